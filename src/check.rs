@@ -1,0 +1,180 @@
+//! Check: run every rule over the resolved workspace, then apply levels and suppressions.
+
+use std::collections::HashMap;
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::graph::Transfers;
+use crate::model::{Kind, Service, redact};
+use crate::resolve::Workspace;
+use crate::rules::{Code, Level, unused_suppression};
+use crate::source::Span;
+
+/// What every rule reads: the workspace and its transfer graph.
+pub struct Context<'a> {
+    /// The resolved workspace.
+    pub ws: &'a Workspace,
+    /// The transfer graph and its reachability.
+    pub transfers: &'a Transfers,
+}
+
+impl Context<'_> {
+    /// True when every file was read and parsed: rules that conclude that something is
+    /// missing may speak.
+    pub fn complete(&self) -> bool {
+        self.ws.complete
+    }
+
+    /// Service `i`.
+    pub fn service(&self, i: usize) -> &Service {
+        &self.ws.model.services[i]
+    }
+
+    /// The entities of `kind` that some reference uses, or may have meant: resolved
+    /// references, and the nearest id of each unknown one. `None` when a reference of that
+    /// kind could not be read at all (it might mean any of them).
+    pub fn used(&self, kind: Kind) -> Option<Vec<bool>> {
+        let res = &self.ws.res;
+        if res.unreadable_refs[kind as usize] > 0 {
+            return None;
+        }
+        let resolved: &[Option<u32>] = match kind {
+            Kind::Connector => &res.entry_connector,
+            Kind::MessagingEntry => &res.service_entry,
+            _ => &[],
+        };
+        let mut used = vec![false; self.ws.model.defs(kind).count()];
+        let suggested = res
+            .unresolved
+            .iter()
+            .filter(|u| u.kind == kind)
+            .filter_map(|u| u.suggestion);
+        for i in resolved.iter().flatten().copied().chain(suggested) {
+            used[i as usize] = true;
+        }
+        Some(used)
+    }
+}
+
+/// Severity levels chosen on the command line, which win over `[lints]`.
+pub type Overrides = [(Code, Level)];
+
+/// Runs every rule and returns the diagnostics to show, in output order.
+pub fn check(ws: &Workspace, transfers: &Transfers, overrides: &Overrides) -> Vec<Diagnostic> {
+    let cx = Context { ws, transfers };
+    let mut diags = ws.diagnostics.clone();
+    for code in Code::ALL {
+        if let Some(check) = code.rule().check {
+            check(&cx, &mut diags);
+        }
+    }
+    mask_secrets(ws, &mut diags);
+    let mut diags = suppress(ws, diags);
+    apply_levels(ws, overrides, &mut diags);
+    sort(ws, &mut diags);
+    diags
+}
+
+/// One mistake, one diagnostic: a credential-shaped value is reported as a secret only, and
+/// no message anywhere repeats a detected secret in full.
+fn mask_secrets(ws: &Workspace, diags: &mut Vec<Diagnostic>) {
+    let secrets = &ws.model.secrets;
+    if secrets.is_empty() {
+        return;
+    }
+    let spans: std::collections::HashSet<Span> = secrets.iter().map(|s| s.span).collect();
+    diags.retain(|d| d.code == Code::SecretInConfig || !spans.contains(&d.span));
+    for d in diags.iter_mut() {
+        for s in secrets {
+            let shown = redact(&s.value);
+            for text in [&mut d.message, &mut d.label, &mut d.help]
+                .into_iter()
+                .chain(d.labels.iter_mut().map(|l| &mut l.message))
+            {
+                if text.contains(&s.value) {
+                    *text = text.replace(&s.value, &shown);
+                }
+            }
+        }
+    }
+}
+
+/// Drops diagnostics that a `# nimbus-lint: allow(..)` comment covers, and reports comments
+/// that cover nothing.
+fn suppress(ws: &Workspace, diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let sups = &ws.model.suppressions;
+    let mut by_target: HashMap<(Kind, &str), Vec<(usize, usize)>> = HashMap::new();
+    for (i, s) in sups.iter().enumerate() {
+        for (kind, id) in &s.targets {
+            for (j, _) in s.codes.iter().enumerate() {
+                by_target.entry((*kind, id.as_str())).or_default().push((i, j));
+            }
+        }
+    }
+    let mut used: Vec<Vec<bool>> = sups.iter().map(|s| vec![false; s.codes.len()]).collect();
+    let mut out: Vec<Diagnostic> = diags
+        .into_iter()
+        .filter(|d| {
+            let Some(subject) = &d.subject else { return true };
+            let Some(cands) = by_target.get(&(subject.kind, subject.id.as_str())) else {
+                return true;
+            };
+            let mut hit = false;
+            for &(i, j) in cands {
+                if sups[i].codes[j].value == d.code && !d.code.rule().hard {
+                    used[i][j] = true;
+                    hit = true;
+                }
+            }
+            !hit
+        })
+        .collect();
+    for (i, s) in sups.iter().enumerate() {
+        for (j, code) in s.codes.iter().enumerate() {
+            if !used[i][j] {
+                out.push(unused_suppression::diagnostic(s, code));
+            }
+        }
+    }
+    out
+}
+
+/// Applies command-line levels, then `[lints]`, then defaults; drops what is allowed.
+fn apply_levels(ws: &Workspace, overrides: &Overrides, diags: &mut Vec<Diagnostic>) {
+    let mut levels: HashMap<Code, Level> = HashMap::new();
+    for (code, level) in &ws.settings.lints {
+        levels.insert(*code, level.value);
+    }
+    for (code, level) in overrides {
+        levels.insert(*code, *level);
+    }
+    diags.retain_mut(|d| {
+        if d.code.rule().hard {
+            return true;
+        }
+        match levels.get(&d.code) {
+            Some(Level::Allow) => false,
+            Some(Level::Warning) => {
+                d.severity = Severity::Warning;
+                true
+            }
+            Some(Level::Error) => {
+                d.severity = Severity::Error;
+                true
+            }
+            None => true,
+        }
+    });
+}
+
+/// Output order: file, line, column, code (then message, for full determinism).
+pub fn sort(ws: &Workspace, diags: &mut [Diagnostic]) {
+    diags.sort_by(|a, b| {
+        let fa = &ws.sources.get(a.span.file).display;
+        let fb = &ws.sources.get(b.span.file).display;
+        fa.cmp(fb)
+            .then(a.span.start.cmp(&b.span.start))
+            .then(a.code.as_str().cmp(b.code.as_str()))
+            .then(a.message.cmp(&b.message))
+            .then(a.span.end.cmp(&b.span.end))
+    });
+}

@@ -1,0 +1,354 @@
+//! The command line: arguments (clap derive), and each command's run from start to exit code.
+//!
+//! The library never prints on its own; everything goes through the writers of [`Io`], so
+//! tests can run commands in-process.
+
+use std::io::{IsTerminal, Read, Write};
+use std::path::PathBuf;
+
+use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
+
+use crate::Analysis;
+use crate::emit::{self, Format, Style};
+use crate::load::{self, LoadError, Naming, Overlays};
+use crate::rules::{Code, Level};
+
+/// Exit code: no errors.
+pub const EXIT_OK: i32 = 0;
+/// Exit code: the configuration has errors.
+pub const EXIT_ERRORS: i32 = 1;
+/// Exit code: the tool could not do its job.
+pub const EXIT_FAILURE: i32 = 2;
+
+/// Lints and compiles Luware Nimbus messaging configuration.
+#[derive(Debug, Parser)]
+#[command(name = "nimbus-lint", version, about, max_term_width = 100)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Check the workspace(s) holding PATH (default `.`) and print diagnostics.
+    Check(CheckArgs),
+    /// Print the long description of a rule, with a failing and a fixed example.
+    Explain(ExplainArgs),
+}
+
+/// When to colour the human output.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ColorChoice {
+    /// On a terminal, unless NO_COLOR is set or TERM is dumb.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+#[derive(Debug, Args)]
+struct CheckArgs {
+    /// Folders or files; a file means the whole workspace that holds it. `-` reads stdin
+    /// (with --stdin-filename).
+    paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// Make warnings fail the check (exit code 1).
+    #[arg(long)]
+    deny_warnings: bool,
+    /// Print only the summary line.
+    #[arg(short, long)]
+    quiet: bool,
+    /// With `-` as PATH: the file of its workspace that stdin stands for.
+    #[arg(long, value_name = "PATH")]
+    stdin_filename: Option<PathBuf>,
+    /// Report CODE as a warning (wins over [lints]).
+    #[arg(short = 'W', long = "warn", value_name = "CODE")]
+    warn: Vec<String>,
+    /// Do not report CODE (wins over [lints]).
+    #[arg(short = 'A', long = "allow", value_name = "CODE")]
+    allow: Vec<String>,
+    /// Report CODE as an error (wins over [lints]).
+    #[arg(short = 'D', long = "deny", value_name = "CODE")]
+    deny: Vec<String>,
+    /// When to use colours in the human format.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
+}
+
+#[derive(Debug, Args)]
+struct ExplainArgs {
+    /// The rule code, e.g. `im-unreachable`.
+    #[arg(required_unless_present = "list")]
+    code: Option<String>,
+    /// List every code with its default severity.
+    #[arg(long, conflicts_with = "code")]
+    list: bool,
+}
+
+/// The process's streams, or buffers in tests.
+pub struct Io<'a> {
+    /// Standard input.
+    pub stdin: &'a mut dyn Read,
+    /// Standard output.
+    pub stdout: &'a mut dyn Write,
+    /// Standard error.
+    pub stderr: &'a mut dyn Write,
+    /// True when stdout is a terminal (for colours).
+    pub stdout_is_terminal: bool,
+}
+
+/// Runs the process's command line and returns the exit code.
+pub fn main() -> i32 {
+    let stdin = std::io::stdin();
+    let stdout = std::io::stdout();
+    let mut io = Io {
+        stdin: &mut stdin.lock(),
+        stdout: &mut std::io::BufWriter::new(stdout.lock()),
+        stderr: &mut std::io::stderr(),
+        stdout_is_terminal: std::io::stdout().is_terminal(),
+    };
+    let code = run(std::env::args_os(), &mut io);
+    let _ = io.stdout.flush();
+    code
+}
+
+/// Runs a command line (program name first) against `io`; returns the exit code.
+pub fn run<I, T>(args: I, io: &mut Io<'_>) -> i32
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let matches = match Cli::command().try_get_matches_from(args) {
+        Ok(m) => m,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_FAILURE } else { EXIT_OK };
+            let text = if e.use_stderr() {
+                e.render().ansi().to_string()
+            } else {
+                e.render().to_string()
+            };
+            let out: &mut dyn Write = if e.use_stderr() { io.stderr } else { io.stdout };
+            let _ = write!(out, "{text}");
+            return code;
+        }
+    };
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = write!(io.stderr, "{}", e.render());
+            return EXIT_FAILURE;
+        }
+    };
+    let result = match cli.command {
+        Command::Check(args) => {
+            let sub = matches.subcommand_matches("check").expect("check matched");
+            check(args, sub, io)
+        }
+        Command::Explain(args) => explain(args, io),
+    };
+    result.unwrap_or_else(|e| {
+        let _ = writeln!(io.stderr, "error: {e}");
+        EXIT_FAILURE
+    })
+}
+
+/// Level flags in command-line order, so that the last one for a code wins.
+fn overrides(sub: &ArgMatches) -> Result<Vec<(Code, Level)>, String> {
+    let mut flagged: Vec<(usize, &str, Level)> = Vec::new();
+    for (id, level) in [("warn", Level::Warning), ("allow", Level::Allow), ("deny", Level::Error)] {
+        if let (Some(values), Some(indices)) = (sub.get_many::<String>(id), sub.indices_of(id)) {
+            for (v, i) in values.zip(indices) {
+                flagged.push((i, v.as_str(), level));
+            }
+        }
+    }
+    flagged.sort_by_key(|(i, _, _)| *i);
+    flagged
+        .into_iter()
+        .map(|(_, name, level)| {
+            let code = Code::parse(name).ok_or_else(|| {
+                let mut msg = format!("unknown rule code `{name}`");
+                if let Some(s) = Code::nearest(name) {
+                    msg.push_str(&format!("; did you mean `{s}`?"));
+                }
+                msg.push_str(" (`nimbus-lint explain --list` lists every code)");
+                msg
+            })?;
+            if code.rule().hard && level != Level::Error {
+                return Err(format!(
+                    "`{code}` cannot be lowered: errors of parsing and resolution always fail the check"
+                ));
+            }
+            Ok((code, level))
+        })
+        .collect()
+}
+
+fn style(args: &CheckArgs, io: &Io<'_>) -> Style {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let dumb = std::env::var("TERM").is_ok_and(|t| t == "dumb");
+    let color = match args.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => io.stdout_is_terminal && !no_color && !dumb,
+    };
+    let width = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .filter(|w: &usize| *w >= 40)
+        .unwrap_or(100);
+    Style { color, width }
+}
+
+/// Everything a command needs to know about the workspaces named on its command line.
+struct Targets {
+    roots: Vec<PathBuf>,
+    overlays: Overlays,
+    errors: Vec<LoadError>,
+}
+
+/// Finds the workspace of each path (deduplicated), reading stdin for `-`.
+fn targets(
+    paths: &[PathBuf],
+    stdin_filename: Option<&PathBuf>,
+    naming: &Naming,
+    stdin: &mut dyn Read,
+) -> Result<Targets, String> {
+    let mut t = Targets {
+        roots: Vec::new(),
+        overlays: Overlays::new(),
+        errors: Vec::new(),
+    };
+    let dash = paths.iter().any(|p| p.as_os_str() == "-");
+    if dash != stdin_filename.is_some() {
+        return Err(if dash {
+            "`-` reads the file from stdin: name it with --stdin-filename PATH".to_owned()
+        } else {
+            "--stdin-filename goes with `-` as the path".to_owned()
+        });
+    }
+    let push_root = |root: PathBuf, t: &mut Targets| {
+        if !t.roots.contains(&root) {
+            t.roots.push(root);
+        }
+    };
+    if let Some(name) = stdin_filename {
+        let mut text = String::new();
+        stdin
+            .read_to_string(&mut text)
+            .map_err(|e| format!("cannot read stdin: {}", load::io_message(&e)))?;
+        let abs = naming.absolute(name);
+        let existing = abs
+            .ancestors()
+            .find(|p| p.exists())
+            .map(PathBuf::from)
+            .unwrap_or_default();
+        match load::find_root(&existing, naming) {
+            Ok(root) => push_root(root, &mut t),
+            Err(e) => t.errors.push(e),
+        }
+        t.overlays.insert(abs, text);
+    }
+    let defaults = [PathBuf::from(".")];
+    let paths = if paths.is_empty() { &defaults[..] } else { paths };
+    for p in paths.iter().filter(|p| p.as_os_str() != "-") {
+        match load::find_root(p, naming) {
+            Ok(root) => push_root(root, &mut t),
+            Err(e) => t.errors.push(e),
+        }
+    }
+    Ok(t)
+}
+
+/// Loads and checks every target workspace.
+fn analyze_all(t: &Targets, naming: &Naming, overrides: &[(Code, Level)]) -> (Vec<Analysis>, Vec<LoadError>) {
+    let mut errors = t.errors.clone();
+    let mut results = Vec::new();
+    for root in &t.roots {
+        let loaded = load::load(root, naming, &t.overlays);
+        if loaded.sources.is_empty() && loaded.errors.is_empty() {
+            errors.push(LoadError {
+                path: naming.display(root),
+                message: "no TOML files found: a workspace is a folder of .toml files (with an optional nimbus.toml at its root)".to_owned(),
+            });
+            continue;
+        }
+        let analysis = crate::analyze(loaded, overrides);
+        errors.extend(analysis.load_errors.iter().cloned());
+        results.push(analysis);
+    }
+    (results, errors)
+}
+
+fn report_problems(results: &[Analysis], errors: &[LoadError], stderr: &mut dyn Write) -> std::io::Result<()> {
+    for r in results {
+        for note in &r.notes {
+            writeln!(stderr, "note: {note}")?;
+        }
+    }
+    for e in errors {
+        writeln!(stderr, "error: {e}")?;
+    }
+    Ok(())
+}
+
+fn check(args: CheckArgs, sub: &ArgMatches, io: &mut Io<'_>) -> Result<i32, String> {
+    let overrides = overrides(sub)?;
+    let naming = Naming::from_cwd();
+    let t = targets(&args.paths, args.stdin_filename.as_ref(), &naming, io.stdin)?;
+    let (results, errors) = analyze_all(&t, &naming, &overrides);
+    let io_err = |e: std::io::Error| format!("cannot write the output: {e}");
+    emit::render(args.format, &results, args.quiet, style(&args, io), io.stdout).map_err(io_err)?;
+    report_problems(&results, &errors, io.stderr).map_err(io_err)?;
+    let summary = emit::Summary::of(&results);
+    Ok(if !errors.is_empty() {
+        EXIT_FAILURE
+    } else if summary.errors > 0 || (args.deny_warnings && summary.warnings > 0) {
+        EXIT_ERRORS
+    } else {
+        EXIT_OK
+    })
+}
+
+fn explain(args: ExplainArgs, io: &mut Io<'_>) -> Result<i32, String> {
+    let io_err = |e: std::io::Error| format!("cannot write the output: {e}");
+    if args.list {
+        for code in Code::ALL {
+            let rule = code.rule();
+            writeln!(io.stdout, "{:<24} {:<8} {}", rule.code, rule.severity.as_str(), rule.summary)
+                .map_err(io_err)?;
+        }
+        return Ok(EXIT_OK);
+    }
+    let name = args.code.unwrap_or_default();
+    let Some(code) = Code::parse(&name) else {
+        let mut msg = format!("unknown rule code `{name}`");
+        if let Some(s) = Code::nearest(&name) {
+            msg.push_str(&format!("; did you mean `{s}`?"));
+        }
+        msg.push_str(" (`nimbus-lint explain --list` lists every code)");
+        return Err(msg);
+    };
+    let rule = code.rule();
+    write!(
+        io.stdout,
+        "# {} ({} by default)\n\n{}.\n\n{}",
+        rule.code,
+        rule.severity.as_str(),
+        capitalize(rule.summary),
+        rule.explanation
+    )
+    .map_err(io_err)?;
+    Ok(EXIT_OK)
+}
+
+fn capitalize(s: &str) -> String {
+    let mut chars = s.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}

@@ -1,0 +1,108 @@
+//! The one diagnostic type that every stage produces and every emitter renders.
+
+use crate::rules::Code;
+use crate::source::Span;
+
+/// How serious a diagnostic is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    /// Fails the check (exit code 1).
+    Error,
+    /// Reported, fails the check only under `--deny-warnings`.
+    Warning,
+}
+
+impl Severity {
+    /// `error` or `warning`, as the output formats spell it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+}
+
+/// A secondary place involved in a diagnostic, possibly in another file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Label {
+    /// Where.
+    pub span: Span,
+    /// What this place has to do with the problem.
+    pub message: String,
+}
+
+/// The entity a diagnostic is about, which `# nimbus-lint: allow(..)` comments match against.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Subject {
+    /// The entity's kind.
+    pub kind: crate::model::Kind,
+    /// The entity's id.
+    pub id: String,
+}
+
+/// One finding: a code, a one-line message, the exact place, and how to fix it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// The rule that raised it.
+    pub code: Code,
+    /// Its severity after `[lints]` and command-line levels are applied.
+    pub severity: Severity,
+    /// What is wrong, in one line.
+    pub message: String,
+    /// The primary place: the offending value.
+    pub span: Span,
+    /// Text under the primary place (may be empty).
+    pub label: String,
+    /// How to fix it.
+    pub help: String,
+    /// Other places involved.
+    pub labels: Vec<Label>,
+    /// The entity it is about, for suppression comments.
+    pub subject: Option<Subject>,
+}
+
+impl Diagnostic {
+    /// A diagnostic of `code` at `span`, with the rule's default severity.
+    pub fn new(code: Code, span: Span, message: impl Into<String>) -> Self {
+        Diagnostic {
+            code,
+            severity: code.rule().severity,
+            message: message.into(),
+            span,
+            label: String::new(),
+            help: String::new(),
+            labels: Vec::new(),
+            subject: None,
+        }
+    }
+
+    /// Sets the text under the primary place.
+    pub fn label(mut self, label: impl Into<String>) -> Self {
+        self.label = label.into();
+        self
+    }
+
+    /// Sets the help text.
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = help.into();
+        self
+    }
+
+    /// Adds a secondary label.
+    pub fn with(mut self, span: Span, message: impl Into<String>) -> Self {
+        self.labels.push(Label {
+            span,
+            message: message.into(),
+        });
+        self
+    }
+
+    /// Names the entity the diagnostic is about.
+    pub fn about(mut self, kind: crate::model::Kind, id: &str) -> Self {
+        self.subject = Some(Subject {
+            kind,
+            id: id.to_owned(),
+        });
+        self
+    }
+}

@@ -1,0 +1,199 @@
+//! `--format human`: miette's graphical report.
+//!
+//! miette gives a diagnostic one source file, so labels in other files are rendered as related
+//! reports, one per file, each with its own snippet. Detected secrets are masked in every
+//! snippet: only their first four characters are shown.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::io::{self, Write};
+use std::sync::Arc;
+
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode, SourceSpan,
+};
+
+use super::Style;
+use crate::Analysis;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::source::{FileId, Span};
+
+/// One miette report: a message, one file's snippet and its labels, related reports.
+#[derive(Debug)]
+struct Report {
+    message: String,
+    code: Option<&'static str>,
+    severity: miette::Severity,
+    help: Option<String>,
+    source: NamedSource<Arc<str>>,
+    labels: Vec<LabeledSpan>,
+    related: Vec<Report>,
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Report {}
+
+impl miette::Diagnostic for Report {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.code.map(|c| Box::new(c) as Box<dyn fmt::Display>)
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(self.severity)
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        Some(&self.source)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        Some(Box::new(self.labels.iter().cloned()))
+    }
+
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn miette::Diagnostic> + 'a>> {
+        if self.related.is_empty() {
+            return None;
+        }
+        Some(Box::new(
+            self.related.iter().map(|r| r as &dyn miette::Diagnostic),
+        ))
+    }
+}
+
+/// File texts as shown, secrets masked, built once per file.
+struct Texts<'a> {
+    analysis: &'a Analysis,
+    cache: HashMap<FileId, Arc<str>>,
+}
+
+impl Texts<'_> {
+    fn get(&mut self, file: FileId) -> NamedSource<Arc<str>> {
+        let a = self.analysis;
+        let text = self
+            .cache
+            .entry(file)
+            .or_insert_with(|| {
+                let src = a.ws.sources.get(file);
+                let secrets: Vec<_> = a
+                    .ws
+                    .model
+                    .secrets
+                    .iter()
+                    .filter(|s| s.span.file == file)
+                    .collect();
+                if secrets.is_empty() {
+                    return src.text.clone();
+                }
+                let mut bytes = src.text.as_bytes().to_vec();
+                for s in secrets {
+                    // Keep the quote and four characters; the rest becomes `*`, byte for byte,
+                    // so every offset stays valid.
+                    let r = s.span.range();
+                    let keep = src.text[r.clone()]
+                        .char_indices()
+                        .nth(5)
+                        .map_or(r.len(), |(i, _)| i);
+                    let end = r.end.saturating_sub(1).max(r.start + keep);
+                    for b in &mut bytes[r.start + keep..end] {
+                        *b = b'*';
+                    }
+                }
+                String::from_utf8_lossy(&bytes).into()
+            })
+            .clone();
+        NamedSource::new(&a.ws.sources.get(file).display, text)
+    }
+}
+
+fn span(s: Span) -> SourceSpan {
+    SourceSpan::from((s.start as usize, (s.end - s.start) as usize))
+}
+
+fn label(text: &str) -> Option<String> {
+    (!text.is_empty()).then(|| text.to_owned())
+}
+
+fn report(d: &Diagnostic, texts: &mut Texts<'_>) -> Report {
+    let mut labels = vec![LabeledSpan::new_primary_with_span(
+        label(&d.label),
+        span(d.span),
+    )];
+    let mut others: Vec<(FileId, Vec<LabeledSpan>)> = Vec::new();
+    for l in &d.labels {
+        let ls = LabeledSpan::new_with_span(label(&l.message), span(l.span));
+        if l.span.file == d.span.file {
+            labels.push(ls);
+        } else if let Some((_, group)) = others.iter_mut().find(|(f, _)| *f == l.span.file) {
+            group.push(ls);
+        } else {
+            others.push((l.span.file, vec![ls]));
+        }
+    }
+    let related = others
+        .into_iter()
+        .map(|(file, labels)| Report {
+            message: format!(
+                "see also {}",
+                texts.analysis.ws.sources.get(file).display
+            ),
+            code: None,
+            severity: miette::Severity::Advice,
+            help: None,
+            source: texts.get(file),
+            labels,
+            related: Vec::new(),
+        })
+        .collect();
+    Report {
+        message: d.message.clone(),
+        code: Some(d.code.as_str()),
+        severity: match d.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+        },
+        help: label(&d.help),
+        source: texts.get(d.span.file),
+        labels,
+        related,
+    }
+}
+
+/// Writes every diagnostic as a graphical report.
+pub fn render(results: &[Analysis], style: Style, out: &mut dyn Write) -> io::Result<()> {
+    let theme = if style.color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(style.width)
+        .with_links(false)
+        .without_syntax_highlighting();
+    for analysis in results {
+        let mut texts = Texts {
+            analysis,
+            cache: HashMap::new(),
+        };
+        for d in &analysis.diagnostics {
+            let r = report(d, &mut texts);
+            let mut s = String::new();
+            handler
+                .render_report(&mut s, &r)
+                .map_err(|_| io::Error::other("could not render a diagnostic"))?;
+            writeln!(out, "{}", s.trim_end())?;
+            writeln!(out)?;
+        }
+    }
+    Ok(())
+}

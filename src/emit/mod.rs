@@ -1,0 +1,94 @@
+//! Emit: render diagnostics in the formats people and tools read.
+//!
+//! **Invariant:** emitters only render. Message, span, help and labels are decided once, in
+//! the rules; every format here shows the same [`Diagnostic`](crate::diagnostic::Diagnostic).
+
+pub mod human;
+pub mod json;
+pub mod short;
+
+use std::io::{self, Write};
+
+use crate::Analysis;
+use crate::diagnostic::Severity;
+
+/// Output formats of `check`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// miette's graphical report: code, message, labelled snippet, help.
+    Human,
+    /// One line a diagnostic: `FILE:LINE:COL: SEVERITY[CODE]: MESSAGE`.
+    Short,
+    /// One JSON document (format_version 1).
+    Json,
+}
+
+/// Totals over every checked workspace.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// Diagnostics of severity error.
+    pub errors: usize,
+    /// Diagnostics of severity warning.
+    pub warnings: usize,
+    /// Files read.
+    pub files: usize,
+}
+
+impl Summary {
+    /// Counts the diagnostics and files of `results`.
+    pub fn of(results: &[Analysis]) -> Self {
+        let mut s = Summary::default();
+        for r in results {
+            s.files += r.ws.sources.len();
+            for d in &r.diagnostics {
+                match d.severity {
+                    Severity::Error => s.errors += 1,
+                    Severity::Warning => s.warnings += 1,
+                }
+            }
+        }
+        s
+    }
+}
+
+impl std::fmt::Display for Summary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let plural = |n: usize, one: &str, many: &str| {
+            format!("{n} {}", if n == 1 { one } else { many })
+        };
+        write!(
+            f,
+            "{}, {} in {}",
+            plural(self.errors, "error", "errors"),
+            plural(self.warnings, "warning", "warnings"),
+            plural(self.files, "file", "files")
+        )
+    }
+}
+
+/// How the human format looks.
+#[derive(Clone, Copy, Debug)]
+pub struct Style {
+    /// ANSI colours.
+    pub color: bool,
+    /// Wrap width.
+    pub width: usize,
+}
+
+/// Writes `results` in `format` (diagnostics and, unless `quiet`, the summary line).
+pub fn render(
+    format: Format,
+    results: &[Analysis],
+    quiet: bool,
+    style: Style,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let summary = Summary::of(results);
+    match format {
+        Format::Json => return json::render(results, summary, out),
+        _ if quiet => {}
+        Format::Human => human::render(results, style, out)?,
+        Format::Short => short::render(results, out)?,
+    }
+    writeln!(out, "{summary}")
+}

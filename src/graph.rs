@@ -1,0 +1,267 @@
+//! The transfer graph: which services a conversation can reach, and who proxies it.
+//!
+//! Nodes are services, edges are resolved `transfers`. A conversation moves only through
+//! services that offer IM, so every walk here runs on the IM services alone. Every pass is
+//! linear in the graph, or in its output (`proxied_by`).
+
+use petgraph::algo::kosaraju_scc;
+use petgraph::graph::{DiGraph, NodeIndex};
+use petgraph::visit::EdgeRef;
+use petgraph::Direction;
+
+use crate::model::{Field, Service};
+use crate::resolve::Workspace;
+
+/// What the rules and the compiler need to know about the transfer graph.
+#[derive(Debug)]
+pub struct Transfers {
+    /// Services as nodes (node `i` is service `i`), transfers as edges (weight: item index).
+    pub graph: DiGraph<(), u32>,
+    /// Whether each service lets a conversation in or through (IM offered, or unreadable).
+    pub carries_im: Vec<bool>,
+    /// Whether each service is reached from some front desk through IM services.
+    pub reached: Vec<bool>,
+    /// For each service that is not a front desk: the front desks with a messaging entry that
+    /// reach it, in index order.
+    pub proxied_by: Vec<Vec<u32>>,
+}
+
+/// A service counts as a front desk for reachability when it lists a channel, or when its
+/// `instant_messaging` table could not be read (no conclusions from broken input).
+fn entry_point(s: &Service) -> bool {
+    s.is_front_desk() || matches!(s.im, Field::Invalid)
+}
+
+impl Transfers {
+    /// Builds the graph of `ws` and runs the reachability passes.
+    pub fn new(ws: &Workspace) -> Self {
+        let services = &ws.model.services;
+        let n = services.len();
+        let mut graph = DiGraph::with_capacity(n, n);
+        for _ in 0..n {
+            graph.add_node(());
+        }
+        for (from, targets) in ws.res.transfers.iter().enumerate() {
+            for &(to, item) in targets {
+                graph.add_edge(NodeIndex::new(from), NodeIndex::new(to as usize), item);
+            }
+        }
+        let carries_im: Vec<bool> = services.iter().map(|s| !s.im.is_absent()).collect();
+
+        let mut reached = vec![false; n];
+        let mut queue: Vec<usize> = (0..n).filter(|&i| entry_point(&services[i])).collect();
+        for &i in &queue {
+            reached[i] = true;
+        }
+        while let Some(at) = queue.pop() {
+            for next in graph.neighbors(NodeIndex::new(at)) {
+                let j = next.index();
+                if carries_im[j] && !reached[j] {
+                    reached[j] = true;
+                    queue.push(j);
+                }
+            }
+        }
+
+        let mut proxied_by = vec![Vec::new(); n];
+        let mut seen = vec![u32::MAX; n];
+        for (desk, s) in services.iter().enumerate() {
+            if !(s.is_front_desk() && ws.res.service_entry[desk].is_some()) {
+                continue;
+            }
+            let mark = desk as u32;
+            seen[desk] = mark;
+            let mut stack = vec![desk];
+            while let Some(at) = stack.pop() {
+                for next in graph.neighbors(NodeIndex::new(at)) {
+                    let j = next.index();
+                    if carries_im[j] && seen[j] != mark {
+                        seen[j] = mark;
+                        stack.push(j);
+                        if !services[j].is_front_desk() {
+                            proxied_by[j].push(mark);
+                        }
+                    }
+                }
+            }
+        }
+        Transfers {
+            graph,
+            carries_im,
+            reached,
+            proxied_by,
+        }
+    }
+
+    /// Services that transfer to `service`, with the index of the item in their `transfers`.
+    pub fn incoming(&self, service: usize) -> impl Iterator<Item = (usize, u32)> + '_ {
+        self.graph
+            .edges_directed(NodeIndex::new(service), Direction::Incoming)
+            .map(|e| (e.source().index(), *e.weight()))
+    }
+
+    /// Services `service` transfers to.
+    pub fn outgoing(&self, service: usize) -> impl Iterator<Item = usize> + '_ {
+        self.graph
+            .neighbors(NodeIndex::new(service))
+            .map(|n| n.index())
+    }
+
+    /// For each front desk in `desks`: the services it reaches that no other front desk in
+    /// `desks` reaches and no proxy serves (they depend on it alone).
+    ///
+    /// Each service's state moves at most twice (nobody → one desk → several), so the pass
+    /// is linear.
+    pub fn sole_dependents(&self, desks: &[usize], services: &[Service]) -> Vec<Vec<usize>> {
+        const NOBODY: u32 = u32::MAX;
+        const SEVERAL: u32 = u32::MAX - 1;
+        let n = services.len();
+        let mut owner = vec![NOBODY; n];
+        let mut queue = Vec::new();
+        for (k, &d) in desks.iter().enumerate() {
+            owner[d] = k as u32;
+            queue.push(d);
+        }
+        while let Some(at) = queue.pop() {
+            let mine = owner[at];
+            for next in self.outgoing(at) {
+                if !self.carries_im[next] {
+                    continue;
+                }
+                let theirs = owner[next];
+                let merged = match theirs {
+                    NOBODY => mine,
+                    SEVERAL => SEVERAL,
+                    t if t == mine => t,
+                    _ => SEVERAL,
+                };
+                if merged != theirs {
+                    owner[next] = merged;
+                    queue.push(next);
+                }
+            }
+        }
+        let mut out = vec![Vec::new(); desks.len()];
+        for (s, &o) in owner.iter().enumerate() {
+            if o < SEVERAL && !services[s].is_front_desk() && self.proxied_by[s].is_empty() {
+                out[o as usize].push(s);
+            }
+        }
+        out
+    }
+
+    /// The services that offer IM, list no channel and are not reached, grouped: each group is
+    /// a root (a loop, or a single service, that nothing unreached leads into) with the
+    /// services reached only through it.
+    pub fn unreachable_groups(&self, services: &[Service]) -> Vec<UnreachableGroup> {
+        let n = services.len();
+        let stranded: Vec<usize> = (0..n)
+            .filter(|&i| {
+                !self.reached[i] && matches!(services[i].im, Field::Set(_)) && !entry_point(&services[i])
+            })
+            .collect();
+        if stranded.is_empty() {
+            return Vec::new();
+        }
+        let mut local = vec![u32::MAX; n];
+        for (k, &s) in stranded.iter().enumerate() {
+            local[s] = k as u32;
+        }
+        let mut sub: DiGraph<usize, ()> = DiGraph::with_capacity(stranded.len(), stranded.len());
+        for &s in &stranded {
+            sub.add_node(s);
+        }
+        for (k, &s) in stranded.iter().enumerate() {
+            for t in self.outgoing(s) {
+                if local[t] != u32::MAX {
+                    sub.add_edge(NodeIndex::new(k), NodeIndex::new(local[t] as usize), ());
+                }
+            }
+        }
+        let sccs = kosaraju_scc(&sub);
+        let mut component = vec![0usize; stranded.len()];
+        for (c, members) in sccs.iter().enumerate() {
+            for m in members {
+                component[m.index()] = c;
+            }
+        }
+        let mut entered = vec![false; sccs.len()];
+        for e in sub.edge_indices() {
+            let (a, b) = sub.edge_endpoints(e).expect("edge exists");
+            if component[a.index()] != component[b.index()] {
+                entered[component[b.index()]] = true;
+            }
+        }
+        let mut groups: Vec<UnreachableGroup> = sccs
+            .iter()
+            .enumerate()
+            .filter(|(c, _)| !entered[*c])
+            .map(|(_, members)| {
+                let mut members: Vec<usize> = members.iter().map(|m| stranded[m.index()]).collect();
+                members.sort_unstable();
+                UnreachableGroup {
+                    members,
+                    downstream: Vec::new(),
+                }
+            })
+            .collect();
+        groups.sort_by_key(|g| g.members[0]);
+
+        // Everything else stranded hangs below some root: give it to the first that reaches it.
+        let mut owner = vec![usize::MAX; n];
+        for (g, group) in groups.iter().enumerate() {
+            for &m in &group.members {
+                owner[m] = g;
+            }
+        }
+        for g in 0..groups.len() {
+            let mut stack = groups[g].members.clone();
+            while let Some(at) = stack.pop() {
+                for t in self.outgoing(at) {
+                    if local[t] != u32::MAX && owner[t] == usize::MAX {
+                        owner[t] = g;
+                        groups[g].downstream.push(t);
+                        stack.push(t);
+                    }
+                }
+            }
+            groups[g].downstream.sort_unstable();
+        }
+        groups
+    }
+
+    /// A shortest loop from `start` back to itself through `members`, as service indices.
+    pub fn loop_through(&self, start: usize, members: &[usize]) -> Vec<usize> {
+        let mut prev: std::collections::HashMap<usize, usize> = std::collections::HashMap::new();
+        let mut queue = std::collections::VecDeque::from([start]);
+        while let Some(at) = queue.pop_front() {
+            for t in self.outgoing(at) {
+                if t == start {
+                    let mut path = vec![at];
+                    let mut cur = at;
+                    while cur != start {
+                        cur = prev[&cur];
+                        path.push(cur);
+                    }
+                    path.reverse();
+                    return path;
+                }
+                if members.binary_search(&t).is_ok() && !prev.contains_key(&t) {
+                    prev.insert(t, at);
+                    queue.push_back(t);
+                }
+            }
+        }
+        vec![start]
+    }
+}
+
+/// Services no conversation can reach, rooted at a loop or service that nothing unreached
+/// leads into.
+#[derive(Debug, Clone)]
+pub struct UnreachableGroup {
+    /// The root: one service, or the members of a transfer loop (sorted).
+    pub members: Vec<usize>,
+    /// Services stranded only because the root is (sorted).
+    pub downstream: Vec<usize>,
+}

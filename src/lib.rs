@@ -1,0 +1,92 @@
+//! nimbus-lint: lints and compiles Luware Nimbus messaging configuration written in TOML.
+//!
+//! The pipeline, one module per stage, data flowing one way:
+//!
+//! ```text
+//! load (files → sources) → parse (TOML → typed, spanned model) → resolve (ids → indices, OU tree)
+//!    → check (rules over the model and the transfer graph) → compile (bundle) → emit (formats)
+//! ```
+//!
+//! See `ARCHITECTURE.md` for the map.
+
+pub mod check;
+pub mod cli;
+pub mod diagnostic;
+pub mod emit;
+pub mod graph;
+pub mod load;
+pub mod model;
+pub mod parse;
+pub mod resolve;
+pub mod rules;
+pub mod source;
+pub mod suggest;
+
+use rayon::prelude::*;
+
+use crate::check::Overrides;
+use crate::diagnostic::Diagnostic;
+use crate::graph::Transfers;
+use crate::load::{LoadError, Loaded};
+use crate::resolve::Workspace;
+
+/// A workspace taken through load, parse, resolve and check.
+#[derive(Debug)]
+pub struct Analysis {
+    /// The resolved workspace.
+    pub ws: Workspace,
+    /// Its transfer graph.
+    pub transfers: Transfers,
+    /// What the rules found, levels and suppressions applied, in output order.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Files that could not be read.
+    pub load_errors: Vec<LoadError>,
+    /// Remarks that are not problems of the configuration (skipped links, ...).
+    pub notes: Vec<String>,
+}
+
+impl Analysis {
+    /// True when some diagnostic is an error.
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics
+            .iter()
+            .any(|d| d.severity == diagnostic::Severity::Error)
+    }
+}
+
+/// Parses, resolves and checks a loaded workspace.
+pub fn analyze(loaded: Loaded, overrides: &Overrides) -> Analysis {
+    let Loaded {
+        root,
+        sources,
+        settings_file,
+        settings,
+        entity_files,
+        errors,
+        notes,
+    } = loaded;
+    let parsed: Vec<_> = entity_files
+        .par_iter()
+        .map(|&id| parse::parse_entities(id, sources.get(id)))
+        .collect();
+    let ws = Workspace {
+        root,
+        sources,
+        settings_file,
+        settings: settings.settings,
+        complete: errors.is_empty(),
+        diagnostics: settings.diagnostics,
+        ..Workspace::default()
+    };
+    let mut ws = resolve::resolve(ws, parsed);
+    ws.model.secrets.extend(settings.secrets);
+    let transfers = Transfers::new(&ws);
+    let diagnostics = check::check(&ws, &transfers, overrides);
+    Analysis {
+        ws,
+        transfers,
+        diagnostics,
+        load_errors: errors,
+        notes,
+    }
+}

@@ -1,0 +1,300 @@
+//! Load: find the workspace root, walk it, and read every file once.
+//!
+//! **Invariant:** only this stage (and the writer of `build`) touches the file system. A file
+//! that cannot be read is a [`LoadError`] (the tool could not do its job, exit 2), never a panic.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::parse::settings::{ParsedSettings, parse_settings};
+use crate::source::{FileId, SourceFile, Sources};
+
+/// The settings file at a workspace root.
+pub const SETTINGS_FILE: &str = "nimbus.toml";
+
+/// A problem that stops the tool from doing its job on some path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadError {
+    /// The path, as the user sees it.
+    pub path: String,
+    /// What went wrong.
+    pub message: String,
+}
+
+impl std::fmt::Display for LoadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.path, self.message)
+    }
+}
+
+/// Text that replaces a file's content on disk (an editor's unsaved buffer, or stdin).
+pub type Overlays = HashMap<PathBuf, String>;
+
+/// A workspace's files, read.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    /// The root folder.
+    pub root: PathBuf,
+    /// Every file read.
+    pub sources: Sources,
+    /// `nimbus.toml`, when present.
+    pub settings_file: Option<FileId>,
+    /// Its parsed settings.
+    pub settings: ParsedSettings,
+    /// The entity files, in path order.
+    pub entity_files: Vec<FileId>,
+    /// Paths that could not be read.
+    pub errors: Vec<LoadError>,
+    /// Things the user should know that are not problems of the configuration.
+    pub notes: Vec<String>,
+}
+
+/// How the current directory is used to name files.
+#[derive(Debug, Clone)]
+pub struct Naming {
+    cwd: PathBuf,
+}
+
+impl Naming {
+    /// Names relative to the process's current directory.
+    pub fn from_cwd() -> Self {
+        Naming {
+            cwd: std::env::current_dir().unwrap_or_default(),
+        }
+    }
+
+    /// The absolute form of `path` (without resolving symbolic links).
+    pub fn absolute(&self, path: &Path) -> PathBuf {
+        let joined = if path.is_absolute() {
+            path.to_path_buf()
+        } else {
+            self.cwd.join(path)
+        };
+        normalize(&joined)
+    }
+
+    /// `path` relative to the current directory when below it, else absolute.
+    pub fn display(&self, path: &Path) -> String {
+        let abs = self.absolute(path);
+        let shown = abs.strip_prefix(&self.cwd).unwrap_or(&abs);
+        let s = shown.to_string_lossy().replace('\\', "/");
+        if s.is_empty() { ".".to_owned() } else { s }
+    }
+}
+
+/// Removes `.` and resolves `..` lexically.
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// The workspace root for `path`: the nearest folder at or above it holding `nimbus.toml`;
+/// failing that, `path` itself (its folder, for a file).
+pub fn find_root(path: &Path, naming: &Naming) -> Result<PathBuf, LoadError> {
+    let abs = naming.absolute(path);
+    let meta = std::fs::metadata(&abs).map_err(|e| LoadError {
+        path: naming.display(path),
+        message: io_message(&e),
+    })?;
+    let start = if meta.is_dir() {
+        abs.clone()
+    } else {
+        abs.parent().map(Path::to_path_buf).unwrap_or_default()
+    };
+    let found = start
+        .ancestors()
+        .find(|dir| dir.join(SETTINGS_FILE).is_file())
+        .map(Path::to_path_buf);
+    Ok(found.unwrap_or(start))
+}
+
+/// A short, stable description of an I/O error.
+pub fn io_message(e: &std::io::Error) -> String {
+    use std::io::ErrorKind::*;
+    match e.kind() {
+        NotFound => "no such file or directory".to_owned(),
+        PermissionDenied => "permission denied".to_owned(),
+        IsADirectory => "is a directory".to_owned(),
+        _ => e.to_string(),
+    }
+}
+
+/// Reads the workspace at `root`; `overlays` replace files' text.
+pub fn load(root: &Path, naming: &Naming, overlays: &Overlays) -> Loaded {
+    let mut loaded = Loaded {
+        root: root.to_path_buf(),
+        ..Loaded::default()
+    };
+    let settings_path = root.join(SETTINGS_FILE);
+    if settings_path.is_file() || overlays.contains_key(&settings_path) {
+        if let Some(file) = read(root, &settings_path, naming, overlays, &mut loaded.errors) {
+            let id = loaded.sources.add(file);
+            loaded.settings = parse_settings(id, loaded.sources.get(id));
+            loaded.settings_file = Some(id);
+        }
+    }
+
+    let mut paths = walk(root, &loaded.settings, naming, &mut loaded.notes);
+    for p in overlays.keys() {
+        if p.starts_with(root)
+            && p.extension().is_some_and(|e| e == "toml")
+            && *p != settings_path
+            && !paths.contains(p)
+        {
+            paths.push(p.clone());
+        }
+    }
+    paths.sort_by_key(|p| rel(root, p));
+    paths.dedup();
+    let limit = loaded.settings.settings.max_files;
+    if paths.len() as u64 > limit {
+        loaded.errors.push(LoadError {
+            path: naming.display(root),
+            message: format!(
+                "the workspace has {} TOML files, more than the limit of {limit} (`[workspace] max_files` in nimbus.toml)",
+                paths.len()
+            ),
+        });
+        paths.truncate(limit as usize);
+    }
+    let max_size = loaded.settings.settings.max_file_size;
+    let results: Vec<Result<SourceFile, LoadError>> = paths
+        .par_iter()
+        .map(|p| read_one(root, p, naming, overlays, max_size))
+        .collect();
+    for r in results {
+        match r {
+            Ok(file) => {
+                let id = loaded.sources.add(file);
+                loaded.entity_files.push(id);
+            }
+            Err(e) => loaded.errors.push(e),
+        }
+    }
+    loaded
+}
+
+/// The path of `p` relative to `root`, with `/` separators.
+fn rel(root: &Path, p: &Path) -> String {
+    p.strip_prefix(root)
+        .unwrap_or(p)
+        .to_string_lossy()
+        .replace('\\', "/")
+}
+
+fn read(
+    root: &Path,
+    path: &Path,
+    naming: &Naming,
+    overlays: &Overlays,
+    errors: &mut Vec<LoadError>,
+) -> Option<SourceFile> {
+    read_one(root, path, naming, overlays, u64::MAX)
+        .map_err(|e| errors.push(e))
+        .ok()
+}
+
+fn read_one(
+    root: &Path,
+    path: &Path,
+    naming: &Naming,
+    overlays: &Overlays,
+    max_size: u64,
+) -> Result<SourceFile, LoadError> {
+    let display = naming.display(path);
+    let rel = rel(root, path);
+    if let Some(text) = overlays.get(path) {
+        return Ok(SourceFile::new(
+            path.to_path_buf(),
+            rel,
+            display,
+            text.as_str().into(),
+        ));
+    }
+    let fail = |message: String| LoadError {
+        path: display.clone(),
+        message,
+    };
+    let meta = std::fs::metadata(path).map_err(|e| fail(io_message(&e)))?;
+    if meta.len() > max_size {
+        return Err(fail(format!(
+            "the file has {} bytes, more than the limit of {max_size} (`[workspace] max_file_size` in nimbus.toml)",
+            meta.len()
+        )));
+    }
+    let bytes = std::fs::read(path).map_err(|e| fail(io_message(&e)))?;
+    Ok(SourceFile::from_bytes(path.to_path_buf(), rel, display, bytes))
+}
+
+/// Every entity file under `root`: `*.toml`, not hidden, not ignored by `.gitignore` or
+/// `exclude`, not the root's `nimbus.toml`; symbolic links to folders are not followed.
+fn walk(root: &Path, settings: &ParsedSettings, naming: &Naming, notes: &mut Vec<String>) -> Vec<PathBuf> {
+    let mut excludes = ignore::gitignore::GitignoreBuilder::new(root);
+    for glob in &settings.settings.exclude {
+        let _ = excludes.add_line(None, &glob.value);
+    }
+    let excludes = excludes
+        .build()
+        .unwrap_or_else(|_| ignore::gitignore::Gitignore::empty());
+    let settings_path = root.join(SETTINGS_FILE);
+    let canonical_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    let walker = ignore::WalkBuilder::new(root)
+        .hidden(true)
+        .ignore(false)
+        .git_global(false)
+        .git_ignore(true)
+        .git_exclude(true)
+        .require_git(false)
+        .parents(true)
+        .follow_links(false)
+        .filter_entry(move |e| {
+            let is_dir = e.file_type().is_some_and(|t| t.is_dir());
+            !excludes.matched(e.path(), is_dir).is_ignore()
+        })
+        .build();
+    let mut out = Vec::new();
+    for entry in walker {
+        let Ok(entry) = entry else { continue };
+        let path = entry.path();
+        if path.extension().is_none_or(|e| e != "toml") || path == settings_path {
+            continue;
+        }
+        let Some(ft) = entry.file_type() else { continue };
+        if ft.is_dir() {
+            continue;
+        }
+        if ft.is_symlink() {
+            match std::fs::canonicalize(path) {
+                Ok(target) if target.is_dir() => continue,
+                Ok(target) if !target.starts_with(&canonical_root) => {
+                    notes.push(format!(
+                        "{}: symbolic link to a file outside the workspace, not followed",
+                        naming.display(path)
+                    ));
+                    continue;
+                }
+                Ok(_) => {}
+                Err(_) => {
+                    notes.push(format!(
+                        "{}: broken symbolic link, skipped",
+                        naming.display(path)
+                    ));
+                    continue;
+                }
+            }
+        }
+        out.push(path.to_path_buf());
+    }
+    out
+}

@@ -1,0 +1,341 @@
+//! The typed, spanned model of a workspace: what the parse stage produces.
+//!
+//! Every value keeps the span it was read from, so that later stages can point at it. A field
+//! is [`Field::Absent`] when the file does not set it and [`Field::Invalid`] when it is set but
+//! unusable (already reported), so that no rule reports a second problem for the same mistake.
+
+use crate::source::Span;
+
+/// A value and where it was written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Sp<T> {
+    /// The value.
+    pub value: T,
+    /// Its span, from its first character (a string's opening quote) to its last.
+    pub span: Span,
+}
+
+/// An optional field of an entity.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Field<T> {
+    /// Not written.
+    #[default]
+    Absent,
+    /// Written, but unusable; a diagnostic has been reported for it already.
+    Invalid,
+    /// Written and valid.
+    Set(Sp<T>),
+}
+
+impl<T> Field<T> {
+    /// The value, when set and valid.
+    pub fn get(&self) -> Option<&Sp<T>> {
+        match self {
+            Field::Set(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    /// The value itself, when set and valid.
+    pub fn value(&self) -> Option<&T> {
+        self.get().map(|v| &v.value)
+    }
+
+    /// True when the file does not write the field at all.
+    pub fn is_absent(&self) -> bool {
+        matches!(self, Field::Absent)
+    }
+}
+
+/// The four kinds of entity.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Kind {
+    /// `[ou.ID]`: an Organization Unit.
+    Ou,
+    /// `[connector.ID]`: a Twilio provider connector.
+    Connector,
+    /// `[messaging_entry.ID]`: a messaging entry.
+    MessagingEntry,
+    /// `[service.ID]`: a service.
+    Service,
+}
+
+impl Kind {
+    /// All kinds, in the order of the bundle.
+    pub const ALL: [Kind; 4] = [Kind::Ou, Kind::Connector, Kind::MessagingEntry, Kind::Service];
+
+    /// The table name in the configuration (`ou`, `connector`, ...).
+    pub fn key(self) -> &'static str {
+        match self {
+            Kind::Ou => "ou",
+            Kind::Connector => "connector",
+            Kind::MessagingEntry => "messaging_entry",
+            Kind::Service => "service",
+        }
+    }
+
+    /// The kind as prose ("OU", "connector", "messaging entry", "service").
+    pub fn noun(self) -> &'static str {
+        match self {
+            Kind::Ou => "OU",
+            Kind::Connector => "connector",
+            Kind::MessagingEntry => "messaging entry",
+            Kind::Service => "service",
+        }
+    }
+}
+
+/// What every entity has: its id and where it is defined.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Def {
+    /// The id (the table key).
+    pub id: String,
+    /// The id's key in the file.
+    pub id_span: Span,
+    /// The entity's table header (`[service.x]`), or its key when written inline or dotted.
+    pub header: Span,
+    /// `name`: the display name.
+    pub name: Field<String>,
+    /// `ou`: the OU the entity belongs to (always `Absent` for OUs, which have `parent`).
+    pub ou: Field<String>,
+}
+
+impl Def {
+    /// The display name: `name`, defaulting to the id.
+    pub fn display_name(&self) -> &str {
+        self.name.value().map_or(&self.id, |n| n.as_str())
+    }
+}
+
+/// An Organization Unit.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Ou {
+    /// Id, header, name.
+    pub def: Def,
+    /// `parent`: absent on the root OU (the tenant).
+    pub parent: Field<String>,
+}
+
+/// Twilio regions a connector can live in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[allow(missing_docs)]
+pub enum Region {
+    Us1,
+    Us2,
+    Ie1,
+    De1,
+    Au1,
+    Jp1,
+    Sg1,
+    Br1,
+}
+
+/// The secret a connector authenticates with.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Secret {
+    /// `{ env = "NAME" }`: read from the environment at deploy time.
+    Env(String),
+    /// A literal string (an error; the value itself is never kept).
+    Literal,
+}
+
+/// A provider connector.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Connector {
+    /// Id, header, name, OU.
+    pub def: Def,
+    /// `type`: only `twilio` is supported.
+    pub kind: Field<String>,
+    /// `region`, default `us1`.
+    pub region: Field<Region>,
+    /// `api_key_sid`.
+    pub api_key_sid: Field<String>,
+    /// `api_key_secret`.
+    pub api_key_secret: Field<Secret>,
+}
+
+impl Connector {
+    /// The region with its default applied.
+    pub fn region(&self) -> Region {
+        self.region.value().copied().unwrap_or(Region::Us1)
+    }
+}
+
+/// A messaging entry: one Twilio Conversations service.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MessagingEntry {
+    /// Id, header, name, OU.
+    pub def: Def,
+    /// `connector`: the provider connector it authenticates with.
+    pub connector: Field<String>,
+    /// `service_sid`: the Conversations Service SID.
+    pub service_sid: Field<String>,
+}
+
+/// Service licences.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[allow(missing_docs)]
+pub enum License {
+    AdvancedRouting,
+    EnterpriseRouting,
+    ContactCenter,
+}
+
+/// How users are assigned to a service.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[allow(missing_docs)]
+pub enum UserAssignment {
+    MsTeams,
+    SkillBased,
+    None,
+}
+
+/// Channels through which customers contact a service directly.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[allow(missing_docs)]
+pub enum Channel {
+    Whatsapp,
+    Sms,
+    Interact,
+}
+
+impl Channel {
+    /// The channel's name in prose.
+    pub fn display(self) -> &'static str {
+        match self {
+            Channel::Whatsapp => "WhatsApp",
+            Channel::Sms => "SMS",
+            Channel::Interact => "the website widget",
+        }
+    }
+
+    /// True for the channels that go through Twilio (`whatsapp`, `sms`).
+    pub fn is_twilio(self) -> bool {
+        matches!(self, Channel::Whatsapp | Channel::Sms)
+    }
+}
+
+/// A service's `instant_messaging` table.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Im {
+    /// The `instant_messaging` header (or key).
+    pub header: Span,
+    /// `messaging_entry`.
+    pub messaging_entry: Field<String>,
+    /// The `channels` array itself, when written.
+    pub channels_span: Option<Span>,
+    /// The valid items of `channels`.
+    pub channels: Vec<Sp<Channel>>,
+    /// True when `channels` lists anything at all, valid or not: the service is a front desk.
+    pub lists_channel: bool,
+}
+
+impl Im {
+    /// The first `whatsapp` or `sms` item, if any.
+    pub fn twilio_channel(&self) -> Option<&Sp<Channel>> {
+        self.channels.iter().find(|c| c.value.is_twilio())
+    }
+}
+
+/// A service.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Service {
+    /// Id, header, name, OU.
+    pub def: Def,
+    /// `license`.
+    pub license: Field<License>,
+    /// `user_assignment`, default `ms_teams`.
+    pub user_assignment: Field<UserAssignment>,
+    /// The valid items of `transfers`.
+    pub transfers: Vec<Sp<String>>,
+    /// `instant_messaging`: `Absent` when the service offers no IM.
+    pub im: Field<Im>,
+}
+
+impl Service {
+    /// True when the service lists a channel (customers contact it directly).
+    pub fn is_front_desk(&self) -> bool {
+        self.im.value().is_some_and(|im| im.lists_channel)
+    }
+
+    /// The user assignment with its default applied.
+    pub fn user_assignment(&self) -> UserAssignment {
+        self.user_assignment
+            .value()
+            .copied()
+            .unwrap_or(UserAssignment::MsTeams)
+    }
+}
+
+/// A `# nimbus-lint: allow(..)` comment and the entities it covers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Suppression {
+    /// The comment's span (for `unused-suppression`).
+    pub span: Span,
+    /// The codes it names, with their spans.
+    pub codes: Vec<Sp<crate::rules::Code>>,
+    /// The entities it applies to.
+    pub targets: Vec<(Kind, String)>,
+}
+
+/// A string shaped like a Twilio credential, found anywhere in a file.
+///
+/// The value is kept in memory so that every output can mask it; it is never printed in full.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SecretHit {
+    /// Where the string is (with its quotes).
+    pub span: Span,
+    /// The string.
+    pub value: String,
+    /// True when the value is an `api_key_secret` literal, which is an error whatever its shape.
+    pub literal_secret: bool,
+}
+
+impl SecretHit {
+    /// The value as outputs may show it: its first four characters and its length.
+    pub fn redacted(&self) -> String {
+        redact(&self.value)
+    }
+}
+
+impl std::fmt::Debug for SecretHit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SecretHit")
+            .field("span", &self.span)
+            .field("value", &self.redacted())
+            .field("literal_secret", &self.literal_secret)
+            .finish()
+    }
+}
+
+/// A secret as outputs may show it: `abcd…` and its length in characters.
+pub fn redact(value: &str) -> String {
+    let head: String = value.chars().take(4).collect();
+    format!("`{head}…` ({} characters)", value.chars().count())
+}
+
+macro_rules! spellings {
+    ($ty:ident, $noun:literal, $($name:literal => $variant:ident),* $(,)?) => {
+        impl $ty {
+            /// Every spelling and its value, as the configuration writes them.
+            pub const SPELLINGS: &'static [(&'static str, $ty)] = &[$(($name, $ty::$variant)),*];
+            /// How messages name the set.
+            pub const NOUN: &'static str = $noun;
+
+            /// The spelling of the value.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($ty::$variant => $name,)*
+                }
+            }
+        }
+    };
+}
+
+spellings!(Region, "region", "us1" => Us1, "us2" => Us2, "ie1" => Ie1, "de1" => De1,
+    "au1" => Au1, "jp1" => Jp1, "sg1" => Sg1, "br1" => Br1);
+spellings!(License, "licence", "advanced_routing" => AdvancedRouting,
+    "enterprise_routing" => EnterpriseRouting, "contact_center" => ContactCenter);
+spellings!(UserAssignment, "user assignment", "ms_teams" => MsTeams, "skill_based" => SkillBased,
+    "none" => None);
+spellings!(Channel, "channel", "whatsapp" => Whatsapp, "sms" => Sms, "interact" => Interact);

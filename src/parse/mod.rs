@@ -1,0 +1,377 @@
+//! Parse: TOML text → the typed, spanned model of one file.
+//!
+//! **Invariant:** parsing never fails. It returns what it could read *and* every problem it met:
+//! one `syntax` diagnostic for a file that is not TOML, and for a TOML file every unknown key,
+//! every wrong type and every value outside its set, each at its exact span.
+
+mod reader;
+pub mod settings;
+mod suppress;
+
+use toml::Spanned;
+use toml::de::{DeString, DeTable, DeValue};
+
+use crate::diagnostic::Diagnostic;
+use crate::model::{
+    Channel, Connector, Def, Field, Im, Kind, MessagingEntry, Ou, Secret, SecretHit, Service, Sp,
+    Suppression,
+};
+use crate::rules::{invalid_value, syntax};
+use crate::source::{FileId, SourceFile};
+use reader::{Misspelled, Reader, Schema, key_str};
+
+/// Everything one entity file contributes to the workspace.
+#[derive(Debug, Default)]
+pub struct ParsedFile {
+    /// True when the file is not valid TOML (or not UTF-8): it contributes no entities, and
+    /// rules that conclude something is missing stay quiet.
+    pub broken: bool,
+    /// OUs, in the order of the file.
+    pub ous: Vec<Ou>,
+    /// Connectors, in the order of the file.
+    pub connectors: Vec<Connector>,
+    /// Messaging entries, in the order of the file.
+    pub entries: Vec<MessagingEntry>,
+    /// Services, in the order of the file.
+    pub services: Vec<Service>,
+    /// `# nimbus-lint: allow(..)` comments.
+    pub suppressions: Vec<Suppression>,
+    /// Strings shaped like credentials.
+    pub secrets: Vec<SecretHit>,
+    /// Problems found while parsing.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// The top-level tables an entity file may hold.
+const KINDS: &[&str] = &["ou", "connector", "messaging_entry", "service"];
+
+/// Parses one entity file.
+pub fn parse_entities(id: FileId, file: &SourceFile) -> ParsedFile {
+    let mut out = ParsedFile::default();
+    let Some(doc) = parse_toml(id, file, &mut out.diagnostics) else {
+        out.broken = true;
+        return out;
+    };
+    let (doc, broken) = doc;
+    let mut r = Reader::new(id, &file.text);
+    if !broken {
+        let mut keys: Vec<_> = doc.get_ref().iter().collect();
+        keys.sort_by_key(|(k, _)| k.span().start);
+        for (key, value) in keys {
+            let name = key_str(key);
+            match Kind::ALL.iter().find(|k| k.key() == name) {
+                Some(&kind) => read_kind(&mut r, kind, value, &mut out),
+                None => {
+                    r.unknown_keys(&single(key, value), &entity_file_schema());
+                }
+            }
+        }
+        let (suppressions, diags) = suppress::scan(id, &file.text, &out);
+        out.suppressions = suppressions;
+        r.diagnostics.extend(diags);
+    }
+    out.broken = broken;
+    r.scan_secrets(doc.get_ref());
+    out.diagnostics.append(&mut r.diagnostics);
+    out.secrets = r.secrets;
+    out
+}
+
+/// Parses TOML, reporting the first syntax error. `None` when the text is not even UTF-8;
+/// otherwise the (possibly partial) tree and whether it is broken.
+fn parse_toml<'a>(
+    id: FileId,
+    file: &'a SourceFile,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<(Spanned<DeTable<'a>>, bool)> {
+    if let Some(at) = file.utf8_error {
+        diagnostics.push(syntax::not_utf8(crate::source::Span::new(id, at..at)));
+        return None;
+    }
+    let (doc, errors) = DeTable::parse_recoverable(&file.text);
+    let first = errors
+        .iter()
+        .min_by_key(|e| e.span().map_or((usize::MAX, 0), |s| (s.start, s.end)));
+    if let Some(err) = first {
+        let span = err.span().unwrap_or(0..0);
+        let span = file.clamp(span.start)..file.clamp(span.end.max(span.start));
+        diagnostics.push(syntax::diagnostic(
+            crate::source::Span::new(id, span),
+            err.message(),
+        ));
+    }
+    Some((doc, first.is_some()))
+}
+
+/// A one-key table, to report an unknown top-level key with the shared machinery.
+fn single<'i>(key: &Spanned<DeString<'i>>, value: &Spanned<DeValue<'i>>) -> DeTable<'i> {
+    let mut t = DeTable::new();
+    t.insert(key.clone(), Spanned::new(value.span(), DeValue::Boolean(true)));
+    t
+}
+
+fn entity_file_schema() -> Schema {
+    Schema {
+        what: "the top level of an entity file".into(),
+        known: KINDS,
+        aliases: &[
+            ("ous", "ou"),
+            ("connectors", "connector"),
+            ("messaging_entries", "messaging_entry"),
+            ("entry", "messaging_entry"),
+            ("entries", "messaging_entry"),
+            ("services", "service"),
+        ],
+        elsewhere: &[
+            (
+                "workspace",
+                "`[workspace]` belongs in nimbus.toml at the workspace root",
+            ),
+            ("build", "`[build]` belongs in nimbus.toml at the workspace root"),
+            ("lints", "`[lints]` belongs in nimbus.toml at the workspace root"),
+        ],
+    }
+}
+
+/// Reads `[kind.ID]` tables.
+fn read_kind(r: &mut Reader<'_>, kind: Kind, value: &Spanned<DeValue<'_>>, out: &mut ParsedFile) {
+    let DeValue::Table(table) = value.get_ref() else {
+        let example = format!("[{}.my-id]", kind.key());
+        r.wrong_type(value, kind.key(), &example);
+        return;
+    };
+    let mut entities: Vec<_> = table.iter().collect();
+    entities.sort_by_key(|(k, _)| k.span().start);
+    for (key, value) in entities {
+        let id = key_str(key);
+        let DeValue::Table(t) = value.get_ref() else {
+            let what = format!("{}.{id}", kind.key());
+            let array_of_tables = r.src.get(value.span()).is_some_and(|s| s.starts_with("[["));
+            let example = format!("[{what}]");
+            if array_of_tables {
+                r.diagnostics.push(invalid_value::array_of_tables(
+                    r.span(value.span()),
+                    &what,
+                ));
+            } else {
+                r.wrong_type(value, &what, &example);
+            }
+            continue;
+        };
+        if !crate::resolve::is_valid_id(id) {
+            r.diagnostics
+                .push(invalid_value::bad_id(r.span(key.span()), kind, id));
+        }
+        let header = r.header_span(key.span(), value.span());
+        let def = |r: &mut Reader<'_>, m: &Misspelled, has_ou: bool| Def {
+            id: id.to_owned(),
+            id_span: r.span(key.span()),
+            header,
+            name: r.string(t, "name", m, "name = \"Display Name\""),
+            ou: if has_ou {
+                r.string(t, "ou", m, "ou = \"sales\"")
+            } else {
+                Field::Absent
+            },
+        };
+        let what = format!("{} `{id}`", kind.noun());
+        match kind {
+            Kind::Ou => {
+                let m = r.unknown_keys(t, &schema(what, OU_KEYS, &[("ou", "parent")], &[]));
+                out.ous.push(Ou {
+                    def: def(r, &m, false),
+                    parent: r.string(t, "parent", &m, "parent = \"contoso\""),
+                });
+            }
+            Kind::Connector => {
+                let m = r.unknown_keys(t, &schema(what, CONNECTOR_KEYS, CONNECTOR_ALIASES, CONNECTOR_ELSEWHERE));
+                out.connectors.push(Connector {
+                    def: def(r, &m, true),
+                    kind: r.string(t, "type", &m, "type = \"twilio\""),
+                    region: r.choice(t, "region", &m),
+                    api_key_sid: r.string(t, "api_key_sid", &m, "api_key_sid = \"SK…\""),
+                    api_key_secret: read_secret(r, t, &m, id),
+                });
+            }
+            Kind::MessagingEntry => {
+                let m = r.unknown_keys(t, &schema(what, ENTRY_KEYS, ENTRY_ALIASES, ENTRY_ELSEWHERE));
+                out.entries.push(MessagingEntry {
+                    def: def(r, &m, true),
+                    connector: r.string(t, "connector", &m, "connector = \"twilio-us\""),
+                    service_sid: r.string(t, "service_sid", &m, "service_sid = \"IS…\""),
+                });
+            }
+            Kind::Service => {
+                let m = r.unknown_keys(t, &schema(what, SERVICE_KEYS, SERVICE_ALIASES, SERVICE_ELSEWHERE));
+                let def = def(r, &m, true);
+                let license = r.choice(t, "license", &m);
+                let user_assignment = r.choice(t, "user_assignment", &m);
+                let transfers = r
+                    .strings(t, "transfers", &m, "transfers = [\"sales-team\"]")
+                    .items;
+                let im = read_im(r, t, &m, id);
+                out.services.push(Service {
+                    def,
+                    license,
+                    user_assignment,
+                    transfers,
+                    im,
+                });
+            }
+        }
+    }
+}
+
+fn schema(
+    what: String,
+    known: &'static [&'static str],
+    aliases: &'static [(&'static str, &'static str)],
+    elsewhere: &'static [(&'static str, &'static str)],
+) -> Schema {
+    Schema {
+        what,
+        known,
+        aliases,
+        elsewhere,
+    }
+}
+
+const OU_KEYS: &[&str] = &["name", "parent"];
+const CONNECTOR_KEYS: &[&str] = &["name", "ou", "type", "region", "api_key_sid", "api_key_secret"];
+const CONNECTOR_ALIASES: &[(&str, &str)] = &[
+    ("sid", "api_key_sid"),
+    ("api_key", "api_key_sid"),
+    ("secret", "api_key_secret"),
+    ("kind", "type"),
+];
+const CONNECTOR_ELSEWHERE: &[(&str, &str)] = &[
+    ("service_sid", "`service_sid` belongs to a messaging entry: `[messaging_entry.ID]`"),
+    ("account_sid", "connectors authenticate with an API key, never the account SID: set `api_key_sid = \"SK…\"`"),
+    ("auth_token", "credentials never belong in these files: set `api_key_secret = { env = \"NAME\" }`"),
+];
+const ENTRY_KEYS: &[&str] = &["name", "ou", "connector", "service_sid"];
+const ENTRY_ALIASES: &[(&str, &str)] = &[("sid", "service_sid"), ("conversations_service_sid", "service_sid")];
+const ENTRY_ELSEWHERE: &[(&str, &str)] = &[
+    ("api_key_sid", "`api_key_sid` belongs to the connector: `[connector.ID]`"),
+    ("region", "`region` belongs to the connector: `[connector.ID]`"),
+    ("channels", "`channels` belong to the services that apply the entry: `[service.ID.instant_messaging]`"),
+];
+const SERVICE_KEYS: &[&str] = &["name", "ou", "license", "user_assignment", "transfers", "instant_messaging"];
+const SERVICE_ALIASES: &[(&str, &str)] = &[("licence", "license"), ("im", "instant_messaging")];
+const SERVICE_ELSEWHERE: &[(&str, &str)] = &[
+    ("channels", "`channels` belongs in the service's `instant_messaging` table: `[service.ID.instant_messaging]`"),
+    ("messaging_entry", "`messaging_entry` belongs in the service's `instant_messaging` table: `[service.ID.instant_messaging]`"),
+];
+const IM_KEYS: &[&str] = &["messaging_entry", "channels"];
+const IM_ALIASES: &[(&str, &str)] = &[("entry", "messaging_entry"), ("channel", "channels")];
+const IM_ELSEWHERE: &[(&str, &str)] = &[
+    ("transfers", "`transfers` belongs in the service table itself: `[service.ID]`"),
+    ("license", "`license` belongs in the service table itself: `[service.ID]`"),
+    ("user_assignment", "`user_assignment` belongs in the service table itself: `[service.ID]`"),
+    ("ou", "`ou` belongs in the service table itself: `[service.ID]`"),
+    ("name", "`name` belongs in the service table itself: `[service.ID]`"),
+];
+const SECRET_KEYS: &[&str] = &["env"];
+
+/// `api_key_secret`: `{ env = "NAME" }`, or a literal (recorded as a secret, never kept).
+fn read_secret(r: &mut Reader<'_>, t: &DeTable<'_>, m: &Misspelled, id: &str) -> Field<Secret> {
+    let value = match r.value(t, "api_key_secret", m) {
+        Ok(v) => v,
+        Err(Field::Absent) => return Field::Absent,
+        Err(_) => return Field::Invalid,
+    };
+    let span = r.span(value.span());
+    match value.get_ref() {
+        DeValue::String(s) => {
+            r.secrets.push(SecretHit {
+                span,
+                value: s.to_string(),
+                literal_secret: true,
+            });
+            Field::Set(Sp {
+                value: Secret::Literal,
+                span,
+            })
+        }
+        DeValue::Table(st) => {
+            let what = format!("`api_key_secret` of connector `{id}`");
+            let sm = r.unknown_keys(st, &schema(what, SECRET_KEYS, &[("var", "env"), ("name", "env")], &[]));
+            match r.string(st, "env", &sm, "api_key_secret = { env = \"TWILIO_API_KEY_SECRET\" }") {
+                Field::Set(name) if is_env_name(&name.value) => Field::Set(Sp {
+                    value: Secret::Env(name.value),
+                    span,
+                }),
+                Field::Set(name) => {
+                    r.diagnostics
+                        .push(invalid_value::bad_env_name(name.span, &name.value));
+                    Field::Invalid
+                }
+                Field::Absent => {
+                    r.diagnostics.push(invalid_value::secret_without_env(span));
+                    Field::Invalid
+                }
+                Field::Invalid => Field::Invalid,
+            }
+        }
+        _ => {
+            r.wrong_type(
+                value,
+                "api_key_secret",
+                "api_key_secret = { env = \"TWILIO_API_KEY_SECRET\" }",
+            );
+            Field::Invalid
+        }
+    }
+}
+
+/// Environment variable names: letters, digits and `_`, not starting with a digit.
+fn is_env_name(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// A service's `instant_messaging` table.
+fn read_im(r: &mut Reader<'_>, t: &DeTable<'_>, m: &Misspelled, id: &str) -> Field<Im> {
+    let Some((key, value)) = t.get_key_value("instant_messaging") else {
+        return if m.contains("instant_messaging") {
+            Field::Invalid
+        } else {
+            Field::Absent
+        };
+    };
+    let DeValue::Table(im) = value.get_ref() else {
+        let example = format!("[service.{id}.instant_messaging]");
+        r.wrong_type(value, "instant_messaging", &example);
+        return Field::Invalid;
+    };
+    let header = r.header_span(key.span(), value.span());
+    let what = format!("`instant_messaging` of service `{id}`");
+    let im_m = r.unknown_keys(im, &schema(what, IM_KEYS, IM_ALIASES, IM_ELSEWHERE));
+    let messaging_entry = r.string(im, "messaging_entry", &im_m, "messaging_entry = \"whatsapp-sales\"");
+    let list = r.strings(im, "channels", &im_m, "channels = [\"whatsapp\", \"sms\"]");
+    let lists_channel =
+        matches!(list.field, Field::Invalid) || !list.items.is_empty() || list.rejected > 0;
+    let channels: Vec<Sp<Channel>> = list
+        .items
+        .iter()
+        .filter_map(|s| {
+            r.pick::<Channel>(s, "channels").map(|c| Sp {
+                value: c,
+                span: s.span,
+            })
+        })
+        .collect();
+    Field::Set(Sp {
+        span: header,
+        value: Im {
+            header,
+            messaging_entry,
+            channels_span: list.field.get().map(|c| c.span),
+            channels,
+            lists_channel,
+        },
+    })
+}

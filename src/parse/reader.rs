@@ -1,0 +1,345 @@
+//! Reading typed fields out of a spanned TOML table, reporting every problem on the way.
+
+use std::ops::Range;
+
+use toml::Spanned;
+use toml::de::{DeString, DeTable, DeValue};
+
+use crate::diagnostic::Diagnostic;
+use crate::model::{Field, SecretHit, Sp};
+use crate::rules::{invalid_value, secret_in_config, unknown_field};
+use crate::source::{FileId, Span};
+
+/// What a table may hold, for `unknown-field`.
+pub(crate) struct Schema {
+    /// How the table is named in messages ("service `x`").
+    pub what: String,
+    /// The keys it knows, in the order the help lists them.
+    pub known: &'static [&'static str],
+    /// Common wrong keys and the known key they stand for (`ou` on an OU means `parent`).
+    pub aliases: &'static [(&'static str, &'static str)],
+    /// Keys that belong to another table, with where they go.
+    pub elsewhere: &'static [(&'static str, &'static str)],
+}
+
+/// A value of a closed set of spellings (licences, regions, channels, ...).
+pub(crate) trait Choice: Copy + 'static {
+    /// Each spelling and its value.
+    const CHOICES: &'static [(&'static str, Self)];
+    /// The name of the set, for messages ("licence", "region").
+    const NOUN: &'static str;
+}
+
+macro_rules! choice {
+    ($($ty:ty),*) => {
+        $(impl Choice for $ty {
+            const CHOICES: &'static [(&'static str, Self)] = <$ty>::SPELLINGS;
+            const NOUN: &'static str = <$ty>::NOUN;
+        })*
+    };
+}
+
+choice!(
+    crate::model::Region,
+    crate::model::License,
+    crate::model::UserAssignment,
+    crate::model::Channel
+);
+
+/// Walks the tables of one file, collecting diagnostics and secret-shaped strings.
+pub(crate) struct Reader<'s> {
+    /// The file being read.
+    pub file: FileId,
+    /// Its text.
+    pub src: &'s str,
+    /// Everything reported so far.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Literal `api_key_secret` values found so far.
+    pub secrets: Vec<SecretHit>,
+}
+
+/// Keys of a table that were misspelled versions of known keys, so absent fields are not
+/// also reported as missing.
+#[derive(Default)]
+pub(crate) struct Misspelled(Vec<&'static str>);
+
+impl Misspelled {
+    /// True when an unknown key of the table was taken for `key`.
+    pub fn contains(&self, key: &str) -> bool {
+        self.0.contains(&key)
+    }
+}
+
+/// An array of strings as read: the array itself, its string items, and how many items were
+/// rejected (and reported) for not being strings.
+pub(crate) struct Strings {
+    /// The array field.
+    pub field: Field<()>,
+    /// The string items.
+    pub items: Vec<Sp<String>>,
+    /// Items that were not strings.
+    pub rejected: usize,
+}
+
+impl<'s> Reader<'s> {
+    /// A reader over `src`.
+    pub fn new(file: FileId, src: &'s str) -> Self {
+        Reader {
+            file,
+            src,
+            diagnostics: Vec::new(),
+            secrets: Vec::new(),
+        }
+    }
+
+    /// A span of this file.
+    pub fn span(&self, range: Range<usize>) -> Span {
+        Span::new(self.file, range)
+    }
+
+    /// Reports every key of `table` that `schema` does not know.
+    pub fn unknown_keys(&mut self, table: &DeTable<'_>, schema: &Schema) -> Misspelled {
+        let mut misspelled = Misspelled::default();
+        let mut unknown: Vec<_> = table
+            .iter()
+            .filter(|(k, _)| !schema.known.contains(&k.get_ref().as_ref()))
+            .collect();
+        unknown.sort_by_key(|(k, _)| k.span().start);
+        for (key, _) in unknown {
+            let name = key.get_ref().as_ref();
+            let suggestion = schema
+                .aliases
+                .iter()
+                .find(|(wrong, _)| *wrong == name)
+                .map(|&(_, right)| right)
+                .or_else(|| crate::suggest::nearest(name, schema.known.iter().copied()))
+                .filter(|s| !table.contains_key(*s));
+            let hint = schema
+                .elsewhere
+                .iter()
+                .find(|(k, _)| *k == name)
+                .map(|&(_, hint)| hint);
+            if let Some(s) = suggestion {
+                misspelled.0.push(s);
+            }
+            self.diagnostics.push(unknown_field::diagnostic(
+                self.span(key.span()),
+                name,
+                &schema.what,
+                schema.known,
+                suggestion,
+                hint,
+            ));
+        }
+        misspelled
+    }
+
+    fn absent<T>(misspelled: &Misspelled, key: &str) -> Field<T> {
+        if misspelled.contains(key) {
+            Field::Invalid
+        } else {
+            Field::Absent
+        }
+    }
+
+    /// The value of `key`, or why there is none.
+    pub fn value<'t, 'i>(
+        &self,
+        table: &'t DeTable<'i>,
+        key: &str,
+        misspelled: &Misspelled,
+    ) -> Result<&'t Spanned<DeValue<'i>>, Field<()>> {
+        table.get(key).ok_or_else(|| Self::absent(misspelled, key))
+    }
+
+    /// Reports a value of the wrong type.
+    pub fn wrong_type(&mut self, value: &Spanned<DeValue<'_>>, key: &str, example: &str) {
+        self.diagnostics.push(invalid_value::wrong_type(
+            self.span(value.span()),
+            key,
+            type_name(value),
+            example,
+        ));
+    }
+
+    /// A string field; `example` shows a valid line for the help.
+    pub fn string(
+        &mut self,
+        table: &DeTable<'_>,
+        key: &str,
+        misspelled: &Misspelled,
+        example: &str,
+    ) -> Field<String> {
+        let value = match self.value(table, key, misspelled) {
+            Ok(v) => v,
+            Err(f) => return recast(f),
+        };
+        match value.get_ref() {
+            DeValue::String(s) => Field::Set(Sp {
+                value: s.to_string(),
+                span: self.span(value.span()),
+            }),
+            _ => {
+                self.wrong_type(value, key, example);
+                Field::Invalid
+            }
+        }
+    }
+
+    /// A field whose string must be one of `T::CHOICES`.
+    pub fn choice<T: Choice>(
+        &mut self,
+        table: &DeTable<'_>,
+        key: &str,
+        misspelled: &Misspelled,
+    ) -> Field<T> {
+        let example = format!("{key} = \"{}\"", T::CHOICES[0].0);
+        match self.string(table, key, misspelled, &example) {
+            Field::Set(s) => match self.pick::<T>(&s, key) {
+                Some(v) => Field::Set(Sp {
+                    value: v,
+                    span: s.span,
+                }),
+                None => Field::Invalid,
+            },
+            Field::Absent => Field::Absent,
+            Field::Invalid => Field::Invalid,
+        }
+    }
+
+    /// The value of `T` spelled `s`, or an `invalid-value` diagnostic.
+    pub fn pick<T: Choice>(&mut self, s: &Sp<String>, key: &str) -> Option<T> {
+        if let Some(&(_, v)) = T::CHOICES.iter().find(|(name, _)| *name == s.value) {
+            return Some(v);
+        }
+        let names: Vec<&str> = T::CHOICES.iter().map(|(n, _)| *n).collect();
+        let suggestion = crate::suggest::nearest(&s.value, names.iter().copied());
+        self.diagnostics.push(invalid_value::not_a_choice(
+            s.span, key, T::NOUN, &s.value, &names, suggestion,
+        ));
+        None
+    }
+
+    /// An array field: its span and its string items (other items are reported and left out).
+    pub fn strings(
+        &mut self,
+        table: &DeTable<'_>,
+        key: &str,
+        misspelled: &Misspelled,
+        example: &str,
+    ) -> Strings {
+        let value = match self.value(table, key, misspelled) {
+            Ok(v) => v,
+            Err(field) => {
+                return Strings {
+                    field,
+                    items: Vec::new(),
+                    rejected: 0,
+                };
+            }
+        };
+        let DeValue::Array(items) = value.get_ref() else {
+            self.wrong_type(value, key, example);
+            return Strings {
+                field: Field::Invalid,
+                items: Vec::new(),
+                rejected: 0,
+            };
+        };
+        let mut out = Vec::with_capacity(items.len());
+        let mut rejected = 0;
+        for item in items.iter() {
+            match item.get_ref() {
+                DeValue::String(s) => out.push(Sp {
+                    value: s.to_string(),
+                    span: self.span(item.span()),
+                }),
+                _ => {
+                    rejected += 1;
+                    let what = format!("an item of `{key}`");
+                    self.diagnostics.push(invalid_value::wrong_type(
+                        self.span(item.span()),
+                        &what,
+                        type_name(item),
+                        example,
+                    ));
+                }
+            }
+        }
+        Strings {
+            field: Field::Set(Sp {
+                value: (),
+                span: self.span(value.span()),
+            }),
+            items: out,
+            rejected,
+        }
+    }
+
+    /// The span of an entity's or sub-table's header: the whole `[a.b]` line for a table
+    /// header, else the key itself (inline tables and dotted keys).
+    pub fn header_span(&self, key: Range<usize>, value: Range<usize>) -> Span {
+        let src = self.src;
+        if src.get(value.clone()).is_some_and(|v| v.starts_with('[')) {
+            return self.span(value);
+        }
+        let line_start = src[..key.start].rfind('\n').map_or(0, |i| i + 1);
+        let before = &src[line_start..key.start];
+        let indent = before.len() - before.trim_start_matches([' ', '\t', '\u{feff}']).len();
+        if before[indent..].starts_with('[') {
+            let rest = &src[key.end..];
+            let line_end = rest.find('\n').unwrap_or(rest.len());
+            if let Some(close) = rest[..line_end].rfind(']') {
+                return self.span(line_start + indent..key.end + close + 1);
+            }
+        }
+        self.span(key)
+    }
+
+    /// Records every string of the tree that looks like a Twilio credential.
+    pub fn scan_secrets(&mut self, root: &DeTable<'_>) {
+        let mut stack: Vec<&Spanned<DeValue<'_>>> = root.values().collect();
+        while let Some(v) = stack.pop() {
+            match v.get_ref() {
+                DeValue::String(s) if secret_in_config::is_secret_shaped(s) => {
+                    let span = self.span(v.span());
+                    if !self.secrets.iter().any(|h| h.span == span) {
+                        self.secrets.push(SecretHit {
+                            span,
+                            value: s.to_string(),
+                            literal_secret: false,
+                        });
+                    }
+                }
+                DeValue::Array(items) => stack.extend(items.iter()),
+                DeValue::Table(t) => stack.extend(t.values()),
+                _ => {}
+            }
+        }
+    }
+}
+
+fn recast<T>(f: Field<()>) -> Field<T> {
+    match f {
+        Field::Absent => Field::Absent,
+        _ => Field::Invalid,
+    }
+}
+
+/// How a value's type is named in messages; distinguishes arrays of tables.
+pub(crate) fn type_name(v: &Spanned<DeValue<'_>>) -> &'static str {
+    match v.get_ref() {
+        DeValue::String(_) => "a string",
+        DeValue::Integer(_) => "an integer",
+        DeValue::Float(_) => "a float",
+        DeValue::Boolean(_) => "a boolean",
+        DeValue::Datetime(_) => "a date-time",
+        DeValue::Array(_) => "an array",
+        DeValue::Table(_) => "a table",
+    }
+}
+
+/// The key string of a spanned table key.
+pub(crate) fn key_str<'a>(k: &'a Spanned<DeString<'_>>) -> &'a str {
+    k.get_ref().as_ref()
+}

@@ -1,0 +1,192 @@
+//! `nimbus.toml`: the workspace settings, read and validated like any other file.
+
+use toml::de::{DeTable, DeValue};
+
+use crate::diagnostic::Diagnostic;
+use crate::model::Sp;
+use crate::rules::{Code, Level, invalid_value};
+use crate::source::{FileId, SourceFile};
+
+use super::reader::{Reader, Schema, key_str};
+
+/// Default for `[workspace] max_file_size`: 64 MiB.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 64 << 20;
+/// Default for `[workspace] max_files`.
+pub const DEFAULT_MAX_FILES: u64 = 100_000;
+
+/// The settings of a workspace, with their spans.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// `[workspace] exclude`: gitignore-style globs, relative to the root.
+    pub exclude: Vec<Sp<String>>,
+    /// `[workspace] max_file_size`, in bytes.
+    pub max_file_size: u64,
+    /// `[workspace] max_files`.
+    pub max_files: u64,
+    /// `[build] output`: where `build` writes, relative to the root.
+    pub output: Option<Sp<String>>,
+    /// `[lints]`: per-rule levels.
+    pub lints: Vec<(Code, Sp<Level>)>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            exclude: Vec::new(),
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
+            max_files: DEFAULT_MAX_FILES,
+            output: None,
+            lints: Vec::new(),
+        }
+    }
+}
+
+/// The settings file's outcome: the settings it holds and what is wrong with it.
+#[derive(Debug, Default)]
+pub struct ParsedSettings {
+    /// The settings (defaults where the file is broken or silent).
+    pub settings: Settings,
+    /// True when the file is not valid TOML.
+    pub broken: bool,
+    /// Problems found.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Strings shaped like credentials.
+    pub secrets: Vec<crate::model::SecretHit>,
+}
+
+/// Reads `nimbus.toml`.
+pub fn parse_settings(id: FileId, file: &SourceFile) -> ParsedSettings {
+    let mut out = ParsedSettings::default();
+    let Some((doc, broken)) = super::parse_toml(id, file, &mut out.diagnostics) else {
+        out.broken = true;
+        return out;
+    };
+    out.broken = broken;
+    let mut r = Reader::new(id, &file.text);
+    if !broken {
+        read(&mut r, doc.get_ref(), &mut out.settings);
+    }
+    r.scan_secrets(doc.get_ref());
+    out.diagnostics.append(&mut r.diagnostics);
+    out.secrets = r.secrets;
+    out
+}
+
+fn schema(what: &str, known: &'static [&'static str]) -> Schema {
+    Schema {
+        what: what.into(),
+        known,
+        aliases: &[],
+        elsewhere: &[],
+    }
+}
+
+fn read(r: &mut Reader<'_>, doc: &DeTable<'_>, settings: &mut Settings) {
+    let top = Schema {
+        what: "nimbus.toml".into(),
+        known: &["workspace", "build", "lints"],
+        aliases: &[("lint", "lints")],
+        elsewhere: &[
+            ("ou", "entities go in the other .toml files of the workspace, not in nimbus.toml"),
+            ("connector", "entities go in the other .toml files of the workspace, not in nimbus.toml"),
+            ("messaging_entry", "entities go in the other .toml files of the workspace, not in nimbus.toml"),
+            ("service", "entities go in the other .toml files of the workspace, not in nimbus.toml"),
+        ],
+    };
+    let m = r.unknown_keys(doc, &top);
+    if let Some(t) = table(r, doc, "workspace", &m) {
+        let wm = r.unknown_keys(t, &schema("[workspace]", &["exclude", "max_file_size", "max_files"]));
+        let list = r.strings(t, "exclude", &wm, "exclude = [\"drafts/**\"]");
+        for glob in list.items {
+            match ignore::gitignore::GitignoreBuilder::new("/").add_line(None, &glob.value) {
+                Ok(_) => settings.exclude.push(glob),
+                Err(e) => r
+                    .diagnostics
+                    .push(invalid_value::bad_glob(glob.span, &glob.value, &e.to_string())),
+            }
+        }
+        if let Some(n) = count(r, t, "max_file_size") {
+            settings.max_file_size = n;
+        }
+        if let Some(n) = count(r, t, "max_files") {
+            settings.max_files = n;
+        }
+    }
+    if let Some(t) = table(r, doc, "build", &m) {
+        let bm = r.unknown_keys(t, &schema("[build]", &["output"]));
+        settings.output = r.string(t, "output", &bm, "output = \"dist/bundle.json\"").get().cloned();
+    }
+    if let Some(t) = table(r, doc, "lints", &m) {
+        let mut entries: Vec<_> = t.iter().collect();
+        entries.sort_by_key(|(k, _)| k.span().start);
+        for (key, value) in entries {
+            let name = key_str(key);
+            let Some(code) = Code::parse(name) else {
+                r.diagnostics.push(crate::rules::unknown_field::unknown_lint(
+                    r.span(key.span()),
+                    name,
+                    Code::nearest(name),
+                ));
+                continue;
+            };
+            let DeValue::String(level) = value.get_ref() else {
+                r.wrong_type(value, name, &format!("{name} = \"warning\""));
+                continue;
+            };
+            let span = r.span(value.span());
+            let Some(level) = Level::parse(level) else {
+                let suggestion = crate::suggest::nearest(level, Level::NAMES);
+                r.diagnostics.push(invalid_value::not_a_choice(
+                    span,
+                    name,
+                    "level",
+                    level,
+                    &Level::NAMES,
+                    suggestion,
+                ));
+                continue;
+            };
+            if code.rule().hard && level != Level::Error {
+                r.diagnostics.push(invalid_value::hard_error_lowered(span, code));
+                continue;
+            }
+            settings.lints.push((code, Sp { value: level, span }));
+        }
+    }
+}
+
+/// A sub-table of the settings; anything else is reported.
+fn table<'t, 'i>(
+    r: &mut Reader<'_>,
+    doc: &'t DeTable<'i>,
+    key: &str,
+    m: &super::reader::Misspelled,
+) -> Option<&'t DeTable<'i>> {
+    let value = r.value(doc, key, m).ok()?;
+    match value.get_ref() {
+        DeValue::Table(t) => Some(t),
+        _ => {
+            r.wrong_type(value, key, &format!("[{key}]"));
+            None
+        }
+    }
+}
+
+/// A positive integer setting.
+fn count(r: &mut Reader<'_>, t: &DeTable<'_>, key: &str) -> Option<u64> {
+    let value = t.get(key)?;
+    let n = match value.get_ref() {
+        DeValue::Integer(i) => u64::from_str_radix(i.as_str(), i.radix()).ok(),
+        _ => None,
+    };
+    match n {
+        Some(n) if n > 0 => Some(n),
+        _ => {
+            r.diagnostics.push(invalid_value::not_a_count(
+                r.span(value.span()),
+                key,
+            ));
+            None
+        }
+    }
+}

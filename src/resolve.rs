@@ -1,0 +1,450 @@
+//! Resolve: ids → indices across files, the OU tree, and visibility.
+//!
+//! Takes the parsed files in path order, keeps the first definition of every id (later ones are
+//! recorded as duplicates), resolves every reference and builds the OU tree. Everything here is
+//! iterative and linear: a 100,000-deep OU chain is just a long loop.
+
+use std::collections::HashMap;
+
+use crate::diagnostic::Diagnostic;
+use crate::model::{
+    Connector, Def, Field, Kind, MessagingEntry, Ou, SecretHit, Service, Sp, Suppression,
+};
+use crate::parse::ParsedFile;
+use crate::parse::settings::Settings;
+use crate::source::{FileId, Sources, Span};
+
+/// True when `id` matches `^[a-z0-9][a-z0-9_-]*$`.
+pub fn is_valid_id(id: &str) -> bool {
+    let mut bytes = id.bytes();
+    bytes
+        .next()
+        .is_some_and(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        && bytes.all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
+}
+
+/// Every entity of the workspace, one definition per id, in (path, position) order.
+#[derive(Debug, Default)]
+pub struct Model {
+    /// Organization Units.
+    pub ous: Vec<Ou>,
+    /// Provider connectors.
+    pub connectors: Vec<Connector>,
+    /// Messaging entries.
+    pub entries: Vec<MessagingEntry>,
+    /// Services.
+    pub services: Vec<Service>,
+    /// Suppression comments of every file.
+    pub suppressions: Vec<Suppression>,
+    /// Credential-shaped strings of every file.
+    pub secrets: Vec<SecretHit>,
+}
+
+impl Model {
+    /// The definition of entity `i` of `kind`.
+    pub fn def(&self, kind: Kind, i: u32) -> &Def {
+        let i = i as usize;
+        match kind {
+            Kind::Ou => &self.ous[i].def,
+            Kind::Connector => &self.connectors[i].def,
+            Kind::MessagingEntry => &self.entries[i].def,
+            Kind::Service => &self.services[i].def,
+        }
+    }
+
+    /// The definitions of one kind.
+    pub fn defs(&self, kind: Kind) -> Box<dyn Iterator<Item = &Def> + '_> {
+        match kind {
+            Kind::Ou => Box::new(self.ous.iter().map(|e| &e.def)),
+            Kind::Connector => Box::new(self.connectors.iter().map(|e| &e.def)),
+            Kind::MessagingEntry => Box::new(self.entries.iter().map(|e| &e.def)),
+            Kind::Service => Box::new(self.services.iter().map(|e| &e.def)),
+        }
+    }
+}
+
+/// A later definition of an id already defined.
+#[derive(Debug, Clone)]
+pub struct Duplicate {
+    /// The kind.
+    pub kind: Kind,
+    /// The id.
+    pub id: String,
+    /// The first definition's header.
+    pub first: Span,
+    /// This definition's header.
+    pub later: Span,
+}
+
+/// A reference that names no entity.
+#[derive(Debug, Clone)]
+pub struct Unresolved {
+    /// The kind the reference must name.
+    pub kind: Kind,
+    /// The key it was written under (`ou`, `parent`, `connector`, ...).
+    pub field: &'static str,
+    /// The name written.
+    pub value: String,
+    /// The reference's span.
+    pub span: Span,
+    /// The entity holding the reference.
+    pub from: (Kind, String),
+    /// The existing entity of that kind whose id is nearest, when one is close.
+    pub suggestion: Option<u32>,
+}
+
+/// The OU tree: parents, roots, loops, and an Euler tour for "is above" queries.
+#[derive(Debug, Default)]
+pub struct OuTree {
+    /// Resolved parent of each OU.
+    pub parent: Vec<Option<u32>>,
+    /// OUs without `parent`, in (path, position) order.
+    pub roots: Vec<u32>,
+    /// Each loop of parents, in parent order starting at its first member in (path, position) order.
+    pub cycles: Vec<Vec<u32>>,
+    enter: Vec<u32>,
+    leave: Vec<u32>,
+    /// Distance from the root, for OUs under a root.
+    pub depth: Vec<u32>,
+}
+
+const UNREACHED: u32 = u32::MAX;
+
+impl OuTree {
+    /// True when `ou` hangs under a root (not in or below a loop, no broken parent on the way).
+    pub fn is_rooted(&self, ou: u32) -> bool {
+        self.enter[ou as usize] != UNREACHED
+    }
+
+    /// `Some(true)` when `above` is `ou` or one of its ancestors; `None` when either is not
+    /// in a rooted tree (the question has no answer until the tree is fixed).
+    pub fn is_at_or_above(&self, above: u32, ou: u32) -> Option<bool> {
+        if !self.is_rooted(above) || !self.is_rooted(ou) {
+            return None;
+        }
+        let (a, o) = (above as usize, ou as usize);
+        Some(self.enter[a] <= self.enter[o] && self.leave[o] <= self.leave[a])
+    }
+
+    /// The OUs from the root down to `ou` (inclusive), when rooted.
+    pub fn path(&self, ou: u32) -> Option<Vec<u32>> {
+        if !self.is_rooted(ou) {
+            return None;
+        }
+        let mut path = vec![ou];
+        let mut at = ou;
+        while let Some(p) = self.parent[at as usize] {
+            path.push(p);
+            at = p;
+        }
+        path.reverse();
+        Some(path)
+    }
+}
+
+/// Resolved references, by entity index.
+#[derive(Debug, Default)]
+pub struct Resolution {
+    /// Id → index, for each kind (indexed like [`Kind::ALL`]).
+    pub ids: [HashMap<String, u32>; 4],
+    /// The OU tree.
+    pub tree: OuTree,
+    /// The OU of each connector.
+    pub connector_ou: Vec<Option<u32>>,
+    /// The OU of each messaging entry.
+    pub entry_ou: Vec<Option<u32>>,
+    /// The OU of each service.
+    pub service_ou: Vec<Option<u32>>,
+    /// The connector of each messaging entry.
+    pub entry_connector: Vec<Option<u32>>,
+    /// The messaging entry each service applies.
+    pub service_entry: Vec<Option<u32>>,
+    /// Each service's resolved transfers: (target, index of the item in `transfers`).
+    pub transfers: Vec<Vec<(u32, u32)>>,
+    /// References naming no entity.
+    pub unresolved: Vec<Unresolved>,
+    /// Later definitions of ids already defined.
+    pub duplicates: Vec<Duplicate>,
+    /// How many references of each kind (indexed like [`Kind::ALL`]) could not be read at
+    /// all (wrong type): they might have named any entity of that kind.
+    pub unreadable_refs: [usize; 4],
+}
+
+impl Resolution {
+    /// The index of entity `id` of `kind`.
+    pub fn lookup(&self, kind: Kind, id: &str) -> Option<u32> {
+        self.ids[kind as usize].get(id).copied()
+    }
+}
+
+/// A workspace, loaded, parsed and resolved: what rules, the compiler and the emitters read.
+#[derive(Debug, Default)]
+pub struct Workspace {
+    /// The workspace root.
+    pub root: std::path::PathBuf,
+    /// Every file, by id.
+    pub sources: Sources,
+    /// `nimbus.toml`, when there is one.
+    pub settings_file: Option<FileId>,
+    /// The settings.
+    pub settings: Settings,
+    /// The entities.
+    pub model: Model,
+    /// The references between them.
+    pub res: Resolution,
+    /// False when some file could not be read or parsed: rules that conclude that something
+    /// is missing stay quiet.
+    pub complete: bool,
+    /// Diagnostics of loading and parsing.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Merges parsed files (in path order) into one model and resolves it.
+pub fn resolve(mut ws: Workspace, files: Vec<ParsedFile>) -> Workspace {
+    let mut res = Resolution::default();
+    let mut model = Model::default();
+    for file in files {
+        ws.complete &= !file.broken;
+        ws.diagnostics.extend(file.diagnostics);
+        model.suppressions.extend(file.suppressions);
+        model.secrets.extend(file.secrets);
+        merge(&mut res, Kind::Ou, &mut model.ous, file.ous, |e| &e.def);
+        merge(&mut res, Kind::Connector, &mut model.connectors, file.connectors, |e| &e.def);
+        merge(&mut res, Kind::MessagingEntry, &mut model.entries, file.entries, |e| &e.def);
+        merge(&mut res, Kind::Service, &mut model.services, file.services, |e| &e.def);
+    }
+
+    let mut r = Refs {
+        res: &mut res,
+        no_ous: model.ous.is_empty(),
+    };
+    let parents: Vec<_> = model
+        .ous
+        .iter()
+        .map(|o| r.one(Kind::Ou, "parent", &o.parent, &o.def, Kind::Ou))
+        .collect();
+    let connector_ou = r.ous(model.connectors.iter().map(|e| (&e.def, Kind::Connector)));
+    let entry_ou = r.ous(model.entries.iter().map(|e| (&e.def, Kind::MessagingEntry)));
+    let service_ou = r.ous(model.services.iter().map(|e| (&e.def, Kind::Service)));
+    let entry_connector = model
+        .entries
+        .iter()
+        .map(|e| {
+            r.one(Kind::Connector, "connector", &e.connector, &e.def, Kind::MessagingEntry)
+        })
+        .collect();
+    let service_entry = model
+        .services
+        .iter()
+        .map(|s| {
+            let entry = match &s.im {
+                Field::Set(im) => &im.value.messaging_entry,
+                Field::Invalid => &Field::Invalid,
+                Field::Absent => &Field::Absent,
+            };
+            r.one(Kind::MessagingEntry, "messaging_entry", entry, &s.def, Kind::Service)
+        })
+        .collect();
+    let transfers = model
+        .services
+        .iter()
+        .map(|s| {
+            s.transfers
+                .iter()
+                .enumerate()
+                .filter_map(|(i, t)| {
+                    r.found(Kind::Service, "transfers", t, &s.def, Kind::Service)
+                        .map(|target| (target, i as u32))
+                })
+                .collect()
+        })
+        .collect();
+
+    for u in &mut res.unresolved {
+        let ids = model.defs(u.kind).map(|d| d.id.as_str());
+        u.suggestion = crate::suggest::nearest(&u.value, ids)
+            .and_then(|id| res.ids[u.kind as usize].get(id).copied());
+    }
+    res.tree = build_tree(&model.ous, parents);
+    res.connector_ou = connector_ou;
+    res.entry_ou = entry_ou;
+    res.service_ou = service_ou;
+    res.entry_connector = entry_connector;
+    res.service_entry = service_entry;
+    res.transfers = transfers;
+    ws.model = model;
+    ws.res = res;
+    ws
+}
+
+/// Appends `items` to `into`, keeping the first definition of each id.
+fn merge<T>(
+    res: &mut Resolution,
+    kind: Kind,
+    into: &mut Vec<T>,
+    items: Vec<T>,
+    def: impl Fn(&T) -> &Def,
+) {
+    for item in items {
+        let d = def(&item);
+        match res.ids[kind as usize].get(&d.id) {
+            Some(&first) => res.duplicates.push(Duplicate {
+                kind,
+                id: d.id.clone(),
+                first: def(&into[first as usize]).header,
+                later: d.header,
+            }),
+            None => {
+                res.ids[kind as usize].insert(d.id.clone(), into.len() as u32);
+                into.push(item);
+            }
+        }
+    }
+}
+
+struct Refs<'a> {
+    res: &'a mut Resolution,
+    /// With no OU at all, `ou` references are not reported one by one: `root-ou` says it once.
+    no_ous: bool,
+}
+
+impl Refs<'_> {
+    fn one(
+        &mut self,
+        kind: Kind,
+        field: &'static str,
+        value: &Field<String>,
+        from: &Def,
+        from_kind: Kind,
+    ) -> Option<u32> {
+        match value {
+            Field::Set(v) => self.found(kind, field, v, from, from_kind),
+            Field::Invalid => {
+                self.res.unreadable_refs[kind as usize] += 1;
+                None
+            }
+            Field::Absent => None,
+        }
+    }
+
+    fn found(
+        &mut self,
+        kind: Kind,
+        field: &'static str,
+        value: &Sp<String>,
+        from: &Def,
+        from_kind: Kind,
+    ) -> Option<u32> {
+        let found = self.res.lookup(kind, &value.value);
+        if found.is_none() && !(kind == Kind::Ou && self.no_ous) {
+            self.res.unresolved.push(Unresolved {
+                kind,
+                field,
+                value: value.value.clone(),
+                span: value.span,
+                from: (from_kind, from.id.clone()),
+                suggestion: None,
+            });
+        }
+        found
+    }
+
+    fn ous<'d>(&mut self, defs: impl Iterator<Item = (&'d Def, Kind)>) -> Vec<Option<u32>> {
+        defs.map(|(d, k)| self.one(Kind::Ou, "ou", &d.ou, d, k))
+            .collect()
+    }
+}
+
+/// Roots, loops and the Euler tour of the OU tree, all iterative.
+fn build_tree(ous: &[Ou], parent: Vec<Option<u32>>) -> OuTree {
+    let n = ous.len();
+    let roots: Vec<u32> = (0..n as u32)
+        .filter(|&i| ous[i as usize].parent.is_absent())
+        .collect();
+
+    // Loops: follow parent pointers, colouring each walk; meeting the current walk's colour
+    // closes a loop.
+    let mut walk = vec![0u32; n];
+    let mut cycles = Vec::new();
+    for start in 0..n {
+        if walk[start] != 0 {
+            continue;
+        }
+        let colour = start as u32 + 1;
+        let mut at = start;
+        loop {
+            walk[at] = colour;
+            match parent[at] {
+                Some(p) if walk[p as usize] == 0 => at = p as usize,
+                Some(p) if walk[p as usize] == colour => {
+                    cycles.push(cycle_from(p, &parent));
+                    break;
+                }
+                _ => break,
+            }
+        }
+    }
+
+    // Euler tour from the roots over child lists.
+    let mut children: Vec<Vec<u32>> = vec![Vec::new(); n];
+    for (i, p) in parent.iter().enumerate() {
+        if let Some(p) = p {
+            children[*p as usize].push(i as u32);
+        }
+    }
+    let mut enter = vec![UNREACHED; n];
+    let mut leave = vec![UNREACHED; n];
+    let mut depth = vec![0u32; n];
+    let mut clock = 0u32;
+    let mut stack: Vec<(u32, usize)> = Vec::new();
+    for &root in &roots {
+        enter[root as usize] = clock;
+        clock += 1;
+        stack.push((root, 0));
+        while let Some((node, next)) = stack.last_mut() {
+            let node_i = *node as usize;
+            if let Some(&child) = children[node_i].get(*next) {
+                *next += 1;
+                if enter[child as usize] == UNREACHED {
+                    enter[child as usize] = clock;
+                    clock += 1;
+                    depth[child as usize] = depth[node_i] + 1;
+                    stack.push((child, 0));
+                }
+            } else {
+                leave[node_i] = clock;
+                clock += 1;
+                stack.pop();
+            }
+        }
+    }
+    OuTree {
+        parent,
+        roots,
+        cycles,
+        enter,
+        leave,
+        depth,
+    }
+}
+
+/// The loop through `start`, in parent order, rotated to begin at its lowest index (the
+/// first member in (path, position) order).
+fn cycle_from(start: u32, parent: &[Option<u32>]) -> Vec<u32> {
+    let mut members = vec![start];
+    let mut at = parent[start as usize];
+    while let Some(p) = at {
+        if p == start {
+            break;
+        }
+        members.push(p);
+        at = parent[p as usize];
+    }
+    let first = members
+        .iter()
+        .enumerate()
+        .min_by_key(|(_, m)| **m)
+        .map_or(0, |(i, _)| i);
+    members.rotate_left(first);
+    members
+}

@@ -1,0 +1,77 @@
+//! `duplicate-service-sid`: two messaging entries name the same Twilio service.
+
+use std::collections::HashMap;
+
+use super::{Code, Rule};
+use crate::check::Context;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::Kind;
+
+/// The rule record.
+pub const RULE: Rule = Rule {
+    code: "duplicate-service-sid",
+    severity: Severity::Error,
+    hard: false,
+    summary: "two messaging entries name the same Twilio service",
+    explanation: r#"## What it checks
+
+No two messaging entries may name the same Conversations Service SID (compared without regard
+to case). The later entry, in (path, line) order, is reported with a label at the first.
+
+## Why it matters
+
+Twilio delivers each conversation of a Conversations service to one webhook. Two entries on one
+service compete for the same conversations: messages land in whichever entry Nimbus set up
+last, and the other front desk goes silent.
+
+## Example
+
+```toml
+[messaging_entry.whatsapp-sales]
+service_sid = "IS12345678900000000000000000abcdef"
+
+[messaging_entry.whatsapp-support]
+service_sid = "IS12345678900000000000000000abcdef"
+```
+
+## Fix
+
+Create a second Conversations service in Twilio for the second entry, or let both front desks
+apply the same entry.
+"#,
+    check: Some(check),
+};
+
+fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let mut first: HashMap<String, usize> = HashMap::new();
+    for (i, e) in cx.ws.model.entries.iter().enumerate() {
+        let Some(v) = e.service_sid.get() else { continue };
+        if super::sid::check(&v.value, "IS").is_err() {
+            continue;
+        }
+        let key = v.value.to_ascii_lowercase();
+        match first.get(&key) {
+            None => {
+                first.insert(key, i);
+            }
+            Some(&f) => {
+                let other = &cx.ws.model.entries[f];
+                let mut d = Diagnostic::new(
+                    Code::DuplicateServiceSid,
+                    v.span,
+                    format!(
+                        "messaging entries `{}` and `{}` name the same Twilio service",
+                        other.def.id, e.def.id
+                    ),
+                )
+                .label("same Conversations service")
+                .help("each messaging entry needs its own Conversations service: create another in Twilio, or let the services apply one entry")
+                .about(Kind::MessagingEntry, &e.def.id);
+                if let Some(o) = other.service_sid.get() {
+                    d = d.with(o.span, format!("already used by `{}`", other.def.id));
+                }
+                out.push(d);
+            }
+        }
+    }
+}

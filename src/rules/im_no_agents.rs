@@ -1,0 +1,70 @@
+//! `im-no-agents`: IM on a service with no users and nowhere to transfer.
+
+use super::{Code, Rule};
+use crate::check::Context;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::{Kind, UserAssignment};
+
+/// The rule record.
+pub const RULE: Rule = Rule {
+    code: "im-no-agents",
+    severity: Severity::Warning,
+    hard: false,
+    summary: "IM on a service with `user_assignment = \"none\"` and no transfers: conversations arrive and nobody can take them",
+    explanation: r#"## What it checks
+
+A service with an `instant_messaging` table, an explicit `user_assignment = "none"` and no
+`transfers`. The warning points at the `instant_messaging` header, with a label at the
+assignment.
+
+## Why it matters
+
+`none` is for IVRs and first-level redirection services, which hand conversations on. With no
+users and no transfer target, every conversation that arrives waits until the customer gives up.
+
+## Example
+
+```toml
+[service.sales-ivr]
+user_assignment = "none"
+[service.sales-ivr.instant_messaging]
+messaging_entry = "whatsapp-sales"
+channels = ["whatsapp"]
+```
+
+## Fix
+
+```toml
+[service.sales-ivr]
+user_assignment = "none"
+transfers = ["sales-team"]
+```
+
+or assign users (`user_assignment = "ms_teams"` or `"skill_based"`). When the service is meant
+to be like this (a bot answers, say), silence it with `# nimbus-lint: allow(im-no-agents)` on
+the line above its header.
+"#,
+    check: Some(check),
+};
+
+fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    for s in &cx.ws.model.services {
+        let (Some(im), Some(assign)) = (s.im.value(), s.user_assignment.get()) else {
+            continue;
+        };
+        if assign.value != UserAssignment::None || !s.transfers.is_empty() {
+            continue;
+        }
+        out.push(
+            Diagnostic::new(
+                Code::ImNoAgents,
+                im.header,
+                format!("service `{}` takes IM conversations but has no agents and no transfers", s.def.id),
+            )
+            .label("conversations arrive here")
+            .with(assign.span, "no users are assigned")
+            .help("add `transfers` to services with agents, or assign users (`user_assignment = \"ms_teams\"` or `\"skill_based\"`)")
+            .about(Kind::Service, &s.def.id),
+        );
+    }
+}

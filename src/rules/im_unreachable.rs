@@ -1,0 +1,133 @@
+//! `im-unreachable`: an IM service without channels that no front desk reaches.
+
+use super::{Code, Rule};
+use crate::check::Context;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::Kind;
+
+/// The rule record.
+pub const RULE: Rule = Rule {
+    code: "im-unreachable",
+    severity: Severity::Error,
+    hard: false,
+    summary: "a service offers IM, lists no channel, and no front desk reaches it through transfers between IM services",
+    explanation: r#"## What it checks
+
+A service with an `instant_messaging` table but no `channels` is a transfer target: customers
+never write to it directly. Some front desk (a service that lists a channel) must reach it
+through `transfers`, over any number of hops, passing only through services that offer IM.
+
+Only the root of each problem is reported: when `b` is unreachable only because `a` is, the
+diagnostic is at `a` and `b` appears as a label. A loop of IM services that no front desk enters
+is reported once. Labels show the services that do transfer to it and why that does not count:
+they offer no IM (a conversation cannot pass through them), or nothing reaches them either.
+Not reported while a file has a syntax error.
+
+## Why it matters
+
+A conversation arrives at a service either from a channel or by a transfer. A service with IM
+that neither path reaches is dead configuration: agents wait on a queue that never fills, and
+whoever set it up believes customers can reach them.
+
+## Example
+
+```toml
+[service.sales-ivr]          # no instant_messaging: conversations cannot pass through it
+transfers = ["sales-team"]
+
+[service.sales-team.instant_messaging]
+```
+
+## Fix
+
+Transfer to it from a front desk (or from an IM service a front desk reaches):
+
+```toml
+[service.whatsapp-desk]
+transfers = ["sales-team"]
+[service.whatsapp-desk.instant_messaging]
+messaging_entry = "whatsapp-sales"
+channels = ["whatsapp"]
+```
+
+or make it a front desk itself: `channels = ["interact"]` (plus an entry for WhatsApp or SMS).
+"#,
+    check: Some(check),
+};
+
+/// Downstream services labelled per diagnostic.
+const LABELS: usize = 10;
+
+fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    if !cx.complete() {
+        return;
+    }
+    let services = &cx.ws.model.services;
+    let t = cx.transfers;
+    for group in t.unreachable_groups(services) {
+        let root = group.members[0];
+        let s = &services[root];
+        let Some(im) = s.im.value() else { continue };
+        let id = |i: usize| services[i].def.id.as_str();
+        let message = if group.members.len() == 1 {
+            format!("service `{}` offers IM but no conversation can reach it", s.def.id)
+        } else {
+            let path: Vec<&str> = t.loop_through(root, &group.members).into_iter().map(id).collect();
+            let mut text = format!(
+                "no conversation can reach the transfer loop {} -> {}",
+                path.join(" -> "),
+                path[0]
+            );
+            if path.len() < group.members.len() {
+                text.push_str(&format!(" ({} services in all)", group.members.len()));
+            }
+            text
+        };
+        let mut d = Diagnostic::new(Code::ImUnreachable, im.header, message)
+            .label("IM without channels: only transfers lead here")
+            .help(format!(
+                "transfer to `{0}` from a front desk (a service that lists `channels`) or from an IM service one reaches, or make `{0}` a front desk by giving it `channels`",
+                s.def.id
+            ))
+            .about(Kind::Service, &s.def.id);
+        for &m in &group.members {
+            for (from, item) in t.incoming(m) {
+                let Some(reference) = services[from].transfers.get(item as usize) else {
+                    continue;
+                };
+                let why = if !t.carries_im[from] {
+                    format!(
+                        "`{}` transfers to `{}`, but offers no IM: a conversation cannot pass through it",
+                        id(from),
+                        id(m)
+                    )
+                } else if from == m {
+                    continue;
+                } else {
+                    format!(
+                        "`{}` transfers to `{}`, but no front desk reaches `{}` either",
+                        id(from),
+                        id(m),
+                        id(from)
+                    )
+                };
+                d = d.with(reference.span, why);
+            }
+        }
+        for &down in group.downstream.iter().take(LABELS) {
+            if let Some(dim) = services[down].im.value() {
+                d = d.with(
+                    dim.header,
+                    format!("`{}` is reached only through `{}`: unreachable too", id(down), s.def.id),
+                );
+            }
+        }
+        if group.downstream.len() > LABELS
+            && let Some(last) = d.labels.last_mut()
+        {
+            last.message
+                .push_str(&format!(" (and {} more services)", group.downstream.len() - LABELS));
+        }
+        out.push(d);
+    }
+}

@@ -1,0 +1,183 @@
+//! `invalid-value`: a value of the wrong type, outside its set, or an id breaking the pattern.
+
+use super::unknown_field::list;
+use super::{Code, Rule};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::Kind;
+use crate::source::Span;
+
+/// The rule record.
+pub const RULE: Rule = Rule {
+    code: "invalid-value",
+    severity: Severity::Error,
+    hard: true,
+    summary: "wrong type, a value outside its enum, an id that does not match the id pattern",
+    explanation: r#"## What it checks
+
+Every value must have the type its key takes (strings for ids and names, an array of strings
+for `transfers` and `channels`, a table for `instant_messaging`), enumerated values must be one
+of their spellings (`license`: `advanced_routing`, `enterprise_routing`, `contact_center`;
+`user_assignment`: `ms_teams`, `skill_based`, `none`; `region`: `us1`, `us2`, `ie1`, `de1`,
+`au1`, `jp1`, `sg1`, `br1`; `channels`: `whatsapp`, `sms`, `interact`), and ids must match
+`^[a-z0-9][a-z0-9_-]*$`. It also covers values of `nimbus.toml` (`[lints]` levels, `exclude`
+globs) and malformed `# nimbus-lint:` comments.
+
+## Why it matters
+
+Nimbus only knows these values; anything else is rejected when the tenant is provisioned, far
+from the line that caused it. A field of the wrong type is reported once, here, and no rule
+reports it as missing on top.
+
+## Example
+
+```toml
+[service.Sales-IVR]
+ou = "sales"
+license = "contact-center"
+transfers = "sales-team"
+```
+
+## Fix
+
+```toml
+[service.sales-ivr]
+ou = "sales"
+license = "contact_center"
+transfers = ["sales-team"]
+```
+"#,
+    check: None,
+};
+
+fn new(span: Span, message: String) -> Diagnostic {
+    Diagnostic::new(Code::InvalidValue, span, message)
+}
+
+/// A value of the wrong type; `example` is a valid line.
+pub(crate) fn wrong_type(span: Span, key: &str, found: &str, example: &str) -> Diagnostic {
+    let key = if key.contains(' ') {
+        key.to_owned()
+    } else {
+        format!("`{key}`")
+    };
+    new(span, format!("{key} has the wrong type: found {found}"))
+        .label(format!("{found}"))
+        .help(format!("write it like this: `{example}`"))
+}
+
+/// A string outside its set of spellings.
+pub(crate) fn not_a_choice(
+    span: Span,
+    key: &str,
+    noun: &str,
+    value: &str,
+    allowed: &[&str],
+    suggestion: Option<&str>,
+) -> Diagnostic {
+    let mut help = crate::suggest::did_you_mean(suggestion);
+    help.push_str(&format!("`{key}` takes one of {}", list(allowed)));
+    new(span, format!("unknown {noun} `{value}`"))
+        .label(format!("not a {noun}"))
+        .help(help)
+}
+
+/// An entity id that breaks the id pattern.
+pub(crate) fn bad_id(span: Span, kind: Kind, id: &str) -> Diagnostic {
+    let slug = slug(id);
+    let mut help = String::from(
+        "ids use lowercase letters, digits, `-` and `_`, and start with a letter or digit",
+    );
+    if !slug.is_empty() && slug != id {
+        help.push_str(&format!(": try `{slug}`"));
+    }
+    new(
+        span,
+        format!("invalid {} id `{id}`", kind.noun()),
+    )
+    .label(format!("does not match `^[a-z0-9][a-z0-9_-]*$`"))
+    .help(help)
+}
+
+/// The id nearest to `id` that matches the pattern.
+fn slug(id: &str) -> String {
+    let mut out = String::new();
+    for c in id.chars() {
+        let c = c.to_ascii_lowercase();
+        if c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-' {
+            out.push(c);
+        } else if !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    out.trim_matches(|c| c == '-' || c == '_').to_owned()
+}
+
+/// `[[kind.id]]`: entities are tables, not arrays of tables.
+pub(crate) fn array_of_tables(span: Span, what: &str) -> Diagnostic {
+    new(span, format!("`{what}` is an array of tables"))
+        .label("written with `[[…]]`")
+        .help(format!("an entity is one table: write `[{what}]`"))
+}
+
+/// `api_key_secret = { env = "…" }` with a name no shell accepts.
+pub(crate) fn bad_env_name(span: Span, name: &str) -> Diagnostic {
+    new(span, format!("`{name}` is not an environment variable name"))
+        .label("not a variable name")
+        .help("use letters, digits and `_`, not starting with a digit, e.g. `TWILIO_API_KEY_SECRET`")
+}
+
+/// `api_key_secret = {}` without `env`.
+pub(crate) fn secret_without_env(span: Span) -> Diagnostic {
+    new(span, "`api_key_secret` does not name an environment variable".into())
+        .label("no `env` key")
+        .help("write `api_key_secret = { env = \"TWILIO_API_KEY_SECRET\" }`")
+}
+
+/// A `# nimbus-lint:` comment that is not `allow(..)`.
+pub(crate) fn bad_directive(span: Span) -> Diagnostic {
+    new(span, "malformed nimbus-lint comment".into())
+        .label("not understood")
+        .help("write `# nimbus-lint: allow(CODE, ...)` on the line above the entity's header")
+}
+
+/// A rule code that does not exist.
+pub(crate) fn unknown_code(span: Span, code: &str, suggestion: Option<Code>) -> Diagnostic {
+    let mut help = crate::suggest::did_you_mean(suggestion.map(Code::as_str));
+    help.push_str("`nimbus-lint explain --list` lists every code");
+    new(span, format!("unknown rule code `{code}`"))
+        .label("no rule has this code")
+        .help(help)
+}
+
+/// An `exclude` pattern that is not a valid glob.
+pub(crate) fn bad_glob(span: Span, glob: &str, why: &str) -> Diagnostic {
+    new(span, format!("invalid exclude pattern `{glob}`"))
+        .label(why.to_owned())
+        .help("`exclude` takes gitignore-style patterns relative to the root, e.g. `drafts/**`")
+}
+
+/// `[lints]` trying to lower an error of parsing or resolution.
+pub(crate) fn hard_error_lowered(span: Span, code: Code) -> Diagnostic {
+    new(span, format!("`{code}` cannot be lowered"))
+        .label("must stay `error`")
+        .help(format!(
+            "`{code}` means the workspace cannot be read as written; fix the problem instead, or remove this line"
+        ))
+}
+
+/// A limit that is not a positive integer.
+pub(crate) fn not_a_count(span: Span, key: &str) -> Diagnostic {
+    new(span, format!("`{key}` must be a positive integer"))
+        .label("not a positive integer")
+        .help(format!("write e.g. `{key} = 100000`"))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn slugs_follow_the_id_pattern() {
+        assert_eq!(super::slug("Sales IVR"), "sales-ivr");
+        assert_eq!(super::slug("_x"), "x");
+        assert_eq!(super::slug("ok"), "ok");
+    }
+}

@@ -1,0 +1,101 @@
+//! `missing-field`: a required key is absent.
+
+use super::{Code, Rule};
+use crate::check::Context;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::{Def, Field, Kind};
+
+/// The rule record.
+pub const RULE: Rule = Rule {
+    code: "missing-field",
+    severity: Severity::Error,
+    hard: true,
+    summary: "a required key is absent",
+    explanation: r#"## What it checks
+
+Every entity but the root OU needs `ou`; connectors need `type` and `api_key_sid`; messaging
+entries need `connector` and `service_sid`; services need `license`. Each missing key is reported
+at the entity's table header. A key that is present but misspelled or of the wrong type is
+reported by `unknown-field` or `invalid-value` instead, never twice.
+
+## Why it matters
+
+Nimbus cannot create the entity without these values: an entity without an OU has no place in
+the tenant, a connector without an API key cannot authenticate with Twilio, and a service
+without a licence cannot be provisioned.
+
+## Example
+
+```toml
+[messaging_entry.whatsapp-sales]
+ou = "sales"
+connector = "twilio-us"
+```
+
+## Fix
+
+```toml
+[messaging_entry.whatsapp-sales]
+ou = "sales"
+connector = "twilio-us"
+service_sid = "IS12345678900000000000000000AbCdEf"
+```
+"#,
+    check: Some(check),
+};
+
+fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let m = &cx.ws.model;
+    let mut need = |kind: Kind, def: &Def, key: &str, present: bool, example: &str| {
+        if !present {
+            out.push(
+                Diagnostic::new(
+                    Code::MissingField,
+                    def.header,
+                    format!("{} `{}` has no `{key}`", kind.noun(), def.id),
+                )
+                .label(format!("`{key}` missing"))
+                .help(format!("add `{example}`"))
+                .about(kind, &def.id),
+            );
+        }
+    };
+    for c in &m.connectors {
+        need(Kind::Connector, &c.def, "ou", !c.def.ou.is_absent(), "ou = \"<OU id>\"");
+        need(Kind::Connector, &c.def, "type", !c.kind.is_absent(), "type = \"twilio\"");
+        need(
+            Kind::Connector,
+            &c.def,
+            "api_key_sid",
+            !c.api_key_sid.is_absent(),
+            "api_key_sid = \"SK…\" (the SID of a Twilio API key: SK + 32 hex digits)",
+        );
+    }
+    for e in &m.entries {
+        need(Kind::MessagingEntry, &e.def, "ou", !e.def.ou.is_absent(), "ou = \"<OU id>\"");
+        need(
+            Kind::MessagingEntry,
+            &e.def,
+            "connector",
+            !e.connector.is_absent(),
+            "connector = \"<connector id>\"",
+        );
+        need(
+            Kind::MessagingEntry,
+            &e.def,
+            "service_sid",
+            !e.service_sid.is_absent(),
+            "service_sid = \"IS…\" (the Conversations Service SID: IS + 32 hex digits)",
+        );
+    }
+    for s in &m.services {
+        need(Kind::Service, &s.def, "ou", !s.def.ou.is_absent(), "ou = \"<OU id>\"");
+        need(
+            Kind::Service,
+            &s.def,
+            "license",
+            !matches!(s.license, Field::Absent),
+            "license = \"contact_center\" (or \"advanced_routing\", \"enterprise_routing\")",
+        );
+    }
+}

@@ -1,0 +1,176 @@
+//! The rule registry: every diagnostic code, its default severity and its long explanation.
+//!
+//! Each rule lives in its own file: its [`Rule`] record (code, severity, summary, the long text
+//! that `explain` and SARIF print) and, for rules over the resolved model, its check function.
+//! Rules of the parse stage (`syntax`, `unknown-field`, `invalid-value`) only build diagnostics
+//! that the parser raises.
+
+use crate::check::Context;
+use crate::diagnostic::{Diagnostic, Severity};
+
+/// A check over the resolved workspace, pushing what it finds.
+pub type CheckFn = fn(&Context<'_>, &mut Vec<Diagnostic>);
+
+/// What the registry knows about one rule.
+#[derive(Debug)]
+pub struct Rule {
+    /// The stable kebab-case code.
+    pub code: &'static str,
+    /// Severity unless `[lints]` or the command line say otherwise.
+    pub severity: Severity,
+    /// True for errors of parsing and resolution, which no level or comment can lower.
+    pub hard: bool,
+    /// One line: when the rule fires.
+    pub summary: &'static str,
+    /// The long form, in Markdown: what it checks, why it matters, a failing example, the fix.
+    pub explanation: &'static str,
+    /// The check, for rules over the resolved model.
+    pub check: Option<CheckFn>,
+}
+
+macro_rules! registry {
+    ($($variant:ident => $module:ident,)*) => {
+        $(pub mod $module;)*
+
+        /// Every diagnostic code.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Code {
+            $(
+                #[allow(missing_docs)]
+                $variant,
+            )*
+        }
+
+        impl Code {
+            /// Every code, in the order of the contract's rule table.
+            pub const ALL: &'static [Code] = &[$(Code::$variant),*];
+
+            /// The rule behind the code.
+            pub fn rule(self) -> &'static Rule {
+                match self {
+                    $(Code::$variant => &$module::RULE,)*
+                }
+            }
+        }
+    };
+}
+
+registry! {
+    Syntax => syntax,
+    UnknownField => unknown_field,
+    MissingField => missing_field,
+    InvalidValue => invalid_value,
+    DuplicateId => duplicate_id,
+    UnknownReference => unknown_reference,
+    RootOu => root_ou,
+    OuCycle => ou_cycle,
+    ReferenceNotVisible => reference_not_visible,
+    UnsupportedConnector => unsupported_connector,
+    InvalidApiKeySid => invalid_api_key_sid,
+    InvalidServiceSid => invalid_service_sid,
+    DuplicateServiceSid => duplicate_service_sid,
+    SecretInConfig => secret_in_config,
+    MissingMessagingEntry => missing_messaging_entry,
+    ImUnreachable => im_unreachable,
+    ChannelLicense => channel_license,
+    ChannelRegion => channel_region,
+    ImNoAgents => im_no_agents,
+    SelfTransfer => self_transfer,
+    UnusedMessagingEntry => unused_messaging_entry,
+    UnusedConnector => unused_connector,
+    UnusedSuppression => unused_suppression,
+}
+
+mod sid;
+
+impl Code {
+    /// The kebab-case code.
+    pub fn as_str(self) -> &'static str {
+        self.rule().code
+    }
+
+    /// The code spelled `s`, if any.
+    pub fn parse(s: &str) -> Option<Code> {
+        Code::ALL.iter().copied().find(|c| c.as_str() == s)
+    }
+
+    /// The known code nearest to a misspelled one.
+    pub fn nearest(s: &str) -> Option<Code> {
+        crate::suggest::nearest(s, Code::ALL.iter().map(|c| c.as_str())).and_then(Code::parse)
+    }
+}
+
+impl std::fmt::Display for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A severity a user can set for a rule: `error`, `warning` or `allow` (off).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Level {
+    /// Report as an error.
+    Error,
+    /// Report as a warning.
+    Warning,
+    /// Do not report.
+    Allow,
+}
+
+impl Level {
+    /// The spellings `[lints]` accepts.
+    pub const NAMES: [&'static str; 3] = ["error", "warning", "allow"];
+
+    /// The level spelled `s`.
+    pub fn parse(s: &str) -> Option<Level> {
+        match s {
+            "error" => Some(Level::Error),
+            "warning" => Some(Level::Warning),
+            "allow" => Some(Level::Allow),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_kebab_case_and_documented() {
+        let mut seen = std::collections::HashSet::new();
+        for code in Code::ALL {
+            let rule = code.rule();
+            assert!(seen.insert(rule.code), "duplicate code {}", rule.code);
+            assert!(
+                rule.code
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c == '-'),
+                "{} is not kebab-case",
+                rule.code
+            );
+            for heading in ["## What it checks", "## Why", "## Example", "## Fix"] {
+                assert!(
+                    rule.explanation.contains(heading),
+                    "{} lacks `{heading}`",
+                    rule.code
+                );
+            }
+            assert!(!rule.summary.is_empty());
+        }
+    }
+
+    #[test]
+    fn model_rules_have_checks_and_parse_rules_do_not() {
+        for code in [Code::Syntax, Code::UnknownField, Code::InvalidValue] {
+            assert!(code.rule().check.is_none());
+        }
+        for code in Code::ALL {
+            let parse_stage = matches!(
+                code,
+                Code::Syntax | Code::UnknownField | Code::InvalidValue | Code::UnusedSuppression
+            );
+            assert_eq!(code.rule().check.is_some(), !parse_stage, "{code}");
+        }
+    }
+}

@@ -1,0 +1,114 @@
+//! `ou-cycle`: OU parents form a loop.
+
+use super::{Code, Rule};
+use crate::check::Context;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::Kind;
+
+/// The rule record.
+pub const RULE: Rule = Rule {
+    code: "ou-cycle",
+    severity: Severity::Error,
+    hard: true,
+    summary: "OU parents form a loop; every OU on the loop named",
+    explanation: r#"## What it checks
+
+Following `parent` from any OU must end at the root. One diagnostic is reported per loop, at the
+`parent` of its first member (in path, line order), naming the members in parent order:
+`a -> b -> c -> a`. Loops of any length are found in one linear pass.
+
+## Why it matters
+
+An OU inside a loop has no path to the tenant: nothing in it can see the connectors and
+messaging entries of the tenant OU, and Nimbus rejects the tree.
+
+## Example
+
+```toml
+[ou.sales]
+parent = "emea"
+
+[ou.emea]
+parent = "sales"
+```
+
+## Fix
+
+```toml
+[ou.emea]
+parent = "contoso"    # the tenant: the loop is broken
+```
+"#,
+    check: Some(check),
+};
+
+/// Members named in full in a message; longer loops are shortened in the middle.
+const NAMED: usize = 12;
+/// Secondary labels per loop.
+const LABELS: usize = 12;
+
+fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let ous = &cx.ws.model.ous;
+    for cycle in &cx.ws.res.tree.cycles {
+        let first = &ous[cycle[0] as usize];
+        let Some(parent) = first.parent.get() else {
+            continue;
+        };
+        let ids: Vec<&str> = cycle.iter().map(|&i| ous[i as usize].def.id.as_str()).collect();
+        let (message, help) = if ids.len() == 1 {
+            (
+                format!("OU `{}` is its own parent", ids[0]),
+                "point `parent` at the OU above it, or remove it if this OU is the tenant"
+                    .to_owned(),
+            )
+        } else {
+            (
+                format!("OU parents form a loop: {}", path(&ids)),
+                "point one of these `parent` keys at an OU outside the loop, or remove it from the tenant".to_owned(),
+            )
+        };
+        let mut d = Diagnostic::new(Code::OuCycle, parent.span, message)
+            .label(format!("`{}` → `{}`", ids[0], parent.value))
+            .help(help)
+            .about(Kind::Ou, ids[0]);
+        for &m in cycle.iter().skip(1).take(LABELS) {
+            if let Some(p) = ous[m as usize].parent.get() {
+                d = d.with(p.span, format!("`{}` → `{}`", ous[m as usize].def.id, p.value));
+            }
+        }
+        if cycle.len() > LABELS + 1 {
+            let last = d.labels.len() - 1;
+            d.labels[last]
+                .message
+                .push_str(&format!(" (and {} more OUs on the loop)", cycle.len() - LABELS - 1));
+        }
+        out.push(d);
+    }
+}
+
+/// `a -> b -> c -> a`, shortened in the middle for long loops.
+fn path(ids: &[&str]) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    if ids.len() <= NAMED {
+        parts.extend(ids.iter().map(|s| s.to_string()));
+    } else {
+        parts.extend(ids[..NAMED / 2].iter().map(|s| s.to_string()));
+        parts.push(format!("… {} more …", ids.len() - NAMED));
+        parts.extend(ids[ids.len() - NAMED / 2..].iter().map(|s| s.to_string()));
+    }
+    parts.push(ids[0].to_string());
+    parts.join(" -> ")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn long_loops_are_shortened() {
+        let ids: Vec<String> = (0..50).map(|i| format!("o{i}")).collect();
+        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+        let p = super::path(&ids);
+        assert!(p.starts_with("o0 -> o1 -> o2 -> o3 -> o4 -> o5 -> … 38 more … -> o44"));
+        assert!(p.ends_with("o49 -> o0"));
+        assert_eq!(super::path(&["a", "b"]), "a -> b -> a");
+    }
+}

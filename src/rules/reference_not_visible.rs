@@ -1,0 +1,139 @@
+//! `reference-not-visible`: a connector or messaging entry used from an OU that cannot see it.
+
+use super::{Code, Rule};
+use crate::check::Context;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::{Def, Kind, Sp};
+
+/// The rule record.
+pub const RULE: Rule = Rule {
+    code: "reference-not-visible",
+    severity: Severity::Error,
+    hard: false,
+    summary: "an entry's connector, or a service's entry, sits in an OU that is neither the referrer's OU nor above it",
+    explanation: r#"## What it checks
+
+An entity can use what sits in its own OU or in any OU above it, up to the root; siblings and
+children are invisible to it. A messaging entry's `connector` and a service's
+`messaging_entry` must therefore sit in the referrer's OU or above it.
+
+## Why it matters
+
+Nimbus enforces this visibility when the entry or the service is saved: the reference resolves
+in the file, but the deployment fails, or an administrator of a sibling OU ends up owning a
+connector that other units depend on.
+
+## Example
+
+```toml
+[ou.contoso]
+[ou.sales]
+parent = "contoso"
+[ou.support]
+parent = "contoso"
+
+[connector.twilio-support]
+ou = "support"
+# ...
+
+[messaging_entry.whatsapp-sales]
+ou = "sales"
+connector = "twilio-support"   # a sibling OU: invisible from sales
+```
+
+## Fix
+
+Move the connector up to an OU above both (`ou = "contoso"`), or use a connector that sits in
+`sales` or above it.
+"#,
+    check: Some(check),
+};
+
+fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let m = &cx.ws.model;
+    let res = &cx.ws.res;
+    for (i, e) in m.entries.iter().enumerate() {
+        let (Some(from), Some(c)) = (res.entry_ou[i], res.entry_connector[i]) else {
+            continue;
+        };
+        let conn = &m.connectors[c as usize];
+        if let (Some(reference), Some(at)) = (e.connector.get(), res.connector_ou[c as usize]) {
+            report(cx, out, (Kind::MessagingEntry, &e.def, from), reference, (Kind::Connector, &conn.def, at));
+        }
+    }
+    for (i, s) in m.services.iter().enumerate() {
+        let (Some(from), Some(e)) = (res.service_ou[i], res.service_entry[i]) else {
+            continue;
+        };
+        let entry = &m.entries[e as usize];
+        let reference = s.im.value().and_then(|im| im.messaging_entry.get());
+        if let (Some(reference), Some(at)) = (reference, res.entry_ou[e as usize]) {
+            report(cx, out, (Kind::Service, &s.def, from), reference, (Kind::MessagingEntry, &entry.def, at));
+        }
+    }
+}
+
+fn report(
+    cx: &Context<'_>,
+    out: &mut Vec<Diagnostic>,
+    (kind, def, from): (Kind, &Def, u32),
+    reference: &Sp<String>,
+    (target_kind, target, at): (Kind, &Def, u32),
+) {
+    let tree = &cx.ws.res.tree;
+    if tree.is_at_or_above(at, from) != Some(false) {
+        return;
+    }
+    let ous = &cx.ws.model.ous;
+    let ou_id = |o: u32| ous[o as usize].def.id.as_str();
+    let mut help = format!(
+        "a {} can use what sits in its own OU `{}` or above it; ",
+        kind.noun(),
+        ou_id(from)
+    );
+    match common_ancestor(cx, from, at) {
+        Some(top) => help.push_str(&format!(
+            "move {} `{}` up to `{}` (above both), or use a {} visible from `{}`",
+            target_kind.noun(),
+            target.id,
+            ou_id(top),
+            target_kind.noun(),
+            ou_id(from)
+        )),
+        None => help.push_str(&format!("use a {} visible from `{}`", target_kind.noun(), ou_id(from))),
+    }
+    let mut d = Diagnostic::new(
+        Code::ReferenceNotVisible,
+        reference.span,
+        format!(
+            "{} `{}` is not visible from OU `{}`",
+            target_kind.noun(),
+            target.id,
+            ou_id(from)
+        ),
+    )
+    .label(format!("sits in OU `{}`, outside `{}` and the OUs above it", ou_id(at), ou_id(from)))
+    .help(help)
+    .about(kind, &def.id);
+    if let Some(ou) = target.ou.get() {
+        d = d.with(ou.span, format!("`{}` sits in OU `{}`", target.id, ou_id(at)));
+    }
+    out.push(d);
+}
+
+/// The lowest OU above both (by depth; only asked when a diagnostic is reported).
+fn common_ancestor(cx: &Context<'_>, a: u32, b: u32) -> Option<u32> {
+    let tree = &cx.ws.res.tree;
+    let (mut a, mut b) = (a, b);
+    while tree.depth[a as usize] > tree.depth[b as usize] {
+        a = tree.parent[a as usize]?;
+    }
+    while tree.depth[b as usize] > tree.depth[a as usize] {
+        b = tree.parent[b as usize]?;
+    }
+    while a != b {
+        a = tree.parent[a as usize]?;
+        b = tree.parent[b as usize]?;
+    }
+    Some(a)
+}

@@ -1,0 +1,101 @@
+//! `root-ou`: no root OU, or more than one.
+
+use super::{Code, Rule};
+use crate::check::Context;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::Kind;
+
+/// The rule record.
+pub const RULE: Rule = Rule {
+    code: "root-ou",
+    severity: Severity::Error,
+    hard: true,
+    summary: "no root OU, or more than one",
+    explanation: r#"## What it checks
+
+Exactly one OU has no `parent`: the tenant, at the top of the Organization Unit tree. With
+several roots, one diagnostic points at the second (in path, line order) and labels the others.
+A workspace with entities but no root OU gets one diagnostic (not reported while a file has a
+syntax error, since the root may be in it). An empty workspace is clean.
+
+## Why it matters
+
+A Nimbus tenant is one tree. Visibility runs up to the root: a connector or messaging entry in
+the tenant OU is visible everywhere, and a second root would be a second tenant that none of the
+first tenant's entities can see.
+
+## Example
+
+```toml
+[ou.contoso]
+name = "Contoso"
+
+[ou.sales]
+name = "Sales"        # forgot parent: a second root
+```
+
+## Fix
+
+```toml
+[ou.sales]
+name = "Sales"
+parent = "contoso"
+```
+"#,
+    check: Some(check),
+};
+
+fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let ous = &cx.ws.model.ous;
+    let tree = &cx.ws.res.tree;
+    if let [first, second, rest @ ..] = tree.roots.as_slice() {
+        let (first, second) = (&ous[*first as usize].def, &ous[*second as usize].def);
+        let mut d = Diagnostic::new(
+            Code::RootOu,
+            second.header,
+            format!(
+                "more than one root OU: `{}` and `{}` both have no parent",
+                first.id, second.id
+            ),
+        )
+        .label("a second root OU")
+        .with(first.header, format!("`{}` is a root OU too", first.id))
+        .help(format!(
+            "a workspace describes one tenant: give `{}` a `parent` (e.g. `parent = \"{}\"`)",
+            second.id, first.id
+        ))
+        .about(Kind::Ou, &second.id);
+        for &other in rest {
+            let o = &ous[other as usize].def;
+            d = d.with(o.header, format!("`{}` is a root OU too", o.id));
+        }
+        out.push(d);
+        return;
+    }
+    if !tree.roots.is_empty() || !tree.cycles.is_empty() || !cx.complete() {
+        return;
+    }
+    let m = &cx.ws.model;
+    let first = Kind::ALL
+        .iter()
+        .flat_map(|&k| m.defs(k).map(move |d| (k, d)))
+        .min_by_key(|(_, d)| (cx.ws.sources.get(d.header.file).rel.as_str(), d.header.start));
+    let Some((kind, def)) = first else { return };
+    let (message, help) = if ous.is_empty() {
+        (
+            "the workspace has no OU".to_owned(),
+            "add the tenant, an OU without `parent` (e.g. `[ou.contoso]`), and give every entity `ou = \"contoso\"` or an OU below it".to_owned(),
+        )
+    } else {
+        (
+            "no root OU: every OU has a parent".to_owned(),
+            "remove `parent` from the tenant, the OU at the top of the tree".to_owned(),
+        )
+    };
+    out.push(
+        Diagnostic::new(Code::RootOu, def.header, message)
+            .label("no OU without a parent")
+            .help(help)
+            .about(kind, &def.id),
+    );
+}

@@ -1,0 +1,107 @@
+//! `secret-in-config`: a credential written into the configuration.
+
+use super::{Code, Rule};
+use crate::check::Context;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::Kind;
+
+/// The rule record.
+pub const RULE: Rule = Rule {
+    code: "secret-in-config",
+    severity: Severity::Error,
+    hard: false,
+    summary: "`api_key_secret` given as a literal, or any string value shaped like a Twilio auth token or API key secret",
+    explanation: r#"## What it checks
+
+`api_key_secret` must be a reference to an environment variable, `{ env = "NAME" }`, never a
+literal string. Every other string of every file (unknown keys, arrays and inline tables too) is
+scanned for the shape of a Twilio credential: exactly 32 hex digits (an auth token), or 32 ASCII
+letters and digits mixing upper case, lower case and digits (an API key secret). A value that
+is the id of an existing entity is exempt. No output ever prints a detected secret in full: at
+most its first 4 characters and its length.
+
+## Why it matters
+
+These files live in a repository. A credential committed once stays in its history, is copied
+to every clone and CI log, and must be considered leaked: rotate it in the Twilio console.
+
+## Example
+
+```toml
+[connector.twilio-us]
+ou = "contoso"
+type = "twilio"
+api_key_sid = "SK12345678900000000000000000abcdef"
+api_key_secret = "q1W2e3R4t5Y6u7I8o9P0a1S2d3F4g5H6"
+```
+
+## Fix
+
+```toml
+api_key_secret = { env = "TWILIO_API_KEY_SECRET" }
+```
+
+and rotate the key that was committed.
+"#,
+    check: Some(check),
+};
+
+/// True for 32 hex digits, or 32 ASCII letters and digits mixing upper, lower case and digits.
+pub fn is_secret_shaped(s: &str) -> bool {
+    if s.len() != 32 || !s.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return false;
+    }
+    let hex = s.bytes().all(|b| b.is_ascii_hexdigit());
+    let mixed = s.bytes().any(|b| b.is_ascii_uppercase())
+        && s.bytes().any(|b| b.is_ascii_lowercase())
+        && s.bytes().any(|b| b.is_ascii_digit());
+    hex || mixed
+}
+
+fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let res = &cx.ws.res;
+    for hit in &cx.ws.model.secrets {
+        let names_entity = Kind::ALL.iter().any(|&k| res.lookup(k, &hit.value).is_some());
+        if names_entity && !hit.literal_secret {
+            continue;
+        }
+        let shown = hit.redacted();
+        let d = if hit.literal_secret {
+            Diagnostic::new(
+                Code::SecretInConfig,
+                hit.span,
+                format!("`api_key_secret` holds a literal secret {shown}"),
+            )
+            .label("a secret in the repository")
+            .help("write `api_key_secret = { env = \"TWILIO_API_KEY_SECRET\" }` and set the variable where Nimbus is deployed; rotate this key in Twilio, it has been exposed")
+        } else {
+            let what = if hit.value.bytes().all(|b| b.is_ascii_hexdigit()) {
+                "a Twilio auth token"
+            } else {
+                "a Twilio API key secret"
+            };
+            Diagnostic::new(
+                Code::SecretInConfig,
+                hit.span,
+                format!("string shaped like {what}: {shown}"),
+            )
+            .label("looks like a credential")
+            .help("credentials never belong in these files: reference an environment variable (`{ env = \"NAME\" }`) and rotate the exposed credential in Twilio")
+        };
+        out.push(d);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_secret_shaped;
+
+    #[test]
+    fn shapes() {
+        assert!(is_secret_shaped("0123456789abcdef0123456789abcdef"));
+        assert!(is_secret_shaped("q1W2e3R4t5Y6u7I8o9P0a1S2d3F4g5H6"));
+        assert!(!is_secret_shaped("abcdefghijabcdefghijabcdefghijab"));
+        assert!(!is_secret_shaped("0123456789abcdef0123456789abcde"));
+        assert!(!is_secret_shaped("IS12345678900000000000000000AbCdEf"));
+    }
+}

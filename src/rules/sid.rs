@@ -1,0 +1,101 @@
+//! Twilio SIDs: shape checks and what a prefix says was pasted instead.
+
+/// Twilio SID prefixes and what they identify.
+const PREFIXES: &[(&str, &str)] = &[
+    ("AC", "an account SID"),
+    ("MG", "a Messaging Service SID"),
+    ("CH", "a Conversation SID"),
+    ("SK", "an API Key SID"),
+    ("IS", "a Conversations Service SID"),
+    ("PN", "a phone number SID"),
+    ("MB", "a Participant SID"),
+    ("IM", "a Message SID"),
+    ("US", "a User SID"),
+    ("HX", "a Content Template SID"),
+    ("FW", "a Studio Flow SID"),
+    ("SM", "an SMS message SID"),
+    ("MM", "an MMS message SID"),
+    ("CA", "a call SID"),
+    ("VA", "a Verify Service SID"),
+    ("RL", "a Role SID"),
+    ("CR", "a Credential SID"),
+];
+
+/// Why a value is not a SID with the expected prefix.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Problem {
+    /// The value has surrounding whitespace.
+    Whitespace,
+    /// Right characters, wrong prefix case (`sk…`).
+    PrefixCase,
+    /// Another kind of SID: its prefix and what it is.
+    OtherSid(&'static str, &'static str),
+    /// The right prefix, but not 32 hex digits after it.
+    Body { len: usize },
+    /// Not a SID at all.
+    Shape,
+}
+
+/// Checks `value` is `prefix` + 32 hex digits (either case).
+pub(crate) fn check(value: &str, prefix: &str) -> Result<(), Problem> {
+    if value.trim() != value {
+        return Err(Problem::Whitespace);
+    }
+    let hex = |s: &str| s.len() == 32 && s.bytes().all(|b| b.is_ascii_hexdigit());
+    if let Some(body) = value.strip_prefix(prefix) {
+        return if hex(body) {
+            Ok(())
+        } else {
+            Err(Problem::Body {
+                len: value.chars().count(),
+            })
+        };
+    }
+    let head: String = value.chars().take(2).collect();
+    if head.eq_ignore_ascii_case(prefix) && value.is_char_boundary(2) && hex(&value[2..]) {
+        return Err(Problem::PrefixCase);
+    }
+    if let Some(&(p, what)) = PREFIXES.iter().find(|(p, _)| *p == head)
+        && value.len() == 34
+    {
+        return Err(Problem::OtherSid(p, what));
+    }
+    Err(Problem::Shape)
+}
+
+/// One sentence on what is wrong, for the help.
+pub(crate) fn explain(problem: &Problem, prefix: &str) -> String {
+    match problem {
+        Problem::Whitespace => "remove the spaces or line break around the SID".to_owned(),
+        Problem::PrefixCase => format!("the prefix is upper case: `{prefix}…`"),
+        Problem::OtherSid(p, what) => {
+            format!("`{p}…` is {what}, not the one needed here")
+        }
+        Problem::Body { len } => format!(
+            "after `{prefix}` come exactly 32 hex digits (34 characters in all); this value has {len}"
+        ),
+        Problem::Shape => format!("a SID here is `{prefix}` followed by 32 hex digits"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recognises_shapes_and_prefixes() {
+        assert_eq!(check("IS12345678900000000000000000AbCdEf", "IS"), Ok(()));
+        assert_eq!(
+            check("MG12345678900000000000000000abcdef", "IS"),
+            Err(Problem::OtherSid("MG", "a Messaging Service SID"))
+        );
+        assert_eq!(
+            check("is12345678900000000000000000abcdef", "IS"),
+            Err(Problem::PrefixCase)
+        );
+        assert_eq!(check("IS1234", "IS"), Err(Problem::Body { len: 6 }));
+        assert_eq!(check(" IS1234", "IS"), Err(Problem::Whitespace));
+        assert_eq!(check("hello", "IS"), Err(Problem::Shape));
+        assert_eq!(check("é", "IS"), Err(Problem::Shape));
+    }
+}

@@ -1,0 +1,97 @@
+//! `unknown-field`: a key the schema does not know.
+
+use super::{Code, Rule};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::source::Span;
+
+/// The rule record.
+pub const RULE: Rule = Rule {
+    code: "unknown-field",
+    severity: Severity::Error,
+    hard: true,
+    summary: "a key the schema does not know; help suggests the nearest known key",
+    explanation: r#"## What it checks
+
+Every key of every table must be one the configuration language defines: `[ou.ID]` takes `name`
+and `parent`; `[connector.ID]` takes `name`, `ou`, `type`, `region`, `api_key_sid` and
+`api_key_secret`; `[messaging_entry.ID]` takes `name`, `ou`, `connector` and `service_sid`;
+`[service.ID]` takes `name`, `ou`, `license`, `user_assignment`, `transfers` and
+`instant_messaging`, whose table takes `messaging_entry` and `channels`. In `nimbus.toml`,
+`[lints]` takes rule codes. Every unknown key of a file is reported, each with the nearest known
+key, or with where the key belongs when it sits in the wrong table.
+
+## Why it matters
+
+A misspelled key is silently ignored by most tools: `licence = "contact_center"` would leave the
+service without a licence, and a WhatsApp channel on it would never be allowed by Nimbus.
+
+## Example
+
+```toml
+[service.sales-team]
+ou = "sales"
+licence = "contact_center"
+channels = ["whatsapp"]
+```
+
+## Fix
+
+```toml
+[service.sales-team]
+ou = "sales"
+license = "contact_center"
+
+[service.sales-team.instant_messaging]
+channels = ["whatsapp"]
+```
+"#,
+    check: None,
+};
+
+/// An unknown key of a table.
+pub(crate) fn diagnostic(
+    span: Span,
+    key: &str,
+    what: &str,
+    known: &[&str],
+    suggestion: Option<&str>,
+    elsewhere: Option<&str>,
+) -> Diagnostic {
+    let help = match (elsewhere, suggestion) {
+        (Some(hint), _) => hint.to_owned(),
+        (None, Some(s)) => format!("did you mean `{s}`?"),
+        (None, None) => format!("{what} takes: {}", list(known)),
+    };
+    Diagnostic::new(
+        Code::UnknownField,
+        span,
+        format!("unknown key `{key}` in {what}"),
+    )
+    .label("unknown key")
+    .help(help)
+}
+
+/// A rule code in `[lints]` that does not exist.
+pub(crate) fn unknown_lint(span: Span, key: &str, suggestion: Option<Code>) -> Diagnostic {
+    let help = match suggestion {
+        Some(c) => format!("did you mean `{c}`? `nimbus-lint explain --list` lists every code"),
+        None => "`[lints]` takes rule codes; `nimbus-lint explain --list` lists them".to_owned(),
+    };
+    Diagnostic::new(
+        Code::UnknownField,
+        span,
+        format!("unknown rule code `{key}` in [lints]"),
+    )
+    .label("no rule has this code")
+    .help(help)
+}
+
+/// `a, b and c` in backticks.
+pub(crate) fn list(items: &[&str]) -> String {
+    let quoted: Vec<String> = items.iter().map(|i| format!("`{i}`")).collect();
+    match quoted.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        Some((last, _)) => last.clone(),
+        None => String::new(),
+    }
+}

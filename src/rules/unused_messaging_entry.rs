@@ -1,0 +1,71 @@
+//! `unused-messaging-entry`: no service applies the entry.
+
+use super::{Code, Rule};
+use crate::check::Context;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::Kind;
+
+/// The rule record.
+pub const RULE: Rule = Rule {
+    code: "unused-messaging-entry",
+    severity: Severity::Warning,
+    hard: false,
+    summary: "no service applies the entry",
+    explanation: r#"## What it checks
+
+Every messaging entry is applied by at least one service (`messaging_entry` in its
+`instant_messaging` table). Not reported while a file has a syntax error.
+
+## Why it matters
+
+An entry nobody applies still binds a Twilio Conversations service: messages sent to that
+service's WhatsApp or SMS number go nowhere. Usually a front desk was renamed or forgot its
+`messaging_entry`.
+
+## Example
+
+```toml
+[messaging_entry.whatsapp-support]
+ou = "support"
+connector = "twilio-us"
+service_sid = "IS12345678900000000000000000abcdef"
+# ... and no service has messaging_entry = "whatsapp-support"
+```
+
+## Fix
+
+```toml
+[service.support-desk.instant_messaging]
+messaging_entry = "whatsapp-support"
+channels = ["whatsapp"]
+```
+
+or delete the entry.
+"#,
+    check: Some(check),
+};
+
+fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    if !cx.complete() {
+        return;
+    }
+    let Some(used) = cx.used(Kind::MessagingEntry) else {
+        return;
+    };
+    for (e, _) in used.iter().enumerate().filter(|(_, u)| !**u) {
+        let def = &cx.ws.model.entries[e].def;
+        out.push(
+            Diagnostic::new(
+                Code::UnusedMessagingEntry,
+                def.header,
+                format!("no service applies messaging entry `{}`", def.id),
+            )
+            .label("unused")
+            .help(format!(
+                "apply it in a front desk (`messaging_entry = \"{}\"` in `[service.ID.instant_messaging]`), or delete it",
+                def.id
+            ))
+            .about(Kind::MessagingEntry, &def.id),
+        );
+    }
+}

@@ -1,0 +1,63 @@
+//! `unused-suppression`: a `# nimbus-lint: allow(..)` comment that silences nothing.
+
+use super::{Code, Rule};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::{Sp, Suppression};
+
+/// The rule record.
+pub const RULE: Rule = Rule {
+    code: "unused-suppression",
+    severity: Severity::Warning,
+    hard: false,
+    summary: "a `# nimbus-lint: allow(code)` comment that silences nothing",
+    explanation: r#"## What it checks
+
+Every code named in a `# nimbus-lint: allow(..)` comment must silence at least one diagnostic of
+the entity below it. The comment applies to the entity whose table header (or inline key)
+directly follows the comment lines; above a bare `[kind]` header it covers every entity in that
+table. Errors of parsing and resolution (`syntax`, `unknown-field`, `missing-field`,
+`invalid-value`, `duplicate-id`, `unknown-reference`, `root-ou`, `ou-cycle`) cannot be silenced.
+
+## Why it matters
+
+A stale suppression hides the next real problem of that entity, and a misplaced one (a blank line
+between it and the header) silently does nothing.
+
+## Example
+
+```toml
+# nimbus-lint: allow(im-no-agents)
+
+[service.sales-team]
+user_assignment = "ms_teams"
+```
+
+## Fix
+
+Remove the comment, or move it directly above the header of the entity it is meant for.
+"#,
+    check: None,
+};
+
+/// The diagnostic for one unused code of a comment.
+pub(crate) fn diagnostic(s: &Suppression, code: &Sp<Code>) -> Diagnostic {
+    let (message, help) = if code.value.rule().hard {
+        (
+            format!("`{}` cannot be suppressed", code.value),
+            "errors of parsing and resolution mean the workspace cannot be read as written: fix the problem instead".to_owned(),
+        )
+    } else if s.targets.is_empty() {
+        (
+            format!("`allow({})` applies to no entity", code.value),
+            "put the comment directly above the entity's table header (no blank line between), or remove it".to_owned(),
+        )
+    } else {
+        (
+            format!("`allow({})` silences nothing", code.value),
+            format!("no `{}` diagnostic is raised here any more: remove it from the comment", code.value),
+        )
+    };
+    Diagnostic::new(Code::UnusedSuppression, code.span, message)
+        .label("unused")
+        .help(help)
+}

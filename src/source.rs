@@ -1,0 +1,264 @@
+//! Source files of a workspace and the positions inside them.
+//!
+//! Every span in nimbus-lint is a byte range into one [`SourceFile`]; this module turns those
+//! ranges into the 1-based line and character columns that people and tools read.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Index of a file in a [`Sources`] list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct FileId(pub u32);
+
+/// A byte range in one source file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct Span {
+    /// The file the range lies in.
+    pub file: FileId,
+    /// First byte.
+    pub start: u32,
+    /// One past the last byte.
+    pub end: u32,
+}
+
+impl Span {
+    /// A span over `range` of `file`.
+    pub fn new(file: FileId, range: std::ops::Range<usize>) -> Self {
+        Span {
+            file,
+            start: range.start as u32,
+            end: range.end as u32,
+        }
+    }
+
+    /// The byte range, for slicing the file's text.
+    pub fn range(&self) -> std::ops::Range<usize> {
+        self.start as usize..self.end as usize
+    }
+}
+
+/// A 1-based position: line, and column counted in characters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Position {
+    /// 1-based line number.
+    pub line: u32,
+    /// 1-based column, counted in Unicode scalar values.
+    pub column: u32,
+}
+
+/// One file of a workspace, read into memory once.
+#[derive(Debug)]
+pub struct SourceFile {
+    /// Where the file was read from.
+    pub path: PathBuf,
+    /// Path relative to the workspace root, with `/` separators.
+    pub rel: String,
+    /// How diagnostics name the file: relative to the current directory when below it.
+    pub display: String,
+    /// The text (invalid UTF-8 replaced by U+FFFD when the file was not UTF-8).
+    pub text: Arc<str>,
+    /// Byte offset of the first invalid UTF-8 sequence, when the file was not UTF-8.
+    pub utf8_error: Option<usize>,
+    line_starts: Vec<u32>,
+}
+
+impl SourceFile {
+    /// A source file over `text`.
+    pub fn new(path: PathBuf, rel: String, display: String, text: Arc<str>) -> Self {
+        let mut line_starts = vec![0u32];
+        line_starts.extend(
+            text.bytes()
+                .enumerate()
+                .filter(|&(_, b)| b == b'\n')
+                .map(|(i, _)| i as u32 + 1),
+        );
+        SourceFile {
+            path,
+            rel,
+            display,
+            text,
+            utf8_error: None,
+            line_starts,
+        }
+    }
+
+    /// A source file from raw bytes: invalid UTF-8 is replaced and its first offset recorded.
+    pub fn from_bytes(path: PathBuf, rel: String, display: String, bytes: Vec<u8>) -> Self {
+        match String::from_utf8(bytes) {
+            Ok(text) => SourceFile::new(path, rel, display, text.into()),
+            Err(e) => {
+                let at = e.utf8_error().valid_up_to();
+                let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+                let mut file = SourceFile::new(path, rel, display, text.into());
+                file.utf8_error = Some(at);
+                file
+            }
+        }
+    }
+
+    /// 0-based line index of a byte offset.
+    fn line_index(&self, offset: usize) -> usize {
+        match self.line_starts.binary_search(&(offset as u32)) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        }
+    }
+
+    /// Byte offset clamped into the text and moved back onto a character boundary.
+    pub fn clamp(&self, offset: usize) -> usize {
+        let mut o = offset.min(self.text.len());
+        while !self.text.is_char_boundary(o) {
+            o -= 1;
+        }
+        o
+    }
+
+    /// Byte offset where the line holding `offset` starts.
+    pub fn line_start(&self, offset: usize) -> usize {
+        self.line_starts[self.line_index(self.clamp(offset))] as usize
+    }
+
+    /// The 1-based line and character column of a byte offset.
+    ///
+    /// A byte order mark at the start of the file is not counted as a column.
+    pub fn position(&self, offset: usize) -> Position {
+        let offset = self.clamp(offset);
+        let line = self.line_index(offset);
+        let mut start = self.line_starts[line] as usize;
+        if line == 0 && self.text.starts_with('\u{feff}') {
+            start = start.max(3).min(offset);
+        }
+        let column = self.text[start..offset].chars().count() as u32 + 1;
+        Position {
+            line: line as u32 + 1,
+            column,
+        }
+    }
+
+    /// The 0-based line and UTF-16 code unit column of a byte offset (the LSP default).
+    pub fn position_utf16(&self, offset: usize) -> (u32, u32) {
+        let offset = self.clamp(offset);
+        let line = self.line_index(offset);
+        let start = self.line_starts[line] as usize;
+        let col = self.text[start..offset]
+            .chars()
+            .map(char::len_utf16)
+            .sum::<usize>();
+        (line as u32, col as u32)
+    }
+
+    /// The 0-based line and byte column of a byte offset (LSP's UTF-8 encoding).
+    pub fn position_utf8(&self, offset: usize) -> (u32, u32) {
+        let offset = self.clamp(offset);
+        let line = self.line_index(offset);
+        (line as u32, (offset - self.line_starts[line] as usize) as u32)
+    }
+
+    /// Byte offset of a 0-based line and column, where columns count with `unit` (bytes per char).
+    pub fn offset_of(&self, line: u32, column: u32, unit: impl Fn(char) -> usize) -> usize {
+        let Some(&start) = self.line_starts.get(line as usize) else {
+            return self.text.len();
+        };
+        let mut offset = start as usize;
+        let mut col = 0usize;
+        for ch in self.text[offset..].chars() {
+            if col >= column as usize || ch == '\n' {
+                break;
+            }
+            col += unit(ch);
+            offset += ch.len_utf8();
+        }
+        offset
+    }
+
+    /// Number of lines in the file.
+    pub fn line_count(&self) -> usize {
+        self.line_starts.len()
+    }
+}
+
+/// Every file of a check, indexed by [`FileId`].
+#[derive(Debug, Default)]
+pub struct Sources {
+    files: Vec<SourceFile>,
+}
+
+impl Sources {
+    /// Adds a file and returns its id.
+    pub fn add(&mut self, file: SourceFile) -> FileId {
+        self.files.push(file);
+        FileId(self.files.len() as u32 - 1)
+    }
+
+    /// The file with the given id.
+    pub fn get(&self, id: FileId) -> &SourceFile {
+        &self.files[id.0 as usize]
+    }
+
+    /// All files in id order.
+    pub fn iter(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
+        self.files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (FileId(i as u32), f))
+    }
+
+    /// Number of files.
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    /// True when there is no file.
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
+    /// Start and end positions of a span.
+    pub fn range(&self, span: Span) -> (Position, Position) {
+        let f = self.get(span.file);
+        (
+            f.position(span.start as usize),
+            f.position(span.end as usize),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(text: &str) -> SourceFile {
+        SourceFile::new("a.toml".into(), "a.toml".into(), "a.toml".into(), text.into())
+    }
+
+    #[test]
+    fn positions_count_characters_not_bytes() {
+        let f = file("a = 1\r\nné = \"été\" x\n");
+        let x = f.text.find('x').unwrap();
+        assert_eq!(f.position(x), Position { line: 2, column: 13 });
+        assert_eq!(f.position_utf16(x), (1, 12));
+        assert_eq!(f.position_utf8(x), (1, 15));
+        assert_eq!(f.offset_of(1, 12, char::len_utf16), x);
+    }
+
+    #[test]
+    fn crlf_line_ends_do_not_shift_columns() {
+        let f = file("a = 1\r\nb = 2\r\n");
+        assert_eq!(f.position(7), Position { line: 2, column: 1 });
+        assert_eq!(f.position(5), Position { line: 1, column: 6 });
+    }
+
+    #[test]
+    fn byte_order_mark_is_not_a_column() {
+        let f = file("\u{feff}[ou.a]\n");
+        assert_eq!(f.position(3), Position { line: 1, column: 1 });
+        assert_eq!(f.position(4), Position { line: 1, column: 2 });
+    }
+
+    #[test]
+    fn offsets_past_the_end_and_inside_characters_are_clamped() {
+        let f = file("é");
+        assert_eq!(f.clamp(1), 0);
+        assert_eq!(f.position(99), Position { line: 1, column: 2 });
+    }
+}
