@@ -106,7 +106,10 @@ fn suppress(ws: &Workspace, diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
     for (i, s) in sups.iter().enumerate() {
         for (kind, id) in &s.targets {
             for (j, _) in s.codes.iter().enumerate() {
-                by_target.entry((*kind, id.as_str())).or_default().push((i, j));
+                by_target
+                    .entry((*kind, id.as_str()))
+                    .or_default()
+                    .push((i, j));
             }
         }
     }
@@ -114,7 +117,9 @@ fn suppress(ws: &Workspace, diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
     let mut out: Vec<Diagnostic> = diags
         .into_iter()
         .filter(|d| {
-            let Some(subject) = &d.subject else { return true };
+            let Some(subject) = &d.subject else {
+                return true;
+            };
             let Some(cands) = by_target.get(&(subject.kind, subject.id.as_str())) else {
                 return true;
             };

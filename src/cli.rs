@@ -124,7 +124,11 @@ where
     let matches = match Cli::command().try_get_matches_from(args) {
         Ok(m) => m,
         Err(e) => {
-            let code = if e.use_stderr() { EXIT_FAILURE } else { EXIT_OK };
+            let code = if e.use_stderr() {
+                EXIT_FAILURE
+            } else {
+                EXIT_OK
+            };
             let text = if e.use_stderr() {
                 e.render().ansi().to_string()
             } else {
@@ -158,7 +162,11 @@ where
 /// Level flags in command-line order, so that the last one for a code wins.
 fn overrides(sub: &ArgMatches) -> Result<Vec<(Code, Level)>, String> {
     let mut flagged: Vec<(usize, &str, Level)> = Vec::new();
-    for (id, level) in [("warn", Level::Warning), ("allow", Level::Allow), ("deny", Level::Error)] {
+    for (id, level) in [
+        ("warn", Level::Warning),
+        ("allow", Level::Allow),
+        ("deny", Level::Error),
+    ] {
         if let (Some(values), Some(indices)) = (sub.get_many::<String>(id), sub.indices_of(id)) {
             for (v, i) in values.zip(indices) {
                 flagged.push((i, v.as_str(), level));
@@ -253,7 +261,11 @@ fn targets(
         t.overlays.insert(abs, text);
     }
     let defaults = [PathBuf::from(".")];
-    let paths = if paths.is_empty() { &defaults[..] } else { paths };
+    let paths = if paths.is_empty() {
+        &defaults[..]
+    } else {
+        paths
+    };
     for p in paths.iter().filter(|p| p.as_os_str() != "-") {
         match load::find_root(p, naming) {
             Ok(root) => push_root(root, &mut t),
@@ -264,7 +276,11 @@ fn targets(
 }
 
 /// Loads and checks every target workspace.
-fn analyze_all(t: &Targets, naming: &Naming, overrides: &[(Code, Level)]) -> (Vec<Analysis>, Vec<LoadError>) {
+fn analyze_all(
+    t: &Targets,
+    naming: &Naming,
+    overrides: &[(Code, Level)],
+) -> (Vec<Analysis>, Vec<LoadError>) {
     let mut errors = t.errors.clone();
     let mut results = Vec::new();
     for root in &t.roots {
@@ -283,7 +299,11 @@ fn analyze_all(t: &Targets, naming: &Naming, overrides: &[(Code, Level)]) -> (Ve
     (results, errors)
 }
 
-fn report_problems(results: &[Analysis], errors: &[LoadError], stderr: &mut dyn Write) -> std::io::Result<()> {
+fn report_problems(
+    results: &[Analysis],
+    errors: &[LoadError],
+    stderr: &mut dyn Write,
+) -> std::io::Result<()> {
     for r in results {
         for note in &r.notes {
             writeln!(stderr, "note: {note}")?;
@@ -301,7 +321,14 @@ fn check(args: CheckArgs, sub: &ArgMatches, io: &mut Io<'_>) -> Result<i32, Stri
     let t = targets(&args.paths, args.stdin_filename.as_ref(), &naming, io.stdin)?;
     let (results, errors) = analyze_all(&t, &naming, &overrides);
     let io_err = |e: std::io::Error| format!("cannot write the output: {e}");
-    emit::render(args.format, &results, args.quiet, style(&args, io), io.stdout).map_err(io_err)?;
+    emit::render(
+        args.format,
+        &results,
+        args.quiet,
+        style(&args, io),
+        io.stdout,
+    )
+    .map_err(io_err)?;
     report_problems(&results, &errors, io.stderr).map_err(io_err)?;
     let summary = emit::Summary::of(&results);
     Ok(if !errors.is_empty() {
@@ -318,8 +345,14 @@ fn explain(args: ExplainArgs, io: &mut Io<'_>) -> Result<i32, String> {
     if args.list {
         for code in Code::ALL {
             let rule = code.rule();
-            writeln!(io.stdout, "{:<24} {:<8} {}", rule.code, rule.severity.as_str(), rule.summary)
-                .map_err(io_err)?;
+            writeln!(
+                io.stdout,
+                "{:<24} {:<8} {}",
+                rule.code,
+                rule.severity.as_str(),
+                rule.summary
+            )
+            .map_err(io_err)?;
         }
         return Ok(EXIT_OK);
     }

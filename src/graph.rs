@@ -4,10 +4,10 @@
 //! services that offer IM, so every walk here runs on the IM services alone. Every pass is
 //! linear in the graph, or in its output (`proxied_by`).
 
+use petgraph::Direction;
 use petgraph::algo::kosaraju_scc;
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::EdgeRef;
-use petgraph::Direction;
 
 use crate::model::{Field, Service};
 use crate::resolve::Workspace;
@@ -157,7 +157,9 @@ impl Transfers {
         let n = services.len();
         let stranded: Vec<usize> = (0..n)
             .filter(|&i| {
-                !self.reached[i] && matches!(services[i].im, Field::Set(_)) && !entry_point(&services[i])
+                !self.reached[i]
+                    && matches!(services[i].im, Field::Set(_))
+                    && !entry_point(&services[i])
             })
             .collect();
         if stranded.is_empty() {
@@ -214,18 +216,18 @@ impl Transfers {
                 owner[m] = g;
             }
         }
-        for g in 0..groups.len() {
-            let mut stack = groups[g].members.clone();
+        for (g, group) in groups.iter_mut().enumerate() {
+            let mut stack = group.members.clone();
             while let Some(at) = stack.pop() {
                 for t in self.outgoing(at) {
                     if local[t] != u32::MAX && owner[t] == usize::MAX {
                         owner[t] = g;
-                        groups[g].downstream.push(t);
+                        group.downstream.push(t);
                         stack.push(t);
                     }
                 }
             }
-            groups[g].downstream.sort_unstable();
+            group.downstream.sort_unstable();
         }
         groups
     }

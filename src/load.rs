@@ -137,12 +137,12 @@ pub fn load(root: &Path, naming: &Naming, overlays: &Overlays) -> Loaded {
         ..Loaded::default()
     };
     let settings_path = root.join(SETTINGS_FILE);
-    if settings_path.is_file() || overlays.contains_key(&settings_path) {
-        if let Some(file) = read(root, &settings_path, naming, overlays, &mut loaded.errors) {
-            let id = loaded.sources.add(file);
-            loaded.settings = parse_settings(id, loaded.sources.get(id));
-            loaded.settings_file = Some(id);
-        }
+    if (settings_path.is_file() || overlays.contains_key(&settings_path))
+        && let Some(file) = read(root, &settings_path, naming, overlays, &mut loaded.errors)
+    {
+        let id = loaded.sources.add(file);
+        loaded.settings = parse_settings(id, loaded.sources.get(id));
+        loaded.settings_file = Some(id);
     }
 
     let mut paths = walk(root, &loaded.settings, naming, &mut loaded.notes);
@@ -234,12 +234,22 @@ fn read_one(
         )));
     }
     let bytes = std::fs::read(path).map_err(|e| fail(io_message(&e)))?;
-    Ok(SourceFile::from_bytes(path.to_path_buf(), rel, display, bytes))
+    Ok(SourceFile::from_bytes(
+        path.to_path_buf(),
+        rel,
+        display,
+        bytes,
+    ))
 }
 
 /// Every entity file under `root`: `*.toml`, not hidden, not ignored by `.gitignore` or
 /// `exclude`, not the root's `nimbus.toml`; symbolic links to folders are not followed.
-fn walk(root: &Path, settings: &ParsedSettings, naming: &Naming, notes: &mut Vec<String>) -> Vec<PathBuf> {
+fn walk(
+    root: &Path,
+    settings: &ParsedSettings,
+    naming: &Naming,
+    notes: &mut Vec<String>,
+) -> Vec<PathBuf> {
     let mut excludes = ignore::gitignore::GitignoreBuilder::new(root);
     for glob in &settings.settings.exclude {
         let _ = excludes.add_line(None, &glob.value);
@@ -270,7 +280,9 @@ fn walk(root: &Path, settings: &ParsedSettings, naming: &Naming, notes: &mut Vec
         if path.extension().is_none_or(|e| e != "toml") || path == settings_path {
             continue;
         }
-        let Some(ft) = entry.file_type() else { continue };
+        let Some(ft) = entry.file_type() else {
+            continue;
+        };
         if ft.is_dir() {
             continue;
         }

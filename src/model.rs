@@ -62,7 +62,12 @@ pub enum Kind {
 
 impl Kind {
     /// All kinds, in the order of the bundle.
-    pub const ALL: [Kind; 4] = [Kind::Ou, Kind::Connector, Kind::MessagingEntry, Kind::Service];
+    pub const ALL: [Kind; 4] = [
+        Kind::Ou,
+        Kind::Connector,
+        Kind::MessagingEntry,
+        Kind::Service,
+    ];
 
     /// The table name in the configuration (`ou`, `connector`, ...).
     pub fn key(self) -> &'static str {

@@ -209,9 +209,27 @@ pub fn resolve(mut ws: Workspace, files: Vec<ParsedFile>) -> Workspace {
         model.suppressions.extend(file.suppressions);
         model.secrets.extend(file.secrets);
         merge(&mut res, Kind::Ou, &mut model.ous, file.ous, |e| &e.def);
-        merge(&mut res, Kind::Connector, &mut model.connectors, file.connectors, |e| &e.def);
-        merge(&mut res, Kind::MessagingEntry, &mut model.entries, file.entries, |e| &e.def);
-        merge(&mut res, Kind::Service, &mut model.services, file.services, |e| &e.def);
+        merge(
+            &mut res,
+            Kind::Connector,
+            &mut model.connectors,
+            file.connectors,
+            |e| &e.def,
+        );
+        merge(
+            &mut res,
+            Kind::MessagingEntry,
+            &mut model.entries,
+            file.entries,
+            |e| &e.def,
+        );
+        merge(
+            &mut res,
+            Kind::Service,
+            &mut model.services,
+            file.services,
+            |e| &e.def,
+        );
     }
 
     let mut r = Refs {
@@ -230,7 +248,13 @@ pub fn resolve(mut ws: Workspace, files: Vec<ParsedFile>) -> Workspace {
         .entries
         .iter()
         .map(|e| {
-            r.one(Kind::Connector, "connector", &e.connector, &e.def, Kind::MessagingEntry)
+            r.one(
+                Kind::Connector,
+                "connector",
+                &e.connector,
+                &e.def,
+                Kind::MessagingEntry,
+            )
         })
         .collect();
     let service_entry = model
@@ -242,7 +266,13 @@ pub fn resolve(mut ws: Workspace, files: Vec<ParsedFile>) -> Workspace {
                 Field::Invalid => &Field::Invalid,
                 Field::Absent => &Field::Absent,
             };
-            r.one(Kind::MessagingEntry, "messaging_entry", entry, &s.def, Kind::Service)
+            r.one(
+                Kind::MessagingEntry,
+                "messaging_entry",
+                entry,
+                &s.def,
+                Kind::Service,
+            )
         })
         .collect();
     let transfers = model

@@ -151,7 +151,10 @@ impl SourceFile {
     pub fn position_utf8(&self, offset: usize) -> (u32, u32) {
         let offset = self.clamp(offset);
         let line = self.line_index(offset);
-        (line as u32, (offset - self.line_starts[line] as usize) as u32)
+        (
+            line as u32,
+            (offset - self.line_starts[line] as usize) as u32,
+        )
     }
 
     /// Byte offset of a 0-based line and column, where columns count with `unit` (bytes per char).
@@ -228,14 +231,25 @@ mod tests {
     use super::*;
 
     fn file(text: &str) -> SourceFile {
-        SourceFile::new("a.toml".into(), "a.toml".into(), "a.toml".into(), text.into())
+        SourceFile::new(
+            "a.toml".into(),
+            "a.toml".into(),
+            "a.toml".into(),
+            text.into(),
+        )
     }
 
     #[test]
     fn positions_count_characters_not_bytes() {
         let f = file("a = 1\r\nné = \"été\" x\n");
         let x = f.text.find('x').unwrap();
-        assert_eq!(f.position(x), Position { line: 2, column: 13 });
+        assert_eq!(
+            f.position(x),
+            Position {
+                line: 2,
+                column: 13
+            }
+        );
         assert_eq!(f.position_utf16(x), (1, 12));
         assert_eq!(f.position_utf8(x), (1, 15));
         assert_eq!(f.offset_of(1, 12, char::len_utf16), x);

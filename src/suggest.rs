@@ -3,7 +3,13 @@
 /// Folds case and treats `-` like `_`, so that `API-Key-SID` finds `api_key_sid`.
 fn fold(s: &str) -> String {
     s.chars()
-        .map(|c| if c == '-' { '_' } else { c.to_ascii_lowercase() })
+        .map(|c| {
+            if c == '-' {
+                '_'
+            } else {
+                c.to_ascii_lowercase()
+            }
+        })
         .collect()
 }
 

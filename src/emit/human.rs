@@ -85,13 +85,12 @@ impl Texts<'_> {
             .entry(file)
             .or_insert_with(|| {
                 let src = a.ws.sources.get(file);
-                let secrets: Vec<_> = a
-                    .ws
-                    .model
-                    .secrets
-                    .iter()
-                    .filter(|s| s.span.file == file)
-                    .collect();
+                let secrets: Vec<_> =
+                    a.ws.model
+                        .secrets
+                        .iter()
+                        .filter(|s| s.span.file == file)
+                        .collect();
                 if secrets.is_empty() {
                     return src.text.clone();
                 }
@@ -143,10 +142,7 @@ fn report(d: &Diagnostic, texts: &mut Texts<'_>) -> Report {
     let related = others
         .into_iter()
         .map(|(file, labels)| Report {
-            message: format!(
-                "see also {}",
-                texts.analysis.ws.sources.get(file).display
-            ),
+            message: format!("see also {}", texts.analysis.ws.sources.get(file).display),
             code: None,
             severity: miette::Severity::Advice,
             help: None,

@@ -83,7 +83,12 @@ pub fn render(results: &[Analysis], summary: Summary, out: &mut dyn Write) -> io
         }
     }
     diagnostics.sort_by(|a, b| {
-        (a.at.file, a.at.line, a.at.column, a.code).cmp(&(b.at.file, b.at.line, b.at.column, b.code))
+        (a.at.file, a.at.line, a.at.column, a.code).cmp(&(
+            b.at.file,
+            b.at.line,
+            b.at.column,
+            b.code,
+        ))
     });
     let doc = Document {
         format_version: 1,

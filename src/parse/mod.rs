@@ -106,7 +106,10 @@ fn parse_toml<'a>(
 /// A one-key table, to report an unknown top-level key with the shared machinery.
 fn single<'i>(key: &Spanned<DeString<'i>>, value: &Spanned<DeValue<'i>>) -> DeTable<'i> {
     let mut t = DeTable::new();
-    t.insert(key.clone(), Spanned::new(value.span(), DeValue::Boolean(true)));
+    t.insert(
+        key.clone(),
+        Spanned::new(value.span(), DeValue::Boolean(true)),
+    );
     t
 }
 
@@ -127,8 +130,14 @@ fn entity_file_schema() -> Schema {
                 "workspace",
                 "`[workspace]` belongs in nimbus.toml at the workspace root",
             ),
-            ("build", "`[build]` belongs in nimbus.toml at the workspace root"),
-            ("lints", "`[lints]` belongs in nimbus.toml at the workspace root"),
+            (
+                "build",
+                "`[build]` belongs in nimbus.toml at the workspace root",
+            ),
+            (
+                "lints",
+                "`[lints]` belongs in nimbus.toml at the workspace root",
+            ),
         ],
     }
 }
@@ -149,10 +158,8 @@ fn read_kind(r: &mut Reader<'_>, kind: Kind, value: &Spanned<DeValue<'_>>, out: 
             let array_of_tables = r.src.get(value.span()).is_some_and(|s| s.starts_with("[["));
             let example = format!("[{what}]");
             if array_of_tables {
-                r.diagnostics.push(invalid_value::array_of_tables(
-                    r.span(value.span()),
-                    &what,
-                ));
+                r.diagnostics
+                    .push(invalid_value::array_of_tables(r.span(value.span()), &what));
             } else {
                 r.wrong_type(value, &what, &example);
             }
@@ -184,7 +191,10 @@ fn read_kind(r: &mut Reader<'_>, kind: Kind, value: &Spanned<DeValue<'_>>, out: 
                 });
             }
             Kind::Connector => {
-                let m = r.unknown_keys(t, &schema(what, CONNECTOR_KEYS, CONNECTOR_ALIASES, CONNECTOR_ELSEWHERE));
+                let m = r.unknown_keys(
+                    t,
+                    &schema(what, CONNECTOR_KEYS, CONNECTOR_ALIASES, CONNECTOR_ELSEWHERE),
+                );
                 out.connectors.push(Connector {
                     def: def(r, &m, true),
                     kind: r.string(t, "type", &m, "type = \"twilio\""),
@@ -194,7 +204,8 @@ fn read_kind(r: &mut Reader<'_>, kind: Kind, value: &Spanned<DeValue<'_>>, out: 
                 });
             }
             Kind::MessagingEntry => {
-                let m = r.unknown_keys(t, &schema(what, ENTRY_KEYS, ENTRY_ALIASES, ENTRY_ELSEWHERE));
+                let m =
+                    r.unknown_keys(t, &schema(what, ENTRY_KEYS, ENTRY_ALIASES, ENTRY_ELSEWHERE));
                 out.entries.push(MessagingEntry {
                     def: def(r, &m, true),
                     connector: r.string(t, "connector", &m, "connector = \"twilio-us\""),
@@ -202,7 +213,10 @@ fn read_kind(r: &mut Reader<'_>, kind: Kind, value: &Spanned<DeValue<'_>>, out: 
                 });
             }
             Kind::Service => {
-                let m = r.unknown_keys(t, &schema(what, SERVICE_KEYS, SERVICE_ALIASES, SERVICE_ELSEWHERE));
+                let m = r.unknown_keys(
+                    t,
+                    &schema(what, SERVICE_KEYS, SERVICE_ALIASES, SERVICE_ELSEWHERE),
+                );
                 let def = def(r, &m, true);
                 let license = r.choice(t, "license", &m);
                 let user_assignment = r.choice(t, "user_assignment", &m);
@@ -237,7 +251,14 @@ fn schema(
 }
 
 const OU_KEYS: &[&str] = &["name", "parent"];
-const CONNECTOR_KEYS: &[&str] = &["name", "ou", "type", "region", "api_key_sid", "api_key_secret"];
+const CONNECTOR_KEYS: &[&str] = &[
+    "name",
+    "ou",
+    "type",
+    "region",
+    "api_key_sid",
+    "api_key_secret",
+];
 const CONNECTOR_ALIASES: &[(&str, &str)] = &[
     ("sid", "api_key_sid"),
     ("api_key", "api_key_sid"),
@@ -245,31 +266,80 @@ const CONNECTOR_ALIASES: &[(&str, &str)] = &[
     ("kind", "type"),
 ];
 const CONNECTOR_ELSEWHERE: &[(&str, &str)] = &[
-    ("service_sid", "`service_sid` belongs to a messaging entry: `[messaging_entry.ID]`"),
-    ("account_sid", "connectors authenticate with an API key, never the account SID: set `api_key_sid = \"SK…\"`"),
-    ("auth_token", "credentials never belong in these files: set `api_key_secret = { env = \"NAME\" }`"),
+    (
+        "service_sid",
+        "`service_sid` belongs to a messaging entry: `[messaging_entry.ID]`",
+    ),
+    (
+        "account_sid",
+        "connectors authenticate with an API key, never the account SID: set `api_key_sid = \"SK…\"`",
+    ),
+    (
+        "auth_token",
+        "credentials never belong in these files: set `api_key_secret = { env = \"NAME\" }`",
+    ),
 ];
 const ENTRY_KEYS: &[&str] = &["name", "ou", "connector", "service_sid"];
-const ENTRY_ALIASES: &[(&str, &str)] = &[("sid", "service_sid"), ("conversations_service_sid", "service_sid")];
-const ENTRY_ELSEWHERE: &[(&str, &str)] = &[
-    ("api_key_sid", "`api_key_sid` belongs to the connector: `[connector.ID]`"),
-    ("region", "`region` belongs to the connector: `[connector.ID]`"),
-    ("channels", "`channels` belong to the services that apply the entry: `[service.ID.instant_messaging]`"),
+const ENTRY_ALIASES: &[(&str, &str)] = &[
+    ("sid", "service_sid"),
+    ("conversations_service_sid", "service_sid"),
 ];
-const SERVICE_KEYS: &[&str] = &["name", "ou", "license", "user_assignment", "transfers", "instant_messaging"];
+const ENTRY_ELSEWHERE: &[(&str, &str)] = &[
+    (
+        "api_key_sid",
+        "`api_key_sid` belongs to the connector: `[connector.ID]`",
+    ),
+    (
+        "region",
+        "`region` belongs to the connector: `[connector.ID]`",
+    ),
+    (
+        "channels",
+        "`channels` belong to the services that apply the entry: `[service.ID.instant_messaging]`",
+    ),
+];
+const SERVICE_KEYS: &[&str] = &[
+    "name",
+    "ou",
+    "license",
+    "user_assignment",
+    "transfers",
+    "instant_messaging",
+];
 const SERVICE_ALIASES: &[(&str, &str)] = &[("licence", "license"), ("im", "instant_messaging")];
 const SERVICE_ELSEWHERE: &[(&str, &str)] = &[
-    ("channels", "`channels` belongs in the service's `instant_messaging` table: `[service.ID.instant_messaging]`"),
-    ("messaging_entry", "`messaging_entry` belongs in the service's `instant_messaging` table: `[service.ID.instant_messaging]`"),
+    (
+        "channels",
+        "`channels` belongs in the service's `instant_messaging` table: `[service.ID.instant_messaging]`",
+    ),
+    (
+        "messaging_entry",
+        "`messaging_entry` belongs in the service's `instant_messaging` table: `[service.ID.instant_messaging]`",
+    ),
 ];
 const IM_KEYS: &[&str] = &["messaging_entry", "channels"];
 const IM_ALIASES: &[(&str, &str)] = &[("entry", "messaging_entry"), ("channel", "channels")];
 const IM_ELSEWHERE: &[(&str, &str)] = &[
-    ("transfers", "`transfers` belongs in the service table itself: `[service.ID]`"),
-    ("license", "`license` belongs in the service table itself: `[service.ID]`"),
-    ("user_assignment", "`user_assignment` belongs in the service table itself: `[service.ID]`"),
-    ("ou", "`ou` belongs in the service table itself: `[service.ID]`"),
-    ("name", "`name` belongs in the service table itself: `[service.ID]`"),
+    (
+        "transfers",
+        "`transfers` belongs in the service table itself: `[service.ID]`",
+    ),
+    (
+        "license",
+        "`license` belongs in the service table itself: `[service.ID]`",
+    ),
+    (
+        "user_assignment",
+        "`user_assignment` belongs in the service table itself: `[service.ID]`",
+    ),
+    (
+        "ou",
+        "`ou` belongs in the service table itself: `[service.ID]`",
+    ),
+    (
+        "name",
+        "`name` belongs in the service table itself: `[service.ID]`",
+    ),
 ];
 const SECRET_KEYS: &[&str] = &["env"];
 
@@ -295,8 +365,16 @@ fn read_secret(r: &mut Reader<'_>, t: &DeTable<'_>, m: &Misspelled, id: &str) ->
         }
         DeValue::Table(st) => {
             let what = format!("`api_key_secret` of connector `{id}`");
-            let sm = r.unknown_keys(st, &schema(what, SECRET_KEYS, &[("var", "env"), ("name", "env")], &[]));
-            match r.string(st, "env", &sm, "api_key_secret = { env = \"TWILIO_API_KEY_SECRET\" }") {
+            let sm = r.unknown_keys(
+                st,
+                &schema(what, SECRET_KEYS, &[("var", "env"), ("name", "env")], &[]),
+            );
+            match r.string(
+                st,
+                "env",
+                &sm,
+                "api_key_secret = { env = \"TWILIO_API_KEY_SECRET\" }",
+            ) {
                 Field::Set(name) if is_env_name(&name.value) => Field::Set(Sp {
                     value: Secret::Env(name.value),
                     span,
@@ -350,7 +428,12 @@ fn read_im(r: &mut Reader<'_>, t: &DeTable<'_>, m: &Misspelled, id: &str) -> Fie
     let header = r.header_span(key.span(), value.span());
     let what = format!("`instant_messaging` of service `{id}`");
     let im_m = r.unknown_keys(im, &schema(what, IM_KEYS, IM_ALIASES, IM_ELSEWHERE));
-    let messaging_entry = r.string(im, "messaging_entry", &im_m, "messaging_entry = \"whatsapp-sales\"");
+    let messaging_entry = r.string(
+        im,
+        "messaging_entry",
+        &im_m,
+        "messaging_entry = \"whatsapp-sales\"",
+    );
     let list = r.strings(im, "channels", &im_m, "channels = [\"whatsapp\", \"sms\"]");
     let lists_channel =
         matches!(list.field, Field::Invalid) || !list.items.is_empty() || list.rejected > 0;

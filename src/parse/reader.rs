@@ -215,7 +215,12 @@ impl<'s> Reader<'s> {
         let names: Vec<&str> = T::CHOICES.iter().map(|(n, _)| *n).collect();
         let suggestion = crate::suggest::nearest(&s.value, names.iter().copied());
         self.diagnostics.push(invalid_value::not_a_choice(
-            s.span, key, T::NOUN, &s.value, &names, suggestion,
+            s.span,
+            key,
+            T::NOUN,
+            &s.value,
+            &names,
+            suggestion,
         ));
         None
     }

@@ -87,22 +87,39 @@ fn read(r: &mut Reader<'_>, doc: &DeTable<'_>, settings: &mut Settings) {
         known: &["workspace", "build", "lints"],
         aliases: &[("lint", "lints")],
         elsewhere: &[
-            ("ou", "entities go in the other .toml files of the workspace, not in nimbus.toml"),
-            ("connector", "entities go in the other .toml files of the workspace, not in nimbus.toml"),
-            ("messaging_entry", "entities go in the other .toml files of the workspace, not in nimbus.toml"),
-            ("service", "entities go in the other .toml files of the workspace, not in nimbus.toml"),
+            (
+                "ou",
+                "entities go in the other .toml files of the workspace, not in nimbus.toml",
+            ),
+            (
+                "connector",
+                "entities go in the other .toml files of the workspace, not in nimbus.toml",
+            ),
+            (
+                "messaging_entry",
+                "entities go in the other .toml files of the workspace, not in nimbus.toml",
+            ),
+            (
+                "service",
+                "entities go in the other .toml files of the workspace, not in nimbus.toml",
+            ),
         ],
     };
     let m = r.unknown_keys(doc, &top);
     if let Some(t) = table(r, doc, "workspace", &m) {
-        let wm = r.unknown_keys(t, &schema("[workspace]", &["exclude", "max_file_size", "max_files"]));
+        let wm = r.unknown_keys(
+            t,
+            &schema("[workspace]", &["exclude", "max_file_size", "max_files"]),
+        );
         let list = r.strings(t, "exclude", &wm, "exclude = [\"drafts/**\"]");
         for glob in list.items {
             match ignore::gitignore::GitignoreBuilder::new("/").add_line(None, &glob.value) {
                 Ok(_) => settings.exclude.push(glob),
-                Err(e) => r
-                    .diagnostics
-                    .push(invalid_value::bad_glob(glob.span, &glob.value, &e.to_string())),
+                Err(e) => r.diagnostics.push(invalid_value::bad_glob(
+                    glob.span,
+                    &glob.value,
+                    &e.to_string(),
+                )),
             }
         }
         if let Some(n) = count(r, t, "max_file_size") {
@@ -114,7 +131,10 @@ fn read(r: &mut Reader<'_>, doc: &DeTable<'_>, settings: &mut Settings) {
     }
     if let Some(t) = table(r, doc, "build", &m) {
         let bm = r.unknown_keys(t, &schema("[build]", &["output"]));
-        settings.output = r.string(t, "output", &bm, "output = \"dist/bundle.json\"").get().cloned();
+        settings.output = r
+            .string(t, "output", &bm, "output = \"dist/bundle.json\"")
+            .get()
+            .cloned();
     }
     if let Some(t) = table(r, doc, "lints", &m) {
         let mut entries: Vec<_> = t.iter().collect();
@@ -122,11 +142,12 @@ fn read(r: &mut Reader<'_>, doc: &DeTable<'_>, settings: &mut Settings) {
         for (key, value) in entries {
             let name = key_str(key);
             let Some(code) = Code::parse(name) else {
-                r.diagnostics.push(crate::rules::unknown_field::unknown_lint(
-                    r.span(key.span()),
-                    name,
-                    Code::nearest(name),
-                ));
+                r.diagnostics
+                    .push(crate::rules::unknown_field::unknown_lint(
+                        r.span(key.span()),
+                        name,
+                        Code::nearest(name),
+                    ));
                 continue;
             };
             let DeValue::String(level) = value.get_ref() else {
@@ -147,7 +168,8 @@ fn read(r: &mut Reader<'_>, doc: &DeTable<'_>, settings: &mut Settings) {
                 continue;
             };
             if code.rule().hard && level != Level::Error {
-                r.diagnostics.push(invalid_value::hard_error_lowered(span, code));
+                r.diagnostics
+                    .push(invalid_value::hard_error_lowered(span, code));
                 continue;
             }
             settings.lints.push((code, Sp { value: level, span }));
@@ -182,10 +204,8 @@ fn count(r: &mut Reader<'_>, t: &DeTable<'_>, key: &str) -> Option<u64> {
     match n {
         Some(n) if n > 0 => Some(n),
         _ => {
-            r.diagnostics.push(invalid_value::not_a_count(
-                r.span(value.span()),
-                key,
-            ));
+            r.diagnostics
+                .push(invalid_value::not_a_count(r.span(value.span()), key));
             None
         }
     }

@@ -60,7 +60,10 @@ pub(super) fn scan(
             }
         }
         if text.starts_with('[') {
-            if let Some((kind, s)) = open_section.take().and_then(|s| section_kind(&section).map(|k| (k, s))) {
+            if let Some((kind, s)) = open_section
+                .take()
+                .and_then(|s| section_kind(&section).map(|k| (k, s)))
+            {
                 close_section(&mut found, kind, s, start);
             }
             let array = text.starts_with("[[");
@@ -116,11 +119,7 @@ pub(super) fn scan(
     (suppressions, diags)
 }
 
-fn flush(
-    pending: &mut Vec<Suppression>,
-    found: &mut Vec<(Suppression, Target)>,
-    target: Target,
-) {
+fn flush(pending: &mut Vec<Suppression>, found: &mut Vec<(Suppression, Target)>, target: Target) {
     for s in pending.drain(..) {
         found.push((s, target.clone()));
     }
@@ -141,7 +140,12 @@ fn close_section(found: &mut [(Suppression, Target)], kind: Kind, from: usize, t
 
 fn ids_in(parsed: &ParsedFile, kind: Kind) -> Box<dyn Iterator<Item = (&str, Span)> + '_> {
     match kind {
-        Kind::Ou => Box::new(parsed.ous.iter().map(|e| (e.def.id.as_str(), e.def.id_span))),
+        Kind::Ou => Box::new(
+            parsed
+                .ous
+                .iter()
+                .map(|e| (e.def.id.as_str(), e.def.id_span)),
+        ),
         Kind::Connector => Box::new(
             parsed
                 .connectors

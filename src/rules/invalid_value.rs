@@ -61,7 +61,7 @@ pub(crate) fn wrong_type(span: Span, key: &str, found: &str, example: &str) -> D
         format!("`{key}`")
     };
     new(span, format!("{key} has the wrong type: found {found}"))
-        .label(format!("{found}"))
+        .label(found.to_owned())
         .help(format!("write it like this: `{example}`"))
 }
 
@@ -94,7 +94,7 @@ pub(crate) fn bad_id(span: Span, kind: Kind, id: &str) -> Diagnostic {
         span,
         format!("invalid {} id `{id}`", kind.noun()),
     )
-    .label(format!("does not match `^[a-z0-9][a-z0-9_-]*$`"))
+    .label("does not match `^[a-z0-9][a-z0-9_-]*$`")
     .help(help)
 }
 

@@ -1,0 +1,207 @@
+//! The command line: exit codes, the summary line, quiet mode, level flags, stdin.
+
+mod common;
+
+use common::{codes, fixture, json, repo, run, run_with_stdin, workspace};
+
+#[test]
+fn example_is_clean() {
+    let r = run(&repo(), &["check", "fixtures/example"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert_eq!(r.stdout, "0 errors, 0 warnings in 5 files\n");
+}
+
+#[test]
+fn missing_path_exits_2() {
+    let r = run(&repo(), &["check", "does/not/exist"]);
+    assert_eq!(r.code, 2);
+    assert_eq!(
+        r.stderr,
+        "error: does/not/exist: no such file or directory\n"
+    );
+}
+
+#[test]
+fn folder_without_toml_exits_2() {
+    let ws = workspace(&[("readme.md", "nothing here")]);
+    let r = run(ws.path(), &["check", "."]);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(
+        r.stderr.starts_with("error: .: no TOML files found"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn empty_workspace_with_settings_is_clean() {
+    let ws = workspace(&[("nimbus.toml", "# nothing yet\n")]);
+    let r = run(ws.path(), &["check"]);
+    assert_eq!(
+        (r.code, r.stdout.as_str()),
+        (0, "0 errors, 0 warnings in 1 file\n")
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn unreadable_file_exits_2_and_names_it() {
+    let ws = workspace(&[("nimbus.toml", ""), ("ous.toml", "[ou.contoso]\n")]);
+    // A socket cannot be opened as a file, even by root.
+    let _listener =
+        std::os::unix::net::UnixListener::bind(ws.path().join("broken.toml")).expect("socket");
+    let r = run(ws.path(), &["check", "."]);
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("error: broken.toml: "), "{}", r.stderr);
+    assert!(
+        r.stdout.ends_with("0 errors, 0 warnings in 2 files\n"),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn errors_exit_1_and_warnings_only_with_deny_warnings() {
+    let warn_only = fixture("rules/self-transfer");
+    let r = run(&warn_only, &["check", "."]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert!(
+        r.stdout.ends_with("0 errors, 1 warning in 2 files\n"),
+        "{}",
+        r.stdout
+    );
+    let r = run(&warn_only, &["check", ".", "--deny-warnings"]);
+    assert_eq!(r.code, 1);
+}
+
+#[test]
+fn quiet_prints_only_the_summary() {
+    let r = run(&fixture("rules/ou-cycle"), &["check", "-q"]);
+    assert_eq!(r.code, 1);
+    assert_eq!(r.stdout.lines().count(), 1, "{}", r.stdout);
+    assert!(
+        r.stdout.starts_with("1 error, 0 warnings in "),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn level_flags_win_over_defaults_and_last_flag_wins() {
+    let dir = fixture("rules/self-transfer");
+    let doc = json(&run(
+        &dir,
+        &["check", "--format", "json", "--deny", "self-transfer"],
+    ));
+    assert_eq!(doc["diagnostics"][0]["severity"], "error");
+    let doc = json(&run(
+        &dir,
+        &[
+            "check",
+            "--format",
+            "json",
+            "-D",
+            "self-transfer",
+            "-A",
+            "self-transfer",
+        ],
+    ));
+    assert!(codes(&doc).is_empty());
+}
+
+#[test]
+fn unknown_or_hard_codes_on_the_command_line_exit_2() {
+    let dir = fixture("example");
+    let r = run(&dir, &["check", "--allow", "self-transfr"]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("did you mean `self-transfer`?"),
+        "{}",
+        r.stderr
+    );
+    let r = run(&dir, &["check", "--allow", "syntax"]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("`syntax` cannot be lowered"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn a_file_path_checks_its_whole_workspace() {
+    let r = run(
+        &repo(),
+        &[
+            "check",
+            "fixtures/example/services/sales.toml",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert_eq!(json(&r)["summary"]["files"], 5);
+}
+
+#[test]
+fn the_same_workspace_twice_is_checked_once() {
+    let r = run(
+        &repo(),
+        &[
+            "check",
+            "fixtures/example",
+            "fixtures/example/org.toml",
+            "-q",
+        ],
+    );
+    assert_eq!(r.stdout, "0 errors, 0 warnings in 5 files\n");
+}
+
+#[test]
+fn stdin_replaces_the_named_file() {
+    let broken = std::fs::read_to_string(fixture("example/org.toml"))
+        .unwrap()
+        .replace("parent = \"contoso\"", "parent = \"contosoo\"");
+    let r = run_with_stdin(
+        &repo(),
+        &[
+            "check",
+            "-",
+            "--stdin-filename",
+            "fixtures/example/org.toml",
+            "--format",
+            "short",
+        ],
+        &broken,
+    );
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout
+            .starts_with("fixtures/example/org.toml:8:10: error[unknown-reference]"),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn explain_prints_the_long_form_and_rejects_unknown_codes() {
+    let r = run(&repo(), &["explain", "im-unreachable"]);
+    assert_eq!(r.code, 0);
+    assert!(
+        r.stdout
+            .starts_with("# im-unreachable (error by default)\n")
+    );
+    assert!(r.stdout.contains("## Fix"));
+    let r = run(&repo(), &["explain", "im-unreachble"]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("did you mean `im-unreachable`?"),
+        "{}",
+        r.stderr
+    );
+    let r = run(&repo(), &["explain", "--list"]);
+    assert_eq!(
+        r.stdout.lines().count(),
+        nimbus_lint::rules::Code::ALL.len()
+    );
+}

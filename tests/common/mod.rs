@@ -1,0 +1,71 @@
+//! Helpers shared by the integration tests: run the real binary, make workspaces.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+/// What a run of the binary produced.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Runs `nimbus-lint ARGS` in `dir`, without colours and at the default width.
+pub fn run(dir: &Path, args: &[&str]) -> Run {
+    run_with_stdin(dir, args, "")
+}
+
+/// Like [`run`], feeding `stdin`.
+pub fn run_with_stdin(dir: &Path, args: &[&str], stdin: &str) -> Run {
+    let out = assert_cmd::Command::cargo_bin("nimbus-lint")
+        .expect("binary built")
+        .current_dir(dir)
+        .args(args)
+        .env("NO_COLOR", "1")
+        .env_remove("COLUMNS")
+        .write_stdin(stdin)
+        .output()
+        .expect("binary runs");
+    Run {
+        code: out.status.code().expect("exit code"),
+        stdout: String::from_utf8(out.stdout).expect("utf-8 stdout"),
+        stderr: String::from_utf8(out.stderr).expect("utf-8 stderr"),
+    }
+}
+
+/// The repository root.
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A fixture folder.
+pub fn fixture(name: &str) -> PathBuf {
+    repo().join("fixtures").join(name)
+}
+
+/// A temporary workspace holding `files` (path, text).
+pub fn workspace(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (path, text) in files {
+        let p = dir.path().join(path);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        std::fs::write(p, text).expect("write");
+    }
+    dir
+}
+
+/// Parses `--format json` output.
+pub fn json(run: &Run) -> serde_json::Value {
+    serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", run.stdout))
+}
+
+/// The codes of a JSON document's diagnostics, in order.
+pub fn codes(doc: &serde_json::Value) -> Vec<String> {
+    doc["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .map(|d| d["code"].as_str().expect("code").to_owned())
+        .collect()
+}

@@ -1,0 +1,99 @@
+//! Positions are 1-based lines and character columns: right on CRLF files, on lines with
+//! multi-byte characters, and after a byte order mark.
+
+mod common;
+
+use common::{json, run, workspace};
+
+/// The text a JSON place (line, column .. end_line, end_column) covers in `text`.
+fn covered(text: &str, d: &serde_json::Value) -> String {
+    let offset = |line: u64, column: u64| -> usize {
+        let start: usize = text
+            .split_inclusive('\n')
+            .take(line as usize - 1)
+            .map(str::len)
+            .sum();
+        let mut at = start;
+        for ch in text[start..].chars().take(column as usize - 1) {
+            at += ch.len_utf8();
+        }
+        at
+    };
+    let from = offset(d["line"].as_u64().unwrap(), d["column"].as_u64().unwrap());
+    let to = offset(
+        d["end_line"].as_u64().unwrap(),
+        d["end_column"].as_u64().unwrap(),
+    );
+    text[from..to].to_owned()
+}
+
+const CRLF: &str = "\u{feff}[ou.contoso]\r\nname = \"Contoso Ä Ö\"\r\n\r\n[service.\"café\"]\r\nname = \"Café 日本\"\r\nou = \"contoso\"\r\nlicense = \"contact-center\" # 日本語\r\n";
+
+#[test]
+fn crlf_multibyte_and_bom() {
+    let ws = workspace(&[("nimbus.toml", ""), ("a.toml", CRLF)]);
+    let r = run(ws.path(), &["check", "--format", "json"]);
+    let doc = json(&r);
+    let diags = doc["diagnostics"].as_array().unwrap();
+    assert_eq!(diags.len(), 2, "{}", r.stdout);
+    assert_eq!(
+        (
+            &diags[0]["code"],
+            &diags[0]["line"],
+            &diags[0]["column"],
+            &diags[0]["end_column"]
+        ),
+        (&"invalid-value".into(), &4.into(), &10.into(), &16.into())
+    );
+    assert_eq!(covered(CRLF, &diags[0]), "\"café\"");
+    assert_eq!(
+        (
+            &diags[1]["line"],
+            &diags[1]["column"],
+            &diags[1]["end_column"]
+        ),
+        (&7.into(), &11.into(), &27.into())
+    );
+    assert_eq!(covered(CRLF, &diags[1]), "\"contact-center\"");
+}
+
+#[test]
+fn short_format_uses_the_same_positions() {
+    let ws = workspace(&[("nimbus.toml", ""), ("a.toml", CRLF)]);
+    let r = run(ws.path(), &["check", "--format", "short"]);
+    assert!(
+        r.stdout
+            .starts_with("a.toml:4:10: error[invalid-value]: invalid service id `café`\n"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout
+            .contains("a.toml:7:11: error[invalid-value]: unknown licence `contact-center`\n"),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn every_position_of_the_many_errors_fixture_lies_in_its_file() {
+    let dir = common::fixture("many-errors");
+    let doc = json(&run(&dir, &["check", "--format", "json"]));
+    let diags = doc["diagnostics"].as_array().unwrap();
+    assert!(diags.len() >= 8);
+    for d in diags
+        .iter()
+        .chain(diags.iter().flat_map(|d| d["labels"].as_array().unwrap()))
+    {
+        let text = std::fs::read_to_string(dir.join(d["file"].as_str().unwrap())).unwrap();
+        let covered = covered(&text, d);
+        assert!(
+            !covered.is_empty() || d["code"] == "syntax",
+            "empty span: {d}"
+        );
+        assert!(
+            !covered.contains('\n') || covered.starts_with('['),
+            "span runs over lines: {d}"
+        );
+    }
+}
