@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 use crate::Analysis;
+use crate::emit::graph::GraphFormat;
 use crate::emit::{self, Format, Style};
 use crate::load::{self, LoadError, Naming, Overlays};
 use crate::rules::{Code, Level};
@@ -32,6 +33,12 @@ pub struct Cli {
 enum Command {
     /// Check the workspace(s) holding PATH (default `.`) and print diagnostics.
     Check(CheckArgs),
+    /// Check, then write the normalized JSON bundle (nothing is written on errors).
+    Build(BuildArgs),
+    /// Print the JSON Schema of the configuration files or of the bundle.
+    Schema(SchemaArgs),
+    /// Draw the transfer graph (front desks, their entries, proxied and unreachable services).
+    Graph(GraphArgs),
     /// Print the long description of a rule, with a failing and a fixed example.
     Explain(ExplainArgs),
 }
@@ -52,7 +59,17 @@ struct CheckArgs {
     /// Folders or files; a file means the whole workspace that holds it. `-` reads stdin
     /// (with --stdin-filename).
     paths: Vec<PathBuf>,
-    /// Output format.
+    /// With `-` as PATH: the file of its workspace that stdin stands for.
+    #[arg(long, value_name = "PATH")]
+    stdin_filename: Option<PathBuf>,
+    #[command(flatten)]
+    lint: LintArgs,
+}
+
+/// How diagnostics are reported, shared by `check` and `build`.
+#[derive(Debug, Args)]
+struct LintArgs {
+    /// Output format of the diagnostics.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
     /// Make warnings fail the check (exit code 1).
@@ -61,9 +78,6 @@ struct CheckArgs {
     /// Print only the summary line.
     #[arg(short, long)]
     quiet: bool,
-    /// With `-` as PATH: the file of its workspace that stdin stands for.
-    #[arg(long, value_name = "PATH")]
-    stdin_filename: Option<PathBuf>,
     /// Report CODE as a warning (wins over [lints]).
     #[arg(short = 'W', long = "warn", value_name = "CODE")]
     warn: Vec<String>,
@@ -76,6 +90,45 @@ struct CheckArgs {
     /// When to use colours in the human format.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
+}
+
+#[derive(Debug, Args)]
+struct BuildArgs {
+    /// A folder or file of the workspace (default `.`).
+    path: Option<PathBuf>,
+    /// Where to write the bundle (`-` for stdout); default `[build] output`, else stdout.
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Do not write: compare with the file on disk and fail when it is stale.
+    #[arg(long)]
+    check: bool,
+    #[command(flatten)]
+    lint: LintArgs,
+}
+
+/// The two schemas.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum SchemaKind {
+    /// The configuration files (what Taplo / Even Better TOML validate against).
+    Config,
+    /// The bundle `build` writes.
+    Bundle,
+}
+
+#[derive(Debug, Args)]
+struct SchemaArgs {
+    /// Which schema.
+    #[arg(value_enum)]
+    kind: SchemaKind,
+}
+
+#[derive(Debug, Args)]
+struct GraphArgs {
+    /// A folder or file of the workspace (default `.`).
+    path: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = GraphFormat::Mermaid)]
+    format: GraphFormat,
 }
 
 #[derive(Debug, Args)]
@@ -151,6 +204,12 @@ where
             let sub = matches.subcommand_matches("check").expect("check matched");
             check(args, sub, io)
         }
+        Command::Build(args) => {
+            let sub = matches.subcommand_matches("build").expect("build matched");
+            build(args, sub, io)
+        }
+        Command::Schema(args) => schema(args, io),
+        Command::Graph(args) => graph(args, io),
         Command::Explain(args) => explain(args, io),
     };
     result.unwrap_or_else(|e| {
@@ -195,7 +254,7 @@ fn overrides(sub: &ArgMatches) -> Result<Vec<(Code, Level)>, String> {
         .collect()
 }
 
-fn style(args: &CheckArgs, io: &Io<'_>) -> Style {
+fn style(args: &LintArgs, io: &Io<'_>) -> Style {
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let dumb = std::env::var("TERM").is_ok_and(|t| t == "dumb");
     let color = match args.color {
@@ -315,33 +374,168 @@ fn report_problems(
     Ok(())
 }
 
+fn io_err(e: std::io::Error) -> String {
+    format!("cannot write the output: {e}")
+}
+
+/// True when the diagnostics fail the check: errors, or warnings under `--deny-warnings`.
+fn fails(results: &[Analysis], lint: &LintArgs) -> bool {
+    let summary = emit::Summary::of(results);
+    summary.errors > 0 || (lint.deny_warnings && summary.warnings > 0)
+}
+
 fn check(args: CheckArgs, sub: &ArgMatches, io: &mut Io<'_>) -> Result<i32, String> {
     let overrides = overrides(sub)?;
     let naming = Naming::from_cwd();
     let t = targets(&args.paths, args.stdin_filename.as_ref(), &naming, io.stdin)?;
     let (results, errors) = analyze_all(&t, &naming, &overrides);
-    let io_err = |e: std::io::Error| format!("cannot write the output: {e}");
+    let lint = &args.lint;
     emit::render(
-        args.format,
+        lint.format,
         &results,
-        args.quiet,
-        style(&args, io),
+        lint.quiet,
+        style(lint, io),
         io.stdout,
     )
     .map_err(io_err)?;
     report_problems(&results, &errors, io.stderr).map_err(io_err)?;
-    let summary = emit::Summary::of(&results);
     Ok(if !errors.is_empty() {
         EXIT_FAILURE
-    } else if summary.errors > 0 || (args.deny_warnings && summary.warnings > 0) {
+    } else if fails(&results, lint) {
         EXIT_ERRORS
     } else {
         EXIT_OK
     })
 }
 
+/// Loads and checks the one workspace holding `path`.
+fn one_workspace(
+    path: Option<&PathBuf>,
+    naming: &Naming,
+    overrides: &[(Code, Level)],
+    stdin: &mut dyn Read,
+) -> Result<(Vec<Analysis>, Vec<LoadError>), String> {
+    let paths: Vec<PathBuf> = path.into_iter().cloned().collect();
+    let t = targets(&paths, None, naming, stdin)?;
+    Ok(analyze_all(&t, naming, overrides))
+}
+
+fn build(args: BuildArgs, sub: &ArgMatches, io: &mut Io<'_>) -> Result<i32, String> {
+    let overrides = overrides(sub)?;
+    let naming = Naming::from_cwd();
+    let (results, errors) = one_workspace(args.path.as_ref(), &naming, &overrides, io.stdin)?;
+    let lint = &args.lint;
+    let mut style = style(lint, io);
+    style.color &= std::io::stderr().is_terminal();
+    let summary = emit::Summary::of(&results);
+    if lint.format == Format::Json || summary.errors + summary.warnings > 0 {
+        emit::render(lint.format, &results, lint.quiet, style, io.stderr).map_err(io_err)?;
+    }
+    report_problems(&results, &errors, io.stderr).map_err(io_err)?;
+    if !errors.is_empty() {
+        return Ok(EXIT_FAILURE);
+    }
+    let Some(a) = results.first() else {
+        return Ok(EXIT_FAILURE);
+    };
+    if fails(&results, lint) {
+        let _ = writeln!(
+            io.stderr,
+            "error: the configuration has errors: no bundle written"
+        );
+        return Ok(EXIT_ERRORS);
+    }
+    let bundle = crate::compile::compile(&a.ws, &a.transfers);
+    let bytes = crate::compile::to_bytes(&bundle);
+    let target = match (&args.output, &a.ws.settings.output) {
+        (Some(o), _) if o.as_os_str() == "-" => None,
+        (Some(o), _) => Some(naming.absolute(o)),
+        (None, Some(o)) => Some(a.ws.root.join(&o.value)),
+        (None, None) => None,
+    };
+    if args.check {
+        let Some(target) = target else {
+            return Err("`build --check` compares with a file: give `-o FILE` or set `[build] output` in nimbus.toml".to_owned());
+        };
+        return Ok(compare(&target, &bundle, &bytes, &naming, io.stderr));
+    }
+    match target {
+        None => {
+            io.stdout.write_all(&bytes).map_err(io_err)?;
+            Ok(EXIT_OK)
+        }
+        Some(path) => match emit::write::write_atomic(&path, &bytes) {
+            Ok(()) => {
+                if !lint.quiet {
+                    let _ = writeln!(io.stderr, "wrote {}", naming.display(&path));
+                }
+                Ok(EXIT_OK)
+            }
+            Err(e) => Err(format!(
+                "cannot write {}: {}; the previous file, if any, is unchanged",
+                naming.display(&path),
+                load::io_message(&e)
+            )),
+        },
+    }
+}
+
+/// `build --check`: 0 when the file on disk is current, 1 (and why) when stale.
+fn compare(
+    target: &std::path::Path,
+    bundle: &crate::compile::Bundle,
+    bytes: &[u8],
+    naming: &Naming,
+    stderr: &mut dyn Write,
+) -> i32 {
+    let shown = naming.display(target);
+    let why = match std::fs::read(target) {
+        Ok(old) if old == bytes => {
+            let _ = writeln!(stderr, "{shown} is up to date");
+            return EXIT_OK;
+        }
+        Ok(old) => match serde_json::from_slice::<crate::compile::Bundle>(&old) {
+            Ok(old) => crate::compile::first_difference(bundle, &old)
+                .unwrap_or_else(|| "its formatting differs".to_owned()),
+            Err(_) => "it is not a bundle this version of nimbus-lint reads".to_owned(),
+        },
+        Err(e) => format!("it cannot be read ({})", load::io_message(&e)),
+    };
+    let _ = writeln!(
+        stderr,
+        "error: bundle is stale: {shown}: {why}\n  help: run `nimbus-lint build` and commit the result"
+    );
+    EXIT_ERRORS
+}
+
+fn schema(args: SchemaArgs, io: &mut Io<'_>) -> Result<i32, String> {
+    let schema = match args.kind {
+        SchemaKind::Config => crate::schema::config(),
+        SchemaKind::Bundle => crate::schema::bundle(),
+    };
+    io.stdout
+        .write_all(crate::schema::to_text(&schema).as_bytes())
+        .map_err(io_err)?;
+    Ok(EXIT_OK)
+}
+
+fn graph(args: GraphArgs, io: &mut Io<'_>) -> Result<i32, String> {
+    let naming = Naming::from_cwd();
+    let (results, errors) = one_workspace(args.path.as_ref(), &naming, &[], io.stdin)?;
+    for a in &results {
+        io.stdout
+            .write_all(emit::graph::render(a, args.format).as_bytes())
+            .map_err(io_err)?;
+    }
+    report_problems(&results, &errors, io.stderr).map_err(io_err)?;
+    Ok(if errors.is_empty() {
+        EXIT_OK
+    } else {
+        EXIT_FAILURE
+    })
+}
+
 fn explain(args: ExplainArgs, io: &mut Io<'_>) -> Result<i32, String> {
-    let io_err = |e: std::io::Error| format!("cannot write the output: {e}");
     if args.list {
         for code in Code::ALL {
             let rule = code.rule();

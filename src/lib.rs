@@ -9,8 +9,12 @@
 //!
 //! See `ARCHITECTURE.md` for the map.
 
+// The library never prints: output goes through the writers the caller hands over.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
 pub mod check;
 pub mod cli;
+pub mod compile;
 pub mod diagnostic;
 pub mod emit;
 pub mod graph;
@@ -19,6 +23,7 @@ pub mod model;
 pub mod parse;
 pub mod resolve;
 pub mod rules;
+pub mod schema;
 pub mod source;
 pub mod suggest;
 

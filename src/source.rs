@@ -247,12 +247,12 @@ mod tests {
             f.position(x),
             Position {
                 line: 2,
-                column: 13
+                column: 12
             }
         );
-        assert_eq!(f.position_utf16(x), (1, 12));
-        assert_eq!(f.position_utf8(x), (1, 15));
-        assert_eq!(f.offset_of(1, 12, char::len_utf16), x);
+        assert_eq!(f.position_utf16(x), (1, 11));
+        assert_eq!(f.position_utf8(x), (1, 14));
+        assert_eq!(f.offset_of(1, 11, char::len_utf16), x);
     }
 
     #[test]

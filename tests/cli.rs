@@ -66,7 +66,7 @@ fn errors_exit_1_and_warnings_only_with_deny_warnings() {
     let r = run(&warn_only, &["check", "."]);
     assert_eq!(r.code, 0, "{}", r.stdout);
     assert!(
-        r.stdout.ends_with("0 errors, 1 warning in 2 files\n"),
+        r.stdout.ends_with("0 errors, 1 warning in 4 files\n"),
         "{}",
         r.stdout
     );
@@ -161,7 +161,7 @@ fn the_same_workspace_twice_is_checked_once() {
 fn stdin_replaces_the_named_file() {
     let broken = std::fs::read_to_string(fixture("example/org.toml"))
         .unwrap()
-        .replace("parent = \"contoso\"", "parent = \"contosoo\"");
+        .replacen("parent = \"contoso\"", "parent = \"contosoo\"", 1);
     let r = run_with_stdin(
         &repo(),
         &[
@@ -177,7 +177,7 @@ fn stdin_replaces_the_named_file() {
     assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
     assert!(
         r.stdout
-            .starts_with("fixtures/example/org.toml:8:10: error[unknown-reference]"),
+            .starts_with("fixtures/example/org.toml:9:10: error[unknown-reference]"),
         "{}",
         r.stdout
     );

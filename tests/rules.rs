@@ -10,11 +10,15 @@ fn snapshot_all(name: &str, dir: &std::path::Path) {
     let mut settings = insta::Settings::clone_current();
     settings.set_snapshot_path("snapshots/fixtures");
     settings.set_prepend_module_to_snapshot(false);
+    let errors = json(&run(dir, &["check", ".", "--format", "json"]))["summary"]["errors"]
+        .as_u64()
+        .unwrap();
+    let expected = if errors > 0 { 1 } else { 0 };
     settings.bind(|| {
         for format in ["human", "short", "json"] {
             let r = run(dir, &["check", ".", "--format", format]);
             assert_eq!(
-                r.code, 1,
+                r.code, expected,
                 "{name} --format {format}: exit code\n{}{}",
                 r.stdout, r.stderr
             );

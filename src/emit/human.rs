@@ -115,6 +115,9 @@ impl Texts<'_> {
     }
 }
 
+/// Lines between the primary place and a label that still share one snippet.
+const NEAR: u32 = 4;
+
 fn span(s: Span) -> SourceSpan {
     SourceSpan::from((s.start as usize, (s.end - s.start) as usize))
 }
@@ -128,29 +131,28 @@ fn report(d: &Diagnostic, texts: &mut Texts<'_>) -> Report {
         label(&d.label),
         span(d.span),
     )];
-    let mut others: Vec<(FileId, Vec<LabeledSpan>)> = Vec::new();
+    let mut related = Vec::new();
+    let sources = &texts.analysis.ws.sources;
+    let line = |s: Span| sources.get(s.file).position(s.start as usize).line;
+    let primary_line = line(d.span);
     for l in &d.labels {
-        let ls = LabeledSpan::new_with_span(label(&l.message), span(l.span));
-        if l.span.file == d.span.file {
-            labels.push(ls);
-        } else if let Some((_, group)) = others.iter_mut().find(|(f, _)| *f == l.span.file) {
-            group.push(ls);
+        // Labels near the problem share its snippet. Others (far away, or in another file)
+        // follow it, each as a note with a snippet of its own, so the report opens at the
+        // problem and never shows a long stretch of unrelated lines.
+        if l.span.file == d.span.file && line(l.span).abs_diff(primary_line) <= NEAR {
+            labels.push(LabeledSpan::new_with_span(label(&l.message), span(l.span)));
         } else {
-            others.push((l.span.file, vec![ls]));
+            related.push(Report {
+                message: l.message.clone(),
+                code: None,
+                severity: miette::Severity::Advice,
+                help: None,
+                source: texts.get(l.span.file),
+                labels: vec![LabeledSpan::new_primary_with_span(None, span(l.span))],
+                related: Vec::new(),
+            });
         }
     }
-    let related = others
-        .into_iter()
-        .map(|(file, labels)| Report {
-            message: format!("see also {}", texts.analysis.ws.sources.get(file).display),
-            code: None,
-            severity: miette::Severity::Advice,
-            help: None,
-            source: texts.get(file),
-            labels,
-            related: Vec::new(),
-        })
-        .collect();
     Report {
         message: d.message.clone(),
         code: Some(d.code.as_str()),
@@ -175,6 +177,7 @@ pub fn render(results: &[Analysis], style: Style, out: &mut dyn Write) -> io::Re
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_width(style.width)
         .with_links(false)
+        .with_show_related_as_nested(true)
         .without_syntax_highlighting();
     for analysis in results {
         let mut texts = Texts {

@@ -3,9 +3,11 @@
 //! **Invariant:** emitters only render. Message, span, help and labels are decided once, in
 //! the rules; every format here shows the same [`Diagnostic`](crate::diagnostic::Diagnostic).
 
+pub mod graph;
 pub mod human;
 pub mod json;
 pub mod short;
+pub mod write;
 
 use std::io::{self, Write};
 

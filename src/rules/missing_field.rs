@@ -46,6 +46,12 @@ service_sid = "IS12345678900000000000000000AbCdEf"
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let m = &cx.ws.model;
+    let root = cx.ws.res.tree.roots.first().map(|&r| m.ous[r as usize].def.id.as_str());
+    let ou = match root {
+        Some(root) => format!("ou = \"{root}\"` (or the id of the OU below it that it belongs to)"),
+        None => "ou = \"<OU id>\"`".to_owned(),
+    };
+    let ou = ou.as_str();
     let mut need = |kind: Kind, def: &Def, key: &str, present: bool, example: &str| {
         if !present {
             out.push(
@@ -55,47 +61,47 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     format!("{} `{}` has no `{key}`", kind.noun(), def.id),
                 )
                 .label(format!("`{key}` missing"))
-                .help(format!("add `{example}`"))
+                .help(format!("add `{example}"))
                 .about(kind, &def.id),
             );
         }
     };
     for c in &m.connectors {
-        need(Kind::Connector, &c.def, "ou", !c.def.ou.is_absent(), "ou = \"<OU id>\"");
-        need(Kind::Connector, &c.def, "type", !c.kind.is_absent(), "type = \"twilio\"");
+        need(Kind::Connector, &c.def, "ou", !c.def.ou.is_absent(), ou);
+        need(Kind::Connector, &c.def, "type", !c.kind.is_absent(), "type = \"twilio\"`");
         need(
             Kind::Connector,
             &c.def,
             "api_key_sid",
             !c.api_key_sid.is_absent(),
-            "api_key_sid = \"SK…\" (the SID of a Twilio API key: SK + 32 hex digits)",
+            "api_key_sid = \"SK…\"`: the SID of a Twilio API key, SK + 32 hex digits",
         );
     }
     for e in &m.entries {
-        need(Kind::MessagingEntry, &e.def, "ou", !e.def.ou.is_absent(), "ou = \"<OU id>\"");
+        need(Kind::MessagingEntry, &e.def, "ou", !e.def.ou.is_absent(), ou);
         need(
             Kind::MessagingEntry,
             &e.def,
             "connector",
             !e.connector.is_absent(),
-            "connector = \"<connector id>\"",
+            "connector = \"<connector id>\"`",
         );
         need(
             Kind::MessagingEntry,
             &e.def,
             "service_sid",
             !e.service_sid.is_absent(),
-            "service_sid = \"IS…\" (the Conversations Service SID: IS + 32 hex digits)",
+            "service_sid = \"IS…\"`: the Conversations Service SID, IS + 32 hex digits",
         );
     }
     for s in &m.services {
-        need(Kind::Service, &s.def, "ou", !s.def.ou.is_absent(), "ou = \"<OU id>\"");
+        need(Kind::Service, &s.def, "ou", !s.def.ou.is_absent(), ou);
         need(
             Kind::Service,
             &s.def,
             "license",
             !matches!(s.license, Field::Absent),
-            "license = \"contact_center\" (or \"advanced_routing\", \"enterprise_routing\")",
+            "license = \"contact_center\"` (or `advanced_routing`, `enterprise_routing`)",
         );
     }
 }

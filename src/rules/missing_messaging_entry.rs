@@ -124,17 +124,30 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// The first messaging entry (in path order) visible from service `i`'s OU, if any.
+/// A messaging entry to suggest for service `i`: visible from its OU, with a connector in us1;
+/// one that no service applies yet first, then the nearest OU, then path order.
 fn visible_entry<'a>(cx: &Context<'a>, i: usize) -> Option<&'a str> {
     let res = &cx.ws.res;
+    let m = &cx.ws.model;
     let from = res.service_ou[i]?;
-    cx.ws
-        .model
-        .entries
+    let mut applied = vec![false; m.entries.len()];
+    for e in res.service_entry.iter().flatten() {
+        applied[*e as usize] = true;
+    }
+    m.entries
         .iter()
         .enumerate()
-        .find(|(e, _)| {
+        .filter(|(e, _)| {
             res.entry_ou[*e].is_some_and(|at| res.tree.is_at_or_above(at, from) == Some(true))
+                && res.entry_connector[*e]
+                    .is_none_or(|c| m.connectors[c as usize].region() == crate::model::Region::Us1)
+        })
+        .max_by_key(|(e, _)| {
+            (
+                !applied[*e],
+                res.entry_ou[*e].map_or(0, |o| res.tree.depth[o as usize]),
+                std::cmp::Reverse(*e),
+            )
         })
         .map(|(_, e)| e.def.id.as_str())
 }

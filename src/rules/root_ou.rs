@@ -50,14 +50,24 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let tree = &cx.ws.res.tree;
     if let [first, second, rest @ ..] = tree.roots.as_slice() {
         let (first, second) = (&ous[*first as usize].def, &ous[*second as usize].def);
-        let mut d = Diagnostic::new(
-            Code::RootOu,
-            second.header,
+        let message = if rest.is_empty() {
             format!(
                 "more than one root OU: `{}` and `{}` both have no parent",
                 first.id, second.id
-            ),
-        )
+            )
+        } else {
+            let all: Vec<&str> = tree
+                .roots
+                .iter()
+                .map(|&r| ous[r as usize].def.id.as_str())
+                .collect();
+            format!(
+                "{} root OUs: {} have no parent",
+                all.len(),
+                super::unknown_field::list(&all)
+            )
+        };
+        let mut d = Diagnostic::new(Code::RootOu, second.header, message)
         .label("a second root OU")
         .with(first.header, format!("`{}` is a root OU too", first.id))
         .help(format!(

@@ -30,8 +30,9 @@ pub(crate) enum Problem {
     PrefixCase,
     /// Another kind of SID: its prefix and what it is.
     OtherSid(&'static str, &'static str),
-    /// The right prefix, but not 32 hex digits after it.
-    Body { len: usize },
+    /// The right prefix, but not 32 hex digits after it: how many characters follow, and the
+    /// first that is not a hex digit.
+    Body { len: usize, bad: Option<char> },
     /// Not a SID at all.
     Shape,
 }
@@ -47,7 +48,8 @@ pub(crate) fn check(value: &str, prefix: &str) -> Result<(), Problem> {
             Ok(())
         } else {
             Err(Problem::Body {
-                len: value.chars().count(),
+                len: body.chars().count(),
+                bad: body.chars().find(|c| !c.is_ascii_hexdigit()),
             })
         };
     }
@@ -71,9 +73,19 @@ pub(crate) fn explain(problem: &Problem, prefix: &str) -> String {
         Problem::OtherSid(p, what) => {
             format!("`{p}…` is {what}, not the one needed here")
         }
-        Problem::Body { len } => format!(
-            "after `{prefix}` come exactly 32 hex digits (34 characters in all); this value has {len}"
-        ),
+        Problem::Body { len, bad: Some(c) } if *len == 32 => {
+            format!("`{c}` is not a hex digit: after `{prefix}` come 32 of 0-9 and a-f")
+        }
+        Problem::Body { len, bad } => {
+            let mut s = format!(
+                "after `{prefix}` come exactly 32 hex digits, here {len} characters follow"
+            );
+            if let Some(c) = bad {
+                s.push_str(&format!(" and `{c}` is not a hex digit"));
+            }
+            s.push_str(": was the SID cut short or pasted twice?");
+            s
+        }
         Problem::Shape => format!("a SID here is `{prefix}` followed by 32 hex digits"),
     }
 }
@@ -93,7 +105,17 @@ mod tests {
             check("is12345678900000000000000000abcdef", "IS"),
             Err(Problem::PrefixCase)
         );
-        assert_eq!(check("IS1234", "IS"), Err(Problem::Body { len: 6 }));
+        assert_eq!(
+            check("IS1234", "IS"),
+            Err(Problem::Body { len: 4, bad: None })
+        );
+        assert_eq!(
+            check("IS1234567890000000000000000000abcz", "IS"),
+            Err(Problem::Body {
+                len: 32,
+                bad: Some('z')
+            })
+        );
         assert_eq!(check(" IS1234", "IS"), Err(Problem::Whitespace));
         assert_eq!(check("hello", "IS"), Err(Problem::Shape));
         assert_eq!(check("é", "IS"), Err(Problem::Shape));

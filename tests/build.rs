@@ -1,0 +1,224 @@
+//! `build`: the bundle of every valid fixture as a reviewed snapshot, valid against
+//! `schema/bundle.schema.json`; where it is written; nothing written on errors; `--check`.
+
+mod common;
+
+use std::path::Path;
+
+use common::{fixture, repo, run, workspace};
+
+const VALID: &[&str] = &[
+    "example",
+    "valid/multi-hop",
+    "valid/shared-service",
+    "valid/transfer-cycle",
+    "valid/broken-chain",
+];
+
+fn bundle_schema() -> jsonschema::Validator {
+    let text = std::fs::read_to_string(repo().join("schema/bundle.schema.json")).unwrap();
+    jsonschema::validator_for(&serde_json::from_str(&text).unwrap()).unwrap()
+}
+
+#[test]
+fn bundles_of_valid_fixtures() {
+    let schema = bundle_schema();
+    for name in VALID {
+        let r = run(&fixture(name), &["build", "-o", "-"]);
+        assert_eq!(r.code, 0, "{name}: {}", r.stderr);
+        assert_eq!(
+            r.stderr, "",
+            "{name}: a clean build prints nothing on stderr"
+        );
+        let doc: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+        let errors: Vec<String> = schema.iter_errors(&doc).map(|e| e.to_string()).collect();
+        assert!(
+            errors.is_empty(),
+            "{name}: bundle breaks its schema: {errors:?}"
+        );
+        assert!(r.stdout.ends_with("}\n") && r.stdout.contains("\n  \"ous\": ["));
+        insta::with_settings!({snapshot_path => "snapshots/bundles", prepend_module_to_snapshot => false}, {
+            insta::assert_snapshot!(name.replace('/', "-"), r.stdout);
+        });
+    }
+}
+
+#[test]
+fn proxying_follows_im_services_only() {
+    let doc: serde_json::Value =
+        serde_json::from_str(&run(&fixture("valid/broken-chain"), &["build", "-o", "-"]).stdout)
+            .unwrap();
+    let service = |id: &str| {
+        doc["services"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(
+        service("experts")["instant_messaging"]["proxied_by"],
+        serde_json::json!(["sms-desk"])
+    );
+    assert_eq!(
+        service("triage")["instant_messaging"]["proxied_by"],
+        serde_json::json!(["whatsapp-desk"])
+    );
+    assert_eq!(
+        service("phone-queue")["instant_messaging"],
+        serde_json::Value::Null
+    );
+    assert_eq!(service("whatsapp-desk")["front_desk"], true);
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+fn example_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&fixture("example"), dir.path());
+    dir
+}
+
+#[test]
+fn writes_to_build_output_by_default_and_to_stdout_with_dash() {
+    let ws = example_copy();
+    let r = run(ws.path(), &["build"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout, "");
+    assert_eq!(r.stderr, "wrote dist/bundle.json\n");
+    let written = std::fs::read_to_string(ws.path().join("dist/bundle.json")).unwrap();
+    let r = run(ws.path(), &["build", "-o", "-"]);
+    assert_eq!(r.stdout, written);
+}
+
+#[test]
+fn writes_to_o_creating_folders_and_to_stdout_without_output_setting() {
+    let ws = example_copy();
+    let r = run(ws.path(), &["build", "-o", "out/deep/b.json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(ws.path().join("out/deep/b.json").is_file());
+    assert!(!ws.path().join("dist").exists());
+
+    std::fs::write(ws.path().join("nimbus.toml"), "").unwrap();
+    let r = run(ws.path(), &["build"]);
+    assert_eq!(r.code, 0);
+    assert!(r.stdout.starts_with("{\n  \"schema_version\": 1,"));
+}
+
+#[test]
+fn nothing_is_written_when_there_are_errors() {
+    let ws = example_copy();
+    std::fs::write(
+        ws.path().join("services/extra.toml"),
+        "[service.x]\nou = \"nowhere\"\nlicense = \"contact_center\"\n",
+    )
+    .unwrap();
+    let r = run(ws.path(), &["build", "-o", "b.json"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("unknown-reference"), "{}", r.stderr);
+    assert!(r.stderr.contains("no bundle written"), "{}", r.stderr);
+    assert!(!ws.path().join("b.json").exists());
+    assert_eq!(r.stdout, "");
+}
+
+#[test]
+fn a_failed_write_exits_2_and_keeps_the_old_file() {
+    let ws = example_copy();
+    std::fs::write(ws.path().join("taken"), "a file, not a folder").unwrap();
+    let r = run(ws.path(), &["build", "-o", "taken/bundle.json"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .starts_with("error: cannot write taken/bundle.json: "),
+        "{}",
+        r.stderr
+    );
+
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = ws.path().join("locked");
+        std::fs::create_dir(&dir).unwrap();
+        std::fs::write(dir.join("bundle.json"), "old").unwrap();
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o555)).unwrap();
+        if std::fs::File::create(dir.join("probe")).is_err() {
+            let r = run(ws.path(), &["build", "-o", "locked/bundle.json"]);
+            assert_eq!(r.code, 2, "{}", r.stderr);
+            assert_eq!(
+                std::fs::read_to_string(dir.join("bundle.json")).unwrap(),
+                "old"
+            );
+            assert_eq!(
+                std::fs::read_dir(&dir).unwrap().count(),
+                1,
+                "no temporary file left"
+            );
+        } else {
+            eprintln!("running as root: folder permissions cannot make a write fail here");
+        }
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+}
+
+#[test]
+fn check_reports_stale_and_current_bundles() {
+    let ws = example_copy();
+    let r = run(ws.path(), &["build", "--check"]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr
+            .contains("bundle is stale: dist/bundle.json: it cannot be read"),
+        "{}",
+        r.stderr
+    );
+
+    assert_eq!(run(ws.path(), &["build"]).code, 0);
+    let r = run(ws.path(), &["build", "--check"]);
+    assert_eq!(
+        (r.code, r.stderr.as_str()),
+        (0, "dist/bundle.json is up to date\n")
+    );
+
+    let services = ws.path().join("services/sales.toml");
+    let text = std::fs::read_to_string(&services).unwrap();
+    std::fs::write(
+        &services,
+        text.replace("name = \"Sales Team\"", "name = \"Sales Crew\""),
+    )
+    .unwrap();
+    let r = run(ws.path(), &["build", "--check"]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.starts_with(
+            "error: bundle is stale: dist/bundle.json: service `sales-team` changed\n"
+        ),
+        "{}",
+        r.stderr
+    );
+    let before = std::fs::read_to_string(ws.path().join("dist/bundle.json")).unwrap();
+    assert!(before.contains("Sales Team"), "--check never writes");
+}
+
+#[test]
+fn check_needs_a_file_to_compare_with() {
+    let ws = workspace(&[("a.toml", "[ou.contoso]\n")]);
+    let r = run(ws.path(), &["build", "--check"]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("give `-o FILE` or set `[build] output`"),
+        "{}",
+        r.stderr
+    );
+}

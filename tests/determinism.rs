@@ -1,0 +1,178 @@
+//! Same workspace, same bytes: shuffling files, file names, entities inside files and the
+//! order of lists never changes the bundle (nor the set of diagnostics).
+
+use std::collections::BTreeSet;
+use std::fmt::Write;
+use std::path::Path;
+
+use nimbus_lint::load::{self, Naming, Overlays};
+use proptest::prelude::*;
+
+/// A small deterministic generator for shuffles (xorshift64*).
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+    fn shuffle<T>(&mut self, v: &mut [T]) {
+        for i in (1..v.len()).rev() {
+            v.swap(i, self.below(i + 1));
+        }
+    }
+}
+
+/// A clean workspace, as (entity text) blocks, from a seed: an OU tree, connectors and entries
+/// in the root OU, front desks with entries and WhatsApp, IM services each reached from a desk,
+/// services without IM, transfers everywhere.
+fn entities(seed: u64, services: usize) -> Vec<(String, Vec<Vec<String>>)> {
+    let mut rng = Rng(seed | 1);
+    let mut out = Vec::new();
+    let ous = 1 + rng.below(5);
+    out.push(("[ou.o0]\nname = \"Root\"\n".to_owned(), vec![]));
+    for i in 1..ous {
+        out.push((
+            format!("[ou.o{i}]\nparent = \"o{}\"\n", rng.below(i)),
+            vec![],
+        ));
+    }
+    let connectors = 1 + rng.below(2);
+    for c in 0..connectors {
+        out.push((
+            format!(
+                "[connector.c{c}]\nou = \"o0\"\ntype = \"twilio\"\napi_key_sid = \"SK{:032x}\"\napi_key_secret = {{ env = \"SECRET_{c}\" }}\n",
+                c + 1
+            ),
+            vec![],
+        ));
+    }
+    let entries = 1 + rng.below(3);
+    for e in 0..entries {
+        out.push((
+            format!(
+                "[messaging_entry.e{e}]\nou = \"o0\"\nconnector = \"c{}\"\nservice_sid = \"IS{:032x}\"\n",
+                rng.below(connectors),
+                e + 1
+            ),
+            vec![],
+        ));
+    }
+    let desks = 1 + services / 4;
+    let mut transfers: Vec<Vec<String>> = vec![Vec::new(); services];
+    for list in transfers.iter_mut() {
+        for _ in 0..rng.below(3) {
+            list.push(format!("\"s{}\"", rng.below(services)));
+        }
+    }
+    for s in desks..services {
+        let desk = rng.below(desks);
+        transfers[desk].push(format!("\"s{s}\""));
+    }
+    for (s, mut list) in transfers.into_iter().enumerate() {
+        list.sort();
+        list.dedup();
+        let mut text = format!(
+            "[service.s{s}]\nname = \"Service {s}\"\nou = \"o{}\"\nlicense = \"contact_center\"\ntransfers = LIST\n",
+            rng.below(ous)
+        );
+        let kind = if s < desks { 0 } else { 1 + rng.below(2) };
+        let mut lists = vec![list];
+        match kind {
+            0 => {
+                let _ = write!(
+                    text,
+                    "[service.s{s}.instant_messaging]\nmessaging_entry = \"e{}\"\nchannels = LIST\n",
+                    rng.below(entries)
+                );
+                lists.push(vec![
+                    "\"whatsapp\"".into(),
+                    "\"sms\"".into(),
+                    "\"interact\"".into(),
+                ]);
+            }
+            1 => text.push_str(&format!("[service.s{s}.instant_messaging]\n")),
+            _ => {}
+        }
+        out.push((text, lists));
+    }
+    out
+}
+
+/// Writes the entities over `files` files in an order and with list orders chosen by `perm`.
+fn write(dir: &Path, blocks: &[(String, Vec<Vec<String>>)], files: usize, perm: u64) {
+    let mut rng = Rng(perm | 1);
+    let mut order: Vec<usize> = (0..blocks.len()).collect();
+    rng.shuffle(&mut order);
+    let names: Vec<String> = (0..files)
+        .map(|f| format!("f{}-{f}.toml", rng.next() % 1000))
+        .collect();
+    let mut texts = vec![String::new(); files];
+    for i in order {
+        let (text, lists) = &blocks[i];
+        let mut text = text.clone();
+        for list in lists {
+            let mut list = list.clone();
+            rng.shuffle(&mut list);
+            text = text.replacen("LIST", &format!("[{}]", list.join(", ")), 1);
+        }
+        let f = rng.below(files);
+        texts[f].push_str(&text);
+        texts[f].push('\n');
+    }
+    for (name, text) in names.iter().zip(texts) {
+        let sub = if rng.below(2) == 0 {
+            dir.join("nested")
+        } else {
+            dir.to_path_buf()
+        };
+        std::fs::create_dir_all(&sub).unwrap();
+        std::fs::write(sub.join(name), text).unwrap();
+    }
+    std::fs::write(dir.join("nimbus.toml"), "").unwrap();
+}
+
+/// Bundle bytes (or none) and the diagnostics as a set of (code, message).
+fn outcome(dir: &Path) -> (Option<Vec<u8>>, BTreeSet<(String, String)>) {
+    let naming = Naming::from_cwd();
+    let loaded = load::load(dir, &naming, &Overlays::new());
+    let a = nimbus_lint::analyze(loaded, &[]);
+    let diags = a
+        .diagnostics
+        .iter()
+        .map(|d| (d.code.as_str().to_owned(), d.message.clone()))
+        .collect();
+    let bundle = (!a.has_errors()).then(|| {
+        nimbus_lint::compile::to_bytes(&nimbus_lint::compile::compile(&a.ws, &a.transfers))
+    });
+    (bundle, diags)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    #[test]
+    fn shuffling_never_changes_the_bundle(
+        seed in any::<u64>(),
+        services in 1usize..40,
+        files_a in 1usize..6,
+        files_b in 1usize..6,
+        perm_a in any::<u64>(),
+        perm_b in any::<u64>(),
+    ) {
+        let blocks = entities(seed, services);
+        let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        write(a.path(), &blocks, files_a, perm_a);
+        write(b.path(), &blocks, files_b, perm_b);
+        let (bundle_a, diags_a) = outcome(a.path());
+        let (bundle_b, diags_b) = outcome(b.path());
+        prop_assert!(bundle_a.is_some(), "generated workspace is not clean: {:?}", diags_a);
+        prop_assert_eq!(bundle_a, bundle_b);
+        prop_assert_eq!(diags_a, diags_b);
+    }
+}
