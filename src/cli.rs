@@ -41,6 +41,9 @@ enum Command {
     Graph(GraphArgs),
     /// Print the long description of a rule, with a failing and a fixed example.
     Explain(ExplainArgs),
+    /// Run the language server over stdio (diagnostics, go to definition, references, hover,
+    /// completion).
+    Lsp,
 }
 
 /// When to colour the human output.
@@ -211,6 +214,7 @@ where
         Command::Schema(args) => schema(args, io),
         Command::Graph(args) => graph(args, io),
         Command::Explain(args) => explain(args, io),
+        Command::Lsp => crate::lsp::serve().map(|()| EXIT_OK),
     };
     result.unwrap_or_else(|e| {
         let _ = writeln!(io.stderr, "error: {e}");

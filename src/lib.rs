@@ -19,6 +19,7 @@ pub mod diagnostic;
 pub mod emit;
 pub mod graph;
 pub mod load;
+pub mod lsp;
 pub mod model;
 pub mod parse;
 pub mod resolve;
