@@ -23,7 +23,7 @@ pub const EXIT_FAILURE: i32 = 2;
 
 /// Lints and compiles Luware Nimbus messaging configuration.
 #[derive(Debug, Parser)]
-#[command(name = "nimbus-lint", version, about, max_term_width = 100)]
+#[command(name = "nimbus-lint", version = env!("NIMBUS_LINT_VERSION"), about, max_term_width = 100)]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -44,6 +44,15 @@ enum Command {
     /// Run the language server over stdio (diagnostics, go to definition, references, hover,
     /// completion).
     Lsp,
+    /// Print shell completions for bash, zsh, fish or powershell.
+    Completions(CompletionsArgs),
+}
+
+#[derive(Debug, Args)]
+struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    shell: clap_complete::Shell,
 }
 
 /// When to colour the human output.
@@ -144,6 +153,24 @@ struct ExplainArgs {
     list: bool,
 }
 
+/// Why a command stopped early.
+#[derive(Debug)]
+enum Failure {
+    /// Something to tell the user; exit code 2.
+    Message(String),
+    /// The reader of our output went away (`nimbus-lint … | head`): stop quietly.
+    BrokenPipe,
+}
+
+impl From<String> for Failure {
+    fn from(s: String) -> Self {
+        Failure::Message(s)
+    }
+}
+
+/// What a command returns: its exit code, or why it stopped.
+type Outcome = Result<i32, Failure>;
+
 /// The process's streams, or buffers in tests.
 pub struct Io<'a> {
     /// Standard input.
@@ -214,12 +241,24 @@ where
         Command::Schema(args) => schema(args, io),
         Command::Graph(args) => graph(args, io),
         Command::Explain(args) => explain(args, io),
-        Command::Lsp => crate::lsp::serve().map(|()| EXIT_OK),
+        Command::Completions(args) => {
+            let mut cmd = Cli::command();
+            let mut buf = Vec::new();
+            clap_complete::generate(args.shell, &mut cmd, "nimbus-lint", &mut buf);
+            io.stdout.write_all(&buf).map(|()| EXIT_OK).map_err(io_err)
+        }
+        Command::Lsp => crate::lsp::serve()
+            .map(|()| EXIT_OK)
+            .map_err(Failure::Message),
     };
-    result.unwrap_or_else(|e| {
-        let _ = writeln!(io.stderr, "error: {e}");
-        EXIT_FAILURE
-    })
+    match result {
+        Ok(code) => code,
+        Err(Failure::BrokenPipe) => EXIT_OK,
+        Err(Failure::Message(e)) => {
+            let _ = writeln!(io.stderr, "error: {e}");
+            EXIT_FAILURE
+        }
+    }
 }
 
 /// Level flags in command-line order, so that the last one for a code wins.
@@ -378,8 +417,12 @@ fn report_problems(
     Ok(())
 }
 
-fn io_err(e: std::io::Error) -> String {
-    format!("cannot write the output: {e}")
+fn io_err(e: std::io::Error) -> Failure {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        Failure::BrokenPipe
+    } else {
+        Failure::Message(format!("cannot write the output: {e}"))
+    }
 }
 
 /// True when the diagnostics fail the check: errors, or warnings under `--deny-warnings`.
@@ -388,7 +431,7 @@ fn fails(results: &[Analysis], lint: &LintArgs) -> bool {
     summary.errors > 0 || (lint.deny_warnings && summary.warnings > 0)
 }
 
-fn check(args: CheckArgs, sub: &ArgMatches, io: &mut Io<'_>) -> Result<i32, String> {
+fn check(args: CheckArgs, sub: &ArgMatches, io: &mut Io<'_>) -> Outcome {
     let overrides = overrides(sub)?;
     let naming = Naming::from_cwd();
     let t = targets(&args.paths, args.stdin_filename.as_ref(), &naming, io.stdin)?;
@@ -424,7 +467,7 @@ fn one_workspace(
     Ok(analyze_all(&t, naming, overrides))
 }
 
-fn build(args: BuildArgs, sub: &ArgMatches, io: &mut Io<'_>) -> Result<i32, String> {
+fn build(args: BuildArgs, sub: &ArgMatches, io: &mut Io<'_>) -> Outcome {
     let overrides = overrides(sub)?;
     let naming = Naming::from_cwd();
     let (results, errors) = one_workspace(args.path.as_ref(), &naming, &overrides, io.stdin)?;
@@ -459,7 +502,7 @@ fn build(args: BuildArgs, sub: &ArgMatches, io: &mut Io<'_>) -> Result<i32, Stri
     };
     if args.check {
         let Some(target) = target else {
-            return Err("`build --check` compares with a file: give `-o FILE` or set `[build] output` in nimbus.toml".to_owned());
+            return Err(Failure::Message("`build --check` compares with a file: give `-o FILE` or set `[build] output` in nimbus.toml".to_owned()));
         };
         return Ok(compare(&target, &bundle, &bytes, &naming, io.stderr));
     }
@@ -475,11 +518,11 @@ fn build(args: BuildArgs, sub: &ArgMatches, io: &mut Io<'_>) -> Result<i32, Stri
                 }
                 Ok(EXIT_OK)
             }
-            Err(e) => Err(format!(
+            Err(e) => Err(Failure::Message(format!(
                 "cannot write {}: {}; the previous file, if any, is unchanged",
                 naming.display(&path),
                 load::io_message(&e)
-            )),
+            ))),
         },
     }
 }
@@ -512,7 +555,7 @@ fn compare(
     EXIT_ERRORS
 }
 
-fn schema(args: SchemaArgs, io: &mut Io<'_>) -> Result<i32, String> {
+fn schema(args: SchemaArgs, io: &mut Io<'_>) -> Outcome {
     let schema = match args.kind {
         SchemaKind::Config => crate::schema::config(),
         SchemaKind::Bundle => crate::schema::bundle(),
@@ -523,7 +566,7 @@ fn schema(args: SchemaArgs, io: &mut Io<'_>) -> Result<i32, String> {
     Ok(EXIT_OK)
 }
 
-fn graph(args: GraphArgs, io: &mut Io<'_>) -> Result<i32, String> {
+fn graph(args: GraphArgs, io: &mut Io<'_>) -> Outcome {
     let naming = Naming::from_cwd();
     let (results, errors) = one_workspace(args.path.as_ref(), &naming, &[], io.stdin)?;
     for a in &results {
@@ -539,7 +582,7 @@ fn graph(args: GraphArgs, io: &mut Io<'_>) -> Result<i32, String> {
     })
 }
 
-fn explain(args: ExplainArgs, io: &mut Io<'_>) -> Result<i32, String> {
+fn explain(args: ExplainArgs, io: &mut Io<'_>) -> Outcome {
     if args.list {
         for code in Code::ALL {
             let rule = code.rule();
@@ -561,7 +604,7 @@ fn explain(args: ExplainArgs, io: &mut Io<'_>) -> Result<i32, String> {
             msg.push_str(&format!("; did you mean `{s}`?"));
         }
         msg.push_str(" (`nimbus-lint explain --list` lists every code)");
-        return Err(msg);
+        return Err(Failure::Message(msg));
     };
     let rule = code.rule();
     write!(

@@ -36,6 +36,14 @@ use crate::graph::Transfers;
 use crate::load::{LoadError, Loaded};
 use crate::resolve::Workspace;
 
+/// Where nimbus-lint's documentation lives (a placeholder until the project is published).
+pub const HOMEPAGE: &str = "https://nimbus-lint.example.com";
+
+/// The documentation page of a rule (what SARIF `helpUri` and LSP `codeDescription` link to).
+pub fn rule_url(code: rules::Code) -> String {
+    format!("{HOMEPAGE}/rules/{code}")
+}
+
 /// A workspace taken through load, parse, resolve and check.
 #[derive(Debug)]
 pub struct Analysis {

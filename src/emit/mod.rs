@@ -3,9 +3,11 @@
 //! **Invariant:** emitters only render. Message, span, help and labels are decided once, in
 //! the rules; every format here shows the same [`Diagnostic`](crate::diagnostic::Diagnostic).
 
+pub mod github;
 pub mod graph;
 pub mod human;
 pub mod json;
+pub mod sarif;
 pub mod short;
 pub mod write;
 
@@ -23,6 +25,10 @@ pub enum Format {
     Short,
     /// One JSON document (format_version 1).
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+    Sarif,
+    /// GitHub Actions workflow commands (annotations on pull requests).
+    Github,
 }
 
 /// Totals over every checked workspace.
@@ -87,9 +93,14 @@ pub fn render(
     let summary = Summary::of(results);
     match format {
         Format::Json => return json::render(results, summary, out),
+        Format::Sarif => {
+            let cwd = std::env::current_dir().unwrap_or_default();
+            return sarif::render(results, &cwd, out);
+        }
         _ if quiet => {}
         Format::Human => human::render(results, style, out)?,
         Format::Short => short::render(results, out)?,
+        Format::Github => github::render(results, out)?,
     }
     writeln!(out, "{summary}")
 }

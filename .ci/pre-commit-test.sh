@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Runs the real pre-commit (from PyPI, in a throwaway virtualenv) against this repository's
+# hooks with `pre-commit try-repo`: the hooks pass on a clean workspace and fail, showing the
+# diagnostic, on a broken one.
+set -euo pipefail
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+python3 -m venv "$work/venv"
+"$work/venv/bin/pip" install --quiet --disable-pip-version-check "pre-commit==4.7.0"
+export PATH="$work/venv/bin:$PATH"
+export PRE_COMMIT_HOME="$work/cache"
+
+# A configuration repository holding a copy of the example workspace and its bundle.
+config="$work/config"
+mkdir "$config"
+cp -r "$repo/fixtures/example/." "$config/"
+cd "$config"
+git init -q
+cargo run --quiet --manifest-path "$repo/Cargo.toml" -- build >/dev/null 2>&1
+git add -A
+git -c user.email=ci@example.com -c user.name=ci commit -qm "tenant configuration"
+
+echo "pre-commit: hooks on a clean workspace"
+pre-commit try-repo "$repo" nimbus-lint --all-files
+pre-commit try-repo "$repo" nimbus-lint-build --all-files
+
+echo "pre-commit: hooks on a broken workspace"
+sed -i '0,/parent = "contoso"/s//parent = "contosoo"/' org.toml
+git add -A
+if pre-commit try-repo "$repo" nimbus-lint --all-files >"$work/out" 2>&1; then
+  cat "$work/out"
+  echo "FAIL: the nimbus-lint hook passed on a broken workspace" >&2
+  exit 1
+fi
+cat "$work/out"
+grep -q "unknown-reference" "$work/out" || { echo "FAIL: the diagnostic is not shown" >&2; exit 1; }
+
+echo "pre-commit: build hook on a stale bundle"
+git checkout -q org.toml
+sed -i 's/name = "Sales Team"/name = "Sales Crew"/' services/sales.toml
+git add -A
+if pre-commit try-repo "$repo" nimbus-lint-build --all-files >"$work/out" 2>&1; then
+  cat "$work/out"
+  echo "FAIL: the build hook passed on a stale bundle" >&2
+  exit 1
+fi
+cat "$work/out"
+grep -q "bundle is stale" "$work/out" || { echo "FAIL: the stale bundle is not reported" >&2; exit 1; }
+echo "pre-commit: ok"

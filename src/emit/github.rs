@@ -1,0 +1,57 @@
+//! `--format github`: GitHub Actions workflow commands, shown as annotations on pull requests.
+
+use std::io::{self, Write};
+
+use crate::Analysis;
+use crate::diagnostic::Severity;
+
+/// Escapes a command's message: `%`, CR and LF.
+fn escape_data(s: &str) -> String {
+    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+}
+
+/// Escapes a property value: the message escapes, plus `:` and `,`.
+fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// Writes one `::error`/`::warning` command per diagnostic.
+pub fn render(results: &[Analysis], out: &mut dyn Write) -> io::Result<()> {
+    for a in results {
+        for d in &a.diagnostics {
+            let (start, end) = a.ws.sources.range(d.span);
+            let kind = match d.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+            };
+            let file = escape_property(&a.ws.sources.get(d.span.file).display);
+            let mut props = format!("file={file},line={}", start.line);
+            if start.line == end.line {
+                props.push_str(&format!(",col={}", start.column));
+            }
+            props.push_str(&format!(",endLine={}", end.line));
+            if start.line == end.line {
+                props.push_str(&format!(",endColumn={}", end.column));
+            }
+            props.push_str(&format!(",title={}", escape_property(d.code.as_str())));
+            let mut message = d.message.clone();
+            if !d.help.is_empty() {
+                message.push_str("\nhelp: ");
+                message.push_str(&d.help);
+            }
+            writeln!(out, "::{kind} {props}::{}", escape_data(&message))?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping() {
+        assert_eq!(escape_data("50% a\r\nb: c, d"), "50%25 a%0D%0Ab: c, d");
+        assert_eq!(escape_property("a:b,c%"), "a%3Ab%2Cc%25");
+    }
+}

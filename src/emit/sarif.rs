@@ -1,0 +1,271 @@
+//! `--format sarif`: SARIF 2.1.0 (one run), ready for GitHub code scanning upload.
+//!
+//! Built with `serde-sarif`'s types. Artifact URIs are relative to the current directory
+//! (`%SRCROOT%`, which is the repository root in CI); columns count Unicode code points, like
+//! every other format. The rule list carries each rule's long explanation as its help.
+
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+use std::path::Path;
+
+use serde_sarif::sarif::{
+    ArtifactLocation, Location, Message, MultiformatMessageString, PhysicalLocation, Region,
+    ReportingConfiguration, ReportingDescriptor, Result as SarifResult, ResultLevel, Run, Sarif,
+    Tool, ToolComponent,
+};
+
+use crate::Analysis;
+use crate::diagnostic::Severity;
+use crate::rules::Code;
+use crate::source::{Sources, Span};
+
+/// The OASIS schema this output follows.
+const SCHEMA: &str =
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
+/// The base id of paths relative to the current directory.
+const SRCROOT: &str = "%SRCROOT%";
+
+fn text(s: &str) -> Message {
+    Message::builder().text(s).build()
+}
+
+fn multiformat(text: &str, markdown: Option<&str>) -> MultiformatMessageString {
+    match markdown {
+        Some(md) => MultiformatMessageString::builder()
+            .text(text)
+            .markdown(md)
+            .build(),
+        None => MultiformatMessageString::builder().text(text).build(),
+    }
+}
+
+fn level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    }
+}
+
+/// `path` as a URI reference: `/`-separated, with reserved characters percent-encoded.
+fn uri_path(path: &str) -> String {
+    let mut out = String::new();
+    for b in path.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// The artifact location of a file: relative to `%SRCROOT%` when below the current
+/// directory, else an absolute `file://` URI.
+fn artifact(display: &str) -> ArtifactLocation {
+    if Path::new(display).is_absolute() {
+        ArtifactLocation::builder()
+            .uri(format!("file://{}", uri_path(display)))
+            .build()
+    } else {
+        ArtifactLocation::builder()
+            .uri(uri_path(display))
+            .uri_base_id(SRCROOT)
+            .build()
+    }
+}
+
+fn location(sources: &Sources, span: Span, message: Option<&str>, id: Option<i64>) -> Location {
+    let (start, end) = sources.range(span);
+    let region = Region::builder()
+        .start_line(start.line as i64)
+        .start_column(start.column as i64)
+        .end_line(end.line as i64)
+        .end_column(end.column as i64)
+        .build();
+    let physical = PhysicalLocation::builder()
+        .artifact_location(artifact(&sources.get(span.file).display))
+        .region(region)
+        .build();
+    match (message, id) {
+        (Some(m), Some(id)) => Location::builder()
+            .physical_location(physical)
+            .message(text(m))
+            .id(id)
+            .build(),
+        _ => Location::builder().physical_location(physical).build(),
+    }
+}
+
+/// The first paragraph under "## What it checks".
+fn full_description(explanation: &str) -> String {
+    explanation
+        .split("## What it checks")
+        .nth(1)
+        .unwrap_or(explanation)
+        .trim_start()
+        .split("\n\n")
+        .next()
+        .unwrap_or_default()
+        .replace('\n', " ")
+}
+
+/// `im-unreachable` → `ImUnreachable`.
+fn rule_name(code: &str) -> String {
+    code.split('-')
+        .map(|w| {
+            let mut c = w.chars();
+            c.next()
+                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+/// Every rule, as `tool.driver.rules` lists them.
+fn rules() -> Vec<ReportingDescriptor> {
+    Code::ALL
+        .iter()
+        .map(|code| {
+            let rule = code.rule();
+            ReportingDescriptor::builder()
+                .id(rule.code)
+                .name(rule_name(rule.code))
+                .short_description(multiformat(rule.summary, None))
+                .full_description(multiformat(&full_description(rule.explanation), None))
+                .help(multiformat(rule.explanation, Some(rule.explanation)))
+                .help_uri(crate::rule_url(*code))
+                .default_configuration(
+                    ReportingConfiguration::builder()
+                        .level(serde_json::Value::from(level(rule.severity)))
+                        .build(),
+                )
+                .build()
+        })
+        .collect()
+}
+
+/// A stable identity of a finding across runs: FNV-1a of code, file and message.
+fn fingerprint(code: &str, file: &str, message: &str) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in code.bytes().chain([0]).chain(file.bytes()).chain([0]).chain(message.bytes()) {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    format!("{h:016x}")
+}
+
+/// Writes the SARIF log of `results`.
+pub fn render(results: &[Analysis], cwd: &Path, out: &mut dyn Write) -> io::Result<()> {
+    let mut sarif_results = Vec::new();
+    let mut bases = BTreeMap::new();
+    let mut cwd_uri = format!("file://{}", uri_path(&cwd.to_string_lossy()));
+    if !cwd_uri.ends_with('/') {
+        cwd_uri.push('/');
+    }
+    bases.insert(
+        SRCROOT.to_owned(),
+        ArtifactLocation::builder().uri(cwd_uri).build(),
+    );
+    for (n, a) in results.iter().enumerate() {
+        let root = crate::load::Naming::from_cwd().display(&a.ws.root);
+        let mut root_uri = if Path::new(&root).is_absolute() {
+            format!("file://{}", uri_path(&root))
+        } else if root == "." {
+            String::new()
+        } else {
+            uri_path(&root)
+        };
+        if !root_uri.is_empty() && !root_uri.ends_with('/') {
+            root_uri.push('/');
+        }
+        let key = if results.len() == 1 {
+            "WORKSPACEROOT".to_owned()
+        } else {
+            format!("WORKSPACEROOT{}", n + 1)
+        };
+        let root_location = if root_uri.starts_with("file://") {
+            ArtifactLocation::builder().uri(root_uri).build()
+        } else if root_uri.is_empty() {
+            ArtifactLocation::builder().uri_base_id(SRCROOT).build()
+        } else {
+            ArtifactLocation::builder()
+                .uri(root_uri)
+                .uri_base_id(SRCROOT)
+                .build()
+        };
+        bases.insert(key, root_location);
+        for d in &a.diagnostics {
+            let sources = &a.ws.sources;
+            let file = &sources.get(d.span.file).display;
+            let related: Vec<Location> = d
+                .labels
+                .iter()
+                .enumerate()
+                .map(|(i, l)| location(sources, l.span, Some(&l.message), Some(i as i64 + 1)))
+                .collect();
+            let message = if d.help.is_empty() {
+                d.message.clone()
+            } else {
+                format!("{}\nhelp: {}", d.message, d.help)
+            };
+            let rule_index = Code::ALL.iter().position(|c| *c == d.code).unwrap_or(0);
+            let mut fingerprints = BTreeMap::new();
+            fingerprints.insert(
+                "nimbusLint/v1".to_owned(),
+                fingerprint(d.code.as_str(), file, &d.message),
+            );
+            let builder = SarifResult::builder()
+                .rule_id(d.code.as_str())
+                .rule_index(rule_index as i64)
+                .level(match d.severity {
+                    Severity::Error => ResultLevel::Error,
+                    Severity::Warning => ResultLevel::Warning,
+                })
+                .message(text(&message))
+                .locations(vec![location(sources, d.span, None, None)])
+                .partial_fingerprints(fingerprints);
+            sarif_results.push(if related.is_empty() {
+                builder.build()
+            } else {
+                builder.related_locations(related).build()
+            });
+        }
+    }
+    let driver = ToolComponent::builder()
+        .name("nimbus-lint")
+        .version(env!("CARGO_PKG_VERSION"))
+        .semantic_version(env!("CARGO_PKG_VERSION"))
+        .information_uri(crate::HOMEPAGE)
+        .rules(rules())
+        .build();
+    let run = Run::builder()
+        .tool(Tool::builder().driver(driver).build())
+        .results(sarif_results)
+        .original_uri_base_ids(bases)
+        .column_kind(serde_json::Value::from("unicodeCodePoints"))
+        .build();
+    let log = Sarif::builder()
+        .schema(SCHEMA)
+        .version(serde_json::Value::from("2.1.0"))
+        .runs(vec![run])
+        .build();
+    serde_json::to_writer_pretty(&mut *out, &log).map_err(io::Error::other)?;
+    writeln!(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_uris_and_descriptions() {
+        assert_eq!(rule_name("im-unreachable"), "ImUnreachable");
+        assert_eq!(uri_path("a b/ü.toml"), "a%20b/%C3%BC.toml");
+        assert_eq!(
+            full_description("## What it checks\n\nFirst\nline.\n\nSecond."),
+            "First line."
+        );
+        assert_ne!(fingerprint("a", "b", "c"), fingerprint("a", "bc", ""));
+    }
+}

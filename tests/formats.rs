@@ -1,0 +1,105 @@
+//! The CI and editor formats: SARIF (validated against the official schema) and GitHub
+//! workflow commands, snapshotted for the example and the many-errors fixture; every rule has
+//! an explanation, a fixture and a SARIF rule entry.
+
+mod common;
+
+use common::{fixture, repo, run};
+use nimbus_lint::rules::Code;
+
+/// SARIF names the current directory as a `file://` URI: make snapshots machine-independent.
+fn portable(sarif: &str, cwd: &std::path::Path) -> String {
+    sarif.replace(&format!("file://{}/", cwd.display()), "file:///CWD/")
+}
+
+fn snapshot(name: &str, dir: &std::path::Path) {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path("snapshots/formats");
+    settings.set_prepend_module_to_snapshot(false);
+    settings.bind(|| {
+        let sarif = run(dir, &["check", "--format", "sarif"]);
+        insta::assert_snapshot!(format!("{name}__sarif"), portable(&sarif.stdout, dir));
+        let github = run(dir, &["check", "--format", "github"]);
+        insta::assert_snapshot!(format!("{name}__github"), github.stdout);
+    });
+}
+
+#[test]
+fn format_snapshots() {
+    snapshot("example", &fixture("example"));
+    snapshot("many-errors", &fixture("many-errors"));
+}
+
+fn sarif_validator() -> Option<jsonschema::Validator> {
+    let Some(path) = std::env::var_os("NIMBUS_SARIF_SCHEMA") else {
+        eprintln!("NOT RUN: set NIMBUS_SARIF_SCHEMA to the OASIS SARIF 2.1.0 schema (.ci/run does) to validate SARIF output");
+        return None;
+    };
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("NIMBUS_SARIF_SCHEMA={}: {e}", path.to_string_lossy()));
+    let schema: serde_json::Value = serde_json::from_str(&text).unwrap();
+    Some(jsonschema::validator_for(&schema).expect("the SARIF schema compiles"))
+}
+
+#[test]
+fn sarif_output_is_valid_against_the_oasis_schema() {
+    let Some(validator) = sarif_validator() else { return };
+    let mut dirs = vec![fixture("example"), fixture("many-errors")];
+    for code in Code::ALL {
+        dirs.push(fixture("rules").join(code.as_str()));
+    }
+    for dir in dirs {
+        let r = run(&dir, &["check", "--format", "sarif"]);
+        let doc: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+        let errors: Vec<String> = validator
+            .iter_errors(&doc)
+            .map(|e| format!("{e} at {}", e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{}: {errors:?}", dir.display());
+    }
+    // A document that breaks the schema is caught: the validation can fail.
+    let broken = serde_json::json!({"version": "2.1.0", "runs": [{"results": []}]});
+    assert!(!validator.is_valid(&broken));
+}
+
+#[test]
+fn every_rule_has_an_explanation_a_fixture_and_a_sarif_entry() {
+    let r = run(&repo(), &["check", "fixtures/many-errors", "--format", "sarif"]);
+    let doc: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let rules = doc["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap();
+    assert_eq!(rules.len(), Code::ALL.len());
+    for (code, rule) in Code::ALL.iter().zip(rules) {
+        assert_eq!(rule["id"], code.as_str());
+        assert!(rule["help"]["markdown"].as_str().unwrap().contains("## Fix"));
+        assert_eq!(rule["defaultConfiguration"]["level"], code.rule().severity.as_str());
+        assert!(fixture("rules").join(code.as_str()).is_dir());
+        let explain = run(&repo(), &["explain", code.as_str()]);
+        assert_eq!(explain.code, 0);
+        assert!(explain.stdout.contains(code.rule().explanation));
+    }
+    for result in doc["runs"][0]["results"].as_array().unwrap() {
+        let index = result["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(rules[index]["id"], result["ruleId"]);
+    }
+}
+
+#[test]
+fn github_commands_leave_out_columns_on_multi_line_spans_and_escape() {
+    let ws = common::workspace(&[
+        ("nimbus.toml", ""),
+        (
+            "a.toml",
+            "[ou.contoso]\n[service.a]\nou = \"contoso\"\nlicense = \"contact_center\"\n[service.a.instant_messaging]\nchannels = [\n  \"whatsapp\",\n]\n",
+        ),
+    ]);
+    let r = run(ws.path(), &["check", "--format", "github"]);
+    let line = r.stdout.lines().next().unwrap();
+    assert!(
+        line.starts_with(
+            "::error file=a.toml,line=6,endLine=8,title=missing-messaging-entry::service `a` offers WhatsApp"
+        ),
+        "{line}"
+    );
+    assert!(line.contains("%0Ahelp: "), "{line}");
+    assert!(!line.contains('\n'));
+}
