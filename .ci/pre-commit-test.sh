@@ -11,6 +11,9 @@ python3 -m venv "$work/venv"
 "$work/venv/bin/pip" install --quiet --disable-pip-version-check "pre-commit==4.7.0"
 export PATH="$work/venv/bin:$PATH"
 export PRE_COMMIT_HOME="$work/cache"
+# Every hook environment is a `cargo install` of this repository: share one target folder so
+# that only the first one compiles from scratch.
+export CARGO_TARGET_DIR="$work/target"
 
 # A configuration repository holding a copy of the example workspace and its bundle.
 config="$work/config"
@@ -18,7 +21,7 @@ mkdir "$config"
 cp -r "$repo/fixtures/example/." "$config/"
 cd "$config"
 git init -q
-cargo run --quiet --manifest-path "$repo/Cargo.toml" -- build >/dev/null 2>&1
+"$repo/target/debug/nimbus-lint" build >/dev/null 2>&1 || cargo run --quiet --manifest-path "$repo/Cargo.toml" -- build >/dev/null
 git add -A
 git -c user.email=ci@example.com -c user.name=ci commit -qm "tenant configuration"
 
@@ -38,7 +41,7 @@ cat "$work/out"
 grep -q "unknown-reference" "$work/out" || { echo "FAIL: the diagnostic is not shown" >&2; exit 1; }
 
 echo "pre-commit: build hook on a stale bundle"
-git checkout -q org.toml
+git checkout -q HEAD -- org.toml
 sed -i 's/name = "Sales Team"/name = "Sales Crew"/' services/sales.toml
 git add -A
 if pre-commit try-repo "$repo" nimbus-lint-build --all-files >"$work/out" 2>&1; then
