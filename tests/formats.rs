@@ -17,6 +17,10 @@ fn snapshot(name: &str, dir: &std::path::Path) {
     settings.set_snapshot_path("snapshots/formats");
     settings.set_prepend_module_to_snapshot(false);
     settings.bind(|| {
+        for format in ["human", "short", "json"] {
+            let r = run(dir, &["check", "--format", format]);
+            insta::assert_snapshot!(format!("{name}__{format}"), r.stdout);
+        }
         let sarif = run(dir, &["check", "--format", "sarif"]);
         insta::assert_snapshot!(format!("{name}__sarif"), portable(&sarif.stdout, dir));
         let github = run(dir, &["check", "--format", "github"]);
@@ -32,7 +36,9 @@ fn format_snapshots() {
 
 fn sarif_validator() -> Option<jsonschema::Validator> {
     let Some(path) = std::env::var_os("NIMBUS_SARIF_SCHEMA") else {
-        eprintln!("NOT RUN: set NIMBUS_SARIF_SCHEMA to the OASIS SARIF 2.1.0 schema (.ci/run does) to validate SARIF output");
+        eprintln!(
+            "NOT RUN: set NIMBUS_SARIF_SCHEMA to the OASIS SARIF 2.1.0 schema (.ci/run does) to validate SARIF output"
+        );
         return None;
     };
     let text = std::fs::read_to_string(&path)
@@ -43,7 +49,9 @@ fn sarif_validator() -> Option<jsonschema::Validator> {
 
 #[test]
 fn sarif_output_is_valid_against_the_oasis_schema() {
-    let Some(validator) = sarif_validator() else { return };
+    let Some(validator) = sarif_validator() else {
+        return;
+    };
     let mut dirs = vec![fixture("example"), fixture("many-errors")];
     for code in Code::ALL {
         dirs.push(fixture("rules").join(code.as_str()));
@@ -64,14 +72,27 @@ fn sarif_output_is_valid_against_the_oasis_schema() {
 
 #[test]
 fn every_rule_has_an_explanation_a_fixture_and_a_sarif_entry() {
-    let r = run(&repo(), &["check", "fixtures/many-errors", "--format", "sarif"]);
+    let r = run(
+        &repo(),
+        &["check", "fixtures/many-errors", "--format", "sarif"],
+    );
     let doc: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
-    let rules = doc["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap();
+    let rules = doc["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap();
     assert_eq!(rules.len(), Code::ALL.len());
     for (code, rule) in Code::ALL.iter().zip(rules) {
         assert_eq!(rule["id"], code.as_str());
-        assert!(rule["help"]["markdown"].as_str().unwrap().contains("## Fix"));
-        assert_eq!(rule["defaultConfiguration"]["level"], code.rule().severity.as_str());
+        assert!(
+            rule["help"]["markdown"]
+                .as_str()
+                .unwrap()
+                .contains("## Fix")
+        );
+        assert_eq!(
+            rule["defaultConfiguration"]["level"],
+            code.rule().severity.as_str()
+        );
         assert!(fixture("rules").join(code.as_str()).is_dir());
         let explain = run(&repo(), &["explain", code.as_str()]);
         assert_eq!(explain.code, 0);

@@ -1,0 +1,186 @@
+//! Lint levels from `[lints]` and suppression comments.
+
+mod common;
+
+use common::{codes, json, run, workspace};
+
+const SERVICES: &str = r#"[ou.contoso]
+
+[service.a]
+ou = "contoso"
+license = "contact_center"
+transfers = ["a"]
+
+[service.b]
+ou = "contoso"
+license = "contact_center"
+transfers = ["b"]
+"#;
+
+fn check(files: &[(&str, &str)], extra: &[&str]) -> serde_json::Value {
+    let ws = workspace(files);
+    let mut args = vec!["check", "--format", "json"];
+    args.extend_from_slice(extra);
+    json(&run(ws.path(), &args))
+}
+
+#[test]
+fn lints_table_sets_severities() {
+    let doc = check(
+        &[
+            ("nimbus.toml", "[lints]\nself-transfer = \"error\"\n"),
+            ("a.toml", SERVICES),
+        ],
+        &[],
+    );
+    assert_eq!(codes(&doc), ["self-transfer", "self-transfer"]);
+    assert_eq!(doc["diagnostics"][0]["severity"], "error");
+    let doc = check(
+        &[
+            ("nimbus.toml", "[lints]\nself-transfer = \"allow\"\n"),
+            ("a.toml", SERVICES),
+        ],
+        &[],
+    );
+    assert_eq!(codes(&doc), Vec::<String>::new());
+    // The command line wins over [lints].
+    let doc = check(
+        &[
+            ("nimbus.toml", "[lints]\nself-transfer = \"allow\"\n"),
+            ("a.toml", SERVICES),
+        ],
+        &["--warn", "self-transfer"],
+    );
+    assert_eq!(doc["diagnostics"][0]["severity"], "warning");
+}
+
+#[test]
+fn lints_table_rejects_unknown_codes_bad_levels_and_lowered_hard_errors() {
+    let doc = check(
+        &[
+            (
+                "nimbus.toml",
+                "[lints]\nself-transfr = \"allow\"\nim-no-agents = \"off\"\nsyntax = \"warning\"\n",
+            ),
+            ("a.toml", "[ou.contoso]\n"),
+        ],
+        &[],
+    );
+    let d = doc["diagnostics"].as_array().unwrap();
+    assert_eq!(
+        codes(&doc),
+        ["unknown-field", "invalid-value", "invalid-value"]
+    );
+    assert_eq!(
+        d[0]["message"],
+        "unknown rule code `self-transfr` in [lints]"
+    );
+    assert!(
+        d[0]["help"]
+            .as_str()
+            .unwrap()
+            .starts_with("did you mean `self-transfer`?")
+    );
+    assert_eq!(d[1]["message"], "unknown level `off`");
+    assert_eq!(d[2]["message"], "`syntax` cannot be lowered");
+    assert_eq!(
+        (d[2]["line"].as_u64(), d[2]["column"].as_u64()),
+        (Some(4), Some(10))
+    );
+}
+
+#[test]
+fn a_comment_above_a_header_silences_that_entity_only() {
+    let text = SERVICES.replace(
+        "[service.a]",
+        "# nimbus-lint: allow(self-transfer) on purpose\n[service.a]",
+    );
+    let doc = check(&[("a.toml", &text)], &[]);
+    assert_eq!(codes(&doc), ["self-transfer"]);
+    assert_eq!(
+        doc["diagnostics"][0]["message"],
+        "service `b` transfers to itself"
+    );
+}
+
+#[test]
+fn a_comment_above_a_bare_kind_header_covers_every_entity_in_it() {
+    let text = "[ou.contoso]\n\n# nimbus-lint: allow(self-transfer)\n[service]\na = { ou = \"contoso\", license = \"contact_center\", transfers = [\"a\"] }\nb = { ou = \"contoso\", license = \"contact_center\", transfers = [\"b\"] }\n";
+    let doc = check(&[("a.toml", text)], &[]);
+    assert_eq!(codes(&doc), Vec::<String>::new());
+}
+
+#[test]
+fn detached_stale_and_hard_suppressions_are_reported() {
+    let text = SERVICES
+        .replace(
+            "[service.a]",
+            "# nimbus-lint: allow(self-transfer)\n\n[service.a]",
+        )
+        .replace(
+            "[service.b]",
+            "# nimbus-lint: allow(im-no-agents, unknown-reference)\n[service.b]",
+        );
+    let doc = check(&[("a.toml", &text)], &[]);
+    let d = doc["diagnostics"].as_array().unwrap();
+    let found: Vec<(String, String)> = d
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap().to_owned(),
+                d["message"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert!(
+        found.contains(&(
+            "unused-suppression".into(),
+            "`allow(self-transfer)` applies to no entity".into()
+        )),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&(
+            "unused-suppression".into(),
+            "`allow(im-no-agents)` silences nothing".into()
+        )),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&(
+            "unused-suppression".into(),
+            "`unknown-reference` cannot be suppressed".into()
+        )),
+        "{found:?}"
+    );
+    assert_eq!(
+        found.iter().filter(|(c, _)| c == "self-transfer").count(),
+        2
+    );
+}
+
+#[test]
+fn malformed_comments_and_unknown_codes_are_invalid_values() {
+    let text = SERVICES
+        .replace(
+            "[service.a]",
+            "# nimbus-lint: alow(self-transfer)\n[service.a]",
+        )
+        .replace(
+            "[service.b]",
+            "# nimbus-lint: allow(self-transfr)\n[service.b]",
+        );
+    let doc = check(&[("a.toml", &text)], &[]);
+    let d = doc["diagnostics"].as_array().unwrap();
+    assert_eq!(d[0]["message"], "malformed nimbus-lint comment");
+    let unknown = d
+        .iter()
+        .find(|d| d["message"] == "unknown rule code `self-transfr`")
+        .unwrap();
+    assert!(
+        unknown["help"]
+            .as_str()
+            .unwrap()
+            .starts_with("did you mean `self-transfer`?")
+    );
+}
