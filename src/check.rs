@@ -1,6 +1,6 @@
 //! Check: run every rule over the resolved workspace, then apply levels and suppressions.
 
-use std::collections::HashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::graph::Transfers;
@@ -81,7 +81,7 @@ fn mask_secrets(ws: &Workspace, diags: &mut Vec<Diagnostic>) {
     if secrets.is_empty() {
         return;
     }
-    let spans: std::collections::HashSet<Span> = secrets.iter().map(|s| s.span).collect();
+    let spans: FxHashSet<Span> = secrets.iter().map(|s| s.span).collect();
     diags.retain(|d| d.code == Code::SecretInConfig || !spans.contains(&d.span));
     for d in diags.iter_mut() {
         for s in secrets {
@@ -102,7 +102,7 @@ fn mask_secrets(ws: &Workspace, diags: &mut Vec<Diagnostic>) {
 /// that cover nothing.
 fn suppress(ws: &Workspace, diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
     let sups = &ws.model.suppressions;
-    let mut by_target: HashMap<(Kind, &str), Vec<(usize, usize)>> = HashMap::new();
+    let mut by_target: FxHashMap<(Kind, &str), Vec<(usize, usize)>> = FxHashMap::default();
     for (i, s) in sups.iter().enumerate() {
         for (kind, id) in &s.targets {
             for (j, _) in s.codes.iter().enumerate() {
@@ -145,7 +145,7 @@ fn suppress(ws: &Workspace, diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
 
 /// Applies command-line levels, then `[lints]`, then defaults; drops what is allowed.
 fn apply_levels(ws: &Workspace, overrides: &Overrides, diags: &mut Vec<Diagnostic>) {
-    let mut levels: HashMap<Code, Level> = HashMap::new();
+    let mut levels: FxHashMap<Code, Level> = FxHashMap::default();
     for (code, level) in &ws.settings.lints {
         levels.insert(*code, level.value);
     }

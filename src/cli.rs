@@ -493,7 +493,6 @@ fn build(args: BuildArgs, sub: &ArgMatches, io: &mut Io<'_>) -> Outcome {
         return Ok(EXIT_ERRORS);
     }
     let bundle = crate::compile::compile(&a.ws, &a.transfers);
-    let bytes = crate::compile::to_bytes(&bundle);
     let target = match (&args.output, &a.ws.settings.output) {
         (Some(o), _) if o.as_os_str() == "-" => None,
         (Some(o), _) => Some(naming.absolute(o)),
@@ -504,14 +503,15 @@ fn build(args: BuildArgs, sub: &ArgMatches, io: &mut Io<'_>) -> Outcome {
         let Some(target) = target else {
             return Err(Failure::Message("`build --check` compares with a file: give `-o FILE` or set `[build] output` in nimbus.toml".to_owned()));
         };
-        return Ok(compare(&target, &bundle, &bytes, &naming, io.stderr));
+        return Ok(compare(&target, &bundle, &naming, io.stderr));
     }
     match target {
         None => {
-            io.stdout.write_all(&bytes).map_err(io_err)?;
+            crate::compile::write(&bundle, io.stdout).map_err(io_err)?;
             Ok(EXIT_OK)
         }
-        Some(path) => match emit::write::write_atomic(&path, &bytes) {
+        Some(path) => match emit::write::write_atomic(&path, |w| crate::compile::write(&bundle, w))
+        {
             Ok(()) => {
                 if !lint.quiet {
                     let _ = writeln!(io.stderr, "wrote {}", naming.display(&path));
@@ -530,17 +530,20 @@ fn build(args: BuildArgs, sub: &ArgMatches, io: &mut Io<'_>) -> Outcome {
 /// `build --check`: 0 when the file on disk is current, 1 (and why) when stale.
 fn compare(
     target: &std::path::Path,
-    bundle: &crate::compile::Bundle,
-    bytes: &[u8],
+    bundle: &crate::compile::Bundle<'_>,
     naming: &Naming,
     stderr: &mut dyn Write,
 ) -> i32 {
     let shown = naming.display(target);
+    let same = emit::write::CompareWriter::open(target).and_then(|mut w| {
+        crate::compile::write(bundle, &mut w)?;
+        w.finish()
+    });
+    if let Ok(true) = same {
+        let _ = writeln!(stderr, "{shown} is up to date");
+        return EXIT_OK;
+    }
     let why = match std::fs::read(target) {
-        Ok(old) if old == bytes => {
-            let _ = writeln!(stderr, "{shown} is up to date");
-            return EXIT_OK;
-        }
         Ok(old) => match serde_json::from_slice::<crate::compile::Bundle>(&old) {
             Ok(old) => crate::compile::first_difference(bundle, &old)
                 .unwrap_or_else(|| "its formatting differs".to_owned()),

@@ -234,7 +234,7 @@ impl Transfers {
 
     /// A shortest loop from `start` back to itself through `members`, as service indices.
     pub fn loop_through(&self, start: usize, members: &[usize]) -> Vec<usize> {
-        let mut prev: std::collections::HashMap<usize, usize> = std::collections::HashMap::new();
+        let mut prev: rustc_hash::FxHashMap<usize, usize> = rustc_hash::FxHashMap::default();
         let mut queue = std::collections::VecDeque::from([start]);
         while let Some(at) = queue.pop_front() {
             for t in self.outgoing(at) {

@@ -70,19 +70,36 @@ impl Analysis {
 
 /// Parses, resolves and checks a loaded workspace.
 pub fn analyze(loaded: Loaded, overrides: &Overrides) -> Analysis {
+    let parsed = parse_files(&loaded);
+    let (ws, errors, notes) = resolve_files(loaded, parsed);
+    check_workspace(ws, errors, notes, overrides)
+}
+
+/// The parse stage: every entity file of `loaded`, in parallel.
+pub fn parse_files(loaded: &Loaded) -> Vec<parse::ParsedFile> {
+    let pieces: Vec<Vec<parse::ParsedFile>> = loaded
+        .entity_files
+        .par_iter()
+        .map(|&id| parse::parse_pieces(id, loaded.sources.get(id)))
+        .collect();
+    pieces.into_iter().flatten().collect()
+}
+
+/// The resolve stage: merges the parsed files into one resolved workspace. Returns it with the
+/// load errors and notes, which travel on to the analysis.
+pub fn resolve_files(
+    loaded: Loaded,
+    parsed: Vec<parse::ParsedFile>,
+) -> (Workspace, Vec<LoadError>, Vec<String>) {
     let Loaded {
         root,
         sources,
         settings_file,
         settings,
-        entity_files,
+        entity_files: _,
         errors,
         notes,
     } = loaded;
-    let parsed: Vec<_> = entity_files
-        .par_iter()
-        .map(|&id| parse::parse_entities(id, sources.get(id)))
-        .collect();
     let ws = Workspace {
         root,
         sources,
@@ -94,13 +111,23 @@ pub fn analyze(loaded: Loaded, overrides: &Overrides) -> Analysis {
     };
     let mut ws = resolve::resolve(ws, parsed);
     ws.model.secrets.extend(settings.secrets);
+    (ws, errors, notes)
+}
+
+/// The check stage: the transfer graph and every rule.
+pub fn check_workspace(
+    ws: Workspace,
+    load_errors: Vec<LoadError>,
+    notes: Vec<String>,
+    overrides: &Overrides,
+) -> Analysis {
     let transfers = Transfers::new(&ws);
     let diagnostics = check::check(&ws, &transfers, overrides);
     Analysis {
         ws,
         transfers,
         diagnostics,
-        load_errors: errors,
+        load_errors,
         notes,
     }
 }

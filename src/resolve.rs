@@ -4,7 +4,7 @@
 //! recorded as duplicates), resolves every reference and builds the OU tree. Everything here is
 //! iterative and linear: a 100,000-deep OU chain is just a long loop.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use crate::diagnostic::Diagnostic;
 use crate::model::{
@@ -146,7 +146,7 @@ impl OuTree {
 #[derive(Debug, Default)]
 pub struct Resolution {
     /// Id → index, for each kind (indexed like [`Kind::ALL`]).
-    pub ids: [HashMap<String, u32>; 4],
+    pub ids: [FxHashMap<String, u32>; 4],
     /// The OU tree.
     pub tree: OuTree,
     /// The OU of each connector.
@@ -203,6 +203,30 @@ pub struct Workspace {
 pub fn resolve(mut ws: Workspace, files: Vec<ParsedFile>) -> Workspace {
     let mut res = Resolution::default();
     let mut model = Model::default();
+    model
+        .ous
+        .reserve_exact(files.iter().map(|f| f.ous.len()).sum());
+    model
+        .connectors
+        .reserve_exact(files.iter().map(|f| f.connectors.len()).sum());
+    model
+        .entries
+        .reserve_exact(files.iter().map(|f| f.entries.len()).sum());
+    model
+        .services
+        .reserve_exact(files.iter().map(|f| f.services.len()).sum());
+    for (kind, map) in Kind::ALL.iter().zip(res.ids.iter_mut()) {
+        let n = files
+            .iter()
+            .map(|f| match kind {
+                Kind::Ou => f.ous.len(),
+                Kind::Connector => f.connectors.len(),
+                Kind::MessagingEntry => f.entries.len(),
+                Kind::Service => f.services.len(),
+            })
+            .sum();
+        map.reserve(n);
+    }
     for file in files {
         ws.complete &= !file.broken;
         ws.diagnostics.extend(file.diagnostics);

@@ -7,7 +7,9 @@ use crate::diagnostic::Severity;
 
 /// Escapes a command's message: `%`, CR and LF.
 fn escape_data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 /// Escapes a property value: the message escapes, plus `:` and `,`.

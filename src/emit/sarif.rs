@@ -148,7 +148,13 @@ fn rules() -> Vec<ReportingDescriptor> {
 /// A stable identity of a finding across runs: FNV-1a of code, file and message.
 fn fingerprint(code: &str, file: &str, message: &str) -> String {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in code.bytes().chain([0]).chain(file.bytes()).chain([0]).chain(message.bytes()) {
+    for b in code
+        .bytes()
+        .chain([0])
+        .chain(file.bytes())
+        .chain([0])
+        .chain(message.bytes())
+    {
         h ^= u64::from(b);
         h = h.wrapping_mul(0x0000_0100_0000_01b3);
     }

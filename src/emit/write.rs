@@ -6,8 +6,12 @@
 use std::io::Write;
 use std::path::Path;
 
-/// Writes `bytes` to `path` atomically, creating missing parent folders.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+/// Writes what `fill` writes to `path` atomically, creating missing parent folders. When
+/// `fill` fails, the temporary file is removed and `path` is left as it was.
+pub fn write_atomic(
+    path: &Path,
+    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let parent = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -17,7 +21,8 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         .prefix(".nimbus-lint-")
         .suffix(".tmp")
         .tempfile_in(parent)?;
-    tmp.write_all(bytes)?;
+    fill(tmp.as_file_mut())?;
+    tmp.as_file_mut().flush()?;
     tmp.as_file().sync_all()?;
     keep_permissions(tmp.path(), path)?;
     tmp.persist(path).map_err(|e| e.error)?;
@@ -39,4 +44,89 @@ fn keep_permissions(tmp: &Path, path: &Path) -> std::io::Result<()> {
 #[cfg(not(unix))]
 fn keep_permissions(_tmp: &Path, _path: &Path) -> std::io::Result<()> {
     Ok(())
+}
+
+/// A writer that compares what is written with a file, without holding either in memory.
+pub struct CompareWriter {
+    old: std::io::BufReader<std::fs::File>,
+    buf: Vec<u8>,
+    equal: bool,
+}
+
+impl CompareWriter {
+    /// Compares with the file at `path`.
+    pub fn open(path: &Path) -> std::io::Result<Self> {
+        Ok(CompareWriter {
+            old: std::io::BufReader::new(std::fs::File::open(path)?),
+            buf: Vec::new(),
+            equal: true,
+        })
+    }
+
+    /// True when everything written equals the whole file.
+    pub fn finish(mut self) -> std::io::Result<bool> {
+        use std::io::Read;
+        let mut rest = [0u8; 1];
+        Ok(self.equal && self.old.read(&mut rest)? == 0)
+    }
+}
+
+impl Write for CompareWriter {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        use std::io::Read;
+        if self.equal {
+            self.buf.resize(data.len(), 0);
+            match self.old.read_exact(&mut self.buf) {
+                Ok(()) => self.equal = self.buf == data,
+                Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => self.equal = false,
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failing_fill_leaves_the_old_file_and_no_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bundle.json");
+        std::fs::write(&path, "old").unwrap();
+        let err = write_atomic(&path, |w| {
+            w.write_all(b"half a bund")?;
+            Err(std::io::Error::other("disk full"))
+        })
+        .unwrap_err();
+        assert_eq!(err.to_string(), "disk full");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "old");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+        write_atomic(&path, |w| w.write_all(b"new")).unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "new");
+    }
+
+    #[test]
+    fn compare_writer_sees_equal_prefix_longer_and_shorter() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f");
+        std::fs::write(&path, "abcdef").unwrap();
+        for (written, equal) in [
+            ("abcdef", true),
+            ("abc", false),
+            ("abcdefg", false),
+            ("abcxef", false),
+        ] {
+            let mut w = CompareWriter::open(&path).unwrap();
+            for chunk in written.as_bytes().chunks(2) {
+                w.write_all(chunk).unwrap();
+            }
+            assert_eq!(w.finish().unwrap(), equal, "{written}");
+        }
+    }
 }

@@ -4,10 +4,12 @@
 //! one `syntax` diagnostic for a file that is not TOML, and for a TOML file every unknown key,
 //! every wrong type and every value outside its set, each at its exact span.
 
+mod lines;
 mod reader;
 pub mod settings;
 mod suppress;
 
+use rayon::prelude::*;
 use toml::Spanned;
 use toml::de::{DeString, DeTable, DeValue};
 
@@ -20,7 +22,8 @@ use crate::rules::{invalid_value, syntax};
 use crate::source::{FileId, SourceFile};
 use reader::{Misspelled, Reader, Schema, key_str};
 
-/// Everything one entity file contributes to the workspace.
+/// Everything one entity file contributes to the workspace: [`parse_entities`] returns it in
+/// pieces (batches of a large file, in file order), which resolve consumes one by one.
 #[derive(Debug, Default)]
 pub struct ParsedFile {
     /// True when the file is not valid TOML (or not UTF-8): it contributes no entities, and
@@ -45,15 +48,111 @@ pub struct ParsedFile {
 /// The top-level tables an entity file may hold.
 const KINDS: &[&str] = &["ou", "connector", "messaging_entry", "service"];
 
-/// Parses one entity file.
+/// Files larger than this are split into batches of about this size, parsed in parallel: the
+/// parse tree of one batch at a time is all the memory parsing needs.
+const BATCH: usize = 64 * 1024;
+
+/// Parses one entity file into one [`ParsedFile`].
 pub fn parse_entities(id: FileId, file: &SourceFile) -> ParsedFile {
-    let mut out = ParsedFile::default();
-    let Some(doc) = parse_toml(id, file, &mut out.diagnostics) else {
-        out.broken = true;
-        return out;
+    let mut pieces = parse_pieces(id, file);
+    let mut out = pieces.remove(0);
+    out.ous
+        .reserve_exact(pieces.iter().map(|p| p.ous.len()).sum());
+    out.connectors
+        .reserve_exact(pieces.iter().map(|p| p.connectors.len()).sum());
+    out.entries
+        .reserve_exact(pieces.iter().map(|p| p.entries.len()).sum());
+    out.services
+        .reserve_exact(pieces.iter().map(|p| p.services.len()).sum());
+    for p in pieces {
+        out.broken |= p.broken;
+        out.ous.extend(p.ous);
+        out.connectors.extend(p.connectors);
+        out.entries.extend(p.entries);
+        out.services.extend(p.services);
+        out.suppressions.extend(p.suppressions);
+        out.secrets.extend(p.secrets);
+        out.diagnostics.extend(p.diagnostics);
+    }
+    out
+}
+
+/// Parses one entity file in pieces, in file order: one, or one per batch of a large file
+/// (the pipeline hands the pieces to resolve without merging them first).
+pub fn parse_pieces(id: FileId, file: &SourceFile) -> Vec<ParsedFile> {
+    if let Some(at) = file.utf8_error {
+        let mut out = ParsedFile {
+            broken: true,
+            ..ParsedFile::default()
+        };
+        out.diagnostics
+            .push(syntax::not_utf8(crate::source::Span::new(id, at..at)));
+        return vec![out];
+    }
+    let text: &str = &file.text;
+    let mut parts = match lines::batches(text, BATCH) {
+        Some(ranges) => {
+            let parts: Vec<ParsedFile> = ranges
+                .par_iter()
+                .map(|r| parse_batch(id, &text[r.clone()], r.start))
+                .collect();
+            if batches_agree(&parts) {
+                parts
+            } else {
+                vec![parse_batch(id, text, 0)]
+            }
+        }
+        None => vec![parse_batch(id, text, 0)],
     };
-    let (doc, broken) = doc;
-    let mut r = Reader::new(id, &file.text);
+    if !parts.iter().any(|p| p.broken) && text.contains("nimbus-lint") {
+        let (suppressions, diags) = suppress::scan(id, text, &parts);
+        parts[0].suppressions = suppressions;
+        parts[0].diagnostics.extend(diags);
+    }
+    parts
+}
+
+/// True when batches parsed apart mean what the whole file means: none has a syntax error
+/// (which the whole file reports at its own place) and no entity spans two batches.
+fn batches_agree(parts: &[ParsedFile]) -> bool {
+    if parts.iter().any(|p| p.broken) {
+        return false;
+    }
+    let mut home: rustc_hash::FxHashMap<(Kind, &str), usize> = rustc_hash::FxHashMap::default();
+    for (i, p) in parts.iter().enumerate() {
+        let ids = p
+            .ous
+            .iter()
+            .map(|e| (Kind::Ou, e.def.id.as_str()))
+            .chain(
+                p.connectors
+                    .iter()
+                    .map(|e| (Kind::Connector, e.def.id.as_str())),
+            )
+            .chain(
+                p.entries
+                    .iter()
+                    .map(|e| (Kind::MessagingEntry, e.def.id.as_str())),
+            )
+            .chain(
+                p.services
+                    .iter()
+                    .map(|e| (Kind::Service, e.def.id.as_str())),
+            );
+        for key in ids {
+            if *home.entry(key).or_insert(i) != i {
+                return false;
+            }
+        }
+    }
+    true
+}
+
+/// Parses `text` (the file, or a batch of it starting at byte `base`).
+fn parse_batch(id: FileId, text: &str, base: usize) -> ParsedFile {
+    let mut out = ParsedFile::default();
+    let (doc, broken) = parse_toml(id, text, base, &mut out.diagnostics);
+    let mut r = Reader::new(id, text, base);
     if !broken {
         let mut keys: Vec<_> = doc.get_ref().iter().collect();
         keys.sort_by_key(|(k, _)| k.span().start);
@@ -66,41 +165,46 @@ pub fn parse_entities(id: FileId, file: &SourceFile) -> ParsedFile {
                 }
             }
         }
-        let (suppressions, diags) = suppress::scan(id, &file.text, &out);
-        out.suppressions = suppressions;
-        r.diagnostics.extend(diags);
     }
     out.broken = broken;
     r.scan_secrets(doc.get_ref());
     out.diagnostics.append(&mut r.diagnostics);
     out.secrets = r.secrets;
+    // Batches are many and small: give back the slack of their growth.
+    out.services.shrink_to_fit();
+    out.entries.shrink_to_fit();
+    out.connectors.shrink_to_fit();
+    out.ous.shrink_to_fit();
     out
 }
 
-/// Parses TOML, reporting the first syntax error. `None` when the text is not even UTF-8;
-/// otherwise the (possibly partial) tree and whether it is broken.
+/// Parses TOML text starting at byte `base` of its file, reporting the first syntax error.
+/// Returns the (possibly partial) tree and whether it is broken.
 fn parse_toml<'a>(
     id: FileId,
-    file: &'a SourceFile,
+    text: &'a str,
+    base: usize,
     diagnostics: &mut Vec<Diagnostic>,
-) -> Option<(Spanned<DeTable<'a>>, bool)> {
-    if let Some(at) = file.utf8_error {
-        diagnostics.push(syntax::not_utf8(crate::source::Span::new(id, at..at)));
-        return None;
-    }
-    let (doc, errors) = DeTable::parse_recoverable(&file.text);
+) -> (Spanned<DeTable<'a>>, bool) {
+    let (doc, errors) = DeTable::parse_recoverable(text);
     let first = errors
         .iter()
         .min_by_key(|e| e.span().map_or((usize::MAX, 0), |s| (s.start, s.end)));
     if let Some(err) = first {
         let span = err.span().unwrap_or(0..0);
-        let span = file.clamp(span.start)..file.clamp(span.end.max(span.start));
+        let clamp = |mut o: usize| {
+            o = o.min(text.len());
+            while !text.is_char_boundary(o) {
+                o -= 1;
+            }
+            o + base
+        };
         diagnostics.push(syntax::diagnostic(
-            crate::source::Span::new(id, span),
+            crate::source::Span::new(id, clamp(span.start)..clamp(span.end.max(span.start))),
             err.message(),
         ));
     }
-    Some((doc, first.is_some()))
+    (doc, first.is_some())
 }
 
 /// A one-key table, to report an unknown top-level key with the shared machinery.

@@ -50,8 +50,10 @@ choice!(
 pub(crate) struct Reader<'s> {
     /// The file being read.
     pub file: FileId,
-    /// Its text.
+    /// The text being read: the whole file, or one batch of it.
     pub src: &'s str,
+    /// Where `src` starts in the file.
+    pub base: usize,
     /// Everything reported so far.
     pub diagnostics: Vec<Diagnostic>,
     /// Literal `api_key_secret` values found so far.
@@ -82,19 +84,20 @@ pub(crate) struct Strings {
 }
 
 impl<'s> Reader<'s> {
-    /// A reader over `src`.
-    pub fn new(file: FileId, src: &'s str) -> Self {
+    /// A reader over `src`, which starts at byte `base` of the file.
+    pub fn new(file: FileId, src: &'s str, base: usize) -> Self {
         Reader {
             file,
             src,
+            base,
             diagnostics: Vec::new(),
             secrets: Vec::new(),
         }
     }
 
-    /// A span of this file.
+    /// The file span of a range of `src`.
     pub fn span(&self, range: Range<usize>) -> Span {
-        Span::new(self.file, range)
+        Span::new(self.file, range.start + self.base..range.end + self.base)
     }
 
     /// Reports every key of `table` that `schema` does not know.

@@ -57,12 +57,18 @@ pub struct ParsedSettings {
 /// Reads `nimbus.toml`.
 pub fn parse_settings(id: FileId, file: &SourceFile) -> ParsedSettings {
     let mut out = ParsedSettings::default();
-    let Some((doc, broken)) = super::parse_toml(id, file, &mut out.diagnostics) else {
+    if let Some(at) = file.utf8_error {
+        out.diagnostics
+            .push(crate::rules::syntax::not_utf8(crate::source::Span::new(
+                id,
+                at..at,
+            )));
         out.broken = true;
         return out;
-    };
+    }
+    let (doc, broken) = super::parse_toml(id, &file.text, 0, &mut out.diagnostics);
     out.broken = broken;
-    let mut r = Reader::new(id, &file.text);
+    let mut r = Reader::new(id, &file.text, 0);
     if !broken {
         read(&mut r, doc.get_ref(), &mut out.settings);
     }

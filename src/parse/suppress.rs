@@ -9,6 +9,7 @@ use crate::rules::{Code, invalid_value};
 use crate::source::{FileId, Span};
 
 use super::ParsedFile;
+use super::lines::{Line, key_path, top_level};
 
 /// What a comment run stands above.
 #[derive(Clone)]
@@ -23,78 +24,58 @@ enum Target {
 pub(super) fn scan(
     file: FileId,
     src: &str,
-    parsed: &ParsedFile,
+    parsed: &[ParsedFile],
 ) -> (Vec<Suppression>, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let mut found: Vec<(Suppression, Target)> = Vec::new();
     let mut pending: Vec<Suppression> = Vec::new();
     let mut section: Vec<String> = Vec::new();
     let mut open_section: Option<usize> = None;
-    let mut in_multiline: Option<&str> = None;
-    let mut offset = 0;
-    for raw in src.split_inclusive('\n') {
-        let start = offset;
-        offset += raw.len();
-        let line = raw.trim_end_matches(['\n', '\r']);
-        if let Some(delim) = in_multiline {
-            if line.matches(delim).count() % 2 == 1 {
-                in_multiline = None;
-            }
-            continue;
-        }
-        let indent = line.len() - line.trim_start_matches([' ', '\t', '\u{feff}']).len();
-        let text = &line[indent..];
-        if text.is_empty() {
-            flush(&mut pending, &mut found, Target::Nothing);
-            continue;
-        }
-        if let Some(comment) = text.strip_prefix('#') {
-            if let Some(directive) = parse_directive(file, start + indent, comment, &mut diags) {
-                pending.push(directive);
-            }
-            continue;
-        }
-        for delim in ["\"\"\"", "'''"] {
-            if line.matches(delim).count() % 2 == 1 {
-                in_multiline = Some(delim);
-            }
-        }
-        if text.starts_with('[') {
-            if let Some((kind, s)) = open_section
-                .take()
-                .and_then(|s| section_kind(&section).map(|k| (k, s)))
-            {
-                close_section(&mut found, kind, s, start);
-            }
-            let array = text.starts_with("[[");
-            section = key_path(text.trim_start_matches('['));
-            let target = if array {
-                Target::Nothing
-            } else {
-                match (section_kind(&section), section.get(1)) {
-                    (Some(kind), Some(id)) => Target::Entity(kind, id.clone()),
-                    (Some(kind), None) => {
-                        open_section = Some(start);
-                        Target::Section(kind, usize::MAX, usize::MAX)
-                    }
-                    _ => Target::Nothing,
+    for top in top_level(src) {
+        match top.line {
+            Line::Blank | Line::Other => flush(&mut pending, &mut found, Target::Nothing),
+            Line::Comment(comment) => {
+                if let Some(d) = parse_directive(file, top.text_start, comment, &mut diags) {
+                    pending.push(d);
                 }
-            };
-            flush(&mut pending, &mut found, target);
-        } else {
-            let path = key_path(text);
-            let target = match section.len() {
-                0 => match (section_kind(&path), path.get(1)) {
-                    (Some(kind), Some(id)) => Target::Entity(kind, id.clone()),
+            }
+            Line::Header { path, array } => {
+                if let Some((kind, s)) = open_section
+                    .take()
+                    .and_then(|s| section_kind(&section).map(|k| (k, s)))
+                {
+                    close_section(&mut found, kind, s, top.start);
+                }
+                section = path;
+                let target = if array {
+                    Target::Nothing
+                } else {
+                    match (section_kind(&section), section.get(1)) {
+                        (Some(kind), Some(id)) => Target::Entity(kind, id.clone()),
+                        (Some(kind), None) => {
+                            open_section = Some(top.start);
+                            Target::Section(kind, usize::MAX, usize::MAX)
+                        }
+                        _ => Target::Nothing,
+                    }
+                };
+                flush(&mut pending, &mut found, target);
+            }
+            Line::Key(body) => {
+                let path = key_path(body);
+                let target = match section.len() {
+                    0 => match (section_kind(&path), path.get(1)) {
+                        (Some(kind), Some(id)) => Target::Entity(kind, id.clone()),
+                        _ => Target::Nothing,
+                    },
+                    1 => match (section_kind(&section), path.first()) {
+                        (Some(kind), Some(id)) => Target::Entity(kind, id.clone()),
+                        _ => Target::Nothing,
+                    },
                     _ => Target::Nothing,
-                },
-                1 => match (section_kind(&section), path.first()) {
-                    (Some(kind), Some(id)) => Target::Entity(kind, id.clone()),
-                    _ => Target::Nothing,
-                },
-                _ => Target::Nothing,
-            };
-            flush(&mut pending, &mut found, target);
+                };
+                flush(&mut pending, &mut found, target);
+            }
         }
     }
     if let Some((kind, s)) = open_section.and_then(|s| section_kind(&section).map(|k| (k, s))) {
@@ -138,83 +119,21 @@ fn close_section(found: &mut [(Suppression, Target)], kind: Kind, from: usize, t
     }
 }
 
-fn ids_in(parsed: &ParsedFile, kind: Kind) -> Box<dyn Iterator<Item = (&str, Span)> + '_> {
-    match kind {
-        Kind::Ou => Box::new(
-            parsed
-                .ous
-                .iter()
-                .map(|e| (e.def.id.as_str(), e.def.id_span)),
-        ),
-        Kind::Connector => Box::new(
-            parsed
-                .connectors
-                .iter()
-                .map(|e| (e.def.id.as_str(), e.def.id_span)),
-        ),
-        Kind::MessagingEntry => Box::new(
-            parsed
-                .entries
-                .iter()
-                .map(|e| (e.def.id.as_str(), e.def.id_span)),
-        ),
-        Kind::Service => Box::new(
-            parsed
-                .services
-                .iter()
-                .map(|e| (e.def.id.as_str(), e.def.id_span)),
-        ),
-    }
+fn ids_in(parsed: &[ParsedFile], kind: Kind) -> impl Iterator<Item = (&str, Span)> + '_ {
+    parsed.iter().flat_map(move |p| {
+        let defs: Box<dyn Iterator<Item = &crate::model::Def> + '_> = match kind {
+            Kind::Ou => Box::new(p.ous.iter().map(|e| &e.def)),
+            Kind::Connector => Box::new(p.connectors.iter().map(|e| &e.def)),
+            Kind::MessagingEntry => Box::new(p.entries.iter().map(|e| &e.def)),
+            Kind::Service => Box::new(p.services.iter().map(|e| &e.def)),
+        };
+        defs.map(|d| (d.id.as_str(), d.id_span))
+    })
 }
 
 fn section_kind(path: &[String]) -> Option<Kind> {
     let first = path.first()?;
     Kind::ALL.into_iter().find(|k| k.key() == first)
-}
-
-/// The dotted key at the start of `text` (a header's inside, or a `key = value` line).
-fn key_path(text: &str) -> Vec<String> {
-    let mut path = Vec::new();
-    let mut chars = text.char_indices().peekable();
-    loop {
-        while chars.next_if(|(_, c)| *c == ' ' || *c == '\t').is_some() {}
-        let Some(&(_, c)) = chars.peek() else { break };
-        let mut key = String::new();
-        match c {
-            '"' | '\'' => {
-                chars.next();
-                let mut escaped = false;
-                for (_, ch) in chars.by_ref() {
-                    if escaped {
-                        key.push(ch);
-                        escaped = false;
-                    } else if ch == '\\' && c == '"' {
-                        escaped = true;
-                    } else if ch == c {
-                        break;
-                    } else {
-                        key.push(ch);
-                    }
-                }
-            }
-            _ => {
-                while let Some((_, ch)) =
-                    chars.next_if(|(_, ch)| ch.is_ascii_alphanumeric() || *ch == '_' || *ch == '-')
-                {
-                    key.push(ch);
-                }
-                if key.is_empty() {
-                    break;
-                }
-            }
-        }
-        path.push(key);
-        while chars.next_if(|(_, c)| *c == ' ' || *c == '\t').is_some() {}
-        if chars.next_if(|(_, c)| *c == '.').is_none() {
-            break;
-        }
-    }
-    path
 }
 
 /// Reads `nimbus-lint: allow(a, b)` out of a comment; other comments give `None`.
@@ -263,16 +182,4 @@ fn parse_directive(
         codes,
         targets: Vec::new(),
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::key_path;
-
-    #[test]
-    fn key_paths_handle_quotes_and_spaces() {
-        assert_eq!(key_path("service . \"a.b\" .im]"), ["service", "a.b", "im"]);
-        assert_eq!(key_path("sales-ivr = { ou = 1 }"), ["sales-ivr"]);
-        assert_eq!(key_path("'x'.ou = 1"), ["x", "ou"]);
-    }
 }

@@ -1,6 +1,6 @@
 //! `duplicate-service-sid`: two messaging entries name the same Twilio service.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use super::{Code, Rule};
 use crate::check::Context;
@@ -43,7 +43,7 @@ apply the same entry.
 };
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let mut first: HashMap<String, usize> = HashMap::new();
+    let mut first: FxHashMap<String, usize> = FxHashMap::default();
     for (i, e) in cx.ws.model.entries.iter().enumerate() {
         let Some(v) = e.service_sid.get() else { continue };
         if super::sid::check(&v.value, "IS").is_err() {

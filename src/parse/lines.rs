@@ -1,0 +1,276 @@
+//! A line-level view of TOML text: which lines are table headers, keys or comments at the top
+//! level (outside strings, arrays and inline tables).
+//!
+//! Used to find `# nimbus-lint:` comments and the headers they stand above, and to split large
+//! files into independently parsed batches. It never decides validity: where it misreads
+//! broken text, the parser that runs afterwards reports the problem.
+
+/// What a top-level line holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Line<'a> {
+    /// `[a.b]` (or `[[a.b]]` when `array`), with its key path.
+    Header { path: Vec<String>, array: bool },
+    /// `a.b = …`: the line from its key on (see [`key_path`]).
+    Key(&'a str),
+    /// A whole-line comment (the text after `#`).
+    Comment(&'a str),
+    /// Nothing but whitespace.
+    Blank,
+    /// Anything else (continuation of a value, garbage).
+    Other,
+}
+
+/// One top-level line and where it starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct TopLine<'a> {
+    /// Byte offset of the line's first character.
+    pub start: usize,
+    /// Byte offset of the first non-blank character.
+    pub text_start: usize,
+    /// What it holds.
+    pub line: Line<'a>,
+}
+
+/// Lexer state carried from line to line.
+#[derive(Default)]
+struct State {
+    /// Inside `"""` or `'''`: the delimiter.
+    multiline: Option<&'static str>,
+    /// Open `[` and `{` of values.
+    depth: usize,
+}
+
+/// Every line that starts at the top level (not inside a multi-line string or value), in order.
+pub(crate) fn top_level(text: &str) -> impl Iterator<Item = TopLine<'_>> {
+    let mut st = State::default();
+    let mut offset = 0;
+    text.split_inclusive('\n').filter_map(move |raw| {
+        let start = offset;
+        offset += raw.len();
+        let line = raw.trim_end_matches(['\n', '\r']);
+        let at_top = st.multiline.is_none() && st.depth == 0;
+        let indent = line.len() - line.trim_start_matches([' ', '\t', '\u{feff}']).len();
+        let body = &line[indent..];
+        advance(&mut st, line, at_top && body.starts_with('['));
+        if !at_top {
+            return None;
+        }
+        let kind = if body.is_empty() {
+            Line::Blank
+        } else if let Some(comment) = body.strip_prefix('#') {
+            Line::Comment(comment)
+        } else if let Some(rest) = body.strip_prefix("[[") {
+            Line::Header {
+                path: key_path(rest),
+                array: true,
+            }
+        } else if let Some(rest) = body.strip_prefix('[') {
+            Line::Header {
+                path: key_path(rest),
+                array: false,
+            }
+        } else if body.starts_with(|c: char| {
+            c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '"' || c == '\''
+        }) {
+            Line::Key(body)
+        } else {
+            Line::Other
+        };
+        Some(TopLine {
+            start,
+            text_start: start + indent,
+            line: kind,
+        })
+    })
+}
+
+/// Moves the lexer over one line. On a header line the brackets are the header's own.
+fn advance(st: &mut State, line: &str, header: bool) {
+    if header {
+        return;
+    }
+    let bytes = line.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if let Some(delim) = st.multiline {
+            match line[i..].find(delim) {
+                Some(at) => {
+                    i += at + 3;
+                    // A closing run may be 4 or 5 quotes long: the extra ones are content.
+                    while i < bytes.len() && bytes[i] == delim.as_bytes()[0] {
+                        i += 1;
+                    }
+                    st.multiline = None;
+                }
+                None => return,
+            }
+            continue;
+        }
+        match bytes[i] {
+            b'#' => return,
+            b'"' if line[i..].starts_with("\"\"\"") => {
+                st.multiline = Some("\"\"\"");
+                i += 3;
+            }
+            b'\'' if line[i..].starts_with("'''") => {
+                st.multiline = Some("'''");
+                i += 3;
+            }
+            b'"' => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+                i += 1;
+            }
+            b'\'' => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'\'' {
+                    i += 1;
+                }
+                i += 1;
+            }
+            b'[' | b'{' => {
+                st.depth += 1;
+                i += 1;
+            }
+            b']' | b'}' => {
+                st.depth = st.depth.saturating_sub(1);
+                i += 1;
+            }
+            _ => i += 1,
+        }
+    }
+}
+
+/// The dotted key at the start of `text` (a header's inside, or a `key = value` line).
+pub(crate) fn key_path(text: &str) -> Vec<String> {
+    let mut path = Vec::new();
+    let mut chars = text.char_indices().peekable();
+    loop {
+        while chars.next_if(|(_, c)| *c == ' ' || *c == '\t').is_some() {}
+        let Some(&(_, c)) = chars.peek() else { break };
+        let mut key = String::new();
+        match c {
+            '"' | '\'' => {
+                chars.next();
+                let mut escaped = false;
+                for (_, ch) in chars.by_ref() {
+                    if escaped {
+                        key.push(ch);
+                        escaped = false;
+                    } else if ch == '\\' && c == '"' {
+                        escaped = true;
+                    } else if ch == c {
+                        break;
+                    } else {
+                        key.push(ch);
+                    }
+                }
+            }
+            _ => {
+                while let Some((_, ch)) =
+                    chars.next_if(|(_, ch)| ch.is_ascii_alphanumeric() || *ch == '_' || *ch == '-')
+                {
+                    key.push(ch);
+                }
+                if key.is_empty() {
+                    break;
+                }
+            }
+        }
+        path.push(key);
+        while chars.next_if(|(_, c)| *c == ' ' || *c == '\t').is_some() {}
+        if chars.next_if(|(_, c)| *c == '.').is_none() {
+            break;
+        }
+    }
+    path
+}
+
+/// Splits `text` into byte ranges of about `target` bytes, each starting at a table header,
+/// such that every entity's headers stay in one range. `None` when the file does not have the
+/// plain shape that makes this safe (then it is parsed whole).
+pub(crate) fn batches(text: &str, target: usize) -> Option<Vec<std::ops::Range<usize>>> {
+    use std::hash::{BuildHasher, Hash, Hasher};
+    if text.len() <= target {
+        return None;
+    }
+    // Groups are keyed by a hash of (kind, id): a collision can only make this give up and
+    // parse the file whole, never cut wrongly.
+    let hasher = rustc_hash::FxBuildHasher;
+    let mut seen_groups = rustc_hash::FxHashSet::default();
+    let mut cuts = vec![0usize];
+    let mut last_group: Option<u64> = None;
+    let mut before_first_header = true;
+    // Comments directly above a header belong with it (they may be suppressions).
+    let mut comments_from: Option<usize> = None;
+    for l in top_level(text) {
+        match l.line {
+            Line::Header { path, array } => {
+                if array || path.is_empty() {
+                    return None;
+                }
+                before_first_header = false;
+                let mut h = hasher.build_hasher();
+                path[0].hash(&mut h);
+                path.get(1).hash(&mut h);
+                let group = h.finish();
+                if last_group != Some(group) {
+                    if !seen_groups.insert(group) {
+                        return None;
+                    }
+                    if l.start - cuts[cuts.len() - 1] >= target {
+                        cuts.push(comments_from.unwrap_or(l.start));
+                    }
+                    last_group = Some(group);
+                }
+                comments_from = None;
+            }
+            Line::Comment(_) => {
+                comments_from.get_or_insert(l.start);
+            }
+            Line::Key(_) | Line::Other if before_first_header => return None,
+            _ => comments_from = None,
+        }
+    }
+    cuts.push(text.len());
+    cuts.dedup();
+    if cuts.len() <= 2 {
+        return None;
+    }
+    Some(cuts.windows(2).map(|w| w[0]..w[1]).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_paths_handle_quotes_and_spaces() {
+        assert_eq!(key_path("service . \"a.b\" .im]"), ["service", "a.b", "im"]);
+        assert_eq!(key_path("sales-ivr = { ou = 1 }"), ["sales-ivr"]);
+        assert_eq!(key_path("'x'.ou = 1"), ["x", "ou"]);
+    }
+
+    #[test]
+    fn lines_inside_values_and_strings_are_not_top_level() {
+        let text = "a = [\n  [1, 2],\n]\nb = \"\"\"\n[not.a.header]\n\"\"\"\n[real]\n";
+        let headers: Vec<_> = top_level(text)
+            .filter(|l| matches!(l.line, Line::Header { .. }))
+            .collect();
+        assert_eq!(headers.len(), 1);
+        assert_eq!(&text[headers[0].start..], "[real]\n");
+    }
+
+    #[test]
+    fn batches_keep_entities_whole_and_refuse_unusual_shapes() {
+        let text = "[service.a]\nou = \"x\"\n[service.a.instant_messaging]\n# c\n[service.b]\nou = \"y\"\n";
+        let b = batches(text, 10).unwrap();
+        assert_eq!(b.len(), 2);
+        assert!(text[b[1].clone()].starts_with("# c\n[service.b]"));
+        assert!(batches("[service.a]\n[service.b]\n[service.a.im]\n", 5).is_none());
+        assert!(batches("x = 1\n[service.a]\n[service.b]\n", 5).is_none());
+        assert!(batches("[[service.a]]\n[service.b]\n", 5).is_none());
+    }
+}
