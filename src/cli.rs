@@ -185,11 +185,10 @@ pub struct Io<'a> {
 
 /// Runs the process's command line and returns the exit code.
 pub fn main() -> i32 {
-    let stdin = std::io::stdin();
-    let stdout = std::io::stdout();
+    // Unlocked handles: the language server reads and writes the process's streams itself.
     let mut io = Io {
-        stdin: &mut stdin.lock(),
-        stdout: &mut std::io::BufWriter::new(stdout.lock()),
+        stdin: &mut std::io::stdin(),
+        stdout: &mut std::io::BufWriter::new(std::io::stdout()),
         stderr: &mut std::io::stderr(),
         stdout_is_terminal: std::io::stdout().is_terminal(),
     };

@@ -1,0 +1,301 @@
+//! Checking one workspace with the editor's texts, quickly enough for every keystroke.
+//!
+//! The stages are those of [`crate::analyze`] (parse, resolve, transfer graph, check, with no
+//! command-line levels), with two caches:
+//!
+//! - **Files read.** After a full load (first check, save, close, a file created or deleted),
+//!   the texts of the files on disk are kept; a keystroke rebuilds the workspace from them and
+//!   the editor's texts, without walking or reading the file system again. A change to
+//!   `nimbus.toml` (which can change what belongs to the workspace) or to a file the last load
+//!   did not see takes the full load.
+//! - **Files parsed.** Parsing is per file: a file whose text and id are those of the last check
+//!   is not parsed again.
+//!
+//! Resolution and the rules always run over the whole workspace: they are linear and fast, and
+//! a change in one file can raise or clear a diagnostic in any other.
+//!
+//! A test (`same_diagnostics_as_analyze`) holds this to [`crate::analyze`].
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use crate::Analysis;
+use crate::load::{self, LoadError, Naming, Overlays};
+use crate::parse::settings::{ParsedSettings, parse_settings};
+use crate::parse::{self, ParsedFile};
+use crate::source::{FileId, SourceFile, Sources};
+
+/// What the last check of a file's text produced.
+struct Parsed {
+    id: FileId,
+    text: Arc<str>,
+    parsed: ParsedFile,
+}
+
+/// Parsed files of the last check, by path.
+#[derive(Default)]
+pub struct ParseCache(HashMap<PathBuf, Parsed>);
+
+/// Checks the workspace at `root`, the texts in `overlays` replacing the files on disk.
+///
+/// With `previous` (the last check of this workspace) and `full` false, the files on disk are
+/// taken from `previous` instead of being read again, when that is sound (see the module
+/// documentation). `cache` holds the parsed files of the last check and is updated.
+pub fn check(
+    root: &Path,
+    naming: &Naming,
+    overlays: &Overlays,
+    previous: Option<&Analysis>,
+    full: bool,
+    cache: &mut ParseCache,
+) -> Analysis {
+    let fast = previous.filter(|prev| !full && reusable(root, prev, overlays));
+    let (sources, settings_file, settings, errors, notes) = match fast {
+        Some(prev) => {
+            let sources = rebuild(&prev.ws.sources, overlays);
+            let settings_file = prev.ws.settings_file;
+            let settings = settings_file
+                .map(|id| parse_settings(id, sources.get(id)))
+                .unwrap_or_default();
+            (
+                sources,
+                settings_file,
+                settings,
+                prev.load_errors.clone(),
+                prev.notes.clone(),
+            )
+        }
+        None => {
+            let loaded = load::load(root, naming, overlays);
+            (
+                loaded.sources,
+                loaded.settings_file,
+                loaded.settings,
+                loaded.errors,
+                loaded.notes,
+            )
+        }
+    };
+    finish(root, sources, settings_file, settings, errors, notes, cache)
+}
+
+/// True when the files of `prev` and the texts of `overlays` make the whole workspace: every
+/// text replaces a file `prev` knows, and `nimbus.toml` is unchanged.
+fn reusable(root: &Path, prev: &Analysis, overlays: &Overlays) -> bool {
+    let known: HashMap<&Path, &SourceFile> = prev
+        .ws
+        .sources
+        .iter()
+        .map(|(_, f)| (f.path.as_path(), f))
+        .collect();
+    let settings_path = root.join(load::SETTINGS_FILE);
+    overlays
+        .iter()
+        .filter(|(p, _)| p.starts_with(root))
+        .all(|(p, text)| match known.get(p.as_path()) {
+            Some(f) if *p == settings_path => *f.text == **text,
+            Some(_) => true,
+            None => p.extension().is_none_or(|e| e != "toml"),
+        })
+}
+
+/// The files of `prev` in the same order (so file ids stay the same), with the texts of
+/// `overlays`.
+fn rebuild(prev: &Sources, overlays: &Overlays) -> Sources {
+    let mut sources = Sources::default();
+    for (_, f) in prev.iter() {
+        let (text, utf8_error) = match overlays.get(&f.path) {
+            Some(t) if *f.text == **t => (f.text.clone(), f.utf8_error),
+            Some(t) => (Arc::from(t.as_str()), None),
+            None => (f.text.clone(), f.utf8_error),
+        };
+        let mut file = SourceFile::new(f.path.clone(), f.rel.clone(), f.display.clone(), text);
+        file.utf8_error = utf8_error;
+        sources.add(file);
+    }
+    sources
+}
+
+/// Parse (through the cache), resolve and check: [`crate::analyze`]'s stages.
+fn finish(
+    root: &Path,
+    sources: Sources,
+    settings_file: Option<FileId>,
+    settings: ParsedSettings,
+    errors: Vec<LoadError>,
+    notes: Vec<String>,
+    cache: &mut ParseCache,
+) -> Analysis {
+    let entity_files: Vec<FileId> = sources
+        .iter()
+        .map(|(id, _)| id)
+        .filter(|&id| Some(id) != settings_file)
+        .collect();
+    // Take each file's cache entry when its id and text are unchanged: the entry moves on to
+    // the new cache, and resolution gets a copy.
+    let mut old = std::mem::take(&mut cache.0);
+    let work: Vec<(FileId, Option<Parsed>)> = entity_files
+        .iter()
+        .map(|&id| {
+            let file = sources.get(id);
+            let hit = old.remove(&file.path).filter(|c| {
+                c.id == id && (Arc::ptr_eq(&c.text, &file.text) || *c.text == *file.text)
+            });
+            (id, hit)
+        })
+        .collect();
+    let parsed: Vec<(Parsed, ParsedFile)> = work
+        .into_par_iter()
+        .map(|(id, hit)| match hit {
+            Some(kept) => {
+                let parsed = copy(&kept.parsed);
+                (kept, parsed)
+            }
+            None => {
+                let file = sources.get(id);
+                let parsed = parse::parse_entities(id, file);
+                let kept = Parsed {
+                    id,
+                    text: file.text.clone(),
+                    parsed: copy(&parsed),
+                };
+                (kept, parsed)
+            }
+        })
+        .collect();
+    let mut files = Vec::with_capacity(parsed.len());
+    for (kept, p) in parsed {
+        let path = sources.get(kept.id).path.clone();
+        cache.0.insert(path, kept);
+        files.push(p);
+    }
+    let loaded = load::Loaded {
+        root: root.to_path_buf(),
+        sources,
+        settings_file,
+        settings,
+        entity_files,
+        errors,
+        notes,
+    };
+    let (ws, errors, notes) = crate::resolve_files(loaded, files);
+    crate::check_workspace(ws, errors, notes, &[])
+}
+
+/// A copy of a parsed file. Spelled out field by field, so that a field added to
+/// [`ParsedFile`] fails to compile here instead of being dropped.
+fn copy(p: &ParsedFile) -> ParsedFile {
+    let ParsedFile {
+        broken,
+        ous,
+        connectors,
+        entries,
+        services,
+        suppressions,
+        secrets,
+        diagnostics,
+    } = p;
+    ParsedFile {
+        broken: *broken,
+        ous: ous.clone(),
+        connectors: connectors.clone(),
+        entries: entries.clone(),
+        services: services.clone(),
+        suppressions: suppressions.clone(),
+        secrets: secrets.clone(),
+        diagnostics: diagnostics.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture(name: &str) -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures")
+            .join(name)
+    }
+
+    /// Diagnostics as comparable text: file, range, code, message, help, labels.
+    fn shown(a: &Analysis) -> Vec<String> {
+        a.diagnostics
+            .iter()
+            .map(|d| {
+                let labels: Vec<String> = d
+                    .labels
+                    .iter()
+                    .map(|l| format!("{}@{:?}:{}", l.span.file.0, l.span.range(), l.message))
+                    .collect();
+                format!(
+                    "{} {:?} {} {:?} {} | {} | {}",
+                    a.ws.sources.get(d.span.file).rel,
+                    d.span.range(),
+                    d.code,
+                    d.severity,
+                    d.message,
+                    d.help,
+                    labels.join("; ")
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn same_diagnostics_as_analyze() {
+        let naming = Naming::from_cwd();
+        let mut dirs = vec![fixture("example"), fixture("many-errors")];
+        for entry in std::fs::read_dir(fixture("rules")).unwrap() {
+            dirs.push(entry.unwrap().path());
+        }
+        dirs.sort();
+        for dir in dirs {
+            let root = load::find_root(&dir, &naming).unwrap();
+            let expected = crate::analyze(load::load(&root, &naming, &Overlays::new()), &[]);
+            let mut cache = ParseCache::default();
+            let cold = check(&root, &naming, &Overlays::new(), None, true, &mut cache);
+            assert_eq!(shown(&cold), shown(&expected), "{}", dir.display());
+            let warm = check(
+                &root,
+                &naming,
+                &Overlays::new(),
+                Some(&cold),
+                false,
+                &mut cache,
+            );
+            assert_eq!(shown(&warm), shown(&expected), "{} (cached)", dir.display());
+        }
+    }
+
+    #[test]
+    fn an_edit_is_checked_without_reading_the_disk_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().to_path_buf();
+        let a = root.join("a.toml");
+        std::fs::write(root.join("nimbus.toml"), "").unwrap();
+        std::fs::write(&a, "[ou.root]\n").unwrap();
+        std::fs::write(
+            root.join("b.toml"),
+            "[service.s]\nou = \"root\"\nlicense = \"contact_center\"\n",
+        )
+        .unwrap();
+        let naming = Naming::from_cwd();
+        let mut cache = ParseCache::default();
+        let first = check(&root, &naming, &Overlays::new(), None, true, &mut cache);
+        assert!(first.diagnostics.is_empty(), "{:?}", first.diagnostics);
+
+        // The disk changes behind the server's back; only the overlay is news to a fast check.
+        std::fs::write(root.join("b.toml"), "[service.s]\nou = \"nowhere\"\n").unwrap();
+        let overlays = Overlays::from([(a.clone(), "[ou.other]\n".to_owned())]);
+        let fast = check(&root, &naming, &overlays, Some(&first), false, &mut cache);
+        let codes: Vec<&str> = fast.diagnostics.iter().map(|d| d.code.as_str()).collect();
+        assert_eq!(codes, ["unknown-reference"], "{:?}", fast.diagnostics);
+
+        let full = check(&root, &naming, &overlays, Some(&fast), true, &mut cache);
+        let codes: Vec<&str> = full.diagnostics.iter().map(|d| d.code.as_str()).collect();
+        assert_eq!(codes, ["missing-field", "unknown-reference"]);
+    }
+}

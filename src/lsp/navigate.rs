@@ -1,0 +1,308 @@
+//! Where ids are defined and used: go to definition, find references, hover.
+//!
+//! The index lists, per file, every place that names an entity: its table header and id
+//! (definitions; a later duplicate's header counts as a definition of the first), a service's
+//! `instant_messaging` header, and every resolved reference (`parent`, `ou`, `connector`,
+//! `messaging_entry`, `transfers` items). It is built from the resolved model, lazily, once per
+//! check.
+
+use std::fmt::Write as _;
+
+use crate::Analysis;
+use crate::model::{Def, Field, Kind, Sp, redact};
+use crate::source::{FileId, Span};
+
+/// An entity: its kind and its index in the model.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Target {
+    /// The entity's kind.
+    pub kind: Kind,
+    /// Its index among the entities of that kind.
+    pub index: u32,
+}
+
+/// Whether a place defines the entity or uses it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// A table header, an id key, a sub-table header of the entity.
+    Definition,
+    /// A reference to it.
+    Reference,
+}
+
+/// A place naming an entity.
+#[derive(Clone, Copy, Debug)]
+pub struct Occurrence {
+    /// Where (for a reference: the string, quotes included).
+    pub span: Span,
+    /// The entity named.
+    pub target: Target,
+    /// Definition or use.
+    pub role: Role,
+}
+
+/// Every place naming an entity, by file.
+#[derive(Debug, Default)]
+pub struct Index {
+    by_file: Vec<Vec<Occurrence>>,
+}
+
+impl Index {
+    /// Indexes the resolved model of `a`.
+    pub fn new(a: &Analysis) -> Self {
+        let ws = &a.ws;
+        let mut by_file: Vec<Vec<Occurrence>> = vec![Vec::new(); ws.sources.len()];
+        let mut push = |span: Span, target: Target, role: Role| {
+            if let Some(list) = by_file.get_mut(span.file.0 as usize) {
+                list.push(Occurrence { span, target, role });
+            }
+        };
+        let mut reference = |kind: Kind, value: &Sp<String>| {
+            if let Some(index) = ws.res.lookup(kind, &value.value) {
+                push(value.span, Target { kind, index }, Role::Reference);
+            }
+        };
+        let m = &ws.model;
+        for o in &m.ous {
+            if let Field::Set(p) = &o.parent {
+                reference(Kind::Ou, p);
+            }
+        }
+        for kind in [Kind::Connector, Kind::MessagingEntry, Kind::Service] {
+            for d in m.defs(kind) {
+                if let Field::Set(ou) = &d.ou {
+                    reference(Kind::Ou, ou);
+                }
+            }
+        }
+        for e in &m.entries {
+            if let Field::Set(c) = &e.connector {
+                reference(Kind::Connector, c);
+            }
+        }
+        for s in &m.services {
+            if let Some(Field::Set(entry)) = s.im.value().map(|im| &im.messaging_entry) {
+                reference(Kind::MessagingEntry, entry);
+            }
+            for t in &s.transfers {
+                reference(Kind::Service, t);
+            }
+        }
+        for kind in Kind::ALL {
+            for (index, d) in m.defs(kind).enumerate() {
+                let target = Target {
+                    kind,
+                    index: index as u32,
+                };
+                push(d.header, target, Role::Definition);
+                push(d.id_span, target, Role::Definition);
+            }
+        }
+        for (index, s) in m.services.iter().enumerate() {
+            if let Some(im) = s.im.value() {
+                let target = Target {
+                    kind: Kind::Service,
+                    index: index as u32,
+                };
+                push(im.header, target, Role::Definition);
+            }
+        }
+        for dup in &ws.res.duplicates {
+            if let Some(index) = ws.res.lookup(dup.kind, &dup.id) {
+                let target = Target {
+                    kind: dup.kind,
+                    index,
+                };
+                push(dup.later, target, Role::Definition);
+            }
+        }
+        for list in &mut by_file {
+            list.sort_by_key(|o| (o.span.start, o.span.end));
+        }
+        Index { by_file }
+    }
+
+    /// The innermost place at byte `offset` of `file`: one that contains it, else one that
+    /// ends right there (the cursor just after a string).
+    pub fn at(&self, file: FileId, offset: usize) -> Option<Occurrence> {
+        let list = self.by_file.get(file.0 as usize)?;
+        let offset = offset as u32;
+        let inside = |o: &&Occurrence| o.span.start <= offset && offset < o.span.end;
+        let touching = |o: &&Occurrence| o.span.end == offset;
+        let narrowest = |it: &mut dyn Iterator<Item = &Occurrence>| {
+            it.min_by_key(|o| o.span.end - o.span.start).copied()
+        };
+        narrowest(&mut list.iter().filter(inside))
+            .or_else(|| narrowest(&mut list.iter().filter(touching)))
+    }
+
+    /// Every reference to `target`, in file and position order.
+    pub fn references(&self, target: Target) -> Vec<Span> {
+        self.by_file
+            .iter()
+            .flatten()
+            .filter(|o| o.role == Role::Reference && o.target == target)
+            .map(|o| o.span)
+            .collect()
+    }
+}
+
+/// The definition of `target`.
+pub fn def(a: &Analysis, target: Target) -> &Def {
+    a.ws.model.def(target.kind, target.index)
+}
+
+/// The text of a reference without its quotes.
+pub fn unquoted(a: &Analysis, span: Span) -> Span {
+    let text = &a.ws.sources.get(span.file).text;
+    let s = text.get(span.range()).unwrap_or_default();
+    let quoted = s.len() >= 2
+        && (s.starts_with('"') && s.ends_with('"') || s.starts_with('\'') && s.ends_with('\''));
+    if quoted {
+        Span {
+            file: span.file,
+            start: span.start + 1,
+            end: span.end - 1,
+        }
+    } else {
+        span
+    }
+}
+
+/// The OU an entity belongs to (an OU: itself).
+pub fn ou_of(a: &Analysis, t: Target) -> Option<u32> {
+    let res = &a.ws.res;
+    let i = t.index as usize;
+    match t.kind {
+        Kind::Ou => Some(t.index),
+        Kind::Connector => res.connector_ou.get(i).copied().flatten(),
+        Kind::MessagingEntry => res.entry_ou.get(i).copied().flatten(),
+        Kind::Service => res.service_ou.get(i).copied().flatten(),
+    }
+}
+
+/// The path of display names from the root OU down to `ou`, e.g. `Contoso › Sales`.
+pub fn ou_path(a: &Analysis, ou: u32) -> String {
+    match a.ws.res.tree.path(ou) {
+        Some(path) => path
+            .iter()
+            .map(|&o| a.ws.model.ous[o as usize].def.display_name())
+            .collect::<Vec<_>>()
+            .join(" › "),
+        None => format!(
+            "{} (not under the root OU)",
+            a.ws.model.ous[ou as usize].def.display_name()
+        ),
+    }
+}
+
+/// The OU line of an entity, for hovers and completion details.
+pub fn ou_line(a: &Analysis, t: Target) -> String {
+    match ou_of(a, t) {
+        Some(ou) => ou_path(a, ou),
+        None => match def(a, t).ou.value() {
+            Some(id) if t.kind != Kind::Ou => format!("`{id}` (no such OU)"),
+            _ => "none".to_owned(),
+        },
+    }
+}
+
+/// Up to `max` ids in backticks, and how many more.
+fn ids(mut names: impl Iterator<Item = String>, total: usize, max: usize) -> String {
+    let mut out: Vec<String> = names.by_ref().take(max).map(|n| format!("`{n}`")).collect();
+    if total > max {
+        out.push(format!("and {} more", total - max));
+    }
+    out.join(", ")
+}
+
+/// What a hover on a place naming `t` shows, in Markdown.
+pub fn hover(a: &Analysis, t: Target) -> String {
+    let m = &a.ws.model;
+    let d = def(a, t);
+    let mut out = format!("**{}** `{}`", t.kind.noun(), d.id);
+    if let Some(name) = d.name.value() {
+        let _ = write!(out, " — {name}");
+    }
+    let label = if t.kind == Kind::Ou { "Path" } else { "OU" };
+    let _ = write!(out, "\n\n{label}: {}", ou_line(a, t));
+    let i = t.index as usize;
+    match t.kind {
+        Kind::Ou => {}
+        Kind::Connector => {
+            let c = &m.connectors[i];
+            let _ = write!(out, "\n\nRegion: `{}`", c.region().as_str());
+        }
+        Kind::MessagingEntry => {
+            if let Some(c) = m.entries[i].connector.value() {
+                let _ = write!(out, "\n\nConnector: `{c}`");
+            }
+        }
+        Kind::Service => {
+            let _ = write!(out, "\n\n{}", service_role(a, i));
+        }
+    }
+    let file = &a.ws.sources.get(d.header.file).rel;
+    let _ = write!(out, "\n\nDefined in `{file}`");
+    mask(a, out)
+}
+
+/// Front desk, or who proxies it.
+fn service_role(a: &Analysis, i: usize) -> String {
+    let s = &a.ws.model.services[i];
+    let Some(im) = s.im.value() else {
+        return if matches!(s.im, Field::Invalid) {
+            "Instant messaging: the `instant_messaging` table could not be read.".to_owned()
+        } else {
+            "No instant messaging: conversations cannot be transferred here.".to_owned()
+        };
+    };
+    if s.is_front_desk() {
+        let channels: Vec<&str> = im.channels.iter().map(|c| c.value.display()).collect();
+        let channels = if channels.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", channels.join(", "))
+        };
+        return match im.messaging_entry.value() {
+            Some(entry) => format!(
+                "Front desk{channels}: customers write to it directly; messaging entry `{entry}`, \
+                 the Twilio proxy for the services it transfers to."
+            ),
+            None => {
+                format!("Front desk{channels}: customers write to it directly; no messaging entry.")
+            }
+        };
+    }
+    let desks = &a.transfers.proxied_by[i];
+    if !desks.is_empty() {
+        let names = desks
+            .iter()
+            .map(|&d| a.ws.model.services[d as usize].def.id.clone());
+        let noun = if desks.len() == 1 {
+            "front desk"
+        } else {
+            "front desks"
+        };
+        return format!(
+            "Transfer target, proxied by {noun} {}.",
+            ids(names, desks.len(), 10)
+        );
+    }
+    if a.transfers.reached[i] {
+        "Transfer target, reached from a front desk without a messaging entry: no Twilio proxy."
+            .to_owned()
+    } else {
+        "Transfer target that no front desk reaches.".to_owned()
+    }
+}
+
+/// Masks every detected secret in `text` (names and ids could hold one).
+pub fn mask(a: &Analysis, mut text: String) -> String {
+    for s in &a.ws.model.secrets {
+        if text.contains(&s.value) {
+            text = text.replace(&s.value, &redact(&s.value));
+        }
+    }
+    text
+}

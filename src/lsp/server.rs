@@ -1,0 +1,917 @@
+//! The server: its state, the message loop, and the handlers.
+//!
+//! **Workspaces.** A file belongs to the workspace `check` would give it: the nearest folder at
+//! or above it holding `nimbus.toml` (saved, or open in the editor), else its own folder. At
+//! `initialized`, each workspace folder of the client that lies in such a workspace is checked
+//! at once; other workspaces are checked when one of their files is opened.
+//!
+//! **Checks.** Opening, changing, saving or closing a document marks its workspace; when no
+//! message is left waiting (and before answering a request), each marked workspace is checked
+//! once, with the text of every open document under its root, and diagnostics are published
+//! for every file of it whose list changed (and for the documents just edited). The first
+//! check of a workspace publishes for all of its files; a file that became clean gets an empty
+//! list, and so does a file that left the workspace.
+//!
+//! **Requests** are answered inside `catch_unwind`: a panic is logged to stderr and answered
+//! with an `InternalError` response.
+
+use std::cell::OnceCell;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use lsp_server::{ErrorCode, Message, Notification, Request, RequestId, Response};
+use lsp_types::notification::{
+    DidChangeTextDocument, DidChangeWatchedFiles, DidChangeWorkspaceFolders, DidCloseTextDocument,
+    DidOpenTextDocument, DidSaveTextDocument, Exit, Initialized, LogMessage, Notification as _,
+    PublishDiagnostics,
+};
+use lsp_types::request::{
+    Completion, GotoDefinition, HoverRequest, References, RegisterCapability, Request as _,
+    Shutdown,
+};
+use lsp_types::{
+    CompletionOptions, CompletionParams, CompletionResponse, DidChangeTextDocumentParams,
+    DidChangeWatchedFilesParams, DidChangeWatchedFilesRegistrationOptions,
+    DidChangeWorkspaceFoldersParams, DidCloseTextDocumentParams, DidOpenTextDocumentParams,
+    DidSaveTextDocumentParams, FileSystemWatcher, GlobPattern, GotoDefinitionParams,
+    GotoDefinitionResponse, Hover, HoverContents, HoverParams, HoverProviderCapability,
+    InitializeParams, InitializeResult, Location, LogMessageParams, MarkupContent, MarkupKind,
+    MessageType, OneOf, PublishDiagnosticsParams, ReferenceParams, Registration,
+    RegistrationParams, SaveOptions, ServerCapabilities, ServerInfo, TextDocumentSyncCapability,
+    TextDocumentSyncKind, TextDocumentSyncOptions, TextDocumentSyncSaveOptions, Uri,
+    WorkspaceFoldersServerCapabilities, WorkspaceServerCapabilities,
+};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::analysis::{self, ParseCache};
+use super::complete;
+use super::convert::{self, Encoding};
+use super::navigate::{self, Index};
+use super::transport::{Transport, log};
+use crate::Analysis;
+use crate::load::{Naming, Overlays, SETTINGS_FILE};
+use crate::source::FileId;
+
+/// How the session ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ending {
+    /// `exit` after `shutdown` (or the input closed after `shutdown`).
+    Clean,
+    /// `exit`, or the input closed, without `shutdown` first.
+    WithoutShutdown,
+}
+
+/// With this variable set, the request `nimbus-lint/panic` panics: the tests' way to check
+/// that a panic inside a request leaves the server running.
+const TEST_PANIC_VAR: &str = "NIMBUS_LINT_LSP_TEST_PANIC";
+/// The test-only request that panics.
+const PANIC_METHOD: &str = "nimbus-lint/panic";
+/// With this variable set, the time each check takes is logged to stderr.
+const TRACE_VAR: &str = "NIMBUS_LINT_LSP_TRACE";
+
+/// Runs the handshake and the loop until `exit`.
+pub fn run(t: &Transport) -> Result<Ending, String> {
+    let (id, params) = loop {
+        match t.recv() {
+            Err(_) => return Err("the client closed the connection before `initialize`".into()),
+            Ok(Message::Request(r)) if r.method == "initialize" => break (r.id, r.params),
+            Ok(Message::Request(r)) => t.send(Response::new_err(
+                r.id,
+                ErrorCode::ServerNotInitialized as i32,
+                format!("`{}` before `initialize`", r.method),
+            )),
+            Ok(Message::Notification(n)) if n.method == Exit::METHOD => {
+                return Ok(Ending::WithoutShutdown);
+            }
+            Ok(_) => {}
+        }
+    };
+    let params: InitializeParams = match serde_json::from_value(params) {
+        Ok(p) => p,
+        Err(e) => {
+            let message = format!("invalid `initialize` parameters: {e}");
+            t.send(Response::new_err(
+                id,
+                ErrorCode::InvalidParams as i32,
+                message.clone(),
+            ));
+            return Err(message);
+        }
+    };
+    let mut server = Server::new(&params);
+    let result = InitializeResult {
+        capabilities: server.capabilities(),
+        server_info: Some(ServerInfo {
+            name: "nimbus-lint".to_owned(),
+            version: Some(env!("CARGO_PKG_VERSION").to_owned()),
+        }),
+    };
+    t.send(Response::new_ok(id, result));
+    Ok(server.main_loop(t))
+}
+
+/// A document open in the editor.
+struct Doc {
+    uri: Uri,
+    version: i32,
+    text: String,
+    /// The workspace it belongs to.
+    root: PathBuf,
+}
+
+/// How much of a workspace must be looked at again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Dirty {
+    /// Only texts of open documents changed.
+    Texts,
+    /// The files on disk may have changed: walk and read again.
+    Full,
+}
+
+/// One workspace the server checks.
+#[derive(Default)]
+struct Ws {
+    analysis: Option<Analysis>,
+    cache: ParseCache,
+    index: OnceCell<Index>,
+    /// What the client was last sent, by file.
+    published: HashMap<PathBuf, Vec<lsp_types::Diagnostic>>,
+    dirty: Option<Dirty>,
+    /// Load errors and notes last logged.
+    logged: Vec<String>,
+}
+
+struct Server {
+    enc: Encoding,
+    naming: Naming,
+    folders: Vec<PathBuf>,
+    docs: HashMap<PathBuf, Doc>,
+    workspaces: BTreeMap<PathBuf, Ws>,
+    /// Documents edited since their diagnostics were last published.
+    edited: HashSet<PathBuf>,
+    can_watch: bool,
+    shutdown: bool,
+    test_panic: bool,
+    trace: bool,
+    next_id: i32,
+}
+
+/// A request's failure, as the response carries it.
+struct Failure {
+    code: ErrorCode,
+    message: String,
+}
+
+type Answer = Result<serde_json::Value, Failure>;
+
+fn params<P: DeserializeOwned>(req: &Request) -> Result<P, Failure> {
+    decode(&req.method, req.params.clone())
+}
+
+/// Parameters taken by value: a notification's text is not copied once more.
+fn decode<P: DeserializeOwned>(method: &str, value: serde_json::Value) -> Result<P, Failure> {
+    serde_json::from_value(value).map_err(|e| Failure {
+        code: ErrorCode::InvalidParams,
+        message: format!("invalid parameters of `{method}`: {e}"),
+    })
+}
+
+fn json(v: impl Serialize) -> Answer {
+    serde_json::to_value(v).map_err(|e| Failure {
+        code: ErrorCode::InternalError,
+        message: e.to_string(),
+    })
+}
+
+/// The text of a panic's payload.
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "(no message)".to_owned())
+}
+
+impl Server {
+    #[allow(deprecated)] // `root_uri`: still what many clients send.
+    fn new(params: &InitializeParams) -> Self {
+        let mut folders: Vec<PathBuf> = params
+            .workspace_folders
+            .iter()
+            .flatten()
+            .filter_map(|f| convert::path_of(&f.uri))
+            .collect();
+        if folders.is_empty()
+            && let Some(root) = params.root_uri.as_ref().and_then(convert::path_of)
+        {
+            folders.push(root);
+        }
+        let can_watch = params
+            .capabilities
+            .workspace
+            .as_ref()
+            .and_then(|w| w.did_change_watched_files.as_ref())
+            .and_then(|w| w.dynamic_registration)
+            .unwrap_or(false);
+        Server {
+            enc: Encoding::negotiate(&params.capabilities),
+            naming: Naming::from_cwd(),
+            folders,
+            docs: HashMap::new(),
+            workspaces: BTreeMap::new(),
+            edited: HashSet::new(),
+            can_watch,
+            shutdown: false,
+            test_panic: std::env::var_os(TEST_PANIC_VAR).is_some(),
+            trace: std::env::var_os(TRACE_VAR).is_some(),
+            next_id: 0,
+        }
+    }
+
+    fn capabilities(&self) -> ServerCapabilities {
+        ServerCapabilities {
+            position_encoding: Some(self.enc.kind()),
+            text_document_sync: Some(TextDocumentSyncCapability::Options(
+                TextDocumentSyncOptions {
+                    open_close: Some(true),
+                    change: Some(TextDocumentSyncKind::FULL),
+                    save: Some(TextDocumentSyncSaveOptions::SaveOptions(SaveOptions {
+                        include_text: Some(false),
+                    })),
+                    ..TextDocumentSyncOptions::default()
+                },
+            )),
+            definition_provider: Some(OneOf::Left(true)),
+            references_provider: Some(OneOf::Left(true)),
+            hover_provider: Some(HoverProviderCapability::Simple(true)),
+            workspace: Some(WorkspaceServerCapabilities {
+                workspace_folders: Some(WorkspaceFoldersServerCapabilities {
+                    supported: Some(true),
+                    change_notifications: Some(OneOf::Left(true)),
+                }),
+                file_operations: None,
+            }),
+            completion_provider: Some(CompletionOptions {
+                trigger_characters: Some(vec!["\"".to_owned(), "'".to_owned()]),
+                ..CompletionOptions::default()
+            }),
+            ..ServerCapabilities::default()
+        }
+    }
+
+    fn main_loop(&mut self, t: &Transport) -> Ending {
+        loop {
+            let Ok(first) = t.recv() else {
+                return if self.shutdown {
+                    Ending::Clean
+                } else {
+                    Ending::WithoutShutdown
+                };
+            };
+            let mut batch = vec![first];
+            batch.extend(t.drain());
+            for msg in batch {
+                match msg {
+                    Message::Request(req) => {
+                        self.flush(t);
+                        self.request(t, req);
+                    }
+                    Message::Notification(n) if n.method == Exit::METHOD => {
+                        return if self.shutdown {
+                            Ending::Clean
+                        } else {
+                            Ending::WithoutShutdown
+                        };
+                    }
+                    Message::Notification(n) => self.notification(t, n),
+                    Message::Response(_) => {}
+                }
+            }
+            self.flush(t);
+        }
+    }
+
+    // ----- notifications -----
+
+    fn notification(&mut self, t: &Transport, n: Notification) {
+        let method = n.method.clone();
+        let outcome = catch_unwind(AssertUnwindSafe(|| self.notify(t, n)));
+        match outcome {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => log(&format!("ignored `{method}`: {}", e.message)),
+            Err(payload) => log(&format!(
+                "panic while handling `{method}`: {}",
+                panic_message(&*payload)
+            )),
+        }
+    }
+
+    fn notify(&mut self, t: &Transport, n: Notification) -> Result<(), Failure> {
+        let Notification { method, params } = n;
+        match method.as_str() {
+            Initialized::METHOD => self.initialized(t),
+            DidOpenTextDocument::METHOD => {
+                let p: DidOpenTextDocumentParams = decode(&method, params)?;
+                let Some(path) = convert::path_of(&p.text_document.uri) else {
+                    return Ok(());
+                };
+                let root = self.root_for(&path);
+                let settings = is_settings(&path);
+                self.docs.insert(
+                    path.clone(),
+                    Doc {
+                        uri: p.text_document.uri,
+                        version: p.text_document.version,
+                        text: p.text_document.text,
+                        root: root.clone(),
+                    },
+                );
+                self.edited.insert(path);
+                self.mark(&root, Dirty::Texts);
+                if settings {
+                    self.recompute_roots();
+                }
+            }
+            DidChangeTextDocument::METHOD => {
+                let p: DidChangeTextDocumentParams = decode(&method, params)?;
+                let Some(path) = convert::path_of(&p.text_document.uri) else {
+                    return Ok(());
+                };
+                let enc = self.enc;
+                let Some(doc) = self.docs.get_mut(&path) else {
+                    return Ok(());
+                };
+                for change in p.content_changes {
+                    match change.range {
+                        None => doc.text = change.text,
+                        Some(range) => apply_edit(&mut doc.text, range, &change.text, enc),
+                    }
+                }
+                doc.version = p.text_document.version;
+                let root = doc.root.clone();
+                self.edited.insert(path);
+                self.mark(&root, Dirty::Texts);
+            }
+            DidSaveTextDocument::METHOD => {
+                let p: DidSaveTextDocumentParams = decode(&method, params)?;
+                let Some(path) = convert::path_of(&p.text_document.uri) else {
+                    return Ok(());
+                };
+                if let (Some(doc), Some(text)) = (self.docs.get_mut(&path), p.text) {
+                    doc.text = text;
+                }
+                let root = self.docs.get(&path).map(|d| d.root.clone());
+                if let Some(root) = root {
+                    self.mark(&root, Dirty::Full);
+                }
+                if is_settings(&path) {
+                    self.recompute_roots();
+                }
+            }
+            DidCloseTextDocument::METHOD => {
+                let p: DidCloseTextDocumentParams = decode(&method, params)?;
+                let Some(path) = convert::path_of(&p.text_document.uri) else {
+                    return Ok(());
+                };
+                if let Some(doc) = self.docs.remove(&path) {
+                    self.edited.remove(&path);
+                    self.mark(&doc.root, Dirty::Full);
+                }
+                if is_settings(&path) {
+                    self.recompute_roots();
+                }
+            }
+            DidChangeWorkspaceFolders::METHOD => {
+                let p: DidChangeWorkspaceFoldersParams = decode(&method, params)?;
+                let removed: Vec<PathBuf> = p
+                    .event
+                    .removed
+                    .iter()
+                    .filter_map(|f| convert::path_of(&f.uri))
+                    .collect();
+                self.folders.retain(|f| !removed.contains(f));
+                for folder in p
+                    .event
+                    .added
+                    .iter()
+                    .filter_map(|f| convert::path_of(&f.uri))
+                {
+                    if let Some(root) = settings_root(&folder) {
+                        self.mark(&root, Dirty::Full);
+                    }
+                    self.folders.push(folder);
+                }
+            }
+            DidChangeWatchedFiles::METHOD => {
+                let p: DidChangeWatchedFilesParams = decode(&method, params)?;
+                let mut settings = false;
+                for change in p.changes {
+                    let Some(path) = convert::path_of(&change.uri) else {
+                        continue;
+                    };
+                    settings |= is_settings(&path);
+                    let roots: Vec<PathBuf> = self
+                        .workspaces
+                        .keys()
+                        .filter(|r| path.starts_with(r))
+                        .cloned()
+                        .collect();
+                    for root in roots {
+                        self.mark(&root, Dirty::Full);
+                    }
+                }
+                if settings {
+                    self.recompute_roots();
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn initialized(&mut self, t: &Transport) {
+        if self.can_watch {
+            let options = DidChangeWatchedFilesRegistrationOptions {
+                watchers: vec![FileSystemWatcher {
+                    glob_pattern: GlobPattern::String("**/*.toml".to_owned()),
+                    kind: None,
+                }],
+            };
+            let params = RegistrationParams {
+                registrations: vec![Registration {
+                    id: "nimbus-lint-toml-files".to_owned(),
+                    method: DidChangeWatchedFiles::METHOD.to_owned(),
+                    register_options: serde_json::to_value(options).ok(),
+                }],
+            };
+            self.next_id += 1;
+            let id = RequestId::from(format!("nimbus-lint-{}", self.next_id));
+            t.send(Request::new(
+                id,
+                RegisterCapability::METHOD.to_owned(),
+                params,
+            ));
+        }
+        for folder in self.folders.clone() {
+            if let Some(root) = settings_root(&folder) {
+                self.mark(&root, Dirty::Full);
+            }
+        }
+    }
+
+    /// The workspace root of a file: the nearest folder at or above it with a `nimbus.toml`
+    /// (on disk or open), else the nearest existing folder holding it.
+    fn root_for(&self, file: &Path) -> PathBuf {
+        let parent = file.parent().unwrap_or(file);
+        let found = parent.ancestors().find(|dir| {
+            let settings = dir.join(SETTINGS_FILE);
+            settings.is_file() || self.docs.contains_key(&settings)
+        });
+        match found {
+            Some(dir) => dir.to_path_buf(),
+            None => parent
+                .ancestors()
+                .find(|dir| dir.is_dir())
+                .unwrap_or(parent)
+                .to_path_buf(),
+        }
+    }
+
+    /// After a `nimbus.toml` appeared, vanished or was opened: documents may belong to another
+    /// workspace now.
+    fn recompute_roots(&mut self) {
+        let paths: Vec<PathBuf> = self.docs.keys().cloned().collect();
+        for path in paths {
+            let root = self.root_for(&path);
+            let Some(doc) = self.docs.get_mut(&path) else {
+                continue;
+            };
+            if doc.root != root {
+                let old = std::mem::replace(&mut doc.root, root.clone());
+                self.edited.insert(path);
+                self.mark(&old, Dirty::Full);
+                self.mark(&root, Dirty::Full);
+            }
+        }
+    }
+
+    fn mark(&mut self, root: &Path, level: Dirty) {
+        let ws = self.workspaces.entry(root.to_path_buf()).or_default();
+        ws.dirty = ws.dirty.max(Some(level));
+    }
+
+    // ----- checking and publishing -----
+
+    /// Checks every marked workspace and publishes what changed.
+    fn flush(&mut self, t: &Transport) {
+        let roots: Vec<PathBuf> = self
+            .workspaces
+            .iter()
+            .filter(|(_, w)| w.dirty.is_some())
+            .map(|(r, _)| r.clone())
+            .collect();
+        for root in roots {
+            self.check(t, &root);
+        }
+    }
+
+    fn check(&mut self, t: &Transport, root: &Path) {
+        let overlays: Overlays = self
+            .docs
+            .iter()
+            .filter(|(p, _)| p.starts_with(root))
+            .map(|(p, d)| (p.clone(), d.text.clone()))
+            .collect();
+        let Some(ws) = self.workspaces.get_mut(root) else {
+            return;
+        };
+        let full = ws.dirty == Some(Dirty::Full);
+        ws.dirty = None;
+        let mut cache = std::mem::take(&mut ws.cache);
+        let start = Instant::now();
+        let naming = &self.naming;
+        let previous = ws.analysis.as_ref();
+        let outcome = catch_unwind(AssertUnwindSafe(|| {
+            analysis::check(root, naming, &overlays, previous, full, &mut cache)
+        }));
+        let analysis = match outcome {
+            Ok(a) => a,
+            Err(payload) => {
+                log(&format!(
+                    "panic while checking {}: {}",
+                    root.display(),
+                    panic_message(&*payload)
+                ));
+                return;
+            }
+        };
+        if self.trace {
+            log(&format!(
+                "checked {} ({} files, {}): {:.1} ms",
+                root.display(),
+                analysis.ws.sources.len(),
+                if full { "full" } else { "edit" },
+                start.elapsed().as_secs_f64() * 1000.0
+            ));
+        }
+        ws.cache = cache;
+        ws.analysis = Some(analysis);
+        ws.index = OnceCell::new();
+        self.publish(t, root);
+    }
+
+    /// The URI to name a file with: the client's own for open documents.
+    fn uri_for(&self, path: &Path) -> Option<Uri> {
+        match self.docs.get(path) {
+            Some(d) => Some(d.uri.clone()),
+            None => convert::uri_of(path),
+        }
+    }
+
+    fn publish(&mut self, t: &Transport, root: &Path) {
+        let Some(ws) = self.workspaces.get(root) else {
+            return;
+        };
+        let Some(a) = ws.analysis.as_ref() else {
+            return;
+        };
+        let uri = |p: &Path| self.uri_for(p);
+        let mut by_file: HashMap<FileId, Vec<lsp_types::Diagnostic>> = HashMap::new();
+        for d in &a.diagnostics {
+            by_file
+                .entry(d.span.file)
+                .or_default()
+                .push(convert::diagnostic(d, &a.ws, self.enc, &uri));
+        }
+        let mut now: HashMap<PathBuf, Vec<lsp_types::Diagnostic>> = HashMap::new();
+        let mut sends = Vec::new();
+        for (id, f) in a.ws.sources.iter() {
+            let diags = by_file.remove(&id).unwrap_or_default();
+            if ws.published.get(&f.path) != Some(&diags) || self.edited.contains(&f.path) {
+                sends.push((f.path.clone(), diags.clone()));
+            }
+            now.insert(f.path.clone(), diags);
+        }
+        for path in ws.published.keys() {
+            if !now.contains_key(path) {
+                sends.push((path.clone(), Vec::new()));
+            }
+        }
+        let mut logged: Vec<String> = a
+            .load_errors
+            .iter()
+            .map(|e| format!("error: {e}"))
+            .chain(a.notes.iter().map(|n| format!("note: {n}")))
+            .collect();
+        logged.sort();
+        let new_logs = (logged != ws.logged).then(|| logged.clone());
+
+        for (path, diagnostics) in sends {
+            let Some(uri) = self.uri_for(&path) else {
+                continue;
+            };
+            let version = self.docs.get(&path).map(|d| d.version);
+            self.edited.remove(&path);
+            t.send(Notification::new(
+                PublishDiagnostics::METHOD.to_owned(),
+                PublishDiagnosticsParams {
+                    uri,
+                    diagnostics,
+                    version,
+                },
+            ));
+        }
+        if let Some(lines) = &new_logs {
+            for line in lines {
+                log(line);
+                let typ = if line.starts_with("error") {
+                    MessageType::WARNING
+                } else {
+                    MessageType::INFO
+                };
+                t.send(Notification::new(
+                    LogMessage::METHOD.to_owned(),
+                    LogMessageParams {
+                        typ,
+                        message: format!("nimbus-lint: {line}"),
+                    },
+                ));
+            }
+        }
+        if let Some(ws) = self.workspaces.get_mut(root) {
+            ws.published = now;
+            if let Some(lines) = new_logs {
+                ws.logged = lines;
+            }
+        }
+    }
+
+    // ----- requests -----
+
+    fn request(&mut self, t: &Transport, req: Request) {
+        let id = req.id.clone();
+        let method = req.method.clone();
+        if self.shutdown {
+            t.send(Response::new_err(
+                id,
+                ErrorCode::InvalidRequest as i32,
+                format!("`{method}` after `shutdown`"),
+            ));
+            return;
+        }
+        if method == Shutdown::METHOD {
+            self.shutdown = true;
+            t.send(Response::new_ok(id, ()));
+            return;
+        }
+        let outcome = catch_unwind(AssertUnwindSafe(|| self.answer(&req)));
+        let response = match outcome {
+            Ok(Ok(value)) => Response::new_ok(id, value),
+            Ok(Err(f)) => Response::new_err(id, f.code as i32, f.message),
+            Err(payload) => {
+                let message = panic_message(&*payload);
+                log(&format!("panic while answering `{method}`: {message}"));
+                Response::new_err(
+                    id,
+                    ErrorCode::InternalError as i32,
+                    format!("nimbus-lint failed while answering `{method}`: {message}"),
+                )
+            }
+        };
+        t.send(response);
+    }
+
+    fn answer(&self, req: &Request) -> Answer {
+        match req.method.as_str() {
+            GotoDefinition::METHOD => {
+                let p: GotoDefinitionParams = params(req)?;
+                json(self.definition(&p.text_document_position_params))
+            }
+            References::METHOD => {
+                let p: ReferenceParams = params(req)?;
+                json(self.references(&p))
+            }
+            HoverRequest::METHOD => {
+                let p: HoverParams = params(req)?;
+                json(self.hover(&p.text_document_position_params))
+            }
+            Completion::METHOD => {
+                let p: CompletionParams = params(req)?;
+                json(self.completion(&p.text_document_position))
+            }
+            "initialize" => Err(Failure {
+                code: ErrorCode::InvalidRequest,
+                message: "the server is already initialized".to_owned(),
+            }),
+            PANIC_METHOD if self.test_panic => panic!("the test asked for a panic"),
+            _ => Err(Failure {
+                code: ErrorCode::MethodNotFound,
+                message: format!("unknown method `{}`", req.method),
+            }),
+        }
+    }
+
+    /// The checked workspace holding a document, the file's id in it, and the byte offset of
+    /// a position.
+    fn locate(
+        &self,
+        at: &lsp_types::TextDocumentPositionParams,
+    ) -> Option<(&Ws, &Analysis, FileId, usize)> {
+        let path = convert::path_of(&at.text_document.uri)?;
+        let root = match self.docs.get(&path) {
+            Some(d) => d.root.clone(),
+            None => self.root_for(&path),
+        };
+        let ws = self.workspaces.get(&root)?;
+        let a = ws.analysis.as_ref()?;
+        let (id, file) = a.ws.sources.iter().find(|(_, f)| f.path == path)?;
+        Some((ws, a, id, convert::offset(file, at.position, self.enc)))
+    }
+
+    fn location(&self, a: &Analysis, span: crate::source::Span) -> Option<Location> {
+        Some(Location {
+            uri: self.uri_for(&a.ws.sources.get(span.file).path)?,
+            range: convert::span_range(&a.ws, span, self.enc),
+        })
+    }
+
+    fn definition(
+        &self,
+        at: &lsp_types::TextDocumentPositionParams,
+    ) -> Option<GotoDefinitionResponse> {
+        let (ws, a, file, offset) = self.locate(at)?;
+        let occ = ws.index.get_or_init(|| Index::new(a)).at(file, offset)?;
+        let header = navigate::def(a, occ.target).header;
+        Some(GotoDefinitionResponse::Scalar(self.location(a, header)?))
+    }
+
+    fn references(&self, p: &ReferenceParams) -> Option<Vec<Location>> {
+        let (ws, a, file, offset) = self.locate(&p.text_document_position)?;
+        let index = ws.index.get_or_init(|| Index::new(a));
+        let occ = index.at(file, offset)?;
+        let mut out = Vec::new();
+        if p.context.include_declaration {
+            out.extend(self.location(a, navigate::def(a, occ.target).header));
+        }
+        for span in index.references(occ.target) {
+            out.extend(self.location(a, navigate::unquoted(a, span)));
+        }
+        Some(out)
+    }
+
+    fn hover(&self, at: &lsp_types::TextDocumentPositionParams) -> Option<Hover> {
+        let (ws, a, file, offset) = self.locate(at)?;
+        let occ = ws.index.get_or_init(|| Index::new(a)).at(file, offset)?;
+        let span = match occ.role {
+            navigate::Role::Reference => navigate::unquoted(a, occ.span),
+            navigate::Role::Definition => occ.span,
+        };
+        Some(Hover {
+            contents: HoverContents::Markup(MarkupContent {
+                kind: MarkupKind::Markdown,
+                value: navigate::hover(a, occ.target),
+            }),
+            range: Some(convert::span_range(&a.ws, span, self.enc)),
+        })
+    }
+
+    fn completion(&self, at: &lsp_types::TextDocumentPositionParams) -> Option<CompletionResponse> {
+        let (_, a, file, offset) = self.locate(at)?;
+        let items = complete::complete(a, a.ws.sources.get(file), offset, self.enc);
+        (!items.is_empty()).then_some(CompletionResponse::Array(items))
+    }
+}
+
+/// The nearest folder at or above `folder` holding `nimbus.toml`: a workspace folder of the
+/// client inside a nimbus-lint workspace is checked as soon as the session starts.
+fn settings_root(folder: &Path) -> Option<PathBuf> {
+    folder
+        .ancestors()
+        .find(|dir| dir.join(SETTINGS_FILE).is_file())
+        .map(Path::to_path_buf)
+}
+
+fn is_settings(path: &Path) -> bool {
+    path.file_name().is_some_and(|n| n == SETTINGS_FILE)
+}
+
+/// Applies an incremental change (the server asks for full texts, but takes both).
+fn apply_edit(text: &mut String, range: lsp_types::Range, new: &str, enc: Encoding) {
+    let file = crate::source::SourceFile::new(
+        PathBuf::new(),
+        String::new(),
+        String::new(),
+        text.as_str().into(),
+    );
+    let start = convert::offset(&file, range.start, enc);
+    let end = convert::offset(&file, range.end, enc).max(start);
+    text.replace_range(start..end, new);
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    use super::*;
+    use crate::lsp::transport::memory;
+
+    fn request(id: i32, method: &str, params: Value) -> Message {
+        Request::new(RequestId::from(id), method.to_owned(), params).into()
+    }
+
+    fn notification(method: &str, params: Value) -> Message {
+        Notification::new(method.to_owned(), params).into()
+    }
+
+    fn fixture(rel: &str) -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures")
+            .join(rel)
+    }
+
+    fn published(out: &[Message], uri: &str) -> Vec<Value> {
+        out.iter()
+            .filter_map(|m| match m {
+                Message::Notification(n) if n.method == PublishDiagnostics::METHOD => {
+                    Some(n.params.clone())
+                }
+                _ => None,
+            })
+            .filter(|p| p["uri"] == uri)
+            .collect()
+    }
+
+    #[test]
+    fn a_burst_of_changes_is_checked_once_with_the_newest_text() {
+        let desk = fixture("lsp/errors/desk.toml");
+        let uri = convert::uri_of(&desk).unwrap();
+        let text = std::fs::read_to_string(&desk).unwrap();
+        let fixed = text.replace(
+            "channels = [",
+            "messaging_entry = \"whatsapp-main\"\nchannels = [",
+        );
+        let mut input = vec![
+            request(1, "initialize", json!({"capabilities": {}})),
+            notification("initialized", json!({})),
+            notification(
+                "textDocument/didOpen",
+                json!({"textDocument": {"uri": uri, "languageId": "toml", "version": 1, "text": text}}),
+            ),
+        ];
+        for version in 2..=30 {
+            let t = if version == 30 { &fixed } else { &text };
+            input.push(notification(
+                "textDocument/didChange",
+                json!({"textDocument": {"uri": uri, "version": version},
+                       "contentChanges": [{"text": t}]}),
+            ));
+        }
+        input.push(request(2, "shutdown", Value::Null));
+        input.push(notification("exit", Value::Null));
+        let (t, out) = memory::transport(input);
+        assert_eq!(run(&t), Ok(Ending::Clean));
+        let out = out.messages();
+        let desk = published(&out, uri.as_str());
+        assert_eq!(desk.len(), 1, "{desk:?}");
+        assert_eq!(desk[0]["version"], 30);
+        assert_eq!(desk[0]["diagnostics"], json!([]));
+    }
+
+    #[test]
+    fn requests_before_initialize_and_after_shutdown_are_refused() {
+        let input = vec![
+            request(1, "textDocument/hover", json!({})),
+            request(2, "initialize", json!({"capabilities": {}})),
+            notification("initialized", json!({})),
+            request(3, "nimbus-lint/unknown", json!({})),
+            request(4, "shutdown", Value::Null),
+            request(5, "textDocument/hover", json!({})),
+        ];
+        let (t, out) = memory::transport(input);
+        // The input ends without `exit`.
+        assert_eq!(run(&t), Ok(Ending::Clean));
+        let codes: Vec<(String, Option<i32>)> = out
+            .messages()
+            .into_iter()
+            .filter_map(|m| match m {
+                Message::Response(r) => {
+                    Some((r.id.to_string(), r.response_result.err().map(|e| e.code)))
+                }
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            codes,
+            [
+                ("1".to_owned(), Some(ErrorCode::ServerNotInitialized as i32)),
+                ("2".to_owned(), None),
+                ("3".to_owned(), Some(ErrorCode::MethodNotFound as i32)),
+                ("4".to_owned(), None),
+                ("5".to_owned(), Some(ErrorCode::InvalidRequest as i32)),
+            ]
+        );
+    }
+}

@@ -1,0 +1,859 @@
+//! `nimbus-lint lsp`: the real binary as a child process, spoken to in JSON-RPC over its
+//! stdin/stdout. Every wait has a deadline, so a server that hangs fails the test.
+
+use std::collections::VecDeque;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+/// How long any one answer may take.
+const TIMEOUT: Duration = Duration::from_secs(30);
+
+fn fixture(rel: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/lsp")
+        .join(rel)
+}
+
+/// The `file:` URI of a path, encoded as the server encodes it.
+fn uri(path: &Path) -> String {
+    let mut s = String::from("file://");
+    for &b in path.to_str().expect("UTF-8 path").as_bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/') {
+            s.push(b as char);
+        } else {
+            s.push_str(&format!("%{b:02X}"));
+        }
+    }
+    s
+}
+
+fn read_text(path: &Path) -> String {
+    std::fs::read_to_string(path).expect("fixture")
+}
+
+/// Position encodings.
+#[derive(Clone, Copy, PartialEq)]
+enum Enc {
+    Utf16,
+    Utf8,
+}
+
+/// The LSP position of byte `offset` of `text`.
+fn position(text: &str, offset: usize, enc: Enc) -> Value {
+    let before = &text[..offset];
+    let line = before.matches('\n').count();
+    let start = before.rfind('\n').map_or(0, |i| i + 1);
+    let col = match enc {
+        Enc::Utf16 => before[start..].encode_utf16().count(),
+        Enc::Utf8 => offset - start,
+    };
+    json!({"line": line, "character": col})
+}
+
+/// The LSP range of the `nth` occurrence of `needle` in `text`.
+fn range_of(text: &str, needle: &str, nth: usize, enc: Enc) -> Value {
+    let start = text
+        .match_indices(needle)
+        .nth(nth)
+        .unwrap_or_else(|| panic!("`{needle}` #{nth} not in the text"))
+        .0;
+    json!({"start": position(text, start, enc), "end": position(text, start + needle.len(), enc)})
+}
+
+/// The LSP range of `len` bytes at `from` bytes into the `nth` occurrence of `needle`.
+fn sub_range(text: &str, needle: &str, nth: usize, from: usize, len: usize, enc: Enc) -> Value {
+    let start = text.match_indices(needle).nth(nth).expect("needle").0 + from;
+    json!({"start": position(text, start, enc), "end": position(text, start + len, enc)})
+}
+
+/// A position inside the `nth` occurrence of `needle`, `into` bytes from its start.
+fn inside(text: &str, needle: &str, nth: usize, into: usize, enc: Enc) -> Value {
+    let start = text.match_indices(needle).nth(nth).expect("needle").0;
+    position(text, start + into, enc)
+}
+
+struct Server {
+    child: Child,
+    stdin: ChildStdin,
+    incoming: Receiver<Value>,
+    /// Notifications (and requests) that arrived while waiting for something else.
+    pending: VecDeque<Value>,
+    next_id: i64,
+    stderr: std::sync::Arc<std::sync::Mutex<String>>,
+    stderr_reader: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Server {
+    fn start(envs: &[(&str, &str)]) -> Server {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_nimbus-lint"));
+        cmd.arg("lsp")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        for (k, v) in envs {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().expect("start nimbus-lint lsp");
+        let stdin = child.stdin.take().unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let stderr_pipe = child.stderr.take().unwrap();
+        let stderr = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let sink = stderr.clone();
+        let stderr_reader = std::thread::spawn(move || {
+            for line in BufReader::new(stderr_pipe).lines() {
+                let Ok(line) = line else { return };
+                let mut s = sink.lock().unwrap();
+                s.push_str(&line);
+                s.push('\n');
+            }
+        });
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut r = BufReader::new(stdout);
+            loop {
+                let mut len = None;
+                loop {
+                    let mut line = String::new();
+                    if r.read_line(&mut line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let line = line.trim_end();
+                    if line.is_empty() {
+                        break;
+                    }
+                    if let Some(v) = line.strip_prefix("Content-Length: ") {
+                        len = Some(v.parse::<usize>().expect("length"));
+                    }
+                }
+                let mut body = vec![0; len.expect("Content-Length")];
+                if r.read_exact(&mut body).is_err() {
+                    return;
+                }
+                let v: Value = serde_json::from_slice(&body).expect("JSON");
+                if tx.send(v).is_err() {
+                    return;
+                }
+            }
+        });
+        Server {
+            child,
+            stdin,
+            incoming: rx,
+            pending: VecDeque::new(),
+            next_id: 0,
+            stderr,
+            stderr_reader: Some(stderr_reader),
+        }
+    }
+
+    /// Starts a server and initializes it on `root`; `utf8` offers UTF-8 positions.
+    fn init(root: &Path, utf8: bool) -> (Server, Value) {
+        let mut s = Server::start(&[]);
+        let result = s.initialize(root, utf8);
+        (s, result)
+    }
+
+    fn initialize(&mut self, root: &Path, utf8: bool) -> Value {
+        let encodings = if utf8 {
+            json!(["utf-8", "utf-16"])
+        } else {
+            json!(["utf-16"])
+        };
+        let r = self.request(
+            "initialize",
+            json!({
+                "processId": null,
+                "rootUri": uri(root),
+                "workspaceFolders": [{"uri": uri(root), "name": "fixture"}],
+                "capabilities": {"general": {"positionEncodings": encodings}},
+            }),
+        );
+        self.notify("initialized", json!({}));
+        r["result"].clone()
+    }
+
+    fn send(&mut self, v: &Value) {
+        let body = serde_json::to_string(v).unwrap();
+        write!(self.stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
+        self.stdin.flush().unwrap();
+    }
+
+    fn notify(&mut self, method: &str, params: Value) {
+        self.send(&json!({"jsonrpc": "2.0", "method": method, "params": params}));
+    }
+
+    fn next(&mut self, deadline: Instant) -> Value {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match self.incoming.recv_timeout(left) {
+            Ok(v) => v,
+            Err(RecvTimeoutError::Timeout) => panic!(
+                "no message from the server within {TIMEOUT:?}; stderr:\n{}",
+                self.stderr.lock().unwrap()
+            ),
+            Err(RecvTimeoutError::Disconnected) => panic!(
+                "the server closed its output; stderr:\n{}",
+                self.stderr.lock().unwrap()
+            ),
+        }
+    }
+
+    /// Sends a request and waits for its response (the whole message).
+    fn request(&mut self, method: &str, params: Value) -> Value {
+        self.next_id += 1;
+        let id = self.next_id;
+        self.send(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            let v = self.next(deadline);
+            if v["id"] == id && v.get("method").is_none() {
+                return v;
+            }
+            self.pending.push_back(v);
+        }
+    }
+
+    /// Waits for diagnostics published for `uri` that satisfy `accept`; earlier ones for
+    /// that file are passed over, messages about other files are kept for later.
+    fn diagnostics(&mut self, uri: &str, accept: impl Fn(&Value) -> bool) -> Value {
+        let is_it = |v: &Value| {
+            v["method"] == "textDocument/publishDiagnostics" && v["params"]["uri"] == uri
+        };
+        if let Some(i) = self
+            .pending
+            .iter()
+            .position(|v| is_it(v) && accept(&v["params"]))
+        {
+            let found = self.pending.remove(i).unwrap();
+            let mut k = 0;
+            self.pending.retain(|v| {
+                k += 1;
+                k > i || !is_it(v)
+            });
+            return found["params"].clone();
+        }
+        self.pending.retain(|v| !is_it(v));
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            let v = self.next(deadline);
+            if is_it(&v) {
+                if accept(&v["params"]) {
+                    return v["params"].clone();
+                }
+            } else {
+                self.pending.push_back(v);
+            }
+        }
+    }
+
+    fn open(&mut self, path: &Path, text: &str) {
+        self.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": uri(path), "languageId": "toml", "version": 1, "text": text}}),
+        );
+    }
+
+    fn change(&mut self, path: &Path, version: i64, text: &str) {
+        self.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": uri(path), "version": version},
+                   "contentChanges": [{"text": text}]}),
+        );
+    }
+
+    fn at(&mut self, method: &str, path: &Path, pos: Value) -> Value {
+        let mut params = json!({"textDocument": {"uri": uri(path)}, "position": pos});
+        if method == "textDocument/references" {
+            params["context"] = json!({"includeDeclaration": true});
+        }
+        self.request(method, params)
+    }
+
+    /// What the server wrote on stderr, all of it once it has exited.
+    fn log(&mut self) -> String {
+        if self.child.try_wait().ok().flatten().is_some()
+            && let Some(reader) = self.stderr_reader.take()
+        {
+            let _ = reader.join();
+        }
+        self.stderr.lock().unwrap().clone()
+    }
+
+    /// `shutdown`, `exit`, and the exit code.
+    fn stop(&mut self) -> i32 {
+        let r = self.request("shutdown", Value::Null);
+        assert_eq!(r["result"], Value::Null, "{r}");
+        self.notify("exit", Value::Null);
+        self.wait()
+    }
+
+    fn wait(&mut self) -> i32 {
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status.code().expect("exit code");
+            }
+            assert!(Instant::now() < deadline, "the server did not exit");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if self.child.try_wait().ok().flatten().is_none() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+fn codes(params: &Value) -> Vec<String> {
+    params["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn initialize_announces_the_capabilities_and_utf16_by_default() {
+    let (mut s, caps) = Server::init(&fixture("nav"), false);
+    let caps = &caps["capabilities"];
+    assert_eq!(caps["positionEncoding"], "utf-16");
+    assert_eq!(caps["textDocumentSync"]["change"], 1);
+    assert_eq!(caps["textDocumentSync"]["openClose"], true);
+    assert_eq!(caps["definitionProvider"], true);
+    assert_eq!(caps["referencesProvider"], true);
+    assert_eq!(caps["hoverProvider"], true);
+    assert!(caps["completionProvider"].is_object());
+    assert_eq!(s.stop(), 0);
+}
+
+#[test]
+fn diagnostics_appear_on_open_and_clear_when_the_edit_fixes_them() {
+    let root = fixture("errors");
+    let desk = root.join("desk.toml");
+    let team = root.join("team.toml");
+    let org = root.join("org.toml");
+    let text = read_text(&desk);
+    let (mut s, _) = Server::init(&root, false);
+    s.open(&desk, &text);
+
+    let d = s.diagnostics(&uri(&desk), |p| {
+        !p["diagnostics"].as_array().unwrap().is_empty()
+    });
+    assert_eq!(codes(&d), ["missing-messaging-entry"]);
+    let diag = &d["diagnostics"][0];
+    assert_eq!(
+        diag["range"],
+        range_of(&text, "[\"whatsapp\"]", 0, Enc::Utf16)
+    );
+    assert_eq!(diag["severity"], 1);
+    assert_eq!(diag["source"], "nimbus-lint");
+    assert_eq!(
+        diag["codeDescription"]["href"],
+        nimbus_lint::rule_url(nimbus_lint::rules::Code::MissingMessagingEntry)
+    );
+    assert!(
+        diag["codeDescription"]["href"]
+            .as_str()
+            .unwrap()
+            .ends_with("/rules/missing-messaging-entry")
+    );
+    let message = diag["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("service `desk` offers WhatsApp but applies no messaging entry\nhelp: add `messaging_entry = \"…\"`"),
+        "{message}"
+    );
+    assert!(
+        message.contains("`messaging_entry = \"whatsapp-main\"`"),
+        "{message}"
+    );
+    let related = diag["relatedInformation"].as_array().unwrap();
+    assert_eq!(related.len(), 1, "{related:?}");
+    assert_eq!(related[0]["location"]["uri"], uri(&team));
+    assert_eq!(
+        related[0]["location"]["range"],
+        range_of(
+            &read_text(&team),
+            "[service.team.instant_messaging]",
+            0,
+            Enc::Utf16
+        )
+    );
+    assert_eq!(
+        related[0]["message"],
+        "`team` relies on `desk` as its only Twilio proxy"
+    );
+
+    // Another file of the workspace gets its own diagnostics, though it is not open.
+    let o = s.diagnostics(&uri(&org), |_| true);
+    assert_eq!(codes(&o), ["unused-messaging-entry"]);
+    assert_eq!(o["diagnostics"][0]["severity"], 2);
+    assert_eq!(o["diagnostics"][0]["tags"], json!([1]));
+    assert_eq!(
+        o["diagnostics"][0]["range"],
+        range_of(
+            &read_text(&org),
+            "[messaging_entry.whatsapp-main]",
+            0,
+            Enc::Utf16
+        )
+    );
+
+    // The fix in desk.toml clears desk.toml and, in another file, org.toml.
+    let fixed = text.replace(
+        "channels = [",
+        "messaging_entry = \"whatsapp-main\"\nchannels = [",
+    );
+    s.change(&desk, 2, &fixed);
+    let d = s.diagnostics(&uri(&desk), |p| p["version"] == 2);
+    assert_eq!(d["diagnostics"], json!([]));
+    let o = s.diagnostics(&uri(&org), |p| p["diagnostics"] == json!([]));
+    assert_eq!(o["diagnostics"], json!([]));
+
+    // And back: the error returns.
+    s.change(&desk, 3, &text);
+    let d = s.diagnostics(&uri(&desk), |p| p["version"] == 3);
+    assert_eq!(codes(&d), ["missing-messaging-entry"]);
+    assert_eq!(s.stop(), 0);
+}
+
+#[test]
+fn go_to_definition_jumps_to_the_table_header_across_files() {
+    let root = fixture("nav");
+    let sales = root.join("services/sales.toml");
+    let org = root.join("org.toml");
+    let twilio = root.join("twilio.toml");
+    let support = root.join("services/support.toml");
+    let text = read_text(&sales);
+    let (mut s, _) = Server::init(&root, false);
+    s.open(&sales, &text);
+
+    let cases = [
+        // (needle in sales.toml, occurrence, file, header)
+        ("\"sales\"", 0, &org, "[ou.sales]"),
+        ("\"billing\"", 0, &support, "[service.billing]"),
+        ("\"sales-team\"", 1, &sales, "[service.sales-team]"),
+        (
+            "\"whatsapp-sales\"",
+            0,
+            &twilio,
+            "[messaging_entry.whatsapp-sales]",
+        ),
+    ];
+    for (needle, nth, file, header) in cases {
+        let r = s.at(
+            "textDocument/definition",
+            &sales,
+            inside(&text, needle, nth, 3, Enc::Utf16),
+        );
+        let loc = &r["result"];
+        assert_eq!(loc["uri"], uri(file), "{needle}: {r}");
+        assert_eq!(
+            loc["range"],
+            range_of(&read_text(file), header, 0, Enc::Utf16),
+            "{needle}"
+        );
+    }
+    // `parent` in another file, opened too.
+    let org_text = read_text(&org);
+    s.open(&org, &org_text);
+    let r = s.at(
+        "textDocument/definition",
+        &org,
+        inside(&org_text, "parent = \"contoso\"", 0, 12, Enc::Utf16),
+    );
+    assert_eq!(
+        r["result"]["range"],
+        range_of(&org_text, "[ou.contoso]", 0, Enc::Utf16)
+    );
+    // Nothing to jump to from a key.
+    let r = s.at(
+        "textDocument/definition",
+        &sales,
+        inside(&text, "license", 0, 2, Enc::Utf16),
+    );
+    assert_eq!(r["result"], Value::Null);
+    assert_eq!(s.stop(), 0);
+}
+
+#[test]
+fn find_references_on_a_header_lists_every_use() {
+    let root = fixture("nav");
+    let org = root.join("org.toml");
+    let twilio = root.join("twilio.toml");
+    let sales = root.join("services/sales.toml");
+    let org_text = read_text(&org);
+    let (mut s, _) = Server::init(&root, false);
+    s.open(&org, &org_text);
+
+    let r = s.at(
+        "textDocument/references",
+        &org,
+        inside(&org_text, "[ou.sales]", 0, 5, Enc::Utf16),
+    );
+    let mut got: Vec<(String, Value)> = r["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| (l["uri"].as_str().unwrap().to_owned(), l["range"].clone()))
+        .collect();
+    got.sort_by_key(|(u, r)| (u.clone(), r.to_string()));
+    let sales_text = read_text(&sales);
+    let twilio_text = read_text(&twilio);
+    let mut want = vec![
+        (uri(&org), range_of(&org_text, "[ou.sales]", 0, Enc::Utf16)),
+        (
+            uri(&twilio),
+            sub_range(&twilio_text, "sales\"\nconnector", 0, 0, 5, Enc::Utf16),
+        ),
+    ];
+    for nth in 0..3 {
+        want.push((
+            uri(&sales),
+            sub_range(&sales_text, "sales\"\nlicense", nth, 0, 5, Enc::Utf16),
+        ));
+    }
+    want.sort_by_key(|(u, r)| (u.clone(), r.to_string()));
+    assert_eq!(got, want);
+
+    // From a use, the same list; without the declaration when asked.
+    let r = s.request(
+        "textDocument/references",
+        json!({"textDocument": {"uri": uri(&org)},
+               "position": inside(&org_text, "\"contoso\"", 0, 1, Enc::Utf16),
+               "context": {"includeDeclaration": false}}),
+    );
+    let uses = r["result"].as_array().unwrap();
+    // parent of sales and support; ou of twilio-us, sms-contoso, billing.
+    assert_eq!(uses.len(), 5, "{uses:?}");
+    assert!(
+        uses.iter()
+            .all(|l| l["uri"] != uri(&org) || l["range"]["start"]["line"] != 3)
+    );
+    assert_eq!(s.stop(), 0);
+}
+
+#[test]
+fn hover_shows_kind_name_ou_path_and_proxies() {
+    let root = fixture("nav");
+    let sales = root.join("services/sales.toml");
+    let text = read_text(&sales);
+    let (mut s, _) = Server::init(&root, false);
+    s.open(&sales, &text);
+
+    let hover = |s: &mut Server, needle: &str, nth: usize| -> Value {
+        let r = s.at(
+            "textDocument/hover",
+            &sales,
+            inside(&text, needle, nth, 2, Enc::Utf16),
+        );
+        r["result"].clone()
+    };
+    let h = hover(&mut s, "\"sales-team\"", 0);
+    assert_eq!(h["contents"]["kind"], "markdown");
+    let v = h["contents"]["value"].as_str().unwrap();
+    assert!(
+        v.starts_with("**service** `sales-team` — Sales Team"),
+        "{v}"
+    );
+    assert!(v.contains("OU: Contoso › Sales"), "{v}");
+    assert!(
+        v.contains("proxied by front desks `sales-ivr`, `sales-sms`"),
+        "{v}"
+    );
+    assert_eq!(h["range"], range_of(&text, "sales-team", 0, Enc::Utf16));
+
+    let h = hover(&mut s, "\"billing\"", 0);
+    let v = h["contents"]["value"].as_str().unwrap();
+    assert!(v.starts_with("**service** `billing` — Billing"), "{v}");
+    assert!(v.contains("OU: Contoso\n"), "{v}");
+    assert!(v.contains("No instant messaging"), "{v}");
+
+    // On a front desk's header.
+    let h = hover(&mut s, "[service.sales-ivr]", 0);
+    let v = h["contents"]["value"].as_str().unwrap();
+    assert!(v.contains("Front desk (WhatsApp)"), "{v}");
+    assert!(v.contains("messaging entry `whatsapp-sales`"), "{v}");
+
+    let h = hover(&mut s, "\"whatsapp-sales\"", 0);
+    let v = h["contents"]["value"].as_str().unwrap();
+    assert!(
+        v.starts_with("**messaging entry** `whatsapp-sales` — WhatsApp Sales"),
+        "{v}"
+    );
+    assert!(v.contains("Connector: `twilio-us`"), "{v}");
+
+    let h = hover(&mut s, "\"sales\"", 0);
+    let v = h["contents"]["value"].as_str().unwrap();
+    assert!(v.starts_with("**OU** `sales` — Sales"), "{v}");
+    assert!(v.contains("Path: Contoso › Sales"), "{v}");
+
+    assert_eq!(hover(&mut s, "license", 0), Value::Null);
+    assert_eq!(s.stop(), 0);
+}
+
+fn labels(r: &Value) -> Vec<String> {
+    r["result"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no items: {r}"))
+        .iter()
+        .map(|i| i["label"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn completion_offers_the_ids_visible_from_the_entity() {
+    let root = fixture("nav");
+    let sales = root.join("services/sales.toml");
+    let twilio = root.join("twilio.toml");
+    let text = read_text(&sales);
+    let (mut s, _) = Server::init(&root, false);
+    s.open(&sales, &text);
+
+    // An emptied `messaging_entry` of sales-ivr (OU sales): entries of sales and contoso only.
+    let edited = text.replace("\"whatsapp-sales\"", "\"\"");
+    s.change(&sales, 2, &edited);
+    let pos = inside(&edited, "messaging_entry = \"\"", 0, 19, Enc::Utf16);
+    let r = s.at("textDocument/completion", &sales, pos.clone());
+    assert_eq!(labels(&r), ["sms-contoso", "whatsapp-sales"]);
+    let item = &r["result"][0];
+    assert_eq!(item["textEdit"]["newText"], "sms-contoso");
+    assert_eq!(item["textEdit"]["range"], json!({"start": pos, "end": pos}));
+    assert!(
+        item["detail"]
+            .as_str()
+            .unwrap()
+            .contains("SMS Contoso · Contoso"),
+        "{item}"
+    );
+
+    // Half typed, the string still open: the file does not parse; the answer is the same.
+    let typing = text.replace("\"whatsapp-sales\"", "\"wh");
+    s.change(&sales, 3, &typing);
+    let at = typing.find("\"wh\n").unwrap();
+    let r = s.at(
+        "textDocument/completion",
+        &sales,
+        position(&typing, at + 3, Enc::Utf16),
+    );
+    assert_eq!(labels(&r), ["sms-contoso", "whatsapp-sales"]);
+    assert_eq!(r["result"][1]["textEdit"]["newText"], "whatsapp-sales\"");
+    assert_eq!(
+        r["result"][1]["textEdit"]["range"]["start"],
+        position(&typing, at + 1, Enc::Utf16)
+    );
+
+    // `transfers`: every other service, those of this (broken) file included.
+    let typing = text.replace(
+        "transfers = [\"sales-team\", \"billing\"]",
+        "transfers = [\"sales-team\", \"",
+    );
+    s.change(&sales, 4, &typing);
+    let at = typing.find("\"sales-team\", \"").unwrap() + "\"sales-team\", \"".len();
+    let r = s.at(
+        "textDocument/completion",
+        &sales,
+        position(&typing, at, Enc::Utf16),
+    );
+    assert_eq!(
+        labels(&r),
+        [
+            "billing",
+            "sales-sms",
+            "sales-team",
+            "support-desk",
+            "support-tier2"
+        ]
+    );
+
+    // `ou`: every OU; without a quote typed, the item brings its quotes.
+    let typing = text.replacen("ou = \"sales\"", "ou = ", 1);
+    s.change(&sales, 5, &typing);
+    let at = typing.find("ou = \n").unwrap() + 5;
+    let r = s.at(
+        "textDocument/completion",
+        &sales,
+        position(&typing, at, Enc::Utf16),
+    );
+    assert_eq!(labels(&r), ["contoso", "sales", "support"]);
+    assert_eq!(r["result"][1]["textEdit"]["newText"], "\"sales\"");
+
+    // `connector` of an entry of OU sales: not the support connector.
+    let twilio_text = read_text(&twilio);
+    let edited = twilio_text.replacen("connector = \"twilio-us\"", "connector = \"\"", 1);
+    s.open(&twilio, &edited);
+    let r = s.at(
+        "textDocument/completion",
+        &twilio,
+        inside(&edited, "connector = \"\"", 0, 13, Enc::Utf16),
+    );
+    assert_eq!(labels(&r), ["twilio-us"]);
+
+    // Not in a reference position.
+    let r = s.at(
+        "textDocument/completion",
+        &twilio,
+        inside(&edited, "type =", 0, 1, Enc::Utf16),
+    );
+    assert_eq!(r["result"], Value::Null);
+    assert_eq!(s.stop(), 0);
+}
+
+/// The unicode fixture, its line ends made CRLF.
+fn crlf(text: &str) -> String {
+    text.replace('\n', "\r\n")
+}
+
+#[test]
+fn ranges_count_utf16_code_units_on_multibyte_crlf_text() {
+    let root = fixture("unicode");
+    let org = root.join("org.toml");
+    let text = crlf(&read_text(&org));
+    let (mut s, caps) = Server::init(&root, false);
+    assert_eq!(caps["capabilities"]["positionEncoding"], "utf-16");
+    s.open(&org, &text);
+    let d = s.diagnostics(&uri(&org), |p| p["version"] == 1);
+    assert_eq!(codes(&d), ["unknown-reference"]);
+    let range = &d["diagnostics"][0]["range"];
+    assert_eq!(*range, range_of(&text, "\"contosso\"", 0, Enc::Utf16));
+    // 😀 is two UTF-16 code units, 日本 two, ö one: not bytes, not characters.
+    assert_eq!(range["start"], json!({"line": 7, "character": 37}));
+
+    // Positions coming in are UTF-16 too.
+    let r = s.at(
+        "textDocument/definition",
+        &org,
+        inside(&text, "\"contoso\", license", 0, 4, Enc::Utf16),
+    );
+    assert_eq!(
+        r["result"]["range"],
+        range_of(&text, "[ou.contoso]", 0, Enc::Utf16)
+    );
+    assert_eq!(s.stop(), 0);
+}
+
+#[test]
+fn ranges_count_bytes_when_utf8_is_negotiated() {
+    let root = fixture("unicode");
+    let org = root.join("org.toml");
+    let text = crlf(&read_text(&org));
+    let (mut s, caps) = Server::init(&root, true);
+    assert_eq!(caps["capabilities"]["positionEncoding"], "utf-8");
+    s.open(&org, &text);
+    let d = s.diagnostics(&uri(&org), |p| p["version"] == 1);
+    let range = &d["diagnostics"][0]["range"];
+    assert_eq!(*range, range_of(&text, "\"contosso\"", 0, Enc::Utf8));
+    assert_eq!(range["start"], json!({"line": 7, "character": 44}));
+
+    let h = s.at(
+        "textDocument/hover",
+        &org,
+        inside(&text, "\"contoso\", license", 0, 4, Enc::Utf8),
+    );
+    assert_eq!(
+        h["result"]["range"],
+        sub_range(&text, "\"contoso\", license", 0, 1, 7, Enc::Utf8)
+    );
+    assert!(
+        h["result"]["contents"]["value"]
+            .as_str()
+            .unwrap()
+            .starts_with("**OU** `contoso` — Contoso Zürich 🏔️")
+    );
+    assert_eq!(s.stop(), 0);
+}
+
+#[test]
+fn a_panic_in_a_request_is_answered_and_the_server_goes_on() {
+    let root = fixture("nav");
+    let sales = root.join("services/sales.toml");
+    let text = read_text(&sales);
+    let mut s = Server::start(&[("NIMBUS_LINT_LSP_TEST_PANIC", "1")]);
+    s.initialize(&root, false);
+    s.open(&sales, &text);
+    let r = s.request("nimbus-lint/panic", json!({}));
+    assert_eq!(r["error"]["code"], -32603, "{r}");
+    let r = s.at(
+        "textDocument/hover",
+        &sales,
+        inside(&text, "\"billing\"", 0, 2, Enc::Utf16),
+    );
+    assert!(r["result"]["contents"]["value"].is_string(), "{r}");
+    assert_eq!(s.stop(), 0);
+    let log = s.log();
+    assert!(
+        log.contains("panic while answering `nimbus-lint/panic`"),
+        "{log}"
+    );
+}
+
+#[test]
+fn unknown_requests_get_method_not_found_and_exit_without_shutdown_fails() {
+    let (mut s, _) = Server::init(&fixture("nav"), false);
+    let r = s.request("textDocument/formatting", json!({}));
+    assert_eq!(r["error"]["code"], -32601, "{r}");
+    // Without the test variable, the panic request is unknown too.
+    let r = s.request("nimbus-lint/panic", json!({}));
+    assert_eq!(r["error"]["code"], -32601, "{r}");
+    s.notify("exit", Value::Null);
+    assert_eq!(s.wait(), 1);
+}
+
+#[test]
+fn files_created_closed_and_deleted_are_taken_into_account() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    std::fs::write(root.join("nimbus.toml"), "").unwrap();
+    std::fs::write(root.join("org.toml"), "[ou.contoso]\n").unwrap();
+    let (mut s, _) = Server::init(&root, false);
+    // The workspace folder holds nimbus.toml: it is checked at once.
+    let org = root.join("org.toml");
+    let o = s.diagnostics(&uri(&org), |_| true);
+    assert_eq!(o["diagnostics"], json!([]));
+
+    // An unsaved new file with a duplicate: both files learn of it.
+    let new = root.join("zz.toml");
+    s.open(&new, "[ou.contoso]\n");
+    let n = s.diagnostics(&uri(&new), |p| p["version"] == 1);
+    assert_eq!(codes(&n), ["duplicate-id"]);
+    assert_eq!(
+        n["diagnostics"][0]["relatedInformation"][0]["location"]["uri"],
+        uri(&org)
+    );
+    // Closed without saving: it leaves the workspace, its list is emptied.
+    s.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": uri(&new)}}),
+    );
+    let n = s.diagnostics(&uri(&new), |_| true);
+    assert_eq!(n["diagnostics"], json!([]));
+
+    // A file created on disk behind the editor's back, announced by the file watcher.
+    let dup = root.join("z-dup.toml");
+    std::fs::write(&dup, "[ou.contoso]\n").unwrap();
+    s.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri(&dup), "type": 1}]}),
+    );
+    let d = s.diagnostics(&uri(&dup), |_| true);
+    assert_eq!(codes(&d), ["duplicate-id"]);
+
+    // Deleted again, unannounced: a save in the workspace reads the disk again.
+    std::fs::remove_file(&dup).unwrap();
+    s.open(&org, "[ou.contoso]\n");
+    s.notify(
+        "textDocument/didSave",
+        json!({"textDocument": {"uri": uri(&org)}}),
+    );
+    let d = s.diagnostics(&uri(&dup), |_| true);
+    assert_eq!(d["diagnostics"], json!([]));
+    assert_eq!(s.stop(), 0);
+}
