@@ -491,7 +491,6 @@ fn build(args: BuildArgs, sub: &ArgMatches, io: &mut Io<'_>) -> Outcome {
         );
         return Ok(EXIT_ERRORS);
     }
-    let bundle = crate::compile::compile(&a.ws, &a.transfers);
     let target = match (&args.output, &a.ws.settings.output) {
         (Some(o), _) if o.as_os_str() == "-" => None,
         (Some(o), _) => Some(naming.absolute(o)),
@@ -502,15 +501,16 @@ fn build(args: BuildArgs, sub: &ArgMatches, io: &mut Io<'_>) -> Outcome {
         let Some(target) = target else {
             return Err(Failure::Message("`build --check` compares with a file: give `-o FILE` or set `[build] output` in nimbus.toml".to_owned()));
         };
-        return Ok(compare(&target, &bundle, &naming, io.stderr));
+        return Ok(compare(&target, a, &naming, io.stderr));
     }
     match target {
         None => {
-            crate::compile::write(&bundle, io.stdout).map_err(io_err)?;
+            crate::compile::write_workspace(&a.ws, &a.transfers, io.stdout).map_err(io_err)?;
             Ok(EXIT_OK)
         }
-        Some(path) => match emit::write::write_atomic(&path, |w| crate::compile::write(&bundle, w))
-        {
+        Some(path) => match emit::write::write_atomic(&path, |w| {
+            crate::compile::write_workspace(&a.ws, &a.transfers, w)
+        }) {
             Ok(()) => {
                 if !lint.quiet {
                     let _ = writeln!(io.stderr, "wrote {}", naming.display(&path));
@@ -527,15 +527,10 @@ fn build(args: BuildArgs, sub: &ArgMatches, io: &mut Io<'_>) -> Outcome {
 }
 
 /// `build --check`: 0 when the file on disk is current, 1 (and why) when stale.
-fn compare(
-    target: &std::path::Path,
-    bundle: &crate::compile::Bundle<'_>,
-    naming: &Naming,
-    stderr: &mut dyn Write,
-) -> i32 {
+fn compare(target: &std::path::Path, a: &Analysis, naming: &Naming, stderr: &mut dyn Write) -> i32 {
     let shown = naming.display(target);
     let same = emit::write::CompareWriter::open(target).and_then(|mut w| {
-        crate::compile::write(bundle, &mut w)?;
+        crate::compile::write_workspace(&a.ws, &a.transfers, &mut w)?;
         w.finish()
     });
     if let Ok(true) = same {
@@ -544,8 +539,11 @@ fn compare(
     }
     let why = match std::fs::read(target) {
         Ok(old) => match serde_json::from_slice::<crate::compile::Bundle>(&old) {
-            Ok(old) => crate::compile::first_difference(bundle, &old)
-                .unwrap_or_else(|| "its formatting differs".to_owned()),
+            Ok(old) => crate::compile::first_difference(
+                &crate::compile::compile(&a.ws, &a.transfers),
+                &old,
+            )
+            .unwrap_or_else(|| "its formatting differs".to_owned()),
             Err(_) => "it is not a bundle this version of nimbus-lint reads".to_owned(),
         },
         Err(e) => format!("it cannot be read ({})", load::io_message(&e)),

@@ -11,7 +11,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::graph::Transfers;
-use crate::model::Secret;
+use crate::model::{Kind, Secret};
 use crate::resolve::Workspace;
 
 /// The bundle's format version.
@@ -128,96 +128,209 @@ pub struct BundleIm<'a> {
     pub proxied_by: Vec<Cow<'a, str>>,
 }
 
-/// Builds the bundle of a workspace without errors, borrowing its strings.
+/// Builds one entity of the bundle at a time, borrowing the workspace's strings.
 ///
-/// Fields that a clean workspace always has are read with their defaults when absent; call
-/// this only when `check` reported no error.
-pub fn compile<'a>(ws: &'a Workspace, transfers: &Transfers) -> Bundle<'a> {
-    let m = &ws.model;
-    let res = &ws.res;
-    let b = |s: &'a str| Cow::Borrowed(s);
-    let ou_id = |o: Option<u32>| b(o.map_or("", |o| m.ous[o as usize].def.id.as_str()));
-    let text = |f: &'a crate::model::Field<String>| b(f.value().map_or("", String::as_str));
-    let service_id = |s: u32| b(m.services[s as usize].def.id.as_str());
+/// Fields that a clean workspace always has are read with their defaults when absent: use it
+/// only when `check` reported no error.
+struct Builder<'a> {
+    ws: &'a Workspace,
+    transfers: &'a Transfers,
+}
 
-    let mut ous: Vec<BundleOu<'a>> = m
-        .ous
-        .iter()
-        .enumerate()
-        .map(|(i, o)| BundleOu {
-            id: b(&o.def.id),
-            name: b(o.def.display_name()),
-            parent: res.tree.parent[i].map(|p| b(&m.ous[p as usize].def.id)),
-            path: res
-                .tree
-                .path(i as u32)
+impl<'a> Builder<'a> {
+    fn ou_id(&self, o: Option<u32>) -> Cow<'a, str> {
+        let m = &self.ws.model;
+        Cow::Borrowed(o.map_or("", |o| m.ous[o as usize].def.id.as_str()))
+    }
+
+    fn ou(&self, i: u32) -> BundleOu<'a> {
+        let m = &self.ws.model;
+        let tree = &self.ws.res.tree;
+        let o = &m.ous[i as usize];
+        BundleOu {
+            id: Cow::Borrowed(&o.def.id),
+            name: Cow::Borrowed(o.def.display_name()),
+            parent: tree.parent[i as usize]
+                .map(|p| Cow::Borrowed(m.ous[p as usize].def.id.as_str())),
+            path: tree
+                .path(i)
                 .unwrap_or_default()
                 .into_iter()
-                .map(|p| b(&m.ous[p as usize].def.id))
+                .map(|p| Cow::Borrowed(m.ous[p as usize].def.id.as_str()))
                 .collect(),
-        })
-        .collect();
-    let mut connectors: Vec<BundleConnector<'a>> = m
-        .connectors
-        .iter()
-        .enumerate()
-        .map(|(i, c)| BundleConnector {
-            id: b(&c.def.id),
-            name: b(c.def.display_name()),
-            ou: ou_id(res.connector_ou[i]),
+        }
+    }
+
+    fn connector(&self, i: u32) -> BundleConnector<'a> {
+        let c = &self.ws.model.connectors[i as usize];
+        BundleConnector {
+            id: Cow::Borrowed(&c.def.id),
+            name: Cow::Borrowed(c.def.display_name()),
+            ou: self.ou_id(self.ws.res.connector_ou[i as usize]),
             kind: text(&c.kind),
-            region: b(c.region().as_str()),
+            region: Cow::Borrowed(c.region().as_str()),
             api_key_sid: text(&c.api_key_sid),
             api_key_secret: match c.api_key_secret.value() {
-                Some(Secret::Env(env)) => Some(EnvRef { env: b(env) }),
+                Some(Secret::Env(env)) => Some(EnvRef {
+                    env: Cow::Borrowed(env),
+                }),
                 _ => None,
             },
-        })
-        .collect();
-    let mut messaging_entries: Vec<BundleEntry<'a>> = m
-        .entries
-        .iter()
-        .enumerate()
-        .map(|(i, e)| BundleEntry {
-            id: b(&e.def.id),
-            name: b(e.def.display_name()),
-            ou: ou_id(res.entry_ou[i]),
-            connector: b(
-                res.entry_connector[i].map_or("", |c| m.connectors[c as usize].def.id.as_str())
+        }
+    }
+
+    fn entry(&self, i: u32) -> BundleEntry<'a> {
+        let m = &self.ws.model;
+        let e = &m.entries[i as usize];
+        BundleEntry {
+            id: Cow::Borrowed(&e.def.id),
+            name: Cow::Borrowed(e.def.display_name()),
+            ou: self.ou_id(self.ws.res.entry_ou[i as usize]),
+            connector: Cow::Borrowed(
+                self.ws.res.entry_connector[i as usize]
+                    .map_or("", |c| m.connectors[c as usize].def.id.as_str()),
             ),
             service_sid: text(&e.service_sid),
-        })
-        .collect();
-    let mut services: Vec<BundleService<'a>> = m
-        .services
-        .iter()
-        .enumerate()
-        .map(|(i, s)| BundleService {
-            id: b(&s.def.id),
-            name: b(s.def.display_name()),
-            ou: ou_id(res.service_ou[i]),
-            license: b(s.license.value().map_or("", |l| l.as_str())),
-            user_assignment: b(s.user_assignment().as_str()),
+        }
+    }
+
+    fn service(&self, i: u32) -> BundleService<'a> {
+        let m = &self.ws.model;
+        let res = &self.ws.res;
+        let service_id = |s: u32| Cow::Borrowed(m.services[s as usize].def.id.as_str());
+        let s = &m.services[i as usize];
+        let i = i as usize;
+        BundleService {
+            id: Cow::Borrowed(&s.def.id),
+            name: Cow::Borrowed(s.def.display_name()),
+            ou: self.ou_id(res.service_ou[i]),
+            license: Cow::Borrowed(s.license.value().map_or("", |l| l.as_str())),
+            user_assignment: Cow::Borrowed(s.user_assignment().as_str()),
             front_desk: s.is_front_desk(),
             transfers: sorted(res.transfers[i].iter().map(|&(t, _)| service_id(t))),
             instant_messaging: s.im.value().map(|im| BundleIm {
-                messaging_entry: res.service_entry[i].map(|e| b(&m.entries[e as usize].def.id)),
-                channels: sorted(im.channels.iter().map(|c| b(c.value.as_str()))),
-                proxied_by: sorted(transfers.proxied_by[i].iter().map(|&d| service_id(d))),
+                messaging_entry: res.service_entry[i]
+                    .map(|e| Cow::Borrowed(m.entries[e as usize].def.id.as_str())),
+                channels: sorted(im.channels.iter().map(|c| Cow::Borrowed(c.value.as_str()))),
+                proxied_by: sorted(self.transfers.proxied_by[i].iter().map(|&d| service_id(d))),
             }),
-        })
-        .collect();
-    ous.sort_by(|a, b| a.id.cmp(&b.id));
-    connectors.sort_by(|a, b| a.id.cmp(&b.id));
-    messaging_entries.sort_by(|a, b| a.id.cmp(&b.id));
-    services.sort_by(|a, b| a.id.cmp(&b.id));
+        }
+    }
+
+    /// The entities of `kind`, as indices sorted by id.
+    fn order(&self, kind: Kind) -> Vec<u32> {
+        let m = &self.ws.model;
+        let mut order: Vec<u32> = (0..m.defs(kind).count() as u32).collect();
+        order.sort_unstable_by(|&a, &b| m.def(kind, a).id.cmp(&m.def(kind, b).id));
+        order
+    }
+}
+
+fn text(f: &crate::model::Field<String>) -> Cow<'_, str> {
+    Cow::Borrowed(f.value().map_or("", String::as_str))
+}
+
+/// Builds the bundle of a workspace without errors, borrowing its strings.
+///
+/// Use it only when `check` reported no error. [`write_workspace`] streams the same bytes
+/// without holding the whole bundle in memory.
+pub fn compile<'a>(ws: &'a Workspace, transfers: &'a Transfers) -> Bundle<'a> {
+    let b = Builder { ws, transfers };
     Bundle {
         schema_version: SCHEMA_VERSION,
-        ous,
-        connectors,
-        messaging_entries,
-        services,
+        ous: b.order(Kind::Ou).into_iter().map(|i| b.ou(i)).collect(),
+        connectors: b
+            .order(Kind::Connector)
+            .into_iter()
+            .map(|i| b.connector(i))
+            .collect(),
+        messaging_entries: b
+            .order(Kind::MessagingEntry)
+            .into_iter()
+            .map(|i| b.entry(i))
+            .collect(),
+        services: b
+            .order(Kind::Service)
+            .into_iter()
+            .map(|i| b.service(i))
+            .collect(),
     }
+}
+
+/// A list of the bundle, serialized one entity at a time.
+struct Stream<'b, 'a, T> {
+    order: Vec<u32>,
+    builder: &'b Builder<'a>,
+    build: fn(&Builder<'a>, u32) -> T,
+}
+
+impl<T: Serialize> Serialize for Stream<'_, '_, T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.order.iter().map(|&i| (self.build)(self.builder, i)))
+    }
+}
+
+/// The bundle as a value that serializes itself entity by entity (field order as [`Bundle`]).
+struct StreamedBundle<'a> {
+    builder: Builder<'a>,
+}
+
+impl Serialize for StreamedBundle<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let b = &self.builder;
+        let mut st = s.serialize_struct("Bundle", 5)?;
+        st.serialize_field("schema_version", &SCHEMA_VERSION)?;
+        st.serialize_field(
+            "ous",
+            &Stream {
+                order: b.order(Kind::Ou),
+                builder: b,
+                build: Builder::ou,
+            },
+        )?;
+        st.serialize_field(
+            "connectors",
+            &Stream {
+                order: b.order(Kind::Connector),
+                builder: b,
+                build: Builder::connector,
+            },
+        )?;
+        st.serialize_field(
+            "messaging_entries",
+            &Stream {
+                order: b.order(Kind::MessagingEntry),
+                builder: b,
+                build: Builder::entry,
+            },
+        )?;
+        st.serialize_field(
+            "services",
+            &Stream {
+                order: b.order(Kind::Service),
+                builder: b,
+                build: Builder::service,
+            },
+        )?;
+        st.end()
+    }
+}
+
+/// Writes the bundle of a workspace without errors, entity by entity: the same bytes as
+/// [`write`] of [`compile`], without the whole bundle in memory.
+pub fn write_workspace(
+    ws: &Workspace,
+    transfers: &Transfers,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let streamed = StreamedBundle {
+        builder: Builder { ws, transfers },
+    };
+    let mut out = io::BufWriter::with_capacity(64 * 1024, out);
+    serde_json::to_writer_pretty(&mut out, &streamed).map_err(io::Error::other)?;
+    out.write_all(b"\n")?;
+    out.flush()
 }
 
 /// Sorted and without repeats: these lists are sets.

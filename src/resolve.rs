@@ -314,10 +314,18 @@ pub fn resolve(mut ws: Workspace, files: Vec<ParsedFile>) -> Workspace {
         })
         .collect();
 
-    for u in &mut res.unresolved {
-        let ids = model.defs(u.kind).map(|d| d.id.as_str());
-        u.suggestion = crate::suggest::nearest(&u.value, ids)
-            .and_then(|id| res.ids[u.kind as usize].get(id).copied());
+    for kind in Kind::ALL {
+        let queries = res.unresolved.iter().filter(|u| u.kind == kind).count();
+        if queries == 0 {
+            continue;
+        }
+        let mut suggester =
+            crate::suggest::Suggester::new(model.defs(kind).map(|d| d.id.as_str()), queries);
+        for u in res.unresolved.iter_mut().filter(|u| u.kind == kind) {
+            u.suggestion = suggester
+                .nearest(&u.value)
+                .and_then(|id| res.ids[kind as usize].get(id).copied());
+        }
     }
     res.tree = build_tree(&model.ous, parents);
     res.connector_ou = connector_ou;

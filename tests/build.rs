@@ -222,3 +222,24 @@ fn check_needs_a_file_to_compare_with() {
         r.stderr
     );
 }
+
+#[test]
+fn streaming_writes_the_same_bytes_as_the_materialized_bundle() {
+    use nimbus_lint::load::{self, Naming, Overlays};
+    for name in VALID {
+        let root = fixture(name);
+        let a = nimbus_lint::analyze(
+            load::load(&root, &Naming::from_cwd(), &Overlays::new()),
+            &[],
+        );
+        let whole =
+            nimbus_lint::compile::to_bytes(&nimbus_lint::compile::compile(&a.ws, &a.transfers));
+        let mut streamed = Vec::new();
+        nimbus_lint::compile::write_workspace(&a.ws, &a.transfers, &mut streamed).unwrap();
+        assert_eq!(
+            String::from_utf8(streamed).unwrap(),
+            String::from_utf8(whole).unwrap(),
+            "{name}"
+        );
+    }
+}

@@ -102,5 +102,9 @@ pub fn render(
         Format::Short => short::render(results, out)?,
         Format::Github => github::render(results, out)?,
     }
+    if results.is_empty() {
+        // Nothing could be checked: the errors on stderr say why; a summary would mislead.
+        return Ok(());
+    }
     writeln!(out, "{summary}")
 }
