@@ -251,10 +251,12 @@ fn main() {
     let t = generate(&a);
     let out = &a.out;
     let result = (|| {
-        write(
-            &out.join("nimbus.toml"),
-            "[build]\noutput = \"dist/bundle.json\"\n",
-        )?;
+        let mut settings = String::from("[build]\noutput = \"dist/bundle.json\"\n");
+        if a.layout == Layout::PerService && a.services + 2 > 100_000 {
+            // More files than the loader's default limit.
+            settings.push_str(&format!("\n[workspace]\nmax_files = {}\n", a.services + 10));
+        }
+        write(&out.join("nimbus.toml"), &settings)?;
         match a.layout {
             Layout::Single => {
                 let mut all = t.ous.clone();
