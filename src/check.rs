@@ -68,6 +68,16 @@ pub fn check(ws: &Workspace, transfers: &Transfers, overrides: &Overrides) -> Ve
         }
     }
     mask_secrets(ws, &mut diags);
+    for d in &mut diags {
+        for text in [&mut d.message, &mut d.label, &mut d.help]
+            .into_iter()
+            .chain(d.labels.iter_mut().map(|l| &mut l.message))
+        {
+            if let std::borrow::Cow::Owned(safe) = crate::source::printable(text) {
+                *text = safe;
+            }
+        }
+    }
     let mut diags = suppress(ws, diags);
     apply_levels(ws, overrides, &mut diags);
     sort(ws, &mut diags);

@@ -467,6 +467,12 @@ fn one_workspace(
 }
 
 fn build(args: BuildArgs, sub: &ArgMatches, io: &mut Io<'_>) -> Outcome {
+    // Interrupted mid-write, leave no temporary file behind (the target is untouched until the
+    // final rename). Exit with 130, as shells do for an interrupted command.
+    let _ = ctrlc::set_handler(|| {
+        emit::write::remove_pending();
+        std::process::exit(130);
+    });
     let overrides = overrides(sub)?;
     let naming = Naming::from_cwd();
     let (results, errors) = one_workspace(args.path.as_ref(), &naming, &overrides, io.stdin)?;

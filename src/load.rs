@@ -80,7 +80,11 @@ impl Naming {
         let abs = self.absolute(path);
         let shown = abs.strip_prefix(&self.cwd).unwrap_or(&abs);
         let s = shown.to_string_lossy().replace('\\', "/");
-        if s.is_empty() { ".".to_owned() } else { s }
+        if s.is_empty() {
+            ".".to_owned()
+        } else {
+            crate::source::printable(&s).into_owned()
+        }
     }
 }
 
@@ -298,10 +302,12 @@ fn walk(
                 }
                 Ok(_) => {}
                 Err(_) => {
-                    notes.push(format!(
-                        "{}: broken symbolic link, skipped",
-                        naming.display(path)
-                    ));
+                    let what = if link_loops(path) {
+                        "symbolic link loop"
+                    } else {
+                        "broken symbolic link"
+                    };
+                    notes.push(format!("{}: {what}, skipped", naming.display(path)));
                     continue;
                 }
             }
@@ -309,4 +315,55 @@ fn walk(
         out.push(path.to_path_buf());
     }
     out
+}
+
+/// A workspace held in memory: `(path relative to the root, bytes)` pairs, as if read from a
+/// folder. `nimbus.toml` at the top is the settings file; other `.toml` paths are entity
+/// files; the rest is ignored. For fuzzing, property tests and tools that have no folder.
+pub fn load_memory(files: &[(&str, &[u8])]) -> Loaded {
+    let mut loaded = Loaded {
+        root: PathBuf::from("."),
+        ..Loaded::default()
+    };
+    let mut entity: Vec<&(&str, &[u8])> = Vec::new();
+    for f in files {
+        if f.0 == SETTINGS_FILE && loaded.settings_file.is_none() {
+            let file = SourceFile::from_bytes(f.0.into(), f.0.into(), f.0.into(), f.1.to_vec());
+            let id = loaded.sources.add(file);
+            loaded.settings = parse_settings(id, loaded.sources.get(id));
+            loaded.settings_file = Some(id);
+        } else if f.0.ends_with(".toml") && f.0 != SETTINGS_FILE {
+            entity.push(f);
+        }
+    }
+    entity.sort_by_key(|f| f.0);
+    entity.dedup_by_key(|f| f.0);
+    for (rel, bytes) in entity {
+        let file = SourceFile::from_bytes(
+            PathBuf::from(rel),
+            (*rel).to_owned(),
+            (*rel).to_owned(),
+            bytes.to_vec(),
+        );
+        let id = loaded.sources.add(file);
+        loaded.entity_files.push(id);
+    }
+    loaded
+}
+
+/// True when following the symbolic link at `path` comes back to a link already seen.
+fn link_loops(path: &Path) -> bool {
+    let mut seen = std::collections::HashSet::new();
+    let mut at = path.to_path_buf();
+    for _ in 0..64 {
+        let Ok(target) = std::fs::read_link(&at) else {
+            return false;
+        };
+        let next = normalize(&at.parent().unwrap_or(Path::new("")).join(target));
+        if !seen.insert(next.clone()) {
+            return true;
+        }
+        at = next;
+    }
+    true
 }

@@ -276,3 +276,68 @@ mod tests {
         assert_eq!(f.position(99), Position { line: 1, column: 2 });
     }
 }
+
+/// True for characters that must not reach a terminal raw: controls (other than tab) and the
+/// bidirectional formatting characters that can reorder what a reader sees ("Trojan Source").
+pub fn is_hazard(c: char) -> bool {
+    (c.is_control() && c != '\t')
+        || matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// `s` with every hazardous character (see [`is_hazard`]) written as `\u{…}`, for messages.
+pub fn printable(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(is_hazard) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if is_hazard(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// `text` with each hazardous character, other than line ends, replaced by a visible one of
+/// the same length in bytes, so that byte offsets into it stay valid (for source snippets).
+pub fn defuse(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(|c| is_hazard(c) && c != '\n' && c != '\r') {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if !is_hazard(c) || c == '\n' || c == '\r' {
+            out.push(c);
+            continue;
+        }
+        out.push(match c.len_utf8() {
+            1 => '?',
+            2 => '\u{bf}',
+            _ => '\u{fffd}',
+        });
+        for _ in 3..c.len_utf8() {
+            out.push('?');
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod hazard_tests {
+    use super::*;
+
+    #[test]
+    fn hazards_are_escaped_or_defused_byte_for_byte() {
+        assert_eq!(
+            printable("a\u{1b}[31mb\u{202e}c"),
+            "a\\u{1b}[31mb\\u{202e}c"
+        );
+        assert_eq!(printable("plain\ttab"), "plain\ttab");
+        let text = "x\u{1b}y\u{202e}z\u{85}w\r\n";
+        let d = defuse(text);
+        assert_eq!(d.len(), text.len());
+        assert_eq!(d, "x?y\u{fffd}z\u{bf}w\r\n");
+    }
+}

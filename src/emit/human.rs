@@ -91,13 +91,18 @@ impl Texts<'_> {
                         .iter()
                         .filter(|s| s.span.file == file)
                         .collect();
+                // Control and bidirectional characters never reach the terminal raw: they are
+                // replaced byte for byte, so every offset stays valid.
+                let defused = crate::source::defuse(&src.text);
                 if secrets.is_empty() {
-                    return src.text.clone();
+                    return match defused {
+                        std::borrow::Cow::Borrowed(_) => src.text.clone(),
+                        std::borrow::Cow::Owned(t) => t.into(),
+                    };
                 }
-                let mut bytes = src.text.as_bytes().to_vec();
+                let mut bytes = defused.as_bytes().to_vec();
                 for s in secrets {
-                    // Keep the quote and four characters; the rest becomes `*`, byte for byte,
-                    // so every offset stays valid.
+                    // Keep the quote and four characters; the rest becomes `*`, byte for byte.
                     let r = s.span.range();
                     let keep = src.text[r.clone()]
                         .char_indices()
@@ -111,7 +116,10 @@ impl Texts<'_> {
                 String::from_utf8_lossy(&bytes).into()
             })
             .clone();
-        NamedSource::new(&a.ws.sources.get(file).display, text)
+        NamedSource::new(
+            crate::source::printable(&a.ws.sources.get(file).display),
+            text,
+        )
     }
 }
 

@@ -4,7 +4,36 @@
 //! rename, which replaces it in one step.
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// The temporary file being written, for [`remove_pending`] to clean up on interruption.
+static PENDING: Mutex<Option<PathBuf>> = Mutex::new(None);
+
+/// Removes the temporary file of a write in progress, if any. Called from the signal handler
+/// of `build` (SIGINT, SIGTERM): the process ends without running destructors.
+pub fn remove_pending() {
+    let pending = PENDING.lock().unwrap_or_else(|e| e.into_inner()).take();
+    if let Some(path) = pending {
+        let _ = std::fs::remove_file(path);
+    }
+}
+
+/// Records the temporary file for the duration of a write.
+struct Pending;
+
+impl Pending {
+    fn new(path: &Path) -> Self {
+        *PENDING.lock().unwrap_or_else(|e| e.into_inner()) = Some(path.to_path_buf());
+        Pending
+    }
+}
+
+impl Drop for Pending {
+    fn drop(&mut self) {
+        PENDING.lock().unwrap_or_else(|e| e.into_inner()).take();
+    }
+}
 
 /// Writes what `fill` writes to `path` atomically, creating missing parent folders. When
 /// `fill` fails, the temporary file is removed and `path` is left as it was.
@@ -21,6 +50,14 @@ pub fn write_atomic(
         .prefix(".nimbus-lint-")
         .suffix(".tmp")
         .tempfile_in(parent)?;
+    let _pending = Pending::new(tmp.path());
+    if let Some(ms) = std::env::var("NIMBUS_LINT_TEST_WRITE_DELAY_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        // Tests interrupt a build mid-write through this window.
+        std::thread::sleep(std::time::Duration::from_millis(ms));
+    }
     fill(tmp.as_file_mut())?;
     tmp.as_file_mut().flush()?;
     tmp.as_file().sync_all()?;

@@ -188,6 +188,23 @@ pub(crate) fn key_path(text: &str) -> Vec<String> {
     path
 }
 
+/// The first line of a merge-conflict block (`<<<<<<< `, `=======`, `>>>>>>> ` at the start
+/// of a line), as a byte range, when the text has a `<<<<<<<` marker.
+pub(crate) fn conflict_marker(text: &str) -> Option<std::ops::Range<usize>> {
+    if !text.contains("<<<<<<<") {
+        return None;
+    }
+    let mut offset = 0;
+    for raw in text.split_inclusive('\n') {
+        let line = raw.trim_end_matches(['\n', '\r']);
+        if line.starts_with("<<<<<<<") || line == "=======" || line.starts_with(">>>>>>>") {
+            return Some(offset..offset + line.len());
+        }
+        offset += raw.len();
+    }
+    None
+}
+
 /// Splits `text` into byte ranges of about `target` bytes, each starting at a table header,
 /// such that every entity's headers stay in one range. `None` when the file does not have the
 /// plain shape that makes this safe (then it is parsed whole).

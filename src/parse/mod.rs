@@ -90,6 +90,15 @@ pub fn parse_pieces(id: FileId, file: &SourceFile) -> Vec<ParsedFile> {
         return vec![out];
     }
     let text: &str = &file.text;
+    if let Some(at) = lines::conflict_marker(text) {
+        let mut out = ParsedFile {
+            broken: true,
+            ..ParsedFile::default()
+        };
+        out.diagnostics
+            .push(syntax::conflict_marker(crate::source::Span::new(id, at)));
+        return vec![out];
+    }
     let mut parts = match lines::batches(text, BATCH) {
         Some(ranges) => {
             let parts: Vec<ParsedFile> = ranges

@@ -66,6 +66,13 @@ pub fn parse_settings(id: FileId, file: &SourceFile) -> ParsedSettings {
         out.broken = true;
         return out;
     }
+    if let Some(at) = super::lines::conflict_marker(&file.text) {
+        out.diagnostics.push(crate::rules::syntax::conflict_marker(
+            crate::source::Span::new(id, at),
+        ));
+        out.broken = true;
+        return out;
+    }
     let (doc, broken) = super::parse_toml(id, &file.text, 0, &mut out.diagnostics);
     out.broken = broken;
     let mut r = Reader::new(id, &file.text, 0);

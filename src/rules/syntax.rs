@@ -62,3 +62,10 @@ pub(crate) fn not_utf8(span: Span) -> Diagnostic {
         .label("first invalid byte")
         .help("save the file as UTF-8; TOML files must be UTF-8 text")
 }
+
+/// A merge-conflict marker left in the file.
+pub(crate) fn conflict_marker(span: Span) -> Diagnostic {
+    Diagnostic::new(Code::Syntax, span, "unresolved merge conflict")
+        .label("conflict marker")
+        .help("resolve the conflict: keep the right lines between `<<<<<<<` and `>>>>>>>` and remove the marker lines")
+}
