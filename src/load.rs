@@ -159,7 +159,7 @@ pub fn load(root: &Path, naming: &Naming, overlays: &Overlays) -> Loaded {
             paths.push(p.clone());
         }
     }
-    paths.sort_by_key(|p| rel(root, p));
+    paths.sort_by_cached_key(|p| rel(root, p));
     paths.dedup();
     let limit = loaded.settings.settings.max_files;
     if paths.len() as u64 > limit {
@@ -230,14 +230,25 @@ fn read_one(
         path: display.clone(),
         message,
     };
-    let meta = std::fs::metadata(path).map_err(|e| fail(io_message(&e)))?;
-    if meta.len() > max_size {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path).map_err(|e| fail(io_message(&e)))?;
+    let len = file.metadata().map_err(|e| fail(io_message(&e)))?.len();
+    if len > max_size {
         return Err(fail(format!(
-            "the file has {} bytes, more than the limit of {max_size} (`[workspace] max_file_size` in nimbus.toml)",
-            meta.len()
+            "the file has {len} bytes, more than the limit of {max_size} (`[workspace] max_file_size` in nimbus.toml)"
         )));
     }
-    let bytes = std::fs::read(path).map_err(|e| fail(io_message(&e)))?;
+    let mut bytes = Vec::with_capacity(len as usize + 1);
+    // Read at most one byte past the limit: a file that grows while read is still caught.
+    file.by_ref()
+        .take(max_size.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| fail(io_message(&e)))?;
+    if bytes.len() as u64 > max_size {
+        return Err(fail(format!(
+            "the file has more than {max_size} bytes, the limit (`[workspace] max_file_size` in nimbus.toml)"
+        )));
+    }
     Ok(SourceFile::from_bytes(
         path.to_path_buf(),
         rel,
