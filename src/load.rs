@@ -88,8 +88,8 @@ impl Naming {
     }
 }
 
-/// Removes `.` and resolves `..` lexically.
-fn normalize(path: &Path) -> PathBuf {
+/// Removes `.` and resolves `..` lexically (without touching the file system).
+pub fn normalize(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for c in path.components() {
         match c {

@@ -122,16 +122,24 @@ pub struct Ou {
 }
 
 /// Twilio regions a connector can live in.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[allow(missing_docs)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, schemars::JsonSchema)]
+#[schemars(rename_all = "snake_case")]
 pub enum Region {
+    /// United States (the only region with WhatsApp and SMS in Conversations).
     Us1,
+    /// United States 2.
     Us2,
+    /// Ireland.
     Ie1,
+    /// Germany.
     De1,
+    /// Australia.
     Au1,
+    /// Japan.
     Jp1,
+    /// Singapore.
     Sg1,
+    /// Brazil.
     Br1,
 }
 
@@ -178,29 +186,38 @@ pub struct MessagingEntry {
 }
 
 /// Service licences.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[allow(missing_docs)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, schemars::JsonSchema)]
+#[schemars(rename_all = "snake_case")]
 pub enum License {
+    /// Advanced Routing.
     AdvancedRouting,
+    /// Enterprise Routing.
     EnterpriseRouting,
+    /// Contact Center (needed for WhatsApp and SMS).
     ContactCenter,
 }
 
 /// How users are assigned to a service.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[allow(missing_docs)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, schemars::JsonSchema)]
+#[schemars(rename_all = "snake_case")]
 pub enum UserAssignment {
+    /// Users from a Microsoft Teams team.
     MsTeams,
+    /// Users by skill.
     SkillBased,
+    /// No users: IVRs and first-level redirection services.
     None,
 }
 
 /// Channels through which customers contact a service directly.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[allow(missing_docs)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, schemars::JsonSchema)]
+#[schemars(rename_all = "snake_case")]
 pub enum Channel {
+    /// WhatsApp, through Twilio (needs a messaging entry).
     Whatsapp,
+    /// SMS, through Twilio (needs a messaging entry).
     Sms,
+    /// The website widget.
     Interact,
 }
 

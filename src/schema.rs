@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 
 use schemars::{JsonSchema, generate::SchemaSettings};
 
+use crate::model::{Channel, License, Region, UserAssignment};
 use crate::rules::Code;
 
 /// Pattern of entity ids.
@@ -80,29 +81,6 @@ enum ConnectorType {
     Twilio,
 }
 
-/// Twilio regions.
-#[derive(JsonSchema)]
-#[schemars(rename_all = "snake_case")]
-#[allow(dead_code)]
-enum Region {
-    /// United States (the only region with WhatsApp and SMS in Conversations).
-    Us1,
-    /// United States 2.
-    Us2,
-    /// Ireland.
-    Ie1,
-    /// Germany.
-    De1,
-    /// Australia.
-    Au1,
-    /// Japan.
-    Jp1,
-    /// Singapore.
-    Sg1,
-    /// Brazil.
-    Br1,
-}
-
 /// A secret taken from the environment at deploy time.
 #[derive(JsonSchema)]
 #[schemars(deny_unknown_fields)]
@@ -154,32 +132,6 @@ struct ServiceTable {
     instant_messaging: Option<ImTable>,
 }
 
-/// Service licences.
-#[derive(JsonSchema)]
-#[schemars(rename_all = "snake_case")]
-#[allow(dead_code)]
-enum License {
-    /// Advanced Routing.
-    AdvancedRouting,
-    /// Enterprise Routing.
-    EnterpriseRouting,
-    /// Contact Center (needed for WhatsApp and SMS).
-    ContactCenter,
-}
-
-/// User assignment.
-#[derive(JsonSchema)]
-#[schemars(rename_all = "snake_case")]
-#[allow(dead_code)]
-enum UserAssignment {
-    /// Users from a Microsoft Teams team.
-    MsTeams,
-    /// Users by skill.
-    SkillBased,
-    /// No users: IVRs and first-level redirection services.
-    None,
-}
-
 /// A service's Instant Messaging settings.
 #[derive(JsonSchema)]
 #[schemars(deny_unknown_fields)]
@@ -192,19 +144,6 @@ struct ImTable {
     /// How customers contact the service directly. A service with a channel is a front desk;
     /// without, it is only a transfer target and must be reached from a front desk.
     channels: Option<Vec<Channel>>,
-}
-
-/// Channels.
-#[derive(JsonSchema)]
-#[schemars(rename_all = "snake_case")]
-#[allow(dead_code)]
-enum Channel {
-    /// WhatsApp, through Twilio (needs a messaging entry).
-    Whatsapp,
-    /// SMS, through Twilio (needs a messaging entry).
-    Sms,
-    /// The website widget.
-    Interact,
 }
 
 /// `[workspace]` of nimbus.toml.

@@ -6,6 +6,7 @@
 //! CRLF line end belongs to the line end (a position never points between `\r` and `\n`), and a
 //! byte order mark at the start of a file is not a column, as editors drop it from the text.
 
+use crate::load::normalize;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
@@ -150,21 +151,6 @@ fn os_path(bytes: Vec<u8>) -> Option<PathBuf> {
         &s[..]
     };
     Some(PathBuf::from(s.replace('/', "\\")))
-}
-
-/// Removes `.` and resolves `..` lexically.
-fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in path.components() {
-        match c {
-            std::path::Component::CurDir => {}
-            std::path::Component::ParentDir => {
-                out.pop();
-            }
-            other => out.push(other),
-        }
-    }
-    out
 }
 
 fn percent_decode(s: &str) -> Vec<u8> {
