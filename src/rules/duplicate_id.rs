@@ -47,6 +47,16 @@ definitions into one file.
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for d in &cx.ws.res.duplicates {
         let first_file = &cx.ws.sources.get(d.first.file).display;
+        let mut help = format!(
+            "ids are unique per kind across the workspace: rename this {} or merge it into the definition in {first_file}",
+            d.kind.noun()
+        );
+        if d.kind == crate::model::Kind::Service {
+            help.push_str(&format!(
+                " (`[service.{}.instant_messaging]` belongs in the same file as `[service.{}]`)",
+                d.id, d.id
+            ));
+        }
         out.push(
             Diagnostic::new(
                 Code::DuplicateId,
@@ -55,12 +65,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             )
             .label("defined again here")
             .with(d.first, "first defined here")
-            .help(format!(
-                "ids are unique per kind across the workspace: rename this {} or merge it into the definition in {first_file} (a sub-table such as `[{}.{}.…]` belongs in the same file as its entity)",
-                d.kind.noun(),
-                d.kind.key(),
-                d.id
-            )),
+            .help(help),
         );
     }
 }
