@@ -178,6 +178,25 @@ impl SourceFile {
     pub fn line_count(&self) -> usize {
         self.line_starts.len()
     }
+
+    /// 0-based line of a byte offset.
+    pub fn line_of(&self, offset: usize) -> usize {
+        self.line_index(self.clamp(offset))
+    }
+
+    /// Bytes from the start of 0-based line `first` to the end of line `last` (with its line
+    /// end), clamped to the file.
+    pub fn lines(&self, first: usize, last: usize) -> std::ops::Range<usize> {
+        let start = self
+            .line_starts
+            .get(first)
+            .map_or(self.text.len(), |&s| s as usize);
+        let end = self
+            .line_starts
+            .get(last + 1)
+            .map_or(self.text.len(), |&s| s as usize);
+        start..end.max(start)
+    }
 }
 
 /// Every file of a check, indexed by [`FileId`].

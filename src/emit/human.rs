@@ -4,13 +4,12 @@
 //! reports, one per file, each with its own snippet. Detected secrets are masked in every
 //! snippet: only their first four characters are shown.
 
-use std::collections::HashMap;
 use std::fmt;
 use std::io::{self, Write};
-use std::sync::Arc;
 
 use miette::{
-    GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode, SourceSpan,
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
+    SourceCode, SourceSpan, SpanContents,
 };
 
 use super::Style;
@@ -25,7 +24,7 @@ struct Report {
     code: Option<&'static str>,
     severity: miette::Severity,
     help: Option<String>,
-    source: NamedSource<Arc<str>>,
+    source: Window,
     labels: Vec<LabeledSpan>,
     related: Vec<Report>,
 }
@@ -71,55 +70,82 @@ impl miette::Diagnostic for Report {
     }
 }
 
-/// File texts as shown, secrets masked, built once per file.
-struct Texts<'a> {
-    analysis: &'a Analysis,
-    cache: HashMap<FileId, Arc<str>>,
+/// The lines of a file around the places one report shows, as miette reads them.
+///
+/// miette finds a span's lines by scanning its source from the start, which would make
+/// thousands of reports on one large file quadratic; a window holds only the lines needed,
+/// and answers with positions in the whole file. It also shows what may be shown: secrets are
+/// masked and control or bidirectional characters defused, byte for byte.
+#[derive(Debug)]
+struct Window {
+    name: String,
+    text: String,
+    /// Byte offset of the window in its file.
+    start: usize,
+    /// 0-based line of the window's first line.
+    first_line: usize,
 }
 
-impl Texts<'_> {
-    fn get(&mut self, file: FileId) -> NamedSource<Arc<str>> {
-        let a = self.analysis;
-        let text = self
-            .cache
-            .entry(file)
-            .or_insert_with(|| {
-                let src = a.ws.sources.get(file);
-                let secrets: Vec<_> =
-                    a.ws.model
-                        .secrets
-                        .iter()
-                        .filter(|s| s.span.file == file)
-                        .collect();
-                // Control and bidirectional characters never reach the terminal raw: they are
-                // replaced byte for byte, so every offset stays valid.
-                let defused = crate::source::defuse(&src.text);
-                if secrets.is_empty() {
-                    return match defused {
-                        std::borrow::Cow::Borrowed(_) => src.text.clone(),
-                        std::borrow::Cow::Owned(t) => t.into(),
-                    };
-                }
-                let mut bytes = defused.as_bytes().to_vec();
-                for s in secrets {
-                    // Keep the quote and four characters; the rest becomes `*`, byte for byte.
-                    let r = s.span.range();
-                    let keep = src.text[r.clone()]
-                        .char_indices()
-                        .nth(5)
-                        .map_or(r.len(), |(i, _)| i);
-                    let end = r.end.saturating_sub(1).max(r.start + keep);
-                    for b in &mut bytes[r.start + keep..end] {
-                        *b = b'*';
-                    }
-                }
-                String::from_utf8_lossy(&bytes).into()
-            })
-            .clone();
-        NamedSource::new(
-            crate::source::printable(&a.ws.sources.get(file).display),
-            text,
-        )
+impl Window {
+    /// A window of `file` covering `spans` and two lines around them.
+    fn new(a: &Analysis, file: FileId, spans: &[Span]) -> Self {
+        let src = a.ws.sources.get(file);
+        let lo = spans.iter().map(|s| s.start as usize).min().unwrap_or(0);
+        let hi = spans.iter().map(|s| s.end as usize).max().unwrap_or(0);
+        let first_line = src.line_of(lo).saturating_sub(2);
+        let range = src.lines(first_line, src.line_of(hi) + 2);
+        let mut bytes = crate::source::defuse(&src.text[range.clone()])
+            .into_owned()
+            .into_bytes();
+        for secret in a.ws.model.secrets.iter().filter(|s| s.span.file == file) {
+            // Keep the quote and four characters; the rest becomes `*`, byte for byte.
+            let r = secret.span.range();
+            let keep = src.text[r.clone()]
+                .char_indices()
+                .nth(5)
+                .map_or(r.len(), |(i, _)| i);
+            let end = r.end.saturating_sub(1).max(r.start + keep);
+            for at in (r.start + keep).max(range.start)..end.min(range.end) {
+                bytes[at - range.start] = b'*';
+            }
+        }
+        Window {
+            name: crate::source::printable(&src.display).into_owned(),
+            text: String::from_utf8_lossy(&bytes).into_owned(),
+            start: range.start,
+            first_line,
+        }
+    }
+}
+
+impl SourceCode for Window {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let offset = span
+            .offset()
+            .checked_sub(self.start)
+            .ok_or(MietteError::OutOfBounds)?;
+        let local = SourceSpan::from((offset, span.len()));
+        let c = self.text.as_str().read_span(&local, before, after)?;
+        // miette counts columns in bytes; show characters, as every other format does.
+        let column = if c.column() == 0 {
+            0
+        } else {
+            let line_start = self.text[..offset].rfind('\n').map_or(0, |i| i + 1);
+            self.text[line_start..offset].chars().count()
+        };
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            c.data(),
+            SourceSpan::from((c.span().offset() + self.start, c.span().len())),
+            c.line() + self.first_line,
+            column,
+            c.line_count(),
+        )))
     }
 }
 
@@ -134,13 +160,14 @@ fn label(text: &str) -> Option<String> {
     (!text.is_empty()).then(|| text.to_owned())
 }
 
-fn report(d: &Diagnostic, texts: &mut Texts<'_>) -> Report {
+fn report(d: &Diagnostic, a: &Analysis) -> Report {
     let mut labels = vec![LabeledSpan::new_primary_with_span(
         label(&d.label),
         span(d.span),
     )];
     let mut related = Vec::new();
-    let sources = &texts.analysis.ws.sources;
+    let sources = &a.ws.sources;
+    let mut near = vec![d.span];
     let line = |s: Span| sources.get(s.file).position(s.start as usize).line;
     let primary_line = line(d.span);
     for l in &d.labels {
@@ -149,13 +176,14 @@ fn report(d: &Diagnostic, texts: &mut Texts<'_>) -> Report {
         // problem and never shows a long stretch of unrelated lines.
         if l.span.file == d.span.file && line(l.span).abs_diff(primary_line) <= NEAR {
             labels.push(LabeledSpan::new_with_span(label(&l.message), span(l.span)));
+            near.push(l.span);
         } else {
             related.push(Report {
                 message: l.message.clone(),
                 code: None,
                 severity: miette::Severity::Advice,
                 help: None,
-                source: texts.get(l.span.file),
+                source: Window::new(a, l.span.file, &[l.span]),
                 labels: vec![LabeledSpan::new_primary_with_span(None, span(l.span))],
                 related: Vec::new(),
             });
@@ -169,7 +197,7 @@ fn report(d: &Diagnostic, texts: &mut Texts<'_>) -> Report {
             Severity::Warning => miette::Severity::Warning,
         },
         help: label(&d.help),
-        source: texts.get(d.span.file),
+        source: Window::new(a, d.span.file, &near),
         labels,
         related,
     }
@@ -188,12 +216,8 @@ pub fn render(results: &[Analysis], style: Style, out: &mut dyn Write) -> io::Re
         .with_show_related_as_nested(true)
         .without_syntax_highlighting();
     for analysis in results {
-        let mut texts = Texts {
-            analysis,
-            cache: HashMap::new(),
-        };
         for d in &analysis.diagnostics {
-            let r = report(d, &mut texts);
+            let r = report(d, analysis);
             let mut s = String::new();
             handler
                 .render_report(&mut s, &r)

@@ -53,10 +53,14 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             .map(|i| cx.ws.model.def(u.kind, i).id.as_str());
         let help = match suggestion {
             Some(s) => format!("did you mean `{s}`?"),
-            None => format!(
+            None if crate::resolve::is_valid_id(&u.value) => format!(
                 "define it as `[{}.{}]`, or name an existing {}",
                 u.kind.key(),
                 u.value,
+                u.kind.noun()
+            ),
+            None => format!(
+                "name an existing {}: ids use lowercase letters, digits, `-` and `_`",
                 u.kind.noun()
             ),
         };
