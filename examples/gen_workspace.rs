@@ -255,6 +255,9 @@ fn main() {
         if a.layout == Layout::PerService && a.services + 2 > 100_000 {
             // More files than the loader's default limit.
             settings.push_str(&format!("\n[workspace]\nmax_files = {}\n", a.services + 10));
+        } else if a.layout != Layout::PerService && a.services > 250_000 {
+            // A services file over the loader's default 64 MiB.
+            settings.push_str("\n[workspace]\nmax_file_size = 1073741824\n");
         }
         write(&out.join("nimbus.toml"), &settings)?;
         match a.layout {

@@ -283,3 +283,29 @@ fn an_interrupted_build_leaves_no_temporary_file_and_the_old_bundle() {
     assert!(!temp(), "the temporary file was removed");
     assert_eq!(std::fs::read_to_string(&out).unwrap(), "old bundle");
 }
+
+#[cfg(unix)]
+#[test]
+fn writing_to_a_pipe_writes_into_it() {
+    use std::os::unix::fs::FileTypeExt;
+    let ws = example_copy();
+    let fifo = ws.path().join("pipe.json");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
+    };
+    let r = run(ws.path(), &["build", "-o", "pipe.json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let received = reader.join().unwrap();
+    assert!(
+        received.starts_with("{\n  \"schema_version\": 1,"),
+        "{received}"
+    );
+    let kind = std::fs::symlink_metadata(&fifo).unwrap().file_type();
+    assert!(kind.is_fifo(), "the pipe was replaced by a regular file");
+}

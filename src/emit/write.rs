@@ -36,11 +36,19 @@ impl Drop for Pending {
 }
 
 /// Writes what `fill` writes to `path` atomically, creating missing parent folders. When
-/// `fill` fails, the temporary file is removed and `path` is left as it was.
+/// `fill` fails, the temporary file is removed and `path` is left as it was. A device or pipe
+/// at `path` is written into directly.
 pub fn write_atomic(
     path: &Path,
     fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
+    if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+        // A device or a pipe (`-o /dev/null`, `-o /dev/stdout`): write into it, never rename a
+        // regular file over it.
+        let mut target = std::fs::OpenOptions::new().write(true).open(path)?;
+        fill(&mut target)?;
+        return target.flush();
+    }
     let parent = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
