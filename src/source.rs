@@ -320,14 +320,26 @@ pub fn printable(s: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// `text` with each hazardous character, other than line ends, replaced by a visible one of
-/// the same length in bytes, so that byte offsets into it stay valid (for source snippets).
+/// the same length in bytes, so that byte offsets into it stay valid (for source snippets). A
+/// carriage return counts as a line end only before a line feed: alone, it would move a
+/// terminal's cursor, and lines are counted at line feeds.
 pub fn defuse(text: &str) -> std::borrow::Cow<'_, str> {
-    if !text.chars().any(|c| is_hazard(c) && c != '\n' && c != '\r') {
+    let keep = |c: char, next: Option<char>| c == '\n' || (c == '\r' && next == Some('\n'));
+    let mut chars = text.chars().peekable();
+    let mut clean = true;
+    while let Some(c) = chars.next() {
+        if is_hazard(c) && !keep(c, chars.peek().copied()) {
+            clean = false;
+            break;
+        }
+    }
+    if clean {
         return std::borrow::Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if !is_hazard(c) || c == '\n' || c == '\r' {
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if !is_hazard(c) || keep(c, chars.peek().copied()) {
             out.push(c);
             continue;
         }
@@ -354,9 +366,9 @@ mod hazard_tests {
             "a\\u{1b}[31mb\\u{202e}c"
         );
         assert_eq!(printable("plain\ttab"), "plain\ttab");
-        let text = "x\u{1b}y\u{202e}z\u{85}w\r\n";
+        let text = "x\u{1b}y\u{202e}z\u{85}w\r\nbare\rcr";
         let d = defuse(text);
         assert_eq!(d.len(), text.len());
-        assert_eq!(d, "x?y\u{fffd}z\u{bf}w\r\n");
+        assert_eq!(d, "x?y\u{fffd}z\u{bf}w\r\nbare?cr");
     }
 }

@@ -169,7 +169,7 @@ pub fn render(a: &Analysis, format: GraphFormat) -> String {
 }
 
 fn mermaid_node(out: &mut String, key: &str, label: &str, class: Class) {
-    let label = label.replace('"', "#quot;");
+    let label = crate::source::printable(label).replace('"', "#quot;");
     let _ = match class {
         Class::Entry => writeln!(out, "  {key}{{{{\"{label}\"}}}}:::{}", class.name()),
         Class::Desk | Class::DeskNoEntry => {
@@ -211,6 +211,7 @@ fn mermaid(p: &Picture) -> String {
 }
 
 fn dot_quote(s: &str) -> String {
+    let s = crate::source::printable(s);
     format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
 }
 

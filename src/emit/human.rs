@@ -136,7 +136,10 @@ impl SourceCode for Window {
             0
         } else {
             let line_start = self.text[..offset].rfind('\n').map_or(0, |i| i + 1);
-            self.text[line_start..offset].chars().count()
+            let before = &self.text[line_start..offset];
+            // A byte order mark opening the file is not a column (as in every other format).
+            let bom = self.start + line_start == 0 && before.starts_with('\u{feff}');
+            before.chars().count() - usize::from(bom)
         };
         Ok(Box::new(MietteSpanContents::new_named(
             self.name.clone(),

@@ -200,7 +200,24 @@ fn parse_toml<'a>(
         .iter()
         .min_by_key(|e| e.span().map_or((usize::MAX, 0), |s| (s.start, s.end)));
     if let Some(err) = first {
-        let span = err.span().unwrap_or(0..0);
+        // The parser's recursion limit comes without a place: point at the line that nests
+        // deepest (the longest key or header), not at the top of the file.
+        let span = match err.span() {
+            Some(s) if !(s.is_empty() && s.start == 0 && err.message().contains("recursion")) => s,
+            _ => {
+                let at = lines::top_level(text)
+                    .filter(|l| matches!(l.line, lines::Line::Key(_) | lines::Line::Header { .. }))
+                    .max_by_key(|l| {
+                        let line = &text[l.text_start..];
+                        (
+                            line.find('\n').unwrap_or(line.len()),
+                            std::cmp::Reverse(l.start),
+                        )
+                    })
+                    .map_or(0, |l| l.text_start);
+                at..at
+            }
+        };
         let clamp = |mut o: usize| {
             o = o.min(text.len());
             while !text.is_char_boundary(o) {
