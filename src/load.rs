@@ -149,17 +149,24 @@ pub fn load(root: &Path, naming: &Naming, overlays: &Overlays) -> Loaded {
         loaded.settings_file = Some(id);
     }
 
-    let mut paths = walk(root, &loaded.settings, naming, &mut loaded.notes);
+    let found = walk(
+        root,
+        &loaded.settings,
+        naming,
+        &mut loaded.notes,
+        &mut loaded.errors,
+    );
+    let mut paths: Vec<(String, PathBuf)> = found.into_iter().map(|p| (rel(root, &p), p)).collect();
     for p in overlays.keys() {
         if p.starts_with(root)
             && p.extension().is_some_and(|e| e == "toml")
             && *p != settings_path
-            && !paths.contains(p)
+            && !paths.iter().any(|(_, q)| q == p)
         {
-            paths.push(p.clone());
+            paths.push((rel(root, p), p.clone()));
         }
     }
-    paths.sort_by_cached_key(|p| rel(root, p));
+    paths.sort_unstable();
     paths.dedup();
     let limit = loaded.settings.settings.max_files;
     if paths.len() as u64 > limit {
@@ -173,9 +180,18 @@ pub fn load(root: &Path, naming: &Naming, overlays: &Overlays) -> Loaded {
         paths.truncate(limit as usize);
     }
     let max_size = loaded.settings.settings.max_file_size;
+    let shown_root = naming.display(root);
     let results: Vec<Result<SourceFile, LoadError>> = paths
-        .par_iter()
-        .map(|p| read_one(root, p, naming, overlays, max_size))
+        .into_par_iter()
+        .map(|(rel, path)| {
+            // Named from the root's name once: the same as `naming.display(path)`, cheaper.
+            let display = if shown_root == "." {
+                crate::source::printable(&rel).into_owned()
+            } else {
+                format!("{shown_root}/{}", crate::source::printable(&rel))
+            };
+            read_file(path, rel, display, overlays, max_size)
+        })
         .collect();
     for r in results {
         match r {
@@ -204,57 +220,67 @@ fn read(
     overlays: &Overlays,
     errors: &mut Vec<LoadError>,
 ) -> Option<SourceFile> {
-    read_one(root, path, naming, overlays, u64::MAX)
-        .map_err(|e| errors.push(e))
-        .ok()
+    read_file(
+        path.to_path_buf(),
+        rel(root, path),
+        naming.display(path),
+        overlays,
+        u64::MAX,
+    )
+    .map_err(|e| errors.push(e))
+    .ok()
 }
 
-fn read_one(
-    root: &Path,
-    path: &Path,
-    naming: &Naming,
+/// Reads one file (or takes its overlay): open, size, one read, close.
+fn read_file(
+    path: PathBuf,
+    rel: String,
+    display: String,
     overlays: &Overlays,
     max_size: u64,
 ) -> Result<SourceFile, LoadError> {
-    let display = naming.display(path);
-    let rel = rel(root, path);
-    if let Some(text) = overlays.get(path) {
-        return Ok(SourceFile::new(
-            path.to_path_buf(),
-            rel,
-            display,
-            text.as_str().into(),
-        ));
+    if let Some(text) = overlays.get(&path) {
+        return Ok(SourceFile::new(path, rel, display, text.as_str().into()));
     }
     let fail = |message: String| LoadError {
         path: display.clone(),
         message,
     };
     use std::io::Read;
-    let mut file = std::fs::File::open(path).map_err(|e| fail(io_message(&e)))?;
+    let mut file = std::fs::File::open(&path).map_err(|e| fail(io_message(&e)))?;
     let len = file.metadata().map_err(|e| fail(io_message(&e)))?.len();
     if len > max_size {
         return Err(fail(format!(
             "the file has {len} bytes, more than the limit of {max_size} (`[workspace] max_file_size` in nimbus.toml)"
         )));
     }
-    let mut bytes = Vec::with_capacity(len as usize + 1);
-    // Read at most one byte past the limit: a file that grows while read is still caught.
-    file.by_ref()
-        .take(max_size.saturating_add(1))
-        .read_to_end(&mut bytes)
-        .map_err(|e| fail(io_message(&e)))?;
-    if bytes.len() as u64 > max_size {
-        return Err(fail(format!(
-            "the file has more than {max_size} bytes, the limit (`[workspace] max_file_size` in nimbus.toml)"
-        )));
+    // Read the size `fstat` gave, without an extra call to find the end: a file changing while
+    // it is read is a race the linter cannot win anyway.
+    let mut bytes = vec![0u8; len as usize];
+    let mut filled = 0;
+    while filled < bytes.len() {
+        match file.read(&mut bytes[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(fail(io_message(&e))),
+        }
     }
-    Ok(SourceFile::from_bytes(
-        path.to_path_buf(),
-        rel,
-        display,
-        bytes,
-    ))
+    bytes.truncate(filled);
+    if len == 0 && !file.metadata().is_ok_and(|m| m.is_file()) {
+        // Not a regular file (a pipe or device has no size): read what it gives, up to the
+        // limit.
+        file.by_ref()
+            .take(max_size.saturating_add(1))
+            .read_to_end(&mut bytes)
+            .map_err(|e| fail(io_message(&e)))?;
+        if bytes.len() as u64 > max_size {
+            return Err(fail(format!(
+                "the file has more than {max_size} bytes, the limit (`[workspace] max_file_size` in nimbus.toml)"
+            )));
+        }
+    }
+    Ok(SourceFile::from_bytes(path, rel, display, bytes))
 }
 
 /// Every entity file under `root`: `*.toml`, not hidden, not ignored by `.gitignore` or
@@ -264,6 +290,7 @@ fn walk(
     settings: &ParsedSettings,
     naming: &Naming,
     notes: &mut Vec<String>,
+    errors: &mut Vec<LoadError>,
 ) -> Vec<PathBuf> {
     let mut excludes = ignore::gitignore::GitignoreBuilder::new(root);
     for glob in &settings.settings.exclude {
@@ -301,9 +328,22 @@ fn walk(
         if ft.is_dir() {
             continue;
         }
+        let special = || LoadError {
+            path: naming.display(path),
+            message: "not a regular file (a pipe, socket or device), not read".to_owned(),
+        };
+        if !ft.is_file() && !ft.is_symlink() {
+            // Opening a pipe would wait for a writer forever.
+            errors.push(special());
+            continue;
+        }
         if ft.is_symlink() {
             match std::fs::canonicalize(path) {
                 Ok(target) if target.is_dir() => continue,
+                Ok(target) if !target.is_file() => {
+                    errors.push(special());
+                    continue;
+                }
                 Ok(target) if !target.starts_with(&canonical_root) => {
                     notes.push(format!(
                         "{}: symbolic link to a file outside the workspace, not followed",

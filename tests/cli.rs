@@ -205,3 +205,20 @@ fn explain_prints_the_long_form_and_rejects_unknown_codes() {
         nimbus_lint::rules::Code::ALL.len()
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn a_named_pipe_is_refused_not_waited_for() {
+    let ws = workspace(&[("nimbus.toml", ""), ("ous.toml", "[ou.contoso]\n")]);
+    let made = std::process::Command::new("mkfifo")
+        .arg(ws.path().join("pipe.toml"))
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let r = run(ws.path(), &["check", "."]);
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert_eq!(
+        r.stderr,
+        "error: pipe.toml: not a regular file (a pipe, socket or device), not read\n"
+    );
+}
