@@ -200,7 +200,8 @@ impl Transfers {
             .filter(|(c, _)| !entered[*c])
             .map(|(_, members)| {
                 let mut members: Vec<usize> = members.iter().map(|m| stranded[m.index()]).collect();
-                members.sort_unstable();
+                // The smallest id first: the group reads the same wherever it is written.
+                members.sort_unstable_by(|&a, &b| services[a].def.id.cmp(&services[b].def.id));
                 UnreachableGroup {
                     members,
                     downstream: Vec::new(),
@@ -234,6 +235,7 @@ impl Transfers {
 
     /// A shortest loop from `start` back to itself through `members`, as service indices.
     pub fn loop_through(&self, start: usize, members: &[usize]) -> Vec<usize> {
+        let members: rustc_hash::FxHashSet<usize> = members.iter().copied().collect();
         let mut prev: rustc_hash::FxHashMap<usize, usize> = rustc_hash::FxHashMap::default();
         let mut queue = std::collections::VecDeque::from([start]);
         while let Some(at) = queue.pop_front() {
@@ -248,7 +250,7 @@ impl Transfers {
                     path.reverse();
                     return path;
                 }
-                if members.binary_search(&t).is_ok() && !prev.contains_key(&t) {
+                if members.contains(&t) && !prev.contains_key(&t) {
                     prev.insert(t, at);
                     queue.push_back(t);
                 }
@@ -262,7 +264,7 @@ impl Transfers {
 /// leads into.
 #[derive(Debug, Clone)]
 pub struct UnreachableGroup {
-    /// The root: one service, or the members of a transfer loop (sorted).
+    /// The root: one service, or the members of a transfer loop (the smallest id first).
     pub members: Vec<usize>,
     /// Services stranded only because the root is (sorted).
     pub downstream: Vec<usize>,

@@ -156,6 +156,9 @@ pub fn load(root: &Path, naming: &Naming, overlays: &Overlays) -> Loaded {
         &mut loaded.notes,
         &mut loaded.errors,
     );
+    // Folders are read in the file system's order: report in a stable one.
+    loaded.notes.sort();
+    loaded.errors.sort_by(|a, b| a.path.cmp(&b.path));
     let mut paths: Vec<(String, PathBuf)> = found.into_iter().map(|p| (rel(root, &p), p)).collect();
     for p in overlays.keys() {
         if p.starts_with(root)
@@ -351,7 +354,15 @@ fn walk(
                     ));
                     continue;
                 }
-                Ok(_) => {}
+                Ok(_) => {
+                    // Its target is a file of the workspace, read where it is: reading it
+                    // twice would define every entity in it twice.
+                    notes.push(format!(
+                        "{}: symbolic link to another file of the workspace, read at its target",
+                        naming.display(path)
+                    ));
+                    continue;
+                }
                 Err(_) => {
                     let what = if link_loops(path) {
                         "symbolic link loop"

@@ -257,6 +257,20 @@ impl Im {
     pub fn twilio_channel(&self) -> Option<&Sp<Channel>> {
         self.channels.iter().find(|c| c.value.is_twilio())
     }
+
+    /// The Twilio channels listed, in a fixed order (WhatsApp, then SMS), once each.
+    pub fn twilio_channels(&self) -> Vec<Channel> {
+        [Channel::Whatsapp, Channel::Sms]
+            .into_iter()
+            .filter(|c| self.channels.iter().any(|x| x.value == *c))
+            .collect()
+    }
+
+    /// The Twilio channels listed, for messages: `WhatsApp`, `WhatsApp and SMS`.
+    pub fn twilio_names(&self) -> String {
+        let names: Vec<&str> = self.twilio_channels().iter().map(|c| c.display()).collect();
+        names.join(" and ")
+    }
 }
 
 /// A service.

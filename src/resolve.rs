@@ -100,7 +100,7 @@ pub struct OuTree {
     pub parent: Vec<Option<u32>>,
     /// OUs without `parent`, in (path, position) order.
     pub roots: Vec<u32>,
-    /// Each loop of parents, in parent order starting at its first member in (path, position) order.
+    /// Each loop of parents, in parent order starting at its smallest id.
     pub cycles: Vec<Vec<u32>>,
     enter: Vec<u32>,
     leave: Vec<u32>,
@@ -439,7 +439,7 @@ fn build_tree(ous: &[Ou], parent: Vec<Option<u32>>) -> OuTree {
             match parent[at] {
                 Some(p) if walk[p as usize] == 0 => at = p as usize,
                 Some(p) if walk[p as usize] == colour => {
-                    cycles.push(cycle_from(p, &parent));
+                    cycles.push(cycle_from(p, &parent, ous));
                     break;
                 }
                 _ => break,
@@ -490,9 +490,9 @@ fn build_tree(ous: &[Ou], parent: Vec<Option<u32>>) -> OuTree {
     }
 }
 
-/// The loop through `start`, in parent order, rotated to begin at its lowest index (the
-/// first member in (path, position) order).
-fn cycle_from(start: u32, parent: &[Option<u32>]) -> Vec<u32> {
+/// The loop through `start`, in parent order, rotated to begin at its smallest id (so that it
+/// reads the same wherever its OUs are written).
+fn cycle_from(start: u32, parent: &[Option<u32>], ous: &[Ou]) -> Vec<u32> {
     let mut members = vec![start];
     let mut at = parent[start as usize];
     while let Some(p) = at {
@@ -505,7 +505,7 @@ fn cycle_from(start: u32, parent: &[Option<u32>]) -> Vec<u32> {
     let first = members
         .iter()
         .enumerate()
-        .min_by_key(|(_, m)| **m)
+        .min_by_key(|(_, m)| ous[**m as usize].def.id.as_str())
         .map_or(0, |(i, _)| i);
     members.rotate_left(first);
     members

@@ -194,15 +194,14 @@ pub(crate) fn conflict_marker(text: &str) -> Option<std::ops::Range<usize>> {
     if !text.contains("<<<<<<<") {
         return None;
     }
-    let mut offset = 0;
-    for raw in text.split_inclusive('\n') {
-        let line = raw.trim_end_matches(['\n', '\r']);
-        if line.starts_with("<<<<<<<") || line == "=======" || line.starts_with(">>>>>>>") {
-            return Some(offset..offset + line.len());
-        }
-        offset += raw.len();
-    }
-    None
+    // Only lines at the top level: inside a multi-line string the markers are text.
+    top_level(text).find_map(|l| {
+        let line = &text[l.text_start..];
+        let line = &line[..line.find(['\n', '\r']).unwrap_or(line.len())];
+        let marker = l.text_start == l.start
+            && (line.starts_with("<<<<<<<") || line == "=======" || line.starts_with(">>>>>>>"));
+        marker.then(|| l.text_start..l.text_start + line.len())
+    })
 }
 
 /// Splits `text` into byte ranges of about `target` bytes, each starting at a table header,

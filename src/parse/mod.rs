@@ -160,7 +160,14 @@ fn batches_agree(parts: &[ParsedFile]) -> bool {
 /// Parses `text` (the file, or a batch of it starting at byte `base`).
 fn parse_batch(id: FileId, text: &str, base: usize) -> ParsedFile {
     let mut out = ParsedFile::default();
-    let (doc, broken) = parse_toml(id, text, base, &mut out.diagnostics);
+    let (doc, mut broken) = parse_toml(id, text, base, &mut out.diagnostics);
+    if !broken && let Some(at) = reader::invalid_integer(text, doc.get_ref()) {
+        out.diagnostics.push(syntax::diagnostic(
+            crate::source::Span::new(id, at.start + base..at.end + base),
+            "invalid integer",
+        ));
+        broken = true;
+    }
     let mut r = Reader::new(id, text, base);
     if !broken {
         let mut keys: Vec<_> = doc.get_ref().iter().collect();

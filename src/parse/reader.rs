@@ -351,3 +351,92 @@ pub(crate) fn type_name(v: &Spanned<DeValue<'_>>) -> &'static str {
 pub(crate) fn key_str<'a>(k: &'a Spanned<DeString<'_>>) -> &'a str {
     k.get_ref().as_ref()
 }
+
+/// The span of the first integer whose text is not a TOML integer (the parser lets some
+/// through, such as a bare `0x` or digits of other scripts): a syntax error.
+pub(crate) fn invalid_integer(src: &str, root: &DeTable<'_>) -> Option<Range<usize>> {
+    let mut stack: Vec<&Spanned<DeValue<'_>>> = root.values().collect();
+    let mut first: Option<Range<usize>> = None;
+    while let Some(v) = stack.pop() {
+        match v.get_ref() {
+            DeValue::Integer(_) => {
+                let span = v.span();
+                let ok = src.get(span.clone()).is_some_and(is_toml_integer);
+                if !ok && first.as_ref().is_none_or(|f| span.start < f.start) {
+                    first = Some(span);
+                }
+            }
+            DeValue::Array(items) => stack.extend(items.iter()),
+            DeValue::Table(t) => stack.extend(t.values()),
+            _ => {}
+        }
+    }
+    first
+}
+
+/// TOML 1.x integer syntax, within the range of an `i64`.
+fn is_toml_integer(text: &str) -> bool {
+    let digits_ok = |body: &str, digit: fn(u8) -> bool| {
+        let b = body.as_bytes();
+        !b.is_empty()
+            && digit(b[0])
+            && digit(b[b.len() - 1])
+            && b.windows(2).all(|w| !(w[0] == b'_' && w[1] == b'_'))
+            && b.iter().all(|&c| c == b'_' || digit(c))
+    };
+    let clean = |body: &str| body.replace('_', "");
+    if let Some(rest) = text.strip_prefix("0x") {
+        return digits_ok(rest, |c| c.is_ascii_hexdigit())
+            && i64::from_str_radix(&clean(rest), 16).is_ok();
+    }
+    if let Some(rest) = text.strip_prefix("0o") {
+        return digits_ok(rest, |c| (b'0'..=b'7').contains(&c))
+            && i64::from_str_radix(&clean(rest), 8).is_ok();
+    }
+    if let Some(rest) = text.strip_prefix("0b") {
+        return digits_ok(rest, |c| c == b'0' || c == b'1')
+            && i64::from_str_radix(&clean(rest), 2).is_ok();
+    }
+    let unsigned = text.strip_prefix(['+', '-']).unwrap_or(text);
+    if unsigned.len() > 1 && unsigned.starts_with('0') {
+        return false;
+    }
+    digits_ok(unsigned, |c| c.is_ascii_digit()) && clean(text).parse::<i64>().is_ok()
+}
+
+#[cfg(test)]
+mod integer_tests {
+    use super::is_toml_integer;
+
+    #[test]
+    fn toml_integers() {
+        for ok in [
+            "0",
+            "+1",
+            "-17",
+            "1_000",
+            "0xDEAD_beef",
+            "0o755",
+            "0b1_0",
+            "9223372036854775807",
+        ] {
+            assert!(is_toml_integer(ok), "{ok}");
+        }
+        for bad in [
+            "0x",
+            "0o",
+            "0b",
+            "00",
+            "+01",
+            "1__0",
+            "_1",
+            "1_",
+            "1_0\u{660}",
+            "0x_1",
+            "9223372036854775808",
+            "-0x1",
+        ] {
+            assert!(!is_toml_integer(bad), "{bad}");
+        }
+    }
+}

@@ -73,7 +73,14 @@ pub fn parse_settings(id: FileId, file: &SourceFile) -> ParsedSettings {
         out.broken = true;
         return out;
     }
-    let (doc, broken) = super::parse_toml(id, &file.text, 0, &mut out.diagnostics);
+    let (doc, mut broken) = super::parse_toml(id, &file.text, 0, &mut out.diagnostics);
+    if !broken && let Some(at) = super::reader::invalid_integer(&file.text, doc.get_ref()) {
+        out.diagnostics.push(crate::rules::syntax::diagnostic(
+            crate::source::Span::new(id, at),
+            "invalid integer",
+        ));
+        broken = true;
+    }
     out.broken = broken;
     let mut r = Reader::new(id, &file.text, 0);
     if !broken {

@@ -58,16 +58,16 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 channel.span,
                 format!(
                     "{} on service `{}` needs the Contact Center licence",
-                    channel.value.display(),
+                    im.twilio_names(),
                     s.def.id
                 ),
             )
             .label("needs `contact_center`")
             .with(license.span, format!("licence is `{}`", license.value.as_str()))
             .help(format!(
-                "set `license = \"contact_center\"` on `{}`, or remove the {} channel",
+                "set `license = \"contact_center\"` on `{}`, or remove {} from `channels`",
                 s.def.id,
-                channel.value.as_str()
+                im.twilio_names()
             ))
             .about(Kind::Service, &s.def.id),
         );

@@ -57,7 +57,9 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let res = &cx.ws.res;
     for (i, s) in m.services.iter().enumerate() {
         let Some(im) = s.im.value() else { continue };
-        let Some(channel) = im.twilio_channel() else { continue };
+        if im.twilio_channel().is_none() {
+            continue;
+        }
         let (Some(entry), Some(reference)) = (res.service_entry[i], im.messaging_entry.get()) else {
             continue;
         };
@@ -73,7 +75,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 reference.span,
                 format!(
                     "{} on service `{}` goes through connector `{}` in region `{}`",
-                    channel.value.display(),
+                    im.twilio_names(),
                     s.def.id,
                     connector.def.id,
                     region.value.as_str()

@@ -43,35 +43,35 @@ apply the same entry.
 };
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let mut first: FxHashMap<String, usize> = FxHashMap::default();
-    for (i, e) in cx.ws.model.entries.iter().enumerate() {
+    let entries = &cx.ws.model.entries;
+    let mut groups: FxHashMap<String, Vec<usize>> = FxHashMap::default();
+    for (i, e) in entries.iter().enumerate() {
         let Some(v) = e.service_sid.get() else { continue };
-        if super::sid::check(&v.value, "IS").is_err() {
-            continue;
+        if super::sid::check(&v.value, "IS").is_ok() {
+            groups.entry(v.value.to_ascii_lowercase()).or_default().push(i);
         }
-        let key = v.value.to_ascii_lowercase();
-        match first.get(&key) {
-            None => {
-                first.insert(key, i);
+    }
+    for members in groups.values().filter(|m| m.len() > 1) {
+        // Named in id order, so that the message does not depend on where entries are written.
+        let mut ids: Vec<&str> = members.iter().map(|&i| entries[i].def.id.as_str()).collect();
+        ids.sort_unstable();
+        let names = super::unknown_field::list(&ids);
+        let first = &entries[members[0]];
+        for &later in &members[1..] {
+            let e = &entries[later];
+            let Some(v) = e.service_sid.get() else { continue };
+            let mut d = Diagnostic::new(
+                Code::DuplicateServiceSid,
+                v.span,
+                format!("messaging entries {names} name the same Twilio service"),
+            )
+            .label("same Conversations service")
+            .help("each messaging entry needs its own Conversations service: create another in Twilio, or let the services apply one entry")
+            .about(Kind::MessagingEntry, &e.def.id);
+            if let Some(o) = first.service_sid.get() {
+                d = d.with(o.span, format!("already used by `{}`", first.def.id));
             }
-            Some(&f) => {
-                let other = &cx.ws.model.entries[f];
-                let mut d = Diagnostic::new(
-                    Code::DuplicateServiceSid,
-                    v.span,
-                    format!(
-                        "messaging entries `{}` and `{}` name the same Twilio service",
-                        other.def.id, e.def.id
-                    ),
-                )
-                .label("same Conversations service")
-                .help("each messaging entry needs its own Conversations service: create another in Twilio, or let the services apply one entry")
-                .about(Kind::MessagingEntry, &e.def.id);
-                if let Some(o) = other.service_sid.get() {
-                    d = d.with(o.span, format!("already used by `{}`", other.def.id));
-                }
-                out.push(d);
-            }
+            out.push(d);
         }
     }
 }

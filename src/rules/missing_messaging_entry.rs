@@ -71,20 +71,10 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let s = &services[i];
         let Some(im) = s.im.value() else { continue };
         let span = im.channels_span.unwrap_or(im.header);
-        let names_raw: Vec<String> = im
-            .channels
-            .iter()
-            .filter(|c| c.value.is_twilio())
-            .map(|c| format!("`{}`", c.value.as_str()))
-            .collect();
-        let names: Vec<&str> = im
-            .channels
-            .iter()
-            .filter(|c| c.value.is_twilio())
-            .map(|c| c.value.display())
-            .collect();
-        let channels = names.join(" and ");
-        let verb = if names.len() == 1 { "needs" } else { "need" };
+        let twilio = im.twilio_channels();
+        let names_raw: Vec<String> = twilio.iter().map(|c| format!("`{}`", c.as_str())).collect();
+        let channels = im.twilio_names();
+        let verb = if twilio.len() == 1 { "needs" } else { "need" };
         let mut help = format!(
             "add `messaging_entry = \"…\"` to `[service.{}.instant_messaging]`",
             s.def.id
@@ -125,7 +115,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
 }
 
 /// A messaging entry to suggest for service `i`: visible from its OU, with a connector in us1;
-/// one that no service applies yet first, then the nearest OU, then path order.
+/// one that no service applies yet first, then the nearest OU, then the smallest id.
 fn visible_entry<'a>(cx: &Context<'a>, i: usize) -> Option<&'a str> {
     let res = &cx.ws.res;
     let m = &cx.ws.model;
@@ -146,7 +136,7 @@ fn visible_entry<'a>(cx: &Context<'a>, i: usize) -> Option<&'a str> {
             (
                 !applied[*e],
                 res.entry_ou[*e].map_or(0, |o| res.tree.depth[o as usize]),
-                std::cmp::Reverse(*e),
+                std::cmp::Reverse(m.entries[*e].def.id.as_str()),
             )
         })
         .map(|(_, e)| e.def.id.as_str())

@@ -14,7 +14,7 @@ pub const RULE: Rule = Rule {
     explanation: r#"## What it checks
 
 Following `parent` from any OU must end at the root. One diagnostic is reported per loop, at the
-`parent` of its first member (in path, line order), naming the members in parent order:
+`parent` of its member with the smallest id, naming the members in parent order from there:
 `a -> b -> c -> a`. Loops of any length are found in one linear pass.
 
 ## Why it matters

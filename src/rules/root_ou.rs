@@ -50,17 +50,19 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let tree = &cx.ws.res.tree;
     if let [first, second, rest @ ..] = tree.roots.as_slice() {
         let (first, second) = (&ous[*first as usize].def, &ous[*second as usize].def);
+        // Named in id order, so that the message does not depend on where OUs are written.
+        let mut all: Vec<&str> = tree
+            .roots
+            .iter()
+            .map(|&r| ous[r as usize].def.id.as_str())
+            .collect();
+        all.sort_unstable();
         let message = if rest.is_empty() {
             format!(
-                "more than one root OU: `{}` and `{}` both have no parent",
-                first.id, second.id
+                "more than one root OU: {} both have no parent",
+                super::unknown_field::list(&all)
             )
         } else {
-            let all: Vec<&str> = tree
-                .roots
-                .iter()
-                .map(|&r| ous[r as usize].def.id.as_str())
-                .collect();
             format!(
                 "{} root OUs: {} have no parent",
                 all.len(),

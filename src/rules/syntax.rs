@@ -46,6 +46,11 @@ Files must be saved as UTF-8 (most editors do so by default).
 /// A TOML parse error, with the parser's message.
 pub(crate) fn diagnostic(span: Span, parser_message: &str) -> Diagnostic {
     let message = parser_message.trim().trim_end_matches('.');
+    if message.contains("recursion") {
+        return Diagnostic::new(Code::Syntax, span, "invalid TOML: nested too deeply")
+            .label("nesting goes past the parser's limit here")
+            .help("flatten the structure: nimbus-lint's tables are at most a few levels deep");
+    }
     let help = if message.contains("duplicate key") {
         "a key (or table header) may appear only once per file: merge the two definitions"
     } else {
