@@ -1,0 +1,127 @@
+//! What the fuzz targets share: the invariants asserted on every input, and the `Arbitrary`
+//! workspace model of the `structured` target.
+//!
+//! The same invariants run in `cargo test` as property tests (`tests/invariants.rs`), on a few
+//! thousand generated inputs; here libFuzzer drives them for as long as you like.
+
+pub mod model;
+
+use nimbus_lint::Analysis;
+use nimbus_lint::compile;
+use nimbus_lint::emit::{self, Format, Style};
+use nimbus_lint::load::load_memory;
+use nimbus_lint::source::Span;
+
+/// Runs a workspace held in memory through check and build, and asserts every invariant:
+///
+/// - nothing panics (load, parse, resolve, check, every output format, the graph, the bundle);
+/// - every diagnostic's span and every label's span lies inside its file, on char boundaries;
+/// - build succeeds exactly when check reports no error: without errors the bundle compiles,
+///   streams to the same bytes as `compile` + `to_bytes`, and reads back as the same bundle.
+///   (With errors, `build` refuses before compiling; `tests/invariants.rs` checks that on the
+///   real command line.)
+pub fn check_workspace(files: &[(&str, &[u8])]) -> Analysis {
+    let analysis = nimbus_lint::analyze(load_memory(files), &[]);
+    spans_in_bounds(&analysis);
+    // The human and SARIF renderers cost several times the whole analysis: every input gets
+    // the cheap formats, one in eight (chosen by its content, so that a crash reproduces) all.
+    render_everything(&analysis, fnv(files).is_multiple_of(8));
+    if !analysis.has_errors() {
+        build(&analysis);
+    }
+    analysis
+}
+
+/// Every span of every diagnostic lies inside its file and on character boundaries.
+pub fn spans_in_bounds(a: &Analysis) {
+    let check = |what: &str, span: Span| {
+        assert!(
+            (span.file.0 as usize) < a.ws.sources.len(),
+            "{what}: span in file #{} of {}",
+            span.file.0,
+            a.ws.sources.len()
+        );
+        let text: &str = &a.ws.sources.get(span.file).text;
+        assert!(
+            span.start <= span.end && span.end as usize <= text.len(),
+            "{what}: span {}..{} outside the file ({} bytes)",
+            span.start,
+            span.end,
+            text.len()
+        );
+        assert!(
+            text.is_char_boundary(span.start as usize) && text.is_char_boundary(span.end as usize),
+            "{what}: span {}..{} not on char boundaries",
+            span.start,
+            span.end
+        );
+    };
+    for d in &a.diagnostics {
+        check(&format!("{} `{}`", d.code, d.message), d.span);
+        for l in &d.labels {
+            check(&format!("{} label `{}`", d.code, l.message), l.span);
+        }
+    }
+}
+
+/// FNV-1a over the files' names and bytes.
+fn fnv(files: &[(&str, &[u8])]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for (name, bytes) in files {
+        for &b in name.as_bytes().iter().chain(bytes.iter()) {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    h
+}
+
+/// The output formats and the graph render without panicking, into memory: short, JSON,
+/// GitHub and both graphs always, human and SARIF too when `all`.
+pub fn render_everything(a: &Analysis, all: bool) {
+    let results = std::slice::from_ref(a);
+    let style = Style {
+        color: false,
+        width: 80,
+    };
+    let formats: &[Format] = if all {
+        &[
+            Format::Human,
+            Format::Short,
+            Format::Json,
+            Format::Sarif,
+            Format::Github,
+        ]
+    } else {
+        &[Format::Short, Format::Json, Format::Github]
+    };
+    for &format in formats {
+        let mut out = Vec::new();
+        emit::render(format, results, false, style, &mut out).expect("rendering into memory");
+        assert!(
+            std::str::from_utf8(&out).is_ok(),
+            "{format:?} output is not UTF-8"
+        );
+    }
+    for format in [
+        emit::graph::GraphFormat::Mermaid,
+        emit::graph::GraphFormat::Dot,
+    ] {
+        let _ = emit::graph::render(a, format);
+    }
+}
+
+/// The bundle of a workspace without errors: compiled, streamed, read back.
+pub fn build(a: &Analysis) -> Vec<u8> {
+    let bundle = compile::compile(&a.ws, &a.transfers);
+    let whole = compile::to_bytes(&bundle);
+    let mut streamed = Vec::new();
+    compile::write_workspace(&a.ws, &a.transfers, &mut streamed).expect("writing into memory");
+    assert!(
+        whole == streamed,
+        "write_workspace and compile + to_bytes give different bytes"
+    );
+    let back: compile::Bundle<'_> =
+        serde_json::from_slice(&whole).expect("the bundle reads back as a bundle");
+    assert_eq!(back, bundle, "the bundle does not read back the same");
+    whole
+}
