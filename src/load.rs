@@ -286,7 +286,13 @@ fn read_file(
             .map_err(|e| fail(io_message(&e)))?;
     }
     if bytes.len() as u64 > max_size {
-        return Err(too_big(format!("at least {}", bytes.len())));
+        // Past the first read, reading stopped one byte over the limit.
+        let len = if n < FIRST {
+            bytes.len().to_string()
+        } else {
+            format!("at least {}", bytes.len())
+        };
+        return Err(too_big(len));
     }
     Ok(SourceFile::from_bytes(path, rel, display, bytes))
 }
