@@ -60,7 +60,9 @@ ws() {
         # The generator writes its own [workspace] table for the largest per-service layouts.
         grep -qx '\[workspace\]' "$tmp/nimbus.toml" ||
             printf '\n[workspace]\nmax_files = 200000\n' >>"$tmp/nimbus.toml"
-        [[ -z $setting ]] || sed -i "/^\[workspace\]\$/a $setting" "$tmp/nimbus.toml"
+        # The setting goes in unless the generator wrote it (a key twice is invalid TOML).
+        [[ -z $setting ]] || grep -q "^${setting%% =*} =" "$tmp/nimbus.toml" ||
+            sed -i "/^\[workspace\]\$/a $setting" "$tmp/nimbus.toml"
         cp "$TMP/stamp" "$tmp/generator.stamp"
         mv "$tmp" "$dir"
     fi
@@ -114,6 +116,18 @@ ratio() { python3 -c 'import sys; print(f"{float(sys.argv[1]) / float(sys.argv[2
 ROWS=()
 declare -A MEDIAN
 
+# could_run LABEL STATUS CMD...: stops the script when the tool could not check (exit 2): its
+# time would be that of an error message, not of a check.
+could_run() {
+    local label=$1 status=$2
+    shift 2
+    if ((status == 2)); then
+        echo "benches/cli.sh: $label: the command exited 2 (could not check); see what it says:" >&2
+        echo "  $*" >&2
+        exit 1
+    fi
+}
+
 # row LABEL DIR RUNS CMD...: one line of the table (hyperfine medians; peak RSS of one more run).
 row() {
     local label=$1 dir=$2 runs=$3
@@ -125,6 +139,7 @@ row() {
     read -r median min max < <(hf "$runs" "$@")
     log "$label: peak RSS"
     read -r rss wall status < <(peak "$@")
+    could_run "$label" "$status" "$@"
     MEDIAN[$label]=$median
     ROWS+=("| $label | $(fmt_mb "$b") | $f | $status | $(fmt_s "$median") | $(fmt_s "$min") – $(fmt_s "$max") | $runs | $(fmt_mb $((rss * 1024))) | $(ratio $((rss * 1024)) "$b")x |")
 }
@@ -138,6 +153,7 @@ once() {
     f=$(files "$dir")
     log "$label: one run under /usr/bin/time -v"
     read -r rss wall status < <(peak "$@")
+    could_run "$label" "$status" "$@"
     MEDIAN[$label]=$wall
     ROWS+=("| $label | $(fmt_mb "$b") | $f | $status | $(fmt_s "$wall") | (one run) | 1 | $(fmt_mb $((rss * 1024))) | $(ratio $((rss * 1024)) "$b")x |")
 }

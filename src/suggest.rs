@@ -13,7 +13,9 @@ fn fold_char(c: char) -> char {
     }
 }
 
-/// The largest edit distance still worth suggesting for a word of `len` characters.
+/// The largest edit distance still worth suggesting for a word of `len` characters. Distances
+/// are optimal string alignment: an insertion, deletion, substitution or swap of neighbours is
+/// one edit each.
 fn budget(len: usize) -> usize {
     (len / 3).clamp(1, 3)
 }
@@ -44,7 +46,7 @@ where
         } else if folded.len() >= 3 && (c.starts_with(&folded) || folded.starts_with(&c)) {
             clen.abs_diff(len).min(max)
         } else {
-            strsim::damerau_levenshtein(&folded, &c)
+            strsim::osa_distance(&folded, &c)
         };
         if d <= max && best.is_none_or(|(bd, bc)| (d, cand) < (bd, bc)) {
             best = Some((d, cand));
@@ -69,6 +71,8 @@ mod tests {
         assert_eq!(nearest("User-Assignment", keys), Some("user_assignment"));
         assert_eq!(nearest("transfer", keys), Some("transfers"));
         assert_eq!(nearest("oo", keys), Some("ou"));
+        // A transposition is one edit.
+        assert_eq!(nearest("lciense", keys), Some("license"));
     }
 
     #[test]
