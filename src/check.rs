@@ -93,15 +93,32 @@ fn mask_secrets(ws: &Workspace, diags: &mut Vec<Diagnostic>) {
     }
     let spans: FxHashSet<Span> = secrets.iter().map(|s| s.span).collect();
     diags.retain(|d| d.code == Code::SecretInConfig || !spans.contains(&d.span));
+    // One automaton over every secret: each text is scanned once, whatever their number.
+    let mut values: Vec<&str> = secrets.iter().map(|s| s.value.as_str()).collect();
+    values.sort_unstable();
+    values.dedup();
+    let shown: Vec<String> = values.iter().map(|v| redact(v)).collect();
+    let finder = aho_corasick::AhoCorasick::builder()
+        .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+        .build(&values);
     for d in diags.iter_mut() {
-        for s in secrets {
-            let shown = redact(&s.value);
-            for text in [&mut d.message, &mut d.label, &mut d.help]
-                .into_iter()
-                .chain(d.labels.iter_mut().map(|l| &mut l.message))
-            {
-                if text.contains(&s.value) {
-                    *text = text.replace(&s.value, &shown);
+        for text in [&mut d.message, &mut d.label, &mut d.help]
+            .into_iter()
+            .chain(d.labels.iter_mut().map(|l| &mut l.message))
+        {
+            match &finder {
+                Ok(finder) => {
+                    if finder.is_match(text.as_str()) {
+                        *text = finder.replace_all(text, &shown);
+                    }
+                }
+                // More secrets than an automaton holds: one pass per secret, slow but safe.
+                Err(_) => {
+                    for (value, shown) in values.iter().zip(&shown) {
+                        if text.contains(value) {
+                            *text = text.replace(value, shown);
+                        }
+                    }
                 }
             }
         }

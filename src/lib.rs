@@ -111,6 +111,8 @@ pub fn resolve_files(
     };
     let mut ws = resolve::resolve(ws, parsed);
     ws.model.secrets.extend(settings.secrets);
+    // In file order, so that outputs find a file's secrets by binary search.
+    ws.model.secrets.sort_unstable_by_key(|s| s.span);
     (ws, errors, notes)
 }
 

@@ -36,7 +36,7 @@ pub struct Model {
     pub services: Vec<Service>,
     /// Suppression comments of every file.
     pub suppressions: Vec<Suppression>,
-    /// Credential-shaped strings of every file.
+    /// Credential-shaped strings of every file, sorted by span.
     pub secrets: Vec<SecretHit>,
 }
 

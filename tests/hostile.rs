@@ -205,6 +205,26 @@ fn generate(name: &str, ws: &Path) {
             }
             write("org.toml", s);
         }
+        "many-secrets" => {
+            // Half in an unknown key (`unknown-field` and `secret-in-config`), half in
+            // `transfers` (only `secret-in-config`: no `unknown-reference` repeats it).
+            const N: u64 = 10_000;
+            let mut s = String::from("[ou.root]\n");
+            for i in 0..N {
+                let secret = format!("{:016x}{:016x}", i.wrapping_mul(0x9e37_79b9_7f4a_7c15), !i);
+                let place = if i % 2 == 0 {
+                    "note = "
+                } else {
+                    "transfers = ["
+                };
+                let close = if i % 2 == 0 { "" } else { "]" };
+                let _ = writeln!(
+                    s,
+                    "[service.s{i}]\nou = \"root\"\nlicense = \"contact_center\"\n{place}\"{secret}\"{close}"
+                );
+            }
+            write("services.toml", s);
+        }
         other => panic!("no generator `{other}`"),
     }
 }
@@ -552,6 +572,7 @@ cases! {
     no_toml_files => "no-toml-files",
     file_too_large => "file-too-large",
     too_many_files => "too-many-files",
+    ten_thousand_secrets => "many-secrets",
 }
 
 #[test]

@@ -97,7 +97,14 @@ impl Window {
         let mut bytes = crate::source::defuse(&src.text[range.clone()])
             .into_owned()
             .into_bytes();
-        for secret in a.ws.model.secrets.iter().filter(|s| s.span.file == file) {
+        // Secrets are sorted by span and do not overlap: find the first that reaches the window.
+        let secrets = &a.ws.model.secrets;
+        let first =
+            secrets.partition_point(|s| (s.span.file, s.span.end as usize) <= (file, range.start));
+        for secret in secrets[first..]
+            .iter()
+            .take_while(|s| s.span.file == file && (s.span.start as usize) < range.end)
+        {
             // Keep the quote and four characters; the rest becomes `*`, byte for byte.
             let r = secret.span.range();
             let keep = src.text[r.clone()]

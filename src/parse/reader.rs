@@ -306,12 +306,14 @@ impl<'s> Reader<'s> {
 
     /// Records every string of the tree that looks like a Twilio credential.
     pub fn scan_secrets(&mut self, root: &DeTable<'_>) {
+        // The literal `api_key_secret` values already recorded; each value is visited once.
+        let known: rustc_hash::FxHashSet<Span> = self.secrets.iter().map(|h| h.span).collect();
         let mut stack: Vec<&Spanned<DeValue<'_>>> = root.values().collect();
         while let Some(v) = stack.pop() {
             match v.get_ref() {
                 DeValue::String(s) if secret_in_config::is_secret_shaped(s) => {
                     let span = self.span(v.span());
-                    if !self.secrets.iter().any(|h| h.span == span) {
+                    if !known.contains(&span) {
                         self.secrets.push(SecretHit {
                             span,
                             value: s.to_string(),
