@@ -349,16 +349,10 @@ fn targets(
         stdin
             .read_to_string(&mut text)
             .map_err(|e| format!("cannot read stdin: {}", load::io_message(&e)))?;
+        // The file need not exist yet (a new buffer in a new folder): its root is found
+        // from its name alone, never from some folder above that holds no `nimbus.toml`.
         let abs = naming.absolute(name);
-        let existing = abs
-            .ancestors()
-            .find(|p| p.exists())
-            .map(PathBuf::from)
-            .unwrap_or_default();
-        match load::find_root(&existing, naming) {
-            Ok(root) => push_root(root, &mut t),
-            Err(e) => t.errors.push(e),
-        }
+        push_root(load::root_of_file(&abs), &mut t);
         t.overlays.insert(abs, text);
     }
     let defaults = [PathBuf::from(".")];

@@ -111,16 +111,26 @@ pub fn find_root(path: &Path, naming: &Naming) -> Result<PathBuf, LoadError> {
         path: naming.display(path),
         message: io_message(&e),
     })?;
-    let start = if meta.is_dir() {
-        abs.clone()
+    if meta.is_dir() {
+        Ok(root_above(abs))
     } else {
-        abs.parent().map(Path::to_path_buf).unwrap_or_default()
-    };
-    let found = start
+        Ok(root_of_file(&abs))
+    }
+}
+
+/// The workspace root of the file at `abs` (an absolute path), which need not exist (an
+/// editor's new buffer): the nearest folder at or above the file's that holds `nimbus.toml`,
+/// else the file's own folder.
+pub fn root_of_file(abs: &Path) -> PathBuf {
+    root_above(abs.parent().map(Path::to_path_buf).unwrap_or_default())
+}
+
+/// The nearest folder at or above `start` that holds `nimbus.toml`, else `start`.
+fn root_above(start: PathBuf) -> PathBuf {
+    start
         .ancestors()
         .find(|dir| dir.join(SETTINGS_FILE).is_file())
-        .map(Path::to_path_buf);
-    Ok(found.unwrap_or(start))
+        .map_or(start.clone(), Path::to_path_buf)
 }
 
 /// A short, stable description of an I/O error.

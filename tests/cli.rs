@@ -184,6 +184,30 @@ fn stdin_replaces_the_named_file() {
 }
 
 #[test]
+fn stdin_in_a_folder_that_does_not_exist_yet_is_a_workspace_of_its_own() {
+    // No nimbus.toml anywhere: the buffer's own (new) folder is the root, not the nearest
+    // existing folder above it, whose unrelated TOML files must not be read.
+    let ws = workspace(&[("Cargo.toml", "[package]\nname = \"x\"\n")]);
+    let r = run_with_stdin(
+        ws.path(),
+        &[
+            "check",
+            "-",
+            "--stdin-filename",
+            "new/folder/org.toml",
+            "--format",
+            "short",
+        ],
+        "[ou.contoso]\nname = 1\n",
+    );
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert_eq!(
+        r.stdout,
+        "new/folder/org.toml:2:8: error[invalid-value]: `name` has the wrong type: found an integer\n1 error, 0 warnings in 1 file\n"
+    );
+}
+
+#[test]
 fn explain_prints_the_long_form_and_rejects_unknown_codes() {
     let r = run(&repo(), &["explain", "im-unreachable"]);
     assert_eq!(r.code, 0);

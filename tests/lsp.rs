@@ -857,3 +857,32 @@ fn files_created_closed_and_deleted_are_taken_into_account() {
     assert_eq!(d["diagnostics"], json!([]));
     assert_eq!(s.stop(), 0);
 }
+
+#[test]
+fn a_new_file_in_a_new_folder_is_a_workspace_of_its_own() {
+    // No nimbus.toml anywhere: the buffer's own (not yet existing) folder is its workspace,
+    // not the nearest existing folder above it, whose other TOML files must not be read.
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let cargo = root.join("Cargo.toml");
+    std::fs::write(&cargo, "[package]\nname = \"x\"\n").unwrap();
+    let (mut s, _) = Server::init(&root, false);
+    let new = root.join("new/folder/org.toml");
+    s.open(&new, "[ou.contoso]\nname = 1\n");
+    let n = s.diagnostics(&uri(&new), |_| true);
+    assert_eq!(codes(&n), ["invalid-value"]);
+    // A round trip: every notification sent before its answer is queued by now.
+    let hover = s.at(
+        "textDocument/hover",
+        &new,
+        json!({"line": 0, "character": 5}),
+    );
+    assert!(hover.get("error").is_none(), "{hover}");
+    let cargo_uri = uri(&cargo);
+    assert!(
+        !s.pending.iter().any(|m| m["params"]["uri"] == cargo_uri),
+        "Cargo.toml was read as part of the new file's workspace: {:?}",
+        s.pending
+    );
+    assert_eq!(s.stop(), 0);
+}

@@ -463,21 +463,18 @@ impl Server {
     }
 
     /// The workspace root of a file: the nearest folder at or above it with a `nimbus.toml`
-    /// (on disk or open), else the nearest existing folder holding it.
+    /// (on disk or open), else the file's own folder, even when it does not exist yet (never a
+    /// folder further up, which could be a home directory).
     fn root_for(&self, file: &Path) -> PathBuf {
         let parent = file.parent().unwrap_or(file);
-        let found = parent.ancestors().find(|dir| {
-            let settings = dir.join(SETTINGS_FILE);
-            settings.is_file() || self.docs.contains_key(&settings)
-        });
-        match found {
-            Some(dir) => dir.to_path_buf(),
-            None => parent
-                .ancestors()
-                .find(|dir| dir.is_dir())
-                .unwrap_or(parent)
-                .to_path_buf(),
-        }
+        parent
+            .ancestors()
+            .find(|dir| {
+                let settings = dir.join(SETTINGS_FILE);
+                settings.is_file() || self.docs.contains_key(&settings)
+            })
+            .unwrap_or(parent)
+            .to_path_buf()
     }
 
     /// After a `nimbus.toml` appeared, vanished or was opened: documents may belong to another
