@@ -181,6 +181,8 @@ pub struct Io<'a> {
     pub stderr: &'a mut dyn Write,
     /// True when stdout is a terminal (for colours).
     pub stdout_is_terminal: bool,
+    /// True when stderr is a terminal (for colours).
+    pub stderr_is_terminal: bool,
 }
 
 /// Runs the process's command line and returns the exit code.
@@ -191,6 +193,7 @@ pub fn main() -> i32 {
         stdout: &mut std::io::BufWriter::new(std::io::stdout()),
         stderr: &mut std::io::stderr(),
         stdout_is_terminal: std::io::stdout().is_terminal(),
+        stderr_is_terminal: std::io::stderr().is_terminal(),
     };
     let code = run(std::env::args_os(), &mut io);
     let _ = io.stdout.flush();
@@ -211,7 +214,7 @@ where
             } else {
                 EXIT_OK
             };
-            let text = if e.use_stderr() {
+            let text = if e.use_stderr() && colours(io.stderr_is_terminal) {
                 e.render().ansi().to_string()
             } else {
                 e.render().to_string()
@@ -296,13 +299,20 @@ fn overrides(sub: &ArgMatches) -> Result<Vec<(Code, Level)>, String> {
         .collect()
 }
 
-fn style(args: &LintArgs, io: &Io<'_>) -> Style {
+/// True when output to a stream that is (or is not) a `terminal` may have colours: never under
+/// `NO_COLOR` or `TERM=dumb`.
+fn colours(terminal: bool) -> bool {
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let dumb = std::env::var("TERM").is_ok_and(|t| t == "dumb");
+    terminal && !no_color && !dumb
+}
+
+/// How the human format looks on a stream that is (or is not) a `terminal`.
+fn style(args: &LintArgs, terminal: bool) -> Style {
     let color = match args.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => io.stdout_is_terminal && !no_color && !dumb,
+        ColorChoice::Auto => colours(terminal),
     };
     let width = std::env::var("COLUMNS")
         .ok()
@@ -434,7 +444,7 @@ fn check(args: CheckArgs, sub: &ArgMatches, io: &mut Io<'_>) -> Outcome {
         lint.format,
         &results,
         lint.quiet,
-        style(lint, io),
+        style(lint, io.stdout_is_terminal),
         io.stdout,
     )
     .map_err(io_err)?;
@@ -471,8 +481,8 @@ fn build(args: BuildArgs, sub: &ArgMatches, io: &mut Io<'_>) -> Outcome {
     let naming = Naming::from_cwd();
     let (results, errors) = one_workspace(args.path.as_ref(), &naming, &overrides, io.stdin)?;
     let lint = &args.lint;
-    let mut style = style(lint, io);
-    style.color &= std::io::stderr().is_terminal();
+    // The diagnostics of `build` go to stderr: stdout may be the bundle.
+    let style = style(lint, io.stderr_is_terminal);
     let summary = emit::Summary::of(&results);
     if lint.format == Format::Json || summary.errors + summary.warnings > 0 {
         emit::render(lint.format, &results, lint.quiet, style, io.stderr).map_err(io_err)?;
@@ -485,10 +495,12 @@ fn build(args: BuildArgs, sub: &ArgMatches, io: &mut Io<'_>) -> Outcome {
         return Ok(EXIT_FAILURE);
     };
     if fails(&results, lint) {
-        let _ = writeln!(
-            io.stderr,
-            "error: the configuration has errors: no bundle written"
-        );
+        let why = if emit::Summary::of(&results).errors > 0 {
+            "the configuration has errors"
+        } else {
+            "warnings are denied (--deny-warnings)"
+        };
+        let _ = writeln!(io.stderr, "error: {why}: no bundle written");
         return Ok(EXIT_ERRORS);
     }
     let target = match (&args.output, &a.ws.settings.output) {

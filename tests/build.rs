@@ -118,6 +118,30 @@ fn writes_to_o_creating_folders_and_to_stdout_without_output_setting() {
 }
 
 #[test]
+fn denied_warnings_write_nothing_and_say_why() {
+    let ws = example_copy();
+    std::fs::write(
+        ws.path().join("services/extra.toml"),
+        "[service.x]\nou = \"contoso\"\nlicense = \"contact_center\"\ntransfers = [\"x\"]\n",
+    )
+    .unwrap();
+    let r = run(
+        ws.path(),
+        &["build", "-o", "b.json", "--deny-warnings", "-q"],
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(
+        r.stderr,
+        "0 errors, 1 warning in 6 files\nerror: warnings are denied (--deny-warnings): no bundle written\n"
+    );
+    assert!(!ws.path().join("b.json").exists());
+    // Without the flag, the same workspace builds.
+    let r = run(ws.path(), &["build", "-o", "b.json", "-q"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(ws.path().join("b.json").exists());
+}
+
+#[test]
 fn nothing_is_written_when_there_are_errors() {
     let ws = example_copy();
     std::fs::write(

@@ -246,3 +246,24 @@ fn a_named_pipe_is_refused_not_waited_for() {
         "error: pipe.toml: not a regular file (a pipe, socket or device), not read\n"
     );
 }
+
+#[test]
+fn colours_only_where_asked_for() {
+    // Argument errors on a pipe: plain text.
+    let r = run(&repo(), &["check", "--bogus"]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("unexpected argument '--bogus'"),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains('\u{1b}'), "{:?}", r.stderr);
+    // `--color always` colours `build`'s diagnostics on stderr, even on a pipe.
+    let dir = fixture("rules/self-transfer");
+    let dir = dir.to_str().unwrap();
+    let r = run(&repo(), &["build", dir, "-o", "-", "--color", "always"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("\u{1b}["), "{:?}", r.stderr);
+    let r = run(&repo(), &["build", dir, "-o", "-"]);
+    assert!(!r.stderr.contains('\u{1b}'), "{:?}", r.stderr);
+}

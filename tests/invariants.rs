@@ -1098,6 +1098,7 @@ proptest! {
                 stdout: &mut stdout,
                 stderr: &mut stderr,
                 stdout_is_terminal: false,
+                stderr_is_terminal: false,
             };
             let mut argv = vec!["nimbus-lint"];
             argv.extend_from_slice(args);
