@@ -30,7 +30,8 @@ impl Context<'_> {
     }
 
     /// The entities of `kind` that some reference uses, or may have meant: resolved
-    /// references, and the nearest id of each unknown one. `None` when a reference of that
+    /// references, the nearest id of each unknown one, and the messaging entry that
+    /// `missing-messaging-entry` suggests to a front desk. `None` when a reference of that
     /// kind could not be read at all (it might mean any of them).
     pub fn used(&self, kind: Kind) -> Option<Vec<bool>> {
         let res = &self.ws.res;
@@ -51,6 +52,11 @@ impl Context<'_> {
         for i in resolved.iter().flatten().copied().chain(suggested) {
             used[i as usize] = true;
         }
+        if kind == Kind::MessagingEntry {
+            for i in crate::rules::missing_messaging_entry::suggested(self) {
+                used[i as usize] = true;
+            }
+        }
         Some(used)
     }
 }
@@ -68,6 +74,7 @@ pub fn check(ws: &Workspace, transfers: &Transfers, overrides: &Overrides) -> Ve
         }
     }
     mask_secrets(ws, &mut diags);
+    drop_missing_fields_of_duplicates(ws, &mut diags);
     for d in &mut diags {
         for text in [&mut d.message, &mut d.label, &mut d.help]
             .into_iter()
@@ -123,6 +130,22 @@ fn mask_secrets(ws: &Workspace, diags: &mut Vec<Diagnostic>) {
             }
         }
     }
+}
+
+/// One mistake, one diagnostic: an entity defined twice (often a sub-table such as
+/// `[service.x.instant_messaging]` in another file than `[service.x]`) gets `duplicate-id`,
+/// whose help says to merge them, and no `missing-field` for what either half lacks.
+fn drop_missing_fields_of_duplicates(ws: &Workspace, diags: &mut Vec<Diagnostic>) {
+    if ws.res.duplicates.is_empty() {
+        return;
+    }
+    let headers: FxHashSet<Span> = ws
+        .res
+        .duplicates
+        .iter()
+        .flat_map(|d| [d.first, d.later])
+        .collect();
+    diags.retain(|d| d.code != Code::MissingField || !headers.contains(&d.span));
 }
 
 /// Drops diagnostics that a `# nimbus-lint: allow(..)` comment covers, and reports comments

@@ -234,12 +234,21 @@ impl Transfers {
     }
 
     /// A shortest loop from `start` back to itself through `members`, as service indices.
-    pub fn loop_through(&self, start: usize, members: &[usize]) -> Vec<usize> {
+    /// Among loops of the same length, the first in the order of `key` (the ids), so that
+    /// the answer never depends on the order of files or entities.
+    pub fn loop_through<K: Ord>(
+        &self,
+        start: usize,
+        members: &[usize],
+        key: impl Fn(usize) -> K,
+    ) -> Vec<usize> {
         let members: rustc_hash::FxHashSet<usize> = members.iter().copied().collect();
         let mut prev: rustc_hash::FxHashMap<usize, usize> = rustc_hash::FxHashMap::default();
         let mut queue = std::collections::VecDeque::from([start]);
         while let Some(at) = queue.pop_front() {
-            for t in self.outgoing(at) {
+            let mut next: Vec<usize> = self.outgoing(at).collect();
+            next.sort_by_cached_key(|&t| key(t));
+            for t in next {
                 if t == start {
                     let mut path = vec![at];
                     let mut cur = at;

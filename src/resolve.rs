@@ -116,6 +116,15 @@ impl OuTree {
         self.enter[ou as usize] != UNREACHED
     }
 
+    /// The OUs under a root, each after its parent.
+    pub fn preorder(&self) -> Vec<u32> {
+        let mut ous: Vec<u32> = (0..self.enter.len() as u32)
+            .filter(|&o| self.is_rooted(o))
+            .collect();
+        ous.sort_unstable_by_key(|&o| self.enter[o as usize]);
+        ous
+    }
+
     /// `Some(true)` when `above` is `ou` or one of its ancestors; `None` when either is not
     /// in a rooted tree (the question has no answer until the tree is fixed).
     pub fn is_at_or_above(&self, above: u32, ou: u32) -> Option<bool> {

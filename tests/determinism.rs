@@ -176,3 +176,31 @@ proptest! {
         prop_assert_eq!(diags_a, diags_b);
     }
 }
+
+/// The loop an `im-unreachable` message names is the same whatever the order of `transfers`:
+/// the shortest from the smallest id, ties going to the smaller ids.
+#[test]
+fn an_unreachable_loop_is_named_the_same_in_any_order() {
+    let mut messages = BTreeSet::new();
+    for transfers in ["\"b\", \"c\"", "\"c\", \"b\""] {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let text = format!(
+            "[ou.root]\n\
+             [service.a]\nou = \"root\"\nlicense = \"contact_center\"\ntransfers = [{transfers}]\ninstant_messaging = {{}}\n\
+             [service.b]\nou = \"root\"\nlicense = \"contact_center\"\ntransfers = [\"a\"]\ninstant_messaging = {{}}\n\
+             [service.c]\nou = \"root\"\nlicense = \"contact_center\"\ntransfers = [\"a\"]\ninstant_messaging = {{}}\n"
+        );
+        std::fs::write(dir.path().join("nimbus.toml"), "").expect("write");
+        std::fs::write(dir.path().join("tenant.toml"), text).expect("write");
+        let (_, diagnostics) = outcome(dir.path());
+        messages.extend(diagnostics);
+    }
+    let messages: Vec<_> = messages.into_iter().collect();
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    assert!(
+        messages[0]
+            .1
+            .starts_with("no conversation can reach the transfer loop a -> b -> a"),
+        "{messages:?}"
+    );
+}

@@ -392,8 +392,23 @@ fn diagnostics_appear_on_open_and_clear_when_the_edit_fixes_them() {
         "`team` relies on `desk` as its only Twilio proxy"
     );
 
-    // Another file of the workspace gets its own diagnostics, though it is not open.
+    // The entry the help suggests is not also reported unused in org.toml.
     let o = s.diagnostics(&uri(&org), |_| true);
+    assert_eq!(o["diagnostics"], json!([]));
+
+    // Files that are not open get diagnostics of their own: without its IM table, the desk
+    // proxies nothing, so team.toml's service is unreachable and org.toml's entry unused.
+    let voice_only = text[..text.find("[service.desk.instant_messaging]").unwrap()].to_owned();
+    s.change(&desk, 2, &voice_only);
+    let d = s.diagnostics(&uri(&desk), |p| p["version"] == 2);
+    assert_eq!(d["diagnostics"], json!([]));
+    let t = s.diagnostics(&uri(&team), |p| {
+        !p["diagnostics"].as_array().unwrap().is_empty()
+    });
+    assert_eq!(codes(&t), ["im-unreachable"]);
+    let o = s.diagnostics(&uri(&org), |p| {
+        !p["diagnostics"].as_array().unwrap().is_empty()
+    });
     assert_eq!(codes(&o), ["unused-messaging-entry"]);
     assert_eq!(o["diagnostics"][0]["severity"], 2);
     assert_eq!(o["diagnostics"][0]["tags"], json!([1]));
@@ -407,20 +422,22 @@ fn diagnostics_appear_on_open_and_clear_when_the_edit_fixes_them() {
         )
     );
 
-    // The fix in desk.toml clears desk.toml and, in another file, org.toml.
+    // The fix in desk.toml clears desk.toml and, in other files, team.toml and org.toml.
     let fixed = text.replace(
         "channels = [",
         "messaging_entry = \"whatsapp-main\"\nchannels = [",
     );
-    s.change(&desk, 2, &fixed);
-    let d = s.diagnostics(&uri(&desk), |p| p["version"] == 2);
+    s.change(&desk, 3, &fixed);
+    let d = s.diagnostics(&uri(&desk), |p| p["version"] == 3);
     assert_eq!(d["diagnostics"], json!([]));
+    let t = s.diagnostics(&uri(&team), |p| p["diagnostics"] == json!([]));
+    assert_eq!(t["diagnostics"], json!([]));
     let o = s.diagnostics(&uri(&org), |p| p["diagnostics"] == json!([]));
     assert_eq!(o["diagnostics"], json!([]));
 
     // And back: the error returns.
-    s.change(&desk, 3, &text);
-    let d = s.diagnostics(&uri(&desk), |p| p["version"] == 3);
+    s.change(&desk, 4, &text);
+    let d = s.diagnostics(&uri(&desk), |p| p["version"] == 4);
     assert_eq!(codes(&d), ["missing-messaging-entry"]);
     assert_eq!(s.stop(), 0);
 }

@@ -72,7 +72,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let message = if group.members.len() == 1 {
             format!("service `{}` offers IM but no conversation can reach it", s.def.id)
         } else {
-            let path: Vec<&str> = t.loop_through(root, &group.members).into_iter().map(id).collect();
+            let path: Vec<&str> = t.loop_through(root, &group.members, id).into_iter().map(id).collect();
             let mut text = format!(
                 "no conversation can reach the transfer loop {} -> {}",
                 path.join(" -> "),

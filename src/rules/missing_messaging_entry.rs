@@ -53,19 +53,11 @@ const LABELS: usize = 10;
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let services = &cx.ws.model.services;
-    let desks: Vec<usize> = services
-        .iter()
-        .enumerate()
-        .filter(|(_, s)| {
-            s.im.value().is_some_and(|im| {
-                im.twilio_channel().is_some() && matches!(im.messaging_entry, Field::Absent)
-            })
-        })
-        .map(|(i, _)| i)
-        .collect();
+    let desks = desks_without_entry(cx);
     if desks.is_empty() {
         return;
     }
+    let per_ou = suggestions(cx);
     let dependents = cx.transfers.sole_dependents(&desks, services);
     for (k, &i) in desks.iter().enumerate() {
         let s = &services[i];
@@ -79,7 +71,8 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             "add `messaging_entry = \"…\"` to `[service.{}.instant_messaging]`",
             s.def.id
         );
-        if let Some(entry) = visible_entry(cx, i) {
+        if let Some(entry) = cx.ws.res.service_ou[i].and_then(|o| per_ou[o as usize]) {
+            let entry = &cx.ws.model.entries[entry as usize].def.id;
             help.push_str(&format!(", e.g. `messaging_entry = \"{entry}\"`"));
         }
         help.push_str(&format!(
@@ -114,30 +107,74 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// A messaging entry to suggest for service `i`: visible from its OU, with a connector in us1;
-/// one that no service applies yet first, then the nearest OU, then the smallest id.
-fn visible_entry<'a>(cx: &Context<'a>, i: usize) -> Option<&'a str> {
+/// Front desks that offer a Twilio channel and name no messaging entry.
+fn desks_without_entry(cx: &Context<'_>) -> Vec<usize> {
+    cx.ws
+        .model
+        .services
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| {
+            s.im.value().is_some_and(|im| {
+                im.twilio_channel().is_some() && matches!(im.messaging_entry, Field::Absent)
+            })
+        })
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// The messaging entries that this rule's help suggests to some front desk: an entry is not
+/// also reported unused when the fix of a missing one is to apply it.
+pub(crate) fn suggested(cx: &Context<'_>) -> Vec<u32> {
+    let desks = desks_without_entry(cx);
+    if desks.is_empty() {
+        return Vec::new();
+    }
+    let per_ou = suggestions(cx);
+    let res = &cx.ws.res;
+    desks
+        .into_iter()
+        .filter_map(|i| res.service_ou[i].and_then(|o| per_ou[o as usize]))
+        .collect()
+}
+
+/// For each OU, the messaging entry to suggest to a service there: visible from the OU, with
+/// a connector in us1; one that no service applies yet first, then the nearest OU, then the
+/// smallest id. Computed for every OU at once, parents before children, in linear time.
+fn suggestions(cx: &Context<'_>) -> Vec<Option<u32>> {
     let res = &cx.ws.res;
     let m = &cx.ws.model;
-    let from = res.service_ou[i]?;
     let mut applied = vec![false; m.entries.len()];
     for e in res.service_entry.iter().flatten() {
         applied[*e as usize] = true;
     }
-    m.entries
-        .iter()
-        .enumerate()
-        .filter(|(e, _)| {
-            res.entry_ou[*e].is_some_and(|at| res.tree.is_at_or_above(at, from) == Some(true))
-                && res.entry_connector[*e]
-                    .is_none_or(|c| m.connectors[c as usize].region() == crate::model::Region::Us1)
-        })
-        .max_by_key(|(e, _)| {
-            (
-                !applied[*e],
-                res.entry_ou[*e].map_or(0, |o| res.tree.depth[o as usize]),
-                std::cmp::Reverse(m.entries[*e].def.id.as_str()),
-            )
-        })
-        .map(|(_, e)| e.def.id.as_str())
+    let key = |e: u32| {
+        let e = e as usize;
+        (
+            !applied[e],
+            res.entry_ou[e].map_or(0, |o| res.tree.depth[o as usize]),
+            std::cmp::Reverse(m.entries[e].def.id.as_str()),
+        )
+    };
+    let better = |a: Option<u32>, b: Option<u32>| match (a, b) {
+        (Some(x), Some(y)) => Some(if key(y) > key(x) { y } else { x }),
+        (x, y) => x.or(y),
+    };
+    // The best entry defined at each OU itself...
+    let mut best: Vec<Option<u32>> = vec![None; m.ous.len()];
+    for (e, entry_ou) in res.entry_ou.iter().enumerate() {
+        let Some(at) = *entry_ou else { continue };
+        let us1 = res.entry_connector[e]
+            .is_none_or(|c| m.connectors[c as usize].region() == crate::model::Region::Us1);
+        if us1 && res.tree.is_rooted(at) {
+            best[at as usize] = better(best[at as usize], Some(e as u32));
+        }
+    }
+    // ...then the best of it and everything above it.
+    for ou in res.tree.preorder() {
+        if let Some(parent) = res.tree.parent[ou as usize] {
+            best[ou as usize] = better(best[ou as usize], best[parent as usize]);
+        }
+    }
+    best
 }

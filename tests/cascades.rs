@@ -1,0 +1,75 @@
+//! One mistake, one diagnostic: small workspaces where a single slip could set off several
+//! rules, checked for the one diagnostic that says what to fix.
+
+mod common;
+
+use common::{json, run, workspace};
+
+const ORG: &str = "[ou.contoso]\n";
+
+const TWILIO: &str = r#"[connector.tw]
+ou = "contoso"
+type = "twilio"
+region = "us1"
+api_key_sid = "SK0123456789abcdef0123456789abcdef"
+api_key_secret = { env = "TWILIO_API_KEY_SECRET" }
+
+[messaging_entry.wa]
+ou = "contoso"
+connector = "tw"
+service_sid = "IS12345678900000000000000000AbCdEf"
+"#;
+
+/// `check --format short` of a workspace made of `files` (plus an empty `nimbus.toml`).
+fn short(files: &[(&str, &str)]) -> String {
+    let mut all = vec![("nimbus.toml", "")];
+    all.extend_from_slice(files);
+    let ws = workspace(&all);
+    let r = run(ws.path(), &["check", "--format", "short"]);
+    assert_ne!(r.code, 2, "{}", r.stderr);
+    r.stdout
+}
+
+#[test]
+fn a_sub_table_in_another_file_is_one_duplicate_in_either_order() {
+    let half = "[service.team.instant_messaging]\nchannels = [\"interact\"]\n";
+    let rest = "[service.team]\nou = \"contoso\"\nlicense = \"contact_center\"\n";
+    // The half without `ou` and `license` sorts first, then last: never a `missing-field`.
+    assert_eq!(
+        short(&[("org.toml", ORG), ("a.toml", half), ("b.toml", rest)]),
+        "b.toml:1:1: error[duplicate-id]: duplicate service id `team`\n\
+         1 error, 0 warnings in 4 files\n"
+    );
+    assert_eq!(
+        short(&[("org.toml", ORG), ("z.toml", half), ("b.toml", rest)]),
+        "z.toml:1:1: error[duplicate-id]: duplicate service id `team`\n\
+         1 error, 0 warnings in 4 files\n"
+    );
+}
+
+#[test]
+fn the_entry_a_missing_entry_should_apply_is_not_also_unused() {
+    let desk = "[service.desk]\nou = \"contoso\"\nlicense = \"contact_center\"\n\
+                instant_messaging = { channels = [\"whatsapp\"] }\n";
+    let ws = workspace(&[
+        ("nimbus.toml", ""),
+        ("org.toml", ORG),
+        ("twilio.toml", TWILIO),
+        ("desk.toml", desk),
+    ]);
+    let r = run(ws.path(), &["check", "--format", "short"]);
+    assert_eq!(
+        r.stdout,
+        "desk.toml:4:34: error[missing-messaging-entry]: service `desk` offers WhatsApp but applies no messaging entry\n\
+         1 error, 0 warnings in 4 files\n"
+    );
+    let doc = json(&run(ws.path(), &["check", "--format", "json"]));
+    let help = doc["diagnostics"][0]["help"].as_str().expect("help");
+    assert!(help.contains("e.g. `messaging_entry = \"wa\"`"), "{help}");
+    // Without the desk, the entry is unused.
+    assert_eq!(
+        short(&[("org.toml", ORG), ("twilio.toml", TWILIO)]),
+        "twilio.toml:8:1: warning[unused-messaging-entry]: no service applies messaging entry `wa`\n\
+         0 errors, 1 warning in 3 files\n"
+    );
+}
