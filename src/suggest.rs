@@ -31,28 +31,50 @@ where
     let folded = fold(input);
     let len = folded.chars().count();
     let max = budget(len);
+    // Words joined by `_` (or `-`): `api_secret` may mean `api_key_secret`.
+    let words = folded.contains('_');
     let mut best: Option<(usize, &'a str)> = None;
     let mut c = String::new();
     for cand in candidates {
         // Folding keeps the number of characters: filter on length before folding.
         let clen = cand.chars().count();
-        if clen.abs_diff(len) > max {
+        let close = clen.abs_diff(len) <= max;
+        if !close && !(words && clen > len) {
             continue;
         }
         c.clear();
         c.extend(cand.chars().map(fold_char));
         let d = if c == folded {
             0
-        } else if folded.len() >= 3 && (c.starts_with(&folded) || folded.starts_with(&c)) {
+        } else if close && folded.len() >= 3 && (c.starts_with(&folded) || folded.starts_with(&c)) {
             clen.abs_diff(len).min(max)
         } else {
-            strsim::osa_distance(&folded, &c)
+            let d = if close {
+                strsim::osa_distance(&folded, &c)
+            } else {
+                usize::MAX
+            };
+            // Words left out count as far as a typo may go: a closer spelling wins.
+            if d > max && words && words_within(&folded, &c) {
+                max
+            } else {
+                d
+            }
         };
         if d <= max && best.is_none_or(|(bd, bc)| (d, cand) < (bd, bc)) {
             best = Some((d, cand));
         }
     }
     best.map(|(_, c)| c)
+}
+
+/// True when the `_`-separated words of `short` are words of `long`, in the same order, with
+/// some left out (`api_secret` in `api_key_secret`).
+fn words_within(short: &str, long: &str) -> bool {
+    let mut long_words = long.split('_');
+    short
+        .split('_')
+        .all(|w| !w.is_empty() && long_words.any(|l| l == w))
 }
 
 /// `did you mean `x`?` for a suggestion, or an empty string.
@@ -73,6 +95,11 @@ mod tests {
         assert_eq!(nearest("oo", keys), Some("ou"));
         // A transposition is one edit.
         assert_eq!(nearest("lciense", keys), Some("license"));
+        // Words left out.
+        let keys = ["api_key_sid", "api_key_secret", "region"];
+        assert_eq!(nearest("api_secret", keys), Some("api_key_secret"));
+        assert_eq!(nearest("Key-Secret", keys), Some("api_key_secret"));
+        assert_eq!(nearest("api_token", keys), None);
     }
 
     #[test]

@@ -73,3 +73,28 @@ fn the_entry_a_missing_entry_should_apply_is_not_also_unused() {
          0 errors, 1 warning in 3 files\n"
     );
 }
+
+#[test]
+fn a_loop_of_every_ou_is_one_ou_cycle_that_says_there_is_no_root() {
+    let org = "[ou.sales]\nparent = \"emea\"\n[ou.emea]\nparent = \"sales\"\n";
+    let ws = workspace(&[("nimbus.toml", ""), ("org.toml", org)]);
+    let doc = json(&run(ws.path(), &["check", "--format", "json"]));
+    assert_eq!(common::codes(&doc), ["ou-cycle"]);
+    let help = doc["diagnostics"][0]["help"].as_str().expect("help");
+    assert!(
+        help.starts_with("no OU is left without a parent, so the workspace has no root"),
+        "{help}"
+    );
+    // With a root beside the loop, the help is about the loop only.
+    let ws = workspace(&[
+        ("nimbus.toml", ""),
+        ("org.toml", &format!("[ou.contoso]\n{org}")),
+    ]);
+    let doc = json(&run(ws.path(), &["check", "--format", "json"]));
+    assert_eq!(common::codes(&doc), ["ou-cycle"]);
+    let help = doc["diagnostics"][0]["help"].as_str().expect("help");
+    assert!(
+        help.starts_with("point one of these `parent` keys"),
+        "{help}"
+    );
+}

@@ -67,6 +67,12 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 "point one of these `parent` keys at an OU outside the loop, or remove it from the tenant".to_owned(),
             )
         };
+        // With no root at all, this loop is also why `root-ou` is not reported: say it here.
+        let help = if cx.ws.res.tree.roots.is_empty() {
+            "no OU is left without a parent, so the workspace has no root: remove `parent` from the OU that is the tenant (one of the loop), or point one of these `parent` keys at a new root OU".to_owned()
+        } else {
+            help
+        };
         let mut d = Diagnostic::new(Code::OuCycle, parent.span, message)
             .label(format!("`{}` → `{}`", ids[0], parent.value))
             .help(help)
