@@ -39,7 +39,7 @@ where
         // Folding keeps the number of characters: filter on length before folding.
         let clen = cand.chars().count();
         let close = clen.abs_diff(len) <= max;
-        if !close && !(words && clen > len) {
+        if !(close || (words && clen > len)) {
             continue;
         }
         c.clear();
