@@ -380,20 +380,50 @@ fn targets(
     Ok(t)
 }
 
-/// Loads and checks every target workspace.
+/// Loads and checks every target workspace; with `nested`, also the workspaces found below
+/// them (folders holding a `nimbus.toml` of their own), each on its own.
 fn analyze_all(
     t: &Targets,
     naming: &Naming,
     overrides: &[(Code, Level)],
+    nested: bool,
 ) -> (Vec<Analysis>, Vec<LoadError>) {
     let mut errors = t.errors.clone();
     let mut results = Vec::new();
-    for root in &t.roots {
-        let loaded = load::load(root, naming, &t.overlays);
+    let mut roots = t.roots.clone();
+    let mut next = 0;
+    while let Some(root) = roots.get(next).cloned() {
+        next += 1;
+        let loaded = load::load(&root, naming, &t.overlays);
+        if nested {
+            for dir in &loaded.nested {
+                if !roots.contains(dir) {
+                    roots.push(dir.clone());
+                }
+            }
+        }
         if loaded.sources.is_empty() && loaded.errors.is_empty() {
+            if nested && !loaded.nested.is_empty() {
+                // Only nested workspaces here: they speak for themselves.
+                continue;
+            }
+            let message = if loaded.nested.is_empty() {
+                "no TOML files found: a workspace is a folder of .toml files (with an optional nimbus.toml at its root)".to_owned()
+            } else {
+                let n = loaded.nested.len();
+                let which = if n == 1 {
+                    "the folder below it holds a nimbus.toml: a workspace of its own".to_owned()
+                } else {
+                    format!("{n} folders below it hold a nimbus.toml, each a workspace of its own")
+                };
+                format!(
+                    "no TOML files of its own: {which}; name one, e.g. `{}`",
+                    naming.display(&loaded.nested[0])
+                )
+            };
             errors.push(LoadError {
-                path: naming.display(root),
-                message: "no TOML files found: a workspace is a folder of .toml files (with an optional nimbus.toml at its root)".to_owned(),
+                path: naming.display(&root),
+                message,
             });
             continue;
         }
@@ -438,7 +468,7 @@ fn check(args: CheckArgs, sub: &ArgMatches, io: &mut Io<'_>) -> Outcome {
     let overrides = overrides(sub)?;
     let naming = Naming::from_cwd();
     let t = targets(&args.paths, args.stdin_filename.as_ref(), &naming, io.stdin)?;
-    let (results, errors) = analyze_all(&t, &naming, &overrides);
+    let (results, errors) = analyze_all(&t, &naming, &overrides, true);
     let lint = &args.lint;
     emit::render(
         lint.format,
@@ -467,7 +497,7 @@ fn one_workspace(
 ) -> Result<(Vec<Analysis>, Vec<LoadError>), String> {
     let paths: Vec<PathBuf> = path.into_iter().cloned().collect();
     let t = targets(&paths, None, naming, stdin)?;
-    Ok(analyze_all(&t, naming, overrides))
+    Ok(analyze_all(&t, naming, overrides, false))
 }
 
 fn build(args: BuildArgs, sub: &ArgMatches, io: &mut Io<'_>) -> Outcome {

@@ -99,6 +99,7 @@ pub fn resolve_files(
         entity_files: _,
         errors,
         notes,
+        nested: _,
     } = loaded;
     let ws = Workspace {
         root,

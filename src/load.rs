@@ -49,6 +49,9 @@ pub struct Loaded {
     pub errors: Vec<LoadError>,
     /// Things the user should know that are not problems of the configuration.
     pub notes: Vec<String>,
+    /// Folders below the root that hold a `nimbus.toml` of their own: separate workspaces,
+    /// not read as part of this one.
+    pub nested: Vec<PathBuf>,
 }
 
 /// How the current directory is used to name files.
@@ -159,19 +162,26 @@ pub fn load(root: &Path, naming: &Naming, overlays: &Overlays) -> Loaded {
         loaded.settings_file = Some(id);
     }
 
-    let found = walk(
+    let (found, nested) = walk(
         root,
         &loaded.settings,
         naming,
         &mut loaded.notes,
         &mut loaded.errors,
     );
+    for dir in &nested {
+        loaded.notes.push(format!(
+            "{}: holds its own nimbus.toml: a workspace of its own, not part of this one",
+            naming.display(dir)
+        ));
+    }
     // Folders are read in the file system's order: report in a stable one.
     loaded.notes.sort();
     loaded.errors.sort_by(|a, b| a.path.cmp(&b.path));
     let mut paths: Vec<(String, PathBuf)> = found.into_iter().map(|p| (rel(root, &p), p)).collect();
     for p in overlays.keys() {
         if p.starts_with(root)
+            && !nested.iter().any(|n| p.starts_with(n))
             && p.extension().is_some_and(|e| e == "toml")
             && *p != settings_path
             && !paths.iter().any(|(_, q)| q == p)
@@ -181,6 +191,7 @@ pub fn load(root: &Path, naming: &Naming, overlays: &Overlays) -> Loaded {
     }
     paths.sort_unstable();
     paths.dedup();
+    loaded.nested = nested;
     let limit = loaded.settings.settings.max_files;
     if paths.len() as u64 > limit {
         loaded.errors.push(LoadError {
@@ -308,14 +319,15 @@ fn read_file(
 }
 
 /// Every entity file under `root`: `*.toml`, not hidden, not ignored by `.gitignore` or
-/// `exclude`, not the root's `nimbus.toml`; symbolic links to folders are not followed.
+/// `exclude`, not the root's `nimbus.toml`, not inside a folder that holds a `nimbus.toml` of
+/// its own (those folders come second, sorted); symbolic links to folders are not followed.
 fn walk(
     root: &Path,
     settings: &ParsedSettings,
     naming: &Naming,
     notes: &mut Vec<String>,
     errors: &mut Vec<LoadError>,
-) -> Vec<PathBuf> {
+) -> (Vec<PathBuf>, Vec<PathBuf>) {
     let mut excludes = ignore::gitignore::GitignoreBuilder::new(root);
     for glob in &settings.settings.exclude {
         let _ = excludes.add_line(None, &glob.value);
@@ -325,6 +337,7 @@ fn walk(
         .unwrap_or_else(|_| ignore::gitignore::Gitignore::empty());
     let settings_path = root.join(SETTINGS_FILE);
     let canonical_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    let nested: std::sync::Arc<std::sync::Mutex<Vec<PathBuf>>> = std::sync::Arc::default();
     let walker = ignore::WalkBuilder::new(root)
         .hidden(true)
         .ignore(false)
@@ -334,9 +347,21 @@ fn walk(
         .require_git(false)
         .parents(true)
         .follow_links(false)
-        .filter_entry(move |e| {
-            let is_dir = e.file_type().is_some_and(|t| t.is_dir());
-            !excludes.matched(e.path(), is_dir).is_ignore()
+        .filter_entry({
+            let nested = std::sync::Arc::clone(&nested);
+            move |e| {
+                let is_dir = e.file_type().is_some_and(|t| t.is_dir());
+                if excludes.matched(e.path(), is_dir).is_ignore() {
+                    return false;
+                }
+                if is_dir && e.depth() > 0 && e.path().join(SETTINGS_FILE).is_file() {
+                    if let Ok(mut nested) = nested.lock() {
+                        nested.push(e.path().to_path_buf());
+                    }
+                    return false;
+                }
+                true
+            }
         })
         .build();
     let mut out = Vec::new();
@@ -397,7 +422,9 @@ fn walk(
         }
         out.push(path.to_path_buf());
     }
-    out
+    let mut nested = std::mem::take(&mut *nested.lock().unwrap_or_else(|e| e.into_inner()));
+    nested.sort();
+    (out, nested)
 }
 
 /// A workspace held in memory: `(path relative to the root, bytes)` pairs, as if read from a

@@ -267,3 +267,40 @@ fn colours_only_where_asked_for() {
     let r = run(&repo(), &["build", dir, "-o", "-"]);
     assert!(!r.stderr.contains('\u{1b}'), "{:?}", r.stderr);
 }
+
+#[test]
+fn folders_with_their_own_nimbus_toml_are_workspaces_of_their_own() {
+    let ws = workspace(&[
+        ("tenants/a/nimbus.toml", ""),
+        ("tenants/a/org.toml", "[ou.contoso]\n"),
+        ("tenants/b/nimbus.toml", ""),
+        ("tenants/b/org.toml", "[ou.contoso]\n[ou.x]\n"),
+    ]);
+    // `check` above them checks each on its own: `contoso` in both is no duplicate, and the
+    // nested nimbus.toml files are settings, not entity files.
+    let r = run(ws.path(), &["check", "--format", "short"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(
+        r.stdout,
+        "tenants/b/org.toml:2:1: error[root-ou]: more than one root OU: `contoso` and `x` both have no parent\n\
+         1 error, 0 warnings in 4 files\n"
+    );
+    // `build` takes one workspace: above them, there is none to build.
+    let r = run(ws.path(), &["build", "-o", "-"]);
+    assert_eq!(r.code, 2);
+    assert_eq!(
+        r.stderr,
+        "error: .: no TOML files of its own: 2 folders below it hold a nimbus.toml, each a workspace of its own; name one, e.g. `tenants/a`\n"
+    );
+    // A workspace with files of its own leaves the nested one out, and says so.
+    std::fs::write(ws.path().join("org.toml"), "[ou.fabrikam]\n").unwrap();
+    std::fs::remove_dir_all(ws.path().join("tenants/b")).unwrap();
+    let r = run(ws.path(), &["build", "-o", "-"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("\"fabrikam\""), "{}", r.stdout);
+    assert!(!r.stdout.contains("\"contoso\""), "{}", r.stdout);
+    assert_eq!(
+        r.stderr,
+        "note: tenants/a: holds its own nimbus.toml: a workspace of its own, not part of this one\n"
+    );
+}

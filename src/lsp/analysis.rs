@@ -180,6 +180,8 @@ fn finish(
         entity_files,
         errors,
         notes,
+        // Nested workspaces were noted by the walk that found these files.
+        nested: Vec::new(),
     };
     let (ws, errors, notes) = crate::resolve_files(loaded, files);
     crate::check_workspace(ws, errors, notes, &[])
