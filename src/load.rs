@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+use ignore::gitignore::Gitignore;
 use rayon::prelude::*;
 
 use crate::parse::settings::{ParsedSettings, parse_settings};
@@ -65,6 +66,13 @@ impl Naming {
     pub fn from_cwd() -> Self {
         Naming {
             cwd: std::env::current_dir().unwrap_or_default(),
+        }
+    }
+
+    /// Names relative to `dir` (an absolute path).
+    pub fn at(dir: &Path) -> Self {
+        Naming {
+            cwd: dir.to_path_buf(),
         }
     }
 
@@ -162,13 +170,28 @@ pub fn load(root: &Path, naming: &Naming, overlays: &Overlays) -> Loaded {
         loaded.settings_file = Some(id);
     }
 
-    let (found, nested) = walk(
+    let excludes = excludes(root, &loaded.settings);
+    let (mut found, mut nested) = walk(
         root,
-        &loaded.settings,
+        &excludes,
         naming,
         &mut loaded.notes,
         &mut loaded.errors,
     );
+    // An editor's unsaved `nimbus.toml` below the root makes a workspace of its own too.
+    for p in overlays.keys() {
+        if let Some(dir) = p.parent()
+            && p.file_name().is_some_and(|n| n == SETTINGS_FILE)
+            && dir != root
+            && dir.starts_with(root)
+            && !nested.iter().any(|n| dir.starts_with(n))
+        {
+            nested.retain(|n| !n.starts_with(dir));
+            nested.push(dir.to_path_buf());
+            found.retain(|f| !f.starts_with(dir));
+        }
+    }
+    nested.sort();
     for dir in &nested {
         loaded.notes.push(format!(
             "{}: holds its own nimbus.toml: a workspace of its own, not part of this one",
@@ -179,12 +202,14 @@ pub fn load(root: &Path, naming: &Naming, overlays: &Overlays) -> Loaded {
     loaded.notes.sort();
     loaded.errors.sort_by(|a, b| a.path.cmp(&b.path));
     let mut paths: Vec<(String, PathBuf)> = found.into_iter().map(|p| (rel(root, &p), p)).collect();
+    // Editor buffers the walk did not find (new files): only where the walk would look.
     for p in overlays.keys() {
         if p.starts_with(root)
             && !nested.iter().any(|n| p.starts_with(n))
             && p.extension().is_some_and(|e| e == "toml")
             && *p != settings_path
             && !paths.iter().any(|(_, q)| q == p)
+            && admitted(root, p, &excludes)
         {
             paths.push((rel(root, p), p.clone()));
         }
@@ -318,23 +343,58 @@ fn read_file(
     Ok(SourceFile::from_bytes(path, rel, display, bytes))
 }
 
+/// The `exclude` globs of `nimbus.toml`, as a gitignore relative to the root.
+fn excludes(root: &Path, settings: &ParsedSettings) -> Gitignore {
+    let mut excludes = ignore::gitignore::GitignoreBuilder::new(root);
+    for glob in &settings.settings.exclude {
+        let _ = excludes.add_line(None, &glob.value);
+    }
+    excludes.build().unwrap_or_else(|_| Gitignore::empty())
+}
+
+/// True when the walk would read `path` (below `root`) if it were on disk: no hidden folder or
+/// file on the way, not excluded, not ignored by a `.gitignore` from the root down.
+fn admitted(root: &Path, path: &Path, excludes: &Gitignore) -> bool {
+    let Ok(rel) = path.strip_prefix(root) else {
+        return false;
+    };
+    if rel
+        .components()
+        .any(|c| c.as_os_str().to_string_lossy().starts_with('.'))
+        || excludes
+            .matched_path_or_any_parents(path, false)
+            .is_ignore()
+    {
+        return false;
+    }
+    let mut dir = root.to_path_buf();
+    let folders = rel.parent().map(|p| p.components()).into_iter().flatten();
+    for next in std::iter::once(None).chain(folders.map(Some)) {
+        if let Some(c) = next {
+            dir.push(c);
+        }
+        let file = dir.join(".gitignore");
+        if file.is_file() {
+            let (ignores, _) = Gitignore::new(&file);
+            if ignores.matched_path_or_any_parents(path, false).is_ignore() {
+                return false;
+            }
+        }
+    }
+    true
+}
+
 /// Every entity file under `root`: `*.toml`, not hidden, not ignored by `.gitignore` or
 /// `exclude`, not the root's `nimbus.toml`, not inside a folder that holds a `nimbus.toml` of
 /// its own (those folders come second, sorted); symbolic links to folders are not followed.
 fn walk(
     root: &Path,
-    settings: &ParsedSettings,
+    excludes: &Gitignore,
     naming: &Naming,
     notes: &mut Vec<String>,
     errors: &mut Vec<LoadError>,
 ) -> (Vec<PathBuf>, Vec<PathBuf>) {
-    let mut excludes = ignore::gitignore::GitignoreBuilder::new(root);
-    for glob in &settings.settings.exclude {
-        let _ = excludes.add_line(None, &glob.value);
-    }
-    let excludes = excludes
-        .build()
-        .unwrap_or_else(|_| ignore::gitignore::Gitignore::empty());
+    let excludes = excludes.clone();
     let settings_path = root.join(SETTINGS_FILE);
     let canonical_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
     let nested: std::sync::Arc<std::sync::Mutex<Vec<PathBuf>>> = std::sync::Arc::default();

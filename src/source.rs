@@ -165,7 +165,9 @@ impl SourceFile {
         let mut offset = start as usize;
         let mut col = 0usize;
         for ch in self.text[offset..].chars() {
-            if col >= column as usize || ch == '\n' {
+            // Past the end of the line: its last character, before `\n` or `\r\n`.
+            let crlf = ch == '\r' && self.text[offset + 1..].starts_with('\n');
+            if col >= column as usize || ch == '\n' || crlf {
                 break;
             }
             col += unit(ch);
@@ -279,6 +281,10 @@ mod tests {
         let f = file("a = 1\r\nb = 2\r\n");
         assert_eq!(f.position(7), Position { line: 2, column: 1 });
         assert_eq!(f.position(5), Position { line: 1, column: 6 });
+        // A column past the end of the line is its end, before `\r\n` as before `\n`.
+        assert_eq!(f.offset_of(0, 50, char::len_utf16), 5);
+        assert_eq!(file("a = 1\nb").offset_of(0, 50, char::len_utf16), 5);
+        assert_eq!(f.offset_of(9, 0, char::len_utf16), f.text.len());
     }
 
     #[test]

@@ -876,30 +876,158 @@ fn files_created_closed_and_deleted_are_taken_into_account() {
 }
 
 #[test]
-fn a_new_file_in_a_new_folder_is_a_workspace_of_its_own() {
-    // No nimbus.toml anywhere: the buffer's own (not yet existing) folder is its workspace,
-    // not the nearest existing folder above it, whose other TOML files must not be read.
+fn toml_files_outside_any_workspace_are_left_alone() {
+    // No nimbus.toml anywhere: an editor that sends every TOML file gets nothing for them,
+    // neither for the open files nor for the others of their folders.
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().canonicalize().unwrap();
     let cargo = root.join("Cargo.toml");
     std::fs::write(&cargo, "[package]\nname = \"x\"\n").unwrap();
     let (mut s, _) = Server::init(&root, false);
     let new = root.join("new/folder/org.toml");
+    s.open(&cargo, "[package]\nname = \"x\"\n");
     s.open(&new, "[ou.contoso]\nname = 1\n");
-    let n = s.diagnostics(&uri(&new), |_| true);
-    assert_eq!(codes(&n), ["invalid-value"]);
     // A round trip: every notification sent before its answer is queued by now.
     let hover = s.at(
         "textDocument/hover",
         &new,
         json!({"line": 0, "character": 5}),
     );
-    assert!(hover.get("error").is_none(), "{hover}");
-    let cargo_uri = uri(&cargo);
+    assert_eq!(hover["result"], Value::Null, "{hover}");
     assert!(
-        !s.pending.iter().any(|m| m["params"]["uri"] == cargo_uri),
-        "Cargo.toml was read as part of the new file's workspace: {:?}",
+        !s.pending
+            .iter()
+            .any(|m| m["method"] == "textDocument/publishDiagnostics"),
+        "{:?}",
         s.pending
     );
+    // A nimbus.toml (unsaved) makes the folder a workspace: both files are checked now.
+    s.open(&root.join("nimbus.toml"), "");
+    let n = s.diagnostics(&uri(&new), |p| {
+        !p["diagnostics"].as_array().unwrap().is_empty()
+    });
+    assert_eq!(codes(&n), ["invalid-value"]);
+    let c = s.diagnostics(&uri(&cargo), |p| {
+        !p["diagnostics"].as_array().unwrap().is_empty()
+    });
+    assert_eq!(codes(&c), ["unknown-field"]);
+    assert_eq!(s.stop(), 0);
+}
+
+impl Server {
+    /// After a round trip, the diagnostics last published for `path` (`None`: none since the
+    /// last call).
+    fn last_published(&mut self, path: &Path) -> Option<Value> {
+        let target = path.with_file_name("__round_trip__.toml");
+        let _ = self.at(
+            "textDocument/hover",
+            &target,
+            json!({"line": 0, "character": 0}),
+        );
+        let u = uri(path);
+        let mut last = None;
+        self.pending.retain(|m| {
+            let it = m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == u;
+            if it {
+                last = Some(m["params"]["diagnostics"].clone());
+            }
+            !it
+        });
+        last
+    }
+}
+
+#[test]
+fn an_unsaved_nested_nimbus_toml_splits_the_workspace_until_it_is_closed() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    std::fs::write(root.join("nimbus.toml"), "").unwrap();
+    std::fs::write(root.join("org.toml"), "[ou.contoso]\n").unwrap();
+    let a = root.join("services/a.toml");
+    std::fs::create_dir_all(a.parent().unwrap()).unwrap();
+    let text = "[service.a]\nou = \"contoso\"\nlicense = \"contact_center\"\n";
+    std::fs::write(&a, text).unwrap();
+    let (mut s, _) = Server::init(&root, false);
+    s.open(&a, text);
+    assert_eq!(s.last_published(&a), Some(json!([])));
+    // services/ becomes a workspace of its own, with no OU.
+    let nested = root.join("services/nimbus.toml");
+    s.open(&nested, "");
+    let d = s.last_published(&a).expect("published");
+    let codes: Vec<&str> = d
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["root-ou"]);
+    // Closed without saving: services/ is part of the outer workspace again, and clean.
+    s.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": uri(&nested)}}),
+    );
+    assert_eq!(s.last_published(&a), Some(json!([])));
+    assert_eq!(s.stop(), 0);
+}
+
+#[test]
+fn excluded_and_hidden_files_stay_out_even_when_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    std::fs::write(
+        root.join("nimbus.toml"),
+        "[workspace]\nexclude = [\"drafts/**\"]\n",
+    )
+    .unwrap();
+    let billing = "[service.billing]\nou = \"contoso\"\nlicense = \"contact_center\"\n";
+    let org = root.join("org.toml");
+    std::fs::write(&org, format!("[ou.contoso]\n{billing}")).unwrap();
+    let (mut s, _) = Server::init(&root, false);
+    s.open(&org, &format!("[ou.contoso]\n{billing}"));
+    assert_eq!(s.last_published(&org), Some(json!([])));
+    for rel in ["drafts/d.toml", ".hidden/h.toml", "ignored/i.toml"] {
+        std::fs::create_dir_all(root.join(rel).parent().unwrap()).unwrap();
+        std::fs::write(root.join(rel), billing).unwrap();
+    }
+    std::fs::write(root.join(".gitignore"), "ignored/\n").unwrap();
+    for rel in [
+        "drafts/d.toml",
+        ".hidden/h.toml",
+        "ignored/i.toml",
+        "drafts/new.toml",
+    ] {
+        s.open(&root.join(rel), billing);
+    }
+    // No `duplicate-id` in org.toml, nothing for the files the walk skips.
+    let last = s.last_published(&org);
+    assert!(last.is_none() || last == Some(json!([])), "{last:?}");
+    for rel in [
+        "drafts/d.toml",
+        ".hidden/h.toml",
+        "ignored/i.toml",
+        "drafts/new.toml",
+    ] {
+        assert_eq!(s.last_published(&root.join(rel)), None, "{rel}");
+    }
+    assert_eq!(s.stop(), 0);
+}
+
+#[test]
+fn a_removed_workspace_folder_leaves_no_diagnostics_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    std::fs::write(root.join("nimbus.toml"), "").unwrap();
+    let org = root.join("org.toml");
+    std::fs::write(&org, "[ou.contoso]\n[ou.x]\n").unwrap();
+    let (mut s, _) = Server::init(&root, false);
+    let d = s.diagnostics(&uri(&org), |p| {
+        !p["diagnostics"].as_array().unwrap().is_empty()
+    });
+    assert_eq!(codes(&d), ["root-ou"]);
+    s.notify(
+        "workspace/didChangeWorkspaceFolders",
+        json!({"event": {"added": [], "removed": [{"uri": uri(&root), "name": "w"}]}}),
+    );
+    assert_eq!(s.last_published(&org), Some(json!([])));
     assert_eq!(s.stop(), 0);
 }

@@ -79,6 +79,8 @@ struct Scanner<'a> {
     mode: Mode,
     decided: bool,
     out: Scan,
+    /// `out.entities` as a set, so that recording one stays O(1).
+    recorded: std::collections::HashSet<(String, String)>,
 }
 
 impl Scanner<'_> {
@@ -138,7 +140,7 @@ impl Scanner<'_> {
     fn record_entity(&mut self, path: &[String]) {
         if path.len() >= 2 && is_kind(&path[0]) {
             let e = (path[0].clone(), path[1].clone());
-            if !self.out.entities.contains(&e) {
+            if self.recorded.insert(e.clone()) {
                 self.out.entities.push(e);
             }
         }
@@ -422,6 +424,7 @@ pub fn scan(text: &str, cursor: usize) -> Scan {
         mode: Mode::Key,
         decided: false,
         out: Scan::default(),
+        recorded: Default::default(),
     }
     .run()
 }

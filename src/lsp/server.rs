@@ -1,9 +1,10 @@
 //! The server: its state, the message loop, and the handlers.
 //!
-//! **Workspaces.** A file belongs to the workspace `check` would give it: the nearest folder at
-//! or above it holding `nimbus.toml` (saved, or open in the editor), else its own folder. At
-//! `initialized`, each workspace folder of the client that lies in such a workspace is checked
-//! at once; other workspaces are checked when one of their files is opened.
+//! **Workspaces.** A file belongs to the nearest folder at or above it holding `nimbus.toml`
+//! (saved, or open in the editor); a file with none is left alone. At `initialized`, each
+//! workspace folder of the client that lies in such a workspace is checked at once; other
+//! workspaces are checked when one of their files is opened. A workspace that nothing keeps
+//! (no open document, no client folder) is dropped, and its diagnostics cleared.
 //!
 //! **Checks.** Opening, changing, saving or closing a document marks its workspace; when no
 //! message is left waiting (and before answering a request), each marked workspace is checked
@@ -118,8 +119,9 @@ struct Doc {
     uri: Uri,
     version: i32,
     text: String,
-    /// The workspace it belongs to.
-    root: PathBuf,
+    /// The workspace it belongs to; `None` outside any (no `nimbus.toml` at or above it):
+    /// such a file is left alone.
+    root: Option<PathBuf>,
 }
 
 /// How much of a workspace must be looked at again.
@@ -146,7 +148,6 @@ struct Ws {
 
 struct Server {
     enc: Encoding,
-    naming: Naming,
     folders: Vec<PathBuf>,
     docs: HashMap<PathBuf, Doc>,
     workspaces: BTreeMap<PathBuf, Ws>,
@@ -218,7 +219,6 @@ impl Server {
             .unwrap_or(false);
         Server {
             enc: Encoding::negotiate(&params.capabilities),
-            naming: Naming::from_cwd(),
             folders,
             docs: HashMap::new(),
             workspaces: BTreeMap::new(),
@@ -329,8 +329,10 @@ impl Server {
                         root: root.clone(),
                     },
                 );
-                self.edited.insert(path);
-                self.mark(&root, Dirty::Texts);
+                if let Some(root) = root {
+                    self.edited.insert(path);
+                    self.mark(&root, Dirty::Texts);
+                }
                 if settings {
                     self.recompute_roots();
                 }
@@ -351,9 +353,10 @@ impl Server {
                     }
                 }
                 doc.version = p.text_document.version;
-                let root = doc.root.clone();
-                self.edited.insert(path);
-                self.mark(&root, Dirty::Texts);
+                if let Some(root) = doc.root.clone() {
+                    self.edited.insert(path);
+                    self.mark(&root, Dirty::Texts);
+                }
             }
             DidSaveTextDocument::METHOD => {
                 let p: DidSaveTextDocumentParams = decode(&method, params)?;
@@ -363,7 +366,7 @@ impl Server {
                 if let (Some(doc), Some(text)) = (self.docs.get_mut(&path), p.text) {
                     doc.text = text;
                 }
-                let root = self.docs.get(&path).map(|d| d.root.clone());
+                let root = self.docs.get(&path).and_then(|d| d.root.clone());
                 if let Some(root) = root {
                     self.mark(&root, Dirty::Full);
                 }
@@ -378,7 +381,9 @@ impl Server {
                 };
                 if let Some(doc) = self.docs.remove(&path) {
                     self.edited.remove(&path);
-                    self.mark(&doc.root, Dirty::Full);
+                    if let Some(root) = doc.root {
+                        self.mark(&root, Dirty::Full);
+                    }
                 }
                 if is_settings(&path) {
                     self.recompute_roots();
@@ -463,18 +468,16 @@ impl Server {
     }
 
     /// The workspace root of a file: the nearest folder at or above it with a `nimbus.toml`
-    /// (on disk or open), else the file's own folder, even when it does not exist yet (never a
-    /// folder further up, which could be a home directory).
-    fn root_for(&self, file: &Path) -> PathBuf {
-        let parent = file.parent().unwrap_or(file);
-        parent
+    /// (on disk or open). `None` without one: an editor may send every TOML file (a
+    /// `Cargo.toml`, a `pyproject.toml`), and those are none of nimbus-lint's business.
+    fn root_for(&self, file: &Path) -> Option<PathBuf> {
+        file.parent()?
             .ancestors()
             .find(|dir| {
                 let settings = dir.join(SETTINGS_FILE);
                 settings.is_file() || self.docs.contains_key(&settings)
             })
-            .unwrap_or(parent)
-            .to_path_buf()
+            .map(Path::to_path_buf)
     }
 
     /// After a `nimbus.toml` appeared, vanished or was opened: documents may belong to another
@@ -489,8 +492,9 @@ impl Server {
             if doc.root != root {
                 let old = std::mem::replace(&mut doc.root, root.clone());
                 self.edited.insert(path);
-                self.mark(&old, Dirty::Full);
-                self.mark(&root, Dirty::Full);
+                for root in [old, root].into_iter().flatten() {
+                    self.mark(&root, Dirty::Full);
+                }
             }
         }
     }
@@ -504,6 +508,7 @@ impl Server {
 
     /// Checks every marked workspace and publishes what changed.
     fn flush(&mut self, t: &Transport) {
+        self.retire(t);
         let roots: Vec<PathBuf> = self
             .workspaces
             .iter()
@@ -515,11 +520,57 @@ impl Server {
         }
     }
 
+    /// Drops the workspaces that nothing keeps any more (no open document, no folder of the
+    /// client in them, no `nimbus.toml` left): their files get an empty list, unless a live
+    /// workspace covers them, which then sends its own again.
+    fn retire(&mut self, t: &Transport) {
+        let mut live: HashSet<PathBuf> =
+            self.docs.values().filter_map(|d| d.root.clone()).collect();
+        live.extend(self.folders.iter().filter_map(|f| settings_root(f)));
+        let dead: Vec<PathBuf> = self
+            .workspaces
+            .keys()
+            .filter(|r| !live.contains(*r))
+            .cloned()
+            .collect();
+        for root in dead {
+            let Some(ws) = self.workspaces.remove(&root) else {
+                continue;
+            };
+            for (path, diagnostics) in ws.published {
+                let mut covered = false;
+                for w in self.workspaces.values_mut() {
+                    if w.published.remove(&path).is_some() {
+                        w.dirty = w.dirty.max(Some(Dirty::Texts));
+                        covered = true;
+                    }
+                }
+                if covered || diagnostics.is_empty() {
+                    continue;
+                }
+                if let Some(uri) = self.uri_for(&path) {
+                    t.send(Notification::new(
+                        PublishDiagnostics::METHOD.to_owned(),
+                        PublishDiagnosticsParams {
+                            uri,
+                            diagnostics: Vec::new(),
+                            version: None,
+                        },
+                    ));
+                }
+            }
+        }
+    }
+
     fn check(&mut self, t: &Transport, root: &Path) {
+        // This workspace's documents, and any open `nimbus.toml` below it: the loader leaves
+        // that folder out, as a workspace of its own.
         let overlays: Overlays = self
             .docs
             .iter()
-            .filter(|(p, _)| p.starts_with(root))
+            .filter(|(p, d)| {
+                d.root.as_deref() == Some(root) || (p.starts_with(root) && is_settings(p))
+            })
             .map(|(p, d)| (p.clone(), d.text.clone()))
             .collect();
         let Some(ws) = self.workspaces.get_mut(root) else {
@@ -529,7 +580,8 @@ impl Server {
         ws.dirty = None;
         let mut cache = std::mem::take(&mut ws.cache);
         let start = Instant::now();
-        let naming = &self.naming;
+        // Files are named from the workspace's root in messages, whatever the server's folder.
+        let naming = &Naming::at(root);
         let previous = ws.analysis.as_ref();
         let outcome = catch_unwind(AssertUnwindSafe(|| {
             analysis::check(root, naming, &overlays, previous, full, &mut cache)
@@ -719,8 +771,8 @@ impl Server {
     ) -> Option<(&Ws, &Analysis, FileId, usize)> {
         let path = convert::path_of(&at.text_document.uri)?;
         let root = match self.docs.get(&path) {
-            Some(d) => d.root.clone(),
-            None => self.root_for(&path),
+            Some(d) => d.root.clone()?,
+            None => self.root_for(&path)?,
         };
         let ws = self.workspaces.get(&root)?;
         let a = ws.analysis.as_ref()?;
