@@ -1031,3 +1031,42 @@ fn a_removed_workspace_folder_leaves_no_diagnostics_behind() {
     assert_eq!(s.last_published(&org), Some(json!([])));
     assert_eq!(s.stop(), 0);
 }
+
+#[test]
+fn navigation_works_in_a_file_with_a_syntax_error() {
+    // A half-typed string at the end breaks the file's parse: it contributes no model, but
+    // its references still lead to their entities.
+    let root = fixture("nav");
+    let sales = root.join("services/sales.toml");
+    let twilio = root.join("twilio.toml");
+    let text = format!("{}\n[service.new]\nou = \"sal\n", read_text(&sales));
+    let (mut s, _) = Server::init(&root, false);
+    s.open(&sales, &text);
+    let d = s.diagnostics(&uri(&sales), |p| {
+        !p["diagnostics"].as_array().unwrap().is_empty()
+    });
+    assert_eq!(codes(&d), ["syntax"]);
+    let at = inside(&text, "\"whatsapp-sales\"", 0, 3, Enc::Utf16);
+    let r = s.at("textDocument/definition", &sales, at.clone());
+    assert_eq!(r["result"]["uri"], uri(&twilio), "{r}");
+    assert_eq!(
+        r["result"]["range"],
+        range_of(
+            &read_text(&twilio),
+            "[messaging_entry.whatsapp-sales]",
+            0,
+            Enc::Utf16
+        )
+    );
+    let r = s.at("textDocument/hover", &sales, at.clone());
+    let hover = r["result"]["contents"]["value"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(hover.contains("whatsapp-sales"), "{r}");
+    let r = s.at("textDocument/references", &sales, at);
+    assert!(
+        !r["result"].as_array().unwrap().is_empty(),
+        "references: {r}"
+    );
+    assert_eq!(s.stop(), 0);
+}

@@ -430,7 +430,7 @@ pub fn scan(text: &str, cursor: usize) -> Scan {
 }
 
 /// What a slot asks for: the kind of the ids, and the referring entity (kind, id).
-fn wanted(slot: &Slot) -> Option<(Kind, Kind, &str)> {
+pub(crate) fn wanted(slot: &Slot) -> Option<(Kind, Kind, &str)> {
     let p: Vec<&str> = slot.path.iter().map(String::as_str).collect();
     let referrer = |k: &str| Kind::ALL.into_iter().find(|kind| kind.key() == k);
     match (p.as_slice(), slot.in_array) {

@@ -147,6 +147,29 @@ impl Index {
     }
 }
 
+/// The reference at byte `offset` of `file`, read from the text: a string in a reference
+/// position (`ou`, `parent`, `connector`, `messaging_entry`, an item of `transfers`) that names
+/// an entity. What navigation falls back on when the index has nothing there, as in a file
+/// with a syntax error, which contributes nothing to the model.
+pub fn textual(a: &Analysis, file: FileId, offset: usize) -> Option<Occurrence> {
+    let text = &a.ws.sources.get(file).text;
+    let slot = super::complete::scan(text, offset).slot?;
+    slot.quote?;
+    let (kind, _, _) = super::complete::wanted(&slot)?;
+    let index = a.ws.res.lookup(kind, text.get(slot.replace.clone())?)?;
+    let start = slot.replace.start.checked_sub(1)?;
+    let end = slot.replace.end + usize::from(slot.closed);
+    Some(Occurrence {
+        span: Span {
+            file,
+            start: u32::try_from(start).ok()?,
+            end: u32::try_from(end).ok()?,
+        },
+        target: Target { kind, index },
+        role: Role::Reference,
+    })
+}
+
 /// The definition of `target`.
 pub fn def(a: &Analysis, target: Target) -> &Def {
     a.ws.model.def(target.kind, target.index)

@@ -780,6 +780,20 @@ impl Server {
         Some((ws, a, id, convert::offset(file, at.position, self.enc)))
     }
 
+    /// The id at `offset` of `file`: from the index, else read from the text.
+    fn occurrence(
+        &self,
+        ws: &Ws,
+        a: &Analysis,
+        file: FileId,
+        offset: usize,
+    ) -> Option<navigate::Occurrence> {
+        ws.index
+            .get_or_init(|| Index::new(a))
+            .at(file, offset)
+            .or_else(|| navigate::textual(a, file, offset))
+    }
+
     fn location(&self, a: &Analysis, span: crate::source::Span) -> Option<Location> {
         Some(Location {
             uri: self.uri_for(&a.ws.sources.get(span.file).path)?,
@@ -792,7 +806,7 @@ impl Server {
         at: &lsp_types::TextDocumentPositionParams,
     ) -> Option<GotoDefinitionResponse> {
         let (ws, a, file, offset) = self.locate(at)?;
-        let occ = ws.index.get_or_init(|| Index::new(a)).at(file, offset)?;
+        let occ = self.occurrence(ws, a, file, offset)?;
         let header = navigate::def(a, occ.target).header;
         Some(GotoDefinitionResponse::Scalar(self.location(a, header)?))
     }
@@ -800,7 +814,9 @@ impl Server {
     fn references(&self, p: &ReferenceParams) -> Option<Vec<Location>> {
         let (ws, a, file, offset) = self.locate(&p.text_document_position)?;
         let index = ws.index.get_or_init(|| Index::new(a));
-        let occ = index.at(file, offset)?;
+        let occ = index
+            .at(file, offset)
+            .or_else(|| navigate::textual(a, file, offset))?;
         let mut out = Vec::new();
         if p.context.include_declaration {
             out.extend(self.location(a, navigate::def(a, occ.target).header));
@@ -813,7 +829,7 @@ impl Server {
 
     fn hover(&self, at: &lsp_types::TextDocumentPositionParams) -> Option<Hover> {
         let (ws, a, file, offset) = self.locate(at)?;
-        let occ = ws.index.get_or_init(|| Index::new(a)).at(file, offset)?;
+        let occ = self.occurrence(ws, a, file, offset)?;
         let span = match occ.role {
             navigate::Role::Reference => navigate::unquoted(a, occ.span),
             navigate::Role::Definition => occ.span,
