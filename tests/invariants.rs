@@ -115,6 +115,14 @@ fn spans_in_bounds(a: &Analysis) -> Result<(), TestCaseError> {
         Ok(())
     };
     for d in &a.diagnostics {
+        // Every diagnostic says, in one line, what is wrong and how to fix it.
+        prop_assert!(
+            !d.message.is_empty() && !d.message.contains('\n') && !d.help.trim().is_empty(),
+            "{} `{}`: a one-line message and a help are required (help: {:?})",
+            d.code,
+            d.message,
+            d.help
+        );
         check(format!("{} `{}`", d.code, d.message), d.span)?;
         for l in &d.labels {
             check(format!("{} label `{}`", d.code, l.message), l.span)?;
