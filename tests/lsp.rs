@@ -1070,3 +1070,18 @@ fn navigation_works_in_a_file_with_a_syntax_error() {
     );
     assert_eq!(s.stop(), 0);
 }
+
+#[test]
+fn an_invalid_initialize_is_refused_and_a_valid_one_still_accepted() {
+    let mut s = Server::start(&[]);
+    let r = s.request(
+        "hover",
+        json!({"textDocument": {"uri": "file:///x.toml"}, "position": {"line": 0, "character": 0}}),
+    );
+    assert_eq!(r["error"]["code"], -32002, "{r}");
+    let r = s.request("initialize", json!({"capabilities": 5}));
+    assert_eq!(r["error"]["code"], -32602, "{r}");
+    let result = s.initialize(&fixture("nav"), false);
+    assert!(result["capabilities"]["hoverProvider"] == true, "{result}");
+    assert_eq!(s.stop(), 0);
+}

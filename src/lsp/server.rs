@@ -75,10 +75,21 @@ const TRACE_VAR: &str = "NIMBUS_LINT_LSP_TRACE";
 
 /// Runs the handshake and the loop until `exit`.
 pub fn run(t: &Transport) -> Result<Ending, String> {
+    // Requests before a valid `initialize` are refused; an `initialize` with invalid
+    // parameters is answered with an error, and the server waits for a valid one.
     let (id, params) = loop {
         match t.recv() {
             Err(_) => return Err("the client closed the connection before `initialize`".into()),
-            Ok(Message::Request(r)) if r.method == "initialize" => break (r.id, r.params),
+            Ok(Message::Request(r)) if r.method == "initialize" => {
+                match serde_json::from_value::<InitializeParams>(r.params) {
+                    Ok(p) => break (r.id, p),
+                    Err(e) => t.send(Response::new_err(
+                        r.id,
+                        ErrorCode::InvalidParams as i32,
+                        format!("invalid `initialize` parameters: {e}"),
+                    )),
+                }
+            }
             Ok(Message::Request(r)) => t.send(Response::new_err(
                 r.id,
                 ErrorCode::ServerNotInitialized as i32,
@@ -88,18 +99,6 @@ pub fn run(t: &Transport) -> Result<Ending, String> {
                 return Ok(Ending::WithoutShutdown);
             }
             Ok(_) => {}
-        }
-    };
-    let params: InitializeParams = match serde_json::from_value(params) {
-        Ok(p) => p,
-        Err(e) => {
-            let message = format!("invalid `initialize` parameters: {e}");
-            t.send(Response::new_err(
-                id,
-                ErrorCode::InvalidParams as i32,
-                message.clone(),
-            ));
-            return Err(message);
         }
     };
     let mut server = Server::new(&params);
