@@ -16,7 +16,7 @@
 //!
 //! A test (`same_diagnostics_as_analyze`) holds this to [`crate::analyze`].
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -35,9 +35,14 @@ struct Parsed {
     parsed: ParsedFile,
 }
 
-/// Parsed files of the last check, by path.
+/// What one check leaves for the next: the parsed files, by path, and the editor's texts that
+/// the last full load left out (hidden, excluded or ignored files, a nested `nimbus.toml`),
+/// which need no new load on every keystroke while they stay open.
 #[derive(Default)]
-pub struct ParseCache(HashMap<PathBuf, Parsed>);
+pub struct ParseCache {
+    parsed: HashMap<PathBuf, Parsed>,
+    skipped: HashSet<PathBuf>,
+}
 
 /// Checks the workspace at `root`, the texts in `overlays` replacing the files on disk.
 ///
@@ -52,7 +57,7 @@ pub fn check(
     full: bool,
     cache: &mut ParseCache,
 ) -> Analysis {
-    let fast = previous.filter(|prev| !full && reusable(root, prev, overlays));
+    let fast = previous.filter(|prev| !full && reusable(root, prev, overlays, &cache.skipped));
     let (sources, settings_file, settings, errors, notes) = match fast {
         Some(prev) => {
             let sources = rebuild(&prev.ws.sources, overlays);
@@ -70,6 +75,16 @@ pub fn check(
         }
         None => {
             let loaded = load::load(root, naming, overlays);
+            let read: HashSet<&Path> = loaded
+                .sources
+                .iter()
+                .map(|(_, f)| f.path.as_path())
+                .collect();
+            cache.skipped = overlays
+                .keys()
+                .filter(|p| p.starts_with(root) && !read.contains(p.as_path()))
+                .cloned()
+                .collect();
             (
                 loaded.sources,
                 loaded.settings_file,
@@ -83,8 +98,9 @@ pub fn check(
 }
 
 /// True when the files of `prev` and the texts of `overlays` make the whole workspace: every
-/// text replaces a file `prev` knows, and `nimbus.toml` is unchanged.
-fn reusable(root: &Path, prev: &Analysis, overlays: &Overlays) -> bool {
+/// text replaces a file `prev` knows (or one the last load left out, in `skipped`), and
+/// `nimbus.toml` is unchanged.
+fn reusable(root: &Path, prev: &Analysis, overlays: &Overlays, skipped: &HashSet<PathBuf>) -> bool {
     let known: HashMap<&Path, &SourceFile> = prev
         .ws
         .sources
@@ -94,7 +110,7 @@ fn reusable(root: &Path, prev: &Analysis, overlays: &Overlays) -> bool {
     let settings_path = root.join(load::SETTINGS_FILE);
     overlays
         .iter()
-        .filter(|(p, _)| p.starts_with(root))
+        .filter(|(p, _)| p.starts_with(root) && !skipped.contains(*p))
         .all(|(p, text)| match known.get(p.as_path()) {
             Some(f) if *p == settings_path => *f.text == **text,
             Some(_) => true,
@@ -136,7 +152,7 @@ fn finish(
         .collect();
     // Take each file's cache entry when its id and text are unchanged: the entry moves on to
     // the new cache, and resolution gets a copy.
-    let mut old = std::mem::take(&mut cache.0);
+    let mut old = std::mem::take(&mut cache.parsed);
     let work: Vec<(FileId, Option<Parsed>)> = entity_files
         .iter()
         .map(|&id| {
@@ -169,7 +185,7 @@ fn finish(
     let mut files = Vec::with_capacity(parsed.len());
     for (kept, p) in parsed {
         let path = sources.get(kept.id).path.clone();
-        cache.0.insert(path, kept);
+        cache.parsed.insert(path, kept);
         files.push(p);
     }
     let loaded = load::Loaded {
@@ -299,5 +315,35 @@ mod tests {
         let full = check(&root, &naming, &overlays, Some(&fast), true, &mut cache);
         let codes: Vec<&str> = full.diagnostics.iter().map(|d| d.code.as_str()).collect();
         assert_eq!(codes, ["missing-field", "unknown-reference"]);
+    }
+
+    #[test]
+    fn an_open_excluded_file_does_not_force_a_load_on_every_edit() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().to_path_buf();
+        let a = root.join("a.toml");
+        let draft = root.join("drafts/d.toml");
+        std::fs::write(
+            root.join("nimbus.toml"),
+            "[workspace]\nexclude = [\"drafts/\"]\n",
+        )
+        .unwrap();
+        std::fs::write(&a, "[ou.root]\n").unwrap();
+        std::fs::create_dir_all(draft.parent().unwrap()).unwrap();
+        std::fs::write(&draft, "[ou.root]\n").unwrap();
+        let naming = Naming::from_cwd();
+        let mut cache = ParseCache::default();
+        let mut overlays = Overlays::from([(draft.clone(), "[ou.root]\n".to_owned())]);
+        let first = check(&root, &naming, &overlays, None, true, &mut cache);
+        assert!(first.diagnostics.is_empty(), "{:?}", first.diagnostics);
+        assert!(cache.skipped.contains(&draft));
+        // Edits to the draft and to a.toml: the draft stays out, the disk is not read again.
+        overlays.insert(draft.clone(), "[ou.draft]\n".to_owned());
+        overlays.insert(a.clone(), "[ou.root]\n[ou.x]\n".to_owned());
+        assert!(reusable(&root, &first, &overlays, &cache.skipped));
+        let fast = check(&root, &naming, &overlays, Some(&first), false, &mut cache);
+        let codes: Vec<&str> = fast.diagnostics.iter().map(|d| d.code.as_str()).collect();
+        assert_eq!(codes, ["root-ou"], "{:?}", fast.diagnostics);
+        assert_eq!(fast.ws.sources.len(), 2);
     }
 }
