@@ -40,6 +40,8 @@ pub struct Summary {
     pub warnings: usize,
     /// Files read.
     pub files: usize,
+    /// True when some file of a workspace could not be read (the errors are on stderr).
+    pub incomplete: bool,
 }
 
 impl Summary {
@@ -48,6 +50,7 @@ impl Summary {
         let mut s = Summary::default();
         for r in results {
             s.files += r.ws.sources.len();
+            s.incomplete |= !r.load_errors.is_empty();
             for d in &r.diagnostics {
                 match d.severity {
                     Severity::Error => s.errors += 1,
@@ -69,7 +72,11 @@ impl std::fmt::Display for Summary {
             plural(self.errors, "error", "errors"),
             plural(self.warnings, "warning", "warnings"),
             plural(self.files, "file", "files")
-        )
+        )?;
+        if self.incomplete {
+            write!(f, "; not every file could be read")?;
+        }
+        Ok(())
     }
 }
 
