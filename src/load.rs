@@ -233,9 +233,14 @@ pub fn load(root: &Path, naming: &Naming, overlays: &Overlays) -> Loaded {
     let results: Vec<Result<SourceFile, LoadError>> = paths
         .into_par_iter()
         .map(|(rel, path)| {
-            // Named from the root's name once: the same as `naming.display(path)`, cheaper.
+            // Named from the root's name once: the same as `naming.display(path)`, cheaper,
+            // when the root is at or below the current folder. Above it (the command runs in
+            // a subfolder of the workspace), files below the current folder are named from
+            // there, the others absolutely.
             let display = if shown_root == "." {
                 crate::source::printable(&rel).into_owned()
+            } else if Path::new(&shown_root).is_absolute() {
+                naming.display(&path)
             } else {
                 format!("{shown_root}/{}", crate::source::printable(&rel))
             };

@@ -305,3 +305,34 @@ fn folders_with_their_own_nimbus_toml_are_workspaces_of_their_own() {
         "note: tenants/a: holds its own nimbus.toml: a workspace of its own, not part of this one\n"
     );
 }
+
+#[test]
+fn from_a_subfolder_files_below_it_are_named_from_it() {
+    let ws = workspace(&[
+        ("nimbus.toml", ""),
+        ("org.toml", "[ou.contoso]\n[ou.x]\n"),
+        (
+            "services/a.toml",
+            "[service.a]\nou = \"contosoo\"\nlicense = \"contact_center\"\n",
+        ),
+    ]);
+    let r = run(&ws.path().join("services"), &["check", "--format", "short"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stdout
+            .lines()
+            .any(|l| l.starts_with("a.toml:2:6: error[unknown-reference]")),
+        "{}",
+        r.stdout
+    );
+    // A file outside the current folder is named absolutely.
+    let org = format!(
+        "{}:2:1: error[root-ou]",
+        ws.path().join("org.toml").display()
+    );
+    assert!(
+        r.stdout.lines().any(|l| l.starts_with(&org)),
+        "{}",
+        r.stdout
+    );
+}
