@@ -568,7 +568,8 @@ fn build(args: BuildArgs, sub: &ArgMatches, io: &mut Io<'_>) -> Outcome {
     }
 }
 
-/// `build --check`: 0 when the file on disk is current, 1 (and why) when stale.
+/// `build --check`: 0 when the file on disk is current, 1 (and why) when stale or missing, 2
+/// when it cannot be read.
 fn compare(target: &std::path::Path, a: &Analysis, naming: &Naming, stderr: &mut dyn Write) -> i32 {
     let shown = naming.display(target);
     let same = emit::write::CompareWriter::open(target).and_then(|mut w| {
@@ -588,7 +589,16 @@ fn compare(target: &std::path::Path, a: &Analysis, naming: &Naming, stderr: &mut
             .unwrap_or_else(|| "its formatting differs".to_owned()),
             Err(_) => "it is not a bundle this version of nimbus-lint reads".to_owned(),
         },
-        Err(e) => format!("it cannot be read ({})", load::io_message(&e)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => "it does not exist yet".to_owned(),
+        // Not a stale bundle: the tool cannot do its job (exit 2), and rebuilding is no fix.
+        Err(e) => {
+            let _ = writeln!(
+                stderr,
+                "error: cannot read {shown}: {}",
+                load::io_message(&e)
+            );
+            return EXIT_FAILURE;
+        }
     };
     let _ = writeln!(
         stderr,

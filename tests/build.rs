@@ -203,7 +203,7 @@ fn check_reports_stale_and_current_bundles() {
     assert_eq!(r.code, 1);
     assert!(
         r.stderr
-            .contains("bundle is stale: dist/bundle.json: it cannot be read"),
+            .contains("bundle is stale: dist/bundle.json: it does not exist yet"),
         "{}",
         r.stderr
     );
@@ -233,6 +233,19 @@ fn check_reports_stale_and_current_bundles() {
     );
     let before = std::fs::read_to_string(ws.path().join("dist/bundle.json")).unwrap();
     assert!(before.contains("Sales Team"), "--check never writes");
+}
+
+#[test]
+fn check_of_a_bundle_that_cannot_be_read_exits_2() {
+    let ws = example_copy();
+    // A folder where the bundle should be: not stale, unreadable.
+    std::fs::create_dir_all(ws.path().join("dist/bundle.json")).unwrap();
+    let r = run(ws.path(), &["build", "--check"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_eq!(
+        r.stderr,
+        "error: cannot read dist/bundle.json: is a directory\n"
+    );
 }
 
 #[test]
