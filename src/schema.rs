@@ -204,6 +204,23 @@ pub fn config() -> serde_json::Value {
     }
     let codes: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
     props["lints"]["propertyNames"] = serde_json::json!({ "enum": codes });
+    // Errors of parsing and resolution cannot be lowered: only "error" for them.
+    let hard: serde_json::Map<String, serde_json::Value> = Code::ALL
+        .iter()
+        .filter(|c| c.rule().hard)
+        .map(|c| {
+            let only = serde_json::json!({
+                "enum": ["error"],
+                "description": format!("`{c}` cannot be lowered: the workspace cannot be read as written."),
+            });
+            (c.as_str().to_owned(), only)
+        })
+        .collect();
+    props["lints"]["properties"] = serde_json::Value::Object(hard);
+    // A file's name: not empty, not ending with a separator (`.` and `..` the tool reports).
+    let output = &mut schema["definitions"]["BuildTable"]["properties"]["output"];
+    output["minLength"] = serde_json::json!(1);
+    output["pattern"] = serde_json::json!("[^/\\\\]$");
     for_editors(&mut schema);
     schema
 }

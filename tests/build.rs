@@ -346,3 +346,28 @@ fn writing_to_a_pipe_writes_into_it() {
     let kind = std::fs::symlink_metadata(&fifo).unwrap().file_type();
     assert!(kind.is_fifo(), "the pipe was replaced by a regular file");
 }
+
+#[test]
+fn an_output_that_names_no_file_is_reported_where_it_is_written() {
+    for (value, message) in [
+        ("\"\"", "`output` is empty: it must name a file"),
+        ("\"out/\"", "`output` must name a file, not `out/`"),
+        ("\".\"", "`output` must name a file, not `.`"),
+    ] {
+        let ws = workspace(&[
+            ("nimbus.toml", &format!("[build]\noutput = {value}\n")),
+            ("org.toml", "[ou.contoso]\n"),
+        ]);
+        let r = run(ws.path(), &["check", "--format", "short"]);
+        assert_eq!(r.code, 1, "{value}");
+        assert_eq!(
+            r.stdout,
+            format!(
+                "nimbus.toml:2:10: error[invalid-value]: {message}\n1 error, 0 warnings in 2 files\n"
+            )
+        );
+        // `build` stops there, with nothing written.
+        let r = run(ws.path(), &["build"]);
+        assert_eq!(r.code, 1, "{value}: {}", r.stderr);
+    }
+}

@@ -107,8 +107,20 @@ fn the_schema_rejects_what_the_linter_rejects() {
         "[connector.a]\nou = \"a\"\ntype = \"twilio\"\napi_key_sid = \"SK00000000000000000000000000000000\"\napi_key_secret = \"literal\"\n",
         "[messaging_entry.a]\nou = \"a\"\nconnector = \"c\"\nservice_sid = \"MG00000000000000000000000000000000\"\n",
         "[lints]\nnot-a-rule = \"allow\"\n",
+        "[lints]\nsyntax = \"allow\"\n",
+        "[lints]\nroot-ou = \"warning\"\n",
+        "[build]\noutput = \"\"\n",
+        "[build]\noutput = \"dist/\"\n",
     ] {
         let value: serde_json::Value = toml::from_str(bad).unwrap();
         assert!(!schema.is_valid(&value), "the schema accepts:\n{bad}");
+    }
+    // And accepts what the linter accepts.
+    for good in [
+        "[lints]\nunused-connector = \"allow\"\nsyntax = \"error\"\n",
+        "[build]\noutput = \"dist/bundle.json\"\n",
+    ] {
+        let value: serde_json::Value = toml::from_str(good).unwrap();
+        assert!(schema.is_valid(&value), "the schema rejects:\n{good}");
     }
 }

@@ -154,7 +154,15 @@ fn read(r: &mut Reader<'_>, doc: &DeTable<'_>, settings: &mut Settings) {
         settings.output = r
             .string(t, "output", &bm, "output = \"dist/bundle.json\"")
             .get()
-            .cloned();
+            .cloned()
+            .filter(|o| {
+                let names_file = names_a_file(&o.value);
+                if !names_file {
+                    r.diagnostics
+                        .push(invalid_value::not_a_file_path(o.span, &o.value));
+                }
+                names_file
+            });
     }
     if let Some(t) = table(r, doc, "lints", &m) {
         let mut entries: Vec<_> = t.iter().collect();
@@ -195,6 +203,16 @@ fn read(r: &mut Reader<'_>, doc: &DeTable<'_>, settings: &mut Settings) {
             settings.lints.push((code, Sp { value: level, span }));
         }
     }
+}
+
+/// True when `path` can name a file: not empty, not ending in `/` (or `\\`), and its last
+/// part neither `.` nor `..`.
+fn names_a_file(path: &str) -> bool {
+    !path.ends_with(['/', '\\'])
+        && std::path::Path::new(path)
+            .components()
+            .next_back()
+            .is_some_and(|c| matches!(c, std::path::Component::Normal(_)))
 }
 
 /// A sub-table of the settings; anything else is reported.

@@ -156,6 +156,18 @@ pub(crate) fn bad_glob(span: Span, glob: &str, why: &str) -> Diagnostic {
         .help("`exclude` takes gitignore-style patterns relative to the root, e.g. `drafts/**`")
 }
 
+/// `[build] output` that names no file: empty, a folder (`.`, `..`, a trailing `/`).
+pub(crate) fn not_a_file_path(span: Span, path: &str) -> Diagnostic {
+    let message = if path.is_empty() {
+        "`output` is empty: it must name a file".to_owned()
+    } else {
+        format!("`output` must name a file, not `{path}`")
+    };
+    new(span, message)
+        .label("not a file name")
+        .help("write the bundle's file path relative to the workspace root, e.g. `output = \"dist/bundle.json\"`")
+}
+
 /// `[lints]` trying to lower an error of parsing or resolution.
 pub(crate) fn hard_error_lowered(span: Span, code: Code) -> Diagnostic {
     new(span, format!("`{code}` cannot be lowered"))
