@@ -168,8 +168,24 @@ pub fn render(a: &Analysis, format: GraphFormat) -> String {
     }
 }
 
+/// A label as Mermaid shows it literally: `#` starts an entity code and `<`, `>` would be HTML,
+/// so these (and `"`) are written as entity codes.
+fn mermaid_text(label: &str) -> String {
+    let mut out = String::with_capacity(label.len());
+    for c in crate::source::printable(label).chars() {
+        match c {
+            '#' => out.push_str("#35;"),
+            '"' => out.push_str("#quot;"),
+            '<' => out.push_str("#lt;"),
+            '>' => out.push_str("#gt;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 fn mermaid_node(out: &mut String, key: &str, label: &str, class: Class) {
-    let label = crate::source::printable(label).replace('"', "#quot;");
+    let label = mermaid_text(label);
     let _ = match class {
         Class::Entry => writeln!(out, "  {key}{{{{\"{label}\"}}}}:::{}", class.name()),
         Class::Desk | Class::DeskNoEntry => {
@@ -254,4 +270,16 @@ fn dot(p: &Picture) -> String {
     }
     out.push_str("  }\n}\n");
     out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn mermaid_labels_are_shown_literally() {
+        assert_eq!(
+            super::mermaid_text("e#f;g \"x<y>\""),
+            "e#35;f;g #quot;x#lt;y#gt;#quot;"
+        );
+        assert_eq!(super::mermaid_text("Sales IVR"), "Sales IVR");
+    }
 }
