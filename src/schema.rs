@@ -266,7 +266,36 @@ fn for_editors(value: &mut serde_json::Value) {
 
 /// The JSON Schema of the bundle.
 pub fn bundle() -> serde_json::Value {
-    generate::<crate::compile::Bundle>()
+    use crate::model::{Channel, License, Region, UserAssignment};
+    let mut schema = generate::<crate::compile::Bundle>();
+    // Every key is always written (`null` where there is no value): all are required.
+    require_every_property(&mut schema);
+    if let Some(serde_json::Value::Object(defs)) = schema.get_mut("definitions") {
+        for def in defs.values_mut() {
+            require_every_property(def);
+        }
+    }
+    fn names<T>(spellings: &[(&str, T)]) -> Vec<String> {
+        spellings.iter().map(|(n, _)| (*n).to_owned()).collect()
+    }
+    let defs = &mut schema["definitions"];
+    defs["BundleService"]["properties"]["license"]["enum"] = names(License::SPELLINGS).into();
+    defs["BundleService"]["properties"]["user_assignment"]["enum"] =
+        names(UserAssignment::SPELLINGS).into();
+    defs["BundleConnector"]["properties"]["region"]["enum"] = names(Region::SPELLINGS).into();
+    defs["BundleConnector"]["properties"]["type"]["enum"] = serde_json::json!(["twilio"]);
+    defs["BundleIm"]["properties"]["channels"]["items"]["enum"] = names(Channel::SPELLINGS).into();
+    schema["properties"]["schema_version"]["const"] = serde_json::json!(1);
+    schema
+}
+
+/// Marks every property of an object schema as required.
+fn require_every_property(schema: &mut serde_json::Value) {
+    let Some(serde_json::Value::Object(props)) = schema.get("properties") else {
+        return;
+    };
+    let all: Vec<serde_json::Value> = props.keys().cloned().map(Into::into).collect();
+    schema["required"] = serde_json::Value::Array(all);
 }
 
 /// A schema as committed: two-space indented JSON with a final newline.
