@@ -124,3 +124,51 @@ fn the_schema_rejects_what_the_linter_rejects() {
         assert!(schema.is_valid(&value), "the schema rejects:\n{good}");
     }
 }
+
+#[test]
+fn the_bundle_schema_is_as_strict_as_the_bundle() {
+    let text = std::fs::read_to_string(repo().join("schema/bundle.schema.json")).unwrap();
+    let schema = jsonschema::validator_for(&serde_json::from_str(&text).unwrap()).unwrap();
+    let r = common::run(&repo(), &["build", "fixtures/example", "-o", "-"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let bundle: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert!(schema.is_valid(&bundle));
+    let broken = |edit: &dyn Fn(&mut serde_json::Value)| {
+        let mut b = bundle.clone();
+        edit(&mut b);
+        b
+    };
+    for (what, b) in [
+        (
+            "a key left out",
+            broken(&|b| {
+                b["services"][0]
+                    .as_object_mut()
+                    .unwrap()
+                    .remove("instant_messaging");
+            }),
+        ),
+        (
+            "an unknown licence",
+            broken(&|b| b["services"][0]["license"] = "gold".into()),
+        ),
+        (
+            "an unknown channel",
+            broken(&|b| {
+                let s = b["services"]
+                    .as_array_mut()
+                    .unwrap()
+                    .iter_mut()
+                    .find(|s| !s["instant_messaging"].is_null())
+                    .unwrap();
+                s["instant_messaging"]["channels"] = serde_json::json!(["fax"]);
+            }),
+        ),
+        (
+            "another version",
+            broken(&|b| b["schema_version"] = 2.into()),
+        ),
+    ] {
+        assert!(!schema.is_valid(&b), "the bundle schema accepts {what}");
+    }
+}
