@@ -364,6 +364,14 @@ pub fn first_difference(new: &Bundle<'_>, old: &Bundle<'_>) -> Option<String> {
         old: &[T],
         id: impl Fn(&T) -> &str,
     ) -> Option<String> {
+        // Edited by hand or by another tool: say so rather than misname an entity as new.
+        if let Some(w) = old.windows(2).find(|w| id(&w[0]) >= id(&w[1])) {
+            return Some(format!(
+                "{kind} `{}` is out of order: the bundle lists entities by id, and the file has it after `{}`",
+                id(&w[1]),
+                id(&w[0])
+            ));
+        }
         let mut o = old.iter().peekable();
         let mut n = new.iter().peekable();
         loop {

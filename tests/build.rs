@@ -371,3 +371,23 @@ fn an_output_that_names_no_file_is_reported_where_it_is_written() {
         assert_eq!(r.code, 1, "{value}: {}", r.stderr);
     }
 }
+
+#[test]
+fn check_says_when_the_file_has_entities_out_of_order() {
+    let ws = example_copy();
+    assert_eq!(run(ws.path(), &["build", "-q"]).code, 0);
+    let path = ws.path().join("dist/bundle.json");
+    let mut bundle: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    bundle["services"].as_array_mut().unwrap().swap(0, 1);
+    std::fs::write(&path, serde_json::to_string_pretty(&bundle).unwrap() + "\n").unwrap();
+    let r = run(ws.path(), &["build", "--check"]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.starts_with(
+            "error: bundle is stale: dist/bundle.json: service `after-hours` is out of order: the bundle lists entities by id, and the file has it after `back-office`\n"
+        ),
+        "{}",
+        r.stderr
+    );
+}
