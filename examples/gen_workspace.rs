@@ -11,21 +11,11 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-/// xorshift64*: small, deterministic, good enough for shapes.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
+// The tests' generator: the same seed gives the same workspace everywhere.
+#[allow(dead_code)]
+#[path = "../tests/common/rng.rs"]
+mod rng;
+use rng::Rng;
 
 #[derive(Clone, Copy, PartialEq)]
 enum Layout {

@@ -5,28 +5,11 @@ use std::collections::BTreeSet;
 use std::fmt::Write;
 use std::path::Path;
 
+mod common;
+
+use common::rng::Rng;
 use nimbus_lint::load::{self, Naming, Overlays};
 use proptest::prelude::*;
-
-/// A small deterministic generator for shuffles (xorshift64*).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-    fn shuffle<T>(&mut self, v: &mut [T]) {
-        for i in (1..v.len()).rev() {
-            v.swap(i, self.below(i + 1));
-        }
-    }
-}
 
 /// A clean workspace, as (entity text) blocks, from a seed: an OU tree, connectors and entries
 /// in the root OU, front desks with entries and WhatsApp, IM services each reached from a desk,

@@ -20,9 +20,12 @@
 //!
 //! The fuzz targets of `fuzz/` assert the same invariants for as long as one lets them run.
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
+use common::rng::Rng;
 use nimbus_lint::Analysis;
 use nimbus_lint::compile;
 use nimbus_lint::emit::{self, Format, Style};
@@ -588,26 +591,6 @@ fn spec() -> impl Strategy<Value = Spec> {
                 duplicate,
             },
         )
-}
-
-/// A small deterministic generator for permutations (xorshift64*).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-    fn shuffle<T>(&mut self, v: &mut [T]) {
-        for i in (1..v.len()).rev() {
-            v.swap(i, self.below(i + 1));
-        }
-    }
 }
 
 /// How to lay a spec out: identity, or a permutation.

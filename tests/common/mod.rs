@@ -2,6 +2,8 @@
 
 #![allow(dead_code)]
 
+pub mod rng;
+
 use std::path::{Path, PathBuf};
 
 /// What a run of the binary produced.
