@@ -1085,3 +1085,31 @@ fn an_invalid_initialize_is_refused_and_a_valid_one_still_accepted() {
     assert!(result["capabilities"]["hoverProvider"] == true, "{result}");
     assert_eq!(s.stop(), 0);
 }
+
+#[test]
+fn every_workspace_in_the_folder_is_checked_at_the_start() {
+    // A monorepo opened at its root, which holds no nimbus.toml: each tenant below it is a
+    // workspace, checked at once, before any of its files is opened.
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    for (path, text) in [
+        ("tenants/a/nimbus.toml", ""),
+        ("tenants/a/org.toml", "[ou.contoso]\n"),
+        ("tenants/b/nimbus.toml", ""),
+        ("tenants/b/org.toml", "[ou.contoso]\n[ou.x]\n"),
+    ] {
+        let p = root.join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    let (mut s, _) = Server::init(&root, false);
+    let b = root.join("tenants/b/org.toml");
+    let d = s.diagnostics(&uri(&b), |p| {
+        !p["diagnostics"].as_array().unwrap().is_empty()
+    });
+    assert_eq!(codes(&d), ["root-ou"]);
+    let a = root.join("tenants/a/org.toml");
+    let d = s.diagnostics(&uri(&a), |_| true);
+    assert_eq!(d["diagnostics"], json!([]));
+    assert_eq!(s.stop(), 0);
+}

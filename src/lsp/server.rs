@@ -1,9 +1,9 @@
 //! The server: its state, the message loop, and the handlers.
 //!
 //! **Workspaces.** A file belongs to the nearest folder at or above it holding `nimbus.toml`
-//! (saved, or open in the editor); a file with none is left alone. At `initialized`, each
-//! workspace folder of the client that lies in such a workspace is checked at once; other
-//! workspaces are checked when one of their files is opened. A workspace that nothing keeps
+//! (saved, or open in the editor); a file with none is left alone. At `initialized` (and when
+//! the client's folders change), the workspace each client folder lies in and every workspace
+//! below it are checked at once; others are checked when one of their files is opened. A workspace that nothing keeps
 //! (no open document, no client folder) is dropped, and its diagnostics cleared.
 //!
 //! **Checks.** Opening, changing, saving or closing a document marks its workspace; when no
@@ -148,6 +148,9 @@ struct Ws {
 struct Server {
     enc: Encoding,
     folders: Vec<PathBuf>,
+    /// The workspaces in the client's folders (found at the start and when folders or a
+    /// `nimbus.toml` change): checked without waiting for one of their files to be opened.
+    folder_roots: Vec<PathBuf>,
     docs: HashMap<PathBuf, Doc>,
     workspaces: BTreeMap<PathBuf, Ws>,
     /// Documents edited since their diagnostics were last published.
@@ -219,6 +222,7 @@ impl Server {
         Server {
             enc: Encoding::negotiate(&params.capabilities),
             folders,
+            folder_roots: Vec::new(),
             docs: HashMap::new(),
             workspaces: BTreeMap::new(),
             edited: HashSet::new(),
@@ -397,17 +401,13 @@ impl Server {
                     .filter_map(|f| convert::path_of(&f.uri))
                     .collect();
                 self.folders.retain(|f| !removed.contains(f));
-                for folder in p
-                    .event
-                    .added
-                    .iter()
-                    .filter_map(|f| convert::path_of(&f.uri))
-                {
-                    if let Some(root) = settings_root(&folder) {
-                        self.mark(&root, Dirty::Full);
-                    }
-                    self.folders.push(folder);
-                }
+                self.folders.extend(
+                    p.event
+                        .added
+                        .iter()
+                        .filter_map(|f| convert::path_of(&f.uri)),
+                );
+                self.find_folder_roots();
             }
             DidChangeWatchedFiles::METHOD => {
                 let p: DidChangeWatchedFilesParams = decode(&method, params)?;
@@ -429,6 +429,7 @@ impl Server {
                 }
                 if settings {
                     self.recompute_roots();
+                    self.find_folder_roots();
                 }
             }
             _ => {}
@@ -459,11 +460,25 @@ impl Server {
                 params,
             ));
         }
-        for folder in self.folders.clone() {
-            if let Some(root) = settings_root(&folder) {
-                self.mark(&root, Dirty::Full);
+        self.find_folder_roots();
+    }
+
+    /// Finds the workspaces of the client's folders (the one each folder lies in, and every
+    /// folder below holding a `nimbus.toml`) and marks the new ones for a first check.
+    fn find_folder_roots(&mut self) {
+        let mut roots: Vec<PathBuf> = Vec::new();
+        for folder in &self.folders {
+            roots.extend(settings_root(folder));
+            roots.extend(settings_below(folder));
+        }
+        roots.sort();
+        roots.dedup();
+        for root in &roots {
+            if !self.workspaces.contains_key(root) {
+                self.mark(root, Dirty::Full);
             }
         }
+        self.folder_roots = roots;
     }
 
     /// The workspace root of a file: the nearest folder at or above it with a `nimbus.toml`
@@ -525,7 +540,12 @@ impl Server {
     fn retire(&mut self, t: &Transport) {
         let mut live: HashSet<PathBuf> =
             self.docs.values().filter_map(|d| d.root.clone()).collect();
-        live.extend(self.folders.iter().filter_map(|f| settings_root(f)));
+        live.extend(
+            self.folder_roots
+                .iter()
+                .filter(|r| r.join(SETTINGS_FILE).is_file())
+                .cloned(),
+        );
         let dead: Vec<PathBuf> = self
             .workspaces
             .keys()
@@ -856,6 +876,22 @@ fn settings_root(folder: &Path) -> Option<PathBuf> {
         .ancestors()
         .find(|dir| dir.join(SETTINGS_FILE).is_file())
         .map(Path::to_path_buf)
+}
+
+/// The folders below `folder` that hold a `nimbus.toml`, found as the loader walks (hidden
+/// folders skipped, `.gitignore` honoured, links not followed).
+fn settings_below(folder: &Path) -> Vec<PathBuf> {
+    ignore::WalkBuilder::new(folder)
+        .hidden(true)
+        .ignore(false)
+        .git_global(false)
+        .require_git(false)
+        .follow_links(false)
+        .build()
+        .filter_map(Result::ok)
+        .filter(|e| e.depth() > 1 && e.file_name() == SETTINGS_FILE)
+        .filter_map(|e| e.path().parent().map(Path::to_path_buf))
+        .collect()
 }
 
 fn is_settings(path: &Path) -> bool {
