@@ -206,20 +206,11 @@ fn workspace(size: Size, layout: Layout) -> PathBuf {
     dir
 }
 
-/// Every TOML file of the workspace, `nimbus.toml` included, found the way the loader finds
-/// them: the `ignore` crate's walk with the loader's options (hidden files skipped,
-/// `.gitignore` honoured, links to folders not followed). The generated workspaces have no
-/// `exclude` globs, so the two walks list the same files.
+/// Every TOML file of the workspace, `nimbus.toml` included, found by the loader's walk
+/// (`load::walker`). The generated workspaces have no `exclude` globs and no nested
+/// workspaces, so the floor reads the same files as the loader.
 fn toml_files(root: &Path) -> Vec<PathBuf> {
-    ignore::WalkBuilder::new(root)
-        .hidden(true)
-        .ignore(false)
-        .git_global(false)
-        .git_ignore(true)
-        .git_exclude(true)
-        .require_git(false)
-        .parents(true)
-        .follow_links(false)
+    load::walker(root)
         .build()
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_some_and(|t| t.is_file()))

@@ -76,10 +76,7 @@ pub fn check(ws: &Workspace, transfers: &Transfers, overrides: &Overrides) -> Ve
     mask_secrets(ws, &mut diags);
     drop_missing_fields_of_duplicates(ws, &mut diags);
     for d in &mut diags {
-        for text in [&mut d.message, &mut d.label, &mut d.help]
-            .into_iter()
-            .chain(d.labels.iter_mut().map(|l| &mut l.message))
-        {
+        for text in d.texts_mut() {
             if let std::borrow::Cow::Owned(safe) = crate::source::printable(text) {
                 *text = safe;
             }
@@ -109,10 +106,7 @@ fn mask_secrets(ws: &Workspace, diags: &mut Vec<Diagnostic>) {
         .match_kind(aho_corasick::MatchKind::LeftmostLongest)
         .build(&values);
     for d in diags.iter_mut() {
-        for text in [&mut d.message, &mut d.label, &mut d.help]
-            .into_iter()
-            .chain(d.labels.iter_mut().map(|l| &mut l.message))
-        {
+        for text in d.texts_mut() {
             match &finder {
                 Ok(finder) => {
                     if finder.is_match(text.as_str()) {

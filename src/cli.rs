@@ -525,7 +525,7 @@ fn build(args: BuildArgs, sub: &ArgMatches, io: &mut Io<'_>) -> Outcome {
         return Ok(EXIT_FAILURE);
     };
     if fails(&results, lint) {
-        let why = if emit::Summary::of(&results).errors > 0 {
+        let why = if summary.errors > 0 {
             "the configuration has errors"
         } else {
             "warnings are denied (--deny-warnings)"

@@ -62,6 +62,13 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
+    /// Every text a reader sees: message, label, help and the secondary labels' messages.
+    pub fn texts_mut(&mut self) -> impl Iterator<Item = &mut String> {
+        [&mut self.message, &mut self.label, &mut self.help]
+            .into_iter()
+            .chain(self.labels.iter_mut().map(|l| &mut l.message))
+    }
+
     /// A diagnostic of `code` at `span`, with the rule's default severity.
     pub fn new(code: Code, span: Span, message: impl Into<String>) -> Self {
         Diagnostic {

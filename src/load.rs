@@ -348,6 +348,23 @@ fn read_file(
     Ok(SourceFile::from_bytes(path, rel, display, bytes))
 }
 
+/// A walk of `root` with the loader's rules: hidden files and folders skipped, `.gitignore`
+/// files honoured (even outside a git repository; not the user's global one), symbolic links
+/// not followed. The loader adds `exclude` and nested workspaces on top.
+pub fn walker(root: &Path) -> ignore::WalkBuilder {
+    let mut walker = ignore::WalkBuilder::new(root);
+    walker
+        .hidden(true)
+        .ignore(false)
+        .git_global(false)
+        .git_ignore(true)
+        .git_exclude(true)
+        .require_git(false)
+        .parents(true)
+        .follow_links(false);
+    walker
+}
+
 /// The `exclude` globs of `nimbus.toml`, as a gitignore relative to the root.
 fn excludes(root: &Path, settings: &ParsedSettings) -> Gitignore {
     let mut excludes = ignore::gitignore::GitignoreBuilder::new(root);
@@ -391,7 +408,7 @@ fn admitted(root: &Path, path: &Path, excludes: &Gitignore) -> bool {
 
 /// Every entity file under `root`: `*.toml`, not hidden, not ignored by `.gitignore` or
 /// `exclude`, not the root's `nimbus.toml`, not inside a folder that holds a `nimbus.toml` of
-/// its own (those folders come second, sorted); symbolic links to folders are not followed.
+/// its own (those folders come second); symbolic links to folders are not followed.
 fn walk(
     root: &Path,
     excludes: &Gitignore,
@@ -403,15 +420,7 @@ fn walk(
     let settings_path = root.join(SETTINGS_FILE);
     let canonical_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
     let nested: std::sync::Arc<std::sync::Mutex<Vec<PathBuf>>> = std::sync::Arc::default();
-    let walker = ignore::WalkBuilder::new(root)
-        .hidden(true)
-        .ignore(false)
-        .git_global(false)
-        .git_ignore(true)
-        .git_exclude(true)
-        .require_git(false)
-        .parents(true)
-        .follow_links(false)
+    let walker = walker(root)
         .filter_entry({
             let nested = std::sync::Arc::clone(&nested);
             move |e| {
@@ -487,8 +496,7 @@ fn walk(
         }
         out.push(path.to_path_buf());
     }
-    let mut nested = std::mem::take(&mut *nested.lock().unwrap_or_else(|e| e.into_inner()));
-    nested.sort();
+    let nested = std::mem::take(&mut *nested.lock().unwrap_or_else(|e| e.into_inner()));
     (out, nested)
 }
 

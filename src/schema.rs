@@ -266,7 +266,6 @@ fn for_editors(value: &mut serde_json::Value) {
 
 /// The JSON Schema of the bundle.
 pub fn bundle() -> serde_json::Value {
-    use crate::model::{Channel, License, Region, UserAssignment};
     let mut schema = generate::<crate::compile::Bundle>();
     // Every key is always written (`null` where there is no value): all are required.
     require_every_property(&mut schema);

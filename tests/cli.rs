@@ -336,3 +336,28 @@ fn from_a_subfolder_files_below_it_are_named_from_it() {
         r.stdout
     );
 }
+
+#[test]
+fn version_names_the_commit_and_completions_cover_the_shells() {
+    let r = run(&repo(), &["--version"]);
+    assert_eq!(r.code, 0);
+    let version = format!("nimbus-lint {}", env!("CARGO_PKG_VERSION"));
+    assert!(r.stdout.starts_with(&version), "{}", r.stdout);
+    // Built from a git checkout (as here), the commit follows in parentheses.
+    if repo().join(".git").exists() {
+        assert!(r.stdout.contains(" ("), "{}", r.stdout);
+    }
+    for (shell, marker) in [
+        ("bash", "_nimbus__lint()"),
+        ("zsh", "#compdef nimbus-lint"),
+        ("fish", "complete -c nimbus-lint"),
+        ("powershell", "Register-ArgumentCompleter"),
+    ] {
+        let r = run(&repo(), &["completions", shell]);
+        assert_eq!(r.code, 0, "{shell}: {}", r.stderr);
+        assert!(r.stdout.contains(marker), "{shell}");
+        assert!(r.stdout.contains("check"), "{shell}: no subcommands");
+    }
+    let r = run(&repo(), &["completions", "tcsh"]);
+    assert_eq!(r.code, 2);
+}

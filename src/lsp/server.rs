@@ -3,8 +3,9 @@
 //! **Workspaces.** A file belongs to the nearest folder at or above it holding `nimbus.toml`
 //! (saved, or open in the editor); a file with none is left alone. At `initialized` (and when
 //! the client's folders change), the workspace each client folder lies in and every workspace
-//! below it are checked at once; others are checked when one of their files is opened. A workspace that nothing keeps
-//! (no open document, no client folder) is dropped, and its diagnostics cleared.
+//! below it are checked at once; others are checked when one of their files is opened. A
+//! workspace that nothing keeps (no open document, no client folder) is dropped, and its
+//! diagnostics cleared.
 //!
 //! **Checks.** Opening, changing, saving or closing a document marks its workspace; when no
 //! message is left waiting (and before answering a request), each marked workspace is checked
@@ -832,10 +833,8 @@ impl Server {
 
     fn references(&self, p: &ReferenceParams) -> Option<Vec<Location>> {
         let (ws, a, file, offset) = self.locate(&p.text_document_position)?;
+        let occ = self.occurrence(ws, a, file, offset)?;
         let index = ws.index.get_or_init(|| Index::new(a));
-        let occ = index
-            .at(file, offset)
-            .or_else(|| navigate::textual(a, file, offset))?;
         let mut out = Vec::new();
         if p.context.include_declaration {
             out.extend(self.location(a, navigate::def(a, occ.target).header));
@@ -881,12 +880,7 @@ fn settings_root(folder: &Path) -> Option<PathBuf> {
 /// The folders below `folder` that hold a `nimbus.toml`, found as the loader walks (hidden
 /// folders skipped, `.gitignore` honoured, links not followed).
 fn settings_below(folder: &Path) -> Vec<PathBuf> {
-    ignore::WalkBuilder::new(folder)
-        .hidden(true)
-        .ignore(false)
-        .git_global(false)
-        .require_git(false)
-        .follow_links(false)
+    crate::load::walker(folder)
         .build()
         .filter_map(Result::ok)
         .filter(|e| e.depth() > 1 && e.file_name() == SETTINGS_FILE)

@@ -80,25 +80,14 @@ pub fn parse_entities(id: FileId, file: &SourceFile) -> ParsedFile {
 /// Parses one entity file in pieces, in file order: one, or one per batch of a large file
 /// (the pipeline hands the pieces to resolve without merging them first).
 pub fn parse_pieces(id: FileId, file: &SourceFile) -> Vec<ParsedFile> {
-    if let Some(at) = file.utf8_error {
-        let mut out = ParsedFile {
+    if let Some(d) = unparsable(id, file) {
+        return vec![ParsedFile {
             broken: true,
+            diagnostics: vec![d],
             ..ParsedFile::default()
-        };
-        out.diagnostics
-            .push(syntax::not_utf8(crate::source::Span::new(id, at..at)));
-        return vec![out];
+        }];
     }
     let text: &str = &file.text;
-    if let Some(at) = lines::conflict_marker(text) {
-        let mut out = ParsedFile {
-            broken: true,
-            ..ParsedFile::default()
-        };
-        out.diagnostics
-            .push(syntax::conflict_marker(crate::source::Span::new(id, at)));
-        return vec![out];
-    }
     let mut parts = match lines::batches(text, BATCH) {
         Some(ranges) => {
             let parts: Vec<ParsedFile> = ranges
@@ -160,14 +149,7 @@ fn batches_agree(parts: &[ParsedFile]) -> bool {
 /// Parses `text` (the file, or a batch of it starting at byte `base`).
 fn parse_batch(id: FileId, text: &str, base: usize) -> ParsedFile {
     let mut out = ParsedFile::default();
-    let (doc, mut broken) = parse_toml(id, text, base, &mut out.diagnostics);
-    if !broken && let Some(at) = reader::invalid_integer(text, doc.get_ref()) {
-        out.diagnostics.push(syntax::diagnostic(
-            crate::source::Span::new(id, at.start + base..at.end + base),
-            "invalid integer",
-        ));
-        broken = true;
-    }
+    let (doc, broken) = parse_toml(id, text, base, &mut out.diagnostics);
     let mut r = Reader::new(id, text, base);
     if !broken {
         let mut keys: Vec<_> = doc.get_ref().iter().collect();
@@ -194,8 +176,19 @@ fn parse_batch(id: FileId, text: &str, base: usize) -> ParsedFile {
     out
 }
 
-/// Parses TOML text starting at byte `base` of its file, reporting the first syntax error.
-/// Returns the (possibly partial) tree and whether it is broken.
+/// The `syntax` error of a file that is not parsed at all: not UTF-8, or holding a merge
+/// conflict (whose two sides would each define the same entities).
+fn unparsable(id: FileId, file: &SourceFile) -> Option<Diagnostic> {
+    if let Some(at) = file.utf8_error {
+        return Some(syntax::not_utf8(crate::source::Span::new(id, at..at)));
+    }
+    lines::conflict_marker(&file.text)
+        .map(|at| syntax::conflict_marker(crate::source::Span::new(id, at)))
+}
+
+/// Parses TOML text starting at byte `base` of its file, reporting the first syntax error
+/// (an integer the parser lets through but TOML does not allow is one too). Returns the
+/// (possibly partial) tree and whether it is broken.
 fn parse_toml<'a>(
     id: FileId,
     text: &'a str,
@@ -236,8 +229,16 @@ fn parse_toml<'a>(
             crate::source::Span::new(id, clamp(span.start)..clamp(span.end.max(span.start))),
             err.message(),
         ));
+        return (doc, true);
     }
-    (doc, first.is_some())
+    if let Some(at) = reader::invalid_integer(text, doc.get_ref()) {
+        diagnostics.push(syntax::diagnostic(
+            crate::source::Span::new(id, at.start + base..at.end + base),
+            "invalid integer",
+        ));
+        return (doc, true);
+    }
+    (doc, false)
 }
 
 /// A one-key table, to report an unknown top-level key with the shared machinery.

@@ -57,30 +57,12 @@ pub struct ParsedSettings {
 /// Reads `nimbus.toml`.
 pub fn parse_settings(id: FileId, file: &SourceFile) -> ParsedSettings {
     let mut out = ParsedSettings::default();
-    if let Some(at) = file.utf8_error {
-        out.diagnostics
-            .push(crate::rules::syntax::not_utf8(crate::source::Span::new(
-                id,
-                at..at,
-            )));
+    if let Some(d) = super::unparsable(id, file) {
+        out.diagnostics.push(d);
         out.broken = true;
         return out;
     }
-    if let Some(at) = super::lines::conflict_marker(&file.text) {
-        out.diagnostics.push(crate::rules::syntax::conflict_marker(
-            crate::source::Span::new(id, at),
-        ));
-        out.broken = true;
-        return out;
-    }
-    let (doc, mut broken) = super::parse_toml(id, &file.text, 0, &mut out.diagnostics);
-    if !broken && let Some(at) = super::reader::invalid_integer(&file.text, doc.get_ref()) {
-        out.diagnostics.push(crate::rules::syntax::diagnostic(
-            crate::source::Span::new(id, at),
-            "invalid integer",
-        ));
-        broken = true;
-    }
+    let (doc, broken) = super::parse_toml(id, &file.text, 0, &mut out.diagnostics);
     out.broken = broken;
     let mut r = Reader::new(id, &file.text, 0);
     if !broken {
@@ -151,18 +133,16 @@ fn read(r: &mut Reader<'_>, doc: &DeTable<'_>, settings: &mut Settings) {
     }
     if let Some(t) = table(r, doc, "build", &m) {
         let bm = r.unknown_keys(t, &schema("[build]", &["output"]));
-        settings.output = r
+        let output = r
             .string(t, "output", &bm, "output = \"dist/bundle.json\"")
             .get()
-            .cloned()
-            .filter(|o| {
-                let names_file = names_a_file(&o.value);
-                if !names_file {
-                    r.diagnostics
-                        .push(invalid_value::not_a_file_path(o.span, &o.value));
-                }
-                names_file
-            });
+            .cloned();
+        match output {
+            Some(o) if !names_a_file(&o.value) => r
+                .diagnostics
+                .push(invalid_value::not_a_file_path(o.span, &o.value)),
+            output => settings.output = output,
+        }
     }
     if let Some(t) = table(r, doc, "lints", &m) {
         let mut entries: Vec<_> = t.iter().collect();
