@@ -218,8 +218,8 @@ fn apply_levels(ws: &Workspace, overrides: &Overrides, diags: &mut Vec<Diagnosti
 /// Output order: file, line, column, code (then message, for full determinism).
 pub fn sort(ws: &Workspace, diags: &mut [Diagnostic]) {
     diags.sort_by(|a, b| {
-        let fa = &ws.sources.get(a.span.file).display;
-        let fb = &ws.sources.get(b.span.file).display;
+        let fa = &ws.sources.get(a.span.file).display();
+        let fb = &ws.sources.get(b.span.file).display();
         fa.cmp(fb)
             .then(a.span.start.cmp(&b.span.start))
             .then(a.code.as_str().cmp(b.code.as_str()))

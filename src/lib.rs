@@ -75,14 +75,26 @@ pub fn analyze(loaded: Loaded, overrides: &Overrides) -> Analysis {
     check_workspace(ws, errors, notes, overrides)
 }
 
-/// The parse stage: every entity file of `loaded`, in parallel.
+/// The parse stage: every entity file of `loaded`, in parallel. Returns pieces in file order
+/// (resolve reads them as one sequence): consecutive small files share one piece, so that
+/// thousands of files do not each keep a [`parse::ParsedFile`] of their own; a large file's
+/// batches stay pieces of their own, not copied into one.
 pub fn parse_files(loaded: &Loaded) -> Vec<parse::ParsedFile> {
-    let pieces: Vec<Vec<parse::ParsedFile>> = loaded
+    loaded
         .entity_files
         .par_iter()
-        .map(|&id| parse::parse_pieces(id, loaded.sources.get(id)))
-        .collect();
-    pieces.into_iter().flatten().collect()
+        .fold(Vec::new, |mut acc: Vec<parse::ParsedFile>, &id| {
+            let mut pieces = parse::parse_pieces(id, loaded.sources.get(id));
+            match acc.last_mut() {
+                Some(last) if pieces.len() == 1 => last.append(pieces.remove(0)),
+                _ => acc.append(&mut pieces),
+            }
+            acc
+        })
+        .reduce(Vec::new, |mut a: Vec<parse::ParsedFile>, mut b| {
+            a.append(&mut b);
+            a
+        })
 }
 
 /// The resolve stage: merges the parsed files into one resolved workspace. Returns it with the

@@ -294,7 +294,7 @@ fn read_file(
     max_size: u64,
 ) -> Result<SourceFile, LoadError> {
     if let Some(text) = overlays.get(&path) {
-        return Ok(SourceFile::new(path, rel, display, text.as_str().into()));
+        return Ok(SourceFile::new(path, &rel, &display, text.as_str().into()));
     }
     let fail = |message: String| LoadError {
         path: display.clone(),
@@ -314,38 +314,47 @@ fn read_file(
     thread_local! {
         static BUFFER: std::cell::RefCell<Vec<u8>> = std::cell::RefCell::new(vec![0; FIRST]);
     }
+    // A whole file in the buffer becomes its source at once, without a copy in between.
+    enum First {
+        Whole(SourceFile),
+        TooBig(usize),
+        Part(Vec<u8>),
+    }
     let first = BUFFER.with_borrow_mut(|buf| {
         loop {
             match file.read(buf) {
-                Ok(n) => break Ok(buf[..n].to_vec()),
+                Ok(n) if n as u64 > max_size => break Ok(First::TooBig(n)),
+                Ok(n) if n < FIRST => {
+                    let source = SourceFile::from_bytes(path.clone(), &rel, &display, &buf[..n]);
+                    break Ok(First::Whole(source));
+                }
+                Ok(n) => break Ok(First::Part(buf[..n].to_vec())),
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
                 Err(e) => break Err(e),
             }
         }
     });
-    let mut bytes = first.map_err(|e| fail(io_message(&e)))?;
+    let mut bytes = match first.map_err(|e| fail(io_message(&e)))? {
+        First::Whole(source) => return Ok(source),
+        First::TooBig(n) if n < FIRST => return Err(too_big(n.to_string())),
+        First::TooBig(n) => return Err(too_big(format!("at least {n}"))),
+        First::Part(bytes) => bytes,
+    };
     let n = bytes.len();
-    if n == FIRST {
-        let len = file.metadata().map_err(|e| fail(io_message(&e)))?.len();
-        if len > max_size {
-            return Err(too_big(len.to_string()));
-        }
-        bytes.reserve_exact((len as usize).saturating_sub(n) + 1);
-        file.by_ref()
-            .take(max_size.saturating_add(1).saturating_sub(n as u64))
-            .read_to_end(&mut bytes)
-            .map_err(|e| fail(io_message(&e)))?;
+    let len = file.metadata().map_err(|e| fail(io_message(&e)))?.len();
+    if len > max_size {
+        return Err(too_big(len.to_string()));
     }
+    bytes.reserve_exact((len as usize).saturating_sub(n) + 1);
+    file.by_ref()
+        .take(max_size.saturating_add(1).saturating_sub(n as u64))
+        .read_to_end(&mut bytes)
+        .map_err(|e| fail(io_message(&e)))?;
     if bytes.len() as u64 > max_size {
-        // Past the first read, reading stopped one byte over the limit.
-        let len = if n < FIRST {
-            bytes.len().to_string()
-        } else {
-            format!("at least {}", bytes.len())
-        };
-        return Err(too_big(len));
+        // Reading stopped one byte over the limit.
+        return Err(too_big(format!("at least {}", bytes.len())));
     }
-    Ok(SourceFile::from_bytes(path, rel, display, bytes))
+    Ok(SourceFile::from_bytes(path, &rel, &display, &bytes))
 }
 
 /// A walk of `root` with the loader's rules: hidden files and folders skipped, `.gitignore`
@@ -511,7 +520,7 @@ pub fn load_memory(files: &[(&str, &[u8])]) -> Loaded {
     let mut entity: Vec<&(&str, &[u8])> = Vec::new();
     for f in files {
         if f.0 == SETTINGS_FILE && loaded.settings_file.is_none() {
-            let file = SourceFile::from_bytes(f.0.into(), f.0.into(), f.0.into(), f.1.to_vec());
+            let file = SourceFile::from_bytes(f.0.into(), f.0, f.0, f.1);
             let id = loaded.sources.add(file);
             loaded.settings = parse_settings(id, loaded.sources.get(id));
             loaded.settings_file = Some(id);
@@ -522,12 +531,7 @@ pub fn load_memory(files: &[(&str, &[u8])]) -> Loaded {
     entity.sort_by_key(|f| f.0);
     entity.dedup_by_key(|f| f.0);
     for (rel, bytes) in entity {
-        let file = SourceFile::from_bytes(
-            PathBuf::from(rel),
-            (*rel).to_owned(),
-            (*rel).to_owned(),
-            bytes.to_vec(),
-        );
+        let file = SourceFile::from_bytes(PathBuf::from(rel), rel, rel, bytes);
         let id = loaded.sources.add(file);
         loaded.entity_files.push(id);
     }

@@ -4,8 +4,6 @@
 //! recorded as duplicates), resolves every reference and builds the OU tree. Everything here is
 //! iterative and linear: a 100,000-deep OU chain is just a long loop.
 
-use rustc_hash::FxHashMap;
-
 use crate::diagnostic::Diagnostic;
 use crate::model::{
     Connector, Def, Field, Kind, MessagingEntry, Ou, SecretHit, Service, Sp, Suppression,
@@ -155,7 +153,7 @@ impl OuTree {
 #[derive(Debug, Default)]
 pub struct Resolution {
     /// Id → index, for each kind (indexed like [`Kind::ALL`]).
-    pub ids: [FxHashMap<String, u32>; 4],
+    pub ids: [Ids; 4],
     /// The OU tree.
     pub tree: OuTree,
     /// The OU of each connector.
@@ -180,9 +178,46 @@ pub struct Resolution {
 }
 
 impl Resolution {
-    /// The index of entity `id` of `kind`.
-    pub fn lookup(&self, kind: Kind, id: &str) -> Option<u32> {
-        self.ids[kind as usize].get(id).copied()
+    /// The index of entity `id` of `kind` in `model` (the model this resolution was made of).
+    pub fn lookup(&self, model: &Model, kind: Kind, id: &str) -> Option<u32> {
+        self.ids[kind as usize].get(id, |i| &model.def(kind, i).id)
+    }
+}
+
+/// The index of each id of one kind: a table of indices into the model, whose definitions
+/// hold the ids themselves (no copy of every id).
+#[derive(Clone, Debug, Default)]
+pub struct Ids {
+    table: hashbrown::HashTable<u32>,
+}
+
+impl Ids {
+    fn hash(id: &str) -> u64 {
+        use std::hash::BuildHasher;
+        rustc_hash::FxBuildHasher.hash_one(id)
+    }
+
+    /// The index of `id`, where `id_of` gives the id at an index.
+    pub fn get<'m>(&self, id: &str, id_of: impl Fn(u32) -> &'m str) -> Option<u32> {
+        self.table
+            .find(Self::hash(id), |&i| id_of(i) == id)
+            .copied()
+    }
+
+    /// Records that `id` is at `index`, unless the id is known already: then returns the
+    /// index it is at.
+    fn insert<'m>(&mut self, id: &str, index: u32, id_of: impl Fn(u32) -> &'m str) -> Option<u32> {
+        match self.table.entry(
+            Self::hash(id),
+            |&i| id_of(i) == id,
+            |&i| Self::hash(id_of(i)),
+        ) {
+            hashbrown::hash_table::Entry::Occupied(e) => Some(*e.get()),
+            hashbrown::hash_table::Entry::Vacant(e) => {
+                e.insert(index);
+                None
+            }
+        }
     }
 }
 
@@ -212,61 +247,30 @@ pub struct Workspace {
 pub fn resolve(mut ws: Workspace, files: Vec<ParsedFile>) -> Workspace {
     let mut res = Resolution::default();
     let mut model = Model::default();
-    model
-        .ous
-        .reserve_exact(files.iter().map(|f| f.ous.len()).sum());
-    model
-        .connectors
-        .reserve_exact(files.iter().map(|f| f.connectors.len()).sum());
-    model
-        .entries
-        .reserve_exact(files.iter().map(|f| f.entries.len()).sum());
-    model
-        .services
-        .reserve_exact(files.iter().map(|f| f.services.len()).sum());
-    for (kind, map) in Kind::ALL.iter().zip(res.ids.iter_mut()) {
-        let n = files
-            .iter()
-            .map(|f| match kind {
-                Kind::Ou => f.ous.len(),
-                Kind::Connector => f.connectors.len(),
-                Kind::MessagingEntry => f.entries.len(),
-                Kind::Service => f.services.len(),
-            })
-            .sum();
-        map.reserve(n);
-    }
+    let (mut ous, mut connectors, mut entries, mut services) = (
+        Vec::with_capacity(files.len()),
+        Vec::with_capacity(files.len()),
+        Vec::with_capacity(files.len()),
+        Vec::with_capacity(files.len()),
+    );
     for file in files {
         ws.complete &= !file.broken;
         ws.diagnostics.extend(file.diagnostics);
         model.suppressions.extend(file.suppressions);
         model.secrets.extend(file.secrets);
-        merge(&mut res, Kind::Ou, &mut model.ous, file.ous, |e| &e.def);
-        merge(
-            &mut res,
-            Kind::Connector,
-            &mut model.connectors,
-            file.connectors,
-            |e| &e.def,
-        );
-        merge(
-            &mut res,
-            Kind::MessagingEntry,
-            &mut model.entries,
-            file.entries,
-            |e| &e.def,
-        );
-        merge(
-            &mut res,
-            Kind::Service,
-            &mut model.services,
-            file.services,
-            |e| &e.def,
-        );
+        ous.push(file.ous);
+        connectors.push(file.connectors);
+        entries.push(file.entries);
+        services.push(file.services);
     }
+    model.ous = merge(&mut res, Kind::Ou, ous, |e| &e.def);
+    model.connectors = merge(&mut res, Kind::Connector, connectors, |e| &e.def);
+    model.entries = merge(&mut res, Kind::MessagingEntry, entries, |e| &e.def);
+    model.services = merge(&mut res, Kind::Service, services, |e| &e.def);
 
     let mut r = Refs {
         res: &mut res,
+        model: &model,
         no_ous: model.ous.is_empty(),
     };
     let parents: Vec<_> = model
@@ -330,10 +334,11 @@ pub fn resolve(mut ws: Workspace, files: Vec<ParsedFile>) -> Workspace {
         }
         let mut suggester =
             crate::suggest::Suggester::new(model.defs(kind).map(|d| d.id.as_str()), queries);
+        let ids = &res.ids[kind as usize];
         for u in res.unresolved.iter_mut().filter(|u| u.kind == kind) {
             u.suggestion = suggester
                 .nearest(&u.value)
-                .and_then(|id| res.ids[kind as usize].get(id).copied());
+                .and_then(|id| ids.get(id, |i| &model.def(kind, i).id));
         }
     }
     res.tree = build_tree(&model.ous, parents);
@@ -348,33 +353,50 @@ pub fn resolve(mut ws: Workspace, files: Vec<ParsedFile>) -> Workspace {
     ws
 }
 
-/// Appends `items` to `into`, keeping the first definition of each id.
+/// Concatenates the pieces' entities of one kind, in order, keeping the first definition of
+/// each id and recording the later ones as duplicates. The first piece's vector is kept and
+/// grown (a large allocation grows in place), so the entities are not all held twice.
 fn merge<T>(
     res: &mut Resolution,
     kind: Kind,
-    into: &mut Vec<T>,
-    items: Vec<T>,
+    pieces: Vec<Vec<T>>,
     def: impl Fn(&T) -> &Def,
-) {
-    for item in items {
-        let d = def(&item);
-        match res.ids[kind as usize].get(&d.id) {
-            Some(&first) => res.duplicates.push(Duplicate {
+) -> Vec<T> {
+    let mut pieces = pieces.into_iter();
+    let mut all = pieces.next().unwrap_or_default();
+    let rest: Vec<Vec<T>> = pieces.collect();
+    all.reserve_exact(rest.iter().map(Vec::len).sum());
+    for piece in rest {
+        all.extend(piece);
+    }
+    let ids = &mut res.ids[kind as usize];
+    ids.table
+        .reserve(all.len(), |&i| Ids::hash(&def(&all[i as usize]).id));
+    let mut kept = 0;
+    for i in 0..all.len() {
+        // The entities kept so far are `all[..kept]`: the table holds their indices.
+        let (before, after) = all.split_at(i);
+        let d = def(&after[0]);
+        match ids.insert(&d.id, kept as u32, |j| &def(&before[j as usize]).id) {
+            Some(first) => res.duplicates.push(Duplicate {
                 kind,
                 id: d.id.clone(),
-                first: def(&into[first as usize]).header,
+                first: def(&before[first as usize]).header,
                 later: d.header,
             }),
             None => {
-                res.ids[kind as usize].insert(d.id.clone(), into.len() as u32);
-                into.push(item);
+                all.swap(i, kept);
+                kept += 1;
             }
         }
     }
+    all.truncate(kept);
+    all
 }
 
 struct Refs<'a> {
     res: &'a mut Resolution,
+    model: &'a Model,
     /// With no OU at all, `ou` references are not reported one by one: `root-ou` says it once.
     no_ous: bool,
 }
@@ -406,7 +428,7 @@ impl Refs<'_> {
         from: &Def,
         from_kind: Kind,
     ) -> Option<u32> {
-        let found = self.res.lookup(kind, &value.value);
+        let found = self.res.lookup(self.model, kind, &value.value);
         if found.is_none() && !(kind == Kind::Ou && self.no_ous) {
             self.res.unresolved.push(Unresolved {
                 kind,

@@ -4,7 +4,7 @@
 //! ranges into the 1-based line and character columns that people and tools read.
 
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// Index of a file in a [`Sources`] list.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
@@ -47,58 +47,88 @@ pub struct Position {
 }
 
 /// One file of a workspace, read into memory once.
+///
+/// Kept small: a workspace may hold a hundred thousand of them.
 #[derive(Debug)]
 pub struct SourceFile {
     /// Where the file was read from.
     pub path: PathBuf,
-    /// Path relative to the workspace root, with `/` separators.
-    pub rel: String,
-    /// How diagnostics name the file: relative to the current directory when below it.
-    pub display: String,
+    /// The relative path, then the displayed name when it differs (one allocation).
+    names: Box<str>,
+    /// Length of the relative path in `names`.
+    rel_len: u32,
     /// The text (invalid UTF-8 replaced by U+FFFD when the file was not UTF-8).
     pub text: Arc<str>,
     /// Byte offset of the first invalid UTF-8 sequence, when the file was not UTF-8.
     pub utf8_error: Option<usize>,
-    line_starts: Vec<u32>,
+    /// Byte offset of each line's start, computed when a position is first asked for (a
+    /// clean check asks for none).
+    line_starts: OnceLock<Box<[u32]>>,
 }
 
 impl SourceFile {
-    /// A source file over `text`.
-    pub fn new(path: PathBuf, rel: String, display: String, text: Arc<str>) -> Self {
-        let mut line_starts = vec![0u32];
-        line_starts.extend(
-            text.bytes()
-                .enumerate()
-                .filter(|&(_, b)| b == b'\n')
-                .map(|(i, _)| i as u32 + 1),
-        );
+    /// A source file over `text`: `rel` is its path relative to the workspace root, with `/`
+    /// separators; `display` is how diagnostics name it (relative to the current directory
+    /// when below it).
+    pub fn new(path: PathBuf, rel: &str, display: &str, text: Arc<str>) -> Self {
+        let names = if rel == display {
+            rel.into()
+        } else {
+            [rel, display].concat().into_boxed_str()
+        };
         SourceFile {
             path,
-            rel,
-            display,
+            names,
+            rel_len: rel.len() as u32,
             text,
             utf8_error: None,
-            line_starts,
+            line_starts: OnceLock::new(),
         }
     }
 
     /// A source file from raw bytes: invalid UTF-8 is replaced and its first offset recorded.
-    pub fn from_bytes(path: PathBuf, rel: String, display: String, bytes: Vec<u8>) -> Self {
-        match String::from_utf8(bytes) {
+    pub fn from_bytes(path: PathBuf, rel: &str, display: &str, bytes: &[u8]) -> Self {
+        match std::str::from_utf8(bytes) {
             Ok(text) => SourceFile::new(path, rel, display, text.into()),
             Err(e) => {
-                let at = e.utf8_error().valid_up_to();
-                let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
-                let mut file = SourceFile::new(path, rel, display, text.into());
-                file.utf8_error = Some(at);
+                let text = String::from_utf8_lossy(bytes);
+                let mut file = SourceFile::new(path, rel, display, text.as_ref().into());
+                file.utf8_error = Some(e.valid_up_to());
                 file
             }
         }
     }
 
+    /// The path relative to the workspace root, with `/` separators.
+    pub fn rel(&self) -> &str {
+        &self.names[..self.rel_len as usize]
+    }
+
+    /// How diagnostics name the file: relative to the current directory when below it.
+    pub fn display(&self) -> &str {
+        match &self.names[self.rel_len as usize..] {
+            "" => self.rel(),
+            shown => shown,
+        }
+    }
+
+    fn line_starts(&self) -> &[u32] {
+        self.line_starts.get_or_init(|| {
+            std::iter::once(0)
+                .chain(
+                    self.text
+                        .bytes()
+                        .enumerate()
+                        .filter(|&(_, b)| b == b'\n')
+                        .map(|(i, _)| i as u32 + 1),
+                )
+                .collect()
+        })
+    }
+
     /// 0-based line index of a byte offset.
     fn line_index(&self, offset: usize) -> usize {
-        match self.line_starts.binary_search(&(offset as u32)) {
+        match self.line_starts().binary_search(&(offset as u32)) {
             Ok(i) => i,
             Err(i) => i - 1,
         }
@@ -115,7 +145,7 @@ impl SourceFile {
 
     /// Byte offset where the line holding `offset` starts.
     pub fn line_start(&self, offset: usize) -> usize {
-        self.line_starts[self.line_index(self.clamp(offset))] as usize
+        self.line_starts()[self.line_index(self.clamp(offset))] as usize
     }
 
     /// The 1-based line and character column of a byte offset.
@@ -124,7 +154,7 @@ impl SourceFile {
     pub fn position(&self, offset: usize) -> Position {
         let offset = self.clamp(offset);
         let line = self.line_index(offset);
-        let mut start = self.line_starts[line] as usize;
+        let mut start = self.line_starts()[line] as usize;
         if line == 0 && self.text.starts_with('\u{feff}') {
             start = start.max(3).min(offset);
         }
@@ -139,7 +169,7 @@ impl SourceFile {
     pub fn position_utf16(&self, offset: usize) -> (u32, u32) {
         let offset = self.clamp(offset);
         let line = self.line_index(offset);
-        let start = self.line_starts[line] as usize;
+        let start = self.line_starts()[line] as usize;
         let col = self.text[start..offset]
             .chars()
             .map(char::len_utf16)
@@ -153,13 +183,13 @@ impl SourceFile {
         let line = self.line_index(offset);
         (
             line as u32,
-            (offset - self.line_starts[line] as usize) as u32,
+            (offset - self.line_starts()[line] as usize) as u32,
         )
     }
 
     /// Byte offset of a 0-based line and column, where columns count with `unit` (bytes per char).
     pub fn offset_of(&self, line: u32, column: u32, unit: impl Fn(char) -> usize) -> usize {
-        let Some(&start) = self.line_starts.get(line as usize) else {
+        let Some(&start) = self.line_starts().get(line as usize) else {
             return self.text.len();
         };
         let mut offset = start as usize;
@@ -178,7 +208,7 @@ impl SourceFile {
 
     /// Number of lines in the file.
     pub fn line_count(&self) -> usize {
-        self.line_starts.len()
+        self.line_starts().len()
     }
 
     /// 0-based line of a byte offset.
@@ -190,11 +220,11 @@ impl SourceFile {
     /// end), clamped to the file.
     pub fn lines(&self, first: usize, last: usize) -> std::ops::Range<usize> {
         let start = self
-            .line_starts
+            .line_starts()
             .get(first)
             .map_or(self.text.len(), |&s| s as usize);
         let end = self
-            .line_starts
+            .line_starts()
             .get(last + 1)
             .map_or(self.text.len(), |&s| s as usize);
         start..end.max(start)
@@ -252,12 +282,7 @@ mod tests {
     use super::*;
 
     fn file(text: &str) -> SourceFile {
-        SourceFile::new(
-            "a.toml".into(),
-            "a.toml".into(),
-            "a.toml".into(),
-            text.into(),
-        )
+        SourceFile::new("a.toml".into(), "a.toml", "a.toml", text.into())
     }
 
     #[test]

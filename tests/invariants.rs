@@ -104,7 +104,7 @@ fn spans_in_bounds(a: &Analysis) -> Result<(), TestCaseError> {
             what,
             span.start,
             span.end,
-            file.rel,
+            file.rel(),
             text.len()
         );
         prop_assert!(
@@ -113,7 +113,7 @@ fn spans_in_bounds(a: &Analysis) -> Result<(), TestCaseError> {
             what,
             span.start,
             span.end,
-            file.rel
+            file.rel()
         );
         Ok(())
     };

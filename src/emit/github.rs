@@ -26,7 +26,7 @@ pub fn render(results: &[Analysis], out: &mut dyn Write) -> io::Result<()> {
                 Severity::Error => "error",
                 Severity::Warning => "warning",
             };
-            let file = escape_property(&a.ws.sources.get(d.span.file).display);
+            let file = escape_property(a.ws.sources.get(d.span.file).display());
             let mut props = format!("file={file},line={}", start.line);
             if start.line == end.line {
                 props.push_str(&format!(",col={}", start.column));

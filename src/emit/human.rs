@@ -117,7 +117,7 @@ impl Window {
             }
         }
         Window {
-            name: crate::source::printable(&src.display).into_owned(),
+            name: crate::source::printable(src.display()).into_owned(),
             text: String::from_utf8_lossy(&bytes).into_owned(),
             start: range.start,
             first_line,

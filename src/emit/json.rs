@@ -52,7 +52,7 @@ struct Place<'a> {
 fn place(sources: &Sources, span: Span) -> Place<'_> {
     let (start, end) = sources.range(span);
     Place {
-        file: &sources.get(span.file).display,
+        file: sources.get(span.file).display(),
         line: start.line,
         column: start.column,
         end_line: end.line,

@@ -84,7 +84,7 @@ fn location(sources: &Sources, span: Span, message: Option<&str>, id: Option<i64
         .end_column(end.column as i64)
         .build();
     let physical = PhysicalLocation::builder()
-        .artifact_location(artifact(&sources.get(span.file).display))
+        .artifact_location(artifact(sources.get(span.file).display()))
         .region(region)
         .build();
     match (message, id) {
@@ -203,7 +203,7 @@ pub fn render(results: &[Analysis], cwd: &Path, out: &mut dyn Write) -> io::Resu
         bases.insert(key, root_location);
         for d in &a.diagnostics {
             let sources = &a.ws.sources;
-            let file = &sources.get(d.span.file).display;
+            let file = &sources.get(d.span.file).display();
             let related: Vec<Location> = d
                 .labels
                 .iter()

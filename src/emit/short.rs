@@ -13,7 +13,7 @@ pub fn render(results: &[Analysis], out: &mut dyn Write) -> io::Result<()> {
             writeln!(
                 out,
                 "{}:{}:{}: {}[{}]: {}",
-                file.display,
+                file.display(),
                 at.line,
                 at.column,
                 d.severity.as_str(),

@@ -128,7 +128,7 @@ fn rebuild(prev: &Sources, overlays: &Overlays) -> Sources {
             Some(t) => (Arc::from(t.as_str()), None),
             None => (f.text.clone(), f.utf8_error),
         };
-        let mut file = SourceFile::new(f.path.clone(), f.rel.clone(), f.display.clone(), text);
+        let mut file = SourceFile::new(f.path.clone(), f.rel(), f.display(), text);
         file.utf8_error = utf8_error;
         sources.add(file);
     }
@@ -250,7 +250,7 @@ mod tests {
                     .collect();
                 format!(
                     "{} {:?} {} {:?} {} | {} | {}",
-                    a.ws.sources.get(d.span.file).rel,
+                    a.ws.sources.get(d.span.file).rel(),
                     d.span.range(),
                     d.code,
                     d.severity,

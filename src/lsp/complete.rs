@@ -465,7 +465,7 @@ pub fn complete(
     let textual_ou = |k: Kind, id: &str| {
         scan.ous
             .get(&(k.key().to_owned(), id.to_owned()))
-            .and_then(|ou| res.lookup(Kind::Ou, ou))
+            .and_then(|ou| res.lookup(&a.ws.model, Kind::Ou, ou))
     };
     // The referrer's OU: from the model when the model has it from this file (this file
     // parses), else from the text, else from a definition elsewhere.
@@ -474,7 +474,7 @@ pub fn complete(
             .iter()
             .find(|(_, f)| f.path == file.path)
             .map(|(id, _)| id);
-    let in_model = res.lookup(referrer_kind, referrer);
+    let in_model = res.lookup(&a.ws.model, referrer_kind, referrer);
     let referrer_target = |index| Target {
         kind: referrer_kind,
         index,

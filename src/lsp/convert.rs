@@ -259,12 +259,7 @@ mod tests {
     use super::*;
 
     fn file(text: &str) -> SourceFile {
-        SourceFile::new(
-            "/w/a.toml".into(),
-            "a.toml".into(),
-            "a.toml".into(),
-            text.into(),
-        )
+        SourceFile::new("/w/a.toml".into(), "a.toml", "a.toml", text.into())
     }
 
     fn pos(line: u32, character: u32) -> lsp_types::Position {

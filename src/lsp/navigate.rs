@@ -58,7 +58,7 @@ impl Index {
             }
         };
         let mut reference = |kind: Kind, value: &Sp<String>| {
-            if let Some(index) = ws.res.lookup(kind, &value.value) {
+            if let Some(index) = ws.res.lookup(&ws.model, kind, &value.value) {
                 push(value.span, Target { kind, index }, Role::Reference);
             }
         };
@@ -108,7 +108,7 @@ impl Index {
             }
         }
         for dup in &ws.res.duplicates {
-            if let Some(index) = ws.res.lookup(dup.kind, &dup.id) {
+            if let Some(index) = ws.res.lookup(&ws.model, dup.kind, &dup.id) {
                 let target = Target {
                     kind: dup.kind,
                     index,
@@ -156,7 +156,9 @@ pub fn textual(a: &Analysis, file: FileId, offset: usize) -> Option<Occurrence> 
     let slot = super::complete::scan(text, offset).slot?;
     slot.quote?;
     let (kind, _, _) = super::complete::wanted(&slot)?;
-    let index = a.ws.res.lookup(kind, text.get(slot.replace.clone())?)?;
+    let index =
+        a.ws.res
+            .lookup(&a.ws.model, kind, text.get(slot.replace.clone())?)?;
     let start = slot.replace.start.checked_sub(1)?;
     let end = slot.replace.end + usize::from(slot.closed);
     Some(Occurrence {
@@ -265,7 +267,7 @@ pub fn hover(a: &Analysis, t: Target) -> String {
             let _ = write!(out, "\n\n{}", service_role(a, i));
         }
     }
-    let file = &a.ws.sources.get(d.header.file).rel;
+    let file = &a.ws.sources.get(d.header.file).rel();
     let _ = write!(out, "\n\nDefined in `{file}`");
     mask(a, out)
 }

@@ -894,12 +894,7 @@ fn is_settings(path: &Path) -> bool {
 
 /// Applies an incremental change (the server asks for full texts, but takes both).
 fn apply_edit(text: &mut String, range: lsp_types::Range, new: &str, enc: Encoding) {
-    let file = crate::source::SourceFile::new(
-        PathBuf::new(),
-        String::new(),
-        String::new(),
-        text.as_str().into(),
-    );
+    let file = crate::source::SourceFile::new(PathBuf::new(), "", "", text.as_str().into());
     let start = convert::offset(&file, range.start, enc);
     let end = convert::offset(&file, range.end, enc).max(start);
     text.replace_range(start..end, new);

@@ -54,27 +54,37 @@ const BATCH: usize = 64 * 1024;
 
 /// Parses one entity file into one [`ParsedFile`].
 pub fn parse_entities(id: FileId, file: &SourceFile) -> ParsedFile {
-    let mut pieces = parse_pieces(id, file);
-    let mut out = pieces.remove(0);
-    out.ous
-        .reserve_exact(pieces.iter().map(|p| p.ous.len()).sum());
-    out.connectors
-        .reserve_exact(pieces.iter().map(|p| p.connectors.len()).sum());
-    out.entries
-        .reserve_exact(pieces.iter().map(|p| p.entries.len()).sum());
-    out.services
-        .reserve_exact(pieces.iter().map(|p| p.services.len()).sum());
+    let mut pieces = parse_pieces(id, file).into_iter();
+    let mut out = pieces.next().unwrap_or_default();
     for p in pieces {
-        out.broken |= p.broken;
-        out.ous.extend(p.ous);
-        out.connectors.extend(p.connectors);
-        out.entries.extend(p.entries);
-        out.services.extend(p.services);
-        out.suppressions.extend(p.suppressions);
-        out.secrets.extend(p.secrets);
-        out.diagnostics.extend(p.diagnostics);
+        out.append(p);
     }
     out
+}
+
+impl ParsedFile {
+    /// Adds what `next` holds after what `self` holds: the pieces of consecutive files (or
+    /// batches) read as one, which is all resolve needs of them.
+    pub fn append(&mut self, next: ParsedFile) {
+        let ParsedFile {
+            broken,
+            ous,
+            connectors,
+            entries,
+            services,
+            suppressions,
+            secrets,
+            diagnostics,
+        } = next;
+        self.broken |= broken;
+        self.ous.extend(ous);
+        self.connectors.extend(connectors);
+        self.entries.extend(entries);
+        self.services.extend(services);
+        self.suppressions.extend(suppressions);
+        self.secrets.extend(secrets);
+        self.diagnostics.extend(diagnostics);
+    }
 }
 
 /// Parses one entity file in pieces, in file order: one, or one per batch of a large file

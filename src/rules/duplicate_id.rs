@@ -46,7 +46,7 @@ definitions into one file.
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for d in &cx.ws.res.duplicates {
-        let first_file = &cx.ws.sources.get(d.first.file).display;
+        let first_file = &cx.ws.sources.get(d.first.file).display();
         let mut help = format!(
             "ids are unique per kind across the workspace: rename this {} or merge it into the definition in {first_file}",
             d.kind.noun()

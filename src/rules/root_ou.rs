@@ -91,7 +91,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let first = Kind::ALL
         .iter()
         .flat_map(|&k| m.defs(k).map(move |d| (k, d)))
-        .min_by_key(|(_, d)| (cx.ws.sources.get(d.header.file).rel.as_str(), d.header.start));
+        .min_by_key(|(_, d)| (cx.ws.sources.get(d.header.file).rel(), d.header.start));
     let Some((kind, def)) = first else { return };
     let (message, help) = if ous.is_empty() {
         (

@@ -61,7 +61,7 @@ pub fn is_secret_shaped(s: &str) -> bool {
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let res = &cx.ws.res;
     for hit in &cx.ws.model.secrets {
-        let names_entity = Kind::ALL.iter().any(|&k| res.lookup(k, &hit.value).is_some());
+        let names_entity = Kind::ALL.iter().any(|&k| res.lookup(&cx.ws.model, k, &hit.value).is_some());
         if names_entity && !hit.literal_secret {
             continue;
         }
