@@ -226,8 +226,8 @@ impl<'a> Builder<'a> {
     }
 }
 
-fn text(f: &crate::model::Field<String>) -> Cow<'_, str> {
-    Cow::Borrowed(f.value().map_or("", String::as_str))
+fn text(f: &crate::model::Field<crate::model::Text>) -> Cow<'_, str> {
+    Cow::Borrowed(f.value().map_or("", crate::model::Text::as_str))
 }
 
 /// Builds the bundle of a workspace without errors, borrowing its strings.

@@ -6,6 +6,10 @@
 
 use crate::source::Span;
 
+/// A string of the model (ids, names, references): stored inline up to 24 bytes, which
+/// almost every id is, so that a workspace does not make a heap allocation per string.
+pub type Text = compact_str::CompactString;
+
 /// A value and where it was written.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Sp<T> {
@@ -94,15 +98,15 @@ impl Kind {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Def {
     /// The id (the table key).
-    pub id: String,
+    pub id: Text,
     /// The id's key in the file.
     pub id_span: Span,
     /// The entity's table header (`[service.x]`), or its key when written inline or dotted.
     pub header: Span,
     /// `name`: the display name.
-    pub name: Field<String>,
+    pub name: Field<Text>,
     /// `ou`: the OU the entity belongs to (always `Absent` for OUs, which have `parent`).
-    pub ou: Field<String>,
+    pub ou: Field<Text>,
 }
 
 impl Def {
@@ -118,7 +122,7 @@ pub struct Ou {
     /// Id, header, name.
     pub def: Def,
     /// `parent`: absent on the root OU (the tenant).
-    pub parent: Field<String>,
+    pub parent: Field<Text>,
 }
 
 /// Twilio regions a connector can live in.
@@ -147,7 +151,7 @@ pub enum Region {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Secret {
     /// `{ env = "NAME" }`: read from the environment at deploy time.
-    Env(String),
+    Env(Text),
     /// A literal string (an error; the value itself is never kept).
     Literal,
 }
@@ -158,11 +162,11 @@ pub struct Connector {
     /// Id, header, name, OU.
     pub def: Def,
     /// `type`: only `twilio` is supported.
-    pub kind: Field<String>,
+    pub kind: Field<Text>,
     /// `region`, default `us1`.
     pub region: Field<Region>,
     /// `api_key_sid`.
-    pub api_key_sid: Field<String>,
+    pub api_key_sid: Field<Text>,
     /// `api_key_secret`.
     pub api_key_secret: Field<Secret>,
 }
@@ -180,9 +184,9 @@ pub struct MessagingEntry {
     /// Id, header, name, OU.
     pub def: Def,
     /// `connector`: the provider connector it authenticates with.
-    pub connector: Field<String>,
+    pub connector: Field<Text>,
     /// `service_sid`: the Conversations Service SID.
-    pub service_sid: Field<String>,
+    pub service_sid: Field<Text>,
 }
 
 /// Service licences.
@@ -243,7 +247,7 @@ pub struct Im {
     /// The `instant_messaging` header (or key).
     pub header: Span,
     /// `messaging_entry`.
-    pub messaging_entry: Field<String>,
+    pub messaging_entry: Field<Text>,
     /// The `channels` array itself, when written.
     pub channels_span: Option<Span>,
     /// The valid items of `channels`.
@@ -283,7 +287,7 @@ pub struct Service {
     /// `user_assignment`, default `ms_teams`.
     pub user_assignment: Field<UserAssignment>,
     /// The valid items of `transfers`.
-    pub transfers: Vec<Sp<String>>,
+    pub transfers: Vec<Sp<Text>>,
     /// `instant_messaging`: `Absent` when the service offers no IM.
     pub im: Field<Im>,
 }

@@ -6,7 +6,7 @@
 
 use crate::diagnostic::Diagnostic;
 use crate::model::{
-    Connector, Def, Field, Kind, MessagingEntry, Ou, SecretHit, Service, Sp, Suppression,
+    Connector, Def, Field, Kind, MessagingEntry, Ou, SecretHit, Service, Sp, Suppression, Text,
 };
 use crate::parse::ParsedFile;
 use crate::parse::settings::Settings;
@@ -67,7 +67,7 @@ pub struct Duplicate {
     /// The kind.
     pub kind: Kind,
     /// The id.
-    pub id: String,
+    pub id: Text,
     /// The first definition's header.
     pub first: Span,
     /// This definition's header.
@@ -82,11 +82,11 @@ pub struct Unresolved {
     /// The key it was written under (`ou`, `parent`, `connector`, ...).
     pub field: &'static str,
     /// The name written.
-    pub value: String,
+    pub value: Text,
     /// The reference's span.
     pub span: Span,
     /// The entity holding the reference.
-    pub from: (Kind, String),
+    pub from: (Kind, Text),
     /// The existing entity of that kind whose id is nearest, when one is close.
     pub suggestion: Option<u32>,
 }
@@ -406,7 +406,7 @@ impl Refs<'_> {
         &mut self,
         kind: Kind,
         field: &'static str,
-        value: &Field<String>,
+        value: &Field<Text>,
         from: &Def,
         from_kind: Kind,
     ) -> Option<u32> {
@@ -424,7 +424,7 @@ impl Refs<'_> {
         &mut self,
         kind: Kind,
         field: &'static str,
-        value: &Sp<String>,
+        value: &Sp<Text>,
         from: &Def,
         from_kind: Kind,
     ) -> Option<u32> {

@@ -117,7 +117,7 @@ fn picture(a: &Analysis) -> Picture {
         node_of[i] = nodes.len();
         nodes.push(Node {
             key: format!("s{}", nodes.len()),
-            label: s.def.id.clone(),
+            label: s.def.id.to_string(),
             class,
         });
     }
@@ -138,7 +138,7 @@ fn picture(a: &Analysis) -> Picture {
         let n = *entry_node[e as usize].get_or_insert_with(|| {
             nodes.push(Node {
                 key: format!("e{}", nodes.len()),
-                label: m.entries[e as usize].def.id.clone(),
+                label: m.entries[e as usize].def.id.to_string(),
                 class: Class::Entry,
             });
             nodes.len() - 1

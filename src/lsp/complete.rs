@@ -507,7 +507,7 @@ pub fn complete(
         if excluded(&d.id) || !visible(navigate::ou_of(a, target)) {
             continue;
         }
-        seen.insert(d.id.clone());
+        seen.insert(d.id.as_str());
         let detail = format!(
             "{} · {} · {}",
             kind.noun(),
@@ -517,13 +517,13 @@ pub fn complete(
         items.push(item(&d.id, navigate::mask(a, detail), range, edit(&d.id)));
     }
     for (k, id) in &scan.entities {
-        if k != kind.key() || seen.contains(id) || excluded(id) {
+        if k != kind.key() || seen.contains(id.as_str()) || excluded(id) {
             continue;
         }
         if !visible(textual_ou(kind, id)) {
             continue;
         }
-        seen.insert(id.clone());
+        seen.insert(id.as_str());
         let detail = format!("{} (in this file)", kind.noun());
         items.push(item(id, navigate::mask(a, detail), range, edit(id)));
     }

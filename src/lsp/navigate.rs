@@ -57,7 +57,7 @@ impl Index {
                 list.push(Occurrence { span, target, role });
             }
         };
-        let mut reference = |kind: Kind, value: &Sp<String>| {
+        let mut reference = |kind: Kind, value: &Sp<crate::model::Text>| {
             if let Some(index) = ws.res.lookup(&ws.model, kind, &value.value) {
                 push(value.span, Target { kind, index }, Role::Reference);
             }
@@ -303,7 +303,7 @@ fn service_role(a: &Analysis, i: usize) -> String {
     if !desks.is_empty() {
         let names = desks
             .iter()
-            .map(|&d| a.ws.model.services[d as usize].def.id.clone());
+            .map(|&d| a.ws.model.services[d as usize].def.id.to_string());
         let noun = if desks.len() == 1 {
             "front desk"
         } else {

@@ -319,7 +319,7 @@ fn read_kind(r: &mut Reader<'_>, kind: Kind, value: &Spanned<DeValue<'_>>, out: 
         }
         let header = r.header_span(key.span(), value.span());
         let def = |r: &mut Reader<'_>, m: &Misspelled, has_ou: bool| Def {
-            id: id.to_owned(),
+            id: id.into(),
             id_span: r.span(key.span()),
             header,
             name: r.string(t, "name", m, "name = \"Display Name\""),

@@ -6,7 +6,7 @@ use toml::Spanned;
 use toml::de::{DeString, DeTable, DeValue};
 
 use crate::diagnostic::Diagnostic;
-use crate::model::{Field, SecretHit, Sp};
+use crate::model::{Field, SecretHit, Sp, Text};
 use crate::rules::{invalid_value, secret_in_config, unknown_field};
 use crate::source::{FileId, Span};
 
@@ -78,7 +78,7 @@ pub(crate) struct Strings {
     /// The array field.
     pub field: Field<()>,
     /// The string items.
-    pub items: Vec<Sp<String>>,
+    pub items: Vec<Sp<Text>>,
     /// Items that were not strings.
     pub rejected: usize,
 }
@@ -172,14 +172,14 @@ impl<'s> Reader<'s> {
         key: &str,
         misspelled: &Misspelled,
         example: &str,
-    ) -> Field<String> {
+    ) -> Field<Text> {
         let value = match self.value(table, key, misspelled) {
             Ok(v) => v,
             Err(f) => return recast(f),
         };
         match value.get_ref() {
             DeValue::String(s) => Field::Set(Sp {
-                value: s.to_string(),
+                value: Text::from(s.as_ref()),
                 span: self.span(value.span()),
             }),
             _ => {
@@ -211,7 +211,7 @@ impl<'s> Reader<'s> {
     }
 
     /// The value of `T` spelled `s`, or an `invalid-value` diagnostic.
-    pub fn pick<T: Choice>(&mut self, s: &Sp<String>, key: &str) -> Option<T> {
+    pub fn pick<T: Choice>(&mut self, s: &Sp<Text>, key: &str) -> Option<T> {
         if let Some(&(_, v)) = T::CHOICES.iter().find(|(name, _)| *name == s.value) {
             return Some(v);
         }
@@ -259,7 +259,7 @@ impl<'s> Reader<'s> {
         for item in items.iter() {
             match item.get_ref() {
                 DeValue::String(s) => out.push(Sp {
-                    value: s.to_string(),
+                    value: Text::from(s.as_ref()),
                     span: self.span(item.span()),
                 }),
                 _ => {

@@ -18,13 +18,13 @@ pub const DEFAULT_MAX_FILES: u64 = 100_000;
 #[derive(Debug, Clone)]
 pub struct Settings {
     /// `[workspace] exclude`: gitignore-style globs, relative to the root.
-    pub exclude: Vec<Sp<String>>,
+    pub exclude: Vec<Sp<crate::model::Text>>,
     /// `[workspace] max_file_size`, in bytes.
     pub max_file_size: u64,
     /// `[workspace] max_files`.
     pub max_files: u64,
     /// `[build] output`: where `build` writes, relative to the root.
-    pub output: Option<Sp<String>>,
+    pub output: Option<Sp<crate::model::Text>>,
     /// `[lints]`: per-rule levels.
     pub lints: Vec<(Code, Sp<Level>)>,
 }

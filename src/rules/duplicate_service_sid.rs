@@ -44,7 +44,7 @@ apply the same entry.
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let entries = &cx.ws.model.entries;
-    let mut groups: FxHashMap<String, Vec<usize>> = FxHashMap::default();
+    let mut groups: FxHashMap<crate::model::Text, Vec<usize>> = FxHashMap::default();
     for (i, e) in entries.iter().enumerate() {
         let Some(v) = e.service_sid.get() else { continue };
         if super::sid::check(&v.value, "IS").is_ok() {

@@ -77,7 +77,7 @@ fn report(
     cx: &Context<'_>,
     out: &mut Vec<Diagnostic>,
     (kind, def, from): (Kind, &Def, u32),
-    reference: &Sp<String>,
+    reference: &Sp<crate::model::Text>,
     (target_kind, target, at): (Kind, &Def, u32),
 ) {
     let tree = &cx.ws.res.tree;
