@@ -171,13 +171,65 @@ pub fn load(root: &Path, naming: &Naming, overlays: &Overlays) -> Loaded {
     }
 
     let excludes = excludes(root, &loaded.settings);
-    let (mut found, mut nested) = walk(
-        root,
-        &excludes,
-        naming,
-        &mut loaded.notes,
-        &mut loaded.errors,
-    );
+    let limit = loaded.settings.settings.max_files;
+    let max_size = loaded.settings.settings.max_file_size;
+    let shown_root = naming.display(root);
+    let read_one = |path: PathBuf| {
+        let rel = rel(root, &path);
+        // Named from the root's name once: the same as `naming.display(path)`, cheaper,
+        // when the root is at or below the current folder. Above it (the command runs in
+        // a subfolder of the workspace), files below the current folder are named from
+        // there, the others absolutely.
+        let display = if shown_root == "." {
+            crate::source::printable(&rel).into_owned()
+        } else if Path::new(&shown_root).is_absolute() {
+            naming.display(&path)
+        } else {
+            format!("{shown_root}/{}", crate::source::printable(&rel))
+        };
+        let mut path = path;
+        let read = read_file(&mut path, &rel, display, overlays, max_size).map_err(|e| (e, path));
+        (rel, read)
+    };
+    // Files are read while the walk goes on, in batches on the thread pool, up to the limit
+    // of files; which files a workspace over the limit keeps is decided after the walk.
+    const BATCH: usize = 64;
+    let done = std::sync::Mutex::new(Vec::new());
+    let mut found: Vec<PathBuf> = Vec::new();
+    let mut walked = 0u64;
+    let (mut nested, walk_notes, walk_errors) = rayon::scope(|scope| {
+        let mut batch = Vec::with_capacity(BATCH);
+        let spawn = |batch: Vec<PathBuf>| {
+            let (done, read_one) = (&done, &read_one);
+            scope.spawn(move |_| {
+                let read: Vec<_> = batch.into_iter().map(read_one).collect();
+                done.lock().unwrap_or_else(|e| e.into_inner()).push(read);
+            });
+        };
+        let walked_out = walk(root, &excludes, naming, |path| {
+            walked += 1;
+            if walked > limit {
+                found.push(path);
+                return;
+            }
+            batch.push(path);
+            if batch.len() == BATCH {
+                spawn(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
+            }
+        });
+        if !batch.is_empty() {
+            spawn(batch);
+        }
+        walked_out
+    });
+    loaded.notes.extend(walk_notes);
+    loaded.errors.extend(walk_errors);
+    let mut read: Vec<_> = done
+        .into_inner()
+        .unwrap_or_else(|e| e.into_inner())
+        .into_iter()
+        .flatten()
+        .collect();
     // An editor's unsaved `nimbus.toml` below the root makes a workspace of its own too.
     for p in overlays.keys() {
         if let Some(dir) = p.parent()
@@ -188,6 +240,8 @@ pub fn load(root: &Path, naming: &Naming, overlays: &Overlays) -> Loaded {
         {
             nested.retain(|n| !n.starts_with(dir));
             nested.push(dir.to_path_buf());
+            let dir_rel = rel(root, dir);
+            read.retain(|(r, _)| !Path::new(r).starts_with(&dir_rel));
             found.retain(|f| !f.starts_with(dir));
         }
     }
@@ -201,59 +255,59 @@ pub fn load(root: &Path, naming: &Naming, overlays: &Overlays) -> Loaded {
     // Folders are read in the file system's order: report in a stable one.
     loaded.notes.sort();
     loaded.errors.sort_by(|a, b| a.path.cmp(&b.path));
-    let mut paths: Vec<(String, PathBuf)> = found.into_iter().map(|p| (rel(root, &p), p)).collect();
     // Editor buffers the walk did not find (new files): only where the walk would look.
+    let mut fresh = Vec::new();
     for p in overlays.keys() {
         if p.starts_with(root)
             && !nested.iter().any(|n| p.starts_with(n))
             && p.extension().is_some_and(|e| e == "toml")
             && *p != settings_path
-            && !paths.iter().any(|(_, q)| q == p)
+            && !read.iter().any(|(r, _)| *r == rel(root, p))
+            && !found.contains(p)
             && admitted(root, p, &excludes)
         {
-            paths.push((rel(root, p), p.clone()));
+            fresh.push(p.clone());
         }
     }
-    paths.sort_unstable();
-    paths.dedup();
     loaded.nested = nested;
-    let limit = loaded.settings.settings.max_files;
-    if paths.len() as u64 > limit {
+    let total = read.len() + found.len() + fresh.len();
+    if total as u64 > limit {
+        // Over the limit: the first files in path order are kept, whichever the walk met first.
         loaded.errors.push(LoadError {
             path: naming.display(root),
             message: format!(
-                "the workspace has {} TOML files, more than the limit of {limit} (`[workspace] max_files` in nimbus.toml)",
-                paths.len()
+                "the workspace has {total} TOML files, more than the limit of {limit} (`[workspace] max_files` in nimbus.toml)"
             ),
         });
+        let mut paths: Vec<(String, PathBuf)> = read
+            .drain(..)
+            .map(|(_, read)| match read {
+                Ok(file) => file.path,
+                Err((_, path)) => path,
+            })
+            .chain(found)
+            .chain(fresh)
+            .map(|p| (rel(root, &p), p))
+            .collect();
+        paths.sort_unstable();
+        paths.dedup();
         paths.truncate(limit as usize);
+        read = paths
+            .into_par_iter()
+            .map(|(_, path)| read_one(path))
+            .collect();
+    } else {
+        read.extend(fresh.into_par_iter().map(read_one).collect::<Vec<_>>());
     }
-    let max_size = loaded.settings.settings.max_file_size;
-    let shown_root = naming.display(root);
-    let results: Vec<Result<SourceFile, LoadError>> = paths
-        .into_par_iter()
-        .map(|(rel, path)| {
-            // Named from the root's name once: the same as `naming.display(path)`, cheaper,
-            // when the root is at or below the current folder. Above it (the command runs in
-            // a subfolder of the workspace), files below the current folder are named from
-            // there, the others absolutely.
-            let display = if shown_root == "." {
-                crate::source::printable(&rel).into_owned()
-            } else if Path::new(&shown_root).is_absolute() {
-                naming.display(&path)
-            } else {
-                format!("{shown_root}/{}", crate::source::printable(&rel))
-            };
-            read_file(path, rel, display, overlays, max_size)
-        })
-        .collect();
-    for r in results {
+    read.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    read.dedup_by(|a, b| a.0 == b.0);
+    for (_, r) in read {
         match r {
             Ok(file) => {
                 let id = loaded.sources.add(file);
                 loaded.entity_files.push(id);
             }
-            Err(e) => loaded.errors.push(e),
+            Err((e, _)) => loaded.errors.push(e),
         }
     }
     loaded
@@ -275,8 +329,8 @@ fn read(
     errors: &mut Vec<LoadError>,
 ) -> Option<SourceFile> {
     read_file(
-        path.to_path_buf(),
-        rel(root, path),
+        &mut path.to_path_buf(),
+        &rel(root, path),
         naming.display(path),
         overlays,
         u64::MAX,
@@ -285,23 +339,29 @@ fn read(
     .ok()
 }
 
-/// Reads one file (or takes its overlay): open, size, one read, close.
+/// Reads one file (or takes its overlay): open, size, one read, close. The source takes
+/// `path` (left empty); on an error it is left as it was.
 fn read_file(
-    path: PathBuf,
-    rel: String,
+    path: &mut PathBuf,
+    rel: &str,
     display: String,
     overlays: &Overlays,
     max_size: u64,
 ) -> Result<SourceFile, LoadError> {
-    if let Some(text) = overlays.get(&path) {
-        return Ok(SourceFile::new(path, &rel, &display, text.as_str().into()));
+    if let Some(text) = overlays.get(path.as_path()) {
+        return Ok(SourceFile::new(
+            std::mem::take(path),
+            rel,
+            &display,
+            text.as_str().into(),
+        ));
     }
     let fail = |message: String| LoadError {
         path: display.clone(),
         message,
     };
     use std::io::Read;
-    let mut file = std::fs::File::open(&path).map_err(|e| fail(io_message(&e)))?;
+    let mut file = std::fs::File::open(&*path).map_err(|e| fail(io_message(&e)))?;
     let too_big = |len: String| {
         fail(format!(
             "the file has {len} bytes, more than the limit of {max_size} (`[workspace] max_file_size` in nimbus.toml)"
@@ -325,7 +385,8 @@ fn read_file(
             match file.read(buf) {
                 Ok(n) if n as u64 > max_size => break Ok(First::TooBig(n)),
                 Ok(n) if n < FIRST => {
-                    let source = SourceFile::from_bytes(path.clone(), &rel, &display, &buf[..n]);
+                    let source =
+                        SourceFile::from_bytes(std::mem::take(path), rel, &display, &buf[..n]);
                     break Ok(First::Whole(source));
                 }
                 Ok(n) => break Ok(First::Part(buf[..n].to_vec())),
@@ -354,7 +415,12 @@ fn read_file(
         // Reading stopped one byte over the limit.
         return Err(too_big(format!("at least {}", bytes.len())));
     }
-    Ok(SourceFile::from_bytes(path, &rel, &display, &bytes))
+    Ok(SourceFile::from_bytes(
+        std::mem::take(path),
+        rel,
+        &display,
+        &bytes,
+    ))
 }
 
 /// A walk of `root` with the loader's rules: hidden files and folders skipped, `.gitignore`
@@ -422,9 +488,9 @@ fn walk(
     root: &Path,
     excludes: &Gitignore,
     naming: &Naming,
-    notes: &mut Vec<String>,
-    errors: &mut Vec<LoadError>,
-) -> (Vec<PathBuf>, Vec<PathBuf>) {
+    mut on_file: impl FnMut(PathBuf),
+) -> (Vec<PathBuf>, Vec<String>, Vec<LoadError>) {
+    let (mut notes, mut errors) = (Vec::new(), Vec::new());
     let excludes = excludes.clone();
     let settings_path = root.join(SETTINGS_FILE);
     let canonical_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
@@ -447,7 +513,6 @@ fn walk(
             }
         })
         .build();
-    let mut out = Vec::new();
     for entry in walker {
         let Ok(entry) = entry else { continue };
         let path = entry.path();
@@ -503,10 +568,10 @@ fn walk(
                 }
             }
         }
-        out.push(path.to_path_buf());
+        on_file(path.to_path_buf());
     }
     let nested = std::mem::take(&mut *nested.lock().unwrap_or_else(|e| e.into_inner()));
-    (out, nested)
+    (nested, notes, errors)
 }
 
 /// A workspace held in memory: `(path relative to the root, bytes)` pairs, as if read from a
