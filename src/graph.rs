@@ -112,7 +112,7 @@ impl Transfers {
     ///
     /// Each service's state moves at most twice (nobody → one desk → several), so the pass
     /// is linear.
-    pub fn sole_dependents(&self, desks: &[usize], services: &[Service]) -> Vec<Vec<usize>> {
+    pub fn sole_dependents(&self, desks: &[usize], services: &[Box<Service>]) -> Vec<Vec<usize>> {
         const NOBODY: u32 = u32::MAX;
         const SEVERAL: u32 = u32::MAX - 1;
         let n = services.len();
@@ -153,7 +153,7 @@ impl Transfers {
     /// The services that offer IM, list no channel and are not reached, grouped: each group is
     /// a root (a loop, or a single service, that nothing unreached leads into) with the
     /// services reached only through it.
-    pub fn unreachable_groups(&self, services: &[Service]) -> Vec<UnreachableGroup> {
+    pub fn unreachable_groups(&self, services: &[Box<Service>]) -> Vec<UnreachableGroup> {
         let n = services.len();
         let stranded: Vec<usize> = (0..n)
             .filter(|&i| {

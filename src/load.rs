@@ -188,8 +188,10 @@ pub fn load(root: &Path, naming: &Naming, overlays: &Overlays) -> Loaded {
             format!("{shown_root}/{}", crate::source::printable(&rel))
         };
         let mut path = path;
-        let read = read_file(&mut path, &rel, display, overlays, max_size).map_err(|e| (e, path));
-        (rel, read)
+        match read_file(&mut path, &rel, display, overlays, max_size) {
+            Ok(file) => Read::Source(file),
+            Err(error) => Read::Failed { rel, path, error },
+        }
     };
     // Files are read while the walk goes on, in batches on the thread pool, up to the limit
     // of files; which files a workspace over the limit keeps is decided after the walk.
@@ -203,7 +205,7 @@ pub fn load(root: &Path, naming: &Naming, overlays: &Overlays) -> Loaded {
             let (done, read_one) = (&done, &read_one);
             scope.spawn(move |_| {
                 let read: Vec<_> = batch.into_iter().map(read_one).collect();
-                done.lock().unwrap_or_else(|e| e.into_inner()).push(read);
+                done.lock().unwrap_or_else(|e| e.into_inner()).extend(read);
             });
         };
         let walked_out = walk(root, &excludes, naming, |path| {
@@ -224,12 +226,7 @@ pub fn load(root: &Path, naming: &Naming, overlays: &Overlays) -> Loaded {
     });
     loaded.notes.extend(walk_notes);
     loaded.errors.extend(walk_errors);
-    let mut read: Vec<_> = done
-        .into_inner()
-        .unwrap_or_else(|e| e.into_inner())
-        .into_iter()
-        .flatten()
-        .collect();
+    let mut read: Vec<Read> = done.into_inner().unwrap_or_else(|e| e.into_inner());
     // An editor's unsaved `nimbus.toml` below the root makes a workspace of its own too.
     for p in overlays.keys() {
         if let Some(dir) = p.parent()
@@ -241,7 +238,7 @@ pub fn load(root: &Path, naming: &Naming, overlays: &Overlays) -> Loaded {
             nested.retain(|n| !n.starts_with(dir));
             nested.push(dir.to_path_buf());
             let dir_rel = rel(root, dir);
-            read.retain(|(r, _)| !Path::new(r).starts_with(&dir_rel));
+            read.retain(|r| !Path::new(r.rel()).starts_with(&dir_rel));
             found.retain(|f| !f.starts_with(dir));
         }
     }
@@ -262,7 +259,7 @@ pub fn load(root: &Path, naming: &Naming, overlays: &Overlays) -> Loaded {
             && !nested.iter().any(|n| p.starts_with(n))
             && p.extension().is_some_and(|e| e == "toml")
             && *p != settings_path
-            && !read.iter().any(|(r, _)| *r == rel(root, p))
+            && !read.iter().any(|r| r.rel() == rel(root, p))
             && !found.contains(p)
             && admitted(root, p, &excludes)
         {
@@ -281,9 +278,9 @@ pub fn load(root: &Path, naming: &Naming, overlays: &Overlays) -> Loaded {
         });
         let mut paths: Vec<(String, PathBuf)> = read
             .drain(..)
-            .map(|(_, read)| match read {
-                Ok(file) => file.path,
-                Err((_, path)) => path,
+            .map(|read| match read {
+                Read::Source(file) => file.path,
+                Read::Failed { path, .. } => path,
             })
             .chain(found)
             .chain(fresh)
@@ -299,18 +296,39 @@ pub fn load(root: &Path, naming: &Naming, overlays: &Overlays) -> Loaded {
     } else {
         read.extend(fresh.into_par_iter().map(read_one).collect::<Vec<_>>());
     }
-    read.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    read.dedup_by(|a, b| a.0 == b.0);
-    for (_, r) in read {
+    read.sort_unstable_by(|a, b| a.rel().cmp(b.rel()));
+    read.dedup_by(|a, b| a.rel() == b.rel());
+    for r in read {
         match r {
-            Ok(file) => {
+            Read::Source(file) => {
                 let id = loaded.sources.add(file);
                 loaded.entity_files.push(id);
             }
-            Err((e, _)) => loaded.errors.push(e),
+            Read::Failed { error, .. } => loaded.errors.push(error),
         }
     }
     loaded
+}
+
+/// One file the loader tried to read.
+enum Read {
+    /// Read.
+    Source(SourceFile),
+    /// Not read: the error, and the file's names (the loader sorts by `rel`).
+    Failed {
+        rel: String,
+        path: PathBuf,
+        error: LoadError,
+    },
+}
+
+impl Read {
+    fn rel(&self) -> &str {
+        match self {
+            Read::Source(file) => file.rel(),
+            Read::Failed { rel, .. } => rel,
+        }
+    }
 }
 
 /// The path of `p` relative to `root`, with `/` separators.

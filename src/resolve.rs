@@ -31,7 +31,7 @@ pub struct Model {
     /// Messaging entries.
     pub entries: Vec<MessagingEntry>,
     /// Services.
-    pub services: Vec<Service>,
+    pub services: Vec<Box<Service>>,
     /// Suppression comments of every file.
     pub suppressions: Vec<Suppression>,
     /// Credential-shaped strings of every file, sorted by span.

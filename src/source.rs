@@ -53,10 +53,12 @@ pub struct Position {
 pub struct SourceFile {
     /// Where the file was read from.
     pub path: PathBuf,
-    /// The relative path, then the displayed name when it differs (one allocation).
+    /// The displayed name, followed by the relative path unless the name ends with it.
     names: Box<str>,
-    /// Length of the relative path in `names`.
-    rel_len: u32,
+    /// Length of the displayed name in `names`.
+    display_len: u32,
+    /// Where the relative path starts in `names`.
+    rel_start: u32,
     /// The text (invalid UTF-8 replaced by U+FFFD when the file was not UTF-8).
     pub text: Arc<str>,
     /// Byte offset of the first invalid UTF-8 sequence, when the file was not UTF-8.
@@ -71,15 +73,17 @@ impl SourceFile {
     /// separators; `display` is how diagnostics name it (relative to the current directory
     /// when below it).
     pub fn new(path: PathBuf, rel: &str, display: &str, text: Arc<str>) -> Self {
-        let names = if rel == display {
-            rel.into()
+        // Usually the displayed name ends with the relative path: then it holds both.
+        let (names, rel_start) = if display.ends_with(rel) {
+            (display.into(), display.len() - rel.len())
         } else {
-            [rel, display].concat().into_boxed_str()
+            ([display, rel].concat().into_boxed_str(), display.len())
         };
         SourceFile {
             path,
             names,
-            rel_len: rel.len() as u32,
+            display_len: display.len() as u32,
+            rel_start: rel_start as u32,
             text,
             utf8_error: None,
             line_starts: OnceLock::new(),
@@ -101,15 +105,12 @@ impl SourceFile {
 
     /// The path relative to the workspace root, with `/` separators.
     pub fn rel(&self) -> &str {
-        &self.names[..self.rel_len as usize]
+        &self.names[self.rel_start as usize..]
     }
 
     /// How diagnostics name the file: relative to the current directory when below it.
     pub fn display(&self) -> &str {
-        match &self.names[self.rel_len as usize..] {
-            "" => self.rel(),
-            shown => shown,
-        }
+        &self.names[..self.display_len as usize]
     }
 
     fn line_starts(&self) -> &[u32] {

@@ -36,7 +36,7 @@ pub struct ParsedFile {
     /// Messaging entries, in the order of the file.
     pub entries: Vec<MessagingEntry>,
     /// Services, in the order of the file.
-    pub services: Vec<Service>,
+    pub services: Vec<Box<Service>>,
     /// `# nimbus-lint: allow(..)` comments.
     pub suppressions: Vec<Suppression>,
     /// Strings shaped like credentials.
@@ -372,13 +372,13 @@ fn read_kind(r: &mut Reader<'_>, kind: Kind, value: &Spanned<DeValue<'_>>, out: 
                     .strings(t, "transfers", &m, "transfers = [\"sales-team\"]")
                     .items;
                 let im = read_im(r, t, &m, id);
-                out.services.push(Service {
+                out.services.push(Box::new(Service {
                     def,
                     license,
                     user_assignment,
                     transfers,
                     im,
-                });
+                }));
             }
         }
     }
