@@ -541,3 +541,52 @@ fn cycle_from(start: u32, parent: &[Option<u32>], ous: &[Ou]) -> Vec<u32> {
     members.rotate_left(first);
     members
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::SourceFile;
+
+    /// Resolves pieces parsed from `texts`, one piece per text, in order.
+    fn resolved(texts: &[&str]) -> Workspace {
+        let mut ws = Workspace::default();
+        let pieces = texts
+            .iter()
+            .enumerate()
+            .map(|(i, text)| {
+                let name = format!("f{i}.toml");
+                let id = ws.sources.add(SourceFile::new(
+                    name.clone().into(),
+                    &name,
+                    &name,
+                    (*text).into(),
+                ));
+                crate::parse::parse_entities(id, ws.sources.get(id))
+            })
+            .collect();
+        resolve(ws, pieces)
+    }
+
+    #[test]
+    fn the_first_definition_wins_across_pieces_and_order_is_kept() {
+        let ws = resolved(&[
+            "[ou.a]\n[ou.b]\n",
+            "[ou.c]\n[ou.a]\n",
+            "[ou.b]\n[ou.d]\n[ou.c]\n",
+        ]);
+        let ids: Vec<&str> = ws.model.ous.iter().map(|o| o.def.id.as_str()).collect();
+        assert_eq!(ids, ["a", "b", "c", "d"]);
+        let dups: Vec<(&str, u32, u32)> = ws
+            .res
+            .duplicates
+            .iter()
+            .map(|d| (d.id.as_str(), d.first.file.0, d.later.file.0))
+            .collect();
+        assert_eq!(dups, [("a", 0, 1), ("b", 0, 2), ("c", 1, 2)]);
+        for (i, id) in ids.iter().enumerate() {
+            assert_eq!(ws.res.lookup(&ws.model, Kind::Ou, id), Some(i as u32));
+        }
+        assert_eq!(ws.res.lookup(&ws.model, Kind::Ou, "e"), None);
+        assert_eq!(ws.res.lookup(&ws.model, Kind::Service, "a"), None);
+    }
+}

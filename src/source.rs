@@ -287,6 +287,23 @@ mod tests {
     }
 
     #[test]
+    fn names_are_kept_whether_or_not_the_displayed_name_ends_with_the_relative_path() {
+        let cases = [
+            ("a.toml", "a.toml"),
+            ("ous/a.toml", "ws/ous/a.toml"),
+            ("ous/a.toml", "/abs/ws/ous/a.toml"),
+            ("a\u{1b}.toml", "a\\u{1b}.toml"),
+            ("ous/a.toml", "../elsewhere.toml"),
+            ("", ""),
+            ("", "shown.toml"),
+        ];
+        for (rel, display) in cases {
+            let f = SourceFile::new("p".into(), rel, display, "".into());
+            assert_eq!((f.rel(), f.display()), (rel, display));
+        }
+    }
+
+    #[test]
     fn positions_count_characters_not_bytes() {
         let f = file("a = 1\r\nné = \"été\" x\n");
         let x = f.text.find('x').unwrap();
