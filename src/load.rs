@@ -237,8 +237,7 @@ pub fn load(root: &Path, naming: &Naming, overlays: &Overlays) -> Loaded {
         {
             nested.retain(|n| !n.starts_with(dir));
             nested.push(dir.to_path_buf());
-            let dir_rel = rel(root, dir);
-            read.retain(|r| !Path::new(r.rel()).starts_with(&dir_rel));
+            read.retain(|r| !r.path().starts_with(dir));
             found.retain(|f| !f.starts_with(dir));
         }
     }
@@ -259,7 +258,7 @@ pub fn load(root: &Path, naming: &Naming, overlays: &Overlays) -> Loaded {
             && !nested.iter().any(|n| p.starts_with(n))
             && p.extension().is_some_and(|e| e == "toml")
             && *p != settings_path
-            && !read.iter().any(|r| r.rel() == rel(root, p))
+            && !read.iter().any(|r| r.path() == p)
             && !found.contains(p)
             && admitted(root, p, &excludes)
         {
@@ -294,10 +293,15 @@ pub fn load(root: &Path, naming: &Naming, overlays: &Overlays) -> Loaded {
             .map(|(_, path)| read_one(path))
             .collect();
     } else {
-        read.extend(fresh.into_par_iter().map(read_one).collect::<Vec<_>>());
+        // Files the walk met past the limit, when a nested `nimbus.toml` in an editor took
+        // others away, and new editor buffers.
+        let rest: Vec<PathBuf> = found.into_iter().chain(fresh).collect();
+        read.extend(rest.into_par_iter().map(read_one).collect::<Vec<_>>());
     }
-    read.sort_unstable_by(|a, b| a.rel().cmp(b.rel()));
-    read.dedup_by(|a, b| a.rel() == b.rel());
+    // By the relative path, then by the path itself: two files may have the same relative
+    // path once it is made printable (`a\b.toml` and `a/b.toml`, or invalid UTF-8).
+    read.sort_unstable_by(|a, b| (a.rel(), a.path()).cmp(&(b.rel(), b.path())));
+    read.dedup_by(|a, b| a.path() == b.path());
     for r in read {
         match r {
             Read::Source(file) => {
@@ -327,6 +331,13 @@ impl Read {
         match self {
             Read::Source(file) => file.rel(),
             Read::Failed { rel, .. } => rel,
+        }
+    }
+
+    fn path(&self) -> &Path {
+        match self {
+            Read::Source(file) => &file.path,
+            Read::Failed { path, .. } => path,
         }
     }
 }
@@ -401,7 +412,7 @@ fn read_file(
     let first = BUFFER.with_borrow_mut(|buf| {
         loop {
             match file.read(buf) {
-                Ok(n) if n as u64 > max_size => break Ok(First::TooBig(n)),
+                Ok(n) if n < FIRST && n as u64 > max_size => break Ok(First::TooBig(n)),
                 Ok(n) if n < FIRST => {
                     let source =
                         SourceFile::from_bytes(std::mem::take(path), rel, &display, &buf[..n]);
@@ -415,8 +426,7 @@ fn read_file(
     });
     let mut bytes = match first.map_err(|e| fail(io_message(&e)))? {
         First::Whole(source) => return Ok(source),
-        First::TooBig(n) if n < FIRST => return Err(too_big(n.to_string())),
-        First::TooBig(n) => return Err(too_big(format!("at least {n}"))),
+        First::TooBig(n) => return Err(too_big(n.to_string())),
         First::Part(bytes) => bytes,
     };
     let n = bytes.len();
@@ -636,4 +646,79 @@ fn link_loops(path: &Path) -> bool {
         at = next;
     }
     true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A workspace folder holding `files` (relative path, text).
+    fn workspace(files: &[(&str, &str)]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        for (rel, text) in files {
+            let path = dir.path().join(rel);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        dir
+    }
+
+    fn rels(loaded: &Loaded) -> Vec<&str> {
+        loaded
+            .entity_files
+            .iter()
+            .map(|&id| loaded.sources.get(id).rel())
+            .collect()
+    }
+
+    #[test]
+    fn files_past_the_limit_are_read_when_an_unsaved_nested_settings_file_takes_others_away() {
+        let dir = workspace(&[
+            ("nimbus.toml", "[workspace]\nmax_files = 3\n"),
+            ("a/1.toml", ""),
+            ("a/2.toml", ""),
+            ("a/3.toml", ""),
+            ("b.toml", ""),
+            ("c.toml", ""),
+        ]);
+        let root = dir.path();
+        let overlays = Overlays::from([(root.join("a/nimbus.toml"), String::new())]);
+        let loaded = load(root, &Naming::at(root), &overlays);
+        assert_eq!(rels(&loaded), ["b.toml", "c.toml"]);
+        assert_eq!(loaded.errors, []);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn files_whose_printable_relative_paths_are_equal_are_both_read() {
+        let dir = workspace(&[("a\\b.toml", "[ou.x]\n"), ("a/b.toml", "[ou.y]\n")]);
+        let loaded = load(dir.path(), &Naming::at(dir.path()), &Overlays::new());
+        assert_eq!(rels(&loaded), ["a/b.toml", "a/b.toml"]);
+        let texts: Vec<&str> = loaded
+            .entity_files
+            .iter()
+            .map(|&id| &*loaded.sources.get(id).text)
+            .collect();
+        assert_eq!(texts.len(), 2);
+        assert_ne!(texts[0], texts[1]);
+    }
+
+    #[test]
+    fn a_file_over_the_size_limit_is_named_with_its_exact_size_even_past_the_first_read() {
+        let big = "# x\n".repeat(25_000);
+        let dir = workspace(&[
+            ("nimbus.toml", "[workspace]\nmax_file_size = 1000\n"),
+            ("big.toml", &big),
+            ("small.toml", "# 1234567890\n"),
+        ]);
+        let loaded = load(dir.path(), &Naming::at(dir.path()), &Overlays::new());
+        assert_eq!(rels(&loaded), ["small.toml"]);
+        let messages: Vec<&str> = loaded.errors.iter().map(|e| e.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            [
+                "the file has 100000 bytes, more than the limit of 1000 (`[workspace] max_file_size` in nimbus.toml)"
+            ]
+        );
+    }
 }
