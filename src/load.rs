@@ -138,10 +138,19 @@ pub fn root_of_file(abs: &Path) -> PathBuf {
 
 /// The nearest folder at or above `start` that holds `nimbus.toml`, else `start`.
 fn root_above(start: PathBuf) -> PathBuf {
-    start
-        .ancestors()
-        .find(|dir| dir.join(SETTINGS_FILE).is_file())
-        .map_or(start.clone(), Path::to_path_buf)
+    settings_root(&start).unwrap_or(start)
+}
+
+/// The nearest folder at or above `dir` that holds `nimbus.toml` on disk.
+pub fn settings_root(dir: &Path) -> Option<PathBuf> {
+    dir.ancestors()
+        .find(|d| d.join(SETTINGS_FILE).is_file())
+        .map(Path::to_path_buf)
+}
+
+/// True when `path` names a settings file (`nimbus.toml`).
+pub fn is_settings(path: &Path) -> bool {
+    path.file_name().is_some_and(|n| n == SETTINGS_FILE)
 }
 
 /// A short, stable description of an I/O error.
@@ -230,7 +239,7 @@ pub fn load(root: &Path, naming: &Naming, overlays: &Overlays) -> Loaded {
     // An editor's unsaved `nimbus.toml` below the root makes a workspace of its own too.
     for p in overlays.keys() {
         if let Some(dir) = p.parent()
-            && p.file_name().is_some_and(|n| n == SETTINGS_FILE)
+            && is_settings(p)
             && dir != root
             && dir.starts_with(root)
             && !nested.iter().any(|n| dir.starts_with(n))

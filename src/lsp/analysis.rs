@@ -167,7 +167,7 @@ fn finish(
         .into_par_iter()
         .map(|(id, hit)| match hit {
             Some(kept) => {
-                let parsed = copy(&kept.parsed);
+                let parsed = kept.parsed.clone();
                 (kept, parsed)
             }
             None => {
@@ -176,7 +176,7 @@ fn finish(
                 let kept = Parsed {
                     id,
                     text: file.text.clone(),
-                    parsed: copy(&parsed),
+                    parsed: parsed.clone(),
                 };
                 (kept, parsed)
             }
@@ -201,31 +201,6 @@ fn finish(
     };
     let (ws, errors, notes) = crate::resolve_files(loaded, files);
     crate::check_workspace(ws, errors, notes, &[])
-}
-
-/// A copy of a parsed file. Spelled out field by field, so that a field added to
-/// [`ParsedFile`] fails to compile here instead of being dropped.
-fn copy(p: &ParsedFile) -> ParsedFile {
-    let ParsedFile {
-        broken,
-        ous,
-        connectors,
-        entries,
-        services,
-        suppressions,
-        secrets,
-        diagnostics,
-    } = p;
-    ParsedFile {
-        broken: *broken,
-        ous: ous.clone(),
-        connectors: connectors.clone(),
-        entries: entries.clone(),
-        services: services.clone(),
-        suppressions: suppressions.clone(),
-        secrets: secrets.clone(),
-        diagnostics: diagnostics.clone(),
-    }
 }
 
 #[cfg(test)]

@@ -54,7 +54,7 @@ use super::convert::{self, Encoding};
 use super::navigate::{self, Index};
 use super::transport::{Transport, log};
 use crate::Analysis;
-use crate::load::{Naming, Overlays, SETTINGS_FILE};
+use crate::load::{Naming, Overlays, SETTINGS_FILE, is_settings, settings_root};
 use crate::source::FileId;
 
 /// How the session ended.
@@ -868,15 +868,6 @@ impl Server {
     }
 }
 
-/// The nearest folder at or above `folder` holding `nimbus.toml`: a workspace folder of the
-/// client inside a nimbus-lint workspace is checked as soon as the session starts.
-fn settings_root(folder: &Path) -> Option<PathBuf> {
-    folder
-        .ancestors()
-        .find(|dir| dir.join(SETTINGS_FILE).is_file())
-        .map(Path::to_path_buf)
-}
-
 /// The folders below `folder` that hold a `nimbus.toml`, found as the loader walks (hidden
 /// folders skipped, `.gitignore` honoured, links not followed).
 fn settings_below(folder: &Path) -> Vec<PathBuf> {
@@ -886,10 +877,6 @@ fn settings_below(folder: &Path) -> Vec<PathBuf> {
         .filter(|e| e.depth() > 1 && e.file_name() == SETTINGS_FILE)
         .filter_map(|e| e.path().parent().map(Path::to_path_buf))
         .collect()
-}
-
-fn is_settings(path: &Path) -> bool {
-    path.file_name().is_some_and(|n| n == SETTINGS_FILE)
 }
 
 /// Applies an incremental change (the server asks for full texts, but takes both).

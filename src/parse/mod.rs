@@ -24,7 +24,7 @@ use reader::{Misspelled, Reader, Schema, key_str};
 
 /// Everything one entity file contributes to the workspace: [`parse_entities`] returns it in
 /// pieces (batches of a large file, in file order), which resolve consumes one by one.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct ParsedFile {
     /// True when the file is not valid TOML (or not UTF-8): it contributes no entities, and
     /// rules that conclude something is missing stay quiet.
