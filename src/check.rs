@@ -15,6 +15,9 @@ pub struct Context<'a> {
     pub ws: &'a Workspace,
     /// The transfer graph and its reachability.
     pub transfers: &'a Transfers,
+    /// Per OU, the messaging entry that `missing-messaging-entry` suggests to a service there:
+    /// computed once, read by that rule and by `used`.
+    entry_suggestions: std::cell::OnceCell<Vec<Option<u32>>>,
 }
 
 impl Context<'_> {
@@ -27,6 +30,13 @@ impl Context<'_> {
     /// Service `i`.
     pub fn service(&self, i: usize) -> &Service {
         &self.ws.model.services[i]
+    }
+
+    /// Per OU, the messaging entry that `missing-messaging-entry` suggests to a service
+    /// there, computed on first use.
+    pub(crate) fn entry_suggestions(&self) -> &[Option<u32>] {
+        self.entry_suggestions
+            .get_or_init(|| crate::rules::missing_messaging_entry::suggestions(self))
     }
 
     /// The entities of `kind` that some reference uses, or may have meant: resolved
@@ -66,7 +76,11 @@ pub type Overrides = [(Code, Level)];
 
 /// Runs every rule and returns the diagnostics to show, in output order.
 pub fn check(ws: &Workspace, transfers: &Transfers, overrides: &Overrides) -> Vec<Diagnostic> {
-    let cx = Context { ws, transfers };
+    let cx = Context {
+        ws,
+        transfers,
+        entry_suggestions: std::cell::OnceCell::new(),
+    };
     let mut diags = ws.diagnostics.clone();
     for code in Code::ALL {
         if let Some(check) = code.rule().check {

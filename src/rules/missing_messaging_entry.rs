@@ -57,7 +57,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     if desks.is_empty() {
         return;
     }
-    let per_ou = suggestions(cx);
+    let per_ou = cx.entry_suggestions();
     let dependents = cx.transfers.sole_dependents(&desks, services);
     for (k, &i) in desks.iter().enumerate() {
         let s = &services[i];
@@ -130,7 +130,7 @@ pub(crate) fn suggested(cx: &Context<'_>) -> Vec<u32> {
     if desks.is_empty() {
         return Vec::new();
     }
-    let per_ou = suggestions(cx);
+    let per_ou = cx.entry_suggestions();
     let res = &cx.ws.res;
     desks
         .into_iter()
@@ -140,8 +140,9 @@ pub(crate) fn suggested(cx: &Context<'_>) -> Vec<u32> {
 
 /// For each OU, the messaging entry to suggest to a service there: visible from the OU, with
 /// a connector in us1; one that no service applies yet first, then the nearest OU, then the
-/// smallest id. Computed for every OU at once, parents before children, in linear time.
-fn suggestions(cx: &Context<'_>) -> Vec<Option<u32>> {
+/// smallest id. Computed for every OU at once, parents before children, in linear time; read
+/// through [`Context::entry_suggestions`], which keeps it.
+pub(crate) fn suggestions(cx: &Context<'_>) -> Vec<Option<u32>> {
     let res = &cx.ws.res;
     let m = &cx.ws.model;
     let mut applied = vec![false; m.entries.len()];
