@@ -356,9 +356,11 @@ fn targets(
         }
     };
     if let Some(name) = stdin_filename {
-        let mut text = String::new();
+        // Bytes, not text: a buffer that is not UTF-8 gets `syntax` at its first bad byte, as
+        // the same file on disk would.
+        let mut text = Vec::new();
         stdin
-            .read_to_string(&mut text)
+            .read_to_end(&mut text)
             .map_err(|e| format!("cannot read stdin: {}", load::io_message(&e)))?;
         // The file need not exist yet (a new buffer in a new folder): its root is found
         // from its name alone, never from some folder above that holds no `nimbus.toml`.

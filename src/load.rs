@@ -30,8 +30,9 @@ impl std::fmt::Display for LoadError {
     }
 }
 
-/// Text that replaces a file's content on disk (an editor's unsaved buffer, or stdin).
-pub type Overlays = HashMap<PathBuf, String>;
+/// Bytes that replace a file's content on disk (an editor's unsaved buffer, or stdin), read
+/// as the file would be: not UTF-8 is a `syntax` error at the first bad byte.
+pub type Overlays = HashMap<PathBuf, Vec<u8>>;
 
 /// A workspace's files, read.
 #[derive(Debug, Default)]
@@ -386,12 +387,12 @@ fn read_file(
     overlays: &Overlays,
     max_size: u64,
 ) -> Result<SourceFile, LoadError> {
-    if let Some(text) = overlays.get(path.as_path()) {
-        return Ok(SourceFile::new(
+    if let Some(bytes) = overlays.get(path.as_path()) {
+        return Ok(SourceFile::from_bytes(
             std::mem::take(path),
             rel,
             &display,
-            text.as_str().into(),
+            bytes,
         ));
     }
     let fail = |message: String| LoadError {
@@ -691,7 +692,7 @@ mod tests {
             ("c.toml", ""),
         ]);
         let root = dir.path();
-        let overlays = Overlays::from([(root.join("a/nimbus.toml"), String::new())]);
+        let overlays = Overlays::from([(root.join("a/nimbus.toml"), Vec::new())]);
         let loaded = load(root, &Naming::at(root), &overlays);
         assert_eq!(rels(&loaded), ["b.toml", "c.toml"]);
         assert_eq!(loaded.errors, []);

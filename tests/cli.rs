@@ -185,6 +185,38 @@ fn stdin_replaces_the_named_file() {
 }
 
 #[test]
+fn stdin_that_is_not_utf8_gets_the_same_syntax_error_as_the_file_on_disk() {
+    let bad: &[u8] = b"[ou.sales]\nname = \"Caf\xe9\"\nparent = \"contoso\"\n";
+    let ws = workspace(&[("org.toml", "[ou.contoso]\n"), ("sales.toml", "")]);
+    std::fs::write(ws.path().join("sales.toml"), bad).unwrap();
+    let expected =
+        "sales.toml:2:12: error[syntax]: file is not valid UTF-8\n1 error, 0 warnings in 2 files\n";
+    let disk = run(ws.path(), &["check", "--format", "short"]);
+    assert_eq!(
+        (disk.code, disk.stdout.as_str()),
+        (1, expected),
+        "{}",
+        disk.stderr
+    );
+    std::fs::write(ws.path().join("sales.toml"), "").unwrap();
+    let args = [
+        "check",
+        "-",
+        "--stdin-filename",
+        "sales.toml",
+        "--format",
+        "short",
+    ];
+    let piped = run_with_stdin(ws.path(), &args, bad);
+    assert_eq!(
+        (piped.code, piped.stdout.as_str()),
+        (1, expected),
+        "{}",
+        piped.stderr
+    );
+}
+
+#[test]
 fn stdin_in_a_folder_that_does_not_exist_yet_is_a_workspace_of_its_own() {
     // No nimbus.toml anywhere: the buffer's own (new) folder is the root, not the nearest
     // existing folder above it, whose unrelated TOML files must not be read.

@@ -112,7 +112,7 @@ fn reusable(root: &Path, prev: &Analysis, overlays: &Overlays, skipped: &HashSet
         .iter()
         .filter(|(p, _)| p.starts_with(root) && !skipped.contains(*p))
         .all(|(p, text)| match known.get(p.as_path()) {
-            Some(f) if *p == settings_path => *f.text == **text,
+            Some(f) if *p == settings_path => f.text.as_bytes() == text.as_slice(),
             Some(_) => true,
             None => p.extension().is_none_or(|e| e != "toml"),
         })
@@ -123,13 +123,17 @@ fn reusable(root: &Path, prev: &Analysis, overlays: &Overlays, skipped: &HashSet
 fn rebuild(prev: &Sources, overlays: &Overlays) -> Sources {
     let mut sources = Sources::default();
     for (_, f) in prev.iter() {
-        let (text, utf8_error) = match overlays.get(&f.path) {
-            Some(t) if *f.text == **t => (f.text.clone(), f.utf8_error),
-            Some(t) => (Arc::from(t.as_str()), None),
-            None => (f.text.clone(), f.utf8_error),
+        let file = match overlays.get(&f.path) {
+            Some(t) if f.text.as_bytes() != t.as_slice() => {
+                SourceFile::from_bytes(f.path.clone(), f.rel(), f.display(), t)
+            }
+            _ => {
+                let mut file =
+                    SourceFile::new(f.path.clone(), f.rel(), f.display(), f.text.clone());
+                file.utf8_error = f.utf8_error;
+                file
+            }
         };
-        let mut file = SourceFile::new(f.path.clone(), f.rel(), f.display(), text);
-        file.utf8_error = utf8_error;
         sources.add(file);
     }
     sources
@@ -282,7 +286,7 @@ mod tests {
 
         // The disk changes behind the server's back; only the overlay is news to a fast check.
         std::fs::write(root.join("b.toml"), "[service.s]\nou = \"nowhere\"\n").unwrap();
-        let overlays = Overlays::from([(a.clone(), "[ou.other]\n".to_owned())]);
+        let overlays = Overlays::from([(a.clone(), b"[ou.other]\n".to_vec())]);
         let fast = check(&root, &naming, &overlays, Some(&first), false, &mut cache);
         let codes: Vec<&str> = fast.diagnostics.iter().map(|d| d.code.as_str()).collect();
         assert_eq!(codes, ["unknown-reference"], "{:?}", fast.diagnostics);
@@ -308,13 +312,13 @@ mod tests {
         std::fs::write(&draft, "[ou.root]\n").unwrap();
         let naming = Naming::from_cwd();
         let mut cache = ParseCache::default();
-        let mut overlays = Overlays::from([(draft.clone(), "[ou.root]\n".to_owned())]);
+        let mut overlays = Overlays::from([(draft.clone(), b"[ou.root]\n".to_vec())]);
         let first = check(&root, &naming, &overlays, None, true, &mut cache);
         assert!(first.diagnostics.is_empty(), "{:?}", first.diagnostics);
         assert!(cache.skipped.contains(&draft));
         // Edits to the draft and to a.toml: the draft stays out, the disk is not read again.
-        overlays.insert(draft.clone(), "[ou.draft]\n".to_owned());
-        overlays.insert(a.clone(), "[ou.root]\n[ou.x]\n".to_owned());
+        overlays.insert(draft.clone(), b"[ou.draft]\n".to_vec());
+        overlays.insert(a.clone(), b"[ou.root]\n[ou.x]\n".to_vec());
         assert!(reusable(&root, &first, &overlays, &cache.skipped));
         let fast = check(&root, &naming, &overlays, Some(&first), false, &mut cache);
         let codes: Vec<&str> = fast.diagnostics.iter().map(|d| d.code.as_str()).collect();

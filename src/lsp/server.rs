@@ -591,7 +591,7 @@ impl Server {
             .filter(|(p, d)| {
                 d.root.as_deref() == Some(root) || (p.starts_with(root) && is_settings(p))
             })
-            .map(|(p, d)| (p.clone(), d.text.clone()))
+            .map(|(p, d)| (p.clone(), d.text.clone().into_bytes()))
             .collect();
         let Some(ws) = self.workspaces.get_mut(root) else {
             return;

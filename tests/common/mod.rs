@@ -19,14 +19,14 @@ pub fn run(dir: &Path, args: &[&str]) -> Run {
 }
 
 /// Like [`run`], feeding `stdin`.
-pub fn run_with_stdin(dir: &Path, args: &[&str], stdin: &str) -> Run {
+pub fn run_with_stdin(dir: &Path, args: &[&str], stdin: impl AsRef<[u8]>) -> Run {
     let out = assert_cmd::Command::cargo_bin("nimbus-lint")
         .expect("binary built")
         .current_dir(dir)
         .args(args)
         .env("NO_COLOR", "1")
         .env_remove("COLUMNS")
-        .write_stdin(stdin)
+        .write_stdin(stdin.as_ref())
         .output()
         .expect("binary runs");
     Run {
