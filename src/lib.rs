@@ -123,7 +123,10 @@ pub fn resolve_files(
         ..Workspace::default()
     };
     let mut ws = resolve::resolve(ws, parsed);
-    ws.model.secrets.extend(settings.secrets);
+    let mut secrets = std::mem::take(&mut ws.model.secrets);
+    secrets.extend(settings.secrets);
+    secrets.retain(|hit| !rules::secret_in_config::is_exempt(&ws, hit));
+    ws.model.secrets = secrets;
     // In file order, so that outputs find a file's secrets by binary search.
     ws.model.secrets.sort_unstable_by_key(|s| s.span);
     (ws, errors, notes)

@@ -332,7 +332,7 @@ pub struct SecretHit {
 }
 
 impl SecretHit {
-    /// The value as outputs may show it: its first four characters and its length.
+    /// The value as outputs may show it (see [`redact`]).
     pub fn redacted(&self) -> String {
         redact(&self.value)
     }
@@ -348,10 +348,13 @@ impl std::fmt::Debug for SecretHit {
     }
 }
 
-/// A secret as outputs may show it: `abcd…` and its length in characters.
+/// A secret as outputs may show it: `abcd…` and its length in characters; a value of fewer
+/// than 16 characters shows none of them (four would be a quarter of it, or all).
 pub fn redact(value: &str) -> String {
-    let head: String = value.chars().take(4).collect();
-    format!("`{head}…` ({} characters)", value.chars().count())
+    let len = value.chars().count();
+    let head: String = value.chars().take(if len >= 16 { 4 } else { 0 }).collect();
+    let unit = if len == 1 { "character" } else { "characters" };
+    format!("`{head}…` ({len} {unit})")
 }
 
 macro_rules! spellings {

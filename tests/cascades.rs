@@ -98,3 +98,62 @@ fn a_loop_of_every_ou_is_one_ou_cycle_that_says_there_is_no_root() {
         "{help}"
     );
 }
+
+#[test]
+fn an_id_of_32_hex_digits_is_an_id_not_a_secret() {
+    // Valid by the id pattern and shaped like an auth token: it names an entity, so it is
+    // neither reported nor masked, and the errors about it are not swallowed.
+    let id = "0123456789abcdef0123456789abcdef";
+    let org = "[ou.contoso]\n[ou.sales]\nparent = \"contoso\"\n";
+    let entry = TWILIO.replace(
+        "[messaging_entry.wa]\nou = \"contoso\"",
+        &format!("[messaging_entry.{id}]\nou = \"sales\""),
+    );
+    let desk = format!(
+        "[service.desk]\nou = \"contoso\"\nlicense = \"contact_center\"\n\
+         instant_messaging = {{ channels = [\"sms\"], messaging_entry = \"{id}\" }}\n"
+    );
+    assert_eq!(
+        short(&[
+            ("org.toml", org),
+            ("twilio.toml", &entry),
+            ("desk.toml", &desk)
+        ]),
+        format!(
+            "desk.toml:4:61: error[reference-not-visible]: messaging entry `{id}` is not visible from OU `contoso`\n\
+             1 error, 0 warnings in 4 files\n"
+        )
+    );
+}
+
+#[test]
+fn a_short_literal_secret_is_masked_as_a_word_only_and_shows_none_of_its_characters() {
+    let twilio = TWILIO.replace("{ env = \"TWILIO_API_KEY_SECRET\" }", "\"e\"");
+    let service = "[service.s]\nou = \"contoso\"\nlicense = \"premium\"\n";
+    assert_eq!(
+        short(&[
+            ("org.toml", ORG),
+            ("twilio.toml", &twilio),
+            ("s.toml", service)
+        ]),
+        "s.toml:3:11: error[invalid-value]: unknown licence `premium`\n\
+         twilio.toml:6:18: error[secret-in-config]: `api_key_secret` holds a literal secret `…` (1 character)\n\
+         twilio.toml:8:1: warning[unused-messaging-entry]: no service applies messaging entry `wa`\n\
+         2 errors, 1 warning in 4 files\n"
+    );
+}
+
+#[test]
+fn a_secret_repeated_in_another_message_is_masked_there_too() {
+    let secret = "q1W2e3R4t5Y6u7I8o9P0a1S2d3F4g5H6";
+    let desk = format!(
+        "[service.desk]\nou = \"contoso\"\nlicense = \"contact_center\"\ntransfers = [\"{secret}\"]\n\
+         [service.other]\nou = \"contoso\"\nlicense = \"contact_center\"\nnote = \"see {secret}\"\n"
+    );
+    let out = short(&[("org.toml", ORG), ("desk.toml", &desk)]);
+    assert!(!out.contains(secret), "{out}");
+    assert!(
+        out.contains("error[secret-in-config]: string shaped like a Twilio API key secret: `q1W2…` (32 characters)"),
+        "{out}"
+    );
+}

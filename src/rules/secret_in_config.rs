@@ -3,7 +3,8 @@
 use super::{Code, Rule};
 use crate::check::Context;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::Kind;
+use crate::model::{Kind, SecretHit};
+use crate::resolve::Workspace;
 
 /// The rule record.
 pub const RULE: Rule = Rule {
@@ -18,7 +19,8 @@ literal string. Every other string of every file (unknown keys, arrays and inlin
 scanned for the shape of a Twilio credential: exactly 32 hex digits (an auth token), or 32 ASCII
 letters and digits mixing upper case, lower case and digits (an API key secret). A value that
 is the id of an existing entity is exempt. No output ever prints a detected secret in full: at
-most its first 4 characters and its length.
+most its first 4 characters (none of a value shorter than 16) and its length, wherever the value
+appears as a word in a message.
 
 ## Why it matters
 
@@ -58,13 +60,18 @@ pub fn is_secret_shaped(s: &str) -> bool {
     hex || mixed
 }
 
+/// True when `hit` is the id of an entity (32 hex digits make a valid id) and not an
+/// `api_key_secret` literal: not a secret at all, neither reported nor masked. The workspace
+/// drops such hits once resolved.
+pub fn is_exempt(ws: &Workspace, hit: &SecretHit) -> bool {
+    !hit.literal_secret
+        && Kind::ALL
+            .iter()
+            .any(|&k| ws.res.lookup(&ws.model, k, &hit.value).is_some())
+}
+
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let res = &cx.ws.res;
     for hit in &cx.ws.model.secrets {
-        let names_entity = Kind::ALL.iter().any(|&k| res.lookup(&cx.ws.model, k, &hit.value).is_some());
-        if names_entity && !hit.literal_secret {
-            continue;
-        }
         let shown = hit.redacted();
         let d = if hit.literal_secret {
             Diagnostic::new(
