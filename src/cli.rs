@@ -159,7 +159,7 @@ struct ExplainArgs {
 enum Failure {
     /// Something to tell the user; exit code 2.
     Message(String),
-    /// The reader of our output went away (`nimbus-lint … | head`): stop quietly.
+    /// The reader of our output went away (`nimbus-lint … | head`): exit code 2, quietly.
     BrokenPipe,
 }
 
@@ -197,8 +197,22 @@ pub fn main() -> i32 {
         stderr_is_terminal: std::io::stderr().is_terminal(),
     };
     let code = run(std::env::args_os(), &mut io);
-    let _ = io.stdout.flush();
-    code
+    // Output under the buffer's size is written only now: a failure here fails the run too
+    // (once: a run that failed already said why).
+    match io.stdout.flush() {
+        Err(e) if code != EXIT_FAILURE => fail(io_err(e), io.stderr),
+        _ => code,
+    }
+}
+
+/// Reports why a command stopped and returns exit code 2: a write that failed is a failure
+/// (CLI.md), told on stderr, except a closed pipe (`nimbus-lint … | head`), where the reader
+/// went away and nobody is left to tell.
+fn fail(failure: Failure, stderr: &mut dyn Write) -> i32 {
+    if let Failure::Message(e) = failure {
+        let _ = writeln!(stderr, "error: {e}");
+    }
+    EXIT_FAILURE
 }
 
 /// Runs a command line (program name first) against `io`; returns the exit code.
@@ -254,14 +268,7 @@ where
             .map(|()| EXIT_OK)
             .map_err(Failure::Message),
     };
-    match result {
-        Ok(code) => code,
-        Err(Failure::BrokenPipe) => EXIT_OK,
-        Err(Failure::Message(e)) => {
-            let _ = writeln!(io.stderr, "error: {e}");
-            EXIT_FAILURE
-        }
-    }
+    result.unwrap_or_else(|failure| fail(failure, io.stderr))
 }
 
 /// Level flags in command-line order, so that the last one for a code wins.

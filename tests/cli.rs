@@ -393,3 +393,39 @@ fn version_names_the_commit_and_completions_cover_the_shells() {
     let r = run(&repo(), &["completions", "tcsh"]);
     assert_eq!(r.code, 2);
 }
+
+/// Runs `check fixtures/example --format FORMAT` with stdout going to `stdout`.
+fn check_into(format: &str, stdout: std::process::Stdio) -> std::process::Output {
+    std::process::Command::new(assert_cmd::cargo::cargo_bin("nimbus-lint"))
+        .current_dir(repo())
+        .args(["check", "fixtures/example", "--format", format])
+        .stdout(stdout)
+        .output()
+        .expect("binary runs")
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_full_disk_under_stdout_exits_2_in_every_format_even_for_a_short_output() {
+    for format in ["human", "short", "json", "sarif", "github"] {
+        let full = std::fs::File::create("/dev/full").expect("/dev/full");
+        let out = check_into(format, full.into());
+        assert_eq!(out.status.code(), Some(2), "{format}");
+        assert_eq!(
+            String::from_utf8_lossy(&out.stderr),
+            "error: cannot write the output: No space left on device (os error 28)\n",
+            "{format}"
+        );
+    }
+}
+
+#[test]
+fn a_closed_pipe_exits_2_quietly_in_every_format() {
+    for format in ["human", "short", "json", "sarif", "github"] {
+        let (reader, writer) = std::io::pipe().expect("pipe");
+        drop(reader);
+        let out = check_into(format, writer.into());
+        assert_eq!(out.status.code(), Some(2), "{format}");
+        assert_eq!(String::from_utf8_lossy(&out.stderr), "", "{format}");
+    }
+}

@@ -99,6 +99,6 @@ pub fn render(results: &[Analysis], summary: Summary, out: &mut dyn Write) -> io
             files: summary.files,
         },
     };
-    serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::other)?;
+    serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::from)?;
     writeln!(out)
 }
