@@ -552,7 +552,23 @@ fn walk(
         })
         .build();
     for entry in walker {
-        let Ok(entry) = entry else { continue };
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(e) => {
+                match walk_failure(root, &e) {
+                    WalkFailure::Unread(path, e) => errors.push(LoadError {
+                        path: naming.display(&path),
+                        message: format!(
+                            "{}: the folder could not be read, none of its files were checked",
+                            io_message(e)
+                        ),
+                    }),
+                    WalkFailure::Note(note) => notes.push(note),
+                    WalkFailure::Gone => {}
+                }
+                continue;
+            }
+        };
         let path = entry.path();
         if path.extension().is_none_or(|e| e != "toml") || path == settings_path {
             continue;
@@ -612,6 +628,43 @@ fn walk(
     (nested, notes, errors)
 }
 
+/// What an error of the walk means for the workspace.
+#[derive(Debug)]
+enum WalkFailure<'e> {
+    /// A folder (or file) the walk could not read: the workspace is incomplete.
+    Unread(PathBuf, &'e std::io::Error),
+    /// Something to tell that does not lose files (a `.gitignore` line that is not a glob).
+    Note(String),
+    /// A path that no longer exists: nothing to read, nothing to tell.
+    Gone,
+}
+
+/// Sorts out an error of the walk: the walk wraps the failure with its path and depth.
+fn walk_failure<'e>(root: &Path, e: &'e ignore::Error) -> WalkFailure<'e> {
+    let mut path = None;
+    let mut cur = e;
+    loop {
+        match cur {
+            ignore::Error::WithPath { path: p, err } => {
+                path.get_or_insert(p);
+                cur = err;
+            }
+            ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+                cur = err;
+            }
+            _ => break,
+        }
+    }
+    match cur {
+        // Gone since the listing, or a root that is an editor's new folder: nothing lost.
+        ignore::Error::Io(io) if io.kind() == std::io::ErrorKind::NotFound => WalkFailure::Gone,
+        ignore::Error::Io(io) => {
+            WalkFailure::Unread(path.cloned().unwrap_or_else(|| root.to_path_buf()), io)
+        }
+        _ => WalkFailure::Note(e.to_string()),
+    }
+}
+
 /// A workspace held in memory: `(path relative to the root, bytes)` pairs, as if read from a
 /// folder. `nimbus.toml` at the top is the settings file; other `.toml` paths are entity
 /// files; the rest is ignored. For fuzzing, property tests and tools that have no folder.
@@ -661,6 +714,36 @@ fn link_loops(path: &Path) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_folder_the_walk_cannot_read_is_an_error_that_names_it() {
+        // As the walk reports it (`ignore`'s `read_dir` failure): depth and path around the cause.
+        let root = Path::new("/ws");
+        let denied = || std::io::Error::from(std::io::ErrorKind::PermissionDenied);
+        let e = ignore::Error::WithPath {
+            path: PathBuf::from("/ws/locked"),
+            err: Box::new(ignore::Error::WithDepth {
+                depth: 1,
+                err: Box::new(ignore::Error::Io(denied())),
+            }),
+        };
+        match walk_failure(root, &e) {
+            WalkFailure::Unread(path, io) => {
+                assert_eq!(path, Path::new("/ws/locked"));
+                assert_eq!(io_message(io), "permission denied");
+            }
+            other => panic!("{other:?}"),
+        }
+        let bare = ignore::Error::Io(denied());
+        assert!(matches!(walk_failure(root, &bare), WalkFailure::Unread(p, _) if p == root));
+        let glob = ignore::Error::Glob {
+            glob: Some("a[".to_owned()),
+            err: "unclosed character class".to_owned(),
+        };
+        assert!(matches!(walk_failure(root, &glob), WalkFailure::Note(_)));
+        let gone = ignore::Error::Io(std::io::ErrorKind::NotFound.into());
+        assert!(matches!(walk_failure(root, &gone), WalkFailure::Gone));
+    }
 
     /// A workspace folder holding `files` (relative path, text).
     fn workspace(files: &[(&str, &str)]) -> tempfile::TempDir {

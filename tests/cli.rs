@@ -429,3 +429,57 @@ fn a_closed_pipe_exits_2_quietly_in_every_format() {
         assert_eq!(String::from_utf8_lossy(&out.stderr), "", "{format}");
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn an_unreadable_folder_exits_2_and_names_it() {
+    use std::os::unix::fs::PermissionsExt;
+    let ws = workspace(&[
+        ("nimbus.toml", ""),
+        ("ous.toml", "[ou.contoso]\n"),
+        (
+            "locked/svc.toml",
+            "[service.s]\nou = \"contoso\"\nlicense = \"premium\"\n",
+        ),
+    ]);
+    let mode =
+        |p: &std::path::Path, m| std::fs::set_permissions(p, std::fs::Permissions::from_mode(m));
+    mode(ws.path(), 0o755).unwrap();
+    mode(&ws.path().join("locked"), 0o000).unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("nimbus-lint");
+    let root = std::fs::read_dir(ws.path().join("locked")).is_ok();
+    // Root reads any folder: run as `nobody` then, where `runuser` can.
+    let mut cmd = if root {
+        let mut c = std::process::Command::new("runuser");
+        c.args(["-u", "nobody", "--"]).arg(&bin);
+        c
+    } else {
+        std::process::Command::new(&bin)
+    };
+    let out = cmd
+        .current_dir(ws.path())
+        .args(["check", ".", "--format", "short"])
+        .output();
+    mode(&ws.path().join("locked"), 0o755).unwrap();
+    let Ok(out) = out else {
+        eprintln!("running as root without runuser: the folder cannot be made unreadable");
+        return;
+    };
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    if root && stderr.starts_with("runuser:") {
+        eprintln!("runuser cannot run the binary as nobody here: {stderr}");
+        return;
+    }
+    assert_eq!(out.status.code(), Some(2), "{stdout}{stderr}");
+    assert_eq!(
+        stderr,
+        "error: locked: permission denied: the folder could not be read, none of its files were checked\n"
+    );
+    assert_eq!(
+        stdout,
+        "0 errors, 0 warnings in 2 files; not every file could be read\n"
+    );
+}
