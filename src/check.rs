@@ -42,10 +42,19 @@ impl Context<'_> {
     /// The entities of `kind` that some reference uses, or may have meant: resolved
     /// references, the nearest id of each unknown one, and the messaging entry that
     /// `missing-messaging-entry` suggests to a front desk. `None` when a reference of that
-    /// kind could not be read at all (it might mean any of them).
+    /// kind could not be read at all, or an entity that would hold one (a messaging entry
+    /// for a connector, a service for an entry) was written with the wrong type: it might
+    /// mean any of them.
     pub fn used(&self, kind: Kind) -> Option<Vec<bool>> {
         let res = &self.ws.res;
-        if res.unreadable_refs[kind as usize] > 0 {
+        let holder = match kind {
+            Kind::Connector => Some(Kind::MessagingEntry),
+            Kind::MessagingEntry => Some(Kind::Service),
+            _ => None,
+        };
+        if res.unreadable_refs[kind as usize] > 0
+            || holder.is_some_and(|h| res.unreadable_defs.any(h))
+        {
             return None;
         }
         let resolved: &[Option<u32>] = match kind {

@@ -288,6 +288,9 @@ pub struct Service {
     pub user_assignment: Field<UserAssignment>,
     /// The valid items of `transfers`.
     pub transfers: Vec<Sp<Text>>,
+    /// True when `transfers` has the wrong type or an item that is not a string (reported):
+    /// the service may transfer to more than `transfers` says.
+    pub transfers_unreadable: bool,
     /// `instant_messaging`: `Absent` when the service offers no IM.
     pub im: Field<Im>,
 }

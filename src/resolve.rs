@@ -175,6 +175,39 @@ pub struct Resolution {
     /// How many references of each kind (indexed like [`Kind::ALL`]) could not be read at
     /// all (wrong type): they might have named any entity of that kind.
     pub unreadable_refs: [usize; 4],
+    /// Definitions written with the wrong type (reported by the parser).
+    pub unreadable_defs: UnreadableDefs,
+}
+
+/// Definitions written with the wrong type: `[ou] sales = "x"` defines `sales`, unreadably;
+/// `ou = 1` may define any OU. References to them are not reported again, and no rule
+/// concludes that an OU is missing.
+#[derive(Debug, Default)]
+pub struct UnreadableDefs {
+    every: [bool; 4],
+    ids: [rustc_hash::FxHashSet<Text>; 4],
+}
+
+impl UnreadableDefs {
+    /// Records a definition of `kind` (`None`: the whole `[kind]` table).
+    pub fn add(&mut self, kind: Kind, id: Option<Text>) {
+        match id {
+            Some(id) => {
+                self.ids[kind as usize].insert(id);
+            }
+            None => self.every[kind as usize] = true,
+        }
+    }
+
+    /// True when some definition of `kind` could not be read.
+    pub fn any(&self, kind: Kind) -> bool {
+        self.every[kind as usize] || !self.ids[kind as usize].is_empty()
+    }
+
+    /// True when `id` may be an entity of `kind` that could not be read.
+    pub fn may_define(&self, kind: Kind, id: &str) -> bool {
+        self.every[kind as usize] || self.ids[kind as usize].contains(id)
+    }
 }
 
 impl Resolution {
@@ -258,6 +291,9 @@ pub fn resolve(mut ws: Workspace, files: Vec<ParsedFile>) -> Workspace {
         ws.diagnostics.extend(file.diagnostics);
         model.suppressions.extend(file.suppressions);
         model.secrets.extend(file.secrets);
+        for (kind, id) in file.unreadable {
+            res.unreadable_defs.add(kind, id);
+        }
         ous.push(file.ous);
         connectors.push(file.connectors);
         entries.push(file.entries);
@@ -429,7 +465,10 @@ impl Refs<'_> {
         from_kind: Kind,
     ) -> Option<u32> {
         let found = self.res.lookup(self.model, kind, &value.value);
-        if found.is_none() && !(kind == Kind::Ou && self.no_ous) {
+        if found.is_none()
+            && !(kind == Kind::Ou && self.no_ous)
+            && !self.res.unreadable_defs.may_define(kind, &value.value)
+        {
             self.res.unresolved.push(Unresolved {
                 kind,
                 field,

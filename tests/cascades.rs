@@ -157,3 +157,65 @@ fn a_secret_repeated_in_another_message_is_masked_there_too() {
         "{out}"
     );
 }
+
+#[test]
+fn an_entity_written_with_the_wrong_type_is_reported_once_not_at_each_reference() {
+    let files = "[ou.contoso]\n[ou]\nsales = \"oops\"\n[connector]\ntw = 5\n\
+                 [messaging_entry.wa]\nou = \"sales\"\nconnector = \"tw\"\n\
+                 service_sid = \"IS12345678900000000000000000AbCdEf\"\n\
+                 [service]\nteam = []\n\
+                 [service.desk]\nou = \"contoso\"\nlicense = \"contact_center\"\ntransfers = [\"team\"]\n\
+                 instant_messaging = { channels = [\"interact\"] }\n";
+    assert_eq!(
+        short(&[("a.toml", files)]),
+        "a.toml:3:9: error[invalid-value]: `ou.sales` has the wrong type: found a string\n\
+         a.toml:5:6: error[invalid-value]: `connector.tw` has the wrong type: found an integer\n\
+         a.toml:11:8: error[invalid-value]: `service.team` has the wrong type: found an array\n\
+         3 errors, 0 warnings in 2 files\n"
+    );
+}
+
+#[test]
+fn the_only_ou_written_with_the_wrong_type_is_not_also_a_missing_root() {
+    let files = "[ou]\nroot = \"x\"\n[service.s]\nou = \"root\"\nlicense = \"contact_center\"\n";
+    assert_eq!(
+        short(&[("a.toml", files)]),
+        "a.toml:2:8: error[invalid-value]: `ou.root` has the wrong type: found a string\n\
+         1 error, 0 warnings in 2 files\n"
+    );
+}
+
+#[test]
+fn transfers_that_cannot_be_followed_say_so_once_and_nothing_downstream_is_unreachable() {
+    let team =
+        "[service.team]\nou = \"contoso\"\nlicense = \"contact_center\"\ninstant_messaging = {}\n";
+    let desk = |transfers: &str| {
+        format!(
+            "[service.desk]\nou = \"contoso\"\nlicense = \"contact_center\"\ntransfers = {transfers}\n\
+             instant_messaging = {{ channels = [\"interact\"] }}\n{team}"
+        )
+    };
+    assert_eq!(
+        short(&[("org.toml", ORG), ("a.toml", &desk("\"team\""))]),
+        "a.toml:4:13: error[invalid-value]: `transfers` has the wrong type: found a string\n\
+         1 error, 0 warnings in 3 files\n"
+    );
+    assert_eq!(
+        short(&[("org.toml", ORG), ("a.toml", &desk("[\"tema\"]"))]),
+        "a.toml:4:14: error[unknown-reference]: `transfers` names an unknown service `tema`\n\
+         1 error, 0 warnings in 3 files\n"
+    );
+    assert_eq!(
+        short(&[("org.toml", ORG), ("a.toml", &desk("[1]"))]),
+        "a.toml:4:14: error[invalid-value]: an item of `transfers` has the wrong type: found an integer\n\
+         1 error, 0 warnings in 3 files\n"
+    );
+    let no_agents = "[service.bot]\nou = \"contoso\"\nlicense = \"contact_center\"\n\
+                     user_assignment = \"none\"\ntransfers = \"x\"\n\
+                     instant_messaging = { channels = [\"interact\"] }\n";
+    assert_eq!(
+        short(&[("org.toml", ORG), ("a.toml", no_agents)]),
+        "a.toml:5:13: error[invalid-value]: `transfers` has the wrong type: found a string\n\
+         1 error, 0 warnings in 3 files\n"
+    );
+}

@@ -16,7 +16,7 @@ use toml::de::{DeString, DeTable, DeValue};
 use crate::diagnostic::Diagnostic;
 use crate::model::{
     Channel, Connector, Def, Field, Im, Kind, MessagingEntry, Ou, Secret, SecretHit, Service, Sp,
-    Suppression,
+    Suppression, Text,
 };
 use crate::rules::{invalid_value, syntax};
 use crate::source::{FileId, SourceFile};
@@ -43,6 +43,9 @@ pub struct ParsedFile {
     pub secrets: Vec<SecretHit>,
     /// Problems found while parsing.
     pub diagnostics: Vec<Diagnostic>,
+    /// Definitions written with the wrong type (`[ou] sales = "x"`: the id; `ou = 1`: every id
+    /// of the kind): already reported, so references to them are not reported again.
+    pub unreadable: Vec<(Kind, Option<Text>)>,
 }
 
 /// The top-level tables an entity file may hold.
@@ -75,6 +78,7 @@ impl ParsedFile {
             suppressions,
             secrets,
             diagnostics,
+            unreadable,
         } = next;
         self.broken |= broken;
         self.ous.extend(ous);
@@ -84,6 +88,7 @@ impl ParsedFile {
         self.suppressions.extend(suppressions);
         self.secrets.extend(secrets);
         self.diagnostics.extend(diagnostics);
+        self.unreadable.extend(unreadable);
     }
 }
 
@@ -295,6 +300,7 @@ fn read_kind(r: &mut Reader<'_>, kind: Kind, value: &Spanned<DeValue<'_>>, out: 
     let DeValue::Table(table) = value.get_ref() else {
         let example = format!("[{}.my-id]", kind.key());
         r.wrong_type(value, kind.key(), &example);
+        out.unreadable.push((kind, None));
         return;
     };
     let mut entities: Vec<_> = table.iter().collect();
@@ -311,6 +317,7 @@ fn read_kind(r: &mut Reader<'_>, kind: Kind, value: &Spanned<DeValue<'_>>, out: 
             } else {
                 r.wrong_type(value, &what, &example);
             }
+            out.unreadable.push((kind, Some(id.into())));
             continue;
         };
         if !crate::resolve::is_valid_id(id) {
@@ -368,15 +375,17 @@ fn read_kind(r: &mut Reader<'_>, kind: Kind, value: &Spanned<DeValue<'_>>, out: 
                 let def = def(r, &m, true);
                 let license = r.choice(t, "license", &m);
                 let user_assignment = r.choice(t, "user_assignment", &m);
-                let transfers = r
-                    .strings(t, "transfers", &m, "transfers = [\"sales-team\"]")
-                    .items;
+                let transfers = r.strings(t, "transfers", &m, "transfers = [\"sales-team\"]");
+                let transfers_unreadable =
+                    matches!(transfers.field, Field::Invalid) || transfers.rejected > 0;
+                let transfers = transfers.items;
                 let im = read_im(r, t, &m, id);
                 out.services.push(Box::new(Service {
                     def,
                     license,
                     user_assignment,
                     transfers,
+                    transfers_unreadable,
                     im,
                 }));
             }

@@ -52,7 +52,8 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let (Some(im), Some(assign)) = (s.im.value(), s.user_assignment.get()) else {
             continue;
         };
-        if assign.value != UserAssignment::None || !s.transfers.is_empty() {
+        if assign.value != UserAssignment::None || !s.transfers.is_empty() || s.transfers_unreadable
+        {
             continue;
         }
         out.push(

@@ -58,14 +58,49 @@ or make it a front desk itself: `channels = ["interact"]` (plus an entry for Wha
 /// Downstream services labelled per diagnostic.
 const LABELS: usize = 10;
 
+/// Services that conversations would reach if each unknown `transfers` item (reported by
+/// `unknown-reference`) named the service its did-you-mean suggests: a typo in a transfer is
+/// one mistake, not also every service behind the service meant.
+fn reached_by_what_was_meant(cx: &Context<'_>) -> Vec<bool> {
+    let (t, res, model) = (cx.transfers, &cx.ws.res, &cx.ws.model);
+    let mut guessed: Vec<Vec<u32>> = vec![Vec::new(); model.services.len()];
+    for u in res.unresolved.iter().filter(|u| u.field == "transfers") {
+        if let (Some(to), Some(from)) = (u.suggestion, res.lookup(model, Kind::Service, &u.from.1)) {
+            guessed[from as usize].push(to);
+        }
+    }
+    let mut meant = vec![false; model.services.len()];
+    let mut queue: Vec<usize> = (0..meant.len()).filter(|&i| t.reached[i] && t.carries_im[i]).collect();
+    while let Some(at) = queue.pop() {
+        for j in t.outgoing(at).chain(guessed[at].iter().map(|&j| j as usize)) {
+            if t.carries_im[j] && !t.reached[j] && !meant[j] {
+                meant[j] = true;
+                queue.push(j);
+            }
+        }
+    }
+    meant
+}
+
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     if !cx.complete() {
         return;
     }
     let services = &cx.ws.model.services;
     let t = cx.transfers;
+    // A service that conversations reach and whose `transfers` could not be read, or a
+    // service whose whole table could not be read (both reported), may lead anywhere: no
+    // conclusion from them.
+    let unreadable = |i: usize| t.reached[i] && t.carries_im[i] && services[i].transfers_unreadable;
+    if cx.ws.res.unreadable_defs.any(Kind::Service) || (0..services.len()).any(unreadable) {
+        return;
+    }
+    let meant = reached_by_what_was_meant(cx);
     for group in t.unreachable_groups(services) {
         let root = group.members[0];
+        if meant[root] {
+            continue;
+        }
         let s = &services[root];
         let Some(im) = s.im.value() else { continue };
         let id = |i: usize| services[i].def.id.as_str();

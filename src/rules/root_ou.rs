@@ -84,7 +84,12 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         out.push(d);
         return;
     }
-    if !tree.roots.is_empty() || !tree.cycles.is_empty() || !cx.complete() {
+    // An OU written with the wrong type (reported) may be the root.
+    if !tree.roots.is_empty()
+        || !tree.cycles.is_empty()
+        || !cx.complete()
+        || cx.ws.res.unreadable_defs.any(Kind::Ou)
+    {
         return;
     }
     let m = &cx.ws.model;
