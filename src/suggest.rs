@@ -22,8 +22,8 @@ fn budget(len: usize) -> usize {
 
 /// The candidate nearest to `input`, if one is close enough to be a likely typo.
 ///
-/// Ties go to the alphabetically first candidate, so the answer never depends on the order
-/// candidates come in.
+/// Ties go to the candidate nearest to `input` as written (case and `-` kept), then to the
+/// alphabetically first, so the answer never depends on the order candidates come in.
 pub fn nearest<'a, I>(input: &str, candidates: I) -> Option<&'a str>
 where
     I: IntoIterator<Item = &'a str>,
@@ -61,7 +61,10 @@ where
                 d
             }
         };
-        if d <= max && best.is_none_or(|(bd, bc)| (d, cand) < (bd, bc)) {
+        // Ties go to the spelling nearest as written (`tw` over `TW` for ` tw`), then to
+        // the first in order.
+        let exact = |c: &str| strsim::osa_distance(input, c);
+        if d <= max && best.is_none_or(|(bd, bc)| (d, exact(cand), cand) < (bd, exact(bc), bc)) {
             best = Some((d, cand));
         }
     }
@@ -100,6 +103,9 @@ mod tests {
         assert_eq!(nearest("api_secret", keys), Some("api_key_secret"));
         assert_eq!(nearest("Key-Secret", keys), Some("api_key_secret"));
         assert_eq!(nearest("api_token", keys), None);
+        // Folding ties `tw` and `TW`; the spelling as written decides.
+        assert_eq!(nearest(" tw", ["TW", "tw"]), Some("tw"));
+        assert_eq!(nearest("Tw", ["tw", "TW"]), Some("TW"));
     }
 
     #[test]

@@ -219,3 +219,61 @@ fn transfers_that_cannot_be_followed_say_so_once_and_nothing_downstream_is_unrea
          1 error, 0 warnings in 3 files\n"
     );
 }
+
+#[test]
+fn the_duplicate_id_help_speaks_of_the_im_sub_table_only_when_one_half_is_one() {
+    let whole = "[service.team]\nou = \"contoso\"\nlicense = \"contact_center\"\n";
+    let half = "[service.team.instant_messaging]\nchannels = [\"interact\"]\n";
+    let help = |other: &str| {
+        let ws = workspace(&[
+            ("nimbus.toml", ""),
+            ("org.toml", ORG),
+            ("a.toml", whole),
+            ("b.toml", other),
+        ]);
+        let doc = json(&run(ws.path(), &["check", "--format", "json"]));
+        doc["diagnostics"][0]["help"]
+            .as_str()
+            .expect("help")
+            .to_owned()
+    };
+    let note = "(`[service.team.instant_messaging]` belongs in the same file as `[service.team]`)";
+    assert!(help(half).ends_with(note), "{}", help(half));
+    assert!(
+        !help(whole).contains("instant_messaging"),
+        "{}",
+        help(whole)
+    );
+}
+
+#[test]
+fn suggestions_prefer_the_spelling_as_written_and_never_an_id_already_taken() {
+    let twilio = "[connector.tw]\nou = \"contoso\"\ntype = \"twilio\"\n\
+                  api_key_sid = \"SK0123456789abcdef0123456789abcdef\"\n\
+                  [connector.TW]\nou = \"contoso\"\ntype = \"twilio\"\n\
+                  api_key_sid = \"SK0123456789abcdef0123456789abcdeF\"\n\
+                  [messaging_entry.wa]\nou = \"contoso\"\nconnector = \" tw\"\n\
+                  service_sid = \"IS12345678900000000000000000AbCdEf\"\n";
+    let ws = workspace(&[
+        ("nimbus.toml", ""),
+        ("org.toml", ORG),
+        ("twilio.toml", twilio),
+    ]);
+    let doc = json(&run(ws.path(), &["check", "--format", "json"]));
+    let help = |code: &str| -> Vec<String> {
+        doc["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["code"] == code)
+            .map(|d| d["help"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(help("unknown-reference"), ["did you mean `tw`?"]);
+    assert_eq!(
+        help("invalid-value"),
+        [
+            "ids use lowercase letters, digits, `-` and `_`, and start with a letter or digit (`tw` is another connector's: choose a new id)"
+        ]
+    );
+}

@@ -320,10 +320,6 @@ fn read_kind(r: &mut Reader<'_>, kind: Kind, value: &Spanned<DeValue<'_>>, out: 
             out.unreadable.push((kind, Some(id.into())));
             continue;
         };
-        if !crate::resolve::is_valid_id(id) {
-            r.diagnostics
-                .push(invalid_value::bad_id(r.span(key.span()), kind, id));
-        }
         let header = r.header_span(key.span(), value.span());
         let def = |r: &mut Reader<'_>, m: &Misspelled, has_ou: bool| Def {
             id: id.into(),

@@ -2,6 +2,7 @@
 
 use super::unknown_field::list;
 use super::{Code, Rule};
+use crate::check::Context;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::Kind;
 use crate::source::Span;
@@ -46,8 +47,19 @@ license = "contact_center"
 transfers = ["sales-team"]
 ```
 "#,
-    check: None,
+    check: Some(check),
 };
+
+/// Ids that break the pattern, once per entity (the parser reports the rest of this rule).
+fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let m = &cx.ws.model;
+    for kind in Kind::ALL {
+        for def in m.defs(kind).filter(|d| !crate::resolve::is_valid_id(&d.id)) {
+            let taken = |slug: &str| cx.ws.res.lookup(m, kind, slug).is_some();
+            out.push(bad_id(def.id_span, kind, &def.id, taken));
+        }
+    }
+}
 
 fn new(span: Span, message: String) -> Diagnostic {
     Diagnostic::new(Code::InvalidValue, span, message)
@@ -82,13 +94,21 @@ pub(crate) fn not_a_choice(
 }
 
 /// An entity id that breaks the id pattern.
-pub(crate) fn bad_id(span: Span, kind: Kind, id: &str) -> Diagnostic {
+/// `taken` says whether an id is already another entity's: never suggested.
+fn bad_id(span: Span, kind: Kind, id: &str, taken: impl Fn(&str) -> bool) -> Diagnostic {
     let slug = slug(id);
     let mut help = String::from(
         "ids use lowercase letters, digits, `-` and `_`, and start with a letter or digit",
     );
     if !slug.is_empty() && slug != id {
-        help.push_str(&format!(": try `{slug}`"));
+        if taken(&slug) {
+            help.push_str(&format!(
+                " (`{slug}` is another {}'s: choose a new id)",
+                kind.noun()
+            ));
+        } else {
+            help.push_str(&format!(": try `{slug}`"));
+        }
     }
     new(
         span,
