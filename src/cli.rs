@@ -363,6 +363,20 @@ fn targets(
         }
     };
     if let Some(name) = stdin_filename {
+        // Text that no workspace file stands for would be read and then silently ignored.
+        let named = || format!("--stdin-filename {}", naming.display(name));
+        if naming.absolute(name).is_dir() {
+            return Err(format!(
+                "{}: is a folder: name the file the text on stdin stands for",
+                named()
+            ));
+        }
+        if name.extension().is_none_or(|e| e != "toml") {
+            return Err(format!(
+                "{}: not a .toml file: a workspace is made of .toml files only",
+                named()
+            ));
+        }
         // Bytes, not text: a buffer that is not UTF-8 gets `syntax` at its first bad byte, as
         // the same file on disk would.
         let mut text = Vec::new();

@@ -483,3 +483,30 @@ fn an_unreadable_folder_exits_2_and_names_it() {
         "0 errors, 0 warnings in 2 files; not every file could be read\n"
     );
 }
+
+#[test]
+fn stdin_named_as_a_folder_or_a_file_that_is_not_toml_exits_2() {
+    let ws = workspace(&[
+        ("nimbus.toml", ""),
+        ("org.toml", "[ou.contoso]\n"),
+        ("docs/readme.md", ""),
+    ]);
+    for (name, why) in [
+        (
+            "docs",
+            "is a folder: name the file the text on stdin stands for",
+        ),
+        (
+            "notes.md",
+            "not a .toml file: a workspace is made of .toml files only",
+        ),
+    ] {
+        let r = run_with_stdin(
+            ws.path(),
+            &["check", "-", "--stdin-filename", name],
+            "[ou.x]\n",
+        );
+        assert_eq!(r.code, 2, "{name}: {}{}", r.stdout, r.stderr);
+        assert_eq!(r.stderr, format!("error: --stdin-filename {name}: {why}\n"));
+    }
+}
