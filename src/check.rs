@@ -4,7 +4,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::graph::Transfers;
-use crate::model::{Kind, Service, redact};
+use crate::model::{Kind, Service};
 use crate::resolve::Workspace;
 use crate::rules::{Code, Level, unused_suppression};
 use crate::source::Span;
@@ -120,75 +120,15 @@ fn mask_secrets(ws: &Workspace, diags: &mut Vec<Diagnostic>) {
     }
     let spans: FxHashSet<Span> = secrets.iter().map(|s| s.span).collect();
     diags.retain(|d| d.code == Code::SecretInConfig || !spans.contains(&d.span));
-    // One automaton over every secret: each text is scanned once, whatever their number.
-    let mut values: Vec<&str> = secrets.iter().map(|s| s.value.as_str()).collect();
-    values.sort_unstable();
-    values.dedup();
-    let shown: Vec<String> = values.iter().map(|v| redact(v)).collect();
-    let finder = aho_corasick::AhoCorasick::builder()
-        .match_kind(aho_corasick::MatchKind::LeftmostLongest)
-        .build(&values);
-    for d in diags.iter_mut() {
+    let masker = crate::model::SecretMask::new(secrets.iter().map(|s| s.value.as_str()));
+    // `secret-in-config` redacts its own secret already.
+    for d in diags.iter_mut().filter(|d| d.code != Code::SecretInConfig) {
         for text in d.texts_mut() {
-            let found: Vec<(usize, usize, usize)> = match &finder {
-                Ok(finder) => finder
-                    .find_iter(text.as_str())
-                    .map(|m| (m.start(), m.end(), m.pattern().as_usize()))
-                    .collect(),
-                // More secrets than an automaton holds: one pass per secret, slow but safe.
-                Err(_) => {
-                    let mut found: Vec<_> = values
-                        .iter()
-                        .enumerate()
-                        .flat_map(|(i, v)| {
-                            text.match_indices(v)
-                                .map(move |(at, _)| (at, at + v.len(), i))
-                        })
-                        .collect();
-                    found.sort_unstable();
-                    found
-                }
-            };
-            if let Some(masked) = mask(text, &found, &shown) {
+            if let Some(masked) = masker.mask(text) {
                 *text = masked;
             }
         }
     }
-}
-
-/// `text` with each secret found in it (start, end, index into `shown`; sorted) replaced by
-/// its redacted form, or `None` when none is there. A secret counts only as a whole word: a
-/// short literal `api_key_secret` such as `e` is not masked inside `license`. Quotes around
-/// it go too: the redacted form brings its own.
-fn mask(text: &str, found: &[(usize, usize, usize)], shown: &[String]) -> Option<String> {
-    let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric());
-    let mut out = String::new();
-    let mut done = 0;
-    for &(start, end, i) in found {
-        if start < done
-            || word(text[..start].chars().next_back())
-            || word(text[end..].chars().next())
-        {
-            continue;
-        }
-        let quoted = text[..start].ends_with('`') && text[end..].starts_with('`');
-        let (start, end) = if quoted {
-            (start - 1, end + 1)
-        } else {
-            (start, end)
-        };
-        if start < done {
-            continue;
-        }
-        out.push_str(&text[done..start]);
-        out.push_str(&shown[i]);
-        done = end;
-    }
-    if done == 0 {
-        return None;
-    }
-    out.push_str(&text[done..]);
-    Some(out)
 }
 
 /// One mistake, one diagnostic: an entity defined twice (often a sub-table such as
@@ -291,26 +231,4 @@ pub fn sort(ws: &Workspace, diags: &mut [Diagnostic]) {
             .then(a.message.cmp(&b.message))
             .then(a.span.end.cmp(&b.span.end))
     });
-}
-
-#[cfg(test)]
-mod tests {
-    use super::mask;
-
-    #[test]
-    fn a_secret_is_masked_as_a_whole_word_with_its_quotes() {
-        let shown = ["`…` (4 characters)".to_owned()];
-        let text = "unknown service `abcd`; abcdef and xabcd stay; abcd-1 goes";
-        let found: Vec<_> = text
-            .match_indices("abcd")
-            .map(|(at, _)| (at, at + 4, 0))
-            .collect();
-        assert_eq!(
-            mask(text, &found, &shown).as_deref(),
-            Some(
-                "unknown service `…` (4 characters); abcdef and xabcd stay; `…` (4 characters)-1 goes"
-            )
-        );
-        assert_eq!(mask("license", &[(3, 4, 0)], &shown), None);
-    }
 }

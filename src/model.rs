@@ -107,6 +107,9 @@ pub struct Def {
     pub name: Field<Text>,
     /// `ou`: the OU the entity belongs to (always `Absent` for OUs, which have `parent`).
     pub ou: Field<Text>,
+    /// True when the entity's table holds sub-tables only (`[service.x.instant_messaging]`
+    /// written without `[service.x]`).
+    pub sub_tables_only: bool,
 }
 
 impl Def {
@@ -351,13 +354,109 @@ impl std::fmt::Debug for SecretHit {
     }
 }
 
-/// A secret as outputs may show it: `abcd…` and its length in characters; a value of fewer
-/// than 16 characters shows none of them (four would be a quarter of it, or all).
+/// How many leading characters of a secret of `len` characters outputs may show: four of a
+/// value of 16 or more, none of a shorter one (four would be a quarter of it, or all).
+pub fn shown_chars(len: usize) -> usize {
+    if len >= 16 { 4 } else { 0 }
+}
+
+/// A secret as outputs may show it: its first [`shown_chars`] characters and its length.
 pub fn redact(value: &str) -> String {
     let len = value.chars().count();
-    let head: String = value.chars().take(if len >= 16 { 4 } else { 0 }).collect();
+    let head: String = value.chars().take(shown_chars(len)).collect();
     let unit = if len == 1 { "character" } else { "characters" };
     format!("`{head}…` ({len} {unit})")
+}
+
+/// Finds detected secrets in messages and masks them ([`redact`]): every output's texts go
+/// through one, so that no message repeats a secret in full.
+#[derive(Debug)]
+pub struct SecretMask {
+    values: Vec<String>,
+    shown: Vec<String>,
+    finder: Option<aho_corasick::AhoCorasick>,
+}
+
+impl SecretMask {
+    /// A mask for `values`. Values under 8 characters mask nothing: placeholders such as
+    /// `secret` or `key` given as `api_key_secret` (reported, redacted, by `secret-in-config`)
+    /// cannot be told apart from the words of a message.
+    pub fn new<'a>(values: impl IntoIterator<Item = &'a str>) -> Self {
+        let mut values: Vec<String> = values
+            .into_iter()
+            .filter(|v| v.chars().count() >= 8)
+            .map(str::to_owned)
+            .collect();
+        values.sort_unstable();
+        values.dedup();
+        let shown = values.iter().map(|v| redact(v)).collect();
+        // One automaton over every secret: each text is scanned once, whatever their number.
+        // Overlapping matches, so that a shorter secret inside a longer one is still seen.
+        let finder = aho_corasick::AhoCorasick::new(&values).ok();
+        SecretMask {
+            values,
+            shown,
+            finder,
+        }
+    }
+
+    /// `text` with every secret in it masked, or `None` when it holds none. A value shorter
+    /// than 16 characters counts only as a whole word (not inside `api_key_sid`); a longer one
+    /// counts anywhere. Backquotes around it go too: the redacted form brings its own.
+    pub fn mask(&self, text: &str) -> Option<String> {
+        if self.values.is_empty() {
+            return None;
+        }
+        let mut found: Vec<(usize, usize, usize)> = match &self.finder {
+            Some(finder) => finder
+                .find_overlapping_iter(text)
+                .map(|m| (m.start(), m.end(), m.pattern().as_usize()))
+                .collect(),
+            // More secrets than an automaton holds: one pass per secret, slow but safe.
+            None => self
+                .values
+                .iter()
+                .enumerate()
+                .flat_map(|(i, v)| {
+                    text.match_indices(v.as_str())
+                        .map(move |(at, _)| (at, at + v.len(), i))
+                })
+                .collect(),
+        };
+        if found.is_empty() {
+            return None;
+        }
+        // Leftmost first, longest first at one place.
+        found.sort_unstable_by_key(|&(start, end, _)| (start, std::cmp::Reverse(end)));
+        let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '-');
+        let mut out = String::with_capacity(text.len());
+        let mut done = 0;
+        for (start, end, i) in found {
+            let short = shown_chars(self.values[i].chars().count()) == 0;
+            if start < done
+                || (short
+                    && (word(text[..start].chars().next_back())
+                        || word(text[end..].chars().next())))
+            {
+                continue;
+            }
+            let quoted =
+                start > done && text[..start].ends_with('`') && text[end..].starts_with('`');
+            let (start, end) = if quoted {
+                (start - 1, end + 1)
+            } else {
+                (start, end)
+            };
+            out.push_str(&text[done..start]);
+            out.push_str(&self.shown[i]);
+            done = end;
+        }
+        if done == 0 {
+            return None;
+        }
+        out.push_str(&text[done..]);
+        Some(out)
+    }
 }
 
 macro_rules! spellings {
@@ -385,3 +484,57 @@ spellings!(License, "licence", "advanced_routing" => AdvancedRouting,
 spellings!(UserAssignment, "user assignment", "ms_teams" => MsTeams, "skill_based" => SkillBased,
     "none" => None);
 spellings!(Channel, "channel", "whatsapp" => Whatsapp, "sms" => Sms, "interact" => Interact);
+
+#[cfg(test)]
+mod mask_tests {
+    use super::SecretMask;
+
+    const TOKEN: &str = "Ab3dEf7hIj9kLm1nOp3qRs5tUv7wXy9z";
+
+    #[test]
+    fn a_secret_under_16_characters_is_masked_as_a_whole_word_with_its_backquotes() {
+        let mask = SecretMask::new(["hunter22"]);
+        assert_eq!(
+            mask.mask("unknown service `hunter22`; hunter222, xhunter22 and hunter22_1 stay; hunter22. goes").as_deref(),
+            Some("unknown service `…` (8 characters); hunter222, xhunter22 and hunter22_1 stay; `…` (8 characters). goes")
+        );
+        assert_eq!(mask.mask("hunter2"), None);
+    }
+
+    #[test]
+    fn placeholders_under_8_characters_mask_nothing() {
+        let mask = SecretMask::new(["key", "secret", "e"]);
+        assert_eq!(
+            mask.mask("`api_key_secret` holds a literal secret: the key"),
+            None
+        );
+    }
+
+    #[test]
+    fn a_long_secret_is_masked_anywhere() {
+        let mask = SecretMask::new([TOKEN]);
+        let text = format!("unknown OU `x{TOKEN}` and `{TOKEN}2`");
+        let masked = mask.mask(&text).expect("masked");
+        assert!(!masked.contains(TOKEN), "{masked}");
+        assert_eq!(
+            masked,
+            "unknown OU `x`Ab3d…` (32 characters)` and ``Ab3d…` (32 characters)2`"
+        );
+    }
+
+    #[test]
+    fn empty_overlapping_and_multibyte_cases_neither_panic_nor_leak() {
+        let mask = SecretMask::new(["", "ssssssss", "sssssssss"]);
+        assert_eq!(
+            mask.mask("…é `ssssssss``sssssssss` …").as_deref(),
+            Some("…é `…` (8 characters)`…` (9 characters) …")
+        );
+        // A longer match that is not a word does not hide a shorter one that is.
+        let mask = SecretMask::new(["abcdefgh", "abcdefghx"]);
+        assert_eq!(
+            mask.mask("abcdefgh xabcdefghx").as_deref(),
+            Some("`…` (8 characters) xabcdefghx")
+        );
+        assert_eq!(SecretMask::new([""]).mask("anything …"), None);
+    }
+}

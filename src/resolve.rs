@@ -72,6 +72,11 @@ pub struct Duplicate {
     pub first: Span,
     /// This definition's header.
     pub later: Span,
+    /// This definition's id (its key).
+    pub later_id: Span,
+    /// True when one of the two holds sub-tables only (`[service.x.instant_messaging]` in a
+    /// file of its own): the two halves of one entity, split across files.
+    pub split: bool,
 }
 
 /// A reference that names no entity.
@@ -414,12 +419,17 @@ fn merge<T>(
         let (before, after) = all.split_at(i);
         let d = def(&after[0]);
         match ids.insert(&d.id, kept as u32, |j| &def(&before[j as usize]).id) {
-            Some(first) => res.duplicates.push(Duplicate {
-                kind,
-                id: d.id.clone(),
-                first: def(&before[first as usize]).header,
-                later: d.header,
-            }),
+            Some(first) => {
+                let first = def(&before[first as usize]);
+                res.duplicates.push(Duplicate {
+                    kind,
+                    id: d.id.clone(),
+                    first: first.header,
+                    later: d.header,
+                    later_id: d.id_span,
+                    split: first.sub_tables_only || d.sub_tables_only,
+                });
+            }
             None => {
                 all.swap(i, kept);
                 kept += 1;

@@ -277,3 +277,48 @@ fn suggestions_prefer_the_spelling_as_written_and_never_an_id_already_taken() {
         ]
     );
 }
+
+#[test]
+fn an_empty_literal_secret_is_one_diagnostic_and_masks_nothing() {
+    let twilio = TWILIO.replace("{ env = \"TWILIO_API_KEY_SECRET\" }", "\"\"");
+    let service = "[service.s]\nou = \"contoso\"\nlicense = \"premium\"\n";
+    assert_eq!(
+        short(&[
+            ("org.toml", ORG),
+            ("twilio.toml", &twilio),
+            ("s.toml", service)
+        ]),
+        "s.toml:3:11: error[invalid-value]: unknown licence `premium`\n\
+         twilio.toml:6:18: error[secret-in-config]: `api_key_secret` is a literal, empty string\n\
+         twilio.toml:8:1: warning[unused-messaging-entry]: no service applies messaging entry `wa`\n\
+         2 errors, 1 warning in 4 files\n"
+    );
+}
+
+#[test]
+fn every_definition_of_an_invalid_id_is_reported_and_the_split_hint_needs_a_split() {
+    let bad = "[ou.Sales]\nparent = \"contoso\"\n";
+    assert_eq!(
+        short(&[("org.toml", ORG), ("a.toml", bad), ("b.toml", bad)]),
+        "a.toml:1:5: error[invalid-value]: invalid OU id `Sales`\n\
+         b.toml:1:1: error[duplicate-id]: duplicate OU id `Sales`\n\
+         b.toml:1:5: error[invalid-value]: invalid OU id `Sales`\n\
+         3 errors, 0 warnings in 4 files\n"
+    );
+    let whole = "[service.x]\nou = \"contoso\"\nlicense = \"contact_center\"\n";
+    let dotted = "[service]\nx.instant_messaging = {}\n";
+    let ws = workspace(&[
+        ("nimbus.toml", ""),
+        ("org.toml", ORG),
+        ("a.toml", whole),
+        ("b.toml", dotted),
+    ]);
+    let doc = json(&run(ws.path(), &["check", "--format", "json"]));
+    let help = doc["diagnostics"][0]["help"].as_str().expect("help");
+    assert!(
+        help.ends_with(
+            "(`[service.x.instant_messaging]` belongs in the same file as `[service.x]`)"
+        ),
+        "{help}"
+    );
+}

@@ -105,11 +105,13 @@ impl Window {
             .iter()
             .take_while(|s| s.span.file == file && (s.span.start as usize) < range.end)
         {
-            // Keep the quote and four characters; the rest becomes `*`, byte for byte.
+            // Keep the quote and the characters a redacted secret shows; the rest becomes `*`,
+            // byte for byte.
             let r = secret.span.range();
+            let shown = crate::model::shown_chars(secret.value.chars().count());
             let keep = src.text[r.clone()]
                 .char_indices()
-                .nth(5)
+                .nth(1 + shown)
                 .map_or(r.len(), |(i, _)| i);
             let end = r.end.saturating_sub(1).max(r.start + keep);
             for at in (r.start + keep).max(range.start)..end.min(range.end) {

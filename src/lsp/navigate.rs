@@ -9,7 +9,7 @@
 use std::fmt::Write as _;
 
 use crate::Analysis;
-use crate::model::{Def, Field, Kind, Sp, redact};
+use crate::model::{Def, Field, Kind, Sp};
 use crate::source::{FileId, Span};
 
 /// An entity: its kind and its index in the model.
@@ -323,11 +323,9 @@ fn service_role(a: &Analysis, i: usize) -> String {
 }
 
 /// Masks every detected secret in `text` (names and ids could hold one).
-pub fn mask(a: &Analysis, mut text: String) -> String {
-    for s in &a.ws.model.secrets {
-        if text.contains(&s.value) {
-            text = text.replace(&s.value, &redact(&s.value));
-        }
-    }
-    text
+pub fn mask(a: &Analysis, text: String) -> String {
+    let secrets = a.ws.model.secrets.iter().map(|s| s.value.as_str());
+    crate::model::SecretMask::new(secrets)
+        .mask(&text)
+        .unwrap_or(text)
 }

@@ -321,10 +321,14 @@ fn read_kind(r: &mut Reader<'_>, kind: Kind, value: &Spanned<DeValue<'_>>, out: 
             continue;
         };
         let header = r.header_span(key.span(), value.span());
+        let sub_tables_only = !t.is_empty()
+            && t.iter()
+                .all(|(_, v)| matches!(v.get_ref(), DeValue::Table(_)));
         let def = |r: &mut Reader<'_>, m: &Misspelled, has_ou: bool| Def {
             id: id.into(),
             id_span: r.span(key.span()),
             header,
+            sub_tables_only,
             name: r.string(t, "name", m, "name = \"Display Name\""),
             ou: if has_ou {
                 r.string(t, "ou", m, "ou = \"sales\"")

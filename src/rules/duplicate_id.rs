@@ -51,12 +51,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             "ids are unique per kind across the workspace: rename this {} or merge it into the definition in {first_file}",
             d.kind.noun()
         );
-        // When one half is only a sub-table, `[service.x.instant_messaging]` in a file of its own.
-        let sub_table = |span: crate::source::Span| {
-            let text = cx.ws.sources.get(span.file).text.get(span.range()).unwrap_or("");
-            text.trim_start_matches(['[', ' ', '\t']).split('.').nth(2).is_some()
-        };
-        if d.kind == crate::model::Kind::Service && (sub_table(d.first) || sub_table(d.later)) {
+        if d.kind == crate::model::Kind::Service && d.split {
             help.push_str(&format!(
                 " (`[service.{}.instant_messaging]` belongs in the same file as `[service.{}]`)",
                 d.id, d.id

@@ -52,12 +52,16 @@ transfers = ["sales-team"]
 
 /// Ids that break the pattern, once per entity (the parser reports the rest of this rule).
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let m = &cx.ws.model;
+    let (m, res) = (&cx.ws.model, &cx.ws.res);
+    let taken = |kind: Kind| move |slug: &str| res.lookup(m, kind, slug).is_some();
     for kind in Kind::ALL {
         for def in m.defs(kind).filter(|d| !crate::resolve::is_valid_id(&d.id)) {
-            let taken = |slug: &str| cx.ws.res.lookup(m, kind, slug).is_some();
-            out.push(bad_id(def.id_span, kind, &def.id, taken));
+            out.push(bad_id(def.id_span, kind, &def.id, taken(kind)));
         }
+    }
+    // Later definitions of an id are not in the model: each key is still reported.
+    for d in res.duplicates.iter().filter(|d| !crate::resolve::is_valid_id(&d.id)) {
+        out.push(bad_id(d.later_id, d.kind, &d.id, taken(d.kind)));
     }
 }
 

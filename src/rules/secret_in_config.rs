@@ -77,10 +77,18 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             Diagnostic::new(
                 Code::SecretInConfig,
                 hit.span,
-                format!("`api_key_secret` holds a literal secret {shown}"),
+                if hit.value.is_empty() {
+                    "`api_key_secret` is a literal, empty string".to_owned()
+                } else {
+                    format!("`api_key_secret` holds a literal secret {shown}")
+                },
             )
             .label("a secret in the repository")
-            .help("write `api_key_secret = { env = \"TWILIO_API_KEY_SECRET\" }` and set the variable where Nimbus is deployed; rotate this key in Twilio, it has been exposed")
+            .help(if hit.value.is_empty() {
+                "write `api_key_secret = { env = \"TWILIO_API_KEY_SECRET\" }` and set the variable where Nimbus is deployed"
+            } else {
+                "write `api_key_secret = { env = \"TWILIO_API_KEY_SECRET\" }` and set the variable where Nimbus is deployed; rotate this key in Twilio, it has been exposed"
+            })
         } else {
             let what = if hit.value.bytes().all(|b| b.is_ascii_hexdigit()) {
                 "a Twilio auth token"
