@@ -127,20 +127,28 @@ fn an_id_of_32_hex_digits_is_an_id_not_a_secret() {
 }
 
 #[test]
-fn a_short_literal_secret_is_masked_as_a_word_only_and_shows_none_of_its_characters() {
-    let twilio = TWILIO.replace("{ env = \"TWILIO_API_KEY_SECRET\" }", "\"e\"");
+fn a_short_or_empty_literal_secret_is_one_diagnostic_that_shows_none_of_it_and_masks_nothing_else()
+{
     let service = "[service.s]\nou = \"contoso\"\nlicense = \"premium\"\n";
-    assert_eq!(
-        short(&[
-            ("org.toml", ORG),
-            ("twilio.toml", &twilio),
-            ("s.toml", service)
-        ]),
-        "s.toml:3:11: error[invalid-value]: unknown licence `premium`\n\
-         twilio.toml:6:18: error[secret-in-config]: `api_key_secret` holds a literal secret `…` (1 character)\n\
-         twilio.toml:8:1: warning[unused-messaging-entry]: no service applies messaging entry `wa`\n\
-         2 errors, 1 warning in 4 files\n"
-    );
+    for (literal, message) in [
+        ("\"e\"", "holds a literal secret `…` (1 character)"),
+        ("\"\"", "is a literal, empty string"),
+    ] {
+        let twilio = TWILIO.replace("{ env = \"TWILIO_API_KEY_SECRET\" }", literal);
+        assert_eq!(
+            short(&[
+                ("org.toml", ORG),
+                ("twilio.toml", &twilio),
+                ("s.toml", service)
+            ]),
+            format!(
+                "s.toml:3:11: error[invalid-value]: unknown licence `premium`\n\
+                 twilio.toml:6:18: error[secret-in-config]: `api_key_secret` {message}\n\
+                 twilio.toml:8:1: warning[unused-messaging-entry]: no service applies messaging entry `wa`\n\
+                 2 errors, 1 warning in 4 files\n"
+            )
+        );
+    }
 }
 
 #[test]
@@ -275,23 +283,6 @@ fn suggestions_prefer_the_spelling_as_written_and_never_an_id_already_taken() {
         [
             "ids use lowercase letters, digits, `-` and `_`, and start with a letter or digit (`tw` is another connector's: choose a new id)"
         ]
-    );
-}
-
-#[test]
-fn an_empty_literal_secret_is_one_diagnostic_and_masks_nothing() {
-    let twilio = TWILIO.replace("{ env = \"TWILIO_API_KEY_SECRET\" }", "\"\"");
-    let service = "[service.s]\nou = \"contoso\"\nlicense = \"premium\"\n";
-    assert_eq!(
-        short(&[
-            ("org.toml", ORG),
-            ("twilio.toml", &twilio),
-            ("s.toml", service)
-        ]),
-        "s.toml:3:11: error[invalid-value]: unknown licence `premium`\n\
-         twilio.toml:6:18: error[secret-in-config]: `api_key_secret` is a literal, empty string\n\
-         twilio.toml:8:1: warning[unused-messaging-entry]: no service applies messaging entry `wa`\n\
-         2 errors, 1 warning in 4 files\n"
     );
 }
 
