@@ -19,8 +19,9 @@ literal string. Every other string of every file (unknown keys, arrays and inlin
 scanned for the shape of a Twilio credential: exactly 32 hex digits (an auth token), or 32 ASCII
 letters and digits mixing upper case, lower case and digits (an API key secret). A value that
 is the id of an existing entity is exempt. No output ever prints a detected secret in full: at
-most its first 4 characters (none of a value shorter than 16) and its length, wherever the value
-appears as a word in a message.
+most its first 4 characters (none of a value shorter than 16) and its length. (A literal
+`api_key_secret` under 8 characters is a placeholder: reported, never shown, but not looked
+for in other messages, where it cannot be told from their words.)
 
 ## Why it matters
 
