@@ -22,8 +22,9 @@ fn budget(len: usize) -> usize {
 
 /// The candidate nearest to `input`, if one is close enough to be a likely typo.
 ///
-/// Ties go to the candidate nearest to `input` as written (case and `-` kept), then to the
-/// alphabetically first, so the answer never depends on the order candidates come in.
+/// Ties go to the alphabetically first folded spelling, then to the candidate nearest to
+/// `input` as written (case and `-` kept), then to the alphabetically first, so the answer
+/// never depends on the order candidates come in.
 pub fn nearest<'a, I>(input: &str, candidates: I) -> Option<&'a str>
 where
     I: IntoIterator<Item = &'a str>,
@@ -34,6 +35,7 @@ where
     // Words joined by `_` (or `-`): `api_secret` may mean `api_key_secret`.
     let words = folded.contains('_');
     let mut best: Option<(usize, &'a str)> = None;
+    let mut best_folded = String::new();
     let mut c = String::new();
     for cand in candidates {
         // Folding keeps the number of characters: filter on length before folding.
@@ -61,11 +63,26 @@ where
                 d
             }
         };
-        // Ties go to the spelling nearest as written (`tw` over `TW` for ` tw`), then to
-        // the first in order.
-        let exact = |c: &str| strsim::osa_distance(input, c);
-        if d <= max && best.is_none_or(|(bd, bc)| (d, exact(cand), cand) < (bd, exact(bc), bc)) {
+        if d > max {
+            continue;
+        }
+        // Ties go to the first folded spelling; candidates that fold alike (`tw`, `TW`) to the
+        // one nearest as written (`tw` for ` tw`), then to the first. Distances as written are
+        // computed for such twins only: a scan of thousands of near ids stays cheap.
+        let better = match best {
+            None => true,
+            Some((bd, bc)) => match (d, c.as_str()).cmp(&(bd, best_folded.as_str())) {
+                std::cmp::Ordering::Less => true,
+                std::cmp::Ordering::Greater => false,
+                std::cmp::Ordering::Equal => {
+                    let exact = |x: &str| strsim::osa_distance(input, x);
+                    (exact(cand), cand) < (exact(bc), bc)
+                }
+            },
+        };
+        if better {
             best = Some((d, cand));
+            best_folded.clone_from(&c);
         }
     }
     best.map(|(_, c)| c)
