@@ -388,6 +388,13 @@ fn read_file(
     max_size: u64,
 ) -> Result<SourceFile, LoadError> {
     if let Some(bytes) = overlays.get(path.as_path()) {
+        // An editor's buffer is held to the limit like the file on disk.
+        if bytes.len() as u64 > max_size {
+            return Err(LoadError {
+                path: display,
+                message: too_big(bytes.len(), max_size),
+            });
+        }
         return Ok(SourceFile::from_bytes(
             std::mem::take(path),
             rel,
@@ -401,11 +408,7 @@ fn read_file(
     };
     use std::io::Read;
     let mut file = std::fs::File::open(&*path).map_err(|e| fail(io_message(&e)))?;
-    let too_big = |len: String| {
-        fail(format!(
-            "the file has {len} bytes, more than the limit of {max_size} (`[workspace] max_file_size` in nimbus.toml)"
-        ))
-    };
+    let too_big = |len: String| fail(too_big(len, max_size));
     // Most files are small: one read into a buffer of 64 KiB gets them whole. A regular file
     // returns fewer bytes than asked only at its end, so no further call is needed to find
     // it (open, read, close: three system calls a file).
@@ -461,6 +464,13 @@ fn read_file(
     ))
 }
 
+/// The message for a file of `len` bytes over `max_size`.
+fn too_big(len: impl std::fmt::Display, max_size: u64) -> String {
+    format!(
+        "the file has {len} bytes, more than the limit of {max_size} (`[workspace] max_file_size` in nimbus.toml)"
+    )
+}
+
 /// A walk of `root` with the loader's rules: hidden files and folders skipped, `.gitignore`
 /// files honoured (even outside a git repository; not the user's global one), symbolic links
 /// not followed. The loader adds `exclude` and nested workspaces on top.
@@ -488,7 +498,8 @@ fn excludes(root: &Path, settings: &ParsedSettings) -> Gitignore {
 }
 
 /// True when the walk would read `path` (below `root`) if it were on disk: no hidden folder or
-/// file on the way, not excluded, not ignored by a `.gitignore` from the root down.
+/// file on the way, not excluded, not ignored by a `.gitignore` from the root down, neither a
+/// symbolic link nor below one (the walk follows none).
 fn admitted(root: &Path, path: &Path, excludes: &Gitignore) -> bool {
     let Ok(rel) = path.strip_prefix(root) else {
         return false;
@@ -502,11 +513,21 @@ fn admitted(root: &Path, path: &Path, excludes: &Gitignore) -> bool {
     {
         return false;
     }
+    let link = |p: &Path| {
+        p.symlink_metadata()
+            .is_ok_and(|m| m.file_type().is_symlink())
+    };
+    if link(path) {
+        return false;
+    }
     let mut dir = root.to_path_buf();
     let folders = rel.parent().map(|p| p.components()).into_iter().flatten();
     for next in std::iter::once(None).chain(folders.map(Some)) {
         if let Some(c) = next {
             dir.push(c);
+            if link(&dir) {
+                return false;
+            }
         }
         let file = dir.join(".gitignore");
         if file.is_file() {
@@ -813,5 +834,45 @@ mod tests {
                 "the file has 100000 bytes, more than the limit of 1000 (`[workspace] max_file_size` in nimbus.toml)"
             ]
         );
+    }
+
+    #[test]
+    fn an_editor_buffer_over_the_size_limit_is_refused_like_the_file() {
+        let ws = workspace(&[
+            ("nimbus.toml", "[workspace]\nmax_file_size = 20\n"),
+            ("a.toml", "[ou.a]\n"),
+        ]);
+        let root = ws.path();
+        let big = b"[ou.a]\nname = \"a long enough name\"\n".to_vec();
+        let overlays = Overlays::from([(root.join("a.toml"), big)]);
+        let loaded = load(root, &Naming::at(root), &overlays);
+        assert!(rels(&loaded).is_empty(), "{:?}", rels(&loaded));
+        assert_eq!(loaded.errors.len(), 1);
+        assert!(
+            loaded.errors[0]
+                .message
+                .starts_with("the file has 35 bytes, more than the limit of 20")
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn an_editor_buffer_of_a_linked_file_or_below_a_linked_folder_is_not_read() {
+        let outside = workspace(&[
+            ("ext.toml", "[ou.ext]\n"),
+            ("dir/inner.toml", "[ou.inner]\n"),
+        ]);
+        let ws = workspace(&[("nimbus.toml", ""), ("a.toml", "[ou.a]\n")]);
+        let root = ws.path();
+        std::os::unix::fs::symlink(outside.path().join("ext.toml"), root.join("link.toml"))
+            .unwrap();
+        std::os::unix::fs::symlink(outside.path().join("dir"), root.join("linkdir")).unwrap();
+        let overlays = Overlays::from([
+            (root.join("link.toml"), b"[ou.ext]\n".to_vec()),
+            (root.join("linkdir/inner.toml"), b"[ou.inner]\n".to_vec()),
+            (root.join("new.toml"), b"[ou.new]\n".to_vec()),
+        ]);
+        let loaded = load(root, &Naming::at(root), &overlays);
+        assert_eq!(rels(&loaded), ["a.toml", "new.toml"]);
     }
 }

@@ -514,7 +514,8 @@ pub fn complete(
             d.display_name(),
             navigate::ou_line(a, target)
         );
-        items.push(item(&d.id, navigate::mask(a, detail), range, edit(&d.id)));
+        let detail = crate::source::printable(&navigate::mask(a, detail)).into_owned();
+        items.push(item(&d.id, detail, range, edit(&d.id)));
     }
     for (k, id) in &scan.entities {
         if k != kind.key() || seen.contains(id.as_str()) || excluded(id) {

@@ -221,12 +221,12 @@ pub fn ou_path(a: &Analysis, ou: u32) -> String {
     }
 }
 
-/// The OU line of an entity, for hovers and completion details.
+/// The OU line of an entity, for hovers and completion details (plain text).
 pub fn ou_line(a: &Analysis, t: Target) -> String {
     match ou_of(a, t) {
         Some(ou) => ou_path(a, ou),
         None => match def(a, t).ou.value() {
-            Some(id) if t.kind != Kind::Ou => format!("`{id}` (no such OU)"),
+            Some(id) if t.kind != Kind::Ou => format!("{id} (no such OU)"),
             _ => "none".to_owned(),
         },
     }
@@ -234,7 +234,7 @@ pub fn ou_line(a: &Analysis, t: Target) -> String {
 
 /// Up to `max` ids in backticks, and how many more.
 fn ids(mut names: impl Iterator<Item = String>, total: usize, max: usize) -> String {
-    let mut out: Vec<String> = names.by_ref().take(max).map(|n| format!("`{n}`")).collect();
+    let mut out: Vec<String> = names.by_ref().take(max).map(|n| code(&n)).collect();
     if total > max {
         out.push(format!("and {} more", total - max));
     }
@@ -245,12 +245,14 @@ fn ids(mut names: impl Iterator<Item = String>, total: usize, max: usize) -> Str
 pub fn hover(a: &Analysis, t: Target) -> String {
     let m = &a.ws.model;
     let d = def(a, t);
-    let mut out = format!("**{}** `{}`", t.kind.noun(), d.id);
+    // Names, ids and paths come from files anyone may change: shown as text, never as
+    // Markdown (a link in a name would be live), control and bidirectional characters escaped.
+    let mut out = format!("**{}** {}", t.kind.noun(), code(&d.id));
     if let Some(name) = d.name.value() {
-        let _ = write!(out, " — {name}");
+        let _ = write!(out, " — {}", md(name));
     }
     let label = if t.kind == Kind::Ou { "Path" } else { "OU" };
-    let _ = write!(out, "\n\n{label}: {}", ou_line(a, t));
+    let _ = write!(out, "\n\n{label}: {}", md(&ou_line(a, t)));
     let i = t.index as usize;
     match t.kind {
         Kind::Ou => {}
@@ -260,7 +262,7 @@ pub fn hover(a: &Analysis, t: Target) -> String {
         }
         Kind::MessagingEntry => {
             if let Some(c) = m.entries[i].connector.value() {
-                let _ = write!(out, "\n\nConnector: `{c}`");
+                let _ = write!(out, "\n\nConnector: {}", code(c));
             }
         }
         Kind::Service => {
@@ -268,7 +270,7 @@ pub fn hover(a: &Analysis, t: Target) -> String {
         }
     }
     let file = &a.ws.sources.get(d.header.file).rel();
-    let _ = write!(out, "\n\nDefined in `{file}`");
+    let _ = write!(out, "\n\nDefined in {}", code(file));
     mask(a, out)
 }
 
@@ -291,8 +293,9 @@ fn service_role(a: &Analysis, i: usize) -> String {
         };
         return match im.messaging_entry.value() {
             Some(entry) => format!(
-                "Front desk{channels}: customers write to it directly; messaging entry `{entry}`, \
-                 the Twilio proxy for the services it transfers to."
+                "Front desk{channels}: customers write to it directly; messaging entry {}, \
+                 the Twilio proxy for the services it transfers to.",
+                code(entry)
             ),
             None => {
                 format!("Front desk{channels}: customers write to it directly; no messaging entry.")
@@ -322,10 +325,58 @@ fn service_role(a: &Analysis, i: usize) -> String {
     }
 }
 
+/// `text` as Markdown prose: what Markdown would read as markup escaped, control and
+/// bidirectional characters shown as `\u{..}`.
+fn md(text: &str) -> String {
+    let text = crate::source::printable(text);
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if "\\`*_[]<>#!|~&".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `text` as a Markdown code span, whatever backquotes it holds.
+fn code(text: &str) -> String {
+    let text = crate::source::printable(text);
+    let mut run = 0;
+    let mut longest = 0;
+    for c in text.chars() {
+        run = if c == '`' { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    let fence = "`".repeat(longest + 1);
+    let pad = if text.starts_with('`') || text.ends_with('`') {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{text}{pad}{fence}")
+}
+
 /// Masks every detected secret in `text` (names and ids could hold one).
 pub fn mask(a: &Analysis, text: String) -> String {
     let secrets = a.ws.model.secrets.iter().map(|s| s.value.as_str());
     crate::model::SecretMask::new(secrets)
         .mask(&text)
         .unwrap_or(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{code, md};
+
+    #[test]
+    fn names_are_text_in_hovers_not_markdown() {
+        assert_eq!(
+            md("Sales **[reset](https://evil.example/)** \u{202e}gnp.exe"),
+            "Sales \\*\\*\\[reset\\](https://evil.example/)\\*\\* \\\\u{202e}gnp.exe"
+        );
+        assert_eq!(code("sales-team"), "`sales-team`");
+        assert_eq!(code("a`b"), "``a`b``");
+        assert_eq!(code("`x"), "`` `x ``");
+    }
 }
