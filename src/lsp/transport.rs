@@ -1,4 +1,4 @@
-//! Messages over stdin/stdout, framed by lsp-server.
+//! Messages over stdin/stdout, in the protocol's framing (`Content-Length` headers).
 //!
 //! lsp-server's own stdio transport hands messages over a rendezvous channel, so the reader
 //! waits for the main loop after each one and nothing piles up while a check runs. Here the
@@ -68,7 +68,7 @@ impl Transport {
 /// that is not valid JSON-RPC is logged and skipped (its frame was read whole).
 fn read_loop(mut input: impl BufRead, tx: &Sender<Message>) {
     loop {
-        match Message::read(&mut input) {
+        match read_message(&mut input) {
             Ok(Some(msg)) => {
                 let exit = matches!(&msg, Message::Notification(n) if n.method == "exit");
                 if tx.send(msg).is_err() || exit {
@@ -87,9 +87,127 @@ fn read_loop(mut input: impl BufRead, tx: &Sender<Message>) {
     }
 }
 
+/// Reads one framed message, as `Message::read` does, except that a string holding half of a
+/// UTF-16 surrogate pair (`"\ud83d"`, which editors send for a half-typed emoji) is read with
+/// U+FFFD in its place, where strict JSON parsing would drop the whole change.
+fn read_message(input: &mut impl BufRead) -> io::Result<Option<Message>> {
+    let mut length = None;
+    let mut line = String::new();
+    loop {
+        line.clear();
+        if input.read_line(&mut line)? == 0 {
+            return Ok(None);
+        }
+        let Some(header) = line.strip_suffix("\r\n") else {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("malformed header: {line:?}"),
+            ));
+        };
+        if header.is_empty() {
+            break;
+        }
+        if let Some((name, value)) = header.split_once(": ")
+            && name.eq_ignore_ascii_case("Content-Length")
+        {
+            length = value.parse::<usize>().ok();
+        }
+    }
+    let invalid = |e: String| io::Error::new(io::ErrorKind::InvalidData, e);
+    let length = length.ok_or_else(|| invalid("no Content-Length".to_owned()))?;
+    let mut body = vec![0; length];
+    input.read_exact(&mut body)?;
+    let text = String::from_utf8(body).map_err(|e| invalid(e.to_string()))?;
+    serde_json::from_str(&text)
+        .or_else(|e| match lone_surrogates(&text) {
+            Some(fixed) => serde_json::from_str(&fixed),
+            None => Err(e),
+        })
+        .map_err(|e| invalid(e.to_string()))
+        .map(Some)
+}
+
+/// `text` (JSON) with each `\u` escape of a lone surrogate replaced by `\ufffd`, or `None`
+/// when it holds none.
+fn lone_surrogates(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let unit = |at: usize| -> Option<u16> {
+        let hex = bytes.get(at..at + 6)?;
+        if hex[0] != b'\\' || hex[1] != b'u' {
+            return None;
+        }
+        u16::from_str_radix(std::str::from_utf8(&hex[2..]).ok()?, 16).ok()
+    };
+    let mut out = String::with_capacity(text.len());
+    let (mut done, mut at, mut changed) = (0, 0, false);
+    while at < bytes.len() {
+        if bytes[at] != b'\\' {
+            at += 1;
+            continue;
+        }
+        match unit(at) {
+            Some(0xd800..=0xdbff)
+                if unit(at + 6).is_some_and(|low| (0xdc00..=0xdfff).contains(&low)) =>
+            {
+                at += 12;
+            }
+            Some(0xd800..=0xdfff) => {
+                out.push_str(&text[done..at]);
+                out.push_str("\\ufffd");
+                at += 6;
+                done = at;
+                changed = true;
+            }
+            // Any other escape, `\\` included: two characters.
+            _ => at += 2,
+        }
+    }
+    if !changed {
+        return None;
+    }
+    out.push_str(&text[done..]);
+    Some(out)
+}
+
 /// One line on stderr, which editors keep as the server's log.
 pub fn log(line: &str) {
     let _ = writeln!(io::stderr().lock(), "nimbus-lint lsp: {line}");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{lone_surrogates, read_message};
+    use lsp_server::Message;
+
+    #[test]
+    fn lone_surrogates_become_replacement_characters_and_pairs_stay() {
+        assert_eq!(
+            lone_surrogates(r#"{"t":"a\ud83d b"}"#).as_deref(),
+            Some(r#"{"t":"a\ufffd b"}"#)
+        );
+        assert_eq!(
+            lone_surrogates(r#"{"t":"\ude00\ud83d"}"#).as_deref(),
+            Some(r#"{"t":"\ufffd\ufffd"}"#)
+        );
+        assert_eq!(lone_surrogates(r#"{"t":"\ud83d\ude00 é \u00e9"}"#), None);
+        // An escaped backslash followed by `ud83d` is text, not an escape.
+        assert_eq!(lone_surrogates(r#"{"t":"\\ud83d"}"#), None);
+    }
+
+    #[test]
+    fn a_change_holding_half_an_emoji_is_read_not_dropped() {
+        let body = r#"{"jsonrpc":"2.0","method":"textDocument/didChange","params":{"text":"x = 1 # \ud83d"}}"#;
+        let frame = format!("Content-Length: {}\r\n\r\n{body}", body.len());
+        let msg = read_message(&mut frame.as_bytes())
+            .expect("read")
+            .expect("a message");
+        let Message::Notification(n) = msg else {
+            panic!("{msg:?}")
+        };
+        assert_eq!(n.params["text"], "x = 1 # \u{fffd}");
+        assert!(read_message(&mut "Content-Length: 5\r\n\r\n{bad}".as_bytes()).is_err());
+        assert!(read_message(&mut "".as_bytes()).expect("end").is_none());
+    }
 }
 
 #[cfg(test)]
