@@ -20,14 +20,34 @@ connector = "tw"
 service_sid = "IS12345678900000000000000000AbCdEf"
 "#;
 
-/// `check --format short` of a workspace made of `files` (plus an empty `nimbus.toml`).
-fn short(files: &[(&str, &str)]) -> String {
+/// `check --format FORMAT` of a workspace made of `files` (plus an empty `nimbus.toml`).
+fn check(files: &[(&str, &str)], format: &str) -> common::Run {
     let mut all = vec![("nimbus.toml", "")];
     all.extend_from_slice(files);
     let ws = workspace(&all);
-    let r = run(ws.path(), &["check", "--format", "short"]);
+    let r = run(ws.path(), &["check", "--format", format]);
     assert_ne!(r.code, 2, "{}", r.stderr);
-    r.stdout
+    r
+}
+
+/// `check --format short` of a workspace made of `files` (plus an empty `nimbus.toml`).
+fn short(files: &[(&str, &str)]) -> String {
+    check(files, "short").stdout
+}
+
+/// The code and help of each diagnostic of the same, in output order.
+fn helps(files: &[(&str, &str)]) -> Vec<(String, String)> {
+    let doc = json(&check(files, "json"));
+    let diags = doc["diagnostics"].as_array().expect("diagnostics");
+    diags
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap().to_owned(),
+                d["help"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
 }
 
 #[test]
@@ -233,17 +253,9 @@ fn the_duplicate_id_help_speaks_of_the_im_sub_table_only_when_one_half_is_one() 
     let whole = "[service.team]\nou = \"contoso\"\nlicense = \"contact_center\"\n";
     let half = "[service.team.instant_messaging]\nchannels = [\"interact\"]\n";
     let help = |other: &str| {
-        let ws = workspace(&[
-            ("nimbus.toml", ""),
-            ("org.toml", ORG),
-            ("a.toml", whole),
-            ("b.toml", other),
-        ]);
-        let doc = json(&run(ws.path(), &["check", "--format", "json"]));
-        doc["diagnostics"][0]["help"]
-            .as_str()
-            .expect("help")
-            .to_owned()
+        helps(&[("org.toml", ORG), ("a.toml", whole), ("b.toml", other)])
+            .swap_remove(0)
+            .1
     };
     let note = "(`[service.team.instant_messaging]` belongs in the same file as `[service.team]`)";
     assert!(help(half).ends_with(note), "{}", help(half));
@@ -262,19 +274,11 @@ fn suggestions_prefer_the_spelling_as_written_and_never_an_id_already_taken() {
                   api_key_sid = \"SK0123456789abcdef0123456789abcdeF\"\n\
                   [messaging_entry.wa]\nou = \"contoso\"\nconnector = \" tw\"\n\
                   service_sid = \"IS12345678900000000000000000AbCdEf\"\n";
-    let ws = workspace(&[
-        ("nimbus.toml", ""),
-        ("org.toml", ORG),
-        ("twilio.toml", twilio),
-    ]);
-    let doc = json(&run(ws.path(), &["check", "--format", "json"]));
-    let help = |code: &str| -> Vec<String> {
-        doc["diagnostics"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|d| d["code"] == code)
-            .map(|d| d["help"].as_str().unwrap().to_owned())
+    let all = helps(&[("org.toml", ORG), ("twilio.toml", twilio)]);
+    let help = |code: &str| -> Vec<&str> {
+        all.iter()
+            .filter(|(c, _)| c == code)
+            .map(|(_, h)| h.as_str())
             .collect()
     };
     assert_eq!(help("unknown-reference"), ["did you mean `tw`?"]);
@@ -298,14 +302,8 @@ fn every_definition_of_an_invalid_id_is_reported_and_the_split_hint_needs_a_spli
     );
     let whole = "[service.x]\nou = \"contoso\"\nlicense = \"contact_center\"\n";
     let dotted = "[service]\nx.instant_messaging = {}\n";
-    let ws = workspace(&[
-        ("nimbus.toml", ""),
-        ("org.toml", ORG),
-        ("a.toml", whole),
-        ("b.toml", dotted),
-    ]);
-    let doc = json(&run(ws.path(), &["check", "--format", "json"]));
-    let help = doc["diagnostics"][0]["help"].as_str().expect("help");
+    let all = helps(&[("org.toml", ORG), ("a.toml", whole), ("b.toml", dotted)]);
+    let help = &all[0].1;
     assert!(
         help.ends_with(
             "(`[service.x.instant_messaging]` belongs in the same file as `[service.x]`)"

@@ -60,19 +60,25 @@ const LABELS: usize = 10;
 
 /// Services that conversations would reach if each unknown `transfers` item (reported by
 /// `unknown-reference`) named the service its did-you-mean suggests: a typo in a transfer is
-/// one mistake, not also every service behind the service meant.
+/// one mistake, not also every service behind the service meant. Empty when no unknown
+/// transfer has a suggestion; otherwise linear in what the guesses reach.
 fn reached_by_what_was_meant(cx: &Context<'_>) -> Vec<bool> {
     let (t, res, model) = (cx.transfers, &cx.ws.res, &cx.ws.model);
-    let mut guessed: Vec<Vec<u32>> = vec![Vec::new(); model.services.len()];
+    let mut guessed: rustc_hash::FxHashMap<usize, Vec<usize>> = Default::default();
     for u in res.unresolved.iter().filter(|u| u.field == "transfers") {
         if let (Some(to), Some(from)) = (u.suggestion, res.lookup(model, Kind::Service, &u.from.1)) {
-            guessed[from as usize].push(to);
+            guessed.entry(from as usize).or_default().push(to as usize);
         }
     }
+    if guessed.is_empty() {
+        return Vec::new();
+    }
     let mut meant = vec![false; model.services.len()];
-    let mut queue: Vec<usize> = (0..meant.len()).filter(|&i| t.reached[i] && t.carries_im[i]).collect();
+    // Services already reached lead nowhere new but through their guesses.
+    let mut queue: Vec<usize> = guessed.keys().copied().filter(|&i| t.reached[i] && t.carries_im[i]).collect();
     while let Some(at) = queue.pop() {
-        for j in t.outgoing(at).chain(guessed[at].iter().map(|&j| j as usize)) {
+        let guesses = guessed.get(&at).into_iter().flatten().copied();
+        for j in t.outgoing(at).chain(guesses) {
             if t.carries_im[j] && !t.reached[j] && !meant[j] {
                 meant[j] = true;
                 queue.push(j);
@@ -98,7 +104,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let meant = reached_by_what_was_meant(cx);
     for group in t.unreachable_groups(services) {
         let root = group.members[0];
-        if meant[root] {
+        if meant.get(root).copied().unwrap_or(false) {
             continue;
         }
         let s = &services[root];

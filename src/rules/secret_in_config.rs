@@ -75,21 +75,16 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for hit in &cx.ws.model.secrets {
         let shown = hit.redacted();
         let d = if hit.literal_secret {
-            Diagnostic::new(
-                Code::SecretInConfig,
-                hit.span,
-                if hit.value.is_empty() {
-                    "`api_key_secret` is a literal, empty string".to_owned()
-                } else {
-                    format!("`api_key_secret` holds a literal secret {shown}")
-                },
-            )
-            .label("a secret in the repository")
-            .help(if hit.value.is_empty() {
-                "write `api_key_secret = { env = \"TWILIO_API_KEY_SECRET\" }` and set the variable where Nimbus is deployed"
+            let mut help = "write `api_key_secret = { env = \"TWILIO_API_KEY_SECRET\" }` and set the variable where Nimbus is deployed".to_owned();
+            let message = if hit.value.is_empty() {
+                "`api_key_secret` is a literal, empty string".to_owned()
             } else {
-                "write `api_key_secret = { env = \"TWILIO_API_KEY_SECRET\" }` and set the variable where Nimbus is deployed; rotate this key in Twilio, it has been exposed"
-            })
+                help.push_str("; rotate this key in Twilio, it has been exposed");
+                format!("`api_key_secret` holds a literal secret {shown}")
+            };
+            Diagnostic::new(Code::SecretInConfig, hit.span, message)
+                .label("a secret in the repository")
+                .help(help)
         } else {
             let what = if hit.value.bytes().all(|b| b.is_ascii_hexdigit()) {
                 "a Twilio auth token"
