@@ -4,7 +4,9 @@
 //! message waiting there at once, applies the text changes, and re-checks each touched workspace
 //! once per batch, so a burst of keystrokes costs one check of the newest text. Requests are
 //! answered in order, after the pending changes are checked, each inside `catch_unwind`: a panic
-//! is logged to stderr and answered with an error, and the server goes on.
+//! is logged to stderr and answered with an error, and the server goes on. When no message
+//! waits, the main thread does background work a slice at a time: the search of the editor's
+//! folders for workspaces, and the checks of workspaces with no open document.
 //!
 //! - `transport`: framing over stdin/stdout, on lsp-server's `Message`.
 //! - `server`: the state (open documents, workspaces), the loop, the dispatch, publishing.

@@ -3,16 +3,21 @@
 //! **Workspaces.** A file belongs to the nearest folder at or above it holding `nimbus.toml`
 //! (saved, or open in the editor); a file with none is left alone. At `initialized` (and when
 //! the client's folders change), the workspace each client folder lies in and every workspace
-//! below it are checked at once; others are checked when one of their files is opened. A
-//! workspace that nothing keeps (no open document, no client folder) is dropped, and its
-//! diagnostics cleared.
+//! below it are checked without waiting for a file to be opened; others are checked when one
+//! of their files is opened. A workspace that nothing keeps (no open document, no client
+//! folder) is dropped, and its diagnostics cleared.
 //!
 //! **Checks.** Opening, changing, saving or closing a document marks its workspace; when no
-//! message is left waiting (and before answering a request), each marked workspace is checked
-//! once, with the text of every open document under its root, and diagnostics are published
-//! for every file of it whose list changed (and for the documents just edited). The first
-//! check of a workspace publishes for all of its files; a file that became clean gets an empty
-//! list, and so does a file that left the workspace.
+//! message is left waiting (and before answering a request), each marked workspace that holds
+//! an open document is checked once, with the text of every open document under its root, and
+//! diagnostics are published for every file of it whose list changed (and for the documents
+//! just edited). The first check of a workspace publishes for all of its files; a file that
+//! became clean gets an empty list, and so does a file that left the workspace.
+//!
+//! **Background.** The search of the client's folders for workspaces (a walk as long as the
+//! folder is big) and the checks of workspaces with no open document are done between
+//! messages, a slice at a time (10 ms of walking, or one check): a request waits for its own
+//! workspace only, and for a background check already running.
 //!
 //! **Requests** are answered inside `catch_unwind`: a panic is logged to stderr and answered
 //! with an `InternalError` response.
@@ -21,7 +26,7 @@ use std::cell::OnceCell;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use lsp_server::{ErrorCode, Message, Notification, Request, RequestId, Response};
 use lsp_types::notification::{
@@ -152,6 +157,8 @@ struct Server {
     /// The workspaces in the client's folders (found at the start and when folders or a
     /// `nimbus.toml` change): checked without waiting for one of their files to be opened.
     folder_roots: Vec<PathBuf>,
+    /// The search for the workspaces below the client's folders, while it runs.
+    discovery: Option<Discovery>,
     docs: HashMap<PathBuf, Doc>,
     workspaces: BTreeMap<PathBuf, Ws>,
     /// Documents edited since their diagnostics were last published.
@@ -161,6 +168,16 @@ struct Server {
     test_panic: bool,
     trace: bool,
     next_id: i32,
+}
+
+/// The search for the workspaces below the client's folders, done a slice at a time.
+struct Discovery {
+    /// The folders left to walk, the next last.
+    folders: Vec<PathBuf>,
+    /// The walk of the folder being searched.
+    walk: Option<ignore::Walk>,
+    /// The workspaces found so far (with the ones the folders lie in).
+    found: Vec<PathBuf>,
 }
 
 /// A request's failure, as the response carries it.
@@ -224,6 +241,7 @@ impl Server {
             enc: Encoding::negotiate(&params.capabilities),
             folders,
             folder_roots: Vec::new(),
+            discovery: None,
             docs: HashMap::new(),
             workspaces: BTreeMap::new(),
             edited: HashSet::new(),
@@ -268,12 +286,25 @@ impl Server {
 
     fn main_loop(&mut self, t: &Transport) -> Ending {
         loop {
-            let Ok(first) = t.recv() else {
-                return if self.shutdown {
-                    Ending::Clean
-                } else {
-                    Ending::WithoutShutdown
-                };
+            // With work in the background, a slice of it is done whenever no message waits.
+            let next = if self.busy() {
+                t.try_recv()
+            } else {
+                t.recv().map(Some)
+            };
+            let first = match next {
+                Ok(Some(m)) => m,
+                Ok(None) => {
+                    self.background(t);
+                    continue;
+                }
+                Err(_) => {
+                    return if self.shutdown {
+                        Ending::Clean
+                    } else {
+                        Ending::WithoutShutdown
+                    };
+                }
             };
             let mut batch = vec![first];
             batch.extend(t.drain());
@@ -464,22 +495,77 @@ impl Server {
         self.find_folder_roots();
     }
 
-    /// Finds the workspaces of the client's folders (the one each folder lies in, and every
-    /// folder below holding a `nimbus.toml`) and marks the new ones for a first check.
+    /// Starts the search for the workspaces of the client's folders: the one each folder lies
+    /// in, marked for a first check at once, and every folder below holding a `nimbus.toml`,
+    /// found by [`Server::discover`] a slice at a time between messages.
     fn find_folder_roots(&mut self) {
-        let mut roots: Vec<PathBuf> = Vec::new();
-        for folder in &self.folders {
-            roots.extend(settings_root(folder));
-            roots.extend(settings_below(folder));
-        }
-        roots.sort();
-        roots.dedup();
-        for root in &roots {
+        let found: Vec<PathBuf> = self
+            .folders
+            .iter()
+            .filter_map(|f| settings_root(f))
+            .collect();
+        for root in &found {
             if !self.workspaces.contains_key(root) {
                 self.mark(root, Dirty::Full);
             }
         }
-        self.folder_roots = roots;
+        // While the search runs, the workspaces already known in folders the client still has
+        // stay; those of a removed folder go at once.
+        let folders = &self.folders;
+        self.folder_roots
+            .retain(|r| folders.iter().any(|f| r.starts_with(f) || f.starts_with(r)));
+        self.discovery = Some(Discovery {
+            folders: self.folders.iter().rev().cloned().collect(),
+            walk: None,
+            found,
+        });
+    }
+
+    /// Walks the client's folders on for a slice of time, as the loader walks (hidden folders
+    /// skipped, `.gitignore` honoured, links not followed); each workspace found is marked for
+    /// a first check. When the walk ends, what it found replaces the folders' workspaces.
+    fn discover(&mut self) {
+        const SLICE: Duration = Duration::from_millis(10);
+        let Some(d) = self.discovery.as_mut() else {
+            return;
+        };
+        let start = Instant::now();
+        let mut new = Vec::new();
+        let mut steps = 0u32;
+        let done = loop {
+            let walk = match &mut d.walk {
+                Some(walk) => walk,
+                None => match d.folders.pop() {
+                    Some(folder) => d.walk.insert(crate::load::walker(&folder).build()),
+                    None => break true,
+                },
+            };
+            match walk.next() {
+                None => d.walk = None,
+                Some(Ok(e)) if e.depth() > 1 && e.file_name() == SETTINGS_FILE => {
+                    if let Some(dir) = e.path().parent() {
+                        d.found.push(dir.to_path_buf());
+                        new.push(dir.to_path_buf());
+                    }
+                }
+                Some(_) => {}
+            }
+            steps += 1;
+            if steps.is_multiple_of(256) && start.elapsed() >= SLICE {
+                break false;
+            }
+        };
+        for root in new {
+            if !self.workspaces.contains_key(&root) {
+                self.mark(&root, Dirty::Full);
+            }
+        }
+        if done && let Some(d) = self.discovery.take() {
+            let mut roots = d.found;
+            roots.sort();
+            roots.dedup();
+            self.folder_roots = roots;
+        }
     }
 
     /// The workspace root of a file: the nearest folder at or above it with a `nimbus.toml`
@@ -521,17 +607,48 @@ impl Server {
 
     // ----- checking and publishing -----
 
-    /// Checks every marked workspace and publishes what changed.
+    /// Checks every marked workspace that holds an open document and publishes what changed.
+    /// The others are left to [`Server::background`]: a request waits for its own workspace
+    /// only, never for the search of a huge folder or the check of its other workspaces.
     fn flush(&mut self, t: &Transport) {
         self.retire(t);
+        let open: HashSet<&Path> = self
+            .docs
+            .values()
+            .filter_map(|d| d.root.as_deref())
+            .collect();
         let roots: Vec<PathBuf> = self
             .workspaces
             .iter()
-            .filter(|(_, w)| w.dirty.is_some())
+            .filter(|(r, w)| w.dirty.is_some() && open.contains(r.as_path()))
             .map(|(r, _)| r.clone())
             .collect();
         for root in roots {
             self.check(t, &root);
+        }
+    }
+
+    /// True while work is left for the time between messages: a marked workspace, or the
+    /// search of the client's folders. None after `shutdown`.
+    fn busy(&self) -> bool {
+        !self.shutdown
+            && (self.discovery.is_some() || self.workspaces.values().any(|w| w.dirty.is_some()))
+    }
+
+    /// One slice of the work between messages: the first marked workspace is checked, or, with
+    /// none, the search of the client's folders goes on.
+    fn background(&mut self, t: &Transport) {
+        if self.workspaces.values().any(|w| w.dirty.is_some()) {
+            self.retire(t);
+        }
+        let next = self
+            .workspaces
+            .iter()
+            .find(|(_, w)| w.dirty.is_some())
+            .map(|(r, _)| r.clone());
+        match next {
+            Some(root) => self.check(t, &root),
+            None => self.discover(),
         }
     }
 
@@ -541,9 +658,11 @@ impl Server {
     fn retire(&mut self, t: &Transport) {
         let mut live: HashSet<PathBuf> =
             self.docs.values().filter_map(|d| d.root.clone()).collect();
+        let found = self.discovery.iter().flat_map(|d| &d.found);
         live.extend(
             self.folder_roots
                 .iter()
+                .chain(found)
                 .filter(|r| r.join(SETTINGS_FILE).is_file())
                 .cloned(),
         );
@@ -868,17 +987,6 @@ impl Server {
     }
 }
 
-/// The folders below `folder` that hold a `nimbus.toml`, found as the loader walks (hidden
-/// folders skipped, `.gitignore` honoured, links not followed).
-fn settings_below(folder: &Path) -> Vec<PathBuf> {
-    crate::load::walker(folder)
-        .build()
-        .filter_map(Result::ok)
-        .filter(|e| e.depth() > 1 && e.file_name() == SETTINGS_FILE)
-        .filter_map(|e| e.path().parent().map(Path::to_path_buf))
-        .collect()
-}
-
 /// Applies an incremental change (the server asks for full texts, but takes both).
 fn apply_edit(text: &mut String, range: lsp_types::Range, new: &str, enc: Encoding) {
     let file = crate::source::SourceFile::new(PathBuf::new(), "", "", text.as_str().into());
@@ -954,6 +1062,59 @@ mod tests {
         assert_eq!(desk.len(), 1, "{desk:?}");
         assert_eq!(desk[0]["version"], 30);
         assert_eq!(desk[0]["diagnostics"], json!([]));
+    }
+
+    #[test]
+    fn a_request_waits_for_its_own_workspace_not_for_the_others_in_the_folder() {
+        // The editor's folder holds two workspaces; a file of `a` is open and hovered at once.
+        // The answer comes after `a`'s check only: `b` is found and checked between messages.
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        for (path, text) in [
+            ("a/nimbus.toml", ""),
+            ("a/org.toml", "[ou.contoso]\n"),
+            ("deep/down/b/nimbus.toml", ""),
+            ("deep/down/b/org.toml", "[ou.contoso]\n[ou.x]\n"),
+        ] {
+            let p = root.join(path);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        }
+        let a = convert::uri_of(&root.join("a/org.toml")).unwrap();
+        let b = convert::uri_of(&root.join("deep/down/b/org.toml")).unwrap();
+        let folder = convert::uri_of(&root).unwrap();
+        let input = vec![
+            request(
+                1,
+                "initialize",
+                json!({"capabilities": {}, "workspaceFolders": [{"uri": folder, "name": "t"}]}),
+            ),
+            notification("initialized", json!({})),
+            notification(
+                "textDocument/didOpen",
+                json!({"textDocument": {"uri": a, "languageId": "toml", "version": 1,
+                                        "text": "[ou.contoso]\n"}}),
+            ),
+            request(
+                2,
+                "textDocument/hover",
+                json!({"textDocument": {"uri": a}, "position": {"line": 0, "character": 5}}),
+            ),
+        ];
+        let (t, out) = memory::transport(input);
+        assert_eq!(run(&t), Ok(Ending::WithoutShutdown));
+        let out = out.messages();
+        let answered = out
+            .iter()
+            .position(|m| matches!(m, Message::Response(r) if r.id == RequestId::from(2)))
+            .expect("the hover is answered");
+        assert!(
+            matches!(&out[answered], Message::Response(r) if r.response_result.as_ref().is_ok_and(|v| !v.is_null())),
+            "{:?}",
+            out[answered]
+        );
+        assert_eq!(published(&out[..answered], a.as_str()).len(), 1);
+        assert_eq!(published(&out, b.as_str()), Vec::<Value>::new());
     }
 
     #[test]

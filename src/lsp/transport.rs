@@ -36,6 +36,16 @@ impl Transport {
         self.incoming.recv()
     }
 
+    /// The next message if one is waiting (`Ok(None)` when none is), without blocking; `Err`
+    /// when the input is closed and drained.
+    pub fn try_recv(&self) -> Result<Option<Message>, RecvError> {
+        match self.incoming.try_recv() {
+            Ok(m) => Ok(Some(m)),
+            Err(TryRecvError::Empty) => Ok(None),
+            Err(TryRecvError::Disconnected) => Err(RecvError),
+        }
+    }
+
     /// Every message already waiting, without blocking.
     pub fn drain(&self) -> Vec<Message> {
         let mut out = Vec::new();
