@@ -191,9 +191,10 @@ pub(crate) fn key_path(text: &str) -> Vec<String> {
 /// The first line of a merge-conflict block (`<<<<<<< `, `=======`, `>>>>>>> ` at the start
 /// of a line), as a byte range, when the text has a `<<<<<<<` marker.
 pub(crate) fn conflict_marker(text: &str) -> Option<std::ops::Range<usize>> {
-    if !text.contains("<<<<<<<") {
-        return None;
-    }
+    // Every file is scanned for it: a searcher built once (SIMD), not one per file.
+    static MARKER: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new("<<<<<<<"));
+    MARKER.find(text.as_bytes())?;
     // Only lines at the top level: inside a multi-line string the markers are text.
     top_level(text).find_map(|l| {
         let line = &text[l.text_start..];
