@@ -18,6 +18,10 @@ pub struct Context<'a> {
     /// Per OU, the messaging entry that `missing-messaging-entry` suggests to a service there:
     /// computed once, read by that rule and by `used`.
     entry_suggestions: std::cell::OnceCell<Vec<Option<u32>>>,
+    /// The rules that held back (drew no conclusion) because part of the workspace could not
+    /// be read: a suppression of their codes may be needed once it can, so it is not called
+    /// unused.
+    held: std::cell::RefCell<FxHashSet<Code>>,
 }
 
 impl Context<'_> {
@@ -25,6 +29,11 @@ impl Context<'_> {
     /// missing may speak.
     pub fn complete(&self) -> bool {
         self.ws.complete
+    }
+
+    /// Records that the rule `code` held back: it drew no conclusion from an incomplete view.
+    pub fn hold(&self, code: Code) {
+        self.held.borrow_mut().insert(code);
     }
 
     /// Service `i`.
@@ -89,6 +98,7 @@ pub fn check(ws: &Workspace, transfers: &Transfers, overrides: &Overrides) -> Ve
         ws,
         transfers,
         entry_suggestions: std::cell::OnceCell::new(),
+        held: std::cell::RefCell::default(),
     };
     let mut diags = ws.diagnostics.clone();
     for code in Code::ALL {
@@ -105,7 +115,7 @@ pub fn check(ws: &Workspace, transfers: &Transfers, overrides: &Overrides) -> Ve
             }
         }
     }
-    let mut diags = suppress(ws, diags);
+    let mut diags = suppress(ws, diags, &cx.held.borrow());
     apply_levels(ws, overrides, &mut diags);
     sort(ws, &mut diags);
     diags
@@ -148,8 +158,11 @@ fn drop_missing_fields_of_duplicates(ws: &Workspace, diags: &mut Vec<Diagnostic>
 }
 
 /// Drops diagnostics that a `# nimbus-lint: allow(..)` comment covers, and reports comments
-/// that cover nothing.
-fn suppress(ws: &Workspace, diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
+/// that cover nothing: only where the rule could judge. While a file cannot be parsed or read
+/// (the workspace is incomplete), or for a rule that `held` back, an allowed code may silence
+/// something once the workspace reads again, and deleting the comment (as the help would say)
+/// would be wrong.
+fn suppress(ws: &Workspace, diags: Vec<Diagnostic>, held: &FxHashSet<Code>) -> Vec<Diagnostic> {
     let sups = &ws.model.suppressions;
     let mut by_target: FxHashMap<(Kind, &str), Vec<(usize, usize)>> = FxHashMap::default();
     for (i, s) in sups.iter().enumerate() {
@@ -184,7 +197,8 @@ fn suppress(ws: &Workspace, diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
         .collect();
     for (i, s) in sups.iter().enumerate() {
         for (j, code) in s.codes.iter().enumerate() {
-            if !used[i][j] {
+            let judged = code.value.rule().hard || (ws.complete && !held.contains(&code.value));
+            if !used[i][j] && judged {
                 out.push(unused_suppression::diagnostic(s, code));
             }
         }

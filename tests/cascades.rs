@@ -311,3 +311,58 @@ fn every_definition_of_an_invalid_id_is_reported_and_the_split_hint_needs_a_spli
         "{help}"
     );
 }
+
+const DESK: &str = "[service.desk]\nou = \"contoso\"\nlicense = \"contact_center\"\n\
+                    instant_messaging = { messaging_entry = \"wa\", channels = [\"whatsapp\"] }\n";
+
+const FLOW_TARGET: &str = "# nimbus-lint: allow(im-unreachable) reached by a Studio flow\n\
+                           [service.flow-target]\nou = \"contoso\"\nlicense = \"contact_center\"\n\
+                           [service.flow-target.instant_messaging]\n";
+
+#[test]
+fn a_suppression_is_not_called_unused_while_a_file_cannot_be_parsed() {
+    let files = [
+        ("org.toml", ORG),
+        ("twilio.toml", TWILIO),
+        ("desk.toml", DESK),
+        ("flow.toml", FLOW_TARGET),
+    ];
+    assert_eq!(short(&files), "0 errors, 0 warnings in 5 files\n");
+    let mut broken = files.to_vec();
+    broken.push(("draft.toml", "[service.draft\n"));
+    assert_eq!(
+        short(&broken),
+        "draft.toml:1:15: error[syntax]: invalid TOML: unclosed table, expected `]`\n\
+         1 error, 0 warnings in 6 files\n"
+    );
+}
+
+#[test]
+fn a_suppression_is_not_called_unused_while_its_rule_holds_back() {
+    // `transfers` of the wrong type: the desk may transfer anywhere, so `im-unreachable`
+    // concludes nothing, and its suppression may still be needed.
+    let desk = DESK.replace("license", "transfers = \"flow-targett\"\nlicense");
+    let out = short(&[
+        ("org.toml", ORG),
+        ("twilio.toml", TWILIO),
+        ("desk.toml", &desk),
+        ("flow.toml", FLOW_TARGET),
+    ]);
+    assert!(
+        out.starts_with("desk.toml:3:13: error[invalid-value]"),
+        "{out}"
+    );
+    assert!(out.ends_with("1 error, 0 warnings in 5 files\n"), "{out}");
+    // An entry that no service can be seen to use, while a service's table is unreadable.
+    let quiet = "# nimbus-lint: allow(unused-messaging-entry)\n\
+                 [messaging_entry.spare]\nou = \"contoso\"\nconnector = \"tw\"\n\
+                 service_sid = \"IS00000000000000000000000000AbCdEf\"\n";
+    let out = short(&[
+        ("org.toml", ORG),
+        ("twilio.toml", TWILIO),
+        ("spare.toml", quiet),
+        ("desk.toml", "[service]\ndesk = \"x\"\n"),
+    ]);
+    assert!(!out.contains("unused-suppression"), "{out}");
+    assert!(out.ends_with("1 error, 0 warnings in 5 files\n"), "{out}");
+}

@@ -52,8 +52,12 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let (Some(im), Some(assign)) = (s.im.value(), s.user_assignment.get()) else {
             continue;
         };
-        if assign.value != UserAssignment::None || !s.transfers.is_empty() || s.transfers_unreadable
-        {
+        if s.transfers_unreadable {
+            // It may transfer somewhere: no conclusion.
+            cx.hold(Code::ImNoAgents);
+            continue;
+        }
+        if assign.value != UserAssignment::None || !s.transfers.is_empty() {
             continue;
         }
         out.push(

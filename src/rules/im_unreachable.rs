@@ -90,7 +90,7 @@ fn reached_by_what_was_meant(cx: &Context<'_>) -> Vec<bool> {
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     if !cx.complete() {
-        return;
+        return cx.hold(Code::ImUnreachable);
     }
     let services = &cx.ws.model.services;
     let t = cx.transfers;
@@ -99,7 +99,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     // conclusion from them.
     let unreadable = |i: usize| t.reached[i] && t.carries_im[i] && services[i].transfers_unreadable;
     if cx.ws.res.unreadable_defs.any(Kind::Service) || (0..services.len()).any(unreadable) {
-        return;
+        return cx.hold(Code::ImUnreachable);
     }
     let meant = reached_by_what_was_meant(cx);
     for group in t.unreachable_groups(services) {

@@ -44,11 +44,8 @@ connector = "twilio-old"
 };
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    if !cx.complete() {
-        return;
-    }
-    let Some(used) = cx.used(Kind::Connector) else {
-        return;
+    let Some(used) = cx.complete().then(|| cx.used(Kind::Connector)).flatten() else {
+        return cx.hold(Code::UnusedConnector);
     };
     for (c, _) in used.iter().enumerate().filter(|(_, u)| !**u) {
         let def = &cx.ws.model.connectors[c].def;

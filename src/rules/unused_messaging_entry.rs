@@ -46,11 +46,8 @@ or delete the entry.
 };
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    if !cx.complete() {
-        return;
-    }
-    let Some(used) = cx.used(Kind::MessagingEntry) else {
-        return;
+    let Some(used) = cx.complete().then(|| cx.used(Kind::MessagingEntry)).flatten() else {
+        return cx.hold(Code::UnusedMessagingEntry);
     };
     for (e, _) in used.iter().enumerate().filter(|(_, u)| !**u) {
         let def = &cx.ws.model.entries[e].def;

@@ -18,6 +18,10 @@ directly follows the comment lines; above a bare `[kind]` header it covers every
 table. Errors of parsing and resolution (`syntax`, `unknown-field`, `missing-field`,
 `invalid-value`, `duplicate-id`, `unknown-reference`, `root-ou`, `ou-cycle`) cannot be silenced.
 
+A comment is judged only where its rule could judge: while a file of the workspace cannot be
+parsed, or while a rule holds back because something it reads could not be (a `transfers` of the
+wrong type, an entity table that is not a table), its codes are not called unused.
+
 ## Why it matters
 
 A stale suppression hides the next real problem of that entity, and a misplaced one (a blank line
