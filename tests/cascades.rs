@@ -366,3 +366,50 @@ fn a_suppression_is_not_called_unused_while_its_rule_holds_back() {
     assert!(!out.contains("unused-suppression"), "{out}");
     assert!(out.ends_with("1 error, 0 warnings in 5 files\n"), "{out}");
 }
+
+#[test]
+fn a_key_on_the_wrong_side_of_the_im_header_is_one_unknown_field_and_read_as_meant() {
+    let base = [("org.toml", ORG), ("twilio.toml", TWILIO)];
+    let with = |services: &str| {
+        let mut files = base.to_vec();
+        files.push(("services.toml", services));
+        helps(&files)
+    };
+    // `transfers` after the IM header: the transfer still reaches `team`.
+    let after = "[service.desk]\nou = \"contoso\"\nlicense = \"contact_center\"\n\
+                 [service.desk.instant_messaging]\nmessaging_entry = \"wa\"\n\
+                 channels = [\"whatsapp\"]\ntransfers = [\"team\"]\n\n\
+                 [service.team]\nou = \"contoso\"\nlicense = \"contact_center\"\n\
+                 [service.team.instant_messaging]\n";
+    assert_eq!(
+        with(after),
+        [(
+            "unknown-field".to_owned(),
+            "`transfers` belongs to the service, not its IM table: write it in `[service.desk]`, \
+             above any `[service.desk.instant_messaging]` header"
+                .to_owned()
+        )]
+    );
+    // `license` after the IM header: no `missing-field`.
+    let license = "[service.desk]\nou = \"contoso\"\n[service.desk.instant_messaging]\n\
+                   messaging_entry = \"wa\"\nchannels = [\"whatsapp\"]\nlicense = \"contact_center\"\n";
+    let codes: Vec<String> = with(license).into_iter().map(|(c, _)| c).collect();
+    assert_eq!(codes, ["unknown-field"]);
+    // `channels` before the header: the desk is still a front desk.
+    let channels = "[service.desk]\nou = \"contoso\"\nlicense = \"contact_center\"\n\
+                    channels = [\"whatsapp\"]\n[service.desk.instant_messaging]\n\
+                    messaging_entry = \"wa\"\n";
+    let codes: Vec<String> = with(channels).into_iter().map(|(c, _)| c).collect();
+    assert_eq!(codes, ["unknown-field"]);
+    // Both IM keys in the service table, no IM table: the entry is still applied, not unused.
+    let flat = "[service.desk]\nou = \"contoso\"\nlicense = \"contact_center\"\n\
+                messaging_entry = \"wa\"\nchannels = [\"whatsapp\"]\n";
+    let found = with(flat);
+    let codes: Vec<&str> = found.iter().map(|(c, _)| c.as_str()).collect();
+    assert_eq!(codes, ["unknown-field", "unknown-field"]);
+    assert_eq!(
+        found[1].1,
+        "`channels` belongs in the service's IM table: move it there (below \
+         `[service.desk.instant_messaging]`, or into `instant_messaging = { … }`)"
+    );
+}

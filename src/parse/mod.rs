@@ -292,6 +292,7 @@ fn entity_file_schema() -> Schema {
                 "`[lints]` belongs in nimbus.toml at the workspace root",
             ),
         ],
+        id: String::new(),
     }
 }
 
@@ -370,12 +371,33 @@ fn read_kind(r: &mut Reader<'_>, kind: Kind, value: &Spanned<DeValue<'_>>, out: 
             Kind::Service => {
                 let m = r.unknown_keys(
                     t,
-                    &schema(what, SERVICE_KEYS, SERVICE_ALIASES, SERVICE_ELSEWHERE),
+                    &Schema {
+                        id: id.to_owned(),
+                        ..schema(what, SERVICE_KEYS, SERVICE_ALIASES, SERVICE_ELSEWHERE)
+                    },
                 );
-                let def = def(r, &m, true);
-                let license = r.choice(t, "license", &m);
-                let user_assignment = r.choice(t, "user_assignment", &m);
-                let transfers = r.strings(t, "transfers", &m, "transfers = [\"sales-team\"]");
+                // Keys of the service written below its `instant_messaging` header.
+                let im = match t.get("instant_messaging").map(|v| v.get_ref()) {
+                    Some(DeValue::Table(im)) => Some(im),
+                    _ => None,
+                };
+                let at = |key: &str| misplaced(t, im, key);
+                let mut def = def(r, &m, true);
+                let none = Misspelled::default();
+                if !std::ptr::eq(at("name"), t) {
+                    def.name = r.string(at("name"), "name", &none, "name = \"Display Name\"");
+                }
+                if !std::ptr::eq(at("ou"), t) {
+                    def.ou = r.string(at("ou"), "ou", &none, "ou = \"sales\"");
+                }
+                let license = r.choice(at("license"), "license", &m);
+                let user_assignment = r.choice(at("user_assignment"), "user_assignment", &m);
+                let transfers = r.strings(
+                    at("transfers"),
+                    "transfers",
+                    &m,
+                    "transfers = [\"sales-team\"]",
+                );
                 let transfers_unreadable =
                     matches!(transfers.field, Field::Invalid) || transfers.rejected > 0;
                 let transfers = transfers.items;
@@ -404,6 +426,21 @@ fn schema(
         known,
         aliases,
         elsewhere,
+        id: String::new(),
+    }
+}
+
+/// The table where a key of `home` was written by mistake (`unknown-field` reported there):
+/// `other`, when `home` lacks the key and `other` has it. The value is read from there, as
+/// meant, so nothing downstream concludes that it is missing.
+fn misplaced<'t, 'i>(
+    home: &'t DeTable<'i>,
+    other: Option<&'t DeTable<'i>>,
+    key: &str,
+) -> &'t DeTable<'i> {
+    match other {
+        Some(o) if !home.contains_key(key) && o.contains_key(key) => o,
+        _ => home,
     }
 }
 
@@ -467,11 +504,11 @@ const SERVICE_ALIASES: &[(&str, &str)] = &[("licence", "license"), ("im", "insta
 const SERVICE_ELSEWHERE: &[(&str, &str)] = &[
     (
         "channels",
-        "`channels` belongs in the service's `instant_messaging` table: `[service.ID.instant_messaging]`",
+        "`channels` belongs in the service's IM table: move it there (below `[service.{id}.instant_messaging]`, or into `instant_messaging = { … }`)",
     ),
     (
         "messaging_entry",
-        "`messaging_entry` belongs in the service's `instant_messaging` table: `[service.ID.instant_messaging]`",
+        "`messaging_entry` belongs in the service's IM table: move it there (below `[service.{id}.instant_messaging]`, or into `instant_messaging = { … }`)",
     ),
 ];
 const IM_KEYS: &[&str] = &["messaging_entry", "channels"];
@@ -479,23 +516,23 @@ const IM_ALIASES: &[(&str, &str)] = &[("entry", "messaging_entry"), ("channel", 
 const IM_ELSEWHERE: &[(&str, &str)] = &[
     (
         "transfers",
-        "`transfers` belongs in the service table itself: `[service.ID]`",
+        "`transfers` belongs to the service, not its IM table: write it in `[service.{id}]`, above any `[service.{id}.instant_messaging]` header",
     ),
     (
         "license",
-        "`license` belongs in the service table itself: `[service.ID]`",
+        "`license` belongs to the service, not its IM table: write it in `[service.{id}]`, above any `[service.{id}.instant_messaging]` header",
     ),
     (
         "user_assignment",
-        "`user_assignment` belongs in the service table itself: `[service.ID]`",
+        "`user_assignment` belongs to the service, not its IM table: write it in `[service.{id}]`, above any `[service.{id}.instant_messaging]` header",
     ),
     (
         "ou",
-        "`ou` belongs in the service table itself: `[service.ID]`",
+        "`ou` belongs to the service, not its IM table: write it in `[service.{id}]`, above any `[service.{id}.instant_messaging]` header",
     ),
     (
         "name",
-        "`name` belongs in the service table itself: `[service.ID]`",
+        "`name` belongs to the service, not its IM table: write it in `[service.{id}]`, above any `[service.{id}.instant_messaging]` header",
     ),
 ];
 const SECRET_KEYS: &[&str] = &["env"];
@@ -569,29 +606,52 @@ fn is_env_name(s: &str) -> bool {
 }
 
 /// A service's `instant_messaging` table.
+///
+/// Its keys written in the service table itself (reported there) are read as meant, and make
+/// the service offer IM even without the table: its header is then the first such key.
 fn read_im(r: &mut Reader<'_>, t: &DeTable<'_>, m: &Misspelled, id: &str) -> Field<Im> {
-    let Some((key, value)) = t.get_key_value("instant_messaging") else {
-        return if m.contains("instant_messaging") {
-            Field::Invalid
-        } else {
-            Field::Absent
-        };
+    let empty = DeTable::new();
+    let (im, header, im_m) = match t.get_key_value("instant_messaging") {
+        Some((key, value)) => {
+            let DeValue::Table(im) = value.get_ref() else {
+                let example = format!("[service.{id}.instant_messaging]");
+                r.wrong_type(value, "instant_messaging", &example);
+                return Field::Invalid;
+            };
+            let header = r.header_span(key.span(), value.span());
+            let what = format!("`instant_messaging` of service `{id}`");
+            let schema = Schema {
+                id: id.to_owned(),
+                ..schema(what, IM_KEYS, IM_ALIASES, IM_ELSEWHERE)
+            };
+            (im, header, r.unknown_keys(im, &schema))
+        }
+        None if m.contains("instant_messaging") => return Field::Invalid,
+        None => {
+            let first = IM_KEYS
+                .iter()
+                .filter_map(|k| t.get_key_value(*k))
+                .map(|(k, _)| k.span())
+                .min_by_key(|s| s.start);
+            let Some(first) = first else {
+                return Field::Absent;
+            };
+            (&empty, r.span(first), Misspelled::default())
+        }
     };
-    let DeValue::Table(im) = value.get_ref() else {
-        let example = format!("[service.{id}.instant_messaging]");
-        r.wrong_type(value, "instant_messaging", &example);
-        return Field::Invalid;
-    };
-    let header = r.header_span(key.span(), value.span());
-    let what = format!("`instant_messaging` of service `{id}`");
-    let im_m = r.unknown_keys(im, &schema(what, IM_KEYS, IM_ALIASES, IM_ELSEWHERE));
+    let at = |key: &str| misplaced(im, Some(t), key);
     let messaging_entry = r.string(
-        im,
+        at("messaging_entry"),
         "messaging_entry",
         &im_m,
         "messaging_entry = \"whatsapp-sales\"",
     );
-    let list = r.strings(im, "channels", &im_m, "channels = [\"whatsapp\", \"sms\"]");
+    let list = r.strings(
+        at("channels"),
+        "channels",
+        &im_m,
+        "channels = [\"whatsapp\", \"sms\"]",
+    );
     let lists_channel =
         matches!(list.field, Field::Invalid) || !list.items.is_empty() || list.rejected > 0;
     let channels: Vec<Sp<Channel>> = list

@@ -18,8 +18,11 @@ pub(crate) struct Schema {
     pub known: &'static [&'static str],
     /// Common wrong keys and the known key they stand for (`ou` on an OU means `parent`).
     pub aliases: &'static [(&'static str, &'static str)],
-    /// Keys that belong to another table, with where they go.
+    /// Keys that belong to another table, with where they go (`{id}` stands for the id of
+    /// the service the table belongs to).
     pub elsewhere: &'static [(&'static str, &'static str)],
+    /// That id, for the hints of `elsewhere`.
+    pub id: String,
 }
 
 /// A value of a closed set of spellings (licences, regions, channels, ...).
@@ -121,7 +124,7 @@ impl<'s> Reader<'s> {
                 .elsewhere
                 .iter()
                 .find(|(k, _)| *k == name)
-                .map(|&(_, hint)| hint);
+                .map(|&(_, hint)| hint.replace("{id}", &schema.id));
             if let Some(s) = suggestion {
                 misspelled.0.push(s);
             }
@@ -131,7 +134,7 @@ impl<'s> Reader<'s> {
                 &schema.what,
                 schema.known,
                 suggestion,
-                hint,
+                hint.as_deref(),
             ));
         }
         misspelled

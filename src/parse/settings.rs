@@ -80,6 +80,7 @@ fn schema(what: &str, known: &'static [&'static str]) -> Schema {
         known,
         aliases: &[],
         elsewhere: &[],
+        id: String::new(),
     }
 }
 
@@ -106,6 +107,7 @@ fn read(r: &mut Reader<'_>, doc: &DeTable<'_>, settings: &mut Settings) {
                 "entities go in the other .toml files of the workspace, not in nimbus.toml",
             ),
         ],
+        id: String::new(),
     };
     let m = r.unknown_keys(doc, &top);
     if let Some(t) = table(r, doc, "workspace", &m) {
