@@ -413,3 +413,45 @@ fn a_key_on_the_wrong_side_of_the_im_header_is_one_unknown_field_and_read_as_mea
          `[service.desk.instant_messaging]`, or into `instant_messaging = { … }`)"
     );
 }
+
+#[test]
+fn a_broken_nimbus_toml_still_excludes_and_sets_levels_and_is_its_only_diagnostic() {
+    let draft = "[service.wip]\nou = \"emea\"\n";
+    let unused = "[connector.spare]\nou = \"contoso\"\ntype = \"twilio\"\n\
+                  api_key_sid = \"SK0123456789abcdef0123456789abcdef\"\n";
+    let short_of = |settings: &str| {
+        let ws = workspace(&[
+            ("nimbus.toml", settings),
+            ("org.toml", ORG),
+            ("spare.toml", unused),
+            ("drafts/wip.toml", draft),
+        ]);
+        run(ws.path(), &["check", "--format", "short"]).stdout
+    };
+    // A syntax error below the settings that matter.
+    let out = short_of(
+        "[workspace]\nexclude = [\"drafts/**\"]\n[lints]\nunused-connector = \"allow\"\n\
+         [build]\noutput = dist/bundle.json\n",
+    );
+    assert_eq!(
+        out,
+        "nimbus.toml:6:10: error[syntax]: invalid TOML: string values must be quoted, expected literal string\n\
+         1 error, 0 warnings in 3 files\n"
+    );
+    // One glob written as a string: reported, with the fix in its help, and applied.
+    let ws = workspace(&[
+        ("nimbus.toml", "[workspace]\nexclude = \"drafts/**\"\n"),
+        ("org.toml", ORG),
+        ("drafts/wip.toml", draft),
+    ]);
+    let r = run(ws.path(), &["check", "--format", "json"]);
+    let doc = json(&r);
+    let diags = doc["diagnostics"].as_array().unwrap();
+    assert_eq!(diags.len(), 1, "{doc}");
+    assert_eq!(diags[0]["code"], "invalid-value");
+    assert_eq!(diags[0]["file"], "nimbus.toml");
+    assert_eq!(
+        diags[0]["help"],
+        "write it like this: `exclude = [\"drafts/**\"]`"
+    );
+}

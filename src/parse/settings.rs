@@ -65,8 +65,12 @@ pub fn parse_settings(id: FileId, file: &SourceFile) -> ParsedSettings {
     let (doc, broken) = super::parse_toml(id, &file.text, 0, &mut out.diagnostics);
     out.broken = broken;
     let mut r = Reader::new(id, &file.text, 0);
-    if !broken {
-        read(&mut r, doc.get_ref(), &mut out.settings);
+    read(&mut r, doc.get_ref(), &mut out.settings);
+    if broken {
+        // What the parser recovered still applies (`exclude` keeps drafts out, `[lints]`
+        // keeps its levels), but only the syntax error is reported: one mistake, one
+        // diagnostic.
+        r.diagnostics.clear();
     }
     r.scan_secrets(doc.get_ref());
     out.diagnostics.append(&mut r.diagnostics);
@@ -115,8 +119,23 @@ fn read(r: &mut Reader<'_>, doc: &DeTable<'_>, settings: &mut Settings) {
             t,
             &schema("[workspace]", &["exclude", "max_file_size", "max_files"]),
         );
-        let list = r.strings(t, "exclude", &wm, "exclude = [\"drafts/**\"]");
-        for glob in list.items {
+        let globs = match t.get("exclude").map(|v| (v, v.get_ref())) {
+            // One glob written as a string: reported, and applied as meant.
+            Some((v, DeValue::String(glob))) => {
+                // A JSON string is a valid TOML basic string.
+                let quoted = serde_json::to_string(glob.as_ref()).unwrap_or_default();
+                r.wrong_type(v, "exclude", &format!("exclude = [{quoted}]"));
+                vec![Sp {
+                    value: crate::model::Text::from(glob.as_ref()),
+                    span: r.span(v.span()),
+                }]
+            }
+            _ => {
+                r.strings(t, "exclude", &wm, "exclude = [\"drafts/**\"]")
+                    .items
+            }
+        };
+        for glob in globs {
             match ignore::gitignore::GitignoreBuilder::new("/").add_line(None, &glob.value) {
                 Ok(_) => settings.exclude.push(glob),
                 Err(e) => r.diagnostics.push(invalid_value::bad_glob(
