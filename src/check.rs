@@ -49,8 +49,9 @@ impl Context<'_> {
     }
 
     /// The entities of `kind` that some reference uses, or may have meant: resolved
-    /// references, the nearest id of each unknown one, and the messaging entry that
-    /// `missing-messaging-entry` suggests to a front desk. `None` when a reference of that
+    /// references, the nearest id of each unknown one, the messaging entry that
+    /// `missing-messaging-entry` suggests to a front desk, and the connector that
+    /// `missing-field` suggests to an entry that names none (`None` when that is unclear). `None` when a reference of that
     /// kind could not be read at all, or an entity that would hold one (a messaging entry
     /// for a connector, a service for an entry) was written with the wrong type: it might
     /// mean any of them.
@@ -83,6 +84,13 @@ impl Context<'_> {
         if kind == Kind::MessagingEntry {
             for i in crate::rules::missing_messaging_entry::suggested(self) {
                 used[i as usize] = true;
+            }
+        }
+        if kind == Kind::Connector {
+            // An entry that names no connector needs one: the one its `missing-field` help
+            // suggests, or, when that is not clear, any of them.
+            for (_, meant) in crate::rules::missing_field::meant_connectors(self) {
+                used[meant? as usize] = true;
             }
         }
         Some(used)

@@ -455,3 +455,34 @@ fn a_broken_nimbus_toml_still_excludes_and_sets_levels_and_is_its_only_diagnosti
         "write it like this: `exclude = [\"drafts/**\"]`"
     );
 }
+
+#[test]
+fn an_entry_naming_no_connector_is_told_which_and_that_connector_is_not_unused() {
+    let twilio = TWILIO.replace("connector = \"tw\"\n", "");
+    assert_eq!(
+        helps(&[
+            ("org.toml", ORG),
+            ("twilio.toml", &twilio),
+            ("desk.toml", DESK)
+        ]),
+        [(
+            "missing-field".to_owned(),
+            "add `connector = \"tw\"` (the connector of its OU or the nearest above it)".to_owned()
+        )]
+    );
+    // Two connectors in the entry's OU: no guess, and neither is called unused.
+    let second = "[connector.tw2]\nou = \"contoso\"\ntype = \"twilio\"\n\
+                  api_key_sid = \"SK0123456789abcdef0123456789abcdee\"\n";
+    assert_eq!(
+        helps(&[
+            ("org.toml", ORG),
+            ("twilio.toml", &twilio),
+            ("second.toml", second),
+            ("desk.toml", DESK),
+        ]),
+        [(
+            "missing-field".to_owned(),
+            "add `connector = \"<connector id>\"`".to_owned()
+        )]
+    );
+}

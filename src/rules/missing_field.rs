@@ -77,14 +77,22 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             "api_key_sid = \"SK…\"`: the SID of a Twilio API key, SK + 32 hex digits",
         );
     }
-    for e in &m.entries {
+    let meant = meant_connectors(cx);
+    for (i, e) in m.entries.iter().enumerate() {
         need(Kind::MessagingEntry, &e.def, "ou", !e.def.ou.is_absent(), ou);
+        let connector = match meant.iter().find(|(entry, _)| *entry == i) {
+            Some((_, Some(c))) => format!(
+                "connector = \"{}\"` (the connector of its OU or the nearest above it)",
+                m.connectors[*c as usize].def.id
+            ),
+            _ => "connector = \"<connector id>\"`".to_owned(),
+        };
         need(
             Kind::MessagingEntry,
             &e.def,
             "connector",
             !e.connector.is_absent(),
-            "connector = \"<connector id>\"`",
+            &connector,
         );
         need(
             Kind::MessagingEntry,
@@ -104,4 +112,32 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             "license = \"contact_center\"` (or `advanced_routing`, `enterprise_routing`)",
         );
     }
+}
+
+/// For each messaging entry that names no connector, the one it most likely needs: the only
+/// connector of the nearest OU at or above the entry's that holds any. `None` when that is not
+/// clear (the entry's OU unknown, no connector visible, or several in that OU).
+pub(crate) fn meant_connectors(cx: &Context<'_>) -> Vec<(usize, Option<u32>)> {
+    let (m, res) = (&cx.ws.model, &cx.ws.res);
+    let lacking: Vec<usize> = (0..m.entries.len())
+        .filter(|&i| m.entries[i].connector.is_absent())
+        .collect();
+    if lacking.is_empty() {
+        return Vec::new();
+    }
+    let mut by_ou: rustc_hash::FxHashMap<u32, Vec<u32>> = rustc_hash::FxHashMap::default();
+    for (c, ou) in res.connector_ou.iter().enumerate() {
+        if let Some(ou) = ou {
+            by_ou.entry(*ou).or_default().push(c as u32);
+        }
+    }
+    let meant = |entry: usize| {
+        let path = res.tree.path(res.entry_ou[entry]?)?;
+        let here = path.iter().rev().find_map(|ou| by_ou.get(ou))?;
+        match here[..] {
+            [only] => Some(only),
+            _ => None,
+        }
+    };
+    lacking.into_iter().map(|i| (i, meant(i))).collect()
 }
