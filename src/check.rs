@@ -31,6 +31,13 @@ impl Context<'_> {
         self.ws.complete
     }
 
+    /// True when a definition of `kind` was dropped as a duplicate: what its references use or
+    /// reach is not in the model, so no rule concludes from them that something is unused or
+    /// unreachable (the result would depend on which copy comes first).
+    pub fn dropped(&self, kind: Kind) -> bool {
+        self.ws.res.duplicates.iter().any(|d| d.kind == kind)
+    }
+
     /// Records that the rule `code` held back: it drew no conclusion from an incomplete view.
     pub fn hold(&self, code: Code) {
         self.held.borrow_mut().insert(code);
@@ -53,8 +60,8 @@ impl Context<'_> {
     /// `missing-messaging-entry` suggests to a front desk, and the connector that
     /// `missing-field` suggests to an entry that names none (`None` when that is unclear). `None` when a reference of that
     /// kind could not be read at all, or an entity that would hold one (a messaging entry
-    /// for a connector, a service for an entry) was written with the wrong type: it might
-    /// mean any of them.
+    /// for a connector, a service for an entry) was written with the wrong type or dropped as
+    /// a duplicate: it might mean any of them.
     pub fn used(&self, kind: Kind) -> Option<Vec<bool>> {
         let res = &self.ws.res;
         let holder = match kind {
@@ -63,7 +70,7 @@ impl Context<'_> {
             _ => None,
         };
         if res.unreadable_refs[kind as usize] > 0
-            || holder.is_some_and(|h| res.unreadable_defs.any(h))
+            || holder.is_some_and(|h| res.unreadable_defs.any(h) || self.dropped(h))
         {
             return None;
         }

@@ -486,3 +486,37 @@ fn an_entry_naming_no_connector_is_told_which_and_that_connector_is_not_unused()
         )]
     );
 }
+
+#[test]
+fn what_a_dropped_duplicate_refers_to_is_neither_unreachable_nor_unused_in_either_order() {
+    let old = DESK;
+    let new = "[service.desk]\nou = \"contoso\"\nlicense = \"contact_center\"\ntransfers = [\"team\"]\n\
+               instant_messaging = { messaging_entry = \"wa\", channels = [\"whatsapp\"] }\n\n\
+               [service.team]\nou = \"contoso\"\nlicense = \"contact_center\"\ninstant_messaging = {}\n";
+    for (first, second) in [("a-old.toml", "b-new.toml"), ("c-old.toml", "b-new.toml")] {
+        let out = short(&[
+            ("org.toml", ORG),
+            ("twilio.toml", TWILIO),
+            (first, old),
+            (second, new),
+        ]);
+        let codes: Vec<&str> = out.lines().filter_map(|l| l.split('[').nth(1)).collect();
+        assert_eq!(
+            codes,
+            ["duplicate-id]: duplicate service id `desk`"],
+            "{out}"
+        );
+    }
+    // A duplicate entry: the connector only the dropped copy names is not unused.
+    let other = "[connector.tw2]\nou = \"contoso\"\ntype = \"twilio\"\n\
+                 api_key_sid = \"SK0123456789abcdef0123456789abcdee\"\n\n\
+                 [messaging_entry.wa]\nou = \"contoso\"\nconnector = \"tw2\"\n\
+                 service_sid = \"IS12345678900000000000000000AbCdEe\"\n";
+    let out = short(&[
+        ("org.toml", ORG),
+        ("twilio.toml", TWILIO),
+        ("z.toml", other),
+        ("desk.toml", DESK),
+    ]);
+    assert!(!out.contains("unused-connector"), "{out}");
+}

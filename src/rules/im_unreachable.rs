@@ -94,11 +94,14 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     }
     let services = &cx.ws.model.services;
     let t = cx.transfers;
-    // A service that conversations reach and whose `transfers` could not be read, or a
-    // service whose whole table could not be read (both reported), may lead anywhere: no
-    // conclusion from them.
+    // A service that conversations reach and whose `transfers` could not be read, a service
+    // whose whole table could not be read, or one dropped as a duplicate (all reported), may
+    // lead anywhere: no conclusion from them.
     let unreadable = |i: usize| t.reached[i] && t.carries_im[i] && services[i].transfers_unreadable;
-    if cx.ws.res.unreadable_defs.any(Kind::Service) || (0..services.len()).any(unreadable) {
+    if cx.ws.res.unreadable_defs.any(Kind::Service)
+        || cx.dropped(Kind::Service)
+        || (0..services.len()).any(unreadable)
+    {
         return cx.hold(Code::ImUnreachable);
     }
     let meant = reached_by_what_was_meant(cx);
