@@ -249,6 +249,9 @@ impl Channel {
 pub struct Im {
     /// The `instant_messaging` header (or key).
     pub header: Span,
+    /// True when written as a `[service.x.instant_messaging]` header line (not an inline
+    /// table or dotted keys): the place to add a key is below it.
+    pub header_line: bool,
     /// `messaging_entry`.
     pub messaging_entry: Field<Text>,
     /// The `channels` array itself, when written.

@@ -520,3 +520,29 @@ fn what_a_dropped_duplicate_refers_to_is_neither_unreachable_nor_unused_in_eithe
     ]);
     assert!(!out.contains("unused-connector"), "{out}");
 }
+
+#[test]
+fn the_missing_entry_help_says_where_the_key_can_go_as_the_im_table_is_written() {
+    let inline = "[service.desk]\nou = \"contoso\"\nlicense = \"contact_center\"\n\
+                  instant_messaging = { channels = [\"whatsapp\"] }\n";
+    let header = "[service.desk]\nou = \"contoso\"\nlicense = \"contact_center\"\n\
+                  [service.desk.instant_messaging]\nchannels = [\"whatsapp\"]\n";
+    let help = |desk: &str| {
+        let found = helps(&[
+            ("org.toml", ORG),
+            ("twilio.toml", TWILIO),
+            ("desk.toml", desk),
+        ]);
+        assert_eq!(found.len(), 1, "{found:?}");
+        found[0].1.split(", e.g.").next().unwrap().to_owned()
+    };
+    // Below the header of an inline table is a duplicate key: the help says "the table".
+    assert_eq!(
+        help(inline),
+        "add `messaging_entry = \"…\"` to the service's `instant_messaging` table"
+    );
+    assert_eq!(
+        help(header),
+        "add `messaging_entry = \"…\"` below `[service.desk.instant_messaging]`"
+    );
+}

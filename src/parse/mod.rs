@@ -611,6 +611,7 @@ fn is_env_name(s: &str) -> bool {
 /// the service offer IM even without the table: its header is then the first such key.
 fn read_im(r: &mut Reader<'_>, t: &DeTable<'_>, m: &Misspelled, id: &str) -> Field<Im> {
     let empty = DeTable::new();
+    let mut header_line = false;
     let (im, header, im_m) = match t.get_key_value("instant_messaging") {
         Some((key, value)) => {
             let DeValue::Table(im) = value.get_ref() else {
@@ -619,6 +620,7 @@ fn read_im(r: &mut Reader<'_>, t: &DeTable<'_>, m: &Misspelled, id: &str) -> Fie
                 return Field::Invalid;
             };
             let header = r.header_span(key.span(), value.span());
+            header_line = r.src.get(value.span()).is_some_and(|v| v.starts_with('['));
             let what = format!("`instant_messaging` of service `{id}`");
             let schema = Schema {
                 id: id.to_owned(),
@@ -668,6 +670,7 @@ fn read_im(r: &mut Reader<'_>, t: &DeTable<'_>, m: &Misspelled, id: &str) -> Fie
         span: header,
         value: Im {
             header,
+            header_line,
             messaging_entry,
             channels_span: list.field.get().map(|c| c.span),
             channels,

@@ -67,10 +67,14 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let names_raw: Vec<String> = twilio.iter().map(|c| format!("`{}`", c.as_str())).collect();
         let channels = im.twilio_names();
         let verb = if twilio.len() == 1 { "needs" } else { "need" };
-        let mut help = format!(
-            "add `messaging_entry = \"…\"` to `[service.{}.instant_messaging]`",
-            s.def.id
-        );
+        let mut help = if im.header_line {
+            format!(
+                "add `messaging_entry = \"…\"` below `[service.{}.instant_messaging]`",
+                s.def.id
+            )
+        } else {
+            "add `messaging_entry = \"…\"` to the service's `instant_messaging` table".to_owned()
+        };
         if let Some(entry) = cx.ws.res.service_ou[i].and_then(|o| per_ou[o as usize]) {
             let entry = &cx.ws.model.entries[entry as usize].def.id;
             help.push_str(&format!(", e.g. `messaging_entry = \"{entry}\"`"));
