@@ -783,8 +783,15 @@ impl Server {
             }
             now.insert(f.path.clone(), diags);
         }
+        // A file that left this workspace gets an empty list, unless the workspace it joined
+        // (checked first) has published for it already.
         for path in ws.published.keys() {
-            if !now.contains_key(path) {
+            let covered = || {
+                self.workspaces
+                    .iter()
+                    .any(|(r, w)| r != root && w.published.contains_key(path))
+            };
+            if !now.contains_key(path) && !covered() {
                 sends.push((path.clone(), Vec::new()));
             }
         }
