@@ -97,3 +97,19 @@ fn every_position_of_the_many_errors_fixture_lies_in_its_file() {
         );
     }
 }
+
+#[test]
+fn a_syntax_error_at_the_very_end_of_a_file_without_a_final_line_ending_is_drawn() {
+    let ws = workspace(&[
+        ("nimbus.toml", ""),
+        ("s.toml", "[ou.contoso]\n[service.x]\nlicense = ["),
+    ]);
+    let r = run(ws.path(), &["check"]);
+    assert!(
+        r.stdout.contains(
+            " 3 │ license = [\n   ·            ▲\n   ·            ╰── unclosed array, expected `]`\n"
+        ),
+        "{}",
+        r.stdout
+    );
+}

@@ -118,9 +118,15 @@ impl Window {
                 bytes[at - range.start] = b'*';
             }
         }
+        let mut text = String::from_utf8_lossy(&bytes).into_owned();
+        if range.end == src.text.len() && !text.ends_with('\n') {
+            // miette draws no label at the very end of a text whose last line has no line
+            // ending (an unclosed `[` at the end of a file): give it one.
+            text.push('\n');
+        }
         Window {
             name: crate::source::printable(src.display()).into_owned(),
-            text: String::from_utf8_lossy(&bytes).into_owned(),
+            text,
             start: range.start,
             first_line,
         }
