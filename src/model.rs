@@ -338,6 +338,9 @@ pub struct SecretHit {
     pub value: String,
     /// True when the value is an `api_key_secret` literal, which is an error whatever its shape.
     pub literal_secret: bool,
+    /// The key the string is the value of (or an item of), when it has one: the help says
+    /// what belongs there instead.
+    pub key: Option<Text>,
 }
 
 impl SecretHit {

@@ -546,3 +546,26 @@ fn the_missing_entry_help_says_where_the_key_can_go_as_the_im_table_is_written()
         "add `messaging_entry = \"…\"` below `[service.desk.instant_messaging]`"
     );
 }
+
+#[test]
+fn a_secret_pasted_into_a_sid_field_is_told_what_belongs_there() {
+    let twilio = TWILIO.replace(
+        "api_key_sid = \"SK0123456789abcdef0123456789abcdef\"",
+        "api_key_sid = \"q1W2e3R4t5Y6u7I8o9P0a1S2d3F4g5H6\"",
+    );
+    let found = helps(&[
+        ("org.toml", ORG),
+        ("twilio.toml", &twilio),
+        ("desk.toml", DESK),
+    ]);
+    assert_eq!(
+        found,
+        [(
+            "secret-in-config".to_owned(),
+            "this is a secret, not the key's SID: write the SID here (`SK` + 32 hex digits), \
+             give the connector `api_key_secret = { env = \"TWILIO_API_KEY_SECRET\" }`, and \
+             rotate the exposed credential in Twilio"
+                .to_owned()
+        )]
+    );
+}

@@ -551,6 +551,7 @@ fn read_secret(r: &mut Reader<'_>, t: &DeTable<'_>, m: &Misspelled, id: &str) ->
                 span,
                 value: s.to_string(),
                 literal_secret: true,
+                key: Some("api_key_secret".into()),
             });
             Field::Set(Sp {
                 value: Secret::Literal,

@@ -311,8 +311,10 @@ impl<'s> Reader<'s> {
     pub fn scan_secrets(&mut self, root: &DeTable<'_>) {
         // The literal `api_key_secret` values already recorded; each value is visited once.
         let known: rustc_hash::FxHashSet<Span> = self.secrets.iter().map(|h| h.span).collect();
-        let mut stack: Vec<&Spanned<DeValue<'_>>> = root.values().collect();
-        while let Some(v) = stack.pop() {
+        // Each value with the key it is the value of, or an item of.
+        let mut stack: Vec<(&str, &Spanned<DeValue<'_>>)> =
+            root.iter().map(|(k, v)| (key_str(k), v)).collect();
+        while let Some((key, v)) = stack.pop() {
             match v.get_ref() {
                 DeValue::String(s) if secret_in_config::is_secret_shaped(s) => {
                     let span = self.span(v.span());
@@ -321,11 +323,12 @@ impl<'s> Reader<'s> {
                             span,
                             value: s.to_string(),
                             literal_secret: false,
+                            key: Some(key.into()),
                         });
                     }
                 }
-                DeValue::Array(items) => stack.extend(items.iter()),
-                DeValue::Table(t) => stack.extend(t.values()),
+                DeValue::Array(items) => stack.extend(items.iter().map(|i| (key, i))),
+                DeValue::Table(t) => stack.extend(t.iter().map(|(k, v)| (key_str(k), v))),
                 _ => {}
             }
         }

@@ -97,9 +97,26 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 format!("string shaped like {what}: {shown}"),
             )
             .label("looks like a credential")
-            .help("credentials never belong in these files: reference an environment variable (`{ env = \"NAME\" }`) and rotate the exposed credential in Twilio")
+            .help(shaped_help(hit.key.as_deref()))
         };
         out.push(d);
+    }
+}
+
+/// What to do with a credential-shaped string, by the key it was found under.
+fn shaped_help(key: Option<&str>) -> String {
+    const ENV: &str = "`api_key_secret = { env = \"TWILIO_API_KEY_SECRET\" }`";
+    const ROTATE: &str = "rotate the exposed credential in Twilio";
+    match key {
+        Some("api_key_sid") => format!(
+            "this is a secret, not the key's SID: write the SID here (`SK` + 32 hex digits), give the connector {ENV}, and {ROTATE}"
+        ),
+        Some(sid @ "service_sid") => format!(
+            "`{sid}` takes the Conversations Service SID (`IS` + 32 hex digits), not a credential: write the SID here, and {ROTATE}"
+        ),
+        _ => format!(
+            "credentials never belong in these files: delete it, keep it in an environment variable that a connector names with {ENV}, and {ROTATE}"
+        ),
     }
 }
 
