@@ -569,3 +569,31 @@ fn a_secret_pasted_into_a_sid_field_is_told_what_belongs_there() {
         )]
     );
 }
+
+#[test]
+fn three_entries_on_one_twilio_service_get_two_distinct_messages() {
+    let twilio = format!(
+        "{TWILIO}\n[messaging_entry.wb]\nou = \"contoso\"\nconnector = \"tw\"\n\
+         service_sid = \"IS12345678900000000000000000AbCdEf\"\n\n\
+         [messaging_entry.wc]\nou = \"contoso\"\nconnector = \"tw\"\n\
+         service_sid = \"IS12345678900000000000000000AbCdEf\"\n"
+    );
+    let out = short(&[
+        ("org.toml", ORG),
+        ("twilio.toml", &twilio),
+        ("desk.toml", DESK),
+    ]);
+    let messages: Vec<&str> = out
+        .lines()
+        .filter(|l| l.contains("duplicate-service-sid"))
+        .map(|l| l.split("]: ").nth(1).unwrap())
+        .collect();
+    assert_eq!(
+        messages,
+        [
+            "messaging entry `wb` names the same Twilio service as `wa` and `wc`",
+            "messaging entry `wc` names the same Twilio service as `wa` and `wb`",
+        ],
+        "{out}"
+    );
+}

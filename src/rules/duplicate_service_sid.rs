@@ -51,19 +51,24 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             groups.entry(v.value.to_ascii_lowercase()).or_default().push(i);
         }
     }
-    for members in groups.values().filter(|m| m.len() > 1) {
-        // Named in id order, so that the message does not depend on where entries are written.
-        let mut ids: Vec<&str> = members.iter().map(|&i| entries[i].def.id.as_str()).collect();
-        ids.sort_unstable();
-        let names = super::unknown_field::list(&ids);
+    for members in groups.values_mut().filter(|m| m.len() > 1) {
+        // In id order, so that which entries are reported, and how, does not depend on where
+        // they are written: the first by id keeps the service, each other one is reported.
+        members.sort_unstable_by(|&a, &b| entries[a].def.id.cmp(&entries[b].def.id));
+        let ids: Vec<&str> = members.iter().map(|&i| entries[i].def.id.as_str()).collect();
         let first = &entries[members[0]];
         for &later in &members[1..] {
             let e = &entries[later];
             let Some(v) = e.service_sid.get() else { continue };
+            let others: Vec<&str> = ids.iter().copied().filter(|&id| id != e.def.id).collect();
             let mut d = Diagnostic::new(
                 Code::DuplicateServiceSid,
                 v.span,
-                format!("messaging entries {names} name the same Twilio service"),
+                format!(
+                    "messaging entry `{}` names the same Twilio service as {}",
+                    e.def.id,
+                    super::unknown_field::list(&others)
+                ),
             )
             .label("same Conversations service")
             .help("each messaging entry needs its own Conversations service: create another in Twilio, or let the services apply one entry")
