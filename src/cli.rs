@@ -552,6 +552,15 @@ fn build(args: BuildArgs, sub: &ArgMatches, io: &mut Io<'_>) -> Outcome {
     let Some(a) = results.first() else {
         return Ok(EXIT_FAILURE);
     };
+    let target = match (&args.output, &a.ws.settings.output) {
+        (Some(o), _) if o.as_os_str() == "-" => None,
+        (Some(o), _) => Some(naming.absolute(o)),
+        (None, Some(o)) => Some(a.ws.root.join(&o.value)),
+        (None, None) => None,
+    };
+    if let Some(path) = &target {
+        refuse_input(path, a, &naming, args.output.is_none())?;
+    }
     if fails(&results, lint) {
         let why = if summary.errors > 0 {
             "the configuration has errors"
@@ -561,12 +570,6 @@ fn build(args: BuildArgs, sub: &ArgMatches, io: &mut Io<'_>) -> Outcome {
         let _ = writeln!(io.stderr, "error: {why}: no bundle written");
         return Ok(EXIT_ERRORS);
     }
-    let target = match (&args.output, &a.ws.settings.output) {
-        (Some(o), _) if o.as_os_str() == "-" => None,
-        (Some(o), _) => Some(naming.absolute(o)),
-        (None, Some(o)) => Some(a.ws.root.join(&o.value)),
-        (None, None) => None,
-    };
     if args.check {
         let Some(target) = target else {
             return Err(Failure::Message("`build --check` compares with a file: give `-o FILE` or set `[build] output` in nimbus.toml".to_owned()));
@@ -594,6 +597,47 @@ fn build(args: BuildArgs, sub: &ArgMatches, io: &mut Io<'_>) -> Outcome {
             ))),
         },
     }
+}
+
+/// Refuses to write the bundle over a file the workspace reads, or where the workspace would
+/// read it next time (`from_settings`: the path comes from `[build] output`).
+fn refuse_input(
+    path: &std::path::Path,
+    a: &Analysis,
+    naming: &Naming,
+    from_settings: bool,
+) -> Result<(), Failure> {
+    let Some(input) = load::input_at(&a.ws.root, &a.ws.settings, path) else {
+        return Ok(());
+    };
+    let why = match input {
+        load::Input::Settings => {
+            "it is a workspace's settings file, which the bundle would replace"
+        }
+        load::Input::Entity => {
+            "it is a configuration file of the workspace, which the bundle would replace"
+        }
+        load::Input::FutureEntity => {
+            "the workspace would read the bundle as a configuration file (every .toml file under its root is read)"
+        }
+        load::Input::Gitignore => "it is a .gitignore, which decides what the workspace reads",
+    };
+    let (whence, fix) = if from_settings {
+        let settings = naming.display(&a.ws.root.join(load::SETTINGS_FILE));
+        (
+            format!(" (`[build] output` in {settings})"),
+            "point `[build] output` elsewhere, e.g. `dist/bundle.json`",
+        )
+    } else {
+        (
+            String::new(),
+            "write the bundle elsewhere, e.g. `-o bundle.json`",
+        )
+    };
+    Err(Failure::Message(format!(
+        "cannot write the bundle to {}{whence}: {why}; {fix}",
+        naming.display(path)
+    )))
 }
 
 /// `build --check`: 0 when the file on disk is current, 1 (and why) when stale or missing, 2

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use ignore::gitignore::Gitignore;
 use rayon::prelude::*;
 
-use crate::parse::settings::{ParsedSettings, parse_settings};
+use crate::parse::settings::{ParsedSettings, Settings, parse_settings};
 use crate::source::{FileId, SourceFile, Sources};
 
 /// The settings file at a workspace root.
@@ -180,7 +180,7 @@ pub fn load(root: &Path, naming: &Naming, overlays: &Overlays) -> Loaded {
         loaded.settings_file = Some(id);
     }
 
-    let excludes = excludes(root, &loaded.settings);
+    let excludes = excludes(root, &loaded.settings.settings);
     let limit = loaded.settings.settings.max_files;
     let max_size = loaded.settings.settings.max_file_size;
     let shown_root = naming.display(root);
@@ -489,55 +489,141 @@ pub fn walker(root: &Path) -> ignore::WalkBuilder {
 }
 
 /// The `exclude` globs of `nimbus.toml`, as a gitignore relative to the root.
-fn excludes(root: &Path, settings: &ParsedSettings) -> Gitignore {
+fn excludes(root: &Path, settings: &Settings) -> Gitignore {
     let mut excludes = ignore::gitignore::GitignoreBuilder::new(root);
-    for glob in &settings.settings.exclude {
+    for glob in &settings.exclude {
         let _ = excludes.add_line(None, &glob.value);
     }
     excludes.build().unwrap_or_else(|_| Gitignore::empty())
 }
 
-/// True when the walk would read `path` (below `root`) if it were on disk: no hidden folder or
-/// file on the way, not excluded, not ignored by a `.gitignore` from the root down, neither a
-/// symbolic link nor below one (the walk follows none).
+/// Why the walk of a workspace leaves a path out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Skipped {
+    /// Outside the root.
+    Outside,
+    /// Hidden: its name, or a folder's on the way, starts with `.`.
+    Hidden,
+    /// Matched by `[workspace] exclude`.
+    Excluded,
+    /// Ignored by the `.gitignore` file at this path.
+    Ignored(PathBuf),
+    /// A symbolic link, or below a linked folder: the walk follows none.
+    Link,
+}
+
+/// True when the walk would read `path` (below `root`) if it were on disk.
 fn admitted(root: &Path, path: &Path, excludes: &Gitignore) -> bool {
+    skipped(root, path, false, excludes).is_none()
+}
+
+/// Why the walk of `root` would leave out `path` (a folder when `is_dir`), were it on disk:
+/// a hidden folder or file on the way, an `exclude` glob, a `.gitignore` from the root down,
+/// a symbolic link on the way (the walk follows none); `None` when it would enter or read it.
+fn skipped(root: &Path, path: &Path, is_dir: bool, excludes: &Gitignore) -> Option<Skipped> {
     let Ok(rel) = path.strip_prefix(root) else {
-        return false;
+        return Some(Skipped::Outside);
     };
     if rel
         .components()
         .any(|c| c.as_os_str().to_string_lossy().starts_with('.'))
-        || excludes
-            .matched_path_or_any_parents(path, false)
-            .is_ignore()
     {
-        return false;
+        return Some(Skipped::Hidden);
+    }
+    if excludes
+        .matched_path_or_any_parents(path, is_dir)
+        .is_ignore()
+    {
+        return Some(Skipped::Excluded);
     }
     let link = |p: &Path| {
         p.symlink_metadata()
             .is_ok_and(|m| m.file_type().is_symlink())
     };
-    if link(path) {
-        return false;
-    }
     let mut dir = root.to_path_buf();
-    let folders = rel.parent().map(|p| p.components()).into_iter().flatten();
-    for next in std::iter::once(None).chain(folders.map(Some)) {
+    for next in std::iter::once(None).chain(rel.components().map(Some)) {
         if let Some(c) = next {
             dir.push(c);
             if link(&dir) {
-                return false;
+                return Some(Skipped::Link);
+            }
+            if dir == path {
+                break;
             }
         }
         let file = dir.join(".gitignore");
         if file.is_file() {
             let (ignores, _) = Gitignore::new(&file);
-            if ignores.matched_path_or_any_parents(path, false).is_ignore() {
-                return false;
+            if ignores
+                .matched_path_or_any_parents(path, is_dir)
+                .is_ignore()
+            {
+                return Some(Skipped::Ignored(file));
             }
         }
     }
-    true
+    None
+}
+
+/// Why the workspace at `root` with `settings` reads `path`, or would read it once written
+/// there: the bundle must never be written over what it is built from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Input {
+    /// The root's `nimbus.toml`.
+    Settings,
+    /// A `.toml` file the walk reads.
+    Entity,
+    /// A `.toml` file the walk would read, were it there.
+    FutureEntity,
+    /// A `.gitignore` that decides what the walk reads.
+    Gitignore,
+}
+
+/// Whether `path` is (or would be) an input of the workspace at `root`, seen through symbolic
+/// links and `..`: both are resolved on disk as far as they exist.
+pub fn input_at(root: &Path, settings: &Settings, path: &Path) -> Option<Input> {
+    let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    let path = resolved(path);
+    let rel = path.strip_prefix(&root).ok()?;
+    let excludes = excludes(&root, settings);
+    let dir = path.parent().unwrap_or(&root);
+    let entered = || dir == root || skipped(&root, dir, true, &excludes).is_none();
+    if rel == Path::new(SETTINGS_FILE) || (is_settings(&path) && entered()) {
+        // The root's settings, or those of a workspace nested in it.
+        return Some(Input::Settings);
+    }
+    if path.file_name().is_some_and(|n| n == ".gitignore") {
+        return entered().then_some(Input::Gitignore);
+    }
+    if path.extension().is_none_or(|e| e != "toml")
+        || skipped(&root, &path, false, &excludes).is_some()
+    {
+        return None;
+    }
+    Some(if path.exists() {
+        Input::Entity
+    } else {
+        Input::FutureEntity
+    })
+}
+
+/// `path` with its longest existing part resolved on disk (symbolic links, `..`), the rest
+/// appended as it is.
+fn resolved(path: &Path) -> PathBuf {
+    let mut rest = Vec::new();
+    let mut at = path;
+    loop {
+        if let Ok(real) = std::fs::canonicalize(at) {
+            return rest.iter().rev().fold(real, |p, c| p.join(c));
+        }
+        match (at.parent(), at.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_os_string());
+                at = parent;
+            }
+            _ => return normalize(path),
+        }
+    }
 }
 
 /// Every entity file under `root`: `*.toml`, not hidden, not ignored by `.gitignore` or
