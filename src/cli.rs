@@ -335,9 +335,13 @@ struct Targets {
     roots: Vec<PathBuf>,
     overlays: Overlays,
     errors: Vec<LoadError>,
+    /// Things to tell about how the roots were found.
+    notes: Vec<String>,
 }
 
-/// Finds the workspace of each path (deduplicated), reading stdin for `-`.
+/// Finds the workspace of each path (deduplicated), reading stdin for `-`. A root below
+/// another one that has no `nimbus.toml` of its own is part of the outer one, and checked
+/// with it: a file is never checked twice.
 fn targets(
     paths: &[PathBuf],
     stdin_filename: Option<&PathBuf>,
@@ -348,6 +352,7 @@ fn targets(
         roots: Vec::new(),
         overlays: Overlays::new(),
         errors: Vec::new(),
+        notes: Vec::new(),
     };
     let dash = paths.iter().any(|p| p.as_os_str() == "-");
     if dash != stdin_filename.is_some() {
@@ -357,11 +362,20 @@ fn targets(
             "--stdin-filename goes with `-` as the path".to_owned()
         });
     }
-    let push_root = |root: PathBuf, t: &mut Targets| {
-        if !t.roots.contains(&root) {
-            t.roots.push(root);
+    // Each root, with the file PATH whose folder it is for want of a `nimbus.toml`.
+    let mut roots: Vec<(PathBuf, Option<&PathBuf>)> = Vec::new();
+    fn push_root<'p>(
+        roots: &mut Vec<(PathBuf, Option<&'p PathBuf>)>,
+        root: PathBuf,
+        guessed_for: Option<&'p PathBuf>,
+    ) {
+        match roots.iter_mut().find(|(r, _)| *r == root) {
+            // Named as a folder (or by --stdin-filename) too: nothing to tell.
+            Some((_, file)) if guessed_for.is_none() => *file = None,
+            Some(_) => {}
+            None => roots.push((root, guessed_for)),
         }
-    };
+    }
     if let Some(name) = stdin_filename {
         // Text that no workspace file stands for would be read and then silently ignored.
         let named = || format!("--stdin-filename {}", naming.display(name));
@@ -386,7 +400,7 @@ fn targets(
         // The file need not exist yet (a new buffer in a new folder): its root is found
         // from its name alone, never from some folder above that holds no `nimbus.toml`.
         let abs = naming.absolute(name);
-        push_root(load::root_of_file(&abs), &mut t);
+        push_root(&mut roots, load::root_of_file(&abs), None);
         t.overlays.insert(abs, text);
     }
     let defaults = [PathBuf::from(".")];
@@ -396,10 +410,34 @@ fn targets(
         paths
     };
     for p in paths.iter().filter(|p| p.as_os_str() != "-") {
-        match load::find_root(p, naming) {
-            Ok(root) => push_root(root, &mut t),
+        match load::locate(p, naming) {
+            Ok(found) => push_root(&mut roots, found.root, found.guessed.then_some(p)),
             Err(e) => t.errors.push(e),
         }
+    }
+    // Only a root without `nimbus.toml` can lie below another root of the run (one with it
+    // is a nested workspace, which the outer walk leaves out); the outer one has none either.
+    let inner: Vec<bool> = roots
+        .iter()
+        .map(|(root, _)| {
+            !load::has_settings(root)
+                && roots
+                    .iter()
+                    .any(|(outer, _)| load::walk_enters(outer, root))
+        })
+        .collect();
+    for ((root, guessed_for), inner) in roots.into_iter().zip(inner) {
+        if inner {
+            continue;
+        }
+        if let Some(file) = guessed_for {
+            t.notes.push(format!(
+                "{}: no nimbus.toml at or above it, so its folder ({}) is checked as the workspace; put a nimbus.toml at the workspace root to have file paths (as pre-commit passes them) check the whole workspace",
+                naming.display(file),
+                naming.display(&root)
+            ));
+        }
+        t.roots.push(root);
     }
     Ok(t)
 }
@@ -410,12 +448,7 @@ fn targets(
 /// The analyses are never freed: the process ends after the command, and the system takes
 /// the memory back at once, where freeing a large workspace piece by piece takes a tenth of
 /// the check (90 ms for 100,000 files).
-fn analyze_all(
-    t: &Targets,
-    naming: &Naming,
-    overrides: &[(Code, Level)],
-    nested: bool,
-) -> (ManuallyDrop<Vec<Analysis>>, Vec<LoadError>) {
+fn analyze_all(t: &Targets, naming: &Naming, overrides: &[(Code, Level)], nested: bool) -> Checked {
     let mut errors = t.errors.clone();
     let mut results = Vec::new();
     let mut roots = t.roots.clone();
@@ -459,20 +492,30 @@ fn analyze_all(
         errors.extend(analysis.load_errors.iter().cloned());
         results.push(analysis);
     }
-    (ManuallyDrop::new(results), errors)
+    Checked {
+        results: ManuallyDrop::new(results),
+        notes: t.notes.clone(),
+        errors,
+    }
 }
 
-fn report_problems(
-    results: &[Analysis],
-    errors: &[LoadError],
-    stderr: &mut dyn Write,
-) -> std::io::Result<()> {
-    for r in results {
-        for note in &r.notes {
-            writeln!(stderr, "note: {note}")?;
-        }
+/// The workspaces of a command, checked.
+struct Checked {
+    /// One analysis a workspace.
+    results: ManuallyDrop<Vec<Analysis>>,
+    /// Notes that belong to no analysis.
+    notes: Vec<String>,
+    /// What stopped the tool from doing its job.
+    errors: Vec<LoadError>,
+}
+
+/// Prints the notes, then the errors, on stderr.
+fn report_problems(checked: &Checked, stderr: &mut dyn Write) -> std::io::Result<()> {
+    let notes = checked.results.iter().flat_map(|r| &r.notes);
+    for note in checked.notes.iter().chain(notes) {
+        writeln!(stderr, "note: {note}")?;
     }
-    for e in errors {
+    for e in &checked.errors {
         writeln!(stderr, "error: {e}")?;
     }
     Ok(())
@@ -496,20 +539,21 @@ fn check(args: CheckArgs, sub: &ArgMatches, io: &mut Io<'_>) -> Outcome {
     let overrides = overrides(sub)?;
     let naming = Naming::from_cwd();
     let t = targets(&args.paths, args.stdin_filename.as_ref(), &naming, io.stdin)?;
-    let (results, errors) = analyze_all(&t, &naming, &overrides, true);
+    let checked = analyze_all(&t, &naming, &overrides, true);
+    let (results, errors) = (&checked.results, &checked.errors);
     let lint = &args.lint;
     emit::render(
         lint.format,
-        &results,
+        results,
         lint.quiet,
         style(lint, io.stdout_is_terminal),
         io.stdout,
     )
     .map_err(io_err)?;
-    report_problems(&results, &errors, io.stderr).map_err(io_err)?;
+    report_problems(&checked, io.stderr).map_err(io_err)?;
     Ok(if !errors.is_empty() {
         EXIT_FAILURE
-    } else if fails(&results, lint) {
+    } else if fails(results, lint) {
         EXIT_ERRORS
     } else {
         EXIT_OK
@@ -522,7 +566,7 @@ fn one_workspace(
     naming: &Naming,
     overrides: &[(Code, Level)],
     stdin: &mut dyn Read,
-) -> Result<(ManuallyDrop<Vec<Analysis>>, Vec<LoadError>), String> {
+) -> Result<Checked, String> {
     let paths: Vec<PathBuf> = path.into_iter().cloned().collect();
     let t = targets(&paths, None, naming, stdin)?;
     Ok(analyze_all(&t, naming, overrides, false))
@@ -537,15 +581,16 @@ fn build(args: BuildArgs, sub: &ArgMatches, io: &mut Io<'_>) -> Outcome {
     });
     let overrides = overrides(sub)?;
     let naming = Naming::from_cwd();
-    let (results, errors) = one_workspace(args.path.as_ref(), &naming, &overrides, io.stdin)?;
+    let checked = one_workspace(args.path.as_ref(), &naming, &overrides, io.stdin)?;
+    let (results, errors) = (&checked.results, &checked.errors);
     let lint = &args.lint;
     // The diagnostics of `build` go to stderr: stdout may be the bundle.
     let style = style(lint, io.stderr_is_terminal);
-    let summary = emit::Summary::of(&results);
+    let summary = emit::Summary::of(results);
     if lint.format == Format::Json || summary.errors + summary.warnings > 0 {
-        emit::render(lint.format, &results, lint.quiet, style, io.stderr).map_err(io_err)?;
+        emit::render(lint.format, results, lint.quiet, style, io.stderr).map_err(io_err)?;
     }
-    report_problems(&results, &errors, io.stderr).map_err(io_err)?;
+    report_problems(&checked, io.stderr).map_err(io_err)?;
     if !errors.is_empty() {
         return Ok(EXIT_FAILURE);
     }
@@ -561,7 +606,7 @@ fn build(args: BuildArgs, sub: &ArgMatches, io: &mut Io<'_>) -> Outcome {
     if let Some(path) = &target {
         refuse_input(path, a, &naming, args.output.is_none())?;
     }
-    if fails(&results, lint) {
+    if fails(results, lint) {
         let why = if summary.errors > 0 {
             "the configuration has errors"
         } else {
@@ -692,14 +737,14 @@ fn schema(args: SchemaArgs, io: &mut Io<'_>) -> Outcome {
 
 fn graph(args: GraphArgs, io: &mut Io<'_>) -> Outcome {
     let naming = Naming::from_cwd();
-    let (results, errors) = one_workspace(args.path.as_ref(), &naming, &[], io.stdin)?;
-    for a in results.iter() {
+    let checked = one_workspace(args.path.as_ref(), &naming, &[], io.stdin)?;
+    for a in checked.results.iter() {
         io.stdout
             .write_all(emit::graph::render(a, args.format).as_bytes())
             .map_err(io_err)?;
     }
-    report_problems(&results, &errors, io.stderr).map_err(io_err)?;
-    Ok(if errors.is_empty() {
+    report_problems(&checked, io.stderr).map_err(io_err)?;
+    Ok(if checked.errors.is_empty() {
         EXIT_OK
     } else {
         EXIT_FAILURE

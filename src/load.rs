@@ -118,16 +118,49 @@ pub fn normalize(path: &Path) -> PathBuf {
 /// The workspace root for `path`: the nearest folder at or above it holding `nimbus.toml`;
 /// failing that, `path` itself (its folder, for a file).
 pub fn find_root(path: &Path, naming: &Naming) -> Result<PathBuf, LoadError> {
+    locate(path, naming).map(|found| found.root)
+}
+
+/// The workspace root found for a command-line PATH.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Found {
+    /// The root folder.
+    pub root: PathBuf,
+    /// True when PATH is a file with no `nimbus.toml` at or above it: its folder was taken.
+    pub guessed: bool,
+}
+
+/// Like [`find_root`], telling also whether a file's folder was taken for want of a
+/// `nimbus.toml`.
+pub fn locate(path: &Path, naming: &Naming) -> Result<Found, LoadError> {
     let abs = naming.absolute(path);
     let meta = std::fs::metadata(&abs).map_err(|e| LoadError {
         path: naming.display(path),
         message: io_message(&e),
     })?;
     if meta.is_dir() {
-        Ok(root_above(abs))
-    } else {
-        Ok(root_of_file(&abs))
+        return Ok(Found {
+            root: root_above(abs),
+            guessed: false,
+        });
     }
+    let root = root_of_file(&abs);
+    Ok(Found {
+        guessed: !has_settings(&root),
+        root,
+    })
+}
+
+/// True when the walk of the workspace root `outer` enters the folder `dir`, were it on disk:
+/// `dir` lies below `outer`, and no hidden folder, `.gitignore` or symbolic link on the way
+/// keeps the walk out. For a root without `nimbus.toml`: its `exclude` globs are not read.
+pub fn walk_enters(outer: &Path, dir: &Path) -> bool {
+    dir != outer && skipped(outer, dir, true, &Gitignore::empty()).is_none()
+}
+
+/// True when the folder `dir` holds `nimbus.toml`.
+pub fn has_settings(dir: &Path) -> bool {
+    dir.join(SETTINGS_FILE).is_file()
 }
 
 /// The workspace root of the file at `abs` (an absolute path), which need not exist (an

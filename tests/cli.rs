@@ -510,3 +510,56 @@ fn stdin_named_as_a_folder_or_a_file_that_is_not_toml_exits_2() {
         assert_eq!(r.stderr, format!("error: --stdin-filename {name}: {why}\n"));
     }
 }
+
+#[test]
+fn file_paths_without_nimbus_toml_share_one_workspace_and_a_note_says_how_to_check_it_whole() {
+    let ws = workspace(&[
+        ("org.toml", "[ou.contoso]\n"),
+        (
+            "services/s.toml",
+            "[service.s]\nou = \"contoso\"\nlicense = \"contact_center\"\ntransfers = [\"s\"]\n",
+        ),
+        (".drafts/d.toml", "[ou.d]\nname = 1\n"),
+    ]);
+    let note = |file: &str, root: &str| {
+        format!(
+            "note: {file}: no nimbus.toml at or above it, so its folder ({root}) is checked as the workspace; put a nimbus.toml at the workspace root to have file paths (as pre-commit passes them) check the whole workspace\n"
+        )
+    };
+    let self_transfer =
+        "services/s.toml:4:14: warning[self-transfer]: service `s` transfers to itself\n";
+    // A folder below another root of the run is part of it: each file checked once.
+    for args in [
+        &["org.toml", "services/s.toml"][..],
+        &["services/s.toml", "org.toml"],
+    ] {
+        let r = run(
+            ws.path(),
+            &[&["check", "--format", "short"][..], args].concat(),
+        );
+        assert_eq!(r.code, 0, "{args:?}: {}", r.stderr);
+        assert_eq!(
+            r.stdout,
+            format!("{self_transfer}0 errors, 1 warning in 2 files\n"),
+            "{args:?}"
+        );
+        assert_eq!(r.stderr, note("org.toml", "."), "{args:?}");
+    }
+    // Named as a folder, the root is the contract's: nothing to tell.
+    let r = run(ws.path(), &["check", ".", "services/s.toml", "-q"]);
+    assert_eq!(
+        (r.stdout.as_str(), r.stderr.as_str()),
+        ("0 errors, 1 warning in 2 files\n", "")
+    );
+    // Alone, the file's folder is its workspace, and the note says why and what to do.
+    let r = run(ws.path(), &["check", "services/s.toml", "-q"]);
+    assert_eq!(r.stdout, "1 error, 1 warning in 1 file\n");
+    assert_eq!(r.stderr, note("services/s.toml", "services"));
+    // A folder the outer walk leaves out (hidden) stays a workspace of its own.
+    let r = run(ws.path(), &["check", "org.toml", ".drafts/d.toml", "-q"]);
+    assert_eq!(r.stdout, "1 error, 1 warning in 3 files\n", "{}", r.stderr);
+    assert_eq!(
+        r.stderr,
+        [note("org.toml", "."), note(".drafts/d.toml", ".drafts")].concat()
+    );
+}
