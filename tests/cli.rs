@@ -563,3 +563,66 @@ fn file_paths_without_nimbus_toml_share_one_workspace_and_a_note_says_how_to_che
         [note("org.toml", "."), note(".drafts/d.toml", ".drafts")].concat()
     );
 }
+
+/// What `shell` offers for `nimbus-lint WORDS…` (the last word is being completed), through
+/// the script `completions SHELL` prints; `None` when the shell is not installed.
+fn complete_in(shell: &str, words: &[&str]) -> Option<Vec<String>> {
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("completions");
+    std::fs::write(&script, run(&repo(), &["completions", shell]).stdout).unwrap();
+    let driver = match shell {
+        "bash" => {
+            "source \"$1\"; shift; COMP_WORDS=(nimbus-lint \"$@\"); COMP_CWORD=$#; \
+             _nimbus__lint nimbus-lint \"${COMP_WORDS[COMP_CWORD]}\" \"${COMP_WORDS[COMP_CWORD-1]}\"; \
+             printf '%s\\n' \"${COMPREPLY[@]}\""
+        }
+        "fish" => "source $argv[1]; complete -C \"nimbus-lint $argv[2..-1]\"",
+        _ => unreachable!("{shell}"),
+    };
+    let mut cmd = std::process::Command::new(shell);
+    cmd.arg("-c").arg(driver);
+    if shell == "bash" {
+        cmd.arg("bash");
+    }
+    let out = match cmd.arg(&script).args(words).output() {
+        Ok(out) => out,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
+        Err(e) => panic!("{shell}: {e}"),
+    };
+    assert!(out.status.success(), "{shell}: {out:?}");
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    // fish prints each candidate with its description after a tab.
+    let words = stdout.lines().map(|l| l.split('\t').next().unwrap_or(l));
+    Some(words.filter(|w| !w.is_empty()).map(str::to_owned).collect())
+}
+
+#[test]
+fn completions_complete_after_the_subcommand() {
+    for shell in ["bash", "fish"] {
+        let Some(formats) = complete_in(shell, &["check", "--format", ""]) else {
+            eprintln!("{shell} is not installed: its completions are not tried here");
+            continue;
+        };
+        let mut formats = formats;
+        formats.sort();
+        assert_eq!(
+            formats,
+            ["github", "human", "json", "sarif", "short"],
+            "{shell}"
+        );
+        let options = complete_in(shell, &["check", "--"]).unwrap();
+        for option in ["--format", "--stdin-filename", "--deny-warnings"] {
+            assert!(options.iter().any(|o| o == option), "{shell}: {options:?}");
+        }
+        let options = complete_in(shell, &["build", "--"]).unwrap();
+        assert!(
+            options.iter().any(|o| o == "--output"),
+            "{shell}: {options:?}"
+        );
+        let commands = complete_in(shell, &[""]).unwrap();
+        assert!(
+            commands.iter().any(|c| c == "check"),
+            "{shell}: {commands:?}"
+        );
+    }
+}
