@@ -598,20 +598,58 @@ fn build(args: BuildArgs, sub: &ArgMatches, io: &mut Io<'_>) -> Outcome {
     let overrides = overrides(sub)?;
     let naming = Naming::from_cwd();
     let checked = one_workspace(args.path.as_ref(), &naming, &overrides, io.stdin)?;
-    let (results, errors) = (&checked.results, &checked.errors);
+    let done = bundle(&args, &checked, &naming, io.stdout);
+    // The diagnostics of `build` go to stderr: stdout may be the bundle. A JSON or SARIF
+    // document is alone there, whole, whenever the tool did its job (exit 0 or 1): the exit
+    // code says what became of the bundle. When it did not (exit 2), stderr says why in text.
     let lint = &args.lint;
-    // The diagnostics of `build` go to stderr: stdout may be the bundle.
+    let failed = done.as_ref().map_or(true, |d| d.code == EXIT_FAILURE);
+    let document = matches!(lint.format, Format::Json | Format::Sarif);
+    let summary = emit::Summary::of(&checked.results);
     let style = style(lint, io.stderr_is_terminal);
-    let summary = emit::Summary::of(results);
-    if lint.format == Format::Json || summary.errors + summary.warnings > 0 {
-        emit::render(lint.format, results, lint.quiet, style, io.stderr).map_err(io_err)?;
+    if (document && !failed) || (!document && summary.errors + summary.warnings > 0) {
+        emit::render(lint.format, &checked.results, lint.quiet, style, io.stderr)
+            .map_err(io_err)?;
     }
-    report_problems(&checked, io.stderr).map_err(io_err)?;
-    if !errors.is_empty() {
-        return Ok(EXIT_FAILURE);
+    if !document || failed {
+        report_problems(&checked, io.stderr).map_err(io_err)?;
     }
-    let Some(a) = results.first() else {
-        return Ok(EXIT_FAILURE);
+    let done = done?;
+    if let Some(line) = done.line
+        && (!document || failed)
+    {
+        writeln!(io.stderr, "{line}").map_err(io_err)?;
+    }
+    Ok(done.code)
+}
+
+/// What became of the bundle: the exit code, and the line that says so.
+struct Done {
+    code: i32,
+    line: Option<String>,
+}
+
+impl Done {
+    fn exit(code: i32, line: impl Into<Option<String>>) -> Result<Done, Failure> {
+        Ok(Done {
+            code,
+            line: line.into(),
+        })
+    }
+}
+
+/// `build`'s work once the workspace is checked: writes the bundle (to `stdout` when it goes
+/// there) or, under `--check`, compares it with the file. Prints nothing on stderr.
+fn bundle(
+    args: &BuildArgs,
+    checked: &Checked,
+    naming: &Naming,
+    stdout: &mut dyn Write,
+) -> Result<Done, Failure> {
+    let (results, lint) = (&checked.results, &args.lint);
+    // Load errors are reported with the notes.
+    let Some(a) = results.first().filter(|_| checked.errors.is_empty()) else {
+        return Done::exit(EXIT_FAILURE, None);
     };
     let target = match (&args.output, &a.ws.settings.output) {
         (Some(o), _) if o.as_os_str() == "-" => None,
@@ -620,37 +658,32 @@ fn build(args: BuildArgs, sub: &ArgMatches, io: &mut Io<'_>) -> Outcome {
         (None, None) => None,
     };
     if let Some(path) = &target {
-        refuse_input(path, a, &naming, args.output.is_none())?;
+        refuse_input(path, a, naming, args.output.is_none())?;
+    }
+    if args.check && target.is_none() {
+        return Err(Failure::Message("`build --check` compares with a file: give `-o FILE` or set `[build] output` in nimbus.toml".to_owned()));
     }
     if fails(results, lint) {
-        let why = if summary.errors > 0 {
+        let why = if emit::Summary::of(results).errors > 0 {
             "the configuration has errors"
         } else {
             "warnings are denied (--deny-warnings)"
         };
-        let _ = writeln!(io.stderr, "error: {why}: no bundle written");
-        return Ok(EXIT_ERRORS);
-    }
-    if args.check {
-        let Some(target) = target else {
-            return Err(Failure::Message("`build --check` compares with a file: give `-o FILE` or set `[build] output` in nimbus.toml".to_owned()));
-        };
-        return Ok(compare(&target, a, &naming, io.stderr));
+        return Done::exit(EXIT_ERRORS, format!("error: {why}: no bundle written"));
     }
     match target {
+        Some(target) if args.check => Ok(compare(&target, a, naming)),
         None => {
-            crate::compile::write_workspace(&a.ws, &a.transfers, io.stdout).map_err(io_err)?;
-            Ok(EXIT_OK)
+            crate::compile::write_workspace(&a.ws, &a.transfers, stdout).map_err(io_err)?;
+            Done::exit(EXIT_OK, None)
         }
         Some(path) => match emit::write::write_atomic(&path, |w| {
             crate::compile::write_workspace(&a.ws, &a.transfers, w)
         }) {
-            Ok(()) => {
-                if !lint.quiet {
-                    let _ = writeln!(io.stderr, "wrote {}", naming.display(&path));
-                }
-                Ok(EXIT_OK)
-            }
+            Ok(()) => Done::exit(
+                EXIT_OK,
+                (!lint.quiet).then(|| format!("wrote {}", naming.display(&path))),
+            ),
             Err(e) => Err(Failure::Message(format!(
                 "cannot write {}: {}; the previous file, if any, is unchanged",
                 naming.display(&path),
@@ -703,15 +736,17 @@ fn refuse_input(
 
 /// `build --check`: 0 when the file on disk is current, 1 (and why) when stale or missing, 2
 /// when it cannot be read.
-fn compare(target: &std::path::Path, a: &Analysis, naming: &Naming, stderr: &mut dyn Write) -> i32 {
+fn compare(target: &std::path::Path, a: &Analysis, naming: &Naming) -> Done {
     let shown = naming.display(target);
     let same = emit::write::CompareWriter::open(target).and_then(|mut w| {
         crate::compile::write_workspace(&a.ws, &a.transfers, &mut w)?;
         w.finish()
     });
     if let Ok(true) = same {
-        let _ = writeln!(stderr, "{shown} is up to date");
-        return EXIT_OK;
+        return Done {
+            code: EXIT_OK,
+            line: Some(format!("{shown} is up to date")),
+        };
     }
     let why = match std::fs::read(target) {
         Ok(old) => match serde_json::from_slice::<crate::compile::Bundle>(&old) {
@@ -725,19 +760,21 @@ fn compare(target: &std::path::Path, a: &Analysis, naming: &Naming, stderr: &mut
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => "it does not exist yet".to_owned(),
         // Not a stale bundle: the tool cannot do its job (exit 2), and rebuilding is no fix.
         Err(e) => {
-            let _ = writeln!(
-                stderr,
-                "error: cannot read {shown}: {}",
-                load::io_message(&e)
-            );
-            return EXIT_FAILURE;
+            return Done {
+                code: EXIT_FAILURE,
+                line: Some(format!(
+                    "error: cannot read {shown}: {}",
+                    load::io_message(&e)
+                )),
+            };
         }
     };
-    let _ = writeln!(
-        stderr,
-        "error: bundle is stale: {shown}: {why}\n  help: run `nimbus-lint build` and commit the result"
-    );
-    EXIT_ERRORS
+    Done {
+        code: EXIT_ERRORS,
+        line: Some(format!(
+            "error: bundle is stale: {shown}: {why}\n  help: run `nimbus-lint build` and commit the result"
+        )),
+    }
 }
 
 fn schema(args: SchemaArgs, io: &mut Io<'_>) -> Outcome {

@@ -476,3 +476,63 @@ fn a_build_output_setting_that_names_an_input_is_refused_and_says_where_it_is_se
         );
     }
 }
+
+#[test]
+fn with_json_or_sarif_stderr_is_one_document_whenever_the_tool_did_its_job() {
+    let ws = workspace(&[
+        ("org.toml", "[ou.contoso]\n"),
+        ("tenant/nimbus.toml", ""),
+        ("tenant/org.toml", "[ou.t]\n"),
+    ]);
+    let document = |r: &common::Run| -> serde_json::Value {
+        serde_json::from_str(&r.stderr)
+            .unwrap_or_else(|e| panic!("stderr is not one document ({e}): {}", r.stderr))
+    };
+    let findings = |format: &str, doc: &serde_json::Value| match format {
+        "json" => doc["diagnostics"].as_array().unwrap().len(),
+        _ => doc["runs"][0]["results"].as_array().unwrap().len(),
+    };
+    for format in ["json", "sarif"] {
+        // Clean, with a note (the nested workspace) and the line saying where it was written.
+        let r = run(ws.path(), &["build", "-o", "b.json", "--format", format]);
+        assert_eq!(r.code, 0, "{format}: {}", r.stderr);
+        assert_eq!(findings(format, &document(&r)), 0, "{format}");
+        assert!(ws.path().join("b.json").is_file());
+        // Current, then stale.
+        let r = run(
+            ws.path(),
+            &["build", "--check", "-o", "b.json", "--format", format],
+        );
+        assert_eq!(r.code, 0, "{format}: {}", r.stderr);
+        document(&r);
+        std::fs::write(ws.path().join("b.json"), "{}").unwrap();
+        let r = run(
+            ws.path(),
+            &["build", "--check", "-o", "b.json", "--format", format],
+        );
+        assert_eq!(r.code, 1, "{format}: {}", r.stderr);
+        assert_eq!(findings(format, &document(&r)), 0, "{format}");
+        std::fs::remove_file(ws.path().join("b.json")).unwrap();
+    }
+    std::fs::write(ws.path().join("bad.toml"), "[ou.x]\nparent = \"nowhere\"\n").unwrap();
+    for format in ["json", "sarif"] {
+        let r = run(
+            ws.path(),
+            &["build", "-o", "b.json", "--format", format, "-q"],
+        );
+        assert_eq!(r.code, 1, "{format}: {}", r.stderr);
+        assert_eq!(findings(format, &document(&r)), 1, "{format}");
+        assert!(!ws.path().join("b.json").exists());
+        // The tool could not do its job: stderr says why, in text.
+        let r = run(ws.path(), &["build", "-o", "org.toml", "--format", format]);
+        assert_eq!(r.code, 2, "{format}: {}", r.stderr);
+        assert!(
+            r.stderr
+                .starts_with("note: tenant: holds its own nimbus.toml")
+                && r.stderr
+                    .contains("\nerror: cannot write the bundle to org.toml: "),
+            "{format}: {}",
+            r.stderr
+        );
+    }
+}
