@@ -124,3 +124,39 @@ fn github_commands_leave_out_columns_on_multi_line_spans_and_escape() {
     assert!(line.contains("%0Ahelp: "), "{line}");
     assert!(!line.contains('\n'));
 }
+
+#[test]
+fn sarif_fingerprints_are_unique_in_a_run_and_survive_edits_above() {
+    let service = |id: &str| {
+        format!(
+            "[service.{id}]\nou = \"contoso\"\nlicense = \"contact_center\"\ntransfers = [\"ghost\"]\n"
+        )
+    };
+    let text = format!("[ou.contoso]\n{}{}", service("a"), service("b"));
+    let ws = common::workspace(&[("s.toml", &text)]);
+    let fingerprints = || {
+        let r = run(ws.path(), &["check", "--format", "sarif"]);
+        let doc: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+        doc["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                r["partialFingerprints"]["nimbusLint/v2"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned()
+            })
+            .collect::<Vec<_>>()
+    };
+    let first = fingerprints();
+    assert_eq!(first.len(), 2, "{first:?}");
+    assert_ne!(first[0], first[1]);
+    assert!(
+        first[0].ends_with(":1") && first[1].ends_with(":2"),
+        "{first:?}"
+    );
+    assert_eq!(fingerprints(), first, "stable across runs");
+    std::fs::write(ws.path().join("s.toml"), format!("# a comment\n\n{text}")).unwrap();
+    assert_eq!(fingerprints(), first, "lines moved, same findings");
+}

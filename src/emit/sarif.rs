@@ -145,7 +145,9 @@ fn rules() -> Vec<ReportingDescriptor> {
         .collect()
 }
 
-/// A stable identity of a finding across runs: FNV-1a of code, file and message.
+/// A stable identity of a finding across runs: FNV-1a of code, file and message (not the
+/// line, so that it survives edits above). Findings alike in all three are told apart by
+/// [`Occurrences`].
 fn fingerprint(code: &str, file: &str, message: &str) -> String {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in code
@@ -161,9 +163,23 @@ fn fingerprint(code: &str, file: &str, message: &str) -> String {
     format!("{h:016x}")
 }
 
+/// Numbers the findings that share a fingerprint in output order (by file, line, column), as
+/// GitHub's `hash:N`: each fingerprint of a run is unique, and stays the same across runs.
+#[derive(Default)]
+struct Occurrences(std::collections::HashMap<String, u32>);
+
+impl Occurrences {
+    fn next(&mut self, hash: String) -> String {
+        let n = self.0.entry(hash.clone()).or_insert(0);
+        *n += 1;
+        format!("{hash}:{n}")
+    }
+}
+
 /// Writes the SARIF log of `results`.
 pub fn render(results: &[Analysis], cwd: &Path, out: &mut dyn Write) -> io::Result<()> {
     let mut sarif_results = Vec::new();
+    let mut occurrences = Occurrences::default();
     let mut bases = BTreeMap::new();
     let mut cwd_uri = format!("file://{}", uri_path(&cwd.to_string_lossy()));
     if !cwd_uri.ends_with('/') {
@@ -218,8 +234,8 @@ pub fn render(results: &[Analysis], cwd: &Path, out: &mut dyn Write) -> io::Resu
             let rule_index = Code::ALL.iter().position(|c| *c == d.code).unwrap_or(0);
             let mut fingerprints = BTreeMap::new();
             fingerprints.insert(
-                "nimbusLint/v1".to_owned(),
-                fingerprint(d.code.as_str(), file, &d.message),
+                "nimbusLint/v2".to_owned(),
+                occurrences.next(fingerprint(d.code.as_str(), file, &d.message)),
             );
             let builder = SarifResult::builder()
                 .rule_id(d.code.as_str())
