@@ -416,7 +416,15 @@ fn targets(
         // The file need not exist yet (a new buffer in a new folder): its root is found
         // from its name alone, never from some folder above that holds no `nimbus.toml`.
         let abs = naming.absolute(name);
-        push_root(&mut roots, load::root_of_file(&abs), None);
+        let root = load::root_of_file(&abs);
+        if let Some(skipped) = load::skipped_file(&root, &abs) {
+            let (why, fix) = unread(&skipped, &root, naming);
+            return Err(format!(
+                "{}: {why}, so its workspace does not read it; {fix}",
+                named()
+            ));
+        }
+        push_root(&mut roots, root, None);
         t.overlays.insert(abs, text);
     }
     let defaults = [PathBuf::from(".")];
@@ -456,6 +464,37 @@ fn targets(
         t.roots.push(root);
     }
     Ok(t)
+}
+
+/// Why the walk of the workspace at `root` leaves a file out, and how to have it read.
+fn unread(skipped: &load::Skipped, root: &std::path::Path, naming: &Naming) -> (String, String) {
+    let (why, fix) = match skipped {
+        load::Skipped::Outside => (
+            "it lies outside the workspace".to_owned(),
+            "name a file in it",
+        ),
+        load::Skipped::Hidden => (
+            "it is hidden (its name or a folder's starts with `.`)".to_owned(),
+            "rename it to have it checked",
+        ),
+        load::Skipped::Excluded => (
+            format!(
+                "it is excluded by `[workspace] exclude` in {}",
+                naming.display(&root.join(load::SETTINGS_FILE))
+            ),
+            "take it out of the globs to have it checked",
+        ),
+        load::Skipped::Ignored(gitignore) => (
+            format!("it is ignored by {}", naming.display(gitignore)),
+            "take it out of that file to have it checked",
+        ),
+        load::Skipped::Link => (
+            "it is a symbolic link, or lies below a linked folder, which the walk does not follow"
+                .to_owned(),
+            "name the file it leads to",
+        ),
+    };
+    (why, fix.to_owned())
 }
 
 /// Loads and checks every target workspace; with `nested`, also the workspaces found below

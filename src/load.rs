@@ -598,6 +598,23 @@ fn skipped(root: &Path, path: &Path, is_dir: bool, excludes: &Gitignore) -> Opti
     None
 }
 
+/// Why the workspace at `root` would not read the file at `path` (below it, on disk or not),
+/// by the `exclude` globs of its `nimbus.toml` on disk; `None` when it would.
+pub fn skipped_file(root: &Path, path: &Path) -> Option<Skipped> {
+    let settings_path = root.join(SETTINGS_FILE);
+    if path == settings_path {
+        return None;
+    }
+    let settings = match std::fs::read(&settings_path) {
+        Ok(bytes) => {
+            let file = SourceFile::from_bytes(settings_path, SETTINGS_FILE, SETTINGS_FILE, &bytes);
+            parse_settings(FileId(0), &file).settings
+        }
+        Err(_) => Settings::default(),
+    };
+    skipped(root, path, false, &excludes(root, &settings))
+}
+
 /// Why the workspace at `root` with `settings` reads `path`, or would read it once written
 /// there: the bundle must never be written over what it is built from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

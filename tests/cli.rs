@@ -626,3 +626,61 @@ fn completions_complete_after_the_subcommand() {
         );
     }
 }
+
+#[test]
+fn stdin_named_as_a_file_the_workspace_does_not_read_exits_2_and_says_why() {
+    let ws = workspace(&[
+        ("nimbus.toml", "[workspace]\nexclude = [\"drafts/**\"]\n"),
+        ("org.toml", "[ou.contoso]\n"),
+        ("gen/.gitignore", "*.toml\n"),
+    ]);
+    let mut cases = vec![
+        (
+            "drafts/new.toml",
+            "it is excluded by `[workspace] exclude` in nimbus.toml, so its workspace does not read it; take it out of the globs to have it checked",
+        ),
+        (
+            ".hidden.toml",
+            "it is hidden (its name or a folder's starts with `.`), so its workspace does not read it; rename it to have it checked",
+        ),
+        (
+            "gen/a.toml",
+            "it is ignored by gen/.gitignore, so its workspace does not read it; take it out of that file to have it checked",
+        ),
+    ];
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink(ws.path().join("org.toml"), ws.path().join("link.toml"))
+            .unwrap();
+        cases.push((
+            "link.toml",
+            "it is a symbolic link, or lies below a linked folder, which the walk does not follow, so its workspace does not read it; name the file it leads to",
+        ));
+    }
+    for (name, why) in cases {
+        let r = run_with_stdin(
+            ws.path(),
+            &["check", "-", "--stdin-filename", name, "--format", "short"],
+            "broken = [\n",
+        );
+        assert_eq!(
+            (r.code, r.stdout.as_str(), r.stderr),
+            (2, "", format!("error: --stdin-filename {name}: {why}\n")),
+            "{name}"
+        );
+    }
+    // The settings file and a file the walk reads are checked as before.
+    for name in ["nimbus.toml", "new.toml"] {
+        let r = run_with_stdin(
+            ws.path(),
+            &["check", "-", "--stdin-filename", name, "--format", "short"],
+            "broken = [\n",
+        );
+        assert_eq!(r.code, 1, "{name}: {}", r.stderr);
+        assert!(
+            r.stdout.starts_with(&format!("{name}:1:")),
+            "{name}: {}",
+            r.stdout
+        );
+    }
+}
