@@ -505,6 +505,7 @@ fn unread(skipped: &load::Skipped, root: &std::path::Path, naming: &Naming) -> (
 /// the check (90 ms for 100,000 files).
 fn analyze_all(t: &Targets, naming: &Naming, overrides: &[(Code, Level)], nested: bool) -> Checked {
     let mut errors = t.errors.clone();
+    let mut notes = t.notes.clone();
     let mut results = Vec::new();
     let mut roots = t.roots.clone();
     let mut next = 0;
@@ -519,6 +520,16 @@ fn analyze_all(t: &Targets, naming: &Naming, overrides: &[(Code, Level)], nested
             }
         }
         if loaded.sources.is_empty() && loaded.errors.is_empty() {
+            // No analysis to carry them: what was skipped may be why nothing was found.
+            // Nested workspaces are named below, or checked on their own.
+            let nested_notes: Vec<String> = (loaded.nested.iter())
+                .map(|dir| load::nested_note(dir, naming))
+                .collect();
+            notes.extend(
+                (loaded.notes.iter())
+                    .filter(|n| !nested_notes.contains(n))
+                    .cloned(),
+            );
             if nested && !loaded.nested.is_empty() {
                 // Only nested workspaces here: they speak for themselves.
                 continue;
@@ -549,7 +560,7 @@ fn analyze_all(t: &Targets, naming: &Naming, overrides: &[(Code, Level)], nested
     }
     Checked {
         results: ManuallyDrop::new(results),
-        notes: t.notes.clone(),
+        notes,
         errors,
     }
 }

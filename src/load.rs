@@ -286,10 +286,7 @@ pub fn load(root: &Path, naming: &Naming, overlays: &Overlays) -> Loaded {
     }
     nested.sort();
     for dir in &nested {
-        loaded.notes.push(format!(
-            "{}: holds its own nimbus.toml: a workspace of its own, not part of this one",
-            naming.display(dir)
-        ));
+        loaded.notes.push(nested_note(dir, naming));
     }
     // Folders are read in the file system's order: report in a stable one.
     loaded.notes.sort();
@@ -355,6 +352,14 @@ pub fn load(root: &Path, naming: &Naming, overlays: &Overlays) -> Loaded {
         }
     }
     loaded
+}
+
+/// The note that says a folder below the root is a workspace of its own.
+pub fn nested_note(dir: &Path, naming: &Naming) -> String {
+    format!(
+        "{}: holds its own nimbus.toml: a workspace of its own, not part of this one",
+        naming.display(dir)
+    )
 }
 
 /// One file the loader tried to read.

@@ -684,3 +684,31 @@ fn stdin_named_as_a_file_the_workspace_does_not_read_exits_2_and_says_why() {
         );
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn a_folder_whose_only_toml_files_are_skipped_links_says_so_with_no_toml_files_found() {
+    let outside = workspace(&[("org.toml", "[ou.contoso]\n")]);
+    let ws = workspace(&[("tenant/nimbus.toml", ""), ("tenant/org.toml", "[ou.t]\n")]);
+    std::os::unix::fs::symlink(outside.path().join("org.toml"), ws.path().join("o.toml")).unwrap();
+    std::os::unix::fs::symlink("nowhere.toml", ws.path().join("broken.toml")).unwrap();
+    let notes = "note: broken.toml: broken symbolic link, skipped\n\
+                 note: o.toml: symbolic link to a file outside the workspace, not followed\n";
+    let r = run(ws.path(), &["build", "-o", "-"]);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert_eq!(
+        r.stderr,
+        format!(
+            "{notes}error: .: no TOML files of its own: the folder below it holds a nimbus.toml: a workspace of its own; name one, e.g. `tenant`\n"
+        )
+    );
+    std::fs::remove_dir_all(ws.path().join("tenant")).unwrap();
+    let r = run(ws.path(), &["check"]);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert_eq!(
+        r.stderr,
+        format!(
+            "{notes}error: .: no TOML files found: a workspace is a folder of .toml files (with an optional nimbus.toml at its root)\n"
+        )
+    );
+}
