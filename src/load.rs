@@ -153,7 +153,7 @@ pub fn locate(path: &Path, naming: &Naming) -> Result<Found, LoadError> {
 
 /// True when the walk of the workspace root `outer` enters the folder `dir`, were it on disk:
 /// `dir` lies below `outer`, and no hidden folder, `.gitignore` or symbolic link on the way
-/// keeps the walk out. For a root without `nimbus.toml`: its `exclude` globs are not read.
+/// keeps the walk out. For roots without `nimbus.toml`: no `exclude` globs are applied.
 pub fn walk_enters(outer: &Path, dir: &Path) -> bool {
     dir != outer && skipped(outer, dir, true, &Gitignore::empty()).is_none()
 }
@@ -624,7 +624,7 @@ pub fn skipped_file(root: &Path, path: &Path) -> Option<Skipped> {
 /// there: the bundle must never be written over what it is built from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Input {
-    /// The root's `nimbus.toml`.
+    /// A `nimbus.toml`: the root's, or a nested workspace's.
     Settings,
     /// A `.toml` file the walk reads.
     Entity,
@@ -639,12 +639,11 @@ pub enum Input {
 pub fn input_at(root: &Path, settings: &Settings, path: &Path) -> Option<Input> {
     let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
     let path = resolved(path);
-    let rel = path.strip_prefix(&root).ok()?;
+    path.strip_prefix(&root).ok()?;
     let excludes = excludes(&root, settings);
     let dir = path.parent().unwrap_or(&root);
     let entered = || dir == root || skipped(&root, dir, true, &excludes).is_none();
-    if rel == Path::new(SETTINGS_FILE) || (is_settings(&path) && entered()) {
-        // The root's settings, or those of a workspace nested in it.
+    if is_settings(&path) && entered() {
         return Some(Input::Settings);
     }
     if path.file_name().is_some_and(|n| n == ".gitignore") {
