@@ -258,17 +258,33 @@ where
         Command::Schema(args) => schema(args, io),
         Command::Graph(args) => graph(args, io),
         Command::Explain(args) => explain(args, io),
-        Command::Completions(args) => {
-            let mut cmd = Cli::command();
-            let mut buf = Vec::new();
-            clap_complete::generate(args.shell, &mut cmd, "nimbus-lint", &mut buf);
-            io.stdout.write_all(&buf).map(|()| EXIT_OK).map_err(io_err)
-        }
+        Command::Completions(args) => io
+            .stdout
+            .write_all(&completions(args.shell))
+            .map(|()| EXIT_OK)
+            .map_err(io_err),
         Command::Lsp => crate::lsp::serve()
             .map(|()| EXIT_OK)
             .map_err(Failure::Message),
     };
     result.unwrap_or_else(|failure| fail(failure, io.stderr))
+}
+
+/// The completion script for `shell`.
+///
+/// clap_complete spells the bash script's states for a hyphenated program name two ways: the
+/// loop over the words sets `nimbus__lint__subcmd__check`, the arms match
+/// `nimbus__subcmd__lint__subcmd__check`, so nothing after a subcommand completes
+/// (clap-rs/clap#6421). The arms are respelled like the loop; the other shells are not affected.
+fn completions(shell: clap_complete::Shell) -> Vec<u8> {
+    let mut buf = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "nimbus-lint", &mut buf);
+    if shell != clap_complete::Shell::Bash {
+        return buf;
+    }
+    String::from_utf8_lossy(&buf)
+        .replace("nimbus__subcmd__lint", "nimbus__lint")
+        .into_bytes()
 }
 
 /// Level flags in command-line order, so that the last one for a code wins.
@@ -335,9 +351,13 @@ struct Targets {
     roots: Vec<PathBuf>,
     overlays: Overlays,
     errors: Vec<LoadError>,
+    /// Things to tell about how the roots were found.
+    notes: Vec<String>,
 }
 
-/// Finds the workspace of each path (deduplicated), reading stdin for `-`.
+/// Finds the workspace of each path (deduplicated), reading stdin for `-`. A root below
+/// another one that has no `nimbus.toml` of its own is part of the outer one, and checked
+/// with it: a file is never checked twice.
 fn targets(
     paths: &[PathBuf],
     stdin_filename: Option<&PathBuf>,
@@ -348,6 +368,7 @@ fn targets(
         roots: Vec::new(),
         overlays: Overlays::new(),
         errors: Vec::new(),
+        notes: Vec::new(),
     };
     let dash = paths.iter().any(|p| p.as_os_str() == "-");
     if dash != stdin_filename.is_some() {
@@ -357,11 +378,20 @@ fn targets(
             "--stdin-filename goes with `-` as the path".to_owned()
         });
     }
-    let push_root = |root: PathBuf, t: &mut Targets| {
-        if !t.roots.contains(&root) {
-            t.roots.push(root);
+    // Each root, with the file PATH whose folder it is for want of a `nimbus.toml`.
+    let mut roots: Vec<(PathBuf, Option<&PathBuf>)> = Vec::new();
+    fn push_root<'p>(
+        roots: &mut Vec<(PathBuf, Option<&'p PathBuf>)>,
+        root: PathBuf,
+        guessed_for: Option<&'p PathBuf>,
+    ) {
+        match roots.iter_mut().find(|(r, _)| *r == root) {
+            // Named as a folder (or by --stdin-filename) too: nothing to tell.
+            Some((_, file)) if guessed_for.is_none() => *file = None,
+            Some(_) => {}
+            None => roots.push((root, guessed_for)),
         }
-    };
+    }
     if let Some(name) = stdin_filename {
         // Text that no workspace file stands for would be read and then silently ignored.
         let named = || format!("--stdin-filename {}", naming.display(name));
@@ -386,7 +416,15 @@ fn targets(
         // The file need not exist yet (a new buffer in a new folder): its root is found
         // from its name alone, never from some folder above that holds no `nimbus.toml`.
         let abs = naming.absolute(name);
-        push_root(load::root_of_file(&abs), &mut t);
+        let root = load::root_of_file(&abs);
+        if let Some(skipped) = load::skipped_file(&root, &abs) {
+            let (why, fix) = unread(&skipped, &root, naming);
+            return Err(format!(
+                "{}: {why}, so its workspace does not read it; {fix}",
+                named()
+            ));
+        }
+        push_root(&mut roots, root, None);
         t.overlays.insert(abs, text);
     }
     let defaults = [PathBuf::from(".")];
@@ -396,12 +434,67 @@ fn targets(
         paths
     };
     for p in paths.iter().filter(|p| p.as_os_str() != "-") {
-        match load::find_root(p, naming) {
-            Ok(root) => push_root(root, &mut t),
+        match load::locate(p, naming) {
+            Ok(found) => push_root(&mut roots, found.root, found.guessed.then_some(p)),
             Err(e) => t.errors.push(e),
         }
     }
+    // Only a root without `nimbus.toml` can lie below another root of the run (one with it
+    // is a nested workspace, which the outer walk leaves out); the outer one has none either.
+    let inner: Vec<bool> = roots
+        .iter()
+        .map(|(root, _)| {
+            !load::has_settings(root)
+                && roots
+                    .iter()
+                    .any(|(outer, _)| load::walk_enters(outer, root))
+        })
+        .collect();
+    for ((root, guessed_for), inner) in roots.into_iter().zip(inner) {
+        if inner {
+            continue;
+        }
+        if let Some(file) = guessed_for {
+            t.notes.push(format!(
+                "{}: no nimbus.toml at or above it, so its folder ({}) is checked as the workspace; put a nimbus.toml at the workspace root to have file paths (as pre-commit passes them) check the whole workspace",
+                naming.display(file),
+                naming.display(&root)
+            ));
+        }
+        t.roots.push(root);
+    }
     Ok(t)
+}
+
+/// Why the walk of the workspace at `root` leaves a file out, and how to have it read.
+fn unread(skipped: &load::Skipped, root: &std::path::Path, naming: &Naming) -> (String, String) {
+    let (why, fix) = match skipped {
+        load::Skipped::Outside => (
+            "it lies outside the workspace".to_owned(),
+            "name a file in it",
+        ),
+        load::Skipped::Hidden => (
+            "it is hidden (its name or a folder's starts with `.`)".to_owned(),
+            "rename it to have it checked",
+        ),
+        load::Skipped::Excluded => (
+            format!(
+                "it is excluded by `[workspace] exclude` in {}",
+                naming.display(&root.join(load::SETTINGS_FILE))
+            ),
+            "take it out of the globs to have it checked",
+        ),
+        load::Skipped::Ignored(gitignore) => (
+            format!("it is ignored by {}", naming.display(gitignore)),
+            "take it out of that file to have it checked",
+        ),
+        load::Skipped::Link => (
+            "it is a symbolic link, or lies below a linked folder, which the walk does not follow"
+                .to_owned(),
+            "name the file it leads to",
+        ),
+    };
+    (why, fix.to_owned())
 }
 
 /// Loads and checks every target workspace; with `nested`, also the workspaces found below
@@ -410,13 +503,9 @@ fn targets(
 /// The analyses are never freed: the process ends after the command, and the system takes
 /// the memory back at once, where freeing a large workspace piece by piece takes a tenth of
 /// the check (90 ms for 100,000 files).
-fn analyze_all(
-    t: &Targets,
-    naming: &Naming,
-    overrides: &[(Code, Level)],
-    nested: bool,
-) -> (ManuallyDrop<Vec<Analysis>>, Vec<LoadError>) {
+fn analyze_all(t: &Targets, naming: &Naming, overrides: &[(Code, Level)], nested: bool) -> Checked {
     let mut errors = t.errors.clone();
+    let mut notes = t.notes.clone();
     let mut results = Vec::new();
     let mut roots = t.roots.clone();
     let mut next = 0;
@@ -431,6 +520,16 @@ fn analyze_all(
             }
         }
         if loaded.sources.is_empty() && loaded.errors.is_empty() {
+            // No analysis to carry them: what was skipped may be why nothing was found.
+            // Nested workspaces are named below, or checked on their own.
+            let nested_notes: Vec<String> = (loaded.nested.iter())
+                .map(|dir| load::nested_note(dir, naming))
+                .collect();
+            notes.extend(
+                (loaded.notes.iter())
+                    .filter(|n| !nested_notes.contains(n))
+                    .cloned(),
+            );
             if nested && !loaded.nested.is_empty() {
                 // Only nested workspaces here: they speak for themselves.
                 continue;
@@ -459,20 +558,30 @@ fn analyze_all(
         errors.extend(analysis.load_errors.iter().cloned());
         results.push(analysis);
     }
-    (ManuallyDrop::new(results), errors)
+    Checked {
+        results: ManuallyDrop::new(results),
+        notes,
+        errors,
+    }
 }
 
-fn report_problems(
-    results: &[Analysis],
-    errors: &[LoadError],
-    stderr: &mut dyn Write,
-) -> std::io::Result<()> {
-    for r in results {
-        for note in &r.notes {
-            writeln!(stderr, "note: {note}")?;
-        }
+/// The workspaces of a command, checked.
+struct Checked {
+    /// One analysis a workspace.
+    results: ManuallyDrop<Vec<Analysis>>,
+    /// Notes that belong to no analysis.
+    notes: Vec<String>,
+    /// What stopped the tool from doing its job.
+    errors: Vec<LoadError>,
+}
+
+/// Prints the notes, then the errors, on stderr.
+fn report_problems(checked: &Checked, stderr: &mut dyn Write) -> std::io::Result<()> {
+    let notes = checked.results.iter().flat_map(|r| &r.notes);
+    for note in checked.notes.iter().chain(notes) {
+        writeln!(stderr, "note: {note}")?;
     }
-    for e in errors {
+    for e in &checked.errors {
         writeln!(stderr, "error: {e}")?;
     }
     Ok(())
@@ -496,20 +605,21 @@ fn check(args: CheckArgs, sub: &ArgMatches, io: &mut Io<'_>) -> Outcome {
     let overrides = overrides(sub)?;
     let naming = Naming::from_cwd();
     let t = targets(&args.paths, args.stdin_filename.as_ref(), &naming, io.stdin)?;
-    let (results, errors) = analyze_all(&t, &naming, &overrides, true);
+    let checked = analyze_all(&t, &naming, &overrides, true);
+    let (results, errors) = (&checked.results, &checked.errors);
     let lint = &args.lint;
     emit::render(
         lint.format,
-        &results,
+        results,
         lint.quiet,
         style(lint, io.stdout_is_terminal),
         io.stdout,
     )
     .map_err(io_err)?;
-    report_problems(&results, &errors, io.stderr).map_err(io_err)?;
+    report_problems(&checked, io.stderr).map_err(io_err)?;
     Ok(if !errors.is_empty() {
         EXIT_FAILURE
-    } else if fails(&results, lint) {
+    } else if fails(results, lint) {
         EXIT_ERRORS
     } else {
         EXIT_OK
@@ -522,7 +632,7 @@ fn one_workspace(
     naming: &Naming,
     overrides: &[(Code, Level)],
     stdin: &mut dyn Read,
-) -> Result<(ManuallyDrop<Vec<Analysis>>, Vec<LoadError>), String> {
+) -> Result<Checked, String> {
     let paths: Vec<PathBuf> = path.into_iter().cloned().collect();
     let t = targets(&paths, None, naming, stdin)?;
     Ok(analyze_all(&t, naming, overrides, false))
@@ -537,56 +647,93 @@ fn build(args: BuildArgs, sub: &ArgMatches, io: &mut Io<'_>) -> Outcome {
     });
     let overrides = overrides(sub)?;
     let naming = Naming::from_cwd();
-    let (results, errors) = one_workspace(args.path.as_ref(), &naming, &overrides, io.stdin)?;
+    let checked = one_workspace(args.path.as_ref(), &naming, &overrides, io.stdin)?;
+    let done = bundle(&args, &checked, &naming, io.stdout);
+    // The diagnostics of `build` go to stderr: stdout may be the bundle. A JSON or SARIF
+    // document is alone there, whole, whenever the tool did its job (exit 0 or 1): the exit
+    // code says what became of the bundle. When it did not (exit 2), stderr says why in text.
     let lint = &args.lint;
-    // The diagnostics of `build` go to stderr: stdout may be the bundle.
+    let failed = done.as_ref().map_or(true, |d| d.code == EXIT_FAILURE);
+    let document = matches!(lint.format, Format::Json | Format::Sarif);
+    let summary = emit::Summary::of(&checked.results);
     let style = style(lint, io.stderr_is_terminal);
-    let summary = emit::Summary::of(&results);
-    if lint.format == Format::Json || summary.errors + summary.warnings > 0 {
-        emit::render(lint.format, &results, lint.quiet, style, io.stderr).map_err(io_err)?;
+    if (document && !failed) || (!document && summary.errors + summary.warnings > 0) {
+        emit::render(lint.format, &checked.results, lint.quiet, style, io.stderr)
+            .map_err(io_err)?;
     }
-    report_problems(&results, &errors, io.stderr).map_err(io_err)?;
-    if !errors.is_empty() {
-        return Ok(EXIT_FAILURE);
+    if !document || failed {
+        report_problems(&checked, io.stderr).map_err(io_err)?;
     }
-    let Some(a) = results.first() else {
-        return Ok(EXIT_FAILURE);
+    let done = done?;
+    if let Some(line) = done.line
+        && (!document || failed)
+    {
+        writeln!(io.stderr, "{line}").map_err(io_err)?;
+    }
+    Ok(done.code)
+}
+
+/// What became of the bundle: the exit code, and the line that says so.
+struct Done {
+    code: i32,
+    line: Option<String>,
+}
+
+impl Done {
+    fn exit(code: i32, line: impl Into<Option<String>>) -> Result<Done, Failure> {
+        Ok(Done {
+            code,
+            line: line.into(),
+        })
+    }
+}
+
+/// `build`'s work once the workspace is checked: writes the bundle (to `stdout` when it goes
+/// there) or, under `--check`, compares it with the file. Prints nothing on stderr.
+fn bundle(
+    args: &BuildArgs,
+    checked: &Checked,
+    naming: &Naming,
+    stdout: &mut dyn Write,
+) -> Result<Done, Failure> {
+    let (results, lint) = (&checked.results, &args.lint);
+    // Load errors are reported with the notes.
+    let Some(a) = results.first().filter(|_| checked.errors.is_empty()) else {
+        return Done::exit(EXIT_FAILURE, None);
     };
-    if fails(&results, lint) {
-        let why = if summary.errors > 0 {
-            "the configuration has errors"
-        } else {
-            "warnings are denied (--deny-warnings)"
-        };
-        let _ = writeln!(io.stderr, "error: {why}: no bundle written");
-        return Ok(EXIT_ERRORS);
-    }
     let target = match (&args.output, &a.ws.settings.output) {
         (Some(o), _) if o.as_os_str() == "-" => None,
         (Some(o), _) => Some(naming.absolute(o)),
         (None, Some(o)) => Some(a.ws.root.join(&o.value)),
         (None, None) => None,
     };
-    if args.check {
-        let Some(target) = target else {
-            return Err(Failure::Message("`build --check` compares with a file: give `-o FILE` or set `[build] output` in nimbus.toml".to_owned()));
+    if let Some(path) = &target {
+        refuse_input(path, a, naming, args.output.is_none())?;
+    }
+    if args.check && target.is_none() {
+        return Err(Failure::Message("`build --check` compares with a file: give `-o FILE` or set `[build] output` in nimbus.toml".to_owned()));
+    }
+    if fails(results, lint) {
+        let why = if emit::Summary::of(results).errors > 0 {
+            "the configuration has errors"
+        } else {
+            "warnings are denied (--deny-warnings)"
         };
-        return Ok(compare(&target, a, &naming, io.stderr));
+        return Done::exit(EXIT_ERRORS, format!("error: {why}: no bundle written"));
     }
     match target {
+        Some(target) if args.check => Ok(compare(&target, a, naming)),
         None => {
-            crate::compile::write_workspace(&a.ws, &a.transfers, io.stdout).map_err(io_err)?;
-            Ok(EXIT_OK)
+            crate::compile::write_workspace(&a.ws, &a.transfers, stdout).map_err(io_err)?;
+            Done::exit(EXIT_OK, None)
         }
         Some(path) => match emit::write::write_atomic(&path, |w| {
             crate::compile::write_workspace(&a.ws, &a.transfers, w)
         }) {
-            Ok(()) => {
-                if !lint.quiet {
-                    let _ = writeln!(io.stderr, "wrote {}", naming.display(&path));
-                }
-                Ok(EXIT_OK)
-            }
+            Ok(()) => Done::exit(
+                EXIT_OK,
+                (!lint.quiet).then(|| format!("wrote {}", naming.display(&path))),
+            ),
             Err(e) => Err(Failure::Message(format!(
                 "cannot write {}: {}; the previous file, if any, is unchanged",
                 naming.display(&path),
@@ -596,17 +743,60 @@ fn build(args: BuildArgs, sub: &ArgMatches, io: &mut Io<'_>) -> Outcome {
     }
 }
 
+/// Refuses to write the bundle over a file the workspace reads, or where the workspace would
+/// read it next time (`from_settings`: the path comes from `[build] output`).
+fn refuse_input(
+    path: &std::path::Path,
+    a: &Analysis,
+    naming: &Naming,
+    from_settings: bool,
+) -> Result<(), Failure> {
+    let Some(input) = load::input_at(&a.ws.root, &a.ws.settings, path) else {
+        return Ok(());
+    };
+    let why = match input {
+        load::Input::Settings => {
+            "it is a workspace's settings file, which the bundle would replace"
+        }
+        load::Input::Entity => {
+            "it is a configuration file of the workspace, which the bundle would replace"
+        }
+        load::Input::FutureEntity => {
+            "the workspace would read the bundle as a configuration file (every .toml file under its root is read)"
+        }
+        load::Input::Gitignore => "it is a .gitignore, which decides what the workspace reads",
+    };
+    let (whence, fix) = if from_settings {
+        let settings = naming.display(&a.ws.root.join(load::SETTINGS_FILE));
+        (
+            format!(" (`[build] output` in {settings})"),
+            "point `[build] output` elsewhere, e.g. `dist/bundle.json`",
+        )
+    } else {
+        (
+            String::new(),
+            "write the bundle elsewhere, e.g. `-o bundle.json`",
+        )
+    };
+    Err(Failure::Message(format!(
+        "cannot write the bundle to {}{whence}: {why}; {fix}",
+        naming.display(path)
+    )))
+}
+
 /// `build --check`: 0 when the file on disk is current, 1 (and why) when stale or missing, 2
 /// when it cannot be read.
-fn compare(target: &std::path::Path, a: &Analysis, naming: &Naming, stderr: &mut dyn Write) -> i32 {
+fn compare(target: &std::path::Path, a: &Analysis, naming: &Naming) -> Done {
     let shown = naming.display(target);
     let same = emit::write::CompareWriter::open(target).and_then(|mut w| {
         crate::compile::write_workspace(&a.ws, &a.transfers, &mut w)?;
         w.finish()
     });
     if let Ok(true) = same {
-        let _ = writeln!(stderr, "{shown} is up to date");
-        return EXIT_OK;
+        return Done {
+            code: EXIT_OK,
+            line: Some(format!("{shown} is up to date")),
+        };
     }
     let why = match std::fs::read(target) {
         Ok(old) => match serde_json::from_slice::<crate::compile::Bundle>(&old) {
@@ -620,19 +810,21 @@ fn compare(target: &std::path::Path, a: &Analysis, naming: &Naming, stderr: &mut
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => "it does not exist yet".to_owned(),
         // Not a stale bundle: the tool cannot do its job (exit 2), and rebuilding is no fix.
         Err(e) => {
-            let _ = writeln!(
-                stderr,
-                "error: cannot read {shown}: {}",
-                load::io_message(&e)
-            );
-            return EXIT_FAILURE;
+            return Done {
+                code: EXIT_FAILURE,
+                line: Some(format!(
+                    "error: cannot read {shown}: {}",
+                    load::io_message(&e)
+                )),
+            };
         }
     };
-    let _ = writeln!(
-        stderr,
-        "error: bundle is stale: {shown}: {why}\n  help: run `nimbus-lint build` and commit the result"
-    );
-    EXIT_ERRORS
+    Done {
+        code: EXIT_ERRORS,
+        line: Some(format!(
+            "error: bundle is stale: {shown}: {why}\n  help: run `nimbus-lint build` and commit the result"
+        )),
+    }
 }
 
 fn schema(args: SchemaArgs, io: &mut Io<'_>) -> Outcome {
@@ -648,14 +840,14 @@ fn schema(args: SchemaArgs, io: &mut Io<'_>) -> Outcome {
 
 fn graph(args: GraphArgs, io: &mut Io<'_>) -> Outcome {
     let naming = Naming::from_cwd();
-    let (results, errors) = one_workspace(args.path.as_ref(), &naming, &[], io.stdin)?;
-    for a in results.iter() {
+    let checked = one_workspace(args.path.as_ref(), &naming, &[], io.stdin)?;
+    for a in checked.results.iter() {
         io.stdout
             .write_all(emit::graph::render(a, args.format).as_bytes())
             .map_err(io_err)?;
     }
-    report_problems(&results, &errors, io.stderr).map_err(io_err)?;
-    Ok(if errors.is_empty() {
+    report_problems(&checked, io.stderr).map_err(io_err)?;
+    Ok(if checked.errors.is_empty() {
         EXIT_OK
     } else {
         EXIT_FAILURE

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use ignore::gitignore::Gitignore;
 use rayon::prelude::*;
 
-use crate::parse::settings::{ParsedSettings, parse_settings};
+use crate::parse::settings::{ParsedSettings, Settings, parse_settings};
 use crate::source::{FileId, SourceFile, Sources};
 
 /// The settings file at a workspace root.
@@ -118,16 +118,49 @@ pub fn normalize(path: &Path) -> PathBuf {
 /// The workspace root for `path`: the nearest folder at or above it holding `nimbus.toml`;
 /// failing that, `path` itself (its folder, for a file).
 pub fn find_root(path: &Path, naming: &Naming) -> Result<PathBuf, LoadError> {
+    locate(path, naming).map(|found| found.root)
+}
+
+/// The workspace root found for a command-line PATH.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Found {
+    /// The root folder.
+    pub root: PathBuf,
+    /// True when PATH is a file with no `nimbus.toml` at or above it: its folder was taken.
+    pub guessed: bool,
+}
+
+/// Like [`find_root`], telling also whether a file's folder was taken for want of a
+/// `nimbus.toml`.
+pub fn locate(path: &Path, naming: &Naming) -> Result<Found, LoadError> {
     let abs = naming.absolute(path);
     let meta = std::fs::metadata(&abs).map_err(|e| LoadError {
         path: naming.display(path),
         message: io_message(&e),
     })?;
     if meta.is_dir() {
-        Ok(root_above(abs))
-    } else {
-        Ok(root_of_file(&abs))
+        return Ok(Found {
+            root: root_above(abs),
+            guessed: false,
+        });
     }
+    let root = root_of_file(&abs);
+    Ok(Found {
+        guessed: !has_settings(&root),
+        root,
+    })
+}
+
+/// True when the walk of the workspace root `outer` enters the folder `dir`, were it on disk:
+/// `dir` lies below `outer`, and no hidden folder, `.gitignore` or symbolic link on the way
+/// keeps the walk out. For roots without `nimbus.toml`: no `exclude` globs are applied.
+pub fn walk_enters(outer: &Path, dir: &Path) -> bool {
+    dir != outer && skipped(outer, dir, true, &Gitignore::empty()).is_none()
+}
+
+/// True when the folder `dir` holds `nimbus.toml`.
+pub fn has_settings(dir: &Path) -> bool {
+    dir.join(SETTINGS_FILE).is_file()
 }
 
 /// The workspace root of the file at `abs` (an absolute path), which need not exist (an
@@ -180,7 +213,7 @@ pub fn load(root: &Path, naming: &Naming, overlays: &Overlays) -> Loaded {
         loaded.settings_file = Some(id);
     }
 
-    let excludes = excludes(root, &loaded.settings);
+    let excludes = excludes(root, &loaded.settings.settings);
     let limit = loaded.settings.settings.max_files;
     let max_size = loaded.settings.settings.max_file_size;
     let shown_root = naming.display(root);
@@ -253,10 +286,7 @@ pub fn load(root: &Path, naming: &Naming, overlays: &Overlays) -> Loaded {
     }
     nested.sort();
     for dir in &nested {
-        loaded.notes.push(format!(
-            "{}: holds its own nimbus.toml: a workspace of its own, not part of this one",
-            naming.display(dir)
-        ));
+        loaded.notes.push(nested_note(dir, naming));
     }
     // Folders are read in the file system's order: report in a stable one.
     loaded.notes.sort();
@@ -322,6 +352,14 @@ pub fn load(root: &Path, naming: &Naming, overlays: &Overlays) -> Loaded {
         }
     }
     loaded
+}
+
+/// The note that says a folder below the root is a workspace of its own.
+pub fn nested_note(dir: &Path, naming: &Naming) -> String {
+    format!(
+        "{}: holds its own nimbus.toml: a workspace of its own, not part of this one",
+        naming.display(dir)
+    )
 }
 
 /// One file the loader tried to read.
@@ -489,55 +527,157 @@ pub fn walker(root: &Path) -> ignore::WalkBuilder {
 }
 
 /// The `exclude` globs of `nimbus.toml`, as a gitignore relative to the root.
-fn excludes(root: &Path, settings: &ParsedSettings) -> Gitignore {
+fn excludes(root: &Path, settings: &Settings) -> Gitignore {
     let mut excludes = ignore::gitignore::GitignoreBuilder::new(root);
-    for glob in &settings.settings.exclude {
+    for glob in &settings.exclude {
         let _ = excludes.add_line(None, &glob.value);
     }
     excludes.build().unwrap_or_else(|_| Gitignore::empty())
 }
 
-/// True when the walk would read `path` (below `root`) if it were on disk: no hidden folder or
-/// file on the way, not excluded, not ignored by a `.gitignore` from the root down, neither a
-/// symbolic link nor below one (the walk follows none).
+/// Why the walk of a workspace leaves a path out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Skipped {
+    /// Outside the root.
+    Outside,
+    /// Hidden: its name, or a folder's on the way, starts with `.`.
+    Hidden,
+    /// Matched by `[workspace] exclude`.
+    Excluded,
+    /// Ignored by the `.gitignore` file at this path.
+    Ignored(PathBuf),
+    /// A symbolic link, or below a linked folder: the walk follows none.
+    Link,
+}
+
+/// True when the walk would read `path` (below `root`) if it were on disk.
 fn admitted(root: &Path, path: &Path, excludes: &Gitignore) -> bool {
+    skipped(root, path, false, excludes).is_none()
+}
+
+/// Why the walk of `root` would leave out `path` (a folder when `is_dir`), were it on disk:
+/// a hidden folder or file on the way, an `exclude` glob, a `.gitignore` from the root down,
+/// a symbolic link on the way (the walk follows none); `None` when it would enter or read it.
+fn skipped(root: &Path, path: &Path, is_dir: bool, excludes: &Gitignore) -> Option<Skipped> {
     let Ok(rel) = path.strip_prefix(root) else {
-        return false;
+        return Some(Skipped::Outside);
     };
     if rel
         .components()
         .any(|c| c.as_os_str().to_string_lossy().starts_with('.'))
-        || excludes
-            .matched_path_or_any_parents(path, false)
-            .is_ignore()
     {
-        return false;
+        return Some(Skipped::Hidden);
+    }
+    if excludes
+        .matched_path_or_any_parents(path, is_dir)
+        .is_ignore()
+    {
+        return Some(Skipped::Excluded);
     }
     let link = |p: &Path| {
         p.symlink_metadata()
             .is_ok_and(|m| m.file_type().is_symlink())
     };
-    if link(path) {
-        return false;
-    }
     let mut dir = root.to_path_buf();
-    let folders = rel.parent().map(|p| p.components()).into_iter().flatten();
-    for next in std::iter::once(None).chain(folders.map(Some)) {
+    for next in std::iter::once(None).chain(rel.components().map(Some)) {
         if let Some(c) = next {
             dir.push(c);
             if link(&dir) {
-                return false;
+                return Some(Skipped::Link);
+            }
+            if dir == path {
+                break;
             }
         }
         let file = dir.join(".gitignore");
         if file.is_file() {
             let (ignores, _) = Gitignore::new(&file);
-            if ignores.matched_path_or_any_parents(path, false).is_ignore() {
-                return false;
+            if ignores
+                .matched_path_or_any_parents(path, is_dir)
+                .is_ignore()
+            {
+                return Some(Skipped::Ignored(file));
             }
         }
     }
-    true
+    None
+}
+
+/// Why the workspace at `root` would not read the file at `path` (below it, on disk or not),
+/// by the `exclude` globs of its `nimbus.toml` on disk; `None` when it would.
+pub fn skipped_file(root: &Path, path: &Path) -> Option<Skipped> {
+    let settings_path = root.join(SETTINGS_FILE);
+    if path == settings_path {
+        return None;
+    }
+    let settings = match std::fs::read(&settings_path) {
+        Ok(bytes) => {
+            let file = SourceFile::from_bytes(settings_path, SETTINGS_FILE, SETTINGS_FILE, &bytes);
+            parse_settings(FileId(0), &file).settings
+        }
+        Err(_) => Settings::default(),
+    };
+    skipped(root, path, false, &excludes(root, &settings))
+}
+
+/// Why the workspace at `root` with `settings` reads `path`, or would read it once written
+/// there: the bundle must never be written over what it is built from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Input {
+    /// A `nimbus.toml`: the root's, or a nested workspace's.
+    Settings,
+    /// A `.toml` file the walk reads.
+    Entity,
+    /// A `.toml` file the walk would read, were it there.
+    FutureEntity,
+    /// A `.gitignore` that decides what the walk reads.
+    Gitignore,
+}
+
+/// Whether `path` is (or would be) an input of the workspace at `root`, seen through symbolic
+/// links and `..`: both are resolved on disk as far as they exist.
+pub fn input_at(root: &Path, settings: &Settings, path: &Path) -> Option<Input> {
+    let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    let path = resolved(path);
+    path.strip_prefix(&root).ok()?;
+    let excludes = excludes(&root, settings);
+    let dir = path.parent().unwrap_or(&root);
+    let entered = || dir == root || skipped(&root, dir, true, &excludes).is_none();
+    if is_settings(&path) && entered() {
+        return Some(Input::Settings);
+    }
+    if path.file_name().is_some_and(|n| n == ".gitignore") {
+        return entered().then_some(Input::Gitignore);
+    }
+    if path.extension().is_none_or(|e| e != "toml")
+        || skipped(&root, &path, false, &excludes).is_some()
+    {
+        return None;
+    }
+    Some(if path.exists() {
+        Input::Entity
+    } else {
+        Input::FutureEntity
+    })
+}
+
+/// `path` with its longest existing part resolved on disk (symbolic links, `..`), the rest
+/// appended as it is.
+fn resolved(path: &Path) -> PathBuf {
+    let mut rest = Vec::new();
+    let mut at = path;
+    loop {
+        if let Ok(real) = std::fs::canonicalize(at) {
+            return rest.iter().rev().fold(real, |p, c| p.join(c));
+        }
+        match (at.parent(), at.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_os_string());
+                at = parent;
+            }
+            _ => return normalize(path),
+        }
+    }
 }
 
 /// Every entity file under `root`: `*.toml`, not hidden, not ignored by `.gitignore` or

@@ -391,3 +391,148 @@ fn check_says_when_the_file_has_entities_out_of_order() {
         r.stderr
     );
 }
+
+#[test]
+fn the_bundle_is_never_written_over_a_file_the_workspace_reads() {
+    let ws = workspace(&[
+        ("nimbus.toml", "[workspace]\nexclude = [\"dist/**\"]\n"),
+        ("org.toml", "[ou.contoso]\n"),
+        ("sub/.keep", ""),
+    ]);
+    let settings = std::fs::read_to_string(ws.path().join("nimbus.toml")).unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(ws.path(), ws.path().join("sub/alias")).unwrap();
+    let replaced = "it is a configuration file of the workspace, which the bundle would replace";
+    let read_later = "the workspace would read the bundle as a configuration file (every .toml file under its root is read)";
+    let mut cases = vec![
+        ("org.toml", replaced),
+        ("sub/../org.toml", replaced),
+        (
+            "nimbus.toml",
+            "it is a workspace's settings file, which the bundle would replace",
+        ),
+        ("sub/new.toml", read_later),
+        (
+            ".gitignore",
+            "it is a .gitignore, which decides what the workspace reads",
+        ),
+    ];
+    if cfg!(unix) {
+        cases.push(("sub/alias/org.toml", replaced));
+        cases.push(("sub/alias/sub/new.toml", read_later));
+    }
+    for (output, why) in cases {
+        let r = run(ws.path(), &["build", "-o", output]);
+        let shown = nimbus_lint::load::normalize(Path::new(output));
+        assert_eq!(
+            (r.code, r.stderr),
+            (
+                2,
+                format!(
+                    "error: cannot write the bundle to {}: {why}; write the bundle elsewhere, e.g. `-o bundle.json`\n",
+                    shown.display()
+                )
+            ),
+            "{output}"
+        );
+        assert_eq!(
+            std::fs::read_to_string(ws.path().join("org.toml")).unwrap(),
+            "[ou.contoso]\n"
+        );
+        assert_eq!(
+            std::fs::read_to_string(ws.path().join("nimbus.toml")).unwrap(),
+            settings
+        );
+        assert!(!ws.path().join("sub/new.toml").exists());
+        assert!(!ws.path().join(".gitignore").exists());
+    }
+    // Files the workspace does not read are fine: not .toml, or in an excluded folder.
+    for output in ["bundle.json", "dist/bundle.toml"] {
+        let r = run(ws.path(), &["build", "-o", output, "-q"]);
+        assert_eq!(r.code, 0, "{output}: {}", r.stderr);
+        assert!(ws.path().join(output).is_file(), "{output}");
+    }
+}
+
+#[test]
+fn a_build_output_setting_that_names_an_input_is_refused_and_says_where_it_is_set() {
+    let ws = workspace(&[
+        ("nimbus.toml", "[build]\noutput = \"org.toml\"\n"),
+        ("org.toml", "[ou.contoso]\n"),
+    ]);
+    for args in [&["build"][..], &["build", "--check"]] {
+        let r = run(ws.path(), args);
+        assert_eq!(
+            (r.code, r.stderr.as_str()),
+            (
+                2,
+                "error: cannot write the bundle to org.toml (`[build] output` in nimbus.toml): it is a configuration file of the workspace, which the bundle would replace; point `[build] output` elsewhere, e.g. `dist/bundle.json`\n"
+            ),
+            "{args:?}"
+        );
+        assert_eq!(
+            std::fs::read_to_string(ws.path().join("org.toml")).unwrap(),
+            "[ou.contoso]\n"
+        );
+    }
+}
+
+#[test]
+fn with_json_or_sarif_stderr_is_one_document_whenever_the_tool_did_its_job() {
+    let ws = workspace(&[
+        ("org.toml", "[ou.contoso]\n"),
+        ("tenant/nimbus.toml", ""),
+        ("tenant/org.toml", "[ou.t]\n"),
+    ]);
+    let document = |r: &common::Run| -> serde_json::Value {
+        serde_json::from_str(&r.stderr)
+            .unwrap_or_else(|e| panic!("stderr is not one document ({e}): {}", r.stderr))
+    };
+    let findings = |format: &str, doc: &serde_json::Value| match format {
+        "json" => doc["diagnostics"].as_array().unwrap().len(),
+        _ => doc["runs"][0]["results"].as_array().unwrap().len(),
+    };
+    for format in ["json", "sarif"] {
+        // Clean, with a note (the nested workspace) and the line saying where it was written.
+        let r = run(ws.path(), &["build", "-o", "b.json", "--format", format]);
+        assert_eq!(r.code, 0, "{format}: {}", r.stderr);
+        assert_eq!(findings(format, &document(&r)), 0, "{format}");
+        assert!(ws.path().join("b.json").is_file());
+        // Current, then stale.
+        let r = run(
+            ws.path(),
+            &["build", "--check", "-o", "b.json", "--format", format],
+        );
+        assert_eq!(r.code, 0, "{format}: {}", r.stderr);
+        document(&r);
+        std::fs::write(ws.path().join("b.json"), "{}").unwrap();
+        let r = run(
+            ws.path(),
+            &["build", "--check", "-o", "b.json", "--format", format],
+        );
+        assert_eq!(r.code, 1, "{format}: {}", r.stderr);
+        assert_eq!(findings(format, &document(&r)), 0, "{format}");
+        std::fs::remove_file(ws.path().join("b.json")).unwrap();
+    }
+    std::fs::write(ws.path().join("bad.toml"), "[ou.x]\nparent = \"nowhere\"\n").unwrap();
+    for format in ["json", "sarif"] {
+        let r = run(
+            ws.path(),
+            &["build", "-o", "b.json", "--format", format, "-q"],
+        );
+        assert_eq!(r.code, 1, "{format}: {}", r.stderr);
+        assert_eq!(findings(format, &document(&r)), 1, "{format}");
+        assert!(!ws.path().join("b.json").exists());
+        // The tool could not do its job: stderr says why, in text.
+        let r = run(ws.path(), &["build", "-o", "org.toml", "--format", format]);
+        assert_eq!(r.code, 2, "{format}: {}", r.stderr);
+        assert!(
+            r.stderr
+                .starts_with("note: tenant: holds its own nimbus.toml")
+                && r.stderr
+                    .contains("\nerror: cannot write the bundle to org.toml: "),
+            "{format}: {}",
+            r.stderr
+        );
+    }
+}

@@ -510,3 +510,205 @@ fn stdin_named_as_a_folder_or_a_file_that_is_not_toml_exits_2() {
         assert_eq!(r.stderr, format!("error: --stdin-filename {name}: {why}\n"));
     }
 }
+
+#[test]
+fn file_paths_without_nimbus_toml_share_one_workspace_and_a_note_says_how_to_check_it_whole() {
+    let ws = workspace(&[
+        ("org.toml", "[ou.contoso]\n"),
+        (
+            "services/s.toml",
+            "[service.s]\nou = \"contoso\"\nlicense = \"contact_center\"\ntransfers = [\"s\"]\n",
+        ),
+        (".drafts/d.toml", "[ou.d]\nname = 1\n"),
+    ]);
+    let note = |file: &str, root: &str| {
+        format!(
+            "note: {file}: no nimbus.toml at or above it, so its folder ({root}) is checked as the workspace; put a nimbus.toml at the workspace root to have file paths (as pre-commit passes them) check the whole workspace\n"
+        )
+    };
+    let self_transfer =
+        "services/s.toml:4:14: warning[self-transfer]: service `s` transfers to itself\n";
+    // A folder below another root of the run is part of it: each file checked once.
+    for args in [
+        &["org.toml", "services/s.toml"][..],
+        &["services/s.toml", "org.toml"],
+    ] {
+        let r = run(
+            ws.path(),
+            &[&["check", "--format", "short"][..], args].concat(),
+        );
+        assert_eq!(r.code, 0, "{args:?}: {}", r.stderr);
+        assert_eq!(
+            r.stdout,
+            format!("{self_transfer}0 errors, 1 warning in 2 files\n"),
+            "{args:?}"
+        );
+        assert_eq!(r.stderr, note("org.toml", "."), "{args:?}");
+    }
+    // Named as a folder, the root is the contract's: nothing to tell.
+    let r = run(ws.path(), &["check", ".", "services/s.toml", "-q"]);
+    assert_eq!(
+        (r.stdout.as_str(), r.stderr.as_str()),
+        ("0 errors, 1 warning in 2 files\n", "")
+    );
+    // Alone, the file's folder is its workspace, and the note says why and what to do.
+    let r = run(ws.path(), &["check", "services/s.toml", "-q"]);
+    assert_eq!(r.stdout, "1 error, 1 warning in 1 file\n");
+    assert_eq!(r.stderr, note("services/s.toml", "services"));
+    // A folder the outer walk leaves out (hidden) stays a workspace of its own.
+    let r = run(ws.path(), &["check", "org.toml", ".drafts/d.toml", "-q"]);
+    assert_eq!(r.stdout, "1 error, 1 warning in 3 files\n", "{}", r.stderr);
+    assert_eq!(
+        r.stderr,
+        [note("org.toml", "."), note(".drafts/d.toml", ".drafts")].concat()
+    );
+}
+
+/// What `shell` offers for `nimbus-lint WORDS…` (the last word is being completed), through
+/// the script `completions SHELL` prints; `None` when the shell is not installed.
+fn complete_in(shell: &str, words: &[&str]) -> Option<Vec<String>> {
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("completions");
+    std::fs::write(&script, run(&repo(), &["completions", shell]).stdout).unwrap();
+    let driver = match shell {
+        "bash" => {
+            "source \"$1\"; shift; COMP_WORDS=(nimbus-lint \"$@\"); COMP_CWORD=$#; \
+             _nimbus__lint nimbus-lint \"${COMP_WORDS[COMP_CWORD]}\" \"${COMP_WORDS[COMP_CWORD-1]}\"; \
+             printf '%s\\n' \"${COMPREPLY[@]}\""
+        }
+        "fish" => "source $argv[1]; complete -C \"nimbus-lint $argv[2..-1]\"",
+        _ => unreachable!("{shell}"),
+    };
+    let mut cmd = std::process::Command::new(shell);
+    cmd.arg("-c").arg(driver);
+    if shell == "bash" {
+        cmd.arg("bash");
+    }
+    let out = match cmd.arg(&script).args(words).output() {
+        Ok(out) => out,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
+        Err(e) => panic!("{shell}: {e}"),
+    };
+    assert!(out.status.success(), "{shell}: {out:?}");
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    // fish prints each candidate with its description after a tab.
+    let words = stdout.lines().map(|l| l.split('\t').next().unwrap_or(l));
+    Some(words.filter(|w| !w.is_empty()).map(str::to_owned).collect())
+}
+
+#[test]
+fn completions_complete_after_the_subcommand() {
+    for shell in ["bash", "fish"] {
+        let Some(formats) = complete_in(shell, &["check", "--format", ""]) else {
+            eprintln!("{shell} is not installed: its completions are not tried here");
+            continue;
+        };
+        let mut formats = formats;
+        formats.sort();
+        assert_eq!(
+            formats,
+            ["github", "human", "json", "sarif", "short"],
+            "{shell}"
+        );
+        let options = complete_in(shell, &["check", "--"]).unwrap();
+        for option in ["--format", "--stdin-filename", "--deny-warnings"] {
+            assert!(options.iter().any(|o| o == option), "{shell}: {options:?}");
+        }
+        let options = complete_in(shell, &["build", "--"]).unwrap();
+        assert!(
+            options.iter().any(|o| o == "--output"),
+            "{shell}: {options:?}"
+        );
+        let commands = complete_in(shell, &[""]).unwrap();
+        assert!(
+            commands.iter().any(|c| c == "check"),
+            "{shell}: {commands:?}"
+        );
+    }
+}
+
+#[test]
+fn stdin_named_as_a_file_the_workspace_does_not_read_exits_2_and_says_why() {
+    let ws = workspace(&[
+        ("nimbus.toml", "[workspace]\nexclude = [\"drafts/**\"]\n"),
+        ("org.toml", "[ou.contoso]\n"),
+        ("gen/.gitignore", "*.toml\n"),
+    ]);
+    let mut cases = vec![
+        (
+            "drafts/new.toml",
+            "it is excluded by `[workspace] exclude` in nimbus.toml, so its workspace does not read it; take it out of the globs to have it checked",
+        ),
+        (
+            ".hidden.toml",
+            "it is hidden (its name or a folder's starts with `.`), so its workspace does not read it; rename it to have it checked",
+        ),
+        (
+            "gen/a.toml",
+            "it is ignored by gen/.gitignore, so its workspace does not read it; take it out of that file to have it checked",
+        ),
+    ];
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink(ws.path().join("org.toml"), ws.path().join("link.toml"))
+            .unwrap();
+        cases.push((
+            "link.toml",
+            "it is a symbolic link, or lies below a linked folder, which the walk does not follow, so its workspace does not read it; name the file it leads to",
+        ));
+    }
+    for (name, why) in cases {
+        let r = run_with_stdin(
+            ws.path(),
+            &["check", "-", "--stdin-filename", name, "--format", "short"],
+            "broken = [\n",
+        );
+        assert_eq!(
+            (r.code, r.stdout.as_str(), r.stderr),
+            (2, "", format!("error: --stdin-filename {name}: {why}\n")),
+            "{name}"
+        );
+    }
+    // The settings file and a file the walk reads are checked as before.
+    for name in ["nimbus.toml", "new.toml"] {
+        let r = run_with_stdin(
+            ws.path(),
+            &["check", "-", "--stdin-filename", name, "--format", "short"],
+            "broken = [\n",
+        );
+        assert_eq!(r.code, 1, "{name}: {}", r.stderr);
+        assert!(
+            r.stdout.starts_with(&format!("{name}:1:")),
+            "{name}: {}",
+            r.stdout
+        );
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_folder_whose_only_toml_files_are_skipped_links_says_so_with_no_toml_files_found() {
+    let outside = workspace(&[("org.toml", "[ou.contoso]\n")]);
+    let ws = workspace(&[("tenant/nimbus.toml", ""), ("tenant/org.toml", "[ou.t]\n")]);
+    std::os::unix::fs::symlink(outside.path().join("org.toml"), ws.path().join("o.toml")).unwrap();
+    std::os::unix::fs::symlink("nowhere.toml", ws.path().join("broken.toml")).unwrap();
+    let notes = "note: broken.toml: broken symbolic link, skipped\n\
+                 note: o.toml: symbolic link to a file outside the workspace, not followed\n";
+    let r = run(ws.path(), &["build", "-o", "-"]);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert_eq!(
+        r.stderr,
+        format!(
+            "{notes}error: .: no TOML files of its own: the folder below it holds a nimbus.toml: a workspace of its own; name one, e.g. `tenant`\n"
+        )
+    );
+    std::fs::remove_dir_all(ws.path().join("tenant")).unwrap();
+    let r = run(ws.path(), &["check"]);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert_eq!(
+        r.stderr,
+        format!(
+            "{notes}error: .: no TOML files found: a workspace is a folder of .toml files (with an optional nimbus.toml at its root)\n"
+        )
+    );
+}

@@ -124,3 +124,111 @@ fn github_commands_leave_out_columns_on_multi_line_spans_and_escape() {
     assert!(line.contains("%0Ahelp: "), "{line}");
     assert!(!line.contains('\n'));
 }
+
+#[test]
+fn sarif_fingerprints_are_unique_in_a_run_and_survive_edits_above() {
+    let service = |id: &str| {
+        format!(
+            "[service.{id}]\nou = \"contoso\"\nlicense = \"contact_center\"\ntransfers = [\"ghost\"]\n"
+        )
+    };
+    let text = format!("[ou.contoso]\n{}{}", service("a"), service("b"));
+    let ws = common::workspace(&[("s.toml", &text)]);
+    let fingerprints = || {
+        let r = run(ws.path(), &["check", "--format", "sarif"]);
+        let doc: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+        doc["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                r["partialFingerprints"]["nimbusLint/v2"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned()
+            })
+            .collect::<Vec<_>>()
+    };
+    let first = fingerprints();
+    assert_eq!(first.len(), 2, "{first:?}");
+    assert_ne!(first[0], first[1]);
+    assert!(
+        first[0].ends_with(":1") && first[1].ends_with(":2"),
+        "{first:?}"
+    );
+    assert_eq!(fingerprints(), first, "stable across runs");
+    std::fs::write(ws.path().join("s.toml"), format!("# a comment\n\n{text}")).unwrap();
+    assert_eq!(fingerprints(), first, "lines moved, same findings");
+}
+
+#[cfg(unix)]
+#[test]
+fn machine_formats_name_files_as_the_file_system_spells_them() {
+    use std::os::unix::ffi::OsStrExt;
+    let ws = common::workspace(&[("org.toml", "[ou.contoso]\n")]);
+    let broken = "[ou.x]\nparent = \"nope\"\n";
+    let root = ws.path();
+    for name in [
+        &b"a\nb/x.toml"[..],
+        b"caf\xe9.toml",
+        b"e\x1b[31m\xe2\x80\xae/y.toml",
+    ] {
+        let path = root.join(std::ffi::OsStr::from_bytes(name));
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, broken).unwrap();
+    }
+    let r = run(root, &["check", "--format", "github"]);
+    let files: Vec<&str> = r
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("::"))
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
+    // GitHub reads `%0A` back as a line feed; it has no escape for the others, which must not
+    // reach a terminal raw.
+    assert_eq!(
+        files,
+        [
+            "::error file=a%0Ab/x.toml",
+            "::error file=caf\u{fffd}.toml",
+            "::error file=e\\u{1b}[31m\\u{202e}/y.toml",
+        ]
+    );
+    let r = run(root, &["check", "--format", "json"]);
+    assert!(
+        !r.stdout.contains(['\u{1b}', '\u{202e}']),
+        "raw on a terminal: {}",
+        r.stdout
+    );
+    let doc = common::json(&r);
+    let files: Vec<&str> = doc["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["file"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        files,
+        [
+            "a\nb/x.toml",
+            "caf\u{fffd}.toml",
+            "e\u{1b}[31m\u{202e}/y.toml"
+        ]
+    );
+    let r = run(root, &["check", "--format", "sarif"]);
+    let doc: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let uris: Vec<&str> = doc["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                .as_str()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(
+        uris,
+        ["a%0Ab/x.toml", "caf%E9.toml", "e%1B%5B31m%E2%80%AE/y.toml"]
+    );
+}

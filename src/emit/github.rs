@@ -1,9 +1,11 @@
 //! `--format github`: GitHub Actions workflow commands, shown as annotations on pull requests.
 
 use std::io::{self, Write};
+use std::path::Path;
 
 use crate::Analysis;
 use crate::diagnostic::Severity;
+use crate::source::printable;
 
 /// Escapes a command's message: `%`, CR and LF.
 fn escape_data(s: &str) -> String {
@@ -17,8 +19,17 @@ fn escape_property(s: &str) -> String {
     escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
-/// Writes one `::error`/`::warning` command per diagnostic.
-pub fn render(results: &[Analysis], out: &mut dyn Write) -> io::Result<()> {
+/// A file's name as a property: as the file system spells it (relative to `cwd` when below
+/// it), escaped as GitHub reads it back (`%0A` for a line feed); what GitHub has no escape for
+/// and a terminal must not receive (other controls, bidirectional formatting) is shown as in
+/// messages, `\u{1b}`.
+fn file_property(file: &crate::source::SourceFile, cwd: &Path) -> String {
+    let name = super::path_text(super::raw_name(file, cwd));
+    printable(&escape_property(&name)).into_owned()
+}
+
+/// Writes one `::error`/`::warning` command per diagnostic; files are named relative to `cwd`.
+pub fn render(results: &[Analysis], cwd: &Path, out: &mut dyn Write) -> io::Result<()> {
     for a in results {
         for d in &a.diagnostics {
             let (start, end) = a.ws.sources.range(d.span);
@@ -26,7 +37,7 @@ pub fn render(results: &[Analysis], out: &mut dyn Write) -> io::Result<()> {
                 Severity::Error => "error",
                 Severity::Warning => "warning",
             };
-            let file = escape_property(a.ws.sources.get(d.span.file).display());
+            let file = file_property(a.ws.sources.get(d.span.file), cwd);
             let mut props = format!("file={file},line={}", start.line);
             if start.line == end.line {
                 props.push_str(&format!(",col={}", start.column));

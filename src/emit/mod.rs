@@ -11,10 +11,13 @@ pub mod sarif;
 pub mod short;
 pub mod write;
 
+use std::borrow::Cow;
 use std::io::{self, Write};
+use std::path::Path;
 
 use crate::Analysis;
 use crate::diagnostic::Severity;
+use crate::source::SourceFile;
 
 /// Output formats of `check`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -80,6 +83,52 @@ impl std::fmt::Display for Summary {
     }
 }
 
+/// How the machine formats (JSON, SARIF, GitHub) name `file`: as the file system spells it,
+/// relative to `cwd` when below it, else absolute. Not escaped for a terminal, as
+/// [`SourceFile::display`] is: each format escapes it its own way.
+pub fn raw_name<'a>(file: &'a SourceFile, cwd: &Path) -> &'a Path {
+    if file.path.as_os_str().is_empty() {
+        // A file held in memory only, named by its display name.
+        return Path::new(file.display());
+    }
+    raw_path(&file.path, cwd)
+}
+
+/// `path` relative to `cwd` when below it (`.` for `cwd` itself), else as it is.
+pub fn raw_path<'a>(path: &'a Path, cwd: &Path) -> &'a Path {
+    match path.strip_prefix(cwd) {
+        Ok(rel) if rel.as_os_str().is_empty() => Path::new("."),
+        Ok(rel) => rel,
+        Err(_) => path,
+    }
+}
+
+/// `path` as text with `/` separators; bytes of a name that are not UTF-8 become U+FFFD.
+pub fn path_text(path: &Path) -> Cow<'_, str> {
+    let text = path.to_string_lossy();
+    if std::path::MAIN_SEPARATOR == '\\' {
+        Cow::Owned(text.replace('\\', "/"))
+    } else {
+        text
+    }
+}
+
+/// `path`'s bytes as the file system holds them, with `/` separators (on Windows, its text).
+pub fn path_bytes(path: &Path) -> Cow<'_, [u8]> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        Cow::Borrowed(path.as_os_str().as_bytes())
+    }
+    #[cfg(not(unix))]
+    {
+        match path_text(path) {
+            Cow::Borrowed(s) => Cow::Borrowed(s.as_bytes()),
+            Cow::Owned(s) => Cow::Owned(s.into_bytes()),
+        }
+    }
+}
+
 /// How the human format looks.
 #[derive(Clone, Copy, Debug)]
 pub struct Style {
@@ -98,16 +147,14 @@ pub fn render(
     out: &mut dyn Write,
 ) -> io::Result<()> {
     let summary = Summary::of(results);
+    let cwd = std::env::current_dir().unwrap_or_default();
     match format {
-        Format::Json => return json::render(results, summary, out),
-        Format::Sarif => {
-            let cwd = std::env::current_dir().unwrap_or_default();
-            return sarif::render(results, &cwd, out);
-        }
+        Format::Json => return json::render(results, summary, &cwd, out),
+        Format::Sarif => return sarif::render(results, &cwd, out),
         _ if quiet => {}
         Format::Human => human::render(results, style, out)?,
         Format::Short => short::render(results, out)?,
-        Format::Github => github::render(results, out)?,
+        Format::Github => github::render(results, &cwd, out)?,
     }
     if results.is_empty() {
         // Nothing could be checked: the errors on stderr say why; a summary would mislead.

@@ -46,10 +46,11 @@ fn level(severity: Severity) -> &'static str {
     }
 }
 
-/// `path` as a URI reference: `/`-separated, with reserved characters percent-encoded.
-fn uri_path(path: &str) -> String {
+/// `path` (bytes, `/`-separated) as a URI reference, with reserved characters
+/// percent-encoded.
+fn uri_path(path: &[u8]) -> String {
     let mut out = String::new();
-    for b in path.bytes() {
+    for &b in path {
         match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
                 out.push(b as char)
@@ -60,22 +61,30 @@ fn uri_path(path: &str) -> String {
     out
 }
 
-/// The artifact location of a file: relative to `%SRCROOT%` when below the current
-/// directory, else an absolute `file://` URI.
-fn artifact(display: &str) -> ArtifactLocation {
-    if Path::new(display).is_absolute() {
+/// The artifact location of a file named relative to the current directory (as
+/// [`super::raw_name`] names it): relative to `%SRCROOT%` when below it, else an absolute
+/// `file://` URI. The bytes of the name are percent-encoded as they are.
+fn artifact(name: &Path) -> ArtifactLocation {
+    let uri = uri_path(&super::path_bytes(name));
+    if name.is_absolute() {
         ArtifactLocation::builder()
-            .uri(format!("file://{}", uri_path(display)))
+            .uri(format!("file://{uri}"))
             .build()
     } else {
         ArtifactLocation::builder()
-            .uri(uri_path(display))
+            .uri(uri)
             .uri_base_id(SRCROOT)
             .build()
     }
 }
 
-fn location(sources: &Sources, span: Span, message: Option<&str>, id: Option<i64>) -> Location {
+fn location(
+    sources: &Sources,
+    span: Span,
+    cwd: &Path,
+    message: Option<&str>,
+    id: Option<i64>,
+) -> Location {
     let (start, end) = sources.range(span);
     let region = Region::builder()
         .start_line(start.line as i64)
@@ -84,7 +93,7 @@ fn location(sources: &Sources, span: Span, message: Option<&str>, id: Option<i64
         .end_column(end.column as i64)
         .build();
     let physical = PhysicalLocation::builder()
-        .artifact_location(artifact(sources.get(span.file).display()))
+        .artifact_location(artifact(super::raw_name(sources.get(span.file), cwd)))
         .region(region)
         .build();
     match (message, id) {
@@ -145,7 +154,9 @@ fn rules() -> Vec<ReportingDescriptor> {
         .collect()
 }
 
-/// A stable identity of a finding across runs: FNV-1a of code, file and message.
+/// A stable identity of a finding across runs: FNV-1a of code, file and message (not the
+/// line, so that it survives edits above). Findings alike in all three are told apart by
+/// [`Occurrences`].
 fn fingerprint(code: &str, file: &str, message: &str) -> String {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in code
@@ -161,11 +172,25 @@ fn fingerprint(code: &str, file: &str, message: &str) -> String {
     format!("{h:016x}")
 }
 
+/// Numbers the findings that share a fingerprint in output order (by file, line, column), as
+/// GitHub's `hash:N`: each fingerprint of a run is unique, and stays the same across runs.
+#[derive(Default)]
+struct Occurrences(std::collections::HashMap<String, u32>);
+
+impl Occurrences {
+    fn next(&mut self, hash: String) -> String {
+        let n = self.0.entry(hash.clone()).or_insert(0);
+        *n += 1;
+        format!("{hash}:{n}")
+    }
+}
+
 /// Writes the SARIF log of `results`.
 pub fn render(results: &[Analysis], cwd: &Path, out: &mut dyn Write) -> io::Result<()> {
     let mut sarif_results = Vec::new();
+    let mut occurrences = Occurrences::default();
     let mut bases = BTreeMap::new();
-    let mut cwd_uri = format!("file://{}", uri_path(&cwd.to_string_lossy()));
+    let mut cwd_uri = format!("file://{}", uri_path(&super::path_bytes(cwd)));
     if !cwd_uri.ends_with('/') {
         cwd_uri.push('/');
     }
@@ -174,13 +199,13 @@ pub fn render(results: &[Analysis], cwd: &Path, out: &mut dyn Write) -> io::Resu
         ArtifactLocation::builder().uri(cwd_uri).build(),
     );
     for (n, a) in results.iter().enumerate() {
-        let root = crate::load::Naming::from_cwd().display(&a.ws.root);
-        let mut root_uri = if Path::new(&root).is_absolute() {
-            format!("file://{}", uri_path(&root))
-        } else if root == "." {
+        let root = super::raw_path(&a.ws.root, cwd);
+        let mut root_uri = if root.is_absolute() {
+            format!("file://{}", uri_path(&super::path_bytes(root)))
+        } else if root == Path::new(".") {
             String::new()
         } else {
-            uri_path(&root)
+            uri_path(&super::path_bytes(root))
         };
         if !root_uri.is_empty() && !root_uri.ends_with('/') {
             root_uri.push('/');
@@ -203,12 +228,12 @@ pub fn render(results: &[Analysis], cwd: &Path, out: &mut dyn Write) -> io::Resu
         bases.insert(key, root_location);
         for d in &a.diagnostics {
             let sources = &a.ws.sources;
-            let file = &sources.get(d.span.file).display();
+            let file = super::path_text(super::raw_name(sources.get(d.span.file), cwd));
             let related: Vec<Location> = d
                 .labels
                 .iter()
                 .enumerate()
-                .map(|(i, l)| location(sources, l.span, Some(&l.message), Some(i as i64 + 1)))
+                .map(|(i, l)| location(sources, l.span, cwd, Some(&l.message), Some(i as i64 + 1)))
                 .collect();
             let message = if d.help.is_empty() {
                 d.message.clone()
@@ -218,8 +243,8 @@ pub fn render(results: &[Analysis], cwd: &Path, out: &mut dyn Write) -> io::Resu
             let rule_index = Code::ALL.iter().position(|c| *c == d.code).unwrap_or(0);
             let mut fingerprints = BTreeMap::new();
             fingerprints.insert(
-                "nimbusLint/v1".to_owned(),
-                fingerprint(d.code.as_str(), file, &d.message),
+                "nimbusLint/v2".to_owned(),
+                occurrences.next(fingerprint(d.code.as_str(), &file, &d.message)),
             );
             let builder = SarifResult::builder()
                 .rule_id(d.code.as_str())
@@ -229,7 +254,7 @@ pub fn render(results: &[Analysis], cwd: &Path, out: &mut dyn Write) -> io::Resu
                     Severity::Warning => ResultLevel::Warning,
                 })
                 .message(text(&message))
-                .locations(vec![location(sources, d.span, None, None)])
+                .locations(vec![location(sources, d.span, cwd, None, None)])
                 .partial_fingerprints(fingerprints);
             sarif_results.push(if related.is_empty() {
                 builder.build()
@@ -267,7 +292,8 @@ mod tests {
     #[test]
     fn names_uris_and_descriptions() {
         assert_eq!(rule_name("im-unreachable"), "ImUnreachable");
-        assert_eq!(uri_path("a b/ü.toml"), "a%20b/%C3%BC.toml");
+        assert_eq!(uri_path("a b/ü.toml".as_bytes()), "a%20b/%C3%BC.toml");
+        assert_eq!(uri_path(b"a\nb/caf\xe9.toml"), "a%0Ab/caf%E9.toml");
         assert_eq!(
             full_description("## What it checks\n\nFirst\nline.\n\nSecond."),
             "First line."
