@@ -597,3 +597,28 @@ fn three_entries_on_one_twilio_service_get_two_distinct_messages() {
         "{out}"
     );
 }
+
+#[test]
+fn a_wrong_type_help_wraps_or_unwraps_the_value_as_written() {
+    let desk = "[service.desk]\nou = \"contoso\"\nlicense = [\"contact_center\"]\ntransfers = \"team\"\n\
+                instant_messaging = { messaging_entry = \"wa\", channels = [\"whatsapp\"] }\n\n\
+                [service.team]\nou = \"contoso\"\nlicense = \"contact_center\"\n";
+    let found = helps(&[
+        ("org.toml", ORG),
+        ("twilio.toml", TWILIO),
+        ("desk.toml", desk),
+    ]);
+    assert_eq!(
+        found,
+        [
+            (
+                "invalid-value".to_owned(),
+                "write it like this: `license = \"contact_center\"`".to_owned()
+            ),
+            (
+                "invalid-value".to_owned(),
+                "write it like this: `transfers = [\"team\"]`".to_owned()
+            ),
+        ]
+    );
+}

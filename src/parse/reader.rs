@@ -185,6 +185,15 @@ impl<'s> Reader<'s> {
                 value: Text::from(s.as_ref()),
                 span: self.span(value.span()),
             }),
+            // One string in a list: the help shows it unwrapped.
+            DeValue::Array(items) if items.len() == 1 => {
+                let example = match items.iter().next().map(|i| i.get_ref()) {
+                    Some(DeValue::String(s)) => format!("{key} = {}", toml_string(s)),
+                    _ => example.to_owned(),
+                };
+                self.wrong_type(value, key, &example);
+                Field::Invalid
+            }
             _ => {
                 self.wrong_type(value, key, example);
                 Field::Invalid
@@ -250,7 +259,12 @@ impl<'s> Reader<'s> {
             }
         };
         let DeValue::Array(items) = value.get_ref() else {
-            self.wrong_type(value, key, example);
+            // One string where a list goes: the help shows it in a list.
+            let example = match value.get_ref() {
+                DeValue::String(s) => format!("{key} = [{}]", toml_string(s)),
+                _ => example.to_owned(),
+            };
+            self.wrong_type(value, key, &example);
             return Strings {
                 field: Field::Invalid,
                 items: Vec::new(),
@@ -447,4 +461,9 @@ mod integer_tests {
             assert!(!is_toml_integer(bad), "{bad}");
         }
     }
+}
+
+/// `s` as a TOML basic string, quotes included (a JSON string is one).
+pub(crate) fn toml_string(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_else(|_| format!("{s:?}"))
 }

@@ -122,8 +122,7 @@ fn read(r: &mut Reader<'_>, doc: &DeTable<'_>, settings: &mut Settings) {
         let globs = match t.get("exclude").map(|v| (v, v.get_ref())) {
             // One glob written as a string: reported, and applied as meant.
             Some((v, DeValue::String(glob))) => {
-                // A JSON string is a valid TOML basic string.
-                let quoted = serde_json::to_string(glob.as_ref()).unwrap_or_default();
+                let quoted = super::reader::toml_string(glob);
                 r.wrong_type(v, "exclude", &format!("exclude = [{quoted}]"));
                 vec![Sp {
                     value: crate::model::Text::from(glob.as_ref()),
