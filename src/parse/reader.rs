@@ -426,6 +426,11 @@ fn is_toml_integer(text: &str) -> bool {
     digits_ok(unsigned, |c| c.is_ascii_digit()) && clean(text).parse::<i64>().is_ok()
 }
 
+/// `s` as a TOML basic string, quotes included (a JSON string is one).
+pub(crate) fn toml_string(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_else(|_| format!("{s:?}"))
+}
+
 #[cfg(test)]
 mod integer_tests {
     use super::is_toml_integer;
@@ -461,9 +466,4 @@ mod integer_tests {
             assert!(!is_toml_integer(bad), "{bad}");
         }
     }
-}
-
-/// `s` as a TOML basic string, quotes included (a JSON string is one).
-pub(crate) fn toml_string(s: &str) -> String {
-    serde_json::to_string(s).unwrap_or_else(|_| format!("{s:?}"))
 }
