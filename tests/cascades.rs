@@ -622,3 +622,30 @@ fn a_wrong_type_help_wraps_or_unwraps_the_value_as_written() {
         ]
     );
 }
+
+#[test]
+fn a_region_written_as_a_continent_or_country_is_not_matched_by_spelling_alone() {
+    let region = |r: &str| {
+        let twilio = TWILIO.replace("region = \"us1\"", &format!("region = \"{r}\""));
+        let found = helps(&[
+            ("org.toml", ORG),
+            ("twilio.toml", &twilio),
+            ("desk.toml", DESK),
+        ]);
+        let (code, help) = found
+            .into_iter()
+            .find(|(c, _)| c == "invalid-value")
+            .unwrap();
+        assert_eq!(code, "invalid-value");
+        help.split(" `region` takes").next().unwrap().to_owned()
+    };
+    // `eu1` is one edit from `au1` (Australia), but Europe is two other regions.
+    assert_eq!(
+        region("eu1"),
+        "Europe has two regions, `ie1` (Ireland) and `de1` (Germany):"
+    );
+    assert_eq!(region("Germany"), "did you mean `de1`?");
+    assert_eq!(region("us"), "did you mean `us1`?");
+    // Otherwise, by spelling.
+    assert_eq!(region("ie2"), "did you mean `ie1`?");
+}

@@ -90,11 +90,37 @@ pub(crate) fn not_a_choice(
     allowed: &[&str],
     suggestion: Option<&str>,
 ) -> Diagnostic {
-    let mut help = crate::suggest::did_you_mean(suggestion);
+    let mut help = match region_hint(noun, value) {
+        Some(hint) => hint,
+        None => crate::suggest::did_you_mean(suggestion),
+    };
     help.push_str(&format!("`{key}` takes one of {}", list(allowed)));
     new(span, format!("unknown {noun} `{value}`"))
         .label(format!("not a {noun}"))
         .help(help)
+}
+
+/// What a region written as a place or a continent means: the edit distance from `eu1` to
+/// `au1` is one, but Europe is `ie1` or `de1`, and a key works in its own region only.
+fn region_hint(noun: &str, value: &str) -> Option<String> {
+    if noun != "region" {
+        return None;
+    }
+    let v = value.trim().to_ascii_lowercase();
+    let code = match v.trim_end_matches(|c: char| c.is_ascii_digit()) {
+        "eu" | "europe" | "emea" => {
+            return Some("Europe has two regions, `ie1` (Ireland) and `de1` (Germany): ".into());
+        }
+        "us" | "usa" | "united states" | "america" => "us1",
+        "ie" | "ireland" | "dublin" => "ie1",
+        "de" | "germany" | "frankfurt" => "de1",
+        "au" | "australia" | "sydney" => "au1",
+        "jp" | "japan" | "tokyo" => "jp1",
+        "sg" | "singapore" => "sg1",
+        "br" | "brazil" | "sao paulo" => "br1",
+        _ => return None,
+    };
+    (code != v).then(|| crate::suggest::did_you_mean(Some(code)))
 }
 
 /// An entity id that breaks the id pattern.
