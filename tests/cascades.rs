@@ -649,3 +649,27 @@ fn a_region_written_as_a_continent_or_country_is_not_matched_by_spelling_alone()
     // Otherwise, by spelling.
     assert_eq!(region("ie2"), "did you mean `ie1`?");
 }
+
+#[test]
+fn a_nimbus_lint_comment_that_is_not_read_says_so() {
+    let desk = "# nimbus-lint allow(im-no-agents)\n[service.a]\nou = \"contoso\"\n\
+                license = \"contact_center\"\n\n\
+                [service.b] # nimbus-lint: allow(im-no-agents)\nou = \"contoso\"\n\
+                license = \"contact_center\"\n\n\
+                [service.c]\nou = \"contoso\" # not a directive: nimbus-lint\n\
+                license = \"contact_center\"\nname = \"# nimbus-lint: allow(x)\"\n";
+    let found = helps(&[("org.toml", ORG), ("desk.toml", desk)]);
+    let malformed: Vec<&str> = found
+        .iter()
+        .filter(|(c, _)| c == "invalid-value")
+        .map(|(_, h)| h.as_str())
+        .collect();
+    assert_eq!(
+        malformed,
+        [
+            "write `# nimbus-lint: allow(CODE, ...)` on the line above the entity's header",
+            "put `# nimbus-lint: allow(CODE, ...)` on a line of its own, directly above the entity's header",
+        ],
+        "{found:?}"
+    );
+}

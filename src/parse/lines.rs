@@ -143,6 +143,30 @@ fn advance(st: &mut State, line: &str, header: bool) {
     }
 }
 
+/// Where the comment of a one-line header or key line starts (its `#`, outside quoted keys and
+/// strings); `None` without one, or when a multi-line string opens on the line.
+pub(crate) fn comment_start(line: &str) -> Option<usize> {
+    let bytes = line.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'#' => return Some(i),
+            b'"' | b'\'' if line[i..].starts_with("\"\"\"") || line[i..].starts_with("'''") => {
+                return None;
+            }
+            q @ (b'"' | b'\'') => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != q {
+                    i += if q == b'"' && bytes[i] == b'\\' { 2 } else { 1 };
+                }
+                i += 1;
+            }
+            _ => i += 1,
+        }
+    }
+    None
+}
+
 /// The dotted key at the start of `text` (a header's inside, or a `key = value` line).
 pub(crate) fn key_path(text: &str) -> Vec<String> {
     let mut path = Vec::new();
@@ -261,6 +285,17 @@ pub(crate) fn batches(text: &str, target: usize) -> Option<Vec<std::ops::Range<u
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn comment_start_skips_quoted_hashes_and_gives_up_on_multiline_strings() {
+        use super::comment_start;
+        assert_eq!(comment_start("[service.a] # x"), Some(12));
+        assert_eq!(comment_start("[service.\"c#d\"] # x"), Some(16));
+        assert_eq!(comment_start("name = 'a#b' # x"), Some(13));
+        assert_eq!(comment_start("name = \"a\\\"#b\" # x"), Some(15));
+        assert_eq!(comment_start("name = \"\"\"a # b"), None);
+        assert_eq!(comment_start("name = \"a\""), None);
+    }
+
     use super::*;
 
     #[test]

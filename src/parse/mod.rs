@@ -117,7 +117,7 @@ pub fn parse_pieces(id: FileId, file: &SourceFile) -> Vec<ParsedFile> {
         }
         None => vec![parse_batch(id, text, 0)],
     };
-    if !parts.iter().any(|p| p.broken) && text.contains("nimbus-lint") {
+    if !parts.iter().any(|p| p.broken) && may_hold_directive(text) {
         let (suppressions, diags) = suppress::scan(id, text, &parts);
         parts[0].suppressions = suppressions;
         parts[0].diagnostics.extend(diags);
@@ -189,6 +189,17 @@ fn parse_batch(id: FileId, text: &str, base: usize) -> ParsedFile {
     out.connectors.shrink_to_fit();
     out.ous.shrink_to_fit();
     out
+}
+
+/// True when `text` may hold a `nimbus-lint` comment, however spelled (`Nimbus_Lint`): only
+/// then are its comments read.
+fn may_hold_directive(text: &str) -> bool {
+    use std::sync::LazyLock;
+    static LOWER: LazyLock<memchr::memmem::Finder<'static>> =
+        LazyLock::new(|| memchr::memmem::Finder::new("imbus"));
+    static UPPER: LazyLock<memchr::memmem::Finder<'static>> =
+        LazyLock::new(|| memchr::memmem::Finder::new("IMBUS"));
+    LOWER.find(text.as_bytes()).is_some() || UPPER.find(text.as_bytes()).is_some()
 }
 
 /// The `syntax` error of a file that is not parsed at all: not UTF-8, or holding a merge

@@ -32,6 +32,9 @@ pub(super) fn scan(
     let mut section: Vec<String> = Vec::new();
     let mut open_section: Option<usize> = None;
     for top in top_level(src) {
+        if matches!(top.line, Line::Header { .. } | Line::Key(_)) {
+            trailing_directive(file, src, top.text_start, &mut diags);
+        }
         match top.line {
             Line::Blank | Line::Other => flush(&mut pending, &mut found, Target::Nothing),
             Line::Comment(comment) => {
@@ -136,6 +139,41 @@ fn section_kind(path: &[String]) -> Option<Kind> {
     Kind::ALL.into_iter().find(|k| k.key() == first)
 }
 
+/// Reports a `nimbus-lint` comment at the end of a header or key line: only comments on lines
+/// of their own are read, and one that is silently ignored leaves the user puzzled.
+fn trailing_directive(file: FileId, src: &str, line_at: usize, diags: &mut Vec<Diagnostic>) {
+    let rest = &src[line_at..];
+    let line = &rest[..rest.find(['\n', '\r']).unwrap_or(rest.len())];
+    let Some(hash) = super::lines::comment_start(line) else {
+        return;
+    };
+    let comment = &line[hash + 1..];
+    if names_the_tool(comment.trim_start()) {
+        let at = line_at + hash;
+        diags.push(invalid_value::trailing_directive(Span::new(
+            file,
+            at..at + 1 + comment.trim_end().len(),
+        )));
+    }
+}
+
+/// True when a comment's text opens with the tool's name, however spelled
+/// (`nimbus-lint`, `nimbus_lint`, `Nimbus-Lint`): a directive, well-formed or not.
+fn names_the_tool(body: &str) -> bool {
+    let head: String = body
+        .chars()
+        .take(11)
+        .map(|c| {
+            if c == '_' {
+                '-'
+            } else {
+                c.to_ascii_lowercase()
+            }
+        })
+        .collect();
+    head == "nimbus-lint"
+}
+
 /// Reads `nimbus-lint: allow(a, b)` out of a comment; other comments give `None`.
 fn parse_directive(
     file: FileId,
@@ -144,9 +182,15 @@ fn parse_directive(
     diags: &mut Vec<Diagnostic>,
 ) -> Option<Suppression> {
     let body = comment.trim_start();
-    let rest = body.strip_prefix("nimbus-lint:")?;
-    let body_at = hash_at + 1 + (comment.len() - body.len());
     let comment_span = Span::new(file, hash_at..hash_at + 1 + comment.trim_end().len());
+    let Some(rest) = body.strip_prefix("nimbus-lint:") else {
+        // `# nimbus-lint allow(..)`, `# nimbus_lint: ..`: meant as a directive, not read as one.
+        if names_the_tool(body) {
+            diags.push(invalid_value::bad_directive(comment_span));
+        }
+        return None;
+    };
+    let body_at = hash_at + 1 + (comment.len() - body.len());
     let args_at = body_at + "nimbus-lint:".len() + (rest.len() - rest.trim_start().len());
     let rest = rest.trim_start();
     let inner = rest

@@ -190,6 +190,16 @@ pub(crate) fn bad_directive(span: Span) -> Diagnostic {
         .help("write `# nimbus-lint: allow(CODE, ...)` on the line above the entity's header")
 }
 
+/// A `nimbus-lint` comment at the end of a line, which is not read.
+pub(crate) fn trailing_directive(span: Span) -> Diagnostic {
+    new(
+        span,
+        "a nimbus-lint comment at the end of a line is not read".into(),
+    )
+    .label("ignored here")
+    .help("put `# nimbus-lint: allow(CODE, ...)` on a line of its own, directly above the entity's header")
+}
+
 /// A rule code that does not exist.
 pub(crate) fn unknown_code(span: Span, code: &str, suggestion: Option<Code>) -> Diagnostic {
     let mut help = crate::suggest::did_you_mean(suggestion.map(Code::as_str));
