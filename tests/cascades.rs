@@ -673,3 +673,30 @@ fn a_nimbus_lint_comment_that_is_not_read_says_so() {
         "{found:?}"
     );
 }
+
+#[test]
+fn a_required_key_with_a_qualifier_gets_a_did_you_mean_and_no_missing_field() {
+    let desk = "[service.desk]\nou_id = \"contoso\"\nlicense-type = \"contact_center\"\n\
+                instant_messaging = { messaging_entry = \"wa\", channels = [\"whatsapp\"] }\n\n\
+                [service.other]\norg_unit = \"contoso\"\nservice_license = \"contact_center\"\n";
+    let found = helps(&[
+        ("org.toml", ORG),
+        ("twilio.toml", TWILIO),
+        ("desk.toml", desk),
+    ]);
+    assert_eq!(
+        found,
+        [
+            ("unknown-field".to_owned(), "did you mean `ou`?".to_owned()),
+            (
+                "unknown-field".to_owned(),
+                "did you mean `license`?".to_owned()
+            ),
+            ("unknown-field".to_owned(), "did you mean `ou`?".to_owned()),
+            (
+                "unknown-field".to_owned(),
+                "did you mean `license`?".to_owned()
+            ),
+        ]
+    );
+}

@@ -469,6 +469,8 @@ const CONNECTOR_ALIASES: &[(&str, &str)] = &[
     ("api_key", "api_key_sid"),
     ("secret", "api_key_secret"),
     ("kind", "type"),
+    ("org_unit", "ou"),
+    ("unit", "ou"),
 ];
 const CONNECTOR_ELSEWHERE: &[(&str, &str)] = &[
     (
@@ -488,6 +490,8 @@ const ENTRY_KEYS: &[&str] = &["name", "ou", "connector", "service_sid"];
 const ENTRY_ALIASES: &[(&str, &str)] = &[
     ("sid", "service_sid"),
     ("conversations_service_sid", "service_sid"),
+    ("org_unit", "ou"),
+    ("unit", "ou"),
 ];
 const ENTRY_ELSEWHERE: &[(&str, &str)] = &[
     (
@@ -511,7 +515,13 @@ const SERVICE_KEYS: &[&str] = &[
     "transfers",
     "instant_messaging",
 ];
-const SERVICE_ALIASES: &[(&str, &str)] = &[("licence", "license"), ("im", "instant_messaging")];
+const SERVICE_ALIASES: &[(&str, &str)] = &[
+    ("licence", "license"),
+    ("im", "instant_messaging"),
+    ("org_unit", "ou"),
+    ("organization_unit", "ou"),
+    ("unit", "ou"),
+];
 const SERVICE_ELSEWHERE: &[(&str, &str)] = &[
     (
         "channels",

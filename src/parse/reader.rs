@@ -119,6 +119,7 @@ impl<'s> Reader<'s> {
                 .find(|(wrong, _)| *wrong == name)
                 .map(|&(_, right)| right)
                 .or_else(|| crate::suggest::nearest(name, schema.known.iter().copied()))
+                .or_else(|| qualified(name, schema.known))
                 .filter(|s| !table.contains_key(*s));
             let hint = schema
                 .elsewhere
@@ -424,6 +425,17 @@ fn is_toml_integer(text: &str) -> bool {
         return false;
     }
     digits_ok(unsigned, |c| c.is_ascii_digit()) && clean(text).parse::<i64>().is_ok()
+}
+
+/// The known key that `name` qualifies with a word before or after it (`ou_id`, `license_type`,
+/// `service-license`): too far from it by spelling for a did-you-mean, plainly meant.
+fn qualified(name: &str, known: &[&'static str]) -> Option<&'static str> {
+    let name = name.to_ascii_lowercase().replace('-', "_");
+    known.iter().copied().find(|k| {
+        name.strip_prefix(k)
+            .is_some_and(|rest| rest.starts_with('_'))
+            || name.strip_suffix(k).is_some_and(|rest| rest.ends_with('_'))
+    })
 }
 
 /// `s` as a TOML basic string, quotes included (a JSON string is one).
