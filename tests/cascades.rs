@@ -700,3 +700,64 @@ fn a_required_key_with_a_qualifier_gets_a_did_you_mean_and_no_missing_field() {
         ]
     );
 }
+
+const TREE: &str =
+    "[ou.contoso]\n\n[ou.sales]\nparent = \"contoso\"\n\n[ou.support]\nparent = \"contoso\"\n";
+
+const SUPPORT_TWILIO: &str = "[connector.twilio-support]\nou = \"support\"\ntype = \"twilio\"\n\
+     api_key_sid = \"SK0123456789abcdef0123456789abcdef\"\n\n\
+     [messaging_entry.wa-support]\nou = \"support\"\nconnector = \"twilio-support\"\n\
+     service_sid = \"IS12345678900000000000000000AbCdEf\"\n";
+
+#[test]
+fn help_that_moves_an_entity_keeps_what_it_uses_visible() {
+    let desk = |ou: &str| {
+        format!(
+            "[service.sales-desk]\n{ou}license = \"contact_center\"\n\
+             instant_messaging = {{ messaging_entry = \"wa-support\", channels = [\"whatsapp\"] }}\n"
+        )
+    };
+    // Moving the entry up alone would hide its connector from it: both move.
+    let found = helps(&[
+        ("org.toml", TREE),
+        ("twilio.toml", SUPPORT_TWILIO),
+        ("desk.toml", &desk("ou = \"sales\"\n")),
+    ]);
+    assert_eq!(
+        found,
+        [(
+            "reference-not-visible".to_owned(),
+            "a service can use what sits in its own OU `sales` or above it; move messaging entry \
+             `wa-support` and its connector `twilio-support` up to `contoso` (above both), or use \
+             a messaging entry visible from `sales`"
+                .to_owned()
+        )]
+    );
+    // With an entry that the service can see, the help names it.
+    let found = helps(&[
+        ("org.toml", TREE),
+        ("twilio.toml", SUPPORT_TWILIO),
+        ("more.toml", TWILIO),
+        ("desk.toml", &desk("ou = \"sales\"\n")),
+    ]);
+    assert!(
+        found[0]
+            .1
+            .ends_with("or use a messaging entry visible from `sales`, such as `wa`"),
+        "{found:?}"
+    );
+    // A service with no `ou` is offered the OU of its entry, not the root.
+    let found = helps(&[
+        ("org.toml", TREE),
+        ("twilio.toml", SUPPORT_TWILIO),
+        ("desk.toml", &desk("")),
+    ]);
+    assert_eq!(
+        found,
+        [(
+            "missing-field".to_owned(),
+            "add `ou = \"support\"` (the OU of its messaging entry `wa-support`, or an OU below it)"
+                .to_owned()
+        )]
+    );
+}

@@ -52,6 +52,15 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         None => "ou = \"<OU id>\"`".to_owned(),
     };
     let ou = ou.as_str();
+    // The OU of what an entity uses (a service's entry, an entry's connector): there, or
+    // below it, the entity sees it.
+    let ou_of_use = |at: Option<u32>, what: &str, id: &str| -> Option<String> {
+        let at = at?;
+        let ou_id = &m.ous[at as usize].def.id;
+        Some(format!(
+            "ou = \"{ou_id}\"` (the OU of its {what} `{id}`, or an OU below it)"
+        ))
+    };
     let mut need = |kind: Kind, def: &Def, key: &str, present: bool, example: &str| {
         if !present {
             out.push(
@@ -78,8 +87,14 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         );
     }
     let meant = meant_connectors(cx);
+    let res = &cx.ws.res;
     for (i, e) in m.entries.iter().enumerate() {
-        need(Kind::MessagingEntry, &e.def, "ou", !e.def.ou.is_absent(), ou);
+        let used = res.entry_connector[i].and_then(|c| {
+            let c = c as usize;
+            ou_of_use(res.connector_ou[c], "connector", &m.connectors[c].def.id)
+        });
+        let entry_ou = used.as_deref().unwrap_or(ou);
+        need(Kind::MessagingEntry, &e.def, "ou", !e.def.ou.is_absent(), entry_ou);
         let connector = match meant.iter().find(|(entry, _)| *entry == i) {
             Some((_, Some(c))) => format!(
                 "connector = \"{}\"` (the connector of its OU or the nearest above it)",
@@ -102,8 +117,13 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             "service_sid = \"IS…\"`: the Conversations Service SID, IS + 32 hex digits",
         );
     }
-    for s in &m.services {
-        need(Kind::Service, &s.def, "ou", !s.def.ou.is_absent(), ou);
+    for (i, s) in m.services.iter().enumerate() {
+        let used = res.service_entry[i].and_then(|e| {
+            let e = e as usize;
+            ou_of_use(res.entry_ou[e], "messaging entry", &m.entries[e].def.id)
+        });
+        let service_ou = used.as_deref().unwrap_or(ou);
+        need(Kind::Service, &s.def, "ou", !s.def.ou.is_absent(), service_ou);
         need(
             Kind::Service,
             &s.def,

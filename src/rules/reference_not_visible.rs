@@ -91,12 +91,38 @@ fn report(
         kind.noun(),
         ou_id(from)
     );
-    match common_ancestor(cx, from, at) {
-        Some(top) => help.push_str(&format!(
-            "move {} `{}` up to `{}` (above both), or use a {} visible from `{}`",
-            target_kind.noun(),
-            target.id,
-            ou_id(top),
+    if let Some(top) = common_ancestor(cx, from, at) {
+        // Moved up, an entry must still see its own connector: move that too when it sits
+        // below the new place.
+        let m = &cx.ws.model;
+        let res = &cx.ws.res;
+        let stranded = match target_kind {
+            Kind::MessagingEntry => res
+                .lookup(m, Kind::MessagingEntry, &target.id)
+                .and_then(|e| res.entry_connector[e as usize])
+                .and_then(|c| res.connector_ou[c as usize].map(|o| (c, o)))
+                .filter(|&(_, o)| tree.is_at_or_above(o, top) == Some(false)),
+            _ => None,
+        };
+        let what = match stranded {
+            Some((c, _)) => format!(
+                "{} `{}` and its connector `{}`",
+                target_kind.noun(),
+                target.id,
+                m.connectors[c as usize].def.id
+            ),
+            None => format!("{} `{}`", target_kind.noun(), target.id),
+        };
+        help.push_str(&format!("move {what} up to `{}` (above both), or ", ou_id(top)));
+    }
+    let visible = match target_kind {
+        Kind::MessagingEntry => cx.entry_suggestions()[from as usize]
+            .map(|e| &cx.ws.model.entries[e as usize].def.id),
+        _ => None,
+    };
+    match visible {
+        Some(other) => help.push_str(&format!(
+            "use a {} visible from `{}`, such as `{other}`",
             target_kind.noun(),
             ou_id(from)
         )),
