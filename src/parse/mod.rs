@@ -277,7 +277,7 @@ fn single<'i>(key: &Spanned<DeString<'i>>, value: &Spanned<DeValue<'i>>) -> DeTa
     t
 }
 
-fn entity_file_schema() -> Schema {
+fn entity_file_schema() -> Schema<'static> {
     Schema {
         what: "the top level of an entity file".into(),
         known: KINDS,
@@ -303,7 +303,7 @@ fn entity_file_schema() -> Schema {
                 "`[lints]` belongs in nimbus.toml at the workspace root",
             ),
         ],
-        id: String::new(),
+        id: "",
     }
 }
 
@@ -383,13 +383,18 @@ fn read_kind(r: &mut Reader<'_>, kind: Kind, value: &Spanned<DeValue<'_>>, out: 
                 let m = r.unknown_keys(
                     t,
                     &Schema {
-                        id: id.to_owned(),
+                        id,
                         ..schema(what, SERVICE_KEYS, SERVICE_ALIASES, SERVICE_ELSEWHERE)
                     },
                 );
-                // Keys of the service written below its `instant_messaging` header.
+                // Keys of the service written below its `instant_messaging` header (looked
+                // for only when that table has a key of its own that it does not know).
                 let im = match t.get("instant_messaging").map(|v| v.get_ref()) {
-                    Some(DeValue::Table(im)) => Some(im),
+                    Some(DeValue::Table(im))
+                        if im.keys().any(|k| !IM_KEYS.contains(&k.get_ref().as_ref())) =>
+                    {
+                        Some(im)
+                    }
                     _ => None,
                 };
                 let at = |key: &str| misplaced(t, im, key);
@@ -431,13 +436,13 @@ fn schema(
     known: &'static [&'static str],
     aliases: &'static [(&'static str, &'static str)],
     elsewhere: &'static [(&'static str, &'static str)],
-) -> Schema {
+) -> Schema<'static> {
     Schema {
         what,
         known,
         aliases,
         elsewhere,
-        id: String::new(),
+        id: "",
     }
 }
 
@@ -645,12 +650,14 @@ fn read_im(r: &mut Reader<'_>, t: &DeTable<'_>, m: &Misspelled, id: &str) -> Fie
             header_line = r.src.get(value.span()).is_some_and(|v| v.starts_with('['));
             let what = format!("`instant_messaging` of service `{id}`");
             let schema = Schema {
-                id: id.to_owned(),
+                id,
                 ..schema(what, IM_KEYS, IM_ALIASES, IM_ELSEWHERE)
             };
             (im, header, r.unknown_keys(im, &schema))
         }
         None if m.contains("instant_messaging") => return Field::Invalid,
+        // No unknown key in the service table: no IM key written there by mistake.
+        None if !m.any_unknown => return Field::Absent,
         None => {
             let first = IM_KEYS
                 .iter()
@@ -663,7 +670,7 @@ fn read_im(r: &mut Reader<'_>, t: &DeTable<'_>, m: &Misspelled, id: &str) -> Fie
             (&empty, r.span(first), Misspelled::default())
         }
     };
-    let at = |key: &str| misplaced(im, Some(t), key);
+    let at = |key: &str| misplaced(im, m.any_unknown.then_some(t), key);
     let messaging_entry = r.string(
         at("messaging_entry"),
         "messaging_entry",

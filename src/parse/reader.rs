@@ -11,7 +11,7 @@ use crate::rules::{invalid_value, secret_in_config, unknown_field};
 use crate::source::{FileId, Span};
 
 /// What a table may hold, for `unknown-field`.
-pub(crate) struct Schema {
+pub(crate) struct Schema<'a> {
     /// How the table is named in messages ("service `x`").
     pub what: String,
     /// The keys it knows, in the order the help lists them.
@@ -22,7 +22,7 @@ pub(crate) struct Schema {
     /// the service the table belongs to).
     pub elsewhere: &'static [(&'static str, &'static str)],
     /// That id, for the hints of `elsewhere`.
-    pub id: String,
+    pub id: &'a str,
 }
 
 /// A value of a closed set of spellings (licences, regions, channels, ...).
@@ -66,12 +66,17 @@ pub(crate) struct Reader<'s> {
 /// Keys of a table that were misspelled versions of known keys, so absent fields are not
 /// also reported as missing.
 #[derive(Default)]
-pub(crate) struct Misspelled(Vec<&'static str>);
+pub(crate) struct Misspelled {
+    taken_for: Vec<&'static str>,
+    /// True when the table has any unknown key at all: only then may a key of another table
+    /// have been written in it by mistake.
+    pub any_unknown: bool,
+}
 
 impl Misspelled {
     /// True when an unknown key of the table was taken for `key`.
     pub fn contains(&self, key: &str) -> bool {
-        self.0.contains(&key)
+        self.taken_for.contains(&key)
     }
 }
 
@@ -104,7 +109,7 @@ impl<'s> Reader<'s> {
     }
 
     /// Reports every key of `table` that `schema` does not know.
-    pub fn unknown_keys(&mut self, table: &DeTable<'_>, schema: &Schema) -> Misspelled {
+    pub fn unknown_keys(&mut self, table: &DeTable<'_>, schema: &Schema<'_>) -> Misspelled {
         let mut misspelled = Misspelled::default();
         let mut unknown: Vec<_> = table
             .iter()
@@ -126,8 +131,9 @@ impl<'s> Reader<'s> {
                 .iter()
                 .find(|(k, _)| *k == name)
                 .map(|&(_, hint)| hint.replace("{id}", &schema.id));
+            misspelled.any_unknown = true;
             if let Some(s) = suggestion {
-                misspelled.0.push(s);
+                misspelled.taken_for.push(s);
             }
             self.diagnostics.push(unknown_field::diagnostic(
                 self.span(key.span()),

@@ -78,13 +78,13 @@ pub fn parse_settings(id: FileId, file: &SourceFile) -> ParsedSettings {
     out
 }
 
-fn schema(what: &str, known: &'static [&'static str]) -> Schema {
+fn schema(what: &str, known: &'static [&'static str]) -> Schema<'static> {
     Schema {
         what: what.into(),
         known,
         aliases: &[],
         elsewhere: &[],
-        id: String::new(),
+        id: "",
     }
 }
 
@@ -111,7 +111,7 @@ fn read(r: &mut Reader<'_>, doc: &DeTable<'_>, settings: &mut Settings) {
                 "entities go in the other .toml files of the workspace, not in nimbus.toml",
             ),
         ],
-        id: String::new(),
+        id: "",
     };
     let m = r.unknown_keys(doc, &top);
     if let Some(t) = table(r, doc, "workspace", &m) {
