@@ -130,7 +130,7 @@ impl<'s> Reader<'s> {
                 .elsewhere
                 .iter()
                 .find(|(k, _)| *k == name)
-                .map(|&(_, hint)| hint.replace("{id}", &schema.id));
+                .map(|&(_, hint)| hint.replace("{id}", schema.id));
             misspelled.any_unknown = true;
             if let Some(s) = suggestion {
                 misspelled.taken_for.push(s);
