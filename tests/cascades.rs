@@ -656,7 +656,9 @@ fn a_nimbus_lint_comment_that_is_not_read_says_so() {
                 license = \"contact_center\"\n\n\
                 [service.b] # nimbus-lint: allow(im-no-agents)\nou = \"contoso\"\n\
                 license = \"contact_center\"\n\n\
-                [service.c]\nou = \"contoso\" # not a directive: nimbus-lint\n\
+                # nimbus-lint checks this file in CI (prose, not a directive)\n\
+                [service.c] # nimbus-lint reads the name as display text\n\
+                ou = \"contoso\" # not a directive: nimbus-lint\n\
                 license = \"contact_center\"\nname = \"# nimbus-lint: allow(x)\"\n";
     let found = helps(&[("org.toml", ORG), ("desk.toml", desk)]);
     let malformed: Vec<&str> = found

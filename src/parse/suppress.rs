@@ -148,7 +148,7 @@ fn trailing_directive(file: FileId, src: &str, line_at: usize, diags: &mut Vec<D
         return;
     };
     let comment = &line[hash + 1..];
-    if names_the_tool(comment.trim_start()) {
+    if looks_like_directive(comment.trim_start()) {
         let at = line_at + hash;
         diags.push(invalid_value::trailing_directive(Span::new(
             file,
@@ -157,21 +157,21 @@ fn trailing_directive(file: FileId, src: &str, line_at: usize, diags: &mut Vec<D
     }
 }
 
-/// True when a comment's text opens with the tool's name, however spelled
-/// (`nimbus-lint`, `nimbus_lint`, `Nimbus-Lint`): a directive, well-formed or not.
-fn names_the_tool(body: &str) -> bool {
-    let head: String = body
-        .chars()
-        .take(11)
-        .map(|c| {
-            if c == '_' {
-                '-'
-            } else {
-                c.to_ascii_lowercase()
-            }
-        })
-        .collect();
-    head == "nimbus-lint"
+/// True when a comment's text is a directive however spelled: the tool's name (`nimbus-lint`,
+/// `nimbus_lint`, any case), an optional colon, then `allow(`. Prose that merely names the tool
+/// (`# nimbus-lint checks this file in CI`) is not one.
+fn looks_like_directive(body: &str) -> bool {
+    let lower = body.to_ascii_lowercase();
+    let Some(rest) = lower
+        .strip_prefix("nimbus-lint")
+        .or_else(|| lower.strip_prefix("nimbus_lint"))
+    else {
+        return false;
+    };
+    let rest = rest.trim_start();
+    let rest = rest.strip_prefix(':').unwrap_or(rest).trim_start();
+    rest.strip_prefix("allow")
+        .is_some_and(|r| r.trim_start().starts_with('('))
 }
 
 /// Reads `nimbus-lint: allow(a, b)` out of a comment; other comments give `None`.
@@ -185,7 +185,7 @@ fn parse_directive(
     let comment_span = Span::new(file, hash_at..hash_at + 1 + comment.trim_end().len());
     let Some(rest) = body.strip_prefix("nimbus-lint:") else {
         // `# nimbus-lint allow(..)`, `# nimbus_lint: ..`: meant as a directive, not read as one.
-        if names_the_tool(body) {
+        if looks_like_directive(body) {
             diags.push(invalid_value::bad_directive(comment_span));
         }
         return None;
