@@ -18,6 +18,9 @@ pub struct Context<'a> {
     /// Per OU, the messaging entry that `missing-messaging-entry` suggests to a service there:
     /// computed once, read by that rule and by `used`.
     entry_suggestions: std::cell::OnceCell<Vec<Option<u32>>>,
+    /// The connectors `missing-field` suggests to entries that name none: computed once, read
+    /// by that rule and by `used`.
+    meant_connectors: std::cell::OnceCell<crate::rules::missing_field::MeantConnectors>,
     /// The rules that held back (drew no conclusion) because part of the workspace could not
     /// be read: a suppression of their codes may be needed once it can, so it is not called
     /// unused.
@@ -36,6 +39,12 @@ impl Context<'_> {
     /// unreachable (the result would depend on which copy comes first).
     pub fn dropped(&self, kind: Kind) -> bool {
         self.ws.res.duplicates.iter().any(|d| d.kind == kind)
+    }
+
+    /// The connectors suggested to the entries that name none, computed on first use.
+    pub(crate) fn meant_connectors(&self) -> &crate::rules::missing_field::MeantConnectors {
+        self.meant_connectors
+            .get_or_init(|| crate::rules::missing_field::MeantConnectors::new(self))
     }
 
     /// Records that the rule `code` held back: it drew no conclusion from an incomplete view.
@@ -96,8 +105,12 @@ impl Context<'_> {
         if kind == Kind::Connector {
             // An entry that names no connector needs one: the one its `missing-field` help
             // suggests, or, when that is not clear, any of them.
-            for (_, meant) in crate::rules::missing_field::meant_connectors(self) {
-                used[meant? as usize] = true;
+            let meant = self.meant_connectors();
+            if meant.unclear {
+                return None;
+            }
+            for c in meant.suggested() {
+                used[c as usize] = true;
             }
         }
         Some(used)
@@ -113,6 +126,7 @@ pub fn check(ws: &Workspace, transfers: &Transfers, overrides: &Overrides) -> Ve
         ws,
         transfers,
         entry_suggestions: std::cell::OnceCell::new(),
+        meant_connectors: std::cell::OnceCell::new(),
         held: std::cell::RefCell::default(),
     };
     let mut diags = ws.diagnostics.clone();

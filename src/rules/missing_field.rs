@@ -86,29 +86,29 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             "api_key_sid = \"SK…\"`: the SID of a Twilio API key, SK + 32 hex digits",
         );
     }
-    let meant = meant_connectors(cx);
+    let meant = cx.meant_connectors();
     let res = &cx.ws.res;
     for (i, e) in m.entries.iter().enumerate() {
-        let used = res.entry_connector[i].and_then(|c| {
-            let c = c as usize;
-            ou_of_use(res.connector_ou[c], "connector", &m.connectors[c].def.id)
-        });
+        // Built only when the key is missing: a clean workspace formats nothing.
+        let used = (e.def.ou.is_absent())
+            .then(|| res.entry_connector[i])
+            .flatten()
+            .and_then(|c| {
+                let c = c as usize;
+                ou_of_use(res.connector_ou[c], "connector", &m.connectors[c].def.id)
+            });
         let entry_ou = used.as_deref().unwrap_or(ou);
         need(Kind::MessagingEntry, &e.def, "ou", !e.def.ou.is_absent(), entry_ou);
-        let connector = match meant.iter().find(|(entry, _)| *entry == i) {
-            Some((_, Some(c))) => format!(
-                "connector = \"{}\"` (the connector of its OU or the nearest above it)",
-                m.connectors[*c as usize].def.id
-            ),
-            _ => "connector = \"<connector id>\"`".to_owned(),
-        };
-        need(
-            Kind::MessagingEntry,
-            &e.def,
-            "connector",
-            !e.connector.is_absent(),
-            &connector,
-        );
+        if e.connector.is_absent() {
+            let connector = match meant.of(i) {
+                Some(c) => format!(
+                    "connector = \"{}\"` (the connector of its OU or the nearest above it)",
+                    m.connectors[c as usize].def.id
+                ),
+                None => "connector = \"<connector id>\"`".to_owned(),
+            };
+            need(Kind::MessagingEntry, &e.def, "connector", false, &connector);
+        }
         need(
             Kind::MessagingEntry,
             &e.def,
@@ -118,10 +118,13 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         );
     }
     for (i, s) in m.services.iter().enumerate() {
-        let used = res.service_entry[i].and_then(|e| {
-            let e = e as usize;
-            ou_of_use(res.entry_ou[e], "messaging entry", &m.entries[e].def.id)
-        });
+        let used = (s.def.ou.is_absent())
+            .then(|| res.service_entry[i])
+            .flatten()
+            .and_then(|e| {
+                let e = e as usize;
+                ou_of_use(res.entry_ou[e], "messaging entry", &m.entries[e].def.id)
+            });
         let service_ou = used.as_deref().unwrap_or(ou);
         need(Kind::Service, &s.def, "ou", !s.def.ou.is_absent(), service_ou);
         need(
@@ -134,30 +137,65 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// For each messaging entry that names no connector, the one it most likely needs: the only
-/// connector of the nearest OU at or above the entry's that holds any. `None` when that is not
-/// clear (the entry's OU unknown, no connector visible, or several in that OU).
-pub(crate) fn meant_connectors(cx: &Context<'_>) -> Vec<(usize, Option<u32>)> {
-    let (m, res) = (&cx.ws.model, &cx.ws.res);
-    let lacking: Vec<usize> = (0..m.entries.len())
-        .filter(|&i| m.entries[i].connector.is_absent())
-        .collect();
-    if lacking.is_empty() {
-        return Vec::new();
+/// For the messaging entries that name no connector, the one each most likely needs: the only
+/// connector of the nearest OU at or above the entry's that holds any.
+#[derive(Debug, Default)]
+pub(crate) struct MeantConnectors {
+    /// By entry: the connector its `missing-field` help suggests (empty when every entry
+    /// names one; `None` for an entry that names one, or when the choice is not clear).
+    by_entry: Vec<Option<u32>>,
+    /// True when some entry that names no connector has no clear choice (its OU unknown, no
+    /// connector visible, or several in the nearest OU that holds any).
+    pub unclear: bool,
+}
+
+impl MeantConnectors {
+    /// The connector suggested to entry `i`.
+    pub fn of(&self, i: usize) -> Option<u32> {
+        self.by_entry.get(i).copied().flatten()
     }
-    let mut by_ou: rustc_hash::FxHashMap<u32, Vec<u32>> = rustc_hash::FxHashMap::default();
-    for (c, ou) in res.connector_ou.iter().enumerate() {
-        if let Some(ou) = ou {
-            by_ou.entry(*ou).or_default().push(c as u32);
-        }
+
+    /// Every connector suggested.
+    pub fn suggested(&self) -> impl Iterator<Item = u32> + '_ {
+        self.by_entry.iter().flatten().copied()
     }
-    let meant = |entry: usize| {
-        let path = res.tree.path(res.entry_ou[entry]?)?;
-        let here = path.iter().rev().find_map(|ou| by_ou.get(ou))?;
-        match here[..] {
-            [only] => Some(only),
-            _ => None,
+
+    /// Computes them in one pass over the OU tree, parents first.
+    pub(crate) fn new(cx: &Context<'_>) -> Self {
+        let (m, res) = (&cx.ws.model, &cx.ws.res);
+        if m.entries.iter().all(|e| !e.connector.is_absent()) {
+            return Self::default();
         }
-    };
-    lacking.into_iter().map(|i| (i, meant(i))).collect()
+        let n = m.ous.len();
+        let (mut count, mut only) = (vec![0u32; n], vec![0u32; n]);
+        for (c, ou) in res.connector_ou.iter().enumerate() {
+            if let Some(ou) = ou {
+                count[*ou as usize] += 1;
+                only[*ou as usize] = c as u32;
+            }
+        }
+        // The nearest OU at or above each OU that holds a connector.
+        let mut nearest: Vec<Option<u32>> = vec![None; n];
+        for o in res.tree.preorder() {
+            let o = o as usize;
+            nearest[o] = if count[o] > 0 {
+                Some(o as u32)
+            } else {
+                res.tree.parent[o].and_then(|p| nearest[p as usize])
+            };
+        }
+        let mut out = Self::default();
+        out.by_entry = (0..m.entries.len())
+            .map(|i| {
+                if !m.entries[i].connector.is_absent() {
+                    return None;
+                }
+                let at = res.entry_ou[i].and_then(|ou| nearest[ou as usize]);
+                let meant = at.filter(|&o| count[o as usize] == 1).map(|o| only[o as usize]);
+                out.unclear |= meant.is_none();
+                meant
+            })
+            .collect();
+        out
+    }
 }
