@@ -199,7 +199,14 @@ fn may_hold_directive(text: &str) -> bool {
         LazyLock::new(|| memchr::memmem::Finder::new("imbus"));
     static UPPER: LazyLock<memchr::memmem::Finder<'static>> =
         LazyLock::new(|| memchr::memmem::Finder::new("IMBUS"));
-    LOWER.find(text.as_bytes()).is_some() || UPPER.find(text.as_bytes()).is_some()
+    // `Nimbus Sales` in a name is not one: the name must go on with `-lint` or `_lint`.
+    let bytes = text.as_bytes();
+    let named = |at: usize| {
+        bytes.get(at + 5..at + 10).is_some_and(|rest| {
+            rest.eq_ignore_ascii_case(b"-lint") || rest.eq_ignore_ascii_case(b"_lint")
+        })
+    };
+    LOWER.find_iter(bytes).any(named) || UPPER.find_iter(bytes).any(named)
 }
 
 /// The `syntax` error of a file that is not parsed at all: not UTF-8, or holding a merge
@@ -706,4 +713,17 @@ fn read_im(r: &mut Reader<'_>, t: &DeTable<'_>, m: &Misspelled, id: &str) -> Fie
             lists_channel,
         },
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn directives_are_looked_for_only_where_the_tool_is_named() {
+        use super::may_hold_directive;
+        assert!(may_hold_directive("# nimbus-lint: allow(x)\n"));
+        assert!(may_hold_directive("x = 1 # Nimbus_Lint allow(x)"));
+        assert!(may_hold_directive("# NIMBUS-LINT"));
+        assert!(!may_hold_directive("name = \"Luware Nimbus tenant\"\n"));
+        assert!(!may_hold_directive("# nimbus"));
+    }
 }
