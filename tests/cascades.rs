@@ -763,3 +763,30 @@ fn help_that_moves_an_entity_keeps_what_it_uses_visible() {
         )]
     );
 }
+
+#[test]
+fn entries_pasted_with_one_sid_name_at_most_ten_others_each() {
+    let mut twilio = TWILIO.to_owned();
+    for i in 0..12 {
+        twilio.push_str(&format!(
+            "\n[messaging_entry.w{i:02}]\nou = \"contoso\"\nconnector = \"tw\"\n\
+             service_sid = \"IS12345678900000000000000000AbCdEf\"\n"
+        ));
+    }
+    let out = short(&[
+        ("org.toml", ORG),
+        ("twilio.toml", &twilio),
+        ("desk.toml", DESK),
+    ]);
+    let first = out
+        .lines()
+        .find(|l| l.contains("duplicate-service-sid"))
+        .unwrap();
+    assert!(
+        first.ends_with(
+            "messaging entry `wa` names the same Twilio service as `w00`, `w01`, `w02`, `w03`, \
+             `w04`, `w05`, `w06`, `w07`, `w08`, `w09` and 2 more"
+        ),
+        "{out}"
+    );
+}

@@ -42,6 +42,9 @@ apply the same entry.
     check: Some(check),
 };
 
+/// Other entries named in one message, at most.
+const NAMES: usize = 10;
+
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let entries = &cx.ws.model.entries;
     let mut groups: FxHashMap<crate::model::Text, Vec<usize>> = FxHashMap::default();
@@ -60,14 +63,25 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         for &later in &members[1..] {
             let e = &entries[later];
             let Some(v) = e.service_sid.get() else { continue };
-            let others: Vec<&str> = ids.iter().copied().filter(|&id| id != e.def.id).collect();
+            // Up to `NAMES` others by name: thousands of entries pasted with one SID must not
+            // make each message list every other one.
+            let others: Vec<&str> = (ids.iter().copied())
+                .filter(|&id| id != e.def.id)
+                .take(NAMES)
+                .collect();
+            let more = ids.len() - 1 - others.len();
+            let names = if more == 0 {
+                super::unknown_field::list(&others)
+            } else {
+                let quoted: Vec<String> = others.iter().map(|id| format!("`{id}`")).collect();
+                format!("{} and {more} more", quoted.join(", "))
+            };
             let mut d = Diagnostic::new(
                 Code::DuplicateServiceSid,
                 v.span,
                 format!(
-                    "messaging entry `{}` names the same Twilio service as {}",
-                    e.def.id,
-                    super::unknown_field::list(&others)
+                    "messaging entry `{}` names the same Twilio service as {names}",
+                    e.def.id
                 ),
             )
             .label("same Conversations service")
