@@ -25,6 +25,8 @@ pub struct Context<'a> {
     /// be read: a suppression of their codes may be needed once it can, so it is not called
     /// unused.
     held: std::cell::RefCell<FxHashSet<Code>>,
+    /// The same for one entity: a rule that drew no conclusion about it.
+    held_for: std::cell::RefCell<FxHashSet<(Code, Kind, crate::model::Text)>>,
 }
 
 impl Context<'_> {
@@ -50,6 +52,11 @@ impl Context<'_> {
     /// Records that the rule `code` held back: it drew no conclusion from an incomplete view.
     pub fn hold(&self, code: Code) {
         self.held.borrow_mut().insert(code);
+    }
+
+    /// Records that the rule `code` drew no conclusion about one entity.
+    pub fn hold_for(&self, code: Code, kind: Kind, id: &str) {
+        self.held_for.borrow_mut().insert((code, kind, id.into()));
     }
 
     /// Service `i`.
@@ -128,6 +135,7 @@ pub fn check(ws: &Workspace, transfers: &Transfers, overrides: &Overrides) -> Ve
         entry_suggestions: std::cell::OnceCell::new(),
         meant_connectors: std::cell::OnceCell::new(),
         held: std::cell::RefCell::default(),
+        held_for: std::cell::RefCell::default(),
     };
     let mut diags = ws.diagnostics.clone();
     for code in Code::ALL {
@@ -144,7 +152,7 @@ pub fn check(ws: &Workspace, transfers: &Transfers, overrides: &Overrides) -> Ve
             }
         }
     }
-    let mut diags = suppress(ws, diags, &cx.held.borrow());
+    let mut diags = suppress(ws, diags, &cx.held.borrow(), &cx.held_for.borrow());
     apply_levels(ws, overrides, &mut diags);
     sort(ws, &mut diags);
     diags
@@ -191,7 +199,12 @@ fn drop_missing_fields_of_duplicates(ws: &Workspace, diags: &mut Vec<Diagnostic>
 /// (the workspace is incomplete), or for a rule that `held` back, an allowed code may silence
 /// something once the workspace reads again, and deleting the comment (as the help would say)
 /// would be wrong.
-fn suppress(ws: &Workspace, diags: Vec<Diagnostic>, held: &FxHashSet<Code>) -> Vec<Diagnostic> {
+fn suppress(
+    ws: &Workspace,
+    diags: Vec<Diagnostic>,
+    held: &FxHashSet<Code>,
+    held_for: &FxHashSet<(Code, Kind, crate::model::Text)>,
+) -> Vec<Diagnostic> {
     let sups = &ws.model.suppressions;
     let mut by_target: FxHashMap<(Kind, &str), Vec<(usize, usize)>> = FxHashMap::default();
     for (i, s) in sups.iter().enumerate() {
@@ -226,7 +239,12 @@ fn suppress(ws: &Workspace, diags: Vec<Diagnostic>, held: &FxHashSet<Code>) -> V
         .collect();
     for (i, s) in sups.iter().enumerate() {
         for (j, code) in s.codes.iter().enumerate() {
-            let judged = code.value.rule().hard || (ws.complete && !held.contains(&code.value));
+            let held_here = || {
+                (s.targets.iter())
+                    .any(|(kind, id)| held_for.contains(&(code.value, *kind, id.as_str().into())))
+            };
+            let judged = code.value.rule().hard
+                || (ws.complete && !held.contains(&code.value) && !held_here());
             if !used[i][j] && judged {
                 out.push(unused_suppression::diagnostic(s, code));
             }

@@ -790,3 +790,23 @@ fn entries_pasted_with_one_sid_name_at_most_ten_others_each() {
         "{out}"
     );
 }
+
+#[test]
+fn a_rule_that_holds_back_for_one_service_still_judges_the_others_suppressions() {
+    let services = "# nimbus-lint: allow(im-no-agents)\n[service.a]\nou = \"contoso\"\n\
+                    license = \"contact_center\"\nuser_assignment = \"none\"\ntransfers = \"b\"\n\
+                    instant_messaging = { messaging_entry = \"wa\", channels = [\"whatsapp\"] }\n\n\
+                    # nimbus-lint: allow(im-no-agents)\n[service.b]\nou = \"contoso\"\n\
+                    license = \"contact_center\"\n";
+    let out = short(&[
+        ("org.toml", ORG),
+        ("twilio.toml", TWILIO),
+        ("s.toml", services),
+    ]);
+    let unused: Vec<&str> = (out.lines())
+        .filter(|l| l.contains("unused-suppression"))
+        .filter_map(|l| l.split(": ").next())
+        .collect();
+    // `a`'s transfers cannot be read: its comment may be needed. `b`'s silences nothing.
+    assert_eq!(unused, ["s.toml:9:22"], "{out}");
+}

@@ -54,7 +54,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         };
         if s.transfers_unreadable {
             // It may transfer somewhere: no conclusion.
-            cx.hold(Code::ImNoAgents);
+            cx.hold_for(Code::ImNoAgents, Kind::Service, &s.def.id);
             continue;
         }
         if assign.value != UserAssignment::None || !s.transfers.is_empty() {
