@@ -74,10 +74,12 @@ impl Context<'_> {
     /// The entities of `kind` that some reference uses, or may have meant: resolved
     /// references, the nearest id of each unknown one, the messaging entry that
     /// `missing-messaging-entry` suggests to a front desk, and the connector that
-    /// `missing-field` suggests to an entry that names none (`None` when that is unclear). `None` when a reference of that
-    /// kind could not be read at all, or an entity that would hold one (a messaging entry
-    /// for a connector, a service for an entry) was written with the wrong type or dropped as
-    /// a duplicate: it might mean any of them.
+    /// `missing-field` suggests to an entry that names none.
+    ///
+    /// `None` when a reference of that kind could not be read at all, when an entity that
+    /// would hold one (a messaging entry for a connector, a service for an entry) was written
+    /// with the wrong type or dropped as a duplicate, or when an entry names no connector and
+    /// none is clearly meant: it might mean any of them.
     pub fn used(&self, kind: Kind) -> Option<Vec<bool>> {
         let res = &self.ws.res;
         let holder = match kind {

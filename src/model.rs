@@ -244,14 +244,24 @@ impl Channel {
     }
 }
 
+/// How a service's `instant_messaging` table is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ImForm {
+    /// A `[service.x.instant_messaging]` header line: keys go below it.
+    Header,
+    /// An inline table or dotted keys: keys go into it.
+    Inline,
+    /// No table: its keys were written in the service table by mistake (reported).
+    Implied,
+}
+
 /// A service's `instant_messaging` table.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Im {
     /// The `instant_messaging` header (or key).
     pub header: Span,
-    /// True when written as a `[service.x.instant_messaging]` header line (not an inline
-    /// table or dotted keys): the place to add a key is below it.
-    pub header_line: bool,
+    /// How the table is written, which says where a key can be added.
+    pub form: ImForm,
     /// `messaging_entry`.
     pub messaging_entry: Field<Text>,
     /// The `channels` array itself, when written.

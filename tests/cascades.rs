@@ -545,6 +545,20 @@ fn the_missing_entry_help_says_where_the_key_can_go_as_the_im_table_is_written()
         help(header),
         "add `messaging_entry = \"…\"` below `[service.desk.instant_messaging]`"
     );
+    // `channels` in the service table itself (reported): there is no table to add to yet.
+    let implied = "[service.desk]\nou = \"contoso\"\nlicense = \"contact_center\"\n\
+                   channels = [\"whatsapp\"]\n";
+    let found = helps(&[
+        ("org.toml", ORG),
+        ("twilio.toml", TWILIO),
+        ("desk.toml", implied),
+    ]);
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert_eq!(
+        found[1].1.split(", e.g.").next().unwrap(),
+        "add a `[service.desk.instant_messaging]` table with `messaging_entry = \"…\"`, and \
+         move `channels` into it"
+    );
 }
 
 #[test]
@@ -632,10 +646,10 @@ fn a_region_written_as_a_continent_or_country_is_not_matched_by_spelling_alone()
             ("twilio.toml", &twilio),
             ("desk.toml", DESK),
         ]);
-        let (code, help) = found
-            .into_iter()
-            .find(|(c, _)| c == "invalid-value")
-            .unwrap();
+        // One mistake, one diagnostic: the region is not read, so no `channel-region`.
+        let [(code, help)] = &found[..] else {
+            panic!("{found:?}")
+        };
         assert_eq!(code, "invalid-value");
         help.split(" `region` takes").next().unwrap().to_owned()
     };

@@ -15,8 +15,8 @@ use toml::de::{DeString, DeTable, DeValue};
 
 use crate::diagnostic::Diagnostic;
 use crate::model::{
-    Channel, Connector, Def, Field, Im, Kind, MessagingEntry, Ou, Secret, SecretHit, Service, Sp,
-    Suppression, Text,
+    Channel, Connector, Def, Field, Im, ImForm, Kind, MessagingEntry, Ou, Secret, SecretHit,
+    Service, Sp, Suppression, Text,
 };
 use crate::rules::{invalid_value, syntax};
 use crate::source::{FileId, SourceFile};
@@ -645,7 +645,7 @@ fn is_env_name(s: &str) -> bool {
 /// the service offer IM even without the table: its header is then the first such key.
 fn read_im(r: &mut Reader<'_>, t: &DeTable<'_>, m: &Misspelled, id: &str) -> Field<Im> {
     let empty = DeTable::new();
-    let mut header_line = false;
+    let mut form = ImForm::Inline;
     let (im, header, im_m) = match t.get_key_value("instant_messaging") {
         Some((key, value)) => {
             let DeValue::Table(im) = value.get_ref() else {
@@ -654,7 +654,9 @@ fn read_im(r: &mut Reader<'_>, t: &DeTable<'_>, m: &Misspelled, id: &str) -> Fie
                 return Field::Invalid;
             };
             let header = r.header_span(key.span(), value.span());
-            header_line = r.src.get(value.span()).is_some_and(|v| v.starts_with('['));
+            if r.src.get(value.span()).is_some_and(|v| v.starts_with('[')) {
+                form = ImForm::Header;
+            }
             let what = format!("`instant_messaging` of service `{id}`");
             let schema = Schema {
                 id,
@@ -674,6 +676,7 @@ fn read_im(r: &mut Reader<'_>, t: &DeTable<'_>, m: &Misspelled, id: &str) -> Fie
             let Some(first) = first else {
                 return Field::Absent;
             };
+            form = ImForm::Implied;
             (&empty, r.span(first), Misspelled::default())
         }
     };
@@ -706,7 +709,7 @@ fn read_im(r: &mut Reader<'_>, t: &DeTable<'_>, m: &Misspelled, id: &str) -> Fie
         span: header,
         value: Im {
             header,
-            header_line,
+            form,
             messaging_entry,
             channels_span: list.field.get().map(|c| c.span),
             channels,

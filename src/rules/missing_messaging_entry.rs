@@ -3,7 +3,7 @@
 use super::{Code, Rule};
 use crate::check::Context;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::{Field, Kind};
+use crate::model::{Field, ImForm, Kind};
 
 /// The rule record.
 pub const RULE: Rule = Rule {
@@ -67,13 +67,18 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let names_raw: Vec<String> = twilio.iter().map(|c| format!("`{}`", c.as_str())).collect();
         let channels = im.twilio_names();
         let verb = if twilio.len() == 1 { "needs" } else { "need" };
-        let mut help = if im.header_line {
-            format!(
+        let mut help = match im.form {
+            ImForm::Header => format!(
                 "add `messaging_entry = \"…\"` below `[service.{}.instant_messaging]`",
                 s.def.id
-            )
-        } else {
-            "add `messaging_entry = \"…\"` to the service's `instant_messaging` table".to_owned()
+            ),
+            ImForm::Inline => {
+                "add `messaging_entry = \"…\"` to the service's `instant_messaging` table".to_owned()
+            }
+            ImForm::Implied => format!(
+                "add a `[service.{}.instant_messaging]` table with `messaging_entry = \"…\"`, and move `channels` into it",
+                s.def.id
+            ),
         };
         if let Some(entry) = cx.ws.res.service_ou[i].and_then(|o| per_ou[o as usize]) {
             let entry = &cx.ws.model.entries[entry as usize].def.id;

@@ -20,7 +20,8 @@ table. Errors of parsing and resolution (`syntax`, `unknown-field`, `missing-fie
 
 A comment is judged only where its rule could judge: while a file of the workspace cannot be
 parsed, or while a rule holds back because something it reads could not be (a `transfers` of the
-wrong type, an entity table that is not a table), its codes are not called unused.
+wrong type, an entity table that is not a table, an entity defined twice), its codes are not
+called unused.
 
 ## Why it matters
 
