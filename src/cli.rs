@@ -3,9 +3,10 @@
 //! The library never prints on its own; everything goes through the writers of [`Io`], so
 //! tests can run commands in-process.
 
+use std::collections::{HashMap, HashSet};
 use std::io::{IsTerminal, Read, Write};
 use std::mem::ManuallyDrop;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
@@ -349,6 +350,8 @@ fn style(args: &LintArgs, terminal: bool) -> Style {
 /// Everything a command needs to know about the workspaces named on its command line.
 struct Targets {
     roots: Vec<PathBuf>,
+    /// Roots below another root of the run, checked with it unless it leaves them out.
+    merged: Vec<Merged>,
     overlays: Overlays,
     errors: Vec<LoadError>,
     /// Things to tell about how the roots were found.
@@ -366,6 +369,7 @@ fn targets(
 ) -> Result<Targets, String> {
     let mut t = Targets {
         roots: Vec::new(),
+        merged: Vec::new(),
         overlays: Overlays::new(),
         errors: Vec::new(),
         notes: Vec::new(),
@@ -378,18 +382,26 @@ fn targets(
             "--stdin-filename goes with `-` as the path".to_owned()
         });
     }
-    // Each root, with the file PATH whose folder it is for want of a `nimbus.toml`.
+    // Each root, with the file PATH whose folder it is for want of a `nimbus.toml`; indexed,
+    // as a pre-commit hook may name thousands of files.
     let mut roots: Vec<(PathBuf, Option<&PathBuf>)> = Vec::new();
+    let mut index: HashMap<PathBuf, usize> = HashMap::new();
     fn push_root<'p>(
-        roots: &mut Vec<(PathBuf, Option<&'p PathBuf>)>,
+        (roots, index): (
+            &mut Vec<(PathBuf, Option<&'p PathBuf>)>,
+            &mut HashMap<PathBuf, usize>,
+        ),
         root: PathBuf,
         guessed_for: Option<&'p PathBuf>,
     ) {
-        match roots.iter_mut().find(|(r, _)| *r == root) {
+        match index.get(&root) {
             // Named as a folder (or by --stdin-filename) too: nothing to tell.
-            Some((_, file)) if guessed_for.is_none() => *file = None,
+            Some(&i) if guessed_for.is_none() => roots[i].1 = None,
             Some(_) => {}
-            None => roots.push((root, guessed_for)),
+            None => {
+                index.insert(root.clone(), roots.len());
+                roots.push((root, guessed_for));
+            }
         }
     }
     if let Some(name) = stdin_filename {
@@ -424,7 +436,7 @@ fn targets(
                 named()
             ));
         }
-        push_root(&mut roots, root, None);
+        push_root((&mut roots, &mut index), root, None);
         t.overlays.insert(abs, text);
     }
     let defaults = [PathBuf::from(".")];
@@ -435,35 +447,86 @@ fn targets(
     };
     for p in paths.iter().filter(|p| p.as_os_str() != "-") {
         match load::locate(p, naming) {
-            Ok(found) => push_root(&mut roots, found.root, found.guessed.then_some(p)),
+            Ok(found) => push_root(
+                (&mut roots, &mut index),
+                found.root,
+                found.guessed.then_some(p),
+            ),
             Err(e) => t.errors.push(e),
         }
     }
     // Only a root without `nimbus.toml` can lie below another root of the run (one with it
     // is a nested workspace, which the outer walk leaves out); the outer one has none either.
-    let inner: Vec<bool> = roots
-        .iter()
-        .map(|(root, _)| {
-            !load::has_settings(root)
-                && roots
-                    .iter()
-                    .any(|(outer, _)| load::walk_enters(outer, root))
-        })
-        .collect();
-    for ((root, guessed_for), inner) in roots.into_iter().zip(inner) {
-        if inner {
-            continue;
-        }
-        if let Some(file) = guessed_for {
-            t.notes.push(format!(
+    // Its ancestors are looked up, not every other root.
+    let all: HashSet<PathBuf> = roots.iter().map(|(r, _)| r.clone()).collect();
+    for (root, guessed_for) in roots {
+        let note = guessed_for.map(|file| {
+            format!(
                 "{}: no nimbus.toml at or above it, so its folder ({}) is checked as the workspace; put a nimbus.toml at the workspace root to have file paths (as pre-commit passes them) check the whole workspace",
                 naming.display(file),
                 naming.display(&root)
-            ));
+            )
+        });
+        let outer = (!load::has_settings(&root))
+            .then(|| {
+                (root.ancestors().skip(1))
+                    .find(|a| all.contains(*a) && load::walk_enters(a, &root))
+                    .map(Path::to_path_buf)
+            })
+            .flatten();
+        match outer {
+            Some(_) => t.merged.push(Merged {
+                file: guessed_for.map(|f| naming.absolute(f)),
+                root,
+                note,
+            }),
+            None => {
+                t.notes.extend(note);
+                t.roots.push(root);
+            }
         }
-        t.roots.push(root);
     }
     Ok(t)
+}
+
+/// A root of the run taken as part of an outer root of the run, whose walk should read it.
+#[derive(Debug, Clone)]
+struct Merged {
+    /// The root.
+    root: PathBuf,
+    /// The file PATH it stands for, when it was found from one.
+    file: Option<PathBuf>,
+    /// What to tell if it is checked on its own after all.
+    note: Option<String>,
+}
+
+/// The roots of `merged` that the workspaces checked did not read after all: a walk may leave
+/// a folder out where the run could not tell beforehand (a `.gitignore` above the root,
+/// `.git/info/exclude`). A root is read when the file it stands for was, or (for a folder)
+/// some file below it.
+fn not_read(merged: Vec<Merged>, results: &[Analysis]) -> Vec<Merged> {
+    if merged.is_empty() {
+        return merged;
+    }
+    let mut files: HashSet<&Path> = HashSet::new();
+    let mut dirs: HashSet<&Path> = HashSet::new();
+    for a in results {
+        for (_, f) in a.ws.sources.iter() {
+            files.insert(&f.path);
+            for dir in f.path.ancestors().skip(1) {
+                if dir.as_os_str().len() < a.ws.root.as_os_str().len() || !dirs.insert(dir) {
+                    break;
+                }
+            }
+        }
+    }
+    merged
+        .into_iter()
+        .filter(|m| match &m.file {
+            Some(file) => !files.contains(file.as_path()),
+            None => !dirs.contains(m.root.as_path()),
+        })
+        .collect()
 }
 
 /// Why the walk of the workspace at `root` leaves a file out, and how to have it read.
@@ -508,8 +571,24 @@ fn analyze_all(t: &Targets, naming: &Naming, overrides: &[(Code, Level)], nested
     let mut notes = t.notes.clone();
     let mut results = Vec::new();
     let mut roots = t.roots.clone();
+    let mut merged = t.merged.clone();
     let mut next = 0;
-    while let Some(root) = roots.get(next).cloned() {
+    loop {
+        let Some(root) = roots.get(next).cloned() else {
+            // Roots taken as part of an outer one that did not read them after all: checked
+            // on their own.
+            let apart = not_read(std::mem::take(&mut merged), &results);
+            if apart.is_empty() {
+                break;
+            }
+            for m in apart {
+                notes.extend(m.note);
+                if !roots.contains(&m.root) {
+                    roots.push(m.root);
+                }
+            }
+            continue;
+        };
         next += 1;
         let loaded = load::load(&root, naming, &t.overlays);
         if nested {

@@ -564,6 +564,33 @@ fn file_paths_without_nimbus_toml_share_one_workspace_and_a_note_says_how_to_che
     );
 }
 
+#[test]
+fn a_file_path_the_outer_walk_leaves_out_in_a_way_the_run_cannot_foresee_is_still_checked() {
+    // `sub/` is listed in `.git/info/exclude`: the outer walk leaves it out, so the file named
+    // below it is checked in its own folder rather than dropped.
+    let ws = workspace(&[
+        ("org.toml", "[ou.contoso]\n"),
+        ("sub/s.toml", "[service.s]\nou = \"contoso\"\nlicense = 1\n"),
+        (".git/info/exclude", "sub/\n"),
+    ]);
+    let r = run(
+        ws.path(),
+        &["check", "--format", "short", "org.toml", "sub/s.toml"],
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stdout
+            .contains("sub/s.toml:3:11: error[invalid-value]: `license` has the wrong type"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stderr.contains("note: sub/s.toml: no nimbus.toml"),
+        "{}",
+        r.stderr
+    );
+}
+
 /// What `shell` offers for `nimbus-lint WORDS…` (the last word is being completed), through
 /// the script `completions SHELL` prints; `None` when the shell is not installed.
 fn complete_in(shell: &str, words: &[&str]) -> Option<Vec<String>> {
