@@ -387,10 +387,8 @@ fn targets(
     let mut roots: Vec<(PathBuf, Option<&PathBuf>)> = Vec::new();
     let mut index: HashMap<PathBuf, usize> = HashMap::new();
     fn push_root<'p>(
-        (roots, index): (
-            &mut Vec<(PathBuf, Option<&'p PathBuf>)>,
-            &mut HashMap<PathBuf, usize>,
-        ),
+        roots: &mut Vec<(PathBuf, Option<&'p PathBuf>)>,
+        index: &mut HashMap<PathBuf, usize>,
         root: PathBuf,
         guessed_for: Option<&'p PathBuf>,
     ) {
@@ -436,7 +434,7 @@ fn targets(
                 named()
             ));
         }
-        push_root((&mut roots, &mut index), root, None);
+        push_root(&mut roots, &mut index, root, None);
         t.overlays.insert(abs, text);
     }
     let defaults = [PathBuf::from(".")];
@@ -448,7 +446,8 @@ fn targets(
     for p in paths.iter().filter(|p| p.as_os_str() != "-") {
         match load::locate(p, naming) {
             Ok(found) => push_root(
-                (&mut roots, &mut index),
+                &mut roots,
+                &mut index,
                 found.root,
                 found.guessed.then_some(p),
             ),
