@@ -829,7 +829,15 @@ fn refuse_input(
     naming: &Naming,
     from_settings: bool,
 ) -> Result<(), Failure> {
-    let Some(input) = load::input_at(&a.ws.root, &a.ws.settings, path) else {
+    // The workspace built, or the one the output path lies in (a nested workspace's bundle
+    // written into its parent's files).
+    let input = load::input_at(&a.ws.root, &a.ws.settings, path).or_else(|| {
+        let other = load::root_of_file(&naming.absolute(path));
+        (other != a.ws.root && load::has_settings(&other))
+            .then(|| load::input_at(&other, &load::settings_of(&other), path))
+            .flatten()
+    });
+    let Some(input) = input else {
         return Ok(());
     };
     let why = match input {

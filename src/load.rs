@@ -610,14 +610,20 @@ pub fn skipped_file(root: &Path, path: &Path) -> Option<Skipped> {
     if path == settings_path {
         return None;
     }
-    let settings = match std::fs::read(&settings_path) {
+    skipped(root, path, false, &excludes(root, &settings_of(root)))
+}
+
+/// The settings of the workspace at `root`, as its `nimbus.toml` on disk says (defaults
+/// without one).
+pub fn settings_of(root: &Path) -> Settings {
+    let settings_path = root.join(SETTINGS_FILE);
+    match std::fs::read(&settings_path) {
         Ok(bytes) => {
             let file = SourceFile::from_bytes(settings_path, SETTINGS_FILE, SETTINGS_FILE, &bytes);
             parse_settings(FileId(0), &file).settings
         }
         Err(_) => Settings::default(),
-    };
-    skipped(root, path, false, &excludes(root, &settings))
+    }
 }
 
 /// Why the workspace at `root` with `settings` reads `path`, or would read it once written

@@ -536,3 +536,25 @@ fn with_json_or_sarif_stderr_is_one_document_whenever_the_tool_did_its_job() {
         );
     }
 }
+
+#[test]
+fn a_nested_workspace_bundle_is_never_written_over_its_parent_files() {
+    let ws = workspace(&[
+        ("nimbus.toml", ""),
+        ("org.toml", "[ou.contoso]\n"),
+        ("tenant/nimbus.toml", ""),
+        ("tenant/org.toml", "[ou.fabrikam]\n"),
+    ]);
+    let r = run(ws.path(), &["build", "tenant", "-o", "org.toml"]);
+    assert_eq!(
+        (r.code, r.stderr.as_str()),
+        (
+            2,
+            "error: cannot write the bundle to org.toml: it is a configuration file of the workspace, which the bundle would replace; write the bundle elsewhere, e.g. `-o bundle.json`\n"
+        )
+    );
+    assert_eq!(
+        std::fs::read_to_string(ws.path().join("org.toml")).unwrap(),
+        "[ou.contoso]\n"
+    );
+}
