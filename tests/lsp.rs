@@ -392,9 +392,9 @@ fn diagnostics_appear_on_open_and_clear_when_the_edit_fixes_them() {
         "`team` relies on `desk` as its only Twilio proxy"
     );
 
-    // The entry the help suggests is not also reported unused in org.toml.
-    let o = s.diagnostics(&uri(&org), |_| true);
-    assert_eq!(o["diagnostics"], json!([]));
+    // The entry the help suggests is not also reported unused in org.toml (a clean file that
+    // was never published is not published).
+    assert_eq!(s.last_published(&org), None);
 
     // Files that are not open get diagnostics of their own: without its IM table, the desk
     // proxies nothing, so team.toml's service is unreachable and org.toml's entry unused.
@@ -831,10 +831,10 @@ fn files_created_closed_and_deleted_are_taken_into_account() {
     std::fs::write(root.join("nimbus.toml"), "").unwrap();
     std::fs::write(root.join("org.toml"), "[ou.contoso]\n").unwrap();
     let (mut s, _) = Server::init(&root, false);
-    // The workspace folder holds nimbus.toml: it is checked at once.
+    // The workspace folder holds nimbus.toml: it is checked at once, and clean (nothing is
+    // published for a clean file that never had diagnostics).
     let org = root.join("org.toml");
-    let o = s.diagnostics(&uri(&org), |_| true);
-    assert_eq!(o["diagnostics"], json!([]));
+    assert_eq!(s.last_published(&org), None);
 
     // An unsaved new file with a duplicate: both files learn of it.
     let new = root.join("zz.toml");
@@ -1108,8 +1108,88 @@ fn every_workspace_in_the_folder_is_checked_at_the_start() {
         !p["diagnostics"].as_array().unwrap().is_empty()
     });
     assert_eq!(codes(&d), ["root-ou"]);
+    // `a` is clean: nothing is published for it.
     let a = root.join("tenants/a/org.toml");
-    let d = s.diagnostics(&uri(&a), |_| true);
+    assert_eq!(s.last_published(&a), None);
+    assert_eq!(s.stop(), 0);
+}
+
+#[test]
+fn closing_an_unsaved_nested_nimbus_toml_with_nothing_else_open_restores_the_outer_workspace() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    for (path, text) in [
+        ("nimbus.toml", ""),
+        ("org.toml", "[ou.contoso]\n"),
+        (
+            "svc.toml",
+            "[service.s]\nou = \"sales\"\nlicense = \"contact_center\"\n",
+        ),
+        (
+            "sub/units.toml",
+            "[ou.sales]\nparent = \"contoso\"\n\n[ou.y]\nparent = \"nope\"\n",
+        ),
+    ] {
+        let p = root.join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    let (svc, units) = (root.join("svc.toml"), root.join("sub/units.toml"));
+    let (mut s, _) = Server::init(&root, false);
+    let u = s.diagnostics(&uri(&units), |_| true);
+    assert_eq!(codes(&u), ["unknown-reference"]);
+    // sub/ becomes a workspace of its own: `sales` is no longer known to svc.toml.
+    let nested = root.join("sub/nimbus.toml");
+    s.open(&nested, "");
+    let d = s.diagnostics(&uri(&svc), |p| {
+        !p["diagnostics"].as_array().unwrap().is_empty()
+    });
+    assert_eq!(codes(&d), ["unknown-reference"]);
+    // Closed without saving, with no other file below it open: the outer workspace reads
+    // sub/ again, and both files are as `check` says.
+    s.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": uri(&nested)}}),
+    );
+    let d = s.diagnostics(&uri(&svc), |p| p["diagnostics"] == json!([]));
     assert_eq!(d["diagnostics"], json!([]));
+    let last = s.last_published(&units).unwrap_or(json!(null));
+    let codes_of = |d: &Value| -> Vec<String> {
+        (d.as_array().into_iter().flatten())
+            .map(|d| d["code"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(codes_of(&last), ["unknown-reference"], "{last}");
+    assert_eq!(s.stop(), 0);
+}
+
+#[test]
+fn a_folder_workspace_keeps_its_diagnostics_when_its_last_open_file_closes() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    for (path, text) in [
+        ("t/nimbus.toml", ""),
+        ("t/org.toml", "[ou.contoso]\n[ou.x]\n"),
+    ] {
+        let p = root.join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    let org = root.join("t/org.toml");
+    let (mut s, _) = Server::init(&root, false);
+    s.open(&org, "[ou.contoso]\n[ou.x]\n");
+    let d = s.diagnostics(&uri(&org), |p| p["version"] == 1);
+    assert_eq!(codes(&d), ["root-ou"]);
+    s.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": uri(&org)}}),
+    );
+    // Still in the client's folder, with its nimbus.toml: nothing clears it.
+    let last = s.last_published(&org);
+    assert!(
+        last.as_ref()
+            .is_none_or(|d| d.as_array().is_some_and(|a| !a.is_empty())),
+        "{last:?}"
+    );
     assert_eq!(s.stop(), 0);
 }

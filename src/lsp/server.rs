@@ -23,7 +23,7 @@
 //! with an `InternalError` response.
 
 use std::cell::OnceCell;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -116,7 +116,11 @@ pub fn run(t: &Transport) -> Result<Ending, String> {
         }),
     };
     t.send(Response::new_ok(id, result));
-    Ok(server.main_loop(t))
+    let ending = server.main_loop(t);
+    // The process ends next: the system takes the memory back at once, where freeing every
+    // workspace's analysis piece by piece takes a noticeable time.
+    std::mem::forget(server);
+    Ok(ending)
 }
 
 /// A document open in the editor.
@@ -154,13 +158,15 @@ struct Ws {
 struct Server {
     enc: Encoding,
     folders: Vec<PathBuf>,
-    /// The workspaces in the client's folders (found at the start and when folders or a
-    /// `nimbus.toml` change): checked without waiting for one of their files to be opened.
-    folder_roots: Vec<PathBuf>,
     /// The search for the workspaces below the client's folders, while it runs.
     discovery: Option<Discovery>,
     docs: HashMap<PathBuf, Doc>,
     workspaces: BTreeMap<PathBuf, Ws>,
+    /// The roots of the workspaces marked for a check (each `Ws::dirty` is set), in order.
+    dirty: BTreeSet<PathBuf>,
+    /// Set when a workspace may have lost what kept it (a document closed, a folder or a
+    /// `nimbus.toml` changed): [`Server::retire`] looks at every workspace only then.
+    roots_changed: bool,
     /// Documents edited since their diagnostics were last published.
     edited: HashSet<PathBuf>,
     can_watch: bool,
@@ -176,8 +182,6 @@ struct Discovery {
     folders: Vec<PathBuf>,
     /// The walk of the folder being searched.
     walk: Option<ignore::Walk>,
-    /// The workspaces found so far (with the ones the folders lie in).
-    found: Vec<PathBuf>,
 }
 
 /// A request's failure, as the response carries it.
@@ -240,10 +244,11 @@ impl Server {
         Server {
             enc: Encoding::negotiate(&params.capabilities),
             folders,
-            folder_roots: Vec::new(),
             discovery: None,
             docs: HashMap::new(),
             workspaces: BTreeMap::new(),
+            dirty: BTreeSet::new(),
+            roots_changed: false,
             edited: HashSet::new(),
             can_watch,
             shutdown: false,
@@ -311,7 +316,7 @@ impl Server {
             for msg in batch {
                 match msg {
                     Message::Request(req) => {
-                        self.flush(t);
+                        self.flush_for(t, &req);
                         self.request(t, req);
                     }
                     Message::Notification(n) if n.method == Exit::METHOD => {
@@ -365,11 +370,11 @@ impl Server {
                     },
                 );
                 if let Some(root) = root {
-                    self.edited.insert(path);
+                    self.edited.insert(path.clone());
                     self.mark(&root, Dirty::Texts);
                 }
                 if settings {
-                    self.recompute_roots();
+                    self.settings_changed(&path);
                 }
             }
             DidChangeTextDocument::METHOD => {
@@ -406,7 +411,7 @@ impl Server {
                     self.mark(&root, Dirty::Full);
                 }
                 if is_settings(&path) {
-                    self.recompute_roots();
+                    self.settings_changed(&path);
                 }
             }
             DidCloseTextDocument::METHOD => {
@@ -416,12 +421,13 @@ impl Server {
                 };
                 if let Some(doc) = self.docs.remove(&path) {
                     self.edited.remove(&path);
+                    self.roots_changed = true;
                     if let Some(root) = doc.root {
                         self.mark(&root, Dirty::Full);
                     }
                 }
                 if is_settings(&path) {
-                    self.recompute_roots();
+                    self.settings_changed(&path);
                 }
             }
             DidChangeWorkspaceFolders::METHOD => {
@@ -509,21 +515,17 @@ impl Server {
                 self.mark(root, Dirty::Full);
             }
         }
-        // While the search runs, the workspaces already known in folders the client still has
-        // stay; those of a removed folder go at once.
-        let folders = &self.folders;
-        self.folder_roots
-            .retain(|r| folders.iter().any(|f| r.starts_with(f) || f.starts_with(r)));
+        // The workspaces of a removed folder go at the next flush.
+        self.roots_changed = true;
         self.discovery = Some(Discovery {
             folders: self.folders.iter().rev().cloned().collect(),
             walk: None,
-            found,
         });
     }
 
     /// Walks the client's folders on for a slice of time, as the loader walks (hidden folders
     /// skipped, `.gitignore` honoured, links not followed); each workspace found is marked for
-    /// a first check. When the walk ends, what it found replaces the folders' workspaces.
+    /// a first check.
     fn discover(&mut self) {
         const SLICE: Duration = Duration::from_millis(10);
         let Some(d) = self.discovery.as_mut() else {
@@ -543,10 +545,7 @@ impl Server {
             match walk.next() {
                 None => d.walk = None,
                 Some(Ok(e)) if e.depth() > 1 && e.file_name() == SETTINGS_FILE => {
-                    if let Some(dir) = e.path().parent() {
-                        d.found.push(dir.to_path_buf());
-                        new.push(dir.to_path_buf());
-                    }
+                    new.extend(e.path().parent().map(Path::to_path_buf));
                 }
                 Some(_) => {}
             }
@@ -560,11 +559,8 @@ impl Server {
                 self.mark(&root, Dirty::Full);
             }
         }
-        if done && let Some(d) = self.discovery.take() {
-            let mut roots = d.found;
-            roots.sort();
-            roots.dedup();
-            self.folder_roots = roots;
+        if done {
+            self.discovery = None;
         }
     }
 
@@ -593,6 +589,7 @@ impl Server {
             if doc.root != root {
                 let old = std::mem::replace(&mut doc.root, root.clone());
                 self.edited.insert(path);
+                self.roots_changed = true;
                 for root in [old, root].into_iter().flatten() {
                     self.mark(&root, Dirty::Full);
                 }
@@ -600,9 +597,28 @@ impl Server {
         }
     }
 
+    /// After a `nimbus.toml` was opened, saved or closed: documents may belong to another
+    /// workspace, and every workspace above its folder reads that folder, or stops reading
+    /// it, whether or not one of its documents is open.
+    fn settings_changed(&mut self, settings: &Path) {
+        self.recompute_roots();
+        self.roots_changed = true;
+        let Some(dir) = settings.parent() else {
+            return;
+        };
+        let above: Vec<PathBuf> = (self.workspaces.keys())
+            .filter(|r| dir.starts_with(r) && dir != r.as_path())
+            .cloned()
+            .collect();
+        for root in above {
+            self.mark(&root, Dirty::Full);
+        }
+    }
+
     fn mark(&mut self, root: &Path, level: Dirty) {
         let ws = self.workspaces.entry(root.to_path_buf()).or_default();
         ws.dirty = ws.dirty.max(Some(level));
+        self.dirty.insert(root.to_path_buf());
     }
 
     // ----- checking and publishing -----
@@ -617,13 +633,30 @@ impl Server {
             .values()
             .filter_map(|d| d.root.as_deref())
             .collect();
-        let roots: Vec<PathBuf> = self
-            .workspaces
-            .iter()
-            .filter(|(r, w)| w.dirty.is_some() && open.contains(r.as_path()))
-            .map(|(r, _)| r.clone())
+        let roots: Vec<PathBuf> = (self.dirty.iter())
+            .filter(|r| open.contains(r.as_path()))
+            .cloned()
             .collect();
         for root in roots {
+            self.check(t, &root);
+        }
+    }
+
+    /// Before answering `req`: checks the workspace of the file it names, if marked. The
+    /// other marked workspaces wait for the end of the batch: a request never waits for the
+    /// check of a workspace it does not look at.
+    fn flush_for(&mut self, t: &Transport, req: &Request) {
+        self.retire(t);
+        let uri = req.params.get("textDocument").and_then(|d| d.get("uri"));
+        let path = uri
+            .and_then(|u| u.as_str())
+            .and_then(|u| u.parse::<Uri>().ok())
+            .and_then(|u| convert::path_of(&u));
+        let root = path.and_then(|p| match self.docs.get(&p) {
+            Some(d) => d.root.clone(),
+            None => self.root_for(&p),
+        });
+        if let Some(root) = root.filter(|r| self.dirty.contains(r)) {
             self.check(t, &root);
         }
     }
@@ -631,60 +664,63 @@ impl Server {
     /// True while work is left for the time between messages: a marked workspace, or the
     /// search of the client's folders. None after `shutdown`.
     fn busy(&self) -> bool {
-        !self.shutdown
-            && (self.discovery.is_some() || self.workspaces.values().any(|w| w.dirty.is_some()))
+        !self.shutdown && (self.discovery.is_some() || !self.dirty.is_empty())
     }
 
     /// One slice of the work between messages: the first marked workspace is checked, or, with
     /// none, the search of the client's folders goes on.
     fn background(&mut self, t: &Transport) {
-        if self.workspaces.values().any(|w| w.dirty.is_some()) {
-            self.retire(t);
-        }
-        let next = self
-            .workspaces
-            .iter()
-            .find(|(_, w)| w.dirty.is_some())
-            .map(|(r, _)| r.clone());
-        match next {
+        self.retire(t);
+        match self.dirty.first().cloned() {
             Some(root) => self.check(t, &root),
             None => self.discover(),
         }
     }
 
-    /// Drops the workspaces that nothing keeps any more (no open document, no folder of the
-    /// client in them, no `nimbus.toml` left): their files get an empty list, unless a live
-    /// workspace covers them, which then sends its own again.
+    /// Drops the workspaces that nothing keeps any more: no open document in them, and no
+    /// `nimbus.toml` left or no client folder they lie in (or whose workspace they are). Their
+    /// files get an empty list, unless a live workspace has published for them, which then
+    /// sends its own again. Runs only after something that may retire one.
     fn retire(&mut self, t: &Transport) {
-        let mut live: HashSet<PathBuf> =
-            self.docs.values().filter_map(|d| d.root.clone()).collect();
-        let found = self.discovery.iter().flat_map(|d| &d.found);
-        live.extend(
-            self.folder_roots
-                .iter()
-                .chain(found)
-                .filter(|r| r.join(SETTINGS_FILE).is_file())
-                .cloned(),
-        );
-        let dead: Vec<PathBuf> = self
-            .workspaces
-            .keys()
-            .filter(|r| !live.contains(*r))
+        if !std::mem::take(&mut self.roots_changed) {
+            return;
+        }
+        let open: HashSet<&Path> = self
+            .docs
+            .values()
+            .filter_map(|d| d.root.as_deref())
+            .collect();
+        let tops: Vec<PathBuf> = self
+            .folders
+            .iter()
+            .filter_map(|f| settings_root(f))
+            .collect();
+        let kept = |r: &Path| {
+            open.contains(r)
+                || ((self.folders.iter().any(|f| r.starts_with(f)) || tops.iter().any(|t| t == r))
+                    && r.join(SETTINGS_FILE).is_file())
+        };
+        let dead: Vec<PathBuf> = (self.workspaces.keys())
+            .filter(|r| !kept(r))
             .cloned()
             .collect();
         for root in dead {
             let Some(ws) = self.workspaces.remove(&root) else {
                 continue;
             };
+            self.dirty.remove(&root);
             for (path, diagnostics) in ws.published {
-                let mut covered = false;
-                for w in self.workspaces.values_mut() {
-                    if w.published.remove(&path).is_some() {
-                        w.dirty = w.dirty.max(Some(Dirty::Texts));
-                        covered = true;
+                let covering: Vec<PathBuf> = (self.workspaces.iter())
+                    .filter(|(_, w)| w.published.get(&path).is_some_and(|d| !d.is_empty()))
+                    .map(|(r, _)| r.clone())
+                    .collect();
+                for r in &covering {
+                    if let Some(w) = self.workspaces.get_mut(r) {
+                        w.published.remove(&path);
                     }
+                    self.mark(r, Dirty::Texts);
                 }
-                if covered || diagnostics.is_empty() {
+                if !covering.is_empty() || diagnostics.is_empty() {
                     continue;
                 }
                 if let Some(uri) = self.uri_for(&path) {
@@ -717,6 +753,7 @@ impl Server {
         };
         let full = ws.dirty == Some(Dirty::Full);
         ws.dirty = None;
+        self.dirty.remove(root);
         let mut cache = std::mem::take(&mut ws.cache);
         let start = Instant::now();
         // Files are named from the workspace's root in messages, whatever the server's folder.
@@ -778,20 +815,25 @@ impl Server {
         let mut sends = Vec::new();
         for (id, f) in a.ws.sources.iter() {
             let diags = by_file.remove(&id).unwrap_or_default();
-            if ws.published.get(&f.path) != Some(&diags) || self.edited.contains(&f.path) {
+            // A file never published counts as clean: the first check of a workspace of
+            // 100,000 clean files sends nothing for them.
+            let changed = match ws.published.get(&f.path) {
+                Some(before) => *before != diags,
+                None => !diags.is_empty(),
+            };
+            if changed || self.edited.contains(&f.path) {
                 sends.push((f.path.clone(), diags.clone()));
             }
             now.insert(f.path.clone(), diags);
         }
-        // A file that left this workspace gets an empty list, unless the workspace it joined
-        // (checked first) has published for it already.
-        for path in ws.published.keys() {
+        // A file that left this workspace gets an empty list (when it had diagnostics),
+        // unless the workspace it joined (checked first) has sent its own.
+        for (path, before) in &ws.published {
             let covered = || {
-                self.workspaces
-                    .iter()
-                    .any(|(r, w)| r != root && w.published.contains_key(path))
+                (self.workspaces.iter())
+                    .any(|(r, w)| r != root && w.published.get(path).is_some_and(|d| !d.is_empty()))
             };
-            if !now.contains_key(path) && !covered() {
+            if !before.is_empty() && !now.contains_key(path) && !covered() {
                 sends.push((path.clone(), Vec::new()));
             }
         }
@@ -836,10 +878,18 @@ impl Server {
                 ));
             }
         }
+        // A workspace with no open document answers no request: only what it published is
+        // kept (the next check reads it whole again).
+        let answers = self.docs.values().any(|d| d.root.as_deref() == Some(root));
         if let Some(ws) = self.workspaces.get_mut(root) {
             ws.published = now;
             if let Some(lines) = new_logs {
                 ws.logged = lines;
+            }
+            if !answers {
+                ws.analysis = None;
+                ws.cache = ParseCache::default();
+                ws.index = OnceCell::new();
             }
         }
     }
@@ -1060,7 +1110,13 @@ mod tests {
                        "contentChanges": [{"text": t}]}),
             ));
         }
-        input.push(request(2, "shutdown", Value::Null));
+        // A request about the file waits for the check of its workspace (and only that).
+        input.push(request(
+            2,
+            "textDocument/hover",
+            json!({"textDocument": {"uri": uri}, "position": {"line": 0, "character": 1}}),
+        ));
+        input.push(request(3, "shutdown", Value::Null));
         input.push(notification("exit", Value::Null));
         let (t, out) = memory::transport(input);
         assert_eq!(run(&t), Ok(Ending::Clean));
