@@ -7,12 +7,13 @@
 //! of their files is opened. A workspace that nothing keeps (no open document, no client
 //! folder) is dropped, and its diagnostics cleared.
 //!
-//! **Checks.** Opening, changing, saving or closing a document marks its workspace; when no
-//! message is left waiting (and before answering a request), each marked workspace that holds
-//! an open document is checked once, with the text of every open document under its root, and
-//! diagnostics are published for every file of it whose list changed (and for the documents
-//! just edited). The first check of a workspace publishes for all of its files; a file that
-//! became clean gets an empty list, and so does a file that left the workspace.
+//! **Checks.** Opening, changing, saving or closing a document marks its workspace; at the end
+//! of each batch of messages, each marked workspace that holds an open document is checked
+//! once, with the text of every open document under its root (before a request, only the
+//! workspace of the file it names), and diagnostics are published for every file of it whose
+//! list changed (and for the documents just edited). A file never published counts as clean; a
+//! file that became clean gets an empty list, and so does a file that left the workspace. A
+//! workspace with no open document keeps only what it published.
 //!
 //! **Background.** The search of the client's folders for workspaces (a walk as long as the
 //! folder is big) and the checks of workspaces with no open document are done between
