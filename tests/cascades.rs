@@ -50,6 +50,15 @@ fn helps(files: &[(&str, &str)]) -> Vec<(String, String)> {
         .collect()
 }
 
+/// [`helps`] of the shared OU and Twilio files with `desk` as `desk.toml`.
+fn helps_of_desk(desk: &str) -> Vec<(String, String)> {
+    helps(&[
+        ("org.toml", ORG),
+        ("twilio.toml", TWILIO),
+        ("desk.toml", desk),
+    ])
+}
+
 #[test]
 fn a_sub_table_in_another_file_is_one_duplicate_in_either_order() {
     let half = "[service.team.instant_messaging]\nchannels = [\"interact\"]\n";
@@ -528,11 +537,7 @@ fn the_missing_entry_help_says_where_the_key_can_go_as_the_im_table_is_written()
     let header = "[service.desk]\nou = \"contoso\"\nlicense = \"contact_center\"\n\
                   [service.desk.instant_messaging]\nchannels = [\"whatsapp\"]\n";
     let help = |desk: &str| {
-        let found = helps(&[
-            ("org.toml", ORG),
-            ("twilio.toml", TWILIO),
-            ("desk.toml", desk),
-        ]);
+        let found = helps_of_desk(desk);
         assert_eq!(found.len(), 1, "{found:?}");
         found[0].1.split(", e.g.").next().unwrap().to_owned()
     };
@@ -548,11 +553,7 @@ fn the_missing_entry_help_says_where_the_key_can_go_as_the_im_table_is_written()
     // `channels` in the service table itself (reported): there is no table to add to yet.
     let implied = "[service.desk]\nou = \"contoso\"\nlicense = \"contact_center\"\n\
                    channels = [\"whatsapp\"]\n";
-    let found = helps(&[
-        ("org.toml", ORG),
-        ("twilio.toml", TWILIO),
-        ("desk.toml", implied),
-    ]);
+    let found = helps_of_desk(implied);
     assert_eq!(found.len(), 2, "{found:?}");
     assert_eq!(
         found[1].1.split(", e.g.").next().unwrap(),
@@ -617,11 +618,7 @@ fn a_wrong_type_help_wraps_or_unwraps_the_value_as_written() {
     let desk = "[service.desk]\nou = \"contoso\"\nlicense = [\"contact_center\"]\ntransfers = \"team\"\n\
                 instant_messaging = { messaging_entry = \"wa\", channels = [\"whatsapp\"] }\n\n\
                 [service.team]\nou = \"contoso\"\nlicense = \"contact_center\"\n";
-    let found = helps(&[
-        ("org.toml", ORG),
-        ("twilio.toml", TWILIO),
-        ("desk.toml", desk),
-    ]);
+    let found = helps_of_desk(desk);
     assert_eq!(
         found,
         [
@@ -695,11 +692,7 @@ fn a_required_key_with_a_qualifier_gets_a_did_you_mean_and_no_missing_field() {
     let desk = "[service.desk]\nou_id = \"contoso\"\nlicense-type = \"contact_center\"\n\
                 instant_messaging = { messaging_entry = \"wa\", channels = [\"whatsapp\"] }\n\n\
                 [service.other]\norg_unit = \"contoso\"\nservice_license = \"contact_center\"\n";
-    let found = helps(&[
-        ("org.toml", ORG),
-        ("twilio.toml", TWILIO),
-        ("desk.toml", desk),
-    ]);
+    let found = helps_of_desk(desk);
     assert_eq!(
         found,
         [
