@@ -158,6 +158,12 @@ pub fn walk_enters(outer: &Path, dir: &Path) -> bool {
     dir != outer && skipped(outer, dir, true, &Gitignore::empty()).is_none()
 }
 
+/// True when the walk of the workspace at `root` (with its `nimbus.toml`'s `exclude` globs)
+/// enters the folder `dir` below it: where a nested workspace in `dir` is found.
+pub fn workspace_enters(root: &Path, dir: &Path) -> bool {
+    dir != root && skipped(root, dir, true, &excludes(root, &settings_of(root))).is_none()
+}
+
 /// True when the folder `dir` holds `nimbus.toml`.
 pub fn has_settings(dir: &Path) -> bool {
     dir.join(SETTINGS_FILE).is_file()

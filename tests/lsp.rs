@@ -1193,3 +1193,37 @@ fn a_folder_workspace_keeps_its_diagnostics_when_its_last_open_file_closes() {
     );
     assert_eq!(s.stop(), 0);
 }
+
+#[test]
+fn a_workspace_inside_a_folder_its_parent_excludes_is_left_out_as_check_leaves_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let two_roots = "[ou.p]\n[ou.q]\n";
+    for (path, text) in [
+        ("a/nimbus.toml", "[workspace]\nexclude = [\"drafts/**\"]\n"),
+        ("a/org.toml", "[ou.contoso]\n"),
+        ("a/drafts/c/nimbus.toml", ""),
+        ("a/drafts/c/org.toml", two_roots),
+        ("z/nimbus.toml", ""),
+        ("z/org.toml", two_roots),
+    ] {
+        let p = root.join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    let (mut s, _) = Server::init(&root, false);
+    // Workspaces are checked in path order: once `z` is published, `a/drafts/c` would have been.
+    let z = s.diagnostics(&uri(&root.join("z/org.toml")), |_| true);
+    assert_eq!(codes(&z), ["root-ou"]);
+    assert_eq!(s.last_published(&root.join("a/drafts/c/org.toml")), None);
+    let cli = std::process::Command::new(env!("CARGO_BIN_EXE_nimbus-lint"))
+        .args(["check", "-q", "a"])
+        .current_dir(&root)
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&cli.stdout),
+        "0 errors, 0 warnings in 2 files\n"
+    );
+    assert_eq!(s.stop(), 0);
+}

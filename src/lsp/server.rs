@@ -556,7 +556,11 @@ impl Server {
             }
         };
         for root in new {
-            if !self.workspaces.contains_key(&root) {
+            // As `check` finds nested workspaces: not in a folder the workspace around it
+            // excludes.
+            let around = root.parent().and_then(settings_root);
+            let hidden = around.is_some_and(|a| !crate::load::workspace_enters(&a, &root));
+            if !hidden && !self.workspaces.contains_key(&root) {
                 self.mark(&root, Dirty::Full);
             }
         }
