@@ -1227,3 +1227,32 @@ fn a_workspace_inside_a_folder_its_parent_excludes_is_left_out_as_check_leaves_i
     );
     assert_eq!(s.stop(), 0);
 }
+
+#[test]
+fn a_deleted_folder_takes_the_diagnostics_of_the_workspaces_below_it_along() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    for (path, text) in [
+        ("nimbus.toml", ""),
+        ("org.toml", "[ou.contoso]\n"),
+        ("plain/x/nimbus.toml", ""),
+        ("plain/x/org.toml", "[ou.p]\n[ou.q]\n"),
+    ] {
+        let p = root.join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    let x = root.join("plain/x/org.toml");
+    let (mut s, _) = Server::init(&root, false);
+    let d = s.diagnostics(&uri(&x), |_| true);
+    assert_eq!(codes(&d), ["root-ou"]);
+    // One event for the folder, as editors send when a folder is deleted.
+    std::fs::remove_dir_all(root.join("plain")).unwrap();
+    s.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri(&root.join("plain")), "type": 3}]}),
+    );
+    let d = s.diagnostics(&uri(&x), |_| true);
+    assert_eq!(d["diagnostics"], json!([]));
+    assert_eq!(s.stop(), 0);
+}

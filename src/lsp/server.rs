@@ -375,7 +375,7 @@ impl Server {
                     self.mark(&root, Dirty::Texts);
                 }
                 if settings {
-                    self.settings_changed(&path);
+                    self.settings_changed(&path, false);
                 }
             }
             DidChangeTextDocument::METHOD => {
@@ -411,8 +411,11 @@ impl Server {
                 if let Some(root) = root {
                     self.mark(&root, Dirty::Full);
                 }
+                // Without a file watcher, a save is when the disk is looked at again: a
+                // workspace deleted behind the editor's back goes then.
+                self.roots_changed = true;
                 if is_settings(&path) {
-                    self.settings_changed(&path);
+                    self.settings_changed(&path, true);
                 }
             }
             DidCloseTextDocument::METHOD => {
@@ -428,7 +431,7 @@ impl Server {
                     }
                 }
                 if is_settings(&path) {
-                    self.settings_changed(&path);
+                    self.settings_changed(&path, false);
                 }
             }
             DidChangeWorkspaceFolders::METHOD => {
@@ -456,10 +459,14 @@ impl Server {
                         continue;
                     };
                     settings |= is_settings(&path);
+                    // A deleted folder takes the workspaces below it along.
+                    if change.typ == lsp_types::FileChangeType::DELETED {
+                        self.roots_changed = true;
+                    }
                     let roots: Vec<PathBuf> = self
                         .workspaces
                         .keys()
-                        .filter(|r| path.starts_with(r))
+                        .filter(|r| path.starts_with(r) || r.starts_with(&path))
                         .cloned()
                         .collect();
                     for root in roots {
@@ -603,19 +610,21 @@ impl Server {
     }
 
     /// After a `nimbus.toml` was opened, saved or closed: documents may belong to another
-    /// workspace, and every workspace above its folder reads that folder, or stops reading
-    /// it, whether or not one of its documents is open.
-    fn settings_changed(&mut self, settings: &Path) {
+    /// workspace, and the nearest workspace above its folder reads that folder, or stops
+    /// reading it, whether or not one of its documents is open. A file on disk was a workspace
+    /// of its own before it was opened and stays one when closed: nothing to read again then,
+    /// unless it was just saved.
+    fn settings_changed(&mut self, settings: &Path, saved: bool) {
         self.recompute_roots();
         self.roots_changed = true;
         let Some(dir) = settings.parent() else {
             return;
         };
-        let above: Vec<PathBuf> = (self.workspaces.keys())
-            .filter(|r| dir.starts_with(r) && dir != r.as_path())
-            .cloned()
-            .collect();
-        for root in above {
+        if settings.is_file() && !saved {
+            return;
+        }
+        let above = (dir.ancestors().skip(1)).find(|a| self.workspaces.contains_key(*a));
+        if let Some(root) = above.map(Path::to_path_buf) {
             self.mark(&root, Dirty::Full);
         }
     }
@@ -661,7 +670,10 @@ impl Server {
             Some(d) => d.root.clone(),
             None => self.root_for(&p),
         });
-        if let Some(root) = root.filter(|r| self.dirty.contains(r)) {
+        let stale = |r: &PathBuf| {
+            self.dirty.contains(r) || self.workspaces.get(r).is_some_and(|w| w.analysis.is_none())
+        };
+        if let Some(root) = root.filter(stale) {
             self.check(t, &root);
         }
     }
@@ -676,9 +688,21 @@ impl Server {
     /// none, the search of the client's folders goes on.
     fn background(&mut self, t: &Transport) {
         self.retire(t);
-        match self.dirty.first().cloned() {
-            Some(root) => self.check(t, &root),
-            None => self.discover(),
+        let Some(root) = self.dirty.first().cloned() else {
+            return self.discover();
+        };
+        self.check(t, &root);
+        // A workspace with no open document answers no request: only what it published is
+        // kept (a request about one of its files, or the next check, reads it whole again).
+        if !self
+            .docs
+            .values()
+            .any(|d| d.root.as_deref() == Some(root.as_path()))
+            && let Some(ws) = self.workspaces.get_mut(&root)
+        {
+            ws.analysis = None;
+            ws.cache = ParseCache::default();
+            ws.index = OnceCell::new();
         }
     }
 
@@ -700,10 +724,18 @@ impl Server {
             .iter()
             .filter_map(|f| settings_root(f))
             .collect();
+        // Where the folder search would find a workspace: below a client folder, not hidden,
+        // ignored or behind a link, and not in a folder the workspace around it excludes.
+        let searched = |r: &Path| {
+            let around = r.parent().and_then(settings_root);
+            self.folders
+                .iter()
+                .any(|f| r == f.as_path() || crate::load::walk_enters(f, r))
+                && around.is_none_or(|a| crate::load::workspace_enters(&a, r))
+        };
         let kept = |r: &Path| {
             open.contains(r)
-                || ((self.folders.iter().any(|f| r.starts_with(f)) || tops.iter().any(|t| t == r))
-                    && r.join(SETTINGS_FILE).is_file())
+                || ((tops.iter().any(|t| t == r) || searched(r)) && r.join(SETTINGS_FILE).is_file())
         };
         let dead: Vec<PathBuf> = (self.workspaces.keys())
             .filter(|r| !kept(r))
@@ -715,9 +747,13 @@ impl Server {
             };
             self.dirty.remove(&root);
             for (path, diagnostics) in ws.published {
-                let covering: Vec<PathBuf> = (self.workspaces.iter())
-                    .filter(|(_, w)| w.published.get(&path).is_some_and(|d| !d.is_empty()))
-                    .map(|(r, _)| r.clone())
+                // Only a workspace at or above a file can have published for it.
+                let covering: Vec<PathBuf> = (path.ancestors().skip(1))
+                    .filter(|a| {
+                        (self.workspaces.get(*a))
+                            .is_some_and(|w| w.published.get(&path).is_some_and(|d| !d.is_empty()))
+                    })
+                    .map(Path::to_path_buf)
                     .collect();
                 for r in &covering {
                     if let Some(w) = self.workspaces.get_mut(r) {
@@ -883,18 +919,10 @@ impl Server {
                 ));
             }
         }
-        // A workspace with no open document answers no request: only what it published is
-        // kept (the next check reads it whole again).
-        let answers = self.docs.values().any(|d| d.root.as_deref() == Some(root));
         if let Some(ws) = self.workspaces.get_mut(root) {
             ws.published = now;
             if let Some(lines) = new_logs {
                 ws.logged = lines;
-            }
-            if !answers {
-                ws.analysis = None;
-                ws.cache = ParseCache::default();
-                ws.index = OnceCell::new();
             }
         }
     }
