@@ -546,27 +546,14 @@ const SERVICE_ELSEWHERE: &[(&str, &str)] = &[
 ];
 const IM_KEYS: &[&str] = &["messaging_entry", "channels"];
 const IM_ALIASES: &[(&str, &str)] = &[("entry", "messaging_entry"), ("channel", "channels")];
+/// Where a service key written in its IM table goes (`{key}` and `{id}` filled in).
+const OF_THE_SERVICE: &str = "`{key}` belongs to the service, not its IM table: write it in `[service.{id}]`, above any `[service.{id}.instant_messaging]` header";
 const IM_ELSEWHERE: &[(&str, &str)] = &[
-    (
-        "transfers",
-        "`transfers` belongs to the service, not its IM table: write it in `[service.{id}]`, above any `[service.{id}.instant_messaging]` header",
-    ),
-    (
-        "license",
-        "`license` belongs to the service, not its IM table: write it in `[service.{id}]`, above any `[service.{id}.instant_messaging]` header",
-    ),
-    (
-        "user_assignment",
-        "`user_assignment` belongs to the service, not its IM table: write it in `[service.{id}]`, above any `[service.{id}.instant_messaging]` header",
-    ),
-    (
-        "ou",
-        "`ou` belongs to the service, not its IM table: write it in `[service.{id}]`, above any `[service.{id}.instant_messaging]` header",
-    ),
-    (
-        "name",
-        "`name` belongs to the service, not its IM table: write it in `[service.{id}]`, above any `[service.{id}.instant_messaging]` header",
-    ),
+    ("transfers", OF_THE_SERVICE),
+    ("license", OF_THE_SERVICE),
+    ("user_assignment", OF_THE_SERVICE),
+    ("ou", OF_THE_SERVICE),
+    ("name", OF_THE_SERVICE),
 ];
 const SECRET_KEYS: &[&str] = &["env"];
 

@@ -18,8 +18,8 @@ pub(crate) struct Schema<'a> {
     pub known: &'static [&'static str],
     /// Common wrong keys and the known key they stand for (`ou` on an OU means `parent`).
     pub aliases: &'static [(&'static str, &'static str)],
-    /// Keys that belong to another table, with where they go (`{id}` stands for the id of
-    /// the service the table belongs to).
+    /// Keys that belong to another table, with where they go (`{key}` stands for the key,
+    /// `{id}` for the id of the service the table belongs to).
     pub elsewhere: &'static [(&'static str, &'static str)],
     /// That id, for the hints of `elsewhere`.
     pub id: &'a str,
@@ -130,7 +130,7 @@ impl<'s> Reader<'s> {
                 .elsewhere
                 .iter()
                 .find(|(k, _)| *k == name)
-                .map(|&(_, hint)| hint.replace("{id}", schema.id));
+                .map(|&(_, hint)| hint.replace("{key}", name).replace("{id}", schema.id));
             misspelled.any_unknown = true;
             if let Some(s) = suggestion {
                 misspelled.taken_for.push(s);

@@ -119,21 +119,19 @@ fn read(r: &mut Reader<'_>, doc: &DeTable<'_>, settings: &mut Settings) {
             t,
             &schema("[workspace]", &["exclude", "max_file_size", "max_files"]),
         );
-        let globs = match t.get("exclude").map(|v| (v, v.get_ref())) {
-            // One glob written as a string: reported, and applied as meant.
-            Some((v, DeValue::String(glob))) => {
-                let quoted = super::reader::toml_string(glob);
-                r.wrong_type(v, "exclude", &format!("exclude = [{quoted}]"));
-                vec![Sp {
-                    value: crate::model::Text::from(glob.as_ref()),
-                    span: r.span(v.span()),
-                }]
-            }
-            _ => {
-                r.strings(t, "exclude", &wm, "exclude = [\"drafts/**\"]")
-                    .items
-            }
-        };
+        let mut globs = r
+            .strings(t, "exclude", &wm, "exclude = [\"drafts/**\"]")
+            .items;
+        // One glob written as a string is reported as the wrong type (with the list as the
+        // fix) and applied as meant.
+        if let Some(v) = t.get("exclude")
+            && let DeValue::String(glob) = v.get_ref()
+        {
+            globs.push(Sp {
+                value: crate::model::Text::from(glob.as_ref()),
+                span: r.span(v.span()),
+            });
+        }
         for glob in globs {
             match ignore::gitignore::GitignoreBuilder::new("/").add_line(None, &glob.value) {
                 Ok(_) => settings.exclude.push(glob),

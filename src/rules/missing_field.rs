@@ -53,7 +53,8 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     };
     let ou = ou.as_str();
     // The OU of what an entity uses (a service's entry, an entry's connector): there, or
-    // below it, the entity sees it.
+    // below it, the entity sees it. Asked only when `ou` is missing: a clean workspace
+    // formats nothing.
     let ou_of_use = |at: Option<u32>, what: &str, id: &str| -> Option<String> {
         let at = at?;
         let ou_id = &m.ous[at as usize].def.id;
@@ -89,14 +90,10 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let meant = cx.meant_connectors();
     let res = &cx.ws.res;
     for (i, e) in m.entries.iter().enumerate() {
-        // Built only when the key is missing: a clean workspace formats nothing.
-        let used = (e.def.ou.is_absent())
-            .then(|| res.entry_connector[i])
-            .flatten()
-            .and_then(|c| {
-                let c = c as usize;
-                ou_of_use(res.connector_ou[c], "connector", &m.connectors[c].def.id)
-            });
+        let used = res.entry_connector[i].filter(|_| e.def.ou.is_absent()).and_then(|c| {
+            let c = c as usize;
+            ou_of_use(res.connector_ou[c], "connector", &m.connectors[c].def.id)
+        });
         let entry_ou = used.as_deref().unwrap_or(ou);
         need(Kind::MessagingEntry, &e.def, "ou", !e.def.ou.is_absent(), entry_ou);
         if e.connector.is_absent() {
@@ -118,13 +115,10 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         );
     }
     for (i, s) in m.services.iter().enumerate() {
-        let used = (s.def.ou.is_absent())
-            .then(|| res.service_entry[i])
-            .flatten()
-            .and_then(|e| {
-                let e = e as usize;
-                ou_of_use(res.entry_ou[e], "messaging entry", &m.entries[e].def.id)
-            });
+        let used = res.service_entry[i].filter(|_| s.def.ou.is_absent()).and_then(|e| {
+            let e = e as usize;
+            ou_of_use(res.entry_ou[e], "messaging entry", &m.entries[e].def.id)
+        });
         let service_ou = used.as_deref().unwrap_or(ou);
         need(Kind::Service, &s.def, "ou", !s.def.ou.is_absent(), service_ou);
         need(
