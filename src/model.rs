@@ -351,6 +351,9 @@ pub struct SecretHit {
     /// The key the string is the value of (or an item of), when it has one: the help says
     /// what belongs there instead.
     pub key: Option<Text>,
+    /// The entity whose table holds the string, when one does: a suppression comment on the
+    /// entity covers it.
+    pub entity: Option<(Kind, Text)>,
 }
 
 impl SecretHit {

@@ -817,3 +817,64 @@ fn a_rule_that_holds_back_for_one_service_still_judges_the_others_suppressions()
     // `a`'s transfers cannot be read: its comment may be needed. `b`'s silences nothing.
     assert_eq!(unused, ["s.toml:9:22"], "{out}");
 }
+
+#[test]
+fn a_literal_secret_inside_a_table_or_array_is_one_secret_and_never_shown() {
+    const UNUSED: &str =
+        "twilio.toml:6:1: warning[unused-messaging-entry]: no service applies messaging entry `wa`\n";
+    let connector = |secret: &str| {
+        format!(
+            "[connector.tw]\nou = \"contoso\"\ntype = \"twilio\"\n\
+             api_key_sid = \"SK0123456789abcdef0123456789abcdef\"\napi_key_secret = {secret}\n\
+             [messaging_entry.wa]\nou = \"contoso\"\nconnector = \"tw\"\n\
+             service_sid = \"IS12345678900000000000000000AbCdEf\"\n"
+        )
+    };
+    for (secret, column) in [
+        ("{ env = \"X\", value = \"hunter3hunter3\" }", 39),
+        ("[\"hunter4hunter4\"]", 19),
+        ("{ value = \"hunter5hunter5\" }", 28),
+        ("{ value = { v = \"hunter6hunter6\" } }", 34),
+    ] {
+        let files = [("org.toml", ORG), ("twilio.toml", &connector(secret))];
+        assert_eq!(
+            short(&files),
+            format!(
+                "twilio.toml:5:{column}: error[secret-in-config]: `api_key_secret` holds a literal \
+                 secret `…` (14 characters)\n{UNUSED}1 error, 1 warning in 3 files\n"
+            ),
+            "{secret}"
+        );
+        let human = check(&files, "human").stdout;
+        assert!(!human.contains("hunter"), "{human}");
+    }
+    // An upper-case name under the wrong key is the variable's name misplaced: one
+    // `unknown-field`, no secret and no "names no environment variable" on top.
+    let files = [
+        ("org.toml", ORG),
+        ("twilio.toml", &connector("{ value = \"TWILIO_KEY\" }")),
+    ];
+    assert_eq!(
+        short(&files),
+        format!(
+            "twilio.toml:5:20: error[unknown-field]: unknown key `value` in `api_key_secret` of \
+             connector `tw`\n{UNUSED}1 error, 1 warning in 3 files\n"
+        )
+    );
+}
+
+#[test]
+fn a_comment_above_the_entity_allows_a_value_that_only_looks_like_a_secret() {
+    let service = "# nimbus-lint: allow(secret-in-config) the name the vendor gave it\n\
+                   [service.bot]\nname = \"aB3dE5gH7jK9mN1pQ3sT5vX7zA9cE1gH\"\nou = \"contoso\"\n\
+                   license = \"contact_center\"\n";
+    assert_eq!(
+        short(&[("org.toml", ORG), ("bot.toml", service)]),
+        "0 errors, 0 warnings in 3 files\n"
+    );
+    // Above another entity it silences nothing, and the secret is still reported.
+    let other = service.replace("[service.bot]", "[service.other]\nou = \"contoso\"\nlicense = \"contact_center\"\n[service.bot]");
+    let out = short(&[("org.toml", ORG), ("bot.toml", &other)]);
+    assert!(out.contains("bot.toml:6:8: error[secret-in-config]"), "{out}");
+    assert!(out.contains("warning[unused-suppression]"), "{out}");
+}

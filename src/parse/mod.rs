@@ -180,7 +180,7 @@ fn parse_batch(id: FileId, text: &str, base: usize) -> ParsedFile {
         }
     }
     out.broken = broken;
-    r.scan_secrets(doc.get_ref());
+    r.scan_secrets(doc.get_ref(), true);
     out.diagnostics.append(&mut r.diagnostics);
     out.secrets = r.secrets;
     // Batches are many and small: give back the slack of their growth.
@@ -556,6 +556,7 @@ const IM_ELSEWHERE: &[(&str, &str)] = &[
     ("name", OF_THE_SERVICE),
 ];
 const SECRET_KEYS: &[&str] = &["env"];
+const SECRET_ALIASES: &[(&str, &str)] = &[("var", "env"), ("name", "env")];
 
 /// `api_key_secret`: `{ env = "NAME" }`, or a literal (recorded as a secret, never kept).
 fn read_secret(r: &mut Reader<'_>, t: &DeTable<'_>, m: &Misspelled, id: &str) -> Field<Secret> {
@@ -572,6 +573,7 @@ fn read_secret(r: &mut Reader<'_>, t: &DeTable<'_>, m: &Misspelled, id: &str) ->
                 value: s.to_string(),
                 literal_secret: true,
                 key: Some("api_key_secret".into()),
+                entity: Some((Kind::Connector, id.into())),
             });
             Field::Set(Sp {
                 value: Secret::Literal,
@@ -579,11 +581,22 @@ fn read_secret(r: &mut Reader<'_>, t: &DeTable<'_>, m: &Misspelled, id: &str) ->
             })
         }
         DeValue::Table(st) => {
+            // A string under any other key than `env` (or a misspelling of it) is the secret
+            // itself written into the table: `secret-in-config` alone says so.
+            let mut rest = st.clone();
+            let mut literals = false;
+            for (key, v) in st.iter() {
+                let name = key_str(key);
+                let means_env = SECRET_ALIASES.iter().any(|(a, _)| *a == name)
+                    || crate::suggest::nearest(name, SECRET_KEYS.iter().copied()).is_some();
+                if name != "env" && !means_env && record_literals(r, v, id, false) {
+                    rest.remove(key.get_ref().as_ref());
+                    literals = true;
+                }
+            }
+            let st = &rest;
             let what = format!("`api_key_secret` of connector `{id}`");
-            let sm = r.unknown_keys(
-                st,
-                &schema(what, SECRET_KEYS, &[("var", "env"), ("name", "env")], &[]),
-            );
+            let sm = r.unknown_keys(st, &schema(what, SECRET_KEYS, SECRET_ALIASES, &[]));
             match r.string(
                 st,
                 "env",
@@ -600,12 +613,16 @@ fn read_secret(r: &mut Reader<'_>, t: &DeTable<'_>, m: &Misspelled, id: &str) ->
                     Field::Invalid
                 }
                 Field::Absent => {
-                    r.diagnostics.push(invalid_value::secret_without_env(span));
+                    // An unknown key already says what the table takes.
+                    if !literals && !sm.any_unknown {
+                        r.diagnostics.push(invalid_value::secret_without_env(span));
+                    }
                     Field::Invalid
                 }
                 Field::Invalid => Field::Invalid,
             }
         }
+        _ if record_literals(r, value, id, false) => Field::Invalid,
         _ => {
             r.wrong_type(
                 value,
@@ -614,6 +631,32 @@ fn read_secret(r: &mut Reader<'_>, t: &DeTable<'_>, m: &Misspelled, id: &str) ->
             );
             Field::Invalid
         }
+    }
+}
+
+/// Records every string of `v`, a value written for `api_key_secret`, as a literal secret of
+/// connector `id`; true when there was one. An upper-case name that could be a variable's is
+/// left alone when `v` sits under another key of the table (`{ value = "TWILIO_KEY" }`): that
+/// is the name misplaced, and `unknown-field` says so.
+fn record_literals(r: &mut Reader<'_>, v: &Spanned<DeValue<'_>>, id: &str, nested: bool) -> bool {
+    match v.get_ref() {
+        DeValue::String(s) if nested || !is_env_name(s) || s.bytes().any(|b| b.is_ascii_lowercase()) => {
+            r.secrets.push(SecretHit {
+                span: r.span(v.span()),
+                value: s.to_string(),
+                literal_secret: true,
+                key: Some("api_key_secret".into()),
+                entity: Some((Kind::Connector, id.into())),
+            });
+            true
+        }
+        DeValue::Array(items) => items
+            .iter()
+            .fold(false, |any, i| record_literals(r, i, id, true) | any),
+        DeValue::Table(t) => t
+            .iter()
+            .fold(false, |any, (_, v)| record_literals(r, v, id, true) | any),
+        _ => false,
     }
 }
 

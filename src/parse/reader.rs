@@ -6,7 +6,7 @@ use toml::Spanned;
 use toml::de::{DeString, DeTable, DeValue};
 
 use crate::diagnostic::Diagnostic;
-use crate::model::{Field, SecretHit, Sp, Text};
+use crate::model::{Field, Kind, SecretHit, Sp, Text};
 use crate::rules::{invalid_value, secret_in_config, unknown_field};
 use crate::source::{FileId, Span};
 
@@ -328,14 +328,17 @@ impl<'s> Reader<'s> {
         self.span(key)
     }
 
-    /// Records every string of the tree that looks like a Twilio credential.
-    pub fn scan_secrets(&mut self, root: &DeTable<'_>) {
+    /// Records every string of the tree that looks like a Twilio credential. In an entity
+    /// file (`entities`), each is tied to the entity whose table holds it.
+    pub fn scan_secrets(&mut self, root: &DeTable<'_>, entities: bool) {
         // The literal `api_key_secret` values already recorded; each value is visited once.
         let known: rustc_hash::FxHashSet<Span> = self.secrets.iter().map(|h| h.span).collect();
-        // Each value with the key it is the value of, or an item of.
-        let mut stack: Vec<(&str, &Spanned<DeValue<'_>>)> =
-            root.iter().map(|(k, v)| (key_str(k), v)).collect();
-        while let Some((key, v)) = stack.pop() {
+        // Each value with the key it is the value of (or an item of), its depth below the
+        // root, and the entity it belongs to: a kind's table at depth 0, its entities at 1.
+        type Entry<'v, 'i> = (&'v str, &'v Spanned<DeValue<'i>>, usize, Option<(Kind, &'v str)>);
+        let mut stack: Vec<Entry<'_, '_>> =
+            root.iter().map(|(k, v)| (key_str(k), v, 0, None)).collect();
+        while let Some((key, v, depth, entity)) = stack.pop() {
             match v.get_ref() {
                 DeValue::String(s) if secret_in_config::is_secret_shaped(s) => {
                     let span = self.span(v.span());
@@ -345,11 +348,22 @@ impl<'s> Reader<'s> {
                             value: s.to_string(),
                             literal_secret: false,
                             key: Some(key.into()),
+                            entity: entity.map(|(k, id)| (k, id.into())),
                         });
                     }
                 }
-                DeValue::Array(items) => stack.extend(items.iter().map(|i| (key, i))),
-                DeValue::Table(t) => stack.extend(t.iter().map(|(k, v)| (key_str(k), v))),
+                DeValue::Array(items) => {
+                    stack.extend(items.iter().map(|i| (key, i, depth + 1, entity)));
+                }
+                DeValue::Table(t) => {
+                    let kind = (entities && depth == 0)
+                        .then(|| Kind::ALL.iter().copied().find(|k| k.key() == key))
+                        .flatten();
+                    stack.extend(t.iter().map(|(k, v)| {
+                        let k = key_str(k);
+                        (k, v, depth + 1, kind.map(|kind| (kind, k)).or(entity))
+                    }));
+                }
                 _ => {}
             }
         }

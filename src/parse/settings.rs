@@ -72,7 +72,7 @@ pub fn parse_settings(id: FileId, file: &SourceFile) -> ParsedSettings {
         // diagnostic.
         r.diagnostics.clear();
     }
-    r.scan_secrets(doc.get_ref());
+    r.scan_secrets(doc.get_ref(), false);
     out.diagnostics.append(&mut r.diagnostics);
     out.secrets = r.secrets;
     out

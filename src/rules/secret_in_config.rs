@@ -21,7 +21,13 @@ letters and digits mixing upper case, lower case and digits (an API key secret).
 is the id of an existing entity is exempt. No output ever prints a detected secret in full: at
 most its first 4 characters (none of a value shorter than 16) and its length. (A literal
 `api_key_secret` under 8 characters is a placeholder: reported, never shown, but not looked
-for in other messages, where it cannot be told from their words.)
+for in other messages, where it cannot be told from their words.) A string anywhere inside a
+table or array written for `api_key_secret` (`{ value = "..." }`) is a literal too.
+
+A value that only looks like a credential (a name a vendor gave) is accepted for one entity by
+`# nimbus-lint: allow(secret-in-config)` above its header; lowering the rule in `[lints]` accepts
+every such value. Either way the bundle then carries the value as written: it is the
+configuration's data, and the rule's diagnostics are what stop it.
 
 ## Why it matters
 
@@ -99,7 +105,10 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             .label("looks like a credential")
             .help(shaped_help(hit.key.as_deref()))
         };
-        out.push(d);
+        out.push(match &hit.entity {
+            Some((kind, id)) => d.about(*kind, id),
+            None => d,
+        });
     }
 }
 
