@@ -149,6 +149,9 @@ pub fn check(ws: &Workspace, transfers: &Transfers, overrides: &Overrides) -> Ve
     drop_missing_fields_of_duplicates(ws, &mut diags);
     for d in &mut diags {
         for text in d.texts_mut() {
+            if let std::borrow::Cow::Owned(short) = crate::source::clip_quoted(text) {
+                *text = short;
+            }
             if let std::borrow::Cow::Owned(safe) = crate::source::printable(text) {
                 *text = safe;
             }

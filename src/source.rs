@@ -352,6 +352,36 @@ pub fn is_hazard(c: char) -> bool {
         || matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
+/// Quoted values (between backticks) longer than this many characters are shortened in
+/// messages.
+const LONG_QUOTE: usize = 64;
+
+/// `text` with every backtick-quoted value of more than [`LONG_QUOTE`] characters cut to its
+/// first 40 and last 12 around a `…`: a value pasted by mistake (a line of a minified file, a
+/// whole document) must not fill the report, and stays recognisable.
+pub fn clip_quoted(text: &str) -> std::borrow::Cow<'_, str> {
+    use std::borrow::Cow;
+    let mut parts = text.split('`');
+    let long = |q: &str| q.chars().count() > LONG_QUOTE;
+    if !text.split('`').skip(1).step_by(2).any(long) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len().min(4096));
+    out.push_str(parts.next().unwrap_or(""));
+    for (i, part) in parts.enumerate() {
+        out.push('`');
+        if i % 2 == 0 && long(part) {
+            let n = part.chars().count();
+            out.extend(part.chars().take(40));
+            out.push('…');
+            out.extend(part.chars().skip(n - 12));
+        } else {
+            out.push_str(part);
+        }
+    }
+    Cow::Owned(out)
+}
+
 /// `s` with every hazardous character (see [`is_hazard`]) written as `\u{…}`, for messages.
 pub fn printable(s: &str) -> std::borrow::Cow<'_, str> {
     if !s.chars().any(is_hazard) {

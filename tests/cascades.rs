@@ -820,8 +820,7 @@ fn a_rule_that_holds_back_for_one_service_still_judges_the_others_suppressions()
 
 #[test]
 fn a_literal_secret_inside_a_table_or_array_is_one_secret_and_never_shown() {
-    const UNUSED: &str =
-        "twilio.toml:6:1: warning[unused-messaging-entry]: no service applies messaging entry `wa`\n";
+    const UNUSED: &str = "twilio.toml:6:1: warning[unused-messaging-entry]: no service applies messaging entry `wa`\n";
     let connector = |secret: &str| {
         format!(
             "[connector.tw]\nou = \"contoso\"\ntype = \"twilio\"\n\
@@ -873,8 +872,14 @@ fn a_comment_above_the_entity_allows_a_value_that_only_looks_like_a_secret() {
         "0 errors, 0 warnings in 3 files\n"
     );
     // Above another entity it silences nothing, and the secret is still reported.
-    let other = service.replace("[service.bot]", "[service.other]\nou = \"contoso\"\nlicense = \"contact_center\"\n[service.bot]");
+    let other = service.replace(
+        "[service.bot]",
+        "[service.other]\nou = \"contoso\"\nlicense = \"contact_center\"\n[service.bot]",
+    );
     let out = short(&[("org.toml", ORG), ("bot.toml", &other)]);
-    assert!(out.contains("bot.toml:6:8: error[secret-in-config]"), "{out}");
+    assert!(
+        out.contains("bot.toml:6:8: error[secret-in-config]"),
+        "{out}"
+    );
     assert!(out.contains("warning[unused-suppression]"), "{out}");
 }

@@ -188,6 +188,22 @@ fn generate(name: &str, ws: &Path) {
                 format!("[ou.dotted]\n{} = 1\n", vec!["a"; N].join(".")),
             );
         }
+        "long-lines" => {
+            const N: usize = 70_000;
+            write("org.toml", "[ou.root]\n".to_owned());
+            let a = "a".repeat(N);
+            write("syntax.toml", format!("[ou.s]\nname = \"{a}\" x = 1\n"));
+            write(
+                "transfers.toml",
+                format!(
+                    "[service.s]\nou = \"root\"\nlicense = \"advanced_routing\"\n\
+                     user_assignment = \"ms_teams\"\ntransfers = [{}\"s\"]\n",
+                    " ".repeat(N)
+                ),
+            );
+            let q = "q".repeat(N);
+            write("key.toml", format!("[ou.p]\nparent = \"root\"\n{q} = 1\n"));
+        }
         "ou-chain" => {
             let mut s = String::with_capacity(3_000_000);
             s.push_str("[ou.o0]\n");
@@ -573,6 +589,7 @@ cases! {
     file_too_large => "file-too-large",
     too_many_files => "too-many-files",
     ten_thousand_secrets => "many-secrets",
+    lines_of_70_000_characters => "long-lines",
 }
 
 #[test]

@@ -84,7 +84,29 @@ struct Window {
     start: usize,
     /// 0-based line of the window's first line.
     first_line: usize,
+    /// Stretches of long lines left out, in order (see [`Window::shorten`]).
+    cuts: Vec<Cut>,
 }
+
+/// A stretch of a long line left out of a window and shown as one `…`.
+#[derive(Debug)]
+struct Cut {
+    /// Where the `…` stands in the window's text.
+    at: usize,
+    /// Where the stretch began in the file's text, relative to the window's start.
+    from: usize,
+    /// Its length in bytes.
+    len: usize,
+    /// Its length in characters, for columns.
+    chars: usize,
+}
+
+/// Lines longer than this (in bytes) are shown around the places a report points at only.
+const LONG_LINE: usize = 240;
+/// Bytes kept on either side of each such place.
+const CONTEXT: usize = 60;
+/// What a left-out stretch is shown as.
+const ELLIPSIS: &str = "…";
 
 impl Window {
     /// A window of `file` covering `spans` and two lines around them.
@@ -124,13 +146,122 @@ impl Window {
             // ending (an unclosed `[` at the end of a file): give it one.
             text.push('\n');
         }
+        let anchors: Vec<usize> = (spans.iter())
+            .flat_map(|s| [s.start as usize, s.end as usize])
+            .filter_map(|at| at.checked_sub(range.start))
+            .collect();
+        let (text, cuts) = Window::shorten(text, anchors);
         Window {
             name: crate::source::printable(src.display()).into_owned(),
             text,
             start: range.start,
             first_line,
+            cuts,
         }
     }
+
+    /// Cuts lines longer than [`LONG_LINE`] down to the stretches around `anchors` (the ends
+    /// of the spans shown), so that a minified or generated line neither floods the report
+    /// nor pushes a column past what the renderer can pad to.
+    fn shorten(text: String, mut anchors: Vec<usize>) -> (String, Vec<Cut>) {
+        if !text.split('\n').any(|l| l.len() > LONG_LINE) {
+            return (text, Vec::new());
+        }
+        anchors.sort_unstable();
+        let mut out = String::with_capacity(text.len().min(1 << 16));
+        let mut cuts = Vec::new();
+        let mut line_start = 0;
+        for line in text.split_inclusive('\n') {
+            let line_end = line_start + line.len();
+            if line.len() <= LONG_LINE {
+                out.push_str(line);
+                line_start = line_end;
+                continue;
+            }
+            let lo = anchors.partition_point(|&a| a < line_start);
+            let hi = anchors.partition_point(|&a| a <= line_end);
+            let mut keep: Vec<(usize, usize)> = anchors[lo..hi]
+                .iter()
+                .map(|&a| {
+                    (
+                        a.saturating_sub(CONTEXT).max(line_start),
+                        (a + CONTEXT).min(line_end),
+                    )
+                })
+                .collect();
+            if keep.is_empty() {
+                keep.push((line_start, line_start + 2 * CONTEXT));
+            }
+            // The line ending is always kept.
+            keep.push((line_end - usize::from(line.ends_with('\n')), line_end));
+            let mut at = line_start;
+            for (from, to) in keep {
+                let from = floor_char(&text, from.max(at));
+                let to = ceil_char(&text, to);
+                if from > at {
+                    // A stretch no longer than the ellipsis itself is kept as written.
+                    if from - at <= ELLIPSIS.len() {
+                        out.push_str(&text[at..from]);
+                    } else {
+                        cuts.push(Cut {
+                            at: out.len(),
+                            from: at,
+                            len: from - at,
+                            chars: text[at..from].chars().count(),
+                        });
+                        out.push_str(ELLIPSIS);
+                    }
+                }
+                if to > from.max(at) {
+                    out.push_str(&text[from.max(at)..to]);
+                }
+                at = at.max(to);
+            }
+            line_start = line_end;
+        }
+        (out, cuts)
+    }
+
+    /// Where a byte of the file stands in this window (as a file offset for miette): its own
+    /// offset, less what was cut before it.
+    fn place(&self, at: usize) -> usize {
+        let local = at.saturating_sub(self.start);
+        let mut shift = 0isize;
+        for cut in &self.cuts {
+            if cut.from >= local {
+                break;
+            }
+            if local < cut.from + cut.len {
+                return self.start + cut.at;
+            }
+            shift += cut.len as isize - ELLIPSIS.len() as isize;
+        }
+        (local as isize - shift) as usize + self.start
+    }
+
+    /// A span of the file as miette is to read it from this window.
+    fn span(&self, s: Span) -> SourceSpan {
+        let start = self.place(s.start as usize);
+        let end = self.place(s.end as usize).max(start);
+        SourceSpan::from((start, end - start))
+    }
+}
+
+/// `at`, or the start of the character it falls inside.
+fn floor_char(text: &str, mut at: usize) -> usize {
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+/// `at`, or the end of the character it falls inside.
+fn ceil_char(text: &str, mut at: usize) -> usize {
+    at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at += 1;
+    }
+    at
 }
 
 impl SourceCode for Window {
@@ -154,7 +285,12 @@ impl SourceCode for Window {
             let before = &self.text[line_start..offset];
             // A byte order mark opening the file is not a column (as in every other format).
             let bom = self.start + line_start == 0 && before.starts_with('\u{feff}');
-            before.chars().count() - usize::from(bom)
+            // Each `…` before the place on its line stands for the characters it replaced.
+            let cut: usize = (self.cuts.iter())
+                .filter(|c| (line_start..offset).contains(&c.at))
+                .map(|c| c.chars - 1)
+                .sum();
+            before.chars().count() - usize::from(bom) + cut
         };
         Ok(Box::new(MietteSpanContents::new_named(
             self.name.clone(),
@@ -170,22 +306,14 @@ impl SourceCode for Window {
 /// Lines between the primary place and a label that still share one snippet.
 const NEAR: u32 = 4;
 
-fn span(s: Span) -> SourceSpan {
-    SourceSpan::from((s.start as usize, (s.end - s.start) as usize))
-}
-
 fn label(text: &str) -> Option<String> {
     (!text.is_empty()).then(|| text.to_owned())
 }
 
 fn report(d: &Diagnostic, a: &Analysis) -> Report {
-    let mut labels = vec![LabeledSpan::new_primary_with_span(
-        label(&d.label),
-        span(d.span),
-    )];
     let mut related = Vec::new();
     let sources = &a.ws.sources;
-    let mut near = vec![d.span];
+    let mut near = vec![(d.span, &d.label)];
     let line = |s: Span| sources.get(s.file).position(s.start as usize).line;
     let primary_line = line(d.span);
     for l in &d.labels {
@@ -193,20 +321,36 @@ fn report(d: &Diagnostic, a: &Analysis) -> Report {
         // follow it, each as a note with a snippet of its own, so the report opens at the
         // problem and never shows a long stretch of unrelated lines.
         if l.span.file == d.span.file && line(l.span).abs_diff(primary_line) <= NEAR {
-            labels.push(LabeledSpan::new_with_span(label(&l.message), span(l.span)));
-            near.push(l.span);
+            near.push((l.span, &l.message));
         } else {
+            let source = Window::new(a, l.span.file, &[l.span]);
+            let labels = vec![LabeledSpan::new_primary_with_span(
+                None,
+                source.span(l.span),
+            )];
             related.push(Report {
                 message: l.message.clone(),
                 code: None,
                 severity: miette::Severity::Advice,
                 help: None,
-                source: Window::new(a, l.span.file, &[l.span]),
-                labels: vec![LabeledSpan::new_primary_with_span(None, span(l.span))],
+                source,
+                labels,
                 related: Vec::new(),
             });
         }
     }
+    let spans: Vec<Span> = near.iter().map(|(s, _)| *s).collect();
+    let source = Window::new(a, d.span.file, &spans);
+    let labels = (near.iter().enumerate())
+        .map(|(i, (s, text))| {
+            let at = source.span(*s);
+            if i == 0 {
+                LabeledSpan::new_primary_with_span(label(text), at)
+            } else {
+                LabeledSpan::new_with_span(label(text), at)
+            }
+        })
+        .collect();
     Report {
         message: d.message.clone(),
         code: Some(d.code.as_str()),
@@ -215,7 +359,7 @@ fn report(d: &Diagnostic, a: &Analysis) -> Report {
             Severity::Warning => miette::Severity::Warning,
         },
         help: label(&d.help),
-        source: Window::new(a, d.span.file, &near),
+        source,
         labels,
         related,
     }

@@ -640,7 +640,9 @@ fn read_secret(r: &mut Reader<'_>, t: &DeTable<'_>, m: &Misspelled, id: &str) ->
 /// is the name misplaced, and `unknown-field` says so.
 fn record_literals(r: &mut Reader<'_>, v: &Spanned<DeValue<'_>>, id: &str, nested: bool) -> bool {
     match v.get_ref() {
-        DeValue::String(s) if nested || !is_env_name(s) || s.bytes().any(|b| b.is_ascii_lowercase()) => {
+        DeValue::String(s)
+            if nested || !is_env_name(s) || s.bytes().any(|b| b.is_ascii_lowercase()) =>
+        {
             r.secrets.push(SecretHit {
                 span: r.span(v.span()),
                 value: s.to_string(),

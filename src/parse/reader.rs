@@ -335,7 +335,12 @@ impl<'s> Reader<'s> {
         let known: rustc_hash::FxHashSet<Span> = self.secrets.iter().map(|h| h.span).collect();
         // Each value with the key it is the value of (or an item of), its depth below the
         // root, and the entity it belongs to: a kind's table at depth 0, its entities at 1.
-        type Entry<'v, 'i> = (&'v str, &'v Spanned<DeValue<'i>>, usize, Option<(Kind, &'v str)>);
+        type Entry<'v, 'i> = (
+            &'v str,
+            &'v Spanned<DeValue<'i>>,
+            usize,
+            Option<(Kind, &'v str)>,
+        );
         let mut stack: Vec<Entry<'_, '_>> =
             root.iter().map(|(k, v)| (key_str(k), v, 0, None)).collect();
         while let Some((key, v, depth, entity)) = stack.pop() {
