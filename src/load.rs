@@ -211,8 +211,19 @@ pub fn load(root: &Path, naming: &Naming, overlays: &Overlays) -> Loaded {
         ..Loaded::default()
     };
     let settings_path = root.join(SETTINGS_FILE);
-    if (settings_path.is_file() || overlays.contains_key(&settings_path))
-        && let Some(file) = read(root, &settings_path, naming, overlays, &mut loaded.errors)
+    let readable = overlays.contains_key(&settings_path)
+        || match settings_file(root) {
+            SettingsFile::Regular => true,
+            SettingsFile::Absent => false,
+            SettingsFile::Refused(message) => {
+                loaded.errors.push(LoadError {
+                    path: naming.display(&settings_path),
+                    message,
+                });
+                false
+            }
+        };
+    if readable && let Some(file) = read(root, &settings_path, naming, overlays, &mut loaded.errors)
     {
         let id = loaded.sources.add(file);
         loaded.settings = parse_settings(id, loaded.sources.get(id));
@@ -416,7 +427,7 @@ fn read(
         &rel(root, path),
         naming.display(path),
         overlays,
-        u64::MAX,
+        crate::parse::settings::DEFAULT_MAX_FILE_SIZE,
     )
     .map_err(|e| errors.push(e))
     .ok()
@@ -518,6 +529,9 @@ fn too_big(len: impl std::fmt::Display, max_size: u64) -> String {
 /// A walk of `root` with the loader's rules: hidden files and folders skipped, `.gitignore`
 /// files honoured (even outside a git repository; not the user's global one), symbolic links
 /// not followed. The loader adds `exclude` and nested workspaces on top.
+///
+/// It never enters a folder whose ignore files [`ignore_files_ok`] refuses (the walk would
+/// open them whatever they are); the caller checks `root` and its parents first.
 pub fn walker(root: &Path) -> ignore::WalkBuilder {
     let mut walker = ignore::WalkBuilder::new(root);
     walker
@@ -528,8 +542,54 @@ pub fn walker(root: &Path) -> ignore::WalkBuilder {
         .git_exclude(true)
         .require_git(false)
         .parents(true)
-        .follow_links(false);
+        .follow_links(false)
+        .filter_entry(|e| !is_dir_entry(e) || e.depth() == 0 || ignore_files_ok(e.path()).is_ok());
     walker
+}
+
+fn is_dir_entry(e: &ignore::DirEntry) -> bool {
+    e.file_type().is_some_and(|t| t.is_dir())
+}
+
+/// Ignore files larger than this are not read.
+const MAX_IGNORE_FILE: u64 = 8 << 20;
+
+/// Whether the ignore files the walk opens in folder `dir` (`.gitignore`, and
+/// `.git/info/exclude` in a repository's top folder) may be read: each must be a regular file
+/// (or a link to one) of reasonable size. A pipe would block the walk forever and a device
+/// such as `/dev/zero` would never end; both can be committed as symbolic links. On refusal:
+/// the file and why.
+pub fn ignore_files_ok(dir: &Path) -> Result<(), (PathBuf, String)> {
+    let gitignore = dir.join(".gitignore");
+    let exclude = dir.join(".git").join("info").join("exclude");
+    for file in [gitignore, exclude] {
+        // Follows links: what the walk would open.
+        let Ok(meta) = std::fs::metadata(&file) else {
+            continue;
+        };
+        if meta.is_dir() {
+            continue;
+        }
+        if !meta.is_file() {
+            let why = "not a regular file (a pipe, socket or device), not read";
+            return Err((file, why.to_owned()));
+        }
+        if meta.len() > MAX_IGNORE_FILE {
+            let why = format!(
+                "{} bytes, more than ignore files may hold, not read",
+                meta.len()
+            );
+            return Err((file, why));
+        }
+    }
+    Ok(())
+}
+
+/// The first ignore file at or above `root` that the walk would open and that
+/// [`ignore_files_ok`] refuses.
+pub fn ignore_files_above(root: &Path) -> Result<(), (PathBuf, String)> {
+    let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    root.ancestors().try_for_each(ignore_files_ok)
 }
 
 /// The `exclude` globs of `nimbus.toml`, as a gitignore relative to the root.
@@ -596,7 +656,7 @@ fn skipped(root: &Path, path: &Path, is_dir: bool, excludes: &Gitignore) -> Opti
             }
         }
         let file = dir.join(".gitignore");
-        if file.is_file() {
+        if file.is_file() && ignore_files_ok(&dir).is_ok() {
             let (ignores, _) = Gitignore::new(&file);
             if ignores
                 .matched_path_or_any_parents(path, is_dir)
@@ -619,11 +679,70 @@ pub fn skipped_file(root: &Path, path: &Path) -> Option<Skipped> {
     skipped(root, path, false, &excludes(root, &settings_of(root)))
 }
 
+/// What the `nimbus.toml` of a folder is, before it is read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SettingsFile {
+    /// None there (or a folder of that name).
+    Absent,
+    /// A regular file, or a symbolic link to one inside the folder: it is read.
+    Regular,
+    /// Something that must not be read, and why: a pipe or device would block or never end,
+    /// and a link out of the workspace would show another file's text in diagnostics.
+    Refused(String),
+}
+
+/// What the `nimbus.toml` of `root` is (see [`SettingsFile`]).
+pub fn settings_file(root: &Path) -> SettingsFile {
+    let path = root.join(SETTINGS_FILE);
+    let Ok(meta) = std::fs::symlink_metadata(&path) else {
+        return SettingsFile::Absent;
+    };
+    let special = || {
+        SettingsFile::Refused("not a regular file (a pipe, socket or device), not read".to_owned())
+    };
+    if meta.is_dir() {
+        return SettingsFile::Absent;
+    }
+    if meta.is_file() {
+        return SettingsFile::Regular;
+    }
+    if !meta.is_symlink() {
+        return special();
+    }
+    let (Ok(target), Ok(canonical_root)) =
+        (std::fs::canonicalize(&path), std::fs::canonicalize(root))
+    else {
+        return SettingsFile::Absent;
+    };
+    if target.is_dir() {
+        SettingsFile::Absent
+    } else if !target.is_file() {
+        special()
+    } else if !target.starts_with(&canonical_root) {
+        SettingsFile::Refused(
+            "symbolic link to a file outside the workspace, not read: make it a file of its own"
+                .to_owned(),
+        )
+    } else {
+        SettingsFile::Regular
+    }
+}
+
 /// The settings of the workspace at `root`, as its `nimbus.toml` on disk says (defaults
-/// without one).
+/// without one, or with one that [`settings_file`] refuses).
 pub fn settings_of(root: &Path) -> Settings {
     let settings_path = root.join(SETTINGS_FILE);
-    match std::fs::read(&settings_path) {
+    if settings_file(root) != SettingsFile::Regular {
+        return Settings::default();
+    }
+    let bytes = std::fs::File::open(&settings_path).and_then(|f| {
+        use std::io::Read;
+        let mut bytes = Vec::new();
+        f.take(crate::parse::settings::DEFAULT_MAX_FILE_SIZE)
+            .read_to_end(&mut bytes)
+            .map(|_| bytes)
+    });
+    match bytes {
         Ok(bytes) => {
             let file = SourceFile::from_bytes(settings_path, SETTINGS_FILE, SETTINGS_FILE, &bytes);
             parse_settings(FileId(0), &file).settings
@@ -706,12 +825,31 @@ fn walk(
     let settings_path = root.join(SETTINGS_FILE);
     let canonical_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
     let nested: std::sync::Arc<std::sync::Mutex<Vec<PathBuf>>> = std::sync::Arc::default();
+    let refused: std::sync::Arc<std::sync::Mutex<Vec<(PathBuf, String)>>> =
+        std::sync::Arc::default();
+    let unreadable = |(file, why): (PathBuf, String)| LoadError {
+        path: naming.display(&file),
+        message: format!("{why}: it decides which files are read, so the folder was not checked"),
+    };
+    if let Err(bad) = ignore_files_above(root) {
+        return (Vec::new(), notes, vec![unreadable(bad)]);
+    }
     let walker = walker(root)
         .filter_entry({
             let nested = std::sync::Arc::clone(&nested);
+            let refused = std::sync::Arc::clone(&refused);
             move |e| {
                 let is_dir = e.file_type().is_some_and(|t| t.is_dir());
                 if excludes.matched(e.path(), is_dir).is_ignore() {
+                    return false;
+                }
+                if is_dir
+                    && e.depth() > 0
+                    && let Err(bad) = ignore_files_ok(e.path())
+                {
+                    if let Ok(mut refused) = refused.lock() {
+                        refused.push(bad);
+                    }
                     return false;
                 }
                 if is_dir && e.depth() > 0 && e.path().join(SETTINGS_FILE).is_file() {
@@ -798,6 +936,9 @@ fn walk(
         on_file(path.to_path_buf());
     }
     let nested = std::mem::take(&mut *nested.lock().unwrap_or_else(|e| e.into_inner()));
+    let mut refused = std::mem::take(&mut *refused.lock().unwrap_or_else(|e| e.into_inner()));
+    refused.sort();
+    errors.extend(refused.into_iter().map(unreadable));
     (nested, notes, errors)
 }
 

@@ -280,6 +280,89 @@ fn a_named_pipe_is_refused_not_waited_for() {
     );
 }
 
+#[cfg(unix)]
+#[test]
+fn a_nimbus_toml_that_links_out_of_the_workspace_or_is_a_pipe_is_not_read() {
+    let outer = workspace(&[
+        ("ws/ous.toml", "[ou.contoso]\n"),
+        ("secret.txt", "SECRET_KEY=hunter2\n"),
+        ("ws/inside.txt", "[workspace]\nexclude = [\"drafts/**\"]\n"),
+        ("ws/drafts/d.toml", "[ou.broken\n"),
+    ]);
+    let ws = outer.path().join("ws");
+    let settings = ws.join("nimbus.toml");
+    // A link out of the workspace: its target's text would be shown in a snippet.
+    std::os::unix::fs::symlink("../secret.txt", &settings).unwrap();
+    let r = run(&ws, &["check"]);
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(!r.stdout.contains("hunter2"), "{}", r.stdout);
+    assert_eq!(
+        r.stderr,
+        "error: nimbus.toml: symbolic link to a file outside the workspace, not read: make it a \
+         file of its own\n"
+    );
+    // A link to a file of the workspace is read (its `exclude` applies).
+    std::fs::remove_file(&settings).unwrap();
+    std::os::unix::fs::symlink("inside.txt", &settings).unwrap();
+    let r = run(&ws, &["check", "--format", "short"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    // A pipe is refused at once, not waited for.
+    std::fs::remove_file(&settings).unwrap();
+    let made = std::process::Command::new("mkfifo")
+        .arg(&settings)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let r = run(&ws, &["check"]);
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert_eq!(
+        r.stderr,
+        "error: nimbus.toml: not a regular file (a pipe, socket or device), not read\n"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn an_ignore_file_that_is_a_pipe_or_a_device_is_refused_not_waited_for() {
+    let mkfifo = |path: &std::path::Path| {
+        let made = std::process::Command::new("mkfifo").arg(path).status();
+        assert!(made.unwrap().success());
+    };
+    let files = [
+        ("nimbus.toml", ""),
+        ("ous.toml", "[ou.contoso]\n"),
+        ("sub/a.toml", "[ou.a]\nparent = \"contoso\"\n"),
+    ];
+    let error = |file: &str| {
+        format!(
+            "error: {file}: not a regular file (a pipe, socket or device), not read: it decides \
+             which files are read, so the folder was not checked\n"
+        )
+    };
+    // In a folder below the root: that folder is left out, the rest is checked.
+    let ws = workspace(&files);
+    mkfifo(&ws.path().join("sub/.gitignore"));
+    let r = run(ws.path(), &["check", "--format", "short"]);
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert_eq!(r.stderr, error("sub/.gitignore"));
+    assert!(
+        r.stdout
+            .ends_with("0 errors, 0 warnings in 2 files; not every file could be read\n"),
+        "{}",
+        r.stdout
+    );
+    // At the root, as a link to a device, or as a repository's exclude file: nothing is walked.
+    let ws = workspace(&files);
+    std::os::unix::fs::symlink("/dev/zero", ws.path().join(".gitignore")).unwrap();
+    let r = run(ws.path(), &["check", "--format", "short"]);
+    assert_eq!((r.code, r.stderr), (2, error(".gitignore")));
+    let ws = workspace(&files);
+    std::fs::create_dir_all(ws.path().join(".git/info")).unwrap();
+    mkfifo(&ws.path().join(".git/info/exclude"));
+    let r = run(ws.path(), &["check", "--format", "short"]);
+    assert_eq!((r.code, r.stderr), (2, error(".git/info/exclude")));
+}
+
 #[test]
 fn colours_only_where_asked_for() {
     // Argument errors on a pipe: plain text.

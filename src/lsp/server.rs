@@ -546,7 +546,13 @@ impl Server {
             let walk = match &mut d.walk {
                 Some(walk) => walk,
                 None => match d.folders.pop() {
-                    Some(folder) => d.walk.insert(crate::load::walker(&folder).build()),
+                    Some(folder) => match crate::load::ignore_files_above(&folder) {
+                        Ok(()) => d.walk.insert(crate::load::walker(&folder).build()),
+                        Err((file, why)) => {
+                            log(&format!("{}: {why}; folder not searched", file.display()));
+                            continue;
+                        }
+                    },
                     None => break true,
                 },
             };
