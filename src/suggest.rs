@@ -20,6 +20,75 @@ fn budget(len: usize) -> usize {
     (len / 3).clamp(1, 3)
 }
 
+/// Words longer than this (in characters) are compared by cheaper means: the quadratic parts
+/// of a suggestion (distances as written, deletion variants) would make a pasted line slow.
+const LONG_WORD: usize = 256;
+
+/// The optimal string alignment distance of `a` and `b` when it is at most `max`: only the
+/// diagonal band `max` wide is computed, so the cost is linear in their length.
+fn osa_within(a: &[char], b: &[char], max: usize) -> Option<usize> {
+    const FAR: usize = usize::MAX / 2;
+    // Budgets stay small (see `budget`); a wider band would be no typo.
+    const WIDEST: usize = 7;
+    let (n, m) = (a.len(), b.len());
+    if n.abs_diff(m) > max {
+        return None;
+    }
+    let max = max.min((WIDEST - 1) / 2);
+    let w = 2 * max + 1;
+    // Cell `k` of a row `i` stands for column `j = i + k - max`.
+    let column = |i: usize, k: usize| (i + k).checked_sub(max).filter(|&j| j <= m);
+    let mut before = [FAR; WIDEST];
+    let mut prev = [FAR; WIDEST];
+    for (k, cell) in prev.iter_mut().enumerate().take(w) {
+        *cell = column(0, k).unwrap_or(FAR);
+    }
+    let mut cur = [FAR; WIDEST];
+    for i in 1..=n {
+        let mut least = FAR;
+        for k in 0..w {
+            let Some(j) = column(i, k) else {
+                cur[k] = FAR;
+                continue;
+            };
+            let v = if j == 0 {
+                i
+            } else {
+                let mut v = prev[k] + usize::from(a[i - 1] != b[j - 1]);
+                if k + 1 < w {
+                    v = v.min(prev[k + 1] + 1);
+                }
+                if k > 0 {
+                    v = v.min(cur[k - 1] + 1);
+                }
+                if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                    v = v.min(before[k] + 1);
+                }
+                v
+            };
+            cur[k] = v;
+            least = least.min(v);
+        }
+        if least > max {
+            return None;
+        }
+        std::mem::swap(&mut before, &mut prev);
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    let d = prev[m + max - n];
+    (d <= max).then_some(d)
+}
+
+/// The distance of two spellings as written, for ties between candidates that fold alike;
+/// past [`LONG_WORD`], the number of characters that differ.
+fn written_distance(a: &str, b: &str) -> usize {
+    if a.len() > LONG_WORD || b.len() > LONG_WORD {
+        return a.chars().zip(b.chars()).filter(|(x, y)| x != y).count()
+            + a.chars().count().abs_diff(b.chars().count());
+    }
+    strsim::osa_distance(a, b)
+}
+
 /// The candidate nearest to `input`, if one is close enough to be a likely typo.
 ///
 /// Ties go to the alphabetically first folded spelling, then to the candidate nearest to
@@ -30,8 +99,10 @@ where
     I: IntoIterator<Item = &'a str>,
 {
     let folded = fold(input);
-    let len = folded.chars().count();
+    let folded_chars: Vec<char> = folded.chars().collect();
+    let len = folded_chars.len();
     let max = budget(len);
+    let mut c_chars: Vec<char> = Vec::new();
     // Words joined by `_` (or `-`): `api_secret` may mean `api_key_secret`.
     let words = folded.contains('_');
     let mut best: Option<(usize, &'a str)> = None;
@@ -52,7 +123,9 @@ where
             clen.abs_diff(len).min(max)
         } else {
             let d = if close {
-                strsim::osa_distance(&folded, &c)
+                c_chars.clear();
+                c_chars.extend(c.chars());
+                osa_within(&folded_chars, &c_chars, max).unwrap_or(usize::MAX)
             } else {
                 usize::MAX
             };
@@ -75,7 +148,7 @@ where
                 std::cmp::Ordering::Less => true,
                 std::cmp::Ordering::Greater => false,
                 std::cmp::Ordering::Equal => {
-                    let exact = |x: &str| strsim::osa_distance(input, x);
+                    let exact = |x: &str| written_distance(input, x);
                     (exact(cand), cand) < (exact(bc), bc)
                 }
             },
@@ -126,6 +199,35 @@ mod tests {
     }
 
     #[test]
+    fn the_banded_distance_is_the_full_one_within_its_band() {
+        // Every pair of words over a small alphabet up to 6 letters long, against strsim.
+        let words: Vec<String> = (0..6)
+            .flat_map(|n| {
+                (0..3usize.pow(n as u32)).map(move |mut x| {
+                    (0..n)
+                        .map(|_| {
+                            let c = b"abc"[x % 3] as char;
+                            x /= 3;
+                            c
+                        })
+                        .collect()
+                })
+            })
+            .collect();
+        for a in &words {
+            let ac: Vec<char> = a.chars().collect();
+            for b in &words {
+                let bc: Vec<char> = b.chars().collect();
+                let full = strsim::osa_distance(a, b);
+                for max in 1..=3 {
+                    let want = (full <= max).then_some(full);
+                    assert_eq!(super::osa_within(&ac, &bc, max), want, "{a} {b} {max}");
+                }
+            }
+        }
+    }
+
+    #[test]
     fn stays_quiet_when_nothing_is_close() {
         let keys = ["name", "ou", "license"];
         assert_eq!(nearest("colour", keys), None);
@@ -139,21 +241,26 @@ mod tests {
 /// of 100,000 services would take minutes. So, when that product is large, the ids go into a
 /// symmetric deletion index (each folded id and every variant of it with one character
 /// deleted), which finds every id within one edit of a query in a few lookups. Queries with
-/// nothing that close fall back to the full scan while a fixed budget of comparisons lasts;
+/// nothing that close fall back to the full scan while a fixed budget lasts (counted in
+/// characters compared, so that long ids cost what they weigh);
 /// past it they get no suggestion. Small workspaces always get the full scan, so results
 /// match [`nearest`].
 pub struct Suggester<'a> {
     ids: Vec<&'a str>,
     /// (hash of a folded variant, index into `ids`), sorted; empty when scanning.
     variants: Vec<(u64, u32)>,
-    /// Comparisons left for full scans.
+    /// Characters left to compare in full scans.
     budget: usize,
+    /// The cost of one full scan: the characters of every id.
+    scan_cost: usize,
 }
 
 /// Above this many (queries × ids), build the index.
 const SCAN_LIMIT: usize = 1_000_000;
-/// Full-scan comparisons left for the queries the index cannot answer.
-const SCAN_BUDGET: usize = 500_000;
+/// Above this many (queries × characters of all ids), build the index too.
+const SCAN_CHARS: usize = 16_000_000;
+/// Characters full scans may compare for the queries the index cannot answer.
+const SCAN_BUDGET: usize = 5_000_000;
 
 /// FNV-1a over the bytes of `parts`, as if they were one string.
 fn hash(parts: [&str; 2]) -> u64 {
@@ -179,8 +286,16 @@ impl<'a> Suggester<'a> {
     pub fn new(ids: impl IntoIterator<Item = &'a str>, queries: usize) -> Self {
         let ids: Vec<&'a str> = ids.into_iter().collect();
         let mut variants_index = Vec::new();
-        if ids.len().saturating_mul(queries) > SCAN_LIMIT {
-            for (i, id) in ids.iter().enumerate() {
+        let scan_cost = ids.iter().map(|id| id.len() + 1).sum::<usize>();
+        if ids.len().saturating_mul(queries) > SCAN_LIMIT
+            || scan_cost.saturating_mul(queries) > SCAN_CHARS
+        {
+            // A long id is left to the scan: its variants alone would be quadratic.
+            for (i, id) in ids
+                .iter()
+                .enumerate()
+                .filter(|(_, id)| id.len() <= LONG_WORD)
+            {
                 let folded = fold(id);
                 for h in variants(&folded) {
                     variants_index.push((h, i as u32));
@@ -193,6 +308,7 @@ impl<'a> Suggester<'a> {
             ids,
             variants: variants_index,
             budget: SCAN_BUDGET,
+            scan_cost,
         }
     }
 
@@ -204,7 +320,8 @@ impl<'a> Suggester<'a> {
         }
         let folded = fold(input);
         let mut candidates: Vec<&'a str> = Vec::new();
-        for h in variants(&folded) {
+        let short = folded.len() <= LONG_WORD;
+        for h in variants(&folded).take_while(|_| short) {
             let start = self.variants.partition_point(|&(x, _)| x < h);
             for &(x, i) in &self.variants[start..] {
                 if x != h {
@@ -218,8 +335,8 @@ impl<'a> Suggester<'a> {
         if let Some(found) = nearest(input, candidates.iter().copied()) {
             return Some(found);
         }
-        if self.budget >= self.ids.len() {
-            self.budget -= self.ids.len();
+        if self.budget >= self.scan_cost {
+            self.budget -= self.scan_cost;
             return nearest(input, self.ids.iter().copied());
         }
         None

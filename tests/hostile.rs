@@ -204,6 +204,17 @@ fn generate(name: &str, ws: &Path) {
             let q = "q".repeat(N);
             write("key.toml", format!("[ou.p]\nparent = \"root\"\n{q} = 1\n"));
         }
+        "long-ids" => {
+            let long = "a".repeat(1_000);
+            let mut s = String::from("[ou.root]\n");
+            for i in 0..100 {
+                let _ = writeln!(s, "[ou.{long}{i:04}]\nparent = \"root\"");
+            }
+            for i in 0..100 {
+                let _ = writeln!(s, "[ou.r{i}]\nparent = \"{long}{i:04}x\"");
+            }
+            write("org.toml", s);
+        }
         "ou-chain" => {
             let mut s = String::with_capacity(3_000_000);
             s.push_str("[ou.o0]\n");
@@ -590,6 +601,7 @@ cases! {
     too_many_files => "too-many-files",
     ten_thousand_secrets => "many-secrets",
     lines_of_70_000_characters => "long-lines",
+    ids_of_1_000_characters => "long-ids",
 }
 
 #[test]
