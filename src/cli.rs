@@ -419,14 +419,18 @@ fn targets(
         }
         // Bytes, not text: a buffer that is not UTF-8 gets `syntax` at its first bad byte, as
         // the same file on disk would.
-        let mut text = Vec::new();
-        stdin
-            .read_to_end(&mut text)
-            .map_err(|e| format!("cannot read stdin: {}", load::io_message(&e)))?;
         // The file need not exist yet (a new buffer in a new folder): its root is found
         // from its name alone, never from some folder above that holds no `nimbus.toml`.
         let abs = naming.absolute(name);
         let root = load::root_of_file(&abs);
+        // Read one byte past the workspace's limit at most: the loader reports the size, and
+        // an endless stdin (`< /dev/zero`) ends there.
+        let limit = load::settings_of(&root).max_file_size.saturating_add(1);
+        let mut text = Vec::new();
+        stdin
+            .take(limit)
+            .read_to_end(&mut text)
+            .map_err(|e| format!("cannot read stdin: {}", load::io_message(&e)))?;
         if let Some(skipped) = load::skipped_file(&root, &abs) {
             let (why, fix) = unread(&skipped, &root, naming);
             return Err(format!(
@@ -874,6 +878,15 @@ fn refuse_input(
 /// when it cannot be read.
 fn compare(target: &std::path::Path, a: &Analysis, naming: &Naming) -> Done {
     let shown = naming.display(target);
+    // A pipe or device is no bundle: comparing would block, or read forever.
+    if std::fs::metadata(target).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+        return Done {
+            code: EXIT_FAILURE,
+            line: Some(format!(
+                "error: cannot compare the bundle with {shown}: not a regular file"
+            )),
+        };
+    }
     let same = emit::write::CompareWriter::open(target).and_then(|mut w| {
         crate::compile::write_workspace(&a.ws, &a.transfers, &mut w)?;
         w.finish()

@@ -445,9 +445,16 @@ fn read_file(
     if let Some(bytes) = overlays.get(path.as_path()) {
         // An editor's buffer is held to the limit like the file on disk.
         if bytes.len() as u64 > max_size {
+            // Stdin is read one byte past the limit at most.
+            let len = bytes.len() as u64;
+            let len = if len == max_size.saturating_add(1) {
+                format!("at least {len}")
+            } else {
+                len.to_string()
+            };
             return Err(LoadError {
                 path: display,
-                message: too_big(bytes.len(), max_size),
+                message: too_big(len, max_size),
             });
         }
         return Ok(SourceFile::from_bytes(

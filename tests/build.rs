@@ -347,12 +347,53 @@ fn writing_to_a_pipe_writes_into_it() {
     assert!(kind.is_fifo(), "the pipe was replaced by a regular file");
 }
 
+#[cfg(unix)]
+#[test]
+fn check_refuses_to_compare_with_a_pipe_or_a_device() {
+    let ws = example_copy();
+    let fifo = ws.path().join("bundle.fifo");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    assert!(made.unwrap().success());
+    for (target, shown) in [("bundle.fifo", "bundle.fifo"), ("/dev/zero", "/dev/zero")] {
+        let r = run(ws.path(), &["build", "--check", "-o", target]);
+        assert_eq!(r.code, 2, "{}", r.stderr);
+        assert!(
+            r.stderr.ends_with(&format!(
+                "error: cannot compare the bundle with {shown}: not a regular file\n"
+            )),
+            "{}",
+            r.stderr
+        );
+    }
+}
+
 #[test]
 fn an_output_that_names_no_file_is_reported_where_it_is_written() {
     for (value, message) in [
         ("\"\"", "`output` is empty: it must name a file"),
         ("\"out/\"", "`output` must name a file, not `out/`"),
         ("\".\"", "`output` must name a file, not `.`"),
+        // A repository's settings may not write over files that are not the workspace's.
+        (
+            "\"../b.json\"",
+            "`output` must stay inside the workspace, not `../b.json`",
+        ),
+        (
+            "\"dist/../../b.json\"",
+            "`output` must stay inside the workspace, not `dist/../../b.json`",
+        ),
+        (
+            "\"/tmp/b.json\"",
+            "`output` must stay inside the workspace, not `/tmp/b.json`",
+        ),
+        (
+            "\".git/hooks/pre-commit\"",
+            "`output` must stay inside the workspace, not `.git/hooks/pre-commit`",
+        ),
+        (
+            "\"~/b.json\"",
+            "`output` must stay inside the workspace, not `~/b.json`",
+        ),
     ] {
         let ws = workspace(&[
             ("nimbus.toml", &format!("[build]\noutput = {value}\n")),

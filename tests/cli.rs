@@ -363,6 +363,35 @@ fn an_ignore_file_that_is_a_pipe_or_a_device_is_refused_not_waited_for() {
     assert_eq!((r.code, r.stderr), (2, error(".git/info/exclude")));
 }
 
+#[cfg(unix)]
+#[test]
+fn an_endless_stdin_is_read_up_to_the_size_limit_only() {
+    let ws = workspace(&[
+        ("nimbus.toml", "[workspace]\nmax_file_size = 1000\n"),
+        ("ous.toml", "[ou.contoso]\n"),
+    ]);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_nimbus-lint"))
+        .current_dir(ws.path())
+        .args([
+            "check",
+            "--format",
+            "short",
+            "--stdin-filename",
+            "new.toml",
+            "-",
+        ])
+        .stdin(std::fs::File::open("/dev/zero").unwrap())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert_eq!(
+        stderr,
+        "error: new.toml: the file has at least 1001 bytes, more than the limit of 1000 \
+         (`[workspace] max_file_size` in nimbus.toml)\n"
+    );
+}
+
 #[test]
 fn colours_only_where_asked_for() {
     // Argument errors on a pipe: plain text.

@@ -159,6 +159,9 @@ fn read(r: &mut Reader<'_>, doc: &DeTable<'_>, settings: &mut Settings) {
             Some(o) if !names_a_file(&o.value) => r
                 .diagnostics
                 .push(invalid_value::not_a_file_path(o.span, &o.value)),
+            Some(o) if leaves_the_workspace(&o.value) => r
+                .diagnostics
+                .push(invalid_value::output_outside(o.span, &o.value)),
             output => settings.output = output,
         }
     }
@@ -211,6 +214,26 @@ fn names_a_file(path: &str) -> bool {
             .components()
             .next_back()
             .is_some_and(|c| matches!(c, std::path::Component::Normal(_)))
+}
+
+/// True when `path` may lead out of the workspace or into a hidden folder: absolute, above
+/// the root through `..`, or through a folder whose name starts with `.` (`.git/hooks`). A
+/// repository's settings must not make `build` write over files that are not its own; `-o`,
+/// which the user types, may.
+fn leaves_the_workspace(path: &str) -> bool {
+    use std::path::Component;
+    let mut depth = 0usize;
+    for c in std::path::Path::new(path).components() {
+        match c {
+            Component::CurDir => {}
+            Component::Normal(name) if name.to_string_lossy().starts_with('.') => return true,
+            Component::Normal(_) => depth += 1,
+            Component::ParentDir if depth == 0 => return true,
+            Component::ParentDir => depth -= 1,
+            Component::RootDir | Component::Prefix(_) => return true,
+        }
+    }
+    path.starts_with('~')
 }
 
 /// A sub-table of the settings; anything else is reported.

@@ -228,6 +228,13 @@ pub(crate) fn not_a_file_path(span: Span, path: &str) -> Diagnostic {
         .help("write the bundle's file path relative to the workspace root, e.g. `output = \"dist/bundle.json\"`")
 }
 
+/// `[build] output` that would write outside the workspace or into a hidden folder.
+pub(crate) fn output_outside(span: Span, path: &str) -> Diagnostic {
+    new(span, format!("`output` must stay inside the workspace, not `{path}`"))
+        .label("outside the workspace, or in a hidden folder")
+        .help("write a path below the workspace root, e.g. `output = \"dist/bundle.json\"`; to write anywhere else, run `nimbus-lint build -o PATH`")
+}
+
 /// `[lints]` trying to lower an error of parsing or resolution.
 pub(crate) fn hard_error_lowered(span: Span, code: Code) -> Diagnostic {
     new(span, format!("`{code}` cannot be lowered"))
