@@ -306,14 +306,7 @@ fn overrides(sub: &ArgMatches) -> Result<Vec<(Code, Level)>, String> {
     flagged
         .into_iter()
         .map(|(_, name, level)| {
-            let code = Code::parse(name).ok_or_else(|| {
-                let mut msg = format!("unknown rule code `{name}`");
-                if let Some(s) = Code::nearest(name) {
-                    msg.push_str(&format!("; did you mean `{s}`?"));
-                }
-                msg.push_str(" (`nimbus-lint explain --list` lists every code)");
-                msg
-            })?;
+            let code = Code::parse(name).ok_or_else(|| unknown_code(name))?;
             if code.rule().hard && level != Level::Error {
                 return Err(format!(
                     "`{code}` cannot be lowered: errors of parsing and resolution always fail the check"
@@ -322,6 +315,17 @@ fn overrides(sub: &ArgMatches) -> Result<Vec<(Code, Level)>, String> {
             Ok((code, level))
         })
         .collect()
+}
+
+/// The error for a rule code that names no rule, with the nearest code; control characters
+/// of the argument are shown escaped.
+fn unknown_code(name: &str) -> String {
+    let mut msg = format!("unknown rule code `{}`", crate::source::printable(name));
+    if let Some(s) = Code::nearest(name) {
+        msg.push_str(&format!("; did you mean `{s}`?"));
+    }
+    msg.push_str(" (`nimbus-lint explain --list` lists every code)");
+    msg
 }
 
 /// True when output to a stream that is (or is not) a `terminal` may have colours: never under
@@ -342,8 +346,8 @@ fn style(args: &LintArgs, terminal: bool) -> Style {
     let width = std::env::var("COLUMNS")
         .ok()
         .and_then(|c| c.parse().ok())
-        .filter(|w: &usize| *w >= 40)
-        .unwrap_or(100);
+        .filter(|w: &usize| *w > 0)
+        .map_or(100, |w: usize| w.max(40));
     Style { color, width }
 }
 
@@ -715,6 +719,12 @@ fn one_workspace(
     overrides: &[(Code, Level)],
     stdin: &mut dyn Read,
 ) -> Result<Checked, String> {
+    if path.is_some_and(|p| p.as_os_str() == "-") {
+        return Err(
+            "`-` (the file on stdin) is for `check --stdin-filename PATH -`; this command reads files on disk only"
+                .to_owned(),
+        );
+    }
     let paths: Vec<PathBuf> = path.into_iter().cloned().collect();
     let t = targets(&paths, None, naming, stdin)?;
     Ok(analyze_all(&t, naming, overrides, false))
@@ -783,6 +793,21 @@ fn bundle(
     let Some(a) = results.first().filter(|_| checked.errors.is_empty()) else {
         return Done::exit(EXIT_FAILURE, None);
     };
+    if let Some(o) = &args.output
+        && (o.as_os_str().as_encoded_bytes().ends_with(b"/")
+            || !matches!(
+                o.components().next_back(),
+                Some(std::path::Component::Normal(_))
+            ))
+        && o.as_os_str() != "-"
+    {
+        let written = o.to_string_lossy();
+        let written = crate::source::printable(&written);
+        return Err(Failure::Message(format!(
+            "-o must name a file, not `{written}`: e.g. `-o {}/bundle.json`",
+            written.trim_end_matches('/')
+        )));
+    }
     let target = match (&args.output, &a.ws.settings.output) {
         (Some(o), _) if o.as_os_str() == "-" => None,
         (Some(o), _) => Some(naming.absolute(o)),
@@ -970,12 +995,7 @@ fn explain(args: ExplainArgs, io: &mut Io<'_>) -> Outcome {
     }
     let name = args.code.unwrap_or_default();
     let Some(code) = Code::parse(&name) else {
-        let mut msg = format!("unknown rule code `{name}`");
-        if let Some(s) = Code::nearest(&name) {
-            msg.push_str(&format!("; did you mean `{s}`?"));
-        }
-        msg.push_str(" (`nimbus-lint explain --list` lists every code)");
-        return Err(Failure::Message(msg));
+        return Err(Failure::Message(unknown_code(&name)));
     };
     let rule = code.rule();
     write!(

@@ -393,6 +393,56 @@ fn an_endless_stdin_is_read_up_to_the_size_limit_only() {
 }
 
 #[test]
+fn arguments_are_refused_with_what_to_do_instead() {
+    let ex = fixture("example");
+    for command in ["build", "graph"] {
+        let r = run(&ex, &[command, "-"]);
+        assert_eq!(r.code, 2);
+        assert_eq!(
+            r.stderr,
+            "error: `-` (the file on stdin) is for `check --stdin-filename PATH -`; this command \
+             reads files on disk only\n"
+        );
+    }
+    // A rule code is shown with its control characters escaped.
+    let r = run(&ex, &["explain", "x\u{1b}[31m"]);
+    assert_eq!(r.code, 2);
+    assert_eq!(
+        r.stderr,
+        "error: unknown rule code `x\\u{1b}[31m` (`nimbus-lint explain --list` lists every code)\n"
+    );
+    // `-o` names a file, never a folder.
+    for folder in ["out/", ".", ".."] {
+        let r = run(&ex, &["build", "-o", folder]);
+        assert_eq!(r.code, 2, "{folder}");
+        assert!(
+            r.stderr
+                .starts_with(&format!("error: -o must name a file, not `{folder}`")),
+            "{}",
+            r.stderr
+        );
+    }
+    assert!(!ex.join("out").exists());
+}
+
+#[test]
+fn a_narrow_terminal_gets_the_narrowest_layout_not_the_default() {
+    let out = assert_cmd::Command::cargo_bin("nimbus-lint")
+        .unwrap()
+        .current_dir(fixture("rules/missing-messaging-entry"))
+        .args(["check"])
+        .env("NO_COLOR", "1")
+        .env("COLUMNS", "20")
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let help = text.lines().filter(|l| l.trim_start().starts_with("help:"));
+    for line in help {
+        assert!(line.chars().count() <= 40, "{line}");
+    }
+}
+
+#[test]
 fn colours_only_where_asked_for() {
     // Argument errors on a pipe: plain text.
     let r = run(&repo(), &["check", "--bogus"]);
