@@ -360,6 +360,8 @@ struct Targets {
     errors: Vec<LoadError>,
     /// Things to tell about how the roots were found.
     notes: Vec<String>,
+    /// The paths named on the command line that exist, absolute.
+    named: Vec<PathBuf>,
 }
 
 /// Finds the workspace of each path (deduplicated), reading stdin for `-`. A root below
@@ -377,6 +379,7 @@ fn targets(
         overlays: Overlays::new(),
         errors: Vec::new(),
         notes: Vec::new(),
+        named: Vec::new(),
     };
     let dash = paths.iter().any(|p| p.as_os_str() == "-");
     if dash != stdin_filename.is_some() {
@@ -453,12 +456,15 @@ fn targets(
     };
     for p in paths.iter().filter(|p| p.as_os_str() != "-") {
         match load::locate(p, naming) {
-            Ok(found) => push_root(
-                &mut roots,
-                &mut index,
-                found.root,
-                found.guessed.then_some(p),
-            ),
+            Ok(found) => {
+                push_root(
+                    &mut roots,
+                    &mut index,
+                    found.root,
+                    found.guessed.then_some(p),
+                );
+                t.named.push(naming.absolute(p));
+            }
             Err(e) => t.errors.push(e),
         }
     }
@@ -534,6 +540,53 @@ fn not_read(merged: Vec<Merged>, results: &[Analysis]) -> Vec<Merged> {
             None => !dirs.contains(m.root.as_path()),
         })
         .collect()
+}
+
+/// A note for each path named on the command line that its workspace's walk left out (an
+/// excluded or hidden file, a linked folder): the user asked for it, and a clean result must
+/// not suggest that it was checked.
+fn unchecked(named: &[PathBuf], results: &[Analysis], naming: &Naming) -> Vec<String> {
+    let read: HashSet<&Path> = (results.iter())
+        .flat_map(|a| a.ws.sources.iter().map(|(_, f)| f.path.as_path()))
+        .collect();
+    let mut notes = Vec::new();
+    for path in named {
+        let Some(root) = (results.iter())
+            .map(|a| a.ws.root.as_path())
+            .filter(|r| path.starts_with(r) && path != r)
+            .max_by_key(|r| r.as_os_str().len())
+        else {
+            continue;
+        };
+        let linked = path.symlink_metadata().is_ok_and(|m| m.is_symlink());
+        let shown = naming.display(path);
+        if path.is_dir() {
+            if linked || !load::walk_enters(root, path) {
+                notes.push(format!(
+                    "{shown}: not checked: the walk of its workspace leaves this folder out (a symbolic link, hidden, ignored or excluded)"
+                ));
+            }
+            continue;
+        }
+        if read.contains(path.as_path()) || load::is_settings(path) {
+            continue;
+        }
+        let note = match load::skipped_file(root, path) {
+            Some(skipped) => {
+                let (why, fix) = unread(&skipped, root, naming);
+                format!("{shown}: not checked: {why}; {fix}")
+            }
+            None if path.extension().is_none_or(|e| e != "toml") => {
+                format!("{shown}: not checked: a workspace is made of .toml files only")
+            }
+            None if linked => format!(
+                "{shown}: not checked: a symbolic link; its target is read where it lies, if the workspace holds it"
+            ),
+            None => continue,
+        };
+        notes.push(note);
+    }
+    notes
 }
 
 /// Why the walk of the workspace at `root` leaves a file out, and how to have it read.
@@ -644,6 +697,7 @@ fn analyze_all(t: &Targets, naming: &Naming, overrides: &[(Code, Level)], nested
         errors.extend(analysis.load_errors.iter().cloned());
         results.push(analysis);
     }
+    notes.extend(unchecked(&t.named, &results, naming));
     Checked {
         results: ManuallyDrop::new(results),
         notes,
@@ -971,6 +1025,16 @@ fn graph(args: GraphArgs, io: &mut Io<'_>) -> Outcome {
             .map_err(io_err)?;
     }
     report_problems(&checked, io.stderr).map_err(io_err)?;
+    // The graph is drawn whatever the errors, but says when it may be incomplete.
+    let errors = emit::Summary::of(&checked.results).errors;
+    if errors > 0 {
+        let s = if errors == 1 { "" } else { "s" };
+        writeln!(
+            io.stderr,
+            "note: the configuration has {errors} error{s} (`nimbus-lint check` shows them): the graph shows what could be read"
+        )
+        .map_err(io_err)?;
+    }
     Ok(if checked.errors.is_empty() {
         EXIT_OK
     } else {

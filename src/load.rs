@@ -828,7 +828,7 @@ fn walk(
     mut on_file: impl FnMut(PathBuf),
 ) -> (Vec<PathBuf>, Vec<String>, Vec<LoadError>) {
     let (mut notes, mut errors) = (Vec::new(), Vec::new());
-    let excludes = excludes.clone();
+    let walk_excludes = excludes.clone();
     let settings_path = root.join(SETTINGS_FILE);
     let canonical_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
     let nested: std::sync::Arc<std::sync::Mutex<Vec<PathBuf>>> = std::sync::Arc::default();
@@ -847,7 +847,7 @@ fn walk(
             let refused = std::sync::Arc::clone(&refused);
             move |e| {
                 let is_dir = e.file_type().is_some_and(|t| t.is_dir());
-                if excludes.matched(e.path(), is_dir).is_ignore() {
+                if walk_excludes.matched(e.path(), is_dir).is_ignore() {
                     return false;
                 }
                 if is_dir
@@ -920,11 +920,19 @@ fn walk(
                     ));
                     continue;
                 }
-                Ok(_) => {
-                    // Its target is a file of the workspace, read where it is: reading it
-                    // twice would define every entity in it twice.
+                Ok(target) => {
+                    // Its target is a file of the workspace, read where it is (reading it
+                    // twice would define every entity in it twice), if the walk reads it.
+                    let inside = target.strip_prefix(&canonical_root).map(|r| root.join(r));
+                    let read = target.extension().is_some_and(|e| e == "toml")
+                        && inside.is_ok_and(|t| skipped(root, &t, false, excludes).is_none());
+                    let what = if read {
+                        "read at its target"
+                    } else {
+                        "not read: the workspace does not read its target either"
+                    };
                     notes.push(format!(
-                        "{}: symbolic link to another file of the workspace, read at its target",
+                        "{}: symbolic link to another file of the workspace, {what}",
                         naming.display(path)
                     ));
                     continue;

@@ -426,6 +426,77 @@ fn arguments_are_refused_with_what_to_do_instead() {
 }
 
 #[test]
+fn graph_draws_a_workspace_with_errors_and_says_it_may_be_incomplete() {
+    let ws = workspace(&[
+        ("nimbus.toml", ""),
+        ("ous.toml", "[ou.contoso]\n"),
+        ("broken.toml", "[ou.sales\n"),
+    ]);
+    let r = run(ws.path(), &["graph"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.starts_with("flowchart") || r.stdout.starts_with("graph"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stderr.ends_with(
+            "note: the configuration has 1 error (`nimbus-lint check` shows them): the graph \
+             shows what could be read\n"
+        ),
+        "{}",
+        r.stderr
+    );
+    let ws = workspace(&[("nimbus.toml", ""), ("ous.toml", "[ou.contoso]\n")]);
+    assert_eq!(run(ws.path(), &["graph"]).stderr, "");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_named_path_that_the_walk_leaves_out_gets_a_note_not_a_silent_pass() {
+    let outer = workspace(&[
+        ("ws/nimbus.toml", "[workspace]\nexclude = [\"drafts/**\"]\n"),
+        ("ws/ous.toml", "[ou.contoso]\n"),
+        ("ws/drafts/d.toml", "[ou.broken\n"),
+        ("ws/.hidden/h.toml", "[ou.broken\n"),
+        ("elsewhere/e.toml", "[ou.broken\n"),
+    ]);
+    let ws = outer.path().join("ws");
+    std::os::unix::fs::symlink("../elsewhere", ws.join("linked")).unwrap();
+    for (path, why) in [
+        (
+            "drafts/d.toml",
+            "it is excluded by `[workspace] exclude` in nimbus.toml; take it out of the globs to have it checked",
+        ),
+        (
+            ".hidden/h.toml",
+            "it is hidden (its name or a folder's starts with `.`); rename it to have it checked",
+        ),
+        (
+            "linked",
+            "the walk of its workspace leaves this folder out (a symbolic link, hidden, ignored or excluded)",
+        ),
+    ] {
+        let r = run(&ws, &["check", "--format", "short", path]);
+        assert_eq!(r.code, 0, "{path}: {}", r.stderr);
+        assert_eq!(r.stderr, format!("note: {path}: not checked: {why}\n"));
+    }
+    // A file that is read gets no note.
+    assert_eq!(run(&ws, &["check", "ous.toml"]).stderr, "");
+    // A link to a file of the workspace is read at its target, if the workspace reads that.
+    std::os::unix::fs::symlink("ous.toml", ws.join("to-ous.toml")).unwrap();
+    std::os::unix::fs::symlink("drafts/d.toml", ws.join("to-draft.toml")).unwrap();
+    let r = run(&ws, &["check", "--format", "short"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stderr,
+        "note: to-draft.toml: symbolic link to another file of the workspace, not read: the \
+         workspace does not read its target either\n\
+         note: to-ous.toml: symbolic link to another file of the workspace, read at its target\n"
+    );
+}
+
+#[test]
 fn a_narrow_terminal_gets_the_narrowest_layout_not_the_default() {
     let out = assert_cmd::Command::cargo_bin("nimbus-lint")
         .unwrap()
