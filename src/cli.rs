@@ -568,7 +568,8 @@ fn unchecked(named: &[PathBuf], results: &[Analysis], naming: &Naming) -> Vec<St
             }
             continue;
         }
-        if read.contains(path.as_path()) || load::is_settings(path) {
+        // The walk notes every link it meets itself.
+        if linked || read.contains(path.as_path()) || load::is_settings(path) {
             continue;
         }
         let note = match load::skipped_file(root, path) {
@@ -579,9 +580,6 @@ fn unchecked(named: &[PathBuf], results: &[Analysis], naming: &Naming) -> Vec<St
             None if path.extension().is_none_or(|e| e != "toml") => {
                 format!("{shown}: not checked: a workspace is made of .toml files only")
             }
-            None if linked => format!(
-                "{shown}: not checked: a symbolic link; its target is read where it lies, if the workspace holds it"
-            ),
             None => continue,
         };
         notes.push(note);
