@@ -883,3 +883,69 @@ fn a_comment_above_the_entity_allows_a_value_that_only_looks_like_a_secret() {
     );
     assert!(out.contains("warning[unused-suppression]"), "{out}");
 }
+
+#[test]
+fn an_unknown_parent_on_the_meant_root_is_not_also_no_root() {
+    let org = "[ou.contoso]\nparent = \"tenant\"\n[ou.sales]\nparent = \"contoso\"\n";
+    assert_eq!(
+        short(&[("org.toml", org)]),
+        "org.toml:2:10: error[unknown-reference]: `parent` names an unknown OU `tenant`\n\
+         1 error, 0 warnings in 2 files\n"
+    );
+}
+
+#[test]
+fn a_service_no_conversation_reaches_is_unreachable_not_also_without_agents() {
+    let services = "[service.bot]\nou = \"contoso\"\nlicense = \"contact_center\"\n\
+                    user_assignment = \"none\"\ninstant_messaging = {}\n";
+    assert_eq!(
+        short(&[("org.toml", ORG), ("s.toml", services)]),
+        "s.toml:5:1: error[im-unreachable]: service `bot` offers IM but no conversation can reach it\n\
+         1 error, 0 warnings in 3 files\n"
+    );
+}
+
+#[test]
+fn a_service_split_across_files_is_not_judged_by_the_half_without_its_entry() {
+    let half = "[service.desk.instant_messaging]\nchannels = [\"sms\"]\n";
+    let rest = "[service.desk]\nou = \"contoso\"\nlicense = \"contact_center\"\n\
+                [service.desk.instant_messaging]\nmessaging_entry = \"wa\"\n";
+    assert_eq!(
+        short(&[
+            ("org.toml", ORG),
+            ("twilio.toml", TWILIO),
+            ("a.toml", half),
+            ("b.toml", rest)
+        ]),
+        "b.toml:1:1: error[duplicate-id]: duplicate service id `desk`\n\
+         1 error, 0 warnings in 5 files\n"
+    );
+}
+
+#[test]
+fn two_channels_need_the_licence_one_needs_it() {
+    let desk = |channels: &str| {
+        format!(
+            "[service.desk]\nou = \"contoso\"\nlicense = \"advanced_routing\"\n\
+             [service.desk.instant_messaging]\nmessaging_entry = \"wa\"\nchannels = [{channels}]\n"
+        )
+    };
+    let out = short(&[
+        ("org.toml", ORG),
+        ("twilio.toml", TWILIO),
+        ("desk.toml", &desk("\"whatsapp\", \"sms\"")),
+    ]);
+    assert!(
+        out.contains("WhatsApp and SMS on service `desk` need the Contact Center licence"),
+        "{out}"
+    );
+    let out = short(&[
+        ("org.toml", ORG),
+        ("twilio.toml", TWILIO),
+        ("desk.toml", &desk("\"sms\"")),
+    ]);
+    assert!(
+        out.contains("SMS on service `desk` needs the Contact Center licence"),
+        "{out}"
+    );
+}

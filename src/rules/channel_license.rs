@@ -57,9 +57,10 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 Code::ChannelLicense,
                 channel.span,
                 format!(
-                    "{} on service `{}` needs the Contact Center licence",
+                    "{} on service `{}` {} the Contact Center licence",
                     im.twilio_names(),
-                    s.def.id
+                    s.def.id,
+                    if im.twilio_channels().len() == 1 { "needs" } else { "need" }
                 ),
             )
             .label("needs `contact_center`")

@@ -48,10 +48,16 @@ the line above its header.
 };
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    for s in &cx.ws.model.services {
+    for (i, s) in cx.ws.model.services.iter().enumerate() {
         let (Some(im), Some(assign)) = (s.im.value(), s.user_assignment.get()) else {
             continue;
         };
+        if !cx.transfers.reached[i] {
+            // No conversation arrives (`im-unreachable` says so, or holds back): none waits
+            // for agents either. A suppression comment may still be needed once it does.
+            cx.hold_for(Code::ImNoAgents, Kind::Service, &s.def.id);
+            continue;
+        }
         if s.transfers_unreadable {
             // It may transfer somewhere: no conclusion.
             cx.hold_for(Code::ImNoAgents, Kind::Service, &s.def.id);

@@ -59,8 +59,18 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     }
     let per_ou = cx.entry_suggestions();
     let dependents = cx.transfers.sole_dependents(&desks, services);
+    // A service defined twice (`duplicate-id`) is judged once its halves are one: the copy
+    // kept may be the half without the entry.
+    let split: rustc_hash::FxHashSet<&str> = (cx.ws.res.duplicates.iter())
+        .filter(|d| d.kind == Kind::Service)
+        .map(|d| d.id.as_str())
+        .collect();
     for (k, &i) in desks.iter().enumerate() {
         let s = &services[i];
+        if split.contains(s.def.id.as_str()) {
+            cx.hold_for(Code::MissingMessagingEntry, Kind::Service, &s.def.id);
+            continue;
+        }
         let Some(im) = s.im.value() else { continue };
         let span = im.channels_span.unwrap_or(im.header);
         let twilio = im.twilio_channels();

@@ -84,9 +84,13 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         out.push(d);
         return;
     }
-    // An OU written with the wrong type (reported) may be the root.
+    // An OU written with the wrong type (reported) may be the root; so may one whose
+    // `parent` names no OU (`unknown-reference` says so): deleting that line may be the fix.
+    let broken_parent = (ous.iter().zip(&tree.parent))
+        .any(|(ou, parent)| parent.is_none() && !matches!(ou.parent, crate::model::Field::Absent));
     if !tree.roots.is_empty()
         || !tree.cycles.is_empty()
+        || broken_parent
         || !cx.complete()
         || cx.ws.res.unreadable_defs.any(Kind::Ou)
     {
