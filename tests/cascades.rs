@@ -949,3 +949,20 @@ fn two_channels_need_the_licence_one_needs_it() {
         "{out}"
     );
 }
+
+#[test]
+fn a_comment_above_a_bare_kind_header_covers_the_tables_of_that_kind_that_follow() {
+    let services = "# nimbus-lint: allow(im-no-agents)\n[service]\n\
+                    inline = { ou = \"contoso\", license = \"contact_center\", user_assignment = \"none\", instant_messaging = { channels = [\"interact\"] } }\n\
+                    [service.a]\nou = \"contoso\"\nlicense = \"contact_center\"\nuser_assignment = \"none\"\n\
+                    [service.a.instant_messaging]\nchannels = [\"interact\"]\n\
+                    [ou.other]\nparent = \"contoso\"\n\
+                    [service.b]\nou = \"contoso\"\nlicense = \"contact_center\"\nuser_assignment = \"none\"\n\
+                    instant_messaging = { channels = [\"interact\"] }\n";
+    // `inline` and `a` are covered; `b` follows a header of another table.
+    assert_eq!(
+        short(&[("org.toml", ORG), ("s.toml", services)]),
+        "s.toml:16:1: warning[im-no-agents]: service `b` takes IM conversations but has no agents and no transfers\n\
+         0 errors, 1 warning in 3 files\n"
+    );
+}

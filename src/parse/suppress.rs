@@ -1,7 +1,8 @@
 //! `# nimbus-lint: allow(code, ...)` comments and the entities they cover.
 //!
 //! A run of comment lines applies to the entity whose table header (or inline key) follows it;
-//! above a bare `[kind]` header it covers every entity written in that table.
+//! above a bare `[kind]` header it covers every entity written in that table: inline below it,
+//! and in the `[kind.id]` tables that follow it, up to a header of another table.
 
 use crate::diagnostic::Diagnostic;
 use crate::model::{Kind, Sp, Suppression};
@@ -30,7 +31,7 @@ pub(super) fn scan(
     let mut found: Vec<(Suppression, Target)> = Vec::new();
     let mut pending: Vec<Suppression> = Vec::new();
     let mut section: Vec<String> = Vec::new();
-    let mut open_section: Option<usize> = None;
+    let mut open_section: Option<(Kind, usize)> = None;
     for top in top_level(src) {
         if matches!(top.line, Line::Header { .. } | Line::Key(_)) {
             trailing_directive(file, src, top.text_start, &mut diags);
@@ -43,11 +44,12 @@ pub(super) fn scan(
                 }
             }
             Line::Header { path, array } => {
+                // `[service.a]` after `[service]` is still in the `service` table.
                 if let Some((kind, s)) = open_section
-                    .take()
-                    .and_then(|s| section_kind(&section).map(|k| (k, s)))
+                    && section_kind(&path) != Some(kind)
                 {
                     close_section(&mut found, kind, s, top.start);
+                    open_section = None;
                 }
                 section = path;
                 let target = if array {
@@ -56,7 +58,10 @@ pub(super) fn scan(
                     match (section_kind(&section), section.get(1)) {
                         (Some(kind), Some(id)) => Target::Entity(kind, id.clone()),
                         (Some(kind), None) => {
-                            open_section = Some(top.start);
+                            if let Some((k, s)) = open_section.take() {
+                                close_section(&mut found, k, s, top.start);
+                            }
+                            open_section = Some((kind, top.start));
                             Target::Section(kind, usize::MAX, usize::MAX)
                         }
                         _ => Target::Nothing,
@@ -81,7 +86,7 @@ pub(super) fn scan(
             }
         }
     }
-    if let Some((kind, s)) = open_section.and_then(|s| section_kind(&section).map(|k| (k, s))) {
+    if let Some((kind, s)) = open_section {
         close_section(&mut found, kind, s, src.len());
     }
     flush(&mut pending, &mut found, Target::Nothing);
