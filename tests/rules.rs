@@ -59,3 +59,23 @@ fn rule_fixture_snapshots() {
 fn many_errors_snapshots() {
     snapshot_all("many-errors", &fixture("many-errors"));
 }
+
+#[test]
+fn every_explanation_shows_a_failing_and_a_fixed_example() {
+    for code in nimbus_lint::rules::Code::ALL {
+        let text = code.rule().explanation;
+        let section = |title: &str| {
+            let start = text
+                .find(title)
+                .unwrap_or_else(|| panic!("{code}: no `{title}`"));
+            let rest = &text[start + title.len()..];
+            rest[..rest.find("\n## ").unwrap_or(rest.len())].to_owned()
+        };
+        for title in ["## Example", "## Fix"] {
+            assert!(
+                section(title).contains("```toml\n"),
+                "{code}: `{title}` shows no TOML"
+            );
+        }
+    }
+}

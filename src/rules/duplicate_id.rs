@@ -38,8 +38,15 @@ license = "enterprise_routing"
 
 ## Fix
 
-Rename one of them (`finance-billing`) and update the references, or merge the two
-definitions into one file.
+Rename one of them and update the references to it, or merge the two definitions into one
+file:
+
+```toml
+# services/finance.toml
+[service.finance-billing]
+ou = "finance"
+license = "enterprise_routing"
+```
 "#,
     check: Some(check),
 };

@@ -37,7 +37,15 @@ service_sid = "IS12345678900000000000000000abcdef"
 ## Fix
 
 Create a second Conversations service in Twilio for the second entry, or let both front desks
-apply the same entry.
+apply the same entry:
+
+```toml
+[messaging_entry.whatsapp-sales]
+service_sid = "IS12345678900000000000000000abcdef"
+
+[messaging_entry.whatsapp-support]
+service_sid = "IS00000000000000000000000000fedcba"
+```
 "#,
     check: Some(check),
 };

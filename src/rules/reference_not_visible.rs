@@ -43,8 +43,13 @@ connector = "twilio-support"   # a sibling OU: invisible from sales
 
 ## Fix
 
-Move the connector up to an OU above both (`ou = "contoso"`), or use a connector that sits in
-`sales` or above it.
+Move the connector up to an OU above both, or use a connector that sits in `sales` or above it:
+
+```toml
+[connector.twilio-support]
+ou = "contoso"
+# ...
+```
 "#,
     check: Some(check),
 };

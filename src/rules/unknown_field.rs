@@ -42,6 +42,7 @@ ou = "sales"
 license = "contact_center"
 
 [service.sales-team.instant_messaging]
+messaging_entry = "whatsapp-sales"
 channels = ["whatsapp"]
 ```
 "#,

@@ -39,7 +39,12 @@ user_assignment = "ms_teams"
 
 ## Fix
 
-Remove the comment, or move it directly above the header of the entity it is meant for.
+Remove the comment, or move it directly above the header of the entity it is meant for:
+
+```toml
+[service.sales-team]
+user_assignment = "ms_teams"
+```
 "#,
     check: None,
 };
