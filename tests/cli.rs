@@ -496,6 +496,24 @@ fn a_named_path_that_the_walk_leaves_out_gets_a_note_not_a_silent_pass() {
     );
 }
 
+#[cfg(unix)]
+#[test]
+fn a_backslash_in_a_file_name_is_kept_as_written() {
+    let ws = workspace(&[
+        ("nimbus.toml", ""),
+        ("a\\b.toml", "[ou.root]\n"),
+        ("c.toml", "[ou.root]\n"),
+    ]);
+    let r = run(ws.path(), &["check", "--format", "short"]);
+    assert_eq!(
+        r.stdout,
+        "c.toml:1:1: error[duplicate-id]: duplicate OU id `root`\n1 error, 0 warnings in 3 files\n"
+    );
+    let r = run(ws.path(), &["check"]);
+    assert!(r.stdout.contains("╭─[a\\b.toml:1:1]"), "{}", r.stdout);
+    assert!(!r.stdout.contains("a/b.toml"), "{}", r.stdout);
+}
+
 #[test]
 fn a_narrow_terminal_gets_the_narrowest_layout_not_the_default() {
     let out = assert_cmd::Command::cargo_bin("nimbus-lint")
