@@ -743,7 +743,10 @@ fn check(args: CheckArgs, sub: &ArgMatches, io: &mut Io<'_>) -> Outcome {
     let overrides = overrides(sub)?;
     let naming = Naming::from_cwd();
     let t = targets(&args.paths, args.stdin_filename.as_ref(), &naming, io.stdin)?;
-    let checked = analyze_all(&t, &naming, &overrides, true);
+    let mut checked = analyze_all(&t, &naming, &overrides, true);
+    // Workspaces in path order, whatever the order of the arguments: every format lists the
+    // diagnostics of one run alike.
+    checked.results.sort_by_key(|a| naming.display(&a.ws.root));
     let (results, errors) = (&checked.results, &checked.errors);
     let lint = &args.lint;
     emit::render(

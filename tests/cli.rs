@@ -515,6 +515,24 @@ fn a_backslash_in_a_file_name_is_kept_as_written() {
 }
 
 #[test]
+fn workspaces_are_listed_in_path_order_whatever_the_order_of_the_arguments() {
+    let ws = workspace(&[
+        ("s2/nimbus.toml", ""),
+        ("s2/a.toml", "[ou.x]\nname = 1\n"),
+        ("s3/nimbus.toml", ""),
+        ("s3/a.toml", "[ou.x]\nname = 1\n"),
+    ]);
+    let short = |args: &[&str]| {
+        let mut all = vec!["check", "--format", "short"];
+        all.extend_from_slice(args);
+        run(ws.path(), &all).stdout
+    };
+    let forward = short(&["s2", "s3"]);
+    assert_eq!(forward, short(&["s3", "s2"]));
+    assert!(forward.starts_with("s2/a.toml:2:8:"), "{forward}");
+}
+
+#[test]
 fn a_narrow_terminal_gets_the_narrowest_layout_not_the_default() {
     let out = assert_cmd::Command::cargo_bin("nimbus-lint")
         .unwrap()
