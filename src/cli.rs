@@ -46,7 +46,7 @@ enum Command {
     /// Run the language server over stdio (diagnostics, go to definition, references, hover,
     /// completion).
     Lsp,
-    /// Print shell completions for bash, zsh, fish or powershell.
+    /// Print shell completions for bash, zsh, fish, powershell or elvish.
     Completions(CompletionsArgs),
 }
 
@@ -884,7 +884,7 @@ fn bundle(
         return Done::exit(EXIT_ERRORS, format!("error: {why}: no bundle written"));
     }
     match target {
-        Some(target) if args.check => Ok(compare(&target, a, naming)),
+        Some(target) if args.check => Ok(compare(&target, a, naming, &rebuild_command(args))),
         None => {
             crate::compile::write_workspace(&a.ws, &a.transfers, stdout).map_err(io_err)?;
             Done::exit(EXIT_OK, None)
@@ -956,7 +956,33 @@ fn refuse_input(
 
 /// `build --check`: 0 when the file on disk is current, 1 (and why) when stale or missing, 2
 /// when it cannot be read.
-fn compare(target: &std::path::Path, a: &Analysis, naming: &Naming) -> Done {
+/// The `build` command that rewrites the bundle `build --check` compared with: the same
+/// workspace and `-o`, as given.
+fn rebuild_command(args: &BuildArgs) -> String {
+    let mut command = "nimbus-lint build".to_owned();
+    let quoted = |p: &PathBuf| {
+        let text = p.to_string_lossy();
+        let plain = text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/._-".contains(c));
+        if plain {
+            text.into_owned()
+        } else {
+            format!(
+                "'{}'",
+                crate::source::printable(&text).replace('\'', "'\\''")
+            )
+        }
+    };
+    for (flag, path) in [("", &args.path), ("-o ", &args.output)] {
+        if let Some(p) = path {
+            command.push_str(&format!(" {flag}{}", quoted(p)));
+        }
+    }
+    command
+}
+
+fn compare(target: &std::path::Path, a: &Analysis, naming: &Naming, rebuild: &str) -> Done {
     let shown = naming.display(target);
     // A pipe or device is no bundle: comparing would block, or read forever.
     if std::fs::metadata(target).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
@@ -1001,7 +1027,7 @@ fn compare(target: &std::path::Path, a: &Analysis, naming: &Naming) -> Done {
     Done {
         code: EXIT_ERRORS,
         line: Some(format!(
-            "error: bundle is stale: {shown}: {why}\n  help: run `nimbus-lint build` and commit the result"
+            "error: bundle is stale: {shown}: {why}\n  help: run `{rebuild}` and commit the result"
         )),
     }
 }

@@ -233,6 +233,22 @@ fn check_reports_stale_and_current_bundles() {
     );
     let before = std::fs::read_to_string(ws.path().join("dist/bundle.json")).unwrap();
     assert!(before.contains("Sales Team"), "--check never writes");
+    // The help repeats the workspace and `-o` as given: run from elsewhere, a bare
+    // `nimbus-lint build` would build another folder.
+    let name = ws.path().file_name().unwrap().to_str().unwrap();
+    let bundle = format!("{name}/dist/bundle.json");
+    let r = run(
+        ws.path().parent().unwrap(),
+        &["build", name, "--check", "-o", &bundle],
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr.ends_with(&format!(
+            "  help: run `nimbus-lint build {name} -o {bundle}` and commit the result\n"
+        )),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]

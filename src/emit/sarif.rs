@@ -218,7 +218,10 @@ pub fn render(results: &[Analysis], cwd: &Path, out: &mut dyn Write) -> io::Resu
         let root_location = if root_uri.starts_with("file://") {
             ArtifactLocation::builder().uri(root_uri).build()
         } else if root_uri.is_empty() {
-            ArtifactLocation::builder().uri_base_id(SRCROOT).build()
+            ArtifactLocation::builder()
+                .uri("./")
+                .uri_base_id(SRCROOT)
+                .build()
         } else {
             ArtifactLocation::builder()
                 .uri(root_uri)
