@@ -533,6 +533,45 @@ fn workspaces_are_listed_in_path_order_whatever_the_order_of_the_arguments() {
 }
 
 #[test]
+fn a_utf16_file_is_told_to_be_saved_as_utf8() {
+    let ws = workspace(&[("nimbus.toml", "")]);
+    let utf16 = |text: &str, bom: &[u8], le: bool| {
+        let mut bytes = bom.to_vec();
+        for unit in text.encode_utf16() {
+            let pair = if le {
+                unit.to_le_bytes()
+            } else {
+                unit.to_be_bytes()
+            };
+            bytes.extend_from_slice(&pair);
+        }
+        bytes
+    };
+    std::fs::write(
+        ws.path().join("le.toml"),
+        utf16("[ou.root]\n", &[0xff, 0xfe], true),
+    )
+    .unwrap();
+    std::fs::write(ws.path().join("be.toml"), utf16("[ou.other]\n", &[], false)).unwrap();
+    std::fs::write(ws.path().join("bad.toml"), b"[ou.x]\nname = \"a\xff\"\n").unwrap();
+    let r = run(ws.path(), &["check", "--format", "short"]);
+    assert_eq!(
+        r.stdout,
+        "bad.toml:2:10: error[syntax]: file is not valid UTF-8\n\
+         be.toml:1:1: error[syntax]: file is UTF-16 text, not UTF-8\n\
+         le.toml:1:1: error[syntax]: file is UTF-16 text, not UTF-8\n\
+         3 errors, 0 warnings in 4 files\n"
+    );
+    // The invalid byte itself is underlined, not an empty place before it.
+    let doc = json(&run(ws.path(), &["check", "--format", "json"]));
+    let bad = &doc["diagnostics"][0];
+    assert_eq!(
+        (bad["column"].as_u64(), bad["end_column"].as_u64()),
+        (Some(10), Some(11))
+    );
+}
+
+#[test]
 fn a_narrow_terminal_gets_the_narrowest_layout_not_the_default() {
     let out = assert_cmd::Command::cargo_bin("nimbus-lint")
         .unwrap()

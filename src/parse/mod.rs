@@ -212,11 +212,34 @@ fn may_hold_directive(text: &str) -> bool {
 /// The `syntax` error of a file that is not parsed at all: not UTF-8, or holding a merge
 /// conflict (whose two sides would each define the same entities).
 fn unparsable(id: FileId, file: &SourceFile) -> Option<Diagnostic> {
+    if looks_utf16(&file.text) {
+        let end = file.text.find('\n').unwrap_or(file.text.len()).min(64);
+        let end = (0..=end)
+            .rev()
+            .find(|&e| file.text.is_char_boundary(e))
+            .unwrap_or(0);
+        return Some(syntax::utf16(crate::source::Span::new(id, 0..end)));
+    }
     if let Some(at) = file.utf8_error {
-        return Some(syntax::not_utf8(crate::source::Span::new(id, at..at)));
+        // The bad byte reads as U+FFFD: the span covers it.
+        let len = if file.text[at..].starts_with('\u{fffd}') {
+            3
+        } else {
+            0
+        };
+        return Some(syntax::not_utf8(crate::source::Span::new(id, at..at + len)));
     }
     lines::conflict_marker(&file.text)
         .map(|at| syntax::conflict_marker(crate::source::Span::new(id, at)))
+}
+
+/// True when `text` (as read, invalid bytes replaced) starts like UTF-16: a byte order mark
+/// (two invalid bytes) then a NUL byte beside each of the first characters, or those NUL
+/// bytes alone.
+fn looks_utf16(text: &str) -> bool {
+    let rest = text.strip_prefix("\u{fffd}\u{fffd}").unwrap_or(text);
+    let head = &rest.as_bytes()[..rest.len().min(32)];
+    head.len() >= 8 && head.iter().filter(|&&b| b == 0).count() * 5 >= head.len() * 2
 }
 
 /// Parses TOML text starting at byte `base` of its file, reporting the first syntax error

@@ -68,6 +68,13 @@ pub(crate) fn not_utf8(span: Span) -> Diagnostic {
         .help("save the file as UTF-8; TOML files must be UTF-8 text")
 }
 
+/// A file in UTF-16 (a byte order mark, or a NUL byte beside each ASCII character).
+pub(crate) fn utf16(span: Span) -> Diagnostic {
+    Diagnostic::new(Code::Syntax, span, "file is UTF-16 text, not UTF-8")
+        .label("UTF-16")
+        .help("save the file as UTF-8 (editors offer the encoding on save; `iconv -f UTF-16 -t UTF-8` converts it); TOML files must be UTF-8 text")
+}
+
 /// A merge-conflict marker left in the file.
 pub(crate) fn conflict_marker(span: Span) -> Diagnostic {
     Diagnostic::new(Code::Syntax, span, "unresolved merge conflict")
