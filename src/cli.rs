@@ -317,6 +317,24 @@ fn overrides(sub: &ArgMatches) -> Result<Vec<(Code, Level)>, String> {
         .collect()
 }
 
+/// How paths are named from the current folder. When that folder cannot be found (deleted
+/// under the shell), relative paths cannot be resolved: an error, rather than a check of
+/// something else. Absolute paths still work. No path at all stands for `.`.
+fn naming_for<'p>(paths: impl Iterator<Item = &'p PathBuf>) -> Result<Naming, String> {
+    if let Err(e) = std::env::current_dir() {
+        let mut paths = paths.peekable();
+        let relative =
+            paths.peek().is_none() || paths.any(|p| p.as_os_str() != "-" && p.is_relative());
+        if relative {
+            return Err(format!(
+                "the current folder cannot be read ({}; deleted?): run from an existing folder, or give absolute paths",
+                load::io_message(&e)
+            ));
+        }
+    }
+    Ok(Naming::from_cwd())
+}
+
 /// The error for a rule code that names no rule, with the nearest code; control characters
 /// of the argument are shown escaped.
 fn unknown_code(name: &str) -> String {
@@ -741,7 +759,7 @@ fn fails(results: &[Analysis], lint: &LintArgs) -> bool {
 
 fn check(args: CheckArgs, sub: &ArgMatches, io: &mut Io<'_>) -> Outcome {
     let overrides = overrides(sub)?;
-    let naming = Naming::from_cwd();
+    let naming = naming_for(args.paths.iter().chain(&args.stdin_filename))?;
     let t = targets(&args.paths, args.stdin_filename.as_ref(), &naming, io.stdin)?;
     let mut checked = analyze_all(&t, &naming, &overrides, true);
     // Workspaces in path order, whatever the order of the arguments: every format lists the
@@ -793,7 +811,7 @@ fn build(args: BuildArgs, sub: &ArgMatches, io: &mut Io<'_>) -> Outcome {
         std::process::exit(130);
     });
     let overrides = overrides(sub)?;
-    let naming = Naming::from_cwd();
+    let naming = naming_for(args.path.iter().chain(&args.output))?;
     let checked = one_workspace(args.path.as_ref(), &naming, &overrides, io.stdin)?;
     let done = bundle(&args, &checked, &naming, io.stdout);
     // The diagnostics of `build` go to stderr: stdout may be the bundle. A JSON or SARIF
@@ -1044,7 +1062,7 @@ fn schema(args: SchemaArgs, io: &mut Io<'_>) -> Outcome {
 }
 
 fn graph(args: GraphArgs, io: &mut Io<'_>) -> Outcome {
-    let naming = Naming::from_cwd();
+    let naming = naming_for(args.path.iter())?;
     let checked = one_workspace(args.path.as_ref(), &naming, &[], io.stdin)?;
     for a in checked.results.iter() {
         io.stdout

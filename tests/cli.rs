@@ -571,6 +571,39 @@ fn a_utf16_file_is_told_to_be_saved_as_utf8() {
     );
 }
 
+#[cfg(unix)]
+#[test]
+fn a_deleted_current_folder_is_an_error_for_relative_paths_only() {
+    let ws = workspace(&[("gone/.keep", "")]);
+    let bin = env!("CARGO_BIN_EXE_nimbus-lint");
+    let example = fixture("example");
+    let sh = |command: &str| {
+        let script = format!("cd gone && rm .keep && rmdir ../gone && {command}");
+        let out = std::process::Command::new("sh")
+            .current_dir(ws.path())
+            .args(["-c", &script])
+            .output()
+            .unwrap();
+        std::fs::create_dir_all(ws.path().join("gone")).unwrap();
+        std::fs::write(ws.path().join("gone/.keep"), "").unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let error = "error: the current folder cannot be read (no such file or directory; deleted?): \
+                 run from an existing folder, or give absolute paths\n";
+    assert_eq!(sh(&format!("{bin} check")), (Some(2), error.to_owned()));
+    assert_eq!(
+        sh(&format!(
+            "echo '[ou.x]' | {bin} check --stdin-filename x.toml -"
+        )),
+        (Some(2), error.to_owned())
+    );
+    let (code, stderr) = sh(&format!("{bin} check {}", example.display()));
+    assert_eq!((code, stderr.as_str()), (Some(0), ""));
+}
+
 #[test]
 fn a_narrow_terminal_gets_the_narrowest_layout_not_the_default() {
     let out = assert_cmd::Command::cargo_bin("nimbus-lint")
