@@ -278,6 +278,22 @@ fn a_named_pipe_is_refused_not_waited_for() {
         r.stderr,
         "error: pipe.toml: not a regular file (a pipe, socket or device), not read\n"
     );
+    // Machine formats carry it too: an annotation, a failed SARIF invocation.
+    let r = run(ws.path(), &["check", "--format", "github", "."]);
+    assert!(
+        r.stdout.starts_with(
+            "::error file=pipe.toml,title=not read::not a regular file (a pipe, socket or device), not read\n"
+        ),
+        "{}",
+        r.stdout
+    );
+    let doc = json(&run(ws.path(), &["check", "--format", "sarif", "."]));
+    let invocation = &doc["runs"][0]["invocations"][0];
+    assert_eq!(invocation["executionSuccessful"], false);
+    assert_eq!(
+        invocation["toolExecutionNotifications"][0]["message"]["text"],
+        "pipe.toml: not a regular file (a pipe, socket or device), not read"
+    );
 }
 
 #[cfg(unix)]

@@ -54,6 +54,15 @@ pub fn render(results: &[Analysis], cwd: &Path, out: &mut dyn Write) -> io::Resu
             }
             writeln!(out, "::{kind} {props}::{}", escape_data(&message))?;
         }
+        // Files that could not be read: the annotation says why the check is incomplete.
+        for e in &a.load_errors {
+            writeln!(
+                out,
+                "::error file={},title=not read::{}",
+                escape_property(&e.path),
+                escape_data(&e.message)
+            )?;
+        }
     }
     Ok(())
 }

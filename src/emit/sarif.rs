@@ -9,9 +9,9 @@ use std::io::{self, Write};
 use std::path::Path;
 
 use serde_sarif::sarif::{
-    ArtifactLocation, Location, Message, MultiformatMessageString, PhysicalLocation, Region,
-    ReportingConfiguration, ReportingDescriptor, Result as SarifResult, ResultLevel, Run, Sarif,
-    Tool, ToolComponent,
+    ArtifactLocation, Invocation, Location, Message, MultiformatMessageString, Notification,
+    PhysicalLocation, Region, ReportingConfiguration, ReportingDescriptor, Result as SarifResult,
+    ResultLevel, Run, Sarif, Tool, ToolComponent,
 };
 
 use crate::Analysis;
@@ -273,8 +273,43 @@ pub fn render(results: &[Analysis], cwd: &Path, out: &mut dyn Write) -> io::Resu
         .information_uri(crate::HOMEPAGE)
         .rules(rules())
         .build();
+    // Files that could not be read: the run did not do its whole job (exit 2), and a reader
+    // of the log alone must be able to tell.
+    let notifications: Vec<Notification> = (results.iter())
+        .flat_map(|a| &a.load_errors)
+        .map(|e| {
+            let location = ArtifactLocation::builder().uri(uri_path(e.path.as_bytes()));
+            let location = if Path::new(&e.path).is_absolute() {
+                location.build()
+            } else {
+                location.uri_base_id(SRCROOT).build()
+            };
+            Notification::builder()
+                .level(serde_json::Value::from("error"))
+                .message(text(&format!("{}: {}", e.path, e.message)))
+                .locations(vec![
+                    Location::builder()
+                        .physical_location(
+                            PhysicalLocation::builder()
+                                .artifact_location(location)
+                                .build(),
+                        )
+                        .build(),
+                ])
+                .build()
+        })
+        .collect();
+    let invocation = if notifications.is_empty() {
+        Invocation::builder().execution_successful(true).build()
+    } else {
+        Invocation::builder()
+            .execution_successful(false)
+            .tool_execution_notifications(notifications)
+            .build()
+    };
     let run = Run::builder()
         .tool(Tool::builder().driver(driver).build())
+        .invocations(vec![invocation])
         .results(sarif_results)
         .original_uri_base_ids(bases)
         .column_kind(serde_json::Value::from("unicodeCodePoints"))
