@@ -6,7 +6,7 @@
 
 use crate::diagnostic::Diagnostic;
 use crate::model::{Kind, Sp, Suppression};
-use crate::rules::{Code, invalid_value};
+use crate::rules::{Code, unused_suppression};
 use crate::source::{FileId, Span};
 
 use super::ParsedFile;
@@ -155,7 +155,7 @@ fn trailing_directive(file: FileId, src: &str, line_at: usize, diags: &mut Vec<D
     let comment = &line[hash + 1..];
     if looks_like_directive(comment.trim_start()) {
         let at = line_at + hash;
-        diags.push(invalid_value::trailing_directive(Span::new(
+        diags.push(unused_suppression::trailing_directive(Span::new(
             file,
             at..at + 1 + comment.trim_end().len(),
         )));
@@ -191,7 +191,7 @@ fn parse_directive(
     let Some(rest) = body.strip_prefix("nimbus-lint:") else {
         // `# nimbus-lint allow(..)`, `# nimbus_lint: ..`: meant as a directive, not read as one.
         if looks_like_directive(body) {
-            diags.push(invalid_value::bad_directive(comment_span));
+            diags.push(unused_suppression::bad_directive(comment_span));
         }
         return None;
     };
@@ -204,7 +204,7 @@ fn parse_directive(
         .and_then(|r| r.strip_prefix('('))
         .and_then(|r| r.find(')').map(|end| &r[..end]));
     let Some(inner) = inner else {
-        diags.push(invalid_value::bad_directive(comment_span));
+        diags.push(unused_suppression::bad_directive(comment_span));
         return None;
     };
     let inner_at = args_at + rest.find('(').map_or(0, |i| i + 1);
@@ -220,7 +220,11 @@ fn parse_directive(
         let span = Span::new(file, code_at..code_at + code.len());
         match Code::parse(code) {
             Some(value) => codes.push(Sp { value, span }),
-            None => diags.push(invalid_value::unknown_code(span, code, Code::nearest(code))),
+            None => diags.push(unused_suppression::unknown_code(
+                span,
+                code,
+                Code::nearest(code),
+            )),
         }
     }
     if codes.is_empty() {

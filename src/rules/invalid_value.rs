@@ -183,32 +183,6 @@ pub(crate) fn secret_without_env(span: Span) -> Diagnostic {
         .help("write `api_key_secret = { env = \"TWILIO_API_KEY_SECRET\" }`")
 }
 
-/// A `# nimbus-lint:` comment that is not `allow(..)`.
-pub(crate) fn bad_directive(span: Span) -> Diagnostic {
-    new(span, "malformed nimbus-lint comment".into())
-        .label("not understood")
-        .help("write `# nimbus-lint: allow(CODE, ...)` on the line above the entity's header")
-}
-
-/// A `nimbus-lint` comment at the end of a line, which is not read.
-pub(crate) fn trailing_directive(span: Span) -> Diagnostic {
-    new(
-        span,
-        "a nimbus-lint comment at the end of a line is not read".into(),
-    )
-    .label("ignored here")
-    .help("put `# nimbus-lint: allow(CODE, ...)` on a line of its own, directly above the entity's header")
-}
-
-/// A rule code that does not exist.
-pub(crate) fn unknown_code(span: Span, code: &str, suggestion: Option<Code>) -> Diagnostic {
-    let mut help = crate::suggest::did_you_mean(suggestion.map(Code::as_str));
-    help.push_str("`nimbus-lint explain --list` lists every code");
-    new(span, format!("unknown rule code `{code}`"))
-        .label("no rule has this code")
-        .help(help)
-}
-
 /// An `exclude` pattern that is not a valid glob.
 pub(crate) fn bad_glob(span: Span, glob: &str, why: &str) -> Diagnostic {
     new(span, format!("invalid exclude pattern `{glob}`"))

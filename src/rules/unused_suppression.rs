@@ -3,6 +3,7 @@
 use super::{Code, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::{Sp, Suppression};
+use crate::source::Span;
 
 /// The rule record.
 pub const RULE: Rule = Rule {
@@ -22,6 +23,10 @@ A comment is judged only where its rule could judge: while a file of the workspa
 parsed, or while a rule holds back because something it reads could not be (a `transfers` of the
 wrong type, an entity table that is not a table, an entity defined twice), its codes are not
 called unused.
+
+A comment that cannot silence anything is reported here too: one naming an unknown code, one
+that names the tool but is not read (no colon, `nimbus_lint`, or written at the end of a header
+or key line), and one that is malformed.
 
 ## Why it matters
 
@@ -69,5 +74,36 @@ pub(crate) fn diagnostic(s: &Suppression, code: &Sp<Code>) -> Diagnostic {
     };
     Diagnostic::new(Code::UnusedSuppression, code.span, message)
         .label("unused")
+        .help(help)
+}
+
+/// A `# nimbus-lint:` comment that is not `allow(..)`.
+pub(crate) fn bad_directive(span: Span) -> Diagnostic {
+    Diagnostic::new(Code::UnusedSuppression, span, "malformed nimbus-lint comment")
+        .label("not understood")
+        .help("write `# nimbus-lint: allow(CODE, ...)` on the line above the entity's header")
+}
+
+/// A `nimbus-lint` comment at the end of a line, which is not read.
+pub(crate) fn trailing_directive(span: Span) -> Diagnostic {
+    Diagnostic::new(
+        Code::UnusedSuppression,
+        span,
+        "a nimbus-lint comment at the end of a line is not read",
+    )
+    .label("ignored here")
+    .help("put `# nimbus-lint: allow(CODE, ...)` on a line of its own, directly above the entity's header")
+}
+
+/// A rule code that does not exist.
+pub(crate) fn unknown_code(span: Span, code: &str, suggestion: Option<Code>) -> Diagnostic {
+    let mut help = crate::suggest::did_you_mean(suggestion.map(Code::as_str));
+    help.push_str("`nimbus-lint explain --list` lists every code");
+    Diagnostic::new(
+        Code::UnusedSuppression,
+        span,
+        format!("unknown rule code `{code}`"),
+    )
+        .label("no rule has this code")
         .help(help)
 }
