@@ -967,3 +967,35 @@ fn a_comment_above_a_bare_kind_header_covers_the_tables_of_that_kind_that_follow
          0 errors, 1 warning in 3 files\n"
     );
 }
+
+#[test]
+fn a_required_key_named_too_far_off_is_known_by_its_value() {
+    let desk = "[service.desk]\nou = \"contoso\"\nlic = \"contact_center\"\n";
+    let conn = "[connector.tw]\nou = \"contoso\"\ntype = \"twilio\"\n\
+                key = \"SK0123456789abcdef0123456789abcdef\"\n\
+                api_key_secret = { env = \"TWILIO_API_KEY_SECRET\" }\n\
+                [messaging_entry.wa]\nou = \"contoso\"\nconnector = \"tw\"\n\
+                sid = \"IS12345678900000000000000000AbCdEf\"\n";
+    // One `unknown-field` each, saying which key was meant, and no `missing-field` on top.
+    let found = helps(&[
+        ("org.toml", ORG),
+        ("desk.toml", desk),
+        ("twilio.toml", conn),
+    ]);
+    let unknown: Vec<&str> = found
+        .iter()
+        .filter(|(c, _)| c != "unused-messaging-entry")
+        .map(|(c, h)| {
+            assert_eq!(c, "unknown-field", "{found:?}");
+            h.as_str()
+        })
+        .collect();
+    assert_eq!(
+        unknown,
+        [
+            "did you mean `license`?",
+            "did you mean `api_key_sid`?",
+            "did you mean `service_sid`?"
+        ]
+    );
+}

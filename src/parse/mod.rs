@@ -334,6 +334,7 @@ fn entity_file_schema() -> Schema<'static> {
             ),
         ],
         id: "",
+        by_value: &[],
     }
 }
 
@@ -390,7 +391,13 @@ fn read_kind(r: &mut Reader<'_>, kind: Kind, value: &Spanned<DeValue<'_>>, out: 
             Kind::Connector => {
                 let m = r.unknown_keys(
                     t,
-                    &schema(what, CONNECTOR_KEYS, CONNECTOR_ALIASES, CONNECTOR_ELSEWHERE),
+                    &Schema {
+                        by_value: &[
+                            ("type", |v| v.eq_ignore_ascii_case("twilio")),
+                            ("api_key_sid", |v| sid_shaped(v, "SK")),
+                        ],
+                        ..schema(what, CONNECTOR_KEYS, CONNECTOR_ALIASES, CONNECTOR_ELSEWHERE)
+                    },
                 );
                 out.connectors.push(Connector {
                     def: def(r, &m, true),
@@ -401,8 +408,13 @@ fn read_kind(r: &mut Reader<'_>, kind: Kind, value: &Spanned<DeValue<'_>>, out: 
                 });
             }
             Kind::MessagingEntry => {
-                let m =
-                    r.unknown_keys(t, &schema(what, ENTRY_KEYS, ENTRY_ALIASES, ENTRY_ELSEWHERE));
+                let m = r.unknown_keys(
+                    t,
+                    &Schema {
+                        by_value: &[("service_sid", |v| sid_shaped(v, "IS"))],
+                        ..schema(what, ENTRY_KEYS, ENTRY_ALIASES, ENTRY_ELSEWHERE)
+                    },
+                );
                 out.entries.push(MessagingEntry {
                     def: def(r, &m, true),
                     connector: r.string(t, "connector", &m, "connector = \"twilio-us\""),
@@ -414,6 +426,11 @@ fn read_kind(r: &mut Reader<'_>, kind: Kind, value: &Spanned<DeValue<'_>>, out: 
                     t,
                     &Schema {
                         id,
+                        by_value: &[("license", |v| {
+                            crate::model::License::SPELLINGS
+                                .iter()
+                                .any(|(s, _)| *s == v)
+                        })],
                         ..schema(what, SERVICE_KEYS, SERVICE_ALIASES, SERVICE_ELSEWHERE)
                     },
                 );
@@ -473,6 +490,7 @@ fn schema(
         aliases,
         elsewhere,
         id: "",
+        by_value: &[],
     }
 }
 
@@ -683,6 +701,12 @@ fn record_literals(r: &mut Reader<'_>, v: &Spanned<DeValue<'_>>, id: &str, neste
             .fold(false, |any, (_, v)| record_literals(r, v, id, true) | any),
         _ => false,
     }
+}
+
+/// True for `prefix` and 32 hex digits: a Twilio SID of that kind.
+fn sid_shaped(v: &str, prefix: &str) -> bool {
+    v.strip_prefix(prefix)
+        .is_some_and(|hex| hex.len() == 32 && hex.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// Environment variable names: letters, digits and `_`, not starting with a digit.

@@ -23,7 +23,13 @@ pub(crate) struct Schema<'a> {
     pub elsewhere: &'static [(&'static str, &'static str)],
     /// That id, for the hints of `elsewhere`.
     pub id: &'a str,
+    /// Required keys told by the shape of their string value, for an unknown key whose name is
+    /// too far off for a suggestion (`lic = "contact_center"` is the licence).
+    pub by_value: &'static [(&'static str, Shaped)],
 }
+
+/// Whether a string value has the shape a key takes.
+pub(crate) type Shaped = fn(&str) -> bool;
 
 /// A value of a closed set of spellings (licences, regions, channels, ...).
 pub(crate) trait Choice: Copy + 'static {
@@ -116,8 +122,14 @@ impl<'s> Reader<'s> {
             .filter(|(k, _)| !schema.known.contains(&k.get_ref().as_ref()))
             .collect();
         unknown.sort_by_key(|(k, _)| k.span().start);
-        for (key, _) in unknown {
+        for (key, value) in unknown {
             let name = key.get_ref().as_ref();
+            let by_value = || match value.get_ref() {
+                DeValue::String(v) => (schema.by_value.iter())
+                    .find(|(k, shaped)| !table.contains_key(*k) && shaped(v))
+                    .map(|&(k, _)| k),
+                _ => None,
+            };
             let suggestion = schema
                 .aliases
                 .iter()
@@ -125,7 +137,8 @@ impl<'s> Reader<'s> {
                 .map(|&(_, right)| right)
                 .or_else(|| crate::suggest::nearest(name, schema.known.iter().copied()))
                 .or_else(|| qualified(name, schema.known))
-                .filter(|s| !table.contains_key(*s));
+                .filter(|s| !table.contains_key(*s))
+                .or_else(by_value);
             let hint = schema
                 .elsewhere
                 .iter()

@@ -85,6 +85,7 @@ fn schema(what: &str, known: &'static [&'static str]) -> Schema<'static> {
         aliases: &[],
         elsewhere: &[],
         id: "",
+        by_value: &[],
     }
 }
 
@@ -112,6 +113,7 @@ fn read(r: &mut Reader<'_>, doc: &DeTable<'_>, settings: &mut Settings) {
             ),
         ],
         id: "",
+        by_value: &[],
     };
     let m = r.unknown_keys(doc, &top);
     if let Some(t) = table(r, doc, "workspace", &m) {
