@@ -567,8 +567,27 @@ fn unchecked(named: &[PathBuf], results: &[Analysis], naming: &Naming) -> Vec<St
     let read: HashSet<&Path> = (results.iter())
         .flat_map(|a| a.ws.sources.iter().map(|(_, f)| f.path.as_path()))
         .collect();
+    // The folders holding a file that was read, up to their workspace's root.
+    let mut read_dirs: HashSet<&Path> = HashSet::new();
+    for a in results {
+        for (_, f) in a.ws.sources.iter() {
+            for dir in f.path.ancestors().skip(1) {
+                if dir.as_os_str().len() < a.ws.root.as_os_str().len() || !read_dirs.insert(dir) {
+                    break;
+                }
+            }
+        }
+    }
+    // Telling why takes reading the workspace's ignore files: for a few paths only.
+    const TOLD: usize = 20;
+    let mut untold = 0usize;
     let mut notes = Vec::new();
     for path in named {
+        if notes.len() >= TOLD {
+            let read_or_dir = read.contains(path.as_path()) || path.is_dir();
+            untold += usize::from(!read_or_dir && !load::is_settings(path));
+            continue;
+        }
         let Some(root) = (results.iter())
             .map(|a| a.ws.root.as_path())
             .filter(|r| path.starts_with(r) && path != r)
@@ -579,9 +598,13 @@ fn unchecked(named: &[PathBuf], results: &[Analysis], naming: &Naming) -> Vec<St
         let linked = path.symlink_metadata().is_ok_and(|m| m.is_symlink());
         let shown = naming.display(path);
         if path.is_dir() {
-            if linked || !load::walk_enters(root, path) {
+            if linked || !load::workspace_enters(root, path) {
                 notes.push(format!(
                     "{shown}: not checked: the walk of its workspace leaves this folder out (a symbolic link, hidden, ignored or excluded)"
+                ));
+            } else if !read_dirs.contains(path.as_path()) {
+                notes.push(format!(
+                    "{shown}: not checked: its workspace reads no file below it (none there, or all hidden, ignored or excluded)"
                 ));
             }
             continue;
@@ -601,6 +624,11 @@ fn unchecked(named: &[PathBuf], results: &[Analysis], naming: &Naming) -> Vec<St
             None => continue,
         };
         notes.push(note);
+    }
+    if untold > 0 {
+        notes.push(format!(
+            "{untold} more of the paths named were not read either (those in other folders, or left out by the walk)"
+        ));
     }
     notes
 }
@@ -888,6 +916,13 @@ fn bundle(
         (None, None) => None,
     };
     if let Some(path) = &target {
+        if args.output.is_none() && !load::stays_inside(&a.ws.root, path) {
+            return Err(Failure::Message(format!(
+                "cannot write the bundle to {}: `[build] output` in {} leads out of the workspace or into a hidden folder through a symbolic link; write a path below the root, or give `-o PATH`",
+                naming.display(path),
+                naming.display(&a.ws.root.join(load::SETTINGS_FILE))
+            )));
+        }
         refuse_input(path, a, naming, args.output.is_none())?;
     }
     if args.check && target.is_none() {
@@ -983,7 +1018,10 @@ fn rebuild_command(args: &BuildArgs) -> String {
         let plain = text
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || "/._-".contains(c));
-        if plain {
+        if plain && text.starts_with('-') {
+            // Not an option.
+            format!("./{text}")
+        } else if plain {
             text.into_owned()
         } else {
             format!(

@@ -722,9 +722,9 @@ pub fn settings_file(root: &Path) -> SettingsFile {
         SettingsFile::Absent
     } else if !target.is_file() {
         special()
-    } else if !target.starts_with(&canonical_root) {
+    } else if !stays_inside(&canonical_root, &target) {
         SettingsFile::Refused(
-            "symbolic link to a file outside the workspace, not read: make it a file of its own"
+            "symbolic link to a file outside the workspace or in a hidden folder, not read: make it a file of its own"
                 .to_owned(),
         )
     } else {
@@ -793,6 +793,19 @@ pub fn input_at(root: &Path, settings: &Settings, path: &Path) -> Option<Input> 
         Input::Entity
     } else {
         Input::FutureEntity
+    })
+}
+
+/// True when `path`, resolved on disk (symbolic links, `..`), lies below `root` and in no
+/// hidden folder: where a repository's own settings may have `build` write. A committed
+/// link (`hooks -> .git/hooks`) must not lead the bundle elsewhere.
+pub fn stays_inside(root: &Path, path: &Path) -> bool {
+    let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    resolved(path).strip_prefix(&root).is_ok_and(|rel| {
+        rel.components().all(|c| match c {
+            std::path::Component::Normal(name) => !name.to_string_lossy().starts_with('.'),
+            _ => false,
+        })
     })
 }
 

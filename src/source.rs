@@ -363,23 +363,48 @@ pub fn clip_quoted(text: &str) -> std::borrow::Cow<'_, str> {
     use std::borrow::Cow;
     let mut parts = text.split('`');
     let long = |q: &str| q.chars().count() > LONG_QUOTE;
-    if !text.split('`').skip(1).step_by(2).any(long) {
+    // A value holding a backtick breaks the pairs: any stretch this long is a value.
+    let huge = |q: &str| q.chars().count() > 4 * LONG_QUOTE;
+    if !text.split('`').skip(1).step_by(2).any(long) && !text.split('`').any(huge) {
         return Cow::Borrowed(text);
     }
+    let cut = |out: &mut String, part: &str| {
+        let n = part.chars().count();
+        out.extend(part.chars().take(40));
+        out.push('…');
+        out.extend(part.chars().skip(n - 12));
+    };
     let mut out = String::with_capacity(text.len().min(4096));
-    out.push_str(parts.next().unwrap_or(""));
+    match parts.next() {
+        Some(first) if huge(first) => cut(&mut out, first),
+        Some(first) => out.push_str(first),
+        None => {}
+    }
     for (i, part) in parts.enumerate() {
         out.push('`');
-        if i % 2 == 0 && long(part) {
-            let n = part.chars().count();
-            out.extend(part.chars().take(40));
-            out.push('…');
-            out.extend(part.chars().skip(n - 12));
+        if (i % 2 == 0 && long(part)) || huge(part) {
+            cut(&mut out, part);
         } else {
             out.push_str(part);
         }
     }
     Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod clip_tests {
+    #[test]
+    fn long_values_are_cut_even_when_one_holds_a_backtick() {
+        let long = "q".repeat(100);
+        assert_eq!(
+            super::clip_quoted(&format!("id `{long}` here")),
+            format!("id `{}…{}` here", "q".repeat(40), "q".repeat(12))
+        );
+        let odd = format!("id `a`b{}` here", "q".repeat(1000));
+        let clipped = super::clip_quoted(&odd);
+        assert!(clipped.chars().count() < 100, "{clipped}");
+        assert_eq!(super::clip_quoted("plain `x` text"), "plain `x` text");
+    }
 }
 
 /// `s` with every hazardous character (see [`is_hazard`]) written as `\u{…}`, for messages.

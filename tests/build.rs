@@ -365,6 +365,28 @@ fn writing_to_a_pipe_writes_into_it() {
 
 #[cfg(unix)]
 #[test]
+fn build_output_from_the_settings_never_leads_out_through_a_link() {
+    let ws = example_copy();
+    std::fs::create_dir_all(ws.path().join(".git/hooks")).unwrap();
+    std::os::unix::fs::symlink(".git/hooks", ws.path().join("hk")).unwrap();
+    std::fs::write(
+        ws.path().join("nimbus.toml"),
+        "[build]\noutput = \"hk/pre-commit\"\n",
+    )
+    .unwrap();
+    let r = run(ws.path(), &["build"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("leads out of the workspace or into a hidden folder through a symbolic link"),
+        "{}",
+        r.stderr
+    );
+    assert!(!ws.path().join(".git/hooks/pre-commit").exists());
+}
+
+#[cfg(unix)]
+#[test]
 fn check_refuses_to_compare_with_a_pipe_or_a_device() {
     let ws = example_copy();
     let fifo = ws.path().join("bundle.fifo");

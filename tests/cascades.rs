@@ -848,6 +848,20 @@ fn a_literal_secret_inside_a_table_or_array_is_one_secret_and_never_shown() {
         let human = check(&files, "human").stdout;
         assert!(!human.contains("hunter"), "{human}");
     }
+    // Beside a variable's name, a key not named for a secret is just unknown.
+    let files = [
+        ("org.toml", ORG),
+        (
+            "twilio.toml",
+            &connector("{ env = \"X\", note = \"rotated monthly\" }"),
+        ),
+    ];
+    let out = short(&files);
+    assert!(
+        out.starts_with("twilio.toml:5:31: error[unknown-field]: unknown key `note`"),
+        "{out}"
+    );
+    assert!(!out.contains("secret-in-config"), "{out}");
     // An upper-case name under the wrong key is the variable's name misplaced: one
     // `unknown-field`, no secret and no "names no environment variable" on top.
     let files = [

@@ -314,9 +314,16 @@ fn a_nimbus_toml_that_links_out_of_the_workspace_or_is_a_pipe_is_not_read() {
     assert!(!r.stdout.contains("hunter2"), "{}", r.stdout);
     assert_eq!(
         r.stderr,
-        "error: nimbus.toml: symbolic link to a file outside the workspace, not read: make it a \
-         file of its own\n"
+        "error: nimbus.toml: symbolic link to a file outside the workspace or in a hidden \
+         folder, not read: make it a file of its own\n"
     );
+    // A link to a hidden file inside (`.env`, `.git/config`) is refused alike.
+    std::fs::remove_file(&settings).unwrap();
+    std::fs::write(ws.join(".env"), "TOKEN=hunter3\n").unwrap();
+    std::os::unix::fs::symlink(".env", &settings).unwrap();
+    let r = run(&ws, &["check"]);
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(!r.stdout.contains("hunter3"), "{}", r.stdout);
     // A link to a file of the workspace is read (its `exclude` applies).
     std::fs::remove_file(&settings).unwrap();
     std::os::unix::fs::symlink("inside.txt", &settings).unwrap();
@@ -492,6 +499,10 @@ fn a_named_path_that_the_walk_leaves_out_gets_a_note_not_a_silent_pass() {
             "linked",
             "the walk of its workspace leaves this folder out (a symbolic link, hidden, ignored or excluded)",
         ),
+        (
+            "drafts",
+            "its workspace reads no file below it (none there, or all hidden, ignored or excluded)",
+        ),
     ] {
         let r = run(&ws, &["check", "--format", "short", path]);
         assert_eq!(r.code, 0, "{path}: {}", r.stderr);
@@ -570,13 +581,16 @@ fn a_utf16_file_is_told_to_be_saved_as_utf8() {
     .unwrap();
     std::fs::write(ws.path().join("be.toml"), utf16("[ou.other]\n", &[], false)).unwrap();
     std::fs::write(ws.path().join("bad.toml"), b"[ou.x]\nname = \"a\xff\"\n").unwrap();
+    // NUL bytes alone are no UTF-16 text.
+    std::fs::write(ws.path().join("nul.toml"), [0u8; 40]).unwrap();
     let r = run(ws.path(), &["check", "--format", "short"]);
     assert_eq!(
         r.stdout,
         "bad.toml:2:10: error[syntax]: file is not valid UTF-8\n\
          be.toml:1:1: error[syntax]: file is UTF-16 text, not UTF-8\n\
          le.toml:1:1: error[syntax]: file is UTF-16 text, not UTF-8\n\
-         3 errors, 0 warnings in 4 files\n"
+         nul.toml:1:1: error[syntax]: invalid TOML: invalid unquoted key, expected letters, numbers, `-`, `_`\n\
+         4 errors, 0 warnings in 5 files\n"
     );
     // The invalid byte itself is underlined, not an empty place before it.
     let doc = json(&run(ws.path(), &["check", "--format", "json"]));
@@ -618,6 +632,21 @@ fn a_deleted_current_folder_is_an_error_for_relative_paths_only() {
     );
     let (code, stderr) = sh(&format!("{bin} check {}", example.display()));
     assert_eq!((code, stderr.as_str()), (Some(0), ""));
+}
+
+#[test]
+fn a_long_first_line_after_a_byte_order_mark_keeps_its_column() {
+    let line = format!("\u{feff}[ou.root]\nname = \"{}\" x = 1\n", "a".repeat(300));
+    let first = format!("\u{feff}[ou.{}] x\n", "b".repeat(300));
+    let ws = workspace(&[("nimbus.toml", ""), ("a.toml", &line), ("b.toml", &first)]);
+    let short = run(ws.path(), &["check", "--format", "short"]).stdout;
+    let human = run(ws.path(), &["check"]).stdout;
+    for place in short.lines().filter_map(|l| l.split(": ").next()) {
+        if place.contains(".toml:") {
+            assert!(human.contains(&format!("╭─[{place}]")), "{place}\n{human}");
+        }
+    }
+    assert!(short.contains("b.toml:1:"), "{short}");
 }
 
 #[test]

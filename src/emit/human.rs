@@ -86,6 +86,8 @@ struct Window {
     first_line: usize,
     /// Stretches of long lines left out, in order (see [`Window::shorten`]).
     cuts: Vec<Cut>,
+    /// True when the file opens with a byte order mark, which is no column.
+    bom: bool,
 }
 
 /// A stretch of a long line left out of a window and shown as one `…`.
@@ -157,6 +159,7 @@ impl Window {
             start: range.start,
             first_line,
             cuts,
+            bom: src.text.starts_with('\u{feff}'),
         }
     }
 
@@ -284,7 +287,7 @@ impl SourceCode for Window {
             let line_start = self.text[..offset].rfind('\n').map_or(0, |i| i + 1);
             let before = &self.text[line_start..offset];
             // A byte order mark opening the file is not a column (as in every other format).
-            let bom = self.start + line_start == 0 && before.starts_with('\u{feff}');
+            let bom = self.bom && self.start + line_start == 0 && !before.is_empty();
             // Each `…` before the place on its line stands for the characters it replaced.
             let cut: usize = (self.cuts.iter())
                 .filter(|c| (line_start..offset).contains(&c.at))

@@ -239,7 +239,9 @@ fn unparsable(id: FileId, file: &SourceFile) -> Option<Diagnostic> {
 fn looks_utf16(text: &str) -> bool {
     let rest = text.strip_prefix("\u{fffd}\u{fffd}").unwrap_or(text);
     let head = &rest.as_bytes()[..rest.len().min(32)];
-    head.len() >= 8 && head.iter().filter(|&&b| b == 0).count() * 5 >= head.len() * 2
+    // Half the bytes NUL, as UTF-16 gives ASCII text (a file of NULs alone is not text).
+    let nul = head.iter().filter(|&&b| b == 0).count();
+    head.len() >= 8 && nul * 5 >= head.len() * 2 && nul * 5 <= head.len() * 3
 }
 
 /// Parses TOML text starting at byte `base` of its file, reporting the first syntax error
@@ -626,11 +628,24 @@ fn read_secret(r: &mut Reader<'_>, t: &DeTable<'_>, m: &Misspelled, id: &str) ->
             // itself written into the table: `secret-in-config` alone says so.
             let mut rest = st.clone();
             let mut literals = false;
+            // Beside a variable's name, only a key named for a secret holds one (`value`,
+            // `secret`); `note = "rotated monthly"` is an unknown key.
+            let has_env = st.contains_key("env");
+            let secret_word = |name: &str| {
+                let name = name.to_ascii_lowercase();
+                ["value", "secret", "key", "token", "pass", "literal"]
+                    .iter()
+                    .any(|w| name.contains(w))
+            };
             for (key, v) in st.iter() {
                 let name = key_str(key);
                 let means_env = SECRET_ALIASES.iter().any(|(a, _)| *a == name)
                     || crate::suggest::nearest(name, SECRET_KEYS.iter().copied()).is_some();
-                if name != "env" && !means_env && record_literals(r, v, id, false) {
+                if name != "env"
+                    && !means_env
+                    && (!has_env || secret_word(name))
+                    && record_literals(r, v, id, false)
+                {
                     rest.remove(key.get_ref().as_ref());
                     literals = true;
                 }
