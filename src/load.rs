@@ -860,18 +860,19 @@ fn walk(
                 if walk_excludes.matched(e.path(), is_dir).is_ignore() {
                     return false;
                 }
+                // A nested workspace first: this walk never opens its ignore files.
+                if is_dir && e.depth() > 0 && e.path().join(SETTINGS_FILE).is_file() {
+                    if let Ok(mut nested) = nested.lock() {
+                        nested.push(e.path().to_path_buf());
+                    }
+                    return false;
+                }
                 if is_dir
                     && e.depth() > 0
                     && let Err(bad) = ignore_files_ok(e.path())
                 {
                     if let Ok(mut refused) = refused.lock() {
                         refused.push(bad);
-                    }
-                    return false;
-                }
-                if is_dir && e.depth() > 0 && e.path().join(SETTINGS_FILE).is_file() {
-                    if let Ok(mut nested) = nested.lock() {
-                        nested.push(e.path().to_path_buf());
                     }
                     return false;
                 }

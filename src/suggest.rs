@@ -30,11 +30,11 @@ fn osa_within(a: &[char], b: &[char], max: usize) -> Option<usize> {
     const FAR: usize = usize::MAX / 2;
     // Budgets stay small (see `budget`); a wider band would be no typo.
     const WIDEST: usize = 7;
+    let max = max.min((WIDEST - 1) / 2);
     let (n, m) = (a.len(), b.len());
     if n.abs_diff(m) > max {
         return None;
     }
-    let max = max.min((WIDEST - 1) / 2);
     let w = 2 * max + 1;
     // Cell `k` of a row `i` stands for column `j = i + k - max`.
     let column = |i: usize, k: usize| (i + k).checked_sub(max).filter(|&j| j <= m);

@@ -384,6 +384,16 @@ fn an_ignore_file_that_is_a_pipe_or_a_device_is_refused_not_waited_for() {
     mkfifo(&ws.path().join(".git/info/exclude"));
     let r = run(ws.path(), &["check", "--format", "short"]);
     assert_eq!((r.code, r.stderr), (2, error(".git/info/exclude")));
+    // In a nested workspace's folder, which the outer walk never enters: no concern of the
+    // outer workspace.
+    let ws = workspace(&[
+        ("nimbus.toml", ""),
+        ("ous.toml", "[ou.contoso]\n"),
+        ("inner/nimbus.toml", ""),
+    ]);
+    mkfifo(&ws.path().join("inner/.gitignore"));
+    let r = run(ws.path(), &["build", "-o", "-"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
 }
 
 #[cfg(unix)]

@@ -27,7 +27,9 @@ table or array written for `api_key_secret` (`{ value = "..." }`) is a literal t
 A value that only looks like a credential (a name a vendor gave) is accepted for one entity by
 `# nimbus-lint: allow(secret-in-config)` above its header; lowering the rule in `[lints]` accepts
 every such value. Either way the bundle then carries the value as written: it is the
-configuration's data, and the rule's diagnostics are what stop it.
+configuration's data, and the rule's diagnostics are what stop it. A literal `api_key_secret`
+that is allowed is left out of the bundle (`"api_key_secret": null`): the connector then has
+no credential until it names a variable.
 
 ## Why it matters
 

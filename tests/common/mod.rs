@@ -27,10 +27,15 @@ pub fn run_with_stdin(dir: &Path, args: &[&str], stdin: impl AsRef<[u8]>) -> Run
         .env("NO_COLOR", "1")
         .env_remove("COLUMNS")
         .write_stdin(stdin.as_ref())
+        // A run that hangs (a pipe opened for reading, say) fails its test, not CI.
+        .timeout(std::time::Duration::from_secs(120))
         .output()
         .expect("binary runs");
     Run {
-        code: out.status.code().expect("exit code"),
+        code: out
+            .status
+            .code()
+            .expect("exit code (none: killed after the timeout)"),
         stdout: String::from_utf8(out.stdout).expect("utf-8 stdout"),
         stderr: String::from_utf8(out.stderr).expect("utf-8 stderr"),
     }
