@@ -103,6 +103,42 @@ struct Cut {
     chars: usize,
 }
 
+/// A stretch of a window's text: shown, or left out (as one `…`); byte offsets in the window.
+enum Piece {
+    Keep(usize, usize),
+    Cut(usize, usize),
+}
+
+/// The bytes `range` of `file` as a report may show them: control and bidirectional
+/// characters defused and detected secrets masked, byte for byte.
+fn visible(a: &Analysis, file: FileId, range: std::ops::Range<usize>) -> String {
+    let src = a.ws.sources.get(file);
+    let mut bytes = crate::source::defuse(&src.text[range.clone()])
+        .into_owned()
+        .into_bytes();
+    // Secrets are sorted by span and do not overlap: find the first that reaches the range.
+    let secrets = &a.ws.model.secrets;
+    let first =
+        secrets.partition_point(|s| (s.span.file, s.span.end as usize) <= (file, range.start));
+    for secret in secrets[first..]
+        .iter()
+        .take_while(|s| s.span.file == file && (s.span.start as usize) < range.end)
+    {
+        // Keep the quote and the characters a redacted secret shows; the rest becomes `*`.
+        let r = secret.span.range();
+        let shown = crate::model::shown_chars(secret.value.chars().count());
+        let keep = src.text[r.clone()]
+            .char_indices()
+            .nth(1 + shown)
+            .map_or(r.len(), |(i, _)| i);
+        let end = r.end.saturating_sub(1).max(r.start + keep);
+        for at in (r.start + keep).max(range.start)..end.min(range.end) {
+            bytes[at - range.start] = b'*';
+        }
+    }
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
 /// Lines longer than this (in bytes) are shown around the places a report points at only.
 const LONG_LINE: usize = 240;
 /// Bytes kept on either side of each such place.
@@ -118,41 +154,37 @@ impl Window {
         let hi = spans.iter().map(|s| s.end as usize).max().unwrap_or(0);
         let first_line = src.line_of(lo).saturating_sub(2);
         let range = src.lines(first_line, src.line_of(hi) + 2);
-        let mut bytes = crate::source::defuse(&src.text[range.clone()])
-            .into_owned()
-            .into_bytes();
-        // Secrets are sorted by span and do not overlap: find the first that reaches the window.
-        let secrets = &a.ws.model.secrets;
-        let first =
-            secrets.partition_point(|s| (s.span.file, s.span.end as usize) <= (file, range.start));
-        for secret in secrets[first..]
-            .iter()
-            .take_while(|s| s.span.file == file && (s.span.start as usize) < range.end)
-        {
-            // Keep the quote and the characters a redacted secret shows; the rest becomes `*`,
-            // byte for byte.
-            let r = secret.span.range();
-            let shown = crate::model::shown_chars(secret.value.chars().count());
-            let keep = src.text[r.clone()]
-                .char_indices()
-                .nth(1 + shown)
-                .map_or(r.len(), |(i, _)| i);
-            let end = r.end.saturating_sub(1).max(r.start + keep);
-            for at in (r.start + keep).max(range.start)..end.min(range.end) {
-                bytes[at - range.start] = b'*';
+        let raw = &src.text[range.clone()];
+        let anchors: Vec<usize> = (spans.iter())
+            .flat_map(|s| [s.start as usize, s.end as usize])
+            .filter_map(|at| at.checked_sub(range.start))
+            .collect();
+        // What to show is decided on the file's text first: only that is then defused and
+        // masked, so a report on a long line costs its window, not the line.
+        let pieces = Window::plan(raw, anchors);
+        let mut text = String::with_capacity(raw.len().min(1 << 16));
+        let mut cuts = Vec::new();
+        for piece in pieces {
+            match piece {
+                Piece::Keep(from, to) => {
+                    text.push_str(&visible(a, file, range.start + from..range.start + to));
+                }
+                Piece::Cut(from, to) => {
+                    cuts.push(Cut {
+                        at: text.len(),
+                        from,
+                        len: to - from,
+                        chars: raw[from..to].chars().count(),
+                    });
+                    text.push_str(ELLIPSIS);
+                }
             }
         }
-        let mut text = String::from_utf8_lossy(&bytes).into_owned();
         if range.end == src.text.len() && !text.ends_with('\n') {
             // miette draws no label at the very end of a text whose last line has no line
             // ending (an unclosed `[` at the end of a file): give it one.
             text.push('\n');
         }
-        let anchors: Vec<usize> = (spans.iter())
-            .flat_map(|s| [s.start as usize, s.end as usize])
-            .filter_map(|at| at.checked_sub(range.start))
-            .collect();
-        let (text, cuts) = Window::shorten(text, anchors);
         Window {
             name: crate::source::printable(src.display()).into_owned(),
             text,
@@ -163,21 +195,21 @@ impl Window {
         }
     }
 
-    /// Cuts lines longer than [`LONG_LINE`] down to the stretches around `anchors` (the ends
-    /// of the spans shown), so that a minified or generated line neither floods the report
-    /// nor pushes a column past what the renderer can pad to.
-    fn shorten(text: String, mut anchors: Vec<usize>) -> (String, Vec<Cut>) {
+    /// Which stretches of `text` to show: lines longer than [`LONG_LINE`] are cut down to the
+    /// stretches around `anchors` (the ends of the spans shown), so that a minified or
+    /// generated line neither floods the report nor pushes a column past what the renderer
+    /// can pad to.
+    fn plan(text: &str, mut anchors: Vec<usize>) -> Vec<Piece> {
         if !text.split('\n').any(|l| l.len() > LONG_LINE) {
-            return (text, Vec::new());
+            return vec![Piece::Keep(0, text.len())];
         }
         anchors.sort_unstable();
-        let mut out = String::with_capacity(text.len().min(1 << 16));
-        let mut cuts = Vec::new();
+        let mut pieces = Vec::new();
         let mut line_start = 0;
         for line in text.split_inclusive('\n') {
             let line_end = line_start + line.len();
             if line.len() <= LONG_LINE {
-                out.push_str(line);
+                pieces.push(Piece::Keep(line_start, line_end));
                 line_start = line_end;
                 continue;
             }
@@ -195,34 +227,33 @@ impl Window {
             if keep.is_empty() {
                 keep.push((line_start, line_start + 2 * CONTEXT));
             }
-            // The line ending is always kept.
-            keep.push((line_end - usize::from(line.ends_with('\n')), line_end));
+            // The line ending (`\r\n` whole) is always kept.
+            let ending = if line.ends_with("\r\n") {
+                2
+            } else {
+                usize::from(line.ends_with('\n'))
+            };
+            keep.push((line_end - ending, line_end));
             let mut at = line_start;
             for (from, to) in keep {
-                let from = floor_char(&text, from.max(at));
-                let to = ceil_char(&text, to);
+                let from = floor_char(text, from.max(at));
+                let to = ceil_char(text, to);
                 if from > at {
                     // A stretch no longer than the ellipsis itself is kept as written.
                     if from - at <= ELLIPSIS.len() {
-                        out.push_str(&text[at..from]);
+                        pieces.push(Piece::Keep(at, from));
                     } else {
-                        cuts.push(Cut {
-                            at: out.len(),
-                            from: at,
-                            len: from - at,
-                            chars: text[at..from].chars().count(),
-                        });
-                        out.push_str(ELLIPSIS);
+                        pieces.push(Piece::Cut(at, from));
                     }
                 }
                 if to > from.max(at) {
-                    out.push_str(&text[from.max(at)..to]);
+                    pieces.push(Piece::Keep(from.max(at), to));
                 }
                 at = at.max(to);
             }
             line_start = line_end;
         }
-        (out, cuts)
+        pieces
     }
 
     /// Where a byte of the file stands in this window (as a file offset for miette): its own
