@@ -984,7 +984,8 @@ fn a_comment_above_a_bare_kind_header_covers_the_tables_of_that_kind_that_follow
 
 #[test]
 fn a_required_key_named_too_far_off_is_known_by_its_value() {
-    let desk = "[service.desk]\nou = \"contoso\"\nlic = \"contact_center\"\n";
+    let desk = "[service.desk]\nou = \"contoso\"\nlic = \"contact_center\"\n\
+                tier = \"contact_center\"\n";
     let conn = "[connector.tw]\nou = \"contoso\"\ntype = \"twilio\"\n\
                 key = \"SK0123456789abcdef0123456789abcdef\"\n\
                 api_key_secret = { env = \"TWILIO_API_KEY_SECRET\" }\n\
@@ -1008,6 +1009,7 @@ fn a_required_key_named_too_far_off_is_known_by_its_value() {
         unknown,
         [
             "did you mean `license`?",
+            "service `desk` takes: `name`, `ou`, `license`, `user_assignment`, `transfers` and `instant_messaging`",
             "did you mean `api_key_sid`?",
             "did you mean `service_sid`?"
         ]

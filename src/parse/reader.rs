@@ -124,9 +124,12 @@ impl<'s> Reader<'s> {
         unknown.sort_by_key(|(k, _)| k.span().start);
         for (key, value) in unknown {
             let name = key.get_ref().as_ref();
+            // A key taken once by value is not offered again (`lic` and `tier` both
+            // "contact_center": the first is the licence).
+            let taken = &misspelled.taken_for;
             let by_value = || match value.get_ref() {
                 DeValue::String(v) => (schema.by_value.iter())
-                    .find(|(k, shaped)| !table.contains_key(*k) && shaped(v))
+                    .find(|(k, shaped)| !table.contains_key(*k) && !taken.contains(k) && shaped(v))
                     .map(|&(k, _)| k),
                 _ => None,
             };
