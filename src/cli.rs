@@ -539,6 +539,18 @@ fn not_read(merged: Vec<Merged>, results: &[Analysis]) -> Vec<Merged> {
     if merged.is_empty() {
         return merged;
     }
+    let (files, dirs) = read_paths(results);
+    merged
+        .into_iter()
+        .filter(|m| match &m.file {
+            Some(file) => !files.contains(file.as_path()),
+            None => !dirs.contains(m.root.as_path()),
+        })
+        .collect()
+}
+
+/// The files the workspaces read, and the folders holding them up to each workspace's root.
+fn read_paths(results: &[Analysis]) -> (HashSet<&Path>, HashSet<&Path>) {
     let mut files: HashSet<&Path> = HashSet::new();
     let mut dirs: HashSet<&Path> = HashSet::new();
     for a in results {
@@ -551,33 +563,14 @@ fn not_read(merged: Vec<Merged>, results: &[Analysis]) -> Vec<Merged> {
             }
         }
     }
-    merged
-        .into_iter()
-        .filter(|m| match &m.file {
-            Some(file) => !files.contains(file.as_path()),
-            None => !dirs.contains(m.root.as_path()),
-        })
-        .collect()
+    (files, dirs)
 }
 
 /// A note for each path named on the command line that its workspace's walk left out (an
 /// excluded or hidden file, a linked folder): the user asked for it, and a clean result must
 /// not suggest that it was checked.
 fn unchecked(named: &[PathBuf], results: &[Analysis], naming: &Naming) -> Vec<String> {
-    let read: HashSet<&Path> = (results.iter())
-        .flat_map(|a| a.ws.sources.iter().map(|(_, f)| f.path.as_path()))
-        .collect();
-    // The folders holding a file that was read, up to their workspace's root.
-    let mut read_dirs: HashSet<&Path> = HashSet::new();
-    for a in results {
-        for (_, f) in a.ws.sources.iter() {
-            for dir in f.path.ancestors().skip(1) {
-                if dir.as_os_str().len() < a.ws.root.as_os_str().len() || !read_dirs.insert(dir) {
-                    break;
-                }
-            }
-        }
-    }
+    let (read, read_dirs) = read_paths(results);
     // Telling why takes reading the workspace's ignore files: for a few paths only.
     const TOLD: usize = 20;
     let mut untold = 0usize;
@@ -895,12 +888,8 @@ fn bundle(
         return Done::exit(EXIT_FAILURE, None);
     };
     if let Some(o) = &args.output
-        && (o.as_os_str().as_encoded_bytes().ends_with(b"/")
-            || !matches!(
-                o.components().next_back(),
-                Some(std::path::Component::Normal(_))
-            ))
         && o.as_os_str() != "-"
+        && !crate::parse::settings::names_a_file(&o.to_string_lossy())
     {
         let written = o.to_string_lossy();
         let written = crate::source::printable(&written);

@@ -291,6 +291,15 @@ impl Im {
         let names: Vec<&str> = self.twilio_channels().iter().map(|c| c.display()).collect();
         names.join(" and ")
     }
+
+    /// `needs` or `need`, to follow [`Im::twilio_names`] in a sentence.
+    pub fn twilio_verb(&self) -> &'static str {
+        if self.twilio_channels().len() == 1 {
+            "needs"
+        } else {
+            "need"
+        }
+    }
 }
 
 /// A service.

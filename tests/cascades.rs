@@ -945,24 +945,24 @@ fn two_channels_need_the_licence_one_needs_it() {
              [service.desk.instant_messaging]\nmessaging_entry = \"wa\"\nchannels = [{channels}]\n"
         )
     };
-    let out = short(&[
-        ("org.toml", ORG),
-        ("twilio.toml", TWILIO),
-        ("desk.toml", &desk("\"whatsapp\", \"sms\"")),
-    ]);
-    assert!(
-        out.contains("WhatsApp and SMS on service `desk` need the Contact Center licence"),
-        "{out}"
-    );
-    let out = short(&[
-        ("org.toml", ORG),
-        ("twilio.toml", TWILIO),
-        ("desk.toml", &desk("\"sms\"")),
-    ]);
-    assert!(
-        out.contains("SMS on service `desk` needs the Contact Center licence"),
-        "{out}"
-    );
+    for (channels, message) in [
+        (
+            "\"whatsapp\", \"sms\"",
+            "WhatsApp and SMS on service `desk` need the Contact Center licence",
+        ),
+        (
+            "\"sms\"",
+            "SMS on service `desk` needs the Contact Center licence",
+        ),
+    ] {
+        let files = [
+            ("org.toml", ORG),
+            ("twilio.toml", TWILIO),
+            ("desk.toml", &desk(channels)),
+        ];
+        let out = short(&files);
+        assert!(out.contains(message), "{out}");
+    }
 }
 
 #[test]

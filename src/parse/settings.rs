@@ -210,7 +210,7 @@ fn read(r: &mut Reader<'_>, doc: &DeTable<'_>, settings: &mut Settings) {
 
 /// True when `path` can name a file: not empty, not ending in `/` (or `\\`), and its last
 /// part neither `.` nor `..`.
-fn names_a_file(path: &str) -> bool {
+pub(crate) fn names_a_file(path: &str) -> bool {
     !path.ends_with(['/', '\\'])
         && std::path::Path::new(path)
             .components()

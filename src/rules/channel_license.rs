@@ -60,7 +60,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     "{} on service `{}` {} the Contact Center licence",
                     im.twilio_names(),
                     s.def.id,
-                    if im.twilio_channels().len() == 1 { "needs" } else { "need" }
+                    im.twilio_verb()
                 ),
             )
             .label("needs `contact_center`")

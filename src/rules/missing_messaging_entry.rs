@@ -76,7 +76,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let twilio = im.twilio_channels();
         let names_raw: Vec<String> = twilio.iter().map(|c| format!("`{}`", c.as_str())).collect();
         let channels = im.twilio_names();
-        let verb = if twilio.len() == 1 { "needs" } else { "need" };
+        let verb = im.twilio_verb();
         let mut help = match im.form {
             ImForm::Header => format!(
                 "add `messaging_entry = \"…\"` below `[service.{}.instant_messaging]`",
