@@ -862,6 +862,18 @@ fn a_literal_secret_inside_a_table_or_array_is_one_secret_and_never_shown() {
         "{out}"
     );
     assert!(!out.contains("secret-in-config"), "{out}");
+    // So is one in a list: a value of the wrong type, not a secret.
+    let files = [
+        ("org.toml", ORG),
+        ("twilio.toml", &connector("[\"TWILIO_KEY\"]")),
+    ];
+    let out = short(&files);
+    assert!(
+        out.starts_with(
+            "twilio.toml:5:18: error[invalid-value]: `api_key_secret` has the wrong type"
+        ),
+        "{out}"
+    );
     // An upper-case name under the wrong key is the variable's name misplaced: one
     // `unknown-field`, no secret and no "names no environment variable" on top.
     let files = [

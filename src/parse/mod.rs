@@ -644,7 +644,7 @@ fn read_secret(r: &mut Reader<'_>, t: &DeTable<'_>, m: &Misspelled, id: &str) ->
                 if name != "env"
                     && !means_env
                     && (!has_env || secret_word(name))
-                    && record_literals(r, v, id, false)
+                    && record_literals(r, v, id)
                 {
                     rest.remove(key.get_ref().as_ref());
                     literals = true;
@@ -678,7 +678,7 @@ fn read_secret(r: &mut Reader<'_>, t: &DeTable<'_>, m: &Misspelled, id: &str) ->
                 Field::Invalid => Field::Invalid,
             }
         }
-        _ if record_literals(r, value, id, false) => Field::Invalid,
+        _ if record_literals(r, value, id) => Field::Invalid,
         _ => {
             r.wrong_type(
                 value,
@@ -691,14 +691,12 @@ fn read_secret(r: &mut Reader<'_>, t: &DeTable<'_>, m: &Misspelled, id: &str) ->
 }
 
 /// Records every string of `v`, a value written for `api_key_secret`, as a literal secret of
-/// connector `id`; true when there was one. An upper-case name that could be a variable's is
-/// left alone when `v` sits under another key of the table (`{ value = "TWILIO_KEY" }`): that
-/// is the name misplaced, and `unknown-field` says so.
-fn record_literals(r: &mut Reader<'_>, v: &Spanned<DeValue<'_>>, id: &str, nested: bool) -> bool {
+/// connector `id`; true when there was one. An upper-case name that could be a variable's
+/// (`TWILIO_KEY`) is no secret wherever it stands: it is the name misplaced, and
+/// `unknown-field` or `invalid-value` says so.
+fn record_literals(r: &mut Reader<'_>, v: &Spanned<DeValue<'_>>, id: &str) -> bool {
     match v.get_ref() {
-        DeValue::String(s)
-            if nested || !is_env_name(s) || s.bytes().any(|b| b.is_ascii_lowercase()) =>
-        {
+        DeValue::String(s) if !is_env_name(s) || s.bytes().any(|b| b.is_ascii_lowercase()) => {
             r.secrets.push(SecretHit {
                 span: r.span(v.span()),
                 value: s.to_string(),
@@ -710,10 +708,10 @@ fn record_literals(r: &mut Reader<'_>, v: &Spanned<DeValue<'_>>, id: &str, neste
         }
         DeValue::Array(items) => items
             .iter()
-            .fold(false, |any, i| record_literals(r, i, id, true) | any),
+            .fold(false, |any, i| record_literals(r, i, id) | any),
         DeValue::Table(t) => t
             .iter()
-            .fold(false, |any, (_, v)| record_literals(r, v, id, true) | any),
+            .fold(false, |any, (_, v)| record_literals(r, v, id) | any),
         _ => false,
     }
 }
