@@ -271,6 +271,7 @@ fn emit_all(analysis: &Analysis, bundle: &compile::Bundle<'_>) {
     emit::render(
         Format::Human,
         std::slice::from_ref(analysis),
+        &[],
         false,
         style,
         &mut io::sink(),

@@ -791,6 +791,7 @@ fn check(args: CheckArgs, sub: &ArgMatches, io: &mut Io<'_>) -> Outcome {
     emit::render(
         lint.format,
         results,
+        errors,
         lint.quiet,
         style(lint, io.stdout_is_terminal),
         io.stdout,
@@ -844,8 +845,15 @@ fn build(args: BuildArgs, sub: &ArgMatches, io: &mut Io<'_>) -> Outcome {
     let summary = emit::Summary::of(&checked.results);
     let style = style(lint, io.stderr_is_terminal);
     if (document && !failed) || (!document && summary.errors + summary.warnings > 0) {
-        emit::render(lint.format, &checked.results, lint.quiet, style, io.stderr)
-            .map_err(io_err)?;
+        emit::render(
+            lint.format,
+            &checked.results,
+            &checked.errors,
+            lint.quiet,
+            style,
+            io.stderr,
+        )
+        .map_err(io_err)?;
     }
     if !document || failed {
         report_problems(&checked, io.stderr).map_err(io_err)?;

@@ -263,6 +263,28 @@ fn explain_prints_the_long_form_and_rejects_unknown_codes() {
     );
 }
 
+#[test]
+fn a_path_that_does_not_exist_fails_the_machine_formats_too() {
+    // Exit 2 before any workspace is read: the SARIF log and the annotations must not read as
+    // a clean run, with the reason on stderr only.
+    let ws = workspace(&[("nimbus.toml", ""), ("ous.toml", "[ou.contoso]\n")]);
+    let doc = json(&run(ws.path(), &["check", "--format", "sarif", "missing"]));
+    let invocation = &doc["runs"][0]["invocations"][0];
+    assert_eq!(invocation["executionSuccessful"], false);
+    assert_eq!(
+        invocation["toolExecutionNotifications"][0]["message"]["text"],
+        "missing: no such file or directory"
+    );
+    let r = run(ws.path(), &["check", "--format", "github", ".", "missing"]);
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert_eq!(
+        r.stdout,
+        "::error file=missing,title=not read::no such file or directory\n\
+         0 errors, 0 warnings in 2 files; not every file could be read\n"
+    );
+    assert_eq!(r.stderr, "error: missing: no such file or directory\n");
+}
+
 #[cfg(unix)]
 #[test]
 fn a_named_pipe_is_refused_not_waited_for() {

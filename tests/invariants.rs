@@ -154,7 +154,7 @@ fn outputs(a: &Analysis) -> Result<(), TestCaseError> {
         Format::Github,
     ] {
         let mut out = Vec::new();
-        emit::render(format, results, false, style, &mut out).expect("rendering into memory");
+        emit::render(format, results, &[], false, style, &mut out).expect("rendering into memory");
         let text = String::from_utf8(out);
         prop_assert!(text.is_ok(), "{:?} output is not UTF-8", format);
         let text = text.unwrap_or_default();

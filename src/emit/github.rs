@@ -5,6 +5,7 @@ use std::path::Path;
 
 use crate::Analysis;
 use crate::diagnostic::Severity;
+use crate::load::LoadError;
 use crate::source::printable;
 
 /// Escapes a command's message: `%`, CR and LF.
@@ -29,7 +30,13 @@ fn file_property(file: &crate::source::SourceFile, cwd: &Path) -> String {
 }
 
 /// Writes one `::error`/`::warning` command per diagnostic; files are named relative to `cwd`.
-pub fn render(results: &[Analysis], cwd: &Path, out: &mut dyn Write) -> io::Result<()> {
+/// `errors` (paths the run could not read) are annotations too: in a workflow, stderr is not.
+pub fn render(
+    results: &[Analysis],
+    errors: &[LoadError],
+    cwd: &Path,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     for a in results {
         for d in &a.diagnostics {
             let (start, end) = a.ws.sources.range(d.span);
@@ -54,15 +61,15 @@ pub fn render(results: &[Analysis], cwd: &Path, out: &mut dyn Write) -> io::Resu
             }
             writeln!(out, "::{kind} {props}::{}", escape_data(&message))?;
         }
-        // Files that could not be read: the annotation says why the check is incomplete.
-        for e in &a.load_errors {
-            writeln!(
-                out,
-                "::error file={},title=not read::{}",
-                escape_property(&e.path),
-                escape_data(&e.message)
-            )?;
-        }
+    }
+    // Paths that could not be read: the annotation says why the check is incomplete.
+    for e in results.iter().flat_map(|a| &a.load_errors).chain(errors) {
+        writeln!(
+            out,
+            "::error file={},title=not read::{}",
+            escape_property(&e.path),
+            escape_data(&e.message)
+        )?;
     }
     Ok(())
 }

@@ -17,6 +17,7 @@ use std::path::Path;
 
 use crate::Analysis;
 use crate::diagnostic::Severity;
+use crate::load::LoadError;
 use crate::source::SourceFile;
 
 /// Output formats of `check`.
@@ -139,22 +140,26 @@ pub struct Style {
 }
 
 /// Writes `results` in `format` (diagnostics and, unless `quiet`, the summary line).
+/// `errors` stopped the run from reading some path given to it: SARIF and github name them
+/// too (the others leave them to stderr).
 pub fn render(
     format: Format,
     results: &[Analysis],
+    errors: &[LoadError],
     quiet: bool,
     style: Style,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    let summary = Summary::of(results);
+    let mut summary = Summary::of(results);
+    summary.incomplete |= !errors.is_empty();
     let cwd = std::env::current_dir().unwrap_or_default();
     match format {
         Format::Json => return json::render(results, summary, &cwd, out),
-        Format::Sarif => return sarif::render(results, &cwd, out),
+        Format::Sarif => return sarif::render(results, errors, &cwd, out),
         _ if quiet => {}
         Format::Human => human::render(results, style, out)?,
         Format::Short => short::render(results, out)?,
-        Format::Github => github::render(results, &cwd, out)?,
+        Format::Github => github::render(results, errors, &cwd, out)?,
     }
     if results.is_empty() {
         // Nothing could be checked: the errors on stderr say why; a summary would mislead.

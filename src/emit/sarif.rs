@@ -16,6 +16,7 @@ use serde_sarif::sarif::{
 
 use crate::Analysis;
 use crate::diagnostic::Severity;
+use crate::load::LoadError;
 use crate::rules::Code;
 use crate::source::{Sources, Span};
 
@@ -185,8 +186,14 @@ impl Occurrences {
     }
 }
 
-/// Writes the SARIF log of `results`.
-pub fn render(results: &[Analysis], cwd: &Path, out: &mut dyn Write) -> io::Result<()> {
+/// Writes the SARIF log of `results`; `errors` (paths the run could not read) become failed
+/// invocation notifications, as files of a workspace that could not be read do.
+pub fn render(
+    results: &[Analysis],
+    errors: &[LoadError],
+    cwd: &Path,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let mut sarif_results = Vec::new();
     let mut occurrences = Occurrences::default();
     let mut bases = BTreeMap::new();
@@ -277,6 +284,7 @@ pub fn render(results: &[Analysis], cwd: &Path, out: &mut dyn Write) -> io::Resu
     // of the log alone must be able to tell.
     let notifications: Vec<Notification> = (results.iter())
         .flat_map(|a| &a.load_errors)
+        .chain(errors)
         .map(|e| {
             let location = ArtifactLocation::builder().uri(uri_path(e.path.as_bytes()));
             let location = if Path::new(&e.path).is_absolute() {
