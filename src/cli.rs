@@ -44,7 +44,7 @@ enum Command {
     /// Print the long description of a rule, with a failing and a fixed example.
     Explain(ExplainArgs),
     /// Run the language server over stdio (diagnostics, go to definition, references, hover,
-    /// completion).
+    /// completion, quick fixes).
     Lsp,
     /// Print shell completions for bash, zsh, fish, powershell or elvish.
     Completions(CompletionsArgs),

@@ -59,6 +59,20 @@ pub struct Diagnostic {
     pub labels: Vec<Label>,
     /// The entity it is about, for suppression comments.
     pub subject: Option<Subject>,
+    /// The edit that resolves it, when one is certain enough to offer (editors show it as a
+    /// quick fix).
+    pub fix: Option<Fix>,
+}
+
+/// A mechanical edit that resolves a diagnostic: the text of one span replaced.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fix {
+    /// What the edit does, as an editor's menu shows it.
+    pub title: String,
+    /// The text replaced (in the diagnostic's file).
+    pub span: Span,
+    /// What replaces it: TOML as it is written in the file.
+    pub text: String,
 }
 
 impl Diagnostic {
@@ -80,6 +94,7 @@ impl Diagnostic {
             help: String::new(),
             labels: Vec::new(),
             subject: None,
+            fix: None,
         }
     }
 
@@ -104,6 +119,21 @@ impl Diagnostic {
         self
     }
 
+    /// Offers `text` in place of `span` as the fix, titled `title`.
+    pub fn fix(mut self, span: Span, text: impl Into<String>, title: impl Into<String>) -> Self {
+        self.fix = Some(Fix {
+            title: title.into(),
+            span,
+            text: text.into(),
+        });
+        self
+    }
+
+    /// Offers the string `value` in place of the string value at `span` as the fix.
+    pub fn fix_string(self, span: Span, value: &str) -> Self {
+        self.fix(span, toml_string(value), format!("Replace with `{value}`"))
+    }
+
     /// Names the entity the diagnostic is about.
     pub fn about(mut self, kind: crate::model::Kind, id: &str) -> Self {
         self.subject = Some(Subject {
@@ -112,4 +142,9 @@ impl Diagnostic {
         });
         self
     }
+}
+
+/// `s` as a TOML basic string, quotes included (a JSON string is one).
+pub fn toml_string(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_else(|_| format!("{s:?}"))
 }

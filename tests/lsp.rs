@@ -1256,3 +1256,134 @@ fn a_deleted_folder_takes_the_diagnostics_of_the_workspaces_below_it_along() {
     assert_eq!(d["diagnostics"], json!([]));
     assert_eq!(s.stop(), 0);
 }
+
+/// `text` with LSP text edits applied (UTF-16 positions), the last edit first.
+fn apply_edits(text: &str, edits: &[Value]) -> String {
+    let offset = |pos: &Value| {
+        let line = pos["line"].as_u64().unwrap() as usize;
+        let character = pos["character"].as_u64().unwrap() as usize;
+        let start: usize = text.split_inclusive('\n').take(line).map(str::len).sum();
+        let mut units = 0;
+        for (i, c) in text[start..].char_indices() {
+            if units >= character {
+                return start + i;
+            }
+            units += c.len_utf16();
+        }
+        text.len()
+    };
+    let mut spans: Vec<(usize, usize, &str)> = edits
+        .iter()
+        .map(|e| {
+            let r = &e["range"];
+            (
+                offset(&r["start"]),
+                offset(&r["end"]),
+                e["newText"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    spans.sort_by_key(|s| std::cmp::Reverse(s.0));
+    let mut out = text.to_owned();
+    for (start, end, new) in spans {
+        out.replace_range(start..end, new);
+    }
+    out
+}
+
+#[test]
+fn quick_fixes_mend_misspellings_and_fix_all_clears_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    std::fs::write(root.join("nimbus.toml"), "").unwrap();
+    // A line with characters outside the BMP before the fixes: ranges in UTF-16 units.
+    let text = "service.team = { name = \"Équipe 🏔\", ou = \"contso\", license = \"contact_centre\" }\n\n\
+                [ou.contoso]\nname = \"Contoso\"\n\n\
+                [service.desk]\nname = \"Desk\"\nou = 'contso'\nlicence = \"contact_center\"\n";
+    let org = root.join("org.toml");
+    std::fs::write(&org, text).unwrap();
+    let (mut s, caps) = Server::init(&root, false);
+    assert_eq!(
+        caps["capabilities"]["codeActionProvider"]["codeActionKinds"],
+        json!(["quickfix", "source.fixAll.nimbus-lint"])
+    );
+    s.open(&org, text);
+    let d = s.diagnostics(&uri(&org), |p| {
+        !p["diagnostics"].as_array().unwrap().is_empty()
+    });
+    assert_eq!(
+        codes(&d),
+        [
+            "unknown-reference",
+            "invalid-value",
+            "unknown-reference",
+            "unknown-field"
+        ]
+    );
+
+    // At the misspelled licence: one quick fix, for the diagnostic there.
+    let at = range_of(text, "\"contact_centre\"", 0, Enc::Utf16);
+    let r = s.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri(&org)}, "range": at,
+               "context": {"diagnostics": [], "only": ["quickfix"]}}),
+    );
+    let actions = r["result"].as_array().unwrap();
+    assert_eq!(actions.len(), 1, "{actions:?}");
+    let fix = &actions[0];
+    assert_eq!(fix["title"], "Replace with `contact_center`");
+    assert_eq!(fix["kind"], "quickfix");
+    assert_eq!(fix["isPreferred"], true);
+    assert_eq!(fix["diagnostics"][0]["code"], "invalid-value");
+    assert_eq!(
+        fix["edit"]["changes"][uri(&org)],
+        json!([{"range": at, "newText": "\"contact_center\""}])
+    );
+    // A key is renamed; nothing is offered where no diagnostic is.
+    let at = range_of(text, "licence", 0, Enc::Utf16);
+    let r = s.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri(&org)}, "range": at, "context": {"diagnostics": []}}),
+    );
+    let titles: Vec<&str> = (r["result"].as_array().unwrap().iter())
+        .map(|a| a["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            "Rename to `license`",
+            "Fix all nimbus-lint problems that have one certain fix"
+        ]
+    );
+    let at = range_of(text, "name = \"Desk\"", 0, Enc::Utf16);
+    let r = s.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri(&org)}, "range": at,
+               "context": {"diagnostics": [], "only": ["quickfix"]}}),
+    );
+    assert_eq!(r["result"], json!([]));
+
+    // Fix all, asked for as `source`: applied, the file is clean.
+    let whole = json!({"start": {"line": 0, "character": 0}, "end": {"line": 12, "character": 0}});
+    let r = s.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri(&org)}, "range": whole,
+               "context": {"diagnostics": [], "only": ["source"]}}),
+    );
+    let actions = r["result"].as_array().unwrap();
+    assert_eq!(actions.len(), 1, "{actions:?}");
+    assert_eq!(actions[0]["kind"], "source.fixAll.nimbus-lint");
+    let edits = actions[0]["edit"]["changes"][uri(&org)].as_array().unwrap();
+    assert_eq!(edits.len(), 4);
+    let fixed = apply_edits(text, edits);
+    assert_eq!(
+        fixed,
+        "service.team = { name = \"Équipe 🏔\", ou = \"contoso\", license = \"contact_center\" }\n\n\
+         [ou.contoso]\nname = \"Contoso\"\n\n\
+         [service.desk]\nname = \"Desk\"\nou = \"contoso\"\nlicense = \"contact_center\"\n"
+    );
+    s.change(&org, 2, &fixed);
+    let d = s.diagnostics(&uri(&org), |p| p["version"] == 2);
+    assert_eq!(d["diagnostics"], json!([]));
+    assert_eq!(s.stop(), 0);
+}

@@ -9,9 +9,10 @@ use std::io::{self, Write};
 use std::path::Path;
 
 use serde_sarif::sarif::{
-    ArtifactLocation, Invocation, Location, Message, MultiformatMessageString, Notification,
-    PhysicalLocation, Region, ReportingConfiguration, ReportingDescriptor, Result as SarifResult,
-    ResultLevel, Run, Sarif, Tool, ToolComponent,
+    ArtifactChange, ArtifactContent, ArtifactLocation, Fix as SarifFix, Invocation, Location,
+    Message, MultiformatMessageString, Notification, PhysicalLocation, Region, Replacement,
+    ReportingConfiguration, ReportingDescriptor, Result as SarifResult, ResultLevel, Run, Sarif,
+    Tool, ToolComponent,
 };
 
 use crate::Analysis;
@@ -86,16 +87,9 @@ fn location(
     message: Option<&str>,
     id: Option<i64>,
 ) -> Location {
-    let (start, end) = sources.range(span);
-    let region = Region::builder()
-        .start_line(start.line as i64)
-        .start_column(start.column as i64)
-        .end_line(end.line as i64)
-        .end_column(end.column as i64)
-        .build();
     let physical = PhysicalLocation::builder()
         .artifact_location(artifact(super::raw_name(sources.get(span.file), cwd)))
-        .region(region)
+        .region(region(sources, span))
         .build();
     match (message, id) {
         (Some(m), Some(id)) => Location::builder()
@@ -105,6 +99,33 @@ fn location(
             .build(),
         _ => Location::builder().physical_location(physical).build(),
     }
+}
+
+/// The region of `span`: lines and columns, the end column one past the last character.
+fn region(sources: &Sources, span: Span) -> Region {
+    let (start, end) = sources.range(span);
+    Region::builder()
+        .start_line(start.line as i64)
+        .start_column(start.column as i64)
+        .end_line(end.line as i64)
+        .end_column(end.column as i64)
+        .build()
+}
+
+/// A diagnostic's fix as SARIF writes one: the region replaced, and the text put there.
+fn fix(sources: &Sources, f: &crate::diagnostic::Fix, cwd: &Path) -> SarifFix {
+    let replacement = Replacement::builder()
+        .deleted_region(region(sources, f.span))
+        .inserted_content(ArtifactContent::builder().text(f.text.as_str()).build())
+        .build();
+    let change = ArtifactChange::builder()
+        .artifact_location(artifact(super::raw_name(sources.get(f.span.file), cwd)))
+        .replacements(vec![replacement])
+        .build();
+    SarifFix::builder()
+        .description(text(&f.title))
+        .artifact_changes(vec![change])
+        .build()
 }
 
 /// The first paragraph under "## What it checks".
@@ -266,11 +287,10 @@ pub fn render(
                 .message(text(&message))
                 .locations(vec![location(sources, d.span, cwd, None, None)])
                 .partial_fingerprints(fingerprints);
-            sarif_results.push(if related.is_empty() {
-                builder.build()
-            } else {
-                builder.related_locations(related).build()
-            });
+            let mut result = builder.build();
+            result.related_locations = (!related.is_empty()).then_some(related);
+            result.fixes = (d.fix.as_ref()).map(|f| vec![fix(sources, f, cwd)]);
+            sarif_results.push(result);
         }
     }
     let driver = ToolComponent::builder()

@@ -20,6 +20,7 @@
 //! Every diagnostic's `codeDescription` is the rule's documentation link, [`crate::rule_url`]
 //! (the same as SARIF's `helpUri`); `nimbus-lint explain CODE` prints that documentation.
 
+mod actions;
 mod analysis;
 mod complete;
 mod convert;

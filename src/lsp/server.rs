@@ -36,24 +36,26 @@ use lsp_types::notification::{
     PublishDiagnostics,
 };
 use lsp_types::request::{
-    Completion, GotoDefinition, HoverRequest, References, RegisterCapability, Request as _,
-    Shutdown,
+    CodeActionRequest, Completion, GotoDefinition, HoverRequest, References, RegisterCapability,
+    Request as _, Shutdown,
 };
 use lsp_types::{
-    CompletionOptions, CompletionParams, CompletionResponse, DidChangeTextDocumentParams,
-    DidChangeWatchedFilesParams, DidChangeWatchedFilesRegistrationOptions,
-    DidChangeWorkspaceFoldersParams, DidCloseTextDocumentParams, DidOpenTextDocumentParams,
-    DidSaveTextDocumentParams, FileSystemWatcher, GlobPattern, GotoDefinitionParams,
-    GotoDefinitionResponse, Hover, HoverContents, HoverParams, HoverProviderCapability,
-    InitializeParams, InitializeResult, Location, LogMessageParams, MarkupContent, MarkupKind,
-    MessageType, OneOf, PublishDiagnosticsParams, ReferenceParams, Registration,
-    RegistrationParams, SaveOptions, ServerCapabilities, ServerInfo, TextDocumentSyncCapability,
-    TextDocumentSyncKind, TextDocumentSyncOptions, TextDocumentSyncSaveOptions, Uri,
-    WorkspaceFoldersServerCapabilities, WorkspaceServerCapabilities,
+    CodeActionOptions, CodeActionParams, CodeActionProviderCapability, CompletionOptions,
+    CompletionParams, CompletionResponse, DidChangeTextDocumentParams, DidChangeWatchedFilesParams,
+    DidChangeWatchedFilesRegistrationOptions, DidChangeWorkspaceFoldersParams,
+    DidCloseTextDocumentParams, DidOpenTextDocumentParams, DidSaveTextDocumentParams,
+    FileSystemWatcher, GlobPattern, GotoDefinitionParams, GotoDefinitionResponse, Hover,
+    HoverContents, HoverParams, HoverProviderCapability, InitializeParams, InitializeResult,
+    Location, LogMessageParams, MarkupContent, MarkupKind, MessageType, OneOf,
+    PublishDiagnosticsParams, ReferenceParams, Registration, RegistrationParams, SaveOptions,
+    ServerCapabilities, ServerInfo, TextDocumentSyncCapability, TextDocumentSyncKind,
+    TextDocumentSyncOptions, TextDocumentSyncSaveOptions, Uri, WorkspaceFoldersServerCapabilities,
+    WorkspaceServerCapabilities,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use super::actions;
 use super::analysis::{self, ParseCache};
 use super::complete;
 use super::convert::{self, Encoding};
@@ -275,6 +277,10 @@ impl Server {
             definition_provider: Some(OneOf::Left(true)),
             references_provider: Some(OneOf::Left(true)),
             hover_provider: Some(HoverProviderCapability::Simple(true)),
+            code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
+                code_action_kinds: Some(actions::kinds()),
+                ..CodeActionOptions::default()
+            })),
             workspace: Some(WorkspaceServerCapabilities {
                 workspace_folders: Some(WorkspaceFoldersServerCapabilities {
                     supported: Some(true),
@@ -982,6 +988,10 @@ impl Server {
                 let p: HoverParams = params(req)?;
                 json(self.hover(&p.text_document_position_params))
             }
+            CodeActionRequest::METHOD => {
+                let p: CodeActionParams = params(req)?;
+                json(self.code_actions(&p))
+            }
             Completion::METHOD => {
                 let p: CompletionParams = params(req)?;
                 json(self.completion(&p.text_document_position))
@@ -998,21 +1008,38 @@ impl Server {
         }
     }
 
-    /// The checked workspace holding a document, the file's id in it, and the byte offset of
-    /// a position.
-    fn locate(
-        &self,
-        at: &lsp_types::TextDocumentPositionParams,
-    ) -> Option<(&Ws, &Analysis, FileId, usize)> {
-        let path = convert::path_of(&at.text_document.uri)?;
+    /// The checked workspace holding a document, and the file's id in it.
+    fn document(&self, uri: &Uri) -> Option<(&Ws, &Analysis, FileId)> {
+        let path = convert::path_of(uri)?;
         let root = match self.docs.get(&path) {
             Some(d) => d.root.clone()?,
             None => self.root_for(&path)?,
         };
         let ws = self.workspaces.get(&root)?;
         let a = ws.analysis.as_ref()?;
-        let (id, file) = a.ws.sources.iter().find(|(_, f)| f.path == path)?;
+        let (id, _) = a.ws.sources.iter().find(|(_, f)| f.path == path)?;
+        Some((ws, a, id))
+    }
+
+    /// The checked workspace holding a document, the file's id in it, and the byte offset of
+    /// a position.
+    fn locate(
+        &self,
+        at: &lsp_types::TextDocumentPositionParams,
+    ) -> Option<(&Ws, &Analysis, FileId, usize)> {
+        let (ws, a, id) = self.document(&at.text_document.uri)?;
+        let file = a.ws.sources.get(id);
         Some((ws, a, id, convert::offset(file, at.position, self.enc)))
+    }
+
+    fn code_actions(&self, p: &CodeActionParams) -> Option<lsp_types::CodeActionResponse> {
+        let uri = &p.text_document.uri;
+        let (_, a, file) = self.document(uri)?;
+        let only = p.context.only.as_deref();
+        let found = actions::actions(a, file, p.range, only, self.enc, uri, &|path| {
+            self.uri_for(path)
+        });
+        Some(found)
     }
 
     /// The id at `offset` of `file`: from the index, else read from the text.

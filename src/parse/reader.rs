@@ -1,5 +1,6 @@
 //! Reading typed fields out of a spanned TOML table, reporting every problem on the way.
 
+use crate::diagnostic::toml_string;
 use std::ops::Range;
 
 use toml::Spanned;
@@ -477,11 +478,6 @@ fn qualified(name: &str, known: &[&'static str]) -> Option<&'static str> {
             .is_some_and(|rest| rest.starts_with('_'))
             || name.strip_suffix(k).is_some_and(|rest| rest.ends_with('_'))
     })
-}
-
-/// `s` as a TOML basic string, quotes included (a JSON string is one).
-pub(crate) fn toml_string(s: &str) -> String {
-    serde_json::to_string(s).unwrap_or_else(|_| format!("{s:?}"))
 }
 
 #[cfg(test)]

@@ -90,26 +90,32 @@ pub(crate) fn not_a_choice(
     allowed: &[&str],
     suggestion: Option<&str>,
 ) -> Diagnostic {
-    let mut help = match region_hint(noun, value) {
-        Some(hint) => hint,
-        None => crate::suggest::did_you_mean(suggestion),
+    let (mut help, pick) = match region_hint(noun, value) {
+        Some((hint, code)) => (hint, code),
+        None => (crate::suggest::did_you_mean(suggestion), suggestion),
     };
     help.push_str(&format!("`{key}` takes one of {}", list(allowed)));
-    new(span, format!("unknown {noun} `{value}`"))
+    let d = new(span, format!("unknown {noun} `{value}`"))
         .label(format!("not a {noun}"))
-        .help(help)
+        .help(help);
+    match pick {
+        Some(p) => d.fix_string(span, p),
+        None => d,
+    }
 }
 
 /// What a region written as a place or a continent means: the edit distance from `eu1` to
-/// `au1` is one, but Europe is `ie1` or `de1`, and a key works in its own region only.
-fn region_hint(noun: &str, value: &str) -> Option<String> {
+/// `au1` is one, but Europe is `ie1` or `de1`, and a key works in its own region only. The
+/// help, and the one code meant when there is one.
+fn region_hint(noun: &str, value: &str) -> Option<(String, Option<&'static str>)> {
     if noun != "region" {
         return None;
     }
     let v = value.trim().to_ascii_lowercase();
     let code = match v.trim_end_matches(|c: char| c.is_ascii_digit()) {
         "eu" | "europe" | "emea" => {
-            return Some("Europe has two regions, `ie1` (Ireland) and `de1` (Germany): ".into());
+            let help = "Europe has two regions, `ie1` (Ireland) and `de1` (Germany): ";
+            return Some((help.into(), None));
         }
         "us" | "usa" | "united states" | "america" => "us1",
         "ie" | "ireland" | "dublin" => "ie1",
@@ -120,7 +126,7 @@ fn region_hint(noun: &str, value: &str) -> Option<String> {
         "br" | "brazil" | "sao paulo" => "br1",
         _ => return None,
     };
-    (code != v).then(|| crate::suggest::did_you_mean(Some(code)))
+    (code != v).then(|| (crate::suggest::did_you_mean(Some(code)), Some(code)))
 }
 
 /// An entity id that breaks the id pattern.

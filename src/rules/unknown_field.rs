@@ -63,13 +63,17 @@ pub(crate) fn diagnostic(
         (None, Some(s)) => format!("did you mean `{s}`?"),
         (None, None) => format!("{what} takes: {}", list(known)),
     };
-    Diagnostic::new(
+    let d = Diagnostic::new(
         Code::UnknownField,
         span,
         format!("unknown key `{key}` in {what}"),
     )
     .label("unknown key")
-    .help(help)
+    .help(help);
+    match (elsewhere, suggestion) {
+        (None, Some(s)) => d.fix(span, s, format!("Rename to `{s}`")),
+        _ => d,
+    }
 }
 
 /// A rule code in `[lints]` that does not exist.
@@ -78,13 +82,17 @@ pub(crate) fn unknown_lint(span: Span, key: &str, suggestion: Option<Code>) -> D
         Some(c) => format!("did you mean `{c}`? `nimbus-lint explain --list` lists every code"),
         None => "`[lints]` takes rule codes; `nimbus-lint explain --list` lists them".to_owned(),
     };
-    Diagnostic::new(
+    let d = Diagnostic::new(
         Code::UnknownField,
         span,
         format!("unknown rule code `{key}` in [lints]"),
     )
     .label("no rule has this code")
-    .help(help)
+    .help(help);
+    match suggestion {
+        Some(c) => d.fix(span, c.as_str(), format!("Rename to `{c}`")),
+        None => d,
+    }
 }
 
 /// `a, b and c` in backticks.

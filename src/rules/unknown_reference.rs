@@ -65,15 +65,17 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             ),
         };
         let label = format!("no {} has this id", u.kind.noun());
-        out.push(
-            Diagnostic::new(
-                Code::UnknownReference,
-                u.span,
-                format!("`{}` names an unknown {} `{}`", u.field, u.kind.noun(), u.value),
-            )
-            .label(label)
-            .help(help)
-            .about(u.from.0, &u.from.1),
-        );
+        let d = Diagnostic::new(
+            Code::UnknownReference,
+            u.span,
+            format!("`{}` names an unknown {} `{}`", u.field, u.kind.noun(), u.value),
+        )
+        .label(label)
+        .help(help)
+        .about(u.from.0, &u.from.1);
+        out.push(match suggestion {
+            Some(s) => d.fix_string(u.span, s),
+            None => d,
+        });
     }
 }

@@ -47,17 +47,21 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         if kind.value == "twilio" {
             continue;
         }
-        let mut help = crate::suggest::did_you_mean(crate::suggest::nearest(&kind.value, ["twilio"]));
+        let typo = crate::suggest::nearest(&kind.value, ["twilio"]);
+        let mut help = crate::suggest::did_you_mean(typo);
         help.push_str("Nimbus provider connectors support only Twilio: set `type = \"twilio\"`");
-        out.push(
-            Diagnostic::new(
-                Code::UnsupportedConnector,
-                kind.span,
-                format!("connector type `{}` is not supported", kind.value),
-            )
-            .label("only `twilio` is supported")
-            .help(help)
-            .about(Kind::Connector, &c.def.id),
-        );
+        let d = Diagnostic::new(
+            Code::UnsupportedConnector,
+            kind.span,
+            format!("connector type `{}` is not supported", kind.value),
+        )
+        .label("only `twilio` is supported")
+        .help(help)
+        .about(Kind::Connector, &c.def.id);
+        // Only a misspelling is mended: another provider is a decision to take, not a typo.
+        out.push(match typo {
+            Some(t) => d.fix_string(kind.span, t),
+            None => d,
+        });
     }
 }

@@ -99,11 +99,15 @@ pub(crate) fn trailing_directive(span: Span) -> Diagnostic {
 pub(crate) fn unknown_code(span: Span, code: &str, suggestion: Option<Code>) -> Diagnostic {
     let mut help = crate::suggest::did_you_mean(suggestion.map(Code::as_str));
     help.push_str("`nimbus-lint explain --list` lists every code");
-    Diagnostic::new(
+    let d = Diagnostic::new(
         Code::UnusedSuppression,
         span,
         format!("unknown rule code `{code}`"),
     )
-        .label("no rule has this code")
-        .help(help)
+    .label("no rule has this code")
+    .help(help);
+    match suggestion {
+        Some(c) => d.fix(span, c.as_str(), format!("Replace with `{c}`")),
+        None => d,
+    }
 }

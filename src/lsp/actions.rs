@@ -1,0 +1,103 @@
+//! Code actions: the [`Fix`](crate::diagnostic::Fix) of each diagnostic under the cursor as a
+//! quick fix, and every fix of a file at once as `source.fixAll.nimbus-lint`.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use lsp_types::{
+    CodeAction, CodeActionKind, CodeActionOrCommand, Range, TextEdit, Uri, WorkspaceEdit,
+};
+
+use super::convert::{self, Encoding};
+use crate::Analysis;
+use crate::diagnostic::{Diagnostic, Fix};
+use crate::source::FileId;
+
+/// The kind of the action that applies every fix of a file.
+pub const FIX_ALL: &str = "source.fixAll.nimbus-lint";
+
+/// The kinds of action the server offers.
+pub fn kinds() -> Vec<CodeActionKind> {
+    vec![CodeActionKind::QUICKFIX, CodeActionKind::from(FIX_ALL)]
+}
+
+/// True when `kind` is asked for: no filter, or a filter naming it or a kind above it
+/// (`source` covers `source.fixAll.nimbus-lint`).
+fn wanted(only: Option<&[CodeActionKind]>, kind: &str) -> bool {
+    only.is_none_or(|only| {
+        only.iter().any(|o| {
+            let o = o.as_str();
+            kind == o
+                || kind
+                    .strip_prefix(o)
+                    .is_some_and(|rest| rest.starts_with('.'))
+        })
+    })
+}
+
+/// The code actions for `range` of `file`: a quick fix for each fixable diagnostic that
+/// touches the range, then the fix-all action when the file has fixes that do not overlap.
+pub fn actions(
+    a: &Analysis,
+    file: FileId,
+    range: Range,
+    only: Option<&[CodeActionKind]>,
+    enc: Encoding,
+    uri: &Uri,
+    uri_of: &dyn Fn(&Path) -> Option<Uri>,
+) -> Vec<CodeActionOrCommand> {
+    let fixable: Vec<(&Diagnostic, &Fix)> = (a.diagnostics.iter())
+        .filter(|d| d.span.file == file)
+        .filter_map(|d| Some((d, d.fix.as_ref()?)))
+        .filter(|(_, f)| f.span.file == file)
+        .collect();
+    let edit = |fixes: &[&Fix]| {
+        let edits = fixes
+            .iter()
+            .map(|f| TextEdit {
+                range: convert::span_range(&a.ws, f.span, enc),
+                new_text: f.text.clone(),
+            })
+            .collect();
+        WorkspaceEdit {
+            changes: Some(HashMap::from([(uri.clone(), edits)])),
+            ..WorkspaceEdit::default()
+        }
+    };
+    let mut out = Vec::new();
+    if wanted(only, CodeActionKind::QUICKFIX.as_str()) {
+        for &(d, fix) in &fixable {
+            let at = convert::span_range(&a.ws, d.span, enc);
+            if at.start > range.end || range.start > at.end {
+                continue;
+            }
+            out.push(CodeActionOrCommand::CodeAction(CodeAction {
+                title: fix.title.clone(),
+                kind: Some(CodeActionKind::QUICKFIX),
+                diagnostics: Some(vec![convert::diagnostic(d, &a.ws, enc, uri_of)]),
+                edit: Some(edit(&[fix])),
+                is_preferred: Some(true),
+                ..CodeAction::default()
+            }));
+        }
+    }
+    if wanted(only, FIX_ALL) && !fixable.is_empty() {
+        // Fixes in file order; one that overlaps an earlier one waits for the next round.
+        let mut fixes: Vec<&Fix> = fixable.iter().map(|&(_, f)| f).collect();
+        fixes.sort_by_key(|f| (f.span.start, f.span.end));
+        fixes.dedup_by(|b, a| b.span == a.span && b.text == a.text);
+        let mut kept: Vec<&Fix> = Vec::new();
+        for f in fixes {
+            if kept.last().is_none_or(|k| k.span.end <= f.span.start) {
+                kept.push(f);
+            }
+        }
+        out.push(CodeActionOrCommand::CodeAction(CodeAction {
+            title: "Fix all nimbus-lint problems that have one certain fix".to_owned(),
+            kind: Some(CodeActionKind::from(FIX_ALL)),
+            edit: Some(edit(&kept)),
+            ..CodeAction::default()
+        }));
+    }
+    out
+}
