@@ -78,8 +78,9 @@ impl Context<'_> {
     ///
     /// `None` when a reference of that kind could not be read at all, when an entity that
     /// would hold one (a messaging entry for a connector, a service for an entry) was written
-    /// with the wrong type or dropped as a duplicate, or when an entry names no connector and
-    /// none is clearly meant: it might mean any of them.
+    /// with the wrong type or dropped as a duplicate, when an entry names no connector and
+    /// none is clearly meant, or when a reference names an unknown id near none: it might
+    /// mean any of them.
     pub fn used(&self, kind: Kind) -> Option<Vec<bool>> {
         let res = &self.ws.res;
         let holder = match kind {
@@ -87,8 +88,11 @@ impl Context<'_> {
             Kind::MessagingEntry => Some(Kind::Service),
             _ => None,
         };
+        let clueless =
+            || (res.unresolved.iter()).any(|u| u.kind == kind && u.suggestions.is_empty());
         if res.unreadable_refs[kind as usize] > 0
             || holder.is_some_and(|h| res.unreadable_defs.any(h) || self.dropped(h))
+            || clueless()
         {
             return None;
         }
@@ -102,7 +106,7 @@ impl Context<'_> {
             .unresolved
             .iter()
             .filter(|u| u.kind == kind)
-            .filter_map(|u| u.suggestion);
+            .flat_map(|u| u.suggestions.iter().copied());
         for i in resolved.iter().flatten().copied().chain(suggested) {
             used[i as usize] = true;
         }

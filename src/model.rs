@@ -83,6 +83,14 @@ impl Kind {
         }
     }
 
+    /// The indefinite article before [`Kind::noun`] ("an OU", "a service").
+    pub fn article(self) -> &'static str {
+        match self {
+            Kind::Ou => "an",
+            _ => "a",
+        }
+    }
+
     /// The kind as prose ("OU", "connector", "messaging entry", "service").
     pub fn noun(self) -> &'static str {
         match self {

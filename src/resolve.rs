@@ -21,6 +21,20 @@ pub fn is_valid_id(id: &str) -> bool {
         && bytes.all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
 }
 
+/// The id nearest to `id` that matches the pattern.
+pub fn slug(id: &str) -> String {
+    let mut out = String::new();
+    for c in id.chars() {
+        let c = c.to_ascii_lowercase();
+        if c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-' {
+            out.push(c);
+        } else if !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    out.trim_matches(|c| c == '-' || c == '_').to_owned()
+}
+
 /// Every entity of the workspace, one definition per id, in (path, position) order.
 #[derive(Debug, Default)]
 pub struct Model {
@@ -92,8 +106,27 @@ pub struct Unresolved {
     pub span: Span,
     /// The entity holding the reference.
     pub from: (Kind, Text),
-    /// The existing entity of that kind whose id is nearest, when one is close.
-    pub suggestion: Option<u32>,
+    /// The existing entities of that kind whose ids are nearest, when close: one, or several
+    /// equally near. Only those the reference may name (never the referrer itself, nor, for
+    /// `parent`, an OU below it; ids that break the pattern only when written as the id
+    /// pattern would have them) unless none is: then those out of the referrer's sight.
+    pub suggestions: Vec<u32>,
+    /// True when the suggestions sit where the referrer cannot see them.
+    pub hidden: bool,
+    /// True when the reference names an entity whose id breaks the pattern, as the fix of
+    /// that id would spell it (`sales-ivr` for `[service.Sales-IVR]`): the `invalid-value`
+    /// at the id says it all.
+    pub renamed: bool,
+}
+
+impl Unresolved {
+    /// The one entity the reference surely meant: a single suggestion, in sight.
+    pub fn suggestion(&self) -> Option<u32> {
+        match self.suggestions[..] {
+            [one] if !self.hidden => Some(one),
+            _ => None,
+        }
+    }
 }
 
 /// The OU tree: parents, roots, loops, and an Euler tour for "is above" queries.
@@ -368,30 +401,111 @@ pub fn resolve(mut ws: Workspace, files: Vec<ParsedFile>) -> Workspace {
         })
         .collect();
 
-    for kind in Kind::ALL {
-        let queries = res.unresolved.iter().filter(|u| u.kind == kind).count();
-        if queries == 0 {
-            continue;
-        }
-        let mut suggester =
-            crate::suggest::Suggester::new(model.defs(kind).map(|d| d.id.as_str()), queries);
-        let ids = &res.ids[kind as usize];
-        for u in res.unresolved.iter_mut().filter(|u| u.kind == kind) {
-            u.suggestion = suggester
-                .nearest(&u.value)
-                .and_then(|id| ids.get(id, |i| &model.def(kind, i).id));
-        }
-    }
     res.tree = build_tree(&model.ous, parents);
     res.connector_ou = connector_ou;
     res.entry_ou = entry_ou;
     res.service_ou = service_ou;
+    suggest(&mut res, &model);
     res.entry_connector = entry_connector;
     res.service_entry = service_entry;
     res.transfers = transfers;
     ws.model = model;
     ws.res = res;
     ws
+}
+
+/// Fills in the did-you-mean of each unresolved reference (see [`Unresolved::suggestions`]).
+fn suggest(res: &mut Resolution, model: &Model) {
+    for kind in Kind::ALL {
+        let queries = res.unresolved.iter().filter(|u| u.kind == kind).count();
+        if queries == 0 {
+            continue;
+        }
+        let valid = model.defs(kind).filter(|d| is_valid_id(&d.id));
+        let mut suggester = crate::suggest::Suggester::new(valid.map(|d| d.id.as_str()), queries);
+        // An id that breaks the pattern, by the id its fix proposes.
+        let renamed: rustc_hash::FxHashMap<String, u32> = (model.defs(kind).enumerate())
+            .filter(|(_, d)| !is_valid_id(&d.id))
+            .map(|(i, d)| (slug(&d.id), i as u32))
+            .collect();
+        let mut unresolved = std::mem::take(&mut res.unresolved);
+        for u in unresolved.iter_mut().filter(|u| u.kind == kind) {
+            if let Some(&i) = renamed.get(u.value.as_str()) {
+                u.suggestions = vec![i];
+                u.renamed = true;
+                continue;
+            }
+            let index = |id: &str| res.lookup(model, kind, id);
+            let from = res.lookup(model, u.from.0, &u.from.1);
+            let allowed = |id: &str| index(id).is_some_and(|i| res.may_name(model, u, from, i));
+            // One search in the common case: nothing near, or something near in sight.
+            let mut found = suggester.nearest_where(&u.value, allowed);
+            let in_sight = |id: &&str| res.sees(u, from, index(id));
+            if !found.is_empty() && !found.iter().any(in_sight) {
+                let seen = suggester.nearest_where(&u.value, |id| allowed(id) && in_sight(&id));
+                u.hidden = seen.is_empty();
+                if !seen.is_empty() {
+                    found = seen;
+                }
+            } else {
+                found.retain(in_sight);
+            }
+            found.truncate(3);
+            u.suggestions = found.into_iter().filter_map(index).collect();
+        }
+        res.unresolved = unresolved;
+    }
+}
+
+impl Resolution {
+    /// True when `u`, held by entity `from` (its index, when known), may name entity `to` of
+    /// its kind at all: not the referrer itself (a self-transfer, an OU its own parent), nor,
+    /// for `parent`, an OU below the referrer (a loop).
+    fn may_name(&self, model: &Model, u: &Unresolved, from: Option<u32>, to: u32) -> bool {
+        let Some(from) = from.filter(|_| u.from.0 == u.kind) else {
+            return true;
+        };
+        if from == to {
+            return false;
+        }
+        if u.field != "parent" {
+            return true;
+        }
+        // Walk up from `to`: reaching `from` means `to` is below it. Bounded by the number of
+        // OUs, as parents may loop.
+        let mut at = to;
+        for _ in 0..model.ous.len() {
+            match self.tree.parent.get(at as usize).copied().flatten() {
+                Some(p) if p == from => return false,
+                Some(p) => at = p,
+                None => return true,
+            }
+        }
+        true
+    }
+
+    /// True when entity `to` sits where the referrer `from` can see it: a connector or
+    /// messaging entry in the referrer's OU or above it. Anything else is always in sight,
+    /// and so is everything while the OUs are not known.
+    fn sees(&self, u: &Unresolved, from: Option<u32>, to: Option<u32>) -> bool {
+        let (Some(from), Some(to)) = (from, to) else {
+            return true;
+        };
+        let from_ou = match u.from.0 {
+            Kind::Service => self.service_ou.get(from as usize),
+            Kind::MessagingEntry => self.entry_ou.get(from as usize),
+            _ => return true,
+        };
+        let to_ou = match u.kind {
+            Kind::MessagingEntry => self.entry_ou.get(to as usize),
+            Kind::Connector => self.connector_ou.get(to as usize),
+            _ => return true,
+        };
+        match (from_ou.copied().flatten(), to_ou.copied().flatten()) {
+            (Some(f), Some(t)) => self.tree.is_at_or_above(t, f) != Some(false),
+            _ => true,
+        }
+    }
 }
 
 /// Concatenates the pieces' entities of one kind, in order, keeping the first definition of
@@ -485,7 +599,9 @@ impl Refs<'_> {
                 value: value.value.clone(),
                 span: value.span,
                 from: (from_kind, from.id.clone()),
-                suggestion: None,
+                suggestions: Vec::new(),
+                hidden: false,
+                renamed: false,
             });
         }
         found

@@ -98,6 +98,22 @@ pub fn nearest<'a, I>(input: &str, candidates: I) -> Option<&'a str>
 where
     I: IntoIterator<Item = &'a str>,
 {
+    nearest_where(input, candidates, |_| true).first().copied()
+}
+
+/// The candidates nearest to `input` that `accept` takes, when close enough to be a likely
+/// typo: one, or several equally near ones (different spellings once folded: `sales-team`
+/// and `sales-team2` for `sales-tea2`), alphabetically by folded spelling. Candidates that
+/// fold alike count as one, the one nearest as written. `accept` is asked only about
+/// candidates close enough to be kept.
+pub fn nearest_where<'a, I>(
+    input: &str,
+    candidates: I,
+    mut accept: impl FnMut(&str) -> bool,
+) -> Vec<&'a str>
+where
+    I: IntoIterator<Item = &'a str>,
+{
     let folded = fold(input);
     let folded_chars: Vec<char> = folded.chars().collect();
     let len = folded_chars.len();
@@ -105,8 +121,8 @@ where
     let mut c_chars: Vec<char> = Vec::new();
     // Words joined by `_` (or `-`): `api_secret` may mean `api_key_secret`.
     let words = folded.contains('_');
-    let mut best: Option<(usize, &'a str)> = None;
-    let mut best_folded = String::new();
+    // The best distance, and the candidates at it with their folded spellings.
+    let mut best: Option<(usize, Vec<(String, &'a str)>)> = None;
     let mut c = String::new();
     for cand in candidates {
         // Folding keeps the number of characters: filter on length before folding.
@@ -136,29 +152,30 @@ where
                 d
             }
         };
-        if d > max {
+        if d > max || best.as_ref().is_some_and(|(bd, _)| d > *bd) || !accept(cand) {
             continue;
         }
-        // Ties go to the first folded spelling; candidates that fold alike (`tw`, `TW`) to the
-        // one nearest as written (`tw` for ` tw`), then to the first. Distances as written are
-        // computed for such twins only: a scan of thousands of near ids stays cheap.
-        let better = match best {
-            None => true,
-            Some((bd, bc)) => match (d, c.as_str()).cmp(&(bd, best_folded.as_str())) {
-                std::cmp::Ordering::Less => true,
-                std::cmp::Ordering::Greater => false,
-                std::cmp::Ordering::Equal => {
-                    let exact = |x: &str| written_distance(input, x);
-                    (exact(cand), cand) < (exact(bc), bc)
+        let (bd, tied) = best.get_or_insert_with(|| (d, Vec::new()));
+        if d < *bd {
+            *bd = d;
+            tied.clear();
+        }
+        // Candidates that fold alike (`tw`, `TW`): the one nearest as written (`tw` for
+        // ` tw`), then the first. Distances as written are computed for such twins only: a
+        // scan of thousands of near ids stays cheap.
+        match tied.iter_mut().find(|(f, _)| *f == c) {
+            Some((_, kept)) => {
+                let exact = |x: &str| written_distance(input, x);
+                if (exact(cand), cand) < (exact(kept), *kept) {
+                    *kept = cand;
                 }
-            },
-        };
-        if better {
-            best = Some((d, cand));
-            best_folded.clone_from(&c);
+            }
+            None => tied.push((c.clone(), cand)),
         }
     }
-    best.map(|(_, c)| c)
+    let mut tied = best.map(|(_, t)| t).unwrap_or_default();
+    tied.sort_unstable();
+    tied.into_iter().map(|(_, cand)| cand).collect()
 }
 
 /// True when the `_`-separated words of `short` are words of `long`, in the same order, with
@@ -225,6 +242,21 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn equally_near_spellings_are_all_kept_and_twins_are_one() {
+        let ids = ["sales-team2", "sales-team", "sales-ivr"];
+        assert_eq!(
+            super::nearest_where("sales-tea2", ids, |_| true),
+            ["sales-team", "sales-team2"]
+        );
+        assert_eq!(
+            super::nearest_where("sales-tea2", ids, |id| id != "sales-team"),
+            ["sales-team2"]
+        );
+        assert_eq!(super::nearest_where("Tw", ["tw", "TW"], |_| true), ["TW"]);
+        assert!(super::nearest_where("sales-tea2", ids, |_| false).is_empty());
     }
 
     #[test]
@@ -315,8 +347,18 @@ impl<'a> Suggester<'a> {
     /// The id nearest to `input`, as [`nearest`] would find it (see the type's note on very
     /// large workspaces).
     pub fn nearest(&mut self, input: &str) -> Option<&'a str> {
+        self.nearest_where(input, |_| true).first().copied()
+    }
+
+    /// The ids nearest to `input` that `accept` takes, as [`nearest_where`] finds them (see
+    /// the type's note on very large workspaces).
+    pub fn nearest_where(
+        &mut self,
+        input: &str,
+        mut accept: impl FnMut(&str) -> bool,
+    ) -> Vec<&'a str> {
         if self.variants.is_empty() {
-            return nearest(input, self.ids.iter().copied());
+            return nearest_where(input, self.ids.iter().copied(), accept);
         }
         let folded = fold(input);
         let mut candidates: Vec<&'a str> = Vec::new();
@@ -332,14 +374,15 @@ impl<'a> Suggester<'a> {
         }
         candidates.sort_unstable();
         candidates.dedup();
-        if let Some(found) = nearest(input, candidates.iter().copied()) {
-            return Some(found);
+        let found = nearest_where(input, candidates.iter().copied(), &mut accept);
+        if !found.is_empty() {
+            return found;
         }
         if self.budget >= self.scan_cost {
             self.budget -= self.scan_cost;
-            return nearest(input, self.ids.iter().copied());
+            return nearest_where(input, self.ids.iter().copied(), accept);
         }
-        None
+        Vec::new()
     }
 }
 

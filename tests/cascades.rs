@@ -1027,3 +1027,196 @@ fn a_required_key_named_too_far_off_is_known_by_its_value() {
         ]
     );
 }
+
+#[test]
+fn did_you_mean_offers_only_what_the_reference_may_name() {
+    // Never the referrer itself: no self-transfer, no OU its own parent.
+    let h = helps(&[
+        (
+            "org.toml",
+            "[ou.contoso]\n\n[ou.sales-nordics]\nparent = \"sales-nordic\"\n",
+        ),
+        (
+            "s.toml",
+            "[service.team]\nou = \"contoso\"\nlicense = \"contact_center\"\ntransfers = [\"tem\"]\n",
+        ),
+    ]);
+    assert_eq!(
+        h,
+        [
+            (
+                "unknown-reference".to_owned(),
+                "define it as `[ou.sales-nordic]`, or name an existing OU".to_owned()
+            ),
+            (
+                "unknown-reference".to_owned(),
+                "define it as `[service.tem]`, or name an existing service".to_owned()
+            )
+        ]
+    );
+    // Nor an OU below the referrer (a loop): `emea-north` sits below `emea`.
+    let h = helps(&[(
+        "org.toml",
+        "[ou.contoso]\n\n[ou.emea]\nparent = \"emea-nort\"\n\n[ou.emea-north]\nparent = \"emea\"\n\n[ou.emea-norte]\nparent = \"contoso\"\n",
+    )]);
+    assert_eq!(h[0].1, "did you mean `emea-norte`?");
+    // An entry in sight wins over a nearer one out of sight; with none in sight, the help
+    // says where it sits, and there is no fix to apply.
+    let org =
+        "[ou.contoso]\n[ou.sales]\nparent = \"contoso\"\n[ou.support]\nparent = \"contoso\"\n";
+    let entries = |in_sight: &str| {
+        TWILIO.replace(
+            "[messaging_entry.wa]\nou = \"contoso\"",
+            "[messaging_entry.wa-support]\nou = \"support\"",
+        ) + &format!(
+            "\n[messaging_entry.{in_sight}]\nou = \"contoso\"\nconnector = \"tw\"\nservice_sid = \"IS12345678900000000000000000AbCdE1\"\n"
+        )
+    };
+    let desk = |entry: &str| {
+        format!(
+            "[service.desk]\nou = \"sales\"\nlicense = \"contact_center\"\ninstant_messaging = {{ messaging_entry = \"{entry}\", channels = [\"whatsapp\"] }}\n"
+        )
+    };
+    let doc = json(&check(
+        &[
+            ("org.toml", org),
+            ("twilio.toml", &entries("wa-main")),
+            ("desk.toml", &desk("wa-suport")),
+        ],
+        "sarif",
+    ));
+    let result = &doc["runs"][0]["results"][0];
+    assert_eq!(result["ruleId"], "unknown-reference");
+    assert!(
+        result["message"]["text"].as_str().unwrap().ends_with(
+            "help: did you mean `wa-support`? It sits where service `desk` cannot see it: move it up to an OU above both, or name a messaging entry in sight"
+        ),
+        "{result}"
+    );
+    assert!(result.get("fixes").is_none(), "{result}");
+    let doc = json(&check(
+        &[
+            ("org.toml", org),
+            ("twilio.toml", &entries("wa-sport")),
+            ("desk.toml", &desk("wa-suport")),
+        ],
+        "sarif",
+    ));
+    let result = &doc["runs"][0]["results"][0];
+    assert!(
+        result["message"]["text"]
+            .as_str()
+            .unwrap()
+            .ends_with("help: did you mean `wa-sport`?"),
+        "{result}"
+    );
+    assert_eq!(
+        result["fixes"][0]["description"]["text"],
+        "Replace with `wa-sport`"
+    );
+}
+
+#[test]
+fn equally_near_ids_are_all_offered_and_none_is_then_called_unreachable() {
+    let services = r#"[service.desk]
+ou = "contoso"
+license = "contact_center"
+transfers = ["sales-tea2"]
+instant_messaging = { messaging_entry = "wa", channels = ["whatsapp"] }
+
+[service.sales-team]
+ou = "contoso"
+license = "contact_center"
+instant_messaging = {}
+
+[service.sales-team2]
+ou = "contoso"
+license = "contact_center"
+transfers = ["sales-team3"]
+instant_messaging = {}
+
+[service.sales-team3]
+ou = "contoso"
+license = "contact_center"
+instant_messaging = {}
+"#;
+    assert_eq!(
+        short(&[
+            ("org.toml", ORG),
+            ("twilio.toml", TWILIO),
+            ("s.toml", services)
+        ]),
+        "s.toml:4:14: error[unknown-reference]: `transfers` names an unknown service `sales-tea2`\n\
+         1 error, 0 warnings in 4 files\n"
+    );
+    let h = helps(&[
+        ("org.toml", ORG),
+        ("twilio.toml", TWILIO),
+        ("s.toml", services),
+    ]);
+    assert_eq!(h[0].1, "did you mean `sales-team` or `sales-team2`?");
+}
+
+#[test]
+fn an_id_of_another_kind_is_named_as_such_and_nothing_is_called_unused_for_it() {
+    let desk = r#"[service.desk]
+ou = "contoso"
+license = "contact_center"
+transfers = ["wa"]
+instant_messaging = { messaging_entry = "tw", channels = ["whatsapp"] }
+"#;
+    let doc = json(&check(
+        &[
+            ("org.toml", ORG),
+            ("twilio.toml", TWILIO),
+            ("desk.toml", desk),
+        ],
+        "json",
+    ));
+    let diags = doc["diagnostics"].as_array().unwrap();
+    let got: Vec<(&str, &str, &str)> = diags
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap(),
+                d["help"].as_str().unwrap(),
+                d["labels"][0]["message"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    // No `unused-messaging-entry` for `wa`: the unknown entry may have meant it.
+    assert_eq!(
+        got,
+        [
+            (
+                "unknown-reference",
+                "`wa` is a messaging entry, not a service; name an existing service",
+                "`wa` is this messaging entry"
+            ),
+            (
+                "unknown-reference",
+                "`tw` is a connector, not a messaging entry; name an existing messaging entry",
+                "`tw` is this connector"
+            ),
+        ]
+    );
+    assert_eq!(diags[0]["labels"][0]["file"], "twilio.toml");
+}
+
+#[test]
+fn a_reference_spelled_as_the_fix_of_an_invalid_id_is_left_to_that_fix() {
+    let services = r#"[service.Sales-IVR]
+ou = "contoso"
+license = "contact_center"
+
+[service.team]
+ou = "contoso"
+license = "contact_center"
+transfers = ["sales-ivr", "Sales-IVR"]
+"#;
+    assert_eq!(
+        short(&[("org.toml", ORG), ("s.toml", services)]),
+        "s.toml:1:10: error[invalid-value]: invalid service id `Sales-IVR`\n\
+         1 error, 0 warnings in 3 files\n"
+    );
+}

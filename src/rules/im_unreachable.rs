@@ -59,15 +59,16 @@ or make it a front desk itself: `channels = ["interact"]` (plus an entry for Wha
 const LABELS: usize = 10;
 
 /// Services that conversations would reach if each unknown `transfers` item (reported by
-/// `unknown-reference`) named the service its did-you-mean suggests: a typo in a transfer is
+/// `unknown-reference`) named the service its did-you-mean suggests (each, when several are equally near): a typo in a transfer is
 /// one mistake, not also every service behind the service meant. Empty when no unknown
 /// transfer has a suggestion; otherwise linear in what the guesses reach.
 fn reached_by_what_was_meant(cx: &Context<'_>) -> Vec<bool> {
     let (t, res, model) = (cx.transfers, &cx.ws.res, &cx.ws.model);
     let mut guessed: rustc_hash::FxHashMap<usize, Vec<usize>> = Default::default();
-    for u in res.unresolved.iter().filter(|u| u.field == "transfers") {
-        if let (Some(to), Some(from)) = (u.suggestion, res.lookup(model, Kind::Service, &u.from.1)) {
-            guessed.entry(from as usize).or_default().push(to as usize);
+    for u in (res.unresolved.iter()).filter(|u| u.field == "transfers" && !u.suggestions.is_empty()) {
+        if let Some(from) = res.lookup(model, Kind::Service, &u.from.1) {
+            let to = u.suggestions.iter().map(|&to| to as usize);
+            guessed.entry(from as usize).or_default().extend(to);
         }
     }
     if guessed.is_empty() {

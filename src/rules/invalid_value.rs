@@ -132,7 +132,7 @@ fn region_hint(noun: &str, value: &str) -> Option<(String, Option<&'static str>)
 /// An entity id that breaks the id pattern.
 /// `taken` says whether an id is already another entity's: never suggested.
 fn bad_id(span: Span, kind: Kind, id: &str, taken: impl Fn(&str) -> bool) -> Diagnostic {
-    let slug = slug(id);
+    let slug = crate::resolve::slug(id);
     let mut help = String::from(
         "ids use lowercase letters, digits, `-` and `_`, and start with a letter or digit",
     );
@@ -152,20 +152,6 @@ fn bad_id(span: Span, kind: Kind, id: &str, taken: impl Fn(&str) -> bool) -> Dia
     )
     .label("does not match `^[a-z0-9][a-z0-9_-]*$`")
     .help(help)
-}
-
-/// The id nearest to `id` that matches the pattern.
-fn slug(id: &str) -> String {
-    let mut out = String::new();
-    for c in id.chars() {
-        let c = c.to_ascii_lowercase();
-        if c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-' {
-            out.push(c);
-        } else if !out.ends_with('-') {
-            out.push('-');
-        }
-    }
-    out.trim_matches(|c| c == '-' || c == '_').to_owned()
 }
 
 /// `[[kind.id]]`: entities are tables, not arrays of tables.
@@ -235,8 +221,8 @@ pub(crate) fn not_a_count(span: Span, key: &str) -> Diagnostic {
 mod tests {
     #[test]
     fn slugs_follow_the_id_pattern() {
-        assert_eq!(super::slug("Sales IVR"), "sales-ivr");
-        assert_eq!(super::slug("_x"), "x");
-        assert_eq!(super::slug("ok"), "ok");
+        assert_eq!(crate::resolve::slug("Sales IVR"), "sales-ivr");
+        assert_eq!(crate::resolve::slug("_x"), "x");
+        assert_eq!(crate::resolve::slug("ok"), "ok");
     }
 }

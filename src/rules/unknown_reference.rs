@@ -3,6 +3,7 @@
 use super::{Code, Rule};
 use crate::check::Context;
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::Kind;
 
 /// The rule record.
 pub const RULE: Rule = Rule {
@@ -15,8 +16,11 @@ pub const RULE: Rule = Rule {
 Every reference must name an entity of the right kind somewhere in the workspace: `parent` and
 `ou` name OUs, an entry's `connector` names a connector, a service's `messaging_entry` names a
 messaging entry, and each item of `transfers` names a service. The help suggests the nearest
-existing id. When some file of the workspace has a syntax error, this rule stays quiet: the
-broken file may define what the reference names.
+existing id that the reference may name (never the entity itself, nor an OU below it for
+`parent`; a connector or entry in sight of the referrer's OU first), names every one when
+several are equally near, and says so when the id belongs to an entity of another kind. When
+some file of the workspace has a syntax error, this rule stays quiet: the broken file may
+define what the reference names.
 
 ## Why it matters
 
@@ -47,25 +51,50 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     if !cx.complete() {
         return;
     }
-    for u in &cx.ws.res.unresolved {
-        let suggestion = u
-            .suggestion
-            .map(|i| cx.ws.model.def(u.kind, i).id.as_str());
-        let help = match suggestion {
-            Some(s) => format!("did you mean `{s}`?"),
-            None if crate::resolve::is_valid_id(&u.value) => format!(
+    let (model, res) = (&cx.ws.model, &cx.ws.res);
+    for u in res.unresolved.iter().filter(|u| !u.renamed) {
+        let ids: Vec<&str> = (u.suggestions.iter())
+            .map(|&i| model.def(u.kind, i).id.as_str())
+            .collect();
+        // The id of an entity of another kind: pasted from the wrong table.
+        let other = (Kind::ALL.into_iter())
+            .filter(|&k| k != u.kind)
+            .find_map(|k| Some((k, res.lookup(model, k, &u.value)?)));
+        let mut help = match other {
+            Some((k, _)) => format!(
+                "`{}` is {} {}, not {} {}; ",
+                u.value,
+                k.article(),
+                k.noun(),
+                u.kind.article(),
+                u.kind.noun()
+            ),
+            None => String::new(),
+        };
+        help.push_str(&match (&ids[..], u.hidden) {
+            ([], _) if other.is_some() => format!("name an existing {}", u.kind.noun()),
+            ([], _) if crate::resolve::is_valid_id(&u.value) => format!(
                 "define it as `[{}.{}]`, or name an existing {}",
                 u.kind.key(),
                 u.value,
                 u.kind.noun()
             ),
-            None => format!(
+            ([], _) => format!(
                 "name an existing {}: ids use lowercase letters, digits, `-` and `_`",
                 u.kind.noun()
             ),
-        };
+            ([one], false) => format!("did you mean `{one}`?"),
+            (_, false) => format!("did you mean {}?", or_list(&ids)),
+            (_, true) => format!(
+                "did you mean {}? It sits where {} `{}` cannot see it: move it up to an OU above both, or name a {} in sight",
+                or_list(&ids),
+                u.from.0.noun(),
+                u.from.1,
+                u.kind.noun()
+            ),
+        });
         let label = format!("no {} has this id", u.kind.noun());
-        let d = Diagnostic::new(
+        let mut d = Diagnostic::new(
             Code::UnknownReference,
             u.span,
             format!("`{}` names an unknown {} `{}`", u.field, u.kind.noun(), u.value),
@@ -73,9 +102,22 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         .label(label)
         .help(help)
         .about(u.from.0, &u.from.1);
-        out.push(match suggestion {
-            Some(s) => d.fix_string(u.span, s),
-            None => d,
-        });
+        if let Some((k, i)) = other {
+            d = d.with(model.def(k, i).header, format!("`{}` is this {}", u.value, k.noun()));
+        }
+        if let Some(i) = u.suggestion() {
+            d = d.fix_string(u.span, &model.def(u.kind, i).id);
+        }
+        out.push(d);
+    }
+}
+
+/// `` `a` or `b` `` / `` `a`, `b` or `c` ``.
+fn or_list(ids: &[&str]) -> String {
+    let quoted: Vec<String> = ids.iter().map(|i| format!("`{i}`")).collect();
+    match quoted.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+        Some((last, _)) => last.clone(),
+        None => String::new(),
     }
 }
