@@ -618,7 +618,7 @@ fn hover_shows_kind_name_ou_path_and_proxies() {
 }
 
 fn labels(r: &Value) -> Vec<String> {
-    r["result"]
+    r["result"]["items"]
         .as_array()
         .unwrap_or_else(|| panic!("no items: {r}"))
         .iter()
@@ -641,7 +641,7 @@ fn completion_offers_the_ids_visible_from_the_entity() {
     let pos = inside(&edited, "messaging_entry = \"\"", 0, 19, Enc::Utf16);
     let r = s.at("textDocument/completion", &sales, pos.clone());
     assert_eq!(labels(&r), ["sms-contoso", "whatsapp-sales"]);
-    let item = &r["result"][0];
+    let item = &r["result"]["items"][0];
     assert_eq!(item["textEdit"]["newText"], "sms-contoso");
     assert_eq!(item["textEdit"]["range"], json!({"start": pos, "end": pos}));
     assert!(
@@ -652,7 +652,8 @@ fn completion_offers_the_ids_visible_from_the_entity() {
         "{item}"
     );
 
-    // Half typed, the string still open: the file does not parse; the answer is the same.
+    // Half typed, the string still open: the file does not parse; what contains the typed
+    // text is offered.
     let typing = text.replace("\"whatsapp-sales\"", "\"wh");
     s.change(&sales, 3, &typing);
     let at = typing.find("\"wh\n").unwrap();
@@ -661,10 +662,13 @@ fn completion_offers_the_ids_visible_from_the_entity() {
         &sales,
         position(&typing, at + 3, Enc::Utf16),
     );
-    assert_eq!(labels(&r), ["sms-contoso", "whatsapp-sales"]);
-    assert_eq!(r["result"][1]["textEdit"]["newText"], "whatsapp-sales\"");
+    assert_eq!(labels(&r), ["whatsapp-sales"]);
     assert_eq!(
-        r["result"][1]["textEdit"]["range"]["start"],
+        r["result"]["items"][0]["textEdit"]["newText"],
+        "whatsapp-sales\""
+    );
+    assert_eq!(
+        r["result"]["items"][0]["textEdit"]["range"]["start"],
         position(&typing, at + 1, Enc::Utf16)
     );
 
@@ -701,7 +705,7 @@ fn completion_offers_the_ids_visible_from_the_entity() {
         position(&typing, at, Enc::Utf16),
     );
     assert_eq!(labels(&r), ["contoso", "sales", "support"]);
-    assert_eq!(r["result"][1]["textEdit"]["newText"], "\"sales\"");
+    assert_eq!(r["result"]["items"][1]["textEdit"]["newText"], "\"sales\"");
 
     // `connector` of an entry of OU sales: not the support connector.
     let twilio_text = read_text(&twilio);
@@ -872,6 +876,57 @@ fn files_created_closed_and_deleted_are_taken_into_account() {
     );
     let d = s.diagnostics(&uri(&dup), |_| true);
     assert_eq!(d["diagnostics"], json!([]));
+
+    // A folder deleted as a whole: one event, for the folder (as VS Code sends it), and its
+    // entities are gone.
+    std::fs::create_dir(root.join("extra")).unwrap();
+    std::fs::write(
+        root.join("extra/ous.toml"),
+        "[ou.sales]
+parent = \"contoso\"\n",
+    )
+    .unwrap();
+    let desk = root.join("desk.toml");
+    let desk_text = "[service.desk]\nou = \"sales\"\nlicense = \"contact_center\"\n";
+    std::fs::write(&desk, desk_text).unwrap();
+    s.open(&desk, desk_text);
+    assert_eq!(s.last_published(&desk), Some(json!([])));
+    std::fs::remove_dir_all(root.join("extra")).unwrap();
+    s.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri(&root.join("extra")), "type": 3}]}),
+    );
+    let d = s.diagnostics(&uri(&desk), |p| {
+        !p["diagnostics"].as_array().unwrap().is_empty()
+    });
+    assert_eq!(codes(&d), ["unknown-reference"]);
+    assert_eq!(s.stop(), 0);
+}
+
+#[test]
+fn the_server_watches_toml_files_and_deleted_folders() {
+    let root = fixture("nav");
+    let mut s = Server::start(&[]);
+    s.request(
+        "initialize",
+        json!({
+            "processId": null,
+            "workspaceFolders": [{"uri": uri(&root), "name": "nav"}],
+            "capabilities": {"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}}},
+        }),
+    );
+    s.notify("initialized", json!({}));
+    let deadline = std::time::Instant::now() + TIMEOUT;
+    let register = loop {
+        let v = s.next(deadline);
+        if v["method"] == "client/registerCapability" {
+            break v;
+        }
+    };
+    assert_eq!(
+        register["params"]["registrations"][0]["registerOptions"]["watchers"],
+        json!([{"globPattern": "**/*.toml"}, {"globPattern": "**/*", "kind": 4}])
+    );
     assert_eq!(s.stop(), 0);
 }
 
@@ -1063,9 +1118,32 @@ fn navigation_works_in_a_file_with_a_syntax_error() {
         .as_str()
         .unwrap_or_default();
     assert!(hover.contains("whatsapp-sales"), "{r}");
+    // The references listed include the broken file's own, the one under the cursor too.
     let r = s.at("textDocument/references", &sales, at);
+    let here = range_of(&text, "whatsapp-sales", 0, Enc::Utf16);
+    let listed = r["result"].as_array().unwrap();
     assert!(
-        !r["result"].as_array().unwrap().is_empty(),
+        listed
+            .iter()
+            .any(|l| l["uri"] == uri(&sales) && l["range"] == here),
+        "references: {r}"
+    );
+    // From the definition, too.
+    let twilio_text = read_text(&twilio);
+    let header = inside(
+        &twilio_text,
+        "[messaging_entry.whatsapp-sales]",
+        0,
+        20,
+        Enc::Utf16,
+    );
+    let r = s.at("textDocument/references", &twilio, header);
+    assert!(
+        r["result"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l["uri"] == uri(&sales) && l["range"] == here),
         "references: {r}"
     );
     assert_eq!(s.stop(), 0);
@@ -1385,5 +1463,46 @@ fn quick_fixes_mend_misspellings_and_fix_all_clears_the_file() {
     s.change(&org, 2, &fixed);
     let d = s.diagnostics(&uri(&org), |p| p["version"] == 2);
     assert_eq!(d["diagnostics"], json!([]));
+    assert_eq!(s.stop(), 0);
+}
+
+#[test]
+fn completion_filters_by_what_was_typed_caps_the_list_and_skips_listed_transfers() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    std::fs::write(root.join("nimbus.toml"), "").unwrap();
+    let mut text = String::from(
+        "[ou.contoso]\n\n[service.desk]\nou = \"contoso\"\nlicense = \"contact_center\"\ntransfers = [\"svc-7\", \"\"]\n",
+    );
+    for i in 0..600 {
+        text.push_str(&format!(
+            "\n[service.svc-{i}]\nou = \"contoso\"\nlicense = \"contact_center\"\n"
+        ));
+    }
+    let file = root.join("all.toml");
+    std::fs::write(&file, &text).unwrap();
+    let (mut s, _) = Server::init(&root, false);
+    s.open(&file, &text);
+    // The file parses (the empty item is an unknown reference): `svc-7`, already listed, and
+    // `desk` itself are not offered; 599 candidates, capped.
+    let at = inside(&text, "\"\"]", 0, 1, Enc::Utf16);
+    let r = s.at("textDocument/completion", &file, at);
+    assert_eq!(r["result"]["isIncomplete"], true, "{r}");
+    let all = labels(&r);
+    assert_eq!(all.len(), 500);
+    assert!(!all.iter().any(|l| l == "svc-7" || l == "desk"));
+    // Typed `svc-59`: the ten that contain it and svc-59 itself, the list complete.
+    let typed = text.replacen("\"\"]", "\"svc-59\"]", 1);
+    s.change(&file, 2, &typed);
+    let at = inside(&typed, "\"svc-59\"]", 0, 7, Enc::Utf16);
+    let r = s.at("textDocument/completion", &file, at);
+    assert_eq!(r["result"]["isIncomplete"], false, "{r}");
+    let mut got = labels(&r);
+    got.sort();
+    let mut want: Vec<String> = std::iter::once("svc-59".to_owned())
+        .chain((0..10).map(|i| format!("svc-59{i}")))
+        .collect();
+    want.sort();
+    assert_eq!(got, want);
     assert_eq!(s.stop(), 0);
 }

@@ -43,6 +43,8 @@ pub struct Scan {
     pub entities: Vec<(String, String)>,
     /// Their `ou` values, by (kind key, id).
     pub ous: HashMap<(String, String), String>,
+    /// Every string value on one line and its place (filled by [`values`] only).
+    pub values: Vec<Slot>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -54,6 +56,10 @@ enum Mode {
     /// A value was read.
     After,
 }
+
+/// Arrays and inline tables nested deeper than this complete nothing (no reference is
+/// written that deep) and cost the scan no copy of their key path.
+const MAX_DEPTH: usize = 32;
 
 #[derive(Debug)]
 struct Frame {
@@ -78,19 +84,38 @@ struct Scanner<'a> {
     keys: Vec<String>,
     mode: Mode,
     decided: bool,
+    /// Set by [`values`]: every string value is recorded.
+    collect: bool,
     out: Scan,
     /// `out.entities` as a set, so that recording one stays O(1).
     recorded: std::collections::HashSet<(String, String)>,
 }
 
 impl Scanner<'_> {
-    /// The key path that `keys` are relative to.
+    /// The key path that `keys` are relative to (none below [`MAX_DEPTH`]).
     fn base(&self) -> Vec<String> {
+        if self.stack.len() > MAX_DEPTH {
+            return Vec::new();
+        }
         self.stack
             .iter()
             .rev()
             .find(|f| !f.array)
             .map_or_else(|| self.table.clone(), |f| f.path.clone())
+    }
+
+    /// Opens an array or inline table. Below [`MAX_DEPTH`] frames hold no path: nothing
+    /// completes there, and copying the path into each frame would be quadratic in the depth.
+    fn open(&mut self, array: bool) {
+        let path = if self.stack.len() >= MAX_DEPTH {
+            Vec::new()
+        } else {
+            self.value_path()
+        };
+        if !array {
+            self.record_entity(&path);
+        }
+        self.stack.push(Frame { array, path });
     }
 
     fn value_path(&self) -> Vec<String> {
@@ -109,7 +134,7 @@ impl Scanner<'_> {
             return;
         }
         self.decided = true;
-        if self.mode != Mode::Value {
+        if self.mode != Mode::Value || self.stack.len() > MAX_DEPTH {
             return;
         }
         let (path, in_array) = match self.stack.last() {
@@ -173,8 +198,7 @@ impl Scanner<'_> {
                 }
                 b'[' => {
                     if self.mode == Mode::Value {
-                        let path = self.value_path();
-                        self.stack.push(Frame { array: true, path });
+                        self.open(true);
                     }
                     i + 1
                 }
@@ -187,9 +211,7 @@ impl Scanner<'_> {
                 }
                 b'{' => {
                     if self.mode == Mode::Value {
-                        let path = self.value_path();
-                        self.record_entity(&path);
-                        self.stack.push(Frame { array: false, path });
+                        self.open(false);
                         self.keys.clear();
                         self.mode = Mode::Key;
                     }
@@ -309,6 +331,19 @@ impl Scanner<'_> {
         }
         let j = j.min(self.b.len());
         let content = self.text.get(i + 1..j).unwrap_or_default().to_owned();
+        if self.collect && self.mode == Mode::Value && self.stack.len() <= MAX_DEPTH {
+            let (path, in_array) = match self.stack.last() {
+                Some(f) if f.array => (f.path.clone(), true),
+                _ => (self.value_path(), false),
+            };
+            self.out.values.push(Slot {
+                path,
+                in_array,
+                replace: i + 1..j,
+                quote: Some(q as char),
+                closed,
+            });
+        }
         if !self.decided && self.cursor == i {
             self.nothing();
         }
@@ -414,6 +449,19 @@ fn split_keys(s: &str) -> Vec<String> {
 
 /// Scans `text` for the slot at byte `cursor` and the entities the file defines.
 pub fn scan(text: &str, cursor: usize) -> Scan {
+    scanner(text, cursor).run()
+}
+
+/// Every string value of `text` with its place, read as forgivingly as [`scan`] reads: the
+/// references of a file that does not parse.
+pub fn values(text: &str) -> Vec<Slot> {
+    let mut s = scanner(text, text.len());
+    s.decided = true;
+    s.collect = true;
+    s.run().values
+}
+
+fn scanner(text: &str, cursor: usize) -> Scanner<'_> {
     Scanner {
         b: text.as_bytes(),
         text,
@@ -423,10 +471,10 @@ pub fn scan(text: &str, cursor: usize) -> Scan {
         keys: Vec::new(),
         mode: Mode::Key,
         decided: false,
+        collect: false,
         out: Scan::default(),
         recorded: Default::default(),
     }
-    .run()
 }
 
 /// What a slot asks for: the kind of the ids, and the referring entity (kind, id).
@@ -447,20 +495,32 @@ pub(crate) fn wanted(slot: &Slot) -> Option<(Kind, Kind, &str)> {
     }
 }
 
-/// The completion items at byte `cursor` of `file`, a file of the checked workspace `a`.
+/// The most items one completion answers with; past it the list is marked incomplete, and
+/// the editor asks again as more is typed.
+pub const MAX_ITEMS: usize = 500;
+
+/// The completion items at byte `cursor` of `file`, a file of the checked workspace `a`:
+/// the ids that contain what was typed (ignoring case), those that start with it first, at
+/// most [`MAX_ITEMS`] of them; and whether some were left out.
 pub fn complete(
     a: &Analysis,
     file: &SourceFile,
     cursor: usize,
     enc: Encoding,
-) -> Vec<CompletionItem> {
+) -> (Vec<CompletionItem>, bool) {
     let scan = scan(&file.text, cursor);
     let Some(slot) = &scan.slot else {
-        return Vec::new();
+        return (Vec::new(), false);
     };
     let Some((kind, referrer_kind, referrer)) = wanted(slot) else {
-        return Vec::new();
+        return (Vec::new(), false);
     };
+    let typed = (file
+        .text
+        .get(slot.replace.start..cursor.max(slot.replace.start)))
+    .unwrap_or_default()
+    .to_lowercase();
+    let matches = |id: &str| typed.is_empty() || id.to_lowercase().contains(&typed);
     let res = &a.ws.res;
     let textual_ou = |k: Kind, id: &str| {
         scan.ous
@@ -492,7 +552,20 @@ pub fn complete(
         }
         _ => true,
     };
-    let excluded = |id: &str| kind == referrer_kind && id == referrer;
+    // Not the referrer itself, nor a service its `transfers` list already holds.
+    let listed: HashSet<&str> = match (slot.in_array, in_model) {
+        (true, Some(i)) if kind == Kind::Service => (a.ws.model.services[i as usize].transfers)
+            .iter()
+            .filter(|t| {
+                t.span.range() != (slot.replace.start.saturating_sub(1)..slot.replace.end + 1)
+            })
+            .map(|t| t.value.as_str())
+            .collect(),
+        _ => HashSet::new(),
+    };
+    let excluded =
+        |id: &str| (kind == referrer_kind && id == referrer) || listed.contains(id) || !matches(id);
+    let mask = navigate::masker(a);
     let range = convert::range(file, slot.replace.start, slot.replace.end, enc);
     let edit = |id: &str| match slot.quote {
         Some(_) if slot.closed => id.to_owned(),
@@ -514,7 +587,8 @@ pub fn complete(
             d.display_name(),
             navigate::ou_line(a, target)
         );
-        let detail = crate::source::printable(&navigate::mask(a, detail)).into_owned();
+        let detail = mask.mask(&detail).unwrap_or(detail);
+        let detail = crate::source::printable(&detail).into_owned();
         items.push(item(&d.id, detail, range, edit(&d.id)));
     }
     for (k, id) in &scan.entities {
@@ -526,10 +600,13 @@ pub fn complete(
         }
         seen.insert(id.as_str());
         let detail = format!("{} (in this file)", kind.noun());
-        items.push(item(id, navigate::mask(a, detail), range, edit(id)));
+        items.push(item(id, detail, range, edit(id)));
     }
-    items.sort_by(|x, y| x.label.cmp(&y.label));
-    items
+    let starts = |label: &str| label.to_lowercase().starts_with(&typed);
+    items.sort_by_cached_key(|x| (!starts(&x.label), x.label.clone()));
+    let incomplete = items.len() > MAX_ITEMS;
+    items.truncate(MAX_ITEMS);
+    (items, incomplete)
 }
 
 fn item(id: &str, detail: String, range: lsp_types::Range, new_text: String) -> CompletionItem {
@@ -586,6 +663,26 @@ mod tests {
         assert!(s.in_array);
         let s = slot("[service.a]\ntransfers = [\"b\", |]\n").unwrap();
         assert!(s.in_array && s.quote.is_none());
+    }
+
+    #[test]
+    fn deep_nesting_costs_no_copy_per_level_and_completes_nothing_down_there() {
+        // 100,000 levels: each level copying the key path took gigabytes and minutes.
+        for (open, close) in [("{a=", "}"), ("[", "]")] {
+            let depth = 100_000;
+            let deep = format!("{}{}", open.repeat(depth), close.repeat(depth));
+            let text = format!("[service.a]\nfoo = {deep}\nou = \"|\"\n");
+            assert_eq!(
+                slot(&text).map(|s| path(&s)).as_deref(),
+                Some("service.a.ou")
+            );
+            let inside = format!("[service.a]\nfoo = {}|\n", open.repeat(depth));
+            assert_eq!(slot(&inside), None);
+        }
+        // Shallow nesting still completes.
+        let s =
+            slot("[service]\na = { instant_messaging = { messaging_entry = \"|\" } }\n").unwrap();
+        assert_eq!(path(&s), "service.a.instant_messaging.messaging_entry");
     }
 
     #[test]

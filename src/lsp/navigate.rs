@@ -116,6 +116,12 @@ impl Index {
                 push(dup.later, target, Role::Definition);
             }
         }
+        // A file that does not parse holds no model: its references are read from the text.
+        for file in broken_files(a) {
+            for o in textual_references(a, file) {
+                push(o.span, o.target, o.role);
+            }
+        }
         for list in &mut by_file {
             list.sort_by_key(|o| (o.span.start, o.span.end));
         }
@@ -170,6 +176,47 @@ pub fn textual(a: &Analysis, file: FileId, offset: usize) -> Option<Occurrence> 
         target: Target { kind, index },
         role: Role::Reference,
     })
+}
+
+/// The files of `a` with a `syntax` error, each once, in file order.
+pub fn broken_files(a: &Analysis) -> Vec<FileId> {
+    let mut files: Vec<FileId> = (a.diagnostics.iter())
+        .filter(|d| d.code == crate::rules::Code::Syntax)
+        .map(|d| d.span.file)
+        .collect();
+    files.sort_unstable_by_key(|f| f.0);
+    files.dedup_by_key(|f| f.0);
+    files
+}
+
+/// The references of `file` read from its text: each string in a reference position that
+/// names an entity.
+fn textual_references(a: &Analysis, file: FileId) -> Vec<Occurrence> {
+    let text = &a.ws.sources.get(file).text;
+    let mut out = Vec::new();
+    for slot in super::complete::values(text) {
+        let Some((kind, _, _)) = super::complete::wanted(&slot) else {
+            continue;
+        };
+        let Some(id) = text.get(slot.replace.clone()) else {
+            continue;
+        };
+        let Some(index) = a.ws.res.lookup(&a.ws.model, kind, id) else {
+            continue;
+        };
+        let (Ok(start), Ok(end)) = (
+            u32::try_from(slot.replace.start - 1),
+            u32::try_from(slot.replace.end + usize::from(slot.closed)),
+        ) else {
+            continue;
+        };
+        out.push(Occurrence {
+            span: Span { file, start, end },
+            target: Target { kind, index },
+            role: Role::Reference,
+        });
+    }
+    out
 }
 
 /// The definition of `target`.
@@ -359,10 +406,12 @@ fn code(text: &str) -> String {
 
 /// Masks every detected secret in `text` (names and ids could hold one).
 pub fn mask(a: &Analysis, text: String) -> String {
-    let secrets = a.ws.model.secrets.iter().map(|s| s.value.as_str());
-    crate::model::SecretMask::new(secrets)
-        .mask(&text)
-        .unwrap_or(text)
+    masker(a).mask(&text).unwrap_or(text)
+}
+
+/// The mask of `a`'s secrets, built once for many texts.
+pub fn masker(a: &Analysis) -> crate::model::SecretMask {
+    crate::model::SecretMask::new(a.ws.model.secrets.iter().map(|s| s.value.as_str()))
 }
 
 #[cfg(test)]

@@ -40,17 +40,17 @@ use lsp_types::request::{
     Request as _, Shutdown,
 };
 use lsp_types::{
-    CodeActionOptions, CodeActionParams, CodeActionProviderCapability, CompletionOptions,
-    CompletionParams, CompletionResponse, DidChangeTextDocumentParams, DidChangeWatchedFilesParams,
-    DidChangeWatchedFilesRegistrationOptions, DidChangeWorkspaceFoldersParams,
-    DidCloseTextDocumentParams, DidOpenTextDocumentParams, DidSaveTextDocumentParams,
-    FileSystemWatcher, GlobPattern, GotoDefinitionParams, GotoDefinitionResponse, Hover,
-    HoverContents, HoverParams, HoverProviderCapability, InitializeParams, InitializeResult,
-    Location, LogMessageParams, MarkupContent, MarkupKind, MessageType, OneOf,
-    PublishDiagnosticsParams, ReferenceParams, Registration, RegistrationParams, SaveOptions,
-    ServerCapabilities, ServerInfo, TextDocumentSyncCapability, TextDocumentSyncKind,
-    TextDocumentSyncOptions, TextDocumentSyncSaveOptions, Uri, WorkspaceFoldersServerCapabilities,
-    WorkspaceServerCapabilities,
+    CodeActionOptions, CodeActionParams, CodeActionProviderCapability, CompletionList,
+    CompletionOptions, CompletionParams, CompletionResponse, DidChangeTextDocumentParams,
+    DidChangeWatchedFilesParams, DidChangeWatchedFilesRegistrationOptions,
+    DidChangeWorkspaceFoldersParams, DidCloseTextDocumentParams, DidOpenTextDocumentParams,
+    DidSaveTextDocumentParams, FileSystemWatcher, GlobPattern, GotoDefinitionParams,
+    GotoDefinitionResponse, Hover, HoverContents, HoverParams, HoverProviderCapability,
+    InitializeParams, InitializeResult, Location, LogMessageParams, MarkupContent, MarkupKind,
+    MessageType, OneOf, PublishDiagnosticsParams, ReferenceParams, Registration,
+    RegistrationParams, SaveOptions, ServerCapabilities, ServerInfo, TextDocumentSyncCapability,
+    TextDocumentSyncKind, TextDocumentSyncOptions, TextDocumentSyncSaveOptions, Uri,
+    WorkspaceFoldersServerCapabilities, WorkspaceServerCapabilities,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -464,6 +464,9 @@ impl Server {
                     let Some(path) = convert::path_of(&change.uri) else {
                         continue;
                     };
+                    if !could_hold_workspace_files(&path) {
+                        continue;
+                    }
                     settings |= is_settings(&path);
                     // A deleted folder takes the workspaces below it along.
                     if change.typ == lsp_types::FileChangeType::DELETED {
@@ -492,10 +495,18 @@ impl Server {
     fn initialized(&mut self, t: &Transport) {
         if self.can_watch {
             let options = DidChangeWatchedFilesRegistrationOptions {
-                watchers: vec![FileSystemWatcher {
-                    glob_pattern: GlobPattern::String("**/*.toml".to_owned()),
-                    kind: None,
-                }],
+                watchers: vec![
+                    FileSystemWatcher {
+                        glob_pattern: GlobPattern::String("**/*.toml".to_owned()),
+                        kind: None,
+                    },
+                    // A deleted or renamed folder comes as one event for the folder (VS Code
+                    // sends none for the files in it), which `**/*.toml` does not match.
+                    FileSystemWatcher {
+                        glob_pattern: GlobPattern::String("**/*".to_owned()),
+                        kind: Some(lsp_types::WatchKind::Delete),
+                    },
+                ],
             };
             let params = RegistrationParams {
                 registrations: vec![Registration {
@@ -1050,10 +1061,17 @@ impl Server {
         file: FileId,
         offset: usize,
     ) -> Option<navigate::Occurrence> {
+        // The index is the whole truth for a file that parses: reading the text again (the
+        // whole file, for a hover on a key) is for a broken one only.
+        let broken = || navigate::broken_files(a).contains(&file);
         ws.index
             .get_or_init(|| Index::new(a))
             .at(file, offset)
-            .or_else(|| navigate::textual(a, file, offset))
+            .or_else(|| {
+                broken()
+                    .then(|| navigate::textual(a, file, offset))
+                    .flatten()
+            })
     }
 
     fn location(&self, a: &Analysis, span: crate::source::Span) -> Option<Location> {
@@ -1105,9 +1123,20 @@ impl Server {
 
     fn completion(&self, at: &lsp_types::TextDocumentPositionParams) -> Option<CompletionResponse> {
         let (_, a, file, offset) = self.locate(at)?;
-        let items = complete::complete(a, a.ws.sources.get(file), offset, self.enc);
-        (!items.is_empty()).then_some(CompletionResponse::Array(items))
+        let (items, incomplete) = complete::complete(a, a.ws.sources.get(file), offset, self.enc);
+        (!items.is_empty()).then_some(CompletionResponse::List(CompletionList {
+            is_incomplete: incomplete,
+            items,
+        }))
     }
+}
+
+/// True when a watched path may be a TOML file a workspace reads, or a folder that held
+/// some: not a file of another type (`.git/index.lock`, build output), nor a hidden one.
+fn could_hold_workspace_files(path: &Path) -> bool {
+    let hidden = (path.file_name()).is_some_and(|n| n.as_encoded_bytes().starts_with(b"."));
+    let toml = path.extension().is_some_and(|e| e == "toml");
+    toml || (!hidden && path.extension().is_none())
 }
 
 /// Applies an incremental change (the server asks for full texts, but takes both).
@@ -1149,6 +1178,24 @@ mod tests {
             })
             .filter(|p| p["uri"] == uri)
             .collect()
+    }
+
+    #[test]
+    fn watched_deletions_that_matter_are_toml_files_and_folders() {
+        for (path, matters) in [
+            ("/w/services/a.toml", true),
+            ("/w/.hidden/a.toml", true),
+            ("/w/services", true),
+            ("/w/.git/index.lock", false),
+            ("/w/.git", false),
+            ("/w/target/debug/x.d", false),
+        ] {
+            assert_eq!(
+                super::could_hold_workspace_files(Path::new(path)),
+                matters,
+                "{path}"
+            );
+        }
     }
 
     #[test]

@@ -6,7 +6,7 @@
 //! every message that arrived meanwhile is already waiting, and a burst of changes is taken (and
 //! checked) at once.
 
-use std::io::{self, BufRead, Write};
+use std::io::{self, BufRead, Read, Write};
 use std::sync::Mutex;
 use std::sync::mpsc::{self, Receiver, RecvError, Sender, TryRecvError};
 
@@ -97,36 +97,69 @@ fn read_loop(mut input: impl BufRead, tx: &Sender<Message>) {
     }
 }
 
-/// Reads one framed message, as `Message::read` does, except that a string holding half of a
-/// UTF-16 surrogate pair (`"\ud83d"`, which editors send for a half-typed emoji) is read with
-/// U+FFFD in its place, where strict JSON parsing would drop the whole change.
+/// The largest message body read: the largest document the loader accepts, JSON-escaped,
+/// with room to spare. A larger one is skipped as it arrives, never held.
+const MAX_BODY: u64 = 512 << 20;
+
+/// Reads one framed message, as `Message::read` does, with three differences:
+///
+/// - a string holding half of a UTF-16 surrogate pair (`"\ud83d"`, which editors send for a
+///   half-typed emoji) is read with U+FFFD in its place, where strict JSON parsing would drop
+///   the whole change;
+/// - headers may end in `\n` alone and need no space after the colon, and after a frame
+///   whose `Content-Length` was wrong the reader finds the next `Content-Length:` even when
+///   it is glued to the end of the last body: one bad frame never loses the ones after it;
+/// - a body over [`MAX_BODY`] is skipped (read and dropped) rather than allocated.
 fn read_message(input: &mut impl BufRead) -> io::Result<Option<Message>> {
-    let mut length = None;
-    let mut line = String::new();
+    const HEADER: &str = "content-length:";
+    let invalid = |e: String| io::Error::new(io::ErrorKind::InvalidData, e);
+    let mut length: Option<u64> = None;
+    let mut garbage = false;
+    let mut line = Vec::new();
     loop {
         line.clear();
-        if input.read_line(&mut line)? == 0 {
+        if input.by_ref().take(64 << 10).read_until(b'\n', &mut line)? == 0 {
             return Ok(None);
         }
-        let Some(header) = line.strip_suffix("\r\n") else {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidData,
-                format!("malformed header: {line:?}"),
-            ));
-        };
+        let text = String::from_utf8_lossy(&line);
+        let header = text.trim_end_matches(['\r', '\n']);
         if header.is_empty() {
-            break;
+            if length.is_some() {
+                break;
+            }
+            continue;
         }
-        if let Some((name, value)) = header.split_once(": ")
-            && name.eq_ignore_ascii_case("Content-Length")
-        {
-            length = value.parse::<usize>().ok();
+        // A `Content-Length:` anywhere in the line: what precedes it is the tail of a frame
+        // whose length was wrong.
+        let lower = header.to_ascii_lowercase();
+        match lower.find(HEADER) {
+            Some(at) => {
+                garbage |= at > 0;
+                let value = header[at + HEADER.len()..].trim();
+                length = Some(
+                    value
+                        .parse()
+                        .map_err(|_| invalid(format!("bad Content-Length: {value:?}")))?,
+                );
+            }
+            None if length.is_some() && header.contains(':') => {} // Content-Type and the like.
+            None => garbage = true,
         }
     }
-    let invalid = |e: String| io::Error::new(io::ErrorKind::InvalidData, e);
-    let length = length.ok_or_else(|| invalid("no Content-Length".to_owned()))?;
-    let mut body = vec![0; length];
-    input.read_exact(&mut body)?;
+    if garbage {
+        log("skipped bytes that belonged to no message (a wrong Content-Length before?)");
+    }
+    let length = length.unwrap_or_default();
+    if length > MAX_BODY {
+        io::copy(&mut input.by_ref().take(length), &mut io::sink())?;
+        return Err(invalid(format!(
+            "a message of {length} bytes, over the limit of {MAX_BODY}"
+        )));
+    }
+    let mut body = Vec::with_capacity(length.min(1 << 20) as usize);
+    if input.by_ref().take(length).read_to_end(&mut body)? < length as usize {
+        return Ok(None);
+    }
     let text = String::from_utf8(body).map_err(|e| invalid(e.to_string()))?;
     serde_json::from_str(&text)
         .or_else(|e| match lone_surrogates(&text) {
@@ -202,6 +235,58 @@ mod tests {
         assert_eq!(lone_surrogates(r#"{"t":"\ud83d\ude00 é \u00e9"}"#), None);
         // An escaped backslash followed by `ud83d` is text, not an escape.
         assert_eq!(lone_surrogates(r#"{"t":"\\ud83d"}"#), None);
+    }
+
+    /// The methods of the messages `input` holds, and the errors met between them.
+    fn methods(mut input: &[u8]) -> Vec<String> {
+        let mut out = Vec::new();
+        loop {
+            match read_message(&mut input) {
+                Ok(Some(Message::Request(r))) => out.push(r.method),
+                Ok(Some(Message::Notification(n))) => out.push(n.method),
+                Ok(Some(Message::Response(_))) => out.push("response".to_owned()),
+                Ok(None) => return out,
+                Err(e) => out.push(format!("error: {e}")),
+            }
+        }
+    }
+
+    fn frame(method: &str) -> (String, usize) {
+        let body = format!(r#"{{"jsonrpc":"2.0","method":"{method}","params":{{}}}}"#);
+        let len = body.len();
+        (body, len)
+    }
+
+    #[test]
+    fn a_wrong_length_costs_one_message_and_lenient_headers_are_read() {
+        let (a, la) = frame("a");
+        let (b, lb) = frame("b");
+        let (c, lc) = frame("c");
+        let (d, ld) = frame("d");
+        // Too short a length for `a`: its tail is glued to `b`'s header, which is still found.
+        // `c` has no space after the colon and LF line ends; `d` a Content-Type too.
+        let input = format!(
+            "Content-Length: {}\r\n\r\n{a}Content-Length: {lb}\r\n\r\n{b}\
+             content-length:{lc}\n\n{c}\
+             Content-Type: application/vscode-jsonrpc; charset=utf-8\r\nContent-Length: {ld}\r\n\r\n{d}",
+            la - 5
+        );
+        let got = methods(input.as_bytes());
+        assert_eq!(got.len(), 4, "{got:?}");
+        assert!(got[0].starts_with("error: "), "{got:?}");
+        assert_eq!(got[1..], ["b", "c", "d"]);
+    }
+
+    #[test]
+    fn a_huge_length_is_skipped_not_allocated() {
+        let (b, lb) = frame("b");
+        let input =
+            format!("Content-Length: 100000000000\r\n\r\n{{}}Content-Length: {lb}\r\n\r\n{b}");
+        // The skipped body runs to the end of this input: nothing after it is read.
+        assert_eq!(
+            methods(input.as_bytes()),
+            ["error: a message of 100000000000 bytes, over the limit of 536870912"]
+        );
     }
 
     #[test]
