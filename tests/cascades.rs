@@ -418,7 +418,7 @@ fn a_key_on_the_wrong_side_of_the_im_header_is_one_unknown_field_and_read_as_mea
     assert_eq!(codes, ["unknown-field", "unknown-field"]);
     assert_eq!(
         found[1].1,
-        "`channels` belongs in the service's IM table: move it there (below \
+        "`channels` belongs in the service's IM table: move it into an IM table (below a new \
          `[service.desk.instant_messaging]`, or into `instant_messaging = { … }`)"
     );
 }
@@ -786,17 +786,19 @@ fn entries_pasted_with_one_sid_name_at_most_ten_others_each() {
         ("twilio.toml", &twilio),
         ("desk.toml", DESK),
     ]);
+    // `wa`, applied by the desk, keeps the service: each other entry is reported.
     let first = out
         .lines()
         .find(|l| l.contains("duplicate-service-sid"))
         .unwrap();
     assert!(
         first.ends_with(
-            "messaging entry `wa` names the same Twilio service as `w00`, `w01`, `w02`, `w03`, \
+            "messaging entry `w00` names the same Twilio service as `wa`, `w01`, `w02`, `w03`, \
              `w04`, `w05`, `w06`, `w07`, `w08`, `w09` and 2 more"
         ),
         "{out}"
     );
+    assert_eq!(out.matches("duplicate-service-sid").count(), 12, "{out}");
 }
 
 #[test]
@@ -1218,5 +1220,181 @@ transfers = ["sales-ivr", "Sales-IVR"]
         short(&[("org.toml", ORG), ("s.toml", services)]),
         "s.toml:1:10: error[invalid-value]: invalid service id `Sales-IVR`\n\
          1 error, 0 warnings in 3 files\n"
+    );
+}
+
+#[test]
+fn a_variable_name_written_as_the_secret_is_no_secret_and_gets_its_table() {
+    let connector = |secret: &str| {
+        format!(
+            "[connector.tw]\nou = \"contoso\"\ntype = \"twilio\"\nregion = \"us1\"\napi_key_sid = \"SK0123456789abcdef0123456789abcdef\"\napi_key_secret = {secret}\n\n[messaging_entry.wa]\nou = \"contoso\"\nconnector = \"tw\"\nservice_sid = \"IS12345678900000000000000000AbCdEf\"\n\n[service.desk]\nou = \"contoso\"\nlicense = \"contact_center\"\ninstant_messaging = {{ messaging_entry = \"wa\", channels = [\"whatsapp\"] }}\n"
+        )
+    };
+    for (secret, help) in [
+        (
+            "\"TWILIO_SECRET\"",
+            "a variable is named in a table: write `api_key_secret = { env = \"TWILIO_SECRET\" }`",
+        ),
+        (
+            "\"$TWILIO_SECRET\"",
+            "a variable is named in a table: write `api_key_secret = { env = \"TWILIO_SECRET\" }` (no `$`)",
+        ),
+        (
+            "\"${TWILIO_SECRET}\"",
+            "a variable is named in a table: write `api_key_secret = { env = \"TWILIO_SECRET\" }` (no `$`)",
+        ),
+        (
+            "{ env = \"$TWILIO_SECRET\" }",
+            "`env` takes the variable's name alone: `env = \"TWILIO_SECRET\"`",
+        ),
+    ] {
+        let doc = json(&check(
+            &[("org.toml", ORG), ("tw.toml", &connector(secret))],
+            "sarif",
+        ));
+        let results = doc["runs"][0]["results"].as_array().unwrap();
+        assert_eq!(results.len(), 1, "{secret}: {results:?}");
+        assert_eq!(results[0]["ruleId"], "invalid-value", "{secret}");
+        let text = results[0]["message"]["text"].as_str().unwrap();
+        assert!(text.ends_with(&format!("help: {help}")), "{secret}: {text}");
+        let fixed = results[0]["fixes"][0]["artifactChanges"][0]["replacements"][0]["insertedContent"]["text"]
+            .as_str()
+            .unwrap();
+        let written = connector(secret);
+        let mended = written.replace(
+            secret.trim_start_matches("{ env = ").trim_end_matches(" }"),
+            fixed,
+        );
+        let mended = if secret.starts_with('{') {
+            mended
+        } else {
+            written.replace(secret, fixed)
+        };
+        assert_eq!(
+            short(&[("org.toml", ORG), ("tw.toml", &mended)]),
+            "0 errors, 0 warnings in 3 files\n",
+            "{secret} mended: {mended}"
+        );
+    }
+    // A mixed-case value is a secret, as before.
+    let h = helps(&[
+        ("org.toml", ORG),
+        ("tw.toml", &connector("\"Tw1l1oS3cr3tV4lue\"")),
+    ]);
+    assert_eq!(h[0].0, "secret-in-config");
+}
+
+#[test]
+fn of_two_roots_the_one_that_holds_the_tenant_is_not_the_one_told_to_move() {
+    // `emea.toml` sorts first, but `contoso` holds the tree: `emea` gets the parent.
+    let org = "[ou.contoso]\n\n[ou.sales]\nparent = \"contoso\"\n\n[service.desk]\nou = \"sales\"\nlicense = \"contact_center\"\n";
+    let h = helps(&[
+        ("emea.toml", "[ou.emea]\nname = \"EMEA\"\n"),
+        ("org.toml", org),
+    ]);
+    assert_eq!(
+        h,
+        [(
+            "root-ou".to_owned(),
+            "a workspace describes one tenant: give `emea` a `parent` (e.g. `parent = \"contoso\"`)".to_owned()
+        )]
+    );
+    // Renamed to sort last, the same.
+    let h = helps(&[
+        ("z.toml", "[ou.emea]\nname = \"EMEA\"\n"),
+        ("org.toml", org),
+    ]);
+    assert_eq!(
+        h[0].1,
+        "a workspace describes one tenant: give `emea` a `parent` (e.g. `parent = \"contoso\"`)"
+    );
+}
+
+#[test]
+fn a_misplaced_im_key_is_told_to_go_where_a_key_can_be_added() {
+    let desk = |im: &str| {
+        format!(
+            "[service.desk]\nou = \"contoso\"\nlicense = \"contact_center\"\nchannels = [\"whatsapp\"]\n{im}"
+        )
+    };
+    for (im, place) in [
+        (
+            "instant_messaging = { messaging_entry = \"wa\" }\n",
+            "into `instant_messaging = { … }`".to_owned(),
+        ),
+        (
+            "\n[service.desk.instant_messaging]\nmessaging_entry = \"wa\"\n",
+            "below `[service.desk.instant_messaging]`".to_owned(),
+        ),
+        (
+            "",
+            "into an IM table (below a new `[service.desk.instant_messaging]`, or into `instant_messaging = { … }`)".to_owned(),
+        ),
+    ] {
+        let h = helps_of_desk(&desk(im));
+        let field: Vec<&(String, String)> = h.iter().filter(|(c, _)| c == "unknown-field").collect();
+        assert_eq!(
+            field[0].1,
+            format!("`channels` belongs in the service's IM table: move it {place}"),
+            "{im}"
+        );
+    }
+    // A service written inline has no header to add.
+    let h = helps_of_desk(
+        "service.desk = { ou = \"contoso\", license = \"contact_center\", channels = [\"whatsapp\"] }\n",
+    );
+    assert_eq!(
+        h[0].1,
+        "`channels` belongs in the service's IM table: move it into an IM table (`instant_messaging = { … }` in the service's table)"
+    );
+}
+
+#[test]
+fn of_two_entries_on_one_twilio_service_the_one_applied_keeps_it() {
+    let twilio = format!(
+        "{TWILIO}\n[messaging_entry.a-old]\nou = \"contoso\"\nconnector = \"tw\"\nservice_sid = \"IS12345678900000000000000000ABCDEF\"\n"
+    );
+    let desk = "[service.desk]\nou = \"contoso\"\nlicense = \"contact_center\"\ninstant_messaging = { messaging_entry = \"wa\", channels = [\"whatsapp\"] }\n";
+    let doc = json(&check(
+        &[
+            ("org.toml", ORG),
+            ("twilio.toml", &twilio),
+            ("desk.toml", desk),
+        ],
+        "json",
+    ));
+    let d: Vec<(&str, &str)> = doc["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["code"].as_str().unwrap(), d["message"].as_str().unwrap()))
+        .collect();
+    // `a-old` sorts first, but `wa` is the one in use: `a-old` is reported (and unused).
+    assert!(
+        d.contains(&(
+            "duplicate-service-sid",
+            "messaging entry `a-old` names the same Twilio service as `wa`"
+        )),
+        "{d:?}"
+    );
+    assert_eq!(
+        d.iter()
+            .filter(|(c, _)| *c == "duplicate-service-sid")
+            .count(),
+        1
+    );
+}
+
+#[test]
+fn an_empty_string_is_called_empty() {
+    let desk =
+        "[service.desk]\nou = \"\"\nlicense = \"\"\ninstant_messaging = { channels = [\"\"] }\n";
+    let got = short(&[("org.toml", ORG), ("desk.toml", desk)]);
+    assert_eq!(
+        got,
+        "desk.toml:2:6: error[unknown-reference]: `ou` is empty: it must name an OU\n\
+         desk.toml:3:11: error[invalid-value]: empty licence: the string names none\n\
+         desk.toml:4:35: error[invalid-value]: empty channel: the string names none\n\
+         3 errors, 0 warnings in 3 files\n"
     );
 }

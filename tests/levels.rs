@@ -184,3 +184,44 @@ fn malformed_comments_and_unknown_codes_are_invalid_values() {
             .starts_with("did you mean `self-transfer`?")
     );
 }
+
+#[test]
+fn levels_spelled_as_other_linters_spell_them_get_ours_and_a_bad_code_hides_no_bad_level() {
+    let doc = check(
+        &[
+            (
+                "nimbus.toml",
+                "[lints]\nunused-connector = \"warn\"\nself-transfer = \"off\"\nim_no_agents = \"deny\"\n",
+            ),
+            ("org.toml", "[ou.contoso]\n"),
+        ],
+        &[],
+    );
+    let got: Vec<(&str, &str)> = doc["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["message"].as_str().unwrap(), d["help"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                "unknown level `warn`",
+                "did you mean `warning`? `unused-connector` takes one of `error`, `warning` and `allow`"
+            ),
+            (
+                "unknown level `off`",
+                "did you mean `allow`? `self-transfer` takes one of `error`, `warning` and `allow`"
+            ),
+            (
+                "unknown rule code `im_no_agents` in [lints]",
+                "did you mean `im-no-agents`? `nimbus-lint explain --list` lists every code"
+            ),
+            (
+                "unknown level `deny`",
+                "did you mean `error`? `im_no_agents` takes one of `error`, `warning` and `allow`"
+            ),
+        ]
+    );
+}

@@ -336,6 +336,7 @@ fn entity_file_schema() -> Schema<'static> {
             ),
         ],
         id: "",
+        im_place: "",
         by_value: &[],
     }
 }
@@ -424,10 +425,12 @@ fn read_kind(r: &mut Reader<'_>, kind: Kind, value: &Spanned<DeValue<'_>>, out: 
                 });
             }
             Kind::Service => {
+                let place = im_place(r, value, t, id);
                 let m = r.unknown_keys(
                     t,
                     &Schema {
                         id,
+                        im_place: &place,
                         by_value: &[("license", |v| {
                             crate::model::License::SPELLINGS
                                 .iter()
@@ -492,6 +495,7 @@ fn schema(
         aliases,
         elsewhere,
         id: "",
+        im_place: "",
         by_value: &[],
     }
 }
@@ -580,13 +584,28 @@ const SERVICE_ALIASES: &[(&str, &str)] = &[
 const SERVICE_ELSEWHERE: &[(&str, &str)] = &[
     (
         "channels",
-        "`channels` belongs in the service's IM table: move it there (below `[service.{id}.instant_messaging]`, or into `instant_messaging = { … }`)",
+        "`channels` belongs in the service's IM table: move it {im}",
     ),
     (
         "messaging_entry",
-        "`messaging_entry` belongs in the service's IM table: move it there (below `[service.{id}.instant_messaging]`, or into `instant_messaging = { … }`)",
+        "`messaging_entry` belongs in the service's IM table: move it {im}",
     ),
 ];
+
+/// Where a key of the IM table written in the service table can go, as the tables are
+/// written: below the IM header, into the inline IM table, or into a new one (a header only
+/// when the service has one).
+fn im_place(r: &Reader<'_>, service: &Spanned<DeValue<'_>>, t: &DeTable<'_>, id: &str) -> String {
+    let header = |v: &Spanned<DeValue<'_>>| r.src.get(v.span()).is_some_and(|s| s.starts_with('['));
+    match t.get("instant_messaging") {
+        Some(im) if header(im) => format!("below `[service.{id}.instant_messaging]`"),
+        Some(_) => "into `instant_messaging = { … }`".to_owned(),
+        None if header(service) => format!(
+            "into an IM table (below a new `[service.{id}.instant_messaging]`, or into `instant_messaging = {{ … }}`)"
+        ),
+        None => "into an IM table (`instant_messaging = { … }` in the service's table)".to_owned(),
+    }
+}
 const IM_KEYS: &[&str] = &["messaging_entry", "channels"];
 const IM_ALIASES: &[(&str, &str)] = &[("entry", "messaging_entry"), ("channel", "channels")];
 /// Where a service key written in its IM table goes (`{key}` and `{id}` filled in).
@@ -610,6 +629,14 @@ fn read_secret(r: &mut Reader<'_>, t: &DeTable<'_>, m: &Misspelled, id: &str) ->
     };
     let span = r.span(value.span());
     match value.get_ref() {
+        // A variable's name written as the value (`"TWILIO_SECRET"`, `"$TWILIO_SECRET"`,
+        // `"${TWILIO_SECRET}"`): nothing secret was written, the table form was meant.
+        DeValue::String(s) if variable_name(s).is_some() => {
+            let name = variable_name(s).unwrap_or_default();
+            r.diagnostics
+                .push(invalid_value::env_name_as_value(span, s, name));
+            Field::Invalid
+        }
         DeValue::String(s) => {
             r.secrets.push(SecretHit {
                 span,
@@ -664,8 +691,9 @@ fn read_secret(r: &mut Reader<'_>, t: &DeTable<'_>, m: &Misspelled, id: &str) ->
                     span,
                 }),
                 Field::Set(name) => {
+                    let meant = variable_name(&name.value).filter(|n| *n != name.value.as_str());
                     r.diagnostics
-                        .push(invalid_value::bad_env_name(name.span, &name.value));
+                        .push(invalid_value::bad_env_name(name.span, &name.value, meant));
                     Field::Invalid
                 }
                 Field::Absent => {
@@ -723,6 +751,17 @@ fn sid_shaped(v: &str, prefix: &str) -> bool {
 }
 
 /// Environment variable names: letters, digits and `_`, not starting with a digit.
+/// The variable a string names, when it reads as a shell reference or an upper-case
+/// variable name: `$NAME`, `${NAME}`, `NAME` (no lower-case letter: a secret has some).
+fn variable_name(s: &str) -> Option<&str> {
+    let name = s
+        .strip_prefix("${")
+        .and_then(|n| n.strip_suffix('}'))
+        .or_else(|| s.strip_prefix('$'))
+        .unwrap_or(s);
+    (is_env_name(name) && !name.bytes().any(|b| b.is_ascii_lowercase())).then_some(name)
+}
+
 fn is_env_name(s: &str) -> bool {
     let mut chars = s.chars();
     chars

@@ -24,6 +24,9 @@ pub(crate) struct Schema<'a> {
     pub elsewhere: &'static [(&'static str, &'static str)],
     /// That id, for the hints of `elsewhere`.
     pub id: &'a str,
+    /// Where the service's IM table takes keys, as written (`{im}` in the hints of
+    /// `elsewhere`).
+    pub im_place: &'a str,
     /// Required keys told by the shape of their string value, for an unknown key whose name is
     /// too far off for a suggestion (`lic = "contact_center"` is the licence).
     pub by_value: &'static [(&'static str, Shaped)],
@@ -147,7 +150,11 @@ impl<'s> Reader<'s> {
                 .elsewhere
                 .iter()
                 .find(|(k, _)| *k == name)
-                .map(|&(_, hint)| hint.replace("{key}", name).replace("{id}", schema.id));
+                .map(|&(_, hint)| {
+                    hint.replace("{key}", name)
+                        .replace("{id}", schema.id)
+                        .replace("{im}", schema.im_place)
+                });
             misspelled.any_unknown = true;
             if let Some(s) = suggestion {
                 misspelled.taken_for.push(s);

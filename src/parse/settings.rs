@@ -85,6 +85,7 @@ fn schema(what: &str, known: &'static [&'static str]) -> Schema<'static> {
         aliases: &[],
         elsewhere: &[],
         id: "",
+        im_place: "",
         by_value: &[],
     }
 }
@@ -113,6 +114,7 @@ fn read(r: &mut Reader<'_>, doc: &DeTable<'_>, settings: &mut Settings) {
             ),
         ],
         id: "",
+        im_place: "",
         by_value: &[],
     };
     let m = r.unknown_keys(doc, &top);
@@ -172,22 +174,24 @@ fn read(r: &mut Reader<'_>, doc: &DeTable<'_>, settings: &mut Settings) {
         entries.sort_by_key(|(k, _)| k.span().start);
         for (key, value) in entries {
             let name = key_str(key);
-            let Some(code) = Code::parse(name) else {
+            let code = Code::parse(name);
+            if code.is_none() {
                 r.diagnostics
                     .push(crate::rules::unknown_field::unknown_lint(
                         r.span(key.span()),
                         name,
                         Code::nearest(name),
                     ));
-                continue;
-            };
+            }
             let DeValue::String(level) = value.get_ref() else {
                 r.wrong_type(value, name, &format!("{name} = \"warning\""));
                 continue;
             };
             let span = r.span(value.span());
+            // The level is judged even under an unknown code: both mistakes at once.
             let Some(level) = Level::parse(level) else {
-                let suggestion = crate::suggest::nearest(level, Level::NAMES);
+                let suggestion =
+                    level_meant(level).or_else(|| crate::suggest::nearest(level, Level::NAMES));
                 r.diagnostics.push(invalid_value::not_a_choice(
                     span,
                     name,
@@ -198,6 +202,7 @@ fn read(r: &mut Reader<'_>, doc: &DeTable<'_>, settings: &mut Settings) {
                 ));
                 continue;
             };
+            let Some(code) = code else { continue };
             if code.rule().hard && level != Level::Error {
                 r.diagnostics
                     .push(invalid_value::hard_error_lowered(span, code));
@@ -205,6 +210,17 @@ fn read(r: &mut Reader<'_>, doc: &DeTable<'_>, settings: &mut Settings) {
             }
             settings.lints.push((code, Sp { value: level, span }));
         }
+    }
+}
+
+/// The level other linters' spelling means (clippy's and ruff's `warn`, `deny`, eslint's
+/// `off`).
+fn level_meant(level: &str) -> Option<&'static str> {
+    match level.trim().to_ascii_lowercase().as_str() {
+        "warn" | "warnings" => Some("warning"),
+        "deny" | "forbid" | "err" | "errors" => Some("error"),
+        "off" | "ignore" | "none" | "disable" | "disabled" | "allowed" => Some("allow"),
+        _ => None,
     }
 }
 

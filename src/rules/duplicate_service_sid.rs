@@ -16,7 +16,9 @@ pub const RULE: Rule = Rule {
     explanation: r#"## What it checks
 
 No two messaging entries may name the same Conversations Service SID (compared without regard
-to case). The later entry, in (path, line) order, is reported with a label at the first.
+to case). The entry that keeps the service is one that some service applies (the first by id
+among them, or among all when none is applied); each other entry is reported, with a label at
+the one that keeps it. Which is reported never depends on where the entries are written.
 
 ## Why it matters
 
@@ -62,10 +64,18 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             groups.entry(v.value.to_ascii_lowercase()).or_default().push(i);
         }
     }
+    let mut applied = vec![false; entries.len()];
+    for e in cx.ws.res.service_entry.iter().flatten() {
+        applied[*e as usize] = true;
+    }
     for members in groups.values_mut().filter(|m| m.len() > 1) {
-        // In id order, so that which entries are reported, and how, does not depend on where
-        // they are written: the first by id keeps the service, each other one is reported.
-        members.sort_unstable_by(|&a, &b| entries[a].def.id.cmp(&entries[b].def.id));
+        // An entry a service applies keeps the service (the one in use is the one meant), then
+        // id order, so that which entries are reported, and how, does not depend on where
+        // they are written.
+        let unapplied = |i: usize| !applied[i];
+        members.sort_unstable_by(|&a, &b| {
+            (unapplied(a), &entries[a].def.id).cmp(&(unapplied(b), &entries[b].def.id))
+        });
         let ids: Vec<&str> = members.iter().map(|&i| entries[i].def.id.as_str()).collect();
         let first = &entries[members[0]];
         for &later in &members[1..] {

@@ -95,9 +95,12 @@ pub(crate) fn not_a_choice(
         None => (crate::suggest::did_you_mean(suggestion), suggestion),
     };
     help.push_str(&format!("`{key}` takes one of {}", list(allowed)));
-    let d = new(span, format!("unknown {noun} `{value}`"))
-        .label(format!("not a {noun}"))
-        .help(help);
+    let message = if value.is_empty() {
+        format!("empty {noun}: the string names none")
+    } else {
+        format!("unknown {noun} `{value}`")
+    };
+    let d = new(span, message).label(format!("not a {noun}")).help(help);
     match pick {
         Some(p) => d.fix_string(span, p),
         None => d,
@@ -162,10 +165,33 @@ pub(crate) fn array_of_tables(span: Span, what: &str) -> Diagnostic {
 }
 
 /// `api_key_secret = { env = "…" }` with a name no shell accepts.
-pub(crate) fn bad_env_name(span: Span, name: &str) -> Diagnostic {
-    new(span, format!("`{name}` is not an environment variable name"))
-        .label("not a variable name")
-        .help("use letters, digits and `_`, not starting with a digit, e.g. `TWILIO_API_KEY_SECRET`")
+/// `meant`: the variable a shell-style reference names (`TWILIO` for `$TWILIO`).
+pub(crate) fn bad_env_name(span: Span, name: &str, meant: Option<&str>) -> Diagnostic {
+    let d = new(span, format!("`{name}` is not an environment variable name"))
+        .label("not a variable name");
+    match meant {
+        Some(m) => d
+            .help(format!("`env` takes the variable's name alone: `env = \"{m}\"`"))
+            .fix_string(span, m),
+        None => d.help(
+            "use letters, digits and `_`, not starting with a digit, e.g. `TWILIO_API_KEY_SECRET`",
+        ),
+    }
+}
+
+/// `api_key_secret = "NAME"`: a variable's name where its table goes.
+pub(crate) fn env_name_as_value(span: Span, written: &str, name: &str) -> Diagnostic {
+    let table = format!("{{ env = \"{name}\" }}");
+    new(
+        span,
+        format!("`api_key_secret` names variable `{name}` as a plain string"),
+    )
+    .label("a string, not a reference to the variable")
+    .help(format!(
+        "a variable is named in a table: write `api_key_secret = {table}`{}",
+        if written == name { "" } else { " (no `$`)" }
+    ))
+    .fix(span, table, format!("Write `{{ env = \"{name}\" }}`"))
 }
 
 /// `api_key_secret = {}` without `env`.

@@ -55,23 +55,22 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             continue;
         };
         let ids: Vec<&str> = cycle.iter().map(|&i| ous[i as usize].def.id.as_str()).collect();
-        let (message, help) = if ids.len() == 1 {
-            (
-                format!("OU `{}` is its own parent", ids[0]),
-                "point `parent` at the OU above it, or remove it if this OU is the tenant"
-                    .to_owned(),
-            )
-        } else {
-            (
-                format!("OU parents form a loop: {}", path(&ids)),
-                "point one of these `parent` keys at an OU outside the loop, or remove it from the tenant".to_owned(),
-            )
+        let message = match ids.len() {
+            1 => format!("OU `{}` is its own parent", ids[0]),
+            _ => format!("OU parents form a loop: {}", path(&ids)),
         };
-        // With no root at all, this loop is also why `root-ou` is not reported: say it here.
-        let help = if cx.ws.res.tree.roots.is_empty() {
-            "no OU is left without a parent, so the workspace has no root: remove `parent` from the OU that is the tenant (one of the loop), or point one of these `parent` keys at a new root OU".to_owned()
-        } else {
-            help
+        // With a root in place, removing a `parent` would make a second root: name the tenant.
+        // With none, this loop is also why `root-ou` is not reported: say it here.
+        let help = match (cx.ws.res.tree.roots.first(), ids.len()) {
+            (Some(&r), 1) => format!(
+                "point `parent` at the OU above it, e.g. `parent = \"{}\"` (the tenant)",
+                ous[r as usize].def.id
+            ),
+            (Some(&r), _) => format!(
+                "point one of these `parent` keys at an OU outside the loop, e.g. `parent = \"{}\"` (the tenant)",
+                ous[r as usize].def.id
+            ),
+            (None, _) => "no OU is left without a parent, so the workspace has no root: remove `parent` from the OU that is the tenant (one of the loop), or point one of these `parent` keys at a new root OU".to_owned(),
         };
         let mut d = Diagnostic::new(Code::OuCycle, parent.span, message)
             .label(format!("`{}` → `{}`", ids[0], parent.value))

@@ -14,7 +14,8 @@ pub const RULE: Rule = Rule {
     explanation: r#"## What it checks
 
 Exactly one OU has no `parent`: the tenant, at the top of the Organization Unit tree. With
-several roots, one diagnostic points at the second (in path, line order) and labels the others.
+several roots, the one holding the most (OUs and entities below it) is taken for the tenant,
+and one diagnostic points at another root (the first in path, line order) and labels the rest.
 A workspace with entities but no root OU gets one diagnostic (not reported while a file has a
 syntax error, since the root may be in it). An empty workspace is clean.
 
@@ -48,8 +49,17 @@ parent = "contoso"
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let ous = &cx.ws.model.ous;
     let tree = &cx.ws.res.tree;
-    if let [first, second, rest @ ..] = tree.roots.as_slice() {
-        let (first, second) = (&ous[*first as usize].def, &ous[*second as usize].def);
+    if tree.roots.len() > 1 {
+        // The tenant is the root holding most (OUs and entities below it, then the first in
+        // path order); the diagnostic points at the first of the others.
+        let weights = weights(cx);
+        let tenant = (tree.roots.iter().copied().enumerate())
+            .max_by_key(|&(i, r)| (weights[r as usize], std::cmp::Reverse(i)))
+            .map_or(0, |(_, r)| r);
+        let mut others = tree.roots.iter().copied().filter(|&r| r != tenant);
+        let Some(second) = others.next() else { return };
+        let rest: Vec<u32> = others.collect();
+        let (first, second) = (&ous[tenant as usize].def, &ous[second as usize].def);
         // Named in id order, so that the message does not depend on where OUs are written.
         let mut all: Vec<&str> = tree
             .roots
@@ -71,13 +81,13 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         };
         let mut d = Diagnostic::new(Code::RootOu, second.header, message)
         .label("a second root OU")
-        .with(first.header, format!("`{}` is a root OU too", first.id))
+        .with(first.header, format!("`{}` is a root OU too: it holds the most, so it is taken for the tenant", first.id))
         .help(format!(
             "a workspace describes one tenant: give `{}` a `parent` (e.g. `parent = \"{}\"`)",
             second.id, first.id
         ))
         .about(Kind::Ou, &second.id);
-        for &other in rest {
+        for &other in &rest {
             let o = &ous[other as usize].def;
             d = d.with(o.header, format!("`{}` is a root OU too", o.id));
         }
@@ -119,4 +129,30 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             .help(help)
             .about(kind, &def.id),
     );
+}
+
+/// For each root OU, the OUs and entities below it (itself included); 0 for the others.
+fn weights(cx: &Context<'_>) -> Vec<usize> {
+    let (tree, res) = (&cx.ws.res.tree, &cx.ws.res);
+    let mut root = vec![None; cx.ws.model.ous.len()];
+    let mut weight = vec![0; cx.ws.model.ous.len()];
+    for o in tree.preorder() {
+        let r = match tree.parent[o as usize] {
+            Some(p) => root[p as usize],
+            None => Some(o),
+        };
+        root[o as usize] = r;
+        if let Some(r) = r {
+            weight[r as usize] += 1;
+        }
+    }
+    let entity_ous = (res.connector_ou.iter())
+        .chain(&res.entry_ou)
+        .chain(&res.service_ou);
+    for ou in entity_ous.flatten() {
+        if let Some(r) = root[*ou as usize] {
+            weight[r as usize] += 1;
+        }
+    }
+    weight
 }

@@ -73,6 +73,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         };
         help.push_str(&match (&ids[..], u.hidden) {
             ([], _) if other.is_some() => format!("name an existing {}", u.kind.noun()),
+            ([], _) if u.value.is_empty() => format!("name an existing {}", u.kind.noun()),
             ([], _) if crate::resolve::is_valid_id(&u.value) => format!(
                 "define it as `[{}.{}]`, or name an existing {}",
                 u.kind.key(),
@@ -93,12 +94,18 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 u.kind.noun()
             ),
         });
-        let label = format!("no {} has this id", u.kind.noun());
-        let mut d = Diagnostic::new(
-            Code::UnknownReference,
-            u.span,
-            format!("`{}` names an unknown {} `{}`", u.field, u.kind.noun(), u.value),
-        )
+        let (message, label) = if u.value.is_empty() {
+            (
+                format!("`{}` is empty: it must name {} {}", u.field, u.kind.article(), u.kind.noun()),
+                "empty".to_owned(),
+            )
+        } else {
+            (
+                format!("`{}` names an unknown {} `{}`", u.field, u.kind.noun(), u.value),
+                format!("no {} has this id", u.kind.noun()),
+            )
+        };
+        let mut d = Diagnostic::new(Code::UnknownReference, u.span, message)
         .label(label)
         .help(help)
         .about(u.from.0, &u.from.1);
