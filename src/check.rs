@@ -27,6 +27,10 @@ pub struct Context<'a> {
     held: std::cell::RefCell<FxHashSet<Code>>,
     /// The same for one entity: a rule that drew no conclusion about it.
     held_for: std::cell::RefCell<FxHashSet<(Code, Kind, crate::model::Text)>>,
+    /// Diagnostics (code, entity) that stand only when the entity's diagnostic of the other
+    /// code was raised and then silenced (allowed or suppressed): a consequence that the
+    /// reported cause already explains.
+    yielding: std::cell::RefCell<Vec<(Code, Code, Kind, crate::model::Text)>>,
 }
 
 impl Context<'_> {
@@ -57,6 +61,12 @@ impl Context<'_> {
     /// Records that the rule `code` drew no conclusion about one entity.
     pub fn hold_for(&self, code: Code, kind: Kind, id: &str) {
         self.held_for.borrow_mut().insert((code, kind, id.into()));
+    }
+
+    /// Records that the diagnostic of rule `code` about one entity stands only when that
+    /// entity's `cause` diagnostic was raised and is not shown (see [`Context::yielding`]).
+    pub fn yield_to(&self, code: Code, cause: Code, kind: Kind, id: &str) {
+        (self.yielding.borrow_mut()).push((code, cause, kind, id.into()));
     }
 
     /// Service `i`.
@@ -142,6 +152,7 @@ pub fn check(ws: &Workspace, transfers: &Transfers, overrides: &Overrides) -> Ve
         meant_connectors: std::cell::OnceCell::new(),
         held: std::cell::RefCell::default(),
         held_for: std::cell::RefCell::default(),
+        yielding: std::cell::RefCell::default(),
     };
     let mut diags = ws.diagnostics.clone();
     for code in Code::ALL {
@@ -161,10 +172,49 @@ pub fn check(ws: &Workspace, transfers: &Transfers, overrides: &Overrides) -> Ve
             }
         }
     }
+    let yielding = cx.yielding.take();
+    let raised = subjects(&diags, &yielding);
     let mut diags = suppress(ws, diags, &cx.held.borrow(), &cx.held_for.borrow());
     apply_levels(ws, overrides, &mut diags);
+    if !yielding.is_empty() {
+        let shown = subjects(&diags, &yielding);
+        let stands = |d: &Diagnostic| {
+            let Some(s) = &d.subject else { return true };
+            (yielding.iter())
+                .filter(|(code, _, kind, id)| {
+                    *code == d.code && *kind == s.kind && *id == s.id.as_str()
+                })
+                .all(|(_, cause, kind, id)| {
+                    let key = (*cause, *kind, id.clone());
+                    raised.contains(&key) && !shown.contains(&key)
+                })
+        };
+        diags.retain(stands);
+    }
     sort(ws, &mut diags);
     diags
+}
+
+/// The (code, entity) of each diagnostic in `diags` of a code some entry of `yielding` yields
+/// to.
+fn subjects(
+    diags: &[Diagnostic],
+    yielding: &[(Code, Code, Kind, crate::model::Text)],
+) -> FxHashSet<(Code, Kind, crate::model::Text)> {
+    if yielding.is_empty() {
+        return FxHashSet::default();
+    }
+    let causes: FxHashSet<Code> = yielding.iter().map(|y| y.1).collect();
+    (diags.iter())
+        .filter(|d| causes.contains(&d.code))
+        .filter_map(|d| {
+            Some((
+                d.code,
+                d.subject.as_ref()?.kind,
+                d.subject.as_ref()?.id.as_str().into(),
+            ))
+        })
+        .collect()
 }
 
 /// One mistake, one diagnostic: a credential-shaped value is reported as a secret only, and

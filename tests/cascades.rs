@@ -932,6 +932,26 @@ fn a_service_no_conversation_reaches_is_unreachable_not_also_without_agents() {
         "s.toml:5:1: error[im-unreachable]: service `bot` offers IM but no conversation can reach it\n\
          1 error, 0 warnings in 3 files\n"
     );
+    // With `im-unreachable` silenced, in `[lints]` or for the service, the service is still
+    // one without agents, and says so.
+    let lints = "[lints]\nim-unreachable = \"allow\"\n";
+    let ws = workspace(&[
+        ("nimbus.toml", lints),
+        ("org.toml", ORG),
+        ("s.toml", services),
+    ]);
+    let r = run(ws.path(), &["check", "--format", "short"]);
+    assert_eq!(
+        r.stdout,
+        "s.toml:5:1: warning[im-no-agents]: service `bot` takes IM conversations but has no agents and no transfers\n\
+         0 errors, 1 warning in 3 files\n"
+    );
+    let commented = format!("# nimbus-lint: allow(im-unreachable)\n{services}");
+    assert_eq!(
+        short(&[("org.toml", ORG), ("s.toml", &commented)]),
+        "s.toml:6:1: warning[im-no-agents]: service `bot` takes IM conversations but has no agents and no transfers\n\
+         0 errors, 1 warning in 3 files\n"
+    );
 }
 
 #[test]

@@ -15,7 +15,8 @@ pub const RULE: Rule = Rule {
 
 A service with an `instant_messaging` table, an explicit `user_assignment = "none"` and no
 `transfers`. The warning points at the `instant_messaging` header, with a label at the
-assignment.
+assignment. On a service that no conversation reaches, `im-unreachable` speaks instead, unless
+it is silenced for that service.
 
 ## Why it matters
 
@@ -53,10 +54,10 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             continue;
         };
         if !cx.transfers.reached[i] {
-            // No conversation arrives (`im-unreachable` says so, or holds back): none waits
-            // for agents either. A suppression comment may still be needed once it does.
-            cx.hold_for(Code::ImNoAgents, Kind::Service, &s.def.id);
-            continue;
+            // No conversation arrives: `im-unreachable` says so, and this is said only when
+            // that is silenced (allowed, or suppressed for the service); when it holds back,
+            // neither speaks.
+            cx.yield_to(Code::ImNoAgents, Code::ImUnreachable, Kind::Service, &s.def.id);
         }
         if s.transfers_unreadable {
             // It may transfer somewhere: no conclusion.

@@ -69,7 +69,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             )
             .label("not `SK` + 32 hex digits")
             .help(format!(
-                "{} (an API Key SID is `SK` + 32 hex digits, from the Twilio console: Account → API keys & tokens)",
+                "{}; an API Key SID is `SK` + 32 hex digits, from the Twilio console: Account → API keys & tokens",
                 sid::explain(&problem, "SK")
             ))
         };

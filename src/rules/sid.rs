@@ -39,8 +39,13 @@ pub(crate) enum Problem {
 
 /// Checks `value` is `prefix` + 32 hex digits (either case).
 pub(crate) fn check(value: &str, prefix: &str) -> Result<(), Problem> {
-    if value.trim() != value {
-        return Err(Problem::Whitespace);
+    let trimmed = value.trim();
+    if trimmed != value {
+        // What was pasted matters more than the spaces around it (an account SID).
+        return match check(trimmed, prefix) {
+            Err(other @ Problem::OtherSid(..)) => Err(other),
+            _ => Err(Problem::Whitespace),
+        };
     }
     let hex = |s: &str| s.len() == 32 && s.bytes().all(|b| b.is_ascii_hexdigit());
     if let Some(body) = value.strip_prefix(prefix) {
@@ -57,8 +62,11 @@ pub(crate) fn check(value: &str, prefix: &str) -> Result<(), Problem> {
     if head.eq_ignore_ascii_case(prefix) && value.is_char_boundary(2) && hex(&value[2..]) {
         return Err(Problem::PrefixCase);
     }
+    // Another kind of SID, even cut short or pasted long: hex digits after its prefix.
+    let sid_like =
+        |body: &str| (24..=40).contains(&body.len()) && body.bytes().all(|b| b.is_ascii_hexdigit());
     if let Some(&(p, what)) = PREFIXES.iter().find(|(p, _)| *p == head)
-        && value.len() == 34
+        && sid_like(&value[2..])
     {
         return Err(Problem::OtherSid(p, what));
     }
@@ -83,7 +91,11 @@ pub(crate) fn explain(problem: &Problem, prefix: &str) -> String {
             if let Some(c) = bad {
                 s.push_str(&format!(" and `{c}` is not a hex digit"));
             }
-            s.push_str(": was the SID cut short or pasted twice?");
+            s.push_str(if *len < 32 {
+                " (was the SID cut short?)"
+            } else {
+                " (was something pasted with it?)"
+            });
             s
         }
         Problem::Shape => format!("a SID here is `{prefix}` followed by 32 hex digits"),
@@ -117,6 +129,16 @@ mod tests {
             })
         );
         assert_eq!(check(" IS1234", "IS"), Err(Problem::Whitespace));
+        // What was pasted is named even with spaces around it or a digit short.
+        assert_eq!(
+            check("AC12345678900000000000000000abcdef ", "SK"),
+            Err(Problem::OtherSid("AC", "an account SID"))
+        );
+        assert_eq!(
+            check("CH12345678900000000000000000abcde", "IS"),
+            Err(Problem::OtherSid("CH", "a Conversation SID"))
+        );
+        assert_eq!(check("US1", "IS"), Err(Problem::Shape));
         assert_eq!(check("hello", "IS"), Err(Problem::Shape));
         assert_eq!(check("é", "IS"), Err(Problem::Shape));
     }
