@@ -1157,3 +1157,45 @@ fn a_folder_whose_only_toml_files_are_skipped_links_says_so_with_no_toml_files_f
         )
     );
 }
+
+#[test]
+fn narrow_reports_break_prose_at_spaces_only_and_never_a_source_line() {
+    // The missing-messaging-entry fixture: a help naming `[service.….instant_messaging]`
+    // headers, and notes with snippets of other places.
+    let out = assert_cmd::Command::cargo_bin("nimbus-lint")
+        .unwrap()
+        .current_dir(fixture("rules/missing-messaging-entry"))
+        .args(["check"])
+        .env("NO_COLOR", "1")
+        .env("COLUMNS", "60")
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    // No line ends inside an id or a header: every backtick opened on a line is closed on it.
+    for line in text.lines() {
+        assert!(
+            line.matches('`').count() % 2 == 0,
+            "split inside code: {line:?}\n{text}"
+        );
+        assert_eq!(line, line.trim_end(), "trailing space: {line:?}");
+    }
+    // Every source line shown is whole: each numbered gutter line is a line of a file.
+    let dir = fixture("rules/missing-messaging-entry");
+    let files: String = ["services.toml", "twilio.toml", "org.toml"]
+        .iter()
+        .map(|f| std::fs::read_to_string(dir.join(f)).unwrap())
+        .collect();
+    for line in text.lines() {
+        // `  │    18 │ code` in a nested note, ` 11 │ code` at the top.
+        let inner = line.trim_start_matches([' ', '│']);
+        let Some((number, code)) = inner.split_once(" │ ") else {
+            continue;
+        };
+        if number.trim().parse::<u32>().is_ok() {
+            assert!(
+                files.lines().any(|l| l == code),
+                "cut source line: {line:?} as {code:?}\n{text}"
+            );
+        }
+    }
+}

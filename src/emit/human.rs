@@ -344,7 +344,24 @@ fn label(text: &str) -> Option<String> {
     (!text.is_empty()).then(|| text.to_owned())
 }
 
-fn report(d: &Diagnostic, a: &Analysis) -> Report {
+/// `text` broken into lines of at most `width` columns, at spaces only: an id or a header in
+/// backticks (`[service.sales-team]`) is never split at its hyphens, and a word longer than
+/// the line stays whole. miette's own wrapping is off: it would also break the source lines
+/// of the snippets it nests.
+fn fill(text: &str, width: usize) -> String {
+    let options = textwrap::Options::new(width.max(20))
+        .break_words(false)
+        .word_splitter(textwrap::WordSplitter::NoHyphenation);
+    textwrap::fill(text, options)
+}
+
+/// Columns taken before a report's text: `  × ` before the message, `  help: ` before the
+/// help, and for a note nested under a report, `  ╰─▶   ☞ ` more.
+const MESSAGE_INDENT: usize = 4;
+const HELP_INDENT: usize = 8;
+const NOTE_INDENT: usize = 10;
+
+fn report(d: &Diagnostic, a: &Analysis, width: usize) -> Report {
     let mut related = Vec::new();
     let sources = &a.ws.sources;
     let mut near = vec![(d.span, &d.label)];
@@ -363,7 +380,7 @@ fn report(d: &Diagnostic, a: &Analysis) -> Report {
                 source.span(l.span),
             )];
             related.push(Report {
-                message: l.message.clone(),
+                message: fill(&l.message, width.saturating_sub(NOTE_INDENT)),
                 code: None,
                 severity: miette::Severity::Advice,
                 help: None,
@@ -386,13 +403,13 @@ fn report(d: &Diagnostic, a: &Analysis) -> Report {
         })
         .collect();
     Report {
-        message: d.message.clone(),
+        message: fill(&d.message, width.saturating_sub(MESSAGE_INDENT)),
         code: Some(d.code.as_str()),
         severity: match d.severity {
             Severity::Error => miette::Severity::Error,
             Severity::Warning => miette::Severity::Warning,
         },
-        help: label(&d.help),
+        help: label(&fill(&d.help, width.saturating_sub(HELP_INDENT))),
         source,
         labels,
         related,
@@ -410,15 +427,19 @@ pub fn render(results: &[Analysis], style: Style, out: &mut dyn Write) -> io::Re
         .with_width(style.width)
         .with_links(false)
         .with_show_related_as_nested(true)
+        .with_wrap_lines(false)
         .without_syntax_highlighting();
     for analysis in results {
         for d in &analysis.diagnostics {
-            let r = report(d, analysis);
+            let r = report(d, analysis, style.width);
             let mut s = String::new();
             handler
                 .render_report(&mut s, &r)
                 .map_err(|_| io::Error::other("could not render a diagnostic"))?;
-            writeln!(out, "{}", s.trim_end())?;
+            // Without miette's wrapping, the gutter of an empty source line keeps a space.
+            for line in s.trim_end().lines() {
+                writeln!(out, "{}", line.trim_end())?;
+            }
             writeln!(out)?;
         }
     }
