@@ -302,10 +302,15 @@ impl Im {
 
     /// `needs` or `need`, to follow [`Im::twilio_names`] in a sentence.
     pub fn twilio_verb(&self) -> &'static str {
+        self.twilio_agree("needs", "need")
+    }
+
+    /// `one` or `many`, the form of a verb that agrees with [`Im::twilio_names`].
+    pub fn twilio_agree(&self, one: &'static str, many: &'static str) -> &'static str {
         if self.twilio_channels().len() == 1 {
-            "needs"
+            one
         } else {
-            "need"
+            many
         }
     }
 }

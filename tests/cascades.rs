@@ -1418,3 +1418,52 @@ fn an_empty_string_is_called_empty() {
          3 errors, 0 warnings in 3 files\n"
     );
 }
+
+#[test]
+fn both_twilio_channels_are_marked_and_the_region_help_names_an_entry_in_us1() {
+    let eu = TWILIO
+        .replace("region = \"us1\"", "region = \"ie1\"")
+        .replace("[connector.tw]", "[connector.tw-eu]")
+        .replace("connector = \"tw\"", "connector = \"tw-eu\"")
+        .replace("[messaging_entry.wa]", "[messaging_entry.wa-eu]")
+        + "\n[connector.tw]\nou = \"contoso\"\ntype = \"twilio\"\nregion = \"us1\"\napi_key_sid = \"SK0123456789abcdef0123456789abcde0\"\napi_key_secret = { env = \"TW\" }\n\n[messaging_entry.wa]\nou = \"contoso\"\nconnector = \"tw\"\nservice_sid = \"IS12345678900000000000000000AbCdE0\"\n";
+    let desk = "[service.desk]\nou = \"contoso\"\nlicense = \"advanced_routing\"\ninstant_messaging = { messaging_entry = \"wa-eu\", channels = [\"whatsapp\", \"sms\"] }\n";
+    let doc = json(&check(
+        &[("org.toml", ORG), ("twilio.toml", &eu), ("desk.toml", desk)],
+        "json",
+    ));
+    let diags = doc["diagnostics"].as_array().unwrap();
+    let region = diags
+        .iter()
+        .find(|d| d["code"] == "channel-region")
+        .unwrap();
+    assert_eq!(
+        region["message"],
+        "WhatsApp and SMS on service `desk` go through connector `tw-eu` in region `ie1`"
+    );
+    assert_eq!(
+        region["help"],
+        "Twilio offers the WhatsApp and SMS channels of Conversations only in `us1`: apply `wa` (connector `tw`, region `us1`)"
+    );
+    let license = diags
+        .iter()
+        .find(|d| d["code"] == "channel-license")
+        .unwrap();
+    let marked: Vec<(u64, &str)> =
+        std::iter::once((license["column"].as_u64().unwrap(), "primary"))
+            .chain(license["labels"].as_array().unwrap().iter().map(|l| {
+                (
+                    l["column"].as_u64().unwrap(),
+                    l["message"].as_str().unwrap(),
+                )
+            }))
+            .collect();
+    assert_eq!(
+        marked,
+        [
+            (62, "primary"),
+            (11, "licence is `advanced_routing`"),
+            (74, "needs `contact_center` too")
+        ]
+    );
+}

@@ -52,8 +52,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let Some(channel) = im.twilio_channel() else { continue };
-        out.push(
-            Diagnostic::new(
+        let mut d = Diagnostic::new(
                 Code::ChannelLicense,
                 channel.span,
                 format!(
@@ -70,7 +69,11 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 s.def.id,
                 im.twilio_names()
             ))
-            .about(Kind::Service, &s.def.id),
-        );
+            .about(Kind::Service, &s.def.id);
+        // Each other Twilio channel listed needs it too.
+        for c in (im.channels.iter()).filter(|c| c.value.is_twilio() && c.span != channel.span) {
+            d = d.with(c.span, "needs `contact_center` too");
+        }
+        out.push(d);
     }
 }

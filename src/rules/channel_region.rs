@@ -52,9 +52,31 @@ connector = "twilio-us"
     check: Some(check),
 };
 
+/// Per OU, the first (by id) messaging entry in it whose connector is in us1 and in its sight
+/// (an entry that is itself wrong is no advice).
+fn us1_entries(cx: &Context<'_>) -> Vec<Option<u32>> {
+    let (m, res) = (&cx.ws.model, &cx.ws.res);
+    let mut by_ou: Vec<Option<u32>> = vec![None; m.ous.len()];
+    for (e, entry) in m.entries.iter().enumerate() {
+        let Some(c) = res.entry_connector[e] else { continue };
+        let us1 = (m.connectors[c as usize].region.get()).is_some_and(|r| r.value == Region::Us1);
+        let seen = |ou: u32| {
+            (res.connector_ou[c as usize])
+                .is_some_and(|at| res.tree.is_at_or_above(at, ou) == Some(true))
+        };
+        let Some(ou) = res.entry_ou[e].filter(|&ou| us1 && seen(ou)) else { continue };
+        let slot = &mut by_ou[ou as usize];
+        if slot.is_none_or(|k| entry.def.id < m.entries[k as usize].def.id) {
+            *slot = Some(e as u32);
+        }
+    }
+    by_ou
+}
+
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let m = &cx.ws.model;
     let res = &cx.ws.res;
+    let mut us1: Option<Vec<Option<u32>>> = None;
     for (i, s) in m.services.iter().enumerate() {
         let Some(im) = s.im.value() else { continue };
         if im.twilio_channel().is_none() {
@@ -69,22 +91,39 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         if region.value == Region::Us1 {
             continue;
         }
-        out.push(
-            Diagnostic::new(
-                Code::ChannelRegion,
-                reference.span,
+        // The nearest us1 entry in sight: in the service's OU or the closest above it.
+        let by_ou = us1.get_or_insert_with(|| us1_entries(cx));
+        let in_sight = (res.service_ou[i])
+            .and_then(|ou| res.tree.path(ou))
+            .and_then(|path| path.iter().rev().find_map(|&o| by_ou[o as usize]));
+        let help = match in_sight {
+            Some(e) => {
+                let entry = &m.entries[e as usize];
+                let conn = res.entry_connector[e as usize].map(|c| m.connectors[c as usize].def.id.as_str());
                 format!(
-                    "{} on service `{}` goes through connector `{}` in region `{}`",
-                    im.twilio_names(),
-                    s.def.id,
-                    connector.def.id,
-                    region.value.as_str()
-                ),
-            )
-            .label(format!("connector `{}` is not in us1", connector.def.id))
-            .with(region.span, format!("`{}` is in `{}`", connector.def.id, region.value.as_str()))
-            .help("Twilio offers the WhatsApp and SMS channels of Conversations only in us1: apply an entry whose connector has `region = \"us1\"`")
-            .about(Kind::Service, &s.def.id),
-        );
+                    "Twilio offers the WhatsApp and SMS channels of Conversations only in `us1`: apply `{}` (connector `{}`, region `us1`)",
+                    entry.def.id,
+                    conn.unwrap_or_default()
+                )
+            }
+            None => "Twilio offers the WhatsApp and SMS channels of Conversations only in `us1`: apply an entry whose connector has `region = \"us1\"`".to_owned(),
+        };
+        let d = Diagnostic::new(
+            Code::ChannelRegion,
+            reference.span,
+            format!(
+                "{} on service `{}` {} through connector `{}` in region `{}`",
+                im.twilio_names(),
+                s.def.id,
+                im.twilio_agree("goes", "go"),
+                connector.def.id,
+                region.value.as_str()
+            ),
+        )
+        .label(format!("connector `{}` is not in `us1`", connector.def.id))
+        .with(region.span, format!("`{}` is in `{}`", connector.def.id, region.value.as_str()))
+        .help(help)
+        .about(Kind::Service, &s.def.id);
+        out.push(d);
     }
 }
