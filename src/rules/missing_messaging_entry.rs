@@ -158,7 +158,7 @@ pub(crate) fn suggested(cx: &Context<'_>) -> Vec<u32> {
 }
 
 /// For each OU, the messaging entry to suggest to a service there: visible from the OU, with
-/// a connector in us1; one that no service applies yet first, then the nearest OU, then the
+/// a connector in us1 that it sees; one that no service applies yet first, then the nearest OU, then the
 /// smallest id. Computed for every OU at once, parents before children, in linear time; read
 /// through [`Context::entry_suggestions`], which keeps it.
 pub(crate) fn suggestions(cx: &Context<'_>) -> Vec<Option<u32>> {
@@ -184,9 +184,14 @@ pub(crate) fn suggestions(cx: &Context<'_>) -> Vec<Option<u32>> {
     let mut best: Vec<Option<u32>> = vec![None; m.ous.len()];
     for (e, entry_ou) in res.entry_ou.iter().enumerate() {
         let Some(at) = *entry_ou else { continue };
-        let us1 = res.entry_connector[e]
-            .is_none_or(|c| m.connectors[c as usize].region() == crate::model::Region::Us1);
-        if us1 && res.tree.is_rooted(at) {
+        // Its connector resolved, in us1, and in its sight: an entry that is wrong itself is
+        // no advice.
+        let sound = res.entry_connector[e].is_some_and(|c| {
+            m.connectors[c as usize].region() == crate::model::Region::Us1
+                && (res.connector_ou[c as usize])
+                    .is_some_and(|o| res.tree.is_at_or_above(o, at) == Some(true))
+        });
+        if sound && res.tree.is_rooted(at) {
             best[at as usize] = better(best[at as usize], Some(e as u32));
         }
     }
