@@ -1467,3 +1467,27 @@ fn both_twilio_channels_are_marked_and_the_region_help_names_an_entry_in_us1() {
         ]
     );
 }
+
+#[test]
+fn wrong_type_examples_use_the_ids_written_or_a_placeholder_never_a_made_up_id() {
+    let h = helps(&[
+        ("org.toml", ORG),
+        (
+            "s.toml",
+            "[service.l1]\nou = \"contoso\"\nlicense = \"contact_center\"\ntransfers = [\"l2\", 2]\n\n[service.l2]\nou = 7\nlicense = \"contact_center\"\n",
+        ),
+    ]);
+    let texts: Vec<&str> = h.iter().map(|(_, h)| h.as_str()).collect();
+    assert_eq!(
+        texts,
+        [
+            "write it like this: `transfers = [\"l2\"]`",
+            "write it like this: `ou = \"<OU id>\"`"
+        ]
+    );
+    let h = helps(&[
+        ("org.toml", ORG),
+        ("s.toml", "[[service]]\nid = \"desk\"\nou = \"contoso\"\n"),
+    ]);
+    assert_eq!(h[0].1, "write it like this: `[service.desk]`");
+}

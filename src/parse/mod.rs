@@ -344,7 +344,24 @@ fn entity_file_schema() -> Schema<'static> {
 /// Reads `[kind.ID]` tables.
 fn read_kind(r: &mut Reader<'_>, kind: Kind, value: &Spanned<DeValue<'_>>, out: &mut ParsedFile) {
     let DeValue::Table(table) = value.get_ref() else {
-        let example = format!("[{}.my-id]", kind.key());
+        // `[[service]]` with `id = "desk"` inside: the table it meant is `[service.desk]`.
+        let named = match value.get_ref() {
+            DeValue::Array(items) => items.iter().find_map(|i| match i.get_ref() {
+                DeValue::Table(t) => {
+                    ["id", "name"]
+                        .iter()
+                        .find_map(|k| match t.get(*k)?.get_ref() {
+                            DeValue::String(s) if crate::resolve::is_valid_id(s) => {
+                                Some(s.to_string())
+                            }
+                            _ => None,
+                        })
+                }
+                _ => None,
+            }),
+            _ => None,
+        };
+        let example = format!("[{}.{}]", kind.key(), named.as_deref().unwrap_or("<id>"));
         r.wrong_type(value, kind.key(), &example);
         out.unreadable.push((kind, None));
         return;
@@ -377,7 +394,7 @@ fn read_kind(r: &mut Reader<'_>, kind: Kind, value: &Spanned<DeValue<'_>>, out: 
             sub_tables_only,
             name: r.string(t, "name", m, "name = \"Display Name\""),
             ou: if has_ou {
-                r.string(t, "ou", m, "ou = \"sales\"")
+                r.string(t, "ou", m, "ou = \"<OU id>\"")
             } else {
                 Field::Absent
             },
@@ -456,7 +473,7 @@ fn read_kind(r: &mut Reader<'_>, kind: Kind, value: &Spanned<DeValue<'_>>, out: 
                     def.name = r.string(at("name"), "name", &none, "name = \"Display Name\"");
                 }
                 if !std::ptr::eq(at("ou"), t) {
-                    def.ou = r.string(at("ou"), "ou", &none, "ou = \"sales\"");
+                    def.ou = r.string(at("ou"), "ou", &none, "ou = \"<OU id>\"");
                 }
                 let license = r.choice(at("license"), "license", &m);
                 let user_assignment = r.choice(at("user_assignment"), "user_assignment", &m);
@@ -464,7 +481,7 @@ fn read_kind(r: &mut Reader<'_>, kind: Kind, value: &Spanned<DeValue<'_>>, out: 
                     at("transfers"),
                     "transfers",
                     &m,
-                    "transfers = [\"sales-team\"]",
+                    "transfers = [\"<service id>\"]",
                 );
                 let transfers_unreadable =
                     matches!(transfers.field, Field::Invalid) || transfers.rejected > 0;

@@ -313,11 +313,23 @@ impl<'s> Reader<'s> {
                 _ => {
                     rejected += 1;
                     let what = format!("an item of `{key}`");
+                    // The example keeps the items written as strings: the fix is this item.
+                    let strings: Vec<String> = (items.iter())
+                        .filter_map(|i| match i.get_ref() {
+                            DeValue::String(s) => Some(toml_string(s)),
+                            _ => None,
+                        })
+                        .collect();
+                    let example = if strings.is_empty() {
+                        example.to_owned()
+                    } else {
+                        format!("{key} = [{}]", strings.join(", "))
+                    };
                     self.diagnostics.push(invalid_value::wrong_type(
                         self.span(item.span()),
                         &what,
                         type_name(item),
-                        example,
+                        &example,
                     ));
                 }
             }
