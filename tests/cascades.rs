@@ -1491,3 +1491,44 @@ fn wrong_type_examples_use_the_ids_written_or_a_placeholder_never_a_made_up_id()
     ]);
     assert_eq!(h[0].1, "write it like this: `[service.desk]`");
 }
+
+#[test]
+fn syntax_errors_show_the_first_definition_and_the_quotes_a_bare_value_needs() {
+    let doc = json(&check(
+        &[("a.toml", "[ou.contoso]\nname = \"x\"\n\n[ou.contoso]\n")],
+        "json",
+    ));
+    let d = &doc["diagnostics"][0];
+    assert_eq!(d["message"], "invalid TOML: duplicate key");
+    assert_eq!(
+        (d["line"].as_u64(), d["labels"][0]["line"].as_u64()),
+        (Some(4), Some(1))
+    );
+    assert_eq!(d["labels"][0]["message"], "first defined here");
+    let doc = json(&check(
+        &[("a.toml", "[ou.contoso]\nname = Contoso\n")],
+        "sarif",
+    ));
+    let r = &doc["runs"][0]["results"][0];
+    assert!(
+        r["message"]["text"]
+            .as_str()
+            .unwrap()
+            .ends_with("help: text values are written in quotes: `\"Contoso\"`"),
+        "{r}"
+    );
+    let replacement = &r["fixes"][0]["artifactChanges"][0]["replacements"][0];
+    assert_eq!(replacement["insertedContent"]["text"], "\"Contoso\"");
+    assert_eq!(
+        (
+            replacement["deletedRegion"]["startColumn"].as_u64(),
+            replacement["deletedRegion"]["endColumn"].as_u64()
+        ),
+        (Some(8), Some(15))
+    );
+    let h = helps(&[("a.toml", "[ou.contoso]\nname = \"x\", parent = \"y\"\n")]);
+    assert!(
+        h[0].1.starts_with("TOML takes one `key = value` a line"),
+        "{h:?}"
+    );
+}

@@ -283,10 +283,11 @@ fn parse_toml<'a>(
             }
             o + base
         };
-        diagnostics.push(syntax::diagnostic(
+        let d = syntax::diagnostic(
             crate::source::Span::new(id, clamp(span.start)..clamp(span.end.max(span.start))),
             err.message(),
-        ));
+        );
+        diagnostics.push(syntax::explained(d, text, base));
         return (doc, true);
     }
     if let Some(at) = reader::invalid_integer(text, doc.get_ref()) {

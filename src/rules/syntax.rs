@@ -12,8 +12,11 @@ pub const RULE: Rule = Rule {
     summary: "the file is not valid TOML (also: not UTF-8)",
     explanation: r#"## What it checks
 
-Every `.toml` file of the workspace must be valid TOML 1.0 text in UTF-8. The first syntax error
-of a file is reported at the place where the parser stopped.
+Every `.toml` file of the workspace must be valid TOML text in UTF-8. The first syntax error
+of a file is reported at the place where the parser stopped, with the first definition of a
+duplicate key or table, and the quotes a bare text value needs. The parser reads TOML 1.1, so
+its additions (a trailing comma or line breaks inside `{ … }`, `\e`, times without seconds)
+are accepted here, though tools that read TOML 1.0 only reject them.
 
 ## Why it matters
 
@@ -59,6 +62,83 @@ pub(crate) fn diagnostic(span: Span, parser_message: &str) -> Diagnostic {
     Diagnostic::new(Code::Syntax, span, format!("invalid TOML: {message}"))
         .label(message.to_owned())
         .help(help)
+}
+
+/// `d`, a parse error in `text` (which starts at byte `base` of its file), with what the
+/// text around it tells: the first definition of a duplicate key or table, the quotes a bare
+/// string needs (offered as a fix), a second key on one line.
+pub(crate) fn explained(mut d: Diagnostic, text: &str, base: usize) -> Diagnostic {
+    let start = (d.span.start as usize).saturating_sub(base).min(text.len());
+    let end = (d.span.end as usize).saturating_sub(base).clamp(start, text.len());
+    let (Some(at), Some(rest)) = (text.get(start..end), text.get(start..)) else {
+        return d;
+    };
+    let file = d.span.file;
+    let span_of = |r: std::ops::Range<usize>| Span {
+        file,
+        start: (r.start + base) as u32,
+        end: (r.end + base) as u32,
+    };
+    if d.message.contains("duplicate key") {
+        if let Some(first) = first_definition(text, start, at) {
+            d = d.with(span_of(first), "first defined here");
+        }
+    } else if d.message.contains("string values must be quoted") {
+        let word: &str = rest
+            .split(|c: char| c.is_whitespace() || matches!(c, ',' | ']' | '}' | '#'))
+            .next()
+            .unwrap_or_default();
+        if !word.is_empty() {
+            let quoted = crate::diagnostic::toml_string(word);
+            d.help = format!("text values are written in quotes: `{quoted}`");
+            d = d.fix(span_of(start..start + word.len()), quoted.clone(), format!("Write `{quoted}`"));
+        }
+    } else if d.message.contains("expected newline") && rest.starts_with(',') {
+        d.help = "TOML takes one `key = value` a line: put the next key on a line of its own (commas separate keys inside `{ … }` only)".to_owned();
+    }
+    d
+}
+
+/// Where the key or table header at `at` (`text[start..]`) was first defined in `text`: the
+/// same header line earlier, or the same key earlier in the same table.
+fn first_definition(text: &str, start: usize, at: &str) -> Option<std::ops::Range<usize>> {
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let line = text[line_start..].lines().next().unwrap_or_default();
+    let code = |l: &str| l.split('#').next().unwrap_or_default().trim().to_owned();
+    let mut offset = line_start;
+    let earlier: Vec<(usize, &str)> = text[..line_start]
+        .split_inclusive('\n')
+        .map(|l| {
+            let o = offset - line_start;
+            offset += l.len();
+            (o, l)
+        })
+        .collect();
+    if code(line).starts_with('[') {
+        let header = code(line);
+        return earlier
+            .iter()
+            .find(|(_, l)| code(l) == header)
+            .map(|&(o, l)| o..o + l.trim_end().len());
+    }
+    let key = at.trim();
+    if key.is_empty() {
+        return None;
+    }
+    // Back to the table header above: the same key at the start of a line, then `=` or `.`.
+    for &(o, l) in earlier.iter().rev() {
+        let t = l.trim_start();
+        if t.starts_with('[') {
+            return None;
+        }
+        if let Some(after) = t.strip_prefix(key)
+            && after.trim_start().starts_with(['=', '.'])
+        {
+            let indent = l.len() - t.len();
+            return Some(o + indent..o + indent + key.len());
+        }
+    }
+    None
 }
 
 /// A file that is not UTF-8.
