@@ -76,6 +76,10 @@ struct CheckArgs {
     /// With `-` as PATH: the file of its workspace that stdin stands for.
     #[arg(long, value_name = "PATH")]
     stdin_filename: Option<PathBuf>,
+    /// Apply the fixes that are certain (misspelled ids, keys and values) to the files, then
+    /// report what is left.
+    #[arg(long, conflicts_with = "stdin_filename")]
+    fix: bool,
     #[command(flatten)]
     lint: LintArgs,
 }
@@ -783,6 +787,13 @@ fn check(args: CheckArgs, sub: &ArgMatches, io: &mut Io<'_>) -> Outcome {
     let naming = naming_for(args.paths.iter().chain(&args.stdin_filename))?;
     let t = targets(&args.paths, args.stdin_filename.as_ref(), &naming, io.stdin)?;
     let mut checked = analyze_all(&t, &naming, &overrides, true);
+    if args.fix {
+        let fixed = fix_files(&checked.results, &naming, io.stderr)?;
+        if fixed > 0 {
+            // What is left, as the files now read.
+            checked = analyze_all(&t, &naming, &overrides, true);
+        }
+    }
     // Workspaces in path order, whatever the order of the arguments: every format lists the
     // diagnostics of one run alike.
     checked.results.sort_by_key(|a| naming.display(&a.ws.root));
@@ -805,6 +816,59 @@ fn check(args: CheckArgs, sub: &ArgMatches, io: &mut Io<'_>) -> Outcome {
     } else {
         EXIT_OK
     })
+}
+
+/// Applies the compatible fixes of each file's diagnostics to the file on disk (atomically,
+/// only when the file still holds the text that was checked), says so on stderr, and returns
+/// how many were applied.
+fn fix_files(
+    results: &[Analysis],
+    naming: &Naming,
+    stderr: &mut dyn Write,
+) -> Result<usize, Failure> {
+    let (mut applied, mut files) = (0, 0);
+    for a in results {
+        let mut by_file: std::collections::BTreeMap<u32, Vec<&crate::diagnostic::Fix>> =
+            Default::default();
+        for f in a.diagnostics.iter().filter_map(|d| d.fix.as_ref()) {
+            by_file.entry(f.span.file.0).or_default().push(f);
+        }
+        for (file, fixes) in by_file {
+            let source = a.ws.sources.get(crate::source::FileId(file));
+            let shown = naming.display(&source.path);
+            if source.utf8_error.is_some() {
+                continue;
+            }
+            // Changed since it was read (an editor saved it): leave it to the next run.
+            let on_disk = std::fs::read(&source.path).ok();
+            if on_disk.as_deref() != Some(source.text.as_bytes()) {
+                writeln!(
+                    stderr,
+                    "note: {shown} changed while it was checked; not fixed"
+                )
+                .map_err(io_err)?;
+                continue;
+            }
+            let fixes = crate::diagnostic::compatible(fixes);
+            let text = crate::diagnostic::apply(&source.text, &fixes);
+            emit::write::write_atomic(&source.path, |w| w.write_all(text.as_bytes()))
+                .map_err(|e| Failure::Message(format!("{shown}: cannot write the fixes: {e}")))?;
+            applied += fixes.len();
+            files += 1;
+        }
+    }
+    if applied > 0 {
+        let plural =
+            |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+        writeln!(
+            stderr,
+            "fixed {} in {}",
+            plural(applied, "problem", "problems"),
+            plural(files, "file", "files")
+        )
+        .map_err(io_err)?;
+    }
+    Ok(applied)
 }
 
 /// Loads and checks the one workspace holding `path`.

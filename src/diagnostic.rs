@@ -144,6 +144,34 @@ impl Diagnostic {
     }
 }
 
+/// Of `fixes` (all in one file), those that can be applied together: in file order, each
+/// identical one once, and one that overlaps an earlier one left for another round.
+pub fn compatible(mut fixes: Vec<&Fix>) -> Vec<&Fix> {
+    fixes.sort_by_key(|f| (f.span.start, f.span.end));
+    fixes.dedup_by(|b, a| b.span == a.span && b.text == a.text);
+    let mut kept: Vec<&Fix> = Vec::new();
+    for f in fixes {
+        if kept.last().is_none_or(|k| k.span.end <= f.span.start) {
+            kept.push(f);
+        }
+    }
+    kept
+}
+
+/// `text` with `fixes` applied (as [`compatible`] returns them: in order, apart).
+pub fn apply(text: &str, fixes: &[&Fix]) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for f in fixes {
+        let (start, end) = (f.span.start as usize, f.span.end as usize);
+        out.push_str(&text[at..start]);
+        out.push_str(&f.text);
+        at = end;
+    }
+    out.push_str(&text[at..]);
+    out
+}
+
 /// `s` as a TOML basic string, quotes included (a JSON string is one).
 pub fn toml_string(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_else(|_| format!("{s:?}"))

@@ -1199,3 +1199,37 @@ fn narrow_reports_break_prose_at_spaces_only_and_never_a_source_line() {
         }
     }
 }
+
+#[test]
+fn check_fix_mends_the_files_and_reports_what_is_left() {
+    let org = "service.team = { name = \"Équipe 🏔\", ou = \"contso\", license = \"contact_centre\" }\r\n\r\n\
+               [ou.contoso]\r\nname = \"Contoso\"\r\n\r\n\
+               [service.desk]\r\nou = 'contso'\r\nlicence = \"contact_center\"\r\ntransfers = [\"nowhere\"]\r\n";
+    let ws = workspace(&[("nimbus.toml", ""), ("org.toml", org)]);
+    let r = run(ws.path(), &["check", "--fix", "--format", "short"]);
+    // The unknown `nowhere` has no certain fix: it is what is left.
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert_eq!(
+        r.stdout,
+        "org.toml:9:14: error[unknown-reference]: `transfers` names an unknown service `nowhere`\n\
+         1 error, 0 warnings in 2 files\n"
+    );
+    assert_eq!(r.stderr, "fixed 4 problems in 1 file\n");
+    // Line ends, the other characters and the rest of the file are kept as they were.
+    assert_eq!(
+        std::fs::read_to_string(ws.path().join("org.toml")).unwrap(),
+        "service.team = { name = \"Équipe 🏔\", ou = \"contoso\", license = \"contact_center\" }\r\n\r\n\
+         [ou.contoso]\r\nname = \"Contoso\"\r\n\r\n\
+         [service.desk]\r\nou = \"contoso\"\r\nlicense = \"contact_center\"\r\ntransfers = [\"nowhere\"]\r\n"
+    );
+    // Nothing left to fix: nothing is written, nothing said.
+    let r = run(ws.path(), &["check", "--fix", "-q"]);
+    assert_eq!((r.code, r.stderr.as_str()), (1, ""));
+    // Not with stdin.
+    let r = run_with_stdin(
+        ws.path(),
+        &["check", "--fix", "--stdin-filename", "org.toml", "-"],
+        org,
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+}

@@ -82,16 +82,7 @@ pub fn actions(
         }
     }
     if wanted(only, FIX_ALL) && !fixable.is_empty() {
-        // Fixes in file order; one that overlaps an earlier one waits for the next round.
-        let mut fixes: Vec<&Fix> = fixable.iter().map(|&(_, f)| f).collect();
-        fixes.sort_by_key(|f| (f.span.start, f.span.end));
-        fixes.dedup_by(|b, a| b.span == a.span && b.text == a.text);
-        let mut kept: Vec<&Fix> = Vec::new();
-        for f in fixes {
-            if kept.last().is_none_or(|k| k.span.end <= f.span.start) {
-                kept.push(f);
-            }
-        }
+        let kept = crate::diagnostic::compatible(fixable.iter().map(|&(_, f)| f).collect());
         out.push(CodeActionOrCommand::CodeAction(CodeAction {
             title: "Fix all nimbus-lint problems that have one certain fix".to_owned(),
             kind: Some(CodeActionKind::from(FIX_ALL)),
