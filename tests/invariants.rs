@@ -71,6 +71,7 @@ fn outcome(files: &Files) -> Result<Outcome, TestCaseError> {
     let a = analyze(files);
     spans_in_bounds(&a)?;
     outputs(&a)?;
+    fixes_keep_files_parsing(files, &a)?;
     let bundle = if a.has_errors() {
         None
     } else {
@@ -85,6 +86,67 @@ fn outcome(files: &Files) -> Result<Outcome, TestCaseError> {
             .collect(),
         bundle,
     })
+}
+
+/// The fixes `check --fix` would apply: each lands on character boundaries, and a file that
+/// parsed still parses once they are applied.
+fn fixes_keep_files_parsing(files: &Files, a: &Analysis) -> Result<(), TestCaseError> {
+    if a.diagnostics.iter().all(|d| d.fix.is_none()) {
+        return Ok(());
+    }
+    let syntax = |a: &Analysis, name: &str| {
+        a.diagnostics.iter().any(|d| {
+            d.code == nimbus_lint::rules::Code::Syntax
+                && a.ws.sources.get(d.span.file).rel() == name
+        })
+    };
+    let mut fixed = files.clone();
+    let mut changed = Vec::new();
+    for (id, source) in a.ws.sources.iter() {
+        let fixes: Vec<&nimbus_lint::diagnostic::Fix> = (a.diagnostics.iter())
+            .filter_map(|d| d.fix.as_ref())
+            .filter(|f| f.span.file == id)
+            .collect();
+        if fixes.is_empty() {
+            continue;
+        }
+        for f in &fixes {
+            let (start, end) = (f.span.start as usize, f.span.end as usize);
+            prop_assert!(
+                start <= end
+                    && end <= source.text.len()
+                    && source.text.is_char_boundary(start)
+                    && source.text.is_char_boundary(end),
+                "fix {:?} out of bounds in {}",
+                f,
+                source.rel()
+            );
+        }
+        let text = nimbus_lint::diagnostic::apply(
+            &source.text,
+            &nimbus_lint::diagnostic::compatible(fixes),
+        );
+        if let Some(slot) = fixed.iter_mut().find(|(p, _)| p == source.rel()) {
+            slot.1 = text.into_bytes();
+            changed.push(source.rel().to_owned());
+        }
+    }
+    let after = analyze(&fixed);
+    for name in changed {
+        prop_assert!(
+            syntax(&a, &name) || !syntax(&after, &name),
+            "the fixes broke the syntax of {}: {:?}",
+            name,
+            String::from_utf8_lossy(
+                &fixed
+                    .iter()
+                    .find(|(p, _)| *p == name)
+                    .map(|f| f.1.clone())
+                    .unwrap_or_default()
+            )
+        );
+    }
+    Ok(())
 }
 
 fn spans_in_bounds(a: &Analysis) -> Result<(), TestCaseError> {
