@@ -134,7 +134,7 @@ fn fixes_keep_files_parsing(files: &Files, a: &Analysis) -> Result<(), TestCaseE
     let after = analyze(&fixed);
     for name in changed {
         prop_assert!(
-            syntax(&a, &name) || !syntax(&after, &name),
+            syntax(a, &name) || !syntax(&after, &name),
             "the fixes broke the syntax of {}: {:?}",
             name,
             String::from_utf8_lossy(
