@@ -1506,3 +1506,61 @@ fn completion_filters_by_what_was_typed_caps_the_list_and_skips_listed_transfers
     assert_eq!(got, want);
     assert_eq!(s.stop(), 0);
 }
+
+#[test]
+fn a_file_not_utf8_on_disk_keeps_its_error_while_open_unedited() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    std::fs::write(root.join("nimbus.toml"), "").unwrap();
+    let file = root.join("org.toml");
+    std::fs::write(&file, b"[ou.contoso]\nname = \"Caf\xe9\"\n").unwrap();
+    let (mut s, _) = Server::init(&root, false);
+    // The editor decodes it as Latin-1 and sends valid text: the disk is still not UTF-8.
+    let decoded = "[ou.contoso]\nname = \"Café\"\n";
+    s.open(&file, decoded);
+    let d = s.diagnostics(&uri(&file), |p| p["version"] == 1);
+    assert_eq!(codes(&d), ["syntax"], "{d}");
+    // Edited: the buffer is checked as typed.
+    s.change(&file, 2, "[ou.contoso]\nname = \"Cafe\"\n");
+    let d = s.diagnostics(&uri(&file), |p| p["version"] == 2);
+    assert_eq!(d["diagnostics"], json!([]));
+    // Saved in its old encoding: the error is back.
+    std::fs::write(&file, b"[ou.contoso]\nname = \"Caf\xe9!\"\n").unwrap();
+    s.notify(
+        "textDocument/didSave",
+        json!({"textDocument": {"uri": uri(&file)}}),
+    );
+    let d = s.diagnostics(&uri(&file), |p| {
+        !p["diagnostics"].as_array().unwrap().is_empty()
+    });
+    assert_eq!(codes(&d), ["syntax"]);
+    assert_eq!(s.stop(), 0);
+}
+
+#[test]
+fn hovers_are_plain_text_for_a_client_without_markdown_and_root_path_is_a_root() {
+    let root = fixture("nav");
+    let sales = root.join("services/sales.toml");
+    let text = read_text(&sales);
+    let mut s = Server::start(&[]);
+    s.request(
+        "initialize",
+        json!({
+            "processId": null,
+            "rootPath": root.to_str().unwrap(),
+            "capabilities": {"textDocument": {"hover": {"contentFormat": ["plaintext"]}}},
+        }),
+    );
+    s.notify("initialized", json!({}));
+    s.open(&sales, &text);
+    let at = inside(&text, "\"whatsapp-sales\"", 0, 3, Enc::Utf16);
+    let r = s.at("textDocument/hover", &sales, at);
+    assert_eq!(r["result"]["contents"]["kind"], "plaintext", "{r}");
+    let value = r["result"]["contents"]["value"].as_str().unwrap();
+    assert!(
+        value.starts_with("messaging entry whatsapp-sales"),
+        "{value}"
+    );
+    assert!(!value.contains('`') && !value.contains("**"), "{value}");
+    assert_eq!(s.stop(), 0);
+}

@@ -84,9 +84,19 @@ pub fn position(file: &SourceFile, offset: usize, enc: Encoding) -> lsp_types::P
 
 /// The LSP range of a byte range of `file`.
 pub fn range(file: &SourceFile, start: usize, end: usize, enc: Encoding) -> Range {
+    let from = position(file, start, enc);
+    let mut to = position(file, end.max(start), enc);
+    // A span of the `\r` of a CRLF line end (an error at the end of a line) would collapse
+    // to nothing: it covers the line break instead.
+    if to == from && end > start {
+        to = lsp_types::Position {
+            line: from.line + 1,
+            character: 0,
+        };
+    }
     Range {
-        start: position(file, start, enc),
-        end: position(file, end.max(start), enc),
+        start: from,
+        end: to,
     }
 }
 
@@ -281,6 +291,16 @@ mod tests {
         let f = file("ab\r\ncd\r\n");
         assert_eq!(position(&f, 3, Encoding::Utf16), pos(0, 2));
         assert_eq!(position(&f, 4, Encoding::Utf16), pos(1, 0));
+    }
+
+    #[test]
+    fn a_span_of_a_carriage_return_covers_the_line_break() {
+        let f = file("ab\r\ncd\r\n");
+        let r = range(&f, 2, 3, Encoding::Utf16);
+        assert_eq!((r.start, r.end), (pos(0, 2), pos(1, 0)));
+        // An empty span stays empty.
+        let r = range(&f, 2, 2, Encoding::Utf16);
+        assert_eq!((r.start, r.end), (pos(0, 2), pos(0, 2)));
     }
 
     #[test]

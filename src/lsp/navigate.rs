@@ -386,6 +386,46 @@ fn md(text: &str) -> String {
     out
 }
 
+/// A hover written by [`hover`] as plain text, for clients that show no Markdown: without
+/// its emphasis, code fences and escapes.
+pub fn plain(markdown: &str) -> String {
+    let mut out = String::with_capacity(markdown.len());
+    let mut rest = markdown;
+    while let Some(c) = rest.chars().next() {
+        if c == '`' {
+            // A code span: its fence, then the text up to the same fence, as written.
+            let n = rest.len() - rest.trim_start_matches('`').len();
+            let fence = &rest[..n];
+            let body = &rest[n..];
+            if let Some(end) = body.find(fence) {
+                let inner = &body[..end];
+                let inner = match inner.strip_prefix(' ').and_then(|i| i.strip_suffix(' ')) {
+                    Some(i) if !i.is_empty() => i,
+                    _ => inner,
+                };
+                out.push_str(inner);
+                rest = &body[end + n..];
+                continue;
+            }
+            rest = body;
+            continue;
+        }
+        let next = rest[c.len_utf8()..].chars().next();
+        match (c, next) {
+            ('\\', Some(n)) if "\\`*_[]<>#!|~&".contains(n) => {
+                out.push(n);
+                rest = &rest[1 + n.len_utf8()..];
+            }
+            ('*', Some('*')) => rest = &rest[2..],
+            _ => {
+                out.push(c);
+                rest = &rest[c.len_utf8()..];
+            }
+        }
+    }
+    out
+}
+
 /// `text` as a Markdown code span, whatever backquotes it holds.
 fn code(text: &str) -> String {
     let text = crate::source::printable(text);
@@ -417,6 +457,20 @@ pub fn masker(a: &Analysis) -> crate::model::SecretMask {
 #[cfg(test)]
 mod tests {
     use super::{code, md};
+
+    #[test]
+    fn plain_hovers_lose_the_markdown_and_keep_the_text() {
+        let text = format!(
+            "**service** {} — {}\n\nOU: {}",
+            code("a`b"),
+            md("Sales *EU* [1]"),
+            md("x_y")
+        );
+        assert_eq!(
+            super::plain(&text),
+            "service a`b — Sales *EU* [1]\n\nOU: x_y"
+        );
+    }
 
     #[test]
     fn names_are_text_in_hovers_not_markdown() {

@@ -134,6 +134,17 @@ struct Doc {
     /// The workspace it belongs to; `None` outside any (no `nimbus.toml` at or above it):
     /// such a file is left alone.
     root: Option<PathBuf>,
+    /// True while the text is the one opened or saved and the file on disk is not UTF-8: the
+    /// editor decoded it (as Latin-1, say), and the disk is what `check` reads, so it is
+    /// checked from disk and keeps its `syntax` error.
+    disk_not_utf8: bool,
+}
+
+/// True when the file at `path` is not UTF-8 (read only up to a size any workspace file may
+/// have).
+fn disk_not_utf8(path: &Path) -> bool {
+    let small = std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() <= 256 << 20);
+    small && std::fs::read(path).is_ok_and(|b| std::str::from_utf8(&b).is_err())
 }
 
 /// How much of a workspace must be looked at again.
@@ -176,6 +187,8 @@ struct Server {
     shutdown: bool,
     test_panic: bool,
     trace: bool,
+    /// True when the client shows Markdown in hovers (it lists it, or says nothing).
+    markdown: bool,
     next_id: i32,
 }
 
@@ -237,6 +250,12 @@ impl Server {
         {
             folders.push(root);
         }
+        // Older clients send the root as a path only.
+        if folders.is_empty()
+            && let Some(root) = params.root_path.as_ref().filter(|p| !p.is_empty())
+        {
+            folders.push(crate::load::normalize(Path::new(root)));
+        }
         let can_watch = params
             .capabilities
             .workspace
@@ -257,6 +276,10 @@ impl Server {
             shutdown: false,
             test_panic: std::env::var_os(TEST_PANIC_VAR).is_some(),
             trace: std::env::var_os(TRACE_VAR).is_some(),
+            markdown: (params.capabilities.text_document.as_ref())
+                .and_then(|t| t.hover.as_ref())
+                .and_then(|h| h.content_format.as_ref())
+                .is_none_or(|formats| formats.contains(&MarkupKind::Markdown)),
             next_id: 0,
         }
     }
@@ -374,6 +397,7 @@ impl Server {
                         version: p.text_document.version,
                         text: p.text_document.text,
                         root: root.clone(),
+                        disk_not_utf8: disk_not_utf8(&path),
                     },
                 );
                 if let Some(root) = root {
@@ -400,6 +424,7 @@ impl Server {
                     }
                 }
                 doc.version = p.text_document.version;
+                doc.disk_not_utf8 = false;
                 if let Some(root) = doc.root.clone() {
                     self.edited.insert(path);
                     self.mark(&root, Dirty::Texts);
@@ -410,8 +435,11 @@ impl Server {
                 let Some(path) = convert::path_of(&p.text_document.uri) else {
                     return Ok(());
                 };
-                if let (Some(doc), Some(text)) = (self.docs.get_mut(&path), p.text) {
-                    doc.text = text;
+                if let Some(doc) = self.docs.get_mut(&path) {
+                    if let Some(text) = p.text {
+                        doc.text = text;
+                    }
+                    doc.disk_not_utf8 = disk_not_utf8(&path);
                 }
                 let root = self.docs.get(&path).and_then(|d| d.root.clone());
                 if let Some(root) = root {
@@ -810,6 +838,7 @@ impl Server {
             .filter(|(p, d)| {
                 d.root.as_deref() == Some(root) || (p.starts_with(root) && is_settings(p))
             })
+            .filter(|(_, d)| !d.disk_not_utf8)
             .map(|(p, d)| (p.clone(), d.text.clone().into_bytes()))
             .collect();
         let Some(ws) = self.workspaces.get_mut(root) else {
@@ -1112,11 +1141,20 @@ impl Server {
             navigate::Role::Reference => navigate::unquoted(a, occ.span),
             navigate::Role::Definition => occ.span,
         };
-        Some(Hover {
-            contents: HoverContents::Markup(MarkupContent {
+        let text = navigate::hover(a, occ.target);
+        let contents = if self.markdown {
+            MarkupContent {
                 kind: MarkupKind::Markdown,
-                value: navigate::hover(a, occ.target),
-            }),
+                value: text,
+            }
+        } else {
+            MarkupContent {
+                kind: MarkupKind::PlainText,
+                value: navigate::plain(&text),
+            }
+        };
+        Some(Hover {
+            contents: HoverContents::Markup(contents),
             range: Some(convert::span_range(&a.ws, span, self.enc)),
         })
     }
