@@ -1532,3 +1532,23 @@ fn syntax_errors_show_the_first_definition_and_the_quotes_a_bare_value_needs() {
         "{h:?}"
     );
 }
+
+#[test]
+fn a_connector_type_in_the_wrong_case_is_told_its_spelling_and_mended() {
+    let twilio = TWILIO.replace("type = \"twilio\"", "type = \"Twilio\"");
+    let doc = json(&check(
+        &[("org.toml", ORG), ("twilio.toml", &twilio)],
+        "sarif",
+    ));
+    let r = &doc["runs"][0]["results"][0];
+    assert!(
+        r["message"]["text"].as_str().unwrap().starts_with(
+            "connector type `Twilio` is written `twilio`\nhelp: did you mean `twilio`?"
+        ),
+        "{r}"
+    );
+    assert_eq!(
+        r["fixes"][0]["artifactChanges"][0]["replacements"][0]["insertedContent"]["text"],
+        "\"twilio\""
+    );
+}

@@ -50,12 +50,20 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let typo = crate::suggest::nearest(&kind.value, ["twilio"]);
         let mut help = crate::suggest::did_you_mean(typo);
         help.push_str("Nimbus provider connectors support only Twilio: set `type = \"twilio\"`");
-        let d = Diagnostic::new(
-            Code::UnsupportedConnector,
-            kind.span,
-            format!("connector type `{}` is not supported", kind.value),
-        )
-        .label("only `twilio` is supported")
+        // `Twilio`: the right type, spelled in the wrong case.
+        let (message, label) = if kind.value.trim().eq_ignore_ascii_case("twilio") {
+            (
+                format!("connector type `{}` is written `twilio`", kind.value),
+                "lower case, no spaces",
+            )
+        } else {
+            (
+                format!("connector type `{}` is not supported", kind.value),
+                "only `twilio` is supported",
+            )
+        };
+        let d = Diagnostic::new(Code::UnsupportedConnector, kind.span, message)
+        .label(label)
         .help(help)
         .about(Kind::Connector, &c.def.id);
         // Only a misspelling is mended: another provider is a decision to take, not a typo.
