@@ -1552,3 +1552,32 @@ fn a_connector_type_in_the_wrong_case_is_told_its_spelling_and_mended() {
         "\"twilio\""
     );
 }
+
+#[test]
+fn a_key_rename_is_never_offered_twice_nor_onto_a_key_the_table_has() {
+    // Two spellings of `license`: the first is offered it, the second not (a duplicate key).
+    let desk = "[service.desk]\nou = \"contoso\"\nlicence = \"contact_center\"\nlisence = \"contact_center\"\n";
+    let doc = json(&check(&[("org.toml", ORG), ("desk.toml", desk)], "sarif"));
+    let fixes: Vec<&serde_json::Value> = doc["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r.get("fixes"))
+        .collect();
+    assert_eq!(fixes.len(), 1, "{doc}");
+    // A [lints] code written twice, once misspelled: no rename onto the one set.
+    let ws = workspace(&[
+        (
+            "nimbus.toml",
+            "[lints]\nunused-connector = \"allow\"\nunused_connector = \"allow\"\n",
+        ),
+        ("org.toml", ORG),
+    ]);
+    let r = run(ws.path(), &["check", "--fix", "--format", "short"]);
+    assert_eq!(r.stderr, "", "nothing is fixed");
+    assert!(
+        r.stdout.contains("unknown rule code `unused_connector`"),
+        "{}",
+        r.stdout
+    );
+}

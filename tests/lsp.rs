@@ -1564,3 +1564,49 @@ fn hovers_are_plain_text_for_a_client_without_markdown_and_root_path_is_a_root()
     assert!(!value.contains('`') && !value.contains("**"), "{value}");
     assert_eq!(s.stop(), 0);
 }
+
+#[test]
+fn a_background_check_of_another_workspace_does_not_hold_up_requests() {
+    // Two tenants below the folder; `b`'s check is held in flight for 1.5 s by the test hook.
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    for (path, text) in [
+        ("tenants/a/nimbus.toml", ""),
+        ("tenants/a/org.toml", "[ou.contoso]\n"),
+        ("tenants/b/nimbus.toml", ""),
+        ("tenants/b/org.toml", "[ou.contoso]\n[ou.x]\n"),
+    ] {
+        let p = root.join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    let mut s = Server::start(&[("NIMBUS_LINT_LSP_TEST_CHECK_DELAY_MS", "1500")]);
+    s.initialize(&root, false);
+    // Give the folder search time to find both and start a check.
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let a = root.join("tenants/a/org.toml");
+    let b = root.join("tenants/b/org.toml");
+    s.open(&a, "[ou.contoso]\n");
+    let r = s.at("textDocument/hover", &a, json!({"line": 0, "character": 5}));
+    assert!(
+        r["result"]["contents"]["value"]
+            .as_str()
+            .is_some_and(|v| v.contains("contoso")),
+        "{r}"
+    );
+    // Answered while `b` is still being checked: nothing published for it yet.
+    let published_b = s
+        .pending
+        .iter()
+        .any(|v| v["method"] == "textDocument/publishDiagnostics" && v["params"]["uri"] == uri(&b));
+    assert!(
+        !published_b,
+        "the hover waited for the other workspace's check"
+    );
+    // And `b`'s check ends and publishes.
+    let d = s.diagnostics(&uri(&b), |p| {
+        !p["diagnostics"].as_array().unwrap().is_empty()
+    });
+    assert_eq!(codes(&d), ["root-ou"]);
+    assert_eq!(s.stop(), 0);
+}

@@ -74,6 +74,14 @@ pub enum Ending {
     WithoutShutdown,
 }
 
+/// With this variable set to N, each background check first sleeps N milliseconds: the
+/// tests' way to hold one in flight.
+const TEST_DELAY_VAR: &str = "NIMBUS_LINT_LSP_TEST_CHECK_DELAY_MS";
+
+/// How often the loop looks whether a background check has ended, while nothing else is
+/// left to do.
+const JOB_POLL: Duration = Duration::from_millis(2);
+
 /// With this variable set, the request `nimbus-lint/panic` panics: the tests' way to check
 /// that a panic inside a request leaves the server running.
 const TEST_PANIC_VAR: &str = "NIMBUS_LINT_LSP_TEST_PANIC";
@@ -159,6 +167,9 @@ enum Dirty {
 /// One workspace the server checks.
 #[derive(Default)]
 struct Ws {
+    /// Set anew at each mark and each check: a background check whose workspace was marked
+    /// or checked since it started is out of date, and its result is dropped.
+    generation: u64,
     analysis: Option<Analysis>,
     cache: ParseCache,
     index: OnceCell<Index>,
@@ -167,6 +178,15 @@ struct Ws {
     dirty: Option<Dirty>,
     /// Load errors and notes last logged.
     logged: Vec<String>,
+}
+
+/// A background check in flight: its workspace, the generation it started from, and the
+/// thread that runs it.
+struct Job {
+    root: PathBuf,
+    generation: u64,
+    started: Instant,
+    thread: std::thread::JoinHandle<std::thread::Result<Analysis>>,
 }
 
 struct Server {
@@ -189,6 +209,11 @@ struct Server {
     trace: bool,
     /// True when the client shows Markdown in hovers (it lists it, or says nothing).
     markdown: bool,
+    /// The check of a workspace with no open document, running on a thread of its own.
+    job: Option<Job>,
+    /// The last generation given to a workspace (see `Ws::generation`): one count for all,
+    /// so that a workspace dropped and made again never repeats one.
+    generations: u64,
     next_id: i32,
 }
 
@@ -280,6 +305,8 @@ impl Server {
                 .and_then(|t| t.hover.as_ref())
                 .and_then(|h| h.content_format.as_ref())
                 .is_none_or(|formats| formats.contains(&MarkupKind::Markdown)),
+            job: None,
+            generations: 0,
             next_id: 0,
         }
     }
@@ -322,10 +349,14 @@ impl Server {
     fn main_loop(&mut self, t: &Transport) -> Ending {
         loop {
             // With work in the background, a slice of it is done whenever no message waits.
-            let next = if self.busy() {
-                t.try_recv()
-            } else {
+            let next = if !self.busy() {
                 t.recv().map(Some)
+            } else if self.job.is_some() && self.discovery.is_none() {
+                // Only a background check runs (the marked workspaces wait for it): wait for a
+                // message or for it to end.
+                t.recv_timeout(JOB_POLL)
+            } else {
+                t.try_recv()
             };
             let first = match next {
                 Ok(Some(m)) => m,
@@ -681,7 +712,9 @@ impl Server {
     }
 
     fn mark(&mut self, root: &Path, level: Dirty) {
+        self.generations += 1;
         let ws = self.workspaces.entry(root.to_path_buf()).or_default();
+        ws.generation = self.generations;
         ws.dirty = ws.dirty.max(Some(level));
         self.dirty.insert(root.to_path_buf());
     }
@@ -732,24 +765,127 @@ impl Server {
     /// True while work is left for the time between messages: a marked workspace, or the
     /// search of the client's folders. None after `shutdown`.
     fn busy(&self) -> bool {
-        !self.shutdown && (self.discovery.is_some() || !self.dirty.is_empty())
+        !self.shutdown && (self.discovery.is_some() || !self.dirty.is_empty() || self.job.is_some())
     }
 
     /// One slice of the work between messages: the first marked workspace is checked, or, with
     /// none, the search of the client's folders goes on.
     fn background(&mut self, t: &Transport) {
         self.retire(t);
+        self.collect(t);
+        if self.job.is_some() {
+            // One check at a time on its thread; the folder search goes on meanwhile.
+            return self.discover();
+        }
         let Some(root) = self.dirty.first().cloned() else {
             return self.discover();
         };
-        self.check(t, &root);
-        // A workspace with no open document answers no request: only what it published is
-        // kept (a request about one of its files, or the next check, reads it whole again).
-        if !self
+        let open = self
             .docs
             .values()
-            .any(|d| d.root.as_deref() == Some(root.as_path()))
-            && let Some(ws) = self.workspaces.get_mut(&root)
+            .any(|d| d.root.as_deref() == Some(root.as_path()));
+        if open || !self.start_job(&root) {
+            self.check(t, &root);
+            self.forget_unless_open(&root);
+        }
+    }
+
+    /// Starts the check of `root`, a workspace with no open document, on a thread of its own:
+    /// a request about another workspace is answered meanwhile. False when no thread could be
+    /// started.
+    fn start_job(&mut self, root: &Path) -> bool {
+        let overlays = self.overlays(root);
+        let Some(ws) = self.workspaces.get_mut(root) else {
+            return false;
+        };
+        let (dirty, generation) = (ws.dirty, ws.generation);
+        ws.dirty = None;
+        self.dirty.remove(root);
+        let r = root.to_path_buf();
+        let thread = std::thread::Builder::new()
+            .name("lsp-check".to_owned())
+            .spawn(move || {
+                catch_unwind(AssertUnwindSafe(|| {
+                    if let Some(ms) =
+                        (std::env::var(TEST_DELAY_VAR).ok()).and_then(|v| v.parse().ok())
+                    {
+                        std::thread::sleep(Duration::from_millis(ms));
+                    }
+                    let naming = Naming::at(&r);
+                    analysis::check(
+                        &r,
+                        &naming,
+                        &overlays,
+                        None,
+                        true,
+                        &mut ParseCache::default(),
+                    )
+                }))
+            });
+        match thread {
+            Ok(thread) => {
+                self.job = Some(Job {
+                    root: root.to_path_buf(),
+                    generation,
+                    started: Instant::now(),
+                    thread,
+                });
+                true
+            }
+            Err(e) => {
+                log(&format!("cannot start a check thread: {e}"));
+                if let Some(ws) = self.workspaces.get_mut(root) {
+                    ws.dirty = dirty;
+                }
+                self.dirty.insert(root.to_path_buf());
+                false
+            }
+        }
+    }
+
+    /// Takes the result of the background check when it has ended: published, unless its
+    /// workspace was marked, checked or dropped since it started (then it is out of date).
+    fn collect(&mut self, t: &Transport) {
+        if !self.job.as_ref().is_some_and(|j| j.thread.is_finished()) {
+            return;
+        }
+        let Some(job) = self.job.take() else { return };
+        let analysis = match job.thread.join() {
+            Ok(Ok(a)) => a,
+            Ok(Err(payload)) | Err(payload) => {
+                log(&format!(
+                    "panic while checking {}: {}",
+                    job.root.display(),
+                    panic_message(&*payload)
+                ));
+                return;
+            }
+        };
+        let Some(ws) = self.workspaces.get_mut(&job.root) else {
+            return;
+        };
+        if ws.generation != job.generation {
+            return;
+        }
+        if self.trace {
+            log(&format!(
+                "checked {} ({} files, background): {:.1} ms",
+                job.root.display(),
+                analysis.ws.sources.len(),
+                job.started.elapsed().as_secs_f64() * 1000.0
+            ));
+        }
+        ws.analysis = Some(analysis);
+        ws.index = OnceCell::new();
+        self.publish(t, &job.root);
+        self.forget_unless_open(&job.root);
+    }
+
+    /// A workspace with no open document answers no request: only what it published is kept
+    /// (a request about one of its files, or the next check, reads it whole again).
+    fn forget_unless_open(&mut self, root: &Path) {
+        if !self.docs.values().any(|d| d.root.as_deref() == Some(root))
+            && let Some(ws) = self.workspaces.get_mut(root)
         {
             ws.analysis = None;
             ws.cache = ParseCache::default();
@@ -829,21 +965,27 @@ impl Server {
         }
     }
 
-    fn check(&mut self, t: &Transport, root: &Path) {
-        // This workspace's documents, and any open `nimbus.toml` below it: the loader leaves
-        // that folder out, as a workspace of its own.
-        let overlays: Overlays = self
-            .docs
+    /// The texts that stand for files of `root`: its documents, and any open `nimbus.toml`
+    /// below it (the loader leaves that folder out, as a workspace of its own).
+    fn overlays(&self, root: &Path) -> Overlays {
+        self.docs
             .iter()
             .filter(|(p, d)| {
                 d.root.as_deref() == Some(root) || (p.starts_with(root) && is_settings(p))
             })
             .filter(|(_, d)| !d.disk_not_utf8)
             .map(|(p, d)| (p.clone(), d.text.clone().into_bytes()))
-            .collect();
+            .collect()
+    }
+
+    fn check(&mut self, t: &Transport, root: &Path) {
+        let overlays = self.overlays(root);
+        self.generations += 1;
         let Some(ws) = self.workspaces.get_mut(root) else {
             return;
         };
+        // A background check of this workspace still running is out of date now.
+        ws.generation = self.generations;
         let full = ws.dirty == Some(Dirty::Full);
         ws.dirty = None;
         self.dirty.remove(root);

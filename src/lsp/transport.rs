@@ -46,6 +46,16 @@ impl Transport {
         }
     }
 
+    /// The next message if one comes within `timeout` (`Ok(None)` when none does); `Err`
+    /// when the input is closed and drained.
+    pub fn recv_timeout(&self, timeout: std::time::Duration) -> Result<Option<Message>, RecvError> {
+        match self.incoming.recv_timeout(timeout) {
+            Ok(m) => Ok(Some(m)),
+            Err(mpsc::RecvTimeoutError::Timeout) => Ok(None),
+            Err(mpsc::RecvTimeoutError::Disconnected) => Err(RecvError),
+        }
+    }
+
     /// Every message already waiting, without blocking.
     pub fn drain(&self) -> Vec<Message> {
         let mut out = Vec::new();

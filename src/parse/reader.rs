@@ -145,7 +145,9 @@ impl<'s> Reader<'s> {
                 .or_else(|| crate::suggest::nearest(name, schema.known.iter().copied()))
                 .or_else(|| qualified(name, schema.known))
                 .filter(|s| !table.contains_key(*s))
-                .or_else(by_value);
+                .or_else(by_value)
+                // Offered once: two keys renamed to one would be a duplicate key.
+                .filter(|s| !taken.contains(s));
             let hint = schema
                 .elsewhere
                 .iter()

@@ -172,15 +172,21 @@ fn read(r: &mut Reader<'_>, doc: &DeTable<'_>, settings: &mut Settings) {
     if let Some(t) = table(r, doc, "lints", &m) {
         let mut entries: Vec<_> = t.iter().collect();
         entries.sort_by_key(|(k, _)| k.span().start);
+        let mut offered: Vec<Code> = Vec::new();
         for (key, value) in entries {
             let name = key_str(key);
             let code = Code::parse(name);
             if code.is_none() {
+                // Not a code the table sets already (nor one offered to a key before): the
+                // rename would make a duplicate key.
+                let suggestion = Code::nearest(name)
+                    .filter(|c| !t.contains_key(c.as_str()) && !offered.contains(c));
+                offered.extend(suggestion);
                 r.diagnostics
                     .push(crate::rules::unknown_field::unknown_lint(
                         r.span(key.span()),
                         name,
-                        Code::nearest(name),
+                        suggestion,
                     ));
             }
             let DeValue::String(level) = value.get_ref() else {
