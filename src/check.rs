@@ -15,6 +15,9 @@ pub struct Context<'a> {
     pub ws: &'a Workspace,
     /// The transfer graph and its reachability.
     pub transfers: &'a Transfers,
+    /// The root OU taken for the tenant ([`crate::rules::root_ou::tenant`]): computed once,
+    /// read by `root-ou` and `ou-cycle`.
+    tenant: std::cell::OnceCell<Option<u32>>,
     /// Per OU, the messaging entry that `missing-messaging-entry` suggests to a service there:
     /// computed once, read by that rule and by `used`.
     entry_suggestions: std::cell::OnceCell<Vec<Option<u32>>>,
@@ -67,6 +70,13 @@ impl Context<'_> {
     /// entity's `cause` diagnostic was raised and is not shown (see [`Context::yielding`]).
     pub fn yield_to(&self, code: Code, cause: Code, kind: Kind, id: &str) {
         (self.yielding.borrow_mut()).push((code, cause, kind, id.into()));
+    }
+
+    /// The root OU taken for the tenant, computed on first use.
+    pub fn tenant(&self) -> Option<u32> {
+        *self
+            .tenant
+            .get_or_init(|| crate::rules::root_ou::tenant(self))
     }
 
     /// Service `i`.
@@ -148,6 +158,7 @@ pub fn check(ws: &Workspace, transfers: &Transfers, overrides: &Overrides) -> Ve
     let cx = Context {
         ws,
         transfers,
+        tenant: std::cell::OnceCell::new(),
         entry_suggestions: std::cell::OnceCell::new(),
         meant_connectors: std::cell::OnceCell::new(),
         held: std::cell::RefCell::default(),
@@ -178,16 +189,23 @@ pub fn check(ws: &Workspace, transfers: &Transfers, overrides: &Overrides) -> Ve
     apply_levels(ws, overrides, &mut diags);
     if !yielding.is_empty() {
         let shown = subjects(&diags, &yielding);
+        // By (code, entity), the causes it yields to.
+        let mut causes: FxHashMap<(Code, Kind, &str), Vec<Code>> = FxHashMap::default();
+        for (code, cause, kind, id) in &yielding {
+            causes
+                .entry((*code, *kind, id.as_str()))
+                .or_default()
+                .push(*cause);
+        }
         let stands = |d: &Diagnostic| {
             let Some(s) = &d.subject else { return true };
-            (yielding.iter())
-                .filter(|(code, _, kind, id)| {
-                    *code == d.code && *kind == s.kind && *id == s.id.as_str()
-                })
-                .all(|(_, cause, kind, id)| {
-                    let key = (*cause, *kind, id.clone());
-                    raised.contains(&key) && !shown.contains(&key)
-                })
+            let Some(list) = causes.get(&(d.code, s.kind, s.id.as_str())) else {
+                return true;
+            };
+            list.iter().all(|cause| {
+                let key = (*cause, s.kind, crate::model::Text::from(s.id.as_str()));
+                raised.contains(&key) && !shown.contains(&key)
+            })
         };
         diags.retain(stands);
     }

@@ -787,8 +787,10 @@ fn check(args: CheckArgs, sub: &ArgMatches, io: &mut Io<'_>) -> Outcome {
     let naming = naming_for(args.paths.iter().chain(&args.stdin_filename))?;
     let t = targets(&args.paths, args.stdin_filename.as_ref(), &naming, io.stdin)?;
     let mut checked = analyze_all(&t, &naming, &overrides, true);
+    let mut unwritten = false;
     if args.fix {
-        let fixed = fix_files(&checked.results, &naming, io.stderr)?;
+        let (fixed, failed) = fix_files(&checked.results, &naming, io.stderr)?;
+        unwritten = failed;
         if fixed > 0 {
             // What is left, as the files now read.
             checked = analyze_all(&t, &naming, &overrides, true);
@@ -809,7 +811,7 @@ fn check(args: CheckArgs, sub: &ArgMatches, io: &mut Io<'_>) -> Outcome {
     )
     .map_err(io_err)?;
     report_problems(&checked, io.stderr).map_err(io_err)?;
-    Ok(if !errors.is_empty() {
+    Ok(if !errors.is_empty() || unwritten {
         EXIT_FAILURE
     } else if fails(results, lint) {
         EXIT_ERRORS
@@ -818,15 +820,17 @@ fn check(args: CheckArgs, sub: &ArgMatches, io: &mut Io<'_>) -> Outcome {
     })
 }
 
-/// Applies the compatible fixes of each file's diagnostics to the file on disk (atomically,
-/// only when the file still holds the text that was checked), says so on stderr, and returns
-/// how many were applied.
+/// Applies the compatible fixes of each file's diagnostics to the file on disk, atomically,
+/// and says so on stderr. A file is left as it is, with a note, when it changed since it was
+/// read, is a link or read-only, or would no longer parse. Returns how many fixes were
+/// applied, and whether some file could not be written (the run then exits 2, after the
+/// other files are fixed and what is left is reported).
 fn fix_files(
     results: &[Analysis],
     naming: &Naming,
     stderr: &mut dyn Write,
-) -> Result<usize, Failure> {
-    let (mut applied, mut files) = (0, 0);
+) -> Result<(usize, bool), Failure> {
+    let (mut applied, mut files, mut failed) = (0, 0, false);
     for a in results {
         let mut by_file: std::collections::BTreeMap<u32, Vec<&crate::diagnostic::Fix>> =
             Default::default();
@@ -834,25 +838,47 @@ fn fix_files(
             by_file.entry(f.span.file.0).or_default().push(f);
         }
         for (file, fixes) in by_file {
-            let source = a.ws.sources.get(crate::source::FileId(file));
+            let id = crate::source::FileId(file);
+            let source = a.ws.sources.get(id);
             let shown = naming.display(&source.path);
+            let mut note = |why: &str| writeln!(stderr, "note: {shown}: {why}; not fixed");
             if source.utf8_error.is_some() {
                 continue;
             }
-            // Changed since it was read (an editor saved it): leave it to the next run.
-            let on_disk = std::fs::read(&source.path).ok();
-            if on_disk.as_deref() != Some(source.text.as_bytes()) {
-                writeln!(
-                    stderr,
-                    "note: {shown} changed while it was checked; not fixed"
-                )
-                .map_err(io_err)?;
+            let meta = std::fs::symlink_metadata(&source.path);
+            if meta.as_ref().is_ok_and(|m| m.file_type().is_symlink()) {
+                note("a symbolic link").map_err(io_err)?;
+                continue;
+            }
+            if meta.as_ref().is_ok_and(|m| m.permissions().readonly())
+                || std::fs::OpenOptions::new()
+                    .write(true)
+                    .open(&source.path)
+                    .is_err()
+            {
+                note("not writable").map_err(io_err)?;
+                continue;
+            }
+            // Changed since it was read (an editor saved it): left to the next run.
+            if std::fs::read(&source.path).ok().as_deref() != Some(source.text.as_bytes()) {
+                note("changed while it was checked").map_err(io_err)?;
                 continue;
             }
             let fixes = crate::diagnostic::compatible(fixes);
             let text = crate::diagnostic::apply(&source.text, &fixes);
-            emit::write::write_atomic(&source.path, |w| w.write_all(text.as_bytes()))
-                .map_err(|e| Failure::Message(format!("{shown}: cannot write the fixes: {e}")))?;
+            // A file that parsed must still parse: a fix never costs the file its reading.
+            let parsed = |t: &str| toml::de::DeTable::parse(t).is_ok();
+            if parsed(&source.text) && !parsed(&text) {
+                note("the fixes would break its syntax").map_err(io_err)?;
+                continue;
+            }
+            if let Err(e) =
+                emit::write::write_atomic(&source.path, |w| w.write_all(text.as_bytes()))
+            {
+                writeln!(stderr, "error: {shown}: cannot write the fixes: {e}").map_err(io_err)?;
+                failed = true;
+                continue;
+            }
             applied += fixes.len();
             files += 1;
         }
@@ -868,7 +894,7 @@ fn fix_files(
         )
         .map_err(io_err)?;
     }
-    Ok(applied)
+    Ok((applied, failed))
 }
 
 /// Loads and checks the one workspace holding `path`.

@@ -76,11 +76,13 @@ pub struct Fix {
 }
 
 impl Diagnostic {
-    /// Every text a reader sees: message, label, help and the secondary labels' messages.
+    /// Every text a reader sees: message, label, help, the secondary labels' messages and the
+    /// fix's title.
     pub fn texts_mut(&mut self) -> impl Iterator<Item = &mut String> {
         [&mut self.message, &mut self.label, &mut self.help]
             .into_iter()
             .chain(self.labels.iter_mut().map(|l| &mut l.message))
+            .chain(self.fix.iter_mut().map(|f| &mut f.title))
     }
 
     /// A diagnostic of `code` at `span`, with the rule's default severity.

@@ -471,8 +471,12 @@ impl Resolution {
         if u.field != "parent" {
             return true;
         }
-        // Walk up from `to`: reaching `from` means `to` is below it. Bounded by the number of
-        // OUs, as parents may loop.
+        // `from` has a broken parent, so it and what hangs below it are not rooted: a rooted
+        // OU is not below it. Else walk up from `to`: reaching `from` means `to` is below it
+        // (bounded by the number of OUs, as parents may loop).
+        if self.tree.is_rooted(to) {
+            return true;
+        }
         let mut at = to;
         for _ in 0..model.ous.len() {
             match self.tree.parent.get(at as usize).copied().flatten() {

@@ -1252,16 +1252,12 @@ fn a_variable_name_written_as_the_secret_is_no_secret_and_gets_its_table() {
     };
     for (secret, help) in [
         (
-            "\"TWILIO_SECRET\"",
-            "a variable is named in a table: write `api_key_secret = { env = \"TWILIO_SECRET\" }`",
-        ),
-        (
             "\"$TWILIO_SECRET\"",
-            "a variable is named in a table: write `api_key_secret = { env = \"TWILIO_SECRET\" }` (no `$`)",
+            "a variable is named in a table, without `$`: write `api_key_secret = { env = \"TWILIO_SECRET\" }`",
         ),
         (
             "\"${TWILIO_SECRET}\"",
-            "a variable is named in a table: write `api_key_secret = { env = \"TWILIO_SECRET\" }` (no `$`)",
+            "a variable is named in a table, without `$`: write `api_key_secret = { env = \"TWILIO_SECRET\" }`",
         ),
         (
             "{ env = \"$TWILIO_SECRET\" }",
@@ -1281,12 +1277,8 @@ fn a_variable_name_written_as_the_secret_is_no_secret_and_gets_its_table() {
             .as_str()
             .unwrap();
         let written = connector(secret);
-        let mended = written.replace(
-            secret.trim_start_matches("{ env = ").trim_end_matches(" }"),
-            fixed,
-        );
         let mended = if secret.starts_with('{') {
-            mended
+            written.replace("\"$TWILIO_SECRET\"", fixed)
         } else {
             written.replace(secret, fixed)
         };
@@ -1296,37 +1288,62 @@ fn a_variable_name_written_as_the_secret_is_no_secret_and_gets_its_table() {
             "{secret} mended: {mended}"
         );
     }
-    // A mixed-case value is a secret, as before.
-    let h = helps(&[
-        ("org.toml", ORG),
-        ("tw.toml", &connector("\"Tw1l1oS3cr3tV4lue\"")),
-    ]);
-    assert_eq!(h[0].0, "secret-in-config");
+    // Without a `$`, an upper-case word may be the secret itself (`CHANGEME`): it stays one,
+    // masked; so does a mixed-case value.
+    for value in [
+        "\"CHANGEME_NOW\"",
+        "\"S3CR3TP4SSW0RD99\"",
+        "\"Tw1l1oS3cr3tV4lue\"",
+    ] {
+        let r = check(&[("org.toml", ORG), ("tw.toml", &connector(value))], "json");
+        let doc: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+        assert_eq!(doc["diagnostics"][0]["code"], "secret-in-config", "{value}");
+        assert!(
+            !r.stdout.contains(value.trim_matches('"')),
+            "{value} shown: {}",
+            r.stdout
+        );
+    }
 }
 
 #[test]
 fn of_two_roots_the_one_that_holds_the_tenant_is_not_the_one_told_to_move() {
-    // `emea.toml` sorts first, but `contoso` holds the tree: `emea` gets the parent.
+    // `emea.toml` sorts first, but `contoso` holds the tree: `emea` gets the parent. The
+    // diagnostic stays at the second root in path order, as the contract says.
     let org = "[ou.contoso]\n\n[ou.sales]\nparent = \"contoso\"\n\n[service.desk]\nou = \"sales\"\nlicense = \"contact_center\"\n";
+    let help =
+        "a workspace describes one tenant: give `emea` a `parent` (e.g. `parent = \"contoso\"`)";
+    for (name, at, other) in [
+        ("emea.toml", "org.toml", "`emea` is a root OU too"),
+        (
+            "z.toml",
+            "z.toml",
+            "`contoso` is a root OU too: it holds the most, so it is taken for the tenant",
+        ),
+    ] {
+        let doc = json(&check(
+            &[(name, "[ou.emea]\nname = \"EMEA\"\n"), ("org.toml", org)],
+            "json",
+        ));
+        let d = &doc["diagnostics"][0];
+        assert_eq!(
+            (d["code"].as_str(), d["help"].as_str()),
+            (Some("root-ou"), Some(help)),
+            "{name}"
+        );
+        assert_eq!(d["file"], at, "{name}");
+        assert_eq!(d["labels"][0]["message"], other, "{name}");
+    }
+    // `ou-cycle` names the same tenant.
+    let looped = "[ou.loop]\nparent = \"loop\"\n";
     let h = helps(&[
         ("emea.toml", "[ou.emea]\nname = \"EMEA\"\n"),
-        ("org.toml", org),
+        ("org.toml", &format!("{org}{looped}")),
     ]);
+    let cycle = h.iter().find(|(c, _)| c == "ou-cycle").unwrap();
     assert_eq!(
-        h,
-        [(
-            "root-ou".to_owned(),
-            "a workspace describes one tenant: give `emea` a `parent` (e.g. `parent = \"contoso\"`)".to_owned()
-        )]
-    );
-    // Renamed to sort last, the same.
-    let h = helps(&[
-        ("z.toml", "[ou.emea]\nname = \"EMEA\"\n"),
-        ("org.toml", org),
-    ]);
-    assert_eq!(
-        h[0].1,
-        "a workspace describes one tenant: give `emea` a `parent` (e.g. `parent = \"contoso\"`)"
+        cycle.1,
+        "point `parent` at the OU above it, e.g. `parent = \"contoso\"` (the tenant)"
     );
 }
 
@@ -1506,7 +1523,7 @@ fn syntax_errors_show_the_first_definition_and_the_quotes_a_bare_value_needs() {
     );
     assert_eq!(d["labels"][0]["message"], "first defined here");
     let doc = json(&check(
-        &[("a.toml", "[ou.contoso]\nname = Contoso\n")],
+        &[("a.toml", "[ou.contoso]\nname = Contoso Ltd\n")],
         "sarif",
     ));
     let r = &doc["runs"][0]["results"][0];
@@ -1514,18 +1531,30 @@ fn syntax_errors_show_the_first_definition_and_the_quotes_a_bare_value_needs() {
         r["message"]["text"]
             .as_str()
             .unwrap()
-            .ends_with("help: text values are written in quotes: `\"Contoso\"`"),
+            .ends_with("help: text values are written in quotes: `name = \"…\"`"),
         "{r}"
     );
     let replacement = &r["fixes"][0]["artifactChanges"][0]["replacements"][0];
-    assert_eq!(replacement["insertedContent"]["text"], "\"Contoso\"");
+    assert_eq!(replacement["insertedContent"]["text"], "\"Contoso Ltd\"");
     assert_eq!(
         (
             replacement["deletedRegion"]["startColumn"].as_u64(),
             replacement["deletedRegion"]["endColumn"].as_u64()
         ),
-        (Some(8), Some(15))
+        (Some(8), Some(19))
     );
+    // A value that may be a credential is neither echoed nor rewritten.
+    let secret = "Ab3dEfGh1jKlMn0pQrStUvWxYz012399";
+    let r = check(
+        &[(
+            "a.toml",
+            &format!("[connector.tw]\nou = \"x\"\napi_key_secret = {secret} 2\n"),
+        )],
+        "sarif",
+    );
+    assert!(!r.stdout.contains(secret), "{}", r.stdout);
+    let doc: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert!(doc["runs"][0]["results"][0].get("fixes").is_none());
     let h = helps(&[("a.toml", "[ou.contoso]\nname = \"x\", parent = \"y\"\n")]);
     assert!(
         h[0].1.starts_with("TOML takes one `key = value` a line"),

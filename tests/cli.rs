@@ -1233,3 +1233,51 @@ fn check_fix_mends_the_files_and_reports_what_is_left() {
     );
     assert_eq!(r.code, 2, "{}", r.stderr);
 }
+
+#[cfg(unix)]
+#[test]
+fn check_fix_leaves_links_and_read_only_files_alone_and_fixes_the_rest() {
+    use std::os::unix::fs::PermissionsExt;
+    let typo = "[ou.contoso]\n[ou.s]\nparent = \"contosso\"\n";
+    let ws = workspace(&[
+        ("a/nimbus.toml", ""),
+        ("a/x.toml", typo),
+        ("b/real/s.toml", "[lints]\nunused-conector = \"allow\"\n"),
+        ("b/x.toml", typo),
+        ("c/nimbus.toml", ""),
+        ("c/x.toml", typo),
+    ]);
+    std::os::unix::fs::symlink("real/s.toml", ws.path().join("b/nimbus.toml")).unwrap();
+    let locked = ws.path().join("c/x.toml");
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o444)).unwrap();
+    let r = run(
+        ws.path(),
+        &["check", "--fix", "--format", "short", "a", "b", "c"],
+    );
+    assert_eq!(
+        r.stderr,
+        "note: b/nimbus.toml: a symbolic link; not fixed\n\
+         note: c/x.toml: not writable; not fixed\n\
+         fixed 2 problems in 2 files\n"
+    );
+    let read = |p: &str| std::fs::read_to_string(ws.path().join(p)).unwrap();
+    assert_eq!(read("a/x.toml"), typo.replace("contosso", "contoso"));
+    assert_eq!(read("b/x.toml"), typo.replace("contosso", "contoso"));
+    assert_eq!(read("c/x.toml"), typo);
+    assert_eq!(
+        read("b/real/s.toml"),
+        "[lints]\nunused-conector = \"allow\"\n"
+    );
+    // What is left is reported: the link's code and the locked file's parent.
+    assert!(
+        r.stdout.contains("unknown rule code `unused-conector`"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("c/x.toml:3:10: error[unknown-reference]"),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(r.code, 1);
+}

@@ -16,6 +16,8 @@ use nimbus_lint::source::Span;
 ///
 /// - nothing panics (load, parse, resolve, check, every output format, the graph, the bundle);
 /// - every diagnostic's span and every label's span lies inside its file, on char boundaries;
+/// - the fixes `check --fix` would apply land on char boundaries and never break the syntax
+///   of a file that parsed;
 /// - build succeeds exactly when check reports no error: without errors the bundle compiles,
 ///   streams to the same bytes as `compile` + `to_bytes`, and reads back as the same bundle.
 ///   (With errors, `build` refuses before compiling; `tests/invariants.rs` checks that on the
@@ -23,6 +25,7 @@ use nimbus_lint::source::Span;
 pub fn check_workspace(files: &[(&str, &[u8])]) -> Analysis {
     let analysis = nimbus_lint::analyze(load_memory(files), &[]);
     spans_in_bounds(&analysis);
+    fixes_keep_files_parsing(files, &analysis);
     // The human and SARIF renderers cost several times the whole analysis: every input gets
     // the cheap formats, one in eight (chosen by its content, so that a crash reproduces) all.
     render_everything(&analysis, fnv(files).is_multiple_of(8));
@@ -61,6 +64,57 @@ pub fn spans_in_bounds(a: &Analysis) {
         for l in &d.labels {
             check(&format!("{} label `{}`", d.code, l.message), l.span);
         }
+        if let Some(f) = &d.fix {
+            check(&format!("{} fix `{}`", d.code, f.title), f.span);
+        }
+    }
+}
+
+/// The fixes `check --fix` would apply never break the syntax of a file that parsed.
+pub fn fixes_keep_files_parsing(files: &[(&str, &[u8])], a: &Analysis) {
+    if a.diagnostics.iter().all(|d| d.fix.is_none()) {
+        return;
+    }
+    let syntax = |a: &Analysis, name: &str| {
+        (a.diagnostics.iter()).any(|d| {
+            d.code == nimbus_lint::rules::Code::Syntax && a.ws.sources.get(d.span.file).rel() == name
+        })
+    };
+    let mut fixed: Vec<(String, Vec<u8>)> =
+        files.iter().map(|(n, b)| (n.to_string(), b.to_vec())).collect();
+    let mut changed = Vec::new();
+    for (id, source) in a.ws.sources.iter() {
+        let fixes: Vec<&nimbus_lint::diagnostic::Fix> = (a.diagnostics.iter())
+            .filter_map(|d| d.fix.as_ref())
+            .filter(|f| f.span.file == id)
+            .collect();
+        if fixes.is_empty() {
+            continue;
+        }
+        let text = nimbus_lint::diagnostic::apply(
+            &source.text,
+            &nimbus_lint::diagnostic::compatible(fixes),
+        );
+        if let Some(slot) = fixed.iter_mut().find(|(n, _)| n == source.rel()) {
+            slot.1 = text.into_bytes();
+            changed.push(source.rel().to_owned());
+        }
+    }
+    let refs: Vec<(&str, &[u8])> = fixed.iter().map(|(n, b)| (n.as_str(), b.as_slice())).collect();
+    let after = nimbus_lint::analyze(load_memory(&refs), &[]);
+    for name in changed {
+        let text = |files: &[(String, Vec<u8>)]| {
+            (files.iter().find(|(n, _)| *n == name))
+                .map(|(_, b)| String::from_utf8_lossy(b).into_owned())
+        };
+        let before: Vec<(String, Vec<u8>)> =
+            files.iter().map(|(n, b)| (n.to_string(), b.to_vec())).collect();
+        assert!(
+            syntax(a, &name) || !syntax(&after, &name),
+            "the fixes broke the syntax of {name}: {:?} became {:?}",
+            text(&before),
+            text(&fixed)
+        );
     }
 }
 
@@ -96,7 +150,7 @@ pub fn render_everything(a: &Analysis, all: bool) {
     };
     for &format in formats {
         let mut out = Vec::new();
-        emit::render(format, results, false, style, &mut out).expect("rendering into memory");
+        emit::render(format, results, &[], false, style, &mut out).expect("rendering into memory");
         assert!(
             std::str::from_utf8(&out).is_ok(),
             "{format:?} output is not UTF-8"

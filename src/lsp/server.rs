@@ -523,7 +523,8 @@ impl Server {
                     let Some(path) = convert::path_of(&change.uri) else {
                         continue;
                     };
-                    if !could_hold_workspace_files(&path) {
+                    let deleted = change.typ == lsp_types::FileChangeType::DELETED;
+                    if !could_hold_workspace_files(&path, deleted) {
                         continue;
                     }
                     settings |= is_settings(&path);
@@ -1311,12 +1312,16 @@ impl Server {
     }
 }
 
-/// True when a watched path may be a TOML file a workspace reads, or a folder that held
-/// some: not a file of another type (`.git/index.lock`, build output), nor a hidden one.
-fn could_hold_workspace_files(path: &Path) -> bool {
-    let hidden = (path.file_name()).is_some_and(|n| n.as_encoded_bytes().starts_with(b"."));
+/// True when a watched path may be a TOML file a workspace reads or, `deleted`, a folder that
+/// held some (whatever its name: `extra.v2` is a folder name too): not a hidden one
+/// (`.git/index.lock`), nor a file of another type that was created or changed.
+fn could_hold_workspace_files(path: &Path, deleted: bool) -> bool {
+    // Git's own churn (`.git/index.lock` at every commit) above all.
+    let in_git = path.components().any(|c| c.as_os_str() == ".git");
+    let hidden =
+        in_git || (path.file_name()).is_some_and(|n| n.as_encoded_bytes().starts_with(b"."));
     let toml = path.extension().is_some_and(|e| e == "toml");
-    toml || (!hidden && path.extension().is_none())
+    toml || (!hidden && (deleted || path.extension().is_none()))
 }
 
 /// Applies an incremental change (the server asks for full texts, but takes both).
@@ -1362,19 +1367,18 @@ mod tests {
 
     #[test]
     fn watched_deletions_that_matter_are_toml_files_and_folders() {
-        for (path, matters) in [
-            ("/w/services/a.toml", true),
-            ("/w/.hidden/a.toml", true),
-            ("/w/services", true),
-            ("/w/.git/index.lock", false),
-            ("/w/.git", false),
-            ("/w/target/debug/x.d", false),
+        for (path, deleted, matters) in [
+            ("/w/services/a.toml", false, true),
+            ("/w/.hidden/a.toml", true, true),
+            ("/w/services", true, true),
+            ("/w/extra.v2", true, true),
+            ("/w/extra.v2", false, false),
+            ("/w/.git/index.lock", true, false),
+            ("/w/.git", true, false),
+            ("/w/target/debug/x.d", false, false),
         ] {
-            assert_eq!(
-                super::could_hold_workspace_files(Path::new(path)),
-                matters,
-                "{path}"
-            );
+            let got = super::could_hold_workspace_files(Path::new(path), deleted);
+            assert_eq!(got, matters, "{path} {deleted}");
         }
     }
 

@@ -139,20 +139,23 @@ fn read_message(input: &mut impl BufRead) -> io::Result<Option<Message>> {
             }
             continue;
         }
-        // A `Content-Length:` anywhere in the line: what precedes it is the tail of a frame
-        // whose length was wrong.
+        // The last `Content-Length:` of the line: what precedes it is the tail of a frame
+        // whose length was wrong (which may itself hold that text).
         let lower = header.to_ascii_lowercase();
-        match lower.find(HEADER) {
+        match lower.rfind(HEADER) {
             Some(at) => {
-                garbage |= at > 0;
                 let value = header[at + HEADER.len()..].trim();
-                length = Some(
-                    value
-                        .parse()
-                        .map_err(|_| invalid(format!("bad Content-Length: {value:?}")))?,
-                );
+                match value.parse() {
+                    Ok(n) => {
+                        garbage |= at > 0;
+                        length = Some(n);
+                    }
+                    // Not a length after all: read on to the next header.
+                    Err(_) => garbage = true,
+                }
             }
-            None if length.is_some() && header.contains(':') => {} // Content-Type and the like.
+            // `Content-Type` and the like, before or after the length.
+            None if header.contains(':') && !header.starts_with(['{', '"']) => {}
             None => garbage = true,
         }
     }
@@ -285,6 +288,23 @@ mod tests {
         assert_eq!(got.len(), 4, "{got:?}");
         assert!(got[0].starts_with("error: "), "{got:?}");
         assert_eq!(got[1..], ["b", "c", "d"]);
+    }
+
+    #[test]
+    fn a_body_that_says_content_length_does_not_mislead_the_recovery() {
+        // `a` is 20 bytes short; its tail holds "Content-Length: 5 tail"; `b` must be read.
+        let a = r#"{"jsonrpc":"2.0","method":"a","params":{"t":"Content-Length: 5 tail"}}"#;
+        let (b, lb) = frame("b");
+        let input = format!(
+            "Content-Length: {}\r\n\r\n{a}Content-Length: {lb}\r\n\r\n{b}",
+            a.len() - 20
+        );
+        let got = methods(input.as_bytes());
+        assert_eq!(got.last().map(String::as_str), Some("b"), "{got:?}");
+        // A header field before the length is no garbage.
+        let input =
+            format!("Content-Type: application/vscode-jsonrpc\r\nContent-Length: {lb}\r\n\r\n{b}");
+        assert_eq!(methods(input.as_bytes()), ["b"]);
     }
 
     #[test]

@@ -52,8 +52,9 @@ connector = "twilio-us"
     check: Some(check),
 };
 
-/// Per OU, the first (by id) messaging entry in it whose connector is in us1 and in its sight
-/// (an entry that is itself wrong is no advice).
+/// Per OU, the nearest messaging entry in its sight (in it, or in the closest OU above it
+/// that has one; the first by id there) whose connector is in us1 and in the entry's sight:
+/// an entry that is itself wrong is no advice. Parents before children: linear.
 fn us1_entries(cx: &Context<'_>) -> Vec<Option<u32>> {
     let (m, res) = (&cx.ws.model, &cx.ws.res);
     let mut by_ou: Vec<Option<u32>> = vec![None; m.ous.len()];
@@ -68,6 +69,13 @@ fn us1_entries(cx: &Context<'_>) -> Vec<Option<u32>> {
         let slot = &mut by_ou[ou as usize];
         if slot.is_none_or(|k| entry.def.id < m.entries[k as usize].def.id) {
             *slot = Some(e as u32);
+        }
+    }
+    for ou in res.tree.preorder() {
+        if by_ou[ou as usize].is_none()
+            && let Some(parent) = res.tree.parent[ou as usize]
+        {
+            by_ou[ou as usize] = by_ou[parent as usize];
         }
     }
     by_ou
@@ -92,10 +100,8 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             continue;
         }
         // The nearest us1 entry in sight: in the service's OU or the closest above it.
-        let by_ou = us1.get_or_insert_with(|| us1_entries(cx));
-        let in_sight = (res.service_ou[i])
-            .and_then(|ou| res.tree.path(ou))
-            .and_then(|path| path.iter().rev().find_map(|&o| by_ou[o as usize]));
+        let nearest = us1.get_or_insert_with(|| us1_entries(cx));
+        let in_sight = res.service_ou[i].and_then(|ou| nearest[ou as usize]);
         let help = match in_sight {
             Some(e) => {
                 let entry = &m.entries[e as usize];

@@ -53,12 +53,6 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let (Some(im), Some(assign)) = (s.im.value(), s.user_assignment.get()) else {
             continue;
         };
-        if !cx.transfers.reached[i] {
-            // No conversation arrives: `im-unreachable` says so, and this is said only when
-            // that is silenced (allowed, or suppressed for the service); when it holds back,
-            // neither speaks.
-            cx.yield_to(Code::ImNoAgents, Code::ImUnreachable, Kind::Service, &s.def.id);
-        }
         if s.transfers_unreadable {
             // It may transfer somewhere: no conclusion.
             cx.hold_for(Code::ImNoAgents, Kind::Service, &s.def.id);
@@ -66,6 +60,12 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         }
         if assign.value != UserAssignment::None || !s.transfers.is_empty() {
             continue;
+        }
+        if !cx.transfers.reached[i] {
+            // No conversation arrives: `im-unreachable` says so, and this is said only when
+            // that is silenced (allowed, or suppressed for the service); when it holds back,
+            // neither speaks.
+            cx.yield_to(Code::ImNoAgents, Code::ImUnreachable, Kind::Service, &s.def.id);
         }
         out.push(
             Diagnostic::new(

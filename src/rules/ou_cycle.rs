@@ -61,12 +61,12 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         };
         // With a root in place, removing a `parent` would make a second root: name the tenant.
         // With none, this loop is also why `root-ou` is not reported: say it here.
-        let help = match (cx.ws.res.tree.roots.first(), ids.len()) {
-            (Some(&r), 1) => format!(
+        let help = match (cx.tenant(), ids.len()) {
+            (Some(r), 1) => format!(
                 "point `parent` at the OU above it, e.g. `parent = \"{}\"` (the tenant)",
                 ous[r as usize].def.id
             ),
-            (Some(&r), _) => format!(
+            (Some(r), _) => format!(
                 "point one of these `parent` keys at an OU outside the loop, e.g. `parent = \"{}\"` (the tenant)",
                 ous[r as usize].def.id
             ),

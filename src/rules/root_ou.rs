@@ -14,8 +14,9 @@ pub const RULE: Rule = Rule {
     explanation: r#"## What it checks
 
 Exactly one OU has no `parent`: the tenant, at the top of the Organization Unit tree. With
-several roots, the one holding the most (OUs and entities below it) is taken for the tenant,
-and one diagnostic points at another root (the first in path, line order) and labels the rest.
+several roots, one diagnostic points at the second (in path, line order) and labels the others;
+the root holding the most (OUs and entities below it) is taken for the tenant, and the help
+tells another root to move below it.
 A workspace with entities but no root OU gets one diagnostic (not reported while a file has a
 syntax error, since the root may be in it). An empty workspace is clean.
 
@@ -49,17 +50,13 @@ parent = "contoso"
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let ous = &cx.ws.model.ous;
     let tree = &cx.ws.res.tree;
-    if tree.roots.len() > 1 {
-        // The tenant is the root holding most (OUs and entities below it, then the first in
-        // path order); the diagnostic points at the first of the others.
-        let weights = weights(cx);
-        let tenant = (tree.roots.iter().copied().enumerate())
-            .max_by_key(|&(i, r)| (weights[r as usize], std::cmp::Reverse(i)))
-            .map_or(0, |(_, r)| r);
-        let mut others = tree.roots.iter().copied().filter(|&r| r != tenant);
-        let Some(second) = others.next() else { return };
-        let rest: Vec<u32> = others.collect();
-        let (first, second) = (&ous[tenant as usize].def, &ous[second as usize].def);
+    if let [first, second, ..] = tree.roots[..] {
+        // The diagnostic is at the second root in path order, as the contract says; the
+        // tenant is the root holding most (OUs and entities below it), and the help tells
+        // another root to move below it.
+        let tenant = cx.tenant().unwrap_or(first);
+        let mover = if second == tenant { first } else { second };
+        let def = |o: u32| &ous[o as usize].def;
         // Named in id order, so that the message does not depend on where OUs are written.
         let mut all: Vec<&str> = tree
             .roots
@@ -67,7 +64,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             .map(|&r| ous[r as usize].def.id.as_str())
             .collect();
         all.sort_unstable();
-        let message = if rest.is_empty() {
+        let message = if all.len() == 2 {
             format!(
                 "more than one root OU: {} both have no parent",
                 super::unknown_field::list(&all)
@@ -79,17 +76,27 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 super::unknown_field::list(&all)
             )
         };
-        let mut d = Diagnostic::new(Code::RootOu, second.header, message)
-        .label("a second root OU")
-        .with(first.header, format!("`{}` is a root OU too: it holds the most, so it is taken for the tenant", first.id))
-        .help(format!(
-            "a workspace describes one tenant: give `{}` a `parent` (e.g. `parent = \"{}\"`)",
-            second.id, first.id
-        ))
-        .about(Kind::Ou, &second.id);
-        for &other in &rest {
-            let o = &ous[other as usize].def;
-            d = d.with(o.header, format!("`{}` is a root OU too", o.id));
+        let taken = "it holds the most, so it is taken for the tenant";
+        let label = if second == tenant {
+            format!("a second root OU: {taken}")
+        } else {
+            "a second root OU".to_owned()
+        };
+        let mut d = Diagnostic::new(Code::RootOu, def(second).header, message)
+            .label(label)
+            .help(format!(
+                "a workspace describes one tenant: give `{}` a `parent` (e.g. `parent = \"{}\"`)",
+                def(mover).id,
+                def(tenant).id
+            ))
+            .about(Kind::Ou, &def(second).id);
+        for &other in tree.roots.iter().filter(|&&r| r != second) {
+            let text = if other == tenant {
+                format!("`{}` is a root OU too: {taken}", def(other).id)
+            } else {
+                format!("`{}` is a root OU too", def(other).id)
+            };
+            d = d.with(def(other).header, text);
         }
         out.push(d);
         return;
@@ -129,6 +136,20 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             .help(help)
             .about(kind, &def.id),
     );
+}
+
+/// The root OU taken for the tenant: the one holding most (OUs and entities below it), the
+/// first in path order among equals; `None` without a root. Read through
+/// [`Context::tenant`], which keeps it.
+pub(crate) fn tenant(cx: &Context<'_>) -> Option<u32> {
+    let roots = &cx.ws.res.tree.roots;
+    if roots.len() < 2 {
+        return roots.first().copied();
+    }
+    let weights = weights(cx);
+    (roots.iter().copied().enumerate())
+        .max_by_key(|&(i, r)| (weights[r as usize], std::cmp::Reverse(i)))
+        .map(|(_, r)| r)
 }
 
 /// For each root OU, the OUs and entities below it (itself included); 0 for the others.

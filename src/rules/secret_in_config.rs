@@ -22,7 +22,9 @@ is the id of an existing entity is exempt. No output ever prints a detected secr
 most its first 4 characters (none of a value shorter than 16) and its length. (A literal
 `api_key_secret` under 8 characters is a placeholder: reported, never shown, but not looked
 for in other messages, where it cannot be told from their words.) A string anywhere inside a
-table or array written for `api_key_secret` (`{ value = "..." }`) is a literal too.
+table or array written for `api_key_secret` (`{ value = "..." }`) is a literal too. A shell
+reference written as the value (`"$NAME"`, `"${NAME}"`) is no secret: `invalid-value` tells
+the table form.
 
 A value that only looks like a credential (a name a vendor gave) is accepted for one entity by
 `# nimbus-lint: allow(secret-in-config)` above its header; lowering the rule in `[lints]` accepts

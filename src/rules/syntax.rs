@@ -84,14 +84,23 @@ pub(crate) fn explained(mut d: Diagnostic, text: &str, base: usize) -> Diagnosti
             d = d.with(span_of(first), "first defined here");
         }
     } else if d.message.contains("string values must be quoted") {
-        let word: &str = rest
-            .split(|c: char| c.is_whitespace() || matches!(c, ',' | ']' | '}' | '#'))
-            .next()
-            .unwrap_or_default();
-        if !word.is_empty() {
-            let quoted = crate::diagnostic::toml_string(word);
-            d.help = format!("text values are written in quotes: `{quoted}`");
-            d = d.fix(span_of(start..start + word.len()), quoted.clone(), format!("Write `{quoted}`"));
+        // The bare value: what the parser marked, else up to the end of the value.
+        let value = if at.trim().is_empty() {
+            rest.split(['\n', '#', ',', ']', '}']).next().unwrap_or_default()
+        } else {
+            at
+        };
+        let value = value.trim_end();
+        let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+        let key = &text[line_start..start];
+        // Never echo or rewrite what may be a credential (the help would print it).
+        let secret = key.contains("secret")
+            || crate::rules::secret_in_config::is_secret_shaped(value)
+            || value.contains('\n');
+        d.help = "text values are written in quotes: `name = \"…\"`".to_owned();
+        if !value.is_empty() && !secret {
+            let quoted = crate::diagnostic::toml_string(value);
+            d = d.fix(span_of(start..start + value.len()), quoted, "Put the value in quotes");
         }
     } else if d.message.contains("expected newline") && rest.starts_with(',') {
         d.help = "TOML takes one `key = value` a line: put the next key on a line of its own (commas separate keys inside `{ … }` only)".to_owned();
