@@ -602,6 +602,7 @@ cases! {
     ten_thousand_secrets => "many-secrets",
     lines_of_70_000_characters => "long-lines",
     ids_of_1_000_characters => "long-ids",
+    fixes_that_would_collide => "fix-collisions",
 }
 
 #[test]
