@@ -77,11 +77,14 @@ pub fn fixes_keep_files_parsing(files: &[(&str, &[u8])], a: &Analysis) {
     }
     let syntax = |a: &Analysis, name: &str| {
         (a.diagnostics.iter()).any(|d| {
-            d.code == nimbus_lint::rules::Code::Syntax && a.ws.sources.get(d.span.file).rel() == name
+            d.code == nimbus_lint::rules::Code::Syntax
+                && a.ws.sources.get(d.span.file).rel() == name
         })
     };
-    let mut fixed: Vec<(String, Vec<u8>)> =
-        files.iter().map(|(n, b)| (n.to_string(), b.to_vec())).collect();
+    let mut fixed: Vec<(String, Vec<u8>)> = files
+        .iter()
+        .map(|(n, b)| (n.to_string(), b.to_vec()))
+        .collect();
     let mut changed = Vec::new();
     for (id, source) in a.ws.sources.iter() {
         let fixes: Vec<&nimbus_lint::diagnostic::Fix> = (a.diagnostics.iter())
@@ -100,15 +103,20 @@ pub fn fixes_keep_files_parsing(files: &[(&str, &[u8])], a: &Analysis) {
             changed.push(source.rel().to_owned());
         }
     }
-    let refs: Vec<(&str, &[u8])> = fixed.iter().map(|(n, b)| (n.as_str(), b.as_slice())).collect();
+    let refs: Vec<(&str, &[u8])> = fixed
+        .iter()
+        .map(|(n, b)| (n.as_str(), b.as_slice()))
+        .collect();
     let after = nimbus_lint::analyze(load_memory(&refs), &[]);
     for name in changed {
         let text = |files: &[(String, Vec<u8>)]| {
             (files.iter().find(|(n, _)| *n == name))
                 .map(|(_, b)| String::from_utf8_lossy(b).into_owned())
         };
-        let before: Vec<(String, Vec<u8>)> =
-            files.iter().map(|(n, b)| (n.to_string(), b.to_vec())).collect();
+        let before: Vec<(String, Vec<u8>)> = files
+            .iter()
+            .map(|(n, b)| (n.to_string(), b.to_vec()))
+            .collect();
         assert!(
             syntax(a, &name) || !syntax(&after, &name),
             "the fixes broke the syntax of {name}: {:?} became {:?}",
