@@ -845,12 +845,21 @@ fn fix_files(
             if source.utf8_error.is_some() {
                 continue;
             }
-            let meta = std::fs::symlink_metadata(&source.path);
-            if meta.as_ref().is_ok_and(|m| m.file_type().is_symlink()) {
+            let Ok(meta) = std::fs::symlink_metadata(&source.path) else {
+                note("no longer there").map_err(io_err)?;
+                continue;
+            };
+            if meta.file_type().is_symlink() {
                 note("a symbolic link").map_err(io_err)?;
                 continue;
             }
-            if meta.as_ref().is_ok_and(|m| m.permissions().readonly())
+            // Replacing the file would split its other names from it.
+            #[cfg(unix)]
+            if std::os::unix::fs::MetadataExt::nlink(&meta) > 1 {
+                note("it has other hard links").map_err(io_err)?;
+                continue;
+            }
+            if meta.permissions().readonly()
                 || std::fs::OpenOptions::new()
                     .write(true)
                     .open(&source.path)

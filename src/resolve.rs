@@ -429,6 +429,11 @@ fn suggest(res: &mut Resolution, model: &Model) {
             .map(|(i, d)| (slug(&d.id), i as u32))
             .collect();
         let mut unresolved = std::mem::take(&mut res.unresolved);
+        let tops = if kind == Kind::Ou {
+            tops(&res.tree)
+        } else {
+            Vec::new()
+        };
         for u in unresolved.iter_mut().filter(|u| u.kind == kind) {
             if let Some(&i) = renamed.get(u.value.as_str()) {
                 u.suggestions = vec![i];
@@ -437,7 +442,7 @@ fn suggest(res: &mut Resolution, model: &Model) {
             }
             let index = |id: &str| res.lookup(model, kind, id);
             let from = res.lookup(model, u.from.0, &u.from.1);
-            let allowed = |id: &str| index(id).is_some_and(|i| res.may_name(model, u, from, i));
+            let allowed = |id: &str| index(id).is_some_and(|i| res.may_name(&tops, u, from, i));
             // One search in the common case: nothing near, or something near in sight.
             let mut found = suggester.nearest_where(&u.value, allowed);
             let in_sight = |id: &&str| res.sees(u, from, index(id));
@@ -461,7 +466,7 @@ impl Resolution {
     /// True when `u`, held by entity `from` (its index, when known), may name entity `to` of
     /// its kind at all: not the referrer itself (a self-transfer, an OU its own parent), nor,
     /// for `parent`, an OU below the referrer (a loop).
-    fn may_name(&self, model: &Model, u: &Unresolved, from: Option<u32>, to: u32) -> bool {
+    fn may_name(&self, tops: &[Option<u32>], u: &Unresolved, from: Option<u32>, to: u32) -> bool {
         let Some(from) = from.filter(|_| u.from.0 == u.kind) else {
             return true;
         };
@@ -471,21 +476,9 @@ impl Resolution {
         if u.field != "parent" {
             return true;
         }
-        // `from` has a broken parent, so it and what hangs below it are not rooted: a rooted
-        // OU is not below it. Else walk up from `to`: reaching `from` means `to` is below it
-        // (bounded by the number of OUs, as parents may loop).
-        if self.tree.is_rooted(to) {
-            return true;
-        }
-        let mut at = to;
-        for _ in 0..model.ous.len() {
-            match self.tree.parent.get(at as usize).copied().flatten() {
-                Some(p) if p == from => return false,
-                Some(p) => at = p,
-                None => return true,
-            }
-        }
-        true
+        // `from` has a broken parent, so it is the top of what hangs below it: `to` is below
+        // it exactly when `from` is the top above `to`.
+        tops[to as usize] != Some(from)
     }
 
     /// True when entity `to` sits where the referrer `from` can see it: a connector or
@@ -510,6 +503,43 @@ impl Resolution {
             _ => true,
         }
     }
+}
+
+/// For each OU, the first OU at or above it with no parent in the tree (the root, or an OU
+/// whose `parent` is broken); `None` in and below a loop. Linear: each OU is walked once.
+fn tops(tree: &OuTree) -> Vec<Option<u32>> {
+    const UNKNOWN: u32 = u32::MAX;
+    const WALKING: u32 = u32::MAX - 1;
+    const LOOP: u32 = u32::MAX - 2;
+    let n = tree.parent.len();
+    let mut top = vec![UNKNOWN; n];
+    let mut path = Vec::new();
+    for start in 0..n {
+        let mut at = start;
+        // Up to an OU whose top is known, a top, or one on this walk (a loop).
+        let found = loop {
+            match top[at] {
+                UNKNOWN => {}
+                WALKING => break LOOP,
+                known => break known,
+            }
+            match tree.parent[at] {
+                None => {
+                    top[at] = at as u32;
+                    break at as u32;
+                }
+                Some(p) => {
+                    top[at] = WALKING;
+                    path.push(at);
+                    at = p as usize;
+                }
+            }
+        };
+        for o in path.drain(..) {
+            top[o] = found;
+        }
+    }
+    top.into_iter().map(|t| (t < LOOP).then_some(t)).collect()
 }
 
 /// Concatenates the pieces' entities of one kind, in order, keeping the first definition of

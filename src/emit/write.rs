@@ -77,7 +77,28 @@ pub fn write_atomic(
     tmp.as_file_mut().flush()?;
     tmp.as_file().sync_all()?;
     keep_permissions(tmp.path(), path)?;
+    keep_owner(tmp.path(), path)?;
     tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// Gives the new file the old file's owner and group (a run as root must not leave a user's
+/// file root's); an error when that cannot be done and they would change.
+#[cfg(unix)]
+fn keep_owner(tmp: &Path, path: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    let (Ok(old), Ok(new)) = (std::fs::metadata(path), std::fs::metadata(tmp)) else {
+        return Ok(());
+    };
+    if (old.uid(), old.gid()) == (new.uid(), new.gid()) {
+        return Ok(());
+    }
+    std::os::unix::fs::chown(tmp, Some(old.uid()), Some(old.gid()))
+        .map_err(|e| std::io::Error::other(format!("cannot keep its owner and group ({e})")))
+}
+
+#[cfg(not(unix))]
+fn keep_owner(_tmp: &Path, _path: &Path) -> std::io::Result<()> {
     Ok(())
 }
 

@@ -167,8 +167,9 @@ enum Dirty {
 /// One workspace the server checks.
 #[derive(Default)]
 struct Ws {
-    /// Set anew at each mark and each check: a background check whose workspace was marked
-    /// or checked since it started is out of date, and its result is dropped.
+    /// Set anew when a check of it starts: a background check whose workspace was checked
+    /// since it started is out of date, and its result is dropped. (One that was only marked
+    /// since is published: it is the newest result, and the next check follows.)
     generation: u64,
     analysis: Option<Analysis>,
     cache: ParseCache,
@@ -713,9 +714,7 @@ impl Server {
     }
 
     fn mark(&mut self, root: &Path, level: Dirty) {
-        self.generations += 1;
         let ws = self.workspaces.entry(root.to_path_buf()).or_default();
-        ws.generation = self.generations;
         ws.dirty = ws.dirty.max(Some(level));
         self.dirty.insert(root.to_path_buf());
     }
@@ -799,7 +798,9 @@ impl Server {
         let Some(ws) = self.workspaces.get_mut(root) else {
             return false;
         };
-        let (dirty, generation) = (ws.dirty, ws.generation);
+        self.generations += 1;
+        let (dirty, generation) = (ws.dirty, self.generations);
+        ws.generation = generation;
         ws.dirty = None;
         self.dirty.remove(root);
         let r = root.to_path_buf();

@@ -126,28 +126,45 @@ impl<'s> Reader<'s> {
             .filter(|(k, _)| !schema.known.contains(&k.get_ref().as_ref()))
             .collect();
         unknown.sort_by_key(|(k, _)| k.span().start);
-        for (key, value) in unknown {
+        // The name each key's spelling points at, for all of them first: a name two keys
+        // point at is offered to both, and renamed in neither (which is meant is not sure).
+        let by_name: Vec<Option<&'static str>> = (unknown.iter())
+            .map(|(key, _)| {
+                let name = key.get_ref().as_ref();
+                schema
+                    .aliases
+                    .iter()
+                    .find(|(wrong, _)| *wrong == name)
+                    .map(|&(_, right)| right)
+                    .or_else(|| crate::suggest::nearest(name, schema.known.iter().copied()))
+                    .or_else(|| qualified(name, schema.known))
+                    .filter(|s| !table.contains_key(*s))
+            })
+            .collect();
+        for ((key, value), named) in unknown.into_iter().zip(&by_name) {
             let name = key.get_ref().as_ref();
             // A key taken once by value is not offered again (`lic` and `tier` both
-            // "contact_center": the first is the licence).
+            // "contact_center": the first is the licence), nor one a spelling points at.
             let taken = &misspelled.taken_for;
             let by_value = || match value.get_ref() {
                 DeValue::String(v) => (schema.by_value.iter())
-                    .find(|(k, shaped)| !table.contains_key(*k) && !taken.contains(k) && shaped(v))
+                    .find(|(k, shaped)| {
+                        !table.contains_key(*k)
+                            && !taken.contains(k)
+                            && !by_name.contains(&Some(*k))
+                            && shaped(v)
+                    })
                     .map(|&(k, _)| k),
                 _ => None,
             };
-            let suggestion = schema
-                .aliases
-                .iter()
-                .find(|(wrong, _)| *wrong == name)
-                .map(|&(_, right)| right)
-                .or_else(|| crate::suggest::nearest(name, schema.known.iter().copied()))
-                .or_else(|| qualified(name, schema.known))
-                .filter(|s| !table.contains_key(*s))
-                .or_else(by_value)
-                // Offered once: two keys renamed to one would be a duplicate key.
-                .filter(|s| !taken.contains(s));
+            let shared =
+                named.is_some_and(|n| by_name.iter().filter(|b| **b == Some(n)).count() > 1);
+            // A rename is certain when the spelling points at a name no other key wants; a
+            // guess from the value is offered, not made.
+            let (suggestion, certain) = match named {
+                Some(n) => (Some(*n), !shared),
+                None => (by_value(), false),
+            };
             let hint = schema
                 .elsewhere
                 .iter()
@@ -161,14 +178,18 @@ impl<'s> Reader<'s> {
             if let Some(s) = suggestion {
                 misspelled.taken_for.push(s);
             }
-            self.diagnostics.push(unknown_field::diagnostic(
+            let mut d = unknown_field::diagnostic(
                 self.span(key.span()),
                 name,
                 &schema.what,
                 schema.known,
                 suggestion,
                 hint.as_deref(),
-            ));
+            );
+            if !certain {
+                d.fix = None;
+            }
+            self.diagnostics.push(d);
         }
         misspelled
     }

@@ -172,22 +172,31 @@ fn read(r: &mut Reader<'_>, doc: &DeTable<'_>, settings: &mut Settings) {
     if let Some(t) = table(r, doc, "lints", &m) {
         let mut entries: Vec<_> = t.iter().collect();
         entries.sort_by_key(|(k, _)| k.span().start);
-        let mut offered: Vec<Code> = Vec::new();
-        for (key, value) in entries {
+        // The code each unknown key's spelling points at: not one the table sets already (the
+        // rename would make a duplicate key); one two keys point at is renamed in neither.
+        let meant: Vec<Option<Code>> = (entries.iter())
+            .map(|(key, _)| {
+                let name = key_str(key);
+                Code::parse(name)
+                    .is_none()
+                    .then(|| Code::nearest(name))
+                    .flatten()
+                    .filter(|c| !t.contains_key(c.as_str()))
+            })
+            .collect();
+        for ((key, value), suggestion) in entries.into_iter().zip(&meant) {
             let name = key_str(key);
             let code = Code::parse(name);
             if code.is_none() {
-                // Not a code the table sets already (nor one offered to a key before): the
-                // rename would make a duplicate key.
-                let suggestion = Code::nearest(name)
-                    .filter(|c| !t.contains_key(c.as_str()) && !offered.contains(c));
-                offered.extend(suggestion);
-                r.diagnostics
-                    .push(crate::rules::unknown_field::unknown_lint(
-                        r.span(key.span()),
-                        name,
-                        suggestion,
-                    ));
+                let mut d = crate::rules::unknown_field::unknown_lint(
+                    r.span(key.span()),
+                    name,
+                    *suggestion,
+                );
+                if meant.iter().filter(|m| *m == suggestion).count() > 1 {
+                    d.fix = None;
+                }
+                r.diagnostics.push(d);
             }
             let DeValue::String(level) = value.get_ref() else {
                 r.wrong_type(value, name, &format!("{name} = \"warning\""));

@@ -92,13 +92,19 @@ pub(crate) fn explained(mut d: Diagnostic, text: &str, base: usize) -> Diagnosti
         };
         let value = value.trim_end();
         let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
-        let key = &text[line_start..start];
-        // Never echo or rewrite what may be a credential (the help would print it).
-        let secret = key.contains("secret")
+        // Mended only as the value of a plain `key =` on its own line (not an item of an array
+        // or a table spread over lines, whose key is out of sight), and never what may be a
+        // credential: the fix's text is the value, as written.
+        let key = text[line_start..start].trim_end().strip_suffix('=').map(str::trim);
+        let plain = key.is_some_and(|k| {
+            !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || "_-.\"' ".contains(c))
+        });
+        let lower = key.unwrap_or_default().to_ascii_lowercase();
+        let secret = ["secret", "key", "token", "pass", "auth"].iter().any(|w| lower.contains(w))
             || crate::rules::secret_in_config::is_secret_shaped(value)
             || value.contains('\n');
         d.help = "text values are written in quotes: `name = \"…\"`".to_owned();
-        if !value.is_empty() && !secret {
+        if !value.is_empty() && plain && !secret {
             let quoted = crate::diagnostic::toml_string(value);
             d = d.fix(span_of(start..start + value.len()), quoted, "Put the value in quotes");
         }
@@ -111,9 +117,19 @@ pub(crate) fn explained(mut d: Diagnostic, text: &str, base: usize) -> Diagnosti
 /// Where the key or table header at `at` (`text[start..]`) was first defined in `text`: the
 /// same header line earlier, or the same key earlier in the same table.
 fn first_definition(text: &str, start: usize, at: &str) -> Option<std::ops::Range<usize>> {
+    // Only where lines can be read as they look: no multi-line string above (its lines are
+    // text, not keys), and a key at the start of its line (not dotted, not in `{ … }`).
+    if text[..start].contains("\"\"\"") || text[..start].contains("\'\'\'") {
+        return None;
+    }
     let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
     let line = text[line_start..].lines().next().unwrap_or_default();
     let code = |l: &str| l.split('#').next().unwrap_or_default().trim().to_owned();
+    let assigns = |l: &str, key: &str| {
+        l.trim_start()
+            .strip_prefix(key)
+            .is_some_and(|after| after.trim_start().starts_with('='))
+    };
     let mut offset = line_start;
     let earlier: Vec<(usize, &str)> = text[..line_start]
         .split_inclusive('\n')
@@ -131,18 +147,16 @@ fn first_definition(text: &str, start: usize, at: &str) -> Option<std::ops::Rang
             .map(|&(o, l)| o..o + l.trim_end().len());
     }
     let key = at.trim();
-    if key.is_empty() {
+    if key.is_empty() || !assigns(line, key) || start - line_start != line.len() - line.trim_start().len() {
         return None;
     }
-    // Back to the table header above: the same key at the start of a line, then `=` or `.`.
+    // Back to the table header above: the same `key =` at the start of a line.
     for &(o, l) in earlier.iter().rev() {
         let t = l.trim_start();
         if t.starts_with('[') {
             return None;
         }
-        if let Some(after) = t.strip_prefix(key)
-            && after.trim_start().starts_with(['=', '.'])
-        {
+        if assigns(l, key) {
             let indent = l.len() - t.len();
             return Some(o + indent..o + indent + key.len());
         }
