@@ -1164,10 +1164,8 @@ fn an_invalid_initialize_is_refused_and_a_valid_one_still_accepted() {
     assert_eq!(s.stop(), 0);
 }
 
-#[test]
-fn every_workspace_in_the_folder_is_checked_at_the_start() {
-    // A monorepo opened at its root, which holds no nimbus.toml: each tenant below it is a
-    // workspace, checked at once, before any of its files is opened.
+/// A folder holding no nimbus.toml with two tenants below it: `a` clean, `b` with two roots.
+fn two_tenants() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().canonicalize().unwrap();
     for (path, text) in [
@@ -1180,6 +1178,14 @@ fn every_workspace_in_the_folder_is_checked_at_the_start() {
         std::fs::create_dir_all(p.parent().unwrap()).unwrap();
         std::fs::write(p, text).unwrap();
     }
+    (dir, root)
+}
+
+#[test]
+fn every_workspace_in_the_folder_is_checked_at_the_start() {
+    // A monorepo opened at its root, which holds no nimbus.toml: each tenant below it is a
+    // workspace, checked at once, before any of its files is opened.
+    let (_dir, root) = two_tenants();
     let (mut s, _) = Server::init(&root, false);
     let b = root.join("tenants/b/org.toml");
     let d = s.diagnostics(&uri(&b), |p| {
@@ -1568,18 +1574,7 @@ fn hovers_are_plain_text_for_a_client_without_markdown_and_root_path_is_a_root()
 #[test]
 fn a_background_check_of_another_workspace_does_not_hold_up_requests() {
     // Two tenants below the folder; `b`'s check is held in flight for 1.5 s by the test hook.
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().canonicalize().unwrap();
-    for (path, text) in [
-        ("tenants/a/nimbus.toml", ""),
-        ("tenants/a/org.toml", "[ou.contoso]\n"),
-        ("tenants/b/nimbus.toml", ""),
-        ("tenants/b/org.toml", "[ou.contoso]\n[ou.x]\n"),
-    ] {
-        let p = root.join(path);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, text).unwrap();
-    }
+    let (_dir, root) = two_tenants();
     let mut s = Server::start(&[("NIMBUS_LINT_LSP_TEST_CHECK_DELAY_MS", "1500")]);
     s.initialize(&root, false);
     // Give the folder search time to find both and start a check.
