@@ -1626,3 +1626,24 @@ fn a_key_guessed_from_its_value_is_offered_never_renamed() {
     );
     assert!(r.stdout.contains("unknown key `plan`"), "{}", r.stdout);
 }
+
+#[test]
+fn a_key_shaped_like_a_credential_is_a_secret_not_an_unknown_key_shown_in_full() {
+    let secret = "Ab3dEfGh1jKlMn0pQrStUvWxYz012399";
+    let org = format!("[ou.contoso]\n{secret} = \"x\"\n");
+    for format in ["short", "json", "sarif", "human", "github"] {
+        let r = check(&[("org.toml", &org)], format);
+        assert!(!r.stdout.contains(secret), "{format}: {}", r.stdout);
+        assert!(
+            r.stdout.contains("secret-in-config"),
+            "{format}: {}",
+            r.stdout
+        );
+    }
+    // An entity's id of that shape is an id, as the contract says.
+    let hex = "0123456789abcdef0123456789abcdef";
+    assert_eq!(
+        short(&[("org.toml", &format!("[ou.{hex}]\n"))]),
+        "0 errors, 0 warnings in 2 files\n"
+    );
+}

@@ -423,6 +423,23 @@ impl<'s> Reader<'s> {
                     let kind = (entities && depth == 0)
                         .then(|| Kind::ALL.iter().copied().find(|k| k.key() == key))
                         .flatten();
+                    // A key shaped like a credential (a secret pasted where a key goes) is one
+                    // too; an entity's id is an id, as the contract says.
+                    if kind.is_none() {
+                        for (k, _) in t.iter() {
+                            let name = key_str(k);
+                            let span = self.span(k.span());
+                            if secret_in_config::is_secret_shaped(name) && !known.contains(&span) {
+                                self.secrets.push(SecretHit {
+                                    span,
+                                    value: name.to_owned(),
+                                    literal_secret: false,
+                                    key: None,
+                                    entity: entity.map(|(k, id)| (k, id.into())),
+                                });
+                            }
+                        }
+                    }
                     stack.extend(t.iter().map(|(k, v)| {
                         let k = key_str(k);
                         (k, v, depth + 1, kind.map(|kind| (kind, k)).or(entity))
