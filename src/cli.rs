@@ -859,6 +859,13 @@ fn fix_files(
                 note("it has other hard links").map_err(io_err)?;
                 continue;
             }
+            // Another user's file (or one of a group this user is not in) would become this
+            // user's: editors ask first; here it is left alone.
+            #[cfg(unix)]
+            if !owner_kept(&source.path, &meta) {
+                note("owned by another user or group").map_err(io_err)?;
+                continue;
+            }
             if meta.permissions().readonly()
                 || std::fs::OpenOptions::new()
                     .write(true)
@@ -904,6 +911,28 @@ fn fix_files(
         .map_err(io_err)?;
     }
     Ok((applied, failed))
+}
+
+/// True when a file written beside `path` by this process gets `path`'s owner and group, or
+/// can be given them: found by making one, as the kernel decides (setgid folders, root).
+#[cfg(unix)]
+fn owner_kept(path: &Path, meta: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let Ok(probe) = tempfile::Builder::new()
+        .prefix(".nimbus-lint-")
+        .tempfile_in(dir)
+    else {
+        return true;
+    };
+    let Ok(mine) = probe.as_file().metadata() else {
+        return true;
+    };
+    (mine.uid(), mine.gid()) == (meta.uid(), meta.gid())
+        || std::os::unix::fs::chown(probe.path(), Some(meta.uid()), Some(meta.gid())).is_ok()
 }
 
 /// Loads and checks the one workspace holding `path`.

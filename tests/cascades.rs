@@ -1647,3 +1647,30 @@ fn a_key_shaped_like_a_credential_is_a_secret_not_an_unknown_key_shown_in_full()
         "0 errors, 0 warnings in 2 files\n"
     );
 }
+
+#[test]
+fn the_first_definition_is_read_outside_values_and_harmless_keys_get_their_quotes() {
+    let label_line = |text: &str| {
+        let doc = json(&check(&[("a.toml", text)], "json"));
+        doc["diagnostics"][0]["labels"][0]["line"].as_u64()
+    };
+    // A key of the same name inside an inline table spread over lines is not the first.
+    assert_eq!(
+        label_line("[t]\na = 1\nx = {\n  a = 2\n}\na = 3\n"),
+        Some(2)
+    );
+    // A `#` inside a quoted header is no comment.
+    assert_eq!(label_line("[ou.\"a#c\"]\n[ou.\"a#c\"]\n"), Some(1));
+    // A dotted key is not read as a plain one.
+    assert_eq!(label_line("foo.bar = 1\nbar = 2\nfoo.bar = 3\n"), None);
+    // `api_key_sid` is no secret's key: its bare value gets its quotes.
+    let doc = json(&check(
+        &[("a.toml", "[connector.tw]\napi_key_sid = SK12345\n")],
+        "sarif",
+    ));
+    let fix = &doc["runs"][0]["results"][0]["fixes"][0];
+    assert_eq!(
+        fix["artifactChanges"][0]["replacements"][0]["insertedContent"]["text"],
+        "\"SK12345\""
+    );
+}

@@ -77,13 +77,15 @@ pub fn write_atomic(
     tmp.as_file_mut().flush()?;
     tmp.as_file().sync_all()?;
     keep_permissions(tmp.path(), path)?;
-    keep_owner(tmp.path(), path)?;
+    // The old file's owner and group, when this user may give them (root may): a run as root
+    // must not leave a user's file root's. Otherwise the file becomes the writer's, as any
+    // editor's save would make it.
+    let _ = keep_owner(tmp.path(), path);
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
 }
 
-/// Gives the new file the old file's owner and group (a run as root must not leave a user's
-/// file root's); an error when that cannot be done and they would change.
+/// Gives the new file the old file's owner and group; an error when that cannot be done.
 #[cfg(unix)]
 fn keep_owner(tmp: &Path, path: &Path) -> std::io::Result<()> {
     use std::os::unix::fs::MetadataExt;

@@ -95,12 +95,16 @@ pub(crate) fn explained(mut d: Diagnostic, text: &str, base: usize) -> Diagnosti
         // Mended only as the value of a plain `key =` on its own line (not an item of an array
         // or a table spread over lines, whose key is out of sight), and never what may be a
         // credential: the fix's text is the value, as written.
-        let key = text[line_start..start].trim_end().strip_suffix('=').map(str::trim);
-        let plain = key.is_some_and(|k| {
-            !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || "_-.\"' ".contains(c))
-        });
-        let lower = key.unwrap_or_default().to_ascii_lowercase();
-        let secret = ["secret", "key", "token", "pass", "auth"].iter().any(|w| lower.contains(w))
+        let key = (text[line_start..start].trim_start_matches('\u{feff}'))
+            .trim_end()
+            .strip_suffix('=')
+            .map(str::trim);
+        let plain = key.is_some_and(|k| !k.is_empty() && !k.contains(['[', ']', '{', '}', ',', '=']));
+        // The last part of the key, word by word: `api_key_secret`, `auth_token`, `password`.
+        let last = key.unwrap_or_default().rsplit('.').next().unwrap_or_default().to_ascii_lowercase();
+        let words: Vec<&str> = last.trim_matches(['"', '\'']).split(['_', '-', ' ']).collect();
+        let secret = (words.iter())
+            .any(|w| ["secret", "token", "password", "passwd", "pass", "auth", "credential", "credentials"].contains(w))
             || crate::rules::secret_in_config::is_secret_shaped(value)
             || value.contains('\n');
         d.help = "text values are written in quotes: `name = \"…\"`".to_owned();
@@ -115,53 +119,100 @@ pub(crate) fn explained(mut d: Diagnostic, text: &str, base: usize) -> Diagnosti
 }
 
 /// Where the key or table header at `at` (`text[start..]`) was first defined in `text`: the
-/// same header line earlier, or the same key earlier in the same table.
+/// same header line earlier, or the same key earlier in the same table. Lines are read as
+/// they look, outside values: a line inside brackets left open (an array or inline table
+/// spread over lines) is never taken for a definition, a multi-line string above gives up,
+/// and the duplicate must be a header or a `key =` at the start of its line.
 fn first_definition(text: &str, start: usize, at: &str) -> Option<std::ops::Range<usize>> {
-    // Only where lines can be read as they look: no multi-line string above (its lines are
-    // text, not keys), and a key at the start of its line (not dotted, not in `{ … }`).
-    if text[..start].contains("\"\"\"") || text[..start].contains("\'\'\'") {
-        return None;
-    }
-    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let line_start = line_start_of(text, start);
     let line = text[line_start..].lines().next().unwrap_or_default();
-    let code = |l: &str| l.split('#').next().unwrap_or_default().trim().to_owned();
-    let assigns = |l: &str, key: &str| {
-        l.trim_start()
+    let is_header = strip(line).starts_with('[');
+    let key = at.trim();
+    let assigns = |l: &str| {
+        strip(l)
             .strip_prefix(key)
             .is_some_and(|after| after.trim_start().starts_with('='))
     };
-    let mut offset = line_start;
-    let earlier: Vec<(usize, &str)> = text[..line_start]
-        .split_inclusive('\n')
-        .map(|l| {
-            let o = offset - line_start;
-            offset += l.len();
-            (o, l)
-        })
-        .collect();
-    if code(line).starts_with('[') {
-        let header = code(line);
-        return earlier
-            .iter()
-            .find(|(_, l)| code(l) == header)
-            .map(|&(o, l)| o..o + l.trim_end().len());
-    }
-    let key = at.trim();
-    if key.is_empty() || !assigns(line, key) || start - line_start != line.len() - line.trim_start().len() {
+    let indent = line.len() - line.trim_start().len();
+    if !is_header && (key.is_empty() || !assigns(line) || start != line_start + indent) {
         return None;
     }
-    // Back to the table header above: the same `key =` at the start of a line.
-    for &(o, l) in earlier.iter().rev() {
-        let t = l.trim_start();
-        if t.starts_with('[') {
+    let mut depth: usize = 0;
+    let mut first = None;
+    let mut offset = 0;
+    for l in text[..line_start].split_inclusive('\n') {
+        let here = offset;
+        offset += l.len();
+        let code = strip(l);
+        if code.contains("\"\"\"") || code.contains("'''") {
+            // A multi-line string: its lines cannot be told from keys here.
             return None;
         }
-        if assigns(l, key) {
-            let indent = l.len() - t.len();
-            return Some(o + indent..o + indent + key.len());
+        if depth == 0 {
+            if is_header {
+                if code.trim_end() == strip(line).trim_end() {
+                    return Some(here..here + l.trim_end().len());
+                }
+            } else if code.starts_with('[') {
+                // A new table: only definitions after it count.
+                first = None;
+            } else if first.is_none() && assigns(l) {
+                let at = here + (l.len() - l.trim_start().len());
+                first = Some(at..at + key.len());
+            }
+        }
+        if !(depth == 0 && code.starts_with('[')) {
+            depth = (depth + opened(code)).saturating_sub(closed(code));
         }
     }
-    None
+    if is_header { None } else { first }
+}
+
+/// A line without its comment and leading blanks (and a byte order mark).
+fn strip(l: &str) -> &str {
+    let l = l.trim_start_matches('\u{feff}').trim_start();
+    let mut quote: Option<char> = None;
+    for (i, c) in l.char_indices() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (None, '"' | '\'') => quote = Some(c),
+            (None, '#') => return &l[..i],
+            _ => {}
+        }
+    }
+    l
+}
+
+/// Brackets a line opens, outside its strings.
+fn opened(code: &str) -> usize {
+    outside_strings(code).filter(|c| matches!(c, '[' | '{')).count()
+}
+
+/// Brackets a line closes, outside its strings.
+fn closed(code: &str) -> usize {
+    outside_strings(code).filter(|c| matches!(c, ']' | '}')).count()
+}
+
+/// The characters of `code` outside quoted strings.
+fn outside_strings(code: &str) -> impl Iterator<Item = char> + '_ {
+    let mut quote: Option<char> = None;
+    code.chars().filter(move |&c| match (quote, c) {
+        (Some(q), c) if c == q => {
+            quote = None;
+            false
+        }
+        (Some(_), _) => false,
+        (None, '"' | '\'') => {
+            quote = Some(c);
+            false
+        }
+        (None, _) => true,
+    })
+}
+
+/// The start of the line holding byte `at` of `text`.
+fn line_start_of(text: &str, at: usize) -> usize {
+    text[..at].rfind('\n').map_or(0, |i| i + 1)
 }
 
 /// A file that is not UTF-8.
