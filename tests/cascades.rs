@@ -1674,3 +1674,35 @@ fn the_first_definition_is_read_outside_values_and_harmless_keys_get_their_quote
         "\"SK12345\""
     );
 }
+
+#[test]
+fn a_service_reached_only_through_one_without_im_is_told_to_give_that_one_im() {
+    let services = r#"[service.desk]
+ou = "contoso"
+license = "contact_center"
+transfers = ["router"]
+instant_messaging = { messaging_entry = "wa", channels = ["whatsapp"] }
+
+[service.router]
+ou = "contoso"
+license = "contact_center"
+transfers = ["team"]
+
+[service.team]
+ou = "contoso"
+license = "contact_center"
+instant_messaging = {}
+"#;
+    let h = helps(&[
+        ("org.toml", ORG),
+        ("twilio.toml", TWILIO),
+        ("s.toml", services),
+    ]);
+    let unreachable = h.iter().find(|(c, _)| c == "im-unreachable").unwrap();
+    assert!(
+        unreachable.1.starts_with(
+            "give `router` an IM table (`[service.router.instant_messaging]`) so that conversations pass through it, or transfer to `team`"
+        ),
+        "{h:?}"
+    );
+}

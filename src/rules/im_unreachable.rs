@@ -128,12 +128,28 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             }
             text
         };
+        // A service without IM that transfers here, and that a reached IM service transfers
+        // to: giving it IM is all that is missing.
+        let through = (group.members.iter())
+            .flat_map(|&m| t.incoming(m))
+            .map(|(from, _)| from)
+            .find(|&from| {
+                !t.carries_im[from]
+                    && t.incoming(from).any(|(g, _)| t.reached[g] && t.carries_im[g])
+            });
+        let mut help = format!(
+            "transfer to `{0}` from a front desk (a service that lists `channels`) or from an IM service one reaches, or make `{0}` a front desk by giving it `channels`",
+            s.def.id
+        );
+        if let Some(from) = through {
+            help = format!(
+                "give `{0}` an IM table (`[service.{0}.instant_messaging]`) so that conversations pass through it, or {help}",
+                id(from)
+            );
+        }
         let mut d = Diagnostic::new(Code::ImUnreachable, im.header, message)
             .label("IM without channels: only transfers lead here")
-            .help(format!(
-                "transfer to `{0}` from a front desk (a service that lists `channels`) or from an IM service one reaches, or make `{0}` a front desk by giving it `channels`",
-                s.def.id
-            ))
+            .help(help)
             .about(Kind::Service, &s.def.id);
         for &m in &group.members {
             for (from, item) in t.incoming(m) {
