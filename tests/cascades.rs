@@ -1706,3 +1706,20 @@ instant_messaging = {}
         "{h:?}"
     );
 }
+
+#[test]
+fn a_misspelled_kind_is_called_an_unknown_kind_of_entity() {
+    let h = check(
+        &[("a.toml", "[services.desk]\nou = \"contoso\"\n")],
+        "short",
+    );
+    assert_eq!(
+        h.stdout,
+        "a.toml:1:2: error[unknown-field]: unknown entity kind `services`\n\
+         1 error, 0 warnings in 2 files\n"
+    );
+    assert_eq!(
+        helps(&[("a.toml", "[services.desk]\nou = \"contoso\"\n")])[0].1,
+        "did you mean `service`?"
+    );
+}

@@ -179,6 +179,11 @@ fn parse_batch(id: FileId, text: &str, base: usize) -> ParsedFile {
                     // `[servce.x]`): renaming could define a table twice. Said, not mended.
                     if let Some(d) = r.diagnostics.last_mut() {
                         d.fix = None;
+                        // A table at the top: meant as a kind of entity.
+                        if matches!(value.get_ref(), DeValue::Table(_)) {
+                            d.message = format!("unknown entity kind `{name}`");
+                            d.label = "not a kind of entity".to_owned();
+                        }
                     }
                 }
             }
