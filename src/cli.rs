@@ -832,13 +832,7 @@ fn fix_files(
 ) -> Result<(usize, bool), Failure> {
     let (mut applied, mut files, mut failed) = (0, 0, false);
     for a in results {
-        let mut by_file: std::collections::BTreeMap<u32, Vec<&crate::diagnostic::Fix>> =
-            Default::default();
-        for f in a.diagnostics.iter().filter_map(|d| d.fix.as_ref()) {
-            by_file.entry(f.span.file.0).or_default().push(f);
-        }
-        for (file, fixes) in by_file {
-            let id = crate::source::FileId(file);
+        for (id, fixes) in crate::diagnostic::fixes_by_file(&a.diagnostics) {
             let source = a.ws.sources.get(id);
             let shown = naming.display(&source.path);
             let mut note = |why: &str| writeln!(stderr, "note: {shown}: {why}; not fixed");
@@ -880,7 +874,6 @@ fn fix_files(
                 note("changed while it was checked").map_err(io_err)?;
                 continue;
             }
-            let fixes = crate::diagnostic::compatible(fixes);
             let text = crate::diagnostic::apply(&source.text, &fixes);
             // A file that parsed must still parse: a fix never costs the file its reading.
             let parsed = |t: &str| toml::de::DeTable::parse(t).is_ok();
@@ -900,8 +893,7 @@ fn fix_files(
         }
     }
     if applied > 0 {
-        let plural =
-            |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+        let plural = emit::plural;
         writeln!(
             stderr,
             "fixed {} in {}",

@@ -160,6 +160,21 @@ pub fn compatible(mut fixes: Vec<&Fix>) -> Vec<&Fix> {
     kept
 }
 
+/// The fixes of `diagnostics` that can be applied together, by file, in file order: what
+/// `check --fix` writes and the language server's fix-all sends.
+pub fn fixes_by_file(
+    diagnostics: &[Diagnostic],
+) -> std::collections::BTreeMap<crate::source::FileId, Vec<&Fix>> {
+    let mut by_file: std::collections::BTreeMap<_, Vec<&Fix>> = Default::default();
+    for f in diagnostics.iter().filter_map(|d| d.fix.as_ref()) {
+        by_file.entry(f.span.file).or_default().push(f);
+    }
+    for fixes in by_file.values_mut() {
+        *fixes = compatible(std::mem::take(fixes));
+    }
+    by_file
+}
+
 /// `text` with `fixes` applied (as [`compatible`] returns them: in order, apart).
 pub fn apply(text: &str, fixes: &[&Fix]) -> String {
     let mut out = String::with_capacity(text.len());

@@ -86,18 +86,9 @@ pub fn fixes_keep_files_parsing(files: &[(&str, &[u8])], a: &Analysis) {
         .map(|(n, b)| (n.to_string(), b.to_vec()))
         .collect();
     let mut changed = Vec::new();
-    for (id, source) in a.ws.sources.iter() {
-        let fixes: Vec<&nimbus_lint::diagnostic::Fix> = (a.diagnostics.iter())
-            .filter_map(|d| d.fix.as_ref())
-            .filter(|f| f.span.file == id)
-            .collect();
-        if fixes.is_empty() {
-            continue;
-        }
-        let text = nimbus_lint::diagnostic::apply(
-            &source.text,
-            &nimbus_lint::diagnostic::compatible(fixes),
-        );
+    for (id, fixes) in nimbus_lint::diagnostic::fixes_by_file(&a.diagnostics) {
+        let source = a.ws.sources.get(id);
+        let text = nimbus_lint::diagnostic::apply(&source.text, &fixes);
         if let Some(slot) = fixed.iter_mut().find(|(n, _)| n == source.rel()) {
             slot.1 = text.into_bytes();
             changed.push(source.rel().to_owned());

@@ -82,7 +82,9 @@ pub fn actions(
         }
     }
     if wanted(only, FIX_ALL) && !fixable.is_empty() {
-        let kept = crate::diagnostic::compatible(fixable.iter().map(|&(_, f)| f).collect());
+        let kept = crate::diagnostic::fixes_by_file(&a.diagnostics)
+            .remove(&file)
+            .unwrap_or_default();
         out.push(CodeActionOrCommand::CodeAction(CodeAction {
             title: "Fix all nimbus-lint problems that have one certain fix".to_owned(),
             kind: Some(CodeActionKind::from(FIX_ALL)),

@@ -45,6 +45,8 @@ pub struct Occurrence {
 #[derive(Debug, Default)]
 pub struct Index {
     by_file: Vec<Vec<Occurrence>>,
+    /// The files with a `syntax` error, whose references were read from the text.
+    broken: Vec<FileId>,
 }
 
 impl Index {
@@ -117,7 +119,8 @@ impl Index {
             }
         }
         // A file that does not parse holds no model: its references are read from the text.
-        for file in broken_files(a) {
+        let broken = broken_files(a);
+        for &file in &broken {
             for o in textual_references(a, file) {
                 push(o.span, o.target, o.role);
             }
@@ -125,7 +128,7 @@ impl Index {
         for list in &mut by_file {
             list.sort_by_key(|o| (o.span.start, o.span.end));
         }
-        Index { by_file }
+        Index { by_file, broken }
     }
 
     /// The innermost place at byte `offset` of `file`: one that contains it, else one that
@@ -140,6 +143,11 @@ impl Index {
         };
         narrowest(&mut list.iter().filter(inside))
             .or_else(|| narrowest(&mut list.iter().filter(touching)))
+    }
+
+    /// True when `file` has a syntax error: the index holds what its text shows, not a model.
+    pub fn is_broken(&self, file: FileId) -> bool {
+        self.broken.contains(&file)
     }
 
     /// Every reference to `target`, in file and position order.
@@ -179,7 +187,7 @@ pub fn textual(a: &Analysis, file: FileId, offset: usize) -> Option<Occurrence> 
 }
 
 /// The files of `a` with a `syntax` error, each once, in file order.
-pub fn broken_files(a: &Analysis) -> Vec<FileId> {
+fn broken_files(a: &Analysis) -> Vec<FileId> {
     let mut files: Vec<FileId> = (a.diagnostics.iter())
         .filter(|d| d.code == crate::rules::Code::Syntax)
         .map(|d| d.span.file)

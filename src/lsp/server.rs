@@ -1236,15 +1236,13 @@ impl Server {
     ) -> Option<navigate::Occurrence> {
         // The index is the whole truth for a file that parses: reading the text again (the
         // whole file, for a hover on a key) is for a broken one only.
-        let broken = || navigate::broken_files(a).contains(&file);
-        ws.index
-            .get_or_init(|| Index::new(a))
-            .at(file, offset)
-            .or_else(|| {
-                broken()
-                    .then(|| navigate::textual(a, file, offset))
-                    .flatten()
-            })
+        let index = ws.index.get_or_init(|| Index::new(a));
+        index.at(file, offset).or_else(|| {
+            index
+                .is_broken(file)
+                .then(|| navigate::textual(a, file, offset))
+                .flatten()
+        })
     }
 
     fn location(&self, a: &Analysis, span: crate::source::Span) -> Option<Location> {

@@ -52,39 +52,9 @@ connector = "twilio-us"
     check: Some(check),
 };
 
-/// Per OU, the nearest messaging entry in its sight (in it, or in the closest OU above it
-/// that has one; the first by id there) whose connector is in us1 and in the entry's sight:
-/// an entry that is itself wrong is no advice. Parents before children: linear.
-fn us1_entries(cx: &Context<'_>) -> Vec<Option<u32>> {
-    let (m, res) = (&cx.ws.model, &cx.ws.res);
-    let mut by_ou: Vec<Option<u32>> = vec![None; m.ous.len()];
-    for (e, entry) in m.entries.iter().enumerate() {
-        let Some(c) = res.entry_connector[e] else { continue };
-        let us1 = (m.connectors[c as usize].region.get()).is_some_and(|r| r.value == Region::Us1);
-        let seen = |ou: u32| {
-            (res.connector_ou[c as usize])
-                .is_some_and(|at| res.tree.is_at_or_above(at, ou) == Some(true))
-        };
-        let Some(ou) = res.entry_ou[e].filter(|&ou| us1 && seen(ou)) else { continue };
-        let slot = &mut by_ou[ou as usize];
-        if slot.is_none_or(|k| entry.def.id < m.entries[k as usize].def.id) {
-            *slot = Some(e as u32);
-        }
-    }
-    for ou in res.tree.preorder() {
-        if by_ou[ou as usize].is_none()
-            && let Some(parent) = res.tree.parent[ou as usize]
-        {
-            by_ou[ou as usize] = by_ou[parent as usize];
-        }
-    }
-    by_ou
-}
-
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let m = &cx.ws.model;
     let res = &cx.ws.res;
-    let mut us1: Option<Vec<Option<u32>>> = None;
     for (i, s) in m.services.iter().enumerate() {
         let Some(im) = s.im.value() else { continue };
         if im.twilio_channel().is_none() {
@@ -99,9 +69,8 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         if region.value == Region::Us1 {
             continue;
         }
-        // The nearest us1 entry in sight: in the service's OU or the closest above it.
-        let nearest = us1.get_or_insert_with(|| us1_entries(cx));
-        let in_sight = res.service_ou[i].and_then(|ou| nearest[ou as usize]);
+        // The us1 entry in sight that `missing-messaging-entry` would suggest here too.
+        let in_sight = res.service_ou[i].and_then(|ou| cx.entry_suggestions()[ou as usize]);
         let help = match in_sight {
             Some(e) => {
                 let entry = &m.entries[e as usize];

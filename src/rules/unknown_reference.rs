@@ -85,10 +85,10 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 u.kind.noun()
             ),
             ([one], false) => format!("did you mean `{one}`?"),
-            (_, false) => format!("did you mean {}?", or_list(&ids)),
+            (_, false) => format!("did you mean {}?", super::unknown_field::list_or(&ids)),
             (_, true) => format!(
                 "did you mean {}? It sits where {} `{}` cannot see it: move it up to an OU above both, or name a {} in sight",
-                or_list(&ids),
+                super::unknown_field::list_or(&ids),
                 u.from.0.noun(),
                 u.from.1,
                 u.kind.noun()
@@ -116,15 +116,5 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             d = d.fix_string(u.span, &model.def(u.kind, i).id);
         }
         out.push(d);
-    }
-}
-
-/// `` `a` or `b` `` / `` `a`, `b` or `c` ``.
-fn or_list(ids: &[&str]) -> String {
-    let quoted: Vec<String> = ids.iter().map(|i| format!("`{i}`")).collect();
-    match quoted.split_last() {
-        Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
-        Some((last, _)) => last.clone(),
-        None => String::new(),
     }
 }
