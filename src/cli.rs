@@ -3,7 +3,7 @@
 //! The library never prints on its own; everything goes through the writers of [`Io`], so
 //! tests can run commands in-process.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::io::{IsTerminal, Read, Write};
 use std::mem::ManuallyDrop;
 use std::path::{Path, PathBuf};
@@ -789,12 +789,23 @@ fn check(args: CheckArgs, sub: &ArgMatches, io: &mut Io<'_>) -> Outcome {
     let mut checked = analyze_all(&t, &naming, &overrides, true);
     let mut unwritten = false;
     if args.fix {
-        let (fixed, failed) = fix_files(&checked.results, &naming, io.stderr)?;
-        unwritten = failed;
-        if fixed > 0 {
+        // A fix can uncover another (a value given its quotes then names a misspelled id):
+        // rounds go on, as ruff's do, until none is left or the bound is reached.
+        let mut fixing = Fixing::default();
+        for _ in 0..FIX_ROUNDS {
+            if fix_files(&checked.results, &naming, &mut fixing, io.stderr)? == 0 {
+                break;
+            }
             // What is left, as the files now read.
             checked = analyze_all(&t, &naming, &overrides, true);
         }
+        let pending = checked.results.iter().any(|a| {
+            crate::diagnostic::fixes_by_file(&a.diagnostics)
+                .into_iter()
+                .any(|(id, _)| !fixing.left.contains(&a.ws.sources.get(id).path))
+        });
+        fixing.report(pending, io.stderr).map_err(io_err)?;
+        unwritten = fixing.failed;
     }
     // Workspaces in path order, whatever the order of the arguments: every format lists the
     // diagnostics of one run alike.
@@ -820,89 +831,129 @@ fn check(args: CheckArgs, sub: &ArgMatches, io: &mut Io<'_>) -> Outcome {
     })
 }
 
-/// Applies the compatible fixes of each file's diagnostics to the file on disk, atomically,
-/// and says so on stderr. A file is left as it is, with a note, when it changed since it was
-/// read, is a link or read-only, or would no longer parse. Returns how many fixes were
-/// applied, and whether some file could not be written (the run then exits 2, after the
-/// other files are fixed and what is left is reported).
+/// Rounds of `check --fix` at most: fixes that keep uncovering fixes are cut off there.
+const FIX_ROUNDS: usize = 8;
+
+/// What the rounds of `check --fix` did, summed for the one report at the end.
+#[derive(Default)]
+struct Fixing {
+    /// Fixes applied.
+    applied: usize,
+    /// Files written.
+    files: BTreeSet<PathBuf>,
+    /// Files left alone (with a note, said once) or that could not be written.
+    left: BTreeSet<PathBuf>,
+    /// Some file could not be written: the run exits 2.
+    failed: bool,
+}
+
+impl Fixing {
+    /// Says what was fixed, and whether fixes are still pending after the last round.
+    fn report(&self, pending: bool, stderr: &mut dyn Write) -> std::io::Result<()> {
+        if self.applied > 0 {
+            let plural = emit::plural;
+            writeln!(
+                stderr,
+                "fixed {} in {}",
+                plural(self.applied, "problem", "problems"),
+                plural(self.files.len(), "file", "files")
+            )?;
+        }
+        if pending {
+            writeln!(
+                stderr,
+                "note: fixes are still pending after {FIX_ROUNDS} rounds; run `check --fix` again"
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// One round of `check --fix`: applies the compatible fixes of each file's diagnostics to the
+/// file on disk, atomically. A file is left as it is, with a note, when it changed since it
+/// was read, is a link, read-only, another's or hard-linked, or would no longer parse; a file
+/// that cannot be written is an error on stderr, and the other files are still fixed. Files
+/// left in an earlier round are passed over. Returns how many fixes this round applied.
 fn fix_files(
     results: &[Analysis],
     naming: &Naming,
+    fixing: &mut Fixing,
     stderr: &mut dyn Write,
-) -> Result<(usize, bool), Failure> {
-    let (mut applied, mut files, mut failed) = (0, 0, false);
+) -> Result<usize, Failure> {
+    let mut applied = 0;
     for a in results {
         for (id, fixes) in crate::diagnostic::fixes_by_file(&a.diagnostics) {
             let source = a.ws.sources.get(id);
+            if source.utf8_error.is_some() || fixing.left.contains(&source.path) {
+                continue;
+            }
             let shown = naming.display(&source.path);
-            let mut note = |why: &str| writeln!(stderr, "note: {shown}: {why}; not fixed");
-            if source.utf8_error.is_some() {
-                continue;
-            }
-            let Ok(meta) = std::fs::symlink_metadata(&source.path) else {
-                note("no longer there").map_err(io_err)?;
-                continue;
-            };
-            if meta.file_type().is_symlink() {
-                note("a symbolic link").map_err(io_err)?;
-                continue;
-            }
-            // Replacing the file would split its other names from it.
-            #[cfg(unix)]
-            if std::os::unix::fs::MetadataExt::nlink(&meta) > 1 {
-                note("it has other hard links").map_err(io_err)?;
-                continue;
-            }
-            // Another user's file (or one of a group this user is not in) would become this
-            // user's: editors ask first; here it is left alone.
-            #[cfg(unix)]
-            if !owner_kept(&source.path, &meta) {
-                note("owned by another user or group").map_err(io_err)?;
-                continue;
-            }
-            if meta.permissions().readonly()
-                || std::fs::OpenOptions::new()
-                    .write(true)
-                    .open(&source.path)
-                    .is_err()
-            {
-                note("not writable").map_err(io_err)?;
-                continue;
-            }
-            // Changed since it was read (an editor saved it): left to the next run.
-            if std::fs::read(&source.path).ok().as_deref() != Some(source.text.as_bytes()) {
-                note("changed while it was checked").map_err(io_err)?;
-                continue;
-            }
             let text = crate::diagnostic::apply(&source.text, &fixes);
-            // A file that parsed must still parse: a fix never costs the file its reading.
-            let parsed = |t: &str| toml::de::DeTable::parse(t).is_ok();
-            if parsed(&source.text) && !parsed(&text) {
-                note("the fixes would break its syntax").map_err(io_err)?;
-                continue;
+            match leave_alone(source, &text) {
+                Some(why) => {
+                    writeln!(stderr, "note: {shown}: {why}; not fixed").map_err(io_err)?;
+                }
+                None => {
+                    match emit::write::write_atomic(&source.path, |w| w.write_all(text.as_bytes()))
+                    {
+                        Ok(()) => {
+                            applied += fixes.len();
+                            fixing.files.insert(source.path.clone());
+                            continue;
+                        }
+                        Err(e) => {
+                            writeln!(stderr, "error: {shown}: cannot write the fixes: {e}")
+                                .map_err(io_err)?;
+                            fixing.failed = true;
+                        }
+                    }
+                }
             }
-            if let Err(e) =
-                emit::write::write_atomic(&source.path, |w| w.write_all(text.as_bytes()))
-            {
-                writeln!(stderr, "error: {shown}: cannot write the fixes: {e}").map_err(io_err)?;
-                failed = true;
-                continue;
-            }
-            applied += fixes.len();
-            files += 1;
+            fixing.left.insert(source.path.clone());
         }
     }
-    if applied > 0 {
-        let plural = emit::plural;
-        writeln!(
-            stderr,
-            "fixed {} in {}",
-            plural(applied, "problem", "problems"),
-            plural(files, "file", "files")
-        )
-        .map_err(io_err)?;
+    fixing.applied += applied;
+    Ok(applied)
+}
+
+/// Why `fixed`, the text of `source` with its fixes, must not be written to its file, if it
+/// must not.
+fn leave_alone(source: &crate::source::SourceFile, fixed: &str) -> Option<&'static str> {
+    let Ok(meta) = std::fs::symlink_metadata(&source.path) else {
+        return Some("no longer there");
+    };
+    if meta.file_type().is_symlink() {
+        return Some("a symbolic link");
     }
-    Ok((applied, failed))
+    // Replacing the file would split its other names from it.
+    #[cfg(unix)]
+    if std::os::unix::fs::MetadataExt::nlink(&meta) > 1 {
+        return Some("it has other hard links");
+    }
+    // Another user's file (or one of a group this user is not in) would become this user's:
+    // editors ask first; here it is left alone.
+    #[cfg(unix)]
+    if !owner_kept(&source.path, &meta) {
+        return Some("owned by another user or group");
+    }
+    if meta.permissions().readonly()
+        || std::fs::OpenOptions::new()
+            .write(true)
+            .open(&source.path)
+            .is_err()
+    {
+        return Some("not writable");
+    }
+    // Changed since it was read (an editor saved it): left to the next run.
+    if std::fs::read(&source.path).ok().as_deref() != Some(source.text.as_bytes()) {
+        return Some("changed while it was checked");
+    }
+    // A file that parsed must still parse: a fix never costs the file its reading.
+    let parsed = |t: &str| toml::de::DeTable::parse(t).is_ok();
+    if parsed(&source.text) && !parsed(fixed) {
+        return Some("the fixes would break its syntax");
+    }
+    None
 }
 
 /// True when a file written beside `path` by this process gets `path`'s owner and group, or

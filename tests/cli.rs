@@ -1236,6 +1236,35 @@ fn check_fix_mends_the_files_and_reports_what_is_left() {
 
 #[cfg(unix)]
 #[test]
+fn check_fix_goes_on_while_fixes_uncover_fixes_and_notes_a_file_left_alone_once() {
+    use std::os::unix::fs::PermissionsExt;
+    // Quoting the bare value makes the file parse; only then is its id seen misspelled.
+    let org = "[ou.contoso]\nname = \"Contoso\"\n\n[ou.sales]\nparent = contosso\n";
+    let locked = "[ou.north]\nparent = \"contoso\"\n[ou.south]\nparent = \"nroth\"\n";
+    let ws = workspace(&[("nimbus.toml", ""), ("org.toml", org), ("z.toml", locked)]);
+    let z = ws.path().join("z.toml");
+    std::fs::set_permissions(&z, std::fs::Permissions::from_mode(0o444)).unwrap();
+    let r = run(ws.path(), &["check", "--fix", "--format", "short"]);
+    assert_eq!(
+        r.stderr,
+        "note: z.toml: not writable; not fixed\n\
+         fixed 2 problems in 1 file\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(ws.path().join("org.toml")).unwrap(),
+        "[ou.contoso]\nname = \"Contoso\"\n\n[ou.sales]\nparent = \"contoso\"\n"
+    );
+    assert_eq!(std::fs::read_to_string(&z).unwrap(), locked);
+    assert_eq!(
+        r.stdout,
+        "z.toml:4:10: error[unknown-reference]: `parent` names an unknown OU `nroth`\n\
+         1 error, 0 warnings in 3 files\n"
+    );
+    assert_eq!(r.code, 1);
+}
+
+#[cfg(unix)]
+#[test]
 fn check_fix_leaves_links_and_read_only_files_alone_and_fixes_the_rest() {
     use std::os::unix::fs::PermissionsExt;
     let typo = "[ou.contoso]\n[ou.s]\nparent = \"contosso\"\n";
