@@ -7,28 +7,31 @@
 //! checked) at once.
 
 use std::io::{self, BufRead, Read, Write};
-use std::sync::Mutex;
 use std::sync::mpsc::{self, Receiver, RecvError, Sender, TryRecvError};
+use std::sync::{Arc, Mutex};
 
 use lsp_server::Message;
 
 /// Where messages come from and go to.
 pub struct Transport {
     incoming: Receiver<Message>,
-    out: Mutex<Box<dyn Write + Send>>,
+    out: Output,
 }
+
+/// The client's side of the stream, shared by the main loop and the reader (which answers a
+/// malformed message itself).
+type Output = Arc<Mutex<Box<dyn Write + Send>>>;
 
 impl Transport {
     /// The process's stdin and stdout.
     pub fn stdio() -> io::Result<Self> {
         let (tx, rx) = mpsc::channel();
+        let out: Output = Arc::new(Mutex::new(Box::new(io::BufWriter::new(io::stdout()))));
+        let answer = Arc::clone(&out);
         std::thread::Builder::new()
             .name("lsp-reader".to_owned())
-            .spawn(move || read_loop(io::BufReader::new(io::stdin()), &tx))?;
-        Ok(Transport {
-            incoming: rx,
-            out: Mutex::new(Box::new(io::BufWriter::new(io::stdout()))),
-        })
+            .spawn(move || read_loop(io::BufReader::new(io::stdin()), &tx, &answer))?;
+        Ok(Transport { incoming: rx, out })
     }
 
     /// Waits for the next message; `Err` when the input is closed and drained.
@@ -85,8 +88,9 @@ impl Transport {
 }
 
 /// Reads framed messages until the input ends or an `exit` notification arrives. A message
-/// that is not valid JSON-RPC is logged and skipped (its frame was read whole).
-fn read_loop(mut input: impl BufRead, tx: &Sender<Message>) {
+/// that is not valid JSON-RPC is logged, answered with the error JSON-RPC prescribes
+/// (`ParseError` or `InvalidRequest`), and skipped: its frame was read whole.
+fn read_loop(mut input: impl BufRead, tx: &Sender<Message>, out: &Output) {
     loop {
         match read_message(&mut input) {
             Ok(Some(msg)) => {
@@ -98,6 +102,12 @@ fn read_loop(mut input: impl BufRead, tx: &Sender<Message>) {
             Ok(None) => return,
             Err(e) if e.kind() == io::ErrorKind::InvalidData => {
                 log(&format!("skipped a malformed message: {e}"));
+                if let Some(m) = e.get_ref().and_then(|e| e.downcast_ref::<Malformed>()) {
+                    let mut out = out.lock().unwrap_or_else(|e| e.into_inner());
+                    if let Err(e) = m.answer(&mut *out) {
+                        log(&format!("cannot write to the client: {e}"));
+                    }
+                }
             }
             Err(e) => {
                 log(&format!("cannot read from the client: {e}"));
@@ -106,6 +116,61 @@ fn read_loop(mut input: impl BufRead, tx: &Sender<Message>) {
         }
     }
 }
+
+/// A frame that holds no valid message, and the error response it is owed.
+#[derive(Debug)]
+struct Malformed {
+    /// `-32700` (not JSON) or `-32600` (JSON, but no valid message).
+    code: i32,
+    /// The request's id when it could be read, else `null`, as JSON-RPC says.
+    id: serde_json::Value,
+    /// What was wrong.
+    reason: String,
+}
+
+impl Malformed {
+    /// Not JSON at all (or not UTF-8).
+    fn parse(reason: impl ToString) -> io::Error {
+        Malformed::error(-32700, serde_json::Value::Null, reason)
+    }
+
+    /// JSON, but no valid message: answered with its id, when it has one that may be one.
+    fn request(value: &serde_json::Value) -> io::Error {
+        let id = match value.get("id") {
+            Some(id @ (serde_json::Value::Number(_) | serde_json::Value::String(_))) => id.clone(),
+            _ => serde_json::Value::Null,
+        };
+        let reason = "JSON, but no JSON-RPC message: a request has a number or string `id` and a \
+                      string `method`, a notification a `method` and no `id`";
+        Malformed::error(-32600, id, reason)
+    }
+
+    fn error(code: i32, id: serde_json::Value, reason: impl ToString) -> io::Error {
+        let reason = reason.to_string();
+        io::Error::new(io::ErrorKind::InvalidData, Malformed { code, id, reason })
+    }
+
+    /// Writes the error response, framed, and flushes. lsp-server's `Response` cannot carry
+    /// the `null` id, so it is written here.
+    fn answer(&self, out: &mut dyn Write) -> io::Result<()> {
+        let body = serde_json::json!({
+            "jsonrpc": "2.0",
+            "id": self.id,
+            "error": { "code": self.code, "message": self.reason },
+        })
+        .to_string();
+        write!(out, "Content-Length: {}\r\n\r\n{body}", body.len())?;
+        out.flush()
+    }
+}
+
+impl std::fmt::Display for Malformed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.reason)
+    }
+}
+
+impl std::error::Error for Malformed {}
 
 /// The largest message body read: the largest document the loader accepts, JSON-escaped,
 /// with room to spare. A larger one is skipped as it arrives, never held.
@@ -122,7 +187,6 @@ const MAX_BODY: u64 = 512 << 20;
 /// - a body over [`MAX_BODY`] is skipped (read and dropped) rather than allocated.
 fn read_message(input: &mut impl BufRead) -> io::Result<Option<Message>> {
     const HEADER: &str = "content-length:";
-    let invalid = |e: String| io::Error::new(io::ErrorKind::InvalidData, e);
     let mut length: Option<u64> = None;
     let mut garbage = false;
     let mut line = Vec::new();
@@ -165,21 +229,26 @@ fn read_message(input: &mut impl BufRead) -> io::Result<Option<Message>> {
     let length = length.unwrap_or_default();
     if length > MAX_BODY {
         io::copy(&mut input.by_ref().take(length), &mut io::sink())?;
-        return Err(invalid(format!(
-            "a message of {length} bytes, over the limit of {MAX_BODY}"
-        )));
+        return Err(Malformed::error(
+            -32600,
+            serde_json::Value::Null,
+            format!("a message of {length} bytes, over the limit of {MAX_BODY}"),
+        ));
     }
     let mut body = Vec::with_capacity(length.min(1 << 20) as usize);
     if input.by_ref().take(length).read_to_end(&mut body)? < length as usize {
         return Ok(None);
     }
-    let text = String::from_utf8(body).map_err(|e| invalid(e.to_string()))?;
-    serde_json::from_str(&text)
-        .or_else(|e| match lone_surrogates(&text) {
-            Some(fixed) => serde_json::from_str(&fixed),
-            None => Err(e),
-        })
-        .map_err(|e| invalid(e.to_string()))
+    let text = String::from_utf8(body).map_err(|e| Malformed::parse(format!("not UTF-8: {e}")))?;
+    if let Ok(msg) = serde_json::from_str(&text) {
+        return Ok(Some(msg));
+    }
+    let text = lone_surrogates(&text).unwrap_or(text);
+    // Kept apart as JSON-RPC keeps them: not JSON, or JSON but no message.
+    let value: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| Malformed::parse(format!("not JSON: {e}")))?;
+    <Message as serde::Deserialize>::deserialize(&value)
+        .map_err(|_| Malformed::request(&value))
         .map(Some)
 }
 
@@ -232,8 +301,52 @@ pub fn log(line: &str) {
 
 #[cfg(test)]
 mod tests {
-    use super::{lone_surrogates, read_message};
+    use super::{lone_surrogates, read_loop, read_message};
     use lsp_server::Message;
+
+    #[test]
+    fn a_malformed_message_is_answered_as_json_rpc_says_and_the_next_one_is_read() {
+        let framed = |body: &str| format!("Content-Length: {}\r\n\r\n{body}", body.len());
+        let (b, _) = frame("b");
+        let input = [
+            framed(r#"{"jsonrpc":"2.0","id":1,"method":"#),
+            framed(r#"{"jsonrpc":"2.0","id":7,"method":5}"#),
+            framed(r#"{"jsonrpc":"2.0","id":[1],"method":5}"#),
+            framed(&b),
+        ]
+        .concat();
+        let out = super::memory::Output::default();
+        let shared: super::Output =
+            std::sync::Arc::new(std::sync::Mutex::new(Box::new(out.clone())));
+        let (tx, rx) = std::sync::mpsc::channel();
+        read_loop(input.as_bytes(), &tx, &shared);
+        let read: Vec<Message> = rx.try_iter().collect();
+        assert!(
+            matches!(&read[..], [Message::Notification(n)] if n.method == "b"),
+            "{read:?}"
+        );
+        let answers: Vec<String> = out
+            .raw_messages()
+            .iter()
+            .map(|v| {
+                format!(
+                    "{} {} {}",
+                    v["id"], v["error"]["code"], v["error"]["message"]
+                )
+            })
+            .collect();
+        let no_message = "\"JSON, but no JSON-RPC message: a request has a number or string `id` \
+                          and a string `method`, a notification a `method` and no `id`\"";
+        assert_eq!(
+            answers,
+            [
+                "null -32700 \"not JSON: EOF while parsing a value at line 1 column 33\""
+                    .to_owned(),
+                format!("7 -32600 {no_message}"),
+                format!("null -32600 {no_message}"),
+            ]
+        );
+    }
 
     #[test]
     fn lone_surrogates_become_replacement_characters_and_pairs_stay() {
@@ -362,6 +475,20 @@ pub mod memory {
     }
 
     impl Output {
+        /// The frames written so far, as JSON: error responses with a `null` id too, which
+        /// `Message` cannot read.
+        pub fn raw_messages(&self) -> Vec<serde_json::Value> {
+            let bytes = self.0.lock().unwrap().clone();
+            let text = String::from_utf8(bytes).unwrap();
+            text.split("Content-Length: ")
+                .filter(|f| !f.is_empty())
+                .map(|f| {
+                    let (_, body) = f.split_once("\r\n\r\n").unwrap();
+                    serde_json::from_str(body).unwrap()
+                })
+                .collect()
+        }
+
         /// The messages written so far.
         pub fn messages(&self) -> Vec<Message> {
             let bytes = self.0.lock().unwrap().clone();
@@ -383,7 +510,7 @@ pub mod memory {
         let out = Output::default();
         let t = Transport {
             incoming: rx,
-            out: Mutex::new(Box::new(out.clone())),
+            out: Arc::new(Mutex::new(Box::new(out.clone()))),
         };
         (t, out)
     }
