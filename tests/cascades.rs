@@ -479,7 +479,7 @@ fn an_entry_naming_no_connector_is_told_which_and_that_connector_is_not_unused()
             "add `connector = \"tw\"` (the connector of its OU or the nearest above it)".to_owned()
         )]
     );
-    // Two connectors in the entry's OU: no guess, and neither is called unused.
+    // Two connectors in the entry's OU: no guess but both named, and neither called unused.
     let second = "[connector.tw2]\nou = \"contoso\"\ntype = \"twilio\"\n\
                   api_key_sid = \"SK0123456789abcdef0123456789abcdee\"\n";
     assert_eq!(
@@ -491,7 +491,9 @@ fn an_entry_naming_no_connector_is_told_which_and_that_connector_is_not_unused()
         ]),
         [(
             "missing-field".to_owned(),
-            "add `connector = \"<connector id>\"`".to_owned()
+            "add `connector = …` naming `tw` or `tw2`: the connectors of `contoso`, the nearest \
+             OU at or above its own that holds any"
+                .to_owned()
         )]
     );
 }
@@ -1722,4 +1724,53 @@ fn a_misspelled_kind_is_called_an_unknown_kind_of_entity() {
         helps(&[("a.toml", "[services.desk]\nou = \"contoso\"\n")])[0].1,
         "did you mean `service`?"
     );
+}
+
+#[test]
+fn every_missing_field_help_names_what_to_write() {
+    let org = "[ou.contoso]\n[ou.emea]\nparent = \"contoso\"\n[ou.sales]\nparent = \"emea\"\n\
+               [ou.apac]\nparent = \"contoso\"\n";
+    let connectors = "[connector.tw-a]\nou = \"emea\"\ntype = \"twilio\"\n\
+                      api_key_sid = \"SK0123456789abcdef0123456789abcdef\"\n\
+                      [connector.tw-b]\nou = \"emea\"\ntype = \"twilio\"\n\
+                      api_key_sid = \"SK0123456789abcdef0123456789abcdee\"\n\
+                      [connector.tw-c]\ntype = \"twilio\"\n\
+                      [connector.tw-d]\nou = \"apac\"\n\
+                      api_key_sid = \"SK0123456789abcdef0123456789abcded\"\n";
+    let entries = "[messaging_entry.torn]\nou = \"sales\"\n\
+                   service_sid = \"IS12345678900000000000000000AbCdEf\"\n\
+                   [messaging_entry.alone]\nou = \"contoso\"\n\
+                   service_sid = \"IS12345678900000000000000000AbCdE1\"\n\
+                   [messaging_entry.clear]\nou = \"apac\"\n\
+                   [service.desk]\nou = \"sales\"\n\
+                   instant_messaging = { messaging_entry = \"torn\", channels = [\"whatsapp\"] }\n\
+                   [service.help]\nou = \"contoso\"\nlicense = \"contact_center\"\n\
+                   instant_messaging = { messaging_entry = \"alone\", channels = [\"sms\"] }\n\
+                   [service.far]\nou = \"apac\"\nlicense = \"contact_center\"\n\
+                   instant_messaging = { messaging_entry = \"clear\", channels = [\"sms\"] }\n";
+    let got: Vec<(String, String)> = helps(&[
+        ("org.toml", org),
+        ("connectors.toml", connectors),
+        ("entries.toml", entries),
+    ])
+    .into_iter()
+    .filter(|(code, _)| code == "missing-field")
+    .collect();
+    let want = [
+        "add `ou = \"contoso\"` (or the id of the OU below it that it belongs to)",
+        "add `api_key_sid = \"SK…\"`: the SID of a Twilio API key, SK + 32 hex digits",
+        "add `type = \"twilio\"`",
+        "add `connector = …` naming `tw-a` or `tw-b`: the connectors of `emea`, the nearest OU \
+         at or above its own that holds any",
+        "add `connector = \"…\"` naming a connector, after adding one: none is in `contoso` or \
+         an OU above it, where it would see one",
+        "add `connector = \"tw-d\"` (the connector of its OU or the nearest above it)",
+        "add `service_sid = \"IS…\"`: the Conversations Service SID, IS + 32 hex digits",
+        "add `license = \"contact_center\"` (or `advanced_routing`, `enterprise_routing`)",
+    ];
+    let mut got: Vec<&str> = got.iter().map(|(_, h)| h.as_str()).collect();
+    got.sort_unstable();
+    let mut want = want.to_vec();
+    want.sort_unstable();
+    assert_eq!(got, want);
 }

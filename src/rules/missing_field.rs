@@ -1,5 +1,7 @@
 //! `missing-field`: a required key is absent.
 
+use std::collections::HashMap;
+
 use super::{Code, Rule};
 use crate::check::Context;
 use crate::diagnostic::{Diagnostic, Severity};
@@ -97,12 +99,30 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let entry_ou = used.as_deref().unwrap_or(ou);
         need(Kind::MessagingEntry, &e.def, "ou", !e.def.ou.is_absent(), entry_ou);
         if e.connector.is_absent() {
-            let connector = match meant.of(i) {
-                Some(c) => format!(
+            let connector = match (meant.of(i), meant.choices(i)) {
+                (Some(c), _) => format!(
                     "connector = \"{}\"` (the connector of its OU or the nearest above it)",
                     m.connectors[c as usize].def.id
                 ),
-                None => "connector = \"<connector id>\"`".to_owned(),
+                (None, Some((ou, choices))) => {
+                    let ids: Vec<&str> = choices
+                        .iter()
+                        .take(SHOWN)
+                        .map(|&c| m.connectors[c as usize].def.id.as_str())
+                        .collect();
+                    let more = if choices.len() > SHOWN { " or another" } else { "" };
+                    format!(
+                        "connector = …` naming {}{more}: the connectors of `{}`, the nearest OU at or above its own that holds any",
+                        super::unknown_field::list_or(&ids),
+                        m.ous[ou as usize].def.id
+                    )
+                }
+                (None, None) if let Some(o) = res.entry_ou[i] => format!(
+                    "connector = \"…\"` naming a connector, after adding one: none is in \
+                     `{}` or an OU above it, where it would see one",
+                    m.ous[o as usize].def.id
+                ),
+                (None, None) => "connector = \"<connector id>\"`".to_owned(),
             };
             need(Kind::MessagingEntry, &e.def, "connector", false, &connector);
         }
@@ -131,6 +151,9 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     }
 }
 
+/// Connectors named at most in one `missing-field` help.
+const SHOWN: usize = 3;
+
 /// For the messaging entries that name no connector, the one each most likely needs: the only
 /// connector of the nearest OU at or above the entry's that holds any.
 #[derive(Debug, Default)]
@@ -138,6 +161,11 @@ pub(crate) struct MeantConnectors {
     /// By entry: the connector its `missing-field` help suggests (empty when every entry
     /// names one; `None` for an entry that names one, or when the choice is not clear).
     by_entry: Vec<Option<u32>>,
+    /// By entry that names no connector and has several to choose from: the nearest OU at or
+    /// above its own that holds connectors.
+    torn: Vec<(usize, u32)>,
+    /// By OU: its connectors, for the OUs in `torn` only, by id.
+    held: HashMap<u32, Vec<u32>>,
     /// True when some entry that names no connector has no clear choice (its OU unknown, no
     /// connector visible, or several in the nearest OU that holds any).
     pub unclear: bool,
@@ -147,6 +175,14 @@ impl MeantConnectors {
     /// The connector suggested to entry `i`.
     pub fn of(&self, i: usize) -> Option<u32> {
         self.by_entry.get(i).copied().flatten()
+    }
+
+    /// When entry `i` names no connector and has several to choose from: the nearest OU at or
+    /// above its own that holds connectors, and those connectors.
+    pub fn choices(&self, i: usize) -> Option<(u32, &[u32])> {
+        let at = self.torn.binary_search_by_key(&i, |&(e, _)| e).ok()?;
+        let ou = self.torn[at].1;
+        Some((ou, self.held.get(&ou)?.as_slice()))
     }
 
     /// Every connector suggested.
@@ -187,9 +223,23 @@ impl MeantConnectors {
                 let at = res.entry_ou[i].and_then(|ou| nearest[ou as usize]);
                 let meant = at.filter(|&o| count[o as usize] == 1).map(|o| only[o as usize]);
                 out.unclear |= meant.is_none();
+                if let Some(o) = at.filter(|&o| count[o as usize] > 1) {
+                    out.torn.push((i, o));
+                    out.held.insert(o, Vec::new());
+                }
                 meant
             })
             .collect();
+        if !out.held.is_empty() {
+            for (c, ou) in res.connector_ou.iter().enumerate() {
+                if let Some(list) = ou.and_then(|ou| out.held.get_mut(&ou)) {
+                    list.push(c as u32);
+                }
+            }
+            for list in out.held.values_mut() {
+                list.sort_by(|&a, &b| m.connectors[a as usize].def.id.cmp(&m.connectors[b as usize].def.id));
+            }
+        }
         out
     }
 }
