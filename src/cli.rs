@@ -421,9 +421,18 @@ fn targets(
         root: PathBuf,
         guessed_for: Option<&'p PathBuf>,
     ) {
-        match index.get(&root) {
+        // The same folder reached by another spelling (through a symbolic link, or `$PWD`
+        // beside a relative path in a linked folder) is the same root: looked up by its real
+        // path too, the first spelling kept.
+        let known = index.get(&root).copied().or_else(|| {
+            let real = std::fs::canonicalize(&root).ok()?;
+            let i = index.get(&real).copied();
+            index.entry(real).or_insert(roots.len());
+            i
+        });
+        match known {
             // Named as a folder (or by --stdin-filename) too: nothing to tell.
-            Some(&i) if guessed_for.is_none() => roots[i].1 = None,
+            Some(i) if guessed_for.is_none() => roots[i].1 = None,
             Some(_) => {}
             None => {
                 index.insert(root.clone(), roots.len());

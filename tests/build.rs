@@ -117,6 +117,42 @@ fn writes_to_o_creating_folders_and_to_stdout_without_output_setting() {
     assert!(r.stdout.starts_with("{\n  \"schema_version\": 1,"));
 }
 
+#[cfg(unix)]
+#[test]
+fn a_new_bundle_follows_the_umask_and_an_old_one_keeps_its_mode() {
+    use std::os::unix::fs::PermissionsExt;
+    let ws = example_copy();
+    let mode = |p: &str| {
+        std::fs::metadata(ws.path().join(p))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    let build_with = |umask: &str, out: &str| {
+        let status = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!("umask {umask} && exec \"$0\" build -o {out}"))
+            .arg(env!("CARGO_BIN_EXE_nimbus-lint"))
+            .current_dir(ws.path())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .unwrap();
+        assert!(status.success());
+    };
+    build_with("077", "private/b.json");
+    assert_eq!((mode("private"), mode("private/b.json")), (0o700, 0o600));
+    build_with("002", "shared.json");
+    assert_eq!(mode("shared.json"), 0o664);
+    std::fs::set_permissions(
+        ws.path().join("shared.json"),
+        std::fs::Permissions::from_mode(0o640),
+    )
+    .unwrap();
+    build_with("000", "shared.json");
+    assert_eq!(mode("shared.json"), 0o640);
+}
+
 #[test]
 fn denied_warnings_write_nothing_and_say_why() {
     let ws = example_copy();

@@ -573,6 +573,39 @@ fn a_backslash_in_a_file_name_is_kept_as_written() {
     assert!(!r.stdout.contains("a/b.toml"), "{}", r.stdout);
 }
 
+#[cfg(unix)]
+#[test]
+fn a_workspace_reached_by_two_spellings_is_checked_once() {
+    let ws = workspace(&[
+        ("real/nimbus.toml", ""),
+        (
+            "real/org.toml",
+            "[ou.contoso]\n[ou.sales]\nparent = \"contosso\"\n",
+        ),
+        ("real/services/a.toml", "[ou.north]\nparent = \"contoso\"\n"),
+    ]);
+    std::os::unix::fs::symlink("real", ws.path().join("link")).unwrap();
+    let once = "real/org.toml:3:10: error[unknown-reference]: `parent` names an unknown OU \
+                `contosso`\n1 error, 0 warnings in 3 files\n";
+    let r = run(ws.path(), &["check", "--format", "short", "real", "link"]);
+    assert_eq!((r.code, r.stdout.as_str()), (1, once), "{}", r.stderr);
+    // A file by its linked path, another by its real one.
+    let r = run(
+        ws.path(),
+        &[
+            "check",
+            "--format",
+            "short",
+            "real/org.toml",
+            "link/services/a.toml",
+        ],
+    );
+    assert_eq!((r.code, r.stdout.as_str()), (1, once), "{}", r.stderr);
+    // `--fix` mends it once, and has no second spelling to find changed.
+    let r = run(ws.path(), &["check", "--fix", "-q", "link", "real"]);
+    assert_eq!(r.stderr, "fixed 1 problem in 1 file\n");
+}
+
 #[test]
 fn workspaces_are_listed_in_path_order_whatever_the_order_of_the_arguments() {
     let ws = workspace(&[

@@ -61,10 +61,14 @@ pub fn write_atomic(
         _ => Path::new("."),
     };
     std::fs::create_dir_all(parent)?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".nimbus-lint-")
-        .suffix(".tmp")
-        .tempfile_in(parent)?;
+    let old = std::fs::metadata(path).ok();
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".nimbus-lint-").suffix(".tmp");
+    if old.is_none() {
+        // A new file is made as any other program makes one: `rw-rw-rw-` less the umask.
+        new_file_permissions(&mut builder);
+    }
+    let mut tmp = builder.tempfile_in(parent)?;
     let _pending = Pending::new(tmp.path());
     if let Some(ms) = std::env::var("NIMBUS_LINT_TEST_WRITE_DELAY_MS")
         .ok()
@@ -76,22 +80,23 @@ pub fn write_atomic(
     fill(tmp.as_file_mut())?;
     tmp.as_file_mut().flush()?;
     tmp.as_file().sync_all()?;
-    keep_permissions(tmp.path(), path)?;
-    // The old file's owner and group, when this user may give them (root may): a run as root
-    // must not leave a user's file root's. Otherwise the file becomes the writer's, as any
-    // editor's save would make it.
-    let _ = keep_owner(tmp.path(), path);
+    if let Some(old) = &old {
+        // A temporary file starts private: it gets the old file's permissions.
+        std::fs::set_permissions(tmp.path(), old.permissions())?;
+        // The old file's owner and group, when this user may give them (root may): a run as
+        // root must not leave a user's file root's. Otherwise the file becomes the writer's,
+        // as any editor's save would make it.
+        let _ = keep_owner(tmp.path(), old);
+    }
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
 }
 
 /// Gives the new file the old file's owner and group; an error when that cannot be done.
 #[cfg(unix)]
-fn keep_owner(tmp: &Path, path: &Path) -> std::io::Result<()> {
+fn keep_owner(tmp: &Path, old: &std::fs::Metadata) -> std::io::Result<()> {
     use std::os::unix::fs::MetadataExt;
-    let (Ok(old), Ok(new)) = (std::fs::metadata(path), std::fs::metadata(tmp)) else {
-        return Ok(());
-    };
+    let new = std::fs::metadata(tmp)?;
     if (old.uid(), old.gid()) == (new.uid(), new.gid()) {
         return Ok(());
     }
@@ -100,26 +105,19 @@ fn keep_owner(tmp: &Path, path: &Path) -> std::io::Result<()> {
 }
 
 #[cfg(not(unix))]
-fn keep_owner(_tmp: &Path, _path: &Path) -> std::io::Result<()> {
+fn keep_owner(_tmp: &Path, _old: &std::fs::Metadata) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Gives the new file the old file's permissions, or `rw-r--r--` (a temporary file starts
-/// private).
+/// Asks for `rw-rw-rw-`, which the kernel narrows by the umask as the file is made.
 #[cfg(unix)]
-fn keep_permissions(tmp: &Path, path: &Path) -> std::io::Result<()> {
+fn new_file_permissions(builder: &mut tempfile::Builder<'_, '_>) {
     use std::os::unix::fs::PermissionsExt;
-    let permissions = match std::fs::metadata(path) {
-        Ok(old) => old.permissions(),
-        Err(_) => std::fs::Permissions::from_mode(0o644),
-    };
-    std::fs::set_permissions(tmp, permissions)
+    builder.permissions(std::fs::Permissions::from_mode(0o666));
 }
 
 #[cfg(not(unix))]
-fn keep_permissions(_tmp: &Path, _path: &Path) -> std::io::Result<()> {
-    Ok(())
-}
+fn new_file_permissions(_builder: &mut tempfile::Builder<'_, '_>) {}
 
 /// A writer that compares what is written with a file, without holding either in memory.
 pub struct CompareWriter {
