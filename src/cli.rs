@@ -189,6 +189,10 @@ pub struct Io<'a> {
     pub stdout_is_terminal: bool,
     /// True when stderr is a terminal (for colours).
     pub stderr_is_terminal: bool,
+    /// The width of the terminal stdout is, in columns, when it is one of known size.
+    pub stdout_width: Option<usize>,
+    /// The width of the terminal stderr is, in columns, when it is one of known size.
+    pub stderr_width: Option<usize>,
 }
 
 /// Runs the process's command line and returns the exit code.
@@ -200,6 +204,8 @@ pub fn main() -> i32 {
         stderr: &mut std::io::stderr(),
         stdout_is_terminal: std::io::stdout().is_terminal(),
         stderr_is_terminal: std::io::stderr().is_terminal(),
+        stdout_width: terminal_size::terminal_size_of(std::io::stdout()).map(|(w, _)| w.0.into()),
+        stderr_width: terminal_size::terminal_size_of(std::io::stderr()).map(|(w, _)| w.0.into()),
     };
     let code = run(std::env::args_os(), &mut io);
     // Output under the buffer's size is written only now: a failure here fails the run too
@@ -351,15 +357,25 @@ fn unknown_code(name: &str) -> String {
 }
 
 /// True when output to a stream that is (or is not) a `terminal` may have colours: never under
-/// `NO_COLOR` or `TERM=dumb`.
+/// `NO_COLOR`; always under `CLICOLOR_FORCE` (a CI log that renders them); else on a
+/// terminal, unless `CLICOLOR=0` or `TERM=dumb`.
 fn colours(terminal: bool) -> bool {
-    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let set = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
+    if set("NO_COLOR").is_some() {
+        return false;
+    }
+    if set("CLICOLOR_FORCE").is_some_and(|v| v != "0") {
+        return true;
+    }
+    let off = set("CLICOLOR").is_some_and(|v| v == "0");
     let dumb = std::env::var("TERM").is_ok_and(|t| t == "dumb");
-    terminal && !no_color && !dumb
+    terminal && !off && !dumb
 }
 
-/// How the human format looks on a stream that is (or is not) a `terminal`.
-fn style(args: &LintArgs, terminal: bool) -> Style {
+/// How the human format looks on a stream that is (or is not) a `terminal`, of `columns`
+/// when its size is known. Prose is wrapped to `COLUMNS` when set, else to the terminal's
+/// width, else to 100 columns; never to fewer than 40.
+fn style(args: &LintArgs, terminal: bool, columns: Option<usize>) -> Style {
     let color = match args.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
@@ -369,6 +385,7 @@ fn style(args: &LintArgs, terminal: bool) -> Style {
         .ok()
         .and_then(|c| c.parse().ok())
         .filter(|w: &usize| *w > 0)
+        .or(columns.filter(|&w| w > 0))
         .map_or(100, |w: usize| w.max(40));
     Style { color, width }
 }
@@ -826,7 +843,7 @@ fn check(args: CheckArgs, sub: &ArgMatches, io: &mut Io<'_>) -> Outcome {
         results,
         errors,
         lint.quiet,
-        style(lint, io.stdout_is_terminal),
+        style(lint, io.stdout_is_terminal, io.stdout_width),
         io.stdout,
     )
     .map_err(io_err)?;
@@ -1023,7 +1040,7 @@ fn build(args: BuildArgs, sub: &ArgMatches, io: &mut Io<'_>) -> Outcome {
     let failed = done.as_ref().map_or(true, |d| d.code == EXIT_FAILURE);
     let document = matches!(lint.format, Format::Json | Format::Sarif);
     let summary = emit::Summary::of(&checked.results);
-    let style = style(lint, io.stderr_is_terminal);
+    let style = style(lint, io.stderr_is_terminal, io.stderr_width);
     if (document && !failed) || (!document && summary.errors + summary.warnings > 0) {
         emit::render(
             lint.format,

@@ -752,6 +752,93 @@ fn colours_only_where_asked_for() {
     assert!(!r.stderr.contains('\u{1b}'), "{:?}", r.stderr);
 }
 
+/// Runs `nimbus-lint check DIR` with stdout on a terminal of `columns` (a pty made by
+/// util-linux's `script`), `NO_COLOR` set or not and `COLUMNS` unset; its output.
+#[cfg(unix)]
+fn check_on_a_terminal(dir: &str, columns: u16, no_color: bool) -> String {
+    let bin = env!("CARGO_BIN_EXE_nimbus-lint");
+    let mut cmd = std::process::Command::new("script");
+    cmd.args(["-qec"])
+        .arg(format!(
+            "stty rows 50 cols {columns}; exec '{bin}' check --format human '{dir}'"
+        ))
+        .arg("/dev/null")
+        .env_remove("COLUMNS")
+        .env_remove("NO_COLOR")
+        .env_remove("TERM");
+    if no_color {
+        cmd.env("NO_COLOR", "1");
+    }
+    let out = cmd.output().expect("util-linux's script runs");
+    String::from_utf8(out.stdout).unwrap().replace("\r\n", "\n")
+}
+
+#[cfg(unix)]
+#[test]
+fn on_a_terminal_the_report_is_coloured_and_fits_its_width_and_on_a_pipe_plain() {
+    let dir = fixture("rules/missing-messaging-entry");
+    let dir = dir.to_str().unwrap();
+    let coloured = check_on_a_terminal(dir, 60, false);
+    assert!(coloured.contains("\u{1b}["), "{coloured:?}");
+    // Prose is wrapped to the terminal's 60 columns (source lines are kept whole).
+    let plain: String = {
+        let mut out = String::new();
+        let mut chars = coloured.chars();
+        while let Some(c) = chars.next() {
+            if c == '\u{1b}' {
+                chars.by_ref().find(|c| c.is_ascii_alphabetic());
+            } else {
+                out.push(c);
+            }
+        }
+        out
+    };
+    let help = plain
+        .lines()
+        .find(|l| l.trim_start().starts_with("help:"))
+        .expect("a help");
+    assert!(help.chars().count() <= 60, "{plain}");
+    assert!(
+        plain.lines().filter(|l| l.starts_with("        ")).count() > 0,
+        "the help goes on on a line of its own: {plain}"
+    );
+    let wide = check_on_a_terminal(dir, 200, true);
+    assert!(!wide.contains('\u{1b}'), "NO_COLOR: {wide:?}");
+    let wide_help = wide
+        .lines()
+        .find(|l| l.trim_start().starts_with("help:"))
+        .unwrap();
+    assert!(wide_help.chars().count() > 60, "{wide}");
+    // On a pipe, without NO_COLOR: plain.
+    let out = assert_cmd::Command::cargo_bin("nimbus-lint")
+        .unwrap()
+        .args(["check", dir])
+        .env_remove("NO_COLOR")
+        .env_remove("TERM")
+        .output()
+        .unwrap();
+    assert!(!out.stdout.is_empty());
+    assert!(
+        !out.stdout.contains(&0x1b),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    // CLICOLOR_FORCE colours a pipe (a CI log), but yields to NO_COLOR.
+    let forced = |no_color: bool| {
+        let mut cmd = assert_cmd::Command::cargo_bin("nimbus-lint").unwrap();
+        cmd.args(["check", dir])
+            .env("CLICOLOR_FORCE", "1")
+            .env_remove("TERM");
+        if no_color {
+            cmd.env("NO_COLOR", "1");
+        } else {
+            cmd.env_remove("NO_COLOR");
+        }
+        cmd.output().unwrap().stdout.contains(&0x1b)
+    };
+    assert_eq!((forced(false), forced(true)), (true, false));
+}
+
 #[test]
 fn folders_with_their_own_nimbus_toml_are_workspaces_of_their_own() {
     let ws = workspace(&[

@@ -1134,6 +1134,8 @@ proptest! {
                 stderr: &mut stderr,
                 stdout_is_terminal: false,
                 stderr_is_terminal: false,
+                stdout_width: None,
+                stderr_width: None,
             };
             let mut argv = vec!["nimbus-lint"];
             argv.extend_from_slice(args);
