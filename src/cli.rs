@@ -798,7 +798,7 @@ fn io_err(e: std::io::Error) -> Failure {
     if e.kind() == std::io::ErrorKind::BrokenPipe {
         Failure::BrokenPipe
     } else {
-        Failure::Message(format!("cannot write the output: {e}"))
+        Failure::Message(format!("cannot write the output: {}", load::io_message(&e)))
     }
 }
 
@@ -848,9 +848,14 @@ fn check(args: CheckArgs, sub: &ArgMatches, io: &mut Io<'_>) -> Outcome {
     )
     .map_err(io_err)?;
     report_problems(&checked, io.stderr).map_err(io_err)?;
+    let failed = fails(results, lint);
+    if failed && emit::Summary::of(results).errors == 0 {
+        // "0 errors" above a failed run would leave the reader guessing.
+        writeln!(io.stderr, "error: warnings are denied (--deny-warnings)").map_err(io_err)?;
+    }
     Ok(if !errors.is_empty() || unwritten {
         EXIT_FAILURE
-    } else if fails(results, lint) {
+    } else if failed {
         EXIT_ERRORS
     } else {
         EXIT_OK
@@ -928,8 +933,12 @@ fn fix_files(
                             continue;
                         }
                         Err(e) => {
-                            writeln!(stderr, "error: {shown}: cannot write the fixes: {e}")
-                                .map_err(io_err)?;
+                            writeln!(
+                                stderr,
+                                "error: {shown}: cannot write the fixes: {}",
+                                load::io_message(&e)
+                            )
+                            .map_err(io_err)?;
                             fixing.failed = true;
                         }
                     }

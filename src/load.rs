@@ -200,7 +200,22 @@ pub fn io_message(e: &std::io::Error) -> String {
         NotFound => "no such file or directory".to_owned(),
         PermissionDenied => "permission denied".to_owned(),
         IsADirectory => "is a directory".to_owned(),
-        _ => e.to_string(),
+        NotADirectory => "a part of the path is a file, not a folder".to_owned(),
+        StorageFull => "no space left on the device".to_owned(),
+        ReadOnlyFilesystem => "the file system is read-only".to_owned(),
+        // The system's own words, in the same lower case and without `(os error N)`.
+        _ => {
+            let text = e.to_string();
+            let text = match text.rfind(" (os error ") {
+                Some(at) if text.ends_with(')') => &text[..at],
+                _ => &text,
+            };
+            let mut chars = text.chars();
+            match chars.next() {
+                Some(first) => first.to_lowercase().chain(chars).collect(),
+                None => String::new(),
+            }
+        }
     }
 }
 

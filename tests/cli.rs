@@ -71,8 +71,18 @@ fn errors_exit_1_and_warnings_only_with_deny_warnings() {
         "{}",
         r.stdout
     );
-    let r = run(&warn_only, &["check", ".", "--deny-warnings"]);
+    assert_eq!(r.stderr, "");
+    let r = run(&warn_only, &["check", ".", "--deny-warnings", "-q"]);
     assert_eq!(r.code, 1);
+    // The summary says "0 errors": stderr says why the run failed all the same.
+    assert_eq!(r.stdout, "0 errors, 1 warning in 4 files\n");
+    assert_eq!(r.stderr, "error: warnings are denied (--deny-warnings)\n");
+    // With errors, they say it.
+    let r = run(
+        &fixture("rules/ou-cycle"),
+        &["check", "--deny-warnings", "-q"],
+    );
+    assert_eq!((r.code, r.stderr.as_str()), (1, ""));
 }
 
 #[test]
@@ -951,7 +961,7 @@ fn a_full_disk_under_stdout_exits_2_in_every_format_even_for_a_short_output() {
         assert_eq!(out.status.code(), Some(2), "{format}");
         assert_eq!(
             String::from_utf8_lossy(&out.stderr),
-            "error: cannot write the output: No space left on device (os error 28)\n",
+            "error: cannot write the output: no space left on the device\n",
             "{format}"
         );
     }

@@ -60,7 +60,13 @@ pub fn write_atomic(
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    std::fs::create_dir_all(parent)?;
+    std::fs::create_dir_all(parent).map_err(|e| match e.kind() {
+        // A file where a folder of the path should be.
+        std::io::ErrorKind::AlreadyExists => {
+            std::io::Error::from(std::io::ErrorKind::NotADirectory)
+        }
+        _ => e,
+    })?;
     let old = std::fs::metadata(path).ok();
     let mut builder = tempfile::Builder::new();
     builder.prefix(".nimbus-lint-").suffix(".tmp");
