@@ -283,15 +283,28 @@ fn suppress(
     held_for: &FxHashSet<(Code, Kind, crate::model::Text)>,
 ) -> Vec<Diagnostic> {
     let sups = &ws.model.suppressions;
-    let mut by_target: FxHashMap<(Kind, &str), Vec<(usize, usize)>> = FxHashMap::default();
+    // The comments of a run share their list of entities: one group each, which every entity
+    // of the list points at, with the run's (comment, code) pairs by code. A run of many
+    // comments above a `[kind]` table of many entities costs their sum, not their product.
+    let mut group_of: FxHashMap<*const (Kind, String), usize> = FxHashMap::default();
+    let mut groups: Vec<FxHashMap<Code, Vec<(usize, usize)>>> = Vec::new();
+    let mut by_target: FxHashMap<(Kind, &str), Vec<usize>> = FxHashMap::default();
     for (i, s) in sups.iter().enumerate() {
-        for (kind, id) in &s.targets {
-            for (j, _) in s.codes.iter().enumerate() {
+        if s.targets.is_empty() {
+            continue;
+        }
+        let g = *group_of.entry(s.targets.as_ptr()).or_insert_with(|| {
+            for (kind, id) in s.targets.iter() {
                 by_target
                     .entry((*kind, id.as_str()))
                     .or_default()
-                    .push((i, j));
+                    .push(groups.len());
             }
+            groups.push(FxHashMap::default());
+            groups.len() - 1
+        });
+        for (j, code) in s.codes.iter().enumerate() {
+            groups[g].entry(code.value).or_default().push((i, j));
         }
     }
     let mut used: Vec<Vec<bool>> = sups.iter().map(|s| vec![false; s.codes.len()]).collect();
@@ -301,12 +314,15 @@ fn suppress(
             let Some(subject) = &d.subject else {
                 return true;
             };
-            let Some(cands) = by_target.get(&(subject.kind, subject.id.as_str())) else {
+            let Some(gs) = by_target.get(&(subject.kind, subject.id.as_str())) else {
                 return true;
             };
+            if d.code.rule().hard {
+                return true;
+            }
             let mut hit = false;
-            for &(i, j) in cands {
-                if sups[i].codes[j].value == d.code && !d.code.rule().hard {
+            for &g in gs {
+                for &(i, j) in groups[g].get(&d.code).into_iter().flatten() {
                     used[i][j] = true;
                     hit = true;
                 }
@@ -314,11 +330,18 @@ fn suppress(
             !hit
         })
         .collect();
+    // Whether a rule held back for some entity of a group, asked once a group and code.
+    let mut held_in: FxHashMap<(*const (Kind, String), Code), bool> = FxHashMap::default();
     for (i, s) in sups.iter().enumerate() {
         for (j, code) in s.codes.iter().enumerate() {
-            let held_here = || {
-                (s.targets.iter())
-                    .any(|(kind, id)| held_for.contains(&(code.value, *kind, id.as_str().into())))
+            let mut held_here = || {
+                *held_in
+                    .entry((s.targets.as_ptr(), code.value))
+                    .or_insert_with(|| {
+                        (s.targets.iter()).any(|(kind, id)| {
+                            held_for.contains(&(code.value, *kind, id.as_str().into()))
+                        })
+                    })
             };
             let judged = code.value.rule().hard
                 || (ws.complete && !held.contains(&code.value) && !held_here());

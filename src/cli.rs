@@ -822,7 +822,11 @@ fn check(args: CheckArgs, sub: &ArgMatches, io: &mut Io<'_>) -> Outcome {
             if fix_files(&checked.results, &naming, &mut fixing, io.stderr)? == 0 {
                 break;
             }
-            // What is left, as the files now read.
+            // What is left, as the files now read. The analysis before is freed first: only
+            // the last one is left to the process's exit.
+            drop(ManuallyDrop::into_inner(std::mem::take(
+                &mut checked.results,
+            )));
             checked = analyze_all(&t, &naming, &overrides, true);
         }
         let pending = checked.results.iter().any(|a| {

@@ -2,7 +2,7 @@
 //!
 //! Nodes are services, edges are resolved `transfers`. A conversation moves only through
 //! services that offer IM, so every walk here runs on the IM services alone. Every pass is
-//! linear in the graph, or in its output (`proxied_by`).
+//! linear in the graph, or close to its output (`proxied_by`, see [`proxied_by`]).
 
 use petgraph::Direction;
 use petgraph::algo::kosaraju_scc;
@@ -63,28 +63,13 @@ impl Transfers {
             }
         }
 
-        let mut proxied_by = vec![Vec::new(); n];
-        let mut seen = vec![u32::MAX; n];
-        for (desk, s) in services.iter().enumerate() {
-            if !(s.is_front_desk() && ws.res.service_entry[desk].is_some()) {
-                continue;
-            }
-            let mark = desk as u32;
-            seen[desk] = mark;
-            let mut stack = vec![desk];
-            while let Some(at) = stack.pop() {
-                for next in graph.neighbors(NodeIndex::new(at)) {
-                    let j = next.index();
-                    if carries_im[j] && seen[j] != mark {
-                        seen[j] = mark;
-                        stack.push(j);
-                        if !services[j].is_front_desk() {
-                            proxied_by[j].push(mark);
-                        }
-                    }
-                }
-            }
-        }
+        let proxies = |i: usize| services[i].is_front_desk() && ws.res.service_entry[i].is_some();
+        let proxied_by = proxied_by(
+            &graph,
+            &carries_im,
+            |i| services[i].is_front_desk(),
+            proxies,
+        );
         Transfers {
             graph,
             carries_im,
@@ -277,4 +262,182 @@ pub struct UnreachableGroup {
     pub members: Vec<usize>,
     /// Services stranded only because the root is (sorted).
     pub downstream: Vec<usize>,
+}
+
+/// For each service that is not a front desk: the proxying front desks (`proxies`) that
+/// reach it through IM services, in index order.
+///
+/// Front desks in one loop reach the same services: the loops are found first (strongly
+/// connected components, sinks first), and each loop that holds a proxying desk is walked
+/// once for all of them. A walk that meets a desk of a loop already walked takes that loop's
+/// services as they are, without walking past it again; a walk never enters a part of the
+/// graph from which no service that is not a front desk can be reached. So a ring or a chain
+/// of front desks costs its size, not its square.
+fn proxied_by(
+    graph: &DiGraph<(), u32>,
+    carries_im: &[bool],
+    front_desk: impl Fn(usize) -> bool,
+    proxies: impl Fn(usize) -> bool,
+) -> Vec<Vec<u32>> {
+    let n = carries_im.len();
+    let mut out = vec![Vec::new(); n];
+    if !(0..n).any(&proxies) {
+        return out;
+    }
+    // The IM services alone, with the transfers between them.
+    let mut im: DiGraph<(), ()> = DiGraph::with_capacity(n, graph.edge_count());
+    for _ in 0..n {
+        im.add_node(());
+    }
+    for e in graph.edge_indices() {
+        let (a, b) = graph.edge_endpoints(e).expect("edge exists");
+        if carries_im[a.index()] && carries_im[b.index()] {
+            im.add_edge(a, b, ());
+        }
+    }
+    // Services from which a service that is not a front desk can be reached (or that are
+    // one): found backwards from those.
+    let mut useful = vec![false; n];
+    let mut stack: Vec<usize> = (0..n)
+        .filter(|&i| carries_im[i] && !front_desk(i))
+        .collect();
+    for &i in &stack {
+        useful[i] = true;
+    }
+    while let Some(at) = stack.pop() {
+        for prev in im.neighbors_directed(NodeIndex::new(at), Direction::Incoming) {
+            if !useful[prev.index()] {
+                useful[prev.index()] = true;
+                stack.push(prev.index());
+            }
+        }
+    }
+    let sccs = kosaraju_scc(&im);
+    let mut component = vec![0u32; n];
+    for (c, members) in sccs.iter().enumerate() {
+        for m in members {
+            component[m.index()] = c as u32;
+        }
+    }
+    // By component walked: the services that are not front desks it reaches.
+    let mut reach: Vec<Option<Vec<u32>>> = vec![None; sccs.len()];
+    let mut seen = vec![u32::MAX; n];
+    // The components walked already that this walk has taken whole.
+    let mut taken = vec![u32::MAX; sccs.len()];
+    // Sinks first: a walk meets only components already walked (or never to be).
+    for (c, members) in sccs.iter().enumerate() {
+        let desks: Vec<u32> = members
+            .iter()
+            .map(|m| m.index())
+            .filter(|&m| proxies(m))
+            .map(|m| m as u32)
+            .collect();
+        if desks.is_empty() || !useful[members[0].index()] {
+            continue;
+        }
+        let mark = c as u32;
+        let mut found = Vec::new();
+        let mut stack = Vec::new();
+        for m in members {
+            let m = m.index();
+            seen[m] = mark;
+            if !front_desk(m) {
+                found.push(m as u32);
+            }
+            stack.push(m);
+        }
+        while let Some(at) = stack.pop() {
+            for next in im.neighbors(NodeIndex::new(at)) {
+                let j = next.index();
+                if seen[j] == mark || !useful[j] {
+                    continue;
+                }
+                let cj = component[j] as usize;
+                if let Some(theirs) = &reach[cj] {
+                    // A loop walked already: what it reaches is known.
+                    if taken[cj] != mark {
+                        taken[cj] = mark;
+                        for &k in theirs {
+                            if seen[k as usize] != mark {
+                                seen[k as usize] = mark;
+                                found.push(k);
+                            }
+                        }
+                    }
+                    continue;
+                }
+                seen[j] = mark;
+                if !front_desk(j) {
+                    found.push(j as u32);
+                }
+                stack.push(j);
+            }
+        }
+        for &j in &found {
+            out[j as usize].extend_from_slice(&desks);
+        }
+        reach[c] = Some(found);
+    }
+    for list in &mut out {
+        list.sort_unstable();
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The definition, walked from each proxying desk in turn.
+    fn naive(
+        graph: &DiGraph<(), u32>,
+        carries_im: &[bool],
+        front_desk: &[bool],
+        proxies: &[bool],
+    ) -> Vec<Vec<u32>> {
+        let n = carries_im.len();
+        let mut out = vec![Vec::new(); n];
+        for d in (0..n).filter(|&d| proxies[d]) {
+            let mut seen = vec![false; n];
+            seen[d] = true;
+            let mut stack = vec![d];
+            while let Some(at) = stack.pop() {
+                for next in graph.neighbors(NodeIndex::new(at)) {
+                    let j = next.index();
+                    if carries_im[j] && !seen[j] {
+                        seen[j] = true;
+                        stack.push(j);
+                        if !front_desk[j] {
+                            out[j].push(d as u32);
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    proptest! {
+        #[test]
+        fn proxied_by_is_what_each_desk_reaches(
+            nodes in proptest::collection::vec((any::<bool>(), any::<bool>(), any::<bool>()), 1..14),
+            edges in proptest::collection::vec((0usize..14, 0usize..14), 0..40),
+        ) {
+            let n = nodes.len();
+            // A front desk offers IM (its channels); a proxying desk is a front desk.
+            let carries_im: Vec<bool> = nodes.iter().map(|&(im, desk, _)| im || desk).collect();
+            let front_desk: Vec<bool> = nodes.iter().map(|&(_, desk, _)| desk).collect();
+            let proxies: Vec<bool> = nodes.iter().map(|&(_, desk, p)| desk && p).collect();
+            let mut graph = DiGraph::new();
+            for _ in 0..n {
+                graph.add_node(());
+            }
+            for (k, &(a, b)) in edges.iter().enumerate() {
+                graph.add_edge(NodeIndex::new(a % n), NodeIndex::new(b % n), k as u32);
+            }
+            let got = proxied_by(&graph, &carries_im, |i| front_desk[i], |i| proxies[i]);
+            prop_assert_eq!(got, naive(&graph, &carries_im, &front_desk, &proxies));
+        }
+    }
 }

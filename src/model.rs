@@ -355,8 +355,9 @@ pub struct Suppression {
     pub span: Span,
     /// The codes it names, with their spans.
     pub codes: Vec<Sp<crate::rules::Code>>,
-    /// The entities it applies to.
-    pub targets: Vec<(Kind, String)>,
+    /// The entities it applies to: one list shared by every comment of a run (which may
+    /// stand above a whole `[kind]` table).
+    pub targets: std::sync::Arc<[(Kind, String)]>,
 }
 
 /// A string shaped like a Twilio credential, found anywhere in a file.

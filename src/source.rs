@@ -66,6 +66,24 @@ pub struct SourceFile {
     /// Byte offset of each line's start, computed when a position is first asked for (a
     /// clean check asks for none).
     line_starts: OnceLock<Box<[u32]>>,
+    /// Checkpoints along the lines longer than [`MARK_EVERY`], computed when a column far
+    /// into one is first asked for: each column is then counted from the nearest one, not
+    /// from the start of its line (a generated line may hold thousands of entities).
+    marks: OnceLock<Box<[Mark]>>,
+}
+
+/// Bytes between two checkpoints of a long line.
+const MARK_EVERY: usize = 1024;
+
+/// A place in a long line, with what lies before it on the line.
+#[derive(Debug, Clone, Copy)]
+struct Mark {
+    /// Byte offset in the file (a character boundary).
+    offset: u32,
+    /// Characters from the start of its line.
+    chars: u32,
+    /// UTF-16 code units from the start of its line.
+    utf16: u32,
 }
 
 impl SourceFile {
@@ -87,6 +105,7 @@ impl SourceFile {
             text,
             utf8_error: None,
             line_starts: OnceLock::new(),
+            marks: OnceLock::new(),
         }
     }
 
@@ -135,6 +154,59 @@ impl SourceFile {
         }
     }
 
+    /// The characters and UTF-16 code units from `start`, a line's start, to `offset` on that
+    /// line; counted from the nearest checkpoint when the line is long.
+    fn counts(&self, start: usize, offset: usize) -> (usize, usize) {
+        let (mut from, mut chars, mut utf16) = (start, 0, 0);
+        if offset - start > MARK_EVERY {
+            let marks = self.marks.get_or_init(|| self.find_marks());
+            let i = marks.partition_point(|m| m.offset as usize <= offset);
+            if let Some(m) = i.checked_sub(1).map(|i| marks[i])
+                && m.offset as usize >= start
+            {
+                (from, chars, utf16) = (m.offset as usize, m.chars as usize, m.utf16 as usize);
+            }
+        }
+        for c in self.text[from..offset].chars() {
+            chars += 1;
+            utf16 += c.len_utf16();
+        }
+        (chars, utf16)
+    }
+
+    /// Checkpoints every [`MARK_EVERY`] bytes along each line longer than that.
+    fn find_marks(&self) -> Box<[Mark]> {
+        let starts = self.line_starts();
+        let mut marks = Vec::new();
+        for (i, &start) in starts.iter().enumerate() {
+            let start = start as usize;
+            let end = starts.get(i + 1).map_or(self.text.len(), |&e| e as usize);
+            if end - start <= MARK_EVERY {
+                continue;
+            }
+            let (mut chars, mut utf16, mut next) = (0u32, 0u32, start + MARK_EVERY);
+            for (at, c) in self.text[start..end].char_indices() {
+                if start + at >= next {
+                    marks.push(Mark {
+                        offset: (start + at) as u32,
+                        chars,
+                        utf16,
+                    });
+                    next = start + at + MARK_EVERY;
+                }
+                chars += 1;
+                utf16 += c.len_utf16() as u32;
+            }
+        }
+        marks.into_boxed_slice()
+    }
+
+    /// Characters between two offsets of one line (`from` ≤ `to`).
+    pub fn chars_between(&self, from: usize, to: usize) -> usize {
+        let start = self.line_start(from);
+        self.counts(start, self.clamp(to)).0 - self.counts(start, self.clamp(from)).0
+    }
+
     /// Byte offset clamped into the text and moved back onto a character boundary.
     pub fn clamp(&self, offset: usize) -> usize {
         let mut o = offset.min(self.text.len());
@@ -155,11 +227,13 @@ impl SourceFile {
     pub fn position(&self, offset: usize) -> Position {
         let offset = self.clamp(offset);
         let line = self.line_index(offset);
-        let mut start = self.line_starts()[line] as usize;
-        if line == 0 && self.text.starts_with('\u{feff}') {
-            start = start.max(3).min(offset);
+        let start = self.line_starts()[line] as usize;
+        let mut chars = self.counts(start, offset).0;
+        if line == 0 && offset >= 3 && self.text.starts_with('\u{feff}') {
+            // A byte order mark opening the file is not a column.
+            chars -= 1;
         }
-        let column = self.text[start..offset].chars().count() as u32 + 1;
+        let column = chars as u32 + 1;
         Position {
             line: line as u32 + 1,
             column,
@@ -171,11 +245,7 @@ impl SourceFile {
         let offset = self.clamp(offset);
         let line = self.line_index(offset);
         let start = self.line_starts()[line] as usize;
-        let col = self.text[start..offset]
-            .chars()
-            .map(char::len_utf16)
-            .sum::<usize>();
-        (line as u32, col as u32)
+        (line as u32, self.counts(start, offset).1 as u32)
     }
 
     /// The 0-based line and byte column of a byte offset (LSP's UTF-8 encoding).
@@ -215,6 +285,22 @@ impl SourceFile {
     /// 0-based line of a byte offset.
     pub fn line_of(&self, offset: usize) -> usize {
         self.line_index(self.clamp(offset))
+    }
+
+    /// The byte ranges of 0-based lines `first` to `last` (each with its line end), as far as
+    /// the file goes.
+    pub fn line_ranges(
+        &self,
+        first: usize,
+        last: usize,
+    ) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
+        let starts = self.line_starts();
+        let len = self.text.len();
+        (first..=last).map_while(move |i| {
+            let start = *starts.get(i)? as usize;
+            let end = starts.get(i + 1).map_or(len, |&e| e as usize);
+            Some(start..end)
+        })
     }
 
     /// Bytes from the start of 0-based line `first` to the end of line `last` (with its line

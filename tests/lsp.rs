@@ -1605,3 +1605,54 @@ fn a_background_check_of_another_workspace_does_not_hold_up_requests() {
     assert_eq!(codes(&d), ["root-ou"]);
     assert_eq!(s.stop(), 0);
 }
+
+#[test]
+fn a_deep_ou_path_is_shown_as_its_root_and_last_levels() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    std::fs::write(root.join("nimbus.toml"), "").unwrap();
+    let mut text = String::from("[ou.o0]\nname = \"Top\"\n");
+    for i in 1..3000 {
+        text.push_str(&format!("[ou.o{i}]\nparent = \"o{}\"\n", i - 1));
+    }
+    text.push_str("[ou.leaf]\nparent = \"\"\n");
+    let file = root.join("org.toml");
+    std::fs::write(&file, &text).unwrap();
+    let (mut s, _) = Server::init(&root, false);
+    s.open(&file, &text);
+    // Completing `parent` of the leaf: every OU of the chain, each detail a short path.
+    let at = inside(&text, "parent = \"\"", 0, 10, Enc::Utf16);
+    let r = s.at("textDocument/completion", &file, at);
+    let items = r["result"]["items"].as_array().unwrap();
+    let detail = |label: &str| {
+        let item = items.iter().find(|i| i["label"] == label);
+        let item = item.unwrap_or_else(|| panic!("no item {label}"));
+        item["detail"].as_str().unwrap().to_owned()
+    };
+    assert_eq!(
+        detail("o1000"),
+        "OU · o1000 · Top › … › o997 › o998 › o999 › o1000"
+    );
+    assert_eq!(detail("o1"), "OU · o1 · Top › o1");
+    assert_eq!(detail("o0"), "OU · Top · Top");
+    // Hovers: up to six levels in full; `…` stands for two levels at least.
+    let mut path = |header: &str| {
+        let at = inside(&text, &format!("{header}\n"), 0, 5, Enc::Utf16);
+        let h = s.at("textDocument/hover", &file, at);
+        let v = h["result"]["contents"]["value"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        v.lines()
+            .find_map(|l| l.strip_prefix("Path: "))
+            .unwrap_or_else(|| panic!("no path: {v}"))
+            .to_owned()
+    };
+    assert_eq!(path("[ou.o5]"), "Top › o1 › o2 › o3 › o4 › o5");
+    assert_eq!(path("[ou.o6]"), "Top › … › o3 › o4 › o5 › o6");
+    assert_eq!(
+        path("[ou.o2999]"),
+        "Top › … › o2996 › o2997 › o2998 › o2999"
+    );
+    assert_eq!(s.stop(), 0);
+}

@@ -153,7 +153,8 @@ impl Window {
         let lo = spans.iter().map(|s| s.start as usize).min().unwrap_or(0);
         let hi = spans.iter().map(|s| s.end as usize).max().unwrap_or(0);
         let first_line = src.line_of(lo).saturating_sub(2);
-        let range = src.lines(first_line, src.line_of(hi) + 2);
+        let last_line = src.line_of(hi) + 2;
+        let range = src.lines(first_line, last_line);
         let raw = &src.text[range.clone()];
         let anchors: Vec<usize> = (spans.iter())
             .flat_map(|s| [s.start as usize, s.end as usize])
@@ -161,7 +162,10 @@ impl Window {
             .collect();
         // What to show is decided on the file's text first: only that is then defused and
         // masked, so a report on a long line costs its window, not the line.
-        let pieces = Window::plan(raw, anchors);
+        let lines = src
+            .line_ranges(first_line, last_line)
+            .map(|l| l.start - range.start..l.end - range.start);
+        let pieces = Window::plan(raw, lines, anchors);
         let mut text = String::with_capacity(raw.len().min(1 << 16));
         let mut cuts = Vec::new();
         for piece in pieces {
@@ -174,7 +178,7 @@ impl Window {
                         at: text.len(),
                         from,
                         len: to - from,
-                        chars: raw[from..to].chars().count(),
+                        chars: src.chars_between(range.start + from, range.start + to),
                     });
                     text.push_str(ELLIPSIS);
                 }
@@ -199,18 +203,26 @@ impl Window {
     /// stretches around `anchors` (the ends of the spans shown), so that a minified or
     /// generated line neither floods the report nor pushes a column past what the renderer
     /// can pad to.
-    fn plan(text: &str, mut anchors: Vec<usize>) -> Vec<Piece> {
-        if !text.split('\n').any(|l| l.len() > LONG_LINE) {
+    /// `lines` are the ranges of the lines of `text`: known from the file's line index, so
+    /// that planning costs the number of lines, not their length.
+    fn plan(
+        text: &str,
+        lines: impl Iterator<Item = std::ops::Range<usize>>,
+        mut anchors: Vec<usize>,
+    ) -> Vec<Piece> {
+        let lines: Vec<std::ops::Range<usize>> = lines.collect();
+        let content =
+            |l: &std::ops::Range<usize>| l.len() - usize::from(text[l.clone()].ends_with('\n'));
+        if !lines.iter().any(|l| content(l) > LONG_LINE) {
             return vec![Piece::Keep(0, text.len())];
         }
         anchors.sort_unstable();
         let mut pieces = Vec::new();
-        let mut line_start = 0;
-        for line in text.split_inclusive('\n') {
-            let line_end = line_start + line.len();
+        for l in lines {
+            let (line_start, line_end) = (l.start, l.end);
+            let line = &text[l];
             if line.len() <= LONG_LINE {
                 pieces.push(Piece::Keep(line_start, line_end));
-                line_start = line_end;
                 continue;
             }
             let lo = anchors.partition_point(|&a| a < line_start);
@@ -251,7 +263,6 @@ impl Window {
                 }
                 at = at.max(to);
             }
-            line_start = line_end;
         }
         pieces
     }

@@ -572,8 +572,10 @@ pub fn complete(
         Some(q) => format!("{id}{q}"),
         None => format!("\"{id}\""),
     };
+    // The candidates first, each with its entity when the model has it: details are made
+    // for the items kept only.
     let mut seen = HashSet::new();
-    let mut items = Vec::new();
+    let mut candidates: Vec<(&str, Option<Target>)> = Vec::new();
     for (index, d) in a.ws.model.defs(kind).enumerate() {
         let index = index as u32;
         let target = Target { kind, index };
@@ -581,15 +583,7 @@ pub fn complete(
             continue;
         }
         seen.insert(d.id.as_str());
-        let detail = format!(
-            "{} · {} · {}",
-            kind.noun(),
-            d.display_name(),
-            navigate::ou_line(a, target)
-        );
-        let detail = mask.mask(&detail).unwrap_or(detail);
-        let detail = crate::source::printable(&detail).into_owned();
-        items.push(item(&d.id, detail, range, edit(&d.id)));
+        candidates.push((&d.id, Some(target)));
     }
     for (k, id) in &scan.entities {
         if k != kind.key() || seen.contains(id.as_str()) || excluded(id) {
@@ -599,13 +593,30 @@ pub fn complete(
             continue;
         }
         seen.insert(id.as_str());
-        let detail = format!("{} (in this file)", kind.noun());
-        items.push(item(id, detail, range, edit(id)));
+        candidates.push((id, None));
     }
     let starts = |label: &str| label.to_lowercase().starts_with(&typed);
-    items.sort_by_cached_key(|x| (!starts(&x.label), x.label.clone()));
-    let incomplete = items.len() > MAX_ITEMS;
-    items.truncate(MAX_ITEMS);
+    candidates.sort_by_cached_key(|&(id, _)| (!starts(id), id));
+    let incomplete = candidates.len() > MAX_ITEMS;
+    candidates.truncate(MAX_ITEMS);
+    let items = (candidates.into_iter())
+        .map(|(id, target)| {
+            let detail = match target {
+                Some(t) => {
+                    let detail = format!(
+                        "{} · {} · {}",
+                        kind.noun(),
+                        navigate::def(a, t).display_name(),
+                        navigate::ou_line(a, t)
+                    );
+                    let detail = mask.mask(&detail).unwrap_or(detail);
+                    crate::source::printable(&detail).into_owned()
+                }
+                None => format!("{} (in this file)", kind.noun()),
+            };
+            item(id, detail, range, edit(id))
+        })
+        .collect();
     (items, incomplete)
 }
 

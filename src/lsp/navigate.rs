@@ -263,17 +263,38 @@ pub fn ou_of(a: &Analysis, t: Target) -> Option<u32> {
 
 /// The path of display names from the root OU down to `ou`, e.g. `Contoso › Sales`.
 pub fn ou_path(a: &Analysis, ou: u32) -> String {
-    match a.ws.res.tree.path(ou) {
-        Some(path) => path
-            .iter()
-            .map(|&o| a.ws.model.ous[o as usize].def.display_name())
-            .collect::<Vec<_>>()
-            .join(" › "),
-        None => format!(
-            "{} (not under the root OU)",
-            a.ws.model.ous[ou as usize].def.display_name()
-        ),
+    /// OUs shown at the end of a long path, after its root and `…`.
+    const TAIL: usize = 4;
+    let tree = &a.ws.res.tree;
+    let name = |o: u32| a.ws.model.ous[o as usize].def.display_name();
+    if !tree.is_rooted(ou) {
+        return format!("{} (not under the root OU)", name(ou));
     }
+    // Up from `ou`, a few levels at most: a path thousands deep costs no more than a short one.
+    let mut tail = vec![ou];
+    let mut at = ou;
+    let mut cut = false;
+    while let Some(p) = tree.parent[at as usize] {
+        // Cut where `…` would stand for two levels at least.
+        if tail.len() > TAIL + 1 {
+            cut = true;
+            break;
+        }
+        tail.push(p);
+        at = p;
+    }
+    let mut parts: Vec<&str> = Vec::with_capacity(TAIL + 3);
+    if cut {
+        if let Some(&root) =
+            (tree.roots.iter()).find(|&&r| tree.is_at_or_above(r, ou) == Some(true))
+        {
+            parts.push(name(root));
+        }
+        parts.push("…");
+        tail.truncate(TAIL);
+    }
+    parts.extend(tail.iter().rev().map(|&o| name(o)));
+    parts.join(" › ")
 }
 
 /// The OU line of an entity, for hovers and completion details (plain text).

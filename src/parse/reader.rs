@@ -71,6 +71,9 @@ pub(crate) struct Reader<'s> {
     pub diagnostics: Vec<Diagnostic>,
     /// Literal `api_key_secret` values found so far.
     pub secrets: Vec<SecretHit>,
+    /// Where each line of `src` starts, found when first needed: a line may hold thousands
+    /// of inline entities, and scanning back to its start for each would be quadratic.
+    line_starts: std::cell::OnceCell<Vec<usize>>,
 }
 
 /// Keys of a table that were misspelled versions of known keys, so absent fields are not
@@ -110,6 +113,20 @@ impl<'s> Reader<'s> {
             base,
             diagnostics: Vec::new(),
             secrets: Vec::new(),
+            line_starts: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// Where the line of `src` holding byte `at` starts.
+    fn line_start(&self, at: usize) -> usize {
+        let starts = self.line_starts.get_or_init(|| {
+            std::iter::once(0)
+                .chain(memchr::memchr_iter(b'\n', self.src.as_bytes()).map(|i| i + 1))
+                .collect()
+        });
+        match starts.binary_search(&at) {
+            Ok(i) => starts[i],
+            Err(i) => starts[i - 1],
         }
     }
 
@@ -141,6 +158,11 @@ impl<'s> Reader<'s> {
                     .filter(|s| !table.contains_key(*s))
             })
             .collect();
+        // How many keys point at each name: counted once, asked for every key.
+        let mut wanted: rustc_hash::FxHashMap<&str, usize> = rustc_hash::FxHashMap::default();
+        for n in by_name.iter().flatten() {
+            *wanted.entry(n).or_default() += 1;
+        }
         for ((key, value), named) in unknown.into_iter().zip(&by_name) {
             let name = key.get_ref().as_ref();
             // A key taken once by value is not offered again (`lic` and `tier` both
@@ -151,14 +173,13 @@ impl<'s> Reader<'s> {
                     .find(|(k, shaped)| {
                         !table.contains_key(*k)
                             && !taken.contains(k)
-                            && !by_name.contains(&Some(*k))
+                            && !wanted.contains_key(*k)
                             && shaped(v)
                     })
                     .map(|&(k, _)| k),
                 _ => None,
             };
-            let shared =
-                named.is_some_and(|n| by_name.iter().filter(|b| **b == Some(n)).count() > 1);
+            let shared = named.is_some_and(|n| wanted.get(n).is_some_and(|&c| c > 1));
             // A rename is certain when the spelling points at a name no other key wants; a
             // guess from the value is offered, not made.
             let (suggestion, certain) = match named {
@@ -175,7 +196,8 @@ impl<'s> Reader<'s> {
                         .replace("{im}", schema.im_place)
                 });
             misspelled.any_unknown = true;
-            if let Some(s) = suggestion {
+            // Each name once: the list stays as short as the schema.
+            if let Some(s) = suggestion.filter(|s| !misspelled.taken_for.contains(s)) {
                 misspelled.taken_for.push(s);
             }
             let mut d = unknown_field::diagnostic(
@@ -374,7 +396,7 @@ impl<'s> Reader<'s> {
         if src.get(value.clone()).is_some_and(|v| v.starts_with('[')) {
             return self.span(value);
         }
-        let line_start = src[..key.start].rfind('\n').map_or(0, |i| i + 1);
+        let line_start = self.line_start(key.start);
         let before = &src[line_start..key.start];
         let indent = before.len() - before.trim_start_matches([' ', '\t', '\u{feff}']).len();
         if before[indent..].starts_with('[') {

@@ -184,6 +184,11 @@ fn read(r: &mut Reader<'_>, doc: &DeTable<'_>, settings: &mut Settings) {
                     .filter(|c| !t.contains_key(c.as_str()))
             })
             .collect();
+        // How many keys point at each code: counted once, asked for every key.
+        let mut wanted: rustc_hash::FxHashMap<Code, usize> = rustc_hash::FxHashMap::default();
+        for c in meant.iter().flatten() {
+            *wanted.entry(*c).or_default() += 1;
+        }
         for ((key, value), suggestion) in entries.into_iter().zip(&meant) {
             let name = key_str(key);
             let code = Code::parse(name);
@@ -193,7 +198,7 @@ fn read(r: &mut Reader<'_>, doc: &DeTable<'_>, settings: &mut Settings) {
                     name,
                     *suggestion,
                 );
-                if meant.iter().filter(|m| *m == suggestion).count() > 1 {
+                if suggestion.is_some_and(|c| wanted[&c] > 1) {
                     d.fix = None;
                 }
                 r.diagnostics.push(d);

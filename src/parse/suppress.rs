@@ -28,7 +28,8 @@ pub(super) fn scan(
     parsed: &[ParsedFile],
 ) -> (Vec<Suppression>, Vec<Diagnostic>) {
     let mut diags = Vec::new();
-    let mut found: Vec<(Suppression, Target)> = Vec::new();
+    // Each comment with the run it belongs to; each run's target.
+    let mut found = Found::default();
     let mut pending: Vec<Suppression> = Vec::new();
     let mut section: Vec<String> = Vec::new();
     let mut open_section: Option<(Kind, usize)> = None;
@@ -91,35 +92,55 @@ pub(super) fn scan(
     }
     flush(&mut pending, &mut found, Target::Nothing);
 
-    let suppressions = found
-        .into_iter()
-        .map(|(mut s, target)| {
-            s.targets = match target {
-                Target::Entity(kind, id) => vec![(kind, id)],
-                Target::Section(kind, from, to) => ids_in(parsed, kind)
-                    .filter(|(_, span)| (from..to).contains(&(span.start as usize)))
-                    .map(|(id, _)| (kind, id.to_owned()))
-                    .collect(),
-                Target::Nothing => Vec::new(),
-            };
+    // One list of entities a run, shared by its comments.
+    let lists: Vec<std::sync::Arc<[(Kind, String)]>> = (found.runs.into_iter())
+        .map(|target| match target {
+            Target::Entity(kind, id) => std::sync::Arc::from([(kind, id)]),
+            Target::Section(kind, from, to) => ids_in(parsed, kind)
+                .filter(|(_, span)| (from..to).contains(&(span.start as usize)))
+                .map(|(id, _)| (kind, id.to_owned()))
+                .collect(),
+            Target::Nothing => std::sync::Arc::new([]),
+        })
+        .collect();
+    let suppressions = (found.comments.into_iter())
+        .map(|(mut s, run)| {
+            s.targets = lists[run].clone();
             s
         })
         .collect();
     (suppressions, diags)
 }
 
-fn flush(pending: &mut Vec<Suppression>, found: &mut Vec<(Suppression, Target)>, target: Target) {
-    for s in pending.drain(..) {
-        found.push((s, target.clone()));
-    }
+/// The directives found so far.
+#[derive(Default)]
+struct Found {
+    /// Each comment, with the index of its run.
+    comments: Vec<(Suppression, usize)>,
+    /// What each run of comments stands above.
+    runs: Vec<Target>,
+    /// The runs above the `[kind]` table still open.
+    open: Vec<usize>,
 }
 
-/// Gives the still-open `Section` targets of `kind` their byte range.
-fn close_section(found: &mut [(Suppression, Target)], kind: Kind, from: usize, to: usize) {
-    for (_, target) in found.iter_mut() {
-        if let Target::Section(k, start, end) = target
+/// Ends the run of `pending` comments: they stand above `target`.
+fn flush(pending: &mut Vec<Suppression>, found: &mut Found, target: Target) {
+    if pending.is_empty() {
+        return;
+    }
+    let run = found.runs.len();
+    if matches!(target, Target::Section(..)) {
+        found.open.push(run);
+    }
+    found.runs.push(target);
+    found.comments.extend(pending.drain(..).map(|s| (s, run)));
+}
+
+/// Gives the runs above the `[kind]` table that ends at `to` their byte range.
+fn close_section(found: &mut Found, kind: Kind, from: usize, to: usize) {
+    for run in found.open.drain(..) {
+        if let Target::Section(k, start, end) = &mut found.runs[run]
             && *k == kind
-            && *start == usize::MAX
         {
             *start = from;
             *end = to;
@@ -233,6 +254,6 @@ fn parse_directive(
     Some(Suppression {
         span: comment_span,
         codes,
-        targets: Vec::new(),
+        targets: std::sync::Arc::new([]),
     })
 }
