@@ -252,6 +252,56 @@ fn generate(name: &str, ws: &Path) {
             }
             write("services.toml", s);
         }
+        "one-line-of-entities" => {
+            // 40,000 inline OUs on one line, each naming an unknown parent.
+            const N: usize = 40_000;
+            let mut s = String::with_capacity(N * 32);
+            s.push_str("ou = { root = {}");
+            for i in 0..N {
+                let _ = write!(s, ", a{i} = {{ parent = \"zz{i}\" }}");
+            }
+            s.push_str(" }\n");
+            write("org.toml", s);
+        }
+        "desk-ring" => {
+            // 20,000 front desks with a messaging entry, each transferring to the next.
+            const N: usize = 20_000;
+            let mut s = String::from(
+                "[ou.root]\n[connector.tw]\nou = \"root\"\ntype = \"twilio\"\n\
+                 api_key_sid = \"SK0123456789abcdef0123456789abcdef\"\n\
+                 [messaging_entry.wa]\nou = \"root\"\nconnector = \"tw\"\n\
+                 service_sid = \"IS0123456789abcdef0123456789abcdef\"\n",
+            );
+            for i in 0..N {
+                let _ = writeln!(
+                    s,
+                    "[service.d{i}]\nou = \"root\"\nlicense = \"contact_center\"\n\
+                     transfers = [\"d{}\"]\n\
+                     instant_messaging = {{ messaging_entry = \"wa\", channels = [\"whatsapp\"] }}",
+                    (i + 1) % N
+                );
+            }
+            write("desks.toml", s);
+        }
+        "suppression-run" => {
+            // 4,000 comment lines above a bare `[ou]` table of 4,000 OUs.
+            const N: usize = 4_000;
+            let mut s = "# nimbus-lint: allow(unused-connector)\n".repeat(N);
+            s.push_str("[ou]\nroot = {}\n");
+            for i in 0..N {
+                let _ = writeln!(s, "a{i} = {{ parent = \"root\" }}");
+            }
+            write("org.toml", s);
+        }
+        "unknown-keys" => {
+            // 40,000 unknown keys in one table.
+            const N: usize = 40_000;
+            let mut s = String::from("[ou.root]\n[connector.c]\nou = \"root\"\n");
+            for i in 0..N {
+                let _ = writeln!(s, "qq{i} = \"v\"");
+            }
+            write("org.toml", s);
+        }
         other => panic!("no generator `{other}`"),
     }
 }
@@ -603,6 +653,10 @@ cases! {
     lines_of_70_000_characters => "long-lines",
     ids_of_1_000_characters => "long-ids",
     fixes_that_would_collide => "fix-collisions",
+    one_line_of_40_000_entities => "one-line-of-entities",
+    a_ring_of_20_000_front_desks => "desk-ring",
+    a_run_of_4_000_suppressions_above_a_table => "suppression-run",
+    unknown_keys_40_000_in_one_table => "unknown-keys",
 }
 
 #[test]
