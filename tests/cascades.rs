@@ -1774,3 +1774,81 @@ fn every_missing_field_help_names_what_to_write() {
     want.sort_unstable();
     assert_eq!(got, want);
 }
+
+#[test]
+fn an_unseen_connector_is_moved_up_to_the_lowest_ou_above_both_however_deep() {
+    // contoso → x → a1 … a9 and x → b1 … b4; y beside x.
+    let mut org =
+        String::from("[ou.contoso]\n[ou.x]\nparent = \"contoso\"\n[ou.y]\nparent = \"contoso\"\n");
+    for i in 1..10 {
+        let up = if i == 1 {
+            "x".to_owned()
+        } else {
+            format!("a{}", i - 1)
+        };
+        org.push_str(&format!("[ou.a{i}]\nparent = \"{up}\"\n"));
+    }
+    for i in 1..5 {
+        let up = if i == 1 {
+            "x".to_owned()
+        } else {
+            format!("b{}", i - 1)
+        };
+        org.push_str(&format!("[ou.b{i}]\nparent = \"{up}\"\n"));
+    }
+    let twilio = |id: &str, ou: &str| {
+        format!(
+            "[connector.{id}]\nou = \"{ou}\"\ntype = \"twilio\"\n\
+             api_key_sid = \"SK0123456789abcdef0123456789abcdef\"\n"
+        )
+    };
+    let entry = |id: &str, ou: &str, connector: &str| {
+        format!(
+            "[messaging_entry.{id}]\nou = \"{ou}\"\nconnector = \"{connector}\"\n\
+             service_sid = \"IS0123456789abcdef0123456789abcde{}\"\n\
+             [service.s-{id}]\nou = \"{ou}\"\nlicense = \"contact_center\"\n\
+             instant_messaging = {{ messaging_entry = \"{id}\", channels = [\"sms\"] }}\n",
+            id.len() % 10
+        )
+    };
+    let files = [
+        ("org.toml", org),
+        ("tw.toml", twilio("deep-b", "b4") + &twilio("in-y", "y")),
+        (
+            "entries.toml",
+            entry("from-a9", "a9", "deep-b") + &entry("from-b", "b2", "in-y"),
+        ),
+    ];
+    let files: Vec<(&str, &str)> = files.iter().map(|(p, t)| (*p, t.as_str())).collect();
+    let moves: Vec<String> = helps(&files)
+        .into_iter()
+        .filter(|(code, _)| code == "reference-not-visible")
+        .map(|(_, help)| help)
+        .collect();
+    assert_eq!(moves.len(), 2, "{moves:?}");
+    assert!(
+        moves[0].contains("move connector `deep-b` up to `x` (above both)"),
+        "{moves:?}"
+    );
+    assert!(
+        moves[1].contains("move connector `in-y` up to `contoso` (above both)"),
+        "{moves:?}"
+    );
+}
+
+#[test]
+fn a_secret_as_a_bare_key_or_in_triple_quotes_shows_four_characters_and_its_quotes() {
+    let org = "[ou.contoso]\n0123456789abcdef0123456789abcdef = \"x\"\n\
+               note = \"\"\"0123456789abcdef0123456789abcdee\"\"\"\n";
+    let out = check(&[("org.toml", org)], "human").stdout;
+    let shown: std::collections::BTreeSet<&str> =
+        out.lines().filter(|l| l.contains("**")).collect();
+    assert_eq!(
+        shown.into_iter().collect::<Vec<_>>(),
+        [
+            " 2 │ 0123**************************** = \"x\"",
+            " 3 │ note = \"\"\"0123****************************\"\"\"",
+        ],
+        "{out}"
+    );
+}

@@ -428,6 +428,49 @@ fn an_ignore_file_that_is_a_pipe_or_a_device_is_refused_not_waited_for() {
     assert_eq!(r.code, 0, "{}", r.stderr);
 }
 
+#[test]
+fn limits_out_of_range_are_invalid_values_and_the_defaults_stay() {
+    let ws = workspace(&[
+        (
+            "nimbus.toml",
+            "[workspace]\nmax_file_size = 5_000_000_000\nmax_files = 0\n",
+        ),
+        ("ous.toml", "[ou.contoso]\n"),
+    ]);
+    let r = run(ws.path(), &["check", "--format", "json"]);
+    let doc = json(&r);
+    let got: Vec<(String, String, String)> = doc["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap().to_owned(),
+                d["message"].as_str().unwrap().to_owned(),
+                d["help"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let want = [
+        (
+            "invalid-value",
+            "`max_file_size` is over its largest value, 4294967295",
+            "write at most `max_file_size = 4294967295`",
+        ),
+        (
+            "invalid-value",
+            "`max_files` must be a positive integer",
+            "write e.g. `max_files = 100000`",
+        ),
+    ];
+    let want: Vec<(String, String, String)> = want
+        .iter()
+        .map(|(a, b, c)| ((*a).to_owned(), (*b).to_owned(), (*c).to_owned()))
+        .collect();
+    assert_eq!(got, want);
+    assert_eq!(r.code, 1);
+}
+
 #[cfg(unix)]
 #[test]
 fn an_endless_stdin_is_read_up_to_the_size_limit_only() {

@@ -124,15 +124,21 @@ fn visible(a: &Analysis, file: FileId, range: std::ops::Range<usize>) -> String 
         .iter()
         .take_while(|s| s.span.file == file && (s.span.start as usize) < range.end)
     {
-        // Keep the quote and the characters a redacted secret shows; the rest becomes `*`.
+        // Keep the quotes (one, three, or none for a bare key) and the characters a redacted
+        // secret shows; the rest becomes `*`.
         let r = secret.span.range();
+        let raw = &src.text[r.clone()];
+        let quote = ["\"\"\"", "'''", "\"", "'"]
+            .into_iter()
+            .find(|q| raw.len() >= 2 * q.len() && raw.starts_with(q) && raw.ends_with(q))
+            .map_or(0, str::len);
+        let inner = r.start + quote..r.end - quote;
         let shown = crate::model::shown_chars(secret.value.chars().count());
-        let keep = src.text[r.clone()]
+        let keep = src.text[inner.clone()]
             .char_indices()
-            .nth(1 + shown)
-            .map_or(r.len(), |(i, _)| i);
-        let end = r.end.saturating_sub(1).max(r.start + keep);
-        for at in (r.start + keep).max(range.start)..end.min(range.end) {
+            .nth(shown)
+            .map_or(inner.len(), |(i, _)| i);
+        for at in (inner.start + keep).max(range.start)..inner.end.min(range.end) {
             bytes[at - range.start] = b'*';
         }
     }

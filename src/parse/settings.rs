@@ -146,10 +146,11 @@ fn read(r: &mut Reader<'_>, doc: &DeTable<'_>, settings: &mut Settings) {
                 )),
             }
         }
-        if let Some(n) = count(r, t, "max_file_size") {
+        // Places in a file are kept in 32 bits.
+        if let Some(n) = count(r, t, "max_file_size", u64::from(u32::MAX)) {
             settings.max_file_size = n;
         }
-        if let Some(n) = count(r, t, "max_files") {
+        if let Some(n) = count(r, t, "max_files", u64::MAX) {
             settings.max_files = n;
         }
     }
@@ -292,13 +293,18 @@ fn table<'t, 'i>(
 }
 
 /// A positive integer setting.
-fn count(r: &mut Reader<'_>, t: &DeTable<'_>, key: &str) -> Option<u64> {
+fn count(r: &mut Reader<'_>, t: &DeTable<'_>, key: &str, max: u64) -> Option<u64> {
     let value = t.get(key)?;
     let n = match value.get_ref() {
         DeValue::Integer(i) => u64::from_str_radix(i.as_str(), i.radix()).ok(),
         _ => None,
     };
     match n {
+        Some(n) if n > max => {
+            r.diagnostics
+                .push(invalid_value::count_over(r.span(value.span()), key, max));
+            None
+        }
         Some(n) if n > 0 => Some(n),
         _ => {
             r.diagnostics

@@ -106,6 +106,18 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         return cx.hold(Code::ImUnreachable);
     }
     let meant = reached_by_what_was_meant(cx);
+    // Services without IM that a reached IM service transfers to: found once, when a first
+    // group asks (each group looks at the services that transfer into it).
+    let fed = std::cell::OnceCell::new();
+    let fed = || {
+        fed.get_or_init(|| {
+            (0..services.len())
+                .map(|i| {
+                    !t.carries_im[i] && t.incoming(i).any(|(g, _)| t.reached[g] && t.carries_im[g])
+                })
+                .collect::<Vec<bool>>()
+        })
+    };
     for group in t.unreachable_groups(services) {
         let root = group.members[0];
         if meant.get(root).copied().unwrap_or(false) {
@@ -133,10 +145,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let through = (group.members.iter())
             .flat_map(|&m| t.incoming(m))
             .map(|(from, _)| from)
-            .find(|&from| {
-                !t.carries_im[from]
-                    && t.incoming(from).any(|(g, _)| t.reached[g] && t.carries_im[g])
-            });
+            .find(|&from| fed()[from]);
         let mut help = format!(
             "transfer to `{0}` from a front desk (a service that lists `channels`) or from an IM service one reaches, or make `{0}` a front desk by giving it `channels`",
             s.def.id

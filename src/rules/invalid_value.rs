@@ -242,6 +242,13 @@ pub(crate) fn not_a_count(span: Span, key: &str) -> Diagnostic {
         .help(format!("write e.g. `{key} = 100000`"))
 }
 
+/// A count over the largest the tool can honour.
+pub(crate) fn count_over(span: Span, key: &str, max: u64) -> Diagnostic {
+    new(span, format!("`{key}` is over its largest value, {max}"))
+        .label(format!("over {max}"))
+        .help(format!("write at most `{key} = {max}`"))
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

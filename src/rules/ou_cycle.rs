@@ -81,10 +81,10 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 d = d.with(p.span, format!("`{}` → `{}`", ous[m as usize].def.id, p.value));
             }
         }
-        if cycle.len() > LABELS + 1 {
-            let last = d.labels.len() - 1;
-            d.labels[last]
-                .message
+        if cycle.len() > LABELS + 1
+            && let Some(last) = d.labels.last_mut()
+        {
+            last.message
                 .push_str(&format!(" (and {} more OUs on the loop)", cycle.len() - LABELS - 1));
         }
         out.push(d);

@@ -57,6 +57,8 @@ ou = "contoso"
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let m = &cx.ws.model;
     let res = &cx.ws.res;
+    let lifting = std::cell::OnceCell::new();
+    let cx = &(cx, &lifting);
     for (i, e) in m.entries.iter().enumerate() {
         let (Some(from), Some(c)) = (res.entry_ou[i], res.entry_connector[i]) else {
             continue;
@@ -79,7 +81,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
 }
 
 fn report(
-    cx: &Context<'_>,
+    &(cx, lifting): &(&Context<'_>, &std::cell::OnceCell<Lifting>),
     out: &mut Vec<Diagnostic>,
     (kind, def, from): (Kind, &Def, u32),
     reference: &Sp<crate::model::Text>,
@@ -96,7 +98,8 @@ fn report(
         kind.noun(),
         ou_id(from)
     );
-    if let Some(top) = common_ancestor(cx, from, at) {
+    let lifting = lifting.get_or_init(|| Lifting::new(tree));
+    if let Some(top) = lifting.common_ancestor(tree, from, at) {
         // Moved up, an entry must still see its own connector: move that too when it sits
         // below the new place.
         let m = &cx.ws.model;
@@ -152,19 +155,61 @@ fn report(
     out.push(d);
 }
 
-/// The lowest OU above both (by depth; only asked when a diagnostic is reported).
-fn common_ancestor(cx: &Context<'_>, a: u32, b: u32) -> Option<u32> {
-    let tree = &cx.ws.res.tree;
-    let (mut a, mut b) = (a, b);
-    while tree.depth[a as usize] > tree.depth[b as usize] {
-        a = tree.parent[a as usize]?;
+/// Ancestors of each OU 2^k levels up, for lowest-common-ancestor queries in O(log depth):
+/// a chain thousands deep with an unseen reference at each level stays linear. Built when a
+/// first diagnostic needs it.
+struct Lifting {
+    /// `up[k][o]`: the ancestor of `o` 2^k levels up, or the root above it.
+    up: Vec<Vec<u32>>,
+}
+
+impl Lifting {
+    fn new(tree: &crate::resolve::OuTree) -> Self {
+        let n = tree.parent.len();
+        let first: Vec<u32> = (0..n)
+            .map(|o| tree.parent[o].filter(|_| tree.is_rooted(o as u32)).unwrap_or(o as u32))
+            .collect();
+        let deepest = (0..n)
+            .filter(|&o| tree.is_rooted(o as u32))
+            .map(|o| tree.depth[o])
+            .max()
+            .unwrap_or(0);
+        let mut up = vec![first];
+        while (1u64 << up.len()) <= u64::from(deepest) {
+            let last = &up[up.len() - 1];
+            let next = last.iter().map(|&a| last[a as usize]).collect();
+            up.push(next);
+        }
+        Lifting { up }
     }
-    while tree.depth[b as usize] > tree.depth[a as usize] {
-        b = tree.parent[b as usize]?;
+
+    /// The ancestor of `o` `levels` up.
+    fn climb(&self, mut o: u32, levels: u32) -> u32 {
+        for (k, up) in self.up.iter().enumerate() {
+            if levels >> k & 1 == 1 {
+                o = up[o as usize];
+            }
+        }
+        o
     }
-    while a != b {
-        a = tree.parent[a as usize]?;
-        b = tree.parent[b as usize]?;
+
+    /// The lowest OU above both, when both hang under one root.
+    fn common_ancestor(&self, tree: &crate::resolve::OuTree, a: u32, b: u32) -> Option<u32> {
+        if !tree.is_rooted(a) || !tree.is_rooted(b) {
+            return None;
+        }
+        let (da, db) = (tree.depth[a as usize], tree.depth[b as usize]);
+        let (mut a, mut b) = (self.climb(a, da.saturating_sub(db)), self.climb(b, db.saturating_sub(da)));
+        if a == b {
+            return Some(a);
+        }
+        for up in self.up.iter().rev() {
+            if up[a as usize] != up[b as usize] {
+                a = up[a as usize];
+                b = up[b as usize];
+            }
+        }
+        let (pa, pb) = (self.up[0][a as usize], self.up[0][b as usize]);
+        (pa == pb && pa != a).then_some(pa)
     }
-    Some(a)
 }
