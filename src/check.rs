@@ -19,7 +19,7 @@ pub struct Context<'a> {
     /// read by `root-ou` and `ou-cycle`.
     tenant: std::cell::OnceCell<Option<u32>>,
     /// Per OU, the messaging entry that `missing-messaging-entry` suggests to a service there:
-    /// computed once, read by that rule and by `used`.
+    /// computed once, read by that rule, `reference-not-visible`, `channel-region` and `used`.
     entry_suggestions: std::cell::OnceCell<Vec<Option<u32>>>,
     /// The connectors `missing-field` suggests to entries that name none: computed once, read
     /// by that rule and by `used`.
@@ -67,7 +67,7 @@ impl Context<'_> {
     }
 
     /// Records that the diagnostic of rule `code` about one entity stands only when that
-    /// entity's `cause` diagnostic was raised and is not shown (see [`Context::yielding`]).
+    /// entity's `cause` diagnostic was raised and is not shown (see `Context::yielding`).
     pub fn yield_to(&self, code: Code, cause: Code, kind: Kind, id: &str) {
         (self.yielding.borrow_mut()).push((code, cause, kind, id.into()));
     }

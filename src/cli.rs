@@ -1,7 +1,7 @@
 //! The command line: arguments (clap derive), and each command's run from start to exit code.
 //!
-//! The library never prints on its own; everything goes through the writers of [`Io`], so
-//! tests can run commands in-process.
+//! Commands print through the writers of [`Io`], so tests can run them in-process; the
+//! language server alone speaks over the process's own stdin and stdout.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::io::{IsTerminal, Read, Write};
@@ -1214,8 +1214,6 @@ fn refuse_input(
     )))
 }
 
-/// `build --check`: 0 when the file on disk is current, 1 (and why) when stale or missing, 2
-/// when it cannot be read.
 /// The `build` command that rewrites the bundle `build --check` compared with: the same
 /// workspace and `-o`, as given.
 fn rebuild_command(args: &BuildArgs) -> String {
@@ -1245,6 +1243,8 @@ fn rebuild_command(args: &BuildArgs) -> String {
     command
 }
 
+/// `build --check`: 0 when the file on disk is current, 1 (and why) when stale or missing, 2
+/// when it cannot be read.
 fn compare(target: &std::path::Path, a: &Analysis, naming: &Naming, rebuild: &str) -> Done {
     let shown = naming.display(target);
     // A pipe or device is no bundle: comparing would block, or read forever.

@@ -318,7 +318,7 @@ impl Serialize for StreamedBundle<'_> {
 }
 
 /// Writes the bundle of a workspace without errors, entity by entity: the same bytes as
-/// [`write`] of [`compile`], without the whole bundle in memory.
+/// [`write()`] of [`compile`], without the whole bundle in memory.
 pub fn write_workspace(
     ws: &Workspace,
     transfers: &Transfers,

@@ -2,7 +2,7 @@
 //!
 //! Nodes are services, edges are resolved `transfers`. A conversation moves only through
 //! services that offer IM, so every walk here runs on the IM services alone. Every pass is
-//! linear in the graph, or close to its output (`proxied_by`, see [`proxied_by`]).
+//! linear in the graph, or close to its output (`proxied_by`, see `proxied_by`).
 
 use petgraph::Direction;
 use petgraph::algo::kosaraju_scc;

@@ -1,7 +1,9 @@
 //! Load: find the workspace root, walk it, and read every file once.
 //!
-//! **Invariant:** only this stage (and the writer of `build`) touches the file system. A file
-//! that cannot be read is a [`LoadError`] (the tool could not do its job, exit 2), never a panic.
+//! **Invariant:** the pipeline reads the workspace here only; what else touches the file system
+//! is the commands' business (`build`'s writer and `--check` reader, `check --fix`, the
+//! language server's watching). A file that cannot be read is a [`LoadError`] (the tool could
+//! not do its job, exit 2), never a panic.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

@@ -442,7 +442,7 @@ pub fn is_hazard(c: char) -> bool {
 /// messages.
 const LONG_QUOTE: usize = 64;
 
-/// `text` with every backtick-quoted value of more than [`LONG_QUOTE`] characters cut to its
+/// `text` with every backtick-quoted value of more than `LONG_QUOTE` characters cut to its
 /// first 40 and last 12 around a `…`: a value pasted by mistake (a line of a minified file, a
 /// whole document) must not fill the report, and stays recognisable.
 pub fn clip_quoted(text: &str) -> std::borrow::Cow<'_, str> {

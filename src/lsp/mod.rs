@@ -16,6 +16,7 @@
 //!   diagnostics.
 //! - `navigate`: where ids are defined and used: definition, references, hover.
 //! - `complete`: completion of ids in reference positions.
+//! - `actions`: code actions, the diagnostics' fixes (one each, and all of a file at once).
 //!
 //! Every diagnostic's `codeDescription` is the rule's documentation link, [`crate::rule_url`]
 //! (the same as SARIF's `helpUri`); `nimbus-lint explain CODE` prints that documentation.

@@ -22,8 +22,9 @@ use crate::rules::{invalid_value, syntax};
 use crate::source::{FileId, SourceFile};
 use reader::{Misspelled, Reader, Schema, key_str};
 
-/// Everything one entity file contributes to the workspace: [`parse_entities`] returns it in
-/// pieces (batches of a large file, in file order), which resolve consumes one by one.
+/// What one piece of the workspace contributes: a whole entity file, one batch of a large
+/// one, or several small files read together (`parse_pieces` returns them in file order),
+/// which resolve consumes one by one.
 #[derive(Clone, Debug, Default)]
 pub struct ParsedFile {
     /// True when the file is not valid TOML (or not UTF-8): it contributes no entities, and
@@ -778,7 +779,6 @@ fn sid_shaped(v: &str, prefix: &str) -> bool {
         .is_some_and(|hex| hex.len() == 32 && hex.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
-/// Environment variable names: letters, digits and `_`, not starting with a digit.
 /// The variable a string names when it reads as a shell reference, `$NAME` or `${NAME}`:
 /// the `$` says a variable was meant. A bare upper-case word may be a secret
 /// (`"CHANGEME"`), and stays one.
@@ -790,6 +790,7 @@ fn variable_name(s: &str) -> Option<&str> {
     is_env_name(name).then_some(name)
 }
 
+/// Environment variable names: letters, digits and `_`, not starting with a digit.
 fn is_env_name(s: &str) -> bool {
     let mut chars = s.chars();
     chars

@@ -21,7 +21,7 @@ of their spellings (`license`: `advanced_routing`, `enterprise_routing`, `contac
 `user_assignment`: `ms_teams`, `skill_based`, `none`; `region`: `us1`, `us2`, `ie1`, `de1`,
 `au1`, `jp1`, `sg1`, `br1`; `channels`: `whatsapp`, `sms`, `interact`), and ids must match
 `^[a-z0-9][a-z0-9_-]*$`. It also covers values of `nimbus.toml` (`[lints]` levels, `exclude`
-globs) and malformed `# nimbus-lint:` comments.
+globs, limits). Malformed `# nimbus-lint:` comments are `unused-suppression`'s.
 
 ## Why it matters
 

@@ -2,8 +2,10 @@
 //!
 //! Each rule lives in its own file: its [`Rule`] record (code, severity, summary, the long text
 //! that `explain` and SARIF print) and, for rules over the resolved model, its check function.
-//! Rules of the parse stage (`syntax`, `unknown-field`, `invalid-value`) only build diagnostics
-//! that the parser raises.
+//! Rules of the parse stage (`syntax`, `unknown-field`) only build diagnostics that the parser
+//! raises; `invalid-value` builds those and has a check of its own; `unused-suppression`'s
+//! diagnostics come from the parser (malformed comments) and from the check stage, which knows
+//! which comments silenced something. `sid` holds what the two SID rules share.
 
 use crate::check::Context;
 use crate::diagnostic::{Diagnostic, Severity};
@@ -36,7 +38,7 @@ macro_rules! registry {
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum Code {
             $(
-                #[allow(missing_docs)]
+                #[doc = concat!("The code of the rule in [`", stringify!($module), "`].")]
                 $variant,
             )*
         }
