@@ -33,7 +33,7 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Check the workspace(s) holding PATH (default `.`) and print diagnostics.
+    /// Check the workspace(s) holding PATHS (default `.`) and print diagnostics.
     Check(CheckArgs),
     /// Check, then write the normalized JSON bundle (nothing is written on errors).
     Build(BuildArgs),
@@ -45,9 +45,42 @@ enum Command {
     Explain(ExplainArgs),
     /// Run the language server over stdio (diagnostics, go to definition, references, hover,
     /// completion, quick fixes).
-    Lsp,
+    Lsp(LspArgs),
     /// Print shell completions for bash, zsh, fish, powershell or elvish.
     Completions(CompletionsArgs),
+}
+
+#[derive(Debug, Args)]
+struct LspArgs {
+    /// Accepted and ignored: stdio is the only transport (editor clients pass it).
+    #[arg(long, hide = true)]
+    stdio: bool,
+}
+
+/// A rule code on the command line: any text (checked after parsing, with a did-you-mean),
+/// with every code offered to shell completions.
+#[derive(Clone)]
+struct CodeArg;
+
+impl clap::builder::TypedValueParser for CodeArg {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<String, clap::Error> {
+        clap::builder::StringValueParser::new().parse_ref(cmd, arg, value)
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        Some(Box::new(Code::ALL.iter().map(|c| {
+            clap::builder::PossibleValue::new(c.as_str()).help(c.rule().summary)
+        })))
+    }
 }
 
 #[derive(Debug, Args)]
@@ -74,11 +107,11 @@ struct CheckArgs {
     /// (with --stdin-filename).
     paths: Vec<PathBuf>,
     /// With `-` as PATH: the file of its workspace that stdin stands for.
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, value_name = "PATH", overrides_with = "stdin_filename")]
     stdin_filename: Option<PathBuf>,
     /// Apply the fixes that are certain (misspelled ids, keys and values) to the files, then
     /// report what is left.
-    #[arg(long, conflicts_with = "stdin_filename")]
+    #[arg(long, conflicts_with = "stdin_filename", overrides_with = "fix")]
     fix: bool,
     #[command(flatten)]
     lint: LintArgs,
@@ -87,26 +120,27 @@ struct CheckArgs {
 /// How diagnostics are reported, shared by `check` and `build`.
 #[derive(Debug, Args)]
 struct LintArgs {
-    /// Output format of the diagnostics.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
+    /// Output format of the diagnostics (on stdout; `build` writes them to stderr, for its
+    /// bundle may go to stdout).
+    #[arg(long, value_enum, default_value_t = Format::Human, overrides_with = "format")]
     format: Format,
     /// Make warnings fail the check (exit code 1).
-    #[arg(long)]
+    #[arg(long, overrides_with = "deny_warnings")]
     deny_warnings: bool,
-    /// Print only the summary line.
-    #[arg(short, long)]
+    /// Print only the summary line (json and sarif still print their whole document).
+    #[arg(short, long, overrides_with = "quiet")]
     quiet: bool,
-    /// Report CODE as a warning (wins over [lints]).
-    #[arg(short = 'W', long = "warn", value_name = "CODE")]
+    /// Report CODE as a warning (wins over [lints]); several codes may be given, comma-separated.
+    #[arg(short = 'W', long = "warn", value_name = "CODE", value_parser = CodeArg, hide_possible_values = true, value_delimiter = ',')]
     warn: Vec<String>,
-    /// Do not report CODE (wins over [lints]).
-    #[arg(short = 'A', long = "allow", value_name = "CODE")]
+    /// Do not report CODE (wins over [lints]); several codes may be given, comma-separated.
+    #[arg(short = 'A', long = "allow", value_name = "CODE", value_parser = CodeArg, hide_possible_values = true, value_delimiter = ',')]
     allow: Vec<String>,
-    /// Report CODE as an error (wins over [lints]).
-    #[arg(short = 'D', long = "deny", value_name = "CODE")]
+    /// Report CODE as an error (wins over [lints]); several codes may be given, comma-separated.
+    #[arg(short = 'D', long = "deny", value_name = "CODE", value_parser = CodeArg, hide_possible_values = true, value_delimiter = ',')]
     deny: Vec<String>,
     /// When to use colours in the human format.
-    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, overrides_with = "color")]
     color: ColorChoice,
 }
 
@@ -115,10 +149,10 @@ struct BuildArgs {
     /// A folder or file of the workspace (default `.`).
     path: Option<PathBuf>,
     /// Where to write the bundle (`-` for stdout); default `[build] output`, else stdout.
-    #[arg(short, long, value_name = "FILE")]
+    #[arg(short, long, value_name = "FILE", overrides_with = "output")]
     output: Option<PathBuf>,
     /// Do not write: compare with the file on disk and fail when it is stale.
-    #[arg(long)]
+    #[arg(long, overrides_with = "check")]
     check: bool,
     #[command(flatten)]
     lint: LintArgs,
@@ -145,14 +179,14 @@ struct GraphArgs {
     /// A folder or file of the workspace (default `.`).
     path: Option<PathBuf>,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = GraphFormat::Mermaid)]
+    #[arg(long, value_enum, default_value_t = GraphFormat::Mermaid, overrides_with = "format")]
     format: GraphFormat,
 }
 
 #[derive(Debug, Args)]
 struct ExplainArgs {
-    /// The rule code, e.g. `im-unreachable`.
-    #[arg(required_unless_present = "list")]
+    /// The rule code, e.g. `im-unreachable` (required unless --list).
+    #[arg(required_unless_present = "list", value_parser = CodeArg, hide_possible_values = true)]
     code: Option<String>,
     /// List every code with its default severity.
     #[arg(long, conflicts_with = "code")]
@@ -274,7 +308,7 @@ where
             .write_all(&completions(args.shell))
             .map(|()| EXIT_OK)
             .map_err(io_err),
-        Command::Lsp => crate::lsp::serve()
+        Command::Lsp(_) => crate::lsp::serve()
             .map(|()| EXIT_OK)
             .map_err(Failure::Message),
     };
@@ -316,7 +350,7 @@ fn overrides(sub: &ArgMatches) -> Result<Vec<(Code, Level)>, String> {
     flagged
         .into_iter()
         .map(|(_, name, level)| {
-            let code = Code::parse(name).ok_or_else(|| unknown_code(name))?;
+            let code = code_arg(name).ok_or_else(|| unknown_code(name))?;
             if code.rule().hard && level != Level::Error {
                 return Err(format!(
                     "`{code}` cannot be lowered: errors of parsing and resolution always fail the check"
@@ -343,6 +377,11 @@ fn naming_for<'p>(paths: impl Iterator<Item = &'p PathBuf>) -> Result<Naming, St
         }
     }
     Ok(Naming::from_cwd())
+}
+
+/// The code a command-line argument names, in any case and with `_` for `-` (`IM_UNREACHABLE`).
+fn code_arg(name: &str) -> Option<Code> {
+    Code::parse(name).or_else(|| Code::parse(&name.trim().to_ascii_lowercase().replace('_', "-")))
 }
 
 /// The error for a rule code that names no rule, with the nearest code; control characters
@@ -1035,7 +1074,14 @@ fn one_workspace(
     Ok(analyze_all(&t, naming, overrides, false))
 }
 
-fn build(args: BuildArgs, sub: &ArgMatches, io: &mut Io<'_>) -> Outcome {
+fn build(mut args: BuildArgs, sub: &ArgMatches, io: &mut Io<'_>) -> Outcome {
+    // The names of stdout are stdout: a link that the atomic writer would refuse to replace
+    // when stdout is a file.
+    if args.output.as_ref().is_some_and(|o| {
+        ["/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"].contains(&&*o.to_string_lossy())
+    }) {
+        args.output = Some(PathBuf::from("-"));
+    }
     // Interrupted mid-write, leave no temporary file behind (the target is untouched until the
     // final rename). Exit with 130, as shells do for an interrupted command.
     let _ = ctrlc::set_handler(|| {
@@ -1348,7 +1394,7 @@ fn explain(args: ExplainArgs, io: &mut Io<'_>) -> Outcome {
         return Ok(EXIT_OK);
     }
     let name = args.code.unwrap_or_default();
-    let Some(code) = Code::parse(&name) else {
+    let Some(code) = code_arg(&name) else {
         return Err(Failure::Message(unknown_code(&name)));
     };
     let rule = code.rule();

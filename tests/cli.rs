@@ -1521,3 +1521,83 @@ fn check_fix_keeps_the_owner_of_a_file() {
         typo.replace("contosso", "contoso")
     );
 }
+
+#[test]
+fn repeated_options_take_the_last_and_codes_come_in_lists_and_any_case() {
+    let dir = fixture("rules/self-transfer");
+    // Flags appended by aliases or wrappers: the last value wins, no error.
+    let r = run(
+        &dir,
+        &["check", "-q", "-q", "--format", "json", "--format", "short"],
+    );
+    assert_eq!(
+        (r.code, r.stdout.as_str()),
+        (0, "0 errors, 1 warning in 4 files\n"),
+        "{}",
+        r.stderr
+    );
+    // A comma-separated list, in any case, `_` for `-`.
+    let r = run(
+        &dir,
+        &["check", "-q", "-D", "unused-connector,SELF_TRANSFER"],
+    );
+    assert_eq!(
+        (r.code, r.stdout.as_str()),
+        (1, "1 error, 0 warnings in 4 files\n")
+    );
+    let r = run(&dir, &["check", "-D", "self-transfer,bogus"]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("unknown rule code `bogus`"),
+        "{}",
+        r.stderr
+    );
+    let r = run(&repo(), &["explain", "IM_Unreachable"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.starts_with("# im-unreachable (error by default)"),
+        "{}",
+        r.stdout
+    );
+    // Editor clients start servers with `--stdio`.
+    let r = run(&repo(), &["lsp", "--stdio"]);
+    assert_eq!(
+        r.stderr,
+        "error: the client closed the connection before `initialize`\n"
+    );
+}
+
+#[test]
+fn shell_completions_offer_the_rule_codes() {
+    let r = run(&repo(), &["completions", "fish"]);
+    assert_eq!(r.code, 0);
+    for code in ["im-unreachable", "unused-suppression", "secret-in-config"] {
+        let offered = r
+            .stdout
+            .lines()
+            .filter(|l| l.contains(&format!("{code}\\t")) || l.contains(&format!("'{code}\\t")))
+            .count();
+        assert!(
+            offered >= 2,
+            "{code} offered {offered} times:\n{}",
+            r.stdout
+        );
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn build_to_dev_stdout_writes_stdout_even_when_it_is_a_file() {
+    let out_file = tempfile::NamedTempFile::new().unwrap();
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_nimbus-lint"))
+        .current_dir(repo())
+        .args(["build", "fixtures/example", "-o", "/dev/stdout"])
+        .stdout(out_file.reopen().unwrap())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let written = std::fs::read_to_string(out_file.path()).unwrap();
+    let r = run(&repo(), &["build", "fixtures/example", "-o", "-"]);
+    assert_eq!(written, r.stdout);
+}

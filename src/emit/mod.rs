@@ -23,7 +23,7 @@ use crate::source::SourceFile;
 /// Output formats of `check`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
-    /// miette's graphical report: code, message, labelled snippet, help.
+    /// A graphical report: code, message, labelled snippet, help.
     Human,
     /// One line a diagnostic: `FILE:LINE:COL: SEVERITY[CODE]: MESSAGE`.
     Short,
