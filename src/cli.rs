@@ -1115,6 +1115,12 @@ fn build(mut args: BuildArgs, sub: &ArgMatches, io: &mut Io<'_>) -> Outcome {
         report_problems(&checked, io.stderr).map_err(io_err)?;
     }
     let done = done?;
+    if let (Format::Github, Some((file, why, fix))) = (lint.format, &done.stale) {
+        // On the pull request too, beside the diagnostics' annotations.
+        let message = format!("bundle is stale: {why}\nhelp: {fix}");
+        let annotation = emit::github::error_annotation(file, "stale bundle", &message);
+        writeln!(io.stderr, "{annotation}").map_err(io_err)?;
+    }
     if let Some(line) = done.line
         && (!document || failed)
     {
@@ -1127,6 +1133,8 @@ fn build(mut args: BuildArgs, sub: &ArgMatches, io: &mut Io<'_>) -> Outcome {
 struct Done {
     code: i32,
     line: Option<String>,
+    /// A stale bundle, as `(file, why, fix)`: an annotation of its own in the github format.
+    stale: Option<(String, String, String)>,
 }
 
 impl Done {
@@ -1134,6 +1142,7 @@ impl Done {
         Ok(Done {
             code,
             line: line.into(),
+            stale: None,
         })
     }
 }
@@ -1300,6 +1309,7 @@ fn compare(target: &std::path::Path, a: &Analysis, naming: &Naming, rebuild: &st
             line: Some(format!(
                 "error: cannot compare the bundle with {shown}: not a regular file"
             )),
+            stale: None,
         };
     }
     let same = emit::write::CompareWriter::open(target).and_then(|mut w| {
@@ -1310,6 +1320,7 @@ fn compare(target: &std::path::Path, a: &Analysis, naming: &Naming, rebuild: &st
         return Done {
             code: EXIT_OK,
             line: Some(format!("{shown} is up to date")),
+            stale: None,
         };
     }
     let why = match std::fs::read(target) {
@@ -1330,14 +1341,17 @@ fn compare(target: &std::path::Path, a: &Analysis, naming: &Naming, rebuild: &st
                     "error: cannot read {shown}: {}",
                     load::io_message(&e)
                 )),
+                stale: None,
             };
         }
     };
+    let fix = format!("run `{rebuild}` and commit the result");
     Done {
         code: EXIT_ERRORS,
         line: Some(format!(
-            "error: bundle is stale: {shown}: {why}\n  help: run `{rebuild}` and commit the result"
+            "error: bundle is stale: {shown}: {why}\n  help: {fix}"
         )),
+        stale: Some((shown, why, fix)),
     }
 }
 

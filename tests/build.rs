@@ -274,6 +274,18 @@ fn check_reports_stale_and_current_bundles() {
     );
     let before = std::fs::read_to_string(ws.path().join("dist/bundle.json")).unwrap();
     assert!(before.contains("Sales Team"), "--check never writes");
+    // In the github format, an annotation on the pull request too.
+    let r = run(ws.path(), &["build", "--check", "--format", "github"]);
+    assert_eq!(r.code, 1);
+    assert_eq!(
+        r.stderr.lines().next(),
+        Some(
+            "::error file=dist/bundle.json,title=stale bundle::bundle is stale: service \
+             `sales-team` changed%0Ahelp: run `nimbus-lint build` and commit the result"
+        ),
+        "{}",
+        r.stderr
+    );
     // The help repeats the workspace and `-o` as given: run from elsewhere, a bare
     // `nimbus-lint build` would build another folder.
     let name = ws.path().file_name().unwrap().to_str().unwrap();

@@ -74,6 +74,17 @@ pub fn render(
     Ok(())
 }
 
+/// One `::error` annotation on `file` (as displayed) under `title`: for what is not a
+/// diagnostic, such as a stale bundle.
+pub fn error_annotation(file: &str, title: &str, message: &str) -> String {
+    format!(
+        "::error file={},title={}::{}",
+        printable(&escape_property(file)),
+        escape_property(title),
+        printable(&escape_data(message))
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
