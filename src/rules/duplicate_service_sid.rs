@@ -106,7 +106,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             .help("each messaging entry needs its own Conversations service: create another in Twilio, or let the services apply one entry")
             .about(Kind::MessagingEntry, &e.def.id);
             if let Some(o) = first.service_sid.get() {
-                d = d.with(o.span, format!("already used by `{}`", first.def.id));
+                d = d.with(o.span, format!("`{}` names it too, and keeps it", first.def.id));
             }
             out.push(d);
         }

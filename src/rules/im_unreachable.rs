@@ -184,11 +184,17 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 d = d.with(reference.span, why);
             }
         }
+        // Below a loop, what leads there is the loop, not its first member.
+        let through = if group.members.len() > 1 {
+            "the loop".to_owned()
+        } else {
+            format!("`{}`", s.def.id)
+        };
         for &down in group.downstream.iter().take(LABELS) {
             if let Some(dim) = services[down].im.value() {
                 d = d.with(
                     dim.header,
-                    format!("`{}` is reached only through `{}`: unreachable too", id(down), s.def.id),
+                    format!("`{}` is reached only through {through}: unreachable too", id(down)),
                 );
             }
         }

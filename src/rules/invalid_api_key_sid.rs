@@ -67,7 +67,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 v.span,
                 "`api_key_sid` is not an API Key SID",
             )
-            .label("not `SK` + 32 hex digits")
+            .label(sid::label(&problem, "SK"))
             .help(format!(
                 "{}; an API Key SID is `SK` + 32 hex digits, from the Twilio console: Account → API keys & tokens",
                 sid::explain(&problem, "SK")

@@ -51,10 +51,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let Err(problem) = sid::check(&v.value, "IS") else { continue };
-        let label = match &problem {
-            sid::Problem::OtherSid(_, what) => format!("this is {what}"),
-            _ => "not `IS` + 32 hex digits".to_owned(),
-        };
+        let label = sid::label(&problem, "IS");
         out.push(
             Diagnostic::new(
                 Code::InvalidServiceSid,

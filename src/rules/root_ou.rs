@@ -82,11 +82,27 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         } else {
             "a second root OU".to_owned()
         };
+        // Every root but the tenant needs a parent: named in id order, the one this
+        // diagnostic stands at first.
+        let mut movers: Vec<&str> = (tree.roots.iter())
+            .filter(|&&r| r != tenant && r != mover)
+            .map(|&r| def(r).id.as_str())
+            .collect();
+        movers.sort_unstable();
+        movers.insert(0, &def(mover).id);
+        let named = if movers.len() > 4 {
+            format!(
+                "{} and {} more root OUs",
+                super::unknown_field::list(&movers[..3]).replacen(" and ", ", ", 1),
+                movers.len() - 3
+            )
+        } else {
+            super::unknown_field::list(&movers)
+        };
         let mut d = Diagnostic::new(Code::RootOu, def(second).header, message)
             .label(label)
             .help(format!(
-                "a workspace describes one tenant: give `{}` a `parent` (e.g. `parent = \"{}\"`)",
-                def(mover).id,
+                "a workspace describes one tenant: give {named} a `parent` (e.g. `parent = \"{}\"`)",
                 def(tenant).id
             ))
             .about(Kind::Ou, &def(second).id);
@@ -101,16 +117,9 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         out.push(d);
         return;
     }
-    // An OU written with the wrong type (reported) may be the root; so may one whose
-    // `parent` names no OU (`unknown-reference` says so): deleting that line may be the fix.
-    let broken_parent = (ous.iter().zip(&tree.parent))
-        .any(|(ou, parent)| parent.is_none() && !matches!(ou.parent, crate::model::Field::Absent));
-    if !tree.roots.is_empty()
-        || !tree.cycles.is_empty()
-        || broken_parent
-        || !cx.complete()
-        || cx.ws.res.unreadable_defs.any(Kind::Ou)
-    {
+    // With OUs, no loop and no broken parent, some OU has no parent: only a workspace without
+    // any OU (none read, or one unreadable) lacks a root, besides the loops `ou-cycle` reports.
+    if !ous.is_empty() || !cx.complete() || cx.ws.res.unreadable_defs.any(Kind::Ou) {
         return;
     }
     let m = &cx.ws.model;
@@ -119,21 +128,13 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         .flat_map(|&k| m.defs(k).map(move |d| (k, d)))
         .min_by_key(|(_, d)| (cx.ws.sources.get(d.header.file).rel(), d.header.start));
     let Some((kind, def)) = first else { return };
-    let (message, help) = if ous.is_empty() {
-        (
-            "the workspace has no OU".to_owned(),
-            "add the tenant, an OU without `parent` (e.g. `[ou.contoso]`), and give every entity `ou = \"contoso\"` or an OU below it".to_owned(),
-        )
-    } else {
-        (
-            "no root OU: every OU has a parent".to_owned(),
-            "remove `parent` from the tenant, the OU at the top of the tree".to_owned(),
-        )
-    };
     out.push(
-        Diagnostic::new(Code::RootOu, def.header, message)
-            .label("no OU without a parent")
-            .help(help)
+        Diagnostic::new(Code::RootOu, def.header, "the workspace has no OU")
+            .label("no OU to hold it")
+            .help(
+                "add the tenant, an OU without `parent` (e.g. `[ou.contoso]`), and give every \
+                 entity `ou = \"contoso\"` or an OU below it",
+            )
             .about(kind, &def.id),
     );
 }

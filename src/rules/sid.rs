@@ -73,11 +73,19 @@ pub(crate) fn check(value: &str, prefix: &str) -> Result<(), Problem> {
     Err(Problem::Shape)
 }
 
+/// The label at the value: what it is, when it is another kind of SID.
+pub(crate) fn label(problem: &Problem, prefix: &str) -> String {
+    match problem {
+        Problem::OtherSid(_, what) => format!("this is {what}"),
+        _ => format!("not `{prefix}` + 32 hex digits"),
+    }
+}
+
 /// One sentence on what is wrong, for the help.
 pub(crate) fn explain(problem: &Problem, prefix: &str) -> String {
     match problem {
         Problem::Whitespace => "remove the spaces or line break around the SID".to_owned(),
-        Problem::PrefixCase => format!("the prefix is upper case: `{prefix}…`"),
+        Problem::PrefixCase => format!("the prefix must be upper case: `{prefix}…`"),
         Problem::OtherSid(p, what) => {
             format!("`{p}…` is {what}, not the one needed here")
         }
@@ -98,7 +106,7 @@ pub(crate) fn explain(problem: &Problem, prefix: &str) -> String {
             });
             s
         }
-        Problem::Shape => format!("a SID here is `{prefix}` followed by 32 hex digits"),
+        Problem::Shape => "this is no Twilio SID".to_owned(),
     }
 }
 
