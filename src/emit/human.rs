@@ -362,14 +362,33 @@ fn label(text: &str) -> Option<String> {
 }
 
 /// `text` broken into lines of at most `width` columns, at spaces only: an id or a header in
-/// backticks (`[service.sales-team]`) is never split at its hyphens, and a word longer than
-/// the line stays whole. miette's own wrapping is off: it would also break the source lines
+/// backticks (`[service.sales-team]`) is never split at its hyphens, a piece of code that fits
+/// a line (`messaging_entry = "sms-sales"`) not at its spaces, and a word longer than the line
+/// stays whole. miette's own wrapping is off: it would also break the source lines
 /// of the snippets it nests.
 fn fill(text: &str, width: usize) -> String {
-    let options = textwrap::Options::new(width.max(20))
+    let width = width.max(20);
+    let options = textwrap::Options::new(width)
         .break_words(false)
         .word_splitter(textwrap::WordSplitter::NoHyphenation);
-    textwrap::fill(text, options)
+    // A short code span (`messaging_entry = "sms-sales"`) stays on one line: its spaces are
+    // held by a private-use character while the text is wrapped.
+    const HOLD: char = '\u{e000}';
+    if text.contains(HOLD) || !text.contains('`') {
+        return textwrap::fill(text, options);
+    }
+    let mut held = String::with_capacity(text.len());
+    for (i, part) in text.split('`').enumerate() {
+        if i > 0 {
+            held.push('`');
+        }
+        if i % 2 == 1 && part.contains(' ') && part.chars().count() + 2 <= width {
+            held.extend(part.chars().map(|c| if c == ' ' { HOLD } else { c }));
+        } else {
+            held.push_str(part);
+        }
+    }
+    textwrap::fill(&held, options).replace(HOLD, " ")
 }
 
 /// Columns taken before a report's text: `  × ` before the message, `  help: ` before the
