@@ -72,6 +72,56 @@ fn proxying_follows_im_services_only() {
     assert_eq!(service("whatsapp-desk")["front_desk"], true);
 }
 
+#[test]
+fn every_service_of_a_chain_is_proxied_by_its_desk_and_desks_in_a_loop_by_each_other() {
+    let mut text = String::from(
+        "[ou.root]\n[connector.tw]\nou = \"root\"\ntype = \"twilio\"\n\
+         api_key_sid = \"SK0123456789abcdef0123456789abcdef\"\n\
+         [messaging_entry.wa]\nou = \"root\"\nconnector = \"tw\"\n\
+         service_sid = \"IS0123456789abcdef0123456789abcdef\"\n",
+    );
+    // s0 (a desk) → s1 → … → s199; d0 ⇄ d1 (desks in a loop) → shared.
+    let desk = "instant_messaging = { messaging_entry = \"wa\", channels = [\"whatsapp\"] }";
+    for i in 0..200 {
+        let im = if i == 0 {
+            desk
+        } else {
+            "instant_messaging = {}"
+        };
+        let next = if i < 199 {
+            format!("transfers = [\"s{}\"]\n", i + 1)
+        } else {
+            String::new()
+        };
+        text.push_str(&format!(
+            "[service.s{i}]\nou = \"root\"\nlicense = \"contact_center\"\n{next}{im}\n"
+        ));
+    }
+    for (d, other) in [("d0", "d1"), ("d1", "d0")] {
+        text.push_str(&format!(
+            "[service.{d}]\nou = \"root\"\nlicense = \"contact_center\"\n\
+             transfers = [\"{other}\", \"shared\"]\n{desk}\n"
+        ));
+    }
+    text.push_str(
+        "[service.shared]\nou = \"root\"\nlicense = \"contact_center\"\ninstant_messaging = {}\n",
+    );
+    let ws = workspace(&[("nimbus.toml", ""), ("all.toml", &text)]);
+    let r = run(ws.path(), &["build", "-o", "-"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let doc: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    for s in doc["services"].as_array().unwrap() {
+        let id = s["id"].as_str().unwrap();
+        let proxied_by = &s["instant_messaging"]["proxied_by"];
+        let want = match id {
+            "s0" | "d0" | "d1" => serde_json::json!([]),
+            "shared" => serde_json::json!(["d0", "d1"]),
+            _ => serde_json::json!(["s0"]),
+        };
+        assert_eq!(proxied_by, &want, "{id}");
+    }
+}
+
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {

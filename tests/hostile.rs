@@ -379,6 +379,25 @@ fn short_places(stdout: &str) -> Vec<String> {
         .collect()
 }
 
+/// `(line, column, code)` of each short-format place `FILE:LINE:COL CODE`.
+fn line_column_code(places: &[String]) -> Vec<(u64, u64, String)> {
+    places
+        .iter()
+        .filter_map(|p| {
+            let (place, code) = p.rsplit_once(' ')?;
+            let mut parts = place.rsplitn(3, ':');
+            let column = parts.next()?.parse().ok()?;
+            let line = parts.next()?.parse().ok()?;
+            Some((line, column, code.to_owned()))
+        })
+        .collect()
+}
+
+fn sorted<T: Ord>(mut v: Vec<T>) -> Vec<T> {
+    v.sort();
+    v
+}
+
 /// Characters that must never reach a terminal raw: controls other than newline and tab, and
 /// the bidirectional formatting characters ("Trojan Source").
 fn hazard(c: char) -> bool {
@@ -520,6 +539,67 @@ fn check_formats(name: &str, ws: &Path, problems: &mut Vec<String>) {
                         }
                     }
                     Err(e) => problems.push(format!("{what}: not JSON: {e}")),
+                }
+            }
+            "sarif" if r.code != 2 || !r.stdout.is_empty() => {
+                match serde_json::from_str::<serde_json::Value>(&r.stdout) {
+                    Ok(doc) => {
+                        let got: Vec<(u64, u64, String)> = doc["runs"][0]["results"]
+                            .as_array()
+                            .map(|a| a.as_slice())
+                            .unwrap_or_default()
+                            .iter()
+                            .map(|res| {
+                                let region = &res["locations"][0]["physicalLocation"]["region"];
+                                (
+                                    region["startLine"].as_u64().unwrap_or(0),
+                                    region["startColumn"].as_u64().unwrap_or(0),
+                                    res["ruleId"].as_str().unwrap_or("?").to_owned(),
+                                )
+                            })
+                            .collect();
+                        let want = line_column_code(&places);
+                        if sorted(got.clone()) != sorted(want.clone()) {
+                            problems.push(format!(
+                                "{what}: (line, column, rule) {got:?}, short gives {want:?}"
+                            ));
+                        }
+                    }
+                    Err(e) => problems.push(format!("{what}: not JSON: {e}")),
+                }
+            }
+            "github" => {
+                // `col` is left out for a span over several lines: lines are compared then.
+                let mut got: Vec<(u64, Option<u64>, String)> = Vec::new();
+                for l in r.stdout.lines().filter(|l| {
+                    (l.starts_with("::error ") || l.starts_with("::warning "))
+                        && !l.contains(",title=not read::")
+                }) {
+                    let props = l.split("::").nth(1).unwrap_or_default();
+                    let prop = |key: &str| {
+                        props
+                            .split(',')
+                            .find_map(|p| p.strip_prefix(&format!("{key}=")))
+                            .map(str::to_owned)
+                    };
+                    let number = |key: &str| prop(key).and_then(|v| v.parse::<u64>().ok());
+                    got.push((
+                        number("line").unwrap_or(0),
+                        number("col"),
+                        prop("title").unwrap_or_default(),
+                    ));
+                }
+                let want = line_column_code(&places);
+                let matches = got.len() == want.len()
+                    && sorted(got.clone()).iter().zip(sorted(want.clone())).all(
+                        |((line, col, code), (wline, wcol, wcode))| {
+                            *line == wline && col.is_none_or(|c| c == wcol) && *code == wcode
+                        },
+                    );
+                if !matches {
+                    problems.push(format!(
+                        "{what}: (line, col, title) {got:?}, short gives {want:?}"
+                    ));
                 }
             }
             _ => {}

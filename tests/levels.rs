@@ -160,7 +160,7 @@ fn detached_stale_and_hard_suppressions_are_reported() {
 }
 
 #[test]
-fn malformed_comments_and_unknown_codes_are_invalid_values() {
+fn malformed_comments_and_unknown_codes_are_unused_suppressions() {
     let text = SERVICES
         .replace(
             "[service.a]",
@@ -173,6 +173,31 @@ fn malformed_comments_and_unknown_codes_are_invalid_values() {
     let doc = check(&[("a.toml", &text)], &[]);
     let d = doc["diagnostics"].as_array().unwrap();
     assert_eq!(d[0]["message"], "malformed nimbus-lint comment");
+    // Both are warnings of `unused-suppression`, at the comment; neither silences anything,
+    // so the two self-transfers stay.
+    let found: Vec<(&str, &str, u64, u64)> = d
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap(),
+                d["severity"].as_str().unwrap(),
+                d["line"].as_u64().unwrap(),
+                d["column"].as_u64().unwrap(),
+            )
+        })
+        .filter(|(code, ..)| *code == "unused-suppression")
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("unused-suppression", "warning", 3, 1),
+            ("unused-suppression", "warning", 9, 22)
+        ]
+    );
+    assert_eq!(
+        codes(&doc).iter().filter(|c| *c == "self-transfer").count(),
+        2
+    );
     let unknown = d
         .iter()
         .find(|d| d["message"] == "unknown rule code `self-transfr`")
