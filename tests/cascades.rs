@@ -1860,3 +1860,33 @@ fn a_secret_as_a_bare_key_or_in_triple_quotes_shows_four_characters_and_its_quot
         "{out}"
     );
 }
+
+#[test]
+fn an_entry_and_its_service_both_without_ou_are_told_the_same_ou() {
+    let files = [
+        (
+            "org.toml",
+            "[ou.contoso]\n[ou.sales]\nparent = \"contoso\"\n",
+        ),
+        (
+            "twilio.toml",
+            "[connector.tw]\nou = \"sales\"\ntype = \"twilio\"\n\
+             api_key_sid = \"SK0123456789abcdef0123456789abcdef\"\n\
+             [messaging_entry.wa]\nconnector = \"tw\"\n\
+             service_sid = \"IS0123456789abcdef0123456789abcdef\"\n",
+        ),
+        (
+            "desk.toml",
+            "[service.s]\nlicense = \"contact_center\"\n\
+             instant_messaging = { messaging_entry = \"wa\", channels = [\"sms\"] }\n",
+        ),
+    ];
+    let got: Vec<String> = helps(&files).into_iter().map(|(_, help)| help).collect();
+    assert_eq!(
+        got,
+        [
+            "add `ou = \"sales\"` (the OU of its messaging entry `wa`, or an OU below it)",
+            "add `ou = \"sales\"` (the OU of its connector `tw`, or an OU below it)",
+        ]
+    );
+}

@@ -137,7 +137,12 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for (i, s) in m.services.iter().enumerate() {
         let used = res.service_entry[i].filter(|_| s.def.ou.is_absent()).and_then(|e| {
             let e = e as usize;
-            ou_of_use(res.entry_ou[e], "messaging entry", &m.entries[e].def.id)
+            // An entry without `ou` is told its connector's: the service is told the same.
+            let at = res.entry_ou[e].or_else(|| {
+                let c = res.entry_connector[e].filter(|_| m.entries[e].def.ou.is_absent())?;
+                res.connector_ou[c as usize]
+            });
+            ou_of_use(at, "messaging entry", &m.entries[e].def.id)
         });
         let service_ou = used.as_deref().unwrap_or(ou);
         need(Kind::Service, &s.def, "ou", !s.def.ou.is_absent(), service_ou);

@@ -48,7 +48,13 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         return cx.hold(Code::UnusedConnector);
     };
     for (c, _) in used.iter().enumerate().filter(|(_, u)| !**u) {
-        let def = &cx.ws.model.connectors[c].def;
+        let connector = &cx.ws.model.connectors[c];
+        let def = &connector.def;
+        // Its API key is a Twilio one only when it is a Twilio connector.
+        let revoke = match connector.kind.value() {
+            Some(kind) if kind.as_str() != "twilio" => "",
+            _ => " and revoke its API key in Twilio",
+        };
         out.push(
             Diagnostic::new(
                 Code::UnusedConnector,
@@ -57,7 +63,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             )
             .label("unused")
             .help(format!(
-                "point a messaging entry at it (`connector = \"{}\"`), or delete it and revoke its API key in Twilio",
+                "point a messaging entry at it (`connector = \"{}\"`), or delete it{revoke}",
                 def.id
             ))
             .about(Kind::Connector, &def.id),
