@@ -1890,3 +1890,71 @@ fn an_entry_and_its_service_both_without_ou_are_told_the_same_ou() {
         ]
     );
 }
+
+#[test]
+fn a_key_written_in_the_wrong_table_is_told_where_it_belongs() {
+    let cases: [(&str, &str, &str); 10] = [
+        (
+            "[connector.tw]\nservice_sid = \"x\"\n",
+            "unknown key `service_sid` in connector `tw`",
+            "`service_sid` belongs to a messaging entry: `[messaging_entry.ID]`",
+        ),
+        (
+            "[connector.tw]\naccount_sid = \"x\"\n",
+            "unknown key `account_sid` in connector `tw`",
+            "connectors authenticate with an API key, never the account SID",
+        ),
+        (
+            "[connector.tw]\nauth_token = \"x\"\n",
+            "unknown key `auth_token` in connector `tw`",
+            "credentials never belong in these files: set `api_key_secret = { env = \"NAME\" }`",
+        ),
+        (
+            "[messaging_entry.wa]\napi_key_sid = \"x\"\n",
+            "unknown key `api_key_sid` in messaging entry `wa`",
+            "`api_key_sid` belongs to the connector: `[connector.ID]`",
+        ),
+        (
+            "[messaging_entry.wa]\nregion = \"us1\"\n",
+            "unknown key `region` in messaging entry `wa`",
+            "`region` belongs to the connector: `[connector.ID]`",
+        ),
+        (
+            "[messaging_entry.wa]\nchannels = [\"sms\"]\n",
+            "unknown key `channels` in messaging entry `wa`",
+            "`channels` belong to the services that apply the entry",
+        ),
+        (
+            "[service.s]\nmessaging_entry = \"wa\"\n",
+            "unknown key `messaging_entry` in service `s`",
+            "`messaging_entry` belongs in the service's IM table: move it into an IM table",
+        ),
+        (
+            "[service.s]\n[service.s.instant_messaging]\nlicense = \"contact_center\"\n",
+            "unknown key `license` in `instant_messaging` of service `s`",
+            "`license` belongs to the service, not its IM table: write it in `[service.s]`",
+        ),
+        (
+            "[lints]\nself-transfer = \"allow\"\n",
+            "unknown entity kind `lints`",
+            "`[lints]` belongs in nimbus.toml at the workspace root",
+        ),
+        (
+            "[workspace]\nmax_files = 10\n",
+            "unknown entity kind `workspace`",
+            "`[workspace]` belongs in nimbus.toml at the workspace root",
+        ),
+    ];
+    for (text, message, help) in cases {
+        let doc = json(&check(&[("org.toml", ORG), ("x.toml", text)], "json"));
+        let d = doc["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["code"] == "unknown-field")
+            .unwrap_or_else(|| panic!("no unknown-field for {text:?}: {doc}"));
+        assert_eq!(d["message"], message, "{text:?}");
+        let got = d["help"].as_str().unwrap();
+        assert!(got.contains(help), "{text:?}: {got}");
+    }
+}

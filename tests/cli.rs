@@ -1636,3 +1636,29 @@ fn build_to_dev_stdout_writes_stdout_even_when_it_is_a_file() {
     let r = run(&repo(), &["build", "fixtures/example", "-o", "-"]);
     assert_eq!(written, r.stdout);
 }
+
+#[test]
+fn gitignored_and_excluded_files_are_neither_checked_nor_built() {
+    let broken = "[ou.x\n";
+    let ws = workspace(&[
+        ("nimbus.toml", "[workspace]\nexclude = [\"drafts/**\"]\n"),
+        (".gitignore", "gen/\n"),
+        ("org.toml", "[ou.contoso]\n"),
+        ("gen/x.toml", broken),
+        ("drafts/y.toml", broken),
+    ]);
+    let r = run(ws.path(), &["check", "--format", "short"]);
+    assert_eq!(
+        (r.code, r.stdout.as_str()),
+        (0, "0 errors, 0 warnings in 2 files\n"),
+        "{}",
+        r.stderr
+    );
+    let r = run(ws.path(), &["build", "-o", "-"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // Without them, the same files are read.
+    std::fs::remove_file(ws.path().join(".gitignore")).unwrap();
+    let r = run(ws.path(), &["check", "--format", "short"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stdout.contains("gen/x.toml:1:"), "{}", r.stdout);
+}

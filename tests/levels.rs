@@ -250,3 +250,34 @@ fn levels_spelled_as_other_linters_spell_them_get_ours_and_a_bad_code_hides_no_b
         ]
     );
 }
+
+#[test]
+fn an_error_rule_lowered_to_a_warning_passes_and_lets_build_write() {
+    let ws = workspace(&[
+        ("nimbus.toml", "[lints]\nim-unreachable = \"warning\"\n"),
+        (
+            "a.toml",
+            "[ou.contoso]\n[service.lonely]\nou = \"contoso\"\nlicense = \"contact_center\"\n\
+             instant_messaging = {}\n",
+        ),
+    ]);
+    let r = run(ws.path(), &["check", "--format", "short"]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert!(
+        r.stdout.contains("a.toml:5:1: warning[im-unreachable]"),
+        "{}",
+        r.stdout
+    );
+    let r = run(ws.path(), &["build", "-o", "bundle.json"]);
+    assert_eq!(
+        (r.code, r.stderr.lines().last()),
+        (0, Some("wrote bundle.json"))
+    );
+    // And back to an error from the command line: no bundle.
+    let r = run(
+        ws.path(),
+        &["build", "-o", "other.json", "-D", "im-unreachable"],
+    );
+    assert_eq!(r.code, 1);
+    assert!(!ws.path().join("other.json").exists());
+}

@@ -79,3 +79,69 @@ fn every_explanation_shows_a_failing_and_a_fixed_example() {
         }
     }
 }
+
+/// The TOML blocks of one `## ` section of an explanation, as files: a block (or a part of
+/// one) that opens with `# path.toml` is that file, anything else `a.toml`.
+fn section_files(text: &str, title: &str) -> Vec<(String, String)> {
+    let start = text.find(title).expect("section") + title.len();
+    let rest = &text[start..];
+    let section = &rest[..rest.find("\n## ").unwrap_or(rest.len())];
+    let mut files: Vec<(String, String)> = Vec::new();
+    for block in section.split("```toml\n").skip(1) {
+        let block = &block[..block.find("```").expect("closed block")];
+        let mut name = "a.toml".to_owned();
+        for line in block.lines() {
+            if let Some(path) = line
+                .strip_prefix("# ")
+                .filter(|p| p.ends_with(".toml") && !p.contains(' '))
+            {
+                name = path.to_owned();
+                continue;
+            }
+            match files.iter_mut().find(|(n, _)| *n == name) {
+                Some((_, text)) => {
+                    text.push_str(line);
+                    text.push('\n');
+                }
+                None => files.push((name.clone(), format!("{line}\n"))),
+            }
+        }
+    }
+    files
+}
+
+#[test]
+fn every_explanation_example_fires_its_rule_and_its_fix_does_not() {
+    for code in Code::ALL {
+        let text = code.rule().explanation;
+        let example = section_files(text, "## Example");
+        // The fix replaces the files it shows; the others stay as in the example.
+        let mut fixed = example.clone();
+        let shown = section_files(text, "## Fix");
+        let single = example.len() == 1 && shown.len() == 1;
+        for (name, body) in shown {
+            let name = if single { example[0].0.clone() } else { name };
+            match fixed.iter_mut().find(|(n, _)| *n == name) {
+                Some(f) => f.1 = body,
+                None => fixed.push((name, body)),
+            }
+        }
+        let fires = |files: &[(String, String)]| {
+            let mut all: Vec<(&str, &str)> = files
+                .iter()
+                .map(|(n, t)| (n.as_str(), t.as_str()))
+                .collect();
+            if !all.iter().any(|(n, _)| *n == "nimbus.toml") {
+                all.push(("nimbus.toml", ""));
+            }
+            let ws = common::workspace(&all);
+            codes(&json(&run(ws.path(), &["check", "--format", "json"])))
+                .contains(&code.as_str().to_owned())
+        };
+        assert!(
+            fires(&example),
+            "{code}: its example does not fire it: {example:?}"
+        );
+        assert!(!fires(&fixed), "{code}: its fix still fires it: {fixed:?}");
+    }
+}
