@@ -440,6 +440,9 @@ struct Targets {
     notes: Vec<String>,
     /// The paths named on the command line that exist, absolute.
     named: Vec<PathBuf>,
+    /// Roots named through files only (as pre-commit names them): the workspace holding the
+    /// files is checked, not the workspaces nested below it.
+    by_files: HashSet<PathBuf>,
 }
 
 /// Finds the workspace of each path (deduplicated), reading stdin for `-`. A root below
@@ -458,6 +461,7 @@ fn targets(
         errors: Vec::new(),
         notes: Vec::new(),
         named: Vec::new(),
+        by_files: HashSet::new(),
     };
     let dash = paths.iter().any(|p| p.as_os_str() == "-");
     if dash != stdin_filename.is_some() {
@@ -476,7 +480,7 @@ fn targets(
         index: &mut HashMap<PathBuf, usize>,
         root: PathBuf,
         guessed_for: Option<&'p PathBuf>,
-    ) {
+    ) -> usize {
         // The same folder reached by another spelling (through a symbolic link, or `$PWD`
         // beside a relative path in a linked folder) is the same root: looked up by its real
         // path too, the first spelling kept.
@@ -488,14 +492,20 @@ fn targets(
         });
         match known {
             // Named as a folder (or by --stdin-filename) too: nothing to tell.
-            Some(i) if guessed_for.is_none() => roots[i].1 = None,
-            Some(_) => {}
+            Some(i) if guessed_for.is_none() => {
+                roots[i].1 = None;
+                i
+            }
+            Some(i) => i,
             None => {
                 index.insert(root.clone(), roots.len());
                 roots.push((root, guessed_for));
+                roots.len() - 1
             }
         }
     }
+    // The roots named as folders at least once (their nested workspaces are checked too).
+    let mut as_folder: HashSet<usize> = HashSet::new();
     if let Some(name) = stdin_filename {
         // Text that no workspace file stands for would be read and then silently ignored.
         let named = || format!("--stdin-filename {}", naming.display(name));
@@ -532,7 +542,7 @@ fn targets(
                 named()
             ));
         }
-        push_root(&mut roots, &mut index, root, None);
+        let _ = push_root(&mut roots, &mut index, root, None);
         t.overlays.insert(abs, text);
     }
     let defaults = [PathBuf::from(".")];
@@ -544,13 +554,17 @@ fn targets(
     for p in paths.iter().filter(|p| p.as_os_str() != "-") {
         match load::locate(p, naming) {
             Ok(found) => {
-                push_root(
+                let i = push_root(
                     &mut roots,
                     &mut index,
                     found.root,
                     found.guessed.then_some(p),
                 );
-                t.named.push(naming.absolute(p));
+                let abs = naming.absolute(p);
+                if abs.is_dir() {
+                    as_folder.insert(i);
+                }
+                t.named.push(abs);
             }
             Err(e) => t.errors.push(e),
         }
@@ -559,7 +573,10 @@ fn targets(
     // is a nested workspace, which the outer walk leaves out); the outer one has none either.
     // Its ancestors are looked up, not every other root.
     let all: HashSet<PathBuf> = roots.iter().map(|(r, _)| r.clone()).collect();
-    for (root, guessed_for) in roots {
+    for (i, (root, guessed_for)) in roots.into_iter().enumerate() {
+        if !as_folder.contains(&i) {
+            t.by_files.insert(root.clone());
+        }
         let note = guessed_for.map(|file| {
             format!(
                 "{}: no nimbus.toml at or above it, so its folder ({}) is checked as the workspace; put a nimbus.toml at the workspace root to have file paths (as pre-commit passes them) check the whole workspace",
@@ -737,6 +754,7 @@ fn analyze_all(t: &Targets, naming: &Naming, overrides: &[(Code, Level)], nested
     let mut notes = t.notes.clone();
     let mut results = Vec::new();
     let mut roots = t.roots.clone();
+    let mut listed: HashSet<PathBuf> = roots.iter().cloned().collect();
     let mut merged = t.merged.clone();
     let mut next = 0;
     loop {
@@ -749,7 +767,7 @@ fn analyze_all(t: &Targets, naming: &Naming, overrides: &[(Code, Level)], nested
             }
             for m in apart {
                 notes.extend(m.note);
-                if !roots.contains(&m.root) {
+                if listed.insert(m.root.clone()) {
                     roots.push(m.root);
                 }
             }
@@ -757,9 +775,11 @@ fn analyze_all(t: &Targets, naming: &Naming, overrides: &[(Code, Level)], nested
         };
         next += 1;
         let loaded = load::load(&root, naming, &t.overlays);
+        // A workspace named through its files alone is checked without those nested in it.
+        let nested = nested && !t.by_files.contains(&root);
         if nested {
             for dir in &loaded.nested {
-                if !roots.contains(dir) {
+                if listed.insert(dir.clone()) {
                     roots.push(dir.clone());
                 }
             }

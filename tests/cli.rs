@@ -945,6 +945,40 @@ fn folders_with_their_own_nimbus_toml_are_workspaces_of_their_own() {
         r.stderr,
         "note: tenants/a: holds its own nimbus.toml: a workspace of its own, not part of this one\n"
     );
+    // Named through a file (as pre-commit names them), the workspace holding it is checked,
+    // not the tenants nested in it; a file of a tenant names that tenant.
+    std::fs::write(
+        ws.path().join("tenants/a/org.toml"),
+        "[ou.contoso]\n[ou.x]\n",
+    )
+    .unwrap();
+    let r = run(ws.path(), &["check", "--format", "short", "org.toml"]);
+    assert_eq!(
+        (r.code, r.stdout.as_str()),
+        (0, "0 errors, 0 warnings in 1 file\n"),
+        "{}",
+        r.stderr
+    );
+    let r = run(
+        ws.path(),
+        &[
+            "check",
+            "--format",
+            "short",
+            "org.toml",
+            "tenants/a/org.toml",
+        ],
+    );
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stdout
+            .starts_with("tenants/a/org.toml:2:1: error[root-ou]"),
+        "{}",
+        r.stdout
+    );
+    // Named as a folder, it brings its tenants.
+    let r = run(ws.path(), &["check", "--format", "short", "."]);
+    assert_eq!(r.code, 1);
 }
 
 #[test]
