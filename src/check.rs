@@ -91,6 +91,21 @@ impl Context<'_> {
             .get_or_init(|| crate::rules::missing_messaging_entry::suggestions(self))
     }
 
+    /// The entities of `kind` that nothing uses, for the `unused-*` rule `code`; `None`, with
+    /// the rule held back, when that cannot be told (see [`Context::used`]).
+    pub fn unused(&self, kind: Kind, code: Code) -> Option<Vec<usize>> {
+        let Some(used) = self.complete().then(|| self.used(kind)).flatten() else {
+            self.hold(code);
+            return None;
+        };
+        Some(
+            (used.iter().enumerate())
+                .filter(|(_, u)| !**u)
+                .map(|(i, _)| i)
+                .collect(),
+        )
+    }
+
     /// The entities of `kind` that some reference uses, or may have meant: resolved
     /// references, the nearest id of each unknown one, the messaging entry that
     /// `missing-messaging-entry` suggests to a front desk, and the connector that

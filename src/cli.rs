@@ -1398,10 +1398,10 @@ fn graph(args: GraphArgs, io: &mut Io<'_>) -> Outcome {
     // The graph is drawn whatever the errors, but says when it may be incomplete.
     let errors = emit::Summary::of(&checked.results).errors;
     if errors > 0 {
-        let s = if errors == 1 { "" } else { "s" };
         writeln!(
             io.stderr,
-            "note: the configuration has {errors} error{s} (`nimbus-lint check` shows them): the graph shows what could be read"
+            "note: the configuration has {} (`nimbus-lint check` shows them): the graph shows what could be read",
+            emit::plural(errors, "error", "errors")
         )
         .map_err(io_err)?;
     }

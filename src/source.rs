@@ -442,6 +442,16 @@ pub fn is_hazard(c: char) -> bool {
 /// messages.
 const LONG_QUOTE: usize = 64;
 
+/// FNV-1a of a byte stream: a small, stable hash (the same in every run and on every machine).
+pub fn fnv1a(bytes: impl IntoIterator<Item = u8>) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bytes {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
 /// `text` with every backtick-quoted value of more than `LONG_QUOTE` characters cut to its
 /// first 40 and last 12 around a `…`: a value pasted by mistake (a line of a minified file, a
 /// whole document) must not fill the report, and stays recognisable.

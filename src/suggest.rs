@@ -296,12 +296,7 @@ const SCAN_BUDGET: usize = 5_000_000;
 
 /// FNV-1a over the bytes of `parts`, as if they were one string.
 fn hash(parts: [&str; 2]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in parts[0].bytes().chain(parts[1].bytes()) {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    h
+    crate::source::fnv1a(parts[0].bytes().chain(parts[1].bytes()))
 }
 
 /// Hashes of the folded word and of each variant of it with one character deleted.

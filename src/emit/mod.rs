@@ -117,6 +117,20 @@ pub fn path_text(path: &Path) -> Cow<'_, str> {
     }
 }
 
+/// `path` (bytes, `/`-separated) as the path of a URI: unreserved characters and `/` as they
+/// are, every other byte percent-encoded.
+pub fn uri_path(path: &[u8]) -> String {
+    let mut out = String::with_capacity(path.len());
+    for &b in path {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 /// `path`'s bytes as the file system holds them, with `/` separators (on Windows, its text).
 pub fn path_bytes(path: &Path) -> Cow<'_, [u8]> {
     #[cfg(unix)]

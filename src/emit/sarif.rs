@@ -48,26 +48,11 @@ fn level(severity: Severity) -> &'static str {
     }
 }
 
-/// `path` (bytes, `/`-separated) as a URI reference, with reserved characters
-/// percent-encoded.
-fn uri_path(path: &[u8]) -> String {
-    let mut out = String::new();
-    for &b in path {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
-                out.push(b as char)
-            }
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
-}
-
 /// The artifact location of a file named relative to the current directory (as
 /// [`super::raw_name`] names it): relative to `%SRCROOT%` when below it, else an absolute
 /// `file://` URI. The bytes of the name are percent-encoded as they are.
 fn artifact(name: &Path) -> ArtifactLocation {
-    let uri = uri_path(&super::path_bytes(name));
+    let uri = super::uri_path(&super::path_bytes(name));
     if name.is_absolute() {
         ArtifactLocation::builder()
             .uri(format!("file://{uri}"))
@@ -180,18 +165,10 @@ fn rules() -> Vec<ReportingDescriptor> {
 /// line, so that it survives edits above). Findings alike in all three are told apart by
 /// [`Occurrences`].
 fn fingerprint(code: &str, file: &str, message: &str) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in code
-        .bytes()
-        .chain([0])
-        .chain(file.bytes())
-        .chain([0])
-        .chain(message.bytes())
-    {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    format!("{h:016x}")
+    let bytes = (code.bytes().chain([0]))
+        .chain(file.bytes().chain([0]))
+        .chain(message.bytes());
+    format!("{:016x}", crate::source::fnv1a(bytes))
 }
 
 /// Numbers the findings that share a fingerprint in output order (by file, line, column), as
@@ -218,7 +195,7 @@ pub fn render(
     let mut sarif_results = Vec::new();
     let mut occurrences = Occurrences::default();
     let mut bases = BTreeMap::new();
-    let mut cwd_uri = format!("file://{}", uri_path(&super::path_bytes(cwd)));
+    let mut cwd_uri = format!("file://{}", super::uri_path(&super::path_bytes(cwd)));
     if !cwd_uri.ends_with('/') {
         cwd_uri.push('/');
     }
@@ -229,11 +206,11 @@ pub fn render(
     for (n, a) in results.iter().enumerate() {
         let root = super::raw_path(&a.ws.root, cwd);
         let mut root_uri = if root.is_absolute() {
-            format!("file://{}", uri_path(&super::path_bytes(root)))
+            format!("file://{}", super::uri_path(&super::path_bytes(root)))
         } else if root == Path::new(".") {
             String::new()
         } else {
-            uri_path(&super::path_bytes(root))
+            super::uri_path(&super::path_bytes(root))
         };
         if !root_uri.is_empty() && !root_uri.ends_with('/') {
             root_uri.push('/');
@@ -306,7 +283,7 @@ pub fn render(
         .flat_map(|a| &a.load_errors)
         .chain(errors)
         .map(|e| {
-            let location = ArtifactLocation::builder().uri(uri_path(e.path.as_bytes()));
+            let location = ArtifactLocation::builder().uri(super::uri_path(e.path.as_bytes()));
             let location = if Path::new(&e.path).is_absolute() {
                 location.build()
             } else {
@@ -358,8 +335,14 @@ mod tests {
     #[test]
     fn names_uris_and_descriptions() {
         assert_eq!(rule_name("im-unreachable"), "ImUnreachable");
-        assert_eq!(uri_path("a b/ü.toml".as_bytes()), "a%20b/%C3%BC.toml");
-        assert_eq!(uri_path(b"a\nb/caf\xe9.toml"), "a%0Ab/caf%E9.toml");
+        assert_eq!(
+            crate::emit::uri_path("a b/ü.toml".as_bytes()),
+            "a%20b/%C3%BC.toml"
+        );
+        assert_eq!(
+            crate::emit::uri_path(b"a\nb/caf\xe9.toml"),
+            "a%0Ab/caf%E9.toml"
+        );
         assert_eq!(
             full_description("## What it checks\n\nFirst\nline.\n\nSecond."),
             "First line."

@@ -188,30 +188,13 @@ fn hex(b: u8) -> Option<u8> {
 
 /// The `file:` URI of an absolute path.
 pub fn uri_of(path: &Path) -> Option<Uri> {
-    let bytes = path_bytes(path);
+    let bytes = crate::emit::path_bytes(path);
     let mut s = String::from("file://");
     if bytes.first() != Some(&b'/') {
         s.push('/');
     }
-    for &b in &bytes {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/') {
-            s.push(b as char);
-        } else {
-            s.push_str(&format!("%{b:02X}"));
-        }
-    }
+    s.push_str(&crate::emit::uri_path(&bytes));
     Uri::from_str(&s).ok()
-}
-
-#[cfg(unix)]
-fn path_bytes(path: &Path) -> Vec<u8> {
-    use std::os::unix::ffi::OsStrExt;
-    path.as_os_str().as_bytes().to_vec()
-}
-
-#[cfg(not(unix))]
-fn path_bytes(path: &Path) -> Vec<u8> {
-    path.to_string_lossy().replace('\\', "/").into_bytes()
 }
 
 /// A diagnostic as LSP shows it: the message with the help text below it, the rule's code and

@@ -44,10 +44,10 @@ connector = "twilio-old"
 };
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let Some(used) = cx.complete().then(|| cx.used(Kind::Connector)).flatten() else {
-        return cx.hold(Code::UnusedConnector);
+    let Some(unused) = cx.unused(Kind::Connector, Code::UnusedConnector) else {
+        return;
     };
-    for (c, _) in used.iter().enumerate().filter(|(_, u)| !**u) {
+    for c in unused {
         let connector = &cx.ws.model.connectors[c];
         let def = &connector.def;
         // Its API key is a Twilio one only when it is a Twilio connector.

@@ -46,10 +46,10 @@ or delete the entry.
 };
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let Some(used) = cx.complete().then(|| cx.used(Kind::MessagingEntry)).flatten() else {
-        return cx.hold(Code::UnusedMessagingEntry);
+    let Some(unused) = cx.unused(Kind::MessagingEntry, Code::UnusedMessagingEntry) else {
+        return;
     };
-    for (e, _) in used.iter().enumerate().filter(|(_, u)| !**u) {
+    for e in unused {
         let def = &cx.ws.model.entries[e].def;
         out.push(
             Diagnostic::new(
