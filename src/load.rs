@@ -327,13 +327,19 @@ pub fn load(root: &Path, naming: &Naming, overlays: &Overlays) -> Loaded {
     loaded.errors.sort_by(|a, b| a.path.cmp(&b.path));
     // Editor buffers the walk did not find (new files): only where the walk would look.
     let mut fresh = Vec::new();
+    let walked: std::collections::HashSet<&Path> = if overlays.is_empty() {
+        std::collections::HashSet::new()
+    } else {
+        (read.iter().map(Read::path))
+            .chain(found.iter().map(PathBuf::as_path))
+            .collect()
+    };
     for p in overlays.keys() {
         if p.starts_with(root)
             && !nested.iter().any(|n| p.starts_with(n))
             && p.extension().is_some_and(|e| e == "toml")
             && *p != settings_path
-            && !read.iter().any(|r| r.path() == p)
-            && !found.contains(p)
+            && !walked.contains(p.as_path())
             && admitted(root, p, &excludes)
         {
             fresh.push(p.clone());
