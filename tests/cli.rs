@@ -1696,3 +1696,38 @@ fn gitignored_and_excluded_files_are_neither_checked_nor_built() {
     assert_eq!(r.code, 1);
     assert!(r.stdout.contains("gen/x.toml:1:"), "{}", r.stdout);
 }
+
+#[test]
+fn a_root_and_the_tenants_nested_in_it_interleave_by_path_in_every_format() {
+    let ws = workspace(&[
+        ("zz/org.toml", "[ou.x]\n[ou.y]\n"),
+        ("aa/nimbus.toml", ""),
+        ("aa/org.toml", "[ou.p]\n[ou.q]\n"),
+    ]);
+    let short = run(ws.path(), &["check", "--format", "short", "."]);
+    let places: Vec<&str> = short
+        .stdout
+        .lines()
+        .filter_map(|l| l.split(": ").next())
+        .collect();
+    assert_eq!(
+        places[..2],
+        ["aa/org.toml:2:1", "zz/org.toml:2:1"],
+        "{}",
+        short.stdout
+    );
+    let doc = json(&run(ws.path(), &["check", "--format", "json", "."]));
+    let files: Vec<&str> = doc["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["file"].as_str().unwrap())
+        .collect();
+    assert_eq!(files, ["aa/org.toml", "zz/org.toml"]);
+    let human = run(ws.path(), &["check", "."]).stdout;
+    let a = human.find("╭─[aa/org.toml:2:1]").unwrap();
+    let z = human.find("╭─[zz/org.toml:2:1]").unwrap();
+    assert!(a < z, "{human}");
+    let github = run(ws.path(), &["check", "--format", "github", "."]).stdout;
+    assert!(github.starts_with("::error file=aa/org.toml,"), "{github}");
+}

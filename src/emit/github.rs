@@ -37,30 +37,28 @@ pub fn render(
     cwd: &Path,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    for a in results {
-        for d in &a.diagnostics {
-            let (start, end) = a.ws.sources.range(d.span);
-            let kind = match d.severity {
-                Severity::Error => "error",
-                Severity::Warning => "warning",
-            };
-            let file = file_property(a.ws.sources.get(d.span.file), cwd);
-            let mut props = format!("file={file},line={}", start.line);
-            if start.line == end.line {
-                props.push_str(&format!(",col={}", start.column));
-            }
-            props.push_str(&format!(",endLine={}", end.line));
-            if start.line == end.line {
-                props.push_str(&format!(",endColumn={}", end.column));
-            }
-            props.push_str(&format!(",title={}", escape_property(d.code.as_str())));
-            let mut message = d.message.clone();
-            if !d.help.is_empty() {
-                message.push_str("\nhelp: ");
-                message.push_str(&d.help);
-            }
-            writeln!(out, "::{kind} {props}::{}", escape_data(&message))?;
+    for (a, d) in super::in_order(results) {
+        let (start, end) = a.ws.sources.range(d.span);
+        let kind = match d.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        let file = file_property(a.ws.sources.get(d.span.file), cwd);
+        let mut props = format!("file={file},line={}", start.line);
+        if start.line == end.line {
+            props.push_str(&format!(",col={}", start.column));
         }
+        props.push_str(&format!(",endLine={}", end.line));
+        if start.line == end.line {
+            props.push_str(&format!(",endColumn={}", end.column));
+        }
+        props.push_str(&format!(",title={}", escape_property(d.code.as_str())));
+        let mut message = d.message.clone();
+        if !d.help.is_empty() {
+            message.push_str("\nhelp: ");
+            message.push_str(&d.help);
+        }
+        writeln!(out, "::{kind} {props}::{}", escape_data(&message))?;
     }
     // Paths that could not be read: the annotation says why the check is incomplete.
     for e in results.iter().flat_map(|a| &a.load_errors).chain(errors) {

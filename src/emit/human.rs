@@ -465,19 +465,17 @@ pub fn render(results: &[Analysis], style: Style, out: &mut dyn Write) -> io::Re
         .with_show_related_as_nested(true)
         .with_wrap_lines(false)
         .without_syntax_highlighting();
-    for analysis in results {
-        for d in &analysis.diagnostics {
-            let r = report(d, analysis, style.width);
-            let mut s = String::new();
-            handler
-                .render_report(&mut s, &r)
-                .map_err(|_| io::Error::other("could not render a diagnostic"))?;
-            // Without miette's wrapping, the gutter of an empty source line keeps a space.
-            for line in s.trim_end().lines() {
-                writeln!(out, "{}", line.trim_end())?;
-            }
-            writeln!(out)?;
+    for (analysis, d) in super::in_order(results) {
+        let r = report(d, analysis, style.width);
+        let mut s = String::new();
+        handler
+            .render_report(&mut s, &r)
+            .map_err(|_| io::Error::other("could not render a diagnostic"))?;
+        // Without miette's wrapping, the gutter of an empty source line keeps a space.
+        for line in s.trim_end().lines() {
+            writeln!(out, "{}", line.trim_end())?;
         }
+        writeln!(out)?;
     }
     Ok(())
 }

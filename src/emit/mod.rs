@@ -156,6 +156,24 @@ pub struct Style {
     pub width: usize,
 }
 
+/// Every diagnostic of the run with its analysis, in the order every format lists them: by
+/// file (as displayed), line, column and code, across workspaces too (a root and the tenants
+/// nested in it interleave by path, as in the JSON document).
+pub fn in_order(results: &[Analysis]) -> Vec<(&Analysis, &crate::diagnostic::Diagnostic)> {
+    let mut all: Vec<(&Analysis, &crate::diagnostic::Diagnostic)> = (results.iter())
+        .flat_map(|a| a.diagnostics.iter().map(move |d| (a, d)))
+        .collect();
+    if results.len() > 1 {
+        // Each analysis is in order already: the sort only interleaves them.
+        all.sort_by_cached_key(|(a, d)| {
+            let file = a.ws.sources.get(d.span.file);
+            let at = file.position(d.span.start as usize);
+            (file.display().to_owned(), at.line, at.column, d.code)
+        });
+    }
+    all
+}
+
 /// Writes `results` in `format` (diagnostics and, unless `quiet`, the summary line).
 /// `errors` stopped the run from reading some path given to it: SARIF and github name them
 /// too (the others leave them to stderr).
