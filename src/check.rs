@@ -15,7 +15,7 @@ pub struct Context<'a> {
     pub ws: &'a Workspace,
     /// The transfer graph and its reachability.
     pub transfers: &'a Transfers,
-    /// The root OU taken for the tenant ([`crate::rules::root_ou::tenant`]): computed once,
+    /// The root OU taken for the tenant ([`crate::rules::advice::tenant`]): computed once,
     /// read by `root-ou` and `ou-cycle`.
     tenant: std::cell::OnceCell<Option<u32>>,
     /// Per OU, the messaging entry that `missing-messaging-entry` suggests to a service there:
@@ -23,7 +23,7 @@ pub struct Context<'a> {
     entry_suggestions: std::cell::OnceCell<Vec<Option<u32>>>,
     /// The connectors `missing-field` suggests to entries that name none: computed once, read
     /// by that rule and by `used`.
-    meant_connectors: std::cell::OnceCell<crate::rules::missing_field::MeantConnectors>,
+    meant_connectors: std::cell::OnceCell<crate::rules::advice::MeantConnectors>,
     /// The rules that held back (drew no conclusion) because part of the workspace could not
     /// be read: a suppression of their codes may be needed once it can, so it is not called
     /// unused.
@@ -51,9 +51,9 @@ impl Context<'_> {
     }
 
     /// The connectors suggested to the entries that name none, computed on first use.
-    pub(crate) fn meant_connectors(&self) -> &crate::rules::missing_field::MeantConnectors {
+    pub(crate) fn meant_connectors(&self) -> &crate::rules::advice::MeantConnectors {
         self.meant_connectors
-            .get_or_init(|| crate::rules::missing_field::MeantConnectors::new(self))
+            .get_or_init(|| crate::rules::advice::MeantConnectors::new(self))
     }
 
     /// Records that the rule `code` held back: it drew no conclusion from an incomplete view.
@@ -76,7 +76,7 @@ impl Context<'_> {
     pub fn tenant(&self) -> Option<u32> {
         *self
             .tenant
-            .get_or_init(|| crate::rules::root_ou::tenant(self))
+            .get_or_init(|| crate::rules::advice::tenant(self))
     }
 
     /// Service `i`.
@@ -88,7 +88,7 @@ impl Context<'_> {
     /// there, computed on first use.
     pub(crate) fn entry_suggestions(&self) -> &[Option<u32>] {
         self.entry_suggestions
-            .get_or_init(|| crate::rules::missing_messaging_entry::suggestions(self))
+            .get_or_init(|| crate::rules::advice::suggestions(self))
     }
 
     /// The entities of `kind` that nothing uses, for the `unused-*` rule `code`; `None`, with

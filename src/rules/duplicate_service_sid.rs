@@ -89,7 +89,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 .collect();
             let more = ids.len() - 1 - others.len();
             let names = if more == 0 {
-                super::unknown_field::list(&others)
+                super::text::list(&others)
             } else {
                 let quoted: Vec<String> = others.iter().map(|id| format!("`{id}`")).collect();
                 format!("{} and {more} more", quoted.join(", "))

@@ -1,6 +1,6 @@
 //! `invalid-value`: a value of the wrong type, outside its set, or an id breaking the pattern.
 
-use super::unknown_field::list;
+use super::text::list;
 use super::{Code, Rule};
 use crate::check::Context;
 use crate::diagnostic::{Diagnostic, Severity};

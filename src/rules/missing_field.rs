@@ -1,7 +1,5 @@
 //! `missing-field`: a required key is absent.
 
-use std::collections::HashMap;
-
 use super::{Code, Rule};
 use crate::check::Context;
 use crate::diagnostic::{Diagnostic, Severity};
@@ -113,7 +111,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     let more = if choices.len() > SHOWN { " or another" } else { "" };
                     format!(
                         "connector = …` naming {}{more}: the connectors of `{}`, the nearest OU at or above its own that holds any",
-                        super::unknown_field::list_or(&ids),
+                        super::text::list_or(&ids),
                         m.ous[ou as usize].def.id
                     )
                 }
@@ -159,92 +157,3 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
 /// Connectors named at most in one `missing-field` help.
 const SHOWN: usize = 3;
 
-/// For the messaging entries that name no connector, the one each most likely needs: the only
-/// connector of the nearest OU at or above the entry's that holds any.
-#[derive(Debug, Default)]
-pub(crate) struct MeantConnectors {
-    /// By entry: the connector its `missing-field` help suggests (empty when every entry
-    /// names one; `None` for an entry that names one, or when the choice is not clear).
-    by_entry: Vec<Option<u32>>,
-    /// By entry that names no connector and has several to choose from: the nearest OU at or
-    /// above its own that holds connectors.
-    torn: Vec<(usize, u32)>,
-    /// By OU: its connectors, for the OUs in `torn` only, by id.
-    held: HashMap<u32, Vec<u32>>,
-    /// True when some entry that names no connector has no clear choice (its OU unknown, no
-    /// connector visible, or several in the nearest OU that holds any).
-    pub unclear: bool,
-}
-
-impl MeantConnectors {
-    /// The connector suggested to entry `i`.
-    pub fn of(&self, i: usize) -> Option<u32> {
-        self.by_entry.get(i).copied().flatten()
-    }
-
-    /// When entry `i` names no connector and has several to choose from: the nearest OU at or
-    /// above its own that holds connectors, and those connectors.
-    pub fn choices(&self, i: usize) -> Option<(u32, &[u32])> {
-        let at = self.torn.binary_search_by_key(&i, |&(e, _)| e).ok()?;
-        let ou = self.torn[at].1;
-        Some((ou, self.held.get(&ou)?.as_slice()))
-    }
-
-    /// Every connector suggested.
-    pub fn suggested(&self) -> impl Iterator<Item = u32> + '_ {
-        self.by_entry.iter().flatten().copied()
-    }
-
-    /// Computes them in one pass over the OU tree, parents first.
-    pub(crate) fn new(cx: &Context<'_>) -> Self {
-        let (m, res) = (&cx.ws.model, &cx.ws.res);
-        if m.entries.iter().all(|e| !e.connector.is_absent()) {
-            return Self::default();
-        }
-        let n = m.ous.len();
-        let (mut count, mut only) = (vec![0u32; n], vec![0u32; n]);
-        for (c, ou) in res.connector_ou.iter().enumerate() {
-            if let Some(ou) = ou {
-                count[*ou as usize] += 1;
-                only[*ou as usize] = c as u32;
-            }
-        }
-        // The nearest OU at or above each OU that holds a connector.
-        let mut nearest: Vec<Option<u32>> = vec![None; n];
-        for o in res.tree.preorder() {
-            let o = o as usize;
-            nearest[o] = if count[o] > 0 {
-                Some(o as u32)
-            } else {
-                res.tree.parent[o].and_then(|p| nearest[p as usize])
-            };
-        }
-        let mut out = Self::default();
-        out.by_entry = (0..m.entries.len())
-            .map(|i| {
-                if !m.entries[i].connector.is_absent() {
-                    return None;
-                }
-                let at = res.entry_ou[i].and_then(|ou| nearest[ou as usize]);
-                let meant = at.filter(|&o| count[o as usize] == 1).map(|o| only[o as usize]);
-                out.unclear |= meant.is_none();
-                if let Some(o) = at.filter(|&o| count[o as usize] > 1) {
-                    out.torn.push((i, o));
-                    out.held.insert(o, Vec::new());
-                }
-                meant
-            })
-            .collect();
-        if !out.held.is_empty() {
-            for (c, ou) in res.connector_ou.iter().enumerate() {
-                if let Some(list) = ou.and_then(|ou| out.held.get_mut(&ou)) {
-                    list.push(c as u32);
-                }
-            }
-            for list in out.held.values_mut() {
-                list.sort_by(|&a, &b| m.connectors[a as usize].def.id.cmp(&m.connectors[b as usize].def.id));
-            }
-        }
-        out
-    }
-}

@@ -83,7 +83,9 @@ registry! {
     UnusedSuppression => unused_suppression,
 }
 
+pub(crate) mod advice;
 mod sid;
+pub(crate) mod text;
 
 impl Code {
     /// The kebab-case code.

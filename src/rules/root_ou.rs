@@ -67,13 +67,13 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let message = if all.len() == 2 {
             format!(
                 "more than one root OU: {} both have no parent",
-                super::unknown_field::list(&all)
+                super::text::list(&all)
             )
         } else {
             format!(
                 "{} root OUs: {} have no parent",
                 all.len(),
-                super::unknown_field::list(&all)
+                super::text::list(&all)
             )
         };
         let taken = "it holds the most, so it is taken for the tenant";
@@ -93,11 +93,11 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let named = if movers.len() > 4 {
             format!(
                 "{} and {} more root OUs",
-                super::unknown_field::list(&movers[..3]).replacen(" and ", ", ", 1),
+                super::text::list(&movers[..3]).replacen(" and ", ", ", 1),
                 movers.len() - 3
             )
         } else {
-            super::unknown_field::list(&movers)
+            super::text::list(&movers)
         };
         let mut d = Diagnostic::new(Code::RootOu, def(second).header, message)
             .label(label)
@@ -139,42 +139,3 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     );
 }
 
-/// The root OU taken for the tenant: the one holding most (OUs and entities below it), the
-/// first in path order among equals; `None` without a root. Read through
-/// [`Context::tenant`], which keeps it.
-pub(crate) fn tenant(cx: &Context<'_>) -> Option<u32> {
-    let roots = &cx.ws.res.tree.roots;
-    if roots.len() < 2 {
-        return roots.first().copied();
-    }
-    let weights = weights(cx);
-    (roots.iter().copied().enumerate())
-        .max_by_key(|&(i, r)| (weights[r as usize], std::cmp::Reverse(i)))
-        .map(|(_, r)| r)
-}
-
-/// For each root OU, the OUs and entities below it (itself included); 0 for the others.
-fn weights(cx: &Context<'_>) -> Vec<usize> {
-    let (tree, res) = (&cx.ws.res.tree, &cx.ws.res);
-    let mut root = vec![None; cx.ws.model.ous.len()];
-    let mut weight = vec![0; cx.ws.model.ous.len()];
-    for o in tree.preorder() {
-        let r = match tree.parent[o as usize] {
-            Some(p) => root[p as usize],
-            None => Some(o),
-        };
-        root[o as usize] = r;
-        if let Some(r) = r {
-            weight[r as usize] += 1;
-        }
-    }
-    let entity_ous = (res.connector_ou.iter())
-        .chain(&res.entry_ou)
-        .chain(&res.service_ou);
-    for ou in entity_ous.flatten() {
-        if let Some(r) = root[*ou as usize] {
-            weight[r as usize] += 1;
-        }
-    }
-    weight
-}

@@ -61,7 +61,7 @@ pub(crate) fn diagnostic(
     let help = match (elsewhere, suggestion) {
         (Some(hint), _) => hint.to_owned(),
         (None, Some(s)) => format!("did you mean `{s}`?"),
-        (None, None) => format!("{what} takes: {}", list(known)),
+        (None, None) => format!("{what} takes: {}", super::text::list(known)),
     };
     let d = Diagnostic::new(
         Code::UnknownField,
@@ -95,21 +95,3 @@ pub(crate) fn unknown_lint(span: Span, key: &str, suggestion: Option<Code>) -> D
     }
 }
 
-/// `a, b and c` in backticks.
-pub(crate) fn list(items: &[&str]) -> String {
-    joined(items, "and")
-}
-
-/// `a, b or c` in backticks.
-pub(crate) fn list_or(items: &[&str]) -> String {
-    joined(items, "or")
-}
-
-fn joined(items: &[&str], last_word: &str) -> String {
-    let quoted: Vec<String> = items.iter().map(|i| format!("`{i}`")).collect();
-    match quoted.split_last() {
-        Some((last, rest)) if !rest.is_empty() => format!("{} {last_word} {last}", rest.join(", ")),
-        Some((last, _)) => last.clone(),
-        None => String::new(),
-    }
-}

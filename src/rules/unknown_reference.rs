@@ -85,10 +85,10 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 u.kind.noun()
             ),
             ([one], false) => format!("did you mean `{one}`?"),
-            (_, false) => format!("did you mean {}?", super::unknown_field::list_or(&ids)),
+            (_, false) => format!("did you mean {}?", super::text::list_or(&ids)),
             (_, true) => format!(
                 "did you mean {}? It sits where {} `{}` cannot see it: move it up to an OU above both, or name a {} in sight",
-                super::unknown_field::list_or(&ids),
+                super::text::list_or(&ids),
                 u.from.0.noun(),
                 u.from.1,
                 u.kind.noun()

@@ -1,0 +1,193 @@
+//! Advice several rules give, each computed once for the whole workspace and kept by
+//! [`crate::check::Context`]: the root taken for the tenant (`root-ou`, `ou-cycle`), the
+//! messaging entry to suggest at each OU (`missing-messaging-entry`, `reference-not-visible`,
+//! `channel-region`, and what counts as used), and the connector an entry that names none
+//! most likely needs (`missing-field`, and what counts as used).
+
+use std::collections::HashMap;
+
+use crate::check::Context;
+
+/// The root OU taken for the tenant: the one holding most (OUs and entities below it), the
+/// first in path order among equals; `None` without a root. Read through
+/// [`Context::tenant`], which keeps it.
+pub(crate) fn tenant(cx: &Context<'_>) -> Option<u32> {
+    let roots = &cx.ws.res.tree.roots;
+    if roots.len() < 2 {
+        return roots.first().copied();
+    }
+    let weights = weights(cx);
+    (roots.iter().copied().enumerate())
+        .max_by_key(|&(i, r)| (weights[r as usize], std::cmp::Reverse(i)))
+        .map(|(_, r)| r)
+}
+
+/// For each root OU, the OUs and entities below it (itself included); 0 for the others.
+fn weights(cx: &Context<'_>) -> Vec<usize> {
+    let (tree, res) = (&cx.ws.res.tree, &cx.ws.res);
+    let mut root = vec![None; cx.ws.model.ous.len()];
+    let mut weight = vec![0; cx.ws.model.ous.len()];
+    for o in tree.preorder() {
+        let r = match tree.parent[o as usize] {
+            Some(p) => root[p as usize],
+            None => Some(o),
+        };
+        root[o as usize] = r;
+        if let Some(r) = r {
+            weight[r as usize] += 1;
+        }
+    }
+    let entity_ous = (res.connector_ou.iter())
+        .chain(&res.entry_ou)
+        .chain(&res.service_ou);
+    for ou in entity_ous.flatten() {
+        if let Some(r) = root[*ou as usize] {
+            weight[r as usize] += 1;
+        }
+    }
+    weight
+}
+
+/// For each OU, the messaging entry to suggest to a service there: visible from the OU, with
+/// a connector in us1 that it sees; one that no service applies yet first, then the nearest OU, then the
+/// smallest id. Computed for every OU at once, parents before children, in linear time; read
+/// through [`Context::entry_suggestions`], which keeps it.
+pub(crate) fn suggestions(cx: &Context<'_>) -> Vec<Option<u32>> {
+    let res = &cx.ws.res;
+    let m = &cx.ws.model;
+    let mut applied = vec![false; m.entries.len()];
+    for e in res.service_entry.iter().flatten() {
+        applied[*e as usize] = true;
+    }
+    let key = |e: u32| {
+        let e = e as usize;
+        (
+            !applied[e],
+            res.entry_ou[e].map_or(0, |o| res.tree.depth[o as usize]),
+            std::cmp::Reverse(m.entries[e].def.id.as_str()),
+        )
+    };
+    let better = |a: Option<u32>, b: Option<u32>| match (a, b) {
+        (Some(x), Some(y)) => Some(if key(y) > key(x) { y } else { x }),
+        (x, y) => x.or(y),
+    };
+    // The best entry defined at each OU itself...
+    let mut best: Vec<Option<u32>> = vec![None; m.ous.len()];
+    for (e, entry_ou) in res.entry_ou.iter().enumerate() {
+        let Some(at) = *entry_ou else { continue };
+        // Its connector resolved, in us1, and in its sight: an entry that is wrong itself is
+        // no advice.
+        let sound = res.entry_connector[e].is_some_and(|c| {
+            m.connectors[c as usize].region() == crate::model::Region::Us1
+                && (res.connector_ou[c as usize])
+                    .is_some_and(|o| res.tree.is_at_or_above(o, at) == Some(true))
+        });
+        if sound && res.tree.is_rooted(at) {
+            best[at as usize] = better(best[at as usize], Some(e as u32));
+        }
+    }
+    // ...then the best of it and everything above it.
+    for ou in res.tree.preorder() {
+        if let Some(parent) = res.tree.parent[ou as usize] {
+            best[ou as usize] = better(best[ou as usize], best[parent as usize]);
+        }
+    }
+    best
+}
+
+/// For the messaging entries that name no connector, the one each most likely needs: the only
+/// connector of the nearest OU at or above the entry's that holds any.
+#[derive(Debug, Default)]
+pub(crate) struct MeantConnectors {
+    /// By entry: the connector its `missing-field` help suggests (empty when every entry
+    /// names one; `None` for an entry that names one, or when the choice is not clear).
+    by_entry: Vec<Option<u32>>,
+    /// By entry that names no connector and has several to choose from: the nearest OU at or
+    /// above its own that holds connectors.
+    torn: Vec<(usize, u32)>,
+    /// By OU: its connectors, for the OUs in `torn` only, by id.
+    held: HashMap<u32, Vec<u32>>,
+    /// True when some entry that names no connector has no clear choice (its OU unknown, no
+    /// connector visible, or several in the nearest OU that holds any).
+    pub unclear: bool,
+}
+
+impl MeantConnectors {
+    /// The connector suggested to entry `i`.
+    pub fn of(&self, i: usize) -> Option<u32> {
+        self.by_entry.get(i).copied().flatten()
+    }
+
+    /// When entry `i` names no connector and has several to choose from: the nearest OU at or
+    /// above its own that holds connectors, and those connectors.
+    pub fn choices(&self, i: usize) -> Option<(u32, &[u32])> {
+        let at = self.torn.binary_search_by_key(&i, |&(e, _)| e).ok()?;
+        let ou = self.torn[at].1;
+        Some((ou, self.held.get(&ou)?.as_slice()))
+    }
+
+    /// Every connector suggested.
+    pub fn suggested(&self) -> impl Iterator<Item = u32> + '_ {
+        self.by_entry.iter().flatten().copied()
+    }
+
+    /// Computes them in one pass over the OU tree, parents first.
+    pub(crate) fn new(cx: &Context<'_>) -> Self {
+        let (m, res) = (&cx.ws.model, &cx.ws.res);
+        if m.entries.iter().all(|e| !e.connector.is_absent()) {
+            return Self::default();
+        }
+        let n = m.ous.len();
+        let (mut count, mut only) = (vec![0u32; n], vec![0u32; n]);
+        for (c, ou) in res.connector_ou.iter().enumerate() {
+            if let Some(ou) = ou {
+                count[*ou as usize] += 1;
+                only[*ou as usize] = c as u32;
+            }
+        }
+        // The nearest OU at or above each OU that holds a connector.
+        let mut nearest: Vec<Option<u32>> = vec![None; n];
+        for o in res.tree.preorder() {
+            let o = o as usize;
+            nearest[o] = if count[o] > 0 {
+                Some(o as u32)
+            } else {
+                res.tree.parent[o].and_then(|p| nearest[p as usize])
+            };
+        }
+        let mut out = Self::default();
+        out.by_entry = (0..m.entries.len())
+            .map(|i| {
+                if !m.entries[i].connector.is_absent() {
+                    return None;
+                }
+                let at = res.entry_ou[i].and_then(|ou| nearest[ou as usize]);
+                let meant = at
+                    .filter(|&o| count[o as usize] == 1)
+                    .map(|o| only[o as usize]);
+                out.unclear |= meant.is_none();
+                if let Some(o) = at.filter(|&o| count[o as usize] > 1) {
+                    out.torn.push((i, o));
+                    out.held.insert(o, Vec::new());
+                }
+                meant
+            })
+            .collect();
+        if !out.held.is_empty() {
+            for (c, ou) in res.connector_ou.iter().enumerate() {
+                if let Some(list) = ou.and_then(|ou| out.held.get_mut(&ou)) {
+                    list.push(c as u32);
+                }
+            }
+            for list in out.held.values_mut() {
+                list.sort_by(|&a, &b| {
+                    m.connectors[a as usize]
+                        .def
+                        .id
+                        .cmp(&m.connectors[b as usize].def.id)
+                });
+            }
+        }
+        out
+    }
+}
