@@ -93,7 +93,7 @@ impl Naming {
     pub fn display(&self, path: &Path) -> String {
         let abs = self.absolute(path);
         let shown = abs.strip_prefix(&self.cwd).unwrap_or(&abs);
-        let s = crate::emit::path_text(shown);
+        let s = crate::source::path_text(shown);
         if s.is_empty() {
             ".".to_owned()
         } else {
@@ -432,7 +432,7 @@ impl Read {
 
 /// The path of `p` relative to `root`, with `/` separators.
 fn rel(root: &Path, p: &Path) -> String {
-    crate::emit::path_text(p.strip_prefix(root).unwrap_or(p)).into_owned()
+    crate::source::path_text(p.strip_prefix(root).unwrap_or(p)).into_owned()
 }
 
 fn read(

@@ -12,28 +12,7 @@ use crate::parse::ParsedFile;
 use crate::parse::settings::Settings;
 use crate::source::{FileId, Sources, Span};
 
-/// True when `id` matches `^[a-z0-9][a-z0-9_-]*$`.
-pub fn is_valid_id(id: &str) -> bool {
-    let mut bytes = id.bytes();
-    bytes
-        .next()
-        .is_some_and(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-        && bytes.all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
-}
-
-/// The id nearest to `id` that matches the pattern.
-pub fn slug(id: &str) -> String {
-    let mut out = String::new();
-    for c in id.chars() {
-        let c = c.to_ascii_lowercase();
-        if c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-' {
-            out.push(c);
-        } else if !out.ends_with('-') {
-            out.push('-');
-        }
-    }
-    out.trim_matches(|c| c == '-' || c == '_').to_owned()
-}
+pub use crate::model::{is_valid_id, slug};
 
 /// Every entity of the workspace, one definition per id, in (path, position) order.
 #[derive(Debug, Default)]

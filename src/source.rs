@@ -442,6 +442,46 @@ pub fn is_hazard(c: char) -> bool {
 /// messages.
 const LONG_QUOTE: usize = 64;
 
+/// `path` as text with `/` separators; bytes of a name that are not UTF-8 become U+FFFD.
+pub fn path_text(path: &std::path::Path) -> std::borrow::Cow<'_, str> {
+    let text = path.to_string_lossy();
+    if std::path::MAIN_SEPARATOR == '\\' {
+        std::borrow::Cow::Owned(text.replace('\\', "/"))
+    } else {
+        text
+    }
+}
+
+/// `path` (bytes, `/`-separated) as the path of a URI: unreserved characters and `/` as they
+/// are, every other byte percent-encoded.
+pub fn uri_path(path: &[u8]) -> String {
+    let mut out = String::with_capacity(path.len());
+    for &b in path {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// `path`'s bytes as the file system holds them, with `/` separators (on Windows, its text).
+pub fn path_bytes(path: &std::path::Path) -> std::borrow::Cow<'_, [u8]> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        std::borrow::Cow::Borrowed(path.as_os_str().as_bytes())
+    }
+    #[cfg(not(unix))]
+    {
+        match path_text(path) {
+            std::borrow::Cow::Borrowed(s) => std::borrow::Cow::Borrowed(s.as_bytes()),
+            std::borrow::Cow::Owned(s) => std::borrow::Cow::Owned(s.into_bytes()),
+        }
+    }
+}
+
 /// FNV-1a of a byte stream: a small, stable hash (the same in every run and on every machine).
 pub fn fnv1a(bytes: impl IntoIterator<Item = u8>) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;

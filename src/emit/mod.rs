@@ -11,7 +11,6 @@ pub mod sarif;
 pub mod short;
 pub mod write;
 
-use std::borrow::Cow;
 use std::io::{self, Write};
 use std::path::Path;
 
@@ -19,6 +18,7 @@ use crate::Analysis;
 use crate::diagnostic::Severity;
 use crate::load::LoadError;
 use crate::source::SourceFile;
+pub use crate::source::{path_bytes, path_text, uri_path};
 
 /// Output formats of `check`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -104,46 +104,6 @@ pub fn raw_path<'a>(path: &'a Path, cwd: &Path) -> &'a Path {
         Ok(rel) if rel.as_os_str().is_empty() => Path::new("."),
         Ok(rel) => rel,
         Err(_) => path,
-    }
-}
-
-/// `path` as text with `/` separators; bytes of a name that are not UTF-8 become U+FFFD.
-pub fn path_text(path: &Path) -> Cow<'_, str> {
-    let text = path.to_string_lossy();
-    if std::path::MAIN_SEPARATOR == '\\' {
-        Cow::Owned(text.replace('\\', "/"))
-    } else {
-        text
-    }
-}
-
-/// `path` (bytes, `/`-separated) as the path of a URI: unreserved characters and `/` as they
-/// are, every other byte percent-encoded.
-pub fn uri_path(path: &[u8]) -> String {
-    let mut out = String::with_capacity(path.len());
-    for &b in path {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
-/// `path`'s bytes as the file system holds them, with `/` separators (on Windows, its text).
-pub fn path_bytes(path: &Path) -> Cow<'_, [u8]> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::ffi::OsStrExt;
-        Cow::Borrowed(path.as_os_str().as_bytes())
-    }
-    #[cfg(not(unix))]
-    {
-        match path_text(path) {
-            Cow::Borrowed(s) => Cow::Borrowed(s.as_bytes()),
-            Cow::Owned(s) => Cow::Owned(s.into_bytes()),
-        }
     }
 }
 

@@ -188,12 +188,12 @@ fn hex(b: u8) -> Option<u8> {
 
 /// The `file:` URI of an absolute path.
 pub fn uri_of(path: &Path) -> Option<Uri> {
-    let bytes = crate::emit::path_bytes(path);
+    let bytes = crate::source::path_bytes(path);
     let mut s = String::from("file://");
     if bytes.first() != Some(&b'/') {
         s.push('/');
     }
-    s.push_str(&crate::emit::uri_path(&bytes));
+    s.push_str(&crate::source::uri_path(&bytes));
     Uri::from_str(&s).ok()
 }
 

@@ -363,7 +363,7 @@ fn read_kind(r: &mut Reader<'_>, kind: Kind, value: &Spanned<DeValue<'_>>, out: 
                     ["id", "name"]
                         .iter()
                         .find_map(|k| match t.get(*k)?.get_ref() {
-                            DeValue::String(s) if crate::resolve::is_valid_id(s) => {
+                            DeValue::String(s) if crate::model::is_valid_id(s) => {
                                 Some(s.to_string())
                             }
                             _ => None,

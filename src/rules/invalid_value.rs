@@ -55,12 +55,12 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let (m, res) = (&cx.ws.model, &cx.ws.res);
     let taken = |kind: Kind| move |slug: &str| res.lookup(m, kind, slug).is_some();
     for kind in Kind::ALL {
-        for def in m.defs(kind).filter(|d| !crate::resolve::is_valid_id(&d.id)) {
+        for def in m.defs(kind).filter(|d| !crate::model::is_valid_id(&d.id)) {
             out.push(bad_id(def.id_span, kind, &def.id, taken(kind)));
         }
     }
     // Later definitions of an id are not in the model: each key is still reported.
-    for d in res.duplicates.iter().filter(|d| !crate::resolve::is_valid_id(&d.id)) {
+    for d in res.duplicates.iter().filter(|d| !crate::model::is_valid_id(&d.id)) {
         out.push(bad_id(d.later_id, d.kind, &d.id, taken(d.kind)));
     }
 }
@@ -135,7 +135,7 @@ fn region_hint(noun: &str, value: &str) -> Option<(String, Option<&'static str>)
 /// An entity id that breaks the id pattern.
 /// `taken` says whether an id is already another entity's: never suggested.
 fn bad_id(span: Span, kind: Kind, id: &str, taken: impl Fn(&str) -> bool) -> Diagnostic {
-    let slug = crate::resolve::slug(id);
+    let slug = crate::model::slug(id);
     let mut help = String::from(
         "ids use lowercase letters, digits, `-` and `_`, and start with a letter or digit",
     );
@@ -253,8 +253,8 @@ pub(crate) fn count_over(span: Span, key: &str, max: u64) -> Diagnostic {
 mod tests {
     #[test]
     fn slugs_follow_the_id_pattern() {
-        assert_eq!(crate::resolve::slug("Sales IVR"), "sales-ivr");
-        assert_eq!(crate::resolve::slug("_x"), "x");
-        assert_eq!(crate::resolve::slug("ok"), "ok");
+        assert_eq!(crate::model::slug("Sales IVR"), "sales-ivr");
+        assert_eq!(crate::model::slug("_x"), "x");
+        assert_eq!(crate::model::slug("ok"), "ok");
     }
 }

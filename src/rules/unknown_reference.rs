@@ -74,7 +74,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         help.push_str(&match (&ids[..], u.hidden) {
             ([], _) if other.is_some() => format!("name an existing {}", u.kind.noun()),
             ([], _) if u.value.is_empty() => format!("name an existing {}", u.kind.noun()),
-            ([], _) if crate::resolve::is_valid_id(&u.value) => format!(
+            ([], _) if crate::model::is_valid_id(&u.value) => format!(
                 "define it as `[{}.{}]`, or name an existing {}",
                 u.kind.key(),
                 u.value,
