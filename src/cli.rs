@@ -341,7 +341,8 @@ fn overrides(sub: &ArgMatches) -> Result<Vec<(Code, Level)>, String> {
         ("deny", Level::Error),
     ] {
         if let (Some(values), Some(indices)) = (sub.get_many::<String>(id), sub.indices_of(id)) {
-            for (v, i) in values.zip(indices) {
+            // `-A a,b,` (a list with a trailing comma) names two codes.
+            for (v, i) in values.zip(indices).filter(|(v, _)| !v.trim().is_empty()) {
                 flagged.push((i, v.as_str(), level));
             }
         }
@@ -573,7 +574,38 @@ fn targets(
     // is a nested workspace, which the outer walk leaves out); the outer one has none either.
     // Its ancestors are looked up, not every other root.
     let all: HashSet<PathBuf> = roots.iter().map(|(r, _)| r.clone()).collect();
-    for (i, (root, guessed_for)) in roots.into_iter().enumerate() {
+    // A root below another root of the run, reached through a symbolic link, is spelled as
+    // that root spells it: its files are then the outer walk's, and read once.
+    let real: HashMap<PathBuf, PathBuf> = if roots.len() > 1 {
+        (roots.iter())
+            .filter_map(|(r, _)| Some((std::fs::canonicalize(r).ok()?, r.clone())))
+            .collect()
+    } else {
+        HashMap::new()
+    };
+    let respell = |path: PathBuf| -> PathBuf {
+        let Ok(path_real) = std::fs::canonicalize(&path) else {
+            return path;
+        };
+        for a in path_real.ancestors().skip(1) {
+            if let Some(spelled) = real.get(a)
+                && let Ok(rest) = path_real.strip_prefix(a)
+            {
+                let respelled = spelled.join(rest);
+                return if respelled == path { path } else { respelled };
+            }
+        }
+        path
+    };
+    // Folders named below an outer root named through files alone: the outer walk finds the
+    // tenants nested in them, and must check them.
+    let mut folders_below: Vec<PathBuf> = Vec::new();
+    for (i, (spelled, guessed_for)) in roots.into_iter().enumerate() {
+        let root = if real.is_empty() || load::has_settings(&spelled) {
+            spelled.clone()
+        } else {
+            respell(spelled.clone())
+        };
         if !as_folder.contains(&i) {
             t.by_files.insert(root.clone());
         }
@@ -592,16 +624,36 @@ fn targets(
             })
             .flatten();
         match outer {
-            Some(_) => t.merged.push(Merged {
-                file: guessed_for.map(|f| naming.absolute(f)),
-                root,
-                note,
-            }),
+            Some(_) => {
+                if as_folder.contains(&i) {
+                    folders_below.push(root.clone());
+                }
+                // The file too, below the root as now spelled.
+                let file = guessed_for.map(|f| {
+                    let f = naming.absolute(f);
+                    if root == spelled {
+                        return f;
+                    }
+                    let (Ok(f_real), Ok(root_real)) =
+                        (std::fs::canonicalize(&f), std::fs::canonicalize(&spelled))
+                    else {
+                        return f;
+                    };
+                    match f_real.strip_prefix(&root_real) {
+                        Ok(rest) => root.join(rest),
+                        Err(_) => f,
+                    }
+                });
+                t.merged.push(Merged { file, root, note });
+            }
             None => {
                 t.notes.extend(note);
                 t.roots.push(root);
             }
         }
+    }
+    for folder in &folders_below {
+        t.by_files.retain(|outer| !folder.starts_with(outer));
     }
     Ok(t)
 }
@@ -912,7 +964,7 @@ fn check(args: CheckArgs, sub: &ArgMatches, io: &mut Io<'_>) -> Outcome {
     .map_err(io_err)?;
     report_problems(&checked, io.stderr).map_err(io_err)?;
     let failed = fails(results, lint);
-    if failed && emit::Summary::of(results).errors == 0 {
+    if failed && emit::Summary::of(results).errors == 0 && errors.is_empty() && !unwritten {
         // "0 errors" above a failed run would leave the reader guessing.
         writeln!(io.stderr, "error: warnings are denied (--deny-warnings)").map_err(io_err)?;
     }
@@ -978,7 +1030,12 @@ fn fix_files(
     for a in results {
         for (id, fixes) in crate::diagnostic::fixes_by_file(&a.diagnostics) {
             let source = a.ws.sources.get(id);
-            if source.utf8_error.is_some() || fixing.left.contains(&source.path) {
+            if fixing.left.contains(&source.path) {
+                continue;
+            }
+            if source.utf8_error.is_some() {
+                // Its text is not the file's bytes: nothing is written over them.
+                fixing.left.insert(source.path.clone());
                 continue;
             }
             let shown = naming.display(&source.path);

@@ -1958,3 +1958,17 @@ fn a_key_written_in_the_wrong_table_is_told_where_it_belongs() {
         assert!(got.contains(help), "{text:?}: {got}");
     }
 }
+
+#[test]
+fn an_entry_in_an_ou_loop_is_not_told_that_no_connector_is_in_sight() {
+    let org = "[ou.a]\nparent = \"b\"\n[ou.b]\nparent = \"a\"\n\
+               [connector.c1]\nou = \"a\"\ntype = \"twilio\"\n\
+               api_key_sid = \"SK0123456789abcdef0123456789abcdef\"\n\
+               [messaging_entry.e]\nou = \"a\"\nservice_sid = \"IS0123456789abcdef0123456789abcdef\"\n";
+    let got: Vec<String> = helps(&[("org.toml", org)])
+        .into_iter()
+        .filter(|(code, _)| code == "missing-field")
+        .map(|(_, help)| help)
+        .collect();
+    assert_eq!(got, ["add `connector = \"<connector id>\"`"]);
+}

@@ -1731,3 +1731,92 @@ fn a_root_and_the_tenants_nested_in_it_interleave_by_path_in_every_format() {
     let github = run(ws.path(), &["check", "--format", "github", "."]).stdout;
     assert!(github.starts_with("::error file=aa/org.toml,"), "{github}");
 }
+
+#[test]
+fn a_folder_named_beside_a_file_of_its_outer_root_keeps_its_tenants() {
+    let ws = workspace(&[
+        ("a/x.toml", "[ou.root]\n"),
+        ("a/sub/s.toml", "[ou.r2]\n"),
+        ("a/sub/deeper/nimbus.toml", ""),
+        ("a/sub/deeper/d.toml", "[ou.d]\nname = 5\n"),
+    ]);
+    let r = run(
+        ws.path(),
+        &["check", "--format", "short", "a/x.toml", "a/sub"],
+    );
+    assert!(
+        r.stdout
+            .contains("a/sub/deeper/d.toml:2:8: error[invalid-value]"),
+        "{}{}",
+        r.stdout,
+        r.stderr
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_root_below_another_reached_through_a_link_is_read_once() {
+    let ws = workspace(&[
+        ("ws/a.toml", "[ou.a]\n"),
+        ("ws/sub/b.toml", "[ou.b]\nparent = \"a\"\nnmae = 1\n"),
+    ]);
+    std::os::unix::fs::symlink("ws", ws.path().join("link")).unwrap();
+    let once = "ws/sub/b.toml:3:1: error[unknown-field]: unknown key `nmae` in OU `b`\n\
+                1 error, 0 warnings in 2 files\n";
+    for args in [["ws", "link/sub"], ["ws/a.toml", "link/sub/b.toml"]] {
+        let mut all = vec!["check", "--format", "short"];
+        all.extend(args);
+        let r = run(ws.path(), &all);
+        assert_eq!(r.stdout, once, "{args:?}: {}", r.stderr);
+    }
+}
+
+#[test]
+fn denied_warnings_are_not_blamed_for_a_run_that_failed_otherwise_and_lists_may_end_in_a_comma() {
+    let dir = fixture("rules/self-transfer");
+    let r = run(
+        &dir,
+        &["check", "-q", "--deny-warnings", ".", "no-such-folder"],
+    );
+    assert_eq!(r.code, 2);
+    assert!(!r.stderr.contains("warnings are denied"), "{}", r.stderr);
+    let r = run(&dir, &["check", "-q", "-A", "self-transfer,"]);
+    assert_eq!(
+        (r.code, r.stdout.as_str()),
+        (0, "0 errors, 0 warnings in 4 files\n"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn a_piece_of_code_with_its_punctuation_is_held_together_only_when_it_fits() {
+    // `(`connector = "abcdefghijklmnop"`),` is 38 characters: too long for the 32 columns a
+    // help has at COLUMNS=40, so its spaces break again, and no line runs past 40.
+    let ws = workspace(&[
+        ("nimbus.toml", ""),
+        (
+            "org.toml",
+            "[ou.contoso]\n[connector.abcdefghijklmnop]\nou = \"contoso\"\ntype = \"twilio\"\n\
+             api_key_sid = \"SK0123456789abcdef0123456789abcdef\"\n",
+        ),
+    ]);
+    let out = assert_cmd::Command::cargo_bin("nimbus-lint")
+        .unwrap()
+        .current_dir(ws.path())
+        .args(["check"])
+        .env("NO_COLOR", "1")
+        .env("COLUMNS", "40")
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let help: Vec<&str> = text
+        .lines()
+        .skip_while(|l| !l.trim_start().starts_with("help:"))
+        .take_while(|l| !l.is_empty())
+        .collect();
+    assert!(help.len() > 1, "{text}");
+    for line in help {
+        assert!(line.chars().count() <= 40, "{line:?}\n{text}");
+    }
+}

@@ -388,7 +388,18 @@ fn fill(text: &str, width: usize) -> String {
             held.push_str(part);
         }
     }
-    textwrap::fill(&held, options).replace(HOLD, " ")
+    // A held span with the text glued to it (`(`, `),`) must still fit a line: else its
+    // spaces break again.
+    let held: Vec<String> = (held.split(' '))
+        .map(|word| {
+            if word.contains(HOLD) && textwrap::core::display_width(word) > width {
+                word.replace(HOLD, " ")
+            } else {
+                word.to_owned()
+            }
+        })
+        .collect();
+    textwrap::fill(&held.join(" "), options).replace(HOLD, " ")
 }
 
 /// Columns taken before a report's text: `  × ` before the message, `  help: ` before the

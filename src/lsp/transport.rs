@@ -248,7 +248,16 @@ fn read_message(input: &mut impl BufRead) -> io::Result<Option<Message>> {
     let value: serde_json::Value =
         serde_json::from_str(&text).map_err(|e| Malformed::parse(format!("not JSON: {e}")))?;
     <Message as serde::Deserialize>::deserialize(&value)
-        .map_err(|_| Malformed::request(&value))
+        .map_err(|_| {
+            // A response is never answered, even a malformed one (JSON-RPC): logged only.
+            if value.get("method").is_none()
+                && (value.get("result").is_some() || value.get("error").is_some())
+            {
+                io::Error::new(io::ErrorKind::InvalidData, "a malformed response")
+            } else {
+                Malformed::request(&value)
+            }
+        })
         .map(Some)
 }
 
@@ -312,6 +321,8 @@ mod tests {
             framed(r#"{"jsonrpc":"2.0","id":1,"method":"#),
             framed(r#"{"jsonrpc":"2.0","id":7,"method":5}"#),
             framed(r#"{"jsonrpc":"2.0","id":[1],"method":5}"#),
+            // A malformed response from the client: not answered.
+            framed(r#"{"jsonrpc":"2.0","id":null,"error":{"code":"x"}}"#),
             framed(&b),
         ]
         .concat();

@@ -115,11 +115,15 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                         m.ous[ou as usize].def.id
                     )
                 }
-                (None, None) if let Some(o) = res.entry_ou[i] => format!(
-                    "connector = \"…\"` naming a connector, after adding one: none is in \
-                     `{}` or an OU above it, where it would see one",
-                    m.ous[o as usize].def.id
-                ),
+                (None, None)
+                    if let Some(o) = res.entry_ou[i].filter(|&o| res.tree.is_rooted(o)) =>
+                {
+                    format!(
+                        "connector = \"…\"` naming a connector, after adding one: none is in \
+                         `{}` or an OU above it, where it would see one",
+                        m.ous[o as usize].def.id
+                    )
+                }
                 (None, None) => "connector = \"<connector id>\"`".to_owned(),
             };
             need(Kind::MessagingEntry, &e.def, "connector", false, &connector);

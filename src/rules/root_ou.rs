@@ -93,7 +93,10 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let named = if movers.len() > 4 {
             format!(
                 "{} and {} more root OUs",
-                super::text::list(&movers[..3]).replacen(" and ", ", ", 1),
+                (movers[..3].iter())
+                    .map(|id| format!("`{id}`"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 movers.len() - 3
             )
         } else {
