@@ -270,19 +270,35 @@ pub struct UnreachableGroup {
 /// Front desks in one loop reach the same services: the loops are found first (strongly
 /// connected components, sinks first), and each loop that holds a proxying desk is walked
 /// once for all of them. A walk that meets a desk of a loop already walked takes that loop's
-/// services as they are, without walking past it again; a walk never enters a part of the
-/// graph from which no service that is not a front desk can be reached. So a ring or a chain
-/// of front desks costs its size, not its square.
+/// services as they are, without walking past it again; it passes a chain of desks that
+/// proxy nothing in one step; and it never enters a part of the graph from which no service
+/// that is not a front desk can be reached. So a ring or a chain of front desks, or many
+/// desks feeding one chain, cost their size, not its square. (What is left above linear is
+/// bounded by the output, the proxies of each service, or by loops met many times over with
+/// services in common: shapes no tenant has.)
 fn proxied_by(
     graph: &DiGraph<(), u32>,
     carries_im: &[bool],
     front_desk: impl Fn(usize) -> bool,
     proxies: impl Fn(usize) -> bool,
 ) -> Vec<Vec<u32>> {
+    proxied_by_counted(graph, carries_im, front_desk, proxies).0
+}
+
+/// [`proxied_by`], with the steps it took (nodes and components entered, edges followed,
+/// services taken from a loop walked already): tests hold them to the size of the graph and
+/// of the output.
+fn proxied_by_counted(
+    graph: &DiGraph<(), u32>,
+    carries_im: &[bool],
+    front_desk: impl Fn(usize) -> bool,
+    proxies: impl Fn(usize) -> bool,
+) -> (Vec<Vec<u32>>, u64) {
     let n = carries_im.len();
     let mut out = vec![Vec::new(); n];
+    let mut steps = 0u64;
     if !(0..n).any(&proxies) {
-        return out;
+        return (out, steps);
     }
     // The IM services alone, with the transfers between them.
     let mut im: DiGraph<(), ()> = DiGraph::with_capacity(n, graph.edge_count());
@@ -321,10 +337,15 @@ fn proxied_by(
     }
     // By component walked: the services that are not front desks it reaches.
     let mut reach: Vec<Option<Vec<u32>>> = vec![None; sccs.len()];
+    // Where a walk entering a component may go at once: a component of front desks alone
+    // (none proxying) whose transfers all lead into one other component adds nothing to what
+    // it reaches, so a walk goes on from that one (a chain of such desks is one step).
+    let mut skip: Vec<u32> = (0..sccs.len() as u32).collect();
     let mut seen = vec![u32::MAX; n];
-    // The components walked already that this walk has taken whole.
+    // The components that this walk has entered at once, or taken whole.
     let mut taken = vec![u32::MAX; sccs.len()];
-    // Sinks first: a walk meets only components already walked (or never to be).
+    // Sinks first: a walk meets only components already walked (or never to be), and a
+    // component's `skip` is known before those that lead into it.
     for (c, members) in sccs.iter().enumerate() {
         let desks: Vec<u32> = members
             .iter()
@@ -332,7 +353,28 @@ fn proxied_by(
             .filter(|&m| proxies(m))
             .map(|m| m as u32)
             .collect();
-        if desks.is_empty() || !useful[members[0].index()] {
+        if !useful[members[0].index()] {
+            continue;
+        }
+        if desks.is_empty() {
+            if members.iter().all(|m| front_desk(m.index())) {
+                let mut next = None;
+                let mut one = true;
+                for m in members {
+                    for t in im.neighbors(*m) {
+                        steps += 1;
+                        let ct = component[t.index()];
+                        if ct as usize == c || !useful[t.index()] {
+                            continue;
+                        }
+                        one &= next.is_none_or(|x| x == ct);
+                        next = Some(ct);
+                    }
+                }
+                if let (true, Some(next)) = (one, next) {
+                    skip[c] = skip[next as usize];
+                }
+            }
             continue;
         }
         let mark = c as u32;
@@ -348,20 +390,40 @@ fn proxied_by(
         }
         while let Some(at) = stack.pop() {
             for next in im.neighbors(NodeIndex::new(at)) {
+                steps += 1;
                 let j = next.index();
                 if seen[j] == mark || !useful[j] {
                     continue;
                 }
-                let cj = component[j] as usize;
-                if let Some(theirs) = &reach[cj] {
+                let target = skip[component[j] as usize] as usize;
+                if taken[target] == mark {
+                    continue;
+                }
+                if let Some(theirs) = &reach[target] {
                     // A loop walked already: what it reaches is known.
-                    if taken[cj] != mark {
-                        taken[cj] = mark;
-                        for &k in theirs {
-                            if seen[k as usize] != mark {
-                                seen[k as usize] = mark;
-                                found.push(k);
+                    taken[target] = mark;
+                    for &k in theirs {
+                        steps += 1;
+                        if seen[k as usize] != mark {
+                            seen[k as usize] = mark;
+                            found.push(k);
+                        }
+                    }
+                    continue;
+                }
+                if target != component[j] as usize {
+                    // Past a chain of desks that proxy nothing: every service of the loop it
+                    // leads into is reached.
+                    taken[target] = mark;
+                    for t in &sccs[target] {
+                        steps += 1;
+                        let t = t.index();
+                        if seen[t] != mark {
+                            seen[t] = mark;
+                            if !front_desk(t) {
+                                found.push(t as u32);
                             }
+                            stack.push(t);
                         }
                     }
                     continue;
@@ -381,7 +443,7 @@ fn proxied_by(
     for list in &mut out {
         list.sort_unstable();
     }
-    out
+    (out, steps)
 }
 
 #[cfg(test)]
@@ -416,6 +478,102 @@ mod tests {
             }
         }
         out
+    }
+
+    /// The services of a shape: `im` and `desk` flags, `proxy` desks, and transfers.
+    struct Shape {
+        carries_im: Vec<bool>,
+        desk: Vec<bool>,
+        proxy: Vec<bool>,
+        graph: DiGraph<(), u32>,
+    }
+
+    impl Shape {
+        fn new() -> Self {
+            Shape {
+                carries_im: Vec::new(),
+                desk: Vec::new(),
+                proxy: Vec::new(),
+                graph: DiGraph::new(),
+            }
+        }
+
+        /// A service: 0 plain IM, 1 a desk proxying nothing, 2 a proxying desk.
+        fn add(&mut self, kind: u8) -> usize {
+            self.carries_im.push(true);
+            self.desk.push(kind > 0);
+            self.proxy.push(kind == 2);
+            self.graph.add_node(()).index()
+        }
+
+        fn edge(&mut self, a: usize, b: usize) {
+            let k = self.graph.edge_count() as u32;
+            self.graph.add_edge(NodeIndex::new(a), NodeIndex::new(b), k);
+        }
+
+        /// The steps of `proxied_by`, checked against the definition, within 4 × (services
+        /// + transfers + output).
+        fn steps_within_bound(&self) {
+            let (got, steps) = proxied_by_counted(
+                &self.graph,
+                &self.carries_im,
+                |i| self.desk[i],
+                |i| self.proxy[i],
+            );
+            assert_eq!(
+                got,
+                naive(&self.graph, &self.carries_im, &self.desk, &self.proxy)
+            );
+            let output: usize = got.iter().map(Vec::len).sum();
+            let size = self.carries_im.len() + self.graph.edge_count() + output;
+            assert!(steps <= 4 * size as u64, "{steps} steps for size {size}");
+        }
+    }
+
+    #[test]
+    fn rings_chains_and_funnels_of_desks_cost_their_size() {
+        const N: usize = 3000;
+        // A ring of proxying desks, one plain service hanging off it.
+        let mut ring = Shape::new();
+        let desks: Vec<usize> = (0..N).map(|_| ring.add(2)).collect();
+        for i in 0..N {
+            ring.edge(desks[i], desks[(i + 1) % N]);
+        }
+        let x = ring.add(0);
+        ring.edge(desks[0], x);
+        ring.steps_within_bound();
+        // A chain of proxying desks down to one plain service.
+        let mut chain = Shape::new();
+        let desks: Vec<usize> = (0..N).map(|_| chain.add(2)).collect();
+        for i in 1..N {
+            chain.edge(desks[i - 1], desks[i]);
+        }
+        let x = chain.add(0);
+        chain.edge(desks[N - 1], x);
+        chain.steps_within_bound();
+        // Many proxying desks feeding one chain of desks that proxy nothing, then a service.
+        let mut funnel = Shape::new();
+        let proxies: Vec<usize> = (0..N).map(|_| funnel.add(2)).collect();
+        let quiet: Vec<usize> = (0..N).map(|_| funnel.add(1)).collect();
+        for &p in &proxies {
+            funnel.edge(p, quiet[0]);
+        }
+        for i in 1..N {
+            funnel.edge(quiet[i - 1], quiet[i]);
+        }
+        let x = funnel.add(0);
+        funnel.edge(quiet[N - 1], x);
+        funnel.steps_within_bound();
+        // One desk and a long chain of plain services: the output is the chain.
+        let mut long = Shape::new();
+        let desk = long.add(2);
+        let mut at = desk;
+        for _ in 0..N {
+            let next = long.add(0);
+            long.edge(at, next);
+            at = next;
+        }
+        long.steps_within_bound();
     }
 
     proptest! {
