@@ -548,9 +548,15 @@ fn an_output_that_names_no_file_is_reported_where_it_is_written() {
                 "nimbus.toml:2:10: error[invalid-value]: {message}\n1 error, 0 warnings in 2 files\n"
             )
         );
-        // `build` stops there, with nothing written.
+        // `build` stops there, with nothing written anywhere in the workspace.
         let r = run(ws.path(), &["build"]);
         assert_eq!(r.code, 1, "{value}: {}", r.stderr);
+        let mut names: Vec<String> = std::fs::read_dir(ws.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        assert_eq!(names, ["nimbus.toml", "org.toml"], "{value}");
     }
 }
 

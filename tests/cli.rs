@@ -311,7 +311,9 @@ fn a_path_that_does_not_exist_fails_the_machine_formats_too() {
     // Exit 2 before any workspace is read: the SARIF log and the annotations must not read as
     // a clean run, with the reason on stderr only.
     let ws = workspace(&[("nimbus.toml", ""), ("ous.toml", "[ou.contoso]\n")]);
-    let doc = json(&run(ws.path(), &["check", "--format", "sarif", "missing"]));
+    let r = run(ws.path(), &["check", "--format", "sarif", "missing"]);
+    assert_eq!(r.code, 2);
+    let doc = json(&r);
     let invocation = &doc["runs"][0]["invocations"][0];
     assert_eq!(invocation["executionSuccessful"], false);
     assert_eq!(
@@ -1463,9 +1465,19 @@ fn check_fix_mends_the_files_and_reports_what_is_left() {
          [ou.contoso]\r\nname = \"Contoso\"\r\n\r\n\
          [service.desk]\r\nou = \"contoso\"\r\nlicense = \"contact_center\"\r\ntransfers = [\"nowhere\"]\r\n"
     );
-    // Nothing left to fix: nothing is written, nothing said.
+    // Nothing left to fix: nothing is written (the file is the same one, untouched), nothing
+    // said.
+    let org_path = ws.path().join("org.toml");
+    let before = std::fs::metadata(&org_path).unwrap();
     let r = run(ws.path(), &["check", "--fix", "-q"]);
     assert_eq!((r.code, r.stderr.as_str()), (1, ""));
+    let after = std::fs::metadata(&org_path).unwrap();
+    assert_eq!(before.modified().unwrap(), after.modified().unwrap());
+    #[cfg(unix)]
+    assert_eq!(
+        std::os::unix::fs::MetadataExt::ino(&before),
+        std::os::unix::fs::MetadataExt::ino(&after)
+    );
     // Not with stdin.
     let r = run_with_stdin(
         ws.path(),

@@ -120,16 +120,29 @@ fn write(dir: &Path, blocks: &[(String, Vec<Vec<String>>)], files: usize, perm: 
     std::fs::write(dir.join("nimbus.toml"), "").unwrap();
 }
 
-/// Bundle bytes (or none) and the diagnostics as a set of (code, message).
-fn outcome(dir: &Path) -> (Option<Vec<u8>>, BTreeSet<(String, String)>) {
+/// A diagnostic as text, wherever its file lies: code, severity, message, help and the labels'
+/// messages.
+type Said = (String, String, String, String, Vec<String>);
+
+/// Bundle bytes (or none) and the diagnostics, sorted (as many times as each is reported).
+fn outcome(dir: &Path) -> (Option<Vec<u8>>, Vec<Said>) {
     let naming = Naming::from_cwd();
     let loaded = load::load(dir, &naming, &Overlays::new());
     let a = nimbus_lint::analyze(loaded, &[]);
-    let diags = a
+    let mut diags: Vec<Said> = a
         .diagnostics
         .iter()
-        .map(|d| (d.code.as_str().to_owned(), d.message.clone()))
+        .map(|d| {
+            (
+                d.code.as_str().to_owned(),
+                d.severity.as_str().to_owned(),
+                d.message.clone(),
+                d.help.clone(),
+                d.labels.iter().map(|l| l.message.clone()).collect(),
+            )
+        })
         .collect();
+    diags.sort();
     let bundle = (!a.has_errors()).then(|| {
         nimbus_lint::compile::to_bytes(&nimbus_lint::compile::compile(&a.ws, &a.transfers))
     });
@@ -175,8 +188,13 @@ fn an_unreachable_loop_is_named_the_same_in_any_order() {
         );
         std::fs::write(dir.path().join("nimbus.toml"), "").expect("write");
         std::fs::write(dir.path().join("tenant.toml"), text).expect("write");
+        // The labels follow the items as written; the message names the same loop.
         let (_, diagnostics) = outcome(dir.path());
-        messages.extend(diagnostics);
+        messages.extend(
+            diagnostics
+                .into_iter()
+                .map(|(code, _, message, ..)| (code, message)),
+        );
     }
     let messages: Vec<_> = messages.into_iter().collect();
     assert_eq!(messages.len(), 1, "{messages:?}");
