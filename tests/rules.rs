@@ -28,6 +28,55 @@ fn snapshot_all(name: &str, dir: &std::path::Path) {
     });
 }
 
+/// The default severities of CONFIG.md's rule table (and `unused-suppression`, a warning),
+/// written out here: the registry is checked against the contract, not against itself.
+const CONTRACT_SEVERITIES: &[(&str, &str)] = &[
+    ("syntax", "error"),
+    ("unknown-field", "error"),
+    ("missing-field", "error"),
+    ("invalid-value", "error"),
+    ("duplicate-id", "error"),
+    ("unknown-reference", "error"),
+    ("root-ou", "error"),
+    ("ou-cycle", "error"),
+    ("reference-not-visible", "error"),
+    ("unsupported-connector", "error"),
+    ("invalid-api-key-sid", "error"),
+    ("invalid-service-sid", "error"),
+    ("duplicate-service-sid", "error"),
+    ("secret-in-config", "error"),
+    ("missing-messaging-entry", "error"),
+    ("im-unreachable", "error"),
+    ("channel-license", "warning"),
+    ("channel-region", "warning"),
+    ("im-no-agents", "warning"),
+    ("self-transfer", "warning"),
+    ("unused-messaging-entry", "warning"),
+    ("unused-connector", "warning"),
+    ("unused-suppression", "warning"),
+];
+
+#[test]
+fn every_code_has_the_contracts_default_severity() {
+    assert_eq!(Code::ALL.len(), CONTRACT_SEVERITIES.len());
+    for (code, severity) in CONTRACT_SEVERITIES {
+        let rule = Code::parse(code)
+            .unwrap_or_else(|| panic!("no rule {code}"))
+            .rule();
+        assert_eq!(rule.severity.as_str(), *severity, "{code}");
+    }
+    // And as the command line reports them, in each rule's fixture.
+    for (code, severity) in CONTRACT_SEVERITIES {
+        let dir = fixture("rules").join(code);
+        let doc = json(&run(&dir, &["check", ".", "--format", "json"]));
+        for d in doc["diagnostics"].as_array().unwrap() {
+            if d["code"] == *code {
+                assert_eq!(d["severity"], *severity, "{code}");
+            }
+        }
+    }
+}
+
 #[test]
 fn every_rule_has_a_fixture_that_fires_it() {
     for code in Code::ALL {
