@@ -444,6 +444,9 @@ struct Targets {
     /// Roots named through files only (as pre-commit names them): the workspace holding the
     /// files is checked, not the workspaces nested below it.
     by_files: HashSet<PathBuf>,
+    /// Roots named as folders: the tenants nested below them are checked, even when the walk
+    /// that finds them is an outer root's named through files.
+    folders: Vec<PathBuf>,
 }
 
 /// Finds the workspace of each path (deduplicated), reading stdin for `-`. A root below
@@ -463,6 +466,7 @@ fn targets(
         notes: Vec::new(),
         named: Vec::new(),
         by_files: HashSet::new(),
+        folders: Vec::new(),
     };
     let dash = paths.iter().any(|p| p.as_os_str() == "-");
     if dash != stdin_filename.is_some() {
@@ -570,12 +574,9 @@ fn targets(
             Err(e) => t.errors.push(e),
         }
     }
-    // Only a root without `nimbus.toml` can lie below another root of the run (one with it
-    // is a nested workspace, which the outer walk leaves out); the outer one has none either.
-    // Its ancestors are looked up, not every other root.
-    let all: HashSet<PathBuf> = roots.iter().map(|(r, _)| r.clone()).collect();
-    // A root below another root of the run, reached through a symbolic link, is spelled as
-    // that root spells it: its files are then the outer walk's, and read once.
+    // Roots reached through symbolic links are spelled as the outermost root of the run that
+    // holds them spells its own path: a root below another is then found below it, and its
+    // files (and the stdin buffer) are named as the outer walk names them, and read once.
     let real: HashMap<PathBuf, PathBuf> = if roots.len() > 1 {
         (roots.iter())
             .filter_map(|(r, _)| Some((std::fs::canonicalize(r).ok()?, r.clone())))
@@ -583,30 +584,51 @@ fn targets(
     } else {
         HashMap::new()
     };
-    let respell = |path: PathBuf| -> PathBuf {
-        let Ok(path_real) = std::fs::canonicalize(&path) else {
-            return path;
-        };
-        for a in path_real.ancestors().skip(1) {
-            if let Some(spelled) = real.get(a)
-                && let Ok(rest) = path_real.strip_prefix(a)
-            {
-                let respelled = spelled.join(rest);
-                return if respelled == path { path } else { respelled };
+    // `path` as the outermost root holding it spells it (the real path tells which holds it).
+    let respell = |path: &Path| -> Option<PathBuf> {
+        let path_real = std::fs::canonicalize(path).ok()?;
+        let (outer_real, spelled) = (path_real.ancestors())
+            .filter_map(|a| Some((a, real.get(a)?)))
+            .last()?;
+        let respelled = spelled.join(path_real.strip_prefix(outer_real).ok()?);
+        (respelled != path).then_some(respelled)
+    };
+    let mut respelled: Vec<(PathBuf, Option<&PathBuf>, Option<PathBuf>)> = Vec::new();
+    for (spelled, guessed_for) in roots {
+        match respell(&spelled).filter(|_| !real.is_empty()) {
+            Some(root) => {
+                // What lies below the old spelling, named as the new one names it.
+                let moved = |p: &Path| p.strip_prefix(&spelled).ok().map(|rest| root.join(rest));
+                let keys: Vec<PathBuf> = t.overlays.keys().cloned().collect();
+                for key in keys {
+                    if let Some(new) = moved(&key)
+                        && let Some(text) = t.overlays.remove(&key)
+                    {
+                        t.overlays.insert(new, text);
+                    }
+                }
+                for named in &mut t.named {
+                    if let Some(new) = moved(named) {
+                        *named = new;
+                    }
+                }
+                let file = guessed_for.and_then(|f| moved(&naming.absolute(f)));
+                respelled.push((root, guessed_for, file));
+            }
+            None => {
+                let file = guessed_for.map(|f| naming.absolute(f));
+                respelled.push((spelled, guessed_for, file));
             }
         }
-        path
-    };
-    // Folders named below an outer root named through files alone: the outer walk finds the
-    // tenants nested in them, and must check them.
-    let mut folders_below: Vec<PathBuf> = Vec::new();
-    for (i, (spelled, guessed_for)) in roots.into_iter().enumerate() {
-        let root = if real.is_empty() || load::has_settings(&spelled) {
-            spelled.clone()
+    }
+    // Only a root without `nimbus.toml` can lie below another root of the run (one with it
+    // is a nested workspace, which the outer walk leaves out); the outer one has none either.
+    // Its ancestors are looked up, not every other root.
+    let all: HashSet<PathBuf> = respelled.iter().map(|(r, ..)| r.clone()).collect();
+    for (i, (root, guessed_for, file)) in respelled.into_iter().enumerate() {
+        if as_folder.contains(&i) {
+            t.folders.push(root.clone());
         } else {
-            respell(spelled.clone())
-        };
-        if !as_folder.contains(&i) {
             t.by_files.insert(root.clone());
         }
         let note = guessed_for.map(|file| {
@@ -624,36 +646,12 @@ fn targets(
             })
             .flatten();
         match outer {
-            Some(_) => {
-                if as_folder.contains(&i) {
-                    folders_below.push(root.clone());
-                }
-                // The file too, below the root as now spelled.
-                let file = guessed_for.map(|f| {
-                    let f = naming.absolute(f);
-                    if root == spelled {
-                        return f;
-                    }
-                    let (Ok(f_real), Ok(root_real)) =
-                        (std::fs::canonicalize(&f), std::fs::canonicalize(&spelled))
-                    else {
-                        return f;
-                    };
-                    match f_real.strip_prefix(&root_real) {
-                        Ok(rest) => root.join(rest),
-                        Err(_) => f,
-                    }
-                });
-                t.merged.push(Merged { file, root, note });
-            }
+            Some(_) => t.merged.push(Merged { file, root, note }),
             None => {
                 t.notes.extend(note);
                 t.roots.push(root);
             }
         }
-    }
-    for folder in &folders_below {
-        t.by_files.retain(|outer| !folder.starts_with(outer));
     }
     Ok(t)
 }
@@ -827,11 +825,13 @@ fn analyze_all(t: &Targets, naming: &Naming, overrides: &[(Code, Level)], nested
         };
         next += 1;
         let loaded = load::load(&root, naming, &t.overlays);
-        // A workspace named through its files alone is checked without those nested in it.
-        let nested = nested && !t.by_files.contains(&root);
+        // A workspace named through its files alone is checked without the tenants nested in
+        // it, but for those below a folder named.
+        let by_files = t.by_files.contains(&root);
         if nested {
             for dir in &loaded.nested {
-                if listed.insert(dir.clone()) {
+                let wanted = !by_files || t.folders.iter().any(|f| dir.starts_with(f));
+                if wanted && listed.insert(dir.clone()) {
                     roots.push(dir.clone());
                 }
             }

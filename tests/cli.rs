@@ -1832,3 +1832,81 @@ fn a_piece_of_code_with_its_punctuation_is_held_together_only_when_it_fits() {
         assert!(line.chars().count() <= 40, "{line:?}\n{text}");
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn links_between_roots_never_lose_the_stdin_buffer_nor_read_a_file_twice() {
+    let ws = workspace(&[
+        ("ws/a.toml", "[ou.r]\n"),
+        ("ws/b/b.toml", "[ou.q]\nparent = \"r\"\n"),
+        ("ws/b/c/c.toml", "[ou.z]\nparent = \"q\"\nbogus = 1\n"),
+        ("t2/nimbus.toml", ""),
+        ("t2/org.toml", "[ou.top]\n"),
+        ("t2/t/nimbus.toml", ""),
+        ("t2/t/t.toml", "[ou.t]\nbad = 1\n"),
+    ]);
+    let link = |to: &str, name: &str| std::os::unix::fs::symlink(to, ws.path().join(name)).unwrap();
+    link("ws", "lw");
+    link("ws/b", "link2");
+    link("t2/t", "lt");
+    let short = |args: &[&str]| {
+        let mut all = vec!["check", "--format", "short"];
+        all.extend_from_slice(args);
+        run(ws.path(), &all).stdout
+    };
+    let once = "ws/b/c/c.toml:3:1: error[unknown-field]: unknown key `bogus` in OU `z`\n\
+                1 error, 0 warnings in 3 files\n";
+    for args in [
+        &["ws", "link2", "link2/c"][..],
+        &["link2/c", "link2", "ws"],
+        &["lw/b", "ws/b/c", "ws"],
+    ] {
+        assert_eq!(short(args), once, "{args:?}");
+    }
+    // A tenant with its own nimbus.toml, named through a link beside its outer root.
+    assert_eq!(
+        short(&["t2", "lt"]),
+        "t2/t/t.toml:2:1: error[unknown-field]: unknown key `bad` in OU `t`\n\
+         1 error, 0 warnings in 4 files\n"
+    );
+    // The buffer on stdin is checked, whichever spelling names it.
+    let buffer = "[ou.q]\nparent = \"r\"\nstdin = 1\n";
+    for args in [
+        &["ws", "-", "--stdin-filename", "lw/b/b.toml"][..],
+        &["lw", "-", "--stdin-filename", "ws/b/b.toml"],
+        &["ws/a.toml", "-", "--stdin-filename", "lw/b/b.toml"],
+    ] {
+        let mut all = vec!["check", "--format", "short"];
+        all.extend_from_slice(args);
+        let r = run_with_stdin(ws.path(), &all, buffer);
+        assert!(
+            r.stdout
+                .contains("b/b.toml:3:1: error[unknown-field]: unknown key `stdin` in OU `q`"),
+            "{args:?}: {}{}",
+            r.stdout,
+            r.stderr
+        );
+    }
+}
+
+#[test]
+fn a_folder_named_below_a_root_named_through_files_brings_only_its_own_tenants() {
+    let ws = workspace(&[
+        ("top/x.toml", "[ou.x]\n"),
+        ("top/sub/s.toml", "[ou.s]\nparent = \"x\"\n"),
+        ("top/sub/deep/er/nimbus.toml", ""),
+        ("top/sub/deep/er/e.toml", "[ou.e]\nbad = 1\n"),
+        ("top/other/nimbus.toml", ""),
+        ("top/other/o.toml", "[ou.o]\nbad = 1\n"),
+    ]);
+    let r = run(
+        ws.path(),
+        &["check", "--format", "short", "top/x.toml", "top/sub/deep"],
+    );
+    assert!(
+        r.stdout.contains("top/sub/deep/er/e.toml:2:1"),
+        "{}",
+        r.stdout
+    );
+    assert!(!r.stdout.contains("top/other/o.toml"), "{}", r.stdout);
+}

@@ -128,7 +128,12 @@ pub fn in_order(results: &[Analysis]) -> Vec<(&Analysis, &crate::diagnostic::Dia
         all.sort_by_cached_key(|(a, d)| {
             let file = a.ws.sources.get(d.span.file);
             let at = file.position(d.span.start as usize);
-            (file.display().to_owned(), at.line, at.column, d.code)
+            (
+                file.display().to_owned(),
+                at.line,
+                at.column,
+                d.code.as_str(),
+            )
         });
     }
     all
