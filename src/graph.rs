@@ -269,20 +269,70 @@ pub struct UnreachableGroup {
 ///
 /// Front desks in one loop reach the same services: the loops are found first (strongly
 /// connected components, sinks first), and each loop that holds a proxying desk is walked
-/// once for all of them. A walk that meets a desk of a loop already walked takes that loop's
-/// services as they are, without walking past it again; it passes a chain of desks that
-/// proxy nothing in one step; and it never enters a part of the graph from which no service
-/// that is not a front desk can be reached. So a ring or a chain of front desks, or many
-/// desks feeding one chain, cost their size, not its square. (What is left above linear is
-/// bounded by the output, the proxies of each service, or by loops met many times over with
-/// services in common: shapes no tenant has.)
+/// once for all of them. A walk that meets a loop whose services are known (one walked
+/// already, or one that reaches at most [`FEW`] services, whose list is kept) takes them as
+/// they are, without walking past it again; it passes a chain of desks that proxy nothing in
+/// one step; and it never enters a part of the graph from which no service that is not a
+/// front desk can be reached. So rings, chains, funnels and ladders of front desks cost their
+/// size, not its square. (What is left above linear needs desks that proxy nothing, branching,
+/// above more than [`FEW`] services, met by many proxying desks that each reach all of them:
+/// then the output itself is of that size.)
 fn proxied_by(
     graph: &DiGraph<(), u32>,
     carries_im: &[bool],
     front_desk: impl Fn(usize) -> bool,
     proxies: impl Fn(usize) -> bool,
 ) -> Vec<Vec<u32>> {
-    proxied_by_counted(graph, carries_im, front_desk, proxies).0
+    proxied_by_counted(graph, carries_im, front_desk, proxies, FEW).0
+}
+
+/// Reach lists at most this long are kept for every component.
+const FEW: usize = 32;
+
+/// The services that are not front desks component `c` (`members`) reaches, when they are at
+/// most `few` ([`FEW`]) and every component it leads to has its list already; else `None`.
+#[allow(clippy::too_many_arguments)]
+fn few_reached(
+    (c, members, few): (usize, &[NodeIndex], usize),
+    im: &DiGraph<(), ()>,
+    component: &[u32],
+    useful: &[bool],
+    front_desk: &impl Fn(usize) -> bool,
+    reach: &[Option<Vec<u32>>],
+    listed: &mut [u32],
+    steps: &mut u64,
+) -> Option<Vec<u32>> {
+    let mark = c as u32;
+    let mut list = Vec::new();
+    let mut add = |k: usize, list: &mut Vec<u32>| {
+        if listed[k] != mark {
+            listed[k] = mark;
+            list.push(k as u32);
+        }
+        list.len() <= few
+    };
+    for m in members {
+        *steps += 1;
+        if !front_desk(m.index()) && !add(m.index(), &mut list) {
+            return None;
+        }
+    }
+    for m in members {
+        for t in im.neighbors(*m) {
+            *steps += 1;
+            let ct = component[t.index()] as usize;
+            if ct == c || !useful[t.index()] {
+                continue;
+            }
+            for &k in reach[ct].as_ref()? {
+                *steps += 1;
+                if !add(k as usize, &mut list) {
+                    return None;
+                }
+            }
+        }
+    }
+    Some(list)
 }
 
 /// [`proxied_by`], with the steps it took (nodes and components entered, edges followed,
@@ -293,6 +343,7 @@ fn proxied_by_counted(
     carries_im: &[bool],
     front_desk: impl Fn(usize) -> bool,
     proxies: impl Fn(usize) -> bool,
+    few: usize,
 ) -> (Vec<Vec<u32>>, u64) {
     let n = carries_im.len();
     let mut out = vec![Vec::new(); n];
@@ -335,8 +386,11 @@ fn proxied_by_counted(
             component[m.index()] = c as u32;
         }
     }
-    // By component walked: the services that are not front desks it reaches.
+    // By component: the services that are not front desks it reaches, when known: for each
+    // component that holds a proxying desk (walked), and for each that reaches few (found
+    // from the components it leads to, which come first). A walk takes such a list whole.
     let mut reach: Vec<Option<Vec<u32>>> = vec![None; sccs.len()];
+    let mut listed = vec![u32::MAX; n];
     // Where a walk entering a component may go at once: a component of front desks alone
     // (none proxying) whose transfers all lead into one other component adds nothing to what
     // it reaches, so a walk goes on from that one (a chain of such desks is one step).
@@ -356,6 +410,16 @@ fn proxied_by_counted(
         if !useful[members[0].index()] {
             continue;
         }
+        reach[c] = few_reached(
+            (c, members, few),
+            &im,
+            &component,
+            &useful,
+            &front_desk,
+            &reach,
+            &mut listed,
+            &mut steps,
+        );
         if desks.is_empty() {
             if members.iter().all(|m| front_desk(m.index())) {
                 let mut next = None;
@@ -374,6 +438,12 @@ fn proxied_by_counted(
                 if let (true, Some(next)) = (one, next) {
                     skip[c] = skip[next as usize];
                 }
+            }
+            continue;
+        }
+        if let Some(few) = &reach[c] {
+            for &j in few {
+                out[j as usize].extend_from_slice(&desks);
             }
             continue;
         }
@@ -519,6 +589,7 @@ mod tests {
                 &self.carries_im,
                 |i| self.desk[i],
                 |i| self.proxy[i],
+                FEW,
             );
             assert_eq!(
                 got,
@@ -564,6 +635,22 @@ mod tests {
         let x = funnel.add(0);
         funnel.edge(quiet[N - 1], x);
         funnel.steps_within_bound();
+        // A ladder: the chain of desks that proxy nothing also transfers, at each rung, to one
+        // shared service.
+        let mut ladder = Shape::new();
+        let proxies: Vec<usize> = (0..N).map(|_| ladder.add(2)).collect();
+        let rungs: Vec<usize> = (0..N).map(|_| ladder.add(1)).collect();
+        let shared = ladder.add(0);
+        for &p in &proxies {
+            ladder.edge(p, rungs[0]);
+        }
+        for i in 0..N {
+            ladder.edge(rungs[i], shared);
+            if i + 1 < N {
+                ladder.edge(rungs[i], rungs[i + 1]);
+            }
+        }
+        ladder.steps_within_bound();
         // One desk and a long chain of plain services: the output is the chain.
         let mut long = Shape::new();
         let desk = long.add(2);
@@ -581,6 +668,7 @@ mod tests {
         fn proxied_by_is_what_each_desk_reaches(
             nodes in proptest::collection::vec((any::<bool>(), any::<bool>(), any::<bool>()), 1..14),
             edges in proptest::collection::vec((0usize..14, 0usize..14), 0..40),
+            few in prop_oneof![Just(0usize), Just(1), Just(2), Just(FEW)],
         ) {
             let n = nodes.len();
             // A front desk offers IM (its channels); a proxying desk is a front desk.
@@ -594,7 +682,9 @@ mod tests {
             for (k, &(a, b)) in edges.iter().enumerate() {
                 graph.add_edge(NodeIndex::new(a % n), NodeIndex::new(b % n), k as u32);
             }
-            let got = proxied_by(&graph, &carries_im, |i| front_desk[i], |i| proxies[i]);
+            // With short lists kept or none (`few` = 0: every walk goes all the way).
+            let (got, _) =
+                proxied_by_counted(&graph, &carries_im, |i| front_desk[i], |i| proxies[i], few);
             prop_assert_eq!(got, naive(&graph, &carries_im, &front_desk, &proxies));
         }
     }
