@@ -372,6 +372,40 @@ mod tests {
         SourceFile::new("a.toml".into(), "a.toml", "a.toml", text.into())
     }
 
+    /// Columns far into a long line are counted from checkpoints, and agree with counting
+    /// from the line's start, in characters and in UTF-16 units, with a byte order mark too.
+    #[test]
+    fn columns_on_long_lines_come_from_checkpoints_and_are_exact() {
+        let mut text = String::from("\u{feff}");
+        for i in 0..3000 {
+            text.push_str(["a", "é", "日", "𝄞", " "][i % 5]);
+        }
+        text.push('\n');
+        text.push_str(&"x".repeat(5000));
+        text.push_str("\r\nshort\n");
+        let f = file(&text);
+        for offset in (0..text.len())
+            .step_by(7)
+            .filter(|&o| text.is_char_boundary(o))
+        {
+            let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+            let before = &text[line_start..offset];
+            let bom = usize::from(line_start == 0 && offset >= 3);
+            let column = before.chars().count() - bom + 1;
+            let at = f.position(offset);
+            assert_eq!(at.column as usize, column, "offset {offset}");
+            let utf16: usize = before.chars().map(char::len_utf16).sum();
+            assert_eq!(
+                f.position_utf16(offset).1 as usize,
+                utf16,
+                "offset {offset}"
+            );
+        }
+        // The two long lines have checkpoints; the short one needs none.
+        let marks = f.marks.get().expect("checkpoints built");
+        assert!(marks.len() >= 10, "{}", marks.len());
+    }
+
     #[test]
     fn names_are_kept_whether_or_not_the_displayed_name_ends_with_the_relative_path() {
         let cases = [

@@ -257,3 +257,28 @@ fn parse_directive(
         targets: std::sync::Arc::new([]),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::source::{FileId, SourceFile};
+
+    /// Comments above a `[kind]` table share one list of its entities: a list for each would
+    /// cost lines × entities of memory (4,000 lines above 4,000 OUs took 1.3 GB).
+    #[test]
+    fn the_comments_of_a_run_share_one_list_of_entities() {
+        let mut text = "# nimbus-lint: allow(unused-connector)\n".repeat(50);
+        text.push_str("[ou]\nroot = {}\n");
+        for i in 0..50 {
+            text.push_str(&format!("a{i} = {{ parent = \"root\" }}\n"));
+        }
+        let file = SourceFile::new("a.toml".into(), "a.toml", "a.toml", text.into());
+        let parts = super::super::parse_pieces(FileId(0), &file);
+        let sups = &parts[0].suppressions;
+        assert_eq!(sups.len(), 50);
+        assert_eq!(sups[0].targets.len(), 51);
+        assert!(
+            sups.iter()
+                .all(|s| std::sync::Arc::ptr_eq(&s.targets, &sups[0].targets))
+        );
+    }
+}
