@@ -286,11 +286,8 @@ fn drop_missing_fields_of_duplicates(ws: &Workspace, diags: &mut Vec<Diagnostic>
     diags.retain(|d| d.code != Code::MissingField || !headers.contains(&d.span));
 }
 
-/// Drops diagnostics that a `# nimbus-lint: allow(..)` comment covers, and reports comments
-/// that cover nothing: only where the rule could judge. While a file cannot be parsed or read
-/// (the workspace is incomplete), or for a rule that `held` back, an allowed code may silence
-/// something once the workspace reads again, and deleting the comment (as the help would say)
-/// would be wrong.
+/// Drops diagnostics that a `# nimbus-lint: allow(..)` comment covers, and has
+/// `unused-suppression` report the comments that covered nothing (where the rule could judge).
 fn suppress(
     ws: &Workspace,
     diags: Vec<Diagnostic>,
@@ -345,26 +342,7 @@ fn suppress(
             !hit
         })
         .collect();
-    // Whether a rule held back for some entity of a group, asked once a group and code.
-    let mut held_in: FxHashMap<(*const (Kind, String), Code), bool> = FxHashMap::default();
-    for (i, s) in sups.iter().enumerate() {
-        for (j, code) in s.codes.iter().enumerate() {
-            let mut held_here = || {
-                *held_in
-                    .entry((s.targets.as_ptr(), code.value))
-                    .or_insert_with(|| {
-                        (s.targets.iter()).any(|(kind, id)| {
-                            held_for.contains(&(code.value, *kind, id.as_str().into()))
-                        })
-                    })
-            };
-            let judged = code.value.rule().hard
-                || (ws.complete && !held.contains(&code.value) && !held_here());
-            if !used[i][j] && judged {
-                out.push(unused_suppression::diagnostic(s, code));
-            }
-        }
-    }
+    out.extend(unused_suppression::unused(ws, &used, held, held_for));
     out
 }
 

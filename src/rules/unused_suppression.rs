@@ -1,8 +1,11 @@
 //! `unused-suppression`: a `# nimbus-lint: allow(..)` comment that silences nothing.
 
+use rustc_hash::{FxHashMap, FxHashSet};
+
 use super::{Code, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::{Sp, Suppression};
+use crate::model::{Kind, Sp, Suppression, Text};
+use crate::resolve::Workspace;
 use crate::source::Span;
 
 /// The rule record.
@@ -53,6 +56,41 @@ user_assignment = "ms_teams"
 "#,
     check: None,
 };
+
+/// The codes of the comments that silenced nothing (`used[i][j]`: code `j` of comment `i`
+/// did), reported where the rule could judge: always for a hard rule; otherwise only when the
+/// workspace was read whole and the rule did not hold back (in general, `held`, or for an
+/// entity the comment covers, `held_for`), for once the rule speaks the comment may silence
+/// something, and deleting it, as the help says, would be wrong.
+pub(crate) fn unused(
+    ws: &Workspace,
+    used: &[Vec<bool>],
+    held: &FxHashSet<Code>,
+    held_for: &FxHashSet<(Code, Kind, Text)>,
+) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    // Whether a rule held back for some entity of a run's list, asked once a list and code.
+    let mut held_in: FxHashMap<(*const (Kind, String), Code), bool> = FxHashMap::default();
+    for (i, s) in ws.model.suppressions.iter().enumerate() {
+        for (j, code) in s.codes.iter().enumerate() {
+            let mut held_here = || {
+                *held_in
+                    .entry((s.targets.as_ptr(), code.value))
+                    .or_insert_with(|| {
+                        (s.targets.iter()).any(|(kind, id)| {
+                            held_for.contains(&(code.value, *kind, id.as_str().into()))
+                        })
+                    })
+            };
+            let judged = code.value.rule().hard
+                || (ws.complete && !held.contains(&code.value) && !held_here());
+            if !used[i][j] && judged {
+                out.push(diagnostic(s, code));
+            }
+        }
+    }
+    out
+}
 
 /// The diagnostic for one unused code of a comment.
 pub(crate) fn diagnostic(s: &Suppression, code: &Sp<Code>) -> Diagnostic {
