@@ -512,41 +512,7 @@ fn targets(
     // The roots named as folders at least once (their nested workspaces are checked too).
     let mut as_folder: HashSet<usize> = HashSet::new();
     if let Some(name) = stdin_filename {
-        // Text that no workspace file stands for would be read and then silently ignored.
-        let named = || format!("--stdin-filename {}", naming.display(name));
-        if naming.absolute(name).is_dir() {
-            return Err(format!(
-                "{}: is a folder: name the file the text on stdin stands for",
-                named()
-            ));
-        }
-        if name.extension().is_none_or(|e| e != "toml") {
-            return Err(format!(
-                "{}: not a .toml file: a workspace is made of .toml files only",
-                named()
-            ));
-        }
-        // Bytes, not text: a buffer that is not UTF-8 gets `syntax` at its first bad byte, as
-        // the same file on disk would.
-        // The file need not exist yet (a new buffer in a new folder): its root is found
-        // from its name alone, never from some folder above that holds no `nimbus.toml`.
-        let abs = naming.absolute(name);
-        let root = load::root_of_file(&abs);
-        // Read one byte past the workspace's limit at most: the loader reports the size, and
-        // an endless stdin (`< /dev/zero`) ends there.
-        let limit = load::settings_of(&root).max_file_size.saturating_add(1);
-        let mut text = Vec::new();
-        stdin
-            .take(limit)
-            .read_to_end(&mut text)
-            .map_err(|e| format!("cannot read stdin: {}", load::io_message(&e)))?;
-        if let Some(skipped) = load::skipped_file(&root, &abs) {
-            let (why, fix) = unread(&skipped, &root, naming);
-            return Err(format!(
-                "{}: {why}, so its workspace does not read it; {fix}",
-                named()
-            ));
-        }
+        let (root, abs, text) = stdin_target(name, naming, stdin)?;
         let _ = push_root(&mut roots, &mut index, root, None);
         t.overlays.insert(abs, text);
     }
@@ -574,9 +540,98 @@ fn targets(
             Err(e) => t.errors.push(e),
         }
     }
-    // Roots reached through symbolic links are spelled as the outermost root of the run that
-    // holds them spells its own path: a root below another is then found below it, and its
-    // files (and the stdin buffer) are named as the outer walk names them, and read once.
+    let respelled = respell_roots(roots, &mut t, naming);
+    // Only a root without `nimbus.toml` can lie below another root of the run (one with it
+    // is a nested workspace, which the outer walk leaves out); the outer one has none either.
+    // Its ancestors are looked up, not every other root.
+    let all: HashSet<PathBuf> = respelled.iter().map(|(r, ..)| r.clone()).collect();
+    for (i, (root, guessed_for, file)) in respelled.into_iter().enumerate() {
+        if as_folder.contains(&i) {
+            t.folders.push(root.clone());
+        } else {
+            t.by_files.insert(root.clone());
+        }
+        let note = guessed_for.map(|file| {
+            format!(
+                "{}: no nimbus.toml at or above it, so its folder ({}) is checked as the workspace; put a nimbus.toml at the workspace root to have file paths (as pre-commit passes them) check the whole workspace",
+                naming.display(file),
+                naming.display(&root)
+            )
+        });
+        let outer = (!load::has_settings(&root))
+            .then(|| {
+                (root.ancestors().skip(1))
+                    .find(|a| all.contains(*a) && load::walk_enters(a, &root))
+                    .map(Path::to_path_buf)
+            })
+            .flatten();
+        match outer {
+            Some(_) => t.merged.push(Merged { file, root, note }),
+            None => {
+                t.notes.extend(note);
+                t.roots.push(root);
+            }
+        }
+    }
+    Ok(t)
+}
+
+/// The root of the file `--stdin-filename` names, its absolute path, and the text read from
+/// stdin for it; an error when no workspace would read that file.
+fn stdin_target(
+    name: &Path,
+    naming: &Naming,
+    stdin: &mut dyn Read,
+) -> Result<(PathBuf, PathBuf, Vec<u8>), String> {
+    // Text that no workspace file stands for would be read and then silently ignored.
+    let named = || format!("--stdin-filename {}", naming.display(name));
+    if naming.absolute(name).is_dir() {
+        return Err(format!(
+            "{}: is a folder: name the file the text on stdin stands for",
+            named()
+        ));
+    }
+    if name.extension().is_none_or(|e| e != "toml") {
+        return Err(format!(
+            "{}: not a .toml file: a workspace is made of .toml files only",
+            named()
+        ));
+    }
+    // Bytes, not text: a buffer that is not UTF-8 gets `syntax` at its first bad byte, as
+    // the same file on disk would.
+    // The file need not exist yet (a new buffer in a new folder): its root is found
+    // from its name alone, never from some folder above that holds no `nimbus.toml`.
+    let abs = naming.absolute(name);
+    let root = load::root_of_file(&abs);
+    // Read one byte past the workspace's limit at most: the loader reports the size, and
+    // an endless stdin (`< /dev/zero`) ends there.
+    let limit = load::settings_of(&root).max_file_size.saturating_add(1);
+    let mut text = Vec::new();
+    stdin
+        .take(limit)
+        .read_to_end(&mut text)
+        .map_err(|e| format!("cannot read stdin: {}", load::io_message(&e)))?;
+    if let Some(skipped) = load::skipped_file(&root, &abs) {
+        let (why, fix) = unread(&skipped, &root, naming);
+        return Err(format!(
+            "{}: {why}, so its workspace does not read it; {fix}",
+            named()
+        ));
+    }
+    Ok((root, abs, text))
+}
+
+/// Each root with the file PATH whose folder it is for want of a `nimbus.toml`, and that
+/// file's absolute path. Roots reached through symbolic links are spelled as the outermost
+/// root of the run that holds them spells its own path: a root below another is then found
+/// below it, and its files (and the stdin buffer, and the paths named) are named as the
+/// outer walk names them, and read once.
+#[allow(clippy::type_complexity)]
+fn respell_roots<'p>(
+    roots: Vec<(PathBuf, Option<&'p PathBuf>)>,
+    t: &mut Targets,
+    naming: &Naming,
+) -> Vec<(PathBuf, Option<&'p PathBuf>, Option<PathBuf>)> {
     let real: HashMap<PathBuf, PathBuf> = if roots.len() > 1 {
         (roots.iter())
             .filter_map(|(r, _)| Some((std::fs::canonicalize(r).ok()?, r.clone())))
@@ -621,39 +676,7 @@ fn targets(
             }
         }
     }
-    // Only a root without `nimbus.toml` can lie below another root of the run (one with it
-    // is a nested workspace, which the outer walk leaves out); the outer one has none either.
-    // Its ancestors are looked up, not every other root.
-    let all: HashSet<PathBuf> = respelled.iter().map(|(r, ..)| r.clone()).collect();
-    for (i, (root, guessed_for, file)) in respelled.into_iter().enumerate() {
-        if as_folder.contains(&i) {
-            t.folders.push(root.clone());
-        } else {
-            t.by_files.insert(root.clone());
-        }
-        let note = guessed_for.map(|file| {
-            format!(
-                "{}: no nimbus.toml at or above it, so its folder ({}) is checked as the workspace; put a nimbus.toml at the workspace root to have file paths (as pre-commit passes them) check the whole workspace",
-                naming.display(file),
-                naming.display(&root)
-            )
-        });
-        let outer = (!load::has_settings(&root))
-            .then(|| {
-                (root.ancestors().skip(1))
-                    .find(|a| all.contains(*a) && load::walk_enters(a, &root))
-                    .map(Path::to_path_buf)
-            })
-            .flatten();
-        match outer {
-            Some(_) => t.merged.push(Merged { file, root, note }),
-            None => {
-                t.notes.extend(note);
-                t.roots.push(root);
-            }
-        }
-    }
-    Ok(t)
+    respelled
 }
 
 /// A root of the run taken as part of an outer root of the run, whose walk should read it.
