@@ -119,118 +119,130 @@ fn read(r: &mut Reader<'_>, doc: &DeTable<'_>, settings: &mut Settings) {
     };
     let m = r.unknown_keys(doc, &top);
     if let Some(t) = table(r, doc, "workspace", &m) {
-        let wm = r.unknown_keys(
-            t,
-            &schema("[workspace]", &["exclude", "max_file_size", "max_files"]),
-        );
-        let mut globs = r
-            .strings(t, "exclude", &wm, "exclude = [\"drafts/**\"]")
-            .items;
-        // One glob written as a string is reported as the wrong type (with the list as the
-        // fix) and applied as meant.
-        if let Some(v) = t.get("exclude")
-            && let DeValue::String(glob) = v.get_ref()
-        {
-            globs.push(Sp {
-                value: crate::model::Text::from(glob.as_ref()),
-                span: r.span(v.span()),
-            });
-        }
-        for glob in globs {
-            match ignore::gitignore::GitignoreBuilder::new("/").add_line(None, &glob.value) {
-                Ok(_) => settings.exclude.push(glob),
-                Err(e) => r.diagnostics.push(invalid_value::bad_glob(
-                    glob.span,
-                    &glob.value,
-                    &e.to_string(),
-                )),
-            }
-        }
-        // Places in a file are kept in 32 bits.
-        if let Some(n) = count(r, t, "max_file_size", u64::from(u32::MAX)) {
-            settings.max_file_size = n;
-        }
-        if let Some(n) = count(r, t, "max_files", u64::MAX) {
-            settings.max_files = n;
-        }
+        read_workspace(r, t, settings);
     }
     if let Some(t) = table(r, doc, "build", &m) {
-        let bm = r.unknown_keys(t, &schema("[build]", &["output"]));
-        let output = r
-            .string(t, "output", &bm, "output = \"dist/bundle.json\"")
-            .get()
-            .cloned();
-        match output {
-            Some(o) if !names_a_file(&o.value) => r
-                .diagnostics
-                .push(invalid_value::not_a_file_path(o.span, &o.value)),
-            Some(o) if leaves_the_workspace(&o.value) => r
-                .diagnostics
-                .push(invalid_value::output_outside(o.span, &o.value)),
-            output => settings.output = output,
-        }
+        read_build(r, t, settings);
     }
     if let Some(t) = table(r, doc, "lints", &m) {
-        let mut entries: Vec<_> = t.iter().collect();
-        entries.sort_by_key(|(k, _)| k.span().start);
-        // The code each unknown key's spelling points at: not one the table sets already (the
-        // rename would make a duplicate key); one two keys point at is renamed in neither.
-        let meant: Vec<Option<Code>> = (entries.iter())
-            .map(|(key, _)| {
-                let name = key_str(key);
-                Code::parse(name)
-                    .is_none()
-                    .then(|| Code::nearest(name))
-                    .flatten()
-                    .filter(|c| !t.contains_key(c.as_str()))
-            })
-            .collect();
-        // How many keys point at each code: counted once, asked for every key.
-        let mut wanted: rustc_hash::FxHashMap<Code, usize> = rustc_hash::FxHashMap::default();
-        for c in meant.iter().flatten() {
-            *wanted.entry(*c).or_default() += 1;
+        read_lints(r, t, settings);
+    }
+}
+
+/// `[workspace]`: `exclude` globs and the limits.
+fn read_workspace(r: &mut Reader<'_>, t: &DeTable<'_>, settings: &mut Settings) {
+    let wm = r.unknown_keys(
+        t,
+        &schema("[workspace]", &["exclude", "max_file_size", "max_files"]),
+    );
+    let mut globs = r
+        .strings(t, "exclude", &wm, "exclude = [\"drafts/**\"]")
+        .items;
+    // One glob written as a string is reported as the wrong type (with the list as the
+    // fix) and applied as meant.
+    if let Some(v) = t.get("exclude")
+        && let DeValue::String(glob) = v.get_ref()
+    {
+        globs.push(Sp {
+            value: crate::model::Text::from(glob.as_ref()),
+            span: r.span(v.span()),
+        });
+    }
+    for glob in globs {
+        match ignore::gitignore::GitignoreBuilder::new("/").add_line(None, &glob.value) {
+            Ok(_) => settings.exclude.push(glob),
+            Err(e) => r.diagnostics.push(invalid_value::bad_glob(
+                glob.span,
+                &glob.value,
+                &e.to_string(),
+            )),
         }
-        for ((key, value), suggestion) in entries.into_iter().zip(&meant) {
+    }
+    // Places in a file are kept in 32 bits.
+    if let Some(n) = count(r, t, "max_file_size", u64::from(u32::MAX)) {
+        settings.max_file_size = n;
+    }
+    if let Some(n) = count(r, t, "max_files", u64::MAX) {
+        settings.max_files = n;
+    }
+}
+
+/// `[build]`: `output`, a file path inside the workspace.
+fn read_build(r: &mut Reader<'_>, t: &DeTable<'_>, settings: &mut Settings) {
+    let bm = r.unknown_keys(t, &schema("[build]", &["output"]));
+    let output = r
+        .string(t, "output", &bm, "output = \"dist/bundle.json\"")
+        .get()
+        .cloned();
+    match output {
+        Some(o) if !names_a_file(&o.value) => r
+            .diagnostics
+            .push(invalid_value::not_a_file_path(o.span, &o.value)),
+        Some(o) if leaves_the_workspace(&o.value) => r
+            .diagnostics
+            .push(invalid_value::output_outside(o.span, &o.value)),
+        output => settings.output = output,
+    }
+}
+
+/// `[lints]`: a level for each rule code.
+fn read_lints(r: &mut Reader<'_>, t: &DeTable<'_>, settings: &mut Settings) {
+    let mut entries: Vec<_> = t.iter().collect();
+    entries.sort_by_key(|(k, _)| k.span().start);
+    // The code each unknown key's spelling points at: not one the table sets already (the
+    // rename would make a duplicate key); one two keys point at is renamed in neither.
+    let meant: Vec<Option<Code>> = (entries.iter())
+        .map(|(key, _)| {
             let name = key_str(key);
-            let code = Code::parse(name);
-            if code.is_none() {
-                let mut d = crate::rules::unknown_field::unknown_lint(
-                    r.span(key.span()),
-                    name,
-                    *suggestion,
-                );
-                if suggestion.is_some_and(|c| wanted[&c] > 1) {
-                    d.fix = None;
-                }
-                r.diagnostics.push(d);
+            Code::parse(name)
+                .is_none()
+                .then(|| Code::nearest(name))
+                .flatten()
+                .filter(|c| !t.contains_key(c.as_str()))
+        })
+        .collect();
+    // How many keys point at each code: counted once, asked for every key.
+    let mut wanted: rustc_hash::FxHashMap<Code, usize> = rustc_hash::FxHashMap::default();
+    for c in meant.iter().flatten() {
+        *wanted.entry(*c).or_default() += 1;
+    }
+    for ((key, value), suggestion) in entries.into_iter().zip(&meant) {
+        let name = key_str(key);
+        let code = Code::parse(name);
+        if code.is_none() {
+            let mut d =
+                crate::rules::unknown_field::unknown_lint(r.span(key.span()), name, *suggestion);
+            if suggestion.is_some_and(|c| wanted[&c] > 1) {
+                d.fix = None;
             }
-            let DeValue::String(level) = value.get_ref() else {
-                r.wrong_type(value, name, &format!("{name} = \"warning\""));
-                continue;
-            };
-            let span = r.span(value.span());
-            // The level is judged even under an unknown code: both mistakes at once.
-            let Some(level) = Level::parse(level) else {
-                let suggestion =
-                    level_meant(level).or_else(|| crate::suggest::nearest(level, Level::NAMES));
-                r.diagnostics.push(invalid_value::not_a_choice(
-                    span,
-                    name,
-                    "level",
-                    level,
-                    &Level::NAMES,
-                    suggestion,
-                ));
-                continue;
-            };
-            let Some(code) = code else { continue };
-            if code.rule().hard && level != Level::Error {
-                r.diagnostics
-                    .push(invalid_value::hard_error_lowered(span, code));
-                continue;
-            }
-            settings.lints.push((code, Sp { value: level, span }));
+            r.diagnostics.push(d);
         }
+        let DeValue::String(level) = value.get_ref() else {
+            r.wrong_type(value, name, &format!("{name} = \"warning\""));
+            continue;
+        };
+        let span = r.span(value.span());
+        // The level is judged even under an unknown code: both mistakes at once.
+        let Some(level) = Level::parse(level) else {
+            let suggestion =
+                level_meant(level).or_else(|| crate::suggest::nearest(level, Level::NAMES));
+            r.diagnostics.push(invalid_value::not_a_choice(
+                span,
+                name,
+                "level",
+                level,
+                &Level::NAMES,
+                suggestion,
+            ));
+            continue;
+        };
+        let Some(code) = code else { continue };
+        if code.rule().hard && level != Level::Error {
+            r.diagnostics
+                .push(invalid_value::hard_error_lowered(span, code));
+            continue;
+        }
+        settings.lints.push((code, Sp { value: level, span }));
     }
 }
 
