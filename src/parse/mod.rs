@@ -354,29 +354,35 @@ fn entity_file_schema() -> Schema<'static> {
 }
 
 /// Reads `[kind.ID]` tables.
+/// A kind's key whose value is not a table of entities (`service = 1`, `[[service]]`):
+/// reported with the table it meant, and the kind marked unreadable.
+fn not_a_table_of_entities(
+    r: &mut Reader<'_>,
+    kind: Kind,
+    value: &Spanned<DeValue<'_>>,
+    out: &mut ParsedFile,
+) {
+    // `[[service]]` with `id = "desk"` inside: the table it meant is `[service.desk]`.
+    let named = match value.get_ref() {
+        DeValue::Array(items) => items.iter().find_map(|i| match i.get_ref() {
+            DeValue::Table(t) => ["id", "name"]
+                .iter()
+                .find_map(|k| match t.get(*k)?.get_ref() {
+                    DeValue::String(s) if crate::model::is_valid_id(s) => Some(s.to_string()),
+                    _ => None,
+                }),
+            _ => None,
+        }),
+        _ => None,
+    };
+    let example = format!("[{}.{}]", kind.key(), named.as_deref().unwrap_or("<id>"));
+    r.wrong_type(value, kind.key(), &example);
+    out.unreadable.push((kind, None));
+}
+
 fn read_kind(r: &mut Reader<'_>, kind: Kind, value: &Spanned<DeValue<'_>>, out: &mut ParsedFile) {
     let DeValue::Table(table) = value.get_ref() else {
-        // `[[service]]` with `id = "desk"` inside: the table it meant is `[service.desk]`.
-        let named = match value.get_ref() {
-            DeValue::Array(items) => items.iter().find_map(|i| match i.get_ref() {
-                DeValue::Table(t) => {
-                    ["id", "name"]
-                        .iter()
-                        .find_map(|k| match t.get(*k)?.get_ref() {
-                            DeValue::String(s) if crate::model::is_valid_id(s) => {
-                                Some(s.to_string())
-                            }
-                            _ => None,
-                        })
-                }
-                _ => None,
-            }),
-            _ => None,
-        };
-        let example = format!("[{}.{}]", kind.key(), named.as_deref().unwrap_or("<id>"));
-        r.wrong_type(value, kind.key(), &example);
-        out.unreadable.push((kind, None));
-        return;
+        return not_a_table_of_entities(r, kind, value, out);
     };
     let mut entities: Vec<_> = table.iter().collect();
     entities.sort_by_key(|(k, _)| k.span().start);
