@@ -1512,12 +1512,13 @@ fn explain(args: ExplainArgs, io: &mut Io<'_>) -> Outcome {
         return Err(Failure::Message(unknown_code(&name)));
     };
     let rule = code.rule();
+    // The summary wrapped as the explanation's prose is, at 100 columns.
+    let summary = textwrap::fill(&format!("{}.", capitalize(rule.summary)), 100);
     write!(
         io.stdout,
-        "# {} ({} by default)\n\n{}.\n\n{}",
+        "# {} ({} by default)\n\n{summary}\n\n{}",
         rule.code,
         rule.severity.as_str(),
-        capitalize(rule.summary),
         rule.explanation
     )
     .map_err(io_err)?;

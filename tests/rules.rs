@@ -194,3 +194,23 @@ fn every_explanation_example_fires_its_rule_and_its_fix_does_not() {
         assert!(!fires(&fixed), "{code}: its fix still fires it: {fixed:?}");
     }
 }
+
+#[test]
+fn explanations_are_prose_of_100_columns_at_most() {
+    for code in Code::ALL {
+        let r = run(&common::repo(), &["explain", code.as_str()]);
+        assert_eq!(r.code, 0);
+        let mut in_code = false;
+        for line in r.stdout.lines() {
+            if line.starts_with("```") {
+                in_code = !in_code;
+                continue;
+            }
+            assert!(
+                in_code || line.chars().count() <= 100,
+                "{code}: {} columns: {line}",
+                line.chars().count()
+            );
+        }
+    }
+}

@@ -16,8 +16,9 @@ pub const RULE: Rule = Rule {
 
 `api_key_secret` must be a reference to an environment variable, `{ env = "NAME" }`, never a
 literal string. Every other string of every file (unknown keys, arrays and inline tables too),
-and every key but an entity's id, is scanned for the shape of a Twilio credential: exactly 32 hex digits (an auth token), or 32 ASCII
-letters and digits mixing upper case, lower case and digits (an API key secret). A value that
+and every key but an entity's id, is scanned for the shape of a Twilio credential: exactly 32
+hex digits (an auth token), or 32 ASCII letters and digits mixing upper case, lower case and
+digits (an API key secret). A value that
 is the id of an existing entity is exempt. No output ever prints a detected secret in full: at
 most its first 4 characters (none of a value shorter than 16) and its length. (A literal
 `api_key_secret` under 8 characters is a placeholder: reported, never shown, but not looked
