@@ -389,8 +389,18 @@ fn code_arg(name: &str) -> Option<Code> {
 /// of the argument are shown escaped.
 fn unknown_code(name: &str) -> String {
     let mut msg = format!("unknown rule code `{}`", crate::source::printable(name));
+    // A family named by its start (`unused`, `im-`): every code of it.
+    let folded = name.trim().to_ascii_lowercase().replace('_', "-");
+    let family: Vec<&str> = (Code::ALL.iter().map(|c| c.as_str()))
+        .filter(|c| folded.len() >= 2 && c.starts_with(folded.as_str()))
+        .collect();
     if let Some(s) = Code::nearest(name) {
         msg.push_str(&format!("; did you mean `{s}`?"));
+    } else if !family.is_empty() {
+        msg.push_str(&format!(
+            "; did you mean {}?",
+            crate::rules::text::list_or(&family)
+        ));
     }
     msg.push_str(" (`nimbus-lint explain --list` lists every code)");
     msg

@@ -163,6 +163,15 @@ fn unknown_or_hard_codes_on_the_command_line_exit_2() {
         "{}",
         r.stderr
     );
+    // A family named by its start: every code of it.
+    let r = run(&dir, &["explain", "unused"]);
+    assert_eq!(r.code, 2);
+    assert_eq!(
+        r.stderr,
+        "error: unknown rule code `unused`; did you mean `unused-messaging-entry`, \
+         `unused-connector` or `unused-suppression`? (`nimbus-lint explain --list` lists every \
+         code)\n"
+    );
     let r = run(&dir, &["check", "--allow", "syntax"]);
     assert_eq!(r.code, 2);
     assert!(
