@@ -649,9 +649,10 @@ fn respell_roots<'p>(
     } else {
         HashMap::new()
     };
-    // `path` as the outermost root holding it spells it (the real path tells which holds it).
+    // `path` as the outermost root holding it spells it (the real path tells which holds it;
+    // a path that does not exist yet, a new buffer's folder, by its nearest existing folder).
     let respell = |path: &Path| -> Option<PathBuf> {
-        let path_real = std::fs::canonicalize(path).ok()?;
+        let path_real = real_path(path)?;
         let (outer_real, spelled) = (path_real.ancestors())
             .filter_map(|a| Some((a, real.get(a)?)))
             .last()?;
@@ -687,6 +688,14 @@ fn respell_roots<'p>(
         }
     }
     respelled
+}
+
+/// `path` with its links resolved: the real path of its nearest existing ancestor (itself when
+/// it exists), followed by the rest of it as written.
+fn real_path(path: &Path) -> Option<PathBuf> {
+    let (existing, real) =
+        (path.ancestors()).find_map(|a| Some((a, std::fs::canonicalize(a).ok()?)))?;
+    Some(real.join(path.strip_prefix(existing).ok()?))
 }
 
 /// A root of the run taken as part of an outer root of the run, whose walk should read it.
@@ -748,6 +757,10 @@ fn unchecked(named: &[PathBuf], results: &[Analysis], naming: &Naming) -> Vec<St
         if notes.len() >= TOLD {
             let read_or_dir = read.contains(path.as_path()) || path.is_dir();
             untold += usize::from(!read_or_dir && !load::is_settings(path));
+            continue;
+        }
+        // A folder checked as a root of its own (one the outer walk leaves out) was checked.
+        if results.iter().any(|a| a.ws.root == *path) {
             continue;
         }
         let Some(root) = (results.iter())

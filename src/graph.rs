@@ -274,9 +274,9 @@ pub struct UnreachableGroup {
 /// they are, without walking past it again; it passes a chain of desks that proxy nothing in
 /// one step; and it never enters a part of the graph from which no service that is not a
 /// front desk can be reached. So rings, chains, funnels and ladders of front desks cost their
-/// size, not its square. (What is left above linear needs desks that proxy nothing, branching,
-/// above more than [`FEW`] services, met by many proxying desks that each reach all of them:
-/// then the output itself is of that size.)
+/// size, not its square. What is left above linear: desks that proxy nothing and branch, above
+/// more than [`FEW`] services, met by many proxying desks: each walk passes those desks again
+/// (proxying desks × such desks, on top of the output).
 fn proxied_by(
     graph: &DiGraph<(), u32>,
     carries_im: &[bool],

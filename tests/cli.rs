@@ -1878,23 +1878,44 @@ fn links_between_roots_never_lose_the_stdin_buffer_nor_read_a_file_twice() {
         "t2/t/t.toml:2:1: error[unknown-field]: unknown key `bad` in OU `t`\n\
          1 error, 0 warnings in 4 files\n"
     );
-    // The buffer on stdin is checked, whichever spelling names it.
+    // The buffer on stdin is checked, whichever spelling names it, in a new folder too.
     let buffer = "[ou.q]\nparent = \"r\"\nstdin = 1\n";
     for args in [
         &["ws", "-", "--stdin-filename", "lw/b/b.toml"][..],
         &["lw", "-", "--stdin-filename", "ws/b/b.toml"],
         &["ws/a.toml", "-", "--stdin-filename", "lw/b/b.toml"],
+        &["lw/b", "ws", "-", "--stdin-filename", "lw/b/new/b.toml"],
+        &["lw", "ws/b", "-", "--stdin-filename", "ws/b/new/b.toml"],
     ] {
         let mut all = vec!["check", "--format", "short"];
         all.extend_from_slice(args);
         let r = run_with_stdin(ws.path(), &all, buffer);
         assert!(
             r.stdout
-                .contains("b/b.toml:3:1: error[unknown-field]: unknown key `stdin` in OU `q`"),
+                .contains("b.toml:3:1: error[unknown-field]: unknown key `stdin` in OU `q`"),
             "{args:?}: {}{}",
             r.stdout,
             r.stderr
         );
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_hidden_folder_named_is_checked_as_its_own_root_and_not_called_unchecked() {
+    let ws = workspace(&[
+        ("ws/a.toml", "[ou.r]\n"),
+        ("ws/.sub/b.toml", "[ou.q]\nbad = 1\n"),
+    ]);
+    std::os::unix::fs::symlink("ws", ws.path().join("link")).unwrap();
+    for second in ["ws/.sub", "link/.sub"] {
+        let r = run(ws.path(), &["check", "--format", "short", "ws", second]);
+        assert!(
+            r.stdout.contains(".sub/b.toml:2:1: error[unknown-field]"),
+            "{}",
+            r.stdout
+        );
+        assert!(!r.stderr.contains("not checked"), "{second}: {}", r.stderr);
     }
 }
 
