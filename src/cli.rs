@@ -382,7 +382,12 @@ fn naming_for<'p>(paths: impl Iterator<Item = &'p PathBuf>) -> Result<Naming, St
 
 /// The code a command-line argument names, in any case and with `_` for `-` (`IM_UNREACHABLE`).
 fn code_arg(name: &str) -> Option<Code> {
-    Code::parse(name).or_else(|| Code::parse(&name.trim().to_ascii_lowercase().replace('_', "-")))
+    Code::parse(name).or_else(|| Code::parse(&folded_code(name)))
+}
+
+/// A command-line code as codes are written: lower case, `-` for `_`.
+fn folded_code(name: &str) -> String {
+    name.trim().to_ascii_lowercase().replace('_', "-")
 }
 
 /// The error for a rule code that names no rule, with the nearest code; control characters
@@ -390,7 +395,7 @@ fn code_arg(name: &str) -> Option<Code> {
 fn unknown_code(name: &str) -> String {
     let mut msg = format!("unknown rule code `{}`", crate::source::printable(name));
     // A family named by its start (`unused`, `im-`): every code of it.
-    let folded = name.trim().to_ascii_lowercase().replace('_', "-");
+    let folded = folded_code(name);
     let family: Vec<&str> = (Code::ALL.iter().map(|c| c.as_str()))
         .filter(|c| folded.len() >= 2 && c.starts_with(folded.as_str()))
         .collect();
@@ -975,8 +980,10 @@ fn check(args: CheckArgs, sub: &ArgMatches, io: &mut Io<'_>) -> Outcome {
         // A fix can uncover another (a value given its quotes then names a misspelled id):
         // rounds go on, as ruff's do, until none is left or the bound is reached.
         let mut fixing = Fixing::default();
+        let mut converged = false;
         for _ in 0..FIX_ROUNDS {
             if fix_files(&checked.results, &naming, &mut fixing, io.stderr)? == 0 {
+                converged = true;
                 break;
             }
             // What is left, as the files now read. The analysis before is freed first: only
@@ -986,11 +993,14 @@ fn check(args: CheckArgs, sub: &ArgMatches, io: &mut Io<'_>) -> Outcome {
             )));
             checked = analyze_all(&t, &naming, &overrides, true);
         }
-        let pending = checked.results.iter().any(|a| {
-            crate::diagnostic::fixes_by_file(&a.diagnostics)
-                .into_iter()
-                .any(|(id, _)| !fixing.left.contains(&a.ws.sources.get(id).path))
-        });
+        // Asked only when every round fixed something: a round with nothing to fix says
+        // there is none.
+        let pending = !converged
+            && checked.results.iter().any(|a| {
+                crate::diagnostic::fixes_by_file(&a.diagnostics)
+                    .into_iter()
+                    .any(|(id, _)| !fixing.left.contains(&a.ws.sources.get(id).path))
+            });
         fixing.report(pending, io.stderr).map_err(io_err)?;
         unwritten = fixing.failed;
     }
