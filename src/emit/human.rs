@@ -382,14 +382,14 @@ fn fill(text: &str, width: usize) -> String {
         if i > 0 {
             held.push('`');
         }
-        if i % 2 == 1 && part.contains(' ') && part.chars().count() + 2 <= width {
+        if i % 2 == 1 {
             held.extend(part.chars().map(|c| if c == ' ' { HOLD } else { c }));
         } else {
             held.push_str(part);
         }
     }
-    // A held span with the text glued to it (`(`, `),`) must still fit a line: else its
-    // spaces break again.
+    // A held span, with the text glued to it (`(`, `),`), must fit a line: else its spaces
+    // break again.
     let held: Vec<String> = (held.split(' '))
         .map(|word| {
             if word.contains(HOLD) && textwrap::core::display_width(word) > width {
