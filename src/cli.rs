@@ -340,6 +340,18 @@ fn overrides(sub: &ArgMatches) -> Result<Vec<(Code, Level)>, String> {
         ("allow", Level::Allow),
         ("deny", Level::Error),
     ] {
+        // `-A ''` (an empty variable in a script) names nothing: more likely a mistake than
+        // a wish, so it is refused, as a code that names no rule is.
+        let empty = sub
+            .get_occurrences::<String>(id)
+            .into_iter()
+            .flatten()
+            .any(|mut o| o.all(|v| v.trim().is_empty()));
+        if empty {
+            return Err(format!(
+                "`--{id}` was given no rule code: name one, or leave the flag out (`nimbus-lint explain --list` lists every code)"
+            ));
+        }
         if let (Some(values), Some(indices)) = (sub.get_many::<String>(id), sub.indices_of(id)) {
             // `-A a,b,` (a list with a trailing comma) names two codes.
             for (v, i) in values.zip(indices).filter(|(v, _)| !v.trim().is_empty()) {

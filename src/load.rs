@@ -146,6 +146,18 @@ pub fn locate(path: &Path, naming: &Naming) -> Result<Found, LoadError> {
             guessed: false,
         });
     }
+    // `org.toml/` names a folder, as the system reads it; the path's own spelling is
+    // lost once made absolute.
+    if path
+        .as_os_str()
+        .to_string_lossy()
+        .ends_with(std::path::MAIN_SEPARATOR)
+    {
+        return Err(LoadError {
+            path: naming.display(path),
+            message: "a file, named as a folder (with a trailing `/`): drop the `/`".to_string(),
+        });
+    }
     let root = root_of_file(&abs);
     Ok(Found {
         guessed: !has_settings(&root),

@@ -3,7 +3,8 @@
 //! Every span in nimbus-lint is a byte range into one [`SourceFile`]; this module turns those
 //! ranges into the 1-based line and character columns that people and tools read.
 
-use std::path::PathBuf;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
 /// Index of a file in a [`Sources`] list.
@@ -322,13 +323,37 @@ impl SourceFile {
 #[derive(Debug, Default)]
 pub struct Sources {
     files: Vec<SourceFile>,
+    /// Path to id, made on the first [`Sources::find`] (the command line never needs it).
+    by_path: OnceLock<Arc<HashMap<PathBuf, FileId>>>,
 }
 
 impl Sources {
     /// Adds a file and returns its id.
     pub fn add(&mut self, file: SourceFile) -> FileId {
         self.files.push(file);
+        self.by_path = OnceLock::new();
         FileId(self.files.len() as u32 - 1)
+    }
+
+    /// The id of the file at `path` (absolute, as loaded).
+    pub fn find(&self, path: &Path) -> Option<FileId> {
+        let index = self
+            .by_path
+            .get_or_init(|| Arc::new((self.iter()).map(|(id, f)| (f.path.clone(), id)).collect()));
+        index.get(path).copied()
+    }
+
+    /// Takes the path index of `prev`, when made, for files that are `prev`'s, path for
+    /// path and in the same order (the language server's files rebuilt with new texts), so
+    /// that it is not made again.
+    pub fn share_index(&mut self, prev: &Sources) {
+        debug_assert!(
+            self.files.len() == prev.files.len()
+                && (self.files.iter().zip(&prev.files)).all(|(a, b)| a.path == b.path)
+        );
+        if let Some(index) = prev.by_path.get() {
+            self.by_path = OnceLock::from(index.clone());
+        }
     }
 
     /// The file with the given id.
@@ -370,6 +395,31 @@ mod tests {
 
     fn file(text: &str) -> SourceFile {
         SourceFile::new("a.toml".into(), "a.toml", "a.toml", text.into())
+    }
+
+    /// Files are found by path; a rebuilt set of the same files shares the index already made,
+    /// and adding a file makes it anew.
+    #[test]
+    fn files_are_found_by_path_and_a_rebuild_shares_the_index() {
+        let named = |p: &str| SourceFile::new(p.into(), p, p, "".into());
+        let mut first = Sources::default();
+        first.add(named("/w/a.toml"));
+        first.add(named("/w/b.toml"));
+        assert_eq!(first.find(Path::new("/w/b.toml")), Some(FileId(1)));
+        assert_eq!(first.find(Path::new("/w/c.toml")), None);
+        let mut second = Sources::default();
+        second.add(named("/w/a.toml"));
+        second.add(named("/w/b.toml"));
+        second.share_index(&first);
+        let shared = |s: &Sources| s.by_path.get().cloned();
+        assert!(Arc::ptr_eq(
+            &shared(&second).unwrap(),
+            &shared(&first).unwrap()
+        ));
+        assert_eq!(second.find(Path::new("/w/a.toml")), Some(FileId(0)));
+        second.add(named("/w/c.toml"));
+        assert!(second.by_path.get().is_none());
+        assert_eq!(second.find(Path::new("/w/c.toml")), Some(FileId(2)));
     }
 
     /// Columns far into a long line are counted from checkpoints, and agree with counting

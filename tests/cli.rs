@@ -22,6 +22,21 @@ fn missing_path_exits_2() {
 }
 
 #[test]
+fn a_file_named_as_a_folder_exits_2() {
+    // `org.toml/` names a folder to the system (`ls` says "Not a directory"); the tool
+    // says so too, rather than read the file.
+    let r = run(&repo(), &["check", "fixtures/example/org.toml/"]);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert_eq!(
+        r.stderr,
+        "error: fixtures/example/org.toml: a file, named as a folder (with a trailing `/`): \
+         drop the `/`\n"
+    );
+    let r = run(&repo(), &["check", "fixtures/example/"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}
+
+#[test]
 fn folder_without_toml_exits_2() {
     let ws = workspace(&[("readme.md", "nothing here")]);
     let r = run(ws.path(), &["check", "."]);
@@ -179,6 +194,18 @@ fn unknown_or_hard_codes_on_the_command_line_exit_2() {
         "{}",
         r.stderr
     );
+    // A flag given nothing (an empty variable in a script) is refused; a trailing comma is not.
+    for empty in ["", ",", " "] {
+        let r = run(&dir, &["check", "-W", "self-transfer", "-A", empty]);
+        assert_eq!(r.code, 2, "{empty:?}");
+        assert_eq!(
+            r.stderr,
+            "error: `--allow` was given no rule code: name one, or leave the flag out \
+             (`nimbus-lint explain --list` lists every code)\n"
+        );
+    }
+    let r = run(&dir, &["check", "-A", "self-transfer,"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
 }
 
 #[test]

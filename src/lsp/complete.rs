@@ -16,7 +16,7 @@ use lsp_types::{CompletionItem, CompletionItemKind, CompletionTextEdit, TextEdit
 use super::convert::{self, Encoding};
 use super::navigate::{self, Target};
 use crate::Analysis;
-use crate::model::Kind;
+use crate::model::{Kind, SecretMask};
 use crate::source::SourceFile;
 
 /// A place where a value goes, at the cursor.
@@ -501,12 +501,14 @@ pub const MAX_ITEMS: usize = 500;
 
 /// The completion items at byte `cursor` of `file`, a file of the checked workspace `a`:
 /// the ids that contain what was typed (ignoring case), those that start with it first, at
-/// most [`MAX_ITEMS`] of them; and whether some were left out.
+/// most [`MAX_ITEMS`] of them; and whether some were left out. Details show no secret of
+/// `mask` in full.
 pub fn complete(
     a: &Analysis,
     file: &SourceFile,
     cursor: usize,
     enc: Encoding,
+    mask: &SecretMask,
 ) -> (Vec<CompletionItem>, bool) {
     let scan = scan(&file.text, cursor);
     let Some(slot) = &scan.slot else {
@@ -529,11 +531,7 @@ pub fn complete(
     };
     // The referrer's OU: from the model when the model has it from this file (this file
     // parses), else from the text, else from a definition elsewhere.
-    let here =
-        a.ws.sources
-            .iter()
-            .find(|(_, f)| f.path == file.path)
-            .map(|(id, _)| id);
+    let here = a.ws.sources.find(&file.path);
     let in_model = res.lookup(&a.ws.model, referrer_kind, referrer);
     let referrer_target = |index| Target {
         kind: referrer_kind,
@@ -565,7 +563,6 @@ pub fn complete(
     };
     let excluded =
         |id: &str| (kind == referrer_kind && id == referrer) || listed.contains(id) || !matches(id);
-    let mask = navigate::masker(a);
     let range = convert::range(file, slot.replace.start, slot.replace.end, enc);
     let edit = |id: &str| match slot.quote {
         Some(_) if slot.closed => id.to_owned(),

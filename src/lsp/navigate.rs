@@ -9,7 +9,7 @@
 use std::fmt::Write as _;
 
 use crate::Analysis;
-use crate::model::{Def, Field, Kind, Sp};
+use crate::model::{Def, Field, Kind, SecretMask, Sp};
 use crate::source::{FileId, Span};
 
 /// An entity: its kind and its index in the model.
@@ -317,8 +317,9 @@ fn ids(mut names: impl Iterator<Item = String>, total: usize, max: usize) -> Str
     out.join(", ")
 }
 
-/// What a hover on a place naming `t` shows, in Markdown.
-pub fn hover(a: &Analysis, t: Target) -> String {
+/// What a hover on a place naming `t` shows, in Markdown, every secret of `mask` masked
+/// (names and ids could hold one).
+pub fn hover(a: &Analysis, t: Target, mask: &SecretMask) -> String {
     let m = &a.ws.model;
     let d = def(a, t);
     // Names, ids and paths come from files anyone may change: shown as text, never as
@@ -347,7 +348,7 @@ pub fn hover(a: &Analysis, t: Target) -> String {
     }
     let file = &a.ws.sources.get(d.header.file).rel();
     let _ = write!(out, "\n\nDefined in {}", code(file));
-    mask(a, out)
+    mask.mask(&out).unwrap_or(out)
 }
 
 /// Front desk, or who proxies it.
@@ -473,14 +474,9 @@ fn code(text: &str) -> String {
     format!("{fence}{pad}{text}{pad}{fence}")
 }
 
-/// Masks every detected secret in `text` (names and ids could hold one).
-pub fn mask(a: &Analysis, text: String) -> String {
-    masker(a).mask(&text).unwrap_or(text)
-}
-
 /// The mask of `a`'s secrets, built once for many texts.
-pub fn masker(a: &Analysis) -> crate::model::SecretMask {
-    crate::model::SecretMask::new(a.ws.model.secrets.iter().map(|s| s.value.as_str()))
+pub fn masker(a: &Analysis) -> SecretMask {
+    SecretMask::new(a.ws.model.secrets.iter().map(|s| s.value.as_str()))
 }
 
 #[cfg(test)]

@@ -63,6 +63,7 @@ use super::navigate::{self, Index};
 use super::transport::{Transport, log};
 use crate::Analysis;
 use crate::load::{Naming, Overlays, SETTINGS_FILE, is_settings, settings_root};
+use crate::model::SecretMask;
 use crate::source::FileId;
 
 /// How the session ended.
@@ -171,14 +172,42 @@ struct Ws {
     /// since it started is out of date, and its result is dropped. (One that was only marked
     /// since is published: it is the newest result, and the next check follows.)
     generation: u64,
-    analysis: Option<Analysis>,
+    analysis: Option<Checked>,
     cache: ParseCache,
-    index: OnceCell<Index>,
-    /// What the client was last sent, by file.
+    /// What the client was last sent, for the files it was sent diagnostics for: a file not
+    /// here was sent none, or an empty list.
     published: HashMap<PathBuf, Vec<lsp_types::Diagnostic>>,
     dirty: Option<Dirty>,
     /// Load errors and notes last logged.
     logged: Vec<String>,
+}
+
+/// A workspace's last check, with what requests derive from it, made on the first request
+/// that needs it and dropped with the check.
+struct Checked {
+    analysis: Analysis,
+    index: OnceCell<Index>,
+    mask: OnceCell<SecretMask>,
+}
+
+impl Checked {
+    fn new(analysis: Analysis) -> Self {
+        Checked {
+            analysis,
+            index: OnceCell::new(),
+            mask: OnceCell::new(),
+        }
+    }
+
+    /// Where each id is defined and named.
+    fn index(&self) -> &Index {
+        self.index.get_or_init(|| Index::new(&self.analysis))
+    }
+
+    /// The mask of the check's secrets, for texts shown in hovers and completions.
+    fn mask(&self) -> &SecretMask {
+        self.mask.get_or_init(|| navigate::masker(&self.analysis))
+    }
 }
 
 /// A background check in flight: its workspace, the generation it started from, and the
@@ -877,8 +906,7 @@ impl Server {
                 job.started.elapsed().as_secs_f64() * 1000.0
             ));
         }
-        ws.analysis = Some(analysis);
-        ws.index = OnceCell::new();
+        ws.analysis = Some(Checked::new(analysis));
         self.publish(t, &job.root);
         self.forget_unless_open(&job.root);
     }
@@ -891,7 +919,6 @@ impl Server {
         {
             ws.analysis = None;
             ws.cache = ParseCache::default();
-            ws.index = OnceCell::new();
         }
     }
 
@@ -995,7 +1022,7 @@ impl Server {
         let start = Instant::now();
         // Files are named from the workspace's root in messages, whatever the server's folder.
         let naming = &Naming::at(root);
-        let previous = ws.analysis.as_ref();
+        let previous = ws.analysis.as_ref().map(|c| &c.analysis);
         let outcome = catch_unwind(AssertUnwindSafe(|| {
             analysis::check(root, naming, &overlays, previous, full, &mut cache)
         }));
@@ -1020,8 +1047,7 @@ impl Server {
             ));
         }
         ws.cache = cache;
-        ws.analysis = Some(analysis);
-        ws.index = OnceCell::new();
+        ws.analysis = Some(Checked::new(analysis));
         self.publish(t, root);
     }
 
@@ -1037,43 +1063,53 @@ impl Server {
         let Some(ws) = self.workspaces.get(root) else {
             return;
         };
-        let Some(a) = ws.analysis.as_ref() else {
+        let Some(a) = ws.analysis.as_ref().map(|c| &c.analysis) else {
             return;
         };
         let uri = |p: &Path| self.uri_for(p);
-        let mut by_file: HashMap<FileId, Vec<lsp_types::Diagnostic>> = HashMap::new();
+        let sources = &a.ws.sources;
+        // Only files with diagnostics now or before, and the documents just edited, can need
+        // a list: a keystroke in a workspace of 5,000 clean files looks at none of the others.
+        let mut by_file: BTreeMap<FileId, Vec<lsp_types::Diagnostic>> = BTreeMap::new();
         for d in &a.diagnostics {
             by_file
                 .entry(d.span.file)
                 .or_default()
                 .push(convert::diagnostic(d, &a.ws, self.enc, &uri));
         }
+        // Sent in file order; files that left the workspace last, by path.
+        let mut sends: Vec<(Option<FileId>, PathBuf, Vec<lsp_types::Diagnostic>)> = Vec::new();
         let mut now: HashMap<PathBuf, Vec<lsp_types::Diagnostic>> = HashMap::new();
-        let mut sends = Vec::new();
-        for (id, f) in a.ws.sources.iter() {
-            let diags = by_file.remove(&id).unwrap_or_default();
-            // A file never published counts as clean: the first check of a workspace of
-            // 100,000 clean files sends nothing for them.
-            let changed = match ws.published.get(&f.path) {
-                Some(before) => *before != diags,
-                None => !diags.is_empty(),
-            };
-            if changed || self.edited.contains(&f.path) {
-                sends.push((f.path.clone(), diags.clone()));
+        for (id, diags) in by_file {
+            let path = &sources.get(id).path;
+            if ws.published.get(path) != Some(&diags) || self.edited.contains(path) {
+                sends.push((Some(id), path.clone(), diags.clone()));
             }
-            now.insert(f.path.clone(), diags);
+            now.insert(path.clone(), diags);
         }
-        // A file that left this workspace gets an empty list (when it had diagnostics),
-        // unless the workspace it joined (checked first) has sent its own.
+        // A file clean now that had diagnostics gets an empty list. One that left this
+        // workspace gets it unless the workspace it joined (checked first) has sent its own.
         for (path, before) in &ws.published {
+            if before.is_empty() || now.contains_key(path) {
+                continue;
+            }
+            let id = sources.find(path);
             let covered = || {
                 (self.workspaces.iter())
                     .any(|(r, w)| r != root && w.published.get(path).is_some_and(|d| !d.is_empty()))
             };
-            if !before.is_empty() && !now.contains_key(path) && !covered() {
-                sends.push((path.clone(), Vec::new()));
+            if id.is_some() || !covered() {
+                sends.push((id, path.clone(), Vec::new()));
             }
         }
+        // A document just edited gets a list, even an unchanged empty one.
+        for path in &self.edited {
+            let before = ws.published.get(path).is_some_and(|d| !d.is_empty());
+            if let (false, false, Some(id)) = (now.contains_key(path), before, sources.find(path)) {
+                sends.push((Some(id), path.clone(), Vec::new()));
+            }
+        }
+        sends.sort_by(|(a, pa, _), (b, pb, _)| (a.is_none(), a, pa).cmp(&(b.is_none(), b, pb)));
         let mut logged: Vec<String> = a
             .load_errors
             .iter()
@@ -1083,7 +1119,7 @@ impl Server {
         logged.sort();
         let new_logs = (logged != ws.logged).then(|| logged.clone());
 
-        for (path, diagnostics) in sends {
+        for (_, path, diagnostics) in sends {
             let Some(uri) = self.uri_for(&path) else {
                 continue;
             };
@@ -1193,16 +1229,16 @@ impl Server {
     }
 
     /// The checked workspace holding a document, and the file's id in it.
-    fn document(&self, uri: &Uri) -> Option<(&Ws, &Analysis, FileId)> {
+    fn document(&self, uri: &Uri) -> Option<(&Checked, &Analysis, FileId)> {
         let path = convert::path_of(uri)?;
         let root = match self.docs.get(&path) {
             Some(d) => d.root.clone()?,
             None => self.root_for(&path)?,
         };
-        let ws = self.workspaces.get(&root)?;
-        let a = ws.analysis.as_ref()?;
-        let (id, _) = a.ws.sources.iter().find(|(_, f)| f.path == path)?;
-        Some((ws, a, id))
+        let checked = self.workspaces.get(&root)?.analysis.as_ref()?;
+        let a = &checked.analysis;
+        let id = a.ws.sources.find(&path)?;
+        Some((checked, a, id))
     }
 
     /// The checked workspace holding a document, the file's id in it, and the byte offset of
@@ -1210,7 +1246,7 @@ impl Server {
     fn locate(
         &self,
         at: &lsp_types::TextDocumentPositionParams,
-    ) -> Option<(&Ws, &Analysis, FileId, usize)> {
+    ) -> Option<(&Checked, &Analysis, FileId, usize)> {
         let (ws, a, id) = self.document(&at.text_document.uri)?;
         let file = a.ws.sources.get(id);
         Some((ws, a, id, convert::offset(file, at.position, self.enc)))
@@ -1229,14 +1265,14 @@ impl Server {
     /// The id at `offset` of `file`: from the index, else read from the text.
     fn occurrence(
         &self,
-        ws: &Ws,
+        ws: &Checked,
         a: &Analysis,
         file: FileId,
         offset: usize,
     ) -> Option<navigate::Occurrence> {
         // The index is the whole truth for a file that parses: reading the text again (the
         // whole file, for a hover on a key) is for a broken one only.
-        let index = ws.index.get_or_init(|| Index::new(a));
+        let index = ws.index();
         index.at(file, offset).or_else(|| {
             index
                 .is_broken(file)
@@ -1265,7 +1301,7 @@ impl Server {
     fn references(&self, p: &ReferenceParams) -> Option<Vec<Location>> {
         let (ws, a, file, offset) = self.locate(&p.text_document_position)?;
         let occ = self.occurrence(ws, a, file, offset)?;
-        let index = ws.index.get_or_init(|| Index::new(a));
+        let index = ws.index();
         let mut out = Vec::new();
         if p.context.include_declaration {
             out.extend(self.location(a, navigate::def(a, occ.target).header));
@@ -1283,7 +1319,7 @@ impl Server {
             navigate::Role::Reference => navigate::unquoted(a, occ.span),
             navigate::Role::Definition => occ.span,
         };
-        let text = navigate::hover(a, occ.target);
+        let text = navigate::hover(a, occ.target, ws.mask());
         let contents = if self.markdown {
             MarkupContent {
                 kind: MarkupKind::Markdown,
@@ -1302,8 +1338,9 @@ impl Server {
     }
 
     fn completion(&self, at: &lsp_types::TextDocumentPositionParams) -> Option<CompletionResponse> {
-        let (_, a, file, offset) = self.locate(at)?;
-        let (items, incomplete) = complete::complete(a, a.ws.sources.get(file), offset, self.enc);
+        let (checked, a, file, offset) = self.locate(at)?;
+        let (items, incomplete) =
+            complete::complete(a, a.ws.sources.get(file), offset, self.enc, checked.mask());
         (!items.is_empty()).then_some(CompletionResponse::List(CompletionList {
             is_incomplete: incomplete,
             items,
@@ -1421,6 +1458,77 @@ mod tests {
         assert_eq!(desk.len(), 1, "{desk:?}");
         assert_eq!(desk[0]["version"], 30);
         assert_eq!(desk[0]["diagnostics"], json!([]));
+    }
+
+    #[test]
+    fn only_files_whose_list_changed_and_edited_documents_are_published() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let write = |name: &str, text: &str| std::fs::write(root.join(name), text).unwrap();
+        write("nimbus.toml", "");
+        write("a.toml", "[ou.root]\n");
+        write(
+            "b.toml",
+            "[service.s]\nou = \"nowhere\"\nlicense = \"contact_center\"\n",
+        );
+        write("c.toml", "[ou.other]\nparent = \"root\"\n");
+        let uri = |name: &str| convert::uri_of(&root.join(name)).unwrap();
+        let a = uri("a.toml");
+        let mut input = vec![
+            request(1, "initialize", json!({"capabilities": {}})),
+            notification("initialized", json!({})),
+            notification(
+                "textDocument/didOpen",
+                json!({"textDocument": {"uri": a, "languageId": "toml", "version": 1,
+                                        "text": "[ou.root]\n"}}),
+            ),
+            request(
+                10,
+                "textDocument/hover",
+                json!({"textDocument": {"uri": a}, "position": {"line": 0, "character": 5}}),
+            ),
+        ];
+        // Each change is followed by a request, which waits for its check: one check each.
+        let changes = [
+            "[ou.root]\n# nothing new\n",
+            "[ou.root]\n[ou.nowhere]\nparent = \"root\"\n",
+        ];
+        for (i, text) in changes.iter().enumerate() {
+            input.push(notification(
+                "textDocument/didChange",
+                json!({"textDocument": {"uri": a, "version": i + 2},
+                       "contentChanges": [{"text": text}]}),
+            ));
+            input.push(request(
+                i as i32 + 2,
+                "textDocument/hover",
+                json!({"textDocument": {"uri": a}, "position": {"line": 0, "character": 5}}),
+            ));
+        }
+        input.push(request(9, "shutdown", Value::Null));
+        input.push(notification("exit", Value::Null));
+        let (t, out) = memory::transport(input);
+        assert_eq!(run(&t), Ok(Ending::Clean));
+        let out = out.messages();
+        // The edited document gets a list for each version, empty as it is.
+        let sent_a: Vec<(Value, Value)> = (published(&out, a.as_str()).into_iter())
+            .map(|p| (p["version"].clone(), p["diagnostics"].clone()))
+            .collect();
+        assert_eq!(
+            sent_a,
+            [
+                (json!(1), json!([])),
+                (json!(2), json!([])),
+                (json!(3), json!([]))
+            ]
+        );
+        // b.toml: its error once, then the empty list when the edit to a.toml cures it.
+        let sent_b = published(&out, uri("b.toml").as_str());
+        assert_eq!(sent_b.len(), 2, "{sent_b:?}");
+        assert_eq!(sent_b[0]["diagnostics"][0]["code"], "unknown-reference");
+        assert_eq!(sent_b[1]["diagnostics"], json!([]));
+        // c.toml is clean throughout: never sent anything.
+        assert_eq!(published(&out, uri("c.toml").as_str()), Vec::<Value>::new());
     }
 
     #[test]
