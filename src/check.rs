@@ -224,6 +224,8 @@ pub fn check(ws: &Workspace, transfers: &Transfers, overrides: &Overrides) -> Ve
         };
         diags.retain(stands);
     }
+    // After the yields: a diagnostic that yields to one a secret holds back stays quiet.
+    drop_what_secrets_report(&mut diags);
     sort(ws, &mut diags);
     diags
 }
@@ -250,15 +252,26 @@ fn subjects(
         .collect()
 }
 
-/// One mistake, one diagnostic: a credential-shaped value is reported as a secret only, and
-/// no message anywhere repeats a detected secret in full.
-fn mask_secrets(ws: &Workspace, diags: &mut Vec<Diagnostic>) {
+/// One mistake, one diagnostic: a credential-shaped value reported as a secret, as an
+/// error, gets no other diagnostic. Only as an error: a secret allowed or lowered to a
+/// warning is a value like any other, whose own errors (an unknown reference, a bad SID)
+/// keep a broken bundle from being written.
+fn drop_what_secrets_report(diags: &mut Vec<Diagnostic>) {
+    let spans: FxHashSet<Span> = (diags.iter())
+        .filter(|d| d.code == Code::SecretInConfig && d.severity == Severity::Error)
+        .map(|d| d.span)
+        .collect();
+    if !spans.is_empty() {
+        diags.retain(|d| d.code == Code::SecretInConfig || !spans.contains(&d.span));
+    }
+}
+
+/// No message anywhere repeats a detected secret in full.
+fn mask_secrets(ws: &Workspace, diags: &mut [Diagnostic]) {
     let secrets = &ws.model.secrets;
     if secrets.is_empty() {
         return;
     }
-    let spans: FxHashSet<Span> = secrets.iter().map(|s| s.span).collect();
-    diags.retain(|d| d.code == Code::SecretInConfig || !spans.contains(&d.span));
     let masker = crate::model::SecretMask::new(secrets.iter().map(|s| s.value.as_str()));
     // `secret-in-config` redacts its own secret already.
     for d in diags.iter_mut().filter(|d| d.code != Code::SecretInConfig) {

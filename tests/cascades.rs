@@ -916,6 +916,53 @@ fn a_comment_above_the_entity_allows_a_value_that_only_looks_like_a_secret() {
 }
 
 #[test]
+fn a_secret_allowed_or_lowered_is_a_value_whose_own_errors_are_reported() {
+    let service = "[service.s]\nou = \"0123456789abcdef0123456789abcdef\"\n\
+                   license = \"contact_center\"\n\
+                   user_assignment = \"aB3dE5gH7jK9mN1pQ3sT5vW7yZ9bC1dE\"\n\
+                   transfers = [\"0123456789abcdef0123456789abcdee\"]\n";
+    // The values' own errors, with the service's header on line `1 + below`.
+    let own = |below: usize| {
+        format!(
+            "s.toml:{}:6: error[unknown-reference]: `ou` names an unknown OU `0123…` (32 characters)\n\
+             s.toml:{}:19: error[invalid-value]: unknown user assignment `aB3d…` (32 characters)\n\
+             s.toml:{}:14: error[unknown-reference]: `transfers` names an unknown service `0123…` \
+             (32 characters)\n",
+            2 + below,
+            4 + below,
+            5 + below
+        )
+    };
+    // Reported as errors, the secrets are the one diagnostic of each value.
+    let out = short(&[("org.toml", ORG), ("s.toml", service)]);
+    assert_eq!(out.matches("error[secret-in-config]").count(), 3, "{out}");
+    assert_eq!(out.lines().count(), 4, "{out}");
+    // Allowed for the entity: the values' own errors, masked still.
+    let allowed = format!("# nimbus-lint: allow(secret-in-config)\n{service}");
+    let out = short(&[("org.toml", ORG), ("s.toml", &allowed)]);
+    assert_eq!(out, format!("{}3 errors, 0 warnings in 3 files\n", own(1)));
+    // Lowered to a warning: both, and the run still fails; `build` writes nothing.
+    let ws = workspace(&[
+        ("nimbus.toml", "[lints]\nsecret-in-config = \"warning\"\n"),
+        ("org.toml", ORG),
+        ("s.toml", service),
+    ]);
+    let r = run(ws.path(), &["check", "--format", "short"]);
+    assert_eq!(r.code, 1);
+    assert_eq!(
+        r.stdout.matches("warning[secret-in-config]").count(),
+        3,
+        "{}",
+        r.stdout
+    );
+    for line in own(0).lines() {
+        assert!(r.stdout.contains(line), "{line}\n{}", r.stdout);
+    }
+    let r = run(ws.path(), &["build", "-o", "-"]);
+    assert_eq!((r.code, r.stdout.as_str()), (1, ""));
+}
+
+#[test]
 fn an_unknown_parent_on_the_meant_root_is_not_also_no_root() {
     let org = "[ou.contoso]\nparent = \"tenant\"\n[ou.sales]\nparent = \"contoso\"\n";
     assert_eq!(

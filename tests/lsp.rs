@@ -1656,3 +1656,53 @@ fn a_deep_ou_path_is_shown_as_its_root_and_last_levels() {
     );
     assert_eq!(s.stop(), 0);
 }
+
+#[test]
+fn hovers_never_show_a_secret_whatever_characters_it_holds() {
+    // Secrets whose Markdown or escaped form differs from the text: `_`, `*`/`&`, U+202E.
+    let secrets = [
+        "correct_horse_battery_staple",
+        "*Tr0ub4dor&3xyzzyPLUGH*",
+        "correct\u{202e}horsebatterystaple",
+    ];
+    for secret in secrets {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        std::fs::write(root.join("nimbus.toml"), "").unwrap();
+        let quoted = serde_json::to_string(secret).unwrap();
+        // The secret is the OU's name, and a service names it as its (unknown) OU too.
+        let text = format!(
+            "[ou.contoso]\nname = {quoted}\n\
+             [connector.tw]\nou = \"contoso\"\ntype = \"twilio\"\n\
+             api_key_sid = \"SK0123456789abcdef0123456789abcdef\"\napi_key_secret = {quoted}\n\
+             [service.s]\nou = {quoted}\nlicense = \"contact_center\"\n"
+        );
+        let org = root.join("org.toml");
+        std::fs::write(&org, &text).unwrap();
+        for markdown in [true, false] {
+            let mut s = Server::start(&[]);
+            let format = if markdown { "markdown" } else { "plaintext" };
+            s.request(
+                "initialize",
+                json!({
+                    "processId": null,
+                    "rootUri": uri(&root),
+                    "capabilities": {"textDocument": {"hover": {"contentFormat": [format]}}},
+                }),
+            );
+            s.notify("initialized", json!({}));
+            s.open(&org, &text);
+            for (needle, nth) in [("contoso", 0), ("contoso", 1), ("[service.s]", 0)] {
+                let at = inside(&text, needle, nth, 2, Enc::Utf16);
+                let r = s.at("textDocument/hover", &org, at);
+                let value = r["result"]["contents"]["value"].as_str().unwrap();
+                for shown in [secret, "horse", "Tr0ub4dor", "\\u{202e}"] {
+                    assert!(!value.contains(shown), "{secret:?} {format}: {value}");
+                }
+                let masked = format!("({} characters)", secret.chars().count());
+                assert!(value.contains(&masked), "{secret:?} {format}: {value}");
+            }
+            assert_eq!(s.stop(), 0);
+        }
+    }
+}

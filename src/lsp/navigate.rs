@@ -6,6 +6,7 @@
 //! `messaging_entry`, `transfers` items). It is built from the resolved model, lazily, once per
 //! check.
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use crate::Analysis;
@@ -309,12 +310,32 @@ pub fn ou_line(a: &Analysis, t: Target) -> String {
 }
 
 /// Up to `max` ids in backticks, and how many more.
-fn ids(mut names: impl Iterator<Item = String>, total: usize, max: usize) -> String {
-    let mut out: Vec<String> = names.by_ref().take(max).map(|n| code(&n)).collect();
+fn ids(show: &Shown, mut names: impl Iterator<Item = String>, total: usize, max: usize) -> String {
+    let mut out: Vec<String> = names.by_ref().take(max).map(|n| show.code(&n)).collect();
     if total > max {
         out.push(format!("and {} more", total - max));
     }
     out.join(", ")
+}
+
+/// Text from the files, as a hover shows it: every detected secret masked first, then
+/// escaped (masking after escaping would miss a secret the escapes changed, `a_b` as `a\_b`).
+struct Shown<'m>(&'m SecretMask);
+
+impl Shown<'_> {
+    fn masked<'t>(&self, text: &'t str) -> Cow<'t, str> {
+        self.0.mask(text).map_or(Cow::Borrowed(text), Cow::Owned)
+    }
+
+    /// As a code span ([`code`]).
+    fn code(&self, text: &str) -> String {
+        code(&self.masked(text))
+    }
+
+    /// As prose ([`md`]).
+    fn md(&self, text: &str) -> String {
+        md(&self.masked(text))
+    }
 }
 
 /// What a hover on a place naming `t` shows, in Markdown, every secret of `mask` masked
@@ -322,14 +343,15 @@ fn ids(mut names: impl Iterator<Item = String>, total: usize, max: usize) -> Str
 pub fn hover(a: &Analysis, t: Target, mask: &SecretMask) -> String {
     let m = &a.ws.model;
     let d = def(a, t);
+    let show = Shown(mask);
     // Names, ids and paths come from files anyone may change: shown as text, never as
     // Markdown (a link in a name would be live), control and bidirectional characters escaped.
-    let mut out = format!("**{}** {}", t.kind.noun(), code(&d.id));
+    let mut out = format!("**{}** {}", t.kind.noun(), show.code(&d.id));
     if let Some(name) = d.name.value() {
-        let _ = write!(out, " — {}", md(name));
+        let _ = write!(out, " — {}", show.md(name));
     }
     let label = if t.kind == Kind::Ou { "Path" } else { "OU" };
-    let _ = write!(out, "\n\n{label}: {}", md(&ou_line(a, t)));
+    let _ = write!(out, "\n\n{label}: {}", show.md(&ou_line(a, t)));
     let i = t.index as usize;
     match t.kind {
         Kind::Ou => {}
@@ -339,20 +361,20 @@ pub fn hover(a: &Analysis, t: Target, mask: &SecretMask) -> String {
         }
         Kind::MessagingEntry => {
             if let Some(c) = m.entries[i].connector.value() {
-                let _ = write!(out, "\n\nConnector: {}", code(c));
+                let _ = write!(out, "\n\nConnector: {}", show.code(c));
             }
         }
         Kind::Service => {
-            let _ = write!(out, "\n\n{}", service_role(a, i));
+            let _ = write!(out, "\n\n{}", service_role(a, i, &show));
         }
     }
     let file = &a.ws.sources.get(d.header.file).rel();
-    let _ = write!(out, "\n\nDefined in {}", code(file));
-    mask.mask(&out).unwrap_or(out)
+    let _ = write!(out, "\n\nDefined in {}", show.code(file));
+    out
 }
 
 /// Front desk, or who proxies it.
-fn service_role(a: &Analysis, i: usize) -> String {
+fn service_role(a: &Analysis, i: usize, show: &Shown) -> String {
     let s = &a.ws.model.services[i];
     let Some(im) = s.im.value() else {
         return if matches!(s.im, Field::Invalid) {
@@ -372,7 +394,7 @@ fn service_role(a: &Analysis, i: usize) -> String {
             Some(entry) => format!(
                 "Front desk{channels}: customers write to it directly; messaging entry {}, \
                  the Twilio proxy for the services it transfers to.",
-                code(entry)
+                show.code(entry)
             ),
             None => {
                 format!("Front desk{channels}: customers write to it directly; no messaging entry.")
@@ -391,7 +413,7 @@ fn service_role(a: &Analysis, i: usize) -> String {
         };
         return format!(
             "Transfer target, proxied by {noun} {}.",
-            ids(names, desks.len(), 10)
+            ids(show, names, desks.len(), 10)
         );
     }
     if a.transfers.reached[i] {
