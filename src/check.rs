@@ -30,10 +30,56 @@ pub struct Context<'a> {
     held: std::cell::RefCell<FxHashSet<Code>>,
     /// The same for one entity: a rule that drew no conclusion about it.
     held_for: std::cell::RefCell<FxHashSet<(Code, Kind, crate::model::Text)>>,
-    /// Diagnostics (code, entity) that stand only when the entity's diagnostic of the other
-    /// code was raised and then silenced (allowed or suppressed): a consequence that the
-    /// reported cause already explains.
-    yielding: std::cell::RefCell<Vec<(Code, Code, Kind, crate::model::Text)>>,
+    /// Diagnostics (code, entity) that stand only when the diagnostics of their causes
+    /// (code, entity) were raised and then silenced (allowed or suppressed): consequences
+    /// that a reported cause already explains.
+    yielding: std::cell::RefCell<Vec<Yield>>,
+}
+
+/// A diagnostic by its code and entity.
+type Key = (Code, Kind, crate::model::Text);
+
+/// A diagnostic and one cause it yields to.
+type Yield = (Key, Key);
+
+/// Whether each cause is accounted for: a diagnostic that yields to it does not stand. A cause
+/// is when it was not raised (its rule drew no conclusion), when it is shown, or when it was
+/// silenced but yields itself to a cause that is accounted for: below an unreachable service
+/// silenced by a comment, what is reached only through it is reported by whatever is reported
+/// above it. Each cause is judged once (iteratively: chains of causes run 40,000 deep).
+fn covered<'k>(
+    causes: &FxHashMap<&'k Key, Vec<&'k Key>>,
+    raised: &FxHashSet<Key>,
+    shown: &FxHashSet<Key>,
+) -> FxHashMap<&'k Key, bool> {
+    let mut memo: FxHashMap<&Key, bool> = FxHashMap::default();
+    let mut open: FxHashSet<&Key> = FxHashSet::default();
+    for &start in causes.values().flatten() {
+        let mut stack = vec![(start, false)];
+        while let Some((key, expanded)) = stack.pop() {
+            if memo.contains_key(key) {
+                continue;
+            }
+            let direct = !raised.contains(key) || shown.contains(key);
+            let Some(list) = causes.get(key).filter(|_| !direct) else {
+                memo.insert(key, direct);
+                continue;
+            };
+            if expanded {
+                // A cause still open lies on a loop of causes: taken as accounted for.
+                let v = list.iter().any(|c| memo.get(*c).copied().unwrap_or(true));
+                memo.insert(key, v);
+            } else if open.insert(key) {
+                stack.push((key, true));
+                stack.extend(
+                    list.iter()
+                        .filter(|c| !memo.contains_key(**c))
+                        .map(|c| (*c, false)),
+                );
+            }
+        }
+    }
+    memo
 }
 
 impl Context<'_> {
@@ -69,7 +115,15 @@ impl Context<'_> {
     /// Records that the diagnostic of rule `code` about one entity stands only when that
     /// entity's `cause` diagnostic was raised and is not shown (see `Context::yielding`).
     pub fn yield_to(&self, code: Code, cause: Code, kind: Kind, id: &str) {
-        (self.yielding.borrow_mut()).push((code, cause, kind, id.into()));
+        self.yield_to_other((code, kind, id), (cause, kind, id));
+    }
+
+    /// Records that the diagnostic `(code, kind, id)` stands only when the diagnostic
+    /// `cause` (of another entity, or of another code) was raised and is not shown; with
+    /// several causes, only when each of them was.
+    pub fn yield_to_other(&self, (code, kind, id): (Code, Kind, &str), cause: (Code, Kind, &str)) {
+        (self.yielding.borrow_mut())
+            .push(((code, kind, id.into()), (cause.0, cause.1, cause.2.into())));
     }
 
     /// The root OU taken for the tenant, computed on first use.
@@ -205,22 +259,19 @@ pub fn check(ws: &Workspace, transfers: &Transfers, overrides: &Overrides) -> Ve
     if !yielding.is_empty() {
         let shown = subjects(&diags, &yielding);
         // By (code, entity), the causes it yields to.
-        let mut causes: FxHashMap<(Code, Kind, &str), Vec<Code>> = FxHashMap::default();
-        for (code, cause, kind, id) in &yielding {
-            causes
-                .entry((*code, *kind, id.as_str()))
-                .or_default()
-                .push(*cause);
+        let mut causes: FxHashMap<&Key, Vec<&Key>> = FxHashMap::default();
+        for (this, cause) in &yielding {
+            causes.entry(this).or_default().push(cause);
         }
+        let covered = covered(&causes, &raised, &shown);
         let stands = |d: &Diagnostic| {
             let Some(s) = &d.subject else { return true };
-            let Some(list) = causes.get(&(d.code, s.kind, s.id.as_str())) else {
+            let key: Key = (d.code, s.kind, s.id.as_str().into());
+            let Some(list) = causes.get(&key) else {
                 return true;
             };
-            list.iter().all(|cause| {
-                let key = (*cause, s.kind, crate::model::Text::from(s.id.as_str()));
-                raised.contains(&key) && !shown.contains(&key)
-            })
+            list.iter()
+                .all(|cause| !covered.get(*cause).copied().unwrap_or(true))
         };
         diags.retain(stands);
     }
@@ -231,24 +282,15 @@ pub fn check(ws: &Workspace, transfers: &Transfers, overrides: &Overrides) -> Ve
 }
 
 /// The (code, entity) of each diagnostic in `diags` of a code some entry of `yielding` yields
-/// to.
-fn subjects(
-    diags: &[Diagnostic],
-    yielding: &[(Code, Code, Kind, crate::model::Text)],
-) -> FxHashSet<(Code, Kind, crate::model::Text)> {
+/// to, for each entity it is about.
+fn subjects(diags: &[Diagnostic], yielding: &[Yield]) -> FxHashSet<Key> {
     if yielding.is_empty() {
         return FxHashSet::default();
     }
-    let causes: FxHashSet<Code> = yielding.iter().map(|y| y.1).collect();
+    let causes: FxHashSet<Code> = yielding.iter().map(|(_, cause)| cause.0).collect();
     (diags.iter())
         .filter(|d| causes.contains(&d.code))
-        .filter_map(|d| {
-            Some((
-                d.code,
-                d.subject.as_ref()?.kind,
-                d.subject.as_ref()?.id.as_str().into(),
-            ))
-        })
+        .flat_map(|d| (d.subjects()).map(|s| (d.code, s.kind, s.id.as_str().into())))
         .collect()
 }
 
@@ -336,20 +378,17 @@ fn suppress(
     let mut out: Vec<Diagnostic> = diags
         .into_iter()
         .filter(|d| {
-            let Some(subject) = &d.subject else {
-                return true;
-            };
-            let Some(gs) = by_target.get(&(subject.kind, subject.id.as_str())) else {
-                return true;
-            };
             if d.code.rule().hard {
                 return true;
             }
             let mut hit = false;
-            for &g in gs {
-                for &(i, j) in groups[g].get(&d.code).into_iter().flatten() {
-                    used[i][j] = true;
-                    hit = true;
+            for subject in d.subjects() {
+                let gs = by_target.get(&(subject.kind, subject.id.as_str()));
+                for &g in gs.into_iter().flatten() {
+                    for &(i, j) in groups[g].get(&d.code).into_iter().flatten() {
+                        used[i][j] = true;
+                        hit = true;
+                    }
                 }
             }
             !hit

@@ -59,6 +59,9 @@ pub struct Diagnostic {
     pub labels: Vec<Label>,
     /// The entity it is about, for suppression comments.
     pub subject: Option<Subject>,
+    /// Other entities it is as much about (the other members of a transfer loop): a
+    /// suppression comment above any of them silences it too.
+    pub also: Vec<Subject>,
     /// The edit that resolves it, when one is certain enough to offer (editors show it as a
     /// quick fix).
     pub fix: Option<Fix>,
@@ -96,6 +99,7 @@ impl Diagnostic {
             help: String::new(),
             labels: Vec::new(),
             subject: None,
+            also: Vec::new(),
             fix: None,
         }
     }
@@ -143,6 +147,20 @@ impl Diagnostic {
             id: id.to_owned(),
         });
         self
+    }
+
+    /// The same diagnostic, as much about the entity `kind` `id` too (see `also`).
+    pub fn also_about(mut self, kind: crate::model::Kind, id: &str) -> Self {
+        self.also.push(Subject {
+            kind,
+            id: id.to_owned(),
+        });
+        self
+    }
+
+    /// The entities it is about: its subject, then the others.
+    pub fn subjects(&self) -> impl Iterator<Item = &Subject> {
+        self.subject.iter().chain(&self.also)
     }
 }
 

@@ -135,9 +135,12 @@ impl Transfers {
         out
     }
 
-    /// The services that offer IM, list no channel and are not reached, grouped: each group is
-    /// a root (a loop, or a single service, that nothing unreached leads into) with the
-    /// services reached only through it.
+    /// The services that offer IM, list no channel and are not reached, grouped by loop
+    /// (strongly connected component): first the roots (a loop, or a single service, that
+    /// nothing unreached leads into), each with the services reached only through roots,
+    /// then every other group with the stranded services that feed it. Roots come in the
+    /// order of their smallest id, and each stranded service below several roots is given to
+    /// the first: nothing depends on the order of files or entities.
     pub fn unreachable_groups(&self, services: &[Box<Service>]) -> Vec<UnreachableGroup> {
         let n = services.len();
         let stranded: Vec<usize> = (0..n)
@@ -166,43 +169,51 @@ impl Transfers {
             }
         }
         let sccs = kosaraju_scc(&sub);
-        let mut component = vec![0usize; stranded.len()];
+        let mut component = vec![0usize; n];
         for (c, members) in sccs.iter().enumerate() {
             for m in members {
-                component[m.index()] = c;
+                component[stranded[m.index()]] = c;
             }
         }
-        let mut entered = vec![false; sccs.len()];
+        // The stranded services outside each group that transfer into it.
+        let mut feeders: Vec<Vec<usize>> = vec![Vec::new(); sccs.len()];
         for e in sub.edge_indices() {
             let (a, b) = sub.edge_endpoints(e).expect("edge exists");
-            if component[a.index()] != component[b.index()] {
-                entered[component[b.index()]] = true;
+            let (a, b) = (stranded[a.index()], stranded[b.index()]);
+            if component[a] != component[b] {
+                feeders[component[b]].push(a);
             }
         }
-        let mut groups: Vec<UnreachableGroup> = sccs
-            .iter()
-            .enumerate()
-            .filter(|(c, _)| !entered[*c])
-            .map(|(_, members)| {
+        let by_id = |a: &usize, b: &usize| services[*a].def.id.cmp(&services[*b].def.id);
+        let mut groups: Vec<UnreachableGroup> = (sccs.iter().zip(feeders))
+            .map(|(members, mut feeders)| {
                 let mut members: Vec<usize> = members.iter().map(|m| stranded[m.index()]).collect();
                 // The smallest id first: the group reads the same wherever it is written.
-                members.sort_unstable_by(|&a, &b| services[a].def.id.cmp(&services[b].def.id));
+                members.sort_unstable_by(by_id);
+                feeders.sort_unstable_by(by_id);
+                feeders.dedup();
                 UnreachableGroup {
                     members,
                     downstream: Vec::new(),
+                    shared: Vec::new(),
+                    feeders,
                 }
             })
             .collect();
-        groups.sort_by_key(|g| g.members[0]);
+        groups.sort_by(|a, b| {
+            let fed = a.feeders.is_empty().cmp(&b.feeders.is_empty()).reverse();
+            fed.then_with(|| by_id(&a.members[0], &b.members[0]))
+        });
+        let roots = groups.iter().take_while(|g| g.feeders.is_empty()).count();
 
         // Everything else stranded hangs below some root: give it to the first that reaches it.
         let mut owner = vec![usize::MAX; n];
-        for (g, group) in groups.iter().enumerate() {
+        for (g, group) in groups[..roots].iter().enumerate() {
             for &m in &group.members {
                 owner[m] = g;
             }
         }
-        for (g, group) in groups.iter_mut().enumerate() {
+        for (g, group) in groups[..roots].iter_mut().enumerate() {
             let mut stack = group.members.clone();
             while let Some(at) = stack.pop() {
                 for t in self.outgoing(at) {
@@ -215,12 +226,36 @@ impl Transfers {
             }
             group.downstream.sort_unstable();
         }
+        // A service below two roots is below whatever a transfer from one root's services
+        // into the other's leads to.
+        let mut shared = vec![false; n];
+        let mut stack: Vec<usize> = Vec::new();
+        for &a in &stranded {
+            for b in self.outgoing(a) {
+                if local[b] != u32::MAX && owner[a] != owner[b] && !shared[b] {
+                    shared[b] = true;
+                    stack.push(b);
+                }
+            }
+        }
+        while let Some(at) = stack.pop() {
+            for t in self.outgoing(at) {
+                if local[t] != u32::MAX && !shared[t] {
+                    shared[t] = true;
+                    stack.push(t);
+                }
+            }
+        }
+        for group in &mut groups[..roots] {
+            group.shared = group.downstream.iter().map(|&d| shared[d]).collect();
+        }
         groups
     }
 
-    /// A shortest loop from `start` back to itself through `members`, as service indices.
-    /// Among loops of the same length, the first in the order of `key` (the ids), so that
-    /// the answer never depends on the order of files or entities.
+    /// A shortest loop from `start` back to itself through other `members`, as service
+    /// indices: a transfer of a service to itself is no loop of the group (and has its own
+    /// rule). Among loops of the same length, the first in the order of `key` (the ids), so
+    /// that the answer never depends on the order of files or entities.
     pub fn loop_through<K: Ord>(
         &self,
         start: usize,
@@ -231,7 +266,7 @@ impl Transfers {
         let mut prev: rustc_hash::FxHashMap<usize, usize> = rustc_hash::FxHashMap::default();
         let mut queue = std::collections::VecDeque::from([start]);
         while let Some(at) = queue.pop_front() {
-            let mut next: Vec<usize> = self.outgoing(at).collect();
+            let mut next: Vec<usize> = self.outgoing(at).filter(|&t| t != at).collect();
             next.sort_by_cached_key(|&t| key(t));
             for t in next {
                 if t == start {
@@ -254,14 +289,19 @@ impl Transfers {
     }
 }
 
-/// Services no conversation can reach, rooted at a loop or service that nothing unreached
-/// leads into.
+/// Services no conversation can reach: one service, or a transfer loop, with what it leads
+/// to (for a root) or what leads to it (for any other group).
 #[derive(Debug, Clone)]
 pub struct UnreachableGroup {
-    /// The root: one service, or the members of a transfer loop (the smallest id first).
+    /// One service, or the members of a transfer loop (the smallest id first).
     pub members: Vec<usize>,
-    /// Services stranded only because the root is (sorted).
+    /// For a root: the services stranded only because roots are, given to this one (sorted).
     pub downstream: Vec<usize>,
+    /// For each of `downstream`: true when another root leads there too.
+    pub shared: Vec<bool>,
+    /// The stranded services outside the group that transfer into it (by id): empty for a
+    /// root.
+    pub feeders: Vec<usize>,
 }
 
 /// For each service that is not a front desk: the proxying front desks (`proxies`) that

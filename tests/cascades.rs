@@ -962,6 +962,107 @@ fn a_secret_allowed_or_lowered_is_a_value_whose_own_errors_are_reported() {
     assert_eq!((r.code, r.stdout.as_str()), (1, ""));
 }
 
+/// A service with IM and no channel, transferring to `transfers` (ids, quoted), with
+/// `extra` lines.
+fn im_service(id: &str, transfers: &str, extra: &str) -> String {
+    format!(
+        "[service.{id}]\nou = \"contoso\"\nlicense = \"contact_center\"\ntransfers = [{transfers}]\n\
+         {extra}[service.{id}.instant_messaging]\n"
+    )
+}
+
+#[test]
+fn a_loop_member_that_also_transfers_to_itself_still_names_the_loop() {
+    let text = im_service("a", "\"a\", \"b\"", "") + &im_service("b", "\"a\"", "");
+    assert_eq!(
+        short(&[("org.toml", ORG), ("s.toml", &text)]),
+        "s.toml:4:14: warning[self-transfer]: service `a` transfers to itself\n\
+         s.toml:5:1: error[im-unreachable]: no conversation can reach the transfer loop a -> b -> a\n\
+         1 error, 1 warning in 3 files\n"
+    );
+}
+
+#[test]
+fn silencing_im_unreachable_for_a_service_silences_no_other() {
+    const ALLOW: &str = "# nimbus-lint: allow(im-unreachable)\n";
+    // a -> b -> c, stranded. Reported at the root `a` only, with `b` and `c` as labels.
+    let chain = |allow_a: bool, allow_b: bool| {
+        let mut text = String::new();
+        if allow_a {
+            text.push_str(ALLOW);
+        }
+        text += &im_service("a", "\"b\"", "");
+        if allow_b {
+            text.push_str(ALLOW);
+        }
+        text += &im_service("b", "\"c\"", "");
+        text += &im_service("c", "", "user_assignment = \"none\"\n");
+        short(&[("org.toml", ORG), ("s.toml", &text)])
+    };
+    assert_eq!(
+        chain(false, false),
+        "s.toml:5:1: error[im-unreachable]: service `a` offers IM but no conversation can reach it\n\
+         1 error, 0 warnings in 3 files\n"
+    );
+    // Silenced at `a`: `b` is the root of what is left (its comment is not unused either).
+    assert_eq!(
+        chain(true, false),
+        "s.toml:11:1: error[im-unreachable]: service `b` offers IM but no conversation can reach it\n\
+         1 error, 0 warnings in 3 files\n"
+    );
+    // Silenced at `a` and `b`: `c`, which has no agents either; that is said once it is
+    // silenced too.
+    assert_eq!(
+        chain(true, true),
+        "s.toml:18:1: error[im-unreachable]: service `c` offers IM but no conversation can reach it\n\
+         1 error, 0 warnings in 3 files\n"
+    );
+    // A comment at `b` alone is used (it would speak once `a` is silenced), and `a` still
+    // reports the chain.
+    assert_eq!(
+        chain(false, true),
+        "s.toml:5:1: error[im-unreachable]: service `a` offers IM but no conversation can reach it\n\
+         1 error, 0 warnings in 3 files\n"
+    );
+
+    // Below a silenced root, a loop is the next root; below a loop silenced at any member,
+    // what it leads to.
+    let text = format!(
+        "{ALLOW}{}{}{}{}",
+        im_service("a", "\"b\"", ""),
+        im_service("b", "\"c\"", ""),
+        im_service("c", "\"b\", \"d\"", ""),
+        im_service("d", "", "")
+    );
+    assert_eq!(
+        short(&[("org.toml", ORG), ("s.toml", &text)]),
+        "s.toml:11:1: error[im-unreachable]: no conversation can reach the transfer loop b -> c -> b\n\
+         1 error, 0 warnings in 3 files\n"
+    );
+    let text = text.replace("[service.c]", &format!("{ALLOW}[service.c]"));
+    assert_eq!(
+        short(&[("org.toml", ORG), ("s.toml", &text)]),
+        "s.toml:22:1: error[im-unreachable]: service `d` offers IM but no conversation can reach it\n\
+         1 error, 0 warnings in 3 files\n"
+    );
+
+    // A loop is one problem: a comment above any member silences it, and is not unused.
+    for member in ["a", "b"] {
+        let text = [("a", "\"b\""), ("b", "\"a\"")]
+            .iter()
+            .map(|(id, to)| {
+                let allow = if *id == member { ALLOW } else { "" };
+                format!("{allow}{}", im_service(id, to, ""))
+            })
+            .collect::<String>();
+        assert_eq!(
+            short(&[("org.toml", ORG), ("s.toml", &text)]),
+            "0 errors, 0 warnings in 3 files\n",
+            "comment above {member}"
+        );
+    }
+}
+
 #[test]
 fn an_unknown_parent_on_the_meant_root_is_not_also_no_root() {
     let org = "[ou.contoso]\nparent = \"tenant\"\n[ou.sales]\nparent = \"contoso\"\n";

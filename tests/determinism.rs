@@ -205,3 +205,74 @@ fn an_unreachable_loop_is_named_the_same_in_any_order() {
         "{messages:?}"
     );
 }
+
+/// The diagnostics of a workspace written as `blocks` in every order, labels sorted: one
+/// result for all the orders.
+fn said_in_every_order(blocks: &[&str]) -> Vec<Said> {
+    fn orders(n: usize) -> Vec<Vec<usize>> {
+        if n == 0 {
+            return vec![Vec::new()];
+        }
+        let mut all = Vec::new();
+        for rest in orders(n - 1) {
+            for at in 0..=rest.len() {
+                let mut o = rest.clone();
+                o.insert(at, n - 1);
+                all.push(o);
+            }
+        }
+        all
+    }
+    let mut seen = BTreeSet::new();
+    for order in orders(blocks.len()) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let text: String = order.iter().map(|&i| blocks[i]).collect();
+        std::fs::write(dir.path().join("nimbus.toml"), "").expect("write");
+        std::fs::write(dir.path().join("tenant.toml"), format!("[ou.root]\n{text}"))
+            .expect("write");
+        let (_, mut said) = outcome(dir.path());
+        for s in &mut said {
+            s.4.sort();
+        }
+        seen.insert(said);
+    }
+    assert_eq!(seen.len(), 1, "{seen:#?}");
+    seen.into_iter().next().unwrap()
+}
+
+/// A service below two unreachable services is not said to be reached "only through" one of
+/// them, and which one carries its label, or which service the help names, does not depend on
+/// the order of the entities.
+#[test]
+fn what_im_unreachable_says_does_not_depend_on_the_order_of_entities() {
+    let im = |id: &str, transfers: &str| {
+        format!(
+            "[service.{id}]\nou = \"root\"\nlicense = \"contact_center\"\ntransfers = [{transfers}]\n\
+             [service.{id}.instant_messaging]\n"
+        )
+    };
+    let (x, y, t) = (im("x", "\"t\""), im("y", "\"t\""), im("t", ""));
+    let said = said_in_every_order(&[&x, &y, &t]);
+    let labels: Vec<&String> = said.iter().flat_map(|s| &s.4).collect();
+    assert_eq!(
+        labels,
+        [
+            "`t` is reached only through `x` and other services no conversation reaches: unreachable too"
+        ],
+        "{said:#?}"
+    );
+
+    // Two services without IM between a front desk and an IM service: the help names the
+    // smaller id.
+    let desk = "[service.d]\nou = \"root\"\nlicense = \"contact_center\"\ntransfers = [\"n1\", \"n2\"]\n\
+                [service.d.instant_messaging]\nchannels = [\"interact\"]\n";
+    let plain = |id: &str| {
+        format!(
+            "[service.{id}]\nou = \"root\"\nlicense = \"contact_center\"\ntransfers = [\"u\"]\n"
+        )
+    };
+    let (n1, n2, u) = (plain("n1"), plain("n2"), im("u", ""));
+    let said = said_in_every_order(&[desk, &n1, &n2, &u]);
+    assert_eq!(said.len(), 1, "{said:#?}");
+    assert!(said[0].3.starts_with("give `n1` an IM table"), "{said:#?}");
+}

@@ -23,6 +23,9 @@ is reported once. Labels show the services that do transfer to it and why that d
 they offer no IM (a conversation cannot pass through them), or nothing reaches them either.
 Not reported while a file has a syntax error.
 
+`# nimbus-lint: allow(im-unreachable)` above `a` silences `a` only: `b` is then reported in
+its turn. Above any member of a loop, it silences the loop.
+
 ## Why it matters
 
 A conversation arrives at a service either from a channel or by a transfer. A service with IM
@@ -145,7 +148,8 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let through = (group.members.iter())
             .flat_map(|&m| t.incoming(m))
             .map(|(from, _)| from)
-            .find(|&from| fed()[from]);
+            .filter(|&from| fed()[from])
+            .min_by_key(|&from| id(from));
         let mut help = format!(
             "transfer to `{0}` from a front desk (a service that lists `channels`) or from an IM service one reaches, or make `{0}` a front desk by giving it `channels`",
             s.def.id
@@ -160,6 +164,9 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             .label("IM without channels: only transfers lead here")
             .help(help)
             .about(Kind::Service, &s.def.id);
+        for &m in &group.members[1..] {
+            d = d.also_about(Kind::Service, id(m));
+        }
         for &m in &group.members {
             for (from, item) in t.incoming(m) {
                 let Some(reference) = services[from].transfers.get(item as usize) else {
@@ -184,17 +191,34 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 d = d.with(reference.span, why);
             }
         }
+        // Not a root: its own diagnostic, which stands only when those of every stranded
+        // service that leads here were silenced (by a comment, or a level).
+        // (The other members of a loop go with its first, for what lies below them.)
+        let this = |m: usize| (Code::ImUnreachable, Kind::Service, id(m));
+        if !group.feeders.is_empty() {
+            for &f in &group.feeders {
+                cx.yield_to_other(this(root), this(f));
+            }
+            for &m in &group.members[1..] {
+                cx.yield_to_other(this(m), this(root));
+            }
+        }
         // Below a loop, what leads there is the loop, not its first member.
         let through = if group.members.len() > 1 {
             "the loop".to_owned()
         } else {
             format!("`{}`", s.def.id)
         };
-        for &down in group.downstream.iter().take(LABELS) {
+        for (&down, &shared) in group.downstream.iter().zip(&group.shared).take(LABELS) {
             if let Some(dim) = services[down].im.value() {
+                let and = if shared {
+                    " and other services no conversation reaches"
+                } else {
+                    ""
+                };
                 d = d.with(
                     dim.header,
-                    format!("`{}` is reached only through {through}: unreachable too", id(down)),
+                    format!("`{}` is reached only through {through}{and}: unreachable too", id(down)),
                 );
             }
         }
