@@ -161,9 +161,9 @@ impl Context<'_> {
     }
 
     /// The entities of `kind` that some reference uses, or may have meant: resolved
-    /// references, the nearest id of each unknown one, the messaging entry that
-    /// `missing-messaging-entry` suggests to a front desk, and the connector that
-    /// `missing-field` suggests to an entry that names none.
+    /// references, the nearest id of each unknown one, and the connector that `missing-field`
+    /// suggests to an entry that names none. (The messaging entry that
+    /// `missing-messaging-entry` suggests is judged by `unused-messaging-entry` itself.)
     ///
     /// `None` when a reference of that kind could not be read at all, when an entity that
     /// would hold one (a messaging entry for a connector, a service for an entry) was written
@@ -198,11 +198,6 @@ impl Context<'_> {
             .flat_map(|u| u.suggestions.iter().copied());
         for i in resolved.iter().flatten().copied().chain(suggested) {
             used[i as usize] = true;
-        }
-        if kind == Kind::MessagingEntry {
-            for i in crate::rules::missing_messaging_entry::suggested(self) {
-                used[i as usize] = true;
-            }
         }
         if kind == Kind::Connector {
             // An entry that names no connector needs one: the one its `missing-field` help

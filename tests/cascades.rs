@@ -101,6 +101,35 @@ fn the_entry_a_missing_entry_should_apply_is_not_also_unused() {
         "twilio.toml:8:1: warning[unused-messaging-entry]: no service applies messaging entry `wa`\n\
          0 errors, 1 warning in 3 files\n"
     );
+    // With `missing-messaging-entry` silenced (a comment, or a level), nothing suggests it:
+    // it is unused, and told where it is missing.
+    let allowed = format!("# nimbus-lint: allow(missing-messaging-entry)\n{desk}");
+    let quiet = |files: &[(&str, &str)], args: &[&str]| {
+        let ws = workspace(files);
+        let r = run(ws.path(), &[&["check", "--format", "json"], args].concat());
+        let doc = json(&r);
+        let d = &doc["diagnostics"];
+        assert_eq!(d.as_array().map(Vec::len), Some(1), "{doc}");
+        assert_eq!(d[0]["code"], "unused-messaging-entry");
+        assert_eq!(
+            d[0]["help"],
+            "apply it in `desk`, a front desk that applies none (`messaging_entry = \"wa\"` in \
+             `[service.desk.instant_messaging]`), or delete it"
+        );
+    };
+    let files = [
+        ("nimbus.toml", ""),
+        ("org.toml", ORG),
+        ("twilio.toml", TWILIO),
+    ];
+    quiet(
+        &[&files[..], &[("desk.toml", allowed.as_str())]].concat(),
+        &[],
+    );
+    quiet(
+        &[&files[..], &[("desk.toml", desk)]].concat(),
+        &["-A", "missing-messaging-entry"],
+    );
 }
 
 #[test]

@@ -142,9 +142,9 @@ fn desks_without_entry(cx: &Context<'_>) -> Vec<usize> {
         .collect()
 }
 
-/// The messaging entries that this rule's help suggests to some front desk: an entry is not
-/// also reported unused when the fix of a missing one is to apply it.
-pub(crate) fn suggested(cx: &Context<'_>) -> Vec<u32> {
+/// The front desks this rule reports with the messaging entry its help suggests to each:
+/// such an entry is reported unused only when no reported fix is to apply it.
+pub(crate) fn suggested(cx: &Context<'_>) -> Vec<(usize, u32)> {
     let desks = desks_without_entry(cx);
     if desks.is_empty() {
         return Vec::new();
@@ -153,7 +153,7 @@ pub(crate) fn suggested(cx: &Context<'_>) -> Vec<u32> {
     let res = &cx.ws.res;
     desks
         .into_iter()
-        .filter_map(|i| res.service_ou[i].and_then(|o| per_ou[o as usize]))
+        .filter_map(|i| Some((i, res.service_ou[i].and_then(|o| per_ou[o as usize])?)))
         .collect()
 }
 

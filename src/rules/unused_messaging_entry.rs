@@ -49,8 +49,33 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let Some(unused) = cx.unused(Kind::MessagingEntry, Code::UnusedMessagingEntry) else {
         return;
     };
+    // An entry a `missing-messaging-entry` help suggests applying: reported only when each
+    // of those diagnostics is silenced.
+    let mut suggested_to: rustc_hash::FxHashMap<usize, Vec<usize>> = Default::default();
+    for (desk, entry) in crate::rules::missing_messaging_entry::suggested(cx) {
+        suggested_to.entry(entry as usize).or_default().push(desk);
+    }
     for e in unused {
         let def = &cx.ws.model.entries[e].def;
+        let desks = suggested_to.get(&e).map_or(&[][..], Vec::as_slice);
+        for &desk in desks {
+            cx.yield_to_other(
+                (Code::UnusedMessagingEntry, Kind::MessagingEntry, &def.id),
+                (Code::MissingMessagingEntry, Kind::Service, &cx.service(desk).def.id),
+            );
+        }
+        // Where it is missing, when a front desk lacks it (the smallest id of them).
+        let desk = (desks.iter().map(|&d| cx.service(d).def.id.as_str())).min();
+        let help = match desk {
+            Some(desk) => format!(
+                "apply it in `{desk}`, a front desk that applies none (`messaging_entry = \"{}\"` in `[service.{desk}.instant_messaging]`), or delete it",
+                def.id
+            ),
+            None => format!(
+                "apply it in a front desk (`messaging_entry = \"{}\"` in `[service.ID.instant_messaging]`), or delete it",
+                def.id
+            ),
+        };
         out.push(
             Diagnostic::new(
                 Code::UnusedMessagingEntry,
@@ -58,10 +83,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 format!("no service applies messaging entry `{}`", def.id),
             )
             .label("unused")
-            .help(format!(
-                "apply it in a front desk (`messaging_entry = \"{}\"` in `[service.ID.instant_messaging]`), or delete it",
-                def.id
-            ))
+            .help(help)
             .about(Kind::MessagingEntry, &def.id),
         );
     }
