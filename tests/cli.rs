@@ -1523,6 +1523,39 @@ fn check_fix_mends_the_files_and_reports_what_is_left() {
     assert_eq!(r.code, 2, "{}", r.stderr);
 }
 
+#[test]
+fn check_fix_quotes_a_bare_value_only_when_the_line_then_parses() {
+    for (value, mended) in [
+        ("Sales Team", Some("\"Sales Team\"")),
+        ("sales # the unit", Some("\"sales\" # the unit")),
+        ("C:\\path\\x", Some("\"C:\\\\path\\\\x\"")),
+        // More on the line than the parser marked: no quotes are certain.
+        ("Sales \"A\" Team", None),
+        ("x = y", None),
+        ("sales,", None),
+        ("Sales [EU]", None),
+    ] {
+        let text = format!("[ou.contoso]\nname = {value}\n");
+        let ws = workspace(&[("nimbus.toml", ""), ("org.toml", &text)]);
+        let r = run(ws.path(), &["check", "--fix", "-q"]);
+        let now = std::fs::read_to_string(ws.path().join("org.toml")).unwrap();
+        match mended {
+            Some(m) => {
+                assert_eq!(
+                    (r.code, r.stderr.as_str()),
+                    (0, "fixed 1 problem in 1 file\n"),
+                    "{value}"
+                );
+                assert_eq!(now, format!("[ou.contoso]\nname = {m}\n"), "{value}");
+            }
+            None => {
+                assert_eq!((r.code, r.stderr.as_str()), (1, ""), "{value}");
+                assert_eq!(now, text, "{value}");
+            }
+        }
+    }
+}
+
 #[cfg(unix)]
 #[test]
 fn check_fix_goes_on_while_fixes_uncover_fixes_and_notes_a_file_left_alone_once() {

@@ -108,8 +108,13 @@ pub(crate) fn explained(mut d: Diagnostic, text: &str, base: usize) -> Diagnosti
             || crate::rules::secret_in_config::is_secret_shaped(value)
             || value.contains('\n');
         d.help = "text values are written in quotes: `name = \"…\"`".to_owned();
-        if !value.is_empty() && plain && !secret {
-            let quoted = crate::diagnostic::toml_string(value);
+        // Certain only when the quotes make the whole line parse: not when more follows on it
+        // (`Sales "A" Team`, `x = y`, `sales,`), where the parser marked a first word only.
+        let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+        let after = &text[(start + value.len()).min(line_end)..line_end];
+        let quoted = crate::diagnostic::toml_string(value);
+        let mended = |key: &str| format!("{key} = {quoted}{after}").parse::<toml::Table>().is_ok();
+        if !value.is_empty() && plain && !secret && key.is_some_and(mended) {
             d = d.fix(span_of(start..start + value.len()), quoted, "Put the value in quotes");
         }
     } else if d.message.contains("expected newline") && rest.starts_with(',') {
