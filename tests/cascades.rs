@@ -1093,6 +1093,59 @@ fn silencing_im_unreachable_for_a_service_silences_no_other() {
 }
 
 #[test]
+fn a_bad_variable_name_says_what_is_wrong_with_it() {
+    for (env, message, help) in [
+        (
+            "",
+            "`env` is empty: it must name an environment variable",
+            "name the variable that holds the secret, e.g. `env = \"TWILIO_API_KEY_SECRET\"`",
+        ),
+        (
+            "1ABC",
+            "`1ABC` is not an environment variable name",
+            "use letters, digits and `_`, not starting with a digit, e.g. `TWILIO_API_KEY_SECRET`",
+        ),
+        (
+            "${TWILIO}",
+            "`${TWILIO}` is not an environment variable name",
+            "`env` takes the variable's name alone: `env = \"TWILIO\"`",
+        ),
+    ] {
+        let twilio = TWILIO.replace("TWILIO_API_KEY_SECRET", env);
+        let args = ["check", "--format", "json", "-A", "unused-messaging-entry"];
+        let ws = workspace(&[
+            ("nimbus.toml", ""),
+            ("org.toml", ORG),
+            ("twilio.toml", &twilio),
+        ]);
+        let doc = json(&run(ws.path(), &args));
+        let d = &doc["diagnostics"][0];
+        assert_eq!(
+            doc["diagnostics"].as_array().map(Vec::len),
+            Some(1),
+            "{doc}"
+        );
+        assert_eq!(
+            (
+                &d["code"],
+                &d["message"],
+                &d["help"],
+                &d["line"],
+                &d["column"]
+            ),
+            (
+                &"invalid-value".into(),
+                &message.into(),
+                &help.into(),
+                &6.into(),
+                &26.into()
+            ),
+            "{env:?}"
+        );
+    }
+}
+
+#[test]
 fn an_unknown_parent_on_the_meant_root_is_not_also_no_root() {
     let org = "[ou.contoso]\nparent = \"tenant\"\n[ou.sales]\nparent = \"contoso\"\n";
     assert_eq!(
@@ -1492,11 +1545,18 @@ fn of_two_roots_the_one_that_holds_the_tenant_is_not_the_one_told_to_move() {
     let org = "[ou.contoso]\n\n[ou.sales]\nparent = \"contoso\"\n\n[service.desk]\nou = \"sales\"\nlicense = \"contact_center\"\n";
     let help =
         "a workspace describes one tenant: give `emea` a `parent` (e.g. `parent = \"contoso\"`)";
-    for (name, at, other) in [
-        ("emea.toml", "org.toml", "`emea` is a root OU too"),
+    // The labels say which root moves, wherever the diagnostic stands.
+    for (name, at, label, other) in [
+        (
+            "emea.toml",
+            "org.toml",
+            "a second root OU, kept for the tenant: it holds the most",
+            "`emea` is a root OU too: give it a `parent`",
+        ),
         (
             "z.toml",
             "z.toml",
+            "a second root OU: give it a `parent`",
             "`contoso` is a root OU too: it holds the most, so it is taken for the tenant",
         ),
     ] {
@@ -1512,6 +1572,11 @@ fn of_two_roots_the_one_that_holds_the_tenant_is_not_the_one_told_to_move() {
         );
         assert_eq!(d["file"], at, "{name}");
         assert_eq!(d["labels"][0]["message"], other, "{name}");
+        let human = check(
+            &[(name, "[ou.emea]\nname = \"EMEA\"\n"), ("org.toml", org)],
+            "human",
+        );
+        assert!(human.stdout.contains(label), "{name}: {}", human.stdout);
     }
     // `ou-cycle` names the same tenant.
     let looped = "[ou.loop]\nparent = \"loop\"\n";

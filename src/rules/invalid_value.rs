@@ -167,12 +167,19 @@ pub(crate) fn array_of_tables(span: Span, what: &str) -> Diagnostic {
 /// `api_key_secret = { env = "…" }` with a name no shell accepts.
 /// `meant`: the variable a shell-style reference names (`TWILIO` for `$TWILIO`).
 pub(crate) fn bad_env_name(span: Span, name: &str, meant: Option<&str>) -> Diagnostic {
-    let d = new(span, format!("`{name}` is not an environment variable name"))
-        .label("not a variable name");
+    let message = if name.is_empty() {
+        "`env` is empty: it must name an environment variable".to_owned()
+    } else {
+        format!("`{name}` is not an environment variable name")
+    };
+    let d = new(span, message).label("not a variable name");
     match meant {
         Some(m) => d
             .help(format!("`env` takes the variable's name alone: `env = \"{m}\"`"))
             .fix_string(span, m),
+        None if name.is_empty() => d.help(
+            "name the variable that holds the secret, e.g. `env = \"TWILIO_API_KEY_SECRET\"`",
+        ),
         None => d.help(
             "use letters, digits and `_`, not starting with a digit, e.g. `TWILIO_API_KEY_SECRET`",
         ),

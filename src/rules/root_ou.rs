@@ -77,10 +77,12 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             )
         };
         let taken = "it holds the most, so it is taken for the tenant";
+        // The contract puts the diagnostic at the second root in file order, which may be the
+        // one kept: the labels say which roots to move.
         let label = if second == tenant {
-            format!("a second root OU: {taken}")
+            "a second root OU, kept for the tenant: it holds the most".to_owned()
         } else {
-            "a second root OU".to_owned()
+            "a second root OU: give it a `parent`".to_owned()
         };
         // Every root but the tenant needs a parent: named in id order, the one this
         // diagnostic stands at first.
@@ -113,7 +115,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             let text = if other == tenant {
                 format!("`{}` is a root OU too: {taken}", def(other).id)
             } else {
-                format!("`{}` is a root OU too", def(other).id)
+                format!("`{}` is a root OU too: give it a `parent`", def(other).id)
             };
             d = d.with(def(other).header, text);
         }
