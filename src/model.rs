@@ -473,6 +473,9 @@ impl SecretMask {
         let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '-');
         let mut out = String::with_capacity(text.len());
         let mut done = 0;
+        // Backquotes before the secret, counted as the scan goes: an odd count means it is
+        // inside a code span, where the redacted form's own backquotes would break it.
+        let (mut scanned, mut ticks) = (0, 0);
         for (start, end, i) in found {
             let short = shown_chars(self.values[i].chars().count()) == 0;
             if start < done
@@ -484,13 +487,22 @@ impl SecretMask {
             }
             let quoted =
                 start > done && text[..start].ends_with('`') && text[end..].starts_with('`');
+            ticks += text[scanned..start].matches('`').count();
+            scanned = start;
             let (start, end) = if quoted {
                 (start - 1, end + 1)
             } else {
                 (start, end)
             };
             out.push_str(&text[done..start]);
-            out.push_str(&self.shown[i]);
+            if !quoted && ticks % 2 == 1 {
+                // `[ou.corr…]`: the first characters alone (the length is said elsewhere).
+                let head = shown_chars(self.values[i].chars().count());
+                out.extend(self.values[i].chars().take(head));
+                out.push('…');
+            } else {
+                out.push_str(&self.shown[i]);
+            }
             done = end;
         }
         if done == 0 {
@@ -578,12 +590,18 @@ mod mask_tests {
     #[test]
     fn a_long_secret_is_masked_anywhere() {
         let mask = SecretMask::new([TOKEN]);
-        let text = format!("unknown OU `x{TOKEN}` and `{TOKEN}2`");
+        let text = format!("unknown OU `{TOKEN}`, or `x{TOKEN}` and {TOKEN}2");
         let masked = mask.mask(&text).expect("masked");
         assert!(!masked.contains(TOKEN), "{masked}");
+        // Inside a longer code span, the first characters alone: the span stays whole.
         assert_eq!(
             masked,
-            "unknown OU `x`Ab3d…` (32 characters)` and ``Ab3d…` (32 characters)2`"
+            "unknown OU `Ab3d…` (32 characters), or `xAb3d…` and `Ab3d…` (32 characters)2"
+        );
+        let help = format!("define it as `[ou.{TOKEN}]`, or name an existing OU");
+        assert_eq!(
+            mask.mask(&help).as_deref(),
+            Some("define it as `[ou.Ab3d…]`, or name an existing OU")
         );
     }
 

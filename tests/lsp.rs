@@ -672,7 +672,8 @@ fn completion_offers_the_ids_visible_from_the_entity() {
         position(&typing, at + 1, Enc::Utf16)
     );
 
-    // `transfers`: every other service, those of this (broken) file included.
+    // `transfers`: every other service, those of this (broken) file included, but not
+    // `sales-team`, which the list already holds.
     let typing = text.replace(
         "transfers = [\"sales-team\", \"billing\"]",
         "transfers = [\"sales-team\", \"",
@@ -686,13 +687,7 @@ fn completion_offers_the_ids_visible_from_the_entity() {
     );
     assert_eq!(
         labels(&r),
-        [
-            "billing",
-            "sales-sms",
-            "sales-team",
-            "support-desk",
-            "support-tier2"
-        ]
+        ["billing", "sales-sms", "support-desk", "support-tier2"]
     );
 
     // `ou`: every OU; without a quote typed, the item brings its quotes.
@@ -1510,6 +1505,16 @@ fn completion_filters_by_what_was_typed_caps_the_list_and_skips_listed_transfers
         .collect();
     want.sort();
     assert_eq!(got, want);
+    // Mid-typing, the list left open (the file does not parse): `svc-7`, listed in the text,
+    // is still not offered.
+    let open = text.replacen("\"\"]", "\"svc-7", 1);
+    s.change(&file, 3, &open);
+    let at = inside(&open, "\"svc-7\n", 0, 6, Enc::Utf16);
+    let r = s.at("textDocument/completion", &file, at);
+    let mut got = labels(&r);
+    got.sort();
+    let want: Vec<String> = (0..10).map(|i| format!("svc-7{i}")).collect();
+    assert_eq!(got, want);
     assert_eq!(s.stop(), 0);
 }
 
@@ -1705,4 +1710,38 @@ fn hovers_never_show_a_secret_whatever_characters_it_holds() {
             assert_eq!(s.stop(), 0);
         }
     }
+}
+
+#[test]
+fn a_file_whose_nested_workspace_ends_gets_its_new_list_without_an_empty_one_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    for (path, text) in [
+        ("nimbus.toml", ""),
+        ("org.toml", "[ou.root]\n"),
+        ("sub/nimbus.toml", ""),
+        (
+            "sub/x.toml",
+            "[ou.r2]\n[service.s]\nou = \"root\"\nlicense = \"contact_center\"\n",
+        ),
+    ] {
+        let p = root.join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    let x = root.join("sub/x.toml");
+    let (mut s, _) = Server::init(&root, false);
+    s.open(&x, &read_text(&x));
+    // In its own workspace, `root` is unknown.
+    let d = s.diagnostics(&uri(&x), |p| !codes(p).is_empty());
+    assert_eq!(codes(&d), ["unknown-reference"]);
+    std::fs::remove_file(root.join("sub/nimbus.toml")).unwrap();
+    s.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri(&root.join("sub/nimbus.toml")), "type": 3}]}),
+    );
+    // In the outer one, `r2` is a second root: that list comes next, no empty one before it.
+    let d = s.diagnostics(&uri(&x), |_| true);
+    assert_eq!(codes(&d), ["root-ou"]);
+    assert_eq!(s.stop(), 0);
 }

@@ -550,14 +550,20 @@ pub fn complete(
         }
         _ => true,
     };
-    // Not the referrer itself, nor a service its `transfers` list already holds.
-    let listed: HashSet<&str> = match (slot.in_array, in_model) {
+    // Not the referrer itself, nor a service its `transfers` list already holds: as the model
+    // has it from this file, else (the file does not parse) as its text has it.
+    let modelled = in_model.filter(|&i| Some(a.ws.model.def(referrer_kind, i).header.file) == here);
+    let listed: HashSet<&str> = match (slot.in_array, modelled) {
         (true, Some(i)) if kind == Kind::Service => (a.ws.model.services[i as usize].transfers)
             .iter()
             .filter(|t| {
                 t.span.range() != (slot.replace.start.saturating_sub(1)..slot.replace.end + 1)
             })
             .map(|t| t.value.as_str())
+            .collect(),
+        (true, None) if kind == Kind::Service => (values(&file.text).into_iter())
+            .filter(|v| v.in_array && v.path == slot.path && v.replace.start != slot.replace.start)
+            .filter_map(|v| file.text.get(v.replace))
             .collect(),
         _ => HashSet::new(),
     };

@@ -980,6 +980,18 @@ impl Server {
                 if !covering.is_empty() || diagnostics.is_empty() {
                     continue;
                 }
+                // The workspace the file belongs to now takes over what the client shows for
+                // it: its check sends the new list, or an empty one, never an empty one first.
+                let heir = self
+                    .root_for(&path)
+                    .filter(|r| self.workspaces.contains_key(r));
+                if let Some(heir) = heir {
+                    if let Some(w) = self.workspaces.get_mut(&heir) {
+                        w.published.insert(path, diagnostics);
+                    }
+                    self.mark(&heir, Dirty::Texts);
+                    continue;
+                }
                 if let Some(uri) = self.uri_for(&path) {
                     t.send(Notification::new(
                         PublishDiagnostics::METHOD.to_owned(),
