@@ -239,97 +239,27 @@ pub fn load(root: &Path, naming: &Naming, overlays: &Overlays) -> Loaded {
         root: root.to_path_buf(),
         ..Loaded::default()
     };
-    let settings_path = root.join(SETTINGS_FILE);
-    let readable = overlays.contains_key(&settings_path)
-        || match settings_file(root) {
-            SettingsFile::Regular => true,
-            SettingsFile::Absent => false,
-            SettingsFile::Refused(message) => {
-                loaded.errors.push(LoadError {
-                    path: naming.display(&settings_path),
-                    message,
-                });
-                false
-            }
-        };
-    if readable && let Some(file) = read(root, &settings_path, naming, overlays, &mut loaded.errors)
-    {
-        let id = loaded.sources.add(file);
-        loaded.settings = parse_settings(id, loaded.sources.get(id));
-        loaded.settings_file = Some(id);
-    }
-
-    let excludes = excludes(root, &loaded.settings.settings);
-    let limit = loaded.settings.settings.max_files;
-    let max_size = loaded.settings.settings.max_file_size;
-    let shown_root = naming.display(root);
-    let read_one = |path: PathBuf| {
-        let rel = rel(root, &path);
-        // Named from the root's name once: the same as `naming.display(path)`, cheaper,
-        // when the root is at or below the current folder. Above it (the command runs in
-        // a subfolder of the workspace), files below the current folder are named from
-        // there, the others absolutely.
-        let display = if shown_root == "." {
-            crate::source::printable(&rel).into_owned()
-        } else if Path::new(&shown_root).is_absolute() {
-            naming.display(&path)
-        } else {
-            format!("{shown_root}/{}", crate::source::printable(&rel))
-        };
-        let mut path = path;
-        match read_file(&mut path, &rel, display, overlays, max_size) {
-            Ok(file) => Read::Source(file),
-            Err(error) => Read::Failed { rel, path, error },
-        }
+    load_settings(root, naming, overlays, &mut loaded);
+    let settings = &loaded.settings.settings;
+    let excludes = excludes(root, settings);
+    let limit = settings.max_files;
+    let reader = Reader {
+        root,
+        naming,
+        overlays,
+        max_size: settings.max_file_size,
+        shown_root: naming.display(root),
     };
-    // Files are read while the walk goes on, in batches on the thread pool, up to the limit
-    // of files; which files a workspace over the limit keeps is decided after the walk.
-    const BATCH: usize = 64;
-    let done = std::sync::Mutex::new(Vec::new());
-    let mut found: Vec<PathBuf> = Vec::new();
-    let mut walked = 0u64;
-    let (mut nested, walk_notes, walk_errors) = rayon::scope(|scope| {
-        let mut batch = Vec::with_capacity(BATCH);
-        let spawn = |batch: Vec<PathBuf>| {
-            let (done, read_one) = (&done, &read_one);
-            scope.spawn(move |_| {
-                let read: Vec<_> = batch.into_iter().map(read_one).collect();
-                done.lock().unwrap_or_else(|e| e.into_inner()).extend(read);
-            });
-        };
-        let walked_out = walk(root, &excludes, naming, |path| {
-            walked += 1;
-            if walked > limit {
-                found.push(path);
-                return;
-            }
-            batch.push(path);
-            if batch.len() == BATCH {
-                spawn(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
-            }
-        });
-        if !batch.is_empty() {
-            spawn(batch);
-        }
-        walked_out
-    });
-    loaded.notes.extend(walk_notes);
-    loaded.errors.extend(walk_errors);
-    let mut read: Vec<Read> = done.into_inner().unwrap_or_else(|e| e.into_inner());
-    // An editor's unsaved `nimbus.toml` below the root makes a workspace of its own too.
-    for p in overlays.keys() {
-        if let Some(dir) = p.parent()
-            && is_settings(p)
-            && dir != root
-            && dir.starts_with(root)
-            && !nested.iter().any(|n| dir.starts_with(n))
-        {
-            nested.retain(|n| !n.starts_with(dir));
-            nested.push(dir.to_path_buf());
-            read.retain(|r| !r.path().starts_with(dir));
-            found.retain(|f| !f.starts_with(dir));
-        }
-    }
+    let walked = walk_and_read(root, &excludes, naming, limit, &reader);
+    loaded.notes.extend(walked.notes);
+    loaded.errors.extend(walked.errors);
+    let Walked {
+        mut read,
+        mut found,
+        mut nested,
+        ..
+    } = walked;
+    split_unsaved_nested(root, overlays, &mut nested, &mut read, &mut found);
     nested.sort();
     for dir in &nested {
         loaded.notes.push(nested_note(dir, naming));
@@ -337,26 +267,7 @@ pub fn load(root: &Path, naming: &Naming, overlays: &Overlays) -> Loaded {
     // Folders are read in the file system's order: report in a stable one.
     loaded.notes.sort();
     loaded.errors.sort_by(|a, b| a.path.cmp(&b.path));
-    // Editor buffers the walk did not find (new files): only where the walk would look.
-    let mut fresh = Vec::new();
-    let walked: std::collections::HashSet<&Path> = if overlays.is_empty() {
-        std::collections::HashSet::new()
-    } else {
-        (read.iter().map(Read::path))
-            .chain(found.iter().map(PathBuf::as_path))
-            .collect()
-    };
-    for p in overlays.keys() {
-        if p.starts_with(root)
-            && !nested.iter().any(|n| p.starts_with(n))
-            && p.extension().is_some_and(|e| e == "toml")
-            && *p != settings_path
-            && !walked.contains(p.as_path())
-            && admitted(root, p, &excludes)
-        {
-            fresh.push(p.clone());
-        }
-    }
+    let fresh = unwalked_buffers(root, overlays, &nested, &read, &found, &excludes);
     loaded.nested = nested;
     let total = read.len() + found.len() + fresh.len();
     if total as u64 > limit {
@@ -382,13 +293,17 @@ pub fn load(root: &Path, naming: &Naming, overlays: &Overlays) -> Loaded {
         paths.truncate(limit as usize);
         read = paths
             .into_par_iter()
-            .map(|(_, path)| read_one(path))
+            .map(|(_, path)| reader.read(path))
             .collect();
     } else {
         // Files the walk met past the limit, when a nested `nimbus.toml` in an editor took
         // others away, and new editor buffers.
         let rest: Vec<PathBuf> = found.into_iter().chain(fresh).collect();
-        read.extend(rest.into_par_iter().map(read_one).collect::<Vec<_>>());
+        read.extend(
+            rest.into_par_iter()
+                .map(|p| reader.read(p))
+                .collect::<Vec<_>>(),
+        );
     }
     // By the relative path, then by the path itself: two files may have the same relative
     // path once it is made printable (`a\b.toml` and `a/b.toml`, or invalid UTF-8).
@@ -404,6 +319,175 @@ pub fn load(root: &Path, naming: &Naming, overlays: &Overlays) -> Loaded {
         }
     }
     loaded
+}
+
+/// Reads `nimbus.toml` (the editor's text of it, else the file when it is a regular one) into
+/// `loaded`: its source, its settings and their diagnostics.
+fn load_settings(root: &Path, naming: &Naming, overlays: &Overlays, loaded: &mut Loaded) {
+    let settings_path = root.join(SETTINGS_FILE);
+    let readable = overlays.contains_key(&settings_path)
+        || match settings_file(root) {
+            SettingsFile::Regular => true,
+            SettingsFile::Absent => false,
+            SettingsFile::Refused(message) => {
+                loaded.errors.push(LoadError {
+                    path: naming.display(&settings_path),
+                    message,
+                });
+                false
+            }
+        };
+    if readable && let Some(file) = read(root, &settings_path, naming, overlays, &mut loaded.errors)
+    {
+        let id = loaded.sources.add(file);
+        loaded.settings = parse_settings(id, loaded.sources.get(id));
+        loaded.settings_file = Some(id);
+    }
+}
+
+/// Reads the entity files of one workspace, each named as messages name it.
+struct Reader<'a> {
+    root: &'a Path,
+    naming: &'a Naming,
+    overlays: &'a Overlays,
+    max_size: u64,
+    /// How the root is named (`.` when it is the current folder).
+    shown_root: String,
+}
+
+impl Reader<'_> {
+    /// The file at `path`, or why it could not be read.
+    fn read(&self, mut path: PathBuf) -> Read {
+        let rel = rel(self.root, &path);
+        // Named from the root's name once: the same as `naming.display(path)`, cheaper, when
+        // the root is at or below the current folder. Above it (the command runs in a
+        // subfolder of the workspace), files below the current folder are named from there,
+        // the others absolutely.
+        let display = if self.shown_root == "." {
+            crate::source::printable(&rel).into_owned()
+        } else if Path::new(&self.shown_root).is_absolute() {
+            self.naming.display(&path)
+        } else {
+            format!("{}/{}", self.shown_root, crate::source::printable(&rel))
+        };
+        match read_file(&mut path, &rel, display, self.overlays, self.max_size) {
+            Ok(file) => Read::Source(file),
+            Err(error) => Read::Failed { rel, path, error },
+        }
+    }
+}
+
+/// What the walk of a workspace found and read.
+struct Walked {
+    /// The files read (up to the limit of files).
+    read: Vec<Read>,
+    /// The files met past the limit, not read.
+    found: Vec<PathBuf>,
+    /// Folders below the root with a `nimbus.toml` of their own.
+    nested: Vec<PathBuf>,
+    notes: Vec<String>,
+    errors: Vec<LoadError>,
+}
+
+/// Walks the workspace and reads its files while the walk goes on, in batches on the thread
+/// pool, up to `limit` files; which files a workspace over the limit keeps is decided after
+/// the walk.
+fn walk_and_read(
+    root: &Path,
+    excludes: &Gitignore,
+    naming: &Naming,
+    limit: u64,
+    reader: &Reader,
+) -> Walked {
+    const BATCH: usize = 64;
+    let done = std::sync::Mutex::new(Vec::new());
+    let mut found: Vec<PathBuf> = Vec::new();
+    let mut walked = 0u64;
+    let (nested, notes, errors) = rayon::scope(|scope| {
+        let mut batch = Vec::with_capacity(BATCH);
+        let spawn = |batch: Vec<PathBuf>| {
+            let done = &done;
+            scope.spawn(move |_| {
+                let read: Vec<_> = batch.into_iter().map(|p| reader.read(p)).collect();
+                done.lock().unwrap_or_else(|e| e.into_inner()).extend(read);
+            });
+        };
+        let walked_out = walk(root, excludes, naming, |path| {
+            walked += 1;
+            if walked > limit {
+                found.push(path);
+                return;
+            }
+            batch.push(path);
+            if batch.len() == BATCH {
+                spawn(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
+            }
+        });
+        if !batch.is_empty() {
+            spawn(batch);
+        }
+        walked_out
+    });
+    Walked {
+        read: done.into_inner().unwrap_or_else(|e| e.into_inner()),
+        found,
+        nested,
+        notes,
+        errors,
+    }
+}
+
+/// An editor's unsaved `nimbus.toml` below the root makes a workspace of its own too: its
+/// folder joins `nested`, and its files leave `read` and `found`.
+fn split_unsaved_nested(
+    root: &Path,
+    overlays: &Overlays,
+    nested: &mut Vec<PathBuf>,
+    read: &mut Vec<Read>,
+    found: &mut Vec<PathBuf>,
+) {
+    for p in overlays.keys() {
+        if let Some(dir) = p.parent()
+            && is_settings(p)
+            && dir != root
+            && dir.starts_with(root)
+            && !nested.iter().any(|n| dir.starts_with(n))
+        {
+            nested.retain(|n| !n.starts_with(dir));
+            nested.push(dir.to_path_buf());
+            read.retain(|r| !r.path().starts_with(dir));
+            found.retain(|f| !f.starts_with(dir));
+        }
+    }
+}
+
+/// Editor buffers the walk did not meet (new files), where the walk would look.
+fn unwalked_buffers(
+    root: &Path,
+    overlays: &Overlays,
+    nested: &[PathBuf],
+    read: &[Read],
+    found: &[PathBuf],
+    excludes: &Gitignore,
+) -> Vec<PathBuf> {
+    if overlays.is_empty() {
+        return Vec::new();
+    }
+    let settings_path = root.join(SETTINGS_FILE);
+    let walked: std::collections::HashSet<&Path> = (read.iter().map(Read::path))
+        .chain(found.iter().map(PathBuf::as_path))
+        .collect();
+    (overlays.keys())
+        .filter(|p| {
+            p.starts_with(root)
+                && !nested.iter().any(|n| p.starts_with(n))
+                && p.extension().is_some_and(|e| e == "toml")
+                && **p != settings_path
+                && !walked.contains(p.as_path())
+                && admitted(root, p, excludes)
+        })
+        .cloned()
+        .collect()
 }
 
 /// The note that says a folder below the root is a workspace of its own.
