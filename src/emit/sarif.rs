@@ -204,70 +204,14 @@ pub fn render(
         ArtifactLocation::builder().uri(cwd_uri).build(),
     );
     for (n, a) in results.iter().enumerate() {
-        let root = super::raw_path(&a.ws.root, cwd);
-        let mut root_uri = if root.is_absolute() {
-            format!("file://{}", super::uri_path(&super::path_bytes(root)))
-        } else if root == Path::new(".") {
-            String::new()
-        } else {
-            super::uri_path(&super::path_bytes(root))
-        };
-        if !root_uri.is_empty() && !root_uri.ends_with('/') {
-            root_uri.push('/');
-        }
         let key = if results.len() == 1 {
             "WORKSPACEROOT".to_owned()
         } else {
             format!("WORKSPACEROOT{}", n + 1)
         };
-        let root_location = if root_uri.starts_with("file://") {
-            ArtifactLocation::builder().uri(root_uri).build()
-        } else if root_uri.is_empty() {
-            ArtifactLocation::builder()
-                .uri("./")
-                .uri_base_id(SRCROOT)
-                .build()
-        } else {
-            ArtifactLocation::builder()
-                .uri(root_uri)
-                .uri_base_id(SRCROOT)
-                .build()
-        };
-        bases.insert(key, root_location);
+        bases.insert(key, root_location(&a.ws.root, cwd));
         for d in &a.diagnostics {
-            let sources = &a.ws.sources;
-            let file = super::path_text(super::raw_name(sources.get(d.span.file), cwd));
-            let related: Vec<Location> = d
-                .labels
-                .iter()
-                .enumerate()
-                .map(|(i, l)| location(sources, l.span, cwd, Some(&l.message), Some(i as i64 + 1)))
-                .collect();
-            let message = if d.help.is_empty() {
-                d.message.clone()
-            } else {
-                format!("{}\nhelp: {}", d.message, d.help)
-            };
-            let rule_index = Code::ALL.iter().position(|c| *c == d.code).unwrap_or(0);
-            let mut fingerprints = BTreeMap::new();
-            fingerprints.insert(
-                "nimbusLint/v2".to_owned(),
-                occurrences.next(fingerprint(d.code.as_str(), &file, &d.message)),
-            );
-            let builder = SarifResult::builder()
-                .rule_id(d.code.as_str())
-                .rule_index(rule_index as i64)
-                .level(match d.severity {
-                    Severity::Error => ResultLevel::Error,
-                    Severity::Warning => ResultLevel::Warning,
-                })
-                .message(text(&message))
-                .locations(vec![location(sources, d.span, cwd, None, None)])
-                .partial_fingerprints(fingerprints);
-            let mut result = builder.build();
-            result.related_locations = (!related.is_empty()).then_some(related);
-            result.fixes = (d.fix.as_ref()).map(|f| vec![fix(sources, f, cwd)]);
-            sarif_results.push(result);
+            sarif_results.push(result(a, d, cwd, &mut occurrences));
         }
     }
     let driver = ToolComponent::builder()
@@ -277,9 +221,107 @@ pub fn render(
         .information_uri(crate::HOMEPAGE)
         .rules(rules())
         .build();
-    // Files that could not be read: the run did not do its whole job (exit 2), and a reader
-    // of the log alone must be able to tell.
-    let notifications: Vec<Notification> = (results.iter())
+    let notifications = notifications(results, errors);
+    let invocation = if notifications.is_empty() {
+        Invocation::builder().execution_successful(true).build()
+    } else {
+        Invocation::builder()
+            .execution_successful(false)
+            .tool_execution_notifications(notifications)
+            .build()
+    };
+    let run = Run::builder()
+        .tool(Tool::builder().driver(driver).build())
+        .invocations(vec![invocation])
+        .results(sarif_results)
+        .original_uri_base_ids(bases)
+        .column_kind(serde_json::Value::from("unicodeCodePoints"))
+        .build();
+    let log = Sarif::builder()
+        .schema(SCHEMA)
+        .version(serde_json::Value::from("2.1.0"))
+        .runs(vec![run])
+        .build();
+    serde_json::to_writer_pretty(&mut *out, &log).map_err(io::Error::from)?;
+    writeln!(out)
+}
+
+/// Where a workspace's root is: a `file://` URI when it is named absolutely, else relative
+/// to the current folder (`%SRCROOT%`).
+fn root_location(root: &Path, cwd: &Path) -> ArtifactLocation {
+    let root = super::raw_path(root, cwd);
+    let mut root_uri = if root.is_absolute() {
+        format!("file://{}", super::uri_path(&super::path_bytes(root)))
+    } else if root == Path::new(".") {
+        String::new()
+    } else {
+        super::uri_path(&super::path_bytes(root))
+    };
+    if !root_uri.is_empty() && !root_uri.ends_with('/') {
+        root_uri.push('/');
+    }
+    if root_uri.starts_with("file://") {
+        ArtifactLocation::builder().uri(root_uri).build()
+    } else if root_uri.is_empty() {
+        ArtifactLocation::builder()
+            .uri("./")
+            .uri_base_id(SRCROOT)
+            .build()
+    } else {
+        ArtifactLocation::builder()
+            .uri(root_uri)
+            .uri_base_id(SRCROOT)
+            .build()
+    }
+}
+
+/// One diagnostic of `a` as a SARIF result: message and help, place, labels as related
+/// locations, fingerprint, fix.
+fn result(
+    a: &Analysis,
+    d: &crate::diagnostic::Diagnostic,
+    cwd: &Path,
+    occurrences: &mut Occurrences,
+) -> SarifResult {
+    let sources = &a.ws.sources;
+    let file = super::path_text(super::raw_name(sources.get(d.span.file), cwd));
+    let related: Vec<Location> = d
+        .labels
+        .iter()
+        .enumerate()
+        .map(|(i, l)| location(sources, l.span, cwd, Some(&l.message), Some(i as i64 + 1)))
+        .collect();
+    let message = if d.help.is_empty() {
+        d.message.clone()
+    } else {
+        format!("{}\nhelp: {}", d.message, d.help)
+    };
+    let rule_index = Code::ALL.iter().position(|c| *c == d.code).unwrap_or(0);
+    let mut fingerprints = BTreeMap::new();
+    fingerprints.insert(
+        "nimbusLint/v2".to_owned(),
+        occurrences.next(fingerprint(d.code.as_str(), &file, &d.message)),
+    );
+    let builder = SarifResult::builder()
+        .rule_id(d.code.as_str())
+        .rule_index(rule_index as i64)
+        .level(match d.severity {
+            Severity::Error => ResultLevel::Error,
+            Severity::Warning => ResultLevel::Warning,
+        })
+        .message(text(&message))
+        .locations(vec![location(sources, d.span, cwd, None, None)])
+        .partial_fingerprints(fingerprints);
+    let mut result = builder.build();
+    result.related_locations = (!related.is_empty()).then_some(related);
+    result.fixes = (d.fix.as_ref()).map(|f| vec![fix(sources, f, cwd)]);
+    result
+}
+
+/// Files that could not be read: the run did not do its whole job (exit 2), and a reader of
+/// the log alone must be able to tell.
+fn notifications(results: &[Analysis], errors: &[LoadError]) -> Vec<Notification> {
+    (results.iter())
         .flat_map(|a| &a.load_errors)
         .chain(errors)
         .map(|e| {
@@ -303,29 +345,7 @@ pub fn render(
                 ])
                 .build()
         })
-        .collect();
-    let invocation = if notifications.is_empty() {
-        Invocation::builder().execution_successful(true).build()
-    } else {
-        Invocation::builder()
-            .execution_successful(false)
-            .tool_execution_notifications(notifications)
-            .build()
-    };
-    let run = Run::builder()
-        .tool(Tool::builder().driver(driver).build())
-        .invocations(vec![invocation])
-        .results(sarif_results)
-        .original_uri_base_ids(bases)
-        .column_kind(serde_json::Value::from("unicodeCodePoints"))
-        .build();
-    let log = Sarif::builder()
-        .schema(SCHEMA)
-        .version(serde_json::Value::from("2.1.0"))
-        .runs(vec![run])
-        .build();
-    serde_json::to_writer_pretty(&mut *out, &log).map_err(io::Error::from)?;
-    writeln!(out)
+        .collect()
 }
 
 #[cfg(test)]
