@@ -444,142 +444,139 @@ impl Server {
         let Notification { method, params } = n;
         match method.as_str() {
             Initialized::METHOD => self.initialized(t),
-            DidOpenTextDocument::METHOD => {
-                let p: DidOpenTextDocumentParams = decode(&method, params)?;
-                let Some(path) = convert::path_of(&p.text_document.uri) else {
-                    return Ok(());
-                };
-                let root = self.root_for(&path);
-                let settings = is_settings(&path);
-                self.docs.insert(
-                    path.clone(),
-                    Doc {
-                        uri: p.text_document.uri,
-                        version: p.text_document.version,
-                        text: p.text_document.text,
-                        root: root.clone(),
-                        disk_not_utf8: disk_not_utf8(&path),
-                    },
-                );
-                if let Some(root) = root {
-                    self.edited.insert(path.clone());
-                    self.mark(&root, Dirty::Texts);
-                }
-                if settings {
-                    self.settings_changed(&path, false);
-                }
-            }
-            DidChangeTextDocument::METHOD => {
-                let p: DidChangeTextDocumentParams = decode(&method, params)?;
-                let Some(path) = convert::path_of(&p.text_document.uri) else {
-                    return Ok(());
-                };
-                let enc = self.enc;
-                let Some(doc) = self.docs.get_mut(&path) else {
-                    return Ok(());
-                };
-                for change in p.content_changes {
-                    match change.range {
-                        None => doc.text = change.text,
-                        Some(range) => apply_edit(&mut doc.text, range, &change.text, enc),
-                    }
-                }
-                doc.version = p.text_document.version;
-                doc.disk_not_utf8 = false;
-                if let Some(root) = doc.root.clone() {
-                    self.edited.insert(path);
-                    self.mark(&root, Dirty::Texts);
-                }
-            }
-            DidSaveTextDocument::METHOD => {
-                let p: DidSaveTextDocumentParams = decode(&method, params)?;
-                let Some(path) = convert::path_of(&p.text_document.uri) else {
-                    return Ok(());
-                };
-                if let Some(doc) = self.docs.get_mut(&path) {
-                    if let Some(text) = p.text {
-                        doc.text = text;
-                    }
-                    doc.disk_not_utf8 = disk_not_utf8(&path);
-                }
-                let root = self.docs.get(&path).and_then(|d| d.root.clone());
-                if let Some(root) = root {
-                    self.mark(&root, Dirty::Full);
-                }
-                // Without a file watcher, a save is when the disk is looked at again: a
-                // workspace deleted behind the editor's back goes then.
-                self.roots_changed = true;
-                if is_settings(&path) {
-                    self.settings_changed(&path, true);
-                }
-            }
-            DidCloseTextDocument::METHOD => {
-                let p: DidCloseTextDocumentParams = decode(&method, params)?;
-                let Some(path) = convert::path_of(&p.text_document.uri) else {
-                    return Ok(());
-                };
-                if let Some(doc) = self.docs.remove(&path) {
-                    self.edited.remove(&path);
-                    self.roots_changed = true;
-                    if let Some(root) = doc.root {
-                        self.mark(&root, Dirty::Full);
-                    }
-                }
-                if is_settings(&path) {
-                    self.settings_changed(&path, false);
-                }
-            }
-            DidChangeWorkspaceFolders::METHOD => {
-                let p: DidChangeWorkspaceFoldersParams = decode(&method, params)?;
-                let removed: Vec<PathBuf> = p
-                    .event
-                    .removed
-                    .iter()
-                    .filter_map(|f| convert::path_of(&f.uri))
-                    .collect();
-                self.folders.retain(|f| !removed.contains(f));
-                self.folders.extend(
-                    p.event
-                        .added
-                        .iter()
-                        .filter_map(|f| convert::path_of(&f.uri)),
-                );
-                self.find_folder_roots();
-            }
-            DidChangeWatchedFiles::METHOD => {
-                let p: DidChangeWatchedFilesParams = decode(&method, params)?;
-                let mut settings = false;
-                for change in p.changes {
-                    let Some(path) = convert::path_of(&change.uri) else {
-                        continue;
-                    };
-                    let deleted = change.typ == lsp_types::FileChangeType::DELETED;
-                    if !could_hold_workspace_files(&path, deleted) {
-                        continue;
-                    }
-                    settings |= is_settings(&path);
-                    // A deleted folder takes the workspaces below it along.
-                    if change.typ == lsp_types::FileChangeType::DELETED {
-                        self.roots_changed = true;
-                    }
-                    let roots: Vec<PathBuf> = self
-                        .workspaces
-                        .keys()
-                        .filter(|r| path.starts_with(r) || r.starts_with(&path))
-                        .cloned()
-                        .collect();
-                    for root in roots {
-                        self.mark(&root, Dirty::Full);
-                    }
-                }
-                if settings {
-                    self.recompute_roots();
-                    self.find_folder_roots();
-                }
-            }
+            DidOpenTextDocument::METHOD => self.did_open(decode(&method, params)?),
+            DidChangeTextDocument::METHOD => self.did_change(decode(&method, params)?),
+            DidSaveTextDocument::METHOD => self.did_save(decode(&method, params)?),
+            DidCloseTextDocument::METHOD => self.did_close(decode(&method, params)?),
+            DidChangeWorkspaceFolders::METHOD => self.did_change_folders(decode(&method, params)?),
+            DidChangeWatchedFiles::METHOD => self.did_change_watched(decode(&method, params)?),
             _ => {}
         }
         Ok(())
+    }
+
+    fn did_open(&mut self, p: DidOpenTextDocumentParams) {
+        let Some(path) = convert::path_of(&p.text_document.uri) else {
+            return;
+        };
+        let root = self.root_for(&path);
+        let settings = is_settings(&path);
+        self.docs.insert(
+            path.clone(),
+            Doc {
+                uri: p.text_document.uri,
+                version: p.text_document.version,
+                text: p.text_document.text,
+                root: root.clone(),
+                disk_not_utf8: disk_not_utf8(&path),
+            },
+        );
+        if let Some(root) = root {
+            self.edited.insert(path.clone());
+            self.mark(&root, Dirty::Texts);
+        }
+        if settings {
+            self.settings_changed(&path, false);
+        }
+    }
+
+    fn did_change(&mut self, p: DidChangeTextDocumentParams) {
+        let Some(path) = convert::path_of(&p.text_document.uri) else {
+            return;
+        };
+        let enc = self.enc;
+        let Some(doc) = self.docs.get_mut(&path) else {
+            return;
+        };
+        for change in p.content_changes {
+            match change.range {
+                None => doc.text = change.text,
+                Some(range) => apply_edit(&mut doc.text, range, &change.text, enc),
+            }
+        }
+        doc.version = p.text_document.version;
+        doc.disk_not_utf8 = false;
+        if let Some(root) = doc.root.clone() {
+            self.edited.insert(path);
+            self.mark(&root, Dirty::Texts);
+        }
+    }
+
+    fn did_save(&mut self, p: DidSaveTextDocumentParams) {
+        let Some(path) = convert::path_of(&p.text_document.uri) else {
+            return;
+        };
+        if let Some(doc) = self.docs.get_mut(&path) {
+            if let Some(text) = p.text {
+                doc.text = text;
+            }
+            doc.disk_not_utf8 = disk_not_utf8(&path);
+        }
+        let root = self.docs.get(&path).and_then(|d| d.root.clone());
+        if let Some(root) = root {
+            self.mark(&root, Dirty::Full);
+        }
+        // Without a file watcher, a save is when the disk is looked at again: a workspace
+        // deleted behind the editor's back goes then.
+        self.roots_changed = true;
+        if is_settings(&path) {
+            self.settings_changed(&path, true);
+        }
+    }
+
+    fn did_close(&mut self, p: DidCloseTextDocumentParams) {
+        let Some(path) = convert::path_of(&p.text_document.uri) else {
+            return;
+        };
+        if let Some(doc) = self.docs.remove(&path) {
+            self.edited.remove(&path);
+            self.roots_changed = true;
+            if let Some(root) = doc.root {
+                self.mark(&root, Dirty::Full);
+            }
+        }
+        if is_settings(&path) {
+            self.settings_changed(&path, false);
+        }
+    }
+
+    fn did_change_folders(&mut self, p: DidChangeWorkspaceFoldersParams) {
+        let removed: Vec<PathBuf> = (p.event.removed.iter())
+            .filter_map(|f| convert::path_of(&f.uri))
+            .collect();
+        self.folders.retain(|f| !removed.contains(f));
+        (self.folders).extend(
+            p.event
+                .added
+                .iter()
+                .filter_map(|f| convert::path_of(&f.uri)),
+        );
+        self.find_folder_roots();
+    }
+
+    fn did_change_watched(&mut self, p: DidChangeWatchedFilesParams) {
+        let mut settings = false;
+        for change in p.changes {
+            let Some(path) = convert::path_of(&change.uri) else {
+                continue;
+            };
+            let deleted = change.typ == lsp_types::FileChangeType::DELETED;
+            if !could_hold_workspace_files(&path, deleted) {
+                continue;
+            }
+            settings |= is_settings(&path);
+            // A deleted folder takes the workspaces below it along.
+            if deleted {
+                self.roots_changed = true;
+            }
+            for root in roots_touched(&self.workspaces, &path) {
+                self.mark(&root, Dirty::Full);
+            }
+        }
+        if settings {
+            self.recompute_roots();
+            self.find_folder_roots();
+        }
     }
 
     fn initialized(&mut self, t: &Transport) {
@@ -1372,6 +1369,19 @@ fn could_hold_workspace_files(path: &Path, deleted: bool) -> bool {
     toml || (!hidden && (deleted || path.extension().is_none()))
 }
 
+/// The roots of `workspaces` at or above `path`, and below it (a folder): looked up, not
+/// scanned, so that a checkout that changes thousands of files costs little more with
+/// thousands of workspaces. (Paths order by components, so the folders below `path` follow
+/// it in the map, before any sibling such as `path-2`.)
+fn roots_touched<V>(workspaces: &BTreeMap<PathBuf, V>, path: &Path) -> Vec<PathBuf> {
+    let above = (path.ancestors()).filter(|a| workspaces.contains_key(*a));
+    let below = (workspaces
+        .range::<Path, _>((std::ops::Bound::Excluded(path), std::ops::Bound::Unbounded)))
+    .map(|(r, _)| r.as_path())
+    .take_while(|r| r.starts_with(path));
+    above.chain(below).map(Path::to_path_buf).collect()
+}
+
 /// Applies an incremental change (the server asks for full texts, but takes both).
 fn apply_edit(text: &mut String, range: lsp_types::Range, new: &str, enc: Encoding) {
     let file = crate::source::SourceFile::new(PathBuf::new(), "", "", text.as_str().into());
@@ -1411,6 +1421,31 @@ mod tests {
             })
             .filter(|p| p["uri"] == uri)
             .collect()
+    }
+
+    #[test]
+    fn a_watched_path_touches_the_workspaces_above_and_below_it_only() {
+        let roots = [
+            "/w", "/w/a", "/w/a/x", "/w/a/x/y", "/w/a-b", "/w/a.b", "/w/ab", "/v",
+        ];
+        let map: BTreeMap<PathBuf, ()> = roots.iter().map(|r| (PathBuf::from(r), ())).collect();
+        let touched = |p: &str| -> Vec<String> {
+            let mut t: Vec<String> = (super::roots_touched(&map, Path::new(p)).iter())
+                .map(|r| r.display().to_string())
+                .collect();
+            t.sort();
+            t
+        };
+        assert_eq!(touched("/w/a"), ["/w", "/w/a", "/w/a/x", "/w/a/x/y"]);
+        assert_eq!(touched("/w/a/x/file.toml"), ["/w", "/w/a", "/w/a/x"]);
+        assert_eq!(touched("/w/a-b/c.toml"), ["/w", "/w/a-b"]);
+        assert_eq!(
+            touched("/w"),
+            [
+                "/w", "/w/a", "/w/a-b", "/w/a.b", "/w/a/x", "/w/a/x/y", "/w/ab"
+            ]
+        );
+        assert_eq!(touched("/elsewhere/x.toml"), Vec::<String>::new());
     }
 
     #[test]
