@@ -3,6 +3,7 @@
 use super::{Code, Rule};
 use crate::check::Context;
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::graph::UnreachableGroup;
 use crate::model::Kind;
 
 /// The rule record.
@@ -112,89 +113,34 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     // Services without IM that a reached IM service transfers to: found once, when a first
     // group asks (each group looks at the services that transfer into it).
     let fed = std::cell::OnceCell::new();
-    let fed = || {
-        fed.get_or_init(|| {
-            (0..services.len())
-                .map(|i| {
-                    !t.carries_im[i] && t.incoming(i).any(|(g, _)| t.reached[g] && t.carries_im[g])
-                })
-                .collect::<Vec<bool>>()
-        })
-    };
     for group in t.unreachable_groups(services) {
         let root = group.members[0];
         if meant.get(root).copied().unwrap_or(false) {
             continue;
         }
-        let s = &services[root];
-        let Some(im) = s.im.value() else { continue };
-        let id = |i: usize| services[i].def.id.as_str();
-        let message = if group.members.len() == 1 {
-            format!("service `{}` offers IM but no conversation can reach it", s.def.id)
-        } else {
-            let path: Vec<&str> = t.loop_through(root, &group.members, id).into_iter().map(id).collect();
-            let mut text = format!(
-                "no conversation can reach the transfer loop {} -> {}",
-                path.join(" -> "),
-                path[0]
-            );
-            if path.len() < group.members.len() {
-                text.push_str(&format!(" ({} services in all)", group.members.len()));
-            }
-            text
+        let Some(im) = services[root].im.value() else { continue };
+        let fed = || {
+            fed.get_or_init(|| {
+                (0..services.len())
+                    .map(|i| {
+                        !t.carries_im[i] && t.incoming(i).any(|(g, _)| t.reached[g] && t.carries_im[g])
+                    })
+                    .collect::<Vec<bool>>()
+            })
         };
-        // A service without IM that transfers here, and that a reached IM service transfers
-        // to: giving it IM is all that is missing.
-        let through = (group.members.iter())
-            .flat_map(|&m| t.incoming(m))
-            .map(|(from, _)| from)
-            .filter(|&from| fed()[from])
-            .min_by_key(|&from| id(from));
-        let mut help = format!(
-            "transfer to `{0}` from a front desk (a service that lists `channels`) or from an IM service one reaches, or make `{0}` a front desk by giving it `channels`",
-            s.def.id
-        );
-        if let Some(from) = through {
-            help = format!(
-                "give `{0}` an IM table (`[service.{0}.instant_messaging]`) so that conversations pass through it, or {help}",
-                id(from)
-            );
-        }
-        let mut d = Diagnostic::new(Code::ImUnreachable, im.header, message)
+        let mut d = Diagnostic::new(Code::ImUnreachable, im.header, message(cx, &group))
             .label("IM without channels: only transfers lead here")
-            .help(help)
-            .about(Kind::Service, &s.def.id);
+            .help(help(cx, &group, fed))
+            .about(Kind::Service, id(cx, root));
         for &m in &group.members[1..] {
-            d = d.also_about(Kind::Service, id(m));
+            d = d.also_about(Kind::Service, id(cx, m));
         }
-        for &m in &group.members {
-            for (from, item) in t.incoming(m) {
-                let Some(reference) = services[from].transfers.get(item as usize) else {
-                    continue;
-                };
-                let why = if !t.carries_im[from] {
-                    format!(
-                        "`{}` transfers to `{}`, but offers no IM: a conversation cannot pass through it",
-                        id(from),
-                        id(m)
-                    )
-                } else if from == m {
-                    continue;
-                } else {
-                    format!(
-                        "`{}` transfers to `{}`, but no front desk reaches `{}` either",
-                        id(from),
-                        id(m),
-                        id(from)
-                    )
-                };
-                d = d.with(reference.span, why);
-            }
-        }
+        d = incoming_labels(cx, &group, d);
+        d = downstream_labels(cx, &group, d);
         // Not a root: its own diagnostic, which stands only when those of every stranded
         // service that leads here were silenced (by a comment, or a level).
         // (The other members of a loop go with its first, for what lies below them.)
-        let this = |m: usize| (Code::ImUnreachable, Kind::Service, id(m));
+        let this = |m: usize| (Code::ImUnreachable, Kind::Service, id(cx, m));
         if !group.feeders.is_empty() {
             for &f in &group.feeders {
                 cx.yield_to_other(this(root), this(f));
@@ -203,31 +149,113 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 cx.yield_to_other(this(m), this(root));
             }
         }
-        // Below a loop, what leads there is the loop, not its first member.
-        let through = if group.members.len() > 1 {
-            "the loop".to_owned()
-        } else {
-            format!("`{}`", s.def.id)
-        };
-        for (&down, &shared) in group.downstream.iter().zip(&group.shared).take(LABELS) {
-            if let Some(dim) = services[down].im.value() {
-                let and = if shared {
-                    " and other services no conversation reaches"
-                } else {
-                    ""
-                };
-                d = d.with(
-                    dim.header,
-                    format!("`{}` is reached only through {through}{and}: unreachable too", id(down)),
-                );
-            }
-        }
-        if group.downstream.len() > LABELS
-            && let Some(last) = d.labels.last_mut()
-        {
-            last.message
-                .push_str(&format!(" (and {} more services)", group.downstream.len() - LABELS));
-        }
         out.push(d);
     }
+}
+
+/// The id of service `i`.
+fn id<'a>(cx: &'a Context<'_>, i: usize) -> &'a str {
+    cx.service(i).def.id.as_str()
+}
+
+/// The service, or the loop, that no conversation can reach.
+fn message(cx: &Context<'_>, group: &UnreachableGroup) -> String {
+    let root = group.members[0];
+    if group.members.len() == 1 {
+        return format!("service `{}` offers IM but no conversation can reach it", id(cx, root));
+    }
+    let id = |i: usize| id(cx, i);
+    let path: Vec<&str> = (cx.transfers.loop_through(root, &group.members, id).into_iter())
+        .map(id)
+        .collect();
+    let mut text = format!(
+        "no conversation can reach the transfer loop {} -> {}",
+        path.join(" -> "),
+        path[0]
+    );
+    if path.len() < group.members.len() {
+        text.push_str(&format!(" ({} services in all)", group.members.len()));
+    }
+    text
+}
+
+/// Transfer to it from a front desk, or make it one; first, when a service without IM that
+/// transfers here is one a reached IM service transfers to (`fed`), to give that one IM: it is
+/// all that is missing. Of several, the smallest id.
+fn help<'f>(cx: &Context<'_>, group: &UnreachableGroup, fed: impl Fn() -> &'f Vec<bool>) -> String {
+    let root = id(cx, group.members[0]);
+    let through = (group.members.iter())
+        .flat_map(|&m| cx.transfers.incoming(m))
+        .map(|(from, _)| from)
+        .filter(|&from| fed()[from])
+        .min_by_key(|&from| id(cx, from));
+    let help = format!(
+        "transfer to `{root}` from a front desk (a service that lists `channels`) or from an IM service one reaches, or make `{root}` a front desk by giving it `channels`"
+    );
+    match through {
+        Some(from) => format!(
+            "give `{0}` an IM table (`[service.{0}.instant_messaging]`) so that conversations pass through it, or {help}",
+            id(cx, from)
+        ),
+        None => help,
+    }
+}
+
+/// A label at each transfer into the group from outside it, saying why it does not count.
+fn incoming_labels(cx: &Context<'_>, group: &UnreachableGroup, mut d: Diagnostic) -> Diagnostic {
+    let t = cx.transfers;
+    for &m in &group.members {
+        for (from, item) in t.incoming(m) {
+            let Some(reference) = cx.service(from).transfers.get(item as usize) else {
+                continue;
+            };
+            let why = if !t.carries_im[from] {
+                format!(
+                    "`{}` transfers to `{}`, but offers no IM: a conversation cannot pass through it",
+                    id(cx, from),
+                    id(cx, m)
+                )
+            } else if from == m {
+                continue;
+            } else {
+                format!(
+                    "`{0}` transfers to `{1}`, but no front desk reaches `{0}` either",
+                    id(cx, from),
+                    id(cx, m)
+                )
+            };
+            d = d.with(reference.span, why);
+        }
+    }
+    d
+}
+
+/// A label at each service reached only through the group (a root), the first [`LABELS`].
+fn downstream_labels(cx: &Context<'_>, group: &UnreachableGroup, mut d: Diagnostic) -> Diagnostic {
+    // Below a loop, what leads there is the loop, not its first member.
+    let through = if group.members.len() > 1 {
+        "the loop".to_owned()
+    } else {
+        format!("`{}`", id(cx, group.members[0]))
+    };
+    for (&down, &shared) in group.downstream.iter().zip(&group.shared).take(LABELS) {
+        if let Some(dim) = cx.service(down).im.value() {
+            let and = if shared {
+                " and other services no conversation reaches"
+            } else {
+                ""
+            };
+            d = d.with(
+                dim.header,
+                format!("`{}` is reached only through {through}{and}: unreachable too", id(cx, down)),
+            );
+        }
+    }
+    if group.downstream.len() > LABELS
+        && let Some(last) = d.labels.last_mut()
+    {
+        last.message
+            .push_str(&format!(" (and {} more services)", group.downstream.len() - LABELS));
+    }
+    d
 }
