@@ -401,120 +401,163 @@ fn read_kind(r: &mut Reader<'_>, kind: Kind, value: &Spanned<DeValue<'_>>, out: 
             out.unreadable.push((kind, Some(id.into())));
             continue;
         };
-        let header = r.header_span(key.span(), value.span());
-        let sub_tables_only = !t.is_empty()
-            && t.iter()
-                .all(|(_, v)| matches!(v.get_ref(), DeValue::Table(_)));
-        let def = |r: &mut Reader<'_>, m: &Misspelled, has_ou: bool| Def {
-            id: id.into(),
+        let e = Entity {
+            id,
             id_span: r.span(key.span()),
-            header,
-            sub_tables_only,
+            header: r.header_span(key.span(), value.span()),
+            value,
+            t,
+            what: format!("{} `{id}`", kind.noun()),
+        };
+        match kind {
+            Kind::Ou => {
+                let m = r.unknown_keys(
+                    t,
+                    &schema(e.what.clone(), OU_KEYS, &[("ou", "parent")], &[]),
+                );
+                out.ous.push(Ou {
+                    def: e.def(r, &m, false),
+                    parent: r.string(t, "parent", &m, "parent = \"contoso\""),
+                });
+            }
+            Kind::Connector => out.connectors.push(read_connector(r, &e)),
+            Kind::MessagingEntry => out.entries.push(read_entry(r, &e)),
+            Kind::Service => out.services.push(Box::new(read_service(r, &e))),
+        }
+    }
+}
+
+/// One entity's table, as the readers of each kind take it.
+struct Entity<'a, 'de> {
+    id: &'a str,
+    id_span: crate::source::Span,
+    header: crate::source::Span,
+    /// The table as a value (where it is written).
+    value: &'a Spanned<DeValue<'de>>,
+    t: &'a DeTable<'de>,
+    /// How messages name it: ``service `desk` ``.
+    what: String,
+}
+
+impl Entity<'_, '_> {
+    /// Its id, places, `name` and (`has_ou`) `ou`.
+    fn def(&self, r: &mut Reader<'_>, m: &Misspelled, has_ou: bool) -> Def {
+        let t = self.t;
+        Def {
+            id: self.id.into(),
+            id_span: self.id_span,
+            header: self.header,
+            sub_tables_only: !t.is_empty()
+                && t.iter()
+                    .all(|(_, v)| matches!(v.get_ref(), DeValue::Table(_))),
             name: r.string(t, "name", m, "name = \"Display Name\""),
             ou: if has_ou {
                 r.string(t, "ou", m, "ou = \"<OU id>\"")
             } else {
                 Field::Absent
             },
-        };
-        let what = format!("{} `{id}`", kind.noun());
-        match kind {
-            Kind::Ou => {
-                let m = r.unknown_keys(t, &schema(what, OU_KEYS, &[("ou", "parent")], &[]));
-                out.ous.push(Ou {
-                    def: def(r, &m, false),
-                    parent: r.string(t, "parent", &m, "parent = \"contoso\""),
-                });
-            }
-            Kind::Connector => {
-                let m = r.unknown_keys(
-                    t,
-                    &Schema {
-                        by_value: &[
-                            ("type", |v| v.eq_ignore_ascii_case("twilio")),
-                            ("api_key_sid", |v| sid_shaped(v, "SK")),
-                        ],
-                        ..schema(what, CONNECTOR_KEYS, CONNECTOR_ALIASES, CONNECTOR_ELSEWHERE)
-                    },
-                );
-                out.connectors.push(Connector {
-                    def: def(r, &m, true),
-                    kind: r.string(t, "type", &m, "type = \"twilio\""),
-                    region: r.choice(t, "region", &m),
-                    api_key_sid: r.string(t, "api_key_sid", &m, "api_key_sid = \"SK…\""),
-                    api_key_secret: read_secret(r, t, &m, id),
-                });
-            }
-            Kind::MessagingEntry => {
-                let m = r.unknown_keys(
-                    t,
-                    &Schema {
-                        by_value: &[("service_sid", |v| sid_shaped(v, "IS"))],
-                        ..schema(what, ENTRY_KEYS, ENTRY_ALIASES, ENTRY_ELSEWHERE)
-                    },
-                );
-                out.entries.push(MessagingEntry {
-                    def: def(r, &m, true),
-                    connector: r.string(t, "connector", &m, "connector = \"twilio-us\""),
-                    service_sid: r.string(t, "service_sid", &m, "service_sid = \"IS…\""),
-                });
-            }
-            Kind::Service => {
-                let place = im_place(r, value, t, id);
-                let m = r.unknown_keys(
-                    t,
-                    &Schema {
-                        id,
-                        im_place: &place,
-                        by_value: &[("license", |v| {
-                            crate::model::License::SPELLINGS
-                                .iter()
-                                .any(|(s, _)| *s == v)
-                        })],
-                        ..schema(what, SERVICE_KEYS, SERVICE_ALIASES, SERVICE_ELSEWHERE)
-                    },
-                );
-                // Keys of the service written below its `instant_messaging` header (looked
-                // for only when that table has a key of its own that it does not know).
-                let im = match t.get("instant_messaging").map(|v| v.get_ref()) {
-                    Some(DeValue::Table(im))
-                        if im.keys().any(|k| !IM_KEYS.contains(&k.get_ref().as_ref())) =>
-                    {
-                        Some(im)
-                    }
-                    _ => None,
-                };
-                let at = |key: &str| misplaced(t, im, key);
-                let mut def = def(r, &m, true);
-                let none = Misspelled::default();
-                if !std::ptr::eq(at("name"), t) {
-                    def.name = r.string(at("name"), "name", &none, "name = \"Display Name\"");
-                }
-                if !std::ptr::eq(at("ou"), t) {
-                    def.ou = r.string(at("ou"), "ou", &none, "ou = \"<OU id>\"");
-                }
-                let license = r.choice(at("license"), "license", &m);
-                let user_assignment = r.choice(at("user_assignment"), "user_assignment", &m);
-                let transfers = r.strings(
-                    at("transfers"),
-                    "transfers",
-                    &m,
-                    "transfers = [\"<service id>\"]",
-                );
-                let transfers_unreadable =
-                    matches!(transfers.field, Field::Invalid) || transfers.rejected > 0;
-                let transfers = transfers.items;
-                let im = read_im(r, t, &m, id);
-                out.services.push(Box::new(Service {
-                    def,
-                    license,
-                    user_assignment,
-                    transfers,
-                    transfers_unreadable,
-                    im,
-                }));
-            }
         }
+    }
+}
+
+fn read_connector(r: &mut Reader<'_>, e: &Entity) -> Connector {
+    let t = e.t;
+    let m = r.unknown_keys(
+        t,
+        &Schema {
+            by_value: &[
+                ("type", |v| v.eq_ignore_ascii_case("twilio")),
+                ("api_key_sid", |v| sid_shaped(v, "SK")),
+            ],
+            ..schema(
+                e.what.clone(),
+                CONNECTOR_KEYS,
+                CONNECTOR_ALIASES,
+                CONNECTOR_ELSEWHERE,
+            )
+        },
+    );
+    Connector {
+        def: e.def(r, &m, true),
+        kind: r.string(t, "type", &m, "type = \"twilio\""),
+        region: r.choice(t, "region", &m),
+        api_key_sid: r.string(t, "api_key_sid", &m, "api_key_sid = \"SK…\""),
+        api_key_secret: read_secret(r, t, &m, e.id),
+    }
+}
+
+fn read_entry(r: &mut Reader<'_>, e: &Entity) -> MessagingEntry {
+    let t = e.t;
+    let m = r.unknown_keys(
+        t,
+        &Schema {
+            by_value: &[("service_sid", |v| sid_shaped(v, "IS"))],
+            ..schema(e.what.clone(), ENTRY_KEYS, ENTRY_ALIASES, ENTRY_ELSEWHERE)
+        },
+    );
+    MessagingEntry {
+        def: e.def(r, &m, true),
+        connector: r.string(t, "connector", &m, "connector = \"twilio-us\""),
+        service_sid: r.string(t, "service_sid", &m, "service_sid = \"IS…\""),
+    }
+}
+
+fn read_service(r: &mut Reader<'_>, e: &Entity) -> Service {
+    let (t, id) = (e.t, e.id);
+    let place = im_place(r, e.value, t, id);
+    let m = r.unknown_keys(
+        t,
+        &Schema {
+            id,
+            im_place: &place,
+            by_value: &[("license", |v| {
+                crate::model::License::SPELLINGS
+                    .iter()
+                    .any(|(s, _)| *s == v)
+            })],
+            ..schema(
+                e.what.clone(),
+                SERVICE_KEYS,
+                SERVICE_ALIASES,
+                SERVICE_ELSEWHERE,
+            )
+        },
+    );
+    // Keys of the service written below its `instant_messaging` header (looked for only when
+    // that table has a key of its own that it does not know).
+    let im = match t.get("instant_messaging").map(|v| v.get_ref()) {
+        Some(DeValue::Table(im)) if im.keys().any(|k| !IM_KEYS.contains(&k.get_ref().as_ref())) => {
+            Some(im)
+        }
+        _ => None,
+    };
+    let at = |key: &str| misplaced(t, im, key);
+    let mut def = e.def(r, &m, true);
+    let none = Misspelled::default();
+    if !std::ptr::eq(at("name"), t) {
+        def.name = r.string(at("name"), "name", &none, "name = \"Display Name\"");
+    }
+    if !std::ptr::eq(at("ou"), t) {
+        def.ou = r.string(at("ou"), "ou", &none, "ou = \"<OU id>\"");
+    }
+    let license = r.choice(at("license"), "license", &m);
+    let user_assignment = r.choice(at("user_assignment"), "user_assignment", &m);
+    let transfers = r.strings(
+        at("transfers"),
+        "transfers",
+        &m,
+        "transfers = [\"<service id>\"]",
+    );
+    let transfers_unreadable = matches!(transfers.field, Field::Invalid) || transfers.rejected > 0;
+    let transfers = transfers.items;
+    let im = read_im(r, t, &m, id);
+    Service {
+        def,
+        license,
+        user_assignment,
+        transfers,
+        transfers_unreadable,
+        im,
     }
 }
 
