@@ -226,13 +226,26 @@ impl Transfers {
             }
             group.downstream.sort_unstable();
         }
-        // A service below two roots is below whatever a transfer from one root's services
-        // into the other's leads to.
-        let mut shared = vec![false; n];
+        let shared = self.below_two_roots(&stranded, &owner, |t| local[t] != u32::MAX);
+        for group in &mut groups[..roots] {
+            group.shared = group.downstream.iter().map(|&d| shared[d]).collect();
+        }
+        groups
+    }
+
+    /// Which of the `stranded` services lie below two roots (each stranded service's root is
+    /// its `owner`): those that a transfer from one root's services into another's leads to.
+    fn below_two_roots(
+        &self,
+        stranded: &[usize],
+        owner: &[usize],
+        is_stranded: impl Fn(usize) -> bool,
+    ) -> Vec<bool> {
+        let mut shared = vec![false; owner.len()];
         let mut stack: Vec<usize> = Vec::new();
-        for &a in &stranded {
+        for &a in stranded {
             for b in self.outgoing(a) {
-                if local[b] != u32::MAX && owner[a] != owner[b] && !shared[b] {
+                if is_stranded(b) && owner[a] != owner[b] && !shared[b] {
                     shared[b] = true;
                     stack.push(b);
                 }
@@ -240,16 +253,13 @@ impl Transfers {
         }
         while let Some(at) = stack.pop() {
             for t in self.outgoing(at) {
-                if local[t] != u32::MAX && !shared[t] {
+                if is_stranded(t) && !shared[t] {
                     shared[t] = true;
                     stack.push(t);
                 }
             }
         }
-        for group in &mut groups[..roots] {
-            group.shared = group.downstream.iter().map(|&d| shared[d]).collect();
-        }
-        groups
+        shared
     }
 
     /// A shortest loop from `start` back to itself through other `members`, as service
