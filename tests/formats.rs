@@ -35,9 +35,11 @@ fn format_snapshots() {
 }
 
 fn sarif_validator() -> Option<jsonschema::Validator> {
-    let Some(path) = std::env::var_os("NIMBUS_SARIF_SCHEMA") else {
+    let Some(path) = common::shared_data("NIMBUS_SARIF_SCHEMA", "vendor/sarif-schema-2.1.0.json")
+    else {
         eprintln!(
-            "NOT RUN: set NIMBUS_SARIF_SCHEMA to the OASIS SARIF 2.1.0 schema (.ci/run does) to validate SARIF output"
+            "NOT RUN: no ../shared/vendor/sarif-schema-2.1.0.json beside the repository: set \
+             NIMBUS_SARIF_SCHEMA to the OASIS SARIF 2.1.0 schema to validate SARIF output"
         );
         return None;
     };

@@ -76,3 +76,16 @@ pub fn codes(doc: &serde_json::Value) -> Vec<String> {
         .map(|d| d["code"].as_str().expect("code").to_owned())
         .collect()
 }
+
+/// Test data kept beside the repository (`../shared/`, not copied into it): the path the
+/// variable `var` names, else `../shared/{rel}` when it is there. `None` (the test then says
+/// `NOT RUN`) in a clone that has neither.
+pub fn shared_data(var: &str, rel: &str) -> Option<PathBuf> {
+    if let Some(set) = std::env::var_os(var) {
+        return Some(PathBuf::from(set));
+    }
+    let beside = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared")
+        .join(rel);
+    beside.exists().then_some(beside)
+}
