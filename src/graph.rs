@@ -326,7 +326,9 @@ pub struct UnreachableGroup {
 /// front desk can be reached. So rings, chains, funnels and ladders of front desks cost their
 /// size, not its square. What is left above linear: desks that proxy nothing and branch, above
 /// more than [`FEW`] services, met by many proxying desks: each walk passes those desks again
-/// (proxying desks × such desks, on top of the output).
+/// (proxying desks × such desks, on top of the output). Some shape is bound to stay: which
+/// desks reach which services is a transitive closure, and no algorithm is known that reports
+/// one in time linear in the graph plus the output for every graph.
 fn proxied_by(
     graph: &DiGraph<(), u32>,
     carries_im: &[bool],
