@@ -175,16 +175,14 @@ fn parse_batch(id: FileId, text: &str, base: usize) -> ParsedFile {
             match Kind::ALL.iter().find(|k| k.key() == name) {
                 Some(&kind) => read_kind(&mut r, kind, value, &mut out),
                 None => {
+                    let before = r.diagnostics.len();
                     r.unknown_keys(&single(key, value), &entity_file_schema());
-                    // A kind's name may be in use elsewhere in the file (`[service.x]` beside
-                    // `[servce.x]`): renaming could define a table twice. Said, not mended.
-                    if let Some(d) = r.diagnostics.last_mut() {
-                        d.fix = None;
-                        // A table at the top: meant as a kind of entity.
-                        if matches!(value.get_ref(), DeValue::Table(_)) {
-                            d.message = format!("unknown entity kind `{name}`");
-                            d.label = "not a kind of entity".to_owned();
-                        }
+                    let table = matches!(value.get_ref(), DeValue::Table(_));
+                    if r.diagnostics.len() > before
+                        && let Some(d) = r.diagnostics.pop()
+                    {
+                        let d = crate::rules::unknown_field::unknown_kind(d, name, table);
+                        r.diagnostics.push(d);
                     }
                 }
             }

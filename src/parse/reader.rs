@@ -200,18 +200,15 @@ impl<'s> Reader<'s> {
             if let Some(s) = suggestion.filter(|s| !misspelled.taken_for.contains(s)) {
                 misspelled.taken_for.push(s);
             }
-            let mut d = unknown_field::diagnostic(
+            self.diagnostics.push(unknown_field::diagnostic(
                 self.span(key.span()),
                 name,
                 &schema.what,
                 schema.known,
                 suggestion,
                 hint.as_deref(),
-            );
-            if !certain {
-                d.fix = None;
-            }
-            self.diagnostics.push(d);
+                certain,
+            ));
         }
         misspelled
     }

@@ -210,12 +210,14 @@ fn read_lints(r: &mut Reader<'_>, t: &DeTable<'_>, settings: &mut Settings) {
         let name = key_str(key);
         let code = Code::parse(name);
         if code.is_none() {
-            let mut d =
-                crate::rules::unknown_field::unknown_lint(r.span(key.span()), name, *suggestion);
-            if suggestion.is_some_and(|c| wanted[&c] > 1) {
-                d.fix = None;
-            }
-            r.diagnostics.push(d);
+            let certain = suggestion.is_some_and(|c| wanted[&c] == 1);
+            r.diagnostics
+                .push(crate::rules::unknown_field::unknown_lint(
+                    r.span(key.span()),
+                    name,
+                    *suggestion,
+                    certain,
+                ));
         }
         let DeValue::String(level) = value.get_ref() else {
             r.wrong_type(value, name, &format!("{name} = \"warning\""));

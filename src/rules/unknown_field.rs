@@ -49,7 +49,8 @@ channels = ["whatsapp"]
     check: None,
 };
 
-/// An unknown key of a table.
+/// An unknown key of a table; renamed to `suggestion` by its fix when the reader is `certain`
+/// of it (no other key of the table was taken for the same one).
 pub(crate) fn diagnostic(
     span: Span,
     key: &str,
@@ -57,6 +58,7 @@ pub(crate) fn diagnostic(
     known: &[&str],
     suggestion: Option<&str>,
     elsewhere: Option<&str>,
+    certain: bool,
 ) -> Diagnostic {
     let help = match (elsewhere, suggestion) {
         (Some(hint), _) => hint.to_owned(),
@@ -71,13 +73,31 @@ pub(crate) fn diagnostic(
     .label("unknown key")
     .help(help);
     match (elsewhere, suggestion) {
-        (None, Some(s)) => d.fix(span, s, format!("Rename to `{s}`")),
+        (None, Some(s)) if certain => d.fix(span, s, format!("Rename to `{s}`")),
         _ => d,
     }
 }
 
-/// A rule code in `[lints]` that does not exist.
-pub(crate) fn unknown_lint(span: Span, key: &str, suggestion: Option<Code>) -> Diagnostic {
+/// An unknown top-level key of an entity file, as [`diagnostic`] reported it: a table there
+/// was meant as a kind of entity. Never renamed: the kind's name may be in use elsewhere in
+/// the file (`[service.x]` beside `[servce.x]`), and renaming could define a table twice.
+pub(crate) fn unknown_kind(mut d: Diagnostic, name: &str, table: bool) -> Diagnostic {
+    d.fix = None;
+    if table {
+        d.message = format!("unknown entity kind `{name}`");
+        d.label = "not a kind of entity".to_owned();
+    }
+    d
+}
+
+/// A rule code in `[lints]` that does not exist; renamed to `suggestion` when that is
+/// `certain` (no other key is taken for the same code).
+pub(crate) fn unknown_lint(
+    span: Span,
+    key: &str,
+    suggestion: Option<Code>,
+    certain: bool,
+) -> Diagnostic {
     let help = match suggestion {
         Some(c) => format!("did you mean `{c}`? `nimbus-lint explain --list` lists every code"),
         None => "`[lints]` takes rule codes; `nimbus-lint explain --list` lists them".to_owned(),
@@ -90,8 +110,8 @@ pub(crate) fn unknown_lint(span: Span, key: &str, suggestion: Option<Code>) -> D
     .label("no rule has this code")
     .help(help);
     match suggestion {
-        Some(c) => d.fix(span, c.as_str(), format!("Rename to `{c}`")),
-        None => d,
+        Some(c) if certain => d.fix(span, c.as_str(), format!("Rename to `{c}`")),
+        _ => d,
     }
 }
 
