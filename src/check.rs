@@ -126,6 +126,23 @@ impl Context<'_> {
             .push(((code, kind, id.into()), (cause.0, cause.1, cause.2.into())));
     }
 
+    /// The ids of the entities of `kind` that a suppression comment for `code` stands above.
+    /// Each list of entities is looked at once, however many comments of a run share it.
+    pub fn commented(&self, code: Code, kind: Kind) -> FxHashSet<&str> {
+        let mut seen: FxHashSet<*const (Kind, String)> = FxHashSet::default();
+        let mut out = FxHashSet::default();
+        for s in &self.ws.model.suppressions {
+            if s.codes.iter().any(|c| c.value == code) && seen.insert(s.targets.as_ptr()) {
+                out.extend(
+                    (s.targets.iter())
+                        .filter(|(k, _)| *k == kind)
+                        .map(|(_, id)| id.as_str()),
+                );
+            }
+        }
+        out
+    }
+
     /// The root OU taken for the tenant, computed on first use.
     pub fn tenant(&self) -> Option<u32> {
         *self

@@ -618,6 +618,12 @@ fn stdin_target(
             named()
         ));
     }
+    if let Some((_, suffix)) = load::folder_suffix(name) {
+        return Err(format!(
+            "{}: names a folder (`{suffix}` at its end): name the file the text on stdin stands for",
+            named()
+        ));
+    }
     if name.extension().is_none_or(|e| e != "toml") {
         return Err(format!(
             "{}: not a .toml file: a workspace is made of .toml files only",

@@ -224,7 +224,8 @@ impl Transfers {
                     }
                 }
             }
-            group.downstream.sort_unstable();
+            // By id: which ten of them a diagnostic labels is the same in any order.
+            group.downstream.sort_unstable_by(by_id);
         }
         let shared = self.below_two_roots(&stranded, &owner, |t| local[t] != u32::MAX);
         for group in &mut groups[..roots] {
@@ -305,7 +306,7 @@ impl Transfers {
 pub struct UnreachableGroup {
     /// One service, or the members of a transfer loop (the smallest id first).
     pub members: Vec<usize>,
-    /// For a root: the services stranded only because roots are, given to this one (sorted).
+    /// For a root: the services stranded only because roots are, given to this one (by id).
     pub downstream: Vec<usize>,
     /// For each of `downstream`: true when another root leads there too.
     pub shared: Vec<bool>,

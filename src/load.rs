@@ -135,6 +135,16 @@ pub struct Found {
 /// Like [`find_root`], telling also whether a file's folder was taken for want of a
 /// `nimbus.toml`.
 pub fn locate(path: &Path, naming: &Naming) -> Result<Found, LoadError> {
+    // `org.toml/` (or `org.toml/.`, `org.toml/..`) names a folder, as the system reads it;
+    // the path's own spelling is lost once made absolute.
+    if let Some((file, suffix)) = file_named_as_folder(path, naming) {
+        return Err(LoadError {
+            path: naming.display(&file),
+            message: format!(
+                "a file, named as a folder (`{suffix}` after it): drop the `{suffix}`"
+            ),
+        });
+    }
     let abs = naming.absolute(path);
     let meta = std::fs::metadata(&abs).map_err(|e| LoadError {
         path: naming.display(path),
@@ -146,23 +156,37 @@ pub fn locate(path: &Path, naming: &Naming) -> Result<Found, LoadError> {
             guessed: false,
         });
     }
-    // `org.toml/` names a folder, as the system reads it; the path's own spelling is
-    // lost once made absolute.
-    if path
-        .as_os_str()
-        .to_string_lossy()
-        .ends_with(std::path::MAIN_SEPARATOR)
-    {
-        return Err(LoadError {
-            path: naming.display(path),
-            message: "a file, named as a folder (with a trailing `/`): drop the `/`".to_string(),
-        });
-    }
     let root = root_of_file(&abs);
     Ok(Found {
         guessed: !has_settings(&root),
         root,
     })
+}
+
+/// When `path`, as written, ends with `/`, `/.` or `/..`: what comes before, and that end.
+pub fn folder_suffix(path: &Path) -> Option<(&str, &str)> {
+    let text = path.as_os_str().to_str()?;
+    let sep = std::path::MAIN_SEPARATOR;
+    let mut stem = text;
+    loop {
+        let shorter = (stem.strip_suffix(sep))
+            .or_else(|| stem.strip_suffix(&format!("{sep}..")))
+            .or_else(|| stem.strip_suffix(&format!("{sep}.")));
+        match shorter {
+            Some(s) if !s.is_empty() => stem = s,
+            _ => break,
+        }
+    }
+    (stem.len() < text.len()).then(|| (stem, &text[stem.len()..]))
+}
+
+/// When `path` ends with `/`, `/.` or `/..` after the name of something that is not a
+/// folder (which the system refuses: "not a directory"): that name, and what follows.
+fn file_named_as_folder(path: &Path, naming: &Naming) -> Option<(PathBuf, String)> {
+    let (stem, suffix) = folder_suffix(path)?;
+    let file = PathBuf::from(stem);
+    let meta = std::fs::metadata(naming.absolute(&file)).ok()?;
+    (!meta.is_dir()).then(|| (file, suffix.to_owned()))
 }
 
 /// True when the walk of the workspace root `outer` enters the folder `dir`, were it on disk:

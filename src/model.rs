@@ -442,9 +442,9 @@ impl SecretMask {
         }
     }
 
-    /// `text` with every secret in it masked, or `None` when it holds none. A value shorter
-    /// than 16 characters counts only as a whole word (not inside `api_key_sid`); a longer one
-    /// counts anywhere. Backquotes around it go too: the redacted form brings its own.
+    /// `text` with every secret in it masked, or `None` when it holds none: wherever it
+    /// appears, inside a longer word too (`hunter22_1`), since no output may print a detected
+    /// secret in full. Backquotes around it go too: the redacted form brings its own.
     pub fn mask(&self, text: &str) -> Option<String> {
         if self.values.is_empty() {
             return None;
@@ -470,19 +470,13 @@ impl SecretMask {
         }
         // Leftmost first, longest first at one place.
         found.sort_unstable_by_key(|&(start, end, _)| (start, std::cmp::Reverse(end)));
-        let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '-');
         let mut out = String::with_capacity(text.len());
         let mut done = 0;
         // Backquotes before the secret, counted as the scan goes: an odd count means it is
         // inside a code span, where the redacted form's own backquotes would break it.
         let (mut scanned, mut ticks) = (0, 0);
         for (start, end, i) in found {
-            let short = shown_chars(self.values[i].chars().count()) == 0;
-            if start < done
-                || (short
-                    && (word(text[..start].chars().next_back())
-                        || word(text[end..].chars().next())))
-            {
+            if start < done {
                 continue;
             }
             let quoted =
@@ -569,11 +563,16 @@ mod mask_tests {
     const TOKEN: &str = "Ab3dEf7hIj9kLm1nOp3qRs5tUv7wXy9z";
 
     #[test]
-    fn a_secret_under_16_characters_is_masked_as_a_whole_word_with_its_backquotes() {
+    fn a_secret_under_16_characters_is_masked_wherever_it_appears_with_its_backquotes() {
         let mask = SecretMask::new(["hunter22"]);
         assert_eq!(
-            mask.mask("unknown service `hunter22`; hunter222, xhunter22 and hunter22_1 stay; hunter22. goes").as_deref(),
-            Some("unknown service `…` (8 characters); hunter222, xhunter22 and hunter22_1 stay; `…` (8 characters). goes")
+            mask.mask(
+                "unknown service `hunter22`; hunter222, xhunter22, hunter22_1 and hunter22. go"
+            )
+            .as_deref(),
+            Some(
+                "unknown service `…` (8 characters); `…` (8 characters)2, x`…` (8 characters), `…` (8 characters)_1 and `…` (8 characters). go"
+            )
         );
         assert_eq!(mask.mask("hunter2"), None);
     }
@@ -612,11 +611,11 @@ mod mask_tests {
             mask.mask("…é `ssssssss``sssssssss` …").as_deref(),
             Some("…é `…` (8 characters)`…` (9 characters) …")
         );
-        // A longer match that is not a word does not hide a shorter one that is.
+        // Where two overlap, the longer one at the leftmost place.
         let mask = SecretMask::new(["abcdefgh", "abcdefghx"]);
         assert_eq!(
             mask.mask("abcdefgh xabcdefghx").as_deref(),
-            Some("`…` (8 characters) xabcdefghx")
+            Some("`…` (8 characters) x`…` (9 characters)")
         );
         assert_eq!(SecretMask::new([""]).mask("anything …"), None);
     }

@@ -102,7 +102,7 @@ fn the_entry_a_missing_entry_should_apply_is_not_also_unused() {
          0 errors, 1 warning in 3 files\n"
     );
     // With `missing-messaging-entry` silenced (a comment, or a level), nothing suggests it:
-    // it is unused, and told where it is missing.
+    // it is unused.
     let allowed = format!("# nimbus-lint: allow(missing-messaging-entry)\n{desk}");
     let quiet = |files: &[(&str, &str)], args: &[&str]| {
         let ws = workspace(files);
@@ -111,10 +111,11 @@ fn the_entry_a_missing_entry_should_apply_is_not_also_unused() {
         let d = &doc["diagnostics"];
         assert_eq!(d.as_array().map(Vec::len), Some(1), "{doc}");
         assert_eq!(d[0]["code"], "unused-messaging-entry");
+        // Not "apply it in `desk`": silencing said that `desk` needs none.
         assert_eq!(
             d[0]["help"],
-            "apply it in `desk`, a front desk that applies none (`messaging_entry = \"wa\"` in \
-             `[service.desk.instant_messaging]`), or delete it"
+            "apply it in a front desk (`messaging_entry = \"wa\"` in \
+             `[service.ID.instant_messaging]`), or delete it"
         );
     };
     let files = [
@@ -1033,7 +1034,21 @@ fn silencing_im_unreachable_for_a_service_silences_no_other() {
         "s.toml:5:1: error[im-unreachable]: service `a` offers IM but no conversation can reach it\n\
          1 error, 0 warnings in 3 files\n"
     );
-    // Silenced at `a`: `b` is the root of what is left (its comment is not unused either).
+    // Silenced at `a`: `b` is the root of what is left, and accounts for `c`.
+    let mut text = format!("{ALLOW}{}", im_service("a", "\"b\"", ""));
+    text += &im_service("b", "\"c\"", "");
+    text += &im_service("c", "", "");
+    let doc = json(&check(&[("org.toml", ORG), ("s.toml", &text)], "json"));
+    let labels: Vec<&str> = (doc["diagnostics"][0]["labels"].as_array().unwrap().iter())
+        .map(|l| l["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        labels,
+        [
+            "`a` transfers to `b`, but no front desk reaches `a` either",
+            "`c` is reached through `b`: unreachable too"
+        ]
+    );
     assert_eq!(
         chain(true, false),
         "s.toml:11:1: error[im-unreachable]: service `b` offers IM but no conversation can reach it\n\

@@ -25,15 +25,45 @@ fn missing_path_exits_2() {
 fn a_file_named_as_a_folder_exits_2() {
     // `org.toml/` names a folder to the system (`ls` says "Not a directory"); the tool
     // says so too, rather than read the file.
-    let r = run(&repo(), &["check", "fixtures/example/org.toml/"]);
-    assert_eq!(r.code, 2, "{}", r.stdout);
-    assert_eq!(
-        r.stderr,
-        "error: fixtures/example/org.toml: a file, named as a folder (with a trailing `/`): \
-         drop the `/`\n"
+    for suffix in ["/", "/.", "/..", "//"] {
+        let r = run(
+            &repo(),
+            &["check", &format!("fixtures/example/org.toml{suffix}")],
+        );
+        assert_eq!(r.code, 2, "{}", r.stdout);
+        assert_eq!(
+            r.stderr,
+            format!(
+                "error: fixtures/example/org.toml: a file, named as a folder (`{suffix}` after \
+                 it): drop the `{suffix}`\n"
+            )
+        );
+    }
+    let r = run_with_stdin(
+        &repo(),
+        &[
+            "check",
+            "--stdin-filename",
+            "fixtures/example/org.toml/",
+            "-",
+        ],
+        "[ou.x]\n",
     );
-    let r = run(&repo(), &["check", "fixtures/example/"]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(
+        r.stderr.contains("names a folder (`/` at its end)"),
+        "{}",
+        r.stderr
+    );
+    // Folders may end so.
+    for folder in [
+        "fixtures/example/",
+        "fixtures/example/.",
+        "fixtures/example/services/..",
+    ] {
+        let r = run(&repo(), &["check", folder]);
+        assert_eq!(r.code, 0, "{folder}: {}", r.stderr);
+    }
 }
 
 #[test]

@@ -276,3 +276,46 @@ fn what_im_unreachable_says_does_not_depend_on_the_order_of_entities() {
     assert_eq!(said.len(), 1, "{said:#?}");
     assert!(said[0].3.starts_with("give `n1` an IM table"), "{said:#?}");
 }
+
+/// Which ten services below a root carry a label, and which says how many more, is the same
+/// whatever the order of the entities.
+#[test]
+fn the_labelled_services_below_a_root_do_not_depend_on_the_order_of_entities() {
+    let below: Vec<String> = (1..=12).map(|i| format!("b{i:02}")).collect();
+    let list: Vec<String> = below.iter().map(|b| format!("\"{b}\"")).collect();
+    let root = format!(
+        "[service.a]\nou = \"root\"\nlicense = \"contact_center\"\ntransfers = [{}]\n\
+         [service.a.instant_messaging]\n",
+        list.join(", ")
+    );
+    let block = |id: &String| {
+        format!(
+            "[service.{id}]\nou = \"root\"\nlicense = \"contact_center\"\n[service.{id}.instant_messaging]\n"
+        )
+    };
+    let mut said = Vec::new();
+    for reversed in [false, true] {
+        let mut blocks: Vec<String> = below.iter().map(block).collect();
+        if reversed {
+            blocks.reverse();
+        }
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::write(dir.path().join("nimbus.toml"), "").expect("write");
+        let text = format!("[ou.root]\n{root}{}", blocks.concat());
+        std::fs::write(dir.path().join("tenant.toml"), text).expect("write");
+        let (_, mut d) = outcome(dir.path());
+        for s in &mut d {
+            s.4.sort();
+        }
+        said.push(d);
+    }
+    assert_eq!(said[0], said[1]);
+    let labels = &said[0][0].4;
+    assert_eq!(labels.len(), 10, "{labels:#?}");
+    assert!(
+        labels
+            .iter()
+            .any(|l| l.starts_with("`b10`") && l.ends_with("(and 2 more services)")),
+        "{labels:#?}"
+    );
+}

@@ -110,12 +110,20 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         return cx.hold(Code::ImUnreachable);
     }
     let meant = reached_by_what_was_meant(cx);
+    let groups = t.unreachable_groups(services);
+    let mut group_of = vec![usize::MAX; services.len()];
+    for (g, group) in groups.iter().enumerate() {
+        for &m in &group.members {
+            group_of[m] = g;
+        }
+    }
+    let speaks = may_speak(cx, &groups, &group_of);
     // Services without IM that a reached IM service transfers to: found once, when a first
     // group asks (each group looks at the services that transfer into it).
     let fed = std::cell::OnceCell::new();
-    for group in t.unreachable_groups(services) {
+    for (group, speaks) in groups.iter().zip(speaks) {
         let root = group.members[0];
-        if meant.get(root).copied().unwrap_or(false) {
+        if meant.get(root).copied().unwrap_or(false) || !speaks {
             continue;
         }
         let Some(im) = services[root].im.value() else { continue };
@@ -128,15 +136,19 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     .collect::<Vec<bool>>()
             })
         };
-        let mut d = Diagnostic::new(Code::ImUnreachable, im.header, message(cx, &group))
+        let mut d = Diagnostic::new(Code::ImUnreachable, im.header, message(cx, group))
             .label("IM without channels: only transfers lead here")
-            .help(help(cx, &group, fed))
+            .help(help(cx, group, fed))
             .about(Kind::Service, id(cx, root));
         for &m in &group.members[1..] {
             d = d.also_about(Kind::Service, id(cx, m));
         }
-        d = incoming_labels(cx, &group, d);
-        d = downstream_labels(cx, &group, d);
+        d = incoming_labels(cx, group, d);
+        d = if group.feeders.is_empty() {
+            downstream_labels(cx, group, d)
+        } else {
+            below_labels(cx, group, &group_of, d)
+        };
         // Not a root: its own diagnostic, which stands only when those of every stranded
         // service that leads here were silenced (by a comment, or a level).
         // (The other members of a loop go with its first, for what lies below them.)
@@ -151,6 +163,43 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         }
         out.push(d);
     }
+}
+
+/// For each group, whether its diagnostic may be shown: a root's may; that of a group below
+/// roots only once a comment above a service of it, or of a group above it, silences it (the
+/// rule's level is the same for all): most workspaces have none, and build no diagnostic for
+/// the groups below their roots.
+fn may_speak(cx: &Context<'_>, groups: &[UnreachableGroup], group_of: &[usize]) -> Vec<bool> {
+    let commented = cx.commented(Code::ImUnreachable, Kind::Service);
+    let mut speaks: Vec<bool> = groups.iter().map(|g| g.feeders.is_empty()).collect();
+    if commented.is_empty() {
+        return speaks;
+    }
+    let t = cx.transfers;
+    // A commented group (its comment is used, and would count once what is above it is
+    // silenced too), and every group below one, walked once.
+    let mut stack: Vec<usize> = (groups.iter().enumerate())
+        .filter(|(_, g)| g.members.iter().any(|&m| commented.contains(id(cx, m))))
+        .map(|(g, _)| g)
+        .collect();
+    let mut seen = vec![false; groups.len()];
+    for &g in &stack {
+        seen[g] = true;
+        speaks[g] = true;
+    }
+    while let Some(g) = stack.pop() {
+        for &m in &groups[g].members {
+            for next in t.outgoing(m) {
+                let h = group_of[next];
+                if h != usize::MAX && !seen[h] {
+                    seen[h] = true;
+                    speaks[h] = true;
+                    stack.push(h);
+                }
+            }
+        }
+    }
+    speaks
 }
 
 /// The id of service `i`.
@@ -226,6 +275,49 @@ fn incoming_labels(cx: &Context<'_>, group: &UnreachableGroup, mut d: Diagnostic
             };
             d = d.with(reference.span, why);
         }
+    }
+    d
+}
+
+/// For a group below roots (reported once the diagnostics above it are silenced): a label
+/// at the first [`LABELS`] services below it (by id, of those a walk meets first), which it
+/// accounts for. Not "only through": some may be reached from elsewhere too; and not how
+/// many in all, which would cost a walk of everything below each such group.
+fn below_labels(cx: &Context<'_>, group: &UnreachableGroup, group_of: &[usize], mut d: Diagnostic) -> Diagnostic {
+    let t = cx.transfers;
+    let members: rustc_hash::FxHashSet<usize> = group.members.iter().copied().collect();
+    let mut seen = members.clone();
+    let mut found: Vec<usize> = Vec::new();
+    let mut stack: Vec<usize> = group.members.clone();
+    'walk: while let Some(at) = stack.pop() {
+        for next in t.outgoing(at) {
+            if group_of[next] != usize::MAX && seen.insert(next) {
+                found.push(next);
+                if found.len() > LABELS {
+                    break 'walk;
+                }
+                stack.push(next);
+            }
+        }
+    }
+    let more = found.len() > LABELS;
+    found.truncate(LABELS);
+    found.sort_unstable_by_key(|&i| id(cx, i));
+    let through = if group.members.len() > 1 {
+        "the loop".to_owned()
+    } else {
+        format!("`{}`", id(cx, group.members[0]))
+    };
+    for down in found {
+        if let Some(dim) = cx.service(down).im.value() {
+            d = d.with(
+                dim.header,
+                format!("`{}` is reached through {through}: unreachable too", id(cx, down)),
+            );
+        }
+    }
+    if more && let Some(last) = d.labels.last_mut() {
+        last.message.push_str(" (and more services)");
     }
     d
 }
