@@ -772,6 +772,7 @@ fn read_paths(results: &[Analysis]) -> (HashSet<&Path>, HashSet<&Path>) {
 /// not suggest that it was checked.
 fn unchecked(named: &[PathBuf], results: &[Analysis], naming: &Naming) -> Vec<String> {
     let (read, read_dirs) = read_paths(results);
+    let roots: HashSet<&Path> = results.iter().map(|a| a.ws.root.as_path()).collect();
     // Telling why takes reading the workspace's ignore files: for a few paths only.
     const TOLD: usize = 20;
     let mut untold = 0usize;
@@ -782,15 +783,14 @@ fn unchecked(named: &[PathBuf], results: &[Analysis], naming: &Naming) -> Vec<St
             untold += usize::from(!read_or_dir && !load::is_settings(path));
             continue;
         }
-        // A folder checked as a root of its own (one the outer walk leaves out) was checked.
-        if results.iter().any(|a| a.ws.root == *path) {
+        // A file read, or a folder checked as a root of its own (one the outer walk leaves
+        // out), was checked.
+        if read.contains(path.as_path()) || roots.contains(path.as_path()) {
             continue;
         }
-        let Some(root) = (results.iter())
-            .map(|a| a.ws.root.as_path())
-            .filter(|r| path.starts_with(r) && path != r)
-            .max_by_key(|r| r.as_os_str().len())
-        else {
+        // The innermost workspace above it: looked up folder by folder, not searched for
+        // among all of them (pre-commit names thousands of files of many workspaces).
+        let Some(root) = path.ancestors().skip(1).find(|a| roots.contains(a)) else {
             continue;
         };
         let linked = path.symlink_metadata().is_ok_and(|m| m.is_symlink());
