@@ -862,6 +862,9 @@ fn unread(skipped: &load::Skipped, root: &std::path::Path, naming: &Naming) -> (
     (why, fix.to_owned())
 }
 
+/// How deep `check` follows workspaces nested in each other below a path named.
+const MAX_NESTED: usize = 32;
+
 /// Loads and checks every target workspace; with `nested`, also the workspaces found below
 /// them (folders holding a `nimbus.toml` of their own), each on its own.
 ///
@@ -873,6 +876,8 @@ fn analyze_all(t: &Targets, naming: &Naming, overrides: &[(Code, Level)], nested
     let mut notes = t.notes.clone();
     let mut results = Vec::new();
     let mut roots = t.roots.clone();
+    // How many workspaces each root is nested in, below a root named.
+    let mut levels: Vec<usize> = vec![0; roots.len()];
     let mut listed: HashSet<PathBuf> = roots.iter().cloned().collect();
     let mut merged = t.merged.clone();
     let mut next = 0;
@@ -888,10 +893,12 @@ fn analyze_all(t: &Targets, naming: &Naming, overrides: &[(Code, Level)], nested
                 notes.extend(m.note);
                 if listed.insert(m.root.clone()) {
                     roots.push(m.root);
+                    levels.push(0);
                 }
             }
             continue;
         };
+        let level = levels[next];
         next += 1;
         let loaded = load::load(&root, naming, &t.overlays);
         // A workspace named through its files alone is checked without the tenants nested in
@@ -900,9 +907,22 @@ fn analyze_all(t: &Targets, naming: &Naming, overrides: &[(Code, Level)], nested
         if nested {
             for dir in &loaded.nested {
                 let wanted = !by_files || t.folders.iter().any(|f| dir.starts_with(f));
-                if wanted && listed.insert(dir.clone()) {
-                    roots.push(dir.clone());
+                if !wanted || !listed.insert(dir.clone()) {
+                    continue;
                 }
+                // A limit, as for files: each level's walk looks at every folder above it, so
+                // a chain of nested workspaces costs the cube of its depth.
+                if level >= MAX_NESTED {
+                    errors.push(LoadError {
+                        path: naming.display(dir),
+                        message: format!(
+                            "workspaces nested more than {MAX_NESTED} deep below the path named: this one is not checked; name it to check it"
+                        ),
+                    });
+                    continue;
+                }
+                roots.push(dir.clone());
+                levels.push(level + 1);
             }
         }
         if loaded.sources.is_empty() && loaded.errors.is_empty() {

@@ -2030,3 +2030,42 @@ fn a_folder_named_below_a_root_named_through_files_brings_only_its_own_tenants()
     );
     assert!(!r.stdout.contains("top/other/o.toml"), "{}", r.stdout);
 }
+
+#[test]
+fn workspaces_nested_more_than_32_deep_are_a_limit_not_a_hang() {
+    // Each level's walk looks at every folder above it: a chain of nested workspaces costs
+    // the cube of its depth, so `check` follows 32 levels and says where it stopped.
+    let mut files = vec![("nimbus.toml".to_owned(), String::new())];
+    let mut dir = String::new();
+    for i in 0..34 {
+        dir.push_str(&format!("w{i}/"));
+        files.push((format!("{dir}nimbus.toml"), String::new()));
+        files.push((format!("{dir}a.toml"), "[ou.root]\n".to_owned()));
+    }
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    let ws = workspace(&refs);
+    let r = run(ws.path(), &["check", "-q", "."]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let deep: String = (0..33).map(|i| format!("w{i}/")).collect();
+    let error = format!(
+        "error: {}: workspaces nested more than 32 deep below the path named: this one is not \
+         checked; name it to check it\n",
+        deep.trim_end_matches('/')
+    );
+    assert!(r.stderr.contains(&error), "{}", r.stderr);
+    assert_eq!(
+        r.stdout,
+        "0 errors, 0 warnings in 65 files; not every file could be read\n"
+    );
+    // Named, it is checked, with the one below it.
+    let r = run(ws.path(), &["check", "-q", &deep]);
+    assert_eq!(
+        (r.code, r.stdout.as_str()),
+        (0, "0 errors, 0 warnings in 4 files\n"),
+        "{}",
+        r.stderr
+    );
+}
