@@ -599,11 +599,22 @@ pub fn complete(
         candidates.push((id, None));
     }
     let starts = |label: &str| label.to_lowercase().starts_with(&typed);
-    candidates.sort_by_cached_key(|&(id, _)| (!starts(id), id));
-    let incomplete = candidates.len() > MAX_ITEMS;
-    candidates.truncate(MAX_ITEMS);
-    let items = (candidates.into_iter())
-        .map(|(id, target)| {
+    // Those that start with what was typed first, then by id; the first MAX_ITEMS picked
+    // before they are sorted (ids are unique, so the order is total).
+    let mut keyed: Vec<(bool, &str, Option<Target>)> = (candidates.into_iter())
+        .map(|(id, target)| (!starts(id), id, target))
+        .collect();
+    let by_key = |a: &(bool, &str, Option<Target>), b: &(bool, &str, Option<Target>)| {
+        (a.0, a.1).cmp(&(b.0, b.1))
+    };
+    let incomplete = keyed.len() > MAX_ITEMS;
+    if incomplete {
+        keyed.select_nth_unstable_by(MAX_ITEMS - 1, by_key);
+        keyed.truncate(MAX_ITEMS);
+    }
+    keyed.sort_unstable_by(by_key);
+    let items = (keyed.into_iter())
+        .map(|(_, id, target)| {
             let detail = match target {
                 Some(t) => {
                     let detail = format!(
