@@ -164,10 +164,11 @@ pub fn locate(path: &Path, naming: &Naming) -> Result<Found, LoadError> {
 }
 
 /// When `path`, as written, ends with `/`, `/.` or `/..`: what comes before, and that end.
-pub fn folder_suffix(path: &Path) -> Option<(&str, &str)> {
-    let text = path.as_os_str().to_str()?;
+/// (Names that are not UTF-8 too: the end looked for is ASCII.)
+pub fn folder_suffix(path: &Path) -> Option<(PathBuf, String)> {
+    let text = path.as_os_str().to_string_lossy();
     let sep = std::path::MAIN_SEPARATOR;
-    let mut stem = text;
+    let mut stem: &str = &text;
     loop {
         let shorter = (stem.strip_suffix(sep))
             .or_else(|| stem.strip_suffix(&format!("{sep}..")))
@@ -177,16 +178,29 @@ pub fn folder_suffix(path: &Path) -> Option<(&str, &str)> {
             _ => break,
         }
     }
-    (stem.len() < text.len()).then(|| (stem, &text[stem.len()..]))
+    if stem.len() == text.len() {
+        return None;
+    }
+    let suffix = text[stem.len()..].to_owned();
+    // The same end taken off the path itself: components drop a trailing `/` and `.`.
+    let mut parts: Vec<std::path::Component> = path.components().collect();
+    while parts.len() > 1
+        && matches!(
+            parts.last(),
+            Some(std::path::Component::CurDir | std::path::Component::ParentDir)
+        )
+    {
+        parts.pop();
+    }
+    Some((parts.iter().collect(), suffix))
 }
 
 /// When `path` ends with `/`, `/.` or `/..` after the name of something that is not a
 /// folder (which the system refuses: "not a directory"): that name, and what follows.
 fn file_named_as_folder(path: &Path, naming: &Naming) -> Option<(PathBuf, String)> {
-    let (stem, suffix) = folder_suffix(path)?;
-    let file = PathBuf::from(stem);
+    let (file, suffix) = folder_suffix(path)?;
     let meta = std::fs::metadata(naming.absolute(&file)).ok()?;
-    (!meta.is_dir()).then(|| (file, suffix.to_owned()))
+    (!meta.is_dir()).then_some((file, suffix))
 }
 
 /// True when the walk of the workspace root `outer` enters the folder `dir`, were it on disk:

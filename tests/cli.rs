@@ -55,6 +55,29 @@ fn a_file_named_as_a_folder_exits_2() {
         "{}",
         r.stderr
     );
+    // A name that is not UTF-8, too.
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let ws = workspace(&[("nimbus.toml", ""), ("org.toml", "[ou.root]\n")]);
+        std::fs::write(
+            ws.path().join(std::ffi::OsStr::from_bytes(b"\xff.toml")),
+            "",
+        )
+        .unwrap();
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_nimbus-lint"))
+            .current_dir(ws.path())
+            .arg("check")
+            .arg(std::ffi::OsStr::from_bytes(b"\xff.toml/"))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("a file, named as a folder (`/` after it)"),
+            "{stderr}"
+        );
+    }
     // Folders may end so.
     for folder in [
         "fixtures/example/",
@@ -1565,22 +1588,21 @@ fn check_fix_quotes_a_bare_value_only_when_the_line_then_parses() {
         ("sales,", None),
         ("Sales [EU]", None),
     ] {
-        let text = format!("[ou.contoso]\nname = {value}\n");
-        let ws = workspace(&[("nimbus.toml", ""), ("org.toml", &text)]);
-        let r = run(ws.path(), &["check", "--fix", "-q"]);
-        let now = std::fs::read_to_string(ws.path().join("org.toml")).unwrap();
-        match mended {
-            Some(m) => {
-                assert_eq!(
-                    (r.code, r.stderr.as_str()),
-                    (0, "fixed 1 problem in 1 file\n"),
-                    "{value}"
-                );
-                assert_eq!(now, format!("[ou.contoso]\nname = {m}\n"), "{value}");
-            }
-            None => {
-                assert_eq!((r.code, r.stderr.as_str()), (1, ""), "{value}");
-                assert_eq!(now, text, "{value}");
+        for eol in ["\n", "\r\n"] {
+            let text = format!("[ou.contoso]{eol}name = {value}{eol}");
+            let ws = workspace(&[("nimbus.toml", ""), ("org.toml", &text)]);
+            let r = run(ws.path(), &["check", "--fix", "-q"]);
+            let now = std::fs::read_to_string(ws.path().join("org.toml")).unwrap();
+            match mended {
+                Some(m) => {
+                    let fixed = (0, "fixed 1 problem in 1 file\n");
+                    assert_eq!((r.code, r.stderr.as_str()), fixed, "{value} {eol:?}");
+                    assert_eq!(now, format!("[ou.contoso]{eol}name = {m}{eol}"), "{value}");
+                }
+                None => {
+                    assert_eq!((r.code, r.stderr.as_str()), (1, ""), "{value} {eol:?}");
+                    assert_eq!(now, text, "{value}");
+                }
             }
         }
     }

@@ -121,6 +121,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     // Services without IM that a reached IM service transfers to: found once, when a first
     // group asks (each group looks at the services that transfer into it).
     let fed = std::cell::OnceCell::new();
+    let stranded_next = std::cell::OnceCell::new();
     for (group, speaks) in groups.iter().zip(speaks) {
         let root = group.members[0];
         if meant.get(root).copied().unwrap_or(false) || !speaks {
@@ -147,7 +148,17 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         d = if group.feeders.is_empty() {
             downstream_labels(cx, group, d)
         } else {
-            below_labels(cx, group, &group_of, d)
+            // The transfers between stranded services, listed once for all such groups: a
+            // walk from each must not look again at every transfer of a service they share.
+            let next = stranded_next.get_or_init(|| {
+                (0..services.len())
+                    .map(|i| match group_of[i] {
+                        usize::MAX => Vec::new(),
+                        _ => t.outgoing(i).filter(|&j| group_of[j] != usize::MAX).collect(),
+                    })
+                    .collect::<Vec<Vec<usize>>>()
+            });
+            below_labels(cx, group, next, d)
         };
         // Not a root: its own diagnostic, which stands only when those of every stranded
         // service that leads here were silenced (by a comment, or a level).
@@ -282,16 +293,17 @@ fn incoming_labels(cx: &Context<'_>, group: &UnreachableGroup, mut d: Diagnostic
 /// For a group below roots (reported once the diagnostics above it are silenced): a label
 /// at the first [`LABELS`] services below it (by id, of those a walk meets first), which it
 /// accounts for. Not "only through": some may be reached from elsewhere too; and not how
-/// many in all, which would cost a walk of everything below each such group.
-fn below_labels(cx: &Context<'_>, group: &UnreachableGroup, group_of: &[usize], mut d: Diagnostic) -> Diagnostic {
-    let t = cx.transfers;
+/// many in all, which would cost a walk of everything below each such group. `next` lists
+/// each stranded service's transfers to stranded services: a walk looks at no other, and
+/// stops after LABELS + 1 services.
+fn below_labels(cx: &Context<'_>, group: &UnreachableGroup, next: &[Vec<usize>], mut d: Diagnostic) -> Diagnostic {
     let members: rustc_hash::FxHashSet<usize> = group.members.iter().copied().collect();
     let mut seen = members.clone();
     let mut found: Vec<usize> = Vec::new();
     let mut stack: Vec<usize> = group.members.clone();
     'walk: while let Some(at) = stack.pop() {
-        for next in t.outgoing(at) {
-            if group_of[next] != usize::MAX && seen.insert(next) {
+        for &next in &next[at] {
+            if seen.insert(next) {
                 found.push(next);
                 if found.len() > LABELS {
                     break 'walk;

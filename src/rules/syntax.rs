@@ -111,7 +111,8 @@ pub(crate) fn explained(mut d: Diagnostic, text: &str, base: usize) -> Diagnosti
         // Certain only when the quotes make the whole line parse: not when more follows on it
         // (`Sales "A" Team`, `x = y`, `sales,`), where the parser marked a first word only.
         let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
-        let after = &text[(start + value.len()).min(line_end)..line_end];
+        // (Without the `\r` of a CRLF line end, which alone is no TOML.)
+        let after = text[(start + value.len()).min(line_end)..line_end].trim_end_matches('\r');
         let quoted = crate::diagnostic::toml_string(value);
         let mended = |key: &str| format!("{key} = {quoted}{after}").parse::<toml::Table>().is_ok();
         if !value.is_empty() && plain && !secret && key.is_some_and(mended) {
