@@ -57,9 +57,19 @@ pub struct Analysis {
     pub load_errors: Vec<LoadError>,
     /// Remarks that are not problems of the configuration (skipped links, ...).
     pub notes: Vec<String>,
+    /// The mask of the workspace's detected secrets, made on first use.
+    mask: std::sync::OnceLock<model::SecretMask>,
 }
 
 impl Analysis {
+    /// The mask of the workspace's detected secrets, for texts shown from the files (source
+    /// snippets, graph labels, hovers) beside the diagnostics, which are masked already.
+    pub fn secret_mask(&self) -> &model::SecretMask {
+        self.mask.get_or_init(|| {
+            model::SecretMask::new(self.ws.model.secrets.iter().map(|s| s.value.as_str()))
+        })
+    }
+
     /// True when some diagnostic is an error.
     pub fn has_errors(&self) -> bool {
         self.diagnostics
@@ -147,5 +157,6 @@ pub fn check_workspace(
         diagnostics,
         load_errors,
         notes,
+        mask: std::sync::OnceLock::new(),
     }
 }

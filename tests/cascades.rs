@@ -1161,6 +1161,43 @@ fn a_bad_variable_name_says_what_is_wrong_with_it() {
 }
 
 #[test]
+fn a_secret_written_elsewhere_too_is_never_shown_in_full_in_any_output() {
+    const SECRET: &str = "Ab3dEf7hIj9kLm1nOp3qRs5tUv7wXy9z";
+    let twilio = format!(
+        "[connector.tw]\nou = \"contoso\"\ntype = \"twilio\"\n\
+         api_key_sid = \"SK0123456789abcdef0123456789abcdef\"\napi_key_secret = \"{SECRET}\"\n"
+    );
+    // The same value in an id, and under another key: in snippets and graph labels too.
+    let services = format!(
+        "[service.desk]\nou = \"contoso\"\nlicense = \"contact_center\"\n\
+         transfers = [\"{SECRET}-team\"]\ninstant_messaging = {{ channels = [\"interact\"] }}\n\
+         [service.{SECRET}-team]\nou = \"contoso\"\nlicense = \"contact_center\"\n\
+         instant_messaging = {{}}\n"
+    );
+    let ws = workspace(&[
+        ("nimbus.toml", ""),
+        ("org.toml", ORG),
+        ("twilio.toml", &twilio),
+        ("services.toml", &services),
+    ]);
+    for args in [
+        &["check", "--format", "human"][..],
+        &["check", "--format", "short"],
+        &["check", "--format", "json"],
+        &["check", "--format", "sarif"],
+        &["check", "--format", "github"],
+        &["graph"],
+        &["graph", "--format", "dot"],
+    ] {
+        let r = run(ws.path(), args);
+        assert_ne!(r.code, 2, "{args:?}: {}", r.stderr);
+        let out = format!("{}{}", r.stdout, r.stderr);
+        assert!(!out.contains(SECRET), "{args:?}:\n{out}");
+        assert!(out.contains("Ab3d"), "{args:?}:\n{out}");
+    }
+}
+
+#[test]
 fn an_unknown_parent_on_the_meant_root_is_not_also_no_root() {
     let org = "[ou.contoso]\nparent = \"tenant\"\n[ou.sales]\nparent = \"contoso\"\n";
     assert_eq!(

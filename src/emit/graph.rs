@@ -117,7 +117,7 @@ fn picture(a: &Analysis) -> Picture {
         node_of[i] = nodes.len();
         nodes.push(Node {
             key: format!("s{}", nodes.len()),
-            label: s.def.id.to_string(),
+            label: shown(a, &s.def.id),
             class,
         });
     }
@@ -138,7 +138,7 @@ fn picture(a: &Analysis) -> Picture {
         let n = *entry_node[e as usize].get_or_insert_with(|| {
             nodes.push(Node {
                 key: format!("e{}", nodes.len()),
-                label: m.entries[e as usize].def.id.to_string(),
+                label: shown(a, &m.entries[e as usize].def.id),
                 class: Class::Entry,
             });
             nodes.len() - 1
@@ -157,6 +157,11 @@ fn picture(a: &Analysis) -> Picture {
         }
     }
     Picture { nodes, edges }
+}
+
+/// An id as a label: a detected secret in it masked, as every output masks it.
+fn shown(a: &Analysis, id: &str) -> String {
+    a.secret_mask().mask(id).unwrap_or_else(|| id.to_owned())
 }
 
 /// The graph of `a` in `format`.

@@ -142,6 +142,19 @@ fn visible(a: &Analysis, file: FileId, range: std::ops::Range<usize>) -> String 
             bytes[at - range.start] = b'*';
         }
     }
+    // The same values wherever else they are written (an id that holds one, the same value
+    // under another key): shown no more than the messages show them.
+    if !secrets.is_empty() {
+        let text = &src.text[range.clone()];
+        for (place, shown) in a.secret_mask().places(text) {
+            let keep = (text[place.clone()].char_indices())
+                .nth(shown)
+                .map_or(place.len(), |(i, _)| i);
+            for b in &mut bytes[place.start + keep..place.end] {
+                *b = b'*';
+            }
+        }
+    }
     String::from_utf8_lossy(&bytes).into_owned()
 }
 

@@ -496,11 +496,6 @@ fn code(text: &str) -> String {
     format!("{fence}{pad}{text}{pad}{fence}")
 }
 
-/// The mask of `a`'s secrets, built once for many texts.
-pub fn masker(a: &Analysis) -> SecretMask {
-    SecretMask::new(a.ws.model.secrets.iter().map(|s| s.value.as_str()))
-}
-
 #[cfg(test)]
 mod tests {
     use super::{code, md};

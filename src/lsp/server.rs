@@ -187,7 +187,6 @@ struct Ws {
 struct Checked {
     analysis: Analysis,
     index: OnceCell<Index>,
-    mask: OnceCell<SecretMask>,
 }
 
 impl Checked {
@@ -195,7 +194,6 @@ impl Checked {
         Checked {
             analysis,
             index: OnceCell::new(),
-            mask: OnceCell::new(),
         }
     }
 
@@ -206,7 +204,7 @@ impl Checked {
 
     /// The mask of the check's secrets, for texts shown in hovers and completions.
     fn mask(&self) -> &SecretMask {
-        self.mask.get_or_init(|| navigate::masker(&self.analysis))
+        self.analysis.secret_mask()
     }
 }
 

@@ -359,7 +359,7 @@ fn downstream_labels(cx: &Context<'_>, group: &UnreachableGroup, mut d: Diagnost
         && let Some(last) = d.labels.last_mut()
     {
         last.message
-            .push_str(&format!(" (and {} more services)", group.downstream.len() - LABELS));
+            .push_str(&format!(" {}", super::text::more(group.downstream.len() - LABELS, "service", "services")));
     }
     d
 }

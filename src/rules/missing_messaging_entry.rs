@@ -120,7 +120,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             && let Some(last) = d.labels.last_mut()
         {
             last.message
-                .push_str(&format!(" (and {} more services)", deps.len() - LABELS));
+                .push_str(&format!(" {}", super::text::more(deps.len() - LABELS, "service", "services")));
         }
         out.push(d);
     }

@@ -85,7 +85,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             && let Some(last) = d.labels.last_mut()
         {
             last.message
-                .push_str(&format!(" (and {} more OUs on the loop)", cycle.len() - LABELS - 1));
+                .push_str(&format!(" {}", super::text::more(cycle.len() - LABELS - 1, "OU on the loop", "OUs on the loop")));
         }
         out.push(d);
     }

@@ -18,3 +18,8 @@ fn joined(items: &[&str], last_word: &str) -> String {
         None => String::new(),
     }
 }
+
+/// `(and N more NOUN)`, the noun as `one` or `many` wants it.
+pub(crate) fn more(n: usize, one: &str, many: &str) -> String {
+    format!("(and {n} more {})", if n == 1 { one } else { many })
+}

@@ -78,10 +78,10 @@ pub fn codes(doc: &serde_json::Value) -> Vec<String> {
 }
 
 /// Test data kept beside the repository (`../shared/`, not copied into it): the path the
-/// variable `var` names, else `../shared/{rel}` when it is there. `None` (the test then says
+/// variable `var` names (when set and not empty), else `../shared/{rel}` when it is there. `None` (the test then says
 /// `NOT RUN`) in a clone that has neither.
 pub fn shared_data(var: &str, rel: &str) -> Option<PathBuf> {
-    if let Some(set) = std::env::var_os(var) {
+    if let Some(set) = std::env::var_os(var).filter(|v| !v.is_empty()) {
         return Some(PathBuf::from(set));
     }
     let beside = Path::new(env!("CARGO_MANIFEST_DIR"))
