@@ -145,6 +145,28 @@ pub fn locate(path: &Path, naming: &Naming) -> Result<Found, LoadError> {
             ),
         });
     }
+    // The system takes `..` after what comes before it, which must be a folder: `org.toml/x/..`
+    // and `missing/..` name nothing, however they read once made absolute.
+    let mut before = PathBuf::new();
+    for part in path.components() {
+        if part == std::path::Component::ParentDir && !before.as_os_str().is_empty() {
+            let found = std::fs::metadata(naming.absolute(&before));
+            let message = match found {
+                Ok(m) if m.is_dir() => None,
+                Ok(_) => Some("a part of the path is a file, not a folder".to_owned()),
+                Err(e) => Some(io_message(&e)),
+            };
+            if let Some(message) = message {
+                // As typed: made absolute, the path would read as something else.
+                let typed = crate::source::printable(&path.to_string_lossy()).into_owned();
+                return Err(LoadError {
+                    path: typed,
+                    message,
+                });
+            }
+        }
+        before.push(part);
+    }
     let abs = naming.absolute(path);
     let meta = std::fs::metadata(&abs).map_err(|e| LoadError {
         path: naming.display(path),

@@ -55,6 +55,24 @@ fn a_file_named_as_a_folder_exits_2() {
         "{}",
         r.stderr
     );
+    // `..` after a file, or after nothing, is refused as the system refuses it.
+    for (path, why) in [
+        (
+            "fixtures/example/org.toml/x/..",
+            "a part of the path is a file, not a folder",
+        ),
+        (
+            "fixtures/example/org.toml/../org.toml",
+            "a part of the path is a file, not a folder",
+        ),
+        (
+            "fixtures/example/missing.toml/..",
+            "no such file or directory",
+        ),
+    ] {
+        let r = run(&repo(), &["check", path]);
+        assert_eq!((r.code, r.stderr), (2, format!("error: {path}: {why}\n")));
+    }
     // A name that is not UTF-8, too.
     #[cfg(unix)]
     {
