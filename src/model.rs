@@ -445,33 +445,16 @@ impl SecretMask {
     /// Where secrets are in `text`, leftmost first, none overlapping: each place, and how many
     /// of its characters a redacted form shows ([`shown_chars`]).
     pub fn places(&self, text: &str) -> Vec<(std::ops::Range<usize>, usize)> {
-        let Some(finder) = (!self.values.is_empty())
-            .then_some(self.finder.as_ref())
-            .flatten()
-        else {
-            return Vec::new();
-        };
-        let mut found: Vec<(usize, usize, usize)> = (finder.find_overlapping_iter(text))
-            .map(|m| (m.start(), m.end(), m.pattern().as_usize()))
-            .collect();
-        found.sort_unstable_by_key(|&(start, end, _)| (start, std::cmp::Reverse(end)));
-        let mut done = 0;
-        let mut out = Vec::new();
-        for (start, end, i) in found {
-            if start >= done {
-                out.push((start..end, shown_chars(self.values[i].chars().count())));
-                done = end;
-            }
-        }
-        out
+        (self.found(text).into_iter())
+            .map(|(start, end, i)| (start..end, shown_chars(self.values[i].chars().count())))
+            .collect()
     }
 
-    /// `text` with every secret in it masked, or `None` when it holds none: wherever it
-    /// appears, inside a longer word too (`hunter22_1`), since no output may print a detected
-    /// secret in full. Backquotes around it go too: the redacted form brings its own.
-    pub fn mask(&self, text: &str) -> Option<String> {
+    /// The secrets in `text`, leftmost first, the longest at one place, none overlapping:
+    /// (start, end, index in `values`).
+    fn found(&self, text: &str) -> Vec<(usize, usize, usize)> {
         if self.values.is_empty() {
-            return None;
+            return Vec::new();
         }
         let mut found: Vec<(usize, usize, usize)> = match &self.finder {
             Some(finder) => finder
@@ -489,11 +472,26 @@ impl SecretMask {
                 })
                 .collect(),
         };
+        found.sort_unstable_by_key(|&(start, end, _)| (start, std::cmp::Reverse(end)));
+        let mut done = 0;
+        found.retain(|&(start, end, _)| {
+            let keep = start >= done;
+            if keep {
+                done = end;
+            }
+            keep
+        });
+        found
+    }
+
+    /// `text` with every secret in it masked, or `None` when it holds none: wherever it
+    /// appears, inside a longer word too (`hunter22_1`), since no output may print a detected
+    /// secret in full. Backquotes around it go too: the redacted form brings its own.
+    pub fn mask(&self, text: &str) -> Option<String> {
+        let found = self.found(text);
         if found.is_empty() {
             return None;
         }
-        // Leftmost first, longest first at one place.
-        found.sort_unstable_by_key(|&(start, end, _)| (start, std::cmp::Reverse(end)));
         let mut out = String::with_capacity(text.len());
         let mut done = 0;
         // Backquotes before the secret, counted as the scan goes: an odd count means it is

@@ -63,7 +63,6 @@ use super::navigate::{self, Index};
 use super::transport::{Transport, log};
 use crate::Analysis;
 use crate::load::{Naming, Overlays, SETTINGS_FILE, is_settings, settings_root};
-use crate::model::SecretMask;
 use crate::source::FileId;
 
 /// How the session ended.
@@ -200,11 +199,6 @@ impl Checked {
     /// Where each id is defined and named.
     fn index(&self) -> &Index {
         self.index.get_or_init(|| Index::new(&self.analysis))
-    }
-
-    /// The mask of the check's secrets, for texts shown in hovers and completions.
-    fn mask(&self) -> &SecretMask {
-        self.analysis.secret_mask()
     }
 }
 
@@ -1326,7 +1320,7 @@ impl Server {
             navigate::Role::Reference => navigate::unquoted(a, occ.span),
             navigate::Role::Definition => occ.span,
         };
-        let text = navigate::hover(a, occ.target, ws.mask());
+        let text = navigate::hover(a, occ.target, ws.analysis.secret_mask());
         let contents = if self.markdown {
             MarkupContent {
                 kind: MarkupKind::Markdown,
@@ -1346,8 +1340,13 @@ impl Server {
 
     fn completion(&self, at: &lsp_types::TextDocumentPositionParams) -> Option<CompletionResponse> {
         let (checked, a, file, offset) = self.locate(at)?;
-        let (items, incomplete) =
-            complete::complete(a, a.ws.sources.get(file), offset, self.enc, checked.mask());
+        let (items, incomplete) = complete::complete(
+            a,
+            a.ws.sources.get(file),
+            offset,
+            self.enc,
+            checked.analysis.secret_mask(),
+        );
         (!items.is_empty()).then_some(CompletionResponse::List(CompletionList {
             is_incomplete: incomplete,
             items,
