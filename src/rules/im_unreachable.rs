@@ -213,6 +213,16 @@ fn may_speak(cx: &Context<'_>, groups: &[UnreachableGroup], group_of: &[usize]) 
     speaks
 }
 
+/// What the services below a group are reached through: below a loop, the loop, not its
+/// first member.
+fn through(cx: &Context<'_>, group: &UnreachableGroup) -> String {
+    if group.members.len() > 1 {
+        "the loop".to_owned()
+    } else {
+        format!("`{}`", id(cx, group.members[0]))
+    }
+}
+
 /// The id of service `i`.
 fn id<'a>(cx: &'a Context<'_>, i: usize) -> &'a str {
     cx.service(i).def.id.as_str()
@@ -315,11 +325,7 @@ fn below_labels(cx: &Context<'_>, group: &UnreachableGroup, next: &[Vec<usize>],
     let more = found.len() > LABELS;
     found.truncate(LABELS);
     found.sort_unstable_by_key(|&i| id(cx, i));
-    let through = if group.members.len() > 1 {
-        "the loop".to_owned()
-    } else {
-        format!("`{}`", id(cx, group.members[0]))
-    };
+    let through = through(cx, group);
     for down in found {
         if let Some(dim) = cx.service(down).im.value() {
             d = d.with(
@@ -336,12 +342,7 @@ fn below_labels(cx: &Context<'_>, group: &UnreachableGroup, next: &[Vec<usize>],
 
 /// A label at each service reached only through the group (a root), the first [`LABELS`].
 fn downstream_labels(cx: &Context<'_>, group: &UnreachableGroup, mut d: Diagnostic) -> Diagnostic {
-    // Below a loop, what leads there is the loop, not its first member.
-    let through = if group.members.len() > 1 {
-        "the loop".to_owned()
-    } else {
-        format!("`{}`", id(cx, group.members[0]))
-    };
+    let through = through(cx, group);
     for (&down, &shared) in group.downstream.iter().zip(&group.shared).take(LABELS) {
         if let Some(dim) = cx.service(down).im.value() {
             let and = if shared {
