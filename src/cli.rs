@@ -13,7 +13,7 @@ use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand,
 use crate::Analysis;
 use crate::emit::graph::GraphFormat;
 use crate::emit::{self, Format, Style};
-use crate::load::{self, LoadError, Naming, Overlays};
+use crate::load::{self, LoadError, MAX_NESTED, Naming, Overlays};
 use crate::rules::{Code, Level};
 
 /// Exit code: no errors.
@@ -862,9 +862,6 @@ fn unread(skipped: &load::Skipped, root: &std::path::Path, naming: &Naming) -> (
     (why, fix.to_owned())
 }
 
-/// How deep `check` follows workspaces nested in each other below a path named.
-const MAX_NESTED: usize = 32;
-
 /// Loads and checks every target workspace; with `nested`, also the workspaces found below
 /// them (folders holding a `nimbus.toml` of their own), each on its own.
 ///
@@ -910,8 +907,6 @@ fn analyze_all(t: &Targets, naming: &Naming, overrides: &[(Code, Level)], nested
                 if !wanted || !listed.insert(dir.clone()) {
                     continue;
                 }
-                // A limit, as for files: each level's walk looks at every folder above it, so
-                // a chain of nested workspaces costs the cube of its depth.
                 if level >= MAX_NESTED {
                     errors.push(LoadError {
                         path: naming.display(dir),

@@ -17,6 +17,11 @@ use crate::source::{FileId, SourceFile, Sources};
 /// The settings file at a workspace root.
 pub const SETTINGS_FILE: &str = "nimbus.toml";
 
+/// How deep `check` and the language server's folder search follow workspaces nested in each
+/// other: each level's walk looks at every folder above it, so a chain of nested workspaces
+/// costs the cube of its depth.
+pub const MAX_NESTED: usize = 32;
+
 /// A problem that stops the tool from doing its job on some path.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LoadError {

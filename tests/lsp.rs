@@ -1745,3 +1745,41 @@ fn a_file_whose_nested_workspace_ends_gets_its_new_list_without_an_empty_one_fir
     assert_eq!(codes(&d), ["root-ou"]);
     assert_eq!(s.stop(), 0);
 }
+
+#[test]
+fn the_folder_search_stops_at_workspaces_nested_more_than_32_deep_as_check_does() {
+    // A chain of 35 workspaces, each in a folder of the one above: the folder search checks
+    // the first 33 (the top one and 32 nested below it) and names the rest in its log; a
+    // file opened in one of those is checked.
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let mut level = root.clone();
+    let mut levels = Vec::new();
+    for _ in 0..35 {
+        std::fs::create_dir_all(&level).unwrap();
+        std::fs::write(level.join("nimbus.toml"), "").unwrap();
+        std::fs::write(level.join("org.toml"), "[ou.p]\n[ou.q]\n").unwrap();
+        levels.push(level.clone());
+        level = level.join("n");
+    }
+    let (mut s, _) = Server::init(&root, false);
+    let deadline = Instant::now() + TIMEOUT;
+    while !s.log().contains("nested more than 32 deep") {
+        assert!(Instant::now() < deadline, "no word of the deep workspaces");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let last_checked = levels[32].join("org.toml");
+    let d = s.diagnostics(&uri(&last_checked), |_| true);
+    assert_eq!(codes(&d), ["root-ou"]);
+    let log = s.log();
+    for (i, level) in levels.iter().enumerate() {
+        let named = log.contains(&format!("{}: workspaces nested", level.display()));
+        assert_eq!(named, i > 32, "level {i}: {log}");
+    }
+    assert_eq!(s.last_published(&levels[33].join("org.toml")), None);
+    let deep = levels[34].join("org.toml");
+    s.open(&deep, "[ou.p]\n[ou.q]\n");
+    let d = s.diagnostics(&uri(&deep), |_| true);
+    assert_eq!(codes(&d), ["root-ou"]);
+    assert_eq!(s.stop(), 0);
+}

@@ -62,7 +62,7 @@ use super::convert::{self, Encoding};
 use super::navigate::{self, Index};
 use super::transport::{Transport, log};
 use crate::Analysis;
-use crate::load::{Naming, Overlays, SETTINGS_FILE, is_settings, settings_root};
+use crate::load::{MAX_NESTED, Naming, Overlays, SETTINGS_FILE, is_settings, settings_root};
 use crate::source::FileId;
 
 /// How the session ended.
@@ -243,8 +243,17 @@ struct Server {
 struct Discovery {
     /// The folders left to walk, the next last.
     folders: Vec<PathBuf>,
-    /// The walk of the folder being searched.
-    walk: Option<ignore::Walk>,
+    /// The walk of the folder being searched, and that folder.
+    walk: Option<(ignore::Walk, PathBuf)>,
+}
+
+/// Whether more than [`MAX_NESTED`] workspaces hold `root` inside the client's `folder`: the
+/// folder search leaves it out, as `check` leaves out such a workspace below a path named.
+fn nested_too_deep(root: &Path, folder: &Path) -> bool {
+    let above = root.ancestors().skip(1);
+    let inside = above.take_while(|dir| *dir != folder && dir.starts_with(folder));
+    let holding = inside.filter(|dir| dir.join(SETTINGS_FILE).is_file());
+    holding.take(MAX_NESTED).count() >= MAX_NESTED
 }
 
 /// A request's failure, as the response carries it.
@@ -639,11 +648,13 @@ impl Server {
         let mut new = Vec::new();
         let mut steps = 0u32;
         let done = loop {
-            let walk = match &mut d.walk {
+            let (walk, folder) = match &mut d.walk {
                 Some(walk) => walk,
                 None => match d.folders.pop() {
                     Some(folder) => match crate::load::ignore_files_above(&folder) {
-                        Ok(()) => d.walk.insert(crate::load::walker(&folder).build()),
+                        Ok(()) => d
+                            .walk
+                            .insert((crate::load::walker(&folder).build(), folder)),
                         Err((file, why)) => {
                             log(&format!("{}: {why}; folder not searched", file.display()));
                             continue;
@@ -655,7 +666,14 @@ impl Server {
             match walk.next() {
                 None => d.walk = None,
                 Some(Ok(e)) if e.depth() > 1 && e.file_name() == SETTINGS_FILE => {
-                    new.extend(e.path().parent().map(Path::to_path_buf));
+                    match e.path().parent() {
+                        Some(root) if nested_too_deep(root, folder) => log(&format!(
+                            "{}: workspaces nested more than {MAX_NESTED} deep in the folder: this one is checked once one of its files is opened",
+                            root.display()
+                        )),
+                        Some(root) => new.push(root.to_path_buf()),
+                        None => {}
+                    }
                 }
                 Some(_) => {}
             }
