@@ -476,98 +476,50 @@ struct Targets {
     folders: Vec<PathBuf>,
 }
 
-/// Finds the workspace of each path (deduplicated), reading stdin for `-`. A root below
-/// another one that has no `nimbus.toml` of its own is part of the outer one, and checked
-/// with it: a file is never checked twice.
-fn targets(
-    paths: &[PathBuf],
-    stdin_filename: Option<&PathBuf>,
-    naming: &Naming,
-    stdin: &mut dyn Read,
-) -> Result<Targets, String> {
-    let mut t = Targets {
-        roots: Vec::new(),
-        merged: Vec::new(),
-        overlays: Overlays::new(),
-        errors: Vec::new(),
-        notes: Vec::new(),
-        named: Vec::new(),
-        by_files: HashSet::new(),
-        folders: Vec::new(),
-    };
-    let dash = paths.iter().any(|p| p.as_os_str() == "-");
-    if dash != stdin_filename.is_some() {
-        return Err(if dash {
-            "`-` reads the file from stdin: name it with --stdin-filename PATH".to_owned()
-        } else {
-            "--stdin-filename goes with `-` as the path".to_owned()
-        });
-    }
-    // Each root, with the file PATH whose folder it is for want of a `nimbus.toml`; indexed,
-    // as a pre-commit hook may name thousands of files.
-    let mut roots: Vec<(PathBuf, Option<&PathBuf>)> = Vec::new();
-    let mut index: HashMap<PathBuf, usize> = HashMap::new();
-    fn push_root<'p>(
-        roots: &mut Vec<(PathBuf, Option<&'p PathBuf>)>,
-        index: &mut HashMap<PathBuf, usize>,
-        root: PathBuf,
-        guessed_for: Option<&'p PathBuf>,
-    ) -> usize {
+/// Each root of the run, with the file PATH whose folder it is for want of a `nimbus.toml`;
+/// indexed, as a pre-commit hook may name thousands of files.
+#[derive(Default)]
+struct RootList<'p> {
+    roots: Vec<(PathBuf, Option<&'p PathBuf>)>,
+    index: HashMap<PathBuf, usize>,
+}
+
+impl<'p> RootList<'p> {
+    /// Adds `root` unless it is known, and returns its place.
+    fn push(&mut self, root: PathBuf, guessed_for: Option<&'p PathBuf>) -> usize {
         // The same folder reached by another spelling (through a symbolic link, or `$PWD`
         // beside a relative path in a linked folder) is the same root: looked up by its real
         // path too, the first spelling kept.
-        let known = index.get(&root).copied().or_else(|| {
+        let known = self.index.get(&root).copied().or_else(|| {
             let real = std::fs::canonicalize(&root).ok()?;
-            let i = index.get(&real).copied();
-            index.entry(real).or_insert(roots.len());
+            let i = self.index.get(&real).copied();
+            self.index.entry(real).or_insert(self.roots.len());
             i
         });
         match known {
             // Named as a folder (or by --stdin-filename) too: nothing to tell.
             Some(i) if guessed_for.is_none() => {
-                roots[i].1 = None;
+                self.roots[i].1 = None;
                 i
             }
             Some(i) => i,
             None => {
-                index.insert(root.clone(), roots.len());
-                roots.push((root, guessed_for));
-                roots.len() - 1
+                self.index.insert(root.clone(), self.roots.len());
+                self.roots.push((root, guessed_for));
+                self.roots.len() - 1
             }
         }
     }
-    // The roots named as folders at least once (their nested workspaces are checked too).
-    let mut as_folder: HashSet<usize> = HashSet::new();
-    if let Some(name) = stdin_filename {
-        let (root, abs, text) = stdin_target(name, naming, stdin)?;
-        let _ = push_root(&mut roots, &mut index, root, None);
-        t.overlays.insert(abs, text);
-    }
-    let defaults = [PathBuf::from(".")];
-    let paths = if paths.is_empty() {
-        &defaults[..]
-    } else {
-        paths
-    };
-    for p in paths.iter().filter(|p| p.as_os_str() != "-") {
-        match load::locate(p, naming) {
-            Ok(found) => {
-                let i = push_root(
-                    &mut roots,
-                    &mut index,
-                    found.root,
-                    found.guessed.then_some(p),
-                );
-                let abs = naming.absolute(p);
-                if abs.is_dir() {
-                    as_folder.insert(i);
-                }
-                t.named.push(abs);
-            }
-            Err(e) => t.errors.push(e),
-        }
-    }
-    let respelled = respell_roots(roots, &mut t, naming);
+}
+
+/// Sorts the respelled roots into those checked on their own and those merged into an outer
+/// root of the run, with the notes on folders taken for want of a `nimbus.toml`.
+fn place_roots(
+    respelled: Vec<(PathBuf, Option<&PathBuf>, Option<PathBuf>)>,
+    as_folder: &HashSet<usize>,
+    t: &mut Targets,
+    naming: &Naming,
+) {
     // Only a root without `nimbus.toml` can lie below another root of the run (one with it
     // is a nested workspace, which the outer walk leaves out); the outer one has none either.
     // Its ancestors are looked up, not every other root.
@@ -600,6 +552,64 @@ fn targets(
             }
         }
     }
+}
+
+/// Finds the workspace of each path (deduplicated), reading stdin for `-`. A root below
+/// another one that has no `nimbus.toml` of its own is part of the outer one, and checked
+/// with it: a file is never checked twice.
+fn targets(
+    paths: &[PathBuf],
+    stdin_filename: Option<&PathBuf>,
+    naming: &Naming,
+    stdin: &mut dyn Read,
+) -> Result<Targets, String> {
+    let mut t = Targets {
+        roots: Vec::new(),
+        merged: Vec::new(),
+        overlays: Overlays::new(),
+        errors: Vec::new(),
+        notes: Vec::new(),
+        named: Vec::new(),
+        by_files: HashSet::new(),
+        folders: Vec::new(),
+    };
+    let dash = paths.iter().any(|p| p.as_os_str() == "-");
+    if dash != stdin_filename.is_some() {
+        return Err(if dash {
+            "`-` reads the file from stdin: name it with --stdin-filename PATH".to_owned()
+        } else {
+            "--stdin-filename goes with `-` as the path".to_owned()
+        });
+    }
+    let mut roots = RootList::default();
+    // The roots named as folders at least once (their nested workspaces are checked too).
+    let mut as_folder: HashSet<usize> = HashSet::new();
+    if let Some(name) = stdin_filename {
+        let (root, abs, text) = stdin_target(name, naming, stdin)?;
+        let _ = roots.push(root, None);
+        t.overlays.insert(abs, text);
+    }
+    let defaults = [PathBuf::from(".")];
+    let paths = if paths.is_empty() {
+        &defaults[..]
+    } else {
+        paths
+    };
+    for p in paths.iter().filter(|p| p.as_os_str() != "-") {
+        match load::locate(p, naming) {
+            Ok(found) => {
+                let i = roots.push(found.root, found.guessed.then_some(p));
+                let abs = naming.absolute(p);
+                if abs.is_dir() {
+                    as_folder.insert(i);
+                }
+                t.named.push(abs);
+            }
+            Err(e) => t.errors.push(e),
+        }
+    }
+    let respelled = respell_roots(roots.roots, &mut t, naming);
+    place_roots(respelled, &as_folder, &mut t, naming);
     Ok(t)
 }
 

@@ -1102,46 +1102,12 @@ fn walk(
             continue;
         }
         if ft.is_symlink() {
-            match std::fs::canonicalize(path) {
-                Ok(target) if target.is_dir() => continue,
-                Ok(target) if !target.is_file() => {
-                    errors.push(special());
-                    continue;
-                }
-                Ok(target) if !target.starts_with(&canonical_root) => {
-                    notes.push(format!(
-                        "{}: symbolic link to a file outside the workspace, not followed",
-                        naming.display(path)
-                    ));
-                    continue;
-                }
-                Ok(target) => {
-                    // Its target is a file of the workspace, read where it is (reading it
-                    // twice would define every entity in it twice), if the walk reads it.
-                    let inside = target.strip_prefix(&canonical_root).map(|r| root.join(r));
-                    let read = target.extension().is_some_and(|e| e == "toml")
-                        && inside.is_ok_and(|t| skipped(root, &t, false, excludes).is_none());
-                    let what = if read {
-                        "read at its target"
-                    } else {
-                        "not read: the workspace does not read its target either"
-                    };
-                    notes.push(format!(
-                        "{}: symbolic link to another file of the workspace, {what}",
-                        naming.display(path)
-                    ));
-                    continue;
-                }
-                Err(_) => {
-                    let what = if link_loops(path) {
-                        "symbolic link loop"
-                    } else {
-                        "broken symbolic link"
-                    };
-                    notes.push(format!("{}: {what}, skipped", naming.display(path)));
-                    continue;
-                }
+            match linked_file(root, &canonical_root, path, excludes) {
+                Link::Folder => {}
+                Link::Special => errors.push(special()),
+                Link::Note(what) => notes.push(format!("{}: {what}", naming.display(path))),
             }
+            continue;
         }
         on_file(path.to_path_buf());
     }
@@ -1150,6 +1116,41 @@ fn walk(
     refused.sort();
     errors.extend(refused.into_iter().map(unreadable));
     (nested, notes, errors)
+}
+
+/// What a symbolic link met by the walk comes to: never read itself.
+enum Link {
+    /// It leads to a folder: the walk does not follow it, silently.
+    Folder,
+    /// It leads to a pipe, socket or device.
+    Special,
+    /// A note on why it is skipped (outside the workspace, read at its target, broken).
+    Note(&'static str),
+}
+
+/// What the walk makes of the symbolic link `path`, found among the files of `root`.
+fn linked_file(root: &Path, canonical_root: &Path, path: &Path, excludes: &Gitignore) -> Link {
+    match std::fs::canonicalize(path) {
+        Ok(target) if target.is_dir() => Link::Folder,
+        Ok(target) if !target.is_file() => Link::Special,
+        Ok(target) if !target.starts_with(canonical_root) => {
+            Link::Note("symbolic link to a file outside the workspace, not followed")
+        }
+        Ok(target) => {
+            // Its target is a file of the workspace, read where it is (reading it twice
+            // would define every entity in it twice), if the walk reads it.
+            let inside = target.strip_prefix(canonical_root).map(|r| root.join(r));
+            let read = target.extension().is_some_and(|e| e == "toml")
+                && inside.is_ok_and(|t| skipped(root, &t, false, excludes).is_none());
+            Link::Note(if read {
+                "symbolic link to another file of the workspace, read at its target"
+            } else {
+                "symbolic link to another file of the workspace, not read: the workspace does not read its target either"
+            })
+        }
+        Err(_) if link_loops(path) => Link::Note("symbolic link loop, skipped"),
+        Err(_) => Link::Note("broken symbolic link, skipped"),
+    }
 }
 
 /// What an error of the walk means for the workspace.

@@ -4,6 +4,7 @@ use super::{Code, Rule};
 use crate::check::Context;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::{Def, Field, Kind};
+use crate::rules::advice::MeantConnectors;
 
 /// The rule record.
 pub const RULE: Rule = Rule {
@@ -97,35 +98,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let entry_ou = used.as_deref().unwrap_or(ou);
         need(Kind::MessagingEntry, &e.def, "ou", !e.def.ou.is_absent(), entry_ou);
         if e.connector.is_absent() {
-            let connector = match (meant.of(i), meant.choices(i)) {
-                (Some(c), _) => format!(
-                    "connector = \"{}\"` (the connector of its OU or the nearest above it)",
-                    m.connectors[c as usize].def.id
-                ),
-                (None, Some((ou, choices))) => {
-                    let ids: Vec<&str> = choices
-                        .iter()
-                        .take(SHOWN)
-                        .map(|&c| m.connectors[c as usize].def.id.as_str())
-                        .collect();
-                    let more = if choices.len() > SHOWN { " or another" } else { "" };
-                    format!(
-                        "connector = …` naming {}{more}: the connectors of `{}`, the nearest OU at or above its own that holds any",
-                        super::text::list_or(&ids),
-                        m.ous[ou as usize].def.id
-                    )
-                }
-                (None, None)
-                    if let Some(o) = res.entry_ou[i].filter(|&o| res.tree.is_rooted(o)) =>
-                {
-                    format!(
-                        "connector = \"…\"` naming a connector, after adding one: none is in \
-                         `{}` or an OU above it, where it would see one",
-                        m.ous[o as usize].def.id
-                    )
-                }
-                (None, None) => "connector = \"<connector id>\"`".to_owned(),
-            };
+            let connector = connector_example(cx, meant, i);
             need(Kind::MessagingEntry, &e.def, "connector", false, &connector);
         }
         need(
@@ -155,6 +128,40 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             !matches!(s.license, Field::Absent),
             "license = \"contact_center\"` (or `advanced_routing`, `enterprise_routing`)",
         );
+    }
+}
+
+/// The `connector = …` a messaging entry without one is told to add (the text after "add `").
+fn connector_example(cx: &Context<'_>, meant: &MeantConnectors, i: usize) -> String {
+    let (m, res) = (&cx.ws.model, &cx.ws.res);
+    match (meant.of(i), meant.choices(i)) {
+        (Some(c), _) => format!(
+            "connector = \"{}\"` (the connector of its OU or the nearest above it)",
+            m.connectors[c as usize].def.id
+        ),
+        (None, Some((ou, choices))) => {
+            let ids: Vec<&str> = choices
+                .iter()
+                .take(SHOWN)
+                .map(|&c| m.connectors[c as usize].def.id.as_str())
+                .collect();
+            let more = if choices.len() > SHOWN { " or another" } else { "" };
+            format!(
+                "connector = …` naming {}{more}: the connectors of `{}`, the nearest OU at or above its own that holds any",
+                super::text::list_or(&ids),
+                m.ous[ou as usize].def.id
+            )
+        }
+        (None, None)
+            if let Some(o) = res.entry_ou[i].filter(|&o| res.tree.is_rooted(o)) =>
+        {
+            format!(
+                "connector = \"…\"` naming a connector, after adding one: none is in \
+                 `{}` or an OU above it, where it would see one",
+                m.ous[o as usize].def.id
+            )
+        }
+        (None, None) => "connector = \"<connector id>\"`".to_owned(),
     }
 }
 
