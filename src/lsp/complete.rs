@@ -598,9 +598,21 @@ pub fn complete(
         seen.insert(id.as_str());
         candidates.push((id, None));
     }
-    let starts = |label: &str| label.to_lowercase().starts_with(&typed);
-    // Those that start with what was typed first, then by id; the first MAX_ITEMS picked
-    // before they are sorted (ids are unique, so the order is total).
+    let (kept, incomplete) = best(candidates, &typed);
+    let items = (kept.into_iter())
+        .map(|(id, target)| item(id, detail(a, kind, target, mask), range, edit(id)))
+        .collect();
+    (items, incomplete)
+}
+
+/// The first [`MAX_ITEMS`] candidates: those that start with what was typed first, then by id
+/// (ids are unique, so the order is total), picked before they are sorted; and whether some
+/// were left out.
+fn best<'a>(
+    candidates: Vec<(&'a str, Option<Target>)>,
+    typed: &str,
+) -> (Vec<(&'a str, Option<Target>)>, bool) {
+    let starts = |label: &str| label.to_lowercase().starts_with(typed);
     let mut keyed: Vec<(bool, &str, Option<Target>)> = (candidates.into_iter())
         .map(|(id, target)| (!starts(id), id, target))
         .collect();
@@ -613,25 +625,29 @@ pub fn complete(
         keyed.truncate(MAX_ITEMS);
     }
     keyed.sort_unstable_by(by_key);
-    let items = (keyed.into_iter())
-        .map(|(_, id, target)| {
-            let detail = match target {
-                Some(t) => {
-                    let detail = format!(
-                        "{} · {} · {}",
-                        kind.noun(),
-                        navigate::def(a, t).display_name(),
-                        navigate::ou_line(a, t)
-                    );
-                    let detail = mask.mask(&detail).unwrap_or(detail);
-                    crate::source::printable(&detail).into_owned()
-                }
-                None => format!("{} (in this file)", kind.noun()),
-            };
-            item(id, detail, range, edit(id))
-        })
+    let kept = keyed
+        .into_iter()
+        .map(|(_, id, target)| (id, target))
         .collect();
-    (items, incomplete)
+    (kept, incomplete)
+}
+
+/// An item's detail: kind, name and OU path of its entity (secrets masked), or where it was
+/// found when the model does not have it.
+fn detail(a: &Analysis, kind: Kind, target: Option<Target>, mask: &SecretMask) -> String {
+    match target {
+        Some(t) => {
+            let detail = format!(
+                "{} · {} · {}",
+                kind.noun(),
+                navigate::def(a, t).display_name(),
+                navigate::ou_line(a, t)
+            );
+            let detail = mask.mask(&detail).unwrap_or(detail);
+            crate::source::printable(&detail).into_owned()
+        }
+        None => format!("{} (in this file)", kind.noun()),
+    }
 }
 
 fn item(id: &str, detail: String, range: lsp_types::Range, new_text: String) -> CompletionItem {
