@@ -2266,3 +2266,41 @@ fn an_entry_in_an_ou_loop_is_not_told_that_no_connector_is_in_sight() {
         .collect();
     assert_eq!(got, ["add `connector = \"<connector id>\"`"]);
 }
+
+#[test]
+fn a_sid_cut_short_into_the_shape_of_a_secret_is_a_bad_sid_once_the_secret_is_allowed() {
+    // `SK`/`IS` + 30 hex digits: 32 letters and digits mixing cases, shaped like a secret.
+    let twilio = TWILIO
+        .replace(
+            "SK0123456789abcdef0123456789abcdef",
+            "SKc84c196a88b23683113f31d3701bd2",
+        )
+        .replace(
+            "IS12345678900000000000000000AbCdEf",
+            "IS0123456789abcdef0123456789abcd",
+        );
+    let files = [
+        ("org.toml", ORG),
+        ("twilio.toml", &twilio),
+        ("desk.toml", DESK),
+    ];
+    let out = short(&files);
+    assert_eq!(out.matches("error[secret-in-config]").count(), 2, "{out}");
+    assert!(!out.contains("invalid-"), "{out}");
+    let ws = workspace(&[
+        ("nimbus.toml", "[lints]\nsecret-in-config = \"warning\"\n"),
+        ("org.toml", ORG),
+        ("twilio.toml", &twilio),
+        ("desk.toml", DESK),
+    ]);
+    let r = run(ws.path(), &["check", "--format", "short"]);
+    assert_eq!(r.code, 1);
+    for line in [
+        "twilio.toml:5:15: error[invalid-api-key-sid]: `api_key_sid` is not an API Key SID",
+        "twilio.toml:11:15: error[invalid-service-sid]: `service_sid` is not a Conversations Service SID",
+    ] {
+        assert!(r.stdout.contains(line), "{line}\n{}", r.stdout);
+    }
+    let r = run(ws.path(), &["build", "-o", "-"]);
+    assert_eq!((r.code, r.stdout.as_str()), (1, ""));
+}
