@@ -2304,3 +2304,46 @@ fn a_sid_cut_short_into_the_shape_of_a_secret_is_a_bad_sid_once_the_secret_is_al
     let r = run(ws.path(), &["build", "-o", "-"]);
     assert_eq!((r.code, r.stdout.as_str()), (1, ""));
 }
+
+#[test]
+fn a_secret_written_as_a_shell_variable_is_a_secret_never_moved_into_env() {
+    let secret = "Abcdefghijklmnop0123456789ABCDEF";
+    for (value, column, message) in [
+        (
+            format!("\"${secret}\""),
+            18,
+            "`api_key_secret` holds a literal secret `$Abc…` (33 characters)",
+        ),
+        (
+            format!("{{ env = \"${{{secret}}}\" }}"),
+            26,
+            "string shaped like a Twilio API key secret: `${Ab…` (35 characters)",
+        ),
+    ] {
+        let twilio = TWILIO.replace("{ env = \"TWILIO_API_KEY_SECRET\" }", &value);
+        let files = [
+            ("org.toml", ORG),
+            ("twilio.toml", &twilio),
+            ("desk.toml", DESK),
+        ];
+        let out = short(&files);
+        assert_eq!(
+            out,
+            format!(
+                "twilio.toml:6:{column}: error[secret-in-config]: {message}\n\
+                 1 error, 0 warnings in 4 files\n"
+            )
+        );
+        let mut all = vec![("nimbus.toml", "")];
+        all.extend_from_slice(&files);
+        let ws = workspace(&all);
+        for format in ["human", "json", "sarif", "github"] {
+            let r = run(ws.path(), &["check", "--format", format]);
+            assert!(!r.stdout.contains(&secret[4..]), "{format}: {}", r.stdout);
+        }
+        let r = run(ws.path(), &["check", "--fix"]);
+        assert_eq!(r.code, 1);
+        let after = std::fs::read_to_string(ws.path().join("twilio.toml")).unwrap();
+        assert_eq!(after, twilio);
+    }
+}

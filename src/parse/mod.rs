@@ -18,6 +18,7 @@ use crate::model::{
     Channel, Connector, Def, Field, Im, ImForm, Kind, MessagingEntry, Ou, Secret, SecretHit,
     Service, Sp, Suppression, Text,
 };
+use crate::rules::secret_in_config::is_secret_shaped;
 use crate::rules::{invalid_value, syntax};
 use crate::source::{FileId, SourceFile};
 use reader::{Misspelled, Reader, Schema, key_str};
@@ -766,6 +767,16 @@ fn read_secret(r: &mut Reader<'_>, t: &DeTable<'_>, m: &Misspelled, id: &str) ->
                     value: Secret::Env(name.value),
                     span,
                 }),
+                Field::Set(name) if secret_behind_dollar(&name.value) => {
+                    r.secrets.push(SecretHit {
+                        span: name.span,
+                        value: name.value.to_string(),
+                        literal_secret: false,
+                        key: Some("env".into()),
+                        entity: Some((Kind::Connector, id.into())),
+                    });
+                    Field::Invalid
+                }
                 Field::Set(name) => {
                     let meant = variable_name(&name.value).filter(|n| *n != name.value.as_str());
                     r.diagnostics
@@ -830,11 +841,20 @@ fn sid_shaped(v: &str, prefix: &str) -> bool {
 /// the `$` says a variable was meant. A bare upper-case word may be a secret
 /// (`"CHANGEME"`), and stays one.
 fn variable_name(s: &str) -> Option<&str> {
-    let name = s
-        .strip_prefix("${")
+    // A credential with a `$` before it is a credential, never a name to move into `env`.
+    after_dollar(s).filter(|name| is_env_name(name) && !is_secret_shaped(name))
+}
+
+/// What follows `$` (or stands in `${…}`) in `s`, whatever it is.
+fn after_dollar(s: &str) -> Option<&str> {
+    s.strip_prefix("${")
         .and_then(|n| n.strip_suffix('}'))
-        .or_else(|| s.strip_prefix('$'))?;
-    is_env_name(name).then_some(name)
+        .or_else(|| s.strip_prefix('$'))
+}
+
+/// `$` before a credential-shaped string: a secret pasted as a shell would name a variable.
+fn secret_behind_dollar(s: &str) -> bool {
+    after_dollar(s).is_some_and(is_secret_shaped)
 }
 
 /// Environment variable names: letters, digits and `_`, not starting with a digit.
