@@ -2347,3 +2347,66 @@ fn a_secret_written_as_a_shell_variable_is_a_secret_never_moved_into_env() {
         assert_eq!(after, twilio);
     }
 }
+
+#[test]
+fn a_connector_off_a_broken_ou_chain_is_not_visible_from_an_entry_whose_chain_is_whole() {
+    // However the loop (or the unknown parent) is mended, `loop` cannot end up above `r`.
+    let twilio = |parent: &str| {
+        format!(
+            "[ou.loop]\nparent = \"{parent}\"\n\n{}",
+            TWILIO.replacen("ou = \"contoso\"", "ou = \"loop\"", 1)
+        )
+    };
+    for (parent, cause) in [("loop", "ou-cycle"), ("zz", "unknown-reference")] {
+        let found = helps_of_desk_with(&twilio(parent));
+        let codes: Vec<&str> = found.iter().map(|(c, _)| c.as_str()).collect();
+        assert_eq!(codes, [cause, "reference-not-visible"], "{found:?}");
+        assert_eq!(
+            found[1].1,
+            "a messaging entry can use what sits in its own OU `contoso` or above it; move \
+             connector `tw` to `contoso`, the messaging entry's own OU, or use a connector \
+             visible from `contoso`"
+        );
+    }
+    // An entry whose own chain is broken: what it sees waits for the tree to be fixed (the
+    // desk, whose chain is whole, cannot see the entry).
+    let entry_in_loop = TWILIO.replace("ou = \"contoso\"\nconnector", "ou = \"loop\"\nconnector");
+    let found = helps_of_desk_with(&format!("[ou.loop]\nparent = \"loop\"\n\n{entry_in_loop}"));
+    let codes: Vec<&str> = found.iter().map(|(c, _)| c.as_str()).collect();
+    assert_eq!(codes, ["reference-not-visible", "ou-cycle"], "{found:?}");
+    assert!(found[0].1.starts_with("a service can use"), "{found:?}");
+}
+
+#[test]
+fn a_connector_below_the_entry_is_moved_up_to_the_entrys_own_ou_not_above_both() {
+    let org = "[ou.contoso]\n[ou.sales]\nparent = \"contoso\"\n[ou.sales-de]\nparent = \"sales\"\n";
+    let twilio = TWILIO
+        .replacen("ou = \"contoso\"", "ou = \"sales-de\"", 1)
+        .replacen("ou = \"contoso\"", "ou = \"sales\"", 1);
+    let desk = DESK.replace("contoso", "sales");
+    let found = helps(&[
+        ("org.toml", org),
+        ("twilio.toml", &twilio),
+        ("desk.toml", &desk),
+    ]);
+    let help = (found.iter())
+        .find(|(c, _)| c == "reference-not-visible")
+        .map(|(_, h)| h.as_str());
+    assert_eq!(
+        help,
+        Some(
+            "a messaging entry can use what sits in its own OU `sales` or above it; move \
+             connector `tw` up to `sales`, the messaging entry's own OU, or use a connector \
+             visible from `sales`"
+        )
+    );
+}
+
+/// [`helps`] of the shared OU file, `twilio` as `twilio.toml` and the shared desk.
+fn helps_of_desk_with(twilio: &str) -> Vec<(String, String)> {
+    helps(&[
+        ("org.toml", ORG),
+        ("twilio.toml", twilio),
+        ("desk.toml", DESK),
+    ])
+}

@@ -88,7 +88,13 @@ fn report(
     (target_kind, target, at): (Kind, &Def, u32),
 ) {
     let tree = &cx.ws.res.tree;
-    if tree.is_at_or_above(at, from) != Some(false) {
+    // A target hanging off a loop or a broken parent is not above a referrer whose chain
+    // reaches the root, however that loop or parent is mended; with the referrer's own chain
+    // broken, the answer waits for the tree to be fixed.
+    let unseen = tree
+        .is_at_or_above(at, from)
+        .map_or(tree.is_rooted(from), |seen| !seen);
+    if !unseen {
         return;
     }
     let ous = &cx.ws.model.ous;
@@ -99,7 +105,11 @@ fn report(
         ou_id(from)
     );
     let lifting = lifting.get_or_init(|| Lifting::new(tree));
-    if let Some(top) = lifting.common_ancestor(tree, from, at) {
+    // Where the target would be seen: the lowest OU above both, or the referrer's own when
+    // the target hangs off a loop or a broken parent.
+    let top = (lifting.common_ancestor(tree, from, at))
+        .or_else(|| (!tree.is_rooted(at)).then_some(from));
+    if let Some(top) = top {
         // Moved up, an entry must still see its own connector: move that too when it sits
         // below the new place.
         let m = &cx.ws.model;
@@ -121,7 +131,12 @@ fn report(
             ),
             None => format!("{} `{}`", target_kind.noun(), target.id),
         };
-        help.push_str(&format!("move {what} up to `{}` (above both), or ", ou_id(top)));
+        let place = match (top == from, tree.is_rooted(at)) {
+            (false, _) => format!("up to `{}` (above both)", ou_id(top)),
+            (true, true) => format!("up to `{}`, the {}'s own OU", ou_id(top), kind.noun()),
+            (true, false) => format!("to `{}`, the {}'s own OU", ou_id(top), kind.noun()),
+        };
+        help.push_str(&format!("move {what} {place}, or "));
     }
     let visible = match target_kind {
         Kind::MessagingEntry => cx.entry_suggestions()[from as usize]
