@@ -2410,3 +2410,35 @@ fn helps_of_desk_with(twilio: &str) -> Vec<(String, String)> {
         ("desk.toml", DESK),
     ])
 }
+
+#[test]
+fn a_bot_whose_only_transfer_is_to_itself_has_no_agents_in_the_same_round() {
+    let desk = "[service.desk]\nou = \"contoso\"\nlicense = \"contact_center\"\n\
+                transfers = [\"bot\"]\n[service.desk.instant_messaging]\nchannels = [\"interact\"]\n";
+    let bot = |transfers: &str| {
+        format!(
+            "[service.bot]\nou = \"contoso\"\nlicense = \"contact_center\"\n\
+             user_assignment = \"none\"\ntransfers = [{transfers}]\n\
+             [service.bot.instant_messaging]\n"
+        )
+    };
+    let out = short(&[
+        ("org.toml", ORG),
+        ("desk.toml", desk),
+        ("bot.toml", &bot("\"bot\"")),
+    ]);
+    assert_eq!(
+        out,
+        "bot.toml:5:14: warning[self-transfer]: service `bot` transfers to itself\n\
+         bot.toml:6:1: warning[im-no-agents]: service `bot` takes IM conversations but has no \
+         agents and transfers only to itself\n\
+         0 errors, 2 warnings in 4 files\n"
+    );
+    // Another target besides itself: someone can take the conversation.
+    let out = short(&[
+        ("org.toml", ORG),
+        ("desk.toml", desk),
+        ("bot.toml", &bot("\"bot\", \"desk\"")),
+    ]);
+    assert!(!out.contains("im-no-agents"), "{out}");
+}

@@ -58,7 +58,9 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             cx.hold_for(Code::ImNoAgents, Kind::Service, &s.def.id);
             continue;
         }
-        if assign.value != UserAssignment::None || !s.transfers.is_empty() {
+        // A transfer to itself leads nowhere (`self-transfer` says so too).
+        let itself = |t: &&crate::model::Sp<crate::model::Text>| t.value == s.def.id;
+        if assign.value != UserAssignment::None || !s.transfers.iter().all(|t| itself(&t)) {
             continue;
         }
         if !cx.transfers.reached[i] {
@@ -67,16 +69,23 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             // neither speaks.
             cx.yield_to(Code::ImNoAgents, Code::ImUnreachable, Kind::Service, &s.def.id);
         }
+        let (transfers, to_itself) = match s.transfers.first() {
+            Some(t) => ("transfers only to itself", Some(t.span)),
+            None => ("no transfers", None),
+        };
+        let mut d = Diagnostic::new(
+            Code::ImNoAgents,
+            im.header,
+            format!("service `{}` takes IM conversations but has no agents and {transfers}", s.def.id),
+        )
+        .label("conversations arrive here")
+        .with(assign.span, "no users are assigned");
+        if let Some(span) = to_itself {
+            d = d.with(span, "a transfer to itself leads nowhere");
+        }
         out.push(
-            Diagnostic::new(
-                Code::ImNoAgents,
-                im.header,
-                format!("service `{}` takes IM conversations but has no agents and no transfers", s.def.id),
-            )
-            .label("conversations arrive here")
-            .with(assign.span, "no users are assigned")
-            .help("add `transfers` to services with agents, or assign users (`user_assignment = \"ms_teams\"` or `\"skill_based\"`)")
-            .about(Kind::Service, &s.def.id),
+            d.help("add `transfers` to services with agents, or assign users (`user_assignment = \"ms_teams\"` or `\"skill_based\"`)")
+                .about(Kind::Service, &s.def.id),
         );
     }
 }
