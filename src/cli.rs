@@ -930,7 +930,10 @@ fn analyze_all(t: &Targets, naming: &Naming, overrides: &[(Code, Level)], nested
                 levels.push(level + 1);
             }
         }
-        if loaded.sources.is_empty() && loaded.errors.is_empty() {
+        // Named through files the walk leaves out (excluded, ignored, links), a workspace is
+        // checked all the same, empty: each file left out gets its note, and a pre-commit hook
+        // that passes one does not fail.
+        if loaded.sources.is_empty() && loaded.errors.is_empty() && !by_files {
             // No analysis to carry them: what was skipped may be why nothing was found.
             // Nested workspaces are named below, or checked on their own.
             let nested_notes: Vec<String> = (loaded.nested.iter())

@@ -183,11 +183,41 @@ pub fn locate(path: &Path, naming: &Naming) -> Result<Found, LoadError> {
             guessed: false,
         });
     }
-    let root = root_of_file(&abs);
+    let mut root = root_of_file(&abs);
+    // A link to a file of a workspace nested below: that workspace reads the file.
+    if let Some(nested) = linked_into_nested(&abs, &root) {
+        root = nested;
+    }
     Ok(Found {
         guessed: !has_settings(&root),
         root,
     })
+}
+
+/// When `link` is a symbolic link to a file that lies, inside `root`, in a workspace nested
+/// below it: that workspace's root, spelled from `root`.
+fn linked_into_nested(link: &Path, root: &Path) -> Option<PathBuf> {
+    if !std::fs::symlink_metadata(link)
+        .ok()?
+        .file_type()
+        .is_symlink()
+    {
+        return None;
+    }
+    let target = std::fs::canonicalize(link).ok()?;
+    let inside = target
+        .strip_prefix(std::fs::canonicalize(root).ok()?)
+        .ok()?;
+    nested_root_of(root, &root.join(inside))
+}
+
+/// The root of the workspace nested below `root` that holds `path` (the innermost), if one
+/// does.
+fn nested_root_of(root: &Path, path: &Path) -> Option<PathBuf> {
+    (path.ancestors().skip(1))
+        .take_while(|dir| *dir != root && dir.starts_with(root))
+        .find(|dir| has_settings(dir))
+        .map(Path::to_path_buf)
 }
 
 /// When `path`, as written, ends with `/`, `/.` or `/..`: what comes before, and that end.
@@ -1140,8 +1170,16 @@ fn linked_file(root: &Path, canonical_root: &Path, path: &Path, excludes: &Gitig
             // Its target is a file of the workspace, read where it is (reading it twice
             // would define every entity in it twice), if the walk reads it.
             let inside = target.strip_prefix(canonical_root).map(|r| root.join(r));
+            let Ok(inside) = inside else {
+                return Link::Note("symbolic link to a file outside the workspace, not followed");
+            };
+            if nested_root_of(root, &inside).is_some() {
+                return Link::Note(
+                    "symbolic link to a file of a workspace nested in this one, not read: that workspace reads it, checked on its own",
+                );
+            }
             let read = target.extension().is_some_and(|e| e == "toml")
-                && inside.is_ok_and(|t| skipped(root, &t, false, excludes).is_none());
+                && skipped(root, &inside, false, excludes).is_none();
             Link::Note(if read {
                 "symbolic link to another file of the workspace, read at its target"
             } else {

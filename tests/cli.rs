@@ -2109,3 +2109,60 @@ fn workspaces_nested_more_than_32_deep_are_a_limit_not_a_hang() {
         r.stderr
     );
 }
+
+#[test]
+fn a_file_named_through_a_link_into_a_nested_workspace_is_checked_with_that_workspace() {
+    // As a pre-commit hook passes a tracked link: the file it leads to is read by the tenant
+    // nested below, which is checked; the outer walk notes the link truthfully.
+    for outer_settings in [false, true] {
+        let mut files = vec![
+            ("real/nimbus.toml", ""),
+            ("real/org.toml", "[ou.contoso]\nbogus = 1\n"),
+        ];
+        if outer_settings {
+            files.push(("nimbus.toml", ""));
+        }
+        let ws = workspace(&files);
+        std::os::unix::fs::symlink("real/org.toml", ws.path().join("f.toml")).unwrap();
+        let r = run(ws.path(), &["check", "--format", "short", "f.toml"]);
+        assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+        assert_eq!(
+            r.stdout,
+            "real/org.toml:2:1: error[unknown-field]: unknown key `bogus` in OU `contoso`\n\
+             1 error, 0 warnings in 2 files\n"
+        );
+        let r = run(ws.path(), &["check", "--format", "short", "."]);
+        assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+        assert!(
+            r.stderr.contains(
+                "note: f.toml: symbolic link to a file of a workspace nested in this one, not \
+                 read: that workspace reads it, checked on its own\n"
+            ),
+            "{}",
+            r.stderr
+        );
+    }
+}
+
+#[test]
+fn a_file_named_but_left_out_by_a_folder_of_nested_workspaces_is_noted_and_summed_up() {
+    // No nimbus.toml: the file's folder is the workspace, it reads nothing (the file is
+    // ignored, the rest is a tenant of its own). The run says why and ends with its summary.
+    let ws = workspace(&[
+        (".gitignore", "x.toml\n"),
+        ("x.toml", "[ou.a]\n"),
+        ("t/nimbus.toml", ""),
+        ("t/a.toml", "[ou.b]\n"),
+    ]);
+    let r = run(ws.path(), &["check", "x.toml"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert_eq!(r.stdout, "0 errors, 0 warnings in 0 files\n");
+    assert!(
+        r.stderr.contains(
+            "note: x.toml: not checked: it is ignored by .gitignore; take it out of that file to \
+             have it checked\n"
+        ),
+        "{}",
+        r.stderr
+    );
+}
