@@ -273,9 +273,11 @@ pub fn workspace_enters(root: &Path, dir: &Path) -> bool {
     dir != root && skipped(root, dir, true, &excludes(root, &settings_of(root))).is_none()
 }
 
-/// True when the folder `dir` holds `nimbus.toml`.
+/// True when the folder `dir` holds `nimbus.toml`, in any form: a file, or a link, a folder or
+/// a pipe of that name, which mark the workspace's root all the same and are refused there with
+/// an error (see [`settings_file`]): a settings file that cannot be read is not "no settings".
 pub fn has_settings(dir: &Path) -> bool {
-    dir.join(SETTINGS_FILE).is_file()
+    std::fs::symlink_metadata(dir.join(SETTINGS_FILE)).is_ok()
 }
 
 /// The workspace root of the file at `abs` (an absolute path), which need not exist (an
@@ -290,10 +292,11 @@ fn root_above(start: PathBuf) -> PathBuf {
     settings_root(&start).unwrap_or(start)
 }
 
-/// The nearest folder at or above `dir` that holds `nimbus.toml` on disk.
+/// The nearest folder at or above `dir` that holds `nimbus.toml` on disk (see
+/// [`has_settings`]).
 pub fn settings_root(dir: &Path) -> Option<PathBuf> {
     dir.ancestors()
-        .find(|d| d.join(SETTINGS_FILE).is_file())
+        .find(|d| has_settings(d))
         .map(Path::to_path_buf)
 }
 
@@ -900,7 +903,7 @@ pub fn skipped_file(root: &Path, path: &Path) -> Option<Skipped> {
 /// What the `nimbus.toml` of a folder is, before it is read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SettingsFile {
-    /// None there (or a folder of that name).
+    /// None there.
     Absent,
     /// A regular file, or a symbolic link to one inside the folder: it is read.
     Regular,
@@ -918,8 +921,13 @@ pub fn settings_file(root: &Path) -> SettingsFile {
     let special = || {
         SettingsFile::Refused("not a regular file (a pipe, socket or device), not read".to_owned())
     };
+    let folder = || {
+        SettingsFile::Refused(
+            "a folder, not the settings file: rename it, or make nimbus.toml a file".to_owned(),
+        )
+    };
     if meta.is_dir() {
-        return SettingsFile::Absent;
+        return folder();
     }
     if meta.is_file() {
         return SettingsFile::Regular;
@@ -927,13 +935,21 @@ pub fn settings_file(root: &Path) -> SettingsFile {
     if !meta.is_symlink() {
         return special();
     }
-    let (Ok(target), Ok(canonical_root)) =
-        (std::fs::canonicalize(&path), std::fs::canonicalize(root))
-    else {
+    let Ok(canonical_root) = std::fs::canonicalize(root) else {
         return SettingsFile::Absent;
     };
+    let Ok(target) = std::fs::canonicalize(&path) else {
+        let what = if link_loops(&path) {
+            "symbolic link loop"
+        } else {
+            "broken symbolic link"
+        };
+        return SettingsFile::Refused(format!(
+            "{what}, not read: the workspace's settings would be lost; make it a file (or remove it)"
+        ));
+    };
     if target.is_dir() {
-        SettingsFile::Absent
+        folder()
     } else if !target.is_file() {
         special()
     } else if !stays_inside(&canonical_root, &target) {
@@ -1075,7 +1091,7 @@ fn walk(
                     return false;
                 }
                 // A nested workspace first: this walk never opens its ignore files.
-                if is_dir && e.depth() > 0 && e.path().join(SETTINGS_FILE).is_file() {
+                if is_dir && e.depth() > 0 && has_settings(e.path()) {
                     if let Ok(mut nested) = nested.lock() {
                         nested.push(e.path().to_path_buf());
                     }

@@ -2166,3 +2166,51 @@ fn a_file_named_but_left_out_by_a_folder_of_nested_workspaces_is_noted_and_summe
         r.stderr
     );
 }
+
+#[test]
+fn a_nimbus_toml_that_is_a_broken_link_a_loop_or_a_folder_is_an_error_not_no_settings() {
+    // Read as "no settings", the workspace's `exclude`, levels and output would vanish, and a
+    // file named below the root would find another root.
+    let ws = workspace(&[
+        ("ous.toml", "[ou.contoso]\n"),
+        ("services/s.toml", "[ou.sales]\nparent = \"contoso\"\n"),
+    ]);
+    let settings = ws.path().join("nimbus.toml");
+    let cases: [(&str, &dyn Fn()); 3] = [
+        (
+            "broken symbolic link, not read: the workspace's settings would be lost; make it a \
+             file (or remove it)",
+            &|| std::os::unix::fs::symlink("settings.missing", &settings).unwrap(),
+        ),
+        (
+            "symbolic link loop, not read: the workspace's settings would be lost; make it a \
+             file (or remove it)",
+            &|| std::os::unix::fs::symlink("nimbus.toml", &settings).unwrap(),
+        ),
+        (
+            "a folder, not the settings file: rename it, or make nimbus.toml a file",
+            &|| std::fs::create_dir(&settings).unwrap(),
+        ),
+    ];
+    for (message, make) in cases {
+        make();
+        // Named as a folder, and through a file below the root: the root is where it is.
+        for named in [".", "services/s.toml"] {
+            let r = run(ws.path(), &["check", "--format", "short", named]);
+            assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+            assert!(
+                r.stderr
+                    .contains(&format!("error: nimbus.toml: {message}\n")),
+                "{named}: {}",
+                r.stderr
+            );
+        }
+        let r = run(ws.path(), &["build", "--check"]);
+        assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+        if settings.is_dir() {
+            std::fs::remove_dir(&settings).unwrap();
+        } else {
+            std::fs::remove_file(&settings).unwrap();
+        }
+    }
+}
