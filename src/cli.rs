@@ -1491,6 +1491,17 @@ fn compare(target: &std::path::Path, a: &Analysis, naming: &Naming, rebuild: &st
             stale: None,
         };
     }
+    // `build` would refuse to write it: never "up to date", nor "stale" with a fix that fails.
+    if emit::write::is_link(target) {
+        return Done {
+            code: EXIT_FAILURE,
+            line: Some(format!(
+                "error: cannot compare the bundle with {shown}: {}",
+                emit::write::LINK_REFUSED
+            )),
+            stale: None,
+        };
+    }
     let same = emit::write::CompareWriter::open(target).and_then(|mut w| {
         crate::compile::write_workspace(&a.ws, &a.transfers, &mut w)?;
         w.finish()

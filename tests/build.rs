@@ -746,3 +746,32 @@ fn a_nested_workspace_bundle_is_never_written_over_its_parent_files() {
         "[ou.contoso]\n"
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn check_refuses_a_symbolic_link_as_build_refuses_to_write_one() {
+    // Never "up to date", nor "stale" with `nimbus-lint build` as the fix, for a target that
+    // `build` will not write.
+    let ws = example_copy();
+    assert_eq!(run(ws.path(), &["build", "-q"]).code, 0);
+    let link = ws.path().join("dist/link.json");
+    for target in ["bundle.json", "gone.json"] {
+        std::os::unix::fs::symlink(target, &link).unwrap();
+        for args in [
+            &["build", "--check", "-o", "dist/link.json"][..],
+            &["build", "-o", "dist/link.json"],
+        ] {
+            let r = run(ws.path(), args);
+            assert_eq!(r.code, 2, "{args:?}: {}", r.stderr);
+            assert!(
+                r.stderr.contains(
+                    "dist/link.json: it is a symbolic link; nimbus-lint replaces only regular \
+                     files: give the path it points to"
+                ),
+                "{args:?}: {}",
+                r.stderr
+            );
+        }
+        std::fs::remove_file(&link).unwrap();
+    }
+}

@@ -35,6 +35,15 @@ impl Drop for Pending {
     }
 }
 
+/// Why a symbolic link is never written over (nor compared with, by `build --check`).
+pub const LINK_REFUSED: &str =
+    "it is a symbolic link; nimbus-lint replaces only regular files: give the path it points to";
+
+/// True when `path` is a symbolic link (dangling or not).
+pub fn is_link(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
+}
+
 /// Writes what `fill` writes to `path` atomically, creating missing parent folders. When
 /// `fill` fails, the temporary file is removed and `path` is left as it was. A device or pipe
 /// at `path` is written into directly.
@@ -49,12 +58,10 @@ pub fn write_atomic(
         fill(&mut target)?;
         return target.flush();
     }
-    if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+    if is_link(path) {
         // Renaming over the link would replace the link, not what it points to; following it
         // could write outside the workspace. Neither: the link and its target stay as they are.
-        return Err(std::io::Error::other(
-            "it is a symbolic link; nimbus-lint replaces only regular files: give the path it points to",
-        ));
+        return Err(std::io::Error::other(LINK_REFUSED));
     }
     let parent = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
