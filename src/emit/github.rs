@@ -61,7 +61,7 @@ pub fn render(
         writeln!(out, "::{kind} {props}::{}", escape_data(&message))?;
     }
     // Paths that could not be read: the annotation says why the check is incomplete.
-    for e in results.iter().flat_map(|a| &a.load_errors).chain(errors) {
+    for e in errors {
         writeln!(
             out,
             "::error file={},title=not read::{}",

@@ -140,8 +140,8 @@ pub fn in_order(results: &[Analysis]) -> Vec<(&Analysis, &crate::diagnostic::Dia
 }
 
 /// Writes `results` in `format` (diagnostics and, unless `quiet`, the summary line).
-/// `errors` stopped the run from reading some path given to it: SARIF and github name them
-/// too (the others leave them to stderr).
+/// `errors` are every path the run could not read (the analyses' load errors among them, once
+/// each): SARIF and github name them too (the others leave them to stderr).
 pub fn render(
     format: Format,
     results: &[Analysis],

@@ -221,7 +221,7 @@ pub fn render(
         .information_uri(crate::HOMEPAGE)
         .rules(rules())
         .build();
-    let notifications = notifications(results, errors);
+    let notifications = notifications(errors);
     let invocation = if notifications.is_empty() {
         Invocation::builder().execution_successful(true).build()
     } else {
@@ -320,10 +320,8 @@ fn result(
 
 /// Files that could not be read: the run did not do its whole job (exit 2), and a reader of
 /// the log alone must be able to tell.
-fn notifications(results: &[Analysis], errors: &[LoadError]) -> Vec<Notification> {
-    (results.iter())
-        .flat_map(|a| &a.load_errors)
-        .chain(errors)
+fn notifications(errors: &[LoadError]) -> Vec<Notification> {
+    (errors.iter())
         .map(|e| {
             let location = ArtifactLocation::builder().uri(super::uri_path(e.path.as_bytes()));
             let location = if Path::new(&e.path).is_absolute() {
