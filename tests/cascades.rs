@@ -2442,3 +2442,20 @@ fn a_bot_whose_only_transfer_is_to_itself_has_no_agents_in_the_same_round() {
     ]);
     assert!(!out.contains("im-no-agents"), "{out}");
 }
+
+#[test]
+fn an_entity_seen_only_through_a_sub_table_lacks_nothing_while_another_file_cannot_be_parsed() {
+    let im = "[service.x.instant_messaging]\nchannels = [\"interact\"]\n";
+    let broken = "[service.x]\nou = \"contoso\"\nlicense = \"contact_center\"\nname = \"X\n";
+    assert_eq!(
+        short(&[("org.toml", ORG), ("a.toml", im), ("b.toml", broken)]),
+        "b.toml:4:10: error[syntax]: invalid TOML: invalid basic string, expected `\"`\n\
+         1 error, 0 warnings in 4 files\n"
+    );
+    // With every file read, nothing holds the rest of `x`: it lacks what it lacks.
+    let out = short(&[("org.toml", ORG), ("a.toml", im)]);
+    assert!(
+        out.starts_with("a.toml:1:1: error[missing-field]: service `x` has no `license`\n"),
+        "{out}"
+    );
+}

@@ -64,7 +64,11 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         ))
     };
     let mut need = |kind: Kind, def: &Def, key: &str, present: bool, example: &str| {
-        if !present {
+        if !present && def.sub_tables_only && !cx.complete() {
+            // Only `[service.x.instant_messaging]` in sight: `[service.x]` may be in the file
+            // that could not be read or parsed.
+            cx.hold_for(Code::MissingField, kind, &def.id);
+        } else if !present {
             out.push(
                 Diagnostic::new(
                     Code::MissingField,
