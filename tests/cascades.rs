@@ -688,9 +688,34 @@ fn a_region_written_as_a_continent_or_country_is_not_matched_by_spelling_alone()
         "Europe has two regions, `ie1` (Ireland) and `de1` (Germany):"
     );
     assert_eq!(region("Germany"), "did you mean `de1`?");
-    assert_eq!(region("us"), "did you mean `us1`?");
-    // Otherwise, by spelling.
+    // The United States have two: neither is picked (nor fixed) for the user.
+    let us = "the United States have two regions, `us1` (the default, and the only one with SMS \
+              and WhatsApp) and `us2`:";
+    assert_eq!(region("us"), us);
+    assert_eq!(region("us3"), us);
+    // Otherwise, by spelling; equally near spellings are each named.
     assert_eq!(region("ie2"), "did you mean `ie1`?");
+    assert_eq!(region("US1"), "did you mean `us1`?");
+    assert_eq!(region("ue1"), "did you mean `de1`, `ie1` or `us1`?");
+}
+
+#[test]
+fn fix_mends_a_value_only_when_one_spelling_alone_is_that_near() {
+    let with = |region: &str, license: &str| {
+        TWILIO.replace("region = \"us1\"", &format!("region = \"{region}\""))
+            + &format!("\n[service.s]\nou = \"contoso\"\nlicense = \"{license}\"\n")
+    };
+    for (before, after) in [
+        (with("ue1", "contact-center"), with("ue1", "contact_center")),
+        (with("us", "contact_centr"), with("us", "contact_center")),
+        (with("ie2", "x"), with("ie1", "x")),
+    ] {
+        let ws = workspace(&[("nimbus.toml", ""), ("org.toml", ORG), ("t.toml", &before)]);
+        let r = run(ws.path(), &["check", "--fix", "-q"]);
+        assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+        let fixed = std::fs::read_to_string(ws.path().join("t.toml")).unwrap();
+        assert_eq!(fixed, after);
+    }
 }
 
 #[test]

@@ -301,14 +301,14 @@ impl<'s> Reader<'s> {
             return Some(v);
         }
         let names: Vec<&str> = T::CHOICES.iter().map(|(n, _)| *n).collect();
-        let suggestion = crate::suggest::nearest(&s.value, names.iter().copied());
+        let near = crate::suggest::nearest_where(&s.value, names.iter().copied(), |_| true);
         self.diagnostics.push(invalid_value::not_a_choice(
             s.span,
             key,
             T::NOUN,
             &s.value,
             &names,
-            suggestion,
+            &near,
         ));
         None
     }

@@ -234,7 +234,7 @@ fn read_lints(r: &mut Reader<'_>, t: &DeTable<'_>, settings: &mut Settings) {
                 "level",
                 level,
                 &Level::NAMES,
-                suggestion,
+                suggestion.as_slice(),
             ));
             continue;
         };

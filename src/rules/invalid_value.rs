@@ -81,18 +81,22 @@ pub(crate) fn wrong_type(span: Span, key: &str, found: &str, example: &str) -> D
         .help(format!("write it like this: `{example}`"))
 }
 
-/// A string outside its set of spellings.
+/// A string outside its set of spellings, with the values nearest to it (a fix only when one
+/// alone is that near).
 pub(crate) fn not_a_choice(
     span: Span,
     key: &str,
     noun: &str,
     value: &str,
     allowed: &[&str],
-    suggestion: Option<&str>,
+    near: &[&str],
 ) -> Diagnostic {
-    let (mut help, pick) = match region_hint(noun, value) {
-        Some((hint, code)) => (hint, code),
-        None => (crate::suggest::did_you_mean(suggestion), suggestion),
+    let (mut help, pick) = match (region_hint(noun, value), near) {
+        (Some((hint, code)), _) => (hint, code),
+        (None, [one]) => (crate::suggest::did_you_mean(Some(one)), Some(*one)),
+        // Equally near values: each named, none picked (a region picked wrong moves the key).
+        (None, [_, _, ..]) => (format!("did you mean {}? ", super::text::list_or(near)), None),
+        (None, []) => (String::new(), None),
     };
     help.push_str(&format!("`{key}` takes one of {}", list(allowed)));
     let message = if value.is_empty() {
@@ -120,7 +124,13 @@ fn region_hint(noun: &str, value: &str) -> Option<(String, Option<&'static str>)
             let help = "Europe has two regions, `ie1` (Ireland) and `de1` (Germany): ";
             return Some((help.into(), None));
         }
-        "us" | "usa" | "united states" | "america" => "us1",
+        // Written with a case or spaces of its own: the nearest spelling says so.
+        "us" if v == "us1" || v == "us2" => return None,
+        "us" | "usa" | "united states" | "america" => {
+            let help = "the United States have two regions, `us1` (the default, and the only one \
+                        with SMS and WhatsApp) and `us2`: ";
+            return Some((help.into(), None));
+        }
         "ie" | "ireland" | "dublin" => "ie1",
         "de" | "germany" | "frankfurt" => "de1",
         "au" | "australia" | "sydney" => "au1",
