@@ -2484,3 +2484,23 @@ fn an_entity_seen_only_through_a_sub_table_lacks_nothing_while_another_file_cann
         "{out}"
     );
 }
+
+#[test]
+fn a_secret_continued_on_the_next_line_is_masked_line_by_line_in_snippets() {
+    let twilio = TWILIO.replace(
+        "api_key_secret = { env = \"TWILIO_API_KEY_SECRET\" }",
+        "api_key_secret = \"\"\"Abcdefghijklmnop\\\n    0123456789ABCDEF\"\"\"\nregon = \"us1\"",
+    );
+    let files = [
+        ("org.toml", ORG),
+        ("twilio.toml", &twilio),
+        ("desk.toml", DESK),
+    ];
+    let out = check(&files, "human").stdout;
+    assert!(!out.contains("0123456789ABCDEF"), "{out}");
+    // The snippets keep the file's lines: `regon` is on line 8 in every format.
+    assert!(out.contains("[twilio.toml:8:1]"), "{out}");
+    assert!(out.contains(" 7 │ ********************\"\"\"\n"), "{out}");
+    assert!(out.contains(" 8 │ regon = \"us1\"\n"), "{out}");
+    assert!(short(&files).contains("twilio.toml:8:1: error[unknown-field]"));
+}

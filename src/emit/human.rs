@@ -138,9 +138,8 @@ fn visible(a: &Analysis, file: FileId, range: std::ops::Range<usize>) -> String 
             .char_indices()
             .nth(shown)
             .map_or(inner.len(), |(i, _)| i);
-        for at in (inner.start + keep).max(range.start)..inner.end.min(range.end) {
-            bytes[at - range.start] = b'*';
-        }
+        let from = (inner.start + keep).max(range.start);
+        mask_bytes(&mut bytes[from - range.start..inner.end.min(range.end) - range.start]);
     }
     // The same values wherever else they are written (an id that holds one, the same value
     // under another key): shown no more than the messages show them.
@@ -150,12 +149,18 @@ fn visible(a: &Analysis, file: FileId, range: std::ops::Range<usize>) -> String 
             let keep = (text[place.clone()].char_indices())
                 .nth(shown)
                 .map_or(place.len(), |(i, _)| i);
-            for b in &mut bytes[place.start + keep..place.end] {
-                *b = b'*';
-            }
+            mask_bytes(&mut bytes[place.start + keep..place.end]);
         }
     }
     String::from_utf8_lossy(&bytes).into_owned()
+}
+
+/// Masks a secret's bytes with `*`, keeping its line breaks (a string continued on the next
+/// line): the snippet keeps its lines, and its line numbers stay true.
+fn mask_bytes(bytes: &mut [u8]) {
+    for b in bytes.iter_mut().filter(|b| !matches!(b, b'\n' | b'\r')) {
+        *b = b'*';
+    }
 }
 
 /// Lines longer than this (in bytes) are shown around the places a report points at only.
