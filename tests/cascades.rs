@@ -1852,7 +1852,7 @@ fn syntax_errors_show_the_first_definition_and_the_quotes_a_bare_value_needs() {
         r["message"]["text"]
             .as_str()
             .unwrap()
-            .ends_with("help: text values are written in quotes: `name = \"…\"`"),
+            .ends_with("help: text values are written in quotes: `name = \"Contoso Ltd\"`"),
         "{r}"
     );
     let replacement = &r["fixes"][0]["artifactChanges"][0]["replacements"][0];
@@ -2503,4 +2503,22 @@ fn a_secret_continued_on_the_next_line_is_masked_line_by_line_in_snippets() {
     assert!(out.contains(" 7 │ ********************\"\"\"\n"), "{out}");
     assert!(out.contains(" 8 │ regon = \"us1\"\n"), "{out}");
     assert!(short(&files).contains("twilio.toml:8:1: error[unknown-field]"));
+}
+
+#[test]
+fn a_key_with_no_value_is_told_so_not_that_its_value_needs_quotes() {
+    for (line, column) in [("ou =", 5), ("ou = # later", 6)] {
+        let text = format!("[service.a]\n{line}\nlicense = \"contact_center\"\n");
+        let doc = json(&check(&[("org.toml", ORG), ("s.toml", &text)], "json"));
+        let d = &doc["diagnostics"][0];
+        assert_eq!(d["message"], "invalid TOML: `ou` has no value");
+        assert_eq!(
+            d["help"],
+            "write the value after `=`, e.g. `ou = \"…\"`, or remove the key"
+        );
+        assert_eq!(
+            (d["line"].as_u64(), d["column"].as_u64()),
+            (Some(2), Some(column))
+        );
+    }
 }

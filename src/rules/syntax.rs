@@ -107,7 +107,29 @@ pub(crate) fn explained(mut d: Diagnostic, text: &str, base: usize) -> Diagnosti
             .any(|w| ["secret", "token", "password", "passwd", "pass", "auth", "credential", "credentials"].contains(w))
             || crate::rules::secret_in_config::is_secret_shaped(value)
             || value.contains('\n');
-        d.help = "text values are written in quotes: `name = \"…\"`".to_owned();
+        let shown_key = key.filter(|_| plain);
+        if value.is_empty() {
+            // `ou =` and the line ends (or a comment starts): no value at all, nothing to quote.
+            d.message = match shown_key {
+                Some(k) => format!("invalid TOML: `{k}` has no value"),
+                None => "invalid TOML: a value is missing".to_owned(),
+            };
+            d.label = "a value goes here".to_owned();
+            d.help = format!(
+                "write the value after `=`, e.g. `{} = \"…\"`, or remove the key",
+                shown_key.unwrap_or("name")
+            );
+            return d;
+        }
+        // The user's own key and value, quoted, unless it may be a credential or is long.
+        let example = match shown_key {
+            Some(k) if !secret && value.chars().count() <= 40 => {
+                format!("{k} = {}", crate::diagnostic::toml_string(value))
+            }
+            Some(k) => format!("{k} = \"…\""),
+            None => "\"…\"".to_owned(),
+        };
+        d.help = format!("text values are written in quotes: `{example}`");
         // Certain only when the quotes make the whole line parse: not when more follows on it
         // (`Sales "A" Team`, `x = y`, `sales,`), where the parser marked a first word only.
         let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
