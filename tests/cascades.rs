@@ -2522,3 +2522,29 @@ fn a_key_with_no_value_is_told_so_not_that_its_value_needs_quotes() {
         );
     }
 }
+
+#[test]
+fn a_credential_pasted_as_an_id_that_breaks_the_id_pattern_is_a_secret() {
+    let secret = "Ybcdefghijklmnop0123456789ABCDEF";
+    let desk = format!(
+        "[service.desk]\nou = \"contoso\"\nlicense = \"contact_center\"\ntransfers = [\"{secret}\"]\n\
+         [service.{secret}]\nou = \"contoso\"\nlicense = \"contact_center\"\n"
+    );
+    let files = [("org.toml", ORG), ("desk.toml", &desk)];
+    assert_eq!(
+        short(&files),
+        "desk.toml:4:14: error[secret-in-config]: string shaped like a Twilio API key secret: \
+         `Ybcd…` (32 characters)\n\
+         desk.toml:5:10: error[secret-in-config]: string shaped like a Twilio API key secret: \
+         `Ybcd…` (32 characters)\n\
+         2 errors, 0 warnings in 3 files\n"
+    );
+    for format in ["human", "json", "sarif", "github"] {
+        let out = check(&files, format).stdout;
+        assert!(!out.contains(&secret[4..]), "{format}: {out}");
+    }
+    // 32 lowercase hex digits match the id pattern: an id, as the contract says.
+    let id = "0123456789abcdef0123456789abcdef";
+    let desk = desk.replace(secret, id);
+    assert!(!short(&[("org.toml", ORG), ("desk.toml", &desk)]).contains("secret-in-config"));
+}

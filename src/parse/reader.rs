@@ -443,20 +443,24 @@ impl<'s> Reader<'s> {
                         .then(|| Kind::ALL.iter().copied().find(|k| k.key() == key))
                         .flatten();
                     // A key shaped like a credential (a secret pasted where a key goes) is one
-                    // too; an entity's id is an id, as the contract says.
-                    if kind.is_none() {
-                        for (k, _) in t.iter() {
-                            let name = key_str(k);
-                            let span = self.span(k.span());
-                            if secret_in_config::is_secret_shaped(name) && !known.contains(&span) {
-                                self.secrets.push(SecretHit {
-                                    span,
-                                    value: name.to_owned(),
-                                    literal_secret: false,
-                                    key: None,
-                                    entity: entity.map(|(k, id)| (k, id.into())),
-                                });
-                            }
+                    // too. An entity's id is an id, as the contract says, when it can be one:
+                    // shaped like a credential and breaking the id pattern, it is a credential
+                    // pasted as an id.
+                    for (k, _) in t.iter() {
+                        let name = key_str(k);
+                        if kind.is_some() && crate::model::is_valid_id(name) {
+                            continue;
+                        }
+                        let span = self.span(k.span());
+                        if secret_in_config::is_secret_shaped(name) && !known.contains(&span) {
+                            let of = kind.map(|kind| (kind, name)).or(entity);
+                            self.secrets.push(SecretHit {
+                                span,
+                                value: name.to_owned(),
+                                literal_secret: false,
+                                key: None,
+                                entity: of.map(|(k, id)| (k, id.into())),
+                            });
                         }
                     }
                     stack.extend(t.iter().map(|(k, v)| {

@@ -74,9 +74,11 @@ pub fn is_secret_shaped(s: &str) -> bool {
 
 /// True when `hit` is the id of an entity (32 hex digits make a valid id) and not an
 /// `api_key_secret` literal: not a secret at all, neither reported nor masked. The workspace
-/// drops such hits once resolved.
+/// drops such hits once resolved. An id that breaks the id pattern (upper case: every API key
+/// secret has some) is no id a tenant can have: a credential pasted as one is reported.
 pub fn is_exempt(ws: &Workspace, hit: &SecretHit) -> bool {
     !hit.literal_secret
+        && crate::model::is_valid_id(&hit.value)
         && Kind::ALL
             .iter()
             .any(|&k| ws.res.lookup(&ws.model, k, &hit.value).is_some())
