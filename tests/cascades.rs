@@ -2548,3 +2548,18 @@ fn a_credential_pasted_as_an_id_that_breaks_the_id_pattern_is_a_secret() {
     let desk = desk.replace(secret, id);
     assert!(!short(&[("org.toml", ORG), ("desk.toml", &desk)]).contains("secret-in-config"));
 }
+
+#[test]
+fn an_empty_connector_type_is_called_empty() {
+    let twilio = TWILIO.replace("type = \"twilio\"", "type = \"\"");
+    let out = short(&[
+        ("org.toml", ORG),
+        ("twilio.toml", &twilio),
+        ("desk.toml", DESK),
+    ]);
+    assert_eq!(
+        out,
+        "twilio.toml:3:8: error[unsupported-connector]: connector `tw` has an empty `type`\n\
+         1 error, 0 warnings in 4 files\n"
+    );
+}

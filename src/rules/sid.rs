@@ -93,9 +93,12 @@ pub(crate) fn explain(problem: &Problem, prefix: &str) -> String {
             format!("`{c}` is not a hex digit: after `{prefix}` come 32 of 0-9 and a-f")
         }
         Problem::Body { len, bad } => {
-            let mut s = format!(
-                "after `{prefix}` come exactly 32 hex digits, here {len} characters follow"
-            );
+            let follow = if *len == 1 {
+                "1 character follows".to_owned()
+            } else {
+                format!("{len} characters follow")
+            };
+            let mut s = format!("after `{prefix}` come exactly 32 hex digits, here {follow}");
             if let Some(c) = bad {
                 s.push_str(&format!(" and `{c}` is not a hex digit"));
             }
@@ -149,5 +152,17 @@ mod tests {
         assert_eq!(check("US1", "IS"), Err(Problem::Shape));
         assert_eq!(check("hello", "IS"), Err(Problem::Shape));
         assert_eq!(check("é", "IS"), Err(Problem::Shape));
+    }
+
+    #[test]
+    fn counts_what_follows_the_prefix_in_words() {
+        let one = explain(&check("SK…", "SK").unwrap_err(), "SK");
+        assert_eq!(
+            one,
+            "after `SK` come exactly 32 hex digits, here 1 character follows and `…` is not a \
+             hex digit (was the SID cut short?)"
+        );
+        let four = explain(&check("SK1234", "SK").unwrap_err(), "SK");
+        assert!(four.contains("here 4 characters follow"), "{four}");
     }
 }

@@ -56,6 +56,11 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 format!("connector type `{}` is written `twilio`", kind.value),
                 "lower case, no spaces",
             )
+        } else if kind.value.trim().is_empty() {
+            (
+                format!("connector `{}` has an empty `type`", c.def.id),
+                "no provider named",
+            )
         } else {
             (
                 format!("connector type `{}` is not supported", kind.value),
