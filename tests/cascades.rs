@@ -2563,3 +2563,16 @@ fn an_empty_connector_type_is_called_empty() {
          1 error, 0 warnings in 4 files\n"
     );
 }
+
+#[test]
+fn a_reference_of_the_wrong_type_is_shown_with_a_placeholder_not_an_id_that_may_not_exist() {
+    let twilio = TWILIO.replace("connector = \"tw\"", "connector = 5");
+    let found = helps_of_desk_with(&twilio);
+    assert_eq!(
+        found,
+        [(
+            "invalid-value".to_owned(),
+            "write it like this: `connector = \"<connector id>\"`".to_owned()
+        )]
+    );
+}

@@ -416,7 +416,7 @@ fn read_kind(r: &mut Reader<'_>, kind: Kind, value: &Spanned<DeValue<'_>>, out: 
                 );
                 out.ous.push(Ou {
                     def: e.def(r, &m, false),
-                    parent: r.string(t, "parent", &m, "parent = \"contoso\""),
+                    parent: r.string(t, "parent", &m, "parent = \"<OU id>\""),
                 });
             }
             Kind::Connector => out.connectors.push(read_connector(r, &e)),
@@ -496,7 +496,7 @@ fn read_entry(r: &mut Reader<'_>, e: &Entity) -> MessagingEntry {
     );
     MessagingEntry {
         def: e.def(r, &m, true),
-        connector: r.string(t, "connector", &m, "connector = \"twilio-us\""),
+        connector: r.string(t, "connector", &m, "connector = \"<connector id>\""),
         service_sid: r.string(t, "service_sid", &m, "service_sid = \"IS…\""),
     }
 }
@@ -912,7 +912,7 @@ fn read_im(r: &mut Reader<'_>, t: &DeTable<'_>, m: &Misspelled, id: &str) -> Fie
         at("messaging_entry"),
         "messaging_entry",
         &im_m,
-        "messaging_entry = \"whatsapp-sales\"",
+        "messaging_entry = \"<messaging entry id>\"",
     );
     let list = r.strings(
         at("channels"),
