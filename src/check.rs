@@ -253,6 +253,7 @@ pub fn check(ws: &Workspace, transfers: &Transfers, overrides: &Overrides) -> Ve
         }
     }
     mask_secrets(ws, &mut diags);
+    keep_quotes(ws, &mut diags);
     drop_missing_fields_of_duplicates(ws, &mut diags);
     for d in &mut diags {
         for text in d.texts_mut() {
@@ -333,6 +334,26 @@ fn mask_secrets(ws: &Workspace, diags: &mut [Diagnostic]) {
             if let Some(masked) = masker.mask(text) {
                 *text = masked;
             }
+        }
+    }
+}
+
+/// A fix that replaces a string keeps the quotes it was written in (`'sale'` becomes
+/// `'sales'`), when the new text needs no escape in them.
+fn keep_quotes(ws: &Workspace, diags: &mut [Diagnostic]) {
+    for fix in diags.iter_mut().filter_map(|d| d.fix.as_mut()) {
+        let Some(inner) = (fix.text.strip_prefix('"'))
+            .and_then(|t| t.strip_suffix('"'))
+            .filter(|t| !t.contains(['"', '\\']))
+        else {
+            continue;
+        };
+        let old = ws.sources.get(fix.span.file).text.get(fix.span.range());
+        let quotes = ["\"\"\"", "'''", "'"]
+            .into_iter()
+            .find(|q| old.is_some_and(|o| o.len() >= 2 * q.len() && o.starts_with(q)));
+        if let Some(q) = quotes.filter(|q| !(q.starts_with('\'') && inner.contains('\''))) {
+            fix.text = format!("{q}{inner}{q}");
         }
     }
 }

@@ -1565,12 +1565,12 @@ fn check_fix_mends_the_files_and_reports_what_is_left() {
          1 error, 0 warnings in 2 files\n"
     );
     assert_eq!(r.stderr, "fixed 4 problems in 1 file\n");
-    // Line ends, the other characters and the rest of the file are kept as they were.
+    // Line ends, quotes, the other characters and the rest of the file are kept as they were.
     assert_eq!(
         std::fs::read_to_string(ws.path().join("org.toml")).unwrap(),
         "service.team = { name = \"Équipe 🏔\", ou = \"contoso\", license = \"contact_center\" }\r\n\r\n\
          [ou.contoso]\r\nname = \"Contoso\"\r\n\r\n\
-         [service.desk]\r\nou = \"contoso\"\r\nlicense = \"contact_center\"\r\ntransfers = [\"nowhere\"]\r\n"
+         [service.desk]\r\nou = 'contoso'\r\nlicense = \"contact_center\"\r\ntransfers = [\"nowhere\"]\r\n"
     );
     // Nothing left to fix: nothing is written (the file is the same one, untouched), nothing
     // said.

@@ -1459,7 +1459,7 @@ fn quick_fixes_mend_misspellings_and_fix_all_clears_the_file() {
         fixed,
         "service.team = { name = \"Équipe 🏔\", ou = \"contoso\", license = \"contact_center\" }\n\n\
          [ou.contoso]\nname = \"Contoso\"\n\n\
-         [service.desk]\nname = \"Desk\"\nou = \"contoso\"\nlicense = \"contact_center\"\n"
+         [service.desk]\nname = \"Desk\"\nou = 'contoso'\nlicense = \"contact_center\"\n"
     );
     s.change(&org, 2, &fixed);
     let d = s.diagnostics(&uri(&org), |p| p["version"] == 2);
