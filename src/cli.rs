@@ -640,6 +640,19 @@ fn stdin_target(
             named()
         ));
     }
+    // A file where a folder of the path goes (`org.toml/x.toml`, `org.toml/../org.toml`): no
+    // such file can exist, as the system would say of the same path on the command line.
+    let mut before = PathBuf::new();
+    for part in name.components() {
+        if !before.as_os_str().is_empty() && naming.absolute(&before).is_file() {
+            // As typed: made absolute, the path would read as something else.
+            return Err(format!(
+                "--stdin-filename {}: a part of the path is a file, not a folder: name the file the text on stdin stands for",
+                crate::source::printable(&name.to_string_lossy())
+            ));
+        }
+        before.push(part);
+    }
     // Bytes, not text: a buffer that is not UTF-8 gets `syntax` at its first bad byte, as
     // the same file on disk would.
     // The file need not exist yet (a new buffer in a new folder): its root is found

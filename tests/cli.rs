@@ -1252,6 +1252,14 @@ fn stdin_named_as_a_folder_or_a_file_that_is_not_toml_exits_2() {
             "notes.md",
             "not a .toml file: a workspace is made of .toml files only",
         ),
+        (
+            "org.toml/x.toml",
+            "a part of the path is a file, not a folder: name the file the text on stdin stands for",
+        ),
+        (
+            "./org.toml/../org.toml",
+            "a part of the path is a file, not a folder: name the file the text on stdin stands for",
+        ),
     ] {
         let r = run_with_stdin(
             ws.path(),
