@@ -315,9 +315,15 @@ pub fn io_message(e: &std::io::Error) -> String {
         NotADirectory => "a part of the path is a file, not a folder".to_owned(),
         StorageFull => "no space left on the device".to_owned(),
         ReadOnlyFilesystem => "the file system is read-only".to_owned(),
-        // The system's own words, in the same lower case and without `(os error N)`.
+        InvalidFilename => "the path, or a name in it, is too long for the system".to_owned(),
+        // The system's own words, in the same lower case and without `(os error N)`, nor the
+        // path that the walk's errors repeat ("IO error for operation on PATH: …").
         _ => {
             let text = e.to_string();
+            let text = match text.strip_prefix("IO error for operation on ") {
+                Some(rest) => rest.rsplit(": ").next().unwrap_or(rest).to_owned(),
+                None => text,
+            };
             let text = match text.rfind(" (os error ") {
                 Some(at) if text.ends_with(')') => &text[..at],
                 _ => &text,
@@ -1293,6 +1299,19 @@ fn link_loops(path: &Path) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn io_messages_are_short_lower_case_and_name_no_path_twice() {
+        let long = std::io::Error::from(std::io::ErrorKind::InvalidFilename);
+        assert_eq!(
+            io_message(&long),
+            "the path, or a name in it, is too long for the system"
+        );
+        let walked = std::io::Error::other("IO error for operation on /a/b: Too many links");
+        assert_eq!(io_message(&walked), "too many links");
+        let plain = std::io::Error::other("Resource busy (os error 16)");
+        assert_eq!(io_message(&plain), "resource busy");
+    }
 
     #[test]
     fn a_folder_the_walk_cannot_read_is_an_error_that_names_it() {
