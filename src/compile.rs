@@ -328,7 +328,8 @@ pub fn write_workspace(
         builder: Builder { ws, transfers },
     };
     let mut out = io::BufWriter::with_capacity(64 * 1024, out);
-    serde_json::to_writer_pretty(&mut out, &streamed).map_err(io::Error::other)?;
+    // `From` keeps the kind of an I/O error (a closed pipe stays one).
+    serde_json::to_writer_pretty(&mut out, &streamed).map_err(io::Error::from)?;
     out.write_all(b"\n")?;
     out.flush()
 }
@@ -344,7 +345,7 @@ fn sorted<'a>(items: impl Iterator<Item = Cow<'a, str>>) -> Vec<Cow<'a, str>> {
 /// Writes the bundle as committed: two-space indented JSON with a final newline.
 pub fn write(bundle: &Bundle<'_>, out: &mut dyn Write) -> io::Result<()> {
     let mut out = io::BufWriter::with_capacity(64 * 1024, out);
-    serde_json::to_writer_pretty(&mut out, bundle).map_err(io::Error::other)?;
+    serde_json::to_writer_pretty(&mut out, bundle).map_err(io::Error::from)?;
     out.write_all(b"\n")?;
     out.flush()
 }

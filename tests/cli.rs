@@ -1182,6 +1182,28 @@ fn a_closed_pipe_exits_2_quietly_in_every_format() {
     }
 }
 
+#[test]
+fn a_bundle_larger_than_a_buffer_into_a_closed_pipe_exits_2_quietly() {
+    // The pipe breaks while the bundle is being serialised, not at the last flush.
+    let mut services = String::from("[ou.contoso]\n");
+    for i in 0..600 {
+        services.push_str(&format!(
+            "[service.s{i}]\nou = \"contoso\"\nlicense = \"contact_center\"\n"
+        ));
+    }
+    let ws = workspace(&[("nimbus.toml", ""), ("all.toml", &services)]);
+    let (reader, writer) = std::io::pipe().expect("pipe");
+    drop(reader);
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("nimbus-lint"))
+        .current_dir(ws.path())
+        .args(["build", "-o", "-"])
+        .stdout(std::process::Stdio::from(writer))
+        .output()
+        .expect("binary runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+}
+
 #[cfg(unix)]
 #[test]
 fn an_unreadable_folder_exits_2_and_names_it() {
