@@ -1184,10 +1184,11 @@ enum Link {
 fn linked_file(root: &Path, canonical_root: &Path, path: &Path, excludes: &Gitignore) -> Link {
     match std::fs::canonicalize(path) {
         Ok(target) if target.is_dir() => Link::Folder,
-        Ok(target) if !target.is_file() => Link::Special,
+        // Not followed, whatever it leads to (a file, `/dev/zero`).
         Ok(target) if !target.starts_with(canonical_root) => {
             Link::Note("symbolic link to a file outside the workspace, not followed")
         }
+        Ok(target) if !target.is_file() => Link::Special,
         Ok(target) => {
             // Its target is a file of the workspace, read where it is (reading it twice
             // would define every entity in it twice), if the walk reads it.

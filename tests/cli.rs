@@ -2244,3 +2244,16 @@ fn a_nimbus_toml_that_is_a_broken_link_a_loop_or_a_folder_is_an_error_not_no_set
         }
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn a_link_out_of_the_workspace_is_not_followed_whatever_it_leads_to() {
+    let ws = workspace(&[("nimbus.toml", ""), ("org.toml", "[ou.contoso]\n")]);
+    std::os::unix::fs::symlink("/dev/zero", ws.path().join("a.toml")).unwrap();
+    let r = run(ws.path(), &["check"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert_eq!(
+        r.stderr,
+        "note: a.toml: symbolic link to a file outside the workspace, not followed\n"
+    );
+}
