@@ -101,13 +101,27 @@ enum ColorChoice {
     Never,
 }
 
+/// A path argument, any bytes but none: an empty one (an unset variable, most often) is
+/// refused with a word on why.
+fn path_arg() -> impl clap::builder::TypedValueParser<Value = PathBuf> {
+    use clap::builder::TypedValueParser;
+    clap::builder::OsStringValueParser::new().try_map(|s| {
+        if s.is_empty() {
+            Err("an empty path was given (is a variable unset?)")
+        } else {
+            Ok(PathBuf::from(s))
+        }
+    })
+}
+
 #[derive(Debug, Args)]
 struct CheckArgs {
     /// Folders or files; a file means the whole workspace that holds it. `-` reads stdin
     /// (with --stdin-filename).
+    #[arg(value_parser = path_arg())]
     paths: Vec<PathBuf>,
     /// With `-` as PATH: the file of its workspace that stdin stands for.
-    #[arg(long, value_name = "PATH", overrides_with = "stdin_filename")]
+    #[arg(long, value_name = "PATH", overrides_with = "stdin_filename", value_parser = path_arg())]
     stdin_filename: Option<PathBuf>,
     /// Apply the fixes that are certain (misspelled ids, keys and values) to the files, then
     /// report what is left.
@@ -147,9 +161,10 @@ struct LintArgs {
 #[derive(Debug, Args)]
 struct BuildArgs {
     /// A folder or file of the workspace (default `.`).
+    #[arg(value_parser = path_arg())]
     path: Option<PathBuf>,
     /// Where to write the bundle (`-` for stdout); default `[build] output`, else stdout.
-    #[arg(short, long, value_name = "FILE", overrides_with = "output")]
+    #[arg(short, long, value_name = "FILE", overrides_with = "output", value_parser = path_arg())]
     output: Option<PathBuf>,
     /// Do not write: compare with the file on disk and fail when it is stale.
     #[arg(long, overrides_with = "check")]
@@ -177,6 +192,7 @@ struct SchemaArgs {
 #[derive(Debug, Args)]
 struct GraphArgs {
     /// A folder or file of the workspace (default `.`).
+    #[arg(value_parser = path_arg())]
     path: Option<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = GraphFormat::Mermaid, overrides_with = "format")]

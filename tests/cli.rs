@@ -2257,3 +2257,22 @@ fn a_link_out_of_the_workspace_is_not_followed_whatever_it_leads_to() {
         "note: a.toml: symbolic link to a file outside the workspace, not followed\n"
     );
 }
+
+#[test]
+fn an_empty_path_is_called_empty_not_missing() {
+    for args in [
+        &["check", ""][..],
+        &["build", "-o", ""],
+        &["graph", ""],
+        &["check", "-", "--stdin-filename", ""],
+    ] {
+        let r = run(&repo(), args);
+        assert_eq!(r.code, 2, "{args:?}");
+        assert!(
+            r.stderr
+                .contains("an empty path was given (is a variable unset?)"),
+            "{args:?}: {}",
+            r.stderr
+        );
+    }
+}
