@@ -775,3 +775,16 @@ fn check_refuses_a_symbolic_link_as_build_refuses_to_write_one() {
         std::fs::remove_file(&link).unwrap();
     }
 }
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_target_whose_folder_takes_no_new_file_names_the_temporary_file_as_the_cause() {
+    let ws = example_copy();
+    let r = run(ws.path(), &["build", "-o", "/proc/version"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_eq!(
+        r.stderr,
+        "error: cannot write /proc/version: cannot make a temporary file beside it, in /proc: no \
+         such file or directory; the previous file, if any, is unchanged\n"
+    );
+}

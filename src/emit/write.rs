@@ -67,6 +67,16 @@ pub fn write_atomic(
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
+    // The folders this write makes, outermost first: taken away again if it fails.
+    let made: Vec<&Path> = {
+        let mut missing: Vec<&Path> = (parent.ancestors())
+            .take_while(|dir| {
+                !dir.as_os_str().is_empty() && std::fs::symlink_metadata(dir).is_err()
+            })
+            .collect();
+        missing.reverse();
+        missing
+    };
     std::fs::create_dir_all(parent).map_err(|e| match e.kind() {
         // A file where a folder of the path should be.
         std::io::ErrorKind::AlreadyExists => {
@@ -74,6 +84,23 @@ pub fn write_atomic(
         }
         _ => e,
     })?;
+    let written = write_beside(path, parent, fill);
+    if written.is_err() {
+        for dir in made.iter().rev() {
+            if std::fs::remove_dir(dir).is_err() {
+                break;
+            }
+        }
+    }
+    written
+}
+
+/// [`write_atomic`] once the folder exists: a temporary file in `parent`, renamed over `path`.
+fn write_beside(
+    path: &Path,
+    parent: &Path,
+    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let old = std::fs::metadata(path).ok();
     let mut builder = tempfile::Builder::new();
     builder.prefix(".nimbus-lint-").suffix(".tmp");
@@ -81,7 +108,14 @@ pub fn write_atomic(
         // A new file is made as any other program makes one: `rw-rw-rw-` less the umask.
         new_file_permissions(&mut builder);
     }
-    let mut tmp = builder.tempfile_in(parent)?;
+    let mut tmp = builder.tempfile_in(parent).map_err(|e| {
+        // Its own words: the system's ("no such file or directory") would name the target.
+        std::io::Error::other(format!(
+            "cannot make a temporary file beside it, in {}: {}",
+            parent.display(),
+            crate::load::io_message(&e)
+        ))
+    })?;
     let _pending = Pending::new(tmp.path());
     if let Some(ms) = std::env::var("NIMBUS_LINT_TEST_WRITE_DELAY_MS")
         .ok()
@@ -179,6 +213,19 @@ impl Write for CompareWriter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_failing_write_takes_away_the_folders_it_made_and_only_those() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("dist")).unwrap();
+        let path = dir.path().join("dist/new/deep/bundle.json");
+        let err = write_atomic(&path, |_| Err(std::io::Error::other("disk full"))).unwrap_err();
+        assert_eq!(err.to_string(), "disk full");
+        assert!(dir.path().join("dist").is_dir());
+        assert!(!dir.path().join("dist/new").exists());
+        write_atomic(&path, |w| w.write_all(b"new")).unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "new");
+    }
 
     #[test]
     fn a_failing_fill_leaves_the_old_file_and_no_temporary_file() {
