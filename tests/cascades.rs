@@ -2576,3 +2576,26 @@ fn a_reference_of_the_wrong_type_is_shown_with_a_placeholder_not_an_id_that_may_
         )]
     );
 }
+
+#[test]
+fn a_table_header_after_a_dotted_key_that_made_it_points_at_that_key() {
+    let doc = json(&check(
+        &[(
+            "a.toml",
+            "ou.contoso.name = \"x\"\n\n[ou.contoso]\nparent = \"y\"\n",
+        )],
+        "json",
+    ));
+    let d = &doc["diagnostics"][0];
+    assert_eq!(d["message"], "invalid TOML: duplicate key");
+    let label = &d["labels"][0];
+    assert_eq!(label["message"], "first defined here");
+    assert_eq!(
+        (
+            label["line"].as_u64(),
+            label["column"].as_u64(),
+            label["end_column"].as_u64()
+        ),
+        (Some(1), Some(1), Some(16))
+    );
+}

@@ -165,6 +165,21 @@ fn first_definition(text: &str, start: usize, at: &str) -> Option<std::ops::Rang
     if !is_header && (key.is_empty() || !assigns(line) || start != line_start + indent) {
         return None;
     }
+    // A header's table made first by a dotted key at the top of the file (`service.a.ou = …`
+    // above `[service]`): the key's bare path, spaces left out, begins with the header's.
+    let path = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+    let header_path = (strip(line).trim_end())
+        .strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .filter(|h| !h.starts_with('[') && !h.contains(['"', '\'']))
+        .map(|h| path(h) + ".");
+    let dotted = |code: &str| {
+        let (key, _) = code.split_once('=')?;
+        let bare = !key.contains(['"', '\'', '[', '{']);
+        let inside = header_path.as_ref().is_some_and(|h| path(key).starts_with(h.as_str()));
+        (bare && inside).then(|| key.trim_end().len())
+    };
+    let mut top = true;
     let mut depth: usize = 0;
     let mut first = None;
     let mut offset = 0;
@@ -177,9 +192,14 @@ fn first_definition(text: &str, start: usize, at: &str) -> Option<std::ops::Rang
             return None;
         }
         if depth == 0 {
+            top &= !code.starts_with('[');
             if is_header {
                 if code.trim_end() == strip(line).trim_end() {
                     return Some(here..here + l.trim_end().len());
+                }
+                if let Some(len) = dotted(code).filter(|_| top) {
+                    let at = here + (l.len() - l.trim_start().len());
+                    return Some(at..at + len);
                 }
             } else if code.starts_with('[') {
                 // A new table: only definitions after it count.
