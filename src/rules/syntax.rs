@@ -198,7 +198,7 @@ fn first_definition(text: &str, start: usize, at: &str) -> Option<std::ops::Rang
                     return Some(here..here + l.trim_end().len());
                 }
                 if let Some(len) = dotted(code).filter(|_| top) {
-                    let at = here + (l.len() - l.trim_start().len());
+                    let at = here + (l.len() - l.trim_start_matches('\u{feff}').trim_start().len());
                     return Some(at..at + len);
                 }
             } else if code.starts_with('[') {
