@@ -421,6 +421,9 @@ fn folded_code(name: &str) -> String {
 /// The error for a rule code that names no rule, with the nearest code; control characters
 /// of the argument are shown escaped.
 fn unknown_code(name: &str) -> String {
+    if name.trim().is_empty() {
+        return "no rule code given (`nimbus-lint explain --list` lists every code)".to_owned();
+    }
     let mut msg = format!("unknown rule code `{}`", crate::source::printable(name));
     // A family named by its start (`unused`, `im-`): every code of it.
     let folded = folded_code(name);

@@ -661,6 +661,12 @@ fn arguments_are_refused_with_what_to_do_instead() {
         r.stderr,
         "error: unknown rule code `x\\u{1b}[31m` (`nimbus-lint explain --list` lists every code)\n"
     );
+    let r = run(&ex, &["explain", ""]);
+    assert_eq!(r.code, 2);
+    assert_eq!(
+        r.stderr,
+        "error: no rule code given (`nimbus-lint explain --list` lists every code)\n"
+    );
     // `-o` names a file, never a folder.
     for folder in ["out/", ".", ".."] {
         let r = run(&ex, &["build", "-o", folder]);
