@@ -1783,3 +1783,26 @@ fn the_folder_search_stops_at_workspaces_nested_more_than_32_deep_as_check_does(
     assert_eq!(codes(&d), ["root-ou"]);
     assert_eq!(s.stop(), 0);
 }
+
+#[test]
+fn a_nimbus_toml_that_is_a_broken_link_still_marks_the_root_and_its_error_is_logged() {
+    // As `check` takes it: the folder is a workspace, whose settings cannot be read.
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    std::fs::create_dir(root.join("ws")).unwrap();
+    std::os::unix::fs::symlink("missing.toml", root.join("ws/nimbus.toml")).unwrap();
+    let org = root.join("ws/org.toml");
+    std::fs::write(&org, "[ou.p]\n[ou.q]\n").unwrap();
+    let (mut s, _) = Server::init(&root, false);
+    s.open(&org, "[ou.p]\n[ou.q]\n");
+    let d = s.diagnostics(&uri(&org), |p| {
+        !p["diagnostics"].as_array().unwrap().is_empty()
+    });
+    assert_eq!(codes(&d), ["root-ou"]);
+    assert_eq!(s.stop(), 0);
+    let log = s.log();
+    assert!(
+        log.contains("nimbus.toml: broken symbolic link, not read"),
+        "{log}"
+    );
+}

@@ -252,7 +252,7 @@ struct Discovery {
 fn nested_too_deep(root: &Path, folder: &Path) -> bool {
     let above = root.ancestors().skip(1);
     let inside = above.take_while(|dir| *dir != folder && dir.starts_with(folder));
-    let holding = inside.filter(|dir| dir.join(SETTINGS_FILE).is_file());
+    let holding = inside.filter(|dir| crate::load::has_settings(dir));
     holding.take(MAX_NESTED).count() >= MAX_NESTED
 }
 
@@ -697,14 +697,13 @@ impl Server {
     }
 
     /// The workspace root of a file: the nearest folder at or above it with a `nimbus.toml`
-    /// (on disk or open). `None` without one: an editor may send every TOML file (a
+    /// (on disk in any form, as `check` finds roots, or open). `None` without one: an editor may send every TOML file (a
     /// `Cargo.toml`, a `pyproject.toml`), and those are none of nimbus-lint's business.
     fn root_for(&self, file: &Path) -> Option<PathBuf> {
         file.parent()?
             .ancestors()
             .find(|dir| {
-                let settings = dir.join(SETTINGS_FILE);
-                settings.is_file() || self.docs.contains_key(&settings)
+                crate::load::has_settings(dir) || self.docs.contains_key(&dir.join(SETTINGS_FILE))
             })
             .map(Path::to_path_buf)
     }
@@ -958,7 +957,7 @@ impl Server {
         };
         let kept = |r: &Path| {
             open.contains(r)
-                || ((tops.iter().any(|t| t == r) || searched(r)) && r.join(SETTINGS_FILE).is_file())
+                || ((tops.iter().any(|t| t == r) || searched(r)) && crate::load::has_settings(r))
         };
         let dead: Vec<PathBuf> = (self.workspaces.keys())
             .filter(|r| !kept(r))
