@@ -1784,6 +1784,7 @@ fn the_folder_search_stops_at_workspaces_nested_more_than_32_deep_as_check_does(
     assert_eq!(s.stop(), 0);
 }
 
+#[cfg(unix)]
 #[test]
 fn a_nimbus_toml_that_is_a_broken_link_still_marks_the_root_and_its_error_is_logged() {
     // As `check` takes it: the folder is a workspace, whose settings cannot be read.
