@@ -1032,7 +1032,7 @@ fn a_loop_member_that_also_transfers_to_itself_still_names_the_loop() {
     assert_eq!(
         short(&[("org.toml", ORG), ("s.toml", &text)]),
         "s.toml:4:14: warning[self-transfer]: service `a` transfers to itself\n\
-         s.toml:5:1: error[im-unreachable]: no conversation can reach the transfer loop a -> b -> a\n\
+         s.toml:5:1: error[im-unreachable]: no conversation can reach the transfer loop `a` → `b` → `a`\n\
          1 error, 1 warning in 3 files\n"
     );
 }
@@ -1105,7 +1105,7 @@ fn silencing_im_unreachable_for_a_service_silences_no_other() {
     );
     assert_eq!(
         short(&[("org.toml", ORG), ("s.toml", &text)]),
-        "s.toml:11:1: error[im-unreachable]: no conversation can reach the transfer loop b -> c -> b\n\
+        "s.toml:11:1: error[im-unreachable]: no conversation can reach the transfer loop `b` → `c` → `b`\n\
          1 error, 0 warnings in 3 files\n"
     );
     let text = text.replace("[service.c]", &format!("{ALLOW}[service.c]"));

@@ -238,10 +238,12 @@ fn message(cx: &Context<'_>, group: &UnreachableGroup) -> String {
     let path: Vec<&str> = (cx.transfers.loop_through(root, &group.members, id).into_iter())
         .map(id)
         .collect();
+    let ids: Vec<String> = (path.iter().chain(&path[..1]))
+        .map(|id| format!("`{id}`"))
+        .collect();
     let mut text = format!(
-        "no conversation can reach the transfer loop {} -> {}",
-        path.join(" -> "),
-        path[0]
+        "no conversation can reach the transfer loop {}",
+        ids.join(" → ")
     );
     if path.len() < group.members.len() {
         text.push_str(&format!(" ({} services in all)", group.members.len()));

@@ -15,7 +15,7 @@ pub const RULE: Rule = Rule {
 
 Following `parent` from any OU must end at the root. One diagnostic is reported per loop, at the
 `parent` of its member with the smallest id, naming the members in parent order from there:
-`a -> b -> c -> a`. Loops of any length are found in one linear pass.
+`` `a` → `b` → `c` → `a` ``. Loops of any length are found in one linear pass.
 
 ## Why it matters
 
@@ -91,18 +91,20 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// `a -> b -> c -> a`, shortened in the middle for long loops.
+/// `` `a` → `b` → `c` → `a` `` (as the labels write each step), shortened in the middle for
+/// long loops.
 fn path(ids: &[&str]) -> String {
+    let quoted = |s: &&str| format!("`{s}`");
     let mut parts: Vec<String> = Vec::new();
     if ids.len() <= NAMED {
-        parts.extend(ids.iter().map(|s| s.to_string()));
+        parts.extend(ids.iter().map(quoted));
     } else {
-        parts.extend(ids[..NAMED / 2].iter().map(|s| s.to_string()));
+        parts.extend(ids[..NAMED / 2].iter().map(quoted));
         parts.push(format!("… {} more …", ids.len() - NAMED));
-        parts.extend(ids[ids.len() - NAMED / 2..].iter().map(|s| s.to_string()));
+        parts.extend(ids[ids.len() - NAMED / 2..].iter().map(quoted));
     }
-    parts.push(ids[0].to_string());
-    parts.join(" -> ")
+    parts.push(quoted(&ids[0]));
+    parts.join(" → ")
 }
 
 #[cfg(test)]
@@ -112,8 +114,10 @@ mod tests {
         let ids: Vec<String> = (0..50).map(|i| format!("o{i}")).collect();
         let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
         let p = super::path(&ids);
-        assert!(p.starts_with("o0 -> o1 -> o2 -> o3 -> o4 -> o5 -> … 38 more … -> o44"));
-        assert!(p.ends_with("o49 -> o0"));
-        assert_eq!(super::path(&["a", "b"]), "a -> b -> a");
+        assert!(p.starts_with(
+            "`o0` → `o1` → `o2` → `o3` → `o4` → `o5` → … 38 more … → `o44`"
+        ));
+        assert!(p.ends_with("`o49` → `o0`"));
+        assert_eq!(super::path(&["a", "b"]), "`a` → `b` → `a`");
     }
 }
