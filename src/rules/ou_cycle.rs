@@ -15,7 +15,7 @@ pub const RULE: Rule = Rule {
 
 Following `parent` from any OU must end at the root. One diagnostic is reported per loop, at the
 `parent` of its member with the smallest id, naming the members in parent order from there:
-`` `a` → `b` → `c` → `a` ``. Loops of any length are found in one linear pass.
+`a` → `b` → `c` → `a`. Loops of any length are found in one linear pass.
 
 ## Why it matters
 
