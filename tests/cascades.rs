@@ -2599,3 +2599,37 @@ fn a_table_header_after_a_dotted_key_that_made_it_points_at_that_key() {
         (Some(1), Some(1), Some(16))
     );
 }
+
+#[test]
+fn a_bare_word_the_parser_takes_for_a_float_or_a_boolean_is_told_to_be_quoted_and_fixed() {
+    // `none` starts like `nan`, `ie1` like `inf`, `twilio` like `true`.
+    for (line, fixed) in [
+        ("user_assignment = none", "user_assignment = \"none\""),
+        ("type = twilio", "type = \"twilio\""),
+        ("region = ie1", "region = \"ie1\""),
+    ] {
+        let text = format!("[ou.contoso]\n[connector.c]\n{line}\n");
+        let doc = json(&check(&[("a.toml", &text)], "json"));
+        let d = &doc["diagnostics"][0];
+        assert_eq!(
+            d["message"], "invalid TOML: string values must be quoted",
+            "{line}"
+        );
+        assert_eq!(
+            d["help"],
+            format!("text values are written in quotes: `{fixed}`")
+        );
+        let (column, end) = (
+            d["column"].as_u64().unwrap(),
+            d["end_column"].as_u64().unwrap(),
+        );
+        assert_eq!(
+            &line[column as usize - 1..end as usize - 1],
+            line.rsplit(' ').next().unwrap()
+        );
+        let ws = workspace(&[("nimbus.toml", ""), ("a.toml", &text)]);
+        run(ws.path(), &["check", "--fix", "-q"]);
+        let after = std::fs::read_to_string(ws.path().join("a.toml")).unwrap();
+        assert_eq!(after, text.replace(line, fixed));
+    }
+}

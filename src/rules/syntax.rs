@@ -83,13 +83,20 @@ pub(crate) fn explained(mut d: Diagnostic, text: &str, base: usize) -> Diagnosti
         if let Some(first) = first_definition(text, start, at) {
             d = d.with(span_of(first), "first defined here");
         }
-    } else if d.message.contains("string values must be quoted") {
-        // The bare value: what the parser marked, else up to the end of the value.
-        let value = if at.trim().is_empty() {
-            rest.split(['\n', '#', ',', ']', '}']).next().unwrap_or_default()
+    } else if d.message.contains("string values must be quoted") || taken_for_literal(&d.message, rest) {
+        // The bare value: what the parser marked, else up to the end of the value (a word the
+        // parser began to read as `nan`, `inf`, `true` or `false`: `none`, `ie1`, `twilio`).
+        let word = rest.split(['\n', '#', ',', ']', '}']).next().unwrap_or_default();
+        let value = if at.trim().is_empty() || taken_for_literal(&d.message, rest) {
+            word
         } else {
             at
         };
+        if taken_for_literal(&d.message, rest) {
+            d.message = "invalid TOML: string values must be quoted".to_owned();
+            d.label = "string values must be quoted".to_owned();
+            d.span = span_of(start..start + word.trim_end().len());
+        }
         let value = value.trim_end();
         let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
         // Mended only as the value of a plain `key =` on its own line (not an item of an array
@@ -144,6 +151,16 @@ pub(crate) fn explained(mut d: Diagnostic, text: &str, base: usize) -> Diagnosti
         d.help = "TOML takes one `key = value` a line: put the next key on a line of its own (commas separate keys inside `{ … }` only)".to_owned();
     }
     d
+}
+
+/// True when the parser took the bare word at the start of `rest` for the start of a float or
+/// a boolean (`nan`, `inf`, `true`, `false`) and failed: a text value written without quotes.
+fn taken_for_literal(message: &str, rest: &str) -> bool {
+    let literal = ["invalid float, expected `nan`", "invalid float, expected `inf`", "invalid boolean, expected `"];
+    let word = rest.split(['\n', '#', ',', ']', '}']).next().unwrap_or_default().trim_end();
+    literal.iter().any(|l| message.contains(l))
+        && word.starts_with(|c: char| c.is_ascii_alphabetic())
+        && word.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
 /// Where the key or table header at `at` (`text[start..]`) was first defined in `text`: the
