@@ -2193,6 +2193,21 @@ fn a_file_named_but_left_out_by_a_folder_of_nested_workspaces_is_noted_and_summe
     let r = run(ws.path(), &["check", "x.toml"]);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     assert_eq!(r.stdout, "0 errors, 0 warnings in 0 files\n");
+    // Nothing to compile is no empty bundle: `build` and `graph` refuse, as for the folder.
+    for command in ["build", "graph"] {
+        let r = run(ws.path(), &[command, "x.toml"]);
+        assert_eq!(
+            (r.code, r.stdout.as_str()),
+            (2, ""),
+            "{command}: {}",
+            r.stderr
+        );
+        assert!(
+            r.stderr.contains("error: .: no TOML files of its own"),
+            "{}",
+            r.stderr
+        );
+    }
     assert!(
         r.stderr.contains(
             "note: x.toml: not checked: it is ignored by .gitignore; take it out of that file to \
