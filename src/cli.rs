@@ -622,7 +622,8 @@ fn targets(
                 if abs.is_dir() {
                     as_folder.insert(i);
                 }
-                t.named.push(abs);
+                // A link into a nested workspace stands for the file it leads to.
+                t.named.push(found.target.unwrap_or(abs));
             }
             Err(e) => t.errors.push(e),
         }

@@ -135,6 +135,9 @@ pub struct Found {
     pub root: PathBuf,
     /// True when PATH is a file with no `nimbus.toml` at or above it: its folder was taken.
     pub guessed: bool,
+    /// When PATH is a link to a file of a workspace nested below: that file, which `root`
+    /// reads (or leaves out, and says why), spelled from the outer root.
+    pub target: Option<PathBuf>,
 }
 
 /// Like [`find_root`], telling also whether a file's folder was taken for want of a
@@ -181,22 +184,25 @@ pub fn locate(path: &Path, naming: &Naming) -> Result<Found, LoadError> {
         return Ok(Found {
             root: root_above(abs),
             guessed: false,
+            target: None,
         });
     }
-    let mut root = root_of_file(&abs);
+    let root = root_of_file(&abs);
     // A link to a file of a workspace nested below: that workspace reads the file.
-    if let Some(nested) = linked_into_nested(&abs, &root) {
-        root = nested;
-    }
+    let (root, target) = match linked_into_nested(&abs, &root) {
+        Some((nested, target)) => (nested, Some(target)),
+        None => (root, None),
+    };
     Ok(Found {
         guessed: !has_settings(&root),
         root,
+        target,
     })
 }
 
 /// When `link` is a symbolic link to a file that lies, inside `root`, in a workspace nested
-/// below it: that workspace's root, spelled from `root`.
-fn linked_into_nested(link: &Path, root: &Path) -> Option<PathBuf> {
+/// below it: that workspace's root and the file, spelled from `root`.
+fn linked_into_nested(link: &Path, root: &Path) -> Option<(PathBuf, PathBuf)> {
     if !std::fs::symlink_metadata(link)
         .ok()?
         .file_type()
@@ -208,7 +214,8 @@ fn linked_into_nested(link: &Path, root: &Path) -> Option<PathBuf> {
     let inside = target
         .strip_prefix(std::fs::canonicalize(root).ok()?)
         .ok()?;
-    nested_root_of(root, &root.join(inside))
+    let target = root.join(inside);
+    Some((nested_root_of(root, &target)?, target))
 }
 
 /// The root of the workspace nested below `root` that holds `path` (the innermost), if one

@@ -2297,3 +2297,25 @@ fn an_empty_path_is_called_empty_not_missing() {
         );
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn a_link_into_a_nested_workspace_that_excludes_its_target_names_the_target_in_a_note() {
+    let ws = workspace(&[
+        ("nimbus.toml", ""),
+        (
+            "real/nimbus.toml",
+            "[workspace]\nexclude = [\"drafts/**\"]\n",
+        ),
+        ("real/org.toml", "[ou.r]\n"),
+        ("real/drafts/d.toml", "junk =\n"),
+    ]);
+    std::os::unix::fs::symlink("real/drafts/d.toml", ws.path().join("f.toml")).unwrap();
+    let r = run(ws.path(), &["check", "f.toml"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert_eq!(
+        r.stderr,
+        "note: real/drafts/d.toml: not checked: it is excluded by `[workspace] exclude` in \
+         real/nimbus.toml; take it out of the globs to have it checked\n"
+    );
+}
