@@ -484,6 +484,11 @@ impl SecretMask {
         found
     }
 
+    /// True when `text` holds a secret (an id that is one is never offered to be written).
+    pub fn holds(&self, text: &str) -> bool {
+        !self.found(text).is_empty()
+    }
+
     /// `text` with every secret in it masked, or `None` when it holds none: wherever it
     /// appears, inside a longer word too (`hunter22_1`), since no output may print a detected
     /// secret in full. Backquotes around it go too: the redacted form brings its own.

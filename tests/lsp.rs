@@ -1807,3 +1807,25 @@ fn a_nimbus_toml_that_is_a_broken_link_still_marks_the_root_and_its_error_is_log
         "{log}"
     );
 }
+
+#[test]
+fn completion_never_offers_an_id_that_is_a_credential() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let secret = "Ybcdefghijklmnop0123456789ABCDEF";
+    std::fs::write(root.join("nimbus.toml"), "").unwrap();
+    let org = format!(
+        "[ou.contoso]\n[ou.sales]\nparent = \"contoso\"\n[ou.{secret}]\nparent = \"contoso\"\n"
+    );
+    std::fs::write(root.join("org.toml"), &org).unwrap();
+    let svc = root.join("s.toml");
+    let text = "[service.s]\nou = \"\"\nlicense = \"contact_center\"\n";
+    std::fs::write(&svc, text).unwrap();
+    let (mut s, _) = Server::init(&root, false);
+    s.open(&svc, text);
+    let pos = inside(text, "ou = \"\"", 0, 6, Enc::Utf16);
+    let r = s.at("textDocument/completion", &svc, pos);
+    assert_eq!(labels(&r), ["contoso", "sales"]);
+    assert!(!r.to_string().contains(&secret[4..]), "{r}");
+    assert_eq!(s.stop(), 0);
+}

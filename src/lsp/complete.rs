@@ -567,8 +567,13 @@ pub fn complete(
             .collect(),
         _ => HashSet::new(),
     };
-    let excluded =
-        |id: &str| (kind == referrer_kind && id == referrer) || listed.contains(id) || !matches(id);
+    // Nor an id that is a credential pasted as one: completion would write it once more.
+    let excluded = |id: &str| {
+        (kind == referrer_kind && id == referrer)
+            || listed.contains(id)
+            || !matches(id)
+            || mask.holds(id)
+    };
     let range = convert::range(file, slot.replace.start, slot.replace.end, enc);
     let edit = |id: &str| match slot.quote {
         Some(_) if slot.closed => id.to_owned(),
