@@ -15,9 +15,9 @@ pub struct Context<'a> {
     pub ws: &'a Workspace,
     /// The transfer graph and its reachability.
     pub transfers: &'a Transfers,
-    /// The root OU taken for the tenant ([`crate::rules::advice::tenant`]): computed once,
-    /// read by `root-ou` and `ou-cycle`.
-    tenant: std::cell::OnceCell<Option<u32>>,
+    /// The roots that may be the tenant ([`crate::rules::advice::tenants`]): computed once,
+    /// read by `root-ou`, `ou-cycle` and `reference-not-visible`.
+    tenant: std::cell::OnceCell<crate::rules::advice::Tenants>,
     /// Per OU, the messaging entry that `missing-messaging-entry` suggests to a service there:
     /// computed once, read by that rule, `reference-not-visible`, `channel-region` and `used`.
     entry_suggestions: std::cell::OnceCell<Vec<Option<u32>>>,
@@ -145,9 +145,19 @@ impl Context<'_> {
 
     /// The root OU taken for the tenant, computed on first use.
     pub fn tenant(&self) -> Option<u32> {
-        *self
-            .tenant
-            .get_or_init(|| crate::rules::advice::tenant(self))
+        self.tenants().chosen
+    }
+
+    /// True when `ou` lies below a root that holds as much as the tenant (it may be the
+    /// tenant: only file order would tell them apart).
+    pub fn may_be_tenant(&self, ou: u32) -> bool {
+        let tree = &self.ws.res.tree;
+        (self.tenants().heaviest.iter()).any(|&r| tree.is_at_or_above(r, ou) == Some(true))
+    }
+
+    fn tenants(&self) -> &crate::rules::advice::Tenants {
+        self.tenant
+            .get_or_init(|| crate::rules::advice::tenants(self))
     }
 
     /// Service `i`.

@@ -2633,3 +2633,20 @@ fn a_bare_word_the_parser_takes_for_a_float_or_a_boolean_is_told_to_be_quoted_an
         assert_eq!(after, text.replace(line, fixed));
     }
 }
+
+#[test]
+fn an_entry_below_a_second_root_sees_nothing_wrong_until_that_root_is_placed() {
+    // `root-ou` asks `emea` to hang below the tenant `contoso`: the entry in `emea` then sees
+    // `tw`. One mistake, one diagnostic.
+    let org = "[ou.contoso]\n[ou.sales]\nparent = \"contoso\"\n[ou.emea]\n";
+    let twilio = TWILIO.replacen("ou = \"contoso\"\nconnector", "ou = \"emea\"\nconnector", 1);
+    let found = helps(&[
+        ("org.toml", org),
+        ("twilio.toml", &twilio),
+        ("desk.toml", DESK),
+    ]);
+    let codes: Vec<&str> = found.iter().map(|(c, _)| c.as_str()).collect();
+    assert_eq!(codes, ["reference-not-visible", "root-ou"], "{found:?}");
+    // The desk (below the tenant) cannot see the entry in `emea` however `emea` is placed.
+    assert!(found[0].1.starts_with("a service can use"), "{found:?}");
+}

@@ -8,18 +8,35 @@ use std::collections::HashMap;
 
 use crate::check::Context;
 
-/// The root OU taken for the tenant: the one holding most (OUs and entities below it), the
-/// first in path order among equals; `None` without a root. Read through
-/// [`Context::tenant`], which keeps it.
-pub(crate) fn tenant(cx: &Context<'_>) -> Option<u32> {
+/// The roots that may be the tenant.
+pub(crate) struct Tenants {
+    /// The root OU taken for the tenant: the one holding most (OUs and entities below it),
+    /// the first in path order among equals; `None` without a root.
+    pub chosen: Option<u32>,
+    /// Every root holding that most: which of them is the tenant, file order alone decides,
+    /// so no conclusion may hang on it.
+    pub heaviest: Vec<u32>,
+}
+
+/// The roots that may be the tenant; read through [`Context::tenant`] and
+/// [`Context::may_be_tenant`], which keep them.
+pub(crate) fn tenants(cx: &Context<'_>) -> Tenants {
     let roots = &cx.ws.res.tree.roots;
     if roots.len() < 2 {
-        return roots.first().copied();
+        return Tenants {
+            chosen: roots.first().copied(),
+            heaviest: roots.clone(),
+        };
     }
     let weights = weights(cx);
-    (roots.iter().copied().enumerate())
+    let chosen = (roots.iter().copied().enumerate())
         .max_by_key(|&(i, r)| (weights[r as usize], std::cmp::Reverse(i)))
-        .map(|(_, r)| r)
+        .map(|(_, r)| r);
+    let most = chosen.map_or(0, |r| weights[r as usize]);
+    let heaviest = (roots.iter().copied())
+        .filter(|&r| weights[r as usize] == most)
+        .collect();
+    Tenants { chosen, heaviest }
 }
 
 /// For each root OU, the OUs and entities below it (itself included); 0 for the others.

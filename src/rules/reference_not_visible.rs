@@ -94,7 +94,11 @@ fn report(
     let unseen = tree
         .is_at_or_above(at, from)
         .map_or(tree.is_rooted(from), |seen| !seen);
-    if !unseen {
+    // With several roots, one below a root that `root-ou` asks to hang below the tenant may
+    // see more once it does: that waits for the tree too (a root that may be the tenant, as
+    // much as the one taken for it, is judged: file order must not decide).
+    let under_tenant = tree.roots.len() < 2 || cx.may_be_tenant(from);
+    if !unseen || !under_tenant {
         return;
     }
     let ous = &cx.ws.model.ous;
