@@ -2650,3 +2650,45 @@ fn an_entry_below_a_second_root_sees_nothing_wrong_until_that_root_is_placed() {
     // The desk (below the tenant) cannot see the entry in `emea` however `emea` is placed.
     assert!(found[0].1.starts_with("a service can use"), "{found:?}");
 }
+
+#[test]
+fn many_roots_and_many_transfers_in_are_labelled_ten_at_most_with_a_count() {
+    let roots: String = (0..30).map(|i| format!("[ou.r{i:02}]\n")).collect();
+    let doc = json(&check(&[("org.toml", &roots)], "json"));
+    let labels = doc["diagnostics"][0]["labels"].as_array().unwrap();
+    assert_eq!(labels.len(), 10, "{labels:?}");
+    assert!(
+        labels[9]["message"]
+            .as_str()
+            .unwrap()
+            .ends_with("(and 19 more root OUs)"),
+        "{labels:?}"
+    );
+    let mut services = String::from(
+        "[service.t]\nou = \"contoso\"\nlicense = \"contact_center\"\n[service.t.instant_messaging]\n",
+    );
+    for i in (0..30).rev() {
+        services.push_str(&format!(
+            "[service.s{i:02}]\nou = \"contoso\"\nlicense = \"contact_center\"\ntransfers = [\"t\"]\n"
+        ));
+    }
+    let doc = json(&check(&[("org.toml", ORG), ("s.toml", &services)], "json"));
+    let d = &doc["diagnostics"][0];
+    assert_eq!(d["code"], "im-unreachable");
+    let labels = d["labels"].as_array().unwrap();
+    assert_eq!(labels.len(), 10, "{labels:?}");
+    // The first ten by id, whatever order the file lists them in.
+    assert!(
+        labels[0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("`s00` transfers to `t`")
+    );
+    assert!(
+        labels[9]["message"]
+            .as_str()
+            .unwrap()
+            .ends_with("(and 20 more transfers)"),
+        "{labels:?}"
+    );
+}

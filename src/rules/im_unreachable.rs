@@ -273,9 +273,11 @@ fn help<'f>(cx: &Context<'_>, group: &UnreachableGroup, fed: impl Fn() -> &'f Ve
     }
 }
 
-/// A label at each transfer into the group from outside it, saying why it does not count.
+/// A label at each transfer into the group from outside it, saying why it does not count:
+/// the first [`LABELS`] by the id of the service it is from.
 fn incoming_labels(cx: &Context<'_>, group: &UnreachableGroup, mut d: Diagnostic) -> Diagnostic {
     let t = cx.transfers;
+    let mut found: Vec<(&str, crate::source::Span, String)> = Vec::new();
     for &m in &group.members {
         for (from, item) in t.incoming(m) {
             let Some(reference) = cx.service(from).transfers.get(item as usize) else {
@@ -296,8 +298,18 @@ fn incoming_labels(cx: &Context<'_>, group: &UnreachableGroup, mut d: Diagnostic
                     id(cx, m)
                 )
             };
-            d = d.with(reference.span, why);
+            found.push((id(cx, from), reference.span, why));
         }
+    }
+    found.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+    let more = found.len().saturating_sub(LABELS);
+    for (_, span, why) in found.into_iter().take(LABELS) {
+        d = d.with(span, why);
+    }
+    if more > 0
+        && let Some(last) = d.labels.last_mut()
+    {
+        last.message.push_str(&format!(" {}", super::text::more(more, "transfer", "transfers")));
     }
     d
 }

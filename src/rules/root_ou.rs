@@ -47,6 +47,9 @@ parent = "contoso"
     check: Some(check),
 };
 
+/// Other roots labelled at most in one diagnostic.
+const LABELS: usize = 10;
+
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let ous = &cx.ws.model.ous;
     let tree = &cx.ws.res.tree;
@@ -111,13 +114,27 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 def(tenant).id
             ))
             .about(Kind::Ou, &def(second).id);
-        for &other in tree.roots.iter().filter(|&&r| r != second) {
+        // A label at each other root, the tenant first, then by id: at most [`LABELS`].
+        let mut others: Vec<u32> = (tree.roots.iter().copied())
+            .filter(|&r| r != second && r != tenant)
+            .collect();
+        others.sort_unstable_by(|&a, &b| def(a).id.cmp(&def(b).id));
+        if tenant != second {
+            others.insert(0, tenant);
+        }
+        for &other in others.iter().take(LABELS) {
             let text = if other == tenant {
                 format!("`{}` is a root OU too: {taken}", def(other).id)
             } else {
                 format!("`{}` is a root OU too: give it a `parent`", def(other).id)
             };
             d = d.with(def(other).header, text);
+        }
+        if others.len() > LABELS
+            && let Some(last) = d.labels.last_mut()
+        {
+            let more = super::text::more(others.len() - LABELS, "root OU", "root OUs");
+            last.message.push_str(&format!(" {more}"));
         }
         out.push(d);
         return;
