@@ -878,6 +878,15 @@ fn skipped(root: &Path, path: &Path, is_dir: bool, excludes: &Gitignore) -> Opti
         p.symlink_metadata()
             .is_ok_and(|m| m.file_type().is_symlink())
     };
+    // The ignore files of the folders above the root first, as the walk reads them too.
+    let above: Vec<&Path> = root.ancestors().skip(1).collect();
+    if let Some(file) = above
+        .iter()
+        .rev()
+        .find_map(|dir| ignored_by(dir, path, is_dir))
+    {
+        return Some(Skipped::Ignored(file));
+    }
     let mut dir = root.to_path_buf();
     for next in std::iter::once(None).chain(rel.components().map(Some)) {
         if let Some(c) = next {
@@ -889,18 +898,27 @@ fn skipped(root: &Path, path: &Path, is_dir: bool, excludes: &Gitignore) -> Opti
                 break;
             }
         }
-        let file = dir.join(".gitignore");
-        if file.is_file() && ignore_files_ok(&dir).is_ok() {
-            let (ignores, _) = Gitignore::new(&file);
-            if ignores
-                .matched_path_or_any_parents(path, is_dir)
-                .is_ignore()
-            {
-                return Some(Skipped::Ignored(file));
-            }
+        if let Some(file) = ignored_by(&dir, path, is_dir) {
+            return Some(Skipped::Ignored(file));
         }
     }
     None
+}
+
+/// The ignore file of folder `dir` that leaves `path` out, if one does: its `.gitignore`, or
+/// `.git/info/exclude` when it is a repository's top folder (those the walk reads).
+fn ignored_by(dir: &Path, path: &Path, is_dir: bool) -> Option<PathBuf> {
+    let files = [dir.join(".gitignore"), dir.join(".git/info/exclude")];
+    files.into_iter().find(|file| {
+        file.is_file() && ignore_files_ok(dir).is_ok() && {
+            let mut ignores = ignore::gitignore::GitignoreBuilder::new(dir);
+            let _ = ignores.add(file);
+            let ignores = ignores.build().unwrap_or_else(|_| Gitignore::empty());
+            ignores
+                .matched_path_or_any_parents(path, is_dir)
+                .is_ignore()
+        }
+    })
 }
 
 /// Why the workspace at `root` would not read the file at `path` (below it, on disk or not),

@@ -2319,3 +2319,49 @@ fn a_link_into_a_nested_workspace_that_excludes_its_target_names_the_target_in_a
          real/nimbus.toml; take it out of the globs to have it checked\n"
     );
 }
+
+#[test]
+fn a_file_git_excludes_or_a_gitignore_above_the_root_ignores_is_left_out_by_every_way_in() {
+    let outer = workspace(&[
+        (".git/info/exclude", "local.toml\n"),
+        (".gitignore", "drafts.toml\n"),
+        ("ws/nimbus.toml", ""),
+        ("ws/a.toml", "[ou.c]\n"),
+        ("ws/local.toml", "[ou.c]\n"),
+        ("ws/drafts.toml", "[ou.c]\n"),
+    ]);
+    let ws = outer.path().join("ws");
+    // The walk leaves both out: no duplicate.
+    let r = run(&ws, &["check", "--format", "short"]);
+    assert_eq!(
+        r.stdout, "0 errors, 0 warnings in 2 files\n",
+        "{}",
+        r.stderr
+    );
+    for (name, file) in [
+        ("local.toml", ".git/info/exclude"),
+        ("drafts.toml", ".gitignore"),
+    ] {
+        // Named: a note says it was not checked (the file above the current folder is named
+        // by its full path).
+        let file = outer.path().join(file);
+        let file = file.display();
+        let r = run(&ws, &["check", name]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        assert_eq!(
+            r.stderr,
+            format!(
+                "note: {name}: not checked: it is ignored by {file}; take it out of that file to \
+                 have it checked\n"
+            )
+        );
+        // As the file on stdin: refused, as its workspace does not read it.
+        let r = run_with_stdin(&ws, &["check", "-", "--stdin-filename", name], "[ou.c]\n");
+        assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+        assert!(
+            r.stderr.contains("so its workspace does not read it"),
+            "{}",
+            r.stderr
+        );
+    }
+}
