@@ -1829,3 +1829,46 @@ fn completion_never_offers_an_id_that_is_a_credential() {
     assert!(!r.to_string().contains(&secret[4..]), "{r}");
     assert_eq!(s.stop(), 0);
 }
+
+#[test]
+fn an_open_text_is_held_to_max_file_size_as_it_grows_past_it_and_shrinks_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    std::fs::write(
+        root.join("nimbus.toml"),
+        "[workspace]\nmax_file_size = 30\n",
+    )
+    .unwrap();
+    let a = root.join("a.toml");
+    std::fs::write(&a, "[ou.c]\n").unwrap();
+    let (mut s, _) = Server::init(&root, false);
+    s.open(&a, "[ou.c]\n");
+    // 53 bytes: refused, as `check` refuses the file on disk; the log says why.
+    s.change(
+        &a,
+        2,
+        "[ou.c]\nname = \"a very long name that exceeds\"\n[ou.d]\n",
+    );
+    let deadline = Instant::now() + TIMEOUT;
+    while !s.log().contains("more than the limit of 30") {
+        assert!(
+            Instant::now() < deadline,
+            "the text over the limit was not refused"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let published = s.last_published(&a);
+    assert!(
+        published
+            .as_ref()
+            .is_none_or(|d| d.as_array().unwrap().is_empty()),
+        "{published:?}"
+    );
+    // Back under the limit: checked again.
+    s.change(&a, 3, "[ou.c]\n[ou.d]\n");
+    let d = s.diagnostics(&uri(&a), |p| {
+        !p["diagnostics"].as_array().unwrap().is_empty()
+    });
+    assert_eq!(codes(&d), ["root-ou"]);
+    assert_eq!(s.stop(), 0);
+}

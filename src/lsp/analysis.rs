@@ -83,10 +83,15 @@ pub fn check(
                 .iter()
                 .map(|(_, f)| f.path.as_path())
                 .collect();
+            // Texts left out on purpose; not one refused for its size, which another
+            // keystroke may bring under the limit.
+            let max = loaded.settings.settings.max_file_size;
             cache.skipped = overlays
-                .keys()
-                .filter(|p| p.starts_with(root) && !read.contains(p.as_path()))
-                .cloned()
+                .iter()
+                .filter(|(p, text)| {
+                    p.starts_with(root) && !read.contains(p.as_path()) && text.len() as u64 <= max
+                })
+                .map(|(p, _)| p.clone())
                 .collect();
             (
                 loaded.sources,
@@ -106,12 +111,14 @@ pub fn check(
 fn reusable(root: &Path, prev: &Analysis, overlays: &Overlays, skipped: &HashSet<PathBuf>) -> bool {
     let known = |p: &Path| (prev.ws.sources.find(p)).map(|id| prev.ws.sources.get(id));
     let settings_path = root.join(load::SETTINGS_FILE);
+    let max = prev.ws.settings.max_file_size;
     overlays
         .iter()
         .filter(|(p, _)| p.starts_with(root) && !skipped.contains(*p))
         .all(|(p, text)| match known(p) {
             Some(f) if *p == settings_path => f.text.as_bytes() == text.as_slice(),
-            Some(_) => true,
+            // A text grown past the limit is refused as the file on disk would be: by a load.
+            Some(_) => text.len() as u64 <= max,
             None => p.extension().is_none_or(|e| e != "toml"),
         })
 }
