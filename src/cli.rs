@@ -93,7 +93,8 @@ struct CompletionsArgs {
 /// When to colour the human output.
 #[derive(Debug, Clone, Copy, ValueEnum)]
 enum ColorChoice {
-    /// On a terminal, unless NO_COLOR is set or TERM is dumb.
+    /// On a terminal, unless NO_COLOR is set, CLICOLOR=0 or TERM is dumb; CLICOLOR_FORCE=1
+    /// colours a pipe too.
     Auto,
     /// Always.
     Always,
