@@ -1102,6 +1102,7 @@ fn walk(
     let walk_excludes = excludes.clone();
     let settings_path = root.join(SETTINGS_FILE);
     let canonical_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    let mut in_nested = InNested::default();
     let nested: std::sync::Arc<std::sync::Mutex<Vec<PathBuf>>> = std::sync::Arc::default();
     let refused: std::sync::Arc<std::sync::Mutex<Vec<(PathBuf, String)>>> =
         std::sync::Arc::default();
@@ -1179,7 +1180,7 @@ fn walk(
             continue;
         }
         if ft.is_symlink() {
-            match linked_file(root, &canonical_root, path, excludes) {
+            match linked_file(root, &canonical_root, path, excludes, &mut in_nested) {
                 Link::Folder => {}
                 Link::Special => errors.push(special()),
                 Link::Note(what) => notes.push(format!("{}: {what}", naming.display(path))),
@@ -1195,6 +1196,42 @@ fn walk(
     (nested, notes, errors)
 }
 
+/// Whether a path below the root lies in a workspace nested in it, each folder looked at once
+/// in a walk (many links into one deep folder cost its depth once, not once each).
+#[derive(Default)]
+struct InNested {
+    /// Per folder below the root: whether it, or a folder between it and the root, holds a
+    /// `nimbus.toml`.
+    memo: HashMap<PathBuf, bool>,
+}
+
+impl InNested {
+    /// True when `path` (below `root`) lies in a workspace nested in it.
+    fn holds(&mut self, root: &Path, path: &Path) -> bool {
+        let mut unknown = Vec::new();
+        let mut answer = false;
+        for dir in path.ancestors().skip(1) {
+            if dir == root || !dir.starts_with(root) {
+                break;
+            }
+            if let Some(&known) = self.memo.get(dir) {
+                answer = known;
+                break;
+            }
+            if has_settings(dir) {
+                answer = true;
+                unknown.push(dir);
+                break;
+            }
+            unknown.push(dir);
+        }
+        for dir in unknown {
+            self.memo.insert(dir.to_path_buf(), answer);
+        }
+        answer
+    }
+}
+
 /// What a symbolic link met by the walk comes to: never read itself.
 enum Link {
     /// It leads to a folder: the walk does not follow it, silently.
@@ -1206,7 +1243,13 @@ enum Link {
 }
 
 /// What the walk makes of the symbolic link `path`, found among the files of `root`.
-fn linked_file(root: &Path, canonical_root: &Path, path: &Path, excludes: &Gitignore) -> Link {
+fn linked_file(
+    root: &Path,
+    canonical_root: &Path,
+    path: &Path,
+    excludes: &Gitignore,
+    in_nested: &mut InNested,
+) -> Link {
     match std::fs::canonicalize(path) {
         Ok(target) if target.is_dir() => Link::Folder,
         // Not followed, whatever it leads to (a file, `/dev/zero`).
@@ -1221,7 +1264,7 @@ fn linked_file(root: &Path, canonical_root: &Path, path: &Path, excludes: &Gitig
             let Ok(inside) = inside else {
                 return Link::Note("symbolic link to a file outside the workspace, not followed");
             };
-            if nested_root_of(root, &inside).is_some() {
+            if in_nested.holds(root, &inside) {
                 return Link::Note(
                     "symbolic link to a file of a workspace nested in this one, not read: that workspace reads it, checked on its own",
                 );
