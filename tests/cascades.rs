@@ -2692,3 +2692,37 @@ fn many_roots_and_many_transfers_in_are_labelled_ten_at_most_with_a_count() {
         "{labels:?}"
     );
 }
+
+#[test]
+fn an_entry_that_is_wrong_itself_is_never_the_advice() {
+    // `wa` is in ie1; `other` is in us1 but its connector is no Twilio one, or its SID is bad:
+    // `channel-region` names no entry rather than that one.
+    let twilio = TWILIO.replace("region = \"us1\"", "region = \"ie1\"");
+    for (connector_type, sid) in [
+        ("vonage", "IS12345678900000000000000000AbCdEe"),
+        ("twilio", "IS1234"),
+    ] {
+        let other = format!(
+            "[connector.other]\nou = \"contoso\"\ntype = \"{connector_type}\"\n\
+             api_key_sid = \"SK0123456789abcdef0123456789abcdee\"\n\
+             [messaging_entry.other]\nou = \"contoso\"\nconnector = \"other\"\nservice_sid = \"{sid}\"\n"
+        );
+        let found = helps(&[
+            ("org.toml", ORG),
+            ("twilio.toml", &twilio),
+            ("other.toml", &other),
+            ("desk.toml", DESK),
+        ]);
+        let help = (found.iter())
+            .find(|(c, _)| c == "channel-region")
+            .map(|(_, h)| h.as_str());
+        assert_eq!(
+            help,
+            Some(
+                "Twilio offers the WhatsApp and SMS channels of Conversations only in `us1`: \
+                 apply an entry whose connector has `region = \"us1\"`"
+            ),
+            "{connector_type}: {found:?}"
+        );
+    }
+}

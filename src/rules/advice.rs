@@ -92,13 +92,21 @@ pub(crate) fn suggestions(cx: &Context<'_>) -> Vec<Option<u32>> {
     let mut best: Vec<Option<u32>> = vec![None; m.ous.len()];
     for (e, entry_ou) in res.entry_ou.iter().enumerate() {
         let Some(at) = *entry_ou else { continue };
-        // Its connector resolved, in us1, and in its sight: an entry that is wrong itself is
-        // no advice.
-        let sound = res.entry_connector[e].is_some_and(|c| {
-            m.connectors[c as usize].region() == crate::model::Region::Us1
-                && (res.connector_ou[c as usize])
-                    .is_some_and(|o| res.tree.is_at_or_above(o, at) == Some(true))
-        });
+        // Its SID valid, its connector resolved, a Twilio one with a valid key SID, in us1,
+        // and in its sight: an entry that is wrong itself is no advice.
+        let sid_ok = |sid: &crate::model::Field<crate::model::Text>, prefix: &str| {
+            sid.get()
+                .is_some_and(|v| super::sid::check(&v.value, prefix).is_ok())
+        };
+        let sound = sid_ok(&m.entries[e].service_sid, "IS")
+            && res.entry_connector[e].is_some_and(|c| {
+                let connector = &m.connectors[c as usize];
+                connector.kind.get().is_some_and(|k| k.value == "twilio")
+                    && sid_ok(&connector.api_key_sid, "SK")
+                    && connector.region() == crate::model::Region::Us1
+                    && (res.connector_ou[c as usize])
+                        .is_some_and(|o| res.tree.is_at_or_above(o, at) == Some(true))
+            });
         if sound && res.tree.is_rooted(at) {
             best[at as usize] = better(best[at as usize], Some(e as u32));
         }
