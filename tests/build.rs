@@ -788,3 +788,17 @@ fn a_target_whose_folder_takes_no_new_file_names_the_temporary_file_as_the_cause
          such file or directory; the previous file, if any, is unchanged\n"
     );
 }
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_folder_that_cannot_be_made_is_named_as_the_cause() {
+    let ws = example_copy();
+    let r = run(ws.path(), &["build", "-o", "/proc/nimbus-lint-new/b.json"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_eq!(
+        r.stderr,
+        "error: cannot write /proc/nimbus-lint-new/b.json: cannot make its folder \
+         /proc/nimbus-lint-new: no such file or directory; the previous file, if any, is \
+         unchanged\n"
+    );
+}

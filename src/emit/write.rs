@@ -77,20 +77,31 @@ pub fn write_atomic(
         missing.reverse();
         missing
     };
-    std::fs::create_dir_all(parent).map_err(|e| match e.kind() {
-        // A file where a folder of the path should be.
-        std::io::ErrorKind::AlreadyExists => {
-            std::io::Error::from(std::io::ErrorKind::NotADirectory)
-        }
-        _ => e,
-    })?;
-    let written = write_beside(path, parent, fill);
-    if written.is_err() {
+    let take_back = || {
         for dir in made.iter().rev() {
             if std::fs::remove_dir(dir).is_err() {
                 break;
             }
         }
+    };
+    if let Err(e) = std::fs::create_dir_all(parent) {
+        take_back();
+        return Err(match e.kind() {
+            // A file where a folder of the path should be.
+            std::io::ErrorKind::AlreadyExists | std::io::ErrorKind::NotADirectory => {
+                std::io::Error::from(std::io::ErrorKind::NotADirectory)
+            }
+            // Its own words: the system's ("no such file or directory") would name the target.
+            _ => std::io::Error::other(format!(
+                "cannot make its folder {}: {}",
+                parent.display(),
+                crate::load::io_message(&e)
+            )),
+        });
+    }
+    let written = write_beside(path, parent, fill);
+    if written.is_err() {
+        take_back();
     }
     written
 }
