@@ -1872,3 +1872,32 @@ fn an_open_text_is_held_to_max_file_size_as_it_grows_past_it_and_shrinks_back() 
     assert_eq!(codes(&d), ["root-ou"]);
     assert_eq!(s.stop(), 0);
 }
+
+#[test]
+fn definition_in_a_broken_file_finds_an_entity_the_file_defines_itself() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    std::fs::write(root.join("nimbus.toml"), "").unwrap();
+    std::fs::write(root.join("org.toml"), "[ou.c]\n").unwrap();
+    let svc = root.join("s.toml");
+    let text = "[service.s]\nou = \"c\"\nlicense = \"contact_center\"\ntransfers = [\"t\"]\n\
+                [service.t]\nou = \"c\"\nlicense = \"contact_center\"\nbroken = [\n";
+    std::fs::write(&svc, text).unwrap();
+    let (mut s, _) = Server::init(&root, false);
+    s.open(&svc, text);
+    let d = s.diagnostics(&uri(&svc), |p| {
+        !p["diagnostics"].as_array().unwrap().is_empty()
+    });
+    assert_eq!(codes(&d), ["syntax"]);
+    let r = s.at(
+        "textDocument/definition",
+        &svc,
+        inside(text, "[\"t\"]", 0, 2, Enc::Utf16),
+    );
+    assert_eq!(r["result"]["uri"], uri(&svc));
+    assert_eq!(
+        r["result"]["range"],
+        range_of(text, "[service.t]", 0, Enc::Utf16)
+    );
+    assert_eq!(s.stop(), 0);
+}

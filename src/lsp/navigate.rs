@@ -187,6 +187,37 @@ pub fn textual(a: &Analysis, file: FileId, offset: usize) -> Option<Occurrence> 
     })
 }
 
+/// In a file that does not parse, the table header that defines the entity a reference at byte
+/// `offset` names, when the model does not know it (its definition is in this very file): read
+/// from the text, `[kind.id]` on a line of its own.
+pub fn textual_definition(a: &Analysis, file: FileId, offset: usize) -> Option<Span> {
+    let text = &a.ws.sources.get(file).text;
+    let slot = super::complete::scan(text, offset).slot?;
+    slot.quote?;
+    let (kind, _, _) = super::complete::wanted(&slot)?;
+    let id = text.get(slot.replace.clone())?;
+    if a.ws.res.lookup(&a.ws.model, kind, id).is_some() {
+        return None;
+    }
+    let header = format!("[{}.{id}]", kind.key());
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        let code = line.trim_start();
+        let start = at + (line.len() - code.len());
+        at += line.len();
+        let code = code.split('#').next().unwrap_or_default().trim_end();
+        let bare: String = code.chars().filter(|c| !c.is_whitespace()).collect();
+        if bare == header {
+            return Some(Span {
+                file,
+                start: u32::try_from(start).ok()?,
+                end: u32::try_from(start + code.len()).ok()?,
+            });
+        }
+    }
+    None
+}
+
 /// The files of `a` with a `syntax` error, each once, in file order.
 fn broken_files(a: &Analysis) -> Vec<FileId> {
     let mut files: Vec<FileId> = (a.diagnostics.iter())

@@ -1311,8 +1311,12 @@ impl Server {
         at: &lsp_types::TextDocumentPositionParams,
     ) -> Option<GotoDefinitionResponse> {
         let (ws, a, file, offset) = self.locate(at)?;
-        let occ = self.occurrence(ws, a, file, offset)?;
-        let header = navigate::def(a, occ.target).header;
+        let header = match self.occurrence(ws, a, file, offset) {
+            Some(occ) => navigate::def(a, occ.target).header,
+            // An entity this broken file defines itself: its header, read from the text.
+            None if ws.index().is_broken(file) => navigate::textual_definition(a, file, offset)?,
+            None => return None,
+        };
         Some(GotoDefinitionResponse::Scalar(self.location(a, header)?))
     }
 
