@@ -148,7 +148,7 @@ impl Context<'_> {
         self.tenants().chosen
     }
 
-    /// True when `ou` lies below a root that holds as much as the tenant (it may be the
+    /// True when `ou` lies at or below a root that holds as much as the tenant (it may be the
     /// tenant: only file order would tell them apart).
     pub fn may_be_tenant(&self, ou: u32) -> bool {
         let tree = &self.ws.res.tree;

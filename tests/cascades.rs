@@ -2649,6 +2649,20 @@ fn an_entry_below_a_second_root_sees_nothing_wrong_until_that_root_is_placed() {
     assert_eq!(codes, ["reference-not-visible", "root-ou"], "{found:?}");
     // The desk (below the tenant) cannot see the entry in `emea` however `emea` is placed.
     assert!(found[0].1.starts_with("a service can use"), "{found:?}");
+    // A connector below the tenant stays out of sight of `emea` once it hangs below the
+    // tenant too: reported at once.
+    let twilio = twilio.replacen("ou = \"contoso\"", "ou = \"sales\"", 1);
+    let found = helps(&[
+        ("org.toml", org),
+        ("twilio.toml", &twilio),
+        ("desk.toml", DESK),
+    ]);
+    let codes: Vec<&str> = found.iter().map(|(c, _)| c.as_str()).collect();
+    assert_eq!(
+        codes,
+        ["reference-not-visible", "root-ou", "reference-not-visible"],
+        "{found:?}"
+    );
 }
 
 #[test]

@@ -94,11 +94,13 @@ fn report(
     let unseen = tree
         .is_at_or_above(at, from)
         .map_or(tree.is_rooted(from), |seen| !seen);
-    // With several roots, one below a root that `root-ou` asks to hang below the tenant may
-    // see more once it does: that waits for the tree too (a root that may be the tenant, as
-    // much as the one taken for it, is judged: file order must not decide).
-    let under_tenant = tree.roots.len() < 2 || cx.may_be_tenant(from);
-    if !unseen || !under_tenant {
+    // With several roots, `root-ou` asks every root but the tenant to hang below it: a
+    // target at the tenant itself then comes into sight of every referrer, so that waits for
+    // the tree too. Any root holding as much as the one taken for the tenant may be it: file
+    // order must not decide.
+    let at_tenant =
+        tree.roots.len() > 1 && tree.parent[at as usize].is_none() && cx.may_be_tenant(at);
+    if !unseen || at_tenant {
         return;
     }
     let ous = &cx.ws.model.ous;
