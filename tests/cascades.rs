@@ -2740,3 +2740,20 @@ fn an_entry_that_is_wrong_itself_is_never_the_advice() {
         );
     }
 }
+
+#[test]
+fn a_bare_credential_the_parser_takes_for_a_boolean_is_a_secret_never_shown() {
+    for secret in [
+        "f123456789abcdef0123456789abcdef",
+        "nAbcdefghijklmnop0123456789ABCDE",
+    ] {
+        let text = format!("[ou.contoso]\nname = {secret}\n");
+        let out = check(&[("a.toml", &text)], "human").stdout;
+        assert!(!out.contains(&secret[4..]), "{out}");
+        let out = short(&[("a.toml", &text)]);
+        assert!(
+            out.starts_with("a.toml:2:8: error[secret-in-config]: string shaped like a Twilio"),
+            "{out}"
+        );
+    }
+}

@@ -2,6 +2,7 @@
 
 use super::{Code, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::SecretHit;
 use crate::source::Span;
 
 /// The rule record.
@@ -151,6 +152,25 @@ pub(crate) fn explained(mut d: Diagnostic, text: &str, base: usize) -> Diagnosti
         d.help = "TOML takes one `key = value` a line: put the next key on a line of its own (commas separate keys inside `{ … }` only)".to_owned();
     }
     d
+}
+
+/// A bare word that a syntax error stopped at (`name = f123…`, which the parser began to read
+/// as `false`) and that is shaped like a credential: the recovered tree holds no string for
+/// it, so it is recorded here, to be reported and masked like any other.
+pub(crate) fn bare_secret(d: &Diagnostic, text: &str, base: usize) -> Option<SecretHit> {
+    if d.code != Code::Syntax || d.label != "string values must be quoted" {
+        return None;
+    }
+    let start = (d.span.start as usize).checked_sub(base)?;
+    let end = (d.span.end as usize).checked_sub(base)?;
+    let word = text.get(start..end)?;
+    crate::rules::secret_in_config::is_secret_shaped(word).then(|| SecretHit {
+        span: d.span,
+        value: word.to_owned(),
+        literal_secret: false,
+        key: None,
+        entity: None,
+    })
 }
 
 /// True when the parser took the bare word at the start of `rest` for the start of a float or
