@@ -856,9 +856,20 @@ fn admitted(root: &Path, path: &Path, excludes: &Gitignore) -> bool {
 }
 
 /// Why the walk of `root` would leave out `path` (a folder when `is_dir`), were it on disk:
-/// a hidden folder or file on the way, an `exclude` glob, a `.gitignore` from the root down,
-/// a symbolic link on the way (the walk follows none); `None` when it would enter or read it.
+/// a hidden folder or file on the way, an `exclude` glob, a symbolic link on the way (the walk
+/// follows none), an ignore file (see [`IgnoreFiles`]); `None` when it would enter or read it.
 fn skipped(root: &Path, path: &Path, is_dir: bool, excludes: &Gitignore) -> Option<Skipped> {
+    skipped_with(root, path, is_dir, excludes, &mut IgnoreFiles::default())
+}
+
+/// [`skipped`], with the ignore files parsed so far (a walk asks about many links).
+fn skipped_with(
+    root: &Path,
+    path: &Path,
+    is_dir: bool,
+    excludes: &Gitignore,
+    ignores: &mut IgnoreFiles,
+) -> Option<Skipped> {
     let Ok(rel) = path.strip_prefix(root) else {
         return Some(Skipped::Outside);
     };
@@ -874,50 +885,107 @@ fn skipped(root: &Path, path: &Path, is_dir: bool, excludes: &Gitignore) -> Opti
     {
         return Some(Skipped::Excluded);
     }
-    let link = |p: &Path| {
-        p.symlink_metadata()
+    // Each folder on the way, then the path itself, as the walk meets them: a folder it
+    // leaves out hides everything below it.
+    let mut at = root.to_path_buf();
+    for c in rel.components() {
+        at.push(c);
+        let last = at == path;
+        if at
+            .symlink_metadata()
             .is_ok_and(|m| m.file_type().is_symlink())
-    };
-    // The ignore files of the folders above the root first, as the walk reads them too.
-    let above: Vec<&Path> = root.ancestors().skip(1).collect();
-    if let Some(file) = above
-        .iter()
-        .rev()
-        .find_map(|dir| ignored_by(dir, path, is_dir))
-    {
-        return Some(Skipped::Ignored(file));
-    }
-    let mut dir = root.to_path_buf();
-    for next in std::iter::once(None).chain(rel.components().map(Some)) {
-        if let Some(c) = next {
-            dir.push(c);
-            if link(&dir) {
-                return Some(Skipped::Link);
-            }
-            if dir == path {
-                break;
-            }
+        {
+            return Some(Skipped::Link);
         }
-        if let Some(file) = ignored_by(&dir, path, is_dir) {
+        if let Some(file) = ignores.ignoring(&at, !last || is_dir) {
             return Some(Skipped::Ignored(file));
         }
     }
     None
 }
 
-/// The ignore file of folder `dir` that leaves `path` out, if one does: its `.gitignore`, or
-/// `.git/info/exclude` when it is a repository's top folder (those the walk reads).
-fn ignored_by(dir: &Path, path: &Path, is_dir: bool) -> Option<PathBuf> {
-    let files = [dir.join(".gitignore"), dir.join(".git/info/exclude")];
-    files.into_iter().find(|file| {
-        file.is_file() && ignore_files_ok(dir).is_ok() && {
-            let mut ignores = ignore::gitignore::GitignoreBuilder::new(dir);
-            let _ = ignores.add(file);
-            let ignores = ignores.build().unwrap_or_else(|_| Gitignore::empty());
-            ignores
-                .matched_path_or_any_parents(path, is_dir)
-                .is_ignore()
+/// The ignore files the walk reads (the `ignore` crate's rules), each parsed once: the
+/// `.gitignore` of every folder above a path, the deepest deciding (a `!x.toml` puts back what
+/// one above left out), then a repository's `info/exclude` (found through `.git`, a folder, or
+/// a worktree's file that names its repository).
+#[derive(Default)]
+struct IgnoreFiles {
+    gitignores: HashMap<PathBuf, Option<Gitignore>>,
+    excludes: HashMap<PathBuf, Option<(PathBuf, Gitignore)>>,
+}
+
+impl IgnoreFiles {
+    /// The ignore file that leaves `path` out, if one does.
+    fn ignoring(&mut self, path: &Path, is_dir: bool) -> Option<PathBuf> {
+        let above: Vec<&Path> = path.ancestors().skip(1).collect();
+        for dir in &above {
+            if let Some(g) = self.gitignore(dir) {
+                match g.matched(path, is_dir) {
+                    ignore::Match::Ignore(_) => return Some(dir.join(".gitignore")),
+                    ignore::Match::Whitelist(_) => return None,
+                    ignore::Match::None => {}
+                }
+            }
         }
+        for dir in &above {
+            if let Some((file, g)) = self.exclude(dir) {
+                match g.matched(path, is_dir) {
+                    ignore::Match::Ignore(_) => return Some(file.clone()),
+                    ignore::Match::Whitelist(_) => return None,
+                    ignore::Match::None => {}
+                }
+            }
+        }
+        None
+    }
+
+    fn gitignore(&mut self, dir: &Path) -> Option<&Gitignore> {
+        self.gitignores
+            .entry(dir.to_path_buf())
+            .or_insert_with(|| {
+                let file = dir.join(".gitignore");
+                (file.is_file() && ignore_files_ok(dir).is_ok()).then(|| parsed(dir, &file))
+            })
+            .as_ref()
+    }
+
+    fn exclude(&mut self, dir: &Path) -> Option<&(PathBuf, Gitignore)> {
+        self.excludes
+            .entry(dir.to_path_buf())
+            .or_insert_with(|| {
+                let file = git_dir(dir)?.join("info/exclude");
+                (file.is_file() && ignore_files_ok(dir).is_ok()).then(|| {
+                    let g = parsed(dir, &file);
+                    (file, g)
+                })
+            })
+            .as_ref()
+    }
+}
+
+/// The ignore file `file`, its patterns relative to `dir`.
+fn parsed(dir: &Path, file: &Path) -> Gitignore {
+    let mut builder = ignore::gitignore::GitignoreBuilder::new(dir);
+    let _ = builder.add(file);
+    builder.build().unwrap_or_else(|_| Gitignore::empty())
+}
+
+/// The git folder whose `info/exclude` applies to the repository at `dir`: `.git` itself, or
+/// for a worktree (`.git` a file, `gitdir: …`), its repository's common folder.
+fn git_dir(dir: &Path) -> Option<PathBuf> {
+    let dot_git = dir.join(".git");
+    let meta = std::fs::metadata(&dot_git).ok()?;
+    if meta.is_dir() {
+        return Some(dot_git);
+    }
+    if !meta.is_file() || meta.len() > 4096 {
+        return None;
+    }
+    let text = std::fs::read_to_string(&dot_git).ok()?;
+    let gitdir = dir.join(text.strip_prefix("gitdir:")?.trim());
+    Some(match std::fs::read_to_string(gitdir.join("commondir")) {
+        Ok(common) => gitdir.join(common.trim()),
+        Err(_) => gitdir,
     })
 }
 
@@ -1103,6 +1171,7 @@ fn walk(
     let settings_path = root.join(SETTINGS_FILE);
     let canonical_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
     let mut in_nested = InNested::default();
+    let mut ignores = IgnoreFiles::default();
     let nested: std::sync::Arc<std::sync::Mutex<Vec<PathBuf>>> = std::sync::Arc::default();
     let refused: std::sync::Arc<std::sync::Mutex<Vec<(PathBuf, String)>>> =
         std::sync::Arc::default();
@@ -1180,7 +1249,8 @@ fn walk(
             continue;
         }
         if ft.is_symlink() {
-            match linked_file(root, &canonical_root, path, excludes, &mut in_nested) {
+            let lookups = (&mut in_nested, &mut ignores);
+            match linked_file(root, &canonical_root, path, excludes, lookups) {
                 Link::Folder => {}
                 Link::Special => errors.push(special()),
                 Link::Note(what) => notes.push(format!("{}: {what}", naming.display(path))),
@@ -1248,7 +1318,7 @@ fn linked_file(
     canonical_root: &Path,
     path: &Path,
     excludes: &Gitignore,
-    in_nested: &mut InNested,
+    (in_nested, ignores): (&mut InNested, &mut IgnoreFiles),
 ) -> Link {
     match std::fs::canonicalize(path) {
         Ok(target) if target.is_dir() => Link::Folder,
@@ -1270,7 +1340,7 @@ fn linked_file(
                 );
             }
             let read = target.extension().is_some_and(|e| e == "toml")
-                && skipped(root, &inside, false, excludes).is_none();
+                && skipped_with(root, &inside, false, excludes, ignores).is_none();
             Link::Note(if read {
                 "symbolic link to another file of the workspace, read at its target"
             } else {

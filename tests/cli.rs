@@ -2365,3 +2365,60 @@ fn a_file_git_excludes_or_a_gitignore_above_the_root_ignores_is_left_out_by_ever
         );
     }
 }
+
+#[test]
+fn a_deeper_gitignore_that_puts_a_file_back_wins_as_in_the_walk() {
+    let outer = workspace(&[
+        (".gitignore", "x.toml\n"),
+        ("ws/.gitignore", "!x.toml\n"),
+        ("ws/nimbus.toml", ""),
+        ("ws/x.toml", "[ou.a]\n"),
+    ]);
+    let ws = outer.path().join("ws");
+    let r = run(&ws, &["check", "--format", "short"]);
+    assert_eq!(r.stdout, "0 errors, 0 warnings in 2 files\n");
+    let r = run(&ws, &["check", "x.toml"]);
+    assert_eq!((r.code, r.stderr.as_str()), (0, ""));
+    let r = run_with_stdin(
+        &ws,
+        &["check", "-", "--stdin-filename", "x.toml"],
+        "[ou.a]\n",
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}
+
+#[test]
+fn a_worktree_honours_its_repository_s_info_exclude_in_every_way_in() {
+    let outer = workspace(&[
+        ("main/.git/info/exclude", "local.toml\n"),
+        ("main/.git/worktrees/w2/commondir", "../..\n"),
+        ("w2/nimbus.toml", ""),
+        ("w2/a.toml", "[ou.a]\n"),
+        ("w2/local.toml", "[ou.a]\n"),
+    ]);
+    let gitdir = outer.path().join("main/.git/worktrees/w2");
+    std::fs::write(
+        outer.path().join("w2/.git"),
+        format!("gitdir: {}\n", gitdir.display()),
+    )
+    .unwrap();
+    let ws = outer.path().join("w2");
+    let r = run(&ws, &["check", "--format", "short"]);
+    assert_eq!(
+        r.stdout, "0 errors, 0 warnings in 2 files\n",
+        "{}",
+        r.stderr
+    );
+    let r = run(&ws, &["check", "local.toml"]);
+    assert!(
+        r.stderr.contains("not checked: it is ignored by"),
+        "{}",
+        r.stderr
+    );
+    let r = run_with_stdin(
+        &ws,
+        &["check", "-", "--stdin-filename", "local.toml"],
+        "[ou.c]\n",
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+}

@@ -77,11 +77,11 @@ pub fn write_atomic(
         missing.reverse();
         missing
     };
+    // Innermost first, each that was made (an empty folder only: one that failed to be made
+    // is simply not there).
     let take_back = || {
         for dir in made.iter().rev() {
-            if std::fs::remove_dir(dir).is_err() {
-                break;
-            }
+            let _ = std::fs::remove_dir(dir);
         }
     };
     if let Err(e) = std::fs::create_dir_all(parent) {
@@ -224,6 +224,21 @@ impl Write for CompareWriter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn folders_made_before_one_that_cannot_be_are_taken_back() {
+        // `new` is made, then a name too long for the system cannot be.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir
+            .path()
+            .join("new")
+            .join("x".repeat(300))
+            .join("bundle.json");
+        let err = write_atomic(&path, |w| w.write_all(b"new")).unwrap_err();
+        assert!(err.to_string().contains("cannot make its folder"), "{err}");
+        assert!(!dir.path().join("new").exists());
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
 
     #[test]
     fn a_failing_write_takes_away_the_folders_it_made_and_only_those() {
