@@ -2757,3 +2757,27 @@ fn a_bare_credential_the_parser_takes_for_a_boolean_is_a_secret_never_shown() {
         );
     }
 }
+
+#[test]
+fn the_root_the_help_names_first_is_labelled_when_the_diagnostic_stands_at_the_tenant() {
+    // Second in file order, `t` holds the most: the diagnostic stands at it, and `z` (first in
+    // file order) is the root the help asks to move first.
+    let mut org =
+        String::from("[ou.z]\n[ou.t]\n[ou.t1]\nparent = \"t\"\n[ou.t2]\nparent = \"t\"\n");
+    for i in 0..12 {
+        org.push_str(&format!("[ou.r{i:02}]\n"));
+    }
+    let doc = json(&check(&[("org.toml", &org)], "json"));
+    let d = &doc["diagnostics"][0];
+    assert_eq!(d["line"].as_u64(), Some(2));
+    assert!(
+        d["help"].as_str().unwrap().contains("give `z`, "),
+        "{}",
+        d["help"]
+    );
+    let labels: Vec<&str> = (d["labels"].as_array().unwrap().iter())
+        .map(|l| l["message"].as_str().unwrap())
+        .collect();
+    assert!(labels[0].starts_with("`z` is a root OU too"), "{labels:?}");
+    assert_eq!(labels.len(), 10, "{labels:?}");
+}

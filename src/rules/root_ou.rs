@@ -114,13 +114,16 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 def(tenant).id
             ))
             .about(Kind::Ou, &def(second).id);
-        // A label at each other root, the tenant first, then by id: at most [`LABELS`].
+        // A label at each other root: the tenant, the root the help names first, then by id;
+        // at most [`LABELS`].
         let mut others: Vec<u32> = (tree.roots.iter().copied())
-            .filter(|&r| r != second && r != tenant)
+            .filter(|&r| r != second && r != tenant && r != mover)
             .collect();
         others.sort_unstable_by(|&a, &b| def(a).id.cmp(&def(b).id));
-        if tenant != second {
-            others.insert(0, tenant);
+        for first in [mover, tenant] {
+            if first != second {
+                others.insert(0, first);
+            }
         }
         for &other in others.iter().take(LABELS) {
             let text = if other == tenant {
