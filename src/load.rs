@@ -897,7 +897,12 @@ fn skipped_with(
         {
             return Some(Skipped::Link);
         }
-        if let Some(file) = ignores.ignoring(&at, !last || is_dir) {
+        let found = if last && !is_dir {
+            ignores.ignoring(&at, false)
+        } else {
+            ignores.folder_ignoring(&at)
+        };
+        if let Some(file) = found {
             return Some(Skipped::Ignored(file));
         }
     }
@@ -912,9 +917,21 @@ fn skipped_with(
 struct IgnoreFiles {
     gitignores: HashMap<PathBuf, Option<Gitignore>>,
     excludes: HashMap<PathBuf, Option<(PathBuf, Gitignore)>>,
+    /// Per folder, the ignore file that leaves it out: each folder judged once a walk.
+    folders: HashMap<PathBuf, Option<PathBuf>>,
 }
 
 impl IgnoreFiles {
+    /// [`IgnoreFiles::ignoring`] for the folder `dir`, remembered.
+    fn folder_ignoring(&mut self, dir: &Path) -> Option<PathBuf> {
+        if let Some(known) = self.folders.get(dir) {
+            return known.clone();
+        }
+        let found = self.ignoring(dir, true);
+        self.folders.insert(dir.to_path_buf(), found.clone());
+        found
+    }
+
     /// The ignore file that leaves `path` out, if one does.
     fn ignoring(&mut self, path: &Path, is_dir: bool) -> Option<PathBuf> {
         let above: Vec<&Path> = path.ancestors().skip(1).collect();
