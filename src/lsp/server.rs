@@ -1128,11 +1128,13 @@ impl Server {
             }
         }
         sends.sort_by(|(a, pa, _), (b, pb, _)| (a.is_none(), a, pa).cmp(&(b.is_none(), b, pb)));
+        // Paths are named from the workspace's root: the line says which workspace.
+        let at = format!("(workspace {})", root.display());
         let mut logged: Vec<String> = a
             .load_errors
             .iter()
-            .map(|e| format!("error: {e}"))
-            .chain(a.notes.iter().map(|n| format!("note: {n}")))
+            .map(|e| format!("error: {e} {at}"))
+            .chain(a.notes.iter().map(|n| format!("note: {n} {at}")))
             .collect();
         logged.sort();
         let new_logs = (logged != ws.logged).then(|| logged.clone());
