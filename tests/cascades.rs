@@ -2781,3 +2781,25 @@ fn the_root_the_help_names_first_is_labelled_when_the_diagnostic_stands_at_the_t
     assert!(labels[0].starts_with("`z` is a root OU too"), "{labels:?}");
     assert_eq!(labels.len(), 10, "{labels:?}");
 }
+
+#[test]
+fn of_two_roots_that_hold_as_much_the_tenant_named_does_not_follow_file_order() {
+    let a = "[ou.alpha]\n[ou.a1]\nparent = \"alpha\"\n";
+    let b = "[ou.beta]\n[ou.b1]\nparent = \"beta\"\n";
+    let help = |files: &[(&str, &str)]| {
+        let found = helps(files);
+        found
+            .into_iter()
+            .find(|(c, _)| c == "root-ou")
+            .map(|(_, h)| h)
+    };
+    let one = help(&[("1.toml", a), ("2.toml", b)]);
+    let other = help(&[("1.toml", b), ("2.toml", a)]);
+    assert_eq!(one, other);
+    assert_eq!(
+        one.as_deref(),
+        Some(
+            "a workspace describes one tenant: give `beta` a `parent` (e.g. `parent = \"alpha\"`)"
+        )
+    );
+}

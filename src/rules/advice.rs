@@ -11,7 +11,8 @@ use crate::check::Context;
 /// The roots that may be the tenant.
 pub(crate) struct Tenants {
     /// The root OU taken for the tenant: the one holding most (OUs and entities below it),
-    /// the first in path order among equals; `None` without a root.
+    /// the smallest id among equals (not file order: same input, same words); `None` without
+    /// a root.
     pub chosen: Option<u32>,
     /// Every root holding that most: which of them is the tenant, file order alone decides,
     /// so no conclusion may hang on it.
@@ -29,9 +30,13 @@ pub(crate) fn tenants(cx: &Context<'_>) -> Tenants {
         };
     }
     let weights = weights(cx);
-    let chosen = (roots.iter().copied().enumerate())
-        .max_by_key(|&(i, r)| (weights[r as usize], std::cmp::Reverse(i)))
-        .map(|(_, r)| r);
+    let ous = &cx.ws.model.ous;
+    let chosen = (roots.iter().copied()).max_by_key(|&r| {
+        (
+            weights[r as usize],
+            std::cmp::Reverse(ous[r as usize].def.id.as_str()),
+        )
+    });
     let most = chosen.map_or(0, |r| weights[r as usize]);
     let heaviest = (roots.iter().copied())
         .filter(|&r| weights[r as usize] == most)
