@@ -795,7 +795,11 @@ const MAX_IGNORE_FILE: u64 = 8 << 20;
 /// the file and why.
 pub fn ignore_files_ok(dir: &Path) -> Result<(), (PathBuf, String)> {
     let gitignore = dir.join(".gitignore");
-    let exclude = dir.join(".git").join("info").join("exclude");
+    // A worktree's is its repository's, which the walk opens all the same.
+    let exclude = git_dir(dir)
+        .unwrap_or_else(|| dir.join(".git"))
+        .join("info")
+        .join("exclude");
     for file in [gitignore, exclude] {
         // Follows links: what the walk would open.
         let Ok(meta) = std::fs::metadata(&file) else {
@@ -998,12 +1002,12 @@ fn git_dir(dir: &Path) -> Option<PathBuf> {
     if !meta.is_file() || meta.len() > 4096 {
         return None;
     }
+    // As the walk's `ignore` crate reads it: a worktree's `gitdir:` with its `commondir`; a
+    // `.git` file without one (a submodule, `--separate-git-dir`) gets no `info/exclude`.
     let text = std::fs::read_to_string(&dot_git).ok()?;
-    let gitdir = dir.join(text.strip_prefix("gitdir:")?.trim());
-    Some(match std::fs::read_to_string(gitdir.join("commondir")) {
-        Ok(common) => gitdir.join(common.trim()),
-        Err(_) => gitdir,
-    })
+    let gitdir = dir.join(text.lines().next()?.strip_prefix("gitdir: ")?.trim());
+    let common = std::fs::read_to_string(gitdir.join("commondir")).ok()?;
+    Some(gitdir.join(common.trim()))
 }
 
 /// Why the workspace at `root` would not read the file at `path` (below it, on disk or not),

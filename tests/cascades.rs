@@ -2803,3 +2803,32 @@ fn of_two_roots_that_hold_as_much_the_tenant_named_does_not_follow_file_order() 
         )
     );
 }
+
+#[test]
+fn every_bare_credential_of_a_broken_file_is_a_secret_whatever_it_starts_with() {
+    for text in [
+        "[ou.contoso]\nname = 0123456789abcdef0123456789abcdef\n",
+        "[ou.contoso]\nname = 7Abcdefghijklmnop0123456789ABCDE\n",
+        "[ou.contoso]\nname = \"x\nsid = f123456789abcdef0123456789abcdef\n",
+        "[ou.contoso]\nname = f123456789abcdef0123456789abcdee\nsid = 9Abcdefghijklmnop0123456789ABCDE\n",
+        "[ou.contoso]\nx = [1, 0123456789abcdef0123456789abcded]\ny = \"\n",
+    ] {
+        let out = check(&[("a.toml", text)], "human").stdout;
+        for word in text
+            .split([' ', '\n', '[', ']', ','])
+            .filter(|w| w.len() == 32)
+        {
+            assert!(!out.contains(&word[4..]), "{text}\n{out}");
+        }
+        let found = short(&[("a.toml", text)]);
+        let words = text
+            .split([' ', '\n', '[', ']', ','])
+            .filter(|w| w.len() == 32)
+            .count();
+        assert_eq!(
+            found.matches("error[secret-in-config]").count(),
+            words,
+            "{found}"
+        );
+    }
+}

@@ -2422,3 +2422,27 @@ fn a_worktree_honours_its_repository_s_info_exclude_in_every_way_in() {
     );
     assert_eq!(r.code, 2, "{}", r.stderr);
 }
+
+#[cfg(unix)]
+#[test]
+fn a_worktree_s_info_exclude_that_is_a_pipe_is_refused_not_waited_for() {
+    let outer = workspace(&[
+        ("main/.git/worktrees/w2/commondir", "../..\n"),
+        ("w2/nimbus.toml", ""),
+        ("w2/a.toml", "[ou.a]\n"),
+    ]);
+    let gitdir = outer.path().join("main/.git/worktrees/w2");
+    std::fs::write(
+        outer.path().join("w2/.git"),
+        format!("gitdir: {}\n", gitdir.display()),
+    )
+    .unwrap();
+    std::fs::create_dir_all(outer.path().join("main/.git/info")).unwrap();
+    let made = std::process::Command::new("mkfifo")
+        .arg(outer.path().join("main/.git/info/exclude"))
+        .status();
+    assert!(made.unwrap().success());
+    let r = run(&outer.path().join("w2"), &["check"]);
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("not a regular file"), "{}", r.stderr);
+}

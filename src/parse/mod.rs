@@ -168,9 +168,9 @@ fn parse_batch(id: FileId, text: &str, base: usize) -> ParsedFile {
     let mut out = ParsedFile::default();
     let (doc, broken) = parse_toml(id, text, base, &mut out.diagnostics);
     let mut r = Reader::new(id, text, base);
-    let bare = out.diagnostics.last().filter(|_| broken);
-    r.secrets
-        .extend(bare.and_then(|d| syntax::bare_secret(d, text, base)));
+    if broken {
+        r.secrets.extend(syntax::bare_secrets(id, text, base));
+    }
     if !broken {
         let mut keys: Vec<_> = doc.get_ref().iter().collect();
         keys.sort_by_key(|(k, _)| k.span().start);

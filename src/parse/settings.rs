@@ -65,9 +65,10 @@ pub fn parse_settings(id: FileId, file: &SourceFile) -> ParsedSettings {
     let (doc, broken) = super::parse_toml(id, &file.text, 0, &mut out.diagnostics);
     out.broken = broken;
     let mut r = Reader::new(id, &file.text, 0);
-    let bare = out.diagnostics.last().filter(|_| broken);
-    r.secrets
-        .extend(bare.and_then(|d| crate::rules::syntax::bare_secret(d, &file.text, 0)));
+    if broken {
+        r.secrets
+            .extend(crate::rules::syntax::bare_secrets(id, &file.text, 0));
+    }
     read(&mut r, doc.get_ref(), &mut out.settings);
     if broken {
         // What the parser recovered still applies (`exclude` keeps drafts out, `[lints]`

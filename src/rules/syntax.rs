@@ -154,23 +154,61 @@ pub(crate) fn explained(mut d: Diagnostic, text: &str, base: usize) -> Diagnosti
     d
 }
 
-/// A bare word that a syntax error stopped at (`name = f123…`, which the parser began to read
-/// as `false`) and that is shaped like a credential: the recovered tree holds no string for
-/// it, so it is recorded here, to be reported and masked like any other.
-pub(crate) fn bare_secret(d: &Diagnostic, text: &str, base: usize) -> Option<SecretHit> {
-    if d.code != Code::Syntax || d.label != "string values must be quoted" {
-        return None;
+/// In a file that does not parse, every bare word shaped like a credential in a value's place
+/// (after `=`, `[` or `,`, outside strings and comments): the recovered tree holds no string
+/// for it (`name = 0123…`, `name = f123…`, a line after the error), so it is recorded here, to
+/// be reported and masked like any other. The words are read as they look, line by line.
+pub(crate) fn bare_secrets(file: crate::source::FileId, text: &str, base: usize) -> Vec<SecretHit> {
+    let mut out = Vec::new();
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let here = offset;
+        offset += line.len();
+        let bytes = line.as_bytes();
+        let mut quote: Option<u8> = None;
+        let mut before: Option<u8> = None;
+        let mut i = 0;
+        while i < bytes.len() {
+            let b = bytes[i];
+            match quote {
+                Some(q) if b == q => quote = None,
+                Some(_) => {}
+                None if b == b'"' || b == b'\'' => quote = Some(b),
+                None if b == b'#' => break,
+                None if b.is_ascii_alphanumeric() => {
+                    let end = (i..bytes.len())
+                        .find(|&j| !(bytes[j].is_ascii_alphanumeric() || bytes[j] == b'_' || bytes[j] == b'-'))
+                        .unwrap_or(bytes.len());
+                    let word = &line[i..end];
+                    if matches!(before, Some(b'=' | b'[' | b','))
+                        && crate::rules::secret_in_config::is_secret_shaped(word)
+                    {
+                        let start = (base + here + i) as u32;
+                        out.push(SecretHit {
+                            span: Span {
+                                file,
+                                start,
+                                end: start + word.len() as u32,
+                            },
+                            value: word.to_owned(),
+                            literal_secret: false,
+                            key: None,
+                            entity: None,
+                        });
+                    }
+                    before = Some(b'a');
+                    i = end;
+                    continue;
+                }
+                None => {}
+            }
+            if !b.is_ascii_whitespace() {
+                before = Some(b);
+            }
+            i += 1;
+        }
     }
-    let start = (d.span.start as usize).checked_sub(base)?;
-    let end = (d.span.end as usize).checked_sub(base)?;
-    let word = text.get(start..end)?;
-    crate::rules::secret_in_config::is_secret_shaped(word).then(|| SecretHit {
-        span: d.span,
-        value: word.to_owned(),
-        literal_secret: false,
-        key: None,
-        entity: None,
-    })
+    out
 }
 
 /// True when the parser took the bare word at the start of `rest` for the start of a float or
