@@ -215,16 +215,7 @@ fn linked_into_nested(link: &Path, root: &Path) -> Option<(PathBuf, PathBuf)> {
         .strip_prefix(std::fs::canonicalize(root).ok()?)
         .ok()?;
     let target = root.join(inside);
-    Some((nested_root_of(root, &target)?, target))
-}
-
-/// The root of the workspace nested below `root` that holds `path` (the innermost), if one
-/// does.
-fn nested_root_of(root: &Path, path: &Path) -> Option<PathBuf> {
-    (path.ancestors().skip(1))
-        .take_while(|dir| *dir != root && dir.starts_with(root))
-        .find(|dir| has_settings(dir))
-        .map(Path::to_path_buf)
+    Some((InNested::default().root_of(root, &target)?, target))
 }
 
 /// When `path`, as written, ends with `/`, `/.` or `/..`: what comes before, and that end.
@@ -795,12 +786,10 @@ const MAX_IGNORE_FILE: u64 = 8 << 20;
 /// the file and why.
 pub fn ignore_files_ok(dir: &Path) -> Result<(), (PathBuf, String)> {
     let gitignore = dir.join(".gitignore");
-    // A worktree's is its repository's, which the walk opens all the same.
-    let exclude = git_dir(dir)
-        .unwrap_or_else(|| dir.join(".git"))
-        .join("info")
-        .join("exclude");
-    for file in [gitignore, exclude] {
+    // A worktree's is its repository's, which the walk opens all the same; a folder with no
+    // `.git` costs one look, as it did.
+    let exclude = git_dir(dir).map(|git| git.join("info").join("exclude"));
+    for file in std::iter::once(gitignore).chain(exclude) {
         // Follows links: what the walk would open.
         let Ok(meta) = std::fs::metadata(&file) else {
             continue;
@@ -1291,33 +1280,33 @@ fn walk(
 /// in a walk (many links into one deep folder cost its depth once, not once each).
 #[derive(Default)]
 struct InNested {
-    /// Per folder below the root: whether it, or a folder between it and the root, holds a
-    /// `nimbus.toml`.
-    memo: HashMap<PathBuf, bool>,
+    /// Per folder below the root: the innermost folder at or above it, below the root, that
+    /// holds a `nimbus.toml`.
+    memo: HashMap<PathBuf, Option<PathBuf>>,
 }
 
 impl InNested {
-    /// True when `path` (below `root`) lies in a workspace nested in it.
-    fn holds(&mut self, root: &Path, path: &Path) -> bool {
+    /// The root of the workspace nested below `root` that holds `path` (the innermost), if
+    /// one does.
+    fn root_of(&mut self, root: &Path, path: &Path) -> Option<PathBuf> {
         let mut unknown = Vec::new();
-        let mut answer = false;
+        let mut answer = None;
         for dir in path.ancestors().skip(1) {
             if dir == root || !dir.starts_with(root) {
                 break;
             }
-            if let Some(&known) = self.memo.get(dir) {
-                answer = known;
-                break;
-            }
-            if has_settings(dir) {
-                answer = true;
-                unknown.push(dir);
+            if let Some(known) = self.memo.get(dir) {
+                answer = known.clone();
                 break;
             }
             unknown.push(dir);
+            if has_settings(dir) {
+                answer = Some(dir.to_path_buf());
+                break;
+            }
         }
         for dir in unknown {
-            self.memo.insert(dir.to_path_buf(), answer);
+            self.memo.insert(dir.to_path_buf(), answer.clone());
         }
         answer
     }
@@ -1341,36 +1330,36 @@ fn linked_file(
     excludes: &Gitignore,
     (in_nested, ignores): (&mut InNested, &mut IgnoreFiles),
 ) -> Link {
-    match std::fs::canonicalize(path) {
-        Ok(target) if target.is_dir() => Link::Folder,
-        // Not followed, whatever it leads to (a file, `/dev/zero`).
-        Ok(target) if !target.starts_with(canonical_root) => {
-            Link::Note("symbolic link to a file outside the workspace, not followed")
-        }
-        Ok(target) if !target.is_file() => Link::Special,
-        Ok(target) => {
-            // Its target is a file of the workspace, read where it is (reading it twice
-            // would define every entity in it twice), if the walk reads it.
-            let inside = target.strip_prefix(canonical_root).map(|r| root.join(r));
-            let Ok(inside) = inside else {
-                return Link::Note("symbolic link to a file outside the workspace, not followed");
-            };
-            if in_nested.holds(root, &inside) {
-                return Link::Note(
-                    "symbolic link to a file of a workspace nested in this one, not read: that workspace reads it, checked on its own",
-                );
-            }
-            let read = target.extension().is_some_and(|e| e == "toml")
-                && skipped_with(root, &inside, false, excludes, ignores).is_none();
-            Link::Note(if read {
-                "symbolic link to another file of the workspace, read at its target"
-            } else {
-                "symbolic link to another file of the workspace, not read: the workspace does not read its target either"
-            })
-        }
-        Err(_) if link_loops(path) => Link::Note("symbolic link loop, skipped"),
-        Err(_) => Link::Note("broken symbolic link, skipped"),
+    let target = match std::fs::canonicalize(path) {
+        Ok(target) => target,
+        Err(_) if link_loops(path) => return Link::Note("symbolic link loop, skipped"),
+        Err(_) => return Link::Note("broken symbolic link, skipped"),
+    };
+    if target.is_dir() {
+        return Link::Folder;
     }
+    // Not followed, whatever it leads to (a file, `/dev/zero`).
+    let Ok(rel) = target.strip_prefix(canonical_root) else {
+        return Link::Note("symbolic link to a file outside the workspace, not followed");
+    };
+    if !target.is_file() {
+        return Link::Special;
+    }
+    // Its target is a file of the workspace, read where it is (reading it twice would define
+    // every entity in it twice), if the walk reads it.
+    let inside = root.join(rel);
+    if in_nested.root_of(root, &inside).is_some() {
+        return Link::Note(
+            "symbolic link to a file of a workspace nested in this one, not read: that workspace reads it, checked on its own",
+        );
+    }
+    let read = target.extension().is_some_and(|e| e == "toml")
+        && skipped_with(root, &inside, false, excludes, ignores).is_none();
+    Link::Note(if read {
+        "symbolic link to another file of the workspace, read at its target"
+    } else {
+        "symbolic link to another file of the workspace, not read: the workspace does not read its target either"
+    })
 }
 
 /// What an error of the walk means for the workspace.

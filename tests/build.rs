@@ -778,27 +778,26 @@ fn check_refuses_a_symbolic_link_as_build_refuses_to_write_one() {
 
 #[cfg(target_os = "linux")]
 #[test]
-fn a_target_whose_folder_takes_no_new_file_names_the_temporary_file_as_the_cause() {
+fn a_write_that_fails_names_what_could_not_be_made_as_the_cause() {
+    // `/proc` takes neither a temporary file beside `version` nor a new folder.
     let ws = example_copy();
-    let r = run(ws.path(), &["build", "-o", "/proc/version"]);
-    assert_eq!(r.code, 2, "{}", r.stderr);
-    assert_eq!(
-        r.stderr,
-        "error: cannot write /proc/version: cannot make a temporary file beside it, in /proc: no \
-         such file or directory; the previous file, if any, is unchanged\n"
-    );
-}
-
-#[cfg(target_os = "linux")]
-#[test]
-fn a_folder_that_cannot_be_made_is_named_as_the_cause() {
-    let ws = example_copy();
-    let r = run(ws.path(), &["build", "-o", "/proc/nimbus-lint-new/b.json"]);
-    assert_eq!(r.code, 2, "{}", r.stderr);
-    assert_eq!(
-        r.stderr,
-        "error: cannot write /proc/nimbus-lint-new/b.json: cannot make its folder \
-         /proc/nimbus-lint-new: no such file or directory; the previous file, if any, is \
-         unchanged\n"
-    );
+    for (target, cause) in [
+        (
+            "/proc/version",
+            "cannot make a temporary file beside it, in /proc: no such file or directory",
+        ),
+        (
+            "/proc/nimbus-lint-new/b.json",
+            "cannot make its folder /proc/nimbus-lint-new: no such file or directory",
+        ),
+    ] {
+        let r = run(ws.path(), &["build", "-o", target]);
+        assert_eq!(r.code, 2, "{}", r.stderr);
+        assert_eq!(
+            r.stderr,
+            format!(
+                "error: cannot write {target}: {cause}; the previous file, if any, is unchanged\n"
+            )
+        );
+    }
 }

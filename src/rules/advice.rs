@@ -30,17 +30,16 @@ pub(crate) fn tenants(cx: &Context<'_>) -> Tenants {
         };
     }
     let weights = weights(cx);
-    let ous = &cx.ws.model.ous;
-    let chosen = (roots.iter().copied()).max_by_key(|&r| {
-        (
-            weights[r as usize],
-            std::cmp::Reverse(ous[r as usize].def.id.as_str()),
-        )
-    });
-    let most = chosen.map_or(0, |r| weights[r as usize]);
-    let heaviest = (roots.iter().copied())
+    let most = roots
+        .iter()
+        .map(|&r| weights[r as usize])
+        .max()
+        .unwrap_or(0);
+    let heaviest: Vec<u32> = (roots.iter().copied())
         .filter(|&r| weights[r as usize] == most)
         .collect();
+    let id = |r: u32| cx.ws.model.ous[r as usize].def.id.as_str();
+    let chosen = heaviest.iter().copied().min_by_key(|&r| id(r));
     Tenants { chosen, heaviest }
 }
 

@@ -306,11 +306,7 @@ fn incoming_labels(cx: &Context<'_>, group: &UnreachableGroup, mut d: Diagnostic
     for (_, span, why) in found.into_iter().take(LABELS) {
         d = d.with(span, why);
     }
-    if more > 0
-        && let Some(last) = d.labels.last_mut()
-    {
-        last.message.push_str(&format!(" {}", super::text::more(more, "transfer", "transfers")));
-    }
+    super::text::label_the_rest(&mut d, more, "transfer", "transfers");
     d
 }
 
@@ -370,11 +366,7 @@ fn downstream_labels(cx: &Context<'_>, group: &UnreachableGroup, mut d: Diagnost
             );
         }
     }
-    if group.downstream.len() > LABELS
-        && let Some(last) = d.labels.last_mut()
-    {
-        last.message
-            .push_str(&format!(" {}", super::text::more(group.downstream.len() - LABELS, "service", "services")));
-    }
+    let left = group.downstream.len().saturating_sub(LABELS);
+    super::text::label_the_rest(&mut d, left, "service", "services");
     d
 }

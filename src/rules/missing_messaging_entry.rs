@@ -116,12 +116,8 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 );
             }
         }
-        if deps.len() > LABELS
-            && let Some(last) = d.labels.last_mut()
-        {
-            last.message
-                .push_str(&format!(" {}", super::text::more(deps.len() - LABELS, "service", "services")));
-        }
+        let left = deps.len().saturating_sub(LABELS);
+        super::text::label_the_rest(&mut d, left, "service", "services");
         out.push(d);
     }
 }

@@ -81,12 +81,8 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 d = d.with(p.span, format!("`{}` → `{}`", ous[m as usize].def.id, p.value));
             }
         }
-        if cycle.len() > LABELS + 1
-            && let Some(last) = d.labels.last_mut()
-        {
-            last.message
-                .push_str(&format!(" {}", super::text::more(cycle.len() - LABELS - 1, "OU on the loop", "OUs on the loop")));
-        }
+        let left = cycle.len().saturating_sub(LABELS + 1);
+        super::text::label_the_rest(&mut d, left, "OU on the loop", "OUs on the loop");
         out.push(d);
     }
 }

@@ -133,12 +133,8 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             };
             d = d.with(def(other).header, text);
         }
-        if others.len() > LABELS
-            && let Some(last) = d.labels.last_mut()
-        {
-            let more = super::text::more(others.len() - LABELS, "root OU", "root OUs");
-            last.message.push_str(&format!(" {more}"));
-        }
+        let left = others.len().saturating_sub(LABELS);
+        super::text::label_the_rest(&mut d, left, "root OU", "root OUs");
         out.push(d);
         return;
     }

@@ -87,13 +87,10 @@ pub(crate) fn explained(mut d: Diagnostic, text: &str, base: usize) -> Diagnosti
     } else if d.message.contains("string values must be quoted") || taken_for_literal(&d.message, rest) {
         // The bare value: what the parser marked, else up to the end of the value (a word the
         // parser began to read as `nan`, `inf`, `true` or `false`: `none`, `ie1`, `twilio`).
+        let literal = taken_for_literal(&d.message, rest);
         let word = rest.split(['\n', '#', ',', ']', '}']).next().unwrap_or_default();
-        let value = if at.trim().is_empty() || taken_for_literal(&d.message, rest) {
-            word
-        } else {
-            at
-        };
-        if taken_for_literal(&d.message, rest) {
+        let value = if at.trim().is_empty() || literal { word } else { at };
+        if literal {
             d.message = "invalid TOML: string values must be quoted".to_owned();
             d.label = "string values must be quoted".to_owned();
             d.span = span_of(start..start + word.trim_end().len());

@@ -1,5 +1,7 @@
 //! Wording shared by the rules' messages.
 
+use crate::diagnostic::Diagnostic;
+
 /// `a, b and c` in backticks.
 pub(crate) fn list(items: &[&str]) -> String {
     joined(items, "and")
@@ -20,6 +22,17 @@ fn joined(items: &[&str], last_word: &str) -> String {
 }
 
 /// `(and N more NOUN)`, the noun as `one` or `many` wants it.
-pub(crate) fn more(n: usize, one: &str, many: &str) -> String {
+fn more(n: usize, one: &str, many: &str) -> String {
     format!("(and {n} more {})", if n == 1 { one } else { many })
+}
+
+/// When `left` places were not labelled, says so at the end of the last label of `d`:
+/// `(and N more NOUN)`.
+pub(crate) fn label_the_rest(d: &mut Diagnostic, left: usize, one: &str, many: &str) {
+    if left > 0
+        && let Some(last) = d.labels.last_mut()
+    {
+        last.message
+            .push_str(&format!(" {}", more(left, one, many)));
+    }
 }
