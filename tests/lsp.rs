@@ -1812,17 +1812,13 @@ fn a_nimbus_toml_that_is_a_broken_link_still_marks_the_root_and_its_error_is_log
 
 #[test]
 fn completion_never_offers_an_id_that_is_a_credential() {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().canonicalize().unwrap();
     let secret = "Ybcdefghijklmnop0123456789ABCDEF";
-    std::fs::write(root.join("nimbus.toml"), "").unwrap();
     let org = format!(
         "[ou.contoso]\n[ou.sales]\nparent = \"contoso\"\n[ou.{secret}]\nparent = \"contoso\"\n"
     );
-    std::fs::write(root.join("org.toml"), &org).unwrap();
-    let svc = root.join("s.toml");
     let text = "[service.s]\nou = \"\"\nlicense = \"contact_center\"\n";
-    std::fs::write(&svc, text).unwrap();
+    let (_dir, root) = folder_with(&[("nimbus.toml", ""), ("org.toml", &org), ("s.toml", text)]);
+    let svc = root.join("s.toml");
     let (mut s, _) = Server::init(&root, false);
     s.open(&svc, text);
     let pos = inside(text, "ou = \"\"", 0, 6, Enc::Utf16);
@@ -1834,15 +1830,11 @@ fn completion_never_offers_an_id_that_is_a_credential() {
 
 #[test]
 fn an_open_text_is_held_to_max_file_size_as_it_grows_past_it_and_shrinks_back() {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().canonicalize().unwrap();
-    std::fs::write(
-        root.join("nimbus.toml"),
-        "[workspace]\nmax_file_size = 30\n",
-    )
-    .unwrap();
+    let (_dir, root) = folder_with(&[
+        ("nimbus.toml", "[workspace]\nmax_file_size = 30\n"),
+        ("a.toml", "[ou.c]\n"),
+    ]);
     let a = root.join("a.toml");
-    std::fs::write(&a, "[ou.c]\n").unwrap();
     let (mut s, _) = Server::init(&root, false);
     s.open(&a, "[ou.c]\n");
     // 53 bytes: refused, as `check` refuses the file on disk; the log says why.
@@ -1877,14 +1869,14 @@ fn an_open_text_is_held_to_max_file_size_as_it_grows_past_it_and_shrinks_back() 
 
 #[test]
 fn definition_in_a_broken_file_finds_an_entity_the_file_defines_itself() {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().canonicalize().unwrap();
-    std::fs::write(root.join("nimbus.toml"), "").unwrap();
-    std::fs::write(root.join("org.toml"), "[ou.c]\n").unwrap();
-    let svc = root.join("s.toml");
     let text = "[service.s]\nou = \"c\"\nlicense = \"contact_center\"\ntransfers = [\"t\"]\n\
                 [service.t]\nou = \"c\"\nlicense = \"contact_center\"\nbroken = [\n";
-    std::fs::write(&svc, text).unwrap();
+    let (_dir, root) = folder_with(&[
+        ("nimbus.toml", ""),
+        ("org.toml", "[ou.c]\n"),
+        ("s.toml", text),
+    ]);
+    let svc = root.join("s.toml");
     let (mut s, _) = Server::init(&root, false);
     s.open(&svc, text);
     let d = s.diagnostics(&uri(&svc), |p| {
@@ -1902,4 +1894,16 @@ fn definition_in_a_broken_file_finds_an_entity_the_file_defines_itself() {
         range_of(text, "[service.t]", 0, Enc::Utf16)
     );
     assert_eq!(s.stop(), 0);
+}
+
+/// A temporary folder holding `files` (paths relative to it, folders made), and its real path.
+fn folder_with(files: &[(&str, &str)]) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    for (path, text) in files {
+        let p = root.join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    (dir, root)
 }
