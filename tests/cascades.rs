@@ -2832,3 +2832,18 @@ fn every_bare_credential_of_a_broken_file_is_a_secret_whatever_it_starts_with() 
         );
     }
 }
+
+#[test]
+fn fix_keeps_single_and_triple_quotes_when_the_new_text_needs_no_escape() {
+    for (before, after) in [
+        ("ou = 'contso'", "ou = 'contoso'"),
+        ("ou = '''contso'''", "ou = '''contoso'''"),
+        ("ou = \"\"\"contso\"\"\"", "ou = \"\"\"contoso\"\"\""),
+    ] {
+        let text = format!("[service.s]\n{before}\nlicense = \"contact_center\"\n");
+        let ws = workspace(&[("nimbus.toml", ""), ("org.toml", ORG), ("s.toml", &text)]);
+        run(ws.path(), &["check", "--fix", "-q"]);
+        let fixed = std::fs::read_to_string(ws.path().join("s.toml")).unwrap();
+        assert_eq!(fixed, text.replace(before, after));
+    }
+}
