@@ -752,8 +752,8 @@ fn too_big(len: impl std::fmt::Display, max_size: u64) -> String {
 }
 
 /// A walk of `root` with the loader's rules: hidden files and folders skipped, `.gitignore`
-/// files honoured (even outside a git repository; not the user's global one), symbolic links
-/// not followed. The loader adds `exclude` and nested workspaces on top.
+/// files honoured (even outside a git repository; inside one, not those above its top, which
+/// git does not read; not the user's global one), symbolic links not followed. The loader adds `exclude` and nested workspaces on top.
 ///
 /// It never enters a folder whose ignore files [`ignore_files_ok`] refuses (the walk would
 /// open them whatever they are); the caller checks `root` and its parents first.
@@ -765,7 +765,9 @@ pub fn walker(root: &Path) -> ignore::WalkBuilder {
         .git_global(false)
         .git_ignore(true)
         .git_exclude(true)
-        .require_git(false)
+        // Outside a repository every `.gitignore` counts; inside one, as git reads them: none
+        // above the repository's top.
+        .require_git(in_repository(root))
         .parents(true)
         .follow_links(false)
         .filter_entry(|e| !is_dir_entry(e) || e.depth() == 0 || ignore_files_ok(e.path()).is_ok());
@@ -852,7 +854,7 @@ fn admitted(root: &Path, path: &Path, excludes: &Gitignore) -> bool {
 /// a hidden folder or file on the way, an `exclude` glob, a symbolic link on the way (the walk
 /// follows none), an ignore file (see [`IgnoreFiles`]); `None` when it would enter or read it.
 fn skipped(root: &Path, path: &Path, is_dir: bool, excludes: &Gitignore) -> Option<Skipped> {
-    skipped_with(root, path, is_dir, excludes, &mut IgnoreFiles::default())
+    skipped_with(root, path, is_dir, excludes, &mut IgnoreFiles::of(root))
 }
 
 /// [`skipped`], with the ignore files parsed so far (a walk asks about many links).
@@ -905,9 +907,14 @@ fn skipped_with(
 /// The ignore files the walk reads (the `ignore` crate's rules), each parsed once: the
 /// `.gitignore` of every folder above a path, the deepest deciding (a `!x.toml` puts back what
 /// one above left out), then a repository's `info/exclude` (found through `.git`, a folder, or
-/// a worktree's file that names its repository).
+/// a worktree's file that names its repository). In a repository, only the folders up to the
+/// nearest repository's top count, as for git.
 #[derive(Default)]
 struct IgnoreFiles {
+    /// True when the root lies in a repository ([`in_repository`]).
+    repository: bool,
+    /// Per folder, whether it is a repository's top.
+    tops: HashMap<PathBuf, bool>,
     gitignores: HashMap<PathBuf, Option<Gitignore>>,
     excludes: HashMap<PathBuf, Option<(PathBuf, Gitignore)>>,
     /// Per folder, the ignore file that leaves it out: each folder judged once a walk.
@@ -915,6 +922,14 @@ struct IgnoreFiles {
 }
 
 impl IgnoreFiles {
+    /// The ignore files of the workspace at `root`.
+    fn of(root: &Path) -> Self {
+        IgnoreFiles {
+            repository: in_repository(root),
+            ..IgnoreFiles::default()
+        }
+    }
+
     /// [`IgnoreFiles::ignoring`] for the folder `dir`, remembered.
     fn folder_ignoring(&mut self, dir: &Path) -> Option<PathBuf> {
         if let Some(known) = self.folders.get(dir) {
@@ -927,7 +942,12 @@ impl IgnoreFiles {
 
     /// The ignore file that leaves `path` out, if one does.
     fn ignoring(&mut self, path: &Path, is_dir: bool) -> Option<PathBuf> {
-        let above: Vec<&Path> = path.ancestors().skip(1).collect();
+        let mut above: Vec<&Path> = path.ancestors().skip(1).collect();
+        if self.repository
+            && let Some(top) = above.iter().position(|dir| self.is_top(dir))
+        {
+            above.truncate(top + 1);
+        }
         for dir in &above {
             if let Some(g) = self.gitignore(dir) {
                 match g.matched(path, is_dir) {
@@ -947,6 +967,12 @@ impl IgnoreFiles {
             }
         }
         None
+    }
+
+    fn is_top(&mut self, dir: &Path) -> bool {
+        *(self.tops)
+            .entry(dir.to_path_buf())
+            .or_insert_with(|| is_repository_top(dir))
     }
 
     fn gitignore(&mut self, dir: &Path) -> Option<&Gitignore> {
@@ -971,6 +997,19 @@ impl IgnoreFiles {
             })
             .as_ref()
     }
+}
+
+/// True when `dir` is the top of a repository, as the walk's `ignore` crate tells one: it holds
+/// `.git` (a folder, or a worktree's file) or `.jj`, links followed.
+fn is_repository_top(dir: &Path) -> bool {
+    dir.join(".git").metadata().is_ok() || dir.join(".jj").metadata().is_ok()
+}
+
+/// True when `root` (made absolute, links resolved, as the walk does) or a folder above it is
+/// a repository's top.
+fn in_repository(root: &Path) -> bool {
+    let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    root.ancestors().any(is_repository_top)
 }
 
 /// The ignore file `file`, its patterns relative to `dir`.
@@ -1181,7 +1220,7 @@ fn walk(
     let settings_path = root.join(SETTINGS_FILE);
     let canonical_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
     let mut in_nested = InNested::default();
-    let mut ignores = IgnoreFiles::default();
+    let mut ignores = IgnoreFiles::of(root);
     let nested: std::sync::Arc<std::sync::Mutex<Vec<PathBuf>>> = std::sync::Arc::default();
     let refused: std::sync::Arc<std::sync::Mutex<Vec<(PathBuf, String)>>> =
         std::sync::Arc::default();

@@ -2388,6 +2388,44 @@ fn a_deeper_gitignore_that_puts_a_file_back_wins_as_in_the_walk() {
 }
 
 #[test]
+fn in_a_repository_a_gitignore_above_its_top_is_not_read_as_git_does_not_read_it() {
+    // A dotfiles `.gitignore` of `*` in the folder above the repository: git does not apply
+    // it, and neither may the walk, a named file or stdin (all files were left out, exit 0).
+    let outer = workspace(&[
+        (".gitignore", "*\n"),
+        ("repo/.git/HEAD", "ref: refs/heads/main\n"),
+        ("repo/.gitignore", "local.toml\n"),
+        ("repo/ws/nimbus.toml", ""),
+        ("repo/ws/a.toml", "[ou.a]\n"),
+        ("repo/ws/bad.toml", "[service.q]\nlicense = \"nope\"\n"),
+        ("repo/ws/local.toml", "[ou.a]\n"),
+    ]);
+    let ws = outer.path().join("repo/ws");
+    let r = run(&ws, &["check", "--format", "short"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stdout.ends_with("2 errors, 0 warnings in 3 files\n"),
+        "{}",
+        r.stdout
+    );
+    let r = run(&ws, &["check", "bad.toml", "--format", "short"]);
+    assert_eq!((r.code, r.stderr.as_str()), (1, ""));
+    let r = run_with_stdin(
+        &ws,
+        &["check", "-", "--stdin-filename", "bad.toml", "-q"],
+        "[service.q]\nlicense = \"nope\"\n",
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    // The repository's own `.gitignore` still counts.
+    let r = run(&ws, &["check", "local.toml"]);
+    assert!(
+        r.stderr.contains("not checked: it is ignored by"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
 fn a_worktree_honours_its_repository_s_info_exclude_in_every_way_in() {
     let outer = workspace(&[
         ("main/.git/info/exclude", "local.toml\n"),
