@@ -92,6 +92,10 @@ pub struct Unresolved {
     pub suggestions: Vec<u32>,
     /// True when the suggestions sit where the referrer cannot see them.
     pub hidden: bool,
+    /// True when a spelling as near as the suggestions (or nearer) is one the reference may
+    /// not name (the referrer itself, an OU below it) or cannot see: which was meant is not
+    /// sure, so none is written in by a fix.
+    pub unsure: bool,
     /// True when the reference names an entity whose id breaks the pattern, as the fix of
     /// that id would spell it (`sales-ivr` for `[service.Sales-IVR]`): the `invalid-value`
     /// at the id says it all.
@@ -99,10 +103,11 @@ pub struct Unresolved {
 }
 
 impl Unresolved {
-    /// The one entity the reference surely meant: a single suggestion, in sight.
+    /// The one entity the reference surely meant: a single suggestion, in sight, with no
+    /// spelling as near that it may not name or cannot see.
     pub fn suggestion(&self) -> Option<u32> {
         match self.suggestions[..] {
-            [one] if !self.hidden => Some(one),
+            [one] if !self.hidden && !self.unsure => Some(one),
             _ => None,
         }
     }
@@ -422,17 +427,20 @@ fn suggest(res: &mut Resolution, model: &Model) {
             let index = |id: &str| res.lookup(model, kind, id);
             let from = res.lookup(model, u.from.0, &u.from.1);
             let allowed = |id: &str| index(id).is_some_and(|i| res.may_name(&tops, u, from, i));
-            // One search in the common case: nothing near, or something near in sight.
-            let mut found = suggester.nearest_where(&u.value, allowed);
+            // The nearest spellings of all, then those the reference may name: a farther one
+            // is never offered for a nearer one it may not name (`TEAM-B` in `team-b`'s own
+            // transfers is no typo of `team-a`).
+            let nearest = suggester.nearest_where(&u.value, |_| true);
+            let mut found: Vec<&str> = nearest.iter().copied().filter(|id| allowed(id)).collect();
+            u.unsure = found.len() < nearest.len();
             let in_sight = |id: &&str| res.sees(u, from, index(id));
             if !found.is_empty() && !found.iter().any(in_sight) {
-                let seen = suggester.nearest_where(&u.value, |id| allowed(id) && in_sight(&id));
-                u.hidden = seen.is_empty();
-                if !seen.is_empty() {
-                    found = seen;
-                }
+                // Out of sight: named, with where it sits, and never written in.
+                u.hidden = true;
             } else {
+                let before = found.len();
                 found.retain(in_sight);
+                u.unsure |= found.len() < before;
             }
             found.truncate(3);
             u.suggestions = found.into_iter().filter_map(index).collect();
@@ -614,6 +622,7 @@ impl Refs<'_> {
                 from: (from_kind, from.id.clone()),
                 suggestions: Vec::new(),
                 hidden: false,
+                unsure: false,
                 renamed: false,
             });
         }
