@@ -768,6 +768,52 @@ fn a_required_key_with_a_qualifier_gets_a_did_you_mean_and_no_missing_field() {
     );
 }
 
+#[test]
+fn a_key_with_a_word_around_a_known_one_or_its_start_gets_a_did_you_mean_and_no_rename() {
+    // `transfers_disabled` is another key: renamed, the service would transfer. `conn`, `pa`
+    // and `entr` begin `connector`, `parent` and `messaging_entry`: no second diagnostic.
+    let files = [
+        ("org.toml", "[ou.contoso]\n\n[ou.q]\npa = \"contoso\"\n"),
+        (
+            "twilio.toml",
+            &TWILIO.replace("connector = \"tw\"", "conn = \"tw\""),
+        ),
+        (
+            "desk.toml",
+            "[service.desk]\nou = \"contoso\"\nlicense = \"contact_center\"\n\
+             transfers_disabled = [\"desk\"]\n\
+             instant_messaging = { entr = \"wa\", channels = [\"whatsapp\"] }\n",
+        ),
+    ];
+    let files: Vec<(&str, &str)> = files.iter().map(|(p, t)| (*p, *t)).collect();
+    let doc = json(&check(&files, "sarif"));
+    let found: Vec<(String, bool)> = (doc["runs"][0]["results"].as_array().unwrap().iter())
+        .map(|r| {
+            let text = r["message"]["text"].as_str().unwrap().replace('\n', " / ");
+            (text, r.get("fixes").is_some())
+        })
+        .collect();
+    let unknown = |key: &str, what: &str, meant: &str| {
+        (
+            format!("unknown key `{key}` in {what} / help: did you mean `{meant}`?"),
+            false,
+        )
+    };
+    assert_eq!(
+        found,
+        [
+            unknown("transfers_disabled", "service `desk`", "transfers"),
+            unknown(
+                "entr",
+                "`instant_messaging` of service `desk`",
+                "messaging_entry"
+            ),
+            unknown("pa", "OU `q`", "parent"),
+            unknown("conn", "messaging entry `wa`", "connector"),
+        ]
+    );
+}
+
 const TREE: &str =
     "[ou.contoso]\n\n[ou.sales]\nparent = \"contoso\"\n\n[ou.support]\nparent = \"contoso\"\n";
 
@@ -1441,9 +1487,65 @@ fn did_you_mean_offers_only_what_the_reference_may_name() {
             .ends_with("help: did you mean `wa-sport`?"),
         "{result}"
     );
+    // As near as the one out of sight: offered, not written in.
+    assert!(result.get("fixes").is_none(), "{result}");
+}
+
+#[test]
+fn a_fix_never_writes_in_a_farther_id_for_a_nearer_one_the_reference_may_not_name() {
+    let fixes = |files: &[(&str, &str)]| -> Vec<(String, String, bool)> {
+        let doc = json(&check(files, "sarif"));
+        (doc["runs"][0]["results"].as_array().unwrap().iter())
+            .filter(|r| r["ruleId"] == "unknown-reference")
+            .map(|r| {
+                let text = r["message"]["text"].as_str().unwrap();
+                let help = text.split("help: ").nth(1).unwrap_or("").to_owned();
+                (
+                    text.lines().next().unwrap().to_owned(),
+                    help,
+                    r.get("fixes").is_some(),
+                )
+            })
+            .collect()
+    };
+    // `TEAM-B` in `team-b`'s own transfers is the service itself, not a typo of `team-a`.
+    let service = |id: &str, transfers: &str| {
+        format!(
+            "[service.{id}]\nou = \"contoso\"\nlicense = \"contact_center\"\ntransfers = [{transfers}]\n"
+        )
+    };
+    let s = service("team-a", "") + &service("team-b", "\"TEAM-B\"");
     assert_eq!(
-        result["fixes"][0]["description"]["text"],
-        "Replace with `wa-sport`"
+        fixes(&[("org.toml", "[ou.contoso]\n"), ("s.toml", &s)]),
+        [(
+            "`transfers` names an unknown service `TEAM-B`".to_owned(),
+            "name an existing service: ids use lowercase letters, digits, `-` and `_`".to_owned(),
+            false
+        )]
+    );
+    // An OU's own id, folded, is no typo of its neighbour's.
+    let org = "[ou.contoso]\n[ou.emea1]\nparent = \"contoso\"\n[ou.emea]\nparent = \"EMEA\"\n";
+    let found = fixes(&[("org.toml", org)]);
+    assert_eq!(found.len(), 1);
+    assert!(!found[0].2, "{found:?}");
+    // The connector named, out of sight, is not swapped for another in sight.
+    let org =
+        "[ou.contoso]\n[ou.sales]\nparent = \"contoso\"\n[ou.support]\nparent = \"contoso\"\n";
+    let connector = |id: &str, ou: &str| {
+        format!(
+            "[connector.{id}]\nou = \"{ou}\"\ntype = \"twilio\"\napi_key_sid = \"SK12345678900000000000000000AbCdEf\"\n"
+        )
+    };
+    let twilio = connector("twilio-us1", "contoso")
+        + &connector("twilio-us2", "support")
+        + "[messaging_entry.wa]\nou = \"sales\"\nconnector = \"TWILIO-US2\"\nservice_sid = \"IS12345678900000000000000000AbCdE1\"\n";
+    assert_eq!(
+        fixes(&[("org.toml", org), ("twilio.toml", &twilio)]),
+        [(
+            "`connector` names an unknown connector `TWILIO-US2`".to_owned(),
+            "did you mean `twilio-us2`? It sits where messaging entry `wa` cannot see it: move it up to an OU above both, or name a connector in sight".to_owned(),
+            false
+        )]
     );
 }
 

@@ -145,7 +145,10 @@ impl<'s> Reader<'s> {
         unknown.sort_by_key(|(k, _)| k.span().start);
         // The name each key's spelling points at, for all of them first: a name two keys
         // point at is offered to both, and renamed in neither (which is meant is not sure).
-        let by_name: Vec<Option<&'static str>> = (unknown.iter())
+        // Whether a rename may be made: for an alias or a misspelling, not for a known key
+        // with a word around it (`transfers_disabled` is another key: renamed, the service
+        // would transfer) nor for the start of one (`conn`).
+        let by_name: Vec<Option<(&'static str, bool)>> = (unknown.iter())
             .map(|(key, _)| {
                 let name = key.get_ref().as_ref();
                 schema
@@ -154,13 +157,18 @@ impl<'s> Reader<'s> {
                     .find(|(wrong, _)| *wrong == name)
                     .map(|&(_, right)| right)
                     .or_else(|| crate::suggest::nearest(name, schema.known.iter().copied()))
-                    .or_else(|| qualified(name, schema.known))
-                    .filter(|s| !table.contains_key(*s))
+                    .map(|n| (n, true))
+                    .or_else(|| {
+                        (qualified(name, schema.known))
+                            .or_else(|| abbreviated(name, schema.known))
+                            .map(|n| (n, false))
+                    })
+                    .filter(|(s, _)| !table.contains_key(*s))
             })
             .collect();
         // How many keys point at each name: counted once, asked for every key.
         let mut wanted: rustc_hash::FxHashMap<&str, usize> = rustc_hash::FxHashMap::default();
-        for n in by_name.iter().flatten() {
+        for (n, _) in by_name.iter().flatten() {
             *wanted.entry(n).or_default() += 1;
         }
         for ((key, value), named) in unknown.into_iter().zip(&by_name) {
@@ -179,11 +187,11 @@ impl<'s> Reader<'s> {
                     .map(|&(k, _)| k),
                 _ => None,
             };
-            let shared = named.is_some_and(|n| wanted.get(n).is_some_and(|&c| c > 1));
+            let shared = named.is_some_and(|(n, _)| wanted.get(n).is_some_and(|&c| c > 1));
             // A rename is certain when the spelling points at a name no other key wants; a
             // guess from the value is offered, not made.
             let (suggestion, certain) = match named {
-                Some(n) => (Some(*n), !shared),
+                Some((n, sure)) => (Some(*n), *sure && !shared),
                 None => (by_value(), false),
             };
             let hint = schema
@@ -553,6 +561,22 @@ fn is_toml_integer(text: &str) -> bool {
 
 /// The known key that `name` qualifies with a word before or after it (`ou_id`, `license_type`,
 /// `service-license`): too far from it by spelling for a did-you-mean, plainly meant.
+/// The one known key that `name` (two characters or more, case and `-` aside) begins, or
+/// begins a word of: `conn` for `connector`, `entr` for `messaging_entry`.
+fn abbreviated(name: &str, known: &[&'static str]) -> Option<&'static str> {
+    let name = name.to_ascii_lowercase().replace('-', "_");
+    if name.chars().count() < 2 {
+        return None;
+    }
+    let mut found = known.iter().copied().filter(|k| {
+        k.split('_')
+            .enumerate()
+            .any(|(i, word)| word.starts_with(&name) || (i == 0 && k.starts_with(&name)))
+    });
+    let first = found.next()?;
+    found.next().is_none().then_some(first)
+}
+
 fn qualified(name: &str, known: &[&'static str]) -> Option<&'static str> {
     let name = name.to_ascii_lowercase().replace('-', "_");
     known.iter().copied().find(|k| {
