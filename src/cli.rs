@@ -382,9 +382,7 @@ fn overrides(sub: &ArgMatches) -> Result<Vec<(Code, Level)>, String> {
         .map(|(_, name, level)| {
             let code = code_arg(name).ok_or_else(|| unknown_code(name))?;
             if code.rule().hard && level != Level::Error {
-                return Err(format!(
-                    "`{code}` cannot be lowered: errors of parsing and resolution always fail the check"
-                ));
+                return Err(format!("`{code}` cannot be lowered: {}", code.why_hard()));
             }
             Ok((code, level))
         })
@@ -1653,7 +1651,10 @@ fn explain(args: ExplainArgs, io: &mut Io<'_>) -> Outcome {
     };
     let rule = code.rule();
     // The summary wrapped as the explanation's prose is, at 100 columns.
-    let summary = textwrap::fill(&format!("{}.", capitalize(rule.summary)), 100);
+    let summary = textwrap::fill(
+        &format!("{}.", crate::rules::text::capitalized(rule.summary)),
+        100,
+    );
     write!(
         io.stdout,
         "# {} ({} by default)\n\n{summary}\n\n{}",
@@ -1663,12 +1664,4 @@ fn explain(args: ExplainArgs, io: &mut Io<'_>) -> Outcome {
     )
     .map_err(io_err)?;
     Ok(EXIT_OK)
-}
-
-fn capitalize(s: &str) -> String {
-    let mut chars = s.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
 }

@@ -204,14 +204,15 @@ pub fn config() -> serde_json::Value {
     }
     let codes: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
     props["lints"]["propertyNames"] = serde_json::json!({ "enum": codes });
-    // Errors of parsing and resolution cannot be lowered: only "error" for them.
+    // Errors of parsing and resolution (and `unsupported-connector`) cannot be lowered: only
+    // "error" for them.
     let hard: serde_json::Map<String, serde_json::Value> = Code::ALL
         .iter()
         .filter(|c| c.rule().hard)
         .map(|c| {
             let only = serde_json::json!({
                 "enum": ["error"],
-                "description": format!("`{c}` cannot be lowered: the workspace cannot be read as written."),
+                "description": format!("`{c}` cannot be lowered: {}.", c.why_hard()),
             });
             (c.as_str().to_owned(), only)
         })

@@ -281,3 +281,66 @@ fn an_error_rule_lowered_to_a_warning_passes_and_lets_build_write() {
     assert_eq!(r.code, 1);
     assert!(!ws.path().join("other.json").exists());
 }
+
+#[test]
+fn a_connector_type_other_than_twilio_cannot_be_lowered_nor_silenced_so_no_bundle_holds_one() {
+    // The bundle's schema allows `twilio` alone: allowed, `vonage` would be written there.
+    let connector = "[ou.contoso]\n\n# nimbus-lint: allow(unsupported-connector)\n\
+                     [connector.c]\nou = \"contoso\"\ntype = \"vonage\"\n\
+                     api_key_sid = \"SK12345678900000000000000000AbCdEf\"\n";
+    let files = [
+        (
+            "nimbus.toml",
+            "[lints]\nunsupported-connector = \"allow\"\n",
+        ),
+        ("a.toml", connector),
+    ];
+    let doc = check(&files, &[]);
+    let shown: Vec<(String, String, String)> = (doc["diagnostics"].as_array().unwrap().iter())
+        .map(|d| {
+            let text = |k: &str| d[k].as_str().unwrap().to_owned();
+            (text("code"), text("message"), text("help"))
+        })
+        .collect();
+    let why =
+        "Nimbus has no connector of another type than `twilio`, and the bundle cannot hold one";
+    assert_eq!(
+        shown,
+        [
+            (
+                "unused-suppression".to_owned(),
+                "`unsupported-connector` cannot be suppressed".to_owned(),
+                format!("{why}: fix the problem instead"),
+            ),
+            (
+                "unused-connector".to_owned(),
+                "no messaging entry uses connector `c`".to_owned(),
+                "point a messaging entry at it (`connector = \"c\"`), or delete it".to_owned(),
+            ),
+            (
+                "unsupported-connector".to_owned(),
+                "connector type `vonage` is not supported".to_owned(),
+                "Nimbus provider connectors support only Twilio: set `type = \"twilio\"`"
+                    .to_owned(),
+            ),
+            (
+                "invalid-value".to_owned(),
+                "`unsupported-connector` cannot be lowered".to_owned(),
+                format!("{why}; fix the problem instead, or remove this line"),
+            ),
+        ]
+    );
+    let ws = workspace(&[("a.toml", connector)]);
+    let r = run(
+        ws.path(),
+        &["build", "-o", "-", "-A", "unsupported-connector"],
+    );
+    assert_eq!(
+        (r.code, r.stdout.as_str(), r.stderr.trim_end()),
+        (
+            2,
+            "",
+            format!("error: `unsupported-connector` cannot be lowered: {why}").as_str()
+        )
+    );
+}

@@ -248,7 +248,8 @@ pub(crate) fn hard_error_lowered(span: Span, code: Code) -> Diagnostic {
     new(span, format!("`{code}` cannot be lowered"))
         .label("must stay `error`")
         .help(format!(
-            "`{code}` means the workspace cannot be read as written; fix the problem instead, or remove this line"
+            "{}; fix the problem instead, or remove this line",
+            super::text::capitalized(code.why_hard())
         ))
 }
 

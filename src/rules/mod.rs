@@ -20,7 +20,8 @@ pub struct Rule {
     pub code: &'static str,
     /// Severity unless `[lints]` or the command line say otherwise.
     pub severity: Severity,
-    /// True for errors of parsing and resolution, which no level or comment can lower.
+    /// True for errors of parsing and resolution (and a connector type other than Twilio's),
+    /// which no level or comment can lower: see [`Code::why_hard`].
     pub hard: bool,
     /// One line: when the rule fires.
     pub summary: &'static str,
@@ -96,6 +97,16 @@ impl Code {
     /// The code spelled `s`, if any.
     pub fn parse(s: &str) -> Option<Code> {
         Code::ALL.iter().copied().find(|c| c.as_str() == s)
+    }
+
+    /// Why a rule that is [`Rule::hard`] cannot be lowered nor silenced, as a clause.
+    pub fn why_hard(self) -> &'static str {
+        match self {
+            Code::UnsupportedConnector => {
+                "Nimbus has no connector of another type than `twilio`, and the bundle cannot hold one"
+            }
+            _ => "the workspace cannot be read as written",
+        }
     }
 
     /// The known code nearest to a misspelled one.

@@ -36,3 +36,12 @@ pub(crate) fn label_the_rest(d: &mut Diagnostic, left: usize, one: &str, many: &
             .push_str(&format!(" {}", more(left, one, many)));
     }
 }
+
+/// `s` with its first letter in upper case: a clause made a sentence.
+pub(crate) fn capitalized(s: &str) -> String {
+    let mut chars = s.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}

@@ -9,7 +9,7 @@ use crate::model::Kind;
 pub const RULE: Rule = Rule {
     code: "unsupported-connector",
     severity: Severity::Error,
-    hard: false,
+    hard: true,
     summary: "connector `type` other than `twilio`",
     explanation: r#"## What it checks
 

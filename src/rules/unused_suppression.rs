@@ -97,7 +97,7 @@ pub(crate) fn diagnostic(s: &Suppression, code: &Sp<Code>) -> Diagnostic {
     let (message, help) = if code.value.rule().hard {
         (
             format!("`{}` cannot be suppressed", code.value),
-            "errors of parsing and resolution mean the workspace cannot be read as written: fix the problem instead".to_owned(),
+            format!("{}: fix the problem instead", code.value.why_hard()),
         )
     } else if s.targets.is_empty() {
         (
