@@ -2080,6 +2080,151 @@ fn a_key_shaped_like_a_credential_is_a_secret_not_an_unknown_key_shown_in_full()
 }
 
 #[test]
+fn a_credential_as_a_top_level_key_a_header_or_a_rule_code_is_a_secret_in_every_output() {
+    let secret = |n: u8| format!("Ab3dEfGh1jKlMn0pQrStUvWxYz01239{n}");
+    let org = format!(
+        "# nimbus-lint: allow({})\n[ou.a]\n{} = 1\n[{}]\n",
+        secret(1),
+        secret(2),
+        secret(3)
+    );
+    let ws = workspace(&[
+        ("nimbus.toml", &format!("{} = 1\n", secret(4))),
+        ("org.toml", &org),
+    ]);
+    for format in ["short", "json", "sarif", "human", "github"] {
+        for extra in [&[][..], &["-A", "secret-in-config"]] {
+            let mut args = vec!["check", "--format", format];
+            args.extend_from_slice(extra);
+            let r = run(ws.path(), &args);
+            for n in 1..=4 {
+                assert!(
+                    !r.stdout.contains(&secret(n)),
+                    "{format} {extra:?}: {}",
+                    r.stdout
+                );
+            }
+        }
+    }
+    let r = run(ws.path(), &["check", "--format", "short"]);
+    assert_eq!(
+        r.stdout,
+        "nimbus.toml:1:1: error[secret-in-config]: string shaped like a Twilio API key secret: `Ab3d…` (32 characters)\n\
+         org.toml:1:22: error[secret-in-config]: string shaped like a Twilio API key secret: `Ab3d…` (32 characters)\n\
+         org.toml:3:1: error[secret-in-config]: string shaped like a Twilio API key secret: `Ab3d…` (32 characters)\n\
+         org.toml:4:2: error[secret-in-config]: string shaped like a Twilio API key secret: `Ab3d…` (32 characters)\n\
+         4 errors, 0 warnings in 2 files\n"
+    );
+}
+
+#[test]
+fn a_bare_value_of_a_secret_s_table_or_dotted_key_is_neither_echoed_nor_quoted_by_a_fix() {
+    let connector = "[ou.a]\n[connector.c]\nou = \"a\"\ntype = \"twilio\"\n";
+    for (tail, key) in [
+        (
+            "api_key_secret.value = hunter2-hunter2-xyz\n",
+            "api_key_secret.value",
+        ),
+        (
+            "[connector.c.api_key_secret]\nvalue = hunter2-hunter2-xyz\n",
+            "value",
+        ),
+    ] {
+        let text = format!("{connector}{tail}");
+        let doc = json(&check(&[("a.toml", &text)], "sarif"));
+        let result = &doc["runs"][0]["results"][0];
+        assert_eq!(result["ruleId"], "syntax");
+        assert!(
+            result["message"]["text"]
+                .as_str()
+                .unwrap()
+                .ends_with(&format!(
+                    "help: text values are written in quotes: `{key} = \"…\"`"
+                )),
+            "{result}"
+        );
+        assert!(result.get("fixes").is_none(), "{result}");
+        for format in ["json", "github", "short"] {
+            let r = check(&[("a.toml", &text)], format);
+            assert!(!r.stdout.contains("hunter2"), "{format}: {}", r.stdout);
+        }
+    }
+}
+
+#[test]
+fn a_hash_right_after_a_bare_word_is_part_of_the_value_and_no_fix_cuts_it_into_a_comment() {
+    let found = |text: &str| {
+        let doc = json(&check(&[("a.toml", text)], "sarif"));
+        let result = &doc["runs"][0]["results"][0];
+        let help = result["message"]["text"]
+            .as_str()
+            .unwrap()
+            .split("help: ")
+            .nth(1);
+        (
+            help.unwrap_or_default().to_owned(),
+            result.get("fixes").is_some(),
+        )
+    };
+    assert_eq!(
+        found("[ou.a]\nname = Team#1\n"),
+        (
+            "text values are written in quotes: `name = \"Team#1\"`".to_owned(),
+            false
+        )
+    );
+    assert_eq!(
+        found("[ou.a]\nname = C# Team\n"),
+        (
+            "text values are written in quotes: `name = \"C# Team\"`".to_owned(),
+            false
+        )
+    );
+    // After a space, a `#` starts a comment, which the fix keeps.
+    assert_eq!(
+        found("[ou.a]\nname = Sales Team # main desk\n"),
+        (
+            "text values are written in quotes: `name = \"Sales Team\"`".to_owned(),
+            true
+        )
+    );
+}
+
+#[test]
+fn a_misspelled_key_written_in_several_places_is_offered_not_renamed_in_one_of_them() {
+    // Renamed in its first place only, the table would split: `channels` left behind.
+    let service =
+        |im: &str| format!("[ou.a]\n[service.x]\nou = \"a\"\nlicense = \"contact_center\"\n{im}");
+    let fixed = |im: &str| {
+        let doc = json(&check(&[("a.toml", &service(im))], "sarif"));
+        let results = doc["runs"][0]["results"].as_array().unwrap().clone();
+        assert_eq!(results.len(), 1, "{results:?}");
+        assert!(
+            results[0]["message"]["text"]
+                .as_str()
+                .unwrap()
+                .ends_with("help: did you mean `instant_messaging`?")
+        );
+        results[0].get("fixes").is_some()
+    };
+    for twice in [
+        "instant_mesaging.messaging_entry = \"e\"\ninstant_mesaging.channels = [\"interact\"]\n",
+        "instant_mesaging . messaging_entry = \"e\"\n\"instant_mesaging\".channels = [\"interact\"]\n",
+        "[service.x.instant_mesaging]\nchannels = [\"interact\"]\n[service.x.instant_mesaging.extra]\n",
+        "[[service.x.instant_mesaging]]\n[[service.x.instant_mesaging]]\n",
+    ] {
+        assert!(!fixed(twice), "{twice}");
+    }
+    for once in [
+        "instant_mesaging.channels = [\"interact\"]\n",
+        "[service.x.instant_mesaging]\nchannels = [\"interact\"]\n",
+        "instant_mesaging = { channels = [\"interact\"], x.y = 1 }\n",
+    ] {
+        assert!(fixed(once), "{once}");
+    }
+}
+
+#[test]
 fn the_first_definition_is_read_outside_values_and_harmless_keys_get_their_quotes() {
     let label_line = |text: &str| {
         let doc = json(&check(&[("a.toml", text)], "json"));

@@ -120,9 +120,10 @@ pub fn parse_pieces(id: FileId, file: &SourceFile) -> Vec<ParsedFile> {
         None => vec![parse_batch(id, text, 0)],
     };
     if !parts.iter().any(|p| p.broken) && may_hold_directive(text) {
-        let (suppressions, diags) = suppress::scan(id, text, &parts);
+        let (suppressions, diags, secrets) = suppress::scan(id, text, &parts);
         parts[0].suppressions = suppressions;
         parts[0].diagnostics.extend(diags);
+        parts[0].secrets.extend(secrets);
     }
     parts
 }

@@ -191,7 +191,10 @@ impl<'s> Reader<'s> {
             // A rename is certain when the spelling points at a name no other key wants; a
             // guess from the value is offered, not made.
             let (suggestion, certain) = match named {
-                Some((n, sure)) => (Some(*n), *sure && !shared),
+                Some((n, sure)) => (
+                    Some(*n),
+                    *sure && !shared && !self.written_again(key, value),
+                ),
                 None => (by_value(), false),
             };
             let hint = schema
@@ -219,6 +222,70 @@ impl<'s> Reader<'s> {
             ));
         }
         misspelled
+    }
+
+    /// True when the key `key` of a table is written in more places than its first: in dotted
+    /// keys (`instant_mesaging.channels` below `instant_mesaging.messaging_entry`), in the
+    /// headers of its sub-tables, or as an array of tables. A fix renames one place, and
+    /// would split the table.
+    fn written_again(&self, key: &Spanned<DeString<'_>>, value: &Spanned<DeValue<'_>>) -> bool {
+        let first = key.span();
+        let Some(raw) = self.src.get(first.clone()) else {
+            return false;
+        };
+        // The key as written first, bare and in either quotes.
+        let name = key_str(key);
+        let spellings = [
+            raw.to_owned(),
+            name.to_owned(),
+            format!("\"{name}\""),
+            format!("'{name}'"),
+        ];
+        let bytes = self.src.as_bytes();
+        // The start of a mention of the key just before `at`, written as `raw.` (spaces
+        // allowed around the dot).
+        let mention_before = |at: usize| {
+            let mut i = at;
+            while i > 0 && matches!(bytes[i - 1], b' ' | b'\t') {
+                i -= 1;
+            }
+            if i == 0 || bytes[i - 1] != b'.' {
+                return None;
+            }
+            i -= 1;
+            while i > 0 && matches!(bytes[i - 1], b' ' | b'\t') {
+                i -= 1;
+            }
+            let before = &self.src[..i];
+            spellings
+                .iter()
+                .find(|s| before.ends_with(s.as_str()))
+                .map(|s| i - s.len())
+        };
+        let mut stack = vec![value];
+        while let Some(v) = stack.pop() {
+            match v.get_ref() {
+                DeValue::Table(t) => {
+                    for (k, v) in t.iter() {
+                        if mention_before(k.span().start).is_some_and(|at| at != first.start) {
+                            return true;
+                        }
+                        stack.push(v);
+                    }
+                }
+                DeValue::Array(items) => {
+                    let tables = items
+                        .iter()
+                        .filter(|i| matches!(i.get_ref(), DeValue::Table(_)));
+                    if std::ptr::eq(v, value) && tables.count() > 1 {
+                        return true;
+                    }
+                    stack.extend(items.iter());
+                }
+                _ => {}
+            }
+        }
+        false
     }
 
     fn absent<T>(misspelled: &Misspelled, key: &str) -> Field<T> {
@@ -414,6 +481,26 @@ impl<'s> Reader<'s> {
         self.span(key)
     }
 
+    /// Records the key `k` when it is shaped like a credential, as a secret of `entity`.
+    fn secret_key(
+        &mut self,
+        k: &Spanned<DeString<'_>>,
+        entity: Option<(Kind, &str)>,
+        known: &rustc_hash::FxHashSet<Span>,
+    ) {
+        let name = key_str(k);
+        let span = self.span(k.span());
+        if secret_in_config::is_secret_shaped(name) && !known.contains(&span) {
+            self.secrets.push(SecretHit {
+                span,
+                value: name.to_owned(),
+                literal_secret: false,
+                key: None,
+                entity: entity.map(|(k, id)| (k, id.into())),
+            });
+        }
+    }
+
     /// Records every string of the tree that looks like a Twilio credential. In an entity
     /// file (`entities`), each is tied to the entity whose table holds it.
     pub fn scan_secrets(&mut self, root: &DeTable<'_>, entities: bool) {
@@ -429,6 +516,10 @@ impl<'s> Reader<'s> {
         );
         let mut stack: Vec<Entry<'_, '_>> =
             root.iter().map(|(k, v)| (key_str(k), v, 0, None)).collect();
+        // The root's own keys: a credential pasted as a key or a header (`[AbCd…]`).
+        for (k, _) in root.iter() {
+            self.secret_key(k, None, &known);
+        }
         while let Some((key, v, depth, entity)) = stack.pop() {
             match v.get_ref() {
                 DeValue::String(s) if secret_in_config::is_secret_shaped(s) => {
@@ -459,17 +550,7 @@ impl<'s> Reader<'s> {
                         if kind.is_some() && crate::model::is_valid_id(name) {
                             continue;
                         }
-                        let span = self.span(k.span());
-                        if secret_in_config::is_secret_shaped(name) && !known.contains(&span) {
-                            let of = kind.map(|kind| (kind, name)).or(entity);
-                            self.secrets.push(SecretHit {
-                                span,
-                                value: name.to_owned(),
-                                literal_secret: false,
-                                key: None,
-                                entity: of.map(|(k, id)| (k, id.into())),
-                            });
-                        }
+                        self.secret_key(k, kind.map(|kind| (kind, name)).or(entity), &known);
                     }
                     stack.extend(t.iter().map(|(k, v)| {
                         let k = key_str(k);

@@ -5,7 +5,7 @@
 //! and in the `[kind.id]` tables that follow it, up to a header of another table.
 
 use crate::diagnostic::Diagnostic;
-use crate::model::{Kind, Sp, Suppression};
+use crate::model::{Kind, SecretHit, Sp, Suppression};
 use crate::rules::{Code, unused_suppression};
 use crate::source::{FileId, Span};
 
@@ -21,13 +21,15 @@ enum Target {
     Nothing,
 }
 
-/// Finds the directives of a file and what each applies to.
+/// Finds the directives of a file and what each applies to, with the problems met and the
+/// codes shaped like credentials (a secret pasted into `allow(..)` is masked like any other).
 pub(super) fn scan(
     file: FileId,
     src: &str,
     parsed: &[ParsedFile],
-) -> (Vec<Suppression>, Vec<Diagnostic>) {
+) -> (Vec<Suppression>, Vec<Diagnostic>, Vec<SecretHit>) {
     let mut diags = Vec::new();
+    let mut secrets = Vec::new();
     // Each comment with the run it belongs to; each run's target.
     let mut found = Found::default();
     let mut pending: Vec<Suppression> = Vec::new();
@@ -40,7 +42,8 @@ pub(super) fn scan(
         match top.line {
             Line::Blank | Line::Other => flush(&mut pending, &mut found, Target::Nothing),
             Line::Comment(comment) => {
-                if let Some(d) = parse_directive(file, top.text_start, comment, &mut diags) {
+                let at = top.text_start;
+                if let Some(d) = parse_directive(file, at, comment, &mut diags, &mut secrets) {
                     pending.push(d);
                 }
             }
@@ -109,7 +112,7 @@ pub(super) fn scan(
             s
         })
         .collect();
-    (suppressions, diags)
+    (suppressions, diags, secrets)
 }
 
 /// The directives found so far.
@@ -206,6 +209,7 @@ fn parse_directive(
     hash_at: usize,
     comment: &str,
     diags: &mut Vec<Diagnostic>,
+    secrets: &mut Vec<SecretHit>,
 ) -> Option<Suppression> {
     let body = comment.trim_start();
     let comment_span = Span::new(file, hash_at..hash_at + 1 + comment.trim_end().len());
@@ -241,11 +245,22 @@ fn parse_directive(
         let span = Span::new(file, code_at..code_at + code.len());
         match Code::parse(code) {
             Some(value) => codes.push(Sp { value, span }),
-            None => diags.push(unused_suppression::unknown_code(
-                span,
-                code,
-                Code::nearest(code),
-            )),
+            None => {
+                if crate::rules::secret_in_config::is_secret_shaped(code) {
+                    secrets.push(SecretHit {
+                        span,
+                        value: code.to_owned(),
+                        literal_secret: false,
+                        key: None,
+                        entity: None,
+                    });
+                }
+                diags.push(unused_suppression::unknown_code(
+                    span,
+                    code,
+                    Code::nearest(code),
+                ));
+            }
         }
     }
     if codes.is_empty() {

@@ -95,6 +95,16 @@ pub(crate) fn explained(mut d: Diagnostic, text: &str, base: usize) -> Diagnosti
             d.label = "string values must be quoted".to_owned();
             d.span = span_of(start..start + word.trim_end().len());
         }
+        // A `#` right after the word (`Team#1`, `C# Team`) is more likely part of the value
+        // than a comment's start: the value runs to the line's end, and no fix guesses.
+        let hash_inside = !word.is_empty()
+            && !word.ends_with(char::is_whitespace)
+            && rest[word.len()..].starts_with('#');
+        let value = if hash_inside {
+            rest.split('\n').next().unwrap_or_default()
+        } else {
+            value
+        };
         let value = value.trim_end();
         let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
         // Mended only as the value of a plain `key =` on its own line (not an item of an array
@@ -105,11 +115,17 @@ pub(crate) fn explained(mut d: Diagnostic, text: &str, base: usize) -> Diagnosti
             .strip_suffix('=')
             .map(str::trim);
         let plain = key.is_some_and(|k| !k.is_empty() && !k.contains(['[', ']', '{', '}', ',', '=']));
-        // The last part of the key, word by word: `api_key_secret`, `auth_token`, `password`.
-        let last = key.unwrap_or_default().rsplit('.').next().unwrap_or_default().to_ascii_lowercase();
-        let words: Vec<&str> = last.trim_matches(['"', '\'']).split(['_', '-', ' ']).collect();
-        let secret = (words.iter())
-            .any(|w| ["secret", "token", "password", "passwd", "pass", "auth", "credential", "credentials"].contains(w))
+        // The key's parts, word by word (`api_key_secret`, `auth_token`, `password`), and
+        // those of the table it sits in past the entity's id (`[connector.x.api_key_secret]`
+        // above `value = …`; `api_key_secret.value = …`).
+        let header = text[..line_start]
+            .lines()
+            .rev()
+            .find(|l| l.trim_start().starts_with('['))
+            .map(|h| h.trim().trim_matches(['[', ']']).split('.').skip(2));
+        let parts = (key.unwrap_or_default().split('.')).chain(header.into_iter().flatten());
+        let secret = parts.flat_map(|p| p.trim().trim_matches(['"', '\'']).split(['_', '-', ' ']))
+            .any(|w| ["secret", "token", "password", "passwd", "pass", "auth", "credential", "credentials"].iter().any(|s| w.eq_ignore_ascii_case(s)))
             || crate::rules::secret_in_config::is_secret_shaped(value)
             || value.contains('\n');
         let shown_key = key.filter(|_| plain);
@@ -142,7 +158,7 @@ pub(crate) fn explained(mut d: Diagnostic, text: &str, base: usize) -> Diagnosti
         let after = text[(start + value.len()).min(line_end)..line_end].trim_end_matches('\r');
         let quoted = crate::diagnostic::toml_string(value);
         let mended = |key: &str| format!("{key} = {quoted}{after}").parse::<toml::Table>().is_ok();
-        if !value.is_empty() && plain && !secret && key.is_some_and(mended) {
+        if !value.is_empty() && plain && !secret && !hash_inside && key.is_some_and(mended) {
             d = d.fix(span_of(start..start + value.len()), quoted, "Put the value in quotes");
         }
     } else if d.message.contains("expected newline") && rest.starts_with(',') {
