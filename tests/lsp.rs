@@ -1553,27 +1553,36 @@ fn hovers_are_plain_text_for_a_client_without_markdown_and_root_path_is_a_root()
     let root = fixture("nav");
     let sales = root.join("services/sales.toml");
     let text = read_text(&sales);
-    let mut s = Server::start(&[]);
-    s.request(
-        "initialize",
-        json!({
-            "processId": null,
-            "rootPath": root.to_str().unwrap(),
-            "capabilities": {"textDocument": {"hover": {"contentFormat": ["plaintext"]}}},
-        }),
-    );
-    s.notify("initialized", json!({}));
-    s.open(&sales, &text);
-    let at = inside(&text, "\"whatsapp-sales\"", 0, 3, Enc::Utf16);
-    let r = s.at("textDocument/hover", &sales, at);
-    assert_eq!(r["result"]["contents"]["kind"], "plaintext", "{r}");
-    let value = r["result"]["contents"]["value"].as_str().unwrap();
-    assert!(
-        value.starts_with("messaging entry whatsapp-sales"),
-        "{value}"
-    );
-    assert!(!value.contains('`') && !value.contains("**"), "{value}");
-    assert_eq!(s.stop(), 0);
+    // The client's list is in its order of preference.
+    for (formats, kind) in [
+        (json!(["plaintext"]), "plaintext"),
+        (json!(["plaintext", "markdown"]), "plaintext"),
+        (json!(["markdown", "plaintext"]), "markdown"),
+    ] {
+        let mut s = Server::start(&[]);
+        s.request(
+            "initialize",
+            json!({
+                "processId": null,
+                "rootPath": root.to_str().unwrap(),
+                "capabilities": {"textDocument": {"hover": {"contentFormat": formats}}},
+            }),
+        );
+        s.notify("initialized", json!({}));
+        s.open(&sales, &text);
+        let at = inside(&text, "\"whatsapp-sales\"", 0, 3, Enc::Utf16);
+        let r = s.at("textDocument/hover", &sales, at);
+        assert_eq!(r["result"]["contents"]["kind"], kind, "{r}");
+        if kind == "plaintext" {
+            let value = r["result"]["contents"]["value"].as_str().unwrap();
+            assert!(
+                value.starts_with("messaging entry whatsapp-sales"),
+                "{value}"
+            );
+            assert!(!value.contains('`') && !value.contains("**"), "{value}");
+        }
+        assert_eq!(s.stop(), 0);
+    }
 }
 
 #[test]
@@ -1906,4 +1915,62 @@ fn folder_with(files: &[(&str, &str)]) -> (tempfile::TempDir, PathBuf) {
         std::fs::write(p, text).unwrap();
     }
     (dir, root)
+}
+
+#[test]
+fn without_a_file_watcher_a_save_moves_open_files_to_a_workspace_made_or_deleted_on_disk() {
+    let (_dir, root) = folder_with(&[
+        ("nimbus.toml", ""),
+        ("org.toml", "[ou.root]\n"),
+        (
+            "sub/x.toml",
+            "[ou.r2]\n[service.s]\nou = \"root\"\nlicense = \"contact_center\"\n",
+        ),
+    ]);
+    let x = root.join("sub/x.toml");
+    let (mut s, _) = Server::init(&root, false);
+    s.open(&x, &read_text(&x));
+    let d = s.diagnostics(&uri(&x), |p| !codes(p).is_empty());
+    assert_eq!(codes(&d), ["root-ou"]);
+    // A `git checkout` makes sub/ a workspace of its own; the editor only says it saved x.
+    let nested = root.join("sub/nimbus.toml");
+    std::fs::write(&nested, "").unwrap();
+    let save = json!({"textDocument": {"uri": uri(&x)}});
+    s.notify("textDocument/didSave", save.clone());
+    let d = s.diagnostics(&uri(&x), |p| codes(p) != ["root-ou"]);
+    assert_eq!(codes(&d), ["unknown-reference"]);
+    // And back.
+    std::fs::remove_file(&nested).unwrap();
+    s.notify("textDocument/didSave", save);
+    let d = s.diagnostics(&uri(&x), |p| codes(p) != ["unknown-reference"]);
+    assert_eq!(codes(&d), ["root-ou"]);
+    assert_eq!(s.stop(), 0);
+}
+
+#[test]
+fn a_reference_in_triple_quotes_is_highlighted_without_its_quotes() {
+    let org_text =
+        "[ou.root]\n\n[ou.a]\nparent = \"\"\"root\"\"\"\n\n[ou.b]\nparent = '''\nroot'''\n";
+    let (_dir, root) = folder_with(&[("nimbus.toml", ""), ("org.toml", org_text)]);
+    let org = root.join("org.toml");
+    let (mut s, _) = Server::init(&root, false);
+    s.open(&org, org_text);
+    let r = s.request(
+        "textDocument/references",
+        json!({"textDocument": {"uri": uri(&org)},
+               "position": inside(org_text, "[ou.root]", 0, 5, Enc::Utf16),
+               "context": {"includeDeclaration": false}}),
+    );
+    let mut got: Vec<Value> = (r["result"].as_array().unwrap().iter())
+        .map(|l| l["range"].clone())
+        .collect();
+    got.sort_by_key(|r| r.to_string());
+    assert_eq!(
+        got,
+        [
+            sub_range(org_text, "root\"\"\"", 0, 0, 4, Enc::Utf16),
+            sub_range(org_text, "root'''", 0, 0, 4, Enc::Utf16),
+        ]
+    );
+    assert_eq!(s.stop(), 0);
 }

@@ -268,17 +268,25 @@ pub fn def(a: &Analysis, target: Target) -> &Def {
 pub fn unquoted(a: &Analysis, span: Span) -> Span {
     let text = &a.ws.sources.get(span.file).text;
     let s = text.get(span.range()).unwrap_or_default();
-    let quoted = s.len() >= 2
-        && (s.starts_with('"') && s.ends_with('"') || s.starts_with('\'') && s.ends_with('\''));
-    if quoted {
-        Span {
-            file: span.file,
-            start: span.start + 1,
-            end: span.end - 1,
+    // `"""sales"""` and `'''sales'''` (one line break after the opening quotes is no part of
+    // the string either), then `"sales"` and `'sales'`.
+    for q in ["\"\"\"", "\'\'\'", "\"", "\'"] {
+        if s.len() >= 2 * q.len() && s.starts_with(q) && s.ends_with(q) {
+            let inner = &s[q.len()..s.len() - q.len()];
+            let skip = match inner {
+                _ if q.len() == 1 => 0,
+                _ if inner.starts_with("\r\n") => 2,
+                _ if inner.starts_with('\n') => 1,
+                _ => 0,
+            };
+            return Span {
+                file: span.file,
+                start: span.start + (q.len() + skip) as u32,
+                end: span.end - q.len() as u32,
+            };
         }
-    } else {
-        span
     }
+    span
 }
 
 /// The OU an entity belongs to (an OU: itself).
@@ -455,13 +463,17 @@ fn service_role(a: &Analysis, i: usize, show: &Shown) -> String {
     }
 }
 
+/// What [`md`] escapes: markup, and `:`, `.` and `@`, with which GFM makes `https://…`,
+/// `www.…` and `a@b.c` live links.
+const ESCAPED: &str = "\\`*_[]<>#!|~&:.@";
+
 /// `text` as Markdown prose: what Markdown would read as markup escaped, control and
 /// bidirectional characters shown as `\u{..}`.
 fn md(text: &str) -> String {
     let text = crate::source::printable(text);
     let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
-        if "\\`*_[]<>#!|~&".contains(c) {
+        if ESCAPED.contains(c) {
             out.push('\\');
         }
         out.push(c);
@@ -495,7 +507,7 @@ pub fn plain(markdown: &str) -> String {
         }
         let next = rest[c.len_utf8()..].chars().next();
         match (c, next) {
-            ('\\', Some(n)) if "\\`*_[]<>#!|~&".contains(n) => {
+            ('\\', Some(n)) if ESCAPED.contains(n) => {
                 out.push(n);
                 rest = &rest[1 + n.len_utf8()..];
             }
@@ -536,12 +548,12 @@ mod tests {
         let text = format!(
             "**service** {} — {}\n\nOU: {}",
             code("a`b"),
-            md("Sales *EU* [1]"),
+            md("Sales *EU* [1] at www.x.com"),
             md("x_y")
         );
         assert_eq!(
             super::plain(&text),
-            "service a`b — Sales *EU* [1]\n\nOU: x_y"
+            "service a`b — Sales *EU* [1] at www.x.com\n\nOU: x_y"
         );
     }
 
@@ -549,8 +561,10 @@ mod tests {
     fn names_are_text_in_hovers_not_markdown() {
         assert_eq!(
             md("Sales **[reset](https://evil.example/)** \u{202e}gnp.exe"),
-            "Sales \\*\\*\\[reset\\](https://evil.example/)\\*\\* \\\\u{202e}gnp.exe"
+            "Sales \\*\\*\\[reset\\](https\\://evil\\.example/)\\*\\* \\\\u{202e}gnp\\.exe"
         );
+        // No autolink: a URL, a `www.` host or an address is text.
+        assert_eq!(md("www.x.com a@b.co"), "www\\.x\\.com a\\@b\\.co");
         assert_eq!(code("sales-team"), "`sales-team`");
         assert_eq!(code("a`b"), "``a`b``");
         assert_eq!(code("`x"), "`` `x ``");

@@ -27,6 +27,8 @@ use std::cell::OnceCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use lsp_server::{ErrorCode, Message, Notification, Request, RequestId, Response};
@@ -60,7 +62,7 @@ use super::analysis::{self, ParseCache};
 use super::complete;
 use super::convert::{self, Encoding};
 use super::navigate::{self, Index};
-use super::transport::{Transport, log};
+use super::transport::{Transport, Waker, log};
 use crate::Analysis;
 use crate::load::{MAX_NESTED, Naming, Overlays, SETTINGS_FILE, is_settings, settings_root};
 use crate::source::FileId;
@@ -77,10 +79,6 @@ pub enum Ending {
 /// With this variable set to N, each background check first sleeps N milliseconds: the
 /// tests' way to hold one in flight.
 const TEST_DELAY_VAR: &str = "NIMBUS_LINT_LSP_TEST_CHECK_DELAY_MS";
-
-/// How often the loop looks whether a background check has ended, while nothing else is
-/// left to do.
-const JOB_POLL: Duration = Duration::from_millis(2);
 
 /// With this variable set, the request `nimbus-lint/panic` panics: the tests' way to check
 /// that a panic inside a request leaves the server running.
@@ -208,6 +206,8 @@ struct Job {
     root: PathBuf,
     generation: u64,
     started: Instant,
+    /// Set by the thread, its result made, just before it wakes the loop.
+    done: Arc<AtomicBool>,
     thread: std::thread::JoinHandle<std::thread::Result<Analysis>>,
 }
 
@@ -335,7 +335,11 @@ impl Server {
             markdown: (params.capabilities.text_document.as_ref())
                 .and_then(|t| t.hover.as_ref())
                 .and_then(|h| h.content_format.as_ref())
-                .is_none_or(|formats| formats.contains(&MarkupKind::Markdown)),
+                // The client's list is in its order of preference.
+                .is_none_or(|formats| {
+                    formats.first() != Some(&MarkupKind::PlainText)
+                        && formats.contains(&MarkupKind::Markdown)
+                }),
             job: None,
             generations: 0,
             next_id: 0,
@@ -384,8 +388,8 @@ impl Server {
                 t.recv().map(Some)
             } else if self.job.is_some() && self.discovery.is_none() {
                 // Only a background check runs (the marked workspaces wait for it): wait for a
-                // message or for it to end.
-                t.recv_timeout(JOB_POLL)
+                // message or for it to end (its thread wakes the loop).
+                t.recv_or_wake()
             } else {
                 t.try_recv()
             };
@@ -518,7 +522,9 @@ impl Server {
             self.mark(&root, Dirty::Full);
         }
         // Without a file watcher, a save is when the disk is looked at again: a workspace
-        // deleted behind the editor's back goes then.
+        // made or deleted behind the editor's back (a `git checkout`) takes or lets go of the
+        // open documents then.
+        self.recompute_roots();
         self.roots_changed = true;
         if is_settings(&path) {
             self.settings_changed(&path, true);
@@ -819,7 +825,7 @@ impl Server {
             .docs
             .values()
             .any(|d| d.root.as_deref() == Some(root.as_path()));
-        if open || !self.start_job(&root) {
+        if open || !self.start_job(&root, t.waker()) {
             self.check(t, &root);
             self.forget_unless_open(&root);
         }
@@ -827,8 +833,8 @@ impl Server {
 
     /// Starts the check of `root`, a workspace with no open document, on a thread of its own:
     /// a request about another workspace is answered meanwhile. False when no thread could be
-    /// started.
-    fn start_job(&mut self, root: &Path) -> bool {
+    /// started. `waker` wakes the loop when the check ends.
+    fn start_job(&mut self, root: &Path, waker: Waker) -> bool {
         let overlays = self.overlays(root);
         let Some(ws) = self.workspaces.get_mut(root) else {
             return false;
@@ -839,10 +845,12 @@ impl Server {
         ws.dirty = None;
         self.dirty.remove(root);
         let r = root.to_path_buf();
+        let done = Arc::new(AtomicBool::new(false));
+        let done_here = Arc::clone(&done);
         let thread = std::thread::Builder::new()
             .name("lsp-check".to_owned())
             .spawn(move || {
-                catch_unwind(AssertUnwindSafe(|| {
+                let result = catch_unwind(AssertUnwindSafe(|| {
                     if let Some(ms) =
                         (std::env::var(TEST_DELAY_VAR).ok()).and_then(|v| v.parse().ok())
                     {
@@ -857,7 +865,10 @@ impl Server {
                         true,
                         &mut ParseCache::default(),
                     )
-                }))
+                }));
+                done_here.store(true, Ordering::Release);
+                waker.wake();
+                result
             });
         match thread {
             Ok(thread) => {
@@ -865,6 +876,7 @@ impl Server {
                     root: root.to_path_buf(),
                     generation,
                     started: Instant::now(),
+                    done,
                     thread,
                 });
                 true
@@ -883,7 +895,12 @@ impl Server {
     /// Takes the result of the background check when it has ended: published, unless its
     /// workspace was marked, checked or dropped since it started (then it is out of date).
     fn collect(&mut self, t: &Transport) {
-        if !self.job.as_ref().is_some_and(|j| j.thread.is_finished()) {
+        // Once `done`, the thread has nothing left but to end: joining it waits no longer.
+        if !self
+            .job
+            .as_ref()
+            .is_some_and(|j| j.done.load(Ordering::Acquire))
+        {
             return;
         }
         let Some(job) = self.job.take() else { return };

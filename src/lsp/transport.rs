@@ -6,16 +6,52 @@
 //! every message that arrived meanwhile is already waiting, and a burst of changes is taken (and
 //! checked) at once.
 
+use std::cell::Cell;
 use std::io::{self, BufRead, Read, Write};
 use std::sync::mpsc::{self, Receiver, RecvError, Sender, TryRecvError};
 use std::sync::{Arc, Mutex};
 
 use lsp_server::Message;
 
+/// What the main loop's queue holds.
+enum Incoming {
+    /// A message from the client.
+    Message(Message),
+    /// A background check has ended (see [`Waker`]).
+    Wake,
+    /// The input has ended: every message before this one was read.
+    Closed,
+}
+
 /// Where messages come from and go to.
 pub struct Transport {
-    incoming: Receiver<Message>,
+    incoming: Receiver<Incoming>,
+    /// For [`Transport::waker`]. Since it keeps the queue open, the end of the input is told
+    /// by [`Incoming::Closed`], not by the queue closing.
+    wake: Sender<Incoming>,
+    /// True once [`Incoming::Closed`] was taken.
+    closed: Cell<bool>,
     out: Output,
+}
+
+/// Wakes the main loop from [`Transport::recv_or_wake`]: a background thread's way to say
+/// that its work is done.
+pub struct Waker(Sender<Incoming>);
+
+impl Waker {
+    /// Wakes the loop (or, when it is busy, makes its next wait end at once).
+    pub fn wake(&self) {
+        let _ = self.0.send(Incoming::Wake);
+    }
+}
+
+/// Tells the loop the input has ended when the reader stops, however it stops.
+struct CloseOnDrop(Sender<Incoming>);
+
+impl Drop for CloseOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.send(Incoming::Closed);
+    }
 }
 
 /// The client's side of the stream, shared by the main loop and the reader (which answers a
@@ -28,34 +64,73 @@ impl Transport {
         let (tx, rx) = mpsc::channel();
         let out: Output = Arc::new(Mutex::new(Box::new(io::BufWriter::new(io::stdout()))));
         let answer = Arc::clone(&out);
+        let wake = tx.clone();
         std::thread::Builder::new()
             .name("lsp-reader".to_owned())
-            .spawn(move || read_loop(io::BufReader::new(io::stdin()), &tx, &answer))?;
-        Ok(Transport { incoming: rx, out })
+            .spawn(move || {
+                let tx = CloseOnDrop(tx);
+                read_loop(io::BufReader::new(io::stdin()), &tx.0, &answer);
+            })?;
+        Ok(Transport::over(rx, wake, out))
+    }
+
+    fn over(incoming: Receiver<Incoming>, wake: Sender<Incoming>, out: Output) -> Self {
+        Transport {
+            incoming,
+            wake,
+            closed: Cell::new(false),
+            out,
+        }
+    }
+
+    /// A [`Waker`] for a background thread.
+    pub fn waker(&self) -> Waker {
+        Waker(self.wake.clone())
+    }
+
+    /// What the queue held: a message, `None` for a wake-up, `Err` once the input ended.
+    fn take(&self, got: Incoming) -> Result<Option<Message>, RecvError> {
+        match got {
+            Incoming::Message(m) => Ok(Some(m)),
+            Incoming::Wake => Ok(None),
+            Incoming::Closed => {
+                self.closed.set(true);
+                Err(RecvError)
+            }
+        }
     }
 
     /// Waits for the next message; `Err` when the input is closed and drained.
     pub fn recv(&self) -> Result<Message, RecvError> {
-        self.incoming.recv()
+        loop {
+            if let Some(m) = self.recv_or_wake()? {
+                return Ok(m);
+            }
+        }
+    }
+
+    /// Waits for the next message or a [`Waker`]'s call (`Ok(None)`); `Err` when the input is
+    /// closed and drained.
+    pub fn recv_or_wake(&self) -> Result<Option<Message>, RecvError> {
+        if self.closed.get() {
+            return Err(RecvError);
+        }
+        self.take(self.incoming.recv()?)
     }
 
     /// The next message if one is waiting (`Ok(None)` when none is), without blocking; `Err`
     /// when the input is closed and drained.
     pub fn try_recv(&self) -> Result<Option<Message>, RecvError> {
-        match self.incoming.try_recv() {
-            Ok(m) => Ok(Some(m)),
-            Err(TryRecvError::Empty) => Ok(None),
-            Err(TryRecvError::Disconnected) => Err(RecvError),
+        if self.closed.get() {
+            return Err(RecvError);
         }
-    }
-
-    /// The next message if one comes within `timeout` (`Ok(None)` when none does); `Err`
-    /// when the input is closed and drained.
-    pub fn recv_timeout(&self, timeout: std::time::Duration) -> Result<Option<Message>, RecvError> {
-        match self.incoming.recv_timeout(timeout) {
-            Ok(m) => Ok(Some(m)),
-            Err(mpsc::RecvTimeoutError::Timeout) => Ok(None),
-            Err(mpsc::RecvTimeoutError::Disconnected) => Err(RecvError),
+        loop {
+            match self.incoming.try_recv() {
+                Ok(Incoming::Wake) => {}
+                Ok(got) => return self.take(got),
+                Err(TryRecvError::Empty) => return Ok(None),
+                Err(TryRecvError::Disconnected) => return Err(RecvError),
+            }
         }
     }
 
@@ -64,7 +139,12 @@ impl Transport {
         let mut out = Vec::new();
         loop {
             match self.incoming.try_recv() {
-                Ok(m) => out.push(m),
+                Ok(Incoming::Message(m)) => out.push(m),
+                Ok(Incoming::Wake) => {}
+                Ok(Incoming::Closed) => {
+                    self.closed.set(true);
+                    return out;
+                }
                 Err(TryRecvError::Empty | TryRecvError::Disconnected) => return out,
             }
         }
@@ -90,12 +170,12 @@ impl Transport {
 /// Reads framed messages until the input ends or an `exit` notification arrives. A message
 /// that is not valid JSON-RPC is logged, answered with the error JSON-RPC prescribes
 /// (`ParseError` or `InvalidRequest`), and skipped: its frame was read whole.
-fn read_loop(mut input: impl BufRead, tx: &Sender<Message>, out: &Output) {
+fn read_loop(mut input: impl BufRead, tx: &Sender<Incoming>, out: &Output) {
     loop {
         match read_message(&mut input) {
             Ok(Some(msg)) => {
                 let exit = matches!(&msg, Message::Notification(n) if n.method == "exit");
-                if tx.send(msg).is_err() || exit {
+                if tx.send(Incoming::Message(msg)).is_err() || exit {
                     return;
                 }
             }
@@ -331,7 +411,12 @@ mod tests {
             std::sync::Arc::new(std::sync::Mutex::new(Box::new(out.clone())));
         let (tx, rx) = std::sync::mpsc::channel();
         read_loop(input.as_bytes(), &tx, &shared);
-        let read: Vec<Message> = rx.try_iter().collect();
+        let read: Vec<Message> = (rx.try_iter())
+            .filter_map(|i| match i {
+                super::Incoming::Message(m) => Some(m),
+                _ => None,
+            })
+            .collect();
         assert!(
             matches!(&read[..], [Message::Notification(n)] if n.method == "b"),
             "{read:?}"
@@ -468,6 +553,8 @@ pub mod memory {
 
     use lsp_server::Message;
 
+    use super::Incoming;
+
     use super::Transport;
 
     /// What the server wrote.
@@ -516,13 +603,11 @@ pub mod memory {
     pub fn transport(incoming: Vec<Message>) -> (Transport, Output) {
         let (tx, rx) = mpsc::channel();
         for m in incoming {
-            tx.send(m).unwrap();
+            tx.send(Incoming::Message(m)).unwrap();
         }
+        tx.send(Incoming::Closed).unwrap();
         let out = Output::default();
-        let t = Transport {
-            incoming: rx,
-            out: Arc::new(Mutex::new(Box::new(out.clone()))),
-        };
+        let t = Transport::over(rx, tx, Arc::new(Mutex::new(Box::new(out.clone()))));
         (t, out)
     }
 }
