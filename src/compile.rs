@@ -212,7 +212,11 @@ impl<'a> Builder<'a> {
                 messaging_entry: res.service_entry[i]
                     .map(|e| Cow::Borrowed(m.entries[e as usize].def.id.as_str())),
                 channels: sorted(im.channels.iter().map(|c| Cow::Borrowed(c.value.as_str()))),
-                proxied_by: sorted(self.transfers.proxied_by[i].iter().map(|&d| service_id(d))),
+                proxied_by: sorted(
+                    self.transfers.proxied_by()[i]
+                        .iter()
+                        .map(|&d| service_id(d)),
+                ),
             }),
         }
     }

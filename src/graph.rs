@@ -21,9 +21,15 @@ pub struct Transfers {
     pub carries_im: Vec<bool>,
     /// Whether each service is reached from some front desk through IM services.
     pub reached: Vec<bool>,
-    /// For each service that is not a front desk: the front desks with a messaging entry that
-    /// reach it, in index order.
-    pub proxied_by: Vec<Vec<u32>>,
+    /// Whether each service that is not a front desk is reached by a front desk with a
+    /// messaging entry (through IM services): whether it has a proxy.
+    pub proxied: Vec<bool>,
+    front_desk: Vec<bool>,
+    proxy: Vec<bool>,
+    /// Every service's proxies, made when first asked for: only the bundle lists them all,
+    /// and they may be many more than the graph (every desk of a shared pool, for each
+    /// service of it).
+    proxied_by: std::sync::OnceLock<Vec<Vec<u32>>>,
 }
 
 /// A service counts as a front desk for reachability when it lists a channel, or when its
@@ -63,19 +69,72 @@ impl Transfers {
             }
         }
 
-        let proxies = |i: usize| services[i].is_front_desk() && ws.res.service_entry[i].is_some();
-        let proxied_by = proxied_by(
-            &graph,
-            &carries_im,
-            |i| services[i].is_front_desk(),
-            proxies,
-        );
+        let front_desk: Vec<bool> = services.iter().map(|s| s.is_front_desk()).collect();
+        let proxy: Vec<bool> = (0..n)
+            .map(|i| front_desk[i] && ws.res.service_entry[i].is_some())
+            .collect();
+        Transfers::with(graph, carries_im, reached, front_desk, proxy)
+    }
+
+    /// The passes over a graph whose services' kinds are known.
+    fn with(
+        graph: DiGraph<(), u32>,
+        carries_im: Vec<bool>,
+        reached: Vec<bool>,
+        front_desk: Vec<bool>,
+        proxy: Vec<bool>,
+    ) -> Self {
+        let proxied = proxied(&graph, &carries_im, &front_desk, &proxy);
         Transfers {
             graph,
             carries_im,
             reached,
-            proxied_by,
+            proxied,
+            front_desk,
+            proxy,
+            proxied_by: std::sync::OnceLock::new(),
         }
+    }
+
+    /// For each service that is not a front desk: the front desks with a messaging entry that
+    /// reach it, in index order (see [`proxied_by`]). Made on first use.
+    pub fn proxied_by(&self) -> &[Vec<u32>] {
+        self.proxied_by.get_or_init(|| {
+            proxied_by(
+                &self.graph,
+                &self.carries_im,
+                |i| self.front_desk[i],
+                |i| self.proxy[i],
+            )
+        })
+    }
+
+    /// The front desks with a messaging entry that reach `service`, in index order: one
+    /// service's list of [`Transfers::proxied_by`], walked back from it (a hover asks for one).
+    pub fn proxies_of(&self, service: usize) -> Vec<u32> {
+        if let Some(all) = self.proxied_by.get() {
+            return all[service].clone();
+        }
+        if self.front_desk[service] || !self.carries_im[service] {
+            return Vec::new();
+        }
+        let mut seen = vec![false; self.carries_im.len()];
+        seen[service] = true;
+        let mut stack = vec![service];
+        let mut out = Vec::new();
+        while let Some(at) = stack.pop() {
+            for (from, _) in self.incoming(at) {
+                if self.carries_im[from] && !seen[from] {
+                    seen[from] = true;
+                    stack.push(from);
+                    if self.proxy[from] {
+                        out.push(from as u32);
+                    }
+                }
+            }
+        }
+        out.sort_unstable();
+        out
     }
 
     /// Services that transfer to `service`, with the index of the item in their `transfers`.
@@ -128,7 +187,7 @@ impl Transfers {
         }
         let mut out = vec![Vec::new(); desks.len()];
         for (s, &o) in owner.iter().enumerate() {
-            if o < SEVERAL && !services[s].is_front_desk() && self.proxied_by[s].is_empty() {
+            if o < SEVERAL && !services[s].is_front_desk() && !self.proxied[s] {
                 out[o as usize].push(s);
             }
         }
@@ -337,6 +396,31 @@ fn proxied_by(
     proxies: impl Fn(usize) -> bool,
 ) -> Vec<Vec<u32>> {
     proxied_by_counted(graph, carries_im, front_desk, proxies, FEW).0
+}
+
+/// Whether each service that is not a front desk is reached, through IM services, by a
+/// `proxies` desk: one walk from all of them.
+fn proxied(
+    graph: &DiGraph<(), u32>,
+    carries_im: &[bool],
+    front_desk: &[bool],
+    proxies: &[bool],
+) -> Vec<bool> {
+    let n = carries_im.len();
+    let mut seen = vec![false; n];
+    let mut stack: Vec<usize> = (0..n).filter(|&d| proxies[d]).collect();
+    let mut out = vec![false; n];
+    while let Some(at) = stack.pop() {
+        for next in graph.neighbors(NodeIndex::new(at)) {
+            let j = next.index();
+            if carries_im[j] && !seen[j] {
+                seen[j] = true;
+                out[j] = !front_desk[j];
+                stack.push(j);
+            }
+        }
+    }
+    out
 }
 
 /// Reach lists at most this long are kept for every component.
@@ -716,6 +800,30 @@ mod tests {
         long.steps_within_bound();
     }
 
+    /// `check` and `graph` ask whether a service has a proxy; only the bundle lists them all:
+    /// a pool of services shared by many desks costs desks × services to list.
+    #[test]
+    fn the_lists_of_proxies_are_made_for_the_bundle_only() {
+        let example = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/example");
+        let loaded = crate::load::load(
+            &example,
+            &crate::load::Naming::at(&example),
+            &Default::default(),
+        );
+        let a = crate::analyze(loaded, &[]);
+        assert!(a.diagnostics.is_empty(), "{:?}", a.diagnostics);
+        assert!(a.transfers.proxied.iter().any(|&p| p));
+        let _ = crate::emit::graph::render(&a, crate::emit::graph::GraphFormat::Mermaid);
+        assert!(a.transfers.proxied_by.get().is_none());
+        let bundle = crate::compile::compile(&a.ws, &a.transfers);
+        assert!(a.transfers.proxied_by.get().is_some());
+        assert!((bundle.services.iter()).any(|s| {
+            s.instant_messaging
+                .as_ref()
+                .is_some_and(|im| !im.proxied_by.is_empty())
+        }));
+    }
+
     proptest! {
         #[test]
         fn proxied_by_is_what_each_desk_reaches(
@@ -738,7 +846,17 @@ mod tests {
             // With short lists kept or none (`few` = 0: every walk goes all the way).
             let (got, _) =
                 proxied_by_counted(&graph, &carries_im, |i| front_desk[i], |i| proxies[i], few);
-            prop_assert_eq!(got, naive(&graph, &carries_im, &front_desk, &proxies));
+            let want = naive(&graph, &carries_im, &front_desk, &proxies);
+            prop_assert_eq!(&got, &want);
+            // Whether each has a proxy, and one service's list walked back from it, without
+            // the lists of all.
+            let t = Transfers::with(graph, carries_im, vec![false; n], front_desk, proxies);
+            let proxied: Vec<bool> = want.iter().map(|l| !l.is_empty()).collect();
+            prop_assert_eq!(&t.proxied, &proxied);
+            let one: Vec<Vec<u32>> = (0..n).map(|i| t.proxies_of(i)).collect();
+            prop_assert!(t.proxied_by.get().is_none());
+            prop_assert_eq!(&one, &want);
+            prop_assert_eq!(t.proxied_by(), &want[..]);
         }
     }
 }

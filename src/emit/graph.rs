@@ -107,7 +107,7 @@ fn picture(a: &Analysis) -> Picture {
             }
         } else if s.im.is_absent() {
             Class::NoIm
-        } else if !t.proxied_by[i].is_empty() {
+        } else if t.proxied[i] {
             Class::Proxied
         } else if t.reached[i] {
             Class::Reached

@@ -440,7 +440,7 @@ fn service_role(a: &Analysis, i: usize, show: &Shown) -> String {
             }
         };
     }
-    let desks = &a.transfers.proxied_by[i];
+    let desks = &a.transfers.proxies_of(i);
     if !desks.is_empty() {
         let names = desks
             .iter()
