@@ -417,7 +417,9 @@ fn suppress(
             groups[g].entry(code.value).or_default().push((i, j));
         }
     }
-    let mut used: Vec<Vec<bool>> = sups.iter().map(|s| vec![false; s.codes.len()]).collect();
+    // The (group, code) pairs that silenced something, each marked once: the comments behind
+    // a pair are walked after, once, not again for each diagnostic they silence.
+    let mut silenced: FxHashSet<(usize, Code)> = FxHashSet::default();
     let mut out: Vec<Diagnostic> = diags
         .into_iter()
         .filter(|d| {
@@ -428,8 +430,8 @@ fn suppress(
             for subject in d.subjects() {
                 let gs = by_target.get(&(subject.kind, subject.id.as_str()));
                 for &g in gs.into_iter().flatten() {
-                    for &(i, j) in groups[g].get(&d.code).into_iter().flatten() {
-                        used[i][j] = true;
+                    if groups[g].contains_key(&d.code) {
+                        silenced.insert((g, d.code));
                         hit = true;
                     }
                 }
@@ -437,6 +439,12 @@ fn suppress(
             !hit
         })
         .collect();
+    let mut used: Vec<Vec<bool>> = sups.iter().map(|s| vec![false; s.codes.len()]).collect();
+    for (g, code) in silenced {
+        for &(i, j) in &groups[g][&code] {
+            used[i][j] = true;
+        }
+    }
     out.extend(unused_suppression::unused(ws, &used, held, held_for));
     out
 }

@@ -293,6 +293,21 @@ fn generate(name: &str, ws: &Path) {
             }
             write("org.toml", s);
         }
+        "suppression-run-used" => {
+            // 4,000 comment lines above a bare `[service]` table of 4,000 services, each of
+            // which they silence.
+            const N: usize = 4_000;
+            let mut s = String::from("[ou.root]\n\n");
+            s.push_str(&"# nimbus-lint: allow(self-transfer)\n".repeat(N));
+            s.push_str("[service]\n");
+            for i in 0..N {
+                let _ = writeln!(
+                    s,
+                    "s{i} = {{ ou = \"root\", license = \"contact_center\", transfers = [\"s{i}\"] }}"
+                );
+            }
+            write("services.toml", s);
+        }
         "unknown-keys" => {
             // 40,000 unknown keys in one table.
             const N: usize = 40_000;
@@ -736,6 +751,7 @@ cases! {
     one_line_of_40_000_entities => "one-line-of-entities",
     a_ring_of_20_000_front_desks => "desk-ring",
     a_run_of_4_000_suppressions_above_a_table => "suppression-run",
+    a_run_of_4_000_suppressions_that_each_silence_4_000_services => "suppression-run-used",
     unknown_keys_40_000_in_one_table => "unknown-keys",
 }
 
