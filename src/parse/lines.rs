@@ -229,58 +229,117 @@ pub(crate) fn conflict_marker(text: &str) -> Option<std::ops::Range<usize>> {
     })
 }
 
-/// Splits `text` into byte ranges of about `target` bytes, each starting at a table header,
-/// such that every entity's headers stay in one range. `None` when the file does not have the
-/// plain shape that makes this safe (then it is parsed whole).
-pub(crate) fn batches(text: &str, target: usize) -> Option<Vec<std::ops::Range<usize>>> {
+/// One batch of a large file: its byte range, and the bare `[kind]` header (its range) whose
+/// table the batch begins inside, which is parsed before it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Batch {
+    /// The batch's bytes.
+    pub range: std::ops::Range<usize>,
+    /// The `[kind]` header line, when the batch starts among the inline entities of its table.
+    pub within: Option<std::ops::Range<usize>>,
+}
+
+/// Splits `text` into batches of about `target` bytes, such that every entity's lines stay in
+/// one batch: cut at a table header, between the inline entities of a bare `[kind]` table
+/// (`sales = { … }` lines, each batch after the first parsed below that header), or between
+/// entities written as dotted keys above any header (`service.sales = { … }`). `None` when
+/// the file does not have the plain shape that makes this safe (then it is parsed whole).
+pub(crate) fn batches(text: &str, target: usize) -> Option<Vec<Batch>> {
     use std::hash::{BuildHasher, Hash, Hasher};
     if text.len() <= target {
         return None;
     }
+    const KINDS: &[&str] = &["ou", "connector", "messaging_entry", "service"];
     // Groups are keyed by a hash of (kind, id): a collision can only make this give up and
     // parse the file whole, never cut wrongly.
     let hasher = rustc_hash::FxBuildHasher;
+    let group_of = |kind: &str, id: Option<&String>| {
+        let mut h = hasher.build_hasher();
+        kind.hash(&mut h);
+        id.hash(&mut h);
+        h.finish()
+    };
     let mut seen_groups = rustc_hash::FxHashSet::default();
-    let mut cuts = vec![0usize];
+    let mut cuts = vec![Batch {
+        range: 0..0,
+        within: None,
+    }];
     let mut last_group: Option<u64> = None;
     let mut before_first_header = true;
+    // The bare `[kind]` table the lines are in: its kind and header line.
+    let mut section: Option<(String, std::ops::Range<usize>)> = None;
     // Comments directly above a header belong with it (they may be suppressions).
     let mut comments_from: Option<usize> = None;
     for l in top_level(text) {
-        match l.line {
+        // The entity the line begins, and the header its batch needs, when it may begin one.
+        let (group, within) = match l.line {
             Line::Header { path, array } => {
                 if array || path.is_empty() {
                     return None;
                 }
                 before_first_header = false;
-                let mut h = hasher.build_hasher();
-                path[0].hash(&mut h);
-                path.get(1).hash(&mut h);
-                let group = h.finish();
-                if last_group != Some(group) {
-                    if !seen_groups.insert(group) {
-                        return None;
-                    }
-                    if l.start - cuts[cuts.len() - 1] >= target {
-                        cuts.push(comments_from.unwrap_or(l.start));
-                    }
-                    last_group = Some(group);
-                }
-                comments_from = None;
+                section = (path.len() == 1 && KINDS.contains(&path[0].as_str())).then(|| {
+                    let end = text[l.start..]
+                        .find('\n')
+                        .map_or(text.len(), |e| l.start + e);
+                    (path[0].clone(), l.text_start..end)
+                });
+                (group_of(&path[0], path.get(1)), None)
             }
             Line::Comment(_) => {
                 comments_from.get_or_insert(l.start);
+                continue;
             }
-            Line::Key(_) | Line::Other if before_first_header => return None,
-            _ => comments_from = None,
+            Line::Key(body) if before_first_header => {
+                let path = key_path(body);
+                if path.len() < 2 || !KINDS.contains(&path[0].as_str()) {
+                    return None;
+                }
+                (group_of(&path[0], path.get(1)), None)
+            }
+            Line::Key(body) => match &section {
+                Some((kind, header)) => {
+                    let path = key_path(body);
+                    let id = path.first()?;
+                    (group_of(kind, Some(id)), Some(header.clone()))
+                }
+                None => {
+                    comments_from = None;
+                    continue;
+                }
+            },
+            Line::Other if before_first_header => return None,
+            _ => {
+                comments_from = None;
+                continue;
+            }
+        };
+        if last_group != Some(group) {
+            if !seen_groups.insert(group) {
+                return None;
+            }
+            let from = cuts[cuts.len() - 1].range.start;
+            if l.start - from >= target {
+                cuts.push(Batch {
+                    range: comments_from.unwrap_or(l.start)..0,
+                    within,
+                });
+            }
+            last_group = Some(group);
         }
+        comments_from = None;
     }
-    cuts.push(text.len());
-    cuts.dedup();
-    if cuts.len() <= 2 {
+    if cuts.len() < 2 {
         return None;
     }
-    Some(cuts.windows(2).map(|w| w[0]..w[1]).collect())
+    let ends: Vec<usize> = (cuts.iter().skip(1).map(|b| b.range.start))
+        .chain([text.len()])
+        .collect();
+    for (b, end) in cuts.iter_mut().zip(ends) {
+        b.range.end = end;
+    }
+    cuts.retain(|b| !b.range.is_empty());
+    (cuts.len() >= 2).then_some(cuts)
 }
 
 #[cfg(test)]
@@ -320,9 +379,32 @@ mod tests {
         let text = "[service.a]\nou = \"x\"\n[service.a.instant_messaging]\n# c\n[service.b]\nou = \"y\"\n";
         let b = batches(text, 10).unwrap();
         assert_eq!(b.len(), 2);
-        assert!(text[b[1].clone()].starts_with("# c\n[service.b]"));
+        assert!(text[b[1].range.clone()].starts_with("# c\n[service.b]"));
+        assert_eq!(b[1].within, None);
         assert!(batches("[service.a]\n[service.b]\n[service.a.im]\n", 5).is_none());
         assert!(batches("x = 1\n[service.a]\n[service.b]\n", 5).is_none());
         assert!(batches("[[service.a]]\n[service.b]\n", 5).is_none());
+        // Inline entities of a bare `[kind]` table: each batch after the first below it.
+        let text = "[ou]\nr = {}\n# nimbus-lint: allow(x)\na = { parent = \"r\" }\n[service.s]\n";
+        let b = batches(text, 8).unwrap();
+        let shown: Vec<(&str, Option<&str>)> = (b.iter())
+            .map(|b| (&text[b.range.clone()], b.within.clone().map(|w| &text[w])))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                ("[ou]\nr = {}\n", None),
+                (
+                    "# nimbus-lint: allow(x)\na = { parent = \"r\" }\n",
+                    Some("[ou]")
+                ),
+                ("[service.s]\n", None),
+            ]
+        );
+        // Dotted entities above any header; the same entity twice is not cut.
+        let b = batches("ou.r = {}\nou.a.parent = \"r\"\n[ou.b]\n", 5).unwrap();
+        assert_eq!(b.len(), 3);
+        assert!(batches("ou.r.name = \"x\"\nou.a = {}\nou.r.parent = \"a\"\n", 5).is_none());
+        assert!(batches("[ou]\nr = {}\na = {}\nr.name = \"x\"\n", 5).is_none());
     }
 }

@@ -109,7 +109,17 @@ pub fn parse_pieces(id: FileId, file: &SourceFile) -> Vec<ParsedFile> {
         Some(ranges) => {
             let parts: Vec<ParsedFile> = ranges
                 .par_iter()
-                .map(|r| parse_batch(id, &text[r.clone()], r.start))
+                .map(|b| match &b.within {
+                    // Inside a bare `[kind]` table: that header, then the batch, which keeps
+                    // its place in the file (the header's own span is never reported).
+                    Some(header) => {
+                        let prefixed =
+                            format!("{}\n{}", &text[header.clone()], &text[b.range.clone()]);
+                        let base = b.range.start - (header.len() + 1);
+                        parse_batch(id, &prefixed, base)
+                    }
+                    None => parse_batch(id, &text[b.range.clone()], b.range.start),
+                })
                 .collect();
             if batches_agree(&parts) {
                 parts
@@ -959,5 +969,80 @@ mod tests {
         assert!(may_hold_directive("# NIMBUS-LINT"));
         assert!(!may_hold_directive("name = \"Luware Nimbus tenant\"\n"));
         assert!(!may_hold_directive("# nimbus"));
+    }
+}
+
+#[cfg(test)]
+mod batch_tests {
+    use super::*;
+    use std::fmt::Write as _;
+
+    /// A large file parsed in batches reads as the same file parsed whole, in each shape
+    /// `lines::batches` cuts: headers, the inline entities of a bare `[kind]` table, dotted
+    /// entities above any header. Mistakes and comments are spread through it.
+    #[test]
+    fn a_file_cut_into_batches_reads_as_the_whole_file() {
+        let entity = |i: usize| {
+            let license = if i.is_multiple_of(7) {
+                "gold"
+            } else {
+                "contact_center"
+            };
+            let extra = if i.is_multiple_of(11) {
+                "; colour = \"red\""
+            } else {
+                ""
+            };
+            format!(
+                "ou = \"r\"; license = \"{license}\"; transfers = [\"s{}\", 3]{extra}",
+                (i + 1) % 3000
+            )
+        };
+        let inline = |i: usize| entity(i).replace(';', ",");
+        let mut bare = String::from("[ou]\nr = {}\nx = { parent = \"r\", ou = 1 }\n\n[service]\n");
+        let mut dotted = String::new();
+        let mut headers = String::from("[ou.r]\n");
+        for i in 0..3000usize {
+            if i.is_multiple_of(13) {
+                bare.push_str("# nimbus-lint: allow(self-transfer)\n");
+                dotted.push_str("# a comment\n");
+            }
+            let _ = writeln!(bare, "s{i} = {{ {} }}", inline(i));
+            let _ = writeln!(dotted, "service.s{i} = {{ {} }}", inline(i));
+            let _ = writeln!(headers, "[service.s{i}]\n{}", entity(i).replace("; ", "\n"));
+        }
+        dotted.push_str("[ou.r]\nname = \"R\"\n");
+        for text in [&bare, &dotted, &headers] {
+            let file = SourceFile::new(
+                std::path::PathBuf::from("a.toml"),
+                "a.toml",
+                "a.toml",
+                text.as_str().into(),
+            );
+            let id = FileId(0);
+            assert!(lines::batches(text, BATCH).is_some_and(|b| b.len() > 1));
+            let pieces = parse_pieces(id, &file);
+            assert!(pieces.len() > 1);
+            let mut batched = ParsedFile::default();
+            for p in pieces {
+                batched.append(p);
+            }
+            let mut whole = parse_batch(id, text, 0);
+            let (s, d, _) = suppress::scan(id, text, std::slice::from_ref(&whole));
+            whole.suppressions = s;
+            whole.diagnostics.extend(d);
+            let shown = |p: &ParsedFile| {
+                let mut diags: Vec<String> =
+                    p.diagnostics.iter().map(|d| format!("{d:?}")).collect();
+                diags.sort();
+                (
+                    format!("{:?}{:?}{:?}", p.ous, p.services, p.suppressions),
+                    diags,
+                )
+            };
+            let (a, b) = (shown(&batched), shown(&whole));
+            assert!(!b.1.is_empty());
+            assert!(a == b, "{}", &text[..200]);
+        }
     }
 }
