@@ -997,7 +997,7 @@ fn analyze_all(
                 continue;
             }
             let message = if loaded.nested.is_empty() {
-                "no TOML files found: a workspace is a folder of .toml files (with an optional nimbus.toml at its root)".to_owned()
+                "no TOML files found (none there, or all hidden, ignored or excluded): a workspace is a folder of .toml files (with an optional nimbus.toml at its root)".to_owned()
             } else {
                 let n = loaded.nested.len();
                 let which = if n == 1 {
@@ -1189,7 +1189,14 @@ fn fix_files(
                 continue;
             }
             let shown = naming.display(&source.path);
-            let text = crate::diagnostic::apply(&source.text, &fixes);
+            let mut text = crate::diagnostic::apply(&source.text, &fixes);
+            let mut count = fixes.len();
+            let syntax_fixed = (a.diagnostics.iter()).any(|d| {
+                d.code == Code::Syntax && d.fix.as_ref().is_some_and(|f| f.span.file == id)
+            });
+            if syntax_fixed {
+                count += quote_on(source, &mut text);
+            }
             match leave_alone(source, &text) {
                 Some(why) => {
                     writeln!(stderr, "note: {shown}: {why}; not fixed").map_err(io_err)?;
@@ -1198,7 +1205,7 @@ fn fix_files(
                     match emit::write::write_atomic(&source.path, |w| w.write_all(text.as_bytes()))
                     {
                         Ok(()) => {
-                            applied += fixes.len();
+                            applied += count;
                             fixing.files.insert(source.path.clone());
                             continue;
                         }
@@ -1219,6 +1226,36 @@ fn fix_files(
     }
     fixing.applied += applied;
     Ok(applied)
+}
+
+/// After a syntax fix, the fixes of the syntax errors it uncovers in `text`, the same file:
+/// its parse stops at the first error, so a file of many bare values would take a round of
+/// the whole workspace for each. Only syntax fixes, which no level or comment silences;
+/// bounded by the bytes parsed again. Returns how many were applied.
+fn quote_on(source: &crate::source::SourceFile, text: &mut String) -> usize {
+    const REPARSE_BYTES: usize = 64 << 20;
+    let mut applied = 0;
+    let mut parsed = 0;
+    while parsed + text.len() <= REPARSE_BYTES {
+        parsed += text.len();
+        let file = crate::source::SourceFile::new(
+            source.path.clone(),
+            source.rel(),
+            source.display(),
+            text.as_str().into(),
+        );
+        let p = crate::parse::parse_entities(crate::source::FileId(0), &file);
+        let fixes: Vec<&crate::diagnostic::Fix> = (p.diagnostics.iter())
+            .filter(|d| d.code == Code::Syntax)
+            .filter_map(|d| d.fix.as_ref())
+            .collect();
+        if fixes.len() != 1 {
+            break;
+        }
+        *text = crate::diagnostic::apply(text, &fixes);
+        applied += 1;
+    }
+    applied
 }
 
 /// Why `fixed`, the text of `source` with its fixes, must not be written to its file, if it

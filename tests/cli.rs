@@ -117,6 +117,21 @@ fn folder_without_toml_exits_2() {
         "{}",
         r.stderr
     );
+    // Its TOML files all hidden or ignored: none to read, and the message says why there may be.
+    let ws = workspace(&[
+        (".gitignore", "*.toml\n"),
+        ("a.toml", "[ou.r]\n"),
+        (".b.toml", ""),
+    ]);
+    let r = run(ws.path(), &["check", "."]);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(
+        r.stderr.starts_with(
+            "error: .: no TOML files found (none there, or all hidden, ignored or excluded)"
+        ),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]
@@ -467,6 +482,25 @@ fn a_named_pipe_is_refused_not_waited_for() {
     assert_eq!(
         notifications[0]["message"]["text"],
         "pipe.toml: not a regular file (a pipe, socket or device), not read"
+    );
+    let location = |doc: &serde_json::Value| {
+        let n = &doc["runs"][0]["invocations"][0]["toolExecutionNotifications"][0];
+        n["locations"][0]["physicalLocation"]["artifactLocation"].clone()
+    };
+    assert_eq!(
+        location(&doc),
+        serde_json::json!({"uri": "pipe.toml", "uriBaseId": "%SRCROOT%"})
+    );
+    // From outside the workspace, a `file://` URI, as the results name such files.
+    let outside = workspace(&[]);
+    let named = ws.path().canonicalize().unwrap();
+    let doc = json(&run(
+        outside.path(),
+        &["check", "--format", "sarif", named.to_str().unwrap()],
+    ));
+    assert_eq!(
+        location(&doc),
+        serde_json::json!({"uri": format!("file://{}/pipe.toml", named.display())})
     );
 }
 
@@ -1523,7 +1557,7 @@ fn a_folder_whose_only_toml_files_are_skipped_links_says_so_with_no_toml_files_f
     assert_eq!(
         r.stderr,
         format!(
-            "{notes}error: .: no TOML files found: a workspace is a folder of .toml files (with an optional nimbus.toml at its root)\n"
+            "{notes}error: .: no TOML files found (none there, or all hidden, ignored or excluded): a workspace is a folder of .toml files (with an optional nimbus.toml at its root)\n"
         )
     );
 }
@@ -1689,6 +1723,32 @@ fn check_fix_goes_on_while_fixes_uncover_fixes_and_notes_a_file_left_alone_once(
          1 error, 0 warnings in 3 files\n"
     );
     assert_eq!(r.code, 1);
+}
+
+#[test]
+fn check_fix_quotes_every_bare_value_of_a_file_in_one_run() {
+    // The parser stops at the first bare value: each took a round of the workspace, and the
+    // ninth was left to a second run.
+    let mut org = String::from("[ou.contoso]\n");
+    for i in 0..20 {
+        org.push_str(&format!("[ou.o{i}]\nname = Office {i}\nparent = contoso\n"));
+    }
+    let ws = workspace(&[("nimbus.toml", ""), ("org.toml", &org)]);
+    let r = run(ws.path(), &["check", "--fix", "--format", "short"]);
+    assert_eq!(
+        (r.code, r.stdout.as_str(), r.stderr.as_str()),
+        (
+            0,
+            "0 errors, 0 warnings in 2 files\n",
+            "fixed 40 problems in 1 file\n"
+        )
+    );
+    let fixed = std::fs::read_to_string(ws.path().join("org.toml")).unwrap();
+    assert_eq!(
+        fixed,
+        org.replace("= Office", "= \"Office")
+            .replace("\nparent = contoso", "\"\nparent = \"contoso\"")
+    );
 }
 
 #[cfg(unix)]

@@ -323,12 +323,9 @@ fn result(
 fn notifications(errors: &[LoadError]) -> Vec<Notification> {
     (errors.iter())
         .map(|e| {
-            let location = ArtifactLocation::builder().uri(super::uri_path(e.path.as_bytes()));
-            let location = if Path::new(&e.path).is_absolute() {
-                location.build()
-            } else {
-                location.uri_base_id(SRCROOT).build()
-            };
+            // Named as the results name their files: a `file://` URI outside the current
+            // folder.
+            let location = artifact(Path::new(&e.path));
             Notification::builder()
                 .level(serde_json::Value::from("error"))
                 .message(text(&format!("{}: {}", e.path, e.message)))

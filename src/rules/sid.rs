@@ -62,10 +62,11 @@ pub(crate) fn check(value: &str, prefix: &str) -> Result<(), Problem> {
     if head.eq_ignore_ascii_case(prefix) && value.is_char_boundary(2) && hex(&value[2..]) {
         return Err(Problem::PrefixCase);
     }
-    // Another kind of SID, even cut short or pasted long: hex digits after its prefix.
+    // Another kind of SID, even cut short or pasted long, its prefix in either case: hex
+    // digits after its prefix.
     let sid_like =
         |body: &str| (24..=40).contains(&body.len()) && body.bytes().all(|b| b.is_ascii_hexdigit());
-    if let Some(&(p, what)) = PREFIXES.iter().find(|(p, _)| *p == head)
+    if let Some(&(p, what)) = PREFIXES.iter().find(|(p, _)| p.eq_ignore_ascii_case(&head))
         && sid_like(&value[2..])
     {
         return Err(Problem::OtherSid(p, what));
@@ -127,6 +128,11 @@ mod tests {
         assert_eq!(
             check("is12345678900000000000000000abcdef", "IS"),
             Err(Problem::PrefixCase)
+        );
+        // The account SID, whatever the case of its prefix.
+        assert_eq!(
+            check("ac0123456789abcdef0123456789abcdef", "SK"),
+            Err(Problem::OtherSid("AC", "an account SID"))
         );
         assert_eq!(
             check("IS1234", "IS"),
