@@ -2225,6 +2225,38 @@ fn a_misspelled_key_written_in_several_places_is_offered_not_renamed_in_one_of_t
 }
 
 #[test]
+fn a_fix_that_would_name_an_item_twice_in_its_list_is_offered_not_made() {
+    let text = "[ou.r]\n# nimbus-lint: allow(self-transfer, self-transfr, im-no-agent)\n\
+                [service.a]\nou = \"r\"\nlicense = \"contact_center\"\n\
+                transfers = [\"a\", \"sälës-team\", \"sales-team\", \"othr\"]\n\
+                instant_messaging = { channels = [\"interact\", \"Interact\", \"whatsap\"] }\n\
+                [service.sales-team]\nou = \"r\"\nlicense = \"contact_center\"\n\
+                [service.other]\nou = \"r\"\nlicense = \"contact_center\"\n";
+    let doc = json(&check(&[("a.toml", text)], "sarif"));
+    let found: Vec<(String, bool)> = (doc["runs"][0]["results"].as_array().unwrap().iter())
+        .map(|r| {
+            let text = r["message"]["text"].as_str().unwrap();
+            (
+                text.lines().next().unwrap().to_owned(),
+                r.get("fixes").is_some(),
+            )
+        })
+        .collect();
+    let line = |s: &str, fixed: bool| (s.to_owned(), fixed);
+    assert_eq!(
+        found,
+        [
+            line("unknown rule code `self-transfr`", false),
+            line("unknown rule code `im-no-agent`", true),
+            line("`transfers` names an unknown service `sälës-team`", false),
+            line("`transfers` names an unknown service `othr`", true),
+            line("unknown channel `Interact`", false),
+            line("unknown channel `whatsap`", true),
+        ]
+    );
+}
+
+#[test]
 fn the_first_definition_is_read_outside_values_and_harmless_keys_get_their_quotes() {
     let label_line = |text: &str| {
         let doc = json(&check(&[("a.toml", text)], "json"));

@@ -936,6 +936,7 @@ fn read_im(r: &mut Reader<'_>, t: &DeTable<'_>, m: &Misspelled, id: &str) -> Fie
     );
     let lists_channel =
         matches!(list.field, Field::Invalid) || !list.items.is_empty() || list.rejected > 0;
+    let before = r.diagnostics.len();
     let channels: Vec<Sp<Channel>> = list
         .items
         .iter()
@@ -946,6 +947,25 @@ fn read_im(r: &mut Reader<'_>, t: &DeTable<'_>, m: &Misspelled, id: &str) -> Fie
             })
         })
         .collect();
+    // A fix that writes a channel the list names, or another fix writes, would list it twice:
+    // offered in the help, not made.
+    let mut listed: Vec<String> = (list.items.iter())
+        .filter(|s| Channel::SPELLINGS.iter().any(|(n, _)| *n == s.value))
+        .map(|s| crate::diagnostic::toml_string(&s.value))
+        .collect();
+    listed.extend(
+        r.diagnostics[before..]
+            .iter()
+            .filter_map(|d| Some(d.fix.as_ref()?.text.clone())),
+    );
+    for d in &mut r.diagnostics[before..] {
+        if d.fix
+            .as_ref()
+            .is_some_and(|f| listed.iter().filter(|t| **t == f.text).count() > 1)
+        {
+            d.fix = None;
+        }
+    }
     Field::Set(Sp {
         span: header,
         value: Im {

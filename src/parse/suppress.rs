@@ -235,14 +235,21 @@ fn parse_directive(
     let inner_at = args_at + rest.find('(').map_or(0, |i| i + 1);
     let mut codes = Vec::new();
     let mut at = inner_at;
+    let mut parts = Vec::new();
     for part in inner.split(',') {
         let code = part.trim();
         let code_at = at + (part.len() - part.trim_start().len());
         at += part.len() + 1;
-        if code.is_empty() {
-            continue;
+        if !code.is_empty() {
+            parts.push((code, Span::new(file, code_at..code_at + code.len())));
         }
-        let span = Span::new(file, code_at..code_at + code.len());
+    }
+    // The code each part names or is nearest to: a fix that would name a code twice in the
+    // comment is offered, not made.
+    let meant: Vec<Option<Code>> = (parts.iter())
+        .map(|(code, _)| Code::parse(code).or_else(|| Code::nearest(code)))
+        .collect();
+    for (k, &(code, span)) in parts.iter().enumerate() {
         match Code::parse(code) {
             Some(value) => codes.push(Sp { value, span }),
             None => {
@@ -255,10 +262,9 @@ fn parse_directive(
                         entity: None,
                     });
                 }
+                let alone = meant.iter().filter(|m| **m == meant[k]).count() == 1;
                 diags.push(unused_suppression::unknown_code(
-                    span,
-                    code,
-                    Code::nearest(code),
+                    span, code, meant[k], alone,
                 ));
             }
         }

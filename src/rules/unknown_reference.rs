@@ -52,6 +52,21 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         return;
     }
     let (model, res) = (&cx.ws.model, &cx.ws.res);
+    // How many fixes write each id into a service's transfers: two would list it twice.
+    let mut written: rustc_hash::FxHashMap<(&str, u32), usize> = Default::default();
+    for u in res.unresolved.iter().filter(|u| u.field == "transfers") {
+        if let Some(i) = u.suggestion() {
+            *written.entry((u.from.1.as_str(), i)).or_default() += 1;
+        }
+    }
+    // True when the fix of `u` would list `i` twice in the referrer's transfers.
+    let twice = |u: &crate::resolve::Unresolved, i: u32| {
+        let id = model.def(u.kind, i).id.as_str();
+        u.field == "transfers"
+            && (written.get(&(u.from.1.as_str(), i)).is_some_and(|&n| n > 1)
+                || (res.lookup(model, u.from.0, &u.from.1))
+                    .is_some_and(|s| model.services[s as usize].transfers.iter().any(|t| t.value == id)))
+    };
     for u in res.unresolved.iter().filter(|u| !u.renamed) {
         let ids: Vec<&str> = (u.suggestions.iter())
             .map(|&i| model.def(u.kind, i).id.as_str())
@@ -112,7 +127,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         if let Some((k, i)) = other {
             d = d.with(model.def(k, i).header, format!("`{}` is this {}", u.value, k.noun()));
         }
-        if let Some(i) = u.suggestion() {
+        if let Some(i) = u.suggestion().filter(|&i| !twice(u, i)) {
             d = d.fix_string(u.span, &model.def(u.kind, i).id);
         }
         out.push(d);

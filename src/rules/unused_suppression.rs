@@ -133,8 +133,14 @@ pub(crate) fn trailing_directive(span: Span) -> Diagnostic {
     .help("put `# nimbus-lint: allow(CODE, ...)` on a line of its own, directly above the entity's header")
 }
 
-/// A rule code that does not exist.
-pub(crate) fn unknown_code(span: Span, code: &str, suggestion: Option<Code>) -> Diagnostic {
+/// A rule code that does not exist; renamed to `suggestion` when that is `certain` (no other
+/// code of the comment is, or is taken for, the same).
+pub(crate) fn unknown_code(
+    span: Span,
+    code: &str,
+    suggestion: Option<Code>,
+    certain: bool,
+) -> Diagnostic {
     let mut help = crate::suggest::did_you_mean(suggestion.map(Code::as_str));
     help.push_str("`nimbus-lint explain --list` lists every code");
     let d = Diagnostic::new(
@@ -145,7 +151,7 @@ pub(crate) fn unknown_code(span: Span, code: &str, suggestion: Option<Code>) -> 
     .label("no rule has this code")
     .help(help);
     match suggestion {
-        Some(c) => d.fix(span, c.as_str(), format!("Replace with `{c}`")),
-        None => d,
+        Some(c) if certain => d.fix(span, c.as_str(), format!("Replace with `{c}`")),
+        _ => d,
     }
 }
