@@ -1130,6 +1130,10 @@ fn check(args: CheckArgs, sub: &ArgMatches, io: &mut Io<'_>) -> Outcome {
 /// Rounds of `check --fix` at most: fixes that keep uncovering fixes are cut off there.
 const FIX_ROUNDS: usize = 8;
 
+/// Bytes that [`quote_on`] may parse again in one run: a file of thousands of bare values is
+/// quoted in part, not in a time that grows with their number times its size.
+const REPARSE_BYTES: usize = 8 << 20;
+
 /// What the rounds of `check --fix` did, summed for the one report at the end.
 #[derive(Default)]
 struct Fixing {
@@ -1141,6 +1145,8 @@ struct Fixing {
     left: BTreeSet<PathBuf>,
     /// Some file could not be written: the run exits 2.
     failed: bool,
+    /// Bytes [`quote_on`] has parsed again, over the whole run.
+    reparsed: usize,
 }
 
 impl Fixing {
@@ -1195,7 +1201,7 @@ fn fix_files(
                 d.code == Code::Syntax && d.fix.as_ref().is_some_and(|f| f.span.file == id)
             });
             if syntax_fixed {
-                count += quote_on(source, &mut text);
+                count += quote_on(source, &mut text, &mut fixing.reparsed);
             }
             match leave_alone(source, &text) {
                 Some(why) => {
@@ -1230,14 +1236,13 @@ fn fix_files(
 
 /// After a syntax fix, the fixes of the syntax errors it uncovers in `text`, the same file:
 /// its parse stops at the first error, so a file of many bare values would take a round of
-/// the whole workspace for each. Only syntax fixes, which no level or comment silences;
-/// bounded by the bytes parsed again. Returns how many were applied.
-fn quote_on(source: &crate::source::SourceFile, text: &mut String) -> usize {
-    const REPARSE_BYTES: usize = 64 << 20;
+/// the whole workspace for each. Only syntax fixes, which no level or comment silences.
+/// Each fix parses the file again: `reparsed` counts the bytes over the run, which stops at
+/// [`REPARSE_BYTES`] (what is left is said to be pending). Returns how many were applied.
+fn quote_on(source: &crate::source::SourceFile, text: &mut String, reparsed: &mut usize) -> usize {
     let mut applied = 0;
-    let mut parsed = 0;
-    while parsed + text.len() <= REPARSE_BYTES {
-        parsed += text.len();
+    while *reparsed + text.len() <= REPARSE_BYTES {
+        *reparsed += text.len();
         let file = crate::source::SourceFile::new(
             source.path.clone(),
             source.rel(),

@@ -432,7 +432,8 @@ fn suggest(res: &mut Resolution, model: &Model) {
             // transfers is no typo of `team-a`).
             let nearest = suggester.nearest_where(&u.value, |_| true);
             let mut found: Vec<&str> = nearest.iter().copied().filter(|id| allowed(id)).collect();
-            u.unsure = found.len() < nearest.len();
+            // Of many ids that fold alike, the one nearest as written may not have been weighed.
+            u.unsure = found.len() < nearest.len() || found.iter().any(|id| suggester.crowded(id));
             let in_sight = |id: &&str| res.sees(u, from, index(id));
             if !found.is_empty() && !found.iter().any(in_sight) {
                 // Out of sight: named, with where it sits, and never written in.

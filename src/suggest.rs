@@ -310,6 +310,9 @@ pub struct Suggester<'a> {
     budget: usize,
     /// The cost of one full scan: the characters of every id.
     scan_cost: usize,
+    /// Folded spellings shared by more than [`TWINS`] ids: which of them is nearest as
+    /// written is not sure.
+    crowded: rustc_hash::FxHashSet<String>,
 }
 
 /// Above this many (queries × ids), build the index.
@@ -339,6 +342,14 @@ impl<'a> Suggester<'a> {
         // Sorted, so that the twins weighed first are the same whatever the order of files.
         let mut ids: Vec<&'a str> = ids.into_iter().collect();
         ids.sort_unstable();
+        let mut spellings: rustc_hash::FxHashMap<String, u32> = Default::default();
+        for id in &ids {
+            *spellings.entry(fold(id)).or_default() += 1;
+        }
+        let crowded = (spellings.into_iter())
+            .filter(|&(_, n)| n > TWINS)
+            .map(|(f, _)| f)
+            .collect();
         let mut variants_index = Vec::new();
         let scan_cost = ids.iter().map(|id| id.len() + 1).sum::<usize>();
         if ids.len().saturating_mul(queries) > SCAN_LIMIT
@@ -372,7 +383,14 @@ impl<'a> Suggester<'a> {
             variants: variants_index,
             budget: SCAN_BUDGET,
             scan_cost,
+            crowded,
         }
+    }
+
+    /// True when more than [`TWINS`] ids fold as `id` does: of those, the first so many
+    /// (sorted) are weighed, so the one found may not be the nearest as written.
+    pub fn crowded(&self, id: &str) -> bool {
+        !self.crowded.is_empty() && self.crowded.contains(&fold(id))
     }
 
     /// The id nearest to `input`, as [`nearest`] would find it (see the type's note on very
@@ -442,6 +460,9 @@ mod index_tests {
             let b =
                 Suggester::new(reversed.iter().copied(), queries).nearest("_x_x_x_x_x_x_x_x_x_x_y");
             assert_eq!(a, b);
+            // So a fix is not sure of it.
+            assert!(Suggester::new(forward.iter().copied(), queries).crowded(a.unwrap()));
+            assert!(!Suggester::new(["a-b", "a_b"], queries).crowded("a_b"));
             assert_eq!(
                 a.map(super::fold).as_deref(),
                 Some("_x_x_x_x_x_x_x_x_x_x_x")

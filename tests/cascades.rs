@@ -2188,6 +2188,29 @@ fn a_hash_right_after_a_bare_word_is_part_of_the_value_and_no_fix_cuts_it_into_a
             true
         )
     );
+    assert_eq!(
+        found("[ou.a]\nname = Sales#1 # main desk\n"),
+        (
+            "text values are written in quotes: `name = \"Sales#1\"`".to_owned(),
+            false
+        )
+    );
+    // A credential after the `#` is never shown.
+    let secret = "0123456789abcdef0123456789abcdef";
+    assert_eq!(
+        found(&format!("[ou.a]\nname = x#{secret}\n")),
+        (
+            "text values are written in quotes: `name = \"…\"`".to_owned(),
+            false
+        )
+    );
+    for format in ["json", "github", "short"] {
+        let r = check(
+            &[("a.toml", &format!("[ou.a]\nname = x#{secret}\n"))],
+            format,
+        );
+        assert!(!r.stdout.contains(secret), "{format}: {}", r.stdout);
+    }
 }
 
 #[test]

@@ -326,7 +326,9 @@ fn a_connector_type_other_than_twilio_cannot_be_lowered_nor_silenced_so_no_bundl
             (
                 "invalid-value".to_owned(),
                 "`unsupported-connector` cannot be lowered".to_owned(),
-                format!("{why}; fix the problem instead, or remove this line"),
+                format!(
+                    "`unsupported-connector` stays an error: {why}; fix the problem instead, or remove this line"
+                ),
             ),
         ]
     );

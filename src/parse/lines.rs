@@ -260,6 +260,20 @@ pub(crate) fn batches(text: &str, target: usize) -> Option<Vec<Batch>> {
         h.finish()
     };
     let mut seen_groups = rustc_hash::FxHashSet::default();
+    // Kinds written as dotted entities above the first header: a bare `[kind]` header of one
+    // would define its table twice, which the whole file's parse reports.
+    let mut dotted_kinds: Vec<String> = Vec::new();
+    // A key spelled with an escape (`"\u0062ad"`) may be another key spelled plainly: keys
+    // are compared as written here, so such a file is parsed whole. (Read roughly: a
+    // backslash before any `=` of a key line, or anywhere on a header line.)
+    let escaped = |l: &TopLine<'_>| {
+        let line = &text[l.text_start..];
+        let line = &line[..line.find('\n').unwrap_or(line.len())];
+        match l.line {
+            Line::Key(body) => body.split('=').next().is_some_and(|k| k.contains('\\')),
+            _ => line.contains('\\'),
+        }
+    };
     let mut cuts = vec![Batch {
         range: 0..0,
         within: None,
@@ -272,9 +286,13 @@ pub(crate) fn batches(text: &str, target: usize) -> Option<Vec<Batch>> {
     let mut comments_from: Option<usize> = None;
     for l in top_level(text) {
         // The entity the line begins, and the header its batch needs, when it may begin one.
+        let is_escaped = escaped(&l);
         let (group, within) = match l.line {
             Line::Header { path, array } => {
-                if array || path.is_empty() {
+                if array || path.is_empty() || is_escaped {
+                    return None;
+                }
+                if path.len() == 1 && dotted_kinds.contains(&path[0]) {
                     return None;
                 }
                 before_first_header = false;
@@ -292,14 +310,20 @@ pub(crate) fn batches(text: &str, target: usize) -> Option<Vec<Batch>> {
             }
             Line::Key(body) if before_first_header => {
                 let path = key_path(body);
-                if path.len() < 2 || !KINDS.contains(&path[0].as_str()) {
+                if path.len() < 2 || !KINDS.contains(&path[0].as_str()) || is_escaped {
                     return None;
+                }
+                if !dotted_kinds.contains(&path[0]) {
+                    dotted_kinds.push(path[0].clone());
                 }
                 (group_of(&path[0], path.get(1)), None)
             }
             Line::Key(body) => match &section {
                 Some((kind, header)) => {
                     let path = key_path(body);
+                    if is_escaped {
+                        return None;
+                    }
                     let id = path.first()?;
                     (group_of(kind, Some(id)), Some(header.clone()))
                 }
@@ -406,5 +430,9 @@ mod tests {
         assert_eq!(b.len(), 3);
         assert!(batches("ou.r.name = \"x\"\nou.a = {}\nou.r.parent = \"a\"\n", 5).is_none());
         assert!(batches("[ou]\nr = {}\na = {}\nr.name = \"x\"\n", 5).is_none());
+        // A bare header of a kind written in dotted keys above defines its table twice.
+        assert!(batches("ou.r = {}\nou.a = {}\n[ou]\nb = {}\n", 5).is_none());
+        // A key with an escape may be a plain key written otherwise.
+        assert!(batches("[ou]\nr = {}\nbad = 3\n\"\\u0062ad\" = 4\n", 5).is_none());
     }
 }

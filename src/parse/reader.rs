@@ -640,8 +640,6 @@ fn is_toml_integer(text: &str) -> bool {
     digits_ok(unsigned, |c| c.is_ascii_digit()) && clean(text).parse::<i64>().is_ok()
 }
 
-/// The known key that `name` qualifies with a word before or after it (`ou_id`, `license_type`,
-/// `service-license`): too far from it by spelling for a did-you-mean, plainly meant.
 /// The one known key that `name` (two characters or more, case and `-` aside) begins, or
 /// begins a word of: `conn` for `connector`, `entr` for `messaging_entry`.
 fn abbreviated(name: &str, known: &[&'static str]) -> Option<&'static str> {
@@ -658,6 +656,9 @@ fn abbreviated(name: &str, known: &[&'static str]) -> Option<&'static str> {
     found.next().is_none().then_some(first)
 }
 
+/// The known key that `name` qualifies with a word before or after it (`ou_id`, `license_type`,
+/// `service-license`): too far from it by spelling for a did-you-mean, offered, never renamed
+/// (`transfers_disabled` is another key).
 fn qualified(name: &str, known: &[&'static str]) -> Option<&'static str> {
     let name = name.to_ascii_lowercase().replace('-', "_");
     known.iter().copied().find(|k| {

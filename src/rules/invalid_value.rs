@@ -248,8 +248,8 @@ pub(crate) fn hard_error_lowered(span: Span, code: Code) -> Diagnostic {
     new(span, format!("`{code}` cannot be lowered"))
         .label("must stay `error`")
         .help(format!(
-            "{}; fix the problem instead, or remove this line",
-            super::text::capitalized(code.why_hard())
+            "`{code}` stays an error: {}; fix the problem instead, or remove this line",
+            code.why_hard()
         ))
 }
 

@@ -101,7 +101,12 @@ pub(crate) fn explained(mut d: Diagnostic, text: &str, base: usize) -> Diagnosti
             && !word.ends_with(char::is_whitespace)
             && rest[word.len()..].starts_with('#');
         let value = if hash_inside {
-            rest.split('\n').next().unwrap_or_default()
+            // Up to a comment after a space, which is one.
+            let line = rest.split('\n').next().unwrap_or_default();
+            let comment = (line.match_indices('#'))
+                .find(|&(i, _)| i > 0 && line[..i].ends_with([' ', '\t']))
+                .map_or(line.len(), |(i, _)| i);
+            &line[..comment]
         } else {
             value
         };
@@ -126,7 +131,8 @@ pub(crate) fn explained(mut d: Diagnostic, text: &str, base: usize) -> Diagnosti
         let parts = (key.unwrap_or_default().split('.')).chain(header.into_iter().flatten());
         let secret = parts.flat_map(|p| p.trim().trim_matches(['"', '\'']).split(['_', '-', ' ']))
             .any(|w| ["secret", "token", "password", "passwd", "pass", "auth", "credential", "credentials"].iter().any(|s| w.eq_ignore_ascii_case(s)))
-            || crate::rules::secret_in_config::is_secret_shaped(value)
+            || (value.split(|c: char| !c.is_ascii_alphanumeric()))
+                .any(crate::rules::secret_in_config::is_secret_shaped)
             || value.contains('\n');
         let shown_key = key.filter(|_| plain);
         if value.is_empty() {
