@@ -97,7 +97,7 @@ impl Transfers {
     }
 
     /// For each service that is not a front desk: the front desks with a messaging entry that
-    /// reach it, in index order (see [`proxied_by`]). Made on first use.
+    /// reach it, in index order (as the walk `proxied_by` finds them). Made on first use.
     pub fn proxied_by(&self) -> &[Vec<u32>] {
         self.proxied_by.get_or_init(|| {
             proxied_by(

@@ -93,7 +93,7 @@ fn written_distance(a: &str, b: &str) -> usize {
 ///
 /// Ties go to the alphabetically first folded spelling, then to the candidate nearest to
 /// `input` as written (case and `-` kept), then to the alphabetically first, so the answer
-/// never depends on the order candidates come in (of more than [`TWINS`] candidates that
+/// never depends on the order candidates come in (of more than 32 candidates that
 /// fold alike, the first that many are weighed: [`Suggester`] gives them sorted).
 pub fn nearest<'a, I>(input: &str, candidates: I) -> Option<&'a str>
 where
@@ -387,7 +387,7 @@ impl<'a> Suggester<'a> {
         }
     }
 
-    /// True when more than [`TWINS`] ids fold as `id` does: of those, the first so many
+    /// True when more than 32 ids fold as `id` does: of those, the first so many
     /// (sorted) are weighed, so the one found may not be the nearest as written.
     pub fn crowded(&self, id: &str) -> bool {
         !self.crowded.is_empty() && self.crowded.contains(&fold(id))
