@@ -265,12 +265,25 @@ pub(crate) fn batches(text: &str, target: usize) -> Option<Vec<Batch>> {
     let mut dotted_kinds: Vec<String> = Vec::new();
     // A key spelled with an escape (`"\u0062ad"`) may be another key spelled plainly: keys
     // are compared as written here, so such a file is parsed whole. (Read roughly: a
-    // backslash before any `=` of a key line, or anywhere on a header line.)
+    // backslash in a key line's key, up to its first `=` outside quotes, or anywhere on a
+    // header line.)
     let escaped = |l: &TopLine<'_>| {
         let line = &text[l.text_start..];
         let line = &line[..line.find('\n').unwrap_or(line.len())];
         match l.line {
-            Line::Key(body) => body.split('=').next().is_some_and(|k| k.contains('\\')),
+            Line::Key(body) => {
+                let mut quote = None;
+                for c in body.chars() {
+                    match (quote, c) {
+                        (_, '\\') => return true,
+                        (None, '"' | '\'') => quote = Some(c),
+                        (Some(q), c) if c == q => quote = None,
+                        (None, '=') => return false,
+                        _ => {}
+                    }
+                }
+                false
+            }
             _ => line.contains('\\'),
         }
     };
@@ -293,6 +306,11 @@ pub(crate) fn batches(text: &str, target: usize) -> Option<Vec<Batch>> {
                     return None;
                 }
                 if path.len() == 1 && dotted_kinds.contains(&path[0]) {
+                    return None;
+                }
+                // A table of no kind (a mistake the parse reports) may have keys that a
+                // later header of it redefines: such a file is parsed whole.
+                if !KINDS.contains(&path[0].as_str()) {
                     return None;
                 }
                 before_first_header = false;
@@ -432,7 +450,10 @@ mod tests {
         assert!(batches("[ou]\nr = {}\na = {}\nr.name = \"x\"\n", 5).is_none());
         // A bare header of a kind written in dotted keys above defines its table twice.
         assert!(batches("ou.r = {}\nou.a = {}\n[ou]\nb = {}\n", 5).is_none());
-        // A key with an escape may be a plain key written otherwise.
+        // A key with an escape may be a plain key written otherwise, even after an `=`.
         assert!(batches("[ou]\nr = {}\nbad = 3\n\"\\u0062ad\" = 4\n", 5).is_none());
+        assert!(batches("[ou]\nr = {}\n\"x=a\" = 3\n\"x=\\u0061\" = 4\n", 5).is_none());
+        // A table of no kind may be redefined by a later header.
+        assert!(batches("[foo]\nx = 1\n[ou.a]\n[foo.x]\n", 5).is_none());
     }
 }
