@@ -1130,10 +1130,6 @@ fn check(args: CheckArgs, sub: &ArgMatches, io: &mut Io<'_>) -> Outcome {
 /// Rounds of `check --fix` at most: fixes that keep uncovering fixes are cut off there.
 const FIX_ROUNDS: usize = 8;
 
-/// Bytes that [`quote_on`] may parse again in one run: a file of thousands of bare values is
-/// quoted in part, not in a time that grows with their number times its size.
-const REPARSE_BYTES: usize = 8 << 20;
-
 /// What the rounds of `check --fix` did, summed for the one report at the end.
 #[derive(Default)]
 struct Fixing {
@@ -1145,8 +1141,6 @@ struct Fixing {
     left: BTreeSet<PathBuf>,
     /// Some file could not be written: the run exits 2.
     failed: bool,
-    /// Bytes [`quote_on`] has parsed again, over the whole run.
-    reparsed: usize,
 }
 
 impl Fixing {
@@ -1201,7 +1195,7 @@ fn fix_files(
                 d.code == Code::Syntax && d.fix.as_ref().is_some_and(|f| f.span.file == id)
             });
             if syntax_fixed {
-                count += quote_on(source, &mut text, &mut fixing.reparsed);
+                count += quote_on(&mut text);
             }
             match leave_alone(source, &text) {
                 Some(why) => {
@@ -1234,33 +1228,15 @@ fn fix_files(
     Ok(applied)
 }
 
-/// After a syntax fix, the fixes of the syntax errors it uncovers in `text`, the same file:
-/// its parse stops at the first error, so a file of many bare values would take a round of
-/// the whole workspace for each. Only syntax fixes, which no level or comment silences.
-/// Each fix parses the file again: `reparsed` counts the bytes over the run, which stops at
-/// [`REPARSE_BYTES`] (what is left is said to be pending). Returns how many were applied.
-fn quote_on(source: &crate::source::SourceFile, text: &mut String, reparsed: &mut usize) -> usize {
-    let mut applied = 0;
-    while *reparsed + text.len() <= REPARSE_BYTES {
-        *reparsed += text.len();
-        let file = crate::source::SourceFile::new(
-            source.path.clone(),
-            source.rel(),
-            source.display(),
-            text.as_str().into(),
-        );
-        let p = crate::parse::parse_entities(crate::source::FileId(0), &file);
-        let fixes: Vec<&crate::diagnostic::Fix> = (p.diagnostics.iter())
-            .filter(|d| d.code == Code::Syntax)
-            .filter_map(|d| d.fix.as_ref())
-            .collect();
-        if fixes.len() != 1 {
-            break;
-        }
-        *text = crate::diagnostic::apply(text, &fixes);
-        applied += 1;
-    }
-    applied
+/// After a syntax fix, the fixes of the bare values further on in `text`, the same file
+/// (see [`crate::parse::bare_value_fixes`]): its parse stops at the first error, so a file of
+/// many bare values would take a round of the whole workspace for each. Only those fixes,
+/// which no level or comment silences. Returns how many were applied.
+fn quote_on(text: &mut String) -> usize {
+    let fixes = crate::parse::bare_value_fixes(crate::source::FileId(0), text);
+    let fixes: Vec<&crate::diagnostic::Fix> = fixes.iter().collect();
+    *text = crate::diagnostic::apply(text, &fixes);
+    fixes.len()
 }
 
 /// Why `fixed`, the text of `source` with its fixes, must not be written to its file, if it

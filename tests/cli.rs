@@ -1749,6 +1749,19 @@ fn check_fix_quotes_every_bare_value_of_a_file_in_one_run() {
         org.replace("= Office", "= \"Office")
             .replace("\nparent = contoso", "\"\nparent = \"contoso\"")
     );
+    // Not a secret's value, not a line inside a multi-line string, not a word before `#`.
+    let tail = "[connector.c]\nou = \"contoso\"\ntype = twilio\nname = \"\"\"\nx = bare\n\"\"\"\n\
+                [connector.c.api_key_secret]\nvalue = hunter2-hunter2\n\
+                [ou.z]\nname = Team#1\n";
+    let text = format!("[ou.contoso]\nname = Contoso\n{tail}");
+    let ws = workspace(&[("nimbus.toml", ""), ("org.toml", &text)]);
+    let r = run(ws.path(), &["check", "--fix", "--format", "short"]);
+    assert_eq!(r.stderr, "fixed 2 problems in 1 file\n");
+    assert_eq!(
+        std::fs::read_to_string(ws.path().join("org.toml")).unwrap(),
+        text.replace("= Contoso", "= \"Contoso\"")
+            .replace("= twilio", "= \"twilio\"")
+    );
 }
 
 #[cfg(unix)]

@@ -138,6 +138,51 @@ pub fn parse_pieces(id: FileId, file: &SourceFile) -> Vec<ParsedFile> {
     parts
 }
 
+/// The fixes that quote the bare text values of `text`, a file that does not parse: one for
+/// each top-level `key = value` line whose value alone is a bare word where a string is
+/// wanted (as the parse of the file reports when it meets it, with the same fix, and the same
+/// care for what may be a credential). The parse stops at a file's first error, so `check
+/// --fix` takes these from the lines, each read alone: one pass, not a parse of the file for
+/// each. Lines inside a value or a multi-line string are not looked at.
+pub fn bare_value_fixes(id: FileId, text: &str) -> Vec<crate::diagnostic::Fix> {
+    let mut out = Vec::new();
+    for l in lines::top_level(text) {
+        if !matches!(l.line, lines::Line::Key(_)) {
+            continue;
+        }
+        let end = text[l.text_start..]
+            .find('\n')
+            .map_or(text.len(), |i| l.text_start + i);
+        let line = text[l.text_start..end].trim_end_matches('\r');
+        // Only a value that begins with a letter may be a bare word.
+        let bare = (line.split_once('='))
+            .and_then(|(_, v)| v.trim_start().chars().next())
+            .is_some_and(|c| c.is_alphabetic());
+        if !bare {
+            continue;
+        }
+        let (_, errors) = DeTable::parse_recoverable(line);
+        let Some((span, err)) = (errors.iter().filter_map(|e| Some((e.span()?, e))))
+            .min_by_key(|(s, _)| (s.start, s.end))
+        else {
+            continue;
+        };
+        let at = |o: usize| (l.text_start + o.min(line.len())) as u32;
+        let d = syntax::diagnostic(
+            crate::source::Span {
+                file: id,
+                start: at(span.start),
+                end: at(span.end.max(span.start)),
+            },
+            err.message(),
+        );
+        if let Some(fix) = syntax::explained(d, text, 0).fix {
+            out.push(fix);
+        }
+    }
+    out
+}
+
 /// True when batches parsed apart mean what the whole file means: none has a syntax error
 /// (which the whole file reports at its own place) and no entity spans two batches.
 fn batches_agree(parts: &[ParsedFile]) -> bool {
