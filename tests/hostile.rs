@@ -308,6 +308,26 @@ fn generate(name: &str, ws: &Path) {
             }
             write("services.toml", s);
         }
+        "long-lists-of-typos" => {
+            // One service listing 20,000 misspelled services and 20,000 misspelled channels.
+            const N: usize = 20_000;
+            let mut s = String::from(
+                "[ou.root]\n[service.s]\nou = \"root\"\nlicense = \"contact_center\"\ntransfers = [",
+            );
+            for i in 0..N {
+                let _ = write!(s, "\"t{i}x\", ");
+            }
+            s.push_str("]\n[service.s.instant_messaging]\nchannels = [");
+            s.push_str(&"\"whatsap\", ".repeat(N));
+            s.push_str("]\n");
+            for i in 0..N {
+                let _ = writeln!(
+                    s,
+                    "[service.t{i}]\nou = \"root\"\nlicense = \"contact_center\""
+                );
+            }
+            write("services.toml", s);
+        }
         "unknown-keys" => {
             // 40,000 unknown keys in one table.
             const N: usize = 40_000;
@@ -752,6 +772,7 @@ cases! {
     a_ring_of_20_000_front_desks => "desk-ring",
     a_run_of_4_000_suppressions_above_a_table => "suppression-run",
     a_run_of_4_000_suppressions_that_each_silence_4_000_services => "suppression-run-used",
+    lists_of_20_000_misspelled_transfers_and_channels => "long-lists-of-typos",
     unknown_keys_40_000_in_one_table => "unknown-keys",
 }
 

@@ -146,14 +146,22 @@ pub fn parse_pieces(id: FileId, file: &SourceFile) -> Vec<ParsedFile> {
 /// each. Lines inside a value or a multi-line string are not looked at.
 pub fn bare_value_fixes(id: FileId, text: &str) -> Vec<crate::diagnostic::Fix> {
     let mut out = Vec::new();
+    // The last table header's line: what `explained` needs around a line (a secret's table),
+    // given with the line alone, so that no line is read back to its header again.
+    let mut header: Option<std::ops::Range<usize>> = None;
+    let line_end = |at: usize| text[at..].find('\n').map_or(text.len(), |i| at + i);
     for l in lines::top_level(text) {
-        if !matches!(l.line, lines::Line::Key(_)) {
-            continue;
+        match l.line {
+            lines::Line::Header { .. } => {
+                header = Some(l.text_start..line_end(l.text_start));
+                continue;
+            }
+            lines::Line::Key(_) => {}
+            _ => continue,
         }
-        let end = text[l.text_start..]
-            .find('\n')
-            .map_or(text.len(), |i| l.text_start + i);
-        let line = text[l.text_start..end].trim_end_matches('\r');
+        let end = line_end(l.text_start);
+        let raw = &text[l.text_start..end];
+        let line = raw.trim_end_matches('\r');
         // Only a value that begins with a letter may be a bare word.
         let bare = (line.split_once('='))
             .and_then(|(_, v)| v.trim_start().chars().next())
@@ -176,7 +184,13 @@ pub fn bare_value_fixes(id: FileId, text: &str) -> Vec<crate::diagnostic::Fix> {
             },
             err.message(),
         );
-        if let Some(fix) = syntax::explained(d, text, 0).fix {
+        // The header's line, then this one, placed where this one is in the file.
+        let context = match &header {
+            Some(h) => format!("{}\n{raw}", &text[h.clone()]),
+            None => raw.to_owned(),
+        };
+        let base = l.text_start - (context.len() - raw.len());
+        if let Some(fix) = syntax::explained(d, &context, base).fix {
             out.push(fix);
         }
     }
@@ -994,19 +1008,19 @@ fn read_im(r: &mut Reader<'_>, t: &DeTable<'_>, m: &Misspelled, id: &str) -> Fie
         .collect();
     // A fix that writes a channel the list names, or another fix writes, would list it twice:
     // offered in the help, not made.
-    let mut listed: Vec<String> = (list.items.iter())
+    // (Counted once: a list may be long.)
+    let mut listed: rustc_hash::FxHashMap<String, usize> = Default::default();
+    let valid = (list.items.iter())
         .filter(|s| Channel::SPELLINGS.iter().any(|(n, _)| *n == s.value))
-        .map(|s| crate::diagnostic::toml_string(&s.value))
-        .collect();
-    listed.extend(
-        r.diagnostics[before..]
-            .iter()
-            .filter_map(|d| Some(d.fix.as_ref()?.text.clone())),
-    );
+        .map(|s| crate::diagnostic::toml_string(&s.value));
+    let fixed = (r.diagnostics[before..].iter()).filter_map(|d| Some(d.fix.as_ref()?.text.clone()));
+    for text in valid.chain(fixed) {
+        *listed.entry(text).or_default() += 1;
+    }
     for d in &mut r.diagnostics[before..] {
         if d.fix
             .as_ref()
-            .is_some_and(|f| listed.iter().filter(|t| **t == f.text).count() > 1)
+            .is_some_and(|f| listed.get(&f.text).is_some_and(|&n| n > 1))
         {
             d.fix = None;
         }

@@ -249,6 +249,10 @@ fn parse_directive(
     let meant: Vec<Option<Code>> = (parts.iter())
         .map(|(code, _)| Code::parse(code).or_else(|| Code::nearest(code)))
         .collect();
+    let mut times: rustc_hash::FxHashMap<Option<Code>, usize> = Default::default();
+    for m in &meant {
+        *times.entry(*m).or_default() += 1;
+    }
     for (k, &(code, span)) in parts.iter().enumerate() {
         match Code::parse(code) {
             Some(value) => codes.push(Sp { value, span }),
@@ -262,7 +266,7 @@ fn parse_directive(
                         entity: None,
                     });
                 }
-                let alone = meant.iter().filter(|m| **m == meant[k]).count() == 1;
+                let alone = times.get(&meant[k]).is_some_and(|&n| n == 1);
                 diags.push(unused_suppression::unknown_code(
                     span, code, meant[k], alone,
                 ));

@@ -52,20 +52,26 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         return;
     }
     let (model, res) = (&cx.ws.model, &cx.ws.res);
-    // How many fixes write each id into a service's transfers: two would list it twice.
+    // How many fixes write each id into a service's transfers, and the ids each lists: a fix
+    // must not list one twice. Counted once, asked for each reference.
     let mut written: rustc_hash::FxHashMap<(&str, u32), usize> = Default::default();
     for u in res.unresolved.iter().filter(|u| u.field == "transfers") {
         if let Some(i) = u.suggestion() {
             *written.entry((u.from.1.as_str(), i)).or_default() += 1;
         }
     }
+    let listed: rustc_hash::FxHashSet<(&str, &str)> = if written.is_empty() {
+        Default::default()
+    } else {
+        (model.services.iter())
+            .flat_map(|s| s.transfers.iter().map(|t| (s.def.id.as_str(), t.value.as_str())))
+            .collect()
+    };
     // True when the fix of `u` would list `i` twice in the referrer's transfers.
     let twice = |u: &crate::resolve::Unresolved, i: u32| {
-        let id = model.def(u.kind, i).id.as_str();
+        let (from, id) = (u.from.1.as_str(), model.def(u.kind, i).id.as_str());
         u.field == "transfers"
-            && (written.get(&(u.from.1.as_str(), i)).is_some_and(|&n| n > 1)
-                || (res.lookup(model, u.from.0, &u.from.1))
-                    .is_some_and(|s| model.services[s as usize].transfers.iter().any(|t| t.value == id)))
+            && (written.get(&(from, i)).is_some_and(|&n| n > 1) || listed.contains(&(from, id)))
     };
     for u in res.unresolved.iter().filter(|u| !u.renamed) {
         let ids: Vec<&str> = (u.suggestions.iter())
