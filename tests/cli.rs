@@ -1764,6 +1764,37 @@ fn check_fix_quotes_every_bare_value_of_a_file_in_one_run() {
     );
 }
 
+#[test]
+fn check_fix_quotes_no_secret_of_any_header_shape_and_never_inside_a_multi_line_string() {
+    let fixed = |text: &str| {
+        let ws = workspace(&[("nimbus.toml", ""), ("org.toml", text)]);
+        let _ = run(ws.path(), &["check", "--fix", "--format", "short"]);
+        std::fs::read_to_string(ws.path().join("org.toml")).unwrap()
+    };
+    let head = "[ou.contoso]\nname = Contoso\n[connector.x]\nou = \"contoso\"\ntype = twilio\n";
+    let mended =
+        "[ou.contoso]\nname = \"Contoso\"\n[connector.x]\nou = \"contoso\"\ntype = \"twilio\"\n";
+    for secret in [
+        "[connector.x.api_key_secret] # the key\nvalue = hunter2hunter2\n",
+        "authToken = hunter2hunter2\n",
+        "db_password2 = hunter2hunter2\n",
+    ] {
+        assert_eq!(
+            fixed(&format!("{head}{secret}")),
+            format!("{mended}{secret}")
+        );
+    }
+    // An escaped quote before two more ends no string: the line after is its text.
+    let text = "desc = \"\"\"\nHe said \\\"\"\"\nname = bare\n\"\"\"\n";
+    assert_eq!(fixed(&format!("{head}{text}")), format!("{mended}{text}"));
+    // Quotes in a bare value: the pass stops there, and later rounds go on from the parse.
+    let text = "[ou.b]\ndesc = \"\"\"\nx = bare\n\"\"\"\nname = Foo\n";
+    assert_eq!(
+        fixed(&format!("{head}{text}")),
+        format!("{mended}{}", text.replace("= Foo", "= \"Foo\""))
+    );
+}
+
 #[cfg(unix)]
 #[test]
 fn check_fix_leaves_links_and_read_only_files_alone_and_fixes_the_rest() {

@@ -93,9 +93,24 @@ fn advance(st: &mut State, line: &str, header: bool) {
     let mut i = 0;
     while i < bytes.len() {
         if let Some(delim) = st.multiline {
-            match line[i..].find(delim) {
+            // In a basic string (`"""`), a backslash escapes the next character: `\"""` is
+            // a quote and two more, no end.
+            let escapes = delim.starts_with('"');
+            let mut end = None;
+            let mut j = i;
+            while j < bytes.len() {
+                if escapes && bytes[j] == b'\\' {
+                    j += 2;
+                } else if bytes[j..].starts_with(delim.as_bytes()) {
+                    end = Some(j);
+                    break;
+                } else {
+                    j += 1;
+                }
+            }
+            match end {
                 Some(at) => {
-                    i += at + 3;
+                    i = at + 3;
                     // A closing run may be 4 or 5 quotes long: the extra ones are content.
                     while i < bytes.len() && bytes[i] == delim.as_bytes()[0] {
                         i += 1;
@@ -414,6 +429,14 @@ mod tests {
             .collect();
         assert_eq!(headers.len(), 1);
         assert_eq!(&text[headers[0].start..], "[real]\n");
+        // An escaped quote before two more ends no basic string; in a literal one it would.
+        let text =
+            "b = \"\"\"x \\\"\"\"\n[not.a.header]\n\"\"\"\n[real]\nc = '''x \\'''\n[also.real]\n";
+        let headers: Vec<_> = top_level(text)
+            .filter(|l| matches!(l.line, Line::Header { .. }))
+            .map(|l| &text[l.start..l.start + text[l.start..].find('\n').unwrap()])
+            .collect();
+        assert_eq!(headers, ["[real]", "[also.real]"]);
     }
 
     #[test]

@@ -138,38 +138,59 @@ pub fn parse_pieces(id: FileId, file: &SourceFile) -> Vec<ParsedFile> {
     parts
 }
 
-/// The fixes that quote the bare text values of `text`, a file that does not parse: one for
-/// each top-level `key = value` line whose value alone is a bare word where a string is
-/// wanted (as the parse of the file reports when it meets it, with the same fix, and the same
-/// care for what may be a credential). The parse stops at a file's first error, so `check
-/// --fix` takes these from the lines, each read alone: one pass, not a parse of the file for
-/// each. Lines inside a value or a multi-line string are not looked at.
+/// The fixes that quote the bare text values of `text`, a file that does not parse, as the
+/// parse of the file would give them one at a time (it stops at the first error): each
+/// top-level line read alone, with its table's header for `explained`'s care for what may be
+/// a credential. `check --fix` takes these from the lines: one pass, not a parse of the file
+/// for each.
+///
+/// As the parse would, the pass stops at the first line with an error and no fix (a broken
+/// header, a line that is no key). It also stops before the first multi-line string: a bare
+/// value with quotes in it could make the lines after read otherwise than the parser reads
+/// them. A value that spans lines (an array, an inline table) is passed over, not read.
 pub fn bare_value_fixes(id: FileId, text: &str) -> Vec<crate::diagnostic::Fix> {
     let mut out = Vec::new();
+    let limit = [text.find("\"\"\""), text.find("'''")]
+        .into_iter()
+        .flatten()
+        .min()
+        .unwrap_or(text.len());
     // The last table header's line: what `explained` needs around a line (a secret's table),
     // given with the line alone, so that no line is read back to its header again.
     let mut header: Option<std::ops::Range<usize>> = None;
     let line_end = |at: usize| text[at..].find('\n').map_or(text.len(), |i| at + i);
-    for l in lines::top_level(text) {
+    let errors = |line: &str| DeTable::parse_recoverable(line).1;
+    let mut top = lines::top_level(text).peekable();
+    while let Some(l) = top.next() {
+        let end = line_end(l.text_start);
+        if end > limit {
+            break;
+        }
+        let raw = &text[l.text_start..end];
+        let line = raw.trim_end_matches('\r');
         match l.line {
             lines::Line::Header { .. } => {
-                header = Some(l.text_start..line_end(l.text_start));
+                if !errors(line).is_empty() {
+                    break;
+                }
+                header = Some(l.text_start..end);
                 continue;
             }
             lines::Line::Key(_) => {}
-            _ => continue,
+            lines::Line::Blank | lines::Line::Comment(_) => continue,
+            lines::Line::Other => break,
         }
-        let end = line_end(l.text_start);
-        let raw = &text[l.text_start..end];
-        let line = raw.trim_end_matches('\r');
-        // Only a value that begins with a letter may be a bare word.
-        let bare = (line.split_once('='))
-            .and_then(|(_, v)| v.trim_start().chars().next())
-            .is_some_and(|c| c.is_alphabetic());
-        if !bare {
+        // A statement that goes on past its line (the next top-level line is not the next
+        // line), an array or inline table spread over lines: read whole, and where it does
+        // not parse, the parse of the file would stop there, with no fix to give.
+        let next = top.peek().map_or(text.len(), |n| n.start);
+        if next > end + 1 {
+            if !errors(&text[l.text_start..next]).is_empty() {
+                break;
+            }
             continue;
         }
-        let (_, errors) = DeTable::parse_recoverable(line);
+        let errors = errors(line);
         let Some((span, err)) = (errors.iter().filter_map(|e| Some((e.span()?, e))))
             .min_by_key(|(s, _)| (s.start, s.end))
         else {
@@ -190,8 +211,9 @@ pub fn bare_value_fixes(id: FileId, text: &str) -> Vec<crate::diagnostic::Fix> {
             None => raw.to_owned(),
         };
         let base = l.text_start - (context.len() - raw.len());
-        if let Some(fix) = syntax::explained(d, &context, base).fix {
-            out.push(fix);
+        match syntax::explained(d, &context, base).fix {
+            Some(fix) => out.push(fix),
+            None => break,
         }
     }
     out

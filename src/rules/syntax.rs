@@ -123,14 +123,23 @@ pub(crate) fn explained(mut d: Diagnostic, text: &str, base: usize) -> Diagnosti
         // The key's parts, word by word (`api_key_secret`, `auth_token`, `password`), and
         // those of the table it sits in past the entity's id (`[connector.x.api_key_secret]`
         // above `value = …`; `api_key_secret.value = …`).
+        // The header's path, up to its `]` (a comment may follow), a byte order mark aside.
         let header = text[..line_start]
             .lines()
             .rev()
-            .find(|l| l.trim_start().starts_with('['))
-            .map(|h| h.trim().trim_matches(['[', ']']).split('.').skip(2));
+            .map(|l| l.trim_start_matches(['\u{feff}', ' ', '\t']))
+            .find(|l| l.starts_with('['))
+            .map(|h| h.trim_start_matches('[').split(']').next().unwrap_or_default().split('.').skip(2));
         let parts = (key.unwrap_or_default().split('.')).chain(header.into_iter().flatten());
+        // A word of the key (`auth`, `pass`), or a telling part of one (`authToken`,
+        // `db_password2`).
+        let telling = |w: &str| {
+            let w = w.to_ascii_lowercase();
+            ["auth", "pass"].contains(&w.as_str())
+                || ["secret", "token", "password", "passwd", "credential"].iter().any(|s| w.contains(s))
+        };
         let secret = parts.flat_map(|p| p.trim().trim_matches(['"', '\'']).split(['_', '-', ' ']))
-            .any(|w| ["secret", "token", "password", "passwd", "pass", "auth", "credential", "credentials"].iter().any(|s| w.eq_ignore_ascii_case(s)))
+            .any(telling)
             || (value.split(|c: char| !c.is_ascii_alphanumeric()))
                 .any(crate::rules::secret_in_config::is_secret_shaped)
             || value.contains('\n');
