@@ -1974,3 +1974,28 @@ fn a_reference_in_triple_quotes_is_highlighted_without_its_quotes() {
     );
     assert_eq!(s.stop(), 0);
 }
+
+#[test]
+fn fix_all_quotes_every_bare_value_of_a_file_as_check_fix_does() {
+    let text = "[ou.contoso]\nname = Contoso\n[ou.sales]\nname = Sales Team\nparent = contoso\n";
+    let (_dir, root) = folder_with(&[("nimbus.toml", ""), ("org.toml", text)]);
+    let org = root.join("org.toml");
+    let (mut s, _) = Server::init(&root, false);
+    s.open(&org, text);
+    let whole = json!({"start": {"line": 0, "character": 0}, "end": {"line": 5, "character": 0}});
+    let r = s.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri(&org)}, "range": whole,
+               "context": {"diagnostics": [], "only": ["source.fixAll"]}}),
+    );
+    let actions = r["result"].as_array().unwrap();
+    assert_eq!(actions.len(), 1, "{actions:?}");
+    let edits = actions[0]["edit"]["changes"][uri(&org)].as_array().unwrap();
+    assert_eq!(
+        apply_edits(text, edits),
+        text.replace("= Contoso", "= \"Contoso\"")
+            .replace("= Sales Team", "= \"Sales Team\"")
+            .replace("= contoso", "= \"contoso\"")
+    );
+    assert_eq!(s.stop(), 0);
+}
