@@ -1178,6 +1178,11 @@ fn fix_files(
 ) -> Result<usize, Failure> {
     let mut applied = 0;
     for a in results {
+        // The files with a syntax fix: those that do not parse, whose bare values are quoted.
+        let broken: std::collections::HashSet<crate::source::FileId> = (a.diagnostics.iter())
+            .filter(|d| d.code == Code::Syntax)
+            .filter_map(|d| Some(d.fix.as_ref()?.span.file))
+            .collect();
         for (id, fixes) in crate::diagnostic::fixes_by_file(&a.diagnostics) {
             let source = a.ws.sources.get(id);
             if fixing.left.contains(&source.path) {
@@ -1189,14 +1194,10 @@ fn fix_files(
                 continue;
             }
             let shown = naming.display(&source.path);
-            let mut text = crate::diagnostic::apply(&source.text, &fixes);
-            let mut count = fixes.len();
-            let syntax_fixed = (a.diagnostics.iter()).any(|d| {
-                d.code == Code::Syntax && d.fix.as_ref().is_some_and(|f| f.span.file == id)
-            });
-            if syntax_fixed {
-                count += quote_on(&mut text);
-            }
+            let fixes =
+                crate::parse::fixes_together(id, &source.text, &fixes, broken.contains(&id));
+            let count = fixes.len();
+            let text = crate::diagnostic::apply(&source.text, &fixes.iter().collect::<Vec<_>>());
             match leave_alone(source, &text) {
                 Some(why) => {
                     writeln!(stderr, "note: {shown}: {why}; not fixed").map_err(io_err)?;
@@ -1226,17 +1227,6 @@ fn fix_files(
     }
     fixing.applied += applied;
     Ok(applied)
-}
-
-/// After a syntax fix, the fixes of the bare values further on in `text`, the same file
-/// (see [`crate::parse::bare_value_fixes`]): its parse stops at the first error, so a file of
-/// many bare values would take a round of the whole workspace for each. Only those fixes,
-/// which no level or comment silences. Returns how many were applied.
-fn quote_on(text: &mut String) -> usize {
-    let fixes = crate::parse::bare_value_fixes(crate::source::FileId(0), text);
-    let fixes: Vec<&crate::diagnostic::Fix> = fixes.iter().collect();
-    *text = crate::diagnostic::apply(text, &fixes);
-    fixes.len()
 }
 
 /// Why `fixed`, the text of `source` with its fixes, must not be written to its file, if it

@@ -54,20 +54,7 @@ impl Transfers {
         }
         let carries_im: Vec<bool> = services.iter().map(|s| !s.im.is_absent()).collect();
 
-        let mut reached = vec![false; n];
-        let mut queue: Vec<usize> = (0..n).filter(|&i| entry_point(&services[i])).collect();
-        for &i in &queue {
-            reached[i] = true;
-        }
-        while let Some(at) = queue.pop() {
-            for next in graph.neighbors(NodeIndex::new(at)) {
-                let j = next.index();
-                if carries_im[j] && !reached[j] {
-                    reached[j] = true;
-                    queue.push(j);
-                }
-            }
-        }
+        let reached = reached_from(&graph, &carries_im, |i| entry_point(&services[i]));
 
         let front_desk: Vec<bool> = services.iter().map(|s| s.is_front_desk()).collect();
         let proxy: Vec<bool> = (0..n)
@@ -398,29 +385,43 @@ fn proxied_by(
     proxied_by_counted(graph, carries_im, front_desk, proxies, FEW).0
 }
 
+/// The services that are `start`, or reached from one through IM services: one walk from
+/// all of them.
+fn reached_from(
+    graph: &DiGraph<(), u32>,
+    carries_im: &[bool],
+    start: impl Fn(usize) -> bool,
+) -> Vec<bool> {
+    let n = carries_im.len();
+    let mut reached = vec![false; n];
+    let mut stack: Vec<usize> = (0..n).filter(|&i| start(i)).collect();
+    for &i in &stack {
+        reached[i] = true;
+    }
+    while let Some(at) = stack.pop() {
+        for next in graph.neighbors(NodeIndex::new(at)) {
+            let j = next.index();
+            if carries_im[j] && !reached[j] {
+                reached[j] = true;
+                stack.push(j);
+            }
+        }
+    }
+    reached
+}
+
 /// Whether each service that is not a front desk is reached, through IM services, by a
-/// `proxies` desk: one walk from all of them.
+/// `proxies` desk (which is a front desk itself).
 fn proxied(
     graph: &DiGraph<(), u32>,
     carries_im: &[bool],
     front_desk: &[bool],
     proxies: &[bool],
 ) -> Vec<bool> {
-    let n = carries_im.len();
-    let mut seen = vec![false; n];
-    let mut stack: Vec<usize> = (0..n).filter(|&d| proxies[d]).collect();
-    let mut out = vec![false; n];
-    while let Some(at) = stack.pop() {
-        for next in graph.neighbors(NodeIndex::new(at)) {
-            let j = next.index();
-            if carries_im[j] && !seen[j] {
-                seen[j] = true;
-                out[j] = !front_desk[j];
-                stack.push(j);
-            }
-        }
-    }
-    out
+    let reached = reached_from(graph, carries_im, |d| proxies[d]);
+    (0..carries_im.len())
+        .map(|i| reached[i] && !front_desk[i])
+        .collect()
 }
 
 /// Reach lists at most this long are kept for every component.

@@ -753,11 +753,17 @@ fn too_big(len: impl std::fmt::Display, max_size: u64) -> String {
 
 /// A walk of `root` with the loader's rules: hidden files and folders skipped, `.gitignore`
 /// files honoured (even outside a git repository; inside one, not those above its top, which
-/// git does not read; not the user's global one), symbolic links not followed. The loader adds `exclude` and nested workspaces on top.
+/// git does not read; not the user's global one), symbolic links not followed. The loader
+/// adds `exclude` and nested workspaces on top.
 ///
 /// It never enters a folder whose ignore files [`ignore_files_ok`] refuses (the walk would
 /// open them whatever they are); the caller checks `root` and its parents first.
 pub fn walker(root: &Path) -> ignore::WalkBuilder {
+    walker_in(root, in_repository(root))
+}
+
+/// [`walker`], told whether `root` lies in a repository ([`in_repository`]).
+fn walker_in(root: &Path, repository: bool) -> ignore::WalkBuilder {
     let mut walker = ignore::WalkBuilder::new(root);
     walker
         .hidden(true)
@@ -767,7 +773,7 @@ pub fn walker(root: &Path) -> ignore::WalkBuilder {
         .git_exclude(true)
         // Outside a repository every `.gitignore` counts; inside one, as git reads them: none
         // above the repository's top.
-        .require_git(in_repository(root))
+        .require_git(repository)
         .parents(true)
         .follow_links(false)
         .filter_entry(|e| !is_dir_entry(e) || e.depth() == 0 || ignore_files_ok(e.path()).is_ok());
@@ -1231,7 +1237,7 @@ fn walk(
     if let Err(bad) = ignore_files_above(root) {
         return (Vec::new(), notes, vec![unreadable(bad)]);
     }
-    let walker = walker(root)
+    let walker = walker_in(root, ignores.repository)
         .filter_entry({
             let nested = std::sync::Arc::clone(&nested);
             let refused = std::sync::Arc::clone(&refused);

@@ -342,13 +342,21 @@ impl<'a> Suggester<'a> {
         // Sorted, so that the twins weighed first are the same whatever the order of files.
         let mut ids: Vec<&'a str> = ids.into_iter().collect();
         ids.sort_unstable();
-        let mut spellings: rustc_hash::FxHashMap<String, u32> = Default::default();
-        for id in &ids {
-            *spellings.entry(fold(id)).or_default() += 1;
+        // Each id folded once, ids that fold alike side by side (in sorted order), each with
+        // its rank among them.
+        let mut folded: Vec<(String, u32)> = (ids.iter().enumerate())
+            .map(|(i, id)| (fold(id), i as u32))
+            .collect();
+        folded.sort_unstable();
+        let mut rank = vec![0u32; folded.len()];
+        for k in 1..folded.len() {
+            if folded[k].0 == folded[k - 1].0 {
+                rank[k] = rank[k - 1] + 1;
+            }
         }
-        let crowded = (spellings.into_iter())
-            .filter(|&(_, n)| n > TWINS)
-            .map(|(f, _)| f)
+        let crowded = (folded.iter().zip(&rank))
+            .filter(|&(_, &r)| r == TWINS)
+            .map(|((f, _), _)| f.clone())
             .collect();
         let mut variants_index = Vec::new();
         let scan_cost = ids.iter().map(|id| id.len() + 1).sum::<usize>();
@@ -357,22 +365,9 @@ impl<'a> Suggester<'a> {
         {
             // A long id is left to the scan: its variants alone would be quadratic. Ids that
             // fold alike are indexed once, as their first [`TWINS`]: no query weighs more.
-            let mut folded: Vec<(String, u32)> = (ids.iter().enumerate())
-                .filter(|(_, id)| id.len() <= LONG_WORD)
-                .map(|(i, id)| (fold(id), i as u32))
-                .collect();
-            folded.sort_unstable();
-            let mut twins = 0;
-            for k in 0..folded.len() {
-                twins = if k > 0 && folded[k].0 == folded[k - 1].0 {
-                    twins + 1
-                } else {
-                    0
-                };
-                if twins < TWINS {
-                    for h in variants(&folded[k].0) {
-                        variants_index.push((h, folded[k].1));
-                    }
+            for ((f, i), &r) in folded.iter().zip(&rank) {
+                if r < TWINS && f.len() <= LONG_WORD {
+                    variants_index.extend(variants(f).map(|h| (h, *i)));
                 }
             }
             variants_index.sort_unstable();

@@ -82,22 +82,13 @@ pub fn actions(
         }
     }
     if wanted(only, FIX_ALL) && !fixable.is_empty() {
-        let mut kept = crate::diagnostic::fixes_by_file(&a.diagnostics)
+        let kept = crate::diagnostic::fixes_by_file(&a.diagnostics)
             .remove(&file)
             .unwrap_or_default();
-        // A file that does not parse: its bare values, the first and those its parse never
-        // reached, as `check --fix` quotes them.
-        let bare = if fixable
-            .iter()
-            .any(|(d, _)| d.code == crate::rules::Code::Syntax)
-        {
-            crate::parse::bare_value_fixes(file, &a.ws.sources.get(file).text)
-        } else {
-            Vec::new()
-        };
-        if !bare.is_empty() {
-            kept = bare.iter().collect();
-        }
+        // As `check --fix` applies them: in a file that does not parse, every bare value.
+        let broken = (fixable.iter()).any(|(d, _)| d.code == crate::rules::Code::Syntax);
+        let kept = crate::parse::fixes_together(file, &a.ws.sources.get(file).text, &kept, broken);
+        let kept: Vec<&Fix> = kept.iter().collect();
         out.push(CodeActionOrCommand::CodeAction(CodeAction {
             title: "Fix all nimbus-lint problems that have one certain fix".to_owned(),
             kind: Some(CodeActionKind::from(FIX_ALL)),

@@ -264,7 +264,6 @@ pub(crate) fn batches(text: &str, target: usize) -> Option<Vec<Batch>> {
     if text.len() <= target {
         return None;
     }
-    const KINDS: &[&str] = &["ou", "connector", "messaging_entry", "service"];
     // Groups are keyed by a hash of (kind, id): a collision can only make this give up and
     // parse the file whole, never cut wrongly.
     let hasher = rustc_hash::FxBuildHasher;
@@ -325,11 +324,11 @@ pub(crate) fn batches(text: &str, target: usize) -> Option<Vec<Batch>> {
                 }
                 // A table of no kind (a mistake the parse reports) may have keys that a
                 // later header of it redefines: such a file is parsed whole.
-                if !KINDS.contains(&path[0].as_str()) {
+                if !super::KINDS.contains(&path[0].as_str()) {
                     return None;
                 }
                 before_first_header = false;
-                section = (path.len() == 1 && KINDS.contains(&path[0].as_str())).then(|| {
+                section = (path.len() == 1).then(|| {
                     let end = text[l.start..]
                         .find('\n')
                         .map_or(text.len(), |e| l.start + e);
@@ -343,7 +342,7 @@ pub(crate) fn batches(text: &str, target: usize) -> Option<Vec<Batch>> {
             }
             Line::Key(body) if before_first_header => {
                 let path = key_path(body);
-                if path.len() < 2 || !KINDS.contains(&path[0].as_str()) || is_escaped {
+                if path.len() < 2 || !super::KINDS.contains(&path[0].as_str()) || is_escaped {
                     return None;
                 }
                 if !dotted_kinds.contains(&path[0]) {

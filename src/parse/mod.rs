@@ -219,6 +219,27 @@ pub fn bare_value_fixes(id: FileId, text: &str) -> Vec<crate::diagnostic::Fix> {
     out
 }
 
+/// The fixes applied to one file together (`check --fix`, the editor's fix-all): its
+/// compatible `fixes`, or, in a file that does not parse (`broken`), every bare value its parse
+/// would meet one at a time ([`bare_value_fixes`], the first of them among `fixes`).
+pub fn fixes_together(
+    id: FileId,
+    text: &str,
+    fixes: &[&crate::diagnostic::Fix],
+    broken: bool,
+) -> Vec<crate::diagnostic::Fix> {
+    let bare = if broken {
+        bare_value_fixes(id, text)
+    } else {
+        Vec::new()
+    };
+    if bare.is_empty() {
+        fixes.iter().map(|&f| f.clone()).collect()
+    } else {
+        bare
+    }
+}
+
 /// True when batches parsed apart mean what the whole file means: none has a syntax error
 /// (which the whole file reports at its own place) and no entity spans two batches.
 fn batches_agree(parts: &[ParsedFile]) -> bool {
