@@ -234,3 +234,33 @@ fn machine_formats_name_files_as_the_file_system_spells_them() {
         ["a%0Ab/x.toml", "caf%E9.toml", "e%1B%5B31m%E2%80%AE/y.toml"]
     );
 }
+
+#[test]
+fn human_reports_come_in_the_order_of_the_short_format_however_many() {
+    // Enough reports for several of the chunks the human format renders in parallel.
+    let mut text = String::from("[ou.root]\n");
+    for i in 0..700 {
+        text.push_str(&format!(
+            "[service.s{i}]\nou = \"nowhere{i}\"\nlicense = \"contact_center\"\n"
+        ));
+    }
+    let ws = common::workspace(&[("nimbus.toml", ""), ("a.toml", &text)]);
+    let short = run(ws.path(), &["check", "--format", "short"]);
+    let human = run(
+        ws.path(),
+        &["check", "--format", "human", "--color", "never"],
+    );
+    let from_short: Vec<&str> = (short.stdout.lines())
+        .filter_map(|l| l.split_once("]: ").map(|(_, m)| m))
+        .collect();
+    let from_human: Vec<&str> = (human.stdout.lines())
+        .filter_map(|l| l.strip_prefix("  × ").or_else(|| l.strip_prefix("  ⚠ ")))
+        .collect();
+    assert!(from_short.len() >= 700, "{}", short.stdout);
+    assert_eq!(from_human, from_short);
+    let again = run(
+        ws.path(),
+        &["check", "--format", "human", "--color", "never"],
+    );
+    assert_eq!(again.stdout, human.stdout);
+}

@@ -481,8 +481,16 @@ fn report(d: &Diagnostic, a: &Analysis, width: usize) -> Report {
     }
 }
 
+/// Reports rendered together, in parallel, before they are written: enough to keep both cores
+/// busy, few enough that a run with a hundred thousand diagnostics never holds them all.
+const CHUNK: usize = 256;
+
 /// Writes every diagnostic as a graphical report.
+///
+/// Rendering is most of the time a large report takes (miette lays out every snippet), so the
+/// reports of each chunk are rendered on the thread pool and written in order.
 pub fn render(results: &[Analysis], style: Style, out: &mut dyn Write) -> io::Result<()> {
+    use rayon::prelude::*;
     let theme = if style.color {
         GraphicalTheme::unicode()
     } else {
@@ -494,17 +502,26 @@ pub fn render(results: &[Analysis], style: Style, out: &mut dyn Write) -> io::Re
         .with_show_related_as_nested(true)
         .with_wrap_lines(false)
         .without_syntax_highlighting();
-    for (analysis, d) in super::in_order(results) {
+    let one = |(analysis, d): &(&Analysis, &Diagnostic)| -> io::Result<String> {
         let r = report(d, analysis, style.width);
         let mut s = String::new();
         handler
             .render_report(&mut s, &r)
             .map_err(|_| io::Error::other("could not render a diagnostic"))?;
         // Without miette's wrapping, the gutter of an empty source line keeps a space.
+        let mut text = String::with_capacity(s.len() + 1);
         for line in s.trim_end().lines() {
-            writeln!(out, "{}", line.trim_end())?;
+            text.push_str(line.trim_end());
+            text.push('\n');
         }
-        writeln!(out)?;
+        text.push('\n');
+        Ok(text)
+    };
+    for chunk in super::in_order(results).chunks(CHUNK) {
+        let texts: Vec<String> = chunk.par_iter().map(one).collect::<io::Result<_>>()?;
+        for text in texts {
+            out.write_all(text.as_bytes())?;
+        }
     }
     Ok(())
 }
