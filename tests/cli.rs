@@ -1778,6 +1778,8 @@ fn check_fix_quotes_no_secret_of_any_header_shape_and_never_inside_a_multi_line_
         "[connector.x.api_key_secret] # the key\nvalue = hunter2hunter2\n",
         "authToken = hunter2hunter2\n",
         "db_password2 = hunter2hunter2\n",
+        // A line inside a multi-line string that looks like a header is no header.
+        "[connector.x.api_key_secret]\nnote = \"\"\"\n[see docs]\n\"\"\"\nvalue = hunter2hunter2\n",
     ] {
         assert_eq!(
             fixed(&format!("{head}{secret}")),

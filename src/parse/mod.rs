@@ -4,7 +4,7 @@
 //! one `syntax` diagnostic for a file that is not TOML, and for a TOML file every unknown key,
 //! every wrong type and every value outside its set, each at its exact span.
 
-mod lines;
+pub(crate) mod lines;
 mod reader;
 pub mod settings;
 mod suppress;

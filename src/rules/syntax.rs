@@ -123,14 +123,17 @@ pub(crate) fn explained(mut d: Diagnostic, text: &str, base: usize) -> Diagnosti
         // The key's parts, word by word (`api_key_secret`, `auth_token`, `password`), and
         // those of the table it sits in past the entity's id (`[connector.x.api_key_secret]`
         // above `value = …`; `api_key_secret.value = …`).
-        // The header's path, up to its `]` (a comment may follow), a byte order mark aside.
-        let header = text[..line_start]
-            .lines()
-            .rev()
-            .map(|l| l.trim_start_matches(['\u{feff}', ' ', '\t']))
-            .find(|l| l.starts_with('['))
-            .map(|h| h.trim_start_matches('[').split(']').next().unwrap_or_default().split('.').skip(2));
-        let parts = (key.unwrap_or_default().split('.')).chain(header.into_iter().flatten());
+        // The last table header above, as the line scanner reads it (a line inside a multi-line
+        // string is no header; a comment may follow; a byte order mark aside).
+        let header: Vec<String> = crate::parse::lines::top_level(&text[..line_start])
+            .filter_map(|l| match l.line {
+                crate::parse::lines::Line::Header { path, .. } => Some(path),
+                _ => None,
+            })
+            .last()
+            .unwrap_or_default();
+        let parts = (key.unwrap_or_default().split('.'))
+            .chain(header.iter().skip(2).map(String::as_str));
         // A word of the key (`auth`, `pass`), or a telling part of one (`authToken`,
         // `db_password2`).
         let telling = |w: &str| {
