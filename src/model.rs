@@ -417,6 +417,8 @@ pub struct SecretMask {
     values: Vec<String>,
     shown: Vec<String>,
     finder: Option<aho_corasick::AhoCorasick>,
+    /// The length in bytes of the longest value.
+    longest: usize,
 }
 
 impl SecretMask {
@@ -435,11 +437,18 @@ impl SecretMask {
         // One automaton over every secret: each text is scanned once, whatever their number.
         // Overlapping matches, so that a shorter secret inside a longer one is still seen.
         let finder = aho_corasick::AhoCorasick::new(&values).ok();
+        let longest = values.iter().map(String::len).max().unwrap_or(0);
         SecretMask {
             values,
             shown,
             finder,
+            longest,
         }
+    }
+
+    /// The length in bytes of the longest secret it masks (0 for none).
+    pub fn longest(&self) -> usize {
+        self.longest
     }
 
     /// Where secrets are in `text`, leftmost first, none overlapping: each place, and how many

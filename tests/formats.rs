@@ -264,3 +264,32 @@ fn human_reports_come_in_the_order_of_the_short_format_however_many() {
     );
     assert_eq!(again.stdout, human.stdout);
 }
+
+#[test]
+fn a_long_line_shows_no_more_of_a_secret_wherever_the_window_cuts_it() {
+    // The human format shows a long line in pieces around what it points at: the secret and
+    // its repeats must be masked wherever a piece's edge falls, and never make it fail.
+    let secret = "Ab3Cd5Ef7Gh9Ij1Kl3Mn5Op7Qr9St1";
+    for pad in 0..90 {
+        let filler = "N".repeat(pad);
+        let line = format!(
+            "c = {{ ou = \"root\", type = \"twilio\", bogus = 1, name = \"{filler}\", \
+             api_key_secret = \"{secret}\", region = \"us1\", note = \"{filler}{secret}\", \
+             api_key_sid = \"SK0123456789abcdef0123456789abcdef\" }}{}\n",
+            " ".repeat(150)
+        );
+        let text = format!("[ou.root]\nname = \"R\"\n[connector]\n{line}");
+        let ws = common::workspace(&[("nimbus.toml", ""), ("a.toml", &text)]);
+        let r = run(ws.path(), &["check", "--color", "never"]);
+        assert_eq!(r.code, 1, "pad {pad}: {}", r.stderr);
+        assert!(r.stdout.contains("Ab3C*"), "pad {pad}: {}", r.stdout);
+        for i in 0..=secret.len() - 5 {
+            let piece = &secret[i..i + 5];
+            assert!(
+                !r.stdout.contains(piece),
+                "pad {pad}: `{piece}` in\n{}",
+                r.stdout
+            );
+        }
+    }
+}

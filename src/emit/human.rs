@@ -111,18 +111,36 @@ enum Piece {
 
 /// The bytes `range` of `file` as a report may show them: control and bidirectional
 /// characters defused and detected secrets masked, byte for byte.
+///
+/// A window shows a long line in pieces, each read here alone: a secret that crosses a piece's
+/// edge is found in the range widened by the longest secret on each side, then clipped, so
+/// that no piece shows more of it than the whole line would.
 fn visible(a: &Analysis, file: FileId, range: std::ops::Range<usize>) -> String {
     let src = a.ws.sources.get(file);
-    let mut bytes = crate::source::defuse(&src.text[range.clone()])
+    let secrets = &a.ws.model.secrets;
+    let reach = if secrets.is_empty() {
+        0
+    } else {
+        a.secret_mask().longest()
+    };
+    let wide = floor_char(&src.text, range.start.saturating_sub(reach))
+        ..ceil_char(&src.text, range.end.saturating_add(reach));
+    let mut bytes = crate::source::defuse(&src.text[wide.clone()])
         .into_owned()
         .into_bytes();
+    // Masks the file's bytes `r`, as far as they lie in the widened range.
+    let mut mask = |r: std::ops::Range<usize>| {
+        let (from, to) = (r.start.max(wide.start), r.end.min(wide.end));
+        if from < to {
+            mask_bytes(&mut bytes[from - wide.start..to - wide.start]);
+        }
+    };
     // Secrets are sorted by span and do not overlap: find the first that reaches the range.
-    let secrets = &a.ws.model.secrets;
     let first =
-        secrets.partition_point(|s| (s.span.file, s.span.end as usize) <= (file, range.start));
+        secrets.partition_point(|s| (s.span.file, s.span.end as usize) <= (file, wide.start));
     for secret in secrets[first..]
         .iter()
-        .take_while(|s| s.span.file == file && (s.span.start as usize) < range.end)
+        .take_while(|s| s.span.file == file && (s.span.start as usize) < wide.end)
     {
         // Keep the quotes (one, three, or none for a bare key) and the characters a redacted
         // secret shows; the rest becomes `*`.
@@ -138,21 +156,21 @@ fn visible(a: &Analysis, file: FileId, range: std::ops::Range<usize>) -> String 
             .char_indices()
             .nth(shown)
             .map_or(inner.len(), |(i, _)| i);
-        let from = (inner.start + keep).max(range.start);
-        mask_bytes(&mut bytes[from - range.start..inner.end.min(range.end) - range.start]);
+        mask(inner.start + keep..inner.end);
     }
     // The same values wherever else they are written (an id that holds one, the same value
     // under another key): shown no more than the messages show them.
     if !secrets.is_empty() {
-        let text = &src.text[range.clone()];
+        let text = &src.text[wide.clone()];
         for (place, shown) in a.secret_mask().places(text) {
             let keep = (text[place.clone()].char_indices())
                 .nth(shown)
                 .map_or(place.len(), |(i, _)| i);
-            mask_bytes(&mut bytes[place.start + keep..place.end]);
+            mask(wide.start + place.start + keep..wide.start + place.end);
         }
     }
-    String::from_utf8_lossy(&bytes).into_owned()
+    let shown = &bytes[range.start - wide.start..range.end - wide.start];
+    String::from_utf8_lossy(shown).into_owned()
 }
 
 /// Masks a secret's bytes with `*`, keeping its line breaks (a string continued on the next
