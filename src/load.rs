@@ -675,12 +675,9 @@ fn read_file(
                 message: too_big(len, max_size),
             });
         }
-        return Ok(SourceFile::from_bytes(
-            std::mem::take(path),
-            rel,
-            &display,
-            bytes,
-        ));
+        let mut file = SourceFile::from_bytes(std::mem::take(path), rel, &display, bytes);
+        file.from_buffer = true;
+        return Ok(file);
     }
     let fail = |message: String| LoadError {
         path: display.clone(),

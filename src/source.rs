@@ -64,6 +64,10 @@ pub struct SourceFile {
     pub text: Arc<str>,
     /// Byte offset of the first invalid UTF-8 sequence, when the file was not UTF-8.
     pub utf8_error: Option<usize>,
+    /// True when the text came from an editor's buffer (or stdin), not from the file: the
+    /// language server then counts a byte order mark in it as a column, as the editor that
+    /// holds it does.
+    pub from_buffer: bool,
     /// Byte offset of each line's start, computed when a position is first asked for (a
     /// clean check asks for none).
     line_starts: OnceLock<Box<[u32]>>,
@@ -105,6 +109,7 @@ impl SourceFile {
             rel_start: rel_start as u32,
             text,
             utf8_error: None,
+            from_buffer: false,
             line_starts: OnceLock::new(),
             marks: OnceLock::new(),
         }

@@ -1999,3 +1999,53 @@ fn fix_all_quotes_every_bare_value_of_a_file_as_check_fix_does() {
     );
     assert_eq!(s.stop(), 0);
 }
+
+#[test]
+fn a_byte_order_mark_kept_in_an_editors_text_is_a_column_and_one_on_disk_is_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let on_disk = "\u{feff}ou.b.parent = \"sale\"\n";
+    for (path, text) in [
+        ("nimbus.toml", ""),
+        ("org.toml", "[ou.root]\n[ou.sales]\nparent = \"root\"\n"),
+        ("disk.toml", on_disk),
+    ] {
+        std::fs::write(root.join(path), text).unwrap();
+    }
+    for enc in [Enc::Utf16, Enc::Utf8] {
+        let (mut s, _) = Server::init(&root, enc == Enc::Utf8);
+        // A file read from disk: editors drop the mark from what they show.
+        let disk = root.join("disk.toml");
+        let d = s.diagnostics(&uri(&disk), |p| {
+            !p["diagnostics"].as_array().unwrap().is_empty()
+        });
+        let start = on_disk.find("\"sale\"").unwrap() - 3;
+        assert_eq!(
+            d["diagnostics"][0]["range"]["start"],
+            json!({"line": 0, "character": start})
+        );
+        // A buffer that kept it: positions count it, in and out.
+        let x = root.join("x.toml");
+        let text = "\u{feff}ou.a.parent = \"sale\"\r\n";
+        s.open(&x, text);
+        let d = s.diagnostics(&uri(&x), |p| p["version"] == 1);
+        assert_eq!(codes(&d), ["unknown-reference"]);
+        assert_eq!(
+            d["diagnostics"][0]["range"],
+            range_of(text, "\"sale\"", 0, enc)
+        );
+        let actions = s.request(
+            "textDocument/codeAction",
+            json!({"textDocument": {"uri": uri(&x)}, "range": range_of(text, "\"sale\"", 0, enc),
+                   "context": {"diagnostics": [], "only": ["source.fixAll"]}}),
+        );
+        let edit = &actions["result"][0]["edit"]["changes"][uri(&x)][0];
+        assert_eq!(
+            edit["range"],
+            range_of(text, "\"sale\"", 0, enc),
+            "{actions}"
+        );
+        assert_eq!(edit["newText"], "\"sales\"");
+        assert_eq!(s.stop(), 0);
+    }
+}

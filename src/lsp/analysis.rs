@@ -138,7 +138,7 @@ fn rebuild(prev: &Sources, overlays: &Overlays) -> Sources {
     }
     let mut sources = Sources::default();
     for ((_, f), text) in prev.iter().zip(texts) {
-        let file = match text {
+        let mut file = match text {
             Some(t) if f.text.as_bytes() != t => {
                 SourceFile::from_bytes(f.path.clone(), f.rel(), f.display(), t)
             }
@@ -149,6 +149,7 @@ fn rebuild(prev: &Sources, overlays: &Overlays) -> Sources {
                 file
             }
         };
+        file.from_buffer = text.is_some();
         sources.add(file);
     }
     sources

@@ -4,7 +4,8 @@
 //! LSP positions are 0-based lines and columns counted in the negotiated encoding: UTF-16 code
 //! units by default, bytes when the client offers UTF-8. Two details: the carriage return of a
 //! CRLF line end belongs to the line end (a position never points between `\r` and `\n`), and a
-//! byte order mark at the start of a file is not a column, as editors drop it from the text.
+//! byte order mark at the start of a file read from disk is not a column, as editors drop it
+//! from the text (in an open document's text that kept it, it is one).
 
 use crate::load::normalize;
 use std::path::{Path, PathBuf};
@@ -60,9 +61,11 @@ impl Encoding {
     }
 }
 
-/// True when the file starts with a byte order mark.
+/// True when the file starts with a byte order mark that is no column: one read from disk,
+/// which editors drop from the text they show. In an editor's buffer that kept it, it is the
+/// first character of the text the client counts in.
 fn has_bom(file: &SourceFile) -> bool {
-    file.text.starts_with('\u{feff}')
+    file.text.starts_with('\u{feff}') && !file.from_buffer
 }
 
 /// The LSP position of a byte offset.

@@ -1421,7 +1421,8 @@ fn roots_touched<V>(workspaces: &BTreeMap<PathBuf, V>, path: &Path) -> Vec<PathB
 
 /// Applies an incremental change (the server asks for full texts, but takes both).
 fn apply_edit(text: &mut String, range: lsp_types::Range, new: &str, enc: Encoding) {
-    let file = crate::source::SourceFile::new(PathBuf::new(), "", "", text.as_str().into());
+    let mut file = crate::source::SourceFile::new(PathBuf::new(), "", "", text.as_str().into());
+    file.from_buffer = true;
     let start = convert::offset(&file, range.start, enc);
     let end = convert::offset(&file, range.end, enc).max(start);
     text.replace_range(start..end, new);
