@@ -113,3 +113,36 @@ fn a_syntax_error_at_the_very_end_of_a_file_without_a_final_line_ending_is_drawn
         r.stdout
     );
 }
+
+#[test]
+fn a_string_left_open_to_the_end_is_shown_at_the_last_line_with_where_it_opens() {
+    let text = "[ou.a]\nname = \"\"\"abc\ndef\n";
+    let ws = workspace(&[("nimbus.toml", ""), ("s.toml", text)]);
+    let doc = json(&run(ws.path(), &["check", "--format", "json"]));
+    let d = &doc["diagnostics"][0];
+    // The file has three lines: not a fourth.
+    assert_eq!((&d["line"], &d["column"]), (&3.into(), &4.into()), "{d}");
+    assert_eq!(covered(text, &d["labels"][0]), "\"\"\"");
+    let human = run(ws.path(), &["check", "--color", "never"]);
+    assert!(
+        human.stdout.contains(
+            " 2 │ name = \"\"\"abc\n   ·        ─┬─\n   ·         ╰── the string opens here: \
+             close it with `\"\"\"`\n 3 │ def\n   ·    ▲\n"
+        ),
+        "{}",
+        human.stdout
+    );
+}
+
+#[test]
+fn a_bare_value_with_a_hash_and_a_table_defined_twice_are_marked_whole() {
+    for (text, marked) in [
+        ("[ou.a]\r\nname = Team#1\r\n", "Team#1"),
+        ("[ou.a]\r\nname = C# Team\t# comment\r\n", "C# Team"),
+        ("[ou.a]\nname = \"é\"\n  [ou.a] # again\n", "[ou.a]"),
+    ] {
+        let ws = workspace(&[("nimbus.toml", ""), ("s.toml", text)]);
+        let doc = json(&run(ws.path(), &["check", "--format", "json"]));
+        assert_eq!(covered(text, &doc["diagnostics"][0]), marked, "{doc}");
+    }
+}

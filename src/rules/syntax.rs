@@ -80,9 +80,36 @@ pub(crate) fn explained(mut d: Diagnostic, text: &str, base: usize) -> Diagnosti
         start: (r.start + base) as u32,
         end: (r.end + base) as u32,
     };
+    if start == text.len() && end == start && text.ends_with('\n') {
+        // Past the last line break (a string left open to the end): shown at the end of the
+        // last line, which editors and snippets have, with where the string opens.
+        let at = text.len() - if text.ends_with("\r\n") { 2 } else { 1 };
+        d.span = span_of(at..at);
+        let quotes = if d.message.contains("multi-line basic string") {
+            Some("\"\"\"")
+        } else if d.message.contains("multi-line literal string") {
+            Some("'''")
+        } else {
+            None
+        };
+        if let Some(q) = quotes
+            && let Some(open) = text.rfind(q)
+        {
+            d = d.with(span_of(open..open + q.len()), format!("the string opens here: close it with `{q}`"));
+        }
+        return d;
+    }
     if d.message.contains("duplicate key") {
         if let Some(first) = first_definition(text, start, at) {
             d = d.with(span_of(first), "first defined here");
+            // A table defined twice: the second header is marked whole, as the first is.
+            let line_start = line_start_of(text, start);
+            let line = text[line_start..].lines().next().unwrap_or_default();
+            let header = strip(line).trim_end();
+            if header.starts_with('[') {
+                let from = line_start + (line.len() - line.trim_start_matches('\u{feff}').trim_start().len());
+                d.span = span_of(from..from + header.len());
+            }
         }
     } else if d.message.contains("string values must be quoted") || taken_for_literal(&d.message, rest) {
         // The bare value: what the parser marked, else up to the end of the value (a word the
@@ -111,6 +138,10 @@ pub(crate) fn explained(mut d: Diagnostic, text: &str, base: usize) -> Diagnosti
             value
         };
         let value = value.trim_end();
+        if hash_inside {
+            // The whole value, `#` and all, as the help names it.
+            d.span = span_of(start..start + value.len());
+        }
         let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
         // Mended only as the value of a plain `key =` on its own line (not an item of an array
         // or a table spread over lines, whose key is out of sight), and never what may be a
