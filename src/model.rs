@@ -436,7 +436,11 @@ impl SecretMask {
         let shown = values.iter().map(|v| redact(v)).collect();
         // One automaton over every secret: each text is scanned once, whatever their number.
         // Overlapping matches, so that a shorter secret inside a longer one is still seen.
-        let finder = aho_corasick::AhoCorasick::new(&values).ok();
+        // In any case: an id's suggested spelling in lower case is the secret all the same.
+        let finder = aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(&values)
+            .ok();
         let longest = values.iter().map(String::len).max().unwrap_or(0);
         SecretMask {
             values,
@@ -471,15 +475,16 @@ impl SecretMask {
                 .map(|m| (m.start(), m.end(), m.pattern().as_usize()))
                 .collect(),
             // More secrets than an automaton holds: one pass per secret, slow but safe.
-            None => self
-                .values
-                .iter()
-                .enumerate()
-                .flat_map(|(i, v)| {
-                    text.match_indices(v.as_str())
-                        .map(move |(at, _)| (at, at + v.len(), i))
-                })
-                .collect(),
+            None => {
+                let lower = text.to_ascii_lowercase();
+                (self.values.iter().enumerate())
+                    .flat_map(|(i, v)| {
+                        (lower.match_indices(&v.to_ascii_lowercase()))
+                            .map(move |(at, _)| (at, at + v.len(), i))
+                            .collect::<Vec<_>>()
+                    })
+                    .collect()
+            }
         };
         found.sort_unstable_by_key(|&(start, end, _)| (start, std::cmp::Reverse(end)));
         let mut done = 0;

@@ -298,6 +298,14 @@ pub struct Workspace {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+impl Workspace {
+    /// True when `word` is the id of an entity of some kind.
+    pub fn is_entity_id(&self, word: &str) -> bool {
+        crate::model::is_valid_id(word)
+            && (Kind::ALL.iter()).any(|&k| self.res.lookup(&self.model, k, word).is_some())
+    }
+}
+
 /// Merges parsed files (in path order) into one model and resolves it.
 pub fn resolve(mut ws: Workspace, files: Vec<ParsedFile>) -> Workspace {
     let mut res = Resolution::default();

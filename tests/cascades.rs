@@ -3149,3 +3149,89 @@ fn fix_keeps_single_and_triple_quotes_when_the_new_text_needs_no_escape() {
         assert_eq!(fixed, text.replace(before, after));
     }
 }
+
+#[test]
+fn a_word_shaped_like_a_credential_is_never_printed_whole_wherever_it_stands() {
+    // Places no check records a secret in: a value the parse never reaches, a comment, a word
+    // among others, a file that is not UTF-8; and a secret's id spelled in lower case.
+    let secret = "Zx9Yw8Vu7Ts6Rq5Po4Nm3Lk2Ji1Hg0Fe";
+    let connector = "[ou.contoso]\n[connector.tw]\nou = \"contoso\"\ntype = \"twilio\"\n\
+                     api_key_sid = \"SK0123456789abcdef0123456789abcdef\"\n";
+    let cases: Vec<(String, String)> = vec![
+        (
+            "".into(),
+            format!("{connector}api_key_secret = ${secret}\n"),
+        ),
+        (
+            "".into(),
+            format!(
+                "{connector}api_key_secret = {{ env = \"X\" }}\napi_key_secret = \"{secret}\"\n"
+            ),
+        ),
+        (
+            "".into(),
+            format!("{connector}region = \"us1\", api_key_secret = \"{secret}\"\n"),
+        ),
+        ("".into(), format!("{connector}token: {secret}\n")),
+        (
+            "".into(),
+            format!("[ou.contoso]\n[service.{secret}\nou = \"contoso\"\n"),
+        ),
+        (
+            "".into(),
+            format!(
+                "{connector}api_key_secret = {{ env = \"X\" }}\n# old: {secret}\nou2 = \"x\"\n"
+            ),
+        ),
+        (
+            "".into(),
+            format!(
+                "[ou.contoso]\n# nimbus-lint: allow(im-no-agents {secret})\n[ou.b]\nparent = \"contoso\"\n"
+            ),
+        ),
+        (
+            "[build]\n".to_owned() + &format!("output = \"../{secret}.json\"\n"),
+            "[ou.contoso]\n".into(),
+        ),
+        (
+            "[lints]\nsecret-in-config = \"warning\"\n".into(),
+            format!(
+                "[ou.contoso]\n[service.{secret}]\nou = \"contoso\"\nlicense = \"contact_center\"\n"
+            ),
+        ),
+        (
+            "".into(),
+            format!(
+                "{connector}api_key_secret = {{ env = \"X\" }}\nnote = \"Bearer {secret} \"\nou2 = 1\n"
+            ),
+        ),
+    ];
+    let tail = secret[4..].to_ascii_lowercase();
+    for (settings, text) in &cases {
+        let ws = workspace(&[("nimbus.toml", settings), ("a.toml", text)]);
+        for format in ["human", "short", "json", "sarif", "github"] {
+            let r = run(
+                ws.path(),
+                &["check", "--format", format, "--color", "never"],
+            );
+            assert_ne!(r.code, 2, "{}", r.stderr);
+            assert!(
+                !r.stdout.to_ascii_lowercase().contains(&tail),
+                "{format} of\n{text}\n{}",
+                r.stdout
+            );
+        }
+    }
+    // A file saved as Latin-1: its lines are shown around the first byte that is not UTF-8.
+    let ws = workspace(&[("nimbus.toml", ""), ("org.toml", "[ou.contoso]\n")]);
+    let mut bytes = b"[connector.tw]\nname = \"Z\xfcrich\"\n".to_vec();
+    bytes.extend(format!("api_key_secret = \"{secret}\"\n").bytes());
+    std::fs::write(ws.path().join("a.toml"), bytes).unwrap();
+    let r = run(ws.path(), &["check", "--color", "never"]);
+    assert!(
+        r.stdout.contains("Zx9Y…") || r.stdout.contains("Zx9Y*"),
+        "{}",
+        r.stdout
+    );
+    assert!(!r.stdout.contains(&secret[4..]), "{}", r.stdout);
+}

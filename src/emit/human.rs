@@ -118,10 +118,11 @@ enum Piece {
 fn visible(a: &Analysis, file: FileId, range: std::ops::Range<usize>) -> String {
     let src = a.ws.sources.get(file);
     let secrets = &a.ws.model.secrets;
+    // Far enough for the longest secret, and for a word shaped like one (see `shaped`).
     let reach = if secrets.is_empty() {
-        0
+        SHAPED
     } else {
-        a.secret_mask().longest()
+        a.secret_mask().longest().max(SHAPED)
     };
     let wide = floor_char(&src.text, range.start.saturating_sub(reach))
         ..ceil_char(&src.text, range.end.saturating_add(reach));
@@ -169,8 +170,24 @@ fn visible(a: &Analysis, file: FileId, range: std::ops::Range<usize>) -> String 
             mask(wide.start + place.start + keep..wide.start + place.end);
         }
     }
+    for word in shaped(a, &src.text[wide.clone()]) {
+        let keep = crate::model::shown_chars(word.len());
+        mask(wide.start + word.start + keep..wide.start + word.end);
+    }
     let shown = &bytes[range.start - wide.start..range.end - wide.start];
     String::from_utf8_lossy(shown).into_owned()
+}
+
+/// The length of a word shaped like a credential.
+const SHAPED: usize = 32;
+
+/// The words of `text` shaped like a credential that no check recorded (a word in a comment,
+/// a value the parse never reached in a file that does not parse, a repeat with a prefix or
+/// a blank around it), other than an entity's id: a snippet shows them masked all the same.
+fn shaped(a: &Analysis, text: &str) -> Vec<std::ops::Range<usize>> {
+    crate::rules::secret_in_config::shaped_words(text)
+        .filter(|w| !a.ws.is_entity_id(&text[w.clone()]))
+        .collect()
 }
 
 /// Masks a secret's bytes with `*`, keeping its line breaks (a string continued on the next

@@ -3,7 +3,7 @@
 use super::{Code, Rule};
 use crate::check::Context;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::{Kind, SecretHit};
+use crate::model::SecretHit;
 use crate::resolve::Workspace;
 
 /// The rule record.
@@ -72,16 +72,54 @@ pub fn is_secret_shaped(s: &str) -> bool {
     hex || mixed
 }
 
+/// The runs of ASCII letters and digits in `text` shaped like a credential
+/// ([`is_secret_shaped`]), as byte ranges: what outputs mask even where no check recorded a
+/// secret (a comment, a value of a file that does not parse, a word among others).
+pub fn shaped_words(text: &str) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        while at < bytes.len() {
+            if !bytes[at].is_ascii_alphanumeric() {
+                at += 1;
+                continue;
+            }
+            let start = at;
+            while at < bytes.len() && bytes[at].is_ascii_alphanumeric() {
+                at += 1;
+            }
+            if is_secret_shaped(&text[start..at]) {
+                return Some(start..at);
+            }
+        }
+        None
+    })
+}
+
+/// `text` with each word shaped like a credential that is not an entity's id (`is_id`)
+/// masked to its first characters, or `None` when it holds none.
+pub fn mask_shaped(text: &str, is_id: impl Fn(&str) -> bool) -> Option<String> {
+    let mut out = String::new();
+    let mut done = 0;
+    for w in shaped_words(text).filter(|w| !is_id(&text[w.clone()])) {
+        let keep = crate::model::shown_chars(w.len());
+        out.push_str(&text[done..w.start + keep]);
+        out.push('…');
+        done = w.end;
+    }
+    if done == 0 {
+        return None;
+    }
+    out.push_str(&text[done..]);
+    Some(out)
+}
+
 /// True when `hit` is the id of an entity (32 hex digits make a valid id) and not an
 /// `api_key_secret` literal: not a secret at all, neither reported nor masked. The workspace
 /// drops such hits once resolved. An id that breaks the id pattern (upper case: every API key
 /// secret has some) is no id a tenant can have: a credential pasted as one is reported.
 pub fn is_exempt(ws: &Workspace, hit: &SecretHit) -> bool {
-    !hit.literal_secret
-        && crate::model::is_valid_id(&hit.value)
-        && Kind::ALL
-            .iter()
-            .any(|&k| ws.res.lookup(&ws.model, k, &hit.value).is_some())
+    !hit.literal_secret && ws.is_entity_id(&hit.value)
 }
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
