@@ -53,6 +53,7 @@ pub struct BundleOu<'a> {
 #[serde(deny_unknown_fields)]
 pub struct EnvRef<'a> {
     /// The variable's name.
+    #[schemars(regex(pattern = r"^[A-Za-z_][A-Za-z0-9_]*$"))]
     pub env: Cow<'a, str>,
 }
 
@@ -72,6 +73,7 @@ pub struct BundleConnector<'a> {
     /// Twilio region (default `us1`).
     pub region: Cow<'a, str>,
     /// The API Key SID (`SK` + 32 hex digits).
+    #[schemars(regex(pattern = r"^SK[0-9a-fA-F]{32}$"))]
     pub api_key_sid: Cow<'a, str>,
     /// Where the API key secret comes from at deploy time; never the secret itself.
     pub api_key_secret: Option<EnvRef<'a>>,
@@ -90,6 +92,7 @@ pub struct BundleEntry<'a> {
     /// The connector it authenticates with.
     pub connector: Cow<'a, str>,
     /// The Conversations Service SID (`IS` + 32 hex digits).
+    #[schemars(regex(pattern = r"^IS[0-9a-fA-F]{32}$"))]
     pub service_sid: Cow<'a, str>,
 }
 

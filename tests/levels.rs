@@ -346,3 +346,51 @@ fn a_connector_type_other_than_twilio_cannot_be_lowered_nor_silenced_so_no_bundl
         )
     );
 }
+
+#[test]
+fn a_sid_rule_cannot_be_lowered_nor_silenced_so_no_bundle_holds_an_account_sid() {
+    let why = "the bundle holds SIDs alone, and anything else (an account SID above all) must \
+               never reach Nimbus";
+    let text = "[ou.contoso]\n\n# nimbus-lint: allow(invalid-api-key-sid)\n\
+                [connector.c]\nou = \"contoso\"\ntype = \"twilio\"\n\
+                api_key_sid = \"AC12345678900000000000000000abcdef\"\n\n\
+                # nimbus-lint: allow(invalid-service-sid)\n[messaging_entry.e]\nou = \"contoso\"\n\
+                connector = \"c\"\nservice_sid = \"IS123\"\n";
+    for code in ["invalid-api-key-sid", "invalid-service-sid"] {
+        let files = [
+            ("nimbus.toml", format!("[lints]\n{code} = \"allow\"\n")),
+            ("a.toml", text.to_owned()),
+        ];
+        let files: Vec<(&str, &str)> = files.iter().map(|(p, t)| (*p, t.as_str())).collect();
+        let doc = check(&files, &[]);
+        let said = |c: &str, m: &str| {
+            (doc["diagnostics"].as_array().unwrap().iter())
+                .any(|d| d["code"] == c && d["message"].as_str().unwrap().contains(m))
+        };
+        assert!(said(code, ""), "{doc}");
+        assert!(
+            said("invalid-value", &format!("`{code}` cannot be lowered")),
+            "{doc}"
+        );
+        assert!(
+            said(
+                "unused-suppression",
+                &format!("`{code}` cannot be suppressed")
+            ),
+            "{doc}"
+        );
+        let ws = workspace(&[("a.toml", text)]);
+        let r = run(ws.path(), &["build", "-o", "-", "-A", code]);
+        assert_eq!(
+            (r.code, r.stdout.as_str(), r.stderr.trim_end()),
+            (
+                2,
+                "",
+                format!("error: `{code}` cannot be lowered: {why}").as_str()
+            )
+        );
+        let r = run(ws.path(), &["build", "-o", "-"]);
+        assert_eq!(r.code, 1, "{}", r.stdout);
+        assert!(!r.stdout.contains("AC1234"));
+    }
+}

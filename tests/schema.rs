@@ -153,6 +153,16 @@ fn the_bundle_schema_is_as_strict_as_the_bundle() {
             broken(&|b| b["services"][0]["license"] = "gold".into()),
         ),
         (
+            "an account SID for an API key's",
+            broken(&|b| {
+                b["connectors"][0]["api_key_sid"] = "AC12345678900000000000000000abcdef".into();
+            }),
+        ),
+        (
+            "a service SID cut short",
+            broken(&|b| b["messaging_entries"][0]["service_sid"] = "IS123".into()),
+        ),
+        (
             "an unknown channel",
             broken(&|b| {
                 let s = b["services"]

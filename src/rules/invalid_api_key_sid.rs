@@ -10,7 +10,7 @@ use crate::model::Kind;
 pub const RULE: Rule = Rule {
     code: "invalid-api-key-sid",
     severity: Severity::Error,
-    hard: false,
+    hard: true,
     summary: "not `SK` + 32 hex digits; an `AC…` value gets its own message: that is the account SID, which grants access to the whole account",
     explanation: r#"## What it checks
 

@@ -10,7 +10,7 @@ use crate::model::Kind;
 pub const RULE: Rule = Rule {
     code: "invalid-service-sid",
     severity: Severity::Error,
-    hard: false,
+    hard: true,
     summary: "not `IS` + 32 hex digits; help names what was pasted instead where the prefix tells",
     explanation: r#"## What it checks
 

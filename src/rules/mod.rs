@@ -105,6 +105,9 @@ impl Code {
             Code::UnsupportedConnector => {
                 "Nimbus has no connector of another type than `twilio`, and the bundle cannot hold one"
             }
+            Code::InvalidApiKeySid | Code::InvalidServiceSid => {
+                "the bundle holds SIDs alone, and anything else (an account SID above all) must never reach Nimbus"
+            }
             _ => "the workspace cannot be read as written",
         }
     }
