@@ -3235,3 +3235,43 @@ fn a_word_shaped_like_a_credential_is_never_printed_whole_wherever_it_stands() {
     );
     assert!(!r.stdout.contains(&secret[4..]), "{}", r.stdout);
 }
+
+#[test]
+fn a_literal_secret_is_reported_under_a_misspelled_key_and_in_a_file_that_does_not_parse() {
+    let connector = "[ou.contoso]\n[connector.tw]\nou = \"contoso\"\ntype = \"twilio\"\n\
+                     api_key_sid = \"SK0123456789abcdef0123456789abcdef\"\n";
+    for (tail, line) in [
+        // Under a key meant for it, or on an entity that takes none.
+        (
+            "secret = \"p4ssw0rd-Tw1l10!\"\n",
+            "a.toml:6:10: error[secret-in-config]: `secret` holds a literal secret `p4ss…` (16 characters)",
+        ),
+        (
+            "api_key_secrett = \"p4ssw0rd-Tw1l10!\"\n",
+            "a.toml:6:19: error[secret-in-config]: `api_key_secrett` holds a literal secret `p4ss…` (16 characters)",
+        ),
+        // In a file that does not parse: any shape, and a credential after any character.
+        (
+            "api_key_secret = \"p4ssw0rd-Tw1l10!\"\nregion = us1\n",
+            "a.toml:6:18: error[secret-in-config]: `api_key_secret` holds a literal secret `p4ss…` (16 characters)",
+        ),
+        (
+            "api_key_secret = $Zx9Yw8Vu7Ts6Rq5Po4Nm3Lk2Ji1Hg0Fe\n",
+            "a.toml:6:19: error[secret-in-config]: string shaped like a Twilio API key secret: `Zx9Y…` (32 characters)",
+        ),
+        (
+            "[service.Zx9Yw8Vu7Ts6Rq5Po4Nm3Lk2Ji1Hg0Fe\n",
+            "a.toml:6:10: error[secret-in-config]: string shaped like a Twilio API key secret: `Zx9Y…` (32 characters)",
+        ),
+    ] {
+        let out = short(&[("a.toml", &format!("{connector}{tail}"))]);
+        assert!(out.lines().any(|l| l == line), "{tail}{out}");
+        assert!(!out.contains("p4ssw0rd") && !out.contains("Zx9Yw"), "{out}");
+    }
+    // A variable's name under such a key is no secret.
+    let out = short(&[(
+        "a.toml",
+        &format!("{connector}secret = \"TWILIO_SECRET\"\n"),
+    )]);
+    assert!(!out.contains("secret-in-config"), "{out}");
+}

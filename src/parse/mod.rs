@@ -974,7 +974,7 @@ fn secret_behind_dollar(s: &str) -> bool {
 }
 
 /// Environment variable names: letters, digits and `_`, not starting with a digit.
-fn is_env_name(s: &str) -> bool {
+pub(crate) fn is_env_name(s: &str) -> bool {
     let mut chars = s.chars();
     chars
         .next()

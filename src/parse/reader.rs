@@ -207,6 +207,20 @@ impl<'s> Reader<'s> {
                         .replace("{im}", schema.im_place)
                 });
             misspelled.any_unknown = true;
+            // A string under a key meant for `api_key_secret` (misspelled, or on an entity
+            // that takes none) is a literal secret all the same, whatever its shape.
+            if let DeValue::String(v) = value.get_ref()
+                && (name == "api_key_secret" || suggestion == Some("api_key_secret"))
+                && (!crate::parse::is_env_name(v) || v.bytes().any(|b| b.is_ascii_lowercase()))
+            {
+                self.secrets.push(SecretHit {
+                    span: self.span(value.span()),
+                    value: v.to_string(),
+                    literal_secret: true,
+                    key: Some(name.into()),
+                    entity: None,
+                });
+            }
             // Each name once: the list stays as short as the schema.
             if let Some(s) = suggestion.filter(|s| !misspelled.taken_for.contains(s)) {
                 misspelled.taken_for.push(s);

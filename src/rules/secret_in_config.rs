@@ -127,11 +127,12 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let shown = hit.redacted();
         let d = if hit.literal_secret {
             let mut help = "write `api_key_secret = { env = \"TWILIO_API_KEY_SECRET\" }` and set the variable where Nimbus is deployed".to_owned();
+            let key = hit.key.as_deref().unwrap_or("api_key_secret");
             let message = if hit.value.is_empty() {
-                "`api_key_secret` is a literal, empty string".to_owned()
+                format!("`{key}` is a literal, empty string")
             } else {
                 help.push_str("; rotate this key in Twilio, it has been exposed");
-                format!("`api_key_secret` holds a literal secret {shown}")
+                format!("`{key}` holds a literal secret {shown}")
             };
             Diagnostic::new(Code::SecretInConfig, hit.span, message)
                 .label("a secret in the repository")

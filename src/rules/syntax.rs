@@ -216,53 +216,77 @@ pub(crate) fn explained(mut d: Diagnostic, text: &str, base: usize) -> Diagnosti
     d
 }
 
-/// In a file that does not parse, every bare word shaped like a credential in a value's place
-/// (after `=`, `[` or `,`, outside strings and comments): the recovered tree holds no string
-/// for it (`name = 0123…`, `name = f123…`, a line after the error), so it is recorded here, to
-/// be reported and masked like any other. The words are read as they look, line by line.
+/// In a file that does not parse, every word shaped like a credential outside comments that
+/// the recovered tree may not hold (a value after the error, a key, a header left open, a
+/// string of a key written twice): recorded here, to be reported and masked like any other.
+/// Words of 32 hex digits, which may be ids, count in a value's place alone (after `=`, `[`
+/// or `,`); a string counts when it is the word whole. The value of an `api_key_secret` key
+/// written on one line as a string is a literal secret, whatever its shape. The lines are
+/// read as they look.
 pub(crate) fn bare_secrets(file: crate::source::FileId, text: &str, base: usize) -> Vec<SecretHit> {
     let mut out = Vec::new();
     let mut offset = 0;
+    let mut record = |start: usize, end: usize, value: &str, literal: bool| {
+        out.push(SecretHit {
+            span: Span::new(file, base + start..base + end),
+            value: value.to_owned(),
+            literal_secret: literal,
+            key: literal.then(|| "api_key_secret".into()),
+            entity: None,
+        });
+    };
     for line in text.split_inclusive('\n') {
         let here = offset;
         offset += line.len();
         let bytes = line.as_bytes();
-        let mut quote: Option<u8> = None;
+        // `api_key_secret = "…"`, its key maybe dotted: the first value after `=` is a literal.
+        let key = crate::parse::lines::key_path(line.trim_start_matches('\u{feff}'));
+        let mut literal_key = key.last().is_some_and(|k| k == "api_key_secret");
         let mut before: Option<u8> = None;
         let mut i = 0;
         while i < bytes.len() {
             let b = bytes[i];
-            match quote {
-                Some(q) if b == q => quote = None,
-                Some(_) => {}
-                None if b == b'"' || b == b'\'' => quote = Some(b),
-                None if b == b'#' => break,
-                None if b.is_ascii_alphanumeric() => {
-                    let end = (i..bytes.len())
-                        .find(|&j| !(bytes[j].is_ascii_alphanumeric() || bytes[j] == b'_' || bytes[j] == b'-'))
-                        .unwrap_or(bytes.len());
-                    let word = &line[i..end];
-                    if matches!(before, Some(b'=' | b'[' | b','))
-                        && crate::rules::secret_in_config::is_secret_shaped(word)
-                    {
-                        let start = (base + here + i) as u32;
-                        out.push(SecretHit {
-                            span: Span {
-                                file,
-                                start,
-                                end: start + word.len() as u32,
-                            },
-                            value: word.to_owned(),
-                            literal_secret: false,
-                            key: None,
-                            entity: None,
-                        });
+            if b == b'"' || b == b'\'' {
+                // A string on this line: up to its closing quote (escapes in `"…"`).
+                let mut j = i + 1;
+                while j < bytes.len() && bytes[j] != b && bytes[j] != b'\n' {
+                    j += if b == b'"' && bytes[j] == b'\\' { 2 } else { 1 };
+                }
+                if j < bytes.len() && bytes[j] == b {
+                    let inner = &line[i + 1..j];
+                    let env_name = !inner.is_empty()
+                        && inner.bytes().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == b'_');
+                    let value = before == Some(b'=');
+                    if literal_key && value && !env_name {
+                        record(here + i, here + j + 1, inner, true);
+                    } else if crate::rules::secret_in_config::is_secret_shaped(inner) {
+                        record(here + i, here + j + 1, inner, false);
                     }
-                    before = Some(b'a');
-                    i = end;
+                    literal_key &= !value;
+                    before = Some(b);
+                    i = j + 1;
                     continue;
                 }
-                None => {}
+                // Not closed on its line: its words are read as bare ones.
+                before = Some(b);
+                i += 1;
+                continue;
+            }
+            if b == b'#' {
+                break;
+            }
+            if b.is_ascii_alphanumeric() {
+                let end = (i..bytes.len()).find(|&j| !bytes[j].is_ascii_alphanumeric()).unwrap_or(bytes.len());
+                let word = &line[i..end];
+                let hex = word.bytes().all(|c| c.is_ascii_hexdigit());
+                if crate::rules::secret_in_config::is_secret_shaped(word)
+                    && (!hex || matches!(before, Some(b'=' | b'[' | b',')))
+                {
+                    record(here + i, here + end, word, false);
+                }
+                before = Some(b'a');
+                i = end;
+                continue;
             }
             if !b.is_ascii_whitespace() {
                 before = Some(b);
