@@ -74,7 +74,8 @@ pub fn is_secret_shaped(s: &str) -> bool {
 
 /// The runs of ASCII letters and digits in `text` shaped like a credential
 /// ([`is_secret_shaped`]), as byte ranges: what outputs mask even where no check recorded a
-/// secret (a comment, a value of a file that does not parse, a word among others).
+/// secret (a comment, a value of a file that does not parse, a word among others). A NUL
+/// byte inside a run is passed over: a UTF-16 file read as UTF-8 has one after each letter.
 pub fn shaped_words(text: &str) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
     let bytes = text.as_bytes();
     let mut at = 0;
@@ -85,10 +86,18 @@ pub fn shaped_words(text: &str) -> impl Iterator<Item = std::ops::Range<usize>> 
                 continue;
             }
             let start = at;
-            while at < bytes.len() && bytes[at].is_ascii_alphanumeric() {
+            let mut nul = false;
+            while at < bytes.len() && (bytes[at].is_ascii_alphanumeric() || bytes[at] == 0) {
+                nul |= bytes[at] == 0;
                 at += 1;
             }
-            if is_secret_shaped(&text[start..at]) {
+            let word = &text[start..at];
+            let shaped = if nul {
+                word.len() <= 2 * 32 && is_secret_shaped(&word.replace('\0', ""))
+            } else {
+                is_secret_shaped(word)
+            };
+            if shaped {
                 return Some(start..at);
             }
         }
