@@ -3234,6 +3234,18 @@ fn a_word_shaped_like_a_credential_is_never_printed_whole_wherever_it_stands() {
         r.stdout
     );
     assert!(!r.stdout.contains(&secret[4..]), "{}", r.stdout);
+    // A file saved as UTF-16: a NUL after each letter, shown as `?`.
+    let mut bytes = vec![0xff, 0xfe];
+    for unit in format!("bar = \"{secret}\"\n").encode_utf16() {
+        bytes.extend(unit.to_le_bytes());
+    }
+    std::fs::write(ws.path().join("a.toml"), bytes).unwrap();
+    let r = run(ws.path(), &["check", "--color", "never"]);
+    assert!(r.stdout.contains("UTF-16"), "{}", r.stdout);
+    let letters: String = (r.stdout.chars())
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect();
+    assert!(!letters.contains(&secret[4..]), "{}", r.stdout);
 }
 
 #[test]
