@@ -153,8 +153,8 @@ struct ImTable {
 struct WorkspaceTable {
     /// Gitignore-style patterns, relative to the root, of files and folders to skip.
     exclude: Option<Vec<String>>,
-    /// Largest file read, in bytes (default 64 MiB).
-    #[schemars(range(min = 1))]
+    /// Largest file read, in bytes (default 64 MiB, at most 4 GiB - 1).
+    #[schemars(range(min = 1, max = 4294967295u64))]
     max_file_size: Option<u64>,
     /// Most files read (default 100,000).
     #[schemars(range(min = 1))]
@@ -166,7 +166,9 @@ struct WorkspaceTable {
 #[schemars(deny_unknown_fields)]
 #[allow(dead_code)]
 struct BuildTable {
-    /// Where `nimbus-lint build` writes the bundle, relative to the root.
+    /// Where `nimbus-lint build` writes the bundle: a file's path relative to the root that
+    /// stays inside the workspace (not absolute, no `..` above the root, no `~/`) and names
+    /// no hidden file or folder (a name starting with `.`).
     output: Option<String>,
 }
 
@@ -181,6 +183,29 @@ enum LintLevel {
     Warning,
     /// Do not report.
     Allow,
+}
+
+/// Descriptions on one line, and no `format` of schemars' own (`uint32`), which validators
+/// in strict mode refuse: the integer's bounds say it already.
+fn plain(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::Object(map) => {
+            if map
+                .get("format")
+                .and_then(Value::as_str)
+                .is_some_and(|f| f.starts_with("uint") || f.starts_with("int"))
+            {
+                map.remove("format");
+            }
+            if let Some(Value::String(d)) = map.get_mut("description") {
+                *d = d.replace('\n', " ");
+            }
+            map.values_mut().for_each(plain);
+        }
+        Value::Array(items) => items.iter_mut().for_each(plain),
+        _ => {}
+    }
 }
 
 fn generate<T: JsonSchema>() -> serde_json::Value {
@@ -223,6 +248,7 @@ pub fn config() -> serde_json::Value {
     output["minLength"] = serde_json::json!(1);
     output["pattern"] = serde_json::json!("[^/\\\\]$");
     for_editors(&mut schema);
+    plain(&mut schema);
     schema
 }
 
@@ -268,6 +294,7 @@ fn for_editors(value: &mut serde_json::Value) {
 /// The JSON Schema of the bundle.
 pub fn bundle() -> serde_json::Value {
     let mut schema = generate::<crate::compile::Bundle>();
+    plain(&mut schema);
     // Every key is always written (`null` where there is no value): all are required.
     require_every_property(&mut schema);
     if let Some(serde_json::Value::Object(defs)) = schema.get_mut("definitions") {

@@ -529,7 +529,11 @@ fn an_output_that_names_no_file_is_reported_where_it_is_written() {
         ),
         (
             "\".git/hooks/pre-commit\"",
-            "`output` must stay inside the workspace, not `.git/hooks/pre-commit`",
+            "`output` must not be hidden, nor lie in a hidden folder: `.git/hooks/pre-commit`",
+        ),
+        (
+            "\".b.json\"",
+            "`output` must not be hidden, nor lie in a hidden folder: `.b.json`",
         ),
         (
             "\"~/b.json\"",
@@ -558,6 +562,17 @@ fn an_output_that_names_no_file_is_reported_where_it_is_written() {
         names.sort();
         assert_eq!(names, ["nimbus.toml", "org.toml"], "{value}");
     }
+}
+
+#[test]
+fn an_output_whose_name_starts_with_a_tilde_is_a_name_not_a_home_folder() {
+    let ws = workspace(&[
+        ("nimbus.toml", "[build]\noutput = \"~b.json\"\n"),
+        ("org.toml", "[ou.contoso]\n"),
+    ]);
+    let r = run(ws.path(), &["build", "-q"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(ws.path().join("~b.json").is_file());
 }
 
 #[test]

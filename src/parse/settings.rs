@@ -185,6 +185,9 @@ fn read_build(r: &mut Reader<'_>, t: &DeTable<'_>, settings: &mut Settings) {
         Some(o) if leaves_the_workspace(&o.value) => r
             .diagnostics
             .push(invalid_value::output_outside(o.span, &o.value)),
+        Some(o) if is_hidden(&o.value) => r
+            .diagnostics
+            .push(invalid_value::output_hidden(o.span, &o.value)),
         output => settings.output = output,
     }
 }
@@ -283,14 +286,22 @@ fn leaves_the_workspace(path: &str) -> bool {
     for c in std::path::Path::new(path).components() {
         match c {
             Component::CurDir => {}
-            Component::Normal(name) if name.to_string_lossy().starts_with('.') => return true,
             Component::Normal(_) => depth += 1,
             Component::ParentDir if depth == 0 => return true,
             Component::ParentDir => depth -= 1,
             Component::RootDir | Component::Prefix(_) => return true,
         }
     }
-    path.starts_with('~')
+    // `~/…` and `~user/…`: a home folder, which a shell would expand (`~b.json` is a name).
+    path == "~" || path.starts_with('~') && path.contains(['/', '\\'])
+}
+
+/// True when `path` names a hidden file or goes through a hidden folder (`.git/hooks/…`):
+/// the walk never reads them, and the bundle has no business there.
+fn is_hidden(path: &str) -> bool {
+    (std::path::Path::new(path).components()).any(
+        |c| matches!(c, std::path::Component::Normal(n) if n.to_string_lossy().starts_with('.')),
+    )
 }
 
 /// A sub-table of the settings; anything else is reported.

@@ -239,8 +239,15 @@ pub(crate) fn not_a_file_path(span: Span, path: &str) -> Diagnostic {
 /// `[build] output` that would write outside the workspace or into a hidden folder.
 pub(crate) fn output_outside(span: Span, path: &str) -> Diagnostic {
     new(span, format!("`output` must stay inside the workspace, not `{path}`"))
-        .label("outside the workspace, or in a hidden folder")
+        .label("outside the workspace")
         .help("write a path below the workspace root, e.g. `output = \"dist/bundle.json\"`; to write anywhere else, run `nimbus-lint build -o PATH`")
+}
+
+/// `[build] output` naming a hidden file or a path through a hidden folder.
+pub(crate) fn output_hidden(span: Span, path: &str) -> Diagnostic {
+    new(span, format!("`output` must not be hidden, nor lie in a hidden folder: `{path}`"))
+        .label("a hidden file or folder")
+        .help("write a path whose names do not start with `.`, e.g. `output = \"dist/bundle.json\"`; to write there all the same, run `nimbus-lint build -o PATH`")
 }
 
 /// `[lints]` trying to lower an error of parsing or resolution.
