@@ -365,7 +365,17 @@ fn keep_quotes(ws: &Workspace, diags: &mut [Diagnostic]) {
             .into_iter()
             .find(|q| old.is_some_and(|o| o.len() >= 2 * q.len() && o.starts_with(q)));
         if let Some(q) = quotes.filter(|q| !(q.starts_with('\'') && inner.contains('\''))) {
-            fix.text = format!("{q}{inner}{q}");
+            // The line break right after a multi-line string's opening quotes is not part of
+            // the value, and stays where it was.
+            let rest = old.map_or("", |o| &o[q.len()..]);
+            let eol = if q.len() == 3 && rest.starts_with("\r\n") {
+                "\r\n"
+            } else if q.len() == 3 && rest.starts_with('\n') {
+                "\n"
+            } else {
+                ""
+            };
+            fix.text = format!("{q}{eol}{inner}{q}");
         }
     }
 }

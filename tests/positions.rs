@@ -146,3 +146,34 @@ fn a_bare_value_with_a_hash_and_a_table_defined_twice_are_marked_whole() {
         assert_eq!(covered(text, &doc["diagnostics"][0]), marked, "{doc}");
     }
 }
+
+#[test]
+fn a_carriage_return_alone_is_marked_itself() {
+    let text = "[ou.a]\rparent = \"root\"\r";
+    let ws = workspace(&[("nimbus.toml", ""), ("s.toml", text)]);
+    let doc = json(&run(ws.path(), &["check", "--format", "json"]));
+    let d = &doc["diagnostics"][0];
+    assert_eq!((&d["line"], &d["column"]), (&1.into(), &7.into()), "{d}");
+    assert_eq!(
+        d["help"].as_str().unwrap().split(':').next(),
+        Some("save the file with LF or CRLF line endings")
+    );
+}
+
+#[test]
+fn a_fix_in_a_multi_line_string_keeps_its_line_break() {
+    for eol in ["\n", "\r\n"] {
+        let text = format!("[ou.a]{eol}parent = \"\"\"{eol}sale\"\"\"{eol}");
+        let ws = workspace(&[
+            ("nimbus.toml", ""),
+            ("org.toml", "[ou.root]\n[ou.sales]\nparent = \"root\"\n"),
+            ("x.toml", &text),
+        ]);
+        let r = run(ws.path(), &["check", "--fix", "--format", "short"]);
+        assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+        assert_eq!(
+            std::fs::read_to_string(ws.path().join("x.toml")).unwrap(),
+            text.replace("sale", "sales")
+        );
+    }
+}

@@ -80,6 +80,13 @@ pub(crate) fn explained(mut d: Diagnostic, text: &str, base: usize) -> Diagnosti
         start: (r.start + base) as u32,
         end: (r.end + base) as u32,
     };
+    if d.message.contains("carriage return") && text[..start].ends_with('\r') {
+        // The parser points past a carriage return with no line feed after it: at the return.
+        d.span = span_of(start - 1..start);
+        d.label = "a carriage return alone".to_owned();
+        d.help = "save the file with LF or CRLF line endings: TOML does not allow a carriage return alone (old Mac line endings)".to_owned();
+        return d;
+    }
     if start == text.len() && end == start && text.ends_with('\n') {
         // Past the last line break (a string left open to the end): shown at the end of the
         // last line, which editors and snippets have, with where the string opens.
