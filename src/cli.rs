@@ -1194,11 +1194,19 @@ fn fix_files(
                 continue;
             }
             let shown = naming.display(&source.path);
-            let fixes =
+            let together =
                 crate::parse::fixes_together(id, &source.text, &fixes, broken.contains(&id));
+            let fixes = match together {
+                Ok(fixes) => fixes,
+                Err(why) => {
+                    writeln!(stderr, "note: {shown}: {why}; not fixed").map_err(io_err)?;
+                    fixing.left.insert(source.path.clone());
+                    continue;
+                }
+            };
             let count = fixes.len();
             let text = crate::diagnostic::apply(&source.text, &fixes.iter().collect::<Vec<_>>());
-            match leave_alone(source, &text) {
+            match leave_alone(source) {
                 Some(why) => {
                     writeln!(stderr, "note: {shown}: {why}; not fixed").map_err(io_err)?;
                 }
@@ -1229,9 +1237,8 @@ fn fix_files(
     Ok(applied)
 }
 
-/// Why `fixed`, the text of `source` with its fixes, must not be written to its file, if it
-/// must not.
-fn leave_alone(source: &crate::source::SourceFile, fixed: &str) -> Option<&'static str> {
+/// Why the fixes of `source` must not be written to its file, if they must not.
+fn leave_alone(source: &crate::source::SourceFile) -> Option<&'static str> {
     let Ok(meta) = std::fs::symlink_metadata(&source.path) else {
         return Some("no longer there");
     };
@@ -1260,11 +1267,6 @@ fn leave_alone(source: &crate::source::SourceFile, fixed: &str) -> Option<&'stat
     // Changed since it was read (an editor saved it): left to the next run.
     if std::fs::read(&source.path).ok().as_deref() != Some(source.text.as_bytes()) {
         return Some("changed while it was checked");
-    }
-    // A file that parsed must still parse: a fix never costs the file its reading.
-    let parsed = |t: &str| toml::de::DeTable::parse(t).is_ok();
-    if parsed(&source.text) && !parsed(fixed) {
-        return Some("the fixes would break its syntax");
     }
     None
 }

@@ -87,14 +87,18 @@ pub fn actions(
             .unwrap_or_default();
         // As `check --fix` applies them: in a file that does not parse, every bare value.
         let broken = (fixable.iter()).any(|(d, _)| d.code == crate::rules::Code::Syntax);
-        let kept = crate::parse::fixes_together(file, &a.ws.sources.get(file).text, &kept, broken);
-        let kept: Vec<&Fix> = kept.iter().collect();
-        out.push(CodeActionOrCommand::CodeAction(CodeAction {
-            title: "Fix all nimbus-lint problems that have one certain fix".to_owned(),
-            kind: Some(CodeActionKind::from(FIX_ALL)),
-            edit: Some(edit(&kept)),
-            ..CodeAction::default()
-        }));
+        // None when the fixes together would break the file's syntax.
+        if let Ok(kept) =
+            crate::parse::fixes_together(file, &a.ws.sources.get(file).text, &kept, broken)
+        {
+            let kept: Vec<&Fix> = kept.iter().collect();
+            out.push(CodeActionOrCommand::CodeAction(CodeAction {
+                title: "Fix all nimbus-lint problems that have one certain fix".to_owned(),
+                kind: Some(CodeActionKind::from(FIX_ALL)),
+                edit: Some(edit(&kept)),
+                ..CodeAction::default()
+            }));
+        }
     }
     out
 }

@@ -222,22 +222,32 @@ pub fn bare_value_fixes(id: FileId, text: &str) -> Vec<crate::diagnostic::Fix> {
 /// The fixes applied to one file together (`check --fix`, the editor's fix-all): its
 /// compatible `fixes`, or, in a file that does not parse (`broken`), every bare value its parse
 /// would meet one at a time ([`bare_value_fixes`], the first of them among `fixes`).
+///
+/// A file that parses must still parse once fixed: a fix never costs a file its reading.
+/// When the fixes together would, none is made, and the error says why.
 pub fn fixes_together(
     id: FileId,
     text: &str,
     fixes: &[&crate::diagnostic::Fix],
     broken: bool,
-) -> Vec<crate::diagnostic::Fix> {
+) -> Result<Vec<crate::diagnostic::Fix>, &'static str> {
     let bare = if broken {
         bare_value_fixes(id, text)
     } else {
         Vec::new()
     };
-    if bare.is_empty() {
-        fixes.iter().map(|&f| f.clone()).collect()
-    } else {
-        bare
+    if !bare.is_empty() {
+        return Ok(bare);
     }
+    let fixes: Vec<crate::diagnostic::Fix> = fixes.iter().map(|&f| f.clone()).collect();
+    let parsed = |t: &str| DeTable::parse(t).is_ok();
+    if !broken && parsed(text) {
+        let fixed = crate::diagnostic::apply(text, &fixes.iter().collect::<Vec<_>>());
+        if !parsed(&fixed) {
+            return Err("the fixes would break its syntax");
+        }
+    }
+    Ok(fixes)
 }
 
 /// True when batches parsed apart mean what the whole file means: none has a syntax error
@@ -1166,5 +1176,37 @@ mod batch_tests {
             assert!(!b.1.is_empty());
             assert!(a == b, "{}", &text[..200]);
         }
+    }
+}
+
+#[cfg(test)]
+mod fix_tests {
+    use super::*;
+    use crate::diagnostic::Fix;
+    use crate::source::Span;
+
+    #[test]
+    fn fixes_that_would_break_a_file_that_parses_are_not_made() {
+        let text = "[ou.a]\nname = \"x\"\n";
+        let fix = |from: usize, to: usize, new: &str| Fix {
+            title: "t".to_owned(),
+            span: Span::new(FileId(0), from..to),
+            text: new.to_owned(),
+        };
+        let good = fix(14, 17, "\"y\"");
+        let made = fixes_together(FileId(0), text, &[&good], false);
+        assert_eq!(made.map(|f| f.len()), Ok(1));
+        let bad = fix(0, 6, "[ou.a");
+        assert_eq!(
+            fixes_together(FileId(0), text, &[&bad, &good], false).map(|f| f.len()),
+            Err("the fixes would break its syntax")
+        );
+        // A file that does not parse yet gets its bare values quoted.
+        let broken = "[ou.a]\nname = Contoso\n";
+        let made = fixes_together(FileId(0), broken, &[], true).unwrap();
+        assert_eq!(
+            crate::diagnostic::apply(broken, &made.iter().collect::<Vec<_>>()),
+            "[ou.a]\nname = \"Contoso\"\n"
+        );
     }
 }
