@@ -271,6 +271,33 @@ pub fn workspace_enters(root: &Path, dir: &Path) -> bool {
     dir != root && skipped(root, dir, true, &excludes(root, &settings_of(root))).is_none()
 }
 
+/// [`walk_enters`] and [`workspace_enters`] asked of many folders: each workspace's ignore
+/// files and settings are read once, not once a question (the language server asks about
+/// every workspace it knows on a save).
+#[derive(Default)]
+pub struct Entering {
+    walks: HashMap<PathBuf, IgnoreFiles>,
+    workspaces: HashMap<PathBuf, (Gitignore, IgnoreFiles)>,
+}
+
+impl Entering {
+    /// [`walk_enters`].
+    pub fn walk_enters(&mut self, outer: &Path, dir: &Path) -> bool {
+        let ignores = (self.walks)
+            .entry(outer.to_path_buf())
+            .or_insert_with(|| IgnoreFiles::of(outer));
+        dir != outer && skipped_with(outer, dir, true, &Gitignore::empty(), ignores).is_none()
+    }
+
+    /// [`workspace_enters`].
+    pub fn workspace_enters(&mut self, root: &Path, dir: &Path) -> bool {
+        let (excluded, ignores) = (self.workspaces)
+            .entry(root.to_path_buf())
+            .or_insert_with(|| (excludes(root, &settings_of(root)), IgnoreFiles::of(root)));
+        dir != root && skipped_with(root, dir, true, excluded, ignores).is_none()
+    }
+}
+
 /// True when the folder `dir` holds `nimbus.toml`, in any form: a file, or a link, a folder or
 /// a pipe of that name, which mark the workspace's root all the same and are refused there with
 /// an error (see [`settings_file`]): a settings file that cannot be read is not "no settings".
@@ -1490,6 +1517,55 @@ fn link_loops(path: &Path) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn entering_answers_as_each_question_asked_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let top = dir.path().canonicalize().unwrap();
+        for (path, text) in [
+            ("nimbus.toml", "[workspace]\nexclude = [\"drafts\"]\n"),
+            (".gitignore", "old/\n"),
+            ("a/b/nimbus.toml", ""),
+            ("drafts/c/nimbus.toml", ""),
+            ("old/d/nimbus.toml", ""),
+            (".hidden/e/nimbus.toml", ""),
+            ("f/.gitignore", "g\n"),
+            ("f/g/nimbus.toml", ""),
+            ("f/h/nimbus.toml", ""),
+        ] {
+            let p = top.join(path);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        }
+        let dirs = [
+            "a/b",
+            "drafts/c",
+            "old/d",
+            ".hidden/e",
+            "f/g",
+            "f/h",
+            "f",
+            "a",
+        ];
+        let mut entering = Entering::default();
+        for d in dirs.iter().chain(dirs.iter().rev()) {
+            let d = top.join(d);
+            assert_eq!(
+                entering.walk_enters(&top, &d),
+                walk_enters(&top, &d),
+                "{d:?}"
+            );
+            assert_eq!(
+                entering.workspace_enters(&top, &d),
+                workspace_enters(&top, &d),
+                "{d:?}"
+            );
+        }
+        let entered: Vec<&str> = (dirs.iter().copied())
+            .filter(|d| entering.workspace_enters(&top, &top.join(d)))
+            .collect();
+        assert_eq!(entered, ["a/b", "f/h", "f", "a"]);
+    }
 
     #[test]
     fn io_messages_are_short_lower_case_and_name_no_path_twice() {

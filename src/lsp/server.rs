@@ -965,16 +965,24 @@ impl Server {
             .collect();
         // Where the folder search would find a workspace: below a client folder, not hidden,
         // ignored or behind a link, and not in a folder the workspace around it excludes.
-        let searched = |r: &Path| {
-            let around = r.parent().and_then(settings_root);
+        // Each folder's ignore files and settings are read once for all workspaces.
+        let mut entering = crate::load::Entering::default();
+        let mut around: HashMap<PathBuf, Option<PathBuf>> = HashMap::new();
+        let mut searched = |r: &Path| {
+            let around = match r.parent() {
+                Some(p) => (around.entry(p.to_path_buf()))
+                    .or_insert_with(|| settings_root(p))
+                    .clone(),
+                None => None,
+            };
             self.folders
                 .iter()
-                .any(|f| r == f.as_path() || crate::load::walk_enters(f, r))
-                && around.is_none_or(|a| crate::load::workspace_enters(&a, r))
+                .any(|f| r == f.as_path() || entering.walk_enters(f, r))
+                && around.is_none_or(|a| entering.workspace_enters(&a, r))
         };
-        let kept = |r: &Path| {
+        let mut kept = |r: &Path| {
             open.contains(r)
-                || ((tops.iter().any(|t| t == r) || searched(r)) && crate::load::has_settings(r))
+                || (crate::load::has_settings(r) && (tops.iter().any(|t| t == r) || searched(r)))
         };
         let dead: Vec<PathBuf> = (self.workspaces.keys())
             .filter(|r| !kept(r))
