@@ -1021,6 +1021,9 @@ fn analyze_all(
         results.push(analysis);
     }
     notes.extend(unchecked(&t.named, &results, naming));
+    // In path order, whatever the order of the arguments, as the workspaces are.
+    errors.sort_by(|a, b| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
+    errors.dedup_by(|a, b| (&a.path, &a.message) == (&b.path, &b.message));
     Checked {
         results: ManuallyDrop::new(results),
         notes,

@@ -2590,3 +2590,23 @@ fn a_worktree_s_info_exclude_that_is_a_pipe_is_refused_not_waited_for() {
     assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
     assert!(r.stderr.contains("not a regular file"), "{}", r.stderr);
 }
+
+#[test]
+fn paths_that_cannot_be_read_are_listed_in_path_order_whatever_the_order_of_the_arguments() {
+    let ws = workspace(&[("nimbus.toml", ""), ("a.toml", "[ou.a]\n")]);
+    let one = run(
+        ws.path(),
+        &["check", "nope2", ".", "nope1", "--format", "github"],
+    );
+    let two = run(
+        ws.path(),
+        &["check", "nope1", ".", "nope2", "--format", "github"],
+    );
+    assert_eq!(one.code, 2);
+    assert_eq!((&one.stdout, &one.stderr), (&two.stdout, &two.stderr));
+    assert!(
+        one.stdout.starts_with("::error file=nope1,"),
+        "{}",
+        one.stdout
+    );
+}
