@@ -1067,6 +1067,15 @@ fn fails(results: &[Analysis], lint: &LintArgs) -> bool {
     summary.errors > 0 || (lint.deny_warnings && summary.warnings > 0)
 }
 
+/// Interrupted mid-write (SIGINT, SIGTERM), leave no temporary file behind: the target is
+/// untouched until the final rename. Exits with 130, as shells do for an interrupted command.
+fn clean_up_on_interrupt() {
+    let _ = ctrlc::set_handler(|| {
+        emit::write::remove_pending();
+        std::process::exit(130);
+    });
+}
+
 fn check(args: CheckArgs, sub: &ArgMatches, io: &mut Io<'_>) -> Outcome {
     let overrides = overrides(sub)?;
     let naming = naming_for(args.paths.iter().chain(&args.stdin_filename))?;
@@ -1074,6 +1083,7 @@ fn check(args: CheckArgs, sub: &ArgMatches, io: &mut Io<'_>) -> Outcome {
     let mut checked = analyze_all(&t, &naming, &overrides, Purpose::Check);
     let mut unwritten = false;
     if args.fix {
+        clean_up_on_interrupt();
         // A fix can uncover another (a value given its quotes then names a misspelled id):
         // rounds go on, as ruff's do, until none is left or the bound is reached.
         let mut fixing = Fixing::default();
@@ -1322,12 +1332,7 @@ fn build(mut args: BuildArgs, sub: &ArgMatches, io: &mut Io<'_>) -> Outcome {
     }) {
         args.output = Some(PathBuf::from("-"));
     }
-    // Interrupted mid-write, leave no temporary file behind (the target is untouched until the
-    // final rename). Exit with 130, as shells do for an interrupted command.
-    let _ = ctrlc::set_handler(|| {
-        emit::write::remove_pending();
-        std::process::exit(130);
-    });
+    clean_up_on_interrupt();
     let overrides = overrides(sub)?;
     let naming = naming_for(args.path.iter().chain(&args.output))?;
     let checked = one_workspace(args.path.as_ref(), &naming, &overrides, io.stdin)?;

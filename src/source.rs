@@ -23,12 +23,14 @@ pub struct Span {
 }
 
 impl Span {
-    /// A span over `range` of `file`.
+    /// A span over `range` of `file`. Offsets past `u32::MAX` (a file of 4 GiB whose invalid
+    /// bytes each became a three-byte U+FFFD) stop there rather than wrap around.
     pub fn new(file: FileId, range: std::ops::Range<usize>) -> Self {
+        let at = |o: usize| u32::try_from(o).unwrap_or(u32::MAX);
         Span {
             file,
-            start: range.start as u32,
-            end: range.end as u32,
+            start: at(range.start),
+            end: at(range.end),
         }
     }
 

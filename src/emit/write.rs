@@ -11,7 +11,8 @@ use std::sync::Mutex;
 static PENDING: Mutex<Option<PathBuf>> = Mutex::new(None);
 
 /// Removes the temporary file of a write in progress, if any. Called from the signal handler
-/// of `build` (SIGINT, SIGTERM): the process ends without running destructors.
+/// of `build` and `check --fix` (SIGINT, SIGTERM): the process ends without running
+/// destructors.
 pub fn remove_pending() {
     let pending = PENDING.lock().unwrap_or_else(|e| e.into_inner()).take();
     if let Some(path) = pending {
