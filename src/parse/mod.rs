@@ -861,19 +861,13 @@ fn read_secret(r: &mut Reader<'_>, t: &DeTable<'_>, m: &Misspelled, id: &str) ->
             // Beside a variable's name, only a key named for a secret holds one (`value`,
             // `secret`); `note = "rotated monthly"` is an unknown key.
             let has_env = st.contains_key("env");
-            let secret_word = |name: &str| {
-                let name = name.to_ascii_lowercase();
-                ["value", "secret", "key", "token", "pass", "literal"]
-                    .iter()
-                    .any(|w| name.contains(w))
-            };
             for (key, v) in st.iter() {
                 let name = key_str(key);
                 let means_env = SECRET_ALIASES.iter().any(|(a, _)| *a == name)
                     || crate::suggest::nearest(name, SECRET_KEYS.iter().copied()).is_some();
                 if name != "env"
                     && !means_env
-                    && (!has_env || secret_word(name))
+                    && (!has_env || crate::rules::secret_in_config::names_the_secret_value(name))
                     && record_literals(r, v, id)
                 {
                     rest.remove(key.get_ref().as_ref());

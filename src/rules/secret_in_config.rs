@@ -72,6 +72,28 @@ pub fn is_secret_shaped(s: &str) -> bool {
     hex || mixed
 }
 
+/// True when a word of a key (`auth`, `pass`) or a part of one (`authToken`, `db_password2`)
+/// says that its value may be a credential: `check --fix` never quotes a bare value under
+/// such a key into place, nor a help repeats it.
+pub fn names_a_credential(word: &str) -> bool {
+    let w = word.to_ascii_lowercase();
+    ["auth", "pass"].contains(&w.as_str())
+        || ["secret", "token", "password", "passwd", "credential"]
+            .iter()
+            .any(|s| w.contains(s))
+}
+
+/// True when a key of the table written for `api_key_secret`, beside `env`, names the secret's
+/// value (`value`, `secret`, `key`): its string is the secret itself. Wider than
+/// [`names_a_credential`] (a table that is a secret's already, `value` and `key` are telling),
+/// narrower where no table says so.
+pub fn names_the_secret_value(key: &str) -> bool {
+    let key = key.to_ascii_lowercase();
+    ["value", "secret", "key", "token", "pass", "literal"]
+        .iter()
+        .any(|w| key.contains(w))
+}
+
 /// The runs of ASCII letters and digits in `text` shaped like a credential
 /// ([`is_secret_shaped`]), as byte ranges: what outputs mask even where no check recorded a
 /// secret (a comment, a value of a file that does not parse, a word among others). A NUL

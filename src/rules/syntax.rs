@@ -172,15 +172,8 @@ pub(crate) fn explained(mut d: Diagnostic, text: &str, base: usize) -> Diagnosti
             .unwrap_or_default();
         let parts = (key.unwrap_or_default().split('.'))
             .chain(header.iter().skip(2).map(String::as_str));
-        // A word of the key (`auth`, `pass`), or a telling part of one (`authToken`,
-        // `db_password2`).
-        let telling = |w: &str| {
-            let w = w.to_ascii_lowercase();
-            ["auth", "pass"].contains(&w.as_str())
-                || ["secret", "token", "password", "passwd", "credential"].iter().any(|s| w.contains(s))
-        };
         let secret = parts.flat_map(|p| p.trim().trim_matches(['"', '\'']).split(['_', '-', ' ']))
-            .any(telling)
+            .any(crate::rules::secret_in_config::names_a_credential)
             || (value.split(|c: char| !c.is_ascii_alphanumeric()))
                 .any(crate::rules::secret_in_config::is_secret_shaped)
             || value.contains('\n');
