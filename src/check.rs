@@ -331,19 +331,15 @@ fn drop_what_secrets_report(diags: &mut Vec<Diagnostic>) {
     }
 }
 
-/// No message anywhere repeats a detected secret in full, nor a word shaped like one that is
-/// no entity's id (a credential inside a longer value, which no check records).
+/// No message anywhere repeats a detected secret in full, nor a word shaped like an API key
+/// secret (a credential inside a longer value, which no check records).
 fn mask_secrets(ws: &Workspace, diags: &mut [Diagnostic]) {
     let secrets = &ws.model.secrets;
     let masker = crate::model::SecretMask::new(secrets.iter().map(|s| s.value.as_str()));
-    let is_id = |w: &str| ws.is_entity_id(w);
     // `secret-in-config` redacts its own secret already.
     for d in diags.iter_mut().filter(|d| d.code != Code::SecretInConfig) {
         for text in d.texts_mut() {
             if let Some(masked) = masker.mask(text) {
-                *text = masked;
-            }
-            if let Some(masked) = crate::rules::secret_in_config::mask_shaped(text, is_id) {
                 *text = masked;
             }
         }

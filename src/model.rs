@@ -436,7 +436,9 @@ impl SecretMask {
         let shown = values.iter().map(|v| redact(v)).collect();
         // One automaton over every secret: each text is scanned once, whatever their number.
         // Overlapping matches, so that a shorter secret inside a longer one is still seen.
-        // In any case: an id's suggested spelling in lower case is the secret all the same.
+        // In any case (an id's suggested spelling in lower case is the secret all the same),
+        // but for a value with no lower-case letter (`TWILIO_PROD`, a variable's name written
+        // as the secret), whose lower-case spelling is some id's (see `found`).
         let finder = aho_corasick::AhoCorasick::builder()
             .ascii_case_insensitive(true)
             .build(&values)
@@ -486,6 +488,10 @@ impl SecretMask {
                     .collect()
             }
         };
+        found.retain(|&(start, end, i)| {
+            let v = &self.values[i];
+            v.bytes().any(|b| b.is_ascii_lowercase()) || text[start..end] == *v
+        });
         found.sort_unstable_by_key(|&(start, end, _)| (start, std::cmp::Reverse(end)));
         let mut done = 0;
         found.retain(|&(start, end, _)| {
@@ -505,8 +511,20 @@ impl SecretMask {
 
     /// `text` with every secret in it masked, or `None` when it holds none: wherever it
     /// appears, inside a longer word too (`hunter22_1`), since no output may print a detected
-    /// secret in full. Backquotes around it go too: the redacted form brings its own.
+    /// secret in full. Backquotes around it go too: the redacted form brings its own. A word
+    /// shaped like an API key secret that no check recorded is masked too
+    /// ([`crate::rules::secret_in_config::mask_shaped`]).
     pub fn mask(&self, text: &str) -> Option<String> {
+        match self.mask_values(text) {
+            Some(masked) => {
+                Some(crate::rules::secret_in_config::mask_shaped(&masked).unwrap_or(masked))
+            }
+            None => crate::rules::secret_in_config::mask_shaped(text),
+        }
+    }
+
+    /// [`SecretMask::mask`], for the detected secrets alone.
+    fn mask_values(&self, text: &str) -> Option<String> {
         let found = self.found(text);
         if found.is_empty() {
             return None;

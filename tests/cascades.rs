@@ -3286,4 +3286,54 @@ fn a_literal_secret_is_reported_under_a_misspelled_key_and_in_a_file_that_does_n
         &format!("{connector}secret = \"TWILIO_SECRET\"\n"),
     )]);
     assert!(!out.contains("secret-in-config"), "{out}");
+    // In a file that does not parse: a multi-line literal is one, whole; a variable's name,
+    // the table form, and the lines inside a multi-line string are none.
+    let broken = "region = us1\n";
+    let text = format!("{connector}api_key_secret = \"\"\"\np4ssw0rd-Tw1l10!\"\"\"\n{broken}");
+    let r = check(&[("a.toml", &text)], "human");
+    assert!(
+        r.stdout
+            .contains("`api_key_secret` holds a literal secret `p4ss…` (16 characters)"),
+        "{}",
+        r.stdout
+    );
+    assert!(!r.stdout.contains("w0rd"), "{}", r.stdout);
+    for tail in [
+        "api_key_secret = { env = \"lower_case\" }\n",
+        "api_key_secret = { env = \"\" }\n",
+        "api_key_secret = \"$TWILIO_SECRET\"\n",
+        "api_key_secret = \"TWILIO_SECRET\"\n",
+        "name = \"\"\"\napi_key_secret = \"not one\"\n\"\"\"\n",
+    ] {
+        let out = short(&[("a.toml", &format!("{connector}{tail}{broken}"))]);
+        assert!(!out.contains("secret-in-config"), "{tail}{out}");
+    }
+}
+
+#[test]
+fn words_that_only_contain_a_hash_and_ids_spelled_like_a_variable_are_not_masked() {
+    // A 32-hex run inside an id or a name is a checksum or a build, not a token; an id that a
+    // variable's name written as the secret spells in lower case is an id.
+    let text = "[ou.contoso]\n\
+                [connector.twilio-0123456789abcdef0123456789abcdef]\n\
+                name = \"Twilio d41d8cd98f00b204e9800998ecf8427e\"\nou = \"contoso\"\ntype = \"twilio\"\n\
+                api_key_sid = \"SK0123456789abcdef0123456789abcdef\"\n\
+                api_key_secret = { env = \"TWILIO_API_KEY_SECRET\" }\n\
+                [connector.twilio_prod]\nou = \"contoso\"\ntype = \"twilio\"\n\
+                api_key_sid = \"SK0123456789abcdef0123456789abcdee\"\n\
+                api_key_secret = \"TWILIO_PROD\"\n\
+                [messaging_entry.wa]\nou = \"contoso\"\nconnector = \"twilio_prodd\"\n\
+                service_sid = \"IS0123456789abcdef0123456789abcdef\"\n";
+    let r = check(&[("a.toml", text)], "short");
+    assert!(
+        r.stdout
+            .contains("connector `twilio-0123456789abcdef0123456789abcdef`"),
+        "{}",
+        r.stdout
+    );
+    let doc = json(&check(&[("a.toml", text)], "json"));
+    let helps: Vec<&str> = (doc["diagnostics"].as_array().unwrap().iter())
+        .map(|d| d["help"].as_str().unwrap())
+        .collect();
+    assert!(helps.contains(&"did you mean `twilio_prod`?"), "{helps:?}");
 }

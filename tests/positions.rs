@@ -177,3 +177,16 @@ fn a_fix_in_a_multi_line_string_keeps_its_line_break() {
         );
     }
 }
+
+#[test]
+fn the_open_string_is_found_past_escaped_quotes() {
+    let text = "[ou.x]\nname = \"\"\"\nhas \\\"\"\" inside\nnever closed\n";
+    let ws = workspace(&[("nimbus.toml", ""), ("s.toml", text)]);
+    let doc = json(&run(ws.path(), &["check", "--format", "json"]));
+    let label = &doc["diagnostics"][0]["labels"][0];
+    assert_eq!(
+        (&label["line"], &label["column"]),
+        (&2.into(), &8.into()),
+        "{doc}"
+    );
+}

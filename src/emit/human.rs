@@ -118,11 +118,12 @@ enum Piece {
 fn visible(a: &Analysis, file: FileId, range: std::ops::Range<usize>) -> String {
     let src = a.ws.sources.get(file);
     let secrets = &a.ws.model.secrets;
-    // Far enough for the longest secret, and for a word shaped like one (see `shaped`).
+    // Far enough for the longest secret (up to [`REACH`]: a piece shows a few dozen bytes
+    // of a longer one at most), and for a word shaped like one (see `shaped`).
     let reach = if secrets.is_empty() {
         SHAPED
     } else {
-        a.secret_mask().longest().max(SHAPED)
+        a.secret_mask().longest().clamp(SHAPED, REACH)
     };
     let wide = floor_char(&src.text, range.start.saturating_sub(reach))
         ..ceil_char(&src.text, range.end.saturating_add(reach));
@@ -181,13 +182,17 @@ fn visible(a: &Analysis, file: FileId, range: std::ops::Range<usize>) -> String 
 /// The length of a word shaped like a credential.
 const SHAPED: usize = 32;
 
+/// The most a piece of a long line is widened by to find the secrets across its edges.
+const REACH: usize = 1024;
+
 /// The words of `text` shaped like a credential that no check recorded (a word in a comment,
-/// a value the parse never reached in a file that does not parse, a repeat with a prefix or
-/// a blank around it), other than an entity's id: a snippet shows them masked all the same.
+/// a value the parse never reached in a file that does not parse, a repeat with a prefix or a
+/// blank around it), 32 hex digits that stand alone included, other than an entity's id: a
+/// snippet shows them masked all the same.
 fn shaped(a: &Analysis, text: &str) -> Vec<std::ops::Range<usize>> {
-    crate::rules::secret_in_config::shaped_words(text)
-        .filter(|w| !a.ws.is_entity_id(&text[w.clone()]))
-        .collect()
+    let mut words = crate::rules::secret_in_config::shaped_words(text, true);
+    words.retain(|w| !a.ws.is_entity_id(&text[w.clone()]));
+    words
 }
 
 /// Masks a secret's bytes with `*`, keeping its line breaks (a string continued on the next

@@ -38,6 +38,9 @@ struct State {
     multiline: Option<&'static str>,
     /// Open `[` and `{` of values.
     depth: usize,
+    /// Where in its line the last multi-line string opened, and how many have opened.
+    opened_at: usize,
+    opens: usize,
 }
 
 /// Every line that starts at the top level (not inside a multi-line string or value), in order.
@@ -84,6 +87,29 @@ pub(crate) fn top_level(text: &str) -> impl Iterator<Item = TopLine<'_>> {
     })
 }
 
+/// Where the multi-line string left open at the end of `text` opens (its first quote), if
+/// one is.
+pub(crate) fn open_string(text: &str) -> Option<usize> {
+    let mut st = State::default();
+    let mut offset = 0;
+    let mut opened = None;
+    for raw in text.split_inclusive('\n') {
+        let line = raw.trim_end_matches(['\n', '\r']);
+        let at_top = st.multiline.is_none() && st.depth == 0;
+        let header = at_top
+            && line
+                .trim_start_matches([' ', '\t', '\u{feff}'])
+                .starts_with('[');
+        let opens = st.opens;
+        advance(&mut st, line, header);
+        if st.opens != opens {
+            opened = Some(offset + st.opened_at);
+        }
+        offset += raw.len();
+    }
+    st.multiline.and(opened)
+}
+
 /// Moves the lexer over one line. On a header line the brackets are the header's own.
 fn advance(st: &mut State, line: &str, header: bool) {
     if header {
@@ -125,10 +151,12 @@ fn advance(st: &mut State, line: &str, header: bool) {
             b'#' => return,
             b'"' if line[i..].starts_with("\"\"\"") => {
                 st.multiline = Some("\"\"\"");
+                (st.opened_at, st.opens) = (i, st.opens + 1);
                 i += 3;
             }
             b'\'' if line[i..].starts_with("'''") => {
                 st.multiline = Some("'''");
+                (st.opened_at, st.opens) = (i, st.opens + 1);
                 i += 3;
             }
             b'"' => {

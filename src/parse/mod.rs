@@ -966,7 +966,7 @@ fn variable_name(s: &str) -> Option<&str> {
 }
 
 /// What follows `$` (or stands in `${…}`) in `s`, whatever it is.
-fn after_dollar(s: &str) -> Option<&str> {
+pub(crate) fn after_dollar(s: &str) -> Option<&str> {
     s.strip_prefix("${")
         .and_then(|n| n.strip_suffix('}'))
         .or_else(|| s.strip_prefix('$'))

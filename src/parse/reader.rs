@@ -535,13 +535,18 @@ impl<'s> Reader<'s> {
             self.secret_key(k, None, &known);
         }
         while let Some((key, v, depth, entity)) = stack.pop() {
+            // A credential written as a shell would name a variable (`"$AbCd…"`) is one too.
+            let shaped = |s: &str| {
+                let bare = crate::parse::after_dollar(s).unwrap_or(s);
+                secret_in_config::is_secret_shaped(bare).then(|| bare.to_owned())
+            };
             match v.get_ref() {
-                DeValue::String(s) if secret_in_config::is_secret_shaped(s) => {
+                DeValue::String(s) if let Some(value) = shaped(s) => {
                     let span = self.span(v.span());
                     if !known.contains(&span) {
                         self.secrets.push(SecretHit {
                             span,
-                            value: s.to_string(),
+                            value,
                             literal_secret: false,
                             key: Some(key.into()),
                             entity: entity.map(|(k, id)| (k, id.into())),

@@ -257,14 +257,24 @@ fn parse_directive(
         match Code::parse(code) {
             Some(value) => codes.push(Sp { value, span }),
             None => {
-                if crate::rules::secret_in_config::is_secret_shaped(code) {
-                    secrets.push(SecretHit {
-                        span,
-                        value: code.to_owned(),
-                        literal_secret: false,
-                        key: None,
-                        entity: None,
-                    });
+                // A credential pasted in the list, alone or among other words (`im-no-agents
+                // AbCd…`, `AbCd…-x`): each run of letters and digits shaped like one.
+                let bytes = code.as_bytes();
+                let mut i = 0;
+                while i < bytes.len() {
+                    let end = (i..bytes.len())
+                        .find(|&j| !bytes[j].is_ascii_alphanumeric())
+                        .unwrap_or(bytes.len());
+                    if crate::rules::secret_in_config::is_secret_shaped(&code[i..end]) {
+                        secrets.push(SecretHit {
+                            span: Span::new(file, span.start as usize + i..span.start as usize + end),
+                            value: code[i..end].to_owned(),
+                            literal_secret: false,
+                            key: None,
+                            entity: None,
+                        });
+                    }
+                    i = end + 1;
                 }
                 let alone = times.get(&meant[k]).is_some_and(|&n| n == 1);
                 diags.push(unused_suppression::unknown_code(

@@ -94,47 +94,70 @@ pub fn names_the_secret_value(key: &str) -> bool {
         .any(|w| key.contains(w))
 }
 
-/// The runs of ASCII letters and digits in `text` shaped like a credential
-/// ([`is_secret_shaped`]), as byte ranges: what outputs mask even where no check recorded a
-/// secret (a comment, a value of a file that does not parse, a word among others). A NUL
-/// byte inside a run is passed over: a UTF-16 file read as UTF-8 has one after each letter.
-pub fn shaped_words(text: &str) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
+/// The words of `text` shaped like an API key secret: runs of 32 ASCII letters and digits
+/// mixing upper case, lower case and digits ([`is_secret_shaped`]), as byte ranges. What
+/// outputs mask even where no check recorded a secret (a comment, a value of a file that does
+/// not parse, a word among others). No id can be one (ids are lower case).
+///
+/// With `hex`, runs of 32 hex digits that stand alone too (not glued to a name by `-`, `_`,
+/// `.` or `/`: `twilio-<md5>` is a name, `dist/<md5>/` a path): an auth token in a comment.
+/// Messages leave those alone, as they name ids and files; 32 hex digits are so many things
+/// that only a whole value is taken for a token there.
+///
+/// A UTF-16 file read as UTF-8 has a NUL byte after each letter: a run of letters with NULs
+/// between them is read as the letters alone, and, when that is no such word, as the words
+/// the NULs separate.
+pub fn shaped_words(text: &str, hex: bool) -> Vec<std::ops::Range<usize>> {
     let bytes = text.as_bytes();
+    let glue = |at: Option<&u8>| at.is_some_and(|b| matches!(b, b'-' | b'_' | b'.' | b'/' | b'\\'));
+    let shaped = |w: &str, from: usize| {
+        is_secret_shaped(w)
+            && (!w.bytes().all(|b| b.is_ascii_hexdigit())
+                || hex
+                    && !glue(from.checked_sub(1).and_then(|i| bytes.get(i)))
+                    && !glue(bytes.get(from + w.len())))
+    };
+    let mut out = Vec::new();
     let mut at = 0;
-    std::iter::from_fn(move || {
-        while at < bytes.len() {
-            if !bytes[at].is_ascii_alphanumeric() {
-                at += 1;
-                continue;
+    while at < bytes.len() {
+        if !bytes[at].is_ascii_alphanumeric() {
+            at += 1;
+            continue;
+        }
+        let start = at;
+        let mut nul = false;
+        while at < bytes.len() && (bytes[at].is_ascii_alphanumeric() || bytes[at] == 0) {
+            nul |= bytes[at] == 0;
+            at += 1;
+        }
+        let word = &text[start..at];
+        if !nul {
+            if shaped(word, start) {
+                out.push(start..at);
             }
-            let start = at;
-            let mut nul = false;
-            while at < bytes.len() && (bytes[at].is_ascii_alphanumeric() || bytes[at] == 0) {
-                nul |= bytes[at] == 0;
-                at += 1;
-            }
-            let word = &text[start..at];
-            let shaped = if nul {
-                word.len() <= 2 * 32 && is_secret_shaped(&word.replace('\0', ""))
-            } else {
-                is_secret_shaped(word)
-            };
-            if shaped {
-                return Some(start..at);
+        } else if word.len() <= 2 * 32 && is_secret_shaped(&word.replace('\0', "")) {
+            out.push(start..at);
+        } else {
+            let mut from = start;
+            for part in word.split('\0') {
+                if is_secret_shaped(part) {
+                    out.push(from..from + part.len());
+                }
+                from += part.len() + 1;
             }
         }
-        None
-    })
+    }
+    out
 }
 
-/// `text` with each word shaped like a credential that is not an entity's id (`is_id`)
-/// masked to its first characters, or `None` when it holds none.
-pub fn mask_shaped(text: &str, is_id: impl Fn(&str) -> bool) -> Option<String> {
+/// `text` with each word shaped like an API key secret ([`shaped_words`]) masked to its first
+/// characters, or `None` when it holds none.
+pub fn mask_shaped(text: &str) -> Option<String> {
     let mut out = String::new();
     let mut done = 0;
-    for w in shaped_words(text).filter(|w| !is_id(&text[w.clone()])) {
-        let keep = crate::model::shown_chars(w.len());
-        out.push_str(&text[done..w.start + keep]);
+    for w in shaped_words(text, false) {
+        let keep = crate::model::shown_chars(32);
+        out.push_str(&text[done..w.start + keep.min(w.len())]);
         out.push('…');
         done = w.end;
     }

@@ -100,7 +100,7 @@ pub(crate) fn explained(mut d: Diagnostic, text: &str, base: usize) -> Diagnosti
             None
         };
         if let Some(q) = quotes
-            && let Some(open) = text.rfind(q)
+            && let Some(open) = crate::parse::lines::open_string(text)
         {
             d = d.with(span_of(open..open + q.len()), format!("the string opens here: close it with `{q}`"));
         }
@@ -219,13 +219,14 @@ pub(crate) fn explained(mut d: Diagnostic, text: &str, base: usize) -> Diagnosti
 /// In a file that does not parse, every word shaped like a credential outside comments that
 /// the recovered tree may not hold (a value after the error, a key, a header left open, a
 /// string of a key written twice): recorded here, to be reported and masked like any other.
-/// Words of 32 hex digits, which may be ids, count in a value's place alone (after `=`, `[`
-/// or `,`); a string counts when it is the word whole. The value of an `api_key_secret` key
-/// written on one line as a string is a literal secret, whatever its shape. The lines are
-/// read as they look.
+/// Words of 32 hex digits, which may be ids, count in a value's place alone (after `=`, `[`,
+/// `,`, `$` or `{`); a string counts when it is the word whole, and a multi-line string's words count
+/// as bare ones. The first value of an `api_key_secret` key, when it is a string, is a
+/// literal secret whatever its shape (a variable's name aside: in capitals, or after `$`).
+/// The text is read as it looks.
 pub(crate) fn bare_secrets(file: crate::source::FileId, text: &str, base: usize) -> Vec<SecretHit> {
+    use crate::rules::secret_in_config::is_secret_shaped;
     let mut out = Vec::new();
-    let mut offset = 0;
     let mut record = |start: usize, end: usize, value: &str, literal: bool| {
         out.push(SecretHit {
             span: Span::new(file, base + start..base + end),
@@ -235,64 +236,130 @@ pub(crate) fn bare_secrets(file: crate::source::FileId, text: &str, base: usize)
             entity: None,
         });
     };
-    for line in text.split_inclusive('\n') {
-        let here = offset;
-        offset += line.len();
-        let bytes = line.as_bytes();
-        // `api_key_secret = "…"`, its key maybe dotted: the first value after `=` is a literal.
-        let key = crate::parse::lines::key_path(line.trim_start_matches('\u{feff}'));
-        let mut literal_key = key.last().is_some_and(|k| k == "api_key_secret");
-        let mut before: Option<u8> = None;
-        let mut i = 0;
-        while i < bytes.len() {
-            let b = bytes[i];
-            if b == b'"' || b == b'\'' {
-                // A string on this line: up to its closing quote (escapes in `"…"`).
-                let mut j = i + 1;
-                while j < bytes.len() && bytes[j] != b && bytes[j] != b'\n' {
-                    j += if b == b'"' && bytes[j] == b'\\' { 2 } else { 1 };
-                }
-                if j < bytes.len() && bytes[j] == b {
-                    let inner = &line[i + 1..j];
-                    let env_name = !inner.is_empty()
-                        && inner.bytes().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == b'_');
-                    let value = before == Some(b'=');
-                    if literal_key && value && !env_name {
-                        record(here + i, here + j + 1, inner, true);
-                    } else if crate::rules::secret_in_config::is_secret_shaped(inner) {
-                        record(here + i, here + j + 1, inner, false);
-                    }
-                    literal_key &= !value;
-                    before = Some(b);
-                    i = j + 1;
-                    continue;
-                }
-                // Not closed on its line: its words are read as bare ones.
-                before = Some(b);
-                i += 1;
-                continue;
-            }
-            if b == b'#' {
-                break;
-            }
-            if b.is_ascii_alphanumeric() {
-                let end = (i..bytes.len()).find(|&j| !bytes[j].is_ascii_alphanumeric()).unwrap_or(bytes.len());
-                let word = &line[i..end];
-                let hex = word.bytes().all(|c| c.is_ascii_hexdigit());
-                if crate::rules::secret_in_config::is_secret_shaped(word)
-                    && (!hex || matches!(before, Some(b'=' | b'[' | b',')))
-                {
-                    record(here + i, here + end, word, false);
-                }
-                before = Some(b'a');
-                i = end;
-                continue;
-            }
-            if !b.is_ascii_whitespace() {
-                before = Some(b);
-            }
-            i += 1;
+    // The string given to an `api_key_secret` key is a literal secret, unless it names a
+    // variable: `"TWILIO_SECRET"`, `"$TWILIO_SECRET"`.
+    let literal = |s: &str| {
+        let name = s.strip_prefix("${").and_then(|n| n.strip_suffix('}')).or_else(|| s.strip_prefix('$'));
+        let capitals = !s.is_empty() && s.bytes().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == b'_');
+        !capitals && name.is_none_or(is_secret_shaped)
+    };
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    // At a line's start: the key of the line; the state of its first value.
+    let mut line_start = true;
+    let mut literal_key = false;
+    let mut before: Option<u8> = None;
+    while i < bytes.len() {
+        if line_start {
+            line_start = false;
+            // `api_key_secret = …`, or a key below it (`api_key_secret.value = …`) but `env`.
+            let key = crate::parse::lines::key_path(text[i..].trim_start_matches(['\u{feff}', ' ', '\t']));
+            literal_key = key.iter().any(|k| k == "api_key_secret") && key.last().is_some_and(|k| k != "env");
+            before = None;
         }
+        let b = bytes[i];
+        if b == b'\n' {
+            line_start = true;
+            i += 1;
+            continue;
+        }
+        // The first value after the key's `=`: a string is read below, anything else ends it.
+        let first_value = literal_key && before == Some(b'=');
+        if b == b'"' || b == b'\'' {
+            let triple = if b == b'"' { "\"\"\"" } else { "'''" };
+            if text[i..].starts_with(triple) {
+                // A multi-line string: up to its closing quotes, over lines.
+                let from = i + 3;
+                let mut j = from;
+                let end = loop {
+                    match text[j..].find([b as char, '\\']) {
+                        None => break None,
+                        Some(k) if b == b'"' && bytes[j + k] == b'\\' => j += k + 2,
+                        Some(k) if bytes[j + k] == b'\\' => j += k + 1,
+                        Some(k) if text[j + k..].starts_with(triple) => {
+                            // Up to two more quotes belong to the string.
+                            let mut close = j + k;
+                            while bytes.get(close + 3) == Some(&b) && close + 3 - (j + k) < 3 {
+                                close += 1;
+                            }
+                            break Some(close);
+                        }
+                        Some(k) => j += k + 1,
+                    }
+                };
+                let close = end.unwrap_or(text.len()).min(text.len());
+                let inner = &text[from.min(close)..close];
+                let value = inner.strip_prefix("\r\n").or_else(|| inner.strip_prefix('\n')).unwrap_or(inner);
+                if first_value && literal(value) {
+                    record(i, end.map_or(text.len(), |e| e + 3), value, true);
+                } else {
+                    for w in crate::rules::secret_in_config::shaped_words(inner, false) {
+                        record(from + w.start, from + w.end, &inner[w.clone()], false);
+                    }
+                }
+                // What follows its closing quotes is no line's start.
+                literal_key = false;
+                before = Some(b);
+                i = end.map_or(text.len(), |e| e + 3);
+                continue;
+            }
+            // A string on this line: up to its closing quote (escapes in `"…"`).
+            let mut j = i + 1;
+            while j < bytes.len() && bytes[j] != b && bytes[j] != b'\n' {
+                j += if b == b'"' && bytes[j] == b'\\' { 2 } else { 1 };
+            }
+            if j < bytes.len() && bytes[j] == b {
+                let inner = &text[i + 1..j];
+                if first_value && literal(inner) {
+                    record(i, j + 1, inner, true);
+                } else if is_secret_shaped(inner) {
+                    record(i, j + 1, inner, false);
+                }
+                literal_key = false;
+                before = Some(b);
+                i = j + 1;
+                continue;
+            }
+            // Not closed on its line: its words are read as bare ones.
+        }
+        if b == b'#' {
+            // A comment, to the line's end. A `nimbus-lint` comment's codes are read as the
+            // suppressions of a file that parses are: each credential-shaped run among them.
+            let end = text[i..].find('\n').map_or(text.len(), |k| i + k);
+            let comment = &text[i..end];
+            if comment.trim_start_matches(['#', ' ', '\t']).starts_with("nimbus-lint") {
+                let mut j = 0;
+                while j < comment.len() {
+                    let run = (j..comment.len())
+                        .find(|&k| !comment.as_bytes()[k].is_ascii_alphanumeric())
+                        .unwrap_or(comment.len());
+                    if is_secret_shaped(&comment[j..run]) {
+                        record(i + j, i + run, &comment[j..run], false);
+                    }
+                    j = run + 1;
+                }
+            }
+            i = end;
+            continue;
+        }
+        if b.is_ascii_alphanumeric() {
+            let end = (i..bytes.len()).find(|&j| !bytes[j].is_ascii_alphanumeric()).unwrap_or(bytes.len());
+            let word = &text[i..end];
+            let hex = word.bytes().all(|c| c.is_ascii_hexdigit());
+            let value_place = matches!(before, Some(b'=' | b'[' | b',' | b'$' | b'{'));
+            if is_secret_shaped(word) && (!hex || value_place) {
+                record(i, end, word, false);
+            }
+            literal_key &= !first_value;
+            before = Some(b'a');
+            i = end;
+            continue;
+        }
+        if !b.is_ascii_whitespace() {
+            literal_key &= !first_value;
+            before = Some(b);
+        }
+        i += 1;
     }
     out
 }
