@@ -1,0 +1,63 @@
+//! How files are named in messages: relative to the current folder ([`Naming`]), with paths
+//! normalized lexically.
+
+use std::path::{Path, PathBuf};
+
+/// How the current directory is used to name files.
+#[derive(Debug, Clone)]
+pub struct Naming {
+    cwd: PathBuf,
+}
+
+impl Naming {
+    /// Names relative to the process's current directory.
+    pub fn from_cwd() -> Self {
+        Naming {
+            cwd: std::env::current_dir().unwrap_or_default(),
+        }
+    }
+
+    /// Names relative to `dir` (an absolute path).
+    pub fn at(dir: &Path) -> Self {
+        Naming {
+            cwd: dir.to_path_buf(),
+        }
+    }
+
+    /// The absolute form of `path` (without resolving symbolic links).
+    pub fn absolute(&self, path: &Path) -> PathBuf {
+        let joined = if path.is_absolute() {
+            path.to_path_buf()
+        } else {
+            self.cwd.join(path)
+        };
+        normalize(&joined)
+    }
+
+    /// `path` relative to the current directory when below it, else absolute.
+    pub fn display(&self, path: &Path) -> String {
+        let abs = self.absolute(path);
+        let shown = abs.strip_prefix(&self.cwd).unwrap_or(&abs);
+        let s = crate::source::path_text(shown);
+        if s.is_empty() {
+            ".".to_owned()
+        } else {
+            crate::source::printable(&s).into_owned()
+        }
+    }
+}
+
+/// Removes `.` and resolves `..` lexically (without touching the file system).
+pub fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
