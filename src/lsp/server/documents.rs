@@ -1,0 +1,282 @@
+//! The documents open in the editor, and the notifications that open, change, save and close
+//! them, or tell of changes to the client's folders and to files on disk.
+
+use std::collections::BTreeMap;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::{Path, PathBuf};
+
+use lsp_server::Notification;
+use lsp_types::notification::{
+    DidChangeTextDocument, DidChangeWatchedFiles, DidChangeWorkspaceFolders, DidCloseTextDocument,
+    DidOpenTextDocument, DidSaveTextDocument, Initialized, Notification as _,
+};
+use lsp_types::{
+    DidChangeTextDocumentParams, DidChangeWatchedFilesParams, DidChangeWorkspaceFoldersParams,
+    DidCloseTextDocumentParams, DidOpenTextDocumentParams, DidSaveTextDocumentParams, Uri,
+};
+
+use super::checks::Dirty;
+use super::{Failure, Server, decode, panic_message};
+use crate::load::is_settings;
+use crate::lsp::convert::{self, Encoding};
+use crate::lsp::transport::{Transport, log};
+
+/// A document open in the editor.
+pub(super) struct Doc {
+    pub(super) uri: Uri,
+    pub(super) version: i32,
+    pub(super) text: String,
+    /// The workspace it belongs to; `None` outside any (no `nimbus.toml` at or above it):
+    /// such a file is left alone.
+    pub(super) root: Option<PathBuf>,
+    /// True while the text is the one opened or saved and the file on disk is not UTF-8: the
+    /// editor decoded it (as Latin-1, say), and the disk is what `check` reads, so it is
+    /// checked from disk and keeps its `syntax` error.
+    pub(super) disk_not_utf8: bool,
+}
+
+/// True when the file at `path` is not UTF-8 (read only up to a size any workspace file may
+/// have).
+fn disk_not_utf8(path: &Path) -> bool {
+    let small = std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() <= 256 << 20);
+    small && std::fs::read(path).is_ok_and(|b| std::str::from_utf8(&b).is_err())
+}
+
+impl Server {
+    // ----- notifications -----
+
+    pub(super) fn notification(&mut self, t: &Transport, n: Notification) {
+        let method = n.method.clone();
+        let outcome = catch_unwind(AssertUnwindSafe(|| self.notify(t, n)));
+        match outcome {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => log(&format!("ignored `{method}`: {}", e.message)),
+            Err(payload) => log(&format!(
+                "panic while handling `{method}`: {}",
+                panic_message(&*payload)
+            )),
+        }
+    }
+
+    fn notify(&mut self, t: &Transport, n: Notification) -> Result<(), Failure> {
+        let Notification { method, params } = n;
+        match method.as_str() {
+            Initialized::METHOD => self.initialized(t),
+            DidOpenTextDocument::METHOD => self.did_open(decode(&method, params)?),
+            DidChangeTextDocument::METHOD => self.did_change(decode(&method, params)?),
+            DidSaveTextDocument::METHOD => self.did_save(decode(&method, params)?),
+            DidCloseTextDocument::METHOD => self.did_close(decode(&method, params)?),
+            DidChangeWorkspaceFolders::METHOD => self.did_change_folders(decode(&method, params)?),
+            DidChangeWatchedFiles::METHOD => self.did_change_watched(decode(&method, params)?),
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn did_open(&mut self, p: DidOpenTextDocumentParams) {
+        let Some(path) = convert::path_of(&p.text_document.uri) else {
+            return;
+        };
+        let root = self.root_for(&path);
+        let settings = is_settings(&path);
+        self.docs.insert(
+            path.clone(),
+            Doc {
+                uri: p.text_document.uri,
+                version: p.text_document.version,
+                text: p.text_document.text,
+                root: root.clone(),
+                disk_not_utf8: disk_not_utf8(&path),
+            },
+        );
+        if let Some(root) = root {
+            self.edited.insert(path.clone());
+            self.mark(&root, Dirty::Texts);
+        }
+        if settings {
+            self.settings_changed(&path, false);
+        }
+    }
+
+    fn did_change(&mut self, p: DidChangeTextDocumentParams) {
+        let Some(path) = convert::path_of(&p.text_document.uri) else {
+            return;
+        };
+        let enc = self.enc;
+        let Some(doc) = self.docs.get_mut(&path) else {
+            return;
+        };
+        for change in p.content_changes {
+            match change.range {
+                None => doc.text = change.text,
+                Some(range) => apply_edit(&mut doc.text, range, &change.text, enc),
+            }
+        }
+        doc.version = p.text_document.version;
+        doc.disk_not_utf8 = false;
+        if let Some(root) = doc.root.clone() {
+            self.edited.insert(path);
+            self.mark(&root, Dirty::Texts);
+        }
+    }
+
+    fn did_save(&mut self, p: DidSaveTextDocumentParams) {
+        let Some(path) = convert::path_of(&p.text_document.uri) else {
+            return;
+        };
+        if let Some(doc) = self.docs.get_mut(&path) {
+            if let Some(text) = p.text {
+                doc.text = text;
+            }
+            doc.disk_not_utf8 = disk_not_utf8(&path);
+        }
+        let root = self.docs.get(&path).and_then(|d| d.root.clone());
+        if let Some(root) = root {
+            self.mark(&root, Dirty::Full);
+        }
+        // Without a file watcher, a save is when the disk is looked at again: a workspace
+        // made or deleted behind the editor's back (a `git checkout`) takes or lets go of the
+        // open documents then.
+        self.recompute_roots();
+        self.roots_changed = true;
+        if is_settings(&path) {
+            self.settings_changed(&path, true);
+        }
+    }
+
+    fn did_close(&mut self, p: DidCloseTextDocumentParams) {
+        let Some(path) = convert::path_of(&p.text_document.uri) else {
+            return;
+        };
+        if let Some(doc) = self.docs.remove(&path) {
+            self.edited.remove(&path);
+            self.roots_changed = true;
+            if let Some(root) = doc.root {
+                self.mark(&root, Dirty::Full);
+            }
+        }
+        if is_settings(&path) {
+            self.settings_changed(&path, false);
+        }
+    }
+
+    fn did_change_folders(&mut self, p: DidChangeWorkspaceFoldersParams) {
+        let removed: Vec<PathBuf> = (p.event.removed.iter())
+            .filter_map(|f| convert::path_of(&f.uri))
+            .collect();
+        self.folders.retain(|f| !removed.contains(f));
+        (self.folders).extend(
+            p.event
+                .added
+                .iter()
+                .filter_map(|f| convert::path_of(&f.uri)),
+        );
+        self.find_folder_roots();
+    }
+
+    fn did_change_watched(&mut self, p: DidChangeWatchedFilesParams) {
+        let mut settings = false;
+        for change in p.changes {
+            let Some(path) = convert::path_of(&change.uri) else {
+                continue;
+            };
+            let deleted = change.typ == lsp_types::FileChangeType::DELETED;
+            if !could_hold_workspace_files(&path, deleted) {
+                continue;
+            }
+            settings |= is_settings(&path);
+            // A deleted folder takes the workspaces below it along.
+            if deleted {
+                self.roots_changed = true;
+            }
+            for root in roots_touched(&self.workspaces, &path) {
+                self.mark(&root, Dirty::Full);
+            }
+        }
+        if settings {
+            self.recompute_roots();
+            self.find_folder_roots();
+        }
+    }
+}
+
+/// True when a watched path may be a TOML file a workspace reads or, `deleted`, a folder that
+/// held some (whatever its name: `extra.v2` is a folder name too): not a hidden one
+/// (`.git/index.lock`), nor a file of another type that was created or changed.
+fn could_hold_workspace_files(path: &Path, deleted: bool) -> bool {
+    // Git's own churn (`.git/index.lock` at every commit) above all.
+    let in_git = path.components().any(|c| c.as_os_str() == ".git");
+    let hidden =
+        in_git || (path.file_name()).is_some_and(|n| n.as_encoded_bytes().starts_with(b"."));
+    let toml = path.extension().is_some_and(|e| e == "toml");
+    toml || (!hidden && (deleted || path.extension().is_none()))
+}
+
+/// The roots of `workspaces` at or above `path`, and below it (a folder): looked up, not
+/// scanned, so that a checkout that changes thousands of files costs little more with
+/// thousands of workspaces. (Paths order by components, so the folders below `path` follow
+/// it in the map, before any sibling such as `path-2`.)
+fn roots_touched<V>(workspaces: &BTreeMap<PathBuf, V>, path: &Path) -> Vec<PathBuf> {
+    let above = (path.ancestors()).filter(|a| workspaces.contains_key(*a));
+    let below = (workspaces
+        .range::<Path, _>((std::ops::Bound::Excluded(path), std::ops::Bound::Unbounded)))
+    .map(|(r, _)| r.as_path())
+    .take_while(|r| r.starts_with(path));
+    above.chain(below).map(Path::to_path_buf).collect()
+}
+
+/// Applies an incremental change (the server asks for full texts, but takes both).
+fn apply_edit(text: &mut String, range: lsp_types::Range, new: &str, enc: Encoding) {
+    let mut file = crate::source::SourceFile::new(PathBuf::new(), "", "", text.as_str().into());
+    file.from_buffer = true;
+    let start = convert::offset(&file, range.start, enc);
+    let end = convert::offset(&file, range.end, enc).max(start);
+    text.replace_range(start..end, new);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_watched_path_touches_the_workspaces_above_and_below_it_only() {
+        let roots = [
+            "/w", "/w/a", "/w/a/x", "/w/a/x/y", "/w/a-b", "/w/a.b", "/w/ab", "/v",
+        ];
+        let map: BTreeMap<PathBuf, ()> = roots.iter().map(|r| (PathBuf::from(r), ())).collect();
+        let touched = |p: &str| -> Vec<String> {
+            let mut t: Vec<String> = (super::roots_touched(&map, Path::new(p)).iter())
+                .map(|r| r.display().to_string())
+                .collect();
+            t.sort();
+            t
+        };
+        assert_eq!(touched("/w/a"), ["/w", "/w/a", "/w/a/x", "/w/a/x/y"]);
+        assert_eq!(touched("/w/a/x/file.toml"), ["/w", "/w/a", "/w/a/x"]);
+        assert_eq!(touched("/w/a-b/c.toml"), ["/w", "/w/a-b"]);
+        assert_eq!(
+            touched("/w"),
+            [
+                "/w", "/w/a", "/w/a-b", "/w/a.b", "/w/a/x", "/w/a/x/y", "/w/ab"
+            ]
+        );
+        assert_eq!(touched("/elsewhere/x.toml"), Vec::<String>::new());
+    }
+
+    #[test]
+    fn watched_deletions_that_matter_are_toml_files_and_folders() {
+        for (path, deleted, matters) in [
+            ("/w/services/a.toml", false, true),
+            ("/w/.hidden/a.toml", true, true),
+            ("/w/services", true, true),
+            ("/w/extra.v2", true, true),
+            ("/w/extra.v2", false, false),
+            ("/w/.git/index.lock", true, false),
+            ("/w/.git", true, false),
+            ("/w/target/debug/x.d", false, false),
+        ] {
+            let got = super::could_hold_workspace_files(Path::new(path), deleted);
+            assert_eq!(got, matters, "{path} {deleted}");
+        }
+    }
+}

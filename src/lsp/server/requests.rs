@@ -1,0 +1,223 @@
+//! The requests: dispatch, and the answers to go to definition, references, hover,
+//! completion and code actions.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use lsp_server::{ErrorCode, Request, Response};
+use lsp_types::request::{
+    CodeActionRequest, Completion, GotoDefinition, HoverRequest, References, Request as _, Shutdown,
+};
+use lsp_types::{
+    CodeActionParams, CompletionList, CompletionParams, CompletionResponse, GotoDefinitionParams,
+    GotoDefinitionResponse, Hover, HoverContents, HoverParams, Location, MarkupContent, MarkupKind,
+    ReferenceParams, Uri,
+};
+
+use super::checks::Checked;
+use super::{Answer, Failure, PANIC_METHOD, Server, json, panic_message, params};
+use crate::Analysis;
+use crate::lsp::actions;
+use crate::lsp::complete;
+use crate::lsp::convert;
+use crate::lsp::navigate;
+use crate::lsp::transport::{Transport, log};
+use crate::source::FileId;
+
+impl Server {
+    // ----- requests -----
+
+    pub(super) fn request(&mut self, t: &Transport, req: Request) {
+        let id = req.id.clone();
+        let method = req.method.clone();
+        if self.shutdown {
+            t.send(Response::new_err(
+                id,
+                ErrorCode::InvalidRequest as i32,
+                format!("`{method}` after `shutdown`"),
+            ));
+            return;
+        }
+        if method == Shutdown::METHOD {
+            self.shutdown = true;
+            t.send(Response::new_ok(id, ()));
+            return;
+        }
+        let outcome = catch_unwind(AssertUnwindSafe(|| self.answer(&req)));
+        let response = match outcome {
+            Ok(Ok(value)) => Response::new_ok(id, value),
+            Ok(Err(f)) => Response::new_err(id, f.code as i32, f.message),
+            Err(payload) => {
+                let message = panic_message(&*payload);
+                log(&format!("panic while answering `{method}`: {message}"));
+                Response::new_err(
+                    id,
+                    ErrorCode::InternalError as i32,
+                    format!("nimbus-lint failed while answering `{method}`: {message}"),
+                )
+            }
+        };
+        t.send(response);
+    }
+
+    fn answer(&self, req: &Request) -> Answer {
+        match req.method.as_str() {
+            GotoDefinition::METHOD => {
+                let p: GotoDefinitionParams = params(req)?;
+                json(self.definition(&p.text_document_position_params))
+            }
+            References::METHOD => {
+                let p: ReferenceParams = params(req)?;
+                json(self.references(&p))
+            }
+            HoverRequest::METHOD => {
+                let p: HoverParams = params(req)?;
+                json(self.hover(&p.text_document_position_params))
+            }
+            CodeActionRequest::METHOD => {
+                let p: CodeActionParams = params(req)?;
+                json(self.code_actions(&p))
+            }
+            Completion::METHOD => {
+                let p: CompletionParams = params(req)?;
+                json(self.completion(&p.text_document_position))
+            }
+            "initialize" => Err(Failure {
+                code: ErrorCode::InvalidRequest,
+                message: "the server is already initialized".to_owned(),
+            }),
+            PANIC_METHOD if self.test_panic => panic!("the test asked for a panic"),
+            _ => Err(Failure {
+                code: ErrorCode::MethodNotFound,
+                message: format!("unknown method `{}`", req.method),
+            }),
+        }
+    }
+
+    /// The checked workspace holding a document, and the file's id in it.
+    fn document(&self, uri: &Uri) -> Option<(&Checked, &Analysis, FileId)> {
+        let path = convert::path_of(uri)?;
+        let root = match self.docs.get(&path) {
+            Some(d) => d.root.clone()?,
+            None => self.root_for(&path)?,
+        };
+        let checked = self.workspaces.get(&root)?.analysis.as_ref()?;
+        let a = &checked.analysis;
+        let id = a.ws.sources.find(&path)?;
+        Some((checked, a, id))
+    }
+
+    /// The checked workspace holding a document, the file's id in it, and the byte offset of
+    /// a position.
+    fn locate(
+        &self,
+        at: &lsp_types::TextDocumentPositionParams,
+    ) -> Option<(&Checked, &Analysis, FileId, usize)> {
+        let (ws, a, id) = self.document(&at.text_document.uri)?;
+        let file = a.ws.sources.get(id);
+        Some((ws, a, id, convert::offset(file, at.position, self.enc)))
+    }
+
+    fn code_actions(&self, p: &CodeActionParams) -> Option<lsp_types::CodeActionResponse> {
+        let uri = &p.text_document.uri;
+        let (_, a, file) = self.document(uri)?;
+        let only = p.context.only.as_deref();
+        let found = actions::actions(a, file, p.range, only, self.enc, uri, &|path| {
+            self.uri_for(path)
+        });
+        Some(found)
+    }
+
+    /// The id at `offset` of `file`: from the index, else read from the text.
+    fn occurrence(
+        &self,
+        ws: &Checked,
+        a: &Analysis,
+        file: FileId,
+        offset: usize,
+    ) -> Option<navigate::Occurrence> {
+        // The index is the whole truth for a file that parses: reading the text again (the
+        // whole file, for a hover on a key) is for a broken one only.
+        let index = ws.index();
+        index.at(file, offset).or_else(|| {
+            index
+                .is_broken(file)
+                .then(|| navigate::textual(a, file, offset))
+                .flatten()
+        })
+    }
+
+    fn location(&self, a: &Analysis, span: crate::source::Span) -> Option<Location> {
+        Some(Location {
+            uri: self.uri_for(&a.ws.sources.get(span.file).path)?,
+            range: convert::span_range(&a.ws, span, self.enc),
+        })
+    }
+
+    fn definition(
+        &self,
+        at: &lsp_types::TextDocumentPositionParams,
+    ) -> Option<GotoDefinitionResponse> {
+        let (ws, a, file, offset) = self.locate(at)?;
+        let header = match self.occurrence(ws, a, file, offset) {
+            Some(occ) => navigate::def(a, occ.target).header,
+            // An entity this broken file defines itself: its header, read from the text.
+            None if ws.index().is_broken(file) => navigate::textual_definition(a, file, offset)?,
+            None => return None,
+        };
+        Some(GotoDefinitionResponse::Scalar(self.location(a, header)?))
+    }
+
+    fn references(&self, p: &ReferenceParams) -> Option<Vec<Location>> {
+        let (ws, a, file, offset) = self.locate(&p.text_document_position)?;
+        let occ = self.occurrence(ws, a, file, offset)?;
+        let index = ws.index();
+        let mut out = Vec::new();
+        if p.context.include_declaration {
+            out.extend(self.location(a, navigate::def(a, occ.target).header));
+        }
+        for span in index.references(occ.target) {
+            out.extend(self.location(a, navigate::unquoted(a, span)));
+        }
+        Some(out)
+    }
+
+    fn hover(&self, at: &lsp_types::TextDocumentPositionParams) -> Option<Hover> {
+        let (ws, a, file, offset) = self.locate(at)?;
+        let occ = self.occurrence(ws, a, file, offset)?;
+        let span = match occ.role {
+            navigate::Role::Reference => navigate::unquoted(a, occ.span),
+            navigate::Role::Definition => occ.span,
+        };
+        let text = navigate::hover(a, occ.target, ws.analysis.secret_mask());
+        let contents = if self.markdown {
+            MarkupContent {
+                kind: MarkupKind::Markdown,
+                value: text,
+            }
+        } else {
+            MarkupContent {
+                kind: MarkupKind::PlainText,
+                value: navigate::plain(&text),
+            }
+        };
+        Some(Hover {
+            contents: HoverContents::Markup(contents),
+            range: Some(convert::span_range(&a.ws, span, self.enc)),
+        })
+    }
+
+    fn completion(&self, at: &lsp_types::TextDocumentPositionParams) -> Option<CompletionResponse> {
+        let (checked, a, file, offset) = self.locate(at)?;
+        let (items, incomplete) = complete::complete(
+            a,
+            a.ws.sources.get(file),
+            offset,
+            self.enc,
+            checked.analysis.secret_mask(),
+        );
+        (!items.is_empty()).then_some(CompletionResponse::List(CompletionList {
+            is_incomplete: incomplete,
+            items,
+        }))
+    }
+}
