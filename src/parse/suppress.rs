@@ -267,7 +267,10 @@ fn parse_directive(
                         .unwrap_or(bytes.len());
                     if crate::rules::secret_in_config::is_secret_shaped(&code[i..end]) {
                         secrets.push(SecretHit {
-                            span: Span::new(file, span.start as usize + i..span.start as usize + end),
+                            span: Span::new(
+                                file,
+                                span.start as usize + i..span.start as usize + end,
+                            ),
                             value: code[i..end].to_owned(),
                             literal_secret: false,
                             key: None,
