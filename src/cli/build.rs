@@ -15,6 +15,8 @@ use crate::Analysis;
 use crate::emit::{self, Format};
 use crate::load::{self, Naming};
 
+/// `build`: checks the workspace and, when it has no error, writes its bundle (or, with
+/// `--check`, compares it with the one on disk).
 pub(super) fn build(mut args: BuildArgs, sub: &ArgMatches, io: &mut Io<'_>) -> Outcome {
     // The names of stdout are stdout: a link that the atomic writer would refuse to replace
     // when stdout is a file.

@@ -18,6 +18,8 @@ use crate::emit;
 use crate::load::{self, Naming};
 use crate::rules::Code;
 
+/// `check`: checks the workspaces named (and, with `--fix`, applies their certain fixes in
+/// rounds), then prints the diagnostics in the format asked for.
 pub(super) fn check(args: CheckArgs, sub: &ArgMatches, io: &mut Io<'_>) -> Outcome {
     let overrides = overrides(sub)?;
     let naming = naming_for(args.paths.iter().chain(&args.stdin_filename))?;

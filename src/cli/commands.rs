@@ -26,6 +26,7 @@ pub(super) fn completions(shell: clap_complete::Shell) -> Vec<u8> {
         .into_bytes()
 }
 
+/// `schema`: prints the JSON Schema of the configuration files or of the bundle.
 pub(super) fn schema(args: SchemaArgs, io: &mut Io<'_>) -> Outcome {
     let schema = match args.kind {
         SchemaKind::Config => crate::schema::config(),
@@ -37,6 +38,7 @@ pub(super) fn schema(args: SchemaArgs, io: &mut Io<'_>) -> Outcome {
     Ok(EXIT_OK)
 }
 
+/// `graph`: prints the workspace's transfer graph as Mermaid or DOT.
 pub(super) fn graph(args: GraphArgs, io: &mut Io<'_>) -> Outcome {
     let naming = naming_for(args.path.iter())?;
     let checked = one_workspace(args.path.as_ref(), &naming, &[], io.stdin)?;
@@ -63,6 +65,7 @@ pub(super) fn graph(args: GraphArgs, io: &mut Io<'_>) -> Outcome {
     })
 }
 
+/// `explain`: prints a rule's long explanation, or the list of rules.
 pub(super) fn explain(args: ExplainArgs, io: &mut Io<'_>) -> Outcome {
     if args.list {
         for code in Code::ALL {

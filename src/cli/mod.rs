@@ -116,7 +116,7 @@ pub fn main() -> i32 {
 }
 
 /// Reports why a command stopped and returns exit code 2: a write that failed is a failure
-/// (CLI.md), told on stderr, except a closed pipe (`nimbus-lint … | head`), where the reader
+/// (the contract's `CLI.md`), told on stderr, except a closed pipe (`nimbus-lint … | head`), where the reader
 /// went away and nobody is left to tell.
 fn fail(failure: Failure, stderr: &mut dyn Write) -> i32 {
     if let Failure::Message(e) = failure {

@@ -291,14 +291,23 @@ pub fn nested_note(dir: &Path, naming: &Naming) -> String {
 
 /// A workspace held in memory: `(path relative to the root, bytes)` pairs, as if read from a
 /// folder. `nimbus.toml` at the top is the settings file; other `.toml` paths are entity
-/// files; the rest is ignored. For fuzzing, property tests and tools that have no folder.
+/// files, but for those of a folder that holds a `nimbus.toml` of its own, a nested workspace
+/// that [`load`] leaves out too; the rest is ignored. For fuzzing, property tests and tools
+/// that have no folder.
 pub fn load_memory(files: &[(&str, &[u8])]) -> Loaded {
     let mut loaded = Loaded {
         root: PathBuf::from("."),
         ..Loaded::default()
     };
+    let nested: Vec<&str> = (files.iter())
+        .filter_map(|f| f.0.strip_suffix(SETTINGS_FILE))
+        .filter(|folder| folder.ends_with('/'))
+        .collect();
     let mut entity: Vec<&(&str, &[u8])> = Vec::new();
-    for f in files {
+    for f in files
+        .iter()
+        .filter(|f| !nested.iter().any(|n| f.0.starts_with(n)))
+    {
         if f.0 == SETTINGS_FILE && loaded.settings_file.is_none() {
             let file = SourceFile::from_bytes(f.0.into(), f.0, f.0, f.1);
             let id = loaded.sources.add(file);
@@ -321,6 +330,21 @@ pub fn load_memory(files: &[(&str, &[u8])]) -> Loaded {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn in_memory_a_folder_with_its_own_settings_is_left_out_as_on_disk() {
+        let files: [(&str, &[u8]); 4] = [
+            ("nimbus.toml", b""),
+            ("a.toml", b"[ou.a]\n"),
+            ("sub/nimbus.toml", b""),
+            ("sub/b.toml", b"[ou.b]\n"),
+        ];
+        let loaded = load_memory(&files);
+        let names: Vec<&str> = (loaded.entity_files.iter())
+            .map(|&id| loaded.sources.get(id).rel())
+            .collect();
+        assert_eq!(names, ["a.toml"]);
+    }
 
     #[test]
     fn io_messages_are_short_lower_case_and_name_no_path_twice() {

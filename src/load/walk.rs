@@ -86,6 +86,9 @@ pub fn walker(root: &Path) -> ignore::WalkBuilder {
 }
 
 /// [`walker`], told whether `root` lies in a repository ([`in_repository`]).
+///
+/// `WalkBuilder::filter_entry` replaces the filter set here: a caller that sets its own must
+/// repeat the [`ignore_files_ok`] check in it (as `walk` does).
 fn walker_in(root: &Path, repository: bool) -> ignore::WalkBuilder {
     let mut walker = ignore::WalkBuilder::new(root);
     walker

@@ -116,6 +116,8 @@ pub fn run(t: &Transport) -> Result<Ending, String> {
     Ok(ending)
 }
 
+/// The language server's state: the client's folders and documents, the workspaces found
+/// and their last checks, and what is waiting to be checked or published.
 struct Server {
     enc: Encoding,
     folders: Vec<PathBuf>,
