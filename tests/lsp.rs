@@ -2049,3 +2049,89 @@ fn a_byte_order_mark_kept_in_an_editors_text_is_a_column_and_one_on_disk_is_not(
         assert_eq!(s.stop(), 0);
     }
 }
+
+/// The `.toml` files below `root`, with their texts, by path relative to it.
+fn toml_files(root: &Path) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut dirs = vec![root.to_path_buf()];
+    while let Some(dir) = dirs.pop() {
+        for e in std::fs::read_dir(&dir).unwrap() {
+            let path = e.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|x| x == "toml") {
+                let rel = path
+                    .strip_prefix(root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned();
+                out.push((rel, std::fs::read_to_string(&path).unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn fix_all_in_every_file_makes_one_round_of_check_fix() {
+    // Every rule's fixture: the editor's fix-all in each file makes the files one round of
+    // `check --fix` makes, the same fixes from the same analysis.
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(fixture("../rules"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    dirs.push(fixture("../many-errors"));
+    dirs.push(fixture("../hostile/fix-collisions/ws"));
+    // A file that does not parse, with bare values on several lines, beside a file with a
+    // misspelled reference.
+    let (_bare, bare) = folder_with(&[
+        ("nimbus.toml", ""),
+        (
+            "org.toml",
+            "[ou.contoso]\nname = Contoso\n[ou.sales]\nname = Sales Team\nparent = contoso\n",
+        ),
+        ("s.toml", "[ou.support]\nparent = \"contosso\"\n"),
+    ]);
+    dirs.push(bare);
+    dirs.sort();
+    let mut fixed_somewhere = 0;
+    for dir in dirs {
+        let files = toml_files(&dir);
+        let refs: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(p, t)| (p.as_str(), t.as_str()))
+            .collect();
+        let (_a, cli) = folder_with(&refs);
+        let (_b, editor) = folder_with(&refs);
+        let (mut s, _) = Server::init(&editor, false);
+        for (rel, text) in &files {
+            s.open(&editor.join(rel), text);
+        }
+        for (rel, text) in &files {
+            let path = editor.join(rel);
+            let whole = json!({"start": {"line": 0, "character": 0},
+                               "end": {"line": text.lines().count() + 1, "character": 0}});
+            let r = s.request(
+                "textDocument/codeAction",
+                json!({"textDocument": {"uri": uri(&path)}, "range": whole,
+                       "context": {"diagnostics": [], "only": ["source.fixAll"]}}),
+            );
+            if let Some(action) = r["result"].as_array().and_then(|a| a.first()) {
+                let edits = action["edit"]["changes"][uri(&path)].as_array().unwrap();
+                std::fs::write(&path, apply_edits(text, edits)).unwrap();
+                fixed_somewhere += 1;
+            }
+        }
+        assert_eq!(s.stop(), 0);
+        // One round of `check --fix`, from the same analysis as the editor's.
+        std::process::Command::new(env!("CARGO_BIN_EXE_nimbus-lint"))
+            .current_dir(&cli)
+            .args(["check", "--fix", "-q"])
+            .env("NIMBUS_LINT_TEST_FIX_ROUNDS", "1")
+            .output()
+            .unwrap();
+        assert_eq!(toml_files(&editor), toml_files(&cli), "{}", dir.display());
+    }
+    assert!(fixed_somewhere >= 4, "{fixed_somewhere}");
+}

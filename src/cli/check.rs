@@ -32,7 +32,7 @@ pub(super) fn check(args: CheckArgs, sub: &ArgMatches, io: &mut Io<'_>) -> Outco
         // rounds go on, as ruff's do, until none is left or the bound is reached.
         let mut fixing = Fixing::default();
         let mut converged = false;
-        for _ in 0..FIX_ROUNDS {
+        for _ in 0..fix_rounds() {
             if fix_files(&checked.results, &naming, &mut fixing, io.stderr)? == 0 {
                 converged = true;
                 break;
@@ -87,6 +87,15 @@ pub(super) fn check(args: CheckArgs, sub: &ArgMatches, io: &mut Io<'_>) -> Outco
 /// Rounds of `check --fix` at most: fixes that keep uncovering fixes are cut off there.
 const FIX_ROUNDS: usize = 8;
 
+/// [`FIX_ROUNDS`], or fewer for tests that compare one round with the editor's fix-all
+/// (`NIMBUS_LINT_TEST_FIX_ROUNDS`).
+fn fix_rounds() -> usize {
+    std::env::var("NIMBUS_LINT_TEST_FIX_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .map_or(FIX_ROUNDS, |n: usize| n.clamp(1, FIX_ROUNDS))
+}
+
 /// What the rounds of `check --fix` did, summed for the one report at the end.
 #[derive(Default)]
 struct Fixing {
@@ -115,7 +124,8 @@ impl Fixing {
         if pending {
             writeln!(
                 stderr,
-                "note: fixes are still pending after {FIX_ROUNDS} rounds; run `check --fix` again"
+                "note: fixes are still pending after {} rounds; run `check --fix` again",
+                fix_rounds()
             )?;
         }
         Ok(())
