@@ -247,6 +247,16 @@ pub fn config() -> serde_json::Value {
     let output = &mut schema["definitions"]["BuildTable"]["properties"]["output"];
     output["minLength"] = serde_json::json!(1);
     output["pattern"] = serde_json::json!("[^/\\\\]$");
+    // The defaults the tool applies, for editors that show or fill them in.
+    let defs = &mut schema["definitions"];
+    defs["ConnectorTable"]["properties"]["region"]["default"] = "us1".into();
+    defs["ServiceTable"]["properties"]["user_assignment"]["default"] = "ms_teams".into();
+    defs["ServiceTable"]["properties"]["transfers"]["default"] = serde_json::json!([]);
+    defs["ImTable"]["properties"]["channels"]["default"] = serde_json::json!([]);
+    let workspace = &mut defs["WorkspaceTable"]["properties"];
+    workspace["exclude"]["default"] = serde_json::json!([]);
+    workspace["max_file_size"]["default"] = crate::parse::settings::DEFAULT_MAX_FILE_SIZE.into();
+    workspace["max_files"]["default"] = crate::parse::settings::DEFAULT_MAX_FILES.into();
     for_editors(&mut schema);
     plain(&mut schema);
     schema

@@ -182,3 +182,56 @@ fn the_bundle_schema_is_as_strict_as_the_bundle() {
         assert!(!schema.is_valid(&b), "the bundle schema accepts {what}");
     }
 }
+
+#[test]
+fn the_config_schema_gives_the_defaults_the_tool_applies() {
+    let text = std::fs::read_to_string(repo().join("schema/config.schema.json")).unwrap();
+    let schema: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let defs = &schema["definitions"];
+    let workspace = &defs["WorkspaceTable"]["properties"];
+    let settings = nimbus_lint::parse::settings::Settings::default();
+    assert_eq!(
+        workspace["max_file_size"]["default"],
+        settings.max_file_size
+    );
+    assert_eq!(workspace["max_files"]["default"], settings.max_files);
+    // What `build` writes for keys left out.
+    let ws = common::workspace(&[
+        ("nimbus.toml", ""),
+        (
+            "a.toml",
+            "[ou.contoso]\n[connector.c]\nou = \"contoso\"\ntype = \"twilio\"\n\
+             api_key_sid = \"SK0123456789abcdef0123456789abcdef\"\n\
+             [service.s]\nou = \"contoso\"\nlicense = \"contact_center\"\n\
+             [service.s.instant_messaging]\n",
+        ),
+    ]);
+    let r = common::run(
+        ws.path(),
+        &[
+            "build",
+            "-o",
+            "-",
+            "-A",
+            "unused-connector",
+            "-A",
+            "im-unreachable",
+        ],
+    );
+    let bundle: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(
+        defs["ConnectorTable"]["properties"]["region"]["default"],
+        bundle["connectors"][0]["region"]
+    );
+    let service = &bundle["services"][0];
+    let props = &defs["ServiceTable"]["properties"];
+    assert_eq!(
+        props["user_assignment"]["default"],
+        service["user_assignment"]
+    );
+    assert_eq!(props["transfers"]["default"], service["transfers"]);
+    assert_eq!(
+        defs["ImTable"]["properties"]["channels"]["default"],
+        service["instant_messaging"]["channels"]
+    );
+}
