@@ -256,6 +256,14 @@ impl SourceFile {
         (line as u32, self.counts(start, offset).1 as u32)
     }
 
+    /// The 0-based line and character column of a byte offset (LSP's UTF-32 encoding).
+    pub fn position_chars(&self, offset: usize) -> (u32, u32) {
+        let offset = self.clamp(offset);
+        let line = self.line_index(offset);
+        let start = self.line_starts()[line] as usize;
+        (line as u32, self.counts(start, offset).0 as u32)
+    }
+
     /// The 0-based line and byte column of a byte offset (LSP's UTF-8 encoding).
     pub fn position_utf8(&self, offset: usize) -> (u32, u32) {
         let offset = self.clamp(offset);

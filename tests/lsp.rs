@@ -41,6 +41,7 @@ fn read_text(path: &Path) -> String {
 enum Enc {
     Utf16,
     Utf8,
+    Utf32,
 }
 
 /// The LSP position of byte `offset` of `text`.
@@ -51,6 +52,7 @@ fn position(text: &str, offset: usize, enc: Enc) -> Value {
     let col = match enc {
         Enc::Utf16 => before[start..].encode_utf16().count(),
         Enc::Utf8 => offset - start,
+        Enc::Utf32 => before[start..].chars().count(),
     };
     json!({"line": line, "character": col})
 }
@@ -164,6 +166,10 @@ impl Server {
         } else {
             json!(["utf-16"])
         };
+        self.initialize_with(root, encodings)
+    }
+
+    fn initialize_with(&mut self, root: &Path, encodings: Value) -> Value {
         let r = self.request(
             "initialize",
             json!({
@@ -2134,4 +2140,30 @@ fn fix_all_in_every_file_makes_one_round_of_check_fix() {
         assert_eq!(toml_files(&editor), toml_files(&cli), "{}", dir.display());
     }
     assert!(fixed_somewhere >= 4, "{fixed_somewhere}");
+}
+
+#[test]
+fn ranges_count_characters_when_utf32_is_negotiated() {
+    let root = fixture("unicode");
+    let org = root.join("org.toml");
+    let text = crlf(&read_text(&org));
+    let mut s = Server::start(&[]);
+    let caps = s.initialize_with(&root, json!(["utf-32", "utf-16"]));
+    assert_eq!(caps["capabilities"]["positionEncoding"], "utf-32");
+    s.open(&org, &text);
+    let d = s.diagnostics(&uri(&org), |p| p["version"] == 1);
+    let range = &d["diagnostics"][0]["range"];
+    assert_eq!(*range, range_of(&text, "\"contosso\"", 0, Enc::Utf32));
+    // The command line's column, less one: 😀 is one character.
+    assert_eq!(range["start"], json!({"line": 7, "character": 36}));
+    let r = s.at(
+        "textDocument/definition",
+        &org,
+        inside(&text, "\"contoso\", license", 0, 4, Enc::Utf32),
+    );
+    assert_eq!(
+        r["result"]["range"],
+        range_of(&text, "[ou.contoso]", 0, Enc::Utf32)
+    );
+    assert_eq!(s.stop(), 0);
 }

@@ -2,10 +2,11 @@
 //! diagnostics.
 //!
 //! LSP positions are 0-based lines and columns counted in the negotiated encoding: UTF-16 code
-//! units by default, bytes when the client offers UTF-8. Two details: the carriage return of a
-//! CRLF line end belongs to the line end (a position never points between `\r` and `\n`), and a
-//! byte order mark at the start of a file read from disk is not a column, as editors drop it
-//! from the text (in an open document's text that kept it, it is one).
+//! units by default, bytes when the client offers UTF-8, characters when it offers UTF-32.
+//! Two details: the carriage return of a CRLF line end belongs to the line end (a position
+//! never points between `\r` and `\n`), and a byte order mark at the start of a file read
+//! from disk is not a column, as editors drop it from the text (in an open document's text
+//! that kept it, it is one).
 
 use crate::load::normalize;
 use std::path::{Path, PathBuf};
@@ -28,17 +29,25 @@ pub enum Encoding {
     Utf8,
     /// In UTF-16 code units (`utf-16`), the protocol's default.
     Utf16,
+    /// In characters (`utf-32`), as the command line's columns count, when the client offers
+    /// it and not UTF-8.
+    Utf32,
 }
 
 impl Encoding {
-    /// UTF-8 when the client lists it among `general.positionEncodings`, else UTF-16.
+    /// UTF-8 when the client lists it among `general.positionEncodings`, else UTF-32 when it
+    /// lists that, else UTF-16.
     pub fn negotiate(caps: &ClientCapabilities) -> Self {
         let offered = caps
             .general
             .as_ref()
             .and_then(|g| g.position_encodings.as_ref());
-        if offered.is_some_and(|kinds| kinds.contains(&PositionEncodingKind::UTF8)) {
+        let offers =
+            |kind: &PositionEncodingKind| offered.is_some_and(|kinds| kinds.contains(kind));
+        if offers(&PositionEncodingKind::UTF8) {
             Encoding::Utf8
+        } else if offers(&PositionEncodingKind::UTF32) {
+            Encoding::Utf32
         } else {
             Encoding::Utf16
         }
@@ -49,6 +58,7 @@ impl Encoding {
         match self {
             Encoding::Utf8 => PositionEncodingKind::UTF8,
             Encoding::Utf16 => PositionEncodingKind::UTF16,
+            Encoding::Utf32 => PositionEncodingKind::UTF32,
         }
     }
 
@@ -57,6 +67,7 @@ impl Encoding {
         match self {
             Encoding::Utf8 => c.len_utf8(),
             Encoding::Utf16 => c.len_utf16(),
+            Encoding::Utf32 => 1,
         }
     }
 }
@@ -78,6 +89,7 @@ pub fn position(file: &SourceFile, offset: usize, enc: Encoding) -> lsp_types::P
     let (line, mut character) = match enc {
         Encoding::Utf8 => file.position_utf8(offset),
         Encoding::Utf16 => file.position_utf16(offset),
+        Encoding::Utf32 => file.position_chars(offset),
     };
     if line == 0 && has_bom(file) && offset >= 3 {
         character -= enc.width('\u{feff}') as u32;
