@@ -334,8 +334,7 @@ fn drop_what_secrets_report(diags: &mut Vec<Diagnostic>) {
 /// No message anywhere repeats a detected secret in full, nor a word shaped like an API key
 /// secret (a credential inside a longer value, which no check records).
 fn mask_secrets(ws: &Workspace, diags: &mut [Diagnostic]) {
-    let secrets = &ws.model.secrets;
-    let masker = crate::model::SecretMask::new(secrets.iter().map(|s| s.value.as_str()));
+    let masker = ws.secret_mask();
     // `secret-in-config` redacts its own secret already.
     for d in diags.iter_mut().filter(|d| d.code != Code::SecretInConfig) {
         for text in d.texts_mut() {

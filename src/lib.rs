@@ -65,9 +65,7 @@ impl Analysis {
     /// The mask of the workspace's detected secrets, for texts shown from the files (source
     /// snippets, graph labels, hovers) beside the diagnostics, which are masked already.
     pub fn secret_mask(&self) -> &model::SecretMask {
-        self.mask.get_or_init(|| {
-            model::SecretMask::new(self.ws.model.secrets.iter().map(|s| s.value.as_str()))
-        })
+        self.mask.get_or_init(|| self.ws.secret_mask())
     }
 
     /// True when some diagnostic is an error.

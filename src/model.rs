@@ -419,6 +419,9 @@ pub struct SecretMask {
     finder: Option<aho_corasick::AhoCorasick>,
     /// The length in bytes of the longest value.
     longest: usize,
+    /// Ids that a value with no lower-case letter does not mask in another case (see
+    /// [`SecretMask::except_ids`]).
+    ids: rustc_hash::FxHashSet<String>,
 }
 
 impl SecretMask {
@@ -436,9 +439,8 @@ impl SecretMask {
         let shown = values.iter().map(|v| redact(v)).collect();
         // One automaton over every secret: each text is scanned once, whatever their number.
         // Overlapping matches, so that a shorter secret inside a longer one is still seen.
-        // In any case (an id's suggested spelling in lower case is the secret all the same),
-        // but for a value with no lower-case letter (`TWILIO_PROD`, a variable's name written
-        // as the secret), whose lower-case spelling is some id's (see `found`).
+        // In any case: an id's suggested spelling in lower case is the secret all the same
+        // (but see `except_ids`).
         let finder = aho_corasick::AhoCorasick::builder()
             .ascii_case_insensitive(true)
             .build(&values)
@@ -449,7 +451,23 @@ impl SecretMask {
             shown,
             finder,
             longest,
+            ids: rustc_hash::FxHashSet::default(),
         }
+    }
+
+    /// The mask, where a value with no lower-case letter (`TWILIO_PROD`, a variable's name
+    /// written as the secret) spelled in another case is one of `ids`, the workspace's
+    /// entities': then it is that id (`twilio_prod`), not the secret, and shown. Anywhere else
+    /// (an id's suggested spelling, `try hunter2-prod` for `HUNTER2-PROD`), it is masked.
+    pub fn except_ids<'a>(mut self, ids: impl IntoIterator<Item = &'a str>) -> Self {
+        if self
+            .values
+            .iter()
+            .any(|v| !v.bytes().any(|b| b.is_ascii_lowercase()))
+        {
+            self.ids = ids.into_iter().map(str::to_owned).collect();
+        }
+        self
     }
 
     /// The length in bytes of the longest secret it masks (0 for none).
@@ -490,7 +508,9 @@ impl SecretMask {
         };
         found.retain(|&(start, end, i)| {
             let v = &self.values[i];
-            v.bytes().any(|b| b.is_ascii_lowercase()) || text[start..end] == *v
+            v.bytes().any(|b| b.is_ascii_lowercase())
+                || text[start..end] == *v
+                || !self.ids.contains(&text[start..end])
         });
         found.sort_unstable_by_key(|&(start, end, _)| (start, std::cmp::Reverse(end)));
         let mut done = 0;

@@ -299,6 +299,15 @@ pub struct Workspace {
 }
 
 impl Workspace {
+    /// The mask of the workspace's detected secrets (see [`crate::model::SecretMask`]).
+    pub fn secret_mask(&self) -> crate::model::SecretMask {
+        let values = self.model.secrets.iter().map(|s| s.value.as_str());
+        let ids = Kind::ALL
+            .iter()
+            .flat_map(|&k| self.model.defs(k).map(|d| d.id.as_str()));
+        crate::model::SecretMask::new(values).except_ids(ids)
+    }
+
     /// True when `word` is the id of an entity of some kind.
     pub fn is_entity_id(&self, word: &str) -> bool {
         crate::model::is_valid_id(word)

@@ -3337,3 +3337,47 @@ fn words_that_only_contain_a_hash_and_ids_spelled_like_a_variable_are_not_masked
         .collect();
     assert!(helps.contains(&"did you mean `twilio_prod`?"), "{helps:?}");
 }
+
+#[test]
+fn broken_files_with_escapes_and_strings_left_open_are_read_to_the_end() {
+    let connector = "[ou.contoso]\n[connector.tw]\nou = \"contoso\"\ntype = \"twilio\"\n\
+                     api_key_sid = \"SK0123456789abcdef0123456789abcdef\"\n";
+    let secret = "api_key_secret = \"my-prod-secret-value-123\"\n";
+    for (before, broken) in [
+        // An escape before a character of several bytes, a file that ends in one.
+        (
+            "note = \"\"\"path C:\\\u{dc}bersicht\"\"\"\n",
+            "x = [1 2]\n",
+        ),
+        ("", "note = \"\"\"abc\\"),
+        // A path ending in a backslash: its string ends with its line.
+        ("note = \"see C:\\\n", ""),
+        // A multi-line string never closed: the lines after it are read all the same.
+        ("note = \"\"\"forgot to close\n", ""),
+    ] {
+        let text = format!("{connector}{before}{secret}{broken}");
+        for format in ["human", "json"] {
+            let r = check(&[("a.toml", &text)], format);
+            assert_eq!(r.code, 1, "{text}\n{}{}", r.stdout, r.stderr);
+            assert!(
+                !r.stdout.contains("prod-secret"),
+                "{format} of {text}\n{}",
+                r.stdout
+            );
+        }
+    }
+    // A secret in capitals is masked in any case where it is no id: an invalid id's suggested
+    // spelling in lower case is masked, an id in lower case that a variable's name spells is
+    // shown.
+    let text = "[ou.contoso]\n[connector.tw]\nou = \"contoso\"\ntype = \"twilio\"\n\
+                api_key_sid = \"SK0123456789abcdef0123456789abcdef\"\n\
+                api_key_secret = \"HUNTER2-PROD-KEY-77\"\n\
+                [connector.HUNTER2-PROD-KEY-77]\nou = \"contoso\"\ntype = \"twilio\"\n\
+                api_key_sid = \"SK0123456789abcdef0123456789abcdee\"\n";
+    let r = check(&[("a.toml", text)], "json");
+    assert!(
+        !r.stdout.to_ascii_lowercase().contains("hunter2-prod"),
+        "{}",
+        r.stdout
+    );
+}

@@ -187,11 +187,25 @@ const REACH: usize = 1024;
 
 /// The words of `text` shaped like a credential that no check recorded (a word in a comment,
 /// a value the parse never reached in a file that does not parse, a repeat with a prefix or a
-/// blank around it), 32 hex digits that stand alone included, other than an entity's id: a
+/// blank around it), 32 hex digits included, but in an entity's id (`twilio-<md5>`): a
 /// snippet shows them masked all the same.
 fn shaped(a: &Analysis, text: &str) -> Vec<std::ops::Range<usize>> {
+    let bytes = text.as_bytes();
+    let id_char = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-';
     let mut words = crate::rules::secret_in_config::shaped_words(text, true);
-    words.retain(|w| !a.ws.is_entity_id(&text[w.clone()]));
+    words.retain(|w| {
+        // The name the word is part of, as far as an id's characters go.
+        let start = (0..w.start)
+            .rev()
+            .take_while(|&i| id_char(bytes[i]))
+            .last()
+            .unwrap_or(w.start);
+        let end = (w.end..bytes.len())
+            .take_while(|&i| id_char(bytes[i]))
+            .last()
+            .map_or(w.end, |i| i + 1);
+        !a.ws.is_entity_id(&text[start..end])
+    });
     words
 }
 

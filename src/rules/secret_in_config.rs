@@ -99,24 +99,16 @@ pub fn names_the_secret_value(key: &str) -> bool {
 /// outputs mask even where no check recorded a secret (a comment, a value of a file that does
 /// not parse, a word among others). No id can be one (ids are lower case).
 ///
-/// With `hex`, runs of 32 hex digits that stand alone too (not glued to a name by `-`, `_`,
-/// `.` or `/`: `twilio-<md5>` is a name, `dist/<md5>/` a path): an auth token in a comment.
-/// Messages leave those alone, as they name ids and files; 32 hex digits are so many things
-/// that only a whole value is taken for a token there.
+/// With `hex`, runs of 32 hex digits too: an auth token in a comment or a URL. Messages leave
+/// those alone, as they name ids and files; 32 hex digits are so many things that only a
+/// whole value is taken for a token there.
 ///
 /// A UTF-16 file read as UTF-8 has a NUL byte after each letter: a run of letters with NULs
 /// between them is read as the letters alone, and, when that is no such word, as the words
 /// the NULs separate.
 pub fn shaped_words(text: &str, hex: bool) -> Vec<std::ops::Range<usize>> {
     let bytes = text.as_bytes();
-    let glue = |at: Option<&u8>| at.is_some_and(|b| matches!(b, b'-' | b'_' | b'.' | b'/' | b'\\'));
-    let shaped = |w: &str, from: usize| {
-        is_secret_shaped(w)
-            && (!w.bytes().all(|b| b.is_ascii_hexdigit())
-                || hex
-                    && !glue(from.checked_sub(1).and_then(|i| bytes.get(i)))
-                    && !glue(bytes.get(from + w.len())))
-    };
+    let shaped = |w: &str| is_secret_shaped(w) && (hex || !w.bytes().all(|b| b.is_ascii_hexdigit()));
     let mut out = Vec::new();
     let mut at = 0;
     while at < bytes.len() {
@@ -132,7 +124,7 @@ pub fn shaped_words(text: &str, hex: bool) -> Vec<std::ops::Range<usize>> {
         }
         let word = &text[start..at];
         if !nul {
-            if shaped(word, start) {
+            if shaped(word) {
                 out.push(start..at);
             }
         } else if word.len() <= 2 * 32 && is_secret_shaped(&word.replace('\0', "")) {

@@ -249,6 +249,11 @@ pub(crate) fn bare_secrets(file: crate::source::FileId, text: &str, base: usize)
     let mut line_start = true;
     let mut literal_key = false;
     let mut before: Option<u8> = None;
+    // Up to where a `"` (0) or `'` (1) opens a string not closed on its line: a quote there
+    // is not looked at again (a line of escaped quotes would make it quadratic).
+    let mut unclosed = [0usize; 2];
+    // Whether a `"""` (0) or `'''` (1) was found never closed: none after it is either.
+    let mut never_closed = [false; 2];
     while i < bytes.len() {
         if line_start {
             line_start = false;
@@ -270,11 +275,16 @@ pub(crate) fn bare_secrets(file: crate::source::FileId, text: &str, base: usize)
             if text[i..].starts_with(triple) {
                 // A multi-line string: up to its closing quotes, over lines.
                 let from = i + 3;
-                let mut j = from;
+                let kind = usize::from(b == b'\'');
+                let mut j = if never_closed[kind] { text.len() } else { from };
                 let end = loop {
                     match text[j..].find([b as char, '\\']) {
                         None => break None,
-                        Some(k) if b == b'"' && bytes[j + k] == b'\\' => j += k + 2,
+                        Some(k) if b == b'"' && bytes[j + k] == b'\\' => {
+                            // The escaped character, whole (it may be any character).
+                            let next = text[j + k + 1..].chars().next().map_or(0, char::len_utf8);
+                            j += k + 1 + next;
+                        }
                         Some(k) if bytes[j + k] == b'\\' => j += k + 1,
                         Some(k) if text[j + k..].starts_with(triple) => {
                             // Up to two more quotes belong to the string.
@@ -287,11 +297,39 @@ pub(crate) fn bare_secrets(file: crate::source::FileId, text: &str, base: usize)
                         Some(k) => j += k + 1,
                     }
                 };
-                let close = end.unwrap_or(text.len()).min(text.len());
-                let inner = &text[from.min(close)..close];
+                let Some(close) = end else {
+                    never_closed[kind] = true;
+                    // Never closed: the parse stops there, and what follows is read as lines
+                    // (a forgotten `"""` must not hide the keys below it). A secret's value is
+                    // its first line that holds one.
+                    if first_value {
+                        let rest = &text[from..];
+                        let own = rest.find('\n').map_or(rest.len(), |k| k);
+                        let (at, line) = if rest[..own].trim().is_empty() {
+                            let next = &rest[(own + 1).min(rest.len())..];
+                            (from + (own + 1).min(rest.len()), &next[..next.find('\n').unwrap_or(next.len())])
+                        } else {
+                            (from, &rest[..own])
+                        };
+                        let value = line.trim();
+                        if !value.is_empty() && literal(value) {
+                            let start = at + (line.len() - line.trim_start().len());
+                            record(start, start + value.len(), value, true);
+                            literal_key = false;
+                            before = Some(b);
+                            i = at + line.len();
+                            continue;
+                        }
+                    }
+                    literal_key = false;
+                    before = Some(b);
+                    i = from;
+                    continue;
+                };
+                let inner = &text[from..close];
                 let value = inner.strip_prefix("\r\n").or_else(|| inner.strip_prefix('\n')).unwrap_or(inner);
                 if first_value && literal(value) {
-                    record(i, end.map_or(text.len(), |e| e + 3), value, true);
+                    record(i, close + 3, value, true);
                 } else {
                     for w in crate::rules::secret_in_config::shaped_words(inner, false) {
                         record(from + w.start, from + w.end, &inner[w.clone()], false);
@@ -300,15 +338,18 @@ pub(crate) fn bare_secrets(file: crate::source::FileId, text: &str, base: usize)
                 // What follows its closing quotes is no line's start.
                 literal_key = false;
                 before = Some(b);
-                i = end.map_or(text.len(), |e| e + 3);
+                i = close + 3;
                 continue;
             }
-            // A string on this line: up to its closing quote (escapes in `"…"`).
+            // A string on this line: up to its closing quote (escapes in `"…"`, but not of
+            // the line's end: a path ending in `\` ends at the line's end).
+            let kind = usize::from(b == b'\'');
             let mut j = i + 1;
-            while j < bytes.len() && bytes[j] != b && bytes[j] != b'\n' {
-                j += if b == b'"' && bytes[j] == b'\\' { 2 } else { 1 };
+            while i >= unclosed[kind] && j < bytes.len() && bytes[j] != b && bytes[j] != b'\n' {
+                let escaped = b == b'"' && bytes[j] == b'\\' && !matches!(bytes.get(j + 1), None | Some(b'\n' | b'\r'));
+                j += if escaped { 2 } else { 1 };
             }
-            if j < bytes.len() && bytes[j] == b {
+            if i >= unclosed[kind] && j < bytes.len() && bytes[j] == b {
                 let inner = &text[i + 1..j];
                 if first_value && literal(inner) {
                     record(i, j + 1, inner, true);
@@ -321,6 +362,7 @@ pub(crate) fn bare_secrets(file: crate::source::FileId, text: &str, base: usize)
                 continue;
             }
             // Not closed on its line: its words are read as bare ones.
+            unclosed[kind] = unclosed[kind].max(j);
         }
         if b == b'#' {
             // A comment, to the line's end. A `nimbus-lint` comment's codes are read as the
