@@ -407,36 +407,10 @@ fn an_interrupted_build_leaves_no_temporary_file_and_the_old_bundle() {
     let out = ws.path().join("dist/bundle.json");
     std::fs::create_dir_all(out.parent().unwrap()).unwrap();
     std::fs::write(&out, "old bundle").unwrap();
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_nimbus-lint"))
-        .current_dir(ws.path())
-        .arg("build")
-        .env("NIMBUS_LINT_TEST_WRITE_DELAY_MS", "20000")
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let dist = out.parent().unwrap();
-    let temp = || {
-        std::fs::read_dir(dist)
-            .unwrap()
-            .filter_map(|e| e.ok())
-            .any(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
-    };
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
-    while !temp() {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the build never started writing"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
-    let killed = std::process::Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(killed.success());
-    let status = child.wait().unwrap();
-    assert_eq!(status.code(), Some(130));
-    assert!(!temp(), "the temporary file was removed");
+    let (code, temp_left) =
+        common::interrupted_mid_write(ws.path(), &["build"], out.parent().unwrap());
+    assert_eq!(code, Some(130));
+    assert!(!temp_left, "the temporary file was removed");
     assert_eq!(std::fs::read_to_string(&out).unwrap(), "old bundle");
 }
 

@@ -2616,35 +2616,10 @@ fn paths_that_cannot_be_read_are_listed_in_path_order_whatever_the_order_of_the_
 fn an_interrupted_fix_leaves_no_temporary_file_and_the_file_as_it_was() {
     let typo = "[ou.contoso]\n[ou.s]\nparent = \"contosso\"\n";
     let ws = workspace(&[("nimbus.toml", ""), ("x.toml", typo)]);
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_nimbus-lint"))
-        .current_dir(ws.path())
-        .args(["check", "--fix"])
-        .env("NIMBUS_LINT_TEST_WRITE_DELAY_MS", "20000")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let temp = || {
-        std::fs::read_dir(ws.path())
-            .unwrap()
-            .filter_map(|e| e.ok())
-            .any(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
-    };
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
-    while !temp() {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the fix never started writing"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
-    let killed = std::process::Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(killed.success());
-    assert_eq!(child.wait().unwrap().code(), Some(130));
-    assert!(!temp(), "the temporary file was removed");
+    let (code, temp_left) =
+        common::interrupted_mid_write(ws.path(), &["check", "--fix"], ws.path());
+    assert_eq!(code, Some(130));
+    assert!(!temp_left, "the temporary file was removed");
     assert_eq!(
         std::fs::read_to_string(ws.path().join("x.toml")).unwrap(),
         typo

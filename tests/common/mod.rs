@@ -89,3 +89,39 @@ pub fn shared_data(var: &str, rel: &str) -> Option<PathBuf> {
         .join(rel);
     beside.exists().then_some(beside)
 }
+
+/// Runs `nimbus-lint ARGS` in `dir` with every write held open for a while, sends it SIGTERM
+/// as soon as a temporary file appears in `watched`, and returns its exit code and whether a
+/// temporary file is left there.
+#[cfg(unix)]
+pub fn interrupted_mid_write(dir: &Path, args: &[&str], watched: &Path) -> (Option<i32>, bool) {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_nimbus-lint"))
+        .current_dir(dir)
+        .args(args)
+        .env("NIMBUS_LINT_TEST_WRITE_DELAY_MS", "20000")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let temp = || {
+        std::fs::read_dir(watched)
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .any(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    while !temp() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "`{}` never started writing",
+            args.join(" ")
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    (child.wait().unwrap().code(), temp())
+}
