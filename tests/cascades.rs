@@ -3381,3 +3381,29 @@ fn broken_files_with_escapes_and_strings_left_open_are_read_to_the_end() {
         r.stdout
     );
 }
+
+#[test]
+fn a_literal_secret_is_masked_whatever_is_left_open_around_it() {
+    let connector = "[ou.contoso]\n[connector.tw]\nou = \"contoso\"\ntype = \"twilio\"\n\
+                     api_key_sid = \"SK0123456789abcdef0123456789abcdef\"\n";
+    let pw = "pw(|my_)H>}|l2QlU0G4";
+    for tail in [
+        // A multi-line string never closed: a blank line, a line-ending backslash, a stray quote.
+        format!("api_key_secret = \"\"\"\n\n{pw}\n"),
+        format!("api_key_secret = \"\"\"\\\n{pw}\n"),
+        format!("api_key_secret = \"\"\"{pw}\"\nx = [1 2]\n# was {pw}\n"),
+        // The closing quote forgotten on the secret's line.
+        format!("api_key_secret = \"{pw}\n"),
+        format!("api_key_secret = '{pw}\n"),
+        // A multi-line string above never closed, the key inside it as TOML reads it.
+        format!(
+            "description = \"\"\"Sales line\napi_key_secret = \"{pw}\"\nnotes = \"\"\"other\"\"\"\n"
+        ),
+        // A stray quote before the key.
+        format!("'api_key_secret = \"{pw}\"\n"),
+    ] {
+        let text = format!("{connector}{tail}");
+        let r = check(&[("a.toml", &text)], "human");
+        assert!(!r.stdout.contains("l2QlU0G4"), "{text}\n{}", r.stdout);
+    }
+}

@@ -171,12 +171,46 @@ fn visible(a: &Analysis, file: FileId, range: std::ops::Range<usize>) -> String 
             mask(wide.start + place.start + keep..wide.start + place.end);
         }
     }
+    for value in secret_values(&src.text[wide.clone()]) {
+        let keep = crate::model::shown_chars(value.len());
+        mask(wide.start + value.start + keep..wide.start + value.end);
+    }
     for word in shaped(a, &src.text[wide.clone()]) {
         let keep = crate::model::shown_chars(word.len());
         mask(wide.start + word.start + keep..wide.start + word.end);
     }
     let shown = &bytes[range.start - wide.start..range.end - wide.start];
     String::from_utf8_lossy(shown).into_owned()
+}
+
+/// The strings written after `api_key_secret =` in `text`, up to their closing quote or the
+/// line's end, whatever the parse made of them (a closing quote forgotten, a multi-line
+/// string left open, the key inside another string): a snippet never shows one. A variable's
+/// name in capitals is shown.
+fn secret_values(text: &str) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::new();
+    for (at, key) in text.match_indices("api_key_secret") {
+        let rest = &text[at + key.len()..];
+        let after_eq = rest.trim_start_matches([' ', '\t']);
+        let Some(value) = after_eq.strip_prefix('=') else {
+            continue;
+        };
+        let value = value.trim_start_matches([' ', '\t']);
+        let Some(quote) = value.chars().next().filter(|c| matches!(c, '"' | '\'')) else {
+            continue;
+        };
+        let inner = value.trim_start_matches(quote);
+        let line = &inner[..inner.find(['\n', '\r']).unwrap_or(inner.len())];
+        let content = &line[..line.find(quote).unwrap_or(line.len())];
+        let capitals = content
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
+        if !content.is_empty() && !capitals {
+            let start = text.len() - inner.len();
+            out.push(start..start + content.len());
+        }
+    }
+    out
 }
 
 /// The length of a word shaped like a credential.

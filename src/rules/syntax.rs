@@ -303,21 +303,27 @@ pub(crate) fn bare_secrets(file: crate::source::FileId, text: &str, base: usize)
                     // (a forgotten `"""` must not hide the keys below it). A secret's value is
                     // its first line that holds one.
                     if first_value {
-                        let rest = &text[from..];
-                        let own = rest.find('\n').map_or(rest.len(), |k| k);
-                        let (at, line) = if rest[..own].trim().is_empty() {
-                            let next = &rest[(own + 1).min(rest.len())..];
-                            (from + (own + 1).min(rest.len()), &next[..next.find('\n').unwrap_or(next.len())])
-                        } else {
-                            (from, &rest[..own])
+                        // The first line with something on it but a line-ending backslash,
+                        // without the quotes or blanks around it.
+                        let mut at = from;
+                        let found = loop {
+                            if at >= text.len() {
+                                break None;
+                            }
+                            let end = text[at..].find('\n').map_or(text.len(), |k| at + k);
+                            let line = &text[at..end];
+                            let value = line.trim().trim_end_matches('\\').trim_end().trim_matches(['"', '\'']).trim();
+                            if !value.is_empty() {
+                                let start = at + line.find(value).unwrap_or(0);
+                                break Some((start, value, end));
+                            }
+                            at = end + 1;
                         };
-                        let value = line.trim();
-                        if !value.is_empty() && literal(value) {
-                            let start = at + (line.len() - line.trim_start().len());
+                        if let Some((start, value, end)) = found.filter(|(_, v, _)| literal(v)) {
                             record(start, start + value.len(), value, true);
                             literal_key = false;
                             before = Some(b);
-                            i = at + line.len();
+                            i = end;
                             continue;
                         }
                     }
@@ -361,7 +367,16 @@ pub(crate) fn bare_secrets(file: crate::source::FileId, text: &str, base: usize)
                 i = j + 1;
                 continue;
             }
-            // Not closed on its line: its words are read as bare ones.
+            // Not closed on its line: its words are read as bare ones, and a secret's value
+            // is the rest of the line (a closing quote forgotten).
+            let value = text[i + 1..j].trim_end();
+            if first_value && i >= unclosed[kind] && !value.is_empty() && literal(value) {
+                record(i + 1, i + 1 + value.len(), value, true);
+                literal_key = false;
+                before = Some(b);
+                i = j;
+                continue;
+            }
             unclosed[kind] = unclosed[kind].max(j);
         }
         if b == b'#' {
