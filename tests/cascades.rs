@@ -3407,3 +3407,19 @@ fn a_literal_secret_is_masked_whatever_is_left_open_around_it() {
         assert!(!r.stdout.contains("l2QlU0G4"), "{text}\n{}", r.stdout);
     }
 }
+
+#[test]
+fn a_suppression_comment_with_letters_of_several_bytes_is_read_whether_the_file_parses_or_not() {
+    for text in [
+        "# nimbus-lint: allow(éx)\nx = [1 2]\n",
+        "[ou.contoso]\n# nimbus-lint: allow(im-no-agents é)\n[ou.a]\nparent = \"contoso\"\n",
+    ] {
+        let r = check(&[("a.toml", text)], "short");
+        assert!(
+            r.code == 0 || r.code == 1,
+            "{text}\n{}{}",
+            r.stdout,
+            r.stderr
+        );
+    }
+}

@@ -259,25 +259,17 @@ fn parse_directive(
             None => {
                 // A credential pasted in the list, alone or among other words (`im-no-agents
                 // AbCd…`, `AbCd…-x`): each run of letters and digits shaped like one.
-                let bytes = code.as_bytes();
-                let mut i = 0;
-                while i < bytes.len() {
-                    let end = (i..bytes.len())
-                        .find(|&j| !bytes[j].is_ascii_alphanumeric())
-                        .unwrap_or(bytes.len());
-                    if crate::rules::secret_in_config::is_secret_shaped(&code[i..end]) {
+                for run in crate::rules::syntax::alphanumeric_runs(code) {
+                    if crate::rules::secret_in_config::is_secret_shaped(&code[run.clone()]) {
+                        let at = span.start as usize;
                         secrets.push(SecretHit {
-                            span: Span::new(
-                                file,
-                                span.start as usize + i..span.start as usize + end,
-                            ),
-                            value: code[i..end].to_owned(),
+                            span: Span::new(file, at + run.start..at + run.end),
+                            value: code[run].to_owned(),
                             literal_secret: false,
                             key: None,
                             entity: None,
                         });
                     }
-                    i = end + 1;
                 }
                 let alone = times.get(&meant[k]).is_some_and(|&n| n == 1);
                 diags.push(unused_suppression::unknown_code(

@@ -385,15 +385,10 @@ pub(crate) fn bare_secrets(file: crate::source::FileId, text: &str, base: usize)
             let end = text[i..].find('\n').map_or(text.len(), |k| i + k);
             let comment = &text[i..end];
             if comment.trim_start_matches(['#', ' ', '\t']).starts_with("nimbus-lint") {
-                let mut j = 0;
-                while j < comment.len() {
-                    let run = (j..comment.len())
-                        .find(|&k| !comment.as_bytes()[k].is_ascii_alphanumeric())
-                        .unwrap_or(comment.len());
-                    if is_secret_shaped(&comment[j..run]) {
-                        record(i + j, i + run, &comment[j..run], false);
+                for run in alphanumeric_runs(comment) {
+                    if is_secret_shaped(&comment[run.clone()]) {
+                        record(i + run.start, i + run.end, &comment[run.clone()], false);
                     }
-                    j = run + 1;
                 }
             }
             i = end;
@@ -419,6 +414,22 @@ pub(crate) fn bare_secrets(file: crate::source::FileId, text: &str, base: usize)
         i += 1;
     }
     out
+}
+
+/// The runs of ASCII letters and digits of `text`, as byte ranges.
+pub(crate) fn alphanumeric_runs(text: &str) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        while at < bytes.len() && !bytes[at].is_ascii_alphanumeric() {
+            at += 1;
+        }
+        let start = at;
+        while at < bytes.len() && bytes[at].is_ascii_alphanumeric() {
+            at += 1;
+        }
+        (at > start).then_some(start..at)
+    })
 }
 
 /// True when the parser took the bare word at the start of `rest` for the start of a float or
