@@ -3401,6 +3401,9 @@ fn a_literal_secret_is_masked_whatever_is_left_open_around_it() {
         ),
         // A stray quote before the key.
         format!("'api_key_secret = \"{pw}\"\n"),
+        // After a carriage return alone, which ends no line for the parser; a dotted key.
+        format!("x = 1\rapi_key_secret = \"\"\"\n{pw}\"\"\"\n"),
+        format!("x = 1\rapi_key_secret.value = '{pw}\n"),
     ] {
         let text = format!("{connector}{tail}");
         let r = check(&[("a.toml", &text)], "human");

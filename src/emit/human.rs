@@ -183,15 +183,19 @@ fn visible(a: &Analysis, file: FileId, range: std::ops::Range<usize>) -> String 
     String::from_utf8_lossy(shown).into_owned()
 }
 
-/// The strings written after `api_key_secret =` in `text`, up to their closing quote or the
-/// line's end, whatever the parse made of them (a closing quote forgotten, a multi-line
+/// The strings written after `api_key_secret =` in `text` (a multi-line one from its first
+/// line with something on it), up to their closing quote or the line's end, whatever the
+/// parse made of them (a closing quote forgotten, a multi-line
 /// string left open, the key inside another string): a snippet never shows one. A variable's
 /// name in capitals is shown.
 fn secret_values(text: &str) -> Vec<std::ops::Range<usize>> {
     let mut out = Vec::new();
     for (at, key) in text.match_indices("api_key_secret") {
         let rest = &text[at + key.len()..];
-        let after_eq = rest.trim_start_matches([' ', '\t']);
+        // The key may go on (`api_key_secret.value = …`).
+        let after_eq = rest.trim_start_matches(|c: char| {
+            c.is_ascii_alphanumeric() || matches!(c, ' ' | '\t' | '.' | '_' | '-' | '"' | '\'')
+        });
         let Some(value) = after_eq.strip_prefix('=') else {
             continue;
         };
@@ -199,7 +203,12 @@ fn secret_values(text: &str) -> Vec<std::ops::Range<usize>> {
         let Some(quote) = value.chars().next().filter(|c| matches!(c, '"' | '\'')) else {
             continue;
         };
-        let inner = value.trim_start_matches(quote);
+        let triple = quote.to_string().repeat(3);
+        let inner = match value.strip_prefix(triple.as_str()) {
+            // A multi-line string: from its first line with something on it.
+            Some(rest) => rest.trim_start_matches([' ', '\t', '\r', '\n', '\\']),
+            None => &value[1..],
+        };
         let line = &inner[..inner.find(['\n', '\r']).unwrap_or(inner.len())];
         let content = &line[..line.find(quote).unwrap_or(line.len())];
         let capitals = content
