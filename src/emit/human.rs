@@ -211,10 +211,7 @@ fn secret_values(text: &str) -> Vec<std::ops::Range<usize>> {
         };
         let line = &inner[..inner.find(['\n', '\r']).unwrap_or(inner.len())];
         let content = &line[..line.find(quote).unwrap_or(line.len())];
-        let capitals = content
-            .bytes()
-            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
-        if !content.is_empty() && !capitals {
+        if !content.is_empty() && !crate::rules::secret_in_config::names_a_variable(content) {
             let start = text.len() - inner.len();
             out.push(start..start + content.len());
         }

@@ -14,13 +14,13 @@ use crate::parse::settings::Settings;
 /// `dir` lies below `outer`, and no hidden folder, `.gitignore` or symbolic link on the way
 /// keeps the walk out. For roots without `nimbus.toml`: no `exclude` globs are applied.
 pub fn walk_enters(outer: &Path, dir: &Path) -> bool {
-    dir != outer && skipped(outer, dir, true, &Gitignore::empty()).is_none()
+    Entering::default().walk_enters(outer, dir)
 }
 
 /// True when the walk of the workspace at `root` (with its `nimbus.toml`'s `exclude` globs)
 /// enters the folder `dir` below it: where a nested workspace in `dir` is found.
 pub fn workspace_enters(root: &Path, dir: &Path) -> bool {
-    dir != root && skipped(root, dir, true, &excludes(root, &settings_of(root))).is_none()
+    Entering::default().workspace_enters(root, dir)
 }
 
 /// [`walk_enters`] and [`workspace_enters`] asked of many folders: each workspace's ignore
@@ -35,18 +35,24 @@ pub struct Entering {
 impl Entering {
     /// [`walk_enters`].
     pub fn walk_enters(&mut self, outer: &Path, dir: &Path) -> bool {
+        if dir == outer {
+            return false;
+        }
         let ignores = (self.walks)
             .entry(outer.to_path_buf())
             .or_insert_with(|| IgnoreFiles::of(outer));
-        dir != outer && skipped_with(outer, dir, true, &Gitignore::empty(), ignores).is_none()
+        skipped_with(outer, dir, true, &Gitignore::empty(), ignores).is_none()
     }
 
     /// [`workspace_enters`].
     pub fn workspace_enters(&mut self, root: &Path, dir: &Path) -> bool {
+        if dir == root {
+            return false;
+        }
         let (excluded, ignores) = (self.workspaces)
             .entry(root.to_path_buf())
             .or_insert_with(|| (excludes(root, &settings_of(root)), IgnoreFiles::of(root)));
-        dir != root && skipped_with(root, dir, true, excluded, ignores).is_none()
+        skipped_with(root, dir, true, excluded, ignores).is_none()
     }
 }
 

@@ -931,7 +931,7 @@ fn read_secret(r: &mut Reader<'_>, t: &DeTable<'_>, m: &Misspelled, id: &str) ->
 /// `unknown-field` or `invalid-value` says so.
 fn record_literals(r: &mut Reader<'_>, v: &Spanned<DeValue<'_>>, id: &str) -> bool {
     match v.get_ref() {
-        DeValue::String(s) if !is_env_name(s) || s.bytes().any(|b| b.is_ascii_lowercase()) => {
+        DeValue::String(s) if !crate::rules::secret_in_config::names_a_variable(s) => {
             r.secrets.push(SecretHit {
                 span: r.span(v.span()),
                 value: s.to_string(),

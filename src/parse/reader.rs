@@ -211,7 +211,7 @@ impl<'s> Reader<'s> {
             // that takes none) is a literal secret all the same, whatever its shape.
             if let DeValue::String(v) = value.get_ref()
                 && (name == "api_key_secret" || suggestion == Some("api_key_secret"))
-                && (!crate::parse::is_env_name(v) || v.bytes().any(|b| b.is_ascii_lowercase()))
+                && !secret_in_config::names_a_variable(v)
             {
                 self.secrets.push(SecretHit {
                     span: self.span(value.span()),

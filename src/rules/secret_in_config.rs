@@ -94,6 +94,12 @@ pub fn names_the_secret_value(key: &str) -> bool {
         .any(|w| key.contains(w))
 }
 
+/// True when `s`, written where a secret goes, is a variable's name in capitals
+/// (`TWILIO_SECRET`): the name misplaced, no secret.
+pub fn names_a_variable(s: &str) -> bool {
+    crate::parse::is_env_name(s) && !s.bytes().any(|b| b.is_ascii_lowercase())
+}
+
 /// The words of `text` shaped like an API key secret: runs of 32 ASCII letters and digits
 /// mixing upper case, lower case and digits ([`is_secret_shaped`]), as byte ranges. What
 /// outputs mask even where no check recorded a secret (a comment, a value of a file that does

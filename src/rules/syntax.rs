@@ -240,7 +240,7 @@ pub(crate) fn bare_secrets(file: crate::source::FileId, text: &str, base: usize)
     // variable: `"TWILIO_SECRET"`, `"$TWILIO_SECRET"`.
     let literal = |s: &str| {
         let name = s.strip_prefix("${").and_then(|n| n.strip_suffix('}')).or_else(|| s.strip_prefix('$'));
-        let capitals = !s.is_empty() && s.bytes().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == b'_');
+        let capitals = crate::rules::secret_in_config::names_a_variable(s);
         !capitals && name.is_none_or(is_secret_shaped)
     };
     let bytes = text.as_bytes();
