@@ -4,7 +4,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::graph::Transfers;
-use crate::model::{Kind, Service};
+use crate::model::{Kind, SecretMask, Service};
 use crate::resolve::Workspace;
 use crate::rules::{Code, Level, unused_suppression};
 use crate::source::Span;
@@ -244,8 +244,14 @@ impl Context<'_> {
 /// Severity levels chosen on the command line, which win over `[lints]`.
 pub type Overrides = [(Code, Level)];
 
-/// Runs every rule and returns the diagnostics to show, in output order.
-pub fn check(ws: &Workspace, transfers: &Transfers, overrides: &Overrides) -> Vec<Diagnostic> {
+/// Runs every rule and returns the diagnostics to show, in output order, masked with `mask`
+/// (the workspace's [`Workspace::secret_mask`]).
+pub fn check(
+    ws: &Workspace,
+    transfers: &Transfers,
+    overrides: &Overrides,
+    mask: &SecretMask,
+) -> Vec<Diagnostic> {
     let cx = Context {
         ws,
         transfers,
@@ -262,7 +268,7 @@ pub fn check(ws: &Workspace, transfers: &Transfers, overrides: &Overrides) -> Ve
             check(&cx, &mut diags);
         }
     }
-    mask_secrets(ws, &mut diags);
+    mask_secrets(mask, &mut diags);
     keep_quotes(ws, &mut diags);
     drop_missing_fields_of_duplicates(ws, &mut diags);
     for d in &mut diags {
@@ -333,8 +339,7 @@ fn drop_what_secrets_report(diags: &mut Vec<Diagnostic>) {
 
 /// No message anywhere repeats a detected secret in full, nor a word shaped like an API key
 /// secret (a credential inside a longer value, which no check records).
-fn mask_secrets(ws: &Workspace, diags: &mut [Diagnostic]) {
-    let masker = ws.secret_mask();
+fn mask_secrets(masker: &SecretMask, diags: &mut [Diagnostic]) {
     // `secret-in-config` redacts its own secret already.
     for d in diags.iter_mut().filter(|d| d.code != Code::SecretInConfig) {
         for text in d.texts_mut() {

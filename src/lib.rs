@@ -57,15 +57,34 @@ pub struct Analysis {
     pub load_errors: Vec<LoadError>,
     /// Remarks that are not problems of the configuration (skipped links, ...).
     pub notes: Vec<String>,
-    /// The mask of the workspace's detected secrets, made on first use.
-    mask: std::sync::OnceLock<model::SecretMask>,
+    /// The mask of the workspace's detected secrets, the one the diagnostics were masked with.
+    mask: model::SecretMask,
+    /// What [`Analysis::file_masks`] found, by file.
+    file_masks: std::sync::Mutex<rustc_hash::FxHashMap<source::FileId, FileMasks>>,
 }
+
+/// The byte ranges of a file that a report masks (see [`Analysis::file_masks`]).
+pub type FileMasks = std::sync::Arc<[std::ops::Range<usize>]>;
 
 impl Analysis {
     /// The mask of the workspace's detected secrets, for texts shown from the files (source
     /// snippets, graph labels, hovers) beside the diagnostics, which are masked already.
     pub fn secret_mask(&self) -> &model::SecretMask {
-        self.mask.get_or_init(|| self.ws.secret_mask())
+        &self.mask
+    }
+
+    /// The byte ranges of `file` that a report masks, found by `find` on first use: a file
+    /// read whole for the secrets, once however many snippets show it.
+    pub fn file_masks(
+        &self,
+        file: source::FileId,
+        find: impl FnOnce() -> Vec<std::ops::Range<usize>>,
+    ) -> FileMasks {
+        let mut known = self
+            .file_masks
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        known.entry(file).or_insert_with(|| find().into()).clone()
     }
 
     /// True when some diagnostic is an error.
@@ -148,13 +167,15 @@ pub fn check_workspace(
     overrides: &Overrides,
 ) -> Analysis {
     let transfers = Transfers::new(&ws);
-    let diagnostics = check::check(&ws, &transfers, overrides);
+    let mask = ws.secret_mask();
+    let diagnostics = check::check(&ws, &transfers, overrides, &mask);
     Analysis {
         ws,
         transfers,
         diagnostics,
         load_errors,
         notes,
-        mask: std::sync::OnceLock::new(),
+        mask,
+        file_masks: std::sync::Mutex::default(),
     }
 }

@@ -424,6 +424,9 @@ pub struct SecretMask {
     ids: rustc_hash::FxHashSet<String>,
 }
 
+/// The total length in bytes of the secrets above which [`SecretMask`] searches with an NFA.
+const DFA_LIMIT: usize = 4096;
+
 impl SecretMask {
     /// A mask for `values`. Values under 8 characters mask nothing: placeholders such as
     /// `secret` or `key` given as `api_key_secret` (reported, redacted, by `secret-in-config`)
@@ -441,8 +444,14 @@ impl SecretMask {
         // Overlapping matches, so that a shorter secret inside a longer one is still seen.
         // In any case: an id's suggested spelling in lower case is the secret all the same
         // (but see `except_ids`).
+        // A DFA is the fastest to search, but its build follows failure links for every state
+        // and byte: quadratic in a long repetitive secret (100 KB of `a`: minutes). Past a few
+        // KiB of secrets the NFA, built in linear time, is searched instead.
+        let total: usize = values.iter().map(String::len).sum();
+        let kind = (total > DFA_LIMIT).then_some(aho_corasick::AhoCorasickKind::ContiguousNFA);
         let finder = aho_corasick::AhoCorasick::builder()
             .ascii_case_insensitive(true)
+            .kind(kind)
             .build(&values)
             .ok();
         let longest = values.iter().map(String::len).max().unwrap_or(0);

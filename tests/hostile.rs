@@ -252,6 +252,22 @@ fn generate(name: &str, ws: &Path) {
             }
             write("services.toml", s);
         }
+        "long-secret" => {
+            // One secret of 200,000 times the same letter, written twice.
+            let secret = "a".repeat(200_000);
+            write(
+                "org.toml",
+                format!("[ou.root]\nname = \"{secret}\"\nnote = 1\n"),
+            );
+            write(
+                "conn.toml",
+                format!(
+                    "[connector.tw]\nou = \"root\"\ntype = \"twilio\"\n\
+                     api_key_sid = \"SK0123456789abcdef0123456789abcdef\"\n\
+                     api_key_secret = \"{secret}\"\n"
+                ),
+            );
+        }
         "one-line-of-entities" => {
             // 40,000 inline OUs on one line, each naming an unknown parent.
             const N: usize = 40_000;
@@ -766,6 +782,7 @@ cases! {
     too_many_files => "too-many-files",
     ten_thousand_secrets => "many-secrets",
     lines_of_70_000_characters => "long-lines",
+    a_secret_of_200_000_times_one_letter => "long-secret",
     ids_of_1_000_characters => "long-ids",
     fixes_that_would_collide => "fix-collisions",
     one_line_of_40_000_entities => "one-line-of-entities",

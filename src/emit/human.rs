@@ -114,29 +114,43 @@ enum Piece {
 ///
 /// A window shows a long line in pieces, each read here alone: a secret that crosses a piece's
 /// edge is found in the range widened by the longest secret on each side, then clipped, so
-/// that no piece shows more of it than the whole line would.
+/// that no piece shows more of it than the whole line would. Where a secret is longer than
+/// [`REACH`], the whole file is read for them instead, once ([`Analysis::file_masks`]).
 fn visible(a: &Analysis, file: FileId, range: std::ops::Range<usize>) -> String {
     let src = a.ws.sources.get(file);
-    let secrets = &a.ws.model.secrets;
-    // Far enough for the longest secret (up to [`REACH`]: a piece shows a few dozen bytes
-    // of a longer one at most), and for a word shaped like one (see `shaped`).
-    let reach = if secrets.is_empty() {
-        SHAPED
-    } else {
-        a.secret_mask().longest().clamp(SHAPED, REACH)
-    };
-    let wide = floor_char(&src.text, range.start.saturating_sub(reach))
-        ..ceil_char(&src.text, range.end.saturating_add(reach));
-    let mut bytes = crate::source::defuse(&src.text[wide.clone()])
+    let mut bytes = crate::source::defuse(&src.text[range.clone()])
         .into_owned()
         .into_bytes();
-    // Masks the file's bytes `r`, as far as they lie in the widened range.
-    let mut mask = |r: std::ops::Range<usize>| {
-        let (from, to) = (r.start.max(wide.start), r.end.min(wide.end));
-        if from < to {
-            mask_bytes(&mut bytes[from - wide.start..to - wide.start]);
+    let mut apply = |masks: &[std::ops::Range<usize>]| {
+        for m in masks {
+            let (from, to) = (m.start.max(range.start), m.end.min(range.end));
+            if from < to {
+                mask_bytes(&mut bytes[from - range.start..to - range.start]);
+            }
         }
     };
+    let longest = a.secret_mask().longest();
+    if longest > REACH {
+        let masks = a.file_masks(file, || masks(a, file, 0..src.text.len()));
+        // Sorted and apart: the ones that reach the range follow the first that ends past its start.
+        let first = masks.partition_point(|m| m.end <= range.start);
+        let reaching = masks[first..].partition_point(|m| m.start < range.end);
+        apply(&masks[first..first + reaching]);
+    } else {
+        // Far enough for the longest secret, and for a word shaped like one (see `shaped`).
+        let reach = longest.max(SHAPED);
+        let wide = floor_char(&src.text, range.start.saturating_sub(reach))
+            ..ceil_char(&src.text, range.end.saturating_add(reach));
+        apply(&masks(a, file, wide));
+    }
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+/// The bytes of `file` to mask that lie in, or reach into, its bytes `wide`: sorted, apart.
+fn masks(a: &Analysis, file: FileId, wide: std::ops::Range<usize>) -> Vec<std::ops::Range<usize>> {
+    let src = a.ws.sources.get(file);
+    let secrets = &a.ws.model.secrets;
+    let mut out = Vec::new();
     // Secrets are sorted by span and do not overlap: find the first that reaches the range.
     let first =
         secrets.partition_point(|s| (s.span.file, s.span.end as usize) <= (file, wide.start));
@@ -158,29 +172,33 @@ fn visible(a: &Analysis, file: FileId, range: std::ops::Range<usize>) -> String 
             .char_indices()
             .nth(shown)
             .map_or(inner.len(), |(i, _)| i);
-        mask(inner.start + keep..inner.end);
+        out.push(inner.start + keep..inner.end);
     }
+    let text = &src.text[wide.clone()];
     // The same values wherever else they are written (an id that holds one, the same value
     // under another key): shown no more than the messages show them.
     if !secrets.is_empty() {
-        let text = &src.text[wide.clone()];
         for (place, shown) in a.secret_mask().places(text) {
             let keep = (text[place.clone()].char_indices())
                 .nth(shown)
                 .map_or(place.len(), |(i, _)| i);
-            mask(wide.start + place.start + keep..wide.start + place.end);
+            out.push(wide.start + place.start + keep..wide.start + place.end);
         }
     }
-    for value in secret_values(&src.text[wide.clone()]) {
+    for value in secret_values(text).into_iter().chain(shaped(a, text)) {
         let keep = crate::model::shown_chars(value.len());
-        mask(wide.start + value.start + keep..wide.start + value.end);
+        out.push(wide.start + value.start + keep..wide.start + value.end);
     }
-    for word in shaped(a, &src.text[wide.clone()]) {
-        let keep = crate::model::shown_chars(word.len());
-        mask(wide.start + word.start + keep..wide.start + word.end);
+    out.retain(|m| !m.is_empty());
+    out.sort_unstable_by_key(|m| m.start);
+    let mut apart: Vec<std::ops::Range<usize>> = Vec::with_capacity(out.len());
+    for m in out {
+        match apart.last_mut() {
+            Some(last) if m.start <= last.end => last.end = last.end.max(m.end),
+            _ => apart.push(m),
+        }
     }
-    let shown = &bytes[range.start - wide.start..range.end - wide.start];
-    String::from_utf8_lossy(shown).into_owned()
+    apart
 }
 
 /// The strings written after `api_key_secret =` in `text` (a multi-line one from its first
@@ -222,7 +240,8 @@ fn secret_values(text: &str) -> Vec<std::ops::Range<usize>> {
 /// The length of a word shaped like a credential.
 const SHAPED: usize = 32;
 
-/// The most a piece of a long line is widened by to find the secrets across its edges.
+/// The most a piece of a long line is widened by to find the secrets across its edges; past
+/// it, the whole file is read for them.
 const REACH: usize = 1024;
 
 /// The words of `text` shaped like a credential that no check recorded (a word in a comment,

@@ -43,6 +43,23 @@ struct State {
     opens: usize,
 }
 
+/// What may stand before a line's first character: blanks and a byte order mark.
+const INDENT: [char; 3] = [' ', '\t', '\u{feff}'];
+
+impl State {
+    /// Moves over one line (without its line break); true when the line starts at the top
+    /// level, where a `[` opens a header rather than an array.
+    fn step(&mut self, line: &str) -> bool {
+        let at_top = self.multiline.is_none() && self.depth == 0;
+        advance(
+            self,
+            line,
+            at_top && line.trim_start_matches(INDENT).starts_with('['),
+        );
+        at_top
+    }
+}
+
 /// Every line that starts at the top level (not inside a multi-line string or value), in order.
 pub(crate) fn top_level(text: &str) -> impl Iterator<Item = TopLine<'_>> {
     let mut st = State::default();
@@ -51,10 +68,9 @@ pub(crate) fn top_level(text: &str) -> impl Iterator<Item = TopLine<'_>> {
         let start = offset;
         offset += raw.len();
         let line = raw.trim_end_matches(['\n', '\r']);
-        let at_top = st.multiline.is_none() && st.depth == 0;
-        let indent = line.len() - line.trim_start_matches([' ', '\t', '\u{feff}']).len();
+        let at_top = st.step(line);
+        let indent = line.len() - line.trim_start_matches(INDENT).len();
         let body = &line[indent..];
-        advance(&mut st, line, at_top && body.starts_with('['));
         if !at_top {
             return None;
         }
@@ -94,14 +110,8 @@ pub(crate) fn open_string(text: &str) -> Option<usize> {
     let mut offset = 0;
     let mut opened = None;
     for raw in text.split_inclusive('\n') {
-        let line = raw.trim_end_matches(['\n', '\r']);
-        let at_top = st.multiline.is_none() && st.depth == 0;
-        let header = at_top
-            && line
-                .trim_start_matches([' ', '\t', '\u{feff}'])
-                .starts_with('[');
         let opens = st.opens;
-        advance(&mut st, line, header);
+        st.step(raw.trim_end_matches(['\n', '\r']));
         if st.opens != opens {
             opened = Some(offset + st.opened_at);
         }
