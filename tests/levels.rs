@@ -394,3 +394,45 @@ fn a_sid_rule_cannot_be_lowered_nor_silenced_so_no_bundle_holds_an_account_sid()
         assert!(!r.stdout.contains("AC1234"));
     }
 }
+
+#[test]
+fn a_level_written_as_false_or_zero_is_told_and_fixed_to_allow_and_true_is_shown_the_levels() {
+    let ws = workspace(&[
+        (
+            "nimbus.toml",
+            "[lints]\nunused-connector = false\nim-no-agents = true\nself-transfer = 0\n",
+        ),
+        ("a.toml", SERVICES),
+    ]);
+    let r = run(ws.path(), &["check", "--format", "short"]);
+    assert_eq!(
+        r.stdout,
+        // A level in error is not applied (as a misspelled one is not): the rule keeps its own.
+        "a.toml:6:14: warning[self-transfer]: service `a` transfers to itself\n\
+         a.toml:11:14: warning[self-transfer]: service `b` transfers to itself\n\
+         nimbus.toml:2:20: error[invalid-value]: `unused-connector` has the wrong type: found a boolean\n\
+         nimbus.toml:3:16: error[invalid-value]: `im-no-agents` has the wrong type: found a boolean\n\
+         nimbus.toml:4:17: error[invalid-value]: `self-transfer` has the wrong type: found an integer\n\
+         3 errors, 2 warnings in 2 files\n"
+    );
+    let doc = json(&run(ws.path(), &["check", "--format", "json"]));
+    let helps: Vec<&str> = (doc["diagnostics"].as_array().unwrap().iter())
+        .filter(|d| d["code"] == "invalid-value")
+        .map(|d| d["help"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        helps,
+        [
+            "a rule is turned off with the level `\"allow\"`: write `unused-connector = \"allow\"`",
+            "a level is a string, `\"allow\"`, `\"warning\"` or `\"error\"`: e.g. `im-no-agents = \"error\"`",
+            "a rule is turned off with the level `\"allow\"`: write `self-transfer = \"allow\"`",
+        ]
+    );
+    // `--fix` writes what the help says where it is certain; `true` is left to the user.
+    let r = run(ws.path(), &["check", "--fix", "--format", "short"]);
+    assert_eq!(r.code, 1);
+    assert_eq!(
+        std::fs::read_to_string(ws.path().join("nimbus.toml")).unwrap(),
+        "[lints]\nunused-connector = \"allow\"\nim-no-agents = true\nself-transfer = \"allow\"\n"
+    );
+}

@@ -7,7 +7,7 @@ use crate::model::Sp;
 use crate::rules::{Code, Level, invalid_value};
 use crate::source::{FileId, SourceFile};
 
-use super::reader::{Reader, Schema, key_str};
+use super::reader::{Reader, Schema, key_str, type_name};
 
 /// Default for `[workspace] max_file_size`: 64 MiB.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 64 << 20;
@@ -227,7 +227,7 @@ fn read_lints(r: &mut Reader<'_>, t: &DeTable<'_>, settings: &mut Settings) {
                 ));
         }
         let DeValue::String(level) = value.get_ref() else {
-            r.wrong_type(value, name, &format!("{name} = \"warning\""));
+            lint_not_a_string(r, value, name);
             continue;
         };
         let span = r.span(value.span());
@@ -341,4 +341,32 @@ fn count(r: &mut Reader<'_>, t: &DeTable<'_>, key: &str, max: u64) -> Option<u64
             None
         }
     }
+}
+
+/// A rule's level written as something else than a string: `false` (or `0`, `"off"`'s
+/// meaning) turns the rule off, so it is told to write `"allow"`, with a fix; `true` and the
+/// rest are shown the three levels.
+fn lint_not_a_string(r: &mut Reader<'_>, value: &toml::Spanned<DeValue<'_>>, name: &str) {
+    let off = match value.get_ref() {
+        DeValue::Boolean(b) => Some(!*b),
+        DeValue::Integer(i) => Some(
+            i.as_str()
+                .trim_start_matches(['+', '-'])
+                .bytes()
+                .all(|b| b == b'0'),
+        ),
+        _ => None,
+    };
+    let span = r.span(value.span());
+    let d = invalid_value::wrong_type(span, name, type_name(value), &format!("{name} = \"allow\""));
+    r.diagnostics.push(match off {
+        Some(true) => d
+            .help(format!(
+                "a rule is turned off with the level `\"allow\"`: write `{name} = \"allow\"`"
+            ))
+            .fix_string(span, "allow"),
+        _ => d.help(format!(
+            "a level is a string, `\"allow\"`, `\"warning\"` or `\"error\"`: e.g. `{name} = \"error\"`"
+        )),
+    });
 }

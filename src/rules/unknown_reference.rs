@@ -3,7 +3,8 @@
 use super::{Code, Rule};
 use crate::check::Context;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::Kind;
+use crate::model::{Field, Kind};
+use crate::source::Span;
 
 /// The rule record.
 pub const RULE: Rule = Rule {
@@ -126,10 +127,25 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 format!("no {} has this id", u.kind.noun()),
             )
         };
+        // `parent = ""` on the one OU that can be the tenant: naming any OU would make a loop.
+        let tenant_to_be = is_tenant_to_be(cx, u).then(|| own_line(cx, u.span));
+        if let Some(line) = &tenant_to_be {
+            let remove = match line {
+                Some((_, line)) => format!("remove the line `{line}`"),
+                None => "remove its `parent`".to_owned(),
+            };
+            help = format!(
+                "`{}` is the tenant, the OU at the top, which has no parent: {remove}",
+                u.from.1
+            );
+        }
         let mut d = Diagnostic::new(Code::UnknownReference, u.span, message)
-        .label(label)
-        .help(help)
-        .about(u.from.0, &u.from.1);
+            .label(label)
+            .help(help)
+            .about(u.from.0, &u.from.1);
+        if let Some(Some((whole, line))) = tenant_to_be {
+            d = d.fix(whole, "", format!("Remove `{line}`"));
+        }
         if let Some((k, i)) = other {
             d = d.with(model.def(k, i).header, format!("`{}` is this {}", u.value, k.noun()));
         }
@@ -138,4 +154,25 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         }
         out.push(d);
     }
+}
+
+/// True for `parent = ""` where every other OU has a parent: the OU is the tenant to be.
+fn is_tenant_to_be(cx: &Context<'_>, u: &crate::resolve::Unresolved) -> bool {
+    u.field == "parent"
+        && u.value.is_empty()
+        && !(cx.ws.model.ous.iter()).any(|o| matches!(o.parent, Field::Absent))
+}
+
+/// The line of the value at `span`, when it holds nothing else than its key, the value and a
+/// comment: its span with the line break, and its text.
+fn own_line(cx: &Context<'_>, span: Span) -> Option<(Span, String)> {
+    let text = &cx.ws.sources.get(span.file).text;
+    let (from, to) = (span.start as usize, span.end as usize);
+    let start = text[..from].rfind('\n').map_or(0, |i| i + 1);
+    let end = to + text[to..].find('\n').map_or(text.len() - to, |i| i + 1);
+    let line = text[start..end].trim_end_matches(['\n', '\r']);
+    let after = line[to - start..].trim();
+    let key = line[..from - start].trim();
+    (key.ends_with('=') && !key.contains(['{', '[', ',']) && (after.is_empty() || after.starts_with('#')))
+        .then(|| (Span::new(span.file, start..end), line.trim().to_owned()))
 }
