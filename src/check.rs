@@ -24,6 +24,8 @@ pub struct Context<'a> {
     /// The connectors `missing-field` suggests to entries that name none: computed once, read
     /// by that rule and by `used`.
     meant_connectors: std::cell::OnceCell<crate::rules::advice::MeantConnectors>,
+    /// See [`Context::lone_im_tables`].
+    lone_im_tables: std::cell::OnceCell<FxHashMap<usize, Option<u32>>>,
     /// The rules that held back (drew no conclusion) because part of the workspace could not
     /// be read: a suppression of their codes may be needed once it can, so it is not called
     /// unused.
@@ -100,6 +102,14 @@ impl Context<'_> {
     pub(crate) fn meant_connectors(&self) -> &crate::rules::advice::MeantConnectors {
         self.meant_connectors
             .get_or_init(|| crate::rules::advice::MeantConnectors::new(self))
+    }
+
+    /// The services written as an IM table alone (`[service.x.instant_messaging]` and no
+    /// `[service.x]` anywhere) in a workspace read whole, by index, each with the service it
+    /// likely meant; computed on first use (see `missing-field`).
+    pub(crate) fn lone_im_tables(&self) -> &FxHashMap<usize, Option<u32>> {
+        self.lone_im_tables
+            .get_or_init(|| crate::rules::missing_field::lone_im_tables(self))
     }
 
     /// Records that the rule `code` held back: it drew no conclusion from an incomplete view.
@@ -258,6 +268,7 @@ pub fn check(
         tenant: std::cell::OnceCell::new(),
         entry_suggestions: std::cell::OnceCell::new(),
         meant_connectors: std::cell::OnceCell::new(),
+        lone_im_tables: std::cell::OnceCell::new(),
         held: std::cell::RefCell::default(),
         held_for: std::cell::RefCell::default(),
         yielding: std::cell::RefCell::default(),

@@ -67,9 +67,10 @@ pub struct Duplicate {
     pub later: Span,
     /// This definition's id (its key).
     pub later_id: Span,
-    /// True when one of the two holds sub-tables only (`[service.x.instant_messaging]` in a
-    /// file of its own): the two halves of one entity, split across files.
-    pub split: bool,
+    /// Whether the first and this definition hold sub-tables only
+    /// (`[service.x.instant_messaging]` in a file of its own): with one of them, the two are
+    /// the halves of one entity, split across files.
+    pub sub_tables_only: [bool; 2],
 }
 
 /// A reference that names no entity.
@@ -580,7 +581,7 @@ fn merge<T>(
                     first: first.header,
                     later: d.header,
                     later_id: d.id_span,
-                    split: first.sub_tables_only || d.sub_tables_only,
+                    sub_tables_only: [first.sub_tables_only, d.sub_tables_only],
                 });
             }
             None => {

@@ -66,12 +66,12 @@ fn a_sub_table_in_another_file_is_one_duplicate_in_either_order() {
     // The half without `ou` and `license` sorts first, then last: never a `missing-field`.
     assert_eq!(
         short(&[("org.toml", ORG), ("a.toml", half), ("b.toml", rest)]),
-        "b.toml:1:1: error[duplicate-id]: duplicate service id `team`\n\
+        "b.toml:1:1: error[duplicate-id]: service `team` is written in two files: its IM table in a.toml, `[service.team]` in b.toml\n\
          1 error, 0 warnings in 4 files\n"
     );
     assert_eq!(
         short(&[("org.toml", ORG), ("z.toml", half), ("b.toml", rest)]),
-        "z.toml:1:1: error[duplicate-id]: duplicate service id `team`\n\
+        "z.toml:1:1: error[duplicate-id]: service `team` is written in two files: its IM table in z.toml, `[service.team]` in b.toml\n\
          1 error, 0 warnings in 4 files\n"
     );
 }
@@ -296,8 +296,9 @@ fn the_duplicate_id_help_speaks_of_the_im_sub_table_only_when_one_half_is_one() 
             .swap_remove(0)
             .1
     };
-    let note = "(`[service.team.instant_messaging]` belongs in the same file as `[service.team]`)";
-    assert!(help(half).ends_with(note), "{}", help(half));
+    let note = "a service is written in one file: move `[service.team.instant_messaging]` and \
+                its keys from b.toml into a.toml (into its IM table there, if it has one)";
+    assert_eq!(help(half), note);
     assert!(
         !help(whole).contains("instant_messaging"),
         "{}",
@@ -344,8 +345,8 @@ fn every_definition_of_an_invalid_id_is_reported_and_the_split_hint_needs_a_spli
     let all = helps(&[("org.toml", ORG), ("a.toml", whole), ("b.toml", dotted)]);
     let help = &all[0].1;
     assert!(
-        help.ends_with(
-            "(`[service.x.instant_messaging]` belongs in the same file as `[service.x]`)"
+        help.starts_with(
+            "a service is written in one file: move `[service.x.instant_messaging]` and its keys from b.toml into a.toml"
         ),
         "{help}"
     );
@@ -1321,7 +1322,7 @@ fn a_service_split_across_files_is_not_judged_by_the_half_without_its_entry() {
             ("a.toml", half),
             ("b.toml", rest)
         ]),
-        "b.toml:1:1: error[duplicate-id]: duplicate service id `desk`\n\
+        "b.toml:1:1: error[duplicate-id]: service `desk` is written in two files: its IM table in a.toml, `[service.desk]` in b.toml\n\
          1 error, 0 warnings in 5 files\n"
     );
 }
@@ -2782,7 +2783,9 @@ fn an_entity_seen_only_through_a_sub_table_lacks_nothing_while_another_file_cann
     // With every file read, nothing holds the rest of `x`: it lacks what it lacks.
     let out = short(&[("org.toml", ORG), ("a.toml", im)]);
     assert!(
-        out.starts_with("a.toml:1:1: error[missing-field]: service `x` has no `license`\n"),
+        out.starts_with(
+            "a.toml:1:1: error[missing-field]: service `x` has an IM table but no `[service.x]`\n"
+        ),
         "{out}"
     );
 }

@@ -475,6 +475,7 @@ fn entity_file_schema() -> Schema<'static> {
         id: "",
         im_place: "",
         by_value: &[],
+        dotted: None,
     }
 }
 
@@ -533,12 +534,16 @@ fn read_kind(r: &mut Reader<'_>, kind: Kind, value: &Spanned<DeValue<'_>>, out: 
             value,
             t,
             what: format!("{} `{id}`", kind.noun()),
+            kind,
         };
         match kind {
             Kind::Ou => {
                 let m = r.unknown_keys(
                     t,
-                    &schema(e.what.clone(), OU_KEYS, &[("ou", "parent")], &[]),
+                    &Schema {
+                        dotted: e.dotted(),
+                        ..schema(e.what.clone(), OU_KEYS, &[("ou", "parent")], &[])
+                    },
                 );
                 out.ous.push(Ou {
                     def: e.def(r, &m, false),
@@ -562,9 +567,16 @@ struct Entity<'a, 'de> {
     t: &'a DeTable<'de>,
     /// How messages name it: ``service `desk` ``.
     what: String,
+    /// Its kind.
+    kind: Kind,
 }
 
-impl Entity<'_, '_> {
+impl<'a> Entity<'a, '_> {
+    /// Its kind's key and its id, for [`Schema::dotted`].
+    fn dotted(&self) -> Option<(&'static str, &'a str)> {
+        Some((self.kind.key(), self.id))
+    }
+
     /// Its id, places, `name` and (`has_ou`) `ou`.
     fn def(&self, r: &mut Reader<'_>, m: &Misspelled, has_ou: bool) -> Def {
         let t = self.t;
@@ -594,6 +606,7 @@ fn read_connector(r: &mut Reader<'_>, e: &Entity) -> Connector {
                 ("type", |v| v.eq_ignore_ascii_case("twilio")),
                 ("api_key_sid", |v| sid_shaped(v, "SK")),
             ],
+            dotted: e.dotted(),
             ..schema(
                 e.what.clone(),
                 CONNECTOR_KEYS,
@@ -617,6 +630,7 @@ fn read_entry(r: &mut Reader<'_>, e: &Entity) -> MessagingEntry {
         t,
         &Schema {
             by_value: &[("service_sid", |v| sid_shaped(v, "IS"))],
+            dotted: e.dotted(),
             ..schema(e.what.clone(), ENTRY_KEYS, ENTRY_ALIASES, ENTRY_ELSEWHERE)
         },
     );
@@ -635,6 +649,7 @@ fn read_service(r: &mut Reader<'_>, e: &Entity) -> Service {
         &Schema {
             id,
             im_place: &place,
+            dotted: e.dotted(),
             by_value: &[("license", |v| {
                 crate::model::License::SPELLINGS
                     .iter()
@@ -700,6 +715,7 @@ fn schema(
         id: "",
         im_place: "",
         by_value: &[],
+        dotted: None,
     }
 }
 

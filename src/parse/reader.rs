@@ -30,6 +30,9 @@ pub(crate) struct Schema<'a> {
     /// Required keys told by the shape of their string value, for an unknown key whose name is
     /// too far off for a suggestion (`lic = "contact_center"` is the licence).
     pub by_value: &'static [(&'static str, Shaped)],
+    /// For an entity's table, its kind's key and its id: a table under an unknown key, in a
+    /// table of tables alone, is the rest of an id written with a dot (`[service.a.b]`).
+    pub dotted: Option<(&'static str, &'a str)>,
 }
 
 /// Whether a string value has the shape a key takes.
@@ -206,6 +209,18 @@ impl<'s> Reader<'s> {
                         .replace("{id}", schema.id)
                         .replace("{im}", schema.im_place)
                 });
+            // `[service.support.bot]`: an id with a dot, not a key of `support`.
+            let hint = hint.or_else(|| {
+                let (kind, id) = schema.dotted?;
+                let is_table = |v: &Spanned<DeValue<'_>>| matches!(v.get_ref(), DeValue::Table(_));
+                let tables_alone = table.iter().all(|(_, v)| is_table(v));
+                (named.is_none() && is_table(value) && tables_alone).then(|| {
+                    format!(
+                        "ids cannot contain `.`: `[{kind}.{id}.{name}]` is a table `{name}` inside {}; write the id with `-`, e.g. `[{kind}.{id}-{name}]`",
+                        schema.what
+                    )
+                })
+            });
             misspelled.any_unknown = true;
             // A string under a key meant for `api_key_secret` (misspelled, or on an entity
             // that takes none) is a literal secret all the same, whatever its shape.

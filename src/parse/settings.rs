@@ -91,6 +91,7 @@ fn schema(what: &str, known: &'static [&'static str]) -> Schema<'static> {
         id: "",
         im_place: "",
         by_value: &[],
+        dotted: None,
     }
 }
 
@@ -120,6 +121,7 @@ fn read(r: &mut Reader<'_>, doc: &DeTable<'_>, settings: &mut Settings) {
         id: "",
         im_place: "",
         by_value: &[],
+        dotted: None,
     };
     let m = r.unknown_keys(doc, &top);
     if let Some(t) = table(r, doc, "workspace", &m) {

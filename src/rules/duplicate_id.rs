@@ -2,6 +2,9 @@
 
 use super::{Code, Rule};
 use crate::check::Context;
+use crate::model::Kind;
+use crate::resolve::Duplicate;
+use crate::source::Span;
 use crate::diagnostic::{Diagnostic, Severity};
 
 /// The rule record.
@@ -53,17 +56,18 @@ license = "enterprise_routing"
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for d in &cx.ws.res.duplicates {
+        if d.kind == Kind::Service
+            && let [first, later] = d.sub_tables_only
+            && first != later
+        {
+            out.push(split_service(cx, d, first));
+            continue;
+        }
         let first_file = &cx.ws.sources.get(d.first.file).display();
-        let mut help = format!(
+        let help = format!(
             "ids are unique per kind across the workspace: rename this {} or merge it into the definition in {first_file}",
             d.kind.noun()
         );
-        if d.kind == crate::model::Kind::Service && d.split {
-            help.push_str(&format!(
-                " (`[service.{}.instant_messaging]` belongs in the same file as `[service.{}]`)",
-                d.id, d.id
-            ));
-        }
         out.push(
             Diagnostic::new(
                 Code::DuplicateId,
@@ -75,4 +79,38 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             .help(help),
         );
     }
+}
+
+/// A service whose IM table (`[service.x.instant_messaging]`, alone in its file) is apart
+/// from `[service.x]`: one service in two files, not two services. `im_first` tells which
+/// of the two places the IM table is.
+fn split_service(cx: &Context<'_>, d: &Duplicate, im_first: bool) -> Diagnostic {
+    let (im, main) = if im_first {
+        (d.first, d.later)
+    } else {
+        (d.later, d.first)
+    };
+    let file = |s: Span| cx.ws.sources.get(s.file).display();
+    let id = &d.id;
+    let (label, other) = if im_first {
+        ("the service", "its IM table, in another file")
+    } else {
+        ("the IM table, apart from its service", "the service")
+    };
+    Diagnostic::new(
+        Code::DuplicateId,
+        d.later,
+        format!(
+            "service `{id}` is written in two files: its IM table in {}, `[service.{id}]` in {}",
+            file(im),
+            file(main)
+        ),
+    )
+    .label(label)
+    .with(d.first, other)
+    .help(format!(
+        "a service is written in one file: move `[service.{id}.instant_messaging]` and its keys from {} into {} (into its IM table there, if it has one)",
+        file(im),
+        file(main)
+    ))
 }

@@ -118,13 +118,15 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         }
     }
     let speaks = may_speak(cx, &groups, &group_of);
+    let behind = behind_lone_im_tables(cx);
     // Services without IM that a reached IM service transfers to: found once, when a first
     // group asks (each group looks at the services that transfer into it).
     let fed = std::cell::OnceCell::new();
     let stranded_next = std::cell::OnceCell::new();
     for (group, speaks) in groups.iter().zip(speaks) {
         let root = group.members[0];
-        if meant.get(root).copied().unwrap_or(false) || !speaks {
+        if meant.get(root).copied().unwrap_or(false) || !speaks || group.members.iter().any(|m| behind.contains(m))
+        {
             continue;
         }
         let Some(im) = services[root].im.value() else { continue };
@@ -369,4 +371,14 @@ fn downstream_labels(cx: &Context<'_>, group: &UnreachableGroup, mut d: Diagnost
     let left = group.downstream.len().saturating_sub(LABELS);
     super::text::label_the_rest(&mut d, left, "service", "services");
     d
+}
+
+/// The services written as an IM table alone whose id is likely a typo of another's, and
+/// those others (reported by `missing-field`, whose fix renames the table): one typo in a
+/// header, one diagnostic.
+fn behind_lone_im_tables(cx: &Context<'_>) -> rustc_hash::FxHashSet<usize> {
+    (cx.lone_im_tables().iter())
+        .filter_map(|(&lone, &meant)| Some([lone, meant? as usize]))
+        .flatten()
+        .collect()
 }

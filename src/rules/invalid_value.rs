@@ -54,9 +54,37 @@ transfers = ["sales-team"]
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let (m, res) = (&cx.ws.model, &cx.ws.res);
     let taken = |kind: Kind| move |slug: &str| res.lookup(m, kind, slug).is_some();
+    // An IM table alone is told the service it likely meant, by `missing-field`.
+    let lone = cx.lone_im_tables();
     for kind in Kind::ALL {
-        for def in m.defs(kind).filter(|d| !crate::model::is_valid_id(&d.id)) {
-            out.push(bad_id(def.id_span, kind, &def.id, taken(kind)));
+        for (i, def) in m.defs(kind).enumerate() {
+            if crate::model::is_valid_id(&def.id)
+                || (kind == Kind::Service && lone.get(&i).is_some_and(Option::is_some))
+            {
+                continue;
+            }
+            let mut d = bad_id(def.id_span, kind, &def.id, taken(kind));
+            // Written in two headers (`[service.Desk]` and its IM table's): both to rename.
+            if kind == Kind::Service
+                && let Some(im) = m.services[i].im.value()
+                && im.form == crate::model::ImForm::Header
+                && let slug = crate::model::slug(&def.id)
+                && !slug.is_empty()
+                && !taken(kind)(&slug)
+            {
+                d.help.push_str(&format!(
+                    " in both headers, `[service.{slug}]` and `[service.{slug}.instant_messaging]`"
+                ));
+                let header = &cx.ws.sources.get(im.header.file).text[im.header.range()];
+                // After the kind's key: the id is the second key of the header.
+                let after = header.find('.').map_or(0, |i| i + 1);
+                let at = (header[after..].find(&*def.id)).map(|i| after + i).map_or(im.header, |i| {
+                    let start = im.header.start as usize + i;
+                    Span::new(im.header.file, start..start + def.id.len())
+                });
+                d = d.with(at, "rename it here too");
+            }
+            out.push(d);
         }
     }
     // Later definitions of an id are not in the model: each key is still reported.

@@ -3,7 +3,8 @@
 use super::{Code, Rule};
 use crate::check::Context;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::{Def, Field, Kind};
+use crate::model::{Def, Field, Kind, Service};
+use rustc_hash::{FxHashMap, FxHashSet};
 use crate::rules::advice::MeantConnectors;
 
 /// The rule record.
@@ -113,6 +114,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             "service_sid = \"IS…\"`: the Conversations Service SID, IS + 32 hex digits",
         );
     }
+    let mut lone = Vec::new();
     for (i, s) in m.services.iter().enumerate() {
         let used = res.service_entry[i].filter(|_| s.def.ou.is_absent()).and_then(|e| {
             let e = e as usize;
@@ -123,6 +125,14 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             });
             ou_of_use(at, "messaging entry", &m.entries[e].def.id)
         });
+        if let Some(meant) = cx.lone_im_tables().get(&i) {
+            lone.push(lone_im_table(cx, s, *meant));
+            continue;
+        }
+        // `[service.x.y]` alone: `unknown-field` at `y` says the id holds a dot.
+        if s.def.sub_tables_only && cx.complete() && !matches!(s.im, Field::Set(_)) {
+            continue;
+        }
         let service_ou = used.as_deref().unwrap_or(ou);
         need(Kind::Service, &s.def, "ou", !s.def.ou.is_absent(), service_ou);
         need(
@@ -132,6 +142,67 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             !matches!(s.license, Field::Absent),
             "license = \"contact_center\"` (or `advanced_routing`, `enterprise_routing`)",
         );
+    }
+    out.append(&mut lone);
+}
+
+/// See [`Context::lone_im_tables`]: the service each likely meant is the nearest by id of
+/// those written with a table of their own and no IM table (renamed to it, the IM table
+/// becomes its own).
+pub(crate) fn lone_im_tables(cx: &Context<'_>) -> FxHashMap<usize, Option<u32>> {
+    let (m, res) = (&cx.ws.model, &cx.ws.res);
+    if !cx.complete() {
+        return FxHashMap::default();
+    }
+    // The halves of one service split across files are `duplicate-id`'s.
+    let split: FxHashSet<&str> = (res.duplicates.iter())
+        .filter(|d| d.kind == Kind::Service)
+        .map(|d| d.id.as_str())
+        .collect();
+    let lone: Vec<usize> = (m.services.iter().enumerate())
+        .filter(|(_, s)| {
+            s.def.sub_tables_only
+                && matches!(s.im, Field::Set(_))
+                && !split.contains(s.def.id.as_str())
+        })
+        .map(|(i, _)| i)
+        .collect();
+    if lone.is_empty() {
+        return FxHashMap::default();
+    }
+    let open = (m.services.iter())
+        .filter(|s| !s.def.sub_tables_only && matches!(s.im, Field::Absent))
+        .map(|s| s.def.id.as_str());
+    let mut near = crate::suggest::Suggester::new(open, lone.len());
+    (lone.into_iter())
+        .map(|i| {
+            let meant = (near.nearest(&m.services[i].def.id))
+                .and_then(|id| res.lookup(m, Kind::Service, id));
+            (i, meant)
+        })
+        .collect()
+}
+
+/// The one diagnostic of a service written as an IM table alone: its id is likely a typo of
+/// `meant`'s (renamed by the fix), else its own table is missing.
+fn lone_im_table(cx: &Context<'_>, s: &Service, meant: Option<u32>) -> Diagnostic {
+    let id = &s.def.id;
+    let d = Diagnostic::new(
+        Code::MissingField,
+        s.def.header,
+        format!("service `{id}` has an IM table but no `[service.{id}]`"),
+    )
+    .label(format!("an IM table alone: no `[service.{id}]` with `ou` and `license`"))
+    .about(Kind::Service, id);
+    match meant.map(|i| cx.ws.model.services[i as usize].def.id.as_str()) {
+        Some(meant) => d
+            .help(format!(
+                "did you mean `[service.{meant}.instant_messaging]`? Service `{meant}` has no IM table"
+            ))
+            .fix(s.def.id_span, meant, format!("Rename to `{meant}`")),
+        None => d.help(format!(
+            "add `[service.{id}]` with `ou` and `license` above it, or correct the id in this header"
+        )),
     }
 }
 
