@@ -2167,3 +2167,71 @@ fn ranges_count_characters_when_utf32_is_negotiated() {
     );
     assert_eq!(s.stop(), 0);
 }
+
+#[test]
+fn a_background_check_that_ends_while_the_loop_is_busy_is_still_published() {
+    // Three tenants. `b` is large enough that a check of an edit of it keeps the loop busy
+    // for longer than the background check of `a`, held 100 ms by the test hook. While `b`
+    // is checked, an edit of `c` waits in the queue, and the wake-up of `a`'s finished check
+    // comes after it: taken with that edit, the wake-up was lost, and `a` never published.
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let mut big = String::from("[ou.contoso]\n");
+    for i in 0..12000 {
+        big.push_str(&format!(
+            "[service.s{i}]\nou = \"contoso\"\nlicense = \"contact_center\"\ntransfers = [\"s{}\"]\n",
+            (i + 1) % 12000
+        ));
+    }
+    for (path, text) in [
+        ("a/nimbus.toml", ""),
+        ("a/org.toml", "[ou.contoso]\n"),
+        ("b/nimbus.toml", ""),
+        ("b/org.toml", big.as_str()),
+        ("c/nimbus.toml", ""),
+        ("c/org.toml", "[ou.contoso]\n"),
+    ] {
+        let p = root.join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    let (a, b, c) = (
+        root.join("a/org.toml"),
+        root.join("b/org.toml"),
+        root.join("c/org.toml"),
+    );
+    let mut s = Server::start(&[
+        ("NIMBUS_LINT_LSP_TEST_CHECK_DELAY_MS", "100"),
+        ("NIMBUS_LINT_LSP_TRACE", "1"),
+    ]);
+    s.initialize(&root, false);
+    let has = |code: &'static str| {
+        move |p: &Value| {
+            p["diagnostics"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|d| d["code"] == code)
+        }
+    };
+    s.open(&a, "[ou.contoso]\nbogus = 1\n");
+    s.diagnostics(&uri(&a), has("unknown-field"));
+    s.open(&b, &big);
+    s.open(&c, "[ou.contoso]\n");
+    // Every workspace checked once in the background (the folder search is over).
+    std::thread::sleep(std::time::Duration::from_millis(2000));
+    // Closed unsaved: `a` is checked again from the disk, in the background.
+    s.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": uri(&a)}}),
+    );
+    // The loop starts that check, then takes the edit of `b` (a check of about half a second
+    // here); the edit of `c` comes while it runs, and the wake-up after it.
+    std::thread::sleep(std::time::Duration::from_millis(50));
+    s.change(&b, 2, &format!("{big}\n"));
+    std::thread::sleep(std::time::Duration::from_millis(30));
+    s.change(&c, 2, "[ou.contoso]\n\n");
+    let d = s.diagnostics(&uri(&a), |p| !has("unknown-field")(p));
+    assert_eq!(codes(&d), Vec::<String>::new(), "{}", s.log());
+    assert_eq!(s.stop(), 0);
+}

@@ -213,13 +213,14 @@ impl Server {
 
     /// Takes the result of the background check when it has ended: published, unless its
     /// workspace was marked, checked or dropped since it started (then it is out of date).
+    /// True when the background check has ended (its result waits to be collected).
+    pub(super) fn job_done(&self) -> bool {
+        (self.job.as_ref()).is_some_and(|j| j.done.load(Ordering::Acquire))
+    }
+
     fn collect(&mut self, t: &Transport) {
         // Once `done`, the thread has nothing left but to end: joining it waits no longer.
-        if !self
-            .job
-            .as_ref()
-            .is_some_and(|j| j.done.load(Ordering::Acquire))
-        {
+        if !self.job_done() {
             return;
         }
         let Some(job) = self.job.take() else { return };

@@ -278,8 +278,14 @@ impl Server {
                 t.recv().map(Some)
             } else if self.job.is_some() && self.discovery.is_none() {
                 // Only a background check runs (the marked workspaces wait for it): wait for a
-                // message or for it to end (its thread wakes the loop).
-                t.recv_or_wake()
+                // message or for it to end (its thread wakes the loop). A wake-up taken with
+                // a batch of messages is gone: a check that ended is collected without one
+                // (its thread marks it done before it wakes the loop).
+                if self.job_done() {
+                    Ok(None)
+                } else {
+                    t.recv_or_wake()
+                }
             } else {
                 t.try_recv()
             };
