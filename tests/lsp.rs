@@ -1644,6 +1644,9 @@ fn a_deep_ou_path_is_shown_as_its_root_and_last_levels() {
     let at = inside(&text, "parent = \"\"", 0, 10, Enc::Utf16);
     let r = s.at("textDocument/completion", &file, at);
     let items = r["result"]["items"].as_array().unwrap();
+    // No `filterText` (the label already): with one, Neovim 0.7 replaces the word before the
+    // cursor, not the range of `textEdit`.
+    assert!(items.iter().all(|i| i.get("filterText").is_none()));
     let detail = |label: &str| {
         let item = items.iter().find(|i| i["label"] == label);
         let item = item.unwrap_or_else(|| panic!("no item {label}"));

@@ -655,12 +655,14 @@ fn detail(a: &Analysis, kind: Kind, target: Option<Target>, mask: &SecretMask) -
     }
 }
 
+/// A completion item for `id`. No `filterText`: it would be the label, and with one, some
+/// clients (Neovim 0.7's omnifunc) take the word before the cursor as what it replaces,
+/// ignoring the range of `textEdit` (`sales-` completed to `sales-sales-ivr`).
 fn item(id: &str, detail: String, range: lsp_types::Range, new_text: String) -> CompletionItem {
     CompletionItem {
         label: id.to_owned(),
         kind: Some(CompletionItemKind::REFERENCE),
         detail: Some(detail),
-        filter_text: Some(id.to_owned()),
         sort_text: Some(id.to_owned()),
         text_edit: Some(CompletionTextEdit::Edit(TextEdit { range, new_text })),
         ..CompletionItem::default()

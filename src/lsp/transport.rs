@@ -383,9 +383,12 @@ fn lone_surrogates(text: &str) -> Option<String> {
     Some(out)
 }
 
-/// One line on stderr, which editors keep as the server's log.
+/// One line on stderr, which editors keep as the server's log: written in one call, so that
+/// an editor reading the pipe gets it whole, not as a piece per `write!` argument.
 pub fn log(line: &str) {
-    let _ = writeln!(io::stderr().lock(), "nimbus-lint lsp: {line}");
+    let _ = io::stderr()
+        .lock()
+        .write_all(format!("nimbus-lint lsp: {line}\n").as_bytes());
 }
 
 #[cfg(test)]
