@@ -54,3 +54,175 @@ fn an_empty_parent_beside_a_tenant_is_told_to_name_an_ou() {
     let doc = common::json(&run(ws.path(), &["check", "--format", "json"]));
     assert_eq!(doc["diagnostics"][0]["help"], "name an existing OU");
 }
+
+/// The shared OUs, connector and entry of the tests below.
+const BASE: &[(&str, &str)] = &[
+    ("nimbus.toml", ""),
+    (
+        "org.toml",
+        "[ou.acme]\n\n[ou.sales]\nparent = \"acme\"\n\n[ou.support]\nparent = \"acme\"\n",
+    ),
+    (
+        "connectors.toml",
+        "[connector.twilio-us]\nou = \"acme\"\ntype = \"twilio\"\n\
+         api_key_sid = \"SK0123456789abcdef0123456789abcdef\"\n\
+         api_key_secret = { env = \"TWILIO_SECRET\" }\n",
+    ),
+    (
+        "entries.toml",
+        "[messaging_entry.wa-sales]\nou = \"sales\"\nconnector = \"twilio-us\"\n\
+         service_sid = \"IS0123456789abcdef0123456789abcdef\"\n",
+    ),
+];
+
+/// A front desk that transfers to `sales-team`, and `services` after it.
+fn services(services: &str) -> String {
+    format!(
+        "[service.sales-ivr]\nou = \"sales\"\nlicense = \"contact_center\"\n\
+         user_assignment = \"none\"\ntransfers = [\"sales-team\"]\n\n\
+         [service.sales-ivr.instant_messaging]\nmessaging_entry = \"wa-sales\"\n\
+         channels = [\"whatsapp\"]\n\n{services}"
+    )
+}
+
+/// The base workspace with `services.toml` and more files.
+fn tenant(services_toml: &str, more: &[(&str, &str)]) -> tempfile::TempDir {
+    let text = services(services_toml);
+    let mut files: Vec<(&str, &str)> = BASE.to_vec();
+    files.push(("services.toml", &text));
+    files.extend_from_slice(more);
+    workspace(&files)
+}
+
+#[test]
+fn the_base_tenant_is_clean() {
+    let ws = tenant(
+        "[service.sales-team]\nou = \"sales\"\nlicense = \"contact_center\"\n\n\
+         [service.sales-team.instant_messaging]\n",
+        &[],
+    );
+    let r = run(ws.path(), &["check", "--format", "short"]);
+    assert_eq!(r.stdout, "0 errors, 0 warnings in 5 files\n");
+}
+
+#[test]
+fn a_typo_in_the_id_of_an_im_table_is_one_diagnostic_that_names_the_service_and_is_fixed() {
+    let ws = tenant(
+        "[service.sales-team]\nou = \"sales\"\nlicense = \"contact_center\"\n\n\
+         [service.sales-tema.instant_messaging]\n",
+        &[],
+    );
+    insta::assert_snapshot!(human(ws.path()));
+    let r = run(ws.path(), &["check", "--fix", "--format", "short"]);
+    assert_eq!(r.stdout, "0 errors, 0 warnings in 5 files\n");
+    let text = std::fs::read_to_string(ws.path().join("services.toml")).unwrap();
+    assert!(
+        text.ends_with("\n[service.sales-team.instant_messaging]\n"),
+        "{text}"
+    );
+}
+
+#[test]
+fn an_im_table_alone_with_no_near_service_is_told_to_get_its_table() {
+    let ws = tenant(
+        "[service.sales-team]\nou = \"sales\"\nlicense = \"contact_center\"\n\n\
+         [service.sales-team.instant_messaging]\n\n\
+         [service.billing.instant_messaging]\nchannels = [\"interact\"]\n",
+        &[],
+    );
+    let doc = common::json(&run(ws.path(), &["check", "--format", "json"]));
+    let d = &doc["diagnostics"];
+    assert_eq!(d.as_array().unwrap().len(), 1, "{d}");
+    assert_eq!(d[0]["code"], "missing-field");
+    assert_eq!(
+        d[0]["message"],
+        "service `billing` has an IM table but no `[service.billing]`"
+    );
+    assert_eq!(
+        d[0]["help"],
+        "add `[service.billing]` with `ou` and `license` above it, or correct the id in this header"
+    );
+    assert!(d[0].get("fix").is_none_or(|f| f.is_null()), "{d}");
+}
+
+#[test]
+fn an_id_in_capitals_renamed_in_one_header_of_two_is_told_to_rename_the_other() {
+    let both = "[service.Sales-Team]\nou = \"sales\"\nlicense = \"contact_center\"\n\n\
+                [service.Sales-Team.instant_messaging]\n";
+    let ws = tenant(both, &[]);
+    // Both headers named in the help, the second one labelled.
+    insta::assert_snapshot!(human(ws.path()));
+    // Renamed in the first only: the IM table is the one left to rename, and the fix does it.
+    let half = both.replacen("[service.Sales-Team]", "[service.sales-team]", 1);
+    let ws = tenant(&half, &[]);
+    let r = run(ws.path(), &["check", "--format", "short"]);
+    assert_eq!(
+        r.stdout,
+        "services.toml:15:1: error[missing-field]: service `Sales-Team` has an IM table but no `[service.Sales-Team]`\n\
+         1 error, 0 warnings in 5 files\n"
+    );
+    let r = run(ws.path(), &["check", "--fix", "--format", "short"]);
+    assert_eq!(r.stdout, "0 errors, 0 warnings in 5 files\n");
+}
+
+#[test]
+fn an_id_with_a_dot_is_told_so_without_missing_fields() {
+    let ws = tenant(
+        "[service.sales-team]\nou = \"sales\"\nlicense = \"contact_center\"\n\n\
+         [service.sales-team.instant_messaging]\n",
+        &[(
+            "support.toml",
+            "[service.support.bot]\nou = \"support\"\nlicense = \"contact_center\"\n",
+        )],
+    );
+    let doc = common::json(&run(ws.path(), &["check", "--format", "json"]));
+    let d = &doc["diagnostics"];
+    assert_eq!(d.as_array().unwrap().len(), 1, "{d}");
+    assert_eq!(d[0]["code"], "unknown-field");
+    assert_eq!(
+        (d[0]["line"].clone(), d[0]["column"].clone()),
+        (1.into(), 18.into())
+    );
+    assert_eq!(
+        d[0]["help"],
+        "ids cannot contain `.`: `[service.support.bot]` is a table `bot` inside service \
+         `support`; write the id with `-`, e.g. `[service.support-bot]`"
+    );
+}
+
+#[test]
+fn keys_written_above_the_first_header_are_reported_there_and_read_into_its_entity() {
+    let ws = tenant(
+        "",
+        &[(
+            "team.toml",
+            "ou = \"sales\"\nlicense = \"contact_center\"\n[service.sales-team]\n\
+             name = \"Sales team\"\n\n[service.sales-team.instant_messaging]\n",
+        )],
+    );
+    insta::assert_snapshot!(human(ws.path()));
+    // Read as meant: the service is in `sales`, and nothing else is missing or wrong.
+    let r = run(ws.path(), &["check", "--format", "short"]);
+    assert_eq!(
+        r.stdout,
+        "team.toml:1:1: error[unknown-field]: `ou` is written above the first table header, where it belongs to no entity\n\
+         team.toml:2:1: error[unknown-field]: `license` is written above the first table header, where it belongs to no entity\n\
+         2 errors, 0 warnings in 6 files\n"
+    );
+    // An IM key above an IM table's header goes into that table.
+    let ws = tenant(
+        "[service.sales-team]\nou = \"sales\"\nlicense = \"contact_center\"\n\n\
+         [service.sales-team.instant_messaging]\n",
+        &[(
+            "bot.toml",
+            "channels = [\"interact\"]\n[service.bot]\nou = \"sales\"\nlicense = \"contact_center\"\n\
+             transfers = [\"sales-team\"]\n[service.bot.instant_messaging]\n",
+        )],
+    );
+    let r = run(ws.path(), &["check", "--format", "short"]);
+    assert_eq!(
+        r.stdout,
+        "bot.toml:1:1: error[unknown-field]: `channels` is written above the first table header, where it belongs to no entity\n\
+         1 error, 0 warnings in 6 files\n"
+    );
+}

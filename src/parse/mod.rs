@@ -289,12 +289,13 @@ fn batches_agree(parts: &[ParsedFile]) -> bool {
 /// Parses `text` (the file, or a batch of it starting at byte `base`).
 fn parse_batch(id: FileId, text: &str, base: usize) -> ParsedFile {
     let mut out = ParsedFile::default();
-    let (doc, broken) = parse_toml(id, text, base, &mut out.diagnostics);
+    let (mut doc, broken) = parse_toml(id, text, base, &mut out.diagnostics);
     let mut r = Reader::new(id, text, base);
     if broken {
         r.secrets.extend(syntax::bare_secrets(id, text, base));
     }
     if !broken {
+        move_keys_above_headers(&mut r, text, doc.get_mut());
         let mut keys: Vec<_> = doc.get_ref().iter().collect();
         keys.sort_by_key(|(k, _)| k.span().start);
         for (key, value) in keys {
@@ -325,6 +326,87 @@ fn parse_batch(id: FileId, text: &str, base: usize) -> ParsedFile {
     out.connectors.shrink_to_fit();
     out.ous.shrink_to_fit();
     out
+}
+
+/// Keys written above a file's first header (`license = …` pasted above `[service.x]`),
+/// which TOML puts in no entity. A key that the entity of the first header takes, and does
+/// not have, is reported where it is written and read into that entity, as meant (no
+/// `missing-field` on top). Other keys stay for the top level's own check (`unknown-field`,
+/// a misspelled kind).
+fn move_keys_above_headers(r: &mut Reader<'_>, text: &str, doc: &mut DeTable<'_>) {
+    let field = |name: &str| {
+        [OU_KEYS, CONNECTOR_KEYS, ENTRY_KEYS, SERVICE_KEYS, IM_KEYS]
+            .iter()
+            .any(|keys| keys.contains(&name))
+    };
+    let mut stray: Vec<Spanned<DeString<'_>>> = (doc.iter())
+        .filter(|(k, v)| !matches!(v.get_ref(), DeValue::Table(_)) && field(key_str(k)))
+        .map(|(k, _)| k.clone())
+        .collect();
+    if stray.is_empty() {
+        return;
+    }
+    stray.sort_by_key(|k| k.span().start);
+    // The first header's path, when it names an entity (`[service.x]`, or its IM table).
+    let header = lines::top_level(text).find_map(|l| match l.line {
+        lines::Line::Header { path, .. } => Some(path),
+        _ => None,
+    });
+    let target = header.filter(|p| p.len() >= 2).and_then(|p| {
+        let kind = *Kind::ALL.iter().find(|k| k.key() == p[0])?;
+        Some((kind, p))
+    });
+    for key in stray {
+        let name = key_str(&key);
+        // Where it goes: the entity's table, or its service's IM table.
+        let place: Option<Vec<String>> = target.as_ref().and_then(|(kind, path)| {
+            let keys = match kind {
+                Kind::Ou => OU_KEYS,
+                Kind::Connector => CONNECTOR_KEYS,
+                Kind::MessagingEntry => ENTRY_KEYS,
+                Kind::Service => SERVICE_KEYS,
+            };
+            if *kind == Kind::Service && IM_KEYS.contains(&name) {
+                let mut im = path[..2].to_vec();
+                im.push("instant_messaging".to_owned());
+                Some(im)
+            } else if keys.contains(&name) && name != "instant_messaging" {
+                Some(path[..2].to_vec())
+            } else {
+                None
+            }
+        });
+        let Some(path) = place.as_deref() else {
+            continue;
+        };
+        if table_at(doc, path).is_none_or(|t| t.contains_key(name)) {
+            continue;
+        }
+        let header = format!("[{}]", path.join("."));
+        r.diagnostics
+            .push(crate::rules::unknown_field::above_headers(
+                r.span(key.span()),
+                name,
+                &header,
+            ));
+        if let Some((key, value)) = doc.remove_entry(name)
+            && let Some(table) = table_at(doc, path)
+        {
+            table.insert(key, value);
+        }
+    }
+}
+
+/// The table at `path` in `doc`, when every step is one.
+fn table_at<'d, 'i>(doc: &'d mut DeTable<'i>, path: &[String]) -> Option<&'d mut DeTable<'i>> {
+    let mut table = doc;
+    for step in path {
+        match table.get_mut(step.as_str())?.get_mut() {
+            DeValue::Table(t) => table = t,
+            _ => return None,
+        }
+    }
+    Some(table)
 }
 
 /// True when `text` may hold a `nimbus-lint` comment, however spelled (`Nimbus_Lint`): only

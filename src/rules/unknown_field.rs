@@ -78,6 +78,18 @@ pub(crate) fn diagnostic(
     }
 }
 
+/// A key written above a file's first header, which belongs to no entity there; `header`: the
+/// header of the entity it is read into, as meant.
+pub(crate) fn above_headers(span: Span, key: &str, header: &str) -> Diagnostic {
+    Diagnostic::new(
+        Code::UnknownField,
+        span,
+        format!("`{key}` is written above the first table header, where it belongs to no entity"),
+    )
+    .label("above every header")
+    .help(format!("move it below `{header}`, the header it was meant for"))
+}
+
 /// An unknown top-level key of an entity file, as [`diagnostic`] reported it: a table there
 /// was meant as a kind of entity. Never renamed: the kind's name may be in use elsewhere in
 /// the file (`[service.x]` beside `[servce.x]`), and renaming could define a table twice.
