@@ -87,9 +87,13 @@ fn services(services: &str) -> String {
 
 /// The base workspace with `services.toml` and more files.
 fn tenant(services_toml: &str, more: &[(&str, &str)]) -> tempfile::TempDir {
-    let text = services(services_toml);
-    let mut files: Vec<(&str, &str)> = BASE.to_vec();
-    files.push(("services.toml", &text));
+    tenant_with(BASE[3].1, &services(services_toml), more)
+}
+
+/// The base OUs and connector, with `entries.toml`, `services.toml` and more files.
+fn tenant_with(entries: &str, services: &str, more: &[(&str, &str)]) -> tempfile::TempDir {
+    let mut files: Vec<(&str, &str)> = BASE[..3].to_vec();
+    files.extend([("entries.toml", entries), ("services.toml", services)]);
     files.extend_from_slice(more);
     workspace(&files)
 }
@@ -224,5 +228,62 @@ fn keys_written_above_the_first_header_are_reported_there_and_read_into_its_enti
         r.stdout,
         "bot.toml:1:1: error[unknown-field]: `channels` is written above the first table header, where it belongs to no entity\n\
          1 error, 0 warnings in 6 files\n"
+    );
+}
+
+#[test]
+fn a_reference_out_of_sight_names_the_one_in_sight_which_is_not_called_unused() {
+    const TEAM: &str = "[service.sales-team]\nou = \"sales\"\nlicense = \"contact_center\"\n\n\
+                        [service.sales-team.instant_messaging]\n";
+    // An entry's connector in a sibling OU: `twilio-us`, in sight, is offered instead.
+    let other = "[connector.twilio-support]\nou = \"support\"\ntype = \"twilio\"\n\
+                 api_key_sid = \"SK00000000000000000000000000000000\"\n";
+    let entries = BASE[3].1.replace("\"twilio-us\"", "\"twilio-support\"");
+    let ws = tenant_with(&entries, &services(TEAM), &[("support.toml", other)]);
+    let doc = common::json(&run(ws.path(), &["check", "--format", "json"]));
+    let d = &doc["diagnostics"];
+    assert_eq!(d.as_array().unwrap().len(), 1, "{d}");
+    assert_eq!(d[0]["code"], "reference-not-visible");
+    assert!(
+        d[0]["help"]
+            .as_str()
+            .unwrap()
+            .ends_with("or use a connector visible from `sales`, such as `twilio-us`"),
+        "{}",
+        d[0]["help"]
+    );
+    // Once that diagnostic is allowed, the connector offered is unused again.
+    let r = run(
+        ws.path(),
+        &[
+            "check",
+            "--format",
+            "short",
+            "--allow",
+            "reference-not-visible",
+        ],
+    );
+    assert_eq!(
+        r.stdout,
+        "connectors.toml:1:1: warning[unused-connector]: no messaging entry uses connector `twilio-us`\n\
+         0 errors, 1 warning in 6 files\n"
+    );
+    // A service's entry in a sibling OU: `wa-sales`, in sight, was named already; it is no
+    // longer called unused.
+    let entries = format!(
+        "{}\n[messaging_entry.wa-support]\nou = \"support\"\nconnector = \"twilio-us\"\n\
+         service_sid = \"IS0123456789abcdef0123456789abcdee\"\n",
+        BASE[3].1
+    );
+    let text = services(TEAM).replace(
+        "messaging_entry = \"wa-sales\"",
+        "messaging_entry = \"wa-support\"",
+    );
+    let ws = tenant_with(&entries, &text, &[]);
+    let r = run(ws.path(), &["check", "--format", "short"]);
+    assert_eq!(
+        r.stdout,
+        "services.toml:8:19: error[reference-not-visible]: messaging entry `wa-support` is not visible from OU `sales`\n\
+         1 error, 0 warnings in 5 files\n"
     );
 }

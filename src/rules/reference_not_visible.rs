@@ -55,17 +55,47 @@ ou = "contoso"
 };
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let lifting = std::cell::OnceCell::new();
+    for o in out_of_sight(cx) {
+        report(cx, &lifting, out, &o);
+    }
+}
+
+/// A reference that the referrer's OU cannot see.
+pub(crate) struct OutOfSight<'m> {
+    /// The referrer: its kind, definition and OU.
+    pub from: (Kind, &'m Def, u32),
+    /// The reference, as written.
+    pub reference: &'m Sp<crate::model::Text>,
+    /// What it names: its kind, definition and OU.
+    pub target: (Kind, &'m Def, u32),
+    /// The entity of that kind in the referrer's sight that the help names instead, by index:
+    /// `unused-*` stays quiet for it while this is reported.
+    pub in_sight: Option<u32>,
+}
+
+/// Every reference out of its referrer's sight, entries' connectors first, then services'
+/// entries, each in model order.
+pub(crate) fn out_of_sight<'m>(cx: &'m Context<'_>) -> Vec<OutOfSight<'m>> {
     let m = &cx.ws.model;
     let res = &cx.ws.res;
-    let lifting = std::cell::OnceCell::new();
-    let cx = &(cx, &lifting);
+    let mut out = Vec::new();
+    let connectors = std::cell::OnceCell::new();
     for (i, e) in m.entries.iter().enumerate() {
         let (Some(from), Some(c)) = (res.entry_ou[i], res.entry_connector[i]) else {
             continue;
         };
         let conn = &m.connectors[c as usize];
-        if let (Some(reference), Some(at)) = (e.connector.get(), res.connector_ou[c as usize]) {
-            report(cx, out, (Kind::MessagingEntry, &e.def, from), reference, (Kind::Connector, &conn.def, at));
+        if let (Some(reference), Some(at)) = (e.connector.get(), res.connector_ou[c as usize])
+            && unseen(cx, from, at)
+        {
+            let in_sight = connectors.get_or_init(|| connectors_in_sight(cx))[from as usize];
+            out.push(OutOfSight {
+                from: (Kind::MessagingEntry, &e.def, from),
+                reference,
+                target: (Kind::Connector, &conn.def, at),
+                in_sight,
+            });
         }
     }
     for (i, s) in m.services.iter().enumerate() {
@@ -74,19 +104,23 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         };
         let entry = &m.entries[e as usize];
         let reference = s.im.value().and_then(|im| im.messaging_entry.get());
-        if let (Some(reference), Some(at)) = (reference, res.entry_ou[e as usize]) {
-            report(cx, out, (Kind::Service, &s.def, from), reference, (Kind::MessagingEntry, &entry.def, at));
+        if let (Some(reference), Some(at)) = (reference, res.entry_ou[e as usize])
+            && unseen(cx, from, at)
+        {
+            out.push(OutOfSight {
+                from: (Kind::Service, &s.def, from),
+                reference,
+                target: (Kind::MessagingEntry, &entry.def, at),
+                in_sight: cx.entry_suggestions()[from as usize],
+            });
         }
     }
+    out
 }
 
-fn report(
-    &(cx, lifting): &(&Context<'_>, &std::cell::OnceCell<Lifting>),
-    out: &mut Vec<Diagnostic>,
-    (kind, def, from): (Kind, &Def, u32),
-    reference: &Sp<crate::model::Text>,
-    (target_kind, target, at): (Kind, &Def, u32),
-) {
+/// True when what sits in OU `at` is out of the sight of OU `from`, as far as the OU tree
+/// tells now.
+fn unseen(cx: &Context<'_>, from: u32, at: u32) -> bool {
     let tree = &cx.ws.res.tree;
     // A target hanging off a loop or a broken parent is not above a referrer whose chain
     // reaches the root, however that loop or parent is mended; with the referrer's own chain
@@ -100,9 +134,44 @@ fn report(
     // order must not decide.
     let at_tenant =
         tree.roots.len() > 1 && tree.parent[at as usize].is_none() && cx.may_be_tenant(at);
-    if !unseen || at_tenant {
-        return;
+    unseen && !at_tenant
+}
+
+/// By OU: the connector in its sight that a help names, the only one of the nearest OU at or
+/// above it that holds any (none when that OU holds several).
+fn connectors_in_sight(cx: &Context<'_>) -> Vec<Option<u32>> {
+    let res = &cx.ws.res;
+    let n = cx.ws.model.ous.len();
+    let mut held: Vec<(u32, u32)> = vec![(0, 0); n];
+    for (c, ou) in res.connector_ou.iter().enumerate() {
+        if let Some(ou) = *ou {
+            let h = &mut held[ou as usize];
+            *h = (h.0 + 1, c as u32);
+        }
     }
+    // The nearest OU at or above each that holds any, parents first.
+    let mut nearest: Vec<Option<u32>> = vec![None; n];
+    for o in res.tree.preorder() {
+        let o = o as usize;
+        nearest[o] = if held[o].0 > 0 {
+            Some(o as u32)
+        } else {
+            res.tree.parent[o].and_then(|p| nearest[p as usize])
+        };
+    }
+    (nearest.into_iter())
+        .map(|at| at.filter(|&o| held[o as usize].0 == 1).map(|o| held[o as usize].1))
+        .collect()
+}
+
+fn report(
+    cx: &Context<'_>,
+    lifting: &std::cell::OnceCell<Lifting>,
+    out: &mut Vec<Diagnostic>,
+    o: &OutOfSight<'_>,
+) {
+    let ((kind, def, from), (target_kind, target, at)) = (o.from, o.target);
+    let tree = &cx.ws.res.tree;
     let ous = &cx.ws.model.ous;
     let ou_id = |o: u32| ous[o as usize].def.id.as_str();
     let mut help = format!(
@@ -144,11 +213,9 @@ fn report(
         };
         help.push_str(&format!("move {what} {place}, or "));
     }
-    let visible = match target_kind {
-        Kind::MessagingEntry => cx.entry_suggestions()[from as usize]
-            .map(|e| &cx.ws.model.entries[e as usize].def.id),
-        _ => None,
-    };
+    let visible = o
+        .in_sight
+        .map(|i| &cx.ws.model.def(target_kind, i).id);
     match visible {
         Some(other) => help.push_str(&format!(
             "use a {} visible from `{}`, such as `{other}`",
@@ -159,7 +226,7 @@ fn report(
     }
     let mut d = Diagnostic::new(
         Code::ReferenceNotVisible,
-        reference.span,
+        o.reference.span,
         format!(
             "{} `{}` is not visible from OU `{}`",
             target_kind.noun(),

@@ -47,9 +47,16 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let Some(unused) = cx.unused(Kind::Connector, Code::UnusedConnector) else {
         return;
     };
+    let offered = offered_in_sight(cx, Kind::Connector, unused.is_empty());
     for c in unused {
         let connector = &cx.ws.model.connectors[c];
         let def = &connector.def;
+        for (kind, id) in offered.get(&(c as u32)).into_iter().flatten() {
+            cx.yield_to_other(
+                (Code::UnusedConnector, Kind::Connector, &def.id),
+                (Code::ReferenceNotVisible, *kind, id),
+            );
+        }
         // Its API key is a Twilio one only when it is a Twilio connector.
         let revoke = match connector.kind.value() {
             Some(kind) if kind.as_str() != "twilio" => "",
@@ -69,4 +76,25 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             .about(Kind::Connector, &def.id),
         );
     }
+}
+
+/// The entities of `kind` that a `reference-not-visible` help offers in the referrer's sight,
+/// each with the referrers offered it: unused, such an entity is reported only when each of
+/// those diagnostics is silenced (the help asks to use it). Nothing when `none` (no entity
+/// is unused).
+pub(crate) fn offered_in_sight<'m>(
+    cx: &'m Context<'_>,
+    kind: Kind,
+    none: bool,
+) -> rustc_hash::FxHashMap<u32, Vec<(Kind, &'m str)>> {
+    let mut offered: rustc_hash::FxHashMap<u32, Vec<(Kind, &str)>> = Default::default();
+    if none {
+        return offered;
+    }
+    for o in crate::rules::reference_not_visible::out_of_sight(cx) {
+        if let Some(i) = o.in_sight.filter(|_| o.target.0 == kind) {
+            offered.entry(i).or_default().push((o.from.0, o.from.1.id.as_str()));
+        }
+    }
+    offered
 }

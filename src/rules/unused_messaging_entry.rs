@@ -55,8 +55,16 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for (desk, entry) in crate::rules::missing_messaging_entry::suggested(cx) {
         suggested_to.entry(entry as usize).or_default().push(desk);
     }
+    let offered =
+        crate::rules::unused_connector::offered_in_sight(cx, Kind::MessagingEntry, unused.is_empty());
     for e in unused {
         let def = &cx.ws.model.entries[e].def;
+        for (kind, id) in offered.get(&(e as u32)).into_iter().flatten() {
+            cx.yield_to_other(
+                (Code::UnusedMessagingEntry, Kind::MessagingEntry, &def.id),
+                (Code::ReferenceNotVisible, *kind, id),
+            );
+        }
         let desks = suggested_to.get(&e).map_or(&[][..], Vec::as_slice);
         for &desk in desks {
             cx.yield_to_other(
