@@ -287,3 +287,40 @@ fn a_reference_out_of_sight_names_the_one_in_sight_which_is_not_called_unused() 
          1 error, 0 warnings in 5 files\n"
     );
 }
+
+#[test]
+fn other_products_words_for_a_user_assignment_or_a_channel_are_understood_and_fixed() {
+    let text = services(
+        "[service.sales-team]\nou = \"sales\"\nlicense = \"contact_center\"\n\n\
+         [service.sales-team.instant_messaging]\n",
+    )
+    .replace("user_assignment = \"none\"", "user_assignment = \"teams\"")
+    .replace(
+        "channels = [\"whatsapp\"]",
+        "channels = [\"whatsapp\", \"web\"]",
+    );
+    let ws = tenant_with(BASE[3].1, &text, &[]);
+    let doc = common::json(&run(ws.path(), &["check", "--format", "json"]));
+    let helps: Vec<&str> = (doc["diagnostics"].as_array().unwrap().iter())
+        .map(|d| d["help"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        helps,
+        [
+            "did you mean `ms_teams`? `user_assignment` takes one of `ms_teams`, `skill_based` and `none`",
+            "the website's chat widget is the `interact` channel: did you mean `interact`? \
+             `channels` takes one of `whatsapp`, `sms` and `interact`",
+        ]
+    );
+    let r = run(ws.path(), &["check", "--fix", "--format", "short"]);
+    assert_eq!(r.stdout, "0 errors, 0 warnings in 5 files\n");
+    let fixed = std::fs::read_to_string(ws.path().join("services.toml")).unwrap();
+    assert!(
+        fixed.contains("user_assignment = \"ms_teams\"\n"),
+        "{fixed}"
+    );
+    assert!(
+        fixed.contains("channels = [\"whatsapp\", \"interact\"]\n"),
+        "{fixed}"
+    );
+}

@@ -119,7 +119,7 @@ pub(crate) fn not_a_choice(
     allowed: &[&str],
     near: &[&str],
 ) -> Diagnostic {
-    let (mut help, pick) = match (region_hint(noun, value), near) {
+    let (mut help, pick) = match (value_hint(noun, value), near) {
         (Some((hint, code)), _) => (hint, code),
         (None, [one]) => (crate::suggest::did_you_mean(Some(one)), Some(*one)),
         // Equally near values: each named, none picked (a region picked wrong moves the key).
@@ -139,14 +139,33 @@ pub(crate) fn not_a_choice(
     }
 }
 
-/// What a region written as a place or a continent means: the edit distance from `eu1` to
-/// `au1` is one, but Europe is `ie1` or `de1`, and a key works in its own region only. The
-/// help, and the one code meant when there is one.
-fn region_hint(noun: &str, value: &str) -> Option<(String, Option<&'static str>)> {
+/// What a value written in other words means: a region written as a place or a continent
+/// (the edit distance from `eu1` to `au1` is one, but Europe is `ie1` or `de1`, and a key
+/// works in its own region only), other products' names of a user assignment or a channel
+/// (`teams`, `web`). The help, and the one value meant when there is one.
+fn value_hint(noun: &str, value: &str) -> Option<(String, Option<&'static str>)> {
+    let v = value.trim().to_ascii_lowercase();
+    // Other products' words for a user assignment or a channel: the value meant is certain.
+    let meant = match (noun, v.as_str()) {
+        ("user assignment", "teams" | "msteams" | "microsoft_teams" | "microsoft teams") => {
+            Some(("", "ms_teams"))
+        }
+        ("user assignment", "skills" | "skill" | "skill-based" | "skill based") => {
+            Some(("", "skill_based"))
+        }
+        ("channel", "web" | "webchat" | "web_chat" | "chat" | "website" | "widget" | "livechat") => {
+            Some(("the website's chat widget is the `interact` channel: ", "interact"))
+        }
+        ("channel", "text" | "sms_text" | "texting") => Some(("", "sms")),
+        ("channel", "wa" | "whats_app" | "whats app") => Some(("", "whatsapp")),
+        _ => None,
+    };
+    if let Some((why, code)) = meant {
+        return Some((format!("{why}{}", crate::suggest::did_you_mean(Some(code))), Some(code)));
+    }
     if noun != "region" {
         return None;
     }
-    let v = value.trim().to_ascii_lowercase();
     let code = match v.trim_end_matches(|c: char| c.is_ascii_digit()) {
         "eu" | "europe" | "emea" => {
             let help = "Europe has two regions, `ie1` (Ireland) and `de1` (Germany): ";
