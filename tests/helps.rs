@@ -324,3 +324,16 @@ fn other_products_words_for_a_user_assignment_or_a_channel_are_understood_and_fi
         "{fixed}"
     );
 }
+
+#[test]
+fn a_help_is_wrapped_at_spaces_only_never_inside_a_value_to_copy() {
+    let ws = workspace(&[
+        ("nimbus.toml", "[build]\noutput = \"dist/\"\n"),
+        ("org.toml", "[ou.acme]\n"),
+    ]);
+    let out = human(ws.path());
+    assert!(
+        out.contains("        `output = \"dist/bundle.json\"`\n"),
+        "{out}"
+    );
+}

@@ -499,8 +499,11 @@ fn label(text: &str) -> Option<String> {
 /// of the snippets it nests.
 fn fill(text: &str, width: usize) -> String {
     let width = width.max(20);
+    // Lines break at spaces only: never after the `/` of a path or the `-` of an id, which
+    // would cut a value the user copies (`"dist/` and `bundle.json"`).
     let options = textwrap::Options::new(width)
         .break_words(false)
+        .word_separator(textwrap::WordSeparator::AsciiSpace)
         .word_splitter(textwrap::WordSplitter::NoHyphenation);
     // A short code span (`messaging_entry = "sms-sales"`) stays on one line: its spaces are
     // held by a private-use character while the text is wrapped.
