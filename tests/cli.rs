@@ -426,6 +426,13 @@ fn explain_prints_the_long_form_and_rejects_unknown_codes() {
         r.stdout.lines().count(),
         nimbus_lint::rules::Code::ALL.len()
     );
+    // Which codes cannot be lowered or silenced, without a round trip to find out.
+    let always = ": cannot be lowered or silenced)";
+    for line in r.stdout.lines() {
+        let code = line.split_whitespace().next().unwrap();
+        let hard = nimbus_lint::rules::Code::parse(code).unwrap().rule().hard;
+        assert_eq!(line.ends_with(always), hard, "{line}");
+    }
 }
 
 #[test]
@@ -695,12 +702,15 @@ fn arguments_are_refused_with_what_to_do_instead() {
         r.stderr,
         "error: unknown rule code `x\\u{1b}[31m` (`nimbus-lint explain --list` lists every code)\n"
     );
-    let r = run(&ex, &["explain", ""]);
-    assert_eq!(r.code, 2);
-    assert_eq!(
-        r.stderr,
-        "error: no rule code given (`nimbus-lint explain --list` lists every code)\n"
-    );
+    // No code at all: the same (clap's own "required argument" would not name `--list`).
+    for args in [&["explain", ""][..], &["explain"]] {
+        let r = run(&ex, args);
+        assert_eq!(r.code, 2);
+        assert_eq!(
+            r.stderr,
+            "error: no rule code given (`nimbus-lint explain --list` lists every code)\n"
+        );
+    }
     // `-o` names a file, never a folder.
     for folder in ["out/", ".", ".."] {
         let r = run(&ex, &["build", "-o", folder]);

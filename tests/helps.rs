@@ -337,3 +337,21 @@ fn a_help_is_wrapped_at_spaces_only_never_inside_a_value_to_copy() {
         "{out}"
     );
 }
+
+#[test]
+fn the_only_ou_as_its_own_parent_is_told_to_drop_it_if_it_is_the_tenant() {
+    let ws = workspace(&[
+        ("nimbus.toml", ""),
+        (
+            "org.toml",
+            "[ou.acme]\nname = \"Acme\"\nparent = \"acme\"\n",
+        ),
+    ]);
+    let doc = common::json(&run(ws.path(), &["check", "--format", "json"]));
+    assert_eq!(doc["diagnostics"][0]["code"], "ou-cycle");
+    assert_eq!(
+        doc["diagnostics"][0]["help"],
+        "no OU is left without a parent, so the workspace has no root: if `acme` is the tenant, \
+         remove its `parent = \"acme\"`; else point it at the OU above it"
+    );
+}

@@ -162,7 +162,7 @@ pub(super) struct GraphArgs {
 #[derive(Debug, Args)]
 pub(super) struct ExplainArgs {
     /// The rule code, e.g. `im-unreachable` (required unless --list).
-    #[arg(required_unless_present = "list", value_parser = CodeArg, hide_possible_values = true)]
+    #[arg(value_parser = CodeArg, hide_possible_values = true)]
     pub(super) code: Option<String>,
     /// List every code with its default severity.
     #[arg(long, conflicts_with = "code")]

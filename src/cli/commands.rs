@@ -70,9 +70,15 @@ pub(super) fn explain(args: ExplainArgs, io: &mut Io<'_>) -> Outcome {
     if args.list {
         for code in Code::ALL {
             let rule = code.rule();
+            // A rule that cannot be lowered or silenced says so: no round trip to find out.
+            let fixed = if rule.hard {
+                " (always an error: cannot be lowered or silenced)"
+            } else {
+                ""
+            };
             writeln!(
                 io.stdout,
-                "{:<24} {:<8} {}",
+                "{:<24} {:<8} {}{fixed}",
                 rule.code,
                 rule.severity.as_str(),
                 rule.summary

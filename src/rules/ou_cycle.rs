@@ -70,6 +70,10 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 "point one of these `parent` keys at an OU outside the loop, e.g. `parent = \"{}\"` (the tenant)",
                 ous[r as usize].def.id
             ),
+            (None, 1) => format!(
+                "no OU is left without a parent, so the workspace has no root: if `{0}` is the tenant, remove its `parent = \"{0}\"`; else point it at the OU above it",
+                ids[0]
+            ),
             (None, _) => "no OU is left without a parent, so the workspace has no root: remove `parent` from the OU that is the tenant (one of the loop), or point one of these `parent` keys at a new root OU".to_owned(),
         };
         let mut d = Diagnostic::new(Code::OuCycle, parent.span, message)
