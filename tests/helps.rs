@@ -355,3 +355,26 @@ fn the_only_ou_as_its_own_parent_is_told_to_drop_it_if_it_is_the_tenant() {
          remove its `parent = \"acme\"`; else point it at the OU above it"
     );
 }
+
+#[test]
+fn a_variable_written_as_a_shell_would_is_shown_in_the_snippet_as_the_message_names_it() {
+    let connector = BASE[2]
+        .1
+        .replace("{ env = \"TWILIO_SECRET\" }", "\"$TWILIO_SECRET\"");
+    let text = services(
+        "[service.sales-team]\nou = \"sales\"\nlicense = \"contact_center\"\n\n\
+         [service.sales-team.instant_messaging]\n",
+    );
+    let ws = workspace(&[
+        BASE[0],
+        BASE[1],
+        ("connectors.toml", &connector),
+        BASE[3],
+        ("services.toml", &text),
+    ]);
+    let out = human(ws.path());
+    assert!(
+        out.contains(" 5 │ api_key_secret = \"$TWILIO_SECRET\"\n"),
+        "{out}"
+    );
+}

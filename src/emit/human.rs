@@ -205,7 +205,7 @@ fn masks(a: &Analysis, file: FileId, wide: std::ops::Range<usize>) -> Vec<std::o
 /// line with something on it), up to their closing quote or the line's end, whatever the
 /// parse made of them (a closing quote forgotten, a multi-line
 /// string left open, the key inside another string): a snippet never shows one. A variable's
-/// name in capitals is shown.
+/// name in capitals is shown, with or without a shell's `$`.
 fn secret_values(text: &str) -> Vec<std::ops::Range<usize>> {
     let mut out = Vec::new();
     for (at, key) in text.match_indices("api_key_secret") {
@@ -229,7 +229,14 @@ fn secret_values(text: &str) -> Vec<std::ops::Range<usize>> {
         };
         let line = &inner[..inner.find(['\n', '\r']).unwrap_or(inner.len())];
         let content = &line[..line.find(quote).unwrap_or(line.len())];
-        if !content.is_empty() && !crate::rules::secret_in_config::names_a_variable(content) {
+        // A variable's name, bare or as a shell writes it (`$NAME`, `${NAME}`): the message
+        // names it too.
+        let name = content
+            .strip_prefix("${")
+            .and_then(|c| c.strip_suffix('}'))
+            .or_else(|| content.strip_prefix('$'))
+            .unwrap_or(content);
+        if !content.is_empty() && !crate::rules::secret_in_config::names_a_variable(name) {
             let start = text.len() - inner.len();
             out.push(start..start + content.len());
         }
