@@ -1085,6 +1085,16 @@ fn a_removed_workspace_folder_leaves_no_diagnostics_behind() {
         json!({"event": {"added": [], "removed": [{"uri": uri(&root), "name": "w"}]}}),
     );
     assert_eq!(s.last_published(&org), Some(json!([])));
+    // Added back the way Neovim 0.7 does it, with an empty entry among the removed: the
+    // entry is skipped, the folder added, its workspace checked again.
+    s.notify(
+        "workspace/didChangeWorkspaceFolders",
+        json!({"event": {"added": [{"uri": uri(&root), "name": "w"}], "removed": [{}]}}),
+    );
+    let d = s.diagnostics(&uri(&org), |p| {
+        !p["diagnostics"].as_array().unwrap().is_empty()
+    });
+    assert_eq!(codes(&d), ["root-ou"]);
     assert_eq!(s.stop(), 0);
 }
 
@@ -1447,6 +1457,24 @@ fn quick_fixes_mend_misspellings_and_fix_all_clears_the_file() {
                "context": {"diagnostics": [], "only": ["quickfix"]}}),
     );
     assert_eq!(r["result"], json!([]));
+    // The cursor elsewhere on the line, with the line's diagnostic sent as the context (as
+    // Neovim does): its quick fix is offered all the same.
+    let licence = (d["diagnostics"].as_array().unwrap().iter())
+        .find(|x| x["code"] == "invalid-value")
+        .unwrap()
+        .clone();
+    let line = licence["range"]["start"]["line"].clone();
+    let cursor =
+        json!({"start": {"line": line, "character": 0}, "end": {"line": line, "character": 0}});
+    let r = s.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri(&org)}, "range": cursor,
+               "context": {"diagnostics": [licence], "only": ["quickfix"]}}),
+    );
+    let titles: Vec<&str> = (r["result"].as_array().unwrap().iter())
+        .map(|a| a["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(titles, ["Replace with `contact_center`"]);
 
     // Fix all, asked for as `source`: applied, the file is clean.
     let whole = json!({"start": {"line": 0, "character": 0}, "end": {"line": 12, "character": 0}});

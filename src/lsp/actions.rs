@@ -35,13 +35,24 @@ fn wanted(only: Option<&[CodeActionKind]>, kind: &str) -> bool {
     })
 }
 
-/// The code actions for `range` of `file`: a quick fix for each fixable diagnostic that
-/// touches the range, then the fix-all action when the file has fixes that do not overlap.
+/// What a code action request asks about.
+pub struct Asked<'p> {
+    /// The range (often the cursor alone).
+    pub range: Range,
+    /// The diagnostics the client sends as the context: those of the cursor's line, for
+    /// some clients (Neovim), with the cursor outside their range.
+    pub diagnostics: &'p [lsp_types::Diagnostic],
+    /// The kinds of action wanted, when the client says.
+    pub only: Option<&'p [CodeActionKind]>,
+}
+
+/// The code actions asked for in `file`: a quick fix for each fixable diagnostic that touches
+/// the range or that the client sends as the context, then the fix-all action when the file
+/// has fixes that do not overlap.
 pub fn actions(
     a: &Analysis,
     file: FileId,
-    range: Range,
-    only: Option<&[CodeActionKind]>,
+    asked: &Asked<'_>,
     enc: Encoding,
     uri: &Uri,
     uri_of: &dyn Fn(&Path) -> Option<Uri>,
@@ -64,11 +75,20 @@ pub fn actions(
             ..WorkspaceEdit::default()
         }
     };
+    let (range, only) = (asked.range, asked.only);
+    // A diagnostic the client sends: one of the file's as published (its range and code).
+    let sent = |d: &Diagnostic| {
+        !asked.diagnostics.is_empty() && {
+            let published = convert::diagnostic(d, &a.ws, enc, uri_of);
+            (asked.diagnostics.iter())
+                .any(|s| s.range == published.range && s.code == published.code)
+        }
+    };
     let mut out = Vec::new();
     if wanted(only, CodeActionKind::QUICKFIX.as_str()) {
         for &(d, fix) in &fixable {
             let at = convert::span_range(&a.ws, d.span, enc);
-            if at.start > range.end || range.start > at.end {
+            if (at.start > range.end || range.start > at.end) && !sent(d) {
                 continue;
             }
             out.push(CodeActionOrCommand::CodeAction(CodeAction {

@@ -11,8 +11,8 @@ use lsp_types::notification::{
     DidOpenTextDocument, DidSaveTextDocument, Initialized, Notification as _,
 };
 use lsp_types::{
-    DidChangeTextDocumentParams, DidChangeWatchedFilesParams, DidChangeWorkspaceFoldersParams,
-    DidCloseTextDocumentParams, DidOpenTextDocumentParams, DidSaveTextDocumentParams, Uri,
+    DidChangeTextDocumentParams, DidChangeWatchedFilesParams, DidCloseTextDocumentParams,
+    DidOpenTextDocumentParams, DidSaveTextDocumentParams, Uri,
 };
 
 use super::checks::Dirty;
@@ -66,7 +66,10 @@ impl Server {
             DidChangeTextDocument::METHOD => self.did_change(decode(&method, params)?),
             DidSaveTextDocument::METHOD => self.did_save(decode(&method, params)?),
             DidCloseTextDocument::METHOD => self.did_close(decode(&method, params)?),
-            DidChangeWorkspaceFolders::METHOD => self.did_change_folders(decode(&method, params)?),
+            DidChangeWorkspaceFolders::METHOD => {
+                let change: FoldersChange = decode(&method, params)?;
+                self.did_change_folders(&change.event.added(), &change.event.removed());
+            }
             DidChangeWatchedFiles::METHOD => self.did_change_watched(decode(&method, params)?),
             _ => {}
         }
@@ -160,17 +163,16 @@ impl Server {
         }
     }
 
-    fn did_change_folders(&mut self, p: DidChangeWorkspaceFoldersParams) {
-        let removed: Vec<PathBuf> = (p.event.removed.iter())
+    fn did_change_folders(
+        &mut self,
+        added: &[lsp_types::WorkspaceFolder],
+        removed: &[lsp_types::WorkspaceFolder],
+    ) {
+        let removed: Vec<PathBuf> = (removed.iter())
             .filter_map(|f| convert::path_of(&f.uri))
             .collect();
         self.folders.retain(|f| !removed.contains(f));
-        (self.folders).extend(
-            p.event
-                .added
-                .iter()
-                .filter_map(|f| convert::path_of(&f.uri)),
-        );
+        (self.folders).extend(added.iter().filter_map(|f| convert::path_of(&f.uri)));
         self.find_folder_roots();
     }
 
@@ -278,5 +280,37 @@ mod tests {
             let got = super::could_hold_workspace_files(Path::new(path), deleted);
             assert_eq!(got, matters, "{path} {deleted}");
         }
+    }
+}
+
+/// `workspace/didChangeWorkspaceFolders`, read leniently: an entry that is no folder is
+/// skipped, not the whole notification (Neovim 0.7 adds a folder with `removed = [{}]`).
+#[derive(serde::Deserialize)]
+struct FoldersChange {
+    event: FoldersEvent,
+}
+
+/// The folders added and removed, each entry as sent.
+#[derive(serde::Deserialize)]
+struct FoldersEvent {
+    #[serde(default)]
+    added: Vec<serde_json::Value>,
+    #[serde(default)]
+    removed: Vec<serde_json::Value>,
+}
+
+impl FoldersEvent {
+    fn folders(entries: &[serde_json::Value]) -> Vec<lsp_types::WorkspaceFolder> {
+        (entries.iter())
+            .filter_map(|v| serde_json::from_value(v.clone()).ok())
+            .collect()
+    }
+
+    fn added(&self) -> Vec<lsp_types::WorkspaceFolder> {
+        Self::folders(&self.added)
+    }
+
+    fn removed(&self) -> Vec<lsp_types::WorkspaceFolder> {
+        Self::folders(&self.removed)
     }
 }

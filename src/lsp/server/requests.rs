@@ -120,10 +120,12 @@ impl Server {
     fn code_actions(&self, p: &CodeActionParams) -> Option<lsp_types::CodeActionResponse> {
         let uri = &p.text_document.uri;
         let (_, a, file) = self.document(uri)?;
-        let only = p.context.only.as_deref();
-        let found = actions::actions(a, file, p.range, only, self.enc, uri, &|path| {
-            self.uri_for(path)
-        });
+        let asked = actions::Asked {
+            range: p.range,
+            diagnostics: &p.context.diagnostics,
+            only: p.context.only.as_deref(),
+        };
+        let found = actions::actions(a, file, &asked, self.enc, uri, &|path| self.uri_for(path));
         Some(found)
     }
 
