@@ -1579,6 +1579,24 @@ fn a_file_not_utf8_on_disk_keeps_its_error_while_open_unedited() {
         !p["diagnostics"].as_array().unwrap().is_empty()
     });
     assert_eq!(codes(&d), ["syntax"]);
+    // A file made on disk after the last load, not UTF-8, opened after an edit elsewhere (so
+    // that a keystroke's check, which reuses the last load, comes first): read from the disk.
+    s.change(&file, 3, "[ou.contoso]\nname = \"Cafe\"\n");
+    s.diagnostics(&uri(&file), |p| p["version"] == 3);
+    let later = root.join("later.toml");
+    std::fs::write(
+        &later,
+        b"[ou.later]\nparent = \"contoso\"\nname = \"Caf\xe9\"\n",
+    )
+    .unwrap();
+    s.open(
+        &later,
+        "[ou.later]\nparent = \"contoso\"\nname = \"Café\"\n",
+    );
+    let d = s.diagnostics(&uri(&later), |p| {
+        !p["diagnostics"].as_array().unwrap().is_empty()
+    });
+    assert_eq!(codes(&d), ["syntax"]);
     assert_eq!(s.stop(), 0);
 }
 

@@ -82,6 +82,7 @@ impl Server {
         };
         let root = self.root_for(&path);
         let settings = is_settings(&path);
+        let not_utf8 = disk_not_utf8(&path);
         self.docs.insert(
             path.clone(),
             Doc {
@@ -89,12 +90,15 @@ impl Server {
                 version: p.text_document.version,
                 text: p.text_document.text,
                 root: root.clone(),
-                disk_not_utf8: disk_not_utf8(&path),
+                disk_not_utf8: not_utf8,
             },
         );
         if let Some(root) = root {
             self.edited.insert(path.clone());
-            self.mark(&root, Dirty::Texts);
+            // A file that is not UTF-8 is read from the disk, not from the editor's text: by
+            // a load, which the last one may not have seen (a file made since).
+            let level = if not_utf8 { Dirty::Full } else { Dirty::Texts };
+            self.mark(&root, level);
         }
         if settings {
             self.settings_changed(&path, false);
