@@ -378,3 +378,37 @@ fn a_variable_written_as_a_shell_would_is_shown_in_the_snippet_as_the_message_na
         "{out}"
     );
 }
+
+#[test]
+fn a_sid_with_blanks_around_it_and_its_prefix_in_lower_case_is_fixed_in_one_go() {
+    let connector = BASE[2].1.replace(
+        "\"SK0123456789abcdef0123456789abcdef\"",
+        "\"sk0123456789abcdef0123456789abcdef \"",
+    );
+    let text = services(
+        "[service.sales-team]\nou = \"sales\"\nlicense = \"contact_center\"\n\n\
+         [service.sales-team.instant_messaging]\n",
+    );
+    let ws = workspace(&[
+        BASE[0],
+        BASE[1],
+        ("connectors.toml", &connector),
+        BASE[3],
+        ("services.toml", &text),
+    ]);
+    let doc = common::json(&run(ws.path(), &["check", "--format", "json"]));
+    assert!(
+        doc["diagnostics"][0]["help"]
+            .as_str()
+            .unwrap()
+            .ends_with("(the fix writes `SK0123456789abcdef0123456789abcdef`)"),
+        "{doc}"
+    );
+    let r = run(ws.path(), &["check", "--fix", "--format", "short"]);
+    assert_eq!(r.stdout, "0 errors, 0 warnings in 5 files\n");
+    let fixed = std::fs::read_to_string(ws.path().join("connectors.toml")).unwrap();
+    assert!(
+        fixed.contains("api_key_sid = \"SK0123456789abcdef0123456789abcdef\"\n"),
+        "{fixed}"
+    );
+}

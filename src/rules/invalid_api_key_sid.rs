@@ -70,6 +70,6 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 sid::explain(&problem, "SK")
             ))
         };
-        out.push(d.about(Kind::Connector, &c.def.id));
+        out.push(sid::with_repair(d, v, "SK").about(Kind::Connector, &c.def.id));
     }
 }

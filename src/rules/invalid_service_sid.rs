@@ -49,18 +49,16 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let Some(v) = e.service_sid.get() else { continue };
         let Err(problem) = sid::check(&v.value, "IS") else { continue };
         let label = sid::label(&problem, "IS");
-        out.push(
-            Diagnostic::new(
-                Code::InvalidServiceSid,
-                v.span,
-                "`service_sid` is not a Conversations Service SID",
-            )
-            .label(label)
-            .help(format!(
-                "{}; use the SID of the Conversations service (Twilio console: Conversations → Manage → Services), `IS` + 32 hex digits",
-                sid::explain(&problem, "IS")
-            ))
-            .about(Kind::MessagingEntry, &e.def.id),
-        );
+        let d = Diagnostic::new(
+            Code::InvalidServiceSid,
+            v.span,
+            "`service_sid` is not a Conversations Service SID",
+        )
+        .label(label)
+        .help(format!(
+            "{}; use the SID of the Conversations service (Twilio console: Conversations → Manage → Services), `IS` + 32 hex digits",
+            sid::explain(&problem, "IS")
+        ));
+        out.push(sid::with_repair(d, v, "IS").about(Kind::MessagingEntry, &e.def.id));
     }
 }

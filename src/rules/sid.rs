@@ -74,6 +74,32 @@ pub(crate) fn check(value: &str, prefix: &str) -> Result<(), Problem> {
     Err(Problem::Shape)
 }
 
+/// The SID `value` is but for blanks around it and the case of its prefix (`sk0123… `): what
+/// the fix writes. `None` when it is right, or when more is wrong.
+pub(crate) fn repaired(value: &str, prefix: &str) -> Option<String> {
+    let trimmed = value.trim();
+    let head = trimmed.get(..prefix.len())?;
+    let sid = format!("{prefix}{}", &trimmed[prefix.len()..]);
+    (head.eq_ignore_ascii_case(prefix) && sid != value && check(&sid, prefix).is_ok())
+        .then_some(sid)
+}
+
+/// `d`, about the SID `v`, with the fix to [`repaired`] when there is one, which its help
+/// names.
+pub(crate) fn with_repair(
+    d: crate::diagnostic::Diagnostic,
+    v: &crate::model::Sp<crate::model::Text>,
+    prefix: &str,
+) -> crate::diagnostic::Diagnostic {
+    match repaired(&v.value, prefix) {
+        Some(sid) => {
+            let help = format!("{} (the fix writes `{sid}`)", d.help);
+            d.help(help).fix_string(v.span, &sid)
+        }
+        None => d,
+    }
+}
+
 /// The label at the value: what it is, when it is another kind of SID.
 pub(crate) fn label(problem: &Problem, prefix: &str) -> String {
     match problem {
@@ -158,6 +184,23 @@ mod tests {
         assert_eq!(check("US1", "IS"), Err(Problem::Shape));
         assert_eq!(check("hello", "IS"), Err(Problem::Shape));
         assert_eq!(check("é", "IS"), Err(Problem::Shape));
+    }
+
+    #[test]
+    fn blanks_and_the_prefix_case_are_repaired_and_nothing_else() {
+        let sid = "SK0123456789abcdef0123456789abcdef";
+        assert_eq!(
+            repaired(" sk0123456789abcdef0123456789abcdef\n", "SK").as_deref(),
+            Some(sid)
+        );
+        assert_eq!(
+            repaired("Sk0123456789abcdef0123456789abcdef", "SK").as_deref(),
+            Some(sid)
+        );
+        assert_eq!(repaired(sid, "SK"), None);
+        assert_eq!(repaired("sk0123456789abcdef0123456789abcde", "SK"), None);
+        assert_eq!(repaired("ac0123456789abcdef0123456789abcdef", "SK"), None);
+        assert_eq!(repaired("é", "SK"), None);
     }
 
     #[test]
