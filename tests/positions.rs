@@ -106,9 +106,8 @@ fn a_syntax_error_at_the_very_end_of_a_file_without_a_final_line_ending_is_drawn
     ]);
     let r = run(ws.path(), &["check"]);
     assert!(
-        r.stdout.contains(
-            " 3 │ license = [\n   ·            ▲\n   ·            ╰── unclosed array, expected `]`\n"
-        ),
+        r.stdout
+            .contains(" 3 │ license = [\n   ·           ┬▲\n   ·           │╰── `]` goes here\n"),
         "{}",
         r.stdout
     );

@@ -87,6 +87,35 @@ pub(crate) fn explained(mut d: Diagnostic, text: &str, base: usize) -> Diagnosti
         d.help = "save the file with LF or CRLF line endings: TOML does not allow a carriage return alone (old Mac line endings)".to_owned();
         return d;
     }
+    if let Some(u) = unclosed_bracket(&d.message, text, start) {
+        let (noun, open, close) = if u.open.1 == b'[' {
+            ("array", '[', ']')
+        } else {
+            ("inline table", '{', '}')
+        };
+        let closers: String = (u.closers.iter().rev())
+            .map(|&b| if b == b'[' { ']' } else { '}' })
+            .collect();
+        // Line numbers are the file's when `text` is the whole file.
+        let line_of = |at: usize| (base == 0).then(|| text[..at].matches('\n').count() + 1);
+        d.message = match line_of(u.open.0) {
+            Some(n) => format!("invalid TOML: unclosed {noun}: the `{open}` on line {n} has no `{close}`"),
+            None => format!("invalid TOML: unclosed {noun}: a `{open}` has no `{close}`"),
+        };
+        d.span = span_of(u.open.0..u.open.0 + 1);
+        d.label = format!("this `{open}` has no `{close}`");
+        let at = u.after.as_ref().map_or(u.open.0 + 1, |a| a.end);
+        d.help = match u.after.as_ref().map(|a| &text[a.clone()]) {
+            Some(last) if shown_safely(last) && !u.secret => format!("add `{closers}` after `{last}`"),
+            Some(_) => match line_of(at) {
+                Some(n) => format!("add `{closers}` at the end of the {noun}'s last item, on line {n}"),
+                None => format!("add `{closers}` at the end of the {noun}'s last item"),
+            },
+            None => format!("add `{closers}` right after the `{open}`"),
+        };
+        d.labels.clear();
+        return d.with(span_of(at..at), format!("`{closers}` goes here"));
+    }
     if start == text.len() && end == start && text.ends_with('\n') {
         // Past the last line break (a string left open to the end): shown at the end of the
         // last line, which editors and snippets have, with where the string opens.
@@ -118,7 +147,10 @@ pub(crate) fn explained(mut d: Diagnostic, text: &str, base: usize) -> Diagnosti
                 d.span = span_of(from..from + header.len());
             }
         }
-    } else if d.message.contains("string values must be quoted") || taken_for_literal(&d.message, rest) {
+    } else if d.message.contains("string values must be quoted")
+        || taken_for_literal(&d.message, rest)
+        || curly_quoted(rest).is_some()
+    {
         // The bare value: what the parser marked, else up to the end of the value (a word the
         // parser began to read as `nan`, `inf`, `true` or `false`: `none`, `ie1`, `twilio`).
         let literal = taken_for_literal(&d.message, rest);
@@ -131,7 +163,10 @@ pub(crate) fn explained(mut d: Diagnostic, text: &str, base: usize) -> Diagnosti
         }
         // A `#` right after the word (`Team#1`, `C# Team`) is more likely part of the value
         // than a comment's start: the value runs to the line's end, and no fix guesses.
-        let hash_inside = !word.is_empty()
+        // Quotes pasted from a word processor (`“support”`): the value is what they enclose.
+        let curly = curly_quoted(rest);
+        let hash_inside = curly.is_none()
+            && !word.is_empty()
             && !word.ends_with(char::is_whitespace)
             && rest[word.len()..].starts_with('#');
         let value = if hash_inside {
@@ -141,6 +176,8 @@ pub(crate) fn explained(mut d: Diagnostic, text: &str, base: usize) -> Diagnosti
                 .find(|&(i, _)| i > 0 && line[..i].ends_with([' ', '\t']))
                 .map_or(line.len(), |(i, _)| i);
             &line[..comment]
+        } else if let Some(c) = &curly {
+            &rest[..c.len]
         } else {
             value
         };
@@ -191,29 +228,193 @@ pub(crate) fn explained(mut d: Diagnostic, text: &str, base: usize) -> Diagnosti
             );
             return d;
         }
+        // What the quotes enclose: the value, or the text between curly quotes.
+        let inner = curly.as_ref().map_or(value, |c| c.inner);
         // The user's own key and value, quoted, unless it may be a credential or is long.
         let example = match shown_key {
-            Some(k) if !secret && value.chars().count() <= 40 => {
-                format!("{k} = {}", crate::diagnostic::toml_string(value))
+            Some(k) if !secret && inner.chars().count() <= 40 => {
+                format!("{k} = {}", crate::diagnostic::toml_string(inner))
             }
             Some(k) => format!("{k} = \"…\""),
+            None if curly.is_some() && !secret && shown_safely(inner) => {
+                crate::diagnostic::toml_string(inner)
+            }
             None => "\"…\"".to_owned(),
         };
         d.help = format!("text values are written in quotes: `{example}`");
+        if let Some(c) = &curly {
+            d.message = if matches!(c.close, '"' | '\'') {
+                format!("invalid TOML: the curly quote {} is not a TOML quote", c.open)
+            } else {
+                format!("invalid TOML: curly quotes {} {} are not TOML quotes", c.open, c.close)
+            };
+            d.label = "curly quotes".to_owned();
+            d.span = span_of(start..start + value.len());
+            d.help = format!("use straight quotes: `{example}`");
+        }
         // Certain only when the quotes make the whole line parse: not when more follows on it
         // (`Sales "A" Team`, `x = y`, `sales,`), where the parser marked a first word only.
         let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
         // (Without the `\r` of a CRLF line end, which alone is no TOML.)
         let after = text[(start + value.len()).min(line_end)..line_end].trim_end_matches('\r');
-        let quoted = crate::diagnostic::toml_string(value);
+        let quoted = crate::diagnostic::toml_string(inner);
         let mended = |key: &str| format!("{key} = {quoted}{after}").parse::<toml::Table>().is_ok();
-        if !value.is_empty() && plain && !secret && !hash_inside && key.is_some_and(mended) {
+        if curly.is_some() {
+            // Every value of the line in curly quotes straightened at once: certain when the
+            // line then parses.
+            let line_start = line_start_of(text, start);
+            let line = text[line_start..line_end].trim_end_matches('\r');
+            if let Some((end, straight)) = straighten(line, start - line_start)
+                && !secret
+                && format!("{}{straight}{}", &line[..start - line_start], &line[end..]).parse::<toml::Table>().is_ok()
+            {
+                d = d.fix(span_of(start..line_start + end), straight, "Use straight quotes");
+            }
+        } else if !value.is_empty() && plain && !secret && !hash_inside && key.is_some_and(mended) {
             d = d.fix(span_of(start..start + value.len()), quoted, "Put the value in quotes");
         }
     } else if d.message.contains("expected newline") && rest.starts_with(',') {
         d.help = "TOML takes one `key = value` a line: put the next key on a line of its own (commas separate keys inside `{ … }` only)".to_owned();
     }
     d
+}
+
+/// A value's bracket left open: where, the brackets open at that point (outermost first),
+/// the last item written inside it (and a comma after it), and whether the statement's key
+/// names a credential.
+struct Unclosed {
+    open: (usize, u8),
+    closers: Vec<u8>,
+    after: Option<std::ops::Range<usize>>,
+    secret: bool,
+}
+
+/// The array or inline table left open that a parse error at `start` of `text` comes from: the
+/// parser meets the next table header (or, inside an array, the next `key = value` line) as an
+/// item, and reports a missing comma or a bare value there; or it reaches the end of the file.
+fn unclosed_bracket(message: &str, text: &str, start: usize) -> Option<Unclosed> {
+    let line_start = line_start_of(text, start);
+    let line = text[line_start..].split('\n').next().unwrap_or_default();
+    let at_end = (message.contains("unclosed array") || message.contains("unclosed inline table"))
+        && text[start..].lines().all(|l| matches!(l.trim().chars().next(), None | Some('#')));
+    let header = {
+        let l = strip(line).trim_end();
+        l.starts_with('[') && l.ends_with(']') && !l.contains('=')
+    };
+    let key_line = {
+        let l = strip(line);
+        l.split_once('=').is_some_and(|(k, _)| {
+            !k.trim().is_empty()
+                && k.trim().chars().all(|c| c.is_ascii_alphanumeric() || "_-.\"' ".contains(c))
+        })
+    };
+    if !at_end && !header && !key_line {
+        return None;
+    }
+    // The statement the error is in: the last `key = …` line at the top level before it.
+    let to = if at_end { start } else { line_start };
+    let stmt = crate::parse::lines::top_level(&text[..to])
+        .filter_map(|l| match l.line {
+            crate::parse::lines::Line::Key(body) => Some((l.text_start, body)),
+            _ => None,
+        })
+        .last()?;
+    let (stack, after) = open_brackets(text, stmt.0, to)?;
+    let &open = stack.last()?;
+    // A key line inside an inline table spread over lines is one of its items (TOML 1.1).
+    if !at_end && !header && open.1 == b'{' {
+        return None;
+    }
+    let secret = (crate::parse::lines::key_path(stmt.1).iter())
+        .flat_map(|p| p.split(['_', '-', ' ']))
+        .any(crate::rules::secret_in_config::names_a_credential);
+    Some(Unclosed {
+        open,
+        closers: stack.iter().map(|&(_, b)| b).collect(),
+        after,
+        secret,
+    })
+}
+
+/// The brackets of values still open at byte `to` of `text`, read from `from` (a statement's
+/// start), each with its place, and the last item written (with a comma after it); `None` when
+/// a string is left open on the way, which is another error.
+#[allow(clippy::type_complexity)]
+fn open_brackets(
+    text: &str,
+    from: usize,
+    to: usize,
+) -> Option<(Vec<(usize, u8)>, Option<std::ops::Range<usize>>)> {
+    let bytes = &text.as_bytes()[..to];
+    let mut stack: Vec<(usize, u8)> = Vec::new();
+    let mut after: Option<std::ops::Range<usize>> = None;
+    let mut i = from;
+    while i < bytes.len() {
+        let b = bytes[i];
+        match b {
+            b'#' => {
+                i = text[i..to].find('\n').map_or(to, |k| i + k);
+                continue;
+            }
+            b'"' | b'\'' => {
+                let triple = if b == b'"' { "\"\"\"" } else { "'''" };
+                let multi = text[i..to].starts_with(triple);
+                let mut j = i + if multi { 3 } else { 1 };
+                let end = loop {
+                    if j >= bytes.len() || (!multi && bytes[j] == b'\n') {
+                        return None;
+                    }
+                    if b == b'"' && bytes[j] == b'\\' {
+                        j += 2;
+                    } else if multi && text[j..to].starts_with(triple) {
+                        // Up to two more quotes belong to the string.
+                        let mut e = j + 3;
+                        while e < bytes.len() && bytes[e] == b && e < j + 5 {
+                            e += 1;
+                        }
+                        break e;
+                    } else if !multi && bytes[j] == b {
+                        break j + 1;
+                    } else {
+                        j += 1;
+                    }
+                };
+                after = Some(i..end);
+                i = end;
+                continue;
+            }
+            b'[' | b'{' => {
+                stack.push((i, b));
+                after = None;
+            }
+            b']' | b'}' => {
+                if let Some((o, _)) = stack.pop() {
+                    after = Some(o..i + 1);
+                }
+            }
+            b',' => after = after.map(|a| a.start..i + 1),
+            b'=' => after = None,
+            _ if b.is_ascii_whitespace() => {}
+            _ => {
+                let end = (i..bytes.len())
+                    .find(|&j| bytes[j].is_ascii_whitespace() || b"[]{},=#\"'".contains(&bytes[j]))
+                    .unwrap_or(bytes.len());
+                after = Some(i..end);
+                i = end;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    Some((stack, after))
+}
+
+/// True when `value`, some text of the file, may be repeated in a help: short, on one line,
+/// with no word shaped like a credential.
+fn shown_safely(value: &str) -> bool {
+    value.chars().count() <= 40
+        && !value.contains(['\n', '\r'])
+        && !alphanumeric_runs(value).any(|r| crate::rules::secret_in_config::is_secret_shaped(&value[r]))
 }
 
 /// In a file that does not parse, every word shaped like a credential outside comments that
@@ -430,6 +631,68 @@ pub(crate) fn alphanumeric_runs(text: &str) -> impl Iterator<Item = std::ops::Ra
         }
         (at > start).then_some(start..at)
     })
+}
+
+/// A value written between curly quotes, as a word processor or chat client types them.
+struct Curly<'a> {
+    /// Its length in bytes, quotes included.
+    len: usize,
+    /// The text between the quotes.
+    inner: &'a str,
+    open: char,
+    close: char,
+}
+
+/// The value between curly quotes at the start of `rest` (`“support”`, `‘support’`,
+/// `„support“`), closed on its line by a curly quote or a straight one.
+fn curly_quoted(rest: &str) -> Option<Curly<'_>> {
+    const OPEN: [char; 6] = ['“', '”', '„', '‘', '’', '‚'];
+    const CLOSE: [char; 6] = ['”', '“', '’', '‘', '"', '\''];
+    let open = rest.chars().next().filter(|c| OPEN.contains(c))?;
+    let body = &rest[open.len_utf8()..];
+    let line = body.split(['\n', '\r']).next().unwrap_or_default();
+    let (at, close) = line.char_indices().find(|(_, c)| CLOSE.contains(c))?;
+    Some(Curly {
+        len: open.len_utf8() + at + close.len_utf8(),
+        inner: &body[..at],
+        open,
+        close,
+    })
+}
+
+/// `line` from byte `from` up to the end of its last value in curly quotes, with each such
+/// value written in straight quotes (strings in straight quotes kept as they are, a comment
+/// left alone): that end, and the text.
+fn straighten(line: &str, from: usize) -> Option<(usize, String)> {
+    let mut out = String::new();
+    let mut kept = String::new();
+    let mut end = None;
+    let mut j = from;
+    while let Some(c) = line[j..].chars().next() {
+        if let Some(q) = curly_quoted(&line[j..]) {
+            out.push_str(&kept);
+            kept.clear();
+            out.push_str(&crate::diagnostic::toml_string(q.inner));
+            j += q.len;
+            end = Some(j);
+            continue;
+        }
+        let len = match c {
+            '#' => break,
+            '"' | '\'' => {
+                // A string in straight quotes, to its closing quote.
+                let mut k = j + 1;
+                while k < line.len() && line.as_bytes()[k] != c as u8 {
+                    k += if c == '"' && line.as_bytes()[k] == b'\\' { 2 } else { 1 };
+                }
+                (k + 1).min(line.len()) - j
+            }
+            _ => c.len_utf8(),
+        };
+        kept.push_str(line.get(j..j + len)?);
+        j += len;
+    }
+    end.map(|e| (e, out))
 }
 
 /// True when the parser took the bare word at the start of `rest` for the start of a float or

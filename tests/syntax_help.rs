@@ -1,0 +1,148 @@
+//! The messages, helps and fixes of common syntax mistakes and malformed suppression comments:
+//! each case's rendered text (human and short) is a reviewed snapshot, and each fix is
+//! checked by the file `check --fix` leaves.
+
+mod common;
+
+use common::{run, workspace};
+
+/// A clean workspace the case's file `x.toml` is added to.
+const ORG: &str = "[ou.acme]\nname = \"Acme\"\n\n[ou.sales]\nparent = \"acme\"\n\n[ou.support]\nparent = \"acme\"\n";
+
+/// `check` of the workspace with `x.toml` holding `text`, in the human and short formats.
+fn rendered(text: &str) -> String {
+    let ws = workspace(&[("nimbus.toml", ""), ("org.toml", ORG), ("x.toml", text)]);
+    let human = run(ws.path(), &["check"]);
+    let short = run(ws.path(), &["check", "--format", "short"]);
+    assert_eq!((human.stderr.as_str(), short.stderr.as_str()), ("", ""));
+    format!("{}\n---- short ----\n{}", human.stdout, short.stdout)
+}
+
+/// Snapshots the rendered text of each `(name, text)` case.
+fn snapshots(cases: &[(&str, &str)]) {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path("snapshots/syntax_help");
+    settings.set_prepend_module_to_snapshot(false);
+    for (name, text) in cases {
+        settings.set_description(*text);
+        settings.bind(|| insta::assert_snapshot!(*name, rendered(text)));
+    }
+}
+
+/// What `check --fix` writes to `x.toml` holding `text`, and what it says on stderr.
+fn fixed(text: &str) -> (String, String) {
+    let ws = workspace(&[("nimbus.toml", ""), ("org.toml", ORG), ("x.toml", text)]);
+    let r = run(ws.path(), &["check", "--fix", "--format", "short"]);
+    let after = std::fs::read_to_string(ws.path().join("x.toml")).expect("x.toml");
+    (after, r.stderr)
+}
+
+const DESK: &str = "[service.desk]\nou = \"support\"\nlicense = \"contact_center\"\n";
+
+#[test]
+fn an_array_or_inline_table_left_open_is_reported_at_its_opening_bracket() {
+    let im = "\n[service.desk.instant_messaging]\nchannels = [\"interact\"]\n";
+    snapshots(&[
+        (
+            "unclosed-array-before-header",
+            &format!("{DESK}transfers = [\"sales-team\"\n{im}"),
+        ),
+        (
+            "unclosed-array-trailing-comma",
+            &format!("{DESK}transfers = [\n  \"sales-team\",\n  \"billing\",\n{im}"),
+        ),
+        (
+            "unclosed-array-before-key",
+            &format!("{DESK}transfers = [\"sales-team\"\nuser_assignment = \"none\"\n"),
+        ),
+        (
+            "unclosed-array-at-end",
+            &format!("{DESK}transfers = [\"sales-team\"\n"),
+        ),
+        (
+            "unclosed-inline-table-before-header",
+            &format!(
+                "{DESK}instant_messaging = {{ channels = [\"interact\"]\n\n[service.other]\nou = \"sales\"\n"
+            ),
+        ),
+    ]);
+    // Following the help makes the file parse.
+    let text = format!("{DESK}transfers = [\"sales-team\",\n{im}");
+    let help = rendered(&text);
+    assert!(
+        help.contains("help: add `]` after `\"sales-team\",`"),
+        "{help}"
+    );
+    let mended = text.replace("\"sales-team\",", "\"sales-team\",]");
+    assert!(!rendered(&mended).contains("[syntax]"), "{mended}");
+}
+
+#[test]
+fn an_unclosed_array_under_a_secret_s_key_does_not_repeat_its_last_item() {
+    let secret = "Ab3dEfGh1jKlMn0pQrStUvWxYz012399";
+    let text = format!(
+        "[connector.c]\nou = \"acme\"\ntype = \"twilio\"\napi_key_secret = [\"{secret}\"\n\n[ou.x]\n"
+    );
+    let out = rendered(&text);
+    assert!(!out.contains(secret), "{out}");
+    assert!(
+        out.contains(
+            "x.toml:4:18: error[syntax]: invalid TOML: unclosed array: the `[` on line 4 has no `]`"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("help: add `]` at the end of the array's last item, on line 4"),
+        "{out}"
+    );
+}
+
+#[test]
+fn curly_quotes_are_named_and_straightened_in_one_round() {
+    snapshots(&[
+        (
+            "curly-double",
+            "[service.desk]\nou = “support”\nlicense = \"contact_center\"\n",
+        ),
+        (
+            "curly-single",
+            "[service.desk]\nou = ‘support’\nlicense = \"contact_center\"\n",
+        ),
+        (
+            "curly-then-straight",
+            "[service.desk]\nou = “support\"\nlicense = \"contact_center\"\n",
+        ),
+        (
+            "curly-in-array",
+            "[service.desk]\nou = \"support\"\nlicense = \"contact_center\"\ntransfers = [\n  “sales-team”,\n]\n",
+        ),
+    ]);
+    // The help, followed literally, and the fix agree: one round, one fix a line.
+    let text = "[service.desk]\nou = “support”\nlicense = \"contact_center\"\nuser_assignment = „none“ # a “note”\n\n\
+                [service.desk.instant_messaging]\nchannels = [“interact”, 'sms', ‘whatsapp’]\n";
+    let (after, stderr) = fixed(text);
+    assert_eq!(
+        after,
+        "[service.desk]\nou = \"support\"\nlicense = \"contact_center\"\nuser_assignment = \"none\" # a “note”\n\n\
+         [service.desk.instant_messaging]\nchannels = [\"interact\", 'sms', \"whatsapp\"]\n"
+    );
+    assert_eq!(stderr, "fixed 3 problems in 1 file\n");
+    // CRLF line ends are kept.
+    let (after, stderr) =
+        fixed("[service.desk]\r\nou = “support”\r\nlicense = \"contact_center\"\r\n");
+    assert_eq!(
+        after,
+        "[service.desk]\r\nou = \"support\"\r\nlicense = \"contact_center\"\r\n"
+    );
+    assert_eq!(stderr, "fixed 1 problem in 1 file\n");
+    // A credential in curly quotes is neither shown nor rewritten.
+    let secret = "Ab3dEfGh1jKlMn0pQrStUvWxYz012399";
+    let text = format!("[connector.c]\nou = \"acme\"\napi_key_secret = “{secret}”\n");
+    let out = rendered(&text);
+    assert!(!out.contains(secret), "{out}");
+    assert!(
+        out.contains("help: use straight quotes: `api_key_secret = \"…\"`"),
+        "{out}"
+    );
+    assert_eq!(fixed(&text).0, text);
+}
