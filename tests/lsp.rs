@@ -2284,3 +2284,36 @@ fn a_background_check_that_ends_while_the_loop_is_busy_is_still_published() {
     assert_eq!(codes(&d), Vec::<String>::new(), "{}", s.log());
     assert_eq!(s.stop(), 0);
 }
+
+#[test]
+fn the_server_gives_the_syntax_messages_and_helps_of_the_command_line() {
+    let root = fixture("nav");
+    let sales = root.join("services/sales.toml");
+    let (mut s, _) = Server::init(&root, false);
+    for (tail, message, needle) in [
+        (
+            "[service.new]\nou = “sales”\n",
+            "invalid TOML: curly quotes “ ” are not TOML quotes\nhelp: use straight quotes: `ou = \"sales\"`",
+            "“sales”",
+        ),
+        (
+            "[service.new]\ntransfers = [\"x\"\n\n[service.other]\n",
+            "invalid TOML: unclosed array: the `[` on line 3 has no `]`\nhelp: add `]` after `\"x\"`",
+            "[\"x\"",
+        ),
+    ] {
+        let text = format!("{}\n{tail}", read_text(&sales));
+        let line = text.lines().count() - tail.lines().count() + 2;
+        let message = message.replace("line 3", &format!("line {line}"));
+        s.open(&sales, &text);
+        let d = s.diagnostics(&uri(&sales), |p| {
+            !p["diagnostics"].as_array().unwrap().is_empty()
+        });
+        assert_eq!(codes(&d), ["syntax"]);
+        let diag = &d["diagnostics"][0];
+        assert_eq!(diag["message"], message.as_str(), "{diag}");
+        let nth = text.matches(needle).count() - 1;
+        let want = range_of(&text, needle, nth, Enc::Utf16);
+        assert_eq!(diag["range"]["start"], want["start"], "{diag}");
+    }
+}

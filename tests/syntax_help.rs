@@ -146,3 +146,87 @@ fn curly_quotes_are_named_and_straightened_in_one_round() {
     );
     assert_eq!(fixed(&text).0, text);
 }
+
+#[test]
+fn common_syntax_mistakes_get_a_concrete_help() {
+    snapshots(&[
+        (
+            "unclosed-basic-string",
+            "[service.x]\nou = \"sales\nlicense = \"contact_center\"\n",
+        ),
+        (
+            "unclosed-literal-string",
+            "[service.x]\nou = 'sales\nlicense = \"contact_center\"\n",
+        ),
+        ("colon-for-equals", "[service.x]\nou: \"sales\"\n"),
+        ("slash-comment", "[service.x]\nou = \"sales\" // team\n"),
+        ("double-equals", "[service.x]\nou == \"sales\"\n"),
+        (
+            "extra-bracket-after-header",
+            "[service.x]]\nou = \"sales\"\n",
+        ),
+        ("invalid-escape", "[service.x]\nname = \"Sales\\EMEA\"\n"),
+        (
+            "space-in-header-id",
+            "[service.sales bot]\nou = \"sales\"\n",
+        ),
+        ("header-left-open", "[service.x\nou = \"sales\"\n"),
+        (
+            "missing-comma",
+            "[service.x]\ntransfers = [\n  \"a\"\n  \"b\",\n]\n",
+        ),
+        (
+            "json-file",
+            "{\n  \"service\": {\"x\": {\"ou\": \"sales\"}}\n}\n",
+        ),
+        ("yaml-file", "service:\n  x:\n    ou: sales\n"),
+    ]);
+}
+
+#[test]
+fn an_unclosed_string_reads_the_same_in_a_crlf_file() {
+    let lf = "[service.x]\nou = \"sales\nlicense = \"contact_center\"\n";
+    let crlf = lf.replace('\n', "\r\n");
+    assert_eq!(rendered(&crlf), rendered(lf));
+    assert!(
+        rendered(&crlf).contains(
+            "x.toml:2:12: error[syntax]: invalid TOML: string not closed: `\"` missing at the end of the line\n"
+        )
+    );
+}
+
+#[test]
+fn a_key_set_twice_names_the_key_and_its_table_and_a_table_written_twice_says_so() {
+    snapshots(&[
+        (
+            "duplicate-key",
+            "[service.x]\nou = \"sales\"\nou = \"support\"\n",
+        ),
+        (
+            "duplicate-table",
+            "[service.x]\nou = \"sales\"\n\n[service.x]\nlicense = \"contact_center\"\n",
+        ),
+        (
+            "duplicate-key-inline",
+            "[service.x]\nou = \"sales\"\ninstant_messaging = { channels = [], channels = [] }\n",
+        ),
+    ]);
+}
+
+#[test]
+fn helps_never_repeat_a_credential() {
+    let secret = "Ab3dEfGh1jKlMn0pQrStUvWxYz012399";
+    for text in [
+        format!("[connector.c]\nou = \"acme\"\napi_key_secret = \"{secret}\n"),
+        format!("[connector.c]\nou = \"acme\"\napi_key_secret: \"{secret}\"\n"),
+        format!("[connector.c]\nou = \"acme\"\napi_key_secret = \"{secret}\\q\"\n"),
+        "[connector.c]\nou = \"acme\"\nauth_token = \"hunter2\\q\"\n".to_owned(),
+    ] {
+        let out = rendered(&text);
+        assert!(!out.contains(secret), "{out}");
+        // (The snippet shows the line; the help does not repeat its value.)
+        let help = out.split("help: ").nth(1).unwrap_or_default();
+        assert!(!help.contains("hunter2"), "{out}");
+        assert!(out.contains("error[syntax]"), "{out}");
+    }
+}

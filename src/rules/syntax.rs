@@ -56,7 +56,7 @@ pub(crate) fn diagnostic(span: Span, parser_message: &str) -> Diagnostic {
             .help("flatten the structure: nimbus-lint's tables are at most a few levels deep");
     }
     let help = if message.contains("duplicate key") {
-        "a key (or table header) may appear only once per file: merge the two definitions"
+        "a key is set once in a table, and a table written once in a file"
     } else {
         "fix the TOML syntax here; nothing else in this file is checked until it parses"
     };
@@ -136,16 +136,42 @@ pub(crate) fn explained(mut d: Diagnostic, text: &str, base: usize) -> Diagnosti
         return d;
     }
     if d.message.contains("duplicate key") {
-        if let Some(first) = first_definition(text, start, at) {
+        let line_start = line_start_of(text, start);
+        let line = text[line_start..].lines().next().unwrap_or_default();
+        let header = strip(line).trim_end();
+        let first = first_definition(text, start, at);
+        if let Some(first) = first.clone() {
             d = d.with(span_of(first), "first defined here");
             // A table defined twice: the second header is marked whole, as the first is.
-            let line_start = line_start_of(text, start);
-            let line = text[line_start..].lines().next().unwrap_or_default();
-            let header = strip(line).trim_end();
             if header.starts_with('[') {
                 let from = line_start + (line.len() - line.trim_start_matches('\u{feff}').trim_start().len());
                 d.span = span_of(from..from + header.len());
             }
+        }
+        if header.starts_with('[') {
+            let shown = if shown_safely(header) { header } else { "this table" };
+            d.message = format!("invalid TOML: `{shown}` is written twice in this file");
+            d.label = "written again here".to_owned();
+            d.help = format!(
+                "merge the two: move the keys below the second `{shown}` under the first, and delete the second header"
+            );
+        } else {
+            let key = at.trim();
+            // The table the key is in, when it starts its line (not inside an inline table).
+            let table = first.is_some().then(|| {
+                crate::parse::lines::top_level(&text[..line_start])
+                    .filter(|l| matches!(l.line, crate::parse::lines::Line::Header { .. }))
+                    .last()
+                    .map(|l| strip(text[l.text_start..].lines().next().unwrap_or_default()).trim_end())
+            });
+            let key = if !key.is_empty() && shown_safely(key) { format!("`{key}`") } else { "a key".to_owned() };
+            d.message = match table {
+                Some(Some(t)) if shown_safely(t) => format!("invalid TOML: {key} is set twice in `{t}`"),
+                Some(None) => format!("invalid TOML: {key} is set twice at the top of the file"),
+                _ => format!("invalid TOML: {key} is set twice in one table"),
+            };
+            d.label = "set again here".to_owned();
+            d.help = "a key is set once in a table: keep one of the two values and delete the other".to_owned();
         }
     } else if d.message.contains("string values must be quoted")
         || taken_for_literal(&d.message, rest)
@@ -275,8 +301,177 @@ pub(crate) fn explained(mut d: Diagnostic, text: &str, base: usize) -> Diagnosti
         }
     } else if d.message.contains("expected newline") && rest.starts_with(',') {
         d.help = "TOML takes one `key = value` a line: put the next key on a line of its own (commas separate keys inside `{ … }` only)".to_owned();
+    } else {
+        return common_mistake(d, text, start, span_of);
     }
     d
+}
+
+/// The common mistakes the parser names in its own terms, told in the user's: a string not
+/// closed on its line, `key: value`, a `//` comment, `==`, an extra `]` after a header, a
+/// backslash that is no escape, a space in a header's id, a header left open, a missing comma
+/// between items, a JSON or YAML file. Anything else keeps the parser's words.
+fn common_mistake(mut d: Diagnostic, text: &str, start: usize, span_of: impl Fn(std::ops::Range<usize>) -> Span) -> Diagnostic {
+    let rest = &text[start..];
+    let line_start = line_start_of(text, start);
+    let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+    let line = text[line_start..line_end].trim_end_matches('\r');
+    let code = strip(line).trim_end();
+    let message = d.message.clone();
+    let mut set = |m: String, label: &str, help: String| {
+        d.message = format!("invalid TOML: {m}");
+        d.label = label.to_owned();
+        d.help = help;
+    };
+    if let Some((format, first)) = foreign_format(text) {
+        d.span = span_of(first);
+        d.message = format!("this file looks like {format}, not TOML");
+        d.label = format!("{format} starts here");
+        d.help = "nimbus-lint reads TOML: write each entity as a table header with `key = value` lines below it, e.g. `[service.sales-ivr]` then `ou = \"sales\"`".to_owned();
+        return d;
+    }
+    let string = message.contains("invalid basic string") || message.contains("invalid literal string");
+    if string && (rest.is_empty() || rest.starts_with('\n') || rest.starts_with("\r\n")) {
+        // A string not closed on its line: at the line's end (a CRLF file's too, not at its
+        // carriage return), with where it opens.
+        let q = if message.contains("basic") { '"' } else { '\'' };
+        let open = open_quote(line, q).map(|o| line_start + o);
+        let shown = format!("{line}{q}");
+        let help = if shown_safely(&shown) && !may_be_credential(line) {
+            format!("close the string with `{q}` on this line: `{shown}`")
+        } else {
+            format!("close the string with `{q}` on this line")
+        };
+        set(format!("string not closed: `{q}` missing at the end of the line"), "the line ends here", help);
+        d.span = span_of(start..start);
+        if let Some(o) = open {
+            d = d.with(span_of(o..o + 1), "the string opens here");
+        }
+    } else if message.contains("invalid unquoted key") && rest.starts_with(':') {
+        let key = text[line_start..start].trim();
+        let shown = format!("{key} ={}", &line[start - line_start + 1..]);
+        let help = if shown_safely(&shown) && !may_be_credential(line) {
+            format!("TOML writes `key = value`: `{}`", shown.trim_end())
+        } else {
+            "TOML writes `key = value`: replace `:` with ` =`".to_owned()
+        };
+        set("`:` after a key".to_owned(), "`=` goes here", help);
+        d.span = span_of(start..start + 1);
+    } else if rest.starts_with("//") {
+        set("`//` does not start a comment".to_owned(), "not a comment", "comments start with `#`: replace `//` with `#`".to_owned());
+        d.span = span_of(start..start + 2);
+    } else if message.contains("extra `=`") {
+        set("extra `=`".to_owned(), "extra `=`", "remove the extra `=`: TOML writes `key = value`".to_owned());
+        d.span = span_of(start..start + 1);
+    } else if rest.starts_with(']') && code.starts_with('[') && !code.starts_with("[[") {
+        let header = code.trim_end_matches(']').to_owned() + "]";
+        let help = if shown_safely(&header) { format!("remove the extra `]`: `{header}`") } else { "remove the extra `]`".to_owned() };
+        set("extra `]` after the table header".to_owned(), "extra `]`", help);
+        d.span = span_of(start..start + code.len() - (start - line_start).min(code.len()));
+    } else if (message.contains("missing escaped value") || message.contains("invalid escape"))
+        && text[..start].ends_with('\\')
+    {
+        let escape: String = text[start - 1..].chars().take(2).collect();
+        let help = match string_at(line, start - line_start) {
+            Some(content) if shown_safely(content) && !may_be_credential(line) && !content.contains(['\'', '"']) => format!(
+                "write `\\\\` for a backslash: `\"{}\"`, or use a literal string: `'{content}'`",
+                content.replace('\\', "\\\\")
+            ),
+            _ => "write `\\\\` for a backslash, or put the text in a literal string: `'…'` (no escapes there)".to_owned(),
+        };
+        set(format!("`{escape}` is not an escape"), "not an escape", help);
+        d.span = span_of(start - 1..start - 1 + escape.len());
+    } else if message.contains("unclosed table") && code.starts_with('[') {
+        let after = &line[start - line_start..];
+        let inside = code.trim_start_matches('[');
+        if let Some(close) = inside.find(']').filter(|_| after.starts_with([' ', '\t'])) {
+            // `[service.sales bot]`: a space inside an id.
+            let ids = &inside[..close];
+            let dashed: String = ids.split('.').map(|p| p.split_whitespace().collect::<Vec<_>>().join("-")).collect::<Vec<_>>().join(".");
+            let seg_start = text[line_start..start].rfind(['.', '[']).map_or(start, |i| line_start + i + 1);
+            let seg_end = line[start - line_start..].find(['.', ']']).map_or(line_end, |i| start + i);
+            let help = if shown_safely(&dashed) { format!("write `[{dashed}]`") } else { "join its words with `-`".to_owned() };
+            set("ids cannot contain spaces".to_owned(), "a space in this id", help);
+            d.span = span_of(seg_start + (text[seg_start..seg_end].len() - text[seg_start..seg_end].trim_start().len())..seg_start + text[seg_start..seg_end].trim_end().len());
+        } else if !inside.contains(']') {
+            let help = if shown_safely(code) { format!("add `]` at the end of the header: `{code}]`") } else { "add `]` at the end of the header".to_owned() };
+            set("table header without its closing `]`".to_owned(), "`]` goes here", help);
+        }
+    } else if message.contains("missing comma between array elements") {
+        set("missing comma between array items".to_owned(), "`,` goes before this item", "separate the items with `,`".to_owned());
+    }
+    d
+}
+
+/// When `text` reads as JSON or YAML (a configuration pasted in another format): which, and
+/// its first line.
+fn foreign_format(text: &str) -> Option<(&'static str, std::ops::Range<usize>)> {
+    let body = text.trim_start_matches('\u{feff}');
+    let from = text.len() - body.len();
+    let mut offset = from;
+    let (at, first) = body.split_inclusive('\n').find_map(|l| {
+        let here = offset;
+        offset += l.len();
+        let t = l.trim();
+        (!t.is_empty() && !t.starts_with('#')).then(|| (here + (l.len() - l.trim_start().len()), t))
+    })?;
+    let range = at..at + first.len();
+    if first.starts_with('{') || (first.starts_with('[') && !first.contains(']') && first[1..].trim_start().chars().next().is_none_or(|c| c == '{' || c == '"')) {
+        return Some(("JSON", range));
+    }
+    let yaml_key = |l: &str| {
+        let l = l.trim_start().trim_start_matches("- ");
+        l.split_once(':').is_some_and(|(k, v)| {
+            !k.is_empty()
+                && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+                && (v.is_empty() || v.starts_with([' ', '\r']))
+        })
+    };
+    let mapping = first.strip_suffix(':').is_some_and(|k| !k.contains([' ', '=', '[']));
+    (first == "---" || mapping && yaml_key(first)).then_some(("YAML", range))
+}
+
+/// Where, in `line`, the string in `q` quotes left open at the line's end opens.
+fn open_quote(line: &str, q: char) -> Option<usize> {
+    let mut open: Option<(usize, char)> = None;
+    let mut chars = line.char_indices();
+    while let Some((i, c)) = chars.next() {
+        match open {
+            Some((_, o)) if c == '\\' && o == '"' => {
+                chars.next();
+            }
+            Some((_, o)) if c == o => open = None,
+            Some(_) => {}
+            None if c == '#' => break,
+            None if c == '"' || c == '\'' => open = Some((i, c)),
+            None => {}
+        }
+    }
+    open.filter(|&(_, o)| o == q).map(|(i, _)| i)
+}
+
+/// The content of the basic string that holds byte `at` of `line`, when it closes on the line.
+fn string_at(line: &str, at: usize) -> Option<&str> {
+    let open = line[..at].rfind('"')?;
+    let bytes = line.as_bytes();
+    let mut j = open + 1;
+    while j < bytes.len() {
+        match bytes[j] {
+            b'\\' => j += 2,
+            b'"' => return line.get(open + 1..j),
+            _ => j += 1,
+        }
+    }
+    None
+}
+
+/// True when a key on `line` names a credential: its value is never repeated in a help.
+fn may_be_credential(line: &str) -> bool {
+    let key = line.split(['=', ':']).next().unwrap_or_default();
+    crate::parse::lines::key_path(key)
+        .iter()
+        .flat_map(|p| p.split(['_', '-', ' ']))
+        .any(crate::rules::secret_in_config::names_a_credential)
 }
 
 /// A value's bracket left open: where, the brackets open at that point (outermost first),
@@ -358,7 +553,7 @@ fn open_brackets(
             }
             b'"' | b'\'' => {
                 let triple = if b == b'"' { "\"\"\"" } else { "'''" };
-                let multi = text[i..to].starts_with(triple);
+                let multi = bytes[i..].starts_with(triple.as_bytes());
                 let mut j = i + if multi { 3 } else { 1 };
                 let end = loop {
                     if j >= bytes.len() || (!multi && bytes[j] == b'\n') {
@@ -366,7 +561,7 @@ fn open_brackets(
                     }
                     if b == b'"' && bytes[j] == b'\\' {
                         j += 2;
-                    } else if multi && text[j..to].starts_with(triple) {
+                    } else if multi && bytes[j..].starts_with(triple.as_bytes()) {
                         // Up to two more quotes belong to the string.
                         let mut e = j + 3;
                         while e < bytes.len() && bytes[e] == b && e < j + 5 {
