@@ -739,7 +739,7 @@ fn a_nimbus_lint_comment_that_is_not_read_says_so() {
     assert_eq!(
         malformed,
         [
-            "write `# nimbus-lint: allow(CODE, ...)` on the line above the entity's header",
+            "add `:` after `nimbus-lint`: `# nimbus-lint: allow(im-no-agents)`",
             "put `# nimbus-lint: allow(CODE, ...)` on a line of its own, directly above the entity's header",
         ],
         "{found:?}"

@@ -230,3 +230,69 @@ fn helps_never_repeat_a_credential() {
         assert!(out.contains("error[syntax]"), "{out}");
     }
 }
+
+/// A service whose IM has nobody to answer: `im-no-agents`, which the comments above mean to
+/// silence.
+const BOT: &str = "[service.bot]\nou = \"acme\"\nlicense = \"contact_center\"\nuser_assignment = \"none\"\n\n\
+                   [service.bot.instant_messaging]\nchannels = [\"interact\"]\n";
+
+#[test]
+fn a_suppression_comment_written_almost_right_is_told_what_is_wrong_and_mended() {
+    let cases = [
+        (
+            "directive-no-colon",
+            "# nimbus-lint allow(im-no-agents) the bot answers",
+            "# nimbus-lint: allow(im-no-agents) the bot answers",
+        ),
+        (
+            "directive-ignore",
+            "# nimbus-lint: ignore(im-no-agents)",
+            "# nimbus-lint: allow(im-no-agents)",
+        ),
+        (
+            "directive-no-parentheses",
+            "# nimbus-lint: allow im-no-agents",
+            "# nimbus-lint: allow(im-no-agents)",
+        ),
+        (
+            "directive-disable",
+            "# nimbus-lint: disable=im-no-agents",
+            "# nimbus-lint: allow(im-no-agents)",
+        ),
+        (
+            "directive-capitals",
+            "# NIMBUS-LINT: allow(im-no-agents)",
+            "# nimbus-lint: allow(im-no-agents)",
+        ),
+        (
+            "directive-no-commas",
+            "# nimbus-lint: allow(im-no-agents unused-connector)",
+            "# nimbus-lint: allow(im-no-agents, unused-connector)",
+        ),
+    ];
+    let texts: Vec<(&str, String)> = cases
+        .iter()
+        .map(|(name, line, _)| (*name, format!("{line}\n{BOT}")))
+        .collect();
+    snapshots(
+        &texts
+            .iter()
+            .map(|(n, t)| (*n, t.as_str()))
+            .collect::<Vec<_>>(),
+    );
+    for (_, line, mended) in cases {
+        let (after, stderr) = fixed(&format!("{line}\n{BOT}"));
+        assert_eq!(after, format!("{mended}\n{BOT}"), "{line}");
+        assert_eq!(stderr, "fixed 1 problem in 1 file\n", "{line}");
+    }
+    // A code that is not known: the help shows the line, the fix waits for the code's own.
+    let text = format!("# nimbus-lint: ignore(im-no-agent)\n{BOT}");
+    assert_eq!(fixed(&text).0, text);
+    // Prose that names the tool is no directive.
+    let out = rendered(&format!("# nimbus-lint checks this file in CI\n{BOT}"));
+    assert!(!out.contains("unused-suppression"), "{out}");
+    // A credential pasted into one is not repeated.
+    let secret = "Ab3dEfGh1jKlMn0pQrStUvWxYz012399";
+    let out = rendered(&format!("# nimbus-lint allow({secret})\n{BOT}"));
+    assert!(!out.contains(secret), "{out}");
+}

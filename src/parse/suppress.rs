@@ -203,6 +203,128 @@ fn looks_like_directive(body: &str) -> bool {
         .is_some_and(|r| r.trim_start().starts_with('('))
 }
 
+/// Words written for `allow`.
+const ALLOW: &[&str] = &[
+    "allow", "ignore", "disable", "suppress", "skip", "noqa", "off",
+];
+
+/// A directive written almost right (`body` the comment's text from its first word, at byte
+/// `at`): the tool's name misspelled or in capitals, no `:` after it, another word than
+/// `allow`, the codes without parentheses. Reported at the first part at fault, with the line
+/// as it should read, and mended when that line is certain (every code a known one, nothing
+/// left over).
+fn misspelled_directive(file: FileId, at: usize, body: &str) -> Option<Diagnostic> {
+    let name = body.get(..11)?;
+    if !name.eq_ignore_ascii_case("nimbus-lint") && !name.eq_ignore_ascii_case("nimbus_lint") {
+        return None;
+    }
+    let after_name = &body[11..];
+    let colon = after_name.trim_start().starts_with(':');
+    let verb_rest = after_name
+        .trim_start()
+        .strip_prefix(':')
+        .unwrap_or(after_name.trim_start())
+        .trim_start();
+    let verb_at = body.len() - verb_rest.len();
+    let verb_len = verb_rest
+        .bytes()
+        .take_while(u8::is_ascii_alphabetic)
+        .count();
+    let verb = &verb_rest[..verb_len];
+    if !ALLOW.iter().any(|a| a.eq_ignore_ascii_case(verb)) {
+        return None;
+    }
+    let args = &verb_rest[verb_len..];
+    let args_at = body.len() - args.len();
+    // The codes, and where what is read of the comment ends.
+    let (codes, end, parens) = if let Some(inner) = args.trim_start().strip_prefix('(') {
+        let close = inner.find(')');
+        let list = &inner[..close.unwrap_or(inner.len())];
+        let codes: Vec<&str> = list
+            .split([',', ' ', '\t'])
+            .filter(|c| !c.is_empty())
+            .collect();
+        let end = body.len() - inner.len() + close.map_or(inner.trim_end().len(), |c| c + 1);
+        (codes, end, close.is_some())
+    } else {
+        // `allow im-no-agents`, `disable=im-no-agents`: the words that are codes.
+        let list = args.trim_start_matches(['=', ':', ' ', '\t']);
+        let mut codes = Vec::new();
+        let list_at = body.len() - list.len();
+        let mut end = list_at;
+        let mut offset = 0;
+        for w in list.split_inclusive([',', ' ', '\t']) {
+            let code = w.trim_end_matches([',', ' ', '\t']);
+            let here = offset;
+            offset += w.len();
+            if code.is_empty() {
+                continue;
+            }
+            if Code::parse(code).is_none() {
+                break;
+            }
+            codes.push(code);
+            end = list_at + here + code.len();
+        }
+        if codes.is_empty() {
+            return None;
+        }
+        (codes, end, false)
+    };
+    // Prose that merely names the tool and a word (`# nimbus-lint off for drafts`) is no directive.
+    if !colon && !parens && codes.is_empty() {
+        return None;
+    }
+    let corrected = format!("nimbus-lint: allow({})", codes.join(", "));
+    let trailing = body[end..].trim_end();
+    let line = if trailing.is_empty() {
+        format!("# {corrected}")
+    } else {
+        format!("# {corrected} {}", trailing.trim_start())
+    };
+    let span = |r: std::ops::Range<usize>| Span::new(file, at + r.start..at + r.end);
+    let (part, message, action) = if name != "nimbus-lint" {
+        (
+            span(0..11),
+            format!("the tool's name is written `nimbus-lint`, not `{name}`"),
+            "write `nimbus-lint`",
+        )
+    } else if !colon {
+        (
+            span(0..11),
+            "missing `:` after `nimbus-lint`".to_owned(),
+            "add `:` after `nimbus-lint`",
+        )
+    } else if verb != "allow" {
+        (
+            span(verb_at..verb_at + verb_len),
+            format!("the directive is `allow`, not `{verb}`"),
+            "write `allow`",
+        )
+    } else if !parens {
+        (
+            span(args_at + (args.len() - args.trim_start().len())..end.max(args_at)),
+            "the codes go in parentheses".to_owned(),
+            "put the codes in `allow(..)`",
+        )
+    } else {
+        return None;
+    };
+    let certain = !codes.is_empty() && codes.iter().all(|c| Code::parse(c).is_some());
+    let fix = certain.then(|| (span(0..end), corrected));
+    // A credential pasted into the comment is not repeated.
+    let secret = crate::rules::syntax::alphanumeric_runs(body)
+        .any(|r| crate::rules::secret_in_config::is_secret_shaped(&body[r]));
+    let help = if secret {
+        action.to_owned()
+    } else {
+        format!("{action}: `{line}`")
+    };
+    Some(unused_suppression::misspelled_directive(
+        part, message, &help, fix,
+    ))
+}
+
 /// Reads `nimbus-lint: allow(a, b)` out of a comment; other comments give `None`.
 fn parse_directive(
     file: FileId,
@@ -213,14 +335,20 @@ fn parse_directive(
 ) -> Option<Suppression> {
     let body = comment.trim_start();
     let comment_span = Span::new(file, hash_at..hash_at + 1 + comment.trim_end().len());
-    let Some(rest) = body.strip_prefix("nimbus-lint:") else {
-        // `# nimbus-lint allow(..)`, `# nimbus_lint: ..`: meant as a directive, not read as one.
-        if looks_like_directive(body) {
+    let body_at = hash_at + 1 + (comment.len() - body.len());
+    let Some(rest) = body.strip_prefix("nimbus-lint:").filter(|r| {
+        let r = r.trim_start();
+        r.starts_with("allow") && r["allow".len()..].trim_start().starts_with('(')
+    }) else {
+        // `# nimbus-lint allow(..)`, `# nimbus_lint: ..`, `# nimbus-lint: ignore(..)`: meant as
+        // a directive, not read as one.
+        if let Some(d) = misspelled_directive(file, body_at, body) {
+            diags.push(d);
+        } else if looks_like_directive(body) || body.starts_with("nimbus-lint:") {
             diags.push(unused_suppression::bad_directive(comment_span));
         }
         return None;
     };
-    let body_at = hash_at + 1 + (comment.len() - body.len());
     let args_at = body_at + "nimbus-lint:".len() + (rest.len() - rest.trim_start().len());
     let rest = rest.trim_start();
     let inner = rest
@@ -254,8 +382,16 @@ fn parse_directive(
         *times.entry(*m).or_default() += 1;
     }
     for (k, &(code, span)) in parts.iter().enumerate() {
+        let words: Vec<&str> = code.split_whitespace().collect();
         match Code::parse(code) {
             Some(value) => codes.push(Sp { value, span }),
+            // `allow(a b)`: codes without the commas between them.
+            None if words.len() > 1 && words.iter().all(|w| Code::parse(w).is_some()) => {
+                diags.push(unused_suppression::codes_without_commas(
+                    span,
+                    &words.join(", "),
+                ));
+            }
             None => {
                 // A credential pasted in the list, alone or among other words (`im-no-agents
                 // AbCd…`, `AbCd…-x`): each run of letters and digits shaped like one.

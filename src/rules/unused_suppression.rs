@@ -122,6 +122,31 @@ pub(crate) fn bad_directive(span: Span) -> Diagnostic {
         .help("write `# nimbus-lint: allow(CODE, ...)` on the line above the entity's header")
 }
 
+/// A directive written almost right: `part` is at fault, `help` says what to change and
+/// shows the comment as it should read, `fix` the mend when it is certain.
+pub(crate) fn misspelled_directive(
+    part: Span,
+    message: String,
+    help: &str,
+    fix: Option<(Span, String)>,
+) -> Diagnostic {
+    let d = Diagnostic::new(Code::UnusedSuppression, part, message)
+        .label("not read as a directive")
+        .help(help);
+    match fix {
+        Some((span, text)) => d.fix(span, text, "Write the directive as nimbus-lint reads it"),
+        None => d,
+    }
+}
+
+/// Codes of a directive separated by spaces, not commas: read as one unknown code.
+pub(crate) fn codes_without_commas(span: Span, listed: &str) -> Diagnostic {
+    Diagnostic::new(Code::UnusedSuppression, span, "codes separated without commas")
+        .label("read as one code")
+        .help(format!("separate codes with commas: `allow({listed})`"))
+        .fix(span, listed, "Separate the codes with commas")
+}
+
 /// A `nimbus-lint` comment at the end of a line, which is not read.
 pub(crate) fn trailing_directive(span: Span) -> Diagnostic {
     Diagnostic::new(
