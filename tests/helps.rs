@@ -412,3 +412,18 @@ fn a_sid_with_blanks_around_it_and_its_prefix_in_lower_case_is_fixed_in_one_go()
         "{fixed}"
     );
 }
+
+#[test]
+fn an_im_table_renamed_to_an_id_that_needs_quotes_gets_them() {
+    let ws = tenant(
+        "[service.\"sales team\"]\nou = \"sales\"\nlicense = \"contact_center\"\n\n\
+         [service.\"sales tema\".instant_messaging]\n",
+        &[],
+    );
+    run(ws.path(), &["check", "--fix"]);
+    let text = std::fs::read_to_string(ws.path().join("services.toml")).unwrap();
+    assert!(
+        text.ends_with("\n[service.\"sales team\".instant_messaging]\n"),
+        "{text}"
+    );
+}
