@@ -427,3 +427,24 @@ fn an_im_table_renamed_to_an_id_that_needs_quotes_gets_them() {
         "{text}"
     );
 }
+
+#[test]
+fn a_workspace_with_no_ou_and_no_settings_is_told_the_ous_may_be_above() {
+    let ws = workspace(&[(
+        "services/desk.toml",
+        "[service.desk]\nou = \"sales\"\nlicense = \"contact_center\"\n",
+    )]);
+    let r = run(
+        &ws.path().join("services"),
+        &["check", "--format", "json", "."],
+    );
+    let doc = common::json(&r);
+    let help = doc["diagnostics"][0]["help"].as_str().unwrap();
+    assert!(
+        help.ends_with(
+            "if the OUs are in a folder above, put a `nimbus.toml` at the workspace's root, \
+             which is then checked whole"
+        ),
+        "{help}"
+    );
+}

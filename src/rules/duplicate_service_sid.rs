@@ -106,7 +106,16 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             .help("each messaging entry needs its own Conversations service: create another in Twilio, or let the services apply one entry")
             .about(Kind::MessagingEntry, &e.def.id);
             if let Some(o) = first.service_sid.get() {
-                d = d.with(o.span, format!("`{}` names it too, and keeps it", first.def.id));
+                // The one kept: applied by a service, or first by id.
+                let why = if applied[members[0]] {
+                    "a service applies it"
+                } else {
+                    "the first by id"
+                };
+                d = d.with(
+                    o.span,
+                    format!("`{}` names it too, and keeps it ({why})", first.def.id),
+                );
             }
             out.push(d);
         }

@@ -149,13 +149,20 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         .flat_map(|&k| m.defs(k).map(move |d| (k, d)))
         .min_by_key(|(_, d)| (cx.ws.sources.get(d.header.file).rel(), d.header.start));
     let Some((kind, def)) = first else { return };
+    // Without a `nimbus.toml`, the folder checked may be a part of the workspace only: the
+    // OUs may be in a folder above.
+    let help = if cx.ws.settings_file.is_none() {
+        "add the tenant, an OU without `parent` (e.g. `[ou.contoso]`), and give every entity \
+         `ou = \"contoso\"` or an OU below it; if the OUs are in a folder above, put a \
+         `nimbus.toml` at the workspace's root, which is then checked whole"
+    } else {
+        "add the tenant, an OU without `parent` (e.g. `[ou.contoso]`), and give every entity \
+         `ou = \"contoso\"` or an OU below it"
+    };
     out.push(
         Diagnostic::new(Code::RootOu, def.header, "the workspace has no OU")
             .label("no OU to hold it")
-            .help(
-                "add the tenant, an OU without `parent` (e.g. `[ou.contoso]`), and give every \
-                 entity `ou = \"contoso\"` or an OU below it",
-            )
+            .help(help)
             .about(kind, &def.id),
     );
 }
