@@ -279,6 +279,33 @@ impl Server {
         self.request(method, params)
     }
 
+    /// Waits for a `window/logMessage` whose message holds `text` (see [`Server::notified`]).
+    fn logged(&mut self, text: &str) -> Value {
+        self.notified("window/logMessage", text)
+    }
+
+    /// Waits for a `method` notification whose message holds `text` (one already passed over
+    /// included), and returns it; the messages before it are kept for later.
+    fn notified(&mut self, method: &str, text: &str) -> Value {
+        let is_it = |v: &Value| {
+            v["method"] == method
+                && v["params"]["message"]
+                    .as_str()
+                    .is_some_and(|m| m.contains(text))
+        };
+        if let Some(v) = self.pending.iter().find(|v| is_it(v)) {
+            return v.clone();
+        }
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            let v = self.next(deadline);
+            self.pending.push_back(v.clone());
+            if is_it(&v) {
+                return v;
+            }
+        }
+    }
+
     /// What the server wrote on stderr, all of it once it has exited.
     fn log(&mut self) -> String {
         if self.child.try_wait().ok().flatten().is_some()
@@ -1864,14 +1891,14 @@ fn a_nimbus_toml_that_is_a_broken_link_still_marks_the_root_and_its_error_is_log
         !p["diagnostics"].as_array().unwrap().is_empty()
     });
     assert_eq!(codes(&d), ["root-ou"]);
-    assert_eq!(s.stop(), 0);
-    let log = s.log();
-    let line = (log.lines())
-        .find(|l| l.contains("nimbus.toml: broken symbolic link, not read"))
-        .unwrap_or_else(|| panic!("{log}"));
+    let logged = s.logged("nimbus.toml: broken symbolic link, not read");
+    let line = logged["params"]["message"].as_str().unwrap();
     // Named from its workspace's root, the line says which workspace that is.
     let workspace = format!("(workspace {})", root.join("ws").display());
     assert!(line.ends_with(&workspace), "{line}");
+    assert_eq!(s.stop(), 0);
+    // In the client's log, not on stderr (which Neovim logs as errors).
+    assert!(!s.log().contains("broken symbolic link"), "{}", s.log());
 }
 
 #[test]
@@ -1907,14 +1934,10 @@ fn an_open_text_is_held_to_max_file_size_as_it_grows_past_it_and_shrinks_back() 
         2,
         "[ou.c]\nname = \"a very long name that exceeds\"\n[ou.d]\n",
     );
-    let deadline = Instant::now() + TIMEOUT;
-    while !s.log().contains("more than the limit of 30") {
-        assert!(
-            Instant::now() < deadline,
-            "the text over the limit was not refused"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    s.logged("more than the limit of 30");
+    // Shown to the user too: a file with no diagnostics would say nothing.
+    let shown = s.notified("window/showMessage", "more than the limit of 30");
+    assert_eq!(shown["params"]["type"], 2, "{shown}");
     let published = s.last_published(&a);
     assert!(
         published

@@ -5,12 +5,12 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use lsp_server::Notification;
-use lsp_types::notification::{LogMessage, Notification as _, PublishDiagnostics};
-use lsp_types::{LogMessageParams, MessageType, PublishDiagnosticsParams, Uri};
+use lsp_types::notification::{LogMessage, Notification as _, PublishDiagnostics, ShowMessage};
+use lsp_types::{LogMessageParams, MessageType, PublishDiagnosticsParams, ShowMessageParams, Uri};
 
 use super::Server;
 use crate::lsp::convert;
-use crate::lsp::transport::{Transport, log};
+use crate::lsp::transport::Transport;
 use crate::source::FileId;
 
 impl Server {
@@ -101,8 +101,10 @@ impl Server {
         }
         if let Some(lines) = &new_logs {
             for line in lines {
-                log(line);
-                let typ = if line.starts_with("error") {
+                // The client's log only (stderr is for what cannot go there): an editor such
+                // as Neovim logs a server's stderr as errors.
+                let error = line.starts_with("error");
+                let typ = if error {
                     MessageType::WARNING
                 } else {
                     MessageType::INFO
@@ -114,6 +116,17 @@ impl Server {
                         message: format!("nimbus-lint: {line}"),
                     },
                 ));
+                // A file that could not be read has no diagnostics to say so: a new one is
+                // shown to the user once, not only logged.
+                if error && !ws.logged.contains(line) {
+                    t.send(Notification::new(
+                        ShowMessage::METHOD.to_owned(),
+                        ShowMessageParams {
+                            typ,
+                            message: format!("nimbus-lint: {line}"),
+                        },
+                    ));
+                }
             }
         }
         if let Some(ws) = self.workspaces.get_mut(root) {
