@@ -163,3 +163,98 @@ fn an_empty_reference_is_told_to_name_an_existing_entity() {
         )]
     );
 }
+
+/// `n` root OUs: `a` (which holds the OU `a1`, so it is taken for the tenant), then `b`, `c`..
+fn roots(n: usize) -> String {
+    let mut s = String::from("[ou.a]\n\n[ou.a1]\nparent = \"a\"\n\n");
+    for id in ["b", "c", "d", "e", "f", "g"].iter().take(n - 1) {
+        s.push_str(&format!("[ou.{id}]\n\n"));
+    }
+    s
+}
+
+// Kills `src/rules/root_ou.rs:98:37: replace > with >= in check` (four roots to move would be
+// cut short) and `… replace > with == …` (five would all be listed).
+#[test]
+fn root_ou_help_names_up_to_four_roots_to_move_then_counts_the_rest() {
+    assert_eq!(
+        helps(&[("org.toml", &roots(5))]),
+        [(
+            "root-ou".to_owned(),
+            "a workspace describes one tenant: give `b`, `c`, `d` and `e` a `parent` (e.g. \
+             `parent = \"a\"`)"
+                .to_owned()
+        )]
+    );
+    assert_eq!(
+        helps(&[("org.toml", &roots(6))]),
+        [(
+            "root-ou".to_owned(),
+            "a workspace describes one tenant: give `b`, `c`, `d` and 2 more root OUs a \
+             `parent` (e.g. `parent = \"a\"`)"
+                .to_owned()
+        )]
+    );
+}
+
+/// The diagnostics of `check --format json` over `files` (plus an empty `nimbus.toml`).
+fn diagnostics(files: &[(&str, &str)]) -> Vec<serde_json::Value> {
+    let mut all = vec![("nimbus.toml", "")];
+    all.extend_from_slice(files);
+    let ws = workspace(&all);
+    let r = run(ws.path(), &["check", "--format", "json"]);
+    assert_ne!(r.code, 2, "{}", r.stderr);
+    json(&r)["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .clone()
+}
+
+// Kills `src/rules/ou_cycle.rs:59:13: delete match arm 1 in check`: an OU that is its own
+// parent is told so, not shown a loop of one.
+#[test]
+fn an_ou_that_is_its_own_parent_is_told_so() {
+    let org = "[ou.root]\n\n[ou.selfish]\nparent = \"selfish\"\n";
+    let d = diagnostics(&[("org.toml", org)]);
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert_eq!(d[0]["code"], "ou-cycle");
+    assert_eq!(d[0]["message"], "OU `selfish` is its own parent");
+    assert_eq!(
+        d[0]["help"],
+        "point `parent` at the OU above it, e.g. `parent = \"root\"` (the tenant)"
+    );
+}
+
+/// A root OU and a loop of `n` OUs `o00` → `o01` → … → `o00`.
+fn ou_loop(n: usize) -> String {
+    let mut s = String::from("[ou.root]\n\n");
+    for i in 0..n {
+        s.push_str(&format!(
+            "[ou.o{i:02}]\nparent = \"o{:02}\"\n\n",
+            (i + 1) % n
+        ));
+    }
+    s
+}
+
+// Kills `src/rules/ou_cycle.rs:84:54: replace + with - in check` and `… replace + with * …`:
+// a loop of 14 OUs has its first step at the diagnostic, the next 12 labelled, and the last
+// label counts the one step left (a loop of 13 leaves none).
+#[test]
+fn a_long_ou_loop_counts_the_steps_it_does_not_label() {
+    let d = diagnostics(&[("org.toml", &ou_loop(14))]);
+    assert_eq!(d.len(), 1, "{d:?}");
+    let labels = d[0]["labels"].as_array().unwrap();
+    assert_eq!(labels.len(), 12);
+    assert_eq!(labels[0]["message"], "`o01` → `o02`");
+    assert_eq!(
+        labels[11]["message"],
+        "`o12` → `o13` (and 1 more OU on the loop)"
+    );
+
+    let d = diagnostics(&[("org.toml", &ou_loop(13))]);
+    assert_eq!(d.len(), 1, "{d:?}");
+    let labels = d[0]["labels"].as_array().unwrap();
+    assert_eq!(labels.len(), 12);
+    assert_eq!(labels[11]["message"], "`o12` → `o00`");
+}
