@@ -210,21 +210,6 @@ fn diagnostics(files: &[(&str, &str)]) -> Vec<serde_json::Value> {
         .clone()
 }
 
-// Kills `src/rules/ou_cycle.rs:59:13: delete match arm 1 in check`: an OU that is its own
-// parent is told so, not shown a loop of one.
-#[test]
-fn an_ou_that_is_its_own_parent_is_told_so() {
-    let org = "[ou.root]\n\n[ou.selfish]\nparent = \"selfish\"\n";
-    let d = diagnostics(&[("org.toml", org)]);
-    assert_eq!(d.len(), 1, "{d:?}");
-    assert_eq!(d[0]["code"], "ou-cycle");
-    assert_eq!(d[0]["message"], "OU `selfish` is its own parent");
-    assert_eq!(
-        d[0]["help"],
-        "point `parent` at the OU above it, e.g. `parent = \"root\"` (the tenant)"
-    );
-}
-
 /// A root OU and a loop of `n` OUs `o00` → `o01` → … → `o00`.
 fn ou_loop(n: usize) -> String {
     let mut s = String::from("[ou.root]\n\n");
