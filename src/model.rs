@@ -377,6 +377,8 @@ pub struct SecretHit {
     /// The entity whose table holds the string, when one does: a suppression comment on the
     /// entity covers it.
     pub entity: Option<(Kind, Text)>,
+    /// True for a word that no value holds whole: in a comment, or inside a longer string.
+    pub loose: bool,
 }
 
 impl SecretHit {
@@ -392,6 +394,7 @@ impl std::fmt::Debug for SecretHit {
             .field("span", &self.span)
             .field("value", &self.redacted())
             .field("literal_secret", &self.literal_secret)
+            .field("loose", &self.loose)
             .finish()
     }
 }

@@ -448,3 +448,29 @@ fn a_workspace_with_no_ou_and_no_settings_is_told_the_ous_may_be_above() {
         "{help}"
     );
 }
+
+#[test]
+fn a_credential_in_a_comment_or_inside_a_longer_string_is_reported_and_never_shown() {
+    let secret = "Xk9dP2mQ7rT4vW8yZ1aB3cD5eF6gH0jL";
+    let org = format!(
+        "# old key: {secret}\n[ou.acme]\nname = \"Acme {secret} here\" # again {secret}\n"
+    );
+    let ws = workspace(&[("nimbus.toml", ""), ("org.toml", &org)]);
+    let r = run(ws.path(), &["check", "--format", "short"]);
+    assert_eq!(
+        r.stdout,
+        "org.toml:1:12: error[secret-in-config]: word shaped like a Twilio API key secret: `Xk9d…` (32 characters)\n\
+         org.toml:3:14: error[secret-in-config]: word shaped like a Twilio API key secret: `Xk9d…` (32 characters)\n\
+         org.toml:3:61: error[secret-in-config]: word shaped like a Twilio API key secret: `Xk9d…` (32 characters)\n\
+         3 errors, 0 warnings in 2 files\n"
+    );
+    for format in ["human", "json", "sarif", "github"] {
+        let r = run(ws.path(), &["check", "--format", format]);
+        assert!(!r.stdout.contains(&secret[4..]), "{format}: {}", r.stdout);
+    }
+    // 32 hex digits in a comment are as often a checksum: not reported.
+    let org = "# sha: 0123456789abcdef0123456789abcdef\n[ou.acme]\n";
+    let ws = workspace(&[("nimbus.toml", ""), ("org.toml", org)]);
+    let r = run(ws.path(), &["check", "--format", "short"]);
+    assert_eq!(r.stdout, "0 errors, 0 warnings in 2 files\n");
+}

@@ -135,6 +135,10 @@ pub fn parse_pieces(id: FileId, file: &SourceFile) -> Vec<ParsedFile> {
         parts[0].diagnostics.extend(diags);
         parts[0].secrets.extend(secrets);
     }
+    if !parts.iter().any(|p| p.broken) {
+        let loose = loose_secrets(id, text, &parts);
+        parts[0].secrets.extend(loose);
+    }
     parts
 }
 
@@ -326,6 +330,36 @@ fn parse_batch(id: FileId, text: &str, base: usize) -> ParsedFile {
     out.connectors.shrink_to_fit();
     out.ous.shrink_to_fit();
     out
+}
+
+/// Words of `text`, a file that parses, shaped like an API key secret that no value, key or
+/// comment code of `parts` holds whole: in a comment, or inside a longer string (`"key:
+/// Abc…"`). Credentials never belong in these files, there either: each is a secret, and
+/// reported. (32 hex digits alone are not: those are checksums as often as auth tokens.)
+fn loose_secrets(id: FileId, text: &str, parts: &[ParsedFile]) -> Vec<SecretHit> {
+    let words = crate::rules::secret_in_config::shaped_words(text, false);
+    if words.is_empty() {
+        return Vec::new();
+    }
+    let mut known: Vec<std::ops::Range<usize>> = (parts.iter())
+        .flat_map(|p| p.secrets.iter())
+        .map(|h| h.span.range())
+        .collect();
+    known.sort_unstable_by_key(|k| k.start);
+    (words.into_iter())
+        .filter(|w| {
+            let at = known.partition_point(|k| k.end <= w.start);
+            known.get(at).is_none_or(|k| k.start >= w.end)
+        })
+        .map(|w| SecretHit {
+            span: crate::source::Span::new(id, w.clone()),
+            value: text[w].to_owned(),
+            literal_secret: false,
+            key: None,
+            entity: None,
+            loose: true,
+        })
+        .collect()
 }
 
 /// Keys written above a file's first header (`license = …` pasted above `[service.x]`),
@@ -945,6 +979,7 @@ fn read_secret(r: &mut Reader<'_>, t: &DeTable<'_>, m: &Misspelled, id: &str) ->
                 literal_secret: true,
                 key: Some("api_key_secret".into()),
                 entity: Some((Kind::Connector, id.into())),
+                loose: false,
             });
             Field::Set(Sp {
                 value: Secret::Literal,
@@ -992,6 +1027,7 @@ fn read_secret(r: &mut Reader<'_>, t: &DeTable<'_>, m: &Misspelled, id: &str) ->
                         literal_secret: false,
                         key: Some("env".into()),
                         entity: Some((Kind::Connector, id.into())),
+                        loose: false,
                     });
                     Field::Invalid
                 }
@@ -1036,6 +1072,7 @@ fn record_literals(r: &mut Reader<'_>, v: &Spanned<DeValue<'_>>, id: &str) -> bo
                 literal_secret: true,
                 key: Some("api_key_secret".into()),
                 entity: Some((Kind::Connector, id.into())),
+                loose: false,
             });
             true
         }

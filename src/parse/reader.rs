@@ -234,6 +234,7 @@ impl<'s> Reader<'s> {
                     literal_secret: true,
                     key: Some(name.into()),
                     entity: None,
+                    loose: false,
                 });
             }
             // Each name once: the list stays as short as the schema.
@@ -526,6 +527,7 @@ impl<'s> Reader<'s> {
                 literal_secret: false,
                 key: None,
                 entity: entity.map(|(k, id)| (k, id.into())),
+                loose: false,
             });
         }
     }
@@ -565,6 +567,7 @@ impl<'s> Reader<'s> {
                             literal_secret: false,
                             key: Some(key.into()),
                             entity: entity.map(|(k, id)| (k, id.into())),
+                            loose: false,
                         });
                     }
                 }

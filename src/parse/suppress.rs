@@ -404,6 +404,7 @@ fn parse_directive(
                             literal_secret: false,
                             key: None,
                             entity: None,
+                            loose: false,
                         });
                     }
                 }

@@ -116,25 +116,40 @@ pub fn shaped_words(text: &str, hex: bool) -> Vec<std::ops::Range<usize>> {
     let bytes = text.as_bytes();
     let shaped = |w: &str| is_secret_shaped(w) && (hex || !w.bytes().all(|b| b.is_ascii_hexdigit()));
     let mut out = Vec::new();
+    // A word is part of a run of letters, digits (and NULs) at least 32 bytes long: such a run
+    // holds the 32nd byte of any window it starts in. So only every 32nd byte is looked at
+    // until one is in a run, which is then read whole. `at` always follows a byte of no run.
+    let part = |b: u8| b.is_ascii_alphanumeric() || b == 0;
     let mut at = 0;
-    while at < bytes.len() {
-        if !bytes[at].is_ascii_alphanumeric() {
-            at += 1;
+    while at + 32 <= bytes.len() {
+        if !part(bytes[at + 31]) {
+            at += 32;
             continue;
         }
-        let start = at;
-        let mut nul = false;
-        while at < bytes.len() && (bytes[at].is_ascii_alphanumeric() || bytes[at] == 0) {
-            nul |= bytes[at] == 0;
-            at += 1;
+        let mut start = at + 31;
+        while start > at && part(bytes[start - 1]) {
+            start -= 1;
         }
-        let word = &text[start..at];
+        let mut end = at + 32;
+        while end < bytes.len() && part(bytes[end]) {
+            end += 1;
+        }
+        at = end + 1;
+        // A run begins at a letter or digit, not at a NUL.
+        while start < end && bytes[start] == 0 {
+            start += 1;
+        }
+        if end - start < 32 {
+            continue;
+        }
+        let nul = bytes[start..end].contains(&0);
+        let word = &text[start..end];
         if !nul {
             if shaped(word) {
-                out.push(start..at);
+                out.push(start..end);
             }
         } else if word.len() <= 2 * 32 && is_secret_shaped(&word.replace('\0', "")) {
-            out.push(start..at);
+            out.push(start..end);
         } else {
             let mut from = start;
             for part in word.split('\0') {
@@ -195,10 +210,12 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             } else {
                 "a Twilio API key secret"
             };
+            // A word in a comment or inside a longer string, or a whole value.
+            let thing = if hit.loose { "word" } else { "string" };
             Diagnostic::new(
                 Code::SecretInConfig,
                 hit.span,
-                format!("string shaped like {what}: {shown}"),
+                format!("{thing} shaped like {what}: {shown}"),
             )
             .label("looks like a credential")
             .help(shaped_help(hit.key.as_deref()))
@@ -238,5 +255,73 @@ mod tests {
         assert!(!is_secret_shaped("abcdefghijabcdefghijabcdefghijab"));
         assert!(!is_secret_shaped("0123456789abcdef0123456789abcde"));
         assert!(!is_secret_shaped("IS12345678900000000000000000AbCdEf"));
+    }
+
+    /// `shaped_words` as it read every byte, before it looked at every 32nd only.
+    fn every_byte(text: &str, hex: bool) -> Vec<std::ops::Range<usize>> {
+        let bytes = text.as_bytes();
+        let shaped =
+            |w: &str| is_secret_shaped(w) && (hex || !w.bytes().all(|b| b.is_ascii_hexdigit()));
+        let mut out = Vec::new();
+        let mut at = 0;
+        while at < bytes.len() {
+            if !bytes[at].is_ascii_alphanumeric() {
+                at += 1;
+                continue;
+            }
+            let start = at;
+            let mut nul = false;
+            while at < bytes.len() && (bytes[at].is_ascii_alphanumeric() || bytes[at] == 0) {
+                nul |= bytes[at] == 0;
+                at += 1;
+            }
+            let word = &text[start..at];
+            if !nul {
+                if shaped(word) {
+                    out.push(start..at);
+                }
+            } else if word.len() <= 64 && is_secret_shaped(&word.replace('\0', "")) {
+                out.push(start..at);
+            } else {
+                let mut from = start;
+                for part in word.split('\0') {
+                    if is_secret_shaped(part) {
+                        out.push(from..from + part.len());
+                    }
+                    from += part.len() + 1;
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn words_found_looking_at_every_32nd_byte_are_those_found_reading_every_byte() {
+        // Runs of every length around 32, of letters, digits, NULs, between other characters.
+        let pieces = ["a", "Z", "7", "f", "\0", " ", "-", "é", "\n", "=\""];
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = |n: usize| {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            (seed >> 33) as usize % n
+        };
+        for _ in 0..20_000 {
+            let mut text = String::new();
+            for _ in 0..next(6) {
+                let run = 24 + next(20);
+                for _ in 0..run {
+                    // Mostly letters and digits, so that runs reach 32.
+                    let p = if next(10) < 8 { next(4) } else { next(pieces.len()) };
+                    text.push_str(pieces[p]);
+                }
+                text.push_str(pieces[5 + next(5)]);
+            }
+            for hex in [false, true] {
+                assert_eq!(
+                    super::shaped_words(&text, hex),
+                    every_byte(&text, hex),
+                    "{text:?}"
+                );
+            }
+        }
     }
 }

@@ -630,6 +630,7 @@ pub(crate) fn bare_secrets(file: crate::source::FileId, text: &str, base: usize)
             literal_secret: literal,
             key: literal.then(|| "api_key_secret".into()),
             entity: None,
+            loose: false,
         });
     };
     // The string given to an `api_key_secret` key is a literal secret, unless it names a
