@@ -75,6 +75,22 @@ const BASE: &[(&str, &str)] = &[
     ),
 ];
 
+/// `sales-team` as the base tenant defines it: reached through `sales-ivr`.
+const TEAM: &str = "[service.sales-team]\nou = \"sales\"\nlicense = \"contact_center\"\n\n\
+                    [service.sales-team.instant_messaging]\n";
+
+/// Runs `check --fix` in the base tenant `ws`, which must come out clean, and returns the text
+/// of `file` after it.
+fn fixed_clean(ws: &std::path::Path, file: &str) -> String {
+    let r = run(ws, &["check", "--fix", "--format", "short"]);
+    assert_eq!(
+        r.stdout, "0 errors, 0 warnings in 5 files\n",
+        "{}",
+        r.stderr
+    );
+    std::fs::read_to_string(ws.join(file)).unwrap()
+}
+
 /// A front desk that transfers to `sales-team`, and `services` after it.
 fn services(services: &str) -> String {
     format!(
@@ -100,11 +116,7 @@ fn tenant_with(entries: &str, services: &str, more: &[(&str, &str)]) -> tempfile
 
 #[test]
 fn the_base_tenant_is_clean() {
-    let ws = tenant(
-        "[service.sales-team]\nou = \"sales\"\nlicense = \"contact_center\"\n\n\
-         [service.sales-team.instant_messaging]\n",
-        &[],
-    );
+    let ws = tenant(TEAM, &[]);
     let r = run(ws.path(), &["check", "--format", "short"]);
     assert_eq!(r.stdout, "0 errors, 0 warnings in 5 files\n");
 }
@@ -117,9 +129,7 @@ fn a_typo_in_the_id_of_an_im_table_is_one_diagnostic_that_names_the_service_and_
         &[],
     );
     insta::assert_snapshot!(human(ws.path()));
-    let r = run(ws.path(), &["check", "--fix", "--format", "short"]);
-    assert_eq!(r.stdout, "0 errors, 0 warnings in 5 files\n");
-    let text = std::fs::read_to_string(ws.path().join("services.toml")).unwrap();
+    let text = fixed_clean(ws.path(), "services.toml");
     assert!(
         text.ends_with("\n[service.sales-team.instant_messaging]\n"),
         "{text}"
@@ -172,8 +182,7 @@ fn an_id_in_capitals_renamed_in_one_header_of_two_is_told_to_rename_the_other() 
 #[test]
 fn an_id_with_a_dot_is_told_so_without_missing_fields() {
     let ws = tenant(
-        "[service.sales-team]\nou = \"sales\"\nlicense = \"contact_center\"\n\n\
-         [service.sales-team.instant_messaging]\n",
+        TEAM,
         &[(
             "support.toml",
             "[service.support.bot]\nou = \"support\"\nlicense = \"contact_center\"\n",
@@ -215,8 +224,7 @@ fn keys_written_above_the_first_header_are_reported_there_and_read_into_its_enti
     );
     // An IM key above an IM table's header goes into that table.
     let ws = tenant(
-        "[service.sales-team]\nou = \"sales\"\nlicense = \"contact_center\"\n\n\
-         [service.sales-team.instant_messaging]\n",
+        TEAM,
         &[(
             "bot.toml",
             "channels = [\"interact\"]\n[service.bot]\nou = \"sales\"\nlicense = \"contact_center\"\n\
@@ -233,8 +241,6 @@ fn keys_written_above_the_first_header_are_reported_there_and_read_into_its_enti
 
 #[test]
 fn a_reference_out_of_sight_names_the_one_in_sight_which_is_not_called_unused() {
-    const TEAM: &str = "[service.sales-team]\nou = \"sales\"\nlicense = \"contact_center\"\n\n\
-                        [service.sales-team.instant_messaging]\n";
     // An entry's connector in a sibling OU: `twilio-us`, in sight, is offered instead.
     let other = "[connector.twilio-support]\nou = \"support\"\ntype = \"twilio\"\n\
                  api_key_sid = \"SK00000000000000000000000000000000\"\n";
@@ -290,15 +296,12 @@ fn a_reference_out_of_sight_names_the_one_in_sight_which_is_not_called_unused() 
 
 #[test]
 fn other_products_words_for_a_user_assignment_or_a_channel_are_understood_and_fixed() {
-    let text = services(
-        "[service.sales-team]\nou = \"sales\"\nlicense = \"contact_center\"\n\n\
-         [service.sales-team.instant_messaging]\n",
-    )
-    .replace("user_assignment = \"none\"", "user_assignment = \"teams\"")
-    .replace(
-        "channels = [\"whatsapp\"]",
-        "channels = [\"whatsapp\", \"web\"]",
-    );
+    let text = services(TEAM)
+        .replace("user_assignment = \"none\"", "user_assignment = \"teams\"")
+        .replace(
+            "channels = [\"whatsapp\"]",
+            "channels = [\"whatsapp\", \"web\"]",
+        );
     let ws = tenant_with(BASE[3].1, &text, &[]);
     let doc = common::json(&run(ws.path(), &["check", "--format", "json"]));
     let helps: Vec<&str> = (doc["diagnostics"].as_array().unwrap().iter())
@@ -312,9 +315,7 @@ fn other_products_words_for_a_user_assignment_or_a_channel_are_understood_and_fi
              `channels` takes one of `whatsapp`, `sms` and `interact`",
         ]
     );
-    let r = run(ws.path(), &["check", "--fix", "--format", "short"]);
-    assert_eq!(r.stdout, "0 errors, 0 warnings in 5 files\n");
-    let fixed = std::fs::read_to_string(ws.path().join("services.toml")).unwrap();
+    let fixed = fixed_clean(ws.path(), "services.toml");
     assert!(
         fixed.contains("user_assignment = \"ms_teams\"\n"),
         "{fixed}"
@@ -361,10 +362,7 @@ fn a_variable_written_as_a_shell_would_is_shown_in_the_snippet_as_the_message_na
     let connector = BASE[2]
         .1
         .replace("{ env = \"TWILIO_SECRET\" }", "\"$TWILIO_SECRET\"");
-    let text = services(
-        "[service.sales-team]\nou = \"sales\"\nlicense = \"contact_center\"\n\n\
-         [service.sales-team.instant_messaging]\n",
-    );
+    let text = services(TEAM);
     let ws = workspace(&[
         BASE[0],
         BASE[1],
@@ -385,10 +383,7 @@ fn a_sid_with_blanks_around_it_and_its_prefix_in_lower_case_is_fixed_in_one_go()
         "\"SK0123456789abcdef0123456789abcdef\"",
         "\"sk0123456789abcdef0123456789abcdef \"",
     );
-    let text = services(
-        "[service.sales-team]\nou = \"sales\"\nlicense = \"contact_center\"\n\n\
-         [service.sales-team.instant_messaging]\n",
-    );
+    let text = services(TEAM);
     let ws = workspace(&[
         BASE[0],
         BASE[1],
@@ -404,9 +399,7 @@ fn a_sid_with_blanks_around_it_and_its_prefix_in_lower_case_is_fixed_in_one_go()
             .ends_with("(the fix writes `SK0123456789abcdef0123456789abcdef`)"),
         "{doc}"
     );
-    let r = run(ws.path(), &["check", "--fix", "--format", "short"]);
-    assert_eq!(r.stdout, "0 errors, 0 warnings in 5 files\n");
-    let fixed = std::fs::read_to_string(ws.path().join("connectors.toml")).unwrap();
+    let fixed = fixed_clean(ws.path(), "connectors.toml");
     assert!(
         fixed.contains("api_key_sid = \"SK0123456789abcdef0123456789abcdef\"\n"),
         "{fixed}"
@@ -452,9 +445,8 @@ fn a_workspace_with_no_ou_and_no_settings_is_told_the_ous_may_be_above() {
 #[test]
 fn a_credential_in_a_comment_or_inside_a_longer_string_is_reported_and_never_shown() {
     let secret = "Xk9dP2mQ7rT4vW8yZ1aB3cD5eF6gH0jL";
-    let org = format!(
-        "# old key: {secret}\n[ou.acme]\nname = \"Acme {secret} here\" # again {secret}\n"
-    );
+    let org =
+        format!("# old key: {secret}\n[ou.acme]\nname = \"Acme {secret} here\" # again {secret}\n");
     let ws = workspace(&[("nimbus.toml", ""), ("org.toml", &org)]);
     let r = run(ws.path(), &["check", "--format", "short"]);
     assert_eq!(
