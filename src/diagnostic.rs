@@ -211,3 +211,11 @@ pub fn apply(text: &str, fixes: &[&Fix]) -> String {
 pub fn toml_string(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_else(|_| format!("{s:?}"))
 }
+
+/// `s` as a key of a header or a dotted key: bare when TOML allows it, else quoted (an id that
+/// breaks the id pattern may hold any character).
+pub fn toml_key(s: &str) -> String {
+    let bare =
+        !s.is_empty() && (s.bytes()).all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+    if bare { s.to_owned() } else { toml_string(s) }
+}

@@ -416,7 +416,11 @@ fn move_keys_above_headers(r: &mut Reader<'_>, text: &str, doc: &mut DeTable<'_>
         if table_at(doc, path).is_none_or(|t| t.contains_key(name)) {
             continue;
         }
-        let header = format!("[{}]", path.join("."));
+        let keys: Vec<String> = path
+            .iter()
+            .map(|k| crate::diagnostic::toml_key(k))
+            .collect();
+        let header = format!("[{}]", keys.join("."));
         r.diagnostics
             .push(crate::rules::unknown_field::above_headers(
                 r.span(key.span()),

@@ -199,22 +199,10 @@ fn lone_im_table(cx: &Context<'_>, s: &Service, meant: Option<u32>) -> Diagnosti
             .help(format!(
                 "did you mean `[service.{meant}.instant_messaging]`? Service `{meant}` has no IM table"
             ))
-            .fix(s.def.id_span, key_text(meant), format!("Rename to `{meant}`")),
+            .fix(s.def.id_span, crate::diagnostic::toml_key(meant), format!("Rename to `{meant}`")),
         None => d.help(format!(
             "add `[service.{id}]` with `ou` and `license` above it, or correct the id in this header"
         )),
-    }
-}
-
-/// `id` as a key of a header: bare when TOML allows it, else quoted (an id that breaks the id
-/// pattern may hold any character).
-fn key_text(id: &str) -> String {
-    let bare = !id.is_empty()
-        && (id.bytes()).all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
-    if bare {
-        id.to_owned()
-    } else {
-        crate::diagnostic::toml_string(id)
     }
 }
 
