@@ -26,6 +26,8 @@ pub struct Context<'a> {
     meant_connectors: std::cell::OnceCell<crate::rules::advice::MeantConnectors>,
     /// See [`Context::lone_im_tables`].
     lone_im_tables: std::cell::OnceCell<FxHashMap<usize, Option<u32>>>,
+    /// See [`Context::out_of_sight`].
+    out_of_sight: std::cell::OnceCell<Vec<crate::rules::reference_not_visible::OutOfSight<'a>>>,
     /// The rules that held back (drew no conclusion) because part of the workspace could not
     /// be read: a suppression of their codes may be needed once it can, so it is not called
     /// unused.
@@ -84,7 +86,7 @@ fn covered<'k>(
     memo
 }
 
-impl Context<'_> {
+impl<'a> Context<'a> {
     /// True when every file was read and parsed: rules that conclude that something is
     /// missing may speak.
     pub fn complete(&self) -> bool {
@@ -110,6 +112,13 @@ impl Context<'_> {
     pub(crate) fn lone_im_tables(&self) -> &FxHashMap<usize, Option<u32>> {
         self.lone_im_tables
             .get_or_init(|| crate::rules::missing_field::lone_im_tables(self))
+    }
+
+    /// The references out of their referrer's sight, computed on first use: reported by
+    /// `reference-not-visible`, whose offers the `unused-*` rules yield to.
+    pub(crate) fn out_of_sight(&self) -> &[crate::rules::reference_not_visible::OutOfSight<'a>] {
+        self.out_of_sight
+            .get_or_init(|| crate::rules::reference_not_visible::out_of_sight(self))
     }
 
     /// Records that the rule `code` held back: it drew no conclusion from an incomplete view.
@@ -269,6 +278,7 @@ pub fn check(
         entry_suggestions: std::cell::OnceCell::new(),
         meant_connectors: std::cell::OnceCell::new(),
         lone_im_tables: std::cell::OnceCell::new(),
+        out_of_sight: std::cell::OnceCell::new(),
         held: std::cell::RefCell::default(),
         held_for: std::cell::RefCell::default(),
         yielding: std::cell::RefCell::default(),

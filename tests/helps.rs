@@ -201,6 +201,21 @@ fn an_id_with_a_dot_is_told_so_without_missing_fields() {
         "ids cannot contain `.`: `[service.support.bot]` is a table `bot` inside service \
          `support`; write the id with `-`, e.g. `[service.support-bot]`"
     );
+    // Of any kind: a connector's keys written under `[connector.twilio.eu]` are not missing.
+    let ws = workspace(&[
+        ("nimbus.toml", ""),
+        (
+            "o.toml",
+            "[ou.a]\n[connector.twilio.eu]\nou = \"a\"\ntype = \"twilio\"\n",
+        ),
+    ]);
+    let r = run(ws.path(), &["check", "--format", "short"]);
+    assert_eq!(
+        r.stdout,
+        "o.toml:2:1: warning[unused-connector]: no messaging entry uses connector `twilio`\n\
+         o.toml:2:19: error[unknown-field]: unknown key `eu` in connector `twilio`\n\
+         1 error, 1 warning in 2 files\n"
+    );
 }
 
 #[test]

@@ -231,11 +231,7 @@ fn secret_values(text: &str) -> Vec<std::ops::Range<usize>> {
         let content = &line[..line.find(quote).unwrap_or(line.len())];
         // A variable's name, bare or as a shell writes it (`$NAME`, `${NAME}`): the message
         // names it too.
-        let name = content
-            .strip_prefix("${")
-            .and_then(|c| c.strip_suffix('}'))
-            .or_else(|| content.strip_prefix('$'))
-            .unwrap_or(content);
+        let name = crate::parse::after_dollar(content).unwrap_or(content);
         if !content.is_empty() && !crate::rules::secret_in_config::names_a_variable(name) {
             let start = text.len() - inner.len();
             out.push(start..start + content.len());

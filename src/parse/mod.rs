@@ -369,9 +369,7 @@ fn loose_secrets(id: FileId, text: &str, parts: &[ParsedFile]) -> Vec<SecretHit>
 /// a misspelled kind).
 fn move_keys_above_headers(r: &mut Reader<'_>, text: &str, doc: &mut DeTable<'_>) {
     let field = |name: &str| {
-        [OU_KEYS, CONNECTOR_KEYS, ENTRY_KEYS, SERVICE_KEYS, IM_KEYS]
-            .iter()
-            .any(|keys| keys.contains(&name))
+        IM_KEYS.contains(&name) || Kind::ALL.iter().any(|&k| keys_of(k).contains(&name))
     };
     let mut stray: Vec<Spanned<DeString<'_>>> = (doc.iter())
         .filter(|(k, v)| !matches!(v.get_ref(), DeValue::Table(_)) && field(key_str(k)))
@@ -394,12 +392,7 @@ fn move_keys_above_headers(r: &mut Reader<'_>, text: &str, doc: &mut DeTable<'_>
         let name = key_str(&key);
         // Where it goes: the entity's table, or its service's IM table.
         let place: Option<Vec<String>> = target.as_ref().and_then(|(kind, path)| {
-            let keys = match kind {
-                Kind::Ou => OU_KEYS,
-                Kind::Connector => CONNECTOR_KEYS,
-                Kind::MessagingEntry => ENTRY_KEYS,
-                Kind::Service => SERVICE_KEYS,
-            };
+            let keys = keys_of(*kind);
             if *kind == Kind::Service && IM_KEYS.contains(&name) {
                 let mut im = path[..2].to_vec();
                 im.push("instant_messaging".to_owned());
@@ -432,6 +425,16 @@ fn move_keys_above_headers(r: &mut Reader<'_>, text: &str, doc: &mut DeTable<'_>
         {
             table.insert(key, value);
         }
+    }
+}
+
+/// The keys an entity of `kind` takes.
+fn keys_of(kind: Kind) -> &'static [&'static str] {
+    match kind {
+        Kind::Ou => OU_KEYS,
+        Kind::Connector => CONNECTOR_KEYS,
+        Kind::MessagingEntry => ENTRY_KEYS,
+        Kind::Service => SERVICE_KEYS,
     }
 }
 

@@ -350,25 +350,22 @@ fn count(r: &mut Reader<'_>, t: &DeTable<'_>, key: &str, max: u64) -> Option<u64
 /// rest are shown the three levels.
 fn lint_not_a_string(r: &mut Reader<'_>, value: &toml::Spanned<DeValue<'_>>, name: &str) {
     let off = match value.get_ref() {
-        DeValue::Boolean(b) => Some(!*b),
-        DeValue::Integer(i) => Some(
-            i.as_str()
-                .trim_start_matches(['+', '-'])
-                .bytes()
-                .all(|b| b == b'0'),
-        ),
-        _ => None,
+        DeValue::Boolean(b) => !*b,
+        DeValue::Integer(i) => {
+            (i.as_str().trim_start_matches(['+', '-']).bytes()).all(|b| b == b'0')
+        }
+        _ => false,
     };
     let span = r.span(value.span());
     let d = invalid_value::wrong_type(span, name, type_name(value), &format!("{name} = \"allow\""));
-    r.diagnostics.push(match off {
-        Some(true) => d
-            .help(format!(
-                "a rule is turned off with the level `\"allow\"`: write `{name} = \"allow\"`"
-            ))
-            .fix_string(span, "allow"),
-        _ => d.help(format!(
+    r.diagnostics.push(if off {
+        d.help(format!(
+            "a rule is turned off with the level `\"allow\"`: write `{name} = \"allow\"`"
+        ))
+        .fix_string(span, "allow")
+    } else {
+        d.help(format!(
             "a level is a string, `\"allow\"`, `\"warning\"` or `\"error\"`: e.g. `{name} = \"error\"`"
-        )),
+        ))
     });
 }

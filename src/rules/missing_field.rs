@@ -65,10 +65,13 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         ))
     };
     let mut need = |kind: Kind, def: &Def, key: &str, present: bool, example: &str| {
-        if !present && def.sub_tables_only && !cx.complete() {
-            // Only `[service.x.instant_messaging]` in sight: `[service.x]` may be in the file
-            // that could not be read or parsed.
-            cx.hold_for(Code::MissingField, kind, &def.id);
+        if !present && def.sub_tables_only {
+            // Sub-tables alone: with some file unread, the entity's own table may be there;
+            // with all read, they are an IM table alone (told below), or tables it does not
+            // take (`[connector.a.b]`: `unknown-field` at `b` says an id holds no dot).
+            if !cx.complete() {
+                cx.hold_for(Code::MissingField, kind, &def.id);
+            }
         } else if !present {
             out.push(
                 Diagnostic::new(
@@ -127,10 +130,6 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         });
         if let Some(meant) = cx.lone_im_tables().get(&i) {
             lone.push(lone_im_table(cx, s, *meant));
-            continue;
-        }
-        // `[service.x.y]` alone: `unknown-field` at `y` says the id holds a dot.
-        if s.def.sub_tables_only && cx.complete() && !matches!(s.im, Field::Set(_)) {
             continue;
         }
         let service_ou = used.as_deref().unwrap_or(ou);

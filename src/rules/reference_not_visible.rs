@@ -56,9 +56,22 @@ ou = "contoso"
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let lifting = std::cell::OnceCell::new();
-    for o in out_of_sight(cx) {
-        report(cx, &lifting, out, &o);
+    for o in cx.out_of_sight() {
+        report(cx, &lifting, out, o);
     }
+}
+
+/// The entities of `kind` that a help of this rule offers in the referrer's sight, each with
+/// the referrers it is offered to: unused, such an entity is reported only once each of
+/// those diagnostics is silenced (the help asks to use it).
+pub(crate) fn offered<'a>(cx: &Context<'a>, kind: Kind) -> rustc_hash::FxHashMap<u32, Vec<(Kind, &'a str)>> {
+    let mut offered: rustc_hash::FxHashMap<u32, Vec<(Kind, &str)>> = Default::default();
+    for o in cx.out_of_sight() {
+        if let Some(i) = o.in_sight.filter(|_| o.target.0 == kind) {
+            offered.entry(i).or_default().push((o.from.0, o.from.1.id.as_str()));
+        }
+    }
+    offered
 }
 
 /// A reference that the referrer's OU cannot see.
@@ -75,10 +88,10 @@ pub(crate) struct OutOfSight<'m> {
 }
 
 /// Every reference out of its referrer's sight, entries' connectors first, then services'
-/// entries, each in model order.
-pub(crate) fn out_of_sight<'m>(cx: &'m Context<'_>) -> Vec<OutOfSight<'m>> {
-    let m = &cx.ws.model;
-    let res = &cx.ws.res;
+/// entries, each in model order (kept by [`Context::out_of_sight`]).
+pub(crate) fn out_of_sight<'a>(cx: &Context<'a>) -> Vec<OutOfSight<'a>> {
+    let ws: &'a crate::resolve::Workspace = cx.ws;
+    let (m, res) = (&ws.model, &ws.res);
     let mut out = Vec::new();
     let connectors = std::cell::OnceCell::new();
     for (i, e) in m.entries.iter().enumerate() {

@@ -47,7 +47,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let Some(unused) = cx.unused(Kind::Connector, Code::UnusedConnector) else {
         return;
     };
-    let offered = offered_in_sight(cx, Kind::Connector, unused.is_empty());
+    let offered = crate::rules::reference_not_visible::offered(cx, Kind::Connector);
     for c in unused {
         let connector = &cx.ws.model.connectors[c];
         let def = &connector.def;
@@ -76,25 +76,4 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             .about(Kind::Connector, &def.id),
         );
     }
-}
-
-/// The entities of `kind` that a `reference-not-visible` help offers in the referrer's sight,
-/// each with the referrers offered it: unused, such an entity is reported only when each of
-/// those diagnostics is silenced (the help asks to use it). Nothing when `none` (no entity
-/// is unused).
-pub(crate) fn offered_in_sight<'m>(
-    cx: &'m Context<'_>,
-    kind: Kind,
-    none: bool,
-) -> rustc_hash::FxHashMap<u32, Vec<(Kind, &'m str)>> {
-    let mut offered: rustc_hash::FxHashMap<u32, Vec<(Kind, &str)>> = Default::default();
-    if none {
-        return offered;
-    }
-    for o in crate::rules::reference_not_visible::out_of_sight(cx) {
-        if let Some(i) = o.in_sight.filter(|_| o.target.0 == kind) {
-            offered.entry(i).or_default().push((o.from.0, o.from.1.id.as_str()));
-        }
-    }
-    offered
 }

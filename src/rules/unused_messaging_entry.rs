@@ -55,8 +55,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for (desk, entry) in crate::rules::missing_messaging_entry::suggested(cx) {
         suggested_to.entry(entry as usize).or_default().push(desk);
     }
-    let offered =
-        crate::rules::unused_connector::offered_in_sight(cx, Kind::MessagingEntry, unused.is_empty());
+    let offered = crate::rules::reference_not_visible::offered(cx, Kind::MessagingEntry);
     for e in unused {
         let def = &cx.ws.model.entries[e].def;
         for (kind, id) in offered.get(&(e as u32)).into_iter().flatten() {

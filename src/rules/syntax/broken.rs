@@ -28,7 +28,7 @@ pub(crate) fn bare_secrets(file: crate::source::FileId, text: &str, base: usize)
     // The string given to an `api_key_secret` key is a literal secret, unless it names a
     // variable: `"TWILIO_SECRET"`, `"$TWILIO_SECRET"`.
     let literal = |s: &str| {
-        let name = s.strip_prefix("${").and_then(|n| n.strip_suffix('}')).or_else(|| s.strip_prefix('$'));
+        let name = crate::parse::after_dollar(s);
         let capitals = crate::rules::secret_in_config::names_a_variable(s);
         !capitals && name.is_none_or(is_secret_shaped)
     };
