@@ -139,173 +139,200 @@ pub(crate) fn explained(mut d: Diagnostic, text: &str, base: usize) -> Diagnosti
         return d;
     }
     if d.message.contains("duplicate key") {
-        let line_start = line_start_of(text, start);
-        let line = text[line_start..].lines().next().unwrap_or_default();
-        let header = strip(line).trim_end();
-        let first = first_definition(text, start, at);
-        if let Some(first) = first.clone() {
-            d = d.with(span_of(first), "first defined here");
-            // A table defined twice: the second header is marked whole, as the first is.
-            if header.starts_with('[') {
-                let from = line_start + (line.len() - line.trim_start_matches('\u{feff}').trim_start().len());
-                d.span = span_of(from..from + header.len());
-            }
-        }
-        if header.starts_with('[') {
-            let shown = if shown_safely(header) { header } else { "this table" };
-            d.message = format!("invalid TOML: `{shown}` is written twice in this file");
-            d.label = "written again here".to_owned();
-            d.help = format!(
-                "merge the two: move the keys below the second `{shown}` under the first, and delete the second header"
-            );
-        } else {
-            let key = at.trim();
-            // The table the key is in, when it starts its line (not inside an inline table).
-            let table = first.is_some().then(|| {
-                crate::parse::lines::top_level(&text[..line_start])
-                    .filter(|l| matches!(l.line, crate::parse::lines::Line::Header { .. }))
-                    .last()
-                    .map(|l| strip(text[l.text_start..].lines().next().unwrap_or_default()).trim_end())
-            });
-            let key = if !key.is_empty() && shown_safely(key) { format!("`{key}`") } else { "a key".to_owned() };
-            d.message = match table {
-                Some(Some(t)) if shown_safely(t) => format!("invalid TOML: {key} is set twice in `{t}`"),
-                Some(None) => format!("invalid TOML: {key} is set twice at the top of the file"),
-                _ => format!("invalid TOML: {key} is set twice in one table"),
-            };
-            d.label = "set again here".to_owned();
-            d.help = "a key is set once in a table: keep one of the two values and delete the other".to_owned();
-        }
-    } else if d.message.contains("string values must be quoted")
+        return duplicate_key(d, text, start, at, &span_of);
+    }
+    if d.message.contains("string values must be quoted")
         || taken_for_literal(&d.message, rest)
         || curly_quoted(rest).is_some()
     {
-        // The bare value: what the parser marked, else up to the end of the value (a word the
-        // parser began to read as `nan`, `inf`, `true` or `false`: `none`, `ie1`, `twilio`).
-        let literal = taken_for_literal(&d.message, rest);
-        let word = rest.split(['\n', '#', ',', ']', '}']).next().unwrap_or_default();
-        let value = if at.trim().is_empty() || literal { word } else { at };
-        if literal {
-            d.message = "invalid TOML: string values must be quoted".to_owned();
-            d.label = "string values must be quoted".to_owned();
-            d.span = span_of(start..start + word.trim_end().len());
-        }
-        // A `#` right after the word (`Team#1`, `C# Team`) is more likely part of the value
-        // than a comment's start: the value runs to the line's end, and no fix guesses.
-        // Quotes pasted from a word processor (`“support”`): the value is what they enclose.
-        let curly = curly_quoted(rest);
-        let hash_inside = curly.is_none()
-            && !word.is_empty()
-            && !word.ends_with(char::is_whitespace)
-            && rest[word.len()..].starts_with('#');
-        let value = if hash_inside {
-            // Up to a comment after a space, which is one.
-            let line = rest.split('\n').next().unwrap_or_default();
-            let comment = (line.match_indices('#'))
-                .find(|&(i, _)| i > 0 && line[..i].ends_with([' ', '\t']))
-                .map_or(line.len(), |(i, _)| i);
-            &line[..comment]
-        } else if let Some(c) = &curly {
-            &rest[..c.len]
-        } else {
-            value
-        };
-        let value = value.trim_end();
-        if hash_inside {
-            // The whole value, `#` and all, as the help names it.
-            d.span = span_of(start..start + value.len());
-        }
-        let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
-        // Mended only as the value of a plain `key =` on its own line (not an item of an array
-        // or a table spread over lines, whose key is out of sight), and never what may be a
-        // credential: the fix's text is the value, as written.
-        let key = (text[line_start..start].trim_start_matches('\u{feff}'))
-            .trim_end()
-            .strip_suffix('=')
-            .map(str::trim);
-        let plain = key.is_some_and(|k| !k.is_empty() && !k.contains(['[', ']', '{', '}', ',', '=']));
-        // The key's parts, word by word (`api_key_secret`, `auth_token`, `password`), and
-        // those of the table it sits in past the entity's id (`[connector.x.api_key_secret]`
-        // above `value = …`; `api_key_secret.value = …`).
-        // The last table header above, as the line scanner reads it (a line inside a multi-line
-        // string is no header; a comment may follow; a byte order mark aside).
-        let header: Vec<String> = crate::parse::lines::top_level(&text[..line_start])
-            .filter_map(|l| match l.line {
-                crate::parse::lines::Line::Header { path, .. } => Some(path),
-                _ => None,
-            })
-            .last()
-            .unwrap_or_default();
-        let parts = (key.unwrap_or_default().split('.'))
-            .chain(header.iter().skip(2).map(String::as_str));
-        let secret = parts.flat_map(|p| p.trim().trim_matches(['"', '\'']).split(['_', '-', ' ']))
-            .any(crate::rules::secret_in_config::names_a_credential)
-            || (value.split(|c: char| !c.is_ascii_alphanumeric()))
-                .any(crate::rules::secret_in_config::is_secret_shaped)
-            || value.contains('\n');
-        let shown_key = key.filter(|_| plain);
-        if value.is_empty() {
-            // `ou =` and the line ends (or a comment starts): no value at all, nothing to quote.
-            d.message = match shown_key {
-                Some(k) => format!("invalid TOML: `{k}` has no value"),
-                None => "invalid TOML: a value is missing".to_owned(),
-            };
-            d.label = "a value goes here".to_owned();
-            d.help = format!(
-                "write the value after `=`, e.g. `{} = \"…\"`, or remove the key",
-                shown_key.unwrap_or("name")
-            );
-            return d;
-        }
-        // What the quotes enclose: the value, or the text between curly quotes.
-        let inner = curly.as_ref().map_or(value, |c| c.inner);
-        // The user's own key and value, quoted, unless it may be a credential or is long.
-        let example = match shown_key {
-            Some(k) if !secret && inner.chars().count() <= 40 => {
-                format!("{k} = {}", crate::diagnostic::toml_string(inner))
-            }
-            Some(k) => format!("{k} = \"…\""),
-            None if curly.is_some() && !secret && shown_safely(inner) => {
-                crate::diagnostic::toml_string(inner)
-            }
-            None => "\"…\"".to_owned(),
-        };
-        d.help = format!("text values are written in quotes: `{example}`");
-        if let Some(c) = &curly {
-            d.message = if matches!(c.close, '"' | '\'') {
-                format!("invalid TOML: the curly quote {} is not a TOML quote", c.open)
-            } else {
-                format!("invalid TOML: curly quotes {} {} are not TOML quotes", c.open, c.close)
-            };
-            d.label = "curly quotes".to_owned();
-            d.span = span_of(start..start + value.len());
-            d.help = format!("use straight quotes: `{example}`");
-        }
-        // Certain only when the quotes make the whole line parse: not when more follows on it
-        // (`Sales "A" Team`, `x = y`, `sales,`), where the parser marked a first word only.
-        let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
-        // (Without the `\r` of a CRLF line end, which alone is no TOML.)
-        let after = text[(start + value.len()).min(line_end)..line_end].trim_end_matches('\r');
-        let quoted = crate::diagnostic::toml_string(inner);
-        let mended = |key: &str| format!("{key} = {quoted}{after}").parse::<toml::Table>().is_ok();
-        if curly.is_some() {
-            // Every value of the line in curly quotes straightened at once: certain when the
-            // line then parses.
-            let line_start = line_start_of(text, start);
-            let line = text[line_start..line_end].trim_end_matches('\r');
-            if let Some((end, straight)) = straighten(line, start - line_start)
-                && !secret
-                && format!("{}{straight}{}", &line[..start - line_start], &line[end..]).parse::<toml::Table>().is_ok()
-            {
-                d = d.fix(span_of(start..line_start + end), straight, "Use straight quotes");
-            }
-        } else if !value.is_empty() && plain && !secret && !hash_inside && key.is_some_and(mended) {
-            d = d.fix(span_of(start..start + value.len()), quoted, "Put the value in quotes");
-        }
-    } else if d.message.contains("expected newline") && rest.starts_with(',') {
+        return bare_value(d, text, start, at, &span_of);
+    }
+    if d.message.contains("expected newline") && rest.starts_with(',') {
         d.help = "TOML takes one `key = value` a line: put the next key on a line of its own (commas separate keys inside `{ … }` only)".to_owned();
+        return d;
+    }
+    common_mistake(d, text, start, span_of)
+}
+
+/// A key or table written twice: named, with its first definition labelled.
+fn duplicate_key(
+    mut d: Diagnostic,
+    text: &str,
+    start: usize,
+    at: &str,
+    span_of: &impl Fn(std::ops::Range<usize>) -> Span,
+) -> Diagnostic {
+    let line_start = line_start_of(text, start);
+    let line = text[line_start..].lines().next().unwrap_or_default();
+    let header = strip(line).trim_end();
+    let first = first_definition(text, start, at);
+    if let Some(first) = first.clone() {
+        d = d.with(span_of(first), "first defined here");
+        // A table defined twice: the second header is marked whole, as the first is.
+        if header.starts_with('[') {
+            let from = line_start + (line.len() - line.trim_start_matches('\u{feff}').trim_start().len());
+            d.span = span_of(from..from + header.len());
+        }
+    }
+    if header.starts_with('[') {
+        let shown = if shown_safely(header) { header } else { "this table" };
+        d.message = format!("invalid TOML: `{shown}` is written twice in this file");
+        d.label = "written again here".to_owned();
+        d.help = format!(
+            "merge the two: move the keys below the second `{shown}` under the first, and delete the second header"
+        );
     } else {
-        return common_mistake(d, text, start, span_of);
+        let key = at.trim();
+        // The table the key is in, when it starts its line (not inside an inline table).
+        let table = first.is_some().then(|| {
+            crate::parse::lines::top_level(&text[..line_start])
+                .filter(|l| matches!(l.line, crate::parse::lines::Line::Header { .. }))
+                .last()
+                .map(|l| strip(text[l.text_start..].lines().next().unwrap_or_default()).trim_end())
+        });
+        let key = if !key.is_empty() && shown_safely(key) { format!("`{key}`") } else { "a key".to_owned() };
+        d.message = match table {
+            Some(Some(t)) if shown_safely(t) => format!("invalid TOML: {key} is set twice in `{t}`"),
+            Some(None) => format!("invalid TOML: {key} is set twice at the top of the file"),
+            _ => format!("invalid TOML: {key} is set twice in one table"),
+        };
+        d.label = "set again here".to_owned();
+        d.help = "a key is set once in a table: keep one of the two values and delete the other".to_owned();
+    }
+    d
+}
+
+/// A value written without quotes (or in curly ones): the quotes it needs, offered as a fix
+/// when certain.
+fn bare_value(
+    mut d: Diagnostic,
+    text: &str,
+    start: usize,
+    at: &str,
+    span_of: &impl Fn(std::ops::Range<usize>) -> Span,
+) -> Diagnostic {
+    let rest = &text[start..];
+    // The bare value: what the parser marked, else up to the end of the value (a word the
+    // parser began to read as `nan`, `inf`, `true` or `false`: `none`, `ie1`, `twilio`).
+    let literal = taken_for_literal(&d.message, rest);
+    let word = rest.split(['\n', '#', ',', ']', '}']).next().unwrap_or_default();
+    let value = if at.trim().is_empty() || literal { word } else { at };
+    if literal {
+        d.message = "invalid TOML: string values must be quoted".to_owned();
+        d.label = "string values must be quoted".to_owned();
+        d.span = span_of(start..start + word.trim_end().len());
+    }
+    // A `#` right after the word (`Team#1`, `C# Team`) is more likely part of the value
+    // than a comment's start: the value runs to the line's end, and no fix guesses.
+    // Quotes pasted from a word processor (`“support”`): the value is what they enclose.
+    let curly = curly_quoted(rest);
+    let hash_inside = curly.is_none()
+        && !word.is_empty()
+        && !word.ends_with(char::is_whitespace)
+        && rest[word.len()..].starts_with('#');
+    let value = if hash_inside {
+        // Up to a comment after a space, which is one.
+        let line = rest.split('\n').next().unwrap_or_default();
+        let comment = (line.match_indices('#'))
+            .find(|&(i, _)| i > 0 && line[..i].ends_with([' ', '\t']))
+            .map_or(line.len(), |(i, _)| i);
+        &line[..comment]
+    } else if let Some(c) = &curly {
+        &rest[..c.len]
+    } else {
+        value
+    };
+    let value = value.trim_end();
+    if hash_inside {
+        // The whole value, `#` and all, as the help names it.
+        d.span = span_of(start..start + value.len());
+    }
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    // Mended only as the value of a plain `key =` on its own line (not an item of an array
+    // or a table spread over lines, whose key is out of sight), and never what may be a
+    // credential: the fix's text is the value, as written.
+    let key = (text[line_start..start].trim_start_matches('\u{feff}'))
+        .trim_end()
+        .strip_suffix('=')
+        .map(str::trim);
+    let plain = key.is_some_and(|k| !k.is_empty() && !k.contains(['[', ']', '{', '}', ',', '=']));
+    // The key's parts, word by word (`api_key_secret`, `auth_token`, `password`), and
+    // those of the table it sits in past the entity's id (`[connector.x.api_key_secret]`
+    // above `value = …`; `api_key_secret.value = …`).
+    // The last table header above, as the line scanner reads it (a line inside a multi-line
+    // string is no header; a comment may follow; a byte order mark aside).
+    let header: Vec<String> = crate::parse::lines::top_level(&text[..line_start])
+        .filter_map(|l| match l.line {
+            crate::parse::lines::Line::Header { path, .. } => Some(path),
+            _ => None,
+        })
+        .last()
+        .unwrap_or_default();
+    let parts = (key.unwrap_or_default().split('.'))
+        .chain(header.iter().skip(2).map(String::as_str));
+    let secret = parts.flat_map(|p| p.trim().trim_matches(['"', '\'']).split(['_', '-', ' ']))
+        .any(crate::rules::secret_in_config::names_a_credential)
+        || (value.split(|c: char| !c.is_ascii_alphanumeric()))
+            .any(crate::rules::secret_in_config::is_secret_shaped)
+        || value.contains('\n');
+    let shown_key = key.filter(|_| plain);
+    if value.is_empty() {
+        // `ou =` and the line ends (or a comment starts): no value at all, nothing to quote.
+        d.message = match shown_key {
+            Some(k) => format!("invalid TOML: `{k}` has no value"),
+            None => "invalid TOML: a value is missing".to_owned(),
+        };
+        d.label = "a value goes here".to_owned();
+        d.help = format!(
+            "write the value after `=`, e.g. `{} = \"…\"`, or remove the key",
+            shown_key.unwrap_or("name")
+        );
+        return d;
+    }
+    // What the quotes enclose: the value, or the text between curly quotes.
+    let inner = curly.as_ref().map_or(value, |c| c.inner);
+    // The user's own key and value, quoted, unless it may be a credential or is long.
+    let example = match shown_key {
+        Some(k) if !secret && inner.chars().count() <= 40 => {
+            format!("{k} = {}", crate::diagnostic::toml_string(inner))
+        }
+        Some(k) => format!("{k} = \"…\""),
+        None if curly.is_some() && !secret && shown_safely(inner) => {
+            crate::diagnostic::toml_string(inner)
+        }
+        None => "\"…\"".to_owned(),
+    };
+    d.help = format!("text values are written in quotes: `{example}`");
+    if let Some(c) = &curly {
+        d.message = if matches!(c.close, '"' | '\'') {
+            format!("invalid TOML: the curly quote {} is not a TOML quote", c.open)
+        } else {
+            format!("invalid TOML: curly quotes {} {} are not TOML quotes", c.open, c.close)
+        };
+        d.label = "curly quotes".to_owned();
+        d.span = span_of(start..start + value.len());
+        d.help = format!("use straight quotes: `{example}`");
+    }
+    // Certain only when the quotes make the whole line parse: not when more follows on it
+    // (`Sales "A" Team`, `x = y`, `sales,`), where the parser marked a first word only.
+    let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+    // (Without the `\r` of a CRLF line end, which alone is no TOML.)
+    let after = text[(start + value.len()).min(line_end)..line_end].trim_end_matches('\r');
+    let quoted = crate::diagnostic::toml_string(inner);
+    let mended = |key: &str| format!("{key} = {quoted}{after}").parse::<toml::Table>().is_ok();
+    if curly.is_some() {
+        // Every value of the line in curly quotes straightened at once: certain when the
+        // line then parses.
+        let line_start = line_start_of(text, start);
+        let line = text[line_start..line_end].trim_end_matches('\r');
+        if let Some((end, straight)) = straighten(line, start - line_start)
+            && !secret
+            && format!("{}{straight}{}", &line[..start - line_start], &line[end..]).parse::<toml::Table>().is_ok()
+        {
+            d = d.fix(span_of(start..line_start + end), straight, "Use straight quotes");
+        }
+    } else if !value.is_empty() && plain && !secret && !hash_inside && key.is_some_and(mended) {
+        d = d.fix(span_of(start..start + value.len()), quoted, "Put the value in quotes");
     }
     d
 }
