@@ -51,25 +51,30 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         if license.value == License::ContactCenter {
             continue;
         }
-        let Some(channel) = im.twilio_channel() else { continue };
+        let Some(channel) = im.twilio_channel() else {
+            continue;
+        };
         let mut d = Diagnostic::new(
-                Code::ChannelLicense,
-                channel.span,
-                format!(
-                    "{} on service `{}` {} the Contact Center licence",
-                    im.twilio_names(),
-                    s.def.id,
-                    im.twilio_verb()
-                ),
-            )
-            .label("needs `contact_center`")
-            .with(license.span, format!("licence is `{}`", license.value.as_str()))
-            .help(format!(
-                "set `license = \"contact_center\"` on `{}`, or remove {} from `channels`",
+            Code::ChannelLicense,
+            channel.span,
+            format!(
+                "{} on service `{}` {} the Contact Center licence",
+                im.twilio_names(),
                 s.def.id,
-                im.twilio_names()
-            ))
-            .about(Kind::Service, &s.def.id);
+                im.twilio_verb()
+            ),
+        )
+        .label("needs `contact_center`")
+        .with(
+            license.span,
+            format!("licence is `{}`", license.value.as_str()),
+        )
+        .help(format!(
+            "set `license = \"contact_center\"` on `{}`, or remove {} from `channels`",
+            s.def.id,
+            im.twilio_names()
+        ))
+        .about(Kind::Service, &s.def.id);
         // Each other Twilio channel listed needs it too.
         for c in (im.channels.iter()).filter(|c| c.value.is_twilio() && c.span != channel.span) {
             d = d.with(c.span, "needs `contact_center` too");

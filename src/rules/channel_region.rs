@@ -60,12 +60,17 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         if im.twilio_channel().is_none() {
             continue;
         }
-        let (Some(entry), Some(reference)) = (res.service_entry[i], im.messaging_entry.get()) else {
+        let (Some(entry), Some(reference)) = (res.service_entry[i], im.messaging_entry.get())
+        else {
             continue;
         };
-        let Some(conn) = res.entry_connector[entry as usize] else { continue };
+        let Some(conn) = res.entry_connector[entry as usize] else {
+            continue;
+        };
         let connector = &m.connectors[conn as usize];
-        let Some(region) = connector.region.get() else { continue };
+        let Some(region) = connector.region.get() else {
+            continue;
+        };
         if region.value == Region::Us1 {
             continue;
         }
@@ -96,7 +101,10 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             ),
         )
         .label(format!("connector `{}` is not in `us1`", connector.def.id))
-        .with(region.span, format!("`{}` is in `{}`", connector.def.id, region.value.as_str()))
+        .with(
+            region.span,
+            format!("`{}` is in `{}`", connector.def.id, region.value.as_str()),
+        )
         .help(help)
         .about(Kind::Service, &s.def.id);
         out.push(d);

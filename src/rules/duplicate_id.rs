@@ -2,10 +2,10 @@
 
 use super::{Code, Rule};
 use crate::check::Context;
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::Kind;
 use crate::resolve::Duplicate;
 use crate::source::Span;
-use crate::diagnostic::{Diagnostic, Severity};
 
 /// The rule record.
 pub const RULE: Rule = Rule {

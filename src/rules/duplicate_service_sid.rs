@@ -59,9 +59,14 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let entries = &cx.ws.model.entries;
     let mut groups: FxHashMap<crate::model::Text, Vec<usize>> = FxHashMap::default();
     for (i, e) in entries.iter().enumerate() {
-        let Some(v) = e.service_sid.get() else { continue };
+        let Some(v) = e.service_sid.get() else {
+            continue;
+        };
         if super::sid::check(&v.value, "IS").is_ok() {
-            groups.entry(v.value.to_ascii_lowercase()).or_default().push(i);
+            groups
+                .entry(v.value.to_ascii_lowercase())
+                .or_default()
+                .push(i);
         }
     }
     let mut applied = vec![false; entries.len()];
@@ -76,11 +81,16 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         members.sort_unstable_by(|&a, &b| {
             (unapplied(a), &entries[a].def.id).cmp(&(unapplied(b), &entries[b].def.id))
         });
-        let ids: Vec<&str> = members.iter().map(|&i| entries[i].def.id.as_str()).collect();
+        let ids: Vec<&str> = members
+            .iter()
+            .map(|&i| entries[i].def.id.as_str())
+            .collect();
         let first = &entries[members[0]];
         for &later in &members[1..] {
             let e = &entries[later];
-            let Some(v) = e.service_sid.get() else { continue };
+            let Some(v) = e.service_sid.get() else {
+                continue;
+            };
             // Up to `NAMES` others by name: thousands of entries pasted with one SID must not
             // make each message list every other one.
             let others: Vec<&str> = (ids.iter().copied())

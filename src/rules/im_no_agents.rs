@@ -67,7 +67,12 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             // No conversation arrives: `im-unreachable` says so, and this is said only when
             // that is silenced (allowed, or suppressed for the service); when it holds back,
             // neither speaks.
-            cx.yield_to(Code::ImNoAgents, Code::ImUnreachable, Kind::Service, &s.def.id);
+            cx.yield_to(
+                Code::ImNoAgents,
+                Code::ImUnreachable,
+                Kind::Service,
+                &s.def.id,
+            );
         }
         let (transfers, to_itself) = match s.transfers.first() {
             Some(t) => ("transfers only to itself", Some(t.span)),
@@ -76,7 +81,10 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let mut d = Diagnostic::new(
             Code::ImNoAgents,
             im.header,
-            format!("service `{}` takes IM conversations but has no agents and {transfers}", s.def.id),
+            format!(
+                "service `{}` takes IM conversations but has no agents and {transfers}",
+                s.def.id
+            ),
         )
         .label("conversations arrive here")
         .with(assign.span, "no users are assigned");

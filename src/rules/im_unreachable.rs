@@ -69,7 +69,8 @@ const LABELS: usize = 10;
 fn reached_by_what_was_meant(cx: &Context<'_>) -> Vec<bool> {
     let (t, res, model) = (cx.transfers, &cx.ws.res, &cx.ws.model);
     let mut guessed: rustc_hash::FxHashMap<usize, Vec<usize>> = Default::default();
-    for u in (res.unresolved.iter()).filter(|u| u.field == "transfers" && !u.suggestions.is_empty()) {
+    for u in (res.unresolved.iter()).filter(|u| u.field == "transfers" && !u.suggestions.is_empty())
+    {
         if let Some(from) = res.lookup(model, Kind::Service, &u.from.1) {
             let to = u.suggestions.iter().map(|&to| to as usize);
             guessed.entry(from as usize).or_default().extend(to);
@@ -80,7 +81,11 @@ fn reached_by_what_was_meant(cx: &Context<'_>) -> Vec<bool> {
     }
     let mut meant = vec![false; model.services.len()];
     // Services already reached lead nowhere new but through their guesses.
-    let mut queue: Vec<usize> = guessed.keys().copied().filter(|&i| t.reached[i] && t.carries_im[i]).collect();
+    let mut queue: Vec<usize> = guessed
+        .keys()
+        .copied()
+        .filter(|&i| t.reached[i] && t.carries_im[i])
+        .collect();
     while let Some(at) = queue.pop() {
         let guesses = guessed.get(&at).into_iter().flatten().copied();
         for j in t.outgoing(at).chain(guesses) {
@@ -125,16 +130,21 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let stranded_next = std::cell::OnceCell::new();
     for (group, speaks) in groups.iter().zip(speaks) {
         let root = group.members[0];
-        if meant.get(root).copied().unwrap_or(false) || !speaks || group.members.iter().any(|m| behind.contains(m))
+        if meant.get(root).copied().unwrap_or(false)
+            || !speaks
+            || group.members.iter().any(|m| behind.contains(m))
         {
             continue;
         }
-        let Some(im) = services[root].im.value() else { continue };
+        let Some(im) = services[root].im.value() else {
+            continue;
+        };
         let fed = || {
             fed.get_or_init(|| {
                 (0..services.len())
                     .map(|i| {
-                        !t.carries_im[i] && t.incoming(i).any(|(g, _)| t.reached[g] && t.carries_im[g])
+                        !t.carries_im[i]
+                            && t.incoming(i).any(|(g, _)| t.reached[g] && t.carries_im[g])
                     })
                     .collect::<Vec<bool>>()
             })
@@ -156,7 +166,10 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 (0..services.len())
                     .map(|i| match group_of[i] {
                         usize::MAX => Vec::new(),
-                        _ => t.outgoing(i).filter(|&j| group_of[j] != usize::MAX).collect(),
+                        _ => t
+                            .outgoing(i)
+                            .filter(|&j| group_of[j] != usize::MAX)
+                            .collect(),
                     })
                     .collect::<Vec<Vec<usize>>>()
             });
@@ -234,12 +247,18 @@ fn id<'a>(cx: &'a Context<'_>, i: usize) -> &'a str {
 fn message(cx: &Context<'_>, group: &UnreachableGroup) -> String {
     let root = group.members[0];
     if group.members.len() == 1 {
-        return format!("service `{}` offers IM but no conversation can reach it", id(cx, root));
+        return format!(
+            "service `{}` offers IM but no conversation can reach it",
+            id(cx, root)
+        );
     }
     let id = |i: usize| id(cx, i);
-    let path: Vec<&str> = (cx.transfers.loop_through(root, &group.members, id).into_iter())
-        .map(id)
-        .collect();
+    let path: Vec<&str> = (cx
+        .transfers
+        .loop_through(root, &group.members, id)
+        .into_iter())
+    .map(id)
+    .collect();
     let ids: Vec<String> = (path.iter().chain(&path[..1]))
         .map(|id| format!("`{id}`"))
         .collect();
@@ -318,7 +337,12 @@ fn incoming_labels(cx: &Context<'_>, group: &UnreachableGroup, mut d: Diagnostic
 /// many in all, which would cost a walk of everything below each such group. `next` lists
 /// each stranded service's transfers to stranded services: a walk looks at no other, and
 /// stops after LABELS + 1 services.
-fn below_labels(cx: &Context<'_>, group: &UnreachableGroup, next: &[Vec<usize>], mut d: Diagnostic) -> Diagnostic {
+fn below_labels(
+    cx: &Context<'_>,
+    group: &UnreachableGroup,
+    next: &[Vec<usize>],
+    mut d: Diagnostic,
+) -> Diagnostic {
     let members: rustc_hash::FxHashSet<usize> = group.members.iter().copied().collect();
     let mut seen = members.clone();
     let mut found: Vec<usize> = Vec::new();
@@ -342,7 +366,10 @@ fn below_labels(cx: &Context<'_>, group: &UnreachableGroup, next: &[Vec<usize>],
         if let Some(dim) = cx.service(down).im.value() {
             d = d.with(
                 dim.header,
-                format!("`{}` is reached through {through}: unreachable too", id(cx, down)),
+                format!(
+                    "`{}` is reached through {through}: unreachable too",
+                    id(cx, down)
+                ),
             );
         }
     }
@@ -364,7 +391,10 @@ fn downstream_labels(cx: &Context<'_>, group: &UnreachableGroup, mut d: Diagnost
             };
             d = d.with(
                 dim.header,
-                format!("`{}` is reached only through {through}{and}: unreachable too", id(cx, down)),
+                format!(
+                    "`{}` is reached only through {through}{and}: unreachable too",
+                    id(cx, down)
+                ),
             );
         }
     }

@@ -48,8 +48,12 @@ api_key_secret = { env = "TWILIO_API_KEY_SECRET" }
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for c in &cx.ws.model.connectors {
-        let Some(v) = c.api_key_sid.get() else { continue };
-        let Err(problem) = sid::check(&v.value, "SK") else { continue };
+        let Some(v) = c.api_key_sid.get() else {
+            continue;
+        };
+        let Err(problem) = sid::check(&v.value, "SK") else {
+            continue;
+        };
         let d = if matches!(problem, Problem::OtherSid("AC", _)) {
             Diagnostic::new(
                 Code::InvalidApiKeySid,

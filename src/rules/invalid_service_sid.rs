@@ -46,8 +46,12 @@ service_sid = "IS12345678900000000000000000abcdef"
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for e in &cx.ws.model.entries {
-        let Some(v) = e.service_sid.get() else { continue };
-        let Err(problem) = sid::check(&v.value, "IS") else { continue };
+        let Some(v) = e.service_sid.get() else {
+            continue;
+        };
+        let Err(problem) = sid::check(&v.value, "IS") else {
+            continue;
+        };
         let label = sid::label(&problem, "IS");
         let d = Diagnostic::new(
             Code::InvalidServiceSid,

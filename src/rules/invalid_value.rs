@@ -78,17 +78,24 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 let header = &cx.ws.sources.get(im.header.file).text[im.header.range()];
                 // After the kind's key: the id is the second key of the header.
                 let after = header.find('.').map_or(0, |i| i + 1);
-                let at = (header[after..].find(&*def.id)).map(|i| after + i).map_or(im.header, |i| {
-                    let start = im.header.start as usize + i;
-                    Span::new(im.header.file, start..start + def.id.len())
-                });
+                let at =
+                    (header[after..].find(&*def.id))
+                        .map(|i| after + i)
+                        .map_or(im.header, |i| {
+                            let start = im.header.start as usize + i;
+                            Span::new(im.header.file, start..start + def.id.len())
+                        });
                 d = d.with(at, "rename it here too");
             }
             out.push(d);
         }
     }
     // Later definitions of an id are not in the model: each key is still reported.
-    for d in res.duplicates.iter().filter(|d| !crate::model::is_valid_id(&d.id)) {
+    for d in res
+        .duplicates
+        .iter()
+        .filter(|d| !crate::model::is_valid_id(&d.id))
+    {
         out.push(bad_id(d.later_id, d.kind, &d.id, taken(d.kind)));
     }
 }
@@ -123,7 +130,10 @@ pub(crate) fn not_a_choice(
         (Some((hint, code)), _) => (hint, code),
         (None, [one]) => (crate::suggest::did_you_mean(Some(one)), Some(*one)),
         // Equally near values: each named, none picked (a region picked wrong moves the key).
-        (None, [_, _, ..]) => (format!("did you mean {}? ", super::text::list_or(near)), None),
+        (None, [_, _, ..]) => (
+            format!("did you mean {}? ", super::text::list_or(near)),
+            None,
+        ),
         (None, []) => (String::new(), None),
     };
     help.push_str(&format!("`{key}` takes one of {}", list(allowed)));
@@ -153,15 +163,22 @@ fn value_hint(noun: &str, value: &str) -> Option<(String, Option<&'static str>)>
         ("user assignment", "skills" | "skill" | "skill-based" | "skill based") => {
             Some(("", "skill_based"))
         }
-        ("channel", "web" | "webchat" | "web_chat" | "chat" | "website" | "widget" | "livechat") => {
-            Some(("the website's chat widget is the `interact` channel: ", "interact"))
-        }
+        (
+            "channel",
+            "web" | "webchat" | "web_chat" | "chat" | "website" | "widget" | "livechat",
+        ) => Some((
+            "the website's chat widget is the `interact` channel: ",
+            "interact",
+        )),
         ("channel", "text" | "sms_text" | "texting") => Some(("", "sms")),
         ("channel", "wa" | "whats_app" | "whats app") => Some(("", "whatsapp")),
         _ => None,
     };
     if let Some((why, code)) = meant {
-        return Some((format!("{why}{}", crate::suggest::did_you_mean(Some(code))), Some(code)));
+        return Some((
+            format!("{why}{}", crate::suggest::did_you_mean(Some(code))),
+            Some(code),
+        ));
     }
     if noun != "region" {
         return None;
@@ -206,12 +223,9 @@ fn bad_id(span: Span, kind: Kind, id: &str, taken: impl Fn(&str) -> bool) -> Dia
             help.push_str(&format!(": try `{slug}`"));
         }
     }
-    new(
-        span,
-        format!("invalid {} id `{id}`", kind.noun()),
-    )
-    .label("does not match `^[a-z0-9][a-z0-9_-]*$`")
-    .help(help)
+    new(span, format!("invalid {} id `{id}`", kind.noun()))
+        .label("does not match `^[a-z0-9][a-z0-9_-]*$`")
+        .help(help)
 }
 
 /// `[[kind.id]]`: entities are tables, not arrays of tables.
@@ -232,7 +246,9 @@ pub(crate) fn bad_env_name(span: Span, name: &str, meant: Option<&str>) -> Diagn
     let d = new(span, message).label("not a variable name");
     match meant {
         Some(m) => d
-            .help(format!("`env` takes the variable's name alone: `env = \"{m}\"`"))
+            .help(format!(
+                "`env` takes the variable's name alone: `env = \"{m}\"`"
+            ))
             .fix_string(span, m),
         None if name.is_empty() => d.help(
             "name the variable that holds the secret, e.g. `env = \"TWILIO_API_KEY_SECRET\"`",
@@ -259,9 +275,12 @@ pub(crate) fn env_name_as_value(span: Span, name: &str) -> Diagnostic {
 
 /// `api_key_secret = {}` without `env`.
 pub(crate) fn secret_without_env(span: Span) -> Diagnostic {
-    new(span, "`api_key_secret` does not name an environment variable".into())
-        .label("no `env` key")
-        .help("write `api_key_secret = { env = \"TWILIO_API_KEY_SECRET\" }`")
+    new(
+        span,
+        "`api_key_secret` does not name an environment variable".into(),
+    )
+    .label("no `env` key")
+    .help("write `api_key_secret = { env = \"TWILIO_API_KEY_SECRET\" }`")
 }
 
 /// An `exclude` pattern that is not a valid glob.

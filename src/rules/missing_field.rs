@@ -4,8 +4,8 @@ use super::{Code, Rule};
 use crate::check::Context;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::{Def, Field, Kind, Service};
-use rustc_hash::{FxHashMap, FxHashSet};
 use crate::rules::advice::MeantConnectors;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 /// The rule record.
 pub const RULE: Rule = Rule {
@@ -48,7 +48,13 @@ service_sid = "IS12345678900000000000000000AbCdEf"
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let m = &cx.ws.model;
-    let root = cx.ws.res.tree.roots.first().map(|&r| m.ous[r as usize].def.id.as_str());
+    let root = cx
+        .ws
+        .res
+        .tree
+        .roots
+        .first()
+        .map(|&r| m.ous[r as usize].def.id.as_str());
     let ou = match root {
         Some(root) => format!("ou = \"{root}\"` (or the id of the OU below it that it belongs to)"),
         None => "ou = \"<OU id>\"`".to_owned(),
@@ -87,7 +93,13 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     };
     for c in &m.connectors {
         need(Kind::Connector, &c.def, "ou", !c.def.ou.is_absent(), ou);
-        need(Kind::Connector, &c.def, "type", !c.kind.is_absent(), "type = \"twilio\"`");
+        need(
+            Kind::Connector,
+            &c.def,
+            "type",
+            !c.kind.is_absent(),
+            "type = \"twilio\"`",
+        );
         need(
             Kind::Connector,
             &c.def,
@@ -99,12 +111,20 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let meant = cx.meant_connectors();
     let res = &cx.ws.res;
     for (i, e) in m.entries.iter().enumerate() {
-        let used = res.entry_connector[i].filter(|_| e.def.ou.is_absent()).and_then(|c| {
-            let c = c as usize;
-            ou_of_use(res.connector_ou[c], "connector", &m.connectors[c].def.id)
-        });
+        let used = res.entry_connector[i]
+            .filter(|_| e.def.ou.is_absent())
+            .and_then(|c| {
+                let c = c as usize;
+                ou_of_use(res.connector_ou[c], "connector", &m.connectors[c].def.id)
+            });
         let entry_ou = used.as_deref().unwrap_or(ou);
-        need(Kind::MessagingEntry, &e.def, "ou", !e.def.ou.is_absent(), entry_ou);
+        need(
+            Kind::MessagingEntry,
+            &e.def,
+            "ou",
+            !e.def.ou.is_absent(),
+            entry_ou,
+        );
         if e.connector.is_absent() {
             let connector = connector_example(cx, meant, i);
             need(Kind::MessagingEntry, &e.def, "connector", false, &connector);
@@ -119,21 +139,29 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     }
     let mut lone = Vec::new();
     for (i, s) in m.services.iter().enumerate() {
-        let used = res.service_entry[i].filter(|_| s.def.ou.is_absent()).and_then(|e| {
-            let e = e as usize;
-            // An entry without `ou` is told its connector's: the service is told the same.
-            let at = res.entry_ou[e].or_else(|| {
-                let c = res.entry_connector[e].filter(|_| m.entries[e].def.ou.is_absent())?;
-                res.connector_ou[c as usize]
+        let used = res.service_entry[i]
+            .filter(|_| s.def.ou.is_absent())
+            .and_then(|e| {
+                let e = e as usize;
+                // An entry without `ou` is told its connector's: the service is told the same.
+                let at = res.entry_ou[e].or_else(|| {
+                    let c = res.entry_connector[e].filter(|_| m.entries[e].def.ou.is_absent())?;
+                    res.connector_ou[c as usize]
+                });
+                ou_of_use(at, "messaging entry", &m.entries[e].def.id)
             });
-            ou_of_use(at, "messaging entry", &m.entries[e].def.id)
-        });
         if let Some(meant) = cx.lone_im_tables().get(&i) {
             lone.push(lone_im_table(cx, s, *meant));
             continue;
         }
         let service_ou = used.as_deref().unwrap_or(ou);
-        need(Kind::Service, &s.def, "ou", !s.def.ou.is_absent(), service_ou);
+        need(
+            Kind::Service,
+            &s.def,
+            "ou",
+            !s.def.ou.is_absent(),
+            service_ou,
+        );
         need(
             Kind::Service,
             &s.def,
@@ -191,7 +219,9 @@ fn lone_im_table(cx: &Context<'_>, s: &Service, meant: Option<u32>) -> Diagnosti
         s.def.header,
         format!("service `{id}` has an IM table but no `[service.{id}]`"),
     )
-    .label(format!("an IM table alone: no `[service.{id}]` with `ou` and `license`"))
+    .label(format!(
+        "an IM table alone: no `[service.{id}]` with `ou` and `license`"
+    ))
     .about(Kind::Service, id);
     match meant.map(|i| cx.ws.model.services[i as usize].def.id.as_str()) {
         Some(meant) => d
@@ -219,16 +249,18 @@ fn connector_example(cx: &Context<'_>, meant: &MeantConnectors, i: usize) -> Str
                 .take(SHOWN)
                 .map(|&c| m.connectors[c as usize].def.id.as_str())
                 .collect();
-            let more = if choices.len() > SHOWN { " or another" } else { "" };
+            let more = if choices.len() > SHOWN {
+                " or another"
+            } else {
+                ""
+            };
             format!(
                 "connector = …` naming {}{more}: the connectors of `{}`, the nearest OU at or above its own that holds any",
                 super::text::list_or(&ids),
                 m.ous[ou as usize].def.id
             )
         }
-        (None, None)
-            if let Some(o) = res.entry_ou[i].filter(|&o| res.tree.is_rooted(o)) =>
-        {
+        (None, None) if let Some(o) = res.entry_ou[i].filter(|&o| res.tree.is_rooted(o)) => {
             format!(
                 "connector = \"…\"` naming a connector, after adding one: none is in \
                  `{}` or an OU above it, where it would see one",
@@ -241,4 +273,3 @@ fn connector_example(cx: &Context<'_>, meant: &MeantConnectors, i: usize) -> Str
 
 /// Connectors named at most in one `missing-field` help.
 const SHOWN: usize = 3;
-

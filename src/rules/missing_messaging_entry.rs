@@ -83,7 +83,8 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 s.def.id
             ),
             ImForm::Inline => {
-                "add `messaging_entry = \"…\"` to the service's `instant_messaging` table".to_owned()
+                "add `messaging_entry = \"…\"` to the service's `instant_messaging` table"
+                    .to_owned()
             }
             ImForm::Implied => format!(
                 "add a `[service.{}.instant_messaging]` table with `messaging_entry = \"…\"`, and move `channels` into it",
@@ -101,7 +102,10 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let mut d = Diagnostic::new(
             Code::MissingMessagingEntry,
             span,
-            format!("service `{}` offers {channels} but applies no messaging entry", s.def.id),
+            format!(
+                "service `{}` offers {channels} but applies no messaging entry",
+                s.def.id
+            ),
         )
         .label(format!("{channels} {verb} a messaging entry"))
         .help(help)
@@ -112,7 +116,10 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             if let Some(tim) = target.im.value() {
                 d = d.with(
                     tim.header,
-                    format!("`{}` relies on `{}` as its only Twilio proxy", target.def.id, s.def.id),
+                    format!(
+                        "`{}` relies on `{}` as its only Twilio proxy",
+                        target.def.id, s.def.id
+                    ),
                 );
             }
         }
@@ -152,4 +159,3 @@ pub(crate) fn suggested(cx: &Context<'_>) -> Vec<(usize, u32)> {
         .filter_map(|i| Some((i, res.service_ou[i].and_then(|o| per_ou[o as usize])?)))
         .collect()
 }
-

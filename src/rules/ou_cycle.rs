@@ -54,7 +54,10 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let Some(parent) = first.parent.get() else {
             continue;
         };
-        let ids: Vec<&str> = cycle.iter().map(|&i| ous[i as usize].def.id.as_str()).collect();
+        let ids: Vec<&str> = cycle
+            .iter()
+            .map(|&i| ous[i as usize].def.id.as_str())
+            .collect();
         let message = match ids.len() {
             1 => format!("OU `{}` is its own parent", ids[0]),
             _ => format!("OU parents form a loop: {}", path(&ids)),
@@ -82,7 +85,10 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             .about(Kind::Ou, ids[0]);
         for &m in cycle.iter().skip(1).take(LABELS) {
             if let Some(p) = ous[m as usize].parent.get() {
-                d = d.with(p.span, format!("`{}` → `{}`", ous[m as usize].def.id, p.value));
+                d = d.with(
+                    p.span,
+                    format!("`{}` → `{}`", ous[m as usize].def.id, p.value),
+                );
             }
         }
         let left = cycle.len().saturating_sub(LABELS + 1);
@@ -114,9 +120,7 @@ mod tests {
         let ids: Vec<String> = (0..50).map(|i| format!("o{i}")).collect();
         let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
         let p = super::path(&ids);
-        assert!(p.starts_with(
-            "`o0` → `o1` → `o2` → `o3` → `o4` → `o5` → … 38 more … → `o44`"
-        ));
+        assert!(p.starts_with("`o0` → `o1` → `o2` → `o3` → `o4` → `o5` → … 38 more … → `o44`"));
         assert!(p.ends_with("`o49` → `o0`"));
         assert_eq!(super::path(&["a", "b"]), "`a` → `b` → `a`");
     }

@@ -64,11 +64,17 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
 /// The entities of `kind` that a help of this rule offers in the referrer's sight, each with
 /// the referrers it is offered to: unused, such an entity is reported only once each of
 /// those diagnostics is silenced (the help asks to use it).
-pub(crate) fn offered<'a>(cx: &Context<'a>, kind: Kind) -> rustc_hash::FxHashMap<u32, Vec<(Kind, &'a str)>> {
+pub(crate) fn offered<'a>(
+    cx: &Context<'a>,
+    kind: Kind,
+) -> rustc_hash::FxHashMap<u32, Vec<(Kind, &'a str)>> {
     let mut offered: rustc_hash::FxHashMap<u32, Vec<(Kind, &str)>> = Default::default();
     for o in cx.out_of_sight() {
         if let Some(i) = o.in_sight.filter(|_| o.target.0 == kind) {
-            offered.entry(i).or_default().push((o.from.0, o.from.1.id.as_str()));
+            offered
+                .entry(i)
+                .or_default()
+                .push((o.from.0, o.from.1.id.as_str()));
         }
     }
     offered
@@ -173,7 +179,10 @@ fn connectors_in_sight(cx: &Context<'_>) -> Vec<Option<u32>> {
         };
     }
     (nearest.into_iter())
-        .map(|at| at.filter(|&o| held[o as usize].0 == 1).map(|o| held[o as usize].1))
+        .map(|at| {
+            at.filter(|&o| held[o as usize].0 == 1)
+                .map(|o| held[o as usize].1)
+        })
         .collect()
 }
 
@@ -195,8 +204,8 @@ fn report(
     let lifting = lifting.get_or_init(|| Lifting::new(tree));
     // Where the target would be seen: the lowest OU above both, or the referrer's own when
     // the target hangs off a loop or a broken parent.
-    let top = (lifting.common_ancestor(tree, from, at))
-        .or_else(|| (!tree.is_rooted(at)).then_some(from));
+    let top =
+        (lifting.common_ancestor(tree, from, at)).or_else(|| (!tree.is_rooted(at)).then_some(from));
     if let Some(top) = top {
         // Moved up, an entry must still see its own connector: move that too when it sits
         // below the new place.
@@ -226,16 +235,18 @@ fn report(
         };
         help.push_str(&format!("move {what} {place}, or "));
     }
-    let visible = o
-        .in_sight
-        .map(|i| &cx.ws.model.def(target_kind, i).id);
+    let visible = o.in_sight.map(|i| &cx.ws.model.def(target_kind, i).id);
     match visible {
         Some(other) => help.push_str(&format!(
             "use a {} visible from `{}`, such as `{other}`",
             target_kind.noun(),
             ou_id(from)
         )),
-        None => help.push_str(&format!("use a {} visible from `{}`", target_kind.noun(), ou_id(from))),
+        None => help.push_str(&format!(
+            "use a {} visible from `{}`",
+            target_kind.noun(),
+            ou_id(from)
+        )),
     }
     let mut d = Diagnostic::new(
         Code::ReferenceNotVisible,
@@ -247,11 +258,18 @@ fn report(
             ou_id(from)
         ),
     )
-    .label(format!("sits in OU `{}`, outside `{}` and the OUs above it", ou_id(at), ou_id(from)))
+    .label(format!(
+        "sits in OU `{}`, outside `{}` and the OUs above it",
+        ou_id(at),
+        ou_id(from)
+    ))
     .help(help)
     .about(kind, &def.id);
     if let Some(ou) = target.ou.get() {
-        d = d.with(ou.span, format!("`{}` sits in OU `{}`", target.id, ou_id(at)));
+        d = d.with(
+            ou.span,
+            format!("`{}` sits in OU `{}`", target.id, ou_id(at)),
+        );
     }
     out.push(d);
 }
@@ -268,7 +286,11 @@ impl Lifting {
     fn new(tree: &crate::resolve::OuTree) -> Self {
         let n = tree.parent.len();
         let first: Vec<u32> = (0..n)
-            .map(|o| tree.parent[o].filter(|_| tree.is_rooted(o as u32)).unwrap_or(o as u32))
+            .map(|o| {
+                tree.parent[o]
+                    .filter(|_| tree.is_rooted(o as u32))
+                    .unwrap_or(o as u32)
+            })
             .collect();
         let deepest = (0..n)
             .filter(|&o| tree.is_rooted(o as u32))
@@ -300,7 +322,10 @@ impl Lifting {
             return None;
         }
         let (da, db) = (tree.depth[a as usize], tree.depth[b as usize]);
-        let (mut a, mut b) = (self.climb(a, da.saturating_sub(db)), self.climb(b, db.saturating_sub(da)));
+        let (mut a, mut b) = (
+            self.climb(a, da.saturating_sub(db)),
+            self.climb(b, db.saturating_sub(da)),
+        );
         if a == b {
             return Some(a);
         }

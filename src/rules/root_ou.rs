@@ -166,4 +166,3 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             .about(kind, &def.id),
     );
 }
-

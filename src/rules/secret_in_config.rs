@@ -114,7 +114,8 @@ pub fn names_a_variable(s: &str) -> bool {
 /// the NULs separate.
 pub fn shaped_words(text: &str, hex: bool) -> Vec<std::ops::Range<usize>> {
     let bytes = text.as_bytes();
-    let shaped = |w: &str| is_secret_shaped(w) && (hex || !w.bytes().all(|b| b.is_ascii_hexdigit()));
+    let shaped =
+        |w: &str| is_secret_shaped(w) && (hex || !w.bytes().all(|b| b.is_ascii_hexdigit()));
     let mut out = Vec::new();
     // A word is part of a run of letters, digits (and NULs) at least 32 bytes long: such a run
     // holds the 32nd byte of any window it starts in. So only every 32nd byte is looked at
@@ -310,7 +311,11 @@ mod tests {
                 let run = 24 + next(20);
                 for _ in 0..run {
                     // Mostly letters and digits, so that runs reach 32.
-                    let p = if next(10) < 8 { next(4) } else { next(pieces.len()) };
+                    let p = if next(10) < 8 {
+                        next(4)
+                    } else {
+                        next(pieces.len())
+                    };
                     text.push_str(pieces[p]);
                 }
                 text.push_str(pieces[5 + next(5)]);

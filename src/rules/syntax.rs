@@ -73,7 +73,9 @@ pub(crate) fn diagnostic(span: Span, parser_message: &str) -> Diagnostic {
 /// string needs (offered as a fix), a second key on one line.
 pub(crate) fn explained(mut d: Diagnostic, text: &str, base: usize) -> Diagnostic {
     let start = (d.span.start as usize).saturating_sub(base).min(text.len());
-    let end = (d.span.end as usize).saturating_sub(base).clamp(start, text.len());
+    let end = (d.span.end as usize)
+        .saturating_sub(base)
+        .clamp(start, text.len());
     let (Some(at), Some(rest)) = (text.get(start..end), text.get(start..)) else {
         return d;
     };
@@ -102,16 +104,22 @@ pub(crate) fn explained(mut d: Diagnostic, text: &str, base: usize) -> Diagnosti
         // Line numbers are the file's when `text` is the whole file.
         let line_of = |at: usize| (base == 0).then(|| text[..at].matches('\n').count() + 1);
         d.message = match line_of(u.open.0) {
-            Some(n) => format!("invalid TOML: unclosed {noun}: the `{open}` on line {n} has no `{close}`"),
+            Some(n) => {
+                format!("invalid TOML: unclosed {noun}: the `{open}` on line {n} has no `{close}`")
+            }
             None => format!("invalid TOML: unclosed {noun}: a `{open}` has no `{close}`"),
         };
         d.span = span_of(u.open.0..u.open.0 + 1);
         d.label = format!("this `{open}` has no `{close}`");
         let at = u.after.as_ref().map_or(u.open.0 + 1, |a| a.end);
         d.help = match u.after.as_ref().map(|a| &text[a.clone()]) {
-            Some(last) if shown_safely(last) && !u.secret => format!("add `{closers}` after `{last}`"),
+            Some(last) if shown_safely(last) && !u.secret => {
+                format!("add `{closers}` after `{last}`")
+            }
             Some(_) => match line_of(at) {
-                Some(n) => format!("add `{closers}` at the end of the {noun}'s last item, on line {n}"),
+                Some(n) => {
+                    format!("add `{closers}` at the end of the {noun}'s last item, on line {n}")
+                }
                 None => format!("add `{closers}` at the end of the {noun}'s last item"),
             },
             None => format!("add `{closers}` right after the `{open}`"),
@@ -134,7 +142,10 @@ pub(crate) fn explained(mut d: Diagnostic, text: &str, base: usize) -> Diagnosti
         if let Some(q) = quotes
             && let Some(open) = crate::parse::lines::open_string(text)
         {
-            d = d.with(span_of(open..open + q.len()), format!("the string opens here: close it with `{q}`"));
+            d = d.with(
+                span_of(open..open + q.len()),
+                format!("the string opens here: close it with `{q}`"),
+            );
         }
         return d;
     }
@@ -170,12 +181,17 @@ fn duplicate_key(
         d = d.with(span_of(first), "first defined here");
         // A table defined twice: the second header is marked whole, as the first is.
         if header.starts_with('[') {
-            let from = line_start + (line.len() - line.trim_start_matches('\u{feff}').trim_start().len());
+            let from =
+                line_start + (line.len() - line.trim_start_matches('\u{feff}').trim_start().len());
             d.span = span_of(from..from + header.len());
         }
     }
     if header.starts_with('[') {
-        let shown = if shown_safely(header) { header } else { "this table" };
+        let shown = if shown_safely(header) {
+            header
+        } else {
+            "this table"
+        };
         d.message = format!("invalid TOML: `{shown}` is written twice in this file");
         d.label = "written again here".to_owned();
         d.help = format!(
@@ -190,14 +206,21 @@ fn duplicate_key(
                 .last()
                 .map(|l| strip(text[l.text_start..].lines().next().unwrap_or_default()).trim_end())
         });
-        let key = if !key.is_empty() && shown_safely(key) { format!("`{key}`") } else { "a key".to_owned() };
+        let key = if !key.is_empty() && shown_safely(key) {
+            format!("`{key}`")
+        } else {
+            "a key".to_owned()
+        };
         d.message = match table {
-            Some(Some(t)) if shown_safely(t) => format!("invalid TOML: {key} is set twice in `{t}`"),
+            Some(Some(t)) if shown_safely(t) => {
+                format!("invalid TOML: {key} is set twice in `{t}`")
+            }
             Some(None) => format!("invalid TOML: {key} is set twice at the top of the file"),
             _ => format!("invalid TOML: {key} is set twice in one table"),
         };
         d.label = "set again here".to_owned();
-        d.help = "a key is set once in a table: keep one of the two values and delete the other".to_owned();
+        d.help = "a key is set once in a table: keep one of the two values and delete the other"
+            .to_owned();
     }
     d
 }
@@ -215,8 +238,15 @@ fn bare_value(
     // The bare value: what the parser marked, else up to the end of the value (a word the
     // parser began to read as `nan`, `inf`, `true` or `false`: `none`, `ie1`, `twilio`).
     let literal = taken_for_literal(&d.message, rest);
-    let word = rest.split(['\n', '#', ',', ']', '}']).next().unwrap_or_default();
-    let value = if at.trim().is_empty() || literal { word } else { at };
+    let word = rest
+        .split(['\n', '#', ',', ']', '}'])
+        .next()
+        .unwrap_or_default();
+    let value = if at.trim().is_empty() || literal {
+        word
+    } else {
+        at
+    };
     if literal {
         d.message = "invalid TOML: string values must be quoted".to_owned();
         d.label = "string values must be quoted".to_owned();
@@ -268,9 +298,10 @@ fn bare_value(
         })
         .last()
         .unwrap_or_default();
-    let parts = (key.unwrap_or_default().split('.'))
-        .chain(header.iter().skip(2).map(String::as_str));
-    let secret = parts.flat_map(|p| p.trim().trim_matches(['"', '\'']).split(['_', '-', ' ']))
+    let parts =
+        (key.unwrap_or_default().split('.')).chain(header.iter().skip(2).map(String::as_str));
+    let secret = parts
+        .flat_map(|p| p.trim().trim_matches(['"', '\'']).split(['_', '-', ' ']))
         .any(crate::rules::secret_in_config::names_a_credential)
         || (value.split(|c: char| !c.is_ascii_alphanumeric()))
             .any(crate::rules::secret_in_config::is_secret_shaped)
@@ -305,9 +336,15 @@ fn bare_value(
     d.help = format!("text values are written in quotes: `{example}`");
     if let Some(c) = &curly {
         d.message = if matches!(c.close, '"' | '\'') {
-            format!("invalid TOML: the curly quote {} is not a TOML quote", c.open)
+            format!(
+                "invalid TOML: the curly quote {} is not a TOML quote",
+                c.open
+            )
         } else {
-            format!("invalid TOML: curly quotes {} {} are not TOML quotes", c.open, c.close)
+            format!(
+                "invalid TOML: curly quotes {} {} are not TOML quotes",
+                c.open, c.close
+            )
         };
         d.label = "curly quotes".to_owned();
         d.span = span_of(start..start + value.len());
@@ -319,7 +356,11 @@ fn bare_value(
     // (Without the `\r` of a CRLF line end, which alone is no TOML.)
     let after = text[(start + value.len()).min(line_end)..line_end].trim_end_matches('\r');
     let quoted = crate::diagnostic::toml_string(inner);
-    let mended = |key: &str| format!("{key} = {quoted}{after}").parse::<toml::Table>().is_ok();
+    let mended = |key: &str| {
+        format!("{key} = {quoted}{after}")
+            .parse::<toml::Table>()
+            .is_ok()
+    };
     if curly.is_some() {
         // Every value of the line in curly quotes straightened at once: certain when the
         // line then parses.
@@ -327,12 +368,22 @@ fn bare_value(
         let line = text[line_start..line_end].trim_end_matches('\r');
         if let Some((end, straight)) = straighten(line, start - line_start)
             && !secret
-            && format!("{}{straight}{}", &line[..start - line_start], &line[end..]).parse::<toml::Table>().is_ok()
+            && format!("{}{straight}{}", &line[..start - line_start], &line[end..])
+                .parse::<toml::Table>()
+                .is_ok()
         {
-            d = d.fix(span_of(start..line_start + end), straight, "Use straight quotes");
+            d = d.fix(
+                span_of(start..line_start + end),
+                straight,
+                "Use straight quotes",
+            );
         }
     } else if !value.is_empty() && plain && !secret && !hash_inside && key.is_some_and(mended) {
-        d = d.fix(span_of(start..start + value.len()), quoted, "Put the value in quotes");
+        d = d.fix(
+            span_of(start..start + value.len()),
+            quoted,
+            "Put the value in quotes",
+        );
     }
     d
 }
@@ -341,7 +392,12 @@ fn bare_value(
 /// closed on its line, `key: value`, a `//` comment, `==`, an extra `]` after a header, a
 /// backslash that is no escape, a space in a header's id, a header left open, a missing comma
 /// between items, a JSON or YAML file. Anything else keeps the parser's words.
-fn common_mistake(mut d: Diagnostic, text: &str, start: usize, span_of: impl Fn(std::ops::Range<usize>) -> Span) -> Diagnostic {
+fn common_mistake(
+    mut d: Diagnostic,
+    text: &str,
+    start: usize,
+    span_of: impl Fn(std::ops::Range<usize>) -> Span,
+) -> Diagnostic {
     let rest = &text[start..];
     let line_start = line_start_of(text, start);
     let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
@@ -360,7 +416,8 @@ fn common_mistake(mut d: Diagnostic, text: &str, start: usize, span_of: impl Fn(
         d.help = "nimbus-lint reads TOML: write each entity as a table header with `key = value` lines below it, e.g. `[service.sales-ivr]` then `ou = \"sales\"`".to_owned();
         return d;
     }
-    let string = message.contains("invalid basic string") || message.contains("invalid literal string");
+    let string =
+        message.contains("invalid basic string") || message.contains("invalid literal string");
     if string && (rest.is_empty() || rest.starts_with('\n') || rest.starts_with("\r\n")) {
         // A string not closed on its line: at the line's end (a CRLF file's too, not at its
         // carriage return), with where it opens.
@@ -372,7 +429,11 @@ fn common_mistake(mut d: Diagnostic, text: &str, start: usize, span_of: impl Fn(
         } else {
             format!("close the string with `{q}` on this line")
         };
-        set(format!("string not closed: `{q}` missing at the end of the line"), "the line ends here", help);
+        set(
+            format!("string not closed: `{q}` missing at the end of the line"),
+            "the line ends here",
+            help,
+        );
         d.span = span_of(start..start);
         if let Some(o) = open {
             d = d.with(span_of(o..o + 1), "the string opens here");
@@ -388,15 +449,31 @@ fn common_mistake(mut d: Diagnostic, text: &str, start: usize, span_of: impl Fn(
         set("`:` after a key".to_owned(), "`=` goes here", help);
         d.span = span_of(start..start + 1);
     } else if rest.starts_with("//") {
-        set("`//` does not start a comment".to_owned(), "not a comment", "comments start with `#`: replace `//` with `#`".to_owned());
+        set(
+            "`//` does not start a comment".to_owned(),
+            "not a comment",
+            "comments start with `#`: replace `//` with `#`".to_owned(),
+        );
         d.span = span_of(start..start + 2);
     } else if message.contains("extra `=`") {
-        set("extra `=`".to_owned(), "extra `=`", "remove the extra `=`: TOML writes `key = value`".to_owned());
+        set(
+            "extra `=`".to_owned(),
+            "extra `=`",
+            "remove the extra `=`: TOML writes `key = value`".to_owned(),
+        );
         d.span = span_of(start..start + 1);
     } else if rest.starts_with(']') && code.starts_with('[') && !code.starts_with("[[") {
         let header = code.trim_end_matches(']').to_owned() + "]";
-        let help = if shown_safely(&header) { format!("remove the extra `]`: `{header}`") } else { "remove the extra `]`".to_owned() };
-        set("extra `]` after the table header".to_owned(), "extra `]`", help);
+        let help = if shown_safely(&header) {
+            format!("remove the extra `]`: `{header}`")
+        } else {
+            "remove the extra `]`".to_owned()
+        };
+        set(
+            "extra `]` after the table header".to_owned(),
+            "extra `]`",
+            help,
+        );
         d.span = span_of(start..start + code.len() - (start - line_start).min(code.len()));
     } else if (message.contains("missing escaped value") || message.contains("invalid escape"))
         && text[..start].ends_with('\\')
@@ -409,7 +486,11 @@ fn common_mistake(mut d: Diagnostic, text: &str, start: usize, span_of: impl Fn(
             ),
             _ => "write `\\\\` for a backslash, or put the text in a literal string: `'…'` (no escapes there)".to_owned(),
         };
-        set(format!("`{escape}` is not an escape"), "not an escape", help);
+        set(
+            format!("`{escape}` is not an escape"),
+            "not an escape",
+            help,
+        );
         d.span = span_of(start - 1..start - 1 + escape.len());
     } else if message.contains("unclosed table") && code.starts_with('[') {
         let after = &line[start - line_start..];
@@ -417,18 +498,50 @@ fn common_mistake(mut d: Diagnostic, text: &str, start: usize, span_of: impl Fn(
         if let Some(close) = inside.find(']').filter(|_| after.starts_with([' ', '\t'])) {
             // `[service.sales bot]`: a space inside an id.
             let ids = &inside[..close];
-            let dashed: String = ids.split('.').map(|p| p.split_whitespace().collect::<Vec<_>>().join("-")).collect::<Vec<_>>().join(".");
-            let seg_start = text[line_start..start].rfind(['.', '[']).map_or(start, |i| line_start + i + 1);
-            let seg_end = line[start - line_start..].find(['.', ']']).map_or(line_end, |i| start + i);
-            let help = if shown_safely(&dashed) { format!("write `[{dashed}]`") } else { "join its words with `-`".to_owned() };
-            set("ids cannot contain spaces".to_owned(), "a space in this id", help);
-            d.span = span_of(seg_start + (text[seg_start..seg_end].len() - text[seg_start..seg_end].trim_start().len())..seg_start + text[seg_start..seg_end].trim_end().len());
+            let dashed: String = ids
+                .split('.')
+                .map(|p| p.split_whitespace().collect::<Vec<_>>().join("-"))
+                .collect::<Vec<_>>()
+                .join(".");
+            let seg_start = text[line_start..start]
+                .rfind(['.', '['])
+                .map_or(start, |i| line_start + i + 1);
+            let seg_end = line[start - line_start..]
+                .find(['.', ']'])
+                .map_or(line_end, |i| start + i);
+            let help = if shown_safely(&dashed) {
+                format!("write `[{dashed}]`")
+            } else {
+                "join its words with `-`".to_owned()
+            };
+            set(
+                "ids cannot contain spaces".to_owned(),
+                "a space in this id",
+                help,
+            );
+            d.span = span_of(
+                seg_start
+                    + (text[seg_start..seg_end].len() - text[seg_start..seg_end].trim_start().len())
+                    ..seg_start + text[seg_start..seg_end].trim_end().len(),
+            );
         } else if !inside.contains(']') {
-            let help = if shown_safely(code) { format!("add `]` at the end of the header: `{code}]`") } else { "add `]` at the end of the header".to_owned() };
-            set("table header without its closing `]`".to_owned(), "`]` goes here", help);
+            let help = if shown_safely(code) {
+                format!("add `]` at the end of the header: `{code}]`")
+            } else {
+                "add `]` at the end of the header".to_owned()
+            };
+            set(
+                "table header without its closing `]`".to_owned(),
+                "`]` goes here",
+                help,
+            );
         }
     } else if message.contains("missing comma between array elements") {
-        set("missing comma between array items".to_owned(), "`,` goes before this item", "separate the items with `,`".to_owned());
+        set(
+            "missing comma between array items".to_owned(),
+            "`,` goes before this item",
+            "separate the items with `,`".to_owned(),
+        );
     }
     d
 }
@@ -446,18 +559,29 @@ fn foreign_format(text: &str) -> Option<(&'static str, std::ops::Range<usize>)> 
         (!t.is_empty() && !t.starts_with('#')).then(|| (here + (l.len() - l.trim_start().len()), t))
     })?;
     let range = at..at + first.len();
-    if first.starts_with('{') || (first.starts_with('[') && !first.contains(']') && first[1..].trim_start().chars().next().is_none_or(|c| c == '{' || c == '"')) {
+    if first.starts_with('{')
+        || (first.starts_with('[')
+            && !first.contains(']')
+            && first[1..]
+                .trim_start()
+                .chars()
+                .next()
+                .is_none_or(|c| c == '{' || c == '"'))
+    {
         return Some(("JSON", range));
     }
     let yaml_key = |l: &str| {
         let l = l.trim_start().trim_start_matches("- ");
         l.split_once(':').is_some_and(|(k, v)| {
             !k.is_empty()
-                && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+                && k.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
                 && (v.is_empty() || v.starts_with([' ', '\r']))
         })
     };
-    let mapping = first.strip_suffix(':').is_some_and(|k| !k.contains([' ', '=', '[']));
+    let mapping = first
+        .strip_suffix(':')
+        .is_some_and(|k| !k.contains([' ', '=', '[']));
     (first == "---" || mapping && yaml_key(first)).then_some(("YAML", range))
 }
 
@@ -521,7 +645,9 @@ fn unclosed_bracket(message: &str, text: &str, start: usize) -> Option<Unclosed>
     let line_start = line_start_of(text, start);
     let line = text[line_start..].split('\n').next().unwrap_or_default();
     let at_end = (message.contains("unclosed array") || message.contains("unclosed inline table"))
-        && text[start..].lines().all(|l| matches!(l.trim().chars().next(), None | Some('#')));
+        && text[start..]
+            .lines()
+            .all(|l| matches!(l.trim().chars().next(), None | Some('#')));
     let header = {
         let l = strip(line).trim_end();
         l.starts_with('[') && l.ends_with(']') && !l.contains('=')
@@ -530,7 +656,9 @@ fn unclosed_bracket(message: &str, text: &str, start: usize) -> Option<Unclosed>
         let l = strip(line);
         l.split_once('=').is_some_and(|(k, _)| {
             !k.trim().is_empty()
-                && k.trim().chars().all(|c| c.is_ascii_alphanumeric() || "_-.\"' ".contains(c))
+                && k.trim()
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "_-.\"' ".contains(c))
         })
     };
     if !at_end && !header && !key_line {
@@ -639,7 +767,8 @@ fn open_brackets(
 fn shown_safely(value: &str) -> bool {
     value.chars().count() <= 40
         && !value.contains(['\n', '\r'])
-        && !alphanumeric_runs(value).any(|r| crate::rules::secret_in_config::is_secret_shaped(&value[r]))
+        && !alphanumeric_runs(value)
+            .any(|r| crate::rules::secret_in_config::is_secret_shaped(&value[r]))
 }
 
 /// A value written between curly quotes, as a word processor or chat client types them.
@@ -692,7 +821,11 @@ fn straighten(line: &str, from: usize) -> Option<(usize, String)> {
                 // A string in straight quotes, to its closing quote.
                 let mut k = j + 1;
                 while k < line.len() && line.as_bytes()[k] != c as u8 {
-                    k += if c == '"' && line.as_bytes()[k] == b'\\' { 2 } else { 1 };
+                    k += if c == '"' && line.as_bytes()[k] == b'\\' {
+                        2
+                    } else {
+                        1
+                    };
                 }
                 (k + 1).min(line.len()) - j
             }
@@ -707,11 +840,21 @@ fn straighten(line: &str, from: usize) -> Option<(usize, String)> {
 /// True when the parser took the bare word at the start of `rest` for the start of a float or
 /// a boolean (`nan`, `inf`, `true`, `false`) and failed: a text value written without quotes.
 fn taken_for_literal(message: &str, rest: &str) -> bool {
-    let literal = ["invalid float, expected `nan`", "invalid float, expected `inf`", "invalid boolean, expected `"];
-    let word = rest.split(['\n', '#', ',', ']', '}']).next().unwrap_or_default().trim_end();
+    let literal = [
+        "invalid float, expected `nan`",
+        "invalid float, expected `inf`",
+        "invalid boolean, expected `",
+    ];
+    let word = rest
+        .split(['\n', '#', ',', ']', '}'])
+        .next()
+        .unwrap_or_default()
+        .trim_end();
     literal.iter().any(|l| message.contains(l))
         && word.starts_with(|c: char| c.is_ascii_alphabetic())
-        && word.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
 /// Where the key or table header at `at` (`text[start..]`) was first defined in `text`: the
@@ -744,7 +887,9 @@ fn first_definition(text: &str, start: usize, at: &str) -> Option<std::ops::Rang
     let dotted = |code: &str| {
         let (key, _) = code.split_once('=')?;
         let bare = !key.contains(['"', '\'', '[', '{']);
-        let inside = header_path.as_ref().is_some_and(|h| path(key).starts_with(h.as_str()));
+        let inside = header_path
+            .as_ref()
+            .is_some_and(|h| path(key).starts_with(h.as_str()));
         (bare && inside).then(|| key.trim_end().len())
     };
     let mut top = true;
@@ -801,12 +946,16 @@ fn strip(l: &str) -> &str {
 
 /// Brackets a line opens, outside its strings.
 fn opened(code: &str) -> usize {
-    outside_strings(code).filter(|c| matches!(c, '[' | '{')).count()
+    outside_strings(code)
+        .filter(|c| matches!(c, '[' | '{'))
+        .count()
 }
 
 /// Brackets a line closes, outside its strings.
 fn closed(code: &str) -> usize {
-    outside_strings(code).filter(|c| matches!(c, ']' | '}')).count()
+    outside_strings(code)
+        .filter(|c| matches!(c, ']' | '}'))
+        .count()
 }
 
 /// The characters of `code` outside quoted strings.

@@ -87,7 +87,9 @@ pub(crate) fn above_headers(span: Span, key: &str, header: &str) -> Diagnostic {
         format!("`{key}` is written above the first table header, where it belongs to no entity"),
     )
     .label("above every header")
-    .help(format!("move it below `{header}`, the header it was meant for"))
+    .help(format!(
+        "move it below `{header}`, the header it was meant for"
+    ))
 }
 
 /// An unknown top-level key of an entity file, as [`diagnostic`] reported it: a table there
@@ -126,4 +128,3 @@ pub(crate) fn unknown_lint(
         _ => d,
     }
 }
-

@@ -65,7 +65,11 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         Default::default()
     } else {
         (model.services.iter())
-            .flat_map(|s| s.transfers.iter().map(|t| (s.def.id.as_str(), t.value.as_str())))
+            .flat_map(|s| {
+                s.transfers
+                    .iter()
+                    .map(|t| (s.def.id.as_str(), t.value.as_str()))
+            })
             .collect()
     };
     // True when the fix of `u` would list `i` twice in the referrer's transfers.
@@ -118,12 +122,22 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         });
         let (message, label) = if u.value.is_empty() {
             (
-                format!("`{}` is empty: it must name {} {}", u.field, u.kind.article(), u.kind.noun()),
+                format!(
+                    "`{}` is empty: it must name {} {}",
+                    u.field,
+                    u.kind.article(),
+                    u.kind.noun()
+                ),
                 "empty".to_owned(),
             )
         } else {
             (
-                format!("`{}` names an unknown {} `{}`", u.field, u.kind.noun(), u.value),
+                format!(
+                    "`{}` names an unknown {} `{}`",
+                    u.field,
+                    u.kind.noun(),
+                    u.value
+                ),
                 format!("no {} has this id", u.kind.noun()),
             )
         };
@@ -147,7 +161,10 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             d = d.fix(whole, "", format!("Remove `{line}`"));
         }
         if let Some((k, i)) = other {
-            d = d.with(model.def(k, i).header, format!("`{}` is this {}", u.value, k.noun()));
+            d = d.with(
+                model.def(k, i).header,
+                format!("`{}` is this {}", u.value, k.noun()),
+            );
         }
         if let Some(i) = u.suggestion().filter(|&i| !twice(u, i)) {
             d = d.fix_string(u.span, &model.def(u.kind, i).id);
@@ -173,6 +190,8 @@ fn own_line(cx: &Context<'_>, span: Span) -> Option<(Span, String)> {
     let line = text[start..end].trim_end_matches(['\n', '\r']);
     let after = line[to - start..].trim();
     let key = line[..from - start].trim();
-    (key.ends_with('=') && !key.contains(['{', '[', ',']) && (after.is_empty() || after.starts_with('#')))
-        .then(|| (Span::new(span.file, start..end), line.trim().to_owned()))
+    (key.ends_with('=')
+        && !key.contains(['{', '[', ','])
+        && (after.is_empty() || after.starts_with('#')))
+    .then(|| (Span::new(span.file, start..end), line.trim().to_owned()))
 }

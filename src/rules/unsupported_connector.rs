@@ -68,9 +68,9 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             )
         };
         let d = Diagnostic::new(Code::UnsupportedConnector, kind.span, message)
-        .label(label)
-        .help(help)
-        .about(Kind::Connector, &c.def.id);
+            .label(label)
+            .help(help)
+            .about(Kind::Connector, &c.def.id);
         // Only a misspelling is mended: another provider is a decision to take, not a typo.
         out.push(match typo {
             Some(t) => d.fix_string(kind.span, t),

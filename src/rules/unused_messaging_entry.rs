@@ -68,7 +68,11 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         for &desk in desks {
             cx.yield_to_other(
                 (Code::UnusedMessagingEntry, Kind::MessagingEntry, &def.id),
-                (Code::MissingMessagingEntry, Kind::Service, &cx.service(desk).def.id),
+                (
+                    Code::MissingMessagingEntry,
+                    Kind::Service,
+                    &cx.service(desk).def.id,
+                ),
             );
         }
         // (Not "apply it in the front desk that lacks one": this stands only when the user

@@ -107,7 +107,10 @@ pub(crate) fn diagnostic(s: &Suppression, code: &Sp<Code>) -> Diagnostic {
     } else {
         (
             format!("`allow({})` silences nothing", code.value),
-            format!("no `{}` diagnostic is raised here any more: remove it from the comment", code.value),
+            format!(
+                "no `{}` diagnostic is raised here any more: remove it from the comment",
+                code.value
+            ),
         )
     };
     Diagnostic::new(Code::UnusedSuppression, code.span, message)
@@ -117,9 +120,13 @@ pub(crate) fn diagnostic(s: &Suppression, code: &Sp<Code>) -> Diagnostic {
 
 /// A `# nimbus-lint:` comment that is not `allow(..)`.
 pub(crate) fn bad_directive(span: Span) -> Diagnostic {
-    Diagnostic::new(Code::UnusedSuppression, span, "malformed nimbus-lint comment")
-        .label("not understood")
-        .help("write `# nimbus-lint: allow(CODE, ...)` on the line above the entity's header")
+    Diagnostic::new(
+        Code::UnusedSuppression,
+        span,
+        "malformed nimbus-lint comment",
+    )
+    .label("not understood")
+    .help("write `# nimbus-lint: allow(CODE, ...)` on the line above the entity's header")
 }
 
 /// A directive written almost right: `part` is at fault, `help` says what to change and
@@ -141,10 +148,14 @@ pub(crate) fn misspelled_directive(
 
 /// Codes of a directive separated by spaces, not commas: read as one unknown code.
 pub(crate) fn codes_without_commas(span: Span, listed: &str) -> Diagnostic {
-    Diagnostic::new(Code::UnusedSuppression, span, "codes separated without commas")
-        .label("read as one code")
-        .help(format!("separate codes with commas: `allow({listed})`"))
-        .fix(span, listed, "Separate the codes with commas")
+    Diagnostic::new(
+        Code::UnusedSuppression,
+        span,
+        "codes separated without commas",
+    )
+    .label("read as one code")
+    .help(format!("separate codes with commas: `allow({listed})`"))
+    .fix(span, listed, "Separate the codes with commas")
 }
 
 /// A `nimbus-lint` comment at the end of a line, which is not read.

@@ -47,8 +47,11 @@ pub(crate) fn bare_secrets(file: crate::source::FileId, text: &str, base: usize)
         if line_start {
             line_start = false;
             // `api_key_secret = …`, or a key below it (`api_key_secret.value = …`) but `env`.
-            let key = crate::parse::lines::key_path(text[i..].trim_start_matches(['\u{feff}', ' ', '\t']));
-            literal_key = key.iter().any(|k| k == "api_key_secret") && key.last().is_some_and(|k| k != "env");
+            let key = crate::parse::lines::key_path(
+                text[i..].trim_start_matches(['\u{feff}', ' ', '\t']),
+            );
+            literal_key =
+                key.iter().any(|k| k == "api_key_secret") && key.last().is_some_and(|k| k != "env");
             before = None;
         }
         let b = bytes[i];
@@ -101,7 +104,12 @@ pub(crate) fn bare_secrets(file: crate::source::FileId, text: &str, base: usize)
                             }
                             let end = text[at..].find('\n').map_or(text.len(), |k| at + k);
                             let line = &text[at..end];
-                            let value = line.trim().trim_end_matches('\\').trim_end().trim_matches(['"', '\'']).trim();
+                            let value = line
+                                .trim()
+                                .trim_end_matches('\\')
+                                .trim_end()
+                                .trim_matches(['"', '\''])
+                                .trim();
                             if !value.is_empty() {
                                 let start = at + line.find(value).unwrap_or(0);
                                 break Some((start, value, end));
@@ -122,7 +130,10 @@ pub(crate) fn bare_secrets(file: crate::source::FileId, text: &str, base: usize)
                     continue;
                 };
                 let inner = &text[from..close];
-                let value = inner.strip_prefix("\r\n").or_else(|| inner.strip_prefix('\n')).unwrap_or(inner);
+                let value = inner
+                    .strip_prefix("\r\n")
+                    .or_else(|| inner.strip_prefix('\n'))
+                    .unwrap_or(inner);
                 if first_value && literal(value) {
                     record(i, close + 3, value, true);
                 } else {
@@ -141,7 +152,9 @@ pub(crate) fn bare_secrets(file: crate::source::FileId, text: &str, base: usize)
             let kind = usize::from(b == b'\'');
             let mut j = i + 1;
             while i >= unclosed[kind] && j < bytes.len() && bytes[j] != b && bytes[j] != b'\n' {
-                let escaped = b == b'"' && bytes[j] == b'\\' && !matches!(bytes.get(j + 1), None | Some(b'\n' | b'\r'));
+                let escaped = b == b'"'
+                    && bytes[j] == b'\\'
+                    && !matches!(bytes.get(j + 1), None | Some(b'\n' | b'\r'));
                 j += if escaped { 2 } else { 1 };
             }
             if i >= unclosed[kind] && j < bytes.len() && bytes[j] == b {
@@ -173,7 +186,10 @@ pub(crate) fn bare_secrets(file: crate::source::FileId, text: &str, base: usize)
             // suppressions of a file that parses are: each credential-shaped run among them.
             let end = text[i..].find('\n').map_or(text.len(), |k| i + k);
             let comment = &text[i..end];
-            if comment.trim_start_matches(['#', ' ', '\t']).starts_with("nimbus-lint") {
+            if comment
+                .trim_start_matches(['#', ' ', '\t'])
+                .starts_with("nimbus-lint")
+            {
                 for run in alphanumeric_runs(comment) {
                     if is_secret_shaped(&comment[run.clone()]) {
                         record(i + run.start, i + run.end, &comment[run.clone()], false);
@@ -184,7 +200,9 @@ pub(crate) fn bare_secrets(file: crate::source::FileId, text: &str, base: usize)
             continue;
         }
         if b.is_ascii_alphanumeric() {
-            let end = (i..bytes.len()).find(|&j| !bytes[j].is_ascii_alphanumeric()).unwrap_or(bytes.len());
+            let end = (i..bytes.len())
+                .find(|&j| !bytes[j].is_ascii_alphanumeric())
+                .unwrap_or(bytes.len());
             let word = &text[i..end];
             let hex = word.bytes().all(|c| c.is_ascii_hexdigit());
             let value_place = matches!(before, Some(b'=' | b'[' | b',' | b'$' | b'{'));
