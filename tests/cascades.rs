@@ -235,9 +235,9 @@ fn an_entity_written_with_the_wrong_type_is_reported_once_not_at_each_reference(
                  instant_messaging = { channels = [\"interact\"] }\n";
     assert_eq!(
         short(&[("a.toml", files)]),
-        "a.toml:3:9: error[invalid-value]: `ou.sales` has the wrong type: found a string\n\
-         a.toml:5:6: error[invalid-value]: `connector.tw` has the wrong type: found an integer\n\
-         a.toml:11:8: error[invalid-value]: `service.team` has the wrong type: found an array\n\
+        "a.toml:3:9: error[invalid-value]: `ou.sales` must be a table, found a string\n\
+         a.toml:5:6: error[invalid-value]: `connector.tw` must be a table, found an integer\n\
+         a.toml:11:8: error[invalid-value]: `service.team` must be a table, found an array\n\
          3 errors, 0 warnings in 2 files\n"
     );
 }
@@ -247,7 +247,7 @@ fn the_only_ou_written_with_the_wrong_type_is_not_also_a_missing_root() {
     let files = "[ou]\nroot = \"x\"\n[service.s]\nou = \"root\"\nlicense = \"contact_center\"\n";
     assert_eq!(
         short(&[("a.toml", files)]),
-        "a.toml:2:8: error[invalid-value]: `ou.root` has the wrong type: found a string\n\
+        "a.toml:2:8: error[invalid-value]: `ou.root` must be a table, found a string\n\
          1 error, 0 warnings in 2 files\n"
     );
 }
@@ -264,7 +264,7 @@ fn transfers_that_cannot_be_followed_say_so_once_and_nothing_downstream_is_unrea
     };
     assert_eq!(
         short(&[("org.toml", ORG), ("a.toml", &desk("\"team\""))]),
-        "a.toml:4:13: error[invalid-value]: `transfers` has the wrong type: found a string\n\
+        "a.toml:4:13: error[invalid-value]: `transfers` must be a list of strings, found a string\n\
          1 error, 0 warnings in 3 files\n"
     );
     assert_eq!(
@@ -274,7 +274,7 @@ fn transfers_that_cannot_be_followed_say_so_once_and_nothing_downstream_is_unrea
     );
     assert_eq!(
         short(&[("org.toml", ORG), ("a.toml", &desk("[1]"))]),
-        "a.toml:4:14: error[invalid-value]: an item of `transfers` has the wrong type: found an integer\n\
+        "a.toml:4:14: error[invalid-value]: an item of `transfers` must be a string, found an integer\n\
          1 error, 0 warnings in 3 files\n"
     );
     let no_agents = "[service.bot]\nou = \"contoso\"\nlicense = \"contact_center\"\n\
@@ -282,7 +282,7 @@ fn transfers_that_cannot_be_followed_say_so_once_and_nothing_downstream_is_unrea
                      instant_messaging = { channels = [\"interact\"] }\n";
     assert_eq!(
         short(&[("org.toml", ORG), ("a.toml", no_agents)]),
-        "a.toml:5:13: error[invalid-value]: `transfers` has the wrong type: found a string\n\
+        "a.toml:5:13: error[invalid-value]: `transfers` must be a list of strings, found a string\n\
          1 error, 0 warnings in 3 files\n"
     );
 }
@@ -976,7 +976,7 @@ fn a_literal_secret_inside_a_table_or_array_is_one_secret_and_never_shown() {
     let out = short(&files);
     assert!(
         out.starts_with(
-            "twilio.toml:5:18: error[invalid-value]: `api_key_secret` has the wrong type"
+            "twilio.toml:5:18: error[invalid-value]: `api_key_secret` must be a table naming a variable"
         ),
         "{out}"
     );

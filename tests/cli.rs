@@ -401,7 +401,7 @@ fn stdin_in_a_folder_that_does_not_exist_yet_is_a_workspace_of_its_own() {
     assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
     assert_eq!(
         r.stdout,
-        "new/folder/org.toml:2:8: error[invalid-value]: `name` has the wrong type: found an integer\n1 error, 0 warnings in 1 file\n"
+        "new/folder/org.toml:2:8: error[invalid-value]: `name` must be a string, found an integer\n1 error, 0 warnings in 1 file\n"
     );
 }
 
@@ -1412,7 +1412,7 @@ fn a_file_path_the_outer_walk_leaves_out_in_a_way_the_run_cannot_foresee_is_stil
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(
         r.stdout
-            .contains("sub/s.toml:3:11: error[invalid-value]: `license` has the wrong type"),
+            .contains("sub/s.toml:3:11: error[invalid-value]: `license` must be a string"),
         "{}",
         r.stdout
     );

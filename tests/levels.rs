@@ -410,9 +410,9 @@ fn a_level_written_as_false_or_zero_is_told_and_fixed_to_allow_and_true_is_shown
         // A level in error is not applied (as a misspelled one is not): the rule keeps its own.
         "a.toml:6:14: warning[self-transfer]: service `a` transfers to itself\n\
          a.toml:11:14: warning[self-transfer]: service `b` transfers to itself\n\
-         nimbus.toml:2:20: error[invalid-value]: `unused-connector` has the wrong type: found a boolean\n\
-         nimbus.toml:3:16: error[invalid-value]: `im-no-agents` has the wrong type: found a boolean\n\
-         nimbus.toml:4:17: error[invalid-value]: `self-transfer` has the wrong type: found an integer\n\
+         nimbus.toml:2:20: error[invalid-value]: `unused-connector` must be a string, found a boolean\n\
+         nimbus.toml:3:16: error[invalid-value]: `im-no-agents` must be a string, found a boolean\n\
+         nimbus.toml:4:17: error[invalid-value]: `self-transfer` must be a string, found an integer\n\
          3 errors, 2 warnings in 2 files\n"
     );
     let doc = json(&run(ws.path(), &["check", "--format", "json"]));

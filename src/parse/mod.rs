@@ -625,7 +625,7 @@ fn not_a_table_of_entities(
         _ => None,
     };
     let example = format!("[{}.{}]", kind.key(), named.as_deref().unwrap_or("<id>"));
-    r.wrong_type(value, kind.key(), &example);
+    r.wrong_type(value, kind.key(), "a table", &example);
     out.unreadable.push((kind, None));
 }
 
@@ -645,7 +645,7 @@ fn read_kind(r: &mut Reader<'_>, kind: Kind, value: &Spanned<DeValue<'_>>, out: 
                 r.diagnostics
                     .push(invalid_value::array_of_tables(r.span(value.span()), &what));
             } else {
-                r.wrong_type(value, &what, &example);
+                r.wrong_type(value, &what, "a table", &example);
             }
             out.unreadable.push((kind, Some(id.into())));
             continue;
@@ -1059,6 +1059,7 @@ fn read_secret(r: &mut Reader<'_>, t: &DeTable<'_>, m: &Misspelled, id: &str) ->
             r.wrong_type(
                 value,
                 "api_key_secret",
+                "a table naming a variable",
                 "api_key_secret = { env = \"TWILIO_API_KEY_SECRET\" }",
             );
             Field::Invalid
@@ -1139,7 +1140,7 @@ fn read_im(r: &mut Reader<'_>, t: &DeTable<'_>, m: &Misspelled, id: &str) -> Fie
         Some((key, value)) => {
             let DeValue::Table(im) = value.get_ref() else {
                 let example = format!("[service.{id}.instant_messaging]");
-                r.wrong_type(value, "instant_messaging", &example);
+                r.wrong_type(value, "instant_messaging", "a table", &example);
                 return Field::Invalid;
             };
             let header = r.header_span(key.span(), value.span());

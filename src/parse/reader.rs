@@ -336,11 +336,18 @@ impl<'s> Reader<'s> {
         table.get(key).ok_or_else(|| Self::absent(misspelled, key))
     }
 
-    /// Reports a value of the wrong type.
-    pub fn wrong_type(&mut self, value: &Spanned<DeValue<'_>>, key: &str, example: &str) {
+    /// Reports a value of the wrong type: it must be `expected` (`a string`).
+    pub fn wrong_type(
+        &mut self,
+        value: &Spanned<DeValue<'_>>,
+        key: &str,
+        expected: &str,
+        example: &str,
+    ) {
         self.diagnostics.push(invalid_value::wrong_type(
             self.span(value.span()),
             key,
+            expected,
             type_name(value),
             example,
         ));
@@ -369,11 +376,11 @@ impl<'s> Reader<'s> {
                     Some(DeValue::String(s)) => format!("{key} = {}", toml_string(s)),
                     _ => example.to_owned(),
                 };
-                self.wrong_type(value, key, &example);
+                self.wrong_type(value, key, "a string", &example);
                 Field::Invalid
             }
             _ => {
-                self.wrong_type(value, key, example);
+                self.wrong_type(value, key, "a string", example);
                 Field::Invalid
             }
         }
@@ -442,7 +449,7 @@ impl<'s> Reader<'s> {
                 DeValue::String(s) => format!("{key} = [{}]", toml_string(s)),
                 _ => example.to_owned(),
             };
-            self.wrong_type(value, key, &example);
+            self.wrong_type(value, key, "a list of strings", &example);
             return Strings {
                 field: Field::Invalid,
                 items: Vec::new(),
@@ -475,6 +482,7 @@ impl<'s> Reader<'s> {
                     self.diagnostics.push(invalid_value::wrong_type(
                         self.span(item.span()),
                         &what,
+                        "a string",
                         type_name(item),
                         &example,
                     ));

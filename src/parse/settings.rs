@@ -317,7 +317,7 @@ fn table<'t, 'i>(
     match value.get_ref() {
         DeValue::Table(t) => Some(t),
         _ => {
-            r.wrong_type(value, key, &format!("[{key}]"));
+            r.wrong_type(value, key, "a table", &format!("[{key}]"));
             None
         }
     }
@@ -357,7 +357,8 @@ fn lint_not_a_string(r: &mut Reader<'_>, value: &toml::Spanned<DeValue<'_>>, nam
         _ => false,
     };
     let span = r.span(value.span());
-    let d = invalid_value::wrong_type(span, name, type_name(value), &format!("{name} = \"allow\""));
+    let example = format!("{name} = \"allow\"");
+    let d = invalid_value::wrong_type(span, name, "a string", type_name(value), &example);
     r.diagnostics.push(if off {
         d.help(format!(
             "a rule is turned off with the level `\"allow\"`: write `{name} = \"allow\"`"

@@ -104,14 +104,21 @@ fn new(span: Span, message: String) -> Diagnostic {
     Diagnostic::new(Code::InvalidValue, span, message)
 }
 
-/// A value of the wrong type; `example` is a valid line.
-pub(crate) fn wrong_type(span: Span, key: &str, found: &str, example: &str) -> Diagnostic {
+/// A value of the wrong type: `expected` names the type it must have (`a string`), `found` the
+/// one written; `example` is a valid line.
+pub(crate) fn wrong_type(
+    span: Span,
+    key: &str,
+    expected: &str,
+    found: &str,
+    example: &str,
+) -> Diagnostic {
     let key = if key.contains(' ') {
         key.to_owned()
     } else {
         format!("`{key}`")
     };
-    new(span, format!("{key} has the wrong type: found {found}"))
+    new(span, format!("{key} must be {expected}, found {found}"))
         .label(found.to_owned())
         .help(format!("write it like this: `{example}`"))
 }
