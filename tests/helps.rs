@@ -481,3 +481,69 @@ fn a_credential_in_a_comment_or_inside_a_longer_string_is_reported_and_never_sho
     let r = run(ws.path(), &["check", "--format", "short"]);
     assert_eq!(r.stdout, "0 errors, 0 warnings in 2 files\n");
 }
+
+#[test]
+fn a_misspelled_kind_in_one_header_is_renamed_by_fix() {
+    let ws = workspace(&[
+        ("nimbus.toml", ""),
+        ("org.toml", "[ou.acme]\n"),
+        (
+            "a.toml",
+            "[services.desk]\nou = \"acme\"\nlicense = \"contact_center\"\n\n\
+             [\"messaging-entry\".wa]\nou = \"acme\"\n",
+        ),
+    ]);
+    let r = run(ws.path(), &["check", "--fix", "--format", "short"]);
+    assert!(!r.stdout.contains("unknown-field"), "{}", r.stdout);
+    assert_eq!(
+        std::fs::read_to_string(ws.path().join("a.toml")).unwrap(),
+        "[service.desk]\nou = \"acme\"\nlicense = \"contact_center\"\n\n\
+         [messaging_entry.wa]\nou = \"acme\"\n"
+    );
+}
+
+#[test]
+fn a_misspelled_kind_that_a_rename_would_define_twice_is_not_renamed() {
+    let texts = [
+        // The id is defined under the right kind too.
+        "[service.desk]\nou = \"acme\"\n[srvice.desk]\nou = \"acme\"\n",
+        // The right kind is a bare table, or written as a key above the headers.
+        "[service]\n[srvice.desk]\nou = \"acme\"\n",
+        "service.x.ou = \"acme\"\n[srvice.desk]\nou = \"acme\"\n",
+        // The misspelled kind is also a key above the headers.
+        "srvice.x.ou = \"acme\"\n[srvice.desk]\nou = \"acme\"\n",
+    ];
+    for text in texts {
+        let ws = workspace(&[
+            ("nimbus.toml", ""),
+            ("org.toml", "[ou.acme]\n"),
+            ("a.toml", text),
+        ]);
+        let r = run(ws.path(), &["check", "--fix", "--format", "short"]);
+        assert!(
+            r.stdout.contains("unknown entity kind `srvice`"),
+            "{text}\n{}",
+            r.stdout
+        );
+        assert_eq!(
+            std::fs::read_to_string(ws.path().join("a.toml")).unwrap(),
+            text
+        );
+    }
+}
+
+#[test]
+fn a_misspelled_kind_in_several_headers_names_their_lines() {
+    let text = "[servce.x]\nou = \"acme\"\n\n[servce.x.instant_messaging]\nchannels = []\n";
+    let ws = workspace(&[
+        ("nimbus.toml", ""),
+        ("org.toml", "[ou.acme]\n"),
+        ("a.toml", text),
+    ]);
+    insta::assert_snapshot!(human(ws.path()));
+    run(ws.path(), &["check", "--fix"]);
+    assert_eq!(
+        std::fs::read_to_string(ws.path().join("a.toml")).unwrap(),
+        text
+    );
+}

@@ -19,6 +19,7 @@ use crate::model::{
     Service, Sp, Suppression, Text,
 };
 use crate::rules::secret_in_config::is_secret_shaped;
+use crate::rules::unknown_field::KindRename;
 use crate::rules::{invalid_value, syntax};
 use crate::source::{FileId, SourceFile};
 use reader::{Misspelled, Reader, Schema, key_str};
@@ -116,18 +117,18 @@ pub fn parse_pieces(id: FileId, file: &SourceFile) -> Vec<ParsedFile> {
                         let prefixed =
                             format!("{}\n{}", &text[header.clone()], &text[b.range.clone()]);
                         let base = b.range.start - (header.len() + 1);
-                        parse_batch(id, &prefixed, base)
+                        parse_batch(id, &prefixed, base, text)
                     }
-                    None => parse_batch(id, &text[b.range.clone()], b.range.start),
+                    None => parse_batch(id, &text[b.range.clone()], b.range.start, text),
                 })
                 .collect();
             if batches_agree(&parts) {
                 parts
             } else {
-                vec![parse_batch(id, text, 0)]
+                vec![parse_batch(id, text, 0, text)]
             }
         }
-        None => vec![parse_batch(id, text, 0)],
+        None => vec![parse_batch(id, text, 0, text)],
     };
     if !parts.iter().any(|p| p.broken) && may_hold_directive(text) {
         let (suppressions, diags, secrets) = suppress::scan(id, text, &parts);
@@ -290,8 +291,49 @@ fn batches_agree(parts: &[ParsedFile]) -> bool {
     true
 }
 
-/// Parses `text` (the file, or a batch of it starting at byte `base`).
-fn parse_batch(id: FileId, text: &str, base: usize) -> ParsedFile {
+/// Whether the top-level table `name` of the file `whole`, an unknown kind of entity, can be
+/// renamed `suggested` by one edit of its key: written in one header, and with no header or
+/// top-level key of `suggested` that the rename would clash with (the bare `[suggested]`, or
+/// an id of `table`'s under it).
+fn kind_rename(whole: &str, name: &str, suggested: &str, table: &DeTable<'_>) -> KindRename {
+    let mut headers = Vec::new();
+    let mut before_headers = true;
+    let mut clash = false;
+    // The line of `l`, counted as the lines go by.
+    let (mut line, mut counted) = (1, 0);
+    for l in lines::top_level(whole) {
+        let path = match &l.line {
+            lines::Line::Header { path, .. } => {
+                before_headers = false;
+                path.clone()
+            }
+            lines::Line::Key(body) if before_headers => lines::key_path(body),
+            _ => continue,
+        };
+        let header = matches!(l.line, lines::Line::Header { .. });
+        match path.first() {
+            Some(first) if first == name && header => {
+                line += whole[counted..l.start].matches('\n').count() as u32;
+                counted = l.start;
+                headers.push(line);
+            }
+            Some(first) if first == name => clash = true,
+            Some(first) if first == suggested => {
+                clash |= !header || path.get(1).is_none_or(|id| table.contains_key(id.as_str()));
+            }
+            _ => {}
+        }
+    }
+    match headers.len() {
+        _ if clash => KindRename::Unsafe,
+        1 => KindRename::Safe,
+        0 => KindRename::Unsafe,
+        _ => KindRename::Headers(headers),
+    }
+}
+
+/// Parses `text` (the file, or a batch of it starting at byte `base`); `whole` is the file.
+fn parse_batch(id: FileId, text: &str, base: usize, whole: &str) -> ParsedFile {
     let mut out = ParsedFile::default();
     let (mut doc, broken) = parse_toml(id, text, base, &mut out.diagnostics);
     let mut r = Reader::new(id, text, base);
@@ -313,7 +355,13 @@ fn parse_batch(id: FileId, text: &str, base: usize) -> ParsedFile {
                     if r.diagnostics.len() > before
                         && let Some(d) = r.diagnostics.pop()
                     {
-                        let d = crate::rules::unknown_field::unknown_kind(d, name, table);
+                        let rename = match (&d.fix, value.get_ref()) {
+                            (Some(fix), DeValue::Table(t)) => {
+                                kind_rename(whole, name, &fix.text, t)
+                            }
+                            _ => KindRename::Unsafe,
+                        };
+                        let d = crate::rules::unknown_field::unknown_kind(d, name, table, rename);
                         r.diagnostics.push(d);
                     }
                 }
@@ -1296,7 +1344,7 @@ mod batch_tests {
             for p in pieces {
                 batched.append(p);
             }
-            let mut whole = parse_batch(id, text, 0);
+            let mut whole = parse_batch(id, text, 0, text);
             let (s, d, _) = suppress::scan(id, text, std::slice::from_ref(&whole));
             whole.suppressions = s;
             whole.diagnostics.extend(d);

@@ -93,15 +93,57 @@ pub(crate) fn above_headers(span: Span, key: &str, header: &str) -> Diagnostic {
 }
 
 /// An unknown top-level key of an entity file, as [`diagnostic`] reported it: a table there
-/// was meant as a kind of entity. Never renamed: the kind's name may be in use elsewhere in
-/// the file (`[service.x]` beside `[servce.x]`), and renaming could define a table twice.
-pub(crate) fn unknown_kind(mut d: Diagnostic, name: &str, table: bool) -> Diagnostic {
-    d.fix = None;
+/// was meant as a kind of entity. Its rename to the kind suggested is kept only when `rename`
+/// says it is safe; `lines` are the lines (1-based) of the headers that write the kind when
+/// it is more than one, each to be renamed by hand.
+pub(crate) fn unknown_kind(
+    mut d: Diagnostic,
+    name: &str,
+    table: bool,
+    rename: KindRename,
+) -> Diagnostic {
     if table {
         d.message = format!("unknown entity kind `{name}`");
         d.label = "not a kind of entity".to_owned();
     }
+    match rename {
+        KindRename::Safe => {}
+        KindRename::Unsafe => d.fix = None,
+        KindRename::Headers(lines) => {
+            d.fix = None;
+            d.help = format!(
+                "{} It is written in {} headers ({}): rename it in each.",
+                d.help,
+                lines.len(),
+                line_list(&lines)
+            );
+        }
+    }
     d
+}
+
+/// `lines 1, 4 and 9`, or the first five and how many more.
+fn line_list(lines: &[u32]) -> String {
+    const SHOWN: usize = 5;
+    let shown: Vec<String> = lines.iter().take(SHOWN).map(u32::to_string).collect();
+    let rest = lines.len().saturating_sub(SHOWN);
+    match shown.split_last() {
+        _ if rest > 0 => format!("lines {} and {rest} more", shown.join(", ")),
+        Some((last, init)) if !init.is_empty() => format!("lines {} and {last}", init.join(", ")),
+        _ => format!("line {}", shown.join("")),
+    }
+}
+
+/// Whether a misspelled kind's rename to the kind suggested can be a fix.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum KindRename {
+    /// The kind is written in one header, and the name suggested in none that could clash.
+    Safe,
+    /// Renaming could define a table twice (`[service.x]` beside `[servce.x]`), or the kind is
+    /// written as a key rather than in headers.
+    Unsafe,
+    /// The kind is written in several headers, at these lines: one edit cannot rename them.
+    Headers(Vec<u32>),
 }
 
 /// A rule code in `[lints]` that does not exist; renamed to `suggestion` when that is
