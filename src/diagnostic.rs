@@ -70,6 +70,8 @@ pub struct Diagnostic {
 /// A mechanical edit that resolves a diagnostic: the text of one span replaced.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Fix {
+    /// The code of the diagnostic the fix is for.
+    pub code: Code,
     /// What the edit does, as an editor's menu shows it.
     pub title: String,
     /// The text replaced (in the diagnostic's file).
@@ -128,6 +130,7 @@ impl Diagnostic {
     /// Offers `text` in place of `span` as the fix, titled `title`.
     pub fn fix(mut self, span: Span, text: impl Into<String>, title: impl Into<String>) -> Self {
         self.fix = Some(Fix {
+            code: self.code,
             title: title.into(),
             span,
             text: text.into(),

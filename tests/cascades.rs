@@ -2046,7 +2046,10 @@ fn a_key_guessed_from_its_value_is_offered_never_renamed() {
     let desk = "[service.desk]\nou = \"contoso\"\nplan = \"contact_center\"\nlicence = \"advanced_routing\"\n";
     let ws = workspace(&[("nimbus.toml", ""), ("org.toml", ORG), ("desk.toml", desk)]);
     let r = run(ws.path(), &["check", "--fix", "--format", "short"]);
-    assert_eq!(r.stderr, "fixed 1 problem in 1 file\n");
+    assert_eq!(
+        r.stderr,
+        "desk.toml:4:1: fixed[unknown-field]: Rename to `license`\nfixed 1 problem in 1 file\n"
+    );
     assert_eq!(
         std::fs::read_to_string(ws.path().join("desk.toml")).unwrap(),
         desk.replace("licence", "license")

@@ -1644,7 +1644,15 @@ fn check_fix_mends_the_files_and_reports_what_is_left() {
         "org.toml:9:14: error[unknown-reference]: `transfers` names an unknown service `nowhere`\n\
          1 error, 0 warnings in 2 files\n"
     );
-    assert_eq!(r.stderr, "fixed 4 problems in 1 file\n");
+    // Each fix is listed where it was made, as the text read in its round was.
+    assert_eq!(
+        r.stderr,
+        "org.toml:1:42: fixed[unknown-reference]: Replace with `contoso`\n\
+         org.toml:1:62: fixed[invalid-value]: Replace with `contact_center`\n\
+         org.toml:7:6: fixed[unknown-reference]: Replace with `contoso`\n\
+         org.toml:8:1: fixed[unknown-field]: Rename to `license`\n\
+         fixed 4 problems in 1 file\n"
+    );
     // Line ends, quotes, the other characters and the rest of the file are kept as they were.
     assert_eq!(
         std::fs::read_to_string(ws.path().join("org.toml")).unwrap(),
@@ -1719,7 +1727,9 @@ fn check_fix_goes_on_while_fixes_uncover_fixes_and_notes_a_file_left_alone_once(
     let r = run(ws.path(), &["check", "--fix", "--format", "short"]);
     assert_eq!(
         r.stderr,
-        "note: z.toml: not writable; not fixed\n\
+        "org.toml:5:10: fixed[syntax]: Put the value in quotes\n\
+         org.toml:5:10: fixed[unknown-reference]: Replace with `contoso`\n\
+         note: z.toml: not writable; not fixed\n\
          fixed 2 problems in 1 file\n"
     );
     assert_eq!(
@@ -1744,7 +1754,8 @@ fn check_fix_quotes_every_bare_value_of_a_file_in_one_run() {
         org.push_str(&format!("[ou.o{i}]\nname = Office {i}\nparent = contoso\n"));
     }
     let ws = workspace(&[("nimbus.toml", ""), ("org.toml", &org)]);
-    let r = run(ws.path(), &["check", "--fix", "--format", "short"]);
+    // `--quiet`: the summary lines alone, not one line a fix.
+    let r = run(ws.path(), &["check", "--fix", "--quiet"]);
     assert_eq!(
         (r.code, r.stdout.as_str(), r.stderr.as_str()),
         (
@@ -1766,7 +1777,12 @@ fn check_fix_quotes_every_bare_value_of_a_file_in_one_run() {
     let text = format!("[ou.contoso]\nname = Contoso\n{tail}");
     let ws = workspace(&[("nimbus.toml", ""), ("org.toml", &text)]);
     let r = run(ws.path(), &["check", "--fix", "--format", "short"]);
-    assert_eq!(r.stderr, "fixed 2 problems in 1 file\n");
+    assert_eq!(
+        r.stderr,
+        "org.toml:2:8: fixed[syntax]: Put the value in quotes\n\
+         org.toml:5:8: fixed[syntax]: Put the value in quotes\n\
+         fixed 2 problems in 1 file\n"
+    );
     assert_eq!(
         std::fs::read_to_string(ws.path().join("org.toml")).unwrap(),
         text.replace("= Contoso", "= \"Contoso\"")
@@ -1829,7 +1845,9 @@ fn check_fix_leaves_links_and_read_only_files_alone_and_fixes_the_rest() {
     );
     assert_eq!(
         r.stderr,
-        "note: b/nimbus.toml: a symbolic link; not fixed\n\
+        "a/x.toml:3:10: fixed[unknown-reference]: Replace with `contoso`\n\
+         note: b/nimbus.toml: a symbolic link; not fixed\n\
+         b/x.toml:3:10: fixed[unknown-reference]: Replace with `contoso`\n\
          note: c/x.toml: not writable; not fixed\n\
          fixed 2 problems in 2 files\n"
     );

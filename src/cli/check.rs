@@ -30,7 +30,10 @@ pub(super) fn check(args: CheckArgs, sub: &ArgMatches, io: &mut Io<'_>) -> Outco
         clean_up_on_interrupt();
         // A fix can uncover another (a value given its quotes then names a misspelled id):
         // rounds go on, as ruff's do, until none is left or the bound is reached.
-        let mut fixing = Fixing::default();
+        let mut fixing = Fixing {
+            list: !args.lint.quiet,
+            ..Fixing::default()
+        };
         let mut converged = false;
         for _ in 0..fix_rounds() {
             if fix_files(&checked.results, &naming, &mut fixing, io.stderr)? == 0 {
@@ -107,6 +110,8 @@ struct Fixing {
     left: BTreeSet<PathBuf>,
     /// Some file could not be written: the run exits 2.
     failed: bool,
+    /// Each fix written is listed (not under `--quiet`).
+    list: bool,
 }
 
 impl Fixing {
@@ -183,6 +188,9 @@ fn fix_files(
                         Ok(()) => {
                             applied += count;
                             fixing.files.insert(source.path.clone());
+                            if fixing.list {
+                                list_fixes(source, &shown, &fixes, stderr)?;
+                            }
                             continue;
                         }
                         Err(e) => {
@@ -202,6 +210,27 @@ fn fix_files(
     }
     fixing.applied += applied;
     Ok(applied)
+}
+
+/// Lists the fixes just written to `source` (shown as `shown`), one a line, where each was
+/// made in the text as it was read: `FILE:LINE:COL: fixed[CODE]: TITLE`, the short format's
+/// shape, which editors' problem matchers read.
+fn list_fixes(
+    source: &crate::source::SourceFile,
+    shown: &str,
+    fixes: &[crate::diagnostic::Fix],
+    stderr: &mut dyn Write,
+) -> Result<(), Failure> {
+    for f in fixes {
+        let at = source.position(f.span.start as usize);
+        writeln!(
+            stderr,
+            "{shown}:{}:{}: fixed[{}]: {}",
+            at.line, at.column, f.code, f.title
+        )
+        .map_err(io_err)?;
+    }
+    Ok(())
 }
 
 /// Why the fixes of `source` must not be written to its file, if they must not.

@@ -1374,6 +1374,7 @@ mod fix_tests {
     fn fixes_that_would_break_a_file_that_parses_are_not_made() {
         let text = "[ou.a]\nname = \"x\"\n";
         let fix = |from: usize, to: usize, new: &str| Fix {
+            code: crate::rules::Code::InvalidValue,
             title: "t".to_owned(),
             span: Span::new(FileId(0), from..to),
             text: new.to_owned(),
