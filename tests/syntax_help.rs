@@ -266,6 +266,16 @@ fn a_suppression_comment_written_almost_right_is_told_what_is_wrong_and_mended()
             "# nimbus-lint: allow(im-no-agents)",
         ),
         (
+            "directive-misspelled",
+            "# nimbus-lint: alow(im-no-agents)",
+            "# nimbus-lint: allow(im-no-agents)",
+        ),
+        (
+            "directive-unclosed",
+            "# nimbus-lint: allow(im-no-agents",
+            "# nimbus-lint: allow(im-no-agents)",
+        ),
+        (
             "directive-no-commas",
             "# nimbus-lint: allow(im-no-agents unused-connector)",
             "# nimbus-lint: allow(im-no-agents, unused-connector)",

@@ -210,7 +210,7 @@ const ALLOW: &[&str] = &[
 
 /// A directive written almost right (`body` the comment's text from its first word, at byte
 /// `at`): the tool's name misspelled or in capitals, no `:` after it, another word than
-/// `allow`, the codes without parentheses. Reported at the first part at fault, with the line
+/// `allow` (or `allow` misspelled), the codes without parentheses. Reported at the first part at fault, with the line
 /// as it should read, and mended when that line is certain (every code a known one, nothing
 /// left over).
 fn misspelled_directive(file: FileId, at: usize, body: &str) -> Option<Diagnostic> {
@@ -231,45 +231,38 @@ fn misspelled_directive(file: FileId, at: usize, body: &str) -> Option<Diagnosti
         .take_while(u8::is_ascii_alphabetic)
         .count();
     let verb = &verb_rest[..verb_len];
-    if !ALLOW.iter().any(|a| a.eq_ignore_ascii_case(verb)) {
+    // `allow` or another word for it, or one of them misspelled (`alow`, `ignroe`).
+    let near = |v: &str| crate::suggest::nearest(&v.to_ascii_lowercase(), ALLOW.iter().copied());
+    if !ALLOW.iter().any(|a| a.eq_ignore_ascii_case(verb)) && (verb_len < 4 || near(verb).is_none())
+    {
         return None;
     }
     let args = &verb_rest[verb_len..];
     let args_at = body.len() - args.len();
-    // The codes, and where what is read of the comment ends.
-    let (codes, end, parens) = if let Some(inner) = args.trim_start().strip_prefix('(') {
-        let close = inner.find(')');
-        let list = &inner[..close.unwrap_or(inner.len())];
-        let codes: Vec<&str> = list
-            .split([',', ' ', '\t'])
-            .filter(|c| !c.is_empty())
-            .collect();
-        let end = body.len() - inner.len() + close.map_or(inner.trim_end().len(), |c| c + 1);
-        (codes, end, close.is_some())
-    } else {
-        // `allow im-no-agents`, `disable=im-no-agents`: the words that are codes.
-        let list = args.trim_start_matches(['=', ':', ' ', '\t']);
-        let mut codes = Vec::new();
-        let list_at = body.len() - list.len();
-        let mut end = list_at;
-        let mut offset = 0;
-        for w in list.split_inclusive([',', ' ', '\t']) {
-            let code = w.trim_end_matches([',', ' ', '\t']);
-            let here = offset;
-            offset += w.len();
-            if code.is_empty() {
-                continue;
-            }
-            if Code::parse(code).is_none() {
-                break;
-            }
-            codes.push(code);
-            end = list_at + here + code.len();
+    // The codes, where what is read of the comment ends, and whether the list has its `(` and
+    // its `)`.
+    let opened = args.trim_start().strip_prefix('(');
+    let (codes, end, parens) = match opened.map(|inner| (inner, inner.find(')'))) {
+        Some((inner, Some(close))) => {
+            let codes: Vec<&str> = inner[..close]
+                .split([',', ' ', '\t'])
+                .filter(|c| !c.is_empty())
+                .collect();
+            (codes, body.len() - inner.len() + close + 1, true)
         }
-        if codes.is_empty() {
-            return None;
+        // `allow(im-no-agents`, `allow im-no-agents`, `disable=im-no-agents`: the words that
+        // are codes.
+        unclosed => {
+            let list = match unclosed {
+                Some((inner, _)) => inner,
+                None => args.trim_start_matches(['=', ':', ' ', '\t']),
+            };
+            let (codes, end) = leading_codes(list, body.len() - list.len());
+            if codes.is_empty() {
+                return None;
+            }
+            (codes, end, false)
         }
-        (codes, end, false)
     };
     // Prose that merely names the tool and a word (`# nimbus-lint off for drafts`) is no directive.
     if !colon && !parens && codes.is_empty() {
@@ -301,6 +294,12 @@ fn misspelled_directive(file: FileId, at: usize, body: &str) -> Option<Diagnosti
             format!("the directive is `allow`, not `{verb}`"),
             "write `allow`",
         )
+    } else if !parens && opened.is_some() {
+        (
+            span(args_at + (args.len() - args.trim_start().len())..end.max(args_at)),
+            "the list of codes has no `)`".to_owned(),
+            "close it",
+        )
     } else if !parens {
         (
             span(args_at + (args.len() - args.trim_start().len())..end.max(args_at)),
@@ -323,6 +322,28 @@ fn misspelled_directive(file: FileId, at: usize, body: &str) -> Option<Diagnosti
     Some(unused_suppression::misspelled_directive(
         part, message, &help, fix,
     ))
+}
+
+/// The words at the start of `list` (at byte `at` of the comment) that are codes, up to the
+/// first that is not, and where the last ends.
+fn leading_codes(list: &str, at: usize) -> (Vec<&str>, usize) {
+    let mut codes = Vec::new();
+    let mut end = at;
+    let mut offset = 0;
+    for w in list.split_inclusive([',', ' ', '\t']) {
+        let code = w.trim_end_matches([',', ' ', '\t']);
+        let here = offset;
+        offset += w.len();
+        if code.is_empty() {
+            continue;
+        }
+        if Code::parse(code).is_none() {
+            break;
+        }
+        codes.push(code);
+        end = at + here + code.len();
+    }
+    (codes, end)
 }
 
 /// Reads `nimbus-lint: allow(a, b)` out of a comment; other comments give `None`.
@@ -357,7 +378,11 @@ fn parse_directive(
         .and_then(|r| r.strip_prefix('('))
         .and_then(|r| r.find(')').map(|end| &r[..end]));
     let Some(inner) = inner else {
-        diags.push(unused_suppression::bad_directive(comment_span));
+        // `allow(im-no-agents`: the `)` is missing.
+        diags.push(
+            misspelled_directive(file, body_at, body)
+                .unwrap_or_else(|| unused_suppression::bad_directive(comment_span)),
+        );
         return None;
     };
     let inner_at = args_at + rest.find('(').map_or(0, |i| i + 1);
