@@ -164,7 +164,7 @@ fn malformed_comments_and_unknown_codes_are_unused_suppressions() {
     let text = SERVICES
         .replace(
             "[service.a]",
-            "# nimbus-lint: alow(self-transfer)\n[service.a]",
+            "# nimbus-lint: allow[self-transfer]\n[service.a]",
         )
         .replace(
             "[service.b]",
