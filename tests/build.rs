@@ -288,6 +288,41 @@ fn a_failed_write_exits_2_and_keeps_the_old_file() {
 }
 
 #[test]
+fn a_bundle_with_crlf_line_ends_is_current_and_one_changed_besides_is_stale() {
+    // A checkout with git's core.autocrlf writes the committed bundle with CRLF line ends.
+    let ws = example_copy();
+    assert_eq!(run(ws.path(), &["build"]).code, 0);
+    let bundle = ws.path().join("dist/bundle.json");
+    let lf = std::fs::read_to_string(&bundle).unwrap();
+    std::fs::write(&bundle, lf.replace('\n', "\r\n")).unwrap();
+    let r = run(ws.path(), &["build", "--check"]);
+    assert_eq!(
+        (r.code, r.stderr.as_str()),
+        (
+            0,
+            "dist/bundle.json is up to date (its line ends are CRLF, as git's core.autocrlf writes them)\n"
+        )
+    );
+    // CRLF and a change of content: stale, and the change is named.
+    let changed = lf.replace("Sales Team", "Sales Crew").replace('\n', "\r\n");
+    std::fs::write(&bundle, changed).unwrap();
+    let r = run(ws.path(), &["build", "--check"]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.contains("service `sales-team` changed"),
+        "{}",
+        r.stderr
+    );
+    // A lone CR is no line end of git's: stale.
+    std::fs::write(
+        &bundle,
+        lf.replacen('\n', "\r\n", 1).replacen("\n  ", "\r  ", 1),
+    )
+    .unwrap();
+    assert_eq!(run(ws.path(), &["build", "--check"]).code, 1);
+}
+
+#[test]
 fn check_reports_stale_and_current_bundles() {
     let ws = example_copy();
     let r = run(ws.path(), &["build", "--check"]);
@@ -789,4 +824,38 @@ fn a_write_that_fails_names_what_could_not_be_made_as_the_cause() {
             )
         );
     }
+}
+
+#[test]
+fn crlf_checkouts_give_the_bundle_of_lf_ones_multi_line_strings_included() {
+    // What git's core.autocrlf makes of the files on Windows: every line end CRLF, those
+    // inside multi-line strings too.
+    let bundle_of = |crlf: bool| {
+        let ws = example_copy();
+        let org = ws.path().join("org.toml");
+        let text = std::fs::read_to_string(&org)
+            .unwrap()
+            .replace("name = \"Contoso\"", "name = \"\"\"Contoso\nGroup\"\"\"");
+        std::fs::write(&org, text).unwrap();
+        if crlf {
+            let files = [
+                "org.toml",
+                "twilio.toml",
+                "nimbus.toml",
+                "services/sales.toml",
+                "services/support.toml",
+            ];
+            for f in files {
+                let path = ws.path().join(f);
+                let t = std::fs::read_to_string(&path).unwrap();
+                std::fs::write(&path, t.replace('\n', "\r\n")).unwrap();
+            }
+        }
+        let r = run(ws.path(), &["build", "-o", "-"]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        r.stdout
+    };
+    let lf = bundle_of(false);
+    assert!(lf.contains("\"Contoso\\nGroup\""), "{lf}");
+    assert_eq!(bundle_of(true), lf);
 }

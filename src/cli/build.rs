@@ -236,6 +236,28 @@ fn rebuild_command(args: &BuildArgs) -> String {
     command
 }
 
+/// True when the file at `target` is the bundle of `a` with CRLF line ends: what a checkout
+/// with `core.autocrlf` makes of a committed bundle, which is current.
+fn crlf_only(target: &std::path::Path, a: &Analysis) -> bool {
+    let Ok(old) = std::fs::read(target) else {
+        return false;
+    };
+    if !old.windows(2).any(|w| w == b"\r\n") {
+        return false;
+    }
+    let mut new = Vec::new();
+    if crate::compile::write_workspace(&a.ws, &a.transfers, &mut new).is_err() {
+        return false;
+    }
+    let mut lf = Vec::with_capacity(old.len());
+    for (i, &b) in old.iter().enumerate() {
+        if !(b == b'\r' && old.get(i + 1) == Some(&b'\n')) {
+            lf.push(b);
+        }
+    }
+    lf == new
+}
+
 /// `build --check`: 0 when the file on disk is current, 1 (and why) when stale or missing, 2
 /// when it cannot be read.
 fn compare(target: &std::path::Path, a: &Analysis, naming: &Naming, rebuild: &str) -> Done {
@@ -269,6 +291,15 @@ fn compare(target: &std::path::Path, a: &Analysis, naming: &Naming, rebuild: &st
         return Done {
             code: EXIT_OK,
             line: Some(format!("{shown} is up to date")),
+            stale: None,
+        };
+    }
+    if crlf_only(target, a) {
+        return Done {
+            code: EXIT_OK,
+            line: Some(format!(
+                "{shown} is up to date (its line ends are CRLF, as git's core.autocrlf writes them)"
+            )),
             stale: None,
         };
     }

@@ -353,6 +353,18 @@ impl<'s> Reader<'s> {
         ));
     }
 
+    /// The string `s`, written at `span`, with the CRLF line ends of a multi-line string as LF
+    /// (TOML lets a parser normalise them): the bundle's bytes must not depend on how git
+    /// checked the file out.
+    fn line_ends_as_lf(&self, s: &str, span: std::ops::Range<usize>) -> Text {
+        let raw = self.src.get(span).unwrap_or_default();
+        if s.contains("\r\n") && (raw.starts_with("\"\"\"") || raw.starts_with("'''")) {
+            Text::from(s.replace("\r\n", "\n").as_str())
+        } else {
+            Text::from(s)
+        }
+    }
+
     /// A string field; `example` shows a valid line for the help.
     pub fn string(
         &mut self,
@@ -367,7 +379,7 @@ impl<'s> Reader<'s> {
         };
         match value.get_ref() {
             DeValue::String(s) => Field::Set(Sp {
-                value: Text::from(s.as_ref()),
+                value: self.line_ends_as_lf(s, value.span()),
                 span: self.span(value.span()),
             }),
             // One string in a list: the help shows it unwrapped.
