@@ -51,4 +51,29 @@ if pre-commit try-repo "$repo" nimbus-lint-build --all-files >"$work/out" 2>&1; 
 fi
 cat "$work/out"
 grep -q "bundle is stale" "$work/out" || { echo "FAIL: the stale bundle is not reported" >&2; exit 1; }
+echo "pre-commit: the README's configuration catches a deleted file that others reference"
+git checkout -q HEAD -- services/sales.toml
+cat >.pre-commit-config.yaml <<YAML
+repos:
+  - repo: $repo
+    rev: $(git -C "$repo" rev-parse HEAD)
+    hooks:
+      - id: nimbus-lint
+        args: [.]
+        pass_filenames: false
+        always_run: true
+      - id: nimbus-lint-build
+        args: [.]
+YAML
+git add .pre-commit-config.yaml
+pre-commit run
+git -c user.email=ci@example.com -c user.name=ci commit -qm "hooks"
+git rm -q twilio.toml
+if pre-commit run >"$work/out" 2>&1; then
+  cat "$work/out"
+  echo "FAIL: the hooks passed a commit that deletes a referenced file" >&2
+  exit 1
+fi
+cat "$work/out"
+grep -q "unknown-reference" "$work/out" || { echo "FAIL: the broken reference is not shown" >&2; exit 1; }
 echo "pre-commit: ok"

@@ -5,7 +5,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{fixture, repo, run, workspace};
+use common::{copy_dir, fixture, repo, run, workspace};
 
 const VALID: &[&str] = &[
     "example",
@@ -119,19 +119,6 @@ fn every_service_of_a_chain_is_proxied_by_its_desk_and_desks_in_a_loop_by_each_o
             _ => serde_json::json!(["s0"]),
         };
         assert_eq!(proxied_by, &want, "{id}");
-    }
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
     }
 }
 

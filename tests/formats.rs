@@ -293,3 +293,92 @@ fn a_long_line_shows_no_more_of_a_secret_wherever_the_window_cuts_it() {
         }
     }
 }
+
+#[test]
+fn in_a_github_step_below_the_checkout_github_and_sarif_name_files_from_the_checkout() {
+    // A step with `working-directory: tenant`: GitHub reads annotation and SARIF paths
+    // relative to its checkout, GITHUB_WORKSPACE.
+    let repo_dir = tempfile::tempdir().unwrap();
+    let checkout = std::fs::canonicalize(repo_dir.path()).unwrap();
+    let tenant = checkout.join("tenant");
+    std::fs::create_dir(&tenant).unwrap();
+    std::fs::write(tenant.join("nimbus.toml"), "").unwrap();
+    std::fs::write(
+        tenant.join("org.toml"),
+        "[ou.acme]\n[ou.sales]\nparent = \"acm\"\n",
+    )
+    .unwrap();
+    std::fs::create_dir(tenant.join("locked")).unwrap();
+    std::fs::write(tenant.join("locked/x.toml"), "").unwrap();
+    let env = [("GITHUB_WORKSPACE", checkout.as_path())];
+    let r = common::run_with(&tenant, &["check", "--format", "github"], "", &env);
+    assert!(
+        r.stdout.starts_with("::error file=tenant/org.toml,line=3,"),
+        "{}",
+        r.stdout
+    );
+    let sarif: serde_json::Value = serde_json::from_str(
+        &common::run_with(&tenant, &["check", "--format", "sarif"], "", &env).stdout,
+    )
+    .unwrap();
+    let log = &sarif["runs"][0];
+    assert_eq!(
+        log["originalUriBaseIds"]["%SRCROOT%"]["uri"],
+        format!("file://{}/", checkout.display())
+    );
+    assert_eq!(
+        log["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "tenant/org.toml"
+    );
+    // Outside the checkout, or without it, paths stay relative to the current folder.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let env = [("GITHUB_WORKSPACE", elsewhere.path())];
+    let r = common::run_with(&tenant, &["check", "--format", "github"], "", &env);
+    assert!(
+        r.stdout.starts_with("::error file=org.toml,"),
+        "{}",
+        r.stdout
+    );
+    let r = run(&tenant, &["check", "--format", "github"]);
+    assert!(
+        r.stdout.starts_with("::error file=org.toml,"),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn a_stale_bundle_and_an_unreadable_file_are_annotated_from_the_checkout() {
+    use std::os::unix::fs::PermissionsExt;
+    let repo_dir = tempfile::tempdir().unwrap();
+    let checkout = std::fs::canonicalize(repo_dir.path()).unwrap();
+    let tenant = checkout.join("tenant");
+    common::copy_dir(&fixture("example"), &tenant);
+    let env = [("GITHUB_WORKSPACE", checkout.as_path())];
+    let r = common::run_with(
+        &tenant,
+        &["build", "--check", "--format", "github"],
+        "",
+        &env,
+    );
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr
+            .contains("::error file=tenant/dist/bundle.json,title=stale bundle::"),
+        "{}",
+        r.stderr
+    );
+    let locked = tenant.join("services/locked.toml");
+    std::fs::write(&locked, "").unwrap();
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
+    if std::fs::read(&locked).is_ok() {
+        return; // Run as root: every file can be read.
+    }
+    let r = common::run_with(&tenant, &["check", "--format", "github"], "", &env);
+    assert!(
+        r.stdout
+            .contains("::error file=tenant/services/locked.toml,title=not read::"),
+        "{}",
+        r.stdout
+    );
+}

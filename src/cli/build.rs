@@ -56,7 +56,9 @@ pub(super) fn build(mut args: BuildArgs, sub: &ArgMatches, io: &mut Io<'_>) -> O
     if let (Format::Github, Some((file, why, fix))) = (lint.format, &done.stale) {
         // On the pull request too, beside the diagnostics' annotations.
         let message = format!("bundle is stale: {why}\nhelp: {fix}");
-        let annotation = emit::github::error_annotation(file, "stale bundle", &message);
+        let cwd = std::env::current_dir().unwrap_or_default();
+        let file = emit::rebased(file, &cwd, &emit::ci_root(&cwd));
+        let annotation = emit::github::error_annotation(&file, "stale bundle", &message);
         writeln!(io.stderr, "{annotation}").map_err(io_err)?;
     }
     if let Some(line) = done.line

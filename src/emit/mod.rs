@@ -12,7 +12,7 @@ pub mod short;
 pub mod write;
 
 use std::io::{self, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::Analysis;
 use crate::diagnostic::Severity;
@@ -98,6 +98,32 @@ pub fn raw_name<'a>(file: &'a SourceFile, cwd: &Path) -> &'a Path {
     raw_path(&file.path, cwd)
 }
 
+/// The folder that GitHub reads the paths of annotations and SARIF results relative to: its
+/// checkout (`GITHUB_WORKSPACE`) when the current folder lies in it, as in a step with a
+/// `working-directory`; else the current folder.
+pub fn ci_root(cwd: &Path) -> PathBuf {
+    let checkout = std::env::var_os("GITHUB_WORKSPACE")
+        .filter(|w| !w.is_empty())
+        .map(PathBuf::from)
+        .filter(|w| w.is_absolute())
+        .map(|w| std::fs::canonicalize(&w).unwrap_or(w));
+    match checkout {
+        Some(root) if cwd.starts_with(&root) => root,
+        _ => cwd.to_path_buf(),
+    }
+}
+
+/// `shown`, a path named relative to `cwd` (or absolute), named relative to `root`, a folder
+/// at or above `cwd` (see [`ci_root`]).
+pub fn rebased(shown: &str, cwd: &Path, root: &Path) -> String {
+    let path = Path::new(shown);
+    if path.is_absolute() || cwd == root {
+        return shown.to_owned();
+    }
+    let joined = crate::load::Naming::at(cwd).absolute(path);
+    path_text(raw_path(&joined, root)).into_owned()
+}
+
 /// `path` relative to `cwd` when below it (`.` for `cwd` itself), else as it is.
 pub fn raw_path<'a>(path: &'a Path, cwd: &Path) -> &'a Path {
     match path.strip_prefix(cwd) {
@@ -153,13 +179,30 @@ pub fn render(
     let mut summary = Summary::of(results);
     summary.incomplete |= !errors.is_empty();
     let cwd = std::env::current_dir().unwrap_or_default();
+    // GitHub reads the paths of both relative to its checkout.
+    let for_github = || {
+        let root = ci_root(&cwd);
+        let errors: Vec<LoadError> = (errors.iter())
+            .map(|e| LoadError {
+                path: rebased(&e.path, &cwd, &root),
+                message: e.message.clone(),
+            })
+            .collect();
+        (root, errors)
+    };
     match format {
         Format::Json => return json::render(results, summary, &cwd, out),
-        Format::Sarif => return sarif::render(results, errors, &cwd, out),
+        Format::Sarif => {
+            let (root, errors) = for_github();
+            return sarif::render(results, &errors, &root, out);
+        }
         _ if quiet => {}
         Format::Human => human::render(results, style, out)?,
         Format::Short => short::render(results, out)?,
-        Format::Github => github::render(results, errors, &cwd, out)?,
+        Format::Github => {
+            let (root, errors) = for_github();
+            github::render(results, &errors, &root, out)?
+        }
     }
     if results.is_empty() {
         // Nothing could be checked: the errors on stderr say why; a summary would mislead.

@@ -20,12 +20,20 @@ pub fn run(dir: &Path, args: &[&str]) -> Run {
 
 /// Like [`run`], feeding `stdin`.
 pub fn run_with_stdin(dir: &Path, args: &[&str], stdin: impl AsRef<[u8]>) -> Run {
+    run_with(dir, args, stdin, &[])
+}
+
+/// Like [`run_with_stdin`], with the variables `env` set.
+pub fn run_with(dir: &Path, args: &[&str], stdin: impl AsRef<[u8]>, env: &[(&str, &Path)]) -> Run {
     let out = assert_cmd::Command::cargo_bin("nimbus-lint")
         .expect("binary built")
         .current_dir(dir)
         .args(args)
         .env("NO_COLOR", "1")
         .env_remove("COLUMNS")
+        // The tests' own CI must not move the paths of the github and SARIF formats.
+        .env_remove("GITHUB_WORKSPACE")
+        .envs(env.iter().copied())
         .write_stdin(stdin.as_ref())
         // A run that hangs (a pipe opened for reading, say) fails its test, not CI.
         .timeout(std::time::Duration::from_secs(120))
@@ -38,6 +46,20 @@ pub fn run_with_stdin(dir: &Path, args: &[&str], stdin: impl AsRef<[u8]>) -> Run
             .expect("exit code (none: killed after the timeout)"),
         stdout: String::from_utf8(out.stdout).expect("utf-8 stdout"),
         stderr: String::from_utf8(out.stderr).expect("utf-8 stderr"),
+    }
+}
+
+/// Copies the folder `from` to `to`, recursively.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
     }
 }
 
