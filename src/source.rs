@@ -274,23 +274,19 @@ impl SourceFile {
         )
     }
 
-    /// Byte offset of a 0-based line and column, where columns count with `unit` (bytes per char).
+    /// Byte offset of a 0-based line and column, where columns count with `unit` (columns per
+    /// char); see [`column_offset`] for a column past the line's end or inside a character.
     pub fn offset_of(&self, line: u32, column: u32, unit: impl Fn(char) -> usize) -> usize {
         let Some(&start) = self.line_starts().get(line as usize) else {
             return self.text.len();
         };
-        let mut offset = start as usize;
-        let mut col = 0usize;
-        for ch in self.text[offset..].chars() {
-            // Past the end of the line: its last character, before `\n` or `\r\n`.
-            let crlf = ch == '\r' && self.text[offset + 1..].starts_with('\n');
-            if col >= column as usize || ch == '\n' || crlf {
-                break;
-            }
-            col += unit(ch);
-            offset += ch.len_utf8();
-        }
-        offset
+        let rest = &self.text[start as usize..];
+        // The line without its `\n` or `\r\n`.
+        let line = match rest.find('\n') {
+            Some(end) => rest[..end].strip_suffix('\r').unwrap_or(&rest[..end]),
+            None => rest,
+        };
+        start as usize + column_offset(line, column, unit).0
     }
 
     /// Number of lines in the file.
@@ -528,6 +524,22 @@ mod tests {
         assert_eq!(f.clamp(1), 0);
         assert_eq!(f.position(99), Position { line: 1, column: 2 });
     }
+}
+
+/// The byte offset in `line` (one line's text, without its line end) of a column counted
+/// with `unit` (columns per character), and the column found there. A column past the end of
+/// the line is its end; one inside a character (the second half of a UTF-16 surrogate pair) is
+/// the end of that character. The column found differs from `column` exactly then.
+pub fn column_offset(line: &str, column: u32, unit: impl Fn(char) -> usize) -> (usize, usize) {
+    let column = column as usize;
+    let mut col = 0usize;
+    for (at, ch) in line.char_indices() {
+        if col >= column {
+            return (at, col);
+        }
+        col += unit(ch);
+    }
+    (line.len(), col)
 }
 
 /// True for characters that must not reach a terminal raw: controls (other than tab) and the

@@ -359,7 +359,8 @@ fn initialize_announces_the_capabilities_and_utf16_by_default() {
     let (mut s, caps) = Server::init(&fixture("nav"), false);
     let caps = &caps["capabilities"];
     assert_eq!(caps["positionEncoding"], "utf-16");
-    assert_eq!(caps["textDocumentSync"]["change"], 1);
+    // Incremental: ranges, not whole texts.
+    assert_eq!(caps["textDocumentSync"]["change"], 2);
     assert_eq!(caps["textDocumentSync"]["openClose"], true);
     assert_eq!(caps["definitionProvider"], true);
     assert_eq!(caps["referencesProvider"], true);
@@ -2339,4 +2340,269 @@ fn the_server_gives_the_syntax_messages_and_helps_of_the_command_line() {
         let want = range_of(&text, needle, nth, Enc::Utf16);
         assert_eq!(diag["range"]["start"], want["start"], "{diag}");
     }
+}
+
+// ------------------------------------------------------------------------------------------
+// Incremental text sync.
+
+/// The UTF-16 position of byte `offset` of `text` in a change's range, where `\n`, `\r\n` and a
+/// lone `\r` each end a line (the protocol's lines; the server's diagnostics count `\n` only,
+/// as the command line does, which makes a difference only where a lone `\r` is).
+fn edit_position(text: &str, offset: usize) -> Value {
+    let before = &text[..offset];
+    let mut line = 0;
+    let mut start = 0;
+    for (i, b) in before.bytes().enumerate() {
+        let crlf = b == b'\r' && text.as_bytes().get(i + 1) == Some(&b'\n');
+        if b == b'\n' || (b == b'\r' && !crlf) {
+            line += 1;
+            start = i + 1;
+        }
+    }
+    json!({"line": line, "character": before[start..].encode_utf16().count()})
+}
+
+/// A change replacing bytes `a..b` of `text` (its range in UTF-16 positions), which is
+/// applied to `text` as a plain string edit too.
+fn splice(text: &mut String, a: usize, b: usize, new: &str) -> Value {
+    let range = json!({"start": edit_position(text, a), "end": edit_position(text, b)});
+    text.replace_range(a..b, new);
+    json!({"range": range, "text": new})
+}
+
+/// [`splice`] of bytes `from..to` of the `nth` occurrence of `needle` in `text`.
+fn splice_in(
+    text: &mut String,
+    needle: &str,
+    nth: usize,
+    from: usize,
+    to: usize,
+    new: &str,
+) -> Value {
+    let start = at(text, needle, nth, 0);
+    splice(text, start + from, start + to, new)
+}
+
+/// Byte offset of the `nth` occurrence of `needle` in `text`, plus `into`.
+fn at(text: &str, needle: &str, nth: usize, into: usize) -> usize {
+    text.match_indices(needle)
+        .nth(nth)
+        .unwrap_or_else(|| panic!("`{needle}` #{nth} not in the text"))
+        .0
+        + into
+}
+
+/// A diagnostic as both sides can give it: code, message (with its help), and the start as
+/// a 1-based line and character column.
+type Seen = (String, String, u64, u64);
+
+/// What `check --stdin-filename PATH -` reports for `text` as the file `path` of the
+/// workspace at `root`, for that file.
+fn cli_diagnostics(root: &Path, path: &Path, text: &str) -> Vec<Seen> {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_nimbus-lint"))
+        .args(["check", "--format", "json", "--stdin-filename"])
+        .arg(path)
+        .arg("-")
+        .current_dir(root)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run check");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(text.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "check's JSON: {e}; stderr: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    let name = path.strip_prefix(root).unwrap().to_str().unwrap();
+    let mut seen: Vec<Seen> = (report["diagnostics"].as_array().unwrap().iter())
+        .filter(|d| d["file"] == name)
+        .map(|d| {
+            let mut message = d["message"].as_str().unwrap().to_owned();
+            if let Some(help) = d["help"].as_str().filter(|h| !h.is_empty()) {
+                message = format!("{message}\nhelp: {help}");
+            }
+            let code = d["code"].as_str().unwrap().to_owned();
+            (
+                code,
+                message,
+                d["line"].as_u64().unwrap(),
+                d["column"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    seen.sort();
+    seen
+}
+
+/// The server's diagnostics for `text` in the same terms: UTF-16 columns turned into
+/// characters.
+fn lsp_diagnostics(params: &Value, text: &str) -> Vec<Seen> {
+    let lines: Vec<&str> = text.split('\n').collect();
+    let mut seen: Vec<Seen> = (params["diagnostics"].as_array().unwrap().iter())
+        .map(|d| {
+            let start = &d["range"]["start"];
+            let line = start["line"].as_u64().unwrap() as usize;
+            let mut units = start["character"].as_u64().unwrap() as usize;
+            let chars = lines[line]
+                .chars()
+                .take_while(|c| {
+                    let fits = units >= c.len_utf16();
+                    units = units.saturating_sub(c.len_utf16());
+                    fits
+                })
+                .count();
+            let code = d["code"].as_str().unwrap().to_owned();
+            let message = d["message"].as_str().unwrap().to_owned();
+            (code, message, line as u64 + 1, chars as u64 + 1)
+        })
+        .collect();
+    seen.sort();
+    seen
+}
+
+impl Server {
+    /// Sends `changes` (ranged or whole) as version `version` of `path`.
+    fn edit(&mut self, path: &Path, version: i64, changes: Vec<Value>) {
+        self.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": uri(path), "version": version},
+                   "contentChanges": changes}),
+        );
+    }
+
+    /// After version `version` of `path`, which should now be `text`: the server's
+    /// diagnostics for it are those `check` gives for that text. Returns their codes.
+    fn same_as_cli(&mut self, root: &Path, path: &Path, version: i64, text: &str) -> Vec<String> {
+        let d = self.diagnostics(&uri(path), |p| p["version"] == version);
+        let cli = cli_diagnostics(root, path, text);
+        assert_eq!(lsp_diagnostics(&d, text), cli, "version {version}:\n{text}");
+        cli.into_iter().map(|(code, ..)| code).collect()
+    }
+}
+
+#[test]
+fn incremental_edits_of_astral_and_crlf_text_leave_the_text_check_sees() {
+    let root = fixture("unicode");
+    let org = root.join("org.toml");
+    let mut text = crlf(&read_text(&org));
+    let (mut s, _) = Server::init(&root, false);
+    s.open(&org, &text);
+    assert_eq!(s.same_as_cli(&root, &org, 1, &text), ["unknown-reference"]);
+
+    // Several changes in one notification, each on the text the one before left: the typo
+    // after `😀 日本` fixed, an emoji typed between two others, an unknown OU after them.
+    let changes = vec![
+        splice_in(&mut text, "contosso", 0, 6, 7, ""),
+        splice_in(&mut text, "😀😀", 0, 4, 4, "🎉"),
+        splice_in(&mut text, "\"contoso\", lic", 1, 1, 8, "nowhere😀"),
+    ];
+    assert!(
+        text.contains("😀🎉😀 Hülfe\", ou = \"nowhere😀\""),
+        "{text}"
+    );
+    s.edit(&org, 2, changes);
+    assert_eq!(s.same_as_cli(&root, &org, 2, &text), ["unknown-reference"]);
+
+    // Whole CRLF lines away and in: the comment line, and a new OU with an unknown key.
+    let comment = at(&text, "# Zürich", 0, 0);
+    let next = comment + text[comment..].find("\r\n").unwrap() + 2;
+    let mut changes = vec![splice(&mut text, comment, next, "")];
+    let end = text.len();
+    changes.push(splice(
+        &mut text,
+        end,
+        end,
+        "\r\n[ou.zurich]\r\nname = \"Zürich 🏔️\"\r\nparent = \"contoso\"\r\nbogus = 1\r\n",
+    ));
+    s.edit(&org, 3, changes);
+    assert_eq!(
+        s.same_as_cli(&root, &org, 3, &text),
+        ["unknown-field", "unknown-reference"]
+    );
+
+    // A change without a range still replaces the whole text; ranged ones follow it.
+    text = text.replace("bogus = 1", "bogus = \"😀\"");
+    let mut changes = vec![json!({"text": text})];
+    changes.push(splice_in(&mut text, "bogus", 0, 0, 5, "name2"));
+    s.edit(&org, 4, changes);
+    s.same_as_cli(&root, &org, 4, &text);
+
+    // A line typed one character at a time, a notification each, as editors send them: its
+    // `\r` is a line end of its own until the `\n` joins it.
+    let mut version = 5;
+    let line = at(&text, "name2", 0, 0);
+    for (i, c) in "transfers = [\"🙂\"]\r\n".chars().enumerate() {
+        let p = line + "transfers = [\"🙂\"]\r\n".char_indices().nth(i).unwrap().0;
+        let change = splice(&mut text, p, p, &c.to_string());
+        s.edit(&org, version, vec![change]);
+        version += 1;
+    }
+    assert_eq!(
+        s.same_as_cli(&root, &org, version - 1, &text),
+        ["unknown-field", "unknown-field", "unknown-reference"]
+    );
+    assert_eq!(s.stop(), 0);
+}
+
+#[test]
+fn ranges_outside_the_text_inside_a_character_or_inverted_are_clamped_and_logged() {
+    let (_dir, root) = folder_with(&[
+        ("nimbus.toml", ""),
+        ("org.toml", "[ou.contoso]\r\nname = \"😀\"\r\n"),
+    ]);
+    let org = root.join("org.toml");
+    let mut text = read_text(&org);
+    let (mut s, _) = Server::init(&root, false);
+    s.open(&org, &text);
+    s.same_as_cli(&root, &org, 1, &text);
+    let change = |start: (u32, u32), end: (u32, u32), new: &str| {
+        json!({"range": {"start": {"line": start.0, "character": start.1},
+                         "end": {"line": end.0, "character": end.1}},
+               "text": new})
+    };
+
+    // Past the end of a line: its end, before `\r\n`.
+    s.edit(&org, 2, vec![change((0, 99), (0, 120), " # x")]);
+    text = text.replacen("[ou.contoso]", "[ou.contoso] # x", 1);
+    s.logged("(version 2) has a range, 0:99-0:120, that lies outside the text");
+    s.same_as_cli(&root, &org, 2, &text);
+
+    // Between the two halves of `😀` (columns 8 and 9): after it.
+    s.edit(&org, 3, vec![change((1, 9), (1, 9), "b")]);
+    text = text.replacen("😀", "😀b", 1);
+    s.logged("(version 3) has a range, 1:9-1:9, that splits a character");
+    s.same_as_cli(&root, &org, 3, &text);
+
+    // Lines past the end: the end of the text.
+    s.edit(
+        &org,
+        4,
+        vec![change(
+            (50, 0),
+            (60, 3),
+            "[ou.extra]\r\nparent = \"nowhere\"\r\n",
+        )],
+    );
+    text.push_str("[ou.extra]\r\nparent = \"nowhere\"\r\n");
+    s.logged("(version 4) has a range, 50:0-60:3, that lies outside the text");
+    assert_eq!(s.same_as_cli(&root, &org, 4, &text), ["unknown-reference"]);
+
+    // An end before the start: the two swapped.
+    s.edit(&org, 5, vec![change((1, 4), (1, 0), "label")]);
+    text = text.replacen("name", "label", 1);
+    s.logged("(version 5) has a range, 1:4-1:0, that ends before it starts");
+    assert_eq!(
+        s.same_as_cli(&root, &org, 5, &text),
+        ["unknown-field", "unknown-reference"]
+    );
+    assert_eq!(s.stop(), 0);
 }

@@ -135,6 +135,14 @@ pub fn offset(file: &SourceFile, pos: lsp_types::Position, enc: Encoding) -> usi
     file.offset_of(pos.line, column, |c| enc.width(c))
 }
 
+/// The byte offset in `line` (one line's text, without its line end) of an LSP column, and the
+/// column found there: different from `character` when that lies past the end of the line
+/// (the end is taken) or inside a character (its end is taken); see
+/// [`crate::source::column_offset`].
+pub fn line_offset(line: &str, character: u32, enc: Encoding) -> (usize, usize) {
+    crate::source::column_offset(line, character, |c| enc.width(c))
+}
+
 /// The file a `file:` URI names (absolute, `.` and `..` removed); `None` for other schemes.
 pub fn path_of(uri: &Uri) -> Option<PathBuf> {
     let s = uri.as_str();

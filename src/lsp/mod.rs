@@ -14,6 +14,8 @@
 //!   caches (files read, files parsed) so that a keystroke re-parses one file.
 //! - `convert`: byte offsets ↔ LSP positions (UTF-16 or UTF-8), file paths ↔ URIs,
 //!   diagnostics.
+//! - `text`: an open document's text, and the edits of `textDocument/didChange` applied to
+//!   it (incremental sync: ranges in LSP positions, the line starts kept up to date).
 //! - `navigate`: where ids are defined and used: definition, references, hover.
 //! - `complete`: completion of ids in reference positions.
 //! - `actions`: code actions, the diagnostics' fixes (one each, and all of a file at once).
@@ -27,6 +29,7 @@ mod complete;
 mod convert;
 mod navigate;
 mod server;
+mod text;
 mod transport;
 
 /// Serves the Language Server Protocol on stdin/stdout until the client exits.

@@ -8,24 +8,25 @@ use std::path::{Path, PathBuf};
 use lsp_server::Notification;
 use lsp_types::notification::{
     DidChangeTextDocument, DidChangeWatchedFiles, DidChangeWorkspaceFolders, DidCloseTextDocument,
-    DidOpenTextDocument, DidSaveTextDocument, Initialized, Notification as _,
+    DidOpenTextDocument, DidSaveTextDocument, Initialized, LogMessage, Notification as _,
 };
 use lsp_types::{
     DidChangeTextDocumentParams, DidChangeWatchedFilesParams, DidCloseTextDocumentParams,
-    DidOpenTextDocumentParams, DidSaveTextDocumentParams, Uri,
+    DidOpenTextDocumentParams, DidSaveTextDocumentParams, LogMessageParams, MessageType, Uri,
 };
 
 use super::checks::Dirty;
 use super::{Failure, Server, decode, panic_message};
 use crate::load::is_settings;
-use crate::lsp::convert::{self, Encoding};
+use crate::lsp::convert;
+use crate::lsp::text::Text;
 use crate::lsp::transport::{Transport, log};
 
 /// A document open in the editor.
 pub(super) struct Doc {
     pub(super) uri: Uri,
     pub(super) version: i32,
-    pub(super) text: String,
+    pub(super) text: Text,
     /// The workspace it belongs to; `None` outside any (no `nimbus.toml` at or above it):
     /// such a file is left alone.
     pub(super) root: Option<PathBuf>,
@@ -63,7 +64,7 @@ impl Server {
         match method.as_str() {
             Initialized::METHOD => self.initialized(t),
             DidOpenTextDocument::METHOD => self.did_open(decode(&method, params)?),
-            DidChangeTextDocument::METHOD => self.did_change(decode(&method, params)?),
+            DidChangeTextDocument::METHOD => self.did_change(t, decode(&method, params)?),
             DidSaveTextDocument::METHOD => self.did_save(decode(&method, params)?),
             DidCloseTextDocument::METHOD => self.did_close(decode(&method, params)?),
             DidChangeWorkspaceFolders::METHOD => {
@@ -88,7 +89,7 @@ impl Server {
             Doc {
                 uri: p.text_document.uri,
                 version: p.text_document.version,
-                text: p.text_document.text,
+                text: Text::new(p.text_document.text),
                 root: root.clone(),
                 disk_not_utf8: not_utf8,
             },
@@ -105,7 +106,10 @@ impl Server {
         }
     }
 
-    fn did_change(&mut self, p: DidChangeTextDocumentParams) {
+    /// Applies the changes in order, each to the text the one before left: a whole new text,
+    /// or a range replaced. A range out of the text or inverted is clamped or put in order
+    /// (see [`Text::edit`]), and the client's log says so.
+    fn did_change(&mut self, t: &Transport, p: DidChangeTextDocumentParams) {
         let Some(path) = convert::path_of(&p.text_document.uri) else {
             return;
         };
@@ -114,9 +118,28 @@ impl Server {
             return;
         };
         for change in p.content_changes {
-            match change.range {
-                None => doc.text = change.text,
-                Some(range) => apply_edit(&mut doc.text, range, &change.text, enc),
+            let Some(range) = change.range else {
+                doc.text.replace(change.text);
+                continue;
+            };
+            if let Some(amended) = doc.text.edit(range, &change.text, enc) {
+                let message = format!(
+                    "nimbus-lint: note: a change of {} (version {}) has a range, {}:{}-{}:{}, that {}",
+                    doc.uri.as_str(),
+                    p.text_document.version,
+                    range.start.line,
+                    range.start.character,
+                    range.end.line,
+                    range.end.character,
+                    amended.describe()
+                );
+                t.send(Notification::new(
+                    LogMessage::METHOD.to_owned(),
+                    LogMessageParams {
+                        typ: MessageType::WARNING,
+                        message,
+                    },
+                ));
             }
         }
         doc.version = p.text_document.version;
@@ -133,7 +156,7 @@ impl Server {
         };
         if let Some(doc) = self.docs.get_mut(&path) {
             if let Some(text) = p.text {
-                doc.text = text;
+                doc.text.replace(text);
             }
             doc.disk_not_utf8 = disk_not_utf8(&path);
         }
@@ -229,15 +252,6 @@ fn roots_touched<V>(workspaces: &BTreeMap<PathBuf, V>, path: &Path) -> Vec<PathB
     .map(|(r, _)| r.as_path())
     .take_while(|r| r.starts_with(path));
     above.chain(below).map(Path::to_path_buf).collect()
-}
-
-/// Applies an incremental change (the server asks for full texts, but takes both).
-fn apply_edit(text: &mut String, range: lsp_types::Range, new: &str, enc: Encoding) {
-    let mut file = crate::source::SourceFile::new(PathBuf::new(), "", "", text.as_str().into());
-    file.from_buffer = true;
-    let start = convert::offset(&file, range.start, enc);
-    let end = convert::offset(&file, range.end, enc).max(start);
-    text.replace_range(start..end, new);
 }
 
 #[cfg(test)]
