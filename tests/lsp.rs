@@ -2343,7 +2343,7 @@ fn the_server_gives_the_syntax_messages_and_helps_of_the_command_line() {
 }
 
 // ------------------------------------------------------------------------------------------
-// Incremental text sync.
+// Incremental text sync, and `shutdown` while a check runs.
 
 /// The UTF-16 position of byte `offset` of `text` in a change's range, where `\n`, `\r\n` and a
 /// lone `\r` each end a line (the protocol's lines; the server's diagnostics count `\n` only,
@@ -2605,4 +2605,59 @@ fn ranges_outside_the_text_inside_a_character_or_inverted_are_clamped_and_logged
         ["unknown-field", "unknown-reference"]
     );
     assert_eq!(s.stop(), 0);
+}
+
+#[test]
+fn shutdown_is_answered_before_the_check_of_a_large_change_ends_and_nothing_follows() {
+    let mut big = String::from("[ou.contoso]\nname = \"Contoso\"\n");
+    for i in 0..12000 {
+        big.push_str(&format!(
+            "[service.s{i}]\nou = \"contoso\"\nlicense = \"contact_center\"\ntransfers = [\"s{}\"]\n",
+            (i + 1) % 12000
+        ));
+    }
+    let (_dir, root) = folder_with(&[("nimbus.toml", ""), ("org.toml", big.as_str())]);
+    let org = root.join("org.toml");
+    let u = uri(&org);
+    let (mut s, _) = Server::init(&root, false);
+    s.open(&org, &big);
+    s.diagnostics(&u, |p| p["version"] == 1);
+
+    // A change that takes a check of the whole file, and `shutdown` right behind it, in one
+    // write: the server takes the change first, and the check it starts would publish
+    // version 2 when it ends.
+    let change = splice(&mut big, 0, 0, "# edited\n");
+    s.next_id += 1;
+    let id = s.next_id;
+    let frames: String = [
+        json!({"jsonrpc": "2.0", "method": "textDocument/didChange",
+               "params": {"textDocument": {"uri": u, "version": 2}, "contentChanges": [change]}}),
+        json!({"jsonrpc": "2.0", "id": id, "method": "shutdown", "params": null}),
+    ]
+    .iter()
+    .map(|v| {
+        let body = v.to_string();
+        format!("Content-Length: {}\r\n\r\n{body}", body.len())
+    })
+    .collect();
+    s.stdin.write_all(frames.as_bytes()).unwrap();
+    s.stdin.flush().unwrap();
+    let deadline = Instant::now() + TIMEOUT;
+    loop {
+        let v = s.next(deadline);
+        if v["id"] == id {
+            assert_eq!(v["result"], Value::Null, "{v}");
+            break;
+        }
+        // The reply comes first: the check of version 2 has not ended, or was never begun.
+        assert!(
+            !(v["method"] == "textDocument/publishDiagnostics" && v["params"]["version"] == 2),
+            "version 2 was published before `shutdown` was answered"
+        );
+    }
+    s.notify("exit", Value::Null);
+    assert_eq!(s.wait(), 0);
+    // Nothing at all after the reply.
+    let after: Vec<Value> = s.incoming.iter().collect();
+    assert!(after.is_empty(), "{after:?}");
 }

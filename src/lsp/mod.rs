@@ -4,7 +4,10 @@
 //! message waiting there at once, applies the text changes, and re-checks each touched workspace
 //! once per batch, so a burst of keystrokes costs one check of the newest text. Requests are
 //! answered in order, after the pending changes are checked, each inside `catch_unwind`: a panic
-//! is logged to stderr and answered with an error, and the server goes on. When no message
+//! is logged to stderr and answered with an error, and the server goes on. A check runs on a
+//! thread of its own while the main thread watches the queue: when `shutdown` or `exit` arrives
+//! meanwhile, the check is abandoned and nothing more is published, so `shutdown` is answered
+//! at once and `exit` ends the process, however big the workspace. When no message
 //! waits, the main thread does background work a slice at a time: the search of the editor's
 //! folders for workspaces, and the checks of workspaces with no open document.
 //!

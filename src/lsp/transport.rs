@@ -6,7 +6,8 @@
 //! every message that arrived meanwhile is already waiting, and a burst of changes is taken (and
 //! checked) at once.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
 use std::io::{self, BufRead, Read, Write};
 use std::sync::mpsc::{self, Receiver, RecvError, Sender, TryRecvError};
 use std::sync::{Arc, Mutex};
@@ -31,6 +32,8 @@ pub struct Transport {
     wake: Sender<Incoming>,
     /// True once [`Incoming::Closed`] was taken.
     closed: Cell<bool>,
+    /// Messages taken from the queue but not handled yet, in order: they come out first.
+    held: RefCell<VecDeque<Message>>,
     out: Output,
 }
 
@@ -79,6 +82,7 @@ impl Transport {
             incoming,
             wake,
             closed: Cell::new(false),
+            held: RefCell::new(VecDeque::new()),
             out,
         }
     }
@@ -112,6 +116,9 @@ impl Transport {
     /// Waits for the next message or a [`Waker`]'s call (`Ok(None)`); `Err` when the input is
     /// closed and drained.
     pub fn recv_or_wake(&self) -> Result<Option<Message>, RecvError> {
+        if let Some(m) = self.held.borrow_mut().pop_front() {
+            return Ok(Some(m));
+        }
         if self.closed.get() {
             return Err(RecvError);
         }
@@ -121,6 +128,9 @@ impl Transport {
     /// The next message if one is waiting (`Ok(None)` when none is), without blocking; `Err`
     /// when the input is closed and drained.
     pub fn try_recv(&self) -> Result<Option<Message>, RecvError> {
+        if let Some(m) = self.held.borrow_mut().pop_front() {
+            return Ok(Some(m));
+        }
         if self.closed.get() {
             return Err(RecvError);
         }
@@ -134,20 +144,33 @@ impl Transport {
         }
     }
 
-    /// Every message already waiting, without blocking.
+    /// Every message already waiting (those held first), without blocking.
     pub fn drain(&self) -> Vec<Message> {
-        let mut out = Vec::new();
-        loop {
+        let mut out: Vec<Message> = self.held.borrow_mut().drain(..).collect();
+        while !self.closed.get() {
             match self.incoming.try_recv() {
                 Ok(Incoming::Message(m)) => out.push(m),
                 Ok(Incoming::Wake) => {}
-                Ok(Incoming::Closed) => {
-                    self.closed.set(true);
-                    return out;
-                }
-                Err(TryRecvError::Empty | TryRecvError::Disconnected) => return out,
+                Ok(Incoming::Closed) => self.closed.set(true),
+                Err(TryRecvError::Empty | TryRecvError::Disconnected) => break,
             }
         }
+        out
+    }
+
+    /// Waits for the next message or a [`Waker`]'s call, and holds the message: it is
+    /// handed out later, in its turn, by the calls that take messages. `Ok(true)` when the
+    /// message held satisfies `f`; `Err` when the input has ended.
+    pub fn hold_next(&self, f: impl Fn(&Message) -> bool) -> Result<bool, RecvError> {
+        if self.closed.get() {
+            return Err(RecvError);
+        }
+        let Some(m) = self.take(self.incoming.recv()?)? else {
+            return Ok(false);
+        };
+        let hit = f(&m);
+        self.held.borrow_mut().push_back(m);
+        Ok(hit)
     }
 
     /// Writes one message (and flushes). A broken output is logged: the client is gone, and

@@ -5,12 +5,14 @@ use std::cell::OnceCell;
 use std::collections::{HashMap, HashSet};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
-use lsp_server::Request;
+use lsp_server::{Message, Request};
 use lsp_types::Uri;
+use lsp_types::notification::{Exit, Notification as _};
+use lsp_types::request::{Request as _, Shutdown};
 
 use super::{Server, TEST_DELAY_VAR, panic_message};
 use crate::Analysis;
@@ -85,6 +87,9 @@ impl Server {
     /// The others are left to [`Server::background`]: a request waits for its own workspace
     /// only, never for the search of a huge folder or the check of its other workspaces.
     pub(super) fn flush(&mut self, t: &Transport) {
+        if self.stopping {
+            return;
+        }
         self.retire(t);
         let open: HashSet<&Path> = self
             .docs
@@ -104,6 +109,9 @@ impl Server {
     /// other marked workspaces wait for the end of the batch: a request never waits for the
     /// check of a workspace it does not look at.
     pub(super) fn flush_for(&mut self, t: &Transport, req: &Request) {
+        if self.stopping {
+            return;
+        }
         self.retire(t);
         let uri = req.params.get("textDocument").and_then(|d| d.get("uri"));
         let path = uri
@@ -123,9 +131,9 @@ impl Server {
     }
 
     /// True while work is left for the time between messages: a marked workspace, or the
-    /// search of the client's folders. None after `shutdown`.
+    /// search of the client's folders. None once `shutdown` or `exit` was received.
     pub(super) fn busy(&self) -> bool {
-        !self.shutdown && (self.discovery.is_some() || !self.dirty.is_empty() || self.job.is_some())
+        !self.stopping && (self.discovery.is_some() || !self.dirty.is_empty() || self.job.is_some())
     }
 
     /// One slice of the work between messages: the first marked workspace is checked, or, with
@@ -278,7 +286,13 @@ impl Server {
             .collect()
     }
 
+    /// Checks `root` and publishes what changed. The check runs aside (see
+    /// [`Server::aside`]): when `shutdown` or `exit` comes first, it is abandoned, and
+    /// nothing is published.
     fn check(&mut self, t: &Transport, root: &Path) {
+        if self.stopping {
+            return;
+        }
         let overlays = self.overlays(root);
         self.generations += 1;
         let Some(ws) = self.workspaces.get_mut(root) else {
@@ -290,13 +304,25 @@ impl Server {
         ws.dirty = None;
         self.dirty.remove(root);
         let mut cache = std::mem::take(&mut ws.cache);
+        // The last check goes along (the files it read are reused) and comes back.
+        let previous = ws.analysis.take().map(|c| c.analysis);
         let start = Instant::now();
-        // Files are named from the workspace's root in messages, whatever the server's folder.
-        let naming = &Naming::at(root);
-        let previous = ws.analysis.as_ref().map(|c| &c.analysis);
-        let outcome = catch_unwind(AssertUnwindSafe(|| {
-            analysis::check(root, naming, &overlays, previous, full, &mut cache)
-        }));
+        let r = root.to_path_buf();
+        let work = move || {
+            // Files are named from the workspace's root in messages, whatever the server's
+            // folder.
+            let naming = Naming::at(&r);
+            let outcome = catch_unwind(AssertUnwindSafe(|| {
+                analysis::check(&r, &naming, &overlays, previous.as_ref(), full, &mut cache)
+            }));
+            (outcome, previous, cache)
+        };
+        let Some((outcome, previous, cache)) = self.aside(t, work) else {
+            return;
+        };
+        let Some(ws) = self.workspaces.get_mut(root) else {
+            return;
+        };
         let analysis = match outcome {
             Ok(a) => a,
             Err(payload) => {
@@ -305,6 +331,7 @@ impl Server {
                     root.display(),
                     panic_message(&*payload)
                 ));
+                ws.analysis = previous.map(Checked::new);
                 return;
             }
         };
@@ -320,6 +347,58 @@ impl Server {
         ws.cache = cache;
         ws.analysis = Some(Checked::new(analysis));
         self.publish(t, root);
+    }
+
+    /// Runs `work` on a thread of its own and waits for it while taking the messages that
+    /// arrive (each held for its turn): `None` when a `shutdown` or an `exit` arrives first.
+    /// The thread is then left to end alone, its result dropped, and nothing more is checked
+    /// or published (`stopping`): `shutdown` is answered at once, and `exit` ends the process,
+    /// however long the check would have taken. (Messages that had arrived before the check
+    /// began are answered as they would have been: the requests of a batch, after their own
+    /// checks, then its `shutdown`.) With no thread to be had, `work` runs here.
+    fn aside<R: Send + 'static>(
+        &mut self,
+        t: &Transport,
+        work: impl FnOnce() -> R + Send + 'static,
+    ) -> Option<R> {
+        let (tx, rx) = mpsc::channel();
+        let waker = t.waker();
+        // Taken by the thread, or by this one when no thread could be started.
+        let work = Arc::new(Mutex::new(Some(work)));
+        let theirs = Arc::clone(&work);
+        let spawned = std::thread::Builder::new()
+            .name("lsp-check-open".to_owned())
+            .spawn(move || {
+                let work = theirs.lock().ok().and_then(|mut w| w.take());
+                if let Some(work) = work {
+                    let _ = tx.send(work());
+                    waker.wake();
+                }
+            });
+        if let Err(e) = spawned {
+            log(&format!("cannot start a check thread: {e}"));
+            let work = work.lock().ok().and_then(|mut w| w.take());
+            return work.map(|work| work());
+        }
+        let stop = |m: &Message| match m {
+            Message::Request(r) => r.method == Shutdown::METHOD,
+            Message::Notification(n) => n.method == Exit::METHOD,
+            Message::Response(_) => false,
+        };
+        loop {
+            if let Ok(result) = rx.try_recv() {
+                return Some(result);
+            }
+            match t.hold_next(stop) {
+                Ok(false) => {}
+                Ok(true) => {
+                    self.stopping = true;
+                    return None;
+                }
+                // The input has ended: nothing will come to stop the check.
+                Err(_) => return rx.recv().ok(),
+            }
+        }
     }
 }
 
@@ -373,6 +452,30 @@ mod tests {
         assert_eq!(desk.len(), 1, "{desk:?}");
         assert_eq!(desk[0]["version"], 30);
         assert_eq!(desk[0]["diagnostics"], json!([]));
+    }
+
+    #[test]
+    fn nothing_is_checked_or_published_after_shutdown_is_answered() {
+        // The open file's check would come at the end of the batch, after `shutdown`.
+        let desk = fixture("lsp/errors/desk.toml");
+        let uri = convert::uri_of(&desk).unwrap();
+        let text = std::fs::read_to_string(&desk).unwrap();
+        let input = vec![
+            request(1, "initialize", json!({"capabilities": {}})),
+            notification("initialized", json!({})),
+            notification(
+                "textDocument/didOpen",
+                json!({"textDocument": {"uri": uri, "languageId": "toml", "version": 1, "text": text}}),
+            ),
+            request(2, "shutdown", Value::Null),
+        ];
+        let (t, out) = memory::transport(input);
+        assert_eq!(run(&t), Ok(Ending::Clean));
+        let out = out.messages();
+        let reply = (out.iter())
+            .position(|m| matches!(m, Message::Response(r) if r.id == RequestId::from(2)))
+            .expect("shutdown answered");
+        assert!(published(&out[reply..], uri.as_str()).is_empty(), "{out:?}");
     }
 
     #[test]

@@ -13,7 +13,12 @@
 //! workspace of the file it names), and diagnostics are published for every file of it whose
 //! list changed (and for the documents just edited). A file never published counts as clean; a
 //! file that became clean gets an empty list, and so does a file that left the workspace. A
-//! workspace with no open document keeps only what it published.
+//! workspace with no open document keeps only what it published. Each check runs on a thread
+//! while the loop takes the messages that arrive and holds them for their turn: a `shutdown` or
+//! an `exit` among them abandons the check, and from then on nothing is checked or published,
+//! so `shutdown` is answered without waiting for it. (A `shutdown` that came in one batch with
+//! requests is answered after them, and after the checks they need; that batch's changes are
+//! not checked.)
 //!
 //! **Background.** The search of the client's folders for workspaces (a walk as long as the
 //! folder is big) and the checks of workspaces with no open document are done between
@@ -133,7 +138,11 @@ struct Server {
     /// Documents edited since their diagnostics were last published.
     edited: HashSet<PathBuf>,
     can_watch: bool,
+    /// Set when `shutdown` was answered.
     shutdown: bool,
+    /// Set when `shutdown` or `exit` was received (before `shutdown` is answered, when a
+    /// check saw it coming): nothing is checked or published any more.
+    stopping: bool,
     test_panic: bool,
     trace: bool,
     /// True when the client shows Markdown in hovers (it lists it, or says nothing).
@@ -220,6 +229,7 @@ impl Server {
             edited: HashSet::new(),
             can_watch,
             shutdown: false,
+            stopping: false,
             test_panic: std::env::var_os(TEST_PANIC_VAR).is_some(),
             trace: std::env::var_os(TRACE_VAR).is_some(),
             markdown: (params.capabilities.text_document.as_ref())
@@ -295,13 +305,7 @@ impl Server {
                     self.background(t);
                     continue;
                 }
-                Err(_) => {
-                    return if self.shutdown {
-                        Ending::Clean
-                    } else {
-                        Ending::WithoutShutdown
-                    };
-                }
+                Err(_) => return self.ending(),
             };
             let mut batch = vec![first];
             batch.extend(t.drain());
@@ -311,18 +315,21 @@ impl Server {
                         self.flush_for(t, &req);
                         self.request(t, req);
                     }
-                    Message::Notification(n) if n.method == Exit::METHOD => {
-                        return if self.shutdown {
-                            Ending::Clean
-                        } else {
-                            Ending::WithoutShutdown
-                        };
-                    }
+                    Message::Notification(n) if n.method == Exit::METHOD => return self.ending(),
                     Message::Notification(n) => self.notification(t, n),
                     Message::Response(_) => {}
                 }
             }
             self.flush(t);
+        }
+    }
+
+    /// How the session ends now.
+    fn ending(&self) -> Ending {
+        if self.shutdown {
+            Ending::Clean
+        } else {
+            Ending::WithoutShutdown
         }
     }
 }

@@ -22,7 +22,12 @@ impl Server {
         }
     }
 
+    /// Sends the diagnostics of `root`'s last check that the client does not have yet, and
+    /// its new load errors and notes. Nothing once `shutdown` or `exit` was received.
     pub(super) fn publish(&mut self, t: &Transport, root: &Path) {
+        if self.stopping {
+            return;
+        }
         let Some(ws) = self.workspaces.get(root) else {
             return;
         };

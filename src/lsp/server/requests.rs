@@ -39,6 +39,7 @@ impl Server {
         }
         if method == Shutdown::METHOD {
             self.shutdown = true;
+            self.stopping = true;
             t.send(Response::new_ok(id, ()));
             return;
         }
