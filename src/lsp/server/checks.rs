@@ -355,7 +355,8 @@ impl Server {
     /// or published (`stopping`): `shutdown` is answered at once, and `exit` ends the process,
     /// however long the check would have taken. (Messages that had arrived before the check
     /// began are answered as they would have been: the requests of a batch, after their own
-    /// checks, then its `shutdown`.) With no thread to be had, `work` runs here.
+    /// checks, then its `shutdown`.) With no thread to be had, `work` runs here; `None` too
+    /// when the thread ended without a result.
     fn aside<R: Send + 'static>(
         &mut self,
         t: &Transport,
@@ -369,10 +370,13 @@ impl Server {
         let spawned = std::thread::Builder::new()
             .name("lsp-check-open".to_owned())
             .spawn(move || {
+                // Dropped in this order, even by a panic: the result is sent (or the channel
+                // closed), then the loop woken.
+                let _wake = WakeOnDrop(waker);
+                let tx = tx;
                 let work = theirs.lock().ok().and_then(|mut w| w.take());
                 if let Some(work) = work {
                     let _ = tx.send(work());
-                    waker.wake();
                 }
             });
         if let Err(e) = spawned {
@@ -386,8 +390,13 @@ impl Server {
             Message::Response(_) => false,
         };
         loop {
-            if let Ok(result) = rx.try_recv() {
-                return Some(result);
+            match rx.try_recv() {
+                Ok(result) => return Some(result),
+                Err(mpsc::TryRecvError::Disconnected) => {
+                    log("a check thread ended without a result");
+                    return None;
+                }
+                Err(mpsc::TryRecvError::Empty) => {}
             }
             match t.hold_next(stop) {
                 Ok(false) => {}
@@ -399,6 +408,15 @@ impl Server {
                 Err(_) => return rx.recv().ok(),
             }
         }
+    }
+}
+
+/// Wakes the loop when dropped: when a thread's work has ended, however it ended.
+struct WakeOnDrop(Waker);
+
+impl Drop for WakeOnDrop {
+    fn drop(&mut self) {
+        self.0.wake();
     }
 }
 
