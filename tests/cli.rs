@@ -2653,3 +2653,60 @@ fn an_interrupted_fix_leaves_no_temporary_file_and_the_file_as_it_was() {
         typo
     );
 }
+
+#[test]
+fn other_tools_toml_files_named_without_nimbus_toml_are_skipped_with_a_note() {
+    // The shipped pre-commit hook passes every changed `.toml` file.
+    let ws = workspace(&[
+        (
+            "Cargo.toml",
+            "[package]\nname = \"x\"\n[workspace]\nmembers = []\n[lints.rust]\nunsafe_code = \"forbid\"\n",
+        ),
+        (
+            "pyproject.toml",
+            "[project]\nname = \"x\"\n[tool.ruff]\nline-length = 100\n",
+        ),
+        ("rustfmt.toml", "edition = \"2021\"\n"),
+        ("tenant/nimbus.toml", ""),
+        ("tenant/org.toml", "[ou.contoso]\n"),
+        // Written for nimbus-lint, misspelled kind and all: checked.
+        ("draft/s.toml", "[services.s]\nou = \"contoso\"\n"),
+    ]);
+    let skipped = |file: &str| {
+        format!(
+            "note: {file}: skipped: not a nimbus-lint file (no nimbus.toml at or above it, and no `[ou.…]`, `[connector.…]`, `[messaging_entry.…]` or `[service.…]` table)\n"
+        )
+    };
+    let r = run(
+        ws.path(),
+        &[
+            "check",
+            "--format",
+            "short",
+            "Cargo.toml",
+            "pyproject.toml",
+            "rustfmt.toml",
+            "tenant/org.toml",
+        ],
+    );
+    assert_eq!(
+        (r.code, r.stdout.as_str()),
+        (0, "0 errors, 0 warnings in 2 files\n")
+    );
+    assert_eq!(
+        r.stderr,
+        [
+            skipped("Cargo.toml"),
+            skipped("pyproject.toml"),
+            skipped("rustfmt.toml")
+        ]
+        .concat()
+    );
+    let r = run(ws.path(), &["check", "--format", "short", "draft/s.toml"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stdout.contains("unknown entity kind `services`"),
+        "{}",
+        r.stdout
+    );
+}

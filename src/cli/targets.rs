@@ -166,6 +166,12 @@ pub(super) fn targets(
     };
     for p in paths.iter().filter(|p| p.as_os_str() != "-") {
         match load::locate(p, naming) {
+            Ok(found) if found.guessed && foreign(&naming.absolute(p), &found.root) => {
+                t.notes.push(format!(
+                    "{}: skipped: not a nimbus-lint file (no nimbus.toml at or above it, and no `[ou.…]`, `[connector.…]`, `[messaging_entry.…]` or `[service.…]` table)",
+                    naming.display(p)
+                ));
+            }
             Ok(found) => {
                 let i = roots.push(found.root, found.guessed.then_some(p));
                 let abs = naming.absolute(p);
@@ -181,6 +187,29 @@ pub(super) fn targets(
     let respelled = respell_roots(roots.roots, &mut t, naming);
     place_roots(respelled, &as_folder, &mut t, naming);
     Ok(t)
+}
+
+/// True when `file`, named with no `nimbus.toml` at or above it (`root` is its folder), is
+/// another tool's TOML (a `Cargo.toml`, a `pyproject.toml`, as a pre-commit hook with the
+/// shipped `files: \.toml$` passes them): no table of it names a kind of entity. A file that
+/// cannot be read, is not UTF-8 or is over the size limit is not judged: the check says why.
+fn foreign(file: &Path, root: &Path) -> bool {
+    let limit = load::settings_of(root).max_file_size;
+    let Ok(f) = std::fs::File::open(file) else {
+        return false;
+    };
+    let mut bytes = Vec::new();
+    if f.take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .is_err()
+        || bytes.len() as u64 > limit
+    {
+        return false;
+    }
+    match std::str::from_utf8(&bytes) {
+        Ok(text) => !crate::parse::names_an_entity_kind(text),
+        Err(_) => false,
+    }
 }
 
 /// The root of the file `--stdin-filename` names, its absolute path, and the text read from

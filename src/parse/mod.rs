@@ -617,6 +617,30 @@ fn single<'i>(key: &Spanned<DeString<'i>>, value: &Spanned<DeValue<'i>>) -> DeTa
     t
 }
 
+/// True when `text` has a table, or a dotted key above its first table, named after a kind of
+/// entity or a spelling of one that `unknown-field` takes for it (`services`, `servce`): a
+/// file written for nimbus-lint, not a `Cargo.toml` or a `pyproject.toml`.
+pub fn names_an_entity_kind(text: &str) -> bool {
+    let schema = entity_file_schema();
+    let kind_like = |name: &str| {
+        KINDS.contains(&name)
+            || schema.aliases.iter().any(|(alias, _)| *alias == name)
+            || (name.len() >= 4 && crate::suggest::nearest(name, KINDS.iter().copied()).is_some())
+    };
+    let mut before_headers = true;
+    lines::top_level(text).any(|l| {
+        let path = match &l.line {
+            lines::Line::Header { path, .. } => {
+                before_headers = false;
+                path.clone()
+            }
+            lines::Line::Key(body) if before_headers => lines::key_path(body),
+            _ => return false,
+        };
+        path.first().is_some_and(|first| kind_like(first))
+    })
+}
+
 fn entity_file_schema() -> Schema<'static> {
     Schema {
         what: "the top level of an entity file".into(),
@@ -1278,6 +1302,36 @@ fn read_im(r: &mut Reader<'_>, t: &DeTable<'_>, m: &Misspelled, id: &str) -> Fie
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn other_tools_toml_names_no_kind_of_entity_and_ours_does_even_misspelled() {
+        use super::names_an_entity_kind;
+        let theirs = [
+            "[package]\nname = \"x\"\n[dependencies]\nserde = \"1\"\n[dev-dependencies]\n\
+             [build-dependencies]\n[features]\n[profile.release]\n[lib]\n[[bin]]\nname = \"x\"\n\
+             [target.'cfg(unix)'.dependencies]\n[patch.crates-io]\n[badges]\n[[example]]\n\
+             [[test]]\n[[bench]]\n[workspace]\n[lints.rust]\n",
+            "[project]\n[project.optional-dependencies]\n[build-system]\n[tool.ruff]\n\
+             [dependency-groups]\n",
+            "edition = \"2021\"\nmax_width = 100\n",
+            "[advisories]\n[licenses]\n[bans]\n[sources]\n[graph]\n[output]\n",
+            "",
+        ];
+        for text in theirs {
+            assert!(!names_an_entity_kind(text), "{text}");
+        }
+        let ours = [
+            "[ou.contoso]\n",
+            "service.x.ou = \"a\"\n",
+            "[services.x]\n",
+            "[[connector]]\n",
+            "[servce.x]\n",
+            "# a comment\n[messaging_entry]\nwa = { ou = \"a\" }\n",
+        ];
+        for text in ours {
+            assert!(names_an_entity_kind(text), "{text}");
+        }
+    }
+
     #[test]
     fn directives_are_looked_for_only_where_the_tool_is_named() {
         use super::may_hold_directive;
