@@ -310,7 +310,7 @@ fn in_a_github_step_below_the_checkout_github_and_sarif_name_files_from_the_chec
     .unwrap();
     std::fs::create_dir(tenant.join("locked")).unwrap();
     std::fs::write(tenant.join("locked/x.toml"), "").unwrap();
-    let env = [("GITHUB_WORKSPACE", checkout.as_path())];
+    let env = [("GITHUB_WORKSPACE", checkout.as_os_str())];
     let r = common::run_with(&tenant, &["check", "--format", "github"], "", &env);
     assert!(
         r.stdout.starts_with("::error file=tenant/org.toml,line=3,"),
@@ -332,7 +332,7 @@ fn in_a_github_step_below_the_checkout_github_and_sarif_name_files_from_the_chec
     );
     // Outside the checkout, or without it, paths stay relative to the current folder.
     let elsewhere = tempfile::tempdir().unwrap();
-    let env = [("GITHUB_WORKSPACE", elsewhere.path())];
+    let env = [("GITHUB_WORKSPACE", elsewhere.path().as_os_str())];
     let r = common::run_with(&tenant, &["check", "--format", "github"], "", &env);
     assert!(
         r.stdout.starts_with("::error file=org.toml,"),
@@ -354,7 +354,7 @@ fn a_stale_bundle_and_an_unreadable_file_are_annotated_from_the_checkout() {
     let checkout = std::fs::canonicalize(repo_dir.path()).unwrap();
     let tenant = checkout.join("tenant");
     common::copy_dir(&fixture("example"), &tenant);
-    let env = [("GITHUB_WORKSPACE", checkout.as_path())];
+    let env = [("GITHUB_WORKSPACE", checkout.as_os_str())];
     let r = common::run_with(
         &tenant,
         &["build", "--check", "--format", "github"],
@@ -380,5 +380,49 @@ fn a_stale_bundle_and_an_unreadable_file_are_annotated_from_the_checkout() {
             .contains("::error file=tenant/services/locked.toml,title=not read::"),
         "{}",
         r.stdout
+    );
+}
+
+#[test]
+fn sarif_keeps_errors_first_within_github_s_limit_and_says_how_many_are_left_out() {
+    // GitHub refuses a run of more than 25,000 results; the test lowers the limit to 4.
+    let ws = common::workspace(&[
+        ("nimbus.toml", ""),
+        ("org.toml", "[ou.acme]\n"),
+        (
+            "s.toml",
+            "[service.a]\nou = \"acme\"\nlicense = \"contact_center\"\ntransfers = [\"a\", \"x\"]\n\
+             [service.b]\nou = \"acme\"\nlicense = \"contact_center\"\ntransfers = [\"b\", \"y\"]\n\
+             [service.c]\nou = \"acme\"\nlicense = \"contact_center\"\ntransfers = [\"c\", \"z\"]\n",
+        ),
+    ]);
+    let env = [("NIMBUS_LINT_TEST_SARIF_MAX", std::ffi::OsStr::new("4"))];
+    let r = common::run_with(ws.path(), &["check", "--format", "sarif"], "", &env);
+    assert_eq!(r.code, 1);
+    let doc: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let results = doc["runs"][0]["results"].as_array().unwrap();
+    let levels: Vec<&str> = results
+        .iter()
+        .map(|r| r["level"].as_str().unwrap())
+        .collect();
+    // In file order: `a`'s self-transfer, then the three unknown references.
+    assert_eq!(levels, ["warning", "error", "error", "error"]);
+    let invocation = &doc["runs"][0]["invocations"][0];
+    assert_eq!(invocation["executionSuccessful"], true);
+    assert_eq!(
+        invocation["toolExecutionNotifications"][0]["message"]["text"],
+        "2 results left out (0 errors, 2 warnings): GitHub code scanning refuses a run of more than 25000 results; errors come first; `--format json` or `short` lists them all"
+    );
+    if let Some(validator) = sarif_validator() {
+        assert!(validator.is_valid(&doc));
+    }
+    // Within the limit: every result, and no notification.
+    let r = run(ws.path(), &["check", "--format", "sarif"]);
+    let doc: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(doc["runs"][0]["results"].as_array().unwrap().len(), 6);
+    assert!(
+        doc["runs"][0]["invocations"][0]
+            .get("toolExecutionNotifications")
+            .is_none()
     );
 }

@@ -210,8 +210,15 @@ pub fn render(
             format!("WORKSPACEROOT{}", n + 1)
         };
         bases.insert(key, root_location(&a.ws.root, cwd));
+    }
+    let mut room = Room::of(results);
+    for a in results {
         for d in &a.diagnostics {
-            sarif_results.push(result(a, d, cwd, &mut occurrences));
+            // Counted also when left out: the fingerprints of the rest do not move.
+            let r = result(a, d, cwd, &mut occurrences);
+            if room.take(d.severity) {
+                sarif_results.push(r);
+            }
         }
     }
     let driver = ToolComponent::builder()
@@ -221,15 +228,14 @@ pub fn render(
         .information_uri(crate::HOMEPAGE)
         .rules(rules())
         .build();
-    let notifications = notifications(errors);
-    let invocation = if notifications.is_empty() {
-        Invocation::builder().execution_successful(true).build()
-    } else {
-        Invocation::builder()
-            .execution_successful(false)
-            .tool_execution_notifications(notifications)
-            .build()
-    };
+    let mut notifications = notifications(errors);
+    notifications.extend(room.left_out());
+    let mut invocation = Invocation::builder()
+        .execution_successful(errors.is_empty())
+        .build();
+    if !notifications.is_empty() {
+        invocation.tool_execution_notifications = Some(notifications);
+    }
     let run = Run::builder()
         .tool(Tool::builder().driver(driver).build())
         .invocations(vec![invocation])
@@ -316,6 +322,68 @@ fn result(
     result.related_locations = (!related.is_empty()).then_some(related);
     result.fixes = (d.fix.as_ref()).map(|f| vec![fix(sources, f, cwd)]);
     result
+}
+
+/// Results in one run at most: GitHub code scanning refuses an upload with a run of more.
+const MAX_RESULTS: usize = 25_000;
+
+/// How many results the log has room for, errors first, then warnings.
+struct Room {
+    errors: usize,
+    warnings: usize,
+    left_errors: usize,
+    left_warnings: usize,
+}
+
+impl Room {
+    /// The room for the diagnostics of `results`: [`MAX_RESULTS`], or fewer for tests
+    /// (`NIMBUS_LINT_TEST_SARIF_MAX`).
+    fn of(results: &[Analysis]) -> Room {
+        let max = std::env::var("NIMBUS_LINT_TEST_SARIF_MAX")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .map_or(MAX_RESULTS, |n: usize| n.min(MAX_RESULTS));
+        let errors = (results.iter().flat_map(|a| &a.diagnostics))
+            .filter(|d| d.severity == Severity::Error)
+            .count()
+            .min(max);
+        Room {
+            errors,
+            warnings: max - errors,
+            left_errors: 0,
+            left_warnings: 0,
+        }
+    }
+
+    /// True when a result of `severity` has room, which it then takes.
+    fn take(&mut self, severity: Severity) -> bool {
+        let (room, left) = match severity {
+            Severity::Error => (&mut self.errors, &mut self.left_errors),
+            Severity::Warning => (&mut self.warnings, &mut self.left_warnings),
+        };
+        if *room == 0 {
+            *left += 1;
+            return false;
+        }
+        *room -= 1;
+        true
+    }
+
+    /// The notification that results were left out, if any were.
+    fn left_out(&self) -> Option<Notification> {
+        let left = self.left_errors + self.left_warnings;
+        (left > 0).then(|| {
+            Notification::builder()
+                .level(serde_json::Value::from("warning"))
+                .message(text(&format!(
+                    "{} left out ({} errors, {} warnings): GitHub code scanning refuses a run of more than {MAX_RESULTS} results; errors come first; `--format json` or `short` lists them all",
+                    super::plural(left, "result", "results"),
+                    self.left_errors,
+                    self.left_warnings
+                )))
+                .build()
+        })
+    }
 }
 
 /// Files that could not be read: the run did not do its whole job (exit 2), and a reader of

@@ -24,7 +24,12 @@ pub fn run_with_stdin(dir: &Path, args: &[&str], stdin: impl AsRef<[u8]>) -> Run
 }
 
 /// Like [`run_with_stdin`], with the variables `env` set.
-pub fn run_with(dir: &Path, args: &[&str], stdin: impl AsRef<[u8]>, env: &[(&str, &Path)]) -> Run {
+pub fn run_with(
+    dir: &Path,
+    args: &[&str],
+    stdin: impl AsRef<[u8]>,
+    env: &[(&str, &std::ffi::OsStr)],
+) -> Run {
     let out = assert_cmd::Command::cargo_bin("nimbus-lint")
         .expect("binary built")
         .current_dir(dir)
