@@ -29,6 +29,9 @@ fn file_property(file: &crate::source::SourceFile, cwd: &Path) -> String {
     printable(&escape_property(&name)).into_owned()
 }
 
+/// Annotations of each kind that GitHub shows for a step.
+const SHOWN: usize = 10;
+
 /// Writes one `::error`/`::warning` command per diagnostic; files are named relative to `cwd`.
 /// `errors` (paths the run could not read) are annotations too: in a workflow, stderr is not.
 pub fn render(
@@ -59,6 +62,19 @@ pub fn render(
             message.push_str(&d.help);
         }
         writeln!(out, "::{kind} {props}::{}", escape_data(&message))?;
+    }
+    // GitHub shows 10 annotations of each kind a step: a notice says the rest are in the log.
+    let summary = super::Summary::of(results);
+    if summary.errors > SHOWN || summary.warnings > SHOWN {
+        writeln!(
+            out,
+            "::notice title=nimbus-lint::{}: GitHub shows the first {SHOWN} errors and {SHOWN} warnings of a step as annotations; the step's log lists them all",
+            escape_data(&format!(
+                "{}, {}",
+                super::plural(summary.errors, "error", "errors"),
+                super::plural(summary.warnings, "warning", "warnings")
+            ))
+        )?;
     }
     // Paths that could not be read: the annotation says why the check is incomplete.
     for e in errors {
