@@ -10,9 +10,9 @@ use std::path::Path;
 
 use serde_sarif::sarif::{
     ArtifactChange, ArtifactContent, ArtifactLocation, Fix as SarifFix, Invocation, Location,
-    Message, MultiformatMessageString, Notification, PhysicalLocation, Region, Replacement,
-    ReportingConfiguration, ReportingDescriptor, Result as SarifResult, ResultLevel, Run, Sarif,
-    Tool, ToolComponent,
+    Message, MultiformatMessageString, Notification, PhysicalLocation, PropertyBag, Region,
+    Replacement, ReportingConfiguration, ReportingDescriptor, Result as SarifResult, ResultLevel,
+    Run, Sarif, Tool, ToolComponent,
 };
 
 use crate::Analysis;
@@ -144,7 +144,18 @@ fn rules() -> Vec<ReportingDescriptor> {
         .iter()
         .map(|code| {
             let rule = code.rule();
-            ReportingDescriptor::builder()
+            // GitHub code scanning files a rule tagged `security` with a severity under
+            // security alerts.
+            let properties = code.security_severity().map(|severity| {
+                PropertyBag::builder()
+                    .tags(vec!["security".to_owned()])
+                    .additional_properties(BTreeMap::from([(
+                        "security-severity".to_owned(),
+                        serde_json::Value::from(severity),
+                    )]))
+                    .build()
+            });
+            let mut descriptor = ReportingDescriptor::builder()
                 .id(rule.code)
                 .name(rule_name(rule.code))
                 .short_description(multiformat(rule.summary, None))
@@ -156,7 +167,9 @@ fn rules() -> Vec<ReportingDescriptor> {
                         .level(serde_json::Value::from(level(rule.severity)))
                         .build(),
                 )
-                .build()
+                .build();
+            descriptor.properties = properties;
+            descriptor
         })
         .collect()
 }

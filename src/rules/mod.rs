@@ -137,6 +137,16 @@ impl Code {
         }
     }
 
+    /// How grave a finding of the rule is for security, on the 0.0 to 10.0 scale of GitHub
+    /// code scanning (SARIF's `security-severity`): a credential in the configuration is
+    /// high. `None` for rules that are not about security.
+    pub fn security_severity(self) -> Option<&'static str> {
+        match self {
+            Code::SecretInConfig => Some("8.0"),
+            _ => None,
+        }
+    }
+
     /// The known code nearest to a misspelled one.
     pub fn nearest(s: &str) -> Option<Code> {
         crate::suggest::nearest(s, Code::ALL.iter().map(|c| c.as_str())).and_then(Code::parse)
