@@ -2709,4 +2709,12 @@ fn other_tools_toml_files_named_without_nimbus_toml_are_skipped_with_a_note() {
         "{}",
         r.stdout
     );
+    // The same for a buffer an editor pipes (a linter run on every TOML file).
+    let r = run_with_stdin(
+        ws.path(),
+        &["check", "-", "--stdin-filename", "Cargo.toml"],
+        "[package]\nname = \"y\"\n",
+    );
+    assert_eq!((r.code, r.stdout.as_str()), (0, ""));
+    assert_eq!(r.stderr, skipped("Cargo.toml"));
 }
