@@ -198,9 +198,17 @@ impl<'a> Context<'a> {
             self.hold(code);
             return None;
         };
+        // An entity written as sub-tables alone (`[connector.tw.us]`) is a header typed wrong,
+        // which `unknown-field` reports: not an entity to delete.
+        let model = &self.ws.model;
+        let sub_tables_only = |i: usize| match kind {
+            Kind::Connector => model.connectors[i].def.sub_tables_only,
+            Kind::MessagingEntry => model.entries[i].def.sub_tables_only,
+            _ => false,
+        };
         Some(
             (used.iter().enumerate())
-                .filter(|(_, u)| !**u)
+                .filter(|&(i, u)| !*u && !sub_tables_only(i))
                 .map(|(i, _)| i)
                 .collect(),
         )

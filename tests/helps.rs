@@ -201,7 +201,8 @@ fn an_id_with_a_dot_is_told_so_without_missing_fields() {
         "ids cannot contain `.`: `[service.support.bot]` is a table `bot` inside service \
          `support`; write the id with `-`, e.g. `[service.support-bot]`"
     );
-    // Of any kind: a connector's keys written under `[connector.twilio.eu]` are not missing.
+    // Of any kind: a connector's keys written under `[connector.twilio.eu]` are not missing,
+    // and the connector is no unused one to delete.
     let ws = workspace(&[
         ("nimbus.toml", ""),
         (
@@ -212,9 +213,23 @@ fn an_id_with_a_dot_is_told_so_without_missing_fields() {
     let r = run(ws.path(), &["check", "--format", "short"]);
     assert_eq!(
         r.stdout,
-        "o.toml:2:1: warning[unused-connector]: no messaging entry uses connector `twilio`\n\
-         o.toml:2:19: error[unknown-field]: unknown key `eu` in connector `twilio`\n\
-         1 error, 1 warning in 2 files\n"
+        "o.toml:2:19: error[unknown-field]: unknown key `eu` in connector `twilio`\n\
+         1 error, 0 warnings in 2 files\n"
+    );
+    // An entry alike.
+    std::fs::write(
+        ws.path().join("e.toml"),
+        "[messaging_entry.wa.us]\nou = \"a\"\n",
+    )
+    .unwrap();
+    let r = run(ws.path(), &["check", "--format", "short"]);
+    assert!(!r.stdout.contains("unused-messaging-entry"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains(
+            "e.toml:1:21: error[unknown-field]: unknown key `us` in messaging entry `wa`"
+        ),
+        "{}",
+        r.stdout
     );
 }
 
