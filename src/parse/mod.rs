@@ -394,18 +394,36 @@ fn loose_secrets(id: FileId, text: &str, parts: &[ParsedFile]) -> Vec<SecretHit>
         .map(|h| h.span.range())
         .collect();
     known.sort_unstable_by_key(|k| k.start);
+    // The entity of a word is the one whose header is the last above it: a suppression
+    // comment on that entity covers the word.
+    let mut headers: Vec<(u32, Kind, &crate::model::Text)> = (parts.iter())
+        .flat_map(|p| {
+            (p.ous.iter().map(|e| (Kind::Ou, &e.def)))
+                .chain(p.connectors.iter().map(|e| (Kind::Connector, &e.def)))
+                .chain(p.entries.iter().map(|e| (Kind::MessagingEntry, &e.def)))
+                .chain(p.services.iter().map(|e| (Kind::Service, &e.def)))
+        })
+        .map(|(kind, def)| (def.header.start, kind, &def.id))
+        .collect();
+    headers.sort_unstable_by_key(|h| h.0);
     (words.into_iter())
         .filter(|w| {
             let at = known.partition_point(|k| k.end <= w.start);
             known.get(at).is_none_or(|k| k.start >= w.end)
         })
-        .map(|w| SecretHit {
-            span: crate::source::Span::new(id, w.clone()),
-            value: text[w].to_owned(),
-            literal_secret: false,
-            key: None,
-            entity: None,
-            loose: true,
+        .map(|w| {
+            let above = headers.partition_point(|h| h.0 as usize <= w.start);
+            let entity = above
+                .checked_sub(1)
+                .map(|i| (headers[i].1, headers[i].2.clone()));
+            SecretHit {
+                span: crate::source::Span::new(id, w.clone()),
+                value: text[w].to_owned(),
+                literal_secret: false,
+                key: None,
+                entity,
+                loose: true,
+            }
         })
         .collect()
 }
