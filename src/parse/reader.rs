@@ -357,8 +357,11 @@ impl<'s> Reader<'s> {
     /// (TOML lets a parser normalise them): the bundle's bytes must not depend on how git
     /// checked the file out.
     fn line_ends_as_lf(&self, s: &str, span: std::ops::Range<usize>) -> Text {
+        if !s.as_bytes().contains(&b'\r') {
+            return Text::from(s);
+        }
         let raw = self.src.get(span).unwrap_or_default();
-        if s.contains("\r\n") && (raw.starts_with("\"\"\"") || raw.starts_with("'''")) {
+        if raw.starts_with("\"\"\"") || raw.starts_with("'''") {
             Text::from(s.replace("\r\n", "\n").as_str())
         } else {
             Text::from(s)
