@@ -846,3 +846,18 @@ fn crlf_checkouts_give_the_bundle_of_lf_ones_multi_line_strings_included() {
     assert!(lf.contains("\"Contoso\\nGroup\""), "{lf}");
     assert_eq!(bundle_of(true), lf);
 }
+
+#[test]
+fn a_line_end_written_as_an_escape_in_a_multi_line_string_is_kept() {
+    // `\r\n` written as escapes says what it means; only the file's own line ends are LF.
+    let ws = example_copy();
+    let org = ws.path().join("org.toml");
+    let text = std::fs::read_to_string(&org).unwrap().replace(
+        "name = \"Contoso\"",
+        "name = \"\"\"Contoso\\r\\nGroup\"\"\"",
+    );
+    std::fs::write(&org, text.replace('\n', "\r\n")).unwrap();
+    let r = run(ws.path(), &["build", "-o", "-"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("\"Contoso\\r\\nGroup\""), "{}", r.stdout);
+}

@@ -2715,6 +2715,23 @@ fn other_tools_toml_files_named_without_nimbus_toml_are_skipped_with_a_note() {
         &["check", "-", "--stdin-filename", "Cargo.toml"],
         "[package]\nname = \"y\"\n",
     );
-    assert_eq!((r.code, r.stdout.as_str()), (0, ""));
+    assert_eq!(
+        (r.code, r.stdout.as_str()),
+        (0, "0 errors, 0 warnings in 0 files\n")
+    );
     assert_eq!(r.stderr, skipped("Cargo.toml"));
+    // Written in capitals, the kind is still one: checked, not skipped.
+    let r = run_with_stdin(
+        ws.path(),
+        &[
+            "check",
+            "-",
+            "--stdin-filename",
+            "upper.toml",
+            "--format",
+            "short",
+        ],
+        "[OU.contoso]\n",
+    );
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
 }

@@ -525,6 +525,8 @@ fn a_misspelled_kind_that_a_rename_would_define_twice_is_not_renamed() {
         // The right kind is a bare table, or written as a key above the headers.
         "[service]\n[srvice.desk]\nou = \"acme\"\n",
         "service.x.ou = \"acme\"\n[srvice.desk]\nou = \"acme\"\n",
+        // The right kind spelled with an escape, which a rename could clash with.
+        "[\"ser\\u0076ice\".desk]\nou = \"acme\"\n[srvice.desk]\nou = \"acme\"\n",
         // The misspelled kind is also a key above the headers.
         "srvice.x.ou = \"acme\"\n[srvice.desk]\nou = \"acme\"\n",
     ];

@@ -299,9 +299,20 @@ fn a_suppression_comment_written_almost_right_is_told_what_is_wrong_and_mended()
     // A code that is not known: the help shows the line, the fix waits for the code's own.
     let text = format!("# nimbus-lint: ignore(im-no-agent)\n{BOT}");
     assert_eq!(fixed(&text).0, text);
-    // Prose that names the tool is no directive.
-    let out = rendered(&format!("# nimbus-lint checks this file in CI\n{BOT}"));
-    assert!(!out.contains("unused-suppression"), "{out}");
+    // A list left open with more words after its codes: where it ends is not known.
+    let text = format!("# nimbus-lint: allow(im-no-agents unused-conector\n{BOT}");
+    assert_eq!(fixed(&text).0, text);
+    // Prose that names the tool is no directive, even with a word near `allow` and a
+    // parenthesis, as long as no `:` follows the tool's name.
+    for prose in [
+        "# nimbus-lint checks this file in CI",
+        "# nimbus-lint skips (im-no-agents) services without agents",
+    ] {
+        let out = rendered(&format!("{prose}\n{BOT}"));
+        assert!(!out.contains("unused-suppression"), "{out}");
+        let text = format!("{prose}\n{BOT}");
+        assert_eq!(fixed(&text).0, text);
+    }
     // A credential pasted into one is not repeated.
     let secret = "Ab3dEfGh1jKlMn0pQrStUvWxYz012399";
     let out = rendered(&format!("# nimbus-lint allow({secret})\n{BOT}"));

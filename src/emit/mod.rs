@@ -204,7 +204,7 @@ pub fn render(
             github::render(results, &errors, &root, out)?
         }
     }
-    if results.is_empty() {
+    if results.is_empty() && !errors.is_empty() {
         // Nothing could be checked: the errors on stderr say why; a summary would mislead.
         return Ok(());
     }

@@ -389,10 +389,10 @@ impl Room {
             Notification::builder()
                 .level(serde_json::Value::from("warning"))
                 .message(text(&format!(
-                    "{} left out ({} errors, {} warnings): GitHub code scanning refuses a run of more than {MAX_RESULTS} results; errors come first; `--format json` or `short` lists them all",
+                    "{} left out ({}, {}): GitHub code scanning refuses a run of more than {MAX_RESULTS} results; errors come first; `--format json` or `short` lists them all",
                     super::plural(left, "result", "results"),
-                    self.left_errors,
-                    self.left_warnings
+                    super::plural(self.left_errors, "error", "errors"),
+                    super::plural(self.left_warnings, "warning", "warnings")
                 )))
                 .build()
         })

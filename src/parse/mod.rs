@@ -106,6 +106,7 @@ pub fn parse_pieces(id: FileId, file: &SourceFile) -> Vec<ParsedFile> {
         }];
     }
     let text: &str = &file.text;
+    let whole = Whole::new(text);
     let mut parts = match lines::batches(text, BATCH) {
         Some(ranges) => {
             let parts: Vec<ParsedFile> = ranges
@@ -117,18 +118,18 @@ pub fn parse_pieces(id: FileId, file: &SourceFile) -> Vec<ParsedFile> {
                         let prefixed =
                             format!("{}\n{}", &text[header.clone()], &text[b.range.clone()]);
                         let base = b.range.start - (header.len() + 1);
-                        parse_batch(id, &prefixed, base, text)
+                        parse_batch(id, &prefixed, base, &whole)
                     }
-                    None => parse_batch(id, &text[b.range.clone()], b.range.start, text),
+                    None => parse_batch(id, &text[b.range.clone()], b.range.start, &whole),
                 })
                 .collect();
             if batches_agree(&parts) {
                 parts
             } else {
-                vec![parse_batch(id, text, 0, text)]
+                vec![parse_batch(id, text, 0, &whole)]
             }
         }
-        None => vec![parse_batch(id, text, 0, text)],
+        None => vec![parse_batch(id, text, 0, &whole)],
     };
     if !parts.iter().any(|p| p.broken) && may_hold_directive(text) {
         let (suppressions, diags, secrets) = suppress::scan(id, text, &parts);
@@ -291,49 +292,99 @@ fn batches_agree(parts: &[ParsedFile]) -> bool {
     true
 }
 
-/// Whether the top-level table `name` of the file `whole`, an unknown kind of entity, can be
-/// renamed `suggested` by one edit of its key: written in one header, and with no header or
-/// top-level key of `suggested` that the rename would clash with (the bare `[suggested]`, or
-/// an id of `table`'s under it).
-fn kind_rename(whole: &str, name: &str, suggested: &str, table: &DeTable<'_>) -> KindRename {
-    let mut headers = Vec::new();
-    let mut before_headers = true;
-    let mut clash = false;
-    // The line of `l`, counted as the lines go by.
-    let (mut line, mut counted) = (1, 0);
-    for l in lines::top_level(whole) {
-        let path = match &l.line {
-            lines::Line::Header { path, .. } => {
-                before_headers = false;
-                path.clone()
-            }
-            lines::Line::Key(body) if before_headers => lines::key_path(body),
-            _ => continue,
-        };
-        let header = matches!(l.line, lines::Line::Header { .. });
-        match path.first() {
-            Some(first) if first == name && header => {
-                line += whole[counted..l.start].matches('\n').count() as u32;
-                counted = l.start;
-                headers.push(line);
-            }
-            Some(first) if first == name => clash = true,
-            Some(first) if first == suggested => {
-                clash |= !header || path.get(1).is_none_or(|id| table.contains_key(id.as_str()));
-            }
-            _ => {}
+/// A file whole, as each of its batches sees it: its text, and what a misspelled kind's
+/// rename needs to know of its top-level keys, read once for all of them.
+struct Whole<'a> {
+    text: &'a str,
+    top: std::sync::OnceLock<TopKeys>,
+}
+
+impl<'a> Whole<'a> {
+    fn new(text: &'a str) -> Self {
+        Whole {
+            text,
+            top: std::sync::OnceLock::new(),
         }
     }
-    match headers.len() {
+
+    fn top(&self) -> &TopKeys {
+        self.top.get_or_init(|| TopKeys::of(self.text))
+    }
+}
+
+/// The first keys of a file's table headers, and of its dotted keys above them.
+#[derive(Default)]
+struct TopKeys {
+    /// By first key: the lines (1-based) of the headers it opens, the second keys they name,
+    /// and whether one is that key alone (`[service]`).
+    headers: rustc_hash::FxHashMap<String, (Vec<u32>, rustc_hash::FxHashSet<String>, bool)>,
+    /// First keys of the dotted keys above the first header.
+    above: rustc_hash::FxHashSet<String>,
+    /// A header or key there holds a backslash (`["\u0073ervice".x]`): keys compared as
+    /// written could miss a clash.
+    escaped: bool,
+}
+
+impl TopKeys {
+    fn of(text: &str) -> TopKeys {
+        let mut top = TopKeys::default();
+        let mut before_headers = true;
+        // The line of each header, counted as the lines go by.
+        let (mut line, mut counted) = (1, 0);
+        for l in lines::top_level(text) {
+            let rest = &text[l.text_start..];
+            let escaped = || rest[..rest.find('\n').unwrap_or(rest.len())].contains('\\');
+            match &l.line {
+                lines::Line::Header { path, .. } => {
+                    before_headers = false;
+                    top.escaped |= escaped();
+                    line += text[counted..l.start].matches('\n').count() as u32;
+                    counted = l.start;
+                    let Some(first) = path.first() else { continue };
+                    let entry = top.headers.entry(first.clone()).or_default();
+                    entry.0.push(line);
+                    match path.get(1) {
+                        Some(second) => {
+                            entry.1.insert(second.clone());
+                        }
+                        None => entry.2 = true,
+                    }
+                }
+                lines::Line::Key(body) if before_headers => {
+                    top.escaped |= escaped();
+                    if let Some(first) = lines::key_path(body).into_iter().next() {
+                        top.above.insert(first);
+                    }
+                }
+                _ => {}
+            }
+        }
+        top
+    }
+}
+
+/// Whether the top-level table `name` of a file whose top-level keys are `top`, an unknown
+/// kind of entity, can be renamed `suggested` by one edit of its key: written in one header,
+/// and with no header or top-level key of `suggested` that the rename would clash with (the
+/// bare `[suggested]`, or an id of `table`'s under it).
+fn kind_rename(top: &TopKeys, name: &str, suggested: &str, table: &DeTable<'_>) -> KindRename {
+    let clash = top.escaped
+        || top.above.contains(name)
+        || top.above.contains(suggested)
+        || top.headers.get(suggested).is_some_and(|(_, ids, bare)| {
+            *bare || table.keys().any(|id| ids.contains(key_str(id)))
+        });
+    let lines = top.headers.get(name).map_or(&[][..], |(lines, ..)| lines);
+    match lines {
         _ if clash => KindRename::Unsafe,
-        1 => KindRename::Safe,
-        0 => KindRename::Unsafe,
-        _ => KindRename::Headers(headers),
+        [] => KindRename::Unsafe,
+        [_] => KindRename::Safe,
+        _ => KindRename::Headers(lines.to_vec()),
     }
 }
 
 /// Parses `text` (the file, or a batch of it starting at byte `base`); `whole` is the file.
-fn parse_batch(id: FileId, text: &str, base: usize, whole: &str) -> ParsedFile {
+fn parse_batch(id: FileId, text: &str, base: usize, whole: &Whole<'_>) -> ParsedFile {
     let mut out = ParsedFile::default();
     let (mut doc, broken) = parse_toml(id, text, base, &mut out.diagnostics);
     let mut r = Reader::new(id, text, base);
@@ -357,7 +408,7 @@ fn parse_batch(id: FileId, text: &str, base: usize, whole: &str) -> ParsedFile {
                     {
                         let rename = match (&d.fix, value.get_ref()) {
                             (Some(fix), DeValue::Table(t)) => {
-                                kind_rename(whole, name, &fix.text, t)
+                                kind_rename(whole.top(), name, &fix.text, t)
                             }
                             _ => KindRename::Unsafe,
                         };
@@ -640,7 +691,10 @@ fn single<'i>(key: &Spanned<DeString<'i>>, value: &Spanned<DeValue<'i>>) -> DeTa
 /// file written for nimbus-lint, not a `Cargo.toml` or a `pyproject.toml`.
 pub fn names_an_entity_kind(text: &str) -> bool {
     let schema = entity_file_schema();
+    // In any case (`[OU.x]`).
     let kind_like = |name: &str| {
+        let name = name.to_ascii_lowercase();
+        let name = name.as_str();
         KINDS.contains(&name)
             || schema.aliases.iter().any(|(alias, _)| *alias == name)
             || (name.len() >= 4 && crate::suggest::nearest(name, KINDS.iter().copied()).is_some())
@@ -655,7 +709,10 @@ pub fn names_an_entity_kind(text: &str) -> bool {
             lines::Line::Key(body) if before_headers => lines::key_path(body),
             _ => return false,
         };
-        path.first().is_some_and(|first| kind_like(first))
+        // A key with an escape (`["\u006fu".x]`), read here as written, may be any.
+        let rest = &text[l.text_start..];
+        let escaped = rest[..rest.find('\n').unwrap_or(rest.len())].contains('\\');
+        escaped || path.first().is_some_and(|first| kind_like(first))
     })
 }
 
@@ -1344,6 +1401,9 @@ mod tests {
             "[[connector]]\n",
             "[servce.x]\n",
             "# a comment\n[messaging_entry]\nwa = { ou = \"a\" }\n",
+            "[OU.contoso]\n",
+            "[Services.x]\n",
+            "[\"\\u006fu\".x]\n",
         ];
         for text in ours {
             assert!(names_an_entity_kind(text), "{text}");
@@ -1416,7 +1476,7 @@ mod batch_tests {
             for p in pieces {
                 batched.append(p);
             }
-            let mut whole = parse_batch(id, text, 0, text);
+            let mut whole = parse_batch(id, text, 0, &Whole::new(text));
             let (s, d, _) = suppress::scan(id, text, std::slice::from_ref(&whole));
             whole.suppressions = s;
             whole.diagnostics.extend(d);

@@ -360,8 +360,10 @@ impl<'s> Reader<'s> {
         if !s.as_bytes().contains(&b'\r') {
             return Text::from(s);
         }
+        // Line ends of the file, not `\r\n` written as escapes, which say what they mean.
         let raw = self.src.get(span).unwrap_or_default();
-        if raw.starts_with("\"\"\"") || raw.starts_with("'''") {
+        let multi_line = raw.starts_with("\"\"\"") || raw.starts_with("'''");
+        if multi_line && raw.contains("\r\n") && !raw.contains("\\r") {
             Text::from(s.replace("\r\n", "\n").as_str())
         } else {
             Text::from(s)

@@ -232,8 +232,11 @@ fn misspelled_directive(file: FileId, at: usize, body: &str) -> Option<Diagnosti
         .count();
     let verb = &verb_rest[..verb_len];
     // `allow` or another word for it, or one of them misspelled (`alow`, `ignroe`).
+    // A misspelling only after `nimbus-lint:`: without the colon, a sentence about the tool
+    // (`# nimbus-lint skips (…)`) is as likely.
     let near = |v: &str| crate::suggest::nearest(&v.to_ascii_lowercase(), ALLOW.iter().copied());
-    if !ALLOW.iter().any(|a| a.eq_ignore_ascii_case(verb)) && (verb_len < 4 || near(verb).is_none())
+    if !ALLOW.iter().any(|a| a.eq_ignore_ascii_case(verb))
+        && (!colon || verb_len < 4 || near(verb).is_none())
     {
         return None;
     }
@@ -309,7 +312,11 @@ fn misspelled_directive(file: FileId, at: usize, body: &str) -> Option<Diagnosti
     } else {
         return None;
     };
-    let certain = !codes.is_empty() && codes.iter().all(|c| Code::parse(c).is_some());
+    // A list left open with more words after its codes (`allow(a b-misspelled`): where the
+    // list was meant to end is not known.
+    let open_with_more = opened.is_some() && !parens && !body[end..].trim().is_empty();
+    let certain =
+        !codes.is_empty() && codes.iter().all(|c| Code::parse(c).is_some()) && !open_with_more;
     let fix = certain.then(|| (span(0..end), corrected));
     // A credential pasted into the comment is not repeated.
     let secret = crate::rules::syntax::alphanumeric_runs(body)
