@@ -474,6 +474,19 @@ fn a_named_pipe_is_refused_not_waited_for() {
         r.stderr,
         "error: pipe.toml: not a regular file (a pipe, socket or device), not read\n"
     );
+    // Named with no nimbus.toml above it, where a file is read to tell whether it is another
+    // tool's: not opened there either.
+    std::fs::remove_file(ws.path().join("nimbus.toml")).unwrap();
+    let r = run(ws.path(), &["check", "pipe.toml"]);
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr.ends_with(
+            "error: pipe.toml: not a regular file (a pipe, socket or device), not read\n"
+        ),
+        "{}",
+        r.stderr
+    );
+    std::fs::write(ws.path().join("nimbus.toml"), "").unwrap();
     // Machine formats carry it too, once: an annotation, a failed SARIF invocation.
     let r = run(ws.path(), &["check", "--format", "github", "."]);
     assert_eq!(

@@ -193,8 +193,13 @@ pub(super) fn targets(
 /// True when `file`, named with no `nimbus.toml` at or above it (`root` is its folder), is
 /// another tool's TOML (a `Cargo.toml`, a `pyproject.toml`, as a pre-commit hook with the
 /// shipped `files: \.toml$` passes them): no table of it names a kind of entity. A file that
-/// cannot be read, is not UTF-8 or is over the size limit is not judged: the check says why.
+/// is not a regular one, cannot be read, is not UTF-8 or is over the size limit is not
+/// judged: the check says why.
 fn foreign(file: &Path, root: &Path) -> bool {
+    // A pipe or a device is never opened here: reading could block, or never end.
+    if !std::fs::metadata(file).is_ok_and(|m| m.is_file()) {
+        return false;
+    }
     let limit = load::settings_of(root).max_file_size;
     let Ok(f) = std::fs::File::open(file) else {
         return false;
