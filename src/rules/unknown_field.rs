@@ -94,8 +94,8 @@ pub(crate) fn above_headers(span: Span, key: &str, header: &str) -> Diagnostic {
 
 /// An unknown top-level key of an entity file, as [`diagnostic`] reported it: a table there
 /// was meant as a kind of entity. Its rename to the kind suggested is kept only when `rename`
-/// says it is safe; `lines` are the lines (1-based) of the headers that write the kind when
-/// it is more than one, each to be renamed by hand.
+/// says it is safe; when the kind is written in several headers, the help names their lines,
+/// each to be renamed by hand.
 pub(crate) fn unknown_kind(
     mut d: Diagnostic,
     name: &str,
