@@ -355,7 +355,9 @@ impl Server {
     /// or published (`stopping`): `shutdown` is answered at once, and `exit` ends the process,
     /// however long the check would have taken. (Messages that had arrived before the check
     /// began are answered as they would have been: the requests of a batch, after their own
-    /// checks, then its `shutdown`.) With no thread to be had, `work` runs here; `None` too
+    /// checks, then its `shutdown`. Requests held while the check ran are answered without
+    /// its workspace's analysis, which went with the check: a hover then gives nothing, to a
+    /// client that is shutting down.) With no thread to be had, `work` runs here; `None` too
     /// when the thread ended without a result.
     fn aside<R: Send + 'static>(
         &mut self,
