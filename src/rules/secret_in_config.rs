@@ -114,8 +114,6 @@ pub fn names_a_variable(s: &str) -> bool {
 /// the NULs separate.
 pub fn shaped_words(text: &str, hex: bool) -> Vec<std::ops::Range<usize>> {
     let bytes = text.as_bytes();
-    let shaped =
-        |w: &str| is_secret_shaped(w) && (hex || !w.bytes().all(|b| b.is_ascii_hexdigit()));
     let mut out = Vec::new();
     // A word is part of a run of letters, digits (and NULs) at least 32 bytes long: such a run
     // holds the 32nd byte of any window it starts in. So only every 32nd byte is looked at
@@ -143,25 +141,38 @@ pub fn shaped_words(text: &str, hex: bool) -> Vec<std::ops::Range<usize>> {
         if end - start < 32 {
             continue;
         }
-        let nul = bytes[start..end].contains(&0);
-        let word = &text[start..end];
-        if !nul {
-            if shaped(word) {
-                out.push(start..end);
-            }
-        } else if word.len() <= 2 * 32 && is_secret_shaped(&word.replace('\0', "")) {
-            out.push(start..end);
-        } else {
-            let mut from = start;
-            for part in word.split('\0') {
-                if is_secret_shaped(part) {
-                    out.push(from..from + part.len());
-                }
-                from += part.len() + 1;
-            }
-        }
+        push_shaped(text, start..end, hex, &mut out);
     }
     out
+}
+
+/// Pushes the words shaped like an API key secret of the run `run` of `text` (letters, digits
+/// and NULs, beginning with a letter or digit): the run itself, or, with NULs in it, its
+/// letters alone when they make one word (UTF-16 read as UTF-8), else each word they separate.
+fn push_shaped(
+    text: &str,
+    run: std::ops::Range<usize>,
+    hex: bool,
+    out: &mut Vec<std::ops::Range<usize>>,
+) {
+    let shaped =
+        |w: &str| is_secret_shaped(w) && (hex || !w.bytes().all(|b| b.is_ascii_hexdigit()));
+    let word = &text[run.clone()];
+    if !word.contains('\0') {
+        if shaped(word) {
+            out.push(run);
+        }
+    } else if word.len() <= 2 * 32 && is_secret_shaped(&word.replace('\0', "")) {
+        out.push(run);
+    } else {
+        let mut from = run.start;
+        for part in word.split('\0') {
+            if is_secret_shaped(part) {
+                out.push(from..from + part.len());
+            }
+            from += part.len() + 1;
+        }
+    }
 }
 
 /// `text` with each word shaped like an API key secret ([`shaped_words`]) masked to its first
@@ -258,11 +269,10 @@ mod tests {
         assert!(!is_secret_shaped("IS12345678900000000000000000AbCdEf"));
     }
 
-    /// `shaped_words` as it read every byte, before it looked at every 32nd only.
+    /// `shaped_words` as it read every byte, before it looked at every 32nd only (each run
+    /// read into words as the fast scan reads it: the two differ in how they find runs).
     fn every_byte(text: &str, hex: bool) -> Vec<std::ops::Range<usize>> {
         let bytes = text.as_bytes();
-        let shaped =
-            |w: &str| is_secret_shaped(w) && (hex || !w.bytes().all(|b| b.is_ascii_hexdigit()));
         let mut out = Vec::new();
         let mut at = 0;
         while at < bytes.len() {
@@ -271,27 +281,10 @@ mod tests {
                 continue;
             }
             let start = at;
-            let mut nul = false;
             while at < bytes.len() && (bytes[at].is_ascii_alphanumeric() || bytes[at] == 0) {
-                nul |= bytes[at] == 0;
                 at += 1;
             }
-            let word = &text[start..at];
-            if !nul {
-                if shaped(word) {
-                    out.push(start..at);
-                }
-            } else if word.len() <= 64 && is_secret_shaped(&word.replace('\0', "")) {
-                out.push(start..at);
-            } else {
-                let mut from = start;
-                for part in word.split('\0') {
-                    if is_secret_shaped(part) {
-                        out.push(from..from + part.len());
-                    }
-                    from += part.len() + 1;
-                }
-            }
+            super::push_shaped(text, start..at, hex, &mut out);
         }
         out
     }
