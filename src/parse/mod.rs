@@ -692,28 +692,16 @@ fn single<'i>(key: &Spanned<DeString<'i>>, value: &Spanned<DeValue<'i>>) -> DeTa
 pub fn names_an_entity_kind(text: &str) -> bool {
     let schema = entity_file_schema();
     // In any case (`[OU.x]`).
-    let kind_like = |name: &str| {
+    let kind_like = |name: &String| {
         let name = name.to_ascii_lowercase();
         let name = name.as_str();
         KINDS.contains(&name)
             || schema.aliases.iter().any(|(alias, _)| *alias == name)
             || (name.len() >= 4 && crate::suggest::nearest(name, KINDS.iter().copied()).is_some())
     };
-    let mut before_headers = true;
-    lines::top_level(text).any(|l| {
-        let path = match &l.line {
-            lines::Line::Header { path, .. } => {
-                before_headers = false;
-                path.clone()
-            }
-            lines::Line::Key(body) if before_headers => lines::key_path(body),
-            _ => return false,
-        };
-        // A key with an escape (`["\u006fu".x]`), read here as written, may be any.
-        let rest = &text[l.text_start..];
-        let escaped = rest[..rest.find('\n').unwrap_or(rest.len())].contains('\\');
-        escaped || path.first().is_some_and(|first| kind_like(first))
-    })
+    let top = TopKeys::of(text);
+    // A key with an escape (`["\u006fu".x]`), read as written, may be any.
+    top.escaped || top.headers.keys().chain(&top.above).any(kind_like)
 }
 
 fn entity_file_schema() -> Schema<'static> {
