@@ -34,8 +34,10 @@ const SHOWN: usize = 10;
 
 /// Writes one `::error`/`::warning` command per diagnostic; files are named relative to `cwd`.
 /// `errors` (paths the run could not read) are annotations too: in a workflow, stderr is not.
+/// Past what GitHub shows of a step, a notice says so, from `summary` (the counts of the run).
 pub fn render(
     results: &[Analysis],
+    summary: &super::Summary,
     errors: &[LoadError],
     cwd: &Path,
     out: &mut dyn Write,
@@ -64,7 +66,6 @@ pub fn render(
         writeln!(out, "::{kind} {props}::{}", escape_data(&message))?;
     }
     // GitHub shows 10 annotations of each kind a step: a notice says the rest are in the log.
-    let summary = super::Summary::of(results);
     if summary.errors > SHOWN || summary.warnings > SHOWN {
         writeln!(
             out,

@@ -201,7 +201,7 @@ pub fn render(
         Format::Short => short::render(results, out)?,
         Format::Github => {
             let (root, errors) = for_github();
-            github::render(results, &errors, &root, out)?
+            github::render(results, &summary, &errors, &root, out)?
         }
     }
     if results.is_empty() && !errors.is_empty() {
