@@ -238,12 +238,9 @@ fn rebuild_command(args: &BuildArgs) -> String {
     command
 }
 
-/// True when the file at `target` is the bundle of `a` with CRLF line ends: what a checkout
-/// with `core.autocrlf` makes of a committed bundle, which is current.
-fn crlf_only(target: &std::path::Path, a: &Analysis) -> bool {
-    let Ok(old) = std::fs::read(target) else {
-        return false;
-    };
+/// True when `old`, the bytes of the bundle's file, are the bundle of `a` with CRLF line ends:
+/// what a checkout with `core.autocrlf` makes of a committed bundle, which is current.
+fn crlf_only(old: &[u8], a: &Analysis) -> bool {
     if !old.windows(2).any(|w| w == b"\r\n") {
         return false;
     }
@@ -296,16 +293,16 @@ fn compare(target: &std::path::Path, a: &Analysis, naming: &Naming, rebuild: &st
             stale: None,
         };
     }
-    if crlf_only(target, a) {
-        return Done {
-            code: EXIT_OK,
-            line: Some(format!(
-                "{shown} is up to date (its line ends are CRLF, as git's core.autocrlf writes them)"
-            )),
-            stale: None,
-        };
-    }
     let why = match std::fs::read(target) {
+        Ok(old) if crlf_only(&old, a) => {
+            return Done {
+                code: EXIT_OK,
+                line: Some(format!(
+                    "{shown} is up to date (its line ends are CRLF, as git's core.autocrlf writes them)"
+                )),
+                stale: None,
+            };
+        }
         Ok(old) => match serde_json::from_slice::<crate::compile::Bundle>(&old) {
             Ok(old) => crate::compile::first_difference(
                 &crate::compile::compile(&a.ws, &a.transfers),
