@@ -210,9 +210,9 @@ const ALLOW: &[&str] = &[
 
 /// A directive written almost right (`body` the comment's text from its first word, at byte
 /// `at`): the tool's name misspelled or in capitals, no `:` after it, another word than
-/// `allow` (or `allow` misspelled), the codes without parentheses. Reported at the first part at fault, with the line
-/// as it should read, and mended when that line is certain (every code a known one, nothing
-/// left over).
+/// `allow` (or `allow` misspelled), the codes without parentheses or without the `)`.
+/// Reported at the first part at fault, with the line as it should read, and mended when that
+/// line is certain (every code a known one, nothing left over).
 fn misspelled_directive(file: FileId, at: usize, body: &str) -> Option<Diagnostic> {
     let name = body.get(..11)?;
     if !name.eq_ignore_ascii_case("nimbus-lint") && !name.eq_ignore_ascii_case("nimbus_lint") {
