@@ -127,7 +127,7 @@ fn folder_without_toml_exits_2() {
     assert_eq!(r.code, 2, "{}", r.stdout);
     assert!(
         r.stderr.starts_with(
-            "error: .: no TOML files found (none there, or all hidden, ignored or excluded)"
+            "error: .: no TOML files found (none there, or all hidden, ignored, excluded or another tool's)"
         ),
         "{}",
         r.stderr
@@ -787,11 +787,11 @@ fn a_named_path_that_the_walk_leaves_out_gets_a_note_not_a_silent_pass() {
         ),
         (
             "linked",
-            "the walk of its workspace leaves this folder out (a symbolic link, hidden, ignored or excluded)",
+            "the walk of its workspace leaves this folder out (a symbolic link, hidden, ignored, excluded or another tool's)",
         ),
         (
             "drafts",
-            "its workspace reads no file below it (none there, or all hidden, ignored or excluded)",
+            "its workspace reads no file below it (none there, or all hidden, ignored, excluded or another tool's)",
         ),
     ] {
         let r = run(&ws, &["check", "--format", "short", path]);
@@ -1580,7 +1580,7 @@ fn a_folder_whose_only_toml_files_are_skipped_links_says_so_with_no_toml_files_f
     assert_eq!(
         r.stderr,
         format!(
-            "{notes}error: .: no TOML files found (none there, or all hidden, ignored or excluded): a workspace is a folder of .toml files (with an optional nimbus.toml at its root)\n"
+            "{notes}error: .: no TOML files found (none there, or all hidden, ignored, excluded or another tool's): a workspace is a folder of .toml files (with an optional nimbus.toml at its root)\n"
         )
     );
 }
@@ -2747,4 +2747,85 @@ fn other_tools_toml_files_named_without_nimbus_toml_are_skipped_with_a_note() {
         "[OU.contoso]\n",
     );
     assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+}
+
+#[test]
+fn a_workspace_with_no_nimbus_toml_skips_other_tools_toml_files_in_it() {
+    let tools = [
+        (
+            "pyproject.toml",
+            "[project]\nname = \"x\"\n[tool.ruff]\nline-length = 100\n",
+        ),
+        ("taplo.toml", "include = [\"**/*.toml\"]\n"),
+    ];
+    let ours = [
+        ("tenant/org.toml", "[ou.contoso]\n"),
+        // Begun: nothing in it names another tool's table either.
+        ("tenant/empty.toml", "# the sales services\n"),
+    ];
+    let ws = workspace(&[tools.as_slice(), ours.as_slice()].concat());
+    let note = |file: &str| {
+        format!(
+            "note: {file}: skipped: not a nimbus-lint file (no nimbus.toml at or above it, and no `[ou.…]`, `[connector.…]`, `[messaging_entry.…]` or `[service.…]` table)\n"
+        )
+    };
+    let notes = [note("pyproject.toml"), note("taplo.toml")].concat();
+    for args in [&["check"][..], &["check", "."], &["build", "-o", "-"]] {
+        let r = run(ws.path(), args);
+        assert_eq!(r.code, 0, "{args:?}: {}{}", r.stdout, r.stderr);
+        assert!(r.stderr.starts_with(&notes), "{args:?}: {}", r.stderr);
+    }
+    let r = run(ws.path(), &["check"]);
+    assert_eq!(r.stdout, "0 errors, 0 warnings in 2 files\n");
+    // Named, and met by the walk of a folder named too: one note.
+    let r = run(ws.path(), &["check", "taplo.toml", "."]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stderr.matches(&note("taplo.toml")).count(),
+        1,
+        "{}",
+        r.stderr
+    );
+    assert_eq!(r.stderr.len(), notes.len(), "{}", r.stderr);
+    // Another tool's files alone: nothing to check.
+    let only = workspace(&tools);
+    let r = run(only.path(), &["check"]);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(
+        r.stderr.ends_with(
+            "error: .: no TOML files found (none there, or all hidden, ignored, excluded or another tool's): a workspace is a folder of .toml files (with an optional nimbus.toml at its root)\n"
+        ),
+        "{}",
+        r.stderr
+    );
+    // With a nimbus.toml, every other `.toml` file holds entities, as the contract says: an
+    // `exclude` leaves another tool's out.
+    std::fs::write(ws.path().join("nimbus.toml"), "").unwrap();
+    let r = run(ws.path(), &["check", "--format", "short"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stdout
+            .contains("pyproject.toml:1:2: error[unknown-field]"),
+        "{}",
+        r.stdout
+    );
+    std::fs::write(
+        ws.path().join("nimbus.toml"),
+        "[workspace]\nexclude = [\"pyproject.toml\", \"taplo.toml\"]\n",
+    )
+    .unwrap();
+    let r = run(ws.path(), &["check"]);
+    assert_eq!((r.code, r.stderr.as_str()), (0, ""));
+}
+
+#[test]
+fn an_empty_file_named_without_nimbus_toml_is_checked_not_skipped() {
+    // Nothing in it names another tool's table: a tenant's file being begun.
+    let ws = workspace(&[("new.toml", "# the sales services\n")]);
+    let r = run(ws.path(), &["check", "new.toml"]);
+    assert_eq!(
+        (r.code, r.stdout.as_str()),
+        (0, "0 errors, 0 warnings in 1 file\n")
+    );
+    assert!(!r.stderr.contains("skipped"), "{}", r.stderr);
 }

@@ -155,8 +155,8 @@ pub(super) fn targets(
     let mut as_folder: HashSet<usize> = HashSet::new();
     if let Some(name) = stdin_filename {
         let (root, abs, text) = stdin_target(name, naming, stdin)?;
-        if !load::has_settings(&root) && foreign_text(&text) {
-            t.notes.push(skipped_note(&naming.display(name)));
+        if !load::has_settings(&root) && load::another_tools(&text) {
+            t.notes.push(load::skipped_note(&naming.display(name)));
         } else {
             let _ = roots.push(root, None);
             t.overlays.insert(abs, text);
@@ -171,7 +171,7 @@ pub(super) fn targets(
     for p in paths.iter().filter(|p| p.as_os_str() != "-") {
         match load::locate(p, naming) {
             Ok(found) if found.guessed && foreign(&naming.absolute(p), &found.root) => {
-                t.notes.push(skipped_note(&naming.display(p)));
+                t.notes.push(load::skipped_note(&naming.display(p)));
             }
             Ok(found) => {
                 let i = roots.push(found.root, found.guessed.then_some(p));
@@ -212,20 +212,7 @@ fn foreign(file: &Path, root: &Path) -> bool {
     {
         return false;
     }
-    foreign_text(&bytes)
-}
-
-/// True when `bytes`, the text of a file with no `nimbus.toml` at or above it, is another
-/// tool's TOML: UTF-8 with no table of a kind of entity.
-fn foreign_text(bytes: &[u8]) -> bool {
-    std::str::from_utf8(bytes).is_ok_and(|text| !crate::parse::names_an_entity_kind(text))
-}
-
-/// The note on a file skipped as another tool's, named `shown`.
-fn skipped_note(shown: &str) -> String {
-    format!(
-        "{shown}: skipped: not a nimbus-lint file (no nimbus.toml at or above it, and no `[ou.…]`, `[connector.…]`, `[messaging_entry.…]` or `[service.…]` table)"
-    )
+    load::another_tools(&bytes)
 }
 
 /// The root of the file `--stdin-filename` names, its absolute path, and the text read from

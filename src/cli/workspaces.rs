@@ -83,7 +83,7 @@ fn unchecked(named: &[PathBuf], results: &[Analysis], naming: &Naming) -> Vec<St
                 ));
             } else if !read_dirs.contains(path.as_path()) {
                 notes.push(format!(
-                    "{shown}: not checked: its workspace reads no file below it (none there, or all hidden, ignored or excluded)"
+                    "{shown}: not checked: its workspace reads no file below it (none there, or all hidden, ignored, excluded or another tool's)"
                 ));
             }
             continue;
@@ -240,7 +240,7 @@ pub(super) fn analyze_all(
                 continue;
             }
             let message = if loaded.nested.is_empty() {
-                "no TOML files found (none there, or all hidden, ignored or excluded): a workspace is a folder of .toml files (with an optional nimbus.toml at its root)".to_owned()
+                "no TOML files found (none there, or all hidden, ignored, excluded or another tool's): a workspace is a folder of .toml files (with an optional nimbus.toml at its root)".to_owned()
             } else {
                 let n = loaded.nested.len();
                 let which = if n == 1 {
@@ -287,8 +287,12 @@ pub(super) struct Checked {
 /// Prints the notes, then the errors, on stderr.
 pub(super) fn report_problems(checked: &Checked, stderr: &mut dyn Write) -> std::io::Result<()> {
     let notes = checked.results.iter().flat_map(|r| &r.notes);
+    // Once each: a file named and skipped as another tool's is skipped by its folder's walk too.
+    let mut told = HashSet::new();
     for note in checked.notes.iter().chain(notes) {
-        writeln!(stderr, "note: {note}")?;
+        if told.insert(note) {
+            writeln!(stderr, "note: {note}")?;
+        }
     }
     for e in &checked.errors {
         writeln!(stderr, "error: {e}")?;

@@ -147,8 +147,6 @@ pub fn load(root: &Path, naming: &Naming, overlays: &Overlays) -> Loaded {
     for dir in &nested {
         loaded.notes.push(nested_note(dir, naming));
     }
-    // Folders are read in the file system's order: report in a stable one.
-    loaded.notes.sort();
     loaded.errors.sort_by(|a, b| a.path.cmp(&b.path));
     let fresh = unwalked_buffers(root, overlays, &nested, &read, &found, &excludes);
     loaded.nested = nested;
@@ -192,8 +190,16 @@ pub fn load(root: &Path, naming: &Naming, overlays: &Overlays) -> Loaded {
     // path once it is made printable (`a\b.toml` and `a/b.toml`, or invalid UTF-8).
     read.sort_unstable_by(|a, b| (a.rel(), a.path()).cmp(&(b.rel(), b.path())));
     read.dedup_by(|a, b| a.path() == b.path());
+    // With no `nimbus.toml`, the folder was taken as the workspace for want of one: another
+    // tool's TOML in it (a `Cargo.toml`, a `pyproject.toml`) is not a tenant's.
+    let guessed = loaded.settings_file.is_none();
     for r in read {
         match r {
+            Read::Source(file)
+                if guessed && file.utf8_error.is_none() && another_tools(file.text.as_bytes()) =>
+            {
+                loaded.notes.push(skipped_note(file.display()));
+            }
             Read::Source(file) => {
                 let id = loaded.sources.add(file);
                 loaded.entity_files.push(id);
@@ -201,7 +207,23 @@ pub fn load(root: &Path, naming: &Naming, overlays: &Overlays) -> Loaded {
             Read::Failed { error, .. } => loaded.errors.push(error),
         }
     }
+    // Folders are read in the file system's order: report in a stable one.
+    loaded.notes.sort();
     loaded
+}
+
+/// True when `bytes`, the text of a file with no `nimbus.toml` at or above it, is another
+/// tool's TOML: UTF-8, with a table or key and none of a kind of entity
+/// ([`crate::parse::another_tools_toml`]).
+pub fn another_tools(bytes: &[u8]) -> bool {
+    std::str::from_utf8(bytes).is_ok_and(crate::parse::another_tools_toml)
+}
+
+/// The note on a file skipped as another tool's, named `shown`.
+pub fn skipped_note(shown: &str) -> String {
+    format!(
+        "{shown}: skipped: not a nimbus-lint file (no nimbus.toml at or above it, and no `[ou.…]`, `[connector.…]`, `[messaging_entry.…]` or `[service.…]` table)"
+    )
 }
 
 /// Reads `nimbus.toml` (the editor's text of it, else the file when it is a regular one) into

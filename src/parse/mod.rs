@@ -686,10 +686,11 @@ fn single<'i>(key: &Spanned<DeString<'i>>, value: &Spanned<DeValue<'i>>) -> DeTa
     t
 }
 
-/// True when `text` has a table, or a dotted key above its first table, named after a kind of
-/// entity or a spelling of one that `unknown-field` takes for it (`services`, `servce`): a
-/// file written for nimbus-lint, not a `Cargo.toml` or a `pyproject.toml`.
-pub fn names_an_entity_kind(text: &str) -> bool {
+/// True when `text` is another tool's TOML (a `Cargo.toml`, a `pyproject.toml`): it has a
+/// table or a top-level key, and none of them is named after a kind of entity or a spelling
+/// of one that `unknown-field` takes for it (`services`, `servce`). A file with neither (empty,
+/// or comments alone) may be a tenant's file being begun: it is not another tool's.
+pub fn another_tools_toml(text: &str) -> bool {
     let schema = entity_file_schema();
     // In any case (`[OU.x]`).
     let kind_like = |name: &String| {
@@ -700,8 +701,9 @@ pub fn names_an_entity_kind(text: &str) -> bool {
             || (name.len() >= 4 && crate::suggest::nearest(name, KINDS.iter().copied()).is_some())
     };
     let top = TopKeys::of(text);
+    let mut names = top.headers.keys().chain(&top.above).peekable();
     // A key with an escape (`["\u006fu".x]`), read as written, may be any.
-    top.escaped || top.headers.keys().chain(&top.above).any(kind_like)
+    !top.escaped && names.peek().is_some() && !names.any(kind_like)
 }
 
 fn entity_file_schema() -> Schema<'static> {
@@ -1367,7 +1369,7 @@ fn read_im(r: &mut Reader<'_>, t: &DeTable<'_>, m: &Misspelled, id: &str) -> Fie
 mod tests {
     #[test]
     fn other_tools_toml_names_no_kind_of_entity_and_ours_does_even_misspelled() {
-        use super::names_an_entity_kind;
+        use super::another_tools_toml;
         let theirs = [
             "[package]\nname = \"x\"\n[dependencies]\nserde = \"1\"\n[dev-dependencies]\n\
              [build-dependencies]\n[features]\n[profile.release]\n[lib]\n[[bin]]\nname = \"x\"\n\
@@ -1377,10 +1379,9 @@ mod tests {
              [dependency-groups]\n",
             "edition = \"2021\"\nmax_width = 100\n",
             "[advisories]\n[licenses]\n[bans]\n[sources]\n[graph]\n[output]\n",
-            "",
         ];
         for text in theirs {
-            assert!(!names_an_entity_kind(text), "{text}");
+            assert!(another_tools_toml(text), "{text}");
         }
         let ours = [
             "[ou.contoso]\n",
@@ -1392,9 +1393,13 @@ mod tests {
             "[OU.contoso]\n",
             "[Services.x]\n",
             "[\"\\u006fu\".x]\n",
+            "[package]\n[service.x]\n",
+            // Begun, not another tool's: nothing in it names anything.
+            "",
+            "# the sales services\n\n",
         ];
         for text in ours {
-            assert!(names_an_entity_kind(text), "{text}");
+            assert!(!another_tools_toml(text), "{text}");
         }
     }
 
