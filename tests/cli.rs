@@ -787,7 +787,7 @@ fn a_named_path_that_the_walk_leaves_out_gets_a_note_not_a_silent_pass() {
         ),
         (
             "linked",
-            "the walk of its workspace leaves this folder out (a symbolic link, hidden, ignored, excluded or another tool's)",
+            "the walk of its workspace leaves this folder out (a symbolic link, hidden, ignored or excluded)",
         ),
         (
             "drafts",

@@ -584,3 +584,73 @@ fn a_credential_in_a_comment_belongs_to_the_entity_above_it_whose_suppression_co
          2 errors, 0 warnings in 2 files\n"
     );
 }
+
+#[test]
+fn a_kind_renamed_only_when_one_spelling_of_it_is_near_and_alone_in_the_file() {
+    let cases = [
+        // Two misspellings of one kind: renamed both, they could be one table defined twice.
+        // The rest of the file is still fixed.
+        (
+            "[servics.x]\nou = \"acme\"\n[services.x]\nlicense = \"contact_center\"\n\
+             [service.y]\nou = \"acme\"\nlicence = \"contact_center\"\n",
+            "[servics.x]\nou = \"acme\"\n[services.x]\nlicense = \"contact_center\"\n\
+             [service.y]\nou = \"acme\"\nlicense = \"contact_center\"\n",
+            "did you mean `service`?",
+        ),
+        // Another word, two letters off: the help asks, no fix decides.
+        (
+            "[device.x]\nou = \"acme\"\nlicense = \"contact_center\"\n",
+            "[device.x]\nou = \"acme\"\nlicense = \"contact_center\"\n",
+            "did you mean `service`?",
+        ),
+        (
+            "[collector.tw]\nou = \"acme\"\n",
+            "[collector.tw]\nou = \"acme\"\n",
+            "did you mean `connector`?",
+        ),
+        // Two letters swapped, and a path in the header's comment: renamed.
+        (
+            "[sevrice.x] # see C:\\docs\nou = \"acme\"\nlicense = \"contact_center\"\n",
+            "[service.x] # see C:\\docs\nou = \"acme\"\nlicense = \"contact_center\"\n",
+            "",
+        ),
+    ];
+    for (text, fixed, help) in cases {
+        let ws = workspace(&[
+            ("nimbus.toml", ""),
+            ("org.toml", "[ou.acme]\n"),
+            ("a.toml", text),
+        ]);
+        let r = run(ws.path(), &["check", "--format", "json"]);
+        assert!(r.stdout.contains(help), "{text}\n{}", r.stdout);
+        run(ws.path(), &["check", "--fix"]);
+        assert_eq!(
+            std::fs::read_to_string(ws.path().join("a.toml")).unwrap(),
+            fixed,
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn an_array_of_tables_under_a_misspelled_kind_is_shown_the_table_it_meant() {
+    let ws = workspace(&[
+        ("nimbus.toml", ""),
+        ("org.toml", "[ou.acme]\n"),
+        ("a.toml", "[[services]]\nid = \"desk\"\nou = \"acme\"\n"),
+    ]);
+    let r = run(ws.path(), &["check", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let d = &json["diagnostics"][0];
+    assert_eq!(d["message"], "unknown entity kind `services`");
+    assert_eq!(
+        d["help"],
+        "did you mean `[service.desk]`? entities are tables keyed by their id, not an array of tables"
+    );
+    // Renamed, it would be `[[service]]`, an array still: not renamed.
+    run(ws.path(), &["check", "--fix"]);
+    assert_eq!(
+        std::fs::read_to_string(ws.path().join("a.toml")).unwrap(),
+        "[[services]]\nid = \"desk\"\nou = \"acme\"\n"
+    );
+}

@@ -265,6 +265,29 @@ pub(crate) fn key_path(text: &str) -> Vec<String> {
     path
 }
 
+/// True when the key of line `l` of `text` (a header's, or a key line's up to its first `=`
+/// outside quotes) holds a backslash: spelled with an escape (`"\u0073ervice"`), it may be
+/// another key spelled plainly. A value or a comment with one (`path = "C:\\x"`) is no sign.
+pub(crate) fn escaped_key(text: &str, l: &TopLine<'_>) -> bool {
+    let (body, end) = match l.line {
+        Line::Key(body) => (body, '='),
+        Line::Header { .. } => (&text[l.text_start..], ']'),
+        _ => return false,
+    };
+    let mut quote = None;
+    for c in body.chars() {
+        match (quote, c) {
+            (_, '\\') => return true,
+            (None, '"' | '\'') => quote = Some(c),
+            (Some(q), c) if c == q => quote = None,
+            (None, '\n') => return false,
+            (None, c) if c == end => return false,
+            _ => {}
+        }
+    }
+    false
+}
+
 /// The first line of a merge-conflict block (`<<<<<<< `, `=======`, `>>>>>>> ` at the start
 /// of a line), as a byte range, when the text has a `<<<<<<<` marker.
 pub(crate) fn conflict_marker(text: &str) -> Option<std::ops::Range<usize>> {
@@ -316,29 +339,8 @@ pub(crate) fn batches(text: &str, target: usize) -> Option<Vec<Batch>> {
     // would define its table twice, which the whole file's parse reports.
     let mut dotted_kinds: Vec<String> = Vec::new();
     // A key spelled with an escape (`"\u0062ad"`) may be another key spelled plainly: keys
-    // are compared as written here, so such a file is parsed whole. (Read roughly: a
-    // backslash in a key line's key, up to its first `=` outside quotes, or anywhere on a
-    // header line.)
-    let escaped = |l: &TopLine<'_>| {
-        let line = &text[l.text_start..];
-        let line = &line[..line.find('\n').unwrap_or(line.len())];
-        match l.line {
-            Line::Key(body) => {
-                let mut quote = None;
-                for c in body.chars() {
-                    match (quote, c) {
-                        (_, '\\') => return true,
-                        (None, '"' | '\'') => quote = Some(c),
-                        (Some(q), c) if c == q => quote = None,
-                        (None, '=') => return false,
-                        _ => {}
-                    }
-                }
-                false
-            }
-            _ => line.contains('\\'),
-        }
-    };
+    // are compared as written here, so such a file is parsed whole.
+    let escaped = |l: &TopLine<'_>| escaped_key(text, l);
     let mut cuts = vec![Batch {
         range: 0..0,
         within: None,

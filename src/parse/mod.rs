@@ -332,8 +332,7 @@ impl TopKeys {
         // The line of each header, counted as the lines go by.
         let (mut line, mut counted) = (1, 0);
         for l in lines::top_level(text) {
-            let rest = &text[l.text_start..];
-            let escaped = || rest[..rest.find('\n').unwrap_or(rest.len())].contains('\\');
+            let escaped = || lines::escaped_key(text, &l);
             match &l.line {
                 lines::Line::Header { path, .. } => {
                     before_headers = false;
@@ -368,7 +367,15 @@ impl TopKeys {
 /// and with no header or top-level key of `suggested` that the rename would clash with (the
 /// bare `[suggested]`, or an id of `table`'s under it).
 fn kind_rename(top: &TopKeys, name: &str, suggested: &str, table: &DeTable<'_>) -> KindRename {
-    let clash = top.escaped
+    // Another misspelling of the same kind in the file (`[servics.x]` and `[services.x]`):
+    // renamed both, they could define one table twice.
+    let rivals = (top.headers.keys().chain(&top.above))
+        .filter(|k| *k != name && kind_meant(k) == Some(suggested))
+        .take(1)
+        .count();
+    let clash = !near_kind(name, suggested)
+        || rivals > 0
+        || top.escaped
         || top.above.contains(name)
         || top.above.contains(suggested)
         || top.headers.get(suggested).is_some_and(|(_, ids, bare)| {
@@ -402,13 +409,23 @@ fn parse_batch(id: FileId, text: &str, base: usize, whole: &Whole<'_>) -> Parsed
                 None => {
                     let before = r.diagnostics.len();
                     r.unknown_keys(&single(key, value), &entity_file_schema());
-                    let table = matches!(value.get_ref(), DeValue::Table(_));
+                    // `[[services]]` too is a table of the file, meant as a kind.
+                    let table = matches!(value.get_ref(), DeValue::Table(_))
+                        || r.src.get(value.span()).is_some_and(|s| s.starts_with("[["));
                     if r.diagnostics.len() > before
-                        && let Some(d) = r.diagnostics.pop()
+                        && let Some(mut d) = r.diagnostics.pop()
                     {
                         let rename = match (&d.fix, value.get_ref()) {
                             (Some(fix), DeValue::Table(t)) => {
                                 kind_rename(whole.top(), name, &fix.text, t)
+                            }
+                            // `[[services]]`: renamed, it would be an array still.
+                            (Some(fix), DeValue::Array(_)) => {
+                                d.help = format!(
+                                    "did you mean `{}`? entities are tables keyed by their id, not an array of tables",
+                                    entity_example(&fix.text, value)
+                                );
+                                KindRename::Unsafe
                             }
                             _ => KindRename::Unsafe,
                         };
@@ -686,24 +703,141 @@ fn single<'i>(key: &Spanned<DeString<'i>>, value: &Spanned<DeValue<'i>>) -> DeTa
     t
 }
 
-/// True when `text` is another tool's TOML (a `Cargo.toml`, a `pyproject.toml`): it has a
-/// table or a top-level key, and none of them is named after a kind of entity or a spelling
-/// of one that `unknown-field` takes for it (`services`, `servce`). A file with neither (empty,
-/// or comments alone) may be a tenant's file being begun: it is not another tool's.
-pub fn another_tools_toml(text: &str) -> bool {
+/// The kind of entity that an unknown top-level key `name` stands for, as `unknown-field`
+/// reads it: an alias (`services`) or a spelling near a kind (`servce`, `Service`).
+fn kind_meant(name: &str) -> Option<&'static str> {
     let schema = entity_file_schema();
-    // In any case (`[OU.x]`).
-    let kind_like = |name: &String| {
-        let name = name.to_ascii_lowercase();
-        let name = name.as_str();
-        KINDS.contains(&name)
-            || schema.aliases.iter().any(|(alias, _)| *alias == name)
-            || (name.len() >= 4 && crate::suggest::nearest(name, KINDS.iter().copied()).is_some())
-    };
-    let top = TopKeys::of(text);
-    let mut names = top.headers.keys().chain(&top.above).peekable();
-    // A key with an escape (`["\u006fu".x]`), read as written, may be any.
-    !top.escaped && names.peek().is_some() && !names.any(kind_like)
+    let lower = name.to_ascii_lowercase();
+    (KINDS.iter().copied().find(|k| *k == lower))
+        .or_else(|| {
+            (schema.aliases.iter()).find_map(|&(alias, kind)| (alias == lower).then_some(kind))
+        })
+        .or_else(|| crate::suggest::nearest(name, KINDS.iter().copied()))
+}
+
+/// True when `name` is a spelling of `kind` near enough for a rename to be certain: an alias
+/// (`services`), or one letter added, dropped, changed or two swapped, case aside (`servce`,
+/// `Sevrice`). Further off (`device`, `collector`), it may be another word: the help asks.
+fn near_kind(name: &str, kind: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    let schema = entity_file_schema();
+    schema
+        .aliases
+        .iter()
+        .any(|&(alias, k)| alias == lower && k == kind)
+        || strsim::osa_distance(&lower, kind) <= 1
+}
+
+/// Keys only an entity has: a table named after a kind of entity by an alias or a
+/// misspelling (`[services.x]`, `[[service]]`) is a tenant's when one is in it.
+const ENTITY_KEYS: &[&str] = &[
+    "ou",
+    "license",
+    "licence",
+    "parent",
+    "account_sid",
+    "api_key_sid",
+    "api_key_secret",
+    "messaging_entry",
+    "instant_messaging",
+    "user_assignment",
+    "connector",
+    "transfers",
+    "channels",
+];
+
+/// True when the key line `body` names a key of [`ENTITY_KEYS`], in its key (`x.ou = …`) or
+/// in an inline table (`x = { ou = … }`). Read roughly: a word followed by `=`.
+fn names_entity_key(body: &str) -> bool {
+    let word = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
+    let mut rest = body;
+    while let Some(start) = rest.find(word) {
+        let len = rest[start..]
+            .find(|c: char| !word(c))
+            .unwrap_or(rest.len() - start);
+        let (w, after) = (&rest[start..start + len], &rest[start + len..]);
+        let after = after.trim_start_matches(['"', '\'', ' ', '\t']);
+        if ENTITY_KEYS.contains(&w) && after.starts_with('=') && !after.starts_with("==") {
+            return true;
+        }
+        rest = after;
+    }
+    false
+}
+
+/// How far a top-level name shows a file to be a tenant's.
+#[derive(PartialEq)]
+enum Sign {
+    /// A kind of entity, as the tool reads it (`[service.x]`, `[ou]`, `[OU.x]`, `service.x.ou`).
+    Sure,
+    /// Taken for a kind (an alias, a misspelling, a bare kind in capitals, an array of
+    /// tables): sure with a key only entities have in the table.
+    Maybe,
+    /// None.
+    No,
+}
+
+/// What the top-level name `first`, the first of `keys` keys, shows (`array`: `[[first]]`).
+fn sign(first: &str, keys: usize, array: bool) -> Sign {
+    match kind_meant(first) {
+        None => Sign::No,
+        Some(kind)
+            if !array && (first == kind || (keys > 1 && first.eq_ignore_ascii_case(kind))) =>
+        {
+            Sign::Sure
+        }
+        Some(_) => Sign::Maybe,
+    }
+}
+
+/// True when `text` is another tool's TOML (a `Cargo.toml`, a `pyproject.toml`, a Fly.io
+/// `fly.toml` with its `[[services]]`): it has a table or a top-level key, and none of them is
+/// a kind of entity, or taken for one with a key only entities have in it (`[services.x]`
+/// with an `ou`). A file with neither (empty, or comments alone) may be a tenant's file being
+/// begun, and a key spelled with an escape may be any: neither is another tool's.
+pub fn another_tools_toml(text: &str) -> bool {
+    let mut named = false;
+    // Below a header: whether its name was taken for a kind, which a key of an entity in its
+    // table confirms.
+    let mut header: Option<bool> = None;
+    for l in lines::top_level(text) {
+        match &l.line {
+            lines::Line::Header { path, array } => {
+                named = true;
+                let sign = path
+                    .first()
+                    .map_or(Sign::No, |f| sign(f, path.len(), *array));
+                if sign == Sign::Sure || lines::escaped_key(text, &l) {
+                    return false;
+                }
+                header = Some(sign == Sign::Maybe);
+            }
+            lines::Line::Key(body) => {
+                named = true;
+                let tenants = match header {
+                    Some(maybe) => maybe && names_entity_key(body),
+                    None => {
+                        let path = lines::key_path(body);
+                        // `service.x.ou = …` is an entity; `service = "api"` is none, and
+                        // `service = { x = { ou = … } }` shows one by its keys.
+                        match path
+                            .first()
+                            .map_or(Sign::No, |f| sign(f, path.len(), false))
+                        {
+                            Sign::Sure if path.len() > 1 => true,
+                            Sign::No => false,
+                            _ => names_entity_key(body),
+                        }
+                    }
+                };
+                if tenants || (header.is_none() && lines::escaped_key(text, &l)) {
+                    return false;
+                }
+            }
+            _ => {}
+        }
+    }
+    named
 }
 
 fn entity_file_schema() -> Schema<'static> {
@@ -748,7 +882,14 @@ fn not_a_table_of_entities(
     value: &Spanned<DeValue<'_>>,
     out: &mut ParsedFile,
 ) {
-    // `[[service]]` with `id = "desk"` inside: the table it meant is `[service.desk]`.
+    let example = entity_example(kind.key(), value);
+    r.wrong_type(value, kind.key(), "a table", &example);
+    out.unreadable.push((kind, None));
+}
+
+/// The header of an entity of kind `kind` that an array of tables `value` under it meant:
+/// `[[service]]` with `id = "desk"` (or `name`) inside meant `[service.desk]`.
+fn entity_example(kind: &str, value: &Spanned<DeValue<'_>>) -> String {
     let named = match value.get_ref() {
         DeValue::Array(items) => items.iter().find_map(|i| match i.get_ref() {
             DeValue::Table(t) => ["id", "name"]
@@ -761,9 +902,7 @@ fn not_a_table_of_entities(
         }),
         _ => None,
     };
-    let example = format!("[{}.{}]", kind.key(), named.as_deref().unwrap_or("<id>"));
-    r.wrong_type(value, kind.key(), "a table", &example);
-    out.unreadable.push((kind, None));
+    format!("[{kind}.{}]", named.as_deref().unwrap_or("<id>"))
 }
 
 fn read_kind(r: &mut Reader<'_>, kind: Kind, value: &Spanned<DeValue<'_>>, out: &mut ParsedFile) {
@@ -1371,29 +1510,48 @@ mod tests {
     fn other_tools_toml_names_no_kind_of_entity_and_ours_does_even_misspelled() {
         use super::another_tools_toml;
         let theirs = [
-            "[package]\nname = \"x\"\n[dependencies]\nserde = \"1\"\n[dev-dependencies]\n\
-             [build-dependencies]\n[features]\n[profile.release]\n[lib]\n[[bin]]\nname = \"x\"\n\
-             [target.'cfg(unix)'.dependencies]\n[patch.crates-io]\n[badges]\n[[example]]\n\
-             [[test]]\n[[bench]]\n[workspace]\n[lints.rust]\n",
+            "[package]\nname = \"x\"\nlicense = \"MIT\"\n[dependencies]\nserde = \"1\"\n\
+             [dev-dependencies]\n[build-dependencies]\n[features]\n[profile.release]\n[lib]\n\
+             [[bin]]\nname = \"x\"\n[target.'cfg(unix)'.dependencies]\n[patch.crates-io]\n\
+             [badges]\n[[example]]\n[[test]]\n[[bench]]\n[workspace]\n[lints.rust]\n",
             "[project]\n[project.optional-dependencies]\n[build-system]\n[tool.ruff]\n\
              [dependency-groups]\n",
             "edition = \"2021\"\nmax_width = 100\n",
             "[advisories]\n[licenses]\n[bans]\n[sources]\n[graph]\n[output]\n",
+            // A backslash in a value or a comment is no escaped key.
+            "format = \"$all\\n$character\"\n[character]\nsuccess_symbol = \"[>](bold green)\"\n",
+            "[tool.black]  # see C:\\docs\nline-length = 100\n",
+            "ignore = [\"src\\\\gen\"]\n",
+            // Fly.io, Cloudflare, Hugo: named like a kind, with no key of an entity.
+            "app = \"x\"\n[[services]]\ninternal_port = 8080\nprotocol = \"tcp\"\n\
+             [[services.ports]]\nport = 443\n",
+            "name = \"w\"\nservices = [{ binding = \"API\", service = \"api\" }]\n",
+            "baseURL = \"https://example.org/\"\n[services.googleAnalytics]\nID = \"G-X\"\n",
+            "[device.sensor1]\nport = \"/dev/ttyUSB0\"\n",
+            "[Service]\nExecStart = \"/bin/x\"\n",
+            "service = \"api\"\n",
+            // `license` is Cargo's too: only in a table named like a kind is it an entity's.
+            "[package]\nlicense = \"MIT\"\n[connection]\nhost = \"x\"\n",
         ];
         for text in theirs {
             assert!(another_tools_toml(text), "{text}");
         }
         let ours = [
             "[ou.contoso]\n",
+            "[ou]\n",
             "service.x.ou = \"a\"\n",
-            "[services.x]\n",
-            "[[connector]]\n",
-            "[servce.x]\n",
+            "[services.x]\nou = \"contoso\"\n",
+            "[servce.x]\n# the licence\nlicense = \"contact_center\"\n",
+            "[[connector]]\nid = \"tw\"\naccount_sid = \"AC1\"\n",
             "# a comment\n[messaging_entry]\nwa = { ou = \"a\" }\n",
+            "[services]\nx = { ou = \"a\" }\n",
+            "services.x.ou = \"a\"\n",
+            "service = { x = { ou = \"a\" } }\n",
             "[OU.contoso]\n",
-            "[Services.x]\n",
+            "[Services.x]\n\"licence\" = \"contact_center\"\n",
             "[\"\\u006fu\".x]\n",
             "[package]\n[service.x]\n",
+            "[tool.black]\n[service.x] # C:\\docs\n",
             // Begun, not another tool's: nothing in it names anything.
             "",
             "# the sales services\n\n",
