@@ -3438,3 +3438,45 @@ fn a_suppression_comment_with_letters_of_several_bytes_is_read_whether_the_file_
         );
     }
 }
+
+#[test]
+fn a_required_reference_written_as_a_synonym_gets_one_diagnostic_that_names_the_key() {
+    let cases = [
+        // The product's own word for the connector.
+        (
+            "[messaging_entry.m]\nou = \"contoso\"\nprovider = \"tw\"\n\
+             service_sid = \"IS12345678900000000000000000AbCd01\"\n",
+            "did you mean `connector`?",
+        ),
+        (
+            "[service.s]\ntenant = \"contoso\"\nlicense = \"contact_center\"\n",
+            "did you mean `ou`?",
+        ),
+        (
+            "[service.s]\norganisation_unit = \"contoso\"\nlicense = \"contact_center\"\n",
+            "did you mean `ou`?",
+        ),
+        (
+            "[messaging_entry.m]\nowner = \"contoso\"\nconnector = \"tw\"\n\
+             service_sid = \"IS12345678900000000000000000AbCd01\"\n",
+            "did you mean `ou`?",
+        ),
+        (
+            "[service.s]\nou = \"contoso\"\nlicense = \"contact_center\"\n\
+             [service.s.instant_messaging]\nchannels = [\"sms\"]\nim_entry = \"wa\"\n",
+            "did you mean `messaging_entry`?",
+        ),
+    ];
+    for (text, help) in cases {
+        let got = helps(&[("org.toml", ORG), ("tw.toml", TWILIO), ("x.toml", text)]);
+        let got: Vec<_> = got
+            .into_iter()
+            .filter(|(code, _)| !code.starts_with("unused"))
+            .collect();
+        assert_eq!(
+            got,
+            [("unknown-field".to_owned(), help.to_owned())],
+            "{text}"
+        );
+    }
+}

@@ -2829,3 +2829,34 @@ fn an_empty_file_named_without_nimbus_toml_is_checked_not_skipped() {
     );
     assert!(!r.stderr.contains("skipped"), "{}", r.stderr);
 }
+
+#[cfg(unix)]
+#[test]
+fn a_path_spelled_through_the_link_to_the_current_folder_is_named_relative_to_it() {
+    // A shell whose current folder was reached through a link spells it so in `$PWD`:
+    // `"$PWD/tenant"` names the files `tenant` names, in every format.
+    let outer = workspace(&[
+        ("real/tenant/nimbus.toml", ""),
+        ("real/tenant/x.toml", "[ou.a]\n[ou.b]\n"),
+    ]);
+    let link = outer.path().join("link");
+    std::os::unix::fs::symlink("real", &link).unwrap();
+    let spelled = link.join("tenant");
+    let spelled = spelled.to_str().unwrap();
+    let pwd = [("PWD", link.as_os_str())];
+    for (format, name) in [
+        ("short", "tenant/x.toml:2:1:"),
+        ("json", "\"file\": \"tenant/x.toml\""),
+        ("github", "file=tenant/x.toml,"),
+        ("sarif", "\"uri\": \"tenant/x.toml\""),
+    ] {
+        let r = common::run_with(&link, &["check", spelled, "--format", format], "", &pwd);
+        assert_eq!(r.code, 1, "{}", r.stderr);
+        assert!(r.stdout.contains(name), "{format}: {}", r.stdout);
+        assert!(!r.stdout.contains(spelled), "{format}: {}", r.stdout);
+    }
+    // A `$PWD` that is not the current folder is not taken for it.
+    let other = [("PWD", outer.path().as_os_str())];
+    let r = common::run_with(&link, &["check", spelled, "--format", "short"], "", &other);
+    assert!(r.stdout.starts_with(spelled), "{}", r.stdout);
+}

@@ -78,7 +78,7 @@ fn path_arg() -> impl clap::builder::TypedValueParser<Value = PathBuf> {
 pub(super) struct CheckArgs {
     /// Folders or files; a file means the whole workspace that holds it. `-` reads stdin
     /// (with --stdin-filename).
-    #[arg(value_parser = path_arg())]
+    #[arg(value_name = "PATH", value_parser = path_arg())]
     pub(super) paths: Vec<PathBuf>,
     /// With `-` as PATH: the file of its workspace that stdin stands for.
     #[arg(long, value_name = "PATH", overrides_with = "stdin_filename", value_parser = path_arg())]

@@ -41,7 +41,7 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Check the workspace(s) holding PATHS (default `.`) and print diagnostics.
+    /// Check the workspace(s) holding each PATH (default `.`) and print diagnostics.
     Check(CheckArgs),
     /// Check, then write the normalized JSON bundle (nothing is written on errors).
     Build(BuildArgs),

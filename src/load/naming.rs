@@ -7,27 +7,45 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, Clone)]
 pub struct Naming {
     cwd: PathBuf,
+    /// The current directory as the shell spells it (`$PWD`), when a symbolic link leads to
+    /// it: `"$PWD/tenant"` names the files `tenant` names.
+    logical: Option<PathBuf>,
 }
 
 impl Naming {
     /// Names relative to the process's current directory.
     pub fn from_cwd() -> Self {
-        Naming {
-            cwd: std::env::current_dir().unwrap_or_default(),
-        }
+        let cwd = std::env::current_dir().unwrap_or_default();
+        let logical = std::env::var_os("PWD")
+            .map(PathBuf::from)
+            .filter(|pwd| pwd.is_absolute() && *pwd != cwd)
+            .filter(|pwd| {
+                let real = |p: &Path| std::fs::canonicalize(p).ok();
+                real(pwd).is_some_and(|r| Some(r) == real(&cwd))
+            })
+            .map(|pwd| normalize(&pwd));
+        Naming { cwd, logical }
     }
 
     /// Names relative to `dir` (an absolute path).
     pub fn at(dir: &Path) -> Self {
         Naming {
             cwd: dir.to_path_buf(),
+            logical: None,
         }
     }
 
-    /// The absolute form of `path` (without resolving symbolic links).
+    /// The absolute form of `path` (without resolving symbolic links, but for the current
+    /// directory's: `"$PWD/tenant"` is `tenant`).
     pub fn absolute(&self, path: &Path) -> PathBuf {
+        let below_logical = || {
+            Some(
+                self.cwd
+                    .join(path.strip_prefix(self.logical.as_ref()?).ok()?),
+            )
+        };
         let joined = if path.is_absolute() {
-            path.to_path_buf()
+            below_logical().unwrap_or_else(|| path.to_path_buf())
         } else {
             self.cwd.join(path)
         };

@@ -1147,6 +1147,13 @@ const CONNECTOR_ALIASES: &[(&str, &str)] = &[
     ("secret", "api_key_secret"),
     ("kind", "type"),
     ("org_unit", "ou"),
+    ("organization_unit", "ou"),
+    ("organisation_unit", "ou"),
+    ("org", "ou"),
+    ("organization", "ou"),
+    ("organisation", "ou"),
+    ("owner", "ou"),
+    ("tenant", "ou"),
     ("unit", "ou"),
 ];
 const CONNECTOR_ELSEWHERE: &[(&str, &str)] = &[
@@ -1167,7 +1174,16 @@ const ENTRY_KEYS: &[&str] = &["name", "ou", "connector", "service_sid"];
 const ENTRY_ALIASES: &[(&str, &str)] = &[
     ("sid", "service_sid"),
     ("conversations_service_sid", "service_sid"),
+    // The Provider Connector, as the product names it.
+    ("provider", "connector"),
     ("org_unit", "ou"),
+    ("organization_unit", "ou"),
+    ("organisation_unit", "ou"),
+    ("org", "ou"),
+    ("organization", "ou"),
+    ("organisation", "ou"),
+    ("owner", "ou"),
+    ("tenant", "ou"),
     ("unit", "ou"),
 ];
 const ENTRY_ELSEWHERE: &[(&str, &str)] = &[
@@ -1197,6 +1213,12 @@ const SERVICE_ALIASES: &[(&str, &str)] = &[
     ("im", "instant_messaging"),
     ("org_unit", "ou"),
     ("organization_unit", "ou"),
+    ("organisation_unit", "ou"),
+    ("org", "ou"),
+    ("organization", "ou"),
+    ("organisation", "ou"),
+    ("owner", "ou"),
+    ("tenant", "ou"),
     ("unit", "ou"),
 ];
 const SERVICE_ELSEWHERE: &[(&str, &str)] = &[
@@ -1225,7 +1247,11 @@ fn im_place(r: &Reader<'_>, service: &Spanned<DeValue<'_>>, t: &DeTable<'_>, id:
     }
 }
 const IM_KEYS: &[&str] = &["messaging_entry", "channels"];
-const IM_ALIASES: &[(&str, &str)] = &[("entry", "messaging_entry"), ("channel", "channels")];
+const IM_ALIASES: &[(&str, &str)] = &[
+    ("entry", "messaging_entry"),
+    ("im_entry", "messaging_entry"),
+    ("channel", "channels"),
+];
 /// Where a service key written in its IM table goes (`{key}` and `{id}` filled in).
 const OF_THE_SERVICE: &str = "`{key}` belongs to the service, not its IM table: write it in `[service.{id}]`, above any `[service.{id}.instant_messaging]` header";
 const IM_ELSEWHERE: &[(&str, &str)] = &[
