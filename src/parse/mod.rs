@@ -1132,6 +1132,18 @@ fn misplaced<'t, 'i>(
     }
 }
 
+/// Other words for `ou`, in every table that takes it.
+pub(crate) const OU_ALIASES: &[(&str, &str)] = &[
+    ("org_unit", "ou"),
+    ("organization_unit", "ou"),
+    ("organisation_unit", "ou"),
+    ("org", "ou"),
+    ("organization", "ou"),
+    ("organisation", "ou"),
+    ("owner", "ou"),
+    ("tenant", "ou"),
+    ("unit", "ou"),
+];
 const OU_KEYS: &[&str] = &["name", "parent"];
 const CONNECTOR_KEYS: &[&str] = &[
     "name",
@@ -1146,15 +1158,6 @@ const CONNECTOR_ALIASES: &[(&str, &str)] = &[
     ("api_key", "api_key_sid"),
     ("secret", "api_key_secret"),
     ("kind", "type"),
-    ("org_unit", "ou"),
-    ("organization_unit", "ou"),
-    ("organisation_unit", "ou"),
-    ("org", "ou"),
-    ("organization", "ou"),
-    ("organisation", "ou"),
-    ("owner", "ou"),
-    ("tenant", "ou"),
-    ("unit", "ou"),
 ];
 const CONNECTOR_ELSEWHERE: &[(&str, &str)] = &[
     (
@@ -1176,15 +1179,6 @@ const ENTRY_ALIASES: &[(&str, &str)] = &[
     ("conversations_service_sid", "service_sid"),
     // The Provider Connector, as the product names it.
     ("provider", "connector"),
-    ("org_unit", "ou"),
-    ("organization_unit", "ou"),
-    ("organisation_unit", "ou"),
-    ("org", "ou"),
-    ("organization", "ou"),
-    ("organisation", "ou"),
-    ("owner", "ou"),
-    ("tenant", "ou"),
-    ("unit", "ou"),
 ];
 const ENTRY_ELSEWHERE: &[(&str, &str)] = &[
     (
@@ -1208,19 +1202,7 @@ const SERVICE_KEYS: &[&str] = &[
     "transfers",
     "instant_messaging",
 ];
-const SERVICE_ALIASES: &[(&str, &str)] = &[
-    ("licence", "license"),
-    ("im", "instant_messaging"),
-    ("org_unit", "ou"),
-    ("organization_unit", "ou"),
-    ("organisation_unit", "ou"),
-    ("org", "ou"),
-    ("organization", "ou"),
-    ("organisation", "ou"),
-    ("owner", "ou"),
-    ("tenant", "ou"),
-    ("unit", "ou"),
-];
+const SERVICE_ALIASES: &[(&str, &str)] = &[("licence", "license"), ("im", "instant_messaging")];
 const SERVICE_ELSEWHERE: &[(&str, &str)] = &[
     (
         "channels",

@@ -17,7 +17,8 @@ pub(crate) struct Schema<'a> {
     pub what: String,
     /// The keys it knows, in the order the help lists them.
     pub known: &'static [&'static str],
-    /// Common wrong keys and the known key they stand for (`ou` on an OU means `parent`).
+    /// Common wrong keys and the known key they stand for (`ou` on an OU means `parent`);
+    /// where `ou` is known, [`super::OU_ALIASES`] too.
     pub aliases: &'static [(&'static str, &'static str)],
     /// Keys that belong to another table, with where they go (`{key}` stands for the key,
     /// `{id}` for the id of the service the table belongs to).
@@ -33,6 +34,20 @@ pub(crate) struct Schema<'a> {
     /// For an entity's table, its kind's key and its id: a table under an unknown key, in a
     /// table of tables alone, is the rest of an id written with a dot (`[service.a.b]`).
     pub dotted: Option<(&'static str, &'a str)>,
+}
+
+impl Schema<'_> {
+    /// The known key that the wrong key `name` stands for, when an alias.
+    pub fn alias(&self, name: &str) -> Option<&'static str> {
+        let ou = if self.known.contains(&"ou") {
+            super::OU_ALIASES
+        } else {
+            &[]
+        };
+        (self.aliases.iter().chain(ou))
+            .find(|(wrong, _)| *wrong == name)
+            .map(|&(_, right)| right)
+    }
 }
 
 /// Whether a string value has the shape a key takes.
@@ -155,10 +170,7 @@ impl<'s> Reader<'s> {
             .map(|(key, _)| {
                 let name = key.get_ref().as_ref();
                 schema
-                    .aliases
-                    .iter()
-                    .find(|(wrong, _)| *wrong == name)
-                    .map(|&(_, right)| right)
+                    .alias(name)
                     .or_else(|| crate::suggest::nearest(name, schema.known.iter().copied()))
                     .map(|n| (n, true))
                     .or_else(|| {
