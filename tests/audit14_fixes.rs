@@ -79,3 +79,95 @@ fn build_check_of_a_crlf_checkout_against_the_bundle_of_an_lf_one_is_current() {
         (0, "bundle.json is up to date\n")
     );
 }
+
+/// A workspace of ten services with an unknown licence: ten `invalid-value` errors.
+fn ten_errors() -> tempfile::TempDir {
+    let mut text = String::from("[ou.contoso]\n");
+    for i in 0..10 {
+        text.push_str(&format!(
+            "\n[service.s{i}]\nou = \"contoso\"\nlicense = \"bogus\"\n"
+        ));
+    }
+    workspace(&[("nimbus.toml", ""), ("a.toml", &text)])
+}
+
+#[test]
+fn github_annotations_of_paths_not_read_come_first_and_count_towards_the_notice() {
+    let ws = ten_errors();
+    let r = run(
+        ws.path(),
+        &["check", ".", "nope.toml", "--format", "github"],
+    );
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    let lines: Vec<&str> = r.stdout.lines().collect();
+    assert_eq!(lines.len(), 13, "{}", r.stdout);
+    // The annotation that explains exit 2 is among the ten GitHub shows: the first.
+    assert_eq!(
+        lines[0],
+        "::error file=nope.toml,title=not read::no such file or directory"
+    );
+    assert!(
+        lines[1..11]
+            .iter()
+            .all(|l| l.starts_with("::error file=a.toml,") && l.contains("title=invalid-value")),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(
+        lines[11],
+        "::notice title=nimbus-lint::11 errors (1 of them a path not read), 0 warnings: GitHub \
+         shows the first 10 errors and 10 warnings of a step as annotations; the step's log \
+         lists them all"
+    );
+    assert_eq!(
+        lines[12],
+        "10 errors, 0 warnings in 2 files; not every file could be read"
+    );
+    // Two paths not read.
+    let r = run(
+        ws.path(),
+        &["check", ".", "nope.toml", "gone.toml", "--format", "github"],
+    );
+    let lines: Vec<&str> = r.stdout.lines().collect();
+    assert_eq!(
+        lines[..2],
+        [
+            "::error file=gone.toml,title=not read::no such file or directory",
+            "::error file=nope.toml,title=not read::no such file or directory",
+        ]
+    );
+    assert!(
+        lines[12].starts_with(
+            "::notice title=nimbus-lint::12 errors (2 of them paths not read), 0 warnings: "
+        ),
+        "{}",
+        r.stdout
+    );
+    // Ten annotations in all: GitHub shows every one, no notice.
+    let ws = workspace(&[
+        ("nimbus.toml", ""),
+        (
+            "a.toml",
+            "[ou.contoso]\n\n[service.s]\nou = \"contoso\"\nlicense = \"bogus\"\n",
+        ),
+    ]);
+    let r = run(
+        ws.path(),
+        &["check", ".", "nope.toml", "--format", "github"],
+    );
+    assert_eq!(r.code, 2);
+    let lines: Vec<&str> = r.stdout.lines().collect();
+    assert_eq!(
+        lines[0],
+        "::error file=nope.toml,title=not read::no such file or directory"
+    );
+    assert!(
+        lines[1].starts_with("::error file=a.toml,line=5,"),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(
+        lines[2..],
+        ["1 error, 0 warnings in 2 files; not every file could be read"]
+    );
+}

@@ -34,7 +34,9 @@ const SHOWN: usize = 10;
 
 /// Writes one `::error`/`::warning` command per diagnostic; files are named relative to `cwd`.
 /// `errors` (paths the run could not read) are annotations too: in a workflow, stderr is not.
-/// Past what GitHub shows of a step, a notice says so, from `summary` (the counts of the run).
+/// They come first, since they are what makes the run incomplete (exit 2) and GitHub shows only
+/// the first [`SHOWN`] errors of a step. Past that, a notice says so, from `summary` (the counts
+/// of the run) and the paths not read, which are error annotations like the others.
 pub fn render(
     results: &[Analysis],
     summary: &super::Summary,
@@ -42,6 +44,15 @@ pub fn render(
     cwd: &Path,
     out: &mut dyn Write,
 ) -> io::Result<()> {
+    // Paths that could not be read: the annotation says why the check is incomplete.
+    for e in errors {
+        writeln!(
+            out,
+            "::error file={},title=not read::{}",
+            escape_property(&e.path),
+            escape_data(&e.message)
+        )?;
+    }
     for (a, d) in super::in_order(results) {
         let (start, end) = a.ws.sources.range(d.span);
         let kind = match d.severity {
@@ -66,24 +77,21 @@ pub fn render(
         writeln!(out, "::{kind} {props}::{}", escape_data(&message))?;
     }
     // GitHub shows 10 annotations of each kind a step: a notice says the rest are in the log.
-    if summary.errors > SHOWN || summary.warnings > SHOWN {
+    let error_annotations = summary.errors + errors.len();
+    if error_annotations > SHOWN || summary.warnings > SHOWN {
+        let mut counts = super::plural(error_annotations, "error", "errors");
+        match errors.len() {
+            0 => {}
+            1 => counts.push_str(" (1 of them a path not read)"),
+            n => counts.push_str(&format!(" ({n} of them paths not read)")),
+        }
         writeln!(
             out,
             "::notice title=nimbus-lint::{}: GitHub shows the first {SHOWN} errors and {SHOWN} warnings of a step as annotations; the step's log lists them all",
             escape_data(&format!(
-                "{}, {}",
-                super::plural(summary.errors, "error", "errors"),
+                "{counts}, {}",
                 super::plural(summary.warnings, "warning", "warnings")
             ))
-        )?;
-    }
-    // Paths that could not be read: the annotation says why the check is incomplete.
-    for e in errors {
-        writeln!(
-            out,
-            "::error file={},title=not read::{}",
-            escape_property(&e.path),
-            escape_data(&e.message)
         )?;
     }
     Ok(())
