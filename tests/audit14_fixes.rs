@@ -171,3 +171,147 @@ fn github_annotations_of_paths_not_read_come_first_and_count_towards_the_notice(
         ["1 error, 0 warnings in 2 files; not every file could be read"]
     );
 }
+
+/// A service that `im-no-agents` warns about, below the comment line `comment`.
+fn bot_below(comment: &str) -> tempfile::TempDir {
+    let text = format!(
+        "{comment}\n[service.bot]\nou = \"acme\"\nlicense = \"contact_center\"\n\
+         user_assignment = \"none\"\n\n[service.bot.instant_messaging]\nchannels = [\"interact\"]\n"
+    );
+    workspace(&[
+        ("nimbus.toml", ""),
+        ("org.toml", "[ou.acme]\n"),
+        ("x.toml", &text),
+    ])
+}
+
+/// What `check --fix` leaves on the first line of `x.toml` below `comment`, and the short
+/// report of the `check` after it.
+fn fixed(comment: &str) -> (String, String) {
+    let ws = bot_below(comment);
+    run(ws.path(), &["check", "--fix", "--quiet"]);
+    let after = std::fs::read_to_string(ws.path().join("x.toml")).unwrap();
+    let first = after.lines().next().unwrap_or_default().to_owned();
+    (
+        first,
+        run(ws.path(), &["check", "--format", "short"]).stdout,
+    )
+}
+
+#[test]
+fn prose_with_an_english_form_of_a_directive_word_is_reported_but_never_mended() {
+    for (comment, verb, with_allow) in [
+        (
+            "# nimbus-lint: skips im-no-agents here because a bot answers",
+            "skips",
+            "# nimbus-lint: allow(im-no-agents) here because a bot answers",
+        ),
+        (
+            "# nimbus-lint: allows (im-no-agents) here, see the runbook",
+            "allows",
+            "# nimbus-lint: allow(im-no-agents) here, see the runbook",
+        ),
+        (
+            "# nimbus-lint: ignored im-no-agents as the bot answers",
+            "ignored",
+            "# nimbus-lint: allow(im-no-agents) as the bot answers",
+        ),
+        (
+            "# nimbus-lint: suppresses im-no-agents",
+            "suppresses",
+            "# nimbus-lint: allow(im-no-agents)",
+        ),
+    ] {
+        let (first, after) = fixed(comment);
+        // Not rewritten into a suppression: the warning is still shown.
+        assert_eq!(first, comment);
+        let at = comment.find(verb).unwrap() + 1;
+        assert_eq!(
+            after,
+            format!(
+                "x.toml:1:{at}: warning[unused-suppression]: the directive is `allow`, not `{verb}`\n\
+                 x.toml:7:1: warning[im-no-agents]: service `bot` takes IM conversations but has no agents and no transfers\n\
+                 0 errors, 2 warnings in 3 files\n"
+            ),
+            "{comment}"
+        );
+        let ws = bot_below(comment);
+        let doc = common::json(&run(ws.path(), &["check", "--format", "json"]));
+        assert_eq!(
+            doc["diagnostics"][0]["help"],
+            format!(
+                "write `allow`: `{with_allow}`; or, for a remark rather than a directive, drop \
+                 the `:` after `nimbus-lint`"
+            ),
+            "{comment}"
+        );
+        // As the help says: without the `:`, a remark is no directive and is not reported.
+        let remark = comment.replacen("nimbus-lint:", "nimbus-lint", 1);
+        let (first, after) = fixed(&remark);
+        assert_eq!(first, remark);
+        assert!(!after.contains("unused-suppression"), "{after}");
+    }
+}
+
+#[test]
+fn a_directive_word_in_capitals_misspelled_or_followed_by_its_parenthesis_is_still_mended() {
+    for comment in [
+        "# nimbus-lint: alow(im-no-agents)",
+        "# nimbus-lint: Alow (im-no-agents)",
+        "# nimbus-lint: ALLOW(im-no-agents)",
+        "# nimbus-lint: Skip(im-no-agents)",
+        "# nimbus-lint: ignroe im-no-agents",
+        "# nimbus-lint: allows(im-no-agents)",
+        "# nimbus-lint: ignores(im-no-agents)",
+    ] {
+        let (first, after) = fixed(comment);
+        assert_eq!(first, "# nimbus-lint: allow(im-no-agents)", "{comment}");
+        assert_eq!(after, "0 errors, 0 warnings in 3 files\n", "{comment}");
+    }
+}
+
+#[test]
+fn a_misspelled_directive_at_the_end_of_a_header_line_is_reported_as_a_spelled_one_is() {
+    let trailing = |comment: &str| {
+        let text =
+            format!("[service.bot] {comment}\nou = \"acme\"\nlicense = \"contact_center\"\n");
+        let ws = workspace(&[
+            ("nimbus.toml", ""),
+            ("org.toml", "[ou.acme]\n"),
+            ("x.toml", &text),
+        ]);
+        run(ws.path(), &["check", "--format", "short"]).stdout
+    };
+    let spelled = trailing("# nimbus-lint: allow(im-no-agents)");
+    let expected = "x.toml:1:15: warning[unused-suppression]: a nimbus-lint comment at the end of a line is not read\n\
+                    0 errors, 1 warning in 3 files\n";
+    assert_eq!(spelled, expected);
+    for comment in [
+        "# nimbus-lint: alow(im-no-agents)",
+        "# nimbus-lint allow(im-no-agents)",
+        "# NIMBUS_LINT: ignore(im-no-agents)",
+        "# nimbus-lint: disable=im-no-agents",
+    ] {
+        assert_eq!(trailing(comment), expected, "{comment}");
+    }
+    // The whole comment is the span, in the human format too.
+    let text = "[service.bot] # nimbus-lint: alow(im-no-agents)\nou = \"acme\"\nlicense = \"contact_center\"\n";
+    let ws = workspace(&[
+        ("nimbus.toml", ""),
+        ("org.toml", "[ou.acme]\n"),
+        ("x.toml", text),
+    ]);
+    let human = run(ws.path(), &["check"]).stdout;
+    assert!(
+        human.contains(
+            " 1 │ [service.bot] # nimbus-lint: alow(im-no-agents)\n   \
+             ·               ────────────────┬────────────────\n"
+        ),
+        "{human}"
+    );
+    // A remark that names the tool is no directive, at the end of a line too.
+    assert_eq!(
+        trailing("# nimbus-lint checks this file in CI"),
+        "0 errors, 0 warnings in 3 files\n"
+    );
+}

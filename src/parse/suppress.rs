@@ -169,7 +169,8 @@ fn section_kind(path: &[String]) -> Option<Kind> {
 }
 
 /// Reports a `nimbus-lint` comment at the end of a header or key line: only comments on lines
-/// of their own are read, and one that is silently ignored leaves the user puzzled.
+/// of their own are read, and one that is silently ignored leaves the user puzzled. Misspelled
+/// directives (`alow(..)`) are reported too, as [`misspelled_directive`] finds them.
 fn trailing_directive(file: FileId, src: &str, line_at: usize, diags: &mut Vec<Diagnostic>) {
     let rest = &src[line_at..];
     let line = &rest[..rest.find(['\n', '\r']).unwrap_or(rest.len())];
@@ -177,7 +178,10 @@ fn trailing_directive(file: FileId, src: &str, line_at: usize, diags: &mut Vec<D
         return;
     };
     let comment = &line[hash + 1..];
-    if looks_like_directive(comment.trim_start()) {
+    let body = comment.trim_start();
+    // A directive however spelled, as a comment on a line of its own would be reported
+    // (`alow(..)`, no `:`): at the end of a line, what is wrong first is where it stands.
+    if looks_like_directive(body) || misspelled_directive(file, 0, body).is_some() {
         let at = line_at + hash;
         diags.push(unused_suppression::trailing_directive(Span::new(
             file,
@@ -212,7 +216,8 @@ const ALLOW: &[&str] = &[
 /// `at`): the tool's name misspelled or in capitals, no `:` after it, another word than
 /// `allow` (or `allow` misspelled), the codes without parentheses or without the `)`.
 /// Reported at the first part at fault, with the line as it should read, and mended when that
-/// line is certain (every code a known one, nothing left over).
+/// line is certain (every code a known one, nothing left over) and the word was meant as the
+/// directive's (not an English form of it, as in a sentence: see [`english_form`]).
 fn misspelled_directive(file: FileId, at: usize, body: &str) -> Option<Diagnostic> {
     let name = body.get(..11)?;
     if !name.eq_ignore_ascii_case("nimbus-lint") && !name.eq_ignore_ascii_case("nimbus_lint") {
@@ -235,12 +240,13 @@ fn misspelled_directive(file: FileId, at: usize, body: &str) -> Option<Diagnosti
     // A misspelling only after `nimbus-lint:`: without the colon, a sentence about the tool
     // (`# nimbus-lint skips (…)`) is as likely.
     let near = |v: &str| crate::suggest::nearest(&v.to_ascii_lowercase(), ALLOW.iter().copied());
-    if !ALLOW.iter().any(|a| a.eq_ignore_ascii_case(verb))
-        && (!colon || verb_len < 4 || near(verb).is_none())
-    {
+    let known = ALLOW.iter().any(|a| a.eq_ignore_ascii_case(verb));
+    if !known && (!colon || verb_len < 4 || near(verb).is_none()) {
         return None;
     }
     let args = &verb_rest[verb_len..];
+    // Whether the verb was meant as the directive's word: see `english_form`.
+    let verb_meant = known || args.starts_with('(') || !english_form(verb);
     let args_at = body.len() - args.len();
     // The codes, where what is read of the comment ends, and whether the list has its `(` and
     // its `)`.
@@ -317,18 +323,49 @@ fn misspelled_directive(file: FileId, at: usize, body: &str) -> Option<Diagnosti
     let open_with_more = opened.is_some() && !parens && !body[end..].trim().is_empty();
     let certain =
         !codes.is_empty() && codes.iter().all(|c| Code::parse(c).is_some()) && !open_with_more;
-    let fix = certain.then(|| (span(0..end), corrected));
+    let fix = (certain && verb_meant).then(|| (span(0..end), corrected));
     // A credential pasted into the comment is not repeated.
     let secret = crate::rules::syntax::alphanumeric_runs(body)
         .any(|r| crate::rules::secret_in_config::is_secret_shaped(&body[r]));
-    let help = if secret {
-        action.to_owned()
-    } else {
-        format!("{action}: `{line}`")
+    let help = match (secret, verb_meant) {
+        (true, _) => action.to_owned(),
+        (false, true) => format!("{action}: `{line}`"),
+        (false, false) => format!(
+            "{action}: `{line}`; or, for a remark rather than a directive, drop the `:` after `nimbus-lint`"
+        ),
     };
     Some(unused_suppression::misspelled_directive(
         part, message, &help, fix,
     ))
+}
+
+/// Endings English puts on a verb or a noun: `allows`, `ignored`, `skipping`, `suppresses`.
+const ENDINGS: &[&str] = &["s", "es", "d", "ed", "ing"];
+
+/// True when `verb` is a word of [`ALLOW`] with an English ending (`allows`, `skips`,
+/// `ignored`, `skipping`, `disabling`): then `nimbus-lint: skips im-no-agents here` is as
+/// likely a sentence about the tool as a directive, and rewriting it into `allow(..)` would
+/// silence a warning nobody asked to silence.
+///
+/// So [`misspelled_directive`] still reports such a comment (it starts like a directive and
+/// is not read as one; the help says how to write either), but mends it only when the word is
+/// written as a directive's: followed at once by `(` (`allows(im-no-agents)`). A word of
+/// `ALLOW` in other capitals (`Allow`, `SKIP`) is the word itself, and a typo that is no
+/// English form (`alow`, `ignroe`, `supress`) is no sentence: both are mended as before.
+fn english_form(verb: &str) -> bool {
+    let verb = verb.to_ascii_lowercase();
+    ALLOW.iter().any(|word| {
+        let doubled = format!("{word}{}", &word[word.len() - 1..]);
+        let stems = [
+            word,
+            word.strip_suffix('e').unwrap_or(word),
+            doubled.as_str(),
+        ];
+        stems.iter().any(|stem| {
+            verb.strip_prefix(stem)
+                .is_some_and(|ending| ENDINGS.contains(&ending))
+        })
+    })
 }
 
 /// The words at the start of `list` (at byte `at` of the comment) that are codes, up to the
@@ -460,6 +497,32 @@ fn parse_directive(
 #[cfg(test)]
 mod tests {
     use crate::source::{FileId, SourceFile};
+
+    #[test]
+    fn english_forms_of_the_directive_words_are_told_from_typos() {
+        for form in [
+            "allows",
+            "Allowed",
+            "allowing",
+            "skips",
+            "skipped",
+            "skipping",
+            "ignores",
+            "ignored",
+            "ignoring",
+            "disables",
+            "disabling",
+            "suppresses",
+            "suppressed",
+        ] {
+            assert!(super::english_form(form), "{form}");
+        }
+        for typo in [
+            "alow", "allwo", "ignroe", "supress", "skp", "allow", "Skip", "disabel",
+        ] {
+            assert!(!super::english_form(typo), "{typo}");
+        }
+    }
 
     /// Comments above a `[kind]` table share one list of its entities: a list for each would
     /// cost lines × entities of memory (4,000 lines above 4,000 OUs took 1.3 GB).
