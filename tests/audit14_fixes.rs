@@ -315,3 +315,52 @@ fn a_misspelled_directive_at_the_end_of_a_header_line_is_reported_as_a_spelled_o
         "0 errors, 0 warnings in 3 files\n"
     );
 }
+
+/// A built workspace and its bundle's bytes, as `build` writes them.
+fn built() -> (tempfile::TempDir, Vec<u8>) {
+    let ws = named("\"Bot\"", false);
+    assert_eq!(run(ws.path(), &["build", "-o", "bundle.json"]).code, 0);
+    let bytes = std::fs::read(ws.path().join("bundle.json")).unwrap();
+    (ws, bytes)
+}
+
+#[test]
+fn build_check_names_the_byte_order_mark_of_a_bundle_an_editor_saved() {
+    let (ws, lf) = built();
+    let bundle = ws.path().join("bundle.json");
+    let check = || run(ws.path(), &["build", "--check", "-o", "bundle.json"]);
+    let stale = |why: &str| {
+        format!(
+            "error: bundle is stale: bundle.json: {why}\n  help: run `nimbus-lint build -o \
+             bundle.json` and commit the result\n"
+        )
+    };
+    let bom_why = "it starts with a UTF-8 byte order mark, which nimbus-lint never writes and \
+                   JSON readers may refuse";
+    let with_bom = |body: &[u8]| [b"\xEF\xBB\xBF", body].concat();
+    // The BOM alone, and with CRLF line ends besides: stale, the BOM named.
+    let crlf = String::from_utf8(lf.clone()).unwrap().replace('\n', "\r\n");
+    for body in [&lf[..], crlf.as_bytes()] {
+        std::fs::write(&bundle, with_bom(body)).unwrap();
+        let r = check();
+        assert_eq!((r.code, r.stderr), (1, stale(bom_why)));
+    }
+    // CRLF alone is still current.
+    std::fs::write(&bundle, &crlf).unwrap();
+    assert_eq!(check().code, 0);
+    // A BOM and a change: the change is named, then the BOM; the bundle is read, not
+    // "not a bundle this version reads".
+    let changed = String::from_utf8(lf.clone())
+        .unwrap()
+        .replace("\"Bot\"", "\"Robot\"");
+    std::fs::write(&bundle, with_bom(changed.as_bytes())).unwrap();
+    let r = check();
+    assert_eq!(
+        (r.code, r.stderr),
+        (1, stale(&format!("service `a` changed; also, {bom_why}")))
+    );
+    // `build` writes the bundle without one: then it is current.
+    assert_eq!(run(ws.path(), &["build", "-o", "bundle.json"]).code, 0);
+    assert_eq!(std::fs::read(&bundle).unwrap(), lf);
+    assert_eq!(check().code, 0);
+}

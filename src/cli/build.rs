@@ -238,24 +238,51 @@ fn rebuild_command(args: &BuildArgs) -> String {
     command
 }
 
-/// True when `old`, the bytes of the bundle's file, are the bundle of `a` with CRLF line ends:
-/// what a checkout with `core.autocrlf` makes of a committed bundle, which is current.
-fn crlf_only(old: &[u8], a: &Analysis) -> bool {
-    if !old.windows(2).any(|w| w == b"\r\n") {
-        return false;
+/// The UTF-8 byte order mark, which Windows editors write at the start of a file they save.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// How `old`, the bytes of the bundle's file, differs from the bundle of `a` when only its
+/// form does, or `None` when its content differs (or it is the bundle byte for byte).
+#[derive(Debug, PartialEq, Eq)]
+enum FormOnly {
+    /// CRLF line ends: what a checkout with `core.autocrlf` makes of a committed bundle, which
+    /// is current.
+    Crlf,
+    /// A UTF-8 byte order mark first (CRLF line ends or not): an editor saved the file. No
+    /// checkout adds one, so the committed file has it too, and JSON readers may refuse it
+    /// (RFC 8259 forbids writing one): the bundle is stale, the BOM named as its difference.
+    Bom,
+}
+
+/// See [`FormOnly`]. The bundle is built again only when `old` has a CRLF or a BOM.
+fn form_only(old: &[u8], a: &Analysis) -> Option<FormOnly> {
+    let (bom, body) = match old.strip_prefix(BOM) {
+        Some(body) => (true, body),
+        None => (false, old),
+    };
+    let crlf = body.windows(2).any(|w| w == b"\r\n");
+    if !bom && !crlf {
+        return None;
     }
     let mut new = Vec::new();
     if crate::compile::write_workspace(&a.ws, &a.transfers, &mut new).is_err() {
-        return false;
+        return None;
     }
-    let mut lf = Vec::with_capacity(old.len());
-    for (i, &b) in old.iter().enumerate() {
-        if !(b == b'\r' && old.get(i + 1) == Some(&b'\n')) {
+    let mut lf = Vec::with_capacity(body.len());
+    for (i, &b) in body.iter().enumerate() {
+        if !(b == b'\r' && body.get(i + 1) == Some(&b'\n')) {
             lf.push(b);
         }
     }
-    lf == new
+    match (lf == new, bom) {
+        (false, _) => None,
+        (true, false) => Some(FormOnly::Crlf),
+        (true, true) => Some(FormOnly::Bom),
+    }
 }
+
+/// Why a bundle that starts with a BOM is stale, when nothing else tells it from the bundle.
+const BOM_WHY: &str = "it starts with a UTF-8 byte order mark, which nimbus-lint never writes and JSON readers may refuse";
 
 /// `build --check`: 0 when the file on disk is current, 1 (and why) when stale or missing, 2
 /// when it cannot be read.
@@ -294,22 +321,33 @@ fn compare(target: &std::path::Path, a: &Analysis, naming: &Naming, rebuild: &st
         };
     }
     let why = match std::fs::read(target) {
-        Ok(old) if crlf_only(&old, a) => {
-            return Done {
-                code: EXIT_OK,
-                line: Some(format!(
-                    "{shown} is up to date (its line ends are CRLF, as git's core.autocrlf writes them)"
-                )),
-                stale: None,
-            };
-        }
-        Ok(old) => match serde_json::from_slice::<crate::compile::Bundle>(&old) {
-            Ok(old) => crate::compile::first_difference(
-                &crate::compile::compile(&a.ws, &a.transfers),
-                &old,
-            )
-            .unwrap_or_else(|| "its formatting differs".to_owned()),
-            Err(_) => "it is not a bundle this version of nimbus-lint reads".to_owned(),
+        Ok(old) => match form_only(&old, a) {
+            Some(FormOnly::Crlf) => {
+                return Done {
+                    code: EXIT_OK,
+                    line: Some(format!(
+                        "{shown} is up to date (its line ends are CRLF, as git's core.autocrlf writes them)"
+                    )),
+                    stale: None,
+                };
+            }
+            Some(FormOnly::Bom) => BOM_WHY.to_owned(),
+            None => {
+                let body = old.strip_prefix(BOM);
+                let why =
+                    match serde_json::from_slice::<crate::compile::Bundle>(body.unwrap_or(&old)) {
+                        Ok(old) => crate::compile::first_difference(
+                            &crate::compile::compile(&a.ws, &a.transfers),
+                            &old,
+                        )
+                        .unwrap_or_else(|| "its formatting differs".to_owned()),
+                        Err(_) => "it is not a bundle this version of nimbus-lint reads".to_owned(),
+                    };
+                match body {
+                    Some(_) => format!("{why}; also, {BOM_WHY}"),
+                    None => why,
+                }
+            }
         },
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => "it does not exist yet".to_owned(),
         // Not a stale bundle: the tool cannot do its job (exit 2), and rebuilding is no fix.
