@@ -364,3 +364,30 @@ fn build_check_names_the_byte_order_mark_of_a_bundle_an_editor_saved() {
     assert_eq!(std::fs::read(&bundle).unwrap(), lf);
     assert_eq!(check().code, 0);
 }
+
+#[test]
+fn a_mended_directive_keeps_its_reason_as_written() {
+    for (comment, mended) in [
+        (
+            "# nimbus-lint: alow(im-no-agents), the bot answers",
+            "# nimbus-lint: allow(im-no-agents), the bot answers",
+        ),
+        (
+            "# nimbus-lint: alow(im-no-agents) the bot answers",
+            "# nimbus-lint: allow(im-no-agents) the bot answers",
+        ),
+        (
+            "# nimbus-lint: alow(im-no-agents); see the runbook",
+            "# nimbus-lint: allow(im-no-agents); see the runbook",
+        ),
+    ] {
+        let ws = bot_below(comment);
+        let doc = common::json(&run(ws.path(), &["check", "--format", "json"]));
+        assert_eq!(
+            doc["diagnostics"][0]["help"],
+            format!("write `allow`: `{mended}`"),
+            "{comment}"
+        );
+        assert_eq!(fixed(comment).0, mended);
+    }
+}

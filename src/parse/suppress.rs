@@ -281,6 +281,9 @@ fn misspelled_directive(file: FileId, at: usize, body: &str) -> Option<Diagnosti
     let trailing = body[end..].trim_end();
     let line = if trailing.is_empty() {
         format!("# {corrected}")
+    } else if trailing.starts_with([',', ';', '.', ':', '!', '?']) {
+        // `allow(im-no-agents), the bot answers`: the reason's punctuation kept in place.
+        format!("# {corrected}{trailing}")
     } else {
         format!("# {corrected} {}", trailing.trim_start())
     };
