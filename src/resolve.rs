@@ -326,8 +326,11 @@ pub fn resolve(mut ws: Workspace, files: Vec<ParsedFile>) -> Workspace {
         Vec::with_capacity(files.len()),
         Vec::with_capacity(files.len()),
     );
+    let mut renames = Vec::new();
     for file in files {
         ws.complete &= !file.broken;
+        let shift = ws.diagnostics.len();
+        renames.extend(file.renames.into_iter().map(|f| (f.diagnostic + shift, f)));
         ws.diagnostics.extend(file.diagnostics);
         model.suppressions.extend(file.suppressions);
         model.secrets.extend(file.secrets);
@@ -343,6 +346,12 @@ pub fn resolve(mut ws: Workspace, files: Vec<ParsedFile>) -> Workspace {
     model.connectors = merge(&mut res, Kind::Connector, connectors, |e| &e.def);
     model.entries = merge(&mut res, Kind::MessagingEntry, entries, |e| &e.def);
     model.services = merge(&mut res, Kind::Service, services, |e| &e.def);
+    for (at, fix) in renames {
+        let twice = (fix.ids.iter()).find(|id| res.lookup(&model, fix.kind, id).is_some());
+        if let (Some(id), Some(d)) = (twice, ws.diagnostics.get_mut(at)) {
+            crate::rules::unknown_field::defined_already(d, fix.kind, id);
+        }
+    }
 
     let mut r = Refs {
         res: &mut res,

@@ -115,7 +115,7 @@ fn github_annotations_of_paths_not_read_come_first_and_count_towards_the_notice(
     );
     assert_eq!(
         lines[11],
-        "::notice title=nimbus-lint::11 errors (1 of them a path not read), 0 warnings: GitHub \
+        "::notice title=nimbus-lint::10 errors and 1 path not read, 0 warnings: GitHub \
          shows the first 10 errors and 10 warnings of a step as annotations; the step's log \
          lists them all"
     );
@@ -138,7 +138,7 @@ fn github_annotations_of_paths_not_read_come_first_and_count_towards_the_notice(
     );
     assert!(
         lines[12].starts_with(
-            "::notice title=nimbus-lint::12 errors (2 of them paths not read), 0 warnings: "
+            "::notice title=nimbus-lint::10 errors and 2 paths not read, 0 warnings: "
         ),
         "{}",
         r.stdout

@@ -3480,3 +3480,38 @@ fn a_required_reference_written_as_a_synonym_gets_one_diagnostic_that_names_the_
         );
     }
 }
+
+#[test]
+fn a_synonym_that_may_mean_something_else_is_offered_never_renamed() {
+    let service = |key: &str, value: &str| {
+        format!("[service.s]\n{key} = \"{value}\"\nlicense = \"contact_center\"\n")
+    };
+    for (key, value, renamed) in [
+        // An e-mail address, not an OU: a rename would trade one error for another.
+        ("owner", "jane.doe@contoso.com", false),
+        ("tenant", "contoso", false),
+        ("org", "contoso", false),
+        // Spellings of the key itself: renamed.
+        ("org_unit", "contoso", true),
+        ("organisation_unit", "contoso", true),
+    ] {
+        let text = service(key, value);
+        let ws = workspace(&[("nimbus.toml", ""), ("org.toml", ORG), ("x.toml", &text)]);
+        let r = run(ws.path(), &["check", "--format", "json"]);
+        let help = &json(&r)["diagnostics"][0]["help"];
+        assert_eq!(help, "did you mean `ou`?", "{key}");
+        run(ws.path(), &["check", "--fix"]);
+        let after = std::fs::read_to_string(ws.path().join("x.toml")).unwrap();
+        let expected = if renamed { service("ou", value) } else { text };
+        assert_eq!(after, expected, "{key}");
+    }
+    // At the top level of a file, `ou` is a kind, not a key: no synonym of it there.
+    let ws = workspace(&[
+        ("nimbus.toml", ""),
+        ("org.toml", ORG),
+        ("x.toml", "tenant = \"contoso\"\n"),
+    ]);
+    let r = run(ws.path(), &["check", "--format", "json"]);
+    let help = json(&r)["diagnostics"][0]["help"].to_string();
+    assert!(!help.contains("did you mean"), "{help}");
+}

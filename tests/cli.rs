@@ -2860,3 +2860,59 @@ fn a_path_spelled_through_the_link_to_the_current_folder_is_named_relative_to_it
     let r = common::run_with(&link, &["check", spelled, "--format", "short"], "", &other);
     assert!(r.stdout.starts_with(spelled), "{}", r.stdout);
 }
+
+#[test]
+fn a_tenant_file_with_its_kinds_left_out_is_checked_not_skipped_without_nimbus_toml() {
+    // `[sales-ivr]` with keys only a service has: a tenant's file with a mistake, not another
+    // tool's file; skipped, its services would leave the bundle without a word.
+    let ws = workspace(&[
+        ("org.toml", "[ou.contoso]\n"),
+        (
+            "services.toml",
+            "[sales-ivr]\nou = \"contoso\"\nlicense = \"contact_center\"\n",
+        ),
+    ]);
+    for args in [
+        &["check", "--format", "short"][..],
+        &["check", "services.toml"],
+    ] {
+        let r = run(ws.path(), args);
+        assert_eq!(r.code, 1, "{args:?}: {}{}", r.stdout, r.stderr);
+        assert!(!r.stderr.contains("skipped"), "{}", r.stderr);
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_pwd_spelled_with_dots_is_read_through_its_links_not_as_text() {
+    let outer = workspace(&[
+        ("a/real/tenant/nimbus.toml", ""),
+        ("a/real/tenant/x.toml", "[ou.a]\n[ou.b]\n"),
+        ("a/x/keep", ""),
+        ("real/tenant/nimbus.toml", ""),
+        ("real/tenant/x.toml", "[ou.c]\n"),
+    ]);
+    std::os::unix::fs::symlink("a/x", outer.path().join("lnk")).unwrap();
+    // Through the link, `lnk/../real` is `a/real`, the current folder; read as text, it
+    // would be `real`, and `real/tenant` named would be taken for `a/real/tenant`.
+    let cwd = outer.path().join("a/real");
+    let pwd = outer.path().join("lnk/../real");
+    let named = outer.path().join("real/tenant");
+    let r = common::run_with(
+        &cwd,
+        &["check", named.to_str().unwrap(), "--format", "short"],
+        "",
+        &[("PWD", pwd.as_os_str())],
+    );
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.ends_with("in 2 files\n"), "{}", r.stdout);
+    // Spelled through that `$PWD`, it is the current folder's `tenant`.
+    let spelled = pwd.join("tenant");
+    let r = common::run_with(
+        &cwd,
+        &["check", spelled.to_str().unwrap(), "--format", "short"],
+        "",
+        &[("PWD", pwd.as_os_str())],
+    );
+    assert!(r.stdout.starts_with("tenant/x.toml:2:1: "), "{}", r.stdout);
+}

@@ -612,7 +612,15 @@ fn a_kind_renamed_only_when_one_spelling_of_it_is_near_and_alone_in_the_file() {
         (
             "[sevrice.x] # see C:\\docs\nou = \"acme\"\nlicense = \"contact_center\"\n",
             "[service.x] # see C:\\docs\nou = \"acme\"\nlicense = \"contact_center\"\n",
-            "",
+            "did you mean `service`?",
+        ),
+        // The kind spelled right beside it is no rival spelling: renamed.
+        (
+            "[service.a]\nou = \"acme\"\nlicense = \"contact_center\"\n\
+             [servce.b]\nou = \"acme\"\nlicense = \"contact_center\"\n",
+            "[service.a]\nou = \"acme\"\nlicense = \"contact_center\"\n\
+             [service.b]\nou = \"acme\"\nlicense = \"contact_center\"\n",
+            "did you mean `service`?",
         ),
     ];
     for (text, fixed, help) in cases {
@@ -652,5 +660,43 @@ fn an_array_of_tables_under_a_misspelled_kind_is_shown_the_table_it_meant() {
     assert_eq!(
         std::fs::read_to_string(ws.path().join("a.toml")).unwrap(),
         "[[services]]\nid = \"desk\"\nou = \"acme\"\n"
+    );
+}
+
+#[test]
+fn a_misspelled_kind_whose_id_another_file_defines_is_not_renamed() {
+    // Renamed, `[service.desk]` would be defined twice: one error traded for another.
+    let text = "[services.desk]\nou = \"acme\"\nlicense = \"contact_center\"\n";
+    let ws = workspace(&[
+        ("nimbus.toml", ""),
+        ("org.toml", "[ou.acme]\n"),
+        (
+            "b.toml",
+            "[service.desk]\nou = \"acme\"\nlicense = \"contact_center\"\n",
+        ),
+        ("a.toml", text),
+    ]);
+    let r = run(ws.path(), &["check", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(
+        json["diagnostics"][0]["help"],
+        "did you mean `service`? `[service.desk]` is defined elsewhere already: renamed, it would be defined twice; merge the two by hand."
+    );
+    run(ws.path(), &["check", "--fix"]);
+    assert_eq!(
+        std::fs::read_to_string(ws.path().join("a.toml")).unwrap(),
+        text
+    );
+    // Another id: renamed.
+    std::fs::write(
+        ws.path().join("b.toml"),
+        "[service.front]\nou = \"acme\"\nlicense = \"contact_center\"\n",
+    )
+    .unwrap();
+    run(ws.path(), &["check", "--fix"]);
+    assert!(
+        std::fs::read_to_string(ws.path().join("a.toml"))
+            .unwrap()
+            .starts_with("[service.desk]\n")
     );
 }

@@ -79,11 +79,12 @@ pub fn render(
     // GitHub shows 10 annotations of each kind a step: a notice says the rest are in the log.
     let error_annotations = summary.errors + errors.len();
     if error_annotations > SHOWN || summary.warnings > SHOWN {
-        let mut counts = super::plural(error_annotations, "error", "errors");
+        // The errors as the summary line counts them, then the paths not read.
+        let mut counts = super::plural(summary.errors, "error", "errors");
         match errors.len() {
             0 => {}
-            1 => counts.push_str(" (1 of them a path not read)"),
-            n => counts.push_str(&format!(" ({n} of them paths not read)")),
+            1 => counts.push_str(" and 1 path not read"),
+            n => counts.push_str(&format!(" and {n} paths not read")),
         }
         writeln!(
             out,

@@ -18,12 +18,12 @@ impl Naming {
         let cwd = std::env::current_dir().unwrap_or_default();
         let logical = std::env::var_os("PWD")
             .map(PathBuf::from)
+            // Kept as spelled: made lexically normal, `lnk/../real` could name another folder.
             .filter(|pwd| pwd.is_absolute() && *pwd != cwd)
             .filter(|pwd| {
                 let real = |p: &Path| std::fs::canonicalize(p).ok();
                 real(pwd).is_some_and(|r| Some(r) == real(&cwd))
-            })
-            .map(|pwd| normalize(&pwd));
+            });
         Naming { cwd, logical }
     }
 

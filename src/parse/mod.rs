@@ -49,6 +49,20 @@ pub struct ParsedFile {
     /// Definitions written with the wrong type (`[ou] sales = "x"`: the id; `ou = 1`: every id
     /// of the kind): already reported, so references to them are not reported again.
     pub unreadable: Vec<(Kind, Option<Text>)>,
+    /// Misspelled kinds that a fix renames, which resolve weighs against the other files.
+    pub renames: Vec<KindFix>,
+}
+
+/// A misspelled kind's rename (`[services.x]` to `[service.x]`), certain within its file: the
+/// ids of its table, which another file may define under the kind already.
+#[derive(Clone, Debug)]
+pub struct KindFix {
+    /// Index of its `unknown-field` diagnostic in [`ParsedFile::diagnostics`].
+    pub diagnostic: usize,
+    /// The kind it renames to.
+    pub kind: Kind,
+    /// The ids of the table renamed.
+    pub ids: Vec<Box<str>>,
 }
 
 /// The top-level tables an entity file may hold.
@@ -82,7 +96,13 @@ impl ParsedFile {
             secrets,
             diagnostics,
             unreadable,
+            renames,
         } = next;
+        let shift = self.diagnostics.len();
+        self.renames.extend(renames.into_iter().map(|r| KindFix {
+            diagnostic: r.diagnostic + shift,
+            ..r
+        }));
         self.broken |= broken;
         self.ous.extend(ous);
         self.connectors.extend(connectors);
@@ -370,7 +390,7 @@ fn kind_rename(top: &TopKeys, name: &str, suggested: &str, table: &DeTable<'_>) 
     // Another misspelling of the same kind in the file (`[servics.x]` and `[services.x]`):
     // renamed both, they could define one table twice.
     let rivals = (top.headers.keys().chain(&top.above))
-        .filter(|k| *k != name && kind_meant(k) == Some(suggested))
+        .filter(|k| *k != name && *k != suggested && kind_meant(k) == Some(suggested))
         .take(1)
         .count();
     let clash = !near_kind(name, suggested)
@@ -393,6 +413,8 @@ fn kind_rename(top: &TopKeys, name: &str, suggested: &str, table: &DeTable<'_>) 
 /// Parses `text` (the file, or a batch of it starting at byte `base`); `whole` is the file.
 fn parse_batch(id: FileId, text: &str, base: usize, whole: &Whole<'_>) -> ParsedFile {
     let mut out = ParsedFile::default();
+    // Indexed in `r.diagnostics` until they join `out.diagnostics`.
+    let mut renames = Vec::new();
     let (mut doc, broken) = parse_toml(id, text, base, &mut out.diagnostics);
     let mut r = Reader::new(id, text, base);
     if broken {
@@ -410,17 +432,27 @@ fn parse_batch(id: FileId, text: &str, base: usize, whole: &Whole<'_>) -> Parsed
                     let before = r.diagnostics.len();
                     r.unknown_keys(&single(key, value), &entity_file_schema());
                     // `[[services]]` too is a table of the file, meant as a kind.
-                    let table = matches!(value.get_ref(), DeValue::Table(_))
-                        || r.src.get(value.span()).is_some_and(|s| s.starts_with("[["));
+                    let tables = array_of_tables(&r, value);
+                    let table = matches!(value.get_ref(), DeValue::Table(_)) || tables;
                     if r.diagnostics.len() > before
                         && let Some(mut d) = r.diagnostics.pop()
                     {
                         let rename = match (&d.fix, value.get_ref()) {
                             (Some(fix), DeValue::Table(t)) => {
-                                kind_rename(whole.top(), name, &fix.text, t)
+                                let rename = kind_rename(whole.top(), name, &fix.text, t);
+                                if let (KindRename::Safe, Some(&kind)) =
+                                    (&rename, Kind::ALL.iter().find(|k| k.key() == fix.text))
+                                {
+                                    renames.push(KindFix {
+                                        diagnostic: r.diagnostics.len(),
+                                        kind,
+                                        ids: t.keys().map(|id| key_str(id).into()).collect(),
+                                    });
+                                }
+                                rename
                             }
                             // `[[services]]`: renamed, it would be an array still.
-                            (Some(fix), DeValue::Array(_)) => {
+                            (Some(fix), _) if tables => {
                                 d.help = format!(
                                     "did you mean `{}`? entities are tables keyed by their id, not an array of tables",
                                     entity_example(&fix.text, value)
@@ -438,6 +470,13 @@ fn parse_batch(id: FileId, text: &str, base: usize, whole: &Whole<'_>) -> Parsed
     }
     out.broken = broken;
     r.scan_secrets(doc.get_ref(), true);
+    let shift = out.diagnostics.len();
+    out.renames = (renames.into_iter())
+        .map(|f| KindFix {
+            diagnostic: f.diagnostic + shift,
+            ..f
+        })
+        .collect();
     out.diagnostics.append(&mut r.diagnostics);
     out.secrets = r.secrets;
     // Batches are many and small: give back the slack of their growth.
@@ -728,41 +767,81 @@ fn near_kind(name: &str, kind: &str) -> bool {
         || strsim::osa_distance(&lower, kind) <= 1
 }
 
-/// Keys only an entity has: a table named after a kind of entity by an alias or a
-/// misspelling (`[services.x]`, `[[service]]`) is a tenant's when one is in it.
+/// Keys only an entity has: a table that holds one is a tenant's, whatever its name (a
+/// service written `[sales-ivr]`, its kind left out).
 const ENTITY_KEYS: &[&str] = &[
     "ou",
-    "license",
-    "licence",
-    "parent",
-    "account_sid",
     "api_key_sid",
     "api_key_secret",
+    "service_sid",
     "messaging_entry",
     "instant_messaging",
     "user_assignment",
+];
+
+/// Keys an entity has that other tools' tables have too (`license` in Cargo's `[package]`):
+/// a sign only in a table taken for a kind (`[services.x]`, `[[service]]`).
+const SHARED_KEYS: &[&str] = &[
+    "license",
+    "licence",
+    "parent",
     "connector",
     "transfers",
     "channels",
+    "account_sid",
 ];
 
-/// True when the key line `body` names a key of [`ENTITY_KEYS`], in its key (`x.ou = …`) or
-/// in an inline table (`x = { ou = … }`). Read roughly: a word followed by `=`.
-fn names_entity_key(body: &str) -> bool {
-    let word = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
+/// What the key line `body` shows of an entity, in its keys (`x.ou = …`, `x = { ou = … }`)
+/// and its strings: `Sure` for a key of [`ENTITY_KEYS`] or a licence's value
+/// (`"contact_center"`), `Maybe` for a key of [`SHARED_KEYS`], else `No`. Read roughly, a
+/// word or string followed by `=` being a key, up to a comment.
+fn entity_sign(body: &str) -> Sign {
+    let mut sign = Sign::No;
     let mut rest = body;
-    while let Some(start) = rest.find(word) {
-        let len = rest[start..]
-            .find(|c: char| !word(c))
-            .unwrap_or(rest.len() - start);
-        let (w, after) = (&rest[start..start + len], &rest[start + len..]);
-        let after = after.trim_start_matches(['"', '\'', ' ', '\t']);
-        if ENTITY_KEYS.contains(&w) && after.starts_with('=') && !after.starts_with("==") {
-            return true;
+    loop {
+        rest =
+            rest.trim_start_matches(|c: char| !c.is_ascii_alphanumeric() && !"_-\"'#".contains(c));
+        let (token, quoted, after) = match rest.chars().next() {
+            None | Some('#') => return sign,
+            Some(q @ ('"' | '\'')) => {
+                let inner = &rest[1..];
+                let mut end = inner.len();
+                let mut escaped = false;
+                for (i, c) in inner.char_indices() {
+                    match c {
+                        _ if escaped => escaped = false,
+                        '\\' if q == '"' => escaped = true,
+                        c if c == q => {
+                            end = i;
+                            break;
+                        }
+                        _ => {}
+                    }
+                }
+                (&inner[..end], true, &inner[(end + 1).min(inner.len())..])
+            }
+            Some(_) => {
+                let word = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
+                let end = rest.find(|c: char| !word(c)).unwrap_or(rest.len());
+                (&rest[..end], false, &rest[end..])
+            }
+        };
+        let next = after.trim_start_matches([' ', '\t']);
+        let key = next.starts_with('=') && !next.starts_with("==");
+        if key && ENTITY_KEYS.contains(&token)
+            || !key
+                && quoted
+                && crate::model::License::SPELLINGS
+                    .iter()
+                    .any(|(l, _)| *l == token)
+        {
+            return Sign::Sure;
+        }
+        if key && SHARED_KEYS.contains(&token) {
+            sign = Sign::Maybe;
         }
         rest = after;
     }
-    false
 }
 
 /// How far a top-level name shows a file to be a tenant's.
@@ -791,22 +870,21 @@ fn sign(first: &str, keys: usize, array: bool) -> Sign {
 }
 
 /// True when `text` is another tool's TOML (a `Cargo.toml`, a `pyproject.toml`, a Fly.io
-/// `fly.toml` with its `[[services]]`): it has a table or a top-level key, and none of them is
-/// a kind of entity, or taken for one with a key only entities have in it (`[services.x]`
-/// with an `ou`). A file with neither (empty, or comments alone) may be a tenant's file being
-/// begun, and a key spelled with an escape may be any: neither is another tool's.
+/// `fly.toml` with its `[[services]]`): it has a table or a top-level key, and none shows an
+/// entity. A table of a kind of entity shows one (`[service.x]`); so does a key only entities
+/// have, in any table (`ou`, see [`entity_sign`]); a key entities share with other tools
+/// (`license`) does in a table taken for a kind (`[services.x]`). A file with no table nor key
+/// (empty, or comments alone) may be a tenant's file being begun, and a key spelled with an
+/// escape may be any: neither is another tool's.
 pub fn another_tools_toml(text: &str) -> bool {
     let mut named = false;
-    // Below a header: whether its name was taken for a kind, which a key of an entity in its
-    // table confirms.
+    // Below a header: whether its name was taken for a kind.
     let mut header: Option<bool> = None;
     for l in lines::top_level(text) {
         match &l.line {
             lines::Line::Header { path, array } => {
                 named = true;
-                let sign = path
-                    .first()
-                    .map_or(Sign::No, |f| sign(f, path.len(), *array));
+                let sign = (path.first()).map_or(Sign::No, |f| sign(f, path.len(), *array));
                 if sign == Sign::Sure || lines::escaped_key(text, &l) {
                     return false;
                 }
@@ -814,23 +892,30 @@ pub fn another_tools_toml(text: &str) -> bool {
             }
             lines::Line::Key(body) => {
                 named = true;
-                let tenants = match header {
-                    Some(maybe) => maybe && names_entity_key(body),
+                let name = match header {
+                    Some(kind_like) => {
+                        if kind_like {
+                            Sign::Maybe
+                        } else {
+                            Sign::No
+                        }
+                    }
                     None => {
                         let path = lines::key_path(body);
                         // `service.x.ou = …` is an entity; `service = "api"` is none, and
                         // `service = { x = { ou = … } }` shows one by its keys.
-                        match path
-                            .first()
-                            .map_or(Sign::No, |f| sign(f, path.len(), false))
-                        {
-                            Sign::Sure if path.len() > 1 => true,
-                            Sign::No => false,
-                            _ => names_entity_key(body),
+                        match (path.first()).map_or(Sign::No, |f| sign(f, path.len(), false)) {
+                            Sign::Sure if path.len() > 1 => return false,
+                            Sign::No => Sign::No,
+                            _ => Sign::Maybe,
                         }
                     }
                 };
-                if tenants || (header.is_none() && lines::escaped_key(text, &l)) {
+                let keys = entity_sign(body);
+                if keys == Sign::Sure
+                    || (keys == Sign::Maybe && name == Sign::Maybe)
+                    || lines::escaped_key(text, &l)
+                {
                     return false;
                 }
             }
@@ -885,6 +970,18 @@ fn not_a_table_of_entities(
     let example = entity_example(kind.key(), value);
     r.wrong_type(value, kind.key(), "a table", &example);
     out.unreadable.push((kind, None));
+}
+
+/// True when `value` is written as an array of tables (`[[services]]`), not as an array
+/// (`services = [[1, 2]]`).
+fn array_of_tables(r: &Reader<'_>, value: &Spanned<DeValue<'_>>) -> bool {
+    let DeValue::Array(items) = value.get_ref() else {
+        return false;
+    };
+    items
+        .iter()
+        .all(|i| matches!(i.get_ref(), DeValue::Table(_)))
+        && r.src.get(value.span()).is_some_and(|s| s.starts_with("[["))
 }
 
 /// The header of an entity of kind `kind` that an array of tables `value` under it meant:
@@ -1132,17 +1229,23 @@ fn misplaced<'t, 'i>(
     }
 }
 
-/// Other words for `ou`, in every table that takes it.
+/// Other words for `ou`, in every entity's table that takes it: its own spellings, which a
+/// fix renames.
 pub(crate) const OU_ALIASES: &[(&str, &str)] = &[
     ("org_unit", "ou"),
     ("organization_unit", "ou"),
     ("organisation_unit", "ou"),
+    ("unit", "ou"),
+];
+
+/// Words that may mean `ou` (or, on an entry, the connector), or something else (`owner` an
+/// e-mail address, `provider` a connector's type): offered in the help, never renamed.
+pub(crate) const SYNONYMS: &[(&str, &str)] = &[
     ("org", "ou"),
     ("organization", "ou"),
     ("organisation", "ou"),
     ("owner", "ou"),
     ("tenant", "ou"),
-    ("unit", "ou"),
 ];
 const OU_KEYS: &[&str] = &["name", "parent"];
 const CONNECTOR_KEYS: &[&str] = &[
@@ -1177,8 +1280,6 @@ const ENTRY_KEYS: &[&str] = &["name", "ou", "connector", "service_sid"];
 const ENTRY_ALIASES: &[(&str, &str)] = &[
     ("sid", "service_sid"),
     ("conversations_service_sid", "service_sid"),
-    // The Provider Connector, as the product names it.
-    ("provider", "connector"),
 ];
 const ENTRY_ELSEWHERE: &[(&str, &str)] = &[
     (
@@ -1540,6 +1641,8 @@ mod tests {
             "service = \"api\"\n",
             // `license` is Cargo's too: only in a table named like a kind is it an entity's.
             "[package]\nlicense = \"MIT\"\n[connection]\nhost = \"x\"\n",
+            // A key's name in a value or a comment is no key.
+            "[[services.http_checks]]\npath = \"/healthz?ou=probe\"\n# ou = \"x\"\n",
         ];
         for text in theirs {
             assert!(another_tools_toml(text), "{text}");
@@ -1560,6 +1663,10 @@ mod tests {
             "[\"\\u006fu\".x]\n",
             "[package]\n[service.x]\n",
             "[tool.black]\n[service.x] # C:\\docs\n",
+            // The kind left out of the headers: keys and values only entities have.
+            "[sales-ivr]\nou = \"contoso\"\nlicense = \"contact_center\"\n",
+            "[desk]\nlicense = 'advanced_routing'\n",
+            "[x]\n\"ou\" = \"contoso\"\n",
             // Begun, not another tool's: nothing in it names anything.
             "",
             "# the sales services\n\n",

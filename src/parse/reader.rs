@@ -37,16 +37,32 @@ pub(crate) struct Schema<'a> {
 }
 
 impl Schema<'_> {
-    /// The known key that the wrong key `name` stands for, when an alias.
-    pub fn alias(&self, name: &str) -> Option<&'static str> {
-        let ou = if self.known.contains(&"ou") {
-            super::OU_ALIASES
+    /// The known key that the wrong key `name` stands for, when an alias, and whether a
+    /// rename to it is certain: for a spelling of the key, not for a synonym that may mean
+    /// something else ([`super::SYNONYMS`], and `provider` on a messaging entry).
+    pub fn alias(&self, name: &str) -> Option<(&'static str, bool)> {
+        // An entity's table: at the top level of a file, `ou` is a kind, not a key.
+        let entity = self.known.contains(&"ou") && !self.known.contains(&"service");
+        let (ou, synonyms): (&[_], &[_]) = if entity {
+            (super::OU_ALIASES, super::SYNONYMS)
+        } else {
+            (&[], &[])
+        };
+        let provider: &[_] = if self.known.contains(&"connector") && entity {
+            &[("provider", "connector")]
         } else {
             &[]
         };
-        (self.aliases.iter().chain(ou))
-            .find(|(wrong, _)| *wrong == name)
-            .map(|&(_, right)| right)
+        let find = |list: &[(&str, &'static str)]| {
+            list.iter()
+                .find(|(wrong, _)| *wrong == name)
+                .map(|&(_, right)| right)
+        };
+        (find(self.aliases).or_else(|| find(ou)).map(|k| (k, true))).or_else(|| {
+            find(synonyms)
+                .or_else(|| find(provider))
+                .map(|k| (k, false))
+        })
     }
 }
 
@@ -171,8 +187,10 @@ impl<'s> Reader<'s> {
                 let name = key.get_ref().as_ref();
                 schema
                     .alias(name)
-                    .or_else(|| crate::suggest::nearest(name, schema.known.iter().copied()))
-                    .map(|n| (n, true))
+                    .or_else(|| {
+                        crate::suggest::nearest(name, schema.known.iter().copied())
+                            .map(|n| (n, true))
+                    })
                     .or_else(|| {
                         (qualified(name, schema.known))
                             .or_else(|| abbreviated(name, schema.known))

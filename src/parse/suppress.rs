@@ -343,10 +343,27 @@ fn misspelled_directive(file: FileId, at: usize, body: &str) -> Option<Diagnosti
 }
 
 /// Endings English puts on a verb or a noun: `allows`, `ignored`, `skipping`, `suppresses`.
-const ENDINGS: &[&str] = &["s", "es", "d", "ed", "ing"];
+/// The English forms of the words of [`ALLOW`] (see [`english_form`]).
+const ENGLISH_FORMS: &[&str] = &[
+    "allows",
+    "allowed",
+    "allowing",
+    "ignores",
+    "ignored",
+    "ignoring",
+    "disables",
+    "disabled",
+    "disabling",
+    "suppresses",
+    "suppressed",
+    "suppressing",
+    "skips",
+    "skipped",
+    "skipping",
+];
 
-/// True when `verb` is a word of [`ALLOW`] with an English ending (`allows`, `skips`,
-/// `ignored`, `skipping`, `disabling`): then `nimbus-lint: skips im-no-agents here` is as
+/// True when `verb` is an English form of a word of [`ALLOW`] ([`ENGLISH_FORMS`]: `allows`,
+/// `skips`, `ignored`, `skipping`, `disabling`): then `nimbus-lint: skips im-no-agents here` is as
 /// likely a sentence about the tool as a directive, and rewriting it into `allow(..)` would
 /// silence a warning nobody asked to silence.
 ///
@@ -354,21 +371,10 @@ const ENDINGS: &[&str] = &["s", "es", "d", "ed", "ing"];
 /// is not read as one; the help says how to write either), but mends it only when the word is
 /// written as a directive's: followed at once by `(` (`allows(im-no-agents)`). A word of
 /// `ALLOW` in other capitals (`Allow`, `SKIP`) is the word itself, and a typo that is no
-/// English form (`alow`, `ignroe`, `supress`) is no sentence: both are mended as before.
+/// English form (`alow`, `ignroe`, `supress`, `allowd`, `skiped`) is no sentence: both are
+/// mended as before.
 fn english_form(verb: &str) -> bool {
-    let verb = verb.to_ascii_lowercase();
-    ALLOW.iter().any(|word| {
-        let doubled = format!("{word}{}", &word[word.len() - 1..]);
-        let stems = [
-            word,
-            word.strip_suffix('e').unwrap_or(word),
-            doubled.as_str(),
-        ];
-        stems.iter().any(|stem| {
-            verb.strip_prefix(stem)
-                .is_some_and(|ending| ENDINGS.contains(&ending))
-        })
-    })
+    ENGLISH_FORMS.contains(&verb.to_ascii_lowercase().as_str())
 }
 
 /// The words at the start of `list` (at byte `at` of the comment) that are codes, up to the
@@ -521,7 +527,8 @@ mod tests {
             assert!(super::english_form(form), "{form}");
         }
         for typo in [
-            "alow", "allwo", "ignroe", "supress", "skp", "allow", "Skip", "disabel",
+            "alow", "allwo", "ignroe", "supress", "skp", "allow", "Skip", "disabel", "allowd",
+            "skiped", "ignors",
         ] {
             assert!(!super::english_form(typo), "{typo}");
         }

@@ -2,6 +2,7 @@
 
 use super::{Code, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::Kind;
 use crate::source::Span;
 
 /// The rule record.
@@ -120,6 +121,17 @@ pub(crate) fn unknown_kind(
         }
     }
     d
+}
+
+/// A misspelled kind's rename (see [`unknown_kind`]) that another file makes unsafe: it
+/// defines `[kind.id]` already, so the rename would define it twice.
+pub(crate) fn defined_already(d: &mut Diagnostic, kind: Kind, id: &str) {
+    d.fix = None;
+    d.help = format!(
+        "{} `[{}.{id}]` is defined elsewhere already: renamed, it would be defined twice; merge the two by hand.",
+        d.help,
+        kind.key()
+    );
 }
 
 /// `lines 1, 4 and 9`, or the first five and how many more.
