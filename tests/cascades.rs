@@ -3515,3 +3515,18 @@ fn a_synonym_that_may_mean_something_else_is_offered_never_renamed() {
     let help = json(&r)["diagnostics"][0]["help"].to_string();
     assert!(!help.contains("did you mean"), "{help}");
 }
+
+#[test]
+fn an_ous_parent_written_as_a_synonym_gets_one_diagnostic_that_names_parent() {
+    let got = helps(&[
+        ("org.toml", ORG),
+        ("x.toml", "[ou.sales]\ntenant = \"contoso\"\n"),
+    ]);
+    assert_eq!(
+        got,
+        [(
+            "unknown-field".to_owned(),
+            "did you mean `parent`?".to_owned()
+        )]
+    );
+}

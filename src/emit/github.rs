@@ -35,7 +35,7 @@ const SHOWN: usize = 10;
 /// Writes one `::error`/`::warning` command per diagnostic; files are named relative to `cwd`.
 /// `errors` (paths the run could not read) are annotations too: in a workflow, stderr is not.
 /// They come first, since they are what makes the run incomplete (exit 2) and GitHub shows only
-/// the first [`SHOWN`] errors of a step. Past that, a notice says so, from `summary` (the counts
+/// the first ten errors of a step. Past that, a notice says so, from `summary` (the counts
 /// of the run) and the paths not read, which are error annotations like the others.
 pub fn render(
     results: &[Analysis],

@@ -872,7 +872,7 @@ fn sign(first: &str, keys: usize, array: bool) -> Sign {
 /// True when `text` is another tool's TOML (a `Cargo.toml`, a `pyproject.toml`, a Fly.io
 /// `fly.toml` with its `[[services]]`): it has a table or a top-level key, and none shows an
 /// entity. A table of a kind of entity shows one (`[service.x]`); so does a key only entities
-/// have, in any table (`ou`, see [`entity_sign`]); a key entities share with other tools
+/// have, in any table (`ou`, see `entity_sign`); a key entities share with other tools
 /// (`license`) does in a table taken for a kind (`[services.x]`). A file with no table nor key
 /// (empty, or comments alone) may be a tenant's file being begun, and a key spelled with an
 /// escape may be any: neither is another tool's.
@@ -1238,8 +1238,8 @@ pub(crate) const OU_ALIASES: &[(&str, &str)] = &[
     ("unit", "ou"),
 ];
 
-/// Words that may mean `ou` (or, on an entry, the connector), or something else (`owner` an
-/// e-mail address, `provider` a connector's type): offered in the help, never renamed.
+/// Words that may mean `ou` (on an OU, `parent`), or something else (`owner` an e-mail
+/// address): offered in the help, never renamed.
 pub(crate) const SYNONYMS: &[(&str, &str)] = &[
     ("org", "ou"),
     ("organization", "ou"),

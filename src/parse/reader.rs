@@ -39,30 +39,32 @@ pub(crate) struct Schema<'a> {
 impl Schema<'_> {
     /// The known key that the wrong key `name` stands for, when an alias, and whether a
     /// rename to it is certain: for a spelling of the key, not for a synonym that may mean
-    /// something else ([`super::SYNONYMS`], and `provider` on a messaging entry).
+    /// something else ([`super::SYNONYMS`], of `ou` in an entity's table and of `parent` in
+    /// an OU's; `provider` on a messaging entry).
     pub fn alias(&self, name: &str) -> Option<(&'static str, bool)> {
         // An entity's table: at the top level of a file, `ou` is a kind, not a key.
         let entity = self.known.contains(&"ou") && !self.known.contains(&"service");
-        let (ou, synonyms): (&[_], &[_]) = if entity {
-            (super::OU_ALIASES, super::SYNONYMS)
-        } else {
-            (&[], &[])
-        };
-        let provider: &[_] = if self.known.contains(&"connector") && entity {
-            &[("provider", "connector")]
-        } else {
-            &[]
-        };
         let find = |list: &[(&str, &'static str)]| {
             list.iter()
                 .find(|(wrong, _)| *wrong == name)
                 .map(|&(_, right)| right)
         };
-        (find(self.aliases).or_else(|| find(ou)).map(|k| (k, true))).or_else(|| {
-            find(synonyms)
-                .or_else(|| find(provider))
-                .map(|k| (k, false))
-        })
+        if let Some(key) = find(self.aliases).or_else(|| find(super::OU_ALIASES).filter(|_| entity))
+        {
+            return Some((key, true));
+        }
+        let synonym_of = if entity {
+            "ou"
+        } else if self.known.contains(&"parent") {
+            "parent"
+        } else {
+            return None;
+        };
+        let provider =
+            (name == "provider" && self.known.contains(&"connector")).then_some("connector");
+        (find(super::SYNONYMS).map(|_| synonym_of))
+            .or(provider.filter(|_| entity))
+            .map(|k| (k, false))
     }
 }
 
