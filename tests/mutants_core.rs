@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{json, run, workspace};
+use common::{run, workspace};
 
 /// `files` plus an empty `nimbus.toml`, as a workspace.
 fn ws(files: &[(&str, &str)]) -> tempfile::TempDir {
@@ -15,11 +15,7 @@ fn ws(files: &[(&str, &str)]) -> tempfile::TempDir {
 
 /// The (code, message, help) of each diagnostic of `check --format json` in `dir`.
 fn diagnostics(dir: &std::path::Path) -> Vec<(String, String, String)> {
-    let r = run(dir, &["check", "--format", "json"]);
-    assert_ne!(r.code, 2, "{}", r.stderr);
-    json(&r)["diagnostics"]
-        .as_array()
-        .expect("diagnostics")
+    common::json_diagnostics(dir)
         .iter()
         .map(|d| {
             let s = |k: &str| d[k].as_str().unwrap_or_default().to_owned();

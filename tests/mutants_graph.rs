@@ -4,19 +4,14 @@
 
 mod common;
 
-use common::{json, run, workspace};
+use common::workspace;
 
 /// The diagnostics of `check --format json` over `files` (plus an empty `nimbus.toml`).
 fn check(files: &[(&str, &str)]) -> Vec<serde_json::Value> {
     let mut all = vec![("nimbus.toml", "")];
     all.extend_from_slice(files);
     let dir = workspace(&all);
-    let r = run(dir.path(), &["check", "--format", "json"]);
-    assert_ne!(r.code, 2, "{}", r.stderr);
-    json(&r)["diagnostics"]
-        .as_array()
-        .expect("diagnostics")
-        .clone()
+    common::json_diagnostics(dir.path())
 }
 
 /// For each diagnostic of `code`: its message and the messages of its labels.

@@ -4,19 +4,14 @@
 
 mod common;
 
-use common::{json, run, workspace};
+use common::workspace;
 
 /// The diagnostics of `check --format json` over `[ou.contoso]` and these services (plus an
 /// empty `nimbus.toml`).
 fn check(services: &[String]) -> Vec<serde_json::Value> {
     let org = String::from("[ou.contoso]\n\n") + &services.concat();
     let dir = workspace(&[("nimbus.toml", ""), ("s.toml", &org)]);
-    let r = run(dir.path(), &["check", "--format", "json"]);
-    assert_ne!(r.code, 2, "{}", r.stderr);
-    json(&r)["diagnostics"]
-        .as_array()
-        .expect("diagnostics")
-        .clone()
+    common::json_diagnostics(dir.path())
 }
 
 /// The code and message of each diagnostic.

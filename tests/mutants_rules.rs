@@ -14,11 +14,7 @@ fn helps(files: &[(&str, &str)]) -> Vec<(String, String)> {
     }
     all.extend_from_slice(files);
     let ws = workspace(&all);
-    let r = run(ws.path(), &["check", "--format", "json"]);
-    assert_ne!(r.code, 2, "{}", r.stderr);
-    json(&r)["diagnostics"]
-        .as_array()
-        .expect("diagnostics")
+    common::json_diagnostics(ws.path())
         .iter()
         .map(|d| {
             (

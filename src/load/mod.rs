@@ -196,7 +196,9 @@ pub fn load(root: &Path, naming: &Naming, overlays: &Overlays) -> Loaded {
     for r in read {
         match r {
             Read::Source(file)
-                if guessed && file.utf8_error.is_none() && another_tools(file.text.as_bytes()) =>
+                if guessed
+                    && file.utf8_error.is_none()
+                    && crate::parse::another_tools_toml(&file.text) =>
             {
                 loaded.notes.push(skipped_note(file.display()));
             }

@@ -748,9 +748,7 @@ fn kind_meant(name: &str) -> Option<&'static str> {
     let schema = entity_file_schema();
     let lower = name.to_ascii_lowercase();
     (KINDS.iter().copied().find(|k| *k == lower))
-        .or_else(|| {
-            (schema.aliases.iter()).find_map(|&(alias, kind)| (alias == lower).then_some(kind))
-        })
+        .or_else(|| schema.alias(&lower).map(|(kind, _)| kind))
         .or_else(|| crate::suggest::nearest(name, KINDS.iter().copied()))
 }
 
@@ -759,11 +757,9 @@ fn kind_meant(name: &str) -> Option<&'static str> {
 /// `Sevrice`). Further off (`device`, `collector`), it may be another word: the help asks.
 fn near_kind(name: &str, kind: &str) -> bool {
     let lower = name.to_ascii_lowercase();
-    let schema = entity_file_schema();
-    schema
-        .aliases
-        .iter()
-        .any(|&(alias, k)| alias == lower && k == kind)
+    entity_file_schema()
+        .alias(&lower)
+        .is_some_and(|(k, _)| k == kind)
         || strsim::osa_distance(&lower, kind) <= 1
 }
 

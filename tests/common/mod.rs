@@ -94,6 +94,16 @@ pub fn json(run: &Run) -> serde_json::Value {
     serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", run.stdout))
 }
 
+/// The diagnostics of `check --format json` in `dir` (a run that did its job: not exit 2).
+pub fn json_diagnostics(dir: &Path) -> Vec<serde_json::Value> {
+    let r = run(dir, &["check", "--format", "json"]);
+    assert_ne!(r.code, 2, "{}", r.stderr);
+    json(&r)["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .clone()
+}
+
 /// The codes of a JSON document's diagnostics, in order.
 pub fn codes(doc: &serde_json::Value) -> Vec<String> {
     doc["diagnostics"]
