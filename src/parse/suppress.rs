@@ -342,7 +342,6 @@ fn misspelled_directive(file: FileId, at: usize, body: &str) -> Option<Diagnosti
     ))
 }
 
-/// Endings English puts on a verb or a noun: `allows`, `ignored`, `skipping`, `suppresses`.
 /// The English forms of the words of [`ALLOW`] (see [`english_form`]).
 const ENGLISH_FORMS: &[&str] = &[
     "allows",
@@ -363,9 +362,9 @@ const ENGLISH_FORMS: &[&str] = &[
 ];
 
 /// True when `verb` is an English form of a word of [`ALLOW`] ([`ENGLISH_FORMS`]: `allows`,
-/// `skips`, `ignored`, `skipping`, `disabling`): then `nimbus-lint: skips im-no-agents here` is as
-/// likely a sentence about the tool as a directive, and rewriting it into `allow(..)` would
-/// silence a warning nobody asked to silence.
+/// `skips`, `ignored`, `skipping`, `disabling`): then `nimbus-lint: skips im-no-agents here`
+/// is as likely a sentence about the tool as a directive, and rewriting it into `allow(..)`
+/// would silence a warning nobody asked to silence.
 ///
 /// So [`misspelled_directive`] still reports such a comment (it starts like a directive and
 /// is not read as one; the help says how to write either), but mends it only when the word is
