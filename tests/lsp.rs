@@ -2741,6 +2741,10 @@ const TYPED: &[&str] = &[
     "\n# nimbus-lint: allow(im-no-agents)\n",
     "[ou.",
     "service.",
+    "\nparent = \"sales\"",
+    "\n[ou.new]\nname = \"New\"\n",
+    "\n[connector.new]\ntype = \"twilio\"\nou = \"support\"\n",
+    "connector = \"twilio-support\"",
 ];
 
 /// A random change to `text` (applied to it too): a piece typed, a run deleted, or a run
@@ -2840,14 +2844,16 @@ fn random_requests(s: &mut Server, rng: &mut Rng, path: &Path, text: &str) {
     }
 }
 
-/// Seeded random sessions on a file of the navigation fixture (LF, and CRLF for even seeds):
-/// edits of one to three changes each, a few requests after each, and every other round the
-/// diagnostics compared with `check`'s on the same text. (Explored with 60 seeds of 40 rounds,
-/// the diagnostics compared after every edit: no difference.)
+/// Seeded random sessions on three files of the navigation fixture (LF, and CRLF for even
+/// seeds): edits of one to three changes each, a few requests after each, and every other
+/// round the diagnostics compared with `check`'s on the same text. (Explored with 60 seeds of
+/// 40 rounds on the services, the diagnostics compared after every edit, and 45 of 30 over
+/// the three files: no difference.)
 #[test]
 fn random_edits_and_requests_keep_the_server_answering_and_in_step_with_check() {
     let nav = fixture("nav");
-    for seed in 1..=6 {
+    for seed in 1..=6u64 {
+        let edited = ["services/sales.toml", "org.toml", "twilio.toml"][(seed % 3) as usize];
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().canonicalize().unwrap();
         for rel in [
@@ -2855,20 +2861,21 @@ fn random_edits_and_requests_keep_the_server_answering_and_in_step_with_check() 
             "org.toml",
             "twilio.toml",
             "services/support.toml",
+            "services/sales.toml",
         ] {
             std::fs::create_dir_all(root.join(rel).parent().unwrap()).unwrap();
             std::fs::copy(nav.join(rel), root.join(rel)).unwrap();
         }
-        let sales = root.join("services/sales.toml");
-        let mut text = read_text(&nav.join("services/sales.toml"));
+        let edited = root.join(edited);
+        let mut text = read_text(&edited);
         if seed % 2 == 0 {
             text = crlf(&text);
         }
-        std::fs::write(&sales, &text).unwrap();
+        std::fs::write(&edited, &text).unwrap();
         let mut rng = Rng(seed);
         let (mut s, _) = Server::init(&root, false);
-        s.open(&sales, &text);
-        s.same_as_cli(&root, &sales, 1, &text);
+        s.open(&edited, &text);
+        s.same_as_cli(&root, &edited, 1, &text);
         let mut version = 1;
         for round in 0..16 {
             for _ in 0..=rng.below(4) {
@@ -2876,13 +2883,13 @@ fn random_edits_and_requests_keep_the_server_answering_and_in_step_with_check() 
                     .map(|_| random_change(&mut rng, &mut text))
                     .collect();
                 version += 1;
-                s.edit(&sales, version, changes);
-                random_requests(&mut s, &mut rng, &sales, &text);
+                s.edit(&edited, version, changes);
+                random_requests(&mut s, &mut rng, &edited, &text);
             }
             // Every other round, the last among them, the diagnostics are compared with
             // check's on the same text.
             if round % 2 == 1 {
-                s.same_as_cli(&root, &sales, version, &text);
+                s.same_as_cli(&root, &edited, version, &text);
             }
         }
         assert_eq!(s.stop(), 0);
