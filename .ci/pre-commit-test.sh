@@ -29,6 +29,26 @@ echo "pre-commit: hooks on a clean workspace"
 pre-commit try-repo "$repo" nimbus-lint --all-files
 pre-commit try-repo "$repo" nimbus-lint-build --all-files
 
+echo "pre-commit: files git does not track are no part of the commit"
+# A transfer to a service that only an untracked file defines, and a half-written draft: the
+# commit is judged as it is, without either file.
+printf '[service.half\n' >draft.toml
+printf '[service.vip-desk]\nname = "VIP"\nou = "sales"\nlicense = "contact_center"\n' >services/vip.toml
+sed -i '0,/transfers = \["sales-team"/s//transfers = ["vip-desk", "sales-team"/' services/sales.toml
+git add services/sales.toml
+if pre-commit try-repo "$repo" nimbus-lint --all-files >"$work/out" 2>&1; then
+  cat "$work/out"
+  echo "FAIL: a service defined only in an untracked file made the commit pass" >&2
+  exit 1
+fi
+cat "$work/out"
+grep -q 'unknown service `vip-desk`' "$work/out" || { echo "FAIL: the broken transfer is not shown" >&2; exit 1; }
+grep -q "left out 2 files git does not track" "$work/out" || { echo "FAIL: no note on the files left out" >&2; exit 1; }
+git checkout -q HEAD -- services/sales.toml
+pre-commit try-repo "$repo" nimbus-lint --all-files
+pre-commit try-repo "$repo" nimbus-lint-build --all-files
+rm draft.toml services/vip.toml
+
 echo "pre-commit: hooks on a broken workspace"
 sed -i '0,/parent = "contoso"/s//parent = "contosoo"/' org.toml
 git add -A

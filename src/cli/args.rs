@@ -87,6 +87,10 @@ pub(super) struct CheckArgs {
     /// report what is left.
     #[arg(long, conflicts_with = "stdin_filename", overrides_with = "fix")]
     pub(super) fix: bool,
+    /// Leave out the files git does not track (but for those named): what a commit holds, in
+    /// a pre-commit hook.
+    #[arg(long, overrides_with = "git_tracked")]
+    pub(super) git_tracked: bool,
     #[command(flatten)]
     pub(super) lint: LintArgs,
 }
@@ -129,6 +133,9 @@ pub(super) struct BuildArgs {
     /// Do not write: compare with the file on disk and fail when it is stale.
     #[arg(long, overrides_with = "check")]
     pub(super) check: bool,
+    /// Leave out the files git does not track: the bundle of what a commit holds.
+    #[arg(long, overrides_with = "git_tracked")]
+    pub(super) git_tracked: bool,
     #[command(flatten)]
     pub(super) lint: LintArgs,
 }

@@ -28,7 +28,12 @@ pub(super) fn build(mut args: BuildArgs, sub: &ArgMatches, io: &mut Io<'_>) -> O
     clean_up_on_interrupt();
     let overrides = overrides(sub)?;
     let naming = naming_for(args.path.iter().chain(&args.output))?;
-    let checked = one_workspace(args.path.as_ref(), &naming, &overrides, io.stdin)?;
+    let checked = one_workspace(
+        args.path.as_ref(),
+        &naming,
+        (&overrides, args.git_tracked),
+        io.stdin,
+    )?;
     let done = bundle(&args, &checked, &naming, io.stdout);
     // The diagnostics of `build` go to stderr: stdout may be the bundle. A JSON or SARIF
     // document is alone there, whole, whenever the tool did its job (exit 0 or 1): the exit

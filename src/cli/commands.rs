@@ -41,7 +41,7 @@ pub(super) fn schema(args: SchemaArgs, io: &mut Io<'_>) -> Outcome {
 /// `graph`: prints the workspace's transfer graph as Mermaid or DOT.
 pub(super) fn graph(args: GraphArgs, io: &mut Io<'_>) -> Outcome {
     let naming = naming_for(args.path.iter())?;
-    let checked = one_workspace(args.path.as_ref(), &naming, &[], io.stdin)?;
+    let checked = one_workspace(args.path.as_ref(), &naming, (&[], false), io.stdin)?;
     for a in checked.results.iter() {
         io.stdout
             .write_all(emit::graph::render(a, args.format).as_bytes())

@@ -43,6 +43,8 @@ pub(super) struct Targets {
     /// Roots named as folders: the tenants nested below them are checked, even when the walk
     /// that finds them is an outer root's named through files.
     pub(super) folders: Vec<PathBuf>,
+    /// `--git-tracked`: files git does not track are left out, but for those named.
+    pub(super) git_tracked: bool,
 }
 
 /// Each root of the run, with the file PATH whose folder it is for want of a `nimbus.toml`;
@@ -141,6 +143,7 @@ pub(super) fn targets(
         named: Vec::new(),
         by_files: HashSet::new(),
         folders: Vec::new(),
+        git_tracked: false,
     };
     let dash = paths.iter().any(|p| p.as_os_str() == "-");
     if dash != stdin_filename.is_some() {

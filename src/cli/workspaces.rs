@@ -198,7 +198,11 @@ pub(super) fn analyze_all(
         };
         let level = levels[next];
         next += 1;
-        let loaded = load::load(&root, naming, &t.overlays);
+        let loaded = if t.git_tracked {
+            load::load_git_tracked(&root, naming, &t.overlays, &t.named)
+        } else {
+            load::load(&root, naming, &t.overlays)
+        };
         // A workspace named through its files alone is checked without the tenants nested in
         // it, but for those below a folder named.
         let by_files = t.by_files.contains(&root);
@@ -306,11 +310,12 @@ pub(super) fn fails(results: &[Analysis], lint: &LintArgs) -> bool {
     summary.errors > 0 || (lint.deny_warnings && summary.warnings > 0)
 }
 
-/// Loads and checks the one workspace holding `path`.
+/// Loads and checks the one workspace holding `path` (with `git_tracked`, the files git
+/// tracks only).
 pub(super) fn one_workspace(
     path: Option<&PathBuf>,
     naming: &Naming,
-    overrides: &[(Code, Level)],
+    (overrides, git_tracked): (&[(Code, Level)], bool),
     stdin: &mut dyn Read,
 ) -> Result<Checked, String> {
     if path.is_some_and(|p| p.as_os_str() == "-") {
@@ -320,6 +325,7 @@ pub(super) fn one_workspace(
         );
     }
     let paths: Vec<PathBuf> = path.into_iter().cloned().collect();
-    let t = targets(&paths, None, naming, stdin)?;
+    let mut t = targets(&paths, None, naming, stdin)?;
+    t.git_tracked = git_tracked;
     Ok(analyze_all(&t, naming, overrides, Purpose::Compile))
 }

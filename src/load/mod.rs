@@ -5,7 +5,7 @@
 //! language server's watching). A file that cannot be read is a [`LoadError`] (the tool could
 //! not do its job, exit 2), never a panic.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use ignore::gitignore::Gitignore;
@@ -14,6 +14,7 @@ use rayon::prelude::*;
 use crate::parse::settings::{ParsedSettings, parse_settings};
 use crate::source::{FileId, SourceFile, Sources};
 
+mod git;
 mod ignores;
 mod naming;
 mod read;
@@ -118,6 +119,41 @@ pub fn io_message(e: &std::io::Error) -> String {
 
 /// Reads the workspace at `root`; `overlays` replace files' text.
 pub fn load(root: &Path, naming: &Naming, overlays: &Overlays) -> Loaded {
+    load_kept(root, naming, overlays, None)
+}
+
+/// Reads the workspace at `root` as [`load`] does, but for the files git does not track
+/// (save those named in `kept`, and the texts of `overlays`): what a commit holds, for a
+/// pre-commit hook (`check --git-tracked`). A note names the files left out; when git cannot
+/// list the files, the error is the only thing loaded.
+pub fn load_git_tracked(
+    root: &Path,
+    naming: &Naming,
+    overlays: &Overlays,
+    kept: &[PathBuf],
+) -> Loaded {
+    match git::tracked(root) {
+        Ok(mut tracked) => {
+            tracked.extend(kept.iter().cloned());
+            load_kept(root, naming, overlays, Some(&tracked))
+        }
+        Err(message) => Loaded {
+            root: root.to_path_buf(),
+            errors: vec![LoadError {
+                path: naming.display(root),
+                message,
+            }],
+            ..Loaded::default()
+        },
+    }
+}
+
+fn load_kept(
+    root: &Path,
+    naming: &Naming,
+    overlays: &Overlays,
+    kept: Option<&HashSet<PathBuf>>,
+) -> Loaded {
     let mut loaded = Loaded {
         root: root.to_path_buf(),
         ..Loaded::default()
@@ -133,8 +169,13 @@ pub fn load(root: &Path, naming: &Naming, overlays: &Overlays) -> Loaded {
         max_size: settings.max_file_size,
         shown_root: naming.display(root),
     };
-    let walked = walk_and_read(root, &excludes, naming, limit, &reader);
+    let walked = walk_and_read(root, &excludes, naming, (limit, kept), &reader);
     loaded.notes.extend(walked.notes);
+    if !walked.left_out.is_empty() {
+        loaded
+            .notes
+            .push(git::left_out_note(&walked.left_out, root, naming));
+    }
     loaded.errors.extend(walked.errors);
     let Walked {
         mut read,

@@ -1,7 +1,7 @@
 //! The walk of a workspace: which files it meets (hidden, ignored, excluded and nested
 //! folders left out, links not followed), read while it goes on.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use ignore::gitignore::Gitignore;
@@ -22,23 +22,26 @@ pub(super) struct Walked {
     pub(super) found: Vec<PathBuf>,
     /// Folders below the root with a `nimbus.toml` of their own.
     pub(super) nested: Vec<PathBuf>,
+    /// The files met that the caller's list of files to keep leaves out, not read.
+    pub(super) left_out: Vec<PathBuf>,
     pub(super) notes: Vec<String>,
     pub(super) errors: Vec<LoadError>,
 }
 
 /// Walks the workspace and reads its files while the walk goes on, in batches on the thread
 /// pool, up to `limit` files; which files a workspace over the limit keeps is decided after
-/// the walk.
+/// the walk. With `kept`, a file it does not hold is left out unread.
 pub(super) fn walk_and_read(
     root: &Path,
     excludes: &Gitignore,
     naming: &Naming,
-    limit: u64,
+    (limit, kept): (u64, Option<&HashSet<PathBuf>>),
     reader: &Reader,
 ) -> Walked {
     const BATCH: usize = 64;
     let done = std::sync::Mutex::new(Vec::new());
     let mut found: Vec<PathBuf> = Vec::new();
+    let mut left_out: Vec<PathBuf> = Vec::new();
     let mut walked = 0u64;
     let (nested, notes, errors) = rayon::scope(|scope| {
         let mut batch = Vec::with_capacity(BATCH);
@@ -50,6 +53,10 @@ pub(super) fn walk_and_read(
             });
         };
         let walked_out = walk(root, excludes, naming, |path| {
+            if kept.is_some_and(|k| !k.contains(&path)) {
+                left_out.push(path);
+                return;
+            }
             walked += 1;
             if walked > limit {
                 found.push(path);
@@ -69,6 +76,7 @@ pub(super) fn walk_and_read(
         read: done.into_inner().unwrap_or_else(|e| e.into_inner()),
         found,
         nested,
+        left_out,
         notes,
         errors,
     }

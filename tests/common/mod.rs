@@ -38,6 +38,10 @@ pub fn run_with(
         .env_remove("COLUMNS")
         // The tests' own CI must not move the paths of the github and SARIF formats.
         .env_remove("GITHUB_WORKSPACE")
+        // Nor a git hook running the tests point `--git-tracked` at its repository.
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_INDEX_FILE")
+        .env_remove("GIT_WORK_TREE")
         .envs(env.iter().copied())
         .write_stdin(stdin.as_ref())
         // A run that hangs (a pipe opened for reading, say) fails its test, not CI.

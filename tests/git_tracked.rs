@@ -1,0 +1,183 @@
+//! `check --git-tracked` and `build --git-tracked`: files git does not track are left out,
+//! as a pre-commit hook needs (pre-commit leaves them on disk). Real git, in temporary
+//! repositories.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::{Run, run, workspace};
+
+/// Runs `git ARGS` in `dir`, away from any repository the tests themselves run in.
+fn git(dir: &Path, args: &[&str]) {
+    let out = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_INDEX_FILE")
+        .env_remove("GIT_WORK_TREE")
+        .output()
+        .expect("git runs");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+const ORG: &str = "[ou.contoso]\nname = \"Contoso\"\n";
+const DESK: &str = "[service.desk]\nname = \"Desk\"\nou = \"contoso\"\nlicense = \"contact_center\"\ntransfers = [\"vip\"]\n";
+const VIP: &str = "[service.vip]\nname = \"VIP\"\nou = \"contoso\"\nlicense = \"contact_center\"\n";
+
+/// A repository whose index holds `nimbus.toml`, `org.toml` and `desk.toml` (which transfers
+/// to `vip`), with `vip.toml`, which defines `vip`, on disk and untracked, and a half-written
+/// `draft.toml` beside it.
+fn repository() -> tempfile::TempDir {
+    let dir = workspace(&[
+        ("nimbus.toml", ""),
+        ("org.toml", ORG),
+        ("desk.toml", DESK),
+        ("vip.toml", VIP),
+        ("drafts/draft.toml", "[service.half\n"),
+    ]);
+    git(dir.path(), &["init", "-q"]);
+    git(dir.path(), &["add", "nimbus.toml", "org.toml", "desk.toml"]);
+    dir
+}
+
+fn short(dir: &Path, args: &[&str]) -> Run {
+    let mut all = vec!["check", "--format", "short"];
+    all.extend_from_slice(args);
+    run(dir, &all)
+}
+
+#[test]
+fn untracked_files_are_left_out_with_a_note_naming_them() {
+    let dir = repository();
+    // Without the flag, the draft fails the check and the untracked file defines `vip`.
+    let r = short(dir.path(), &[]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stdout
+            .starts_with("drafts/draft.toml:1:14: error[syntax]"),
+        "{}",
+        r.stdout
+    );
+    assert!(!r.stdout.contains("unknown-reference"), "{}", r.stdout);
+
+    // With it, what the commit holds: `vip` is unknown, the draft is not read.
+    let r = short(dir.path(), &["--git-tracked"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(
+        r.stdout,
+        "desk.toml:5:14: error[unknown-reference]: `transfers` names an unknown service `vip`\n\
+         1 error, 0 warnings in 3 files\n"
+    );
+    assert_eq!(
+        r.stderr,
+        "note: .: left out 2 files git does not track (--git-tracked): drafts/draft.toml, vip.toml\n"
+    );
+
+    // Once added to the index, a file counts: the commit will hold it.
+    git(dir.path(), &["add", "vip.toml"]);
+    let r = short(dir.path(), &["--git-tracked"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert_eq!(r.stdout, "0 errors, 0 warnings in 4 files\n");
+    assert_eq!(
+        r.stderr,
+        "note: .: left out 1 file git does not track (--git-tracked): drafts/draft.toml\n"
+    );
+}
+
+#[test]
+fn a_file_named_is_read_whether_git_tracks_it_or_not() {
+    let dir = repository();
+    let r = short(dir.path(), &["--git-tracked", "desk.toml", "vip.toml"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert_eq!(r.stdout, "0 errors, 0 warnings in 4 files\n");
+    assert_eq!(
+        r.stderr,
+        "note: .: left out 1 file git does not track (--git-tracked): drafts/draft.toml\n"
+    );
+}
+
+#[test]
+fn a_workspace_in_a_folder_of_the_repository_and_odd_file_names() {
+    let dir = workspace(&[
+        ("README.md", "a tenant\n"),
+        ("tenant/nimbus.toml", ""),
+        ("tenant/org.toml", ORG),
+        ("tenant/a desk é.toml", DESK),
+        ("tenant/vip.toml", VIP),
+        ("tenant/new.toml", "[service.new]\n"),
+    ]);
+    git(dir.path(), &["init", "-q"]);
+    git(
+        dir.path(),
+        &["add", "README.md", "tenant/nimbus.toml", "tenant/org.toml"],
+    );
+    git(
+        dir.path(),
+        &["add", "tenant/a desk é.toml", "tenant/vip.toml"],
+    );
+    // From the repository's top, from the workspace, and from a folder outside both.
+    for (cwd, path) in [(dir.path(), "tenant"), (&dir.path().join("tenant"), ".")] {
+        let r = short(cwd, &["--git-tracked", path]);
+        assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+        assert_eq!(r.stdout, "0 errors, 0 warnings in 4 files\n");
+        assert!(r.stderr.contains("(--git-tracked): "), "{}", r.stderr);
+        assert!(r.stderr.ends_with("new.toml\n"), "{}", r.stderr);
+    }
+    let outside = tempfile::tempdir().unwrap();
+    let tenant = dir.path().join("tenant");
+    let r = short(outside.path(), &["--git-tracked", tenant.to_str().unwrap()]);
+    assert_eq!(
+        r.stdout, "0 errors, 0 warnings in 4 files\n",
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn outside_a_repository_the_flag_is_an_error() {
+    let dir = workspace(&[("nimbus.toml", ""), ("org.toml", ORG)]);
+    let r = short(dir.path(), &["--git-tracked"]);
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr.starts_with(
+            "error: .: `--git-tracked`: git could not list the files it tracks here (not a git repository"
+        ),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr
+            .contains("leave the flag out outside a git repository"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stdout.ends_with("not every file could be read\n"),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn build_bundles_what_the_commit_holds() {
+    let dir = repository();
+    git(dir.path(), &["add", "vip.toml"]);
+    std::fs::write(dir.path().join("extra.toml"), VIP.replace("vip", "extra")).unwrap();
+    let tracked = run(dir.path(), &["build", "--git-tracked"]);
+    assert_eq!(tracked.code, 0, "{}", tracked.stderr);
+    assert!(tracked.stdout.contains("\"vip\""), "{}", tracked.stdout);
+    assert!(!tracked.stdout.contains("\"extra\""), "{}", tracked.stdout);
+    assert_eq!(
+        tracked.stderr,
+        "note: .: left out 2 files git does not track (--git-tracked): drafts/draft.toml, extra.toml\n"
+    );
+    // Without the flag the draft keeps any bundle from being built.
+    let all = run(dir.path(), &["build"]);
+    assert_eq!(all.code, 1, "{}", all.stderr);
+}
