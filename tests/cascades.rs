@@ -1720,18 +1720,17 @@ fn a_variable_name_written_as_the_secret_is_no_secret_and_gets_its_table() {
 
 #[test]
 fn of_two_roots_the_one_that_holds_the_tenant_is_not_the_one_told_to_move() {
-    // `emea.toml` sorts first, but `contoso` holds the tree: `emea` gets the parent. The
-    // diagnostic stays at the second root in path order, as the contract says.
+    // `emea.toml` sorts first, but `contoso` holds the tree: `emea` gets the parent, and the
+    // diagnostic stands at it whether it comes first or second in path order.
     let org = "[ou.contoso]\n\n[ou.sales]\nparent = \"contoso\"\n\n[service.desk]\nou = \"sales\"\nlicense = \"contact_center\"\n";
     let help =
         "a workspace describes one tenant: give `emea` a `parent` (e.g. `parent = \"contoso\"`)";
-    // The labels say which root moves, wherever the diagnostic stands.
     for (name, at, label, other) in [
         (
             "emea.toml",
-            "org.toml",
-            "a second root OU, kept for the tenant: it holds the most",
-            "`emea` is a root OU too: give it a `parent`",
+            "emea.toml",
+            "a second root OU: give it a `parent`",
+            "`contoso` is a root OU too: it holds the most, so it is taken for the tenant",
         ),
         (
             "z.toml",
@@ -3073,26 +3072,37 @@ fn a_bare_credential_the_parser_takes_for_a_boolean_is_a_secret_never_shown() {
 }
 
 #[test]
-fn the_root_the_help_names_first_is_labelled_when_the_diagnostic_stands_at_the_tenant() {
-    // Second in file order, `t` holds the most: the diagnostic stands at it, and `z` (first in
-    // file order) is the root the help asks to move first.
+fn the_diagnostic_stands_at_the_first_root_to_move_and_the_help_names_them_in_id_order() {
+    // Second in file order, `t` holds the most: the diagnostic stands at `z`, first in file
+    // order, which is to move; the help and the labels name the others in id order, whatever
+    // their order in the file.
     let mut org =
         String::from("[ou.z]\n[ou.t]\n[ou.t1]\nparent = \"t\"\n[ou.t2]\nparent = \"t\"\n");
-    for i in 0..12 {
+    for i in (0..12).rev() {
         org.push_str(&format!("[ou.r{i:02}]\n"));
     }
     let doc = json(&check(&[("org.toml", &org)], "json"));
     let d = &doc["diagnostics"][0];
-    assert_eq!(d["line"].as_u64(), Some(2));
-    assert!(
-        d["help"].as_str().unwrap().contains("give `z`, "),
-        "{}",
-        d["help"]
+    assert_eq!(d["line"].as_u64(), Some(1));
+    assert_eq!(
+        d["help"].as_str().unwrap(),
+        "a workspace describes one tenant: give `r00`, `r01`, `r02` and 10 more root OUs a `parent` (e.g. `parent = \"t\"`)"
     );
     let labels: Vec<&str> = (d["labels"].as_array().unwrap().iter())
         .map(|l| l["message"].as_str().unwrap())
         .collect();
-    assert!(labels[0].starts_with("`z` is a root OU too"), "{labels:?}");
+    assert_eq!(
+        labels[0],
+        "`t` is a root OU too: it holds the most, so it is taken for the tenant"
+    );
+    assert!(
+        labels[1].starts_with("`r00` is a root OU too"),
+        "{labels:?}"
+    );
+    assert!(
+        labels[9].starts_with("`r08` is a root OU too"),
+        "{labels:?}"
+    );
     assert_eq!(labels.len(), 10, "{labels:?}");
 }
 

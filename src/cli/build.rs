@@ -195,6 +195,9 @@ fn refuse_input(
             "the workspace would read the bundle as a configuration file (every .toml file under its root is read)"
         }
         load::Input::Gitignore => "it is a .gitignore, which decides what the workspace reads",
+        load::Input::GitExclude => {
+            "it is git's list of ignored files, which decides what the workspace reads"
+        }
     };
     let (whence, fix) = if from_settings {
         let settings = naming.display(&a.ws.root.join(load::SETTINGS_FILE));
@@ -265,7 +268,9 @@ fn form_only(old: &[u8], a: &Analysis) -> Option<FormOnly> {
         Some(body) => (true, body),
         None => (false, old),
     };
-    let crlf = body.windows(2).any(|w| w == b"\r\n");
+    // Every line ended with CRLF, as git's core.autocrlf writes them: some alone is an edit.
+    let crlf = body.contains(&b'\n')
+        && (body.iter().enumerate()).all(|(i, &b)| b != b'\n' || (i > 0 && body[i - 1] == b'\r'));
     if !bom && !crlf {
         return None;
     }
@@ -273,12 +278,14 @@ fn form_only(old: &[u8], a: &Analysis) -> Option<FormOnly> {
     if crate::compile::write_workspace(&a.ws, &a.transfers, &mut new).is_err() {
         return None;
     }
-    let mut lf = Vec::with_capacity(body.len());
-    for (i, &b) in body.iter().enumerate() {
-        if !(b == b'\r' && body.get(i + 1) == Some(&b'\n')) {
-            lf.push(b);
-        }
-    }
+    let lf = if crlf {
+        (body.iter().enumerate())
+            .filter(|&(i, &b)| !(b == b'\r' && body.get(i + 1) == Some(&b'\n')))
+            .map(|(_, &b)| b)
+            .collect()
+    } else {
+        body.to_vec()
+    };
     match (lf == new, bom) {
         (false, _) => None,
         (true, false) => Some(FormOnly::Crlf),

@@ -35,8 +35,9 @@ impl Naming {
         }
     }
 
-    /// The absolute form of `path` (without resolving symbolic links, but for the current
-    /// directory's: `"$PWD/tenant"` is `tenant`).
+    /// The absolute form of `path`, without resolving symbolic links but for the current
+    /// directory's (`"$PWD/tenant"` is `tenant`) and those a `..` follows, as the system
+    /// resolves them (`lnk/..` is the folder above the link's target, not the link's own).
     pub fn absolute(&self, path: &Path) -> PathBuf {
         let below_logical = || {
             Some(
@@ -49,7 +50,7 @@ impl Naming {
         } else {
             self.cwd.join(path)
         };
-        normalize(&joined)
+        resolve(&joined)
     }
 
     /// `path` relative to the current directory when below it, else absolute.
@@ -63,6 +64,31 @@ impl Naming {
             crate::source::printable(&s).into_owned()
         }
     }
+}
+
+/// [`normalize`], but a `..` after a symbolic link is taken from the link's target, as the
+/// system takes it. A path with no `..` is not looked at on disk.
+fn resolve(path: &Path) -> PathBuf {
+    use std::path::Component;
+    if !path.components().any(|c| c == Component::ParentDir) {
+        return normalize(path);
+    }
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                let link =
+                    std::fs::symlink_metadata(&out).is_ok_and(|m| m.file_type().is_symlink());
+                if link && let Ok(target) = std::fs::canonicalize(&out) {
+                    out = target;
+                }
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 /// Removes `.` and resolves `..` lexically (without touching the file system).

@@ -108,6 +108,9 @@ pub enum Input {
     FutureEntity,
     /// A `.gitignore` that decides what the walk reads.
     Gitignore,
+    /// The `.git/info/exclude` of the repository that holds the workspace, which the walk
+    /// reads too.
+    GitExclude,
 }
 
 /// Whether `path` is (or would be) an input of the workspace at `root`, seen through symbolic
@@ -115,6 +118,10 @@ pub enum Input {
 pub fn input_at(root: &Path, settings: &Settings, path: &Path) -> Option<Input> {
     let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
     let path = resolved(path);
+    let repository = (path.ancestors().nth(3)).filter(|_| path.ends_with(".git/info/exclude"));
+    if repository.is_some_and(|top| root.starts_with(top)) {
+        return Some(Input::GitExclude);
+    }
     path.strip_prefix(&root).ok()?;
     let excludes = excludes(&root, settings);
     let dir = path.parent().unwrap_or(&root);

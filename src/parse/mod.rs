@@ -21,7 +21,7 @@ use crate::model::{
 use crate::rules::secret_in_config::is_secret_shaped;
 use crate::rules::unknown_field::KindRename;
 use crate::rules::{invalid_value, syntax};
-use crate::source::{FileId, SourceFile};
+use crate::source::{FileId, SourceFile, Span};
 use reader::{Misspelled, Reader, Schema, key_str};
 
 /// What one piece of the workspace contributes: a whole entity file, one batch of a large
@@ -44,6 +44,9 @@ pub struct ParsedFile {
     pub suppressions: Vec<Suppression>,
     /// Strings shaped like credentials.
     pub secrets: Vec<SecretHit>,
+    /// Basic strings written with escapes (`"Intro\n…"`): the words shaped like credentials
+    /// in them are looked for in their values, and the words of their text are not theirs.
+    pub escaped: Vec<Span>,
     /// Problems found while parsing.
     pub diagnostics: Vec<Diagnostic>,
     /// Definitions written with the wrong type (`[ou] sales = "x"`: the id; `ou = 1`: every id
@@ -97,6 +100,7 @@ impl ParsedFile {
             diagnostics,
             unreadable,
             renames,
+            escaped,
         } = next;
         let shift = self.diagnostics.len();
         self.renames.extend(renames.into_iter().map(|r| KindFix {
@@ -112,6 +116,7 @@ impl ParsedFile {
         self.secrets.extend(secrets);
         self.diagnostics.extend(diagnostics);
         self.unreadable.extend(unreadable);
+        self.escaped.extend(escaped);
     }
 }
 
@@ -224,7 +229,7 @@ pub fn bare_value_fixes(id: FileId, text: &str) -> Vec<crate::diagnostic::Fix> {
         };
         let at = |o: usize| (l.text_start + o.min(line.len())) as u32;
         let d = syntax::diagnostic(
-            crate::source::Span {
+            Span {
                 file: id,
                 start: at(span.start),
                 end: at(span.end.max(span.start)),
@@ -479,6 +484,7 @@ fn parse_batch(id: FileId, text: &str, base: usize, whole: &Whole<'_>) -> Parsed
         .collect();
     out.diagnostics.append(&mut r.diagnostics);
     out.secrets = r.secrets;
+    out.escaped = r.escaped;
     // Batches are many and small: give back the slack of their growth.
     out.services.shrink_to_fit();
     out.entries.shrink_to_fit();
@@ -496,11 +502,19 @@ fn loose_secrets(id: FileId, text: &str, parts: &[ParsedFile]) -> Vec<SecretHit>
     if words.is_empty() {
         return Vec::new();
     }
+    // Strings (or comments) already read, which do not overlap: the hits, and the strings
+    // read in their values.
     let mut known: Vec<std::ops::Range<usize>> = (parts.iter())
-        .flat_map(|p| p.secrets.iter())
-        .map(|h| h.span.range())
+        .flat_map(|p| {
+            p.secrets
+                .iter()
+                .map(|h| h.span)
+                .chain(p.escaped.iter().copied())
+        })
+        .map(|s| s.range())
         .collect();
-    known.sort_unstable_by_key(|k| k.start);
+    known.sort_unstable_by_key(|k| (k.start, k.end));
+    known.dedup();
     // The entity of a word is the one whose header is the last above it: a suppression
     // comment on that entity covers the word.
     let mut headers: Vec<(u32, Kind, &crate::model::Text)> = (parts.iter())
@@ -524,7 +538,7 @@ fn loose_secrets(id: FileId, text: &str, parts: &[ParsedFile]) -> Vec<SecretHit>
                 .checked_sub(1)
                 .map(|i| (headers[i].1, headers[i].2.clone()));
             SecretHit {
-                span: crate::source::Span::new(id, w.clone()),
+                span: Span::new(id, w.clone()),
                 value: text[w].to_owned(),
                 literal_secret: false,
                 key: None,
@@ -650,7 +664,7 @@ fn unparsable(id: FileId, file: &SourceFile) -> Option<Diagnostic> {
             .rev()
             .find(|&e| file.text.is_char_boundary(e))
             .unwrap_or(0);
-        return Some(syntax::utf16(crate::source::Span::new(id, 0..end)));
+        return Some(syntax::utf16(Span::new(id, 0..end)));
     }
     if let Some(at) = file.utf8_error {
         // The bad byte reads as U+FFFD: the span covers it.
@@ -659,10 +673,9 @@ fn unparsable(id: FileId, file: &SourceFile) -> Option<Diagnostic> {
         } else {
             0
         };
-        return Some(syntax::not_utf8(crate::source::Span::new(id, at..at + len)));
+        return Some(syntax::not_utf8(Span::new(id, at..at + len)));
     }
-    lines::conflict_marker(&file.text)
-        .map(|at| syntax::conflict_marker(crate::source::Span::new(id, at)))
+    lines::conflict_marker(&file.text).map(|at| syntax::conflict_marker(Span::new(id, at)))
 }
 
 /// True when `text` (as read, invalid bytes replaced) starts like UTF-16: a byte order mark
@@ -716,7 +729,7 @@ fn parse_toml<'a>(
             o + base
         };
         let d = syntax::diagnostic(
-            crate::source::Span::new(id, clamp(span.start)..clamp(span.end.max(span.start))),
+            Span::new(id, clamp(span.start)..clamp(span.end.max(span.start))),
             err.message(),
         );
         diagnostics.push(syntax::explained(d, text, base));
@@ -724,7 +737,7 @@ fn parse_toml<'a>(
     }
     if let Some(at) = reader::invalid_integer(text, doc.get_ref()) {
         diagnostics.push(syntax::diagnostic(
-            crate::source::Span::new(id, at.start + base..at.end + base),
+            Span::new(id, at.start + base..at.end + base),
             "invalid integer",
         ));
         return (doc, true);

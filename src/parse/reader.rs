@@ -107,6 +107,9 @@ pub(crate) struct Reader<'s> {
     pub diagnostics: Vec<Diagnostic>,
     /// Literal `api_key_secret` values found so far.
     pub secrets: Vec<SecretHit>,
+    /// Basic strings written with escapes, whose words were looked for in their values (see
+    /// [`ParsedFile::escaped`](crate::parse::ParsedFile::escaped)).
+    pub escaped: Vec<Span>,
     /// Where each line of `src` starts, found when first needed: a line may hold thousands
     /// of inline entities, and scanning back to its start for each would be quadratic.
     line_starts: std::cell::OnceCell<Vec<usize>>,
@@ -149,6 +152,7 @@ impl<'s> Reader<'s> {
             base,
             diagnostics: Vec::new(),
             secrets: Vec::new(),
+            escaped: Vec::new(),
             line_starts: std::cell::OnceCell::new(),
         }
     }
@@ -623,6 +627,24 @@ impl<'s> Reader<'s> {
                             key: Some(key.into()),
                             entity: entity.map(|(k, id)| (k, id.into())),
                             loose: false,
+                        });
+                    }
+                }
+                // Written with escapes, a string's words are those of its value, not of its
+                // text: `\n` would glue an `n` to a word, `\u0058` split one.
+                DeValue::String(s)
+                    if self.src[v.span()].starts_with('"') && self.src[v.span()].contains('\\') =>
+                {
+                    let span = self.span(v.span());
+                    self.escaped.push(span);
+                    for w in secret_in_config::shaped_words(s, false) {
+                        self.secrets.push(SecretHit {
+                            span,
+                            value: s[w].to_owned(),
+                            literal_secret: false,
+                            key: Some(key.into()),
+                            entity: entity.map(|(k, id)| (k, id.into())),
+                            loose: true,
                         });
                     }
                 }

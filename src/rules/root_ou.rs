@@ -53,13 +53,15 @@ const LABELS: usize = 10;
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let ous = &cx.ws.model.ous;
     let tree = &cx.ws.res.tree;
-    if let [first, second, ..] = tree.roots[..] {
-        // The diagnostic is at the second root in path order, as the contract says; the
-        // tenant is the root holding most (OUs and entities below it), and the help tells
-        // another root to move below it.
+    if let [first, _, ..] = tree.roots[..] {
+        // The tenant is the root holding most (OUs and entities below it). The diagnostic is
+        // at the second root, as the contract says: the first in path order that is not the
+        // tenant, which needs the change; the help tells every such root to move below it.
         let tenant = cx.tenant().unwrap_or(first);
-        let mover = if second == tenant { first } else { second };
         let def = |o: u32| &ous[o as usize].def;
+        let Some(at) = tree.roots.iter().copied().find(|&r| r != tenant) else {
+            return;
+        };
         // Named in id order, so that the message does not depend on where OUs are written.
         let mut all: Vec<&str> = tree
             .roots
@@ -80,21 +82,12 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             )
         };
         let taken = "it holds the most, so it is taken for the tenant";
-        // The contract puts the diagnostic at the second root in file order, which may be the
-        // one kept: the labels say which roots to move.
-        let label = if second == tenant {
-            "a second root OU, kept for the tenant: it holds the most".to_owned()
-        } else {
-            "a second root OU: give it a `parent`".to_owned()
-        };
-        // Every root but the tenant needs a parent: named in id order, the one this
-        // diagnostic stands at first.
+        // Every root but the tenant needs a parent: named in id order.
         let mut movers: Vec<&str> = (tree.roots.iter())
-            .filter(|&&r| r != tenant && r != mover)
+            .filter(|&&r| r != tenant)
             .map(|&r| def(r).id.as_str())
             .collect();
         movers.sort_unstable();
-        movers.insert(0, &def(mover).id);
         let named = if movers.len() > 4 {
             format!(
                 "{} and {} more root OUs",
@@ -107,24 +100,19 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         } else {
             super::text::list(&movers)
         };
-        let mut d = Diagnostic::new(Code::RootOu, def(second).header, message)
-            .label(label)
+        let mut d = Diagnostic::new(Code::RootOu, def(at).header, message)
+            .label("a second root OU: give it a `parent`")
             .help(format!(
                 "a workspace describes one tenant: give {named} a `parent` (e.g. `parent = \"{}\"`)",
                 def(tenant).id
             ))
-            .about(Kind::Ou, &def(second).id);
-        // A label at each other root: the tenant, the root the help names first, then by id;
-        // at most [`LABELS`].
+            .about(Kind::Ou, &def(at).id);
+        // A label at each other root: the tenant, then by id; at most [`LABELS`].
         let mut others: Vec<u32> = (tree.roots.iter().copied())
-            .filter(|&r| r != second && r != tenant && r != mover)
+            .filter(|&r| r != at && r != tenant)
             .collect();
         others.sort_unstable_by(|&a, &b| def(a).id.cmp(&def(b).id));
-        for first in [mover, tenant] {
-            if first != second {
-                others.insert(0, first);
-            }
-        }
+        others.insert(0, tenant);
         for &other in others.iter().take(LABELS) {
             let text = if other == tenant {
                 format!("`{}` is a root OU too: {taken}", def(other).id)

@@ -320,12 +320,27 @@ fn bare_value(
         );
         return d;
     }
-    // What the quotes enclose: the value, or the text between curly quotes.
+    // Certain only when the quotes make the whole line parse: not when more follows on it
+    // (`Sales "A" Team`, `x = y`, `sales,`), where the parser marked a first word only.
+    let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+    // (Without the `\r` of a CRLF line end, which alone is no TOML.)
+    let after = text[(start + value.len()).min(line_end)..line_end].trim_end_matches('\r');
+    // What the quotes enclose: the value, or the text between curly quotes. Where the parser
+    // read a first word only (`Sales, Inc. [EU]`), the example quotes the line's rest up to a
+    // comment, unless it holds more keys.
     let inner = curly.as_ref().map_or(value, |c| c.inner);
+    let more = after.split('#').next().unwrap_or_default().trim_end();
+    let whole;
+    let shown = if curly.is_none() && !more.is_empty() && !more.contains('=') {
+        whole = format!("{value}{more}");
+        whole.as_str()
+    } else {
+        inner
+    };
     // The user's own key and value, quoted, unless it may be a credential or is long.
     let example = match shown_key {
-        Some(k) if !secret && inner.chars().count() <= 40 => {
-            format!("{k} = {}", crate::diagnostic::toml_string(inner))
+        Some(k) if !secret && shown.chars().count() <= 40 => {
+            format!("{k} = {}", crate::diagnostic::toml_string(shown))
         }
         Some(k) => format!("{k} = \"…\""),
         None if curly.is_some() && !secret && shown_safely(inner) => {
@@ -350,11 +365,6 @@ fn bare_value(
         d.span = span_of(start..start + value.len());
         d.help = format!("use straight quotes: `{example}`");
     }
-    // Certain only when the quotes make the whole line parse: not when more follows on it
-    // (`Sales "A" Team`, `x = y`, `sales,`), where the parser marked a first word only.
-    let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
-    // (Without the `\r` of a CRLF line end, which alone is no TOML.)
-    let after = text[(start + value.len()).min(line_end)..line_end].trim_end_matches('\r');
     let quoted = crate::diagnostic::toml_string(inner);
     let mended = |key: &str| {
         format!("{key} = {quoted}{after}")
