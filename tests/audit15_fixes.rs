@@ -22,10 +22,8 @@ fn named(name: &str) -> (common::Run, common::Run) {
 
 #[test]
 fn a_credential_beside_or_inside_an_escape_is_found_in_the_strings_value() {
-    let word = format!(
-        "org.toml:2:8: error[secret-in-config]: word shaped like a Twilio API key secret: `Xk9d…` (32 characters)\n\
-         1 error, 0 warnings in 2 files\n"
-    );
+    let word = "org.toml:2:8: error[secret-in-config]: word shaped like a Twilio API key secret: `Xk9d…` (32 characters)\n\
+         1 error, 0 warnings in 2 files\n";
     for name in [
         // `\n` would glue an `n` to the word in the text; `\t` likewise.
         format!("\"Intro\\n{SECRET}\""),
