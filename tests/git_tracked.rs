@@ -181,3 +181,28 @@ fn build_bundles_what_the_commit_holds() {
     let all = run(dir.path(), &["build"]);
     assert_eq!(all.code, 1, "{}", all.stderr);
 }
+
+#[test]
+fn the_text_on_stdin_is_read_for_its_file_whether_git_tracks_it_or_not() {
+    let dir = repository();
+    let text = VIP.replace("VIP", "V.I.P.");
+    let r = common::run_with_stdin(
+        dir.path(),
+        &[
+            "check",
+            "--format",
+            "json",
+            "--git-tracked",
+            "--stdin-filename",
+            "vip.toml",
+            "-",
+        ],
+        text,
+    );
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert_eq!(common::json(&r)["summary"]["files"], 4);
+    assert_eq!(
+        r.stderr,
+        "note: .: left out 1 file git does not track (--git-tracked): drafts/draft.toml\n"
+    );
+}

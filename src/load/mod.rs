@@ -134,7 +134,7 @@ pub fn load_git_tracked(
 ) -> Loaded {
     match git::tracked(root) {
         Ok(mut tracked) => {
-            tracked.extend(kept.iter().cloned());
+            tracked.extend(kept.iter().chain(overlays.keys()).cloned());
             load_kept(root, naming, overlays, Some(&tracked))
         }
         Err(message) => Loaded {
