@@ -22,20 +22,36 @@ fn named(name: &str) -> (common::Run, common::Run) {
 
 #[test]
 fn a_credential_beside_or_inside_an_escape_is_found_in_the_strings_value() {
-    let word = "org.toml:2:8: error[secret-in-config]: word shaped like a Twilio API key secret: `Xk9d…` (32 characters)\n\
-         1 error, 0 warnings in 2 files\n";
-    for name in [
+    // (The string, and the columns where the credential is written in it.)
+    for (name, from, to) in [
         // `\n` would glue an `n` to the word in the text; `\t` likewise.
-        format!("\"Intro\\n{SECRET}\""),
-        format!("\"Intro\\t{SECRET} and more\""),
+        (format!("\"Intro\\n{SECRET}\""), 16, 48),
+        (format!("\"Intro\\t{SECRET} and more\""), 16, 48),
         // An escape as its first letter, or in its middle, would split it.
-        format!("\"Intro: \\u0058{}\"", &SECRET[1..]),
-        format!("\"Intro {}\\u0070{}\"", &SECRET[..8], &SECRET[9..]),
-        format!("\"\"\"Intro\\n{SECRET}\"\"\""),
+        (format!("\"Intro: \\u0058{}\"", &SECRET[1..]), 16, 53),
+        (
+            format!("\"Intro {}\\u0070{}\"", &SECRET[..8], &SECRET[9..]),
+            15,
+            52,
+        ),
+        (format!("\"\"\"Intro\\n{SECRET}\"\"\""), 18, 50),
     ] {
         let (check, build) = named(&name);
-        assert_eq!(check.stdout, word, "{name}");
+        assert_eq!(
+            check.stdout,
+            format!(
+                "org.toml:2:{from}: error[secret-in-config]: word shaped like a Twilio API key secret: `Xk9d…` (32 characters)\n\
+                 1 error, 0 warnings in 2 files\n"
+            ),
+            "{name}"
+        );
         assert_eq!(check.code, 1, "{name}");
+        let ws = workspace(&[
+            ("nimbus.toml", ""),
+            ("org.toml", &format!("[ou.r]\nname = {name}\n")),
+        ]);
+        let d = &common::json_diagnostics(ws.path())[0];
+        assert_eq!(d["end_column"], to, "{name}");
         // No bundle, and the credential in no output.
         assert_eq!(build.code, 1, "{name}");
         assert_eq!(build.stdout, "", "{name}");
@@ -46,6 +62,9 @@ fn a_credential_beside_or_inside_an_escape_is_found_in_the_strings_value() {
     // The same value written without escapes, as the word's neighbour: the same report.
     let (check, _) = named(&format!("\"\"\"Intro\n{SECRET}\"\"\""));
     assert_eq!(check.code, 1, "{}", check.stdout);
+    // A backslash that ends a line joins the word to the one before it: no credential's shape.
+    let (check, _) = named(&format!("\"\"\"Intro\\\n   {SECRET}\"\"\""));
+    assert_eq!(check.stdout, "0 errors, 0 warnings in 2 files\n");
 }
 
 #[test]

@@ -502,9 +502,9 @@ fn loose_secrets(id: FileId, text: &str, parts: &[ParsedFile]) -> Vec<SecretHit>
     if words.is_empty() {
         return Vec::new();
     }
-    // Strings (or comments) already read, which do not overlap: the hits, and the strings
-    // read in their values.
-    let mut known: Vec<std::ops::Range<usize>> = (parts.iter())
+    // What was read already: the hits, and the strings read in their values (a hit of one of
+    // those lies inside it), merged into ranges that do not overlap.
+    let mut spans: Vec<std::ops::Range<usize>> = (parts.iter())
         .flat_map(|p| {
             p.secrets
                 .iter()
@@ -513,8 +513,14 @@ fn loose_secrets(id: FileId, text: &str, parts: &[ParsedFile]) -> Vec<SecretHit>
         })
         .map(|s| s.range())
         .collect();
-    known.sort_unstable_by_key(|k| (k.start, k.end));
-    known.dedup();
+    spans.sort_unstable_by_key(|k| k.start);
+    let mut known: Vec<std::ops::Range<usize>> = Vec::with_capacity(spans.len());
+    for s in spans {
+        match known.last_mut() {
+            Some(last) if s.start < last.end => last.end = last.end.max(s.end),
+            _ => known.push(s),
+        }
+    }
     // The entity of a word is the one whose header is the last above it: a suppression
     // comment on that entity covers the word.
     let mut headers: Vec<(u32, Kind, &crate::model::Text)> = (parts.iter())

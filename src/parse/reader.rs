@@ -635,11 +635,14 @@ impl<'s> Reader<'s> {
                 DeValue::String(s)
                     if self.src[v.span()].starts_with('"') && self.src[v.span()].contains('\\') =>
                 {
-                    let span = self.span(v.span());
-                    self.escaped.push(span);
+                    let at = v.span();
+                    self.escaped.push(self.span(at.clone()));
                     for w in secret_in_config::shaped_words(s, false) {
+                        // Where the word is written, else the whole string.
+                        let raw = written_at(&self.src[at.clone()], s, w.clone())
+                            .map_or(at.clone(), |r| at.start + r.start..at.start + r.end);
                         self.secrets.push(SecretHit {
-                            span,
+                            span: self.span(raw),
                             value: s[w].to_owned(),
                             literal_secret: false,
                             key: Some(key.into()),
@@ -780,6 +783,71 @@ fn qualified(name: &str, known: &[&'static str]) -> Option<&'static str> {
             .is_some_and(|rest| rest.starts_with('_'))
             || name.strip_suffix(k).is_some_and(|rest| rest.ends_with('_'))
     })
+}
+
+/// Where bytes `w` of `value`, the value of the basic string `raw` (as written, quotes
+/// included), are written in `raw`: the string decoded again, escape by escape. `None` when
+/// this decoding does not give `value` (a string the parser recovered from).
+fn written_at(raw: &str, value: &str, w: Range<usize>) -> Option<Range<usize>> {
+    let quotes = if raw.starts_with("\"\"\"") { 3 } else { 1 };
+    let body = raw.get(quotes..raw.len().checked_sub(quotes)?)?;
+    let bytes = body.as_bytes();
+    // A line break right after the opening quotes is not part of the value.
+    let mut i = match (quotes, bytes) {
+        (3, [b'\r', b'\n', ..]) => 2,
+        (3, [b'\n', ..]) => 1,
+        _ => 0,
+    };
+    let (mut out, mut start, mut end) = (0, None, None);
+    let hex = |from: usize, n: usize| {
+        let code = u32::from_str_radix(body.get(from..from + n)?, 16).ok()?;
+        Some((2 + n, Some(char::from_u32(code)?)))
+    };
+    while i < bytes.len() {
+        if out == w.start && start.is_none() {
+            start = Some(i);
+        }
+        // The bytes written, and the character they stand for (none for a line's end).
+        let (written, decoded) = match bytes[i] {
+            b'\\' => match bytes.get(i + 1)? {
+                b'b' => (2, Some('\u{8}')),
+                b't' => (2, Some('\t')),
+                b'n' => (2, Some('\n')),
+                b'f' => (2, Some('\u{c}')),
+                b'r' => (2, Some('\r')),
+                b'e' => (2, Some('\u{1b}')),
+                b'"' => (2, Some('"')),
+                b'\\' => (2, Some('\\')),
+                b'x' => hex(i + 2, 2)?,
+                b'u' => hex(i + 2, 4)?,
+                b'U' => hex(i + 2, 8)?,
+                // A backslash that ends a line: the break and the whitespace after it go.
+                _ => {
+                    let rest = &bytes[i + 1..];
+                    let n = rest
+                        .iter()
+                        .take_while(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+                        .count();
+                    (1 + n, None)
+                }
+            },
+            _ => {
+                let c = body[i..].chars().next()?;
+                (c.len_utf8(), Some(c))
+            }
+        };
+        if let Some(c) = decoded {
+            if !value[out..].starts_with(c) {
+                return None;
+            }
+            out += c.len_utf8();
+        }
+        i += written;
+        if out == w.end && end.is_none() {
+            end = Some(i);
+        }
+    }
+    (out == value.len()).then_some(quotes + start?..quotes + end?)
 }
 
 /// The value `s` of the string written `raw` (quotes included), with each CR that comes from a
@@ -954,5 +1022,44 @@ mod line_end_tests {
         assert_eq!(crlf_as_lf("a\r\nb", "\"\"\"a\\r\\nb\"\"\""), None);
         // A value the raw text does not account for is kept as it is.
         assert_eq!(crlf_as_lf("a\r\nb\r\nc", "\"\"\"a\r\nbc\"\"\""), None);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::written_at;
+
+    /// Each string, with the word `XYZ` in its value, is read by the `toml` crate, and the
+    /// word found where it is written.
+    #[test]
+    fn a_words_place_in_a_string_is_found_through_every_escape() {
+        for raw in [
+            r#""XYZ""#,
+            r#""\tXYZ\n""#,
+            r#""é\u00e9\U0001F600\x41\e\"\\XYZ""#,
+            r#""\u0058YZ""#,
+            r#""X\x59Z""#,
+            "\"\"\"\nab\\\n   \tc\r\nXYZ\"\"\"",
+            "\"\"\"\r\nXYZ\"\"\"",
+            "\"\"\"a\"\"XYZ\"\"\"\"",
+        ] {
+            let value: String = toml::from_str::<toml::Table>(&format!("k = {raw}"))
+                .unwrap_or_else(|e| panic!("{raw}: {e}"))["k"]
+                .as_str()
+                .unwrap()
+                .to_owned();
+            let at = value.find("XYZ").unwrap();
+            let found = written_at(raw, &value, at..at + 3).unwrap();
+            let written = &raw[found];
+            // Decoded, what is written there is the word.
+            let decoded: String = toml::from_str::<toml::Table>(&format!("k = \"{written}\""))
+                .unwrap()["k"]
+                .as_str()
+                .unwrap()
+                .to_owned();
+            assert_eq!(decoded, "XYZ", "{raw}");
+        }
+        // A value this decoding does not give: no place.
+        assert_eq!(written_at(r#""abc""#, "abd", 0..1), None);
     }
 }
