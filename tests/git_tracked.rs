@@ -46,6 +46,16 @@ fn repository() -> tempfile::TempDir {
     dir
 }
 
+/// `r` is clean, with the four files of [`repository`] read and the draft left out.
+fn clean_but_for_the_draft(r: &Run) {
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert_eq!(r.stdout, "0 errors, 0 warnings in 4 files\n");
+    assert_eq!(
+        r.stderr,
+        "note: .: left out 1 file git does not track (--git-tracked): drafts/draft.toml\n"
+    );
+}
+
 fn short(dir: &Path, args: &[&str]) -> Run {
     let mut all = vec!["check", "--format", "short"];
     all.extend_from_slice(args);
@@ -82,24 +92,14 @@ fn untracked_files_are_left_out_with_a_note_naming_them() {
     // Once added to the index, a file counts: the commit will hold it.
     git(dir.path(), &["add", "vip.toml"]);
     let r = short(dir.path(), &["--git-tracked"]);
-    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
-    assert_eq!(r.stdout, "0 errors, 0 warnings in 4 files\n");
-    assert_eq!(
-        r.stderr,
-        "note: .: left out 1 file git does not track (--git-tracked): drafts/draft.toml\n"
-    );
+    clean_but_for_the_draft(&r);
 }
 
 #[test]
 fn a_file_named_is_read_whether_git_tracks_it_or_not() {
     let dir = repository();
     let r = short(dir.path(), &["--git-tracked", "desk.toml", "vip.toml"]);
-    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
-    assert_eq!(r.stdout, "0 errors, 0 warnings in 4 files\n");
-    assert_eq!(
-        r.stderr,
-        "note: .: left out 1 file git does not track (--git-tracked): drafts/draft.toml\n"
-    );
+    clean_but_for_the_draft(&r);
 }
 
 #[test]
