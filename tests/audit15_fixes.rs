@@ -184,6 +184,11 @@ fn the_help_for_an_unquoted_value_quotes_all_of_it() {
         ("name = Sales", "`name = \"Sales\"`"),
         // More keys on the line: the first word only.
         ("name = sales, license = \"x\"", "`name = \"sales\"`"),
+        // A credential in the rest: no example of the value.
+        (
+            "name = Intro, Xk9dLmQ2pR7sT4vW1yZ3aB6cD8eF0gH5",
+            "`name = \"…\"`",
+        ),
     ] {
         let ws = workspace(&[
             ("nimbus.toml", ""),

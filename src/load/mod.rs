@@ -148,6 +148,7 @@ pub fn load_git_tracked(
     }
 }
 
+/// [`load`], the walk leaving out the files `kept` does not hold, when given.
 fn load_kept(
     root: &Path,
     naming: &Naming,

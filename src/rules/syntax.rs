@@ -337,6 +337,9 @@ fn bare_value(
     } else {
         inner
     };
+    let secret = secret
+        || (shown.split(|c: char| !c.is_ascii_alphanumeric()))
+            .any(crate::rules::secret_in_config::is_secret_shaped);
     // The user's own key and value, quoted, unless it may be a credential or is long.
     let example = match shown_key {
         Some(k) if !secret && shown.chars().count() <= 40 => {
