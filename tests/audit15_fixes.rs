@@ -46,11 +46,8 @@ fn a_credential_beside_or_inside_an_escape_is_found_in_the_strings_value() {
             "{name}"
         );
         assert_eq!(check.code, 1, "{name}");
-        let ws = workspace(&[
-            ("nimbus.toml", ""),
-            ("org.toml", &format!("[ou.r]\nname = {name}\n")),
-        ]);
-        let d = &common::json_diagnostics(ws.path())[0];
+        let org = format!("[ou.r]\nname = {name}\n");
+        let d = &common::workspace_diagnostics(&[("org.toml", &org)])[0];
         assert_eq!(d["end_column"], to, "{name}");
         // No bundle, and the credential in no output.
         assert_eq!(build.code, 1, "{name}");
@@ -190,13 +187,10 @@ fn the_help_for_an_unquoted_value_quotes_all_of_it() {
             "`name = \"…\"`",
         ),
     ] {
-        let ws = workspace(&[
-            ("nimbus.toml", ""),
-            ("org.toml", &format!("[ou.r]\n{line}\n")),
-        ]);
-        let doc = common::json(&run(ws.path(), &["check", "--format", "json"]));
+        let org = format!("[ou.r]\n{line}\n");
+        let found = common::workspace_diagnostics(&[("org.toml", &org)]);
         assert_eq!(
-            doc["diagnostics"][0]["help"].as_str(),
+            found[0]["help"].as_str(),
             Some(format!("text values are written in quotes: {example}").as_str()),
             "{line}"
         );

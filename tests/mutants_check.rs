@@ -5,25 +5,7 @@
 
 mod common;
 
-use common::workspace;
-
-/// The diagnostics of `check --format json` over `files` (plus an empty `nimbus.toml`).
-fn check(files: &[(&str, &str)]) -> Vec<serde_json::Value> {
-    let mut all = vec![("nimbus.toml", "")];
-    all.extend_from_slice(files);
-    let dir = workspace(&all);
-    common::json_diagnostics(dir.path())
-}
-
-/// The code and message of each diagnostic, in output order.
-fn messages(found: &[serde_json::Value]) -> Vec<(String, String)> {
-    (found.iter())
-        .map(|d| {
-            let s = |k: &str| d[k].as_str().unwrap_or_default().to_owned();
-            (s("code"), s("message"))
-        })
-        .collect()
-}
+use common::{code_messages as messages, workspace, workspace_diagnostics as check};
 
 /// An IM service without channels in the OU `contoso`, with these `transfers` (TOML items).
 fn team(id: &str, transfers: &str) -> String {

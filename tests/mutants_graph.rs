@@ -4,15 +4,7 @@
 
 mod common;
 
-use common::workspace;
-
-/// The diagnostics of `check --format json` over `files` (plus an empty `nimbus.toml`).
-fn check(files: &[(&str, &str)]) -> Vec<serde_json::Value> {
-    let mut all = vec![("nimbus.toml", "")];
-    all.extend_from_slice(files);
-    let dir = workspace(&all);
-    common::json_diagnostics(dir.path())
-}
+use common::workspace_diagnostics as check;
 
 /// For each diagnostic of `code`: its message and the messages of its labels.
 fn labelled(found: &[serde_json::Value], code: &str) -> Vec<(String, Vec<String>)> {

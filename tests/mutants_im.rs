@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::workspace;
+use common::{code_messages as messages, workspace};
 
 /// The diagnostics of `check --format json` over `[ou.contoso]` and these services (plus an
 /// empty `nimbus.toml`).
@@ -12,16 +12,6 @@ fn check(services: &[String]) -> Vec<serde_json::Value> {
     let org = String::from("[ou.contoso]\n\n") + &services.concat();
     let dir = workspace(&[("nimbus.toml", ""), ("s.toml", &org)]);
     common::json_diagnostics(dir.path())
-}
-
-/// The code and message of each diagnostic.
-fn messages(found: &[serde_json::Value]) -> Vec<(String, String)> {
-    (found.iter())
-        .map(|d| {
-            let s = |k: &str| d[k].as_str().unwrap_or_default().to_owned();
-            (s("code"), s("message"))
-        })
-        .collect()
 }
 
 /// For each `im-unreachable` diagnostic: its message and its help.

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{json, run, workspace};
+use common::{run, workspace, workspace_diagnostics as diagnostics};
 
 /// The (code, help) of each diagnostic of `check --format json` over `files` (plus an empty
 /// `nimbus.toml` unless `files` holds one).
@@ -191,19 +191,6 @@ fn root_ou_help_names_up_to_four_roots_to_move_then_counts_the_rest() {
                 .to_owned()
         )]
     );
-}
-
-/// The diagnostics of `check --format json` over `files` (plus an empty `nimbus.toml`).
-fn diagnostics(files: &[(&str, &str)]) -> Vec<serde_json::Value> {
-    let mut all = vec![("nimbus.toml", "")];
-    all.extend_from_slice(files);
-    let ws = workspace(&all);
-    let r = run(ws.path(), &["check", "--format", "json"]);
-    assert_ne!(r.code, 2, "{}", r.stderr);
-    json(&r)["diagnostics"]
-        .as_array()
-        .expect("diagnostics")
-        .clone()
 }
 
 /// A root OU and a loop of `n` OUs `o00` → `o01` → … → `o00`.

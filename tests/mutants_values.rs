@@ -4,15 +4,7 @@
 
 mod common;
 
-use common::workspace;
-
-/// The diagnostics of `check --format json` over these files (plus an empty `nimbus.toml`).
-fn check(files: &[(&str, &str)]) -> Vec<serde_json::Value> {
-    let mut all = vec![("nimbus.toml", "")];
-    all.extend_from_slice(files);
-    let dir = workspace(&all);
-    common::json_diagnostics(dir.path())
-}
+use common::{workspace, workspace_diagnostics as check};
 
 /// The message of each diagnostic of `code`, in order.
 fn messages(found: &[serde_json::Value], code: &str) -> Vec<String> {

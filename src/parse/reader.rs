@@ -785,29 +785,27 @@ fn qualified(name: &str, known: &[&'static str]) -> Option<&'static str> {
     })
 }
 
-/// Where bytes `w` of `value`, the value of the basic string `raw` (as written, quotes
-/// included), are written in `raw`: the string decoded again, escape by escape. `None` when
-/// this decoding does not give `value` (a string the parser recovered from).
-fn written_at(raw: &str, value: &str, w: Range<usize>) -> Option<Range<usize>> {
+/// The basic string written `raw` (`"…"` or `"""…"""`, quotes included) decoded again,
+/// escape by escape: for each character of its value `value`, the bytes of `raw` that write
+/// it (a backslash that ends a line writes none: the break and the whitespace after it go).
+/// `None` when this decoding does not give `value` (a string the parser recovered from).
+fn decode_basic(raw: &str, value: &str) -> Option<Vec<(Range<usize>, char)>> {
     let quotes = if raw.starts_with("\"\"\"") { 3 } else { 1 };
-    let body = raw.get(quotes..raw.len().checked_sub(quotes)?)?;
-    let bytes = body.as_bytes();
+    let bytes = raw.get(..raw.len().checked_sub(quotes)?)?.as_bytes();
     // A line break right after the opening quotes is not part of the value.
-    let mut i = match (quotes, bytes) {
-        (3, [b'\r', b'\n', ..]) => 2,
-        (3, [b'\n', ..]) => 1,
-        _ => 0,
+    let mut i = match (quotes, bytes.get(quotes..).unwrap_or_default()) {
+        (3, [b'\r', b'\n', ..]) => quotes + 2,
+        (3, [b'\n', ..]) => quotes + 1,
+        _ => quotes,
     };
-    let (mut out, mut start, mut end) = (0, None, None);
     let hex = |from: usize, n: usize| {
-        let code = u32::from_str_radix(body.get(from..from + n)?, 16).ok()?;
+        let code = u32::from_str_radix(raw.get(from..from + n)?, 16).ok()?;
         Some((2 + n, Some(char::from_u32(code)?)))
     };
+    let mut out = Vec::with_capacity(value.len());
+    let mut rest = value;
     while i < bytes.len() {
-        if out == w.start && start.is_none() {
-            start = Some(i);
-        }
-        // The bytes written, and the character they stand for (none for a line's end).
+        // The bytes written, and the character they stand for.
         let (written, decoded) = match bytes[i] {
             b'\\' => match bytes.get(i + 1)? {
                 b'b' => (2, Some('\u{8}')),
@@ -821,33 +819,41 @@ fn written_at(raw: &str, value: &str, w: Range<usize>) -> Option<Range<usize>> {
                 b'x' => hex(i + 2, 2)?,
                 b'u' => hex(i + 2, 4)?,
                 b'U' => hex(i + 2, 8)?,
-                // A backslash that ends a line: the break and the whitespace after it go.
                 _ => {
-                    let rest = &bytes[i + 1..];
-                    let n = rest
-                        .iter()
+                    let n = (bytes[i + 1..].iter())
                         .take_while(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
                         .count();
                     (1 + n, None)
                 }
             },
             _ => {
-                let c = body[i..].chars().next()?;
+                let c = raw[i..].chars().next()?;
                 (c.len_utf8(), Some(c))
             }
         };
         if let Some(c) = decoded {
-            if !value[out..].starts_with(c) {
-                return None;
-            }
-            out += c.len_utf8();
+            rest = rest.strip_prefix(c)?;
+            out.push((i..i + written, c));
         }
         i += written;
-        if out == w.end && end.is_none() {
-            end = Some(i);
+    }
+    rest.is_empty().then_some(out)
+}
+
+/// Where bytes `w` of `value`, the value of the basic string `raw` (as written, quotes
+/// included), are written in `raw` ([`decode_basic`]).
+fn written_at(raw: &str, value: &str, w: Range<usize>) -> Option<Range<usize>> {
+    let (mut from, mut start, mut end) = (0, None, None);
+    for (at, c) in decode_basic(raw, value)? {
+        if from == w.start {
+            start = Some(at.start);
+        }
+        from += c.len_utf8();
+        if from == w.end {
+            end = Some(at.end);
         }
     }
-    (out == value.len()).then_some(quotes + start?..quotes + end?)
+    Some(start?..end?)
 }
 
 /// The value `s` of the string written `raw` (quotes included), with each CR that comes from a
@@ -855,69 +861,28 @@ fn written_at(raw: &str, value: &str, w: Range<usize>) -> Option<Range<usize>> {
 /// single-line string, or no raw line break in the value).
 ///
 /// A literal string (`'''`) has no escapes: every CR of its value is a line break's. In a
-/// basic string (`"""`) the CRs of the value come, in order, from the raw line breaks and the
-/// escapes `\r`, `\u000D`, `\U0000000D`; the raw text is walked once to tell which CR of the
-/// value is which. `\\` is an escaped backslash (the `r` after it is text), and a backslash
-/// that ends a line trims the line break and the whitespace after it, so those CRs are not in
-/// the value at all. If the count of CRs found does not match the value's (a string the parser
-/// recovered from), the value is left as it is.
+/// basic string (`"""`) a CR of the value comes from a raw line break or from an escape (`\r`,
+/// `\u000D`, `\x0D`), which [`decode_basic`] tells apart: an escape says what it means and is
+/// kept. A string the parser recovered from is left as it is.
 fn crlf_as_lf(s: &str, raw: &str) -> Option<String> {
     if raw.starts_with("'''") {
         return raw.contains("\r\n").then(|| s.replace("\r\n", "\n"));
     }
-    let content = raw.strip_prefix("\"\"\"")?.strip_suffix("\"\"\"")?;
-    let bytes = content.as_bytes();
-    // Whether each CR of the value is a raw line break's (true) or an escape's (false).
-    let mut from_break = Vec::new();
-    // The line break right after the opening quotes is not part of the value.
-    let mut i = match bytes {
-        [b'\r', b'\n', ..] => 2,
-        [b'\n', ..] => 1,
-        _ => 0,
-    };
-    while i < bytes.len() {
-        match bytes[i] {
-            b'\r' => {
-                from_break.push(true);
-                i += 1;
-            }
-            b'\\' => match bytes.get(i + 1) {
-                Some(b'r') => {
-                    from_break.push(false);
-                    i += 2;
-                }
-                Some(&u @ (b'u' | b'U')) => {
-                    let digits = if u == b'u' { 4 } else { 8 };
-                    let hex = content.get(i + 2..i + 2 + digits);
-                    if hex.and_then(|h| u32::from_str_radix(h, 16).ok()) == Some(0x0D) {
-                        from_break.push(false);
-                    }
-                    i += 2;
-                }
-                Some(b' ' | b'\t' | b'\r' | b'\n') => {
-                    i += 1;
-                    while matches!(bytes.get(i), Some(b' ' | b'\t' | b'\r' | b'\n')) {
-                        i += 1;
-                    }
-                }
-                _ => i += 2,
-            },
-            _ => i += 1,
-        }
-    }
-    let cr_in_value = s.bytes().filter(|&b| b == b'\r').count();
-    if !from_break.contains(&true) || from_break.len() != cr_in_value {
+    if !raw.starts_with("\"\"\"") {
         return None;
     }
-    let mut out = String::with_capacity(s.len());
-    let mut breaks = from_break.into_iter();
-    for (k, piece) in s.split('\r').enumerate() {
-        if k > 0 && breaks.next() == Some(false) {
-            out.push('\r');
-        }
-        out.push_str(piece);
+    let decoded = decode_basic(raw, s)?;
+    let raw_cr = |(at, c): &&(Range<usize>, char)| *c == '\r' && raw.as_bytes()[at.start] == b'\r';
+    if !decoded.iter().any(|d| raw_cr(&d)) {
+        return None;
     }
-    Some(out)
+    Some(
+        decoded
+            .iter()
+            .filter(|d| !raw_cr(d))
+            .map(|(_, c)| c)
+            .collect(),
+    )
 }
 
 #[cfg(test)]
@@ -994,6 +959,10 @@ mod line_end_tests {
         );
         assert_eq!(
             crlf_as_lf("a\rb\r\nc", "\"\"\"a\\U0000000db\r\nc\"\"\""),
+            Some("a\rb\nc".to_owned())
+        );
+        assert_eq!(
+            crlf_as_lf("a\rb\r\nc", "\"\"\"a\\x0Db\r\nc\"\"\""),
             Some("a\rb\nc".to_owned())
         );
         // The line break after the opening quotes is not in the value.

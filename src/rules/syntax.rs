@@ -300,12 +300,6 @@ fn bare_value(
         .unwrap_or_default();
     let parts =
         (key.unwrap_or_default().split('.')).chain(header.iter().skip(2).map(String::as_str));
-    let secret = parts
-        .flat_map(|p| p.trim().trim_matches(['"', '\'']).split(['_', '-', ' ']))
-        .any(crate::rules::secret_in_config::names_a_credential)
-        || (value.split(|c: char| !c.is_ascii_alphanumeric()))
-            .any(crate::rules::secret_in_config::is_secret_shaped)
-        || value.contains('\n');
     let shown_key = key.filter(|_| plain);
     if value.is_empty() {
         // `ou =` and the line ends (or a comment starts): no value at all, nothing to quote.
@@ -337,9 +331,13 @@ fn bare_value(
     } else {
         inner
     };
-    let secret = secret
+    // A credential's key, or its shape anywhere in what the example would show.
+    let secret = parts
+        .flat_map(|p| p.trim().trim_matches(['"', '\'']).split(['_', '-', ' ']))
+        .any(crate::rules::secret_in_config::names_a_credential)
         || (shown.split(|c: char| !c.is_ascii_alphanumeric()))
-            .any(crate::rules::secret_in_config::is_secret_shaped);
+            .any(crate::rules::secret_in_config::is_secret_shaped)
+        || value.contains('\n');
     // The user's own key and value, quoted, unless it may be a credential or is long.
     let example = match shown_key {
         Some(k) if !secret && shown.chars().count() <= 40 => {

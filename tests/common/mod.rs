@@ -98,6 +98,25 @@ pub fn json(run: &Run) -> serde_json::Value {
     serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", run.stdout))
 }
 
+/// The diagnostics of `check --format json` over a workspace of `files` and an empty
+/// `nimbus.toml`.
+pub fn workspace_diagnostics(files: &[(&str, &str)]) -> Vec<serde_json::Value> {
+    let mut all = vec![("nimbus.toml", "")];
+    all.extend_from_slice(files);
+    let dir = workspace(&all);
+    json_diagnostics(dir.path())
+}
+
+/// The code and message of each diagnostic, in output order.
+pub fn code_messages(found: &[serde_json::Value]) -> Vec<(String, String)> {
+    (found.iter())
+        .map(|d| {
+            let s = |k: &str| d[k].as_str().unwrap_or_default().to_owned();
+            (s("code"), s("message"))
+        })
+        .collect()
+}
+
 /// The diagnostics of `check --format json` in `dir` (a run that did its job: not exit 2).
 pub fn json_diagnostics(dir: &Path) -> Vec<serde_json::Value> {
     let r = run(dir, &["check", "--format", "json"]);
