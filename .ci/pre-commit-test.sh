@@ -15,6 +15,23 @@ export PRE_COMMIT_HOME="$work/cache"
 # that only the first one compiles from scratch.
 export CARGO_TARGET_DIR="$work/target"
 
+# Runs the command that follows, which must fail (else the script fails, saying "FAIL: WHY"),
+# and shows its output, kept in "$work/out" for `shown`.
+must_fail() {
+  local why="$1"
+  shift
+  if "$@" >"$work/out" 2>&1; then
+    cat "$work/out"
+    echo "FAIL: $why" >&2
+    exit 1
+  fi
+  cat "$work/out"
+}
+# The last `must_fail` run's output holds PATTERN, else the script fails, saying "FAIL: WHAT".
+shown() {
+  grep -q "$1" "$work/out" || { echo "FAIL: $2" >&2; exit 1; }
+}
+
 # A configuration repository holding a copy of the example workspace and its bundle.
 config="$work/config"
 mkdir "$config"
@@ -36,14 +53,9 @@ printf '[service.half\n' >draft.toml
 printf '[service.vip-desk]\nname = "VIP"\nou = "sales"\nlicense = "contact_center"\n' >services/vip.toml
 sed -i '0,/transfers = \["sales-team"/s//transfers = ["vip-desk", "sales-team"/' services/sales.toml
 git add services/sales.toml
-if pre-commit try-repo "$repo" nimbus-lint --all-files >"$work/out" 2>&1; then
-  cat "$work/out"
-  echo "FAIL: a service defined only in an untracked file made the commit pass" >&2
-  exit 1
-fi
-cat "$work/out"
-grep -q 'unknown service `vip-desk`' "$work/out" || { echo "FAIL: the broken transfer is not shown" >&2; exit 1; }
-grep -q "left out 2 files git does not track" "$work/out" || { echo "FAIL: no note on the files left out" >&2; exit 1; }
+must_fail "a service defined only in an untracked file made the commit pass" pre-commit try-repo "$repo" nimbus-lint --all-files
+shown 'unknown service `vip-desk`' "the broken transfer is not shown"
+shown "left out 2 files git does not track" "no note on the files left out"
 git checkout -q HEAD -- services/sales.toml
 pre-commit try-repo "$repo" nimbus-lint --all-files
 pre-commit try-repo "$repo" nimbus-lint-build --all-files
@@ -52,25 +64,16 @@ rm draft.toml services/vip.toml
 echo "pre-commit: hooks on a broken workspace"
 sed -i '0,/parent = "contoso"/s//parent = "contosoo"/' org.toml
 git add -A
-if pre-commit try-repo "$repo" nimbus-lint --all-files >"$work/out" 2>&1; then
-  cat "$work/out"
-  echo "FAIL: the nimbus-lint hook passed on a broken workspace" >&2
-  exit 1
-fi
-cat "$work/out"
-grep -q "unknown-reference" "$work/out" || { echo "FAIL: the diagnostic is not shown" >&2; exit 1; }
+must_fail "the nimbus-lint hook passed on a broken workspace" pre-commit try-repo "$repo" nimbus-lint --all-files
+shown "unknown-reference" "the diagnostic is not shown"
 
 echo "pre-commit: build hook on a stale bundle"
 git checkout -q HEAD -- org.toml
 sed -i 's/name = "Sales Team"/name = "Sales Crew"/' services/sales.toml
 git add -A
-if pre-commit try-repo "$repo" nimbus-lint-build --all-files >"$work/out" 2>&1; then
-  cat "$work/out"
-  echo "FAIL: the build hook passed on a stale bundle" >&2
-  exit 1
-fi
-cat "$work/out"
-grep -q "bundle is stale" "$work/out" || { echo "FAIL: the stale bundle is not reported" >&2; exit 1; }
+must_fail "the build hook passed on a stale bundle" pre-commit try-repo "$repo" nimbus-lint-build --all-files
+shown "bundle is stale" "the stale bundle is not reported"
+
 echo "pre-commit: the README's configuration catches a deleted file that others reference"
 git checkout -q HEAD -- services/sales.toml
 cat >.pre-commit-config.yaml <<YAML
@@ -89,11 +92,6 @@ git add .pre-commit-config.yaml
 pre-commit run
 git -c user.email=ci@example.com -c user.name=ci commit -qm "hooks"
 git rm -q twilio.toml
-if pre-commit run >"$work/out" 2>&1; then
-  cat "$work/out"
-  echo "FAIL: the hooks passed a commit that deletes a referenced file" >&2
-  exit 1
-fi
-cat "$work/out"
-grep -q "unknown-reference" "$work/out" || { echo "FAIL: the broken reference is not shown" >&2; exit 1; }
+must_fail "the hooks passed a commit that deletes a referenced file" pre-commit run
+shown "unknown-reference" "the broken reference is not shown"
 echo "pre-commit: ok"

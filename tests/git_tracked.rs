@@ -206,3 +206,39 @@ fn the_text_on_stdin_is_read_for_its_file_whether_git_tracks_it_or_not() {
         "note: .: left out 1 file git does not track (--git-tracked): drafts/draft.toml\n"
     );
 }
+
+/// Runs `git ARGS` in `dir` as a committer, with local paths allowed as submodule sources.
+fn commit_git(dir: &Path, args: &[&str]) {
+    let mut all = vec![
+        "-c",
+        "user.name=t",
+        "-c",
+        "user.email=t@example.com",
+        "-c",
+        "protocol.file.allow=always",
+    ];
+    all.extend_from_slice(args);
+    git(dir, &all);
+}
+
+#[test]
+fn the_files_of_a_submodule_count_as_tracked() {
+    // `shared`, a repository of its own, defines `vip`; the tenant holds it as a submodule.
+    let shared = workspace(&[("vip.toml", VIP), ("notes.toml", "[service.half\n")]);
+    commit_git(shared.path(), &["init", "-q"]);
+    commit_git(shared.path(), &["add", "vip.toml"]);
+    commit_git(shared.path(), &["commit", "-q", "-m", "vip"]);
+    let dir = repository();
+    let source = shared.path().to_str().unwrap();
+    commit_git(dir.path(), &["submodule", "add", "-q", source, "shared"]);
+    std::fs::write(dir.path().join("shared/notes.toml"), "[service.half\n").unwrap();
+
+    let r = short(dir.path(), &["--git-tracked"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert_eq!(r.stdout, "0 errors, 0 warnings in 4 files\n");
+    // The submodule's untracked draft is left out like the outer one's.
+    assert_eq!(
+        r.stderr,
+        "note: .: left out 3 files git does not track (--git-tracked): drafts/draft.toml, shared/notes.toml, vip.toml\n"
+    );
+}

@@ -366,6 +366,7 @@ fn initialize_announces_the_capabilities_and_utf16_by_default() {
     assert_eq!(caps["referencesProvider"], true);
     assert_eq!(caps["hoverProvider"], true);
     assert!(caps["completionProvider"].is_object());
+    assert_eq!(caps["renameProvider"], json!({"prepareProvider": true}));
     assert_eq!(s.stop(), 0);
 }
 
@@ -2842,7 +2843,7 @@ fn random_requests(s: &mut Server, rng: &mut Rng, path: &Path, text: &str) -> Op
         let at = rng.boundary(text);
         let pos = edit_position(text, at);
         let doc = json!({"uri": uri(path)});
-        let (method, params) = match rng.below(5) {
+        let (method, params) = match rng.below(7) {
             0 => (
                 "textDocument/hover",
                 json!({"textDocument": doc, "position": pos}),
@@ -2860,6 +2861,14 @@ fn random_requests(s: &mut Server, rng: &mut Rng, path: &Path, text: &str) -> Op
                 "textDocument/completion",
                 json!({"textDocument": doc, "position": pos}),
             ),
+            4 => (
+                "textDocument/prepareRename",
+                json!({"textDocument": doc, "position": pos}),
+            ),
+            5 => (
+                "textDocument/rename",
+                json!({"textDocument": doc, "position": pos, "newName": "renamed"}),
+            ),
             _ => {
                 let end = edit_position(text, at.max(rng.boundary(text)));
                 (
@@ -2870,12 +2879,27 @@ fn random_requests(s: &mut Server, rng: &mut Rng, path: &Path, text: &str) -> Op
             }
         };
         let r = s.request(method, params);
-        assert!(r.get("error").is_none(), "{method} at {pos}: {r}\n{text}");
+        // A rename may be refused (-32803, with the reason), never fail otherwise.
+        let refused = method.contains("ename") && r["error"]["code"] == -32803;
+        assert!(
+            r.get("error").is_none() || refused,
+            "{method} at {pos}: {r}\n{text}"
+        );
         if matches!(
             method,
             "textDocument/definition" | "textDocument/references"
         ) {
             locations_inside(&r["result"], path, text, &format!("{method} at {pos}"));
+        }
+        if method == "textDocument/prepareRename" && r["result"].is_object() {
+            let at = json!({"uri": uri(path), "range": r["result"]["range"]});
+            locations_inside(&at, path, text, &format!("{method} at {pos}"));
+        }
+        for (target, edits) in r["result"]["changes"].as_object().into_iter().flatten() {
+            let ranges: Vec<Value> = (edits.as_array().unwrap().iter())
+                .map(|e| json!({"uri": target, "range": e["range"]}))
+                .collect();
+            locations_inside(&json!(ranges), path, text, &format!("{method} at {pos}"));
         }
         for action in r["result"].as_array().into_iter().flatten() {
             for (target, edits) in action["edit"]["changes"].as_object().into_iter().flatten() {
@@ -2956,4 +2980,182 @@ fn random_edits_and_requests_keep_the_server_answering_and_in_step_with_check() 
         let log = s.log();
         assert!(!log.contains("panicked"), "seed {seed}: {log}");
     }
+}
+
+impl Server {
+    /// `textDocument/rename` at `pos` of `path` to `new`.
+    fn rename(&mut self, path: &Path, pos: Value, new: &str) -> Value {
+        self.request(
+            "textDocument/rename",
+            json!({"textDocument": {"uri": uri(path)}, "position": pos, "newName": new}),
+        )
+    }
+
+    /// The texts of `files` (the editor's `texts` where given, else the disk's) after the
+    /// rename at `pos` of `path` to `new`, which must change no other file.
+    fn renamed(
+        &mut self,
+        files: &[&Path],
+        texts: &[(&Path, &str)],
+        (path, pos): (&Path, Value),
+        new: &str,
+    ) -> Vec<String> {
+        let r = self.rename(path, pos, new);
+        let changes = r["result"]["changes"]
+            .as_object()
+            .unwrap_or_else(|| panic!("{r}"));
+        for u in changes.keys() {
+            assert!(files.iter().any(|f| uri(f) == *u), "{u} changed: {r}");
+        }
+        (files.iter())
+            .map(|f| {
+                let text = (texts.iter().find(|(p, _)| p == f))
+                    .map_or_else(|| read_text(f), |(_, t)| t.to_string());
+                match changes.get(&uri(f)) {
+                    Some(edits) => apply_edits(&text, edits.as_array().unwrap()),
+                    None => text,
+                }
+            })
+            .collect()
+    }
+}
+
+#[test]
+fn rename_changes_the_id_in_every_header_key_and_reference_across_files() {
+    let (_dir, root) = folder_with(&[
+        ("nimbus.toml", ""),
+        (
+            "a.toml",
+            "ou.root.name = \"Root 🏔\"\nou . 'eu' . parent = \"root\"\n",
+        ),
+        (
+            "b.toml",
+            "[ou]\nemea = { parent = \"root\" }\n\n[service.\"desk\"]\nou = 'root'\nlicense = \"contact_center\"\ntransfers = [\"vip\"]\n\n\
+             [service.desk.instant_messaging]\n\n[service]\nvip.ou = \"eu\"\nvip.license = \"contact_center\"\n",
+        ),
+    ]);
+    let (a, b) = (root.join("a.toml"), root.join("b.toml"));
+    let (mut s, _) = Server::init(&root, false);
+    // `a.toml` open with an unsaved line above: the edits are made to the editor's text.
+    let a_text = format!("# draft\n{}", read_text(&a));
+    s.open(&a, &a_text);
+    s.diagnostics(&uri(&a), |_| true);
+    let b_text = read_text(&b);
+
+    // From a reference, the id inside its quotes is offered for editing.
+    let at = inside(&b_text, "'root'", 0, 2, Enc::Utf16);
+    let r = s.at("textDocument/prepareRename", &b, at.clone());
+    assert_eq!(
+        r["result"],
+        json!({"range": sub_range(&b_text, "'root'", 0, 1, 4, Enc::Utf16), "placeholder": "root"})
+    );
+    let files = [a.as_path(), b.as_path()];
+    let got = s.renamed(&files, &[(&a, &a_text)], (&b, at), "tenant");
+    assert_eq!(
+        got,
+        [
+            "# draft\nou.tenant.name = \"Root 🏔\"\nou . 'eu' . parent = \"tenant\"\n",
+            "[ou]\nemea = { parent = \"tenant\" }\n\n[service.\"desk\"]\nou = 'tenant'\nlicense = \"contact_center\"\ntransfers = [\"vip\"]\n\n\
+             [service.desk.instant_messaging]\n\n[service]\nvip.ou = \"eu\"\nvip.license = \"contact_center\"\n",
+        ]
+    );
+
+    // From a quoted header key: the header, the IM table's and nothing in `a.toml`.
+    let at = inside(&b_text, "\"desk\"", 0, 3, Enc::Utf16);
+    let r = s.at("textDocument/prepareRename", &b, at.clone());
+    assert_eq!(r["result"]["placeholder"], "desk");
+    assert_eq!(
+        r["result"]["range"],
+        sub_range(&b_text, "\"desk\"", 0, 1, 4, Enc::Utf16)
+    );
+    let got = s.renamed(&files, &[(&a, &a_text)], (&b, at), "front-desk");
+    assert_eq!(got[0], a_text);
+    assert_eq!(
+        got[1],
+        b_text
+            .replace("\"desk\"", "\"front-desk\"")
+            .replace("service.desk.", "service.front-desk.")
+    );
+
+    // Dotted keys below `[service]`, each line of them, and the reference.
+    let at = inside(&b_text, "vip.license", 0, 1, Enc::Utf16);
+    let got = s.renamed(&files, &[(&a, &a_text)], (&b, at), "vip-desk");
+    assert_eq!(got[1], b_text.replace("vip", "vip-desk"));
+    // An OU defined by a quoted key of a dotted line, used in another file.
+    let at = inside(&a_text, "'eu'", 0, 1, Enc::Utf16);
+    let got = s.renamed(&files, &[(&a, &a_text)], (&a, at), "europe");
+    assert_eq!(got[0], a_text.replace("'eu'", "'europe'"));
+    assert_eq!(got[1], b_text.replace("\"eu\"", "\"europe\""));
+    assert_eq!(s.stop(), 0);
+}
+
+#[test]
+fn rename_refuses_what_it_cannot_make_certain_and_says_why() {
+    let (_dir, root) = folder_with(&[
+        ("nimbus.toml", ""),
+        ("org.toml", "[ou.root]\n[ou.emea]\nparent = \"root\"\n"),
+        (
+            "deep.toml",
+            "service = { deep = { ou = \"root\", license = \"contact_center\" } }\n",
+        ),
+    ]);
+    let (org, deep) = (root.join("org.toml"), root.join("deep.toml"));
+    let (mut s, _) = Server::init(&root, false);
+    let org_text = read_text(&org);
+    s.open(&org, &org_text);
+    s.diagnostics(&uri(&org), |_| true);
+    let error = |r: &Value| {
+        r["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let on_root = inside(&org_text, "\"root\"", 0, 1, Enc::Utf16);
+
+    let r = s.rename(&org, on_root.clone(), "Root");
+    assert_eq!(
+        error(&r),
+        "`Root` is not a valid id: ids match `^[a-z0-9][a-z0-9_-]*$` (lowercase letters, digits, `_` and `-`)"
+    );
+    let r = s.rename(&org, on_root.clone(), "emea");
+    assert_eq!(
+        error(&r),
+        "an OU `emea` exists already (org.toml:2): choose another id"
+    );
+    // The same id: nothing to change.
+    let r = s.rename(&org, on_root.clone(), "root");
+    assert_eq!(r["result"], json!({}), "{r}");
+    // Off an id: nothing to rename.
+    let off = inside(&org_text, "parent", 0, 2, Enc::Utf16);
+    let r = s.at("textDocument/prepareRename", &org, off.clone());
+    assert_eq!(r["result"], Value::Null, "{r}");
+    let r = s.rename(&org, off, "x");
+    assert_eq!(
+        error(&r),
+        "no entity's id here: rename a table's id, or a reference to it"
+    );
+    // An id inside an inline table of inline tables is out of the rename's reach: refused,
+    // not half made.
+    let deep_text = read_text(&deep);
+    let r = s.rename(
+        &deep,
+        inside(&deep_text, "deep", 0, 1, Enc::Utf16),
+        "deeper",
+    );
+    assert_eq!(
+        error(&r),
+        "`deep` is written where a rename cannot reach it (inside an inline table, or with escapes): rename it by hand"
+    );
+    // A file that does not parse may name the id: no rename until it does.
+    let draft = root.join("draft.toml");
+    s.open(&draft, "[service.half\nou = \"root\"\n");
+    s.diagnostics(&uri(&draft), |p| {
+        !p["diagnostics"].as_array().unwrap().is_empty()
+    });
+    let why = "draft.toml does not parse: fix its syntax error first, so that the rename finds every place that names `root`";
+    let r = s.at("textDocument/prepareRename", &org, on_root.clone());
+    assert_eq!(error(&r), why);
+    let r = s.rename(&org, on_root, "tenant");
+    assert_eq!(error(&r), why);
+    assert_eq!(s.stop(), 0);
 }

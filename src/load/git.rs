@@ -14,10 +14,18 @@ const NAMED: usize = 5;
 
 /// Every file git tracks below `root` (as `root` joined with its path), from its index: the
 /// files the next commit holds (during a commit, git points `GIT_INDEX_FILE` at the index
-/// being committed). An error says why git could not list them.
+/// being committed), those of checked-out submodules included (each from its own index). An
+/// error says why git could not list them.
 pub(super) fn tracked(root: &Path) -> Result<HashSet<PathBuf>, String> {
     let out = Command::new("git")
-        .args(["ls-files", "-z", "--cached", "--", "."])
+        .args([
+            "ls-files",
+            "-z",
+            "--cached",
+            "--recurse-submodules",
+            "--",
+            ".",
+        ])
         .current_dir(root)
         .output()
         .map_err(|e| {

@@ -31,6 +31,7 @@ mod analysis;
 mod complete;
 mod convert;
 mod navigate;
+mod rename;
 mod server;
 mod text;
 mod transport;

@@ -151,12 +151,21 @@ impl Index {
         self.broken.contains(&file)
     }
 
+    /// Every place that defines `target` (headers, id keys), in file and position order.
+    pub fn definitions(&self, target: Target) -> Vec<Span> {
+        self.of(target, Role::Definition)
+    }
+
     /// Every reference to `target`, in file and position order.
     pub fn references(&self, target: Target) -> Vec<Span> {
+        self.of(target, Role::Reference)
+    }
+
+    fn of(&self, target: Target, role: Role) -> Vec<Span> {
         self.by_file
             .iter()
             .flatten()
-            .filter(|o| o.role == Role::Reference && o.target == target)
+            .filter(|o| o.role == role && o.target == target)
             .map(|o| o.span)
             .collect()
     }

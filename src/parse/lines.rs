@@ -222,23 +222,34 @@ pub(crate) fn comment_start(line: &str) -> Option<usize> {
 
 /// The dotted key at the start of `text` (a header's inside, or a `key = value` line).
 pub(crate) fn key_path(text: &str) -> Vec<String> {
+    key_segments(text).into_iter().map(|(key, _)| key).collect()
+}
+
+/// The dotted key at the start of `text`, each part with its byte range in `text` (quotes
+/// included): what [`key_path`] reads, and where.
+pub(crate) fn key_segments(text: &str) -> Vec<(String, std::ops::Range<usize>)> {
     let mut path = Vec::new();
     let mut chars = text.char_indices().peekable();
     loop {
         while chars.next_if(|(_, c)| *c == ' ' || *c == '\t').is_some() {}
-        let Some(&(_, c)) = chars.peek() else { break };
+        let Some(&(start, c)) = chars.peek() else {
+            break;
+        };
         let mut key = String::new();
+        let mut end = start;
         match c {
             '"' | '\'' => {
                 chars.next();
+                end = text.len();
                 let mut escaped = false;
-                for (_, ch) in chars.by_ref() {
+                for (i, ch) in chars.by_ref() {
                     if escaped {
                         key.push(ch);
                         escaped = false;
                     } else if ch == '\\' && c == '"' {
                         escaped = true;
                     } else if ch == c {
+                        end = i + 1;
                         break;
                     } else {
                         key.push(ch);
@@ -246,17 +257,18 @@ pub(crate) fn key_path(text: &str) -> Vec<String> {
                 }
             }
             _ => {
-                while let Some((_, ch)) =
+                while let Some((i, ch)) =
                     chars.next_if(|(_, ch)| ch.is_ascii_alphanumeric() || *ch == '_' || *ch == '-')
                 {
                     key.push(ch);
+                    end = i + 1;
                 }
                 if key.is_empty() {
                     break;
                 }
             }
         }
-        path.push(key);
+        path.push((key, start..end));
         while chars.next_if(|(_, c)| *c == ' ' || *c == '\t').is_some() {}
         if chars.next_if(|(_, c)| *c == '.').is_none() {
             break;
@@ -458,6 +470,24 @@ mod tests {
         assert_eq!(key_path("service . \"a.b\" .im]"), ["service", "a.b", "im"]);
         assert_eq!(key_path("sales-ivr = { ou = 1 }"), ["sales-ivr"]);
         assert_eq!(key_path("'x'.ou = 1"), ["x", "ou"]);
+    }
+
+    #[test]
+    fn key_segments_say_where_each_part_is_written() {
+        let text = "service . \"a.b\".'im' = 1";
+        let parts: Vec<(String, &str)> = (key_segments(text).into_iter())
+            .map(|(key, at)| (key, &text[at]))
+            .collect();
+        assert_eq!(
+            parts,
+            [
+                ("service".to_owned(), "service"),
+                ("a.b".to_owned(), "\"a.b\""),
+                ("im".to_owned(), "'im'"),
+            ]
+        );
+        assert_eq!(key_segments("\"open"), [("open".to_owned(), 0..5)]);
+        assert_eq!(key_segments("= 1"), []);
     }
 
     #[test]

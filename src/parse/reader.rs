@@ -512,7 +512,7 @@ impl<'s> Reader<'s> {
         for item in items.iter() {
             match item.get_ref() {
                 DeValue::String(s) => out.push(Sp {
-                    value: Text::from(s.as_ref()),
+                    value: self.line_ends_as_lf(s, item.span()),
                     span: self.span(item.span()),
                 }),
                 _ => {

@@ -275,7 +275,7 @@ impl Server {
 
     /// The texts that stand for files of `root`: its documents, and any open `nimbus.toml`
     /// below it (the loader leaves that folder out, as a workspace of its own).
-    fn overlays(&self, root: &Path) -> Overlays {
+    pub(super) fn overlays(&self, root: &Path) -> Overlays {
         self.docs
             .iter()
             .filter(|(p, d)| {

@@ -1,25 +1,29 @@
 //! The requests: dispatch, and the answers to go to definition, references, hover,
-//! completion and code actions.
+//! completion, code actions and rename.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use lsp_server::{ErrorCode, Request, Response};
 use lsp_types::request::{
-    CodeActionRequest, Completion, GotoDefinition, HoverRequest, References, Request as _, Shutdown,
+    CodeActionRequest, Completion, GotoDefinition, HoverRequest, PrepareRenameRequest, References,
+    Rename, Request as _, Shutdown,
 };
 use lsp_types::{
     CodeActionParams, CompletionList, CompletionParams, CompletionResponse, GotoDefinitionParams,
     GotoDefinitionResponse, Hover, HoverContents, HoverParams, Location, MarkupContent, MarkupKind,
-    ReferenceParams, Uri,
+    PrepareRenameResponse, ReferenceParams, RenameParams, TextDocumentPositionParams, TextEdit,
+    Uri, WorkspaceEdit,
 };
 
 use super::checks::Checked;
 use super::{Answer, Failure, PANIC_METHOD, Server, json, panic_message, params};
 use crate::Analysis;
 use crate::lsp::actions;
+use crate::lsp::analysis::{self, ParseCache};
 use crate::lsp::complete;
 use crate::lsp::convert;
 use crate::lsp::navigate;
+use crate::lsp::rename;
 use crate::lsp::transport::{Transport, log};
 use crate::source::FileId;
 
@@ -77,6 +81,14 @@ impl Server {
             CodeActionRequest::METHOD => {
                 let p: CodeActionParams = params(req)?;
                 json(self.code_actions(&p))
+            }
+            PrepareRenameRequest::METHOD => {
+                let p: TextDocumentPositionParams = params(req)?;
+                json(self.prepare_rename(&p)?)
+            }
+            Rename::METHOD => {
+                let p: RenameParams = params(req)?;
+                json(self.rename(&p)?)
             }
             Completion::METHOD => {
                 let p: CompletionParams = params(req)?;
@@ -222,5 +234,109 @@ impl Server {
             is_incomplete: incomplete,
             items,
         }))
+    }
+
+    /// The id under the cursor, for the editor to show as the rename's starting text; an
+    /// error when no rename can be made now (the editor shows why), nothing off an id.
+    fn prepare_rename(
+        &self,
+        at: &TextDocumentPositionParams,
+    ) -> Result<Option<PrepareRenameResponse>, Failure> {
+        let Some((ws, a, file, offset)) = self.locate(at) else {
+            return Ok(None);
+        };
+        let Some((target, span)) = self.renamed_at(ws, a, file, offset) else {
+            return Ok(None);
+        };
+        if let Some(why) = rename::blocked(a, target) {
+            return Err(refused(why));
+        }
+        Ok(Some(PrepareRenameResponse::RangeWithPlaceholder {
+            range: convert::span_range(&a.ws, span, self.enc),
+            placeholder: navigate::def(a, target).id.to_string(),
+        }))
+    }
+
+    /// The entity whose id is at `offset` of `file`, and where that id is written: an
+    /// occurrence the index holds, else a key in an id's place that it does not.
+    fn renamed_at(
+        &self,
+        ws: &Checked,
+        a: &Analysis,
+        file: FileId,
+        offset: usize,
+    ) -> Option<(navigate::Target, crate::source::Span)> {
+        match self.occurrence(ws, a, file, offset) {
+            Some(occ) => Some((occ.target, rename::id_at(a, &occ, offset))),
+            None => rename::id_key_at(a, file, offset),
+        }
+    }
+
+    /// The edits that rename the entity under the cursor everywhere, tried on a copy of the
+    /// workspace first (see [`rename`]); an error saying why when it cannot be made.
+    fn rename(&self, p: &RenameParams) -> Result<WorkspaceEdit, Failure> {
+        let here = &p.text_document_position;
+        let found = self.locate(here).and_then(|(ws, a, file, offset)| {
+            Some((ws, a, self.renamed_at(ws, a, file, offset)?.0))
+        });
+        let Some((ws, a, target)) = found else {
+            return Err(refused(
+                "no entity's id here: rename a table's id, or a reference to it".to_owned(),
+            ));
+        };
+        let new = p.new_name.as_str();
+        if let Some(why) = rename::refusal(a, target, new) {
+            return Err(refused(why));
+        }
+        if navigate::def(a, target).id.as_str() == new {
+            return Ok(WorkspaceEdit::default());
+        }
+        let edits = rename::edits(a, ws.index(), target, new);
+        let root = a.ws.root.clone();
+        let mut overlays = self.overlays(&root);
+        for (path, text) in rename::apply(a, &edits) {
+            overlays.insert(path, text.into_bytes());
+        }
+        let naming = crate::load::Naming::at(&root);
+        let after = analysis::check(
+            &root,
+            &naming,
+            &overlays,
+            Some(a),
+            false,
+            &mut ParseCache::default(),
+        );
+        rename::verify(a, target, new, &after).map_err(refused)?;
+        // The edits come in file order: one entry per file.
+        let mut changes: Vec<(Uri, Vec<TextEdit>)> = Vec::new();
+        for e in &edits {
+            let file = a.ws.sources.get(e.span.file);
+            let Some(uri) = self.uri_for(&file.path) else {
+                return Err(refused(format!(
+                    "{} has no address the editor can open: rename by hand",
+                    file.display()
+                )));
+            };
+            let edit = TextEdit {
+                range: convert::span_range(&a.ws, e.span, self.enc),
+                new_text: e.text.clone(),
+            };
+            match changes.last_mut() {
+                Some((last, list)) if *last == uri => list.push(edit),
+                _ => changes.push((uri, vec![edit])),
+            }
+        }
+        Ok(WorkspaceEdit {
+            changes: Some(changes.into_iter().collect()),
+            ..WorkspaceEdit::default()
+        })
+    }
+}
+
+/// A request refused for `why`, which the editor shows.
+fn refused(why: String) -> Failure {
+    Failure {
+        code: ErrorCode::RequestFailed,
+        message: why,
     }
 }

@@ -1,0 +1,275 @@
+//! Renaming an entity's id (`textDocument/rename`): its table headers and keys, and every
+//! reference to it, across the workspace.
+//!
+//! A rename is made only when it is certain. It is refused, with the reason, when a file does
+//! not parse or could not be read (the rename could miss what it names), when the new id
+//! breaks the id pattern, and when an entity of that kind has the new id already. The edits
+//! are then tried on a copy of the workspace: unless every place now names the entity by its
+//! new id, with nothing else changed (an id written inside an inline table, or with escapes,
+//! is out of reach), the rename is refused and nothing is edited.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use super::navigate::{self, Index, Occurrence, Role, Target};
+use crate::Analysis;
+use crate::model::is_valid_id;
+use crate::parse::lines::{self, Line};
+use crate::rules::Code;
+use crate::source::{FileId, Span};
+
+/// One replacement in a file's text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Edit {
+    /// What is replaced.
+    pub span: Span,
+    /// By what.
+    pub text: String,
+}
+
+/// Where the id named by `occ` is written at byte `offset` of its file, without quotes: a
+/// reference, or the key of the header or dotted key under the cursor (else the nearest one
+/// on its line). What `prepareRename` shows for editing.
+pub fn id_at(a: &Analysis, occ: &Occurrence, offset: usize) -> Span {
+    if occ.role == Role::Reference {
+        return navigate::unquoted(a, occ.span);
+    }
+    let d = navigate::def(a, occ.target);
+    let file = occ.span.file;
+    let source = a.ws.sources.get(file);
+    let line = source.line_start(offset);
+    let at = (id_keys(&source.text, occ.target.kind.key(), &d.id).into_iter())
+        .filter(|r| source.line_start(r.start) == line)
+        .min_by_key(|r| r.start.abs_diff(offset).min(r.end.abs_diff(offset)))
+        .unwrap_or_else(|| d.id_span.range());
+    Span::new(file, unquoted_key(&source.text, at))
+}
+
+/// Why no rename of `target` can be made now: a file with a syntax error, or a file not read
+/// (the rename could miss what they name).
+pub fn blocked(a: &Analysis, target: Target) -> Option<String> {
+    let old = &navigate::def(a, target).id;
+    if let Some(d) = a.diagnostics.iter().find(|d| d.code == Code::Syntax) {
+        let file = a.ws.sources.get(d.span.file).display();
+        return Some(format!(
+            "{file} does not parse: fix its syntax error first, so that the rename finds every place that names `{old}`"
+        ));
+    }
+    a.load_errors.first().map(|e| {
+        format!(
+            "{} could not be read: the rename could miss the places where it names `{old}`",
+            e.path
+        )
+    })
+}
+
+/// Why the rename of `target` to `new` cannot be made, when that shows before any edit: it is
+/// [`blocked`], or `new` breaks the id pattern or is taken.
+pub fn refusal(a: &Analysis, target: Target, new: &str) -> Option<String> {
+    if let Some(why) = blocked(a, target) {
+        return Some(why);
+    }
+    if !is_valid_id(new) {
+        return Some(format!(
+            "`{}` is not a valid id: ids match `^[a-z0-9][a-z0-9_-]*$` (lowercase letters, digits, `_` and `-`)",
+            crate::source::printable(new)
+        ));
+    }
+    let kind = target.kind;
+    match a.ws.res.lookup(&a.ws.model, kind, new) {
+        Some(other) if other != target.index => {
+            let at = a.ws.model.def(kind, other).header;
+            let file = a.ws.sources.get(at.file);
+            let line = file.position(at.start as usize).line;
+            Some(format!(
+                "{} {} `{new}` exists already ({}:{line}): choose another id",
+                kind.article(),
+                kind.noun(),
+                file.display()
+            ))
+        }
+        _ => None,
+    }
+}
+
+/// The edits that rename `target` to `new` (see [`refusal`] first): every key that spells its
+/// id in the files that define it, and every reference to it, in file and position order.
+pub fn edits(a: &Analysis, index: &Index, target: Target, new: &str) -> Vec<Edit> {
+    let old = &navigate::def(a, target).id;
+    let mut out: Vec<Edit> = Vec::new();
+    let mut files: Vec<FileId> = (index.definitions(target).iter()).map(|s| s.file).collect();
+    files.sort_unstable_by_key(|f| f.0);
+    files.dedup();
+    for file in files {
+        let text = &a.ws.sources.get(file).text;
+        for r in id_keys(text, target.kind.key(), old) {
+            out.push(Edit {
+                span: Span::new(file, unquoted_key(text, r)),
+                text: new.to_owned(),
+            });
+        }
+    }
+    for span in index.references(target) {
+        out.push(Edit {
+            span: navigate::unquoted(a, span),
+            text: new.to_owned(),
+        });
+    }
+    out.sort_by_key(|e| (e.span.file.0, e.span.start, e.span.end));
+    out.dedup();
+    out
+}
+
+/// The texts of the files `edits` change, by path: what the workspace would hold after them.
+pub fn apply(a: &Analysis, edits: &[Edit]) -> BTreeMap<PathBuf, String> {
+    let mut by_file: BTreeMap<u32, Vec<&Edit>> = BTreeMap::new();
+    for e in edits {
+        by_file.entry(e.span.file.0).or_default().push(e);
+    }
+    let mut out = BTreeMap::new();
+    for (file, list) in by_file {
+        let source = a.ws.sources.get(FileId(file));
+        let text = &source.text;
+        let mut new = String::with_capacity(text.len());
+        let mut at = 0;
+        for e in list {
+            let r = e.span.range();
+            new.push_str(&text[at..r.start]);
+            new.push_str(&e.text);
+            at = r.end;
+        }
+        new.push_str(&text[at..]);
+        out.insert(source.path.clone(), new);
+    }
+    out
+}
+
+/// Whether `after`, the workspace checked with the edits made, is `before` with `target`
+/// renamed to `new` and nothing else changed: the same entities, no syntax error, the old id
+/// gone, the new one defined as often and named by as many references (or more: references
+/// that named `new` before, and were unknown, now name it).
+pub fn verify(
+    before: &Analysis,
+    target: Target,
+    new: &str,
+    after: &Analysis,
+) -> Result<(), String> {
+    let old = &navigate::def(before, target).id;
+    let kind = target.kind;
+    let same_entities = crate::model::Kind::ALL
+        .iter()
+        .all(|&k| before.ws.model.defs(k).count() == after.ws.model.defs(k).count());
+    let renamed = after.ws.res.lookup(&after.ws.model, kind, new);
+    let (b, a) = (Index::new(before), Index::new(after));
+    let kept = renamed.is_some_and(|i| {
+        let t = Target { kind, index: i };
+        a.definitions(t).len() == b.definitions(target).len()
+            && a.references(t).len() >= b.references(target).len()
+    });
+    let ok = same_entities
+        && kept
+        && after.ws.res.lookup(&after.ws.model, kind, old).is_none()
+        && after.ws.res.duplicates.len() == before.ws.res.duplicates.len()
+        && !after.diagnostics.iter().any(|d| d.code == Code::Syntax);
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "`{old}` is written where a rename cannot reach it (inside an inline table, or with escapes): rename it by hand"
+        ))
+    }
+}
+
+/// The byte ranges of `text` where a key spells `id` as the id of an entity whose kind's key
+/// is `kind` (quotes included): see [`id_key_spans`].
+pub fn id_keys(text: &str, kind: &str, id: &str) -> Vec<std::ops::Range<usize>> {
+    (id_key_spans(text).into_iter())
+        .filter(|(k, i, _)| k == kind && i == id)
+        .map(|(_, _, at)| at)
+        .collect()
+}
+
+/// The entity whose id is the key at byte `offset` of `file` (or just before it), with that
+/// key's range without quotes: a key the index does not hold (a later dotted line of an
+/// entity, `x.license = …` after `x.ou = …`).
+pub fn id_key_at(a: &Analysis, file: FileId, offset: usize) -> Option<(Target, Span)> {
+    let text = &a.ws.sources.get(file).text;
+    let (kind, id, at) = (id_key_spans(text).into_iter())
+        .find(|(_, _, at)| at.start <= offset && offset <= at.end)?;
+    let kind = crate::model::Kind::ALL
+        .into_iter()
+        .find(|k| k.key() == kind)?;
+    let index = a.ws.res.lookup(&a.ws.model, kind, &id)?;
+    Some((
+        Target { kind, index },
+        Span::new(file, unquoted_key(text, at)),
+    ))
+}
+
+/// Every key of `text` in an entity id's place, with the kind's key, the id and the key's
+/// byte range (quotes included): in table headers (`[service.x]`,
+/// `[service.x.instant_messaging]`) and in dotted keys (`service.x.name = …`, or `x = {…}`
+/// and `x.name = …` below `[service]`).
+fn id_key_spans(text: &str) -> Vec<(String, String, std::ops::Range<usize>)> {
+    let mut out = Vec::new();
+    let mut table: Vec<String> = Vec::new();
+    for l in lines::top_level(text) {
+        let (skip, header) = match &l.line {
+            Line::Header { array, .. } => (if *array { 2 } else { 1 }, true),
+            Line::Key(_) => (0, false),
+            _ => continue,
+        };
+        let from = l.text_start + skip;
+        let parts = lines::key_segments(&text[from..]);
+        if header {
+            table = parts.iter().map(|(k, _)| k.clone()).collect();
+        }
+        // The id's part of the key: the second of the whole path.
+        let found = match (header, table.as_slice(), parts.as_slice()) {
+            (true, _, [(k, _), (i, at), ..]) | (false, [], [(k, _), (i, at), ..]) => {
+                Some((k, i, at))
+            }
+            (false, [k], [(i, at), ..]) => Some((k, i, at)),
+            _ => None,
+        };
+        if let Some((k, i, at)) = found {
+            out.push((k.clone(), i.clone(), from + at.start..from + at.end));
+        }
+    }
+    out
+}
+
+/// The range of a key's name without its quotes (`"x"` and `'x'`).
+fn unquoted_key(text: &str, r: std::ops::Range<usize>) -> std::ops::Range<usize> {
+    let s = &text[r.clone()];
+    let quoted = s.len() >= 2
+        && ((s.starts_with('"') && s.ends_with('"')) || (s.starts_with('\'') && s.ends_with('\'')));
+    if quoted { r.start + 1..r.end - 1 } else { r }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::id_keys;
+
+    fn shown<'t>(text: &'t str, kind: &str, id: &str) -> Vec<&'t str> {
+        (id_keys(text, kind, id).into_iter())
+            .map(|r| &text[r])
+            .collect()
+    }
+
+    #[test]
+    fn id_keys_are_found_in_headers_and_dotted_keys_only() {
+        let text = "[service.desk]\nname = \"desk\"\n[service.\"desk\".instant_messaging]\n\
+                    [service]\ndesk.ou = \"x\"\n'desk' = {}\nother.desk = 1\n[ou.desk]\n\
+                    [connector]\n[service.deskx]\n";
+        assert_eq!(
+            shown(text, "service", "desk"),
+            ["desk", "\"desk\"", "desk", "'desk'"]
+        );
+        assert_eq!(shown(text, "ou", "desk"), ["desk"]);
+        let text = "service.desk.name = \"D\"\nservice . desk . ou = \"x\"\n# [service.desk]\n";
+        assert_eq!(shown(text, "service", "desk"), ["desk", "desk"]);
+        // Inside a multi-line string, nothing is a key.
+        assert!(shown("x = \"\"\"\n[service.desk]\n\"\"\"\n", "service", "desk").is_empty());
+    }
+}
