@@ -440,6 +440,8 @@ fn suppress(
     let mut group_of: FxHashMap<*const (Kind, String), usize> = FxHashMap::default();
     let mut groups: Vec<FxHashMap<Code, Vec<(usize, usize)>>> = Vec::new();
     let mut by_target: FxHashMap<(Kind, &str), Vec<usize>> = FxHashMap::default();
+    // Each comment's group (none for a comment above no entity).
+    let mut group_at: Vec<Option<usize>> = vec![None; sups.len()];
     for (i, s) in sups.iter().enumerate() {
         if s.targets.is_empty() {
             continue;
@@ -454,6 +456,7 @@ fn suppress(
             groups.push(FxHashMap::default());
             groups.len() - 1
         });
+        group_at[i] = Some(g);
         for (j, code) in s.codes.iter().enumerate() {
             groups[g].entry(code.value).or_default().push((i, j));
         }
@@ -486,7 +489,26 @@ fn suppress(
             used[i][j] = true;
         }
     }
-    out.extend(unused_suppression::unused(ws, &used, held, held_for));
+    // `allow(unused-suppression)` silences the unused codes of its entity's comments (ruff's
+    // `noqa: RUF100`); it is used when it silences one, and reported itself when it does not.
+    let mut unused = unused_suppression::unused(ws, &used, held, held_for);
+    let allows_unused =
+        |i: usize| group_at[i].filter(|&g| groups[g].contains_key(&Code::UnusedSuppression));
+    let is_allow_unused = |d: &Diagnostic, i: usize| {
+        (sups[i].codes.iter()).any(|c| c.value == Code::UnusedSuppression && c.span == d.span)
+    };
+    let mut silencing: FxHashSet<usize> = FxHashSet::default();
+    unused.retain(|(i, d)| match allows_unused(*i) {
+        Some(g) if !is_allow_unused(d, *i) => {
+            silencing.insert(g);
+            false
+        }
+        _ => true,
+    });
+    unused.retain(|(i, d)| {
+        !(is_allow_unused(d, *i) && allows_unused(*i).is_some_and(|g| silencing.contains(&g)))
+    });
+    out.extend(unused.into_iter().map(|(_, d)| d));
     out
 }
 

@@ -346,10 +346,24 @@ pub fn resolve(mut ws: Workspace, files: Vec<ParsedFile>) -> Workspace {
     model.connectors = merge(&mut res, Kind::Connector, connectors, |e| &e.def);
     model.entries = merge(&mut res, Kind::MessagingEntry, entries, |e| &e.def);
     model.services = merge(&mut res, Kind::Service, services, |e| &e.def);
-    for (at, fix) in renames {
-        let twice = (fix.ids.iter()).find(|id| res.lookup(&model, fix.kind, id).is_some());
-        if let (Some(id), Some(d)) = (twice, ws.diagnostics.get_mut(at)) {
+    // Two renames to one `[kind.id]` (in two files, or two spellings in one) would define it
+    // twice as surely as an id defined already.
+    let mut renamed_to: rustc_hash::FxHashMap<(Kind, &str), usize> = Default::default();
+    for (_, fix) in &renames {
+        for id in &fix.ids {
+            *renamed_to.entry((fix.kind, &**id)).or_default() += 1;
+        }
+    }
+    for (at, fix) in &renames {
+        let Some(d) = ws.diagnostics.get_mut(*at) else {
+            continue;
+        };
+        let defined = |id: &str| res.lookup(&model, fix.kind, id).is_some();
+        let twice = |id: &str| renamed_to.get(&(fix.kind, id)).is_some_and(|&n| n > 1);
+        if let Some(id) = fix.ids.iter().find(|id| defined(id)) {
             crate::rules::unknown_field::defined_already(d, fix.kind, id);
+        } else if let Some(id) = fix.ids.iter().find(|id| twice(id)) {
+            crate::rules::unknown_field::renamed_twice(d, fix.kind, id);
         }
     }
 

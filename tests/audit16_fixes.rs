@@ -1,9 +1,26 @@
 //! Fixes of the sixteenth session, a section each: a multi-line string in a list read the
-//! same in CRLF and LF checkouts.
+//! same in CRLF and LF checkouts; the feature-interaction audit's findings (F2: an unsaved
+//! `nimbus.toml` given with `--stdin-filename` makes its folder the workspace; F6: no `--fix`
+//! defines an entity twice or leaves two roots; F7: no note on the current folder checked by
+//! default; F8: `--fix` writes only to the paths named; F9: `allow(unused-suppression)`
+//! silences the entity's other unused comments; F10: a word in the comments right above a
+//! header is that entity's; F11: no byte order mark in human snippets).
 
 mod common;
 
-use common::{code_messages, workspace_diagnostics};
+use common::{
+    code_messages, copy_dir, fixture, run, run_with_stdin, workspace, workspace_diagnostics,
+};
+
+/// A copy of the example workspace, without its `nimbus.toml` when `settings` is false.
+fn example(settings: bool) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&fixture("example"), dir.path());
+    if !settings {
+        std::fs::remove_file(dir.path().join("nimbus.toml")).unwrap();
+    }
+    dir
+}
 
 #[test]
 fn a_multi_line_string_in_a_list_reads_the_same_in_crlf_and_lf_checkouts() {
@@ -20,4 +37,343 @@ fn a_multi_line_string_in_a_list_reads_the_same_in_crlf_and_lf_checkouts() {
     )];
     assert_eq!(diagnostics(lf), want);
     assert_eq!(diagnostics(&lf.replace('\n', "\r\n")), want);
+}
+
+#[test]
+fn an_unsaved_first_nimbus_toml_is_the_settings_of_its_folder() {
+    // What an editor sends for a tenant's `nimbus.toml` being written, before it is saved:
+    // checked as saved, not skipped as another tool's file.
+    let text = "[workspace]\nexclude = 5\n[lints]\nbogus-rule = \"allow\"\n";
+    let ws = example(false);
+    let args = [
+        "check",
+        "--format",
+        "short",
+        "-",
+        "--stdin-filename",
+        "nimbus.toml",
+    ];
+    let buffer = run_with_stdin(ws.path(), &args, text);
+    assert_eq!(
+        buffer.stdout,
+        "nimbus.toml:2:11: error[invalid-value]: `exclude` must be a list of strings, found an integer\n\
+         nimbus.toml:4:1: error[unknown-field]: unknown rule code `bogus-rule` in [lints]\n\
+         2 errors, 0 warnings in 5 files\n"
+    );
+    assert_eq!((buffer.code, buffer.stderr.as_str()), (1, ""));
+    std::fs::write(ws.path().join("nimbus.toml"), text).unwrap();
+    let saved = run(ws.path(), &["check", "--format", "short", "nimbus.toml"]);
+    assert_eq!((saved.code, saved.stdout), (1, buffer.stdout));
+    // Its settings apply: the files it excludes are not read.
+    let r = run_with_stdin(
+        ws.path(),
+        &args,
+        "[workspace]\nexclude = [\"services/**\"]\n",
+    );
+    assert!(r.stdout.ends_with("in 3 files\n"), "{}", r.stdout);
+}
+
+#[test]
+fn an_unsaved_nimbus_toml_in_a_folder_of_a_workspace_splits_that_folder_off() {
+    let ws = example(true);
+    let args = [
+        "check",
+        "--format",
+        "short",
+        "-",
+        "--stdin-filename",
+        "services/nimbus.toml",
+    ];
+    let text = "[lints]\nunused-connector = \"allow\"\n";
+    let buffer = run_with_stdin(ws.path(), &args, text);
+    // The services alone: no OU, no entries (the workspace above holds them).
+    assert_eq!(buffer.code, 1, "{}", buffer.stdout);
+    assert!(
+        buffer
+            .stdout
+            .starts_with("services/sales.toml:4:1: error[root-ou]: the workspace has no OU\n"),
+        "{}",
+        buffer.stdout
+    );
+    assert!(buffer.stdout.ends_with("4 errors, 0 warnings in 3 files\n"));
+    std::fs::write(ws.path().join("services/nimbus.toml"), text).unwrap();
+    let saved = run(
+        ws.path(),
+        &["check", "--format", "short", "services/nimbus.toml"],
+    );
+    assert_eq!(saved.stdout, buffer.stdout);
+}
+
+/// `check --fix` in a workspace of `files`: what it printed, and the files' texts after.
+fn fixed(files: &[(&str, &str)]) -> (common::Run, Vec<String>) {
+    let ws = workspace(files);
+    let r = run(ws.path(), &["check", "--fix", "--format", "short"]);
+    let texts = (files.iter())
+        .map(|(name, _)| std::fs::read_to_string(ws.path().join(name)).unwrap())
+        .collect();
+    (r, texts)
+}
+
+/// The help of the diagnostics of a workspace, in order.
+fn helps(files: &[(&str, &str)]) -> Vec<String> {
+    (workspace_diagnostics(files).iter())
+        .map(|d| d["help"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn an_im_table_alone_is_not_renamed_to_a_service_of_another_file() {
+    let files = [
+        ("nimbus.toml", ""),
+        (
+            "o.toml",
+            "[ou.o]\n[service.sales-team]\nou = \"o\"\nlicense = \"contact_center\"\n",
+        ),
+        ("a.toml", "[service.sales-tema.instant_messaging]\n"),
+    ];
+    let (r, texts) = fixed(&files);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(texts[2], files[2].1, "{}", r.stderr);
+    assert_eq!(
+        helps(&files),
+        [
+            "did you mean `[service.sales-team.instant_messaging]`? Service `sales-team` has no IM table; it is defined in o.toml: move this table there and rename it (a service's tables stay in one file)"
+        ]
+    );
+    // In the service's own file, the rename is made.
+    let one = [
+        ("nimbus.toml", ""),
+        (
+            "o.toml",
+            "[ou.o]\n[service.sales-team]\nou = \"o\"\nlicense = \"contact_center\"\n[service.sales-tema.instant_messaging]\n",
+        ),
+    ];
+    let (r, texts) = fixed(&one);
+    assert!(
+        texts[1].ends_with("[service.sales-team.instant_messaging]\n"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn two_im_tables_alone_meaning_one_service_are_not_both_renamed_to_it() {
+    let files = [
+        ("nimbus.toml", ""),
+        (
+            "o.toml",
+            "[ou.o]\n[service.sales-team]\nou = \"o\"\nlicense = \"contact_center\"\n\
+             [service.sales-tema.instant_messaging]\n[service.sales-taem.instant_messaging]\n",
+        ),
+    ];
+    let (r, texts) = fixed(&files);
+    assert_eq!(texts[1], files[1].1, "{}", r.stderr);
+    assert_eq!(
+        helps(&files),
+        ["did you mean `[service.sales-team.instant_messaging]`? Service `sales-team` has no IM table, but other IM tables alone may mean it too: rename the one that does";
+            2]
+    );
+}
+
+#[test]
+fn two_misspelled_kinds_are_not_both_renamed_to_one_table() {
+    let a = "[servce.x]\nou = \"o\"\nlicense = \"advanced_routing\"\n";
+    let b = "[sevrice.x]\nou = \"o\"\nlicense = \"contact_center\"\n";
+    let files = [
+        ("nimbus.toml", ""),
+        ("o.toml", "[ou.o]\n"),
+        ("a.toml", a),
+        ("b.toml", b),
+    ];
+    let (r, texts) = fixed(&files);
+    assert_eq!(
+        (texts[2].as_str(), texts[3].as_str()),
+        (a, b),
+        "{}",
+        r.stderr
+    );
+    let help = "did you mean `service`? Another table with a misspelled kind would be renamed to `[service.x]` too: renamed, it would be defined twice; rename the one meant by hand.";
+    assert_eq!(helps(&files), [help, help]);
+    // In one file, neither spelling is the file's only one: neither is renamed either.
+    let one = format!("{a}{b}");
+    let files = [
+        ("nimbus.toml", ""),
+        ("o.toml", "[ou.o]\n"),
+        ("a.toml", one.as_str()),
+    ];
+    let (r, texts) = fixed(&files);
+    assert_eq!(texts[2], one, "{}", r.stderr);
+}
+
+#[test]
+fn parent_left_empty_on_two_ous_is_not_removed_on_both() {
+    let files = [
+        ("nimbus.toml", ""),
+        ("a.toml", "[ou.a]\nparent = \"\"\n"),
+        ("b.toml", "[ou.b]\nparent = \"\"\n"),
+    ];
+    let (r, texts) = fixed(&files);
+    assert_eq!(
+        (texts[1].as_str(), texts[2].as_str()),
+        (files[1].1, files[2].1),
+        "{}",
+        r.stderr
+    );
+    let help = "2 OUs have `parent = \"\"` and none is the tenant yet: remove the line on the one at the top, and name their parent on the others";
+    assert_eq!(helps(&files), [help, help]);
+    // On one OU, it is the tenant to be: the line goes.
+    let files = [
+        ("nimbus.toml", ""),
+        ("a.toml", "[ou.a]\nparent = \"\"\n"),
+        ("b.toml", "[ou.b]\nparent = \"a\"\n"),
+    ];
+    let (r, texts) = fixed(&files);
+    assert_eq!(texts[1], "[ou.a]\n", "{}", r.stderr);
+}
+
+#[test]
+fn check_from_a_folder_with_no_toml_file_checks_its_workspace_without_a_note() {
+    let ws = example(true);
+    let dist = ws.path().join("dist");
+    std::fs::create_dir_all(&dist).unwrap();
+    let r = run(&dist, &["check", "--format", "short"]);
+    assert_eq!(r.stdout, "0 errors, 0 warnings in 5 files\n");
+    assert_eq!((r.code, r.stderr.as_str()), (0, ""));
+    // Named, the folder is said to hold nothing read.
+    let r = run(&dist, &["check", "--format", "short", "."]);
+    assert_eq!(r.stdout, "0 errors, 0 warnings in 5 files\n");
+    assert!(
+        r.stderr
+            .starts_with("note: .: not checked: its workspace reads no file below it"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn fix_writes_only_to_the_files_named() {
+    let bad = "[service.s1]\nou = \"contoso\"\nlicense = \"contact_centr\"\n";
+    let good = bad.replace("contact_centr", "contact_center");
+    let ws = workspace(&[
+        ("nimbus.toml", ""),
+        ("org.toml", "[ou.contoso]\n"),
+        ("s1.toml", bad),
+        ("drafts/s2.toml", &bad.replace("s1", "s2")),
+        ("drafts/s3.toml", &bad.replace("s1", "s3")),
+    ]);
+    let read = |name: &str| std::fs::read_to_string(ws.path().join(name)).unwrap();
+    let r = run(
+        ws.path(),
+        &["check", "--fix", "--format", "short", "s1.toml"],
+    );
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert_eq!(
+        r.stderr,
+        "s1.toml:3:11: fixed[invalid-value]: Replace with `contact_center`\n\
+         fixed 1 problem in 1 file\n\
+         note: not fixed: 2 files (drafts/s2.toml, …) of the workspace not named on the command line; name them, or their folders, to fix them\n"
+    );
+    assert_eq!(read("s1.toml"), good);
+    assert_eq!(read("drafts/s2.toml"), bad.replace("s1", "s2"));
+    // A folder named: the files below it.
+    let r = run(
+        ws.path(),
+        &["check", "--fix", "--format", "short", "drafts"],
+    );
+    assert_eq!(
+        (r.code, r.stdout.as_str()),
+        (0, "0 errors, 0 warnings in 5 files\n"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(read("drafts/s3.toml"), good.replace("s1", "s3"));
+}
+
+#[test]
+fn allow_unused_suppression_silences_the_entitys_other_unused_comments() {
+    let text = "[ou.contoso]\n\n\
+                # nimbus-lint: allow(unused-suppression)\n\
+                # nimbus-lint: allow(im-no-agents, channel-license)\n\
+                [service.s1]\nou = \"contoso\"\nlicense = \"contact_center\"\n\n\
+                # nimbus-lint: allow(unused-suppression)\n\
+                [service.s2]\nou = \"contoso\"\nlicense = \"contact_center\"\n\n\
+                # nimbus-lint: allow(im-no-agents)\n\
+                [service.s3]\nou = \"contoso\"\nlicense = \"contact_center\"\n";
+    let found = workspace_diagnostics(&[("nimbus.toml", ""), ("a.toml", text)]);
+    let at: Vec<(u64, String)> = (found.iter())
+        .map(|d| {
+            (
+                d["line"].as_u64().unwrap(),
+                d["message"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    // s1's comments are silent; s2's allow silences nothing; s3's comment is unused.
+    assert_eq!(
+        at,
+        [
+            (9, "`allow(unused-suppression)` silences nothing".to_owned()),
+            (14, "`allow(im-no-agents)` silences nothing".to_owned()),
+        ]
+    );
+}
+
+#[test]
+fn a_credential_in_the_comments_above_a_header_is_that_entitys() {
+    const WORD: &str = "Ab3dEf7hIj9kLm1nOp2qRs4tUv6wXy8z";
+    let connector = "[connector.c1]\nou = \"contoso\"\ntype = \"twilio\"\napi_key_sid = \"SK0123456789abcdef0123456789abcdef\"\n";
+    let codes = |text: &str| {
+        (workspace_diagnostics(&[("nimbus.toml", ""), ("a.toml", text)]).iter())
+            .map(|d| {
+                (
+                    d["line"].as_u64().unwrap(),
+                    d["code"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    // The word in the suppression comment's own reason, and on a line of the run above.
+    for above in [
+        format!("# nimbus-lint: allow(secret-in-config) rotated: {WORD}\n"),
+        format!("# rotated: {WORD}\n# nimbus-lint: allow(secret-in-config)\n"),
+    ] {
+        let text = format!("[ou.contoso]\n\n{above}{connector}");
+        assert_eq!(
+            codes(&text),
+            [(
+                2 + above.lines().count() as u64 + 1,
+                "unused-connector".to_owned()
+            )]
+        );
+    }
+    // Below the OU's lines, a blank line before the comment: the OU's, not covered.
+    let text = format!(
+        "[ou.contoso]\n# old: {WORD}\n\n# nimbus-lint: allow(secret-in-config)\n{connector}"
+    );
+    assert_eq!(
+        codes(&text),
+        [
+            (2, "secret-in-config".to_owned()),
+            (4, "unused-suppression".to_owned()),
+            (5, "unused-connector".to_owned()),
+        ]
+    );
+}
+
+#[test]
+fn human_snippets_leave_a_byte_order_mark_out() {
+    let ws = workspace(&[
+        ("nimbus.toml", ""),
+        ("a.toml", "[ou.contoso]\n"),
+        ("d.toml", "\u{feff}  [servce.s2]\nou = \"contoso\"\n"),
+    ]);
+    let r = run(ws.path(), &["check"]);
+    assert!(!r.stdout.contains('\u{feff}'), "{}", r.stdout);
+    assert!(
+        r.stdout.contains(
+            "   ╭─[d.toml:1:4]\n 1 │   [servce.s2]\n   ·    ───┬──\n   ·       ╰── not a kind of entity\n"
+        ),
+        "{}",
+        r.stdout
+    );
 }

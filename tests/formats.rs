@@ -426,3 +426,48 @@ fn sarif_keeps_errors_first_within_github_s_limit_and_says_how_many_are_left_out
             .is_none()
     );
 }
+
+#[test]
+fn files_above_the_current_folder_are_annotated_from_the_checkout_too() {
+    // A step whose `working-directory` is a folder of the workspace: the bundle and a path
+    // named with `..` lie above it, and are shown absolute on the terminal.
+    let repo_dir = tempfile::tempdir().unwrap();
+    let checkout = std::fs::canonicalize(repo_dir.path()).unwrap();
+    common::copy_dir(&fixture("example"), &checkout);
+    let services = checkout.join("services");
+    let env = [("GITHUB_WORKSPACE", checkout.as_os_str())];
+    let r = common::run_with(
+        &services,
+        &["build", "--check", "--format", "github"],
+        "",
+        &env,
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .starts_with("::error file=dist/bundle.json,title=stale bundle::"),
+        "{}",
+        r.stderr
+    );
+    let r = common::run_with(
+        &services,
+        &["check", "--format", "github", "../nope", "."],
+        "",
+        &env,
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stdout
+            .starts_with("::error file=nope,title=not read::no such file or directory\n"),
+        "{}",
+        r.stdout
+    );
+    let r = common::run_with(
+        &services,
+        &["check", "--format", "sarif", "../nope", "."],
+        "",
+        &env,
+    );
+    assert!(r.stdout.contains("\"uri\": \"nope\""), "{}", r.stdout);
+    assert!(!r.stdout.contains(&format!("{}/nope", checkout.display())));
+}

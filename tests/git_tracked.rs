@@ -242,3 +242,118 @@ fn the_files_of_a_submodule_count_as_tracked() {
         "note: .: left out 3 files git does not track (--git-tracked): drafts/draft.toml, shared/notes.toml, vip.toml\n"
     );
 }
+
+#[test]
+fn an_untracked_root_nimbus_toml_is_an_error_a_clone_would_not_have_it() {
+    let dir = workspace(&[
+        ("nimbus.toml", "[lints]\nunused-connector = \"allow\"\n"),
+        ("org.toml", ORG),
+    ]);
+    git(dir.path(), &["init", "-q"]);
+    git(dir.path(), &["add", "org.toml"]);
+    let r = short(dir.path(), &["--git-tracked"]);
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert_eq!(
+        r.stderr,
+        "error: nimbus.toml: git does not track it, yet it holds the workspace's settings and makes . its root: a clone of the commit has no such file (--git-tracked); `git add` it\n"
+    );
+    git(dir.path(), &["add", "nimbus.toml"]);
+    let r = short(dir.path(), &["--git-tracked"]);
+    assert_eq!((r.code, r.stderr.as_str()), (0, ""), "{}", r.stdout);
+}
+
+#[test]
+fn an_untracked_nested_nimbus_toml_splits_nothing_off() {
+    // A clone of the commit has no `tenant2/nimbus.toml`: its OU is this workspace's.
+    let dir = workspace(&[
+        ("nimbus.toml", ""),
+        ("org.toml", ORG),
+        ("tenant2/nimbus.toml", ""),
+        ("tenant2/org.toml", "[ou.other]\n"),
+    ]);
+    git(dir.path(), &["init", "-q"]);
+    git(
+        dir.path(),
+        &["add", "nimbus.toml", "org.toml", "tenant2/org.toml"],
+    );
+    let r = short(dir.path(), &["--git-tracked"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(
+        r.stdout,
+        "tenant2/org.toml:1:1: error[root-ou]: more than one root OU: `contoso` and `other` both have no parent\n\
+         1 error, 0 warnings in 3 files\n"
+    );
+    assert_eq!(
+        r.stderr,
+        "note: .: left out 1 file git does not track (--git-tracked): tenant2/nimbus.toml\n"
+    );
+    // Tracked, it makes a workspace of its own, checked on its own.
+    git(dir.path(), &["add", "tenant2/nimbus.toml"]);
+    let r = short(dir.path(), &["--git-tracked"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr.contains("tenant2: holds its own nimbus.toml"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn an_untracked_gitignore_that_hides_tracked_files_is_an_error() {
+    let dir = workspace(&[
+        ("nimbus.toml", ""),
+        ("org.toml", ORG),
+        ("desk.toml", DESK),
+        ("vip.toml", VIP),
+        ("sub/vip2.toml", &VIP.replace("vip", "vip2")),
+    ]);
+    git(dir.path(), &["init", "-q"]);
+    git(dir.path(), &["add", "."]);
+    std::fs::write(dir.path().join(".gitignore"), "vip.toml\n").unwrap();
+    std::fs::write(dir.path().join("sub/.gitignore"), "*.toml\n").unwrap();
+    let r = short(dir.path(), &["--git-tracked"]);
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert_eq!(
+        r.stderr,
+        "error: .gitignore: git does not track it, yet it hides 1 file git tracks, which a clone of the commit reads: vip.toml (--git-tracked); `git add` it, or list them in `exclude` in nimbus.toml\n\
+         error: sub/.gitignore: git does not track it, yet it hides 1 file git tracks, which a clone of the commit reads: sub/vip2.toml (--git-tracked); `git add` it, or list them in `exclude` in nimbus.toml\n"
+    );
+    // Committed, the rules are the commit's: the files are left out in a clone too.
+    git(dir.path(), &["add", ".gitignore", "sub/.gitignore"]);
+    let r = short(dir.path(), &["--git-tracked"]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("unknown service `vip`"), "{}", r.stdout);
+    assert_eq!(r.stderr, "");
+}
+
+#[test]
+fn fix_is_refused_with_git_tracked() {
+    // A reference to a service only an untracked file defines would be taken for a
+    // misspelling of another and rewritten.
+    let dir = repository();
+    let r = run(dir.path(), &["check", "--fix", "--git-tracked"]);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(
+        r.stderr
+            .starts_with("error: the argument '--fix' cannot be used with '--git-tracked'"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("desk.toml")).unwrap(),
+        DESK
+    );
+}
+
+#[test]
+fn tracked_files_missing_on_disk_are_named_in_a_note() {
+    // Moved without `git mv`: the index (the commit) still holds `org.toml`.
+    let dir = repository();
+    std::fs::rename(dir.path().join("org.toml"), dir.path().join("tenant.toml")).unwrap();
+    let r = short(dir.path(), &["--git-tracked"]);
+    assert_eq!(
+        r.stderr,
+        "note: .: left out 3 files git does not track (--git-tracked): drafts/draft.toml, tenant.toml, vip.toml\n\
+         note: .: 1 file git tracks not on disk, not read (--git-tracked): org.toml; the commit holds them until their deletion is staged (`git rm`, or `git mv` for a move)\n"
+    );
+}

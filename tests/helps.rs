@@ -568,10 +568,11 @@ fn a_misspelled_kind_in_several_headers_names_their_lines() {
 #[test]
 fn a_credential_in_a_comment_belongs_to_the_entity_above_it_whose_suppression_covers_it() {
     // A test key in a comment, accepted by a suppression on its entity (the credential
-    // rule's comment-level escape); one above every header, or in another entity, is not.
+    // rule's comment-level escape); one above every header (a blank line between), or in
+    // another entity, is not.
     let secret = "Xk9dP2mQ7rT4vW8yZ1aB3cD5eF6gH0jL";
     let org = format!(
-        "# first: {secret}\n\
+        "# first: {secret}\n\n\
          # nimbus-lint: allow(secret-in-config) a documented test key\n[ou.acme]\n\
          name = \"Acme\" # test key {secret}\n\n[ou.sales]\nparent = \"acme\" # {secret}\n"
     );
@@ -580,7 +581,7 @@ fn a_credential_in_a_comment_belongs_to_the_entity_above_it_whose_suppression_co
     assert_eq!(
         r.stdout,
         "org.toml:1:10: error[secret-in-config]: word shaped like a Twilio API key secret: `Xk9d…` (32 characters)\n\
-         org.toml:7:19: error[secret-in-config]: word shaped like a Twilio API key secret: `Xk9d…` (32 characters)\n\
+         org.toml:8:19: error[secret-in-config]: word shaped like a Twilio API key secret: `Xk9d…` (32 characters)\n\
          2 errors, 0 warnings in 2 files\n"
     );
 }

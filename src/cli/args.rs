@@ -84,8 +84,9 @@ pub(super) struct CheckArgs {
     #[arg(long, value_name = "PATH", overrides_with = "stdin_filename", value_parser = path_arg())]
     pub(super) stdin_filename: Option<PathBuf>,
     /// Apply the fixes that are certain (misspelled ids, keys and values) to the files, then
-    /// report what is left.
-    #[arg(long, conflicts_with = "stdin_filename", overrides_with = "fix")]
+    /// report what is left. Not with --git-tracked: a reference to what a file git does not
+    /// track defines would be taken for a misspelling.
+    #[arg(long, conflicts_with_all = ["stdin_filename", "git_tracked"], overrides_with = "fix")]
     pub(super) fix: bool,
     /// Leave out the files git does not track (but for those named): what a commit holds, in
     /// a pre-commit hook.

@@ -31,8 +31,11 @@ pub(super) fn check(args: CheckArgs, sub: &ArgMatches, io: &mut Io<'_>) -> Outco
         clean_up_on_interrupt();
         // A fix can uncover another (a value given its quotes then names a misspelled id):
         // rounds go on, as ruff's do, until none is left or the bound is reached.
+        // Paths named: only their files are fixed (the workspace is still checked whole).
+        let scope = (!args.paths.is_empty()).then(|| t.named.iter().cloned().collect());
         let mut fixing = Fixing {
             list: !args.lint.quiet,
+            scope,
             ..Fixing::default()
         };
         let mut converged = false;
@@ -113,6 +116,19 @@ struct Fixing {
     failed: bool,
     /// Each fix written is listed (not under `--quiet`).
     list: bool,
+    /// The paths named, when some were: files outside them are not fixed.
+    scope: Option<std::collections::HashSet<PathBuf>>,
+    /// Files with fixes that lie outside `scope`.
+    outside: BTreeSet<String>,
+}
+
+impl Fixing {
+    /// True when `path` was named, or lies in a folder named (or nothing was named).
+    fn in_scope(&self, path: &Path) -> bool {
+        self.scope
+            .as_ref()
+            .is_none_or(|named| path.ancestors().any(|p| named.contains(p)))
+    }
 }
 
 impl Fixing {
@@ -132,6 +148,18 @@ impl Fixing {
                 stderr,
                 "note: fixes are still pending after {} rounds; run `check --fix` again",
                 fix_rounds()
+            )?;
+        }
+        if let Some(first) = self.outside.first() {
+            let n = self.outside.len();
+            let (which, them) = match n {
+                1 => (format!("{first}, a file"), "it, or its folder,"),
+                _ => (format!("{n} files ({first}, …)"), "them, or their folders,"),
+            };
+            writeln!(
+                stderr,
+                "note: not fixed: {which} of the workspace not named on the command line; name {them} to fix {}",
+                if n == 1 { "it" } else { "them" }
             )?;
         }
         Ok(())
@@ -159,6 +187,11 @@ fn fix_files(
         for (id, fixes) in crate::diagnostic::fixes_by_file(&a.diagnostics) {
             let source = a.ws.sources.get(id);
             if fixing.left.contains(&source.path) {
+                continue;
+            }
+            if !fixing.in_scope(&source.path) {
+                fixing.outside.insert(naming.display(&source.path));
+                fixing.left.insert(source.path.clone());
                 continue;
             }
             if source.utf8_error.is_some() {

@@ -158,7 +158,7 @@ pub(super) fn targets(
     let mut as_folder: HashSet<usize> = HashSet::new();
     if let Some(name) = stdin_filename {
         let (root, abs, text) = stdin_target(name, naming, stdin)?;
-        if !load::has_settings(&root) && load::another_tools(&text) {
+        if !load::has_settings(&root) && !load::is_settings(name) && load::another_tools(&text) {
             t.notes.push(load::skipped_note(&naming.display(name)));
         } else {
             let _ = roots.push(root, None);
@@ -166,11 +166,10 @@ pub(super) fn targets(
         }
     }
     let defaults = [PathBuf::from(".")];
-    let paths = if paths.is_empty() {
-        &defaults[..]
-    } else {
-        paths
-    };
+    // No path: the current folder, checked through its workspace whatever it holds (run from
+    // `dist/`, say): no note that nothing below it was read.
+    let defaulted = paths.is_empty();
+    let paths = if defaulted { &defaults[..] } else { paths };
     for p in paths.iter().filter(|p| p.as_os_str() != "-") {
         match load::locate(p, naming) {
             Ok(found) if found.guessed && foreign(&naming.absolute(p), &found.root) => {
@@ -183,7 +182,9 @@ pub(super) fn targets(
                     as_folder.insert(i);
                 }
                 // A link into a nested workspace stands for the file it leads to.
-                t.named.push(found.target.unwrap_or(abs));
+                if !defaulted {
+                    t.named.push(found.target.unwrap_or(abs));
+                }
             }
             Err(e) => t.errors.push(e),
         }
@@ -263,7 +264,12 @@ fn stdin_target(
     // The file need not exist yet (a new buffer in a new folder): its root is found
     // from its name alone, never from some folder above that holds no `nimbus.toml`.
     let abs = naming.absolute(name);
-    let root = load::root_of_file(&abs);
+    // A `nimbus.toml` makes its folder a root, saved or not (a tenant being begun, or split
+    // off from the workspace above).
+    let root = match abs.parent() {
+        Some(folder) if load::is_settings(&abs) => folder.to_path_buf(),
+        _ => load::root_of_file(&abs),
+    };
     // Read one byte past the workspace's limit at most: the loader reports the size, and
     // an endless stdin (`< /dev/zero`) ends there.
     let limit = load::settings_of(&root).max_file_size.saturating_add(1);

@@ -84,23 +84,32 @@ struct Window {
     start: usize,
     /// 0-based line of the window's first line.
     first_line: usize,
-    /// Stretches of long lines left out, in order (see [`Window::shorten`]).
+    /// Stretches left out, in order: of long lines (see [`Window::plan`]), and a byte order
+    /// mark opening the file (no column, and drawn as a blank or a box by some terminals).
     cuts: Vec<Cut>,
-    /// True when the file opens with a byte order mark, which is no column.
-    bom: bool,
 }
 
-/// A stretch of a long line left out of a window and shown as one `…`.
+/// A stretch of the file left out of a window: shown as one `…`, or (a byte order mark) as
+/// nothing.
 #[derive(Debug)]
 struct Cut {
-    /// Where the `…` stands in the window's text.
+    /// Where what stands for it is in the window's text.
     at: usize,
     /// Where the stretch began in the file's text, relative to the window's start.
     from: usize,
     /// Its length in bytes.
     len: usize,
-    /// Its length in characters, for columns.
+    /// Its length in characters, for columns (a byte order mark counts none).
     chars: usize,
+    /// True when shown as `…`, false when as nothing.
+    shown: bool,
+}
+
+impl Cut {
+    /// The bytes of what stands for the stretch in the window's text.
+    fn shown_len(&self) -> usize {
+        if self.shown { ELLIPSIS.len() } else { 0 }
+    }
 }
 
 /// A stretch of a window's text: shown, or left out (as one `…`); byte offsets in the window.
@@ -305,9 +314,25 @@ impl Window {
         let lines = src
             .line_ranges(first_line, last_line)
             .map(|l| l.start - range.start..l.end - range.start);
-        let pieces = Window::plan(raw, lines, anchors);
+        let mut pieces = Window::plan(raw, lines, anchors);
         let mut text = String::with_capacity(raw.len().min(1 << 16));
         let mut cuts = Vec::new();
+        const BOM: &str = "\u{feff}";
+        if range.start == 0 && raw.starts_with(BOM) {
+            cuts.push(Cut {
+                at: 0,
+                from: 0,
+                len: BOM.len(),
+                chars: 0,
+                shown: false,
+            });
+            // The first piece starts after it (the plan's pieces start at 0 and at least one
+            // character apart).
+            if let Some(Piece::Keep(from, _) | Piece::Cut(from, _)) = pieces.first_mut() {
+                *from = BOM.len();
+            }
+            pieces.retain(|p| !matches!(p, Piece::Keep(f, t) | Piece::Cut(f, t) if f >= t));
+        }
         for piece in pieces {
             match piece {
                 Piece::Keep(from, to) => {
@@ -319,6 +344,7 @@ impl Window {
                         from,
                         len: to - from,
                         chars: src.chars_between(range.start + from, range.start + to),
+                        shown: true,
                     });
                     text.push_str(ELLIPSIS);
                 }
@@ -335,7 +361,6 @@ impl Window {
             start: range.start,
             first_line,
             cuts,
-            bom: src.text.starts_with('\u{feff}'),
         }
     }
 
@@ -419,7 +444,7 @@ impl Window {
             if local < cut.from + cut.len {
                 return self.start + cut.at;
             }
-            shift += cut.len as isize - ELLIPSIS.len() as isize;
+            shift += cut.len as isize - cut.shown_len() as isize;
         }
         (local as isize - shift) as usize + self.start
     }
@@ -468,14 +493,12 @@ impl SourceCode for Window {
         } else {
             let line_start = self.text[..offset].rfind('\n').map_or(0, |i| i + 1);
             let before = &self.text[line_start..offset];
-            // A byte order mark opening the file is not a column (as in every other format).
-            let bom = self.bom && self.start + line_start == 0 && !before.is_empty();
             // Each `…` before the place on its line stands for the characters it replaced.
             let cut: usize = (self.cuts.iter())
-                .filter(|c| (line_start..offset).contains(&c.at))
+                .filter(|c| c.shown && (line_start..offset).contains(&c.at))
                 .map(|c| c.chars - 1)
                 .sum();
-            before.chars().count() - usize::from(bom) + cut
+            before.chars().count() + cut
         };
         Ok(Box::new(MietteSpanContents::new_named(
             self.name.clone(),

@@ -113,11 +113,11 @@ pub fn ci_root(cwd: &Path) -> PathBuf {
     }
 }
 
-/// `shown`, a path named relative to `cwd` (or absolute), named relative to `root`, a folder
-/// at or above `cwd` (see [`ci_root`]).
+/// `shown`, a path named relative to `cwd` (or absolute: a file above `cwd`), named relative
+/// to `root`, a folder at or above `cwd` (see [`ci_root`]), when below it.
 pub fn rebased(shown: &str, cwd: &Path, root: &Path) -> String {
     let path = Path::new(shown);
-    if path.is_absolute() || cwd == root {
+    if cwd == root && !path.is_absolute() {
         return shown.to_owned();
     }
     let joined = crate::load::Naming::at(cwd).absolute(path);

@@ -2,12 +2,13 @@
 //! being committed, and files git does not track (a draft, a scratch copy) are not part of
 //! it: pre-commit stashes unstaged changes, but leaves untracked files on disk.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use super::io_message;
+use super::ignores::{IgnoreFiles, Skipped, excludes, skipped_with};
 use super::naming::Naming;
+use super::{LoadError, Loaded, SETTINGS_FILE, io_message, is_settings};
 
 /// How many of the files left out the note names.
 const NAMED: usize = 5;
@@ -67,17 +68,119 @@ fn path_of(bytes: &[u8]) -> PathBuf {
 /// The note on the files of `root` left out because git does not track them: the first few
 /// named, in path order.
 pub(super) fn left_out_note(files: &[PathBuf], root: &Path, naming: &Naming) -> String {
-    let mut names: Vec<String> = files.iter().map(|f| naming.display(f)).collect();
-    names.sort();
-    let n = names.len();
-    let shown = names[..n.min(NAMED)].join(", ");
+    let mut sorted: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
+    sorted.sort_by_cached_key(|f| naming.display(f));
+    let (n, what, names) = listed(&sorted, naming);
+    format!(
+        "{}: left out {n} {what} git does not track (--git-tracked): {names}",
+        naming.display(root)
+    )
+}
+
+/// The files git does not track that would still decide what `loaded`, the workspace read
+/// with `--git-tracked`, holds, each an error: a clone of the commit would be read otherwise.
+/// The root's `nimbus.toml`, and a `.gitignore` that hides tracked files. (A nested
+/// `nimbus.toml` git does not track splits nothing off: see `walk`.) `tracked` holds the
+/// files git tracks, and those named and the editor's texts, which count as tracked.
+///
+/// Also a note on the tracked files missing on disk (deleted, or moved without `git mv`): the
+/// commit holds them unless the deletion is staged, and they are not read.
+pub(super) fn untracked_rules(
+    loaded: &Loaded,
+    tracked: &HashSet<PathBuf>,
+    naming: &Naming,
+) -> (Vec<LoadError>, Option<String>) {
+    let root = loaded.root.as_path();
+    let mut errors = Vec::new();
+    let mut missing: Vec<&Path> = Vec::new();
+    let settings = root.join(SETTINGS_FILE);
+    if !tracked.contains(&settings) && settings.is_file() {
+        errors.push(LoadError {
+            path: naming.display(&settings),
+            message: format!(
+                "git does not track it, yet it holds the workspace's settings and makes {} its root: a clone of the commit has no such file (--git-tracked); `git add` it",
+                naming.display(root)
+            ),
+        });
+    }
+    // Tracked files the walk left out, by the `.gitignore` that hides them.
+    let nested: HashSet<&Path> = loaded.nested.iter().map(PathBuf::as_path).collect();
+    let mut hidden: BTreeMap<PathBuf, Vec<&Path>> = BTreeMap::new();
+    let excludes = excludes(root, &loaded.settings.settings);
+    let mut ignores = IgnoreFiles::of(root);
+    for path in tracked {
+        let entity_file = path.extension().is_some_and(|e| e == "toml") && !is_settings(path);
+        let Ok(rel) = path.strip_prefix(root) else {
+            continue;
+        };
+        let in_nested = || {
+            (path.ancestors().skip(1))
+                .take(rel.components().count().saturating_sub(1))
+                .any(|dir| nested.contains(dir))
+        };
+        if !entity_file || loaded.sources.find(path).is_some() || in_nested() {
+            continue;
+        }
+        match skipped_with(root, path, false, &excludes, &mut ignores) {
+            // The walk would read it, were it on disk.
+            None if path.symlink_metadata().is_err() => missing.push(path),
+            Some(Skipped::Ignored(file)) if file.file_name().is_some_and(|n| n == ".gitignore") => {
+                hidden.entry(file).or_default().push(path);
+            }
+            _ => {}
+        }
+    }
+    for (file, mut paths) in hidden {
+        if is_tracked(&file, tracked, root) {
+            continue;
+        }
+        paths.sort();
+        let (n, what, names) = listed(&paths, naming);
+        errors.push(LoadError {
+            path: naming.display(&file),
+            message: format!(
+                "git does not track it, yet it hides {n} {what} git tracks, which a clone of the commit reads: {names} (--git-tracked); `git add` it, or list them in `exclude` in nimbus.toml"
+            ),
+        });
+    }
+    missing.sort();
+    let note = (!missing.is_empty()).then(|| {
+        let (n, what, names) = listed(&missing, naming);
+        format!(
+            "{}: {n} {what} git tracks not on disk, not read (--git-tracked): {names}; the commit holds them until their deletion is staged (`git rm`, or `git mv` for a move)",
+            naming.display(root)
+        )
+    });
+    (errors, note)
+}
+
+/// How many `paths` there are, "file" or "files", and the first few named, in order.
+fn listed(paths: &[&Path], naming: &Naming) -> (usize, &'static str, String) {
+    let n = paths.len();
+    let names: Vec<String> = paths
+        .iter()
+        .take(NAMED)
+        .map(|p| naming.display(p))
+        .collect();
     let more = match n.saturating_sub(NAMED) {
         0 => String::new(),
         k => format!(" and {k} more"),
     };
     let what = if n == 1 { "file" } else { "files" };
-    format!(
-        "{}: left out {n} {what} git does not track (--git-tracked): {shown}{more}",
-        naming.display(root)
-    )
+    (n, what, format!("{}{more}", names.join(", ")))
+}
+
+/// True when git tracks `file`: in `tracked` below `root`, else (a folder above the root) as
+/// git's index says.
+fn is_tracked(file: &Path, tracked: &HashSet<PathBuf>, root: &Path) -> bool {
+    if file.starts_with(root) {
+        return tracked.contains(file);
+    }
+    Command::new("git")
+        .args(["ls-files", "-z", "--cached", "--"])
+        .arg(file)
+        .current_dir(root)
+        .output()
+        // Unknown: not judged untracked.
+        .map_or(true, |out| !out.status.success() || !out.stdout.is_empty())
 }

@@ -135,7 +135,12 @@ pub fn load_git_tracked(
     match git::tracked(root) {
         Ok(mut tracked) => {
             tracked.extend(kept.iter().chain(overlays.keys()).cloned());
-            load_kept(root, naming, overlays, Some(&tracked))
+            let mut loaded = load_kept(root, naming, overlays, Some(&tracked));
+            let (errors, missing) = git::untracked_rules(&loaded, &tracked, naming);
+            loaded.errors.extend(errors);
+            loaded.notes.extend(missing);
+            loaded.errors.sort_by(|a, b| a.path.cmp(&b.path));
+            loaded
         }
         Err(message) => Loaded {
             root: root.to_path_buf(),

@@ -12,7 +12,7 @@ use super::ignores::{
 use super::naming::{Naming, normalize};
 use super::read::{Read, Reader};
 use super::root::has_settings;
-use super::{LoadError, SETTINGS_FILE, io_message};
+use super::{LoadError, SETTINGS_FILE, io_message, is_settings};
 
 /// What the walk of a workspace found and read.
 pub(super) struct Walked {
@@ -52,7 +52,11 @@ pub(super) fn walk_and_read(
                 done.lock().unwrap_or_else(|e| e.into_inner()).extend(read);
             });
         };
-        let walked_out = walk(root, excludes, naming, |path| {
+        // With `kept`, a `nimbus.toml` it does not hold splits no workspace off: a clone of
+        // the commit has no such file.
+        let splits: Option<HashSet<PathBuf>> =
+            kept.map(|k| k.iter().filter(|p| is_settings(p)).cloned().collect());
+        let walked_out = walk(root, excludes, naming, splits, |path| {
             if kept.is_some_and(|k| !k.contains(&path)) {
                 left_out.push(path);
                 return;
@@ -120,11 +124,13 @@ fn is_dir_entry(e: &ignore::DirEntry) -> bool {
 
 /// Every entity file under `root`: `*.toml`, not hidden, not ignored by `.gitignore` or
 /// `exclude`, not the root's `nimbus.toml`, not inside a folder that holds a `nimbus.toml` of
-/// its own (those folders come second); symbolic links to folders are not followed.
+/// its own (those folders come second; with `splits`, only a `nimbus.toml` it holds counts);
+/// symbolic links to folders are not followed.
 fn walk(
     root: &Path,
     excludes: &Gitignore,
     naming: &Naming,
+    splits: Option<HashSet<PathBuf>>,
     mut on_file: impl FnMut(PathBuf),
 ) -> (Vec<PathBuf>, Vec<String>, Vec<LoadError>) {
     let (mut notes, mut errors) = (Vec::new(), Vec::new());
@@ -153,7 +159,10 @@ fn walk(
                     return false;
                 }
                 // A nested workspace first: this walk never opens its ignore files.
-                if is_dir && e.depth() > 0 && has_settings(e.path()) {
+                let splits_off = |dir: &Path| {
+                    (splits.as_ref()).is_none_or(|s| s.contains(&dir.join(SETTINGS_FILE)))
+                };
+                if is_dir && e.depth() > 0 && has_settings(e.path()) && splits_off(e.path()) {
                     if let Ok(mut nested) = nested.lock() {
                         nested.push(e.path().to_path_buf());
                     }

@@ -521,8 +521,9 @@ fn loose_secrets(id: FileId, text: &str, parts: &[ParsedFile]) -> Vec<SecretHit>
             _ => known.push(s),
         }
     }
-    // The entity of a word is the one whose header is the last above it: a suppression
-    // comment on that entity covers the word.
+    // The entity of a word is the one whose header is the last above it, or, in the comment
+    // lines right above a header, that header's (as for a suppression comment there): a
+    // suppression comment on that entity covers the word.
     let mut headers: Vec<(u32, Kind, &crate::model::Text)> = (parts.iter())
         .flat_map(|p| {
             (p.ous.iter().map(|e| (Kind::Ou, &e.def)))
@@ -533,6 +534,10 @@ fn loose_secrets(id: FileId, text: &str, parts: &[ParsedFile]) -> Vec<SecretHit>
         .map(|(kind, def)| (def.header.start, kind, &def.id))
         .collect();
     headers.sort_unstable_by_key(|h| h.0);
+    let comments_from: Vec<usize> = headers
+        .iter()
+        .map(|h| comments_above(text, h.0 as usize))
+        .collect();
     (words.into_iter())
         .filter(|w| {
             let at = known.partition_point(|k| k.end <= w.start);
@@ -540,9 +545,13 @@ fn loose_secrets(id: FileId, text: &str, parts: &[ParsedFile]) -> Vec<SecretHit>
         })
         .map(|w| {
             let above = headers.partition_point(|h| h.0 as usize <= w.start);
-            let entity = above
-                .checked_sub(1)
-                .map(|i| (headers[i].1, headers[i].2.clone()));
+            let below = (comments_from.get(above)).is_some_and(|&from| from <= w.start);
+            let entity = (if below {
+                Some(above)
+            } else {
+                above.checked_sub(1)
+            })
+            .map(|i| (headers[i].1, headers[i].2.clone()));
             SecretHit {
                 span: Span::new(id, w.clone()),
                 value: text[w].to_owned(),
@@ -553,6 +562,20 @@ fn loose_secrets(id: FileId, text: &str, parts: &[ParsedFile]) -> Vec<SecretHit>
             }
         })
         .collect()
+}
+
+/// Where the comment lines right above the line of byte `at` begin (no blank line between):
+/// `at`'s line start when there are none.
+fn comments_above(text: &str, at: usize) -> usize {
+    let mut start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    while start > 0 {
+        let before = text[..start - 1].rfind('\n').map_or(0, |i| i + 1);
+        if !text[before..start].trim_start().starts_with('#') {
+            break;
+        }
+        start = before;
+    }
+    start
 }
 
 /// Keys written above a file's first header (`license = …` pasted above `[service.x]`),

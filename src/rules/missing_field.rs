@@ -138,6 +138,12 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         );
     }
     let mut lone = Vec::new();
+    // How many IM tables alone likely meant each service: renamed all, it would be defined
+    // twice.
+    let mut meant_by: FxHashMap<u32, usize> = FxHashMap::default();
+    for meant in cx.lone_im_tables().values().flatten() {
+        *meant_by.entry(*meant).or_default() += 1;
+    }
     for (i, s) in m.services.iter().enumerate() {
         let used = res.service_entry[i]
             .filter(|_| s.def.ou.is_absent())
@@ -151,7 +157,8 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 ou_of_use(at, "messaging entry", &m.entries[e].def.id)
             });
         if let Some(meant) = cx.lone_im_tables().get(&i) {
-            lone.push(lone_im_table(cx, s, *meant));
+            let shared = meant.is_some_and(|j| meant_by.get(&j).is_some_and(|&n| n > 1));
+            lone.push(lone_im_table(cx, s, *meant, shared));
             continue;
         }
         let service_ou = used.as_deref().unwrap_or(ou);
@@ -211,8 +218,10 @@ pub(crate) fn lone_im_tables(cx: &Context<'_>) -> FxHashMap<usize, Option<u32>> 
 }
 
 /// The one diagnostic of a service written as an IM table alone: its id is likely a typo of
-/// `meant`'s (renamed by the fix), else its own table is missing.
-fn lone_im_table(cx: &Context<'_>, s: &Service, meant: Option<u32>) -> Diagnostic {
+/// `meant`'s, else its own table is missing. The fix renames it when `meant` is defined in the
+/// same file, and no other IM table alone (`shared`) likely meant it too: else the service
+/// would be defined twice (in two files, or by two IM tables).
+fn lone_im_table(cx: &Context<'_>, s: &Service, meant: Option<u32>, shared: bool) -> Diagnostic {
     let id = &s.def.id;
     let d = Diagnostic::new(
         Code::MissingField,
@@ -223,12 +232,28 @@ fn lone_im_table(cx: &Context<'_>, s: &Service, meant: Option<u32>) -> Diagnosti
         "an IM table alone: no `[service.{id}]` with `ou` and `license`"
     ))
     .about(Kind::Service, id);
-    match meant.map(|i| cx.ws.model.services[i as usize].def.id.as_str()) {
-        Some(meant) => d
+    let sources = &cx.ws.sources;
+    match meant.map(|i| &cx.ws.model.services[i as usize].def) {
+        Some(def) if shared => d.help(format!(
+            "did you mean `[service.{}.instant_messaging]`? Service `{}` has no IM table, but other IM tables alone may mean it too: rename the one that does",
+            def.id, def.id
+        )),
+        Some(def) if def.header.file != s.def.header.file => d.help(format!(
+            "did you mean `[service.{}.instant_messaging]`? Service `{}` has no IM table; it is defined in {}: move this table there and rename it (a service's tables stay in one file)",
+            def.id,
+            def.id,
+            sources.get(def.header.file).display()
+        )),
+        Some(def) => d
             .help(format!(
-                "did you mean `[service.{meant}.instant_messaging]`? Service `{meant}` has no IM table"
+                "did you mean `[service.{}.instant_messaging]`? Service `{}` has no IM table",
+                def.id, def.id
             ))
-            .fix(s.def.id_span, crate::diagnostic::toml_key(meant), format!("Rename to `{meant}`")),
+            .fix(
+                s.def.id_span,
+                crate::diagnostic::toml_key(&def.id),
+                format!("Rename to `{}`", def.id),
+            ),
         None => d.help(format!(
             "add `[service.{id}]` with `ou` and `license` above it, or correct the id in this header"
         )),

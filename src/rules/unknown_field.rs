@@ -134,6 +134,17 @@ pub(crate) fn defined_already(d: &mut Diagnostic, kind: Kind, id: &str) {
     );
 }
 
+/// A misspelled kind's rename (see [`unknown_kind`]) that another misspelled table's rename
+/// makes unsafe: both would become `[kind.id]`.
+pub(crate) fn renamed_twice(d: &mut Diagnostic, kind: Kind, id: &str) {
+    d.fix = None;
+    d.help = format!(
+        "{} Another table with a misspelled kind would be renamed to `[{}.{id}]` too: renamed, it would be defined twice; rename the one meant by hand.",
+        d.help,
+        kind.key()
+    );
+}
+
 /// `lines 1, 4 and 9`, or the first five and how many more.
 fn line_list(lines: &[u32]) -> String {
     const SHOWN: usize = 5;

@@ -78,6 +78,10 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         u.field == "transfers"
             && (written.get(&(from, i)).is_some_and(|&n| n > 1) || listed.contains(&(from, id)))
     };
+    // `parent = ""` on two OUs: removed on both, it would leave two roots.
+    let empty_parents = (res.unresolved.iter())
+        .filter(|u| u.field == "parent" && u.value.is_empty())
+        .count();
     for u in res.unresolved.iter().filter(|u| !u.renamed) {
         let ids: Vec<&str> = (u.suggestions.iter())
             .map(|&i| model.def(u.kind, i).id.as_str())
@@ -142,7 +146,13 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             )
         };
         // `parent = ""` on the one OU that can be the tenant: naming any OU would make a loop.
-        let tenant_to_be = is_tenant_to_be(cx, u).then(|| own_line(cx, u.span));
+        let tenant_to_be =
+            (empty_parents == 1 && is_tenant_to_be(cx, u)).then(|| own_line(cx, u.span));
+        if empty_parents > 1 && is_tenant_to_be(cx, u) {
+            help = format!(
+                "{empty_parents} OUs have `parent = \"\"` and none is the tenant yet: remove the line on the one at the top, and name their parent on the others"
+            );
+        }
         if let Some(line) = &tenant_to_be {
             let remove = match line {
                 Some((_, line)) => format!("remove the line `{line}`"),
@@ -173,7 +183,8 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// True for `parent = ""` where every other OU has a parent: the OU is the tenant to be.
+/// True for `parent = ""` where every other OU has a parent: the OU is the tenant to be (when
+/// no other OU has `parent = ""`: see `empty_parents`).
 fn is_tenant_to_be(cx: &Context<'_>, u: &crate::resolve::Unresolved) -> bool {
     u.field == "parent"
         && u.value.is_empty()

@@ -61,13 +61,13 @@ user_assignment = "ms_teams"
 /// did), reported where the rule could judge: always for a hard rule; otherwise only when the
 /// workspace was read whole and the rule did not hold back (in general, `held`, or for an
 /// entity the comment covers, `held_for`), for once the rule speaks the comment may silence
-/// something, and deleting it, as the help says, would be wrong.
+/// something, and deleting it, as the help says, would be wrong. Each with its comment's index.
 pub(crate) fn unused(
     ws: &Workspace,
     used: &[Vec<bool>],
     held: &FxHashSet<Code>,
     held_for: &FxHashSet<(Code, Kind, Text)>,
-) -> Vec<Diagnostic> {
+) -> Vec<(usize, Diagnostic)> {
     let mut out = Vec::new();
     // Whether a rule held back for some entity of a run's list, asked once a list and code.
     let mut held_in: FxHashMap<(*const (Kind, String), Code), bool> = FxHashMap::default();
@@ -85,7 +85,7 @@ pub(crate) fn unused(
             let judged = code.value.rule().hard
                 || (ws.complete && !held.contains(&code.value) && !held_here());
             if !used[i][j] && judged {
-                out.push(diagnostic(s, code));
+                out.push((i, diagnostic(s, code)));
             }
         }
     }
