@@ -222,13 +222,21 @@ pub(crate) fn comment_start(line: &str) -> Option<usize> {
 
 /// The dotted key at the start of `text` (a header's inside, or a `key = value` line).
 pub(crate) fn key_path(text: &str) -> Vec<String> {
-    key_segments(text).into_iter().map(|(key, _)| key).collect()
+    let mut path = Vec::new();
+    key_parts(text, |key, _| path.push(key));
+    path
 }
 
 /// The dotted key at the start of `text`, each part with its byte range in `text` (quotes
 /// included): what [`key_path`] reads, and where.
 pub(crate) fn key_segments(text: &str) -> Vec<(String, std::ops::Range<usize>)> {
     let mut path = Vec::new();
+    key_parts(text, |key, at| path.push((key, at)));
+    path
+}
+
+/// Reads the dotted key at the start of `text`, giving each part to `part` with its range.
+fn key_parts(text: &str, mut part: impl FnMut(String, std::ops::Range<usize>)) {
     let mut chars = text.char_indices().peekable();
     loop {
         while chars.next_if(|(_, c)| *c == ' ' || *c == '\t').is_some() {}
@@ -268,13 +276,12 @@ pub(crate) fn key_segments(text: &str) -> Vec<(String, std::ops::Range<usize>)> 
                 }
             }
         }
-        path.push((key, start..end));
+        part(key, start..end);
         while chars.next_if(|(_, c)| *c == ' ' || *c == '\t').is_some() {}
         if chars.next_if(|(_, c)| *c == '.').is_none() {
             break;
         }
     }
-    path
 }
 
 /// True when the key of line `l` of `text` (a header's, or a key line's up to its first `=`
