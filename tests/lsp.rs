@@ -3159,3 +3159,34 @@ fn rename_refuses_what_it_cannot_make_certain_and_says_why() {
     assert_eq!(error(&r), why);
     assert_eq!(s.stop(), 0);
 }
+
+#[test]
+fn every_dotted_line_of_an_entity_leads_to_it() {
+    let (_dir, root) = folder_with(&[
+        ("nimbus.toml", ""),
+        (
+            "a.toml",
+            "ou.root.name = \"Root\"\n\n[service]\nvip.ou = \"root\"\nvip.license = \"contact_center\"\n",
+        ),
+    ]);
+    let a = root.join("a.toml");
+    let text = read_text(&a);
+    let (mut s, _) = Server::init(&root, false);
+    s.open(&a, &text);
+    s.diagnostics(&uri(&a), |_| true);
+    // On the second line of `vip`'s keys: hover, definition (its first key) and references.
+    let at = inside(&text, "vip.license", 0, 1, Enc::Utf16);
+    let r = s.at("textDocument/hover", &a, at.clone());
+    assert_eq!(
+        r["result"]["range"],
+        sub_range(&text, "vip.license", 0, 0, 3, Enc::Utf16),
+        "{r}"
+    );
+    let r = s.at("textDocument/definition", &a, at);
+    assert_eq!(
+        r["result"]["range"],
+        sub_range(&text, "vip.ou", 0, 0, 3, Enc::Utf16),
+        "{r}"
+    );
+    assert_eq!(s.stop(), 0);
+}

@@ -1,10 +1,10 @@
 //! Where ids are defined and used: go to definition, find references, hover.
 //!
 //! The index lists, per file, every place that names an entity: its table header and id
-//! (definitions; a later duplicate's header counts as a definition of the first), a service's
-//! `instant_messaging` header, and every resolved reference (`parent`, `ou`, `connector`,
-//! `messaging_entry`, `transfers` items). It is built from the resolved model, lazily, once per
-//! check.
+//! (definitions; a later duplicate's header counts as a definition of the first; each line
+//! of an entity written with dotted keys), a service's `instant_messaging` header, and every
+//! resolved reference (`parent`, `ou`, `connector`, `messaging_entry`, `transfers` items).
+//! It is built from the resolved model, lazily, once per check.
 
 use std::borrow::Cow;
 use std::fmt::Write as _;
@@ -99,6 +99,33 @@ impl Index {
                 };
                 push(d.header, target, Role::Definition);
                 push(d.id_span, target, Role::Definition);
+            }
+        }
+        // An entity written with dotted keys (`service.x.ou = …`, `x.license = …` below
+        // `[service]`) names its id on each line: the lines after the first define it too.
+        let mut dotted: Vec<FileId> = (Kind::ALL.iter())
+            .flat_map(|&k| m.defs(k))
+            .filter(|d| {
+                let text = &ws.sources.get(d.header.file).text;
+                (text.get(d.header.start as usize..)).is_some_and(|t| !t.starts_with('['))
+            })
+            .map(|d| d.header.file)
+            .collect();
+        dotted.sort_unstable_by_key(|f| f.0);
+        dotted.dedup();
+        for file in dotted {
+            let text = &ws.sources.get(file).text;
+            for (key, id, at) in super::rename::id_key_spans(text) {
+                let Some(kind) = Kind::ALL.into_iter().find(|k| k.key() == key) else {
+                    continue;
+                };
+                if let Some(index) = ws.res.lookup(m, kind, &id) {
+                    push(
+                        Span::new(file, at),
+                        Target { kind, index },
+                        Role::Definition,
+                    );
+                }
             }
         }
         for (index, s) in m.services.iter().enumerate() {

@@ -189,28 +189,11 @@ pub fn id_keys(text: &str, kind: &str, id: &str) -> Vec<std::ops::Range<usize>> 
         .collect()
 }
 
-/// The entity whose id is the key at byte `offset` of `file` (or just before it), with that
-/// key's range without quotes: a key the index does not hold (a later dotted line of an
-/// entity, `x.license = …` after `x.ou = …`).
-pub fn id_key_at(a: &Analysis, file: FileId, offset: usize) -> Option<(Target, Span)> {
-    let text = &a.ws.sources.get(file).text;
-    let (kind, id, at) = (id_key_spans(text).into_iter())
-        .find(|(_, _, at)| at.start <= offset && offset <= at.end)?;
-    let kind = crate::model::Kind::ALL
-        .into_iter()
-        .find(|k| k.key() == kind)?;
-    let index = a.ws.res.lookup(&a.ws.model, kind, &id)?;
-    Some((
-        Target { kind, index },
-        Span::new(file, unquoted_key(text, at)),
-    ))
-}
-
 /// Every key of `text` in an entity id's place, with the kind's key, the id and the key's
 /// byte range (quotes included): in table headers (`[service.x]`,
 /// `[service.x.instant_messaging]`) and in dotted keys (`service.x.name = …`, or `x = {…}`
 /// and `x.name = …` below `[service]`).
-fn id_key_spans(text: &str) -> Vec<(String, String, std::ops::Range<usize>)> {
+pub(crate) fn id_key_spans(text: &str) -> Vec<(String, String, std::ops::Range<usize>)> {
     let mut out = Vec::new();
     let mut table: Vec<String> = Vec::new();
     for l in lines::top_level(text) {

@@ -257,8 +257,7 @@ impl Server {
         }))
     }
 
-    /// The entity whose id is at `offset` of `file`, and where that id is written: an
-    /// occurrence the index holds, else a key in an id's place that it does not.
+    /// The entity whose id is at `offset` of `file`, and where that id is written.
     fn renamed_at(
         &self,
         ws: &Checked,
@@ -266,10 +265,8 @@ impl Server {
         file: FileId,
         offset: usize,
     ) -> Option<(navigate::Target, crate::source::Span)> {
-        match self.occurrence(ws, a, file, offset) {
-            Some(occ) => Some((occ.target, rename::id_at(a, &occ, offset))),
-            None => rename::id_key_at(a, file, offset),
-        }
+        let occ = self.occurrence(ws, a, file, offset)?;
+        Some((occ.target, rename::id_at(a, &occ, offset)))
     }
 
     /// The edits that rename the entity under the cursor everywhere, tried on a copy of the
