@@ -255,7 +255,7 @@ fn an_untracked_root_nimbus_toml_is_an_error_a_clone_would_not_have_it() {
     assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
     assert_eq!(
         r.stderr,
-        "error: nimbus.toml: git does not track it, yet it holds the workspace's settings and makes . its root: a clone of the commit has no such file (--git-tracked); `git add` it\n"
+        "error: nimbus.toml: git does not track it, yet it holds the workspace's settings and marks its root: a clone of the commit has no such file (--git-tracked); `git add` it\n"
     );
     git(dir.path(), &["add", "nimbus.toml"]);
     let r = short(dir.path(), &["--git-tracked"]);

@@ -97,10 +97,7 @@ pub(super) fn untracked_rules(
     if !tracked.contains(&settings) && settings.is_file() {
         errors.push(LoadError {
             path: naming.display(&settings),
-            message: format!(
-                "git does not track it, yet it holds the workspace's settings and makes {} its root: a clone of the commit has no such file (--git-tracked); `git add` it",
-                naming.display(root)
-            ),
+            message: "git does not track it, yet it holds the workspace's settings and marks its root: a clone of the commit has no such file (--git-tracked); `git add` it".to_owned(),
         });
     }
     // Tracked files the walk left out, by the `.gitignore` that hides them.

@@ -134,6 +134,10 @@ pub fn apply(a: &Analysis, edits: &[Edit]) -> BTreeMap<PathBuf, String> {
         let mut at = 0;
         for e in list {
             let r = e.span.range();
+            if r.start < at {
+                // Overlapping an edit made (none is expected): the try on a copy refuses it.
+                continue;
+            }
             new.push_str(&text[at..r.start]);
             new.push_str(&e.text);
             at = r.end;
@@ -144,12 +148,12 @@ pub fn apply(a: &Analysis, edits: &[Edit]) -> BTreeMap<PathBuf, String> {
     out
 }
 
-/// Whether `after`, the workspace checked with the edits made, is `before` with `target`
-/// renamed to `new` and nothing else changed: the same entities, no syntax error, the old id
-/// gone, the new one defined as often and named by as many references (or more: references
-/// that named `new` before, and were unknown, now name it).
+/// Whether `after`, the workspace checked with the edits made, is `before` (indexed by
+/// `index`) with `target` renamed to `new` and nothing else changed: the same entities, no
+/// syntax error, the old id gone, the new one defined as often and named by as many
+/// references (or more: references that named `new` before, and were unknown, now name it).
 pub fn verify(
-    before: &Analysis,
+    (before, index): (&Analysis, &Index),
     target: Target,
     new: &str,
     after: &Analysis,
@@ -160,7 +164,7 @@ pub fn verify(
         .iter()
         .all(|&k| before.ws.model.defs(k).count() == after.ws.model.defs(k).count());
     let renamed = after.ws.res.lookup(&after.ws.model, kind, new);
-    let (b, a) = (Index::new(before), Index::new(after));
+    let (b, a) = (index, Index::new(after));
     let kept = renamed.is_some_and(|i| {
         let t = Target { kind, index: i };
         a.definitions(t).len() == b.definitions(target).len()

@@ -303,7 +303,7 @@ impl Server {
             false,
             &mut ParseCache::default(),
         );
-        rename::verify(a, target, new, &after).map_err(refused)?;
+        rename::verify((a, ws.index()), target, new, &after).map_err(refused)?;
         // The edits come in file order: one entry per file.
         let mut changes: Vec<(Uri, Vec<TextEdit>)> = Vec::new();
         for e in &edits {
