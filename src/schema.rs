@@ -151,7 +151,9 @@ struct ImTable {
 #[schemars(deny_unknown_fields)]
 #[allow(dead_code)]
 struct WorkspaceTable {
-    /// Gitignore-style patterns, relative to the root, of files and folders to skip.
+    /// Gitignore-style patterns, relative to the root, of files and folders to skip (no
+    /// `{a,b}`: gitignore has none; `\{` for a brace in a name).
+    #[schemars(inner(regex(pattern = r"^([^{}\\]|\\.)*\\?$")))]
     exclude: Option<Vec<String>>,
     /// Largest file read, in bytes (default 64 MiB, at most 4 GiB - 1).
     #[schemars(range(min = 1, max = 4294967295u64))]
@@ -243,12 +245,20 @@ pub fn config() -> serde_json::Value {
         })
         .collect();
     props["lints"]["properties"] = serde_json::Value::Object(hard);
-    // A file's name: not empty, not ending with a separator (`.` and `..` the tool reports).
+    // A file's name: not empty, not ending with a separator (`.` and `..` the tool reports),
+    // not `-` (stdout on the command line only).
     let output = &mut schema["definitions"]["BuildTable"]["properties"]["output"];
     output["minLength"] = serde_json::json!(1);
     output["pattern"] = serde_json::json!("[^/\\\\]$");
+    output["not"] = serde_json::json!({"const": "-"});
     // The defaults the tool applies, for editors that show or fill them in.
     let defs = &mut schema["definitions"];
+    // A display name shows something: not blank.
+    for table in ["OuTable", "ConnectorTable", "EntryTable", "ServiceTable"] {
+        if let Some(name) = defs[table]["properties"].get_mut("name") {
+            name["pattern"] = serde_json::json!("\\S");
+        }
+    }
     defs["ConnectorTable"]["properties"]["region"]["default"] = "us1".into();
     defs["ServiceTable"]["properties"]["user_assignment"]["default"] = "ms_teams".into();
     defs["ServiceTable"]["properties"]["transfers"]["default"] = serde_json::json!([]);

@@ -4,7 +4,11 @@
 //! defines an entity twice or leaves two roots; F7: no note on the current folder checked by
 //! default; F8: `--fix` writes only to the paths named; F9: `allow(unused-suppression)`
 //! silences the entity's other unused comments; F10: a word in the comments right above a
-//! header is that entity's; F11: no byte order mark in human snippets).
+//! header is that entity's; F11: no byte order mark in human snippets); the settings audit's
+//! (S1: braces in ignore files and `exclude`, which git reads as plain characters; S2, S11:
+//! settings keys in the wrong table; S3, S7: suppressions that silence nothing; S4: `explain`
+//! of hard rules; S5: `output = "-"`; S9: `--quiet`; S10: a blank `name`; S11: `./` in
+//! `exclude`).
 
 mod common;
 
@@ -375,5 +379,210 @@ fn human_snippets_leave_a_byte_order_mark_out() {
         ),
         "{}",
         r.stdout
+    );
+}
+
+#[test]
+fn braces_in_an_ignore_file_refuse_its_folder_and_in_exclude_are_invalid() {
+    // `*.toml{}` hides nothing from git, and would hide every file from the walk.
+    let ws = example(true);
+    std::fs::write(ws.path().join(".gitignore"), "# {comment}\n*.toml{}\n").unwrap();
+    let r = run(ws.path(), &["check", "--format", "short"]);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert_eq!(
+        r.stderr,
+        "error: .gitignore: line 2 holds `{` or `}`, which git reads as plain characters and the walk as alternatives (`{a,b}`): the two would disagree on which files count; write them `\\{` and `\\}`, as git reads them: it decides which files are read, so the folder was not checked\n"
+    );
+    // Escaped, both read them as plain characters: the files count.
+    std::fs::write(ws.path().join(".gitignore"), "*.toml\\{\\}\n").unwrap();
+    let r = run(ws.path(), &["check", "--format", "short"]);
+    assert_eq!(
+        (r.code, r.stdout.as_str()),
+        (0, "0 errors, 0 warnings in 5 files\n"),
+        "{}",
+        r.stderr
+    );
+    // In `exclude`, reported and not applied.
+    std::fs::write(
+        ws.path().join("nimbus.toml"),
+        "[workspace]\nexclude = [\"{services,x}/**\"]\n",
+    )
+    .unwrap();
+    let found = common::json_diagnostics(ws.path());
+    assert_eq!(
+        code_messages(&found),
+        [(
+            "invalid-value".to_owned(),
+            "`exclude` pattern `{services,x}/**` holds braces".to_owned()
+        )]
+    );
+    assert_eq!(
+        found[0]["help"],
+        "list each pattern on its own, e.g. `exclude = [\"drafts/**\", \"keep/**\"]`; for a brace in a name, write `\\{` and `\\}`"
+    );
+}
+
+/// The code, line and message of each diagnostic of a workspace whose `nimbus.toml` holds
+/// `settings` (and an OU).
+fn settings_diagnostics(settings: &str) -> Vec<(String, u64, String)> {
+    (workspace_diagnostics(&[("nimbus.toml", settings), ("a.toml", "[ou.root]\n")]).iter())
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap().to_owned(),
+                d["line"].as_u64().unwrap(),
+                format!(
+                    "{} | {}",
+                    d["message"].as_str().unwrap(),
+                    d["help"].as_str().unwrap()
+                ),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn settings_keys_in_the_wrong_table_say_where_they_belong_once() {
+    let one = |settings: &str| {
+        let found = settings_diagnostics(settings);
+        assert_eq!(found.len(), 1, "{settings}: {found:?}");
+        found[0].2.clone()
+    };
+    assert_eq!(
+        one("[lints]\nexclude = [\"x\"]\n"),
+        "unknown rule code `exclude` in [lints] | `exclude` belongs in `[workspace]`: move it below a `[workspace]` header"
+    );
+    assert_eq!(
+        one("[lints]\nbogus = 5\n"),
+        "unknown rule code `bogus` in [lints] | `[lints]` takes rule codes; `nimbus-lint explain --list` lists them"
+    );
+    assert_eq!(
+        one("[build]\nmax_files = 3\n"),
+        "unknown key `max_files` in [build] | `max_files` belongs in `[workspace]`: move it below a `[workspace]` header"
+    );
+    assert_eq!(
+        one("[workspace]\noutput = \"b.json\"\n"),
+        "unknown key `output` in [workspace] | `output` belongs in `[build]`: move it below a `[build]` header"
+    );
+    assert_eq!(
+        one("unused-connector = \"allow\"\n"),
+        "unknown key `unused-connector` in nimbus.toml | `unused-connector` is a rule code: levels go below a `[lints]` header, e.g. `unused-connector = \"allow\"`"
+    );
+    // A misspelled code with a misspelled level: two mistakes, each told of the code meant.
+    let two = settings_diagnostics("[lints]\nim-no-agent = \"warn\"\n");
+    assert_eq!(two.len(), 2, "{two:?}");
+    assert_eq!(
+        two[1].2,
+        "unknown level `warn` | did you mean `warning`? `im-no-agents` takes one of `error`, `warning` and `allow`"
+    );
+}
+
+#[test]
+fn suppressions_that_cannot_silence_anything_are_reported() {
+    let text = "[ou.root]\n# nimbus-lint: allow()\n[ou.a]\nparent = \"root\"\n# nimbus-lint: allow( , ) why\n[ou.b]\nparent = \"root\"\n";
+    let found = workspace_diagnostics(&[("nimbus.toml", ""), ("a.toml", text)]);
+    let lines: Vec<(u64, &str)> = (found.iter())
+        .map(|d| (d["line"].as_u64().unwrap(), d["message"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            (2, "`allow()` names no rule code"),
+            (5, "`allow()` names no rule code")
+        ]
+    );
+    assert_eq!(
+        settings_diagnostics("# nimbus-lint: allow(unused-connector)\n[lints]\n"),
+        [(
+            "unused-suppression".to_owned(),
+            1,
+            "a `# nimbus-lint:` comment in nimbus.toml silences nothing | set the rule's level for the whole workspace in `[lints]`, e.g. `unused-connector = \"allow\"`, or put the comment above the entity's header in its file".to_owned()
+        )]
+    );
+}
+
+#[test]
+fn explain_of_a_hard_rule_says_it_cannot_be_lowered() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = run(dir.path(), &["explain", "invalid-service-sid"]);
+    assert!(
+        r.stdout.starts_with(
+            "# invalid-service-sid (always an error: cannot be lowered or silenced)\n"
+        ),
+        "{}",
+        r.stdout
+    );
+    let r = run(dir.path(), &["explain", "unused-connector"]);
+    assert!(
+        r.stdout
+            .starts_with("# unused-connector (warning by default)\n")
+    );
+    // Every hard code is named where `unused-suppression` says what cannot be silenced.
+    let r = run(dir.path(), &["explain", "unused-suppression"]);
+    let prose = r.stdout.replace('\n', " ");
+    for code in [
+        "syntax",
+        "unknown-field",
+        "missing-field",
+        "invalid-value",
+        "duplicate-id",
+        "unknown-reference",
+        "root-ou",
+        "ou-cycle",
+        "unsupported-connector",
+        "invalid-api-key-sid",
+        "invalid-service-sid",
+    ] {
+        assert!(prose.contains(&format!("`{code}`")), "{code}");
+    }
+}
+
+#[test]
+fn settings_values_that_would_surprise_are_invalid() {
+    let found = settings_diagnostics("[build]\noutput = \"-\"\n");
+    assert_eq!(
+        found[0].2,
+        "`output` is `-`, which only the command line reads as stdout | name the bundle's file, e.g. `output = \"dist/bundle.json\"`; to write to stdout, run `nimbus-lint build -o -`"
+    );
+    let found = settings_diagnostics("[workspace]\nexclude = [\"./drafts/**\"]\n");
+    assert_eq!(
+        found[0].2,
+        "`exclude` pattern `./drafts/**` starts with `./` | gitignore patterns are relative to the root without `./`; to anchor one at the root, start it with `/`: `/drafts/**`"
+    );
+    let found =
+        workspace_diagnostics(&[("nimbus.toml", ""), ("a.toml", "[ou.root]\nname = \" \"\n")]);
+    assert_eq!(
+        code_messages(&found),
+        [(
+            "invalid-value".to_owned(),
+            "`name` is blank: it is the name Nimbus shows".to_owned()
+        )]
+    );
+}
+
+#[test]
+fn quiet_prints_no_notes_and_build_check_says_nothing_was_compared() {
+    let ws = example(true);
+    std::fs::create_dir(ws.path().join("sub")).unwrap();
+    std::fs::write(ws.path().join("sub/nimbus.toml"), "").unwrap();
+    let r = run(ws.path(), &["check", "-q"]);
+    // (The nested workspace's `nimbus.toml` is a file of the run.)
+    assert_eq!(
+        (r.stdout.as_str(), r.stderr.as_str()),
+        ("0 errors, 0 warnings in 6 files\n", "")
+    );
+    let r = run(ws.path(), &["check"]);
+    assert!(
+        r.stderr.starts_with("note: sub: holds its own nimbus.toml"),
+        "{}",
+        r.stderr
+    );
+    std::fs::write(ws.path().join("org.toml"), "[ou.x]\nparent = \"nobody\"\n").unwrap();
+    let r = run(ws.path(), &["build", "--check", "--format", "short"]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr
+            .ends_with("error: the configuration has errors: the bundle was not compared\n"),
+        "{}",
+        r.stderr
     );
 }

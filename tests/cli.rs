@@ -1397,12 +1397,26 @@ fn file_paths_without_nimbus_toml_share_one_workspace_and_a_note_says_how_to_che
         ("0 errors, 1 warning in 2 files\n", "")
     );
     // Alone, the file's folder is its workspace, and the note says why and what to do.
+    // (Not under `-q`, which leaves the summary line alone.)
     let r = run(ws.path(), &["check", "services/s.toml", "-q"]);
     assert_eq!(r.stdout, "1 error, 1 warning in 1 file\n");
+    assert_eq!(r.stderr, "");
+    let r = run(
+        ws.path(),
+        &["check", "services/s.toml", "--format", "short"],
+    );
+    assert!(r.stdout.ends_with("\n1 error, 1 warning in 1 file\n"));
     assert_eq!(r.stderr, note("services/s.toml", "services"));
     // A folder the outer walk leaves out (hidden) stays a workspace of its own.
-    let r = run(ws.path(), &["check", "org.toml", ".drafts/d.toml", "-q"]);
-    assert_eq!(r.stdout, "1 error, 1 warning in 3 files\n", "{}", r.stderr);
+    let r = run(
+        ws.path(),
+        &["check", "org.toml", ".drafts/d.toml", "--format", "short"],
+    );
+    assert!(
+        r.stdout.ends_with("\n1 error, 1 warning in 3 files\n"),
+        "{}",
+        r.stderr
+    );
     assert_eq!(
         r.stderr,
         [note("org.toml", "."), note(".drafts/d.toml", ".drafts")].concat()

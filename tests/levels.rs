@@ -245,7 +245,7 @@ fn levels_spelled_as_other_linters_spell_them_get_ours_and_a_bad_code_hides_no_b
             ),
             (
                 "unknown level `deny`",
-                "did you mean `error`? `im_no_agents` takes one of `error`, `warning` and `allow`"
+                "did you mean `error`? `im-no-agents` takes one of `error`, `warning` and `allow`"
             ),
         ]
     );

@@ -55,7 +55,7 @@ pub(super) fn build(mut args: BuildArgs, sub: &ArgMatches, io: &mut Io<'_>) -> O
         .map_err(io_err)?;
     }
     if !document || failed {
-        report_problems(&checked, io.stderr).map_err(io_err)?;
+        report_problems(&checked, lint.quiet, io.stderr).map_err(io_err)?;
     }
     let done = done?;
     if let (Format::Github, Some((file, why, fix))) = (lint.format, &done.stale) {
@@ -141,7 +141,12 @@ fn bundle(
         } else {
             "warnings are denied (--deny-warnings)"
         };
-        return Done::exit(EXIT_ERRORS, format!("error: {why}: no bundle written"));
+        let outcome = if args.check {
+            "the bundle was not compared"
+        } else {
+            "no bundle written"
+        };
+        return Done::exit(EXIT_ERRORS, format!("error: {why}: {outcome}"));
     }
     match target {
         Some(target) if args.check => Ok(compare(&target, a, naming, &rebuild_command(args))),

@@ -76,7 +76,7 @@ pub(super) fn check(args: CheckArgs, sub: &ArgMatches, io: &mut Io<'_>) -> Outco
         io.stdout,
     )
     .map_err(io_err)?;
-    report_problems(&checked, io.stderr).map_err(io_err)?;
+    report_problems(&checked, args.lint.quiet, io.stderr).map_err(io_err)?;
     let failed = fails(results, lint);
     if failed && emit::Summary::of(results).errors == 0 && errors.is_empty() && !unwritten {
         // "0 errors" above a failed run would leave the reader guessing.

@@ -47,7 +47,7 @@ pub(super) fn graph(args: GraphArgs, io: &mut Io<'_>) -> Outcome {
             .write_all(emit::graph::render(a, args.format).as_bytes())
             .map_err(io_err)?;
     }
-    report_problems(&checked, io.stderr).map_err(io_err)?;
+    report_problems(&checked, false, io.stderr).map_err(io_err)?;
     // The graph is drawn whatever the errors, but says when it may be incomplete.
     let errors = emit::Summary::of(&checked.results).errors;
     if errors > 0 {
@@ -97,12 +97,16 @@ pub(super) fn explain(args: ExplainArgs, io: &mut Io<'_>) -> Outcome {
         &format!("{}.", crate::rules::text::capitalized(rule.summary)),
         100,
     );
+    // As `explain --list` says it: a hard rule has no default, only its one level.
+    let level = if rule.hard {
+        "always an error: cannot be lowered or silenced".to_owned()
+    } else {
+        format!("{} by default", rule.severity.as_str())
+    };
     write!(
         io.stdout,
-        "# {} ({} by default)\n\n{summary}\n\n{}",
-        rule.code,
-        rule.severity.as_str(),
-        rule.explanation
+        "# {} ({level})\n\n{summary}\n\n{}",
+        rule.code, rule.explanation
     )
     .map_err(io_err)?;
     Ok(EXIT_OK)

@@ -288,12 +288,16 @@ pub(super) struct Checked {
     pub(super) errors: Vec<LoadError>,
 }
 
-/// Prints the notes, then the errors, on stderr.
-pub(super) fn report_problems(checked: &Checked, stderr: &mut dyn Write) -> std::io::Result<()> {
+/// Prints the notes (not under `--quiet`: the summary line alone), then the errors, on stderr.
+pub(super) fn report_problems(
+    checked: &Checked,
+    quiet: bool,
+    stderr: &mut dyn Write,
+) -> std::io::Result<()> {
     let notes = checked.results.iter().flat_map(|r| &r.notes);
     // Once each: a file named and skipped as another tool's is skipped by its folder's walk too.
     let mut told = HashSet::new();
-    for note in checked.notes.iter().chain(notes) {
+    for note in checked.notes.iter().chain(notes).filter(|_| !quiet) {
         if told.insert(note) {
             writeln!(stderr, "note: {note}")?;
         }

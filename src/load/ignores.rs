@@ -88,8 +88,37 @@ pub fn ignore_files_ok(dir: &Path) -> Result<(), (PathBuf, String)> {
             );
             return Err((file, why));
         }
+        if let Some(line) = std::fs::read(&file).ok().and_then(|b| brace_line(&b)) {
+            let why = format!(
+                "line {line} holds `{{` or `}}`, which git reads as plain characters and the walk as alternatives (`{{a,b}}`): the two would disagree on which files count; write them `\\{{` and `\\}}`, as git reads them"
+            );
+            return Err((file, why));
+        }
     }
     Ok(())
+}
+
+/// The first line (1-based) of an ignore file's `bytes` that holds a brace no backslash
+/// escapes, outside a comment: a pattern git and the `ignore` crate read apart.
+fn brace_line(bytes: &[u8]) -> Option<usize> {
+    let text = String::from_utf8_lossy(bytes);
+    (text.lines().enumerate())
+        .find(|(_, l)| !l.starts_with('#') && unescaped_brace(l))
+        .map(|(i, _)| i + 1)
+}
+
+/// True when `pattern` holds a `{` or `}` that no backslash escapes.
+pub fn unescaped_brace(pattern: &str) -> bool {
+    let mut escaped = false;
+    for c in pattern.chars() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' => escaped = true,
+            '{' | '}' => return true,
+            _ => {}
+        }
+    }
+    false
 }
 
 /// The first ignore file at or above `root` that the walk would open and that

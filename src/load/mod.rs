@@ -23,8 +23,8 @@ mod settings;
 mod walk;
 
 pub use self::ignores::{
-    Entering, Skipped, ignore_files_above, ignore_files_ok, skipped_file, walk_enters,
-    workspace_enters,
+    Entering, Skipped, ignore_files_above, ignore_files_ok, skipped_file, unescaped_brace,
+    walk_enters, workspace_enters,
 };
 use self::ignores::{admitted, excludes};
 pub use self::naming::{Naming, normalize};

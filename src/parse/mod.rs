@@ -1121,13 +1121,25 @@ impl<'a> Entity<'a, '_> {
             sub_tables_only: !t.is_empty()
                 && t.iter()
                     .all(|(_, v)| matches!(v.get_ref(), DeValue::Table(_))),
-            name: r.string(t, "name", m, "name = \"Display Name\""),
+            name: display_name(r, t, m),
             ou: if has_ou {
                 r.string(t, "ou", m, "ou = \"<OU id>\"")
             } else {
                 Field::Absent
             },
         }
+    }
+}
+
+/// `name` of the table `t`: a display name, so not blank (Nimbus would show nothing).
+fn display_name(r: &mut Reader<'_>, t: &DeTable<'_>, m: &Misspelled) -> Field<Text> {
+    match r.string(t, "name", m, "name = \"Display Name\"") {
+        Field::Set(name) if name.value.trim().is_empty() => {
+            r.diagnostics
+                .push(crate::rules::invalid_value::blank_name(name.span));
+            Field::Invalid
+        }
+        name => name,
     }
 }
 
@@ -1209,7 +1221,7 @@ fn read_service(r: &mut Reader<'_>, e: &Entity) -> Service {
     let mut def = e.def(r, &m, true);
     let none = Misspelled::default();
     if !std::ptr::eq(at("name"), t) {
-        def.name = r.string(at("name"), "name", &none, "name = \"Display Name\"");
+        def.name = display_name(r, at("name"), &none);
     }
     if !std::ptr::eq(at("ou"), t) {
         def.ou = r.string(at("ou"), "ou", &none, "ou = \"<OU id>\"");

@@ -5,7 +5,7 @@ use toml::de::{DeTable, DeValue};
 use crate::diagnostic::Diagnostic;
 use crate::model::Sp;
 use crate::rules::{Code, Level, invalid_value};
-use crate::source::{FileId, SourceFile};
+use crate::source::{FileId, SourceFile, Span};
 
 use super::reader::{Reader, Schema, key_str, type_name};
 
@@ -70,6 +70,7 @@ pub fn parse_settings(id: FileId, file: &SourceFile) -> ParsedSettings {
             .extend(crate::rules::syntax::bare_secrets(id, &file.text, 0));
     }
     read(&mut r, doc.get_ref(), &mut out.settings);
+    directives_here(&mut r, id, &file.text);
     if broken {
         // What the parser recovered still applies (`exclude` keeps drafts out, `[lints]`
         // keeps its levels), but only the syntax error is reported: one mistake, one
@@ -82,12 +83,28 @@ pub fn parse_settings(id: FileId, file: &SourceFile) -> ParsedSettings {
     out
 }
 
+/// `# nimbus-lint: allow(…)` lines of `nimbus.toml`: there is no entity there to silence.
+fn directives_here(r: &mut Reader<'_>, id: FileId, text: &str) {
+    for l in super::lines::top_level(text) {
+        if let super::lines::Line::Comment(body) = l.line
+            && body.trim_start().starts_with("nimbus-lint")
+        {
+            let end = l.text_start + 1 + body.trim_end().len();
+            r.diagnostics
+                .push(crate::rules::unused_suppression::in_settings(Span::new(
+                    id,
+                    l.text_start..end,
+                )));
+        }
+    }
+}
+
 fn schema(what: &str, known: &'static [&'static str]) -> Schema<'static> {
     Schema {
         what: what.into(),
         known,
         aliases: &[],
-        elsewhere: &[],
+        elsewhere: misplaced(what),
         id: "",
         im_place: "",
         by_value: &[],
@@ -95,29 +112,66 @@ fn schema(what: &str, known: &'static [&'static str]) -> Schema<'static> {
     }
 }
 
+/// The keys of `[workspace]`.
+const WORKSPACE_KEYS: [&str; 3] = ["exclude", "max_file_size", "max_files"];
+
+/// The table a settings key written in the wrong place belongs in (`[workspace]`, `[build]`),
+/// or `[lints]` for a rule code: not `table`'s own.
+fn home(key: &str, table: &str) -> Option<&'static str> {
+    let home = if WORKSPACE_KEYS.contains(&key) {
+        "[workspace]"
+    } else if key == "output" {
+        "[build]"
+    } else if Code::parse(key).is_some() {
+        "[lints]"
+    } else {
+        return None;
+    };
+    (home != table).then_some(home)
+}
+
+/// The help for `key`, written in `table`, that belongs in `home` (see [`home`]).
+fn moved(key: &str, home: &str) -> String {
+    if home == "[lints]" {
+        format!(
+            "`{key}` is a rule code: levels go below a `[lints]` header, e.g. `{key} = \"allow\"`"
+        )
+    } else {
+        format!("`{key}` belongs in `{home}`: move it below a `{home}` header")
+    }
+}
+
+/// The `elsewhere` hints of the settings table `what` (`nimbus.toml` for the top level): the
+/// keys of the other tables, and rule codes outside `[lints]`. Made once per table.
+fn misplaced(what: &str) -> &'static [(&'static str, &'static str)] {
+    use std::sync::OnceLock;
+    static TOP: OnceLock<Vec<(&'static str, &'static str)>> = OnceLock::new();
+    static WORKSPACE: OnceLock<Vec<(&'static str, &'static str)>> = OnceLock::new();
+    static BUILD: OnceLock<Vec<(&'static str, &'static str)>> = OnceLock::new();
+    let (cell, table) = match what {
+        "nimbus.toml" => (&TOP, ""),
+        "[workspace]" => (&WORKSPACE, "[workspace]"),
+        "[build]" => (&BUILD, "[build]"),
+        _ => return &[],
+    };
+    cell.get_or_init(|| {
+        let keys = (WORKSPACE_KEYS.iter().copied())
+            .chain(["output"])
+            .chain(Code::ALL.iter().map(|c| c.as_str()));
+        keys.filter_map(|key| {
+            let hint: &'static str = Box::leak(moved(key, home(key, table)?).into_boxed_str());
+            Some((key, hint))
+        })
+        .collect()
+    })
+}
+
 fn read(r: &mut Reader<'_>, doc: &DeTable<'_>, settings: &mut Settings) {
     let top = Schema {
         what: "nimbus.toml".into(),
         known: &["workspace", "build", "lints"],
         aliases: &[("lint", "lints")],
-        elsewhere: &[
-            (
-                "ou",
-                "entities go in the other .toml files of the workspace, not in nimbus.toml",
-            ),
-            (
-                "connector",
-                "entities go in the other .toml files of the workspace, not in nimbus.toml",
-            ),
-            (
-                "messaging_entry",
-                "entities go in the other .toml files of the workspace, not in nimbus.toml",
-            ),
-            (
-                "service",
-                "entities go in the other .toml files of the workspace, not in nimbus.toml",
-            ),
-        ],
+        elsewhere: top_elsewhere(),
         id: "",
         im_place: "",
         by_value: &[],
@@ -135,12 +189,22 @@ fn read(r: &mut Reader<'_>, doc: &DeTable<'_>, settings: &mut Settings) {
     }
 }
 
+/// The `elsewhere` hints of the top level: entities, then the keys of the tables.
+fn top_elsewhere() -> &'static [(&'static str, &'static str)] {
+    static TOP: std::sync::OnceLock<Vec<(&'static str, &'static str)>> = std::sync::OnceLock::new();
+    const ENTITIES: &str =
+        "entities go in the other .toml files of the workspace, not in nimbus.toml";
+    TOP.get_or_init(|| {
+        (["ou", "connector", "messaging_entry", "service"].iter())
+            .map(|&k| (k, ENTITIES))
+            .chain(misplaced("nimbus.toml").iter().copied())
+            .collect()
+    })
+}
+
 /// `[workspace]`: `exclude` globs and the limits.
 fn read_workspace(r: &mut Reader<'_>, t: &DeTable<'_>, settings: &mut Settings) {
-    let wm = r.unknown_keys(
-        t,
-        &schema("[workspace]", &["exclude", "max_file_size", "max_files"]),
-    );
+    let wm = r.unknown_keys(t, &schema("[workspace]", &WORKSPACE_KEYS));
     let mut globs = r
         .strings(t, "exclude", &wm, "exclude = [\"drafts/**\"]")
         .items;
@@ -155,6 +219,16 @@ fn read_workspace(r: &mut Reader<'_>, t: &DeTable<'_>, settings: &mut Settings) 
         });
     }
     for glob in globs {
+        if crate::load::unescaped_brace(&glob.value) {
+            r.diagnostics
+                .push(invalid_value::glob_braces(glob.span, &glob.value));
+            continue;
+        }
+        if let Some(rest) = glob.value.strip_prefix("./") {
+            r.diagnostics
+                .push(invalid_value::glob_dot_slash(glob.span, &glob.value, rest));
+            continue;
+        }
         match ignore::gitignore::GitignoreBuilder::new("/").add_line(None, &glob.value) {
             Ok(_) => settings.exclude.push(glob),
             Err(e) => r.diagnostics.push(invalid_value::bad_glob(
@@ -181,6 +255,9 @@ fn read_build(r: &mut Reader<'_>, t: &DeTable<'_>, settings: &mut Settings) {
         .get()
         .cloned();
     match output {
+        Some(o) if o.value.as_str() == "-" => {
+            r.diagnostics.push(invalid_value::output_dash(o.span))
+        }
         Some(o) if !names_a_file(&o.value) => r
             .diagnostics
             .push(invalid_value::not_a_file_path(o.span, &o.value)),
@@ -220,26 +297,39 @@ fn read_lints(r: &mut Reader<'_>, t: &DeTable<'_>, settings: &mut Settings) {
         let code = Code::parse(name);
         if code.is_none() {
             let certain = suggestion.is_some_and(|c| wanted[&c] == 1);
-            r.diagnostics
-                .push(crate::rules::unknown_field::unknown_lint(
-                    r.span(key.span()),
-                    name,
-                    *suggestion,
-                    certain,
-                ));
+            let mut d = crate::rules::unknown_field::unknown_lint(
+                r.span(key.span()),
+                name,
+                *suggestion,
+                certain,
+            );
+            if let Some(home) = home(name, "[lints]") {
+                d.help = moved(name, home);
+            }
+            r.diagnostics.push(d);
+            // A key that names no code has no level to judge (`exclude = […]`, another
+            // table's): one mistake, one diagnostic.
+            if suggestion.is_none() {
+                continue;
+            }
         }
         let DeValue::String(level) = value.get_ref() else {
             lint_not_a_string(r, value, name);
             continue;
         };
         let span = r.span(value.span());
-        // The level is judged even under an unknown code: both mistakes at once.
+        // Named as meant: a misspelled code's help names the code it is taken for.
+        let meant: &str = match code.or(*suggestion) {
+            Some(c) => c.as_str(),
+            None => name,
+        };
+        // A misspelled code's level is judged too: both mistakes at once, each with its fix.
         let Some(level) = Level::parse(level) else {
             let suggestion =
                 level_meant(level).or_else(|| crate::suggest::nearest(level, Level::NAMES));
             r.diagnostics.push(invalid_value::not_a_choice(
                 span,
-                name,
+                meant,
                 "level",
                 level,
                 &Level::NAMES,

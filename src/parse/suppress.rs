@@ -449,6 +449,10 @@ fn parse_directive(
             parts.push((code, Span::new(file, code_at..code_at + code.len())));
         }
     }
+    if parts.is_empty() {
+        diags.push(unused_suppression::no_codes(comment_span));
+        return None;
+    }
     // The code each part names or is nearest to: a fix that would name a code twice in the
     // comment is offered, not made.
     let meant: Vec<Option<Code>> = (parts.iter())

@@ -297,6 +297,14 @@ pub(crate) fn bad_glob(span: Span, glob: &str, why: &str) -> Diagnostic {
         .help("`exclude` takes gitignore-style patterns relative to the root, e.g. `drafts/**`")
 }
 
+/// An `exclude` pattern with braces: gitignore syntax has no alternatives (`{a,b}`), and git
+/// reads them as plain characters; the pattern is not applied.
+pub(crate) fn glob_braces(span: Span, glob: &str) -> Diagnostic {
+    new(span, format!("`exclude` pattern `{glob}` holds braces"))
+        .label("gitignore patterns have no `{a,b}`")
+        .help("list each pattern on its own, e.g. `exclude = [\"drafts/**\", \"keep/**\"]`; for a brace in a name, write `\\{` and `\\}`")
+}
+
 /// `[build] output` that names no file: empty, a folder (`.`, `..`, a trailing `/`).
 pub(crate) fn not_a_file_path(span: Span, path: &str) -> Diagnostic {
     let message = if path.is_empty() {
@@ -307,6 +315,35 @@ pub(crate) fn not_a_file_path(span: Span, path: &str) -> Diagnostic {
     new(span, message)
         .label("not a file name")
         .help("write the bundle's file path relative to the workspace root, e.g. `output = \"dist/bundle.json\"`")
+}
+
+/// An `exclude` pattern starting with `./`, which no path matches in gitignore syntax; `rest`
+/// follows it. Fixed as anchored at the root, as meant: `/rest`.
+pub(crate) fn glob_dot_slash(span: Span, glob: &str, rest: &str) -> Diagnostic {
+    let anchored = format!("/{rest}");
+    new(span, format!("`exclude` pattern `{glob}` starts with `./`"))
+        .label("matches nothing")
+        .help(format!(
+            "gitignore patterns are relative to the root without `./`; to anchor one at the root, start it with `/`: `{anchored}`"
+        ))
+        .fix_string(span, &anchored)
+}
+
+/// `name = ""` (or blanks): a display name that shows nothing.
+pub(crate) fn blank_name(span: Span) -> Diagnostic {
+    new(
+        span,
+        "`name` is blank: it is the name Nimbus shows".to_owned(),
+    )
+    .label("no name to show")
+    .help("write the display name, or remove the line: without `name`, the id is shown")
+}
+
+/// `[build] output = "-"`: stdout on the command line (`-o -`), a file named `-` here.
+pub(crate) fn output_dash(span: Span) -> Diagnostic {
+    new(span, "`output` is `-`, which only the command line reads as stdout".to_owned())
+        .label("a file named `-`")
+        .help("name the bundle's file, e.g. `output = \"dist/bundle.json\"`; to write to stdout, run `nimbus-lint build -o -`")
 }
 
 /// `[build] output` that would write outside the workspace or into a hidden folder.

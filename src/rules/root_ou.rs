@@ -14,9 +14,9 @@ pub const RULE: Rule = Rule {
     explanation: r#"## What it checks
 
 Exactly one OU has no `parent`: the tenant, at the top of the Organization Unit tree. With
-several roots, one diagnostic points at the second (in path, line order) and labels the others;
-the root holding the most (OUs and entities below it) is taken for the tenant, and the help
-tells another root to move below it.
+several roots, the root holding the most (OUs and entities below it) is taken for the tenant;
+one diagnostic points at the first other root (in path, line order), the one to change, labels
+the rest, and its help tells them to move below the tenant.
 A workspace with entities but no root OU gets one diagnostic (not reported while a file has a
 syntax error, since the root may be in it). An empty workspace is clean.
 

@@ -20,7 +20,11 @@ Every code named in a `# nimbus-lint: allow(..)` comment must silence at least o
 the entity below it. The comment applies to the entity whose table header (or inline key)
 directly follows the comment lines; above a bare `[kind]` header it covers every entity in that
 table. Errors of parsing and resolution (`syntax`, `unknown-field`, `missing-field`,
-`invalid-value`, `duplicate-id`, `unknown-reference`, `root-ou`, `ou-cycle`) cannot be silenced.
+`invalid-value`, `duplicate-id`, `unknown-reference`, `root-ou`, `ou-cycle`) and what must never
+reach Nimbus (`unsupported-connector`, `invalid-api-key-sid`, `invalid-service-sid`) cannot be
+silenced: `nimbus-lint explain --list` marks them. `allow(unused-suppression)` above an entity
+silences this warning for the entity's other comments, and is reported itself when it silences
+nothing.
 
 A comment is judged only where its rule could judge: while a file of the workspace cannot be
 parsed, or while a rule holds back because something it reads could not be (a `transfers` of the
@@ -127,6 +131,28 @@ pub(crate) fn bad_directive(span: Span) -> Diagnostic {
     )
     .label("not understood")
     .help("write `# nimbus-lint: allow(CODE, ...)` on the line above the entity's header")
+}
+
+/// A `# nimbus-lint:` comment in `nimbus.toml`, where there is no entity to silence.
+pub(crate) fn in_settings(span: Span) -> Diagnostic {
+    Diagnostic::new(
+        Code::UnusedSuppression,
+        span,
+        "a `# nimbus-lint:` comment in nimbus.toml silences nothing",
+    )
+    .label("no entity here")
+    .help("set the rule's level for the whole workspace in `[lints]`, e.g. `unused-connector = \"allow\"`, or put the comment above the entity's header in its file")
+}
+
+/// `allow()`, `allow( )` or `allow(,)`: a comment that names no code silences nothing.
+pub(crate) fn no_codes(span: Span) -> Diagnostic {
+    Diagnostic::new(
+        Code::UnusedSuppression,
+        span,
+        "`allow()` names no rule code",
+    )
+    .label("silences nothing")
+    .help("name the codes to silence, e.g. `# nimbus-lint: allow(im-no-agents)`, or remove the comment")
 }
 
 /// A directive written almost right: `part` is at fault, `help` says what to change and
