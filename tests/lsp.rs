@@ -176,7 +176,10 @@ impl Server {
                 "processId": null,
                 "rootUri": uri(root),
                 "workspaceFolders": [{"uri": uri(root), "name": "fixture"}],
-                "capabilities": {"general": {"positionEncodings": encodings}},
+                "capabilities": {
+                    "general": {"positionEncodings": encodings},
+                    "textDocument": {"rename": {"prepareSupport": true}},
+                },
             }),
         );
         self.notify("initialized", json!({}));
@@ -367,6 +370,15 @@ fn initialize_announces_the_capabilities_and_utf16_by_default() {
     assert_eq!(caps["hoverProvider"], true);
     assert!(caps["completionProvider"].is_object());
     assert_eq!(caps["renameProvider"], json!({"prepareProvider": true}));
+    assert_eq!(s.stop(), 0);
+    // A client that prepares no renames is told of rename alone (LSP 3.17).
+    let mut s = Server::start(&[]);
+    let r = s.request(
+        "initialize",
+        json!({"processId": null, "rootUri": uri(&fixture("nav")), "capabilities": {}}),
+    );
+    assert_eq!(r["result"]["capabilities"]["renameProvider"], true, "{r}");
+    s.notify("initialized", json!({}));
     assert_eq!(s.stop(), 0);
 }
 
@@ -3152,7 +3164,7 @@ fn rename_refuses_what_it_cannot_make_certain_and_says_why() {
     s.diagnostics(&uri(&draft), |p| {
         !p["diagnostics"].as_array().unwrap().is_empty()
     });
-    let why = "draft.toml does not parse: fix its syntax error first, so that the rename finds every place that names `root`";
+    let why = "draft.toml:1 does not parse: fix its syntax error first, so that a rename finds every place that names an id";
     let r = s.at("textDocument/prepareRename", &org, on_root.clone());
     assert_eq!(error(&r), why);
     let r = s.rename(&org, on_root, "tenant");
@@ -3186,6 +3198,134 @@ fn every_dotted_line_of_an_entity_leads_to_it() {
     assert_eq!(
         r["result"]["range"],
         sub_range(&text, "vip.ou", 0, 0, 3, Enc::Utf16),
+        "{r}"
+    );
+    assert_eq!(s.stop(), 0);
+}
+
+#[test]
+fn rename_reads_files_changed_behind_the_server_and_renames_inside_a_second_definition() {
+    let (_dir, root) = folder_with(&[
+        ("nimbus.toml", ""),
+        ("org.toml", "[ou.root]\n[ou.sales]\nparent = \"root\"\n"),
+        (
+            "x.toml",
+            "[service.desk]\nou = \"sales\"\nlicense = \"contact_center\"\n",
+        ),
+        (
+            "y.toml",
+            "[service.b]\nou = \"sales\"\nlicense = \"contact_center\"\ntransfers = [\"desk\"]\n",
+        ),
+        // A service's IM table alone in another file: a second definition of `desk`.
+        (
+            "z.toml",
+            "[service.desk.instant_messaging]\nchannels = [\"interact\"]\n[service.c]\nou = \"sales\"\nlicense = \"contact_center\"\n",
+        ),
+        (
+            "w.toml",
+            "[service.w]\nou = \"sales\"\nlicense = \"contact_center\"\n",
+        ),
+    ]);
+    let (x, y, z) = (
+        root.join("x.toml"),
+        root.join("y.toml"),
+        root.join("z.toml"),
+    );
+    let (mut s, _) = Server::init(&root, false);
+    let x_text = read_text(&x);
+    s.open(&x, &x_text);
+    s.diagnostics(&uri(&x), |_| true);
+    // Changed on disk with no notification (a client that watches no files): lines above.
+    let y_text = format!("# moved\n# down\n{}", read_text(&y));
+    std::fs::write(&y, &y_text).unwrap();
+    let files = [x.as_path(), y.as_path(), z.as_path()];
+    let got = s.renamed(
+        &files,
+        &[(&x, &x_text)],
+        (&x, inside(&x_text, "desk", 0, 1, Enc::Utf16)),
+        "front",
+    );
+    assert_eq!(got[0], x_text.replace("desk", "front"));
+    assert_eq!(got[1], y_text.replace("\"desk\"", "\"front\""));
+    assert_eq!(
+        got[2],
+        read_text(&z).replace("service.desk.", "service.front.")
+    );
+
+    // A reference inside the second definition is renamed with the others.
+    std::fs::write(
+        &z,
+        "[service.desk.instant_messaging]\nchannels = [\"interact\"]\n[service.desk]\nou = \"sales\"\n",
+    )
+    .unwrap();
+    let org = root.join("org.toml");
+    let org_text = read_text(&org);
+    let w = root.join("w.toml");
+    let got = s.renamed(
+        &[
+            org.as_path(),
+            x.as_path(),
+            y.as_path(),
+            z.as_path(),
+            w.as_path(),
+        ],
+        &[(&x, &x_text)],
+        (&org, inside(&org_text, "[ou.sales]", 0, 5, Enc::Utf16)),
+        "emea",
+    );
+    assert_eq!(got[3], read_text(&z).replace("\"sales\"", "\"emea\""));
+    assert_eq!(s.stop(), 0);
+}
+
+#[test]
+fn rename_refusals_say_what_stands_in_the_way() {
+    let (_dir, root) = folder_with(&[
+        ("nimbus.toml", ""),
+        ("org.toml", "[ou.root]\n"),
+        (
+            "x.toml",
+            "[service.desk]\nou = \"root\"\nlicense = \"contact_center\"\n[service]\nkey = 5\n",
+        ),
+        (
+            "y.toml",
+            "[service.b]\nou = \"root\"\nlicense = \"contact_center\"\ntransfers = [\"desk\", \"billing\"]\n",
+        ),
+    ]);
+    let x = root.join("x.toml");
+    let x_text = read_text(&x);
+    let (mut s, _) = Server::init(&root, false);
+    s.open(&x, &x_text);
+    s.diagnostics(&uri(&x), |_| true);
+    let error = |r: &Value| {
+        r["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let on_desk = inside(&x_text, "desk", 0, 1, Enc::Utf16);
+    // An unknown reference already names the new id: it would name the renamed service.
+    let r = s.rename(&x, on_desk.clone(), "billing");
+    assert_eq!(
+        error(&r),
+        "`billing` is written in 1 reference that name no service now (y.toml:4): renamed, `desk` would be named there too; choose another id, or correct it first"
+    );
+    // A key the new id meets: the file would no longer parse.
+    let r = s.rename(&x, on_desk.clone(), "key");
+    assert!(error(&r).starts_with("renamed, x.toml:"), "{r}");
+    assert!(error(&r).ends_with(": choose another id"), "{r}");
+    // A header of a file that does not parse: the reason, not "no id here".
+    let broken = format!("{x_text}oops =\n");
+    s.change(&x, 2, &broken);
+    s.diagnostics(&uri(&x), |p| codes(p).contains(&"syntax".to_owned()));
+    let r = s.at("textDocument/prepareRename", &x, on_desk.clone());
+    assert!(
+        error(&r).starts_with("x.toml:")
+            && error(&r).contains(" does not parse: fix its syntax error first"),
+        "{r}"
+    );
+    let r = s.rename(&x, on_desk, "front");
+    assert!(
+        error(&r).contains(" does not parse: fix its syntax error first"),
         "{r}"
     );
     assert_eq!(s.stop(), 0);

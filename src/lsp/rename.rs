@@ -45,20 +45,29 @@ pub fn id_at(a: &Analysis, occ: &Occurrence, offset: usize) -> Span {
     Span::new(file, unquoted_key(&source.text, at))
 }
 
+/// Why no rename can be made while a file of the workspace does not parse (its ids and
+/// references are not known), if one does not.
+pub fn broken(a: &Analysis) -> Option<String> {
+    let d = a.diagnostics.iter().find(|d| d.code == Code::Syntax)?;
+    let file = a.ws.sources.get(d.span.file);
+    let line = file.position(d.span.start as usize).line;
+    Some(format!(
+        "{}:{line} does not parse: fix its syntax error first, so that a rename finds every place that names an id",
+        file.display()
+    ))
+}
+
 /// Why no rename of `target` can be made now: a file with a syntax error, or a file not read
 /// (the rename could miss what they name).
 pub fn blocked(a: &Analysis, target: Target) -> Option<String> {
     let old = &navigate::def(a, target).id;
-    if let Some(d) = a.diagnostics.iter().find(|d| d.code == Code::Syntax) {
-        let file = a.ws.sources.get(d.span.file).display();
-        return Some(format!(
-            "{file} does not parse: fix its syntax error first, so that the rename finds every place that names `{old}`"
-        ));
+    if let Some(why) = broken(a) {
+        return Some(why);
     }
     a.load_errors.first().map(|e| {
         format!(
-            "{} could not be read: the rename could miss the places where it names `{old}`",
-            e.path
+            "{} was not read ({}): the rename could miss the places where it names `{old}`",
+            e.path, e.message
         )
     })
 }
@@ -76,6 +85,26 @@ pub fn refusal(a: &Analysis, target: Target, new: &str) -> Option<String> {
         ));
     }
     let kind = target.kind;
+    // References that name `new` and nothing now would name the entity renamed; not those
+    // written as the fix of an id that breaks the pattern would spell it (`sales-ivr` for
+    // `Sales-IVR`): renaming it so is what they wait for.
+    let dangling: Vec<Span> = (a.ws.res.unresolved.iter())
+        .filter(|u| u.kind == kind && u.value.as_str() == new && !u.renamed)
+        .map(|u| u.span)
+        .collect();
+    if let Some(first) = dangling.first() {
+        let file = a.ws.sources.get(first.file);
+        let line = file.position(first.start as usize).line;
+        let n = dangling.len();
+        let what = if n == 1 { "reference" } else { "references" };
+        return Some(format!(
+            "`{new}` is written in {n} {what} that name no {noun} now ({}:{line}): renamed, `{}` would be named there too; choose another id, or correct {them} first",
+            file.display(),
+            navigate::def(a, target).id,
+            noun = kind.noun(),
+            them = if n == 1 { "it" } else { "them" },
+        ));
+    }
     match a.ws.res.lookup(&a.ws.model, kind, new) {
         Some(other) if other != target.index => {
             let at = a.ws.model.def(kind, other).header;
@@ -149,9 +178,9 @@ pub fn apply(a: &Analysis, edits: &[Edit]) -> BTreeMap<PathBuf, String> {
 }
 
 /// Whether `after`, the workspace checked with the edits made, is `before` (indexed by
-/// `index`) with `target` renamed to `new` and nothing else changed: the same entities, no
-/// syntax error, the old id gone, the new one defined as often and named by as many
-/// references (or more: references that named `new` before, and were unknown, now name it).
+/// `index`) with `target` renamed to `new` and nothing else changed: no syntax error, the same
+/// entities, the old id gone, the new one defined as often and named by as many references
+/// (none that named `new` before: see [`refusal`]). Else why not.
 pub fn verify(
     (before, index): (&Analysis, &Index),
     target: Target,
@@ -163,19 +192,32 @@ pub fn verify(
     let same_entities = crate::model::Kind::ALL
         .iter()
         .all(|&k| before.ws.model.defs(k).count() == after.ws.model.defs(k).count());
+    if let Some(d) = after.diagnostics.iter().find(|d| d.code == Code::Syntax) {
+        let file = after.ws.sources.get(d.span.file);
+        let line = file.position(d.span.start as usize).line;
+        return Err(format!(
+            "renamed, {}:{line} would no longer parse ({}): choose another id",
+            file.display(),
+            d.message
+        ));
+    }
+    if !same_entities || after.ws.res.duplicates.len() != before.ws.res.duplicates.len() {
+        return Err(format!(
+            "renamed, the workspace would not hold the same entities (a table or key `{new}` is written already): choose another id"
+        ));
+    }
     let renamed = after.ws.res.lookup(&after.ws.model, kind, new);
     let (b, a) = (index, Index::new(after));
-    let kept = renamed.is_some_and(|i| {
+    // References written as the fix of an invalid id spells it now name the entity too.
+    let waiting = (before.ws.res.unresolved.iter())
+        .filter(|u| u.kind == kind && u.value.as_str() == new && u.renamed)
+        .count();
+    let whole = renamed.is_some_and(|i| {
         let t = Target { kind, index: i };
         a.definitions(t).len() == b.definitions(target).len()
-            && a.references(t).len() >= b.references(target).len()
+            && a.references(t).len() == b.references(target).len() + waiting
     });
-    let ok = same_entities
-        && kept
-        && after.ws.res.lookup(&after.ws.model, kind, old).is_none()
-        && after.ws.res.duplicates.len() == before.ws.res.duplicates.len()
-        && !after.diagnostics.iter().any(|d| d.code == Code::Syntax);
-    if ok {
+    if whole && after.ws.res.lookup(&after.ws.model, kind, old).is_none() {
         Ok(())
     } else {
         Err(format!(

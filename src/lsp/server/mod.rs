@@ -148,6 +148,8 @@ struct Server {
     trace: bool,
     /// True when the client shows Markdown in hovers (it lists it, or says nothing).
     markdown: bool,
+    /// The client says it supports `textDocument/prepareRename`.
+    prepare_rename: bool,
     /// The check of a workspace with no open document, running on a thread of its own.
     job: Option<Job>,
     /// The last generation given to a workspace (see `Ws::generation`): one count for all,
@@ -241,6 +243,10 @@ impl Server {
                     formats.first() != Some(&MarkupKind::PlainText)
                         && formats.contains(&MarkupKind::Markdown)
                 }),
+            prepare_rename: (params.capabilities.text_document.as_ref())
+                .and_then(|t| t.rename.as_ref())
+                .and_then(|r| r.prepare_support)
+                .unwrap_or(false),
             job: None,
             generations: 0,
             next_id: 0,
@@ -262,10 +268,15 @@ impl Server {
             )),
             definition_provider: Some(OneOf::Left(true)),
             references_provider: Some(OneOf::Left(true)),
-            rename_provider: Some(OneOf::Right(RenameOptions {
-                prepare_provider: Some(true),
-                work_done_progress_options: WorkDoneProgressOptions::default(),
-            })),
+            // Options only for a client that says it prepares renames (LSP 3.17).
+            rename_provider: Some(if self.prepare_rename {
+                OneOf::Right(RenameOptions {
+                    prepare_provider: Some(true),
+                    work_done_progress_options: WorkDoneProgressOptions::default(),
+                })
+            } else {
+                OneOf::Left(true)
+            }),
             hover_provider: Some(HoverProviderCapability::Simple(true)),
             code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
                 code_action_kinds: Some(actions::kinds()),

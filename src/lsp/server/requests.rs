@@ -245,69 +245,80 @@ impl Server {
         let Some((ws, a, file, offset)) = self.locate(at) else {
             return Ok(None);
         };
-        let Some((target, span)) = self.renamed_at(ws, a, file, offset) else {
-            return Ok(None);
+        let Some(occ) = self.occurrence(ws, a, file, offset) else {
+            // An id this broken file defines is not known until it parses: say so.
+            return match rename::broken(a).filter(|_| ws.index().is_broken(file)) {
+                Some(why) => Err(refused(why)),
+                None => Ok(None),
+            };
         };
-        if let Some(why) = rename::blocked(a, target) {
+        if let Some(why) = rename::blocked(a, occ.target) {
             return Err(refused(why));
         }
+        let span = rename::id_at(a, &occ, offset);
         Ok(Some(PrepareRenameResponse::RangeWithPlaceholder {
             range: convert::span_range(&a.ws, span, self.enc),
-            placeholder: navigate::def(a, target).id.to_string(),
+            placeholder: navigate::def(a, occ.target).id.to_string(),
         }))
     }
 
-    /// The entity whose id is at `offset` of `file`, and where that id is written.
-    fn renamed_at(
-        &self,
-        ws: &Checked,
-        a: &Analysis,
-        file: FileId,
-        offset: usize,
-    ) -> Option<(navigate::Target, crate::source::Span)> {
-        let occ = self.occurrence(ws, a, file, offset)?;
-        Some((occ.target, rename::id_at(a, &occ, offset)))
-    }
-
-    /// The edits that rename the entity under the cursor everywhere, tried on a copy of the
-    /// workspace first (see [`rename`]); an error saying why when it cannot be made.
+    /// The edits that rename the entity under the cursor everywhere; an error saying why when
+    /// it cannot be made. The workspace is read again first, from disk and the editor's texts,
+    /// so that a file changed, created or deleted behind the server (a client that watches no
+    /// files) is edited where its text now is; the edits are then tried on a copy of it (see
+    /// [`rename`]).
     fn rename(&self, p: &RenameParams) -> Result<WorkspaceEdit, Failure> {
         let here = &p.text_document_position;
-        let found = self.locate(here).and_then(|(ws, a, file, offset)| {
-            Some((ws, a, self.renamed_at(ws, a, file, offset)?.0))
-        });
-        let Some((ws, a, target)) = found else {
+        let no_id =
+            || refused("no entity's id here: rename a table's id, or a reference to it".to_owned());
+        let Some((_, a, file, _)) = self.locate(here) else {
+            return Err(no_id());
+        };
+        let root = a.ws.root.clone();
+        let naming = crate::load::Naming::at(&root);
+        let mut overlays = self.overlays(&root);
+        let now = analysis::check(
+            &root,
+            &naming,
+            &overlays,
+            None,
+            true,
+            &mut ParseCache::default(),
+        );
+        let Some(file) = now.ws.sources.find(&a.ws.sources.get(file).path) else {
             return Err(refused(
-                "no entity's id here: rename a table's id, or a reference to it".to_owned(),
+                "this file is no longer part of the workspace (deleted, or now hidden, ignored, excluded or over the size limit): nothing in it is renamed".to_owned(),
             ));
         };
+        let offset = convert::offset(now.ws.sources.get(file), here.position, self.enc);
+        let index = navigate::Index::new(&now);
+        let Some(target) = index.at(file, offset).map(|o| o.target) else {
+            return Err(rename::broken(&now).map_or_else(no_id, refused));
+        };
         let new = p.new_name.as_str();
-        if let Some(why) = rename::refusal(a, target, new) {
+        if let Some(why) = rename::refusal(&now, target, new) {
             return Err(refused(why));
         }
-        if navigate::def(a, target).id.as_str() == new {
+        if navigate::def(&now, target).id.as_str() == new {
             return Ok(WorkspaceEdit::default());
         }
-        let edits = rename::edits(a, ws.index(), target, new);
-        let root = a.ws.root.clone();
-        let mut overlays = self.overlays(&root);
-        for (path, text) in rename::apply(a, &edits) {
+        let edits = rename::edits(&now, &index, target, new);
+        for (path, text) in rename::apply(&now, &edits) {
             overlays.insert(path, text.into_bytes());
         }
-        let naming = crate::load::Naming::at(&root);
         let after = analysis::check(
             &root,
             &naming,
             &overlays,
-            Some(a),
+            Some(&now),
             false,
             &mut ParseCache::default(),
         );
-        rename::verify((a, ws.index()), target, new, &after).map_err(refused)?;
+        rename::verify((&now, &index), target, new, &after).map_err(refused)?;
         // The edits come in file order: one entry per file.
         let mut changes: Vec<(Uri, Vec<TextEdit>)> = Vec::new();
         for e in &edits {
-            let file = a.ws.sources.get(e.span.file);
+            let file = now.ws.sources.get(e.span.file);
             let Some(uri) = self.uri_for(&file.path) else {
                 return Err(refused(format!(
                     "{} has no address the editor can open: rename by hand",
@@ -315,7 +326,7 @@ impl Server {
                 )));
             };
             let edit = TextEdit {
-                range: convert::span_range(&a.ws, e.span, self.enc),
+                range: convert::span_range(&now.ws, e.span, self.enc),
                 new_text: e.text.clone(),
             };
             match changes.last_mut() {
