@@ -71,6 +71,40 @@ pub struct Duplicate {
     /// (`[service.x.instant_messaging]` in a file of its own): with one of them, the two are
     /// the halves of one entity, split across files.
     pub sub_tables_only: [bool; 2],
+    /// The references this definition writes (`ou`, `transfers`, ...), with the kind each
+    /// names: the model keeps the first definition alone, and a rename must reach these too.
+    pub refs: Vec<(Kind, Sp<Text>)>,
+}
+
+/// The references an entity writes, with the kind each names.
+fn refs_of_ou(o: &crate::model::Ou) -> Vec<(Kind, Sp<Text>)> {
+    o.parent
+        .get()
+        .map(|p| (Kind::Ou, p.clone()))
+        .into_iter()
+        .collect()
+}
+
+fn refs_of_def(d: &Def) -> impl Iterator<Item = (Kind, Sp<Text>)> + '_ {
+    d.ou.get().map(|o| (Kind::Ou, o.clone())).into_iter()
+}
+
+fn refs_of_connector(c: &crate::model::Connector) -> Vec<(Kind, Sp<Text>)> {
+    refs_of_def(&c.def).collect()
+}
+
+fn refs_of_entry(e: &crate::model::MessagingEntry) -> Vec<(Kind, Sp<Text>)> {
+    (refs_of_def(&e.def))
+        .chain(e.connector.get().map(|c| (Kind::Connector, c.clone())))
+        .collect()
+}
+
+fn refs_of_service(s: &crate::model::Service) -> Vec<(Kind, Sp<Text>)> {
+    let entry = (s.im.value()).and_then(|im| im.messaging_entry.get());
+    (refs_of_def(&s.def))
+        .chain(s.transfers.iter().map(|t| (Kind::Service, t.clone())))
+        .chain(entry.map(|e| (Kind::MessagingEntry, e.clone())))
+        .collect()
 }
 
 /// A reference that names no entity.
@@ -342,10 +376,25 @@ pub fn resolve(mut ws: Workspace, files: Vec<ParsedFile>) -> Workspace {
         entries.push(file.entries);
         services.push(file.services);
     }
-    model.ous = merge(&mut res, Kind::Ou, ous, |e| &e.def);
-    model.connectors = merge(&mut res, Kind::Connector, connectors, |e| &e.def);
-    model.entries = merge(&mut res, Kind::MessagingEntry, entries, |e| &e.def);
-    model.services = merge(&mut res, Kind::Service, services, |e| &e.def);
+    model.ous = merge(&mut res, Kind::Ou, ous, (|e| &e.def, refs_of_ou));
+    model.connectors = merge(
+        &mut res,
+        Kind::Connector,
+        connectors,
+        (|e| &e.def, refs_of_connector),
+    );
+    model.entries = merge(
+        &mut res,
+        Kind::MessagingEntry,
+        entries,
+        (|e| &e.def, refs_of_entry),
+    );
+    model.services = merge(
+        &mut res,
+        Kind::Service,
+        services,
+        (|e| &e.def, |e| refs_of_service(e)),
+    );
     // Two renames to one `[kind.id]` (in two files, or two spellings in one) would define it
     // twice as surely as an id defined already.
     let mut renamed_to: rustc_hash::FxHashMap<(Kind, &str), usize> = Default::default();
@@ -578,7 +627,7 @@ fn merge<T>(
     res: &mut Resolution,
     kind: Kind,
     pieces: Vec<Vec<T>>,
-    def: impl Fn(&T) -> &Def,
+    (def, refs): (impl Fn(&T) -> &Def, impl Fn(&T) -> Vec<(Kind, Sp<Text>)>),
 ) -> Vec<T> {
     let mut pieces = pieces.into_iter();
     let mut all = pieces.next().unwrap_or_default();
@@ -605,6 +654,7 @@ fn merge<T>(
                     later: d.header,
                     later_id: d.id_span,
                     sub_tables_only: [first.sub_tables_only, d.sub_tables_only],
+                    refs: refs(&after[0]),
                 });
             }
             None => {

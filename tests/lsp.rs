@@ -3252,10 +3252,12 @@ fn rename_reads_files_changed_behind_the_server_and_renames_inside_a_second_defi
         read_text(&z).replace("service.desk.", "service.front.")
     );
 
-    // A reference inside the second definition is renamed with the others.
+    // References inside the second definition are renamed with the others, whatever their
+    // string's form.
     std::fs::write(
         &z,
-        "[service.desk.instant_messaging]\nchannels = [\"interact\"]\n[service.desk]\nou = \"sales\"\n",
+        "[service.desk.instant_messaging]\nchannels = [\"interact\"]\n[service.desk]\nou = \"sales\"\n\
+         [ou.sales]\nparent = '''\nroot'''\n",
     )
     .unwrap();
     let org = root.join("org.toml");
@@ -3273,7 +3275,22 @@ fn rename_reads_files_changed_behind_the_server_and_renames_inside_a_second_defi
         (&org, inside(&org_text, "[ou.sales]", 0, 5, Enc::Utf16)),
         "emea",
     );
-    assert_eq!(got[3], read_text(&z).replace("\"sales\"", "\"emea\""));
+    // (Its `[ou.sales]` defines `sales` a second time: renamed as one.)
+    let want = read_text(&z).replace("\"sales\"", "\"emea\"");
+    assert_eq!(got[3], want.replace("[ou.sales]", "[ou.emea]"));
+    let got = s.renamed(
+        &[
+            org.as_path(),
+            x.as_path(),
+            y.as_path(),
+            z.as_path(),
+            w.as_path(),
+        ],
+        &[(&x, &x_text)],
+        (&org, inside(&org_text, "[ou.root]", 0, 5, Enc::Utf16)),
+        "tenant",
+    );
+    assert_eq!(got[3], read_text(&z).replace("\nroot'''", "\ntenant'''"));
     assert_eq!(s.stop(), 0);
 }
 

@@ -153,34 +153,23 @@ impl Index {
                 push(o.span, o.target, o.role);
             }
         }
+        // The later definition of an entity defined twice is not in the model: the references
+        // it writes are kept beside the duplicate.
+        for dup in &ws.res.duplicates {
+            for (kind, value) in &dup.refs {
+                if let Some(index) = ws.res.lookup(m, *kind, &value.value)
+                    && let Some(list) = by_file.get_mut(value.span.file.0 as usize)
+                {
+                    list.push(Occurrence {
+                        span: value.span,
+                        target: Target { kind: *kind, index },
+                        role: Role::Reference,
+                    });
+                }
+            }
+        }
         for list in &mut by_file {
             list.sort_by_key(|o| (o.span.start, o.span.end));
-        }
-        // The later definition of an entity defined twice is not in the model either: its
-        // references (`ou`, `transfers`, an IM table's `messaging_entry`) are read from the
-        // text of its file, where the model holds none.
-        let mut twice: Vec<FileId> = ws.res.duplicates.iter().map(|d| d.later.file).collect();
-        twice.sort_unstable_by_key(|f| f.0);
-        twice.dedup();
-        for file in twice.into_iter().filter(|f| !broken.contains(f)) {
-            let Some(list) = by_file.get_mut(file.0 as usize) else {
-                continue;
-            };
-            let known: Vec<(u32, u32)> = (list.iter())
-                .filter(|o| o.role == Role::Reference)
-                .map(|o| (o.span.start, o.span.end))
-                .collect();
-            let overlaps = |s: Span| {
-                let at = known.partition_point(|k| k.1 <= s.start);
-                known.get(at).is_some_and(|k| k.0 < s.end)
-            };
-            let extra: Vec<Occurrence> = (textual_references(a, file).into_iter())
-                .filter(|o| !overlaps(o.span))
-                .collect();
-            if !extra.is_empty() {
-                list.extend(extra);
-                list.sort_by_key(|o| (o.span.start, o.span.end));
-            }
         }
         Index { by_file, broken }
     }
