@@ -99,12 +99,15 @@ fn directives_here(r: &mut Reader<'_>, id: FileId, text: &str) {
     }
 }
 
-fn schema(what: &str, known: &'static [&'static str]) -> Schema<'static> {
+/// The schema of the settings table `t`, called `what`, whose keys are `known`. (The hints for
+/// keys of other tables are made only when `t` holds a key it does not know.)
+fn schema(what: &str, known: &'static [&'static str], t: &DeTable<'_>) -> Schema<'static> {
+    let stray = t.keys().any(|k| !known.contains(&key_str(k)));
     Schema {
         what: what.into(),
         known,
         aliases: &[],
-        elsewhere: misplaced(what),
+        elsewhere: if stray { misplaced(what) } else { &[] },
         id: "",
         im_place: "",
         by_value: &[],
@@ -166,12 +169,19 @@ fn misplaced(what: &str) -> &'static [(&'static str, &'static str)] {
     })
 }
 
+/// The tables of `nimbus.toml`.
+const TOP_KEYS: [&str; 3] = ["workspace", "build", "lints"];
+
 fn read(r: &mut Reader<'_>, doc: &DeTable<'_>, settings: &mut Settings) {
     let top = Schema {
         what: "nimbus.toml".into(),
-        known: &["workspace", "build", "lints"],
+        known: &TOP_KEYS,
         aliases: &[("lint", "lints")],
-        elsewhere: top_elsewhere(),
+        elsewhere: if doc.keys().any(|k| !TOP_KEYS.contains(&key_str(k))) {
+            top_elsewhere()
+        } else {
+            &[]
+        },
         id: "",
         im_place: "",
         by_value: &[],
@@ -204,7 +214,7 @@ fn top_elsewhere() -> &'static [(&'static str, &'static str)] {
 
 /// `[workspace]`: `exclude` globs and the limits.
 fn read_workspace(r: &mut Reader<'_>, t: &DeTable<'_>, settings: &mut Settings) {
-    let wm = r.unknown_keys(t, &schema("[workspace]", &WORKSPACE_KEYS));
+    let wm = r.unknown_keys(t, &schema("[workspace]", &WORKSPACE_KEYS, t));
     let mut globs = r
         .strings(t, "exclude", &wm, "exclude = [\"drafts/**\"]")
         .items;
@@ -249,7 +259,7 @@ fn read_workspace(r: &mut Reader<'_>, t: &DeTable<'_>, settings: &mut Settings) 
 
 /// `[build]`: `output`, a file path inside the workspace.
 fn read_build(r: &mut Reader<'_>, t: &DeTable<'_>, settings: &mut Settings) {
-    let bm = r.unknown_keys(t, &schema("[build]", &["output"]));
+    let bm = r.unknown_keys(t, &schema("[build]", &["output"], t));
     let output = r
         .string(t, "output", &bm, "output = \"dist/bundle.json\"")
         .get()
