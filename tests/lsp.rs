@@ -3347,3 +3347,44 @@ fn rename_refusals_say_what_stands_in_the_way() {
     );
     assert_eq!(s.stop(), 0);
 }
+
+#[test]
+fn rename_edits_carry_open_documents_versions_for_clients_that_take_document_changes() {
+    let (_dir, root) = folder_with(&[
+        ("nimbus.toml", ""),
+        ("org.toml", "[ou.root]\n"),
+        (
+            "x.toml",
+            "[service.desk]\nou = \"root\"\nlicense = \"contact_center\"\n",
+        ),
+    ]);
+    let (org, x) = (root.join("org.toml"), root.join("x.toml"));
+    let mut s = Server::start(&[]);
+    s.request(
+        "initialize",
+        json!({"processId": null, "rootUri": uri(&root), "capabilities": {
+            "workspace": {"workspaceEdit": {"documentChanges": true}},
+        }}),
+    );
+    s.notify("initialized", json!({}));
+    let x_text = read_text(&x);
+    s.open(&x, &x_text);
+    s.change(&x, 7, &x_text);
+    s.diagnostics(&uri(&x), |_| true);
+    let r = s.rename(&x, inside(&x_text, "\"root\"", 0, 1, Enc::Utf16), "tenant");
+    let changes = r["result"]["documentChanges"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{r}"));
+    let mut got: Vec<(String, Value)> = (changes.iter())
+        .map(|c| {
+            (
+                c["textDocument"]["uri"].as_str().unwrap().to_owned(),
+                c["textDocument"]["version"].clone(),
+            )
+        })
+        .collect();
+    got.sort_by(|a, b| a.0.cmp(&b.0));
+    // The open document at the version it was edited to; a file on disk, none.
+    assert_eq!(got, [(uri(&org), Value::Null), (uri(&x), json!(7))]);
+    assert_eq!(s.stop(), 0);
+}

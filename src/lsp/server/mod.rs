@@ -150,6 +150,9 @@ struct Server {
     markdown: bool,
     /// The client says it supports `textDocument/prepareRename`.
     prepare_rename: bool,
+    /// The client takes `documentChanges` in a workspace edit: a rename's edits carry the
+    /// version of each open document they were made for.
+    document_changes: bool,
     /// The check of a workspace with no open document, running on a thread of its own.
     job: Option<Job>,
     /// The last generation given to a workspace (see `Ws::generation`): one count for all,
@@ -243,6 +246,10 @@ impl Server {
                     formats.first() != Some(&MarkupKind::PlainText)
                         && formats.contains(&MarkupKind::Markdown)
                 }),
+            document_changes: (params.capabilities.workspace.as_ref())
+                .and_then(|w| w.workspace_edit.as_ref())
+                .and_then(|e| e.document_changes)
+                .unwrap_or(false),
             prepare_rename: (params.capabilities.text_document.as_ref())
                 .and_then(|t| t.rename.as_ref())
                 .and_then(|r| r.prepare_support)

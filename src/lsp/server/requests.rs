@@ -9,10 +9,11 @@ use lsp_types::request::{
     Rename, Request as _, Shutdown,
 };
 use lsp_types::{
-    CodeActionParams, CompletionList, CompletionParams, CompletionResponse, GotoDefinitionParams,
-    GotoDefinitionResponse, Hover, HoverContents, HoverParams, Location, MarkupContent, MarkupKind,
-    PrepareRenameResponse, ReferenceParams, RenameParams, TextDocumentPositionParams, TextEdit,
-    Uri, WorkspaceEdit,
+    CodeActionParams, CompletionList, CompletionParams, CompletionResponse, DocumentChanges,
+    GotoDefinitionParams, GotoDefinitionResponse, Hover, HoverContents, HoverParams, Location,
+    MarkupContent, MarkupKind, OneOf, OptionalVersionedTextDocumentIdentifier,
+    PrepareRenameResponse, ReferenceParams, RenameParams, TextDocumentEdit,
+    TextDocumentPositionParams, TextEdit, Uri, WorkspaceEdit,
 };
 
 use super::checks::Checked;
@@ -315,8 +316,9 @@ impl Server {
             &mut ParseCache::default(),
         );
         rename::verify((&now, &index), target, new, &after).map_err(refused)?;
-        // The edits come in file order: one entry per file.
-        let mut changes: Vec<(Uri, Vec<TextEdit>)> = Vec::new();
+        // The edits come in file order: one entry per file, with the version of an open
+        // document.
+        let mut changes: Vec<(Uri, Option<i32>, Vec<TextEdit>)> = Vec::new();
         for e in &edits {
             let file = now.ws.sources.get(e.span.file);
             let Some(uri) = self.uri_for(&file.path) else {
@@ -330,14 +332,36 @@ impl Server {
                 new_text: e.text.clone(),
             };
             match changes.last_mut() {
-                Some((last, list)) if *last == uri => list.push(edit),
-                _ => changes.push((uri, vec![edit])),
+                Some((last, _, list)) if *last == uri => list.push(edit),
+                _ => {
+                    let version = self.docs.get(&file.path).map(|d| d.version);
+                    changes.push((uri, version, vec![edit]));
+                }
             }
         }
-        Ok(WorkspaceEdit {
-            changes: Some(changes.into_iter().collect()),
-            ..WorkspaceEdit::default()
-        })
+        Ok(self.workspace_edit(changes))
+    }
+
+    /// A workspace edit of `changes` (each file's address, open document's version, edits):
+    /// as `documentChanges`, versioned, for a client that takes them, else as `changes`.
+    fn workspace_edit(&self, changes: Vec<(Uri, Option<i32>, Vec<TextEdit>)>) -> WorkspaceEdit {
+        if self.document_changes {
+            let edits = (changes.into_iter())
+                .map(|(uri, version, edits)| TextDocumentEdit {
+                    text_document: OptionalVersionedTextDocumentIdentifier { uri, version },
+                    edits: edits.into_iter().map(OneOf::Left).collect(),
+                })
+                .collect();
+            WorkspaceEdit {
+                document_changes: Some(DocumentChanges::Edits(edits)),
+                ..WorkspaceEdit::default()
+            }
+        } else {
+            WorkspaceEdit {
+                changes: Some(changes.into_iter().map(|(u, _, e)| (u, e)).collect()),
+                ..WorkspaceEdit::default()
+            }
+        }
     }
 }
 
