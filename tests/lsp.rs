@@ -2855,7 +2855,7 @@ fn random_requests(s: &mut Server, rng: &mut Rng, path: &Path, text: &str) -> Op
         let at = rng.boundary(text);
         let pos = edit_position(text, at);
         let doc = json!({"uri": uri(path)});
-        let (method, params) = match rng.below(7) {
+        let (method, params) = match rng.below(8) {
             0 => (
                 "textDocument/hover",
                 json!({"textDocument": doc, "position": pos}),
@@ -2881,6 +2881,7 @@ fn random_requests(s: &mut Server, rng: &mut Rng, path: &Path, text: &str) -> Op
                 "textDocument/rename",
                 json!({"textDocument": doc, "position": pos, "newName": "renamed"}),
             ),
+            6 => ("textDocument/documentSymbol", json!({"textDocument": doc})),
             _ => {
                 let end = edit_position(text, at.max(rng.boundary(text)));
                 (
@@ -2902,6 +2903,14 @@ fn random_requests(s: &mut Server, rng: &mut Rng, path: &Path, text: &str) -> Op
             "textDocument/definition" | "textDocument/references"
         ) {
             locations_inside(&r["result"], path, text, &format!("{method} at {pos}"));
+        }
+        if method == "textDocument/documentSymbol" {
+            for sym in r["result"].as_array().into_iter().flatten() {
+                for range in [&sym["range"], &sym["selectionRange"]] {
+                    let at = json!({"uri": uri(path), "range": range});
+                    locations_inside(&at, path, text, &format!("{method}: {sym}"));
+                }
+            }
         }
         if method == "textDocument/prepareRename" && r["result"].is_object() {
             let at = json!({"uri": uri(path), "range": r["result"]["range"]});
@@ -3386,5 +3395,68 @@ fn rename_edits_carry_open_documents_versions_for_clients_that_take_document_cha
     got.sort_by(|a, b| a.0.cmp(&b.0));
     // The open document at the version it was edited to; a file on disk, none.
     assert_eq!(got, [(uri(&org), Value::Null), (uri(&x), json!(7))]);
+    assert_eq!(s.stop(), 0);
+}
+
+#[test]
+fn document_and_workspace_symbols_list_the_entities() {
+    let root = fixture("nav");
+    let sales = root.join("services/sales.toml");
+    let text = read_text(&sales);
+    let (mut s, caps) = Server::init(&root, false);
+    assert_eq!(caps["capabilities"]["documentSymbolProvider"], true);
+    assert_eq!(caps["capabilities"]["workspaceSymbolProvider"], true);
+    s.open(&sales, &text);
+    s.diagnostics(&uri(&sales), |_| true);
+    let r = s.request(
+        "textDocument/documentSymbol",
+        json!({"textDocument": {"uri": uri(&sales)}}),
+    );
+    let symbols = r["result"].as_array().unwrap_or_else(|| panic!("{r}"));
+    let names: Vec<(&str, &str, u64)> = (symbols.iter())
+        .map(|s| {
+            (
+                s["name"].as_str().unwrap(),
+                s["detail"].as_str().unwrap(),
+                s["kind"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        names[..3],
+        [
+            ("sales-ivr", "service · Sales IVR", 5),
+            ("sales-sms", "service · Sales by SMS", 5),
+            ("sales-team", "service · Sales Team", 5),
+        ]
+    );
+    // The table with its IM table, up to the blank line before the next; the id selected.
+    let first = &symbols[0];
+    let end = text.find("\n\n[service.sales-sms]").unwrap();
+    let start = text.find("[service.sales-ivr]").unwrap();
+    assert_eq!(
+        first["range"],
+        json!({"start": position(&text, start, Enc::Utf16), "end": position(&text, end, Enc::Utf16)})
+    );
+    assert_eq!(
+        first["selectionRange"],
+        sub_range(&text, "[service.sales-ivr]", 0, 9, 9, Enc::Utf16)
+    );
+    // Search by id or name, in every workspace checked: ids starting with the query first.
+    let r = s.request("workspace/symbol", json!({"query": "SUPPORT"}));
+    let found: Vec<(&str, &str)> = (r["result"].as_array().unwrap().iter())
+        .map(|s| {
+            (
+                s["name"].as_str().unwrap(),
+                s["containerName"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(found[0].0, "support");
+    assert!(found.iter().any(|(n, _)| *n == "support-desk"), "{found:?}");
+    assert!(
+        found.iter().all(|(n, _)| n.contains("support")),
+        "{found:?}"
+    );
     assert_eq!(s.stop(), 0);
 }

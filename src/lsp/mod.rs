@@ -33,6 +33,7 @@ mod convert;
 mod navigate;
 mod rename;
 mod server;
+mod symbols;
 mod text;
 mod transport;
 

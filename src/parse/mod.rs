@@ -566,7 +566,7 @@ fn loose_secrets(id: FileId, text: &str, parts: &[ParsedFile]) -> Vec<SecretHit>
 
 /// Where the comment lines right above the line of byte `at` begin (no blank line between):
 /// `at`'s line start when there are none.
-fn comments_above(text: &str, at: usize) -> usize {
+pub(crate) fn comments_above(text: &str, at: usize) -> usize {
     let mut start = text[..at].rfind('\n').map_or(0, |i| i + 1);
     while start > 0 {
         let before = text[..start - 1].rfind('\n').map_or(0, |i| i + 1);

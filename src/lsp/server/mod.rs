@@ -275,6 +275,8 @@ impl Server {
             )),
             definition_provider: Some(OneOf::Left(true)),
             references_provider: Some(OneOf::Left(true)),
+            document_symbol_provider: Some(OneOf::Left(true)),
+            workspace_symbol_provider: Some(OneOf::Left(true)),
             // Options only for a client that says it prepares renames (LSP 3.17).
             rename_provider: Some(if self.prepare_rename {
                 OneOf::Right(RenameOptions {

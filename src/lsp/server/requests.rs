@@ -5,15 +5,16 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use lsp_server::{ErrorCode, Request, Response};
 use lsp_types::request::{
-    CodeActionRequest, Completion, GotoDefinition, HoverRequest, PrepareRenameRequest, References,
-    Rename, Request as _, Shutdown,
+    CodeActionRequest, Completion, DocumentSymbolRequest, GotoDefinition, HoverRequest,
+    PrepareRenameRequest, References, Rename, Request as _, Shutdown, WorkspaceSymbolRequest,
 };
 use lsp_types::{
     CodeActionParams, CompletionList, CompletionParams, CompletionResponse, DocumentChanges,
-    GotoDefinitionParams, GotoDefinitionResponse, Hover, HoverContents, HoverParams, Location,
-    MarkupContent, MarkupKind, OneOf, OptionalVersionedTextDocumentIdentifier,
-    PrepareRenameResponse, ReferenceParams, RenameParams, TextDocumentEdit,
-    TextDocumentPositionParams, TextEdit, Uri, WorkspaceEdit,
+    DocumentSymbol, DocumentSymbolParams, DocumentSymbolResponse, GotoDefinitionParams,
+    GotoDefinitionResponse, Hover, HoverContents, HoverParams, Location, MarkupContent, MarkupKind,
+    OneOf, OptionalVersionedTextDocumentIdentifier, PrepareRenameResponse, ReferenceParams,
+    RenameParams, SymbolInformation, TextDocumentEdit, TextDocumentPositionParams, TextEdit, Uri,
+    WorkspaceEdit, WorkspaceSymbolParams, WorkspaceSymbolResponse,
 };
 
 use super::checks::Checked;
@@ -25,6 +26,7 @@ use crate::lsp::complete;
 use crate::lsp::convert;
 use crate::lsp::navigate;
 use crate::lsp::rename;
+use crate::lsp::symbols;
 use crate::lsp::transport::{Transport, log};
 use crate::source::FileId;
 
@@ -90,6 +92,14 @@ impl Server {
             Rename::METHOD => {
                 let p: RenameParams = params(req)?;
                 json(self.rename(&p)?)
+            }
+            DocumentSymbolRequest::METHOD => {
+                let p: DocumentSymbolParams = params(req)?;
+                json(self.document_symbols(&p.text_document.uri))
+            }
+            WorkspaceSymbolRequest::METHOD => {
+                let p: WorkspaceSymbolParams = params(req)?;
+                json(self.workspace_symbols(&p.query))
             }
             Completion::METHOD => {
                 let p: CompletionParams = params(req)?;
@@ -364,6 +374,56 @@ impl Server {
         }
     }
 }
+
+impl Server {
+    /// The entities a document defines, as its outline.
+    #[allow(deprecated)] // `DocumentSymbol::deprecated`: a field the type still has.
+    fn document_symbols(&self, uri: &Uri) -> Option<DocumentSymbolResponse> {
+        let (_, a, file) = self.document(uri)?;
+        let symbols = (symbols::outline(a, file).into_iter())
+            .map(|s| DocumentSymbol {
+                name: s.name,
+                detail: Some(s.detail),
+                kind: symbols::kind(s.target.kind),
+                tags: None,
+                deprecated: None,
+                range: convert::span_range(&a.ws, s.range, self.enc),
+                selection_range: convert::span_range(&a.ws, s.selection, self.enc),
+                children: None,
+            })
+            .collect();
+        Some(DocumentSymbolResponse::Nested(symbols))
+    }
+
+    /// The entities of every checked workspace whose id or name holds `query`.
+    #[allow(deprecated)] // `SymbolInformation::deprecated`: a field the type still has.
+    fn workspace_symbols(&self, query: &str) -> WorkspaceSymbolResponse {
+        let mut out = Vec::new();
+        for checked in self.workspaces.values().filter_map(|w| w.analysis.as_ref()) {
+            let a = &checked.analysis;
+            let room = SYMBOLS.saturating_sub(out.len());
+            let (found, _) = symbols::search(a, query, room);
+            for (target, container) in found {
+                let d = navigate::def(a, target);
+                let Some(location) = self.location(a, d.header) else {
+                    continue;
+                };
+                out.push(SymbolInformation {
+                    name: d.id.to_string(),
+                    kind: symbols::kind(target.kind),
+                    tags: None,
+                    deprecated: None,
+                    location,
+                    container_name: Some(container),
+                });
+            }
+        }
+        WorkspaceSymbolResponse::Flat(out)
+    }
+}
+
+/// The most symbols one workspace search answers with.
+const SYMBOLS: usize = 500;
 
 /// A request refused for `why`, which the editor shows.
 fn refused(why: String) -> Failure {
