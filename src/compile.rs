@@ -341,6 +341,27 @@ pub fn write_workspace(
     out.flush()
 }
 
+/// The most ids the OUs' `path`s of one bundle may list, together: a path lists every OU
+/// above, so a chain of OUs n deep lists n(n+1)/2 (a chain 100,000 deep, five billion:
+/// tens of gigabytes). A tenant a few levels deep lists a few times its OUs.
+pub const MAX_PATH_IDS: u64 = 10_000_000;
+
+/// How many ids the OUs' `path`s of the bundle of `ws` list, and the deepest OU (its index
+/// and depth below its root), when it has OUs under a root.
+pub fn path_ids(ws: &Workspace) -> (u64, Option<(u32, u32)>) {
+    let tree = &ws.res.tree;
+    let mut total = 0u64;
+    let mut deepest: Option<(u32, u32)> = None;
+    for ou in (0..tree.parent.len() as u32).filter(|&o| tree.is_rooted(o)) {
+        let depth = tree.depth[ou as usize];
+        total += u64::from(depth) + 1;
+        if deepest.is_none_or(|(_, d)| depth > d) {
+            deepest = Some((ou, depth));
+        }
+    }
+    (total, deepest)
+}
+
 /// Sorted and without repeats: these lists are sets.
 fn sorted<'a>(items: impl Iterator<Item = Cow<'a, str>>) -> Vec<Cow<'a, str>> {
     let mut v: Vec<Cow<'a, str>> = items.collect();

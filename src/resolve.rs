@@ -211,6 +211,9 @@ impl OuTree {
 pub struct Resolution {
     /// Id → index, for each kind (indexed like [`Kind::ALL`]).
     pub ids: [Ids; 4],
+    /// The entities a misspelled kind's certain rename defines (`[services.x]` fixed to
+    /// `[service.x]`): their IM tables alone are theirs, not another service's to rename.
+    pub kind_renames: rustc_hash::FxHashSet<(Kind, Text)>,
     /// The OU tree.
     pub tree: OuTree,
     /// The OU of each connector.
@@ -407,12 +410,22 @@ pub fn resolve(mut ws: Workspace, files: Vec<ParsedFile>) -> Workspace {
         let Some(d) = ws.diagnostics.get_mut(*at) else {
             continue;
         };
-        let defined = |id: &str| res.lookup(&model, fix.kind, id).is_some();
+        // Defined already, but by its sub-tables alone in this very file
+        // (`[service.x.instant_messaging]` below `[services.x]`): the rename makes them its own.
+        let defined = |id: &str| {
+            res.lookup(&model, fix.kind, id).is_some_and(|i| {
+                let def = model.def(fix.kind, i);
+                !(def.sub_tables_only && def.header.file == d.span.file)
+            })
+        };
         let twice = |id: &str| renamed_to.get(&(fix.kind, id)).is_some_and(|&n| n > 1);
         if let Some(id) = fix.ids.iter().find(|id| defined(id)) {
             crate::rules::unknown_field::defined_already(d, fix.kind, id);
         } else if let Some(id) = fix.ids.iter().find(|id| twice(id)) {
             crate::rules::unknown_field::renamed_twice(d, fix.kind, id);
+        } else {
+            res.kind_renames
+                .extend(fix.ids.iter().map(|id| (fix.kind, Text::from(&**id))));
         }
     }
 

@@ -8,7 +8,9 @@
 //! (S1: braces in ignore files and `exclude`, which git reads as plain characters; S2, S11:
 //! settings keys in the wrong table; S3, S7: suppressions that silence nothing; S4: `explain`
 //! of hard rules; S5: `output = "-"`; S9: `--quiet`; S10: a blank `name`; S11: `./` in
-//! `exclude`).
+//! `exclude`); the README audit's (D1: a misspelled kind above its own IM table is renamed;
+//! D5: a named file that is not `.toml` makes no folder a workspace; D6: `build`'s limit on
+//! the OUs' paths).
 
 mod common;
 
@@ -584,5 +586,70 @@ fn quiet_prints_no_notes_and_build_check_says_nothing_was_compared() {
             .ends_with("error: the configuration has errors: the bundle was not compared\n"),
         "{}",
         r.stderr
+    );
+}
+
+#[test]
+fn build_refuses_a_bundle_whose_ou_paths_would_be_too_large() {
+    // A chain of 5,000 OUs: its paths would list 12,502,500 ids (each OU's path lists every
+    // OU above it), over the limit; `check` is fine with it.
+    let mut chain = String::from("[ou.o0]\n");
+    for i in 1..5000 {
+        chain.push_str(&format!("[ou.o{i}]\nparent = \"o{}\"\n", i - 1));
+    }
+    let ws = workspace(&[("nimbus.toml", ""), ("chain.toml", &chain)]);
+    assert_eq!(run(ws.path(), &["check", "-q"]).code, 0);
+    let r = run(ws.path(), &["build", "-o", "bundle.json"]);
+    assert_eq!((r.code, r.stdout.as_str()), (2, ""));
+    assert_eq!(
+        r.stderr,
+        "error: the bundle's OU paths would list 12502500 ids, more than 10000000: OU `o4999` is 4999 levels below its root, and each OU's `path` lists every OU above it; a tenant's OU tree is a few levels deep\n"
+    );
+    assert!(!ws.path().join("bundle.json").exists());
+}
+
+#[test]
+fn a_misspelled_kind_above_its_own_im_table_is_renamed_as_one_mistake() {
+    let text = "[ou.contoso]\n[services.desk]\nou = \"contoso\"\nlicense = \"contact_center\"\n\
+                [service.desk.instant_messaging]\nchannels = [\"interact\"]\n";
+    let files = [("nimbus.toml", ""), ("a.toml", text)];
+    // One diagnostic: the IM table alone is the misspelled table's.
+    assert_eq!(
+        code_messages(&workspace_diagnostics(&files)),
+        [(
+            "unknown-field".to_owned(),
+            "unknown entity kind `services`".to_owned()
+        )]
+    );
+    let (r, texts) = fixed(&files);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(texts[1], text.replace("[services.desk]", "[service.desk]"));
+    // With an `instant_messaging` of its own, the rename would define it twice: left.
+    let both = text.replace(
+        "license = \"contact_center\"\n[service",
+        "license = \"contact_center\"\ninstant_messaging = {}\n[service",
+    );
+    let (_, texts) = fixed(&[("nimbus.toml", ""), ("a.toml", &both)]);
+    assert_eq!(texts[1], both);
+}
+
+#[test]
+fn a_named_file_that_is_not_toml_makes_no_folder_a_workspace() {
+    // A README with a TOML example, beside a broken tenant file, with no nimbus.toml above.
+    let ws = workspace(&[
+        (
+            "rd/README.md",
+            "# Docs\n\n```toml\n[service.sales-ivr]\nou = \"sales\"\n```\n",
+        ),
+        ("rd/a.toml", "[service.y]\nou = \"nope\"\n"),
+    ]);
+    let r = run(ws.path(), &["check", "rd/README.md"]);
+    assert_eq!(
+        (r.code, r.stdout.as_str(), r.stderr.as_str()),
+        (
+            0,
+            "0 errors, 0 warnings in 0 files\n",
+            "note: rd/README.md: not checked: a workspace is made of .toml files only\n"
+        )
     );
 }

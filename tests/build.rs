@@ -659,13 +659,17 @@ fn a_build_output_setting_that_names_an_input_is_refused_and_says_where_it_is_se
         ("nimbus.toml", "[build]\noutput = \"org.toml\"\n"),
         ("org.toml", "[ou.contoso]\n"),
     ]);
-    for args in [&["build"][..], &["build", "--check"]] {
+    // `--check` writes nothing: no bundle goes there.
+    for (args, what) in [
+        (&["build"][..], "cannot write the bundle to"),
+        (&["build", "--check"], "no bundle goes to"),
+    ] {
         let r = run(ws.path(), args);
         assert_eq!(
             (r.code, r.stderr.as_str()),
             (
                 2,
-                "error: cannot write the bundle to org.toml (`[build] output` in nimbus.toml): it is a configuration file of the workspace, which the bundle would replace; point `[build] output` elsewhere, e.g. `dist/bundle.json`\n"
+                format!("error: {what} org.toml (`[build] output` in nimbus.toml): it is a configuration file of the workspace, which the bundle would replace; point `[build] output` elsewhere, e.g. `dist/bundle.json`\n").as_str()
             ),
             "{args:?}"
         );

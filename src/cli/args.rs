@@ -12,7 +12,7 @@ use crate::rules::{Code, Level};
 #[derive(Debug, Args)]
 pub(super) struct LspArgs {
     /// Accepted and ignored: stdio is the only transport (editor clients pass it).
-    #[arg(long, hide = true)]
+    #[arg(long)]
     stdio: bool,
 }
 
@@ -83,9 +83,11 @@ pub(super) struct CheckArgs {
     /// With `-` as PATH: the file of its workspace that stdin stands for.
     #[arg(long, value_name = "PATH", overrides_with = "stdin_filename", value_parser = path_arg())]
     pub(super) stdin_filename: Option<PathBuf>,
-    /// Apply the fixes that are certain (misspelled ids, keys and values) to the files, then
-    /// report what is left. Not with --git-tracked: a reference to what a file git does not
-    /// track defines would be taken for a misspelling.
+    /// Apply the fixes that are certain (misspelled ids, keys, kinds and values, bare values
+    /// quoted, `"$NAME"` secrets as `{ env = … }`, suppression comments mended; the README
+    /// lists them) to the files named, or to the whole workspace, then report what is left.
+    /// Not with --git-tracked: a reference to what a file git does not track defines would be
+    /// taken for a misspelling.
     #[arg(long, conflicts_with_all = ["stdin_filename", "git_tracked"], overrides_with = "fix")]
     pub(super) fix: bool,
     /// Leave out the files git does not track (but for those named): what a commit holds, in

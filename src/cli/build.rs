@@ -130,7 +130,7 @@ fn bundle(
                 naming.display(&a.ws.root.join(load::SETTINGS_FILE))
             )));
         }
-        refuse_input(path, a, naming, args.output.is_none())?;
+        refuse_input(path, a, naming, (args.output.is_none(), args.check))?;
     }
     if args.check && target.is_none() {
         return Err(Failure::Message("`build --check` compares with a file: give `-o FILE` or set `[build] output` in nimbus.toml".to_owned()));
@@ -147,6 +147,15 @@ fn bundle(
             "no bundle written"
         };
         return Done::exit(EXIT_ERRORS, format!("error: {why}: {outcome}"));
+    }
+    let (ids, deepest) = crate::compile::path_ids(&a.ws);
+    if ids > crate::compile::MAX_PATH_IDS {
+        let (ou, depth) = deepest.unwrap_or_default();
+        return Err(Failure::Message(format!(
+            "the bundle's OU paths would list {ids} ids, more than {}: OU `{}` is {depth} levels below its root, and each OU's `path` lists every OU above it; a tenant's OU tree is a few levels deep",
+            crate::compile::MAX_PATH_IDS,
+            crate::source::printable(&a.ws.model.ous[ou as usize].def.id)
+        )));
     }
     match target {
         Some(target) if args.check => Ok(compare(&target, a, naming, &rebuild_command(args))),
@@ -171,12 +180,13 @@ fn bundle(
 }
 
 /// Refuses to write the bundle over a file the workspace reads, or where the workspace would
-/// read it next time (`from_settings`: the path comes from `[build] output`).
+/// read it next time (`from_settings`: the path comes from `[build] output`; `check`: under
+/// `--check`, which compares with it).
 fn refuse_input(
     path: &std::path::Path,
     a: &Analysis,
     naming: &Naming,
-    from_settings: bool,
+    (from_settings, check): (bool, bool),
 ) -> Result<(), Failure> {
     // The workspace built, or the one the output path lies in (a nested workspace's bundle
     // written into its parent's files).
@@ -216,8 +226,14 @@ fn refuse_input(
             "write the bundle elsewhere, e.g. `-o bundle.json`",
         )
     };
+    // `--check` writes nothing, but compares with what `build` would write there.
+    let what = if check {
+        "no bundle goes to"
+    } else {
+        "cannot write the bundle to"
+    };
     Err(Failure::Message(format!(
-        "cannot write the bundle to {}{whence}: {why}; {fix}",
+        "{what} {}{whence}: {why}; {fix}",
         naming.display(path)
     )))
 }

@@ -52,7 +52,7 @@ enum Command {
     /// Print the long description of a rule, with a failing and a fixed example.
     Explain(ExplainArgs),
     /// Run the language server over stdio (diagnostics, go to definition, references, hover,
-    /// completion, quick fixes).
+    /// completion, quick fixes, rename, symbols).
     Lsp(LspArgs),
     /// Print shell completions for bash, zsh, fish, powershell or elvish.
     Completions(CompletionsArgs),

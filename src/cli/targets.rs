@@ -172,6 +172,18 @@ pub(super) fn targets(
     let paths = if defaulted { &defaults[..] } else { paths };
     for p in paths.iter().filter(|p| p.as_os_str() != "-") {
         match load::locate(p, naming) {
+            // With no `nimbus.toml` above it, a file that is not `.toml` (a README with a TOML
+            // example in it) makes no folder a workspace.
+            Ok(found)
+                if found.guessed
+                    && p.extension().is_none_or(|e| e != "toml")
+                    && !naming.absolute(p).is_dir() =>
+            {
+                t.notes.push(format!(
+                    "{}: not checked: a workspace is made of .toml files only",
+                    naming.display(p)
+                ));
+            }
             Ok(found) if found.guessed && foreign(&naming.absolute(p), &found.root) => {
                 t.notes.push(load::skipped_note(&naming.display(p)));
             }

@@ -326,8 +326,8 @@ impl Window {
                 chars: 0,
                 shown: false,
             });
-            // The first piece starts after it (the plan's pieces start at 0 and at least one
-            // character apart).
+            // The first piece (which starts at 0) starts after it; one that held the mark
+            // alone goes.
             if let Some(Piece::Keep(from, _) | Piece::Cut(from, _)) = pieces.first_mut() {
                 *from = BOM.len();
             }

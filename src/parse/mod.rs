@@ -343,6 +343,9 @@ struct TopKeys {
     /// By first key: the lines (1-based) of the headers it opens, the second keys they name,
     /// and whether one is that key alone (`[service]`).
     headers: rustc_hash::FxHashMap<String, (Vec<u32>, rustc_hash::FxHashSet<String>, bool)>,
+    /// By first and second key named in deeper headers only (`[service.x.instant_messaging]`
+    /// with no `[service.x]`): the third keys.
+    sub_tables: rustc_hash::FxHashMap<(String, String), rustc_hash::FxHashSet<String>>,
     /// First keys of the dotted keys above the first header.
     above: rustc_hash::FxHashSet<String>,
     /// A header or key there holds a backslash (`["\u0073ervice".x]`): keys compared as
@@ -367,11 +370,17 @@ impl TopKeys {
                     let Some(first) = path.first() else { continue };
                     let entry = top.headers.entry(first.clone()).or_default();
                     entry.0.push(line);
-                    match path.get(1) {
-                        Some(second) => {
+                    match (path.get(1), path.get(2)) {
+                        (Some(second), Some(third)) => {
+                            (top.sub_tables)
+                                .entry((first.clone(), second.clone()))
+                                .or_default()
+                                .insert(third.clone());
+                        }
+                        (Some(second), None) => {
                             entry.1.insert(second.clone());
                         }
-                        None => entry.2 = true,
+                        (None, _) => entry.2 = true,
                     }
                 }
                 lines::Line::Key(body) if before_headers => {
@@ -405,6 +414,18 @@ fn kind_rename(top: &TopKeys, name: &str, suggested: &str, table: &DeTable<'_>) 
         || top.above.contains(suggested)
         || top.headers.get(suggested).is_some_and(|(_, ids, bare)| {
             *bare || table.keys().any(|id| ids.contains(key_str(id)))
+        })
+        // A sub-table of the id written right (`[service.x.instant_messaging]` below
+        // `[services.x]`) is the entity's own once renamed, unless the table holds it too.
+        || table.iter().any(|(id, value)| {
+            let Some(subs) = (top.sub_tables).get(&(suggested.to_owned(), key_str(id).to_owned()))
+            else {
+                return false;
+            };
+            match value.get_ref() {
+                DeValue::Table(t) => t.keys().any(|k| subs.contains(key_str(k))),
+                _ => true,
+            }
         });
     let lines = top.headers.get(name).map_or(&[][..], |(lines, ..)| lines);
     match lines {

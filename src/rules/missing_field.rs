@@ -158,7 +158,11 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             });
         if let Some(meant) = cx.lone_im_tables().get(&i) {
             let shared = meant.is_some_and(|j| meant_by.get(&j).is_some_and(|&n| n > 1));
-            lone.push(lone_im_table(cx, s, *meant, shared));
+            // Its `[service.x]` is written under a misspelled kind, whose `unknown-field` and
+            // fix make this its IM table: one mistake, one diagnostic.
+            if !(res.kind_renames).contains(&(Kind::Service, s.def.id.clone())) {
+                lone.push(lone_im_table(cx, s, *meant, shared));
+            }
             continue;
         }
         let service_ou = used.as_deref().unwrap_or(ou);

@@ -16,10 +16,13 @@ pub const RULE: Rule = Rule {
 
 `api_key_secret` must be a reference to an environment variable, `{ env = "NAME" }`, never a
 literal string. Every other string of every file (unknown keys, arrays and inline tables too),
-and every key but an entity's id, is scanned for the shape of a Twilio credential: exactly 32
-hex digits (an auth token), or 32 ASCII letters and digits mixing upper case, lower case and
-digits (an API key secret). A value that
-is the id of an existing entity is exempt. No output ever prints a detected secret in full: at
+and every key, is scanned for the shape of a Twilio credential: exactly 32 hex digits (an auth
+token), or 32 ASCII letters and digits mixing upper case, lower case and digits (an API key
+secret). A word of that last shape inside a longer string or in a comment is reported too, as
+"word shaped like". An id of an existing entity that matches the id pattern (32 hex digits
+make one) is exempt, where it is defined and where it is named; one that breaks it (upper case:
+every API key secret has some) is no id a tenant can have, and is reported like any other
+value. No output ever prints a detected secret in full: at
 most its first 4 characters (none of a value shorter than 16) and its length. (A literal
 `api_key_secret` under 8 characters is a placeholder: reported, never shown, but not looked
 for in other messages, where it cannot be told from their words.) A string anywhere inside a
