@@ -406,6 +406,13 @@ pub fn resolve(mut ws: Workspace, files: Vec<ParsedFile>) -> Workspace {
             *renamed_to.entry((fix.kind, &**id)).or_default() += 1;
         }
     }
+    // The files of the later definitions of each id defined twice.
+    let mut later_files: rustc_hash::FxHashMap<(Kind, &str), Vec<FileId>> = Default::default();
+    if !renames.is_empty() {
+        for dup in &res.duplicates {
+            (later_files.entry((dup.kind, dup.id.as_str())).or_default()).push(dup.later.file);
+        }
+    }
     for (at, fix) in &renames {
         let Some(d) = ws.diagnostics.get_mut(*at) else {
             continue;
@@ -415,7 +422,9 @@ pub fn resolve(mut ws: Workspace, files: Vec<ParsedFile>) -> Workspace {
         let defined = |id: &str| {
             res.lookup(&model, fix.kind, id).is_some_and(|i| {
                 let def = model.def(fix.kind, i);
-                !(def.sub_tables_only && def.header.file == d.span.file)
+                let elsewhere = (later_files.get(&(fix.kind, id)))
+                    .is_some_and(|files| files.iter().any(|&f| f != d.span.file));
+                !(def.sub_tables_only && def.header.file == d.span.file) || elsewhere
             })
         };
         let twice = |id: &str| renamed_to.get(&(fix.kind, id)).is_some_and(|&n| n > 1);

@@ -653,3 +653,41 @@ fn a_named_file_that_is_not_toml_makes_no_folder_a_workspace() {
         )
     );
 }
+
+#[test]
+fn prose_naming_the_tool_in_nimbus_toml_is_no_directive() {
+    assert_eq!(
+        settings_diagnostics(
+            "# nimbus-lint settings for Contoso\n# nimbus-lint checks this in CI\n[workspace]\n"
+        ),
+        []
+    );
+    let found = settings_diagnostics("# nimbus_lint: allow(unused-connector)\n[workspace]\n");
+    assert_eq!(found.len(), 1, "{found:?}");
+}
+
+#[test]
+fn braces_in_an_ignore_file_above_the_repository_are_none_of_its() {
+    // Above the repository's top, neither git nor the walk reads it.
+    let dir = workspace(&[
+        (".gitignore", "*.{orig,rej}\n"),
+        ("repo/nimbus.toml", ""),
+        ("repo/a.toml", "[ou.root]\n"),
+    ]);
+    let repo = dir.path().join("repo");
+    std::fs::create_dir(repo.join(".git")).unwrap();
+    let r = run(&repo, &["check", "--format", "short"]);
+    assert_eq!((r.code, r.stderr.as_str()), (0, ""), "{}", r.stdout);
+    // Without a repository, every `.gitignore` above counts: refused.
+    std::fs::remove_dir(repo.join(".git")).unwrap();
+    let r = run(&repo, &["check", "--format", "short"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+}
+
+#[test]
+fn a_misspelled_kind_is_not_renamed_onto_an_id_another_file_defines() {
+    let a = "[ou.o]\n[services.desk]\nou = \"o\"\nlicense = \"contact_center\"\n[service.desk.instant_messaging]\nchannels = [\"interact\"]\n";
+    let z = "[service.desk]\nou = \"o\"\nlicense = \"contact_center\"\n";
+    let (r, texts) = fixed(&[("nimbus.toml", ""), ("a.toml", a), ("z.toml", z)]);
+    assert_eq!(texts[1], a, "{}", r.stderr);
+}

@@ -357,3 +357,21 @@ fn tracked_files_missing_on_disk_are_named_in_a_note() {
          note: .: 1 file git tracks not on disk, not read (--git-tracked): org.toml; the commit holds them until their deletion is staged (`git rm`, or `git mv` for a move)\n"
     );
 }
+
+#[test]
+fn gits_own_list_of_ignored_files_hiding_tracked_files_is_an_error() {
+    let dir = repository();
+    git(dir.path(), &["add", "vip.toml"]);
+    let exclude = dir.path().join(".git/info/exclude");
+    std::fs::create_dir_all(exclude.parent().unwrap()).unwrap();
+    std::fs::write(&exclude, "vip.toml\n").unwrap();
+    let r = short(dir.path(), &["--git-tracked"]);
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr.contains(
+            "error: .git/info/exclude: git's own list of ignored files hides 1 file git tracks, which a clone of the commit reads: vip.toml (--git-tracked); drop the line that lists it, or list them in `exclude` in nimbus.toml\n"
+        ),
+        "{}",
+        r.stderr
+    );
+}

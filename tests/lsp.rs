@@ -3460,3 +3460,48 @@ fn document_and_workspace_symbols_list_the_entities() {
     );
     assert_eq!(s.stop(), 0);
 }
+
+#[test]
+fn the_outline_of_a_file_that_does_not_parse_shows_its_tables_and_escaped_ids_are_not_renamed() {
+    let (_dir, root) = folder_with(&[
+        ("nimbus.toml", ""),
+        ("org.toml", "[ou.root]\n"),
+        (
+            "a.toml",
+            "[service.desk]\nou = \"root\"\nlicense = \"contact_center\"\n",
+        ),
+        (
+            "b.toml",
+            "[service.\"d\\u0065sk\".instant_messaging]\nchannels = []\n",
+        ),
+    ]);
+    let (a, b) = (root.join("a.toml"), root.join("b.toml"));
+    let (mut s, _) = Server::init(&root, false);
+    // A half-typed table below: the file does not parse, its outline still shows `desk` (and
+    // the table being typed).
+    let text = format!("{}[service.half\n", read_text(&a));
+    s.open(&a, &text);
+    s.diagnostics(&uri(&a), |p| codes(p).contains(&"syntax".to_owned()));
+    let r = s.request(
+        "textDocument/documentSymbol",
+        json!({"textDocument": {"uri": uri(&a)}}),
+    );
+    let names: Vec<&str> = (r["result"].as_array().unwrap().iter())
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["desk", "half"], "{r}");
+    s.change(&a, 2, &read_text(&a));
+    s.diagnostics(&uri(&a), |p| !codes(p).contains(&"syntax".to_owned()));
+    // The IM table's key spelled with an escape: refused where the rename begins.
+    let b_text = read_text(&b);
+    let r = s.at(
+        "textDocument/prepareRename",
+        &b,
+        inside(&b_text, "d\\u0065sk", 0, 1, Enc::Utf16),
+    );
+    assert_eq!(
+        r["error"]["message"], "`desk` is written with escapes here: rename it by hand",
+        "{r}"
+    );
+    assert_eq!(s.stop(), 0);
+}

@@ -79,7 +79,8 @@ pub(super) fn left_out_note(files: &[PathBuf], root: &Path, naming: &Naming) -> 
 
 /// The files git does not track that would still decide what `loaded`, the workspace read
 /// with `--git-tracked`, holds, each an error: a clone of the commit would be read otherwise.
-/// The root's `nimbus.toml`, and a `.gitignore` that hides tracked files. (A nested
+/// The root's `nimbus.toml`, and a `.gitignore` (or git's `info/exclude`) that hides tracked
+/// files. (A nested
 /// `nimbus.toml` git does not track splits nothing off: see `walk`.) `tracked` holds the
 /// files git tracks, and those named and the editor's texts, which count as tracked.
 ///
@@ -121,22 +122,35 @@ pub(super) fn untracked_rules(
         match skipped_with(root, path, false, &excludes, &mut ignores) {
             // The walk would read it, were it on disk.
             None if path.symlink_metadata().is_err() => missing.push(path),
-            Some(Skipped::Ignored(file)) if file.file_name().is_some_and(|n| n == ".gitignore") => {
-                hidden.entry(file).or_default().push(path);
-            }
+            // A `.gitignore` (git's `info/exclude` is in no commit either).
+            Some(Skipped::Ignored(file)) => hidden.entry(file).or_default().push(path),
             _ => {}
         }
     }
     for (file, mut paths) in hidden {
-        if is_tracked(&file, tracked, root) {
+        let gitignore = file.file_name().is_some_and(|n| n == ".gitignore");
+        if gitignore && is_tracked(&file, tracked, root) {
             continue;
         }
         paths.sort();
         let (n, what, names) = listed(&paths, naming);
+        let (whose, fix) = if gitignore {
+            ("git does not track it, yet it", "`git add` it")
+        } else if n == 1 {
+            (
+                "git's own list of ignored files",
+                "drop the line that lists it",
+            )
+        } else {
+            (
+                "git's own list of ignored files",
+                "drop the lines that list them",
+            )
+        };
         errors.push(LoadError {
             path: naming.display(&file),
             message: format!(
-                "git does not track it, yet it hides {n} {what} git tracks, which a clone of the commit reads: {names} (--git-tracked); `git add` it, or list them in `exclude` in nimbus.toml"
+                "{whose} hides {n} {what} git tracks, which a clone of the commit reads: {names} (--git-tracked); {fix}, or list them in `exclude` in nimbus.toml"
             ),
         });
     }

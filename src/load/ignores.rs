@@ -65,6 +65,12 @@ const MAX_IGNORE_FILE: u64 = 8 << 20;
 /// such as `/dev/zero` would never end; both can be committed as symbolic links. On refusal:
 /// the file and why.
 pub fn ignore_files_ok(dir: &Path) -> Result<(), (PathBuf, String)> {
+    ignore_files_checked(dir, true)
+}
+
+/// [`ignore_files_ok`], the braces looked for only when `read`: when git and the walk read
+/// the folder's ignore files (not above a repository's top).
+fn ignore_files_checked(dir: &Path, read: bool) -> Result<(), (PathBuf, String)> {
     let gitignore = dir.join(".gitignore");
     // A worktree's is its repository's, which the walk opens all the same; a folder with no
     // `.git` costs one look, as it did.
@@ -88,7 +94,10 @@ pub fn ignore_files_ok(dir: &Path) -> Result<(), (PathBuf, String)> {
             );
             return Err((file, why));
         }
-        if let Some(line) = std::fs::read(&file).ok().and_then(|b| brace_line(&b)) {
+        if let Some(line) = (std::fs::read(&file).ok())
+            .filter(|_| read)
+            .and_then(|b| brace_line(&b))
+        {
             let why = format!(
                 "line {line} holds `{{` or `}}`, which git reads as plain characters and the walk as alternatives (`{{a,b}}`): the two would disagree on which files count; write them `\\{{` and `\\}}`, as git reads them"
             );
@@ -125,7 +134,14 @@ pub fn unescaped_brace(pattern: &str) -> bool {
 /// [`ignore_files_ok`] refuses.
 pub fn ignore_files_above(root: &Path) -> Result<(), (PathBuf, String)> {
     let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
-    root.ancestors().try_for_each(ignore_files_ok)
+    // Above a repository's top, git and the walk read no ignore file: their braces are none
+    // of theirs (the pipe and size checks still hold, the ignore crate opening them all).
+    let mut read = true;
+    root.ancestors().try_for_each(|dir| {
+        let checked = ignore_files_checked(dir, read);
+        read &= !is_repository_top(dir);
+        checked
+    })
 }
 
 /// The `exclude` globs of `nimbus.toml`, as a gitignore relative to the root.

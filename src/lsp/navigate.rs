@@ -115,7 +115,7 @@ impl Index {
         dotted.dedup();
         for file in dotted {
             let text = &ws.sources.get(file).text;
-            for (key, id, at) in super::rename::id_key_spans(text) {
+            for (key, id, at) in crate::parse::lines::id_key_spans(text) {
                 let Some(kind) = Kind::ALL.into_iter().find(|k| k.key() == key) else {
                     continue;
                 };

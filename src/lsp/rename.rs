@@ -14,7 +14,7 @@ use std::path::PathBuf;
 use super::navigate::{self, Index, Occurrence, Role, Target};
 use crate::Analysis;
 use crate::model::is_valid_id;
-use crate::parse::lines::{self, Line};
+use crate::parse::lines;
 use crate::rules::Code;
 use crate::source::{FileId, Span};
 
@@ -38,10 +38,17 @@ pub fn id_at(a: &Analysis, occ: &Occurrence, offset: usize) -> Span {
     let file = occ.span.file;
     let source = a.ws.sources.get(file);
     let line = source.line_start(offset);
+    // No key of the line spells it (one written with escapes): the occurrence itself, or
+    // the id's key when it is in this file; never a place of another file's text.
+    let fallback = if d.id_span.file == file {
+        d.id_span
+    } else {
+        occ.span
+    };
     let at = (id_keys(&source.text, occ.target.kind.key(), &d.id).into_iter())
         .filter(|r| source.line_start(r.start) == line)
         .min_by_key(|r| r.start.abs_diff(offset).min(r.end.abs_diff(offset)))
-        .unwrap_or_else(|| d.id_span.range());
+        .unwrap_or_else(|| fallback.range());
     Span::new(file, unquoted_key(&source.text, at))
 }
 
@@ -49,11 +56,9 @@ pub fn id_at(a: &Analysis, occ: &Occurrence, offset: usize) -> Span {
 /// references are not known), if one does not.
 pub fn broken(a: &Analysis) -> Option<String> {
     let d = a.diagnostics.iter().find(|d| d.code == Code::Syntax)?;
-    let file = a.ws.sources.get(d.span.file);
-    let line = file.position(d.span.start as usize).line;
     Some(format!(
-        "{}:{line} does not parse: fix its syntax error first, so that a rename finds every place that names an id",
-        file.display()
+        "{} does not parse: fix its syntax error first, so that a rename finds every place that names an id",
+        at_line(a, d.span)
     ))
 }
 
@@ -92,31 +97,24 @@ pub fn refusal(a: &Analysis, target: Target, new: &str) -> Option<String> {
         .filter(|u| u.kind == kind && u.value.as_str() == new && !u.renamed)
         .map(|u| u.span)
         .collect();
-    if let Some(first) = dangling.first() {
-        let file = a.ws.sources.get(first.file);
-        let line = file.position(first.start as usize).line;
+    if let Some(&first) = dangling.first() {
         let n = dangling.len();
         let what = if n == 1 { "reference" } else { "references" };
         return Some(format!(
-            "`{new}` is written in {n} {what} that name no {noun} now ({}:{line}): renamed, `{}` would be named there too; choose another id, or correct {them} first",
-            file.display(),
+            "`{new}` is written in {n} {what} that name no {noun} now ({}): renamed, `{}` would be named there too; choose another id, or correct {them} first",
+            at_line(a, first),
             navigate::def(a, target).id,
             noun = kind.noun(),
             them = if n == 1 { "it" } else { "them" },
         ));
     }
     match a.ws.res.lookup(&a.ws.model, kind, new) {
-        Some(other) if other != target.index => {
-            let at = a.ws.model.def(kind, other).header;
-            let file = a.ws.sources.get(at.file);
-            let line = file.position(at.start as usize).line;
-            Some(format!(
-                "{} {} `{new}` exists already ({}:{line}): choose another id",
-                kind.article(),
-                kind.noun(),
-                file.display()
-            ))
-        }
+        Some(other) if other != target.index => Some(format!(
+            "{} {} `{new}` exists already ({}): choose another id",
+            kind.article(),
+            kind.noun(),
+            at_line(a, a.ws.model.def(kind, other).header)
+        )),
         _ => None,
     }
 }
@@ -193,13 +191,19 @@ pub fn verify(
         .iter()
         .all(|&k| before.ws.model.defs(k).count() == after.ws.model.defs(k).count());
     if let Some(d) = after.diagnostics.iter().find(|d| d.code == Code::Syntax) {
-        let file = after.ws.sources.get(d.span.file);
-        let line = file.position(d.span.start as usize).line;
         return Err(format!(
-            "renamed, {}:{line} would no longer parse ({}): choose another id",
-            file.display(),
+            "renamed, {} would no longer parse ({}): choose another id",
+            at_line(after, d.span),
             d.message
         ));
+    }
+    let unreached = || {
+        format!(
+            "`{old}` is written where a rename cannot reach it (inside an inline table, or with escapes): rename it by hand"
+        )
+    };
+    if after.ws.res.lookup(&after.ws.model, kind, old).is_some() {
+        return Err(unreached());
     }
     if !same_entities || after.ws.res.duplicates.len() != before.ws.res.duplicates.len() {
         return Err(format!(
@@ -217,55 +221,26 @@ pub fn verify(
         a.definitions(t).len() == b.definitions(target).len()
             && a.references(t).len() == b.references(target).len() + waiting
     });
-    if whole && after.ws.res.lookup(&after.ws.model, kind, old).is_none() {
-        Ok(())
-    } else {
-        Err(format!(
-            "`{old}` is written where a rename cannot reach it (inside an inline table, or with escapes): rename it by hand"
-        ))
-    }
+    if whole { Ok(()) } else { Err(unreached()) }
 }
 
 /// The byte ranges of `text` where a key spells `id` as the id of an entity whose kind's key
-/// is `kind` (quotes included): see [`id_key_spans`].
+/// is `kind` (quotes included): see [`lines::id_key_spans`].
 pub fn id_keys(text: &str, kind: &str, id: &str) -> Vec<std::ops::Range<usize>> {
-    (id_key_spans(text).into_iter())
+    (lines::id_key_spans(text).into_iter())
         .filter(|(k, i, _)| k == kind && i == id)
         .map(|(_, _, at)| at)
         .collect()
 }
 
-/// Every key of `text` in an entity id's place, with the kind's key, the id and the key's
-/// byte range (quotes included): in table headers (`[service.x]`,
-/// `[service.x.instant_messaging]`) and in dotted keys (`service.x.name = …`, or `x = {…}`
-/// and `x.name = …` below `[service]`).
-pub(crate) fn id_key_spans(text: &str) -> Vec<(String, String, std::ops::Range<usize>)> {
-    let mut out = Vec::new();
-    let mut table: Vec<String> = Vec::new();
-    for l in lines::top_level(text) {
-        let (skip, header) = match &l.line {
-            Line::Header { array, .. } => (if *array { 2 } else { 1 }, true),
-            Line::Key(_) => (0, false),
-            _ => continue,
-        };
-        let from = l.text_start + skip;
-        let parts = lines::key_segments(&text[from..]);
-        if header {
-            table = parts.iter().map(|(k, _)| k.clone()).collect();
-        }
-        // The id's part of the key: the second of the whole path.
-        let found = match (header, table.as_slice(), parts.as_slice()) {
-            (true, _, [(k, _), (i, at), ..]) | (false, [], [(k, _), (i, at), ..]) => {
-                Some((k, i, at))
-            }
-            (false, [k], [(i, at), ..]) => Some((k, i, at)),
-            _ => None,
-        };
-        if let Some((k, i, at)) = found {
-            out.push((k.clone(), i.clone(), from + at.start..from + at.end));
-        }
-    }
-    out
+/// `file.toml:LINE`, where `span` starts.
+fn at_line(a: &Analysis, span: Span) -> String {
+    let file = a.ws.sources.get(span.file);
+    format!(
+        "{}:{}",
+        file.display(),
+        file.position(span.start as usize).line
+    )
 }
 
 /// The range of a key's name without its quotes (`"x"` and `'x'`).

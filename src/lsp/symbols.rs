@@ -11,8 +11,8 @@ use crate::source::{FileId, Span};
 
 /// One entity as a symbol: where its table is, where its id is, and what it is.
 pub struct Symbol {
-    /// The entity.
-    pub target: Target,
+    /// Its kind.
+    pub kind: Kind,
     /// Its id.
     pub name: String,
     /// Its kind and display name (`service · Sales IVR`).
@@ -34,8 +34,10 @@ pub fn kind(kind: Kind) -> SymbolKind {
     }
 }
 
-/// The entities `file` defines (the first definition of each), in the order of the file.
-pub fn outline(a: &Analysis, file: FileId) -> Vec<Symbol> {
+/// The entities `file` defines (the first definition of each), in the order of the file;
+/// of a file that does not parse, which the model holds nothing of, the tables its text
+/// shows (`[kind.id]` headers).
+pub fn outline(a: &Analysis, file: FileId, broken: bool) -> Vec<Symbol> {
     let text = &a.ws.sources.get(file).text;
     // Where each top-level header starts, and its path: a table ends where the next one
     // starts, unless that one is its own sub-table.
@@ -46,20 +48,36 @@ pub fn outline(a: &Analysis, file: FileId) -> Vec<Symbol> {
         })
         .collect();
     let mut out: Vec<Symbol> = Vec::new();
-    for k in Kind::ALL {
-        for (index, d) in a.ws.model.defs(k).enumerate() {
-            if d.header.file != file {
+    if broken {
+        let mut seen = std::collections::HashSet::new();
+        for (key, id, at) in lines::id_key_spans(text) {
+            let Some(kind) = Kind::ALL.into_iter().find(|k| k.key() == key) else {
                 continue;
-            }
-            let target = Target {
-                kind: k,
-                index: index as u32,
             };
+            // A header of the table itself (its first), not of a sub-table.
+            let line = text[..at.start].rfind('\n').map_or(0, |i| i + 1);
+            let start = line + (text[line..].len() - text[line..].trim_start().len());
+            let own = (headers.iter()).any(|(h, p)| *h == start && p.len() == 2);
+            if own && seen.insert((kind, id.clone())) {
+                let header_end = text[start..].find(']').map_or(at.end, |i| start + i + 1);
+                out.push(Symbol {
+                    kind,
+                    name: id,
+                    detail: kind.noun().to_owned(),
+                    range: extent(text, &headers, Span::new(file, start..header_end)),
+                    selection: Span::new(file, at),
+                });
+            }
+        }
+        return out;
+    }
+    for k in Kind::ALL {
+        for d in a.ws.model.defs(k).filter(|d| d.header.file == file) {
             out.push(Symbol {
-                target,
+                kind: k,
                 name: d.id.to_string(),
                 detail: detail(a, k, d),
-                range: extent(text, &headers, d),
+                range: extent(text, &headers, d.header),
                 selection: d.id_span,
             });
         }
@@ -83,9 +101,10 @@ fn detail(a: &Analysis, kind: Kind, d: &Def) -> String {
     }
 }
 
-/// The extent of the table `d` defines in `text` (see [`Symbol::range`]).
-fn extent(text: &str, headers: &[(usize, Vec<String>)], d: &Def) -> Span {
-    let start = d.header.start as usize;
+/// The extent in `text` of the table whose header (or key) is `header` (see
+/// [`Symbol::range`]).
+fn extent(text: &str, headers: &[(usize, Vec<String>)], header: Span) -> Span {
+    let start = header.start as usize;
     let at = headers.partition_point(|(h, _)| *h < start);
     let end = match headers.get(at) {
         Some((h, path)) if *h == start => {
@@ -102,20 +121,29 @@ fn extent(text: &str, headers: &[(usize, Vec<String>)], d: &Def) -> Span {
     // Without the blank lines before the next table.
     let body = text[start..end].trim_end();
     let end = start + body.len();
-    Span::new(d.header.file, start..end.max(d.header.end as usize))
+    Span::new(header.file, start..end.max(header.end as usize))
+}
+
+/// An entity found by [`search`].
+pub struct Found {
+    /// Its id does not start with the query (sorted after those that do).
+    pub inside: bool,
+    /// The entity.
+    pub target: Target,
+    /// Its OU path, as hovers show names.
+    pub container: String,
 }
 
 /// The entities of `a` whose id or name holds `query` (ignoring case), ids starting with it
-/// first, then by id; at most `max`, and whether some were left out.
-pub fn search(a: &Analysis, query: &str, max: usize) -> (Vec<(Target, String)>, bool) {
+/// first, then by id and kind; at most `max`.
+pub fn search(a: &Analysis, query: &str, max: usize) -> Vec<Found> {
     let q = query.to_lowercase();
     let mut found: Vec<(bool, &str, Target)> = Vec::new();
     for k in Kind::ALL {
         for (index, d) in a.ws.model.defs(k).enumerate() {
             let id = d.id.as_str();
-            let name = d.display_name();
             let lower = id.to_lowercase();
-            if lower.contains(&q) || name.to_lowercase().contains(&q) {
+            if lower.contains(&q) || d.display_name().to_lowercase().contains(&q) {
                 let target = Target {
                     kind: k,
                     index: index as u32,
@@ -125,17 +153,19 @@ pub fn search(a: &Analysis, query: &str, max: usize) -> (Vec<(Target, String)>, 
         }
     }
     found.sort_by(|a, b| (a.0, a.1, a.2.kind).cmp(&(b.0, b.1, b.2.kind)));
-    let more = found.len() > max;
     found.truncate(max);
-    let out = (found.into_iter())
-        .map(|(_, _, t)| {
+    (found.into_iter())
+        .map(|(inside, _, target)| {
             // The OU path, shown as hovers show names: secrets masked, controls escaped.
-            let path = navigate::ou_line(a, t);
+            let path = navigate::ou_line(a, target);
             let path = a.secret_mask().mask(&path).unwrap_or(path);
-            (t, crate::source::printable(&path).into_owned())
+            Found {
+                inside,
+                target,
+                container: crate::source::printable(&path).into_owned(),
+            }
         })
-        .collect();
-    (out, more)
+        .collect()
 }
 
 #[cfg(test)]
@@ -151,15 +181,7 @@ mod tests {
                 _ => None,
             })
             .collect();
-        let d = Def {
-            id: "a".into(),
-            id_span: Span::new(FileId(0), 9..10),
-            header: Span::new(FileId(0), 0..11),
-            name: crate::model::Field::Absent,
-            ou: crate::model::Field::Absent,
-            sub_tables_only: false,
-        };
-        let r = extent(text, &headers, &d);
+        let r = extent(text, &headers, Span::new(FileId(0), 0..11));
         assert_eq!(
             &text[r.range()],
             "[service.a]\nou = \"x\"\n[service.a.instant_messaging]\nchannels = []"

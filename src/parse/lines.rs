@@ -284,6 +284,39 @@ fn key_parts(text: &str, mut part: impl FnMut(String, std::ops::Range<usize>)) {
     }
 }
 
+/// Every key of `text` in an entity id's place, with the kind's key, the id and the key's
+/// byte range (quotes included): in table headers (`[service.x]`,
+/// `[service.x.instant_messaging]`) and in dotted keys (`service.x.name = …`, or `x = {…}`
+/// and `x.name = …` below `[service]`).
+pub(crate) fn id_key_spans(text: &str) -> Vec<(String, String, std::ops::Range<usize>)> {
+    let mut out = Vec::new();
+    let mut table: Vec<String> = Vec::new();
+    for l in top_level(text) {
+        let (skip, header) = match &l.line {
+            Line::Header { array, .. } => (if *array { 2 } else { 1 }, true),
+            Line::Key(_) => (0, false),
+            _ => continue,
+        };
+        let from = l.text_start + skip;
+        let parts = key_segments(&text[from..]);
+        if header {
+            table = parts.iter().map(|(k, _)| k.clone()).collect();
+        }
+        // The id's part of the key: the second of the whole path.
+        let found = match (header, table.as_slice(), parts.as_slice()) {
+            (true, _, [(k, _), (i, at), ..]) | (false, [], [(k, _), (i, at), ..]) => {
+                Some((k, i, at))
+            }
+            (false, [k], [(i, at), ..]) => Some((k, i, at)),
+            _ => None,
+        };
+        if let Some((k, i, at)) = found {
+            out.push((k.clone(), i.clone(), from + at.start..from + at.end));
+        }
+    }
+    out
+}
+
 /// True when the key of line `l` of `text` (a header's, or a key line's up to its first `=`
 /// outside quotes) holds a backslash: spelled with an escape (`"\u0073ervice"`), it may be
 /// another key spelled plainly. A value or a comment with one (`path = "C:\\x"`) is no sign.

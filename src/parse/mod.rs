@@ -340,8 +340,8 @@ impl<'a> Whole<'a> {
 /// The first keys of a file's table headers, and of its dotted keys above them.
 #[derive(Default)]
 struct TopKeys {
-    /// By first key: the lines (1-based) of the headers it opens, the second keys they name,
-    /// and whether one is that key alone (`[service]`).
+    /// By first key: the lines (1-based) of the headers it opens, the second keys of those
+    /// with two parts (`[service.x]`), and whether one is that key alone (`[service]`).
     headers: rustc_hash::FxHashMap<String, (Vec<u32>, rustc_hash::FxHashSet<String>, bool)>,
     /// By first and second key named in deeper headers only (`[service.x.instant_messaging]`
     /// with no `[service.x]`): the third keys.

@@ -86,8 +86,10 @@ pub fn parse_settings(id: FileId, file: &SourceFile) -> ParsedSettings {
 /// `# nimbus-lint: allow(…)` lines of `nimbus.toml`: there is no entity there to silence.
 fn directives_here(r: &mut Reader<'_>, id: FileId, text: &str) {
     for l in super::lines::top_level(text) {
+        // As entity files read them: prose that names the tool is no directive.
         if let super::lines::Line::Comment(body) = l.line
-            && body.trim_start().starts_with("nimbus-lint")
+            && (super::suppress::looks_like_directive(body.trim_start())
+                || body.trim_start().starts_with("nimbus-lint:"))
         {
             let end = l.text_start + 1 + body.trim_end().len();
             r.diagnostics

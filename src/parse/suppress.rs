@@ -193,7 +193,7 @@ fn trailing_directive(file: FileId, src: &str, line_at: usize, diags: &mut Vec<D
 /// True when a comment's text is a directive however spelled: the tool's name (`nimbus-lint`,
 /// `nimbus_lint`, any case), an optional colon, then `allow(`. Prose that merely names the tool
 /// (`# nimbus-lint checks this file in CI`) is not one.
-fn looks_like_directive(body: &str) -> bool {
+pub(super) fn looks_like_directive(body: &str) -> bool {
     let lower = body.to_ascii_lowercase();
     let Some(rest) = lower
         .strip_prefix("nimbus-lint")

@@ -105,14 +105,22 @@ impl Server {
         }
     }
 
-    /// Before answering `req`: checks the workspace of the file it names, if marked. The
-    /// other marked workspaces wait for the end of the batch: a request never waits for the
-    /// check of a workspace it does not look at.
+    /// Before answering `req`: checks the workspace of the file it names, if marked (for a
+    /// search of every workspace, each marked one with an open document). The other marked
+    /// workspaces wait for the end of the batch: a request never waits for the check of a
+    /// workspace it does not look at.
     pub(super) fn flush_for(&mut self, t: &Transport, req: &Request) {
         if self.stopping {
             return;
         }
         self.retire(t);
+        // A search of every workspace looks at each: each open one is brought up to date.
+        if req.method
+            == <lsp_types::request::WorkspaceSymbolRequest as lsp_types::request::Request>::METHOD
+        {
+            self.flush(t);
+            return;
+        }
         let uri = req.params.get("textDocument").and_then(|d| d.get("uri"));
         let path = uri
             .and_then(|u| u.as_str())

@@ -149,10 +149,10 @@ struct Server {
     /// True when the client shows Markdown in hovers (it lists it, or says nothing).
     markdown: bool,
     /// The client says it supports `textDocument/prepareRename`.
-    prepare_rename: bool,
+    client_prepares_renames: bool,
     /// The client takes `documentChanges` in a workspace edit: a rename's edits carry the
     /// version of each open document they were made for.
-    document_changes: bool,
+    client_takes_document_changes: bool,
     /// The check of a workspace with no open document, running on a thread of its own.
     job: Option<Job>,
     /// The last generation given to a workspace (see `Ws::generation`): one count for all,
@@ -246,11 +246,11 @@ impl Server {
                     formats.first() != Some(&MarkupKind::PlainText)
                         && formats.contains(&MarkupKind::Markdown)
                 }),
-            document_changes: (params.capabilities.workspace.as_ref())
+            client_takes_document_changes: (params.capabilities.workspace.as_ref())
                 .and_then(|w| w.workspace_edit.as_ref())
                 .and_then(|e| e.document_changes)
                 .unwrap_or(false),
-            prepare_rename: (params.capabilities.text_document.as_ref())
+            client_prepares_renames: (params.capabilities.text_document.as_ref())
                 .and_then(|t| t.rename.as_ref())
                 .and_then(|r| r.prepare_support)
                 .unwrap_or(false),
@@ -278,7 +278,7 @@ impl Server {
             document_symbol_provider: Some(OneOf::Left(true)),
             workspace_symbol_provider: Some(OneOf::Left(true)),
             // Options only for a client that says it prepares renames (LSP 3.17).
-            rename_provider: Some(if self.prepare_rename {
+            rename_provider: Some(if self.client_prepares_renames {
                 OneOf::Right(RenameOptions {
                     prepare_provider: Some(true),
                     work_done_progress_options: WorkDoneProgressOptions::default(),

@@ -267,6 +267,15 @@ impl Server {
             return Err(refused(why));
         }
         let span = rename::id_at(a, &occ, offset);
+        let id = &navigate::def(a, occ.target).id;
+        // A table's key spelled with escapes: no edit of it is certain.
+        if occ.role == navigate::Role::Definition
+            && a.ws.sources.get(file).text.get(span.range()) != Some(id.as_str())
+        {
+            return Err(refused(format!(
+                "`{id}` is written with escapes here: rename it by hand"
+            )));
+        }
         Ok(Some(PrepareRenameResponse::RangeWithPlaceholder {
             range: convert::span_range(&a.ws, span, self.enc),
             placeholder: navigate::def(a, occ.target).id.to_string(),
@@ -355,7 +364,7 @@ impl Server {
     /// A workspace edit of `changes` (each file's address, open document's version, edits):
     /// as `documentChanges`, versioned, for a client that takes them, else as `changes`.
     fn workspace_edit(&self, changes: Vec<(Uri, Option<i32>, Vec<TextEdit>)>) -> WorkspaceEdit {
-        if self.document_changes {
+        if self.client_takes_document_changes {
             let edits = (changes.into_iter())
                 .map(|(uri, version, edits)| TextDocumentEdit {
                     text_document: OptionalVersionedTextDocumentIdentifier { uri, version },
@@ -379,12 +388,13 @@ impl Server {
     /// The entities a document defines, as its outline.
     #[allow(deprecated)] // `DocumentSymbol::deprecated`: a field the type still has.
     fn document_symbols(&self, uri: &Uri) -> Option<DocumentSymbolResponse> {
-        let (_, a, file) = self.document(uri)?;
-        let symbols = (symbols::outline(a, file).into_iter())
+        let (checked, a, file) = self.document(uri)?;
+        let broken = checked.index().is_broken(file);
+        let symbols = (symbols::outline(a, file, broken).into_iter())
             .map(|s| DocumentSymbol {
                 name: s.name,
                 detail: Some(s.detail),
-                kind: symbols::kind(s.target.kind),
+                kind: symbols::kind(s.kind),
                 tags: None,
                 deprecated: None,
                 range: convert::span_range(&a.ws, s.range, self.enc),
@@ -395,29 +405,44 @@ impl Server {
         Some(DocumentSymbolResponse::Nested(symbols))
     }
 
-    /// The entities of every checked workspace whose id or name holds `query`.
+    /// The entities of every checked workspace whose id or name holds `query`: those whose id
+    /// starts with it first, then by id, whatever their workspace.
     #[allow(deprecated)] // `SymbolInformation::deprecated`: a field the type still has.
     fn workspace_symbols(&self, query: &str) -> WorkspaceSymbolResponse {
-        let mut out = Vec::new();
+        let mut all: Vec<(&Analysis, symbols::Found)> = Vec::new();
         for checked in self.workspaces.values().filter_map(|w| w.analysis.as_ref()) {
             let a = &checked.analysis;
-            let room = SYMBOLS.saturating_sub(out.len());
-            let (found, _) = symbols::search(a, query, room);
-            for (target, container) in found {
-                let d = navigate::def(a, target);
-                let Some(location) = self.location(a, d.header) else {
-                    continue;
-                };
-                out.push(SymbolInformation {
+            all.extend(
+                symbols::search(a, query, SYMBOLS)
+                    .into_iter()
+                    .map(|f| (a, f)),
+            );
+        }
+        // Workspaces in root order, each sorted: a stable sort keeps that order for equals.
+        all.sort_by(|(a, x), (b, y)| {
+            let key = |a: &Analysis, f: &symbols::Found| {
+                (
+                    f.inside,
+                    navigate::def(a, f.target).id.to_string(),
+                    f.target.kind,
+                )
+            };
+            key(a, x).cmp(&key(b, y))
+        });
+        all.truncate(SYMBOLS);
+        let out = (all.into_iter())
+            .filter_map(|(a, f)| {
+                let d = navigate::def(a, f.target);
+                Some(SymbolInformation {
                     name: d.id.to_string(),
-                    kind: symbols::kind(target.kind),
+                    kind: symbols::kind(f.target.kind),
                     tags: None,
                     deprecated: None,
-                    location,
-                    container_name: Some(container),
-                });
-            }
-        }
+                    location: self.location(a, d.header)?,
+                    container_name: Some(f.container),
+                })
+            })
+            .collect();
         WorkspaceSymbolResponse::Flat(out)
     }
 }
