@@ -120,7 +120,29 @@ pub struct Def {
     pub sub_tables_only: bool,
 }
 
+/// A reference an entity writes: the kind it names, and the value written.
+pub type Reference<'a> = (Kind, &'a Sp<Text>);
+
+impl Ou {
+    /// The references it writes: `parent`.
+    pub fn refs(&self) -> impl Iterator<Item = Reference<'_>> {
+        self.parent.get().map(|p| (Kind::Ou, p)).into_iter()
+    }
+}
+
+impl MessagingEntry {
+    /// The references it writes: `ou`, `connector`.
+    pub fn refs(&self) -> impl Iterator<Item = Reference<'_>> {
+        (self.def.refs()).chain(self.connector.get().map(|c| (Kind::Connector, c)))
+    }
+}
+
 impl Def {
+    /// The references every entity but an OU writes: `ou`.
+    pub fn refs(&self) -> impl Iterator<Item = Reference<'_>> {
+        self.ou.get().map(|o| (Kind::Ou, o)).into_iter()
+    }
+
     /// The display name: `name`, defaulting to the id.
     pub fn display_name(&self) -> &str {
         self.name.value().map_or(&self.id, |n| n.as_str())
@@ -334,6 +356,14 @@ pub struct Service {
 }
 
 impl Service {
+    /// The references it writes: `ou`, `transfers`, its IM table's `messaging_entry`.
+    pub fn refs(&self) -> impl Iterator<Item = Reference<'_>> {
+        let entry = (self.im.value()).and_then(|im| im.messaging_entry.get());
+        (self.def.refs())
+            .chain(self.transfers.iter().map(|t| (Kind::Service, t)))
+            .chain(entry.map(|e| (Kind::MessagingEntry, e)))
+    }
+
     /// True when the service lists a channel (customers contact it directly).
     pub fn is_front_desk(&self) -> bool {
         self.im.value().is_some_and(|im| im.lists_channel)

@@ -76,35 +76,9 @@ pub struct Duplicate {
     pub refs: Vec<(Kind, Sp<Text>)>,
 }
 
-/// The references an entity writes, with the kind each names.
-fn refs_of_ou(o: &crate::model::Ou) -> Vec<(Kind, Sp<Text>)> {
-    o.parent
-        .get()
-        .map(|p| (Kind::Ou, p.clone()))
-        .into_iter()
-        .collect()
-}
-
-fn refs_of_def(d: &Def) -> impl Iterator<Item = (Kind, Sp<Text>)> + '_ {
-    d.ou.get().map(|o| (Kind::Ou, o.clone())).into_iter()
-}
-
-fn refs_of_connector(c: &crate::model::Connector) -> Vec<(Kind, Sp<Text>)> {
-    refs_of_def(&c.def).collect()
-}
-
-fn refs_of_entry(e: &crate::model::MessagingEntry) -> Vec<(Kind, Sp<Text>)> {
-    (refs_of_def(&e.def))
-        .chain(e.connector.get().map(|c| (Kind::Connector, c.clone())))
-        .collect()
-}
-
-fn refs_of_service(s: &crate::model::Service) -> Vec<(Kind, Sp<Text>)> {
-    let entry = (s.im.value()).and_then(|im| im.messaging_entry.get());
-    (refs_of_def(&s.def))
-        .chain(s.transfers.iter().map(|t| (Kind::Service, t.clone())))
-        .chain(entry.map(|e| (Kind::MessagingEntry, e.clone())))
-        .collect()
+/// The references of an entity, `refs`, owned: kept beside a duplicate.
+fn owned<'a>(refs: impl Iterator<Item = crate::model::Reference<'a>>) -> Vec<(Kind, Sp<Text>)> {
+    refs.map(|(k, v)| (k, v.clone())).collect()
 }
 
 /// A reference that names no entity.
@@ -379,24 +353,24 @@ pub fn resolve(mut ws: Workspace, files: Vec<ParsedFile>) -> Workspace {
         entries.push(file.entries);
         services.push(file.services);
     }
-    model.ous = merge(&mut res, Kind::Ou, ous, (|e| &e.def, refs_of_ou));
+    model.ous = merge(&mut res, Kind::Ou, ous, (|e| &e.def, |e| owned(e.refs())));
     model.connectors = merge(
         &mut res,
         Kind::Connector,
         connectors,
-        (|e| &e.def, refs_of_connector),
+        (|e| &e.def, |e| owned(e.def.refs())),
     );
     model.entries = merge(
         &mut res,
         Kind::MessagingEntry,
         entries,
-        (|e| &e.def, refs_of_entry),
+        (|e| &e.def, |e| owned(e.refs())),
     );
     model.services = merge(
         &mut res,
         Kind::Service,
         services,
-        (|e| &e.def, |e| refs_of_service(e)),
+        (|e| &e.def, |e| owned(e.refs())),
     );
     // Two renames to one `[kind.id]` (in two files, or two spellings in one) would define it
     // twice as surely as an id defined already.

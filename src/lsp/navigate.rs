@@ -66,30 +66,12 @@ impl Index {
             }
         };
         let m = &ws.model;
-        for o in &m.ous {
-            if let Field::Set(p) = &o.parent {
-                reference(Kind::Ou, p);
-            }
-        }
-        for kind in [Kind::Connector, Kind::MessagingEntry, Kind::Service] {
-            for d in m.defs(kind) {
-                if let Field::Set(ou) = &d.ou {
-                    reference(Kind::Ou, ou);
-                }
-            }
-        }
-        for e in &m.entries {
-            if let Field::Set(c) = &e.connector {
-                reference(Kind::Connector, c);
-            }
-        }
-        for s in &m.services {
-            if let Some(Field::Set(entry)) = s.im.value().map(|im| &im.messaging_entry) {
-                reference(Kind::MessagingEntry, entry);
-            }
-            for t in &s.transfers {
-                reference(Kind::Service, t);
-            }
+        let refs = (m.ous.iter().flat_map(|o| o.refs()))
+            .chain(m.connectors.iter().flat_map(|c| c.def.refs()))
+            .chain(m.entries.iter().flat_map(|e| e.refs()))
+            .chain(m.services.iter().flat_map(|s| s.refs()));
+        for (kind, value) in refs {
+            reference(kind, value);
         }
         for kind in Kind::ALL {
             for (index, d) in m.defs(kind).enumerate() {
