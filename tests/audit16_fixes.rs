@@ -10,7 +10,9 @@
 //! of hard rules; S5: `output = "-"`; S9: `--quiet`; S10: a blank `name`; S11: `./` in
 //! `exclude`); the README audit's (D1: a misspelled kind above its own IM table is renamed;
 //! D5: a named file that is not `.toml` makes no folder a workspace; D6: `build`'s limit on
-//! the OUs' paths).
+//! the OUs' paths); the sixteenth mutation audit's bugs (B1: an entry moved out of a loop
+//! takes its connector along; B2: one credential of a broken file's multi-line string, one
+//! diagnostic; B3: four or five closing quotes).
 
 mod common;
 
@@ -691,3 +693,58 @@ fn a_misspelled_kind_is_not_renamed_onto_an_id_another_file_defines() {
     let (r, texts) = fixed(&[("nimbus.toml", ""), ("a.toml", a), ("z.toml", z)]);
     assert_eq!(texts[1], a, "{}", r.stderr);
 }
+
+/// The short format's lines of a workspace holding `org.toml`, the summary left out.
+fn short_lines(org: &str) -> Vec<String> {
+    let ws = workspace(&[("nimbus.toml", ""), ("org.toml", org)]);
+    let r = run(ws.path(), &["check", "--format", "short"]);
+    let mut lines: Vec<String> = r.stdout.lines().map(str::to_owned).collect();
+    lines.pop();
+    lines
+}
+
+#[test]
+fn an_entry_moved_out_of_an_ou_loop_is_told_to_take_its_connector_along() {
+    let lines = short_lines(B1);
+    assert!(
+        lines.iter().any(|l| l.contains("reference-not-visible")),
+        "{lines:?}"
+    );
+    let found = workspace_diagnostics(&[("nimbus.toml", ""), ("org.toml", B1)]);
+    let help = (found.iter())
+        .find(|d| d["code"] == "reference-not-visible")
+        .map(|d| d["help"].as_str().unwrap().to_owned())
+        .unwrap();
+    assert!(
+        help.contains("move messaging entry `wx` and its connector `tw` to `sales`"),
+        "{help}"
+    );
+}
+
+#[test]
+fn one_credential_in_a_multi_line_string_of_a_broken_file_is_one_diagnostic() {
+    assert_eq!(
+        short_lines(B2),
+        [
+            "org.toml:3:1: error[secret-in-config]: string shaped like a Twilio API key secret: `q1W2…` (32 characters)",
+            "org.toml:4:6: error[syntax]: invalid TOML: table header without its closing `]`",
+        ]
+    );
+}
+
+#[test]
+fn a_multi_line_string_closed_by_more_than_three_quotes_leaves_none_behind() {
+    assert_eq!(
+        short_lines(B3),
+        [
+            "org.toml:1:12: error[syntax]: invalid TOML: table header without its closing `]`",
+            "org.toml:2:22: error[secret-in-config]: string shaped like a Twilio auth token: `abcd…` (32 characters)",
+        ]
+    );
+}
+
+const B1: &str = "[ou.contoso]\n[ou.sales]\nparent = \"contoso\"\n[ou.x]\nparent = \"y\"\n[ou.y]\nparent = \"x\"\n\n[connector.tw]\nou = \"x\"\ntype = \"twilio\"\n\n[messaging_entry.wx]\nou = \"x\"\nconnector = \"tw\"\n\n[service.desk]\nou = \"sales\"\nlicense = \"contact_center\"\n[service.desk.instant_messaging]\nmessaging_entry = \"wx\"\n";
+const B2: &str =
+    "[ou.contoso]\ndescription = \"\"\"\nq1W2e3R4t5Y6u7I8o9P0a1S2d3F4g5H6\"\"\"\n[ou.x\n";
+const B3: &str =
+    "[ou.contoso\nitems = [\"\"\"a\"b\"\"\"\", \"abcdef0123456789abcdef0123456789\"]\n";

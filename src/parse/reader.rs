@@ -596,6 +596,16 @@ impl<'s> Reader<'s> {
     pub fn scan_secrets(&mut self, root: &DeTable<'_>, entities: bool) {
         // The literal `api_key_secret` values already recorded; each value is visited once.
         let known: rustc_hash::FxHashSet<Span> = self.secrets.iter().map(|h| h.span).collect();
+        // Their places in order: a multi-line string of a file that does not parse had its
+        // words recorded where each stands, and is then the same credential.
+        let mut places: Vec<(u32, u32)> = known.iter().map(|s| (s.start, s.end)).collect();
+        places.sort_unstable();
+        let recorded = |span: Span| {
+            known.contains(&span) || {
+                let at = places.partition_point(|p| p.0 < span.start);
+                places.get(at).is_some_and(|p| p.1 <= span.end)
+            }
+        };
         // Each value with the key it is the value of (or an item of), its depth below the
         // root, and the entity it belongs to: a kind's table at depth 0, its entities at 1.
         type Entry<'v, 'i> = (
@@ -619,7 +629,7 @@ impl<'s> Reader<'s> {
             match v.get_ref() {
                 DeValue::String(s) if let Some(value) = shaped(s) => {
                     let span = self.span(v.span());
-                    if !known.contains(&span) {
+                    if !recorded(span) {
                         self.secrets.push(SecretHit {
                             span,
                             value,

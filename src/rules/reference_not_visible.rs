@@ -216,7 +216,12 @@ fn report(
                 .lookup(m, Kind::MessagingEntry, &target.id)
                 .and_then(|e| res.entry_connector[e as usize])
                 .and_then(|c| res.connector_ou[c as usize].map(|o| (c, o)))
-                .filter(|&(_, o)| tree.is_at_or_above(o, top) == Some(false)),
+                // A connector hanging off a loop or a broken parent is above no rooted OU,
+                // however that is mended (see `unseen`).
+                .filter(|&(_, o)| match tree.is_at_or_above(o, top) {
+                    Some(above) => !above,
+                    None => tree.is_rooted(top),
+                }),
             _ => None,
         };
         let what = match stranded {

@@ -81,7 +81,7 @@ pub(crate) fn bare_secrets(file: crate::source::FileId, text: &str, base: usize)
                         Some(k) if text[j + k..].starts_with(triple) => {
                             // Up to two more quotes belong to the string.
                             let mut close = j + k;
-                            while bytes.get(close + 3) == Some(&b) && close + 3 - (j + k) < 3 {
+                            while bytes.get(close + 3) == Some(&b) && close - (j + k) < 2 {
                                 close += 1;
                             }
                             break Some(close);
