@@ -3125,22 +3125,16 @@ fn rename_refuses_what_it_cannot_make_certain_and_says_why() {
     let org_text = read_text(&org);
     s.open(&org, &org_text);
     s.diagnostics(&uri(&org), |_| true);
-    let error = |r: &Value| {
-        r["error"]["message"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned()
-    };
     let on_root = inside(&org_text, "\"root\"", 0, 1, Enc::Utf16);
 
     let r = s.rename(&org, on_root.clone(), "Root");
     assert_eq!(
-        error(&r),
+        refusal(&r),
         "`Root` is not a valid id: ids match `^[a-z0-9][a-z0-9_-]*$` (lowercase letters, digits, `_` and `-`)"
     );
     let r = s.rename(&org, on_root.clone(), "emea");
     assert_eq!(
-        error(&r),
+        refusal(&r),
         "an OU `emea` exists already (org.toml:2): choose another id"
     );
     // The same id: nothing to change.
@@ -3152,7 +3146,7 @@ fn rename_refuses_what_it_cannot_make_certain_and_says_why() {
     assert_eq!(r["result"], Value::Null, "{r}");
     let r = s.rename(&org, off, "x");
     assert_eq!(
-        error(&r),
+        refusal(&r),
         "no entity's id here: rename a table's id, or a reference to it"
     );
     // An id inside an inline table of inline tables is out of the rename's reach: refused,
@@ -3164,7 +3158,7 @@ fn rename_refuses_what_it_cannot_make_certain_and_says_why() {
         "deeper",
     );
     assert_eq!(
-        error(&r),
+        refusal(&r),
         "`deep` is written where a rename cannot reach it (inside an inline table, or with escapes): rename it by hand"
     );
     // A file that does not parse may name the id: no rename until it does.
@@ -3175,9 +3169,9 @@ fn rename_refuses_what_it_cannot_make_certain_and_says_why() {
     });
     let why = "draft.toml:1 does not parse: fix its syntax error first, so that a rename finds every place that names an id";
     let r = s.at("textDocument/prepareRename", &org, on_root.clone());
-    assert_eq!(error(&r), why);
+    assert_eq!(refusal(&r), why);
     let r = s.rename(&org, on_root, "tenant");
-    assert_eq!(error(&r), why);
+    assert_eq!(refusal(&r), why);
     assert_eq!(s.stop(), 0);
 }
 
@@ -3322,36 +3316,30 @@ fn rename_refusals_say_what_stands_in_the_way() {
     let (mut s, _) = Server::init(&root, false);
     s.open(&x, &x_text);
     s.diagnostics(&uri(&x), |_| true);
-    let error = |r: &Value| {
-        r["error"]["message"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned()
-    };
     let on_desk = inside(&x_text, "desk", 0, 1, Enc::Utf16);
     // An unknown reference already names the new id: it would name the renamed service.
     let r = s.rename(&x, on_desk.clone(), "billing");
     assert_eq!(
-        error(&r),
-        "`billing` is written in 1 reference that name no service now (y.toml:4): renamed, `desk` would be named there too; choose another id, or correct it first"
+        refusal(&r),
+        "`billing` is written in 1 reference that names no service now (y.toml:4): renamed, `desk` would be named there too; choose another id, or correct it first"
     );
     // A key the new id meets: the file would no longer parse.
     let r = s.rename(&x, on_desk.clone(), "key");
-    assert!(error(&r).starts_with("renamed, x.toml:"), "{r}");
-    assert!(error(&r).ends_with(": choose another id"), "{r}");
+    assert!(refusal(&r).starts_with("renamed, x.toml:"), "{r}");
+    assert!(refusal(&r).ends_with(": choose another id"), "{r}");
     // A header of a file that does not parse: the reason, not "no id here".
     let broken = format!("{x_text}oops =\n");
     s.change(&x, 2, &broken);
     s.diagnostics(&uri(&x), |p| codes(p).contains(&"syntax".to_owned()));
     let r = s.at("textDocument/prepareRename", &x, on_desk.clone());
     assert!(
-        error(&r).starts_with("x.toml:")
-            && error(&r).contains(" does not parse: fix its syntax error first"),
+        refusal(&r).starts_with("x.toml:")
+            && refusal(&r).contains(" does not parse: fix its syntax error first"),
         "{r}"
     );
     let r = s.rename(&x, on_desk, "front");
     assert!(
-        error(&r).contains(" does not parse: fix its syntax error first"),
+        refusal(&r).contains(" does not parse: fix its syntax error first"),
         "{r}"
     );
     assert_eq!(s.stop(), 0);
@@ -3504,4 +3492,12 @@ fn the_outline_of_a_file_that_does_not_parse_shows_its_tables_and_escaped_ids_ar
         "{r}"
     );
     assert_eq!(s.stop(), 0);
+}
+
+/// The message of an error response (a refused rename), or nothing.
+fn refusal(r: &Value) -> String {
+    r["error"]["message"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
 }

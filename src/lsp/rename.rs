@@ -99,9 +99,13 @@ pub fn refusal(a: &Analysis, target: Target, new: &str) -> Option<String> {
         .collect();
     if let Some(&first) = dangling.first() {
         let n = dangling.len();
-        let what = if n == 1 { "reference" } else { "references" };
+        let what = if n == 1 {
+            "reference that names"
+        } else {
+            "references that name"
+        };
         return Some(format!(
-            "`{new}` is written in {n} {what} that name no {noun} now ({}): renamed, `{}` would be named there too; choose another id, or correct {them} first",
+            "`{new}` is written in {n} {what} no {noun} now ({}): renamed, `{}` would be named there too; choose another id, or correct {them} first",
             at_line(a, first),
             navigate::def(a, target).id,
             noun = kind.noun(),
