@@ -47,21 +47,19 @@ fn a_multi_line_string_in_a_list_reads_the_same_in_crlf_and_lf_checkouts() {
     assert_eq!(diagnostics(&lf.replace('\n', "\r\n")), want);
 }
 
+/// `check --format short` of `text` as the unsaved buffer of `file` (`--stdin-filename`).
+fn buffer_check(dir: &std::path::Path, file: &str, text: &str) -> common::Run {
+    let args = ["check", "--format", "short", "-", "--stdin-filename", file];
+    run_with_stdin(dir, &args, text)
+}
+
 #[test]
 fn an_unsaved_first_nimbus_toml_is_the_settings_of_its_folder() {
     // What an editor sends for a tenant's `nimbus.toml` being written, before it is saved:
     // checked as saved, not skipped as another tool's file.
     let text = "[workspace]\nexclude = 5\n[lints]\nbogus-rule = \"allow\"\n";
     let ws = example(false);
-    let args = [
-        "check",
-        "--format",
-        "short",
-        "-",
-        "--stdin-filename",
-        "nimbus.toml",
-    ];
-    let buffer = run_with_stdin(ws.path(), &args, text);
+    let buffer = buffer_check(ws.path(), "nimbus.toml", text);
     assert_eq!(
         buffer.stdout,
         "nimbus.toml:2:11: error[invalid-value]: `exclude` must be a list of strings, found an integer\n\
@@ -73,9 +71,9 @@ fn an_unsaved_first_nimbus_toml_is_the_settings_of_its_folder() {
     let saved = run(ws.path(), &["check", "--format", "short", "nimbus.toml"]);
     assert_eq!((saved.code, saved.stdout), (1, buffer.stdout));
     // Its settings apply: the files it excludes are not read.
-    let r = run_with_stdin(
+    let r = buffer_check(
         ws.path(),
-        &args,
+        "nimbus.toml",
         "[workspace]\nexclude = [\"services/**\"]\n",
     );
     assert!(r.stdout.ends_with("in 3 files\n"), "{}", r.stdout);
@@ -84,16 +82,8 @@ fn an_unsaved_first_nimbus_toml_is_the_settings_of_its_folder() {
 #[test]
 fn an_unsaved_nimbus_toml_in_a_folder_of_a_workspace_splits_that_folder_off() {
     let ws = example(true);
-    let args = [
-        "check",
-        "--format",
-        "short",
-        "-",
-        "--stdin-filename",
-        "services/nimbus.toml",
-    ];
     let text = "[lints]\nunused-connector = \"allow\"\n";
-    let buffer = run_with_stdin(ws.path(), &args, text);
+    let buffer = buffer_check(ws.path(), "services/nimbus.toml", text);
     // The services alone: no OU, no entries (the workspace above holds them).
     assert_eq!(buffer.code, 1, "{}", buffer.stdout);
     assert!(
