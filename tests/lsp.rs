@@ -3176,6 +3176,52 @@ fn rename_refuses_what_it_cannot_make_certain_and_says_why() {
 }
 
 #[test]
+fn rename_refuses_when_a_table_with_an_error_names_the_id() {
+    // References the model does not read (a misspelled kind, an array of IM tables, an
+    // unknown key) would keep the old id: the rename says where, and edits nothing.
+    let (_dir, root) = folder_with(&[
+        ("nimbus.toml", ""),
+        ("org.toml", "[ou.root]\n[ou.emea]\nparent = \"root\"\n"),
+        (
+            "typo.toml",
+            "[services.desk]\nou = \"emea\"\nlicense = \"contact_center\"\n",
+        ),
+        (
+            "desk.toml",
+            "[service.help]\nou = \"root\"\nlicense = \"contact_center\"\ntransfers = [\"help\"]\n\
+             [[service.help.instant_messaging]]\nmessaging_entry = \"main\"\n\
+             [messaging_entry.main]\nou = \"root\"\n",
+        ),
+    ]);
+    let org = root.join("org.toml");
+    let (mut s, _) = Server::init(&root, false);
+    let org_text = read_text(&org);
+    s.open(&org, &org_text);
+    s.diagnostics(&uri(&org), |_| true);
+    let on_emea = inside(&org_text, "emea", 0, 1, Enc::Utf16);
+    let r = s.rename(&org, on_emea, "europe");
+    assert_eq!(
+        refusal(&r),
+        "`emea` is also written at typo.toml:2, where the ou `services.desk.ou` is not read as a reference (its table or key has an error): correct that first, so that the rename reaches it"
+    );
+    let desk = root.join("desk.toml");
+    let desk_text = read_text(&desk);
+    s.open(&desk, &desk_text);
+    let on_main = inside(&desk_text, "[messaging_entry.main", 0, 18, Enc::Utf16);
+    let r = s.rename(&desk, on_main, "primary");
+    assert_eq!(
+        refusal(&r),
+        "`main` is also written at desk.toml:6, where the messaging_entry `service.help.instant_messaging.messaging_entry` is not read as a reference (its table or key has an error): correct that first, so that the rename reaches it"
+    );
+    // What the model reads is renamed whole: the service, and its own transfer.
+    let on_help = inside(&desk_text, "help", 0, 1, Enc::Utf16);
+    let files = [org.as_path(), desk.as_path()];
+    let got = s.renamed(&files, &[], (&desk, on_help), "helpdesk");
+    assert_eq!(got, [org_text, desk_text.replace("help", "helpdesk")]);
+    assert_eq!(s.stop(), 0);
+}
+
+#[test]
 fn every_dotted_line_of_an_entity_leads_to_it() {
     let (_dir, root) = folder_with(&[
         ("nimbus.toml", ""),

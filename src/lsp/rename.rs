@@ -13,7 +13,7 @@ use std::path::PathBuf;
 
 use super::navigate::{self, Index, Occurrence, Role, Target};
 use crate::Analysis;
-use crate::model::is_valid_id;
+use crate::model::{Kind, is_valid_id};
 use crate::parse::lines;
 use crate::rules::Code;
 use crate::source::{FileId, Span};
@@ -235,6 +235,53 @@ pub fn id_keys(text: &str, kind: &str, id: &str) -> Vec<std::ops::Range<usize>> 
         .filter(|(k, i, _)| k == kind && i == id)
         .map(|(_, _, at)| at)
         .collect()
+}
+
+/// The keys whose string values name an entity of `kind`, in any table: its reference keys,
+/// and the spellings of `ou` a fix renames.
+fn reference_keys(kind: Kind) -> Vec<&'static str> {
+    match kind {
+        Kind::Ou => (["ou", "parent"].into_iter())
+            .chain(crate::parse::OU_ALIASES.iter().map(|&(alias, _)| alias))
+            .collect(),
+        Kind::Connector => vec!["connector"],
+        Kind::MessagingEntry => vec!["messaging_entry"],
+        Kind::Service => vec!["transfers"],
+    }
+}
+
+/// Why `edits` do not rename `target` whole, when a reference key names its id where the
+/// model does not read it (a table under a misspelled kind, an array of IM tables, an unknown
+/// key): the rename would leave the old id written there, naming nothing.
+pub fn unreached(a: &Analysis, target: Target, edits: &[Edit]) -> Option<String> {
+    let old = navigate::def(a, target).id.as_str();
+    let keys = reference_keys(target.kind);
+    for (file, source) in a.ws.sources.iter() {
+        let text = &source.text;
+        for slot in super::complete::values(text) {
+            let key = slot.path.last().map(String::as_str);
+            if !key.is_some_and(|k| keys.contains(&k))
+                || text.get(slot.replace.clone()) != Some(old)
+            {
+                continue;
+            }
+            let edited = |e: &Edit| {
+                e.span.file == file
+                    && e.span.start as usize <= slot.replace.start
+                    && slot.replace.end <= e.span.end as usize
+            };
+            if !edits.iter().any(edited) {
+                let at = Span::new(file, slot.replace.clone());
+                return Some(format!(
+                    "`{old}` is also written at {}, where the {} `{}` is not read as a reference (its table or key has an error): correct that first, so that the rename reaches it",
+                    at_line(a, at),
+                    key.unwrap_or_default(),
+                    slot.path.join("."),
+                ));
+            }
+        }
+    }
+    None
 }
 
 /// `file.toml:LINE`, where `span` starts.

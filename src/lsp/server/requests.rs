@@ -323,6 +323,9 @@ impl Server {
             return Ok(WorkspaceEdit::default());
         }
         let edits = rename::edits(&now, &index, target, new);
+        if let Some(why) = rename::unreached(&now, target, &edits) {
+            return Err(refused(why));
+        }
         for (path, text) in rename::apply(&now, &edits) {
             overlays.insert(path, text.into_bytes());
         }
