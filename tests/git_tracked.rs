@@ -287,6 +287,25 @@ fn an_untracked_nested_nimbus_toml_splits_nothing_off() {
         r.stderr,
         "note: .: left out 1 file git does not track (--git-tracked): tenant2/nimbus.toml\n"
     );
+    // Named (as pre-commit names the files of a commit), a file or the folder below it is
+    // read with the same workspace: the same answer.
+    for path in ["tenant2/org.toml", "tenant2"] {
+        let named = short(dir.path(), &["--git-tracked", path]);
+        assert_eq!(
+            (named.code, &named.stdout, &named.stderr),
+            (r.code, &r.stdout, &r.stderr),
+            "{path}"
+        );
+    }
+    // The untracked `nimbus.toml` named itself counts as tracked (a file named always
+    // does): its folder is the root.
+    let own = short(dir.path(), &["--git-tracked", "tenant2/nimbus.toml"]);
+    assert_eq!(
+        (own.code, own.stdout.as_str()),
+        (0, "0 errors, 0 warnings in 2 files\n"),
+        "{}",
+        own.stderr
+    );
     // Tracked, it makes a workspace of its own, checked on its own.
     git(dir.path(), &["add", "tenant2/nimbus.toml"]);
     let r = short(dir.path(), &["--git-tracked"]);

@@ -23,8 +23,12 @@ use crate::rules::Code;
 pub(super) fn check(args: CheckArgs, sub: &ArgMatches, io: &mut Io<'_>) -> Outcome {
     let overrides = overrides(sub)?;
     let naming = naming_for(args.paths.iter().chain(&args.stdin_filename))?;
-    let mut t = targets(&args.paths, args.stdin_filename.as_ref(), &naming, io.stdin)?;
-    t.git_tracked = args.git_tracked;
+    let t = targets(
+        &args.paths,
+        args.stdin_filename.as_ref(),
+        (&naming, args.git_tracked),
+        io.stdin,
+    )?;
     let mut checked = analyze_all(&t, &naming, &overrides, Purpose::Check);
     let mut unwritten = false;
     if args.fix {

@@ -131,7 +131,7 @@ fn place_roots(
 pub(super) fn targets(
     paths: &[PathBuf],
     stdin_filename: Option<&PathBuf>,
-    naming: &Naming,
+    (naming, git_tracked): (&Naming, bool),
     stdin: &mut dyn Read,
 ) -> Result<Targets, String> {
     let mut t = Targets {
@@ -143,7 +143,7 @@ pub(super) fn targets(
         named: Vec::new(),
         by_files: HashSet::new(),
         folders: Vec::new(),
-        git_tracked: false,
+        git_tracked,
     };
     let dash = paths.iter().any(|p| p.as_os_str() == "-");
     if dash != stdin_filename.is_some() {
@@ -171,7 +171,21 @@ pub(super) fn targets(
     let defaulted = paths.is_empty();
     let paths = if defaulted { &defaults[..] } else { paths };
     for p in paths.iter().filter(|p| p.as_os_str() != "-") {
-        match load::locate(p, naming) {
+        let found = load::locate(p, naming).map(|found| match found.target {
+            // Under `--git-tracked`, a `nimbus.toml` git does not track marks no root (unless
+            // it is the file named): the workspace is the one a clone of the commit reads.
+            None if git_tracked && !naming.absolute(p).ends_with(load::SETTINGS_FILE) => {
+                let root = load::tracked_root(&found.root);
+                let guessed = found.guessed && root == found.root;
+                load::Found {
+                    root,
+                    guessed,
+                    target: None,
+                }
+            }
+            _ => found,
+        });
+        match found {
             // With no `nimbus.toml` above it, a file that is not `.toml` (a README with a TOML
             // example in it) makes no folder a workspace.
             Ok(found)

@@ -329,7 +329,6 @@ pub(super) fn one_workspace(
         );
     }
     let paths: Vec<PathBuf> = path.into_iter().cloned().collect();
-    let mut t = targets(&paths, None, naming, stdin)?;
-    t.git_tracked = git_tracked;
+    let t = targets(&paths, None, (naming, git_tracked), stdin)?;
     Ok(analyze_all(&t, naming, overrides, Purpose::Compile))
 }

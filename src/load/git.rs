@@ -52,6 +52,33 @@ pub(super) fn tracked(root: &Path) -> Result<HashSet<PathBuf>, String> {
         .collect())
 }
 
+/// Under `--git-tracked`, the workspace root of a path whose nearest `nimbus.toml` is in
+/// `root`: the nearest folder at or above it whose `nimbus.toml` git tracks, as a clone of the
+/// commit reads it (an untracked nested one splits nothing off, as in the walk from the top).
+/// `root` itself when git tracks none above it (the load then says its own is untracked) or
+/// cannot tell.
+pub fn tracked_root(root: &Path) -> PathBuf {
+    let mut dir = root.to_path_buf();
+    while settings_tracked(&dir) == Some(false) {
+        match dir.parent().and_then(super::settings_root) {
+            Some(up) => dir = up,
+            None => return root.to_path_buf(),
+        }
+    }
+    dir
+}
+
+/// Whether git tracks the `nimbus.toml` of `dir`; `None` when git cannot tell (no
+/// repository there, or no git).
+fn settings_tracked(dir: &Path) -> Option<bool> {
+    let out = Command::new("git")
+        .args(["ls-files", "-z", "--cached", "--", SETTINGS_FILE])
+        .current_dir(dir)
+        .output()
+        .ok()?;
+    out.status.success().then_some(!out.stdout.is_empty())
+}
+
 /// A path as git writes it with `-z`: its bytes as they are.
 fn path_of(bytes: &[u8]) -> PathBuf {
     #[cfg(unix)]

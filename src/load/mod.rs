@@ -22,6 +22,7 @@ mod root;
 mod settings;
 mod walk;
 
+pub use self::git::tracked_root;
 pub use self::ignores::{
     Entering, Skipped, ignore_files_above, ignore_files_ok, skipped_file, unescaped_brace,
     walk_enters, workspace_enters,
