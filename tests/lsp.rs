@@ -3392,7 +3392,8 @@ fn rename_refusals_say_what_stands_in_the_way() {
 }
 
 #[test]
-fn rename_edits_carry_open_documents_versions_for_clients_that_take_document_changes() {
+fn rename_and_quick_fix_edits_carry_open_documents_versions_for_clients_that_take_document_changes()
+{
     let (_dir, root) = folder_with(&[
         ("nimbus.toml", ""),
         ("org.toml", "[ou.root]\n"),
@@ -3429,6 +3430,26 @@ fn rename_edits_carry_open_documents_versions_for_clients_that_take_document_cha
     got.sort_by(|a, b| a.0.cmp(&b.0));
     // The open document at the version it was edited to; a file on disk, none.
     assert_eq!(got, [(uri(&org), Value::Null), (uri(&x), json!(7))]);
+    // A quick fix's edit, too, is for the version its diagnostic was found in.
+    let typo = x_text.replace("contact_center", "contact_centre");
+    s.change(&x, 8, &typo);
+    s.diagnostics(&uri(&x), |p| {
+        !p["diagnostics"].as_array().unwrap().is_empty()
+    });
+    let at = range_of(&typo, "\"contact_centre\"", 0, Enc::Utf16);
+    let r = s.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri(&x)}, "range": at,
+               "context": {"diagnostics": [], "only": ["quickfix"]}}),
+    );
+    assert_eq!(
+        r["result"][0]["edit"],
+        json!({"documentChanges": [{
+            "textDocument": {"uri": uri(&x), "version": 8},
+            "edits": [{"range": at, "newText": "\"contact_center\""}],
+        }]}),
+        "{r}"
+    );
     assert_eq!(s.stop(), 0);
 }
 

@@ -1,7 +1,6 @@
 //! Code actions: the [`Fix`](crate::diagnostic::Fix) of each diagnostic under the cursor as a
 //! quick fix, and every fix of a file at once as `source.fixAll.nimbus-lint`.
 
-use std::collections::HashMap;
 use std::path::Path;
 
 use lsp_types::{
@@ -48,13 +47,14 @@ pub struct Asked<'p> {
 
 /// The code actions asked for in `file`: a quick fix for each fixable diagnostic that touches
 /// the range or that the client sends as the context, then the fix-all action when the file
-/// has fixes that do not overlap.
+/// has fixes that do not overlap. `edit_of` makes the workspace edit of the file's text edits
+/// (with the document's version, for a client that takes it).
 pub fn actions(
     a: &Analysis,
     file: FileId,
     asked: &Asked<'_>,
     enc: Encoding,
-    uri: &Uri,
+    edit_of: &dyn Fn(Vec<TextEdit>) -> WorkspaceEdit,
     uri_of: &dyn Fn(&Path) -> Option<Uri>,
 ) -> Vec<CodeActionOrCommand> {
     let fixable: Vec<(&Diagnostic, &Fix)> = (a.diagnostics.iter())
@@ -70,10 +70,7 @@ pub fn actions(
                 new_text: f.text.clone(),
             })
             .collect();
-        WorkspaceEdit {
-            changes: Some(HashMap::from([(uri.clone(), edits)])),
-            ..WorkspaceEdit::default()
-        }
+        edit_of(edits)
     };
     let (range, only) = (asked.range, asked.only);
     // A diagnostic the client sends: one of the file's as published (its range and code).

@@ -149,7 +149,15 @@ impl Server {
             diagnostics: &p.context.diagnostics,
             only: p.context.only.as_deref(),
         };
-        let found = actions::actions(a, file, &asked, self.enc, uri, &|path| self.uri_for(path));
+        // The edits are for the text the document had when checked: its version now, as
+        // requests are answered after the pending checks.
+        let version = (convert::path_of(uri))
+            .and_then(|path| self.docs.get(&path))
+            .map(|d| d.version);
+        let edit_of = |edits| self.workspace_edit(vec![(uri.clone(), version, edits)]);
+        let found = actions::actions(a, file, &asked, self.enc, &edit_of, &|path| {
+            self.uri_for(path)
+        });
         Some(found)
     }
 
@@ -365,7 +373,8 @@ impl Server {
     }
 
     /// A workspace edit of `changes` (each file's address, open document's version, edits):
-    /// as `documentChanges`, versioned, for a client that takes them, else as `changes`.
+    /// as `documentChanges`, versioned, for a client that takes them, else as `changes`. Also
+    /// the edit of a code action.
     fn workspace_edit(&self, changes: Vec<(Uri, Option<i32>, Vec<TextEdit>)>) -> WorkspaceEdit {
         if self.client_takes_document_changes {
             let edits = (changes.into_iter())
