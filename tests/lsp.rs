@@ -3222,6 +3222,36 @@ fn rename_refuses_when_a_table_with_an_error_names_the_id() {
 }
 
 #[test]
+fn rename_in_a_file_no_workspace_reads_says_so() {
+    let (_dir, top) = folder_with(&[
+        ("ws/nimbus.toml", "[workspace]\nexclude = [\"drafts/**\"]\n"),
+        ("ws/org.toml", "[ou.root]\n"),
+        ("ws/drafts/d.toml", "[ou.root]\n"),
+        ("elsewhere/x.toml", "[ou.root]\n"),
+    ]);
+    let root = top.join("ws");
+    let (mut s, _) = Server::init(&root, false);
+    let org = root.join("org.toml");
+    s.open(&org, &read_text(&org));
+    s.diagnostics(&uri(&org), |_| true);
+    let draft = root.join("drafts/d.toml");
+    s.open(&draft, "[ou.root]\n");
+    let r = s.rename(&draft, json!({"line": 0, "character": 5}), "tenant");
+    assert_eq!(
+        refusal(&r),
+        "this file is not part of its workspace (hidden, ignored, excluded or over the size limit): nothing in it is renamed"
+    );
+    let elsewhere = top.join("elsewhere/x.toml");
+    s.open(&elsewhere, "[ou.root]\n");
+    let r = s.rename(&elsewhere, json!({"line": 0, "character": 5}), "tenant");
+    assert_eq!(
+        refusal(&r),
+        "this file is in no nimbus-lint workspace (no nimbus.toml at or above it): nothing in it is renamed"
+    );
+    assert_eq!(s.stop(), 0);
+}
+
+#[test]
 fn every_dotted_line_of_an_entity_leads_to_it() {
     let (_dir, root) = folder_with(&[
         ("nimbus.toml", ""),

@@ -300,7 +300,7 @@ impl Server {
         let no_id =
             || refused("no entity's id here: rename a table's id, or a reference to it".to_owned());
         let Some((_, a, file, _)) = self.locate(here) else {
-            return Err(no_id());
+            return Err(self.outside(&here.text_document.uri).unwrap_or_else(no_id));
         };
         let root = a.ws.root.clone();
         let naming = crate::load::Naming::at(&root);
@@ -370,6 +370,25 @@ impl Server {
             }
         }
         Ok(self.workspace_edit(changes))
+    }
+
+    /// Why nothing in the file at `uri` can be renamed when it is in no checked workspace, or
+    /// its workspace leaves it out; `None` while its workspace is not checked yet.
+    fn outside(&self, uri: &Uri) -> Option<Failure> {
+        let path = convert::path_of(uri)?;
+        let Some(root) = self
+            .docs
+            .get(&path)
+            .map_or_else(|| self.root_for(&path), |d| d.root.clone())
+        else {
+            return Some(refused(
+                "this file is in no nimbus-lint workspace (no nimbus.toml at or above it): nothing in it is renamed".to_owned(),
+            ));
+        };
+        self.workspaces.get(&root)?.analysis.as_ref()?;
+        Some(refused(
+            "this file is not part of its workspace (hidden, ignored, excluded or over the size limit): nothing in it is renamed".to_owned(),
+        ))
     }
 
     /// A workspace edit of `changes` (each file's address, open document's version, edits):
