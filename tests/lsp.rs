@@ -3202,7 +3202,7 @@ fn rename_refuses_when_a_table_with_an_error_names_the_id() {
     let r = s.rename(&org, on_emea, "europe");
     assert_eq!(
         refusal(&r),
-        "`emea` is also written at typo.toml:2, where the ou `services.desk.ou` is not read as a reference (its table or key has an error): correct that first, so that the rename reaches it"
+        "`emea` is also written at typo.toml:2 (`services.desk.ou`), which is not read as a reference: its table or key has an error; correct that first, so that the rename reaches it"
     );
     let desk = root.join("desk.toml");
     let desk_text = read_text(&desk);
@@ -3211,7 +3211,7 @@ fn rename_refuses_when_a_table_with_an_error_names_the_id() {
     let r = s.rename(&desk, on_main, "primary");
     assert_eq!(
         refusal(&r),
-        "`main` is also written at desk.toml:6, where the messaging_entry `service.help.instant_messaging.messaging_entry` is not read as a reference (its table or key has an error): correct that first, so that the rename reaches it"
+        "`main` is also written at desk.toml:6 (`service.help.instant_messaging.messaging_entry`), which is not read as a reference: its table or key has an error; correct that first, so that the rename reaches it"
     );
     // What the model reads is renamed whole: the service, and its own transfer.
     let on_help = inside(&desk_text, "help", 0, 1, Enc::Utf16);

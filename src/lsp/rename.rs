@@ -273,9 +273,8 @@ pub fn unreached(a: &Analysis, target: Target, edits: &[Edit]) -> Option<String>
             if !edits.iter().any(edited) {
                 let at = Span::new(file, slot.replace.clone());
                 return Some(format!(
-                    "`{old}` is also written at {}, where the {} `{}` is not read as a reference (its table or key has an error): correct that first, so that the rename reaches it",
+                    "`{old}` is also written at {} (`{}`), which is not read as a reference: its table or key has an error; correct that first, so that the rename reaches it",
                     at_line(a, at),
-                    key.unwrap_or_default(),
                     slot.path.join("."),
                 ));
             }
