@@ -505,6 +505,10 @@ fn suggest(res: &mut Resolution, model: &Model) {
             Vec::new()
         };
         for u in unresolved.iter_mut().filter(|u| u.kind == kind) {
+            // An empty value is no misspelling: any id one letter long is as near.
+            if u.value.trim().is_empty() {
+                continue;
+            }
             if let Some(&i) = renamed.get(u.value.as_str()) {
                 u.suggestions = vec![i];
                 u.renamed = true;

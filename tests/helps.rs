@@ -25,7 +25,80 @@ fn an_empty_parent_on_the_only_ou_that_can_be_the_tenant_is_to_be_removed() {
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     assert_eq!(
         std::fs::read_to_string(ws.path().join("org.toml")).unwrap(),
-        "[ou.acme]\nname = \"Acme\"\n\n[ou.sales]\nparent = \"acme\"\n"
+        "[ou.acme]\nname = \"Acme\"\n# none\n\n[ou.sales]\nparent = \"acme\"\n"
+    );
+}
+
+#[test]
+fn an_empty_parent_on_the_only_line_of_a_dotted_ou_leaves_its_table() {
+    // Removing `ou.acme.parent = ""` would remove the tenant: its table stays, empty.
+    for (text, fixed, help) in [
+        (
+            "ou.acme.parent = \"\"  # the top\r\n[ou.sales]\r\nparent = \"acme\"\r\n",
+            "ou.acme = {} # the top\r\n[ou.sales]\r\nparent = \"acme\"\r\n",
+            "write `ou.acme = {}` instead of `ou.acme.parent = \"\"`",
+        ),
+        (
+            "[ou]\nacme.parent = \"\"\nsales.parent = \"acme\"\n",
+            "[ou]\nacme = {}\nsales.parent = \"acme\"\n",
+            "write `acme = {}` instead of `acme.parent = \"\"`",
+        ),
+        // Another line defines it too: the line goes.
+        (
+            "ou.acme.name = \"Acme\"\nou.acme.parent = \"\"\n[ou.sales]\nparent = \"acme\"\n",
+            "ou.acme.name = \"Acme\"\n[ou.sales]\nparent = \"acme\"\n",
+            "remove `ou.acme.parent = \"\"`",
+        ),
+    ] {
+        let ws = workspace(&[("nimbus.toml", ""), ("org.toml", text)]);
+        let doc = common::json(&run(ws.path(), &["check", "--format", "json"]));
+        assert_eq!(
+            doc["diagnostics"][0]["help"],
+            format!("`acme` is the tenant, the OU at the top, which has no parent: {help}"),
+            "{text}"
+        );
+        let r = run(ws.path(), &["check", "--fix"]);
+        assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+        assert_eq!(
+            std::fs::read_to_string(ws.path().join("org.toml")).unwrap(),
+            fixed
+        );
+    }
+}
+
+#[test]
+fn an_empty_reference_gets_no_did_you_mean_and_no_fix() {
+    // Any id one letter long is as near to "" as can be: no guess is offered or written; an
+    // empty `parent` is removed, as its help says, and names no OU that makes a loop.
+    let text = "[ou.acme]\nparent = \"\"\n[ou.x]\nparnt = \"acme\"\n\
+                [service.s]\nou = \"\"\nlicense = \"contact_center\"\ntransfers = [\"\"]\n\
+                [service.t]\nou = \"acme\"\nlicense = \"contact_center\"\n";
+    let ws = workspace(&[("nimbus.toml", ""), ("org.toml", text)]);
+    let doc = common::json(&run(ws.path(), &["check", "--format", "json"]));
+    let helps: Vec<(&str, &str)> = (doc["diagnostics"].as_array().unwrap().iter())
+        .filter(|d| d["code"] == "unknown-reference")
+        .map(|d| (d["message"].as_str().unwrap(), d["help"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        helps,
+        [
+            (
+                "`parent` is empty: it must name an OU",
+                "`acme` is the tenant, the OU at the top, which has no parent: remove `parent = \"\"`"
+            ),
+            ("`ou` is empty: it must name an OU", "name an existing OU"),
+            (
+                "`transfers` is empty: it must name a service",
+                "name an existing service"
+            ),
+        ]
+    );
+    let r = run(ws.path(), &["check", "--fix", "--format", "short"]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert_eq!(
+        std::fs::read_to_string(ws.path().join("org.toml")).unwrap(),
+        text.replace("parent = \"\"\n", "")
+            .replace("parnt", "parent")
     );
 }
 

@@ -43,26 +43,26 @@ fn below_a_chain_of_silenced_unreachable_services_the_first_unsilenced_one_is_re
     );
 }
 
-/// Kills, in `keep_quotes`, `395:56: replace * with +` (an empty literal string `''`, two
-/// characters, is no longer taken for one written in single quotes). The fix of an empty
-/// reference written `''` keeps its single quotes.
+/// An empty reference written `''` is no misspelling of `c`, one edit away though it is: no
+/// fix is written into it. (This made `395:56: replace * with +` in `keep_quotes`, which
+/// differs only for an empty literal string, equivalent: no fix replaces one any more.)
 #[test]
-fn fix_of_an_empty_literal_string_keeps_its_single_quotes() {
-    // `c`, one edit away from the empty id, is the sure fix.
+fn an_empty_literal_string_reference_is_not_fixed() {
     let text = "[ou.contoso]\n[connector.c]\nou = 'contoso'\ntype = 'twilio'\n\
                 api_key_sid = 'SK0123456789abcdef0123456789abcdef'\n\
                 [messaging_entry.m]\nou = 'contoso'\nconnector = ''\n\
                 service_sid = 'IS0123456789abcdef0123456789abcdef'\n";
     let ws = workspace(&[("nimbus.toml", ""), ("org.toml", text)]);
-    let r = common::run(ws.path(), &["check", "--fix", "-q"]);
-    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
-    let fixed = std::fs::read_to_string(ws.path().join("org.toml")).unwrap();
+    let r = common::run(ws.path(), &["check", "--fix", "--format", "short"]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
     assert_eq!(
-        fixed,
-        text.replace("connector = ''", "connector = 'c'"),
-        "{}",
-        r.stdout
+        r.stdout,
+        "org.toml:6:1: warning[unused-messaging-entry]: no service applies messaging entry `m`\n\
+         org.toml:8:13: error[unknown-reference]: `connector` is empty: it must name a connector\n\
+         1 error, 1 warning in 2 files\n"
     );
+    let fixed = std::fs::read_to_string(ws.path().join("org.toml")).unwrap();
+    assert_eq!(fixed, text);
 }
 
 /// Kills `416:5: replace drop_missing_fields_of_duplicates with ()` (each half of an entity

@@ -19,9 +19,9 @@ Every reference must name an entity of the right kind somewhere in the workspace
 messaging entry, and each item of `transfers` names a service. The help suggests the nearest
 existing id that the reference may name (never the entity itself, nor an OU below it for
 `parent`; a connector or entry in sight of the referrer's OU first), names every one when
-several are equally near, and says so when the id belongs to an entity of another kind. When
-some file of the workspace has a syntax error, this rule stays quiet: the broken file may
-define what the reference names.
+several are equally near (none for an empty value, which is no misspelling), and says so when
+the id belongs to an entity of another kind. When some file of the workspace has a syntax
+error, this rule stays quiet: the broken file may define what the reference names.
 
 ## Why it matters
 
@@ -147,19 +147,20 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         };
         // `parent = ""` on the one OU that can be the tenant: naming any OU would make a loop.
         let tenant_to_be =
-            (empty_parents == 1 && is_tenant_to_be(cx, u)).then(|| own_line(cx, u.span));
+            (empty_parents == 1 && is_tenant_to_be(cx, u)).then(|| without_parent(cx, u));
         if empty_parents > 1 && is_tenant_to_be(cx, u) {
             help = format!(
                 "{empty_parents} OUs have `parent = \"\"` and none is the tenant yet: remove the line on the one at the top, and name their parent on the others"
             );
         }
-        if let Some(line) = &tenant_to_be {
-            let remove = match line {
-                Some((_, line)) => format!("remove the line `{line}`"),
+        if let Some(mending) = &tenant_to_be {
+            let how = match mending {
+                Some(m) if m.keeps.is_empty() => format!("remove `{}`", m.written),
+                Some(m) => format!("write `{}` instead of `{}`", m.keeps, m.written),
                 None => "remove its `parent`".to_owned(),
             };
             help = format!(
-                "`{}` is the tenant, the OU at the top, which has no parent: {remove}",
+                "`{}` is the tenant, the OU at the top, which has no parent: {how}",
                 u.from.1
             );
         }
@@ -167,8 +168,13 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             .label(label)
             .help(help)
             .about(u.from.0, &u.from.1);
-        if let Some(Some((whole, line))) = tenant_to_be {
-            d = d.fix(whole, "", format!("Remove `{line}`"));
+        if let Some(Some(m)) = tenant_to_be {
+            let title = if m.keeps.is_empty() {
+                format!("Remove `{}`", m.written)
+            } else {
+                format!("Replace with `{}`", m.keeps)
+            };
+            d = d.fix(m.span, m.text, title);
         }
         if let Some((k, i)) = other {
             d = d.with(
@@ -191,18 +197,60 @@ fn is_tenant_to_be(cx: &Context<'_>, u: &crate::resolve::Unresolved) -> bool {
         && !(cx.ws.model.ous.iter()).any(|o| matches!(o.parent, Field::Absent))
 }
 
-/// The line of the value at `span`, when it holds nothing else than its key, the value and a
-/// comment: its span with the line break, and its text.
-fn own_line(cx: &Context<'_>, span: Span) -> Option<(Span, String)> {
+/// How the line `parent = ""` of the tenant to be is mended.
+struct Mending {
+    /// The line, with its line break.
+    span: Span,
+    /// What replaces it: nothing, or its comment, or `keeps` (each with the line break).
+    text: String,
+    /// The key and the value, as written.
+    written: String,
+    /// What stays of the line: empty, or (a dotted key, the only line that defines the OU)
+    /// the OU's table, empty (`ou.contoso = {}`), which removing the line would delete.
+    keeps: String,
+}
+
+/// The mending of `u`'s `parent = ""` when its line holds nothing else than the key, the
+/// value and a comment (which stays).
+fn without_parent(cx: &Context<'_>, u: &crate::resolve::Unresolved) -> Option<Mending> {
+    let span = u.span;
     let text = &cx.ws.sources.get(span.file).text;
     let (from, to) = (span.start as usize, span.end as usize);
     let start = text[..from].rfind('\n').map_or(0, |i| i + 1);
     let end = to + text[to..].find('\n').map_or(text.len() - to, |i| i + 1);
     let line = text[start..end].trim_end_matches(['\n', '\r']);
+    let line_break = &text[start + line.len()..end];
     let after = line[to - start..].trim();
     let key = line[..from - start].trim();
-    (key.ends_with('=')
-        && !key.contains(['{', '[', ','])
-        && (after.is_empty() || after.starts_with('#')))
-    .then(|| (Span::new(span.file, start..end), line.trim().to_owned()))
+    if !key.ends_with('=') || key.contains(['{', '[', ',']) {
+        return None;
+    }
+    let comment = match after {
+        "" => "",
+        _ if after.starts_with('#') => after,
+        _ => return None,
+    };
+    let indent = &line[..line.len() - line.trim_start().len()];
+    let written = line[line.len() - line.trim_start().len()..to - start].to_owned();
+    // `ou.contoso.parent = ""` alone in its file defines the OU: its table stays, empty.
+    let defines = crate::parse::lines::id_key_spans(text)
+        .into_iter()
+        .filter(|(k, id, _)| k == Kind::Ou.key() && *id == u.from.1)
+        .count();
+    let keeps = match key.trim_end_matches('=').trim_end().rsplit_once('.') {
+        Some((table, _)) if defines <= 1 => format!("{} = {{}}", table.trim_end()),
+        _ => String::new(),
+    };
+    let kept = match (keeps.as_str(), comment) {
+        ("", "") => String::new(),
+        ("", c) => format!("{indent}{c}{line_break}"),
+        (k, "") => format!("{indent}{k}{line_break}"),
+        (k, c) => format!("{indent}{k} {c}{line_break}"),
+    };
+    Some(Mending {
+        span: Span::new(span.file, start..end),
+        text: kept,
+        written,
+        keeps,
+    })
 }
