@@ -239,12 +239,14 @@ impl Malformed {
 
     /// JSON, but no valid message: answered with its id, when it has one that may be one.
     fn request(value: &serde_json::Value) -> io::Error {
+        // Not a fraction or a number too large to read exactly: the client could not match it.
         let id = match value.get("id") {
-            Some(id @ (serde_json::Value::Number(_) | serde_json::Value::String(_))) => id.clone(),
+            Some(id @ serde_json::Value::Number(n)) if n.is_i64() || n.is_u64() => id.clone(),
+            Some(id @ serde_json::Value::String(_)) => id.clone(),
             _ => serde_json::Value::Null,
         };
-        let reason = "JSON, but no JSON-RPC message: a request has a number or string `id` and a \
-                      string `method`, a notification a `method` and no `id`";
+        let reason = "JSON, but no JSON-RPC message: a request has an integer or string `id` and \
+                      a string `method`, a notification a `method` and no `id`";
         Malformed::error(-32600, id, reason)
     }
 
@@ -343,8 +345,12 @@ fn read_message(input: &mut impl BufRead) -> io::Result<Option<Message>> {
         return Ok(None);
     }
     let text = String::from_utf8(body).map_err(|e| Malformed::parse(format!("not UTF-8: {e}")))?;
-    if let Ok(msg) = serde_json::from_str(&text) {
-        return Ok(Some(msg));
+    if let Ok(msg) = serde_json::from_str::<Message>(&text) {
+        // A request whose id is no integer or string (`1.5`, `null`, `{}`) reads as a
+        // notification, and would go unanswered: looked at again when it may have an id.
+        if !(matches!(msg, Message::Notification(_)) && text.contains("\"id\"")) {
+            return Ok(Some(msg));
+        }
     }
     let text = lone_surrogates(&text).unwrap_or(text);
     // Kept apart as JSON-RPC keeps them: not JSON, or JSON but no message.
@@ -361,7 +367,12 @@ fn read_message(input: &mut impl BufRead) -> io::Result<Option<Message>> {
                 Malformed::request(&value)
             }
         })
-        .map(Some)
+        .and_then(|msg| match msg {
+            Message::Notification(_) if value.get("id").is_some() => {
+                Err(Malformed::request(&value))
+            }
+            msg => Ok(Some(msg)),
+        })
 }
 
 /// `text` (JSON) with each `\u` escape of a lone surrogate replaced by `\ufffd`, or `None`
@@ -427,6 +438,12 @@ mod tests {
             framed(r#"{"jsonrpc":"2.0","id":1,"method":"#),
             framed(r#"{"jsonrpc":"2.0","id":7,"method":5}"#),
             framed(r#"{"jsonrpc":"2.0","id":[1],"method":5}"#),
+            // Ids no request may have: answered (with the `null` id, as none can be matched),
+            // not taken for notifications.
+            framed(r#"{"jsonrpc":"2.0","id":1.5,"method":"shutdown"}"#),
+            framed(r#"{"jsonrpc":"2.0","id":18446744073709551616,"method":"x"}"#),
+            framed(r#"{"jsonrpc":"2.0","id":null,"method":"x"}"#),
+            framed(r#"{"jsonrpc":"2.0","id":{"a":1},"method":"x","params":{"t":"\ud83d"}}"#),
             // A malformed response from the client: not answered.
             framed(r#"{"jsonrpc":"2.0","id":null,"error":{"code":"x"}}"#),
             framed(&b),
@@ -457,14 +474,18 @@ mod tests {
                 )
             })
             .collect();
-        let no_message = "\"JSON, but no JSON-RPC message: a request has a number or string `id` \
-                          and a string `method`, a notification a `method` and no `id`\"";
+        let no_message = "\"JSON, but no JSON-RPC message: a request has an integer or string \
+                          `id` and a string `method`, a notification a `method` and no `id`\"";
         assert_eq!(
             answers,
             [
                 "null -32700 \"not JSON: EOF while parsing a value at line 1 column 33\""
                     .to_owned(),
                 format!("7 -32600 {no_message}"),
+                format!("null -32600 {no_message}"),
+                format!("null -32600 {no_message}"),
+                format!("null -32600 {no_message}"),
+                format!("null -32600 {no_message}"),
                 format!("null -32600 {no_message}"),
             ]
         );
