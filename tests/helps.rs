@@ -304,6 +304,45 @@ fn an_id_with_a_dot_is_told_so_without_missing_fields() {
         "{}",
         r.stdout
     );
+    // The rest of the id near a key's name is no misspelling of a key that takes no table
+    // (`eu` is not `ou`); an OU so written is no second root.
+    std::fs::write(
+        ws.path().join("e.toml"),
+        "[connector.c1.eu]\nou = \"a\"\ntype = \"twilio\"\n[ou.x.y]\nparent = \"a\"\n",
+    )
+    .unwrap();
+    let doc = common::json(&run(ws.path(), &["check", "--format", "json"]));
+    let got: Vec<(&str, &str)> = (doc["diagnostics"].as_array().unwrap().iter())
+        .map(|d| (d["message"].as_str().unwrap(), d["help"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                "unknown key `eu` in connector `c1`",
+                "ids cannot contain `.`: `[connector.c1.eu]` is a table `eu` inside connector \
+                 `c1`; write the id with `-`, e.g. `[connector.c1-eu]`"
+            ),
+            (
+                "unknown key `y` in OU `x`",
+                "ids cannot contain `.`: `[ou.x.y]` is a table `y` inside OU `x`; write the id \
+                 with `-`, e.g. `[ou.x-y]`"
+            ),
+            (
+                "unknown key `eu` in connector `twilio`",
+                "ids cannot contain `.`: `[connector.twilio.eu]` is a table `eu` inside \
+                 connector `twilio`; write the id with `-`, e.g. `[connector.twilio-eu]`"
+            ),
+        ]
+    );
+    // No rename to `ou` either.
+    let r = run(ws.path(), &["check", "--fix", "-q"]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(
+        std::fs::read_to_string(ws.path().join("e.toml"))
+            .unwrap()
+            .starts_with("[connector.c1.eu]\n")
+    );
 }
 
 #[test]

@@ -1100,9 +1100,14 @@ fn read_kind(r: &mut Reader<'_>, kind: Kind, value: &Spanned<DeValue<'_>>, out: 
                         ..schema(e.what.clone(), OU_KEYS, &[("ou", "parent")], &[])
                     },
                 );
+                let parent = match r.string(t, "parent", &m, "parent = \"<OU id>\"") {
+                    // `[ou.x.y]`: no OU `x` was meant, and it is no root.
+                    Field::Absent if m.dotted_id => Field::Invalid,
+                    parent => parent,
+                };
                 out.ous.push(Ou {
                     def: e.def(r, &m, false),
-                    parent: r.string(t, "parent", &m, "parent = \"<OU id>\""),
+                    parent,
                 });
             }
             Kind::Connector => out.connectors.push(read_connector(r, &e)),

@@ -115,6 +115,10 @@ pub(crate) struct Reader<'s> {
     line_starts: std::cell::OnceCell<Vec<usize>>,
 }
 
+/// The known keys whose value may be a table: a table under an unknown key near one of them
+/// may be its misspelling.
+const TABLE_KEYS: &[&str] = &["instant_messaging", "api_key_secret"];
+
 /// Keys of a table that were misspelled versions of known keys, so absent fields are not
 /// also reported as missing.
 #[derive(Default)]
@@ -123,6 +127,9 @@ pub(crate) struct Misspelled {
     /// True when the table has any unknown key at all: only then may a key of another table
     /// have been written in it by mistake.
     pub any_unknown: bool,
+    /// True when an unknown table in it is the rest of an id written with a dot
+    /// (`[ou.x.y]`): the entity the header seems to define was never meant.
+    pub dotted_id: bool,
 }
 
 impl Misspelled {
@@ -229,11 +236,22 @@ impl<'s> Reader<'s> {
             let shared = named.is_some_and(|(n, _)| wanted.get(n).is_some_and(|&c| c > 1));
             // A rename is certain when the spelling points at a name no other key wants; a
             // guess from the value is offered, not made.
+            // `[service.support.bot]`: an id with a dot, not a key of `support` (nor a
+            // misspelling of a key that takes no table: `[connector.c1.eu]` is no `ou`).
+            let dotted_id = schema.dotted.filter(|_| {
+                let is_table = |v: &Spanned<DeValue<'_>>| matches!(v.get_ref(), DeValue::Table(_));
+                let tables_alone = table.iter().all(|(_, v)| is_table(v));
+                is_table(value)
+                    && tables_alone
+                    && named.is_none_or(|(n, _)| !TABLE_KEYS.contains(&n))
+            });
+            let named = if dotted_id.is_some() { &None } else { named };
             let (suggestion, certain) = match named {
                 Some((n, sure)) => (
                     Some(*n),
                     *sure && !shared && !self.written_again(key, value),
                 ),
+                None if dotted_id.is_some() => (None, false),
                 None => (by_value(), false),
             };
             let hint = schema
@@ -245,17 +263,13 @@ impl<'s> Reader<'s> {
                         .replace("{id}", schema.id)
                         .replace("{im}", schema.im_place)
                 });
-            // `[service.support.bot]`: an id with a dot, not a key of `support`.
             let hint = hint.or_else(|| {
-                let (kind, id) = schema.dotted?;
-                let is_table = |v: &Spanned<DeValue<'_>>| matches!(v.get_ref(), DeValue::Table(_));
-                let tables_alone = table.iter().all(|(_, v)| is_table(v));
-                (named.is_none() && is_table(value) && tables_alone).then(|| {
-                    format!(
-                        "ids cannot contain `.`: `[{kind}.{id}.{name}]` is a table `{name}` inside {}; write the id with `-`, e.g. `[{kind}.{id}-{name}]`",
-                        schema.what
-                    )
-                })
+                let (kind, id) = dotted_id?;
+                misspelled.dotted_id = true;
+                Some(format!(
+                    "ids cannot contain `.`: `[{kind}.{id}.{name}]` is a table `{name}` inside {}; write the id with `-`, e.g. `[{kind}.{id}-{name}]`",
+                    schema.what
+                ))
             });
             misspelled.any_unknown = true;
             // A string under a key meant for `api_key_secret` (misspelled, or on an entity
