@@ -813,3 +813,58 @@ fn a_misspelled_kind_whose_id_another_file_defines_is_not_renamed() {
             .starts_with("[service.desk]\n")
     );
 }
+
+#[test]
+fn helps_that_add_a_key_write_it_in_the_form_of_the_entitys_table() {
+    // An inline table takes the key inside its braces; dotted keys take one more dotted key.
+    let ws = workspace(&[
+        ("nimbus.toml", ""),
+        (
+            "org.toml",
+            "[ou.contoso]\n[connector.tw]\nou = \"contoso\"\ntype = \"twilio\"\n\
+             api_key_sid = \"SK12345678900000000000000000abcde1\"\n\
+             [messaging_entry.wa]\nou = \"contoso\"\nconnector = \"tw\"\n\
+             service_sid = \"IS12345678900000000000000000abcde1\"\n",
+        ),
+        (
+            "x.toml",
+            "[connector]\nc1 = { ou = \"contoso\", type = \"twilio\" }\n\n\
+             [service]\ns1.ou = \"contoso\"\ns1.instant_messaging.channels = [\"whatsapp\"]\n",
+        ),
+        (
+            "y.toml",
+            "[service.s2]\nou = \"contoso\"\nlicense = \"contact_center\"\n\
+             instant_messaging.channels = [\"sms\"]\nmessaging_entry = \"wa\"\n",
+        ),
+    ]);
+    let doc = common::json(&run(ws.path(), &["check", "--format", "json"]));
+    let got: Vec<(&str, &str)> = (doc["diagnostics"].as_array().unwrap().iter())
+        .filter(|d| d["code"] != "unused-connector")
+        .map(|d| (d["code"].as_str().unwrap(), d["help"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                "missing-field",
+                "inside `c1 = { … }`, add `api_key_sid = \"SK…\"`: the SID of a Twilio API key, \
+                 SK + 32 hex digits"
+            ),
+            (
+                "missing-field",
+                "add `s1.license = \"contact_center\"` (or `advanced_routing`, `enterprise_routing`)"
+            ),
+            (
+                "missing-messaging-entry",
+                "add `s1.instant_messaging.messaging_entry = \"…\"`, e.g. \
+                 `s1.instant_messaging.messaging_entry = \"wa\"`, or remove `whatsapp` from \
+                 `channels` if customers should not write to it directly"
+            ),
+            (
+                "unknown-field",
+                "`messaging_entry` belongs in the service's IM table: move it to \
+                 `instant_messaging.messaging_entry = …`"
+            ),
+        ]
+    );
+}

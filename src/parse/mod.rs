@@ -1396,9 +1396,13 @@ const SERVICE_ELSEWHERE: &[(&str, &str)] = &[
 /// when the service has one).
 fn im_place(r: &Reader<'_>, service: &Spanned<DeValue<'_>>, t: &DeTable<'_>, id: &str) -> String {
     let header = |v: &Spanned<DeValue<'_>>| r.src.get(v.span()).is_some_and(|s| s.starts_with('['));
-    match t.get("instant_messaging") {
-        Some(im) if header(im) => format!("below `[service.{id}.instant_messaging]`"),
-        Some(_) => "into `instant_messaging = { … }`".to_owned(),
+    match t.get_key_value("instant_messaging") {
+        Some((_, im)) if header(im) => format!("below `[service.{id}.instant_messaging]`"),
+        // Written with dotted keys: one more (`{key}` is filled in after).
+        Some((key, _)) => match crate::rules::text::dotted_prefix(r.src, key.span()) {
+            Some(prefix) => format!("to `{prefix}.{{key}} = …`"),
+            None => "into `instant_messaging = { … }`".to_owned(),
+        },
         None if header(service) => format!(
             "into an IM table (below a new `[service.{id}.instant_messaging]`, or into `instant_messaging = {{ … }}`)"
         ),

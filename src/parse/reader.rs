@@ -259,9 +259,9 @@ impl<'s> Reader<'s> {
                 .iter()
                 .find(|(k, _)| *k == name)
                 .map(|&(_, hint)| {
-                    hint.replace("{key}", name)
+                    hint.replace("{im}", schema.im_place)
+                        .replace("{key}", name)
                         .replace("{id}", schema.id)
-                        .replace("{im}", schema.im_place)
                 });
             let hint = hint.or_else(|| {
                 let (kind, id) = dotted_id?;

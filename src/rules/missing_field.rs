@@ -86,7 +86,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     format!("{} `{}` has no `{key}`", kind.noun(), def.id),
                 )
                 .label(format!("`{key}` missing"))
-                .help(format!("add `{example}"))
+                .help(add_to(cx, def, example))
                 .about(kind, &def.id),
             );
         }
@@ -182,6 +182,25 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         );
     }
     out.append(&mut lone);
+}
+
+/// The help that adds `example` (``key = value` and what follows it``) to the entity `def`,
+/// in the form its table is written in: a line below its `[kind.id]` header, a dotted key
+/// (`s1.license = …`), or a key inside its inline table.
+fn add_to(cx: &Context<'_>, def: &Def, example: &str) -> String {
+    let text = &cx.ws.sources.get(def.header.file).text;
+    let (start, end) = (def.header.start as usize, def.header.end as usize);
+    if text[start..].starts_with('[') {
+        return format!("add `{example}");
+    }
+    match super::text::dotted_prefix(text, start..end) {
+        Some(written) => format!("add `{written}.{example}"),
+        None => {
+            let line = text[..start].rfind('\n').map_or(0, |i| i + 1);
+            let written = text[line..end].trim_start();
+            format!("inside `{written} = {{ … }}`, add `{example}")
+        }
+    }
 }
 
 /// See [`Context::lone_im_tables`]: the service each likely meant is the nearest by id of

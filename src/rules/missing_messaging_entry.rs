@@ -77,7 +77,15 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let names_raw: Vec<String> = twilio.iter().map(|c| format!("`{}`", c.as_str())).collect();
         let channels = im.twilio_names();
         let verb = im.twilio_verb();
+        // `instant_messaging.channels = […]`: the key is added as one more dotted key.
+        let text = &cx.ws.sources.get(im.header.file).text;
+        let dotted = super::text::dotted_prefix(text, im.header.range());
+        let key = dotted.map_or_else(
+            || "messaging_entry".to_owned(),
+            |p| format!("{p}.messaging_entry"),
+        );
         let mut help = match im.form {
+            ImForm::Inline if dotted.is_some() => format!("add `{key} = \"…\"`"),
             ImForm::Header => format!(
                 "add `messaging_entry = \"…\"` below `[service.{}.instant_messaging]`",
                 s.def.id
@@ -93,7 +101,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         };
         if let Some(entry) = cx.ws.res.service_ou[i].and_then(|o| per_ou[o as usize]) {
             let entry = &cx.ws.model.entries[entry as usize].def.id;
-            help.push_str(&format!(", e.g. `messaging_entry = \"{entry}\"`"));
+            help.push_str(&format!(", e.g. `{key} = \"{entry}\"`"));
         }
         help.push_str(&format!(
             ", or remove {} from `channels` if customers should not write to it directly",

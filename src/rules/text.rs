@@ -45,3 +45,15 @@ pub(crate) fn capitalized(s: &str) -> String {
         .map(|c| c.to_uppercase().chain(chars).collect())
         .unwrap_or_default()
 }
+
+/// When the key at `key` (a byte range of `text`) is the start of dotted keys
+/// (`s1.instant_messaging.channels = …`): the line's text up to its end, `s1.instant_messaging`,
+/// which a key added to the same table follows with `.key`.
+pub(crate) fn dotted_prefix(text: &str, key: std::ops::Range<usize>) -> Option<&str> {
+    let after = text.get(key.end..)?.trim_start_matches([' ', '\t']);
+    if !after.starts_with('.') {
+        return None;
+    }
+    let line = text.get(..key.start)?.rfind('\n').map_or(0, |i| i + 1);
+    Some(text.get(line..key.end)?.trim_start())
+}
