@@ -868,3 +868,23 @@ fn helps_that_add_a_key_write_it_in_the_form_of_the_entitys_table() {
         ]
     );
 }
+
+#[test]
+fn an_invalid_id_is_told_to_be_renamed_in_the_references_that_name_it_too() {
+    // Renamed in its header alone, the id would leave every reference naming nothing.
+    let mut services = String::new();
+    for i in 0..7 {
+        services.push_str(&format!(
+            "[service.s{i}]\nou = \"Sales_EU\"\nlicense = \"contact_center\"\n"
+        ));
+    }
+    let ws = workspace(&[
+        ("nimbus.toml", ""),
+        (
+            "org.toml",
+            "[ou.contoso]\n[ou.Sales_EU]\nparent = \"contoso\"\n",
+        ),
+        ("s.toml", &services),
+    ]);
+    insta::assert_snapshot!(human(ws.path()));
+}

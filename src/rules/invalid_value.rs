@@ -50,12 +50,27 @@ transfers = ["sales-team"]
     check: Some(check),
 };
 
+/// References labelled on an id that breaks the pattern, at most.
+const SHOWN_REFERENCES: usize = 5;
+
 /// Ids that break the pattern, once per entity (the parser reports the rest of this rule).
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let (m, res) = (&cx.ws.model, &cx.ws.res);
     let taken = |kind: Kind| move |slug: &str| res.lookup(m, kind, slug).is_some();
     // An IM table alone is told the service it likely meant, by `missing-field`.
     let lone = cx.lone_im_tables();
+    // The references that name an id breaking the pattern (they resolve): renamed with it.
+    let mut naming: rustc_hash::FxHashMap<(Kind, &str), Vec<Span>> = Default::default();
+    let refs = (m.ous.iter().flat_map(|o| o.refs()))
+        .chain(m.connectors.iter().flat_map(|c| c.def.refs()))
+        .chain(m.entries.iter().flat_map(|e| e.refs()))
+        .chain(m.services.iter().flat_map(|s| s.refs()));
+    for (kind, value) in refs.filter(|(_, v)| !crate::model::is_valid_id(&v.value)) {
+        naming
+            .entry((kind, value.value.as_str()))
+            .or_default()
+            .push(value.span);
+    }
     for kind in Kind::ALL {
         for (i, def) in m.defs(kind).enumerate() {
             if crate::model::is_valid_id(&def.id)
@@ -86,6 +101,26 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                             Span::new(im.header.file, start..start + def.id.len())
                         });
                 d = d.with(at, "rename it here too");
+            }
+            if let Some(spans) = naming.get(&(kind, def.id.as_str()))
+                && d.help.contains(": try `")
+            {
+                let n = spans.len();
+                d.help.push_str(&if n == 1 {
+                    ", and write it in the reference that names it".to_owned()
+                } else {
+                    format!(", and write it in the {n} references that name it")
+                });
+                let slug = crate::model::slug(&def.id);
+                for &at in spans.iter().take(SHOWN_REFERENCES) {
+                    d = d.with(at, format!("named here: write `{slug}` here too"));
+                }
+                super::text::label_the_rest(
+                    &mut d,
+                    n.saturating_sub(SHOWN_REFERENCES),
+                    "reference",
+                    "references",
+                );
             }
             out.push(d);
         }
