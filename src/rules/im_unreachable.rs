@@ -403,12 +403,11 @@ fn downstream_labels(cx: &Context<'_>, group: &UnreachableGroup, mut d: Diagnost
     d
 }
 
-/// The services written as an IM table alone whose id is likely a typo of another's, and
-/// those others (reported by `missing-field`, whose fix renames the table): one typo in a
-/// header, one diagnostic.
+/// The services written as an IM table alone, and the others their ids are likely typos of
+/// (reported by `missing-field`, whose fix renames the table): one typo in a header, or one
+/// service table missing, one diagnostic.
 fn behind_lone_im_tables(cx: &Context<'_>) -> rustc_hash::FxHashSet<usize> {
     (cx.lone_im_tables().iter())
-        .filter_map(|(&lone, &meant)| Some([lone, meant? as usize]))
-        .flatten()
+        .flat_map(|(&lone, &meant)| std::iter::once(lone).chain(meant.map(|m| m as usize)))
         .collect()
 }
