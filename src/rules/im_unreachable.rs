@@ -39,6 +39,8 @@ whoever set it up believes customers can reach them.
 [service.sales-ivr]          # no instant_messaging: conversations cannot pass through it
 transfers = ["sales-team"]
 
+[service.sales-team]
+license = "contact_center"
 [service.sales-team.instant_messaging]
 ```
 
