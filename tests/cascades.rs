@@ -2601,8 +2601,9 @@ fn an_entry_in_an_ou_loop_is_not_told_that_no_connector_is_in_sight() {
 }
 
 #[test]
-fn a_sid_cut_short_into_the_shape_of_a_secret_is_a_bad_sid_once_the_secret_is_allowed() {
-    // `SK`/`IS` + 30 hex digits: 32 letters and digits mixing cases, shaped like a secret.
+fn a_sid_cut_short_into_the_shape_of_a_secret_is_a_bad_sid() {
+    // `SK`/`IS` + 30 hex digits: 32 letters and digits mixing cases, shaped like a secret, but
+    // the prefix and hex digits alone: a SID mistyped, not a credential.
     let twilio = TWILIO
         .replace(
             "SK0123456789abcdef0123456789abcdef",
@@ -2618,10 +2619,9 @@ fn a_sid_cut_short_into_the_shape_of_a_secret_is_a_bad_sid_once_the_secret_is_al
         ("desk.toml", DESK),
     ];
     let out = short(&files);
-    assert_eq!(out.matches("error[secret-in-config]").count(), 2, "{out}");
-    assert!(!out.contains("invalid-"), "{out}");
+    assert!(!out.contains("secret-in-config"), "{out}");
     let ws = workspace(&[
-        ("nimbus.toml", "[lints]\nsecret-in-config = \"warning\"\n"),
+        ("nimbus.toml", ""),
         ("org.toml", ORG),
         ("twilio.toml", &twilio),
         ("desk.toml", DESK),

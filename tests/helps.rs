@@ -888,3 +888,59 @@ fn an_invalid_id_is_told_to_be_renamed_in_the_references_that_name_it_too() {
     ]);
     insta::assert_snapshot!(human(ws.path()));
 }
+
+#[test]
+fn a_mistyped_sid_is_no_credential_and_a_name_in_capitals_is_not_told_it_was_exposed() {
+    let connector = |id: &str, sid: &str, secret: &str| {
+        format!(
+            "[connector.{id}]\nou = \"contoso\"\ntype = \"twilio\"\napi_key_sid = \"{sid}\"\n\
+             api_key_secret = {secret}\n"
+        )
+    };
+    let text = [
+        connector(
+            "c1",
+            "SK12345678900000000000000000abcde1",
+            "\"TWILIO_API_KEY_SECRET\"",
+        ),
+        connector(
+            "c2",
+            "SK12345678900000000000000000abcd",
+            "{ env = \"TWILIO_API_KEY_SECRET\" }",
+        ),
+    ]
+    .concat();
+    let ws = workspace(&[
+        ("nimbus.toml", "[lints]\nunused-connector = \"allow\"\n"),
+        ("org.toml", &format!("[ou.contoso]\n{text}")),
+    ]);
+    let doc = common::json(&run(ws.path(), &["check", "--format", "json"]));
+    let got: Vec<(&str, &str, &str)> = (doc["diagnostics"].as_array().unwrap().iter())
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap(),
+                d["message"].as_str().unwrap(),
+                d["help"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                "secret-in-config",
+                "`api_key_secret` holds a literal secret `TWIL…` (21 characters)",
+                "if this is the name of the variable that holds the secret, write it as \
+                 `api_key_secret = { env = \"<that name>\" }`; if it is the secret itself, \
+                 delete it and rotate the key in Twilio"
+            ),
+            (
+                "invalid-api-key-sid",
+                "`api_key_sid` is not an API Key SID",
+                "after `SK` come exactly 32 hex digits, here 30 characters follow (was the SID \
+                 cut short?); an API Key SID is `SK` + 32 hex digits, from the Twilio console: \
+                 Account → API keys & tokens"
+            ),
+        ]
+    );
+}

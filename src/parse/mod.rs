@@ -44,9 +44,10 @@ pub struct ParsedFile {
     pub suppressions: Vec<Suppression>,
     /// Strings shaped like credentials.
     pub secrets: Vec<SecretHit>,
-    /// Basic strings written with escapes (`"Intro\n…"`): the words shaped like credentials
-    /// in them are looked for in their values, and the words of their text are not theirs.
-    pub escaped: Vec<Span>,
+    /// Strings whose words are not looked for in their text: basic strings written with
+    /// escapes (`"Intro\n…"`), whose words were looked for in their values (the words of their
+    /// text are not theirs), and SIDs mistyped (`SK` and 30 hex digits), no credentials.
+    pub words_read: Vec<Span>,
     /// Problems found while parsing.
     pub diagnostics: Vec<Diagnostic>,
     /// Definitions written with the wrong type (`[ou] sales = "x"`: the id; `ou = 1`: every id
@@ -100,7 +101,7 @@ impl ParsedFile {
             diagnostics,
             unreadable,
             renames,
-            escaped,
+            words_read,
         } = next;
         let shift = self.diagnostics.len();
         self.renames.extend(renames.into_iter().map(|r| KindFix {
@@ -116,7 +117,7 @@ impl ParsedFile {
         self.secrets.extend(secrets);
         self.diagnostics.extend(diagnostics);
         self.unreadable.extend(unreadable);
-        self.escaped.extend(escaped);
+        self.words_read.extend(words_read);
     }
 }
 
@@ -505,7 +506,7 @@ fn parse_batch(id: FileId, text: &str, base: usize, whole: &Whole<'_>) -> Parsed
         .collect();
     out.diagnostics.append(&mut r.diagnostics);
     out.secrets = r.secrets;
-    out.escaped = r.escaped;
+    out.words_read = r.words_read;
     // Batches are many and small: give back the slack of their growth.
     out.services.shrink_to_fit();
     out.entries.shrink_to_fit();
@@ -530,7 +531,7 @@ fn loose_secrets(id: FileId, text: &str, parts: &[ParsedFile]) -> Vec<SecretHit>
             p.secrets
                 .iter()
                 .map(|h| h.span)
-                .chain(p.escaped.iter().copied())
+                .chain(p.words_read.iter().copied())
         })
         .map(|s| s.range())
         .collect();

@@ -107,12 +107,26 @@ pub(crate) struct Reader<'s> {
     pub diagnostics: Vec<Diagnostic>,
     /// Literal `api_key_secret` values found so far.
     pub secrets: Vec<SecretHit>,
-    /// Basic strings written with escapes, whose words were looked for in their values (see
-    /// [`ParsedFile::escaped`](crate::parse::ParsedFile::escaped)).
-    pub escaped: Vec<Span>,
+    /// Strings whose words are not looked for in their text (see
+    /// [`ParsedFile::words_read`](crate::parse::ParsedFile::words_read)).
+    pub words_read: Vec<Span>,
     /// Where each line of `src` starts, found when first needed: a line may hold thousands
     /// of inline entities, and scanning back to its start for each would be quadratic.
     line_starts: std::cell::OnceCell<Vec<usize>>,
+}
+
+/// True when `value`, under `key`, is the SID that key takes written with too few or too
+/// many hex digits (`SK` and 30): no credential is its prefix and hex digits alone.
+fn mistyped_sid(key: &str, value: &str) -> bool {
+    let prefix = match key {
+        "api_key_sid" => "SK",
+        "service_sid" => "IS",
+        _ => return false,
+    };
+    value
+        .get(..2)
+        .is_some_and(|p| p.eq_ignore_ascii_case(prefix))
+        && value[2..].bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 /// The known keys whose value may be a table: a table under an unknown key near one of them
@@ -159,7 +173,7 @@ impl<'s> Reader<'s> {
             base,
             diagnostics: Vec::new(),
             secrets: Vec::new(),
-            escaped: Vec::new(),
+            words_read: Vec::new(),
             line_starts: std::cell::OnceCell::new(),
         }
     }
@@ -636,11 +650,17 @@ impl<'s> Reader<'s> {
         }
         while let Some((key, v, depth, entity)) = stack.pop() {
             // A credential written as a shell would name a variable (`"$AbCd…"`) is one too.
+            // A SID's prefix and hex digits alone, too few or too many, is a SID mistyped:
+            // the rule of SIDs says so.
             let shaped = |s: &str| {
                 let bare = crate::parse::after_dollar(s).unwrap_or(s);
                 secret_in_config::is_secret_shaped(bare).then(|| bare.to_owned())
             };
             match v.get_ref() {
+                DeValue::String(s) if mistyped_sid(key, s) => {
+                    let span = self.span(v.span());
+                    self.words_read.push(span);
+                }
                 DeValue::String(s) if let Some(value) = shaped(s) => {
                     let span = self.span(v.span());
                     if !recorded(span) {
@@ -660,7 +680,7 @@ impl<'s> Reader<'s> {
                     if self.src[v.span()].starts_with('"') && self.src[v.span()].contains('\\') =>
                 {
                     let at = v.span();
-                    self.escaped.push(self.span(at.clone()));
+                    self.words_read.push(self.span(at.clone()));
                     for w in secret_in_config::shaped_words(s, false) {
                         // Where the word is written, else the whole string.
                         let raw = written_at(&self.src[at.clone()], s, w.clone())

@@ -213,7 +213,12 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             let message = if hit.value.is_empty() {
                 format!("`{key}` is a literal, empty string")
             } else {
-                help.push_str("; rotate this key in Twilio, it has been exposed");
+                // `"TWILIO_API_KEY_SECRET"` may be a variable's name, or a password in capitals.
+                if names_a_variable(&hit.value) {
+                    help = "if this is the name of the variable that holds the secret, write it as `api_key_secret = { env = \"<that name>\" }`; if it is the secret itself, delete it and rotate the key in Twilio".to_owned();
+                } else {
+                    help.push_str("; rotate this key in Twilio, it has been exposed");
+                }
                 format!("`{key}` holds a literal secret {shown}")
             };
             Diagnostic::new(Code::SecretInConfig, hit.span, message)
