@@ -167,6 +167,11 @@ impl<'a> Context<'a> {
         self.tenants().chosen
     }
 
+    /// Why the root taken for the tenant is it (see [`Context::tenant`]).
+    pub fn why_tenant(&self) -> &'static str {
+        self.tenants().why
+    }
+
     /// True when `ou` lies at or below a root that holds as much as the tenant (it may be the
     /// tenant: only file order would tell them apart).
     pub fn may_be_tenant(&self, ou: u32) -> bool {

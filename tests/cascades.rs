@@ -3546,3 +3546,41 @@ fn an_ous_parent_written_as_a_synonym_gets_one_diagnostic_that_names_parent() {
         )]
     );
 }
+
+#[test]
+fn of_two_roots_the_one_whose_connector_the_other_uses_is_the_tenant() {
+    // `sales` forgot its `parent`: it holds more, but its entry uses `contoso`'s connector,
+    // which is in sight once `sales` hangs below `contoso`. One mistake, one diagnostic, whose
+    // help mends both.
+    let org = "[ou.contoso]\nname = \"Contoso\"\n\n[ou.sales]\nname = \"Sales\"\n";
+    let twilio = TWILIO.replace("ou = \"contoso\"\nconnector", "ou = \"sales\"\nconnector");
+    let desk = "[service.desk]\nou = \"sales\"\nlicense = \"contact_center\"\n\
+                instant_messaging = { messaging_entry = \"wa\", channels = [\"whatsapp\"] }\n";
+    let files = [
+        ("org.toml", org),
+        ("twilio.toml", &twilio),
+        ("desk.toml", desk),
+    ];
+    let doc = json(&check(&files, "json"));
+    let d = doc["diagnostics"].as_array().unwrap();
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert_eq!(
+        d[0]["help"],
+        "a workspace describes one tenant: give `sales` a `parent` (e.g. `parent = \"contoso\"`)"
+    );
+    assert_eq!(
+        d[0]["labels"][0]["message"],
+        "`contoso` is a root OU too: entities below another root use what it holds (it must be \
+         above them), so it is taken for the tenant"
+    );
+    // Two roots holding as much: the first by id, and said so.
+    let doc = json(&check(
+        &[("a.toml", "[ou.zeta]\n"), ("b.toml", "[ou.alpha]\n")],
+        "json",
+    ));
+    assert_eq!(
+        doc["diagnostics"][0]["labels"][0]["message"],
+        "`alpha` is a root OU too: it holds as much as any other, and comes first by id, so it \
+         is taken for the tenant"
+    );
+}

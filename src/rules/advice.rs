@@ -10,13 +10,16 @@ use crate::check::Context;
 
 /// The roots that may be the tenant.
 pub(crate) struct Tenants {
-    /// The root OU taken for the tenant: the one holding most (OUs and entities below it),
-    /// the smallest id among equals (not file order: same input, same words); `None` without
-    /// a root.
+    /// The root OU taken for the tenant: the one whose connectors and entries the entities
+    /// below other roots use most (it must be above them), then the one holding most (OUs and
+    /// entities below it), the smallest id among equals (not file order: same input, same
+    /// words); `None` without a root.
     pub chosen: Option<u32>,
-    /// Every root holding that most: which of them is the tenant, file order alone decides,
-    /// so no conclusion may hang on it.
+    /// Every root ranked as high: which of them is the tenant, file order alone decides, so
+    /// no conclusion may hang on it.
     pub heaviest: Vec<u32>,
+    /// Why the chosen root is the tenant, as `root-ou` says it.
+    pub why: &'static str,
 }
 
 /// The roots that may be the tenant; read through [`Context::tenant`] and
@@ -27,24 +30,52 @@ pub(crate) fn tenants(cx: &Context<'_>) -> Tenants {
         return Tenants {
             chosen: roots.first().copied(),
             heaviest: roots.clone(),
+            why: "it is the only root",
         };
     }
-    let weights = weights(cx);
-    let most = roots
-        .iter()
-        .map(|&r| weights[r as usize])
-        .max()
-        .unwrap_or(0);
+    let (root, weights) = weights(cx);
+    // What the entities below other roots use from below this one (an entry's connector, a
+    // service's entry): it must be above them, so it is the tenant before any weight.
+    let res = &cx.ws.res;
+    let mut used = vec![0usize; weights.len()];
+    let uses = (res.entry_ou.iter().zip(&res.entry_connector))
+        .map(|(&from, &to)| (from, to.and_then(|c| res.connector_ou[c as usize])))
+        .chain(
+            (res.service_ou.iter().zip(&res.service_entry))
+                .map(|(&from, &to)| (from, to.and_then(|e| res.entry_ou[e as usize]))),
+        );
+    for (from, to) in uses {
+        let root_of = |o: Option<u32>| o.and_then(|o| root[o as usize]);
+        if let (Some(a), Some(b)) = (root_of(from), root_of(to))
+            && a != b
+        {
+            used[b as usize] += 1;
+        }
+    }
+    let rank = |r: u32| (used[r as usize], weights[r as usize]);
+    let most = roots.iter().map(|&r| rank(r)).max().unwrap_or((0, 0));
     let heaviest: Vec<u32> = (roots.iter().copied())
-        .filter(|&r| weights[r as usize] == most)
+        .filter(|&r| rank(r) == most)
         .collect();
     let id = |r: u32| cx.ws.model.ous[r as usize].def.id.as_str();
     let chosen = heaviest.iter().copied().min_by_key(|&r| id(r));
-    Tenants { chosen, heaviest }
+    let why = if most.0 > 0 {
+        "entities below another root use what it holds (it must be above them)"
+    } else if heaviest.len() == 1 {
+        "it holds the most"
+    } else {
+        "it holds as much as any other, and comes first by id"
+    };
+    Tenants {
+        chosen,
+        heaviest,
+        why,
+    }
 }
 
-/// For each root OU, the OUs and entities below it (itself included); 0 for the others.
-fn weights(cx: &Context<'_>) -> Vec<usize> {
+/// For each OU, its root; for each root OU, the OUs and entities below it (itself included),
+/// 0 for the others.
+fn weights(cx: &Context<'_>) -> (Vec<Option<u32>>, Vec<usize>) {
     let (tree, res) = (&cx.ws.res.tree, &cx.ws.res);
     let mut root = vec![None; cx.ws.model.ous.len()];
     let mut weight = vec![0; cx.ws.model.ous.len()];
@@ -66,7 +97,7 @@ fn weights(cx: &Context<'_>) -> Vec<usize> {
             weight[r as usize] += 1;
         }
     }
-    weight
+    (root, weight)
 }
 
 /// For each OU, the messaging entry to suggest to a service there: visible from the OU, with

@@ -81,7 +81,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 super::text::list(&all)
             )
         };
-        let taken = "it holds the most, so it is taken for the tenant";
+        let taken = format!("{}, so it is taken for the tenant", cx.why_tenant());
         // Every root but the tenant needs a parent: named in id order.
         let mut movers: Vec<&str> = (tree.roots.iter())
             .filter(|&&r| r != tenant)
