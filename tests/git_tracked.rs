@@ -394,3 +394,30 @@ fn gits_own_list_of_ignored_files_hiding_tracked_files_is_an_error() {
         r.stderr
     );
 }
+
+#[test]
+fn files_a_sparse_checkout_leaves_off_the_disk_are_read_from_the_index() {
+    // `vip.toml` is committed, but the sparse checkout leaves it out: a clone of the commit
+    // has it, so it is read (from git's index), not reported deleted.
+    let dir = workspace(&[
+        ("nimbus.toml", ""),
+        ("org.toml", ORG),
+        ("desk.toml", DESK),
+        ("vip.toml", VIP),
+    ]);
+    git(dir.path(), &["init", "-q"]);
+    git(dir.path(), &["add", "."]);
+    commit_git(dir.path(), &["commit", "-q", "-m", "tenant"]);
+    git(
+        dir.path(),
+        &["sparse-checkout", "set", "--no-cone", "/*", "!/vip.toml"],
+    );
+    assert!(!dir.path().join("vip.toml").exists());
+    let r = short(dir.path(), &["--git-tracked"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert_eq!(r.stdout, "0 errors, 0 warnings in 4 files\n");
+    assert_eq!(
+        r.stderr,
+        "note: .: read 1 file outside the sparse checkout from git's index (--git-tracked): vip.toml\n"
+    );
+}

@@ -79,6 +79,93 @@ fn settings_tracked(dir: &Path) -> Option<bool> {
     out.status.success().then_some(!out.stdout.is_empty())
 }
 
+/// The tracked entity files below `root` that a sparse checkout leaves off the disk (git's
+/// skip-worktree bit), with their text in git's index: what the commit holds, read in their
+/// stead. Empty when none is missing, or git cannot tell.
+pub(super) fn sparse_texts(root: &Path, tracked: &HashSet<PathBuf>) -> Vec<(PathBuf, Vec<u8>)> {
+    let missing: HashSet<&PathBuf> = (tracked.iter())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml") && !is_settings(p))
+        .filter(|p| p.symlink_metadata().is_err())
+        .collect();
+    if missing.is_empty() {
+        return Vec::new();
+    }
+    let Ok(out) = Command::new("git")
+        .args(["ls-files", "-z", "-t", "--", "."])
+        .current_dir(root)
+        .output()
+    else {
+        return Vec::new();
+    };
+    // `S path`: skip-worktree. A name with a line break cannot be asked for below.
+    let sparse: Vec<(PathBuf, &[u8])> = (out.stdout.split(|&b| b == 0))
+        .filter_map(|entry| entry.strip_prefix(b"S "))
+        .filter(|rel| !rel.contains(&b'\n'))
+        .map(|rel| (root.join(path_of(rel)), rel))
+        .filter(|(path, _)| missing.contains(path))
+        .collect();
+    if sparse.is_empty() {
+        return Vec::new();
+    }
+    let mut asked = Vec::new();
+    for (_, rel) in &sparse {
+        asked.extend_from_slice(b":./");
+        asked.extend_from_slice(rel);
+        asked.push(b'\n');
+    }
+    let Some(blobs) = cat_file(root, &asked) else {
+        return Vec::new();
+    };
+    let mut texts = Vec::new();
+    let mut rest = blobs.as_slice();
+    for (path, _) in sparse {
+        // `<oid> blob <size>\n<bytes>\n`, or `<name> missing\n`.
+        let Some(end) = rest.iter().position(|&b| b == b'\n') else {
+            break;
+        };
+        let header = String::from_utf8_lossy(&rest[..end]).into_owned();
+        rest = &rest[end + 1..];
+        let Some(size) = (header.split(' ').nth(2)).and_then(|s| s.parse::<usize>().ok()) else {
+            continue;
+        };
+        let Some(text) = rest.get(..size) else { break };
+        texts.push((path, text.to_vec()));
+        rest = rest.get(size + 1..).unwrap_or_default();
+    }
+    texts
+}
+
+/// What `git cat-file --batch` answers to `asked` in `dir`.
+fn cat_file(dir: &Path, asked: &[u8]) -> Option<Vec<u8>> {
+    use std::io::Write;
+    let mut child = Command::new("git")
+        .args(["cat-file", "--batch"])
+        .current_dir(dir)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .ok()?;
+    // Written from a thread: git answers while it reads, and a full pipe would stall both.
+    let mut stdin = child.stdin.take()?;
+    let asked = asked.to_vec();
+    let writer = std::thread::spawn(move || stdin.write_all(&asked));
+    let out = child.wait_with_output().ok()?;
+    writer.join().ok()?.ok()?;
+    out.status.success().then_some(out.stdout)
+}
+
+/// The note on the files read from git's index, outside a sparse checkout.
+pub(super) fn sparse_note(files: &[(PathBuf, Vec<u8>)], root: &Path, naming: &Naming) -> String {
+    let mut paths: Vec<&Path> = files.iter().map(|(p, _)| p.as_path()).collect();
+    paths.sort();
+    let (n, what, names) = listed(&paths, naming);
+    format!(
+        "{}: read {n} {what} outside the sparse checkout from git's index (--git-tracked): {names}",
+        naming.display(root)
+    )
+}
+
 /// A path as git writes it with `-z`: its bytes as they are.
 fn path_of(bytes: &[u8]) -> PathBuf {
     #[cfg(unix)]

@@ -135,8 +135,24 @@ pub fn load_git_tracked(
 ) -> Loaded {
     match git::tracked(root) {
         Ok(mut tracked) => {
+            // Files a sparse checkout leaves off the disk are read from git's index.
+            let sparse = git::sparse_texts(root, &tracked);
+            let with_sparse;
+            let overlays = if sparse.is_empty() {
+                overlays
+            } else {
+                let mut all = overlays.clone();
+                for (path, text) in &sparse {
+                    all.entry(path.clone()).or_insert_with(|| text.clone());
+                }
+                with_sparse = all;
+                &with_sparse
+            };
             tracked.extend(kept.iter().chain(overlays.keys()).cloned());
             let mut loaded = load_kept(root, naming, overlays, Some(&tracked));
+            if !sparse.is_empty() {
+                loaded.notes.push(git::sparse_note(&sparse, root, naming));
+            }
             let (errors, missing) = git::untracked_rules(&loaded, &tracked, naming);
             loaded.errors.extend(errors);
             loaded.notes.extend(missing);
