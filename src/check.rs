@@ -466,6 +466,16 @@ fn suppress(
             groups[g].entry(code.value).or_default().push((i, j));
         }
     }
+    // For a comment above no entity (a blank line below it), whether the entity below raises
+    // each of its codes: asked only when there is one.
+    let detached = sups.iter().any(|s| s.targets.is_empty());
+    let raised: FxHashSet<(Code, Kind, String)> = if detached {
+        (diags.iter())
+            .flat_map(|d| d.subjects().map(|s| (d.code, s.kind, s.id.to_string())))
+            .collect()
+    } else {
+        FxHashSet::default()
+    };
     // The (group, code) pairs that silenced something, each marked once: the comments behind
     // a pair are walked after, once, not again for each diagnostic they silence.
     let mut silenced: FxHashSet<(usize, Code)> = FxHashSet::default();
@@ -497,6 +507,21 @@ fn suppress(
     // `allow(unused-suppression)` silences the unused codes of its entity's comments (ruff's
     // `noqa: RUF100`); it is used when it silences one, and reported itself when it does not.
     let mut unused = unused_suppression::unused(ws, &used, held, held_for);
+    if detached {
+        let below = unused_suppression::entities_below(ws);
+        for (i, d) in &mut unused {
+            let s = &sups[*i];
+            let Some(code) = s.codes.iter().find(|c| c.span == d.span) else {
+                continue;
+            };
+            if s.targets.is_empty() && !code.value.rule().hard {
+                let entity = below(s.span);
+                let raises =
+                    |(kind, id): (Kind, &str)| raised.contains(&(code.value, kind, id.to_owned()));
+                d.help = unused_suppression::detached_help(code.value, entity, raises);
+            }
+        }
+    }
     let allows_unused =
         |i: usize| group_at[i].filter(|&g| groups[g].contains_key(&Code::UnusedSuppression));
     let is_allow_unused = |d: &Diagnostic, i: usize| {

@@ -944,3 +944,48 @@ fn a_mistyped_sid_is_no_credential_and_a_name_in_capitals_is_not_told_it_was_exp
         ]
     );
 }
+
+#[test]
+fn a_comment_above_no_entity_is_told_to_move_only_where_it_would_silence_something() {
+    let none = "[service.team3]\nou = \"contoso\"\nlicense = \"contact_center\"\n\
+                user_assignment = \"none\"\ninstant_messaging = { channels = [\"interact\"] }\n";
+    let teams = none
+        .replace("\"none\"", "\"ms_teams\"")
+        .replace("team3", "team4");
+    let ws = workspace(&[
+        ("nimbus.toml", ""),
+        ("org.toml", "[ou.contoso]\n"),
+        (
+            "a.toml",
+            &format!("# nimbus-lint: allow(im-no-agents)\n\n{none}"),
+        ),
+        (
+            "b.toml",
+            &format!("# nimbus-lint: allow(im-no-agents)\n\n{teams}"),
+        ),
+        (
+            "c.toml",
+            &format!("{teams}\n# nimbus-lint: allow(im-no-agents)\n").replace("team4", "team5"),
+        ),
+    ]);
+    let doc = common::json(&run(ws.path(), &["check", "--format", "json"]));
+    let got: Vec<(&str, &str)> = (doc["diagnostics"].as_array().unwrap().iter())
+        .filter(|d| d["code"] == "unused-suppression")
+        .map(|d| (d["file"].as_str().unwrap(), d["help"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                "a.toml",
+                "put the comment directly above the table header of service `team3` (no blank \
+                 line between), or remove it"
+            ),
+            (
+                "b.toml",
+                "remove it: service `team4` below it raises no `im-no-agents` to silence"
+            ),
+            ("c.toml", "remove it: no entity is defined below it"),
+        ]
+    );
+}

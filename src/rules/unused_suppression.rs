@@ -122,6 +122,43 @@ pub(crate) fn diagnostic(s: &Suppression, code: &Sp<Code>) -> Diagnostic {
         .help(help)
 }
 
+/// The help for code `code` of a comment above no entity, by the entity whose header comes
+/// next below it in its file (if any) and whether that entity raises `code`: moved up to it,
+/// the comment would silence something, or nothing.
+pub(crate) fn detached_help(
+    code: Code,
+    below: Option<(Kind, &str, Span)>,
+    raises: impl Fn((Kind, &str)) -> bool,
+) -> String {
+    match below {
+        Some((kind, id, _)) if raises((kind, id)) => format!(
+            "put the comment directly above the table header of {} `{id}` (no blank line between), or remove it",
+            kind.noun()
+        ),
+        Some((kind, id, _)) => format!(
+            "remove it: {} `{id}` below it raises no `{code}` to silence",
+            kind.noun()
+        ),
+        None => "remove it: no entity is defined below it".to_owned(),
+    }
+}
+
+/// For a comment at `span`, the entity whose header comes next below it in its file: the
+/// headers of `ws`, sorted once.
+pub(crate) fn entities_below<'w>(
+    ws: &'w Workspace,
+) -> impl Fn(Span) -> Option<(Kind, &'w str, Span)> {
+    let m = &ws.model;
+    let mut headers: Vec<(Kind, &str, Span)> = (Kind::ALL.iter())
+        .flat_map(|&k| m.defs(k).map(move |d| (k, d.id.as_str(), d.header)))
+        .collect();
+    headers.sort_unstable_by_key(|h| (h.2.file.0, h.2.start));
+    move |at: Span| {
+        let i = headers.partition_point(|h| (h.2.file.0, h.2.start) <= (at.file.0, at.end));
+        headers.get(i).copied().filter(|h| h.2.file == at.file)
+    }
+}
+
 /// A `# nimbus-lint:` comment that is not `allow(..)`.
 pub(crate) fn bad_directive(span: Span) -> Diagnostic {
     Diagnostic::new(
