@@ -989,3 +989,71 @@ fn a_comment_above_no_entity_is_told_to_move_only_where_it_would_silence_somethi
         ]
     );
 }
+
+#[test]
+fn a_key_of_an_entity_written_below_the_kinds_table_is_read_into_the_one_entity_there() {
+    let ws = workspace(&[
+        ("nimbus.toml", "[lints]\nunused-connector = \"allow\"\n"),
+        ("org.toml", "[ou.contoso]\n"),
+        (
+            "x.toml",
+            "[connector]\nc1 = { ou = \"contoso\", type = \"twilio\" }\n\
+             api_key_sid = \"SK12345678900000000000000000abcde1\"\n\n\
+             [service]\ns1.ou = \"contoso\"\nlicense = \"contact_center\"\n",
+        ),
+        (
+            "y.toml",
+            "[service]\na.ou = \"contoso\"\nb.ou = \"contoso\"\nlicense = \"contact_center\"\n",
+        ),
+    ]);
+    let doc = common::json(&run(ws.path(), &["check", "--format", "json"]));
+    let got: Vec<(&str, u64, &str, &str)> = (doc["diagnostics"].as_array().unwrap().iter())
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap(),
+                d["line"].as_u64().unwrap(),
+                d["message"].as_str().unwrap(),
+                d["help"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    // No `missing-field` for what is written beside the entity; with two entities there, no
+    // telling which it belongs to.
+    assert_eq!(
+        got,
+        [
+            (
+                "invalid-value",
+                3,
+                "`api_key_sid` is a key of a connector, written where an id goes",
+                "below `[connector]`, each key is the id of a connector: write `api_key_sid` \
+                 inside `c1 = { … }`"
+            ),
+            (
+                "invalid-value",
+                7,
+                "`license` is a key of a service, written where an id goes",
+                "below `[service]`, each key is the id of a service: write it `s1.license = …`"
+            ),
+            (
+                "missing-field",
+                2,
+                "service `a` has no `license`",
+                "add `a.license = \"contact_center\"` (or `advanced_routing`, `enterprise_routing`)"
+            ),
+            (
+                "missing-field",
+                3,
+                "service `b` has no `license`",
+                "add `b.license = \"contact_center\"` (or `advanced_routing`, `enterprise_routing`)"
+            ),
+            (
+                "invalid-value",
+                4,
+                "`license` is a key of a service, written where an id goes",
+                "below `[service]`, each key is the id of a service: move it into the table of \
+                 the service it belongs to (`[service.<id>]`)"
+            ),
+        ]
+    );
+}

@@ -1068,7 +1068,21 @@ fn read_kind(r: &mut Reader<'_>, kind: Kind, value: &Spanned<DeValue<'_>>, out: 
     };
     let mut entities: Vec<_> = table.iter().collect();
     entities.sort_by_key(|(k, _)| k.span().start);
-    for (key, value) in entities {
+    // Keys an entity takes written beside the one entity of the table (`api_key_sid = …`
+    // below `[connector]` and `c1 = { … }`): reported, and read into it, as meant.
+    let is_table = |v: &Spanned<DeValue<'_>>| matches!(v.get_ref(), DeValue::Table(_));
+    let stray: Vec<_> = (entities.iter())
+        .filter(|(k, v)| kind != Kind::Ou && !is_table(v) && keys_of(kind).contains(&key_str(k)))
+        .collect();
+    let owners: Vec<&str> = (entities.iter())
+        .filter(|(_, v)| is_table(v))
+        .map(|(k, _)| key_str(k))
+        .collect();
+    let owner = match owners[..] {
+        [one] if !stray.is_empty() => Some(one),
+        _ => None,
+    };
+    for &(key, value) in &entities {
         let id = key_str(key);
         let DeValue::Table(t) = value.get_ref() else {
             let what = format!("{}.{id}", kind.key());
@@ -1077,11 +1091,43 @@ fn read_kind(r: &mut Reader<'_>, kind: Kind, value: &Spanned<DeValue<'_>>, out: 
             if array_of_tables {
                 r.diagnostics
                     .push(invalid_value::array_of_tables(r.span(value.span()), &what));
+            } else if kind != Kind::Ou && keys_of(kind).contains(&id) {
+                let inline = |o: &str| {
+                    (table.get(o))
+                        .is_some_and(|v| r.src.get(v.span()).is_some_and(|t| t.starts_with('{')))
+                };
+                r.diagnostics.push(invalid_value::entity_key_in_kind_table(
+                    r.span(key.span()),
+                    kind,
+                    id,
+                    owners
+                        .first()
+                        .filter(|_| owners.len() == 1)
+                        .map(|&o| (o, inline(o))),
+                ));
+                // No entity of that id: the key is read into the one written beside it.
+                if owner.is_some() {
+                    continue;
+                }
             } else {
                 r.wrong_type(value, &what, "a table", &example);
             }
             out.unreadable.push((kind, Some(id.into())));
             continue;
+        };
+        let with_stray;
+        let t = match owner {
+            Some(o) if o == id => {
+                let mut all = t.clone();
+                for &&(k, v) in &stray {
+                    if !all.contains_key(key_str(k)) {
+                        all.insert(k.clone(), v.clone());
+                    }
+                }
+                with_stray = all;
+                &with_stray
+            }
+            _ => t,
         };
         let e = Entity {
             id,

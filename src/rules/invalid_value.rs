@@ -158,6 +158,40 @@ pub(crate) fn wrong_type(
         .help(format!("write it like this: `{example}`"))
 }
 
+/// `key`, a key an entity of `kind` takes, written in the table of the kind itself (below
+/// `[connector]`), where each key is an entity's id; `owner`, the one entity written there
+/// (its id, and whether as an inline table), which it likely belongs to.
+pub(crate) fn entity_key_in_kind_table(
+    span: Span,
+    kind: Kind,
+    key: &str,
+    owner: Option<(&str, bool)>,
+) -> Diagnostic {
+    let noun = kind.noun();
+    let place = format!(
+        "below `[{}]`, each key is the id of {} {noun}",
+        kind.key(),
+        kind.article()
+    );
+    let help = match owner {
+        Some((id, true)) => format!("{place}: write `{key}` inside `{id} = {{ … }}`"),
+        Some((id, false)) => format!("{place}: write it `{id}.{key} = …`"),
+        None => format!(
+            "{place}: move it into the table of the {noun} it belongs to (`[{}.<id>]`)",
+            kind.key()
+        ),
+    };
+    new(
+        span,
+        format!(
+            "`{key}` is a key of {} {noun}, written where an id goes",
+            kind.article()
+        ),
+    )
+    .label("not an id")
+    .help(help)
+}
+
 /// A string outside its set of spellings, with the values nearest to it (a fix only when one
 /// alone is that near).
 pub(crate) fn not_a_choice(
