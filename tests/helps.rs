@@ -1057,3 +1057,34 @@ fn a_key_of_an_entity_written_below_the_kinds_table_is_read_into_the_one_entity_
         ]
     );
 }
+
+#[test]
+fn channels_written_as_the_im_table_are_kept_in_the_help() {
+    let service = |id: &str, im: &str| {
+        format!(
+            "[service.{id}]\nou = \"contoso\"\nlicense = \"contact_center\"\ninstant_messaging = {im}\n"
+        )
+    };
+    let text = [
+        service("s1", "\"interact\""),
+        service("s2", "[\"interact\", \"sms\"]"),
+        service("s3", "3"),
+    ]
+    .concat();
+    let ws = workspace(&[
+        ("nimbus.toml", ""),
+        ("org.toml", &format!("[ou.contoso]\n{text}")),
+    ]);
+    let doc = common::json(&run(ws.path(), &["check", "--format", "json"]));
+    let helps: Vec<&str> = (doc["diagnostics"].as_array().unwrap().iter())
+        .map(|d| d["help"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        helps,
+        [
+            "write it like this: `instant_messaging = { channels = [\"interact\"] }`",
+            "write it like this: `instant_messaging = { channels = [\"interact\", \"sms\"] }`",
+            "write it like this: `[service.s3.instant_messaging]`",
+        ]
+    );
+}

@@ -1651,7 +1651,23 @@ fn read_im(r: &mut Reader<'_>, t: &DeTable<'_>, m: &Misspelled, id: &str) -> Fie
     let (im, header, im_m) = match t.get_key_value("instant_messaging") {
         Some((key, value)) => {
             let DeValue::Table(im) = value.get_ref() else {
-                let example = format!("[service.{id}.instant_messaging]");
+                // `instant_messaging = "whatsapp"` (or a list of channels): the channels meant.
+                let channel = |v: &Spanned<DeValue<'_>>| match v.get_ref() {
+                    DeValue::String(c) if ["whatsapp", "sms", "interact"].contains(&c.as_ref()) => {
+                        Some(format!("\"{c}\""))
+                    }
+                    _ => None,
+                };
+                let channels: Option<Vec<String>> = match value.get_ref() {
+                    DeValue::Array(items) if !items.is_empty() => {
+                        items.iter().map(channel).collect()
+                    }
+                    _ => channel(value).map(|c| vec![c]),
+                };
+                let example = match channels {
+                    Some(c) => format!("instant_messaging = {{ channels = [{}] }}", c.join(", ")),
+                    None => format!("[service.{id}.instant_messaging]"),
+                };
                 r.wrong_type(value, "instant_messaging", "a table", &example);
                 return Field::Invalid;
             };
