@@ -181,6 +181,18 @@ fn common_syntax_mistakes_get_a_concrete_help() {
             "{\n  \"service\": {\"x\": {\"ou\": \"sales\"}}\n}\n",
         ),
         ("yaml-file", "service:\n  x:\n    ou: sales\n"),
+        (
+            "extra-comma-in-array",
+            "[service.x]\ntransfers = [\"a\",, \"b\"]\n",
+        ),
+        (
+            "extra-comma-in-inline-table",
+            "[service.x]\ninstant_messaging = { channels = [\"sms\"],, messaging_entry = \"e\" }\n",
+        ),
+        (
+            "missing-comma-in-inline-table",
+            "[service.x]\ninstant_messaging = { channels = [\"sms\"] messaging_entry = \"e\" }\n",
+        ),
     ]);
 }
 

@@ -553,6 +553,24 @@ fn common_mistake(
             "`,` goes before this item",
             "separate the items with `,`".to_owned(),
         );
+    } else if message.contains("missing comma between key-value pairs") {
+        set(
+            "missing comma between the keys of an inline table".to_owned(),
+            "`,` goes before this key",
+            "separate the `key = value` pairs of `{ … }` with `,`".to_owned(),
+        );
+    } else if let Some(what) = ["array", "inline table"]
+        .into_iter()
+        .find(|w| message.contains(&format!("extra comma in {w}")))
+    {
+        set(
+            format!("extra comma in an {what}"),
+            "one `,` too many",
+            "remove the extra `,`".to_owned(),
+        );
+        if rest.starts_with(',') {
+            d.span = span_of(start..start + 1);
+        }
     }
     d
 }
