@@ -190,6 +190,14 @@ fn common_syntax_mistakes_get_a_concrete_help() {
             "[service.x]\ninstant_messaging = { channels = [\"sms\"],, messaging_entry = \"e\" }\n",
         ),
         (
+            "inline-entity-then-its-header",
+            "[service]\ns1 = { ou = \"sales\", license = \"contact_center\" }\n\n[service.s1]\nou = \"sales\"\n",
+        ),
+        (
+            "dotted-entity-then-its-header",
+            "[service]\ns1.ou = \"sales\"\n\n[service.s1]\nlicense = \"contact_center\"\n",
+        ),
+        (
             "missing-comma-in-inline-table",
             "[service.x]\ninstant_messaging = { channels = [\"sms\"] messaging_entry = \"e\" }\n",
         ),

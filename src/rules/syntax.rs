@@ -194,9 +194,32 @@ fn duplicate_key(
         };
         d.message = format!("invalid TOML: `{shown}` is written twice in this file");
         d.label = "written again here".to_owned();
-        d.help = format!(
-            "merge the two: move the keys below the second `{shown}` under the first, and delete the second header"
-        );
+        // First written as an inline table (`s1 = { … }` below `[service]`): nothing goes
+        // under it, the keys go inside.
+        let inline = first.as_ref().and_then(|r| {
+            let value = text[r.end..].trim_start().strip_prefix('=')?;
+            value
+                .trim_start()
+                .starts_with('{')
+                .then(|| &text[r.clone()])
+        });
+        // First written with dotted keys (`s1.ou = …` below `[service]`): more of them.
+        let dotted = first.as_ref().and_then(|r| {
+            let key = text[r.clone()].trim_end();
+            let (table, _) = key.rsplit_once('.').filter(|_| !key.starts_with('['))?;
+            Some(table.trim_end())
+        });
+        d.help = match (inline, dotted) {
+            (Some(key), _) if shown_safely(key) => format!(
+                "merge the two: move the keys below `{shown}` into `{key} = {{ … }}` (a key set in both, once), and delete the header"
+            ),
+            (None, Some(table)) if shown_safely(table) => format!(
+                "merge the two: write the keys below `{shown}` as dotted keys like the first, `{table}.KEY = …`, and delete the header"
+            ),
+            _ => format!(
+                "merge the two: move the keys below the second `{shown}` under the first, and delete the second header"
+            ),
+        };
     } else {
         let key = at.trim();
         // The table the key is in, when it starts its line (not inside an inline table).
@@ -913,15 +936,18 @@ fn first_definition(text: &str, start: usize, at: &str) -> Option<std::ops::Rang
         .and_then(|h| h.strip_suffix(']'))
         .filter(|h| !h.starts_with('[') && !h.contains(['"', '\'']))
         .map(|h| path(h) + ".");
-    let dotted = |code: &str| {
+    // A key of the table `table` (its bare path, `""` at the top) that defines the header's
+    // table, or a key in it: `s1 = { … }` or `s1.ou = …` below `[service]`.
+    let dotted = |code: &str, table: &str| {
         let (key, _) = code.split_once('=')?;
         let bare = !key.contains(['"', '\'', '[', '{']);
+        let full = format!("{table}{}.", path(key));
         let inside = header_path
             .as_ref()
-            .is_some_and(|h| path(key).starts_with(h.as_str()));
+            .is_some_and(|h| full.starts_with(h.as_str()));
         (bare && inside).then(|| key.trim_end().len())
     };
-    let mut top = true;
+    let mut table: Option<String> = Some(String::new());
     let mut depth: usize = 0;
     let mut first = None;
     let mut offset = 0;
@@ -934,12 +960,18 @@ fn first_definition(text: &str, start: usize, at: &str) -> Option<std::ops::Rang
             return None;
         }
         if depth == 0 {
-            top &= !code.starts_with('[');
+            if code.starts_with('[') {
+                // The bare path of a plain header, with a dot; none for others.
+                table = (code.trim_end().strip_prefix('['))
+                    .and_then(|h| h.strip_suffix(']'))
+                    .filter(|h| !h.starts_with('[') && !h.contains(['"', '\'']))
+                    .map(|h| path(h) + ".");
+            }
             if is_header {
                 if code.trim_end() == strip(line).trim_end() {
                     return Some(here..here + l.trim_end().len());
                 }
-                if let Some(len) = dotted(code).filter(|_| top) {
+                if let Some(len) = (table.as_deref()).and_then(|t| dotted(code, t)) {
                     let at = here + (l.len() - l.trim_start_matches('\u{feff}').trim_start().len());
                     return Some(at..at + len);
                 }
