@@ -11,6 +11,25 @@ fn human(ws: &std::path::Path) -> String {
     run(ws, &["check"]).stdout
 }
 
+/// Each diagnostic of `doc`, a `check --format json` report: code, line, message and help.
+fn said(doc: &serde_json::Value) -> Vec<(&str, u64, &str, &str)> {
+    fn text(v: &serde_json::Value) -> &str {
+        v.as_str().unwrap_or_default()
+    }
+    let all = doc["diagnostics"].as_array().map_or(&[][..], Vec::as_slice);
+    (all.iter())
+        .map(|d| {
+            let line = d["line"].as_u64().unwrap_or_default();
+            (
+                text(&d["code"]),
+                line,
+                text(&d["message"]),
+                text(&d["help"]),
+            )
+        })
+        .collect()
+}
+
 #[test]
 fn an_empty_parent_on_the_only_ou_that_can_be_the_tenant_is_to_be_removed() {
     let ws = workspace(&[
@@ -915,20 +934,12 @@ fn a_mistyped_sid_is_no_credential_and_a_name_in_capitals_is_not_told_it_was_exp
         ("org.toml", &format!("[ou.contoso]\n{text}")),
     ]);
     let doc = common::json(&run(ws.path(), &["check", "--format", "json"]));
-    let got: Vec<(&str, &str, &str)> = (doc["diagnostics"].as_array().unwrap().iter())
-        .map(|d| {
-            (
-                d["code"].as_str().unwrap(),
-                d["message"].as_str().unwrap(),
-                d["help"].as_str().unwrap(),
-            )
-        })
-        .collect();
     assert_eq!(
-        got,
+        said(&doc),
         [
             (
                 "secret-in-config",
+                6,
                 "`api_key_secret` holds a literal secret `TWIL…` (21 characters)",
                 "if this is the name of the variable that holds the secret, write it as \
                  `api_key_secret = { env = \"<that name>\" }`; if it is the secret itself, \
@@ -936,6 +947,7 @@ fn a_mistyped_sid_is_no_credential_and_a_name_in_capitals_is_not_told_it_was_exp
             ),
             (
                 "invalid-api-key-sid",
+                10,
                 "`api_key_sid` is not an API Key SID",
                 "after `SK` come exactly 32 hex digits, here 30 characters follow (was the SID \
                  cut short?); an API Key SID is `SK` + 32 hex digits, from the Twilio console: \
@@ -1006,21 +1018,11 @@ fn a_key_of_an_entity_written_below_the_kinds_table_is_read_into_the_one_entity_
             "[service]\na.ou = \"contoso\"\nb.ou = \"contoso\"\nlicense = \"contact_center\"\n",
         ),
     ]);
-    let doc = common::json(&run(ws.path(), &["check", "--format", "json"]));
-    let got: Vec<(&str, u64, &str, &str)> = (doc["diagnostics"].as_array().unwrap().iter())
-        .map(|d| {
-            (
-                d["code"].as_str().unwrap(),
-                d["line"].as_u64().unwrap(),
-                d["message"].as_str().unwrap(),
-                d["help"].as_str().unwrap(),
-            )
-        })
-        .collect();
     // No `missing-field` for what is written beside the entity; with two entities there, no
     // telling which it belongs to.
+    let doc = common::json(&run(ws.path(), &["check", "--format", "json"]));
     assert_eq!(
-        got,
+        said(&doc),
         [
             (
                 "invalid-value",
