@@ -1074,12 +1074,16 @@ fn read_kind(r: &mut Reader<'_>, kind: Kind, value: &Spanned<DeValue<'_>>, out: 
     let stray: Vec<_> = (entities.iter())
         .filter(|(k, v)| kind != Kind::Ou && !is_table(v) && keys_of(kind).contains(&key_str(k)))
         .collect();
-    let owners: Vec<&str> = (entities.iter())
-        .filter(|(_, v)| is_table(v))
-        .map(|(k, _)| key_str(k))
-        .collect();
+    let owners: Vec<&str> = if stray.is_empty() {
+        Vec::new()
+    } else {
+        (entities.iter())
+            .filter(|(_, v)| is_table(v))
+            .map(|(k, _)| key_str(k))
+            .collect()
+    };
     let owner = match owners[..] {
-        [one] if !stray.is_empty() => Some(one),
+        [one] => Some(one),
         _ => None,
     };
     for &(key, value) in &entities {

@@ -657,13 +657,11 @@ impl<'s> Reader<'s> {
                 secret_in_config::is_secret_shaped(bare).then(|| bare.to_owned())
             };
             match v.get_ref() {
-                DeValue::String(s) if mistyped_sid(key, s) => {
-                    let span = self.span(v.span());
-                    self.words_read.push(span);
-                }
                 DeValue::String(s) if let Some(value) = shaped(s) => {
                     let span = self.span(v.span());
-                    if !recorded(span) {
+                    if mistyped_sid(key, &value) {
+                        self.words_read.push(span);
+                    } else if !recorded(span) {
                         self.secrets.push(SecretHit {
                             span,
                             value,
