@@ -1104,10 +1104,7 @@ fn read_kind(r: &mut Reader<'_>, kind: Kind, value: &Spanned<DeValue<'_>>, out: 
                     r.span(key.span()),
                     kind,
                     id,
-                    owners
-                        .first()
-                        .filter(|_| owners.len() == 1)
-                        .map(|&o| (o, inline(o))),
+                    owner.map(|o| (o, inline(o))),
                 ));
                 // No entity of that id: the key is read into the one written beside it.
                 if owner.is_some() {
