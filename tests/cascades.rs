@@ -304,6 +304,16 @@ fn the_duplicate_id_help_speaks_of_the_im_sub_table_only_when_one_half_is_one() 
         "{}",
         help(whole)
     );
+    // The service has an IM table of its own, which sets a key the half sets too: moved as
+    // the help says, it would be set twice.
+    let with_im = format!("{whole}[service.team.instant_messaging]\nchannels = [\"sms\"]\n");
+    let half = helps(&[("org.toml", ORG), ("a.toml", &with_im), ("b.toml", half)])
+        .swap_remove(0)
+        .1;
+    assert_eq!(
+        half,
+        format!("{note}, where `channels` is set already: keep one value")
+    );
 }
 
 #[test]

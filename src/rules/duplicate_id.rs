@@ -109,8 +109,42 @@ fn split_service(cx: &Context<'_>, d: &Duplicate, im_first: bool) -> Diagnostic 
     .label(label)
     .with(d.first, other)
     .help(format!(
-        "a service is written in one file: move `[service.{id}.instant_messaging]` and its keys from {} into {} (into its IM table there, if it has one)",
+        "a service is written in one file: move `[service.{id}.instant_messaging]` and its keys from {} into {} (into its IM table there, if it has one){}",
         file(im),
-        file(main)
+        file(main),
+        set_in_both(cx, d, im_first),
     ))
+}
+
+/// When the service (first in path order) has an IM table, the keys that it and the IM table
+/// written apart (`d.later`) both set: `, where `channels` is set already: keep one value`.
+fn set_in_both(cx: &Context<'_>, d: &Duplicate, im_first: bool) -> String {
+    let service = (!im_first)
+        .then(|| cx.ws.res.lookup(&cx.ws.model, Kind::Service, &d.id))
+        .flatten()
+        .and_then(|i| cx.ws.model.services[i as usize].im.value());
+    let Some(im) = service else {
+        return String::new();
+    };
+    let text = &cx.ws.sources.get(d.later.file).text;
+    let below = text[d.later.end as usize..].lines().skip(1);
+    let apart: Vec<&str> = below
+        .map(|l| l.split('#').next().unwrap_or_default().trim())
+        .take_while(|l| !l.starts_with('['))
+        .filter_map(|l| Some(l.split_once('=')?.0.trim()))
+        .collect();
+    let both: Vec<&str> = [
+        ("messaging_entry", !im.messaging_entry.is_absent()),
+        ("channels", im.channels_span.is_some()),
+    ]
+    .into_iter()
+    .filter(|&(key, set)| set && apart.contains(&key))
+    .map(|(key, _)| key)
+    .collect();
+    match both[..] {
+        [] => String::new(),
+        [key] => format!(", where `{key}` is set already: keep one value"),
+        _ => ", where `messaging_entry` and `channels` are set already: keep one value of each"
+            .to_owned(),
+    }
 }
