@@ -47,13 +47,55 @@ pub(crate) fn capitalized(s: &str) -> String {
 }
 
 /// When the key at `key` (a byte range of `text`) is the start of dotted keys
-/// (`s1.instant_messaging.channels = …`): the line's text up to its end, `s1.instant_messaging`,
-/// which a key added to the same table follows with `.key`.
+/// (`s1.instant_messaging.channels = …`): the dotted key up to its end, `s1.instant_messaging`
+/// (from the line's start, or inside an inline table from the `{` or `,` before it), which a
+/// key added to the same table follows with `.key`.
 pub(crate) fn dotted_prefix(text: &str, key: std::ops::Range<usize>) -> Option<&str> {
     let after = text.get(key.end..)?.trim_start_matches([' ', '\t']);
     if !after.starts_with('.') {
         return None;
     }
     let line = text.get(..key.start)?.rfind('\n').map_or(0, |i| i + 1);
-    Some(text.get(line..key.end)?.trim_start())
+    let head = text.get(line..key.end)?;
+    let from = head[..key.start - line]
+        .rfind(['{', ','])
+        .map_or(0, |i| i + 1);
+    Some(head[from..].trim_start())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::dotted_prefix;
+
+    fn prefix(text: &str, key: &str) -> Option<String> {
+        let at = text.find(key).expect("key");
+        dotted_prefix(text, at..at + key.len()).map(str::to_owned)
+    }
+
+    #[test]
+    fn the_dotted_key_before_a_key_is_read_from_its_line_or_its_inline_table() {
+        assert_eq!(
+            prefix(
+                "[service]\ns1.instant_messaging.channels = []\n",
+                "instant_messaging"
+            )
+            .as_deref(),
+            Some("s1.instant_messaging")
+        );
+        assert_eq!(
+            prefix(
+                "s1 = { ou = \"c\", instant_messaging.channels = [] }\n",
+                "instant_messaging"
+            )
+            .as_deref(),
+            Some("instant_messaging")
+        );
+        assert_eq!(
+            prefix(
+                "instant_messaging = { channels = [] }\n",
+                "instant_messaging"
+            ),
+            None
+        );
+    }
 }
