@@ -170,12 +170,17 @@ pub(super) fn targets(
     // `dist/`, say): no note that nothing below it was read.
     let defaulted = paths.is_empty();
     let paths = if defaulted { &defaults[..] } else { paths };
+    // Under `--git-tracked`, the root each root found stands for: asked of git once a root,
+    // not once a file (pre-commit names every file of a commit).
+    let mut tracked_roots: HashMap<PathBuf, PathBuf> = HashMap::new();
     for p in paths.iter().filter(|p| p.as_os_str() != "-") {
         let found = load::locate(p, naming).map(|found| match found.target {
             // Under `--git-tracked`, a `nimbus.toml` git does not track marks no root (unless
             // it is the file named): the workspace is the one a clone of the commit reads.
             None if git_tracked && !naming.absolute(p).ends_with(load::SETTINGS_FILE) => {
-                let root = load::tracked_root(&found.root);
+                let root = (tracked_roots.entry(found.root.clone()))
+                    .or_insert_with(|| load::tracked_root(&found.root))
+                    .clone();
                 let guessed = found.guessed && root == found.root;
                 load::Found {
                     root,

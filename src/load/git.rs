@@ -13,15 +13,24 @@ use super::{LoadError, Loaded, SETTINGS_FILE, io_message, is_settings};
 /// How many of the files left out the note names.
 const NAMED: usize = 5;
 
-/// Every file git tracks below `root` (as `root` joined with its path), from its index: the
-/// files the next commit holds (during a commit, git points `GIT_INDEX_FILE` at the index
-/// being committed), those of checked-out submodules included (each from its own index). An
-/// error says why git could not list them.
-pub(super) fn tracked(root: &Path) -> Result<HashSet<PathBuf>, String> {
+/// The files git tracks below `root` (each as `root` joined with its path).
+pub(super) struct Tracked {
+    /// Every one, from git's index: the files the next commit holds (during a commit, git
+    /// points `GIT_INDEX_FILE` at the index being committed), those of checked-out submodules
+    /// included (each from its own index).
+    pub files: HashSet<PathBuf>,
+    /// Those a sparse checkout may leave off the disk (the skip-worktree bit), with their path
+    /// as git wrote it, relative to `root`.
+    pub sparse: Vec<(PathBuf, Vec<u8>)>,
+}
+
+/// The files git tracks below `root`; an error says why git could not list them.
+pub(super) fn tracked(root: &Path) -> Result<Tracked, String> {
     let out = Command::new("git")
         .args([
             "ls-files",
             "-z",
+            "-t",
             "--cached",
             "--recurse-submodules",
             "--",
@@ -43,13 +52,24 @@ pub(super) fn tracked(root: &Path) -> Result<HashSet<PathBuf>, String> {
             "`--git-tracked`: git could not list the files it tracks here ({said}); leave the flag out outside a git repository"
         ));
     }
-    // Run in `root`, git names the files relative to it.
-    Ok(out
-        .stdout
-        .split(|&b| b == 0)
-        .filter(|p| !p.is_empty())
-        .map(|p| root.join(path_of(p)))
-        .collect())
+    // Run in `root`, git names the files relative to it, each after its status tag and a
+    // space (`H`, cached; `S`, skip-worktree).
+    let mut tracked = Tracked {
+        files: HashSet::new(),
+        sparse: Vec::new(),
+    };
+    for entry in out.stdout.split(|&b| b == 0).filter(|p| !p.is_empty()) {
+        let (tag, rel) = match entry {
+            [tag, b' ', rel @ ..] => (*tag, rel),
+            rel => (b'H', rel),
+        };
+        let path = root.join(path_of(rel));
+        if tag == b'S' {
+            tracked.sparse.push((path.clone(), rel.to_vec()));
+        }
+        tracked.files.insert(path);
+    }
+    Ok(tracked)
 }
 
 /// Under `--git-tracked`, the workspace root of a path whose nearest `nimbus.toml` is in
@@ -80,29 +100,18 @@ fn settings_tracked(dir: &Path) -> Option<bool> {
 }
 
 /// The tracked entity files below `root` that a sparse checkout leaves off the disk (git's
-/// skip-worktree bit), with their text in git's index: what the commit holds, read in their
-/// stead. Empty when none is missing, or git cannot tell.
-pub(super) fn sparse_texts(root: &Path, tracked: &HashSet<PathBuf>) -> Vec<(PathBuf, Vec<u8>)> {
-    let missing: HashSet<&PathBuf> = (tracked.iter())
-        .filter(|p| p.extension().is_some_and(|e| e == "toml") && !is_settings(p))
-        .filter(|p| p.symlink_metadata().is_err())
-        .collect();
-    if missing.is_empty() {
-        return Vec::new();
-    }
-    let Ok(out) = Command::new("git")
-        .args(["ls-files", "-z", "-t", "--", "."])
-        .current_dir(root)
-        .output()
-    else {
-        return Vec::new();
-    };
-    // `S path`: skip-worktree. A name with a line break cannot be asked for below.
-    let sparse: Vec<(PathBuf, &[u8])> = (out.stdout.split(|&b| b == 0))
-        .filter_map(|entry| entry.strip_prefix(b"S "))
-        .filter(|rel| !rel.contains(&b'\n'))
-        .map(|rel| (root.join(path_of(rel)), rel))
-        .filter(|(path, _)| missing.contains(path))
+/// skip-worktree bit, in `tracked`), with their text in git's index: what the commit holds,
+/// read in their stead. Empty when none is missing, or git cannot tell.
+pub(super) fn sparse_texts(root: &Path, tracked: &Tracked) -> Vec<(PathBuf, Vec<u8>)> {
+    // A name with a line break cannot be asked for below.
+    let sparse: Vec<(PathBuf, &[u8])> = (tracked.sparse.iter())
+        .filter(|(path, rel)| {
+            path.extension().is_some_and(|e| e == "toml")
+                && !is_settings(path)
+                && !rel.contains(&b'\n')
+                && path.symlink_metadata().is_err()
+        })
+        .map(|(path, rel)| (path.clone(), rel.as_slice()))
         .collect();
     if sparse.is_empty() {
         return Vec::new();

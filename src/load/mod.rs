@@ -134,9 +134,10 @@ pub fn load_git_tracked(
     kept: &[PathBuf],
 ) -> Loaded {
     match git::tracked(root) {
-        Ok(mut tracked) => {
+        Ok(listed) => {
             // Files a sparse checkout leaves off the disk are read from git's index.
-            let sparse = git::sparse_texts(root, &tracked);
+            let sparse = git::sparse_texts(root, &listed);
+            let mut tracked = listed.files;
             let with_sparse;
             let overlays = if sparse.is_empty() {
                 overlays
