@@ -125,9 +125,11 @@ fn a_string_left_open_to_the_end_is_shown_at_the_last_line_with_where_it_opens()
     let human = run(ws.path(), &["check", "--color", "never"]);
     assert!(
         human.stdout.contains(
-            " 2 │ name = \"\"\"abc\n   ·        ─┬─\n   ·         ╰── the string opens here: \
-             close it with `\"\"\"`\n 3 │ def\n   ·    ▲\n"
-        ),
+            " 2 │ name = \"\"\"abc\n   ·        ─┬─\n   ·         ╰── the string opens here\n \
+             3 │ def\n   ·    ▲\n   ·    ╰── the file ends inside the string\n"
+        ) && human
+            .stdout
+            .contains("help: close the string with `\"\"\"`\n"),
         "{}",
         human.stdout
     );

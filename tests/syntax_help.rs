@@ -79,6 +79,46 @@ fn an_array_or_inline_table_left_open_is_reported_at_its_opening_bracket() {
 }
 
 #[test]
+fn a_line_in_brackets_inside_an_array_is_read_as_an_item_or_a_header_as_the_file_parses_best() {
+    snapshots(&[
+        // An item of an array of arrays with its comma missing, indented or not: no header.
+        (
+            "array-of-arrays-missing-comma",
+            &format!("{DESK}hours = [\n  [8, 12]\n  [18, 20]\n]\n"),
+        ),
+        (
+            "array-of-arrays-missing-comma-closing-on-the-item",
+            &format!("{DESK}hours = [[8, 12]\n[18, 20]]\n"),
+        ),
+        // A header below an array left open, itself left open: both brackets named.
+        (
+            "unclosed-array-before-unclosed-header",
+            &format!("{DESK}transfers = [\"sales-team\"\n[service.other\nou = \"sales\"\n"),
+        ),
+        // A multi-line string left open inside an array: the string, not the array.
+        (
+            "multi-line-string-open-in-array",
+            &format!("{DESK}transfers = [\n  \"sales-team\",\n  \"\"\"billing\n]\n"),
+        ),
+    ]);
+    // Following each help makes the file parse.
+    for (text, mended) in [
+        (
+            "hours = [\n  [8, 12]\n  [18, 20]\n]\n",
+            "hours = [\n  [8, 12],\n  [18, 20]\n]\n",
+        ),
+        (
+            "transfers = [\"sales-team\"\n[service.other\nou = \"sales\"\n",
+            "transfers = [\"sales-team\"]\n[service.other]\nou = \"sales\"\n",
+        ),
+    ] {
+        assert!(rendered(&format!("{DESK}{text}")).contains("[syntax]"));
+        let out = rendered(&format!("{DESK}{mended}"));
+        assert!(!out.contains("[syntax]"), "{out}");
+    }
+}
+
+#[test]
 fn an_unclosed_array_under_a_secret_s_key_does_not_repeat_its_last_item() {
     let secret = "Ab3dEfGh1jKlMn0pQrStUvWxYz012399";
     let text = format!(

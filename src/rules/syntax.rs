@@ -124,6 +124,19 @@ pub(crate) fn explained(mut d: Diagnostic, text: &str, base: usize) -> Diagnosti
             },
             None => format!("add `{closers}` right after the `{open}`"),
         };
+        // The header met below the array may be left open too (`[service.s2`).
+        let from = line_start_of(text, start);
+        let below = strip(text[from..].lines().next().unwrap_or_default()).trim_end();
+        if below.starts_with('[') && !below.ends_with(']') {
+            let n = line_of(from)
+                .map(|n| format!(" on line {n}"))
+                .unwrap_or_default();
+            d.help += &if shown_safely(below) {
+                format!(", and `]` at the end of the header{n}: `{below}]`")
+            } else {
+                format!(", and `]` at the end of the header{n}")
+            };
+        }
         d.labels.clear();
         return d.with(span_of(at..at), format!("`{closers}` goes here"));
     }
@@ -132,20 +145,32 @@ pub(crate) fn explained(mut d: Diagnostic, text: &str, base: usize) -> Diagnosti
         // last line, which editors and snippets have, with where the string opens.
         let at = text.len() - if text.ends_with("\r\n") { 2 } else { 1 };
         d.span = span_of(at..at);
-        let quotes = if d.message.contains("multi-line basic string") {
-            Some("\"\"\"")
-        } else if d.message.contains("multi-line literal string") {
-            Some("'''")
-        } else {
-            None
-        };
-        if let Some(q) = quotes
-            && let Some(open) = crate::parse::lines::open_string(text)
-        {
-            d = d.with(
-                span_of(open..open + q.len()),
-                format!("the string opens here: close it with `{q}`"),
-            );
+        // A multi-line string left open runs to the end of the file; inside an array or an
+        // inline table the parser finds the bracket, not the string, unclosed there.
+        let bracket =
+            d.message.contains("unclosed array") || d.message.contains("unclosed inline table");
+        if d.message.contains("multi-line") || bracket {
+            let open = crate::parse::lines::open_string(text)
+                .and_then(|o| Some((o, text.get(o..o + 3)?)))
+                .filter(|(_, q)| matches!(*q, "\"\"\"" | "'''"));
+            if let Some((o, q)) = open {
+                d.message = match base {
+                    0 => {
+                        let n = text[..o].matches('\n').count() + 1;
+                        format!(
+                            "invalid TOML: multi-line string not closed: the `{q}` on line {n} has no end"
+                        )
+                    }
+                    _ => format!("invalid TOML: multi-line string not closed: a `{q}` has no end"),
+                };
+                d.label = "the file ends inside the string".to_owned();
+                d.help = if bracket {
+                    format!("close the string with `{q}`, then the brackets around it")
+                } else {
+                    format!("close the string with `{q}`")
+                };
+                d = d.with(span_of(o..o + 3), "the string opens here");
+            }
         }
         return d;
     }
@@ -702,7 +727,7 @@ fn unclosed_bracket(message: &str, text: &str, start: usize) -> Option<Unclosed>
             .all(|l| matches!(l.trim().chars().next(), None | Some('#')));
     let header = {
         let l = strip(line).trim_end();
-        l.starts_with('[') && l.ends_with(']') && !l.contains('=')
+        l.starts_with('[') && !l.contains('=')
     };
     let key_line = {
         let l = strip(line);
@@ -726,6 +751,18 @@ fn unclosed_bracket(message: &str, text: &str, start: usize) -> Option<Unclosed>
         .last()?;
     let (stack, after) = open_brackets(text, stmt.0, to)?;
     let &open = stack.last()?;
+    // A line like `[18, 20]` may be the next item with its comma missing, or a table header
+    // below an array left open: the reading under which the file parses further is taken.
+    if !at_end && header && open.1 == b'[' {
+        let closers: String = (stack.iter().rev())
+            .map(|&(_, b)| if b == b'[' { ']' } else { '}' })
+            .collect();
+        let at = after.as_ref().map_or(open.0 + 1, |a| a.end);
+        let comma = if text[..at].ends_with(',') { "" } else { "," };
+        if parses_further(text, at, comma, &closers) {
+            return None;
+        }
+    }
     // A key line inside an inline table spread over lines is one of its items (TOML 1.1).
     if !at_end && !header && open.1 == b'{' {
         return None;
@@ -739,6 +776,20 @@ fn unclosed_bracket(message: &str, text: &str, start: usize) -> Option<Unclosed>
         after,
         secret,
     })
+}
+
+/// True when `text` with `first` inserted at byte `at` parses further than with `second`
+/// there (to the end, or to a later error, in the text as written).
+fn parses_further(text: &str, at: usize, first: &str, second: &str) -> bool {
+    let reach = |insert: &str| {
+        let fixed = format!("{}{insert}{}", &text[..at], &text[at..]);
+        let (_, errors) = toml::de::DeTable::parse_recoverable(&fixed);
+        (errors.iter())
+            .map(|e| e.span().map_or(0, |s| s.start))
+            .min()
+            .map_or(usize::MAX, |e| e.saturating_sub(insert.len()))
+    };
+    reach(first) > reach(second)
 }
 
 /// The brackets of values still open at byte `to` of `text`, read from `from` (a statement's
