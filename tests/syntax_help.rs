@@ -119,6 +119,83 @@ fn a_line_in_brackets_inside_an_array_is_read_as_an_item_or_a_header_as_the_file
 }
 
 #[test]
+fn a_quote_or_bracket_missing_or_stray_near_an_item_is_named_with_an_edit_that_parses() {
+    let cases: &[(&str, &str, &str)] = &[
+        // The closing quote of an array's last item goes before the `]`, not after it.
+        (
+            "string-open-before-closing-bracket",
+            "transfers = [\"sales-team]\n",
+            "transfers = [\"sales-team\"]\n",
+        ),
+        // … and before the `,` and the comment of an item of an array spread over lines.
+        (
+            "string-open-before-comma-and-comment",
+            "transfers = [\n  \"sales-team,   # first\n  \"billing\",\n]\n",
+            "transfers = [\n  \"sales-team\",   # first\n  \"billing\",\n]\n",
+        ),
+        // A quote escaped by a backslash closes nothing, in LF and CRLF files alike.
+        (
+            "escaped-closing-quote",
+            "user_assignment = \"none\\\"\n",
+            "user_assignment = \"none\"\n",
+        ),
+        (
+            "escaped-closing-quote-crlf",
+            "user_assignment = \"none\\\"\r\n",
+            "user_assignment = \"none\"\r\n",
+        ),
+        // A string that swallowed the comma after it, a stray quote inside a string.
+        (
+            "string-swallowed-comma",
+            "transfers = [\"sales-team, \"billing\"]\n",
+            "transfers = [\"sales-team\", \"billing\"]\n",
+        ),
+        (
+            "stray-quote-in-string",
+            "transfers = [\"sales-te\"am\"]\n",
+            "transfers = [\"sales-team\"]\n",
+        ),
+        // An array closed by the `}` of the inline table around it.
+        (
+            "array-closed-by-brace",
+            "instant_messaging = { channels = [\"interact\" }\n",
+            "instant_messaging = { channels = [\"interact\"] }\n",
+        ),
+        // A `{` before a value: no inline table.
+        (
+            "stray-brace-before-value",
+            "user_assignment = {\"none\"\n",
+            "user_assignment = \"none\"\n",
+        ),
+        // Inline tables spread over lines (TOML 1.1): the bracket left open, and only it.
+        (
+            "multi-line-inline-table-unclosed",
+            "instant_messaging = {\n  channels = [\"interact\"],\n  messaging_entry = \"e\"\nuser_assignment = \"none\"\n",
+            "instant_messaging = {\n  channels = [\"interact\"],\n  messaging_entry = \"e\"}\nuser_assignment = \"none\"\n",
+        ),
+        (
+            "multi-line-inline-table-array-unclosed",
+            "instant_messaging = {\n  channels = [\"interact\",\n  messaging_entry = \"e\"\n}\n",
+            "instant_messaging = {\n  channels = [\"interact\"],\n  messaging_entry = \"e\"\n}\n",
+        ),
+    ];
+    snapshots(
+        &(cases.iter())
+            .map(|&(name, text, _)| (name, &*Box::leak(format!("{DESK}{text}").into_boxed_str())))
+            .collect::<Vec<_>>(),
+    );
+    // Each help, followed, makes the file parse.
+    for &(name, text, mended) in cases {
+        assert!(
+            rendered(&format!("{DESK}{text}")).contains("[syntax]"),
+            "{name}"
+        );
+        let out = rendered(&format!("{DESK}{mended}"));
+        assert!(!out.contains("[syntax]"), "{name}: {out}");
+    }
+}
+
+#[test]
 fn an_unclosed_array_under_a_secret_s_key_does_not_repeat_its_last_item() {
     let secret = "Ab3dEfGh1jKlMn0pQrStUvWxYz012399";
     let text = format!(

@@ -93,6 +93,24 @@ pub(crate) fn explained(mut d: Diagnostic, text: &str, base: usize) -> Diagnosti
         return d;
     }
     if let Some(u) = unclosed_bracket(&d.message, text, start) {
+        if u.stray {
+            let o = u.open.0;
+            let from = line_start_of(text, o);
+            let to = o + text[o..].find('\n').unwrap_or(text.len() - o);
+            let line = text[from..to].trim_end_matches('\r');
+            let fixed = format!("{}{}", &text[from..o], &line[o - from + 1..]);
+            let fixed = fixed.trim();
+            d.message = "invalid TOML: a stray `{` before a value".to_owned();
+            d.span = span_of(o..o + 1);
+            d.label = "this `{` opens an inline table of `key = value` pairs".to_owned();
+            d.help = if shown_safely(fixed) && !u.secret && !may_be_credential(line) {
+                format!("remove the `{{`: `{fixed}`")
+            } else {
+                "remove the `{`".to_owned()
+            };
+            d.labels.clear();
+            return d;
+        }
         let (noun, open, close) = if u.open.1 == b'[' {
             ("array", '[', ']')
         } else {
@@ -100,6 +118,7 @@ pub(crate) fn explained(mut d: Diagnostic, text: &str, base: usize) -> Diagnosti
         };
         let closers: String = (u.closers.iter().rev())
             .map(|&b| if b == b'[' { ']' } else { '}' })
+            .chain(u.then_comma.then_some(','))
             .collect();
         // Line numbers are the file's when `text` is the whole file.
         let line_of = |at: usize| (base == 0).then(|| text[..at].matches('\n').count() + 1);
@@ -139,6 +158,21 @@ pub(crate) fn explained(mut d: Diagnostic, text: &str, base: usize) -> Diagnosti
         }
         d.labels.clear();
         return d.with(span_of(at..at), format!("`{closers}` goes here"));
+    }
+    if d.message.contains("unclosed") && rest.trim().is_empty() {
+        // A one-line string left open inside the brackets: the string is what is unclosed.
+        if let Err(open) = open_brackets(text, statement_start(text, start), start)
+            && let q @ (b'"' | b'\'') = text.as_bytes()[open]
+            && !text[open..].starts_with(if q == b'"' { "\"\"\"" } else { "\'\'\'" })
+        {
+            let eol = open + text[open..].find('\n').unwrap_or(text.len() - open);
+            let eol = if text[..eol].ends_with('\r') {
+                eol - 1
+            } else {
+                eol
+            };
+            return string_not_closed(d, text, eol, q as char, span_of);
+        }
     }
     if start == text.len() && end == start && text.ends_with('\n') {
         // Past the last line break (a string left open to the end): shown at the end of the
@@ -478,25 +512,8 @@ fn common_mistake(
     let string =
         message.contains("invalid basic string") || message.contains("invalid literal string");
     if string && (rest.is_empty() || rest.starts_with('\n') || rest.starts_with("\r\n")) {
-        // A string not closed on its line: at the line's end (a CRLF file's too, not at its
-        // carriage return), with where it opens.
         let q = if message.contains("basic") { '"' } else { '\'' };
-        let open = open_quote(line, q).map(|o| line_start + o);
-        let shown = format!("{line}{q}");
-        let help = if shown_safely(&shown) && !may_be_credential(line) {
-            format!("close the string with `{q}` on this line: `{shown}`")
-        } else {
-            format!("close the string with `{q}` on this line")
-        };
-        set(
-            format!("string not closed: `{q}` missing at the end of the line"),
-            "the line ends here",
-            help,
-        );
-        d.span = span_of(start..start);
-        if let Some(o) = open {
-            d = d.with(span_of(o..o + 1), "the string opens here");
-        }
+        return string_not_closed(d, text, start, q, span_of);
     } else if message.contains("invalid unquoted key") && rest.starts_with(':') {
         let key = text[line_start..start].trim();
         let shown = format!("{key} ={}", &line[start - line_start + 1..]);
@@ -534,6 +551,14 @@ fn common_mistake(
             help,
         );
         d.span = span_of(start..start + code.len() - (start - line_start).min(code.len()));
+    } else if (message.contains("missing escaped value") || message.contains("invalid escape"))
+        && text[..start].ends_with('\\')
+        && rest.starts_with('"')
+        && open_quote(&line[start - line_start + 1..], '"').is_none()
+        && !line[start - line_start + 1..].contains('"')
+    {
+        // `"contoso\"`: a valid escape, and no quote after it closes the string.
+        return string_not_closed(d, text, line_start + line.len(), '"', span_of);
     } else if (message.contains("missing escaped value") || message.contains("invalid escape"))
         && text[..start].ends_with('\\')
     {
@@ -595,18 +620,79 @@ fn common_mistake(
                 help,
             );
         }
-    } else if message.contains("missing comma between array elements") {
-        set(
-            "missing comma between array items".to_owned(),
-            "`,` goes before this item",
-            "separate the items with `,`".to_owned(),
-        );
-    } else if message.contains("missing comma between key-value pairs") {
-        set(
-            "missing comma between the keys of an inline table".to_owned(),
-            "`,` goes before this key",
-            "separate the `key = value` pairs of `{ … }` with `,`".to_owned(),
-        );
+    } else if message.contains("missing comma between") {
+        let from = statement_start(text, start);
+        let array = message.contains("array elements");
+        let listed = reach(text, from, start..start, ",");
+        let quoted = quote_repair(text, from, line_start, line_end, start)
+            .filter(|&(r, ..)| r > listed.max(start));
+        if quoted.is_none() && listed > start {
+            if array {
+                set(
+                    "missing comma between array items".to_owned(),
+                    "`,` goes before this item",
+                    "separate the items with `,`".to_owned(),
+                );
+            } else {
+                set(
+                    "missing comma between the keys of an inline table".to_owned(),
+                    "`,` goes before this key",
+                    "separate the `key = value` pairs of `{ … }` with `,`".to_owned(),
+                );
+            }
+        } else if let Some((_, at, with)) = quoted {
+            // No comma mends it: a quote missing or one too many does (`["a, "b"]`).
+            let fixed = format!(
+                "{}{with}{}",
+                &text[line_start..at.start],
+                &text[at.end..line_end]
+            );
+            let fixed = fixed.trim();
+            let safe = shown_safely(fixed) && !may_be_credential(line);
+            let q = if with.is_empty() {
+                &text[at.clone()]
+            } else {
+                with
+            };
+            if with.is_empty() {
+                set(
+                    format!("a stray `{q}` ends a string early"),
+                    &format!("this `{q}` ends the string"),
+                    if safe {
+                        format!(
+                            "remove it: `{fixed}`, or write `\\{q}` for a quote inside the string"
+                        )
+                    } else {
+                        format!("remove it, or write `\\{q}` for a quote inside the string")
+                    },
+                );
+                d.span = span_of(at);
+            } else {
+                set(
+                    format!("string not closed before the `,`: `{q}` missing"),
+                    &format!("`{q}` goes here"),
+                    if safe {
+                        format!("close the string with `{q}`: `{fixed}`")
+                    } else {
+                        format!("close the string with `{q}` before the `,`")
+                    },
+                );
+                d.span = span_of(at);
+            }
+        } else {
+            let (what, close) = if array {
+                ("array item", ']')
+            } else {
+                ("key of an inline table", '}')
+            };
+            set(
+                format!("unexpected text after an {what}"),
+                &format!("`,` or `{close}` expected here"),
+                format!(
+                    "separate the items with `,` and close the brackets with `{close}`; check the quotes and brackets written before it"
+                ),
+            );
+        }
     } else if let Some(what) = ["array", "inline table"]
         .into_iter()
         .find(|w| message.contains(&format!("extra comma in {w}")))
@@ -621,6 +707,131 @@ fn common_mistake(
         }
     }
     d
+}
+
+/// A one-line string not closed on its line (`end`, the line's end, a CRLF file's before its
+/// carriage return): where the closing quote goes, with where the string opens. Inside an
+/// array or inline table the quote goes before the `]`, `}` or `,` that end the line (and a
+/// comment after them) when the file so parses further; a `\` before the line's end or the
+/// last quote is named, as it keeps the string open.
+fn string_not_closed(
+    mut d: Diagnostic,
+    text: &str,
+    end: usize,
+    q: char,
+    span_of: impl Fn(std::ops::Range<usize>) -> Span,
+) -> Diagnostic {
+    let line_start = line_start_of(text, end);
+    let line = &text[line_start..end];
+    let open = open_quote(line, q).map(|o| line_start + o);
+    let secret = may_be_credential(line);
+    let shown = |at: usize, with: &str| {
+        let s = format!("{}{with}{}", &text[line_start..at], &text[at..end]);
+        let s = s.trim_start().to_owned();
+        (shown_safely(&s) && !secret).then_some(s)
+    };
+    let mut set = |m: String, label: &str, help: String, at: std::ops::Range<usize>| {
+        d.message = format!("invalid TOML: {m}");
+        d.label = label.to_owned();
+        d.help = help;
+        d.span = span_of(at);
+    };
+    let body = open.map_or("", |o| &text[o + 1..end]);
+    let escapes = |s: &str| s.len() - s.trim_end_matches('\\').len();
+    if q == '"' && escapes(body) % 2 == 1 {
+        // `name = "abc \` and the line goes on below: no continuation in a one-line string.
+        set(
+            "string not closed: a `\\` at the end of a line joins lines only in a multi-line string".to_owned(),
+            "this `\\` escapes the line break",
+            "write the string on one line, or open and close it with `\"\"\"` to spread it over lines".to_owned(),
+            end - 1..end,
+        );
+    } else if q == '"'
+        && let Some(quote) = body.strip_suffix('"').filter(|b| escapes(b) % 2 == 1)
+    {
+        // `parent = "contoso\"`: the last quote is escaped, so it closes nothing.
+        let backslash = open.map_or(end, |o| o + 1) + quote.len() - 1;
+        let help = match shown(backslash + 1, "") {
+            Some(_) => format!(
+                "remove the `\\`: `{}{}`, or write `\\\\` for a backslash at the end",
+                &text[line_start..backslash],
+                &text[backslash + 1..end]
+            ),
+            None => {
+                "remove the `\\` before the last `\"`, or write `\\\\` for a backslash at the end"
+                    .to_owned()
+            }
+        };
+        set(
+            "string not closed: the `\\` before the last `\"` escapes it".to_owned(),
+            "this `\\` makes the quote part of the string",
+            help,
+            backslash..backslash + 2,
+        );
+    } else {
+        let close = open.map_or(end, |o| closing_place(text, o, end, q));
+        let at_end = close == end;
+        let content = open.map(|o| &text[o + 1..close]).filter(|c| {
+            !c.trim().is_empty() && shown_safely(c) && !secret && !c.contains(['`', q])
+        });
+        let help = match (shown(close, &q.to_string()), content) {
+            (Some(s), _) if at_end => format!("close the string with `{q}` on this line: `{s}`"),
+            (Some(s), _) => format!("close the string with `{q}`: `{s}`"),
+            (None, Some(c)) => format!("close the string with `{q}` after `{c}`"),
+            (None, None) if at_end => format!("close the string with `{q}` on this line"),
+            (None, None) => format!("close the string with `{q}` where the label shows"),
+        };
+        if at_end {
+            set(
+                format!("string not closed: `{q}` missing at the end of the line"),
+                "the line ends here",
+                help,
+                end..end,
+            );
+        } else {
+            set(
+                format!("string not closed: `{q}` missing"),
+                &format!("`{q}` goes here"),
+                help,
+                close..close,
+            );
+        }
+    }
+    if let Some(o) = open {
+        d = d.with(span_of(o..o + 1), "the string opens here");
+    }
+    d
+}
+
+/// Where the quote `q` closing the string opened at byte `open` and left open to `end` goes:
+/// the line's end, or before the `]`, `}` and `,` that end the line or come before a comment,
+/// as the file parses furthest (ties to the line's end).
+fn closing_place(text: &str, open: usize, end: usize, q: char) -> usize {
+    let from = statement_start(text, open);
+    let tail = &text[open + 1..end];
+    let cuts = std::iter::once(tail.len()).chain(
+        (tail.match_indices('#'))
+            .filter(|&(i, _)| tail[..i].ends_with([' ', '\t']))
+            .map(|(i, _)| i)
+            .take(4),
+    );
+    let mut places: Vec<usize> = Vec::new();
+    for cut in cuts {
+        for p in [
+            cut,
+            tail[..cut]
+                .trim_end_matches([' ', '\t', ']', '}', ','])
+                .len(),
+        ] {
+            if !places.contains(&(open + 1 + p)) {
+                places.push(open + 1 + p);
+            }
+        }
+    }
+    let quote = q.to_string();
+    (places.iter().enumerate())
+        .max_by_key(|&(i, &p)| (reach(text, from, p..p, &quote), std::cmp::Reverse(i)))
+        .map_or(end, |(_, &p)| p)
 }
 
 /// When `text` reads as JSON or YAML (a configuration pasted in another format): which, and
@@ -705,12 +916,16 @@ fn may_be_credential(line: &str) -> bool {
         .any(crate::rules::secret_in_config::names_a_credential)
 }
 
-/// A value's bracket left open: where, the brackets open at that point (outermost first),
-/// the last item written inside it (and a comma after it), and whether the statement's key
-/// names a credential.
+/// A value's bracket left open: where, the brackets to close there (outermost first), the
+/// last item written inside it (and a comma after it), and whether the statement's key names
+/// a credential.
 struct Unclosed {
     open: (usize, u8),
     closers: Vec<u8>,
+    /// A comma goes after the closers: the brackets around them stay open.
+    then_comma: bool,
+    /// The `{` opens no table: a stray one before a value, to remove.
+    stray: bool,
     after: Option<std::ops::Range<usize>>,
     secret: bool,
 }
@@ -738,69 +953,162 @@ fn unclosed_bracket(message: &str, text: &str, start: usize) -> Option<Unclosed>
                     .all(|c| c.is_ascii_alphanumeric() || "_-.\"' ".contains(c))
         })
     };
-    if !at_end && !header && !key_line {
+    // The parser's "missing comma" may be a bracket left open before a closing one of the other
+    // kind (`["x" }`, or a `}` on a line of its own).
+    let comma = message.contains("missing comma");
+    if !at_end && !header && !key_line && !comma {
         return None;
     }
-    // The statement the error is in: the last `key = …` line at the top level before it.
-    let to = if at_end { start } else { line_start };
-    let stmt = crate::parse::lines::top_level(&text[..to])
-        .filter_map(|l| match l.line {
-            crate::parse::lines::Line::Key(body) => Some((l.text_start, body)),
-            _ => None,
-        })
-        .last()?;
-    let (stack, after) = open_brackets(text, stmt.0, to)?;
-    let &open = stack.last()?;
-    // A line like `[18, 20]` may be the next item with its comma missing, or a table header
-    // below an array left open: the reading under which the file parses further is taken.
-    if !at_end && header && open.1 == b'[' {
-        let closers: String = (stack.iter().rev())
+    // The statement the error is in: the last `key = …` line at the top level before it, or
+    // the error's own line, for a "missing comma" on it.
+    let statement = |to: usize| {
+        let stmt = crate::parse::lines::top_level(&text[..to])
+            .filter_map(|l| match l.line {
+                crate::parse::lines::Line::Key(body) => Some((l.text_start, body)),
+                _ => None,
+            })
+            .last()?;
+        let (stack, after) = open_brackets(text, stmt.0, to).ok()?;
+        (!stack.is_empty()).then_some((stmt, stack, after))
+    };
+    let (stmt, stack, after) = if at_end {
+        statement(start)?
+    } else {
+        statement(line_start).or_else(|| statement(start).filter(|_| comma))?
+    };
+    let at = after.as_ref().map_or(stack.last()?.0 + 1, |a| a.end);
+    // The brackets closed: the innermost one, or it and those around it, and a comma after
+    // them when others stay open, as the file parses further (`],` when the `}` of a table
+    // spread over lines is there below).
+    let closers = |k: usize, comma: bool| -> String {
+        (stack[stack.len() - k..].iter().rev())
             .map(|&(_, b)| if b == b'[' { ']' } else { '}' })
-            .collect();
-        let at = after.as_ref().map_or(open.0 + 1, |a| a.end);
-        let comma = if text[..at].ends_with(',') { "" } else { "," };
-        if parses_further(text, at, comma, &closers) {
-            return None;
-        }
-    }
-    // A key line inside an inline table spread over lines is one of its items (TOML 1.1).
-    if !at_end && !header && open.1 == b'{' {
+            .chain(comma.then_some(','))
+            .collect()
+    };
+    let ((k, then_comma), closed) = (1..=stack.len())
+        .flat_map(|k| [(k, false), (k, true)])
+        .filter(|&(k, comma)| !comma || k < stack.len())
+        .map(|(k, comma)| ((k, comma), reach(text, stmt.0, at..at, &closers(k, comma))))
+        .max_by_key(|&((k, comma), r)| (r, k, !comma))?;
+    // The other readings: the line is the next item, with its comma missing (`[18, 20]` in an
+    // array of arrays, a key of an inline table spread over lines); the `{` is a stray one
+    // before a value (`ou = {"sales"`). Ties go to the reading the line's shape suggests.
+    let listed = match at_end {
+        true => 0,
+        false => reach(
+            text,
+            stmt.0,
+            at..at,
+            if text[..at].ends_with(',') { "" } else { "," },
+        ),
+    };
+    let innermost = *stack.last()?;
+    let stray = innermost.1 == b'{'
+        && reach(text, stmt.0, innermost.0..innermost.0 + 1, "") > closed.max(listed).max(start);
+    let item = !(header || (key_line && innermost.1 == b'['));
+    if !stray && (listed > closed || (listed == closed && item) || closed <= start) {
         return None;
     }
     let secret = (crate::parse::lines::key_path(stmt.1).iter())
         .flat_map(|p| p.split(['_', '-', ' ']))
         .any(crate::rules::secret_in_config::names_a_credential);
+    // `"sms"],` rather than `"sms",],`: the same reading.
+    let (after, then_comma) = match after {
+        Some(a) if then_comma && text[..a.end].ends_with(',') => (Some(a.start..a.end - 1), false),
+        a => (a, then_comma),
+    };
     Some(Unclosed {
-        open,
-        closers: stack.iter().map(|&(_, b)| b).collect(),
+        open: if stray {
+            innermost
+        } else {
+            stack[stack.len() - k]
+        },
+        closers: stack[stack.len() - k..].iter().map(|&(_, b)| b).collect(),
+        stray,
+        then_comma,
         after,
         secret,
     })
 }
 
-/// True when `text` with `first` inserted at byte `at` parses further than with `second`
-/// there (to the end, or to a later error, in the text as written).
-fn parses_further(text: &str, at: usize, first: &str, second: &str) -> bool {
-    let reach = |insert: &str| {
-        let fixed = format!("{}{insert}{}", &text[..at], &text[at..]);
-        let (_, errors) = toml::de::DeTable::parse_recoverable(&fixed);
-        (errors.iter())
-            .map(|e| e.span().map_or(0, |s| s.start))
-            .min()
-            .map_or(usize::MAX, |e| e.saturating_sub(insert.len()))
-    };
-    reach(first) > reach(second)
+/// The one quote edit on the line `line_start..line_end` that lets the statement starting at
+/// `from` parse furthest, with how far: a quote removed, or one added before a `,` written
+/// before the error at `start` (a string that swallowed the comma after it).
+fn quote_repair(
+    text: &str,
+    from: usize,
+    line_start: usize,
+    line_end: usize,
+    start: usize,
+) -> Option<(usize, std::ops::Range<usize>, &'static str)> {
+    let line = &text[line_start..line_end];
+    let removals = (line.match_indices(['"', '\'']))
+        .map(|(i, _)| (line_start + i..line_start + i + 1, ""))
+        .take(16);
+    let closings = (line[..start - line_start].match_indices(','))
+        .map(|(i, _)| (line_start + i..line_start + i, "\""))
+        .take(8);
+    (closings.chain(removals).enumerate())
+        .map(|(i, (at, with))| (reach(text, from, at.clone(), with), i, at, with))
+        .max_by_key(|&(r, i, ..)| (r, std::cmp::Reverse(i)))
+        .map(|(r, _, at, with)| (r, at, with))
+}
+
+/// Where the statement holding byte `at` of `text` starts: its top-level `key = …` line, or
+/// the line of `at`.
+fn statement_start(text: &str, at: usize) -> usize {
+    let line = line_start_of(text, at);
+    crate::parse::lines::top_level(&text[..at])
+        .filter(|l| matches!(l.line, crate::parse::lines::Line::Key(_)))
+        .last()
+        .map_or(line, |l| l.text_start)
+}
+
+/// How far the statement starting at byte `from` of `text`, and what follows it, parses with
+/// `at` replaced by `with`: the byte of the first error (in `text` as written), `usize::MAX`
+/// when none is met (0 for a statement too long to read again). Read over a window of the file
+/// after the statement (an edit mends a line or two: the parse of a huge file is not repeated
+/// whole for each one tried).
+fn reach(text: &str, from: usize, at: std::ops::Range<usize>, with: &str) -> usize {
+    const WINDOW: usize = 1 << 16;
+    if at.start - from > 4 * WINDOW {
+        // A statement this long is not read again for each edit tried: no reading wins.
+        return 0;
+    }
+    let mut end = (at.end + WINDOW).min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let window = format!("{}{with}{}", &text[from..at.start], &text[at.end..end]);
+    let (_, errors) = toml::de::DeTable::parse_recoverable(&window);
+    let first = (errors.iter())
+        .map(|e| e.span().map_or(0, |s| s.start))
+        .min();
+    // An error on the window's last line may be the window's own (a line or a value cut).
+    let last_line = window.trim_end_matches('\n').rfind('\n').unwrap_or(0);
+    match first {
+        Some(e) if end == text.len() || e < last_line => {
+            let edited = at.start - from + with.len();
+            if e < edited {
+                from + e.min(at.start - from)
+            } else {
+                e - edited + at.end
+            }
+        }
+        _ => usize::MAX,
+    }
 }
 
 /// The brackets of values still open at byte `to` of `text`, read from `from` (a statement's
-/// start), each with its place, and the last item written (with a comma after it); `None` when
-/// a string is left open on the way, which is another error.
+/// start), each with its place, and the last item written (with a comma after it); when a
+/// string is left open on the way, which is another error, where it opens.
 #[allow(clippy::type_complexity)]
 fn open_brackets(
     text: &str,
     from: usize,
     to: usize,
-) -> Option<(Vec<(usize, u8)>, Option<std::ops::Range<usize>>)> {
+) -> Result<(Vec<(usize, u8)>, Option<std::ops::Range<usize>>), usize> {
     let bytes = &text.as_bytes()[..to];
     let mut stack: Vec<(usize, u8)> = Vec::new();
     let mut after: Option<std::ops::Range<usize>> = None;
@@ -817,8 +1125,10 @@ fn open_brackets(
                 let multi = bytes[i..].starts_with(triple.as_bytes());
                 let mut j = i + if multi { 3 } else { 1 };
                 let end = loop {
-                    if j >= bytes.len() || (!multi && bytes[j] == b'\n') {
-                        return None;
+                    let eol = |j: usize| !multi && matches!(bytes.get(j), Some(b'\n' | b'\r'));
+                    if j >= bytes.len() || eol(j) || (b == b'"' && bytes[j] == b'\\' && eol(j + 1))
+                    {
+                        return Err(i);
                     }
                     if b == b'"' && bytes[j] == b'\\' {
                         j += 2;
@@ -862,7 +1172,7 @@ fn open_brackets(
         }
         i += 1;
     }
-    Some((stack, after))
+    Ok((stack, after))
 }
 
 /// True when `value`, some text of the file, may be repeated in a help: short, on one line,
