@@ -196,6 +196,105 @@ fn a_quote_or_bracket_missing_or_stray_near_an_item_is_named_with_an_edit_that_p
 }
 
 #[test]
+fn a_header_or_key_line_mistyped_is_named_with_the_line_that_parses() {
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            "colon-in-header-id",
+            "[service.de:sk]\nou = \"support\"\n",
+            "[service.desk]\nou = \"support\"\n",
+        ),
+        (
+            "comma-in-header-id",
+            "[ser,vice.desk]\nou = \"support\"\n",
+            "[service.desk]\nou = \"support\"\n",
+        ),
+        (
+            "header-closed-with-brace",
+            "[service.desk}\nou = \"support\"\n",
+            "[service.desk]\nou = \"support\"\n",
+        ),
+        (
+            "empty-id-after-dot",
+            "[service.desk.]\nou = \"support\"\n",
+            "[service.desk]\nou = \"support\"\n",
+        ),
+        (
+            "bracket-inside-header",
+            "[service.]desk]\nou = \"support\"\n",
+            "[service.desk]\nou = \"support\"\n",
+        ),
+        (
+            "hash-in-header-id",
+            "[service.desk#2]\nou = \"support\"\n",
+            "[service.desk2]\nou = \"support\"\n",
+        ),
+        (
+            "header-without-opening-bracket",
+            "service.desk]\nou = \"support\"\n",
+            "[service.desk]\nou = \"support\"\n",
+        ),
+        (
+            "header-with-no-name",
+            "[]\nou = \"support\"\n",
+            "[service.sales-ivr]\nou = \"support\"\n",
+        ),
+        (
+            "stray-bracket-before-key",
+            "[service.desk]\n[ou = \"support\"\n",
+            "[service.desk]\nou = \"support\"\n",
+        ),
+        // A typo in the header of a table written before: no table written twice.
+        (
+            "brace-in-header-below-its-table",
+            "[service.desk]\nou = \"support\"\n[service.desk}.instant_messaging]\n",
+            "[service.desk]\nou = \"support\"\n[service.desk.instant_messaging]\n",
+        ),
+        (
+            "stray-colon-in-key",
+            "[service.desk]\no:u = \"support\"\n",
+            "[service.desk]\nou = \"support\"\n",
+        ),
+        (
+            "json-quoted-key",
+            "[service.desk]\n\"ou\": \"support\",\n",
+            "[service.desk]\n\"ou\" = \"support\"\n",
+        ),
+        (
+            "trailing-comma-after-value",
+            "[service.desk]\nou = \"support\",\n",
+            "[service.desk]\nou = \"support\"\n",
+        ),
+        (
+            "stray-comma-after-equals",
+            "[service.desk]\nou =, \"support\"\n",
+            "[service.desk]\nou = \"support\"\n",
+        ),
+        (
+            "array-without-opening-bracket",
+            "[service.desk]\nou = \"support\"\ntransfers = \"sales\", \"billing\"]\n",
+            "[service.desk]\nou = \"support\"\ntransfers = [\"sales\", \"billing\"]\n",
+        ),
+        (
+            "windows-path-in-string",
+            "[ou.desk]\nname = \"C:\\Users\\x\"\n",
+            "[ou.desk]\nname = 'C:\\Users\\x'\n",
+        ),
+    ];
+    snapshots(
+        &cases
+            .iter()
+            .map(|&(name, text, _)| (name, text))
+            .collect::<Vec<_>>(),
+    );
+    // Each help, followed, makes the file parse.
+    for &(name, text, mended) in cases {
+        assert!(rendered(text).contains("[syntax]"), "{name}");
+        let out = rendered(mended);
+        assert!(!out.contains("[syntax]"), "{name}: {out}");
+    }
+}
+
+#[test]
 fn an_unclosed_array_under_a_secret_s_key_does_not_repeat_its_last_item() {
     let secret = "Ab3dEfGh1jKlMn0pQrStUvWxYz012399";
     let text = format!(

@@ -209,6 +209,22 @@ pub(crate) fn explained(mut d: Diagnostic, text: &str, base: usize) -> Diagnosti
         return d;
     }
     if d.message.contains("duplicate key") {
+        let from = line_start_of(text, start);
+        let line = text[from..].lines().next().unwrap_or_default();
+        let indent = line.len() - line.trim_start_matches('\u{feff}').trim_start().len();
+        let code = strip(line).trim_end();
+        if code.starts_with('[')
+            && let Some(e) = toml::de::DeTable::parse_recoverable(code)
+                .1
+                .iter()
+                .min_by_key(|e| e.span().map(|s| s.start))
+        {
+            // `[service.a}.instant_messaging]` below `[service.a]`: no table written twice,
+            // a header that does not parse: told where it stops parsing.
+            let at = from + indent + e.span().map_or(0, |s| s.start).min(code.len());
+            let d = diagnostic(span_of(at..at), e.message());
+            return common_mistake(d, text, at, span_of);
+        }
         return duplicate_key(d, text, start, at, &span_of);
     }
     if d.message.contains("string values must be quoted")
@@ -218,7 +234,50 @@ pub(crate) fn explained(mut d: Diagnostic, text: &str, base: usize) -> Diagnosti
         return bare_value(d, text, start, at, &span_of);
     }
     if d.message.contains("expected newline") && rest.starts_with(',') {
-        d.help = "TOML takes one `key = value` a line: put the next key on a line of its own (commas separate keys inside `{ … }` only)".to_owned();
+        let from = line_start_of(text, start);
+        let line = text[from..].lines().next().unwrap_or_default();
+        let after = strip(&rest[1..rest.find('\n').unwrap_or(rest.len())]).trim();
+        let eq = line.find('=').map(|i| from + i + 1);
+        let code = strip(line).trim_end();
+        d.span = span_of(start..start + 1);
+        let uncomma = format!("{}{}", &text[from..start], &line[start - from + 1..]);
+        if !after.is_empty() && parses(&uncomma) {
+            // `name =, "Contoso"`.
+            d.message = "invalid TOML: a stray `,`".to_owned();
+            d.label = "no `,` here".to_owned();
+            d.help = match shown_safely(uncomma.trim()) && !may_be_credential(line) {
+                true => format!("remove it: `{}`", uncomma.trim()),
+                false => "remove it".to_owned(),
+            };
+        } else if after.is_empty() {
+            // `name = "Contoso",`: a JSON habit.
+            d.message = "invalid TOML: a `,` after the value".to_owned();
+            d.label = "no `,` here".to_owned();
+            d.help = "remove the `,`: a TOML line holds one `key = value`, with nothing after it"
+                .to_owned();
+        } else if let Some(eq) = eq.filter(|_| code.ends_with(']') && !code.contains('['))
+            && parses(&format!(
+                "{}[{}",
+                &text[from..eq],
+                &text[eq..from + code.len()]
+            ))
+        {
+            // `transfers = "a", "b"]`: an array without its `[`.
+            let fixed = format!(
+                "{} [{}",
+                text[from..eq].trim(),
+                text[eq..from + code.len()].trim()
+            );
+            d.message = "invalid TOML: an array without its opening `[`".to_owned();
+            d.span = span_of(eq..eq);
+            d.label = "`[` goes here".to_owned();
+            d.help = match shown_safely(&fixed) && !may_be_credential(line) {
+                true => format!("add `[` before the first item: `{fixed}`"),
+                false => "add `[` before the first item".to_owned(),
+            };
+        } else {
+            d.help = "TOML takes one `key = value` a line: put the next key on a line of its own (commas separate keys inside `{ … }` only)".to_owned();
+        }
         return d;
     }
     common_mistake(d, text, start, span_of)
@@ -509,20 +568,54 @@ fn common_mistake(
         d.help = "nimbus-lint reads TOML: write each entity as a table header with `key = value` lines below it, e.g. `[service.sales-ivr]` then `ou = \"sales\"`".to_owned();
         return d;
     }
+    if let Some(m) = header_mistake(start, line_start, line) {
+        let safe = shown_safely(&m.fixed) && !may_be_credential(line);
+        set(
+            m.message,
+            &m.label,
+            match safe {
+                true => format!("{}: `{}`", m.help, m.fixed),
+                false => m.help,
+            },
+        );
+        d.span = span_of(m.at);
+        return d;
+    }
     let string =
         message.contains("invalid basic string") || message.contains("invalid literal string");
     if string && (rest.is_empty() || rest.starts_with('\n') || rest.starts_with("\r\n")) {
         let q = if message.contains("basic") { '"' } else { '\'' };
         return string_not_closed(d, text, start, q, span_of);
-    } else if message.contains("invalid unquoted key") && rest.starts_with(':') {
+    } else if (message.contains("invalid unquoted key") || message.contains("key with no value"))
+        && rest.starts_with(':')
+    {
         let key = text[line_start..start].trim();
-        let shown = format!("{key} ={}", &line[start - line_start + 1..]);
-        let help = if shown_safely(&shown) && !may_be_credential(line) {
-            format!("TOML writes `key = value`: `{}`", shown.trim_end())
+        let value = &line[start - line_start + 1..];
+        let unquoted = strip(value).trim_end();
+        if unquoted.contains('=') || key.is_empty() {
+            // `pare:nt = "x"`, `name: = "x"`: a stray `:`, the line has its `=`.
+            let fixed = format!("{}{value}", &text[line_start..start]);
+            let shown = !fixed.trim().is_empty() && shown_safely(fixed.trim());
+            let help = match parses(&fixed) && shown && !may_be_credential(line) {
+                true => format!("remove it: `{}`", fixed.trim()),
+                false => "remove it".to_owned(),
+            };
+            set("a stray `:`".to_owned(), "stray `:`", help);
         } else {
-            "TOML writes `key = value`: replace `:` with ` =`".to_owned()
-        };
-        set("`:` after a key".to_owned(), "`=` goes here", help);
+            // `ou: "x"` and JSON's `"ou": "x",` (a comma after it is no TOML either).
+            let value = value.trim_end();
+            let value = value
+                .strip_suffix(',')
+                .filter(|v| parses(&format!("{key} ={v}")))
+                .unwrap_or(value);
+            let shown = format!("{key} ={value}");
+            let help = if shown_safely(&shown) && !may_be_credential(line) && parses(&shown) {
+                format!("TOML writes `key = value`: `{shown}`")
+            } else {
+                "TOML writes `key = value`: replace `:` with ` =`".to_owned()
+            };
+            set("`:` after a key".to_owned(), "`=` goes here", help);
+        }
         d.span = span_of(start..start + 1);
     } else if rest.starts_with("//") {
         set(
@@ -559,23 +652,37 @@ fn common_mistake(
     {
         // `"contoso\"`: a valid escape, and no quote after it closes the string.
         return string_not_closed(d, text, line_start + line.len(), '"', span_of);
-    } else if (message.contains("missing escaped value") || message.contains("invalid escape"))
-        && text[..start].ends_with('\\')
-    {
-        let escape: String = text[start - 1..].chars().take(2).collect();
-        let help = match string_at(line, start - line_start) {
+    } else if let Some(bs) = (text[..start].ends_with('\\')
+        && (message.contains("missing escaped value") || message.contains("invalid escape")))
+    .then(|| start - 1)
+    .or_else(|| {
+        // `"C:\Users"`: a Windows path read as `\U` and eight hex digits.
+        let before = &text[line_start..start];
+        (message.contains("unicode"))
+            .then(|| {
+                before
+                    .rfind(['\\'])
+                    .filter(|&i| before[i..].starts_with(['\\']))
+            })
+            .flatten()
+            .filter(|&i| matches!(before.as_bytes().get(i + 1), Some(b'u' | b'U')))
+            .map(|i| line_start + i)
+    }) {
+        let escape: String = text[bs..].chars().take(2).collect();
+        let unicode = bs + 1 != start;
+        let help = match string_at(line, bs + 1 - line_start) {
             Some(content) if shown_safely(content) && !may_be_credential(line) && !content.contains(['\'', '"']) => format!(
                 "write `\\\\` for a backslash: `\"{}\"`, or use a literal string: `'{content}'`",
                 content.replace('\\', "\\\\")
             ),
             _ => "write `\\\\` for a backslash, or put the text in a literal string: `'…'` (no escapes there)".to_owned(),
         };
-        set(
-            format!("`{escape}` is not an escape"),
-            "not an escape",
-            help,
-        );
-        d.span = span_of(start - 1..start - 1 + escape.len());
+        let what = match unicode {
+            true => format!("`{escape}` starts a unicode escape, with no hex digits after it"),
+            false => format!("`{escape}` is not an escape"),
+        };
+        set(what, "not an escape", help);
+        d.span = span_of(bs..bs + escape.len());
     } else if message.contains("unclosed table") && code.starts_with('[') {
         let after = &line[start - line_start..];
         let inside = code.trim_start_matches('[');
@@ -707,6 +814,163 @@ fn common_mistake(
         }
     }
     d
+}
+
+/// A mistake in a table header that the parser reports in its own words, told with the one
+/// edit of the line that makes it parse: the message, the label, the help (the edited line
+/// follows it), the place.
+struct HeaderMistake {
+    message: String,
+    label: String,
+    help: String,
+    fixed: String,
+    at: std::ops::Range<usize>,
+}
+
+/// True when `line` alone is TOML that parses.
+fn parses(line: &str) -> bool {
+    toml::de::DeTable::parse_recoverable(line).1.is_empty()
+}
+
+/// The mistake in the table header `line` (at `line_start` of `text`) where the parser stopped
+/// at `start`: a closing `}` for `]`, a character no id takes (`:`, `,`, `#`, `}` …), an
+/// empty id after a `.`, a stray `[` before a `key = value` line, a header without its `[`.
+/// `None` when the line is no header, parses, or is mended by what the other branches say
+/// (a space in an id, a missing `]` at the end).
+fn header_mistake(start: usize, line_start: usize, line: &str) -> Option<HeaderMistake> {
+    let indent = line.len() - line.trim_start_matches('\u{feff}').trim_start().len();
+    let code = line[indent..].trim_end();
+    let e = start.checked_sub(line_start + indent)?;
+    let bracketed = code.starts_with('[');
+    if parses(code) || e > code.len() || !code.is_char_boundary(e) {
+        return None;
+    }
+    let bare_key = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
+    let mistake =
+        |message: String, label: &str, help: &str, fixed: String, at: std::ops::Range<usize>| {
+            Some(HeaderMistake {
+                message,
+                label: label.to_owned(),
+                help: help.to_owned(),
+                fixed,
+                at: line_start + indent + at.start..line_start + indent + at.end,
+            })
+        };
+    if !bracketed {
+        // `service.a]`: a header without its `[`.
+        let fixed = format!("[{code}");
+        let header = code.ends_with(']') && !code.contains(['=', '"', '\'']) && parses(&fixed);
+        return header.then(|| {
+            mistake(
+                "table header without its opening `[`".to_owned(),
+                "`[` goes here",
+                "add `[` at the start of the header",
+                fixed,
+                0..0,
+            )
+        })?;
+    }
+    // What the other branches say, when it mends the line: a space in an id, a `]` added.
+    let c = code[e..].chars().next();
+    let inside = code.trim_start_matches('[');
+    if c.is_some_and(char::is_whitespace) && !code.contains(['=', '"', '\'']) {
+        let ids = &inside[..inside.find(']').unwrap_or(inside.len())];
+        let dashed: Vec<String> = (ids.split('.'))
+            .map(|p| p.split_whitespace().collect::<Vec<_>>().join("-"))
+            .collect();
+        if parses(&format!("[{}]", dashed.join("."))) {
+            return None;
+        }
+    }
+    if !line.contains(['#', ']', '=']) && parses(&format!("{code}]")) {
+        return None;
+    }
+    let edited = |at: std::ops::Range<usize>, with: &str| {
+        format!("{}{with}{}", &code[..at.start], &code[at.end..])
+            .trim_end()
+            .to_owned()
+    };
+    if inside.trim_end_matches(']').trim().is_empty() {
+        return mistake(
+            "a table header with no name".to_owned(),
+            "no table named",
+            "write the table's kind and id between the brackets, for example",
+            "[service.sales-ivr]".to_owned(),
+            0..code.len(),
+        );
+    }
+    if let Some(c) = c {
+        let here = e..e + c.len_utf8();
+        if matches!(c, '}' | ')' | '>') && parses(&edited(here.clone(), "]")) {
+            return mistake(
+                format!("table header closed with `{c}`"),
+                "`]` goes here",
+                "write `]`",
+                edited(here.clone(), "]"),
+                here,
+            );
+        }
+        let removed = edited(here.clone(), "");
+        if c == '.' || (e > 0 && code[..e].ends_with('.') && c == ']') {
+            // `[build.]`: an empty id after a `.`.
+            let dot = if c == '.' { here.clone() } else { e - 1..e };
+            let fixed = edited(dot.clone(), "");
+            if parses(&fixed) {
+                return mistake(
+                    "an empty id in a table header".to_owned(),
+                    "nothing follows this `.`",
+                    "remove the `.`",
+                    fixed,
+                    dot,
+                );
+            }
+        }
+        // `[service.x]]`: the branch for an extra `]` after the header tells it.
+        let after_header =
+            c == ']' && code[..e].ends_with(']') && code[e..].trim_end_matches(']').is_empty();
+        if !bare_key(c)
+            && !c.is_whitespace()
+            && !matches!(c, '"' | '\'')
+            && !after_header
+            && parses(&removed)
+        {
+            return match c {
+                '#' => mistake(
+                    "`#` in a table header starts a comment".to_owned(),
+                    "the header ends here, without its `]`",
+                    "ids are letters, digits, `-` and `_`: remove the `#`",
+                    removed,
+                    here,
+                ),
+                ']' => mistake(
+                    "an extra `]` inside a table header".to_owned(),
+                    "extra `]`",
+                    "remove it",
+                    removed,
+                    here,
+                ),
+                _ => mistake(
+                    format!("`{c}` cannot be in an id"),
+                    "not allowed in an id",
+                    "ids are letters, digits, `-` and `_`: remove it",
+                    removed,
+                    here,
+                ),
+            };
+        }
+    }
+    // `[name = "Contoso"`: a stray `[` before a `key = value` line.
+    let unbracketed = &code[1..];
+    if code.contains('=') && !code.starts_with("[[") && parses(unbracketed) {
+        return mistake(
+            "a stray `[` before a `key = value` line".to_owned(),
+            "stray `[`",
+            "remove the `[`",
+            unbracketed.trim_start().to_owned(),
+            0..1,
+        );
+    }
+    None
 }
 
 /// A one-line string not closed on its line (`end`, the line's end, a CRLF file's before its
