@@ -82,6 +82,13 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let empty_parents = (res.unresolved.iter())
         .filter(|u| u.field == "parent" && u.value.is_empty())
         .count();
+    // Ids written as an entity's in a table the model does not read: asked only when some
+    // fix would be written in.
+    let unread = if res.unresolved.iter().any(|u| u.suggestion().is_some()) {
+        unread_ids(cx)
+    } else {
+        Default::default()
+    };
     for u in res.unresolved.iter().filter(|u| !u.renamed) {
         let ids: Vec<&str> = (u.suggestions.iter())
             .map(|&i| model.def(u.kind, i).id.as_str())
@@ -182,11 +189,70 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 format!("`{}` is this {}", u.value, k.noun()),
             );
         }
-        if let Some(i) = u.suggestion().filter(|&i| !twice(u, i)) {
+        let written = unread.get(u.value.as_str()).filter(|_| !ids.is_empty());
+        if let Some((at, path)) = written {
+            let source = cx.ws.sources.get(at.file);
+            d.help.push_str(&format!(
+                " `{}` is also written at {}:{} (`{path}`), a table not read as {} {}: if that is the one meant, correct its table instead",
+                u.value,
+                source.display(),
+                source.position(at.start as usize).line,
+                u.kind.article(),
+                u.kind.noun(),
+            ));
+        }
+        if let Some(i) = u
+            .suggestion()
+            .filter(|&i| !twice(u, i) && written.is_none())
+        {
             d = d.fix_string(u.span, &model.def(u.kind, i).id);
         }
         out.push(d);
     }
+}
+
+/// Every id written as an entity's in a table the model does not read, with where and the
+/// table's key path: the key below a misspelled or unknown kind (`[uo.sales]`,
+/// `[device.team]`, `servce.team.ou = …`), and a table written with no kind (`[team]`). A
+/// reference naming one of them may mean that table: no fix writes another id in its place
+/// (as a rename refuses to leave the id written there).
+fn unread_ids(cx: &Context<'_>) -> rustc_hash::FxHashMap<String, (Span, String)> {
+    use crate::parse::lines::{self, Line};
+    let kinds: Vec<&str> = Kind::ALL.iter().map(|k| k.key()).collect();
+    let mut out: rustc_hash::FxHashMap<String, (Span, String)> = Default::default();
+    for (file, source) in cx.ws.sources.iter() {
+        if Some(file) == cx.ws.settings_file {
+            continue;
+        }
+        let text = &source.text;
+        let mut table: Vec<String> = Vec::new();
+        for l in lines::top_level(text) {
+            let (skip, header) = match &l.line {
+                Line::Header { array, .. } => (if *array { 2 } else { 1 }, true),
+                Line::Key(_) => (0, false),
+                _ => continue,
+            };
+            let from = l.text_start + skip;
+            let parts = lines::key_segments(&text[from..]);
+            let mut path: Vec<String> = parts.iter().map(|(k, _)| k.clone()).collect();
+            if header {
+                table.clone_from(&path);
+            } else if table.len() <= 1 {
+                path.splice(0..0, table.iter().cloned());
+            } else {
+                continue;
+            }
+            if path.first().is_none_or(|k| kinds.contains(&k.as_str())) {
+                continue;
+            }
+            let at = Span::new(file, l.text_start..l.text_start);
+            let shown = path.iter().take(2).cloned().collect::<Vec<_>>().join(".");
+            for id in path.into_iter().take(2) {
+                out.entry(id).or_insert_with(|| (at, shown.clone()));
+            }
+        }
+    }
+    out
 }
 
 /// True for `parent = ""` where every other OU has a parent: the OU is the tenant to be (when

