@@ -91,3 +91,28 @@ fn f2_a_reference_to_an_id_written_in_a_table_not_read_is_left_with_a_help() {
     assert_eq!((r.code, r.stderr.as_str()), (1, ""));
     assert_eq!(texts[1], text);
 }
+
+#[test]
+fn f6_an_im_table_alone_with_two_services_as_near_is_not_renamed() {
+    let text = "[ou.contoso]\n\n[service.team]\nou = \"contoso\"\nlicense = \"contact_center\"\n\n\
+                [service.term]\nou = \"contoso\"\nlicense = \"contact_center\"\n\n\
+                [service.tem.instant_messaging]\nchannels = [\"interact\"]\n";
+    let (r, texts) = fixed(&[("nimbus.toml", "[workspace]\n"), ("org.toml", text)]);
+    assert_eq!((r.code, r.stderr.as_str()), (1, ""));
+    assert_eq!(
+        r.stdout,
+        "org.toml:11:1: error[missing-field]: service `tem` has an IM table but no `[service.tem]`\n\
+         1 error, 0 warnings in 2 files\n"
+    );
+    assert_eq!(texts[1], text);
+    let found = common::workspace_diagnostics(&[("nimbus.toml", ""), ("org.toml", text)]);
+    assert_eq!(
+        found[0]["help"],
+        "did you mean `[service.team.instant_messaging]` or `[service.term.instant_messaging]`? They are as near: rename it to the one meant"
+    );
+    // One service alone that near: renamed, as before.
+    let one = text.replace("[service.term]", "[service.other]");
+    let (r, texts) = fixed(&[("nimbus.toml", "[workspace]\n"), ("org.toml", &one)]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert_eq!(texts[1], one.replace("[service.tem.", "[service.team."));
+}
