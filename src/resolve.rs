@@ -338,10 +338,12 @@ pub fn resolve(mut ws: Workspace, files: Vec<ParsedFile>) -> Workspace {
         Vec::with_capacity(files.len()),
     );
     let mut renames = Vec::new();
+    let mut parent_guesses = Vec::new();
     for file in files {
         ws.complete &= !file.broken;
         let shift = ws.diagnostics.len();
         renames.extend(file.renames.into_iter().map(|f| (f.diagnostic + shift, f)));
+        parent_guesses.extend((file.parent_guesses.into_iter()).map(|g| (g.diagnostic + shift, g)));
         ws.diagnostics.extend(file.diagnostics);
         model.suppressions.extend(file.suppressions);
         model.secrets.extend(file.secrets);
@@ -472,6 +474,28 @@ pub fn resolve(mut ws: Workspace, files: Vec<ParsedFile>) -> Workspace {
         .collect();
 
     res.tree = build_tree(&model.ous, parents);
+    // `ou = "x"` in an OU is renamed to `parent` unless `x` is below it: a loop. Its
+    // `parent` unread, the OU is the top of what hangs below it.
+    let below = if parent_guesses.is_empty() {
+        Vec::new()
+    } else {
+        tops(&res.tree)
+    };
+    for (at, g) in &parent_guesses {
+        let ou = |id: &str| res.lookup(&model, Kind::Ou, id);
+        let (Some(o), Some(v)) = (ou(&g.ou), ou(&g.value)) else {
+            continue;
+        };
+        if let Some(d) = ws.diagnostics.get_mut(*at)
+            && below[v as usize] == Some(o)
+        {
+            d.fix = None;
+            d.help.push_str(&format!(
+                " Its value names `{}`, an OU below this one: as its parent, it would make a loop",
+                g.value
+            ));
+        }
+    }
     res.connector_ou = connector_ou;
     res.entry_ou = entry_ou;
     res.service_ou = service_ou;

@@ -116,3 +116,67 @@ fn f6_an_im_table_alone_with_two_services_as_near_is_not_renamed() {
     assert_eq!(r.code, 0, "{}", r.stdout);
     assert_eq!(texts[1], one.replace("[service.tem.", "[service.team."));
 }
+
+#[test]
+fn f9_a_key_is_not_renamed_when_its_value_would_be_wrong_under_the_new_key() {
+    // An OU named its own parent, or one below it: no rename to `parent`.
+    let org = "[ou.contoso]\nou = \"contoso\"\n[ou.sales]\nparent = \"contoso\"\n\
+               [ou.north]\nou = \"north2\"\n[ou.north2]\nparent = \"north\"\n[ou.x]\nou = \"sales\"\n";
+    let (r, texts) = fixed(&[("nimbus.toml", ""), ("org.toml", org)]);
+    assert_eq!(
+        r.stderr,
+        "org.toml:10:1: fixed[unknown-field]: Rename to `parent`\nfixed 1 problem in 1 file\n"
+    );
+    assert_eq!(texts[1], org.replace("[ou.x]\nou =", "[ou.x]\nparent ="));
+    assert_eq!(
+        r.stdout,
+        "org.toml:2:1: error[unknown-field]: unknown key `ou` in OU `contoso`\n\
+         org.toml:6:1: error[unknown-field]: unknown key `ou` in OU `north`\n\
+         2 errors, 0 warnings in 2 files\n"
+    );
+    let found = common::workspace_diagnostics(&[("nimbus.toml", ""), ("org.toml", &texts[1])]);
+    let helps: Vec<&str> = found.iter().map(|d| d["help"].as_str().unwrap()).collect();
+    assert_eq!(
+        helps,
+        [
+            "did you mean `parent`? Its value names this OU itself, which cannot be its own parent: if it is the tenant, remove the line",
+            "did you mean `parent`? Its value names `north2`, an OU below this one: as its parent, it would make a loop",
+        ]
+    );
+    // A SID's key given what is no SID: offered, not made; given a SID, made.
+    let sid = "IS0123456789abcdef0123456789abcdef";
+    let entries = format!(
+        "[connector.tw]\nou = \"contoso\"\ntype = \"twilio\"\nregion = \"us1\"\n\
+         api_key = \"Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z\"\napi_key_secret = {{ env = \"X\" }}\n\
+         [messaging_entry.wa]\nou = \"contoso\"\nconnector = \"tw\"\nservice_id = \"desk\"\n\
+         [messaging_entry.wb]\nou = \"contoso\"\nconnector = \"tw\"\nservice_id = \"{sid}\"\n"
+    );
+    let (r, texts) = fixed(&[
+        ("nimbus.toml", ""),
+        ("org.toml", "[ou.contoso]\n"),
+        ("e.toml", &entries),
+    ]);
+    assert_eq!(
+        r.stderr,
+        "e.toml:14:1: fixed[unknown-field]: Rename to `service_sid`\nfixed 1 problem in 1 file\n"
+    );
+    assert_eq!(
+        texts[2],
+        entries.replace(
+            &format!("service_id = \"{sid}\""),
+            &format!("service_sid = \"{sid}\"")
+        )
+    );
+    let found = common::workspace_diagnostics(&[("nimbus.toml", ""), ("e.toml", &texts[2])]);
+    let helps: Vec<&str> = (found.iter())
+        .filter(|d| d["code"] == "unknown-field")
+        .map(|d| d["help"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        helps,
+        [
+            "did you mean `api_key_sid`? Its value is no API key SID (SK and 32 hex digits): correct the value too, or, if it is the key's secret, write it as `api_key_secret`",
+            "did you mean `service_sid`? Its value is no Conversations Service SID (IS and 32 hex digits): correct the value too",
+        ]
+    );
+}
