@@ -180,3 +180,53 @@ fn f9_a_key_is_not_renamed_when_its_value_would_be_wrong_under_the_new_key() {
         ]
     );
 }
+
+#[test]
+fn f1_no_rule_code_or_level_is_fixed_into_a_setting_that_is_an_error_itself() {
+    let why = "it stays an error (the workspace cannot be read as written), so no level but `\"error\"` is accepted; fix the problem instead, or remove this line";
+    for (settings, helps) in [
+        (
+            "[lints]\nunknown-refrence = \"allow\"\n",
+            vec![format!(
+                "did you mean `unknown-reference`? It cannot be lowered: {why}"
+            )],
+        ),
+        (
+            "[lints]\nsyntax = false\nunknown-field = \"warn\"\n",
+            vec![
+                format!("`syntax` cannot be lowered: {why}"),
+                format!("`unknown-field` cannot be lowered: {why}"),
+            ],
+        ),
+    ] {
+        let files = [("nimbus.toml", settings), ("org.toml", "[ou.contoso]\n")];
+        let (r, texts) = fixed(&files);
+        assert_eq!((r.code, r.stderr.as_str()), (1, ""), "{settings}");
+        assert_eq!(texts[0], settings);
+        let found = common::workspace_diagnostics(&files);
+        let found: Vec<&str> = found.iter().map(|d| d["help"].as_str().unwrap()).collect();
+        assert_eq!(found, helps);
+    }
+    // Raised to `"error"`, the misspelled code is renamed; a rule that can be lowered, too.
+    let settings = "[lints]\nunknown-refrence = \"error\"\nim-no-agent = false\n";
+    let (r, texts) = fixed(&[("nimbus.toml", settings), ("org.toml", "[ou.contoso]\n")]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert_eq!(
+        texts[0],
+        "[lints]\nunknown-reference = \"error\"\nim-no-agents = \"allow\"\n"
+    );
+    // In a suppression comment, a code that cannot be suppressed is not written in.
+    let org = "[ou.contoso]\n# nimbus-lint: allow(unknown-refrence)\n[service.desk]\nou = \"contoso\"\nlicense = \"contact_center\"\n";
+    let files = [("nimbus.toml", ""), ("org.toml", org)];
+    let (r, texts) = fixed(&files);
+    assert_eq!((r.stderr.as_str(), texts[1].as_str()), ("", org));
+    assert_eq!(
+        r.stdout,
+        "org.toml:2:22: warning[unused-suppression]: unknown rule code `unknown-refrence`\n\
+         0 errors, 1 warning in 2 files\n"
+    );
+    assert_eq!(
+        common::workspace_diagnostics(&files)[0]["help"],
+        "did you mean `unknown-reference`? `unknown-reference` cannot be suppressed (the workspace cannot be read as written): fix the problem instead, or remove the code"
+    );
+}
