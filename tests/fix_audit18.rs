@@ -230,3 +230,40 @@ fn f1_no_rule_code_or_level_is_fixed_into_a_setting_that_is_an_error_itself() {
         "did you mean `unknown-reference`? `unknown-reference` cannot be suppressed (the workspace cannot be read as written): fix the problem instead, or remove the code"
     );
 }
+
+#[test]
+fn f8_a_settings_fix_is_made_before_the_fixes_of_the_files_it_leaves_out() {
+    let wip = "# WIP, do not touch\n[service.wip]\nou = \"sale\"\nlicence = \"contact_centre\"\n";
+    let org = "[ou.contoso]\n[ou.sales]\nparent = \"contoso\"\n";
+    let (r, texts) = fixed(&[
+        ("nimbus.toml", "[workspace]\nexclud = [\"drafts/**\"]\n"),
+        ("org.toml", org),
+        ("drafts/wip.toml", wip),
+    ]);
+    assert_eq!(
+        r.stderr,
+        "nimbus.toml:2:1: fixed[unknown-field]: Rename to `exclude`\nfixed 1 problem in 1 file\n"
+    );
+    assert_eq!(
+        (r.code, r.stdout.as_str()),
+        (0, "0 errors, 0 warnings in 2 files\n")
+    );
+    assert_eq!(
+        texts,
+        ["[workspace]\nexclude = [\"drafts/**\"]\n", org, wip]
+    );
+    // The other files are fixed in the next round, as the fixed settings read them.
+    let (r, texts) = fixed(&[
+        ("nimbus.toml", "[workspace]\nexclud = [\"drafts/**\"]\n"),
+        (
+            "org.toml",
+            "[ou.contoso]\n[ou.sales]\nparnet = \"contoso\"\n",
+        ),
+    ]);
+    assert_eq!(
+        r.stderr,
+        "nimbus.toml:2:1: fixed[unknown-field]: Rename to `exclude`\n\
+         org.toml:3:1: fixed[unknown-field]: Rename to `parent`\nfixed 2 problems in 2 files\n"
+    );
+    assert_eq!((r.code, texts[1].as_str()), (0, org));
+}
