@@ -510,6 +510,12 @@ pub fn resolve(mut ws: Workspace, files: Vec<ParsedFile>) -> Workspace {
 
 /// Fills in the did-you-mean of each unresolved reference (see [`Unresolved::suggestions`]).
 fn suggest(res: &mut Resolution, model: &Model) {
+    // Entities whose `ou` names no OU: what they see, and who sees them, is not known until
+    // the OU is fixed (a fix of the same round), so no fix that depends on sight is sure.
+    let lost: rustc_hash::FxHashSet<(Kind, Text)> = (res.unresolved.iter())
+        .filter(|u| u.field == "ou")
+        .map(|u| u.from.clone())
+        .collect();
     for kind in Kind::ALL {
         let queries = res.unresolved.iter().filter(|u| u.kind == kind).count();
         if queries == 0 {
@@ -556,6 +562,14 @@ fn suggest(res: &mut Resolution, model: &Model) {
                 let before = found.len();
                 found.retain(in_sight);
                 u.unsure |= found.len() < before;
+            }
+            let by_sight = matches!(kind, Kind::Connector | Kind::MessagingEntry);
+            if by_sight
+                && !lost.is_empty()
+                && (lost.contains(&u.from)
+                    || (found.iter()).any(|id| lost.contains(&(kind, Text::from(*id)))))
+            {
+                u.unsure = true;
             }
             found.truncate(3);
             u.suggestions = found.into_iter().filter_map(index).collect();

@@ -267,3 +267,68 @@ fn f8_a_settings_fix_is_made_before_the_fixes_of_the_files_it_leaves_out() {
     );
     assert_eq!((r.code, texts[1].as_str()), (0, org));
 }
+
+/// OUs `contoso`, `sales` and `support`, a connector and an entry `wa-sales` in `sales`, and
+/// a service `desk` in OU `ou` applying the entry `entry`.
+fn sight(ou: &str, entry: &str) -> String {
+    format!(
+        "[ou.contoso]\n[ou.sales]\nparent = \"contoso\"\n[ou.support]\nparent = \"contoso\"\n\n\
+         [connector.tw]\nou = \"contoso\"\ntype = \"twilio\"\napi_key_sid = \"SK0123456789abcdef0123456789abcdef\"\n\n\
+         [messaging_entry.wa-sales]\nou = \"sales\"\nconnector = \"tw\"\nservice_sid = \"IS12345678900000000000000000AbCdEf\"\n\n\
+         [service.desk]\nou = \"{ou}\"\nlicense = \"contact_center\"\n\
+         instant_messaging = {{ messaging_entry = \"{entry}\", channels = [\"whatsapp\"] }}\n"
+    )
+}
+
+#[test]
+fn f7_the_fixes_of_one_round_make_no_new_error_together() {
+    // The referrer's OU misspelled: the entry is not fixed until the OU is, and then only in
+    // sight.
+    let (r, texts) = fixed(&[
+        ("nimbus.toml", ""),
+        ("org.toml", &sight("suport", "wa-sale")),
+    ]);
+    assert_eq!(
+        r.stderr,
+        "org.toml:18:6: fixed[unknown-reference]: Replace with `support`\nfixed 1 problem in 1 file\n"
+    );
+    assert_eq!(texts[1], sight("support", "wa-sale"));
+    assert_eq!(
+        r.stdout,
+        "org.toml:20:41: error[unknown-reference]: `messaging_entry` names an unknown messaging entry `wa-sale`\n\
+         1 error, 0 warnings in 2 files\n"
+    );
+    let (r, texts) = fixed(&[("nimbus.toml", ""), ("org.toml", &sight("sals", "wa-sale"))]);
+    assert_eq!(
+        r.stderr,
+        "org.toml:18:6: fixed[unknown-reference]: Replace with `sales`\n\
+         org.toml:20:41: fixed[unknown-reference]: Replace with `wa-sales`\nfixed 2 problems in 1 file\n"
+    );
+    assert_eq!(
+        (r.code, texts[1].as_str()),
+        (0, sight("sales", "wa-sales").as_str())
+    );
+    // Two `parent` fixes that would close a loop together: neither is made.
+    let org = "[ou.contoso]\n[ou.north]\nparent = \"soth\"\n[ou.south]\nparent = \"nrth\"\n";
+    let files = [("nimbus.toml", ""), ("org.toml", org)];
+    let (r, texts) = fixed(&files);
+    assert_eq!((r.code, r.stderr.as_str(), texts[1].as_str()), (1, "", org));
+    let helps: Vec<String> = (common::workspace_diagnostics(&files).iter())
+        .map(|d| d["help"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        helps,
+        [
+            "did you mean `south`? With the other `parent` fixes, it would make a loop: correct them by hand",
+            "did you mean `north`? With the other `parent` fixes, it would make a loop: correct them by hand",
+        ]
+    );
+    // Two that close none: both made.
+    let org = "[ou.contoso]\n[ou.north]\nparent = \"contso\"\n[ou.south]\nparent = \"nrth\"\n";
+    let (r, texts) = fixed(&[("nimbus.toml", ""), ("org.toml", org)]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert_eq!(
+        texts[1],
+        org.replace("contso", "contoso").replace("nrth", "north")
+    );
+}

@@ -82,6 +82,8 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let empty_parents = (res.unresolved.iter())
         .filter(|u| u.field == "parent" && u.value.is_empty())
         .count();
+    // The OUs whose `parent` fixes, made together, would close a loop.
+    let looping = parent_fix_loops(cx);
     // Ids written as an entity's in a table the model does not read: asked only when some
     // fix would be written in.
     let unread = if res.unresolved.iter().any(|u| u.suggestion().is_some()) {
@@ -201,14 +203,66 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 u.kind.noun(),
             ));
         }
+        let loops = u.field == "parent"
+            && u.suggestion().is_some()
+            && (res.lookup(model, Kind::Ou, &u.from.1)).is_some_and(|o| looping.contains(&o));
+        if loops {
+            d.help.push_str(
+                " With the other `parent` fixes, it would make a loop: correct them by hand",
+            );
+        }
         if let Some(i) = u
             .suggestion()
-            .filter(|&i| !twice(u, i) && written.is_none())
+            .filter(|&i| !twice(u, i) && written.is_none() && !loops)
         {
             d = d.fix_string(u.span, &model.def(u.kind, i).id);
         }
         out.push(d);
     }
+}
+
+/// The OUs whose `parent` would be fixed and, with every such fix made, would be in a loop of
+/// parents: each fix alone names no OU below its own, but two can close a loop together
+/// (`north` → `soth`, `south` → `nrth`). Linear: each OU is walked once.
+fn parent_fix_loops(cx: &Context<'_>) -> rustc_hash::FxHashSet<u32> {
+    let (model, res) = (&cx.ws.model, &cx.ws.res);
+    let mut looping = rustc_hash::FxHashSet::default();
+    let mut parent = res.tree.parent.clone();
+    let mut fixed = rustc_hash::FxHashSet::default();
+    for u in res.unresolved.iter().filter(|u| u.field == "parent") {
+        if let (Some(to), Some(from)) = (u.suggestion(), res.lookup(model, Kind::Ou, &u.from.1)) {
+            parent[from as usize] = Some(to);
+            fixed.insert(from);
+        }
+    }
+    if fixed.len() < 2 {
+        return looping;
+    }
+    // 0: not walked yet, 1: on the walk now, 2: walked.
+    let mut state = vec![0u8; parent.len()];
+    let mut path = Vec::new();
+    for start in 0..parent.len() {
+        // Up to a top, a walked OU, or one on this walk: a loop.
+        let mut at = Some(start);
+        while let Some(o) = at.filter(|&o| state[o] == 0) {
+            state[o] = 1;
+            path.push(o);
+            at = parent[o].map(|p| p as usize);
+        }
+        if let Some(o) = at.filter(|&o| state[o] == 1)
+            && let Some(first) = path.iter().position(|&p| p == o)
+        {
+            looping.extend(
+                (path[first..].iter())
+                    .map(|&o| o as u32)
+                    .filter(|o| fixed.contains(o)),
+            );
+        }
+        for o in path.drain(..) {
+            state[o] = 2;
+        }
+    }
+    looping
 }
 
 /// Every id written as an entity's in a table the model does not read, with where and the
