@@ -33,11 +33,23 @@ fn f2_a_reference_to_an_id_written_under_a_misspelled_kind_is_not_repointed() {
     let org =
         "[ou.contoso]\n\n[ou.sale]\nparent = \"contoso\"\n\n[uo.sales]\nparent = \"contoso\"\n";
     let services = "[service.desk]\nou = \"sales\"\nlicense = \"contact_center\"\n";
-    let (r, texts) = fixed(&[
+    let files = [
         ("nimbus.toml", "[workspace]\n"),
         ("org.toml", org),
         ("services.toml", services),
-    ]);
+    ];
+    // The fixes offered, as SARIF's `fixes` and the editor's quick fixes (the same `Fix`):
+    // the kind's rename alone.
+    let ws = workspace(&files);
+    let sarif = common::json(&run(ws.path(), &["check", "--format", "sarif"]));
+    let offered: Vec<(&str, bool)> = (sarif["runs"][0]["results"].as_array().unwrap().iter())
+        .map(|r| (r["ruleId"].as_str().unwrap(), r.get("fixes").is_some()))
+        .collect();
+    assert_eq!(
+        offered,
+        [("unknown-field", true), ("unknown-reference", false)]
+    );
+    let (r, texts) = fixed(&files);
     assert_eq!(
         r.stderr,
         "org.toml:6:2: fixed[unknown-field]: Rename to `ou`\nfixed 1 problem in 1 file\n"
