@@ -344,3 +344,14 @@ fn f7_the_fixes_of_one_round_make_no_new_error_together() {
         org.replace("contso", "contoso").replace("nrth", "north")
     );
 }
+
+#[test]
+fn f5_a_dotted_parent_removed_keeps_the_blanks_before_its_comment() {
+    let org = "ou.contoso.parent = \"\"  # root\r\n[ou.sales]\r\nparent = \"contoso\"\r\n";
+    let (r, texts) = fixed(&[("nimbus.toml", ""), ("org.toml", org)]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert_eq!(
+        texts[1],
+        "ou.contoso = {}  # root\r\n[ou.sales]\r\nparent = \"contoso\"\r\n"
+    );
+}

@@ -341,6 +341,12 @@ fn without_parent(cx: &Context<'_>, u: &crate::resolve::Unresolved) -> Option<Me
     let line = text[start..end].trim_end_matches(['\n', '\r']);
     let line_break = &text[start + line.len()..end];
     let after = line[to - start..].trim();
+    // The blanks written between the value and its comment, kept before the comment.
+    let rest = line[to - start..].trim_end();
+    let gap = match &rest[..rest.len() - rest.trim_start().len()] {
+        "" => " ",
+        gap => gap,
+    };
     let key = line[..from - start].trim();
     if !key.ends_with('=') || key.contains(['{', '[', ',']) {
         return None;
@@ -365,7 +371,7 @@ fn without_parent(cx: &Context<'_>, u: &crate::resolve::Unresolved) -> Option<Me
         ("", "") => String::new(),
         ("", c) => format!("{indent}{c}{line_break}"),
         (k, "") => format!("{indent}{k}{line_break}"),
-        (k, c) => format!("{indent}{k} {c}{line_break}"),
+        (k, c) => format!("{indent}{k}{gap}{c}{line_break}"),
     };
     Some(Mending {
         span: Span::new(span.file, start..end),
