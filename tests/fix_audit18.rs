@@ -355,3 +355,46 @@ fn f5_a_dotted_parent_removed_keeps_the_blanks_before_its_comment() {
         "ou.contoso = {}  # root\r\n[ou.sales]\r\nparent = \"contoso\"\r\n"
     );
 }
+
+#[test]
+fn f4_two_suppression_comments_are_not_fixed_into_the_same_code() {
+    let above = |comments: &str| {
+        format!(
+            "[ou.contoso]\n\n{comments}[service.team]\nou = \"contoso\"\nlicense = \"contact_center\"\n\
+             user_assignment = \"none\"\ninstant_messaging = {{}}\n"
+        )
+    };
+    let help = "did you mean `im-no-agents`? The comments above this entity name it already (or another code mends into it): fixed, it would be named twice: write it once";
+    for comments in [
+        "# nimbus-lint: allow(im-no-agent)\n# nimbus-lint: allow(im-no-agnts)\n",
+        "# nimbus-lint: allow(im-no-agent)\n# nimbus-lint: allow(im-no-agents)\n",
+    ] {
+        let text = above(comments);
+        let files = [("nimbus.toml", ""), ("org.toml", text.as_str())];
+        let (r, texts) = fixed(&files);
+        assert_eq!((r.stderr.as_str(), texts[1].as_str()), ("", text.as_str()));
+        let helps: Vec<String> = (common::workspace_diagnostics(&files).iter())
+            .filter(|d| {
+                d["message"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("unknown rule code")
+            })
+            .map(|d| d["help"].as_str().unwrap().to_owned())
+            .collect();
+        assert!(
+            !helps.is_empty() && helps.iter().all(|h| h == help),
+            "{helps:?}"
+        );
+    }
+    // One comment alone: fixed.
+    let text = above("# nimbus-lint: allow(im-no-agent)\n");
+    let (r, texts) = fixed(&[("nimbus.toml", ""), ("org.toml", &text)]);
+    assert_eq!(
+        (r.stderr.as_str(), texts[1].as_str()),
+        (
+            "org.toml:3:22: fixed[unused-suppression]: Replace with `im-no-agents`\nfixed 1 problem in 1 file\n",
+            above("# nimbus-lint: allow(im-no-agents)\n").as_str()
+        )
+    );
+}
