@@ -338,10 +338,12 @@ pub fn resolve(mut ws: Workspace, files: Vec<ParsedFile>) -> Workspace {
         Vec::with_capacity(files.len()),
     );
     let mut renames = Vec::new();
+    let mut parent_guesses = Vec::new();
     for file in files {
         ws.complete &= !file.broken;
         let shift = ws.diagnostics.len();
         renames.extend(file.renames.into_iter().map(|f| (f.diagnostic + shift, f)));
+        parent_guesses.extend((file.parent_guesses.into_iter()).map(|g| (g.diagnostic + shift, g)));
         ws.diagnostics.extend(file.diagnostics);
         model.suppressions.extend(file.suppressions);
         model.secrets.extend(file.secrets);
@@ -472,6 +474,28 @@ pub fn resolve(mut ws: Workspace, files: Vec<ParsedFile>) -> Workspace {
         .collect();
 
     res.tree = build_tree(&model.ous, parents);
+    // `ou = "x"` in an OU is renamed to `parent` unless `x` is below it: a loop. Its
+    // `parent` unread, the OU is the top of what hangs below it.
+    let below = if parent_guesses.is_empty() {
+        Vec::new()
+    } else {
+        tops(&res.tree)
+    };
+    for (at, g) in &parent_guesses {
+        let ou = |id: &str| res.lookup(&model, Kind::Ou, id);
+        let (Some(o), Some(v)) = (ou(&g.ou), ou(&g.value)) else {
+            continue;
+        };
+        if let Some(d) = ws.diagnostics.get_mut(*at)
+            && below[v as usize] == Some(o)
+        {
+            d.fix = None;
+            d.help.push_str(&format!(
+                " Its value names `{}`, an OU below this one: as its parent, it would make a loop",
+                g.value
+            ));
+        }
+    }
     res.connector_ou = connector_ou;
     res.entry_ou = entry_ou;
     res.service_ou = service_ou;
@@ -486,6 +510,12 @@ pub fn resolve(mut ws: Workspace, files: Vec<ParsedFile>) -> Workspace {
 
 /// Fills in the did-you-mean of each unresolved reference (see [`Unresolved::suggestions`]).
 fn suggest(res: &mut Resolution, model: &Model) {
+    // Entities whose `ou` names no OU: what they see, and who sees them, is not known until
+    // the OU is fixed (a fix of the same round), so no fix that depends on sight is sure.
+    let lost: rustc_hash::FxHashSet<(Kind, Text)> = (res.unresolved.iter())
+        .filter(|u| u.field == "ou")
+        .map(|u| u.from.clone())
+        .collect();
     for kind in Kind::ALL {
         let queries = res.unresolved.iter().filter(|u| u.kind == kind).count();
         if queries == 0 {
@@ -532,6 +562,14 @@ fn suggest(res: &mut Resolution, model: &Model) {
                 let before = found.len();
                 found.retain(in_sight);
                 u.unsure |= found.len() < before;
+            }
+            let by_sight = matches!(kind, Kind::Connector | Kind::MessagingEntry);
+            if by_sight
+                && !lost.is_empty()
+                && (lost.contains(&u.from)
+                    || (found.iter()).any(|id| lost.contains(&(kind, Text::from(*id)))))
+            {
+                u.unsure = true;
             }
             found.truncate(3);
             u.suggestions = found.into_iter().filter_map(index).collect();

@@ -54,7 +54,7 @@ fn an_empty_parent_on_the_only_line_of_a_dotted_ou_leaves_its_table() {
     for (text, fixed, help) in [
         (
             "ou.acme.parent = \"\"  # the top\r\n[ou.sales]\r\nparent = \"acme\"\r\n",
-            "ou.acme = {} # the top\r\n[ou.sales]\r\nparent = \"acme\"\r\n",
+            "ou.acme = {}  # the top\r\n[ou.sales]\r\nparent = \"acme\"\r\n",
             "write `ou.acme = {}` instead of `ou.acme.parent = \"\"`",
         ),
         (

@@ -174,7 +174,8 @@ impl Fixing {
 /// file on disk, atomically. A file is left as it is, with a note, when it changed since it
 /// was read, is a link, read-only, another's or hard-linked, or would no longer parse; a file
 /// that cannot be written is an error on stderr, and the other files are still fixed. Files
-/// left in an earlier round are passed over. Returns how many fixes this round applied.
+/// left in an earlier round are passed over. A workspace's `nimbus.toml` written, its other
+/// files wait for the next round. Returns how many fixes this round applied.
 fn fix_files(
     results: &[Analysis],
     naming: &Naming,
@@ -188,7 +189,16 @@ fn fix_files(
             .filter(|d| d.code == Code::Syntax)
             .filter_map(|d| Some(d.fix.as_ref()?.span.file))
             .collect();
-        for (id, fixes) in crate::diagnostic::fixes_by_file(&a.diagnostics) {
+        // `nimbus.toml` first, and alone when it is written: its fixes may change which files
+        // are read (`exclud`) and what is reported, so the other files wait for the next
+        // round, which reads them as the fixed settings say.
+        let mut by_file = crate::diagnostic::fixes_by_file(&a.diagnostics);
+        let settings = (a.ws.settings_file).and_then(|s| Some((s, by_file.remove(&s)?)));
+        let mut settings_written = false;
+        for (id, fixes) in settings.into_iter().chain(by_file) {
+            if settings_written {
+                break;
+            }
             let source = a.ws.sources.get(id);
             if fixing.left.contains(&source.path) {
                 continue;
@@ -225,6 +235,7 @@ fn fix_files(
                     {
                         Ok(()) => {
                             applied += count;
+                            settings_written |= a.ws.settings_file == Some(id);
                             fixing.files.insert(source.path.clone());
                             if fixing.list {
                                 list_fixes(source, &shown, &fixes, stderr)?;

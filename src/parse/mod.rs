@@ -55,6 +55,21 @@ pub struct ParsedFile {
     pub unreadable: Vec<(Kind, Option<Text>)>,
     /// Misspelled kinds that a fix renames, which resolve weighs against the other files.
     pub renames: Vec<KindFix>,
+    /// `ou` keys of OUs that a fix renames to `parent`, which resolve weighs against the OU
+    /// tree.
+    pub parent_guesses: Vec<ParentGuess>,
+}
+
+/// An OU's `ou = "x"`, which a fix renames to `parent` (see [`ParsedFile::parent_guesses`]):
+/// when `x` is an OU below it, the rename would make a loop, and is not made.
+#[derive(Clone, Debug)]
+pub struct ParentGuess {
+    /// Index of its `unknown-field` diagnostic in [`ParsedFile::diagnostics`].
+    pub diagnostic: usize,
+    /// The OU's id.
+    pub ou: Text,
+    /// The OU the key names.
+    pub value: Text,
 }
 
 /// A misspelled kind's rename (`[services.x]` to `[service.x]`), certain within its file: the
@@ -101,9 +116,15 @@ impl ParsedFile {
             diagnostics,
             unreadable,
             renames,
+            parent_guesses,
             words_read,
         } = next;
         let shift = self.diagnostics.len();
+        self.parent_guesses
+            .extend(parent_guesses.into_iter().map(|g| ParentGuess {
+                diagnostic: g.diagnostic + shift,
+                ..g
+            }));
         self.renames.extend(renames.into_iter().map(|r| KindFix {
             diagnostic: r.diagnostic + shift,
             ..r
@@ -498,6 +519,9 @@ fn parse_batch(id: FileId, text: &str, base: usize, whole: &Whole<'_>) -> Parsed
     out.broken = broken;
     r.scan_secrets(doc.get_ref(), true);
     let shift = out.diagnostics.len();
+    for g in &mut out.parent_guesses {
+        g.diagnostic += shift;
+    }
     out.renames = (renames.into_iter())
         .map(|f| KindFix {
             diagnostic: f.diagnostic + shift,
@@ -1148,6 +1172,20 @@ fn read_kind(r: &mut Reader<'_>, kind: Kind, value: &Spanned<DeValue<'_>>, out: 
                         ..schema(e.what.clone(), OU_KEYS, &[("ou", "parent")], &[])
                     },
                 );
+                // `ou = "x"` renamed to `parent`: resolve knows whether `x` is below it.
+                let ou_key = t.iter().find(|(k, _)| k.get_ref().as_ref() == "ou");
+                if let Some((key, value)) = ou_key
+                    && let DeValue::String(v) = value.get_ref()
+                    && let span = r.span(key.span())
+                    && let Some(at) =
+                        (r.diagnostics.iter()).rposition(|d| d.span == span && d.fix.is_some())
+                {
+                    out.parent_guesses.push(ParentGuess {
+                        diagnostic: at,
+                        ou: id.into(),
+                        value: v.as_ref().into(),
+                    });
+                }
                 let parent = match r.string(t, "parent", &m, "parent = \"<OU id>\"") {
                     // `[ou.x.y]`: no OU `x` was meant, and it is no root.
                     Field::Absent if m.dotted_id => Field::Invalid,

@@ -68,6 +68,33 @@ impl Schema<'_> {
     }
 }
 
+/// Why the value of an unknown key renamed to `key` would be wrong there, if it would: an
+/// OU named its own parent, a SID's key given what is no SID (`service_id = "desk"`, the
+/// secret under `api_key`).
+fn unfit(key: &str, value: &DeValue<'_>, schema: &Schema<'_>) -> Option<&'static str> {
+    let DeValue::String(v) = value else {
+        return None;
+    };
+    // The prefix in either case and hex digits, blanks around: what a SID's fix mends.
+    let no_sid = |prefix: &str| {
+        let t = v.trim();
+        let hex = (t.get(..2).filter(|p| p.eq_ignore_ascii_case(prefix))).and(t.get(2..));
+        !hex.is_some_and(|h| !h.is_empty() && h.bytes().all(|b| b.is_ascii_hexdigit()))
+    };
+    match key {
+        "parent" if schema.dotted == Some(("ou", v.as_ref())) => Some(
+            "Its value names this OU itself, which cannot be its own parent: if it is the tenant, remove the line",
+        ),
+        "service_sid" if no_sid("IS") => Some(
+            "Its value is no Conversations Service SID (IS and 32 hex digits): correct the value too",
+        ),
+        "api_key_sid" if no_sid("SK") => Some(
+            "Its value is no API key SID (SK and 32 hex digits): correct the value too, or, if it is the key's secret, write it as `api_key_secret`",
+        ),
+        _ => None,
+    }
+}
+
 /// Whether a string value has the shape a key takes.
 pub(crate) type Shaped = fn(&str) -> bool;
 
@@ -268,6 +295,9 @@ impl<'s> Reader<'s> {
                 None if dotted_id.is_some() => (None, false),
                 None => (by_value(), false),
             };
+            // A rename its value would make wrong is offered, never made.
+            let unfit = suggestion.and_then(|s| unfit(s, value.get_ref(), schema));
+            let certain = certain && unfit.is_none();
             let hint = schema
                 .elsewhere
                 .iter()
@@ -305,7 +335,7 @@ impl<'s> Reader<'s> {
             if let Some(s) = suggestion.filter(|s| !misspelled.taken_for.contains(s)) {
                 misspelled.taken_for.push(s);
             }
-            self.diagnostics.push(unknown_field::diagnostic(
+            let mut d = unknown_field::diagnostic(
                 self.span(key.span()),
                 name,
                 &schema.what,
@@ -313,7 +343,11 @@ impl<'s> Reader<'s> {
                 suggestion,
                 hint.as_deref(),
                 certain,
-            ));
+            );
+            if let Some(why) = unfit.filter(|_| hint.is_none()) {
+                d.help = format!("{} {why}", d.help);
+            }
+            self.diagnostics.push(d);
         }
         misspelled
     }

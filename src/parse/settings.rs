@@ -307,14 +307,24 @@ fn read_lints(r: &mut Reader<'_>, t: &DeTable<'_>, settings: &mut Settings) {
     for ((key, value), suggestion) in entries.into_iter().zip(&meant) {
         let name = key_str(key);
         let code = Code::parse(name);
+        // A rule that cannot be lowered takes no other level than `"error"`.
+        let hard = code.or(*suggestion).filter(|c| c.rule().hard);
         if code.is_none() {
-            let certain = suggestion.is_some_and(|c| wanted[&c] == 1);
+            let error = matches!(value.get_ref(), DeValue::String(l) if Level::parse(l) == Some(Level::Error));
+            let lowered = hard.filter(|_| !error);
+            let certain = suggestion.is_some_and(|c| wanted[&c] == 1) && lowered.is_none();
             let mut d = crate::rules::unknown_field::unknown_lint(
                 r.span(key.span()),
                 name,
                 *suggestion,
                 certain,
             );
+            if let Some(c) = lowered {
+                d.help = format!(
+                    "did you mean `{c}`? It cannot be lowered: {}",
+                    lowered_why(c)
+                );
+            }
             if let Some(home) = home(name, "[lints]") {
                 d.help = moved(name, home);
             }
@@ -326,7 +336,7 @@ fn read_lints(r: &mut Reader<'_>, t: &DeTable<'_>, settings: &mut Settings) {
             }
         }
         let DeValue::String(level) = value.get_ref() else {
-            lint_not_a_string(r, value, name);
+            lint_not_a_string(r, value, name, hard);
             continue;
         };
         let span = r.span(value.span());
@@ -339,14 +349,19 @@ fn read_lints(r: &mut Reader<'_>, t: &DeTable<'_>, settings: &mut Settings) {
         let Some(level) = Level::parse(level) else {
             let suggestion =
                 level_meant(level).or_else(|| crate::suggest::nearest(level, Level::NAMES));
-            r.diagnostics.push(invalid_value::not_a_choice(
+            let mut d = invalid_value::not_a_choice(
                 span,
                 meant,
                 "level",
                 level,
                 &Level::NAMES,
                 suggestion.as_slice(),
-            ));
+            );
+            if let Some(c) = hard.filter(|_| suggestion != Some("error")) {
+                d.fix = None;
+                d.help = format!("`{c}` cannot be lowered: {}", lowered_why(c));
+            }
+            r.diagnostics.push(d);
             continue;
         };
         let Some(code) = code else { continue };
@@ -447,10 +462,25 @@ fn count(r: &mut Reader<'_>, t: &DeTable<'_>, key: &str, max: u64) -> Option<u64
     }
 }
 
+/// Why `code`, a rule that cannot be lowered, takes no level but `"error"`: what the help of
+/// a fix withheld says.
+fn lowered_why(code: Code) -> String {
+    format!(
+        "it stays an error ({}), so no level but `\"error\"` is accepted; fix the problem instead, or remove this line",
+        code.why_hard()
+    )
+}
+
 /// A rule's level written as something else than a string: `false` (or `0`, `"off"`'s
-/// meaning) turns the rule off, so it is told to write `"allow"`, with a fix; `true` and the
-/// rest are shown the three levels.
-fn lint_not_a_string(r: &mut Reader<'_>, value: &toml::Spanned<DeValue<'_>>, name: &str) {
+/// meaning) turns the rule off, so it is told to write `"allow"`, with a fix (not for a rule
+/// that cannot be lowered, `hard`: the help says so); `true` and the rest are shown the three
+/// levels.
+fn lint_not_a_string(
+    r: &mut Reader<'_>,
+    value: &toml::Spanned<DeValue<'_>>,
+    name: &str,
+    hard: Option<Code>,
+) {
     let off = match value.get_ref() {
         DeValue::Boolean(b) => !*b,
         DeValue::Integer(i) => {
@@ -461,7 +491,9 @@ fn lint_not_a_string(r: &mut Reader<'_>, value: &toml::Spanned<DeValue<'_>>, nam
     let span = r.span(value.span());
     let example = format!("{name} = \"allow\"");
     let d = invalid_value::wrong_type(span, name, "a string", type_name(value), &example);
-    r.diagnostics.push(if off {
+    r.diagnostics.push(if let Some(c) = hard.filter(|_| off) {
+        d.help(format!("`{c}` cannot be lowered: {}", lowered_why(c)))
+    } else if off {
         d.help(format!(
             "a rule is turned off with the level `\"allow\"`: write `{name} = \"allow\"`"
         ))

@@ -94,6 +94,7 @@ pub(super) fn scan(
         close_section(&mut found, kind, s, src.len());
     }
     flush(&mut pending, &mut found, Target::Nothing);
+    named_twice(src, &mut diags, &found.comments);
 
     // One list of entities a run, shared by its comments.
     let lists: Vec<std::sync::Arc<[(Kind, String)]>> = (found.runs.into_iter())
@@ -113,6 +114,54 @@ pub(super) fn scan(
         })
         .collect();
     (suppressions, diags, secrets)
+}
+
+/// Withholds the fix of each unknown code that would name a code its run of comments (the
+/// comment lines written together, above one entity) names already, or that another fix of
+/// the run writes too: fixed, the run would name it twice (`allow(im-no-agent)` above
+/// `allow(im-no-agents)`). The help says so.
+fn named_twice(src: &str, diags: &mut [Diagnostic], comments: &[(Suppression, usize)]) {
+    let written = |d: &Diagnostic| {
+        (d.code == Code::UnusedSuppression)
+            .then_some(d.fix.as_ref()?)
+            .and_then(|f| Some((f.span.start as usize, Code::parse(&f.text)?)))
+    };
+    if !diags.iter().any(|d| written(d).is_some()) {
+        return;
+    }
+    // Each comment line's start and its run: comment lines one below the other.
+    let mut runs: Vec<(usize, usize)> = Vec::new();
+    let mut run = 0;
+    let mut after_comment = false;
+    for top in top_level(src) {
+        let comment = matches!(top.line, Line::Comment(_));
+        run += usize::from(comment && !after_comment);
+        if comment {
+            runs.push((top.start, run));
+        }
+        after_comment = comment;
+    }
+    let run_of = |at: usize| {
+        let i = runs.partition_point(|&(start, _)| start <= at);
+        i.checked_sub(1).map(|i| runs[i].1)
+    };
+    let mut named: rustc_hash::FxHashMap<(Option<usize>, Code), usize> = Default::default();
+    let codes = comments.iter().flat_map(|(s, _)| &s.codes);
+    for (at, code) in
+        (codes.map(|c| (c.span.start as usize, c.value))).chain(diags.iter().filter_map(written))
+    {
+        *named.entry((run_of(at), code)).or_default() += 1;
+    }
+    for d in diags.iter_mut() {
+        if let Some((at, code)) = written(d)
+            && named.get(&(run_of(at), code)).is_some_and(|&n| n > 1)
+        {
+            d.fix = None;
+            d.help = format!(
+                "did you mean `{code}`? The comments above this entity name it already (or another code mends into it): fixed, it would be named twice: write it once"
+            );
+        }
+    }
 }
 
 /// The directives found so far.

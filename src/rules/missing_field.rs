@@ -144,6 +144,14 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for meant in cx.lone_im_tables().values().flatten() {
         *meant_by.entry(*meant).or_default() += 1;
     }
+    // The services each IM table alone is as near to as the one it likely meant: with more
+    // than one, which was meant is not sure.
+    let mut near = (!meant_by.is_empty()).then(|| {
+        let open = (m.services.iter())
+            .filter(|s| !s.def.sub_tables_only && matches!(s.im, Field::Absent))
+            .map(|s| s.def.id.as_str());
+        crate::suggest::Suggester::new(open, cx.lone_im_tables().len())
+    });
     for (i, s) in m.services.iter().enumerate() {
         let used = res.service_entry[i]
             .filter(|_| s.def.ou.is_absent())
@@ -161,7 +169,11 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             // Its `[service.x]` is written under a misspelled kind, whose `unknown-field` and
             // fix make this its IM table: one mistake, one diagnostic.
             if !(res.kind_renames).contains(&(Kind::Service, s.def.id.clone())) {
-                lone.push(lone_im_table(cx, s, *meant, shared));
+                let ties = match (meant, near.as_mut()) {
+                    (Some(_), Some(near)) => near.nearest_where(&s.def.id, |_| true),
+                    _ => Vec::new(),
+                };
+                lone.push(lone_im_table(cx, s, *meant, (shared, &ties)));
             }
             continue;
         }
@@ -243,8 +255,14 @@ pub(crate) fn lone_im_tables(cx: &Context<'_>) -> FxHashMap<usize, Option<u32>> 
 /// The one diagnostic of a service written as an IM table alone: its id is likely a typo of
 /// `meant`'s, else its own table is missing. The fix renames it when `meant` is defined in the
 /// same file, and no other IM table alone (`shared`) likely meant it too: else the service
-/// would be defined twice (in two files, or by two IM tables).
-fn lone_im_table(cx: &Context<'_>, s: &Service, meant: Option<u32>, shared: bool) -> Diagnostic {
+/// would be defined twice (in two files, or by two IM tables), and no other service is as
+/// near (`ties`, the nearest services: which was meant is not sure).
+fn lone_im_table(
+    cx: &Context<'_>,
+    s: &Service,
+    meant: Option<u32>,
+    (shared, ties): (bool, &[&str]),
+) -> Diagnostic {
     let id = &s.def.id;
     let d = Diagnostic::new(
         Code::MissingField,
@@ -257,6 +275,16 @@ fn lone_im_table(cx: &Context<'_>, s: &Service, meant: Option<u32>, shared: bool
     .about(Kind::Service, id);
     let sources = &cx.ws.sources;
     match meant.map(|i| &cx.ws.model.services[i as usize].def) {
+        Some(_) if ties.len() > 1 => {
+            let tables: Vec<String> = (ties.iter())
+                .map(|t| format!("[service.{t}.instant_messaging]"))
+                .collect();
+            let tables: Vec<&str> = tables.iter().map(String::as_str).collect();
+            d.help(format!(
+                "did you mean {}? They are as near: rename it to the one meant",
+                super::text::list_or(&tables)
+            ))
+        }
         Some(def) if shared => d.help(format!(
             "did you mean `[service.{}.instant_messaging]`? Service `{}` has no IM table, but other IM tables alone may mean it too: rename the one that does",
             def.id, def.id

@@ -82,6 +82,15 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let empty_parents = (res.unresolved.iter())
         .filter(|u| u.field == "parent" && u.value.is_empty())
         .count();
+    // The OUs whose `parent` fixes, made together, would close a loop.
+    let looping = parent_fix_loops(cx);
+    // Ids written as an entity's in a table the model does not read: asked only when some
+    // fix would be written in.
+    let unread = if res.unresolved.iter().any(|u| u.suggestion().is_some()) {
+        unread_ids(cx)
+    } else {
+        Default::default()
+    };
     for u in res.unresolved.iter().filter(|u| !u.renamed) {
         let ids: Vec<&str> = (u.suggestions.iter())
             .map(|&i| model.def(u.kind, i).id.as_str())
@@ -182,11 +191,122 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 format!("`{}` is this {}", u.value, k.noun()),
             );
         }
-        if let Some(i) = u.suggestion().filter(|&i| !twice(u, i)) {
+        let written = unread.get(u.value.as_str()).filter(|_| !ids.is_empty());
+        if let Some((at, path)) = written {
+            let source = cx.ws.sources.get(at.file);
+            d.help.push_str(&format!(
+                " `{}` is also written at {}:{} (`{path}`), a table not read as {} {}: if that is the one meant, correct its table instead",
+                u.value,
+                source.display(),
+                source.position(at.start as usize).line,
+                u.kind.article(),
+                u.kind.noun(),
+            ));
+        }
+        let loops = u.field == "parent"
+            && u.suggestion().is_some()
+            && (res.lookup(model, Kind::Ou, &u.from.1)).is_some_and(|o| looping.contains(&o));
+        if loops {
+            d.help.push_str(
+                " With the other `parent` fixes, it would make a loop: correct them by hand",
+            );
+        }
+        if let Some(i) = u
+            .suggestion()
+            .filter(|&i| !twice(u, i) && written.is_none() && !loops)
+        {
             d = d.fix_string(u.span, &model.def(u.kind, i).id);
         }
         out.push(d);
     }
+}
+
+/// The OUs whose `parent` would be fixed and, with every such fix made, would be in a loop of
+/// parents: each fix alone names no OU below its own, but two can close a loop together
+/// (`north` → `soth`, `south` → `nrth`). Linear: each OU is walked once.
+fn parent_fix_loops(cx: &Context<'_>) -> rustc_hash::FxHashSet<u32> {
+    let (model, res) = (&cx.ws.model, &cx.ws.res);
+    let mut looping = rustc_hash::FxHashSet::default();
+    let mut parent = res.tree.parent.clone();
+    let mut fixed = rustc_hash::FxHashSet::default();
+    for u in res.unresolved.iter().filter(|u| u.field == "parent") {
+        if let (Some(to), Some(from)) = (u.suggestion(), res.lookup(model, Kind::Ou, &u.from.1)) {
+            parent[from as usize] = Some(to);
+            fixed.insert(from);
+        }
+    }
+    if fixed.len() < 2 {
+        return looping;
+    }
+    // 0: not walked yet, 1: on the walk now, 2: walked.
+    let mut state = vec![0u8; parent.len()];
+    let mut path = Vec::new();
+    for start in 0..parent.len() {
+        // Up to a top, a walked OU, or one on this walk: a loop.
+        let mut at = Some(start);
+        while let Some(o) = at.filter(|&o| state[o] == 0) {
+            state[o] = 1;
+            path.push(o);
+            at = parent[o].map(|p| p as usize);
+        }
+        if let Some(o) = at.filter(|&o| state[o] == 1)
+            && let Some(first) = path.iter().position(|&p| p == o)
+        {
+            looping.extend(
+                (path[first..].iter())
+                    .map(|&o| o as u32)
+                    .filter(|o| fixed.contains(o)),
+            );
+        }
+        for o in path.drain(..) {
+            state[o] = 2;
+        }
+    }
+    looping
+}
+
+/// Every id written as an entity's in a table the model does not read, with where and the
+/// table's key path: the key below a misspelled or unknown kind (`[uo.sales]`,
+/// `[device.team]`, `servce.team.ou = …`), and a table written with no kind (`[team]`). A
+/// reference naming one of them may mean that table: no fix writes another id in its place
+/// (as a rename refuses to leave the id written there).
+fn unread_ids(cx: &Context<'_>) -> rustc_hash::FxHashMap<String, (Span, String)> {
+    use crate::parse::lines::{self, Line};
+    let kinds: Vec<&str> = Kind::ALL.iter().map(|k| k.key()).collect();
+    let mut out: rustc_hash::FxHashMap<String, (Span, String)> = Default::default();
+    for (file, source) in cx.ws.sources.iter() {
+        if Some(file) == cx.ws.settings_file {
+            continue;
+        }
+        let text = &source.text;
+        let mut table: Vec<String> = Vec::new();
+        for l in lines::top_level(text) {
+            let (skip, header) = match &l.line {
+                Line::Header { array, .. } => (if *array { 2 } else { 1 }, true),
+                Line::Key(_) => (0, false),
+                _ => continue,
+            };
+            let from = l.text_start + skip;
+            let parts = lines::key_segments(&text[from..]);
+            let mut path: Vec<String> = parts.iter().map(|(k, _)| k.clone()).collect();
+            if header {
+                table.clone_from(&path);
+            } else if table.len() <= 1 {
+                path.splice(0..0, table.iter().cloned());
+            } else {
+                continue;
+            }
+            if path.first().is_none_or(|k| kinds.contains(&k.as_str())) {
+                continue;
+            }
+            let at = Span::new(file, l.text_start..l.text_start);
+            let shown = path.iter().take(2).cloned().collect::<Vec<_>>().join(".");
+            for id in path.into_iter().take(2) {
+                out.entry(id).or_insert_with(|| (at, shown.clone()));
+            }
+        }
+    }
+    out
 }
 
 /// True for `parent = ""` where every other OU has a parent: the OU is the tenant to be (when
@@ -221,6 +341,12 @@ fn without_parent(cx: &Context<'_>, u: &crate::resolve::Unresolved) -> Option<Me
     let line = text[start..end].trim_end_matches(['\n', '\r']);
     let line_break = &text[start + line.len()..end];
     let after = line[to - start..].trim();
+    // The blanks written between the value and its comment, kept before the comment.
+    let rest = line[to - start..].trim_end();
+    let gap = match &rest[..rest.len() - rest.trim_start().len()] {
+        "" => " ",
+        gap => gap,
+    };
     let key = line[..from - start].trim();
     if !key.ends_with('=') || key.contains(['{', '[', ',']) {
         return None;
@@ -245,7 +371,7 @@ fn without_parent(cx: &Context<'_>, u: &crate::resolve::Unresolved) -> Option<Me
         ("", "") => String::new(),
         ("", c) => format!("{indent}{c}{line_break}"),
         (k, "") => format!("{indent}{k}{line_break}"),
-        (k, c) => format!("{indent}{k} {c}{line_break}"),
+        (k, c) => format!("{indent}{k}{gap}{c}{line_break}"),
     };
     Some(Mending {
         span: Span::new(span.file, start..end),

@@ -241,7 +241,15 @@ pub(crate) fn unknown_code(
     certain: bool,
 ) -> Diagnostic {
     let mut help = crate::suggest::did_you_mean(suggestion.map(Code::as_str));
-    help.push_str("`nimbus-lint explain --list` lists every code");
+    // A rule that cannot be suppressed: the comment fixed would suppress nothing.
+    let hard = suggestion.filter(|c| c.rule().hard);
+    match hard {
+        Some(c) => help.push_str(&format!(
+            "`{c}` cannot be suppressed ({}): fix the problem instead, or remove the code",
+            c.why_hard()
+        )),
+        None => help.push_str("`nimbus-lint explain --list` lists every code"),
+    }
     let d = Diagnostic::new(
         Code::UnusedSuppression,
         span,
@@ -250,7 +258,9 @@ pub(crate) fn unknown_code(
     .label("no rule has this code")
     .help(help);
     match suggestion {
-        Some(c) if certain => d.fix(span, c.as_str(), format!("Replace with `{c}`")),
+        Some(c) if certain && hard.is_none() => {
+            d.fix(span, c.as_str(), format!("Replace with `{c}`"))
+        }
         _ => d,
     }
 }
