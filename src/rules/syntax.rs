@@ -238,8 +238,9 @@ fn duplicate_key(
             (Some(key), _) if shown_safely(key) => format!(
                 "merge the two: move the keys below `{shown}` into `{key} = {{ … }}` (a key set in both, once), and delete the header"
             ),
+            // The dotted keys hold where the first is: above the next header, not here.
             (None, Some(table)) if shown_safely(table) => format!(
-                "merge the two: write the keys below `{shown}` as dotted keys like the first, `{table}.KEY = …`, and delete the header"
+                "merge the two: move the keys below `{shown}` up beside the first definition (above the next header), as dotted keys like it, `{table}.KEY = …`, and delete `{shown}`"
             ),
             _ => format!(
                 "merge the two: move the keys below the second `{shown}` under the first, and delete the second header"
