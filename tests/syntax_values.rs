@@ -1,7 +1,7 @@
 //! The helps and fixes of values written wrong (audit 18): bare values quoted whole and in the
-//! form their key takes, curly quotes paired, `null` and backticks told as the habits they
-//! are. Each case's rendered text (human and short) is a reviewed snapshot; each fix is
-//! checked by the file `check --fix` leaves and a re-check.
+//! form their key takes, curly quotes paired, look-alike characters named, `null` and
+//! backticks told as the habits they are. Each case's rendered text (human and short) is a
+//! reviewed snapshot; each fix is checked by the file `check --fix` leaves and a re-check.
 
 mod common;
 
@@ -105,6 +105,7 @@ fn f14_curly_quotes_pair_and_an_apostrophe_stays_inside() {
         ("curly-apostrophe", "[ou.x]\nname = “Bob’s team”\n"),
         ("curly-nested", "[ou.x]\nname = “Sales “A” Team”\n"),
         ("curly-single-apostrophe", "[ou.x]\nname = ‘It’s here’\n"),
+        ("straight-open-curly-close", "[ou.x]\nname = \"Sales”\n"),
         ("curly-never-closed", "[ou.x]\nname = “Fabrikam\n"),
     ]);
     // Fixed as the help says, and the re-check is clean.
@@ -114,6 +115,36 @@ fn f14_curly_quotes_pair_and_an_apostrophe_stays_inside() {
     let (after, again) = fixed("[ou.x]\nparent = \"acme\"\nname = “Fabrikam\n");
     assert_eq!(after, "[ou.x]\nparent = \"acme\"\nname = \"Fabrikam\"\n");
     assert!(again.contains("0 errors"), "{again}");
+    let (after, again) = fixed("[ou.x]\nparent = \"acme\"\nname = \"Sales”\n");
+    assert_eq!(after, "[ou.x]\nparent = \"acme\"\nname = \"Sales\"\n");
+    assert!(again.contains("0 errors"), "{again}");
+}
+
+#[test]
+fn f17_look_alike_characters_are_named_and_replaced() {
+    snapshots(&[
+        (
+            "no-break-space-in-key-line",
+            "[service.a]\nou\u{a0}= \"sales\"\n",
+        ),
+        (
+            "no-break-space-after-value",
+            "[service.a]\nou = \"sales\"\u{a0}\n",
+        ),
+        (
+            "en-dash-in-header",
+            "[service.sales\u{2013}ivr]\nou = \"sales\"\n",
+        ),
+        (
+            "zero-width-space-in-key",
+            "[service.a]\nou\u{200b} = \"sales\"\n",
+        ),
+    ]);
+    // Inside a string the character is kept: only the one outside is replaced.
+    assert_eq!(
+        help("[ou.x]\nname = \"A\u{a0}B\"\u{a0}\n"),
+        "help: replace it with a plain space: `name = \"A\u{a0}B\"`"
+    );
 }
 
 #[test]

@@ -5,6 +5,7 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::source::Span;
 
 mod broken;
+mod lookalike;
 mod values;
 
 pub(crate) use broken::{alphanumeric_runs, bare_secrets};
@@ -86,6 +87,9 @@ pub(crate) fn explained(mut d: Diagnostic, text: &str, base: usize) -> Diagnosti
         start: (r.start + base) as u32,
         end: (r.end + base) as u32,
     };
+    if let Some(l) = lookalike::explained(&d, text, start, &span_of) {
+        return l;
+    }
     if d.message.contains("carriage return") && text[..start].ends_with('\r') {
         // The parser points past a carriage return with no line feed after it: at the return.
         d.span = span_of(start - 1..start);
