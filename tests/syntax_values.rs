@@ -159,6 +159,13 @@ fn f22_a_value_missing_its_opening_quote_is_named() {
             "[service.a]\nou = \"sales\"\nlicense = contact_center\"\n",
         ),
     ]);
+    // An item with its closing quote alone: the line with the opening one added.
+    let item =
+        format!("{DESK}\n[service.desk.instant_messaging]\nchannels = [\"sms\", interact\"]\n");
+    snapshots(&[("missing-open-quote-item", &item)]);
+    let (after, again) = fixed(&item);
+    assert_eq!(after, item.replace(" interact\"", " \"interact\""));
+    assert!(!again.contains("[syntax]"), "{again}");
     let (after, again) = fixed("[service.a]\nou = \"sales\"\nlicense = contact_center\"\n");
     assert_eq!(
         after,
@@ -185,6 +192,12 @@ fn f24_a_secret_written_bare_gets_the_variable_table() {
         after,
         format!("{TWILIO}api_key_secret = {{ env = \"MY_SECRET\" }}\n")
     );
+    assert!(again.contains("0 errors"), "{again}");
+    // In the secret's own table, `env` names the variable without `$`.
+    let table = format!("{TWILIO}\n[connector.tw.api_key_secret]\nenv = $MY_SECRET\n");
+    snapshots(&[("secret-table-env-variable", &table)]);
+    let (after, again) = fixed(&table);
+    assert_eq!(after, table.replace("$MY_SECRET", "\"MY_SECRET\""));
     assert!(again.contains("0 errors"), "{again}");
     let text = format!("{TWILIO}api_key_secret = hunter2\n");
     assert!(!help(&text).contains("hunter2"));

@@ -516,6 +516,23 @@ fn bare_value(
         || (shown.split(|c: char| !c.is_ascii_alphanumeric()))
             .any(crate::rules::secret_in_config::is_secret_shaped)
         || value.contains('\n');
+    // `env = $NAME` in a secret's table: the variable's name, without `$`.
+    let secret_table = header.last().is_some_and(|h| h == "api_key_secret");
+    if let Some(k) = shown_key.filter(|k| {
+        (*k == "env" && secret_table) || k.replace(' ', "").ends_with("api_key_secret.env")
+    }) && let Some(name) = values::env_name(value)
+    {
+        let written = values::basic(name);
+        d.help = format!("a variable is named without `$`: `{k} = {written}`");
+        let span = span_of(start..start + value.len());
+        return d.fix(span, written, "Name the variable without `$`");
+    }
+    // An item, or a value inside `{ … }`, with its closing quote alone: its line with the
+    // opening quote added, when that parses.
+    let line_example = (unopened.is_some() && shown_key.is_none())
+        .then(|| format!("{}\"{}", &line[..col], &line[col..]))
+        .filter(|l| values::parses(l) && shown_safely(l.trim()) && !may_be_credential(line))
+        .map(|l| l.trim().to_owned());
     // The user's own key and value, quoted in the form of the key, unless it may be a
     // credential or is long; a secret's example names a variable only.
     let example = match shown_key {
@@ -534,10 +551,13 @@ fn bare_value(
         None if (curly.is_some() || ticked.is_some()) && !secret && shown_safely(inner) => {
             values::basic(inner)
         }
+        None if unopened.is_some() => line_example.clone().unwrap_or_default(),
         None => "\"…\"".to_owned(),
     };
     // Shown only when it parses: else the same in words.
-    let example = (shown_key.is_none() || values::parses(&example)).then_some(example);
+    let example = (shown_key.is_none() || values::parses(&example))
+        .then_some(example)
+        .filter(|e| !e.is_empty());
     let quote = |words: &str| match &example {
         Some(e) => format!("{words}: `{e}`"),
         None => words.to_owned(),
@@ -573,7 +593,13 @@ fn bare_value(
     if unopened.is_some() {
         d.message = "invalid TOML: `\"` missing at the start of the value".to_owned();
         d.label = "the value ends with `\"` but does not start with one".to_owned();
-        d.help = quote("a string opens with `\"` as it closes");
+        d.help = match &example {
+            Some(_) => quote("a string opens with `\"` as it closes"),
+            None => "a string opens with `\"` as it closes: add `\"` before the value".to_owned(),
+        };
+        if line_example.is_some() {
+            d = d.fix(span_of(start..start), "\"", "Add the opening quote");
+        }
         if expect == Expect::List {
             d.help = quote(&format!(
                 "a string opens with `\"` as it closes, and `{}` takes a list",
