@@ -85,6 +85,17 @@ fn f12_f27_a_bare_value_is_quoted_whole_and_stray_punctuation_is_named() {
             &format!("{TWILIO}api_key_secret =  env = \"TWILIO_API_KEY_SECRET\" }}\n"),
         ),
     ]);
+    // Spread over lines, the mistake is found by the file parsing past the line: in words.
+    snapshots(&[
+        (
+            "stray-equals-in-key-multi-line",
+            &format!("{DESK}transfe=rs = [\n  \"tier1\",\n]\n{TIER1}"),
+        ),
+        (
+            "inline-table-lost-brace-multi-line",
+            &format!("{DESK}instant_messaging =  channels = [\n  \"interact\",\n] }}\n"),
+        ),
+    ]);
     // Each example shown parses and is what the line meant.
     assert_eq!(
         help("[ou.x]\nname = Fabrikam  ,\n"),

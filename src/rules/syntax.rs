@@ -399,17 +399,23 @@ fn bare_value(
     // credential's key.
     let showable = |l: &str| shown_safely(l) && !may_be_credential(l);
     if curly.is_none() {
+        // A character whose removal mends the line: the line without it when it parses
+        // alone, else nothing to show, when the file then parses past the line.
+        let stray = |at: usize| match values::without_char(line, at) {
+            Some(mended) => Some(Some(mended).filter(|m| showable(m))),
+            None => values::parses_past(text, line_start + at..line_start + at + 1, "", line_end)
+                .then_some(None),
+        };
         // A stray `:` or `=` after the `=` (`transfers = :["b"]`, `parent =: "x"`).
         if let Some(c) = rest.chars().next().filter(|c| matches!(c, ':' | '='))
-            && let Some(mended) = values::without_char(line, col)
+            && let Some(mended) = stray(col)
         {
             d.message = format!("invalid TOML: a stray `{c}` after `=`");
             d.label = format!("stray `{c}`");
             d.span = span_of(start..start + 1);
-            d.help = if showable(&mended) {
-                format!("remove the `{c}`: `{mended}`")
-            } else {
-                format!("remove the `{c}`")
+            d.help = match mended {
+                Some(m) => format!("remove the `{c}`: `{m}`"),
+                None => format!("remove the `{c}`"),
             };
             return d;
         }
@@ -418,16 +424,34 @@ fn bare_value(
         if let Some(eq) = eq
             && line[eq + 1..].contains('=')
             && !line[eq + 1..].starts_with(char::is_whitespace)
-            && let Some(mended) = values::without_char(line, eq)
+            && let Some(mended) = stray(eq)
         {
             d.message = "invalid TOML: a stray `=` inside the key".to_owned();
             d.label = "stray `=`".to_owned();
             d.span = span_of(line_start + eq..line_start + eq + 1);
-            d.help = if showable(&mended) {
-                format!("remove the `=`: `{mended}`")
-            } else {
-                "remove the `=` inside the key".to_owned()
+            d.help = match mended {
+                Some(m) => format!("remove the `=`: `{m}`"),
+                None => "remove the `=` inside the key".to_owned(),
             };
+            return d;
+        }
+        // A table's keys spread over lines with the `{` lost (`instant_messaging =` then
+        // `channels = [` …): the file parses past the line with it.
+        let keys = line[col..].split_once('=').is_some_and(|(k, _)| {
+            let k = k.trim();
+            !k.is_empty()
+                && k.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c))
+        });
+        if keys
+            && matches!(expect, Expect::Table | Expect::Secret)
+            && !line[col..].contains(['{', '}'])
+            && values::parses_past(text, start..start, "{ ", line_end)
+        {
+            d.message = "invalid TOML: `{` missing before the inline table".to_owned();
+            d.label = "`{` goes here".to_owned();
+            d.span = span_of(start..start);
+            d.help = "add `{` before the table's keys".to_owned();
             return d;
         }
         // An inline table that lost its `{` (`api_key_secret = env = "X" }`).

@@ -124,6 +124,26 @@ pub(super) fn without_char(line: &str, at: usize) -> Option<String> {
     parses(&mended).then_some(mended)
 }
 
+/// True when `text` with the bytes `range` replaced by `with` parses, or fails only past byte
+/// `past` of `text` (a later line): the edit mends what spans lines (a multi-line string, an
+/// array or inline table spread over lines), which the line alone cannot show.
+pub(super) fn parses_past(
+    text: &str,
+    range: std::ops::Range<usize>,
+    with: &str,
+    past: usize,
+) -> bool {
+    let edited = format!("{}{with}{}", &text[..range.start], &text[range.end..]);
+    let (_, errors) = toml::de::DeTable::parse_recoverable(&edited);
+    let first = errors
+        .iter()
+        .filter_map(|e| e.span())
+        .map(|s| s.start)
+        .min();
+    // Back in `text`'s bytes: past the edit, shifted by what it changed.
+    first.is_none_or(|e| e + range.len() > past + with.len())
+}
+
 /// Where in `s` (a bare value and the rest of its line) another `key = value` starts, two
 /// lines joined into one: after a blank, a bare key whose `key = value` parses on its own.
 pub(super) fn another_key_at(s: &str) -> Option<usize> {
