@@ -105,6 +105,8 @@ fn f12_f27_a_bare_value_is_quoted_whole_and_stray_punctuation_is_named() {
         help("[ou.x]\nname = Sales ou = \"x\"\n"),
         "help: text values are written in quotes: `name = \"Sales\"`"
     );
+    // A multi-byte blank in the rest of the line is read by characters (it once cut one).
+    assert!(rendered("[ou.x]\nname = Sales\u{a0}„=]\n").contains("error[syntax]"));
     // Not certain: no fix, the file as it was.
     let text = "[ou.x]\nname = Sales;\n";
     assert_eq!(fixed(text).0, text);

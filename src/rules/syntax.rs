@@ -343,7 +343,7 @@ fn bare_value(
     let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
     let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
     let line = text[line_start..line_end].trim_end_matches('\r');
-    let col = start - line_start;
+    let col = (start - line_start).min(line.len());
     // Mended only as the value of a plain `key =` on its own line (not an item of an array
     // or a table spread over lines, whose key is out of sight), and never what may be a
     // credential: the fix's text is the value, as written.

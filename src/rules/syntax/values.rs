@@ -148,7 +148,10 @@ pub(super) fn parses_past(
 /// lines joined into one: after a blank, a bare key whose `key = value` parses on its own.
 pub(super) fn another_key_at(s: &str) -> Option<usize> {
     let eq = s.find('=')?;
-    let key_start = s[..eq].trim_end().rfind(char::is_whitespace)? + 1;
+    let (blank, c) = (s[..eq].trim_end().char_indices())
+        .rev()
+        .find(|(_, c)| c.is_whitespace())?;
+    let key_start = blank + c.len_utf8();
     let key = s[key_start..eq].trim();
     let bare = !key.is_empty()
         && key
@@ -207,5 +210,6 @@ mod tests {
         assert_eq!(another_key_at("Sales ou = \"sales\""), Some(6));
         assert_eq!(another_key_at("Sales = Team"), None);
         assert_eq!(another_key_at("http://x/?id=42"), None);
+        assert_eq!(another_key_at("Sales\u{a0}x = 1"), Some(7));
     }
 }
