@@ -352,13 +352,13 @@ fn curly_quotes_are_named_and_straightened_in_one_round() {
         "[service.desk]\r\nou = \"support\"\r\nlicense = \"contact_center\"\r\n"
     );
     assert_eq!(stderr, "fixed 1 problem in 1 file\n");
-    // A credential in curly quotes is neither shown nor rewritten.
+    // A credential in curly quotes is neither shown nor rewritten: the help names a variable.
     let secret = "Ab3dEfGh1jKlMn0pQrStUvWxYz012399";
     let text = format!("[connector.c]\nou = \"acme\"\napi_key_secret = “{secret}”\n");
     let out = rendered(&text);
     assert!(!out.contains(secret), "{out}");
     assert!(
-        out.contains("help: use straight quotes: `api_key_secret = \"…\"`"),
+        out.contains("`api_key_secret = { env = \"TWILIO_API_KEY_SECRET\" }`"),
         "{out}"
     );
     assert_eq!(fixed(&text).0, text);

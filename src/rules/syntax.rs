@@ -5,6 +5,8 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::source::Span;
 
 mod broken;
+mod lookalike;
+mod values;
 
 pub(crate) use broken::{alphanumeric_runs, bare_secrets};
 
@@ -85,6 +87,9 @@ pub(crate) fn explained(mut d: Diagnostic, text: &str, base: usize) -> Diagnosti
         start: (r.start + base) as u32,
         end: (r.end + base) as u32,
     };
+    if let Some(l) = lookalike::explained(&d, text, start, &span_of) {
+        return l;
+    }
     if d.message.contains("carriage return") && text[..start].ends_with('\r') {
         // The parser points past a carriage return with no line feed after it: at the return.
         d.span = span_of(start - 1..start);
@@ -331,8 +336,9 @@ fn duplicate_key(
             (Some(key), _) if shown_safely(key) => format!(
                 "merge the two: move the keys below `{shown}` into `{key} = {{ … }}` (a key set in both, once), and delete the header"
             ),
+            // The dotted keys hold where the first is: above the next header, not here.
             (None, Some(table)) if shown_safely(table) => format!(
-                "merge the two: write the keys below `{shown}` as dotted keys like the first, `{table}.KEY = …`, and delete the header"
+                "merge the two: move the keys below `{shown}` up beside the first definition (above the next header), as dotted keys like it, `{table}.KEY = …`, and delete `{shown}`"
             ),
             _ => format!(
                 "merge the two: move the keys below the second `{shown}` under the first, and delete the second header"
@@ -366,8 +372,10 @@ fn duplicate_key(
     d
 }
 
-/// A value written without quotes (or in curly ones): the quotes it needs, offered as a fix
-/// when certain.
+/// A value written without quotes (or in curly ones, or in backticks): the quotes it needs, in
+/// the form its key takes (a list, a variable's table for a secret), offered as a fix when
+/// certain; the habits of other formats (`null`, a trailing `,`, a stray `:` or `=`, a lost
+/// `{` or opening quote) told as such.
 fn bare_value(
     mut d: Diagnostic,
     text: &str,
@@ -375,6 +383,7 @@ fn bare_value(
     at: &str,
     span_of: &impl Fn(std::ops::Range<usize>) -> Span,
 ) -> Diagnostic {
+    use values::Expect;
     let rest = &text[start..];
     // The bare value: what the parser marked, else up to the end of the value (a word the
     // parser began to read as `nan`, `inf`, `true` or `false`: `none`, `ie1`, `twilio`).
@@ -383,10 +392,16 @@ fn bare_value(
         .split(['\n', '#', ',', ']', '}'])
         .next()
         .unwrap_or_default();
-    let value = if at.trim().is_empty() || literal {
-        word
-    } else {
-        at
+    // A shell's variable (`$NAME`, `${NAME}`) runs to a blank, braces and all; a value in
+    // backticks to its closing one.
+    let variable = rest
+        .split(|c: char| c.is_whitespace() || c == '#')
+        .next()
+        .filter(|v| v.starts_with('$'));
+    let value = match variable {
+        Some(v) => v,
+        None if at.trim().is_empty() || literal || word.starts_with('`') => word,
+        None => at,
     };
     if literal {
         d.message = "invalid TOML: string values must be quoted".to_owned();
@@ -419,6 +434,9 @@ fn bare_value(
         d.span = span_of(start..start + value.len());
     }
     let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+    let line = text[line_start..line_end].trim_end_matches('\r');
+    let col = (start - line_start).min(line.len());
     // Mended only as the value of a plain `key =` on its own line (not an item of an array
     // or a table spread over lines, whose key is out of sight), and never what may be a
     // credential: the fix's text is the value, as written.
@@ -442,6 +460,7 @@ fn bare_value(
     let parts =
         (key.unwrap_or_default().split('.')).chain(header.iter().skip(2).map(String::as_str));
     let shown_key = key.filter(|_| plain);
+    let expect = shown_key.map_or(Expect::Text, values::expected);
     if value.is_empty() {
         // `ou =` and the line ends (or a comment starts): no value at all, nothing to quote.
         d.message = match shown_key {
@@ -449,29 +468,164 @@ fn bare_value(
             None => "invalid TOML: a value is missing".to_owned(),
         };
         d.label = "a value goes here".to_owned();
-        d.help = format!(
-            "write the value after `=`, e.g. `{} = \"…\"`, or remove the key",
-            shown_key.unwrap_or("name")
-        );
+        let example = values::no_value_example(shown_key.unwrap_or("name"), expect);
+        // IM may be written as a table of its own below the service's.
+        let im_header = (expect == Expect::Table && shown_key == Some("instant_messaging"))
+            .then(|| match header.as_slice() {
+                [kind, id] if kind == "service" => Some(format!(
+                    "[service.{}.instant_messaging]",
+                    crate::diagnostic::toml_key(id)
+                )),
+                _ => None,
+            })
+            .flatten()
+            .filter(|h| shown_safely(h));
+        d.help = match im_header {
+            Some(h) => format!(
+                "write the value after `=`, e.g. `{example}`, or remove the key and write the keys below a `{h}` header"
+            ),
+            None => format!("write the value after `=`, e.g. `{example}`, or remove the key"),
+        };
         return d;
+    }
+    // A line shown in a help only when short, with nothing shaped like a credential and no
+    // credential's key.
+    let showable = |l: &str| shown_safely(l) && !may_be_credential(l);
+    if curly.is_none() {
+        // A character whose removal mends the line: the line without it when it parses
+        // alone, else nothing to show, when the file then parses past the line.
+        let stray = |at: usize| match values::without_char(line, at) {
+            Some(mended) => Some(Some(mended).filter(|m| showable(m))),
+            None => values::parses_past(text, line_start + at..line_start + at + 1, "", line_end)
+                .then_some(None),
+        };
+        // A stray `:` or `=` after the `=` (`transfers = :["b"]`, `parent =: "x"`).
+        if let Some(c) = rest.chars().next().filter(|c| matches!(c, ':' | '='))
+            && let Some(mended) = stray(col)
+        {
+            d.message = format!("invalid TOML: a stray `{c}` after `=`");
+            d.label = format!("stray `{c}`");
+            d.span = span_of(start..start + 1);
+            d.help = match mended {
+                Some(m) => format!("remove the `{c}`: `{m}`"),
+                None => format!("remove the `{c}`"),
+            };
+            return d;
+        }
+        // A stray `=` inside the key (`tran=sfers = ["b"]`): the line parses without it.
+        let eq = text[line_start..start].rfind('=');
+        if let Some(eq) = eq
+            && line[eq + 1..].contains('=')
+            && !line[eq + 1..].starts_with(char::is_whitespace)
+            && let Some(mended) = stray(eq)
+        {
+            d.message = "invalid TOML: a stray `=` inside the key".to_owned();
+            d.label = "stray `=`".to_owned();
+            d.span = span_of(line_start + eq..line_start + eq + 1);
+            d.help = match mended {
+                Some(m) => format!("remove the `=`: `{m}`"),
+                None => "remove the `=` inside the key".to_owned(),
+            };
+            return d;
+        }
+        // A table's keys spread over lines with the `{` lost (`instant_messaging =` then
+        // `channels = [` …): the file parses past the line with it.
+        let keys = line[col..].split_once('=').is_some_and(|(k, _)| {
+            let k = k.trim();
+            !k.is_empty()
+                && k.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c))
+        });
+        if keys
+            && matches!(expect, Expect::Table | Expect::Secret)
+            && !line[col..].contains(['{', '}'])
+            && values::parses_past(text, start..start, "{ ", line_end)
+        {
+            d.message = "invalid TOML: `{` missing before the inline table".to_owned();
+            d.label = "`{` goes here".to_owned();
+            d.span = span_of(start..start);
+            d.help = "add `{` before the table's keys".to_owned();
+            return d;
+        }
+        // An inline table that lost its `{` (`api_key_secret = env = "X" }`).
+        let body = line[col..].trim();
+        if body.ends_with('}') && !body.contains('{') {
+            let mended = format!("{} {{ {body}", line[..col].trim_end());
+            if values::parses(&mended) {
+                d.message = "invalid TOML: `{` missing before the inline table".to_owned();
+                d.label = "`{` goes here".to_owned();
+                d.span = span_of(start..start);
+                // A variable's table for a secret may be shown: it holds a name only.
+                let env_only = body.starts_with("env") && !body.contains(',');
+                d.help = if shown_safely(body) && (env_only || !may_be_credential(line)) {
+                    format!("add `{{` before the table's keys: `{mended}`")
+                } else {
+                    "add `{` before the table's keys".to_owned()
+                };
+                return d;
+            }
+        }
+        // `null`, `None`: TOML has no value for "nothing".
+        let tail = line[col + value.len().min(line.len() - col)..]
+            .split('#')
+            .next()
+            .unwrap_or_default();
+        // (`none` is a value of `user_assignment`, and a level of `[lints]`.)
+        let takes_none = shown_key.is_some_and(|k| k.ends_with("user_assignment"))
+            || header.first().is_some_and(|h| h == "lints");
+        if values::is_null(value) && !takes_none && tail.trim().is_empty() {
+            d.message = format!("invalid TOML: `{value}` is not a TOML value");
+            d.label = "TOML has no null".to_owned();
+            d.span = span_of(start..start + value.len());
+            d.help = if shown_key.is_some() {
+                "TOML has no null: remove the key to leave it unset".to_owned()
+            } else {
+                "TOML has no null: remove the value".to_owned()
+            };
+            return d;
+        }
+    }
+    // A value in Markdown backticks (`` `Fabrikam` ``), or with its closing quote alone
+    // (`twilio"`): what the quotes go around.
+    let ticked = curly
+        .is_none()
+        .then(|| values::in_backticks(value))
+        .flatten();
+    let unopened = (curly.is_none() && ticked.is_none() && value.ends_with('"'))
+        .then(|| &value[..value.len() - 1])
+        .filter(|v| !v.is_empty() && !v.contains(['"', '\'']));
+    if ticked.is_some() || unopened.is_some() {
+        d.span = span_of(start..start + value.len());
     }
     // Certain only when the quotes make the whole line parse: not when more follows on it
     // (`Sales "A" Team`, `x = y`, `sales,`), where the parser marked a first word only.
-    let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
     // (Without the `\r` of a CRLF line end, which alone is no TOML.)
     let after = text[(start + value.len()).min(line_end)..line_end].trim_end_matches('\r');
     // What the quotes enclose: the value, or the text between curly quotes. Where the parser
-    // read a first word only (`Sales, Inc. [EU]`), the example quotes the line's rest up to a
-    // comment, unless it holds more keys.
-    let inner = curly.as_ref().map_or(value, |c| c.inner);
+    // read a first word only (`Sales, Inc. [EU]`, `http://x/?id=42`, `Sales = Team`), the
+    // example quotes the line's rest up to a comment, unless another key starts there.
+    let inner: &str = match (&curly, ticked, unopened) {
+        (Some(c), _, _) => &c.inner,
+        (_, Some(t), _) => t,
+        (_, _, Some(u)) => u,
+        _ => value,
+    };
     let more = after.split('#').next().unwrap_or_default().trim_end();
     let whole;
-    let shown = if curly.is_none() && !more.is_empty() && !more.contains('=') {
-        whole = format!("{value}{more}");
+    let shown = if curly.is_none() && ticked.is_none() && unopened.is_none() && !more.is_empty() {
+        let joined = format!("{value}{more}");
+        // Another key after it: the value ends before it (and the `,` between them).
+        whole = match values::another_key_at(&joined) {
+            Some(k) => joined[..k].trim_end().trim_end_matches(',').to_owned(),
+            None => joined,
+        };
         whole.as_str()
     } else {
         inner
     };
+    // A `,` or `;` ending the line is a JSON or JavaScript habit: not part of the value.
+    let unpunctuated = values::without_end_punctuation(shown);
+    let shown = unpunctuated.unwrap_or(shown);
     // A credential's key, or its shape anywhere in what the example would show.
     let secret = parts
         .flat_map(|p| p.trim().trim_matches(['"', '\'']).split(['_', '-', ' ']))
@@ -479,50 +633,125 @@ fn bare_value(
         || (shown.split(|c: char| !c.is_ascii_alphanumeric()))
             .any(crate::rules::secret_in_config::is_secret_shaped)
         || value.contains('\n');
-    // The user's own key and value, quoted, unless it may be a credential or is long.
+    // `env = $NAME` in a secret's table: the variable's name, without `$`.
+    let secret_table = header.last().is_some_and(|h| h == "api_key_secret");
+    if let Some(k) = shown_key.filter(|k| {
+        (*k == "env" && secret_table) || k.replace(' ', "").ends_with("api_key_secret.env")
+    }) && let Some(name) = values::env_name(value)
+    {
+        let written = values::basic(name);
+        d.help = format!("a variable is named without `$`: `{k} = {written}`");
+        let span = span_of(start..start + value.len());
+        return d.fix(span, written, "Name the variable without `$`");
+    }
+    // An item, or a value inside `{ … }`, with its closing quote alone: its line with the
+    // opening quote added, when that parses.
+    let line_example = (unopened.is_some() && shown_key.is_none())
+        .then(|| format!("{}\"{}", &line[..col], &line[col..]))
+        .filter(|l| values::parses(l) && shown_safely(l.trim()) && !may_be_credential(line))
+        .map(|l| l.trim().to_owned());
+    // The user's own key and value, quoted in the form of the key, unless it may be a
+    // credential or is long; a secret's example names a variable only.
     let example = match shown_key {
+        Some(k) if matches!(expect, Expect::Secret | Expect::Table) => {
+            let v = match expect {
+                Expect::Table => "{}".to_owned(),
+                _ => values::value_for(expect, shown),
+            };
+            format!("{k} = {v}")
+        }
         Some(k) if !secret && shown.chars().count() <= 40 => {
-            format!("{k} = {}", crate::diagnostic::toml_string(shown))
+            format!("{k} = {}", values::value_for(expect, shown))
         }
+        Some(k) if expect == Expect::List => format!("{k} = [\"…\"]"),
         Some(k) => format!("{k} = \"…\""),
-        None if curly.is_some() && !secret && shown_safely(inner) => {
-            crate::diagnostic::toml_string(inner)
+        None if (curly.is_some() || ticked.is_some()) && !secret && shown_safely(inner) => {
+            values::basic(inner)
         }
+        None if unopened.is_some() => line_example.clone().unwrap_or_default(),
         None => "\"…\"".to_owned(),
     };
-    d.help = format!("text values are written in quotes: `{example}`");
+    // Shown only when it parses: else the same in words.
+    let example = (shown_key.is_none() || values::parses(&example))
+        .then_some(example)
+        .filter(|e| !e.is_empty());
+    let quote = |words: &str| match &example {
+        Some(e) => format!("{words}: `{e}`"),
+        None => words.to_owned(),
+    };
+    d.help = match (expect, shown_key) {
+        (Expect::Secret, Some(k)) => match values::env_name(shown) {
+            Some(_) => quote(&format!("`{k}` names its variable in a table, without `$`")),
+            None => quote(&format!(
+                "`{k}` is never written in the file: name the environment variable that holds it"
+            )),
+        },
+        (Expect::List, Some(k)) => quote(&format!("`{k}` takes a list of strings")),
+        (Expect::Table, Some(k)) => quote(&format!("`{k}` takes a table")),
+        _ if unpunctuated.is_some() => {
+            let p = if format!("{value}{more}").trim_end().ends_with(';') {
+                ';'
+            } else {
+                ','
+            };
+            quote(&format!(
+                "text values are written in quotes, and a line ends with no `{p}`"
+            ))
+        }
+        _ => quote("text values are written in quotes"),
+    };
+    if ticked.is_some() {
+        d.message = "invalid TOML: backticks are not TOML quotes".to_owned();
+        d.label = "backticks".to_owned();
+        if expect == Expect::Text {
+            d.help = quote("use straight quotes");
+        }
+    }
+    if unopened.is_some() {
+        d.message = "invalid TOML: `\"` missing at the start of the value".to_owned();
+        d.label = "the value ends with `\"` but does not start with one".to_owned();
+        d.help = match &example {
+            Some(_) => quote("a string opens with `\"` as it closes"),
+            None => "a string opens with `\"` as it closes: add `\"` before the value".to_owned(),
+        };
+        if line_example.is_some() {
+            d = d.fix(span_of(start..start), "\"", "Add the opening quote");
+        }
+        if expect == Expect::List {
+            d.help = quote(&format!(
+                "a string opens with `\"` as it closes, and `{}` takes a list",
+                shown_key.unwrap_or_default()
+            ));
+        }
+    }
     if let Some(c) = &curly {
-        d.message = if matches!(c.close, '"' | '\'') {
-            format!(
+        d.message = match c.close {
+            Some(close) if !matches!(close, '"' | '\'') => format!(
+                "invalid TOML: curly quotes {} {close} are not TOML quotes",
+                c.open
+            ),
+            _ => format!(
                 "invalid TOML: the curly quote {} is not a TOML quote",
                 c.open
-            )
-        } else {
-            format!(
-                "invalid TOML: curly quotes {} {} are not TOML quotes",
-                c.open, c.close
-            )
+            ),
         };
         d.label = "curly quotes".to_owned();
         d.span = span_of(start..start + value.len());
-        d.help = format!("use straight quotes: `{example}`");
+        // A key of another form keeps the help that tells it.
+        if expect == Expect::Text {
+            d.help = quote("use straight quotes");
+        }
     }
-    let quoted = crate::diagnostic::toml_string(inner);
-    let mended = |key: &str| {
-        format!("{key} = {quoted}{after}")
-            .parse::<toml::Table>()
-            .is_ok()
-    };
+    let written = values::value_for(expect, inner);
+    let mended = |key: &str| values::parses(&format!("{key} = {written}{after}"));
+    // A secret's fix writes a variable's name only, from `$NAME`.
+    let sure = !secret || (expect == Expect::Secret && values::env_name(inner).is_some());
     if curly.is_some() {
         // Every value of the line in curly quotes straightened at once: certain when the
         // line then parses.
-        let line_start = line_start_of(text, start);
-        let line = text[line_start..line_end].trim_end_matches('\r');
-        if let Some((end, straight)) = straighten(line, start - line_start)
+        if let Some((end, straight)) = straighten(line, col)
             && !secret
-            && format!("{}{straight}{}", &line[..start - line_start], &line[end..])
-                .parse::<toml::Table>()
-                .is_ok()
+            && values::parses(&format!("{}{straight}{}", &line[..col], &line[end..]))
         {
             d = d.fix(
                 span_of(start..line_start + end),
@@ -530,12 +759,20 @@ fn bare_value(
                 "Use straight quotes",
             );
         }
-    } else if !value.is_empty() && plain && !secret && !hash_inside && key.is_some_and(mended) {
-        d = d.fix(
-            span_of(start..start + value.len()),
-            quoted,
-            "Put the value in quotes",
-        );
+    } else if plain
+        && sure
+        && !hash_inside
+        && unpunctuated.is_none()
+        && expect != Expect::Table
+        && key.is_some_and(mended)
+    {
+        let title = match expect {
+            Expect::List => "Put the value in a list".to_owned(),
+            Expect::Secret => format!("Write `{written}`"),
+            _ if ticked.is_some() => "Use straight quotes".to_owned(),
+            _ => "Put the value in quotes".to_owned(),
+        };
+        d = d.fix(span_of(start..start + value.len()), written, title);
     }
     d
 }
@@ -1440,10 +1677,12 @@ fn open_brackets(
 }
 
 /// True when `value`, some text of the file, may be repeated in a help: short, on one line,
-/// with no word shaped like a credential.
+/// with no word shaped like a credential, and no character a terminal must not receive raw
+/// (a help never shows it escaped as Rust would, `\u{202e}`).
 fn shown_safely(value: &str) -> bool {
     value.chars().count() <= 40
         && !value.contains(['\n', '\r'])
+        && !value.chars().any(crate::source::is_hazard)
         && !alphanumeric_runs(value)
             .any(|r| crate::rules::secret_in_config::is_secret_shaped(&value[r]))
 }
@@ -1452,27 +1691,77 @@ fn shown_safely(value: &str) -> bool {
 struct Curly<'a> {
     /// Its length in bytes, quotes included.
     len: usize,
-    /// The text between the quotes.
-    inner: &'a str,
+    /// The text between the quotes, curly double quotes inside a double-quoted value made
+    /// straight (`“Sales “A” Team”` is `Sales "A" Team`).
+    inner: std::borrow::Cow<'a, str>,
     open: char,
-    close: char,
+    /// The quote closing it; none when the value runs to the line's end unclosed.
+    close: Option<char>,
 }
 
 /// The value between curly quotes at the start of `rest` (`“support”`, `‘support’`,
-/// `„support“`), closed on its line by a curly quote or a straight one.
+/// `„support“`), closed on its line by its curly quote or a straight one: `“` by `”` (quotes
+/// nested inside counted), `‘` by a `’` that no letter follows (an apostrophe, `Bob’s`, stays
+/// inside). An opening quote never closed is read to the line's end (or a comment), when no
+/// bracket, `=` or other quote follows it there.
 fn curly_quoted(rest: &str) -> Option<Curly<'_>> {
     const OPEN: [char; 6] = ['“', '”', '„', '‘', '’', '‚'];
-    const CLOSE: [char; 6] = ['”', '“', '’', '‘', '"', '\''];
     let open = rest.chars().next().filter(|c| OPEN.contains(c))?;
+    let double = matches!(open, '“' | '”' | '„');
     let body = &rest[open.len_utf8()..];
     let line = body.split(['\n', '\r']).next().unwrap_or_default();
-    let (at, close) = line.char_indices().find(|(_, c)| CLOSE.contains(c))?;
-    Some(Curly {
-        len: open.len_utf8() + at + close.len_utf8(),
-        inner: &body[..at],
-        open,
-        close,
-    })
+    let mut depth = 0usize;
+    let mut close = None;
+    for (i, c) in line.char_indices() {
+        let letter_after = line[i + c.len_utf8()..]
+            .chars()
+            .next()
+            .is_some_and(char::is_alphanumeric);
+        match c {
+            '“' if double && open == '“' => depth += 1,
+            '”' | '“' if double && depth > 0 => depth -= 1,
+            '”' | '“' | '"' if double => {
+                close = Some((i, c));
+                break;
+            }
+            '‘' | '’' | '\'' if !double && !letter_after => {
+                close = Some((i, c));
+                break;
+            }
+            _ => {}
+        }
+    }
+    fn straight(inner: &str, double: bool) -> std::borrow::Cow<'_, str> {
+        if double && inner.contains(['“', '”']) {
+            std::borrow::Cow::Owned(inner.replace(['“', '”'], "\""))
+        } else {
+            std::borrow::Cow::Borrowed(inner)
+        }
+    }
+    match close {
+        Some((at, c)) => Some(Curly {
+            len: open.len_utf8() + at + c.len_utf8(),
+            inner: straight(&body[..at], double),
+            open,
+            close: Some(c),
+        }),
+        None => {
+            let end = (line.match_indices('#'))
+                .find(|&(i, _)| line[..i].ends_with([' ', '\t']))
+                .map_or(line.len(), |(i, _)| i);
+            let inner = line[..end].trim_end();
+            let plain = !inner.is_empty()
+                && !inner.contains([
+                    '[', ']', '{', '}', '=', '"', '\'', '“', '”', '‘', '’', '„', '‚',
+                ]);
+            plain.then(|| Curly {
+                len: open.len_utf8() + inner.len(),
+                inner: std::borrow::Cow::Borrowed(inner),
+                open,
+                close: None,
+            })
+        }
+    }
 }
 
 /// `line` from byte `from` up to the end of its last value in curly quotes, with each such
@@ -1487,7 +1776,7 @@ fn straighten(line: &str, from: usize) -> Option<(usize, String)> {
         if let Some(q) = curly_quoted(&line[j..]) {
             out.push_str(&kept);
             kept.clear();
-            out.push_str(&crate::diagnostic::toml_string(q.inner));
+            out.push_str(&values::basic(&q.inner));
             j += q.len;
             end = Some(j);
             continue;
@@ -1515,23 +1804,28 @@ fn straighten(line: &str, from: usize) -> Option<(usize, String)> {
 }
 
 /// True when the parser took the bare word at the start of `rest` for the start of a float or
-/// a boolean (`nan`, `inf`, `true`, `false`) and failed: a text value written without quotes.
+/// a boolean (`nan`, `inf`, `true`, `false`) and failed, or found a string's closing quote with
+/// no opening one (`twilio"`): a text value written without quotes (a `;` or the closing `"`
+/// may end it; words may be several when the closing quote is there).
 fn taken_for_literal(message: &str, rest: &str) -> bool {
     let literal = [
         "invalid float, expected `nan`",
         "invalid float, expected `inf`",
         "invalid boolean, expected `",
     ];
+    let unopened = message.contains("missing opening quote");
     let word = rest
         .split(['\n', '#', ',', ']', '}'])
         .next()
         .unwrap_or_default()
         .trim_end();
-    literal.iter().any(|l| message.contains(l))
+    let closed = word.strip_suffix('"');
+    let word = closed.or_else(|| word.strip_suffix(';')).unwrap_or(word);
+    (literal.iter().any(|l| message.contains(l)) || (unopened && closed.is_some()))
         && word.starts_with(|c: char| c.is_ascii_alphabetic())
         && word
             .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || (unopened && c == ' '))
 }
 
 /// Where the key or table header at `at` (`text[start..]`) was first defined in `text`: the
