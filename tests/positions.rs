@@ -129,7 +129,7 @@ fn a_string_left_open_to_the_end_is_shown_at_the_last_line_with_where_it_opens()
              3 │ def\n   ·    ▲\n   ·    ╰── the file ends inside the string\n"
         ) && human
             .stdout
-            .contains("help: close the string with `\"\"\"`\n"),
+            .contains("help: close the string with `\"\"\"` where its text ends: the line below it is read into it\n"),
         "{}",
         human.stdout
     );

@@ -295,6 +295,37 @@ fn a_header_or_key_line_mistyped_is_named_with_the_line_that_parses() {
 }
 
 #[test]
+fn explanations_hold_below_line_one_without_a_final_line_break_and_for_long_or_secret_lines() {
+    snapshots(&[
+        // The extra `]`s of an indented header on line 3, underlined whole.
+        (
+            "extra-brackets-after-indented-header",
+            "[ou.z]\nparent = \"acme\"\n  [service.x]]]\nou = \"z\"\n",
+        ),
+        // A space in an id on line 3, the help written for it.
+        (
+            "space-in-id-below-line-one",
+            "[ou.z]\nparent = \"acme\"\n[service.sales bot]\nou = \"z\"\n",
+        ),
+        // A multi-line string left open in a file without a final line break.
+        (
+            "multi-line-string-open-no-final-line-break",
+            "[ou.z]\nparent = \"acme\"\nname = \"\"\"abc",
+        ),
+        // A header too long to repeat, written twice: not quoted as if it were its text.
+        (
+            "long-header-written-twice",
+            "[service.a-rather-long-service-name-for-sales.instant_messaging]\nchannels = []\n[service.a-rather-long-service-name-for-sales.instant_messaging]\n",
+        ),
+        // A string left open under a key naming a credential: its text is never repeated.
+        (
+            "open-string-under-a-credential-key",
+            "[ou.z]\nparent = \"acme\"\npassword = \"hunter2\n",
+        ),
+    ]);
+}
+
+#[test]
 fn an_unclosed_array_under_a_secret_s_key_does_not_repeat_its_last_item() {
     let secret = "Ab3dEfGh1jKlMn0pQrStUvWxYz012399";
     let text = format!(

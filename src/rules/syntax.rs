@@ -179,11 +179,14 @@ pub(crate) fn explained(mut d: Diagnostic, text: &str, base: usize) -> Diagnosti
             return string_not_closed(d, text, eol, q as char, span_of);
         }
     }
-    if start == text.len() && end == start && text.ends_with('\n') {
-        // Past the last line break (a string left open to the end): shown at the end of the
-        // last line, which editors and snippets have, with where the string opens.
-        let at = text.len() - if text.ends_with("\r\n") { 2 } else { 1 };
-        d.span = span_of(at..at);
+    if start == text.len() && end == start {
+        // At the end of the file (a string left open to the end): past the last line break,
+        // shown at the end of the last line, which editors and snippets have, with where the
+        // string opens.
+        if text.ends_with('\n') {
+            let at = text.len() - if text.ends_with("\r\n") { 2 } else { 1 };
+            d.span = span_of(at..at);
+        }
         // A multi-line string left open runs to the end of the file; inside an array or an
         // inline table the parser finds the bracket, not the string, unclosed there.
         let bracket =
@@ -203,10 +206,19 @@ pub(crate) fn explained(mut d: Diagnostic, text: &str, base: usize) -> Diagnosti
                     _ => format!("invalid TOML: multi-line string not closed: a `{q}` has no end"),
                 };
                 d.label = "the file ends inside the string".to_owned();
-                d.help = if bracket {
-                    format!("close the string with `{q}`, then the brackets around it")
-                } else {
-                    format!("close the string with `{q}`")
+                // Closed at the end of the file, it would hold every line after it.
+                let lines = text[o..].trim_end().matches('\n').count();
+                d.help = match (bracket, lines) {
+                    (true, _) => format!(
+                        "close the string with `{q}` where its text ends, then the brackets around it"
+                    ),
+                    (false, 0) => format!("close the string with `{q}`"),
+                    (false, 1) => format!(
+                        "close the string with `{q}` where its text ends: the line below it is read into it"
+                    ),
+                    (false, n) => format!(
+                        "close the string with `{q}` where its text ends: the {n} lines below it are read into it"
+                    ),
                 };
                 d = d.with(span_of(o..o + 3), "the string opens here");
             }
@@ -311,11 +323,18 @@ fn duplicate_key(
     }
     if header.starts_with('[') {
         let shown = if shown_safely(header) {
-            header
+            format!("`{header}`")
         } else {
-            "this table"
+            "this header".to_owned()
         };
-        d.message = format!("invalid TOML: `{shown}` is written twice in this file");
+        let second = match shown_safely(header) {
+            true => format!("the second {shown}"),
+            false => shown.clone(),
+        };
+        d.message = match shown_safely(header) {
+            true => format!("invalid TOML: {shown} is written twice in this file"),
+            false => "invalid TOML: a table is written twice in this file".to_owned(),
+        };
         d.label = "written again here".to_owned();
         // First written as an inline table (`s1 = { … }` below `[service]`): nothing goes
         // under it, the keys go inside.
@@ -334,14 +353,14 @@ fn duplicate_key(
         });
         d.help = match (inline, dotted) {
             (Some(key), _) if shown_safely(key) => format!(
-                "merge the two: move the keys below `{shown}` into `{key} = {{ … }}` (a key set in both, once), and delete the header"
+                "merge the two: move the keys below {shown} into `{key} = {{ … }}` (a key set in both, once), and delete the header"
             ),
             // The dotted keys hold where the first is: above the next header, not here.
             (None, Some(table)) if shown_safely(table) => format!(
-                "merge the two: move the keys below `{shown}` up beside the first definition (above the next header), as dotted keys like it, `{table}.KEY = …`, and delete `{shown}`"
+                "merge the two: move the keys below {shown} up beside the first definition (above the next header), as dotted keys like it, `{table}.KEY = …`, and delete {shown}"
             ),
             _ => format!(
-                "merge the two: move the keys below the second `{shown}` under the first, and delete the second header"
+                "merge the two: move the keys below {second} under the first, and delete the second header"
             ),
         };
     } else {
@@ -880,7 +899,7 @@ fn common_mistake(
             "extra `]`",
             help,
         );
-        d.span = span_of(start..start + code.len() - (start - line_start).min(code.len()));
+        d.span = span_of(start..start + rest.len() - rest.trim_start_matches(']').len());
     } else if (message.contains("missing escaped value") || message.contains("invalid escape"))
         && text[..start].ends_with('\\')
         && rest.starts_with('"')
