@@ -4,29 +4,12 @@
 
 mod common;
 
+use common::syntax::{ORG, rendered};
 use common::{run, workspace};
-
-/// A clean workspace the case's file `x.toml` is added to.
-const ORG: &str = "[ou.acme]\nname = \"Acme\"\n\n[ou.sales]\nparent = \"acme\"\n\n[ou.support]\nparent = \"acme\"\n";
-
-/// `check` of the workspace with `x.toml` holding `text`, in the human and short formats.
-fn rendered(text: &str) -> String {
-    let ws = workspace(&[("nimbus.toml", ""), ("org.toml", ORG), ("x.toml", text)]);
-    let human = run(ws.path(), &["check"]);
-    let short = run(ws.path(), &["check", "--format", "short"]);
-    assert_eq!((human.stderr.as_str(), short.stderr.as_str()), ("", ""));
-    format!("{}\n---- short ----\n{}", human.stdout, short.stdout)
-}
 
 /// Snapshots the rendered text of each `(name, text)` case.
 fn snapshots(cases: &[(&str, &str)]) {
-    let mut settings = insta::Settings::clone_current();
-    settings.set_snapshot_path("snapshots/syntax_help");
-    settings.set_prepend_module_to_snapshot(false);
-    for (name, text) in cases {
-        settings.set_description(*text);
-        settings.bind(|| insta::assert_snapshot!(*name, rendered(text)));
-    }
+    common::syntax::snapshots("syntax_help", cases);
 }
 
 /// What `check --fix` writes to `x.toml` holding `text`, and what it says on stderr.

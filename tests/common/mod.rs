@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod rng;
+pub mod syntax;
 
 use std::path::{Path, PathBuf};
 

@@ -1,0 +1,28 @@
+//! The set-up of the syntax-help tests: a clean workspace a case's file `x.toml` joins, its
+//! rendered report, and reviewed snapshots of it.
+
+use super::{run, workspace};
+
+/// A clean workspace the case's file `x.toml` is added to.
+pub const ORG: &str = "[ou.acme]\nname = \"Acme\"\n\n[ou.sales]\nparent = \"acme\"\n\n[ou.support]\nparent = \"acme\"\n";
+
+/// `check` of the workspace with `x.toml` holding `text`, in the human and short formats.
+pub fn rendered(text: &str) -> String {
+    let ws = workspace(&[("nimbus.toml", ""), ("org.toml", ORG), ("x.toml", text)]);
+    let human = run(ws.path(), &["check"]);
+    let short = run(ws.path(), &["check", "--format", "short"]);
+    assert_eq!((human.stderr.as_str(), short.stderr.as_str()), ("", ""));
+    format!("{}\n---- short ----\n{}", human.stdout, short.stdout)
+}
+
+/// Snapshots the rendered text of each `(name, text)` case in `tests/snapshots/DIR`.
+pub fn snapshots(dir: &str, cases: &[(&str, &str)]) {
+    let mut settings = insta::Settings::clone_current();
+    // Relative to this file's folder, `tests/common`.
+    settings.set_snapshot_path(format!("../snapshots/{dir}"));
+    settings.set_prepend_module_to_snapshot(false);
+    for (name, text) in cases {
+        settings.set_description(*text);
+        settings.bind(|| insta::assert_snapshot!(*name, rendered(text)));
+    }
+}
