@@ -300,6 +300,12 @@ fn explanations_hold_below_line_one_without_a_final_line_break_and_for_long_or_s
             "long-header-written-twice",
             "[service.a-rather-long-service-name-for-sales.instant_messaging]\nchannels = []\n[service.a-rather-long-service-name-for-sales.instant_messaging]\n",
         ),
+        // A header written at the end of a comment (a line break lost): the cause of a key set
+        // twice.
+        (
+            "header-swallowed-by-a-comment",
+            "[ou.z]\nparent = \"acme\"\n  # the next one.[ou.y]\nparent = \"acme\"\n",
+        ),
         // A string left open under a key naming a credential: its text is never repeated.
         (
             "open-string-under-a-credential-key",

@@ -242,7 +242,8 @@ pub(crate) fn explained(mut d: Diagnostic, text: &str, base: usize) -> Diagnosti
             let d = diagnostic(span_of(at..at), e.message());
             return common_mistake(d, text, at, span_of);
         }
-        return duplicate_key(d, text, start, at, &span_of);
+        let d = duplicate_key(d, text, start, at, &span_of);
+        return swallowed_header(d, text, start, &span_of);
     }
     if d.message.contains("string values must be quoted")
         || taken_for_literal(&d.message, rest)
@@ -1227,6 +1228,50 @@ fn header_mistake(start: usize, line_start: usize, line: &str) -> Option<HeaderM
         );
     }
     None
+}
+
+/// `d`, a key set twice, told the likely cause when a table header above it was written at
+/// the end of a comment (a line break lost: `# old connector.[connector.c2]`): the keys below
+/// it were read into the table above.
+fn swallowed_header(
+    mut d: Diagnostic,
+    text: &str,
+    start: usize,
+    span_of: &impl Fn(std::ops::Range<usize>) -> Span,
+) -> Diagnostic {
+    let mut end = line_start_of(text, start);
+    for _ in 0..200 {
+        if end == 0 {
+            break;
+        }
+        let from = line_start_of(text, end - 1);
+        let line = text[from..end].trim_end_matches(['\n', '\r']);
+        let code = strip(line);
+        if code.trim_start().starts_with('[') {
+            break;
+        }
+        // `code` is `line` from its first non-blank, up to its comment.
+        let code_end =
+            line.len() - line.trim_start_matches('\u{feff}').trim_start().len() + code.len();
+        let comment = &line[code_end..];
+        let trimmed = comment.trim_end();
+        if let Some(open) = trimmed.rfind('[').filter(|_| trimmed.ends_with(']')) {
+            let header = &trimmed[open..];
+            if header.contains('.') && parses(header) {
+                let at = from + code_end + open;
+                d.help = match shown_safely(header) {
+                    true => format!("start `{header}` on a line of its own: a comment runs to the end of its line, so the keys below it were read into the table above"),
+                    false => "start the header written in the comment on a line of its own: a comment runs to the end of its line, so the keys below it were read into the table above".to_owned(),
+                };
+                return d.with(
+                    span_of(at..at + header.len()),
+                    "this header is part of the comment",
+                );
+            }
+        }
+        end = from;
+    }
+    d
 }
 
 /// A one-line string not closed on its line (`end`, the line's end, a CRLF file's before its
