@@ -485,7 +485,7 @@ fn a_broken_nimbus_toml_still_excludes_and_sets_levels_and_is_its_only_diagnosti
     );
     assert_eq!(
         out,
-        "nimbus.toml:6:10: error[syntax]: invalid TOML: string values must be quoted, expected literal string\n\
+        "nimbus.toml:6:10: error[syntax]: invalid TOML: string values must be quoted\n\
          1 error, 0 warnings in 3 files\n"
     );
     // One glob written as a string: reported, with the fix in its help, and applied.

@@ -55,6 +55,10 @@ Files must be saved as UTF-8 (most editors do so by default).
 /// A TOML parse error, with the parser's message.
 pub(crate) fn diagnostic(span: Span, parser_message: &str) -> Diagnostic {
     let message = parser_message.trim().trim_end_matches('.');
+    // The parser's wording where it says nothing more to a reader of TOML.
+    let message = message
+        .strip_suffix(", expected literal string")
+        .unwrap_or(message);
     if message.contains("recursion") {
         return Diagnostic::new(Code::Syntax, span, "invalid TOML: nested too deeply")
             .label("nesting goes past the parser's limit here")
