@@ -144,6 +144,12 @@ fn a_quote_or_bracket_missing_or_stray_near_an_item_is_named_with_an_edit_that_p
             "instant_messaging = { channels = [\"interact\" }\n",
             "instant_messaging = { channels = [\"interact\"] }\n",
         ),
+        // A `#` before an array's items: they are a comment.
+        (
+            "hash-before-array-items",
+            "transfers = [#\"sales-team\", \"billing\"]\n",
+            "transfers = [\"sales-team\", \"billing\"]\n",
+        ),
         // A `{` before a value: no inline table.
         (
             "stray-brace-before-value",

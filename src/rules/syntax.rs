@@ -101,6 +101,27 @@ pub(crate) fn explained(mut d: Diagnostic, text: &str, base: usize) -> Diagnosti
         d.help = "save the file with LF or CRLF line endings: TOML does not allow a carriage return alone (old Mac line endings)".to_owned();
         return d;
     }
+    if let Some(h) = commented_items(text, start) {
+        let from = line_start_of(text, h);
+        let line = text[from..].lines().next().unwrap_or_default();
+        let fixed = format!("{}{}", &text[from..h], &line[h - from + 1..]);
+        let n = text[..h].matches('\n').count() + 1;
+        d.message = match base {
+            0 => {
+                format!("invalid TOML: a `#` inside brackets makes the rest of line {n} a comment")
+            }
+            _ => "invalid TOML: a `#` inside brackets makes the rest of its line a comment"
+                .to_owned(),
+        };
+        d.span = span_of(h..h + 1);
+        d.label = "the comment starts here".to_owned();
+        d.help = match shown_safely(fixed.trim()) && !may_be_credential(line) {
+            true => format!("remove the `#`: `{}`", fixed.trim()),
+            false => "remove the `#`".to_owned(),
+        };
+        d.labels.clear();
+        return d;
+    }
     if let Some(u) = unclosed_bracket(&d.message, text, start) {
         if u.stray {
             let o = u.open.0;
@@ -1632,6 +1653,31 @@ fn statement_start(text: &str, at: usize) -> usize {
         .filter(|l| matches!(l.line, crate::parse::lines::Line::Key(_)))
         .last()
         .map_or(line, |l| l.text_start)
+}
+
+/// The `#` written inside the brackets of the statement an error at `start` is in, before
+/// items (`[#"b", "c"]`): the comment it starts hides them, and without it the file parses.
+fn commented_items(text: &str, start: usize) -> Option<usize> {
+    let from = statement_start(text, start);
+    let (stack, _) = open_brackets(text, from, start).ok()?;
+    if stack.is_empty() {
+        return None;
+    }
+    let to = start + text[start..].find('\n').unwrap_or(text.len() - start);
+    let mut at = from;
+    for line in text[from..to].split_inclusive('\n').take(64) {
+        let blank = line.len() - line.trim_start_matches('\u{feff}').trim_start().len();
+        let hash = at + blank + strip(line).len();
+        let comment = text[hash..at + line.len()].trim_end();
+        if comment.starts_with('#')
+            && comment.contains(['"', '\'', ']', '}'])
+            && reach(text, from, hash..hash + 1, "") == usize::MAX
+        {
+            return Some(hash);
+        }
+        at += line.len();
+    }
+    None
 }
 
 /// How far the statement starting at byte `from` of `text`, and what follows it, parses with
