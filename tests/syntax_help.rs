@@ -238,6 +238,17 @@ fn a_header_or_key_line_mistyped_is_named_with_the_line_that_parses() {
             "[service.desk]\nou = \"support\"\n[service.desk}.instant_messaging]\n",
             "[service.desk]\nou = \"support\"\n[service.desk.instant_messaging]\n",
         ),
+        // A stray quote before a line, in LF and CRLF files alike.
+        (
+            "stray-quote-before-key",
+            "[service.desk]\n'ou = \"support\"\n",
+            "[service.desk]\nou = \"support\"\n",
+        ),
+        (
+            "stray-quote-before-key-crlf",
+            "[service.desk]\r\n'ou = \"support\"\r\n",
+            "[service.desk]\r\nou = \"support\"\r\n",
+        ),
         (
             "stray-colon-in-key",
             "[service.desk]\no:u = \"support\"\n",

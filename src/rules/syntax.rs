@@ -850,8 +850,10 @@ fn common_mistake(
         d.help = "nimbus-lint reads TOML: write each entity as a table header with `key = value` lines below it, e.g. `[service.sales-ivr]` then `ou = \"sales\"`".to_owned();
         return d;
     }
-    if let Some(m) = header_mistake(start, line_start, line) {
-        let safe = shown_safely(&m.fixed) && !may_be_credential(line);
+    if let Some(m) =
+        header_mistake(start, line_start, line).or_else(|| stray_quote(line_start, line))
+    {
+        let safe = !m.fixed.is_empty() && shown_safely(&m.fixed) && !may_be_credential(line);
         set(
             m.message,
             &m.label,
@@ -1109,6 +1111,25 @@ struct HeaderMistake {
     at: std::ops::Range<usize>,
 }
 
+/// A quote at the start of `line` (at `line_start` of the file) that no quote closes, before
+/// a line that parses without it (`'ou = "x"`, `"[ou.a]`): a stray one.
+fn stray_quote(line_start: usize, line: &str) -> Option<HeaderMistake> {
+    let indent = line.len() - line.trim_start_matches('\u{feff}').trim_start().len();
+    let q = line[indent..]
+        .chars()
+        .next()
+        .filter(|c| matches!(c, '"' | '\''))?;
+    let rest = line[indent + 1..].trim_end();
+    let stray = open_quote(line, q) == Some(indent) && parses(rest) && !parses(line);
+    stray.then(|| HeaderMistake {
+        message: format!("a stray `{q}` at the start of the line"),
+        label: "stray quote".to_owned(),
+        help: "remove it".to_owned(),
+        fixed: rest.to_owned(),
+        at: line_start + indent..line_start + indent + 1,
+    })
+}
+
 /// True when `line` alone is TOML that parses.
 fn parses(line: &str) -> bool {
     toml::de::DeTable::parse_recoverable(line).1.is_empty()
@@ -1313,6 +1334,16 @@ fn string_not_closed(
 ) -> Diagnostic {
     let line_start = line_start_of(text, end);
     let line = &text[line_start..end];
+    if let Some(m) = stray_quote(line_start, line) {
+        d.message = m.message;
+        d.label = m.label;
+        d.help = match !m.fixed.is_empty() && shown_safely(&m.fixed) && !may_be_credential(line) {
+            true => format!("{}: `{}`", m.help, m.fixed),
+            false => m.help,
+        };
+        d.span = span_of(m.at);
+        return d;
+    }
     let open = open_quote(line, q).map(|o| line_start + o);
     let secret = may_be_credential(line);
     let shown = |at: usize, with: &str| {
