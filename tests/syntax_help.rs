@@ -269,6 +269,12 @@ fn a_header_or_key_line_mistyped_is_named_with_the_line_that_parses() {
             "[service.desk]\nou =, \"support\"\n",
             "[service.desk]\nou = \"support\"\n",
         ),
+        // Indented deeper than its value is long (once a slice out of order: a panic).
+        (
+            "array-without-opening-bracket-indented",
+            "[service.desk]\nou = \"support\"\n                         x = \"a\", \"b\"]\n",
+            "[service.desk]\nou = \"support\"\n                         x = [\"a\", \"b\"]\n",
+        ),
         (
             "array-without-opening-bracket",
             "[service.desk]\nou = \"support\"\ntransfers = \"sales\", \"billing\"]\n",

@@ -282,6 +282,9 @@ pub(crate) fn explained(mut d: Diagnostic, text: &str, base: usize) -> Diagnosti
         let after = strip(&rest[1..rest.find('\n').unwrap_or(rest.len())]).trim();
         let eq = line.find('=').map(|i| from + i + 1);
         let code = strip(line).trim_end();
+        // Where the line's code ends (`code` starts after the line's blanks).
+        let code_end =
+            from + line.len() - line.trim_start_matches('\u{feff}').trim_start().len() + code.len();
         d.span = span_of(start..start + 1);
         let uncomma = format!("{}{}", &text[from..start], &line[start - from + 1..]);
         if !after.is_empty() && parses(&uncomma) {
@@ -298,19 +301,12 @@ pub(crate) fn explained(mut d: Diagnostic, text: &str, base: usize) -> Diagnosti
             d.label = "no `,` here".to_owned();
             d.help = "remove the `,`: a TOML line holds one `key = value`, with nothing after it"
                 .to_owned();
-        } else if let Some(eq) = eq.filter(|_| code.ends_with(']') && !code.contains('['))
-            && parses(&format!(
-                "{}[{}",
-                &text[from..eq],
-                &text[eq..from + code.len()]
-            ))
+        } else if let Some(eq) =
+            eq.filter(|&eq| eq <= code_end && code.ends_with(']') && !code.contains('['))
+            && parses(&format!("{}[{}", &text[from..eq], &text[eq..code_end]))
         {
             // `transfers = "a", "b"]`: an array without its `[`.
-            let fixed = format!(
-                "{} [{}",
-                text[from..eq].trim(),
-                text[eq..from + code.len()].trim()
-            );
+            let fixed = format!("{} [{}", text[from..eq].trim(), text[eq..code_end].trim());
             d.message = "invalid TOML: an array without its opening `[`".to_owned();
             d.span = span_of(eq..eq);
             d.label = "`[` goes here".to_owned();
