@@ -1714,8 +1714,9 @@ fn commented_items(text: &str, start: usize) -> Option<usize> {
 /// whole for each one tried).
 fn reach(text: &str, from: usize, at: std::ops::Range<usize>, with: &str) -> usize {
     const WINDOW: usize = 1 << 16;
-    if at.start - from > 4 * WINDOW {
-        // A statement this long is not read again for each edit tried: no reading wins.
+    if at.start < from || at.start - from > 4 * WINDOW {
+        // An edit before the statement, or a statement this long (not read again for each
+        // edit tried): no reading wins.
         return 0;
     }
     let mut end = (at.end + WINDOW).min(text.len());
