@@ -238,6 +238,27 @@ fn a_header_or_key_line_mistyped_is_named_with_the_line_that_parses() {
             "[service.desk]\nou = \"support\"\n[service.desk}.instant_messaging]\n",
             "[service.desk]\nou = \"support\"\n[service.desk.instant_messaging]\n",
         ),
+        // A line break lost between two statements, a stray character, an `=` left out.
+        (
+            "two-statements-on-one-line",
+            "[service.desk]\nou = \"support\"license = \"contact_center\"\n",
+            "[service.desk]\nou = \"support\"\nlicense = \"contact_center\"\n",
+        ),
+        (
+            "stray-semicolon-after-value",
+            "[service.desk]\nou = \"support\";\n",
+            "[service.desk]\nou = \"support\"\n",
+        ),
+        (
+            "stray-character-in-key",
+            "[service.desk]\no]u = \"support\"\n",
+            "[service.desk]\nou = \"support\"\n",
+        ),
+        (
+            "equals-left-out",
+            "[service.desk]\nou  \"support\"\n",
+            "[service.desk]\nou = \"support\"\n",
+        ),
         // A stray quote before a line, in LF and CRLF files alike.
         (
             "stray-quote-before-key",

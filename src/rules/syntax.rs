@@ -1092,8 +1092,71 @@ fn common_mistake(
         if rest.starts_with(',') {
             d.span = span_of(start..start + 1);
         }
+    } else if (message.contains("expected newline") || message.contains("key with no value"))
+        && let Some(m) = line_mended(line, start - line_start, message.contains("newline"))
+    {
+        let safe = shown_safely(&m.fixed) && !may_be_credential(line);
+        set(
+            m.message,
+            &m.label,
+            match safe {
+                true => format!("{}: `{}`", m.help, m.fixed),
+                false => m.help,
+            },
+        );
+        d.span = span_of(line_start + m.at.start..line_start + m.at.end);
     }
     d
+}
+
+/// A `key = value` line the parser stopped in at byte `e` of `line`, mended by one edit there:
+/// a line break lost between two statements (`newline`: the parser expected the line to end),
+/// a stray character, an `=` left out. The place is relative to the line.
+fn line_mended(line: &str, e: usize, newline: bool) -> Option<HeaderMistake> {
+    let c = line.get(e..)?.chars().next()?;
+    let (before, after) = (line[..e].trim_end(), line[e..].trim());
+    let removed = format!("{}{}", &line[..e], &line[e + c.len_utf8()..]);
+    let keyed = format!("{} = {after}", line[..e].trim_end());
+    let mistake = |message: String, label: &str, help: String, fixed: String, at| {
+        Some(HeaderMistake {
+            message,
+            label: label.to_owned(),
+            help,
+            fixed,
+            at,
+        })
+    };
+    if newline && !before.is_empty() && parses(before) && parses(after) {
+        // `ou = "x"connector = "c1"`, `[service.a]ou = "x"`.
+        return mistake(
+            "two statements on one line".to_owned(),
+            "a line break goes here",
+            "start what follows on a line of its own".to_owned(),
+            after.to_owned(),
+            e..e,
+        );
+    }
+    if !c.is_alphanumeric() && !c.is_whitespace() && parses(&removed) {
+        // `ou = "x";`, `t]ype = "twilio"`.
+        return mistake(
+            format!("a stray `{c}`"),
+            "stray",
+            "remove it".to_owned(),
+            removed.trim().to_owned(),
+            e..e + c.len_utf8(),
+        );
+    }
+    if !newline && !after.is_empty() && parses(&keyed) {
+        // `parent "acme"`.
+        return mistake(
+            format!("`=` missing after `{}`", before.trim()),
+            "`=` goes here",
+            "add it".to_owned(),
+            keyed.trim().to_owned(),
+            e..e,
+        );
+    }
+    None
 }
 
 /// A mistake in a table header that the parser reports in its own words, told with the one
