@@ -849,17 +849,8 @@ fn common_mistake(
     if let Some(m) =
         header_mistake(start, line_start, line).or_else(|| stray_quote(line_start, line))
     {
-        let safe = !m.fixed.is_empty() && shown_safely(&m.fixed) && !may_be_credential(line);
-        set(
-            m.message,
-            &m.label,
-            match safe {
-                true => format!("{}: `{}`", m.help, m.fixed),
-                false => m.help,
-            },
-        );
-        d.span = span_of(m.at);
-        return d;
+        let at = span_of(m.at.clone());
+        return m.told(d, line, at);
     }
     let string =
         message.contains("invalid basic string") || message.contains("invalid literal string");
@@ -1095,16 +1086,8 @@ fn common_mistake(
     } else if (message.contains("expected newline") || message.contains("key with no value"))
         && let Some(m) = line_mended(line, start - line_start, message.contains("newline"))
     {
-        let safe = shown_safely(&m.fixed) && !may_be_credential(line);
-        set(
-            m.message,
-            &m.label,
-            match safe {
-                true => format!("{}: `{}`", m.help, m.fixed),
-                false => m.help,
-            },
-        );
-        d.span = span_of(line_start + m.at.start..line_start + m.at.end);
+        let at = span_of(line_start + m.at.start..line_start + m.at.end);
+        return m.told(d, line, at);
     }
     d
 }
@@ -1168,6 +1151,22 @@ struct HeaderMistake {
     help: String,
     fixed: String,
     at: std::ops::Range<usize>,
+}
+
+impl HeaderMistake {
+    /// `d` told this mistake at `span`, its mended line shown after the help when it may be
+    /// (not empty, short, no credential on `line`).
+    fn told(self, mut d: Diagnostic, line: &str, span: Span) -> Diagnostic {
+        let shown = !self.fixed.is_empty() && shown_safely(&self.fixed) && !may_be_credential(line);
+        d.message = format!("invalid TOML: {}", self.message);
+        d.label = self.label;
+        d.help = match shown {
+            true => format!("{}: `{}`", self.help, self.fixed),
+            false => self.help,
+        };
+        d.span = span;
+        d
+    }
 }
 
 /// A quote at the start of `line` (at `line_start` of the file) that no quote closes, before
@@ -1394,14 +1393,8 @@ fn string_not_closed(
     let line_start = line_start_of(text, end);
     let line = &text[line_start..end];
     if let Some(m) = stray_quote(line_start, line) {
-        d.message = m.message;
-        d.label = m.label;
-        d.help = match !m.fixed.is_empty() && shown_safely(&m.fixed) && !may_be_credential(line) {
-            true => format!("{}: `{}`", m.help, m.fixed),
-            false => m.help,
-        };
-        d.span = span_of(m.at);
-        return d;
+        let at = span_of(m.at.clone());
+        return m.told(d, line, at);
     }
     let open = open_quote(line, q).map(|o| line_start + o);
     let secret = may_be_credential(line);
