@@ -139,9 +139,11 @@ pub fn resolve_files(
         errors,
         notes,
         nested: _,
+        left_out,
     } = loaded;
     let ws = Workspace {
         root,
+        left_out,
         sources,
         settings_file,
         settings: settings.settings,

@@ -308,6 +308,8 @@ pub struct Workspace {
     pub complete: bool,
     /// Diagnostics of loading and parsing.
     pub diagnostics: Vec<Diagnostic>,
+    /// The look at the files the workspace leaves out (none for one held in memory).
+    pub left_out: Option<crate::load::LeftOut>,
 }
 
 impl Workspace {

@@ -1,7 +1,8 @@
 //! Load: find the workspace root, walk it, and read every file once.
 //!
 //! **Invariant:** the pipeline reads the workspace here only; what else touches the file system
-//! is the commands' business (`build`'s writer and `--check` reader, `check --fix`, the
+//! is the commands' business (and the look at the files the walk leaves out, [`LeftOut`], made
+//! on demand by the rules that need it) (`build`'s writer and `--check` reader, `check --fix`, the
 //! language server's watching). A file that cannot be read is a [`LoadError`] (the tool could
 //! not do its job, exit 2), never a panic.
 
@@ -16,6 +17,7 @@ use crate::source::{FileId, SourceFile, Sources};
 
 mod git;
 mod ignores;
+mod left_out;
 mod naming;
 mod read;
 mod root;
@@ -28,6 +30,7 @@ pub use self::ignores::{
     walk_enters, workspace_enters,
 };
 use self::ignores::{admitted, excludes};
+pub use self::left_out::{Elsewhere, LeftOut, Why};
 pub use self::naming::{Naming, normalize};
 use self::read::{Read, Reader, read, rel};
 pub use self::root::{
@@ -84,6 +87,8 @@ pub struct Loaded {
     /// Folders below the root that hold a `nimbus.toml` of their own: separate workspaces,
     /// not read as part of this one.
     pub nested: Vec<PathBuf>,
+    /// The look at the files the walk left out (none for a workspace held in memory).
+    pub left_out: Option<LeftOut>,
 }
 
 /// A short, stable description of an I/O error.
@@ -185,6 +190,7 @@ fn load_kept(
     load_settings(root, naming, overlays, &mut loaded);
     let settings = &loaded.settings.settings;
     let excludes = excludes(root, settings);
+    loaded.left_out = Some(LeftOut::new(root, excludes.clone(), naming, kept.is_some()));
     let limit = settings.max_files;
     let reader = Reader {
         root,

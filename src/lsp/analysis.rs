@@ -60,7 +60,7 @@ pub fn check(
     cache: &mut ParseCache,
 ) -> Analysis {
     let fast = previous.filter(|prev| !full && reusable(root, prev, overlays, &cache.skipped));
-    let (sources, settings_file, settings, errors, notes) = match fast {
+    let (sources, settings_file, settings, load_out) = match fast {
         Some(prev) => {
             let mut sources = rebuild(&prev.ws.sources, overlays);
             sources.share_index(&prev.ws.sources);
@@ -68,13 +68,12 @@ pub fn check(
             let settings = settings_file
                 .map(|id| parse_settings(id, sources.get(id)))
                 .unwrap_or_default();
-            (
-                sources,
-                settings_file,
-                settings,
+            let load_out = (
                 prev.load_errors.clone(),
                 prev.notes.clone(),
-            )
+                prev.ws.left_out.clone(),
+            );
+            (sources, settings_file, settings, load_out)
         }
         None => {
             let loaded = load::load(root, naming, overlays);
@@ -93,16 +92,16 @@ pub fn check(
                 })
                 .map(|(p, _)| p.clone())
                 .collect();
+            let load_out = (loaded.errors, loaded.notes, loaded.left_out);
             (
                 loaded.sources,
                 loaded.settings_file,
                 loaded.settings,
-                loaded.errors,
-                loaded.notes,
+                load_out,
             )
         }
     };
-    finish(root, sources, settings_file, settings, errors, notes, cache)
+    finish(root, sources, settings_file, settings, load_out, cache)
 }
 
 /// True when the files of `prev` and the texts of `overlays` make the whole workspace: every
@@ -155,14 +154,15 @@ fn rebuild(prev: &Sources, overlays: &Overlays) -> Sources {
     sources
 }
 
-/// Parse (through the cache), resolve and check: [`crate::analyze`]'s stages.
+/// Parse (through the cache), resolve and check: [`crate::analyze`]'s stages. With the sources
+/// come what the load found beside them: its errors, its notes and the look at the files it
+/// left out.
 fn finish(
     root: &Path,
     sources: Sources,
     settings_file: Option<FileId>,
     settings: ParsedSettings,
-    errors: Vec<LoadError>,
-    notes: Vec<String>,
+    (errors, notes, left_out): (Vec<LoadError>, Vec<String>, Option<load::LeftOut>),
     cache: &mut ParseCache,
 ) -> Analysis {
     let entity_files: Vec<FileId> = sources
@@ -219,6 +219,7 @@ fn finish(
         notes,
         // Nested workspaces were noted by the walk that found these files.
         nested: Vec::new(),
+        left_out,
     };
     let (ws, errors, notes) = crate::resolve_files(loaded, files);
     crate::check_workspace(ws, errors, notes, &[])

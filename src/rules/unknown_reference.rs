@@ -5,6 +5,7 @@ use crate::check::Context;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::{Field, Kind};
 use crate::source::Span;
+use rustc_hash::FxHashMap;
 
 /// The rule record.
 pub const RULE: Rule = Rule {
@@ -20,8 +21,11 @@ messaging entry, and each item of `transfers` names a service. The help suggests
 existing id that the reference may name (never the entity itself, nor an OU below it for
 `parent`; a connector or entry in sight of the referrer's OU first), names every one when
 several are equally near (none for an empty value, which is no misspelling), and says so when
-the id belongs to an entity of another kind. When some file of the workspace has a syntax
-error, this rule stays quiet: the broken file may define what the reference names.
+the id belongs to an entity of another kind. When a file the workspace leaves out (matched by
+`exclude`, ignored by a `.gitignore`, hidden, or untracked with `--git-tracked`) defines the
+entity, the help names that file and why it is left out, and no fix writes another id in its
+place. When some file of the workspace has a syntax error, this rule stays quiet: the broken
+file may define what the reference names.
 
 ## Why it matters
 
@@ -91,6 +95,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     } else {
         Default::default()
     };
+    let elsewhere = left_out_definitions(cx);
     for u in res.unresolved.iter().filter(|u| !u.renamed) {
         let ids: Vec<&str> = (u.suggestions.iter())
             .map(|&i| model.def(u.kind, i).id.as_str())
@@ -133,6 +138,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 u.kind.noun()
             ),
         });
+        let defined = elsewhere.get(&(u.kind.key().to_owned(), u.value.to_string()));
         let (message, label) = if u.value.is_empty() {
             (
                 format!(
@@ -151,7 +157,10 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     u.kind.noun(),
                     u.value
                 ),
-                format!("no {} has this id", u.kind.noun()),
+                match defined {
+                    Some(_) => "defined only in a file left out".to_owned(),
+                    None => format!("no {} has this id", u.kind.noun()),
+                },
             )
         };
         // `parent = ""` on the one OU that can be the tenant: naming any OU would make a loop.
@@ -191,6 +200,21 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 format!("`{}` is this {}", u.value, k.noun()),
             );
         }
+        if let Some(e) = defined {
+            let near = match &ids[..] {
+                [] => String::new(),
+                _ => format!(" Otherwise, did you mean {}?", super::text::list_or(&ids)),
+            };
+            let (why, remedy) = e.why.told();
+            d.help = format!(
+                "`[{}.{}]` is defined in {} (line {}), {why}: {remedy}, or define the {} in a checked file.{near}",
+                u.kind.key(),
+                u.value,
+                e.file,
+                e.line,
+                u.kind.noun()
+            );
+        }
         let written = unread.get(u.value.as_str()).filter(|_| !ids.is_empty());
         if let Some((at, path)) = written {
             let source = cx.ws.sources.get(at.file);
@@ -213,11 +237,32 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         }
         if let Some(i) = u
             .suggestion()
-            .filter(|&i| !twice(u, i) && written.is_none() && !loops)
+            .filter(|&i| !twice(u, i) && written.is_none() && !loops && defined.is_none())
         {
             d = d.fix_string(u.span, &model.def(u.kind, i).id);
         }
         out.push(d);
+    }
+}
+
+/// Where the files the workspace leaves out (excluded, ignored, hidden, untracked) define the
+/// entities that references name and the files checked do not: a reference naming one means
+/// that entity, not a near id of the files checked. Looked at only when some reference names
+/// an unknown id (the look reads files).
+fn left_out_definitions(cx: &Context<'_>) -> FxHashMap<(String, String), crate::load::Elsewhere> {
+    let res = &cx.ws.res;
+    let wanted: std::collections::HashSet<(&str, &str)> = (res.unresolved.iter())
+        .filter(|u| !u.renamed && crate::model::is_valid_id(&u.value))
+        .map(|u| (u.kind.key(), u.value.as_str()))
+        .collect();
+    match &cx.ws.left_out {
+        Some(look) if !wanted.is_empty() => {
+            let read = (cx.ws.sources.iter())
+                .map(|(_, f)| f.path.as_path())
+                .collect();
+            look.definitions(&wanted, &read)
+        }
+        _ => FxHashMap::default(),
     }
 }
 
