@@ -2099,7 +2099,11 @@ fn a_byte_order_mark_kept_in_an_editors_text_is_a_column_and_one_on_disk_is_not(
     let on_disk = "\u{feff}ou.b.parent = \"sale\"\n";
     for (path, text) in [
         ("nimbus.toml", ""),
-        ("org.toml", "[ou.root]\n[ou.sales]\nparent = \"root\"\n"),
+        // Named, so that `sale` in both files reads as the misspelling, not `sales`.
+        (
+            "org.toml",
+            "[ou.root]\n[ou.sales]\nname = \"Sales\"\nparent = \"root\"\n",
+        ),
         ("disk.toml", on_disk),
     ] {
         std::fs::write(root.join(path), text).unwrap();

@@ -24,8 +24,12 @@ several are equally near (none for an empty value, which is no misspelling), and
 the id belongs to an entity of another kind. When a file the workspace leaves out (matched by
 `exclude`, ignored by a `.gitignore`, hidden, or untracked with `--git-tracked`) defines the
 entity, the help names that file and why it is left out, and no fix writes another id in its
-place. When some file of the workspace has a syntax error, this rule stays quiet: the broken
-file may define what the reference names.
+place. When two references or more agree on an unknown id whose only near id is that of an
+entity nothing names, the entity's id may be the misspelling: when its `name` reads as the
+references' id (`[ou.salse]`, `name = "Sales"`, against `ou = "sales"`), one diagnostic at
+the entity says so; when nothing tells which side is wrong, each reference is told and no fix
+rewrites it. When some file of the workspace has a syntax error, this rule stays quiet: the
+broken file may define what the reference names.
 
 ## Why it matters
 
@@ -96,7 +100,19 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         Default::default()
     };
     let elsewhere = left_out_definitions(cx);
-    for u in res.unresolved.iter().filter(|u| !u.renamed) {
+    let misspelled = misspelled_definitions(cx, &elsewhere, &unread);
+    for (&(kind, i), (group, certain)) in &misspelled {
+        if *certain {
+            out.push(misspelled_definition(cx, kind, i, group));
+        }
+    }
+    // The group of `u`, when its entity's id may be the misspelling: `Some(true)` when it
+    // surely is (then the entity's diagnostic tells it).
+    let group_of = |u: &crate::resolve::Unresolved| {
+        (u.suggestion()).and_then(|i| misspelled.get(&(u.kind, i)).map(|(g, c)| (g.len(), *c)))
+    };
+    let told = |u: &crate::resolve::Unresolved| group_of(u).is_some_and(|(_, certain)| certain);
+    for u in (res.unresolved.iter()).filter(|u| !u.renamed && !told(u)) {
         let ids: Vec<&str> = (u.suggestions.iter())
             .map(|&i| model.def(u.kind, i).id.as_str())
             .collect();
@@ -227,6 +243,16 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 u.kind.noun(),
             ));
         }
+        let unsure = group_of(u).map(|(n, _)| n);
+        if let (Some(n), Some(i)) = (unsure, u.suggestion()) {
+            let def = model.def(u.kind, i);
+            d.help.push_str(&format!(
+                " Nothing names `[{}.{}]` while {n} references write `{}`: if its id is the misspelling, correct it there instead",
+                u.kind.key(),
+                def.id,
+                u.value
+            ));
+        }
         let loops = u.field == "parent"
             && u.suggestion().is_some()
             && (res.lookup(model, Kind::Ou, &u.from.1)).is_some_and(|o| looping.contains(&o));
@@ -235,14 +261,151 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 " With the other `parent` fixes, it would make a loop: correct them by hand",
             );
         }
-        if let Some(i) = u
-            .suggestion()
-            .filter(|&i| !twice(u, i) && written.is_none() && !loops && defined.is_none())
-        {
+        if let Some(i) = u.suggestion().filter(|&i| {
+            !twice(u, i) && written.is_none() && !loops && defined.is_none() && unsure.is_none()
+        }) {
             d = d.fix_string(u.span, &model.def(u.kind, i).id);
         }
         out.push(d);
     }
+}
+
+/// The references, by the entity they likely meant, when that entity's own id may be the
+/// misspelling: two references or more write one unknown id whose only near id (the
+/// suggestion of each) is the entity's, and nothing names the entity. With each group, true
+/// when the entity's id surely is the misspelling: its `name` reads as the references' id
+/// (`[ou.salse]`, `name = "Sales"`, against `ou = "sales"`): one diagnostic at its id, not one
+/// per reference. When it reads as the entity's id, the references are told as others are;
+/// otherwise no fix rewrites them: which side is wrong is not known.
+fn misspelled_definitions<'a>(
+    cx: &Context<'a>,
+    elsewhere: &FxHashMap<(String, String), crate::load::Elsewhere>,
+    unread: &FxHashMap<String, (Span, String)>,
+) -> std::collections::BTreeMap<(Kind, u32), (Vec<&'a crate::resolve::Unresolved>, bool)> {
+    let (model, res) = (&cx.ws.model, &cx.ws.res);
+    let mut groups: std::collections::BTreeMap<(Kind, u32), Vec<&crate::resolve::Unresolved>> =
+        Default::default();
+    // Per entity, the one value its near references write (`None`: several values).
+    let mut values: FxHashMap<(Kind, u32), Option<&str>> = FxHashMap::default();
+    for u in res.unresolved.iter().filter(|u| !u.renamed) {
+        let Some(i) = u.suggestion() else { continue };
+        let value = values.entry((u.kind, i)).or_insert(Some(u.value.as_str()));
+        if *value != Some(u.value.as_str()) {
+            *value = None;
+        }
+        groups.entry((u.kind, i)).or_default().push(u);
+    }
+    let named = |kind: Kind, i: u32| -> bool {
+        let i = Some(i);
+        match kind {
+            Kind::Ou => {
+                res.tree.parent.contains(&i)
+                    || [&res.connector_ou, &res.entry_ou, &res.service_ou]
+                        .iter()
+                        .any(|v| v.contains(&i))
+            }
+            Kind::Connector => res.entry_connector.contains(&i),
+            Kind::MessagingEntry => res.service_entry.contains(&i),
+            Kind::Service => (res.transfers.iter()).any(|t| t.iter().any(|&(to, _)| Some(to) == i)),
+        }
+    };
+    groups.retain(|&(kind, i), group| {
+        let Some(value) = values[&(kind, i)] else {
+            return false;
+        };
+        let another_kind =
+            (Kind::ALL.into_iter()).any(|k| k != kind && res.lookup(model, k, value).is_some());
+        group.len() >= 2
+            && crate::model::is_valid_id(value)
+            && !another_kind
+            && !unread.contains_key(value)
+            && !elsewhere.contains_key(&(kind.key().to_owned(), value.to_owned()))
+            && !named(kind, i)
+    });
+    // By its `name`, which side reads as meant: the references (the entity's id is the
+    // misspelling), the entity (theirs is), or neither.
+    (groups.into_iter())
+        .filter_map(|((kind, i), group)| {
+            let def = model.def(kind, i);
+            let value = group[0].value.as_str();
+            let (to_value, to_id) = def.name.get().map_or((0, 0), |name| {
+                let name = slug(&name.value);
+                (
+                    strsim::levenshtein(&name, value),
+                    strsim::levenshtein(&name, &def.id),
+                )
+            });
+            (to_id >= to_value).then_some(((kind, i), (group, to_value < to_id)))
+        })
+        .collect()
+}
+
+/// A display name written as an id: `Sales Team` → `sales-team`.
+fn slug(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.trim().chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_alphanumeric() || c == '_' {
+            out.push(c);
+        } else if (c.is_whitespace() || c == '-') && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    out.trim_end_matches('-').to_owned()
+}
+
+/// The diagnostic of an entity whose id is likely misspelled: `group` are the references that
+/// name its likely id.
+fn misspelled_definition(
+    cx: &Context<'_>,
+    kind: Kind,
+    i: u32,
+    group: &[&crate::resolve::Unresolved],
+) -> Diagnostic {
+    let def = cx.ws.model.def(kind, i);
+    let value = group[0].value.as_str();
+    // Where the references are: per file (in path order), its lines.
+    let mut places: std::collections::BTreeMap<crate::source::FileId, Vec<u32>> =
+        Default::default();
+    for u in group {
+        let line = (cx.ws.sources.get(u.span.file))
+            .position(u.span.start as usize)
+            .line;
+        places.entry(u.span.file).or_default().push(line);
+    }
+    const SHOWN: usize = 3;
+    let mut told: Vec<String> = (places.iter().take(SHOWN))
+        .map(|(&file, lines)| {
+            let file = cx.ws.sources.get(file).display();
+            let mut lines = lines.clone();
+            lines.sort_unstable();
+            let lines: Vec<String> = lines.iter().map(u32::to_string).collect();
+            match &lines[..] {
+                [one] => format!("{file} line {one}"),
+                _ => format!("{file} lines {}", lines.join(", ")),
+            }
+        })
+        .collect();
+    if places.len() > SHOWN {
+        told.push(format!("{} more files", places.len() - SHOWN));
+    }
+    Diagnostic::new(
+        Code::UnknownReference,
+        def.id_span,
+        format!(
+            "{} references name the unknown {} `{value}`, and nothing names the {} `{}`",
+            group.len(),
+            kind.noun(),
+            kind.noun(),
+            def.id
+        ),
+    )
+    .label(format!("named by nothing: is this `{value}` misspelled?"))
+    .help(format!(
+        "if this id is misspelled, write `{value}` here, as the references do ({}); if `{}` is the id meant, write it in each of them",
+        told.join("; "),
+        def.id
+    ))
+    .about(kind, &def.id)
 }
 
 /// Where the files the workspace leaves out (excluded, ignored, hidden, untracked) define the
