@@ -1685,6 +1685,19 @@ fn a_variable_name_written_as_the_secret_is_no_secret_and_gets_its_table() {
             "{ env = \"$TWILIO_SECRET\" }",
             "`env` takes the variable's name alone: `env = \"TWILIO_SECRET\"`",
         ),
+        // Windows' and PowerShell's ways of naming a variable.
+        (
+            "\"%TWILIO_SECRET%\"",
+            "a variable is named in a table, without `%`: write `api_key_secret = { env = \"TWILIO_SECRET\" }`",
+        ),
+        (
+            "\"$env:TWILIO_SECRET\"",
+            "a variable is named in a table, without `$`: write `api_key_secret = { env = \"TWILIO_SECRET\" }`",
+        ),
+        (
+            "{ env = \"%TWILIO_SECRET%\" }",
+            "`env` takes the variable's name alone: `env = \"TWILIO_SECRET\"`",
+        ),
     ] {
         let doc = json(&check(
             &[("org.toml", ORG), ("tw.toml", &connector(secret))],
@@ -1699,8 +1712,8 @@ fn a_variable_name_written_as_the_secret_is_no_secret_and_gets_its_table() {
             .as_str()
             .unwrap();
         let written = connector(secret);
-        let mended = if secret.starts_with('{') {
-            written.replace("\"$TWILIO_SECRET\"", fixed)
+        let mended = if let Some(inner) = secret.strip_prefix("{ env = ") {
+            written.replace(inner.trim_end_matches(" }"), fixed)
         } else {
             written.replace(secret, fixed)
         };

@@ -1527,7 +1527,7 @@ fn read_secret(r: &mut Reader<'_>, t: &DeTable<'_>, m: &Misspelled, id: &str) ->
         DeValue::String(s) if variable_name(s).is_some() => {
             let name = variable_name(s).unwrap_or_default();
             r.diagnostics
-                .push(invalid_value::env_name_as_value(span, name));
+                .push(invalid_value::env_name_as_value(span, name, s));
             Field::Invalid
         }
         DeValue::String(s) => {
@@ -1651,18 +1651,20 @@ fn sid_shaped(v: &str, prefix: &str) -> bool {
         .is_some_and(|hex| hex.len() == 32 && hex.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
-/// The variable a string names when it reads as a shell reference, `$NAME` or `${NAME}`:
-/// the `$` says a variable was meant. A bare upper-case word may be a secret
+/// The variable a string names when it reads as a shell reference, `$NAME` or `${NAME}`
+/// (or Windows' `%NAME%` and PowerShell's `$env:NAME`): the `$` says a variable was meant. A bare upper-case word may be a secret
 /// (`"CHANGEME"`), and stays one.
 fn variable_name(s: &str) -> Option<&str> {
     // A credential with a `$` before it is a credential, never a name to move into `env`.
     after_dollar(s).filter(|name| is_env_name(name) && !is_secret_shaped(name))
 }
 
-/// What follows `$` (or stands in `${…}`) in `s`, whatever it is.
+/// What follows `$` (or stands in `${…}`, `%…%`, or follows `$env:`) in `s`, whatever it is.
 pub(crate) fn after_dollar(s: &str) -> Option<&str> {
-    s.strip_prefix("${")
-        .and_then(|n| n.strip_suffix('}'))
+    let within = |open: &str, close: char| s.strip_prefix(open)?.strip_suffix(close);
+    within("${", '}')
+        .or_else(|| within("%", '%'))
+        .or_else(|| s.strip_prefix("$env:"))
         .or_else(|| s.strip_prefix('$'))
 }
 

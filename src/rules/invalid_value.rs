@@ -335,16 +335,18 @@ pub(crate) fn bad_env_name(span: Span, name: &str, meant: Option<&str>) -> Diagn
     }
 }
 
-/// `api_key_secret = "$NAME"`: a variable's reference where its table goes.
-pub(crate) fn env_name_as_value(span: Span, name: &str) -> Diagnostic {
+/// `api_key_secret = "$NAME"` (`written`, or `"%NAME%"`…): a variable's reference where its
+/// table goes.
+pub(crate) fn env_name_as_value(span: Span, name: &str, written: &str) -> Diagnostic {
     let table = format!("{{ env = \"{name}\" }}");
+    let sign = if written.starts_with('%') { "%" } else { "$" };
     new(
         span,
         format!("`api_key_secret` names variable `{name}` as a shell would, in a plain string"),
     )
     .label("a string, not a reference to the variable")
     .help(format!(
-        "a variable is named in a table, without `$`: write `api_key_secret = {table}`"
+        "a variable is named in a table, without `{sign}`: write `api_key_secret = {table}`"
     ))
     .fix(span, table, format!("Write `{{ env = \"{name}\" }}`"))
 }
