@@ -302,6 +302,20 @@ pub fn check(
             check(&cx, &mut diags);
         }
     }
+    // A service whose `instant_messaging` could not be read (`= false`) may or may not offer
+    // IM: the rules about IM drew no conclusion about it, and a comment silencing one of them
+    // is not unused.
+    for s in (ws.model.services.iter()).filter(|s| matches!(s.im, crate::model::Field::Invalid)) {
+        for code in [
+            Code::ImNoAgents,
+            Code::ImUnreachable,
+            Code::MissingMessagingEntry,
+            Code::ChannelLicense,
+            Code::ChannelRegion,
+        ] {
+            cx.hold_for(code, Kind::Service, &s.def.id);
+        }
+    }
     mask_secrets(mask, &mut diags);
     keep_quotes(ws, &mut diags);
     drop_missing_fields_of_duplicates(ws, &mut diags);
@@ -508,14 +522,14 @@ fn suppress(
     // `noqa: RUF100`); it is used when it silences one, and reported itself when it does not.
     let mut unused = unused_suppression::unused(ws, &used, held, held_for);
     if detached {
-        let below = unused_suppression::entities_below(ws);
+        let around = unused_suppression::entities_around(ws);
         for (i, d) in &mut unused {
             let s = &sups[*i];
             let Some(code) = s.codes.iter().find(|c| c.span == d.span) else {
                 continue;
             };
             if s.targets.is_empty() && !code.value.rule().hard {
-                let entity = below(s.span);
+                let entity = around(s.span);
                 let raises =
                     |(kind, id): (Kind, &str)| raised.contains(&(code.value, kind, id.to_owned()));
                 d.help = unused_suppression::detached_help(code.value, entity, raises);

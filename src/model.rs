@@ -300,6 +300,9 @@ pub struct Im {
     pub channels: Vec<Sp<Channel>>,
     /// True when `channels` lists anything at all, valid or not: the service is a front desk.
     pub lists_channel: bool,
+    /// True when the table holds a switch that turns IM off (`enabled = false`), which
+    /// `unknown-field` reports: the rules about reaching the service yield to it.
+    pub switched_off: bool,
 }
 
 impl Im {

@@ -1503,7 +1503,13 @@ const IM_ALIASES: &[(&str, &str)] = &[
 ];
 /// Where a service key written in its IM table goes (`{key}` and `{id}` filled in).
 const OF_THE_SERVICE: &str = "`{key}` belongs to the service, not its IM table: write it in `[service.{id}]`, above any `[service.{id}.instant_messaging]` header";
+/// IM switched off by a key, as other tools do: the table is what turns it on.
+const IM_SWITCH: &str = "IM is on whenever service `{id}` has an `instant_messaging` table: to turn it off, remove the table and its keys; to keep it on, remove this line";
 const IM_ELSEWHERE: &[(&str, &str)] = &[
+    ("enabled", IM_SWITCH),
+    ("enable", IM_SWITCH),
+    ("disabled", IM_SWITCH),
+    ("active", IM_SWITCH),
     ("transfers", OF_THE_SERVICE),
     ("license", OF_THE_SERVICE),
     ("user_assignment", OF_THE_SERVICE),
@@ -1710,6 +1716,14 @@ fn read_im(r: &mut Reader<'_>, t: &DeTable<'_>, m: &Misspelled, id: &str) -> Fie
                     None => format!("[service.{id}.instant_messaging]"),
                 };
                 r.wrong_type(value, "instant_messaging", "a table", &example);
+                // `false`: IM turned off, which is no table at all (a table turns it on).
+                if let (DeValue::Boolean(false), Some(d)) =
+                    (value.get_ref(), r.diagnostics.last_mut())
+                {
+                    d.help = format!(
+                        "a service without IM has no `instant_messaging`: remove this line (an `instant_messaging` table, even empty, turns IM on for `{id}`)"
+                    );
+                }
                 return Field::Invalid;
             };
             let header = r.header_span(key.span(), value.span());
@@ -1793,8 +1807,20 @@ fn read_im(r: &mut Reader<'_>, t: &DeTable<'_>, m: &Misspelled, id: &str) -> Fie
             channels_span: list.field.get().map(|c| c.span),
             channels,
             lists_channel,
+            switched_off: switched_off(im),
         },
     })
+}
+
+/// True when the IM table `im` holds a switch that turns IM off: `enabled = false`,
+/// `disabled = true`, as other tools write it.
+fn switched_off(im: &DeTable<'_>) -> bool {
+    im.iter()
+        .any(|(k, v)| match (k.get_ref().as_ref(), v.get_ref()) {
+            ("enabled" | "enable" | "active", DeValue::Boolean(on)) => !on,
+            ("disabled", DeValue::Boolean(off)) => *off,
+            _ => false,
+        })
 }
 
 #[cfg(test)]

@@ -141,6 +141,11 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let Some(im) = services[root].im.value() else {
             continue;
         };
+        if im.switched_off {
+            // IM meant off: the `unknown-field` of its switch says it all, unless silenced.
+            let id = &services[root].def.id;
+            cx.yield_to(Code::ImUnreachable, Code::UnknownField, Kind::Service, id);
+        }
         let fed = || {
             fed.get_or_init(|| {
                 (0..services.len())

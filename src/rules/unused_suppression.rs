@@ -127,9 +127,15 @@ pub(crate) fn diagnostic(s: &Suppression, code: &Sp<Code>) -> Diagnostic {
 /// the comment would silence something, or nothing.
 pub(crate) fn detached_help(
     code: Code,
-    below: Option<(Kind, &str, Span)>,
+    (inside, below): (Option<Entity<'_>>, Option<Entity<'_>>),
     raises: impl Fn((Kind, &str)) -> bool,
 ) -> String {
+    if let Some((kind, id, _)) = inside.filter(|&(k, id, _)| raises((k, id))) {
+        return format!(
+            "a suppression goes on the line above the table header: move it above `[{}.{id}]`, whose table holds it",
+            kind.key()
+        );
+    }
     match below {
         Some((kind, id, _)) if raises((kind, id)) => format!(
             "put the comment directly above the table header of {} `{id}` (no blank line between), or remove it",
@@ -143,19 +149,38 @@ pub(crate) fn detached_help(
     }
 }
 
-/// For a comment at `span`, the entity whose header comes next below it in its file: the
-/// headers of `ws`, sorted once.
-pub(crate) fn entities_below<'w>(
+/// An entity, by its kind, id and header.
+pub(crate) type Entity<'w> = (Kind, &'w str, Span);
+
+/// For a comment at `span`, the entity whose table holds it (its `[kind.id]` header is above
+/// it, with no other table's header between them but its own sub-tables'), and the entity
+/// whose header comes next below it in its file: the headers of `ws`, sorted once.
+pub(crate) fn entities_around<'w>(
     ws: &'w Workspace,
-) -> impl Fn(Span) -> Option<(Kind, &'w str, Span)> {
+) -> impl Fn(Span) -> (Option<Entity<'w>>, Option<Entity<'w>>) {
     let m = &ws.model;
-    let mut headers: Vec<(Kind, &str, Span)> = (Kind::ALL.iter())
+    let mut headers: Vec<Entity<'w>> = (Kind::ALL.iter())
         .flat_map(|&k| m.defs(k).map(move |d| (k, d.id.as_str(), d.header)))
         .collect();
     headers.sort_unstable_by_key(|h| (h.2.file.0, h.2.start));
     move |at: Span| {
         let i = headers.partition_point(|h| (h.2.file.0, h.2.start) <= (at.file.0, at.end));
-        headers.get(i).copied().filter(|h| h.2.file == at.file)
+        let below = headers.get(i).copied().filter(|h| h.2.file == at.file);
+        let inside = (i.checked_sub(1).and_then(|i| headers.get(i).copied())).filter(|h| {
+            let text = &ws.sources.get(at.file).text;
+            let own = format!("[{}.{}.", h.0.key(), h.1);
+            h.2.file == at.file
+                && text
+                    .get(h.2.start as usize..)
+                    .is_some_and(|t| t.starts_with('['))
+                && (text.get(h.2.end as usize..at.start as usize)).is_some_and(|between| {
+                    (between.lines().skip(1)).all(|l| {
+                        let l = l.trim_start();
+                        !l.starts_with('[') || l.starts_with(&own)
+                    })
+                })
+        });
+        (inside, below)
     }
 }
 

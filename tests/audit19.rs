@@ -1,0 +1,97 @@
+//! Findings of the nineteenth black-box audit (a demanding user's), a test each: M3, IM
+//! switched off with `instant_messaging = false` or `enabled = false`; M4, a suppression
+//! comment inside the table it is meant for.
+
+mod common;
+
+use common::{json, run, workspace};
+
+/// Each diagnostic of `check --format json` of `files` (with an empty `nimbus.toml`): its
+/// code, line and help.
+fn diagnostics(files: &[(&str, &str)]) -> Vec<(String, u64, String)> {
+    let mut all = vec![("nimbus.toml", "")];
+    all.extend_from_slice(files);
+    let ws = workspace(&all);
+    let doc = json(&run(ws.path(), &["check", "--format", "json"]));
+    (doc["diagnostics"].as_array().unwrap().iter())
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap().to_owned(),
+                d["line"].as_u64().unwrap(),
+                d["help"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn m3_instant_messaging_false_is_told_to_go_and_silences_no_im_rule_for_nothing() {
+    let services = "[ou.contoso]\n\n# nimbus-lint: allow(im-no-agents)\n[service.bot]\nou = \"contoso\"\nlicense = \"contact_center\"\nuser_assignment = \"none\"\ninstant_messaging = false\n";
+    assert_eq!(
+        diagnostics(&[("org.toml", services)]),
+        [(
+            "invalid-value".to_owned(),
+            8,
+            "a service without IM has no `instant_messaging`: remove this line (an `instant_messaging` table, even empty, turns IM on for `bot`)".to_owned()
+        )]
+    );
+    // `true` still gets the table that turns it on.
+    let on = services.replace("= false", "= true");
+    let found = diagnostics(&[("org.toml", &on)]);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(
+        found[0].2,
+        "write it like this: `[service.bot.instant_messaging]`"
+    );
+}
+
+#[test]
+fn m3_a_switch_in_the_im_table_is_told_that_the_table_is_the_switch() {
+    let services = "[ou.contoso]\n\n[service.desk]\nou = \"contoso\"\nlicense = \"contact_center\"\n\n[service.desk.instant_messaging]\nenabled = false\n";
+    // One diagnostic: no `im-unreachable` for the service meant to have no IM.
+    let found = diagnostics(&[("org.toml", services)]);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, "unknown-field", "{found:?}");
+    assert_eq!(
+        found[0].2,
+        "IM is on whenever service `desk` has an `instant_messaging` table: to turn it off, remove the table and its keys; to keep it on, remove this line"
+    );
+}
+
+#[test]
+fn m4_a_suppression_inside_the_table_it_is_meant_for_is_told_to_move_above_its_header() {
+    let services = "[ou.contoso]\n\n[service.bot]\nou = \"contoso\"\n# nimbus-lint: allow(im-no-agents)\nlicense = \"contact_center\"\nuser_assignment = \"none\"\n[service.bot.instant_messaging]\nchannels = [\"interact\"]\n";
+    let found = diagnostics(&[("org.toml", services)]);
+    let unused: Vec<_> = (found.iter())
+        .filter(|d| d.0 == "unused-suppression")
+        .collect();
+    assert_eq!(
+        unused,
+        [&(
+            "unused-suppression".to_owned(),
+            5,
+            "a suppression goes on the line above the table header: move it above `[service.bot]`, whose table holds it".to_owned()
+        )]
+    );
+    // Inside the table of an entity that raises nothing it silences: removed, as before.
+    let calm = services.replace("user_assignment = \"none\"\n", "");
+    let found = diagnostics(&[("org.toml", &calm)]);
+    assert_eq!(
+        found,
+        [(
+            "unused-suppression".to_owned(),
+            5,
+            "remove it: no entity is defined below it".to_owned()
+        )]
+    );
+    // Below another table's header, the comment is no longer in the entity's table.
+    let other = services.replace(
+        "# nimbus-lint: allow(im-no-agents)\n",
+        "[lints]\n# nimbus-lint: allow(im-no-agents)\n",
+    );
+    let found = diagnostics(&[("org.toml", &other)]);
+    assert!(
+        !found.iter().any(|d| d.2.contains("whose table holds it")),
+        "{found:?}"
+    );
+}
