@@ -100,6 +100,27 @@ impl<'a> Context<'a> {
         self.ws.res.duplicates.iter().any(|d| d.kind == kind)
     }
 
+    /// True when an entity is defined twice and its copies place it differently (another
+    /// `ou`, or `parent` for an OU): the OU tree, and what each entity sees, then depend on
+    /// which copy is kept, that is on file names. The rules that conclude from them (`root-ou`,
+    /// `ou-cycle`, `reference-not-visible`) wait for the `duplicate-id` to be settled.
+    pub fn copies_placed_apart(&self) -> bool {
+        let (model, res) = (&self.ws.model, &self.ws.res);
+        // The halves of one entity split across files (`[service.x.instant_messaging]` alone
+        // in a file) place it once.
+        let copies = (res.duplicates.iter()).filter(|d| !d.sub_tables_only.contains(&true));
+        copies.into_iter().any(|d| {
+            let dropped = (d.refs.iter())
+                .find(|(k, _)| *k == Kind::Ou)
+                .map(|(_, v)| &v.value);
+            let kept = res.lookup(model, d.kind, &d.id).and_then(|i| match d.kind {
+                Kind::Ou => model.ous[i as usize].parent.get(),
+                _ => model.def(d.kind, i).ou.get(),
+            });
+            dropped != kept.map(|v| &v.value)
+        })
+    }
+
     /// The connectors suggested to the entries that name none, computed on first use.
     pub(crate) fn meant_connectors(&self) -> &crate::rules::advice::MeantConnectors {
         self.meant_connectors

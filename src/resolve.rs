@@ -474,6 +474,22 @@ pub fn resolve(mut ws: Workspace, files: Vec<ParsedFile>) -> Workspace {
                 .collect()
         })
         .collect();
+    // The references of the copies dropped as duplicates: an unknown one is wrong in either
+    // copy, and which copy is kept depends on file names alone.
+    let dropped = std::mem::take(&mut r.res.duplicates);
+    for d in &dropped {
+        for (kind, value) in &d.refs {
+            let field = match (kind, d.kind) {
+                (Kind::Ou, Kind::Ou) => "parent",
+                (Kind::Ou, _) => "ou",
+                (Kind::Connector, _) => "connector",
+                (Kind::MessagingEntry, _) => "messaging_entry",
+                (Kind::Service, _) => "transfers",
+            };
+            r.found_from(*kind, field, value, (d.kind, &d.id));
+        }
+    }
+    r.res.duplicates = dropped;
 
     res.tree = build_tree(&model.ous, parents);
     // `ou = "x"` in an OU is renamed to `parent` unless `x` is below it: a loop. Its
@@ -741,6 +757,17 @@ impl Refs<'_> {
         from: &Def,
         from_kind: Kind,
     ) -> Option<u32> {
+        self.found_from(kind, field, value, (from_kind, &from.id))
+    }
+
+    /// [`Refs::found`], the referrer told by its kind and id.
+    fn found_from(
+        &mut self,
+        kind: Kind,
+        field: &'static str,
+        value: &Sp<Text>,
+        (from_kind, from): (Kind, &Text),
+    ) -> Option<u32> {
         let found = self.res.lookup(self.model, kind, &value.value);
         if found.is_none()
             && !(kind == Kind::Ou && self.no_ous)
@@ -751,7 +778,7 @@ impl Refs<'_> {
                 field,
                 value: value.value.clone(),
                 span: value.span,
-                from: (from_kind, from.id.clone()),
+                from: (from_kind, from.clone()),
                 suggestions: Vec::new(),
                 hidden: false,
                 unsure: false,

@@ -95,3 +95,64 @@ fn m4_a_suppression_inside_the_table_it_is_meant_for_is_told_to_move_above_its_h
         "{found:?}"
     );
 }
+
+/// The example workspace with `extra` added as `name`: each diagnostic's code and message
+/// but `duplicate-id`'s (told at the later copy in path order, as the contract has it), and
+/// the place of those in `extra`.
+fn beside_example(name: &str, extra: &str) -> Vec<(String, String)> {
+    let dir = tempfile::tempdir().unwrap();
+    common::copy_dir(&common::fixture("example"), dir.path());
+    std::fs::write(dir.path().join(name), extra).unwrap();
+    let doc = json(&run(dir.path(), &["check", "--format", "json"]));
+    let mut out: Vec<(String, String)> = (doc["diagnostics"].as_array().unwrap().iter())
+        .filter(|d| d["code"] != "duplicate-id")
+        .map(|d| {
+            let place = match d["file"].as_str() == Some(name) {
+                true => format!(" at {}:{}", d["line"], d["column"]),
+                false => String::new(),
+            };
+            (
+                d["code"].as_str().unwrap().to_owned(),
+                format!("{}{place}", d["message"].as_str().unwrap()),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn h2_a_copy_of_an_entity_gets_the_same_diagnostics_whatever_its_file_is_named() {
+    let stale_service = "[service.billing]\nou = \"sales\"\nlicense = \"contact_center\"\ntransfers = [\"nope\", \"billing\"]\n[service.billing.instant_messaging]\nmessaging_entry = \"nope-entry\"\nchannels = [\"sms\"]\n";
+    let found = beside_example("zz-old.toml", stale_service);
+    assert_eq!(found, beside_example("aa-old.toml", stale_service));
+    assert_eq!(
+        found,
+        [
+            (
+                "self-transfer".to_owned(),
+                "service `billing` transfers to itself at 4:22".to_owned()
+            ),
+            (
+                "unknown-reference".to_owned(),
+                "`messaging_entry` names an unknown messaging entry `nope-entry` at 6:19"
+                    .to_owned()
+            ),
+            (
+                "unknown-reference".to_owned(),
+                "`transfers` names an unknown service `nope` at 4:14".to_owned()
+            ),
+        ]
+    );
+    // Copies placing their entity elsewhere: no tree, loop or sight concluded from the one
+    // that happens to be kept.
+    for extra in [
+        "[ou.sales]\nname = \"Sales (old)\"\n",
+        "[ou.sales]\nparent = \"sales\"\n",
+        "[messaging_entry.whatsapp-sales]\nou = \"support\"\nconnector = \"twilio-support\"\nservice_sid = \"IS0123456789abcdef0123456789abcd71\"\n",
+    ] {
+        let found = beside_example("zz-copy.toml", extra);
+        assert_eq!(found, beside_example("aa-copy.toml", extra), "{extra}");
+        assert_eq!(found, [], "{extra}");
+    }
+}

@@ -168,16 +168,18 @@ fn sarif_fingerprints_are_unique_in_a_run_and_survive_edits_above() {
 fn machine_formats_name_files_as_the_file_system_spells_them() {
     use std::os::unix::ffi::OsStrExt;
     let ws = common::workspace(&[("org.toml", "[ou.contoso]\n")]);
-    let broken = "[ou.x]\nparent = \"nope\"\n";
     let root = ws.path();
-    for name in [
+    for (i, name) in [
         &b"a\nb/x.toml"[..],
         b"caf\xe9.toml",
         b"e\x1b[31m\xe2\x80\xae/y.toml",
-    ] {
+    ]
+    .into_iter()
+    .enumerate()
+    {
         let path = root.join(std::ffi::OsStr::from_bytes(name));
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, broken).unwrap();
+        std::fs::write(path, format!("[ou.x{i}]\nparent = \"nope\"\n")).unwrap();
     }
     let r = run(root, &["check", "--format", "github"]);
     let files: Vec<&str> = r

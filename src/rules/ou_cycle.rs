@@ -48,6 +48,10 @@ const NAMED: usize = 12;
 const LABELS: usize = 12;
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    if cx.copies_placed_apart() {
+        cx.hold(Code::OuCycle);
+        return;
+    }
     let ous = &cx.ws.model.ous;
     for cycle in &cx.ws.res.tree.cycles {
         let first = &ous[cycle[0] as usize];

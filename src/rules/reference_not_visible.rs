@@ -55,6 +55,10 @@ ou = "contoso"
 };
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    if cx.copies_placed_apart() {
+        cx.hold(Code::ReferenceNotVisible);
+        return;
+    }
     let lifting = std::cell::OnceCell::new();
     for o in cx.out_of_sight() {
         report(cx, &lifting, out, o);

@@ -51,6 +51,10 @@ parent = "contoso"
 const LABELS: usize = 10;
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    if cx.copies_placed_apart() {
+        cx.hold(Code::RootOu);
+        return;
+    }
     let ous = &cx.ws.model.ous;
     let tree = &cx.ws.res.tree;
     if let [first, _, ..] = tree.roots[..] {

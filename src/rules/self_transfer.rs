@@ -39,18 +39,26 @@ transfers = ["billing"]
 };
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    for s in &cx.ws.model.services {
-        for t in s.transfers.iter().filter(|t| t.value == s.def.id) {
-            out.push(
-                Diagnostic::new(
-                    Code::SelfTransfer,
-                    t.span,
-                    format!("service `{}` transfers to itself", s.def.id),
-                )
-                .label("this service")
-                .help(format!("remove `{}` from its own `transfers`", s.def.id))
-                .about(Kind::Service, &s.def.id),
-            );
-        }
+    let kept =
+        (cx.ws.model.services.iter()).flat_map(|s| s.transfers.iter().map(|t| (&s.def.id, t)));
+    // And the copies dropped as duplicates: which copy is kept depends on file names alone.
+    let dropped = (cx.ws.res.duplicates.iter())
+        .filter(|d| d.kind == Kind::Service)
+        .flat_map(|d| {
+            (d.refs.iter())
+                .filter(|(k, _)| *k == Kind::Service)
+                .map(move |(_, t)| (&d.id, t))
+        });
+    for (id, t) in kept.chain(dropped).filter(|(id, t)| t.value == **id) {
+        out.push(
+            Diagnostic::new(
+                Code::SelfTransfer,
+                t.span,
+                format!("service `{id}` transfers to itself"),
+            )
+            .label("this service")
+            .help(format!("remove `{id}` from its own `transfers`"))
+            .about(Kind::Service, id),
+        );
     }
 }
