@@ -1,6 +1,8 @@
-//! Findings of the nineteenth black-box audit (a demanding user's), a test each: M3, IM
-//! switched off with `instant_messaging = false` or `enabled = false`; M4, a suppression
-//! comment inside the table it is meant for.
+//! Findings of the nineteenth black-box audit (a demanding user's), a test each: H2, a copy
+//! of an entity gets the same diagnostics whatever its file is named; M1, `parent` (or
+//! `ou_id`) on an entity is its `ou`; M3, IM switched off with `instant_messaging = false` or
+//! `enabled = false`; M4, a suppression comment inside the table it is meant for. (H1, a
+//! misspelled definition, is `misspelled_definition.rs`.)
 
 mod common;
 
@@ -155,4 +157,30 @@ fn h2_a_copy_of_an_entity_gets_the_same_diagnostics_whatever_its_file_is_named()
         assert_eq!(found, beside_example("aa-copy.toml", extra), "{extra}");
         assert_eq!(found, [], "{extra}");
     }
+}
+
+#[test]
+fn m1_parent_on_a_service_is_its_ou_misspelled_and_fixed_as_one() {
+    let services = "[ou.contoso]\n\n[ou.sales]\nparent = \"contoso\"\n\n[service.desk]\nparent = \"sales\"\nlicense = \"contact_center\"\n\n[messaging_entry.wa]\nou_id = \"sales\"\nconnector = \"tw\"\nservice_sid = \"IS12345678900000000000000000AbCdEf\"\n\n[connector.tw]\nou = \"contoso\"\ntype = \"twilio\"\nregion = \"us1\"\napi_key_sid = \"SK0123456789abcdef0123456789abcdef\"\napi_key_secret = { env = \"S\" }\n\n[service.wa-desk]\nou = \"sales\"\nlicense = \"contact_center\"\ninstant_messaging = { messaging_entry = \"wa\", channels = [\"sms\"] }\n";
+    let found = diagnostics(&[("org.toml", services)]);
+    assert_eq!(
+        found,
+        [
+            (
+                "unknown-field".to_owned(),
+                7,
+                "did you mean `ou`?".to_owned()
+            ),
+            (
+                "unknown-field".to_owned(),
+                11,
+                "did you mean `ou`?".to_owned()
+            ),
+        ]
+    );
+    let ws = workspace(&[("nimbus.toml", ""), ("org.toml", services)]);
+    let r = run(ws.path(), &["check", "--fix", "--format", "short"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let text = std::fs::read_to_string(ws.path().join("org.toml")).unwrap();
+    assert_eq!(text.matches("ou = \"sales\"").count(), 3, "{text}");
 }

@@ -1169,7 +1169,12 @@ fn read_kind(r: &mut Reader<'_>, kind: Kind, value: &Spanned<DeValue<'_>>, out: 
                     t,
                     &Schema {
                         dotted: e.dotted(),
-                        ..schema(e.what.clone(), OU_KEYS, &[("ou", "parent")], &[])
+                        ..schema(
+                            e.what.clone(),
+                            OU_KEYS,
+                            &[("ou", "parent"), ("parent_id", "parent")],
+                            &[],
+                        )
                     },
                 );
                 // `ou = "x"` renamed to `parent`: resolve knows whether `x` is below it.
@@ -1394,6 +1399,9 @@ fn misplaced<'t, 'i>(
 /// Other words for `ou`, in every entity's table that takes it: its own spellings, which a
 /// fix renames.
 pub(crate) const OU_ALIASES: &[(&str, &str)] = &[
+    // An OU's word for what holds it.
+    ("parent", "ou"),
+    ("ou_id", "ou"),
     ("org_unit", "ou"),
     ("organization_unit", "ou"),
     ("organisation_unit", "ou"),
