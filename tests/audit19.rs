@@ -1,7 +1,8 @@
 //! Findings of the nineteenth black-box audit (a demanding user's), a test each: H2, a copy
 //! of an entity gets the same diagnostics whatever its file is named; M1, `parent` (or
 //! `ou_id`) on an entity is its `ou`; M3, IM switched off with `instant_messaging = false` or
-//! `enabled = false`; M4, a suppression comment inside the table it is meant for. (H1, a
+//! `enabled = false`; M4, a suppression comment inside the table it is meant for; M2, with no
+//! OU, the help names those the entities name. (H1, a
 //! misspelled definition, is `misspelled_definition.rs`.)
 
 mod common;
@@ -183,4 +184,22 @@ fn m1_parent_on_a_service_is_its_ou_misspelled_and_fixed_as_one() {
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     let text = std::fs::read_to_string(ws.path().join("org.toml")).unwrap();
     assert_eq!(text.matches("ou = \"sales\"").count(), 3, "{text}");
+}
+
+#[test]
+fn m2_with_no_ou_the_help_names_the_ous_the_entities_name_and_where_one_is_left_out() {
+    let services = "[service.a]\nou = \"acme-sales\"\nlicense = \"contact_center\"\n\n[service.b]\nou = \"acme\"\nlicense = \"contact_center\"\n";
+    let ws = workspace(&[
+        ("nimbus.toml", "[workspace]\nexclude = [\"drafts\"]\n"),
+        ("services.toml", services),
+        ("drafts/org.toml", "# moved\n[ou.acme]\n"),
+    ]);
+    let doc = json(&run(ws.path(), &["check", "--format", "json"]));
+    let found = doc["diagnostics"].as_array().unwrap();
+    assert_eq!(found.len(), 1, "{doc:#}");
+    assert_eq!(found[0]["code"], "root-ou");
+    assert_eq!(
+        found[0]["help"],
+        "the entities name the OUs `acme` and `acme-sales`, which no file checked defines: define them, the tenant at the top with no `parent`, the others below it; `[ou.acme]` is defined in drafts/org.toml (line 2), which `exclude` in nimbus.toml leaves out: take it out of `exclude`"
+    );
 }

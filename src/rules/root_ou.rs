@@ -141,20 +141,70 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         .flat_map(|&k| m.defs(k).map(move |d| (k, d)))
         .min_by_key(|(_, d)| (cx.ws.sources.get(d.header.file).rel(), d.header.start));
     let Some((kind, def)) = first else { return };
+    let mut help = match named_ous(cx) {
+        (named, _) if named.is_empty() => "add the tenant, an OU without `parent` (e.g. `[ou.contoso]`), and give every entity `ou = \"contoso\"` or an OU below it".to_owned(),
+        (named, elsewhere) => {
+            const SHOWN: usize = 4;
+            let shown: Vec<&str> = named.iter().take(SHOWN).copied().collect();
+            let list = match named.len() - shown.len() {
+                0 => super::text::list(&shown),
+                more => format!("{}, and {more} more", super::text::list(&shown).replacen(" and ", ", ", 1)),
+            };
+            let mut help = match named[..] {
+                [one] => format!(
+                    "the entities name the OU `{one}`, which no file checked defines: define it as the tenant, an OU with no `parent`: `[ou.{one}]`"
+                ),
+                _ => format!(
+                    "the entities name the OUs {list}, which no file checked defines: define them, the tenant at the top with no `parent`, the others below it"
+                ),
+            };
+            if let Some((id, e)) = elsewhere {
+                let (why, remedy) = e.why.told();
+                help.push_str(&format!(
+                    "; `[ou.{id}]` is defined in {} (line {}), {why}: {remedy}",
+                    e.file, e.line
+                ));
+            }
+            help
+        }
+    };
     // Without a `nimbus.toml`, the folder checked may be a part of the workspace only: the
     // OUs may be in a folder above.
-    let help = if cx.ws.settings_file.is_none() {
-        "add the tenant, an OU without `parent` (e.g. `[ou.contoso]`), and give every entity \
-         `ou = \"contoso\"` or an OU below it; if the OUs are in a folder above, put a \
-         `nimbus.toml` at the workspace's root, which is then checked whole"
-    } else {
-        "add the tenant, an OU without `parent` (e.g. `[ou.contoso]`), and give every entity \
-         `ou = \"contoso\"` or an OU below it"
-    };
+    if cx.ws.settings_file.is_none() {
+        help.push_str("; if the OUs are in a folder above, put a `nimbus.toml` at the workspace's root, which is then checked whole");
+    }
     out.push(
         Diagnostic::new(Code::RootOu, def.header, "the workspace has no OU")
             .label("no OU to hold it")
             .help(help)
             .about(kind, &def.id),
     );
+}
+
+/// The OUs the entities name (`ou`), in id order, and the first of them that a file the
+/// workspace leaves out defines, with where.
+fn named_ous<'a>(cx: &Context<'a>) -> (Vec<&'a str>, Option<(&'a str, crate::load::Elsewhere)>) {
+    let m = &cx.ws.model;
+    let mut named: Vec<&str> = (Kind::ALL.iter())
+        .flat_map(|&k| m.defs(k))
+        .filter_map(|d| d.ou.get().map(|o| o.value.as_str()))
+        .filter(|id| crate::model::is_valid_id(id))
+        .collect();
+    named.sort_unstable();
+    named.dedup();
+    let elsewhere = cx.ws.left_out.as_ref().and_then(|look| {
+        let wanted = named.iter().map(|&id| (Kind::Ou.key(), id)).collect();
+        let read = (cx.ws.sources.iter())
+            .map(|(_, f)| f.path.as_path())
+            .collect();
+        let found = look.definitions(&wanted, &read);
+        let first = named
+            .iter()
+            .find(|&&id| found.contains_key(&(Kind::Ou.key().to_owned(), id.to_owned())))?;
+        let e = found
+            .get(&(Kind::Ou.key().to_owned(), (*first).to_owned()))?
+            .clone();
+        Some((*first, e))
+    });
+    (named, elsewhere)
 }
