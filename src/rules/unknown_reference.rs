@@ -295,33 +295,39 @@ fn misspelled_definitions<'a>(
         }
         groups.entry((u.kind, i)).or_default().push(u);
     }
-    let named = |kind: Kind, i: u32| -> bool {
-        let i = Some(i);
-        match kind {
-            Kind::Ou => {
-                res.tree.parent.contains(&i)
-                    || [&res.connector_ou, &res.entry_ou, &res.service_ou]
-                        .iter()
-                        .any(|v| v.contains(&i))
-            }
-            Kind::Connector => res.entry_connector.contains(&i),
-            Kind::MessagingEntry => res.service_entry.contains(&i),
-            Kind::Service => (res.transfers.iter()).any(|t| t.iter().any(|&(to, _)| Some(to) == i)),
-        }
-    };
     groups.retain(|&(kind, i), group| {
         let Some(value) = values[&(kind, i)] else {
             return false;
         };
-        let another_kind =
-            (Kind::ALL.into_iter()).any(|k| k != kind && res.lookup(model, k, value).is_some());
+        let another_kind = (Kind::ALL.into_iter())
+            .any(|k| k != kind && res.lookup(model, k, value).is_some());
         group.len() >= 2
             && crate::model::is_valid_id(value)
             && !another_kind
             && !unread.contains_key(value)
             && !elsewhere.contains_key(&(kind.key().to_owned(), value.to_owned()))
-            && !named(kind, i)
     });
+    if groups.is_empty() {
+        return Default::default();
+    }
+    // What some resolved reference names, by kind: one pass over them all.
+    let mut named: [Vec<bool>; 4] = Kind::ALL.map(|k| vec![false; model.defs(k).count()]);
+    let mut mark = |kind: Kind, i: u32| named[kind as usize][i as usize] = true;
+    let tree_parents = res.tree.parent.iter();
+    let owners = [&res.connector_ou, &res.entry_ou, &res.service_ou];
+    for i in tree_parents.chain(owners.into_iter().flatten()).flatten() {
+        mark(Kind::Ou, *i);
+    }
+    for i in res.entry_connector.iter().flatten() {
+        mark(Kind::Connector, *i);
+    }
+    for i in res.service_entry.iter().flatten() {
+        mark(Kind::MessagingEntry, *i);
+    }
+    for &(to, _) in res.transfers.iter().flatten() {
+        mark(Kind::Service, to);
+    }
+    groups.retain(|&(kind, i), _| !named[kind as usize][i as usize]);
     // By its `name`, which side reads as meant: the references (the entity's id is the
     // misspelling), the entity (theirs is), or neither.
     (groups.into_iter())
