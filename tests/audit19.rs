@@ -203,3 +203,35 @@ fn m2_with_no_ou_the_help_names_the_ous_the_entities_name_and_where_one_is_left_
         "the entities name the OUs `acme` and `acme-sales`, which no file checked defines: define them, the tenant at the top with no `parent`, the others below it; `[ou.acme]` is defined in drafts/org.toml (line 2), which `exclude` in nimbus.toml leaves out: take it out of `exclude`"
     );
 }
+
+#[test]
+fn l7_a_string_where_a_list_goes_is_put_in_a_list_by_fix() {
+    let text = "[ou.contoso]\n\n[service.a]\nou = \"contoso\"\nlicense = \"contact_center\"\ntransfers = \"b\"\ninstant_messaging = { channels = 'interact' }\n\n[service.b]\nou = \"contoso\"\nlicense = \"contact_center\"\ntransfers = \"a, c\"\n\n[service.c]\nou = \"contoso\"\nlicense = \"contact_center\"\ntransfers = \"\"\n";
+    let helps: Vec<String> = diagnostics(&[("org.toml", text)])
+        .into_iter()
+        .map(|d| d.2)
+        .collect();
+    assert_eq!(
+        helps,
+        [
+            "write it like this: `transfers = [\"b\"]`",
+            "write it like this: `channels = ['interact']`",
+            "write it like this: `transfers = [\"a\", \"c\"]`",
+            "write it like this: `transfers = [\"<service id>\"]`",
+        ]
+    );
+    let ws = workspace(&[("nimbus.toml", ""), ("org.toml", text)]);
+    let r = run(ws.path(), &["check", "--fix", "--format", "short"]);
+    assert_eq!(
+        r.stdout,
+        "org.toml:17:13: error[invalid-value]: `transfers` must be a list of strings, found a string\n\
+         1 error, 0 warnings in 2 files\n"
+    );
+    let fixed = std::fs::read_to_string(ws.path().join("org.toml")).unwrap();
+    assert_eq!(
+        fixed,
+        text.replace("\"b\"\n", "[\"b\"]\n")
+            .replace("'interact'", "['interact']")
+            .replace("\"a, c\"", "[\"a\", \"c\"]")
+    );
+}

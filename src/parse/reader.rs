@@ -557,12 +557,39 @@ impl<'s> Reader<'s> {
             }
         };
         let DeValue::Array(items) = value.get_ref() else {
-            // One string where a list goes: the help shows it in a list.
-            let example = match value.get_ref() {
-                DeValue::String(s) => format!("{key} = [{}]", toml_string(s)),
-                _ => example.to_owned(),
+            // One string where a list goes: the help shows it in a list, and `--fix` writes
+            // it so; a string of several (`"a, b"`: no id or channel holds a comma or a
+            // blank) as the list of each.
+            let raw = self.src.get(value.span()).unwrap_or_default();
+            let list = match value.get_ref() {
+                DeValue::String(s) => {
+                    let items: Vec<String> = (s.split([',', ';', ' ', '\t']))
+                        .filter(|i| !i.is_empty())
+                        .map(toml_string)
+                        .collect();
+                    let one_line = !raw.starts_with("\"\"\"") && !raw.starts_with("\'\'\'");
+                    match &items[..] {
+                        [_] if one_line && !s.contains([',', ';', ' ', '\t']) => {
+                            Some(format!("[{raw}]"))
+                        }
+                        [] => None,
+                        _ => Some(format!("[{}]", items.join(", "))),
+                    }
+                }
+                _ => None,
+            };
+            let example = match &list {
+                Some(list) => format!("{key} = {list}"),
+                None => example.to_owned(),
             };
             self.wrong_type(value, key, "a list of strings", &example);
+            if let Some(list) = list
+                && let Some(d) = self.diagnostics.pop()
+            {
+                let span = self.span(value.span());
+                self.diagnostics
+                    .push(d.fix(span, list, "Put it in a list".to_owned()));
+            }
             return Strings {
                 field: Field::Invalid,
                 items: Vec::new(),

@@ -299,8 +299,8 @@ fn misspelled_definitions<'a>(
         let Some(value) = values[&(kind, i)] else {
             return false;
         };
-        let another_kind = (Kind::ALL.into_iter())
-            .any(|k| k != kind && res.lookup(model, k, value).is_some());
+        let another_kind =
+            (Kind::ALL.into_iter()).any(|k| k != kind && res.lookup(model, k, value).is_some());
         group.len() >= 2
             && crate::model::is_valid_id(value)
             && !another_kind
