@@ -2,7 +2,7 @@
 //! of an entity gets the same diagnostics whatever its file is named; M1, `parent` (or
 //! `ou_id`) on an entity is its `ou`; M3, IM switched off with `instant_messaging = false` or
 //! `enabled = false`; M4, a suppression comment inside the table it is meant for; M2, with no
-//! OU, the help names those the entities name. (H1, a
+//! OU, the help names those the entities name; L4, L7, lists. (H1, a
 //! misspelled definition, is `misspelled_definition.rs`.)
 
 mod common;
@@ -233,5 +233,18 @@ fn l7_a_string_where_a_list_goes_is_put_in_a_list_by_fix() {
         text.replace("\"b\"\n", "[\"b\"]\n")
             .replace("'interact'", "['interact']")
             .replace("\"a, c\"", "[\"a\", \"c\"]")
+    );
+}
+
+#[test]
+fn l4_a_did_you_mean_already_listed_says_so() {
+    let text = "[ou.contoso]\n\n[service.a]\nou = \"contoso\"\nlicense = \"contact_center\"\ntransfers = [\"sales-team\", \"sales-tem\"]\n\n[service.sales-team]\nou = \"contoso\"\nlicense = \"contact_center\"\n";
+    assert_eq!(
+        diagnostics(&[("org.toml", text)]),
+        [(
+            "unknown-reference".to_owned(),
+            6,
+            "did you mean `sales-team`? It is in these `transfers` already: if it is the one meant, remove this item".to_owned()
+        )]
     );
 }

@@ -243,6 +243,14 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 u.kind.noun(),
             ));
         }
+        if let Some(i) = u.suggestion().filter(|_| u.field == "transfers") {
+            let id = model.def(u.kind, i).id.as_str();
+            if listed.contains(&(u.from.1.as_str(), id)) {
+                d.help.push_str(
+                    " It is in these `transfers` already: if it is the one meant, remove this item",
+                );
+            }
+        }
         let unsure = group_of(u).map(|(n, _)| n);
         if let (Some(n), Some(i)) = (unsure, u.suggestion()) {
             let def = model.def(u.kind, i);
