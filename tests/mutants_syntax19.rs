@@ -255,3 +255,17 @@ fn a_stray_brace_is_told_with_another_mistake_below() {
         ),
     ]);
 }
+
+/// Guards that a `#` written before the items of an array (`[#"sales-team", …]`) is told as
+/// such when the file holds another mistake further down: without the `#` the statement parses
+/// past the line the parser stopped on, which is what tells it. The check asked that the
+/// whole rest of the file (its window) parse, so a second mistake within 64 KB below turned
+/// the report into "unclosed array … add `]` right after the `[`", an edit that empties the
+/// array. Found while auditing `reach` (`1778:27: replace + with *` made every file "short").
+#[test]
+fn a_hash_before_the_items_is_told_with_another_mistake_below() {
+    snapshots(&[(
+        "hash-before-items-with-a-mistake-below",
+        "[service.desk]\nou = \"support\"\ntransfers = [#\"sales-team\", \"billing\"]\n\n[service.other]\nou = \"sales\"\nlicense = contact_center\n",
+    )]);
+}

@@ -1739,7 +1739,8 @@ fn statement_start(text: &str, at: usize) -> usize {
 }
 
 /// The `#` written inside the brackets of the statement an error at `start` is in, before
-/// items (`[#"b", "c"]`): the comment it starts hides them, and without it the file parses.
+/// items (`[#"b", "c"]`): the comment it starts hides them, and without it the file parses
+/// past the error's line (a mistake further down, not this one, may stop it there).
 fn commented_items(text: &str, start: usize) -> Option<usize> {
     let from = statement_start(text, start);
     let (stack, _) = open_brackets(text, from, start).ok()?;
@@ -1754,7 +1755,7 @@ fn commented_items(text: &str, start: usize) -> Option<usize> {
         let comment = text[hash..at + line.len()].trim_end();
         if comment.starts_with('#')
             && comment.contains(['"', '\'', ']', '}'])
-            && reach(text, from, hash..hash + 1, "") == usize::MAX
+            && reach(text, from, hash..hash + 1, "") > to
         {
             return Some(hash);
         }
