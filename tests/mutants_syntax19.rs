@@ -269,3 +269,28 @@ fn a_hash_before_the_items_is_told_with_another_mistake_below() {
         "[service.desk]\nou = \"support\"\ntransfers = [#\"sales-team\", \"billing\"]\n\n[service.other]\nou = \"sales\"\nlicense = contact_center\n",
     )]);
 }
+
+/// Guards that a one-line string left open is told as such (with the quote to add) where the
+/// parser names something else: in a table header (`[service."x]`: "unclosed table, expected
+/// `]`"), on the last line of a file with no final line break ("invalid basic string, expected
+/// `"`"), and before a backslash at the end of a CRLF line ("`\u{d}` is not an escape", the
+/// carriage return written as Rust escapes it). The reading of a string left open ran only for
+/// an "unclosed" message at the end of the file. Found while auditing `explained` (`192:39:
+/// replace && with ||` read better than the code, on all 22 corpus files it changed).
+#[test]
+fn a_one_line_string_left_open_is_told_where_the_parser_names_something_else() {
+    snapshots(&[
+        (
+            "quote-left-open-in-a-header",
+            "[service.x]\nou = \"sales\"\n\n[service.\"x]\nlicense = \"contact_center\"\n",
+        ),
+        (
+            "string-left-open-on-the-last-line-no-line-break",
+            "[service.desk]\nou = \"support\"\nlicense = \"contact_center",
+        ),
+        (
+            "backslash-before-crlf",
+            "[service.desk]\r\nou = \"support\"\r\nuser_assignment = \"none\\\r\n",
+        ),
+    ]);
+}

@@ -189,8 +189,10 @@ pub(crate) fn explained(mut d: Diagnostic, text: &str, base: usize) -> Diagnosti
         d.labels.clear();
         return d.with(span_of(at..at), format!("`{closers}` goes here"));
     }
-    if d.message.contains("unclosed") && rest.trim().is_empty() {
-        // A one-line string left open inside the brackets: the string is what is unclosed.
+    if d.message.contains("unclosed") || rest.trim().is_empty() {
+        // A one-line string left open inside the brackets (the parser finds them, not the
+        // string, unclosed), in a table header, or on the last line of a file with no final
+        // line break: the string is what is unclosed.
         if let Err(open) = open_brackets(text, statement_start(text, start), start)
             && let q @ (b'"' | b'\'') = text.as_bytes()[open]
             && !text[open..].starts_with(if q == b'"' { "\"\"\"" } else { "\'\'\'" })
