@@ -238,10 +238,12 @@ fn a_mistake_above_a_long_valid_file_is_explained_as_in_a_short_one() {
 
 /// Guards that a stray `{` before a value is told, with the line mended, when the file holds
 /// a second mistake below: removing the `{` parses up to that mistake, further than closing
-/// the `{`, whose reading stops inside the `}` it adds. Kills, in `reach`, `1793:22: replace +
-/// with *`: an error inside an edit was placed at `from * …`, far down the file, so closing
-/// the `{` seemed to parse furthest and the parser's words were printed; and `1793:39: replace
-/// - with /` (a division by the statement's start, 0 for the file's first line: a panic).
+/// the `{`, whose reading stops inside the `}` it adds. Kills, in `reach`,
+/// `1793:22: replace + with *`: an error inside an edit was placed at `from * …`, far down the
+/// file, so closing the `{` seemed to parse furthest and the parser's words were printed;
+/// `1793:39: replace - with /` (a division by the statement's start, 0 for the file's first
+/// line: a panic); and, in `explained`, `129:68: replace - with +` and `with /` (the end of a
+/// last line with no line break misplaced: a panic or a cut line).
 #[test]
 fn a_stray_brace_is_told_with_another_mistake_below() {
     snapshots(&[
@@ -252,6 +254,11 @@ fn a_stray_brace_is_told_with_another_mistake_below() {
         (
             "stray-brace-on-the-first-line-with-a-mistake-below",
             "ou = {\"support\"\nlicense = contact_center\n",
+        ),
+        // On the last line, with no line break after it.
+        (
+            "stray-brace-on-the-last-line-no-line-break",
+            "[service.desk]\nlicense = \"contact_center\"\nou = {\"support\"",
         ),
     ]);
 }
@@ -293,4 +300,59 @@ fn a_one_line_string_left_open_is_told_where_the_parser_names_something_else() {
             "[service.desk]\r\nou = \"support\"\r\nuser_assignment = \"none\\\r\n",
         ),
     ]);
+}
+
+/// Guards that the help for a `#` before the items of an array does not repeat a line holding
+/// a credential: "remove the `#`" alone. Kills, in `explained`, `118:51: replace && with ||`:
+/// a line short and plain enough to show was repeated whatever its key
+/// (`passwords = ["hunter2", "swordfish"]`).
+#[test]
+fn the_help_for_a_hash_before_items_does_not_repeat_a_credential() {
+    snapshots(&[(
+        "hash-before-items-of-a-credential",
+        "[service.desk]\nou = \"support\"\npasswords = [#\"hunter2\", \"swordfish\"]\n",
+    )]);
+}
+
+/// Guards that the help for a stray `{` repeats the mended line only when it is safe to show:
+/// not a line holding a credential, not a line over 40 characters. Kills, in `explained`,
+/// `136:58: replace && with ||`: the line was repeated when short and plain whatever its key
+/// (`password = "hunter2"`), or when long if no credential was in it.
+#[test]
+fn the_help_for_a_stray_brace_repeats_only_a_line_safe_to_show() {
+    snapshots(&[
+        (
+            "stray-brace-before-a-credential",
+            "[service.desk]\nou = \"support\"\npassword = {\"hunter2\"\nlicense = \"contact_center\"\n",
+        ),
+        (
+            "stray-brace-on-a-long-line",
+            "[service.desk]\nou = \"support\"\ndescription = {\"a rather long description that runs on and on\"\nlicense = \"contact_center\"\n",
+        ),
+    ]);
+}
+
+/// Guards where the `]` of an empty array left open goes: right after its `[`, which the
+/// help says. Kills, in `explained`, `163:51: replace + with *`: the "`]` goes here" label
+/// sat on the `[` itself (at 3:13, not 3:14: the human report draws both alike, so the
+/// label's place is read from the JSON report).
+#[test]
+fn the_bracket_of_an_empty_array_left_open_goes_right_after_it() {
+    let text =
+        "[service.desk]\nou = \"support\"\ntransfers = [\n\n[service.other]\nou = \"sales\"\n";
+    snapshots(&[("empty-array-left-open-before-a-header", text)]);
+    let found =
+        common::workspace_diagnostics(&[("org.toml", common::syntax::ORG), ("x.toml", text)]);
+    assert_eq!(found.len(), 1, "{found:?}");
+    let label = &found[0]["labels"][0];
+    assert_eq!(
+        (
+            &label["message"],
+            &label["line"],
+            &label["column"],
+            &label["end_column"]
+        ),
+        (&"`]` goes here".into(), &3.into(), &14.into(), &14.into()),
+        "{found:?}"
+    );
 }
