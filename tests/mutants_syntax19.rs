@@ -356,3 +356,14 @@ fn the_bracket_of_an_empty_array_left_open_goes_right_after_it() {
         "{found:?}"
     );
 }
+
+/// Guards the wording of text left after a `key = value` of an inline table: "unexpected text
+/// after a key of an inline table" (was "after an key"). Found while auditing `reach`
+/// (`1792:18: replace < with <=` led a corpus file there).
+#[test]
+fn text_after_a_key_of_an_inline_table_is_worded_with_its_article() {
+    snapshots(&[(
+        "text-after-a-key-of-an-inline-table",
+        "[service.desk]\nou = \"support\"\nhours = { start = 8 . end = 12 }\n",
+    )]);
+}

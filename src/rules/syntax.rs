@@ -1061,12 +1061,12 @@ fn common_mistake(
             }
         } else {
             let (what, close) = if array {
-                ("array item", ']')
+                ("an array item", ']')
             } else {
-                ("key of an inline table", '}')
+                ("a key of an inline table", '}')
             };
             set(
-                format!("unexpected text after an {what}"),
+                format!("unexpected text after {what}"),
                 &format!("`,` or `{close}` expected here"),
                 format!(
                     "separate the items with `,` and close the brackets with `{close}`; check the quotes and brackets written before it"
