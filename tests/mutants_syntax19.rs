@@ -367,3 +367,26 @@ fn text_after_a_key_of_an_inline_table_is_worded_with_its_article() {
         "[service.desk]\nou = \"support\"\nhours = { start = 8 . end = 12 }\n",
     )]);
 }
+
+/// Guards where an indented header that does not parse, below the table it seems to repeat,
+/// is told: at its `}` (the parser first reads it as that table written twice). Kills, in
+/// `explained`, `266:27: replace + with -`: the place was measured back from the line's start
+/// by its indent, and the parser's "unclosed table" was printed at the wrong column.
+#[test]
+fn an_indented_header_that_does_not_parse_is_told_at_its_mistake() {
+    snapshots(&[(
+        "indented-header-with-a-brace-below-its-table",
+        "[service.desk]\nou = \"support\"\n\n  [service.desk}.instant_messaging]\n",
+    )]);
+}
+
+/// Guards that the help for a stray `,` after `=` does not repeat a line holding a credential:
+/// "remove it" alone. Kills, in `explained`, `294:57: replace && with ||`: a line short and
+/// plain enough to show was repeated whatever its key (`password = "hunter2"`).
+#[test]
+fn the_help_for_a_stray_comma_does_not_repeat_a_credential() {
+    snapshots(&[(
+        "stray-comma-before-a-credential",
+        "[service.desk]\nou = \"support\"\npassword =, \"hunter2\"\n",
+    )]);
+}
