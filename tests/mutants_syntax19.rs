@@ -390,3 +390,15 @@ fn the_help_for_a_stray_comma_does_not_repeat_a_credential() {
         "[service.desk]\nou = \"support\"\npassword =, \"hunter2\"\n",
     )]);
 }
+
+/// Guards that an array of arrays written without its opening `[` is told so, with the line
+/// mended: the reading "an array without its `[`" ran only for a line holding no `[` at all,
+/// so `hours = [8, 12], [18, 20]]` got "TOML takes one `key = value` a line". Found in
+/// `explained` (`305:67: replace && with ||` read it right, and passed every test).
+#[test]
+fn an_array_of_arrays_without_its_opening_bracket_is_told_so() {
+    snapshots(&[(
+        "array-of-arrays-without-its-opening-bracket",
+        "[service.desk]\nou = \"support\"\nhours = [8, 12], [18, 20]]\n",
+    )]);
+}

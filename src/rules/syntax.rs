@@ -303,11 +303,11 @@ pub(crate) fn explained(mut d: Diagnostic, text: &str, base: usize) -> Diagnosti
             d.label = "no `,` here".to_owned();
             d.help = "remove the `,`: a TOML line holds one `key = value`, with nothing after it"
                 .to_owned();
-        } else if let Some(eq) =
-            eq.filter(|&eq| eq <= code_end && code.ends_with(']') && !code.contains('['))
+        } else if let Some(eq) = eq.filter(|&eq| eq <= code_end && code.ends_with(']'))
             && parses(&format!("{}[{}", &text[from..eq], &text[eq..code_end]))
         {
-            // `transfers = "a", "b"]`: an array without its `[`.
+            // `transfers = "a", "b"]`: an array without its `[` (of arrays too,
+            // `hours = [8, 12], [18, 20]]`).
             let fixed = format!("{} [{}", text[from..eq].trim(), text[eq..code_end].trim());
             d.message = "invalid TOML: an array without its opening `[`".to_owned();
             d.span = span_of(eq..eq);
