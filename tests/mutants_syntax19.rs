@@ -402,3 +402,14 @@ fn an_array_of_arrays_without_its_opening_bracket_is_told_so() {
         "[service.desk]\nou = \"support\"\nhours = [8, 12], [18, 20]]\n",
     )]);
 }
+
+/// Guards that the help for an array without its opening `[` does not repeat a line holding a
+/// credential: "add `[` before the first item" alone. Kills, in `explained`, `313:49: replace
+/// && with ||`: a line short and plain enough to show was repeated whatever its key.
+#[test]
+fn the_help_for_an_array_without_its_bracket_does_not_repeat_a_credential() {
+    snapshots(&[(
+        "array-without-its-bracket-of-a-credential",
+        "[service.desk]\nou = \"support\"\npasswords = \"hunter2\", \"swordfish\"]\n",
+    )]);
+}
