@@ -189,8 +189,10 @@ pub(crate) fn explained(mut d: Diagnostic, text: &str, base: usize) -> Diagnosti
         d.labels.clear();
         return d.with(span_of(at..at), format!("`{closers}` goes here"));
     }
-    if d.message.contains("unclosed") && rest.trim().is_empty() {
-        // A one-line string left open inside the brackets: the string is what is unclosed.
+    if d.message.contains("unclosed") || rest.trim().is_empty() {
+        // A one-line string left open inside the brackets (the parser finds them, not the
+        // string, unclosed), in a table header, or on the last line of a file with no final
+        // line break: the string is what is unclosed.
         if let Err(open) = open_brackets(text, statement_start(text, start), start)
             && let q @ (b'"' | b'\'') = text.as_bytes()[open]
             && !text[open..].starts_with(if q == b'"' { "\"\"\"" } else { "\'\'\'" })
@@ -301,11 +303,11 @@ pub(crate) fn explained(mut d: Diagnostic, text: &str, base: usize) -> Diagnosti
             d.label = "no `,` here".to_owned();
             d.help = "remove the `,`: a TOML line holds one `key = value`, with nothing after it"
                 .to_owned();
-        } else if let Some(eq) =
-            eq.filter(|&eq| eq <= code_end && code.ends_with(']') && !code.contains('['))
+        } else if let Some(eq) = eq.filter(|&eq| eq <= code_end && code.ends_with(']'))
             && parses(&format!("{}[{}", &text[from..eq], &text[eq..code_end]))
         {
-            // `transfers = "a", "b"]`: an array without its `[`.
+            // `transfers = "a", "b"]`: an array without its `[` (of arrays too,
+            // `hours = [8, 12], [18, 20]]`).
             let fixed = format!("{} [{}", text[from..eq].trim(), text[eq..code_end].trim());
             d.message = "invalid TOML: an array without its opening `[`".to_owned();
             d.span = span_of(eq..eq);
@@ -1059,12 +1061,12 @@ fn common_mistake(
             }
         } else {
             let (what, close) = if array {
-                ("array item", ']')
+                ("an array item", ']')
             } else {
-                ("key of an inline table", '}')
+                ("a key of an inline table", '}')
             };
             set(
-                format!("unexpected text after an {what}"),
+                format!("unexpected text after {what}"),
                 &format!("`,` or `{close}` expected here"),
                 format!(
                     "separate the items with `,` and close the brackets with `{close}`; check the quotes and brackets written before it"
@@ -1739,7 +1741,8 @@ fn statement_start(text: &str, at: usize) -> usize {
 }
 
 /// The `#` written inside the brackets of the statement an error at `start` is in, before
-/// items (`[#"b", "c"]`): the comment it starts hides them, and without it the file parses.
+/// items (`[#"b", "c"]`): the comment it starts hides them, and without it the file parses
+/// past the error's line (a mistake further down, not this one, may stop it there).
 fn commented_items(text: &str, start: usize) -> Option<usize> {
     let from = statement_start(text, start);
     let (stack, _) = open_brackets(text, from, start).ok()?;
@@ -1754,7 +1757,7 @@ fn commented_items(text: &str, start: usize) -> Option<usize> {
         let comment = text[hash..at + line.len()].trim_end();
         if comment.starts_with('#')
             && comment.contains(['"', '\'', ']', '}'])
-            && reach(text, from, hash..hash + 1, "") == usize::MAX
+            && reach(text, from, hash..hash + 1, "") > to
         {
             return Some(hash);
         }
