@@ -100,6 +100,16 @@ impl Kind {
             Kind::Service => "service",
         }
     }
+
+    /// The noun for several: `services`.
+    pub fn nouns(self) -> &'static str {
+        match self {
+            Kind::Ou => "OUs",
+            Kind::Connector => "connectors",
+            Kind::MessagingEntry => "messaging entries",
+            Kind::Service => "services",
+        }
+    }
 }
 
 /// What every entity has: its id and where it is defined.

@@ -2,7 +2,7 @@
 //! of an entity gets the same diagnostics whatever its file is named; M1, `parent` (or
 //! `ou_id`) on an entity is its `ou`; M3, IM switched off with `instant_messaging = false` or
 //! `enabled = false`; M4, a suppression comment inside the table it is meant for; M2, with no
-//! OU, the help names those the entities name; L4, L7, lists. (H1, a
+//! OU, the help names those the entities name; L1, L4, L7. (H1, a
 //! misspelled definition, is `misspelled_definition.rs`.)
 
 mod common;
@@ -245,6 +245,20 @@ fn l4_a_did_you_mean_already_listed_says_so() {
             "unknown-reference".to_owned(),
             6,
             "did you mean `sales-team`? It is in these `transfers` already: if it is the one meant, remove this item".to_owned()
+        )]
+    );
+}
+
+#[test]
+fn l1_a_suppression_of_a_rule_about_another_kind_says_it_never_applied() {
+    let text =
+        "[ou.contoso]\n\n# nimbus-lint: allow(im-no-agents)\n[ou.sales]\nparent = \"contoso\"\n";
+    assert_eq!(
+        diagnostics(&[("org.toml", text)]),
+        [(
+            "unused-suppression".to_owned(),
+            3,
+            "`im-no-agents` is about services, and this comment is above an OU: remove it from the comment".to_owned()
         )]
     );
 }

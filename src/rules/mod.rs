@@ -137,6 +137,28 @@ impl Code {
         }
     }
 
+    /// The one kind of entity the rule's findings are about, for the rules that judge one
+    /// kind alone (`im-no-agents` services, `unused-connector` connectors).
+    pub fn about_kind(self) -> Option<crate::model::Kind> {
+        use crate::model::Kind;
+        match self {
+            Code::ImNoAgents
+            | Code::ImUnreachable
+            | Code::MissingMessagingEntry
+            | Code::ChannelLicense
+            | Code::ChannelRegion
+            | Code::SelfTransfer => Some(Kind::Service),
+            Code::UnusedMessagingEntry | Code::InvalidServiceSid | Code::DuplicateServiceSid => {
+                Some(Kind::MessagingEntry)
+            }
+            Code::UnusedConnector | Code::InvalidApiKeySid | Code::UnsupportedConnector => {
+                Some(Kind::Connector)
+            }
+            Code::OuCycle => Some(Kind::Ou),
+            _ => None,
+        }
+    }
+
     /// How grave a finding of the rule is for security, on the 0.0 to 10.0 scale of GitHub
     /// code scanning (SARIF's `security-severity`): a credential in the configuration is
     /// high. `None` for rules that are not about security.

@@ -109,13 +109,27 @@ pub(crate) fn diagnostic(s: &Suppression, code: &Sp<Code>) -> Diagnostic {
             "put the comment directly above the entity's table header (no blank line between), or remove it".to_owned(),
         )
     } else {
-        (
-            format!("`allow({})` silences nothing", code.value),
-            format!(
+        // A rule about one kind of entity, above entities of others only: it never applied.
+        let other_kind = (code.value.about_kind())
+            .filter(|&k| s.targets.iter().all(|(t, _)| *t != k))
+            .zip(s.targets.first().map(|(t, _)| *t));
+        let help = match other_kind {
+            Some((about, above)) => format!(
+                "`{}` is about {}, and this comment is above {}: remove it from the comment",
+                code.value,
+                about.nouns(),
+                if s.targets.len() == 1 {
+                    format!("{} {}", above.article(), above.noun())
+                } else {
+                    "other entities".to_owned()
+                }
+            ),
+            None => format!(
                 "no `{}` diagnostic is raised here any more: remove it from the comment",
                 code.value
             ),
-        )
+        };
+        (format!("`allow({})` silences nothing", code.value), help)
     };
     Diagnostic::new(Code::UnusedSuppression, code.span, message)
         .label("unused")
