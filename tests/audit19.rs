@@ -2,7 +2,7 @@
 //! of an entity gets the same diagnostics whatever its file is named; M1, `parent` (or
 //! `ou_id`) on an entity is its `ou`; M3, IM switched off with `instant_messaging = false` or
 //! `enabled = false`; M4, a suppression comment inside the table it is meant for; M2, with no
-//! OU, the help names those the entities name; L1, L4, L7. (H1, a
+//! OU, the help names those the entities name; L1, L4, L7, L11. (H1, a
 //! misspelled definition, is `misspelled_definition.rs`.)
 
 mod common;
@@ -260,5 +260,27 @@ fn l1_a_suppression_of_a_rule_about_another_kind_says_it_never_applied() {
             3,
             "`im-no-agents` is about services, and this comment is above an OU: remove it from the comment".to_owned()
         )]
+    );
+}
+
+#[test]
+fn l11_a_misspelling_of_a_key_the_table_has_says_it_is_set_already() {
+    let text = |licence: &str| {
+        format!(
+            "[ou.contoso]\n\n[service.q1]\nou = \"contoso\"\nlicense = \"contact_center\"\nlicence = \"{licence}\"\n"
+        )
+    };
+    let help = |licence: &str| {
+        let found = diagnostics(&[("org.toml", &text(licence))]);
+        assert_eq!(found.len(), 1, "{found:?}");
+        found[0].2.clone()
+    };
+    assert_eq!(
+        help("advanced_routing"),
+        "`license` is set already, to another value: keep the one meant in `license`, and remove this line"
+    );
+    assert_eq!(
+        help("contact_center"),
+        "`license` is set already, to the same value: remove this line"
     );
 }

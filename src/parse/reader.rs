@@ -347,6 +347,21 @@ impl<'s> Reader<'s> {
             if let Some(why) = unfit.filter(|_| hint.is_none()) {
                 d.help = format!("{} {why}", d.help);
             }
+            // A spelling of a key the table has already (`licence` beside `license`): the
+            // line repeats it, with the same value or another to choose.
+            let already = (schema.alias(name).map(|(n, _)| n))
+                .or_else(|| crate::suggest::nearest(name, schema.known.iter().copied()))
+                .and_then(|n| Some((n, table.get_key_value(n)?)));
+            if let (None, None, Some((n, (_, kept)))) = (suggestion, &hint, already) {
+                let text = |v: &Spanned<DeValue<'_>>| self.src.get(v.span()).map(str::trim);
+                d.help = if text(kept) == text(value) {
+                    format!("`{n}` is set already, to the same value: remove this line")
+                } else {
+                    format!(
+                        "`{n}` is set already, to another value: keep the one meant in `{n}`, and remove this line"
+                    )
+                };
+            }
             self.diagnostics.push(d);
         }
         misspelled
