@@ -2,7 +2,7 @@
 //! of an entity gets the same diagnostics whatever its file is named; M1, `parent` (or
 //! `ou_id`) on an entity is its `ou`; M3, IM switched off with `instant_messaging = false` or
 //! `enabled = false`; M4, a suppression comment inside the table it is meant for; M2, with no
-//! OU, the help names those the entities name; L1, L4, L7, L11. (H1, a
+//! OU, the help names those the entities name; L1, L3, L4, L7, L11. (H1, a
 //! misspelled definition, is `misspelled_definition.rs`.)
 
 mod common;
@@ -282,5 +282,41 @@ fn l11_a_misspelling_of_a_key_the_table_has_says_it_is_set_already() {
     assert_eq!(
         help("contact_center"),
         "`license` is set already, to the same value: remove this line"
+    );
+}
+
+#[test]
+fn l3_a_second_allow_in_one_comment_is_told_and_merged_by_fix() {
+    let text = "[ou.contoso]\n\n# nimbus-lint: allow(im-no-agents) allow(self-transfer)\n[service.a]\nou = \"contoso\"\nlicense = \"contact_center\"\nuser_assignment = \"none\"\ntransfers = [\"a\"]\ninstant_messaging = { channels = [\"interact\"] }\n";
+    let found = diagnostics(&[("org.toml", text)]);
+    assert_eq!(
+        found,
+        [
+            (
+                "unused-suppression".to_owned(),
+                3,
+                "name every code in the first: `allow(im-no-agents, self-transfer)`".to_owned()
+            ),
+            (
+                "self-transfer".to_owned(),
+                8,
+                "remove `a` from its own `transfers`".to_owned()
+            ),
+        ]
+    );
+    let ws = workspace(&[("nimbus.toml", ""), ("org.toml", text)]);
+    let r = run(ws.path(), &["check", "--fix", "--format", "short"]);
+    assert_eq!(
+        r.stdout, "0 errors, 0 warnings in 2 files\n",
+        "{}",
+        r.stderr
+    );
+    let fixed = std::fs::read_to_string(ws.path().join("org.toml")).unwrap();
+    assert_eq!(
+        fixed,
+        text.replace(
+            "allow(im-no-agents) allow(self-transfer)",
+            "allow(im-no-agents, self-transfer)"
+        )
     );
 }

@@ -545,6 +545,37 @@ fn parse_directive(
             }
         }
     }
+    // `allow(a) allow(b)`: the text after the first `)` is its reason, not read as codes.
+    let close = inner_at + inner.len();
+    let tail_at = close + 1 - (hash_at + 1);
+    if let Some(tail) = comment.get(tail_at..)
+        && let Some(second) = tail.find("allow(")
+        && let Some(end) = tail[second..].find(')')
+    {
+        let more: Vec<&str> = (tail[second + "allow(".len()..second + end].split(','))
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .collect();
+        if !more.is_empty() && more.iter().all(|c| Code::parse(c).is_some()) {
+            let firsts: Vec<&str> = parts.iter().map(|(c, _)| *c).collect();
+            let all = [firsts, more.clone()].concat().join(", ");
+            let merged = format!("allow({all})");
+            let between = tail[..second].trim();
+            let from = hash_at + 1 + tail_at + second;
+            let to = from + end + 1;
+            let fix = (between.is_empty() || between == ",").then(|| {
+                (
+                    Span::new(file, close..to),
+                    format!(", {})", more.join(", ")),
+                )
+            });
+            diags.push(unused_suppression::second_allow(
+                Span::new(file, from..to),
+                &merged,
+                fix,
+            ));
+        }
+    }
     if codes.is_empty() {
         return None;
     }

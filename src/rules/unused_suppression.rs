@@ -260,6 +260,23 @@ pub(crate) fn codes_without_commas(span: Span, listed: &str) -> Diagnostic {
     .fix(span, listed, "Separate the codes with commas")
 }
 
+/// A second `allow(..)` in one comment (`allow(a) allow(b)`), which is not read: `merged` is
+/// the first with every code (`allow(a, b)`), and `fix`, when only blanks or a comma stand
+/// between the two, the edit that makes it so.
+pub(crate) fn second_allow(span: Span, merged: &str, fix: Option<(Span, String)>) -> Diagnostic {
+    let d = Diagnostic::new(
+        Code::UnusedSuppression,
+        span,
+        "a second `allow(..)` in one comment is not read",
+    )
+    .label("read as the reason, not as codes")
+    .help(format!("name every code in the first: `{merged}`"));
+    match fix {
+        Some((at, text)) => d.fix(at, text, format!("Write `{merged}`")),
+        None => d,
+    }
+}
+
 /// A `nimbus-lint` comment at the end of a line, which is not read.
 pub(crate) fn trailing_directive(span: Span) -> Diagnostic {
     Diagnostic::new(
