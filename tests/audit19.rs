@@ -2,7 +2,7 @@
 //! of an entity gets the same diagnostics whatever its file is named; M1, `parent` (or
 //! `ou_id`) on an entity is its `ou`; M3, IM switched off with `instant_messaging = false` or
 //! `enabled = false`; M4, a suppression comment inside the table it is meant for; M2, with no
-//! OU, the help names those the entities name; L1, L3, L4, L7, L11. (H1, a
+//! OU, the help names those the entities name; L1, L3, L4, L7, L10, L11. (H1, a
 //! misspelled definition, is `misspelled_definition.rs`.)
 
 mod common;
@@ -318,5 +318,31 @@ fn l3_a_second_allow_in_one_comment_is_told_and_merged_by_fix() {
             "allow(im-no-agents) allow(self-transfer)",
             "allow(im-no-agents, self-transfer)"
         )
+    );
+}
+
+#[test]
+fn l10_bare_words_in_a_list_are_quoted_by_fix() {
+    let text = "[ou.contoso]\n\n[service.a]\nou = \"contoso\"\nlicense = \"contact_center\"\ntransfers = [b, \"c\"]\ninstant_messaging = { channels = [interact] }\n\n[service.b]\nou = \"contoso\"\nlicense = \"contact_center\"\n\n[service.c]\nou = \"contoso\"\nlicense = \"contact_center\"\n";
+    assert_eq!(
+        diagnostics(&[("org.toml", text)]),
+        [(
+            "syntax".to_owned(),
+            6,
+            "quote each item: `transfers = [\"b\", \"c\"]`".to_owned()
+        )]
+    );
+    let ws = workspace(&[("nimbus.toml", ""), ("org.toml", text)]);
+    let r = run(ws.path(), &["check", "--fix", "--format", "short"]);
+    assert_eq!(
+        r.stdout, "0 errors, 0 warnings in 2 files\n",
+        "{}",
+        r.stderr
+    );
+    let fixed = std::fs::read_to_string(ws.path().join("org.toml")).unwrap();
+    assert_eq!(
+        fixed,
+        text.replace("[b, \"c\"]", "[\"b\", \"c\"]")
+            .replace("[interact]", "[\"interact\"]")
     );
 }

@@ -415,6 +415,65 @@ fn duplicate_key(
     d
 }
 
+/// `transfers = [billing, sales-team]`: a list on one line (a key's value, or one in an
+/// inline table) whose items, some or all, are words without quotes, each quoted by the fix;
+/// `None` for any other line, or one that may hold a credential. With the key and its list
+/// mended, the list's place and the list quoted.
+fn bare_items(text: &str, start: usize) -> Option<(String, std::ops::Range<usize>, String)> {
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+    let line = text[line_start..line_end].trim_end_matches('\r');
+    let col = start - line_start;
+    if col > line.len() || may_be_credential(line) {
+        return None;
+    }
+    let open = line[..col].rfind('[')?;
+    let close = col + line[col..].find(']')?;
+    let before = line[..open].trim_end().strip_suffix('=')?;
+    let key = before
+        .rsplit(['{', ','])
+        .next()
+        .map(str::trim)
+        .filter(|k| {
+            !k.is_empty()
+                && k.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+        })?;
+    let word = |w: &str| {
+        !w.is_empty()
+            && w.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            && !matches!(w, "true" | "false" | "nan" | "inf")
+            && w.parse::<f64>().is_err()
+    };
+    let quoted = |w: &str| {
+        w.len() >= 2
+            && ((w.starts_with('"') && w.ends_with('"'))
+                || (w.starts_with('\'') && w.ends_with('\'')))
+            && !w[1..w.len() - 1].contains(['"', '\'', '\\'])
+    };
+    let items: Vec<&str> = line[open + 1..close].split(',').map(str::trim).collect();
+    if !items.iter().any(|w| word(w)) || !items.iter().all(|w| word(w) || quoted(w)) {
+        return None;
+    }
+    let mended: Vec<String> = (items.iter())
+        .map(|w| {
+            if word(w) {
+                format!("\"{w}\"")
+            } else {
+                (*w).to_owned()
+            }
+        })
+        .collect();
+    let list = format!("[{}]", mended.join(", "));
+    let whole_line = format!("{}{list}{}", &line[..open], &line[close + 1..]);
+    if !parses(whole_line.trim_start_matches('\u{feff}').trim()) {
+        return None;
+    }
+    let at = line_start + open..line_start + close + 1;
+    Some((format!("{key} = {list}"), at, list))
+}
+
 /// A value written without quotes (or in curly ones, or in backticks): the quotes it needs, in
 /// the form its key takes (a list, a variable's table for a secret), offered as a fix when
 /// certain; the habits of other formats (`null`, a trailing `,`, a stray `:` or `=`, a lost
@@ -427,6 +486,12 @@ fn bare_value(
     span_of: &impl Fn(std::ops::Range<usize>) -> Span,
 ) -> Diagnostic {
     use values::Expect;
+    if let Some((whole, at, list)) = bare_items(text, start) {
+        d.message = "invalid TOML: string values must be quoted".to_owned();
+        d.label = "string values must be quoted".to_owned();
+        d.help = format!("quote each item: `{whole}`");
+        return d.fix(span_of(at), list, "Quote the items".to_owned());
+    }
     let rest = &text[start..];
     // The bare value: what the parser marked, else up to the end of the value (a word the
     // parser began to read as `nan`, `inf`, `true` or `false`: `none`, `ie1`, `twilio`).
