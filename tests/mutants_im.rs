@@ -137,8 +137,8 @@ fn the_help_offers_im_only_to_a_service_that_conversations_reach() {
 }
 
 // Kills `269:19: replace < with > in message`: when the shortest loop through the first
-// service is shorter than the loop of services no conversation reaches, the message says how
-// many services the loop holds in all.
+// service is shorter than the loop of services no conversation reaches, the message names
+// them all (five at most), else says how many services the loop holds in all.
 #[test]
 fn a_loop_named_by_a_shorter_path_says_how_many_services_it_holds() {
     let found = check(&[
@@ -150,7 +150,23 @@ fn a_loop_named_by_a_shorter_path_says_how_many_services_it_holds() {
         messages(&found),
         [(
             "im-unreachable".to_owned(),
-            "no conversation can reach the transfer loop `a` → `b` → `a` (3 services in all)"
+            "no conversation can reach the transfer loops among `a`, `b` and `c`".to_owned()
+        )],
+        "{found:#?}"
+    );
+    let found = check(&[
+        team("a", "\"b\""),
+        team("b", "\"a\", \"c\""),
+        team("c", "\"d\""),
+        team("d", "\"e\""),
+        team("e", "\"f\""),
+        team("f", "\"a\""),
+    ]);
+    assert_eq!(
+        messages(&found),
+        [(
+            "im-unreachable".to_owned(),
+            "no conversation can reach the transfer loop `a` → `b` → `a` (6 services in all)"
                 .to_owned()
         )],
         "{found:#?}"

@@ -274,6 +274,19 @@ fn message(cx: &Context<'_>, group: &UnreachableGroup) -> String {
         ids.join(" → ")
     );
     if path.len() < group.members.len() {
+        // A knot of loops: every member named when few (the loop's first, then the others).
+        if group.members.len() <= 5 {
+            let mut others: Vec<&str> = (group.members.iter())
+                .map(|&m| id(m))
+                .filter(|m| !path.contains(m))
+                .collect();
+            others.sort_unstable();
+            let all: Vec<&str> = path.iter().copied().chain(others).collect();
+            return format!(
+                "no conversation can reach the transfer loops among {}",
+                super::text::list(&all)
+            );
+        }
         text.push_str(&format!(" ({} services in all)", group.members.len()));
     }
     text
