@@ -313,6 +313,22 @@ pub struct Workspace {
 }
 
 impl Workspace {
+    /// Where the files the workspace leaves out define the entities of `wanted`
+    /// (`(kind's key, id)` pairs): see [`crate::load::LeftOut::definitions`]. Empty for a
+    /// workspace held in memory, or when nothing is wanted (the look reads files).
+    pub fn defined_elsewhere(
+        &self,
+        wanted: &std::collections::HashSet<(&str, &str)>,
+    ) -> rustc_hash::FxHashMap<(String, String), crate::load::Elsewhere> {
+        match &self.left_out {
+            Some(look) if !wanted.is_empty() => {
+                let read = self.sources.iter().map(|(_, f)| f.path.as_path()).collect();
+                look.definitions(wanted, &read)
+            }
+            _ => Default::default(),
+        }
+    }
+
     /// The mask of the workspace's detected secrets (see [`crate::model::SecretMask`]).
     pub fn secret_mask(&self) -> crate::model::SecretMask {
         let values = self.model.secrets.iter().map(|s| s.value.as_str());

@@ -27,6 +27,15 @@ fn diagnostics(files: &[(&str, &str)]) -> Vec<(String, u64, String)> {
         .collect()
 }
 
+/// `check --fix --format short` of `text` as `org.toml` (with an empty `nimbus.toml`): the
+/// run, then the file's text after it.
+fn fixed(text: &str) -> (common::Run, String) {
+    let ws = workspace(&[("nimbus.toml", ""), ("org.toml", text)]);
+    let r = run(ws.path(), &["check", "--fix", "--format", "short"]);
+    let after = std::fs::read_to_string(ws.path().join("org.toml")).unwrap();
+    (r, after)
+}
+
 #[test]
 fn m3_instant_messaging_false_is_told_to_go_and_silences_no_im_rule_for_nothing() {
     let services = "[ou.contoso]\n\n# nimbus-lint: allow(im-no-agents)\n[service.bot]\nou = \"contoso\"\nlicense = \"contact_center\"\nuser_assignment = \"none\"\ninstant_messaging = false\n";
@@ -179,10 +188,8 @@ fn m1_parent_on_a_service_is_its_ou_misspelled_and_fixed_as_one() {
             ),
         ]
     );
-    let ws = workspace(&[("nimbus.toml", ""), ("org.toml", services)]);
-    let r = run(ws.path(), &["check", "--fix", "--format", "short"]);
+    let (r, text) = fixed(services);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
-    let text = std::fs::read_to_string(ws.path().join("org.toml")).unwrap();
     assert_eq!(text.matches("ou = \"sales\"").count(), 3, "{text}");
 }
 
@@ -220,14 +227,12 @@ fn l7_a_string_where_a_list_goes_is_put_in_a_list_by_fix() {
             "write it like this: `transfers = [\"<service id>\"]`",
         ]
     );
-    let ws = workspace(&[("nimbus.toml", ""), ("org.toml", text)]);
-    let r = run(ws.path(), &["check", "--fix", "--format", "short"]);
+    let (r, fixed) = fixed(text);
     assert_eq!(
         r.stdout,
         "org.toml:17:13: error[invalid-value]: `transfers` must be a list of strings, found a string\n\
          1 error, 0 warnings in 2 files\n"
     );
-    let fixed = std::fs::read_to_string(ws.path().join("org.toml")).unwrap();
     assert_eq!(
         fixed,
         text.replace("\"b\"\n", "[\"b\"]\n")
@@ -304,14 +309,12 @@ fn l3_a_second_allow_in_one_comment_is_told_and_merged_by_fix() {
             ),
         ]
     );
-    let ws = workspace(&[("nimbus.toml", ""), ("org.toml", text)]);
-    let r = run(ws.path(), &["check", "--fix", "--format", "short"]);
+    let (r, fixed) = fixed(text);
     assert_eq!(
         r.stdout, "0 errors, 0 warnings in 2 files\n",
         "{}",
         r.stderr
     );
-    let fixed = std::fs::read_to_string(ws.path().join("org.toml")).unwrap();
     assert_eq!(
         fixed,
         text.replace(
@@ -332,14 +335,12 @@ fn l10_bare_words_in_a_list_are_quoted_by_fix() {
             "quote each item: `transfers = [\"b\", \"c\"]`".to_owned()
         )]
     );
-    let ws = workspace(&[("nimbus.toml", ""), ("org.toml", text)]);
-    let r = run(ws.path(), &["check", "--fix", "--format", "short"]);
+    let (r, fixed) = fixed(text);
     assert_eq!(
         r.stdout, "0 errors, 0 warnings in 2 files\n",
         "{}",
         r.stderr
     );
-    let fixed = std::fs::read_to_string(ws.path().join("org.toml")).unwrap();
     assert_eq!(
         fixed,
         text.replace("[b, \"c\"]", "[\"b\", \"c\"]")

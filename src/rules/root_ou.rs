@@ -192,19 +192,11 @@ fn named_ous<'a>(cx: &Context<'a>) -> (Vec<&'a str>, Option<(&'a str, crate::loa
         .collect();
     named.sort_unstable();
     named.dedup();
-    let elsewhere = cx.ws.left_out.as_ref().and_then(|look| {
-        let wanted = named.iter().map(|&id| (Kind::Ou.key(), id)).collect();
-        let read = (cx.ws.sources.iter())
-            .map(|(_, f)| f.path.as_path())
-            .collect();
-        let found = look.definitions(&wanted, &read);
-        let first = named
-            .iter()
-            .find(|&&id| found.contains_key(&(Kind::Ou.key().to_owned(), id.to_owned())))?;
-        let e = found
-            .get(&(Kind::Ou.key().to_owned(), (*first).to_owned()))?
-            .clone();
-        Some((*first, e))
+    let wanted = named.iter().map(|&id| (Kind::Ou.key(), id)).collect();
+    let mut found = cx.ws.defined_elsewhere(&wanted);
+    let elsewhere = (named.iter()).find_map(|&id| {
+        let e = found.remove(&(Kind::Ou.key().to_owned(), id.to_owned()))?;
+        Some((id, e))
     });
     (named, elsewhere)
 }

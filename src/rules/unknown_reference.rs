@@ -432,15 +432,7 @@ fn left_out_definitions(cx: &Context<'_>) -> FxHashMap<(String, String), crate::
         .filter(|u| !u.renamed && crate::model::is_valid_id(&u.value))
         .map(|u| (u.kind.key(), u.value.as_str()))
         .collect();
-    match &cx.ws.left_out {
-        Some(look) if !wanted.is_empty() => {
-            let read = (cx.ws.sources.iter())
-                .map(|(_, f)| f.path.as_path())
-                .collect();
-            look.definitions(&wanted, &read)
-        }
-        _ => FxHashMap::default(),
-    }
+    cx.ws.defined_elsewhere(&wanted)
 }
 
 /// The OUs whose `parent` would be fixed and, with every such fix made, would be in a loop of
