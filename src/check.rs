@@ -18,9 +18,10 @@ pub struct Context<'a> {
     /// The roots that may be the tenant ([`crate::rules::advice::tenants`]): computed once,
     /// read by `root-ou`, `ou-cycle` and `reference-not-visible`.
     tenant: std::cell::OnceCell<crate::rules::advice::Tenants>,
-    /// Per OU, the messaging entry that `missing-messaging-entry` suggests to a service there:
-    /// computed once, read by that rule, `reference-not-visible`, `channel-region` and `used`.
-    entry_suggestions: std::cell::OnceCell<Vec<Option<u32>>>,
+    /// Per OU, the messaging entries that `missing-messaging-entry` suggests to a service
+    /// there: computed once, read by that rule, `reference-not-visible`, `channel-region` and
+    /// `used`.
+    entry_suggestions: std::cell::OnceCell<crate::rules::advice::EntrySuggestions>,
     /// The connectors `missing-field` suggests to entries that name none: computed once, read
     /// by that rule and by `used`.
     meant_connectors: std::cell::OnceCell<crate::rules::advice::MeantConnectors>,
@@ -210,11 +211,16 @@ impl<'a> Context<'a> {
         &self.ws.model.services[i]
     }
 
-    /// Per OU, the messaging entry that `missing-messaging-entry` suggests to a service
-    /// there, computed on first use.
-    pub(crate) fn entry_suggestions(&self) -> &[Option<u32>] {
+    /// The messaging entry that `missing-messaging-entry` suggests to service `i`: one in
+    /// sight of its OU, mentioning a channel it offers when one does. Computed for every OU
+    /// on first use.
+    pub(crate) fn entry_suggestion(&self, i: usize) -> Option<u32> {
+        let ou = self.ws.res.service_ou[i]?;
+        let im = self.ws.model.services[i].im.value();
+        let channels = im.map(|im| im.twilio_channels()).unwrap_or_default();
         self.entry_suggestions
             .get_or_init(|| crate::rules::advice::suggestions(self))
+            .for_service(self, ou, &channels)
     }
 
     /// The entities of `kind` that nothing uses, for the `unused-*` rule `code`; `None`, with

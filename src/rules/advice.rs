@@ -7,6 +7,7 @@
 use std::collections::HashMap;
 
 use crate::check::Context;
+use crate::model::Channel;
 
 /// The roots that may be the tenant.
 pub(crate) struct Tenants {
@@ -100,31 +101,90 @@ fn weights(cx: &Context<'_>) -> (Vec<Option<u32>>, Vec<usize>) {
     (root, weight)
 }
 
-/// For each OU, the messaging entry to suggest to a service there: visible from the OU, with
-/// a connector in us1 that it sees; one that no service applies yet first, then the nearest OU, then the
-/// smallest id. Computed for every OU at once, parents before children, in linear time; read
-/// through [`Context::entry_suggestions`], which keeps it.
-pub(crate) fn suggestions(cx: &Context<'_>) -> Vec<Option<u32>> {
+/// For each OU, the messaging entries to suggest to a service there: visible from the OU, with
+/// a connector in us1 that it sees; one that no service applies yet first, then the nearest
+/// OU, then the smallest id. Kept apart by the channel their id or name mentions, so that a
+/// WhatsApp desk is offered `whatsapp-sales` before `sms-sales`. Computed for every OU at
+/// once, parents before children, in linear time; read through
+/// [`Context::entry_suggestion`], which keeps it.
+pub(crate) struct EntrySuggestions {
+    /// By OU: the best entry mentioning WhatsApp, SMS, and neither.
+    best: Vec<[Option<u32>; 3]>,
+    /// By entry: true when some service applies it.
+    applied: Vec<bool>,
+}
+
+/// The slots of [`EntrySuggestions::best`].
+const WHATSAPP: usize = 0;
+const SMS: usize = 1;
+const NEITHER: usize = 2;
+
+impl EntrySuggestions {
+    /// The entry to suggest to a service in `ou` offering `channels`: one that mentions one
+    /// of them, else one that mentions no channel, else the best there is.
+    pub(crate) fn for_service(
+        &self,
+        cx: &Context<'_>,
+        ou: u32,
+        channels: &[Channel],
+    ) -> Option<u32> {
+        let best = self.best.get(ou as usize)?;
+        let slot = |c: &Channel| match c {
+            Channel::Whatsapp => Some(best[WHATSAPP]),
+            Channel::Sms => Some(best[SMS]),
+            Channel::Interact => None,
+        };
+        let named = (channels.iter().filter_map(slot)).fold(None, |a, b| self.better(cx, a, b));
+        named
+            .or(best[NEITHER])
+            .or_else(|| self.better(cx, best[WHATSAPP], best[SMS]))
+    }
+
+    /// The order of preference: not applied yet, then the deepest OU, then the smallest id.
+    fn better(&self, cx: &Context<'_>, a: Option<u32>, b: Option<u32>) -> Option<u32> {
+        let key = |e: u32| {
+            let e = e as usize;
+            (
+                !self.applied[e],
+                (cx.ws.res.entry_ou[e]).map_or(0, |o| cx.ws.res.tree.depth[o as usize]),
+                std::cmp::Reverse(cx.ws.model.entries[e].def.id.as_str()),
+            )
+        };
+        match (a, b) {
+            (Some(x), Some(y)) => Some(if key(y) > key(x) { y } else { x }),
+            (x, y) => x.or(y),
+        }
+    }
+}
+
+/// Which Twilio channels an entry's id or name mentions: a word beginning `whatsapp` (or the
+/// word `wa`), one beginning `sms`.
+fn mentions(def: &crate::model::Def) -> [bool; 2] {
+    let mut found = [false; 2];
+    let name = def.name.get().map(|n| n.value.as_str());
+    for text in std::iter::once(def.id.as_str()).chain(name) {
+        for word in text.split(|c: char| !c.is_alphanumeric()) {
+            let word = word.to_ascii_lowercase();
+            found[WHATSAPP] |= word.starts_with("whatsapp") || word == "wa";
+            found[SMS] |= word.starts_with("sms");
+        }
+    }
+    found
+}
+
+/// Builds the [`EntrySuggestions`] of a workspace.
+pub(crate) fn suggestions(cx: &Context<'_>) -> EntrySuggestions {
     let res = &cx.ws.res;
     let m = &cx.ws.model;
     let mut applied = vec![false; m.entries.len()];
     for e in res.service_entry.iter().flatten() {
         applied[*e as usize] = true;
     }
-    let key = |e: u32| {
-        let e = e as usize;
-        (
-            !applied[e],
-            res.entry_ou[e].map_or(0, |o| res.tree.depth[o as usize]),
-            std::cmp::Reverse(m.entries[e].def.id.as_str()),
-        )
+    let mut out = EntrySuggestions {
+        best: vec![[None; 3]; m.ous.len()],
+        applied,
     };
-    let better = |a: Option<u32>, b: Option<u32>| match (a, b) {
-        (Some(x), Some(y)) => Some(if key(y) > key(x) { y } else { x }),
-        (x, y) => x.or(y),
-    };
-    // The best entry defined at each OU itself...
-    let mut best: Vec<Option<u32>> = vec![None; m.ous.len()];
+    // The best entries defined at each OU itself...
     for (e, entry_ou) in res.entry_ou.iter().enumerate() {
         let Some(at) = *entry_ou else { continue };
         // Its SID valid, its connector resolved, a Twilio one with a valid key SID, in us1,
@@ -142,17 +202,26 @@ pub(crate) fn suggestions(cx: &Context<'_>) -> Vec<Option<u32>> {
                     && (res.connector_ou[c as usize])
                         .is_some_and(|o| res.tree.is_at_or_above(o, at) == Some(true))
             });
-        if sound && res.tree.is_rooted(at) {
-            best[at as usize] = better(best[at as usize], Some(e as u32));
+        if !(sound && res.tree.is_rooted(at)) {
+            continue;
+        }
+        let said = mentions(&m.entries[e].def);
+        let slots = [said[WHATSAPP], said[SMS], said == [false, false]];
+        for (slot, _) in slots.iter().enumerate().filter(|(_, on)| **on) {
+            let here = out.best[at as usize][slot];
+            out.best[at as usize][slot] = out.better(cx, here, Some(e as u32));
         }
     }
-    // ...then the best of it and everything above it.
+    // ...then the best of them and everything above them.
     for ou in res.tree.preorder() {
         if let Some(parent) = res.tree.parent[ou as usize] {
-            best[ou as usize] = better(best[ou as usize], best[parent as usize]);
+            for slot in 0..3 {
+                let (own, above) = (out.best[ou as usize][slot], out.best[parent as usize][slot]);
+                out.best[ou as usize][slot] = out.better(cx, own, above);
+            }
         }
     }
-    best
+    out
 }
 
 /// For the messaging entries that name no connector, the one each most likely needs: the only

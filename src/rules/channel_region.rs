@@ -75,7 +75,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             continue;
         }
         // The us1 entry in sight that `missing-messaging-entry` would suggest here too.
-        let in_sight = res.service_ou[i].and_then(|ou| cx.entry_suggestions()[ou as usize]);
+        let in_sight = cx.entry_suggestion(i);
         let help = match in_sight {
             Some(e) => {
                 let entry = &m.entries[e as usize];

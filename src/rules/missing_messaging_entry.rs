@@ -57,7 +57,6 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     if desks.is_empty() {
         return;
     }
-    let per_ou = cx.entry_suggestions();
     let dependents = cx.transfers.sole_dependents(&desks, services);
     // A service defined twice (`duplicate-id`) is judged once its halves are one: the copy
     // kept may be the half without the entry.
@@ -99,7 +98,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 s.def.id
             ),
         };
-        if let Some(entry) = cx.ws.res.service_ou[i].and_then(|o| per_ou[o as usize]) {
+        if let Some(entry) = cx.entry_suggestion(i) {
             let entry = &cx.ws.model.entries[entry as usize].def.id;
             help.push_str(&format!(", e.g. `{key} = \"{entry}\"`"));
         }
@@ -160,10 +159,8 @@ pub(crate) fn suggested(cx: &Context<'_>) -> Vec<(usize, u32)> {
     if desks.is_empty() {
         return Vec::new();
     }
-    let per_ou = cx.entry_suggestions();
-    let res = &cx.ws.res;
     desks
         .into_iter()
-        .filter_map(|i| Some((i, res.service_ou[i].and_then(|o| per_ou[o as usize])?)))
+        .filter_map(|i| Some((i, cx.entry_suggestion(i)?)))
         .collect()
 }

@@ -134,7 +134,7 @@ pub(crate) fn out_of_sight<'a>(cx: &Context<'a>) -> Vec<OutOfSight<'a>> {
                 from: (Kind::Service, &s.def, from),
                 reference,
                 target: (Kind::MessagingEntry, &entry.def, at),
-                in_sight: cx.entry_suggestions()[from as usize],
+                in_sight: cx.entry_suggestion(i),
             });
         }
     }
