@@ -3,7 +3,8 @@
 use super::{Code, Rule};
 use crate::check::Context;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::{Kind, UserAssignment};
+use crate::model::{Field, Kind, UserAssignment};
+use rustc_hash::FxHashSet;
 
 /// The rule record.
 pub const RULE: Rule = Rule {
@@ -14,9 +15,10 @@ pub const RULE: Rule = Rule {
     explanation: r#"## What it checks
 
 A service with an `instant_messaging` table, an explicit `user_assignment = "none"` and no
-`transfers`. The warning points at the `instant_messaging` header, with a label at the
-assignment. On a service that no conversation reaches, `im-unreachable` speaks instead, unless
-it is silenced for that service.
+`transfers`, or transfers only to itself or to services without IM (an IM conversation cannot
+go to them). The warning points at the `instant_messaging` header, with a label at the
+assignment and at each such transfer. On a service that no conversation reaches,
+`im-unreachable` speaks instead, unless it is silenced for that service.
 
 ## Why it matters
 
@@ -49,6 +51,7 @@ the line above its header.
 };
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let unsure = may_have_im_elsewhere(cx);
     for (i, s) in cx.ws.model.services.iter().enumerate() {
         let (Some(im), Some(assign)) = (s.im.value(), s.user_assignment.get()) else {
             continue;
@@ -58,11 +61,17 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             cx.hold_for(Code::ImNoAgents, Kind::Service, &s.def.id);
             continue;
         }
-        // A transfer to itself leads nowhere (`self-transfer` says so too).
-        let itself = |t: &&crate::model::Sp<crate::model::Text>| t.value == s.def.id;
-        if assign.value != UserAssignment::None || !s.transfers.iter().all(|t| itself(&t)) {
+        if assign.value != UserAssignment::None {
             continue;
         }
+        let dead_ends = match dead_ends(cx, i, &unsure) {
+            Ends::Dead(ends) => ends,
+            Ends::Carried => continue,
+            Ends::Unsure => {
+                cx.hold_for(Code::ImNoAgents, Kind::Service, &s.def.id);
+                continue;
+            }
+        };
         if !cx.transfers.reached[i] {
             // No conversation arrives: `im-unreachable` says so, and this is said only when
             // that is silenced (allowed, or suppressed for the service); when it holds back,
@@ -74,9 +83,13 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 &s.def.id,
             );
         }
-        let (transfers, to_itself) = match s.transfers.first() {
-            Some(t) => ("transfers only to itself", Some(t.span)),
-            None => ("no transfers", None),
+        let to_itself = dead_ends.iter().any(|d| d.target.is_none());
+        let transfers = match (s.transfers.is_empty(), to_itself) {
+            (true, _) => "no transfers",
+            (false, true) if dead_ends.iter().all(|d| d.target.is_none()) => {
+                "transfers only to itself"
+            }
+            _ => "its transfers lead to no IM service",
         };
         let mut d = Diagnostic::new(
             Code::ImNoAgents,
@@ -88,12 +101,105 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         )
         .label("conversations arrive here")
         .with(assign.span, "no users are assigned");
-        if let Some(span) = to_itself {
-            d = d.with(span, "a transfer to itself leads nowhere");
+        let mut without_im = Vec::new();
+        for end in &dead_ends {
+            d = match end.target {
+                None => d.with(end.span, "a transfer to itself leads nowhere"),
+                Some(t) => {
+                    let id = cx.ws.model.services[t].def.id.as_str();
+                    if !without_im.contains(&id) {
+                        without_im.push(id);
+                    }
+                    d.with(
+                        end.span,
+                        format!("`{id}` offers no IM: a conversation cannot go there"),
+                    )
+                }
+            };
+        }
+        let mut help = "add `transfers` to services with agents".to_owned();
+        if !without_im.is_empty() {
+            help = format!(
+                "{help} and IM, give {} an `instant_messaging` table",
+                super::text::list(&without_im)
+            );
         }
         out.push(
-            d.help("add `transfers` to services with agents, or assign users (`user_assignment = \"ms_teams\"` or `\"skill_based\"`)")
-                .about(Kind::Service, &s.def.id),
+            d.help(format!(
+                "{help}, or assign users (`user_assignment = \"ms_teams\"` or `\"skill_based\"`)"
+            ))
+            .about(Kind::Service, &s.def.id),
         );
     }
+}
+
+/// A transfer of a service that no IM conversation can take: to the service itself, or to a
+/// service without IM.
+struct DeadEnd {
+    /// The transfer's item in `transfers`.
+    span: crate::source::Span,
+    /// The service it names, `None` for the service itself.
+    target: Option<usize>,
+}
+
+/// Where the transfers of a service lead IM conversations.
+enum Ends {
+    /// Nowhere: these are its transfers (none at all included).
+    Dead(Vec<DeadEnd>),
+    /// To a service with IM, or maybe to one named by a reference unknown yet (which
+    /// `unknown-reference` reports).
+    Carried,
+    /// Maybe nowhere: a service without IM may have it elsewhere (see
+    /// [`may_have_im_elsewhere`]).
+    Unsure,
+}
+
+/// The ids of the services whose IM table may be where this model does not see it: defined
+/// twice (the copy dropped may have one), named by an IM table written alone under another
+/// id (`[service.Sales-Team.instant_messaging]`), or any while some file cannot be read or
+/// parsed (`None`).
+fn may_have_im_elsewhere<'a>(cx: &Context<'a>) -> Option<FxHashSet<&'a str>> {
+    if !cx.complete() {
+        return None;
+    }
+    let m = &cx.ws.model;
+    let twice = (cx.ws.res.duplicates.iter())
+        .filter(|d| d.kind == Kind::Service)
+        .map(|d| d.id.as_str());
+    let meant =
+        (cx.lone_im_tables().values().flatten()).map(|&t| m.services[t as usize].def.id.as_str());
+    Some(twice.chain(meant).collect())
+}
+
+/// Where the transfers of service `i` lead its IM conversations.
+fn dead_ends(cx: &Context<'_>, i: usize, unsure: &Option<FxHashSet<&str>>) -> Ends {
+    let ws = cx.ws;
+    let s = &ws.model.services[i];
+    let resolved = &ws.res.transfers[i];
+    if resolved.len() != s.transfers.len() {
+        return Ends::Carried;
+    }
+    let mut ends = Vec::with_capacity(resolved.len());
+    for &(t, item) in resolved {
+        let (t, span) = (t as usize, s.transfers[item as usize].span);
+        if t == i {
+            ends.push(DeadEnd { span, target: None });
+            continue;
+        }
+        let target = &ws.model.services[t];
+        if !matches!(target.im, Field::Absent) {
+            return Ends::Carried;
+        }
+        if unsure
+            .as_ref()
+            .is_none_or(|ids| ids.contains(target.def.id.as_str()))
+        {
+            return Ends::Unsure;
+        }
+        ends.push(DeadEnd {
+            span,
+            target: Some(t),
+        });
+    }
+    Ends::Dead(ends)
 }

@@ -1,0 +1,97 @@
+//! The last findings of the nineteenth user audit, fixed in the twentieth session: L9, an IM
+//! service without agents whose transfers lead only to services without IM (L8, the messaging
+//! entry suggested for a channel, is the `missing-messaging-entry-channel` rule fixture).
+
+mod common;
+
+use common::{code_messages, run, workspace, workspace_diagnostics};
+
+/// An OU, a service `billing` without IM, `support` with IM and agents, and `extra`.
+fn with_services(extra: &str) -> String {
+    format!(
+        "[ou.contoso]\n\n[service.billing]\nou = \"contoso\"\nlicense = \"contact_center\"\n\n[service.support]\nou = \"contoso\"\nlicense = \"contact_center\"\n[service.support.instant_messaging]\nchannels = [\"interact\"]\n\n{extra}"
+    )
+}
+
+/// A front desk with no agents and `transfers`.
+fn desk(transfers: &str) -> String {
+    format!(
+        "[service.ivr]\nou = \"contoso\"\nlicense = \"contact_center\"\nuser_assignment = \"none\"\ntransfers = {transfers}\n[service.ivr.instant_messaging]\nchannels = [\"interact\"]\n"
+    )
+}
+
+/// The `im-no-agents` diagnostics of a workspace of `org.toml` alone.
+fn no_agents(org: &str) -> Vec<(String, String)> {
+    let found = workspace_diagnostics(&[("org.toml", org)]);
+    (code_messages(&found).into_iter())
+        .filter(|(code, _)| code == "im-no-agents")
+        .collect()
+}
+
+#[test]
+fn l9_transfers_only_to_services_without_im_lead_nowhere() {
+    let org = with_services(&desk("[\"billing\"]"));
+    let ws = workspace(&[("nimbus.toml", ""), ("org.toml", &org)]);
+    let r = run(ws.path(), &["check"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    insta::assert_snapshot!(r.stdout);
+}
+
+#[test]
+fn l9_itself_and_services_without_im_are_told_apart() {
+    let org = with_services(&desk("[\"ivr\", \"billing\"]"));
+    assert_eq!(
+        no_agents(&org),
+        [(
+            "im-no-agents".to_owned(),
+            "service `ivr` takes IM conversations but has no agents and its transfers lead to no IM service".to_owned()
+        )]
+    );
+    let org = with_services(&desk("[\"ivr\"]"));
+    assert_eq!(
+        no_agents(&org)[0].1,
+        "service `ivr` takes IM conversations but has no agents and transfers only to itself"
+    );
+}
+
+#[test]
+fn l9_a_transfer_that_may_carry_the_conversation_counts() {
+    // To a service with IM, beside one without.
+    assert_eq!(
+        no_agents(&with_services(&desk("[\"billing\", \"support\"]"))),
+        []
+    );
+    // To a service nothing defines: it may have IM once defined (`unknown-reference` speaks).
+    assert_eq!(
+        no_agents(&with_services(&desk("[\"billing\", \"billling\"]"))),
+        []
+    );
+    // To a service defined twice, the copy in another file with IM.
+    let copy = "[service.billing.instant_messaging]\nchannels = [\"interact\"]\n";
+    let org = with_services(&desk("[\"billing\"]"));
+    // Whichever copy is kept (the file sorting first).
+    for name in ["copy.toml", "z.toml"] {
+        let found = workspace_diagnostics(&[("org.toml", &org), (name, copy)]);
+        let codes: Vec<_> = code_messages(&found).into_iter().map(|(c, _)| c).collect();
+        assert!(codes.contains(&"duplicate-id".to_owned()), "{codes:?}");
+        assert!(
+            !codes.contains(&"im-no-agents".to_owned()),
+            "{name}: {codes:?}"
+        );
+    }
+}
+
+#[test]
+fn l9_a_service_without_im_is_not_judged_while_its_table_may_be_unseen() {
+    let org = with_services(&desk("[\"billing\"]"));
+    // Another file does not parse: `billing`'s IM table may be in it.
+    let broken = "[service.billing.instant_messaging\n";
+    let found = workspace_diagnostics(&[("org.toml", &org), ("broken.toml", broken)]);
+    let codes: Vec<_> = code_messages(&found).into_iter().map(|(c, _)| c).collect();
+    assert_eq!(codes, ["syntax"]);
+    // An IM table written under a misspelled id that means `billing`.
+    let typo = "[service.Billing.instant_messaging]\nchannels = [\"interact\"]\n";
+    let found = workspace_diagnostics(&[("org.toml", &org), ("typo.toml", typo)]);
+    let codes: Vec<_> = code_messages(&found).into_iter().map(|(c, _)| c).collect();
+    assert_eq!(codes, ["missing-field"]);
+}
