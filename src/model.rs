@@ -676,18 +676,40 @@ pub fn is_valid_id(id: &str) -> bool {
         && bytes.all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
 }
 
-/// The id nearest to `id` that matches the pattern.
+/// The id nearest to `id` that matches the pattern: letters with accents lose them
+/// (`Zürich` → `zurich`, `café-desk` → `cafe-desk`), other letters are transliterated, and
+/// each run of other characters becomes one `-`.
 pub fn slug(id: &str) -> String {
     let mut out = String::new();
-    for c in id.chars() {
+    // True when the last `-` stands for characters an id cannot hold.
+    let mut gap = false;
+    for c in id.chars().flat_map(ascii_letters) {
         let c = c.to_ascii_lowercase();
         if c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-' {
-            out.push(c);
+            if !(c == '-' && gap) {
+                out.push(c);
+            }
+            gap = false;
         } else if !out.ends_with('-') {
             out.push('-');
+            gap = true;
         }
     }
     out.trim_matches(|c| c == '-' || c == '_').to_owned()
+}
+
+/// `c`, or the ASCII letters of a non-ASCII letter (`ü` → `u`, `ß` → `ss`, `Ж` → `Zh`); any
+/// other character unchanged.
+pub fn ascii_letters(c: char) -> impl Iterator<Item = char> {
+    let folded = (!c.is_ascii() && c.is_alphabetic())
+        .then(|| deunicode::deunicode_char(c))
+        .flatten()
+        .filter(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric()));
+    let (one, many) = match folded {
+        Some(s) => (None, Some(s.chars())),
+        None => (Some(c), None),
+    };
+    one.into_iter().chain(many.into_iter().flatten())
 }
 
 #[cfg(test)]

@@ -95,3 +95,39 @@ fn l9_a_service_without_im_is_not_judged_while_its_table_may_be_unseen() {
     let codes: Vec<_> = code_messages(&found).into_iter().map(|(c, _)| c).collect();
     assert_eq!(codes, ["missing-field"]);
 }
+
+/// The help of each diagnostic of a workspace of `org.toml` alone.
+fn helps(org: &str) -> Vec<String> {
+    let found = workspace_diagnostics(&[("org.toml", org)]);
+    (found.iter())
+        .map(|d| d["help"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+#[test]
+fn l2_an_id_with_accents_is_offered_without_them() {
+    let org = "[ou.\"zürich\"]\n\n[service.\"Café-Desk\"]\nou = \"zürich\"\nlicense = \"contact_center\"\n";
+    assert_eq!(
+        helps(org),
+        [
+            "ids use lowercase letters, digits, `-` and `_`, and start with a letter or digit: try `zurich`, and write it in the reference that names it",
+            "ids use lowercase letters, digits, `-` and `_`, and start with a letter or digit: try `cafe-desk`",
+        ]
+    );
+}
+
+#[test]
+fn l2_a_name_with_accents_reads_as_the_id_without_them() {
+    // Two references agree on `zurich`; the OU written `zurch` is named "Zürich": its id is
+    // the misspelling, told once at the definition.
+    let org = "[ou.zurch]\nname = \"Zürich\"\n\n[service.a]\nou = \"zurich\"\nlicense = \"contact_center\"\n\n[service.b]\nou = \"zurich\"\nlicense = \"contact_center\"\n";
+    let found = workspace_diagnostics(&[("org.toml", org)]);
+    assert_eq!(
+        code_messages(&found),
+        [(
+            "unknown-reference".to_owned(),
+            "2 references name the unknown OU `zurich`, and nothing names the OU `zurch`"
+                .to_owned()
+        )]
+    );
+}

@@ -462,5 +462,11 @@ mod tests {
         assert_eq!(crate::model::slug("Sales IVR"), "sales-ivr");
         assert_eq!(crate::model::slug("_x"), "x");
         assert_eq!(crate::model::slug("ok"), "ok");
+        assert_eq!(crate::model::slug("zürich"), "zurich");
+        assert_eq!(crate::model::slug("Café-Desk"), "cafe-desk");
+        assert_eq!(crate::model::slug("Straße 1"), "strasse-1");
+        assert_eq!(crate::model::slug("a & -b"), "a-b");
+        assert_eq!(crate::model::slug("a--b"), "a--b");
+        assert_eq!(crate::model::slug("sales 🚀"), "sales");
     }
 }

@@ -357,7 +357,8 @@ fn misspelled_definitions<'a>(
 /// A display name written as an id: `Sales Team` → `sales-team`.
 fn slug(name: &str) -> String {
     let mut out = String::new();
-    for c in name.trim().chars().flat_map(char::to_lowercase) {
+    let letters = name.trim().chars().flat_map(crate::model::ascii_letters);
+    for c in letters.flat_map(char::to_lowercase) {
         if c.is_ascii_alphanumeric() || c == '_' {
             out.push(c);
         } else if (c.is_whitespace() || c == '-') && !out.ends_with('-') {
