@@ -131,3 +131,29 @@ fn l2_a_name_with_accents_reads_as_the_id_without_them() {
         )]
     );
 }
+
+#[test]
+fn every_im_switch_is_read_the_way_its_name_says() {
+    let table = |switch: &str| {
+        format!(
+            "[ou.contoso]\n\n[service.desk]\nou = \"contoso\"\nlicense = \"contact_center\"\n\n[service.desk.instant_messaging]\n{switch}\n"
+        )
+    };
+    let codes = |switch: &str| -> Vec<String> {
+        let found = workspace_diagnostics(&[("org.toml", &table(switch))]);
+        code_messages(&found).into_iter().map(|(c, _)| c).collect()
+    };
+    // Meant off: the switch is told, and no `im-unreachable` for a service meant without IM.
+    for off in [
+        "enabled = false",
+        "enable = false",
+        "active = false",
+        "disabled = true",
+    ] {
+        assert_eq!(codes(off), ["unknown-field"], "{off}");
+    }
+    // Meant on: the IM table without channels that nothing reaches is told too.
+    for on in ["enabled = true", "active = true", "disabled = false"] {
+        assert_eq!(codes(on), ["im-unreachable", "unknown-field"], "{on}");
+    }
+}

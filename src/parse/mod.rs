@@ -1820,15 +1820,15 @@ fn read_im(r: &mut Reader<'_>, t: &DeTable<'_>, m: &Misspelled, id: &str) -> Fie
     })
 }
 
-/// True when the IM table `im` holds a switch that turns IM off: `enabled = false`,
-/// `disabled = true`, as other tools write it.
+/// True when the IM table `im` holds a switch that turns IM off (a key [`IM_ELSEWHERE`]
+/// explains with [`IM_SWITCH`]): `enabled = false`, `disabled = true`, as other tools write it.
 fn switched_off(im: &DeTable<'_>) -> bool {
-    im.iter()
-        .any(|(k, v)| match (k.get_ref().as_ref(), v.get_ref()) {
-            ("enabled" | "enable" | "active", DeValue::Boolean(on)) => !on,
-            ("disabled", DeValue::Boolean(off)) => *off,
-            _ => false,
-        })
+    im.iter().any(|(k, v)| {
+        let k = k.get_ref().as_ref();
+        let switch = (IM_ELSEWHERE.iter()).any(|&(key, why)| key == k && why == IM_SWITCH);
+        // `disabled` is the one switch whose `true` turns IM off.
+        matches!(v.get_ref(), DeValue::Boolean(b) if switch && *b == (k == "disabled"))
+    })
 }
 
 #[cfg(test)]

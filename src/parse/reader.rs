@@ -236,15 +236,20 @@ impl<'s> Reader<'s> {
         // Whether a rename may be made: for an alias or a misspelling, not for a known key
         // with a word around it (`transfers_disabled` is another key: renamed, the service
         // would transfer) nor for the start of one (`conn`).
-        let by_name: Vec<Option<(&'static str, bool)>> = (unknown.iter())
+        // The name an alias or a near spelling points at, kept for the help of a key the table
+        // has already (`licence` beside `license`).
+        let spelled: Vec<Option<(&'static str, bool)>> = (unknown.iter())
             .map(|(key, _)| {
                 let name = key.get_ref().as_ref();
-                schema
-                    .alias(name)
-                    .or_else(|| {
-                        crate::suggest::nearest(name, schema.known.iter().copied())
-                            .map(|n| (n, true))
-                    })
+                schema.alias(name).or_else(|| {
+                    crate::suggest::nearest(name, schema.known.iter().copied()).map(|n| (n, true))
+                })
+            })
+            .collect();
+        let by_name: Vec<Option<(&'static str, bool)>> = (unknown.iter().zip(&spelled))
+            .map(|((key, _), spelled)| {
+                let name = key.get_ref().as_ref();
+                spelled
                     .or_else(|| {
                         (qualified(name, schema.known))
                             .or_else(|| abbreviated(name, schema.known))
@@ -258,7 +263,7 @@ impl<'s> Reader<'s> {
         for (n, _) in by_name.iter().flatten() {
             *wanted.entry(n).or_default() += 1;
         }
-        for ((key, value), named) in unknown.into_iter().zip(&by_name) {
+        for (((key, value), named), spelled) in unknown.into_iter().zip(&by_name).zip(spelled) {
             let name = key.get_ref().as_ref();
             // A key taken once by value is not offered again (`lic` and `tier` both
             // "contact_center": the first is the licence), nor one a spelling points at.
@@ -349,9 +354,7 @@ impl<'s> Reader<'s> {
             }
             // A spelling of a key the table has already (`licence` beside `license`): the
             // line repeats it, with the same value or another to choose.
-            let already = (schema.alias(name).map(|(n, _)| n))
-                .or_else(|| crate::suggest::nearest(name, schema.known.iter().copied()))
-                .and_then(|n| Some((n, table.get_key_value(n)?)));
+            let already = spelled.and_then(|(n, _)| Some((n, table.get_key_value(n)?)));
             if let (None, None, Some((n, (_, kept)))) = (suggestion, &hint, already) {
                 let text = |v: &Spanned<DeValue<'_>>| self.src.get(v.span()).map(str::trim);
                 d.help = if text(kept) == text(value) {
@@ -578,15 +581,14 @@ impl<'s> Reader<'s> {
             let raw = self.src.get(value.span()).unwrap_or_default();
             let list = match value.get_ref() {
                 DeValue::String(s) => {
-                    let items: Vec<String> = (s.split([',', ';', ' ', '\t']))
+                    const SEPARATORS: [char; 4] = [',', ';', ' ', '\t'];
+                    let items: Vec<String> = (s.split(SEPARATORS))
                         .filter(|i| !i.is_empty())
                         .map(toml_string)
                         .collect();
                     let one_line = !raw.starts_with("\"\"\"") && !raw.starts_with("\'\'\'");
                     match &items[..] {
-                        [_] if one_line && !s.contains([',', ';', ' ', '\t']) => {
-                            Some(format!("[{raw}]"))
-                        }
+                        [_] if one_line && !s.contains(SEPARATORS) => Some(format!("[{raw}]")),
                         [] => None,
                         _ => Some(format!("[{}]", items.join(", "))),
                     }
