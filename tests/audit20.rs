@@ -157,3 +157,30 @@ fn every_im_switch_is_read_the_way_its_name_says() {
         assert_eq!(codes(on), ["im-unreachable", "unknown-field"], "{on}");
     }
 }
+
+#[test]
+fn l2_a_bare_id_with_accents_is_shown_without_them() {
+    let ws = workspace(&[
+        ("nimbus.toml", ""),
+        ("org.toml", "[ou.zürich-köln]\nname = \"Zürich\"\n"),
+    ]);
+    let r = run(ws.path(), &["check", "--format", "json"]);
+    let doc = common::json(&r);
+    let d = &doc["diagnostics"][0];
+    assert_eq!(
+        (
+            d["code"].as_str(),
+            d["message"].as_str(),
+            d["column"].as_u64()
+        ),
+        (
+            Some("syntax"),
+            Some("invalid TOML: `ü` cannot be in an id"),
+            Some(6)
+        )
+    );
+    assert_eq!(
+        d["help"],
+        "ids are ASCII letters, digits, `-` and `_`: write `ü` as `u`: `[ou.zurich-koln]`"
+    );
+}

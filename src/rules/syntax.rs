@@ -1353,6 +1353,31 @@ fn header_mistake(start: usize, line_start: usize, line: &str) -> Option<HeaderM
                 );
             }
         }
+        // `[ou.zürich]`: letters an id cannot hold, written in ASCII (every one on the line).
+        if c.is_alphabetic() && !c.is_ascii() {
+            let folded: String = (code.chars())
+                .flat_map(|c| {
+                    let lower = !c.is_ascii();
+                    (crate::model::ascii_letters(c)).map(move |a| match lower {
+                        true => a.to_ascii_lowercase(),
+                        false => a,
+                    })
+                })
+                .collect();
+            let ascii: String = crate::model::ascii_letters(c).collect();
+            if parses(&folded) && ascii.is_ascii() {
+                let ascii = ascii.to_ascii_lowercase();
+                return mistake(
+                    format!("`{c}` cannot be in an id"),
+                    "not an ASCII letter",
+                    &format!(
+                        "ids are ASCII letters, digits, `-` and `_`: write `{c}` as `{ascii}`"
+                    ),
+                    folded,
+                    here,
+                );
+            }
+        }
         // `[service.x]]`: the branch for an extra `]` after the header tells it.
         let after_header =
             c == ']' && code[..e].ends_with(']') && code[e..].trim_end_matches(']').is_empty();
