@@ -184,3 +184,28 @@ fn l2_a_bare_id_with_accents_is_shown_without_them() {
         "ids are ASCII letters, digits, `-` and `_`: write `ü` as `u`: `[ou.zurich-koln]`"
     );
 }
+
+/// The codes of `check` on the example workspace with `edit` made to `file`.
+fn codes_after(file: &str, edit: impl Fn(&str) -> String) -> Vec<String> {
+    let dir = tempfile::tempdir().unwrap();
+    common::copy_dir(&common::fixture("example"), dir.path());
+    let path = dir.path().join(file);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let edited = edit(&text);
+    assert_ne!(edited, text, "the edit changes nothing");
+    std::fs::write(&path, edited).unwrap();
+    let found = common::json_diagnostics(dir.path());
+    code_messages(&found).into_iter().map(|(c, _)| c).collect()
+}
+
+#[test]
+fn m1_a_transfer_to_no_near_id_leaves_no_service_unreachable_behind_it() {
+    // The OU's id where the service meant was `support-tier2`: it may mean any service.
+    let codes = codes_after("services/support.toml", |t| {
+        t.replace(
+            "transfers = [\"support-tier2\"]",
+            "transfers = [\"support\"]",
+        )
+    });
+    assert_eq!(codes, ["unknown-reference", "unknown-reference"]);
+}

@@ -22,7 +22,8 @@ Only the root of each problem is reported: when `b` is unreachable only because 
 diagnostic is at `a` and `b` appears as a label. A loop of IM services that no front desk enters
 is reported once. Labels show the services that do transfer to it and why that does not count:
 they offer no IM (a conversation cannot pass through them), or nothing reaches them either.
-Not reported while a file has a syntax error.
+Not reported while a file has a syntax error, nor while a service conversations reach
+transfers to an unknown service that no id is near (it may mean any service).
 
 `# nimbus-lint: allow(im-unreachable)` above `a` silences `a` only: `b` is then reported in
 its turn. Above any member of a loop, it silences the loop.
@@ -110,9 +111,17 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     // whose whole table could not be read, or one dropped as a duplicate (all reported), may
     // lead anywhere: no conclusion from them.
     let unreadable = |i: usize| t.reached[i] && t.carries_im[i] && services[i].transfers_unreadable;
-    if cx.ws.res.unreadable_defs.any(Kind::Service)
+    // So may an unknown transfer of such a service with no did-you-mean (`transfers =
+    // ["support"]`, an OU's id): it may mean any service; `unknown-reference` tells it.
+    let res = &cx.ws.res;
+    let lost = (res.unresolved.iter())
+        .filter(|u| u.field == "transfers" && u.suggestions.is_empty())
+        .filter_map(|u| res.lookup(&cx.ws.model, Kind::Service, &u.from.1))
+        .any(|from| t.reached[from as usize] && t.carries_im[from as usize]);
+    if res.unreadable_defs.any(Kind::Service)
         || cx.dropped(Kind::Service)
         || (0..services.len()).any(unreadable)
+        || lost
     {
         return cx.hold(Code::ImUnreachable);
     }
