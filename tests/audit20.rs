@@ -187,15 +187,7 @@ fn l2_a_bare_id_with_accents_is_shown_without_them() {
 
 /// The codes of `check` on the example workspace with `edit` made to `file`.
 fn codes_after(file: &str, edit: impl Fn(&str) -> String) -> Vec<String> {
-    let dir = tempfile::tempdir().unwrap();
-    common::copy_dir(&common::fixture("example"), dir.path());
-    let path = dir.path().join(file);
-    let text = std::fs::read_to_string(&path).unwrap();
-    let edited = edit(&text);
-    assert_ne!(edited, text, "the edit changes nothing");
-    std::fs::write(&path, edited).unwrap();
-    let found = common::json_diagnostics(dir.path());
-    code_messages(&found).into_iter().map(|(c, _)| c).collect()
+    helps_after(file, edit).into_iter().map(|(c, _)| c).collect()
 }
 
 #[test]
@@ -208,4 +200,53 @@ fn m1_a_transfer_to_no_near_id_leaves_no_service_unreachable_behind_it() {
         )
     });
     assert_eq!(codes, ["unknown-reference", "unknown-reference"]);
+}
+
+/// Each diagnostic's code and help, of `check` on the example with `edit` made to `file`.
+fn helps_after(file: &str, edit: impl Fn(&str) -> String) -> Vec<(String, String)> {
+    let dir = tempfile::tempdir().unwrap();
+    common::copy_dir(&common::fixture("example"), dir.path());
+    let path = dir.path().join(file);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let edited = edit(&text);
+    assert_ne!(edited, text, "the edit changes nothing");
+    std::fs::write(&path, edited).unwrap();
+    (common::json_diagnostics(dir.path()).iter())
+        .map(|d| {
+            let s = |k: &str| d[k].as_str().unwrap_or_default().to_owned();
+            (s("code"), s("help"))
+        })
+        .collect()
+}
+
+#[test]
+fn m2_an_entity_renamed_with_its_references_left_behind_is_named_in_their_help() {
+    let found = helps_after("twilio.toml", |t| {
+        t.replace(
+            "[messaging_entry.whatsapp-sales]",
+            "[messaging_entry.wa-sales]",
+        )
+    });
+    assert_eq!(
+        found,
+        [(
+            "unknown-reference".to_owned(),
+            "nothing names `[messaging_entry.wa-sales]`, whose name \"WhatsApp Sales\" reads as `whatsapp-sales`: if it is the messaging entry meant, write `wa-sales` here, or give it back the id `whatsapp-sales`".to_owned()
+        )]
+    );
+}
+
+#[test]
+fn l1_each_reference_to_an_entity_deleted_says_how_many_name_it() {
+    let found = helps_after("org.toml", |t| {
+        t.replace("[ou.sales]\nname = \"Sales\"\nparent = \"contoso\"\n", "")
+    });
+    assert_eq!(found.len(), 7, "{found:?}");
+    for (code, help) in found {
+        assert_eq!(code, "unknown-reference");
+        assert_eq!(
+            help,
+            "define it as `[ou.sales]`, or name an existing OU (7 references name `sales`)"
+        );
+    }
 }

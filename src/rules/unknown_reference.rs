@@ -101,6 +101,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     };
     let elsewhere = left_out_definitions(cx);
     let misspelled = misspelled_definitions(cx, &elsewhere, &unread);
+    let far = far_ids(cx);
     for (&(kind, i), (group, certain)) in &misspelled {
         if *certain {
             out.push(misspelled_definition(cx, kind, i, group));
@@ -134,12 +135,9 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         help.push_str(&match (&ids[..], u.hidden) {
             ([], _) if other.is_some() => format!("name an existing {}", u.kind.noun()),
             ([], _) if u.value.is_empty() => format!("name an existing {}", u.kind.noun()),
-            ([], _) if crate::model::is_valid_id(&u.value) => format!(
-                "define it as `[{}.{}]`, or name an existing {}",
-                u.kind.key(),
-                u.value,
-                u.kind.noun()
-            ),
+            ([], _) if crate::model::is_valid_id(&u.value) => {
+                far_help(cx, u, far[u.kind as usize].get(u.value.as_str()))
+            }
             ([], _) => format!(
                 "name an existing {}: ids use lowercase letters, digits, `-` and `_`",
                 u.kind.noun()
@@ -318,23 +316,7 @@ fn misspelled_definitions<'a>(
     if groups.is_empty() {
         return Default::default();
     }
-    // What some resolved reference names, by kind: one pass over them all.
-    let mut named: [Vec<bool>; 4] = Kind::ALL.map(|k| vec![false; model.defs(k).count()]);
-    let mut mark = |kind: Kind, i: u32| named[kind as usize][i as usize] = true;
-    let tree_parents = res.tree.parent.iter();
-    let owners = [&res.connector_ou, &res.entry_ou, &res.service_ou];
-    for i in tree_parents.chain(owners.into_iter().flatten()).flatten() {
-        mark(Kind::Ou, *i);
-    }
-    for i in res.entry_connector.iter().flatten() {
-        mark(Kind::Connector, *i);
-    }
-    for i in res.service_entry.iter().flatten() {
-        mark(Kind::MessagingEntry, *i);
-    }
-    for &(to, _) in res.transfers.iter().flatten() {
-        mark(Kind::Service, to);
-    }
+    let named = named_entities(cx);
     groups.retain(|&(kind, i), _| !named[kind as usize][i as usize]);
     // By its `name`, which side reads as meant: the references (the entity's id is the
     // misspelling), the entity (theirs is), or neither.
@@ -352,6 +334,94 @@ fn misspelled_definitions<'a>(
             (to_id >= to_value).then_some(((kind, i), (group, to_value < to_id)))
         })
         .collect()
+}
+
+/// By kind (indexed like [`Kind::ALL`]), by entity: true when some resolved reference names
+/// it. One pass over them all.
+fn named_entities(cx: &Context<'_>) -> [Vec<bool>; 4] {
+    let (model, res) = (&cx.ws.model, &cx.ws.res);
+    let mut named: [Vec<bool>; 4] = Kind::ALL.map(|k| vec![false; model.defs(k).count()]);
+    let mut mark = |kind: Kind, i: u32| named[kind as usize][i as usize] = true;
+    let tree_parents = res.tree.parent.iter();
+    let owners = [&res.connector_ou, &res.entry_ou, &res.service_ou];
+    for i in tree_parents.chain(owners.into_iter().flatten()).flatten() {
+        mark(Kind::Ou, *i);
+    }
+    for i in res.entry_connector.iter().flatten() {
+        mark(Kind::Connector, *i);
+    }
+    for i in res.service_entry.iter().flatten() {
+        mark(Kind::MessagingEntry, *i);
+    }
+    for &(to, _) in res.transfers.iter().flatten() {
+        mark(Kind::Service, to);
+    }
+    named
+}
+
+/// The unknown ids no id is near, with how many references write each and the entities
+/// nothing names whose `name` reads as it (`[messaging_entry.wa-sales]`, `name = "WhatsApp
+/// Sales"`, against `messaging_entry = "whatsapp-sales"`: an entity renamed, its references
+/// left behind). Linear: the names are read only when some such id is wanted.
+/// By kind (indexed like [`Kind::ALL`]).
+fn far_ids<'a>(cx: &Context<'a>) -> [FxHashMap<&'a str, (usize, Vec<u32>)>; 4] {
+    let (model, res) = (&cx.ws.model, &cx.ws.res);
+    let mut far: [FxHashMap<&str, (usize, Vec<u32>)>; 4] = Default::default();
+    for u in (res.unresolved.iter()).filter(|u| !u.renamed && u.suggestions.is_empty()) {
+        if crate::model::is_valid_id(&u.value) {
+            far[u.kind as usize].entry(u.value.as_str()).or_default().0 += 1;
+        }
+    }
+    if far.iter().all(FxHashMap::is_empty) {
+        return far;
+    }
+    let named = named_entities(cx);
+    for kind in Kind::ALL {
+        for (i, def) in model.defs(kind).enumerate() {
+            let Some(name) = def.name.get().filter(|_| !named[kind as usize][i]) else {
+                continue;
+            };
+            if let Some((_, renamed)) = far[kind as usize].get_mut(slug(&name.value).as_str()) {
+                renamed.push(i as u32);
+            }
+        }
+    }
+    far
+}
+
+/// The help of a reference to an unknown, valid id that no id is near: define it, unless an
+/// entity nothing names has a `name` that reads as it (then that one was likely renamed), with
+/// how many references write it when more than this one do.
+fn far_help(
+    cx: &Context<'_>,
+    u: &crate::resolve::Unresolved,
+    far: Option<&(usize, Vec<u32>)>,
+) -> String {
+    let (kind, value) = (u.kind, u.value.as_str());
+    let (count, renamed) = far.map_or((1, &[][..]), |(n, r)| (*n, &r[..]));
+    let many = match count {
+        1 => String::new(),
+        n => format!(" ({n} references name `{value}`)"),
+    };
+    let model = &cx.ws.model;
+    match renamed {
+        [i] => {
+            let def = model.def(kind, *i);
+            let name = def.name.get().map_or("", |n| n.value.as_str());
+            format!(
+                "nothing names `[{}.{}]`, whose name \"{name}\" reads as `{value}`: if it is the {} meant, write `{}` here{many}, or give it back the id `{value}`",
+                kind.key(),
+                def.id,
+                kind.noun(),
+                def.id
+            )
+        }
+        _ => format!(
+            "define it as `[{}.{value}]`, or name an existing {}{many}",
+            kind.key(),
+            kind.noun()
+        ),
+    }
 }
 
 /// A display name written as an id: `Sales Team` → `sales-team`.
