@@ -185,8 +185,9 @@ impl OuTree {
 pub struct Resolution {
     /// Id → index, for each kind (indexed like [`Kind::ALL`]).
     pub ids: [Ids; 4],
-    /// The entities a misspelled kind's certain rename defines (`[services.x]` fixed to
-    /// `[service.x]`): their IM tables alone are theirs, not another service's to rename.
+    /// The entities a misspelled kind's rename defines (`[services.x]` fixed to `[service.x]`,
+    /// certain, or told to be made with its IM table moved beside it): their IM tables alone
+    /// are theirs, not another service's to rename.
     pub kind_renames: rustc_hash::FxHashSet<(Kind, Text)>,
     /// The OU tree.
     pub tree: OuTree,
@@ -422,7 +423,31 @@ pub fn resolve(mut ws: Workspace, files: Vec<ParsedFile>) -> Workspace {
             })
         };
         let twice = |id: &str| renamed_to.get(&(fix.kind, id)).is_some_and(|&n| n > 1);
-        if let Some(id) = fix.ids.iter().find(|id| defined(id)) {
+        // Defined elsewhere by its IM table alone (`[service.x.instant_messaging]` in another
+        // file): that table is this one's, to move beside it.
+        let im_table_only = |id: &str| {
+            let i = res.lookup(&model, fix.kind, id)?;
+            let def = model.def(fix.kind, i);
+            let service = &model.services[i as usize];
+            let alone = fix.kind == Kind::Service
+                && def.header.file != d.span.file
+                && def.sub_tables_only
+                && matches!(service.im, crate::model::Field::Set(_))
+                && !later_files.contains_key(&(fix.kind, id));
+            alone.then_some(def.header)
+        };
+        if let [id] = &fix.ids[..]
+            && let Some(header) = im_table_only(id)
+        {
+            let source = ws.sources.get(header.file);
+            let at = format!(
+                "{} (line {})",
+                source.display(),
+                source.position(header.start as usize).line
+            );
+            crate::rules::unknown_field::im_table_elsewhere(d, id, &at);
+            res.kind_renames.insert((fix.kind, Text::from(&**id)));
+        } else if let Some(id) = fix.ids.iter().find(|id| defined(id)) {
             crate::rules::unknown_field::defined_already(d, fix.kind, id);
         } else if let Some(id) = fix.ids.iter().find(|id| twice(id)) {
             crate::rules::unknown_field::renamed_twice(d, fix.kind, id);

@@ -187,7 +187,10 @@ fn l2_a_bare_id_with_accents_is_shown_without_them() {
 
 /// The codes of `check` on the example workspace with `edit` made to `file`.
 fn codes_after(file: &str, edit: impl Fn(&str) -> String) -> Vec<String> {
-    helps_after(file, edit).into_iter().map(|(c, _)| c).collect()
+    helps_after(file, edit)
+        .into_iter()
+        .map(|(c, _)| c)
+        .collect()
 }
 
 #[test]
@@ -249,4 +252,21 @@ fn l1_each_reference_to_an_entity_deleted_says_how_many_name_it() {
             "define it as `[ou.sales]`, or name an existing OU (7 references name `sales`)"
         );
     }
+}
+
+#[test]
+fn l2_a_misspelled_kind_whose_im_table_is_in_another_file_is_one_diagnostic_in_true_words() {
+    let org = "[ou.contoso]\n\n[servce.vip]\nou = \"contoso\"\nlicense = \"contact_center\"\n";
+    let im = "[service.vip.instant_messaging]\nchannels = [\"interact\"]\n";
+    let found = workspace_diagnostics(&[("org.toml", org), ("vip-im.toml", im)]);
+    let helps: Vec<_> = (found.iter())
+        .map(|d| (d["code"].as_str().unwrap(), d["help"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        helps,
+        [(
+            "unknown-field",
+            "did you mean `service`? Its IM table, `[service.vip.instant_messaging]`, is in vip-im.toml (line 1): rename this header to `[service.vip]` and move that table below it (an entity is written in one file)."
+        )]
+    );
 }

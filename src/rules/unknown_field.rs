@@ -134,6 +134,16 @@ pub(crate) fn defined_already(d: &mut Diagnostic, kind: Kind, id: &str) {
     );
 }
 
+/// A misspelled kind's rename (see [`unknown_kind`]) of a service whose IM table alone is
+/// written in another file, `at`: renamed, the service would be written in two files.
+pub(crate) fn im_table_elsewhere(d: &mut Diagnostic, id: &str, at: &str) {
+    d.fix = None;
+    d.help = format!(
+        "{} Its IM table, `[service.{id}.instant_messaging]`, is in {at}: rename this header to `[service.{id}]` and move that table below it (an entity is written in one file).",
+        d.help
+    );
+}
+
 /// A misspelled kind's rename (see [`unknown_kind`]) that another misspelled table's rename
 /// makes unsafe: both would become `[kind.id]`.
 pub(crate) fn renamed_twice(d: &mut Diagnostic, kind: Kind, id: &str) {
