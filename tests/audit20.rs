@@ -270,3 +270,42 @@ fn l2_a_misspelled_kind_whose_im_table_is_in_another_file_is_one_diagnostic_in_t
         )]
     );
 }
+
+#[test]
+fn l4_a_damaged_bundle_is_told_what_is_wrong_with_it() {
+    let dir = tempfile::tempdir().unwrap();
+    common::copy_dir(&common::fixture("example"), dir.path());
+    assert_eq!(run(dir.path(), &["build", "-q"]).code, 0);
+    let bundle = dir.path().join("dist/bundle.json");
+    let text = std::fs::read_to_string(&bundle).unwrap();
+    let told = |damaged: &str| {
+        std::fs::write(&bundle, damaged).unwrap();
+        let r = run(dir.path(), &["build", "--check"]);
+        assert_eq!(r.code, 1, "{}", r.stderr);
+        let first = r.stderr.lines().next().unwrap_or_default();
+        first
+            .trim_start_matches("error: bundle is stale: dist/bundle.json: ")
+            .to_owned()
+    };
+    assert_eq!(told(" \n"), "it is empty");
+    let conflict = format!("{{\n<<<<<<< HEAD\n{text}=======\n{text}>>>>>>> theirs\n");
+    assert_eq!(told(&conflict), "it holds merge-conflict markers (line 2)");
+    assert_eq!(
+        told(&text[..40]),
+        "it is not valid JSON (line 4, column 4: EOF while parsing a list)"
+    );
+    let renamed = text.replacen("\"services\"", "\"service\"", 1);
+    assert_eq!(
+        told(&renamed),
+        "it is not a bundle this version of nimbus-lint reads (line 78, column 11: unknown field `service`, expected one of `schema_version`, `ous`, `connectors`, `messaging_entries`, `services`)"
+    );
+    // A value of the file is not repeated (a bundle edited by hand may hold a secret).
+    let secret = text.replacen(
+        "\"schema_version\": 1",
+        "\"schema_version\": \"hunter2hunter2\"",
+        1,
+    );
+    assert_ne!(secret, text);
+    let said = told(&secret);
+    assert!(!said.contains("hunter2"), "{said}");
+}

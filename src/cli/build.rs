@@ -374,7 +374,7 @@ fn compare(target: &std::path::Path, a: &Analysis, naming: &Naming, rebuild: &st
                             &old,
                         )
                         .unwrap_or_else(|| "its formatting differs".to_owned()),
-                        Err(_) => "it is not a bundle this version of nimbus-lint reads".to_owned(),
+                        Err(e) => unreadable_bundle(body.unwrap_or(&old), &e),
                     };
                 match body {
                     Some(_) => format!("{why}; also, {BOM_WHY}"),
@@ -402,5 +402,37 @@ fn compare(target: &std::path::Path, a: &Analysis, naming: &Naming, rebuild: &st
             "error: bundle is stale: {shown}: {why}\n  help: {fix}"
         )),
         stale: Some((shown, why, fix)),
+    }
+}
+
+/// Why a bundle file on disk does not read as a bundle: empty, a merge left unresolved, not
+/// JSON, or JSON of another shape (another version's, or edited by hand).
+fn unreadable_bundle(text: &[u8], e: &serde_json::Error) -> String {
+    if text.trim_ascii().is_empty() {
+        return "it is empty".to_owned();
+    }
+    let conflict = (text.split(|&b| b == b'\n')).position(|line| {
+        [&b"<<<<<<< "[..], b"=======", b">>>>>>> "]
+            .iter()
+            .any(|marker| line.starts_with(marker))
+    });
+    if let Some(line) = conflict {
+        return format!("it holds merge-conflict markers (line {})", line + 1);
+    }
+    // serde_json's words end with the place, told first here; words quoting a value of the
+    // file are left out (a bundle edited by hand may hold a secret).
+    let words = e.to_string();
+    let words = words
+        .rsplit_once(" at line ")
+        .map_or(&words[..], |(w, _)| w);
+    let mut at = format!("line {}, column {}", e.line(), e.column());
+    if !words.contains('"') {
+        at = format!("{at}: {words}");
+    }
+    match e.classify() {
+        serde_json::error::Category::Data => {
+            format!("it is not a bundle this version of nimbus-lint reads ({at})")
+        }
+        _ => format!("it is not valid JSON ({at})"),
     }
 }
