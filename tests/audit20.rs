@@ -309,3 +309,21 @@ fn l4_a_damaged_bundle_is_told_what_is_wrong_with_it() {
     let said = told(&secret);
     assert!(!said.contains("hunter2"), "{said}");
 }
+
+#[test]
+fn l5_the_bundle_is_never_written_to_stderr() {
+    let dir = tempfile::tempdir().unwrap();
+    common::copy_dir(&common::fixture("example"), dir.path());
+    for name in ["/dev/stderr", "/dev/fd/2", "/proc/self/fd/2"] {
+        let r = run(dir.path(), &["build", "-o", name]);
+        assert_eq!(
+            (r.code, r.stdout.as_str(), r.stderr.as_str()),
+            (
+                2,
+                "",
+                "error: the bundle cannot go to stderr, which carries the diagnostics: write it to stdout with `-o -`, or to a file\n"
+            ),
+            "{name}"
+        );
+    }
+}

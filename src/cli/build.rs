@@ -25,6 +25,15 @@ pub(super) fn build(mut args: BuildArgs, sub: &ArgMatches, io: &mut Io<'_>) -> O
     }) {
         args.output = Some(PathBuf::from("-"));
     }
+    // Those of stderr are refused whatever stderr is (a pipe took the bundle, a file refused
+    // the link): stderr carries the diagnostics.
+    if args.output.as_ref().is_some_and(|o| {
+        ["/dev/stderr", "/dev/fd/2", "/proc/self/fd/2"].contains(&&*o.to_string_lossy())
+    }) {
+        return Err(Failure::Message(
+            "the bundle cannot go to stderr, which carries the diagnostics: write it to stdout with `-o -`, or to a file".to_owned(),
+        ));
+    }
     clean_up_on_interrupt();
     let overrides = overrides(sub)?;
     let naming = naming_for(args.path.iter().chain(&args.output))?;
