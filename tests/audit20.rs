@@ -327,3 +327,20 @@ fn l5_the_bundle_is_never_written_to_stderr() {
         );
     }
 }
+
+#[test]
+fn l5_an_entry_named_by_its_connectors_id_is_offered_the_entries_using_it() {
+    let found = helps_after("services/sales.toml", |t| {
+        t.replace(
+            "messaging_entry = \"sms-sales\"",
+            "messaging_entry = \"twilio-us\"",
+        )
+    });
+    assert_eq!(
+        found,
+        [(
+            "unknown-reference".to_owned(),
+            "`twilio-us` is a connector, not a messaging entry; name a messaging entry that uses it: `sms-sales` or `whatsapp-sales`".to_owned()
+        )]
+    );
+}

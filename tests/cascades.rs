@@ -1639,7 +1639,7 @@ instant_messaging = { messaging_entry = "tw", channels = ["whatsapp"] }
             ),
             (
                 "unknown-reference",
-                "`tw` is a connector, not a messaging entry; name an existing messaging entry",
+                "`tw` is a connector, not a messaging entry; name a messaging entry that uses it: `wa`",
                 "`tw` is this connector"
             ),
         ]

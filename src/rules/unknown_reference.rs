@@ -133,7 +133,10 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             None => String::new(),
         };
         help.push_str(&match (&ids[..], u.hidden) {
-            ([], _) if other.is_some() => format!("name an existing {}", u.kind.noun()),
+            ([], _) if other.is_some() => match other.and_then(|o| entries_of(cx, u, o)) {
+                Some(entries) => format!("name a messaging entry that uses it: {entries}"),
+                None => format!("name an existing {}", u.kind.noun()),
+            },
             ([], _) if u.value.is_empty() => format!("name an existing {}", u.kind.noun()),
             ([], _) if crate::model::is_valid_id(&u.value) => {
                 far_help(cx, u, far[u.kind as usize].get(u.value.as_str()))
@@ -422,6 +425,38 @@ fn far_help(
             kind.noun()
         ),
     }
+}
+
+/// For a service's `messaging_entry` that names a connector (`other`), the entries that use
+/// that connector in the service's sight, `a`, `b` or `c` (the first three by id, and how many
+/// more).
+fn entries_of(
+    cx: &Context<'_>,
+    u: &crate::resolve::Unresolved,
+    other: (Kind, u32),
+) -> Option<String> {
+    let (model, res) = (&cx.ws.model, &cx.ws.res);
+    if u.kind != Kind::MessagingEntry || other.0 != Kind::Connector {
+        return None;
+    }
+    let from =
+        (res.lookup(model, Kind::Service, &u.from.1)).and_then(|s| res.service_ou[s as usize]);
+    let in_sight = |e: usize| match (from, res.entry_ou[e]) {
+        (Some(from), Some(at)) => res.tree.is_at_or_above(at, from) == Some(true),
+        _ => true,
+    };
+    let mut ids: Vec<&str> = (res.entry_connector.iter().enumerate())
+        .filter(|&(e, c)| *c == Some(other.1) && in_sight(e))
+        .map(|(e, _)| model.entries[e].def.id.as_str())
+        .collect();
+    ids.sort_unstable();
+    const SHOWN: usize = 3;
+    let more = match ids.len().saturating_sub(SHOWN) {
+        0 => String::new(),
+        n => format!(" ({n} more)"),
+    };
+    ids.truncate(SHOWN);
+    (!ids.is_empty()).then(|| format!("{}{more}", super::text::list_or(&ids)))
 }
 
 /// A display name written as an id: `Sales Team` → `sales-team`.
