@@ -1835,9 +1835,12 @@ fn commented_items(text: &str, start: usize) -> Option<usize> {
 /// `at` replaced by `with`: the byte of the first error (in `text` as written), `usize::MAX`
 /// when none is met (0 for a statement too long to read again). Read over a window of the file
 /// after the statement (an edit mends a line or two: the parse of a huge file is not repeated
-/// whole for each one tried).
+/// whole for each one tried), which holds the edit's own line whole when it is not too long.
 fn reach(text: &str, from: usize, at: std::ops::Range<usize>, with: &str) -> usize {
     const WINDOW: usize = 1 << 16;
+    // The end of a line cut inside, where the cut may make an error of its own (a word or a
+    // value cut short).
+    const MARGIN: usize = 1 << 10;
     if at.start < from || at.start - from > 4 * WINDOW {
         // An edit before the statement, or a statement this long (not read again for each
         // edit tried): no reading wins.
@@ -1847,15 +1850,46 @@ fn reach(text: &str, from: usize, at: std::ops::Range<usize>, with: &str) -> usi
     while !text.is_char_boundary(end) {
         end -= 1;
     }
+    // A window cut inside the edit's own line (a line longer than the window) is read on to
+    // that line's end, up to 4 windows more: the errors on the edit's line are the reading's
+    // own. A line longer still is read that far: a reading that meets no error before the
+    // cut's margin parses up to there, not to the end.
+    let own_line = end < text.len() && !text[at.end..end].contains('\n');
+    let mut cut = false;
+    if own_line {
+        let bound = (end + 4 * WINDOW).min(text.len());
+        match text.as_bytes()[end..bound].iter().position(|&b| b == b'\n') {
+            Some(i) => end += i,
+            None if bound == text.len() => end = text.len(),
+            None => {
+                (end, cut) = (bound, true);
+                while !text.is_char_boundary(end) {
+                    end -= 1;
+                }
+            }
+        }
+    }
     let window = format!("{}{with}{}", &text[from..at.start], &text[at.end..end]);
     let (_, errors) = toml::de::DeTable::parse_recoverable(&window);
-    let first = (errors.iter())
-        .map(|e| e.span().map_or(0, |s| s.start))
-        .min();
     // An error on the window's last line may be the window's own (a line or a value cut).
+    // The edit's line read whole is cut at its end only: there, a bracket or a multi-line
+    // string left open may go on below, and the rest is the line's own.
     let last_line = window.trim_end_matches('\n').rfind('\n').unwrap_or(0);
+    let cut_open = |m: &str| m.contains("unclosed") || m.contains("multi-line");
+    let counted = |e: usize, m: &str| match (own_line, cut) {
+        _ if end == text.len() || e < last_line => true,
+        (true, false) => !cut_open(m),
+        (true, true) => e + MARGIN < window.len(),
+        (false, _) => false,
+    };
+    let first = (errors.iter())
+        .map(|e| (e.span().map_or(0, |s| s.start), e.message()))
+        .filter(|&(e, m)| counted(e, m))
+        .map(|(e, _)| e)
+        .min()
+        .or(cut.then(|| window.len() - MARGIN));
     match first {
-        Some(e) if end == text.len() || e < last_line => {
+        Some(e) => {
             let edited = at.start - from + with.len();
             if e < edited {
                 from + e.min(at.start - from)
