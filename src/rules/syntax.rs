@@ -1071,6 +1071,15 @@ fn common_mistake(
         let listed = reach(text, from, start..start, ",");
         let quoted = quote_repair(text, from, line_start, line_end, start)
             .filter(|&(r, ..)| r > listed.max(start));
+        if let Some(m) = wrong_separator(text, from, start, line_start, line_end, array)
+            .filter(|&(r, _)| r > listed.max(start) && quoted.as_ref().is_none_or(|q| r >= q.0))
+            .map(|(_, m)| m)
+        {
+            // `["a"; "b"]`: a separator of another language; a quote removed would only move
+            // the error to the next item.
+            let at = span_of(line_start + m.at.start..line_start + m.at.end);
+            return m.told(d, line, at);
+        }
         if quoted.is_none() && listed > start {
             if array {
                 set(
@@ -1774,7 +1783,9 @@ fn unclosed_bracket(message: &str, text: &str, start: usize) -> Option<Unclosed>
 
 /// The one quote edit on the line `line_start..line_end` that lets the statement starting at
 /// `from` parse furthest, with how far: a quote removed, or one added before a `,` written
-/// before the error at `start` (a string that swallowed the comma after it).
+/// before the error at `start` (a string that swallowed the comma after it). A removal that
+/// only moves the error into the next string as written (`["a"; "b"]` read `["a; "b"]`, which
+/// stops at `b`) mends nothing: it counts as parsing no further than the error.
 fn quote_repair(
     text: &str,
     from: usize,
@@ -1789,10 +1800,117 @@ fn quote_repair(
     let closings = (line[..start - line_start].match_indices(','))
         .map(|(i, _)| (line_start + i..line_start + i, "\""))
         .take(8);
+    // The content of the string as written that a quote removed at `at` makes the next one
+    // read as code: between the next two quotes of its kind on the line.
+    let next_string = |at: usize| {
+        let q = text.as_bytes()[at];
+        let mut quotes = (text.as_bytes()[at + 1..line_end].iter().enumerate())
+            .filter(|&(_, &b)| b == q)
+            .map(|(i, _)| at + 1 + i);
+        Some(quotes.next()? + 1..quotes.next()?)
+    };
     (closings.chain(removals).enumerate())
-        .map(|(i, (at, with))| (reach(text, from, at.clone(), with), i, at, with))
+        .map(|(i, (at, with))| {
+            let r = reach(text, from, at.clone(), with);
+            let moved = with.is_empty() && next_string(at.start).is_some_and(|s| s.contains(&r));
+            (if moved { start } else { r }, i, at, with)
+        })
         .max_by_key(|&(r, i, ..)| (r, std::cmp::Reverse(i)))
         .map(|(r, _, at, with)| (r, at, with))
+}
+
+/// A separator other than `,` written at the error `start` between the items of an array
+/// (`array`) or the pairs of an inline table (`["a"; "b"]`, `{ a = 1 & b = 2 }`: `;`, `&`,
+/// `|`, `/`, `&&` …), with how far the statement starting at `from` parses with a `,` in its
+/// place (and the blanks before it removed), and the mistake told, its place relative to the
+/// line `line_start..line_end`. The line shown mended has each such separator after the error
+/// replaced, when it then parses.
+fn wrong_separator(
+    text: &str,
+    from: usize,
+    start: usize,
+    line_start: usize,
+    line_end: usize,
+    array: bool,
+) -> Option<(usize, HeaderMistake)> {
+    const SEPARATORS: &[u8] = b";&|/\\:.+*!?~^%$@<>-";
+    let rest = &text.as_bytes()[start..line_end];
+    let run = rest.iter().take_while(|b| SEPARATORS.contains(b)).count();
+    // A sign or a dot before a digit or a word starts a value (`-2`, `.5`), or a key.
+    let value_start = rest[..run].iter().any(|b| b"-+.".contains(b));
+    let separated = match rest.get(run) {
+        Some(b) => {
+            b.is_ascii_whitespace()
+                || b"\"'[{".contains(b)
+                || (b.is_ascii_alphabetic() && !value_start && !array)
+        }
+        None => false,
+    };
+    if !(1..=2).contains(&run) || !separated {
+        return None;
+    }
+    let sep = &text[start..start + run];
+    let blank = text[..start].len() - text[line_start..start].trim_end().len() - line_start;
+    let r = reach(text, from, start - blank..start + run, ",");
+    // The line with each `sep` outside strings from the error on, and the blanks before it,
+    // replaced by `,` (and a blank after it).
+    let line = text[line_start..line_end].trim_end_matches('\r');
+    let mut fixed = text[line_start..start].trim_end().to_owned();
+    let mut quote: Option<char> = None;
+    let mut chars = line[start - line_start..].char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        let here = &line[start - line_start + i..];
+        match (quote, c) {
+            (None, _) if here.starts_with(sep) => {
+                fixed.truncate(fixed.trim_end().len());
+                fixed.push(',');
+                if !here[sep.len()..].starts_with(char::is_whitespace) {
+                    fixed.push(' ');
+                }
+                for _ in 1..sep.len() {
+                    chars.next();
+                }
+                continue;
+            }
+            (Some(q), c) if c == q => quote = None,
+            (Some('"'), '\\') => {
+                fixed.push(c);
+                if let Some((_, e)) = chars.next() {
+                    fixed.push(e);
+                }
+                continue;
+            }
+            (None, '"' | '\'') => quote = Some(c),
+            _ => {}
+        }
+        fixed.push(c);
+    }
+    let fixed = match parses(&fixed) {
+        true => fixed.trim().to_owned(),
+        false => String::new(),
+    };
+    let (message, help) = match array {
+        true => (
+            format!("`{sep}` does not separate array items"),
+            format!("separate the items with `,`, not `{sep}`"),
+        ),
+        false => (
+            format!("`{sep}` does not separate the keys of an inline table"),
+            format!("separate the `key = value` pairs of `{{ … }}` with `,`, not `{sep}`"),
+        ),
+    };
+    let at = start - line_start..start - line_start + run;
+    let label = "not a separator".to_owned();
+    Some((
+        r,
+        HeaderMistake {
+            message,
+            label,
+            help,
+            fixed,
+            at,
+        },
+    ))
 }
 
 /// Where the statement holding byte `at` of `text` starts: its top-level `key = …` line, or
