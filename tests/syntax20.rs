@@ -204,6 +204,34 @@ fn a_quote_removal_that_only_moves_the_error_is_not_offered() {
     ]);
 }
 
+/// Guards the second half of B4's criterion: removing a quote that is not inside a word, which
+/// leaves its string open to the end of the line (`{ a = "1 ) b = 2 }`, `["sales-team billing]`),
+/// only moves the error too, and is not offered (the toml-test corpus has such a line,
+/// `array/text-before-array-separator`). A separator before a bare word is then told as such,
+/// the first of the two mistakes. A quote inside a word (`["sales-te"am]`, kept below) is
+/// still one to remove.
+#[test]
+fn a_quote_removal_that_leaves_a_string_open_to_the_end_of_the_line_is_not_offered() {
+    snapshots(&[
+        (
+            "sign-between-pairs-of-an-inline-table",
+            "[service.desk]\nou = \"support\"\nhours = { a = \"1\" ) b = 2 }\n",
+        ),
+        (
+            "bare-word-after-an-item",
+            "[service.desk]\nou = \"support\"\ntransfers = [\"sales-team\" billing]\n",
+        ),
+        (
+            "text-after-an-item-of-an-array-over-lines",
+            "[service.desk]\nou = \"support\"\ntransfers = [\n  \"Is there life before an array separator?\" No,\n  \"billing\",\n]\n",
+        ),
+        (
+            "colon-before-a-bare-word",
+            "[service.desk]\nou = \"support\"\ntransfers = [\"sms\": interact]\n",
+        ),
+    ]);
+}
+
 /// Guards the quote repairs B4's fixes keep: a quote ending a string early inside a word and
 /// a string left open before its `,` are told as before, also with a second mistake on the
 /// line (the first step offered, as the audit's rejected fix did not).

@@ -1785,7 +1785,8 @@ fn unclosed_bracket(message: &str, text: &str, start: usize) -> Option<Unclosed>
 /// `from` parse furthest, with how far: a quote removed, or one added before a `,` written
 /// before the error at `start` (a string that swallowed the comma after it). A removal that
 /// only moves the error into the next string as written (`["a"; "b"]` read `["a; "b"]`, which
-/// stops at `b`) mends nothing: it counts as parsing no further than the error.
+/// stops at `b`), or to the end of the line for a quote not inside a word, mends nothing: it
+/// counts as parsing no further than the error.
 fn quote_repair(
     text: &str,
     from: usize,
@@ -1809,10 +1810,19 @@ fn quote_repair(
             .map(|(i, _)| at + 1 + i);
         Some(quotes.next()? + 1..quotes.next()?)
     };
+    // A quote removed that leaves its string open to the end of the line mends a word cut by
+    // it (`["sales-te"am]`), not a string ended before a blank or a sign (`{ a = "1" ) b = 2 }`).
+    let code_end = line_start + line.trim_end().len();
+    let in_word = |at: usize| {
+        (text.as_bytes().get(at + 1))
+            .is_some_and(|b| b.is_ascii_alphanumeric() || b"-_".contains(b))
+    };
     (closings.chain(removals).enumerate())
         .map(|(i, (at, with))| {
             let r = reach(text, from, at.clone(), with);
-            let moved = with.is_empty() && next_string(at.start).is_some_and(|s| s.contains(&r));
+            let moved = with.is_empty()
+                && (next_string(at.start).is_some_and(|s| s.contains(&r))
+                    || ((code_end..=line_end).contains(&r) && !in_word(at.start)));
             (if moved { start } else { r }, i, at, with)
         })
         .max_by_key(|&(r, i, ..)| (r, std::cmp::Reverse(i)))
