@@ -117,8 +117,9 @@ fn a_line_longer_than_five_windows_is_weighed_up_to_a_cut() {
 /// Guards B4: a `;`, `&`, `&&`, `/` or `:` written between the items of an array is told as
 /// no separator, with `,` in its place (each such separator of the line replaced in the line
 /// shown), not as "a stray `"` ends a string early" with a "fixed" line that does not parse
-/// (`transfers = ["sales-team; "billing"]`). Left open, the array keeps the same first step.
-/// A credential's line is not repeated.
+/// (`transfers = ["sales-team; "billing"]`). Left open, the array keeps the same first step;
+/// spread over lines, a `;` at the end of a line is told too. A credential's line is not
+/// repeated.
 #[test]
 fn a_separator_of_another_language_between_array_items_is_told() {
     let cases = [
@@ -153,6 +154,10 @@ fn a_separator_of_another_language_between_array_items_is_told() {
         (
             "semicolon-between-secret-items",
             "password = [\"hunter2\"; \"swordfish\"]",
+        ),
+        (
+            "semicolon-at-the-end-of-a-line-of-an-array-over-lines",
+            "transfers = [\n  \"sales-team\";\n  \"billing\",\n]",
         ),
     ]
     .map(|(name, line)| (name, format!("[service.desk]\nou = \"support\"\n{line}\n")));

@@ -1854,7 +1854,8 @@ fn wrong_separator(
                 || b"\"'[{".contains(b)
                 || (b.is_ascii_alphabetic() && !value_start && !array)
         }
-        None => false,
+        // The end of a line of an array or inline table spread over lines.
+        None => true,
     };
     if !(1..=2).contains(&run) || !separated {
         return None;
@@ -1867,7 +1868,7 @@ fn wrong_separator(
     let line = text[line_start..line_end].trim_end_matches('\r');
     let mut fixed = text[line_start..start].trim_end().to_owned();
     let mut quote: Option<char> = None;
-    let mut chars = line[start - line_start..].char_indices().peekable();
+    let mut chars = line[start - line_start..].char_indices();
     while let Some((i, c)) = chars.next() {
         let here = &line[start - line_start + i..];
         match (quote, c) {
