@@ -1071,6 +1071,15 @@ fn common_mistake(
         let listed = reach(text, from, start..start, ",");
         let quoted = quote_repair(text, from, line_start, line_end, start)
             .filter(|&(r, ..)| r > listed.max(start));
+        if let Some(m) = wrong_separator(text, from, start, line_start, line_end, array)
+            .filter(|&(r, _)| r > listed.max(start) && quoted.as_ref().is_none_or(|q| r >= q.0))
+            .map(|(_, m)| m)
+        {
+            // `["a"; "b"]`: a separator of another language; a quote removed would only move
+            // the error to the next item.
+            let at = span_of(line_start + m.at.start..line_start + m.at.end);
+            return m.told(d, line, at);
+        }
         if quoted.is_none() && listed > start {
             if array {
                 set(
@@ -1799,7 +1808,10 @@ fn unclosed_bracket(message: &str, text: &str, start: usize) -> Option<Unclosed>
 
 /// The one quote edit on the line `line_start..line_end` that lets the statement starting at
 /// `from` parse furthest, with how far: a quote removed, or one added before a `,` written
-/// before the error at `start` (a string that swallowed the comma after it).
+/// before the error at `start` (a string that swallowed the comma after it). A removal that
+/// only moves the error into the next string as written (`["a"; "b"]` read `["a; "b"]`, which
+/// stops at `b`), or to the end of the line for a quote not inside a word, mends nothing: it
+/// counts as parsing no further than the error.
 fn quote_repair(
     text: &str,
     from: usize,
@@ -1814,10 +1826,127 @@ fn quote_repair(
     let closings = (line[..start - line_start].match_indices(','))
         .map(|(i, _)| (line_start + i..line_start + i, "\""))
         .take(8);
+    // The content of the string as written that a quote removed at `at` makes the next one
+    // read as code: between the next two quotes of its kind on the line.
+    let next_string = |at: usize| {
+        let q = text.as_bytes()[at];
+        let mut quotes = (text.as_bytes()[at + 1..line_end].iter().enumerate())
+            .filter(|&(_, &b)| b == q)
+            .map(|(i, _)| at + 1 + i);
+        Some(quotes.next()? + 1..quotes.next()?)
+    };
+    // A quote removed that leaves its string open to the end of the line mends a word cut by
+    // it (`["sales-te"am]`), not a string ended before a blank or a sign (`{ a = "1" ) b = 2 }`).
+    let code_end = line_start + line.trim_end().len();
+    let in_word = |at: usize| {
+        (text.as_bytes().get(at + 1))
+            .is_some_and(|b| b.is_ascii_alphanumeric() || b"-_".contains(b))
+    };
     (closings.chain(removals).enumerate())
-        .map(|(i, (at, with))| (reach(text, from, at.clone(), with), i, at, with))
+        .map(|(i, (at, with))| {
+            let r = reach(text, from, at.clone(), with);
+            let moved = with.is_empty()
+                && (next_string(at.start).is_some_and(|s| s.contains(&r))
+                    || ((code_end..=line_end).contains(&r) && !in_word(at.start)));
+            (if moved { start } else { r }, i, at, with)
+        })
         .max_by_key(|&(r, i, ..)| (r, std::cmp::Reverse(i)))
         .map(|(r, _, at, with)| (r, at, with))
+}
+
+/// A separator other than `,` written at the error `start` between the items of an array
+/// (`array`) or the pairs of an inline table (`["a"; "b"]`, `{ a = 1 & b = 2 }`: `;`, `&`,
+/// `|`, `/`, `&&` …), with how far the statement starting at `from` parses with a `,` in its
+/// place (and the blanks before it removed), and the mistake told, its place relative to the
+/// line `line_start..line_end`. The line shown mended has each such separator after the error
+/// replaced, when it then parses.
+fn wrong_separator(
+    text: &str,
+    from: usize,
+    start: usize,
+    line_start: usize,
+    line_end: usize,
+    array: bool,
+) -> Option<(usize, HeaderMistake)> {
+    const SEPARATORS: &[u8] = b";&|/\\:.+*!?~^%$@<>-";
+    let rest = &text.as_bytes()[start..line_end];
+    let run = rest.iter().take_while(|b| SEPARATORS.contains(b)).count();
+    // A sign or a dot before a digit or a word starts a value (`-2`, `.5`), or a key.
+    let value_start = rest[..run].iter().any(|b| b"-+.".contains(b));
+    let separated = match rest.get(run) {
+        Some(b) => {
+            b.is_ascii_whitespace()
+                || b"\"'[{".contains(b)
+                || (b.is_ascii_alphabetic() && !value_start && !array)
+        }
+        // The end of a line of an array or inline table spread over lines.
+        None => true,
+    };
+    if !(1..=2).contains(&run) || !separated {
+        return None;
+    }
+    let sep = &text[start..start + run];
+    let blank = text[..start].len() - text[line_start..start].trim_end().len() - line_start;
+    let r = reach(text, from, start - blank..start + run, ",");
+    // The line with each `sep` outside strings from the error on, and the blanks before it,
+    // replaced by `,` (and a blank after it).
+    let line = text[line_start..line_end].trim_end_matches('\r');
+    let mut fixed = text[line_start..start].trim_end().to_owned();
+    let mut quote: Option<char> = None;
+    let mut chars = line[start - line_start..].char_indices();
+    while let Some((i, c)) = chars.next() {
+        let here = &line[start - line_start + i..];
+        match (quote, c) {
+            (None, _) if here.starts_with(sep) => {
+                fixed.truncate(fixed.trim_end().len());
+                fixed.push(',');
+                if !here[sep.len()..].starts_with(char::is_whitespace) {
+                    fixed.push(' ');
+                }
+                for _ in 1..sep.len() {
+                    chars.next();
+                }
+                continue;
+            }
+            (Some(q), c) if c == q => quote = None,
+            (Some('"'), '\\') => {
+                fixed.push(c);
+                if let Some((_, e)) = chars.next() {
+                    fixed.push(e);
+                }
+                continue;
+            }
+            (None, '"' | '\'') => quote = Some(c),
+            _ => {}
+        }
+        fixed.push(c);
+    }
+    let fixed = match parses(&fixed) {
+        true => fixed.trim().to_owned(),
+        false => String::new(),
+    };
+    let (message, help) = match array {
+        true => (
+            format!("`{sep}` does not separate array items"),
+            format!("separate the items with `,`, not `{sep}`"),
+        ),
+        false => (
+            format!("`{sep}` does not separate the keys of an inline table"),
+            format!("separate the `key = value` pairs of `{{ … }}` with `,`, not `{sep}`"),
+        ),
+    };
+    let at = start - line_start..start - line_start + run;
+    let label = "not a separator".to_owned();
+    Some((
+        r,
+        HeaderMistake {
+            message,
+            label,
+            help,
+            fixed,
+            at,
+        },
+    ))
 }
 
 /// Where the statement holding byte `at` of `text` starts: its top-level `key = …` line, or
@@ -1860,9 +1989,12 @@ fn commented_items(text: &str, start: usize) -> Option<usize> {
 /// `at` replaced by `with`: the byte of the first error (in `text` as written), `usize::MAX`
 /// when none is met (0 for a statement too long to read again). Read over a window of the file
 /// after the statement (an edit mends a line or two: the parse of a huge file is not repeated
-/// whole for each one tried).
+/// whole for each one tried), which holds the edit's own line whole when it is not too long.
 fn reach(text: &str, from: usize, at: std::ops::Range<usize>, with: &str) -> usize {
     const WINDOW: usize = 1 << 16;
+    // The end of a line cut inside, where the cut may make an error of its own (a word or a
+    // value cut short).
+    const MARGIN: usize = 1 << 10;
     if at.start < from || at.start - from > 4 * WINDOW {
         // An edit before the statement, or a statement this long (not read again for each
         // edit tried): no reading wins.
@@ -1872,15 +2004,46 @@ fn reach(text: &str, from: usize, at: std::ops::Range<usize>, with: &str) -> usi
     while !text.is_char_boundary(end) {
         end -= 1;
     }
+    // A window cut inside the edit's own line (a line longer than the window) is read on to
+    // that line's end, up to 4 windows more: the errors on the edit's line are the reading's
+    // own. A line longer still is read that far: a reading that meets no error before the
+    // cut's margin parses up to there, not to the end.
+    let own_line = end < text.len() && !text[at.end..end].contains('\n');
+    let mut cut = false;
+    if own_line {
+        let bound = (end + 4 * WINDOW).min(text.len());
+        match text.as_bytes()[end..bound].iter().position(|&b| b == b'\n') {
+            Some(i) => end += i,
+            None if bound == text.len() => end = text.len(),
+            None => {
+                (end, cut) = (bound, true);
+                while !text.is_char_boundary(end) {
+                    end -= 1;
+                }
+            }
+        }
+    }
     let window = format!("{}{with}{}", &text[from..at.start], &text[at.end..end]);
     let (_, errors) = toml::de::DeTable::parse_recoverable(&window);
-    let first = (errors.iter())
-        .map(|e| e.span().map_or(0, |s| s.start))
-        .min();
     // An error on the window's last line may be the window's own (a line or a value cut).
+    // The edit's line read whole is cut at its end only: there, a bracket or a multi-line
+    // string left open may go on below, and the rest is the line's own.
     let last_line = window.trim_end_matches('\n').rfind('\n').unwrap_or(0);
+    let cut_open = |m: &str| m.contains("unclosed") || m.contains("multi-line");
+    let counted = |e: usize, m: &str| match (own_line, cut) {
+        _ if end == text.len() || e < last_line => true,
+        (true, false) => !cut_open(m),
+        (true, true) => e + MARGIN < window.len(),
+        (false, _) => false,
+    };
+    let first = (errors.iter())
+        .map(|e| (e.span().map_or(0, |s| s.start), e.message()))
+        .filter(|&(e, m)| counted(e, m))
+        .map(|(e, _)| e)
+        .min()
+        .or(cut.then(|| window.len() - MARGIN));
     match first {
-        Some(e) if end == text.len() || e < last_line => {
+        Some(e) => {
             let edited = at.start - from + with.len();
             if e < edited {
                 from + e.min(at.start - from)
