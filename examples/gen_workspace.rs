@@ -144,11 +144,13 @@ fn generate(a: &Args) -> Text {
         for k in 0..share {
             let s = next;
             next += 1;
-            let leaf = k + 1 == share && rng.below(4) == 0;
-            im[s] = !leaf;
+            let last_leaf = k + 1 == share && rng.below(4) == 0;
+            // A chain's last service may be a voice one, without IM, but not a desk's only
+            // target: a desk without agents must hand IM conversations to an IM service.
+            im[s] = !last_leaf || k == 0;
             transfers[prev].push(s);
             hop += 1;
-            if hop < 6 && !leaf {
+            if hop < 6 && !last_leaf {
                 prev = s;
             } else {
                 prev = d;
