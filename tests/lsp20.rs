@@ -1,0 +1,248 @@
+//! Audit 20 of the language server: `nimbus-lint lsp` as a child process, driven over
+//! stdin/stdout in JSON-RPC, for the findings of `notes/audit-lsp-20.md`. Every wait has a
+//! deadline, so a server that hangs fails the test.
+
+mod common;
+
+use std::collections::VecDeque;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::Path;
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{self, Receiver};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+/// How long any one answer may take.
+const TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The `file:` URI of a path, every byte but the unreserved ones and `/` percent-encoded (as
+/// the server spells it).
+fn uri(path: &Path) -> String {
+    let mut s = String::from("file://");
+    for &b in path.to_str().expect("UTF-8 path").as_bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/') {
+            s.push(b as char);
+        } else {
+            s.push_str(&format!("%{b:02X}"));
+        }
+    }
+    s
+}
+
+/// A running `nimbus-lint lsp`.
+struct Server {
+    child: Child,
+    stdin: ChildStdin,
+    incoming: Receiver<Value>,
+    /// Messages that arrived while waiting for another.
+    pending: VecDeque<Value>,
+    next_id: i64,
+}
+
+impl Server {
+    /// Starts a server and initializes it with `root` as its one folder.
+    fn init(root: &Path) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_nimbus-lint"))
+            .arg("lsp")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start nimbus-lint lsp");
+        let stdin = child.stdin.take().expect("stdin");
+        let stdout = child.stdout.take().expect("stdout");
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut r = BufReader::new(stdout);
+            loop {
+                let mut len = None;
+                loop {
+                    let mut line = String::new();
+                    if r.read_line(&mut line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let line = line.trim_end();
+                    if line.is_empty() {
+                        break;
+                    }
+                    if let Some(v) = line.strip_prefix("Content-Length: ") {
+                        len = Some(v.parse::<usize>().expect("length"));
+                    }
+                }
+                let mut body = vec![0; len.expect("Content-Length")];
+                if r.read_exact(&mut body).is_err() {
+                    return;
+                }
+                let v: Value = serde_json::from_slice(&body).expect("JSON");
+                if tx.send(v).is_err() {
+                    return;
+                }
+            }
+        });
+        let mut s = Server {
+            child,
+            stdin,
+            incoming: rx,
+            pending: VecDeque::new(),
+            next_id: 0,
+        };
+        let r = s.request(
+            "initialize",
+            json!({
+                "processId": null,
+                "rootUri": uri(root),
+                "workspaceFolders": [{"uri": uri(root), "name": "w"}],
+                "capabilities": {},
+            }),
+        );
+        assert!(r.get("result").is_some(), "{r}");
+        s.notify("initialized", json!({}));
+        s
+    }
+
+    /// Writes raw bytes to the server's input.
+    fn raw(&mut self, bytes: &[u8]) {
+        self.stdin.write_all(bytes).expect("write");
+        self.stdin.flush().expect("flush");
+    }
+
+    fn send(&mut self, v: &Value) {
+        let body = serde_json::to_string(v).expect("JSON");
+        self.raw(format!("Content-Length: {}\r\n\r\n{body}", body.len()).as_bytes());
+    }
+
+    fn notify(&mut self, method: &str, params: Value) {
+        self.send(&json!({"jsonrpc": "2.0", "method": method, "params": params}));
+    }
+
+    fn next(&mut self, deadline: Instant) -> Value {
+        let left = deadline.saturating_duration_since(Instant::now());
+        self.incoming
+            .recv_timeout(left)
+            .unwrap_or_else(|e| panic!("no message from the server within {TIMEOUT:?}: {e}"))
+    }
+
+    /// The response with id `id`; the messages before it are kept.
+    fn response(&mut self, id: i64) -> Value {
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            let v = self.next(deadline);
+            if v["id"] == id && v.get("method").is_none() {
+                return v;
+            }
+            self.pending.push_back(v);
+        }
+    }
+
+    /// Sends a request and waits for its response.
+    fn request(&mut self, method: &str, params: Value) -> Value {
+        self.next_id += 1;
+        let id = self.next_id;
+        self.send(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
+        self.response(id)
+    }
+
+    /// Waits for diagnostics published for `uri` that satisfy `accept`; earlier ones for
+    /// that URI are passed over, the other messages kept.
+    fn diagnostics(&mut self, uri: &str, accept: impl Fn(&Value) -> bool) -> Value {
+        let is_it = |v: &Value| {
+            v["method"] == "textDocument/publishDiagnostics" && v["params"]["uri"] == uri
+        };
+        while let Some(i) = self.pending.iter().position(is_it) {
+            let v = self.pending.remove(i).expect("pending");
+            if accept(&v["params"]) {
+                return v["params"].clone();
+            }
+        }
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            let v = self.next(deadline);
+            if is_it(&v) && accept(&v["params"]) {
+                return v["params"].clone();
+            }
+            if !is_it(&v) {
+                self.pending.push_back(v);
+            }
+        }
+    }
+
+    /// Every message the server sends until a request answers (the messages before it).
+    fn until_answered(&mut self) -> Vec<Value> {
+        let r = self.request("nimbus-lint/no-such-method", json!({}));
+        assert_eq!(r["error"]["code"], -32601, "{r}");
+        self.pending.drain(..).collect()
+    }
+
+    fn open(&mut self, uri: &str, text: &str) {
+        self.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": uri, "languageId": "toml", "version": 1, "text": text}}),
+        );
+    }
+
+    fn close(&mut self, uri: &str) {
+        self.notify(
+            "textDocument/didClose",
+            json!({"textDocument": {"uri": uri}}),
+        );
+    }
+
+    /// `shutdown` then `exit`; the exit code.
+    fn stop(mut self) -> i32 {
+        let r = self.request("shutdown", Value::Null);
+        assert_eq!(r["result"], Value::Null, "{r}");
+        self.notify("exit", Value::Null);
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            if let Some(status) = self.child.try_wait().expect("wait") {
+                return status.code().expect("exit code");
+            }
+            assert!(Instant::now() < deadline, "the server did not exit");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if self.child.try_wait().ok().flatten().is_none() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// The codes of a list of diagnostics.
+fn codes(params: &Value) -> Vec<String> {
+    (params["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter())
+    .map(|d| d["code"].as_str().expect("code").to_owned())
+    .collect()
+}
+
+const ORG: &str = "[ou.root]\n\n[ou.sales]\nparent = \"root\"\n";
+
+#[test]
+fn workspace_symbols_search_the_folders_workspaces_before_any_file_is_opened() {
+    let dir = common::workspace(&[
+        ("nimbus.toml", ""),
+        ("org.toml", ORG),
+        (
+            "svc.toml",
+            "[service.sales-desk]\nou = \"sales\"\nlicense = \"contact_center\"\n",
+        ),
+    ]);
+    let root = dir.path().canonicalize().expect("root");
+    let mut s = Server::init(&root);
+    // The folder's first check is done, and published nothing (the workspace is clean).
+    s.until_answered();
+    let r = s.request("workspace/symbol", json!({"query": "desk"}));
+    let names: Vec<&str> = (r["result"].as_array().expect("symbols").iter())
+        .map(|f| f["name"].as_str().expect("name"))
+        .collect();
+    assert_eq!(names, ["sales-desk"], "{r}");
+    assert_eq!(s.stop(), 0);
+}
