@@ -246,3 +246,52 @@ fn workspace_symbols_search_the_folders_workspaces_before_any_file_is_opened() {
     assert_eq!(names, ["sales-desk"], "{r}");
     assert_eq!(s.stop(), 0);
 }
+
+#[test]
+fn a_closed_documents_list_goes_to_the_uri_the_client_opened_it_under() {
+    // `+` and `@` are left as they are by some clients (Neovim); the server writes `%2B`.
+    let dir = common::workspace(&[("nimbus.toml", ""), ("org.toml", ORG), ("a+b@c/x.toml", "")]);
+    let root = dir.path().canonicalize().expect("root");
+    let mut s = Server::init(&root);
+    s.until_answered();
+    let client = uri(&root).replace("%2B", "+") + "/a+b@c/x.toml";
+    let server = uri(&root.join("a+b@c/x.toml"));
+    assert_ne!(client, server);
+    s.open(&client, "[ou.other]\nparent = \"nowhere\"\n");
+    let p = s.diagnostics(&client, |p| {
+        !p["diagnostics"].as_array().unwrap().is_empty()
+    });
+    assert_eq!(codes(&p), ["unknown-reference"]);
+    // Closed: the file on disk is empty, so the list is cleared, under the client's URI.
+    s.close(&client);
+    s.diagnostics(&client, |p| p["diagnostics"] == json!([]));
+    let elsewhere: Vec<Value> = (s.until_answered().into_iter())
+        .filter(|m| m["params"]["uri"] == server.as_str())
+        .collect();
+    assert_eq!(elsewhere, Vec::<Value>::new());
+    assert_eq!(s.stop(), 0);
+}
+
+#[test]
+fn opening_a_file_under_another_spelling_clears_the_list_sent_under_the_servers() {
+    let dir = common::workspace(&[
+        ("nimbus.toml", ""),
+        ("org.toml", ORG),
+        ("a+b/x.toml", "[ou.other]\nparent = \"nowhere\"\n"),
+    ]);
+    let root = dir.path().canonicalize().expect("root");
+    let mut s = Server::init(&root);
+    let server = uri(&root.join("a+b/x.toml"));
+    let client = uri(&root).replace("%2B", "+") + "/a+b/x.toml";
+    // The folder's check sends the file's error under the server's spelling.
+    let p = s.diagnostics(&server, |p| {
+        !p["diagnostics"].as_array().unwrap().is_empty()
+    });
+    assert_eq!(codes(&p), ["unknown-reference"]);
+    s.open(&client, "[ou.other]\nparent = \"nowhere\"\n");
+    // That list is cleared, and the error sent under the client's.
+    s.diagnostics(&server, |p| p["diagnostics"] == json!([]));
+    let p = s.diagnostics(&client, |_| true);
+    assert_eq!(codes(&p), ["unknown-reference"]);
+    assert_eq!(s.stop(), 0);
+}

@@ -63,7 +63,7 @@ impl Server {
         let Notification { method, params } = n;
         match method.as_str() {
             Initialized::METHOD => self.initialized(t),
-            DidOpenTextDocument::METHOD => self.did_open(decode(&method, params)?),
+            DidOpenTextDocument::METHOD => self.did_open(t, decode(&method, params)?),
             DidChangeTextDocument::METHOD => self.did_change(t, decode(&method, params)?),
             DidSaveTextDocument::METHOD => self.did_save(decode(&method, params)?),
             DidCloseTextDocument::METHOD => self.did_close(decode(&method, params)?),
@@ -77,10 +77,12 @@ impl Server {
         Ok(())
     }
 
-    fn did_open(&mut self, p: DidOpenTextDocumentParams) {
+    fn did_open(&mut self, t: &Transport, p: DidOpenTextDocumentParams) {
         let Some(path) = convert::path_of(&p.text_document.uri) else {
             return;
         };
+        self.respell(t, &path, &p.text_document.uri);
+        (self.client_uris).insert(path.clone(), p.text_document.uri.clone());
         let root = self.root_for(&path);
         let settings = is_settings(&path);
         let not_utf8 = disk_not_utf8(&path);
