@@ -295,3 +295,39 @@ fn opening_a_file_under_another_spelling_clears_the_list_sent_under_the_servers(
     assert_eq!(codes(&p), ["unknown-reference"]);
     assert_eq!(s.stop(), 0);
 }
+
+#[test]
+fn a_content_length_too_long_costs_no_message() {
+    let dir = common::workspace(&[("nimbus.toml", ""), ("org.toml", ORG)]);
+    let root = dir.path().canonicalize().expect("root");
+    let mut s = Server::init(&root);
+    s.until_answered();
+    // Ten bytes too many: the first frame reads `Content-L` of the second one's header.
+    let first = r#"{"jsonrpc":"2.0","id":100,"method":"nimbus-lint/a"}"#;
+    let second = r#"{"jsonrpc":"2.0","id":101,"method":"nimbus-lint/b"}"#;
+    let input = format!(
+        "Content-Length: {}\r\n\r\n{first}Content-Length: {}\r\n\r\n{second}",
+        first.len() + 10,
+        second.len()
+    );
+    s.raw(input.as_bytes());
+    for id in [100, 101] {
+        let r = s.response(id);
+        assert_eq!(r["error"]["code"], -32601, "{r}");
+    }
+    // Too long again, and the end falls inside the `é` of the next frame's body: both read.
+    let third = r#"{"jsonrpc":"2.0","id":102,"method":"nimbus-lint/d"}"#;
+    let fourth = r#"{"jsonrpc":"2.0","id":103,"method":"nimbus-lint/é"}"#;
+    let header = format!("Content-Length: {}\r\n\r\n", fourth.len());
+    let cut = fourth.find('é').expect("é") + 1;
+    let input = format!(
+        "Content-Length: {}\r\n\r\n{third}{header}{fourth}",
+        third.len() + header.len() + cut
+    );
+    s.raw(input.as_bytes());
+    for id in [102, 103] {
+        let r = s.response(id);
+        assert_eq!(r["error"]["code"], -32601, "{r}");
+    }
+    assert_eq!(s.stop(), 0);
+}
