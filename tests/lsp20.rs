@@ -331,3 +331,60 @@ fn a_content_length_too_long_costs_no_message() {
     }
     assert_eq!(s.stop(), 0);
 }
+
+#[test]
+fn a_replace_all_sent_from_the_end_of_a_large_document_is_applied_in_one_pass() {
+    // No workspace: the edits are applied, and nothing is checked after them.
+    let dir = common::workspace(&[("placeholder.txt", "")]);
+    let root = dir.path().canonicalize().expect("root");
+    let mut s = Server::init(&root);
+    let path = root.join("big.toml");
+    let lines = 80_000;
+    let text: String = (0..lines).map(|i| format!("k{i} = \"x\"\n")).collect();
+    s.open(&uri(&path), &text);
+    // Every `x` becomes `yy`, from the last line to the first, as VS Code sends a replace-all.
+    let changes: Vec<Value> = (0..lines)
+        .rev()
+        .map(|i| {
+            let col = format!("k{i} = \"").len();
+            json!({"range": {"start": {"line": i, "character": col},
+                             "end": {"line": i, "character": col + 1}}, "text": "yy"})
+        })
+        .collect();
+    let change =
+        |uri: &str| json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": changes});
+    // The same message for a document not open: the time it takes to read it.
+    let closed = uri(&root.join("closed.toml"));
+    let started = Instant::now();
+    s.notify("textDocument/didChange", change(&closed));
+    s.until_answered();
+    let read = started.elapsed();
+    // Answered once the change is applied: one edit at a time, each moving the text and the
+    // line starts after it, took many times longer (quadratic).
+    let started = Instant::now();
+    s.notify("textDocument/didChange", change(&uri(&path)));
+    s.until_answered();
+    let applied = started.elapsed();
+    assert!(
+        applied < read * 2 + Duration::from_secs(2),
+        "{applied:?} (reading it: {read:?})"
+    );
+    // The text is the one the edits make: an edit at the last line's end lands there.
+    let end = format!("k{} = \"yy\"", lines - 1).len();
+    s.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri(&path), "version": 3},
+               "contentChanges": [{"range": {"start": {"line": lines - 1, "character": end},
+                                             "end": {"line": lines, "character": 0}},
+                                   "text": "\n[ou.x]\n"}]}),
+    );
+    let logged: Vec<Value> = (s.until_answered().into_iter())
+        .filter(|m| m["method"] == "window/logMessage")
+        .collect();
+    assert_eq!(
+        logged,
+        Vec::<Value>::new(),
+        "a range the server's text did not hold"
+    );
+    assert_eq!(s.stop(), 0);
+}

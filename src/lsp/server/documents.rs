@@ -119,12 +119,22 @@ impl Server {
         let Some(doc) = self.docs.get_mut(&path) else {
             return;
         };
-        for change in p.content_changes {
-            let Some(range) = change.range else {
-                doc.text.replace(change.text);
+        // Whole texts one by one; the ranged changes between them together (see
+        // [`Text::edit_all`]).
+        let mut changes = p.content_changes;
+        let mut i = 0;
+        while i < changes.len() {
+            if changes[i].range.is_none() {
+                doc.text.replace(std::mem::take(&mut changes[i].text));
+                i += 1;
                 continue;
-            };
-            if let Some(amended) = doc.text.edit(range, &change.text, enc) {
+            }
+            let ranged: Vec<(lsp_types::Range, &str)> = (changes[i..].iter())
+                .map_while(|c| Some((c.range?, c.text.as_str())))
+                .collect();
+            let amended = doc.text.edit_all(&ranged, enc);
+            for (k, amended) in amended {
+                let range = ranged[k].0;
                 let message = format!(
                     "nimbus-lint: note: a change of {} (version {}) has a range, {}:{}-{}:{}, that {}",
                     doc.uri.as_str(),
@@ -143,6 +153,7 @@ impl Server {
                     },
                 ));
             }
+            i += ranged.len();
         }
         doc.version = p.text_document.version;
         doc.disk_not_utf8 = false;
