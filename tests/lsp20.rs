@@ -388,3 +388,24 @@ fn a_replace_all_sent_from_the_end_of_a_large_document_is_applied_in_one_pass() 
     );
     assert_eq!(s.stop(), 0);
 }
+
+#[test]
+fn a_lone_carriage_return_is_a_line_end_in_the_range_of_its_error() {
+    let dir = common::workspace(&[("nimbus.toml", ""), ("org.toml", ORG)]);
+    let root = dir.path().canonicalize().expect("root");
+    let mut s = Server::init(&root);
+    let doc = uri(&root.join("org.toml"));
+    // For the protocol, `\r` alone ends line 1: the error there ends at the start of line 2,
+    // not at column 17 of a line 16 columns long.
+    s.open(
+        &doc,
+        "[ou.contoso]\nname = \"Contoso\"\r[ou.sales]\nparent = \"contoso\"\n",
+    );
+    let p = s.diagnostics(&doc, |p| !p["diagnostics"].as_array().unwrap().is_empty());
+    assert_eq!(codes(&p), ["syntax"]);
+    assert_eq!(
+        p["diagnostics"][0]["range"],
+        json!({"start": {"line": 1, "character": 16}, "end": {"line": 2, "character": 0}})
+    );
+    assert_eq!(s.stop(), 0);
+}
