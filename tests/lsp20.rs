@@ -409,3 +409,28 @@ fn a_lone_carriage_return_is_a_line_end_in_the_range_of_its_error() {
     );
     assert_eq!(s.stop(), 0);
 }
+
+#[test]
+fn a_notification_with_invalid_parameters_is_reported_in_the_clients_log() {
+    let dir = common::workspace(&[("nimbus.toml", ""), ("org.toml", ORG)]);
+    let root = dir.path().canonicalize().expect("root");
+    let mut s = Server::init(&root);
+    s.until_answered();
+    let doc = uri(&root.join("org.toml"));
+    s.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": doc, "version": 1, "text": ORG}}),
+    );
+    let logged: Vec<String> = (s.until_answered().into_iter())
+        .filter(|m| m["method"] == "window/logMessage")
+        .map(|m| m["params"]["message"].as_str().expect("message").to_owned())
+        .collect();
+    assert_eq!(
+        logged,
+        [
+            "nimbus-lint: ignored `textDocument/didOpen`: invalid parameters of \
+          `textDocument/didOpen`: missing field `languageId`"
+        ],
+    );
+    assert_eq!(s.stop(), 0);
+}

@@ -51,7 +51,19 @@ impl Server {
         let outcome = catch_unwind(AssertUnwindSafe(|| self.notify(t, n)));
         match outcome {
             Ok(Ok(())) => {}
-            Ok(Err(e)) => log(&format!("ignored `{method}`: {}", e.message)),
+            // The client's log says so too: a document dropped there gets no diagnostics,
+            // and stderr is not where a user looks.
+            Ok(Err(e)) => {
+                let message = format!("ignored `{method}`: {}", e.message);
+                log(&message);
+                t.send(Notification::new(
+                    LogMessage::METHOD.to_owned(),
+                    LogMessageParams {
+                        typ: MessageType::WARNING,
+                        message: format!("nimbus-lint: {message}"),
+                    },
+                ));
+            }
             Err(payload) => log(&format!(
                 "panic while handling `{method}`: {}",
                 panic_message(&*payload)
