@@ -102,10 +102,22 @@ pub fn range(file: &SourceFile, start: usize, end: usize, enc: Encoding) -> Rang
     let from = position(file, start, enc);
     let mut to = position(file, end.max(start), enc);
     // A span of the `\r` of a CRLF line end (an error at the end of a line) would collapse
-    // to nothing: it covers the line break instead.
-    if to == from && end > start {
+    // to nothing: it covers the line break instead. So does a span ending with a lone `\r`,
+    // a line end of its own in the protocol's terms (not in the file's: TOML refuses it),
+    // which would end past the end of its line.
+    let bytes = file.text.as_bytes();
+    let lone_cr = end > start
+        && end <= bytes.len()
+        && bytes[end - 1] == b'\r'
+        && bytes.get(end) != Some(&b'\n');
+    if (to == from && end > start) || lone_cr {
+        let last = if lone_cr {
+            position(file, end - 1, enc)
+        } else {
+            from
+        };
         to = lsp_types::Position {
-            line: from.line + 1,
+            line: last.line + 1,
             character: 0,
         };
     }

@@ -193,7 +193,8 @@ impl Transport {
 /// Reads framed messages until the input ends or an `exit` notification arrives. A message
 /// that is not valid JSON-RPC is logged, answered with the error JSON-RPC prescribes
 /// (`ParseError` or `InvalidRequest`), and skipped: its frame was read whole.
-fn read_loop(mut input: impl BufRead, tx: &Sender<Incoming>, out: &Output) {
+fn read_loop(input: impl BufRead, tx: &Sender<Incoming>, out: &Output) {
+    let mut input = Rewound::new(input);
     loop {
         match read_message(&mut input) {
             Ok(Some(msg)) => {
@@ -281,7 +282,81 @@ impl std::error::Error for Malformed {}
 /// with room to spare. A larger one is skipped as it arrives, never held.
 const MAX_BODY: u64 = 512 << 20;
 
-/// Reads one framed message, as `Message::read` does, with three differences:
+/// An input with bytes put back in front of it: the start of the next frame, read by a body
+/// whose `Content-Length` was too long.
+struct Rewound<R> {
+    /// Bytes put back, read first (from `at` on).
+    front: Vec<u8>,
+    at: usize,
+    inner: R,
+}
+
+impl<R: BufRead> Rewound<R> {
+    fn new(inner: R) -> Self {
+        Rewound {
+            front: Vec::new(),
+            at: 0,
+            inner,
+        }
+    }
+
+    /// Puts `bytes` back: they are read again before the rest of the input.
+    fn unread(&mut self, bytes: &[u8]) {
+        let mut front = bytes.to_vec();
+        front.extend_from_slice(&self.front[self.at..]);
+        (self.front, self.at) = (front, 0);
+    }
+}
+
+impl<R: BufRead> Read for Rewound<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = {
+            let got = self.fill_buf()?;
+            let n = got.len().min(buf.len());
+            buf[..n].copy_from_slice(&got[..n]);
+            n
+        };
+        self.consume(n);
+        Ok(n)
+    }
+}
+
+impl<R: BufRead> BufRead for Rewound<R> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        if self.at < self.front.len() {
+            return Ok(&self.front[self.at..]);
+        }
+        self.inner.fill_buf()
+    }
+
+    fn consume(&mut self, n: usize) {
+        if self.at < self.front.len() {
+            self.at = (self.at + n).min(self.front.len());
+            if self.at == self.front.len() {
+                (self.front, self.at) = (Vec::new(), 0);
+            }
+        } else {
+            self.inner.consume(n);
+        }
+    }
+}
+
+/// The message at the start of a body whose `Content-Length` was too long, and where the
+/// bytes after it begin (the start of the next frame, read too soon): `None` when the body
+/// does not start with a JSON object, or holds nothing after it.
+fn leading_object(body: &[u8]) -> Option<(serde_json::Value, usize)> {
+    let text = match std::str::from_utf8(body) {
+        Ok(text) => text,
+        // Cut inside a character of the next frame's body: what comes before it.
+        Err(e) => std::str::from_utf8(&body[..e.valid_up_to()]).ok()?,
+    };
+    let mut values = serde_json::Deserializer::from_str(text).into_iter::<serde_json::Value>();
+    let value = values.next()?.ok().filter(serde_json::Value::is_object)?;
+    let end = values.byte_offset();
+    (end < body.len()).then_some((value, end))
+}
+
+/// Reads one framed message, as `Message::read` does, with four differences:
 ///
 /// - a string holding half of a UTF-16 surrogate pair (`"\ud83d"`, which editors send for a
 ///   half-typed emoji) is read with U+FFFD in its place, where strict JSON parsing would drop
@@ -289,8 +364,11 @@ const MAX_BODY: u64 = 512 << 20;
 /// - headers may end in `\n` alone and need no space after the colon, and after a frame
 ///   whose `Content-Length` was wrong the reader finds the next `Content-Length:` even when
 ///   it is glued to the end of the last body: one bad frame never loses the ones after it;
-/// - a body over [`MAX_BODY`] is skipped (read and dropped) rather than allocated.
-fn read_message(input: &mut impl BufRead) -> io::Result<Option<Message>> {
+/// - a body over [`MAX_BODY`] is skipped (read and dropped) rather than allocated;
+/// - a body that holds a message and then more (its `Content-Length` was too long, and the
+///   next frame's first bytes were read with it) gives that message, and the bytes after it
+///   are read again as the start of the next frame.
+fn read_message(input: &mut Rewound<impl BufRead>) -> io::Result<Option<Message>> {
     const HEADER: &str = "content-length:";
     let mut length: Option<u64> = None;
     let mut garbage = false;
@@ -344,7 +422,21 @@ fn read_message(input: &mut impl BufRead) -> io::Result<Option<Message>> {
     if input.by_ref().take(length).read_to_end(&mut body)? < length as usize {
         return Ok(None);
     }
-    let text = String::from_utf8(body).map_err(|e| Malformed::parse(format!("not UTF-8: {e}")))?;
+    let text = match String::from_utf8(body) {
+        Ok(text) => text,
+        Err(e) => {
+            let body = e.into_bytes();
+            let Some((value, end)) = leading_object(&body) else {
+                let e = std::str::from_utf8(&body).expect_err("not UTF-8");
+                return Err(Malformed::parse(format!("not UTF-8: {e}")));
+            };
+            input.unread(&body[end..]);
+            log(
+                "a Content-Length was longer than its message: the next frame is read from the message's end",
+            );
+            return message_of(value);
+        }
+    };
     if let Ok(msg) = serde_json::from_str::<Message>(&text) {
         // A request whose id is no integer or string (`1.5`, `null`, `{}`) reads as a
         // notification, and would go unanswered: looked at again when it may have an id.
@@ -354,8 +446,24 @@ fn read_message(input: &mut impl BufRead) -> io::Result<Option<Message>> {
     }
     let text = lone_surrogates(&text).unwrap_or(text);
     // Kept apart as JSON-RPC keeps them: not JSON, or JSON but no message.
-    let value: serde_json::Value =
-        serde_json::from_str(&text).map_err(|e| Malformed::parse(format!("not JSON: {e}")))?;
+    let value: serde_json::Value = match serde_json::from_str(&text) {
+        Ok(value) => value,
+        Err(e) => {
+            let Some((value, end)) = leading_object(text.as_bytes()) else {
+                return Err(Malformed::parse(format!("not JSON: {e}")));
+            };
+            input.unread(&text.as_bytes()[end..]);
+            log(
+                "a Content-Length was longer than its message: the next frame is read from the message's end",
+            );
+            value
+        }
+    };
+    message_of(value)
+}
+
+/// The message a JSON value holds, or the error JSON-RPC prescribes.
+fn message_of(value: serde_json::Value) -> io::Result<Option<Message>> {
     <Message as serde::Deserialize>::deserialize(&value)
         .map_err(|_| {
             // A response is never answered, even a malformed one (JSON-RPC): logged only.
@@ -507,7 +615,8 @@ mod tests {
     }
 
     /// The methods of the messages `input` holds, and the errors met between them.
-    fn methods(mut input: &[u8]) -> Vec<String> {
+    fn methods(input: &[u8]) -> Vec<String> {
+        let mut input = super::Rewound::new(input);
         let mut out = Vec::new();
         loop {
             match read_message(&mut input) {
@@ -579,15 +688,17 @@ mod tests {
     fn a_change_holding_half_an_emoji_is_read_not_dropped() {
         let body = r#"{"jsonrpc":"2.0","method":"textDocument/didChange","params":{"text":"x = 1 # \ud83d"}}"#;
         let frame = format!("Content-Length: {}\r\n\r\n{body}", body.len());
-        let msg = read_message(&mut frame.as_bytes())
+        let msg = read_message(&mut super::Rewound::new(frame.as_bytes()))
             .expect("read")
             .expect("a message");
         let Message::Notification(n) = msg else {
             panic!("{msg:?}")
         };
         assert_eq!(n.params["text"], "x = 1 # \u{fffd}");
-        assert!(read_message(&mut "Content-Length: 5\r\n\r\n{bad}".as_bytes()).is_err());
-        assert!(read_message(&mut "".as_bytes()).expect("end").is_none());
+        let bad = "Content-Length: 5\r\n\r\n{bad}";
+        assert!(read_message(&mut super::Rewound::new(bad.as_bytes())).is_err());
+        let mut empty = super::Rewound::new("".as_bytes());
+        assert!(read_message(&mut empty).expect("end").is_none());
     }
 }
 

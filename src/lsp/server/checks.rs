@@ -106,7 +106,8 @@ impl Server {
     }
 
     /// Before answering `req`: checks the workspace of the file it names, if marked (for a
-    /// search of every workspace, each marked one with an open document). The other marked
+    /// search of every workspace, each marked one with an open document and each that keeps
+    /// no analysis). The other marked
     /// workspaces wait for the end of the batch: a request never waits for the check of a
     /// workspace it does not look at.
     pub(super) fn flush_for(&mut self, t: &Transport, req: &Request) {
@@ -114,11 +115,20 @@ impl Server {
             return;
         }
         self.retire(t);
-        // A search of every workspace looks at each: each open one is brought up to date.
+        // A search of every workspace looks at each: each open one is brought up to date, and
+        // each that keeps no analysis (no open document: only what it published is kept) is
+        // read again, so that the client's folders are searched before any file is opened.
         if req.method
             == <lsp_types::request::WorkspaceSymbolRequest as lsp_types::request::Request>::METHOD
         {
             self.flush(t);
+            let unread: Vec<PathBuf> = (self.workspaces.iter())
+                .filter(|(_, w)| w.analysis.is_none())
+                .map(|(r, _)| r.clone())
+                .collect();
+            for root in unread {
+                self.check(t, &root);
+            }
             return;
         }
         let uri = req.params.get("textDocument").and_then(|d| d.get("uri"));

@@ -51,7 +51,19 @@ impl Server {
         let outcome = catch_unwind(AssertUnwindSafe(|| self.notify(t, n)));
         match outcome {
             Ok(Ok(())) => {}
-            Ok(Err(e)) => log(&format!("ignored `{method}`: {}", e.message)),
+            // The client's log says so too: a document dropped there gets no diagnostics,
+            // and stderr is not where a user looks.
+            Ok(Err(e)) => {
+                let message = format!("ignored `{method}`: {}", e.message);
+                log(&message);
+                t.send(Notification::new(
+                    LogMessage::METHOD.to_owned(),
+                    LogMessageParams {
+                        typ: MessageType::WARNING,
+                        message: format!("nimbus-lint: {message}"),
+                    },
+                ));
+            }
             Err(payload) => log(&format!(
                 "panic while handling `{method}`: {}",
                 panic_message(&*payload)
@@ -63,7 +75,7 @@ impl Server {
         let Notification { method, params } = n;
         match method.as_str() {
             Initialized::METHOD => self.initialized(t),
-            DidOpenTextDocument::METHOD => self.did_open(decode(&method, params)?),
+            DidOpenTextDocument::METHOD => self.did_open(t, decode(&method, params)?),
             DidChangeTextDocument::METHOD => self.did_change(t, decode(&method, params)?),
             DidSaveTextDocument::METHOD => self.did_save(decode(&method, params)?),
             DidCloseTextDocument::METHOD => self.did_close(decode(&method, params)?),
@@ -77,10 +89,12 @@ impl Server {
         Ok(())
     }
 
-    fn did_open(&mut self, p: DidOpenTextDocumentParams) {
+    fn did_open(&mut self, t: &Transport, p: DidOpenTextDocumentParams) {
         let Some(path) = convert::path_of(&p.text_document.uri) else {
             return;
         };
+        self.respell(t, &path, &p.text_document.uri);
+        (self.client_uris).insert(path.clone(), p.text_document.uri.clone());
         let root = self.root_for(&path);
         let settings = is_settings(&path);
         let not_utf8 = disk_not_utf8(&path);
@@ -117,12 +131,22 @@ impl Server {
         let Some(doc) = self.docs.get_mut(&path) else {
             return;
         };
-        for change in p.content_changes {
-            let Some(range) = change.range else {
-                doc.text.replace(change.text);
+        // Whole texts one by one; the ranged changes between them together (see
+        // [`Text::edit_all`]).
+        let mut changes = p.content_changes;
+        let mut i = 0;
+        while i < changes.len() {
+            if changes[i].range.is_none() {
+                doc.text.replace(std::mem::take(&mut changes[i].text));
+                i += 1;
                 continue;
-            };
-            if let Some(amended) = doc.text.edit(range, &change.text, enc) {
+            }
+            let ranged: Vec<(lsp_types::Range, &str)> = (changes[i..].iter())
+                .map_while(|c| Some((c.range?, c.text.as_str())))
+                .collect();
+            let amended = doc.text.edit_all(&ranged, enc);
+            for (k, amended) in amended {
+                let range = ranged[k].0;
                 let message = format!(
                     "nimbus-lint: note: a change of {} (version {}) has a range, {}:{}-{}:{}, that {}",
                     doc.uri.as_str(),
@@ -141,6 +165,7 @@ impl Server {
                     },
                 ));
             }
+            i += ranged.len();
         }
         doc.version = p.text_document.version;
         doc.disk_not_utf8 = false;

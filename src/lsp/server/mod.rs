@@ -130,6 +130,9 @@ struct Server {
     /// The search for the workspaces below the client's folders, while it runs.
     discovery: Option<Discovery>,
     docs: HashMap<PathBuf, Doc>,
+    /// The URI the client last opened each file under, kept after it closes: see
+    /// [`Server::uri_for`].
+    client_uris: HashMap<PathBuf, lsp_types::Uri>,
     workspaces: BTreeMap<PathBuf, Ws>,
     /// The roots of the workspaces marked for a check (each `Ws::dirty` is set), in order.
     dirty: BTreeSet<PathBuf>,
@@ -229,6 +232,7 @@ impl Server {
             folders,
             discovery: None,
             docs: HashMap::new(),
+            client_uris: HashMap::new(),
             workspaces: BTreeMap::new(),
             dirty: BTreeSet::new(),
             roots_changed: false,

@@ -14,11 +14,35 @@ use crate::lsp::transport::Transport;
 use crate::source::FileId;
 
 impl Server {
-    /// The URI to name a file with: the client's own for open documents.
+    /// The URI to name a file with: the client's own for a file it has opened (open now or
+    /// closed since: the list that clears a closed document's diagnostics goes to the URI
+    /// they were sent to, as the protocol asks a server to keep to the client's form), else
+    /// the server's.
     pub(super) fn uri_for(&self, path: &Path) -> Option<Uri> {
         match self.docs.get(path) {
             Some(d) => Some(d.uri.clone()),
-            None => convert::uri_of(path),
+            None => (self.client_uris.get(path).cloned()).or_else(|| convert::uri_of(path)),
+        }
+    }
+
+    /// When the client opens `path` under `uri`, a spelling other than the one its
+    /// diagnostics were sent under: that one gets an empty list, since the client may take
+    /// the two for two documents (the next check sends the list under `uri`).
+    pub(super) fn respell(&mut self, t: &Transport, path: &Path, uri: &Uri) {
+        let Some(before) = self.uri_for(path).filter(|b| b != uri) else {
+            return;
+        };
+        let sent = (self.workspaces.values())
+            .any(|w| w.published.get(path).is_some_and(|d| !d.is_empty()));
+        if sent && !self.stopping {
+            t.send(Notification::new(
+                PublishDiagnostics::METHOD.to_owned(),
+                PublishDiagnosticsParams {
+                    uri: before,
+                    diagnostics: Vec::new(),
+                    version: None,
+                },
+            ));
         }
     }
 
