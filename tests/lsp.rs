@@ -8,6 +8,8 @@ use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
+mod common;
+
 use serde_json::{Value, json};
 
 /// How long any one answer may take.
@@ -186,10 +188,15 @@ impl Server {
         r["result"].clone()
     }
 
+    /// Writes raw bytes to the server's input.
+    fn raw(&mut self, bytes: &[u8]) {
+        self.stdin.write_all(bytes).unwrap();
+        self.stdin.flush().unwrap();
+    }
+
     fn send(&mut self, v: &Value) {
         let body = serde_json::to_string(v).unwrap();
-        write!(self.stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
-        self.stdin.flush().unwrap();
+        self.raw(format!("Content-Length: {}\r\n\r\n{body}", body.len()).as_bytes());
     }
 
     fn notify(&mut self, method: &str, params: Value) {
@@ -216,6 +223,11 @@ impl Server {
         self.next_id += 1;
         let id = self.next_id;
         self.send(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
+        self.response(id)
+    }
+
+    /// The response with id `id`; the messages before it are kept for later.
+    fn response(&mut self, id: i64) -> Value {
         let deadline = Instant::now() + TIMEOUT;
         loop {
             let v = self.next(deadline);
@@ -260,10 +272,30 @@ impl Server {
     }
 
     fn open(&mut self, path: &Path, text: &str) {
+        self.open_uri(&uri(path), text);
+    }
+
+    /// Opens a document under the URI as given (a client may spell it its own way).
+    fn open_uri(&mut self, uri: &str, text: &str) {
         self.notify(
             "textDocument/didOpen",
-            json!({"textDocument": {"uri": uri(path), "languageId": "toml", "version": 1, "text": text}}),
+            json!({"textDocument": {"uri": uri, "languageId": "toml", "version": 1, "text": text}}),
         );
+    }
+
+    fn close_uri(&mut self, uri: &str) {
+        self.notify(
+            "textDocument/didClose",
+            json!({"textDocument": {"uri": uri}}),
+        );
+    }
+
+    /// Every message the server sends until a request answers (the messages before it, and
+    /// those kept before).
+    fn until_answered(&mut self) -> Vec<Value> {
+        let r = self.request("nimbus-lint/no-such-method", json!({}));
+        assert_eq!(r["error"]["code"], -32601, "{r}");
+        self.pending.drain(..).collect()
     }
 
     fn change(&mut self, path: &Path, version: i64, text: &str) {
@@ -3601,4 +3633,213 @@ fn refusal(r: &Value) -> String {
         .as_str()
         .unwrap_or_default()
         .to_owned()
+}
+
+// Audit 20 of the language server (`notes/audit-lsp-20.md`): workspace symbols before any
+// file is opened, the URI a closed document's list goes to, a Content-Length too long, a
+// replace-all of a large document, a lone carriage return, a notification refused.
+
+const AUDIT20_ORG: &str = "[ou.root]\n\n[ou.sales]\nparent = \"root\"\n";
+
+#[test]
+fn workspace_symbols_search_the_folders_workspaces_before_any_file_is_opened() {
+    let dir = common::workspace(&[
+        ("nimbus.toml", ""),
+        ("org.toml", AUDIT20_ORG),
+        (
+            "svc.toml",
+            "[service.sales-desk]\nou = \"sales\"\nlicense = \"contact_center\"\n",
+        ),
+    ]);
+    let root = dir.path().canonicalize().expect("root");
+    let (mut s, _) = Server::init(&root, false);
+    // The folder's first check is done, and published nothing (the workspace is clean).
+    s.until_answered();
+    let r = s.request("workspace/symbol", json!({"query": "desk"}));
+    let names: Vec<&str> = (r["result"].as_array().expect("symbols").iter())
+        .map(|f| f["name"].as_str().expect("name"))
+        .collect();
+    assert_eq!(names, ["sales-desk"], "{r}");
+    assert_eq!(s.stop(), 0);
+}
+
+#[test]
+fn a_closed_documents_list_goes_to_the_uri_the_client_opened_it_under() {
+    // `+` and `@` are left as they are by some clients (Neovim); the server writes `%2B`.
+    let dir = common::workspace(&[
+        ("nimbus.toml", ""),
+        ("org.toml", AUDIT20_ORG),
+        ("a+b@c/x.toml", ""),
+    ]);
+    let root = dir.path().canonicalize().expect("root");
+    let (mut s, _) = Server::init(&root, false);
+    s.until_answered();
+    let client = uri(&root).replace("%2B", "+") + "/a+b@c/x.toml";
+    let server = uri(&root.join("a+b@c/x.toml"));
+    assert_ne!(client, server);
+    s.open_uri(&client, "[ou.other]\nparent = \"nowhere\"\n");
+    let p = s.diagnostics(&client, |p| {
+        !p["diagnostics"].as_array().unwrap().is_empty()
+    });
+    assert_eq!(codes(&p), ["unknown-reference"]);
+    // Closed: the file on disk is empty, so the list is cleared, under the client's URI.
+    s.close_uri(&client);
+    s.diagnostics(&client, |p| p["diagnostics"] == json!([]));
+    let elsewhere: Vec<Value> = (s.until_answered().into_iter())
+        .filter(|m| m["params"]["uri"] == server.as_str())
+        .collect();
+    assert_eq!(elsewhere, Vec::<Value>::new());
+    assert_eq!(s.stop(), 0);
+}
+
+#[test]
+fn opening_a_file_under_another_spelling_clears_the_list_sent_under_the_servers() {
+    let dir = common::workspace(&[
+        ("nimbus.toml", ""),
+        ("org.toml", AUDIT20_ORG),
+        ("a+b/x.toml", "[ou.other]\nparent = \"nowhere\"\n"),
+    ]);
+    let root = dir.path().canonicalize().expect("root");
+    let (mut s, _) = Server::init(&root, false);
+    let server = uri(&root.join("a+b/x.toml"));
+    let client = uri(&root).replace("%2B", "+") + "/a+b/x.toml";
+    // The folder's check sends the file's error under the server's spelling.
+    let p = s.diagnostics(&server, |p| {
+        !p["diagnostics"].as_array().unwrap().is_empty()
+    });
+    assert_eq!(codes(&p), ["unknown-reference"]);
+    s.open_uri(&client, "[ou.other]\nparent = \"nowhere\"\n");
+    // That list is cleared, and the error sent under the client's.
+    s.diagnostics(&server, |p| p["diagnostics"] == json!([]));
+    let p = s.diagnostics(&client, |_| true);
+    assert_eq!(codes(&p), ["unknown-reference"]);
+    assert_eq!(s.stop(), 0);
+}
+
+#[test]
+fn a_content_length_too_long_costs_no_message() {
+    let dir = common::workspace(&[("nimbus.toml", ""), ("org.toml", AUDIT20_ORG)]);
+    let root = dir.path().canonicalize().expect("root");
+    let (mut s, _) = Server::init(&root, false);
+    s.until_answered();
+    // Ten bytes too many: the first frame reads `Content-L` of the second one's header.
+    let first = r#"{"jsonrpc":"2.0","id":100,"method":"nimbus-lint/a"}"#;
+    let second = r#"{"jsonrpc":"2.0","id":101,"method":"nimbus-lint/b"}"#;
+    let input = format!(
+        "Content-Length: {}\r\n\r\n{first}Content-Length: {}\r\n\r\n{second}",
+        first.len() + 10,
+        second.len()
+    );
+    s.raw(input.as_bytes());
+    for id in [100, 101] {
+        let r = s.response(id);
+        assert_eq!(r["error"]["code"], -32601, "{r}");
+    }
+    // Too long again, and the end falls inside the `é` of the next frame's body: both read.
+    let third = r#"{"jsonrpc":"2.0","id":102,"method":"nimbus-lint/d"}"#;
+    let fourth = r#"{"jsonrpc":"2.0","id":103,"method":"nimbus-lint/é"}"#;
+    let header = format!("Content-Length: {}\r\n\r\n", fourth.len());
+    let cut = fourth.find('é').expect("é") + 1;
+    let input = format!(
+        "Content-Length: {}\r\n\r\n{third}{header}{fourth}",
+        third.len() + header.len() + cut
+    );
+    s.raw(input.as_bytes());
+    for id in [102, 103] {
+        let r = s.response(id);
+        assert_eq!(r["error"]["code"], -32601, "{r}");
+    }
+    assert_eq!(s.stop(), 0);
+}
+
+#[test]
+fn a_replace_all_sent_from_the_end_of_a_large_document_lands_every_edit() {
+    // No workspace: the edits are applied, and nothing is checked after them.
+    let dir = common::workspace(&[("placeholder.txt", "")]);
+    let root = dir.path().canonicalize().expect("root");
+    let (mut s, _) = Server::init(&root, false);
+    let path = root.join("big.toml");
+    let lines = 20_000;
+    let text: String = (0..lines).map(|i| format!("k{i} = \"x\"\n")).collect();
+    s.open_uri(&uri(&path), &text);
+    // Every `x` becomes `yy`, from the last line to the first, as VS Code sends a replace-all.
+    let changes: Vec<Value> = (0..lines)
+        .rev()
+        .map(|i| {
+            let col = format!("k{i} = \"").len();
+            json!({"range": {"start": {"line": i, "character": col},
+                             "end": {"line": i, "character": col + 1}}, "text": "yy"})
+        })
+        .collect();
+    // Applied in one pass (`Text::edit_all`; its unit property test holds it to the edits made
+    // one at a time); how long it takes is not asserted here: timings are the benchmarks'.
+    s.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri(&path), "version": 2}, "contentChanges": changes}),
+    );
+    s.until_answered();
+    // The text is the one the edits make: an edit at the last line's end lands there.
+    let end = format!("k{} = \"yy\"", lines - 1).len();
+    s.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri(&path), "version": 3},
+               "contentChanges": [{"range": {"start": {"line": lines - 1, "character": end},
+                                             "end": {"line": lines, "character": 0}},
+                                   "text": "\n[ou.x]\n"}]}),
+    );
+    let logged: Vec<Value> = (s.until_answered().into_iter())
+        .filter(|m| m["method"] == "window/logMessage")
+        .collect();
+    assert_eq!(
+        logged,
+        Vec::<Value>::new(),
+        "a range the server's text did not hold"
+    );
+    assert_eq!(s.stop(), 0);
+}
+
+#[test]
+fn a_lone_carriage_return_is_a_line_end_in_the_range_of_its_error() {
+    let dir = common::workspace(&[("nimbus.toml", ""), ("org.toml", AUDIT20_ORG)]);
+    let root = dir.path().canonicalize().expect("root");
+    let (mut s, _) = Server::init(&root, false);
+    let doc = uri(&root.join("org.toml"));
+    // For the protocol, `\r` alone ends line 1: the error there ends at the start of line 2,
+    // not at column 17 of a line 16 columns long.
+    s.open_uri(
+        &doc,
+        "[ou.contoso]\nname = \"Contoso\"\r[ou.sales]\nparent = \"contoso\"\n",
+    );
+    let p = s.diagnostics(&doc, |p| !p["diagnostics"].as_array().unwrap().is_empty());
+    assert_eq!(codes(&p), ["syntax"]);
+    assert_eq!(
+        p["diagnostics"][0]["range"],
+        json!({"start": {"line": 1, "character": 16}, "end": {"line": 2, "character": 0}})
+    );
+    assert_eq!(s.stop(), 0);
+}
+
+#[test]
+fn a_notification_with_invalid_parameters_is_reported_in_the_clients_log() {
+    let dir = common::workspace(&[("nimbus.toml", ""), ("org.toml", AUDIT20_ORG)]);
+    let root = dir.path().canonicalize().expect("root");
+    let (mut s, _) = Server::init(&root, false);
+    s.until_answered();
+    let doc = uri(&root.join("org.toml"));
+    s.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": doc, "version": 1, "text": AUDIT20_ORG}}),
+    );
+    let logged: Vec<String> = (s.until_answered().into_iter())
+        .filter(|m| m["method"] == "window/logMessage")
+        .map(|m| m["params"]["message"].as_str().expect("message").to_owned())
+        .collect();
+    assert_eq!(
+        logged,
+        [
+            "nimbus-lint: ignored `textDocument/didOpen`: invalid parameters of \
+          `textDocument/didOpen`: missing field `languageId`"
+        ],
+    );
+    assert_eq!(s.stop(), 0);
 }
