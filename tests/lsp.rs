@@ -3843,3 +3843,69 @@ fn a_notification_with_invalid_parameters_is_reported_in_the_clients_log() {
     );
     assert_eq!(s.stop(), 0);
 }
+
+#[test]
+fn completion_offers_the_values_of_keys_that_take_fixed_ones() {
+    let svc = "[service.desk]\nou = \"sales\"\nlicense = \"\"\nuser_assignment = \n\n[service.desk.instant_messaging]\nchannels = [\"sms\", \"\"]\n\n[connector.tw]\nou = \"root\"\ntype = \"tw\nregion = \"u\"\n";
+    // `au1` holds the `u` typed too, after those that start with it.
+    let dir = common::workspace(&[("nimbus.toml", ""), ("org.toml", AUDIT20_ORG)]);
+    let root = dir.path().canonicalize().expect("root");
+    let path = root.join("svc.toml");
+    let (mut s, _) = Server::init(&root, false);
+    s.open(&path, svc);
+    let at = |needle: &str, into: usize| inside(svc, needle, 0, into, Enc::Utf16);
+    let mut offered = |pos: Value| {
+        let r = s.at("textDocument/completion", &path, pos);
+        let items = r["result"]["items"].as_array().cloned().unwrap_or_default();
+        (items.iter())
+            .map(|i| {
+                let (label, text) = (&i["label"], &i["textEdit"]["newText"]);
+                format!(
+                    "{} {} ({})",
+                    label.as_str().unwrap(),
+                    text,
+                    i["detail"].as_str().unwrap()
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        offered(at("license = \"\"", 11)),
+        [
+            "advanced_routing \"advanced_routing\" (licence)",
+            "enterprise_routing \"enterprise_routing\" (licence)",
+            "contact_center \"contact_center\" (licence)",
+        ]
+    );
+    // No quote typed: the value brings its own.
+    assert_eq!(
+        offered(at("user_assignment = \n", 18)),
+        [
+            "ms_teams \"\\\"ms_teams\\\"\" (user assignment)",
+            "skill_based \"\\\"skill_based\\\"\" (user assignment)",
+            "none \"\\\"none\\\"\" (user assignment)",
+        ]
+    );
+    // Not a channel the list holds already.
+    assert_eq!(
+        offered(at("\"sms\", \"\"", 8)),
+        [
+            "whatsapp \"whatsapp\" (channel)",
+            "interact \"interact\" (channel)",
+        ]
+    );
+    // What was typed filters; a string left open is closed.
+    assert_eq!(
+        offered(at("type = \"tw", 10)),
+        ["twilio \"twilio\\\"\" (connector type)"]
+    );
+    assert_eq!(
+        offered(at("region = \"u\"", 11)),
+        [
+            "us1 \"us1\" (region)",
+            "us2 \"us2\" (region)",
+            "au1 \"au1\" (region)"
+        ]
+    );
+    assert_eq!(s.stop(), 0);
+}

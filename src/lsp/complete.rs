@@ -1,6 +1,8 @@
 //! Completion of ids where a reference goes: `parent` (OUs), `ou` (OUs), `connector`
 //! (connectors visible from the entry's OU), `messaging_entry` (entries visible from the
-//! service's OU), and the items of `transfers` (every other service).
+//! service's OU), and the items of `transfers` (every other service); and of the values of
+//! the keys that take fixed ones: `license`, `user_assignment`, `region`, `type`, and the
+//! items of `channels`.
 //!
 //! Where the cursor is comes from a small, forgiving scan of the text, not from the parsed
 //! model: while a value is being typed the file is often not valid TOML, and a file with a
@@ -515,7 +517,7 @@ pub fn complete(
         return (Vec::new(), false);
     };
     let Some((kind, referrer_kind, referrer)) = wanted(slot) else {
-        return (Vec::new(), false);
+        return (fixed_values(file, slot, cursor, enc), false);
     };
     let typed = (file
         .text
@@ -575,11 +577,7 @@ pub fn complete(
             || mask.holds(id)
     };
     let range = convert::range(file, slot.replace.start, slot.replace.end, enc);
-    let edit = |id: &str| match slot.quote {
-        Some(_) if slot.closed => id.to_owned(),
-        Some(q) => format!("{id}{q}"),
-        None => format!("\"{id}\""),
-    };
+    let edit = |id: &str| quoted(slot, id);
     // The candidates first, each with its entity when the model has it: details are made
     // for the items kept only.
     let mut seen = HashSet::new();
@@ -608,6 +606,76 @@ pub fn complete(
         .map(|(id, target)| item(id, detail(a, kind, target, mask), range, edit(id)))
         .collect();
     (items, incomplete)
+}
+
+/// The values a key of fixed values takes (`license`, `user_assignment`, `region`, `type`,
+/// the items of `channels`), with how the items' detail names them; `None` for another key.
+fn fixed(slot: &Slot) -> Option<(Vec<&'static str>, &'static str)> {
+    use crate::model::{Channel, License, Region, UserAssignment};
+    fn names<T>(spellings: &[(&'static str, T)]) -> Vec<&'static str> {
+        spellings.iter().map(|&(name, _)| name).collect()
+    }
+    let p: Vec<&str> = slot.path.iter().map(String::as_str).collect();
+    match (p.as_slice(), slot.in_array) {
+        (["service", _, "license"], false) => Some((names(License::SPELLINGS), License::NOUN)),
+        (["service", _, "user_assignment"], false) => {
+            Some((names(UserAssignment::SPELLINGS), UserAssignment::NOUN))
+        }
+        (["connector", _, "region"], false) => Some((names(Region::SPELLINGS), Region::NOUN)),
+        (["connector", _, "type"], false) => Some((vec!["twilio"], "connector type")),
+        (["service", _, "instant_messaging", "channels"], true) => {
+            Some((names(Channel::SPELLINGS), Channel::NOUN))
+        }
+        _ => None,
+    }
+}
+
+/// The completion items of a key of fixed values (see [`fixed`]): those that contain what
+/// was typed (ignoring case), those that start with it first, then in the schema's order; of
+/// `channels`, those the list does not hold yet.
+fn fixed_values(
+    file: &SourceFile,
+    slot: &Slot,
+    cursor: usize,
+    enc: Encoding,
+) -> Vec<CompletionItem> {
+    let Some((values, noun)) = fixed(slot) else {
+        return Vec::new();
+    };
+    let typed = (file
+        .text
+        .get(slot.replace.start..cursor.max(slot.replace.start)))
+    .unwrap_or_default()
+    .to_lowercase();
+    let listed: HashSet<&str> = match slot.in_array {
+        true => (self::values(&file.text).into_iter())
+            .filter(|v| v.in_array && v.path == slot.path && v.replace.start != slot.replace.start)
+            .filter_map(|v| file.text.get(v.replace))
+            .collect(),
+        false => HashSet::new(),
+    };
+    let range = convert::range(file, slot.replace.start, slot.replace.end, enc);
+    let mut items: Vec<(bool, usize, &str)> = (values.into_iter().enumerate())
+        .filter(|(_, v)| v.contains(typed.as_str()) && !listed.contains(v))
+        .map(|(k, v)| (!v.starts_with(typed.as_str()), k, v))
+        .collect();
+    items.sort_unstable();
+    (items.into_iter().enumerate())
+        .map(|(k, (_, _, v))| CompletionItem {
+            kind: Some(CompletionItemKind::ENUM_MEMBER),
+            sort_text: Some(format!("{k:02}")),
+            ..item(v, noun.to_owned(), range, quoted(slot, v))
+        })
+        .collect()
+}
+
+/// `value` as the completion writes it into `slot`: closing the string opened, or in quotes.
+fn quoted(slot: &Slot, value: &str) -> String {
+    match slot.quote {
+        Some(_) if slot.closed => value.to_owned(),
+        Some(q) => format!("{value}{q}"),
+        None => format!("\"{value}\""),
+    }
 }
 
 /// The first [`MAX_ITEMS`] candidates: those that start with what was typed first, then by id
