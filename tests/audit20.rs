@@ -344,3 +344,52 @@ fn l5_an_entry_named_by_its_connectors_id_is_offered_the_entries_using_it() {
         )]
     );
 }
+
+#[test]
+fn a_services_own_header_with_an_inline_im_table_alone_is_no_lone_im_table() {
+    // Found by the `structured` fuzz target: taken for an IM table with no `[service.desks]`,
+    // and "fixed" by renaming its header to `[service.desk]`, defined already.
+    let org = "[ou.c]\n\n[service.desk]\nou = \"c\"\nlicense = \"contact_center\"\n\n[service.desks]\ninstant_messaging = { channels = [\"interact\"] }\n";
+    let found = workspace_diagnostics(&[("org.toml", org)]);
+    assert_eq!(
+        code_messages(&found),
+        [
+            (
+                "missing-field".to_owned(),
+                "service `desks` has no `license`".to_owned()
+            ),
+            (
+                "missing-field".to_owned(),
+                "service `desks` has no `ou`".to_owned()
+            ),
+        ]
+    );
+    // Nor is an entity written inline, its IM table inline in it.
+    let inline =
+        "[ou.c]\n\n[service]\ndesks = { instant_messaging = { channels = [\"interact\"] } }\n";
+    let found = workspace_diagnostics(&[("org.toml", inline)]);
+    let codes: Vec<_> = code_messages(&found)
+        .into_iter()
+        .map(|(c, m)| format!("{c}: {m}"))
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            "missing-field: service `desks` has no `license`",
+            "missing-field: service `desks` has no `ou`"
+        ]
+    );
+    // The IM table alone, its service's header not written, still is one.
+    let lone = org.replace(
+        "[service.desks]\ninstant_messaging = { channels = [\"interact\"] }",
+        "[service.desks.instant_messaging]\nchannels = [\"interact\"]",
+    );
+    let found = workspace_diagnostics(&[("org.toml", &lone)]);
+    assert_eq!(
+        code_messages(&found),
+        [(
+            "missing-field".to_owned(),
+            "service `desks` has an IM table but no `[service.desks]`".to_owned()
+        )]
+    );
+}

@@ -1231,11 +1231,24 @@ impl<'a> Entity<'a, '_> {
     /// Its id, places, `name` and (`has_ou`) `ou`.
     fn def(&self, r: &mut Reader<'_>, m: &Misspelled, has_ou: bool) -> Def {
         let t = self.t;
+        // Its own header, `[service.x]`, written, or the entity written inline (`x = { … }`):
+        // then inline tables alone (`instant_messaging = { … }`) are no sub-tables of a
+        // table never written.
+        let text = |range: std::ops::Range<usize>| {
+            (range.start.checked_sub(r.base))
+                .zip(range.end.checked_sub(r.base))
+                .and_then(|(start, end)| r.src.get(start..end))
+        };
+        let own_header = (text(self.header.range()).and_then(|h| h.strip_prefix('[')))
+            .is_some_and(|h| !h.starts_with('[') && lines::key_path(h).len() == 2);
+        let inline = text(self.value.span()).is_some_and(|v| v.starts_with('{'));
+        let written = own_header || inline;
         Def {
             id: self.id.into(),
             id_span: self.id_span,
             header: self.header,
-            sub_tables_only: !t.is_empty()
+            sub_tables_only: !written
+                && !t.is_empty()
                 && t.iter()
                     .all(|(_, v)| matches!(v.get_ref(), DeValue::Table(_))),
             name: display_name(r, t, m),
