@@ -1239,18 +1239,19 @@ impl<'a> Entity<'a, '_> {
                 .zip(range.end.checked_sub(r.base))
                 .and_then(|(start, end)| r.src.get(start..end))
         };
-        let own_header = (text(self.header.range()).and_then(|h| h.strip_prefix('[')))
-            .is_some_and(|h| !h.starts_with('[') && lines::key_path(h).len() == 2);
-        let inline = text(self.value.span()).is_some_and(|v| v.starts_with('{'));
-        let written = own_header || inline;
+        let written = || {
+            let own_header = (text(self.header.range()).and_then(|h| h.strip_prefix('[')))
+                .is_some_and(|h| !h.starts_with('[') && lines::key_path(h).len() == 2);
+            own_header || text(self.value.span()).is_some_and(|v| v.starts_with('{'))
+        };
         Def {
             id: self.id.into(),
             id_span: self.id_span,
             header: self.header,
-            sub_tables_only: !written
-                && !t.is_empty()
+            sub_tables_only: !t.is_empty()
                 && t.iter()
-                    .all(|(_, v)| matches!(v.get_ref(), DeValue::Table(_))),
+                    .all(|(_, v)| matches!(v.get_ref(), DeValue::Table(_)))
+                && !written(),
             name: display_name(r, t, m),
             ou: if has_ou {
                 r.string(t, "ou", m, "ou = \"<OU id>\"")
