@@ -102,6 +102,8 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let elsewhere = left_out_definitions(cx);
     let misspelled = misspelled_definitions(cx, &elsewhere, &unread);
     let far = far_ids(cx);
+    // The entries of each connector, by id: made once, when a reference first asks.
+    let by_connector = std::cell::OnceCell::new();
     for (&(kind, i), (group, certain)) in &misspelled {
         if *certain {
             out.push(misspelled_definition(cx, kind, i, group));
@@ -133,7 +135,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             None => String::new(),
         };
         help.push_str(&match (&ids[..], u.hidden) {
-            ([], _) if other.is_some() => match other.and_then(|o| entries_of(cx, u, o)) {
+            ([], _) if other.is_some() => match other.and_then(|o| entries_of(cx, u, o, &by_connector)) {
                 Some(entries) => format!("name a messaging entry that uses it: {entries}"),
                 None => format!("name an existing {}", u.kind.noun()),
             },
@@ -365,8 +367,8 @@ fn named_entities(cx: &Context<'_>) -> [Vec<bool>; 4] {
 /// The unknown ids no id is near, with how many references write each and the entities
 /// nothing names whose `name` reads as it (`[messaging_entry.wa-sales]`, `name = "WhatsApp
 /// Sales"`, against `messaging_entry = "whatsapp-sales"`: an entity renamed, its references
-/// left behind). Linear: the names are read only when some such id is wanted.
-/// By kind (indexed like [`Kind::ALL`]).
+/// left behind), by kind (indexed like [`Kind::ALL`]). Linear: the names are read only when
+/// some such id is wanted.
 fn far_ids<'a>(cx: &Context<'a>) -> [FxHashMap<&'a str, (usize, Vec<u32>)>; 4] {
     let (model, res) = (&cx.ws.model, &cx.ws.res);
     let mut far: [FxHashMap<&str, (usize, Vec<u32>)>; 4] = Default::default();
@@ -428,32 +430,46 @@ fn far_help(
 }
 
 /// For a service's `messaging_entry` that names a connector (`other`), the entries that use
-/// that connector in the service's sight, `a`, `b` or `c` (the first three by id, and how many
-/// more).
+/// that connector in the service's sight, `a`, `b` or `c` (the first three by id, and whether
+/// there are more). `by_connector` keeps each connector's entries, by id, made on first use.
 fn entries_of(
     cx: &Context<'_>,
     u: &crate::resolve::Unresolved,
     other: (Kind, u32),
+    by_connector: &std::cell::OnceCell<Vec<Vec<u32>>>,
 ) -> Option<String> {
     let (model, res) = (&cx.ws.model, &cx.ws.res);
     if u.kind != Kind::MessagingEntry || other.0 != Kind::Connector {
         return None;
     }
+    let by_connector = by_connector.get_or_init(|| {
+        let mut of = vec![Vec::new(); model.connectors.len()];
+        for (e, c) in res.entry_connector.iter().enumerate() {
+            if let Some(c) = c {
+                of[*c as usize].push(e as u32);
+            }
+        }
+        for entries in &mut of {
+            entries.sort_unstable_by_key(|&e| model.entries[e as usize].def.id.as_str());
+        }
+        of
+    });
     let from =
         (res.lookup(model, Kind::Service, &u.from.1)).and_then(|s| res.service_ou[s as usize]);
     let in_sight = |e: usize| match (from, res.entry_ou[e]) {
         (Some(from), Some(at)) => res.tree.is_at_or_above(at, from) == Some(true),
         _ => true,
     };
-    let mut ids: Vec<&str> = (res.entry_connector.iter().enumerate())
-        .filter(|&(e, c)| *c == Some(other.1) && in_sight(e))
-        .map(|(e, _)| model.entries[e].def.id.as_str())
-        .collect();
-    ids.sort_unstable();
     const SHOWN: usize = 3;
-    let more = match ids.len().saturating_sub(SHOWN) {
-        0 => String::new(),
-        n => format!(" ({n} more)"),
+    let mut ids: Vec<&str> = (by_connector[other.1 as usize].iter())
+        .map(|&e| e as usize)
+        .filter(|&e| in_sight(e))
+        .map(|e| model.entries[e].def.id.as_str())
+        .take(SHOWN + 1)
+        .collect();
+    let more = match ids.len() > SHOWN {
+        true => " (and more)",
+        false => "",
     };
     ids.truncate(SHOWN);
     (!ids.is_empty()).then(|| format!("{}{more}", super::text::list_or(&ids)))
