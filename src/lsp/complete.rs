@@ -563,10 +563,7 @@ pub fn complete(
             })
             .map(|t| t.value.as_str())
             .collect(),
-        (true, None) if kind == Kind::Service => (values(&file.text).into_iter())
-            .filter(|v| v.in_array && v.path == slot.path && v.replace.start != slot.replace.start)
-            .filter_map(|v| file.text.get(v.replace))
-            .collect(),
+        (true, None) if kind == Kind::Service => listed_beside(file, slot),
         _ => HashSet::new(),
     };
     // Nor an id that is a credential pasted as one: completion would write it once more.
@@ -647,11 +644,8 @@ fn fixed_values(
         .get(slot.replace.start..cursor.max(slot.replace.start)))
     .unwrap_or_default()
     .to_lowercase();
-    let listed: HashSet<&str> = match slot.in_array {
-        true => (self::values(&file.text).into_iter())
-            .filter(|v| v.in_array && v.path == slot.path && v.replace.start != slot.replace.start)
-            .filter_map(|v| file.text.get(v.replace))
-            .collect(),
+    let listed = match slot.in_array {
+        true => listed_beside(file, slot),
         false => HashSet::new(),
     };
     let range = convert::range(file, slot.replace.start, slot.replace.end, enc);
@@ -666,6 +660,14 @@ fn fixed_values(
             sort_text: Some(format!("{k:02}")),
             ..item(v, noun.to_owned(), range, quoted(slot, v))
         })
+        .collect()
+}
+
+/// The other items of the one-line array that `slot` is an item of, as the text has them.
+fn listed_beside<'t>(file: &'t SourceFile, slot: &Slot) -> HashSet<&'t str> {
+    (values(&file.text).into_iter())
+        .filter(|v| v.in_array && v.path == slot.path && v.replace.start != slot.replace.start)
+        .filter_map(|v| file.text.get(v.replace))
         .collect()
 }
 

@@ -83,13 +83,12 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 &s.def.id,
             );
         }
-        let to_itself = dead_ends.iter().any(|d| d.target.is_none());
-        let transfers = match (s.transfers.is_empty(), to_itself) {
-            (true, _) => "no transfers",
-            (false, true) if dead_ends.iter().all(|d| d.target.is_none()) => {
-                "transfers only to itself"
-            }
-            _ => "its transfers lead to no IM service",
+        let transfers = if s.transfers.is_empty() {
+            "no transfers"
+        } else if dead_ends.iter().all(|d| d.target.is_none()) {
+            "transfers only to itself"
+        } else {
+            "its transfers lead to no IM service"
         };
         let mut d = Diagnostic::new(
             Code::ImNoAgents,
