@@ -184,8 +184,8 @@ fn a_separator_of_another_language_between_pairs_of_an_inline_table_is_told() {
 
 /// Guards the finer criterion of B4's quote repair: removing a quote whose reading then stops
 /// inside the next string as written (`["a" b "c"]` read `["a b "c"]`, which stops at `c`)
-/// only moves the error, and is not offered. A bare word between items keeps the generic
-/// words; a key of an inline table written after an item without its comma is told as the
+/// only moves the error, and is not offered. A bare word between items is told as a comma
+/// missing with quotes to add (since the twenty-first session, `tests/syntax21.rs`); a key of an inline table written after an item without its comma is told as the
 /// comma missing (its `#` or `'`, a second mistake, no longer taken for the first).
 #[test]
 fn a_quote_removal_that_only_moves_the_error_is_not_offered() {

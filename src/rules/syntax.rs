@@ -415,11 +415,15 @@ fn duplicate_key(
     d
 }
 
+/// A list on one line mended: the key and its list, the list's place, the list alone, and
+/// whether a `,` was missing between two of its items.
+type MendedList = (String, std::ops::Range<usize>, String, bool);
+
 /// `transfers = [billing, sales-team]`: a list on one line (a key's value, or one in an
-/// inline table) whose items, some or all, are words without quotes, each quoted by the fix;
-/// `None` for any other line, or one that may hold a credential. With the key and its list
-/// mended, the list's place and the list quoted.
-fn bare_items(text: &str, start: usize) -> Option<(String, std::ops::Range<usize>, String)> {
+/// inline table) whose items, some or all, are words without quotes, each quoted by the fix,
+/// and a `,` put where only blanks part two items (`["sales-team" billing]`); `None` for any
+/// other line, or one that may hold a credential.
+fn bare_items(text: &str, start: usize) -> Option<MendedList> {
     let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
     let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
     let line = text[line_start..line_end].trim_end_matches('\r');
@@ -452,7 +456,7 @@ fn bare_items(text: &str, start: usize) -> Option<(String, std::ops::Range<usize
                 || (w.starts_with('\'') && w.ends_with('\'')))
             && !w[1..w.len() - 1].contains(['"', '\'', '\\'])
     };
-    let items: Vec<&str> = line[open + 1..close].split(',').map(str::trim).collect();
+    let (items, missing) = list_items(&line[open + 1..close])?;
     if !items.iter().any(|w| word(w)) || !items.iter().all(|w| word(w) || quoted(w)) {
         return None;
     }
@@ -471,7 +475,43 @@ fn bare_items(text: &str, start: usize) -> Option<(String, std::ops::Range<usize
         return None;
     }
     let at = line_start + open..line_start + close + 1;
-    Some((format!("{key} = {list}"), at, list))
+    Some((format!("{key} = {list}"), at, list, missing))
+}
+
+/// The items of a one-line list, parted by `,` or, where one is missing, by blanks (a quoted
+/// item ends at its closing quote), with whether a `,` was missing; `None` for an empty item
+/// (`[a,,b]`, `[,a]`) or text glued to a closing quote (`["a"b]`).
+fn list_items(inside: &str) -> Option<(Vec<&str>, bool)> {
+    let mut items = Vec::new();
+    let mut missing = false;
+    let mut after_item = false;
+    let mut rest = inside.trim_start();
+    while let Some(first) = rest.chars().next() {
+        if first == ',' {
+            if !after_item {
+                return None;
+            }
+            after_item = false;
+            rest = rest[1..].trim_start();
+            continue;
+        }
+        missing |= after_item;
+        let len = if first == '"' || first == '\'' {
+            let len = 1 + rest[1..].find(first)? + 1;
+            if !rest[len..].starts_with(|c: char| c.is_whitespace() || c == ',') && len < rest.len()
+            {
+                return None;
+            }
+            len
+        } else {
+            rest.find(|c: char| c.is_whitespace() || c == ',')
+                .unwrap_or(rest.len())
+        };
+        items.push(&rest[..len]);
+        after_item = true;
+        rest = rest[len..].trim_start();
+    }
+    Some((items, missing))
 }
 
 /// A value written without quotes (or in curly ones, or in backticks): the quotes it needs, in
@@ -486,11 +526,19 @@ fn bare_value(
     span_of: &impl Fn(std::ops::Range<usize>) -> Span,
 ) -> Diagnostic {
     use values::Expect;
-    if let Some((whole, at, list)) = bare_items(text, start) {
+    if let Some((whole, at, list, missing)) = bare_items(text, start) {
         d.message = "invalid TOML: string values must be quoted".to_owned();
         d.label = "string values must be quoted".to_owned();
-        d.help = format!("quote each item: `{whole}`");
-        return d.fix(span_of(at), list, "Quote the items".to_owned());
+        let (help, title) = if missing {
+            (
+                "quote each item and separate them with `,`",
+                "Quote the items and separate them",
+            )
+        } else {
+            ("quote each item", "Quote the items")
+        };
+        d.help = format!("{help}: `{whole}`");
+        return d.fix(span_of(at), list, title.to_owned());
     }
     let rest = &text[start..];
     // The bare value: what the parser marked, else up to the end of the value (a word the
@@ -1094,6 +1142,18 @@ fn common_mistake(
                     "separate the `key = value` pairs of `{ … }` with `,`".to_owned(),
                 );
             }
+            // Right after the item before, as it would have been written, unless a comment
+            // follows it there.
+            let after = text[..start].trim_end().len();
+            let before = &text[line_start_of(text, after)..after];
+            if strip(before).trim_end().len() == before.trim_start_matches('\u{feff}').trim().len()
+            {
+                d = d.fix(
+                    span_of(after..after),
+                    ",".to_owned(),
+                    "Add the missing `,`".to_owned(),
+                );
+            }
         } else if let Some((_, at, with)) = quoted {
             // No comma mends it: a quote missing or one too many does (`["a, "b"]`).
             let fixed = format!(
@@ -1133,6 +1193,18 @@ fn common_mistake(
                 );
                 d.span = span_of(at);
             }
+        } else if let Some((whole, at, list, true)) = bare_items(text, start).filter(|_| array) {
+            // `["sales-team" billing]`: a `,` missing and quotes too.
+            set(
+                "missing comma between array items".to_owned(),
+                "`,` goes before this item",
+                format!("separate the items with `,` and quote each: `{whole}`"),
+            );
+            d = d.fix(
+                span_of(at),
+                list,
+                "Quote the items and separate them".to_owned(),
+            );
         } else {
             let (what, close) = if array {
                 ("an array item", ']')

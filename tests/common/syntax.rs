@@ -26,3 +26,12 @@ pub fn snapshots(dir: &str, cases: &[(&str, &str)]) {
         settings.bind(|| insta::assert_snapshot!(*name, rendered(text)));
     }
 }
+
+/// `check --fix --format short` of the workspace with `x.toml` holding `text`: the run's
+/// output (the fixes made, on stderr, then the report), then the file's text after it.
+pub fn fixed(text: &str) -> (String, String) {
+    let ws = workspace(&[("nimbus.toml", ""), ("org.toml", ORG), ("x.toml", text)]);
+    let r = run(ws.path(), &["check", "--fix", "--format", "short"]);
+    let after = std::fs::read_to_string(ws.path().join("x.toml")).unwrap();
+    (format!("{}{}", r.stderr, r.stdout), after)
+}

@@ -1,0 +1,98 @@
+//! The `syntax` rule's explanations mended in the twenty-first session
+//! (`src/rules/syntax.rs`):
+//!
+//! - A list whose items lack both quotes and a `,` between them (`["sales-team" billing]`,
+//!   `[sales-team billing]`) got the generic "unexpected text after an array item", or a
+//!   "quote each item" help whose list did not parse: now both are told, with the list
+//!   mended as a fix.
+//! - A `,` missing between two quoted items (`["a" "b"]`) or two pairs of an inline table
+//!   was told but not fixed: `--fix` now writes the `,` right after the item before, unless
+//!   a comment follows that item on its line.
+//!
+//! Each case's whole report (human and short) is a reviewed snapshot in
+//! `tests/snapshots/syntax21`.
+
+mod common;
+
+use common::syntax::fixed;
+
+const DESK: &str = "[service.x]\nou = \"support\"\nlicense = \"contact_center\"\n";
+
+/// `[service.x]`'s file with `line` below its header, and the services it names.
+fn desk(line: &str) -> String {
+    format!(
+        "{DESK}{line}\n\n[service.billing]\nou = \"support\"\nlicense = \"contact_center\"\n\n[service.sales-team]\nou = \"support\"\nlicense = \"contact_center\"\n"
+    )
+}
+
+/// Asserts that `--fix` turns `line` into `mended` with the fix titled `title`, and leaves
+/// a clean workspace.
+fn fixes(line: &str, mended: &str, title: &str) {
+    let (out, after) = fixed(&desk(line));
+    assert_eq!(after, desk(mended), "{out}");
+    assert!(out.contains(&format!(" fixed[syntax]: {title}\n")), "{out}");
+    assert!(out.ends_with("0 errors, 0 warnings in 3 files\n"), "{out}");
+}
+
+#[test]
+fn items_lacking_quotes_and_a_comma_are_told_both_and_fixed() {
+    common::syntax::snapshots(
+        "syntax21",
+        &[
+            (
+                "quoted-then-bare-without-comma",
+                &desk("transfers = [\"sales-team\" billing]"),
+            ),
+            (
+                "bare-then-bare-without-comma",
+                &desk("transfers = [sales-team billing]"),
+            ),
+            (
+                "bare-then-quoted-without-comma",
+                &desk("transfers = [sales-team \"billing\" ]"),
+            ),
+        ],
+    );
+    let mended = "transfers = [\"sales-team\", \"billing\"]";
+    let title = "Quote the items and separate them";
+    fixes("transfers = [\"sales-team\" billing]", mended, title);
+    fixes("transfers = [sales-team billing]", mended, title);
+    fixes(
+        "transfers = [sales-team, billing,]",
+        mended,
+        "Quote the items",
+    );
+}
+
+#[test]
+fn a_comma_missing_between_quoted_items_or_pairs_is_fixed() {
+    common::syntax::snapshots(
+        "syntax21",
+        &[
+            (
+                "comma-missing-after-an-item-with-a-comment",
+                &desk("transfers = [\n  \"sales-team\" # first\n  \"billing\"\n]"),
+            ),
+            (
+                "comma-missing-between-pairs",
+                &desk("instant_messaging = { channels = [\"sms\"] messaging_entry = \"e\" }"),
+            ),
+        ],
+    );
+    fixes(
+        "transfers = [\"sales-team\" \"billing\"]",
+        "transfers = [\"sales-team\", \"billing\"]",
+        "Add the missing `,`",
+    );
+    fixes(
+        "transfers = [\n  \"sales-team\"\n  \"billing\"\n]",
+        "transfers = [\n  \"sales-team\",\n  \"billing\"\n]",
+        "Add the missing `,`",
+    );
+    let pairs = "instant_messaging = { channels = [\"sms\"] messaging_entry = \"e\" }";
+    let (out, after) = fixed(&desk(pairs));
+    assert_eq!(after, desk(&pairs.replace("] m", "], m")), "{out}");
+    // After a comment no `,` can go on the item's line: no fix.
+    let commented = desk("transfers = [\n  \"sales-team\" # first\n  \"billing\"\n]");
+    assert_eq!(fixed(&commented).1, commented);
+}
