@@ -8,6 +8,10 @@
 //! - A `,` missing between two quoted items (`["a" "b"]`) or two pairs of an inline table
 //!   was told but not fixed: `--fix` now writes the `,` right after the item before, unless
 //!   a comment follows that item on its line.
+//! - Numbers parted by a separator of another language (`[8; 12]`, `[8;12]`) got "string
+//!   values must be quoted" (the parser reads `8; 12` as one bare word): now the separator is
+//!   told, as between strings (`["a"; "b"]`, `tests/syntax20.rs`), and a digit after it counts
+//!   as the next item.
 //!
 //! Each case's whole report (human and short) is a reviewed snapshot in
 //! `tests/snapshots/syntax21`.
@@ -95,4 +99,20 @@ fn a_comma_missing_between_quoted_items_or_pairs_is_fixed() {
     // After a comment no `,` can go on the item's line: no fix.
     let commented = desk("transfers = [\n  \"sales-team\" # first\n  \"billing\"\n]");
     assert_eq!(fixed(&commented).1, commented);
+}
+
+#[test]
+fn numbers_parted_by_a_separator_of_another_language_are_told_the_separator() {
+    common::syntax::snapshots(
+        "syntax21",
+        &[
+            ("semicolon-between-numbers", &desk("hours = [8; 12]")),
+            ("semicolon-glued-between-numbers", &desk("hours = [8;12]")),
+            (
+                "semicolon-glued-before-a-number",
+                &desk("hours = [\"a\";1]"),
+            ),
+            ("slash-between-numbers", &desk("hours = [8, 9 / 12]")),
+        ],
+    );
 }

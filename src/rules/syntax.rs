@@ -273,6 +273,11 @@ pub(crate) fn explained(mut d: Diagnostic, text: &str, base: usize) -> Diagnosti
         return swallowed_header(d, text, start, &span_of);
     }
     if d.message.contains("string values must be quoted")
+        && let Some((m, line, at)) = separated_numbers(text, start)
+    {
+        return m.told(d, line, span_of(at));
+    }
+    if d.message.contains("string values must be quoted")
         || taken_for_literal(&d.message, rest)
         || curly_quoted(rest).is_some()
     {
@@ -1926,6 +1931,34 @@ fn quote_repair(
         .map(|(r, _, at, with)| (r, at, with))
 }
 
+/// `hours = [8; 12]`: a number read as the start of a bare string at `start`, an array's item
+/// parted from the next by a separator of another language; the mistake told (as
+/// [`wrong_separator`] tells it), the line it is on, and the separator's place.
+fn separated_numbers(
+    text: &str,
+    start: usize,
+) -> Option<(HeaderMistake, &str, std::ops::Range<usize>)> {
+    let line_start = line_start_of(text, start);
+    let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+    let line = text[line_start..line_end].trim_end_matches('\r');
+    let rest = &text[start..line_end];
+    let number = rest
+        .find(|c: char| !(c.is_ascii_alphanumeric() || "+-._".contains(c)))
+        .filter(|&n| {
+            n > 0 && rest[..n].starts_with(|c: char| c.is_ascii_digit() || "+-".contains(c))
+        })?;
+    let sep = start + number + (rest[number..].len() - rest[number..].trim_start().len());
+    if !strip(&text[line_start..start]).contains('[') {
+        return None;
+    }
+    let from = statement_start(text, start);
+    let (r, m) = wrong_separator(text, from, sep, line_start, line_end, true)?;
+    (r > sep).then(|| {
+        let at = line_start + m.at.start..line_start + m.at.end;
+        (m, line, at)
+    })
+}
+
 /// A separator other than `,` written at the error `start` between the items of an array
 /// (`array`) or the pairs of an inline table (`["a"; "b"]`, `{ a = 1 & b = 2 }`: `;`, `&`,
 /// `|`, `/`, `&&` …), with how far the statement starting at `from` parses with a `,` in its
@@ -1950,6 +1983,7 @@ fn wrong_separator(
             b.is_ascii_whitespace()
                 || b"\"'[{".contains(b)
                 || (b.is_ascii_alphabetic() && !value_start && !array)
+                || (b.is_ascii_digit() && !value_start)
         }
         // The end of a line of an array or inline table spread over lines.
         None => true,
