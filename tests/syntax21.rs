@@ -12,6 +12,10 @@
 //!   values must be quoted" (the parser reads `8; 12` as one bare word): now the separator is
 //!   told, as between strings (`["a"; "b"]`, `tests/syntax20.rs`), and a digit after it counts
 //!   as the next item.
+//! - A quote inside a string that ended it early (`name = "The "Best" Team"`,
+//!   `name = 'It's me'`, `name = "Cont"oso"`) got the parser's "expected newline": now the
+//!   quote is told, with the line mended (the value in the other quotes, or the one quote
+//!   removed) and `\"` named; two statements on one line stay told as such.
 //!
 //! Each case's whole report (human and short) is a reviewed snapshot in
 //! `tests/snapshots/syntax21`.
@@ -113,6 +117,31 @@ fn numbers_parted_by_a_separator_of_another_language_are_told_the_separator() {
                 &desk("hours = [\"a\";1]"),
             ),
             ("slash-between-numbers", &desk("hours = [8, 9 / 12]")),
+        ],
+    );
+}
+
+#[test]
+fn a_quote_inside_a_string_that_ends_it_early_is_told() {
+    common::syntax::snapshots(
+        "syntax21",
+        &[
+            (
+                "quotes-inside-a-double-quoted-string",
+                "[ou.contoso]\nname = \"The \"Best\" Team\"  # the \"A\" team\n",
+            ),
+            (
+                "quote-inside-a-single-quoted-string",
+                "[ou.contoso]\nname = 'It's me'\n",
+            ),
+            (
+                "one-quote-inside-a-double-quoted-string",
+                "[ou.contoso]\nname = \"Cont\"oso\"\n",
+            ),
+            (
+                "two-statements-after-a-string",
+                "[ou.contoso]\nname = \"Contoso\"parent = \"acme\"\n",
+            ),
         ],
     );
 }

@@ -1236,13 +1236,78 @@ fn common_mistake(
         if rest.starts_with(',') {
             d.span = span_of(start..start + 1);
         }
-    } else if (message.contains("expected newline") || message.contains("key with no value"))
-        && let Some(m) = line_mended(line, start - line_start, message.contains("newline"))
+    } else if let Some(m) = (message.contains("expected newline")
+        || message.contains("key with no value"))
+    .then(|| {
+        let newline = message.contains("newline");
+        line_mended(line, start - line_start, newline)
+            .or_else(|| quote_inside(line, start - line_start).filter(|_| newline))
+    })
+    .flatten()
     {
         let at = span_of(line_start + m.at.start..line_start + m.at.end);
         return m.told(d, line, at);
     }
     d
+}
+
+/// A `key = "value"` line the parser stopped in at byte `e` of `line`, just after a quote
+/// inside the string that ended it early (`name = "The "Best" Team"`, `name = 'It's'`): the
+/// quotes inside told, with the line mended (the quote removed when there is one, each
+/// escaped, or the value in the other quotes). The place (of the first quote inside) is
+/// relative to the line.
+fn quote_inside(line: &str, e: usize) -> Option<HeaderMistake> {
+    let (key, value) = line.split_once('=')?;
+    let open = key.len() + 1 + (value.len() - value.trim_start().len());
+    let q = line[open..]
+        .chars()
+        .next()
+        .filter(|c| matches!(c, '"' | '\''))?;
+    if !line[..e].trim_end().ends_with(q) || line[open..].starts_with(&format!("{q}{q}{q}")) {
+        return None;
+    }
+    // The value's closing quote: the first after the error with only blanks or a comment
+    // after it (a comment may hold quotes).
+    let close = (line.match_indices(q).map(|(i, _)| i)).find(|&i| {
+        i > open && i >= e && {
+            let after = line[i + 1..].trim_start();
+            after.is_empty() || after.starts_with('#')
+        }
+    })?;
+    let inner = &line[open + 1..close];
+    let first = open + 1 + inner.find(q)?;
+    let other = if q == '"' { '\'' } else { '"' };
+    // Shown without the comment after it, if any.
+    let mended = |value: String| {
+        let l = format!(
+            "{}= {value}",
+            key.trim_start_matches('\u{feff}').trim_start()
+        );
+        parses(&format!("{l}{}", &line[close + 1..])).then_some(l)
+    };
+    let in_other = || {
+        (!inner.contains([other, '\\']))
+            .then(|| mended(format!("{other}{inner}{other}")))
+            .flatten()
+    };
+    let (help, fixed) = if q == '\'' {
+        let help = "a `'…'` string cannot hold a `'`: put the value in double quotes";
+        (help, in_other()?)
+    } else if inner.matches(q).count() == 1 {
+        let help = "write `\\\"` for a quote inside the string, or remove it";
+        (help, mended(format!("\"{}\"", inner.replacen(q, "", 1)))?)
+    } else {
+        let help =
+            "write each quote inside the string as `\\\"`, or put the value in single quotes";
+        (help, in_other()?)
+    };
+    Some(HeaderMistake {
+        message: format!("a `{q}` inside the string ends it early"),
+        label: format!("this `{q}` ends the string"),
+        help: help.to_owned(),
+        fixed,
+        at: first..first + 1,
+    })
 }
 
 /// A `key = value` line the parser stopped in at byte `e` of `line`, mended by one edit there:
