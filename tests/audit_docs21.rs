@@ -246,3 +246,48 @@ fn a_fix_of_one_line_edits_the_example_in_place() {
         "[service.bad]\nou = \"x\"\n"
     );
 }
+
+/// The lines of `text` from the one that starts with `open` to the next that is `close`.
+fn group<'t>(text: &'t str, open: &str, close: &str) -> Vec<&'t str> {
+    let mut lines = text
+        .lines()
+        .skip_while(|l| !l.trim_start().starts_with(open));
+    let Some(first) = lines.next() else {
+        return Vec::new();
+    };
+    std::iter::once(first)
+        .chain(lines.take_while(|l| l.trim() != close))
+        .collect()
+}
+
+#[test]
+fn graph_draws_the_services_no_front_desk_reaches_apart() {
+    let dir = common::fixture("rules/im-unreachable");
+    let mermaid = run(&dir, &["graph", ".", "--format", "mermaid"]).stdout;
+    let apart = group(&mermaid, "subgraph unreachable", "end");
+    let stranded: Vec<&str> = (mermaid.lines())
+        .filter(|l| l.ends_with(":::stranded") && !l.trim_start().starts_with("legend"))
+        .map(|l| l.trim_start().split(['[', '(']).next().expect("a key"))
+        .collect();
+    assert!(!stranded.is_empty(), "{mermaid}");
+    for key in &stranded {
+        assert!(
+            apart.contains(&format!("    {key}").as_str()),
+            "{key}: {mermaid}"
+        );
+    }
+    assert_eq!(apart.len(), stranded.len() + 1, "{mermaid}");
+    let dot = run(&dir, &["graph", ".", "--format", "dot"]).stdout;
+    let apart = group(&dot, "subgraph cluster_unreachable", "}");
+    for key in &stranded {
+        assert!(
+            apart.contains(&format!("    {key};").as_str()),
+            "{key}: {dot}"
+        );
+    }
+    let example = common::fixture("example");
+    for format in ["mermaid", "dot"] {
+        let clean = run(&example, &["graph", ".", "--format", format]).stdout;
+        assert!(!clean.contains("unreachable"), "{format}: {clean}");
+    }
+}
