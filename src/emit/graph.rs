@@ -89,6 +89,19 @@ struct Picture {
     edges: Vec<(usize, usize, bool)>,
 }
 
+/// The title of the group that sets apart the IM services no front desk reaches.
+const UNREACHABLE: &str = "No front desk reaches these";
+
+impl Picture {
+    /// The keys of the IM services no front desk reaches, drawn apart in a group of their own.
+    fn stranded(&self) -> Vec<&str> {
+        (self.nodes.iter())
+            .filter(|n| n.class == Class::Stranded)
+            .map(|n| n.key.as_str())
+            .collect()
+    }
+}
+
 fn picture(a: &Analysis) -> Picture {
     let m = &a.ws.model;
     let res = &a.ws.res;
@@ -209,6 +222,14 @@ fn mermaid(p: &Picture) -> String {
         let arrow = if dashed { "-.->" } else { "-->" };
         let _ = writeln!(out, "  {} {arrow} {}", p.nodes[a].key, p.nodes[b].key);
     }
+    let stranded = p.stranded();
+    if !stranded.is_empty() {
+        let _ = writeln!(out, "  subgraph unreachable [{UNREACHABLE}]");
+        for key in stranded {
+            let _ = writeln!(out, "    {key}");
+        }
+        out.push_str("  end\n");
+    }
     out.push_str("  subgraph legend [Legend]\n    direction TB\n");
     for (i, c) in Class::ALL.iter().enumerate() {
         out.push_str("  ");
@@ -268,6 +289,18 @@ fn dot(p: &Picture) -> String {
             ""
         };
         let _ = writeln!(out, "  {} -> {}{style};", p.nodes[a].key, p.nodes[b].key);
+    }
+    let stranded = p.stranded();
+    if !stranded.is_empty() {
+        let (_, stroke) = Class::Stranded.colours();
+        let _ = writeln!(
+            out,
+            "  subgraph cluster_unreachable {{\n    label=\"{UNREACHABLE}\";\n    style=dashed;\n    color=\"{stroke}\";"
+        );
+        for key in stranded {
+            let _ = writeln!(out, "    {key};");
+        }
+        out.push_str("  }\n");
     }
     out.push_str("  subgraph cluster_legend {\n    label=\"Legend\";\n");
     for (i, c) in Class::ALL.iter().enumerate() {

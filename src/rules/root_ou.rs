@@ -14,9 +14,10 @@ pub const RULE: Rule = Rule {
     explanation: r#"## What it checks
 
 Exactly one OU has no `parent`: the tenant, at the top of the Organization Unit tree. With
-several roots, the root holding the most (OUs and entities below it) is taken for the tenant;
-one diagnostic points at the first other root (in path, line order), the one to change, labels
-the rest, and its help tells them to move below the tenant.
+several roots, the tenant is the root whose connectors and entries the entities below the other
+roots use (it must be above them), else the root holding the most (OUs and entities below it),
+else the first by id; one diagnostic points at the first other root (in path, line order), the
+one to change, labels the rest, and its help tells them to move below the tenant.
 A workspace with entities but no root OU gets one diagnostic (not reported while a file has a
 syntax error, since the root may be in it). An empty workspace is clean.
 

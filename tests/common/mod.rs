@@ -2,6 +2,7 @@
 
 #![allow(dead_code)]
 
+pub mod explain;
 pub mod rng;
 pub mod syntax;
 
