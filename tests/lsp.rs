@@ -314,6 +314,20 @@ impl Server {
         self.request(method, params)
     }
 
+    /// Asserts that the server logged no message until a request was answered: no change's
+    /// range was amended (clamped or put in order), as it would be if the server's text were
+    /// not the one the client edits.
+    fn no_range_amended(&mut self) {
+        let logged: Vec<Value> = (self.until_answered().into_iter())
+            .filter(|m| m["method"] == "window/logMessage")
+            .collect();
+        assert_eq!(
+            logged,
+            Vec::<Value>::new(),
+            "a range the server's text did not hold"
+        );
+    }
+
     /// Waits for a `window/logMessage` whose message holds `text` (see [`Server::notified`]).
     fn logged(&mut self, text: &str) -> Value {
         self.notified("window/logMessage", text)
@@ -3787,14 +3801,42 @@ fn a_replace_all_sent_from_the_end_of_a_large_document_lands_every_edit() {
                                              "end": {"line": lines, "character": 0}},
                                    "text": "\n[ou.x]\n"}]}),
     );
-    let logged: Vec<Value> = (s.until_answered().into_iter())
-        .filter(|m| m["method"] == "window/logMessage")
-        .collect();
-    assert_eq!(
-        logged,
-        Vec::<Value>::new(),
-        "a range the server's text did not hold"
-    );
+    s.no_range_amended();
+    assert_eq!(s.stop(), 0);
+}
+
+#[test]
+fn changes_sent_from_the_start_of_a_large_document_land_every_edit() {
+    let n = 10_000;
+    let mut text = String::from("[ou.root]\n");
+    for i in 0..n {
+        text.push_str(&format!("[ou.o{i}]\nparent = \"rooot\"\n"));
+    }
+    let dir = common::workspace(&[("nimbus.toml", ""), ("org.toml", &text)]);
+    let root = dir.path().canonicalize().expect("root");
+    let (mut s, _) = Server::init(&root, false);
+    let doc = uri(&root.join("org.toml"));
+    s.open_uri(&doc, &text);
+    let p = s.diagnostics(&doc, |p| p["version"] == 1);
+    assert_eq!(codes(&p).len(), n, "one unknown-reference per OU");
+    // From the first OU to the last, each range in the text the ones before left: each
+    // `rooot` mended and a line added after it, then a comment at the end of that new line
+    // (on the line where the change before it ended).
+    let mut changes = Vec::new();
+    for i in 0..n {
+        let line = 2 + 3 * i;
+        let name = format!("name = \"O{i}");
+        changes.push(json!({"range": {"start": {"line": line, "character": 10},
+                                      "end": {"line": line, "character": 15}},
+                            "text": format!("root\"\n{name}")}));
+        let end = json!({"line": line + 1, "character": name.len() + 1});
+        changes.push(json!({"range": {"start": end, "end": end}, "text": format!("  # {i}")}));
+    }
+    s.edit(&root.join("org.toml"), 2, changes);
+    // An edit off by a line or a column would break the syntax or leave a `rooot`.
+    let p = s.diagnostics(&doc, |p| p["version"] == 2);
+    assert_eq!(codes(&p), Vec::<String>::new());
+    s.no_range_amended();
     assert_eq!(s.stop(), 0);
 }
 
