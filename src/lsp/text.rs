@@ -2,11 +2,12 @@
 //! to it: a whole new text, or a range replaced.
 //!
 //! A range is in LSP positions: 0-based lines, where `\n`, `\r\n` and a lone `\r` each end a
-//! line (the protocol's definition; [`crate::source::SourceFile`] counts `\n` only), and
-//! columns in the negotiated [`Encoding`], turned into bytes by [`convert::line_offset`]. A
-//! position past the end of its line or of the text, or inside a character (between the two
-//! halves of a UTF-16 surrogate pair), is clamped, and a range that ends before it starts is
-//! put in order; the edit then says so, for the log. No range makes it panic.
+//! line (the protocol's definition, which [`crate::source::SourceFile`]'s LSP positions
+//! follow too; its line numbers for the command line count `\n` only), and columns in the
+//! negotiated [`Encoding`], turned into bytes by [`convert::line_offset`]. A position past
+//! the end of its line or of the text, or inside a character (between the two halves of a
+//! UTF-16 surrogate pair), is clamped, and a range that ends before it starts is put in
+//! order; the edit then says so, for the log. No range makes it panic.
 //!
 //! The starts of the lines are found once, on the first ranged change, and then kept up to
 //! date by each change: only the bytes it wrote are looked at, the later lines move by its
