@@ -3748,6 +3748,71 @@ fn opening_a_file_under_another_spelling_clears_the_list_sent_under_the_servers(
 }
 
 #[test]
+fn a_file_open_under_two_uris_stays_open_until_both_are_closed() {
+    let dir = common::workspace(&[
+        ("nimbus.toml", ""),
+        ("org.toml", AUDIT20_ORG),
+        ("svc.toml", "[ou.x]\nparent = \"root\"\n"),
+    ]);
+    let root = dir.path().canonicalize().expect("root");
+    let (mut s, _) = Server::init(&root, false);
+    s.until_answered();
+    let path = root.join("svc.toml");
+    let folder = uri(&root).rsplit('/').next().unwrap().to_owned();
+    let (a, b) = (uri(&path), format!("{}/../{folder}/./svc.toml", uri(&root)));
+    let nonempty = |p: &Value| !p["diagnostics"].as_array().unwrap().is_empty();
+    let empty = |p: &Value| p["diagnostics"] == json!([]);
+    s.open_uri(&a, "[ou.x]\nparent = \"nowhere\"\n");
+    s.open_uri(&b, "[ou.x]\nparent = \"nowhere\"\n");
+    let p = s.diagnostics(&b, |_| true);
+    assert_eq!(codes(&p), ["unknown-reference"]);
+    // Each document has its text: a change of `a`'s applies to `a`'s (and is what is checked
+    // now), and both URIs get the file's list, each with its document's version.
+    let change = |version: u32, range: Value, text: &str| {
+        json!({"textDocument": {"uri": a, "version": version},
+               "contentChanges": [{"range": range, "text": text}]})
+    };
+    s.notify(
+        "textDocument/didChange",
+        change(2, lsp_range((1, 10), (1, 17)), "sales"),
+    );
+    s.diagnostics(&a, |p| p["version"] == 2 && empty(p));
+    let p = s.diagnostics(&b, empty);
+    assert_eq!(p["version"], 1);
+    s.notify(
+        "textDocument/didChange",
+        change(3, lsp_range((1, 10), (1, 15)), "nowhere"),
+    );
+    s.diagnostics(&a, |p| p["version"] == 3 && nonempty(p));
+    s.diagnostics(&b, nonempty);
+    // `b` closed: its list is cleared; `a` stays open, its unsaved text still checked.
+    s.close_uri(&b);
+    s.diagnostics(&b, empty);
+    let p = s.at(
+        "textDocument/hover",
+        &path,
+        json!({"line": 0, "character": 4}),
+    );
+    assert!(p["result"].is_object(), "{p}");
+    let cleared: Vec<Value> = (s.until_answered().into_iter())
+        .filter(|m| m["params"]["uri"] == a.as_str() && empty(&m["params"]))
+        .collect();
+    assert_eq!(cleared, Vec::<Value>::new());
+    s.notify(
+        "textDocument/didChange",
+        change(4, lsp_range((1, 10), (1, 17)), "rooot"),
+    );
+    let p = s.diagnostics(&a, |p| p["version"] == 4);
+    assert_eq!(codes(&p), ["unknown-reference"]);
+    let message = p["diagnostics"][0]["message"].as_str().unwrap();
+    assert!(message.contains("rooot"), "{p}");
+    // `a` closed too: the file on disk is checked, and clean.
+    s.close_uri(&a);
+    s.diagnostics(&a, empty);
+    assert_eq!(s.stop(), 0);
+}
+
+#[test]
 fn a_content_length_too_long_costs_no_message() {
     let dir = common::workspace(&[("nimbus.toml", ""), ("org.toml", AUDIT20_ORG)]);
     let root = dir.path().canonicalize().expect("root");
