@@ -70,13 +70,24 @@ pub struct SourceFile {
     /// language server then counts a byte order mark in it as a column, as the editor that
     /// holds it does.
     pub from_buffer: bool,
-    /// Byte offset of each line's start, computed when a position is first asked for (a
-    /// clean check asks for none).
-    line_starts: OnceLock<Box<[u32]>>,
+    /// The line index, computed when a position is first asked for (a clean check asks for
+    /// none).
+    lines: OnceLock<Lines>,
     /// Checkpoints along the lines longer than [`MARK_EVERY`], computed when a column far
     /// into one is first asked for: each column is then counted from the nearest one, not
     /// from the start of its line (a generated line may hold thousands of entities).
     marks: OnceLock<Box<[Mark]>>,
+}
+
+/// Where a file's lines start, as TOML and the command line count them (at `\n` only), and
+/// the carriage returns that no `\n` follows, which end lines too for the language server
+/// protocol (in a file that does not parse: TOML refuses them).
+#[derive(Debug)]
+struct Lines {
+    /// Byte offset of each line's start (the first is 0).
+    starts: Box<[u32]>,
+    /// Byte offset of each lone `\r` (empty, and no allocation, in almost every file).
+    lone_cr: Box<[u32]>,
 }
 
 /// Bytes between two checkpoints of a long line.
@@ -112,7 +123,7 @@ impl SourceFile {
             text,
             utf8_error: None,
             from_buffer: false,
-            line_starts: OnceLock::new(),
+            lines: OnceLock::new(),
             marks: OnceLock::new(),
         }
     }
@@ -140,18 +151,68 @@ impl SourceFile {
         &self.names[..self.display_len as usize]
     }
 
-    fn line_starts(&self) -> &[u32] {
-        self.line_starts.get_or_init(|| {
-            std::iter::once(0)
-                .chain(
-                    self.text
-                        .bytes()
-                        .enumerate()
-                        .filter(|&(_, b)| b == b'\n')
-                        .map(|(i, _)| i as u32 + 1),
-                )
-                .collect()
+    fn lines_index(&self) -> &Lines {
+        self.lines.get_or_init(|| {
+            let bytes = self.text.as_bytes();
+            let mut starts = vec![0];
+            let mut lone_cr = Vec::new();
+            for i in memchr::memchr2_iter(b'\n', b'\r', bytes) {
+                if bytes[i] == b'\n' {
+                    starts.push(i as u32 + 1);
+                } else if bytes.get(i + 1) != Some(&b'\n') {
+                    lone_cr.push(i as u32);
+                }
+            }
+            Lines {
+                starts: starts.into_boxed_slice(),
+                lone_cr: lone_cr.into_boxed_slice(),
+            }
         })
+    }
+
+    fn line_starts(&self) -> &[u32] {
+        &self.lines_index().starts
+    }
+
+    /// The 0-based line of a byte offset (clamped) as the language server protocol counts
+    /// lines, where a lone `\r` ends one as `\n` and `\r\n` do; the byte offset where that
+    /// line starts, and the characters and UTF-16 code units from there to `offset`.
+    fn protocol_position(&self, offset: usize) -> (u32, usize, (usize, usize)) {
+        let offset = self.clamp(offset);
+        let Lines { starts, lone_cr } = self.lines_index();
+        let line = self.line_index(offset);
+        let crs = lone_cr.partition_point(|&c| (c as usize) < offset);
+        let file_start = starts[line] as usize;
+        let after_cr = crs.checked_sub(1).map_or(0, |k| lone_cr[k] as usize + 1);
+        let start = after_cr.max(file_start);
+        let (chars, utf16) = self.counts(file_start, offset);
+        // Counted from the start of the file's line: the checkpoints of a long line are.
+        let (chars_before, utf16_before) = self.counts(file_start, start);
+        let counts = (chars - chars_before, utf16 - utf16_before);
+        ((line + crs) as u32, start, counts)
+    }
+
+    /// Where 0-based line `line` starts as the language server protocol counts lines (see
+    /// [`SourceFile::protocol_position`]); `None` past the last line. Its lines are the file's
+    /// and those after its lone `\r`s, in order: the lone `\r`s before the one asked for are
+    /// found by bisection.
+    fn protocol_line_start(&self, line: usize) -> Option<usize> {
+        let Lines { starts, lone_cr } = self.lines_index();
+        // The place among all lines of the line after the `k`-th lone `\r`.
+        let rank = |k: usize| starts.partition_point(|&s| s <= lone_cr[k]) + k;
+        let (mut before, mut hi) = (0, lone_cr.len());
+        while before < hi {
+            let mid = (before + hi) / 2;
+            if rank(mid) < line {
+                before = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        if before < lone_cr.len() && rank(before) == line {
+            return Some(lone_cr[before] as usize + 1);
+        }
+        starts.get(line - before).map(|&s| s as usize)
     }
 
     /// 0-based line index of a byte offset.
@@ -248,45 +309,36 @@ impl SourceFile {
         }
     }
 
-    /// The 0-based line and UTF-16 code unit column of a byte offset (the LSP default).
+    /// The 0-based line and UTF-16 code unit column of a byte offset (the LSP default). The
+    /// lines of this and the next two are the protocol's: a lone `\r` ends one too.
     pub fn position_utf16(&self, offset: usize) -> (u32, u32) {
-        let offset = self.clamp(offset);
-        let line = self.line_index(offset);
-        let start = self.line_starts()[line] as usize;
-        (line as u32, self.counts(start, offset).1 as u32)
+        let (line, _, (_, utf16)) = self.protocol_position(offset);
+        (line, utf16 as u32)
     }
 
     /// The 0-based line and character column of a byte offset (LSP's UTF-32 encoding).
     pub fn position_chars(&self, offset: usize) -> (u32, u32) {
-        let offset = self.clamp(offset);
-        let line = self.line_index(offset);
-        let start = self.line_starts()[line] as usize;
-        (line as u32, self.counts(start, offset).0 as u32)
+        let (line, _, (chars, _)) = self.protocol_position(offset);
+        (line, chars as u32)
     }
 
     /// The 0-based line and byte column of a byte offset (LSP's UTF-8 encoding).
     pub fn position_utf8(&self, offset: usize) -> (u32, u32) {
-        let offset = self.clamp(offset);
-        let line = self.line_index(offset);
-        (
-            line as u32,
-            (offset - self.line_starts()[line] as usize) as u32,
-        )
+        let (line, start, _) = self.protocol_position(offset);
+        (line, (self.clamp(offset) - start) as u32)
     }
 
-    /// Byte offset of a 0-based line and column, where columns count with `unit` (columns per
-    /// char); see [`column_offset`] for a column past the line's end or inside a character.
+    /// Byte offset of a 0-based line (the protocol's: a lone `\r` ends one too) and column,
+    /// where columns count with `unit` (columns per char); see [`column_offset`] for a column
+    /// past the line's end or inside a character.
     pub fn offset_of(&self, line: u32, column: u32, unit: impl Fn(char) -> usize) -> usize {
-        let Some(&start) = self.line_starts().get(line as usize) else {
+        let Some(start) = self.protocol_line_start(line as usize) else {
             return self.text.len();
         };
-        let rest = &self.text[start as usize..];
-        // The line without its `\n` or `\r\n`.
-        let line = match rest.find('\n') {
-            Some(end) => rest[..end].strip_suffix('\r').unwrap_or(&rest[..end]),
-            None => rest,
-        };
-        start as usize + column_offset(line, column, unit).0
+        let rest = &self.text[start..];
+        // The line without its `\n`, `\r\n` or `\r`.
+        let line = &rest[..rest.find(['\r', '\n']).unwrap_or(rest.len())];
+        start + column_offset(line, column, unit).0
     }
 
     /// Number of lines in the file.
@@ -509,6 +561,41 @@ mod tests {
         assert_eq!(f.offset_of(0, 50, char::len_utf16), 5);
         assert_eq!(file("a = 1\nb").offset_of(0, 50, char::len_utf16), 5);
         assert_eq!(f.offset_of(9, 0, char::len_utf16), f.text.len());
+    }
+
+    /// The protocol's positions (and `offset_of`, back) end a line at a lone `\r` too, on
+    /// long lines as well (counted from their checkpoints); the command line's do not.
+    #[test]
+    fn a_lone_carriage_return_ends_a_line_for_the_protocol_only() {
+        let long = format!("{}\r{}", "x".repeat(3000), "é😀".repeat(700));
+        let text = format!("a\rbé\r\nc\r\rd\n\r{long}\ne\r");
+        let f = file(&text);
+        let bytes = text.as_bytes();
+        let ends =
+            |i: usize| bytes[i] == b'\n' || (bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n'));
+        for offset in (0..=text.len()).filter(|&o| text.is_char_boundary(o)) {
+            let line = (0..offset).filter(|&i| ends(i)).count();
+            let start = (0..offset).rev().find(|&i| ends(i)).map_or(0, |i| i + 1);
+            let column = text[start..offset].encode_utf16().count();
+            assert_eq!(
+                f.position_utf16(offset),
+                (line as u32, column as u32),
+                "{offset}"
+            );
+            assert_eq!(
+                f.position_utf8(offset),
+                (line as u32, (offset - start) as u32)
+            );
+            let cli_line = text[..offset].matches('\n').count() + 1;
+            assert_eq!(f.position(offset).line as usize, cli_line, "{offset}");
+            if !(offset > 0 && bytes[offset - 1] == b'\r' && bytes.get(offset) == Some(&b'\n')) {
+                let back = f.offset_of(line as u32, column as u32, char::len_utf16);
+                assert_eq!(back, offset, "{line}:{column}");
+            }
+        }
+        // Past a line's end: its end, before the `\r`; past the last line: the end.
+        assert_eq!(f.offset_of(0, 9, char::len_utf16), 1);
+        assert_eq!(f.offset_of(99, 0, char::len_utf16), text.len());
     }
 
     #[test]

@@ -314,6 +314,20 @@ impl Server {
         self.request(method, params)
     }
 
+    /// Asserts that the server logged no message until a request was answered: no change's
+    /// range was amended (clamped or put in order), as it would be if the server's text were
+    /// not the one the client edits.
+    fn no_range_amended(&mut self) {
+        let logged: Vec<Value> = (self.until_answered().into_iter())
+            .filter(|m| m["method"] == "window/logMessage")
+            .collect();
+        assert_eq!(
+            logged,
+            Vec::<Value>::new(),
+            "a range the server's text did not hold"
+        );
+    }
+
     /// Waits for a `window/logMessage` whose message holds `text` (see [`Server::notified`]).
     fn logged(&mut self, text: &str) -> Value {
         self.notified("window/logMessage", text)
@@ -1425,21 +1439,45 @@ fn a_deleted_folder_takes_the_diagnostics_of_the_workspaces_below_it_along() {
     assert_eq!(s.stop(), 0);
 }
 
+/// The lines of `text` as the protocol counts them (`\n`, `\r\n` and a lone `\r` each end
+/// one), each with the byte offset where it starts, without its line end.
+fn protocol_lines(text: &str) -> Vec<(usize, &str)> {
+    let bytes = text.as_bytes();
+    let mut lines = Vec::new();
+    let (mut start, mut i) = (0, 0);
+    while i < bytes.len() {
+        if matches!(bytes[i], b'\n' | b'\r') {
+            lines.push((start, &text[start..i]));
+            i += usize::from(bytes[i] == b'\r' && bytes.get(i + 1) == Some(&b'\n'));
+            start = i + 1;
+        }
+        i += 1;
+    }
+    lines.push((start, &text[start..]));
+    lines
+}
+
+/// The byte offset in `text` of a UTF-16 LSP position (a column past its line's end taken
+/// as that end).
+fn protocol_offset(text: &str, pos: &Value) -> usize {
+    let line = pos["line"].as_u64().unwrap() as usize;
+    let character = pos["character"].as_u64().unwrap() as usize;
+    let Some(&(start, content)) = protocol_lines(text).get(line) else {
+        return text.len();
+    };
+    let mut units = 0;
+    for (i, c) in content.char_indices() {
+        if units >= character {
+            return start + i;
+        }
+        units += c.len_utf16();
+    }
+    start + content.len()
+}
+
 /// `text` with LSP text edits applied (UTF-16 positions), the last edit first.
 fn apply_edits(text: &str, edits: &[Value]) -> String {
-    let offset = |pos: &Value| {
-        let line = pos["line"].as_u64().unwrap() as usize;
-        let character = pos["character"].as_u64().unwrap() as usize;
-        let start: usize = text.split_inclusive('\n').take(line).map(str::len).sum();
-        let mut units = 0;
-        for (i, c) in text[start..].char_indices() {
-            if units >= character {
-                return start + i;
-            }
-            units += c.len_utf16();
-        }
-        text.len()
-    };
+    let offset = |pos: &Value| protocol_offset(text, pos);
     let mut spans: Vec<(usize, usize, &str)> = edits
         .iter()
         .map(|e| {
@@ -2394,9 +2432,9 @@ fn the_server_gives_the_syntax_messages_and_helps_of_the_command_line() {
 // ------------------------------------------------------------------------------------------
 // Incremental text sync, and `shutdown` while a check runs.
 
-/// The UTF-16 position of byte `offset` of `text` in a change's range, where `\n`, `\r\n` and a
-/// lone `\r` each end a line (the protocol's lines; the server's diagnostics count `\n` only,
-/// as the command line does, which makes a difference only where a lone `\r` is).
+/// The UTF-16 position of byte `offset` of `text`, where `\n`, `\r\n` and a lone `\r` each end
+/// a line (the protocol's lines, which the server's positions count too; the command line
+/// counts `\n` only, which makes a difference only where a lone `\r` is).
 fn edit_position(text: &str, offset: usize) -> Value {
     let before = &text[..offset];
     let mut line = 0;
@@ -2492,23 +2530,17 @@ fn cli_diagnostics(root: &Path, path: &Path, text: &str) -> Vec<Seen> {
     seen
 }
 
-/// The server's diagnostics for `text` in the same terms: UTF-16 columns turned into
-/// characters.
+/// The server's diagnostics for `text` in the same terms: the protocol's lines (where a lone
+/// `\r` ends one) and UTF-16 columns turned into the command line's (lines at `\n` only,
+/// characters).
 fn lsp_diagnostics(params: &Value, text: &str) -> Vec<Seen> {
-    let lines: Vec<&str> = text.split('\n').collect();
     let mut seen: Vec<Seen> = (params["diagnostics"].as_array().unwrap().iter())
         .map(|d| {
-            let start = &d["range"]["start"];
-            let line = start["line"].as_u64().unwrap() as usize;
-            let mut units = start["character"].as_u64().unwrap() as usize;
-            let chars = lines[line]
-                .chars()
-                .take_while(|c| {
-                    let fits = units >= c.len_utf16();
-                    units = units.saturating_sub(c.len_utf16());
-                    fits
-                })
-                .count();
+            let at = protocol_offset(text, &d["range"]["start"]);
+            let before = &text[..at];
+            let line = before.matches('\n').count();
+            let start = before.rfind('\n').map_or(0, |i| i + 1);
+            let chars = before[start..].chars().count();
             let code = d["code"].as_str().unwrap().to_owned();
             let message = d["message"].as_str().unwrap().to_owned();
             (code, message, line as u64 + 1, chars as u64 + 1)
@@ -2869,13 +2901,13 @@ fn locations_inside(answer: &Value, open: &Path, text: &str, asked: &str) {
             let path = target.strip_prefix("file://").expect("a file: uri");
             std::fs::read_to_string(path).expect("a location in a file on disk")
         };
-        let lines: Vec<&str> = body.split('\n').collect();
+        let lines = protocol_lines(&body);
         for end in ["start", "end"] {
             let p = &loc["range"][end];
             let line = p["line"].as_u64().unwrap() as usize;
             let character = p["character"].as_u64().unwrap() as usize;
             assert!(
-                line < lines.len() && character <= lines[line].encode_utf16().count(),
+                line < lines.len() && character <= lines[line].1.encode_utf16().count(),
                 "{asked}: {loc} lies outside the text:\n{body}"
             );
         }
@@ -3019,9 +3051,8 @@ fn random_edits_and_requests_keep_the_server_answering_and_in_step_with_check() 
                 version += 1;
                 s.edit(&edited, version, changes);
                 let fix = random_requests(&mut s, &mut rng, &edited, &text);
-                // A quick fix taken, as the editor applies it (its lines end at `\n`, as the
-                // server counts them: not where a lone `\r` would make the two differ).
-                if let Some(edits) = fix.filter(|_| !text.replace("\r\n", "").contains('\r')) {
+                // A quick fix taken, as the editor applies it (a lone `\r` ending a line).
+                if let Some(edits) = fix {
                     text = apply_edits(&text, &edits);
                     version += 1;
                     s.edit(&edited, version, vec![json!({"text": text})]);
@@ -3717,6 +3748,71 @@ fn opening_a_file_under_another_spelling_clears_the_list_sent_under_the_servers(
 }
 
 #[test]
+fn a_file_open_under_two_uris_stays_open_until_both_are_closed() {
+    let dir = common::workspace(&[
+        ("nimbus.toml", ""),
+        ("org.toml", AUDIT20_ORG),
+        ("svc.toml", "[ou.x]\nparent = \"root\"\n"),
+    ]);
+    let root = dir.path().canonicalize().expect("root");
+    let (mut s, _) = Server::init(&root, false);
+    s.until_answered();
+    let path = root.join("svc.toml");
+    let folder = uri(&root).rsplit('/').next().unwrap().to_owned();
+    let (a, b) = (uri(&path), format!("{}/../{folder}/./svc.toml", uri(&root)));
+    let nonempty = |p: &Value| !p["diagnostics"].as_array().unwrap().is_empty();
+    let empty = |p: &Value| p["diagnostics"] == json!([]);
+    s.open_uri(&a, "[ou.x]\nparent = \"nowhere\"\n");
+    s.open_uri(&b, "[ou.x]\nparent = \"nowhere\"\n");
+    let p = s.diagnostics(&b, |_| true);
+    assert_eq!(codes(&p), ["unknown-reference"]);
+    // Each document has its text: a change of `a`'s applies to `a`'s (and is what is checked
+    // now), and both URIs get the file's list, each with its document's version.
+    let change = |version: u32, range: Value, text: &str| {
+        json!({"textDocument": {"uri": a, "version": version},
+               "contentChanges": [{"range": range, "text": text}]})
+    };
+    s.notify(
+        "textDocument/didChange",
+        change(2, lsp_range((1, 10), (1, 17)), "sales"),
+    );
+    s.diagnostics(&a, |p| p["version"] == 2 && empty(p));
+    let p = s.diagnostics(&b, empty);
+    assert_eq!(p["version"], 1);
+    s.notify(
+        "textDocument/didChange",
+        change(3, lsp_range((1, 10), (1, 15)), "nowhere"),
+    );
+    s.diagnostics(&a, |p| p["version"] == 3 && nonempty(p));
+    s.diagnostics(&b, nonempty);
+    // `b` closed: its list is cleared; `a` stays open, its unsaved text still checked.
+    s.close_uri(&b);
+    s.diagnostics(&b, empty);
+    let p = s.at(
+        "textDocument/hover",
+        &path,
+        json!({"line": 0, "character": 4}),
+    );
+    assert!(p["result"].is_object(), "{p}");
+    let cleared: Vec<Value> = (s.until_answered().into_iter())
+        .filter(|m| m["params"]["uri"] == a.as_str() && empty(&m["params"]))
+        .collect();
+    assert_eq!(cleared, Vec::<Value>::new());
+    s.notify(
+        "textDocument/didChange",
+        change(4, lsp_range((1, 10), (1, 17)), "rooot"),
+    );
+    let p = s.diagnostics(&a, |p| p["version"] == 4);
+    assert_eq!(codes(&p), ["unknown-reference"]);
+    let message = p["diagnostics"][0]["message"].as_str().unwrap();
+    assert!(message.contains("rooot"), "{p}");
+    // `a` closed too: the file on disk is checked, and clean.
+    s.close_uri(&a);
+    s.diagnostics(&a, empty);
+    assert_eq!(s.stop(), 0);
+}
+
+#[test]
 fn a_content_length_too_long_costs_no_message() {
     let dir = common::workspace(&[("nimbus.toml", ""), ("org.toml", AUDIT20_ORG)]);
     let root = dir.path().canonicalize().expect("root");
@@ -3787,14 +3883,42 @@ fn a_replace_all_sent_from_the_end_of_a_large_document_lands_every_edit() {
                                              "end": {"line": lines, "character": 0}},
                                    "text": "\n[ou.x]\n"}]}),
     );
-    let logged: Vec<Value> = (s.until_answered().into_iter())
-        .filter(|m| m["method"] == "window/logMessage")
-        .collect();
-    assert_eq!(
-        logged,
-        Vec::<Value>::new(),
-        "a range the server's text did not hold"
-    );
+    s.no_range_amended();
+    assert_eq!(s.stop(), 0);
+}
+
+#[test]
+fn changes_sent_from_the_start_of_a_large_document_land_every_edit() {
+    let n = 10_000;
+    let mut text = String::from("[ou.root]\n");
+    for i in 0..n {
+        text.push_str(&format!("[ou.o{i}]\nparent = \"rooot\"\n"));
+    }
+    let dir = common::workspace(&[("nimbus.toml", ""), ("org.toml", &text)]);
+    let root = dir.path().canonicalize().expect("root");
+    let (mut s, _) = Server::init(&root, false);
+    let doc = uri(&root.join("org.toml"));
+    s.open_uri(&doc, &text);
+    let p = s.diagnostics(&doc, |p| p["version"] == 1);
+    assert_eq!(codes(&p).len(), n, "one unknown-reference per OU");
+    // From the first OU to the last, each range in the text the ones before left: each
+    // `rooot` mended and a line added after it, then a comment at the end of that new line
+    // (on the line where the change before it ended).
+    let mut changes = Vec::new();
+    for i in 0..n {
+        let line = 2 + 3 * i;
+        let name = format!("name = \"O{i}");
+        changes.push(json!({"range": {"start": {"line": line, "character": 10},
+                                      "end": {"line": line, "character": 15}},
+                            "text": format!("root\"\n{name}")}));
+        let end = json!({"line": line + 1, "character": name.len() + 1});
+        changes.push(json!({"range": {"start": end, "end": end}, "text": format!("  # {i}")}));
+    }
+    s.edit(&root.join("org.toml"), 2, changes);
+    // An edit off by a line or a column would break the syntax or leave a `rooot`.
+    let p = s.diagnostics(&doc, |p| p["version"] == 2);
+    assert_eq!(codes(&p), Vec::<String>::new());
+    s.no_range_amended();
     assert_eq!(s.stop(), 0);
 }
 
@@ -3815,6 +3939,87 @@ fn a_lone_carriage_return_is_a_line_end_in_the_range_of_its_error() {
     assert_eq!(
         p["diagnostics"][0]["range"],
         json!({"start": {"line": 1, "character": 16}, "end": {"line": 2, "character": 0}})
+    );
+    assert_eq!(s.stop(), 0);
+}
+
+/// The outline of `path`: each symbol's name, range and selection range.
+fn outline(s: &mut Server, path: &Path) -> Vec<(Value, Value, Value)> {
+    let r = s.request(
+        "textDocument/documentSymbol",
+        json!({"textDocument": {"uri": uri(path)}}),
+    );
+    (r["result"].as_array().expect("symbols").iter())
+        .map(|sym| {
+            let field = |k: &str| sym[k].clone();
+            (field("name"), field("range"), field("selectionRange"))
+        })
+        .collect()
+}
+
+/// An LSP range from `(line, character)` to `(line, character)`.
+fn lsp_range(a: (u32, u32), b: (u32, u32)) -> Value {
+    json!({"start": {"line": a.0, "character": a.1}, "end": {"line": b.0, "character": b.1}})
+}
+
+#[test]
+fn after_a_lone_carriage_return_positions_count_the_lines_as_the_client_does() {
+    // `[ou.contoso]\nname = "Contoso"\r[ou.sales]\rparent = "contoso"\n`: the file's line 1
+    // (TOML's and the command line's) is the client's lines 1 to 3. The outline's range of
+    // `contoso` ends at its end: 3:18 (was 1:46, past the end of line 1).
+    let ws = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/hostile/bare-cr/ws");
+    let org = ws.join("org.toml");
+    let (mut s, _) = Server::init(&ws, false);
+    let p = s.diagnostics(&uri(&org), |p| {
+        !p["diagnostics"].as_array().unwrap().is_empty()
+    });
+    assert_eq!(codes(&p), ["syntax"]);
+    let contoso = (
+        json!("contoso"),
+        lsp_range((0, 0), (3, 18)),
+        lsp_range((0, 4), (0, 11)),
+    );
+    assert_eq!(outline(&mut s, &org), [contoso]);
+    assert_eq!(s.stop(), 0);
+
+    // Lines after the one a lone `\r` cuts: each is one line further for the client, in
+    // the outline, the diagnostics and navigation, and a position the client sends is read
+    // on its line.
+    let dir = common::workspace(&[("nimbus.toml", ""), ("org.toml", "[ou.contoso]\n")]);
+    let root = dir.path().canonicalize().expect("root");
+    let (org, desk) = (root.join("org.toml"), root.join("desk.toml"));
+    let (mut s, _) = Server::init(&root, false);
+    let text = "[ou.sales]\nname = \"Sales\"\r# note\n[ou.support]\nparent = \"contoso\"\n";
+    s.open(&desk, text);
+    let p = s.diagnostics(&uri(&desk), |p| p["version"] == 1);
+    assert_eq!(codes(&p), ["syntax"]);
+    assert_eq!(p["diagnostics"][0]["range"], lsp_range((1, 14), (2, 0)));
+    assert_eq!(
+        outline(&mut s, &desk),
+        [
+            (
+                json!("sales"),
+                lsp_range((0, 0), (2, 6)),
+                lsp_range((0, 4), (0, 9))
+            ),
+            (
+                json!("support"),
+                lsp_range((3, 0), (4, 18)),
+                lsp_range((3, 4), (3, 11))
+            ),
+        ]
+    );
+    let reference = edit_position(text, at(text, "\"contoso\"", 0, 3));
+    assert_eq!(reference, json!({"line": 4, "character": 12}));
+    let r = s.at("textDocument/definition", &desk, reference.clone());
+    assert_eq!(r["result"]["uri"], uri(&org), "{r}");
+    let r = s.at("textDocument/references", &desk, reference);
+    let found: Vec<(&Value, &Value)> = (r["result"].as_array().expect("references").iter())
+        .map(|l| (&l["uri"], &l["range"]))
+        .collect();
+    assert!(
+        found.contains(&(&json!(uri(&desk)), &lsp_range((4, 10), (4, 17)))),
+        "{r}"
     );
     assert_eq!(s.stop(), 0);
 }

@@ -3,10 +3,13 @@
 //!
 //! LSP positions are 0-based lines and columns counted in the negotiated encoding: UTF-16 code
 //! units by default, bytes when the client offers UTF-8, characters when it offers UTF-32.
-//! Two details: the carriage return of a CRLF line end belongs to the line end (a position
-//! never points between `\r` and `\n`), and a byte order mark at the start of a file read
-//! from disk is not a column, as editors drop it from the text (in an open document's text
-//! that kept it, it is one).
+//! Lines are the protocol's: a lone `\r` ends one as `\n` and `\r\n` do (TOML and the
+//! command line count `\n` only; a lone `\r` is a `syntax` error, so only a file that does
+//! not parse is counted differently), see [`SourceFile::position_utf16`]. Two details: the
+//! carriage return of a CRLF line end belongs to the line end (a position never points
+//! between `\r` and `\n`), and a byte order mark at the start of a file read from disk is
+//! not a column, as editors drop it from the text (in an open document's text that kept it,
+//! it is one).
 
 use crate::load::normalize;
 use std::path::{Path, PathBuf};
@@ -102,22 +105,11 @@ pub fn range(file: &SourceFile, start: usize, end: usize, enc: Encoding) -> Rang
     let from = position(file, start, enc);
     let mut to = position(file, end.max(start), enc);
     // A span of the `\r` of a CRLF line end (an error at the end of a line) would collapse
-    // to nothing: it covers the line break instead. So does a span ending with a lone `\r`,
-    // a line end of its own in the protocol's terms (not in the file's: TOML refuses it),
-    // which would end past the end of its line.
-    let bytes = file.text.as_bytes();
-    let lone_cr = end > start
-        && end <= bytes.len()
-        && bytes[end - 1] == b'\r'
-        && bytes.get(end) != Some(&b'\n');
-    if (to == from && end > start) || lone_cr {
-        let last = if lone_cr {
-            position(file, end - 1, enc)
-        } else {
-            from
-        };
+    // to nothing: it covers the line break instead. (One of a lone `\r` ends at the start of
+    // the next line already.)
+    if to == from && end > start {
         to = lsp_types::Position {
-            line: last.line + 1,
+            line: from.line + 1,
             character: 0,
         };
     }

@@ -2,11 +2,12 @@
 //! to it: a whole new text, or a range replaced.
 //!
 //! A range is in LSP positions: 0-based lines, where `\n`, `\r\n` and a lone `\r` each end a
-//! line (the protocol's definition; [`crate::source::SourceFile`] counts `\n` only), and
-//! columns in the negotiated [`Encoding`], turned into bytes by [`convert::line_offset`]. A
-//! position past the end of its line or of the text, or inside a character (between the two
-//! halves of a UTF-16 surrogate pair), is clamped, and a range that ends before it starts is
-//! put in order; the edit then says so, for the log. No range makes it panic.
+//! line (the protocol's definition, which [`crate::source::SourceFile`]'s LSP positions
+//! follow too; its line numbers for the command line count `\n` only), and columns in the
+//! negotiated [`Encoding`], turned into bytes by [`convert::line_offset`]. A position past
+//! the end of its line or of the text, or inside a character (between the two halves of a
+//! UTF-16 surrogate pair), is clamped, and a range that ends before it starts is put in
+//! order; the edit then says so, for the log. No range makes it panic.
 //!
 //! The starts of the lines are found once, on the first ranged change, and then kept up to
 //! date by each change: only the bytes it wrote are looked at, the later lines move by its
@@ -91,16 +92,19 @@ impl Text {
 
 impl Text {
     /// Applies ranged changes in order, each to the text the one before left, and says which
-    /// had to be amended (by index). A run of changes each ending at or before the start of
-    /// the one before (the order in which VS Code sends the edits of several cursors or of a
-    /// replace-all: from the end of the text) is applied in one pass over the text, as all
-    /// its ranges are in the text before it: 100,000 edits of a large document cost one copy
-    /// of it, not one each.
+    /// had to be amended (by index). A run of changes that all lie in order in the text before
+    /// it is applied in one pass over the text, so that 100,000 edits of a large document cost
+    /// one copy of it, not one each: a run from the end of the text to its start (each change
+    /// ending at or before the start of the one before, as VS Code sends the edits of several
+    /// cursors or of a replace-all), or from its start to its end (each change starting at or
+    /// after the end of the text the one before wrote, as other clients send them), each
+    /// position then mapped back past the changes before it. Any other change is applied
+    /// alone.
     pub fn edit_all(&mut self, changes: &[(Range, &str)], enc: Encoding) -> Vec<(usize, Amended)> {
         let mut amended = Vec::new();
         let mut i = 0;
         while i < changes.len() {
-            let run = self.descending_run(&changes[i..], enc);
+            let run = self.run(&changes[i..], enc);
             if run.len() < 2 {
                 let (range, new) = changes[i];
                 amended.extend(self.edit(range, new, enc).map(|a| (i, a)));
@@ -109,7 +113,7 @@ impl Text {
             }
             let mut out = String::with_capacity(self.text.len());
             let mut done = 0;
-            for (k, &(start, end)) in run.iter().enumerate().rev() {
+            for &(start, end, k) in &run {
                 out.push_str(&self.text[done..start]);
                 out.push_str(changes[i + k].1);
                 done = end;
@@ -122,28 +126,158 @@ impl Text {
         amended
     }
 
-    /// The byte ranges of the longest run at the start of `changes` whose ranges all lie in
-    /// the text now: each exact (no position clamped or inside a character), in order, and
-    /// ending at or before the start of the one before it (at it only where no line end could
-    /// change under it: a `\r` there would end its line differently once a `\n` follows).
-    fn descending_run(&mut self, changes: &[(Range, &str)], enc: Encoding) -> Vec<(usize, usize)> {
+    /// The byte ranges in the text now of the longest run at the start of `changes` that can
+    /// be applied in one pass (from the end of the text or from its start), from the first
+    /// byte to the last, each with the index of its change.
+    fn run(&mut self, changes: &[(Range, &str)], enc: Encoding) -> Vec<(usize, usize, usize)> {
         let text = &self.text;
         let lines = self.lines.get_or_insert_with(|| line_starts(text));
-        let bytes = text.as_bytes();
-        let mut run: Vec<(usize, usize)> = Vec::new();
-        for (range, _) in changes {
-            let (start, start_exact) = offset(text, lines, range.start, enc);
-            let (end, end_exact) = offset(text, lines, range.end, enc);
-            let follows = run.last().is_none_or(|&(before, _)| {
-                end < before || (end == before && (before == 0 || bytes[before - 1] != b'\r'))
-            });
-            if start_exact.is_err() || end_exact.is_err() || end < start || !follows {
-                break;
-            }
-            run.push((start, end));
+        let mut run = descending_run(text, lines, changes, enc);
+        run.reverse();
+        if run.len() < 2 {
+            run = ascending_run(text, lines, changes, enc);
         }
         run
     }
+}
+
+/// The byte ranges in `text` (its line starts `lines`) of the longest run at the start of
+/// `changes` whose ranges all lie in it, with the index of each change: each exact (no
+/// position clamped or inside a character), in order, and ending at or before the start of
+/// the one before it (at it only where no line end could change under it: a `\r` there
+/// would end its line differently once a `\n` follows).
+fn descending_run(
+    text: &str,
+    lines: &[usize],
+    changes: &[(Range, &str)],
+    enc: Encoding,
+) -> Vec<(usize, usize, usize)> {
+    let bytes = text.as_bytes();
+    let mut run: Vec<(usize, usize, usize)> = Vec::new();
+    for (k, (range, _)) in changes.iter().enumerate() {
+        let (start, start_exact) = offset(text, lines, range.start, enc);
+        let (end, end_exact) = offset(text, lines, range.end, enc);
+        let follows = run.last().is_none_or(|&(before, ..)| {
+            end < before || (end == before && (before == 0 || bytes[before - 1] != b'\r'))
+        });
+        if start_exact.is_err() || end_exact.is_err() || end < start || !follows {
+            break;
+        }
+        run.push((start, end, k));
+    }
+    run
+}
+
+/// The byte ranges in `text` (its line starts `lines`) of the longest run at the start of
+/// `changes` that go from the start of the text to its end, with the index of each change:
+/// each range, given in the text the changes before it left, starts at or after the end of
+/// what the one before wrote, and is exact there. Its positions are mapped back past the
+/// changes before it: a line after the last one's end is a line of `text`, moved by the
+/// lines they added; on the line where it ended, the columns after it are those after its
+/// range. A change that makes a `\r` and a `\n` one line end (writing one next to the
+/// other, or deleting what lay between them) ends the run: after it, lines are no longer
+/// those of `text`, moved.
+fn ascending_run(
+    text: &str,
+    lines: &[usize],
+    changes: &[(Range, &str)],
+    enc: Encoding,
+) -> Vec<(usize, usize, usize)> {
+    let bytes = text.as_bytes();
+    let mut run = Vec::new();
+    // Where the text after the last change starts: at the start of the text, before any.
+    let mut after = After::default();
+    for (k, &(range, new)) in changes.iter().enumerate() {
+        let (Some(start), Some(end)) = (
+            after.offset(text, lines, range.start, enc),
+            after.offset(text, lines, range.end, enc),
+        ) else {
+            break;
+        };
+        if end < start {
+            break;
+        }
+        run.push((start, end, k));
+        let left = if start == after.at {
+            after.last
+        } else {
+            start.checked_sub(1).map(|i| bytes[i])
+        };
+        let next = bytes.get(end).copied();
+        let first = new.bytes().next().or(next);
+        let last = new.bytes().next_back().or(left);
+        if (left == Some(b'\r') && first == Some(b'\n'))
+            || (last == Some(b'\r') && next == Some(b'\n'))
+        {
+            break;
+        }
+        let (ends, tail) = line_ends(new);
+        let columns = convert::line_offset(&new[tail..], u32::MAX, enc).1;
+        after = After {
+            line: range.start.line as usize + ends,
+            column: columns
+                + if ends == 0 {
+                    range.start.character as usize
+                } else {
+                    0
+                },
+            at: end,
+            line_now: lines.partition_point(|&s| s <= end) - 1,
+            last,
+        };
+    }
+    run
+}
+
+/// Where the text after the last change of an ascending run starts (see
+/// [`Text::ascending_run`]), in the text the changes left and in the text before them.
+#[derive(Debug, Default)]
+struct After {
+    /// Its line in the text the changes left.
+    line: usize,
+    /// Its column there.
+    column: usize,
+    /// Its byte offset in the text before the changes.
+    at: usize,
+    /// Its line in the text before the changes.
+    line_now: usize,
+    /// The byte before it in the text the changes left.
+    last: Option<u8>,
+}
+
+impl After {
+    /// The byte offset in the text before the changes (`text`, its line starts `lines`) of
+    /// `pos`, a position in the text the changes left: `None` when it lies before this place
+    /// or is not exact.
+    fn offset(&self, text: &str, lines: &[usize], pos: Position, enc: Encoding) -> Option<usize> {
+        let (line, column) = (pos.line as usize, pos.character as usize);
+        if (line, column) < (self.line, self.column) {
+            return None;
+        }
+        if line > self.line {
+            let moved = Position {
+                line: u32::try_from(self.line_now + line - self.line).ok()?,
+                character: pos.character,
+            };
+            let (at, exact) = offset(text, lines, moved, enc);
+            return exact.is_ok().then_some(at);
+        }
+        let end = content_end(text.as_bytes(), lines, self.line_now);
+        let wanted = column - self.column;
+        let (at, found) =
+            convert::line_offset(&text[self.at..end], u32::try_from(wanted).ok()?, enc);
+        (found == wanted).then_some(self.at + at)
+    }
+}
+
+/// The line ends in `s` as the protocol counts them (`\r\n` once, a lone `\r` too, one at the
+/// end included), and the byte offset where its last line starts.
+fn line_ends(s: &str) -> (usize, usize) {
+    let bytes = s.as_bytes();
+    let ends = memchr::memchr2_iter(b'\n', b'\r', bytes)
+        .map(|i| i + 1)
+        .filter(|&p| starts_line(bytes, p));
+    ends.fold((0, 0), |(n, _), p| (n + 1, p))
 }
 
 /// The byte offset of `pos`, and whether it was exact (else how it was amended).
@@ -309,6 +443,26 @@ mod tests {
         assert_eq!(t.as_str(), "x\ny\nZ");
     }
 
+    #[test]
+    fn changes_from_the_start_are_one_run_up_to_one_that_joins_a_cr_and_a_lf() {
+        // Each range in the text the one before left: line 1 is `b` only once `x\ny` is in.
+        let mut t = Text::new("a\nb\rc\nd".to_owned());
+        let changes = [
+            (range((0, 0), (0, 1)), "x\ny"),
+            (range((2, 0), (2, 1)), "B"),
+            (range((3, 0), (3, 1)), "C"),
+            (range((3, 1), (3, 1)), "\r"),
+            (range((4, 0), (4, 0)), "!"),
+        ];
+        // The fourth writes a `\r` before a `\n`: the run ends with it.
+        assert_eq!(
+            ascending_run(&t.text, &line_starts(&t.text), &changes, Encoding::Utf16).len(),
+            4
+        );
+        assert!(t.edit_all(&changes, Encoding::Utf16).is_empty());
+        assert_eq!(t.as_str(), "x\ny\nB\rC\r\n!d");
+    }
+
     /// A piece of text for the property test: line ends of every kind, multi-byte and astral
     /// characters.
     fn piece() -> impl Strategy<Value = String> {
@@ -369,26 +523,29 @@ mod tests {
         }
 
         #[test]
-        fn changes_from_the_end_applied_in_one_pass_give_the_text_of_one_at_a_time(
+        fn changes_in_order_applied_in_one_pass_give_the_text_of_one_at_a_time(
             start in piece(),
             edits in prop::collection::vec((any::<usize>(), any::<usize>(), piece()), 1..12),
-            forward in any::<bool>(),
+            order in 0..3u8,
         ) {
-            // Ranges from the end of the text to its start (or in any order, `forward`), each
-            // taken in the text the ones before left.
+            // Ranges from the end of the text to its start (`order` 0), from its start to its
+            // end (1: each at or after the end of what the one before wrote, adjacent ones
+            // included), or in any order (2), each taken in the text the ones before left.
             let mut plain = start.clone();
             let mut changes: Vec<(Range, String)> = Vec::new();
-            let mut limit = usize::MAX;
+            let (mut limit, mut floor) = (usize::MAX, 0);
             for (a, b, new) in edits {
                 let (a, b) = (boundary(&plain, a), boundary(&plain, b));
-                let (a, b) = (a.min(b).min(limit), a.max(b).min(limit));
-                // The end of the one before, between a `\r` and the `\n` it wrote: no position.
+                let (a, b) = (a.min(b).clamp(floor, limit), a.max(b).clamp(floor, limit));
+                // Between a `\r` and the `\n` after it: no position.
                 let splits = |p: usize| p > 0 && plain[..p].ends_with('\r') && plain[p..].starts_with('\n');
                 if splits(a) || splits(b) {
                     continue;
                 }
-                if !forward {
-                    limit = a;
+                match order {
+                    0 => limit = a,
+                    1 => floor = a + new.len(),
+                    _ => {}
                 }
                 let r = Range { start: position_of(&plain, a), end: position_of(&plain, b) };
                 plain.replace_range(a..b, &new);

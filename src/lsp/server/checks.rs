@@ -300,7 +300,7 @@ impl Server {
                 d.root.as_deref() == Some(root) || (p.starts_with(root) && is_settings(p))
             })
             .filter(|(_, d)| !d.disk_not_utf8)
-            .map(|(p, d)| (p.clone(), d.text.as_str().as_bytes().to_vec()))
+            .map(|(p, d)| (p.clone(), d.current.text.as_str().as_bytes().to_vec()))
             .collect()
     }
 

@@ -22,11 +22,15 @@ use crate::lsp::convert;
 use crate::lsp::text::Text;
 use crate::lsp::transport::{Transport, log};
 
-/// A document open in the editor.
+/// A file open in the editor: under one URI, or under several that name it (the client
+/// may open `file:///w/svc.toml` and `file:///w/../w/./svc.toml` as two documents), each with
+/// its own version and text. It stays open while any of them is.
 pub(super) struct Doc {
-    pub(super) uri: Uri,
-    pub(super) version: i32,
-    pub(super) text: Text,
+    /// The document last opened, changed or saved: its text is the one checked, and its URI
+    /// the one the server names the file with (see [`Server::uri_for`]).
+    pub(super) current: View,
+    /// The file's other documents (almost always none).
+    pub(super) others: Vec<View>,
     /// The workspace it belongs to; `None` outside any (no `nimbus.toml` at or above it):
     /// such a file is left alone.
     pub(super) root: Option<PathBuf>,
@@ -34,6 +38,37 @@ pub(super) struct Doc {
     /// editor decoded it (as Latin-1, say), and the disk is what `check` reads, so it is
     /// checked from disk and keeps its `syntax` error.
     pub(super) disk_not_utf8: bool,
+}
+
+/// One document of a [`Doc`]: the URI the client opened it under, its version and its text.
+pub(super) struct View {
+    pub(super) uri: Uri,
+    pub(super) version: i32,
+    pub(super) text: Text,
+}
+
+impl Doc {
+    /// The file's documents, the current one first.
+    pub(super) fn views(&self) -> impl Iterator<Item = &View> {
+        std::iter::once(&self.current).chain(&self.others)
+    }
+
+    /// Makes the document under `uri` the current one, and returns it. A URI the client did
+    /// not open the file under (another spelling of it) is taken for the current document.
+    fn make_current(&mut self, uri: &Uri) -> &mut View {
+        if let Some(i) = self.others.iter().position(|v| v.uri == *uri) {
+            std::mem::swap(&mut self.current, &mut self.others[i]);
+        }
+        &mut self.current
+    }
+
+    /// The version of the document under `uri` (of the current one for another URI).
+    pub(super) fn version_of(&self, uri: &Uri) -> i32 {
+        self.views()
+            .find(|v| v.uri == *uri)
+            .unwrap_or(&self.current)
+            .version
+    }
 }
 
 /// True when the file at `path` is not UTF-8 (read only up to a size any workspace file may
@@ -78,7 +113,7 @@ impl Server {
             DidOpenTextDocument::METHOD => self.did_open(t, decode(&method, params)?),
             DidChangeTextDocument::METHOD => self.did_change(t, decode(&method, params)?),
             DidSaveTextDocument::METHOD => self.did_save(decode(&method, params)?),
-            DidCloseTextDocument::METHOD => self.did_close(decode(&method, params)?),
+            DidCloseTextDocument::METHOD => self.did_close(t, decode(&method, params)?),
             DidChangeWorkspaceFolders::METHOD => {
                 let change: FoldersChange = decode(&method, params)?;
                 self.did_change_folders(&change.event.added(), &change.event.removed());
@@ -89,21 +124,43 @@ impl Server {
         Ok(())
     }
 
+    /// Opens a document. A file open already under another URI keeps it: the file gets a
+    /// second document, current from now on.
     fn did_open(&mut self, t: &Transport, p: DidOpenTextDocumentParams) {
         let Some(path) = convert::path_of(&p.text_document.uri) else {
             return;
         };
-        self.respell(t, &path, &p.text_document.uri);
-        (self.client_uris).insert(path.clone(), p.text_document.uri.clone());
+        let view = View {
+            uri: p.text_document.uri,
+            version: p.text_document.version,
+            text: Text::new(p.text_document.text),
+        };
         let root = self.root_for(&path);
         let settings = is_settings(&path);
         let not_utf8 = disk_not_utf8(&path);
+        let others = match self.docs.remove(&path) {
+            // Its lists go to every URI it is open under: none to clear.
+            Some(Doc {
+                current,
+                mut others,
+                ..
+            }) => {
+                // Opened again under the same URI: the new text replaces the old.
+                others.push(current);
+                others.retain(|v| v.uri != view.uri);
+                others
+            }
+            None => {
+                self.respell(t, &path, &view.uri);
+                Vec::new()
+            }
+        };
+        (self.client_uris).insert(path.clone(), view.uri.clone());
         self.docs.insert(
             path.clone(),
             Doc {
-                uri: p.text_document.uri,
-                version: p.text_document.version,
-                text: Text::new(p.text_document.text),
+                current: view,
+                others,
                 root: root.clone(),
                 disk_not_utf8: not_utf8,
             },
@@ -131,25 +188,26 @@ impl Server {
         let Some(doc) = self.docs.get_mut(&path) else {
             return;
         };
+        let view = doc.make_current(&p.text_document.uri);
         // Whole texts one by one; the ranged changes between them together (see
         // [`Text::edit_all`]).
         let mut changes = p.content_changes;
         let mut i = 0;
         while i < changes.len() {
             if changes[i].range.is_none() {
-                doc.text.replace(std::mem::take(&mut changes[i].text));
+                view.text.replace(std::mem::take(&mut changes[i].text));
                 i += 1;
                 continue;
             }
             let ranged: Vec<(lsp_types::Range, &str)> = (changes[i..].iter())
                 .map_while(|c| Some((c.range?, c.text.as_str())))
                 .collect();
-            let amended = doc.text.edit_all(&ranged, enc);
+            let amended = view.text.edit_all(&ranged, enc);
             for (k, amended) in amended {
                 let range = ranged[k].0;
                 let message = format!(
                     "nimbus-lint: note: a change of {} (version {}) has a range, {}:{}-{}:{}, that {}",
-                    doc.uri.as_str(),
+                    view.uri.as_str(),
                     p.text_document.version,
                     range.start.line,
                     range.start.character,
@@ -167,7 +225,7 @@ impl Server {
             }
             i += ranged.len();
         }
-        doc.version = p.text_document.version;
+        view.version = p.text_document.version;
         doc.disk_not_utf8 = false;
         if let Some(root) = doc.root.clone() {
             self.edited.insert(path);
@@ -180,8 +238,10 @@ impl Server {
             return;
         };
         if let Some(doc) = self.docs.get_mut(&path) {
+            // The file on disk holds its text now.
+            let view = doc.make_current(&p.text_document.uri);
             if let Some(text) = p.text {
-                doc.text.replace(text);
+                view.text.replace(text);
             }
             doc.disk_not_utf8 = disk_not_utf8(&path);
         }
@@ -199,11 +259,29 @@ impl Server {
         }
     }
 
-    fn did_close(&mut self, p: DidCloseTextDocumentParams) {
-        let Some(path) = convert::path_of(&p.text_document.uri) else {
+    /// Closes a document. A file open under another URI too stays open: the list under the
+    /// URI closed is cleared, and the file is checked with the text of the document now
+    /// current. Else the file is forgotten, and checked from disk.
+    fn did_close(&mut self, t: &Transport, p: DidCloseTextDocumentParams) {
+        let uri = p.text_document.uri;
+        let Some(path) = convert::path_of(&uri) else {
             return;
         };
-        if let Some(doc) = self.docs.remove(&path) {
+        let stays = self.docs.get_mut(&path).and_then(|doc| {
+            doc.make_current(&uri);
+            let next = doc.others.pop()?;
+            let closed = std::mem::replace(&mut doc.current, next);
+            Some((closed.uri, doc.root.clone()))
+        });
+        if let Some((closed, root)) = stays {
+            self.clear(t, &path, closed);
+            if let Some(root) = root {
+                self.edited.insert(path.clone());
+                self.mark(&root, Dirty::Texts);
+            }
+        } else if let Some(doc) = self.docs.remove(&path) {
+            // Its list goes to the URI it was last open under (see [`Server::uri_for`]).
+            (self.client_uris).insert(path.clone(), doc.current.uri);
             self.edited.remove(&path);
             self.roots_changed = true;
             if let Some(root) = doc.root {

@@ -129,6 +129,7 @@ struct Server {
     folders: Vec<PathBuf>,
     /// The search for the workspaces below the client's folders, while it runs.
     discovery: Option<Discovery>,
+    /// The files open in the editor, by path: each under one URI or more (see [`Doc`]).
     docs: HashMap<PathBuf, Doc>,
     /// The URI the client last opened each file under, kept after it closes: see
     /// [`Server::uri_for`].

@@ -14,35 +14,56 @@ use crate::lsp::transport::Transport;
 use crate::source::FileId;
 
 impl Server {
-    /// The URI to name a file with: the client's own for a file it has opened (open now or
-    /// closed since: the list that clears a closed document's diagnostics goes to the URI
-    /// they were sent to, as the protocol asks a server to keep to the client's form), else
-    /// the server's.
+    /// The URI to name a file with: the client's own for a file it has opened (open now, the
+    /// current document's; or closed since: the list that clears a closed document's
+    /// diagnostics goes to the URI they were sent to, as the protocol asks a server to keep
+    /// to the client's form), else the server's.
     pub(super) fn uri_for(&self, path: &Path) -> Option<Uri> {
         match self.docs.get(path) {
-            Some(d) => Some(d.uri.clone()),
+            Some(d) => Some(d.current.uri.clone()),
             None => (self.client_uris.get(path).cloned()).or_else(|| convert::uri_of(path)),
         }
     }
 
-    /// When the client opens `path` under `uri`, a spelling other than the one its
-    /// diagnostics were sent under: that one gets an empty list, since the client may take
-    /// the two for two documents (the next check sends the list under `uri`).
+    /// When the client opens `path`, open under no URI, under `uri`, a spelling other than
+    /// the one its diagnostics were sent under: that one gets an empty list, since the
+    /// client may take the two for two documents (the next check sends the list under
+    /// `uri`).
     pub(super) fn respell(&mut self, t: &Transport, path: &Path, uri: &Uri) {
-        let Some(before) = self.uri_for(path).filter(|b| b != uri) else {
-            return;
-        };
+        if let Some(before) = self.uri_for(path).filter(|b| b != uri) {
+            self.clear(t, path, before);
+        }
+    }
+
+    /// Sends an empty list under `uri`, a URI of `path` the client no longer has the file's
+    /// diagnostics under, when a list that was not empty may have been sent there.
+    pub(super) fn clear(&self, t: &Transport, path: &Path, uri: Uri) {
         let sent = (self.workspaces.values())
             .any(|w| w.published.get(path).is_some_and(|d| !d.is_empty()));
         if sent && !self.stopping {
-            t.send(Notification::new(
-                PublishDiagnostics::METHOD.to_owned(),
-                PublishDiagnosticsParams {
-                    uri: before,
-                    diagnostics: Vec::new(),
-                    version: None,
-                },
-            ));
+            send(t, uri, None, Vec::new());
+        }
+    }
+
+    /// Sends `diagnostics` as the list of `path`: under each URI the client has it open
+    /// under, with that document's version, else under [`Server::uri_for`]'s.
+    pub(super) fn send_list(
+        &self,
+        t: &Transport,
+        path: &Path,
+        diagnostics: Vec<lsp_types::Diagnostic>,
+    ) {
+        match self.docs.get(path) {
+            Some(doc) => {
+                for v in doc.views() {
+                    send(t, v.uri.clone(), Some(v.version), diagnostics.clone());
+                }
+            }
+            None => {
+                if let Some(uri) = self.uri_for(path) {
+                    send(t, uri, None, diagnostics);
+                }
+            }
         }
     }
 
@@ -114,19 +135,8 @@ impl Server {
         let new_logs = (logged != ws.logged).then(|| logged.clone());
 
         for (_, path, diagnostics) in sends {
-            let Some(uri) = self.uri_for(&path) else {
-                continue;
-            };
-            let version = self.docs.get(&path).map(|d| d.version);
             self.edited.remove(&path);
-            t.send(Notification::new(
-                PublishDiagnostics::METHOD.to_owned(),
-                PublishDiagnosticsParams {
-                    uri,
-                    diagnostics,
-                    version,
-                },
-            ));
+            self.send_list(t, &path, diagnostics);
         }
         if let Some(lines) = &new_logs {
             for line in lines {
@@ -165,6 +175,18 @@ impl Server {
             }
         }
     }
+}
+
+/// Sends `diagnostics` as the list under `uri` (of that `version` of an open document).
+fn send(t: &Transport, uri: Uri, version: Option<i32>, diagnostics: Vec<lsp_types::Diagnostic>) {
+    t.send(Notification::new(
+        PublishDiagnostics::METHOD.to_owned(),
+        PublishDiagnosticsParams {
+            uri,
+            diagnostics,
+            version,
+        },
+    ));
 }
 
 #[cfg(test)]

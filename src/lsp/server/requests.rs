@@ -153,7 +153,7 @@ impl Server {
         // requests are answered after the pending checks.
         let version = (convert::path_of(uri))
             .and_then(|path| self.docs.get(&path))
-            .map(|d| d.version);
+            .map(|d| d.version_of(uri));
         let edit_of = |edits| self.workspace_edit(vec![(uri.clone(), version, edits)]);
         let found = actions::actions(a, file, &asked, self.enc, &edit_of, &|path| {
             self.uri_for(path)
@@ -364,7 +364,7 @@ impl Server {
             match changes.last_mut() {
                 Some((last, _, list)) if *last == uri => list.push(edit),
                 _ => {
-                    let version = self.docs.get(&file.path).map(|d| d.version);
+                    let version = self.docs.get(&file.path).map(|d| d.current.version);
                     changes.push((uri, version, vec![edit]));
                 }
             }

@@ -5,12 +5,12 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use lsp_server::{Notification, Request, RequestId};
-use lsp_types::notification::{DidChangeWatchedFiles, Notification as _, PublishDiagnostics};
+use lsp_server::{Request, RequestId};
+use lsp_types::notification::{DidChangeWatchedFiles, Notification as _};
 use lsp_types::request::{RegisterCapability, Request as _};
 use lsp_types::{
-    DidChangeWatchedFilesRegistrationOptions, FileSystemWatcher, GlobPattern,
-    PublishDiagnosticsParams, Registration, RegistrationParams,
+    DidChangeWatchedFilesRegistrationOptions, FileSystemWatcher, GlobPattern, Registration,
+    RegistrationParams,
 };
 
 use super::Server;
@@ -288,16 +288,7 @@ impl Server {
                     self.mark(&heir, Dirty::Texts);
                     continue;
                 }
-                if let Some(uri) = self.uri_for(&path) {
-                    t.send(Notification::new(
-                        PublishDiagnostics::METHOD.to_owned(),
-                        PublishDiagnosticsParams {
-                            uri,
-                            diagnostics: Vec::new(),
-                            version: None,
-                        },
-                    ));
-                }
+                self.send_list(t, &path, Vec::new());
             }
         }
     }
