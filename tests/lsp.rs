@@ -3957,3 +3957,20 @@ fn fixed_values_are_filtered_by_what_was_typed_and_keep_their_order_in_the_clien
     );
     assert_eq!(s.stop(), 0);
 }
+
+#[test]
+fn completed_ids_are_references_and_fixed_values_are_not() {
+    let svc = "[service.desk]\nou = \"\"\nlicense = \"\"\n";
+    let (_dir, mut s, path) = open_beside_audit20_org(svc);
+    let kinds =
+        |items: Vec<Value>| -> Vec<Value> { items.iter().map(|i| i["kind"].clone()).collect() };
+    let ous = completion_items(&mut s, &path, inside(svc, "ou = \"\"", 0, 6, Enc::Utf16));
+    assert_eq!(kinds(ous), [json!(18), json!(18)]);
+    let licences = completion_items(
+        &mut s,
+        &path,
+        inside(svc, "license = \"\"", 0, 11, Enc::Utf16),
+    );
+    assert_eq!(kinds(licences), [json!(20), json!(20), json!(20)]);
+    assert_eq!(s.stop(), 0);
+}
