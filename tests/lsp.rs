@@ -4049,31 +4049,44 @@ fn a_notification_with_invalid_parameters_is_reported_in_the_clients_log() {
     assert_eq!(s.stop(), 0);
 }
 
-#[test]
-fn completion_offers_the_values_of_keys_that_take_fixed_ones() {
-    let svc = "[service.desk]\nou = \"sales\"\nlicense = \"\"\nuser_assignment = \n\n[service.desk.instant_messaging]\nchannels = [\"sms\", \"\"]\n\n[connector.tw]\nou = \"root\"\ntype = \"tw\nregion = \"u\"\n";
-    // `au1` holds the `u` typed too, after those that start with it.
+/// A server on a workspace of [`AUDIT20_ORG`] with `svc.toml` open, holding `svc`.
+fn open_beside_audit20_org(svc: &str) -> (tempfile::TempDir, Server, PathBuf) {
     let dir = common::workspace(&[("nimbus.toml", ""), ("org.toml", AUDIT20_ORG)]);
     let root = dir.path().canonicalize().expect("root");
     let path = root.join("svc.toml");
     let (mut s, _) = Server::init(&root, false);
     s.open(&path, svc);
+    (dir, s, path)
+}
+
+/// The completion items at `pos` in `path`.
+fn completion_items(s: &mut Server, path: &Path, pos: Value) -> Vec<Value> {
+    let r = s.at("textDocument/completion", path, pos);
+    r["result"]["items"].as_array().cloned().unwrap_or_default()
+}
+
+/// Each completion item as `label "newText" (detail)`.
+fn described(items: &[Value]) -> Vec<String> {
+    (items.iter())
+        .map(|i| {
+            let (label, text) = (&i["label"], &i["textEdit"]["newText"]);
+            format!(
+                "{} {} ({})",
+                label.as_str().unwrap(),
+                text,
+                i["detail"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn completion_offers_the_values_of_keys_that_take_fixed_ones() {
+    let svc = "[service.desk]\nou = \"sales\"\nlicense = \"\"\nuser_assignment = \n\n[service.desk.instant_messaging]\nchannels = [\"sms\", \"\"]\n\n[connector.tw]\nou = \"root\"\ntype = \"tw\nregion = \"u\"\n";
+    // `au1` holds the `u` typed too, after those that start with it.
+    let (_dir, mut s, path) = open_beside_audit20_org(svc);
     let at = |needle: &str, into: usize| inside(svc, needle, 0, into, Enc::Utf16);
-    let mut offered = |pos: Value| {
-        let r = s.at("textDocument/completion", &path, pos);
-        let items = r["result"]["items"].as_array().cloned().unwrap_or_default();
-        (items.iter())
-            .map(|i| {
-                let (label, text) = (&i["label"], &i["textEdit"]["newText"]);
-                format!(
-                    "{} {} ({})",
-                    label.as_str().unwrap(),
-                    text,
-                    i["detail"].as_str().unwrap()
-                )
-            })
-            .collect::<Vec<_>>()
-    };
+    let mut offered = |pos: Value| described(&completion_items(&mut s, &path, pos));
     assert_eq!(
         offered(at("license = \"\"", 11)),
         [
@@ -4112,5 +4125,57 @@ fn completion_offers_the_values_of_keys_that_take_fixed_ones() {
             "au1 \"au1\" (region)"
         ]
     );
+    assert_eq!(s.stop(), 0);
+}
+
+#[test]
+fn fixed_values_are_filtered_by_what_was_typed_and_keep_their_order_in_the_client() {
+    // `chat` lists `whatsapp`: that is no item of `desk`'s list.
+    let svc = "[service.desk]\nou = \"sales\"\nlicense = \"contact_center\"\nuser_assignment = \"sk\"\n[service.desk.instant_messaging]\nchannels = [\"\"]\n\n[service.chat]\nou = \"sales\"\nlicense = \"contact_center\"\n[service.chat.instant_messaging]\nchannels = [\"whatsapp\"]\n";
+    let (_dir, mut s, path) = open_beside_audit20_org(svc);
+    let at = |needle: &str, into: usize| inside(svc, needle, 0, into, Enc::Utf16);
+    let channels = completion_items(&mut s, &path, at("[\"\"]", 2));
+    assert_eq!(
+        described(&channels),
+        [
+            "whatsapp \"whatsapp\" (channel)",
+            "sms \"sms\" (channel)",
+            "interact \"interact\" (channel)",
+        ]
+    );
+    // Values of an enumeration, sorted by the server's order, not by label.
+    let kinds_and_sorts: Vec<(&Value, &Value)> = (channels.iter())
+        .map(|i| (&i["kind"], &i["sortText"]))
+        .collect();
+    assert_eq!(
+        kinds_and_sorts,
+        [
+            (&json!(20), &json!("00")),
+            (&json!(20), &json!("01")),
+            (&json!(20), &json!("02"))
+        ]
+    );
+    // Only the values holding what was typed.
+    assert_eq!(
+        described(&completion_items(&mut s, &path, at("\"sk\"", 3))),
+        ["skill_based \"skill_based\" (user assignment)"]
+    );
+    assert_eq!(s.stop(), 0);
+}
+
+#[test]
+fn completed_ids_are_references_and_fixed_values_are_not() {
+    let svc = "[service.desk]\nou = \"\"\nlicense = \"\"\n";
+    let (_dir, mut s, path) = open_beside_audit20_org(svc);
+    let kinds =
+        |items: Vec<Value>| -> Vec<Value> { items.iter().map(|i| i["kind"].clone()).collect() };
+    let ous = completion_items(&mut s, &path, inside(svc, "ou = \"\"", 0, 6, Enc::Utf16));
+    assert_eq!(kinds(ous), [json!(18), json!(18)]);
+    let licences = completion_items(
+        &mut s,
+        &path,
+        inside(svc, "license = \"\"", 0, 11, Enc::Utf16),
+    );
+    assert_eq!(kinds(licences), [json!(20), json!(20), json!(20)]);
     assert_eq!(s.stop(), 0);
 }
