@@ -683,7 +683,7 @@ pub fn slug(id: &str) -> String {
     let mut out = String::new();
     // True when the last `-` stands for characters an id cannot hold.
     let mut gap = false;
-    for c in id.chars().flat_map(ascii_letters) {
+    for c in id.chars().flat_map(ascii_spelling) {
         let c = c.to_ascii_lowercase();
         if c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-' {
             if !(c == '-' && gap) {
@@ -698,10 +698,11 @@ pub fn slug(id: &str) -> String {
     out.trim_matches(|c| c == '-' || c == '_').to_owned()
 }
 
-/// `c`, or the ASCII letters of a non-ASCII letter (`ü` → `u`, `ß` → `ss`, `Ж` → `Zh`); any
-/// other character unchanged.
-pub fn ascii_letters(c: char) -> impl Iterator<Item = char> {
-    let folded = (!c.is_ascii() && c.is_alphabetic())
+/// `c`, or the ASCII spelling of a non-ASCII letter or digit when it is letters and digits
+/// alone (`ü` → `u`, `ß` → `ss`, `Ж` → `Zh`, `²` → `2`, `٣` → `3`); any other character
+/// unchanged.
+pub fn ascii_spelling(c: char) -> impl Iterator<Item = char> {
+    let folded = (!c.is_ascii() && c.is_alphanumeric())
         .then(|| deunicode::deunicode_char(c))
         .flatten()
         .filter(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric()));

@@ -1,6 +1,6 @@
 //! Mutation audit 21 (`notes/audit-mutants-21.md`): the messaging entry suggested to a service
 //! (`advice.rs`), the entries offered for a connector's id (`unknown-reference`), and the ASCII
-//! spelling of other letters (`model::ascii_letters`). Its completion tests are in
+//! spelling of other letters (`model::ascii_spelling`). Its completion tests are in
 //! `tests/lsp.rs`, beside the server they need.
 
 mod common;
@@ -177,5 +177,28 @@ fn a_letter_whose_ascii_spelling_is_not_letters_alone_is_removed_from_a_bare_id(
     assert_eq!(
         help(&found, "syntax", "東"),
         "ids are letters, digits, `-` and `_`: remove it: `[ou.x]`"
+    );
+}
+
+/// Audit W1: a digit outside ASCII is spelled in ASCII like a letter (`²` → `2`), not dropped
+/// from the id offered (`floor` was offered for `Floor²`).
+#[test]
+fn a_digit_outside_ascii_is_offered_in_ascii() {
+    let found = workspace_diagnostics(&[("org.toml", "[ou.\"Floor²\"]\n")]);
+    assert_eq!(
+        help(&found, "invalid-value", "Floor"),
+        "ids use lowercase letters, digits, `-` and `_`, and start with a letter or digit: try `floor2`"
+    );
+    let found = workspace_diagnostics(&[("org.toml", "[ou.floor²]\n")]);
+    assert_eq!(
+        code_messages(&found),
+        [(
+            "syntax".to_owned(),
+            "invalid TOML: `²` cannot be in an id".to_owned()
+        )]
+    );
+    assert_eq!(
+        help(&found, "syntax", "²"),
+        "ids are ASCII letters, digits, `-` and `_`: write `²` as `2`: `[ou.floor2]`"
     );
 }

@@ -1263,7 +1263,7 @@ fn quote_inside(line: &str, e: usize) -> Option<HeaderMistake> {
         .chars()
         .next()
         .filter(|c| matches!(c, '"' | '\''))?;
-    if !line[..e].trim_end().ends_with(q) || line[open..].starts_with(&format!("{q}{q}{q}")) {
+    if !line.get(..e)?.trim_end().ends_with(q) || line[open..].starts_with(&format!("{q}{q}{q}")) {
         return None;
     }
     // The value's closing quote: the first after the error with only blanks or a comment
@@ -1504,23 +1504,24 @@ fn header_mistake(start: usize, line_start: usize, line: &str) -> Option<HeaderM
                 );
             }
         }
-        // `[ou.zürich]`: letters an id cannot hold, written in ASCII (every one on the line).
-        if c.is_alphabetic() && !c.is_ascii() {
+        // `[ou.zürich]`, `[ou.floor²]`: letters and digits an id cannot hold, written in
+        // ASCII (every one on the line).
+        if c.is_alphanumeric() && !c.is_ascii() {
             let folded: String = (code.chars())
                 .flat_map(|c| {
                     let lower = !c.is_ascii();
-                    (crate::model::ascii_letters(c)).map(move |a| match lower {
+                    (crate::model::ascii_spelling(c)).map(move |a| match lower {
                         true => a.to_ascii_lowercase(),
                         false => a,
                     })
                 })
                 .collect();
-            let ascii: String = crate::model::ascii_letters(c).collect();
+            let ascii: String = crate::model::ascii_spelling(c).collect();
             if parses(&folded) && ascii.is_ascii() {
                 let ascii = ascii.to_ascii_lowercase();
                 return mistake(
                     format!("`{c}` cannot be in an id"),
-                    "not an ASCII letter",
+                    "not an ASCII letter or digit",
                     &format!(
                         "ids are ASCII letters, digits, `-` and `_`: write `{c}` as `{ascii}`"
                     ),

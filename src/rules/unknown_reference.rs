@@ -478,7 +478,7 @@ fn entries_of(
 /// A display name written as an id: `Sales Team` → `sales-team`.
 fn slug(name: &str) -> String {
     let mut out = String::new();
-    let letters = name.trim().chars().flat_map(crate::model::ascii_letters);
+    let letters = name.trim().chars().flat_map(crate::model::ascii_spelling);
     for c in letters.flat_map(char::to_lowercase) {
         if c.is_ascii_alphanumeric() || c == '_' {
             out.push(c);
