@@ -16,6 +16,11 @@
 //!   `name = 'It's me'`, `name = "Cont"oso"`) got the parser's "expected newline": now the
 //!   quote is told, with the line mended (the value in the other quotes, or the one quote
 //!   removed) and `\"` named; two statements on one line stay told as such.
+//! - A bare value of a key of an inline table (`instant_messaging = { channels = whatsapp }`)
+//!   got "text values are written in quotes: `\"…\"`", as if its key were out of sight: the
+//!   key is now read, and its value shown in the form it takes (`channels = ["whatsapp"]`),
+//!   up to the next pair; a secret's variable written `$NAME` there is named without `$`
+//!   (with a fix); a credential's value stays unshown.
 //!
 //! Each case's whole report (human and short) is a reviewed snapshot in
 //! `tests/snapshots/syntax21`.
@@ -143,5 +148,39 @@ fn a_quote_inside_a_string_that_ends_it_early_is_told() {
                 "[ou.contoso]\nname = \"Contoso\"parent = \"acme\"\n",
             ),
         ],
+    );
+}
+
+#[test]
+fn a_bare_value_in_an_inline_table_is_told_in_the_form_of_its_key() {
+    const CONNECTOR: &str = "[connector.c]\nou = \"acme\"\ntype = \"twilio\"\n";
+    common::syntax::snapshots(
+        "syntax21",
+        &[
+            (
+                "bare-channel-in-an-inline-table",
+                &desk("instant_messaging = { channels = whatsapp }"),
+            ),
+            (
+                "bare-entry-before-the-end-of-an-inline-table",
+                &desk("instant_messaging = { channels = [\"sms\"], messaging_entry = sms-sales }"),
+            ),
+            (
+                "variable-with-a-dollar-in-an-inline-secret-table",
+                &format!("{CONNECTOR}api_key_secret = {{ env = $TWILIO_SECRET }}\n"),
+            ),
+            (
+                "bare-credential-in-an-inline-secret-table",
+                &format!("{CONNECTOR}api_key_secret = {{ value = Xy7Qw3Er9Ty2Ui8Op5As }}\n"),
+            ),
+        ],
+    );
+    let (out, after) = fixed(&format!(
+        "{CONNECTOR}api_key_secret = {{ env = $TWILIO_SECRET }}\n"
+    ));
+    assert_eq!(
+        after,
+        format!("{CONNECTOR}api_key_secret = {{ env = \"TWILIO_SECRET\" }}\n"),
+        "{out}"
     );
 }

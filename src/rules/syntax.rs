@@ -605,7 +605,19 @@ fn bare_value(
         .trim_end()
         .strip_suffix('=')
         .map(str::trim);
-    let plain = key.is_some_and(|k| !k.is_empty() && !k.contains(['[', ']', '{', '}', ',', '=']));
+    let plain_key = |k: &str| !k.is_empty() && !k.contains(['[', ']', '{', '}', ',', '=']);
+    // A key of an inline table on this line (`instant_messaging = { channels = whatsapp }`):
+    // in sight too.
+    let inline_key = key
+        .filter(|k| k.contains('{'))
+        .and_then(|k| k.rsplit(['{', ',']).next())
+        .map(str::trim)
+        .filter(|k| plain_key(k));
+    // (The whole text before the `=` still names what the value is, for the credential
+    // check below: `api_key_secret = { value = …`.)
+    let written_key = key;
+    let key = inline_key.or(key);
+    let plain = key.is_some_and(plain_key);
     // The key's parts, word by word (`api_key_secret`, `auth_token`, `password`), and
     // those of the table it sits in past the entity's id (`[connector.x.api_key_secret]`
     // above `value = …`; `api_key_secret.value = …`).
@@ -618,8 +630,8 @@ fn bare_value(
         })
         .last()
         .unwrap_or_default();
-    let parts =
-        (key.unwrap_or_default().split('.')).chain(header.iter().skip(2).map(String::as_str));
+    let parts = (written_key.unwrap_or_default().split('.'))
+        .chain(header.iter().skip(2).map(String::as_str));
     let shown_key = key.filter(|_| plain);
     let expect = shown_key.map_or(Expect::Text, values::expected);
     if value.is_empty() {
@@ -771,7 +783,12 @@ fn bare_value(
         (_, _, Some(u)) => u,
         _ => value,
     };
-    let more = after.split('#').next().unwrap_or_default().trim_end();
+    // (In an inline table, up to the next pair or the table's end.)
+    let more = match inline_key {
+        Some(_) => after.split([',', '}']).next(),
+        None => after.split('#').next(),
+    };
+    let more = more.unwrap_or_default().trim_end();
     let whole;
     let shown = if curly.is_none() && ticked.is_none() && unopened.is_none() && !more.is_empty() {
         let joined = format!("{value}{more}");
@@ -795,7 +812,8 @@ fn bare_value(
             .any(crate::rules::secret_in_config::is_secret_shaped)
         || value.contains('\n');
     // `env = $NAME` in a secret's table: the variable's name, without `$`.
-    let secret_table = header.last().is_some_and(|h| h == "api_key_secret");
+    let secret_table = header.last().is_some_and(|h| h == "api_key_secret")
+        || written_key.is_some_and(|k| k.replace(' ', "").ends_with("api_key_secret={env"));
     if let Some(k) = shown_key.filter(|k| {
         (*k == "env" && secret_table) || k.replace(' ', "").ends_with("api_key_secret.env")
     }) && let Some(name) = values::env_name(value)
