@@ -29,21 +29,17 @@ mod common;
 
 use common::syntax::fixed;
 
-const DESK: &str = "[service.x]\nou = \"support\"\nlicense = \"contact_center\"\n";
+const HEAD: &str = "ou = \"support\"\nlicense = \"contact_center\"\n";
 
 /// `[service.x]`'s file with `line` below its header, and the services it names.
 fn desk(line: &str) -> String {
-    format!(
-        "{DESK}{line}\n\n[service.billing]\nou = \"support\"\nlicense = \"contact_center\"\n\n[service.sales-team]\nou = \"support\"\nlicense = \"contact_center\"\n"
-    )
+    common::syntax::desk(HEAD, line)
 }
 
 /// Asserts that `--fix` turns `line` into `mended` with the fix titled `title`, and leaves
 /// a clean workspace.
 fn fixes(line: &str, mended: &str, title: &str) {
-    let (out, after) = fixed(&desk(line));
-    assert_eq!(after, desk(mended), "{out}");
-    assert!(out.contains(&format!(" fixed[syntax]: {title}\n")), "{out}");
+    let out = common::syntax::fixes_desk(HEAD, line, mended, title);
     assert!(out.ends_with("0 errors, 0 warnings in 3 files\n"), "{out}");
 }
 

@@ -5,6 +5,7 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::source::Span;
 
 mod broken;
+mod lists;
 mod lookalike;
 mod values;
 
@@ -93,6 +94,13 @@ pub(crate) fn explained(mut d: Diagnostic, text: &str, base: usize) -> Diagnosti
     };
     if let Some(l) = lookalike::explained(&d, text, start, &span_of) {
         return l;
+    }
+    // `transfers = ("a", "b")`, `{"a", "b"}`, `"a", "b"`: a list in brackets of another
+    // language, or in none.
+    let line_start = line_start_of(text, start);
+    let line = text[line_start..].lines().next().unwrap_or_default();
+    if let Some(u) = lists::unbracketed(line) {
+        return u.told(d, line, line_start, span_of);
     }
     if d.message.contains("carriage return") && text[..start].ends_with('\r') {
         // The parser points past a carriage return with no line feed after it: at the return.
@@ -757,6 +765,26 @@ fn bare_value(
             };
             return d;
         }
+        // `True`, `FALSE`: Python's or another language's booleans, lower-case in TOML.
+        let next = tail.trim_start();
+        if matches!(value, "True" | "False" | "TRUE" | "FALSE")
+            && (next.is_empty() || next.starts_with([',', '}', ']']))
+        {
+            let lower = value.to_ascii_lowercase();
+            d.message = format!("invalid TOML: `{value}` is not a TOML value");
+            d.label = "TOML's booleans are lower-case".to_owned();
+            d.span = span_of(start..start + value.len());
+            d.help = match shown_key {
+                Some(k) => format!("write it in lower case: `{k} = {lower}`"),
+                None => format!("write it in lower case: `{lower}`"),
+            };
+            d.labels.clear();
+            return d.fix(
+                span_of(start..start + value.len()),
+                lower.clone(),
+                format!("Write `{lower}`"),
+            );
+        }
     }
     // A value in Markdown backticks (`` `Fabrikam` ``), or with its closing quote alone
     // (`twilio"`): what the quotes go around.
@@ -1033,6 +1061,23 @@ fn common_mistake(
             "comments start with `#`: replace `//` with `#`".to_owned(),
         );
         d.span = span_of(start..start + 2);
+    } else if rest.starts_with(';')
+        && let col = start - line_start
+        && !line[col + 1..].trim().is_empty()
+        && parses(&format!("{}#{}", &line[..col], &line[col + 1..]))
+    {
+        // `; note`, `name = "x" ; note`: an INI file's comment.
+        set(
+            "`;` does not start a comment".to_owned(),
+            "not a comment",
+            "comments start with `#`: replace `;` with `#`".to_owned(),
+        );
+        d.span = span_of(start..start + 1);
+        d = d.fix(
+            span_of(start..start + 1),
+            "#".to_owned(),
+            "Start the comment with `#`".to_owned(),
+        );
     } else if message.contains("extra `=`") {
         set(
             "extra `=`".to_owned(),
@@ -1109,6 +1154,34 @@ fn common_mistake(
             let seg_end = line[start - line_start..]
                 .find(['.', ']'])
                 .map_or(line_end, |i| start + i);
+            // `[service sales-ivr]`: the space stands for the `.` after an entity's kind.
+            let first = ids.split('.').next().unwrap_or_default();
+            let kind = first.split_whitespace().next().filter(|k| {
+                first.trim() != *k && crate::model::Kind::ALL.iter().any(|c| c.key() == *k)
+            });
+            if let Some(k) = kind {
+                let id = &ids[ids.find(k).map_or(0, |i| i + k.len())..];
+                let id: String = (id.split('.'))
+                    .map(|p| p.split_whitespace().collect::<Vec<_>>().join("-"))
+                    .collect::<Vec<_>>()
+                    .join(".");
+                let header = format!("[{k}.{id}]");
+                let help = match shown_safely(&header) {
+                    true => format!("write `{header}`"),
+                    false => format!("write `.` after `{k}`"),
+                };
+                set(
+                    format!("a space where `.` goes after `{k}`"),
+                    "`.` goes here",
+                    help,
+                );
+                let at = code
+                    .find(k)
+                    .map_or(start, |i| line_start + indent_of(line) + i + k.len());
+                let blanks = text[at..].len() - text[at..].trim_start().len();
+                d.span = span_of(at..at + blanks);
+                return d;
+            }
             let help = if shown_safely(&dashed) {
                 format!("write `[{dashed}]`")
             } else {
@@ -2566,6 +2639,11 @@ fn strip(l: &str) -> &str {
         }
     }
     l
+}
+
+/// The length of `line`'s blanks (and byte order mark) before its first character.
+fn indent_of(line: &str) -> usize {
+    line.len() - line.trim_start_matches('\u{feff}').trim_start().len()
 }
 
 /// Brackets a line opens, outside its strings.

@@ -35,3 +35,20 @@ pub fn fixed(text: &str) -> (String, String) {
     let after = std::fs::read_to_string(ws.path().join("x.toml")).unwrap();
     (format!("{}{}", r.stderr, r.stdout), after)
 }
+
+/// A file of `[service.x]` with `head` (its first keys) then `line` below its header, and the
+/// services `billing` and `sales-team` its transfers may name.
+pub fn desk(head: &str, line: &str) -> String {
+    format!(
+        "[service.x]\n{head}{line}\n\n[service.billing]\nou = \"support\"\nlicense = \"contact_center\"\n\n[service.sales-team]\nou = \"support\"\nlicense = \"contact_center\"\n"
+    )
+}
+
+/// Asserts that `--fix` turns `desk(head, line)` into `desk(head, mended)` with the fix titled
+/// `title`; the run's output, for more checks.
+pub fn fixes_desk(head: &str, line: &str, mended: &str, title: &str) -> String {
+    let (out, after) = fixed(&desk(head, line));
+    assert_eq!(after, desk(head, mended), "{out}");
+    assert!(out.contains(&format!(" fixed[syntax]: {title}\n")), "{out}");
+    out
+}
