@@ -15,7 +15,9 @@
 //! - A quote inside a string that ended it early (`name = "The "Best" Team"`,
 //!   `name = 'It's me'`, `name = "Cont"oso"`) got the parser's "expected newline": now the
 //!   quote is told, with the line mended (the value in the other quotes, or the one quote
-//!   removed) and `\"` named; two statements on one line stay told as such.
+//!   removed) and `\"` named; two statements on one line stay told as such. Strings joined
+//!   with `+` (`name = "Sales" + " IVR"`, syntax audit 21, #42) are told as such, with the
+//!   value as one string.
 //! - A bare value of a key of an inline table (`instant_messaging = { channels = whatsapp }`)
 //!   got "text values are written in quotes: `\"…\"`", as if its key were out of sight: the
 //!   key is now read, and its value shown in the form it takes (`channels = ["whatsapp"]`),
@@ -138,6 +140,10 @@ fn a_quote_inside_a_string_that_ends_it_early_is_told() {
             (
                 "one-quote-inside-a-double-quoted-string",
                 "[ou.contoso]\nname = \"Cont\"oso\"\n",
+            ),
+            (
+                "strings-joined-with-a-plus",
+                "[ou.contoso]\nname = \"Sales\" + ' IVR' # joined\n",
             ),
             (
                 "two-statements-after-a-string",

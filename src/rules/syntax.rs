@@ -1332,6 +1332,7 @@ fn common_mistake(
     .then(|| {
         let newline = message.contains("newline");
         line_mended(line, start - line_start, newline)
+            .or_else(|| joined_strings(line, start - line_start).filter(|_| newline))
             .or_else(|| quote_inside(line, start - line_start).filter(|_| newline))
     })
     .flatten()
@@ -1340,6 +1341,44 @@ fn common_mistake(
         return m.told(d, line, at);
     }
     d
+}
+
+/// A `key = "a" + "b"` line the parser stopped in at byte `e` of `line`, at a `+`: strings
+/// joined as in another language, told with the line holding them as one string. The place
+/// (of the first `+`) is relative to the line.
+fn joined_strings(line: &str, e: usize) -> Option<HeaderMistake> {
+    if !line.get(e..)?.starts_with('+') {
+        return None;
+    }
+    let (key, value) = line.split_once('=')?;
+    let mut rest = value.trim_start();
+    let mut joined = String::new();
+    loop {
+        let q = rest.chars().next().filter(|c| matches!(c, '"' | '\''))?;
+        let len = rest[1..].find(q)?;
+        let piece = &rest[1..1 + len];
+        if piece.contains(['\\', '"']) {
+            return None;
+        }
+        joined.push_str(piece);
+        rest = rest[len + 2..].trim_start();
+        match rest.strip_prefix('+') {
+            Some(r) => rest = r.trim_start(),
+            None if rest.is_empty() || rest.starts_with('#') => break,
+            None => return None,
+        }
+    }
+    let fixed = format!(
+        "{}= \"{joined}\"",
+        key.trim_start_matches('\u{feff}').trim_start()
+    );
+    parses(&fixed).then(|| HeaderMistake {
+        message: "strings are not joined with `+`".to_owned(),
+        label: "`+` joins nothing in TOML".to_owned(),
+        help: "write the value as one string".to_owned(),
+        fixed,
+        at: e..e + 1,
+    })
 }
 
 /// A `key = "value"` line the parser stopped in at byte `e` of `line`, just after a quote
