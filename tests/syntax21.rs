@@ -17,7 +17,8 @@
 //!   quote is told, with the line mended (the value in the other quotes, or the one quote
 //!   removed) and `\"` named; two statements on one line stay told as such. Strings joined
 //!   with `+` (`name = "Sales" + " IVR"`, syntax audit 21, #42) are told as such, with the
-//!   value as one string.
+//!   value as one string. A string opened with one quote and closed with the other
+//!   (`name = 'Sales IVR"`, #11) is told so, its opening quote made the closing one as a fix.
 //! - A bare value of a key of an inline table (`instant_messaging = { channels = whatsapp }`)
 //!   got "text values are written in quotes: `\"…\"`", as if its key were out of sight: the
 //!   key is now read, and its value shown in the form it takes (`channels = ["whatsapp"]`),
@@ -146,6 +147,10 @@ fn a_quote_inside_a_string_that_ends_it_early_is_told() {
                 "[ou.contoso]\nname = \"Sales\" + ' IVR' # joined\n",
             ),
             (
+                "string-opened-and-closed-with-different-quotes",
+                "[ou.contoso]\nname = 'Sales IVR\"  # the desk\n",
+            ),
+            (
                 "two-statements-after-a-string",
                 "[ou.contoso]\nname = \"Contoso\"parent = \"acme\"\n",
             ),
@@ -183,6 +188,16 @@ fn a_bare_value_in_an_inline_table_is_told_in_the_form_of_its_key() {
     assert_eq!(
         after,
         format!("{CONNECTOR}api_key_secret = {{ env = \"TWILIO_SECRET\" }}\n"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_string_closed_with_the_other_quote_is_opened_with_it_by_fix() {
+    let (out, after) = fixed("[ou.contoso]\nname = 'Sales IVR\"\n");
+    assert_eq!(after, "[ou.contoso]\nname = \"Sales IVR\"\n", "{out}");
+    assert!(
+        out.contains(" fixed[syntax]: Open the string with `\"`\n"),
         "{out}"
     );
 }

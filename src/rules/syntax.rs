@@ -1815,6 +1815,30 @@ fn string_not_closed(
             help,
             backslash..backslash + 2,
         );
+    } else if let Some((o, last)) = open.and_then(|o| mismatched_quotes(text, o, end, q)) {
+        // `name = 'Sales IVR"`: closed with the other quote.
+        let other = &text[last..last + 1];
+        let help = match shown(o + 1, "")
+            .map(|_| format!("{}{other}{}", &text[line_start..o], &text[o + 1..end]))
+        {
+            Some(l) => format!(
+                "open and close it with the same quote: `{}`",
+                l.trim_start()
+            ),
+            None => format!("open and close it with the same quote: `{other}`"),
+        };
+        set(
+            format!("the string opens with `{q}` and ends with `{other}`"),
+            &format!("`{other}` does not close a `{q}` string"),
+            help,
+            last..last + 1,
+        );
+        d = d.with(span_of(o..o + 1), "the string opens here");
+        return d.fix(
+            span_of(o..o + 1),
+            other.to_owned(),
+            format!("Open the string with `{other}`"),
+        );
     } else {
         let close = open.map_or(end, |o| closing_place(text, o, end, q));
         let at_end = close == end;
@@ -1848,6 +1872,24 @@ fn string_not_closed(
         d = d.with(span_of(o..o + 1), "the string opens here");
     }
     d
+}
+
+/// A string opened with `q` at byte `open` whose line (up to `end`) ends with the other
+/// quote (`'Sales IVR"`, a comment aside), when the line parses with its opening quote made that one: the
+/// places of the two quotes.
+fn mismatched_quotes(text: &str, open: usize, end: usize, q: char) -> Option<(usize, usize)> {
+    let other = if q == '"' { '\'' } else { '"' };
+    let body = &text[open + 1..end];
+    // The first `other` with only blanks or a comment after it.
+    let last = body.find(other)?;
+    let after = body[last + 1..].trim_start();
+    let inner = &body[..last];
+    if !(after.is_empty() || after.starts_with('#')) || inner.contains([q, '\\']) {
+        return None;
+    }
+    let line_start = line_start_of(text, open);
+    let mended = format!("{}{other}{}", &text[line_start..open], &text[open + 1..end]);
+    parses(mended.trim()).then_some((open, open + 1 + inner.len()))
 }
 
 /// Where the quote `q` closing the string opened at byte `open` and left open to `end` goes:
