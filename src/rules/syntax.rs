@@ -263,7 +263,7 @@ pub(crate) fn explained(mut d: Diagnostic, text: &str, base: usize) -> Diagnosti
     if d.message.contains("duplicate key") {
         let from = line_start_of(text, start);
         let line = text[from..].lines().next().unwrap_or_default();
-        let indent = line.len() - line.trim_start_matches('\u{feff}').trim_start().len();
+        let indent = indent_of(line);
         let code = strip(line).trim_end();
         if code.starts_with('[')
             && let Some(e) = toml::de::DeTable::parse_recoverable(code)
@@ -298,8 +298,7 @@ pub(crate) fn explained(mut d: Diagnostic, text: &str, base: usize) -> Diagnosti
         let eq = line.find('=').map(|i| from + i + 1);
         let code = strip(line).trim_end();
         // Where the line's code ends (`code` starts after the line's blanks).
-        let code_end =
-            from + line.len() - line.trim_start_matches('\u{feff}').trim_start().len() + code.len();
+        let code_end = from + indent_of(line) + code.len();
         d.span = span_of(start..start + 1);
         let uncomma = format!("{}{}", &text[from..start], &line[start - from + 1..]);
         if !after.is_empty() && parses(&uncomma) {
@@ -353,8 +352,7 @@ fn duplicate_key(
         d = d.with(span_of(first), "first defined here");
         // A table defined twice: the second header is marked whole, as the first is.
         if header.starts_with('[') {
-            let from =
-                line_start + (line.len() - line.trim_start_matches('\u{feff}').trim_start().len());
+            let from = line_start + indent_of(line);
             d.span = span_of(from..from + header.len());
         }
     }
@@ -1520,7 +1518,7 @@ impl HeaderMistake {
 /// A quote at the start of `line` (at `line_start` of the file) that no quote closes, before
 /// a line that parses without it (`'ou = "x"`, `"[ou.a]`): a stray one.
 fn stray_quote(line_start: usize, line: &str) -> Option<HeaderMistake> {
-    let indent = line.len() - line.trim_start_matches('\u{feff}').trim_start().len();
+    let indent = indent_of(line);
     let q = line[indent..]
         .chars()
         .next()
@@ -1547,7 +1545,7 @@ fn parses(line: &str) -> bool {
 /// `None` when the line is no header, parses, or is mended by what the other branches say
 /// (a space in an id, a missing `]` at the end).
 fn header_mistake(start: usize, line_start: usize, line: &str) -> Option<HeaderMistake> {
-    let indent = line.len() - line.trim_start_matches('\u{feff}').trim_start().len();
+    let indent = indent_of(line);
     let code = line[indent..].trim_end();
     let e = start.checked_sub(line_start + indent)?;
     let bracketed = code.starts_with('[');
@@ -1729,8 +1727,7 @@ fn swallowed_header(
             break;
         }
         // `code` is `line` from its first non-blank, up to its comment.
-        let code_end =
-            line.len() - line.trim_start_matches('\u{feff}').trim_start().len() + code.len();
+        let code_end = indent_of(line) + code.len();
         let comment = &line[code_end..];
         let trimmed = comment.trim_end();
         if let Some(open) = trimmed.rfind('[').filter(|_| trimmed.ends_with(']')) {
@@ -2315,7 +2312,7 @@ fn commented_items(text: &str, start: usize) -> Option<usize> {
     let to = start + text[start..].find('\n').unwrap_or(text.len() - start);
     let mut at = from;
     for line in text[from..to].split_inclusive('\n').take(64) {
-        let blank = line.len() - line.trim_start_matches('\u{feff}').trim_start().len();
+        let blank = indent_of(line);
         let hash = at + blank + strip(line).len();
         let comment = text[hash..at + line.len()].trim_end();
         if comment.starts_with('#')
@@ -2689,7 +2686,7 @@ fn first_definition(text: &str, start: usize, at: &str) -> Option<std::ops::Rang
                     return Some(here..here + l.trim_end().len());
                 }
                 if let Some(len) = (table.as_deref()).and_then(|t| dotted(code, t)) {
-                    let at = here + (l.len() - l.trim_start_matches('\u{feff}').trim_start().len());
+                    let at = here + indent_of(l);
                     return Some(at..at + len);
                 }
             } else if code.starts_with('[') {

@@ -17,7 +17,7 @@ pub(super) struct Unbracketed {
 /// The list of `line`, one `key = value` that does not parse, whose value parses once written
 /// in `[ ]` instead of `( )` or `{ }`, or (for a key that takes a list) once put in `[ ]`.
 pub(super) fn unbracketed(line: &str) -> Option<Unbracketed> {
-    let indent = line.len() - line.trim_start_matches('\u{feff}').trim_start().len();
+    let indent = super::indent_of(line);
     let code = super::strip(line).trim_end();
     let eq = code.find('=')?;
     let key = code[..eq].trim();
