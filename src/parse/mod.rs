@@ -1539,6 +1539,22 @@ const IM_ELSEWHERE: &[(&str, &str)] = &[
     ("name", OF_THE_SERVICE),
 ];
 const SECRET_KEYS: &[&str] = &["env"];
+
+/// True when `key` is a key nimbus-lint reads in some table: an entity's, its IM or secret
+/// table's, or one of `nimbus.toml`'s (rule codes included).
+pub(crate) fn is_known_key(key: &str) -> bool {
+    [
+        OU_KEYS,
+        CONNECTOR_KEYS,
+        ENTRY_KEYS,
+        SERVICE_KEYS,
+        IM_KEYS,
+        SECRET_KEYS,
+    ]
+    .iter()
+    .any(|keys| keys.contains(&key))
+        || settings::is_settings_key(key)
+}
 const SECRET_ALIASES: &[(&str, &str)] = &[("var", "env"), ("name", "env")];
 
 /// `api_key_secret`: `{ env = "NAME" }`, or a literal (recorded as a secret, never kept).

@@ -171,6 +171,12 @@ fn misplaced(what: &str) -> &'static [(&'static str, &'static str)] {
     })
 }
 
+/// True when `key` is one of `nimbus.toml`'s: a table, a key of `[workspace]` or `[build]`,
+/// or a rule code of `[lints]`.
+pub(crate) fn is_settings_key(key: &str) -> bool {
+    TOP_KEYS.contains(&key) || home(key, "").is_some()
+}
+
 /// The tables of `nimbus.toml`.
 const TOP_KEYS: [&str; 3] = ["workspace", "build", "lints"];
 

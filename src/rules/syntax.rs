@@ -1207,12 +1207,74 @@ fn common_mistake(
                 help,
             );
         }
+    } else if message.contains("unclosed array table") && code.starts_with("[[") {
+        // `[[service.y]`, `[[service.y`: no entity is an array of tables.
+        let inside = code.trim_start_matches('[').trim_end_matches(']');
+        let entity = (inside.split_once('.')).is_some_and(|(kind, _)| {
+            crate::model::Kind::ALL
+                .iter()
+                .any(|k| k.key() == kind.trim())
+        });
+        let (header, words) = match entity {
+            true => (format!("[{inside}]"), "an entity is one table: write"),
+            false => (format!("[[{inside}]]"), "close it with `]]`:"),
+        };
+        let help = match shown_safely(&header) {
+            true => format!("{words} `{header}`"),
+            false if entity => "an entity is one table: write its header in `[ ]`".to_owned(),
+            false => "close it with `]]`".to_owned(),
+        };
+        set(
+            "array-of-tables header without its closing `]]`".to_owned(),
+            "`]]` expected here",
+            help,
+        );
     } else if message.contains("missing comma between") {
         let from = statement_start(text, start);
         let array = message.contains("array elements");
         let listed = reach(text, from, start..start, ",");
         let quoted = quote_repair(text, from, line_start, line_end, start)
             .filter(|&(r, ..)| r > listed.max(start));
+        let q = text[..start]
+            .chars()
+            .next_back()
+            .filter(|c| matches!(c, '"' | '\''));
+        let cut = q.filter(|_| array).and_then(|q| {
+            let (moved, split) = cut_word(text, line_start, line_end, start - 1..start)?;
+            // The mended lines shown when safe to show: each in its own words otherwise.
+            let shown = |l: Option<String>, words: &str| {
+                l.map(|l| match shown_safely(&l) && !may_be_credential(line) {
+                    true => format!("{words}: `{l}`"),
+                    false => words.to_owned(),
+                })
+            };
+            let moved = shown(moved, &format!("move the `{q}` after the word"));
+            let split = shown(split, "separate them with `,` and quote each");
+            Some((q, moved, split))
+        });
+        if let Some((q, moved, split)) = cut {
+            // `["sales-te"am]`, `["sales-team"billing]`: a word runs on after the quote.
+            let (message, help) = match (moved, split) {
+                (Some(moved), Some(split)) => (
+                    format!("a word runs on after the string's closing `{q}`"),
+                    format!("if these are two items, {split}; if one, {moved}"),
+                ),
+                (Some(moved), None) => (
+                    format!("a `{q}` inside a word ends the string early"),
+                    match q {
+                        '"' => format!("{moved}, or write `\\\"` for a quote inside the string"),
+                        _ => moved,
+                    },
+                ),
+                (None, split) => (
+                    "missing comma between array items".to_owned(),
+                    split.unwrap_or_default(),
+                ),
+            };
+            set(message, &format!("this `{q}` ends the string"), help);
+            d.span = span_of(start - 1..start);
+            return d;
+        }
         if let Some(m) = wrong_separator(text, from, start, line_start, line_end, array)
             .filter(|&(r, _)| r > listed.max(start) && quoted.as_ref().is_none_or(|q| r >= q.0))
             .map(|(_, m)| m)
@@ -1325,6 +1387,24 @@ fn common_mistake(
         if rest.starts_with(',') {
             d.span = span_of(start..start + 1);
         }
+    } else if let Some((m, key)) =
+        spaced_key(line, start - line_start).filter(|_| message.contains("key with no value"))
+    {
+        let at = span_of(line_start + m.at.start..line_start + m.at.end);
+        d = m.told(d, line, at);
+        if let Some(key) = key {
+            let title = format!("Join the key's words: `{key}`");
+            d = d.fix(at, key, title);
+        }
+        return d;
+    } else if message.contains("unquoted keys cannot be empty") && code.starts_with('=') {
+        // `= "x"`: the key left out.
+        set(
+            "a key is missing before `=`".to_owned(),
+            "key missing here",
+            "write the key's name before `=`, as in `name = \"Sales IVR\"`, or delete the line"
+                .to_owned(),
+        );
     } else if let Some(m) = (message.contains("expected newline")
         || message.contains("key with no value"))
     .then(|| {
@@ -1339,6 +1419,44 @@ fn common_mistake(
         return m.told(d, line, at);
     }
     d
+}
+
+/// A `key words = value` line the parser stopped in at byte `e` of `line`, inside its key: a
+/// space inside a key (`user assignment = "none"`), told with the line mended (the words joined
+/// by `-` where that makes a rule code, by `_` otherwise), and the key joined when it is one
+/// nimbus-lint reads (a fix: any other may be a word too many). The place (the key) is
+/// relative to the line.
+fn spaced_key(line: &str, e: usize) -> Option<(HeaderMistake, Option<String>)> {
+    let (key, value) = line.split_once('=')?;
+    let indent = indent_of(line);
+    let words: Vec<&str> = key.split_whitespace().collect();
+    let bare = |w: &&str| {
+        w.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_-".contains(c))
+    };
+    if words.len() < 2 || !(indent..key.len()).contains(&e) || !words.iter().all(bare) {
+        return None;
+    }
+    let dashed = words.join("-");
+    let known = [words.join("_"), dashed.clone()]
+        .into_iter()
+        .find(|k| crate::parse::is_known_key(k));
+    let joined = known.clone().unwrap_or_else(|| words.join("_"));
+    let fixed = format!("{joined} = {}", value.trim());
+    let help = match known.is_some() {
+        true => "join its words".to_owned(),
+        false => "join its words with `_`".to_owned(),
+    };
+    parses(&fixed).then(|| {
+        let mistake = HeaderMistake {
+            message: "keys cannot contain spaces".to_owned(),
+            label: "a space in this key".to_owned(),
+            help,
+            fixed,
+            at: indent..key.trim_end().len(),
+        };
+        (mistake, known)
+    })
 }
 
 /// A `key = "a" + "b"` line the parser stopped in at byte `e` of `line`, at a `+`: strings
@@ -2164,6 +2282,33 @@ fn quote_repair(
         })
         .max_by_key(|&(r, i, ..)| (r, std::cmp::Reverse(i)))
         .map(|(r, _, at, with)| (r, at, with))
+}
+
+/// A quote at `at` that cuts a word of an array's item short (`["sales-te"am]`,
+/// `["sales-team"billing]`, the word ending at a `]` or `,`): the line with the quote moved
+/// after the word, and, when both parts are words of three characters or more, the line with
+/// them as two items; each only when it parses, `None` when neither does.
+fn cut_word(
+    text: &str,
+    line_start: usize,
+    line_end: usize,
+    at: std::ops::Range<usize>,
+) -> Option<(Option<String>, Option<String>)> {
+    let q = &text[at.clone()];
+    let (head, after) = (&text[line_start..at.start], &text[at.end..line_end]);
+    let wordy = |c: char| c.is_ascii_alphanumeric() || "-_".contains(c);
+    let word = after.find(|c: char| !wordy(c)).unwrap_or(after.len());
+    if word == 0 || !after[word..].trim_start().starts_with([']', ',']) {
+        return None;
+    }
+    let first = &head[head.rfind(q)? + 1..];
+    let (word, rest) = after.split_at(word);
+    let mended = |l: String| Some(l.trim().to_owned()).filter(|l| parses(l));
+    let moved = mended(format!("{head}{word}{q}{rest}"));
+    let split = (first.len() >= 3 && first.chars().all(wordy) && word.len() >= 3)
+        .then(|| mended(format!("{head}{q}, {q}{word}{q}{rest}")))
+        .flatten();
+    (moved.is_some() || split.is_some()).then_some((moved, split))
 }
 
 /// `hours = [8; 12]`: a number read as the start of a bare string at `start`, an array's item
