@@ -3,7 +3,9 @@
 //!
 //! - A capitalised boolean (`True`, `FALSE`, a Python or YAML habit) got "text values are
 //!   written in quotes: `license = \"True\"`": now TOML's lower-case booleans are told, with
-//!   the value written in lower case as a fix.
+//!   the value written in lower case as a fix (for a key nimbus-lint does not read: none of
+//!   its keys takes a boolean, and the value of one is quoted, as `tests/fix_audit22_syntax.rs`
+//!   shows).
 //! - A list in parentheses (`("a", "b")`) got the parser's "missing opening quote", one in
 //!   braces (`{"a", "b"}`) "extra comma in an inline table", and items with no brackets at all
 //!   (`transfers = "a", "b"`) "unexpected key or value": each is now told as a list written
@@ -37,15 +39,15 @@ fn capitalised_booleans_are_told_lower_case_and_fixed() {
     common::syntax::snapshots(
         "syntax_audit21",
         &[
-            ("capitalised-true", &desk("license = True")),
+            ("capitalised-true", &desk("enabled = True")),
             (
                 "capitalised-true-in-an-inline-table",
                 &desk("instant_messaging = { enabled = True }"),
             ),
-            ("upper-case-false", &desk("license = FALSE  # off")),
+            ("upper-case-false", &desk("enabled = FALSE  # off")),
         ],
     );
-    fixes("license = True", "license = true", "Write `true`");
+    fixes("enabled = True", "enabled = true", "Write `true`");
     fixes(
         "instant_messaging = { enabled = False }",
         "instant_messaging = { enabled = false }",

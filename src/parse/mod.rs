@@ -231,25 +231,64 @@ pub fn bare_value_fixes(id: FileId, text: &str) -> Vec<crate::diagnostic::Fix> {
             }
             lines::Line::Key(_) => {}
             lines::Line::Blank | lines::Line::Comment(_) => continue,
+            // An INI comment line (`; note`): mended as a statement is.
+            lines::Line::Other if line.starts_with(';') => {}
             lines::Line::Other => break,
         }
         // A statement that goes on past its line (the next top-level line is not the next
-        // line), an array or inline table spread over lines: read whole, and where it does
-        // not parse, the parse of the file would stop there, with no fix to give.
-        let next = top.peek().map_or(text.len(), |n| n.start);
-        if next > end + 1 {
-            if !errors(&text[l.text_start..next]).is_empty() {
-                break;
-            }
-            continue;
+        // line), an array or inline table spread over lines: read whole.
+        // (From its indent's blanks: a fix that adds a line indents it alike.)
+        let next = top.peek().map_or(text.len(), |n| n.start).max(end);
+        let from = text[..l.text_start].trim_end_matches([' ', '\t']).len();
+        let statement = match next > end + 1 {
+            true => &text[from..next],
+            false => &text[from..end],
+        };
+        // The header's line, then the statement, placed where it is in the file.
+        let context = match &header {
+            Some(h) => format!("{}\n{statement}", &text[h.clone()]),
+            None => statement.to_owned(),
+        };
+        let base = from - (context.len() - statement.len());
+        let (fixes, mended) = statement_fixes(id, context, base, from);
+        out.extend(fixes);
+        if !mended {
+            break;
         }
-        let errors = errors(line);
+    }
+    out
+}
+
+/// At most this many fixes are found in one statement by [`statement_fixes`]: each costs a
+/// parse of the statement.
+const STATEMENT_FIXES: usize = 64;
+
+/// The fixes of one statement, one after another as rounds of `check --fix` would make them:
+/// `context` is its header's line then the statement, at `base` of the file, the statement
+/// from `from`. Each next fix is found in the statement mended by those before, after them,
+/// and placed back in the file's text. True with them when the statement then parses; false
+/// when an error is left with no fix (the parse of the file would stop there).
+fn statement_fixes(
+    id: FileId,
+    mut context: String,
+    base: usize,
+    from: usize,
+) -> (Vec<crate::diagnostic::Fix>, bool) {
+    let mut out = Vec::new();
+    // Where the statement starts in `context`, and where the last fix's text ends there.
+    let first = from - base;
+    let mut done = first;
+    // How far the fixes so far moved the text after them (bytes added).
+    let mut shift: isize = 0;
+    for _ in 0..STATEMENT_FIXES {
+        let statement = context[first..].trim_end_matches(['\r', '\n']);
+        let errors = DeTable::parse_recoverable(statement).1;
         let Some((span, err)) = (errors.iter().filter_map(|e| Some((e.span()?, e))))
             .min_by_key(|(s, _)| (s.start, s.end))
         else {
-            continue;
+            return (out, true);
         };
-        let at = |o: usize| (l.text_start + o.min(line.len())) as u32;
+        let at = |o: usize| (base + first + o.min(statement.len())) as u32;
         let d = syntax::diagnostic(
             Span {
                 file: id,
@@ -258,18 +297,21 @@ pub fn bare_value_fixes(id: FileId, text: &str) -> Vec<crate::diagnostic::Fix> {
             },
             err.message(),
         );
-        // The header's line, then this one, placed where this one is in the file.
-        let context = match &header {
-            Some(h) => format!("{}\n{raw}", &text[h.clone()]),
-            None => raw.to_owned(),
+        let Some(mut fix) = syntax::explained(d, &context, base).fix else {
+            return (out, false);
         };
-        let base = l.text_start - (context.len() - raw.len());
-        match syntax::explained(d, &context, base).fix {
-            Some(fix) => out.push(fix),
-            None => break,
+        let (start, end) = (fix.span.start as usize - base, fix.span.end as usize - base);
+        if start < done || end > context.len() {
+            return (out, false);
         }
+        context.replace_range(start..end, &fix.text);
+        done = start + fix.text.len();
+        let placed = |o: usize| (o as isize + base as isize - shift) as u32;
+        (fix.span.start, fix.span.end) = (placed(start), placed(end));
+        shift += fix.text.len() as isize - (end - start) as isize;
+        out.push(fix);
     }
-    out
+    (out, false)
 }
 
 /// The fixes applied to one file together (`check --fix`, the editor's fix-all): its

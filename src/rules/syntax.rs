@@ -596,6 +596,11 @@ fn bare_value(
         value
     };
     let value = value.trim_end();
+    // An INI comment after it is no part of it (`name = Sales Desk ; shown to agents`).
+    let value = match curly {
+        None => values::before_ini_comment(value),
+        Some(_) => value,
+    };
     if hash_inside {
         // The whole value, `#` and all, as the help names it.
         d.span = span_of(start..start + value.len());
@@ -765,8 +770,10 @@ fn bare_value(
         }
         // `True`, `FALSE`: Python's or another language's booleans, lower-case in TOML.
         let next = tail.trim_start();
+        // (Not for a key nimbus-lint reads: none takes a boolean, and a string's is quoted.)
         if matches!(value, "True" | "False" | "TRUE" | "FALSE")
             && (next.is_empty() || next.starts_with([',', '}', ']']))
+            && !shown_key.is_some_and(known_key)
         {
             let lower = value.to_ascii_lowercase();
             d.message = format!("invalid TOML: `{value}` is not a TOML value");
@@ -812,7 +819,9 @@ fn bare_value(
     // (In an inline table, up to the next pair or the table's end.)
     let more = match inline_key {
         Some(_) => after.split([',', '}']).next(),
-        None => after.split('#').next(),
+        None => Some(values::before_ini_comment(
+            after.split('#').next().unwrap_or_default(),
+        )),
     };
     let more = more.unwrap_or_default().trim_end();
     let whole;
@@ -930,9 +939,17 @@ fn bare_value(
         }
     }
     if let Some(c) = &curly {
+        let kind = match c.open {
+            '«' | '»' | '‹' | '›' => "guillemets",
+            '＂' | '″' => "quotes",
+            _ => "curly quotes",
+        };
         d.message = match c.close {
+            Some(close) if close == c.open => {
+                format!("invalid TOML: {kind} {close} are not TOML quotes")
+            }
             Some(close) if !matches!(close, '"' | '\'') => format!(
-                "invalid TOML: curly quotes {} {close} are not TOML quotes",
+                "invalid TOML: {kind} {} {close} are not TOML quotes",
                 c.open
             ),
             _ => format!(
@@ -940,7 +957,7 @@ fn bare_value(
                 c.open
             ),
         };
-        d.label = "curly quotes".to_owned();
+        d.label = kind.to_owned();
         d.span = span_of(start..start + value.len());
         // A key of another form keeps the help that tells it.
         if expect == Expect::Text {
@@ -948,7 +965,11 @@ fn bare_value(
         }
     }
     let written = values::value_for(expect, inner);
-    let mended = |key: &str| values::parses(&format!("{key} = {written}{after}"));
+    // (An INI comment after the value is mended next, as its own fix.)
+    let mended = |key: &str| {
+        let after = values::ini_comment_as_toml(after);
+        values::parses(&format!("{key} = {written}{after}"))
+    };
     // A secret's fix writes a variable's name only, from `$NAME`.
     let sure = !secret || (expect == Expect::Secret && values::env_name(inner).is_some());
     if curly.is_some() {
@@ -1060,22 +1081,17 @@ fn common_mistake(
         );
         d.span = span_of(start..start + 2);
     } else if rest.starts_with(';')
-        && let col = start - line_start
-        && !line[col + 1..].trim().is_empty()
-        && parses(&format!("{}#{}", &line[..col], &line[col + 1..]))
+        && let Some(m) = semicolon(line, start - line_start, eol_of(text, line_end))
     {
-        // `; note`, `name = "x" ; note`: an INI file's comment.
-        set(
-            "`;` does not start a comment".to_owned(),
-            "not a comment",
-            "comments start with `#`: replace `;` with `#`".to_owned(),
-        );
+        set(m.message, &m.label, m.help);
         d.span = span_of(start..start + 1);
-        d = d.fix(
-            span_of(start..start + 1),
-            "#".to_owned(),
-            "Start the comment with `#`".to_owned(),
-        );
+        if let Some((r, with, title)) = m.fix {
+            d = d.fix(
+                span_of(line_start + r.start..line_start + r.end),
+                with,
+                title,
+            );
+        }
     } else if message.contains("extra `=`") {
         set(
             "extra `=`".to_owned(),
@@ -1302,7 +1318,12 @@ fn common_mistake(
             // follows it there.
             let after = text[..start].trim_end().len();
             let before = &text[line_start_of(text, after)..after];
+            // Not in the list of a key that takes one string (`name = ["Sales" "IVR"]`): a
+            // list is wrong there too.
+            let key = (text[from..].split_once('=')).map_or("", |(k, _)| k.trim());
+            let string_key = known_key(key) && values::expected(key) == values::Expect::Text;
             if strip(before).trim_end().len() == before.trim_start_matches('\u{feff}').trim().len()
+                && !(array && string_key)
             {
                 d = d.fix(
                     span_of(after..after),
@@ -1650,6 +1671,141 @@ fn stray_quote(line_start: usize, line: &str) -> Option<HeaderMistake> {
         fixed: rest.to_owned(),
         at: line_start + indent..line_start + indent + 1,
     })
+}
+
+/// What a `;` written as another language writes it means, and how it is mended.
+struct Semicolon {
+    message: String,
+    label: String,
+    help: String,
+    /// The place in the line, its new text, the fix's title: only where certain.
+    fix: Option<(std::ops::Range<usize>, String, String)>,
+}
+
+/// The `;` at byte `col` of `line` (whose line break is `eol`), read as what follows it says:
+/// an INI comment (`; note`, `name = "x" ; note`), a C statement's end (`ou = "x";`), two
+/// statements on one line (`type = "twilio"; region = "ie1"`), or a second value
+/// (`transfers = "a"; "b"`, help only: which of a list or a comment is meant is the user's to
+/// say). `None` when the text before it is not a whole statement.
+fn semicolon(line: &str, col: usize, eol: &str) -> Option<Semicolon> {
+    let (before, after) = (&line[..col], &line[col + 1..]);
+    let rest = after.trim();
+    let told = |message: &str, label: &str, help: String, fix| Semicolon {
+        message: message.to_owned(),
+        label: label.to_owned(),
+        help,
+        fix,
+    };
+    let comment = || {
+        let fix = (
+            col..col + 1,
+            "#".to_owned(),
+            "Start the comment with `#`".to_owned(),
+        );
+        let help = "comments start with `#`: replace `;` with `#`".to_owned();
+        told(
+            "`;` does not start a comment",
+            "not a comment",
+            help,
+            Some(fix),
+        )
+    };
+    if before.trim_start_matches('\u{feff}').trim().is_empty() {
+        // `; note`, `;`: an INI file's comment line.
+        return Some(comment());
+    }
+    if !parses(before) {
+        return None;
+    }
+    let end = before.trim_end().len();
+    if rest.is_empty() || rest.starts_with('#') {
+        // `ou = "x";`: a statement ended as in C (the blanks before the `;` go with it when
+        // nothing follows).
+        let removed = if rest.is_empty() {
+            end..line.len()
+        } else {
+            col..col + 1
+        };
+        let fix = (removed, String::new(), "Remove the `;`".to_owned());
+        let help = "a line break ends a statement: remove the `;`".to_owned();
+        return Some(told(
+            "`;` does not end a statement in TOML",
+            "not needed",
+            help,
+            Some(fix),
+        ));
+    }
+    if parses(rest) && !rest.starts_with('[') {
+        // `type = "twilio"; region = "ie1"`: two statements on one line. (Not a header: a
+        // list after a list, `["b"]`, reads as one too.)
+        let indent = &line[..indent_of(line)].trim_start_matches('\u{feff}');
+        let blanks = after.len() - after.trim_start().len();
+        let fix = (
+            end..col + 1 + blanks,
+            format!("{eol}{indent}"),
+            "Put each statement on a line of its own".to_owned(),
+        );
+        let help = match shown_safely(rest) && !may_be_credential(line) {
+            true => {
+                format!("TOML writes one statement per line: put `{rest}` on a line of its own")
+            }
+            false => {
+                "TOML writes one statement per line: put what follows the `;` on a line of its own"
+                    .to_owned()
+            }
+        };
+        return Some(told(
+            "`;` does not part two statements",
+            "a line break goes here",
+            help,
+            Some(fix),
+        ));
+    }
+    if parses(&format!("x = {rest}"))
+        || rest.starts_with(['"', '\'', '[', '{'])
+        || rest.contains('=')
+    {
+        // `transfers = "a"; "b"`: a second value, or more code: a list, or a comment?
+        let (key, value) = before.split_once('=')?;
+        let key = key.trim_start_matches('\u{feff}').trim();
+        let item = rest.trim_end_matches(';').trim_end();
+        let list = format!("{key} = [{}, {item}]", value.trim());
+        let help = match parses(&list)
+            && !value.trim().starts_with(['[', '{'])
+            && shown_safely(&list)
+            && !may_be_credential(line)
+        {
+            true => format!(
+                "a key takes one value: for a list, write `{list}`; for a comment, start it with `#`"
+            ),
+            false => {
+                "a key takes one value: put a second one in a list, or start a comment with `#`"
+                    .to_owned()
+            }
+        };
+        return Some(told("`;` after a value", "more after this `;`", help, None));
+    }
+    // `name = "x" ; the desk`: an INI comment after a value.
+    Some(comment())
+}
+
+/// The line break of the line that ends at `line_end` of `text`: `\r\n` or `\n` (for the
+/// last line, with none, the file's first).
+fn eol_of(text: &str, line_end: usize) -> &'static str {
+    let end = match line_end < text.len() {
+        true => line_end,
+        false => text.find('\n').unwrap_or(0),
+    };
+    match text[..end].ends_with('\r') {
+        true => "\r\n",
+        false => "\n",
+    }
+}
+
+/// True when `key` (dotted as written: its last part counts) is one nimbus-lint reads.
+fn known_key(key: &str) -> bool {
+    let last = key.rsplit('.').next().unwrap_or(key);
+    crate::parse::is_known_key(last.trim().trim_matches(['"', '\'']))
 }
 
 /// True when `line` alone is TOML that parses.
@@ -2645,6 +2801,27 @@ struct Curly<'a> {
 /// inside). An opening quote never closed is read to the line's end (or a comment), when no
 /// bracket, `=` or other quote follows it there.
 fn curly_quoted(rest: &str) -> Option<Curly<'_>> {
+    // Guillemets (`«Acme»`, `»Acme«`, `‹x›`), fullwidth and prime quotes (`＂x＂`, `″x″`): a
+    // pair closed by its other half (or the same mark) on the line.
+    const PAIRS: [(char, char); 6] = [
+        ('«', '»'),
+        ('»', '«'),
+        ('‹', '›'),
+        ('›', '‹'),
+        ('＂', '＂'),
+        ('″', '″'),
+    ];
+    if let Some(&(open, close)) = PAIRS.iter().find(|(o, _)| rest.starts_with(*o)) {
+        let body = &rest[open.len_utf8()..];
+        let line = body.split(['\n', '\r']).next().unwrap_or_default();
+        let at = line.find(close).filter(|&at| at > 0)?;
+        return Some(Curly {
+            len: open.len_utf8() + at + close.len_utf8(),
+            inner: std::borrow::Cow::Borrowed(&body[..at]),
+            open,
+            close: Some(close),
+        });
+    }
     const OPEN: [char; 6] = ['“', '”', '„', '‘', '’', '‚'];
     let open = rest.chars().next().filter(|c| OPEN.contains(c))?;
     let double = matches!(open, '“' | '”' | '„');

@@ -12,6 +12,12 @@ pub(super) struct Unbracketed {
     pub(super) list: String,
     /// The brackets it was written in (`( )`, `{ }`), none when it has none.
     pub(super) written: Option<&'static str>,
+    /// The key, as written, and the form its value takes.
+    pub(super) key: String,
+    expect: Expect,
+    /// The text in the brackets, when the key takes a string and the line parses with it
+    /// alone (`name = ("Front desk")`): the brackets are one pair too many.
+    single: Option<String>,
 }
 
 /// The list of `line`, one `key = value` that does not parse, whose value parses once written
@@ -42,10 +48,20 @@ pub(super) fn unbracketed(line: &str) -> Option<Unbracketed> {
         _ => return None,
     };
     let list = format!("[{inner}]");
+    // A key nimbus-lint reads that takes no list keeps the help of its own form.
+    let expect = match super::known_key(key) {
+        true => expected(key),
+        false => Expect::List,
+    };
+    let single = Some(inner.trim().to_owned())
+        .filter(|i| expect == Expect::Text && super::parses(&format!("{key} = {i}")));
     super::parses(&format!("{key} = {list}")).then(|| Unbracketed {
         value: from..from + value.len(),
         list,
         written,
+        key: key.to_owned(),
+        expect,
+        single,
     })
 }
 
@@ -60,6 +76,9 @@ impl Unbracketed {
         line_start: usize,
         span_of: impl Fn(std::ops::Range<usize>) -> crate::source::Span,
     ) -> crate::diagnostic::Diagnostic {
+        if self.expect != Expect::List {
+            return self.not_a_list(d, line, line_start, span_of);
+        }
         let (message, label, help) = match self.written {
             Some("{ }") => (
                 "a list is written in `[ ]`, not `{ }`",
@@ -97,5 +116,54 @@ impl Unbracketed {
         }
         let value = line_start + self.value.start..line_start + self.value.end;
         d.fix(span_of(value), self.list, "Write the list in `[ ]`")
+    }
+
+    /// `d`, told for a key that takes no list (`name = ("Front desk")`,
+    /// `instant_messaging = {"interact"}`): the brackets removed as a fix when one string is
+    /// in them, the key's form told otherwise (no fix: a list there is wrong too).
+    fn not_a_list(
+        self,
+        mut d: crate::diagnostic::Diagnostic,
+        line: &str,
+        line_start: usize,
+        span_of: impl Fn(std::ops::Range<usize>) -> crate::source::Span,
+    ) -> crate::diagnostic::Diagnostic {
+        let brackets = self.written.unwrap_or("[ ]");
+        let key = self.key.as_str();
+        let at = line_start + self.value.start;
+        d.labels.clear();
+        d.span = span_of(at..at + 1);
+        let secret = super::may_be_credential(line);
+        if let Some(single) = self.single {
+            let fixed = format!("{}{single}", &line[..self.value.start]);
+            let fixed = super::strip(&fixed).trim_end();
+            d.message = format!("invalid TOML: a value in `{brackets}`");
+            d.label = "brackets around the value".to_owned();
+            d.help = match super::shown_safely(fixed) && !secret {
+                true => format!("`{key}` takes one string: remove the brackets: `{fixed}`"),
+                false => format!("`{key}` takes one string: remove the brackets"),
+            };
+            if secret {
+                return d;
+            }
+            let value = line_start + self.value.start..line_start + self.value.end;
+            return d.fix(span_of(value), single, "Remove the brackets");
+        }
+        let form = match self.expect {
+            Expect::Table => "a table",
+            _ => "one string",
+        };
+        d.message = format!("invalid TOML: a list in `{brackets}` for `{key}`");
+        d.label = format!("`{key}` takes no list");
+        // IM's channels, listed in its table.
+        let im = format!("{{ channels = {} }}", self.list);
+        let shown = key == "instant_messaging"
+            && super::parses(&format!("{key} = {im}"))
+            && super::shown_safely(&im);
+        d.help = match shown {
+            true => format!("`{key}` takes a table: if these are its channels, `{im}`"),
+            false => format!("`{key}` takes {form}, not a list"),
+        };
+        d
     }
 }

@@ -95,7 +95,7 @@ pub(super) fn in_backticks(value: &str) -> Option<&str> {
     value
         .strip_prefix('`')
         .and_then(|v| v.strip_suffix('`'))
-        .filter(|v| !v.is_empty() && !v.contains(['`', '"', '\\']))
+        .filter(|v| !v.is_empty() && !v.contains('`'))
 }
 
 /// `value` without the `,` or `;` a JSON or JavaScript line ends with (and the blanks before
@@ -158,6 +158,24 @@ pub(super) fn another_key_at(s: &str) -> Option<usize> {
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c));
     (bare && parses(&s[key_start..])).then_some(key_start)
+}
+
+/// `value` without an INI comment after it (`Sales Desk ; shown to agents`): up to the first
+/// `;` written after a blank, blanks before it aside.
+pub(super) fn before_ini_comment(value: &str) -> &str {
+    (value.match_indices(';'))
+        .find(|&(i, _)| value[..i].ends_with([' ', '\t']))
+        .map_or(value, |(i, _)| value[..i].trim_end())
+}
+
+/// `after`, the text after a value on its line, with an INI comment at its start (blanks
+/// aside: ` ; note`) written as TOML's: `;` made `#`.
+pub(super) fn ini_comment_as_toml(after: &str) -> std::borrow::Cow<'_, str> {
+    let blanks = after.len() - after.trim_start().len();
+    match after[blanks..].starts_with(';') {
+        true => format!("{}#{}", &after[..blanks], &after[blanks + 1..]).into(),
+        false => after.into(),
+    }
 }
 
 #[cfg(test)]
