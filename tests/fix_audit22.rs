@@ -152,3 +152,58 @@ fn i_an_im_table_alone_whose_service_a_file_left_out_defines_is_not_renamed() {
         );
     }
 }
+
+#[test]
+fn b_a_misspelled_kind_is_not_renamed_onto_an_id_a_file_that_does_not_parse_defines() {
+    let x = "[servce.billing]\nou = \"acme\"\nlicense = \"contact_center\"\n";
+    let y = "[service.billing]\nou = \"acme\"\nlicense = \"contact_center\"\nname = Billing team\n";
+    let files = [
+        ("nimbus.toml", ""),
+        ("org.toml", "[ou.acme]\n"),
+        ("x.toml", x),
+        ("y.toml", y),
+    ];
+    let ws = workspace(&files);
+    let r = run(ws.path(), &["check", "--format", "short"]);
+    assert_eq!(
+        r.stdout,
+        "x.toml:1:2: error[unknown-field]: unknown entity kind `servce`\n\
+         y.toml:4:8: error[syntax]: invalid TOML: string values must be quoted\n\
+         2 errors, 0 warnings in 4 files\n"
+    );
+    let help = "did you mean `service`? `[service.billing]` is written in y.toml (line 1) too, a \
+                file that does not parse: renamed, it would be defined twice; merge the two by hand.";
+    let found = common::json_diagnostics(ws.path());
+    assert_eq!(found[0]["help"], help);
+    // `y.toml` is mended, `x.toml` left as written: no `duplicate-id`.
+    let (r, texts) = fixed(&files);
+    assert_eq!(
+        r.stderr,
+        "y.toml:4:8: fixed[syntax]: Put the value in quotes\nfixed 1 problem in 1 file\n"
+    );
+    assert_eq!(
+        (r.code, r.stdout.as_str()),
+        (
+            1,
+            "x.toml:1:2: error[unknown-field]: unknown entity kind `servce`\n\
+             1 error, 0 warnings in 4 files\n"
+        )
+    );
+    assert_eq!(texts[2], x);
+    assert_eq!(texts[3], y.replace("= Billing team", "= \"Billing team\""));
+    // Broken by a mistake with no fix, the file keeps the rename from being made too.
+    let joined = y.replace("Billing team", "\"Billing\" + \" team\"");
+    let files = [files[0], files[1], files[2], ("y.toml", joined.as_str())];
+    let (r, texts) = fixed(&files);
+    assert_eq!((r.code, r.stderr.as_str()), (1, ""));
+    assert_eq!((texts[2].as_str(), texts[3].as_str()), (x, joined.as_str()));
+    assert_eq!(common::workspace_diagnostics(&files)[0]["help"], help);
+    // A file that does not parse and defines another id: renamed.
+    let other = joined.replace("[service.billing]", "[service.sales]");
+    let (r, texts) = fixed(&[files[0], files[1], files[2], ("y.toml", &other)]);
+    assert_eq!(
+        r.stderr,
+        "x.toml:1:2: fixed[unknown-field]: Rename to `service`\nfixed 1 problem in 1 file\n"
+    );
+    assert_eq!(texts[2], x.replace("[servce.", "[service."));
+}
