@@ -207,3 +207,88 @@ fn b_a_misspelled_kind_is_not_renamed_onto_an_id_a_file_that_does_not_parse_defi
     );
     assert_eq!(texts[2], x.replace("[servce.", "[service."));
 }
+
+/// The messages of published diagnostics.
+fn messages(published: &[serde_json::Value]) -> Vec<&str> {
+    (published.iter())
+        .map(|d| d["message"].as_str().unwrap())
+        .collect()
+}
+
+#[test]
+fn g_the_editors_fixes_wait_in_other_files_while_nimbus_toml_has_a_fix() {
+    use common::fix22::{Lsp, uri};
+    let settings = "[workspace]\nexclud = [\"drafts/**\"]\n";
+    let org = "[ou.acme]\n[ou.sales]\nparent = \"acme\"\n";
+    let wip = "# WIP\n[service.wip]\nou = \"sale\"\nlicense = contact_center\nlicence = \"contact_centre\"\n";
+    let files = [
+        ("nimbus.toml", settings),
+        ("org.toml", org),
+        ("drafts/wip.toml", wip),
+    ];
+    // `check --fix` fixes `nimbus.toml` alone, which then leaves the draft out.
+    let (r, texts) = fixed(&files);
+    assert_eq!(
+        r.stderr,
+        "nimbus.toml:2:1: fixed[unknown-field]: Rename to `exclude`\nfixed 1 problem in 1 file\n"
+    );
+    assert_eq!(texts[2], wip);
+    // The editor shows the draft's diagnostics, and offers no fix in it while `nimbus.toml`
+    // has one; in `nimbus.toml`, the fix.
+    let ws = workspace(&files);
+    let (draft, toml) = (
+        ws.path().join("drafts/wip.toml"),
+        ws.path().join("nimbus.toml"),
+    );
+    let mut lsp = Lsp::start(ws.path());
+    let shown = lsp.open(&draft, wip);
+    assert_eq!(
+        messages(&shown),
+        [
+            "invalid TOML: string values must be quoted\nhelp: text values are written in quotes: `license = \"contact_center\"`"
+        ]
+    );
+    for only in ["quickfix", "source.fixAll"] {
+        assert_eq!(
+            lsp.actions(&draft, wip, only),
+            Vec::<serde_json::Value>::new()
+        );
+    }
+    let shown = lsp.open(&toml, settings);
+    assert_eq!(
+        messages(&shown),
+        ["unknown key `exclud` in [workspace]\nhelp: did you mean `exclude`?"]
+    );
+    let fix_all = lsp.actions(&toml, settings, "source.fixAll");
+    assert_eq!(
+        fix_all[0]["edit"]["changes"][uri(&toml)],
+        serde_json::json!([{"range": {"start": {"line": 1, "character": 0},
+                                      "end": {"line": 1, "character": 6}},
+                            "newText": "exclude"}])
+    );
+    assert_eq!(lsp.stop(), 0);
+    // With no fix in `nimbus.toml`, the draft's fixes are offered, as `check --fix` makes them.
+    let files = [("nimbus.toml", ""), files[1], files[2]];
+    let ws = workspace(&files);
+    let draft = ws.path().join("drafts/wip.toml");
+    let mut lsp = Lsp::start(ws.path());
+    lsp.open(&draft, wip);
+    let fix_all = lsp.actions(&draft, wip, "source.fixAll");
+    assert_eq!(
+        fix_all[0]["edit"]["changes"][uri(&draft)][0]["newText"],
+        "\"contact_center\""
+    );
+    assert_eq!(lsp.actions(&draft, wip, "quickfix").len(), 1);
+    assert_eq!(lsp.stop(), 0);
+    // One round of `check --fix`, which makes the same fix.
+    let rounds = [("NIMBUS_LINT_TEST_FIX_ROUNDS", std::ffi::OsStr::new("1"))];
+    let r = common::run_with(ws.path(), &["check", "--fix", "-q"], "", &rounds);
+    assert_eq!(
+        r.stderr,
+        "fixed 1 problem in 1 file\nnote: fixes are still pending after 1 rounds; run `check --fix` again\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&draft).unwrap(),
+        wip.replace("= contact_center", "= \"contact_center\"")
+    );
+}
