@@ -29,6 +29,10 @@ pub struct Context<'a> {
     lone_im_tables: std::cell::OnceCell<FxHashMap<usize, Option<u32>>>,
     /// See [`Context::out_of_sight`].
     out_of_sight: std::cell::OnceCell<Vec<crate::rules::reference_not_visible::OutOfSight<'a>>>,
+    /// See [`Context::unread_ids`].
+    unread_ids: std::cell::OnceCell<FxHashMap<String, (Span, String)>>,
+    /// See [`Context::left_out`].
+    left_out: std::cell::OnceCell<FxHashMap<(String, String), crate::load::Elsewhere>>,
     /// The rules that held back (drew no conclusion) because part of the workspace could not
     /// be read: a suppression of their codes may be needed once it can, so it is not called
     /// unused.
@@ -141,6 +145,24 @@ impl<'a> Context<'a> {
     pub(crate) fn out_of_sight(&self) -> &[crate::rules::reference_not_visible::OutOfSight<'a>] {
         self.out_of_sight
             .get_or_init(|| crate::rules::reference_not_visible::out_of_sight(self))
+    }
+
+    /// Every id written as an entity's in a table the model does not read (`[device.team]`,
+    /// `[team]`), with where and the table's key path, computed on first use: a reference or
+    /// an IM table alone naming one may mean that table, so no fix writes another id in its
+    /// place (see `unknown_reference::unread_ids`).
+    pub(crate) fn unread_ids(&self) -> &FxHashMap<String, (Span, String)> {
+        self.unread_ids
+            .get_or_init(|| crate::rules::unknown_reference::unread_ids(self))
+    }
+
+    /// Where the files the workspace leaves out define the entities that references and IM
+    /// tables alone name and the files read do not, by `(kind's key, id)`, computed on first
+    /// use (the look reads files): no fix writes another id in their place (see
+    /// `unknown_reference::left_out_definitions`).
+    pub(crate) fn left_out(&self) -> &FxHashMap<(String, String), crate::load::Elsewhere> {
+        self.left_out
+            .get_or_init(|| crate::rules::unknown_reference::left_out_definitions(self))
     }
 
     /// Records that the rule `code` held back: it drew no conclusion from an incomplete view.
@@ -319,6 +341,8 @@ pub fn check(
         meant_connectors: std::cell::OnceCell::new(),
         lone_im_tables: std::cell::OnceCell::new(),
         out_of_sight: std::cell::OnceCell::new(),
+        unread_ids: std::cell::OnceCell::new(),
+        left_out: std::cell::OnceCell::new(),
         held: std::cell::RefCell::default(),
         held_for: std::cell::RefCell::default(),
         yielding: std::cell::RefCell::default(),

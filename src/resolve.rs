@@ -346,6 +346,30 @@ impl Workspace {
     }
 }
 
+/// The entities that the files with a `syntax` error define, read from the text of their
+/// headers and dotted keys (see [`crate::parse::lines::id_key_spans`]), by kind and id, with
+/// the file and byte offset of the first. Linear: each such file is read once.
+fn unparsed_definitions(ws: &Workspace) -> rustc_hash::FxHashMap<(Kind, String), (FileId, usize)> {
+    let mut files: Vec<FileId> = (ws.diagnostics.iter())
+        .filter(|d| d.code == crate::rules::Code::Syntax)
+        .map(|d| d.span.file)
+        .filter(|&f| Some(f) != ws.settings_file)
+        .collect();
+    files.sort_unstable_by_key(|f| f.0);
+    files.dedup_by_key(|f| f.0);
+    let mut out = rustc_hash::FxHashMap::default();
+    for file in files {
+        let source = ws.sources.get(file);
+        for (key, id, at) in crate::parse::lines::id_key_spans(&source.text) {
+            let Some(kind) = Kind::ALL.into_iter().find(|k| k.key() == key) else {
+                continue;
+            };
+            out.entry((kind, id)).or_insert((file, at.start));
+        }
+    }
+    out
+}
+
 /// Merges parsed files (in path order) into one model and resolves it.
 pub fn resolve(mut ws: Workspace, files: Vec<ParsedFile>) -> Workspace {
     let mut res = Resolution::default();
@@ -408,6 +432,12 @@ pub fn resolve(mut ws: Workspace, files: Vec<ParsedFile>) -> Workspace {
             (later_files.entry((dup.kind, dup.id.as_str())).or_default()).push(dup.later.file);
         }
     }
+    // The ids that files that do not parse write in their headers: once the file is mended,
+    // a rename onto one would define it twice.
+    let unparsed = match renames.is_empty() {
+        true => Default::default(),
+        false => unparsed_definitions(&ws),
+    };
     for (at, fix) in &renames {
         let Some(d) = ws.diagnostics.get_mut(*at) else {
             continue;
@@ -449,6 +479,17 @@ pub fn resolve(mut ws: Workspace, files: Vec<ParsedFile>) -> Workspace {
             res.kind_renames.insert((fix.kind, Text::from(&**id)));
         } else if let Some(id) = fix.ids.iter().find(|id| defined(id)) {
             crate::rules::unknown_field::defined_already(d, fix.kind, id);
+        } else if let Some((id, &(file, offset))) = (fix.ids.iter()).find_map(|id| {
+            let written = unparsed.get(&(fix.kind, id.to_string()))?;
+            (written.0 != d.span.file).then_some((id, written))
+        }) {
+            let source = ws.sources.get(file);
+            let at = format!(
+                "{} (line {})",
+                source.display(),
+                source.position(offset).line
+            );
+            crate::rules::unknown_field::written_in_unparsed(d, fix.kind, id, &at);
         } else if let Some(id) = fix.ids.iter().find(|id| twice(id)) {
             crate::rules::unknown_field::renamed_twice(d, fix.kind, id);
         } else {

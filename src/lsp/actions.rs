@@ -47,8 +47,9 @@ pub struct Asked<'p> {
 
 /// The code actions asked for in `file`: a quick fix for each fixable diagnostic that touches
 /// the range or that the client sends as the context, then the fix-all action when the file
-/// has fixes that do not overlap. `edit_of` makes the workspace edit of the file's text edits
-/// (with the document's version, for a client that takes it).
+/// has fixes that do not overlap; none while the workspace's `nimbus.toml` has fixes to make
+/// first (see [`waits_for_settings`]). `edit_of` makes the workspace edit of the file's text
+/// edits (with the document's version, for a client that takes it).
 pub fn actions(
     a: &Analysis,
     file: FileId,
@@ -57,6 +58,9 @@ pub fn actions(
     edit_of: &dyn Fn(Vec<TextEdit>) -> WorkspaceEdit,
     uri_of: &dyn Fn(&Path) -> Option<Uri>,
 ) -> Vec<CodeActionOrCommand> {
+    if waits_for_settings(a, file) {
+        return Vec::new();
+    }
     let fixable: Vec<(&Diagnostic, &Fix)> = (a.diagnostics.iter())
         .filter(|d| d.span.file == file)
         .filter_map(|d| Some((d, d.fix.as_ref()?)))
@@ -118,4 +122,24 @@ pub fn actions(
         }
     }
     out
+}
+
+/// True when `file` is not the workspace's `nimbus.toml` and that file has fixes that apply
+/// together: `check --fix` writes it alone in a round and fixes the other files in the next,
+/// as the fixed settings read them (`exclud` fixed may leave `file` out), so the fixes of
+/// `file` wait as well. Its diagnostics are still shown.
+fn waits_for_settings(a: &Analysis, file: FileId) -> bool {
+    let Some(settings) = a.ws.settings_file.filter(|&s| s != file) else {
+        return false;
+    };
+    let Some(fixes) = crate::diagnostic::fixes_by_file(&a.diagnostics).remove(&settings) else {
+        return false;
+    };
+    let source = a.ws.sources.get(settings);
+    // As `check --fix` weighs them: in a file that does not parse, every bare value.
+    let broken = (a.diagnostics.iter())
+        .filter(|d| d.code == crate::rules::Code::Syntax)
+        .any(|d| d.fix.as_ref().is_some_and(|f| f.span.file == settings));
+    source.utf8_error.is_none()
+        && crate::parse::fixes_together(settings, &source.text, &fixes, broken).is_ok()
 }

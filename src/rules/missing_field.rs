@@ -144,13 +144,15 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for meant in cx.lone_im_tables().values().flatten() {
         *meant_by.entry(*meant).or_default() += 1;
     }
-    // The services each IM table alone is as near to as the one it likely meant: with more
-    // than one, which was meant is not sure.
-    let mut near = (!meant_by.is_empty()).then(|| {
+    // The ids each IM table alone is as near to as the one it likely meant, of the services
+    // it may be renamed to and of the tables the model does not read (`[device.desk]`, which
+    // may be its own service's): with more than one, which was meant is not sure.
+    let mut near = (!cx.lone_im_tables().is_empty()).then(|| {
         let open = (m.services.iter())
-            .filter(|s| !s.def.sub_tables_only && matches!(s.im, Field::Absent))
+            .filter(|s| may_take_im(s))
             .map(|s| s.def.id.as_str());
-        crate::suggest::Suggester::new(open, cx.lone_im_tables().len())
+        let unread = cx.unread_ids().keys().map(String::as_str);
+        crate::suggest::Suggester::new(open.chain(unread), cx.lone_im_tables().len())
     });
     for (i, s) in m.services.iter().enumerate() {
         let used = res.service_entry[i]
@@ -169,11 +171,23 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             // Its `[service.x]` is written under a misspelled kind, whose `unknown-field` and
             // fix make this its IM table: one mistake, one diagnostic.
             if !(res.kind_renames).contains(&(Kind::Service, s.def.id.clone())) {
-                let ties = match (meant, near.as_mut()) {
-                    (Some(_), Some(near)) => near.nearest_where(&s.def.id, |_| true),
-                    _ => Vec::new(),
+                let ties = near
+                    .as_mut()
+                    .map_or_else(Vec::new, |near| near.nearest_where(&s.def.id, |_| true));
+                // Of those, the services; the first other one is written in a table not read.
+                let (services, unread): (Vec<&str>, Vec<&str>) = ties.into_iter().partition(|t| {
+                    (res.lookup(m, Kind::Service, t))
+                        .is_some_and(|j| may_take_im(&m.services[j as usize]))
+                });
+                let unread = (unread.first()).and_then(|&t| Some((t, cx.unread_ids().get(t)?)));
+                let guards = Guards {
+                    shared,
+                    ties: &services,
+                    unread,
+                    left_out: (cx.left_out())
+                        .get(&(Kind::Service.key().to_owned(), s.def.id.to_string())),
                 };
-                lone.push(lone_im_table(cx, s, *meant, (shared, &ties)));
+                lone.push(lone_im_table(cx, s, *meant, &guards));
             }
             continue;
         }
@@ -240,7 +254,7 @@ pub(crate) fn lone_im_tables(cx: &Context<'_>) -> FxHashMap<usize, Option<u32>> 
         return FxHashMap::default();
     }
     let open = (m.services.iter())
-        .filter(|s| !s.def.sub_tables_only && matches!(s.im, Field::Absent))
+        .filter(|s| may_take_im(s))
         .map(|s| s.def.id.as_str());
     let mut near = crate::suggest::Suggester::new(open, lone.len());
     (lone.into_iter())
@@ -252,29 +266,54 @@ pub(crate) fn lone_im_tables(cx: &Context<'_>) -> FxHashMap<usize, Option<u32>> 
         .collect()
 }
 
+/// True for a service an IM table alone may be renamed to: written with a table of its own,
+/// and no IM table.
+fn may_take_im(s: &Service) -> bool {
+    !s.def.sub_tables_only && matches!(s.im, Field::Absent)
+}
+
+/// What keeps an IM table alone from being renamed to the service it likely meant.
+struct Guards<'g> {
+    /// Other IM tables alone likely meant that service too.
+    shared: bool,
+    /// The services as near as the one meant (with it).
+    ties: &'g [&'g str],
+    /// An id as near (its own, or another), written in a table the model does not read, with
+    /// where (see [`Context::unread_ids`]).
+    unread: Option<(&'g str, &'g (crate::source::Span, String))>,
+    /// Where a file the workspace leaves out defines its own service.
+    left_out: Option<&'g crate::load::Elsewhere>,
+}
+
 /// The one diagnostic of a service written as an IM table alone: its id is likely a typo of
 /// `meant`'s, else its own table is missing. The fix renames it when `meant` is defined in the
-/// same file, and no other IM table alone (`shared`) likely meant it too: else the service
-/// would be defined twice (in two files, or by two IM tables), and no other service is as
-/// near (`ties`, the nearest services: which was meant is not sure).
+/// same file, and none of the `guards` holds: no other IM table alone likely meant it too
+/// (else the service would be defined twice, in two files, or by two IM tables), no other
+/// service is as near (which was meant is not sure), no id as near is written in a table the
+/// model does not read, and no file left out defines its own service (either may be the one
+/// meant: the help names that table or file instead).
 fn lone_im_table(
     cx: &Context<'_>,
     s: &Service,
     meant: Option<u32>,
-    (shared, ties): (bool, &[&str]),
+    guards: &Guards<'_>,
 ) -> Diagnostic {
     let id = &s.def.id;
+    let label = match guards.left_out {
+        Some(_) => format!("an IM table alone: `[service.{id}]` is in a file left out"),
+        None => format!("an IM table alone: no `[service.{id}]` with `ou` and `license`"),
+    };
     let d = Diagnostic::new(
         Code::MissingField,
         s.def.header,
         format!("service `{id}` has an IM table but no `[service.{id}]`"),
     )
-    .label(format!(
-        "an IM table alone: no `[service.{id}]` with `ou` and `license`"
-    ))
+    .label(label)
     .about(Kind::Service, id);
     let sources = &cx.ws.sources;
-    match meant.map(|i| &cx.ws.model.services[i as usize].def) {
+    let ties = guards.ties;
+    let guarded = guards.unread.is_some() || guards.left_out.is_some();
+    let mut d = match meant.map(|i| &cx.ws.model.services[i as usize].def) {
         Some(_) if ties.len() > 1 => {
             let tables: Vec<String> = (ties.iter())
                 .map(|t| format!("[service.{t}.instant_messaging]"))
@@ -285,7 +324,7 @@ fn lone_im_table(
                 super::text::list_or(&tables)
             ))
         }
-        Some(def) if shared => d.help(format!(
+        Some(def) if guards.shared => d.help(format!(
             "did you mean `[service.{}.instant_messaging]`? Service `{}` has no IM table, but other IM tables alone may mean it too: rename the one that does",
             def.id, def.id
         )),
@@ -295,20 +334,65 @@ fn lone_im_table(
             def.id,
             sources.get(def.header.file).display()
         )),
-        Some(def) => d
-            .help(format!(
+        Some(def) => {
+            let d = d.help(format!(
                 "did you mean `[service.{}.instant_messaging]`? Service `{}` has no IM table",
                 def.id, def.id
-            ))
-            .fix(
-                s.def.id_span,
-                crate::diagnostic::toml_key(&def.id),
-                format!("Rename to `{}`", def.id),
-            ),
+            ));
+            match guarded {
+                true => d,
+                false => d.fix(
+                    s.def.id_span,
+                    crate::diagnostic::toml_key(&def.id),
+                    format!("Rename to `{}`", def.id),
+                ),
+            }
+        }
         None => d.help(format!(
             "add `[service.{id}]` with `ou` and `license` above it, or correct the id in this header"
         )),
+    };
+    if let Some(e) = guards.left_out {
+        let near = match (meant, ties) {
+            (None, _) => String::new(),
+            (Some(i), []) => format!(
+                " Otherwise, did you mean `[service.{}.instant_messaging]`?",
+                cx.ws.model.services[i as usize].def.id
+            ),
+            (Some(_), ties) => {
+                let tables: Vec<String> = (ties.iter())
+                    .map(|t| format!("[service.{t}.instant_messaging]"))
+                    .collect();
+                let tables: Vec<&str> = tables.iter().map(String::as_str).collect();
+                format!(
+                    " Otherwise, did you mean {}?",
+                    super::text::list_or(&tables)
+                )
+            }
+        };
+        let (why, remedy) = e.why.told();
+        d.help = format!(
+            "`[service.{id}]` is defined in {} (line {}), {why}: {remedy} and move this table there (a service's tables stay in one file), or define the service in a checked file.{near}",
+            e.file, e.line
+        );
     }
+    if let Some((t, at)) = guards.unread {
+        let remedy = match t == id.as_str() {
+            true => "correct its table instead".to_owned(),
+            false => format!("correct its table, and this header to `{t}`"),
+        };
+        d.help = format!(
+            "{}{} {}: if that is the one meant, {remedy}",
+            d.help,
+            if d.help.ends_with(['?', '.']) {
+                ""
+            } else {
+                "."
+            },
+            super::unknown_reference::written_unread(cx, t, at, Kind::Service)
+        );
+    }
+    d
 }
 
 /// The `connector = …` a messaging entry without one is told to add (the text after "add `").

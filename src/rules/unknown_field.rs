@@ -134,6 +134,17 @@ pub(crate) fn defined_already(d: &mut Diagnostic, kind: Kind, id: &str) {
     );
 }
 
+/// A misspelled kind's rename (see [`unknown_kind`]) onto an id that a file that does not
+/// parse writes too, `at`: renamed, it would be defined twice once that file is mended.
+pub(crate) fn written_in_unparsed(d: &mut Diagnostic, kind: Kind, id: &str, at: &str) {
+    d.fix = None;
+    d.help = format!(
+        "{} `[{}.{id}]` is written in {at} too, a file that does not parse: renamed, it would be defined twice; merge the two by hand.",
+        d.help,
+        kind.key()
+    );
+}
+
 /// A misspelled kind's rename (see [`unknown_kind`]) of a service whose IM table alone is
 /// written in another file, `at`: renamed, the service would be written in two files.
 pub(crate) fn im_table_elsewhere(d: &mut Diagnostic, id: &str, at: &str) {

@@ -94,13 +94,13 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let looping = parent_fix_loops(cx);
     // Ids written as an entity's in a table the model does not read: asked only when some
     // fix would be written in.
-    let unread = if res.unresolved.iter().any(|u| u.suggestion().is_some()) {
-        unread_ids(cx)
-    } else {
-        Default::default()
+    let none = FxHashMap::default();
+    let unread = match res.unresolved.iter().any(|u| u.suggestion().is_some()) {
+        true => cx.unread_ids(),
+        false => &none,
     };
-    let elsewhere = left_out_definitions(cx);
-    let misspelled = misspelled_definitions(cx, &elsewhere, &unread);
+    let elsewhere = cx.left_out();
+    let misspelled = misspelled_definitions(cx, elsewhere, unread);
     let far = far_ids(cx);
     // The entries of each connector, by id: made once, when a reference first asks.
     let by_connector = std::cell::OnceCell::new();
@@ -235,15 +235,10 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             );
         }
         let written = unread.get(u.value.as_str()).filter(|_| !ids.is_empty());
-        if let Some((at, path)) = written {
-            let source = cx.ws.sources.get(at.file);
+        if let Some(at) = written {
             d.help.push_str(&format!(
-                " `{}` is also written at {}:{} (`{path}`), a table not read as {} {}: if that is the one meant, correct its table instead",
-                u.value,
-                source.display(),
-                source.position(at.start as usize).line,
-                u.kind.article(),
-                u.kind.noun(),
+                " {}: if that is the one meant, correct its table instead",
+                written_unread(cx, &u.value, at, u.kind)
             ));
         }
         if let Some(i) = u.suggestion().filter(|_| u.field == "transfers") {
@@ -544,16 +539,40 @@ fn misspelled_definition(
     .about(kind, &def.id)
 }
 
+/// `` `x` is also written at org.toml:3 (`device.x`), a table not read as a service ``: where
+/// `id`, named as `kind`'s, is written in a table the model does not read (`at`, from
+/// [`Context::unread_ids`]).
+pub(crate) fn written_unread(
+    cx: &Context<'_>,
+    id: &str,
+    (at, path): &(Span, String),
+    kind: Kind,
+) -> String {
+    let source = cx.ws.sources.get(at.file);
+    format!(
+        "`{id}` is also written at {}:{} (`{path}`), a table not read as {} {}",
+        source.display(),
+        source.position(at.start as usize).line,
+        kind.article(),
+        kind.noun(),
+    )
+}
+
 /// Where the files the workspace leaves out (excluded, ignored, hidden, untracked) define the
-/// entities that references name and the files checked do not: a reference naming one means
-/// that entity, not a near id of the files checked. Looked at only when some reference names
-/// an unknown id (the look reads files).
-fn left_out_definitions(cx: &Context<'_>) -> FxHashMap<(String, String), crate::load::Elsewhere> {
-    let res = &cx.ws.res;
-    let wanted: std::collections::HashSet<(&str, &str)> = (res.unresolved.iter())
+/// entities that references and IM tables alone name and the files checked do not: a
+/// reference naming one means that entity, and an IM table alone that service, not a near
+/// id of the files checked. Looked at only when one of them names an unknown id (the look
+/// reads files). See [`Context::left_out`].
+pub(crate) fn left_out_definitions(
+    cx: &Context<'_>,
+) -> FxHashMap<(String, String), crate::load::Elsewhere> {
+    let (model, res) = (&cx.ws.model, &cx.ws.res);
+    let references = (res.unresolved.iter())
         .filter(|u| !u.renamed && crate::model::is_valid_id(&u.value))
-        .map(|u| (u.kind.key(), u.value.as_str()))
-        .collect();
+        .map(|u| (u.kind.key(), u.value.as_str()));
+    let lone = (cx.lone_im_tables().keys())
+        .map(|&i| (Kind::Service.key(), model.services[i].def.id.as_str()));
+    let wanted: std::collections::HashSet<(&str, &str)> = references.chain(lone).collect();
     cx.ws.defined_elsewhere(&wanted)
 }
 
@@ -605,8 +624,8 @@ fn parent_fix_loops(cx: &Context<'_>) -> rustc_hash::FxHashSet<u32> {
 /// table's key path: the key below a misspelled or unknown kind (`[uo.sales]`,
 /// `[device.team]`, `servce.team.ou = …`), and a table written with no kind (`[team]`). A
 /// reference naming one of them may mean that table: no fix writes another id in its place
-/// (as a rename refuses to leave the id written there).
-fn unread_ids(cx: &Context<'_>) -> rustc_hash::FxHashMap<String, (Span, String)> {
+/// (as a rename refuses to leave the id written there). See [`Context::unread_ids`].
+pub(crate) fn unread_ids(cx: &Context<'_>) -> rustc_hash::FxHashMap<String, (Span, String)> {
     use crate::parse::lines::{self, Line};
     let kinds: Vec<&str> = Kind::ALL.iter().map(|k| k.key()).collect();
     let mut out: rustc_hash::FxHashMap<String, (Span, String)> = Default::default();

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod explain;
+pub mod fix22;
 pub mod rng;
 pub mod syntax;
 
