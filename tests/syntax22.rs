@@ -10,6 +10,8 @@
 //!   nimbus-lint reads.
 //! - A key left out (`= "x"`) and an array-of-tables header with one `]` (`[[service.y]`) got
 //!   the generic help: now each is told, an entity's header written in `[ ]`.
+//! - A YAML list (`transfers:` then `  - billing` lines) was told "`:` after a key" alone: now
+//!   the list is written in `[ ]` as a fix.
 //!
 //! Each case's whole report (human and short) is a reviewed snapshot in
 //! `tests/snapshots/syntax22`.
@@ -105,4 +107,20 @@ fn a_key_left_out_and_an_array_table_header_with_one_bracket_are_told() {
             ),
         ],
     );
+}
+
+#[test]
+fn a_yaml_list_is_written_in_brackets() {
+    let yaml = "transfers:\n  - billing\n  - \"sales-team\"";
+    common::syntax::snapshots("syntax22", &[("yaml-list", &desk(yaml))]);
+    let out = common::syntax::fixes_desk(
+        HEAD,
+        yaml,
+        "transfers = [\"billing\", \"sales-team\"]",
+        "Write the list in `[ ]`",
+    );
+    assert!(out.ends_with("0 errors, 0 warnings in 3 files\n"), "{out}");
+    // An item that is no plain word keeps the help that names the `:` alone.
+    let (out, after) = fixed(&desk("transfers:\n  - billing # the desk"));
+    assert_eq!(after, desk("transfers:\n  - billing # the desk"), "{out}");
 }

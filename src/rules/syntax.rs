@@ -1057,6 +1057,31 @@ fn common_mistake(
                 false => "remove it".to_owned(),
             };
             set("a stray `:`".to_owned(), "stray `:`", help);
+        } else if let Some((end, list)) = unquoted
+            .is_empty()
+            .then(|| yaml_items(text, line_end))
+            .flatten()
+        {
+            // `transfers:` then `  - billing` lines: a YAML list.
+            let fixed = format!("{key} = {list}");
+            let help = match shown_safely(&fixed) && !may_be_credential(line) {
+                true => format!("TOML writes `key = value`, a list in `[ ]`: `{fixed}`"),
+                false => "TOML writes `key = value`, a list in `[ ]`".to_owned(),
+            };
+            set(
+                "a list written as in YAML".to_owned(),
+                "`=` goes here",
+                help,
+            );
+            d.span = span_of(start..start + 1);
+            if !may_be_credential(line) {
+                d = d.fix(
+                    span_of(start..end),
+                    format!(" = {list}"),
+                    "Write the list in `[ ]`",
+                );
+            }
+            return d;
         } else {
             // `ou: "x"` and JSON's `"ou": "x",` (a comma after it is no TOML either).
             let value = value.trim_end();
@@ -1671,6 +1696,45 @@ fn stray_quote(line_start: usize, line: &str) -> Option<HeaderMistake> {
         fixed: rest.to_owned(),
         at: line_start + indent..line_start + indent + 1,
     })
+}
+
+/// The YAML list items (`  - billing`) on the lines after the one ending at `line_end` of
+/// `text`: the end of the last one and the items as a TOML array, when every item is a plain
+/// word or a quoted string and the array parses.
+fn yaml_items(text: &str, line_end: usize) -> Option<(usize, String)> {
+    let mut items = Vec::new();
+    let mut end = line_end;
+    for l in text[line_end..]
+        .split_inclusive('\n')
+        .skip(usize::from(text[line_end..].starts_with('\n')))
+    {
+        let Some(item) = l
+            .trim()
+            .strip_prefix("- ")
+            .or(Some(l.trim()).filter(|t| *t == "-"))
+        else {
+            break;
+        };
+        let item = item.trim();
+        let plain = !item.is_empty()
+            && item
+                .chars()
+                .all(|c| c.is_alphanumeric() || "-_./@+".contains(c));
+        let quoted = item.len() >= 2
+            && (item.starts_with('"') && item.ends_with('"')
+                || item.starts_with('\'') && item.ends_with('\''));
+        match (plain, quoted) {
+            (true, _) => items.push(values::basic(item)),
+            (_, true) => items.push(item.to_owned()),
+            _ => return None,
+        }
+        end += l.len();
+    }
+    let list = format!("[{}]", items.join(", "));
+    let end = end.min(text.len());
+    // Up to the last item's end, its line break kept.
+    let end = text[..end].trim_end_matches(['\n', '\r']).len();
+    (!items.is_empty() && parses(&format!("x = {list}"))).then_some((end, list))
 }
 
 /// What a `;` written as another language writes it means, and how it is mended.
