@@ -172,6 +172,12 @@ fn keys_that_take_no_list_or_boolean_keep_their_form() {
         "transfers = [\"billing\"]\n"
     );
     assert_eq!(fixed_line("enabled = True").1, "enabled = true\n");
+    // A quoted key is read as the bare one (mutation audit 22).
+    assert_eq!(
+        fixed_line("\"transfers\" = (\"billing\")").1,
+        "\"transfers\" = [\"billing\"]\n"
+    );
+    assert_eq!(fixed_line("'name' = (\"x\")").1, "'name' = \"x\"\n");
 }
 
 #[test]

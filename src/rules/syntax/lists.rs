@@ -27,8 +27,8 @@ pub(super) fn unbracketed(line: &str) -> Option<Unbracketed> {
     let code = super::strip(line).trim_end();
     let eq = code.find('=')?;
     let key = code[..eq].trim();
-    let plain =
-        !key.is_empty() && (key.chars()).all(|c| c.is_ascii_alphanumeric() || "_-. ".contains(c));
+    let plain = !key.is_empty()
+        && (key.chars()).all(|c| c.is_ascii_alphanumeric() || "_-. \"'".contains(c));
     if !plain || super::parses(code) {
         return None;
     }
