@@ -1483,8 +1483,7 @@ fn spaced_key(line: &str, e: usize) -> Option<(HeaderMistake, Option<String>)> {
     if words.len() < 2 || !(indent..key.len()).contains(&e) || !words.iter().all(bare) {
         return None;
     }
-    let dashed = words.join("-");
-    let known = [words.join("_"), dashed.clone()]
+    let known = [words.join("_"), words.join("-")]
         .into_iter()
         .find(|k| crate::parse::is_known_key(k));
     let joined = known.clone().unwrap_or_else(|| words.join("_"));
