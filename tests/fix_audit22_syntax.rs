@@ -151,6 +151,10 @@ fn keys_that_take_no_list_or_boolean_keep_their_form() {
             ),
             ("list-for-a-string-key", &desk("name = (\"a\", \"b\")")),
             ("capitalised-true-for-a-string-key", &desk("name = True")),
+            (
+                "missing-comma-for-a-string-key",
+                &desk("name = [\"Sales\" \"IVR\"]"),
+            ),
         ],
     );
     assert_eq!(

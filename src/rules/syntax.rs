@@ -1325,8 +1325,20 @@ fn common_mistake(
             let at = span_of(line_start + m.at.start..line_start + m.at.end);
             return m.told(d, line, at);
         }
+        // The key of the statement, and whether it takes one string (`name = ["Sales" "IVR"]`):
+        // a list is wrong there too.
+        let key = (text[from..].split_once('=')).map_or("", |(k, _)| k.trim());
+        let string_key = known_key(key) && values::expected(key) == values::Expect::Text;
         if quoted.is_none() && listed > start {
-            if array {
+            if array && string_key {
+                set(
+                    "missing comma between array items".to_owned(),
+                    "`,` goes before this item",
+                    format!(
+                        "`{key}` takes one string, not a list: write the value in quotes alone"
+                    ),
+                );
+            } else if array {
                 set(
                     "missing comma between array items".to_owned(),
                     "`,` goes before this item",
@@ -1343,10 +1355,7 @@ fn common_mistake(
             // follows it there.
             let after = text[..start].trim_end().len();
             let before = &text[line_start_of(text, after)..after];
-            // Not in the list of a key that takes one string (`name = ["Sales" "IVR"]`): a
-            // list is wrong there too.
-            let key = (text[from..].split_once('=')).map_or("", |(k, _)| k.trim());
-            let string_key = known_key(key) && values::expected(key) == values::Expect::Text;
+            // (Not for a key that takes one string.)
             if strip(before).trim_end().len() == before.trim_start_matches('\u{feff}').trim().len()
                 && !(array && string_key)
             {
