@@ -191,16 +191,19 @@ pub fn parse_pieces(id: FileId, file: &SourceFile) -> Vec<ParsedFile> {
     parts
 }
 
-/// The fixes that quote the bare text values of `text`, a file that does not parse, as the
-/// parse of the file would give them one at a time (it stops at the first error): each
-/// top-level line read alone, with its table's header for `explained`'s care for what may be
+/// The syntax fixes of `text`, a file that does not parse (bare text values quoted, `;`
+/// comments given `#`, …), as the parse of the file would give them one at a time (it stops
+/// at the first error): each top-level statement read alone, with its table's header for `explained`'s care for what may be
 /// a credential. `check --fix` takes these from the lines: one pass, not a parse of the file
 /// for each.
 ///
 /// As the parse would, the pass stops at the first line with an error and no fix (a broken
 /// header, a line that is no key). It also stops before the first multi-line string: a bare
 /// value with quotes in it could make the lines after read otherwise than the parser reads
-/// them. A value that spans lines (an array, an inline table) is passed over, not read.
+/// them. A value that spans lines (an array, an inline table) is read whole, and each
+/// statement's fixes are found one after another (`statement_fixes`: a list's missing
+/// commas, a value quoted then its `;` comment given `#`); an INI comment line (`; note`) is
+/// read as a statement.
 pub fn bare_value_fixes(id: FileId, text: &str) -> Vec<crate::diagnostic::Fix> {
     let mut out = Vec::new();
     let limit = [text.find("\"\"\""), text.find("'''")]
@@ -300,8 +303,11 @@ fn statement_fixes(
         let Some(mut fix) = syntax::explained(d, &context, base).fix else {
             return (out, false);
         };
-        let (start, end) = (fix.span.start as usize - base, fix.span.end as usize - base);
-        if start < done || end > context.len() {
+        let place = |at: u32| (at as usize).checked_sub(base);
+        let (Some(start), Some(end)) = (place(fix.span.start), place(fix.span.end)) else {
+            return (out, false);
+        };
+        if start < done || end > context.len() || fix.span.file != id {
             return (out, false);
         }
         context.replace_range(start..end, &fix.text);
